@@ -1,0 +1,143 @@
+# lpgtrace - one flat Makefile. pkg-config for every dependency.
+#
+#   make                 build everything (installs missing packages first)
+#   make test            run every test; ends with "N passed, N failed"
+#   make demo            build, then show the system working
+#   make bench           benchmark programs, against this machine's limits
+#   make SANITIZER=address test   the same under AddressSanitizer
+#
+# Warnings are errors (-Werror). Objects go to build/<variant>/.
+
+SANITIZER ?=
+VARIANT := $(if $(SANITIZER),$(SANITIZER),default)
+B := build/$(VARIANT)
+
+CC ?= cc
+CXX ?= c++
+PKGS := libzmq lmdb libqrencode libprotobuf-c openssl jansson cairo libpng
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ZXING_CFLAGS := $(shell pkg-config --cflags zxing 2>/dev/null)
+ZXING_LIBS := $(shell pkg-config --libs zxing 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wno-unused-parameter -Werror
+SAN := $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer,)
+OPT ?= -O2
+CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib -I$(B)/gen -Iscanner
+CFLAGS ?=
+CFLAGS += -std=c11 $(OPT) -g $(WARN) $(SAN) $(PKG_CFLAGS) -MMD -MP -pthread
+CXXFLAGS += -std=c++17 $(OPT) -g -Wall -Wextra -Werror $(SAN) $(ZXING_CFLAGS) \
+            -MMD -MP
+LDFLAGS += $(SAN) -pthread
+LDLIBS := $(PKG_LIBS) -ljpeg -lm
+
+PROTOS := $(wildcard proto/*.proto)
+PROTO_C := $(patsubst proto/%.proto,$(B)/gen/proto/%.pb-c.c,$(PROTOS))
+PROTO_H := $(PROTO_C:.c=.h)
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
+LIBLPG := $(B)/liblpg.a
+
+CLI_SRC := $(wildcard cli/*.c)
+CLI_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRC))
+SCAN_SRC := $(wildcard scanner/*.c)
+SCAN_CXX := $(wildcard scanner/*.cpp)
+SCAN_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SCAN_SRC)) \
+            $(patsubst %.cpp,$(B)/obj/%.o,$(SCAN_CXX))
+SERVICES := $(notdir $(wildcard services/*))
+SERVICE_BINS := $(foreach s,$(SERVICES),$(B)/bin/lpg-$(s)d)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/tests/%,$(FUZZ_SRC))
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRC))
+
+BINS := $(B)/bin/lpgtrace $(if $(SCAN_SRC),$(B)/bin/lpg-scan,) $(SERVICE_BINS)
+
+.PHONY: all deps test demo bench run clean format
+.DEFAULT_GOAL := all
+
+all: deps-checked $(BINS) $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(BENCH_BINS)
+
+# Installs what is missing (the one package list), once per checkout.
+deps-checked:
+	@if ! pkg-config --exists $(PKGS) zxing cmocka || \
+	    ! command -v protoc-c >/dev/null; then \
+	    sh deploy/install-deps.sh; \
+	fi
+deps:
+	sh deploy/install-deps.sh
+
+$(B)/gen/proto/%.pb-c.c $(B)/gen/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p $(B)/gen
+	protoc-c --c_out=$(B)/gen $<
+
+$(B)/obj/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/gen/proto/%.pb-c.o: $(B)/gen/proto/%.pb-c.c
+	$(CC) $(CPPFLAGS) $(filter-out -Wmissing-prototypes,$(CFLAGS)) -c -o $@ $<
+
+$(B)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
+
+$(LIBLPG): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/bin/lpgtrace: $(CLI_OBJ) $(LIBLPG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/lpg-scan: $(SCAN_OBJ) $(LIBLPG)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(ZXING_LIBS) $(LDLIBS)
+
+.SECONDARY:
+.SECONDEXPANSION:
+$(B)/bin/lpg-%d: $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard services/$$*/*.c)) $(LIBLPG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(LIBLPG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+$(B)/tests/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/standalone.o $(LIBLPG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/obj/tests/tools/%.o $(LIBLPG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bench/bench_%: $(B)/obj/tests/bench/bench_%.o $(LIBLPG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test: all
+	@sh tests/run.sh $(B)
+
+demo: all
+	@sh deploy/demo.sh $(B)
+
+bench: all
+	@sh tests/bench/run.sh $(B)
+
+run: all
+	@sh deploy/run.sh $(B)
+
+format:
+	clang-format -i lib/*.[ch] cli/*.[ch] scanner/*.[ch] tests/*/*.c
+
+clean:
+	rm -rf build
+
+-include $(shell find build/$(VARIANT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,39 @@
+/*  cli.h - the lpgtrace command-line tool: shared context and commands.
+ *
+ *  main.c parses the global options (--home DIR, --json) and dispatches
+ *  to one lpg_cmd_<name>() per command, each in its own cmd_<name>.c.
+ *  A command returns the process exit status: 0 success, 1 a negative
+ *  answer (verification failed, DENY), 2 an error (bad usage, I/O).
+ */
+#ifndef LPG_CLI_H
+#define LPG_CLI_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+typedef struct {
+    const char *home; /* resolved home directory (never NULL) */
+    bool json;        /* --json: machine output */
+    lpg_config_t *config; /* loaded lazily by lpg_cli_config() */
+} lpg_cli_t;
+
+/*  Loads the home's configuration once; prints the reason and returns
+ *  NULL on failure. */
+lpg_config_t *lpg_cli_config(lpg_cli_t *cli);
+
+/*  Prints "lpgtrace: <what>: <strerror>" to stderr and returns 2. */
+int lpg_cli_fail(const char *what, int err);
+
+/*  Commands: argv[0] is the command name. */
+int lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_keygen(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_log(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_checkpoint(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_proof(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_verify(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_code(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv);
+
+#endif

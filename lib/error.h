@@ -1,0 +1,69 @@
+/*  error.h - the one error enum of lpgtrace.
+ *
+ *  Every function that can fail returns 0 (LPG_OK) or one of these negative
+ *  codes. lpg_strerror() gives words a person understands; lpg_errtoken()
+ *  gives the stable machine token used on the wire and in scripts. Codes are
+ *  never renumbered: add new ones at the end of their band.
+ */
+#ifndef LPG_ERROR_H
+#define LPG_ERROR_H
+
+typedef enum {
+    LPG_OK = 0,
+    /* general */
+    LPG_ENOMEM = -1,        /* out of memory */
+    LPG_EINVAL = -2,        /* invalid argument or input */
+    LPG_EIO = -3,           /* file or system I/O failed */
+    LPG_ENOTFOUND = -4,     /* no such object */
+    LPG_EEXIST = -5,        /* already exists */
+    LPG_ERANGE = -6,        /* value out of the allowed range */
+    LPG_ETOOBIG = -7,       /* over a size limit */
+    LPG_EMALFORMED = -8,    /* bytes do not decode */
+    LPG_ECONFIG = -9,       /* configuration is wrong */
+    LPG_EPERM = -10,        /* not allowed */
+    LPG_ETIMEOUT = -11,     /* no answer in time */
+    LPG_EUNAVAILABLE = -12, /* service not reachable */
+    LPG_EINTERNAL = -13,    /* a bug: should not happen */
+    /* keys and signatures */
+    LPG_EKEYPERM = -20,     /* key file readable by group or others */
+    LPG_EKEYFORMAT = -21,   /* key file is not an Ed25519 / Z85 key */
+    LPG_ECRYPTO = -22,      /* the crypto library failed */
+    LPG_EBADSIG = -23,      /* signature does not verify */
+    LPG_EUNKNOWNKEY = -24,  /* signer is not an enrolled device */
+    LPG_EREVOKED = -25,     /* signer's key was revoked */
+    LPG_EBINDING = -26,     /* signer acts outside its enrolment */
+    /* ledger */
+    LPG_EDB = -30,          /* the database failed */
+    LPG_EMAPFULL = -31,     /* the ledger's map is full */
+    LPG_ECONFLICT = -32,    /* same event id, different body */
+    LPG_ECORRUPT = -33,     /* stored data fails its checks */
+    LPG_EBADPROOF = -34,    /* a Merkle proof does not verify */
+    LPG_EINCONSISTENT = -35, /* checkpoint not consistent with tree */
+    LPG_EBADNOTE = -36,     /* signed note malformed */
+    /* cylinder codes */
+    LPG_ECODE_NOTURL = -40,   /* text is not an https URL */
+    LPG_ECODE_HOST = -41,     /* URL host is not our resolver */
+    LPG_ECODE_SYNTAX = -42,   /* path or query not in our form */
+    LPG_ECODE_CHECKDIGIT = -43, /* GRAI check digit wrong */
+    LPG_ECODE_NOSIG = -44,    /* no signature (AI 8030) */
+    LPG_ECODE_SIGFORMAT = -45, /* signature not 86 base64url chars */
+    LPG_ECODE_FORGED = -46,   /* signature not by the authority */
+    LPG_ECODE_TRUNCATED = -47, /* text cut short */
+    LPG_ECODE_TOOLONG = -48,  /* text over the size limit */
+    LPG_ECODE_NONASCII = -49, /* non-ASCII or control bytes */
+    LPG_ECODE_CASE = -50,     /* verifies only with swapped case */
+    LPG_ECODE_SERIAL = -51,   /* serial not [0-9A-Z]{1,16} */
+    LPG_ECODE_REVOKED = -52,  /* code revision revoked */
+    /* images and labels */
+    LPG_EIMAGE = -60,         /* image file unreadable or corrupt */
+    LPG_ENOCODE = -61,        /* no code found */
+    LPG_ELABEL = -62,         /* label rendering failed */
+} lpg_err_t;
+
+/*  Words for a person (English). Never NULL; static storage. */
+const char *lpg_strerror(int err);
+
+/*  Stable machine token, e.g. "EBADSIG". Never NULL; static storage. */
+const char *lpg_errtoken(int err);
+
+#endif
