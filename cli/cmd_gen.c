@@ -6,7 +6,9 @@
  *  acknowledged was lost.
  */
 #include "cli.h"
+#include "crypto.h"
 #include "error.h"
+#include "event.h"
 #include "gen.h"
 #include "ledger.h"
 #include "progress.h"
@@ -103,8 +105,16 @@ lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             if (rc == LPG_OK && out[i].status == LPG_OK) {
                 recorded++;
-                if (acks)
-                    printf("ack %" PRIu64 "\n", out[i].seq);
+                if (acks) {
+                    lpg_event_t ev;
+                    char idhex[33] = "?";
+                    if (lpg_event_decode(&ev, in[i].data, in[i].len, NULL,
+                                         0) == LPG_OK) {
+                        lpg_hex(ev.event->event_id.data, 16, idhex);
+                        lpg_event_clear(&ev);
+                    }
+                    printf("ack %" PRIu64 " %s\n", out[i].seq, idhex);
+                }
             } else if (rc == LPG_OK) {
                 refused++;
                 fprintf(stderr, "lpgtrace: gen: event refused: %s (%s)\n",

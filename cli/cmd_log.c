@@ -85,6 +85,9 @@ s_print(lpg_cli_t *cli, uint64_t seq, const uint8_t *data, size_t len,
             json_object_set_new(o, "kind", json_string(lpg_event_kind(b)));
             json_object_set_new(o, "device_time", json_string(devtime));
             json_object_set_new(o, "signer", json_string(signer));
+            char idhex[33];
+            lpg_hex(b->event_id.data, b->event_id.len, idhex);
+            json_object_set_new(o, "event_id", json_string(idhex));
             if (b->cylinder)
                 json_object_set_new(o, "cylinder", json_string(b->cylinder));
             if (b->site)

@@ -7,6 +7,7 @@
  */
 #include "ledger.h"
 #include "error.h"
+#include "keyring.h"
 #include "log.h"
 #include "state.h"
 
@@ -21,7 +22,7 @@
 #include <unistd.h>
 
 #define S_DEFAULT_MAP (1ULL << 40)
-#define S_KEYCACHE 1024
+#define S_KEYRING_MAX 100000 /* forget them all past this many */
 
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
@@ -33,11 +34,6 @@ static const char *s_table_names[LPG_TABLE_COUNT] = {
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "nodes", "checkpoints", "event_ids", "meta"};
 
-typedef struct {
-    uint8_t id[LPG_KEYID_LEN];
-    lpg_key_t *key;
-} s_cached_key_t;
-
 struct lpg_ledger {
     MDB_env *env;
     MDB_dbi internal[S_NINTERNAL];
@@ -46,8 +42,8 @@ struct lpg_ledger {
     bool rdonly;
     lpg_key_t *authority;
     uint8_t authority_id[LPG_KEYID_LEN];
-    pthread_mutex_t cache_lock;
-    s_cached_key_t cache[S_KEYCACHE];
+    lpg_keyring_t *keys; /* enrolled devices' keys, by key id */
+    lpg_ledger_stats_t stats;
 };
 
 struct lpg_txn {
@@ -95,6 +91,20 @@ s_err(int rc, const char *what)
         return LPG_EEXIST;
     lpg_error("ledger: %s: %s", what, mdb_strerror(rc));
     return LPG_EDB;
+}
+
+static uint64_t
+s_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void
+lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out)
+{
+    *out = l->stats;
 }
 
 static uint64_t
@@ -154,10 +164,9 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
     lpg_ledger_t *l = calloc(1, sizeof *l);
     if (!l)
         return LPG_ENOMEM;
-    pthread_mutex_init(&l->cache_lock, NULL);
     l->rdonly = (flags & LPG_LEDGER_RDONLY) != 0;
     l->dir = strdup(dir);
-    int rc = l->dir ? LPG_OK : LPG_ENOMEM;
+    int rc = l->dir ? lpg_keyring_new(&l->keys) : LPG_ENOMEM;
     if (rc == LPG_OK)
         rc = s_err(mdb_env_create(&l->env), "create");
     if (rc == LPG_OK)
@@ -205,10 +214,8 @@ lpg_ledger_close(lpg_ledger_t **p)
     lpg_ledger_t *l = *p;
     if (l->env)
         mdb_env_close(l->env);
-    for (int i = 0; i < S_KEYCACHE; i++)
-        lpg_key_destroy(&l->cache[i].key);
+    lpg_keyring_destroy(&l->keys);
     lpg_key_destroy(&l->authority);
-    pthread_mutex_destroy(&l->cache_lock);
     free(l->dir);
     free(l);
     *p = NULL;
@@ -671,25 +678,6 @@ lpg_ledger_authority(const lpg_ledger_t *l)
 
 /* -------------------------------------------------------------- append */
 
-/*  Keys of enrolled devices, by key id, so a busy device's public key is
- *  parsed once, not per event. Revocation is always read from the state
- *  table, never from here. */
-static lpg_key_t *
-s_cached_key(lpg_ledger_t *l, const uint8_t id[32], const uint8_t pub[32])
-{
-    unsigned slot = ((unsigned)id[0] << 8 | id[1]) % S_KEYCACHE;
-    pthread_mutex_lock(&l->cache_lock);
-    s_cached_key_t *c = &l->cache[slot];
-    if (!c->key || memcmp(c->id, id, 32) != 0) {
-        lpg_key_destroy(&c->key);
-        if (lpg_key_from_raw_public(&c->key, pub) == LPG_OK)
-            memcpy(c->id, id, 32);
-    }
-    lpg_key_t *key = c->key;
-    pthread_mutex_unlock(&l->cache_lock);
-    return key;
-}
-
 typedef struct {
     lpg_event_t ev;
     int decode_rc;
@@ -749,25 +737,25 @@ s_verify_all(s_item_t *items, size_t n)
         pthread_join(tid[i], NULL);
 }
 
-/*  Finds the signer's key in the state as of txn. */
+/*  The signer's public key in the state as of txn: the authority, or an
+ *  enrolled device (revoked or not: the caller decides). */
 static int
-s_resolve(lpg_ledger_t *l, lpg_txn_t *t, s_item_t *it)
+s_lookup(lpg_ledger_t *l, lpg_txn_t *t, const uint8_t kid[32],
+         uint8_t pub[32], bool *is_authority)
 {
-    const uint8_t *kid = it->ev.signed_event->key_id.data;
+    *is_authority = false;
     if (l->authority && memcmp(kid, l->authority_id, 32) == 0) {
-        it->is_authority = true;
-        it->key = l->authority;
-        lpg_key_raw_public(l->authority, it->pub);
+        *is_authority = true;
+        lpg_key_raw_public(l->authority, pub);
         return LPG_OK;
     }
     Lpg__DeviceState *dev = NULL;
     int rc = lpg_state_device(t, kid, &dev);
     if (rc != LPG_OK)
         return rc;
-    memcpy(it->pub, dev->sign_pub.data, 32);
+    memcpy(pub, dev->sign_pub.data, 32);
     lpg__device_state__free_unpacked(dev, NULL);
-    it->key = s_cached_key(l, kid, it->pub);
-    return it->key ? LPG_OK : LPG_ECRYPTO;
+    return LPG_OK;
 }
 
 static void
@@ -838,40 +826,117 @@ s_outcome_free(Lpg__Outcome *o)
     free(o->message);
 }
 
-int
-lpg_ledger_append(lpg_ledger_t *l, const char *service,
-                  const lpg_append_in_t *in, size_t n, lpg_rules_fn rules,
-                  void *rules_ctx, lpg_append_out_t *out)
+struct lpg_batch {
+    const lpg_append_in_t *in;
+    size_t n;
+    s_item_t *items;
+    char (*why)[128]; /* decode failures */
+};
+
+void
+lpg_batch_destroy(lpg_batch_t **p)
 {
+    if (!p || !*p)
+        return;
+    lpg_batch_t *b = *p;
+    for (size_t i = 0; b->items && i < b->n; i++)
+        lpg_event_clear(&b->items[i].ev);
+    free(b->items);
+    free(b->why);
+    free(b);
+    *p = NULL;
+}
+
+size_t
+lpg_batch_size(const lpg_batch_t *b)
+{
+    return b->n;
+}
+
+int
+lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
+                   lpg_batch_t **out)
+{
+    *out = NULL;
     if (l->rdonly)
         return LPG_EPERM;
-    s_item_t *items = calloc(n ? n : 1, sizeof *items);
-    if (!items)
+    if (lpg_keyring_size(l->keys) > S_KEYRING_MAX)
+        lpg_keyring_clear(l->keys); /* only prepare hands keys out */
+    lpg_batch_t *b = calloc(1, sizeof *b);
+    if (!b)
         return LPG_ENOMEM;
-    memset(out, 0, n * sizeof *out);
-
-    /* 1. Decode, and find each signer's key as the ledger stands now. */
+    b->in = in;
+    b->n = n;
+    b->items = calloc(n ? n : 1, sizeof *b->items);
+    b->why = calloc(n ? n : 1, sizeof *b->why);
+    if (!b->items || !b->why) {
+        lpg_batch_destroy(&b);
+        return LPG_ENOMEM;
+    }
+    /* Decode, and find each signer's key as the ledger stands now. */
+    uint64_t t0 = s_mono_ns();
     lpg_txn_t *t = NULL;
     int rc = lpg_ledger_read(l, &t);
     for (size_t i = 0; i < n && rc == LPG_OK; i++) {
-        char why[128] = "";
-        items[i].decode_rc = lpg_event_decode(&items[i].ev, in[i].data,
-                                              in[i].len, why, sizeof why);
-        if (items[i].decode_rc != LPG_OK) {
-            s_fail(&out[i], LPG_EMALFORMED, why);
+        s_item_t *it = &b->items[i];
+        it->decode_rc = lpg_event_decode(&it->ev, in[i].data, in[i].len,
+                                         b->why[i], sizeof b->why[i]);
+        if (it->decode_rc != LPG_OK)
             continue;
-        }
-        s_resolve(l, t, &items[i]);
+        const uint8_t *kid = it->ev.signed_event->key_id.data;
+        if (s_lookup(l, t, kid, it->pub, &it->is_authority) != LPG_OK)
+            continue; /* unknown now; the write phase decides */
+        it->key = it->is_authority ? l->authority
+                                   : lpg_keyring_get(l->keys, kid, it->pub);
     }
     lpg_txn_abort(&t);
-    if (rc != LPG_OK)
-        goto cleanup;
+    if (rc != LPG_OK) {
+        lpg_batch_destroy(&b);
+        return rc;
+    }
+    /* Check signatures outside any write transaction, on every core. */
+    uint64_t t1 = s_mono_ns();
+    s_verify_all(b->items, n);
+    l->stats.ns_prepare += t1 - t0;
+    l->stats.ns_verify += s_mono_ns() - t1;
+    *out = b;
+    return LPG_OK;
+}
 
-    /* 2. Check signatures outside the write transaction. */
-    s_verify_all(items, n);
+/*  The signature check of the write phase, for an event whose signer was
+ *  unknown (or had another key) when the batch was prepared: enrolled
+ *  earlier in this very batch, say. */
+static int
+s_verify_now(const s_item_t *it, const uint8_t pub[32])
+{
+    lpg_key_t *key = NULL;
+    int rc = lpg_key_from_raw_public(&key, pub);
+    if (rc == LPG_OK) {
+        const Lpg__SignedEvent *se = it->ev.signed_event;
+        rc = lpg_verify(key, LPG_CTX_EVENT, se->body.data, se->body.len,
+                        se->sig.data);
+    }
+    lpg_key_destroy(&key);
+    return rc;
+}
 
-    /* 3. One write transaction, in arrival order. */
-    rc = lpg_ledger_write(l, &t);
+int
+lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch, const char *service,
+                  lpg_rules_fn rules, void *rules_ctx, lpg_append_out_t *out)
+{
+    lpg_batch_t *b = *batch;
+    size_t n = b->n;
+    const lpg_append_in_t *in = b->in;
+    s_item_t *items = b->items;
+    memset(out, 0, n * sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        if (items[i].decode_rc != LPG_OK)
+            s_fail(&out[i], LPG_EMALFORMED, b->why[i]);
+
+    /* One write transaction, in arrival order. */
+    uint64_t t2 = s_mono_ns(), t3;
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_write(l, &t);
     if (rc != LPG_OK)
         goto cleanup;
     uint64_t seq = 0;
@@ -882,9 +947,9 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
             continue;
         const Lpg__SignedEvent *se = it->ev.signed_event;
         /* The signer as of this point in the batch. */
-        s_item_t now = {0};
-        now.ev = it->ev;
-        int kr = s_resolve(l, t, &now);
+        uint8_t pub[32];
+        bool is_authority;
+        int kr = s_lookup(l, t, se->key_id.data, pub, &is_authority);
         if (kr == LPG_ENOTFOUND) {
             s_fail(&out[i], LPG_EUNKNOWNKEY,
                    "signer is not an enrolled device");
@@ -895,9 +960,8 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
             break;
         }
         int sig_rc = it->sig_rc;
-        if (!it->key || memcmp(now.pub, it->pub, 32) != 0)
-            sig_rc = lpg_verify(now.key, LPG_CTX_EVENT, se->body.data,
-                                se->body.len, se->sig.data);
+        if (!it->key || memcmp(pub, it->pub, 32) != 0)
+            sig_rc = s_verify_now(it, pub);
         if (sig_rc != LPG_OK) {
             s_fail(&out[i], LPG_EBADSIG,
                    "signature does not verify with the signer's key");
@@ -929,7 +993,7 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
             break;
         }
         char why[128] = "";
-        if (!now.is_authority) {
+        if (!is_authority) {
             Lpg__DeviceState *dev = NULL;
             if (lpg_state_device(t, se->key_id.data, &dev) == LPG_OK) {
                 bool revoked = dev->has_revoked_seq;
@@ -941,7 +1005,7 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
                 }
             }
         }
-        int ar = lpg_state_authorize(t, &it->ev, now.is_authority, why,
+        int ar = lpg_state_authorize(t, &it->ev, is_authority, why,
                                      sizeof why);
         if (ar != LPG_OK) {
             s_fail(&out[i], ar, why);
@@ -965,10 +1029,15 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
         out[i].status = LPG_OK;
         out[i].seq = seq++;
     }
+    t3 = s_mono_ns();
     if (rc == LPG_OK)
         rc = lpg_txn_commit(&t);
     else
         lpg_txn_abort(&t);
+    l->stats.batches++;
+    l->stats.events += n;
+    l->stats.ns_write += t3 - t2;
+    l->stats.ns_commit += s_mono_ns() - t3;
     if (rc != LPG_OK) {
         for (size_t i = 0; i < n; i++)
             if (out[i].status == LPG_OK)
@@ -976,8 +1045,18 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
     }
 
 cleanup:
-    for (size_t i = 0; i < n; i++)
-        lpg_event_clear(&items[i].ev);
-    free(items);
+    lpg_batch_destroy(batch);
     return rc;
+}
+
+int
+lpg_ledger_append(lpg_ledger_t *l, const char *service,
+                  const lpg_append_in_t *in, size_t n, lpg_rules_fn rules,
+                  void *rules_ctx, lpg_append_out_t *out)
+{
+    lpg_batch_t *b = NULL;
+    int rc = lpg_ledger_prepare(l, in, n, &b);
+    if (rc != LPG_OK)
+        return rc;
+    return lpg_ledger_commit(l, &b, service, rules, rules_ctx, out);
 }

@@ -84,6 +84,8 @@ typedef struct {
  *  order, after the signature and signer checks. Fills *outcome (status
  *  OK or DENIED with reasons; the entry is recorded either way). Returns
  *  LPG_OK, or an error to refuse the event without recording it. */
+/*  Strings and reasons the rules put in *outcome are malloc'd by them and
+ *  freed by the ledger. */
 typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
                             const lpg_event_t *ev,
                             const uint8_t signer_id[LPG_KEYID_LEN],
@@ -100,6 +102,32 @@ typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
 int lpg_ledger_append(lpg_ledger_t *l, const char *service,
                       const lpg_append_in_t *in, size_t n, lpg_rules_fn rules,
                       void *rules_ctx, lpg_append_out_t *out);
+
+/*  The two halves of lpg_ledger_append, for a pipeline: one thread
+ *  prepares batch k+1 (decode, signer keys, signatures on every core)
+ *  while another commits batch k. At most one thread prepares and one
+ *  commits at a time on a ledger handle. The input bytes must stay valid
+ *  until the batch is committed or destroyed. */
+typedef struct lpg_batch lpg_batch_t;
+int lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
+                       lpg_batch_t **out);
+/*  Commits a prepared batch (consumes *batch, sets it to NULL); results
+ *  and return value as lpg_ledger_append. */
+int lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch,
+                      const char *service, lpg_rules_fn rules,
+                      void *rules_ctx, lpg_append_out_t *out);
+void lpg_batch_destroy(lpg_batch_t **p);
+/*  Events in a prepared batch. */
+size_t lpg_batch_size(const lpg_batch_t *b);
+
+/*  Where append time went, summed since open (for benchmarks and
+ *  operators): decoding and key look-up, signature checks, the write
+ *  transaction (rules, entries, tree, state), the synced commit. */
+typedef struct {
+    uint64_t batches, events;
+    uint64_t ns_prepare, ns_verify, ns_write, ns_commit;
+} lpg_ledger_stats_t;
+void lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out);
 
 /*  Number of entries (the tree size). */
 int lpg_ledger_size(lpg_ledger_t *l, uint64_t *out);

@@ -6,6 +6,7 @@
 #include "verify.h"
 #include "checkpoint.h"
 #include "error.h"
+#include "keyring.h"
 #include "log.h"
 #include "state.h"
 
@@ -16,52 +17,6 @@
 #include <unistd.h>
 
 #define S_CHUNK 4096
-
-/* ---------------------------------------------------------- key table */
-
-typedef struct s_keynode {
-    uint8_t id[32];
-    lpg_key_t *key;
-    struct s_keynode *next;
-} s_keynode_t;
-
-typedef struct {
-    s_keynode_t *buckets[4096];
-} s_keys_t;
-
-static const lpg_key_t *
-s_key_for(s_keys_t *k, const uint8_t id[32], const uint8_t pub[32])
-{
-    unsigned b = ((unsigned)id[0] << 4 | id[1] >> 4) % 4096;
-    for (s_keynode_t *n = k->buckets[b]; n; n = n->next)
-        if (memcmp(n->id, id, 32) == 0)
-            return n->key;
-    s_keynode_t *n = calloc(1, sizeof *n);
-    if (!n)
-        return NULL;
-    if (lpg_key_from_raw_public(&n->key, pub) != LPG_OK) {
-        free(n);
-        return NULL;
-    }
-    memcpy(n->id, id, 32);
-    n->next = k->buckets[b];
-    k->buckets[b] = n;
-    return n->key;
-}
-
-static void
-s_keys_free(s_keys_t *k)
-{
-    for (int b = 0; b < 4096; b++) {
-        s_keynode_t *n = k->buckets[b];
-        while (n) {
-            s_keynode_t *next = n->next;
-            lpg_key_destroy(&n->key);
-            free(n);
-            n = next;
-        }
-    }
-}
 
 /* ------------------------------------------------------- compact range */
 
@@ -231,7 +186,7 @@ s_bad(lpg_verify_report_t *r, int err, bool has_seq, uint64_t seq,
 /*  The signer's key as of entry seq: the authority, or a device enrolled
  *  before seq and not revoked before it. */
 static int
-s_signer(lpg_txn_t *t, s_keys_t *keys, const lpg_key_t *authority,
+s_signer(lpg_txn_t *t, lpg_keyring_t *keys, const lpg_key_t *authority,
          const uint8_t authority_id[32], const uint8_t kid[32], uint64_t seq,
          const lpg_key_t **out, bool *is_authority, const char **why)
 {
@@ -259,7 +214,7 @@ s_signer(lpg_txn_t *t, s_keys_t *keys, const lpg_key_t *authority,
         *why = "signed by a key already revoked at that point";
         ret = LPG_EREVOKED;
     } else {
-        *out = s_key_for(keys, kid, dev->sign_pub.data);
+        *out = lpg_keyring_get(keys, kid, dev->sign_pub.data);
         if (!*out)
             ret = LPG_ENOMEM;
     }
@@ -330,7 +285,8 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                   lpg_verify_report_t *r)
 {
     memset(r, 0, sizeof *r);
-    s_keys_t *keys = calloc(1, sizeof *keys);
+    lpg_keyring_t *keys = NULL;
+    lpg_keyring_new(&keys);
     s_range_t *range = calloc(1, sizeof *range);
     s_job_t *jobs = calloc(S_CHUNK, sizeof *jobs);
     lpg_event_t *evs = calloc(S_CHUNK, sizeof *evs);
@@ -399,7 +355,7 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
     }
 
     size_t next_cp = 0;
-    while (next_cp < cps.n && cps.v[next_cp].size < start)
+    while (next_cp < cps.n && cps.v[next_cp].size <= start)
         next_cp++;
     for (uint64_t base = start; base < r->size && r->error == LPG_OK;
          base += S_CHUNK) {
@@ -582,9 +538,7 @@ cleanup:
     for (size_t i = 0; i < cps.n; i++)
         free(cps.v[i].note);
     free(cps.v);
-    if (keys)
-        s_keys_free(keys);
-    free(keys);
+    lpg_keyring_destroy(&keys);
     free(range);
     free(jobs);
     free(evs);
