@@ -131,6 +131,33 @@ demo: all
 bench: all
 	@sh tests/bench/run.sh $(B)
 
+# libFuzzer builds of tests/fuzz/fuzz_*.c, with clang, into build/fuzz/
+# (the lib sources compiled by clang too). Run one for a minute with
+#   build/fuzz/fuzz_code -max_total_time=60 tests/fuzz/corpus/code
+FUZZ_CC ?= clang
+FZ := build/fuzz
+FUZZ_SAN := -fsanitize=address -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -O1 -g $(filter-out -Wmissing-prototypes,$(WARN)) \
+               $(PKG_CFLAGS) -MMD -MP -pthread $(FUZZ_SAN) \
+               -fsanitize=fuzzer-no-link
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FZ)/obj/%.o,$(LIB_SRC) $(PROTO_C))
+
+.PHONY: fuzz
+fuzz: deps-checked $(patsubst tests/fuzz/%.c,$(FZ)/%,$(FUZZ_SRC))
+
+$(FZ)/obj/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FZ)/liblpg.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FZ)/liblpg.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(FZ) -name '*.d' 2>/dev/null)
+
 format:
 	clang-format -i lib/*.[ch] cli/*.[ch] scanner/*.[ch] tests/*/*.c
 
