@@ -52,8 +52,8 @@ lpg_string_check(const char *s, size_t max)
 /*  Walks every string field of a message (nested messages too) and checks
  *  it; protobuf-c gives no UTF-8 guarantee. An embedded NUL shortens the C
  *  string, which the canonical re-encoding check (s_canonical) catches. */
-static int
-s_check_message(const ProtobufCMessage *m, const char **field)
+int
+lpg_proto_strings_check(const ProtobufCMessage *m, const char **field)
 {
     const ProtobufCMessageDescriptor *d = m->descriptor;
     for (unsigned i = 0; i < d->n_fields; i++) {
@@ -69,7 +69,7 @@ s_check_message(const ProtobufCMessage *m, const char **field)
                     return LPG_EMALFORMED;
                 }
                 if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
-                    s_check_message(arr[k], field) != LPG_OK)
+                    lpg_proto_strings_check(arr[k], field) != LPG_OK)
                     return LPG_EMALFORMED;
             }
             continue;
@@ -88,7 +88,7 @@ s_check_message(const ProtobufCMessage *m, const char **field)
         } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
             const ProtobufCMessage *sub =
                 *(const ProtobufCMessage *const *)(base + f->offset);
-            if (sub && s_check_message(sub, field) != LPG_OK)
+            if (sub && lpg_proto_strings_check(sub, field) != LPG_OK)
                 return LPG_EMALFORMED;
         }
     }
@@ -167,7 +167,7 @@ lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
         return s_fail(why, whysz, "event_id is not 16 bytes", NULL);
     }
     const char *field = NULL;
-    if (s_check_message(&ev->base, &field) != LPG_OK) {
+    if (lpg_proto_strings_check(&ev->base, &field) != LPG_OK) {
         lpg_event_clear(out);
         return s_fail(why, whysz,
                       "string not UTF-8, has a control byte or is too long",

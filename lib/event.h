@@ -46,6 +46,11 @@ int lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN]);
  *  character, at most max bytes. LPG_OK or LPG_EMALFORMED. */
 int lpg_string_check(const char *s, size_t max);
 
+/*  Checks every string field of a decoded protobuf message, nested
+ *  messages included, with lpg_string_check (LPG_STRING_MAX). On failure
+ *  returns LPG_EMALFORMED and sets *field to the field's name. */
+int lpg_proto_strings_check(const ProtobufCMessage *m, const char **field);
+
 /*  Short name of the event's kind ("fill_check", "device_enroll", ...). */
 const char *lpg_event_kind(const Lpg__Event *ev);
 

@@ -29,7 +29,7 @@ enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 static const char *s_table_names[LPG_TABLE_COUNT] = {
     "devices",  "cylinders", "companies", "sites",
     "staff",    "vehicles",  "users",     "hazards",
-    "by_cylinder", "by_site", "by_user",  "by_actor",
+    "curve_keys", "by_cylinder", "by_site", "by_user",  "by_actor",
 };
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "nodes", "checkpoints", "event_ids", "meta"};

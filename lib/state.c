@@ -80,6 +80,15 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                          "only the authority key enrols devices");
         uint8_t id[LPG_KEYID_LEN];
         lpg_sha256(e->device_enroll->sign_pub.data, LPG_ED25519_PUB_LEN, id);
+        if (e->device_enroll->has_curve_pub) {
+            const void *v;
+            size_t vlen;
+            if (lpg_txn_get(t, LPG_TABLE_CURVE_KEYS,
+                            e->device_enroll->curve_pub.data, 32, &v,
+                            &vlen) == LPG_OK)
+                return s_why(why, whysz, LPG_EEXIST,
+                             "this transport key is already enrolled");
+        }
         Lpg__DeviceState *dev = NULL;
         int rc = lpg_state_device(t, id, &dev);
         if (rc == LPG_OK) {
@@ -187,6 +196,12 @@ s_apply_enroll(lpg_txn_t *t, uint64_t seq, const Lpg__DeviceEnroll *d)
     st.enrolled_seq = seq;
     uint8_t id[LPG_KEYID_LEN];
     lpg_sha256(d->sign_pub.data, LPG_ED25519_PUB_LEN, id);
+    if (d->has_curve_pub) {
+        int rc = lpg_txn_put(t, LPG_TABLE_CURVE_KEYS, d->curve_pub.data, 32,
+                             id, sizeof id);
+        if (rc != LPG_OK)
+            return rc;
+    }
     return s_put_message(t, LPG_TABLE_DEVICES, id, sizeof id, &st.base);
 }
 

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,4 +90,290 @@ lpg_curve_load(const char *path, uint8_t key[32])
     memset(line, 0, sizeof line);
     fclose(f);
     return rc;
+}
+
+/* ------------------------------------------------------------ sockets */
+
+struct lpg_zap {
+    void *ctx;
+    void *sock;
+    pthread_t thread;
+    lpg_zap_fn fn;
+    void *arg;
+    volatile int stop;
+    uint64_t refused;
+    int started;
+};
+
+void *
+lpg_transport_context(void)
+{
+    void *ctx = zmq_ctx_new();
+    if (ctx)
+        zmq_ctx_set(ctx, ZMQ_BLOCKY, 0);
+    return ctx;
+}
+
+void
+lpg_transport_context_destroy(void **ctx)
+{
+    if (!ctx || !*ctx)
+        return;
+    zmq_ctx_term(*ctx);
+    *ctx = NULL;
+}
+
+int
+lpg_curve_public(const uint8_t secret[32], uint8_t pub[32])
+{
+    char sec_z85[41], pub_z85[41];
+    if (!zmq_z85_encode(sec_z85, secret, 32))
+        return LPG_EINVAL;
+    int rc = zmq_curve_public(pub_z85, sec_z85);
+    memset(sec_z85, 0, sizeof sec_z85);
+    if (rc != 0)
+        return LPG_ECRYPTO;
+    return zmq_z85_decode(pub, pub_z85) ? LPG_OK : LPG_ECRYPTO;
+}
+
+static int
+s_recv_frame(void *sock, zmq_msg_t *msg, int flags)
+{
+    zmq_msg_init(msg);
+    return zmq_msg_recv(msg, sock, flags);
+}
+
+/*  ZAP (RFC 27): requests are version, request id, domain, address,
+ *  identity, mechanism, then the credentials (the CURVE public key). */
+static void *
+s_zap_thread(void *arg)
+{
+    lpg_zap_t *z = arg;
+    while (!z->stop) {
+        zmq_pollitem_t item = {z->sock, 0, ZMQ_POLLIN, 0};
+        int n = zmq_poll(&item, 1, 200);
+        if (n <= 0)
+            continue;
+        zmq_msg_t frames[8];
+        int count = 0, more = 1;
+        while (more && count < 8) {
+            if (s_recv_frame(z->sock, &frames[count], 0) < 0)
+                break;
+            more = zmq_msg_more(&frames[count]);
+            count++;
+        }
+        while (more) { /* drain anything past 8 frames */
+            zmq_msg_t extra;
+            if (s_recv_frame(z->sock, &extra, 0) < 0)
+                break;
+            more = zmq_msg_more(&extra);
+            zmq_msg_close(&extra);
+        }
+        const char *status = "400", *text = "No access";
+        char user_id[65] = "";
+        if (count >= 7 && zmq_msg_size(&frames[5]) == 5 &&
+            memcmp(zmq_msg_data(&frames[5]), "CURVE", 5) == 0 &&
+            zmq_msg_size(&frames[6]) == 32) {
+            if (z->fn(z->arg, zmq_msg_data(&frames[6]), user_id)) {
+                status = "200";
+                text = "OK";
+            }
+        }
+        if (strcmp(status, "200") != 0)
+            z->refused++;
+        /* reply: version, request id, status code, text, user id, meta */
+        if (count >= 2) {
+            zmq_send(z->sock, "1.0", 3, ZMQ_SNDMORE);
+            zmq_send(z->sock, zmq_msg_data(&frames[1]),
+                     zmq_msg_size(&frames[1]), ZMQ_SNDMORE);
+            zmq_send(z->sock, status, 3, ZMQ_SNDMORE);
+            zmq_send(z->sock, text, strlen(text), ZMQ_SNDMORE);
+            zmq_send(z->sock, user_id, strlen(user_id), ZMQ_SNDMORE);
+            zmq_send(z->sock, "", 0, 0);
+        }
+        for (int i = 0; i < count; i++)
+            zmq_msg_close(&frames[i]);
+    }
+    return NULL;
+}
+
+int
+lpg_zap_start(lpg_zap_t **out, void *ctx, lpg_zap_fn fn, void *arg)
+{
+    *out = NULL;
+    lpg_zap_t *z = calloc(1, sizeof *z);
+    if (!z)
+        return LPG_ENOMEM;
+    z->ctx = ctx;
+    z->fn = fn;
+    z->arg = arg;
+    z->sock = zmq_socket(ctx, ZMQ_REP);
+    if (!z->sock || zmq_bind(z->sock, "inproc://zeromq.zap.01") != 0) {
+        lpg_error("ZAP handler: %s", zmq_strerror(errno));
+        if (z->sock)
+            zmq_close(z->sock);
+        free(z);
+        return LPG_EUNAVAILABLE;
+    }
+    int linger = 0;
+    zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (pthread_create(&z->thread, NULL, s_zap_thread, z) != 0) {
+        zmq_close(z->sock);
+        free(z);
+        return LPG_ENOMEM;
+    }
+    z->started = 1;
+    *out = z;
+    return LPG_OK;
+}
+
+void
+lpg_zap_stop(lpg_zap_t **p)
+{
+    if (!p || !*p)
+        return;
+    lpg_zap_t *z = *p;
+    z->stop = 1;
+    if (z->started)
+        pthread_join(z->thread, NULL);
+    zmq_close(z->sock);
+    free(z);
+    *p = NULL;
+}
+
+uint64_t
+lpg_zap_refused(const lpg_zap_t *z)
+{
+    return z->refused;
+}
+
+static void
+s_set_int(void *sock, int opt, int v)
+{
+    zmq_setsockopt(sock, opt, &v, sizeof v);
+}
+
+int
+lpg_transport_server(void **out, void *ctx, const char *endpoint,
+                     const uint8_t secret[32], int64_t hard_max)
+{
+    *out = NULL;
+    void *sock = zmq_socket(ctx, ZMQ_ROUTER);
+    if (!sock)
+        return LPG_EUNAVAILABLE;
+    s_set_int(sock, ZMQ_LINGER, 1000);
+    s_set_int(sock, ZMQ_CURVE_SERVER, 1);
+    s_set_int(sock, ZMQ_ROUTER_MANDATORY, 0);
+    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 32);
+    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "lpgtrace", 8);
+    zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &hard_max, sizeof hard_max);
+    if (zmq_bind(sock, endpoint) != 0) {
+        lpg_error("cannot bind %s: %s", endpoint, zmq_strerror(errno));
+        zmq_close(sock);
+        return LPG_EUNAVAILABLE;
+    }
+    *out = sock;
+    return LPG_OK;
+}
+
+int
+lpg_transport_client(void **out, void *ctx, const char *endpoint,
+                     const uint8_t server_pub[32],
+                     const uint8_t client_sec[32])
+{
+    *out = NULL;
+    uint8_t client_pub[32];
+    int rc = lpg_curve_public(client_sec, client_pub);
+    if (rc != LPG_OK)
+        return rc;
+    void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    if (!sock)
+        return LPG_EUNAVAILABLE;
+    s_set_int(sock, ZMQ_LINGER, 0);
+    zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_pub, 32);
+    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, client_pub, 32);
+    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, client_sec, 32);
+    if (zmq_connect(sock, endpoint) != 0) {
+        lpg_error("cannot connect %s: %s", endpoint, zmq_strerror(errno));
+        zmq_close(sock);
+        return LPG_EUNAVAILABLE;
+    }
+    *out = sock;
+    return LPG_OK;
+}
+
+void
+lpg_transport_close(void **sock)
+{
+    if (!sock || !*sock)
+        return;
+    zmq_close(*sock);
+    *sock = NULL;
+}
+
+void
+lpg_wire_msg_clear(lpg_wire_msg_t *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->frames[i].data);
+    memset(m, 0, sizeof *m);
+}
+
+int
+lpg_transport_recv(void *sock, lpg_wire_msg_t *m, int timeout_ms)
+{
+    memset(m, 0, sizeof *m);
+    zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+    int n = zmq_poll(&item, 1, timeout_ms);
+    if (n < 0)
+        return errno == EINTR ? LPG_ETIMEOUT : LPG_EIO;
+    if (n == 0)
+        return LPG_ETIMEOUT;
+    int more = 1;
+    while (more) {
+        zmq_msg_t msg;
+        if (s_recv_frame(sock, &msg, 0) < 0) {
+            int e = errno;
+            zmq_msg_close(&msg);
+            if (e == EINTR && m->n == 0)
+                return LPG_ETIMEOUT;
+            lpg_wire_msg_clear(m);
+            return LPG_EIO;
+        }
+        more = zmq_msg_more(&msg);
+        if (m->n == 0) {
+            const char *uid = zmq_msg_gets(&msg, "User-Id");
+            if (uid)
+                snprintf(m->user_id, sizeof m->user_id, "%s", uid);
+        }
+        if (m->n < LPG_WIRE_MAX_FRAMES) {
+            size_t len = zmq_msg_size(&msg);
+            uint8_t *copy = malloc(len ? len : 1);
+            if (!copy) {
+                zmq_msg_close(&msg);
+                lpg_wire_msg_clear(m);
+                return LPG_ENOMEM;
+            }
+            memcpy(copy, zmq_msg_data(&msg), len);
+            m->frames[m->n].data = copy;
+            m->frames[m->n].len = len;
+            m->n++;
+        } else
+            m->too_many_frames = true;
+        zmq_msg_close(&msg);
+    }
+    return LPG_OK;
+}
+
+int
+lpg_transport_send(void *sock, const lpg_frame_t *frames, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int flags = i + 1 < n ? ZMQ_SNDMORE : 0;
+        if (zmq_send(sock, frames[i].data, frames[i].len, flags) < 0) {
+            lpg_debug("send: %s", zmq_strerror(errno));
+            return LPG_EIO;
+        }
+    }
+    return LPG_OK;
 }

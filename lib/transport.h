@@ -23,4 +23,71 @@ int lpg_curve_load(const char *path, uint8_t key[32]);
 /*  Z85 text (40 chars) to 32 raw bytes; LPG_EMALFORMED if not a key. */
 int lpg_curve_decode(const char *z85, uint8_t key[32]);
 
+/* ------------------------------------------------------------ sockets
+ *
+ *  Services bind a ROUTER with CURVE (server side) and a ZAP handler of
+ *  ours: libzmq admits every client when no handler is bound, so the
+ *  handler is started before any socket binds. Clients use a DEALER with
+ *  CURVE (client side) and no empty delimiter frame; REQ clients (with
+ *  the delimiter) are answered in kind.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct lpg_zap lpg_zap_t;
+
+/*  Decides one connecting client by its CURVE public key: true admits it,
+ *  and user_id (at most 64 chars) becomes the User-Id of its messages. */
+typedef bool (*lpg_zap_fn)(void *arg, const uint8_t client_key[32],
+                           char user_id[65]);
+
+/*  A ZeroMQ context for one process. NULL on failure. */
+void *lpg_transport_context(void);
+void lpg_transport_context_destroy(void **ctx);
+
+/*  Starts the ZAP handler thread on ctx. Caller owns *out. */
+int lpg_zap_start(lpg_zap_t **out, void *ctx, lpg_zap_fn fn, void *arg);
+void lpg_zap_stop(lpg_zap_t **p);
+/*  Clients refused so far. */
+uint64_t lpg_zap_refused(const lpg_zap_t *z);
+
+/*  A ROUTER bound to endpoint, CURVE server with secret, messages larger
+ *  than hard_max dropped by libzmq. */
+int lpg_transport_server(void **out, void *ctx, const char *endpoint,
+                         const uint8_t secret[32], int64_t hard_max);
+
+/*  A DEALER connected to endpoint as a CURVE client. */
+int lpg_transport_client(void **out, void *ctx, const char *endpoint,
+                         const uint8_t server_pub[32],
+                         const uint8_t client_sec[32]);
+
+void lpg_transport_close(void **sock);
+
+/*  The public half of a CURVE secret key. */
+int lpg_curve_public(const uint8_t secret[32], uint8_t pub[32]);
+
+#define LPG_WIRE_MAX_FRAMES 3
+
+typedef struct {
+    uint8_t *data;
+    size_t len;
+} lpg_frame_t;
+
+/*  One multipart message as received. Frames past LPG_WIRE_MAX_FRAMES are
+ *  read and dropped (too_many_frames set). */
+typedef struct {
+    lpg_frame_t frames[LPG_WIRE_MAX_FRAMES];
+    size_t n;
+    bool too_many_frames;
+    char user_id[65]; /* from the ZAP handler; "" if none */
+} lpg_wire_msg_t;
+
+/*  Receives one message, waiting at most timeout_ms (-1: forever, 0: not
+ *  at all). LPG_ETIMEOUT if none came; LPG_EINTR-like interruptions by a
+ *  signal also return LPG_ETIMEOUT so the caller can check its flag. */
+int lpg_transport_recv(void *sock, lpg_wire_msg_t *m, int timeout_ms);
+int lpg_transport_send(void *sock, const lpg_frame_t *frames, size_t n);
+void lpg_wire_msg_clear(lpg_wire_msg_t *m);
+
 #endif

@@ -1,0 +1,193 @@
+/*  msg.c - see msg.h. */
+#include "msg.h"
+#include "error.h"
+#include "event.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+lpg_msg_decode_request(Lpg__Request **out, const uint8_t *data, size_t len,
+                       char *why, size_t whysz)
+{
+    *out = NULL;
+    Lpg__Request *req = lpg__request__unpack(NULL, len, data);
+    if (!req) {
+        snprintf(why, whysz, "not a Request message");
+        return LPG_EMALFORMED;
+    }
+    const char *field = NULL;
+    int rc = LPG_OK;
+    if (req->request_id.len != LPG_REQUEST_ID_LEN) {
+        snprintf(why, whysz, "request_id must be %d bytes",
+                 LPG_REQUEST_ID_LEN);
+        rc = LPG_EMALFORMED;
+    } else if (lpg_proto_strings_check(&req->base, &field) != LPG_OK) {
+        snprintf(why, whysz, "field '%s' is not valid UTF-8 text of at most "
+                             "%d bytes without control characters",
+                 field ? field : "?", LPG_STRING_MAX);
+        rc = LPG_EMALFORMED;
+    } else if (protobuf_c_message_get_packed_size(&req->base) != len) {
+        snprintf(why, whysz, "a string holds a NUL byte, or the encoding "
+                             "is not canonical");
+        rc = LPG_EMALFORMED;
+    } else if (req->body_case == LPG__REQUEST__BODY__NOT_SET) {
+        snprintf(why, whysz, "request has no body");
+        rc = LPG_EMALFORMED;
+    }
+    if (rc != LPG_OK) {
+        lpg__request__free_unpacked(req, NULL);
+        return rc;
+    }
+    *out = req;
+    return LPG_OK;
+}
+
+void
+lpg_reply_init(lpg_reply_t *r, const uint8_t *request_id, size_t idlen)
+{
+    memset(r, 0, sizeof *r);
+    lpg__reply__init(&r->reply);
+    lpg__cylinder_info__init(&r->cylinder);
+    lpg__fill_result__init(&r->fill);
+    if (request_id && idlen == LPG_REQUEST_ID_LEN) {
+        memcpy(r->request_id, request_id, LPG_REQUEST_ID_LEN);
+        r->reply.request_id.data = r->request_id;
+        r->reply.request_id.len = LPG_REQUEST_ID_LEN;
+    }
+    r->reply.status = LPG__STATUS__STATUS_INTERNAL;
+    r->reply.token = "EINTERNAL";
+    r->reply.message = "no answer was set";
+}
+
+char *
+lpg_reply_strdup(lpg_reply_t *r, const char *s)
+{
+    if (r->nstrings >= sizeof r->strings / sizeof r->strings[0])
+        return NULL;
+    char *copy = strdup(s ? s : "");
+    if (copy)
+        r->strings[r->nstrings++] = copy;
+    return copy;
+}
+
+int
+lpg_reply_set(lpg_reply_t *r, Lpg__Status status, const char *token,
+              const char *message)
+{
+    char *t = lpg_reply_strdup(r, token);
+    char *m = lpg_reply_strdup(r, message);
+    if (!t || !m)
+        return LPG_ENOMEM;
+    r->reply.status = status;
+    r->reply.token = t;
+    r->reply.message = m;
+    return LPG_OK;
+}
+
+int
+lpg_reply_reason(lpg_reply_t *r, const char *token, const char *zh,
+                 const char *en)
+{
+    size_t n = r->nreasons;
+    Lpg__Reason *store = realloc(r->reason_store, (n + 1) * sizeof *store);
+    if (!store)
+        return LPG_ENOMEM;
+    r->reason_store = store;
+    Lpg__Reason **ptrs = realloc(r->reason_ptrs, (n + 1) * sizeof *ptrs);
+    if (!ptrs)
+        return LPG_ENOMEM;
+    r->reason_ptrs = ptrs;
+    lpg__reason__init(&store[n]);
+    store[n].token = lpg_reply_strdup(r, token);
+    store[n].zh = zh ? lpg_reply_strdup(r, zh) : NULL;
+    store[n].en = en ? lpg_reply_strdup(r, en) : NULL;
+    if (!store[n].token)
+        return LPG_ENOMEM;
+    r->nreasons = n + 1;
+    /* realloc may have moved the store: point again at every element */
+    for (size_t i = 0; i <= n; i++)
+        ptrs[i] = &store[i];
+    r->reply.n_reasons = r->nreasons;
+    r->reply.reasons = ptrs;
+    return LPG_OK;
+}
+
+int
+lpg_reply_pack(const lpg_reply_t *r, uint8_t **out, size_t *len)
+{
+    *len = lpg__reply__get_packed_size(&r->reply);
+    *out = malloc(*len ? *len : 1);
+    if (!*out)
+        return LPG_ENOMEM;
+    lpg__reply__pack(&r->reply, *out);
+    return LPG_OK;
+}
+
+void
+lpg_reply_clear(lpg_reply_t *r)
+{
+    for (size_t i = 0; i < r->nstrings; i++)
+        free(r->strings[i]);
+    free(r->reason_store);
+    free(r->reason_ptrs);
+    memset(r, 0, sizeof *r);
+}
+
+Lpg__Status
+lpg_msg_status(int err)
+{
+    switch (err) {
+    case LPG_OK:
+        return LPG__STATUS__STATUS_OK;
+    case LPG_EINVAL:
+    case LPG_EMALFORMED:
+    case LPG_ETOOBIG:
+    case LPG_ERANGE:
+        return LPG__STATUS__STATUS_INVALID;
+    case LPG_EBADSIG:
+    case LPG_EUNKNOWNKEY:
+    case LPG_EREVOKED:
+    case LPG_EBINDING:
+    case LPG_EPERM:
+        return LPG__STATUS__STATUS_UNAUTHORIZED;
+    case LPG_ENOTFOUND:
+        return LPG__STATUS__STATUS_NOT_FOUND;
+    case LPG_ECONFLICT:
+    case LPG_EEXIST:
+        return LPG__STATUS__STATUS_CONFLICT;
+    case LPG_EUNAVAILABLE:
+    case LPG_ETIMEOUT:
+    case LPG_EMAPFULL:
+        return LPG__STATUS__STATUS_UNAVAILABLE;
+    default:
+        return LPG__STATUS__STATUS_INTERNAL;
+    }
+}
+
+const char *
+lpg_msg_status_name(Lpg__Status s)
+{
+    switch (s) {
+    case LPG__STATUS__STATUS_OK:
+        return "OK";
+    case LPG__STATUS__STATUS_DENIED:
+        return "DENIED";
+    case LPG__STATUS__STATUS_INVALID:
+        return "INVALID";
+    case LPG__STATUS__STATUS_UNAUTHORIZED:
+        return "UNAUTHORIZED";
+    case LPG__STATUS__STATUS_NOT_FOUND:
+        return "NOT_FOUND";
+    case LPG__STATUS__STATUS_CONFLICT:
+        return "CONFLICT";
+    case LPG__STATUS__STATUS_UNAVAILABLE:
+        return "UNAVAILABLE";
+    case LPG__STATUS__STATUS_INTERNAL:
+        return "INTERNAL";
+    case _LPG__STATUS_IS_INT_SIZE:
+        break;
+    }
+    return "UNKNOWN";
+}

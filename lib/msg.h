@@ -1,0 +1,57 @@
+/*  msg.h - the wire protocol's messages (proto/protocol.proto): decoding
+ *  with bounds and validation, building replies, statuses for errors.
+ *
+ *  protobuf-c accepts any bytes in string fields; every request string is
+ *  checked here (UTF-8, no NUL or control bytes, bounded length) before a
+ *  service sees it.
+ */
+#ifndef LPG_MSG_H
+#define LPG_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/protocol.pb-c.h"
+
+#define LPG_PROTOCOL_VERSION 1
+#define LPG_REQUEST_ID_LEN 16
+
+/*  Decodes and validates a request of len bytes. LPG_EMALFORMED with the
+ *  reason in why for anything wrong (why also names the field). Caller
+ *  frees *out with lpg__request__free_unpacked. */
+int lpg_msg_decode_request(Lpg__Request **out, const uint8_t *data,
+                           size_t len, char *why, size_t whysz);
+
+/*  A reply being built: the protobuf message plus the storage of its
+ *  strings and reasons. */
+typedef struct {
+    Lpg__Reply reply;
+    uint8_t request_id[LPG_REQUEST_ID_LEN];
+    size_t nreasons;
+    Lpg__Reason *reason_store;
+    Lpg__Reason **reason_ptrs;
+    Lpg__CylinderInfo cylinder;
+    Lpg__FillResult fill;
+    char *strings[64];
+    size_t nstrings;
+} lpg_reply_t;
+
+/*  Starts a reply to request_id (may be NULL) with status, token and a
+ *  message (copied). */
+void lpg_reply_init(lpg_reply_t *r, const uint8_t *request_id, size_t idlen);
+int lpg_reply_set(lpg_reply_t *r, Lpg__Status status, const char *token,
+                  const char *message);
+/*  Adds a DENY reason (strings copied). */
+int lpg_reply_reason(lpg_reply_t *r, const char *token, const char *zh,
+                     const char *en);
+/*  Copies a string into the reply's storage; NULL on ENOMEM. */
+char *lpg_reply_strdup(lpg_reply_t *r, const char *s);
+/*  Serialises: *out caller frees. */
+int lpg_reply_pack(const lpg_reply_t *r, uint8_t **out, size_t *len);
+void lpg_reply_clear(lpg_reply_t *r);
+
+/*  The wire status for an lpg error code. */
+Lpg__Status lpg_msg_status(int err);
+const char *lpg_msg_status_name(Lpg__Status s);
+
+#endif
