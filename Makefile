@@ -59,7 +59,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRC))
 
 BINS := $(B)/bin/lpgtrace $(if $(SCAN_SRC),$(B)/bin/lpg-scan,) $(SERVICE_BINS)
 
-.PHONY: all deps test demo bench run clean format
+.PHONY: all deps deps-checked test demo bench clean format
 .DEFAULT_GOAL := all
 
 all: deps-checked $(BINS) $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(BENCH_BINS)
@@ -131,8 +131,32 @@ demo: all
 bench: all
 	@sh tests/bench/run.sh $(B)
 
-run: all
-	@sh deploy/run.sh $(B)
+# libFuzzer builds of tests/fuzz/fuzz_*.c, with clang, into build/fuzz/
+# (the lib sources compiled by clang too). Run one for a minute with
+#   build/fuzz/fuzz_code -max_total_time=60 tests/fuzz/corpus/code
+FUZZ_CC ?= clang
+FZ := build/fuzz
+FUZZ_SAN := -fsanitize=address -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -O1 -g $(filter-out -Wmissing-prototypes,$(WARN)) \
+               $(PKG_CFLAGS) -MMD -MP -pthread $(FUZZ_SAN) \
+               -fsanitize=fuzzer-no-link
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FZ)/obj/%.o,$(LIB_SRC) $(PROTO_C))
+
+.PHONY: fuzz
+fuzz: deps-checked $(patsubst tests/fuzz/%.c,$(FZ)/%,$(FUZZ_SRC))
+
+$(FZ)/obj/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FZ)/liblpg.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FZ)/liblpg.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(FZ) -name '*.d' 2>/dev/null)
 
 format:
 	clang-format -i lib/*.[ch] cli/*.[ch] scanner/*.[ch] tests/*/*.c

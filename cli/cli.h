@@ -9,6 +9,8 @@
 #define LPG_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -24,6 +26,24 @@ lpg_config_t *lpg_cli_config(lpg_cli_t *cli);
 
 /*  Prints "lpgtrace: <what>: <strerror>" to stderr and returns 2. */
 int lpg_cli_fail(const char *what, int err);
+
+/*  Opens the home's ledger (<home>/ledger); flags as lpg_ledger_open.
+ *  Prints the reason and returns NULL on failure. */
+struct lpg_ledger;
+struct lpg_ledger *lpg_cli_ledger(lpg_cli_t *cli, unsigned flags);
+
+/*  Loads the key named by a config key (e.g. "authority.key"); private
+ *  or public. Prints the reason and returns NULL on failure. */
+struct lpg_key;
+struct lpg_key *lpg_cli_key(lpg_cli_t *cli, const char *config_key,
+                            bool private_key);
+
+/*  Reads a whole file (at most max bytes) into a NUL-terminated buffer.
+ *  Caller frees. Prints the reason and returns NULL on failure. */
+char *lpg_cli_read_file(const char *path, size_t max, size_t *len);
+
+/*  Parses a non-negative decimal; false if s is not one. */
+bool lpg_cli_u64(const char *s, uint64_t *out);
 
 /*  Commands: argv[0] is the command name. */
 int lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv);

@@ -51,6 +51,11 @@ int lpg_key_save_public(const lpg_key_t *key, const char *path);
 /*  Public key from its 32 raw bytes. Caller owns *out. */
 int lpg_key_from_raw_public(lpg_key_t **out, const uint8_t pub[32]);
 
+/*  Key pair from a 32-byte Ed25519 private key (the RFC 8032 seed). For
+ *  known-answer tests and fixed test keys; real keys come from
+ *  lpg_key_generate. Caller owns *out. */
+int lpg_key_from_raw_private(lpg_key_t **out, const uint8_t seed[32]);
+
 /*  The 32 raw public-key bytes. */
 void lpg_key_raw_public(const lpg_key_t *key, uint8_t out[32]);
 

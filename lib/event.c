@@ -1,0 +1,273 @@
+/*  event.c - see event.h. */
+#include "event.h"
+#include "error.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+lpg_string_check(const char *s, size_t max)
+{
+    if (!s)
+        return LPG_OK;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (p[n]) {
+        unsigned c = p[n];
+        if (c < 0x20 || c == 0x7f)
+            return LPG_EMALFORMED;
+        if (c < 0x80) {
+            n++;
+            continue;
+        }
+        size_t extra;
+        unsigned cp;
+        if ((c & 0xe0) == 0xc0) {
+            extra = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            extra = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            extra = 3;
+            cp = c & 0x07;
+        } else
+            return LPG_EMALFORMED;
+        for (size_t k = 1; k <= extra; k++) {
+            if ((p[n + k] & 0xc0) != 0x80)
+                return LPG_EMALFORMED;
+            cp = (cp << 6) | (p[n + k] & 0x3f);
+        }
+        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+            (extra == 3 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return LPG_EMALFORMED;
+        n += extra + 1;
+    }
+    return n <= max ? LPG_OK : LPG_EMALFORMED;
+}
+
+/*  Walks every string field of a message (nested messages too) and checks
+ *  it; protobuf-c gives no UTF-8 guarantee. An embedded NUL shortens the C
+ *  string, which the canonical re-encoding check (s_canonical) catches. */
+static int
+s_check_message(const ProtobufCMessage *m, const char **field)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *base = (const char *)m;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t count = *(const size_t *)(base + f->quantifier_offset);
+            void *const *arr = *(void *const *const *)(base + f->offset);
+            for (size_t k = 0; k < count; k++) {
+                if (f->type == PROTOBUF_C_TYPE_STRING &&
+                    lpg_string_check(arr[k], LPG_STRING_MAX) != LPG_OK) {
+                    *field = f->name;
+                    return LPG_EMALFORMED;
+                }
+                if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
+                    s_check_message(arr[k], field) != LPG_OK)
+                    return LPG_EMALFORMED;
+            }
+            continue;
+        }
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            uint32_t which = *(const uint32_t *)(base + f->quantifier_offset);
+            if (which != f->id)
+                continue;
+        }
+        if (f->type == PROTOBUF_C_TYPE_STRING) {
+            const char *s = *(const char *const *)(base + f->offset);
+            if (lpg_string_check(s, LPG_STRING_MAX) != LPG_OK) {
+                *field = f->name;
+                return LPG_EMALFORMED;
+            }
+        } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            const ProtobufCMessage *sub =
+                *(const ProtobufCMessage *const *)(base + f->offset);
+            if (sub && s_check_message(sub, field) != LPG_OK)
+                return LPG_EMALFORMED;
+        }
+    }
+    return LPG_OK;
+}
+
+static int
+s_fail(char *why, size_t whysz, const char *msg, const char *field)
+{
+    if (why)
+        snprintf(why, whysz, "%s%s%s", msg, field ? ": " : "",
+                 field ? field : "");
+    return LPG_EMALFORMED;
+}
+
+/*  True if m re-encodes to exactly these bytes: one meaning has one
+ *  encoding, and a string with an embedded NUL (which protobuf-c silently
+ *  cuts) is refused. */
+static bool
+s_canonical(const ProtobufCMessage *m, const uint8_t *data, size_t len)
+{
+    if (protobuf_c_message_get_packed_size(m) != len)
+        return false;
+    uint8_t stackbuf[4096];
+    uint8_t *buf = len <= sizeof stackbuf ? stackbuf : malloc(len);
+    if (!buf)
+        return false;
+    protobuf_c_message_pack(m, buf);
+    bool same = memcmp(buf, data, len) == 0;
+    if (buf != stackbuf)
+        free(buf);
+    return same;
+}
+
+int
+lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
+                 char *why, size_t whysz)
+{
+    memset(out, 0, sizeof *out);
+    if (len > LPG_EVENT_MAX_BYTES)
+        return s_fail(why, whysz, "signed event larger than 65536 bytes",
+                      NULL);
+    out->signed_event = lpg__signed_event__unpack(NULL, len, data);
+    if (!out->signed_event)
+        return s_fail(why, whysz, "not a SignedEvent", NULL);
+    /* A canonical encoding only: the stored bytes must be what we would
+     * produce, so two byte strings never mean the same signed event. */
+    if (!s_canonical(&out->signed_event->base, data, len)) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "SignedEvent not canonically encoded",
+                      NULL);
+    }
+    Lpg__SignedEvent *se = out->signed_event;
+    if (se->key_id.len != LPG_KEYID_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "key_id is not 32 bytes", NULL);
+    }
+    if (se->sig.len != LPG_ED25519_SIG_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "sig is not 64 bytes", NULL);
+    }
+    out->event = lpg__event__unpack(NULL, se->body.len, se->body.data);
+    if (!out->event) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "body is not an Event", NULL);
+    }
+    Lpg__Event *ev = out->event;
+    if (!s_canonical(&ev->base, se->body.data, se->body.len)) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz,
+                      "Event not canonically encoded or a string holds NUL",
+                      NULL);
+    }
+    if (ev->event_id.len != LPG_EVENT_ID_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "event_id is not 16 bytes", NULL);
+    }
+    const char *field = NULL;
+    if (s_check_message(&ev->base, &field) != LPG_OK) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz,
+                      "string not UTF-8, has a control byte or is too long",
+                      field);
+    }
+    if (ev->body_case == LPG__EVENT__BODY_DEVICE_ENROLL) {
+        const Lpg__DeviceEnroll *e = ev->device_enroll;
+        if (e->sign_pub.len != LPG_ED25519_PUB_LEN ||
+            (e->has_curve_pub && e->curve_pub.len != 32)) {
+            lpg_event_clear(out);
+            return s_fail(why, whysz, "enrolled key is not 32 bytes", NULL);
+        }
+    }
+    if (ev->body_case == LPG__EVENT__BODY_DEVICE_REVOKE &&
+        ev->device_revoke->key_id.len != LPG_KEYID_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "revoked key_id is not 32 bytes", NULL);
+    }
+    if (ev->body_case == LPG__EVENT__BODY_FILL_RECORD &&
+        ev->fill_record->allow_event_id.len != LPG_EVENT_ID_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "allow_event_id is not 16 bytes", NULL);
+    }
+    lpg_sha256(se->body.data, se->body.len, out->body_hash);
+    return LPG_OK;
+}
+
+void
+lpg_event_clear(lpg_event_t *ev)
+{
+    if (!ev)
+        return;
+    if (ev->event)
+        lpg__event__free_unpacked(ev->event, NULL);
+    if (ev->signed_event)
+        lpg__signed_event__free_unpacked(ev->signed_event, NULL);
+    memset(ev, 0, sizeof *ev);
+}
+
+int
+lpg_event_sign(const Lpg__Event *ev, const lpg_key_t *key, uint8_t **out,
+               size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    size_t blen = lpg__event__get_packed_size(ev);
+    uint8_t *body = malloc(blen ? blen : 1);
+    if (!body)
+        return LPG_ENOMEM;
+    lpg__event__pack(ev, body);
+    uint8_t sig[LPG_ED25519_SIG_LEN];
+    uint8_t kid[LPG_KEYID_LEN];
+    int rc = lpg_sign(key, LPG_CTX_EVENT, body, blen, sig);
+    if (rc != LPG_OK) {
+        free(body);
+        return rc;
+    }
+    lpg_key_id(key, kid);
+    Lpg__SignedEvent se = LPG__SIGNED_EVENT__INIT;
+    se.body.data = body;
+    se.body.len = blen;
+    se.key_id.data = kid;
+    se.key_id.len = sizeof kid;
+    se.sig.data = sig;
+    se.sig.len = sizeof sig;
+    size_t slen = lpg__signed_event__get_packed_size(&se);
+    uint8_t *buf = malloc(slen);
+    if (!buf) {
+        free(body);
+        return LPG_ENOMEM;
+    }
+    lpg__signed_event__pack(&se, buf);
+    free(body);
+    *out = buf;
+    *outlen = slen;
+    return LPG_OK;
+}
+
+int
+lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN])
+{
+    return lpg_random(id, LPG_EVENT_ID_LEN);
+}
+
+const char *
+lpg_event_kind(const Lpg__Event *ev)
+{
+    switch (ev->body_case) {
+    case LPG__EVENT__BODY_DEVICE_ENROLL:
+        return "device_enroll";
+    case LPG__EVENT__BODY_DEVICE_REVOKE:
+        return "device_revoke";
+    case LPG__EVENT__BODY_CYLINDER_REGISTER:
+        return "cylinder_register";
+    case LPG__EVENT__BODY_FILL_CHECK:
+        return "fill_check";
+    case LPG__EVENT__BODY_FILL_RECORD:
+        return "fill_record";
+    case LPG__EVENT__BODY__NOT_SET:
+    default:
+        return "none";
+    }
+}

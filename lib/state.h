@@ -1,0 +1,35 @@
+/*  state.h - the state tables and indexes as a projection of the log.
+ *
+ *  Who may sign what (enrolment and revocation by the authority, events
+ *  by enrolled devices within their binding), and how each recorded entry
+ *  changes the tables. The ledger calls both inside its write transaction;
+ *  `lpgtrace verify` and `rebuild` replay the log through lpg_state_apply
+ *  and must arrive at identical tables.
+ */
+#ifndef LPG_STATE_H
+#define LPG_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "ledger.h"
+
+/*  The enrolled device with this key id, decoded (caller frees with
+ *  lpg__device_state__free_unpacked). LPG_ENOTFOUND if never enrolled. */
+int lpg_state_device(lpg_txn_t *t, const uint8_t key_id[LPG_KEYID_LEN],
+                     Lpg__DeviceState **out);
+
+/*  May this signer sign this event? LPG_OK, or LPG_EPERM with the reason
+ *  in why: device enrolment, revocation and cylinder registration need
+ *  the authority key; any other event needs an enrolled device. */
+int lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
+                        bool signer_is_authority, char *why, size_t whysz);
+
+/*  Applies the recorded entry seq to the tables and indexes. */
+int lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
+                    const uint8_t signer_id[LPG_KEYID_LEN],
+                    const Lpg__Outcome *outcome);
+
+#endif

@@ -1,0 +1,305 @@
+/*  bench_ledger.c - signed-and-verified appends per second, against this
+ *  machine's own limits measured in the same run: single-core Ed25519
+ *  verifies/s, synced LMDB commits/s and raw fdatasync/s.
+ *
+ *  Events are generated and signed before the timed phase (lib/gen.h),
+ *  so the signers' cost is not counted. The timed phase appends them in
+ *  batches, as a busy service's group commit would.
+ *
+ *    bench_ledger [EVENTS] [BATCH]     (defaults 40000, 256)
+ */
+#include "crypto.h"
+#include "error.h"
+#include "gen.h"
+#include "ledger.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+s_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+s_rm(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench: could not remove %s\n", dir);
+}
+
+/*  The pipeline a busy service runs: this thread prepares batch k+1
+ *  (decode, keys, signatures on every core) while a committer thread
+ *  commits batch k. A one-slot hand-over keeps them in step. */
+typedef struct {
+    lpg_ledger_t *l;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    lpg_batch_t *slot;
+    bool done;
+    uint64_t ok;
+    size_t cap;
+    int rc;
+} s_pipe_t;
+
+static void *
+s_committer(void *arg)
+{
+    s_pipe_t *p = arg;
+    lpg_append_out_t *out = calloc(p->cap, sizeof *out);
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (!p->slot && !p->done)
+            pthread_cond_wait(&p->cond, &p->lock);
+        lpg_batch_t *b = p->slot;
+        p->slot = NULL;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        if (!b)
+            break;
+        size_t n = lpg_batch_size(b);
+        if (lpg_ledger_commit(p->l, &b, "bench", NULL, NULL, out) != LPG_OK)
+            p->rc = 1;
+        for (size_t k = 0; k < n; k++)
+            p->ok += out[k].status == LPG_OK;
+    }
+    free(out);
+    return NULL;
+}
+
+static uint64_t
+s_pipeline(lpg_ledger_t *l, const lpg_append_in_t *in, uint64_t total,
+           unsigned batch)
+{
+    s_pipe_t p = {.l = l, .cap = batch};
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.cond, NULL);
+    pthread_t tid;
+    pthread_create(&tid, NULL, s_committer, &p);
+    for (uint64_t i = 0; i < total; i += batch) {
+        size_t n = total - i < batch ? (size_t)(total - i) : batch;
+        lpg_batch_t *b = NULL;
+        if (lpg_ledger_prepare(l, in + i, n, &b) != LPG_OK)
+            abort();
+        pthread_mutex_lock(&p.lock);
+        while (p.slot)
+            pthread_cond_wait(&p.cond, &p.lock);
+        p.slot = b;
+        pthread_cond_broadcast(&p.cond);
+        pthread_mutex_unlock(&p.lock);
+    }
+    pthread_mutex_lock(&p.lock);
+    p.done = true;
+    pthread_cond_broadcast(&p.cond);
+    pthread_mutex_unlock(&p.lock);
+    pthread_join(tid, NULL);
+    return p.rc ? 0 : p.ok;
+}
+
+static double
+s_verifies_per_sec(void)
+{
+    lpg_key_t *k = NULL;
+    lpg_key_generate(&k);
+    uint8_t msg[200], sig[64];
+    memset(msg, 7, sizeof msg);
+    lpg_sign(k, LPG_CTX_EVENT, msg, sizeof msg, sig);
+    int n = 0;
+    double t0 = s_now(), t;
+    do {
+        for (int i = 0; i < 200; i++)
+            if (lpg_verify(k, LPG_CTX_EVENT, msg, sizeof msg, sig) != LPG_OK)
+                abort();
+        n += 200;
+        t = s_now() - t0;
+    } while (t < 1.0);
+    lpg_key_destroy(&k);
+    return n / t;
+}
+
+static double
+s_fsyncs_per_sec(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/fsync.bin", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return 0;
+    char block[4096] = {0};
+    int n = 0;
+    double t0 = s_now(), t;
+    do {
+        if (pwrite(fd, block, sizeof block, 0) != (ssize_t)sizeof block ||
+            fdatasync(fd) != 0)
+            break;
+        n++;
+        t = s_now() - t0;
+    } while (t < 1.0);
+    close(fd);
+    unlink(path);
+    return n / (s_now() - t0);
+}
+
+static double
+s_commits_per_sec(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/commits", dir);
+    lpg_ledger_t *l = NULL;
+    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 30) != LPG_OK)
+        return 0;
+    int n = 0;
+    double t0 = s_now(), t;
+    do {
+        lpg_txn_t *tx;
+        if (lpg_ledger_write(l, &tx) != LPG_OK)
+            break;
+        uint32_t v = (uint32_t)n;
+        lpg_txn_put(tx, LPG_TABLE_SITES, "k", 1, &v, sizeof v);
+        if (lpg_txn_commit(&tx) != LPG_OK)
+            break;
+        n++;
+        t = s_now() - t0;
+    } while (t < 1.0);
+    lpg_ledger_close(&l);
+    return n / (s_now() - t0);
+}
+
+int
+main(int argc, char **argv)
+{
+    unsigned events = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10)
+                               : 40000;
+    unsigned batch = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 256;
+    if (batch == 0 || batch > 4096)
+        batch = 256;
+    char dir[] = "/tmp/lpg-bench-XXXXXX";
+    const char *tmp = getenv("LPG_BENCH_DIR");
+    char dirbuf[256];
+    if (tmp) {
+        snprintf(dirbuf, sizeof dirbuf, "%s/lpg-bench-XXXXXX", tmp);
+        if (!mkdtemp(dirbuf))
+            return 2;
+    } else if (!mkdtemp(dir))
+        return 2;
+    const char *base = tmp ? dirbuf : dir;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    double vps = s_verifies_per_sec();
+    double fps = s_fsyncs_per_sec(base);
+    double cps = s_commits_per_sec(base);
+
+    /* Sign every event before the clock starts. */
+    lpg_key_t *authority = NULL;
+    lpg_key_generate(&authority);
+    lpg_gen_opts_t o = {0};
+    o.devices = 64;
+    o.sites = 16;
+    o.cylinders = 2000;
+    o.fills = events > 2064 ? (events - 2064) / 2 : 1;
+    o.seed = 1;
+    lpg_gen_t *g = NULL;
+    if (lpg_gen_new(&g, authority, &o) != LPG_OK)
+        return 2;
+    uint64_t total = lpg_gen_total(g);
+    lpg_append_in_t *in = calloc(total, sizeof *in);
+    lpg_append_out_t *out = calloc(batch, sizeof *out);
+    for (uint64_t i = 0; i < total; i++) {
+        size_t len;
+        uint8_t *data;
+        if (lpg_gen_next(g, &data, &len) != LPG_OK)
+            return 2;
+        in[i].data = data;
+        in[i].len = len;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/ledger", base);
+    lpg_ledger_t *l = NULL;
+    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 34) != LPG_OK)
+        return 2;
+    uint8_t apub[32], lpub[32];
+    lpg_key_raw_public(authority, apub);
+    memset(lpub, 0, sizeof lpub);
+    lpg_ledger_setup(l, apub, apub, "bench/ledger");
+    (void)lpub;
+
+    /* First half: one call per batch, prepare then commit. */
+    uint64_t half = total / 2 / batch * batch;
+    double t0 = s_now();
+    uint64_t ok = 0;
+    for (uint64_t i = 0; i < half; i += batch) {
+        if (lpg_ledger_append(l, "bench", in + i, batch, NULL, NULL, out) !=
+            LPG_OK)
+            return 2;
+        for (size_t k = 0; k < batch; k++)
+            ok += out[k].status == LPG_OK;
+    }
+    double seq_secs = s_now() - t0;
+    lpg_ledger_stats_t seq_st;
+    lpg_ledger_stats(l, &seq_st);
+    /* Second half: pipelined, as the services run it. */
+    t0 = s_now();
+    ok += s_pipeline(l, in + half, total - half, batch);
+    double secs = s_now() - t0;
+    if (ok != total) {
+        fprintf(stderr, "bench: only %llu of %llu events recorded\n",
+                (unsigned long long)ok, (unsigned long long)total);
+        return 1;
+    }
+    lpg_ledger_stats_t st;
+    lpg_ledger_stats(l, &st);
+    st.ns_prepare -= seq_st.ns_prepare;
+    st.ns_verify -= seq_st.ns_verify;
+    st.ns_write -= seq_st.ns_write;
+    st.ns_commit -= seq_st.ns_commit;
+    double seq_aps = (double)half / seq_secs;
+    double aps = (double)(total - half) / secs;
+    total -= half;
+    double limit = (double)(cpus < 2 ? cpus : 2) * vps;
+    printf("ledger append (%llu signed events per phase, batches of %u, "
+           "%ld cores)\n",
+           (unsigned long long)total, batch, cpus);
+    printf("  machine: Ed25519 verifies/s, one core   %10.0f\n", vps);
+    printf("  machine: fdatasync/s                    %10.0f\n", fps);
+    printf("  machine: synced LMDB commits/s (1 put)  %10.0f\n", cps);
+    printf("  appends/s, one batch at a time          %10.0f\n", seq_aps);
+    printf("  appends/s, pipelined (verify || commit) %10.0f\n", aps);
+    printf("  = %.0f%% of 2 x single-core verifies/s (target >= 70%%)\n",
+           100.0 * aps / limit);
+    double all = (double)(st.ns_prepare + st.ns_verify + st.ns_write +
+                          st.ns_commit);
+    printf("  busy time per pipelined event (phases overlap):\n");
+    printf("  where the time goes: decode+keys %.0f%%, verify %.0f%%, "
+           "write txn %.0f%%, commit %.0f%%\n",
+           100.0 * (double)st.ns_prepare / all,
+           100.0 * (double)st.ns_verify / all,
+           100.0 * (double)st.ns_write / all,
+           100.0 * (double)st.ns_commit / all);
+    printf("  per event: %.1f us (verify %.1f us on %ld cores, write "
+           "%.1f us, commit %.1f us)\n",
+           1e6 * secs / (double)total,
+           (double)st.ns_verify / 1e3 / (double)total, cpus,
+           (double)st.ns_write / 1e3 / (double)total,
+           (double)st.ns_commit / 1e3 / (double)total);
+    total += half;
+    for (uint64_t i = 0; i < total; i++)
+        free((void *)in[i].data);
+    free(in);
+    free(out);
+    lpg_ledger_close(&l);
+    lpg_gen_destroy(&g);
+    lpg_key_destroy(&authority);
+    s_rm(base);
+    return 0;
+}

@@ -1,0 +1,115 @@
+# ledger.sh - the ledger through the real lpgtrace binary: init, keys,
+# generated events, log, checkpoints, proofs, verify, and every kind of
+# tampering caught with the sequence number named.
+. "$LPG_ROOT/tests/e2e/lib.sh"
+
+H="$T_DIR/home"
+check "init makes a home" lpgtrace --home "$H" init
+check_status "init refuses an existing home" 2 lpgtrace --home "$H" init
+check_out "refusal says why" "never overwrites"
+mode=$(stat -c %a "$H/keys/authority.pem")
+[ "$mode" = 600 ] && ok "authority key is 0600" || not_ok "authority key mode $mode"
+
+check "keygen" lpgtrace keygen --out "$T_DIR/dev1"
+ls "$T_DIR/dev1.pem" "$T_DIR/dev1.pub" "$T_DIR/dev1.curve" "$T_DIR/dev1.curve.pub" >/dev/null 2>&1 \
+    && ok "keygen writes four files" || not_ok "keygen files missing"
+[ "$(stat -c %a "$T_DIR/dev1.curve")" = 600 ] && ok "CURVE secret 0600" || not_ok "CURVE secret mode"
+check_status "keygen never overwrites" 2 lpgtrace keygen --out "$T_DIR/dev1"
+chmod 644 "$H/keys/authority.pem"
+check_status "a world-readable key is refused" 2 lpgtrace --home "$H" gen --fills 1
+check_out "refusal names chmod" "chmod 600"
+chmod 600 "$H/keys/authority.pem"
+
+check "gen appends signed events" lpgtrace --home "$H" gen --devices 4 --cylinders 30 --fills 200 --seed 1
+check_out "gen reports what it recorded" "434 events recorded, 0 refused"
+check "verify a generated ledger" lpgtrace --home "$H" verify
+check_out "verify says OK" "^OK: 434 entries"
+
+# An independent RFC 9162 computation of the root from `log --raw`.
+lpgtrace --home "$H" log --raw >"$T_DIR/raw"
+lpgtrace --home "$H" proof inclusion 0 >"$T_DIR/inc0.json"
+cat >"$T_DIR/root.py" <<'PY'
+import base64, hashlib, json, sys
+leaves = []
+for line in open(sys.argv[1]):
+    seq, b64 = line.split()
+    assert int(seq) == len(leaves)
+    leaves.append(hashlib.sha256(b"\x00" + base64.b64decode(b64)).digest())
+def mth(h):
+    if len(h) == 1:
+        return h[0]
+    k = 1
+    while k * 2 < len(h):
+        k *= 2
+    return hashlib.sha256(b"\x01" + mth(h[:k]) + mth(h[k:])).digest()
+want = json.load(open(sys.argv[2]))
+assert want["treeSize"] == len(leaves), "size"
+assert base64.b64decode(want["root"]) == mth(leaves), "root differs"
+assert base64.b64decode(want["leafHash"]) == leaves[0], "leaf differs"
+print("root matches")
+PY
+check "independent RFC 9162 root from log --raw" python3 "$T_DIR/root.py" "$T_DIR/raw" "$T_DIR/inc0.json"
+
+# Proofs.
+for seq in 0 1 100 433; do
+    lpgtrace --home "$H" proof inclusion $seq >"$T_DIR/inc.json"
+    check "inclusion proof of $seq verifies" lpgtrace proof verify "$T_DIR/inc.json"
+done
+lpgtrace --home "$H" proof inclusion 7 --size 100 >"$T_DIR/inc.json"
+check "inclusion proof in an older tree" lpgtrace proof verify "$T_DIR/inc.json"
+lpgtrace --home "$H" proof consistency 100 434 >"$T_DIR/cons.json"
+check "consistency proof verifies" lpgtrace proof verify "$T_DIR/cons.json"
+sed 's/"size1": 100/"size1": 101/' "$T_DIR/cons.json" >"$T_DIR/cons-bad.json"
+check_status "a proof with a wrong size is rejected" 1 lpgtrace proof verify "$T_DIR/cons-bad.json"
+check_status "proof of an entry past the end" 2 lpgtrace --home "$H" proof inclusion 434
+
+# The published vectors: accept and reject exactly as they say.
+bad=0
+for f in "$LPG_ROOT"/tests/vectors/merkle/*/*/*.json; do
+    if grep -q '"wantErr": true' "$f"; then want=1; else want=0; fi
+    lpgtrace proof verify "$f" >/dev/null 2>&1
+    got=$?
+    [ "$got" -eq "$want" ] || { bad=$((bad + 1)); echo "# $f: exit $got, wanted $want"; }
+done
+[ "$bad" -eq 0 ] && ok "proof verify agrees with every published vector" || not_ok "$bad vectors disagree"
+
+# Checkpoints.
+check "sign a checkpoint" lpgtrace --home "$H" checkpoint --sign
+cp "$T_DIR/out" "$T_DIR/cp434"
+lpgtrace --home "$H" checkpoint >"$T_DIR/cp-latest"
+cmp -s "$T_DIR/cp434" "$T_DIR/cp-latest" && ok "checkpoint prints the note as signed" || not_ok "checkpoint output differs"
+head -2 "$T_DIR/cp434" | tail -1 | grep -qx 434 && ok "note names the tree size" || not_ok "note size line"
+grep -q '^— lpgtrace.example/ledger ' "$T_DIR/cp434" && ok "note has a signature line" || not_ok "no signature line"
+check "a saved checkpoint verifies" lpgtrace --home "$H" checkpoint --verify "$T_DIR/cp434"
+check "more events" lpgtrace --home "$H" gen --devices 2 --cylinders 5 --fills 20 --seed 2
+check "old checkpoint still consistent after growth" lpgtrace --home "$H" checkpoint --verify "$T_DIR/cp434"
+check_out "and says so" "unchanged in the current tree of 483"
+sed 's/^434$/435/' "$T_DIR/cp434" >"$T_DIR/cp-bad"
+check_status "an altered note is refused" 1 lpgtrace --home "$H" checkpoint --verify "$T_DIR/cp-bad"
+check "verify --since a checkpoint" lpgtrace --home "$H" verify --since "$T_DIR/cp434"
+check_out "only the new entries are checked" "^OK: 49 entries after the checkpoint"
+check "verify with stored checkpoint" lpgtrace --home "$H" verify
+
+# Tampering, each on its own copy of the ledger.
+tamper() {
+    rm -rf "$T_DIR/t"
+    cp -r "$H" "$T_DIR/t"
+    ledger_tamper "$@"
+}
+tamper flip "$T_DIR/t/ledger" 200
+check_status "a flipped byte is caught" 1 lpgtrace --home "$T_DIR/t" verify
+check_out "and its entry named" "DAMAGED: entry 200: entry bytes do not match"
+tamper delete "$T_DIR/t/ledger" 300
+check_status "a removed entry is caught" 1 lpgtrace --home "$T_DIR/t" verify
+check_out "and its place named" "DAMAGED: entry 300: entry missing"
+tamper forge "$T_DIR/t/ledger" 250
+check_status "a forged signature is caught, tree recomputed or not" 1 lpgtrace --home "$T_DIR/t" verify
+check_out "and its entry named" "DAMAGED: entry 250: signature does not verify"
+check_status "the saved checkpoint exposes the rewrite" 1 lpgtrace --home "$T_DIR/t" checkpoint --verify "$T_DIR/cp434"
+check_out "as a rewrite" "history was rewritten"
+check_status "verify --since exposes the rewrite" 1 lpgtrace --home "$T_DIR/t" verify --since "$T_DIR/cp434"
+tamper truncate "$T_DIR/t/ledger" 400
+check_status "a dropped tail is caught by the saved checkpoint" 1 lpgtrace --home "$T_DIR/t" checkpoint --verify "$T_DIR/cp434"
+check_out "as dropped entries" "entries were dropped"
+
+t_done

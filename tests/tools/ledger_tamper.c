@@ -1,0 +1,192 @@
+/*  ledger_tamper.c - plays the operator who edits the ledger's database
+ *  behind lpgtrace's back, so the tests can show each edit is caught.
+ *
+ *    ledger_tamper flip DIR SEQ      flip one byte inside entry SEQ
+ *    ledger_tamper delete DIR SEQ    remove entry SEQ
+ *    ledger_tamper forge DIR SEQ     re-sign entry SEQ's event with a key
+ *                                    of the attacker's, then recompute the
+ *                                    whole Merkle tree so hashes agree
+ *    ledger_tamper truncate DIR N    drop every entry from N on, and the
+ *                                    tree nodes over them
+ *
+ *  Test-only: it opens LMDB directly, as an attacker with file access
+ *  would.
+ */
+#include "crypto.h"
+#include "event.h"
+#include "ledger.h"
+#include "merkle.h"
+
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static MDB_env *s_env;
+static MDB_txn *s_txn;
+static MDB_dbi s_entries, s_nodes;
+
+static void
+s_die(const char *what, int rc)
+{
+    fprintf(stderr, "ledger_tamper: %s: %s\n", what, mdb_strerror(rc));
+    exit(2);
+}
+
+static void
+s_open(const char *dir)
+{
+    int rc = mdb_env_create(&s_env);
+    if (!rc)
+        rc = mdb_env_set_maxdbs(s_env, 32);
+    if (!rc)
+        rc = mdb_env_set_mapsize(s_env, 1ULL << 36);
+    if (!rc)
+        rc = mdb_env_open(s_env, dir, 0, 0600);
+    if (!rc)
+        rc = mdb_txn_begin(s_env, NULL, 0, &s_txn);
+    if (!rc)
+        rc = mdb_dbi_open(s_txn, "entries", 0, &s_entries);
+    if (!rc)
+        rc = mdb_dbi_open(s_txn, "nodes", 0, &s_nodes);
+    if (rc)
+        s_die("open", rc);
+}
+
+static MDB_val
+s_key(uint8_t kb[8], uint64_t seq)
+{
+    lpg_be64_put(kb, seq);
+    MDB_val k = {8, kb};
+    return k;
+}
+
+static int
+s_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
+{
+    uint8_t kb[9];
+    kb[0] = (uint8_t)level;
+    lpg_be64_put(kb + 1, index);
+    MDB_val k = {9, kb}, v;
+    if (mdb_get(s_txn, s_nodes, &k, &v))
+        return -4;
+    memcpy(out, v.mv_data, 32);
+    return 0;
+}
+
+static int
+s_put(void *ctx, unsigned level, uint64_t index, const uint8_t h[32])
+{
+    uint8_t kb[9];
+    kb[0] = (uint8_t)level;
+    lpg_be64_put(kb + 1, index);
+    MDB_val k = {9, kb}, v = {32, (void *)h};
+    return mdb_put(s_txn, s_nodes, &k, &v, 0) ? -30 : 0;
+}
+
+/*  Rebuilds the nodes table from the entries, as a careful attacker
+ *  would, so only the signature (or a saved checkpoint) can tell. */
+static void
+s_rebuild_tree(void)
+{
+    int rc = mdb_drop(s_txn, s_nodes, 0);
+    if (rc)
+        s_die("drop nodes", rc);
+    MDB_cursor *c;
+    mdb_cursor_open(s_txn, s_entries, &c);
+    MDB_val k, v;
+    uint64_t n = 0;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        uint8_t leaf[32];
+        lpg_merkle_leaf_hash(v.mv_data, v.mv_size, leaf);
+        if (lpg_merkle_append(s_get, s_put, NULL, n++, leaf) != 0)
+            s_die("append", MDB_PANIC);
+    }
+    mdb_cursor_close(c);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: ledger_tamper flip|delete|forge|truncate "
+                        "DIR SEQ\n");
+        return 2;
+    }
+    const char *op = argv[1];
+    uint64_t seq = strtoull(argv[3], NULL, 10);
+    s_open(argv[2]);
+    uint8_t kb[8];
+    MDB_val k = s_key(kb, seq), v;
+    int rc;
+    if (strcmp(op, "flip") == 0) {
+        if ((rc = mdb_get(s_txn, s_entries, &k, &v)))
+            s_die("get", rc);
+        uint8_t *copy = malloc(v.mv_size);
+        memcpy(copy, v.mv_data, v.mv_size);
+        copy[v.mv_size / 2] ^= 0x01;
+        MDB_val nv = {v.mv_size, copy};
+        if ((rc = mdb_put(s_txn, s_entries, &k, &nv, 0)))
+            s_die("put", rc);
+        free(copy);
+    } else if (strcmp(op, "delete") == 0) {
+        if ((rc = mdb_del(s_txn, s_entries, &k, NULL)))
+            s_die("del", rc);
+    } else if (strcmp(op, "truncate") == 0) {
+        MDB_cursor *c;
+        mdb_cursor_open(s_txn, s_entries, &c);
+        rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+        while (rc == 0) {
+            mdb_cursor_del(c, 0);
+            rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
+            if (rc == 0)
+                continue;
+            rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+        }
+        mdb_cursor_close(c);
+        s_rebuild_tree();
+    } else if (strcmp(op, "forge") == 0) {
+        if ((rc = mdb_get(s_txn, s_entries, &k, &v)))
+            s_die("get", rc);
+        Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, v.mv_size,
+                                                        v.mv_data);
+        Lpg__SignedEvent *se = e ? lpg__signed_event__unpack(
+                                       NULL, e->signed_event.len,
+                                       e->signed_event.data)
+                                 : NULL;
+        if (!se)
+            s_die("decode", MDB_CORRUPTED);
+        lpg_key_t *mine = NULL;
+        lpg_key_generate(&mine);
+        uint8_t sig[64];
+        lpg_sign(mine, LPG_CTX_EVENT, se->body.data, se->body.len, sig);
+        memcpy(se->sig.data, sig, 64); /* claims the same signer */
+        size_t slen = lpg__signed_event__get_packed_size(se);
+        uint8_t *sbuf = malloc(slen);
+        lpg__signed_event__pack(se, sbuf);
+        ProtobufCBinaryData orig = e->signed_event;
+        e->signed_event.data = sbuf;
+        e->signed_event.len = slen;
+        size_t elen = lpg__ledger_entry__get_packed_size(e);
+        uint8_t *ebuf = malloc(elen);
+        lpg__ledger_entry__pack(e, ebuf);
+        MDB_val nv = {elen, ebuf};
+        if ((rc = mdb_put(s_txn, s_entries, &k, &nv, 0)))
+            s_die("put", rc);
+        s_rebuild_tree();
+        e->signed_event = orig;
+        lpg__ledger_entry__free_unpacked(e, NULL);
+        lpg__signed_event__free_unpacked(se, NULL);
+        free(ebuf);
+        free(sbuf);
+        lpg_key_destroy(&mine);
+    } else {
+        fprintf(stderr, "ledger_tamper: unknown operation %s\n", op);
+        return 2;
+    }
+    if ((rc = mdb_txn_commit(s_txn)))
+        s_die("commit", rc);
+    mdb_env_close(s_env);
+    return 0;
+}

@@ -1,0 +1,894 @@
+/*  test_crypto.c - the OpenSSL adapter: Ed25519 against RFC 8032, context
+ *  prefixes, PEM key files and their permissions, SHA-256, HMAC (RFC 4231),
+ *  AES-256-GCM, strict base64 (RFC 4648), hex, and verification from
+ *  several threads at once.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "error.h"
+
+static char s_dir[] = "/tmp/lpgtest-crypto-XXXXXX";
+
+/*  Decodes lower-case hex into out; returns the byte count. */
+static size_t
+s_unhex(const char *hex, uint8_t *out, size_t outsz)
+{
+    size_t n = strlen(hex) / 2;
+    assert_true(n <= outsz);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+    return n;
+}
+
+static void
+s_path(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s/%s", s_dir, name);
+}
+
+static void
+s_write_file(const char *path, const char *text, mode_t mode)
+{
+    unlink(path);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+/* ------------------------------------------------------------ Ed25519 */
+
+/*  RFC 8032 section 7.1: TEST 1, TEST 2, TEST 3 and TEST SHA(abc). */
+static const struct {
+    const char *seed, *pub, *msg, *sig;
+} s_rfc8032[] = {
+    {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+     "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb88"
+     "21590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+    {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+     "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac"
+     "1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
+    {"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
+     "af82",
+     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9"
+     "b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+    {"833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42",
+     "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf",
+     "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192"
+     "992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+     "dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b58909351"
+     "fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704"},
+};
+
+static void
+test_rfc8032_vectors(void **state)
+{
+    for (size_t i = 0; i < sizeof s_rfc8032 / sizeof s_rfc8032[0]; i++) {
+        uint8_t seed[32], pub[32], msg[64], want[64], sig[64], raw[32];
+        s_unhex(s_rfc8032[i].seed, seed, sizeof seed);
+        s_unhex(s_rfc8032[i].pub, pub, sizeof pub);
+        size_t len = s_unhex(s_rfc8032[i].msg, msg, sizeof msg);
+        s_unhex(s_rfc8032[i].sig, want, sizeof want);
+
+        lpg_key_t *key = NULL;
+        assert_int_equal(lpg_key_from_raw_private(&key, seed), LPG_OK);
+        assert_true(lpg_key_has_private(key));
+        lpg_key_raw_public(key, raw);
+        assert_memory_equal(raw, pub, 32);
+        assert_int_equal(lpg_sign(key, LPG_CTX_NOTE, msg, len, sig), LPG_OK);
+        assert_memory_equal(sig, want, 64);
+
+        lpg_key_t *pk = NULL;
+        assert_int_equal(lpg_key_from_raw_public(&pk, pub), LPG_OK);
+        assert_false(lpg_key_has_private(pk));
+        assert_int_equal(lpg_verify(pk, LPG_CTX_NOTE, msg, len, want),
+                         LPG_OK);
+        want[i * 7 % 64] ^= 0x10;
+        assert_int_equal(lpg_verify(pk, LPG_CTX_NOTE, msg, len, want),
+                         LPG_EBADSIG);
+        lpg_key_destroy(&pk);
+        lpg_key_destroy(&key);
+        assert_null(key);
+    }
+}
+
+/*  Each context signs exactly its documented prefix followed by the
+ *  message: Ed25519 is deterministic, so the signature must equal a raw
+ *  signature over the concatenation. */
+static void
+test_context_prefixes(void **state)
+{
+    static const struct {
+        lpg_sigctx_t ctx;
+        const char *prefix;
+        size_t len;
+    } cases[] = {
+        {LPG_CTX_EVENT, "lpgtrace/v1/event", 18},
+        {LPG_CTX_CODE, "lpgtrace/v1/code", 17},
+        {LPG_CTX_CERT, "lpgtrace/v1/cert", 17},
+    };
+    lpg_key_t *key = NULL;
+    assert_int_equal(lpg_key_generate(&key), LPG_OK);
+    /* one short message (stack path) and one long one (heap path) */
+    static uint8_t big[5000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 31 + 7);
+    const size_t lens[] = {11, sizeof big};
+    for (size_t c = 0; c < 3; c++) {
+        for (size_t l = 0; l < 2; l++) {
+            size_t len = lens[l];
+            uint8_t *joined = malloc(cases[c].len + len);
+            assert_non_null(joined);
+            memcpy(joined, cases[c].prefix, cases[c].len);
+            assert_int_equal(joined[cases[c].len - 1], 0);
+            memcpy(joined + cases[c].len, big, len);
+            uint8_t sig[64], raw[64];
+            assert_int_equal(lpg_sign(key, cases[c].ctx, big, len, sig),
+                             LPG_OK);
+            assert_int_equal(lpg_sign(key, LPG_CTX_NOTE, joined,
+                                      cases[c].len + len, raw),
+                             LPG_OK);
+            assert_memory_equal(sig, raw, 64);
+            assert_int_equal(lpg_verify(key, LPG_CTX_NOTE, joined,
+                                        cases[c].len + len, sig),
+                             LPG_OK);
+            free(joined);
+        }
+    }
+    lpg_key_destroy(&key);
+}
+
+static void
+test_context_separation(void **state)
+{
+    lpg_key_t *key = NULL;
+    assert_int_equal(lpg_key_generate(&key), LPG_OK);
+    const char msg[] = "cylinder 0123456789ABCD filled 14800 g";
+    const lpg_sigctx_t ctxs[] = {LPG_CTX_NOTE, LPG_CTX_EVENT, LPG_CTX_CODE,
+                                 LPG_CTX_CERT};
+    for (size_t a = 0; a < 4; a++) {
+        uint8_t sig[64];
+        assert_int_equal(lpg_sign(key, ctxs[a], msg, strlen(msg), sig),
+                         LPG_OK);
+        for (size_t b = 0; b < 4; b++)
+            assert_int_equal(lpg_verify(key, ctxs[b], msg, strlen(msg), sig),
+                             a == b ? LPG_OK : LPG_EBADSIG);
+    }
+    lpg_key_destroy(&key);
+}
+
+static void
+test_tampering(void **state)
+{
+    lpg_key_t *key = NULL, *other = NULL, *pub = NULL;
+    assert_int_equal(lpg_key_generate(&key), LPG_OK);
+    assert_int_equal(lpg_key_generate(&other), LPG_OK);
+    uint8_t raw[32];
+    lpg_key_raw_public(key, raw);
+    assert_int_equal(lpg_key_from_raw_public(&pub, raw), LPG_OK);
+
+    uint8_t msg[100];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)i;
+    uint8_t sig[64];
+    assert_int_equal(lpg_sign(key, LPG_CTX_EVENT, msg, sizeof msg, sig),
+                     LPG_OK);
+    assert_int_equal(lpg_verify(pub, LPG_CTX_EVENT, msg, sizeof msg, sig),
+                     LPG_OK);
+    /* any flipped bit in the signature */
+    for (size_t bit = 0; bit < 512; bit += 37) {
+        sig[bit / 8] ^= (uint8_t)(1u << bit % 8);
+        assert_int_equal(lpg_verify(pub, LPG_CTX_EVENT, msg, sizeof msg, sig),
+                         LPG_EBADSIG);
+        sig[bit / 8] ^= (uint8_t)(1u << bit % 8);
+    }
+    /* a flipped bit in the message, a shorter message */
+    msg[50] ^= 1;
+    assert_int_equal(lpg_verify(pub, LPG_CTX_EVENT, msg, sizeof msg, sig),
+                     LPG_EBADSIG);
+    msg[50] ^= 1;
+    assert_int_equal(lpg_verify(pub, LPG_CTX_EVENT, msg, sizeof msg - 1, sig),
+                     LPG_EBADSIG);
+    /* the wrong key */
+    assert_int_equal(lpg_verify(other, LPG_CTX_EVENT, msg, sizeof msg, sig),
+                     LPG_EBADSIG);
+    /* still fine after all that */
+    assert_int_equal(lpg_verify(pub, LPG_CTX_EVENT, msg, sizeof msg, sig),
+                     LPG_OK);
+    /* a public key cannot sign; an unknown context is refused */
+    assert_int_equal(lpg_sign(pub, LPG_CTX_EVENT, msg, sizeof msg, sig),
+                     LPG_EPERM);
+    assert_int_equal(lpg_sign(key, (lpg_sigctx_t)99, msg, sizeof msg, sig),
+                     LPG_EINVAL);
+    assert_int_equal(lpg_verify(pub, (lpg_sigctx_t)99, msg, sizeof msg, sig),
+                     LPG_EINVAL);
+    lpg_key_destroy(&pub);
+    lpg_key_destroy(&other);
+    lpg_key_destroy(&key);
+}
+
+static void
+test_key_accessors(void **state)
+{
+    lpg_key_t *a = NULL, *b = NULL;
+    assert_int_equal(lpg_key_generate(&a), LPG_OK);
+    assert_int_equal(lpg_key_generate(&b), LPG_OK);
+    uint8_t ra[32], rb[32], id[32], want[32];
+    lpg_key_raw_public(a, ra);
+    lpg_key_raw_public(b, rb);
+    assert_memory_not_equal(ra, rb, 32);
+    lpg_key_id(a, id);
+    lpg_sha256(ra, 32, want);
+    assert_memory_equal(id, want, 32);
+
+    lpg_key_t *pa = NULL;
+    assert_int_equal(lpg_key_from_raw_public(&pa, ra), LPG_OK);
+    uint8_t rpa[32], idpa[32];
+    lpg_key_raw_public(pa, rpa);
+    lpg_key_id(pa, idpa);
+    assert_memory_equal(rpa, ra, 32);
+    assert_memory_equal(idpa, id, 32);
+
+    lpg_key_destroy(&pa);
+    lpg_key_destroy(&a);
+    lpg_key_destroy(&b);
+    assert_null(a);
+    lpg_key_destroy(&a); /* safe twice */
+    lpg_key_destroy(NULL);
+}
+
+/* ----------------------------------------------------------- key files */
+
+static void
+test_pem_round_trip(void **state)
+{
+    char priv[256], pub[256];
+    s_path(priv, sizeof priv, "rt.key");
+    s_path(pub, sizeof pub, "rt.pub");
+    lpg_key_t *key = NULL;
+    assert_int_equal(lpg_key_generate(&key), LPG_OK);
+
+    mode_t old = umask(077); /* the public file must still get 0644 */
+    assert_int_equal(lpg_key_save_private(key, priv), LPG_OK);
+    assert_int_equal(lpg_key_save_public(key, pub), LPG_OK);
+    umask(old);
+    struct stat st;
+    assert_int_equal(stat(priv, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(stat(pub, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+
+    /* the files are PEM: PKCS#8 and SubjectPublicKeyInfo */
+    char text[512] = "";
+    FILE *f = fopen(priv, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(text, sizeof text, f));
+    fclose(f);
+    assert_string_equal(text, "-----BEGIN PRIVATE KEY-----\n");
+    f = fopen(pub, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(text, sizeof text, f));
+    fclose(f);
+    assert_string_equal(text, "-----BEGIN PUBLIC KEY-----\n");
+
+    lpg_key_t *lpriv = NULL, *lpub = NULL;
+    assert_int_equal(lpg_key_load_private(&lpriv, priv), LPG_OK);
+    assert_int_equal(lpg_key_load_public(&lpub, pub), LPG_OK);
+    assert_true(lpg_key_has_private(lpriv));
+    assert_false(lpg_key_has_private(lpub));
+    uint8_t r0[32], r1[32], r2[32];
+    lpg_key_raw_public(key, r0);
+    lpg_key_raw_public(lpriv, r1);
+    lpg_key_raw_public(lpub, r2);
+    assert_memory_equal(r0, r1, 32);
+    assert_memory_equal(r0, r2, 32);
+
+    /* the loaded private key signs what the original would */
+    const char msg[] = "round trip";
+    uint8_t s0[64], s1[64];
+    assert_int_equal(lpg_sign(key, LPG_CTX_CERT, msg, sizeof msg, s0),
+                     LPG_OK);
+    assert_int_equal(lpg_sign(lpriv, LPG_CTX_CERT, msg, sizeof msg, s1),
+                     LPG_OK);
+    assert_memory_equal(s0, s1, 64);
+    assert_int_equal(lpg_verify(lpub, LPG_CTX_CERT, msg, sizeof msg, s1),
+                     LPG_OK);
+
+    /* a public key saves as public only */
+    char other[256];
+    s_path(other, sizeof other, "rt2.key");
+    assert_int_equal(lpg_key_save_private(lpub, other), LPG_EPERM);
+    assert_int_equal(access(other, F_OK), -1);
+
+    lpg_key_destroy(&lpub);
+    lpg_key_destroy(&lpriv);
+    lpg_key_destroy(&key);
+}
+
+static void
+test_no_overwrite(void **state)
+{
+    char priv[256], pub[256];
+    s_path(priv, sizeof priv, "exists.key");
+    s_path(pub, sizeof pub, "exists.pub");
+    s_write_file(priv, "precious\n", 0600);
+    s_write_file(pub, "precious\n", 0644);
+    lpg_key_t *key = NULL;
+    assert_int_equal(lpg_key_generate(&key), LPG_OK);
+    assert_int_equal(lpg_key_save_private(key, priv), LPG_EEXIST);
+    assert_int_equal(lpg_key_save_public(key, pub), LPG_EEXIST);
+    char text[64] = "";
+    FILE *f = fopen(priv, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(text, sizeof text, f));
+    fclose(f);
+    assert_string_equal(text, "precious\n");
+    /* a directory that does not exist */
+    char missing[256];
+    s_path(missing, sizeof missing, "no/such/dir.key");
+    assert_int_equal(lpg_key_save_private(key, missing), LPG_ENOTFOUND);
+    lpg_key_destroy(&key);
+}
+
+static void
+test_key_permissions(void **state)
+{
+    char priv[256];
+    s_path(priv, sizeof priv, "perm.key");
+    lpg_key_t *key = NULL, *loaded = NULL;
+    assert_int_equal(lpg_key_generate(&key), LPG_OK);
+    assert_int_equal(lpg_key_save_private(key, priv), LPG_OK);
+    static const struct {
+        mode_t mode;
+        int want;
+    } cases[] = {
+        {0644, LPG_EKEYPERM}, {0640, LPG_EKEYPERM}, {0604, LPG_EKEYPERM},
+        {0620, LPG_EKEYPERM}, {0602, LPG_EKEYPERM}, {0610, LPG_EKEYPERM},
+        {0601, LPG_EKEYPERM}, {0600, LPG_OK},       {0400, LPG_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(chmod(priv, cases[i].mode), 0);
+        assert_int_equal(lpg_key_load_private(&loaded, priv), cases[i].want);
+        if (cases[i].want == LPG_OK)
+            assert_non_null(loaded);
+        else
+            assert_null(loaded);
+        lpg_key_destroy(&loaded);
+    }
+    lpg_key_destroy(&key);
+}
+
+/*  Test material made once with the openssl tool: an X25519 key (not a
+ *  signing key), an Ed25519 key under a passphrase, an Ed25519 public key.
+ */
+static const char s_x25519_pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VuBCIEIFCalcHXZxqEjCiaJjTB7xoaiIpm6IeTtNj6z0SWRQFB\n"
+    "-----END PRIVATE KEY-----\n";
+static const char s_encrypted_pem[] =
+    "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+    "MIGbMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAiJuMfSd8yW0AICCAAw\n"
+    "DAYIKoZIhvcNAgkFADAdBglghkgBZQMEAQIEELjMkn6TUZSds3iG+ZqtA18EQNx2\n"
+    "AXn9J1LcQ/3I1HhiP88bCBQ3+s2iV4gBESyslTIPigWHW6jfwJkojn5MYxi679QZ\n"
+    "Wnhrn2CObRcpwxgoHBQ=\n"
+    "-----END ENCRYPTED PRIVATE KEY-----\n";
+static const char s_ed25519_pub_pem[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VwAyEAa/Ojw6gTdX67ha02SPfRyNQAm4kwtVOOr9bXB7ARn78=\n"
+    "-----END PUBLIC KEY-----\n";
+
+static void
+test_key_file_errors(void **state)
+{
+    char path[256];
+    lpg_key_t *key = NULL;
+
+    s_path(path, sizeof path, "missing.key");
+    assert_int_equal(lpg_key_load_private(&key, path), LPG_ENOTFOUND);
+    assert_int_equal(lpg_key_load_public(&key, path), LPG_ENOTFOUND);
+    assert_null(key);
+
+    s_path(path, sizeof path, "bad.key");
+    s_write_file(path, "this is not a key\n", 0600);
+    assert_int_equal(lpg_key_load_private(&key, path), LPG_EKEYFORMAT);
+    assert_int_equal(lpg_key_load_public(&key, path), LPG_EKEYFORMAT);
+    s_write_file(path, "", 0600);
+    assert_int_equal(lpg_key_load_private(&key, path), LPG_EKEYFORMAT);
+    s_write_file(path, s_x25519_pem, 0600);
+    assert_int_equal(lpg_key_load_private(&key, path), LPG_EKEYFORMAT);
+    s_write_file(path, s_encrypted_pem, 0600);
+    assert_int_equal(lpg_key_load_private(&key, path), LPG_EKEYFORMAT);
+    assert_null(key);
+
+    /* a public key is not a private key, and the other way round */
+    s_write_file(path, s_ed25519_pub_pem, 0600);
+    assert_int_equal(lpg_key_load_private(&key, path), LPG_EKEYFORMAT);
+    assert_int_equal(lpg_key_load_public(&key, path), LPG_OK);
+    uint8_t raw[32], want[32];
+    s_unhex("6bf3a3c3a813757ebb85ad3648f7d1c8d4009b8930b5538eafd6d707b0119fbf",
+            want, sizeof want);
+    lpg_key_raw_public(key, raw);
+    assert_memory_equal(raw, want, 32);
+    lpg_key_destroy(&key);
+    lpg_key_t *gen = NULL;
+    assert_int_equal(lpg_key_generate(&gen), LPG_OK);
+    s_path(path, sizeof path, "only-private.key");
+    assert_int_equal(lpg_key_save_private(gen, path), LPG_OK);
+    assert_int_equal(lpg_key_load_public(&key, path), LPG_EKEYFORMAT);
+    assert_null(key);
+    lpg_key_destroy(&gen);
+
+    /* a directory is not a key file */
+    assert_int_equal(lpg_key_load_private(&key, s_dir), LPG_EKEYFORMAT);
+}
+
+/* ------------------------------------------------------------ digests */
+
+static void
+s_assert_hex(const uint8_t *bytes, size_t len, const char *want)
+{
+    char hex[129];
+    assert_true(len * 2 < sizeof hex);
+    lpg_hex(bytes, len, hex);
+    assert_string_equal(hex, want);
+}
+
+static void
+test_sha256(void **state)
+{
+    uint8_t h[32];
+    lpg_sha256("abc", 3, h);
+    s_assert_hex(h, 32, "ba7816bf8f01cfea414140de5dae2223"
+                        "b00361a396177a9cb410ff61f20015ad");
+    lpg_sha256("", 0, h);
+    s_assert_hex(h, 32, "e3b0c44298fc1c149afbf4c8996fb924"
+                        "27ae41e4649b934ca495991b7852b855");
+    lpg_sha256(NULL, 0, h);
+    s_assert_hex(h, 32, "e3b0c44298fc1c149afbf4c8996fb924"
+                        "27ae41e4649b934ca495991b7852b855");
+    /* FIPS 180-2: one million 'a' */
+    char *a = malloc(1000000);
+    assert_non_null(a);
+    memset(a, 'a', 1000000);
+    lpg_sha256(a, 1000000, h);
+    free(a);
+    s_assert_hex(h, 32, "cdc76e5c9914fb9281a1c7e284d73e67"
+                        "f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void
+test_sha256v(void **state)
+{
+    /* a Merkle node: 0x01 || left || right */
+    uint8_t one = 1, left[32], right[32], joined[65];
+    lpg_sha256("left", 4, left);
+    lpg_sha256("right", 5, right);
+    joined[0] = one;
+    memcpy(joined + 1, left, 32);
+    memcpy(joined + 33, right, 32);
+    const lpg_iov_t parts[] = {{&one, 1}, {left, 32}, {NULL, 0}, {right, 32}};
+    uint8_t hv[32], h[32];
+    lpg_sha256v(parts, 4, hv);
+    lpg_sha256(joined, sizeof joined, h);
+    assert_memory_equal(hv, h, 32);
+    assert_memory_not_equal(hv, left, 32);
+    /* the same call again gives the same answer (the context is reused) */
+    lpg_sha256v(parts, 4, h);
+    assert_memory_equal(hv, h, 32);
+    /* no parts at all is the empty string */
+    lpg_sha256v(NULL, 0, hv);
+    lpg_sha256("", 0, h);
+    assert_memory_equal(hv, h, 32);
+}
+
+static void
+test_hmac_rfc4231(void **state)
+{
+    uint8_t key[20], mac[32];
+    /* test case 1 */
+    memset(key, 0x0b, sizeof key);
+    lpg_hmac_sha256(key, sizeof key, "Hi There", 8, mac);
+    s_assert_hex(mac, 32, "b0344c61d8db38535ca8afceaf0bf12b"
+                          "881dc200c9833da726e9376c2e32cff7");
+    /* test case 2 */
+    const char *data = "what do ya want for nothing?";
+    lpg_hmac_sha256((const uint8_t *)"Jefe", 4, data, strlen(data), mac);
+    s_assert_hex(mac, 32, "5bdcc146bf60754e6a042426089575c7"
+                          "5a003f089d2739839dec58b964ec3843");
+    /* a different key gives a different answer */
+    uint8_t mac2[32];
+    lpg_hmac_sha256((const uint8_t *)"Jeff", 4, data, strlen(data), mac2);
+    assert_memory_not_equal(mac, mac2, 32);
+}
+
+/* --------------------------------------------------------------- AEAD */
+
+static void
+test_aead(void **state)
+{
+    uint8_t key[32], key2[32];
+    assert_int_equal(lpg_random(key, sizeof key), LPG_OK);
+    memcpy(key2, key, sizeof key);
+    key2[0] ^= 1;
+    const char pt[] = "张三 13800138000 110101199003074514";
+    const char aad[] = "person:42";
+    uint8_t box[128], box2[128], back[128];
+    size_t n = 0, n2 = 0, m = 0;
+    assert_int_equal(lpg_aead_seal(key, aad, strlen(aad), pt, sizeof pt, box,
+                                   sizeof box, &n),
+                     LPG_OK);
+    assert_int_equal(n, sizeof pt + 28);
+    assert_memory_not_equal(box + 12, pt, sizeof pt);
+    assert_int_equal(lpg_aead_open(key, aad, strlen(aad), box, n, back,
+                                   sizeof back, &m),
+                     LPG_OK);
+    assert_int_equal(m, sizeof pt);
+    assert_memory_equal(back, pt, sizeof pt);
+
+    /* a fresh nonce each time */
+    assert_int_equal(lpg_aead_seal(key, aad, strlen(aad), pt, sizeof pt,
+                                   box2, sizeof box2, &n2),
+                     LPG_OK);
+    assert_int_equal(n2, n);
+    assert_memory_not_equal(box, box2, 12);
+    assert_memory_not_equal(box + 12, box2 + 12, n - 12);
+
+    /* tampering anywhere (nonce, ciphertext, tag) is caught */
+    const size_t spots[] = {0, 11, 12, 20, n - 17, n - 16, n - 1};
+    for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
+        box[spots[i]] ^= 0x40;
+        memset(back, 0x55, sizeof back);
+        m = 99;
+        assert_int_equal(lpg_aead_open(key, aad, strlen(aad), box, n, back,
+                                       sizeof back, &m),
+                         LPG_EBADSIG);
+        assert_int_equal(m, 0);
+        uint8_t zero[sizeof pt] = {0};
+        assert_memory_equal(back, zero, sizeof pt); /* nothing leaks */
+        box[spots[i]] ^= 0x40;
+    }
+    /* wrong AAD, no AAD, wrong key */
+    assert_int_equal(lpg_aead_open(key, "person:43", 9, box, n, back,
+                                   sizeof back, &m),
+                     LPG_EBADSIG);
+    assert_int_equal(lpg_aead_open(key, NULL, 0, box, n, back, sizeof back,
+                                   &m),
+                     LPG_EBADSIG);
+    assert_int_equal(lpg_aead_open(key2, aad, strlen(aad), box, n, back,
+                                   sizeof back, &m),
+                     LPG_EBADSIG);
+    /* untouched, it still opens */
+    assert_int_equal(lpg_aead_open(key, aad, strlen(aad), box, n, back,
+                                   sizeof back, &m),
+                     LPG_OK);
+
+    /* sizes */
+    assert_int_equal(lpg_aead_seal(key, NULL, 0, pt, sizeof pt, box,
+                                   sizeof pt + 27, &n2),
+                     LPG_ERANGE);
+    assert_int_equal(lpg_aead_open(key, aad, strlen(aad), box, n, back,
+                                   sizeof pt - 1, &m),
+                     LPG_ERANGE);
+    assert_int_equal(lpg_aead_open(key, NULL, 0, box, 27, back, sizeof back,
+                                   &m),
+                     LPG_EMALFORMED);
+
+    /* empty plaintext, no AAD */
+    assert_int_equal(lpg_aead_seal(key, NULL, 0, NULL, 0, box, 28, &n2),
+                     LPG_OK);
+    assert_int_equal(n2, 28);
+    assert_int_equal(lpg_aead_open(key, NULL, 0, box, 28, NULL, 0, &m),
+                     LPG_OK);
+    assert_int_equal(m, 0);
+    box[27] ^= 1;
+    assert_int_equal(lpg_aead_open(key, NULL, 0, box, 28, NULL, 0, &m),
+                     LPG_EBADSIG);
+}
+
+static void
+test_random(void **state)
+{
+    uint8_t a[32] = {0}, b[32] = {0}, zero[32] = {0};
+    assert_int_equal(lpg_random(a, sizeof a), LPG_OK);
+    assert_int_equal(lpg_random(b, sizeof b), LPG_OK);
+    assert_memory_not_equal(a, zero, 32);
+    assert_memory_not_equal(a, b, 32);
+    assert_int_equal(lpg_random(NULL, 0), LPG_OK);
+}
+
+/* ------------------------------------------------------ base64 and hex */
+
+/*  RFC 4648 section 10, with the URL-safe form (no padding) beside. */
+static const struct {
+    const char *raw, *std, *url;
+} s_b64[] = {
+    {"", "", ""},
+    {"f", "Zg==", "Zg"},
+    {"fo", "Zm8=", "Zm8"},
+    {"foo", "Zm9v", "Zm9v"},
+    {"foob", "Zm9vYg==", "Zm9vYg"},
+    {"fooba", "Zm9vYmE=", "Zm9vYmE"},
+    {"foobar", "Zm9vYmFy", "Zm9vYmFy"},
+    /* bytes where the two alphabets differ */
+    {"\xfb\xef\xff", "++//", "--__"},
+    {"\xfb\xff", "+/8=", "-_8"},
+    {"\xff", "/w==", "_w"},
+};
+
+static void
+test_base64_vectors(void **state)
+{
+    for (size_t i = 0; i < sizeof s_b64 / sizeof s_b64[0]; i++) {
+        const char *raw = s_b64[i].raw;
+        size_t rawlen = strlen(raw);
+        for (int url = 0; url < 2; url++) {
+            const char *want = url ? s_b64[i].url : s_b64[i].std;
+            char text[32];
+            size_t n = 99;
+            assert_int_equal(lpg_base64_encode(raw, rawlen, url, text,
+                                               sizeof text, &n),
+                             LPG_OK);
+            assert_string_equal(text, want);
+            assert_int_equal(n, strlen(want));
+            uint8_t back[32];
+            size_t m = 99;
+            assert_int_equal(lpg_base64_decode(want, strlen(want), url, back,
+                                               sizeof back, &m),
+                             LPG_OK);
+            assert_int_equal(m, rawlen);
+            assert_memory_equal(back, raw, rawlen);
+        }
+    }
+    /* a signature in a cylinder code is 86 base64url characters */
+    uint8_t sig[64], back[64];
+    for (size_t i = 0; i < 64; i++)
+        sig[i] = (uint8_t)(255 - i * 3);
+    char text[100];
+    size_t n = 0, m = 0;
+    assert_int_equal(lpg_base64_encode(sig, 64, true, text, sizeof text, &n),
+                     LPG_OK);
+    assert_int_equal(n, 86);
+    assert_int_equal(lpg_base64_decode(text, n, true, back, sizeof back, &m),
+                     LPG_OK);
+    assert_int_equal(m, 64);
+    assert_memory_equal(back, sig, 64);
+}
+
+static void
+test_base64_strict(void **state)
+{
+    static const char *bad_std[] = {
+        "Zg",       /* padding missing */
+        "Zg=",      /* length not a multiple of 4 */
+        "Zh==",     /* non-zero trailing bits */
+        "Zm9=",     /* non-zero trailing bits */
+        "Zo==",     /* non-zero trailing bits */
+        "Zm+=",     /* non-zero trailing bits */
+        "Zg=a",     /* padding inside */
+        "=Zg=",     /* padding first */
+        "Zg==Zg==", /* padding in the middle */
+        "Zm9v====", /* padding after a full group */
+        "Z===",     /* too much padding */
+        "====",     /* padding only */
+        "Zm 9v",    /* space */
+        "Zm9v\n",   /* newline */
+        "Zm9\tv",   /* tab */
+        "Zm9-",     /* URL alphabet */
+        "Zm9_",     /* URL alphabet */
+        "Zm9v\x80Zg=",
+    };
+    static const char *bad_url[] = {
+        "Zg==",  /* no padding in the URL form */
+        "Zm8=",  /* no padding in the URL form */
+        "Zm9vY", /* one character left over */
+        "Z",     /* one character left over */
+        "Zh",    /* non-zero trailing bits */
+        "Zm9",   /* non-zero trailing bits */
+        "Zo",    /* non-zero trailing bits */
+        "Zm-",   /* non-zero trailing bits */
+        "Zm+v",  /* standard alphabet */
+        "Zm/v",  /* standard alphabet */
+        "Zm9v ", /* space */
+        "Zm.v",  /* not base64 at all */
+    };
+    uint8_t out[32];
+    size_t n = 99;
+    for (size_t i = 0; i < sizeof bad_std / sizeof bad_std[0]; i++) {
+        assert_int_equal(lpg_base64_decode(bad_std[i], strlen(bad_std[i]),
+                                           false, out, sizeof out, &n),
+                         LPG_EMALFORMED);
+        assert_int_equal(n, 0);
+    }
+    for (size_t i = 0; i < sizeof bad_url / sizeof bad_url[0]; i++) {
+        n = 99;
+        assert_int_equal(lpg_base64_decode(bad_url[i], strlen(bad_url[i]),
+                                           true, out, sizeof out, &n),
+                         LPG_EMALFORMED);
+        assert_int_equal(n, 0);
+    }
+    /* a NUL inside the given length is a bad character too */
+    assert_int_equal(lpg_base64_decode("Zm\0v", 4, false, out, sizeof out,
+                                       &n),
+                     LPG_EMALFORMED);
+}
+
+static void
+test_base64_sizes(void **state)
+{
+    char text[16];
+    size_t n = 0;
+    /* "foob" needs 8 characters and the NUL */
+    assert_int_equal(lpg_base64_encode("foob", 4, false, text, 8, &n),
+                     LPG_ERANGE);
+    assert_int_equal(lpg_base64_encode("foob", 4, false, text, 9, &n),
+                     LPG_OK);
+    assert_string_equal(text, "Zm9vYg==");
+    assert_int_equal(lpg_base64_encode("foob", 4, true, text, 6, &n),
+                     LPG_ERANGE);
+    assert_int_equal(lpg_base64_encode("foob", 4, true, text, 7, &n),
+                     LPG_OK);
+    assert_string_equal(text, "Zm9vYg");
+    assert_int_equal(lpg_base64_encode("", 0, false, text, 0, &n),
+                     LPG_ERANGE);
+    assert_int_equal(lpg_base64_encode("", 0, false, text, 1, &n), LPG_OK);
+    assert_string_equal(text, "");
+    uint8_t out[8];
+    assert_int_equal(lpg_base64_decode("Zm9vYmFy", 8, false, out, 5, &n),
+                     LPG_ERANGE);
+    assert_int_equal(lpg_base64_decode("Zm9vYmFy", 8, false, out, 6, &n),
+                     LPG_OK);
+    assert_int_equal(n, 6);
+    assert_memory_equal(out, "foobar", 6);
+    assert_int_equal(lpg_base64_decode("Zm9vYmE", 7, true, out, 4, &n),
+                     LPG_ERANGE);
+    assert_int_equal(lpg_base64_decode("Zm9vYmE", 7, true, out, 5, &n),
+                     LPG_OK);
+    assert_int_equal(n, 5);
+}
+
+static void
+test_hex(void **state)
+{
+    char out[16];
+    memset(out, 'x', sizeof out);
+    lpg_hex("\x00\x01\xab\xff\x7f", 5, out);
+    assert_string_equal(out, "0001abff7f");
+    lpg_hex(NULL, 0, out);
+    assert_string_equal(out, "");
+}
+
+/* ------------------------------------------------------------ threads */
+
+#define S_THREADS 4
+#define S_ROUNDS 60
+
+typedef struct {
+    const lpg_key_t *key;
+    const uint8_t (*sigs)[64];
+    size_t ok;
+    size_t rejected;
+    size_t wrong;
+} s_worker_t;
+
+static void
+s_message_for(size_t i, uint8_t msg[40])
+{
+    memset(msg, 0, 40);
+    snprintf((char *)msg, 40, "event number %zu", i);
+}
+
+static void *
+s_worker(void *arg)
+{
+    s_worker_t *w = arg;
+    for (size_t round = 0; round < S_ROUNDS; round++) {
+        size_t i = round % 8;
+        uint8_t msg[40];
+        s_message_for(i, msg);
+        if (lpg_verify(w->key, LPG_CTX_EVENT, msg, sizeof msg,
+                       w->sigs[i]) == LPG_OK)
+            w->ok++;
+        else
+            w->wrong++;
+        /* a signature for another message must fail, under load too */
+        int rc = lpg_verify(w->key, LPG_CTX_EVENT, msg, sizeof msg,
+                            w->sigs[(i + 1) % 8]);
+        if (rc == LPG_EBADSIG)
+            w->rejected++;
+        else
+            w->wrong++;
+        /* the per-thread digest context works in every thread */
+        uint8_t h[32], id[32], raw[32];
+        lpg_key_raw_public(w->key, raw);
+        lpg_sha256(raw, 32, h);
+        lpg_key_id(w->key, id);
+        if (memcmp(h, id, 32) != 0)
+            w->wrong++;
+    }
+    return NULL;
+}
+
+static void
+test_verify_threads(void **state)
+{
+    lpg_key_t *key = NULL, *pub = NULL;
+    assert_int_equal(lpg_key_generate(&key), LPG_OK);
+    uint8_t raw[32];
+    lpg_key_raw_public(key, raw);
+    assert_int_equal(lpg_key_from_raw_public(&pub, raw), LPG_OK);
+    uint8_t sigs[8][64];
+    for (size_t i = 0; i < 8; i++) {
+        uint8_t msg[40];
+        s_message_for(i, msg);
+        assert_int_equal(lpg_sign(key, LPG_CTX_EVENT, msg, sizeof msg,
+                                  sigs[i]),
+                         LPG_OK);
+    }
+    /* the same key object, shared by every thread */
+    s_worker_t w[S_THREADS];
+    pthread_t t[S_THREADS];
+    for (size_t i = 0; i < S_THREADS; i++) {
+        w[i] = (s_worker_t){.key = pub, .sigs = (const uint8_t(*)[64])sigs};
+        assert_int_equal(pthread_create(&t[i], NULL, s_worker, &w[i]), 0);
+    }
+    for (size_t i = 0; i < S_THREADS; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(w[i].ok, S_ROUNDS);
+        assert_int_equal(w[i].rejected, S_ROUNDS);
+        assert_int_equal(w[i].wrong, 0);
+    }
+    lpg_key_destroy(&pub);
+    lpg_key_destroy(&key);
+}
+
+int
+main(void)
+{
+    assert_non_null(mkdtemp(s_dir));
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rfc8032_vectors),
+        cmocka_unit_test(test_context_prefixes),
+        cmocka_unit_test(test_context_separation),
+        cmocka_unit_test(test_tampering),
+        cmocka_unit_test(test_key_accessors),
+        cmocka_unit_test(test_pem_round_trip),
+        cmocka_unit_test(test_no_overwrite),
+        cmocka_unit_test(test_key_permissions),
+        cmocka_unit_test(test_key_file_errors),
+        cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_sha256v),
+        cmocka_unit_test(test_hmac_rfc4231),
+        cmocka_unit_test(test_aead),
+        cmocka_unit_test(test_random),
+        cmocka_unit_test(test_base64_vectors),
+        cmocka_unit_test(test_base64_strict),
+        cmocka_unit_test(test_base64_sizes),
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_verify_threads),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
+    if (system(cmd) != 0)
+        return 1;
+    return rc;
+}

@@ -1,0 +1,426 @@
+/*  test_ledger.c - appending to the ledger: signatures, signers,
+ *  idempotency, conflicts, revocation, authorisation, a bad event in a
+ *  batch, the tree, checkpoints and state; on a real LMDB environment.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "crypto.h"
+#include "error.h"
+#include "event.h"
+#include "ledger.h"
+#include "state.h"
+#include "verify.h"
+
+typedef struct {
+    char dir[64];
+    lpg_ledger_t *l;
+    lpg_key_t *authority;
+    lpg_key_t *ledger_key;
+    lpg_key_t *dev;
+} s_fix_t;
+
+static int
+s_setup(void **state)
+{
+    s_fix_t *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/lpgtest-ledger-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_CREATE,
+                                     1ULL << 30),
+                     LPG_OK);
+    assert_int_equal(lpg_key_generate(&f->authority), LPG_OK);
+    assert_int_equal(lpg_key_generate(&f->ledger_key), LPG_OK);
+    assert_int_equal(lpg_key_generate(&f->dev), LPG_OK);
+    uint8_t a[32], b[32];
+    lpg_key_raw_public(f->authority, a);
+    lpg_key_raw_public(f->ledger_key, b);
+    assert_int_equal(lpg_ledger_setup(f->l, a, b, "test.example/ledger"),
+                     LPG_OK);
+    assert_int_equal(lpg_ledger_setup(f->l, a, b, "test.example/ledger"),
+                     LPG_EEXIST);
+    *state = f;
+    return 0;
+}
+
+static int
+s_teardown(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_ledger_close(&f->l);
+    lpg_key_destroy(&f->authority);
+    lpg_key_destroy(&f->ledger_key);
+    lpg_key_destroy(&f->dev);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/*  Signed bytes of an event. id: 16 bytes or NULL for a fresh one. */
+static uint8_t *
+s_event(const lpg_key_t *signer, Lpg__Event *ev, const uint8_t *id,
+        size_t *len)
+{
+    uint8_t fresh[16];
+    if (!id) {
+        assert_int_equal(lpg_event_new_id(fresh), LPG_OK);
+        id = fresh;
+    }
+    ev->event_id.data = (uint8_t *)id;
+    ev->event_id.len = 16;
+    ev->device_time_ms = 1767225600000ULL;
+    uint8_t *out = NULL;
+    assert_int_equal(lpg_event_sign(ev, signer, &out, len), LPG_OK);
+    return out;
+}
+
+static uint8_t *
+s_enroll(const s_fix_t *f, const lpg_key_t *signer, const lpg_key_t *dev,
+         const char *site, size_t *len)
+{
+    uint8_t pub[32];
+    lpg_key_raw_public(dev, pub);
+    Lpg__DeviceEnroll en = LPG__DEVICE_ENROLL__INIT;
+    en.sign_pub.data = pub;
+    en.sign_pub.len = 32;
+    en.company = "C1";
+    en.site = (char *)site;
+    en.role = LPG__ROLE__ROLE_FILLING_SCANNER;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_DEVICE_ENROLL;
+    ev.device_enroll = &en;
+    return s_event(signer, &ev, NULL, len);
+}
+
+static uint8_t *
+s_fill_check(const lpg_key_t *dev, const char *site, const uint8_t *id,
+             uint32_t empty_g, size_t *len)
+{
+    Lpg__FillCheck fc = LPG__FILL_CHECK__INIT;
+    fc.code = "https://id.lpg.example/8003/x";
+    fc.empty_g = empty_g;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_FILL_CHECK;
+    ev.fill_check = &fc;
+    ev.cylinder = "06900000000150A1";
+    ev.site = (char *)site;
+    return s_event(dev, &ev, id, len);
+}
+
+static void
+s_append1(s_fix_t *f, uint8_t *data, const size_t *len,
+          lpg_append_out_t *out)
+{
+    lpg_append_in_t in = {data, *len};
+    assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL, out),
+                     LPG_OK);
+    free(data);
+}
+
+static void
+test_enrolled_device_appends(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_int_equal(out.seq, 0);
+    s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_int_equal(out.seq, 1);
+    uint64_t size;
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    assert_int_equal(size, 2);
+}
+
+static void
+test_unknown_signer_refused(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_EUNKNOWNKEY);
+    uint64_t size;
+    lpg_ledger_size(f->l, &size);
+    assert_int_equal(size, 0);
+}
+
+static void
+test_device_cannot_enroll(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    lpg_key_t *other = NULL;
+    lpg_key_generate(&other);
+    s_append1(f, s_enroll(f, f->dev, other, "S1", &len), &len, &out);
+    assert_int_equal(out.status, LPG_EPERM);
+    assert_non_null(strstr(out.why, "only the authority"));
+    lpg_key_destroy(&other);
+}
+
+static void
+test_bad_signature_rest_lands(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out[4];
+    lpg_append_in_t in[4];
+    size_t len[4];
+    uint8_t *bufs[4];
+    bufs[0] = s_enroll(f, f->authority, f->dev, "S1", &len[0]);
+    bufs[1] = s_fill_check(f->dev, "S1", NULL, 15000, &len[1]);
+    bufs[2] = s_fill_check(f->dev, "S1", NULL, 15100, &len[2]);
+    bufs[3] = s_fill_check(f->dev, "S1", NULL, 15200, &len[3]);
+    bufs[2][len[2] - 5] ^= 0x40; /* inside the signature */
+    for (int i = 0; i < 4; i++) {
+        in[i].data = bufs[i];
+        in[i].len = len[i];
+    }
+    assert_int_equal(lpg_ledger_append(f->l, "test", in, 4, NULL, NULL, out),
+                     LPG_OK);
+    assert_int_equal(out[0].status, LPG_OK);
+    assert_int_equal(out[1].status, LPG_OK);
+    assert_int_equal(out[2].status, LPG_EBADSIG);
+    assert_int_equal(out[3].status, LPG_OK);
+    assert_int_equal(out[3].seq, 2);
+    for (int i = 0; i < 4; i++)
+        free(bufs[i]);
+}
+
+static void
+test_malformed_refused(void **state)
+{
+    s_fix_t *f = *state;
+    uint8_t junk[] = {0x0a, 0x05, 'h', 'e', 'l', 'l', 'o', 0xff};
+    lpg_append_in_t in = {junk, sizeof junk};
+    lpg_append_out_t out;
+    assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL,
+                                       &out),
+                     LPG_OK);
+    assert_int_equal(out.status, LPG_EMALFORMED);
+}
+
+static void
+test_retry_and_conflict(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    uint8_t id[16];
+    lpg_event_new_id(id);
+    uint8_t *first = s_fill_check(f->dev, "S1", id, 15000, &len);
+    uint8_t *again = malloc(len);
+    memcpy(again, first, len);
+    size_t againlen = len;
+    s_append1(f, first, &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_false(out.duplicate);
+    uint64_t seq = out.seq;
+    s_append1(f, again, &againlen, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_true(out.duplicate);
+    assert_int_equal(out.seq, seq);
+    /* Same id, other body. */
+    s_append1(f, s_fill_check(f->dev, "S1", id, 16000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_ECONFLICT);
+    uint64_t size;
+    lpg_ledger_size(f->l, &size);
+    assert_int_equal(size, 2);
+}
+
+static void
+test_revoked_device_refused(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    uint8_t id[16];
+    lpg_event_new_id(id);
+    uint8_t *before = s_fill_check(f->dev, "S1", id, 15000, &len);
+    uint8_t *retry = malloc(len);
+    memcpy(retry, before, len);
+    size_t retrylen = len;
+    s_append1(f, before, &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    uint8_t kid[32];
+    lpg_key_id(f->dev, kid);
+    Lpg__DeviceRevoke rv = LPG__DEVICE_REVOKE__INIT;
+    rv.key_id.data = kid;
+    rv.key_id.len = 32;
+    rv.reason = "lost";
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_DEVICE_REVOKE;
+    ev.device_revoke = &rv;
+    s_append1(f, s_event(f->authority, &ev, NULL, &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_EREVOKED);
+    /* A retry of an event recorded before the revocation still gets its
+     * first answer. */
+    s_append1(f, retry, &retrylen, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_true(out.duplicate);
+    /* Revoked for good: enrolling the same key again is refused. */
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    assert_int_equal(out.status, LPG_EREVOKED);
+}
+
+static void
+test_site_binding(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    s_append1(f, s_fill_check(f->dev, "S2", NULL, 15000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_EBINDING);
+}
+
+static void
+test_enrolled_in_same_batch(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_in_t in[2];
+    lpg_append_out_t out[2];
+    size_t len[2];
+    uint8_t *b0 = s_enroll(f, f->authority, f->dev, "S1", &len[0]);
+    uint8_t *b1 = s_fill_check(f->dev, "S1", NULL, 15000, &len[1]);
+    in[0] = (lpg_append_in_t){b0, len[0]};
+    in[1] = (lpg_append_in_t){b1, len[1]};
+    assert_int_equal(lpg_ledger_append(f->l, "test", in, 2, NULL, NULL, out),
+                     LPG_OK);
+    assert_int_equal(out[0].status, LPG_OK);
+    assert_int_equal(out[1].status, LPG_OK);
+    free(b0);
+    free(b1);
+}
+
+static int
+s_count_seq(void *ctx, uint64_t seq)
+{
+    (*(int *)ctx)++;
+    return LPG_OK;
+}
+
+static void
+test_tree_index_checkpoint_verify(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    for (int i = 0; i < 40; i++) {
+        s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000 + i, &len), &len,
+                  &out);
+        assert_int_equal(out.status, LPG_OK);
+    }
+    uint8_t root[32];
+    assert_int_equal(lpg_ledger_root(f->l, 41, root), LPG_OK);
+    assert_int_equal(lpg_ledger_root(f->l, 42, root), LPG_ERANGE);
+    lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
+    size_t n;
+    assert_int_equal(lpg_ledger_inclusion_proof(f->l, 17, 41, proof, &n),
+                     LPG_OK);
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    const uint8_t *data;
+    size_t dlen;
+    assert_int_equal(lpg_txn_entry(t, 17, &data, &dlen), LPG_OK);
+    uint8_t leaf[32];
+    lpg_merkle_leaf_hash(data, dlen, leaf);
+    assert_int_equal(lpg_merkle_verify_inclusion(17, 41, leaf, proof, n,
+                                                 root),
+                     LPG_OK);
+    int count = 0;
+    const char *grai = "06900000000150A1";
+    assert_int_equal(lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, grai,
+                                  strlen(grai), s_count_seq, &count),
+                     LPG_OK);
+    assert_int_equal(count, 40);
+    lpg_txn_abort(&t);
+
+    char *note = NULL;
+    assert_int_equal(lpg_checkpoint_sign(f->ledger_key, "test.example/ledger",
+                                         41, root, &note),
+                     LPG_OK);
+    assert_int_equal(lpg_ledger_checkpoint_put(f->l, 41, note), LPG_OK);
+    lpg_checkpoint_t cp;
+    assert_int_equal(lpg_checkpoint_open(note, strlen(note), f->ledger_key,
+                                         "test.example/ledger", &cp, NULL, 0),
+                     LPG_OK);
+    assert_int_equal(cp.size, 41);
+    assert_memory_equal(cp.root, root, 32);
+    assert_int_equal(lpg_checkpoint_open(note, strlen(note), f->authority,
+                                         "test.example/ledger", &cp, NULL, 0),
+                     LPG_EBADSIG);
+    assert_int_equal(lpg_checkpoint_open(note, strlen(note), f->ledger_key,
+                                         "other/origin", &cp, NULL, 0),
+                     LPG_EINVAL);
+    free(note);
+
+    lpg_verify_opts_t o = {0};
+    o.ledger_key = f->ledger_key;
+    o.origin = "test.example/ledger";
+    lpg_verify_report_t r;
+    assert_int_equal(lpg_verify_ledger(f->l, &o, &r), LPG_OK);
+    assert_int_equal(r.error, LPG_OK);
+    assert_int_equal(r.entries, 41);
+    assert_int_equal(r.checkpoints, 1);
+    assert_true(r.state_rows > 0);
+}
+
+static void
+test_strings_validated(void **state)
+{
+    assert_int_equal(lpg_string_check("张三 ok", 64), LPG_OK);
+    assert_int_equal(lpg_string_check("bad\x01", 64), LPG_EMALFORMED);
+    assert_int_equal(lpg_string_check("\xc3\x28", 64), LPG_EMALFORMED);
+    assert_int_equal(lpg_string_check("\xe0\x80\xaf", 64), LPG_EMALFORMED);
+    assert_int_equal(lpg_string_check("\xed\xa0\x80", 64), LPG_EMALFORMED);
+    assert_int_equal(lpg_string_check("abcdef", 5), LPG_EMALFORMED);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_enrolled_device_appends,
+                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_signer_refused, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_device_cannot_enroll, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_signature_rest_lands,
+                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_refused, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_retry_and_conflict, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_revoked_device_refused, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_site_binding, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_enrolled_in_same_batch, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_tree_index_checkpoint_verify,
+                                        s_setup, s_teardown),
+        cmocka_unit_test(test_strings_validated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
