@@ -101,8 +101,9 @@ $(B)/bin/lpg-scan: $(SCAN_OBJ) $(LIBLPG)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ZXING_LIBS) $(LDLIBS)
 
 .SECONDARY:
+svc_objs = $(patsubst %.c,$(B)/obj/%.o,$(wildcard services/$(1)/*.c))
 .SECONDEXPANSION:
-$(B)/bin/lpg-%d: $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard services/$$*/*.c)) $(LIBLPG)
+$(B)/bin/lpg-%d: $$(call svc_objs,$$*) $(LIBLPG)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

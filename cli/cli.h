@@ -45,6 +45,25 @@ char *lpg_cli_read_file(const char *path, size_t max, size_t *len);
 /*  Parses a non-negative decimal; false if s is not one. */
 bool lpg_cli_u64(const char *s, uint64_t *out);
 
+/*  Fills ev's event id and device time, signs it with signer and submits
+ *  it to service `service` (through the home's device key). Prints the
+ *  answer for a person (or JSON with --json): every DENY reason, the
+ *  sequence number. Returns the exit status: 0 recorded, 1 refused or
+ *  denied, 2 error (unreachable service, bad key). *reply_out, when not
+ *  NULL, receives the reply (caller frees with lpg__reply__free_unpacked).
+ */
+struct Lpg__Event;
+struct Lpg__Reply;
+int lpg_cli_submit(lpg_cli_t *cli, const char *service,
+                   struct Lpg__Event *ev, const struct lpg_key *signer,
+                   struct Lpg__Reply **reply_out);
+
+/*  Prints a reply for a person (or as JSON). */
+void lpg_cli_print_reply(lpg_cli_t *cli, const struct Lpg__Reply *r);
+
+/*  Parses YYYY-MM-DD or YYYYMMDD into YYYYMMDD. */
+bool lpg_cli_date(const char *s, uint32_t *out);
+
 /*  Commands: argv[0] is the command name. */
 int lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_keygen(lpg_cli_t *cli, int argc, char **argv);
@@ -55,5 +74,7 @@ int lpg_cmd_verify(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_code(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_ping(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_device(lpg_cli_t *cli, int argc, char **argv);
 
 #endif

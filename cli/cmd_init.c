@@ -7,10 +7,13 @@
 #include "cli.h"
 #include "crypto.h"
 #include "error.h"
+#include "event.h"
 #include "ledger.h"
 #include "transport.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,6 +39,46 @@ s_keypair(const char *home, const char *name, lpg_key_t **out)
         return 2;
     }
     return 0;
+}
+
+static int
+s_enroll_admin(lpg_ledger_t *l, const lpg_key_t *authority,
+               const lpg_key_t *admin, const char *curve_z85)
+{
+    uint8_t pub[32], curve[32], id[16];
+    lpg_key_raw_public(admin, pub);
+    int rc = lpg_curve_decode(curve_z85, curve);
+    if (rc == LPG_OK)
+        rc = lpg_event_new_id(id);
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__DeviceEnroll en = LPG__DEVICE_ENROLL__INIT;
+    en.sign_pub.data = pub;
+    en.sign_pub.len = 32;
+    en.has_curve_pub = 1;
+    en.curve_pub.data = curve;
+    en.curve_pub.len = 32;
+    en.company = "authority";
+    en.role = LPG__ROLE__ROLE_ADMIN;
+    en.name = "admin workstation";
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.event_id.data = id;
+    ev.event_id.len = sizeof id;
+    ev.device_time_ms = (uint64_t)time(NULL) * 1000;
+    ev.body_case = LPG__EVENT__BODY_DEVICE_ENROLL;
+    ev.device_enroll = &en;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    rc = lpg_event_sign(&ev, authority, &data, &len);
+    if (rc != LPG_OK)
+        return rc;
+    lpg_append_in_t in = {data, len};
+    lpg_append_out_t out;
+    rc = lpg_ledger_append(l, "init", &in, 1, NULL, NULL, &out);
+    free(data);
+    if (rc == LPG_OK && out.status != LPG_OK)
+        rc = out.status;
+    return rc;
 }
 
 int
@@ -100,6 +143,21 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
         if (rc != LPG_OK)
             status = lpg_cli_fail("set up ledger", rc);
     }
+    /* The admin workstation is a device too: its transport key lets the
+     * lpgtrace admin commands reach the services. */
+    lpg_key_t *admin = NULL;
+    char admin_z85[41] = "";
+    if (!status)
+        status = s_keypair(home, "admin", &admin);
+    if (!status) {
+        snprintf(path, sizeof path, "%s/keys/admin", home);
+        int rc = lpg_curve_generate(path, admin_z85);
+        if (rc == LPG_OK)
+            rc = s_enroll_admin(l, authority, admin, admin_z85);
+        if (rc != LPG_OK)
+            status = lpg_cli_fail("enrol the admin workstation", rc);
+    }
+    lpg_key_destroy(&admin);
     if (!status) {
         uint8_t id[32];
         char hex[65];
@@ -109,11 +167,12 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
                "  ledger      %s/ledger (origin %s)\n"
                "  authority   %s/keys/authority.pem  key id %.16s\n"
                "  ledger key  %s/keys/ledger.pem\n"
+               "  admin       %s/keys/admin.pem + admin.curve (enrolled)\n"
                "  daemons     CURVE keys in %s/keys/*.curve\n"
                "  config      %s/lpgtrace.conf\n"
                "Keep authority.pem on the admin workstation only.\n",
                home, home, lpg_config_get(cfg, "ledger.origin"), home, hex,
-               home, home, home);
+               home, home, home, home);
     }
     lpg_ledger_close(&l);
     lpg_key_destroy(&authority);

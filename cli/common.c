@@ -2,7 +2,13 @@
 #include "cli.h"
 #include "crypto.h"
 #include "error.h"
+#include "client.h"
+#include "event.h"
 #include "ledger.h"
+#include "msg.h"
+
+#include <jansson.h>
+#include <time.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -100,4 +106,112 @@ lpg_cli_u64(const char *s, uint64_t *out)
     }
     *out = v;
     return true;
+}
+
+bool
+lpg_cli_date(const char *s, uint32_t *out)
+{
+    unsigned y, m, d;
+    char tail;
+    if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) == 3 ||
+        (strlen(s) == 8 && sscanf(s, "%4u%2u%2u%c", &y, &m, &d, &tail) == 3)) {
+        if (y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
+            d <= 31) {
+            *out = y * 10000 + m * 100 + d;
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+lpg_cli_print_reply(lpg_cli_t *cli, const Lpg__Reply *r)
+{
+    if (cli->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "status",
+                            json_string(lpg_msg_status_name(r->status)));
+        json_object_set_new(o, "token", json_string(r->token));
+        json_object_set_new(o, "message", json_string(r->message));
+        if (r->has_seq)
+            json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
+        if (r->has_duplicate && r->duplicate)
+            json_object_set_new(o, "duplicate", json_true());
+        json_t *reasons = json_array();
+        for (size_t i = 0; i < r->n_reasons; i++) {
+            json_t *x = json_object();
+            json_object_set_new(x, "token", json_string(r->reasons[i]->token));
+            if (r->reasons[i]->zh)
+                json_object_set_new(x, "zh", json_string(r->reasons[i]->zh));
+            if (r->reasons[i]->en)
+                json_object_set_new(x, "en", json_string(r->reasons[i]->en));
+            json_array_append_new(reasons, x);
+        }
+        json_object_set_new(o, "reasons", reasons);
+        char *text = json_dumps(o, JSON_COMPACT);
+        if (text)
+            puts(text);
+        free(text);
+        json_decref(o);
+        return;
+    }
+    printf("%s %s: %s", lpg_msg_status_name(r->status), r->token,
+           r->message);
+    if (r->has_seq)
+        printf(" (entry %llu%s)", (unsigned long long)r->seq,
+               r->has_duplicate && r->duplicate ? ", a retry" : "");
+    printf("\n");
+    for (size_t i = 0; i < r->n_reasons; i++)
+        printf("  - %s: %s%s%s\n", r->reasons[i]->token,
+               r->reasons[i]->zh ? r->reasons[i]->zh : "",
+               r->reasons[i]->en ? " / " : "",
+               r->reasons[i]->en ? r->reasons[i]->en : "");
+}
+
+int
+lpg_cli_submit(lpg_cli_t *cli, const char *service, Lpg__Event *ev,
+               const lpg_key_t *signer, Lpg__Reply **reply_out)
+{
+    if (reply_out)
+        *reply_out = NULL;
+    lpg_config_t *cfg = lpg_cli_config(cli);
+    if (!cfg)
+        return 2;
+    uint8_t id[16];
+    int rc = lpg_event_new_id(id);
+    if (rc != LPG_OK)
+        return lpg_cli_fail("event id", rc);
+    ev->event_id.data = id;
+    ev->event_id.len = sizeof id;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ev->device_time_ms = (uint64_t)ts.tv_sec * 1000 +
+                         (uint64_t)ts.tv_nsec / 1000000;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    rc = lpg_event_sign(ev, signer, &data, &len);
+    if (rc != LPG_OK)
+        return lpg_cli_fail("sign", rc);
+    lpg_client_t *c = NULL;
+    rc = lpg_client_from_config(&c, cfg, service);
+    Lpg__Reply *r = NULL;
+    if (rc == LPG_OK)
+        rc = lpg_client_submit(c, data, len, &r);
+    lpg_client_destroy(&c);
+    free(data);
+    if (rc == LPG_EUNAVAILABLE) {
+        fprintf(stderr, "lpgtrace: the %s service does not answer (is it "
+                        "running? endpoint %s)\n", service,
+                lpg_config_get(cfg, "endpoint.registry"));
+        return 2;
+    }
+    if (rc != LPG_OK)
+        return lpg_cli_fail(service, rc);
+    lpg_cli_print_reply(cli, r);
+    int status = r->status == LPG__STATUS__STATUS_OK ? 0 : 1;
+    if (reply_out)
+        *reply_out = r;
+    else
+        lpg__reply__free_unpacked(r, NULL);
+    return status;
 }

@@ -26,6 +26,8 @@ static const s_command_t s_commands[] = {
     {"gen", lpg_cmd_gen, "fill a ledger with realistic signed events"},
     {"code", lpg_cmd_code, "issue or verify a cylinder code"},
     {"label", lpg_cmd_label, "print cylinder labels (PNG, SVG, PDF)"},
+    {"ping", lpg_cmd_ping, "is a service up and does it accept us?"},
+    {"device", lpg_cmd_device, "enrol or revoke a device (registry)"},
 };
 
 static void

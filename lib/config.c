@@ -23,6 +23,10 @@ static const s_default_t s_defaults[] = {
     {"ledger.key", "keys/ledger.pem"},
     {"authority.public", "keys/authority.pub"},
     {"authority.key", "keys/authority.pem"},
+    /* this machine's device keys: <device.key>.pem and .curve */
+    {"device.key", "keys/admin"},
+    {"client.timeout_ms", "3000"},
+    {"client.retries", "2"},
     /* codes */
     {"code.resolver", "id.lpg.example"},
     /* time */

@@ -138,10 +138,96 @@ lpg_gen_new(lpg_gen_t **out, const lpg_key_t *authority,
     return LPG_OK;
 }
 
+#define S_STAFF_PER_SITE 3
+
+static uint64_t
+s_setup_total(const lpg_gen_t *g)
+{
+    return (uint64_t)g->o.companies + g->o.sites +
+           (uint64_t)g->o.sites * S_STAFF_PER_SITE;
+}
+
 uint64_t
 lpg_gen_total(const lpg_gen_t *g)
 {
-    return (uint64_t)g->o.devices + g->o.cylinders + 2ULL * g->o.fills;
+    return s_setup_total(g) + g->o.devices + g->o.cylinders +
+           2ULL * g->o.fills;
+}
+
+static int
+s_company(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
+          size_t *len)
+{
+    char company[32], name[48], prefix[24], licence[32];
+    s_company_name(g, i, company, sizeof company);
+    snprintf(name, sizeof name, "Gas Company %u", i);
+    snprintf(prefix, sizeof prefix, "69%05u%02u",
+             (unsigned)(g->o.seed % 100000), i % 100);
+    snprintf(licence, sizeof licence, "JS-%llu-%04u",
+             (unsigned long long)g->o.seed, i);
+    Lpg__CompanyAdd c = LPG__COMPANY_ADD__INIT;
+    c.name = name;
+    c.gs1_prefix = prefix;
+    c.licence_no = licence;
+    c.has_licence_until_ymd = 1;
+    c.licence_until_ymd = 20301231;
+    ev->body_case = LPG__EVENT__BODY_COMPANY_ADD;
+    ev->company_add = &c;
+    ev->company = company;
+    return lpg_event_sign(ev, g->authority, data, len);
+}
+
+static int
+s_site(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
+       size_t *len)
+{
+    char site[32], company[32], name[48];
+    s_site_name(g, i, site, sizeof site);
+    s_company_name(g, i % g->o.companies, company, sizeof company);
+    snprintf(name, sizeof name, "Filling Station %u", i);
+    Lpg__SiteAdd a = LPG__SITE_ADD__INIT;
+    a.name = name;
+    a.kind = LPG__SITE_KIND__SITE_FILLING_STATION;
+    a.company = company;
+    /* Around Nantong, a few km apart. */
+    a.has_lat_e6 = 1;
+    a.lat_e6 = 31980000 + (int32_t)s_below(g, 200000);
+    a.has_lon_e6 = 1;
+    a.lon_e6 = 120890000 + (int32_t)s_below(g, 200000);
+    a.area = "320602";
+    ev->body_case = LPG__EVENT__BODY_SITE_ADD;
+    ev->site_add = &a;
+    ev->site = site;
+    ev->company = company;
+    return lpg_event_sign(ev, g->authority, data, len);
+}
+
+static int
+s_staff(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
+        size_t *len)
+{
+    unsigned site_i = i / S_STAFF_PER_SITE;
+    char site[32], company[32], actor[48], name[32], cert[32];
+    s_site_name(g, site_i, site, sizeof site);
+    s_company_name(g, site_i % g->o.companies, company, sizeof company);
+    snprintf(actor, sizeof actor, "staff-%s-%u", site,
+             i % S_STAFF_PER_SITE);
+    snprintf(name, sizeof name, "Operator %u", i);
+    snprintf(cert, sizeof cert, "RQ-%06u", i);
+    Lpg__StaffAdd a = LPG__STAFF_ADD__INIT;
+    a.company = company;
+    a.site = site;
+    a.role = i % S_STAFF_PER_SITE == 2 ? LPG__STAFF_ROLE__STAFF_SUPERVISOR
+                                       : LPG__STAFF_ROLE__STAFF_FILLING_OPERATOR;
+    a.name = name;
+    a.cert_no = cert;
+    a.cert_until_ymd = 20291231;
+    ev->body_case = LPG__EVENT__BODY_STAFF_ADD;
+    ev->staff_add = &a;
+    ev->actor = actor;
+    ev->site = site;
+    ev->company = company;
+    return lpg_event_sign(ev, g->authority, data, len);
 }
 
 static int
@@ -220,7 +306,7 @@ s_fill_check(lpg_gen_t *g, Lpg__Event *ev, uint8_t **data, size_t *len)
         di = c->site;
     char site[32], actor[48];
     s_site_name(g, c->site, site, sizeof site);
-    snprintf(actor, sizeof actor, "staff-%s-%u", site, s_below(g, 3));
+    snprintf(actor, sizeof actor, "staff-%s-%u", site, s_below(g, 2));
     static const char *items[] = {"corrosion", "dents", "fire",
                                   "valve", "parts"};
     Lpg__CheckItem check[5];
@@ -285,7 +371,14 @@ lpg_gen_next(lpg_gen_t *g, uint8_t **data, size_t *len)
     ev.event_id.len = sizeof id;
     ev.device_time_ms = g->now_ms;
     uint64_t i = g->produced;
-    if (i < g->o.devices)
+    uint64_t staff = (uint64_t)g->o.sites * S_STAFF_PER_SITE;
+    if (i < g->o.companies)
+        rc = s_company(g, (unsigned)i, &ev, data, len);
+    else if ((i -= g->o.companies) < g->o.sites)
+        rc = s_site(g, (unsigned)i, &ev, data, len);
+    else if ((i -= g->o.sites) < staff)
+        rc = s_staff(g, (unsigned)i, &ev, data, len);
+    else if ((i -= staff) < g->o.devices)
         rc = s_enroll(g, (unsigned)i, &ev, data, len);
     else if ((i -= g->o.devices) < g->o.cylinders)
         rc = s_register(g, (unsigned)i, &ev, data, len);

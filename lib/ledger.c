@@ -221,6 +221,15 @@ lpg_ledger_close(lpg_ledger_t **p)
     *p = NULL;
 }
 
+void
+lpg_ledger_reader_check(lpg_ledger_t *l)
+{
+    int dead = 0;
+    mdb_reader_check(l->env, &dead);
+    if (dead)
+        lpg_info("ledger: cleared %d stale reader slot(s)", dead);
+}
+
 const char *
 lpg_ledger_dir(const lpg_ledger_t *l)
 {

@@ -211,6 +211,10 @@ int lpg_txn_commit(lpg_txn_t **p);
 /*  Empties every state table (before a rebuild), inside t. */
 int lpg_txn_clear_state(lpg_txn_t *t);
 
+/*  Clears reader slots left by dead processes (LMDB's mdb_reader_check);
+ *  services call it at start and periodically. */
+void lpg_ledger_reader_check(lpg_ledger_t *l);
+
 /*  The ledger's directory. */
 const char *lpg_ledger_dir(const lpg_ledger_t *l);
 

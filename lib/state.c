@@ -68,6 +68,66 @@ s_why(char *why, size_t whysz, int rc, const char *text)
     return rc;
 }
 
+/*  LPG_OK if table has no record under id (and id is a usable id). */
+static int
+s_new_id(lpg_txn_t *t, lpg_table_t table, const char *id, const char *what,
+         char *why, size_t whysz)
+{
+    char text[96];
+    if (!id || !*id) {
+        snprintf(text, sizeof text, "the %s has no id", what);
+        return s_why(why, whysz, LPG_EINVAL, text);
+    }
+    const void *v;
+    size_t vlen;
+    int rc = lpg_txn_get(t, table, id, strlen(id), &v, &vlen);
+    if (rc == LPG_OK) {
+        snprintf(text, sizeof text, "%s '%.40s' already exists", what, id);
+        return s_why(why, whysz, LPG_EEXIST, text);
+    }
+    return rc == LPG_ENOTFOUND ? LPG_OK : rc;
+}
+
+static int
+s_exists(lpg_txn_t *t, lpg_table_t table, const char *id, const char *what,
+         char *why, size_t whysz)
+{
+    char text[96];
+    const void *v;
+    size_t vlen;
+    int rc = id ? lpg_txn_get(t, table, id, strlen(id), &v, &vlen)
+                : LPG_ENOTFOUND;
+    if (rc == LPG_ENOTFOUND) {
+        snprintf(text, sizeof text, "no %s '%.40s'", what, id ? id : "");
+        return s_why(why, whysz, LPG_ENOTFOUND, text);
+    }
+    return rc;
+}
+
+/*  The authority, or a company-admin device of this company (which must
+ *  exist). */
+static int
+s_company_signer(lpg_txn_t *t, const lpg_event_t *ev,
+                 bool signer_is_authority, const char *company, char *why,
+                 size_t whysz)
+{
+    int rc = s_exists(t, LPG_TABLE_COMPANIES, company, "company", why,
+                      whysz);
+    if (rc != LPG_OK || signer_is_authority)
+        return rc;
+    Lpg__DeviceState *dev = NULL;
+    rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    if (rc != LPG_OK)
+        return rc;
+    bool ok = dev->role == LPG__ROLE__ROLE_COMPANY_ADMIN &&
+              strcmp(dev->company, company) == 0;
+    lpg__device_state__free_unpacked(dev, NULL);
+    return ok ? LPG_OK
+              : s_why(why, whysz, LPG_EPERM,
+                      "only the authority or this company's admin key may "
+                      "change its records");
+}
+
 int
 lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                     bool signer_is_authority, char *why, size_t whysz)
@@ -78,6 +138,16 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         if (!signer_is_authority)
             return s_why(why, whysz, LPG_EPERM,
                          "only the authority key enrols devices");
+        const Lpg__DeviceEnroll *de = e->device_enroll;
+        if (de->role != LPG__ROLE__ROLE_ADMIN) {
+            int rc = s_exists(t, LPG_TABLE_COMPANIES, de->company,
+                              "company", why, whysz);
+            if (rc == LPG_OK && de->site && *de->site)
+                rc = s_exists(t, LPG_TABLE_SITES, de->site, "site", why,
+                              whysz);
+            if (rc != LPG_OK)
+                return rc;
+        }
         uint8_t id[LPG_KEYID_LEN];
         lpg_sha256(e->device_enroll->sign_pub.data, LPG_ED25519_PUB_LEN, id);
         if (e->device_enroll->has_curve_pub) {
@@ -134,8 +204,70 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         }
         return rc == LPG_ENOTFOUND ? LPG_OK : rc;
     }
+    case LPG__EVENT__BODY_COMPANY_ADD:
+        if (!signer_is_authority)
+            return s_why(why, whysz, LPG_EPERM,
+                         "only the authority key adds companies");
+        return s_new_id(t, LPG_TABLE_COMPANIES, e->company, "company", why,
+                        whysz);
+    case LPG__EVENT__BODY_SITE_ADD: {
+        if (!signer_is_authority)
+            return s_why(why, whysz, LPG_EPERM,
+                         "only the authority key adds sites");
+        int rc = s_exists(t, LPG_TABLE_COMPANIES, e->site_add->company,
+                          "company", why, whysz);
+        if (rc != LPG_OK)
+            return rc;
+        return s_new_id(t, LPG_TABLE_SITES, e->site, "site", why, whysz);
+    }
+    case LPG__EVENT__BODY_STAFF_ADD: {
+        int rc = s_company_signer(t, ev, signer_is_authority,
+                                  e->staff_add->company, why, whysz);
+        if (rc == LPG_OK && e->staff_add->site && *e->staff_add->site)
+            rc = s_exists(t, LPG_TABLE_SITES, e->staff_add->site, "site",
+                          why, whysz);
+        if (rc != LPG_OK)
+            return rc;
+        return s_new_id(t, LPG_TABLE_STAFF, e->actor, "staff member", why,
+                        whysz);
+    }
+    case LPG__EVENT__BODY_VEHICLE_ADD: {
+        int rc = s_company_signer(t, ev, signer_is_authority,
+                                  e->vehicle_add->company, why, whysz);
+        if (rc != LPG_OK)
+            return rc;
+        return s_new_id(t, LPG_TABLE_VEHICLES, e->vehicle_add->plate,
+                        "vehicle", why, whysz);
+    }
+    case LPG__EVENT__BODY_USER_ADD: {
+        int rc = s_company_signer(t, ev, signer_is_authority,
+                                  e->user_add->company, why, whysz);
+        if (rc != LPG_OK)
+            return rc;
+        return s_new_id(t, LPG_TABLE_USERS, e->user, "user", why, whysz);
+    }
+    case LPG__EVENT__BODY_CYLINDER_UPDATE: {
+        Lpg__CylinderState *cyl = NULL;
+        if (!e->cylinder)
+            return s_why(why, whysz, LPG_EINVAL, "no cylinder named");
+        int rc = s_cylinder(t, e->cylinder, &cyl);
+        if (rc == LPG_ENOTFOUND)
+            return s_why(why, whysz, LPG_ENOTFOUND, "no such cylinder");
+        if (rc != LPG_OK)
+            return rc;
+        bool scrapped = cyl->has_status &&
+                        cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+        rc = s_company_signer(t, ev, signer_is_authority, cyl->reg->owner,
+                              why, whysz);
+        lpg__cylinder_state__free_unpacked(cyl, NULL);
+        if (rc == LPG_OK && scrapped)
+            return s_why(why, whysz, LPG_EPERM,
+                         "a scrapped cylinder never returns to service");
+        return rc;
+    }
     case LPG__EVENT__BODY_FILL_CHECK:
-    case LPG__EVENT__BODY_FILL_RECORD: {
+    case LPG__EVENT__BODY_FILL_RECORD:
+    case LPG__EVENT__BODY_FILL_OVERRIDE: {
         if (signer_is_authority)
             return s_why(why, whysz, LPG_EPERM,
                          "the authority key does not sign station events");
@@ -232,6 +364,15 @@ s_apply_register(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
     st.registered_seq = seq;
     st.has_last_event_seq = 1;
     st.last_event_seq = seq;
+    st.has_status = 1;
+    st.status = LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
+    st.has_custody = 1;
+    st.custody = LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
+    const Lpg__CylinderRegister *r = e->cylinder_register;
+    st.has_next_inspection_ymd = r->has_next_inspection_ymd;
+    st.next_inspection_ymd = r->next_inspection_ymd;
+    st.has_insurance_until_ymd = r->has_insurance_until_ymd;
+    st.insurance_until_ymd = r->insurance_until_ymd;
     return s_put_message(t, LPG_TABLE_CYLINDERS, e->cylinder,
                          strlen(e->cylinder), &st.base);
 }
@@ -251,15 +392,25 @@ s_apply_fill(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
     bool ok = !outcome || outcome->status == LPG__STATUS__STATUS_OK;
     uint8_t *old_allow = cyl->last_allow_event_id.data;
     char *old_site = cyl->last_site;
+    uint8_t *old_override = cyl->last_override_event_id.data;
     if (e->body_case == LPG__EVENT__BODY_FILL_CHECK) {
         cyl->has_last_fill_check_seq = 1;
         cyl->last_fill_check_seq = seq;
         if (ok) {
             cyl->has_last_allow_event_id = 1;
             cyl->last_allow_event_id = e->event_id;
+            cyl->has_last_allow_seq = 1;
+            cyl->last_allow_seq = seq;
         } else {
             cyl->has_denied_checks = 1;
             cyl->denied_checks++;
+        }
+    } else if (e->body_case == LPG__EVENT__BODY_FILL_OVERRIDE) {
+        if (ok) {
+            cyl->has_last_override_event_id = 1;
+            cyl->last_override_event_id = e->event_id;
+            cyl->has_last_override_seq = 1;
+            cyl->last_override_seq = seq;
         }
     } else if (ok) {
         cyl->has_last_fill_seq = 1;
@@ -268,6 +419,21 @@ s_apply_fill(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
         cyl->last_full_g = e->fill_record->full_g;
         cyl->has_fills = 1;
         cyl->fills++;
+        cyl->has_custody = 1;
+        cyl->custody = LPG__CUSTODY__CUSTODY_FULL_AT_STATION;
+        /* The ALLOW (or override) is used up. */
+        cyl->has_last_allow_event_id = 0;
+        cyl->last_allow_event_id.data = NULL;
+        cyl->last_allow_event_id.len = 0;
+        cyl->has_last_override_event_id = 0;
+        cyl->last_override_event_id.data = NULL;
+        cyl->last_override_event_id.len = 0;
+        bool over = outcome && outcome->fill && outcome->fill->has_over &&
+                    outcome->fill->over;
+        if (over || !e->fill_record->leak_ok) {
+            cyl->has_status = 1;
+            cyl->status = LPG__CYLINDER_STATUS__CYL_QUARANTINED;
+        }
     }
     cyl->has_last_event_seq = 1;
     cyl->last_event_seq = seq;
@@ -278,7 +444,36 @@ s_apply_fill(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
     rc = s_put_message(t, LPG_TABLE_CYLINDERS, e->cylinder,
                        strlen(e->cylinder), &cyl->base);
     cyl->last_allow_event_id.data = old_allow;
+    cyl->last_override_event_id.data = old_override;
     cyl->last_site = old_site;
+    lpg__cylinder_state__free_unpacked(cyl, NULL);
+    return rc;
+}
+
+static int
+s_apply_update(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
+{
+    Lpg__CylinderState *cyl = NULL;
+    int rc = s_cylinder(t, e->cylinder, &cyl);
+    if (rc != LPG_OK)
+        return rc;
+    const Lpg__CylinderUpdate *u = e->cylinder_update;
+    if (u->has_status) {
+        cyl->has_status = 1;
+        cyl->status = u->status;
+    }
+    if (u->has_next_inspection_ymd) {
+        cyl->has_next_inspection_ymd = 1;
+        cyl->next_inspection_ymd = u->next_inspection_ymd;
+    }
+    if (u->has_insurance_until_ymd) {
+        cyl->has_insurance_until_ymd = 1;
+        cyl->insurance_until_ymd = u->insurance_until_ymd;
+    }
+    cyl->has_last_event_seq = 1;
+    cyl->last_event_seq = seq;
+    rc = s_put_message(t, LPG_TABLE_CYLINDERS, e->cylinder,
+                       strlen(e->cylinder), &cyl->base);
     lpg__cylinder_state__free_unpacked(cyl, NULL);
     return rc;
 }
@@ -299,8 +494,46 @@ lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
         return s_apply_revoke(t, seq, e->device_revoke);
     case LPG__EVENT__BODY_CYLINDER_REGISTER:
         return s_apply_register(t, seq, e);
+    case LPG__EVENT__BODY_COMPANY_ADD: {
+        Lpg__CompanyState st = LPG__COMPANY_STATE__INIT;
+        st.add = e->company_add;
+        st.seq = seq;
+        return s_put_message(t, LPG_TABLE_COMPANIES, e->company,
+                             strlen(e->company), &st.base);
+    }
+    case LPG__EVENT__BODY_SITE_ADD: {
+        Lpg__SiteState st = LPG__SITE_STATE__INIT;
+        st.add = e->site_add;
+        st.seq = seq;
+        return s_put_message(t, LPG_TABLE_SITES, e->site, strlen(e->site),
+                             &st.base);
+    }
+    case LPG__EVENT__BODY_STAFF_ADD: {
+        Lpg__StaffState st = LPG__STAFF_STATE__INIT;
+        st.add = e->staff_add;
+        st.seq = seq;
+        return s_put_message(t, LPG_TABLE_STAFF, e->actor, strlen(e->actor),
+                             &st.base);
+    }
+    case LPG__EVENT__BODY_VEHICLE_ADD: {
+        Lpg__VehicleState st = LPG__VEHICLE_STATE__INIT;
+        st.add = e->vehicle_add;
+        st.seq = seq;
+        return s_put_message(t, LPG_TABLE_VEHICLES, e->vehicle_add->plate,
+                             strlen(e->vehicle_add->plate), &st.base);
+    }
+    case LPG__EVENT__BODY_USER_ADD: {
+        Lpg__UserState st = LPG__USER_STATE__INIT;
+        st.add = e->user_add;
+        st.seq = seq;
+        return s_put_message(t, LPG_TABLE_USERS, e->user, strlen(e->user),
+                             &st.base);
+    }
+    case LPG__EVENT__BODY_CYLINDER_UPDATE:
+        return s_apply_update(t, seq, e);
     case LPG__EVENT__BODY_FILL_CHECK:
     case LPG__EVENT__BODY_FILL_RECORD:
+    case LPG__EVENT__BODY_FILL_OVERRIDE:
         return s_apply_fill(t, seq, e, outcome);
     case LPG__EVENT__BODY__NOT_SET:
     default:

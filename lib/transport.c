@@ -341,7 +341,9 @@ lpg_transport_recv(void *sock, lpg_wire_msg_t *m, int timeout_ms)
             return LPG_EIO;
         }
         more = zmq_msg_more(&msg);
-        if (m->n == 0) {
+        if (!m->user_id[0]) {
+            /* Metadata rides on the peer's frames, not on the identity
+             * frame ROUTER adds. */
             const char *uid = zmq_msg_gets(&msg, "User-Id");
             if (uid)
                 snprintf(m->user_id, sizeof m->user_id, "%s", uid);

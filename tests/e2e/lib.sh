@@ -72,3 +72,41 @@ t_done() {
     echo "1..$T_N"
     [ "$T_FAILED" -eq 0 ]
 }
+
+# t_home DIR: a fresh home whose services listen on free loopback ports
+# (so tests never collide with a running system or with each other).
+t_home() {
+    lpgtrace --home "$1" init >/dev/null || return 1
+    base=$(python3 -c 'import socket
+s = []
+for i in range(6):
+    x = socket.socket(); x.bind(("127.0.0.1", 0)); s.append(x)
+print(" ".join(str(x.getsockname()[1]) for x in s))')
+    set -- "$1" $base
+    sed -i -e "s|^endpoint.registry = .*|endpoint.registry = tcp://127.0.0.1:$2|" \
+        -e "s|^endpoint.filling = .*|endpoint.filling = tcp://127.0.0.1:$3|" \
+        -e "s|^endpoint.delivery = .*|endpoint.delivery = tcp://127.0.0.1:$4|" \
+        -e "s|^endpoint.inspection = .*|endpoint.inspection = tcp://127.0.0.1:$5|" \
+        -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$6|" \
+        -e "s|^endpoint.feed = .*|endpoint.feed = tcp://127.0.0.1:$7|" \
+        "$1/lpgtrace.conf"
+}
+
+# t_daemon NAME HOME: starts lpg-NAMEd in the background, logging to
+# $T_DIR/NAME.log, and waits until it answers a ping.
+t_daemon() {
+    "lpg-$1d" --home "$2" >>"$T_DIR/$1.log" 2>&1 &
+    eval "T_PID_$1=$!"
+    T_PIDS="$T_PIDS $!"
+    i=0
+    while [ $i -lt 100 ]; do
+        if lpgtrace --home "$2" ping "$1" >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "# lpg-$1d did not come up"
+    cat "$T_DIR/$1.log" | sed 's/^/#   /'
+    return 1
+}

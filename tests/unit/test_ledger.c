@@ -29,6 +29,8 @@ typedef struct {
     lpg_key_t *dev;
 } s_fix_t;
 
+static void s_registry(s_fix_t *f);
+
 static int
 s_setup(void **state)
 {
@@ -48,6 +50,7 @@ s_setup(void **state)
                      LPG_OK);
     assert_int_equal(lpg_ledger_setup(f->l, a, b, "test.example/ledger"),
                      LPG_EEXIST);
+    s_registry(f);
     *state = f;
     return 0;
 }
@@ -118,6 +121,50 @@ s_fill_check(const lpg_key_t *dev, const char *site, const uint8_t *id,
     return s_event(dev, &ev, id, len);
 }
 
+/*  Company C1 with sites S1 and S2: S_BASE entries. */
+#define S_BASE 3
+
+static void
+s_registry(s_fix_t *f)
+{
+    Lpg__CompanyAdd c = LPG__COMPANY_ADD__INIT;
+    c.name = "Gas Co 1";
+    c.gs1_prefix = "6900000";
+    c.licence_no = "L-1";
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_COMPANY_ADD;
+    ev.company_add = &c;
+    ev.company = "C1";
+    size_t len;
+    uint8_t *data = s_event(f->authority, &ev, NULL, &len);
+    lpg_append_in_t in = {data, len};
+    lpg_append_out_t out;
+    assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL,
+                                       &out),
+                     LPG_OK);
+    assert_int_equal(out.status, LPG_OK);
+    free(data);
+    const char *sites[] = {"S1", "S2"};
+    for (int i = 0; i < 2; i++) {
+        Lpg__SiteAdd a = LPG__SITE_ADD__INIT;
+        a.name = "Station";
+        a.kind = LPG__SITE_KIND__SITE_FILLING_STATION;
+        a.company = "C1";
+        Lpg__Event se = LPG__EVENT__INIT;
+        se.body_case = LPG__EVENT__BODY_SITE_ADD;
+        se.site_add = &a;
+        se.site = (char *)sites[i];
+        data = s_event(f->authority, &se, NULL, &len);
+        in.data = data;
+        in.len = len;
+        assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL,
+                                           &out),
+                         LPG_OK);
+        assert_int_equal(out.status, LPG_OK);
+        free(data);
+    }
+}
+
 static void
 s_append1(s_fix_t *f, uint8_t *data, const size_t *len,
           lpg_append_out_t *out)
@@ -136,13 +183,13 @@ test_enrolled_device_appends(void **state)
     size_t len;
     s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
     assert_int_equal(out.status, LPG_OK);
-    assert_int_equal(out.seq, 0);
+    assert_int_equal(out.seq, S_BASE);
     s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000, &len), &len, &out);
     assert_int_equal(out.status, LPG_OK);
-    assert_int_equal(out.seq, 1);
+    assert_int_equal(out.seq, S_BASE + 1);
     uint64_t size;
     assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
-    assert_int_equal(size, 2);
+    assert_int_equal(size, S_BASE + 2);
 }
 
 static void
@@ -155,7 +202,7 @@ test_unknown_signer_refused(void **state)
     assert_int_equal(out.status, LPG_EUNKNOWNKEY);
     uint64_t size;
     lpg_ledger_size(f->l, &size);
-    assert_int_equal(size, 0);
+    assert_int_equal(size, S_BASE);
 }
 
 static void
@@ -196,7 +243,7 @@ test_bad_signature_rest_lands(void **state)
     assert_int_equal(out[1].status, LPG_OK);
     assert_int_equal(out[2].status, LPG_EBADSIG);
     assert_int_equal(out[3].status, LPG_OK);
-    assert_int_equal(out[3].seq, 2);
+    assert_int_equal(out[3].seq, S_BASE + 2);
     for (int i = 0; i < 4; i++)
         free(bufs[i]);
 }
@@ -240,7 +287,7 @@ test_retry_and_conflict(void **state)
     assert_int_equal(out.status, LPG_ECONFLICT);
     uint64_t size;
     lpg_ledger_size(f->l, &size);
-    assert_int_equal(size, 2);
+    assert_int_equal(size, S_BASE + 2);
 }
 
 static void
@@ -330,12 +377,13 @@ test_tree_index_checkpoint_verify(void **state)
                   &out);
         assert_int_equal(out.status, LPG_OK);
     }
+    const uint64_t total = S_BASE + 41;
     uint8_t root[32];
-    assert_int_equal(lpg_ledger_root(f->l, 41, root), LPG_OK);
-    assert_int_equal(lpg_ledger_root(f->l, 42, root), LPG_ERANGE);
+    assert_int_equal(lpg_ledger_root(f->l, total, root), LPG_OK);
+    assert_int_equal(lpg_ledger_root(f->l, total + 1, root), LPG_ERANGE);
     lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
     size_t n;
-    assert_int_equal(lpg_ledger_inclusion_proof(f->l, 17, 41, proof, &n),
+    assert_int_equal(lpg_ledger_inclusion_proof(f->l, 17, total, proof, &n),
                      LPG_OK);
     lpg_txn_t *t;
     assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
@@ -344,7 +392,7 @@ test_tree_index_checkpoint_verify(void **state)
     assert_int_equal(lpg_txn_entry(t, 17, &data, &dlen), LPG_OK);
     uint8_t leaf[32];
     lpg_merkle_leaf_hash(data, dlen, leaf);
-    assert_int_equal(lpg_merkle_verify_inclusion(17, 41, leaf, proof, n,
+    assert_int_equal(lpg_merkle_verify_inclusion(17, total, leaf, proof, n,
                                                  root),
                      LPG_OK);
     int count = 0;
@@ -357,14 +405,14 @@ test_tree_index_checkpoint_verify(void **state)
 
     char *note = NULL;
     assert_int_equal(lpg_checkpoint_sign(f->ledger_key, "test.example/ledger",
-                                         41, root, &note),
+                                         total, root, &note),
                      LPG_OK);
-    assert_int_equal(lpg_ledger_checkpoint_put(f->l, 41, note), LPG_OK);
+    assert_int_equal(lpg_ledger_checkpoint_put(f->l, total, note), LPG_OK);
     lpg_checkpoint_t cp;
     assert_int_equal(lpg_checkpoint_open(note, strlen(note), f->ledger_key,
                                          "test.example/ledger", &cp, NULL, 0),
                      LPG_OK);
-    assert_int_equal(cp.size, 41);
+    assert_int_equal(cp.size, total);
     assert_memory_equal(cp.root, root, 32);
     assert_int_equal(lpg_checkpoint_open(note, strlen(note), f->authority,
                                          "test.example/ledger", &cp, NULL, 0),
@@ -380,7 +428,7 @@ test_tree_index_checkpoint_verify(void **state)
     lpg_verify_report_t r;
     assert_int_equal(lpg_verify_ledger(f->l, &o, &r), LPG_OK);
     assert_int_equal(r.error, LPG_OK);
-    assert_int_equal(r.entries, 41);
+    assert_int_equal(r.entries, total);
     assert_int_equal(r.checkpoints, 1);
     assert_true(r.state_rows > 0);
 }
