@@ -22,7 +22,7 @@ ZXING_LIBS := $(shell pkg-config --libs zxing 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-        -Wformat=2 -Wno-unused-parameter -Werror
+        -Wformat=2 -Wno-unused-parameter -Wno-missing-field-initializers -Werror
 SAN := $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer,)
 OPT ?= -O2
 CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib -I$(B)/gen -Iscanner

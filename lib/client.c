@@ -184,3 +184,42 @@ lpg_client_submit(lpg_client_t *c, const uint8_t *signed_event, size_t len,
     req.submit = &sub;
     return lpg_client_call(c, &req, reply);
 }
+
+int
+lpg_client_submit_many(lpg_client_t *c, const lpg_client_blob_t *events,
+                       size_t n, Lpg__Reply **reply)
+{
+    ProtobufCBinaryData *v = calloc(n ? n : 1, sizeof *v);
+    if (!v)
+        return LPG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        v[i].data = (uint8_t *)events[i].data;
+        v[i].len = events[i].len;
+    }
+    Lpg__Request req = LPG__REQUEST__INIT;
+    Lpg__SubmitMany sm = LPG__SUBMIT_MANY__INIT;
+    sm.n_signed_events = n;
+    sm.signed_events = v;
+    req.body_case = LPG__REQUEST__BODY_SUBMIT_MANY;
+    req.submit_many = &sm;
+    int rc = lpg_client_call(c, &req, reply);
+    free(v);
+    return rc;
+}
+
+int
+lpg_client_submit_with(lpg_client_t *c, const uint8_t *signed_event,
+                       size_t len, const uint8_t *attach, size_t attach_len,
+                       Lpg__Reply **reply)
+{
+    Lpg__Request req = LPG__REQUEST__INIT;
+    Lpg__Submit sub = LPG__SUBMIT__INIT;
+    sub.signed_event.data = (uint8_t *)signed_event;
+    sub.signed_event.len = len;
+    sub.has_person_key = attach != NULL;
+    sub.person_key.data = (uint8_t *)attach;
+    sub.person_key.len = attach_len;
+    req.body_case = LPG__REQUEST__BODY_SUBMIT;
+    req.submit = &sub;
+    return lpg_client_call(c, &req, reply);
+}

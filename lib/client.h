@@ -38,6 +38,22 @@ int lpg_client_call(lpg_client_t *c, Lpg__Request *req, Lpg__Reply **reply);
 int lpg_client_submit(lpg_client_t *c, const uint8_t *signed_event,
                       size_t len, Lpg__Reply **reply);
 
+/*  Several SignedEvents in one request, recorded in one transaction (at
+ *  most limit.batch, and within limit.message_bytes); reply->results
+ *  holds one result per event, in order. */
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+} lpg_client_blob_t;
+int lpg_client_submit_many(lpg_client_t *c, const lpg_client_blob_t *events,
+                           size_t n, Lpg__Reply **reply);
+
+/*  Submit with an attachment kept outside the log (a UserAdd's person
+ *  data key). */
+int lpg_client_submit_with(lpg_client_t *c, const uint8_t *signed_event,
+                           size_t len, const uint8_t *attach,
+                           size_t attach_len, Lpg__Reply **reply);
+
 void lpg_client_destroy(lpg_client_t **p);
 
 #endif

@@ -1024,7 +1024,7 @@ lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch, const char *service,
         outcome.status = LPG__STATUS__STATUS_OK;
         if (rules) {
             int rr = rules(rules_ctx, t, seq, &it->ev, se->key_id.data,
-                           &outcome);
+                           &in[i], &outcome);
             if (rr != LPG_OK) {
                 s_outcome_free(&outcome);
                 s_fail(&out[i], rr, NULL);

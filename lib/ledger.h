@@ -62,10 +62,14 @@ int lpg_ledger_setup(lpg_ledger_t *l, const uint8_t authority_pub[32],
 int lpg_ledger_meta(lpg_ledger_t *l, uint8_t authority_pub[32],
                     uint8_t ledger_pub[32], char *origin, size_t originsz);
 
-/*  One incoming SignedEvent, bytes as received from the device. */
+/*  One incoming SignedEvent, bytes as received from the device, and an
+ *  optional attachment handed to the rules unrecorded (e.g. a person's
+ *  data key, kept outside the log). */
 typedef struct {
     const uint8_t *data;
     size_t len;
+    const uint8_t *attach;
+    size_t attach_len;
 } lpg_append_in_t;
 
 /*  What happened to it. status LPG_OK: recorded at seq (or, with
@@ -90,6 +94,7 @@ typedef struct {
 typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
                             const lpg_event_t *ev,
                             const uint8_t signer_id[LPG_KEYID_LEN],
+                            const lpg_append_in_t *in,
                             Lpg__Outcome *outcome);
 
 /*  Appends a batch in one write transaction: decodes each event, checks

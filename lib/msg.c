@@ -64,12 +64,77 @@ lpg_reply_init(lpg_reply_t *r, const uint8_t *request_id, size_t idlen)
 char *
 lpg_reply_strdup(lpg_reply_t *r, const char *s)
 {
-    if (r->nstrings >= sizeof r->strings / sizeof r->strings[0])
-        return NULL;
+    if (r->nstrings == r->capstrings) {
+        size_t cap = r->capstrings ? r->capstrings * 2 : 16;
+        char **v = realloc(r->strings, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        r->strings = v;
+        r->capstrings = cap;
+    }
     char *copy = strdup(s ? s : "");
     if (copy)
         r->strings[r->nstrings++] = copy;
     return copy;
+}
+
+int
+lpg_reply_results(lpg_reply_t *r, size_t n)
+{
+    r->results = calloc(n ? n : 1, sizeof *r->results);
+    r->result_ptrs = calloc(n ? n : 1, sizeof *r->result_ptrs);
+    if (!r->results || !r->result_ptrs)
+        return LPG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        lpg__event_result__init(&r->results[i]);
+        r->results[i].status = LPG__STATUS__STATUS_INTERNAL;
+        r->results[i].token = "EINTERNAL";
+        r->results[i].message = "not processed";
+        r->result_ptrs[i] = &r->results[i];
+    }
+    r->nresults = n;
+    r->reply.n_results = n;
+    r->reply.results = r->result_ptrs;
+    return LPG_OK;
+}
+
+int
+lpg_reply_result_set(lpg_reply_t *r, size_t i, Lpg__Status status,
+                     const char *token, const char *message)
+{
+    char *t = lpg_reply_strdup(r, token);
+    char *m = lpg_reply_strdup(r, message);
+    if (!t || !m || i >= r->nresults)
+        return LPG_ENOMEM;
+    r->results[i].status = status;
+    r->results[i].token = t;
+    r->results[i].message = m;
+    return LPG_OK;
+}
+
+int
+lpg_reply_result_reason(lpg_reply_t *r, size_t i, const char *token,
+                        const char *zh, const char *en)
+{
+    if (i >= r->nresults)
+        return LPG_EINVAL;
+    Lpg__EventResult *res = &r->results[i];
+    Lpg__Reason *x = calloc(1, sizeof *x);
+    Lpg__Reason **v = realloc(res->reasons,
+                              (res->n_reasons + 1) * sizeof *v);
+    if (!x || !v) {
+        free(x);
+        if (v)
+            res->reasons = v;
+        return LPG_ENOMEM;
+    }
+    lpg__reason__init(x);
+    x->token = lpg_reply_strdup(r, token);
+    x->zh = zh ? lpg_reply_strdup(r, zh) : NULL;
+    x->en = en ? lpg_reply_strdup(r, en) : NULL;
+    v[res->n_reasons++] = x;
+    res->reasons = v;
+    return LPG_OK;
 }
 
 int
@@ -130,6 +195,14 @@ lpg_reply_clear(lpg_reply_t *r)
 {
     for (size_t i = 0; i < r->nstrings; i++)
         free(r->strings[i]);
+    free(r->strings);
+    for (size_t i = 0; i < r->nresults; i++) {
+        for (size_t k = 0; k < r->results[i].n_reasons; k++)
+            free(r->results[i].reasons[k]);
+        free(r->results[i].reasons);
+    }
+    free(r->results);
+    free(r->result_ptrs);
     free(r->reason_store);
     free(r->reason_ptrs);
     memset(r, 0, sizeof *r);

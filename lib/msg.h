@@ -32,8 +32,11 @@ typedef struct {
     Lpg__Reason **reason_ptrs;
     Lpg__CylinderInfo cylinder;
     Lpg__FillResult fill;
-    char *strings[64];
-    size_t nstrings;
+    char **strings;
+    size_t nstrings, capstrings;
+    Lpg__EventResult *results; /* SubmitMany: one per event */
+    Lpg__EventResult **result_ptrs;
+    size_t nresults;
 } lpg_reply_t;
 
 /*  Starts a reply to request_id (may be NULL) with status, token and a
@@ -46,6 +49,15 @@ int lpg_reply_reason(lpg_reply_t *r, const char *token, const char *zh,
                      const char *en);
 /*  Copies a string into the reply's storage; NULL on ENOMEM. */
 char *lpg_reply_strdup(lpg_reply_t *r, const char *s);
+/*  Sets the number of SubmitMany results (all INTERNAL until filled). */
+int lpg_reply_results(lpg_reply_t *r, size_t n);
+/*  Fills result i (strings copied). */
+int lpg_reply_result_set(lpg_reply_t *r, size_t i, Lpg__Status status,
+                         const char *token, const char *message);
+/*  Adds a reason to result i. */
+int lpg_reply_result_reason(lpg_reply_t *r, size_t i, const char *token,
+                            const char *zh, const char *en);
+
 /*  Serialises: *out caller frees. */
 int lpg_reply_pack(const lpg_reply_t *r, uint8_t **out, size_t *len);
 void lpg_reply_clear(lpg_reply_t *r);

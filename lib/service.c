@@ -13,6 +13,7 @@
 #include "transport.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,8 @@ s_body_name(const Lpg__Request *req)
     switch (req->body_case) {
     case LPG__REQUEST__BODY_SUBMIT:
         return "submit";
+    case LPG__REQUEST__BODY_SUBMIT_MANY:
+        return "submit_many";
     case LPG__REQUEST__BODY_GET_CYLINDER:
         return "get_cylinder";
     case LPG__REQUEST__BODY_PING:
@@ -322,36 +325,57 @@ s_check(lpg_service_t *s, s_pending_t *p)
     p->sender.device = p->device;
 }
 
+/*  The answer to one recorded event (or a retry of one): its stored
+ *  outcome, DENY reasons included. */
+typedef struct {
+    Lpg__Status status;
+    const char *token;
+    const char *message;
+} s_result_t;
+
+static Lpg__LedgerEntry *
+s_entry(lpg_txn_t *t, uint64_t seq)
+{
+    const uint8_t *data;
+    size_t len;
+    if (!t || lpg_txn_entry(t, seq, &data, &len) != LPG_OK)
+        return NULL;
+    return lpg__ledger_entry__unpack(NULL, len, data);
+}
+
+static s_result_t
+s_result_of(const Lpg__Outcome *o, bool duplicate)
+{
+    s_result_t r = {LPG__STATUS__STATUS_OK, "OK",
+                    duplicate ? "already recorded" : "recorded"};
+    if (o && o->status == LPG__STATUS__STATUS_DENIED) {
+        r.status = LPG__STATUS__STATUS_DENIED;
+        r.token = "DENIED";
+        r.message = o->message ? o->message : "refused";
+    } else if (o && o->status != LPG__STATUS__STATUS_OK) {
+        r.status = o->status;
+        r.token = o->token ? o->token : "ERROR";
+        r.message = o->message ? o->message : "refused";
+    }
+    return r;
+}
+
 static void
 s_reply_from_entry(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t,
                    const lpg_append_out_t *out)
 {
-    const uint8_t *data;
-    size_t len;
-    Lpg__LedgerEntry *e = NULL;
-    if (lpg_txn_entry(t, out->seq, &data, &len) == LPG_OK)
-        e = lpg__ledger_entry__unpack(NULL, len, data);
+    Lpg__LedgerEntry *e = s_entry(t, out->seq);
     p->reply.reply.has_seq = 1;
     p->reply.reply.seq = out->seq;
     p->reply.reply.has_duplicate = 1;
     p->reply.reply.duplicate = out->duplicate;
     const Lpg__Outcome *o = e ? e->outcome : NULL;
-    if (o && o->status == LPG__STATUS__STATUS_DENIED) {
-        lpg_reply_set(&p->reply, LPG__STATUS__STATUS_DENIED, "DENIED",
-                      o->message ? o->message : "refused");
-        for (size_t i = 0; i < o->n_reasons; i++)
-            lpg_reply_reason(&p->reply, o->reasons[i]->token,
-                             o->reasons[i]->zh, o->reasons[i]->en);
-    } else if (o && o->status != LPG__STATUS__STATUS_OK) {
-        lpg_reply_set(&p->reply, o->status, o->token ? o->token : "ERROR",
-                      o->message ? o->message : "refused");
-    } else {
-        lpg_reply_set(&p->reply, LPG__STATUS__STATUS_OK, "OK",
-                      out->duplicate ? "already recorded" : "recorded");
-        for (size_t i = 0; o && i < o->n_reasons; i++) /* warnings */
-            lpg_reply_reason(&p->reply, o->reasons[i]->token,
-                             o->reasons[i]->zh, o->reasons[i]->en);
-    }
+    s_result_t r = s_result_of(o, out->duplicate);
+    lpg_reply_set(&p->reply, r.status, r.token, r.message);
+    /* DENY reasons, or warnings on an OK (e.g. short weight). */
+    for (size_t i = 0; o && i < o->n_reasons; i++)
+        lpg_reply_reason(&p->reply, o->reasons[i]->token, o->reasons[i]->zh,
+                         o->reasons[i]->en);
     if (o && o->fill) {
         p->reply.fill = *o->fill;
         p->reply.fill.base.descriptor = &lpg__fill_result__descriptor;
@@ -365,38 +389,120 @@ s_reply_from_entry(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t,
 }
 
 static void
+s_result_from_entry(s_pending_t *p, size_t k, lpg_txn_t *t,
+                    const lpg_append_out_t *out)
+{
+    lpg_reply_t *rep = &p->reply;
+    if (out->status != LPG_OK) {
+        lpg_reply_result_set(rep, k, lpg_msg_status(out->status),
+                             lpg_errtoken(out->status), out->why);
+        return;
+    }
+    Lpg__LedgerEntry *e = s_entry(t, out->seq);
+    const Lpg__Outcome *o = e ? e->outcome : NULL;
+    s_result_t r = s_result_of(o, out->duplicate);
+    lpg_reply_result_set(rep, k, r.status, r.token, r.message);
+    rep->results[k].has_seq = 1;
+    rep->results[k].seq = out->seq;
+    rep->results[k].has_duplicate = 1;
+    rep->results[k].duplicate = out->duplicate;
+    for (size_t i = 0; o && i < o->n_reasons; i++)
+        lpg_reply_result_reason(rep, k, o->reasons[i]->token,
+                                o->reasons[i]->zh, o->reasons[i]->en);
+    if (e)
+        lpg__ledger_entry__free_unpacked(e, NULL);
+}
+
+/*  Every submitted event of the drained requests, in arrival order, in
+ *  one append (one transaction, one synced commit). */
+static void
 s_commit_submits(lpg_service_t *s, s_pending_t *pend, size_t n)
 {
-    size_t k = 0;
-    lpg_append_in_t *in = calloc(n, sizeof *in);
-    lpg_append_out_t *out = calloc(n, sizeof *out);
-    size_t *which = calloc(n, sizeof *which);
-    if (!in || !out || !which) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const Lpg__Request *req = pend[i].req;
+        if (pend[i].answered || !req)
+            continue;
+        if (req->body_case == LPG__REQUEST__BODY_SUBMIT)
+            total++;
+        else if (req->body_case == LPG__REQUEST__BODY_SUBMIT_MANY) {
+            size_t m = req->submit_many->n_signed_events;
+            if (m == 0 || m > s->max_batch) {
+                char why[128];
+                snprintf(why, sizeof why, "a SubmitMany holds 1 to %zu "
+                         "events (limit.batch), not %zu", s->max_batch, m);
+                s_answer(&pend[i], LPG__STATUS__STATUS_INVALID, "EBATCH",
+                         why);
+                continue;
+            }
+            if (lpg_reply_results(&pend[i].reply, m) != LPG_OK) {
+                s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
+                         "ENOMEM", "out of memory: retry");
+                continue;
+            }
+            total += m;
+        }
+    }
+    if (total == 0)
+        return;
+    lpg_append_in_t *in = calloc(total, sizeof *in);
+    lpg_append_out_t *out = calloc(total, sizeof *out);
+    size_t *which = calloc(total, sizeof *which);
+    size_t *slot = calloc(total, sizeof *slot);
+    if (!in || !out || !which || !slot) {
         for (size_t i = 0; i < n; i++)
             if (!pend[i].answered)
                 s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
                          "ENOMEM", "out of memory: retry");
         goto cleanup;
     }
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (pend[i].answered || !pend[i].req ||
-            pend[i].req->body_case != LPG__REQUEST__BODY_SUBMIT)
+        const Lpg__Request *req = pend[i].req;
+        if (pend[i].answered || !req)
             continue;
-        const Lpg__Submit *sub = pend[i].req->submit;
-        in[k].data = sub->signed_event.data;
-        in[k].len = sub->signed_event.len;
-        which[k++] = i;
+        if (req->body_case == LPG__REQUEST__BODY_SUBMIT) {
+            in[k].data = req->submit->signed_event.data;
+            in[k].len = req->submit->signed_event.len;
+            if (req->submit->has_person_key) {
+                in[k].attach = req->submit->person_key.data;
+                in[k].attach_len = req->submit->person_key.len;
+            }
+            which[k] = i;
+            slot[k++] = SIZE_MAX;
+        } else if (req->body_case == LPG__REQUEST__BODY_SUBMIT_MANY) {
+            const Lpg__SubmitMany *sm = req->submit_many;
+            for (size_t j = 0; j < sm->n_signed_events; j++) {
+                in[k].data = sm->signed_events[j].data;
+                in[k].len = sm->signed_events[j].len;
+                which[k] = i;
+                slot[k++] = j;
+            }
+        }
     }
-    if (k == 0)
-        goto cleanup;
-    int rc = lpg_ledger_append(s->o.ledger, s->o.name, in, k, s->o.rules,
-                               s->o.ctx, out);
+    int rc = lpg_ledger_append(s->o.ledger, s->o.name, in, total,
+                               s->o.rules, s->o.ctx, out);
     lpg_txn_t *t = NULL;
     if (rc == LPG_OK)
         rc = lpg_ledger_read(s->o.ledger, &t);
-    for (size_t j = 0; j < k; j++) {
+    for (size_t j = 0; j < total; j++) {
         s_pending_t *p = &pend[which[j]];
-        if (rc != LPG_OK)
+        if (slot[j] != SIZE_MAX) {
+            if (rc != LPG_OK)
+                lpg_reply_result_set(&p->reply, slot[j], lpg_msg_status(rc),
+                                     lpg_errtoken(rc),
+                                     "the ledger could not record it: retry");
+            else
+                s_result_from_entry(p, slot[j], t, &out[j]);
+            if (slot[j] + 1 == p->req->submit_many->n_signed_events) {
+                char msg[64];
+                snprintf(msg, sizeof msg, "%zu events answered",
+                         slot[j] + 1);
+                s_answer(p, rc == LPG_OK ? LPG__STATUS__STATUS_OK
+                                         : lpg_msg_status(rc),
+                         rc == LPG_OK ? "OK" : lpg_errtoken(rc), msg);
+            }
+        } else if (rc != LPG_OK)
             s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc),
                      "the ledger could not record it: retry");
         else if (out[j].status != LPG_OK)
@@ -410,6 +516,7 @@ cleanup:
     free(in);
     free(out);
     free(which);
+    free(slot);
 }
 
 static void
@@ -422,6 +529,7 @@ s_handle(lpg_service_t *s, s_pending_t *p)
         s_answer(p, LPG__STATUS__STATUS_OK, "OK", "pong");
         return;
     case LPG__REQUEST__BODY_SUBMIT:
+    case LPG__REQUEST__BODY_SUBMIT_MANY:
         return; /* in the batch */
     case LPG__REQUEST__BODY_GET_CYLINDER:
     case LPG__REQUEST__BODY__NOT_SET:
