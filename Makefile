@@ -59,7 +59,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRC))
 
 BINS := $(B)/bin/lpgtrace $(if $(SCAN_SRC),$(B)/bin/lpg-scan,) $(SERVICE_BINS)
 
-.PHONY: all deps deps-checked test demo bench clean format
+.PHONY: all deps deps-checked test demo bench run clean format
 .DEFAULT_GOAL := all
 
 all: deps-checked $(BINS) $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(BENCH_BINS)
@@ -131,6 +131,9 @@ demo: all
 
 bench: all
 	@sh tests/bench/run.sh $(B)
+
+run: all
+	@sh deploy/run.sh $(B)
 
 # libFuzzer builds of tests/fuzz/fuzz_*.c, with clang, into build/fuzz/
 # (the lib sources compiled by clang too). Run one for a minute with
