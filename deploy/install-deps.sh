@@ -29,6 +29,7 @@ clang
 libclang-rt-14-dev
 python3
 procps
+tzdata
 "
 
 missing=""
