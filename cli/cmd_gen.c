@@ -25,6 +25,7 @@ lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
     lpg_gen_opts_t o = {0};
     uint64_t v, batch = 256;
     bool acks = false;
+    const char *codes_file = NULL;
     o.fills = 100;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -32,6 +33,10 @@ lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
                    v <= 100000000;
         if (strcmp(a, "--acks") == 0) {
             acks = true;
+            continue;
+        }
+        if (strcmp(a, "--codes") == 0 && i + 1 < argc) {
+            codes_file = argv[++i];
             continue;
         }
         if (!val) {
@@ -74,6 +79,23 @@ lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
         lpg_ledger_close(&l);
         lpg_key_destroy(&authority);
         return l ? lpg_cli_fail("gen", rc) : 2;
+    }
+    if (rc == LPG_OK && codes_file) {
+        /* "CODE TARE_G STATION" per cylinder, for tests and benchmarks. */
+        FILE *f = fopen(codes_file, "w");
+        if (!f)
+            rc = LPG_EIO;
+        for (unsigned i = 0; f; i++) {
+            uint32_t tare;
+            char site[64];
+            const char *code = lpg_gen_cylinder(g, i, &tare, site,
+                                                sizeof site);
+            if (!code)
+                break;
+            fprintf(f, "%s %u %s\n", code, tare, site);
+        }
+        if (f && fclose(f) != 0)
+            rc = LPG_EIO;
     }
     lpg_append_in_t *in = calloc(batch, sizeof *in);
     lpg_append_out_t *out = calloc(batch, sizeof *out);

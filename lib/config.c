@@ -25,6 +25,8 @@ static const s_default_t s_defaults[] = {
     {"authority.key", "keys/authority.pem"},
     /* this machine's device keys: <device.key>.pem and .curve */
     {"device.key", "keys/admin"},
+    {"device.site", ""},     /* the station a scanner is enrolled at */
+    {"device.operator", ""}, /* the staff id on shift at this scanner */
     {"client.timeout_ms", "3000"},
     {"client.retries", "2"},
     /* codes */

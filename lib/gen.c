@@ -391,6 +391,29 @@ lpg_gen_next(lpg_gen_t *g, uint8_t **data, size_t *len)
     return rc;
 }
 
+const char *
+lpg_gen_cylinder(const lpg_gen_t *g, unsigned i, uint32_t *tare_g,
+                 char *site, size_t sitesz)
+{
+    if (i >= g->o.cylinders)
+        return NULL;
+    if (tare_g)
+        *tare_g = g->cylinders[i].tare_g;
+    if (site)
+        s_site_name(g, g->cylinders[i].site, site, sitesz);
+    return g->cylinders[i].code;
+}
+
+const lpg_key_t *
+lpg_gen_device(const lpg_gen_t *g, unsigned i, char *site, size_t sitesz)
+{
+    if (i >= g->o.devices)
+        return NULL;
+    if (site)
+        s_site_name(g, g->devices[i].site, site, sitesz);
+    return g->devices[i].key;
+}
+
 void
 lpg_gen_destroy(lpg_gen_t **p)
 {

@@ -36,6 +36,16 @@ int lpg_gen_new(lpg_gen_t **out, const lpg_key_t *authority,
  *  every event has been produced. */
 int lpg_gen_next(lpg_gen_t *g, uint8_t **data, size_t *len);
 
+/*  Cylinder i's code text, registered tare and filling station (valid
+ *  while the generator lives); i < opts.cylinders. */
+const char *lpg_gen_cylinder(const lpg_gen_t *g, unsigned i, uint32_t *tare_g,
+                             char *site, size_t sitesz);
+
+/*  The key of generated device i (to sign more events as it), and the
+ *  station it is enrolled at. */
+const lpg_key_t *lpg_gen_device(const lpg_gen_t *g, unsigned i, char *site,
+                                size_t sitesz);
+
 /*  Events in all (setup + 2 per fill). */
 uint64_t lpg_gen_total(const lpg_gen_t *g);
 

@@ -833,6 +833,7 @@ s_outcome_free(Lpg__Outcome *o)
     free(o->reasons);
     free(o->token);
     free(o->message);
+    free(o->fill);
 }
 
 struct lpg_batch {

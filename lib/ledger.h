@@ -89,8 +89,8 @@ typedef struct {
  *  order, after the signature and signer checks. Fills *outcome (status
  *  OK or DENIED with reasons; the entry is recorded either way). Returns
  *  LPG_OK, or an error to refuse the event without recording it. */
-/*  Strings and reasons the rules put in *outcome are malloc'd by them and
- *  freed by the ledger. */
+/*  Strings, reasons (each Reason and its strings) and the FillResult the
+ *  rules put in *outcome are malloc'd by them and freed by the ledger. */
 typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
                             const lpg_event_t *ev,
                             const uint8_t signer_id[LPG_KEYID_LEN],

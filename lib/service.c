@@ -347,7 +347,8 @@ static s_result_t
 s_result_of(const Lpg__Outcome *o, bool duplicate)
 {
     s_result_t r = {LPG__STATUS__STATUS_OK, "OK",
-                    duplicate ? "already recorded" : "recorded"};
+                    duplicate ? "already recorded"
+                              : (o && o->message ? o->message : "recorded")};
     if (o && o->status == LPG__STATUS__STATUS_DENIED) {
         r.status = LPG__STATUS__STATUS_DENIED;
         r.token = "DENIED";
@@ -604,6 +605,11 @@ s_log(lpg_service_t *s, const s_pending_t *p)
 int
 lpg_service_run(lpg_service_t *s)
 {
+    if (s->o.start) {
+        int rc = s->o.start(s->o.ctx, s);
+        if (rc != LPG_OK)
+            return rc;
+    }
     for (int i = 0; i < S_MAX_RUNNING; i++)
         if (!s_running[i]) {
             s_running[i] = s;

@@ -45,6 +45,9 @@ typedef struct {
     /* Any request other than Submit and Ping; NULL answers INVALID. */
     int (*query)(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
                  const lpg_sender_t *sender, lpg_reply_t *reply);
+    /* Called once the ledger and configuration are open, before serving;
+     * an error stops the daemon. May be NULL. */
+    int (*start)(void *ctx, lpg_service_t *svc);
     /* Housekeeping, every tick_ms (0: never). */
     int (*tick)(void *ctx, lpg_service_t *svc);
     unsigned tick_ms;

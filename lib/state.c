@@ -271,16 +271,8 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         if (signer_is_authority)
             return s_why(why, whysz, LPG_EPERM,
                          "the authority key does not sign station events");
-        Lpg__DeviceState *dev = NULL;
-        int rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
-        if (rc != LPG_OK)
-            return rc;
-        bool outside = dev->site && *dev->site && e->site &&
-                       strcmp(dev->site, e->site) != 0;
-        lpg__device_state__free_unpacked(dev, NULL);
-        if (outside)
-            return s_why(why, whysz, LPG_EBINDING,
-                         "device is enrolled at another site");
+        /* Where the device may act is judged by the filling rules
+         * (DEVICE_NOT_HERE), so the refusal is recorded for audit. */
         return LPG_OK;
     }
     case LPG__EVENT__BODY__NOT_SET:
@@ -428,6 +420,10 @@ s_apply_fill(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
         cyl->has_last_override_event_id = 0;
         cyl->last_override_event_id.data = NULL;
         cyl->last_override_event_id.len = 0;
+    }
+    if (e->body_case == LPG__EVENT__BODY_FILL_RECORD) {
+        /* Over-filled or leaking: held until decanted or repaired, even
+         * when the record itself was refused (the gas is in it). */
         bool over = outcome && outcome->fill && outcome->fill->has_over &&
                     outcome->fill->over;
         if (over || !e->fill_record->leak_ok) {
@@ -437,10 +433,14 @@ s_apply_fill(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
     }
     cyl->has_last_event_seq = 1;
     cyl->last_event_seq = seq;
-    cyl->has_last_time_ms = 1;
-    cyl->last_time_ms = e->device_time_ms;
-    if (e->site && *e->site)
-        cyl->last_site = e->site;
+    if (ok) {
+        /* Where it was last seen, for impossible travel: only what was
+         * accepted (a forged code names a cylinder that was not there). */
+        cyl->has_last_time_ms = 1;
+        cyl->last_time_ms = e->device_time_ms;
+        if (e->site && *e->site)
+            cyl->last_site = e->site;
+    }
     rc = s_put_message(t, LPG_TABLE_CYLINDERS, e->cylinder,
                        strlen(e->cylinder), &cyl->base);
     cyl->last_allow_event_id.data = old_allow;

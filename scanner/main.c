@@ -8,6 +8,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "error.h"
+#include "fill.h"
 #include "image.h"
 #include "zxing_c.h"
 
@@ -59,6 +60,12 @@ s_usage(FILE *f)
             "usage: lpg-scan [--home DIR] decode [--json] IMAGE...\n"
             "       lpg-scan [--home DIR] decode [--json] --code TEXT...\n"
             "       lpg-scan [--home DIR] decode [--json] [-]\n"
+            "       lpg-scan [--home DIR] fill-check (--image F | --code T "
+            "| -) --tare-g G [--check ITEM=ok|fail ...] [--json]\n"
+            "       lpg-scan [--home DIR] fill-done --allow ID --full-g G "
+            "--leak ok|fail [--json]\n"
+            "       lpg-scan [--home DIR] override --check ID --supervisor "
+            "STAFF --reason TEXT --token T...\n"
             "\n"
             "Decodes every QR code in each PNG or JPEG image, or checks the\n"
             "code given with --code, or one code per line on stdin (as a\n"
@@ -748,7 +755,9 @@ main(int argc, char **argv)
         s_usage(stderr);
         return S_EXIT_ERROR;
     }
-    if (strcmp(argv[i], "decode") != 0) {
+    const char *command = argv[i];
+    if (strcmp(command, "decode") != 0 && strcmp(command, "fill-check") != 0 &&
+        strcmp(command, "fill-done") != 0 && strcmp(command, "override") != 0) {
         fprintf(stderr, "lpg-scan: unknown command '%s'\n", argv[i]);
         s_usage(stderr);
         return S_EXIT_ERROR;
@@ -768,7 +777,15 @@ main(int argc, char **argv)
         else
             args[n++] = argv[j];
     }
-    int status = s_decode(home, n, args);
+    int status;
+    if (strcmp(command, "fill-check") == 0)
+        status = lpg_scan_fill_check(home, n, args);
+    else if (strcmp(command, "fill-done") == 0)
+        status = lpg_scan_fill_done(home, n, args);
+    else if (strcmp(command, "override") == 0)
+        status = lpg_scan_override(home, n, args);
+    else
+        status = s_decode(home, n, args);
     free(args);
     return status;
 }

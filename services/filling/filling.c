@@ -1,0 +1,422 @@
+/*  filling.c - see filling.h. */
+#include "filling.h"
+#include "code.h"
+#include "error.h"
+#include "log.h"
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t
+s_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
+                 lpg_ledger_t *ledger, char *why, size_t whysz)
+{
+    memset(f, 0, sizeof *f);
+    f->config = cfg;
+    f->zone = lpg_config_get(cfg, "time.zone");
+    f->resolver = lpg_config_get(cfg, "code.resolver");
+    f->authority = lpg_ledger_authority(ledger);
+    f->now_ms = s_wall_ms;
+    if (!f->authority) {
+        snprintf(why, whysz, "the ledger has no authority key");
+        return LPG_ECONFIG;
+    }
+    if (lpg_local_ymd(s_wall_ms(), f->zone) == 0) {
+        snprintf(why, whysz, "time.zone '%s' is not a known time zone",
+                 f->zone);
+        return LPG_ECONFIG;
+    }
+    return lpg_rules_limits_from_config(&f->limits, cfg, why, whysz);
+}
+
+/*  A state record by key, decoded; NULL if absent. */
+static void *
+s_get(lpg_txn_t *t, lpg_table_t table, const char *key,
+      const ProtobufCMessageDescriptor *d)
+{
+    if (!key || !*key)
+        return NULL;
+    const void *v;
+    size_t vlen;
+    if (lpg_txn_get(t, table, key, strlen(key), &v, &vlen) != LPG_OK)
+        return NULL;
+    return protobuf_c_message_unpack(d, NULL, vlen, v);
+}
+
+static void
+s_free(void *m)
+{
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+}
+
+/*  A recorded event found by its id in a cylinder's history. */
+typedef struct {
+    Lpg__LedgerEntry *entry;
+    Lpg__SignedEvent *signed_event;
+    Lpg__Event *event;
+    uint64_t seq;
+} s_found_t;
+
+static void
+s_found_clear(s_found_t *f)
+{
+    if (f->event)
+        lpg__event__free_unpacked(f->event, NULL);
+    if (f->signed_event)
+        lpg__signed_event__free_unpacked(f->signed_event, NULL);
+    if (f->entry)
+        lpg__ledger_entry__free_unpacked(f->entry, NULL);
+    memset(f, 0, sizeof *f);
+}
+
+static bool
+s_load(lpg_txn_t *t, uint64_t seq, s_found_t *out)
+{
+    const uint8_t *data;
+    size_t len;
+    if (lpg_txn_entry(t, seq, &data, &len) != LPG_OK)
+        return false;
+    out->entry = lpg__ledger_entry__unpack(NULL, len, data);
+    if (out->entry)
+        out->signed_event = lpg__signed_event__unpack(
+            NULL, out->entry->signed_event.len,
+            out->entry->signed_event.data);
+    if (out->signed_event)
+        out->event = lpg__event__unpack(NULL, out->signed_event->body.len,
+                                        out->signed_event->body.data);
+    out->seq = seq;
+    if (!out->event) {
+        s_found_clear(out);
+        return false;
+    }
+    return true;
+}
+
+typedef struct {
+    lpg_txn_t *t;
+    const uint8_t *id;
+    uint64_t seq;
+    bool found;
+} s_search_t;
+
+static int
+s_match(void *ctx, uint64_t seq)
+{
+    s_search_t *s = ctx;
+    s_found_t f = {0};
+    if (s_load(s->t, seq, &f)) {
+        if (f.event->event_id.len == LPG_EVENT_ID_LEN &&
+            memcmp(f.event->event_id.data, s->id, LPG_EVENT_ID_LEN) == 0) {
+            s->seq = seq;
+            s->found = true;
+        }
+        s_found_clear(&f);
+    }
+    return LPG_OK;
+}
+
+/*  The event with this id among the cylinder's entries: first the seq
+ *  the state points at (the usual case), else a walk of its history. */
+static bool
+s_find(lpg_txn_t *t, const char *grai, const ProtobufCBinaryData *id,
+       bool has_hint, uint64_t hint, s_found_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!grai || id->len != LPG_EVENT_ID_LEN)
+        return false;
+    if (has_hint && s_load(t, hint, out)) {
+        if (memcmp(out->event->event_id.data, id->data, LPG_EVENT_ID_LEN) ==
+            0)
+            return true;
+        s_found_clear(out);
+    }
+    s_search_t s = {t, id->data, 0, false};
+    lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, grai, strlen(grai), s_match, &s);
+    return s.found && s_load(t, s.seq, out);
+}
+
+/*  The verdict as the recorded outcome (strings malloc'd: the ledger
+ *  frees them). */
+static int
+s_outcome(const lpg_verdict_t *v, const char *ok_message,
+          const char *deny_message, Lpg__Outcome *o)
+{
+    o->status = v->allow ? LPG__STATUS__STATUS_OK : LPG__STATUS__STATUS_DENIED;
+    o->token = strdup(v->allow ? "OK" : "DENIED");
+    char msg[96];
+    if (v->allow)
+        snprintf(msg, sizeof msg, "%s", ok_message);
+    else
+        snprintf(msg, sizeof msg, "%s: %zu reason%s%s", deny_message, v->n,
+                 v->n == 1 ? "" : "s", v->truncated ? " (and more)" : "");
+    o->message = strdup(msg);
+    if (!o->token || !o->message)
+        return LPG_ENOMEM;
+    if (v->n == 0)
+        return LPG_OK;
+    o->reasons = calloc(v->n, sizeof *o->reasons);
+    if (!o->reasons)
+        return LPG_ENOMEM;
+    for (size_t i = 0; i < v->n; i++) {
+        Lpg__Reason *r = calloc(1, sizeof *r);
+        if (!r)
+            return LPG_ENOMEM;
+        lpg__reason__init(r);
+        o->reasons[o->n_reasons++] = r;
+        r->token = strdup(v->reasons[i].token);
+        r->zh = strdup(v->reasons[i].zh);
+        r->en = strdup(v->reasons[i].en);
+        if (!r->token || !r->zh || !r->en)
+            return LPG_ENOMEM;
+    }
+    return LPG_OK;
+}
+
+static int
+s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
+             Lpg__Outcome *o)
+{
+    const Lpg__Event *e = ev->event;
+    const Lpg__FillCheck *fc = e->fill_check;
+    lpg_code_t code;
+    int code_rc = lpg_code_verify(fc->code, strlen(fc->code), f->resolver,
+                                  f->authority, &code);
+    bool identified = code_rc == LPG_OK || code_rc == LPG_ECODE_CASE;
+    /* The event must name the cylinder its code names: the state and the
+     * indexes are kept under Event.cylinder. */
+    if (identified && (!e->cylinder || strcmp(e->cylinder, code.grai) != 0))
+        return LPG_EINVAL;
+    if (!identified && e->cylinder && *e->cylinder) {
+        lpg_code_t parsed;
+        if (lpg_code_parse(fc->code, strlen(fc->code), NULL, &parsed) !=
+                LPG_OK ||
+            strcmp(parsed.grai, e->cylinder) != 0)
+            return LPG_EINVAL;
+    }
+    lpg_fill_input_t in = {0};
+    in.code_rc = code_rc;
+    in.code = &code;
+    in.cyl = identified ? s_get(t, LPG_TABLE_CYLINDERS, code.grai,
+                                &lpg__cylinder_state__descriptor)
+                        : NULL;
+    in.site_id = e->site;
+    in.site = s_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
+    in.staff = s_get(t, LPG_TABLE_STAFF, e->actor,
+                     &lpg__staff_state__descriptor);
+    Lpg__DeviceState *dev = NULL;
+    lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    in.device = dev;
+    in.check = fc;
+    in.time_ms = e->device_time_ms;
+    in.today_ymd = lpg_local_ymd(f->now_ms(), f->zone);
+    if (in.cyl && in.cyl->last_site) {
+        in.last_site_id = in.cyl->last_site;
+        in.last_site = s_get(t, LPG_TABLE_SITES, in.cyl->last_site,
+                             &lpg__site_state__descriptor);
+        in.last_time_ms = in.cyl->last_time_ms;
+    }
+    in.limits = f->limits;
+    lpg_verdict_t v;
+    int rc = lpg_rules_fill_check(&in, &v);
+    if (rc == LPG_OK || rc == LPG_EINVAL)
+        rc = s_outcome(&v, "fill allowed", "do not fill", o);
+    s_free((void *)in.cyl);
+    s_free((void *)in.site);
+    s_free((void *)in.staff);
+    s_free((void *)in.last_site);
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
+    return rc;
+}
+
+static int
+s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
+              Lpg__Outcome *o)
+{
+    const Lpg__Event *e = ev->event;
+    const Lpg__FillRecord *fr = e->fill_record;
+    lpg_fill_record_input_t in = {0};
+    Lpg__CylinderState *cyl = s_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
+                                    &lpg__cylinder_state__descriptor);
+    Lpg__DeviceState *dev = NULL;
+    lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    s_found_t named = {0}, check = {0};
+    if (cyl) {
+        bool hint = false;
+        uint64_t at = 0;
+        if (cyl->has_last_allow_event_id &&
+            cyl->last_allow_event_id.len == fr->allow_event_id.len &&
+            memcmp(cyl->last_allow_event_id.data, fr->allow_event_id.data,
+                   fr->allow_event_id.len) == 0) {
+            hint = cyl->has_last_allow_seq;
+            at = cyl->last_allow_seq;
+        } else if (cyl->has_last_override_event_id) {
+            hint = cyl->has_last_override_seq;
+            at = cyl->last_override_seq;
+        }
+        if (s_find(t, e->cylinder, &fr->allow_event_id, hint, at, &named) &&
+            named.event->body_case == LPG__EVENT__BODY_FILL_OVERRIDE)
+            s_find(t, e->cylinder,
+                   &named.event->fill_override->check_event_id, false, 0,
+                   &check);
+    }
+    in.record = e;
+    in.cyl = cyl;
+    in.device = dev;
+    in.named = named.event;
+    in.named_outcome = named.entry ? named.entry->outcome : NULL;
+    in.named_seq = named.seq;
+    in.override_check = check.event;
+    in.override_check_seq = check.seq;
+    in.limits = f->limits;
+    lpg_verdict_t v;
+    lpg_fill_result_t res;
+    memset(&res, 0, sizeof res);
+    int rc = lpg_rules_fill_record(&in, &v, &res);
+    if (rc == LPG_OK || rc == LPG_EINVAL)
+        rc = s_outcome(&v, res.quarantine ? "recorded: cylinder held"
+                                          : "fill recorded",
+                       "fill refused", o);
+    if (rc == LPG_OK && res.has_net) {
+        o->fill = calloc(1, sizeof *o->fill);
+        if (!o->fill)
+            rc = LPG_ENOMEM;
+        else {
+            lpg__fill_result__init(o->fill);
+            o->fill->net_g = res.net_g;
+            o->fill->has_over = 1;
+            o->fill->over = res.over;
+            o->fill->has_under = 1;
+            o->fill->under = res.under;
+        }
+    }
+    s_found_clear(&named);
+    s_found_clear(&check);
+    s_free(cyl);
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
+    return rc;
+}
+
+static int
+s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
+           Lpg__Outcome *o)
+{
+    const Lpg__Event *e = ev->event;
+    lpg_override_input_t in = {0};
+    Lpg__CylinderState *cyl = s_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
+                                    &lpg__cylinder_state__descriptor);
+    Lpg__DeviceState *dev = NULL;
+    lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    s_found_t check = {0};
+    if (cyl)
+        s_find(t, e->cylinder, &e->fill_override->check_event_id,
+               cyl->has_last_fill_check_seq, cyl->last_fill_check_seq,
+               &check);
+    in.override = e;
+    in.site = s_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
+    in.staff = s_get(t, LPG_TABLE_STAFF, e->actor,
+                     &lpg__staff_state__descriptor);
+    in.device = dev;
+    in.check = check.event;
+    in.check_outcome = check.entry ? check.entry->outcome : NULL;
+    in.check_seq = check.seq;
+    in.cyl = cyl;
+    in.today_ymd = lpg_local_ymd(f->now_ms(), f->zone);
+    lpg_verdict_t v;
+    int rc = lpg_rules_override(&in, &v);
+    if (rc == LPG_OK || rc == LPG_EINVAL)
+        rc = s_outcome(&v, "override recorded: fill allowed",
+                       "override refused", o);
+    if (rc == LPG_OK && v.allow) {
+        o->has_overridden = 1;
+        o->overridden = 1;
+    }
+    s_found_clear(&check);
+    s_free(cyl);
+    s_free((void *)in.site);
+    s_free((void *)in.staff);
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
+    return rc;
+}
+
+int
+lpg_filling_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                  const lpg_event_t *ev,
+                  const uint8_t signer_id[LPG_KEYID_LEN],
+                  const lpg_append_in_t *in, Lpg__Outcome *outcome)
+{
+    lpg_filling_t *f = ctx;
+    switch (ev->event->body_case) {
+    case LPG__EVENT__BODY_FILL_CHECK:
+        return s_fill_check(f, txn, ev, outcome);
+    case LPG__EVENT__BODY_FILL_RECORD:
+        return s_fill_record(f, txn, ev, outcome);
+    case LPG__EVENT__BODY_FILL_OVERRIDE:
+        return s_override(f, txn, ev, outcome);
+    default:
+        return LPG_EINVAL; /* not an event of the filling station */
+    }
+}
+
+int
+lpg_filling_submitted(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                      const Lpg__LedgerEntry *entry, lpg_reply_t *reply)
+{
+    lpg_filling_t *f = ctx;
+    lpg_event_t ev;
+    if (lpg_event_decode(&ev, entry->signed_event.data,
+                         entry->signed_event.len, NULL, 0) != LPG_OK)
+        return LPG_OK;
+    const Lpg__Event *e = ev.event;
+    Lpg__CylinderInfo *ci = &reply->cylinder;
+    const char *grai = e->cylinder;
+    if (e->body_case == LPG__EVENT__BODY_FILL_CHECK) {
+        lpg_code_t code;
+        int rc = lpg_code_verify(e->fill_check->code,
+                                 strlen(e->fill_check->code), f->resolver,
+                                 f->authority, &code);
+        if (rc == LPG_OK || rc == LPG_ECODE_CASE) {
+            char short_id[LPG_CODE_SHORT_ID_MAX + 1];
+            lpg_code_short_id(&code, short_id);
+            ci->grai = lpg_reply_strdup(reply, code.grai);
+            ci->serial = lpg_reply_strdup(reply, code.serial);
+            ci->short_id = lpg_reply_strdup(reply, short_id);
+        }
+    }
+    Lpg__CylinderState *cyl = s_get(txn, LPG_TABLE_CYLINDERS, grai,
+                                    &lpg__cylinder_state__descriptor);
+    if (cyl) {
+        if (!ci->grai) {
+            ci->grai = lpg_reply_strdup(reply, cyl->grai);
+            ci->serial = lpg_reply_strdup(reply, cyl->reg->serial);
+        }
+        ci->owner = lpg_reply_strdup(reply, cyl->reg->owner);
+        ci->has_tare_g = 1;
+        ci->tare_g = cyl->reg->tare_g;
+        ci->has_fill_g = 1;
+        ci->fill_g = cyl->reg->fill_g;
+        ci->has_status = cyl->has_status;
+        ci->status = cyl->status;
+        ci->has_custody = cyl->has_custody;
+        ci->custody = cyl->custody;
+        lpg__cylinder_state__free_unpacked(cyl, NULL);
+    }
+    if (ci->grai && ci->serial)
+        reply->reply.cylinder = ci;
+    lpg_event_clear(&ev);
+    return LPG_OK;
+}

@@ -1,0 +1,40 @@
+/*  filling.h - lpg-fillingd: the fill gate (DESIGN.md §7 "filling").
+ *
+ *  A fill is a fill check ("may I fill this one?": the scanned code, the
+ *  scale's empty weight, the visual checklist) answered ALLOW or DENY with
+ *  every reason and recorded either way, then a fill record naming the
+ *  ALLOW it follows with the full weight and the leak check. A supervisor
+ *  may override a DENY only where lib/reasons.c allows it. The judging is
+ *  lib/rules.c; this file gathers the state each rule needs inside the
+ *  append transaction, so events in one batch see each other.
+ */
+#ifndef LPG_FILLINGD_H
+#define LPG_FILLINGD_H
+
+#include "rules.h"
+#include "service.h"
+
+typedef struct {
+    const lpg_config_t *config;
+    lpg_rules_limits_t limits;
+    const char *zone;
+    const char *resolver;
+    const lpg_key_t *authority; /* owned by the ledger */
+    uint64_t (*now_ms)(void);   /* the service clock (tests may replace) */
+} lpg_filling_t;
+
+/*  Reads thresholds and the time zone from the configuration. */
+int lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
+                     lpg_ledger_t *ledger, char *why, size_t whysz);
+
+int lpg_filling_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                      const lpg_event_t *ev,
+                      const uint8_t signer_id[LPG_KEYID_LEN],
+                      const lpg_append_in_t *in, Lpg__Outcome *outcome);
+
+/*  Adds the cylinder's serial and short id to the answer of a fill check,
+ *  for the operator to compare with the steel stamp. */
+int lpg_filling_submitted(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                          const Lpg__LedgerEntry *entry, lpg_reply_t *reply);
+
+#endif
