@@ -34,6 +34,9 @@ static const char *s_table_names[LPG_TABLE_COUNT] = {
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "nodes", "checkpoints", "event_ids", "meta"};
 
+typedef struct s_workers s_workers_t;
+static void s_workers_stop(s_workers_t **p);
+
 struct lpg_ledger {
     MDB_env *env;
     MDB_dbi internal[S_NINTERNAL];
@@ -43,6 +46,7 @@ struct lpg_ledger {
     lpg_key_t *authority;
     uint8_t authority_id[LPG_KEYID_LEN];
     lpg_keyring_t *keys; /* enrolled devices' keys, by key id */
+    s_workers_t *workers; /* signature threads, started on first use */
     lpg_ledger_stats_t stats;
 };
 
@@ -214,6 +218,7 @@ lpg_ledger_close(lpg_ledger_t **p)
     lpg_ledger_t *l = *p;
     if (l->env)
         mdb_env_close(l->env);
+    s_workers_stop(&l->workers);
     lpg_keyring_destroy(&l->keys);
     lpg_key_destroy(&l->authority);
     free(l->dir);
@@ -694,56 +699,160 @@ typedef struct {
     uint8_t pub[32];       /* its raw bytes, to see it is still the same */
     bool is_authority;
     int sig_rc;            /* LPG_OK / LPG_EBADSIG, if key was found */
+    void *pre;             /* the precheck's result */
 } s_item_t;
 
-typedef struct {
-    s_item_t *items;
-    size_t n;
-    size_t next;
+/*  The signature workers: cores - 1 threads started with the first
+ *  batch and kept until the ledger closes, so a batch pays a wake-up,
+ *  not a thread start. Jobs: 2i checks item i's signature, 2i+1 runs the
+ *  precheck on it, so even one event uses two cores when it has both. */
+struct s_workers {
     pthread_mutex_t lock;
-} s_pool_t;
+    pthread_cond_t work, done;
+    s_item_t *items;
+    const lpg_hooks_t *hooks;
+    size_t jobs, next, completed;
+    uint64_t generation;
+    bool quit;
+    size_t nthreads;
+    pthread_t tid[16];
+};
 
-static void *
-s_verify_worker(void *arg)
+/*  Claims and runs jobs of the current generation until none is left. */
+static void
+s_run_jobs(s_workers_t *w)
 {
-    s_pool_t *p = arg;
     for (;;) {
-        pthread_mutex_lock(&p->lock);
-        size_t start = p->next;
-        p->next += 16;
-        pthread_mutex_unlock(&p->lock);
-        if (start >= p->n)
-            break;
-        size_t end = start + 16 < p->n ? start + 16 : p->n;
-        for (size_t i = start; i < end; i++) {
-            s_item_t *it = &p->items[i];
-            if (it->decode_rc != LPG_OK || !it->key)
-                continue;
-            const Lpg__SignedEvent *se = it->ev.signed_event;
-            it->sig_rc = lpg_verify(it->key, LPG_CTX_EVENT, se->body.data,
-                                    se->body.len, se->sig.data);
+        pthread_mutex_lock(&w->lock);
+        size_t step = w->jobs >= 512 ? 16 : 1;
+        size_t start = w->next, jobs = w->jobs;
+        if (start >= jobs) {
+            pthread_mutex_unlock(&w->lock);
+            return;
         }
+        w->next += step;
+        s_item_t *items = w->items;
+        const lpg_hooks_t *hooks = w->hooks;
+        pthread_mutex_unlock(&w->lock);
+        size_t end = start + step < jobs ? start + step : jobs;
+        for (size_t j = start; j < end; j++) {
+            s_item_t *it = &items[j / 2];
+            if (it->decode_rc != LPG_OK)
+                continue;
+            if (j % 2 == 0) {
+                if (!it->key)
+                    continue;
+                const Lpg__SignedEvent *se = it->ev.signed_event;
+                it->sig_rc = lpg_verify(it->key, LPG_CTX_EVENT,
+                                        se->body.data, se->body.len,
+                                        se->sig.data);
+            } else if (hooks && hooks->precheck)
+                it->pre = hooks->precheck(hooks->ctx, &it->ev);
+        }
+        pthread_mutex_lock(&w->lock);
+        w->completed += end - start;
+        if (w->completed >= w->jobs)
+            pthread_cond_broadcast(&w->done);
+        pthread_mutex_unlock(&w->lock);
     }
-    return NULL;
 }
 
-/*  Verifies the items' signatures, on every core when there are enough. */
-static void
-s_verify_all(s_item_t *items, size_t n)
+static void *
+s_worker_main(void *arg)
 {
-    s_pool_t pool = {items, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    s_workers_t *w = arg;
+    uint64_t seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        while (!w->quit && w->generation == seen)
+            pthread_cond_wait(&w->work, &w->lock);
+        bool quit = w->quit;
+        seen = w->generation;
+        pthread_mutex_unlock(&w->lock);
+        if (quit)
+            return NULL;
+        s_run_jobs(w);
+    }
+}
+
+static void
+s_workers_stop(s_workers_t **p)
+{
+    if (!p || !*p)
+        return;
+    s_workers_t *w = *p;
+    pthread_mutex_lock(&w->lock);
+    w->quit = true;
+    pthread_cond_broadcast(&w->work);
+    pthread_mutex_unlock(&w->lock);
+    for (size_t i = 0; i < w->nthreads; i++)
+        pthread_join(w->tid[i], NULL);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->done);
+    free(w);
+    *p = NULL;
+}
+
+static s_workers_t *
+s_workers_start(void)
+{
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t threads = n >= 32 && cpus > 1 ? (size_t)cpus : 1;
-    if (threads > 16)
-        threads = 16;
-    pthread_t tid[16];
-    size_t started = 0;
-    for (size_t i = 1; i < threads; i++)
-        if (pthread_create(&tid[started], NULL, s_verify_worker, &pool) == 0)
-            started++;
-    s_verify_worker(&pool);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
+    if (cpus < 2)
+        return NULL;
+    s_workers_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->done, NULL);
+    size_t want = (size_t)cpus - 1 < 16 ? (size_t)cpus - 1 : 16;
+    for (size_t i = 0; i < want; i++)
+        if (pthread_create(&w->tid[w->nthreads], NULL, s_worker_main, w) ==
+            0)
+            w->nthreads++;
+    if (w->nthreads == 0)
+        s_workers_stop(&w);
+    return w;
+}
+
+/*  Verifies the items' signatures (and runs the precheck), on every core
+ *  when there is more than one job. */
+static void
+s_verify_all(lpg_ledger_t *l, s_item_t *items, size_t n,
+             const lpg_hooks_t *hooks)
+{
+    size_t jobs = n * 2;
+    if (!l->workers && n * (hooks && hooks->precheck ? 2 : 1) >= 2)
+        l->workers = s_workers_start();
+    s_workers_t *w = l->workers;
+    if (!w) {
+        s_workers_t solo;
+        memset(&solo, 0, sizeof solo);
+        pthread_mutex_init(&solo.lock, NULL);
+        pthread_cond_init(&solo.done, NULL);
+        solo.items = items;
+        solo.hooks = hooks;
+        solo.jobs = jobs;
+        s_run_jobs(&solo);
+        pthread_mutex_destroy(&solo.lock);
+        pthread_cond_destroy(&solo.done);
+        return;
+    }
+    pthread_mutex_lock(&w->lock);
+    w->items = items;
+    w->hooks = hooks;
+    w->jobs = jobs;
+    w->next = 0;
+    w->completed = 0;
+    w->generation++;
+    pthread_cond_broadcast(&w->work);
+    pthread_mutex_unlock(&w->lock);
+    s_run_jobs(w);
+    pthread_mutex_lock(&w->lock);
+    while (w->completed < w->jobs)
+        pthread_cond_wait(&w->done, &w->lock);
+    pthread_mutex_unlock(&w->lock);
 }
 
 /*  The signer's public key in the state as of txn: the authority, or an
@@ -849,8 +958,10 @@ lpg_batch_destroy(lpg_batch_t **p)
     if (!p || !*p)
         return;
     lpg_batch_t *b = *p;
-    for (size_t i = 0; b->items && i < b->n; i++)
+    for (size_t i = 0; b->items && i < b->n; i++) {
         lpg_event_clear(&b->items[i].ev);
+        free(b->items[i].pre);
+    }
     free(b->items);
     free(b->why);
     free(b);
@@ -865,7 +976,7 @@ lpg_batch_size(const lpg_batch_t *b)
 
 int
 lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
-                   lpg_batch_t **out)
+                   const lpg_hooks_t *hooks, lpg_batch_t **out)
 {
     *out = NULL;
     if (l->rdonly)
@@ -906,7 +1017,7 @@ lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
     }
     /* Check signatures outside any write transaction, on every core. */
     uint64_t t1 = s_mono_ns();
-    s_verify_all(b->items, n);
+    s_verify_all(l, b->items, n, hooks);
     l->stats.ns_prepare += t1 - t0;
     l->stats.ns_verify += s_mono_ns() - t1;
     *out = b;
@@ -930,27 +1041,21 @@ s_verify_now(const s_item_t *it, const uint8_t pub[32])
     return rc;
 }
 
-int
-lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch, const char *service,
-                  lpg_rules_fn rules, void *rules_ctx, lpg_append_out_t *out)
+/*  Applies one prepared batch inside the write transaction t, from
+ *  sequence number *seq on. Returns LPG_OK or the error that must abort
+ *  the whole transaction; each event's own answer is in out. */
+static int
+s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
+              const char *service, const lpg_hooks_t *hooks,
+              lpg_append_out_t *out)
 {
-    lpg_batch_t *b = *batch;
+    lpg_rules_fn rules = hooks ? hooks->rules : NULL;
+    void *rules_ctx = hooks ? hooks->ctx : NULL;
     size_t n = b->n;
     const lpg_append_in_t *in = b->in;
     s_item_t *items = b->items;
-    memset(out, 0, n * sizeof *out);
-    for (size_t i = 0; i < n; i++)
-        if (items[i].decode_rc != LPG_OK)
-            s_fail(&out[i], LPG_EMALFORMED, b->why[i]);
-
-    /* One write transaction, in arrival order. */
-    uint64_t t2 = s_mono_ns(), t3;
-    lpg_txn_t *t = NULL;
-    int rc = lpg_ledger_write(l, &t);
-    if (rc != LPG_OK)
-        goto cleanup;
-    uint64_t seq = 0;
-    rc = lpg_txn_size(t, &seq);
+    uint64_t seq = *seqp;
+    int rc = LPG_OK;
     for (size_t i = 0; i < n && rc == LPG_OK; i++) {
         s_item_t *it = &items[i];
         if (it->decode_rc != LPG_OK)
@@ -1025,7 +1130,7 @@ lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch, const char *service,
         outcome.status = LPG__STATUS__STATUS_OK;
         if (rules) {
             int rr = rules(rules_ctx, t, seq, &it->ev, se->key_id.data,
-                           &in[i], &outcome);
+                           &in[i], it->pre, &outcome);
             if (rr != LPG_OK) {
                 s_outcome_free(&outcome);
                 s_fail(&out[i], rr, NULL);
@@ -1039,24 +1144,67 @@ lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch, const char *service,
         out[i].status = LPG_OK;
         out[i].seq = seq++;
     }
+    *seqp = seq;
+    return rc;
+}
+
+int
+lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
+                       const char *service, const lpg_hooks_t *hooks,
+                       lpg_append_out_t **outs)
+{
+    for (size_t k = 0; k < nb; k++) {
+        lpg_batch_t *b = batches[k];
+        memset(outs[k], 0, b->n * sizeof *outs[k]);
+        for (size_t i = 0; i < b->n; i++)
+            if (b->items[i].decode_rc != LPG_OK)
+                s_fail(&outs[k][i], LPG_EMALFORMED, b->why[i]);
+    }
+    /* One write transaction, in arrival order. */
+    uint64_t t2 = s_mono_ns(), t3;
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_write(l, &t);
+    uint64_t seq = 0;
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &seq);
+    for (size_t k = 0; k < nb && rc == LPG_OK; k++)
+        rc = s_apply_batch(l, t, &seq, batches[k], service, hooks, outs[k]);
     t3 = s_mono_ns();
     if (rc == LPG_OK)
         rc = lpg_txn_commit(&t);
     else
         lpg_txn_abort(&t);
+    for (size_t k = 0; k < nb; k++) {
+        l->stats.events += batches[k]->n;
+        if (rc != LPG_OK)
+            for (size_t i = 0; i < batches[k]->n; i++)
+                if (outs[k][i].status == LPG_OK)
+                    s_fail(&outs[k][i], rc, "the ledger could not commit");
+        lpg_batch_destroy(&batches[k]);
+    }
     l->stats.batches++;
-    l->stats.events += n;
     l->stats.ns_write += t3 - t2;
     l->stats.ns_commit += s_mono_ns() - t3;
-    if (rc != LPG_OK) {
-        for (size_t i = 0; i < n; i++)
-            if (out[i].status == LPG_OK)
-                s_fail(&out[i], rc, "the ledger could not commit");
-    }
-
-cleanup:
-    lpg_batch_destroy(batch);
     return rc;
+}
+
+int
+lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch, const char *service,
+                  const lpg_hooks_t *hooks, lpg_append_out_t *out)
+{
+    return lpg_ledger_commit_many(l, batch, 1, service, hooks, &out);
+}
+
+int
+lpg_ledger_append_hooks(lpg_ledger_t *l, const char *service,
+                        const lpg_append_in_t *in, size_t n,
+                        const lpg_hooks_t *hooks, lpg_append_out_t *out)
+{
+    lpg_batch_t *b = NULL;
+    int rc = lpg_ledger_prepare(l, in, n, hooks, &b);
+    if (rc != LPG_OK)
+        return rc;
+    return lpg_ledger_commit(l, &b, service, hooks, out);
 }
 
 int
@@ -1064,9 +1212,6 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
                   const lpg_append_in_t *in, size_t n, lpg_rules_fn rules,
                   void *rules_ctx, lpg_append_out_t *out)
 {
-    lpg_batch_t *b = NULL;
-    int rc = lpg_ledger_prepare(l, in, n, &b);
-    if (rc != LPG_OK)
-        return rc;
-    return lpg_ledger_commit(l, &b, service, rules, rules_ctx, out);
+    lpg_hooks_t hooks = {rules, NULL, rules_ctx};
+    return lpg_ledger_append_hooks(l, service, in, n, &hooks, out);
 }

@@ -94,8 +94,21 @@ typedef struct {
 typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
                             const lpg_event_t *ev,
                             const uint8_t signer_id[LPG_KEYID_LEN],
-                            const lpg_append_in_t *in,
+                            const lpg_append_in_t *in, const void *pre,
                             Lpg__Outcome *outcome);
+
+/*  Work on one event that needs no ledger state (checking a scanned
+ *  code's own signature, say): run on the signature-checking threads,
+ *  outside any transaction, for each event whose signature verified. Its
+ *  result reaches the rules as `pre`; it is malloc'd here and freed by
+ *  the ledger after the commit. NULL is a valid result. */
+typedef void *(*lpg_precheck_fn)(void *ctx, const lpg_event_t *ev);
+
+typedef struct {
+    lpg_rules_fn rules;       /* NULL: record as OK */
+    lpg_precheck_fn precheck; /* may be NULL */
+    void *ctx;
+} lpg_hooks_t;
 
 /*  Appends a batch in one write transaction: decodes each event, checks
  *  its signature against the enrolled, unrevoked key of its signer
@@ -108,6 +121,10 @@ typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
 int lpg_ledger_append(lpg_ledger_t *l, const char *service,
                       const lpg_append_in_t *in, size_t n, lpg_rules_fn rules,
                       void *rules_ctx, lpg_append_out_t *out);
+/*  The same with a precheck too. */
+int lpg_ledger_append_hooks(lpg_ledger_t *l, const char *service,
+                            const lpg_append_in_t *in, size_t n,
+                            const lpg_hooks_t *hooks, lpg_append_out_t *out);
 
 /*  The two halves of lpg_ledger_append, for a pipeline: one thread
  *  prepares batch k+1 (decode, signer keys, signatures on every core)
@@ -116,12 +133,18 @@ int lpg_ledger_append(lpg_ledger_t *l, const char *service,
  *  until the batch is committed or destroyed. */
 typedef struct lpg_batch lpg_batch_t;
 int lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
-                       lpg_batch_t **out);
+                       const lpg_hooks_t *hooks, lpg_batch_t **out);
 /*  Commits a prepared batch (consumes *batch, sets it to NULL); results
  *  and return value as lpg_ledger_append. */
 int lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch,
-                      const char *service, lpg_rules_fn rules,
-                      void *rules_ctx, lpg_append_out_t *out);
+                      const char *service, const lpg_hooks_t *hooks,
+                      lpg_append_out_t *out);
+/*  Several prepared batches in one transaction and one synced commit (a
+ *  committer that fell behind catches up); outs[k] answers batches[k].
+ *  Consumes every batch. */
+int lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
+                           const char *service, const lpg_hooks_t *hooks,
+                           lpg_append_out_t **outs);
 void lpg_batch_destroy(lpg_batch_t **p);
 /*  Events in a prepared batch. */
 size_t lpg_batch_size(const lpg_batch_t *b);

@@ -12,6 +12,7 @@
 #include "state.h"
 #include "transport.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -414,12 +415,56 @@ s_result_from_entry(s_pending_t *p, size_t k, lpg_txn_t *t,
         lpg__ledger_entry__free_unpacked(e, NULL);
 }
 
-/*  Every submitted event of the drained requests, in arrival order, in
- *  one append (one transaction, one synced commit). */
+/*  One drained batch of requests on its way through the pipeline: the
+ *  receiving thread checks them and prepares their events (signatures on
+ *  every core), the committing thread appends them in one transaction
+ *  and builds the replies, the receiving thread sends them. So the
+ *  signatures of batch k+1 are checked while batch k waits for its sync.
+ */
+typedef struct s_unit {
+    s_pending_t *pend;
+    size_t n;
+    lpg_append_in_t *in;
+    lpg_append_out_t *out;
+    size_t *which, *slot;
+    size_t total;
+    lpg_batch_t *batch;
+    int rc;
+    struct s_unit *next;
+} s_unit_t;
+
 static void
-s_commit_submits(lpg_service_t *s, s_pending_t *pend, size_t n)
+s_unit_destroy(s_unit_t **p)
 {
-    size_t total = 0;
+    if (!p || !*p)
+        return;
+    s_unit_t *u = *p;
+    for (size_t i = 0; i < u->n; i++) {
+        s_pending_t *q = &u->pend[i];
+        if (q->req)
+            lpg__request__free_unpacked(q->req, NULL);
+        if (q->device)
+            lpg__device_state__free_unpacked(q->device, NULL);
+        lpg_reply_clear(&q->reply);
+        lpg_wire_msg_clear(&q->m);
+    }
+    lpg_batch_destroy(&u->batch);
+    free(u->pend);
+    free(u->in);
+    free(u->out);
+    free(u->which);
+    free(u->slot);
+    free(u);
+    *p = NULL;
+}
+
+/*  Gathers every submitted event of the unit, in arrival order, and
+ *  prepares them. */
+static void
+s_prepare_unit(lpg_service_t *s, s_unit_t *u)
+{
+    s_pending_t *pend = u->pend;
+    size_t n = u->n, total = 0;
     for (size_t i = 0; i < n; i++) {
         const Lpg__Request *req = pend[i].req;
         if (pend[i].answered || !req)
@@ -444,18 +489,16 @@ s_commit_submits(lpg_service_t *s, s_pending_t *pend, size_t n)
             total += m;
         }
     }
+    u->total = total;
     if (total == 0)
         return;
-    lpg_append_in_t *in = calloc(total, sizeof *in);
-    lpg_append_out_t *out = calloc(total, sizeof *out);
-    size_t *which = calloc(total, sizeof *which);
-    size_t *slot = calloc(total, sizeof *slot);
-    if (!in || !out || !which || !slot) {
-        for (size_t i = 0; i < n; i++)
-            if (!pend[i].answered)
-                s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
-                         "ENOMEM", "out of memory: retry");
-        goto cleanup;
+    u->in = calloc(total, sizeof *u->in);
+    u->out = calloc(total, sizeof *u->out);
+    u->which = calloc(total, sizeof *u->which);
+    u->slot = calloc(total, sizeof *u->slot);
+    if (!u->in || !u->out || !u->which || !u->slot) {
+        u->rc = LPG_ENOMEM;
+        return;
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -463,42 +506,46 @@ s_commit_submits(lpg_service_t *s, s_pending_t *pend, size_t n)
         if (pend[i].answered || !req)
             continue;
         if (req->body_case == LPG__REQUEST__BODY_SUBMIT) {
-            in[k].data = req->submit->signed_event.data;
-            in[k].len = req->submit->signed_event.len;
+            u->in[k].data = req->submit->signed_event.data;
+            u->in[k].len = req->submit->signed_event.len;
             if (req->submit->has_person_key) {
-                in[k].attach = req->submit->person_key.data;
-                in[k].attach_len = req->submit->person_key.len;
+                u->in[k].attach = req->submit->person_key.data;
+                u->in[k].attach_len = req->submit->person_key.len;
             }
-            which[k] = i;
-            slot[k++] = SIZE_MAX;
+            u->which[k] = i;
+            u->slot[k++] = SIZE_MAX;
         } else if (req->body_case == LPG__REQUEST__BODY_SUBMIT_MANY) {
             const Lpg__SubmitMany *sm = req->submit_many;
             for (size_t j = 0; j < sm->n_signed_events; j++) {
-                in[k].data = sm->signed_events[j].data;
-                in[k].len = sm->signed_events[j].len;
-                which[k] = i;
-                slot[k++] = j;
+                u->in[k].data = sm->signed_events[j].data;
+                u->in[k].len = sm->signed_events[j].len;
+                u->which[k] = i;
+                u->slot[k++] = j;
             }
         }
     }
-    int rc = lpg_ledger_append(s->o.ledger, s->o.name, in, total,
-                               s->o.rules, s->o.ctx, out);
-    lpg_txn_t *t = NULL;
-    if (rc == LPG_OK)
-        rc = lpg_ledger_read(s->o.ledger, &t);
-    for (size_t j = 0; j < total; j++) {
-        s_pending_t *p = &pend[which[j]];
-        if (slot[j] != SIZE_MAX) {
+    lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx};
+    u->rc = lpg_ledger_prepare(s->o.ledger, u->in, total, &hooks, &u->batch);
+}
+
+/*  Builds a committed unit's replies (committing thread; touches no
+ *  socket). rc: the transaction's result. */
+static void
+s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
+{
+    for (size_t j = 0; j < u->total; j++) {
+        s_pending_t *p = &u->pend[u->which[j]];
+        if (u->slot[j] != SIZE_MAX) {
             if (rc != LPG_OK)
-                lpg_reply_result_set(&p->reply, slot[j], lpg_msg_status(rc),
-                                     lpg_errtoken(rc),
+                lpg_reply_result_set(&p->reply, u->slot[j],
+                                     lpg_msg_status(rc), lpg_errtoken(rc),
                                      "the ledger could not record it: retry");
             else
-                s_result_from_entry(p, slot[j], t, &out[j]);
-            if (slot[j] + 1 == p->req->submit_many->n_signed_events) {
+                s_result_from_entry(p, u->slot[j], t, &u->out[j]);
+            if (u->slot[j] + 1 == p->req->submit_many->n_signed_events) {
                 char msg[64];
                 snprintf(msg, sizeof msg, "%zu events answered",
-                         slot[j] + 1);
+                         u->slot[j] + 1);
                 s_answer(p, rc == LPG_OK ? LPG__STATUS__STATUS_OK
                                          : lpg_msg_status(rc),
                          rc == LPG_OK ? "OK" : lpg_errtoken(rc), msg);
@@ -506,18 +553,48 @@ s_commit_submits(lpg_service_t *s, s_pending_t *pend, size_t n)
         } else if (rc != LPG_OK)
             s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc),
                      "the ledger could not record it: retry");
-        else if (out[j].status != LPG_OK)
-            s_answer(p, lpg_msg_status(out[j].status),
-                     lpg_errtoken(out[j].status), out[j].why);
+        else if (u->out[j].status != LPG_OK)
+            s_answer(p, lpg_msg_status(u->out[j].status),
+                     lpg_errtoken(u->out[j].status), u->out[j].why);
         else
-            s_reply_from_entry(s, p, t, &out[j]);
+            s_reply_from_entry(s, p, t, &u->out[j]);
     }
+}
+
+/*  Appends the events of every waiting unit in one transaction (one
+ *  synced commit however many units queued up) and builds the replies. */
+static void
+s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
+{
+    lpg_batch_t *batches[8];
+    lpg_append_out_t *outs[8];
+    size_t nb = 0;
+    int rc = LPG_OK;
+    for (size_t k = 0; k < nu; k++) {
+        s_unit_t *u = units[k];
+        if (u->total == 0)
+            continue;
+        if (u->rc != LPG_OK) {
+            s_replies_unit(s, u, u->rc, NULL);
+            u->total = 0;
+            continue;
+        }
+        batches[nb] = u->batch;
+        u->batch = NULL;
+        outs[nb++] = u->out;
+    }
+    if (nb > 0) {
+        lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx};
+        rc = lpg_ledger_commit_many(s->o.ledger, batches, nb, s->o.name,
+                                    &hooks, outs);
+    }
+    lpg_txn_t *t = NULL;
+    if (nb > 0 && rc == LPG_OK)
+        rc = lpg_ledger_read(s->o.ledger, &t);
+    for (size_t k = 0; k < nu; k++)
+        if (units[k]->total > 0)
+            s_replies_unit(s, units[k], rc, t);
     lpg_txn_abort(&t);
-cleanup:
-    free(in);
-    free(out);
-    free(which);
-    free(slot);
 }
 
 static void
@@ -602,6 +679,97 @@ s_log(lpg_service_t *s, const s_pending_t *p)
             r->message);
 }
 
+/* ------------------------------------------------------ the pipeline */
+
+typedef struct {
+    lpg_service_t *s;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    s_unit_t *todo_head, *todo_tail; /* prepared, waiting to commit */
+    size_t todo_n;
+    s_unit_t *done_head, *done_tail; /* committed, replies built */
+    bool quit;
+    bool busy;    /* the committer is committing */
+    void *notify; /* PAIR: the committer's "replies ready" */
+} s_pipe_t;
+
+static void
+s_push(s_unit_t **head, s_unit_t **tail, s_unit_t *u)
+{
+    u->next = NULL;
+    if (*tail)
+        (*tail)->next = u;
+    else
+        *head = u;
+    *tail = u;
+}
+
+static s_unit_t *
+s_pop(s_unit_t **head, s_unit_t **tail)
+{
+    s_unit_t *u = *head;
+    if (u) {
+        *head = u->next;
+        if (!*head)
+            *tail = NULL;
+        u->next = NULL;
+    }
+    return u;
+}
+
+static void *
+s_committer(void *arg)
+{
+    s_pipe_t *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (!p->todo_head && !p->quit)
+            pthread_cond_wait(&p->cond, &p->lock);
+        /* Everything waiting goes into one transaction. */
+        while (p->busy) /* the receiving thread commits one inline */
+            pthread_cond_wait(&p->cond, &p->lock);
+        s_unit_t *units[8];
+        size_t nu = 0;
+        while (nu < 8 && p->todo_head) {
+            units[nu++] = s_pop(&p->todo_head, &p->todo_tail);
+            p->todo_n--;
+        }
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        if (nu == 0)
+            break; /* quit, and nothing left to commit */
+        p->busy = true;
+        s_commit_units(p->s, units, nu);
+        pthread_mutex_lock(&p->lock);
+        p->busy = false;
+        for (size_t k = 0; k < nu; k++)
+            s_push(&p->done_head, &p->done_tail, units[k]);
+        pthread_mutex_unlock(&p->lock);
+        lpg_frame_t f = {(uint8_t *)"!", 1};
+        lpg_transport_send(p->notify, &f, 1);
+    }
+    return NULL;
+}
+
+/*  Sends the replies of every committed unit (receiving thread). */
+static void
+s_flush_done(lpg_service_t *s, s_pipe_t *p)
+{
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        s_unit_t *u = s_pop(&p->done_head, &p->done_tail);
+        pthread_mutex_unlock(&p->lock);
+        if (!u)
+            return;
+        for (size_t i = 0; i < u->n; i++) {
+            s_send_reply(s, &u->pend[i]);
+            s_log(s, &u->pend[i]);
+        }
+        s->served += u->n;
+        s_unit_destroy(&u);
+    }
+}
+
 int
 lpg_service_run(lpg_service_t *s)
 {
@@ -615,9 +783,26 @@ lpg_service_run(lpg_service_t *s)
             s_running[i] = s;
             break;
         }
-    s_pending_t *pend = calloc(s->max_batch, sizeof *pend);
-    if (!pend)
-        return LPG_ENOMEM;
+    s_pipe_t p;
+    memset(&p, 0, sizeof p);
+    p.s = s;
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.cond, NULL);
+    void *wake = NULL;
+    char inproc[64];
+    snprintf(inproc, sizeof inproc, "inproc://lpg-pipe-%p", (void *)s);
+    int rc = lpg_transport_pair(&wake, s->zctx, inproc, true);
+    if (rc == LPG_OK)
+        rc = lpg_transport_pair(&p.notify, s->zctx, inproc, false);
+    pthread_t committer;
+    if (rc == LPG_OK &&
+        pthread_create(&committer, NULL, s_committer, &p) != 0)
+        rc = LPG_ENOMEM;
+    if (rc != LPG_OK) {
+        lpg_transport_close(&p.notify);
+        lpg_transport_close(&wake);
+        return rc;
+    }
     uint64_t next_tick = s_mono_ms() + s->o.tick_ms;
     uint64_t next_readers = s_mono_ms() + 30000;
     while (!s->stop) {
@@ -628,34 +813,56 @@ lpg_service_run(lpg_service_t *s)
             if (wait > 1000)
                 wait = 1000;
         }
-        size_t n = 0;
-        int rc = lpg_transport_recv(s->sock, &pend[0].m, wait);
-        if (rc == LPG_OK) {
-            n = 1;
-            while (n < s->max_batch &&
-                   lpg_transport_recv(s->sock, &pend[n].m, 0) == LPG_OK)
-                n++;
-        } else if (rc != LPG_ETIMEOUT) {
-            lpg_error("%s: receive failed: %s", s->o.name, lpg_strerror(rc));
+        int ready = lpg_transport_poll2(s->sock, wake, wait);
+        if (ready & 2) {
+            lpg_wire_msg_t m;
+            while (lpg_transport_recv(wake, &m, 0) == LPG_OK)
+                lpg_wire_msg_clear(&m);
+            s_flush_done(s, &p);
         }
-        for (size_t i = 0; i < n; i++) {
-            s_check(s, &pend[i]);
-            s_handle(s, &pend[i]);
+        if (ready & 1) {
+            s_unit_t *u = calloc(1, sizeof *u);
+            if (u)
+                u->pend = calloc(s->max_batch, sizeof *u->pend);
+            if (!u || !u->pend) {
+                free(u);
+                lpg_error("%s: out of memory", s->o.name);
+                continue;
+            }
+            while (u->n < s->max_batch &&
+                   lpg_transport_recv(s->sock, &u->pend[u->n].m, 0) ==
+                       LPG_OK)
+                u->n++;
+            for (size_t i = 0; i < u->n; i++) {
+                s_check(s, &u->pend[i]);
+                s_handle(s, &u->pend[i]);
+            }
+            s_prepare_unit(s, u);
+            /* A lone request with nothing queued is committed here: two
+             * thread hand-overs cost more than they save at low load. */
+            pthread_mutex_lock(&p.lock);
+            if (u->n == 1 && !p.busy && p.todo_n == 0) {
+                p.busy = true;
+                pthread_mutex_unlock(&p.lock);
+                s_commit_units(s, &u, 1);
+                pthread_mutex_lock(&p.lock);
+                p.busy = false;
+                pthread_cond_broadcast(&p.cond);
+                pthread_mutex_unlock(&p.lock);
+                s_send_reply(s, &u->pend[0]);
+                s_log(s, &u->pend[0]);
+                s->served++;
+                s_unit_destroy(&u);
+                continue;
+            }
+            /* At most four units ahead of the committer: backpressure. */
+            while (p.todo_n >= 4)
+                pthread_cond_wait(&p.cond, &p.lock);
+            s_push(&p.todo_head, &p.todo_tail, u);
+            p.todo_n++;
+            pthread_cond_broadcast(&p.cond);
+            pthread_mutex_unlock(&p.lock);
         }
-        if (n)
-            s_commit_submits(s, pend, n);
-        for (size_t i = 0; i < n; i++) {
-            s_send_reply(s, &pend[i]);
-            s_log(s, &pend[i]);
-            if (pend[i].req)
-                lpg__request__free_unpacked(pend[i].req, NULL);
-            if (pend[i].device)
-                lpg__device_state__free_unpacked(pend[i].device, NULL);
-            lpg_reply_clear(&pend[i].reply);
-            lpg_wire_msg_clear(&pend[i].m);
-            memset(&pend[i], 0, sizeof pend[i]);
-        }
-        s->served += n;
         uint64_t now = s_mono_ms();
         if (s->o.tick && s->o.tick_ms && now >= next_tick) {
             s->o.tick(s->o.ctx, s);
@@ -666,7 +873,17 @@ lpg_service_run(lpg_service_t *s)
             next_readers = now + 30000;
         }
     }
-    free(pend);
+    /* Stop: commit what was received, reply, then go. */
+    pthread_mutex_lock(&p.lock);
+    p.quit = true;
+    pthread_cond_broadcast(&p.cond);
+    pthread_mutex_unlock(&p.lock);
+    pthread_join(committer, NULL);
+    s_flush_done(s, &p);
+    lpg_transport_close(&p.notify);
+    lpg_transport_close(&wake);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.cond);
     lpg_info("%s: stopped after %llu requests", s->o.name,
              (unsigned long long)s->served);
     return LPG_OK;

@@ -38,6 +38,8 @@ typedef struct {
     uint8_t curve_secret[32];
     /* Rules for submitted events (see ledger.h); NULL records as OK. */
     lpg_rules_fn rules;
+    /* Stateless work per event, on the signature threads (ledger.h). */
+    lpg_precheck_fn precheck;
     /* After a submitted event is recorded (or found as a retry), may add
      * to the reply (e.g. the cylinder's serial). May be NULL. */
     int (*submitted)(void *ctx, lpg_txn_t *txn, uint64_t seq,

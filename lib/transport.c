@@ -302,6 +302,48 @@ lpg_transport_client(void **out, void *ctx, const char *endpoint,
     return LPG_OK;
 }
 
+int
+lpg_transport_pair(void **out, void *ctx, const char *endpoint, bool bind)
+{
+    *out = NULL;
+    void *sock = zmq_socket(ctx, ZMQ_PAIR);
+    if (!sock)
+        return LPG_EUNAVAILABLE;
+    s_set_int(sock, ZMQ_LINGER, 0);
+    int rc = bind ? zmq_bind(sock, endpoint) : zmq_connect(sock, endpoint);
+    if (rc != 0) {
+        zmq_close(sock);
+        return LPG_EUNAVAILABLE;
+    }
+    *out = sock;
+    return LPG_OK;
+}
+
+int
+lpg_transport_poll2(void *a, void *b, int timeout_ms)
+{
+    zmq_pollitem_t items[2] = {{a, 0, ZMQ_POLLIN, 0}, {b, 0, ZMQ_POLLIN, 0}};
+    if (zmq_poll(items, 2, timeout_ms) <= 0)
+        return 0;
+    return ((items[0].revents & ZMQ_POLLIN) ? 1 : 0) |
+           ((items[1].revents & ZMQ_POLLIN) ? 2 : 0);
+}
+
+int
+lpg_transport_last_endpoint(void *sock, char *out, size_t outsz)
+{
+    size_t len = outsz;
+    if (zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, out, &len) != 0)
+        return LPG_EIO;
+    return LPG_OK;
+}
+
+int
+lpg_curve_keypair(char pub_z85[41], char sec_z85[41])
+{
+    return zmq_curve_keypair(pub_z85, sec_z85) == 0 ? LPG_OK : LPG_ECRYPTO;
+}
+
 void
 lpg_transport_close(void **sock)
 {

@@ -64,6 +64,21 @@ int lpg_transport_client(void **out, void *ctx, const char *endpoint,
 
 void lpg_transport_close(void **sock);
 
+/*  One end of an inproc PAIR (bind or connect), for waking a thread's
+ *  poll loop from another thread. */
+int lpg_transport_pair(void **out, void *ctx, const char *endpoint,
+                       bool bind);
+
+/*  Waits up to timeout_ms for input on a and b: returns a bit mask (1: a
+ *  readable, 2: b readable), 0 on time-out or a signal. */
+int lpg_transport_poll2(void *a, void *b, int timeout_ms);
+
+/*  The endpoint a socket bound last (e.g. after binding port "*"). */
+int lpg_transport_last_endpoint(void *sock, char *out, size_t outsz);
+
+/*  A fresh CURVE key pair in Z85 (40 chars + NUL each), in memory only. */
+int lpg_curve_keypair(char pub_z85[41], char sec_z85[41]);
+
 /*  The public half of a CURVE secret key. */
 int lpg_curve_public(const uint8_t secret[32], uint8_t pub[32]);
 

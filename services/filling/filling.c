@@ -184,14 +184,53 @@ s_outcome(const lpg_verdict_t *v, const char *ok_message,
     return LPG_OK;
 }
 
+/*  A fill check's code verified on the signature threads. */
+typedef struct {
+    int rc;
+    lpg_code_t code;
+} s_pre_t;
+
+void *
+lpg_filling_precheck(void *ctx, const lpg_event_t *ev)
+{
+    lpg_filling_t *f = ctx;
+    if (ev->event->body_case != LPG__EVENT__BODY_FILL_CHECK)
+        return NULL;
+    s_pre_t *p = malloc(sizeof *p);
+    if (!p)
+        return NULL;
+    const char *text = ev->event->fill_check->code;
+    p->rc = lpg_code_verify(text, strlen(text), f->resolver, f->authority,
+                            &p->code);
+    return p;
+}
+
+/*  Today's local date; recomputed once a minute (the zone lookup reads
+ *  the tz database). Only the committing thread calls it. */
+static uint32_t
+s_today(lpg_filling_t *f)
+{
+    uint64_t now = f->now_ms();
+    if (f->today_ymd == 0 || now / 60000 != f->today_minute) {
+        f->today_ymd = lpg_local_ymd(now, f->zone);
+        f->today_minute = now / 60000;
+    }
+    return f->today_ymd;
+}
+
 static int
 s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
-             Lpg__Outcome *o)
+             const s_pre_t *pre, Lpg__Outcome *o)
 {
     const Lpg__Event *e = ev->event;
     const Lpg__FillCheck *fc = e->fill_check;
     lpg_code_t code;
-    int code_rc = lpg_code_verify(fc->code, strlen(fc->code), f->resolver,
+    int code_rc;
+    if (pre) {
+        code = pre->code;
+        code_rc = pre->rc;
+    } else
+        code_rc = lpg_code_verify(fc->code, strlen(fc->code), f->resolver,
                                   f->authority, &code);
     bool identified = code_rc == LPG_OK || code_rc == LPG_ECODE_CASE;
     /* The event must name the cylinder its code names: the state and the
@@ -220,7 +259,7 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.device = dev;
     in.check = fc;
     in.time_ms = e->device_time_ms;
-    in.today_ymd = lpg_local_ymd(f->now_ms(), f->zone);
+    in.today_ymd = s_today(f);
     if (in.cyl && in.cyl->last_site) {
         in.last_site_id = in.cyl->last_site;
         in.last_site = s_get(t, LPG_TABLE_SITES, in.cyl->last_site,
@@ -334,7 +373,7 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.check_outcome = check.entry ? check.entry->outcome : NULL;
     in.check_seq = check.seq;
     in.cyl = cyl;
-    in.today_ymd = lpg_local_ymd(f->now_ms(), f->zone);
+    in.today_ymd = s_today(f);
     lpg_verdict_t v;
     int rc = lpg_rules_override(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
@@ -357,12 +396,13 @@ int
 lpg_filling_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                   const lpg_event_t *ev,
                   const uint8_t signer_id[LPG_KEYID_LEN],
-                  const lpg_append_in_t *in, Lpg__Outcome *outcome)
+                  const lpg_append_in_t *in, const void *pre,
+                       Lpg__Outcome *outcome)
 {
     lpg_filling_t *f = ctx;
     switch (ev->event->body_case) {
     case LPG__EVENT__BODY_FILL_CHECK:
-        return s_fill_check(f, txn, ev, outcome);
+        return s_fill_check(f, txn, ev, pre, outcome);
     case LPG__EVENT__BODY_FILL_RECORD:
         return s_fill_record(f, txn, ev, outcome);
     case LPG__EVENT__BODY_FILL_OVERRIDE:
@@ -385,10 +425,12 @@ lpg_filling_submitted(void *ctx, lpg_txn_t *txn, uint64_t seq,
     Lpg__CylinderInfo *ci = &reply->cylinder;
     const char *grai = e->cylinder;
     if (e->body_case == LPG__EVENT__BODY_FILL_CHECK) {
+        /* The code was judged already (the verdict is in the entry);
+         * the operator only needs what it names. */
         lpg_code_t code;
-        int rc = lpg_code_verify(e->fill_check->code,
-                                 strlen(e->fill_check->code), f->resolver,
-                                 f->authority, &code);
+        int rc = lpg_code_parse(e->fill_check->code,
+                                strlen(e->fill_check->code), f->resolver,
+                                &code);
         if (rc == LPG_OK || rc == LPG_ECODE_CASE) {
             char short_id[LPG_CODE_SHORT_ID_MAX + 1];
             lpg_code_short_id(&code, short_id);

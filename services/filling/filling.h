@@ -21,6 +21,8 @@ typedef struct {
     const char *resolver;
     const lpg_key_t *authority; /* owned by the ledger */
     uint64_t (*now_ms)(void);   /* the service clock (tests may replace) */
+    uint32_t today_ymd;         /* cached local date ... */
+    uint64_t today_minute;      /* ... of this minute */
 } lpg_filling_t;
 
 /*  Reads thresholds and the time zone from the configuration. */
@@ -30,7 +32,11 @@ int lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
 int lpg_filling_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                       const lpg_event_t *ev,
                       const uint8_t signer_id[LPG_KEYID_LEN],
-                      const lpg_append_in_t *in, Lpg__Outcome *outcome);
+                      const lpg_append_in_t *in, const void *pre,
+                       Lpg__Outcome *outcome);
+
+/*  Verifies a fill check's code off the write transaction. */
+void *lpg_filling_precheck(void *ctx, const lpg_event_t *ev);
 
 /*  Adds the cylinder's serial and short id to the answer of a fill check,
  *  for the operator to compare with the steel stamp. */

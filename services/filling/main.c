@@ -25,6 +25,7 @@ main(int argc, char **argv)
     lpg_service_opts_t opts = {0};
     opts.name = "filling";
     opts.rules = lpg_filling_rules;
+    opts.precheck = lpg_filling_precheck;
     opts.submitted = lpg_filling_submitted;
     opts.start = s_start;
     opts.ctx = &s_filling;

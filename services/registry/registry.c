@@ -11,7 +11,8 @@ int
 lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                    const lpg_event_t *ev,
                    const uint8_t signer_id[LPG_KEYID_LEN],
-                   const lpg_append_in_t *in, Lpg__Outcome *outcome)
+                   const lpg_append_in_t *in, const void *pre,
+                       Lpg__Outcome *outcome)
 {
     switch (ev->event->body_case) {
     case LPG__EVENT__BODY_DEVICE_ENROLL:

@@ -13,7 +13,8 @@ typedef struct {
 int lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                        const lpg_event_t *ev,
                        const uint8_t signer_id[LPG_KEYID_LEN],
-                       const lpg_append_in_t *in, Lpg__Outcome *outcome);
+                       const lpg_append_in_t *in, const void *pre,
+                       Lpg__Outcome *outcome);
 
 int lpg_registry_query(void *ctx, lpg_service_t *svc,
                        const Lpg__Request *req, const lpg_sender_t *sender,

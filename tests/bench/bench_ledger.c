@@ -69,7 +69,7 @@ s_committer(void *arg)
         if (!b)
             break;
         size_t n = lpg_batch_size(b);
-        if (lpg_ledger_commit(p->l, &b, "bench", NULL, NULL, out) != LPG_OK)
+        if (lpg_ledger_commit(p->l, &b, "bench", NULL, out) != LPG_OK)
             p->rc = 1;
         for (size_t k = 0; k < n; k++)
             p->ok += out[k].status == LPG_OK;
@@ -90,7 +90,7 @@ s_pipeline(lpg_ledger_t *l, const lpg_append_in_t *in, uint64_t total,
     for (uint64_t i = 0; i < total; i += batch) {
         size_t n = total - i < batch ? (size_t)(total - i) : batch;
         lpg_batch_t *b = NULL;
-        if (lpg_ledger_prepare(l, in + i, n, &b) != LPG_OK)
+        if (lpg_ledger_prepare(l, in + i, n, NULL, &b) != LPG_OK)
             abort();
         pthread_mutex_lock(&p.lock);
         while (p.slot)

@@ -1,0 +1,74 @@
+#!/bin/sh
+# fills.sh - the fill gate under load: fills/s with 1, 8 and 64
+# concurrent scanners over CURVE through the real lpg-fillingd, and the
+# fill-check latency while a 100,000-row cylinder import runs.
+set -eu
+B=${1:?usage: tests/bench/fills.sh BUILD_DIR}
+BIN="$(cd "$B/bin" && pwd)"
+BENCH="$(cd "$B/bench" && pwd)"
+D=$(mktemp -d "${TMPDIR:-/tmp}/lpg-bench-fills-XXXXXX")
+H="$D/home"
+pids=""
+cleanup() {
+    for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in $pids; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$D"
+}
+trap cleanup EXIT INT TERM
+lpg() { "$BIN/lpgtrace" --home "$H" "$@"; }
+
+lpg init >/dev/null
+ports=$(python3 -c 'import socket
+s = []
+for i in range(2):
+    x = socket.socket(); x.bind(("127.0.0.1", 0)); s.append(x)
+print(" ".join(str(x.getsockname()[1]) for x in s))')
+set -- $ports
+sed -i -e "s|^endpoint.registry = .*|endpoint.registry = tcp://127.0.0.1:$1|" \
+    -e "s|^endpoint.filling = .*|endpoint.filling = tcp://127.0.0.1:$2|" \
+    -e "s|^device.site = .*|device.site = S9-0|" "$H/lpgtrace.conf"
+lpg gen --companies 1 --sites 1 --devices 1 --cylinders 4400 --fills 0 \
+    --seed 9 --codes "$D/codes.txt" >/dev/null
+"$BIN/lpg-registryd" --home "$H" 2>"$D/registry.log" &
+pids="$pids $!"
+LPG_LOG_LEVEL=warn "$BIN/lpg-fillingd" --home "$H" 2>"$D/filling.log" &
+pids="$pids $!"
+i=0
+until lpg ping filling >/dev/null 2>&1 && lpg ping registry >/dev/null 2>&1; do
+    sleep 0.1
+    i=$((i + 1))
+    [ $i -lt 100 ] || { echo "services did not start"; exit 1; }
+done
+n=0
+while [ $n -lt 64 ]; do
+    "$BIN/lpgtrace" keygen --out "$H/keys/scanner$n" >/dev/null
+    lpg device enroll --key "$H/keys/scanner$n" --company C9-0 --site S9-0 \
+        --role filling-scanner >/dev/null
+    n=$((n + 1))
+done
+echo "fill gate (a fill = fill check + fill record, signed in advance)"
+"$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 1 200 staff-S9-0-0
+LPG_BENCH_OFFSET=200 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 8 100 staff-S9-0-0
+LPG_BENCH_OFFSET=1000 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 64 50 staff-S9-0-0
+
+# Fill-check latency while a 100,000-row import writes to the ledger.
+if lpg cylinder import --help 2>&1 | grep -q import; then
+    python3 - "$D/import.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("company,type,serial,tare_g,fill_g,made,spec,design_life_y,"
+            "next_inspection,fill_site,insurance_until\n")
+    for i in range(100000):
+        f.write("C9-0,015,IMP%07d,%d,14500,2024-01,YSP-15,8,2028-01-01,"
+                "S9-0,2027-12-31\n" % (i, 14000 + i % 2000))
+PY
+    lpg cylinder import "$D/import.csv" >"$D/import.out" 2>&1 &
+    ipid=$!
+    sleep 1
+    "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 1 100000 staff-S9-0-0 \
+        checks-only 20 || true
+    wait $ipid || true
+    tail -1 "$D/import.out" | sed 's/^/  import: /'
+else
+    echo "  (cylinder import not available: import latency not measured)"
+fi
