@@ -41,6 +41,9 @@
 #define S_TEXT_PAD_MM 1.0        /* white under the last line */
 #define S_MAX_LINE 64            /* longest short id or serial printed */
 #define S_MAX_PIXELS 32767       /* cairo's image surface limit */
+/*  Above this version, plain 8-bit mode is tried too. Version 12 at level
+ *  H holds the 155 bytes of the longest cylinder code in 8-bit mode. */
+#define S_BYTE_MODE_VERSION 12
 
 /*  Families tried, in order, for the "钢印" line; the first with glyphs
  *  for both characters wins, else the line reads "STAMP". */
@@ -210,6 +213,17 @@ s_encode(QRcode **out, const lpg_label_item_t *item, char *why, size_t whysz)
     errno = 0;
     QRcode *qr = QRcode_encodeString(item->text, 0, QR_ECLEVEL_H, QR_MODE_8,
                                      1);
+    if (qr && qr->version > S_BYTE_MODE_VERSION) {
+        /* The mixed-mode split is a heuristic and, very rarely, needs one
+         * version more than plain bytes would: keep the smaller symbol. */
+        QRcode *bytes = QRcode_encodeString8bit(item->text, 0, QR_ECLEVEL_H);
+        if (bytes && bytes->version < qr->version) {
+            QRcode_free(qr);
+            qr = bytes;
+        } else {
+            QRcode_free(bytes);
+        }
+    }
     if (!qr) {
         if (errno == ERANGE) {
             s_why(why, whysz, "code text of %zu bytes does not fit a QR "

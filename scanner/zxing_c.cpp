@@ -6,6 +6,7 @@
  *    ZXing_ImageView       ZXing::ImageView (arguments checked here: 1.4's
  *                          constructor checks nothing)
  *    ZXing_ReaderOptions   ZXing::DecodeHints + our own tryInvert flag
+ *                          (the binarizer enums match value for value)
  *    ZXing_ReadBarcodes    ZXing::ReadBarcodes; then, with TryInvert and
  *                          fewer symbols than the maximum, once more over a
  *                          luminance-inverted copy, keeping only codes not
@@ -187,6 +188,28 @@ ZXing_ReaderOptions_setTryDownscale(ZXing_ReaderOptions *opts, bool v)
 {
     if (opts)
         opts->hints.setTryDownscale(v);
+}
+
+void
+ZXing_ReaderOptions_setBinarizer(ZXing_ReaderOptions *opts,
+                                 ZXing_Binarizer binarizer)
+{
+    if (!opts)
+        return;
+    switch (binarizer) {
+    case ZXing_Binarizer_LocalAverage:
+        opts->hints.setBinarizer(ZXing::Binarizer::LocalAverage);
+        break;
+    case ZXing_Binarizer_GlobalHistogram:
+        opts->hints.setBinarizer(ZXing::Binarizer::GlobalHistogram);
+        break;
+    case ZXing_Binarizer_FixedThreshold:
+        opts->hints.setBinarizer(ZXing::Binarizer::FixedThreshold);
+        break;
+    case ZXing_Binarizer_BoolCast:
+        opts->hints.setBinarizer(ZXing::Binarizer::BoolCast);
+        break;
+    }
 }
 
 void

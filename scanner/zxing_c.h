@@ -72,6 +72,17 @@ typedef struct ZXing_Position {
     ZXing_PointI topLeft, topRight, bottomRight, bottomLeft;
 } ZXing_Position;
 
+/*  How grey becomes black and white (the upstream values). LocalAverage,
+ *  the default, thresholds each pixel against its neighbourhood;
+ *  GlobalHistogram against the valley between the two main peaks of the
+ *  whole image's histogram. */
+typedef enum {
+    ZXing_Binarizer_LocalAverage,
+    ZXing_Binarizer_GlobalHistogram,
+    ZXing_Binarizer_FixedThreshold,
+    ZXing_Binarizer_BoolCast,
+} ZXing_Binarizer;
+
 /*  Decoding options. _new gives the upstream defaults: TryHarder,
  *  TryRotate, TryInvert and TryDownscale on, every format, up to 255
  *  symbols. NULL only when out of memory. */
@@ -81,6 +92,8 @@ void ZXing_ReaderOptions_setTryHarder(ZXing_ReaderOptions *opts, bool v);
 void ZXing_ReaderOptions_setTryRotate(ZXing_ReaderOptions *opts, bool v);
 void ZXing_ReaderOptions_setTryInvert(ZXing_ReaderOptions *opts, bool v);
 void ZXing_ReaderOptions_setTryDownscale(ZXing_ReaderOptions *opts, bool v);
+void ZXing_ReaderOptions_setBinarizer(ZXing_ReaderOptions *opts,
+                                      ZXing_Binarizer binarizer);
 void ZXing_ReaderOptions_setFormats(ZXing_ReaderOptions *opts,
                                     ZXing_BarcodeFormats formats);
 /*  n is clamped to 1..255. */

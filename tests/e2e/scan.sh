@@ -5,7 +5,7 @@
 # files must give exit 2 and a message, never a crash; an image without a
 # code gives exit 1. Then the verdicts (verified, forged, not ours, Caps
 # Lock?) on codes from `lpgtrace code issue`, in images, with --code and
-# on stdin; and the usage errors.
+# on stdin; --repeat's timings; and the usage errors.
 set -u
 SCAN="$LPG_BIN/lpg-scan"
 QRPNG="$LPG_TESTS/qrpng"
@@ -146,6 +146,13 @@ if scan 0 decode "$W/big.jpg" && has_text "$URL"
 then ok "small code in a big photo-sized frame"
 else not_ok "small code in a big photo-sized frame"; fi
 
+# over the size that is read upscaled: still read at its own size
+convert -size 3600x2600 xc:gray80 "$W/url.png" -gravity center -composite \
+    -quality 90 "$W/big9.jpg"
+if scan 0 decode "$W/big9.jpg" && has_text "$URL"
+then ok "small code in a 9-megapixel photo"
+else not_ok "small code in a 9-megapixel photo"; fi
+
 # all pixels black, the code only in the alpha channel: transparent must
 # read as white paper
 convert "$W/url.png" -alpha copy -channel A -negate +channel \
@@ -225,6 +232,21 @@ else not_ok "stdin without an authority key: exit 2"; fi
 if scan 2 decode "$W/url.png" - && grep -q 'not a mix' "$W/err"
 then ok "images and stdin together: usage error"
 else not_ok "images and stdin together: usage error"; fi
+
+if scan 0 decode --repeat 3 "$W/url.png" && has_text "$URL" &&
+    [ "$(codes)" -eq 1 ] &&
+    grep -Eqx "lpg-scan: $W/url.png: decode_ms runs=3 median=[0-9.]+ \
+p99=[0-9.]+ min=[0-9.]+ max=[0-9.]+" "$W/err"
+then ok "--repeat 3: the code once, the decoding times on stderr"
+else not_ok "--repeat 3: the code once, the decoding times on stderr"; fi
+
+if scan 2 decode --repeat 0 "$W/url.png" && grep -q "count of 1\.\." "$W/err"
+then ok "--repeat 0: usage error"
+else not_ok "--repeat 0: usage error"; fi
+
+if scan 2 decode --repeat 2 --code "$URL" && grep -q "images only" "$W/err"
+then ok "--repeat with --code: usage error"
+else not_ok "--repeat with --code: usage error"; fi
 
 if scan 2 decode --bogus && grep -q "unknown option '--bogus'" "$W/err"
 then ok "unknown option: usage error"

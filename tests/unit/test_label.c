@@ -159,6 +159,52 @@ test_geometry(void **state)
                      (int)lround(3.4 * 300 / 25.4));
 }
 
+/*  The longest cylinder code is 155 bytes, which fits version 12 at level
+ *  H in 8-bit mode. For this one, libqrencode's mixed-mode split (letters,
+ *  digits and bytes) comes out at version 13; the label must still be
+ *  version 12. */
+#define S_CODE_155                                                        \
+    "https://bdeiqlswjpvtogshatfkaib.qoftils/8003/36954162267575TH49?8030="\
+    "cTmfz5ju7526FR8iEmEYCQar5066NDnqWNJKHs4Clu8q_4NDeRbgh2LaqFU3I7hfJqpQ"\
+    "XhS8POnOG0RkFsEmiP"
+
+static void
+test_longest_code(void **state)
+{
+    assert_int_equal(strlen(S_CODE_155), 155);
+    lpg_label_geom_t g;
+    lpg_label_item_t it = {S_CODE_155, "0021-TH49-R1", "TH49"};
+    assert_int_equal(lpg_label_geometry(&g, &it, NULL), LPG_OK);
+    assert_int_equal(g.version, 12);
+    assert_int_equal(g.modules, 17 + 4 * 12 + 8);
+
+    /* The PNG drawn is that symbol: 73 modules of 6 dots wide. */
+    assert_int_equal(lpg_label_write(&it, 1, NULL, s_path("long.png"), NULL,
+                                     0),
+                     LPG_OK);
+    cairo_surface_t *png =
+        cairo_image_surface_create_from_png(s_path("long.png"));
+    assert_int_equal(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+    assert_int_equal(cairo_image_surface_get_width(png), 73 * 6);
+    cairo_surface_destroy(png);
+    assert_int_equal(unlink(s_path("long.png")), 0);
+
+    /* The fallback keeps the smaller symbol: 600 digits are version 16 in
+     * numeric mode and would be 27 as bytes. */
+    char *digits = s_repeat('1', 600);
+    it.text = digits;
+    assert_int_equal(lpg_label_geometry(&g, &it, NULL), LPG_OK);
+    assert_int_equal(g.version, 16);
+    free(digits);
+
+    /* One byte more than a cylinder code holds needs version 13 anyway. */
+    char *t = s_repeat('a', 156);
+    it.text = t;
+    assert_int_equal(lpg_label_geometry(&g, &it, NULL), LPG_OK);
+    assert_int_equal(g.version, 13);
+    free(t);
+}
+
 static void
 test_geometry_errors(void **state)
 {
@@ -474,6 +520,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_geometry),
         cmocka_unit_test(test_geometry_errors),
+        cmocka_unit_test(test_longest_code),
         cmocka_unit_test(test_png),
         cmocka_unit_test(test_png_dpi),
         cmocka_unit_test(test_svg),
