@@ -8,6 +8,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "error.h"
+#include "decode.h"
 #include "fill.h"
 #include "image.h"
 #include "zxing_c.h"
@@ -30,38 +31,6 @@
 #define S_MAX_SYMBOLS 16 /* codes looked for in one image */
 #define S_LINE_MAX 1024  /* longest stdin line kept (codes are ~140) */
 #define S_REPEAT_MAX 100000 /* --repeat: most decodings of one image */
-/*  Largest upscaled image a pass makes, in pixels: a 1920 x 1080 frame is
- *  read at twice its size, a 640 x 480 one at twice but not four times. */
-#define S_UPSCALED_MAX_PIXELS (8L * 1024L * 1024L)
-
-/*  One way of reading an image: how grey becomes black and white, and the
- *  scale the image is read at. */
-typedef struct {
-    ZXing_Binarizer binarizer;
-    int scale; /* 1, 2 or 4: every pixel made 1, 4 or 16 (bilinear) */
-} s_pass_t;
-
-/*  The passes, tried in order until one finds a code; each reads the
- *  inverted image too (TryInvert). The first is ZXing's own: each pixel
- *  against the average of its neighbourhood. That average assumes black
- *  is near 0 and loses labels whose black and white are both light grey;
- *  the second pass cuts the whole image at the valley of its histogram,
- *  which reads them, and some finely rotated symbols too. At 2 to 4
- *  pixels a module, a tilted or blurred symbol can defeat ZXing's finder
- *  and sampling where the same picture at twice or four times the size
- *  does not: the later passes read it so, as long as the upscaled image
- *  stays under S_UPSCALED_MAX_PIXELS. An image without a code goes through
- *  every pass; an image with several codes stops at the first pass that
- *  finds one. */
-static const s_pass_t s_passes[] = {
-    {ZXing_Binarizer_LocalAverage, 1},
-    {ZXing_Binarizer_GlobalHistogram, 1},
-    {ZXing_Binarizer_LocalAverage, 2},
-    {ZXing_Binarizer_GlobalHistogram, 2},
-    {ZXing_Binarizer_LocalAverage, 4},
-    {ZXing_Binarizer_GlobalHistogram, 4},
-};
-#define S_PASSES ((int)(sizeof s_passes / sizeof s_passes[0]))
 
 typedef enum {
     S_UNCHECKED, /* no authority key: nothing to check against */
@@ -83,7 +52,7 @@ typedef struct {
     const char *resolver;   /* code.resolver of the home */
     lpg_key_t *authority;   /* NULL: no verdicts */
     char key_path[PATH_MAX];
-    ZXing_ReaderOptions *opts[S_PASSES]; /* one set a pass */
+    lpg_scan_reader_t *reader; /* the decoding passes */
     long repeat;            /* --repeat: decodings of each image, timed */
     bool json_failed;       /* a JSON value could not be built */
 } s_scan_t;
@@ -365,126 +334,6 @@ s_emit(s_scan_t *self, json_t *doc)
 
 /* ---- images ------------------------------------------------------------- */
 
-/*  Pixel (x, y) of an image read at scale, in the image as loaded. */
-static ZXing_PointI
-s_unscale_point(ZXing_PointI p, int scale)
-{
-    ZXing_PointI out = {p.x / scale, p.y / scale};
-    return out;
-}
-
-static ZXing_Position
-s_unscale(ZXing_Position p, int scale)
-{
-    ZXing_Position out = {
-        s_unscale_point(p.topLeft, scale),
-        s_unscale_point(p.topRight, scale),
-        s_unscale_point(p.bottomRight, scale),
-        s_unscale_point(p.bottomLeft, scale),
-    };
-    return out;
-}
-
-/*  The w x h grey image at twice the size: each pixel becomes four, each
- *  a bilinear blend of its four nearest (weights 9, 3, 3, 1 sixteenths),
- *  the pixel centres staying in place. Caller frees; NULL when out of
- *  memory. */
-static uint8_t *
-s_upscale2(const uint8_t *src, int w, int h)
-{
-    size_t w2 = (size_t)w * 2;
-    uint8_t *out = malloc(w2 * (size_t)h * 2);
-    if (!out)
-        return NULL;
-    for (int y = 0; y < 2 * h; y++) {
-        int y0 = y / 2;
-        int y1 = y % 2 ? (y0 + 1 < h ? y0 + 1 : y0) : (y0 > 0 ? y0 - 1 : 0);
-        const uint8_t *r0 = src + (size_t)y0 * (size_t)w;
-        const uint8_t *r1 = src + (size_t)y1 * (size_t)w;
-        uint8_t *o = out + (size_t)y * w2;
-        for (int x = 0; x < 2 * w; x++) {
-            int x0 = x / 2;
-            int x1 = x % 2 ? (x0 + 1 < w ? x0 + 1 : x0)
-                           : (x0 > 0 ? x0 - 1 : 0);
-            o[x] = (uint8_t)((9 * r0[x0] + 3 * r0[x1] + 3 * r1[x0] +
-                              r1[x1] + 8) >> 4);
-        }
-    }
-    return out;
-}
-
-/*  Number of valid codes in the list. */
-static int
-s_valid_count(const ZXing_Barcodes *list)
-{
-    int n = 0;
-    for (int i = 0; i < ZXing_Barcodes_size(list); i++)
-        n += ZXing_Barcode_isValid(ZXing_Barcodes_at(list, i));
-    return n;
-}
-
-/*  Reads img with one pass. *out gets the list (possibly without a valid
- *  code; caller deletes). LPG_OK, LPG_ENOMEM, or LPG_EINTERNAL with the
- *  decoder's reason in why. */
-static int
-s_read_pass(ZXing_Barcodes **out, const s_scan_t *self,
-            const lpg_image_t *img, int pass, char *why, size_t whysz)
-{
-    *out = NULL;
-    const uint8_t *pixels = img->pixels;
-    uint8_t *big = NULL;
-    int w = img->width;
-    int h = img->height;
-    for (int scale = 1; scale < s_passes[pass].scale; scale *= 2) {
-        uint8_t *bigger = s_upscale2(pixels, w, h);
-        free(big);
-        if (!bigger)
-            return LPG_ENOMEM;
-        pixels = big = bigger;
-        w *= 2;
-        h *= 2;
-    }
-    ZXing_ImageView *iv =
-        ZXing_ImageView_new(pixels, w, h, ZXing_ImageFormat_Lum, 0, 0);
-    if (iv)
-        *out = ZXing_ReadBarcodes(iv, self->opts[pass]);
-    ZXing_ImageView_delete(iv);
-    free(big);
-    if (!*out) {
-        char *msg = ZXing_LastErrorMsg();
-        snprintf(why, whysz, "decoder failed: %s",
-                 msg ? msg : "unknown reason");
-        ZXing_free(msg);
-        return LPG_EINTERNAL;
-    }
-    return LPG_OK;
-}
-
-/*  Runs the passes over img until one finds a valid code. *out gets the
- *  last pass's list (caller deletes), *scale its scale. LPG_OK (codes
- *  found or not), or the error of s_read_pass. */
-static int
-s_find(ZXing_Barcodes **out, int *scale, const s_scan_t *self,
-       const lpg_image_t *img, char *why, size_t whysz)
-{
-    *out = NULL;
-    *scale = 1;
-    long pixels = (long)img->width * img->height;
-    for (int pass = 0; pass < S_PASSES; pass++) {
-        long k = s_passes[pass].scale;
-        if (k > 1 && pixels > S_UPSCALED_MAX_PIXELS / (k * k))
-            continue;
-        ZXing_Barcodes_delete(*out);
-        int rc = s_read_pass(out, self, img, pass, why, whysz);
-        if (rc != LPG_OK)
-            return rc;
-        *scale = s_passes[pass].scale;
-        if (s_valid_count(*out) > 0)
-            break;
-    }
-    return LPG_OK;
-}
-
 static double
 s_now_ms(void)
 {
@@ -516,7 +365,7 @@ s_find_timed(ZXing_Barcodes **out, int *scale, const s_scan_t *self,
     for (long r = 0; r < self->repeat && rc == LPG_OK; r++) {
         ZXing_Barcodes_delete(*out);
         double t0 = s_now_ms();
-        rc = s_find(out, scale, self, img, why, whysz);
+        rc = lpg_scan_read(self->reader, img, out, scale, why, whysz);
         ms[r] = s_now_ms() - t0;
     }
     if (rc == LPG_OK) {
@@ -550,7 +399,7 @@ s_report_barcode(s_scan_t *self, const char *file, int n,
                  (size_t)len);
     if (rc != LPG_OK)
         goto cleanup;
-    ZXing_Position p = s_unscale(ZXing_Barcode_position(b), scale);
+    ZXing_Position p = lpg_scan_unscale(ZXing_Barcode_position(b), scale);
     const char *format = s_format_name(ZXing_Barcode_format(b));
     bool inverted = ZXing_Barcode_isInverted(b);
     if (self->json) {
@@ -609,7 +458,7 @@ s_decode_file(s_scan_t *self, const char *file, json_t *entry, int *found)
     if (self->repeat > 0)
         rc = s_find_timed(&list, &scale, self, file, img, why, sizeof why);
     else
-        rc = s_find(&list, &scale, self, img, why, sizeof why);
+        rc = lpg_scan_read(self->reader, img, &list, &scale, why, sizeof why);
     if (rc != LPG_OK)
         goto cleanup;
     if (self->json) {
@@ -853,26 +702,6 @@ s_setup(s_scan_t *self, const char *home, lpg_config_t **cfg)
     return rc;
 }
 
-/*  The decoder options of each pass (see s_passes). */
-static int
-s_make_passes(s_scan_t *self)
-{
-    for (int p = 0; p < S_PASSES; p++) {
-        ZXing_ReaderOptions *o = ZXing_ReaderOptions_new();
-        if (!o)
-            return LPG_ENOMEM;
-        self->opts[p] = o;
-        ZXing_ReaderOptions_setFormats(o, ZXing_BarcodeFormat_QRCode);
-        ZXing_ReaderOptions_setTryHarder(o, true);
-        ZXing_ReaderOptions_setTryRotate(o, true);
-        ZXing_ReaderOptions_setTryInvert(o, true);
-        ZXing_ReaderOptions_setTryDownscale(o, true);
-        ZXing_ReaderOptions_setMaxNumberOfSymbols(o, S_MAX_SYMBOLS);
-        ZXing_ReaderOptions_setBinarizer(o, s_passes[p].binarizer);
-    }
-    return LPG_OK;
-}
-
 /*  --repeat N: 1..S_REPEAT_MAX. */
 static int
 s_parse_repeat(long *out, const char *s)
@@ -955,7 +784,7 @@ s_decode(const char *home, int argc, char **argv)
         goto cleanup;
     }
     if (nfiles) {
-        if (s_make_passes(&self) != LPG_OK) {
+        if (lpg_scan_reader_new(&self.reader, S_MAX_SYMBOLS) != LPG_OK) {
             fprintf(stderr, "lpg-scan: out of memory\n");
             goto cleanup;
         }
@@ -966,8 +795,7 @@ s_decode(const char *home, int argc, char **argv)
         status = s_check_stdin(&self);
     }
 cleanup:
-    for (int p = 0; p < S_PASSES; p++)
-        ZXing_ReaderOptions_delete(self.opts[p]);
+    lpg_scan_reader_destroy(&self.reader);
     lpg_key_destroy(&self.authority);
     lpg_config_destroy(&cfg);
     free(codes);
