@@ -3,9 +3,10 @@
  *  The device's home (lpgtrace.conf): device.key (keys/<name>: .pem signs,
  *  .curve connects), device.site (the station it is enrolled at),
  *  device.operator (the staff id on shift; --operator overrides),
- *  endpoint.filling and keys/filling.curve.pub. Each ALLOW is remembered
- *  in <home>/fill-allows ("ALLOWID GRAI" lines) so `fill-done --allow ID`
- *  knows which cylinder it is about.
+ *  endpoint.filling and keys/filling.curve.pub. Each fill check (and
+ *  override) is remembered in <home>/fill-allows ("EVENTID GRAI" lines)
+ *  so `fill-done --allow ID` and `override --check ID` know which
+ *  cylinder they are about.
  */
 #include "fill.h"
 #include "client.h"
@@ -394,7 +395,9 @@ lpg_scan_fill_check(const char *home, int argc, char **argv)
         char hex[33];
         s_hex(id, hex);
         bool allow = r->status == LPG__STATUS__STATUS_OK;
-        if (allow && parsed.grai[0])
+        /* Every check is remembered: fill-done follows an ALLOW, and a
+         * supervisor may override a DENY. */
+        if (parsed.grai[0])
             s_remember(&d, hex, parsed.grai);
         if (json) {
             json_t *o = s_reply_json(r);

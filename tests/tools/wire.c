@@ -9,6 +9,9 @@
  *                                             about BYTES bytes
  *    wire HOME SERVICE KEYPREFIX version V    a ping with version V
  *    wire HOME SERVICE KEYPREFIX submit FILE  a SignedEvent from a file
+ *    wire HOME SERVICE KEYPREFIX fillcheck IDHEX CODE TARE_G SITE ACTOR
+ *        a fill check with this event id, signed by KEYPREFIX.pem (all
+ *        checklist items ok): run it twice to see a retry answered once
  *
  *  KEYPREFIX.curve is the client's transport key. Exit 0 when an answer
  *  came (whatever it says), 3 when none came in time.
@@ -16,12 +19,14 @@
 #include "config.h"
 #include "crypto.h"
 #include "error.h"
+#include "event.h"
 #include "msg.h"
 #include "transport.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void *s_sock;
@@ -42,8 +47,12 @@ s_exchange(const lpg_frame_t *frames, size_t n, int timeout_ms)
     if (!r)
         printf("unreadable answer\n");
     else {
-        printf("%s %s: %s\n", lpg_msg_status_name(r->status), r->token,
+        printf("%s %s: %s", lpg_msg_status_name(r->status), r->token,
                r->message);
+        if (r->has_seq)
+            printf(" seq %llu%s", (unsigned long long)r->seq,
+                   r->has_duplicate && r->duplicate ? " duplicate" : "");
+        printf("\n");
         lpg__reply__free_unpacked(r, NULL);
     }
     lpg_wire_msg_clear(&m);
@@ -131,6 +140,58 @@ main(int argc, char **argv)
         req.submit = &sub;
         rc = s_request(&req, LPG_PROTOCOL_VERSION);
         free(blob);
+    } else if (strcmp(cmd, "fillcheck") == 0 && argc > 9) {
+        uint8_t id[16];
+        for (int i = 0; i < 16; i++) {
+            unsigned v = 0;
+            if (sscanf(argv[5] + 2 * i, "%2x", &v) != 1)
+                return 2;
+            id[i] = (uint8_t)v;
+        }
+        snprintf(path, sizeof path, "%s.pem", argv[3]);
+        lpg_key_t *signer = NULL;
+        if (lpg_key_load_private(&signer, path) != LPG_OK)
+            return 2;
+        static const char *items[] = {"corrosion", "dents", "fire", "valve",
+                                      "parts"};
+        Lpg__CheckItem ci[5];
+        Lpg__CheckItem *cp[5];
+        for (int j = 0; j < 5; j++) {
+            lpg__check_item__init(&ci[j]);
+            ci[j].item = (char *)items[j];
+            ci[j].ok = 1;
+            cp[j] = &ci[j];
+        }
+        Lpg__FillCheck fc = LPG__FILL_CHECK__INIT;
+        fc.code = argv[6];
+        fc.empty_g = (uint32_t)atoi(argv[7]);
+        fc.n_checks = 5;
+        fc.checks = cp;
+        const char *g = strstr(argv[6], "/8003/");
+        const char *q = strchr(argv[6], '?');
+        char grai[64] = "";
+        if (g && q)
+            snprintf(grai, sizeof grai, "%.*s", (int)(q - g - 6), g + 6);
+        Lpg__Event ev = LPG__EVENT__INIT;
+        ev.event_id.data = id;
+        ev.event_id.len = 16;
+        ev.device_time_ms = (uint64_t)time(NULL) * 1000;
+        ev.cylinder = grai;
+        ev.site = argv[8];
+        ev.actor = argv[9];
+        ev.body_case = LPG__EVENT__BODY_FILL_CHECK;
+        ev.fill_check = &fc;
+        uint8_t *data = NULL;
+        size_t len = 0;
+        lpg_event_sign(&ev, signer, &data, &len);
+        lpg_key_destroy(&signer);
+        Lpg__Submit sub = LPG__SUBMIT__INIT;
+        sub.signed_event.data = data;
+        sub.signed_event.len = len;
+        req.body_case = LPG__REQUEST__BODY_SUBMIT;
+        req.submit = &sub;
+        rc = s_request(&req, LPG_PROTOCOL_VERSION);
+        free(data);
     } else if (strcmp(cmd, "submit") == 0 && argc > 5) {
         FILE *f = fopen(argv[5], "rb");
         uint8_t buf[65536];
