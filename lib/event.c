@@ -42,7 +42,8 @@ lpg_string_check(const char *s, size_t max)
         }
         if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
             (extra == 3 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
+            (cp >= 0xd800 && cp <= 0xdfff) ||
+            (cp >= 0x80 && cp <= 0x9f)) /* C1 controls */
             return LPG_EMALFORMED;
         n += extra + 1;
     }

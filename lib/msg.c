@@ -160,10 +160,15 @@ lpg_reply_reason(lpg_reply_t *r, const char *token, const char *zh,
     if (!store)
         return LPG_ENOMEM;
     r->reason_store = store;
+    /* The store may have moved: point at it again before anything else
+     * can fail. */
+    for (size_t i = 0; i < n; i++)
+        r->reason_ptrs[i] = &store[i];
     Lpg__Reason **ptrs = realloc(r->reason_ptrs, (n + 1) * sizeof *ptrs);
     if (!ptrs)
         return LPG_ENOMEM;
     r->reason_ptrs = ptrs;
+    r->reply.reasons = ptrs;
     lpg__reason__init(&store[n]);
     store[n].token = lpg_reply_strdup(r, token);
     store[n].zh = zh ? lpg_reply_strdup(r, zh) : NULL;

@@ -36,6 +36,8 @@ struct lpg_service {
 };
 
 static lpg_service_t *volatile s_running[S_MAX_RUNNING];
+/*  Set by a signal that arrived before any service was running. */
+static volatile sig_atomic_t s_stop_all;
 
 static uint64_t
 s_mono_ms(void)
@@ -49,6 +51,7 @@ static void
 s_on_signal(int sig)
 {
     (void)sig;
+    s_stop_all = 1;
     for (int i = 0; i < S_MAX_RUNNING; i++)
         if (s_running[i])
             s_running[i]->stop = 1;
@@ -497,7 +500,11 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
     u->which = calloc(total, sizeof *u->which);
     u->slot = calloc(total, sizeof *u->slot);
     if (!u->in || !u->out || !u->which || !u->slot) {
-        u->rc = LPG_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            if (!pend[i].answered)
+                s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
+                         "ENOMEM", "out of memory: retry");
+        u->total = 0;
         return;
     }
     size_t k = 0;
@@ -589,8 +596,8 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
                                     &hooks, outs);
     }
     lpg_txn_t *t = NULL;
-    if (nb > 0 && rc == LPG_OK)
-        rc = lpg_ledger_read(s->o.ledger, &t);
+    if (nb > 0 && rc == LPG_OK && lpg_ledger_read(s->o.ledger, &t) != LPG_OK)
+        t = NULL; /* recorded all the same: answers without the details */
     for (size_t k = 0; k < nu; k++)
         if (units[k]->total > 0)
             s_replies_unit(s, units[k], rc, t);
@@ -734,11 +741,12 @@ s_committer(void *arg)
             units[nu++] = s_pop(&p->todo_head, &p->todo_tail);
             p->todo_n--;
         }
+        if (nu > 0)
+            p->busy = true; /* under the lock: no inline commit meanwhile */
         pthread_cond_broadcast(&p->cond);
         pthread_mutex_unlock(&p->lock);
         if (nu == 0)
             break; /* quit, and nothing left to commit */
-        p->busy = true;
         s_commit_units(p->s, units, nu);
         pthread_mutex_lock(&p->lock);
         p->busy = false;
@@ -805,7 +813,7 @@ lpg_service_run(lpg_service_t *s)
     }
     uint64_t next_tick = s_mono_ms() + s->o.tick_ms;
     uint64_t next_readers = s_mono_ms() + 30000;
-    while (!s->stop) {
+    while (!s->stop && !s_stop_all) {
         int wait = 1000;
         if (s->o.tick_ms) {
             uint64_t now = s_mono_ms();

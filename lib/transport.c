@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +101,7 @@ struct lpg_zap {
     pthread_t thread;
     lpg_zap_fn fn;
     void *arg;
-    volatile int stop;
+    atomic_int stop;
     uint64_t refused;
     int started;
 };

@@ -42,10 +42,11 @@ check "still serving after all that" wire "$H" registry "$T_DIR/scanner" ping
 check_out "answers" "OK OK: pong"
 
 # Revoked while connected: refused from its next request on.
-wire "$H" registry "$T_DIR/scanner" ping 30 100 >"$T_DIR/pings" 2>&1 &
+wire "$H" registry "$T_DIR/scanner" ping 80 100 >"$T_DIR/pings" 2>&1 &
 wpid=$!
 T_PIDS="$T_PIDS $wpid"
-sleep 0.8
+i=0
+until grep -q "^OK OK" "$T_DIR/pings" || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "revoke the scanner while it is connected" lpgtrace --home "$H" device revoke --key "$T_DIR/scanner" --reason "stolen"
 wait $wpid
 head -1 "$T_DIR/pings" | grep -q "^OK OK" && ok "answered before the revocation" || not_ok "no OK before revocation"

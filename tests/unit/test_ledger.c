@@ -444,6 +444,8 @@ test_strings_validated(void **state)
     assert_int_equal(lpg_string_check("\xe0\x80\xaf", 64), LPG_EMALFORMED);
     assert_int_equal(lpg_string_check("\xed\xa0\x80", 64), LPG_EMALFORMED);
     assert_int_equal(lpg_string_check("abcdef", 5), LPG_EMALFORMED);
+    assert_int_equal(lpg_string_check("c1 \xc2\x85 control", 64),
+                     LPG_EMALFORMED);
 }
 
 int
