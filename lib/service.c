@@ -475,6 +475,10 @@ s_commit_submits(lpg_service_t *s, s_pending_t *pend, size_t n)
             for (size_t j = 0; j < sm->n_signed_events; j++) {
                 in[k].data = sm->signed_events[j].data;
                 in[k].len = sm->signed_events[j].len;
+                if (j < sm->n_person_keys && sm->person_keys[j].len) {
+                    in[k].attach = sm->person_keys[j].data;
+                    in[k].attach_len = sm->person_keys[j].len;
+                }
                 which[k] = i;
                 slot[k++] = j;
             }
