@@ -76,5 +76,11 @@ int lpg_cmd_code(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_ping(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_device(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_company(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_site(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_staff(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_vehicle(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_user(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_cylinder(lpg_cli_t *cli, int argc, char **argv);
 
 #endif

@@ -1,14 +1,17 @@
 /*  cmd_init.c - lpgtrace init: a working home with fresh keys.
  *
  *  Creates <home>/ledger, <home>/keys (authority and ledger Ed25519 pairs,
- *  each daemon's CURVE pair) and <home>/lpgtrace.conf with loopback
- *  endpoints. Refuses to touch a home that already has any of them.
+ *  each daemon's CURVE pair, the city's look-up key for personal data
+ *  pii.hmac and the registry's master key registry.master) and
+ *  <home>/lpgtrace.conf with loopback endpoints. Refuses to touch a home
+ *  that already has any of them.
  */
 #include "cli.h"
 #include "crypto.h"
 #include "error.h"
 #include "event.h"
 #include "ledger.h"
+#include "pii.h"
 #include "transport.h"
 
 #include <errno.h>
@@ -123,6 +126,18 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
         if (rc != LPG_OK)
             status = lpg_cli_fail("CURVE key", rc);
     }
+    /* Secret keys for personal data: look-up HMACs (the admin command
+     * line) and the wrapping of each person's data key (the registry). */
+    const char *secrets[] = {"pii.hmac", "registry.master"};
+    for (size_t i = 0; !status && i < sizeof secrets / sizeof *secrets;
+         i++) {
+        snprintf(path, sizeof path, "%s/keys/%s", home, secrets[i]);
+        int rc = lpg_pii_key_create(path);
+        if (rc != LPG_OK) {
+            fprintf(stderr, "lpgtrace: %s: %s\n", path, lpg_strerror(rc));
+            status = 2;
+        }
+    }
     lpg_config_t *cfg = NULL;
     if (!status) {
         cfg = lpg_cli_config(cli);
@@ -169,10 +184,12 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
                "  ledger key  %s/keys/ledger.pem\n"
                "  admin       %s/keys/admin.pem + admin.curve (enrolled)\n"
                "  daemons     CURVE keys in %s/keys/*.curve\n"
+               "  personal    %s/keys/pii.hmac (look-up), "
+               "registry.master (data keys)\n"
                "  config      %s/lpgtrace.conf\n"
                "Keep authority.pem on the admin workstation only.\n",
                home, home, lpg_config_get(cfg, "ledger.origin"), home, hex,
-               home, home, home, home);
+               home, home, home, home, home);
     }
     lpg_ledger_close(&l);
     lpg_key_destroy(&authority);

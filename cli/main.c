@@ -28,6 +28,12 @@ static const s_command_t s_commands[] = {
     {"label", lpg_cmd_label, "print cylinder labels (PNG, SVG, PDF)"},
     {"ping", lpg_cmd_ping, "is a service up and does it accept us?"},
     {"device", lpg_cmd_device, "enrol or revoke a device (registry)"},
+    {"company", lpg_cmd_company, "add a gas company (registry)"},
+    {"site", lpg_cmd_site, "add a filling station or supply point"},
+    {"staff", lpg_cmd_staff, "add a member of a company's staff"},
+    {"vehicle", lpg_cmd_vehicle, "add a delivery vehicle"},
+    {"user", lpg_cmd_user, "add, import, show, reveal, find, erase users"},
+    {"cylinder", lpg_cmd_cylinder, "add, import or show cylinders"},
 };
 
 static void

@@ -3,7 +3,8 @@
  *  Named databases: entries (seq BE -> LedgerEntry bytes), nodes (level
  *  byte + index BE -> 32-byte hash), checkpoints (size BE -> note text),
  *  event_ids (signer key id + event id -> seq BE + body hash), meta
- *  (name -> value), and the state tables of ledger.h.
+ *  (name -> value), the state tables of ledger.h, and secrets (see the
+ *  section "secrets" below).
  */
 #include "ledger.h"
 #include "error.h"
@@ -48,6 +49,8 @@ struct lpg_ledger {
     lpg_keyring_t *keys; /* enrolled devices' keys, by key id */
     s_workers_t *workers; /* signature threads, started on first use */
     lpg_ledger_stats_t stats;
+    MDB_dbi secrets;     /* see "secrets" below */
+    bool has_secrets;
 };
 
 struct lpg_txn {
@@ -118,6 +121,8 @@ s_now_ms(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+static int s_open_secrets(lpg_ledger_t *l);
 
 /* ---------------------------------------------------------------- open */
 
@@ -194,6 +199,8 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
             lpg_info("ledger: cleared %d stale reader slot(s)", dead);
         rc = s_open_dbis(l);
     }
+    if (rc == LPG_OK)
+        rc = s_open_secrets(l);
     if (rc == LPG_OK) {
         uint8_t apub[32];
         if (lpg_ledger_meta(l, apub, NULL, NULL, 0) == LPG_OK) {
@@ -688,6 +695,74 @@ const lpg_key_t *
 lpg_ledger_authority(const lpg_ledger_t *l)
 {
     return l->authority;
+}
+
+/* ------------------------------------------------------------- secrets */
+
+/*  Secrets are kept beside the log, not in it: the "secrets" table is no
+ *  state table (lpg_txn_clear_state and verify never touch it, rebuild
+ *  cannot recreate it) and no part of any entry or of the Merkle tree. A
+ *  deleted secret is gone from the current tree; LMDB frees its page
+ *  without scrubbing it, so whatever is stored here must itself be
+ *  encrypted under a key kept outside the ledger. A read-only open of a
+ *  ledger made before this table existed sees it empty. */
+
+static int
+s_open_secrets(lpg_ledger_t *l)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(l->env, NULL, l->rdonly ? MDB_RDONLY : 0, &txn);
+    if (rc)
+        return s_err(rc, "begin");
+    rc = mdb_dbi_open(txn, "secrets", l->rdonly ? 0 : MDB_CREATE,
+                      &l->secrets);
+    if (rc == MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return LPG_OK;
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return s_err(rc, "open secrets");
+    }
+    rc = mdb_txn_commit(txn);
+    if (rc == 0)
+        l->has_secrets = true;
+    return s_err(rc, "open secrets");
+}
+
+int
+lpg_txn_secret_put(lpg_txn_t *t, const void *key, size_t klen,
+                   const void *val, size_t vlen)
+{
+    if (!t->l->has_secrets)
+        return LPG_EPERM;
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    return s_err(mdb_put(t->txn, t->l->secrets, &k, &v, 0), "secret");
+}
+
+int
+lpg_txn_secret_get(lpg_txn_t *t, const void *key, size_t klen,
+                   const void **val, size_t *vlen)
+{
+    if (!t->l->has_secrets)
+        return LPG_ENOTFOUND;
+    MDB_val k = {klen, (void *)key}, v;
+    int rc = mdb_get(t->txn, t->l->secrets, &k, &v);
+    if (rc)
+        return rc == MDB_NOTFOUND ? LPG_ENOTFOUND : s_err(rc, "secret");
+    *val = v.mv_data;
+    *vlen = v.mv_size;
+    return LPG_OK;
+}
+
+int
+lpg_txn_secret_del(lpg_txn_t *t, const void *key, size_t klen)
+{
+    if (!t->l->has_secrets)
+        return LPG_ENOTFOUND;
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_del(t->txn, t->l->secrets, &k, NULL);
+    return rc == MDB_NOTFOUND ? LPG_ENOTFOUND : s_err(rc, "secret");
 }
 
 /* -------------------------------------------------------------- append */

@@ -231,6 +231,20 @@ typedef int (*lpg_seq_fn)(void *ctx, uint64_t seq);
 int lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key,
                  size_t klen, lpg_seq_fn fn, void *ctx);
 
+/*  Secrets: values kept beside the log, never in it (a person's wrapped
+ *  data key). Not a state table: not cleared by lpg_txn_clear_state, not
+ *  compared by verify, not in the Merkle tree. Written inside the append
+ *  transaction (by a service's rules) so they commit with the entry.
+ *  Store only values encrypted under a key held outside the ledger: a
+ *  deleted value's page is freed, not scrubbed. get: valid until the txn
+ *  ends, LPG_ENOTFOUND if absent; del: LPG_ENOTFOUND if absent; put:
+ *  LPG_EPERM on a read-only ledger. */
+int lpg_txn_secret_put(lpg_txn_t *t, const void *key, size_t klen,
+                       const void *val, size_t vlen);
+int lpg_txn_secret_get(lpg_txn_t *t, const void *key, size_t klen,
+                       const void **val, size_t *vlen);
+int lpg_txn_secret_del(lpg_txn_t *t, const void *key, size_t klen);
+
 /*  A write transaction for rebuilding state (verify, rebuild): state
  *  tables only. commit syncs. */
 int lpg_ledger_write(lpg_ledger_t *l, lpg_txn_t **out);

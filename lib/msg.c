@@ -78,6 +78,24 @@ lpg_reply_strdup(lpg_reply_t *r, const char *s)
     return copy;
 }
 
+void *
+lpg_reply_alloc(lpg_reply_t *r, size_t n)
+{
+    /* Kept in the strings array: both are blocks freed by clear. */
+    if (r->nstrings == r->capstrings) {
+        size_t cap = r->capstrings ? r->capstrings * 2 : 16;
+        char **v = realloc(r->strings, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        r->strings = v;
+        r->capstrings = cap;
+    }
+    char *block = calloc(1, n ? n : 1);
+    if (block)
+        r->strings[r->nstrings++] = block;
+    return block;
+}
+
 int
 lpg_reply_results(lpg_reply_t *r, size_t n)
 {

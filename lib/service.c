@@ -526,6 +526,10 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
             for (size_t j = 0; j < sm->n_signed_events; j++) {
                 u->in[k].data = sm->signed_events[j].data;
                 u->in[k].len = sm->signed_events[j].len;
+                if (j < sm->n_person_keys && sm->person_keys[j].len) {
+                    u->in[k].attach = sm->person_keys[j].data;
+                    u->in[k].attach_len = sm->person_keys[j].len;
+                }
                 u->which[k] = i;
                 u->slot[k++] = j;
             }

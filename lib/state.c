@@ -104,6 +104,48 @@ s_exists(lpg_txn_t *t, lpg_table_t table, const char *id, const char *what,
     return rc;
 }
 
+/*  The user's state (caller frees), or LPG_ENOTFOUND with the reason. */
+static int
+s_user(lpg_txn_t *t, const char *id, Lpg__UserState **out, char *why,
+       size_t whysz)
+{
+    *out = NULL;
+    const void *v;
+    size_t vlen;
+    int rc = s_exists(t, LPG_TABLE_USERS, id, "user", why, whysz);
+    if (rc == LPG_OK)
+        rc = lpg_txn_get(t, LPG_TABLE_USERS, id, strlen(id), &v, &vlen);
+    if (rc != LPG_OK)
+        return rc;
+    *out = lpg__user_state__unpack(NULL, vlen, v);
+    return *out ? LPG_OK : LPG_ECORRUPT;
+}
+
+/*  The site exists and belongs to company. */
+static int
+s_site_of(lpg_txn_t *t, const char *site, const char *company, char *why,
+          size_t whysz)
+{
+    const void *v;
+    size_t vlen;
+    int rc = s_exists(t, LPG_TABLE_SITES, site, "site", why, whysz);
+    if (rc == LPG_OK)
+        rc = lpg_txn_get(t, LPG_TABLE_SITES, site, strlen(site), &v, &vlen);
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__SiteState *st = lpg__site_state__unpack(NULL, vlen, v);
+    if (!st)
+        return LPG_ECORRUPT;
+    bool same = strcmp(st->add->company, company) == 0;
+    lpg__site_state__free_unpacked(st, NULL);
+    if (same)
+        return LPG_OK;
+    char text[96];
+    snprintf(text, sizeof text, "site '%.40s' belongs to another company",
+             site);
+    return s_why(why, whysz, LPG_EBINDING, text);
+}
+
 /*  The authority, or a company-admin device of this company (which must
  *  exist). */
 static int
@@ -195,8 +237,16 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         if (!e->cylinder || !*e->cylinder)
             return s_why(why, whysz, LPG_EINVAL,
                          "cylinder registration names no cylinder");
+        const Lpg__CylinderRegister *reg = e->cylinder_register;
+        int rc = s_exists(t, LPG_TABLE_COMPANIES, reg->owner, "company",
+                          why, whysz);
+        if (rc == LPG_OK && reg->fill_site && *reg->fill_site)
+            rc = s_exists(t, LPG_TABLE_SITES, reg->fill_site, "site", why,
+                          whysz);
+        if (rc != LPG_OK)
+            return rc;
         Lpg__CylinderState *cyl = NULL;
-        int rc = s_cylinder(t, e->cylinder, &cyl);
+        rc = s_cylinder(t, e->cylinder, &cyl);
         if (rc == LPG_OK) {
             lpg__cylinder_state__free_unpacked(cyl, NULL);
             return s_why(why, whysz, LPG_EEXIST,
@@ -221,11 +271,11 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         return s_new_id(t, LPG_TABLE_SITES, e->site, "site", why, whysz);
     }
     case LPG__EVENT__BODY_STAFF_ADD: {
-        int rc = s_company_signer(t, ev, signer_is_authority,
-                                  e->staff_add->company, why, whysz);
-        if (rc == LPG_OK && e->staff_add->site && *e->staff_add->site)
-            rc = s_exists(t, LPG_TABLE_SITES, e->staff_add->site, "site",
-                          why, whysz);
+        const Lpg__StaffAdd *sa = e->staff_add;
+        int rc = s_company_signer(t, ev, signer_is_authority, sa->company,
+                                  why, whysz);
+        if (rc == LPG_OK && sa->site && *sa->site)
+            rc = s_site_of(t, sa->site, sa->company, why, whysz);
         if (rc != LPG_OK)
             return rc;
         return s_new_id(t, LPG_TABLE_STAFF, e->actor, "staff member", why,
@@ -240,11 +290,47 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                         "vehicle", why, whysz);
     }
     case LPG__EVENT__BODY_USER_ADD: {
-        int rc = s_company_signer(t, ev, signer_is_authority,
-                                  e->user_add->company, why, whysz);
+        const Lpg__UserAdd *ua = e->user_add;
+        if (ua->id_hmac.len != 32 ||
+            (ua->has_name_hmac && ua->name_hmac.len != 32) ||
+            (ua->has_phone_hmac && ua->phone_hmac.len != 32))
+            return s_why(why, whysz, LPG_EINVAL,
+                         "a look-up HMAC is not 32 bytes");
+        int rc = s_company_signer(t, ev, signer_is_authority, ua->company,
+                                  why, whysz);
         if (rc != LPG_OK)
             return rc;
         return s_new_id(t, LPG_TABLE_USERS, e->user, "user", why, whysz);
+    }
+    case LPG__EVENT__BODY_PII_REVEAL: {
+        if (!signer_is_authority)
+            return s_why(why, whysz, LPG_EPERM,
+                         "only the authority key reveals personal data");
+        Lpg__UserState *u = NULL;
+        int rc = s_user(t, e->pii_reveal->user, &u, why, whysz);
+        if (rc != LPG_OK)
+            return rc;
+        bool erased = u->has_erased_seq;
+        lpg__user_state__free_unpacked(u, NULL);
+        return erased ? s_why(why, whysz, LPG_ENOTFOUND,
+                              "this user was erased: there is nothing to "
+                              "reveal")
+                      : LPG_OK;
+    }
+    case LPG__EVENT__BODY_USER_ERASE: {
+        Lpg__UserState *u = NULL;
+        int rc = s_user(t, e->user_erase->user, &u, why, whysz);
+        if (rc != LPG_OK)
+            return rc;
+        bool erased = u->has_erased_seq;
+        if (!erased)
+            rc = s_company_signer(t, ev, signer_is_authority,
+                                  u->add->company, why, whysz);
+        lpg__user_state__free_unpacked(u, NULL);
+        if (erased)
+            return s_why(why, whysz, LPG_EEXIST,
+                         "this user is already erased");
+        return rc;
     }
     case LPG__EVENT__BODY_CYLINDER_UPDATE: {
         Lpg__CylinderState *cyl = NULL;
@@ -478,6 +564,25 @@ s_apply_update(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
     return rc;
 }
 
+/*  Marks the user erased (the registry destroys the data key itself). */
+static int
+s_apply_erase(lpg_txn_t *t, uint64_t seq, const Lpg__UserErase *x)
+{
+    int rc = lpg_txn_index(t, LPG_TABLE_BY_USER, x->user, strlen(x->user),
+                           seq);
+    Lpg__UserState *u = NULL;
+    if (rc == LPG_OK)
+        rc = s_user(t, x->user, &u, NULL, 0);
+    if (rc != LPG_OK)
+        return rc;
+    u->has_erased_seq = 1;
+    u->erased_seq = seq;
+    rc = s_put_message(t, LPG_TABLE_USERS, x->user, strlen(x->user),
+                       &u->base);
+    lpg__user_state__free_unpacked(u, NULL);
+    return rc;
+}
+
 int
 lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
                 const uint8_t signer_id[LPG_KEYID_LEN],
@@ -529,6 +634,12 @@ lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
         return s_put_message(t, LPG_TABLE_USERS, e->user, strlen(e->user),
                              &st.base);
     }
+    case LPG__EVENT__BODY_PII_REVEAL: {
+        const char *u = e->pii_reveal->user;
+        return lpg_txn_index(t, LPG_TABLE_BY_USER, u, strlen(u), seq);
+    }
+    case LPG__EVENT__BODY_USER_ERASE:
+        return s_apply_erase(t, seq, e->user_erase);
     case LPG__EVENT__BODY_CYLINDER_UPDATE:
         return s_apply_update(t, seq, e);
     case LPG__EVENT__BODY_FILL_CHECK:

@@ -22,8 +22,10 @@ int lpg_state_device(lpg_txn_t *t, const uint8_t key_id[LPG_KEYID_LEN],
                      Lpg__DeviceState **out);
 
 /*  May this signer sign this event? LPG_OK, or LPG_EPERM with the reason
- *  in why: device enrolment, revocation and cylinder registration need
- *  the authority key; any other event needs an enrolled device. */
+ *  in why: device enrolment, revocation, cylinder registration and the
+ *  reveal of a person's data need the authority key; a company's staff,
+ *  vehicles and users (and their erasure) the authority or that
+ *  company's admin key; any other event needs an enrolled device. */
 int lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                         bool signer_is_authority, char *why, size_t whysz);
 

@@ -291,6 +291,9 @@ lpg_transport_client(void **out, void *ctx, const char *endpoint,
     if (!sock)
         return LPG_EUNAVAILABLE;
     s_set_int(sock, ZMQ_LINGER, 0);
+    /* A DEALER left with no peer (the server refused our handshake)
+     * would block in send for ever: fail the send after a second. */
+    s_set_int(sock, ZMQ_SNDTIMEO, 1000);
     zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_pub, 32);
     zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, client_pub, 32);
     zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, client_sec, 32);

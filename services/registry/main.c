@@ -5,6 +5,7 @@
  *  them and answers look-ups.
  */
 #include "error.h"
+#include "log.h"
 #include "registry.h"
 #include "service.h"
 
@@ -13,9 +14,13 @@ main(int argc, char **argv)
 {
     lpg_service_opts_t opts = {0};
     lpg_registry_t reg = {0};
+    lpg_log_set_component("registry");
+    lpg_registry_init(&reg, argc, argv);
     opts.name = "registry";
     opts.rules = lpg_registry_rules;
     opts.query = lpg_registry_query;
     opts.ctx = &reg;
-    return lpg_service_main(argc, argv, &opts);
+    int status = lpg_service_main(argc, argv, &opts);
+    lpg_registry_clear(&reg);
+    return status;
 }

@@ -1,28 +1,165 @@
-/*  registry.c - see registry.h. */
+/*  registry.c - see registry.h.
+ *
+ *  A person's data key is stored in the secrets table under "user/" + the
+ *  user id, wrapped (AES-256-GCM) under the master key with the user id
+ *  bound in. Finding users by ID-card HMAC scans the users table: fine
+ *  for a city's registry (a few hundred thousand users, an occasional
+ *  look-up); an index by HMAC is the next step if it is ever hot.
+ */
 #include "registry.h"
 #include "code.h"
+#include "config.h"
 #include "error.h"
+#include "log.h"
+#include "pii.h"
 #include "state.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define S_FIND_MAX 64 /* users listed for one ID-card look-up */
+
+void
+lpg_registry_init(lpg_registry_t *reg, int argc, char **argv)
+{
+    memset(reg, 0, sizeof *reg);
+    const char *home = NULL;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--home") == 0)
+            home = argv[i + 1];
+    lpg_config_t *cfg = NULL;
+    if (lpg_config_load(&cfg, home, NULL, 0) != LPG_OK)
+        return; /* the service's own start says what is wrong */
+    char path[4096];
+    int rc = lpg_config_path(cfg, "keys/registry.master", path, sizeof path);
+    if (rc == LPG_OK)
+        rc = lpg_pii_key_load(path, reg->master);
+    if (rc == LPG_OK)
+        reg->has_master = true;
+    else
+        lpg_warn("no usable master key %s (%s): users cannot be recorded "
+                 "or revealed until there is one",
+                 path, lpg_strerror(rc));
+    lpg_config_destroy(&cfg);
+}
+
+void
+lpg_registry_clear(lpg_registry_t *reg)
+{
+    lpg_pii_wipe(reg->master, sizeof reg->master);
+    reg->has_master = false;
+}
+
+/* ---------------------------------------------------------------- rules */
+
+/*  The secrets-table key of a user's data key. */
+static size_t
+s_secret_key(const char *user, char *out, size_t outsz)
+{
+    int n = snprintf(out, outsz, "user/%s", user);
+    return n < 0 ? 0 : (size_t)n < outsz ? (size_t)n : outsz - 1;
+}
+
+static int
+s_keep_key(lpg_registry_t *reg, lpg_txn_t *txn, const char *user,
+           const lpg_append_in_t *in)
+{
+    if (!in->attach || in->attach_len != LPG_PII_KEY_LEN) {
+        lpg_warn("user '%s' refused: it came without its 32-byte data key",
+                 user);
+        return LPG_EINVAL;
+    }
+    if (!reg->has_master) {
+        lpg_error("user '%s' refused: the registry has no master key "
+                  "(keys/registry.master)", user);
+        return LPG_ECONFIG;
+    }
+    uint8_t wrapped[LPG_PII_WRAPPED_LEN];
+    char key[LPG_STRING_MAX + 8];
+    size_t klen = s_secret_key(user, key, sizeof key);
+    int rc = lpg_pii_wrap(reg->master, user, in->attach, wrapped);
+    if (rc == LPG_OK)
+        rc = lpg_txn_secret_put(txn, key, klen, wrapped, sizeof wrapped);
+    return rc;
+}
+
+static int
+s_drop_key(lpg_txn_t *txn, const char *user)
+{
+    char key[LPG_STRING_MAX + 8];
+    size_t klen = s_secret_key(user, key, sizeof key);
+    int rc = lpg_txn_secret_del(txn, key, klen);
+    if (rc == LPG_OK)
+        lpg_info("user '%s' erased: data key destroyed", user);
+    else if (rc == LPG_ENOTFOUND)
+        lpg_info("user '%s' erased: no data key was kept", user);
+    return rc == LPG_ENOTFOUND ? LPG_OK : rc;
+}
+
+/*  The code in a registration names this cylinder, its serial and
+ *  revision, under the owner's GS1 prefix. */
+static int
+s_check_code(lpg_txn_t *txn, const Lpg__Event *e)
+{
+    const Lpg__CylinderRegister *r = e->cylinder_register;
+    if (!r->code)
+        return LPG_OK;
+    lpg_code_t code;
+    const char *bad = NULL;
+    if (lpg_code_parse(r->code, strlen(r->code), NULL, &code) != LPG_OK)
+        bad = code.why;
+    else if (strcmp(code.grai, e->cylinder) != 0)
+        bad = "its code names another GRAI";
+    else if (strcmp(code.serial, r->serial) != 0)
+        bad = "its code names another serial";
+    else if (r->has_code_revision && r->code_revision != code.revision)
+        bad = "its code has another revision";
+    if (!bad) {
+        const void *v;
+        size_t vlen;
+        if (lpg_txn_get(txn, LPG_TABLE_COMPANIES, r->owner, strlen(r->owner),
+                        &v, &vlen) == LPG_OK) {
+            Lpg__CompanyState *c = lpg__company_state__unpack(NULL, vlen, v);
+            if (!c)
+                return LPG_ECORRUPT;
+            size_t plen = strlen(c->add->gs1_prefix);
+            if (strncmp(code.grai + 1, c->add->gs1_prefix, plen) != 0)
+                bad = "its GRAI is not under the owner's GS1 prefix";
+            lpg__company_state__free_unpacked(c, NULL);
+        }
+    }
+    if (!bad)
+        return LPG_OK;
+    lpg_warn("cylinder %s refused: %s", e->cylinder, bad);
+    return LPG_EINVAL;
+}
 
 int
 lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                    const lpg_event_t *ev,
                    const uint8_t signer_id[LPG_KEYID_LEN],
                    const lpg_append_in_t *in, const void *pre,
-                       Lpg__Outcome *outcome)
+                   Lpg__Outcome *outcome)
 {
-    switch (ev->event->body_case) {
+    lpg_registry_t *reg = ctx;
+    const Lpg__Event *e = ev->event;
+    switch (e->body_case) {
+    case LPG__EVENT__BODY_USER_ADD:
+        return s_keep_key(reg, txn, e->user, in);
+    case LPG__EVENT__BODY_USER_ERASE:
+        return s_drop_key(txn, e->user_erase->user);
+    case LPG__EVENT__BODY_CYLINDER_REGISTER:
+        return s_check_code(txn, e);
     case LPG__EVENT__BODY_DEVICE_ENROLL:
     case LPG__EVENT__BODY_DEVICE_REVOKE:
     case LPG__EVENT__BODY_COMPANY_ADD:
     case LPG__EVENT__BODY_SITE_ADD:
     case LPG__EVENT__BODY_STAFF_ADD:
     case LPG__EVENT__BODY_VEHICLE_ADD:
-    case LPG__EVENT__BODY_USER_ADD:
-    case LPG__EVENT__BODY_CYLINDER_REGISTER:
+    case LPG__EVENT__BODY_PII_REVEAL:
     case LPG__EVENT__BODY_CYLINDER_UPDATE:
         return LPG_OK;
     default:
@@ -30,15 +167,19 @@ lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     }
 }
 
-int
-lpg_registry_query(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
-                   const lpg_sender_t *sender, lpg_reply_t *reply)
+/* -------------------------------------------------------------- queries */
+
+static char *
+s_dup(lpg_reply_t *reply, const char *s)
 {
-    if (req->body_case != LPG__REQUEST__BODY_GET_CYLINDER)
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID,
-                             "EUNSUPPORTED",
-                             "the registry does not answer that request");
-    const char *name = req->get_cylinder->cylinder;
+    return s ? lpg_reply_strdup(reply, s) : NULL;
+}
+
+static int
+s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
+               lpg_reply_t *reply)
+{
+    const char *name = q->cylinder;
     char grai[LPG_CODE_GRAI_MAX + 1];
     lpg_code_t code;
     if (strncmp(name, "https://", 8) == 0) {
@@ -63,27 +204,391 @@ lpg_registry_query(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
         return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND,
                              "CYL_UNKNOWN", "no cylinder with this code");
     Lpg__CylinderInfo *ci = &reply->cylinder;
-    ci->grai = lpg_reply_strdup(reply, cyl->grai);
-    ci->serial = lpg_reply_strdup(reply, cyl->reg->serial);
-    ci->owner = lpg_reply_strdup(reply, cyl->reg->owner);
-    ci->spec = cyl->reg->spec ? lpg_reply_strdup(reply, cyl->reg->spec)
-                              : NULL;
+    const Lpg__CylinderRegister *r = cyl->reg;
+    ci->grai = s_dup(reply, cyl->grai);
+    ci->serial = s_dup(reply, r->serial);
+    ci->owner = s_dup(reply, r->owner);
+    ci->spec = s_dup(reply, r->spec);
     ci->has_tare_g = 1;
-    ci->tare_g = cyl->reg->tare_g;
+    ci->tare_g = r->tare_g;
     ci->has_fill_g = 1;
-    ci->fill_g = cyl->reg->fill_g;
+    ci->fill_g = r->fill_g;
     ci->has_status = cyl->has_status;
     ci->status = cyl->status;
     ci->has_custody = cyl->has_custody;
     ci->custody = cyl->custody;
     ci->has_next_inspection_ymd = cyl->has_next_inspection_ymd;
     ci->next_inspection_ymd = cyl->next_inspection_ymd;
-    ci->fill_site = cyl->reg->fill_site
-                        ? lpg_reply_strdup(reply, cyl->reg->fill_site)
-                        : NULL;
+    ci->fill_site = s_dup(reply, r->fill_site);
     ci->has_last_seq = cyl->has_last_event_seq;
     ci->last_seq = cyl->last_event_seq;
+    if (r->code && lpg_code_parse(r->code, strlen(r->code), NULL, &code) ==
+                       LPG_OK) {
+        char short_id[LPG_CODE_SHORT_ID_MAX + 1];
+        lpg_code_short_id(&code, short_id);
+        ci->short_id = s_dup(reply, short_id);
+    }
+    /* Every registered fact, with the latest dates after updates. */
+    Lpg__CylinderRegister *reg = lpg_reply_alloc(reply, sizeof *reg);
+    if (reg) {
+        *reg = *r;
+        reg->base.n_unknown_fields = 0;
+        reg->base.unknown_fields = NULL;
+        reg->serial = s_dup(reply, r->serial);
+        reg->owner = s_dup(reply, r->owner);
+        reg->maker = s_dup(reply, r->maker);
+        reg->spec = s_dup(reply, r->spec);
+        reg->fill_site = s_dup(reply, r->fill_site);
+        reg->code = s_dup(reply, r->code);
+        reg->electronic_mark = s_dup(reply, r->electronic_mark);
+        reg->has_next_inspection_ymd = cyl->has_next_inspection_ymd;
+        reg->next_inspection_ymd = cyl->next_inspection_ymd;
+        reg->has_insurance_until_ymd = cyl->has_insurance_until_ymd;
+        reg->insurance_until_ymd = cyl->insurance_until_ymd;
+        ci->registered = reg;
+    }
     reply->reply.cylinder = ci;
     lpg__cylinder_state__free_unpacked(cyl, NULL);
     return lpg_reply_set(reply, LPG__STATUS__STATUS_OK, "OK", "found");
+}
+
+static int
+s_get_company(lpg_service_t *svc, const Lpg__GetCompany *q,
+              lpg_reply_t *reply)
+{
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_read(lpg_service_ledger(svc), &t);
+    if (rc != LPG_OK)
+        return rc;
+    const void *v;
+    size_t vlen;
+    rc = lpg_txn_get(t, LPG_TABLE_COMPANIES, q->company, strlen(q->company),
+                     &v, &vlen);
+    Lpg__CompanyState *c = rc == LPG_OK
+                               ? lpg__company_state__unpack(NULL, vlen, v)
+                               : NULL;
+    lpg_txn_abort(&t);
+    if (rc == LPG_ENOTFOUND) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "no company '%.60s'", q->company);
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND,
+                             "COMPANY_UNKNOWN", msg);
+    }
+    if (!c)
+        return rc != LPG_OK ? rc : LPG_ECORRUPT;
+    Lpg__CompanyAdd *out = lpg_reply_alloc(reply, sizeof *out);
+    if (!out) {
+        lpg__company_state__free_unpacked(c, NULL);
+        return LPG_ENOMEM;
+    }
+    lpg__company_add__init(out);
+    out->name = s_dup(reply, c->add->name);
+    out->gs1_prefix = s_dup(reply, c->add->gs1_prefix);
+    out->licence_no = s_dup(reply, c->add->licence_no);
+    out->has_licence_until_ymd = c->add->has_licence_until_ymd;
+    out->licence_until_ymd = c->add->licence_until_ymd;
+    reply->reply.company = out;
+    lpg__company_state__free_unpacked(c, NULL);
+    return lpg_reply_set(reply, LPG__STATUS__STATUS_OK, "OK", "found");
+}
+
+/*  A user as shown: masked, no clear personal data. */
+static Lpg__UserInfo *
+s_user_info(lpg_reply_t *reply, const char *id, const Lpg__UserState *u)
+{
+    Lpg__UserInfo *ui = lpg_reply_alloc(reply, sizeof *ui);
+    if (!ui)
+        return NULL;
+    lpg__user_info__init(ui);
+    const Lpg__UserAdd *a = u->add;
+    ui->id = s_dup(reply, id);
+    ui->company = s_dup(reply, a->company);
+    ui->kind = a->kind;
+    ui->masked_name = s_dup(reply, a->masked_name);
+    ui->area = s_dup(reply, a->area);
+    ui->gas_cert_no = s_dup(reply, a->gas_cert_no);
+    ui->has_leak_alarm = a->has_leak_alarm;
+    ui->leak_alarm = a->leak_alarm;
+    ui->has_seq = 1;
+    ui->seq = u->seq;
+    ui->has_erased_seq = u->has_erased_seq;
+    ui->erased_seq = u->erased_seq;
+    return ui;
+}
+
+typedef struct {
+    lpg_reply_t *reply;
+    const uint8_t *hmac;
+    Lpg__UserInfo **found;
+    size_t n;
+    int rc;
+} s_find_t;
+
+static int
+s_find_one(void *ctx, const void *key, size_t klen, const void *val,
+           size_t vlen)
+{
+    s_find_t *f = ctx;
+    Lpg__UserState *u = lpg__user_state__unpack(NULL, vlen, val);
+    if (!u)
+        return LPG_ECORRUPT;
+    int rc = LPG_OK;
+    if (u->add->id_hmac.len == LPG_PII_HMAC_LEN &&
+        memcmp(u->add->id_hmac.data, f->hmac, LPG_PII_HMAC_LEN) == 0) {
+        if (f->n == S_FIND_MAX)
+            rc = LPG_ETOOBIG; /* stop: enough to show */
+        else {
+            char id[LPG_STRING_MAX + 1];
+            snprintf(id, sizeof id, "%.*s", (int)klen, (const char *)key);
+            f->found[f->n] = s_user_info(f->reply, id, u);
+            rc = f->found[f->n] ? LPG_OK : LPG_ENOMEM;
+            f->n += rc == LPG_OK;
+        }
+    }
+    lpg__user_state__free_unpacked(u, NULL);
+    return rc;
+}
+
+static int
+s_find_users(lpg_txn_t *t, const Lpg__GetUser *q, lpg_reply_t *reply)
+{
+    if (q->id_hmac.len != LPG_PII_HMAC_LEN)
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID, "EINVAL",
+                             "id_hmac must be 32 bytes");
+    s_find_t f = {reply, q->id_hmac.data, NULL, 0, LPG_OK};
+    f.found = lpg_reply_alloc(reply, S_FIND_MAX * sizeof *f.found);
+    if (!f.found)
+        return LPG_ENOMEM;
+    int rc = lpg_txn_foreach(t, LPG_TABLE_USERS, s_find_one, &f);
+    if (rc != LPG_OK && rc != LPG_ETOOBIG)
+        return rc;
+    reply->reply.users = f.found;
+    reply->reply.n_users = f.n;
+    char msg[64];
+    snprintf(msg, sizeof msg, "%zu user%s%s", f.n, f.n == 1 ? "" : "s",
+             rc == LPG_ETOOBIG ? " (the first ones only)" : "");
+    return lpg_reply_set(reply,
+                         f.n ? LPG__STATUS__STATUS_OK
+                             : LPG__STATUS__STATUS_NOT_FOUND,
+                         f.n ? "OK" : "USER_UNKNOWN",
+                         f.n ? msg : "no user with this ID card");
+}
+
+static uint64_t
+s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*  Is entry seq a recorded, recent reveal of this user by the authority,
+ *  asked for by the admin workstation? If not, sets the reply saying why
+ *  and returns false. */
+static bool
+s_reveal_allowed(lpg_service_t *svc, lpg_txn_t *t, const char *user,
+                 uint64_t seq, const lpg_sender_t *sender,
+                 lpg_reply_t *reply)
+{
+    char msg[160];
+    if (!sender->device ||
+        sender->device->role != LPG__ROLE__ROLE_ADMIN) {
+        lpg_reply_set(reply, LPG__STATUS__STATUS_UNAUTHORIZED, "EPERM",
+                      "only the regulator's admin workstation may reveal "
+                      "personal data");
+        return false;
+    }
+    const uint8_t *data;
+    size_t len;
+    Lpg__LedgerEntry *entry = NULL;
+    lpg_event_t ev = {0};
+    const char *bad = NULL;
+    if (lpg_txn_entry(t, seq, &data, &len) != LPG_OK)
+        bad = "there is no such entry";
+    else if (!(entry = lpg__ledger_entry__unpack(NULL, len, data)) ||
+             lpg_event_decode(&ev, entry->signed_event.data,
+                              entry->signed_event.len, NULL, 0) != LPG_OK)
+        bad = "the entry does not decode";
+    else if (ev.event->body_case != LPG__EVENT__BODY_PII_REVEAL ||
+             strcmp(ev.event->pii_reveal->user, user) != 0)
+        bad = "it is not a reveal of this user";
+    else if (entry->outcome &&
+             entry->outcome->status != LPG__STATUS__STATUS_OK)
+        bad = "that reveal was refused";
+    else {
+        uint8_t aid[LPG_KEYID_LEN];
+        const lpg_key_t *authority =
+            lpg_ledger_authority(lpg_service_ledger(svc));
+        if (!authority)
+            bad = "the ledger has no authority key";
+        else {
+            lpg_key_id(authority, aid);
+            if (memcmp(ev.signed_event->key_id.data, aid, sizeof aid) != 0)
+                bad = "it is not signed by the authority";
+        }
+    }
+    uint64_t at = entry ? entry->recorded_at_ms : 0;
+    if (entry)
+        lpg__ledger_entry__free_unpacked(entry, NULL);
+    lpg_event_clear(&ev);
+    if (bad) {
+        snprintf(msg, sizeof msg, "entry %llu allows no reveal: %s",
+                 (unsigned long long)seq, bad);
+        lpg_reply_set(reply, LPG__STATUS__STATUS_UNAUTHORIZED, "ENOREVEAL",
+                      msg);
+        return false;
+    }
+    uint64_t now = s_now_ms();
+    if (now > at && now - at > LPG_REGISTRY_REVEAL_MS) {
+        snprintf(msg, sizeof msg, "the reveal at entry %llu is more than "
+                 "%d minutes old: record a new one",
+                 (unsigned long long)seq, LPG_REGISTRY_REVEAL_MS / 60000);
+        lpg_reply_set(reply, LPG__STATUS__STATUS_UNAUTHORIZED,
+                      "EREVEAL_EXPIRED", msg);
+        return false;
+    }
+    return true;
+}
+
+/*  Opens the user's sealed PersonalData into ui->personal. If it cannot
+ *  be had, sets the reply saying why and *answered. */
+static int
+s_reveal(lpg_registry_t *reg, lpg_txn_t *t, const char *user,
+         const Lpg__UserState *u, Lpg__UserInfo *ui, lpg_reply_t *reply,
+         bool *answered)
+{
+    *answered = true;
+    char msg[160];
+    if (u->has_erased_seq) {
+        snprintf(msg, sizeof msg, "user '%.60s' was erased (entry %llu): "
+                 "the personal data is destroyed",
+                 user, (unsigned long long)u->erased_seq);
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND, "ERASED",
+                             msg);
+    }
+    if (!reg->has_master) {
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_UNAVAILABLE,
+                             "ENOMASTER", "the registry has no master key");
+    }
+    char key[LPG_STRING_MAX + 8];
+    size_t klen = s_secret_key(user, key, sizeof key);
+    const void *wrapped;
+    size_t wlen;
+    int rc = lpg_txn_secret_get(t, key, klen, &wrapped, &wlen);
+    if (rc == LPG_ENOTFOUND) {
+        snprintf(msg, sizeof msg, "no data key is kept for user '%.60s'",
+                 user);
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND, "ENOKEY",
+                             msg);
+    }
+    *answered = false;
+    if (rc != LPG_OK)
+        return rc;
+    uint8_t data_key[LPG_PII_KEY_LEN];
+    Lpg__PersonalData *pd = NULL;
+    rc = lpg_pii_unwrap(reg->master, user, wrapped, wlen, data_key);
+    if (rc == LPG_OK)
+        rc = lpg_pii_open(data_key, user, u->add->pii.data, u->add->pii.len,
+                          &pd);
+    lpg_pii_wipe(data_key, sizeof data_key);
+    if (rc != LPG_OK) {
+        lpg_error("user '%s': the personal data does not open: %s", user,
+                  lpg_strerror(rc));
+        *answered = true;
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_INTERNAL, "ECORRUPT",
+                             "the personal data does not open with its "
+                             "key");
+    }
+    Lpg__PersonalData *out = lpg_reply_alloc(reply, sizeof *out);
+    if (out) {
+        lpg__personal_data__init(out);
+        out->name = s_dup(reply, pd->name);
+        out->id_card = s_dup(reply, pd->id_card);
+        out->phone = s_dup(reply, pd->phone);
+        out->address = s_dup(reply, pd->address);
+        ui->personal = out;
+    }
+    lpg__personal_data__free_unpacked(pd, NULL);
+    return out ? LPG_OK : LPG_ENOMEM;
+}
+
+static int
+s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
+           const lpg_sender_t *sender, lpg_reply_t *reply)
+{
+    if ((q->user != NULL) == q->has_id_hmac ||
+        (q->has_reveal_seq && !q->user))
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID, "EINVAL",
+                             "name a user, or an ID-card HMAC (and a "
+                             "reveal only with a user)");
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_read(lpg_service_ledger(svc), &t);
+    if (rc != LPG_OK)
+        return rc;
+    if (q->has_id_hmac) {
+        rc = s_find_users(t, q, reply);
+        lpg_txn_abort(&t);
+        return rc;
+    }
+    const void *v;
+    size_t vlen;
+    Lpg__UserState *u = NULL;
+    rc = lpg_txn_get(t, LPG_TABLE_USERS, q->user, strlen(q->user), &v,
+                     &vlen);
+    if (rc == LPG_OK && !(u = lpg__user_state__unpack(NULL, vlen, v)))
+        rc = LPG_ECORRUPT;
+    if (rc == LPG_ENOTFOUND) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "no user '%.60s'", q->user);
+        lpg_txn_abort(&t);
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND,
+                             "USER_UNKNOWN", msg);
+    }
+    Lpg__UserInfo *ui = rc == LPG_OK ? s_user_info(reply, q->user, u) : NULL;
+    if (rc == LPG_OK && !ui)
+        rc = LPG_ENOMEM;
+    bool answered = false;
+    if (rc == LPG_OK && q->has_reveal_seq) {
+        answered = !s_reveal_allowed(svc, t, q->user, q->reveal_seq, sender,
+                                     reply);
+        if (!answered)
+            rc = s_reveal(reg, t, q->user, u, ui, reply, &answered);
+    }
+    bool revealed = rc == LPG_OK && q->has_reveal_seq && !answered;
+    lpg_txn_abort(&t);
+    if (u)
+        lpg__user_state__free_unpacked(u, NULL);
+    if (rc != LPG_OK || answered)
+        return rc; /* an error, or the reply says why */
+    if (revealed) {
+        char who[17];
+        lpg_hex(sender->key_id, 8, who);
+        lpg_info("revealed user '%s' to device %s under entry %llu",
+                 q->user, who, (unsigned long long)q->reveal_seq);
+    }
+    reply->reply.users = lpg_reply_alloc(reply, sizeof *reply->reply.users);
+    if (!reply->reply.users)
+        return LPG_ENOMEM;
+    reply->reply.users[0] = ui;
+    reply->reply.n_users = 1;
+    return lpg_reply_set(reply, LPG__STATUS__STATUS_OK, "OK",
+                         revealed ? "found, revealed" : "found");
+}
+
+int
+lpg_registry_query(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
+                   const lpg_sender_t *sender, lpg_reply_t *reply)
+{
+    switch (req->body_case) {
+    case LPG__REQUEST__BODY_GET_CYLINDER:
+        return s_get_cylinder(svc, req->get_cylinder, reply);
+    case LPG__REQUEST__BODY_GET_COMPANY:
+        return s_get_company(svc, req->get_company, reply);
+    case LPG__REQUEST__BODY_GET_USER:
+        return s_get_user(ctx, svc, req->get_user, sender, reply);
+    default:
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID,
+                             "EUNSUPPORTED",
+                             "the registry does not answer that request");
+    }
 }

@@ -1,21 +1,48 @@
-/*  registry.h - lpg-registryd's rules and queries. */
+/*  registry.h - lpg-registryd's rules and queries.
+ *
+ *  Besides recording registry events, the registry keeps each person's
+ *  data key (wrapped under its master key, keys/registry.master) in the
+ *  ledger's secrets table, outside the log: written with the UserAdd that
+ *  brought it, deleted by a UserErase, and used only to answer a reveal
+ *  that the log records.
+ */
 #ifndef LPG_REGISTRYD_H
 #define LPG_REGISTRYD_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "service.h"
 
+/*  How long a recorded PiiReveal allows its one look at the clear data. */
+#define LPG_REGISTRY_REVEAL_MS (10 * 60 * 1000)
+
 typedef struct {
-    int unused;
+    uint8_t master[32]; /* wraps every person's data key */
+    bool has_master;
 } lpg_registry_t;
 
-/*  Accepts only registry events; the ledger's own checks decide who may
- *  sign them. */
+/*  Loads the master key of the home named by --home in argv (or the
+ *  default home). Without one the registry still runs, and refuses to
+ *  record users (a warning says why). */
+void lpg_registry_init(lpg_registry_t *reg, int argc, char **argv);
+
+/*  Forgets the master key. */
+void lpg_registry_clear(lpg_registry_t *reg);
+
+/*  Accepts only registry events (the ledger's own checks decide who may
+ *  sign them); keeps a new user's data key and destroys an erased one's.
+ *  Refuses (unrecorded) a UserAdd without a 32-byte data key
+ *  (LPG_EINVAL) or while there is no master key (LPG_ECONFIG), and a
+ *  cylinder registration whose code does not name that cylinder
+ *  (LPG_EINVAL). */
 int lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                        const lpg_event_t *ev,
                        const uint8_t signer_id[LPG_KEYID_LEN],
                        const lpg_append_in_t *in, const void *pre,
                        Lpg__Outcome *outcome);
 
+/*  GetCylinder, GetCompany and GetUser. */
 int lpg_registry_query(void *ctx, lpg_service_t *svc,
                        const Lpg__Request *req, const lpg_sender_t *sender,
                        lpg_reply_t *reply);

@@ -1,6 +1,7 @@
 /*  test_ledger.c - appending to the ledger: signatures, signers,
  *  idempotency, conflicts, revocation, authorisation, a bad event in a
- *  batch, the tree, checkpoints and state; on a real LMDB environment.
+ *  batch, the tree, checkpoints and state, the secrets kept beside the
+ *  log, and who may reveal or erase a person; on a real LMDB environment.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -435,6 +436,257 @@ test_tree_index_checkpoint_verify(void **state)
     assert_true(r.state_rows > 0);
 }
 
+/* ---------------------------------------------------- users and secrets */
+
+static uint8_t *
+s_user_add(const lpg_key_t *signer, const char *company, const char *id,
+           size_t hmac_len, size_t *len)
+{
+    uint8_t hmac[32] = {7}, pii[40] = {9};
+    Lpg__UserAdd ua = LPG__USER_ADD__INIT;
+    ua.company = (char *)company;
+    ua.kind = LPG__USER_KIND__USER_HOUSEHOLD;
+    ua.id_hmac.data = hmac;
+    ua.id_hmac.len = hmac_len;
+    ua.pii.data = pii;
+    ua.pii.len = sizeof pii;
+    ua.masked_name = "张*丰";
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_USER_ADD;
+    ev.user_add = &ua;
+    ev.user = (char *)id;
+    ev.company = (char *)company;
+    return s_event(signer, &ev, NULL, len);
+}
+
+/*  A PiiReveal (erase false) or UserErase of user. */
+static uint8_t *
+s_user_event(const lpg_key_t *signer, const char *user, bool erase,
+             size_t *len)
+{
+    Lpg__PiiReveal pr = LPG__PII_REVEAL__INIT;
+    Lpg__UserErase ue = LPG__USER_ERASE__INIT;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    pr.user = ue.user = (char *)user;
+    pr.reason = ue.reason = "a test";
+    if (erase) {
+        ev.body_case = LPG__EVENT__BODY_USER_ERASE;
+        ev.user_erase = &ue;
+    } else {
+        ev.body_case = LPG__EVENT__BODY_PII_REVEAL;
+        ev.pii_reveal = &pr;
+    }
+    return s_event(signer, &ev, NULL, len);
+}
+
+/*  Rules that keep an event's attachment as a secret under its user. */
+static int
+s_keep_attach(void *ctx, lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
+              const uint8_t signer[LPG_KEYID_LEN], const lpg_append_in_t *in,
+              const void *pre, Lpg__Outcome *outcome)
+{
+    const char *u = ev->event->user;
+    if (!in->attach || !u)
+        return LPG_OK;
+    return lpg_txn_secret_put(t, u, strlen(u), in->attach, in->attach_len);
+}
+
+static void
+s_secret_is(s_fix_t *f, const char *key, const char *want)
+{
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    const void *v = NULL;
+    size_t vlen = 0;
+    int rc = lpg_txn_secret_get(t, key, strlen(key), &v, &vlen);
+    if (want) {
+        assert_int_equal(rc, LPG_OK);
+        assert_int_equal(vlen, strlen(want));
+        assert_memory_equal(v, want, vlen);
+    } else
+        assert_int_equal(rc, LPG_ENOTFOUND);
+    lpg_txn_abort(&t);
+}
+
+static void
+test_secrets_beside_the_log(void **state)
+{
+    s_fix_t *f = *state;
+    size_t len;
+    uint8_t *data = s_user_add(f->authority, "C1", "U1", 32, &len);
+    lpg_append_in_t in = {data, len, (const uint8_t *)"key-of-U1", 9};
+    lpg_append_out_t out;
+    assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, s_keep_attach,
+                                       NULL, &out),
+                     LPG_OK);
+    assert_int_equal(out.status, LPG_OK);
+    free(data);
+    s_secret_is(f, "U1", "key-of-U1");
+    s_secret_is(f, "U2", NULL);
+
+    /* Not in the entry, so not in the tree. */
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    const uint8_t *entry;
+    size_t elen;
+    assert_int_equal(lpg_txn_entry(t, out.seq, &entry, &elen), LPG_OK);
+    assert_null(memmem(entry, elen, "key-of-U1", 9));
+    lpg_txn_abort(&t);
+    uint64_t size;
+    uint8_t root[32], root2[32];
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    assert_int_equal(size, S_BASE + 1);
+    assert_int_equal(lpg_ledger_root(f->l, size, root), LPG_OK);
+
+    /* Verify does not see it; a rebuild's clearing does not touch it. */
+    lpg_verify_opts_t o = {0};
+    o.ledger_key = f->ledger_key;
+    o.origin = "test.example/ledger";
+    lpg_verify_report_t r;
+    assert_int_equal(lpg_verify_ledger(f->l, &o, &r), LPG_OK);
+    assert_int_equal(r.error, LPG_OK);
+    assert_int_equal(lpg_ledger_write(f->l, &t), LPG_OK);
+    assert_int_equal(lpg_txn_clear_state(t), LPG_OK);
+    const void *v;
+    size_t vlen;
+    assert_int_equal(lpg_txn_get(t, LPG_TABLE_USERS, "U1", 2, &v, &vlen),
+                     LPG_ENOTFOUND);
+    assert_int_equal(lpg_txn_secret_get(t, "U1", 2, &v, &vlen), LPG_OK);
+    lpg_txn_abort(&t);
+
+    /* Deleted: gone, and the log is as it was. */
+    assert_int_equal(lpg_ledger_write(f->l, &t), LPG_OK);
+    assert_int_equal(lpg_txn_secret_del(t, "U1", 2), LPG_OK);
+    assert_int_equal(lpg_txn_secret_del(t, "U1", 2), LPG_ENOTFOUND);
+    assert_int_equal(lpg_txn_commit(&t), LPG_OK);
+    s_secret_is(f, "U1", NULL);
+    assert_int_equal(lpg_ledger_root(f->l, size, root2), LPG_OK);
+    assert_memory_equal(root, root2, 32);
+    assert_int_equal(lpg_verify_ledger(f->l, &o, &r), LPG_OK);
+    assert_int_equal(r.error, LPG_OK);
+}
+
+/*  Appends data (freed) of *len bytes; its status, and why in words. */
+static int
+s_append_one(s_fix_t *f, uint8_t *data, const size_t *len, char *why)
+{
+    lpg_append_out_t out;
+    s_append1(f, data, len, &out);
+    if (why)
+        snprintf(why, 128, "%s", out.why);
+    return out.status;
+}
+
+static void
+test_user_reveal_erase(void **state)
+{
+    s_fix_t *f = *state;
+    size_t len;
+    char why[128];
+    /* An admin device of another company, C2. */
+    Lpg__CompanyAdd c = LPG__COMPANY_ADD__INIT;
+    c.name = "Gas Co 2";
+    c.gs1_prefix = "6900001";
+    c.licence_no = "L-2";
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_COMPANY_ADD;
+    ev.company_add = &c;
+    ev.company = "C2";
+    assert_int_equal(s_append_one(f, s_event(f->authority, &ev, NULL, &len),
+                                  &len, NULL),
+                     LPG_OK);
+    uint8_t pub[32];
+    lpg_key_raw_public(f->dev, pub);
+    Lpg__DeviceEnroll en = LPG__DEVICE_ENROLL__INIT;
+    en.sign_pub.data = pub;
+    en.sign_pub.len = 32;
+    en.company = "C2";
+    en.role = LPG__ROLE__ROLE_COMPANY_ADMIN;
+    Lpg__Event ee = LPG__EVENT__INIT;
+    ee.body_case = LPG__EVENT__BODY_DEVICE_ENROLL;
+    ee.device_enroll = &en;
+    assert_int_equal(s_append_one(f, s_event(f->authority, &ee, NULL, &len),
+                                  &len, NULL),
+                     LPG_OK);
+
+    /* Look-up HMACs are 32 bytes; C2's admin adds no user of C1. */
+    assert_int_equal(s_append_one(f, s_user_add(f->authority, "C1", "U1", 16,
+                                                &len),
+                                  &len, why),
+                     LPG_EINVAL);
+    assert_non_null(strstr(why, "HMAC"));
+    assert_int_equal(s_append_one(f, s_user_add(f->dev, "C1", "U1", 32,
+                                                &len),
+                                  &len, why),
+                     LPG_EPERM);
+    assert_int_equal(s_append_one(f, s_user_add(f->authority, "C1", "U1", 32,
+                                                &len),
+                                  &len, NULL),
+                     LPG_OK);
+
+    /* Only the authority reveals, and only a user that exists. */
+    assert_int_equal(s_append_one(f, s_user_event(f->dev, "U1", false, &len),
+                                  &len, why),
+                     LPG_EPERM);
+    assert_non_null(strstr(why, "only the authority"));
+    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U9", false,
+                                                  &len),
+                                  &len, why),
+                     LPG_ENOTFOUND);
+    assert_string_equal(why, "no user 'U9'");
+    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U1", false,
+                                                  &len),
+                                  &len, NULL),
+                     LPG_OK);
+
+    /* Erasure: not by another company's admin; once; no reveal after. */
+    assert_int_equal(s_append_one(f, s_user_event(f->dev, "U1", true, &len),
+                                  &len, why),
+                     LPG_EPERM);
+    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U1", true,
+                                                  &len),
+                                  &len, NULL),
+                     LPG_OK);
+    uint64_t size;
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    const uint64_t erase_seq = size - 1;
+    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U1", true,
+                                                  &len),
+                                  &len, why),
+                     LPG_EEXIST);
+    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U1", false,
+                                                  &len),
+                                  &len, why),
+                     LPG_ENOTFOUND);
+    assert_non_null(strstr(why, "erased"));
+
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    const void *v;
+    size_t vlen;
+    assert_int_equal(lpg_txn_get(t, LPG_TABLE_USERS, "U1", 2, &v, &vlen),
+                     LPG_OK);
+    Lpg__UserState *u = lpg__user_state__unpack(NULL, vlen, v);
+    assert_non_null(u);
+    assert_true(u->has_erased_seq);
+    assert_int_equal(u->erased_seq, erase_seq);
+    lpg__user_state__free_unpacked(u, NULL);
+    int count = 0;
+    assert_int_equal(lpg_txn_seqs(t, LPG_TABLE_BY_USER, "U1", 2,
+                                  s_count_seq, &count),
+                     LPG_OK);
+    assert_int_equal(count, 3); /* add, reveal, erase */
+    lpg_txn_abort(&t);
+
+    lpg_verify_opts_t o = {0};
+    o.ledger_key = f->ledger_key;
+    o.origin = "test.example/ledger";
+    lpg_verify_report_t r;
+    assert_int_equal(lpg_verify_ledger(f->l, &o, &r), LPG_OK);
+    assert_int_equal(r.error, LPG_OK);
+    assert_int_equal(r.entries, size);
+}
+
 static void
 test_strings_validated(void **state)
 {
@@ -472,6 +724,10 @@ main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_tree_index_checkpoint_verify,
                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_secrets_beside_the_log,
+                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_user_reveal_erase, s_setup,
+                                        s_teardown),
         cmocka_unit_test(test_strings_validated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
