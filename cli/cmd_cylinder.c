@@ -56,6 +56,10 @@ s_usage(void)
             "           [--as KEYPREFIX]\n"
             "       lpgtrace cylinder import FILE.csv [--as KEYPREFIX]\n"
             "       lpgtrace cylinder show CODE|GRAI\n"
+            "       lpgtrace cylinder update GRAI [--status "
+            "in-service|quarantined|scrapped]\n"
+            "           [--next-inspection DATE] [--insurance-until DATE] "
+            "--reason TEXT\n"
             "The company's GS1 prefix and the asset type are 12 digits "
             "together; the serial\n"
             "is the steel-stamp serial [0-9A-Z]{1,16}; weights in grams; "
@@ -625,13 +629,87 @@ s_show(lpg_cli_t *cli, int argc, char **argv)
     return 0;
 }
 
+/*  cylinder update GRAI [--status in-service|quarantined|scrapped]
+ *  [--next-inspection DATE] [--insurance-until DATE] --reason TEXT:
+ *  a signed CylinderUpdate (the authority, or the owner's admin key). */
+static int
+s_update(lpg_cli_t *cli, int argc, char **argv)
+{
+    lpg_opt_t opts[] = {{"status", NULL, false},
+                        {"next-inspection", NULL, false},
+                        {"insurance-until", NULL, false},
+                        {"reason", NULL, false},
+                        {"as", NULL, false},
+                        {NULL, NULL, false}};
+    const char *grai = NULL;
+    if (!lpg_reg_opts("cylinder update", argc, argv, 2, opts, &grai, 1) ||
+        !grai || !lpg_reg_text(grai)) {
+        fprintf(stderr, "usage: lpgtrace cylinder update GRAI [--status "
+                        "in-service|quarantined|scrapped] "
+                        "[--next-inspection DATE] [--insurance-until DATE] "
+                        "--reason TEXT [--as KEYPREFIX]\n");
+        return 2;
+    }
+    Lpg__CylinderUpdate u = LPG__CYLINDER_UPDATE__INIT;
+    const char *status = lpg_reg_opt(opts, "status");
+    const char *next = lpg_reg_opt(opts, "next-inspection");
+    const char *ins = lpg_reg_opt(opts, "insurance-until");
+    const char *reason = lpg_reg_opt(opts, "reason");
+    if (!reason || !lpg_reg_text(reason)) {
+        fprintf(stderr, "lpgtrace: cylinder update: --reason is required\n");
+        return 2;
+    }
+    u.reason = (char *)reason;
+    if (status) {
+        u.has_status = 1;
+        if (strcmp(status, "in-service") == 0)
+            u.status = LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
+        else if (strcmp(status, "quarantined") == 0)
+            u.status = LPG__CYLINDER_STATUS__CYL_QUARANTINED;
+        else if (strcmp(status, "scrapped") == 0)
+            u.status = LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+        else {
+            fprintf(stderr, "lpgtrace: cylinder update: --status is "
+                            "in-service, quarantined or scrapped\n");
+            return 2;
+        }
+    }
+    if (next && !lpg_cli_date(next, &u.next_inspection_ymd)) {
+        fprintf(stderr, "lpgtrace: cylinder update: bad date '%s'\n", next);
+        return 2;
+    }
+    u.has_next_inspection_ymd = next != NULL;
+    if (ins && !lpg_cli_date(ins, &u.insurance_until_ymd)) {
+        fprintf(stderr, "lpgtrace: cylinder update: bad date '%s'\n", ins);
+        return 2;
+    }
+    u.has_insurance_until_ymd = ins != NULL;
+    if (!status && !next && !ins) {
+        fprintf(stderr, "lpgtrace: cylinder update: nothing to change\n");
+        return 2;
+    }
+    lpg_key_t *signer = lpg_reg_signer(cli, lpg_reg_opt(opts, "as"));
+    if (!signer)
+        return 2;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_CYLINDER_UPDATE;
+    ev.cylinder_update = &u;
+    ev.cylinder = (char *)grai;
+    int rc = lpg_reg_submit(cli, &ev, signer, NULL);
+    lpg_key_destroy(&signer);
+    return rc;
+}
+
 int
 lpg_cmd_cylinder(lpg_cli_t *cli, int argc, char **argv)
 {
     static const struct {
         const char *verb;
         int (*fn)(lpg_cli_t *, int, char **);
-    } verbs[] = {{"add", s_add}, {"import", s_import}, {"show", s_show}};
+    } verbs[] = {{"add", s_add},
+                 {"import", s_import},
+                 {"show", s_show},
+                 {"update", s_update}};
     for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof *verbs; i++)
         if (strcmp(argv[1], verbs[i].verb) == 0)
             return verbs[i].fn(cli, argc, argv);

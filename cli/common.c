@@ -115,8 +115,11 @@ lpg_cli_date(const char *s, uint32_t *out)
     char tail;
     if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) == 3 ||
         (strlen(s) == 8 && sscanf(s, "%4u%2u%2u%c", &y, &m, &d, &tail) == 3)) {
+        static const unsigned days[] = {31, 28, 31, 30, 31, 30,
+                                        31, 31, 30, 31, 30, 31};
+        bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         if (y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
-            d <= 31) {
+            d <= days[m - 1] + (m == 2 && leap ? 1u : 0u)) {
             *out = y * 10000 + m * 100 + d;
             return true;
         }

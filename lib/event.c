@@ -257,6 +257,8 @@ const char *
 lpg_event_kind(const Lpg__Event *ev)
 {
     switch (ev->body_case) {
+    case _LPG__EVENT__BODY__CASE_IS_INT_SIZE:
+        break;
     case LPG__EVENT__BODY_DEVICE_ENROLL:
         return "device_enroll";
     case LPG__EVENT__BODY_DEVICE_REVOKE:
@@ -267,8 +269,26 @@ lpg_event_kind(const Lpg__Event *ev)
         return "fill_check";
     case LPG__EVENT__BODY_FILL_RECORD:
         return "fill_record";
+    case LPG__EVENT__BODY_FILL_OVERRIDE:
+        return "fill_override";
+    case LPG__EVENT__BODY_COMPANY_ADD:
+        return "company_add";
+    case LPG__EVENT__BODY_SITE_ADD:
+        return "site_add";
+    case LPG__EVENT__BODY_STAFF_ADD:
+        return "staff_add";
+    case LPG__EVENT__BODY_VEHICLE_ADD:
+        return "vehicle_add";
+    case LPG__EVENT__BODY_USER_ADD:
+        return "user_add";
+    case LPG__EVENT__BODY_CYLINDER_UPDATE:
+        return "cylinder_update";
+    case LPG__EVENT__BODY_PII_REVEAL:
+        return "pii_reveal";
+    case LPG__EVENT__BODY_USER_ERASE:
+        return "user_erase";
     case LPG__EVENT__BODY__NOT_SET:
-    default:
-        return "none";
+        break;
     }
+    return "none";
 }

@@ -238,6 +238,10 @@ s_body_name(const Lpg__Request *req)
         return "submit_many";
     case LPG__REQUEST__BODY_GET_CYLINDER:
         return "get_cylinder";
+    case LPG__REQUEST__BODY_GET_COMPANY:
+        return "get_company";
+    case LPG__REQUEST__BODY_GET_USER:
+        return "get_user";
     case LPG__REQUEST__BODY_PING:
         return "ping";
     case LPG__REQUEST__BODY__NOT_SET:

@@ -424,6 +424,13 @@ lpg_filling_submitted(void *ctx, lpg_txn_t *txn, uint64_t seq,
     const Lpg__Event *e = ev.event;
     Lpg__CylinderInfo *ci = &reply->cylinder;
     const char *grai = e->cylinder;
+    /* A forged code names nothing: show no cylinder for it. */
+    const Lpg__Outcome *o = entry->outcome;
+    for (size_t i = 0; o && i < o->n_reasons; i++)
+        if (strcmp(o->reasons[i]->token, "CODE_FORGED") == 0) {
+            lpg_event_clear(&ev);
+            return LPG_OK;
+        }
     if (e->body_case == LPG__EVENT__BODY_FILL_CHECK) {
         /* The code was judged already (the verdict is in the entry);
          * the operator only needs what it names. */

@@ -62,13 +62,18 @@ with open(sys.argv[1], "w") as f:
         f.write("C9-0,015,IMP%07d,%d,14500,2024-01,YSP-15,8,2028-01-01,"
                 "S9-0,2027-12-31\n" % (i, 14000 + i % 2000))
 PY
-    lpg cylinder import "$D/import.csv" >"$D/import.out" 2>&1 &
+    t0=$(date +%s.%N)
+    ( lpg cylinder import "$D/import.csv" >"$D/import.out" 2>&1
+      date +%s.%N >"$D/import.end" ) &
     ipid=$!
     sleep 1
     "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 1 100000 staff-S9-0-0 \
         checks-only 20 || true
+    t1=$(date +%s.%N)
     wait $ipid || true
     tail -1 "$D/import.out" | sed 's/^/  import: /'
+    python3 -c 'import sys; t0, t1, te = map(float, sys.argv[1:4]); print("  import took %.1f s; the checks ran from 1 s to %.1f s into it%s" % (te - t0, t1 - t0, "" if te > t1 else " (the import ended first)"))' \
+        "$t0" "$t1" "$(cat "$D/import.end")"
 else
     echo "  (cylinder import not available: import latency not measured)"
 fi
