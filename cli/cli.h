@@ -76,5 +76,6 @@ int lpg_cmd_code(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_ping(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_device(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_trace(lpg_cli_t *cli, int argc, char **argv);
 
 #endif

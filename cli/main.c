@@ -28,6 +28,7 @@ static const s_command_t s_commands[] = {
     {"label", lpg_cmd_label, "print cylinder labels (PNG, SVG, PDF)"},
     {"ping", lpg_cmd_ping, "is a service up and does it accept us?"},
     {"device", lpg_cmd_device, "enrol or revoke a device (registry)"},
+    {"trace", lpg_cmd_trace, "one cylinder's history, every proof checked"},
 };
 
 static void

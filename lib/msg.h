@@ -49,6 +49,9 @@ int lpg_reply_reason(lpg_reply_t *r, const char *token, const char *zh,
                      const char *en);
 /*  Copies a string into the reply's storage; NULL on ENOMEM. */
 char *lpg_reply_strdup(lpg_reply_t *r, const char *s);
+/*  Hands the reply a malloc'd block (a nested answer's parts), freed with
+ *  the reply. Returns p, or NULL (p freed) on ENOMEM. */
+void *lpg_reply_keep(lpg_reply_t *r, void *p);
 /*  Sets the number of SubmitMany results (all INTERNAL until filled). */
 int lpg_reply_results(lpg_reply_t *r, size_t n);
 /*  Fills result i (strings copied). */
