@@ -34,6 +34,7 @@ static const s_command_t s_commands[] = {
     {"vehicle", lpg_cmd_vehicle, "add a delivery vehicle"},
     {"user", lpg_cmd_user, "add, import, show, reveal, find, erase users"},
     {"cylinder", lpg_cmd_cylinder, "add, import or show cylinders"},
+    {"trace", lpg_cmd_trace, "one cylinder's history, every proof checked"},
 };
 
 static void

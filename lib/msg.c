@@ -61,39 +61,35 @@ lpg_reply_init(lpg_reply_t *r, const uint8_t *request_id, size_t idlen)
     r->reply.message = "no answer was set";
 }
 
-char *
-lpg_reply_strdup(lpg_reply_t *r, const char *s)
+void *
+lpg_reply_keep(lpg_reply_t *r, void *p)
 {
+    if (!p)
+        return NULL;
     if (r->nstrings == r->capstrings) {
         size_t cap = r->capstrings ? r->capstrings * 2 : 16;
         char **v = realloc(r->strings, cap * sizeof *v);
-        if (!v)
+        if (!v) {
+            free(p);
             return NULL;
+        }
         r->strings = v;
         r->capstrings = cap;
     }
-    char *copy = strdup(s ? s : "");
-    if (copy)
-        r->strings[r->nstrings++] = copy;
-    return copy;
+    r->strings[r->nstrings++] = p;
+    return p;
+}
+
+char *
+lpg_reply_strdup(lpg_reply_t *r, const char *s)
+{
+    return lpg_reply_keep(r, strdup(s ? s : ""));
 }
 
 void *
 lpg_reply_alloc(lpg_reply_t *r, size_t n)
 {
-    /* Kept in the strings array: both are blocks freed by clear. */
-    if (r->nstrings == r->capstrings) {
-        size_t cap = r->capstrings ? r->capstrings * 2 : 16;
-        char **v = realloc(r->strings, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        r->strings = v;
-        r->capstrings = cap;
-    }
-    char *block = calloc(1, n ? n : 1);
-    if (block)
-        r->strings[r->nstrings++] = block;
-    return block;
+    return lpg_reply_keep(r, calloc(1, n ? n : 1));
 }
 
 int

@@ -52,6 +52,9 @@ char *lpg_reply_strdup(lpg_reply_t *r, const char *s);
 /*  n zeroed bytes owned by the reply (freed by lpg_reply_clear), for the
  *  nested messages a query answers with; NULL on ENOMEM. */
 void *lpg_reply_alloc(lpg_reply_t *r, size_t n);
+/*  Hands the reply a malloc'd block (a nested answer's parts), freed with
+ *  the reply. Returns p, or NULL (p freed) on ENOMEM. */
+void *lpg_reply_keep(lpg_reply_t *r, void *p);
 /*  Sets the number of SubmitMany results (all INTERNAL until filled). */
 int lpg_reply_results(lpg_reply_t *r, size_t n);
 /*  Fills result i (strings copied). */

@@ -242,6 +242,14 @@ s_body_name(const Lpg__Request *req)
         return "get_company";
     case LPG__REQUEST__BODY_GET_USER:
         return "get_user";
+    case LPG__REQUEST__BODY_GET_TRACE:
+        return "get_trace";
+    case LPG__REQUEST__BODY_GET_RANGE:
+        return "get_range";
+    case LPG__REQUEST__BODY_GET_CONSISTENCY:
+        return "get_consistency";
+    case LPG__REQUEST__BODY_GET_CHECKPOINT:
+        return "get_checkpoint";
     case LPG__REQUEST__BODY_PING:
         return "ping";
     case LPG__REQUEST__BODY__NOT_SET:

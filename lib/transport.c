@@ -307,6 +307,59 @@ lpg_transport_client(void **out, void *ctx, const char *endpoint,
 }
 
 int
+lpg_transport_publisher(void **out, void *ctx, const char *endpoint,
+                        const uint8_t secret[32], int hwm)
+{
+    *out = NULL;
+    void *sock = zmq_socket(ctx, ZMQ_PUB);
+    if (!sock)
+        return LPG_EUNAVAILABLE;
+    s_set_int(sock, ZMQ_LINGER, 0);
+    s_set_int(sock, ZMQ_SNDHWM, hwm > 0 ? hwm : 1000);
+    s_set_int(sock, ZMQ_CURVE_SERVER, 1);
+    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 32);
+    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, "lpgtrace", 8);
+    /* A subscriber sends only subscriptions: small. */
+    int64_t max_in = 4096;
+    zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_in, sizeof max_in);
+    if (zmq_bind(sock, endpoint) != 0) {
+        lpg_error("cannot bind %s: %s", endpoint, zmq_strerror(errno));
+        zmq_close(sock);
+        return LPG_EUNAVAILABLE;
+    }
+    *out = sock;
+    return LPG_OK;
+}
+
+int
+lpg_transport_subscriber(void **out, void *ctx, const char *endpoint,
+                         const uint8_t server_pub[32],
+                         const uint8_t client_sec[32])
+{
+    *out = NULL;
+    uint8_t client_pub[32];
+    int rc = lpg_curve_public(client_sec, client_pub);
+    if (rc != LPG_OK)
+        return rc;
+    void *sock = zmq_socket(ctx, ZMQ_SUB);
+    if (!sock)
+        return LPG_EUNAVAILABLE;
+    s_set_int(sock, ZMQ_LINGER, 0);
+    s_set_int(sock, ZMQ_RCVHWM, 100000);
+    zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_pub, 32);
+    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, client_pub, 32);
+    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, client_sec, 32);
+    zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0);
+    if (zmq_connect(sock, endpoint) != 0) {
+        lpg_error("cannot connect %s: %s", endpoint, zmq_strerror(errno));
+        zmq_close(sock);
+        return LPG_EUNAVAILABLE;
+    }
+    *out = sock;
+    return LPG_OK;
+}
+
+int
 lpg_transport_pair(void **out, void *ctx, const char *endpoint, bool bind)
 {
     *out = NULL;
@@ -417,10 +470,13 @@ int
 lpg_transport_send(void *sock, const lpg_frame_t *frames, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int flags = i + 1 < n ? ZMQ_SNDMORE : 0;
+        /* Never wait: a DEALER whose handshake was refused has no peer
+         * and would block for ever; the caller's time-out handles it. */
+        int flags = (i + 1 < n ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT;
         if (zmq_send(sock, frames[i].data, frames[i].len, flags) < 0) {
-            lpg_debug("send: %s", zmq_strerror(errno));
-            return LPG_EIO;
+            int e = errno;
+            lpg_debug("send: %s", zmq_strerror(e));
+            return e == EAGAIN ? LPG_EUNAVAILABLE : LPG_EIO;
         }
     }
     return LPG_OK;

@@ -64,6 +64,19 @@ int lpg_transport_client(void **out, void *ctx, const char *endpoint,
 
 void lpg_transport_close(void **sock);
 
+/*  The feed: a PUB bound to endpoint as a CURVE server with secret (its
+ *  subscribers pass the ZAP handler of ctx, like a service's clients),
+ *  and a SUB connected to it as a CURVE client, subscribed to every
+ *  message. The PUB keeps up to hwm messages per slow subscriber, then
+ *  drops for that subscriber (who sees a gap in the sequence numbers and
+ *  fetches the missing entries by request). Send with
+ *  lpg_transport_send, receive with lpg_transport_recv. */
+int lpg_transport_publisher(void **out, void *ctx, const char *endpoint,
+                            const uint8_t secret[32], int hwm);
+int lpg_transport_subscriber(void **out, void *ctx, const char *endpoint,
+                             const uint8_t server_pub[32],
+                             const uint8_t client_sec[32]);
+
 /*  One end of an inproc PAIR (bind or connect), for waking a thread's
  *  poll loop from another thread. */
 int lpg_transport_pair(void **out, void *ctx, const char *endpoint,
@@ -102,6 +115,8 @@ typedef struct {
  *  at all). LPG_ETIMEOUT if none came; LPG_EINTR-like interruptions by a
  *  signal also return LPG_ETIMEOUT so the caller can check its flag. */
 int lpg_transport_recv(void *sock, lpg_wire_msg_t *m, int timeout_ms);
+/*  Sends without waiting: LPG_EUNAVAILABLE when the message cannot go
+ *  now (no peer, or its queue is full). */
 int lpg_transport_send(void *sock, const lpg_frame_t *frames, size_t n);
 void lpg_wire_msg_clear(lpg_wire_msg_t *m);
 

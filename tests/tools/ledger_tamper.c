@@ -8,6 +8,9 @@
  *                                    whole Merkle tree so hashes agree
  *    ledger_tamper truncate DIR N    drop every entry from N on, and the
  *                                    tree nodes over them
+ *    ledger_tamper unsign DIR N      delete every stored checkpoint of
+ *                                    more than N entries, as an operator
+ *                                    hiding what the notary signed would
  *
  *  Test-only: it opens LMDB directly, as an attacker with file access
  *  would.
@@ -110,8 +113,8 @@ int
 main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: ledger_tamper flip|delete|forge|truncate "
-                        "DIR SEQ\n");
+        fprintf(stderr, "usage: ledger_tamper flip|delete|forge|truncate|"
+                        "unsign DIR SEQ\n");
         return 2;
     }
     const char *op = argv[1];
@@ -181,6 +184,22 @@ main(int argc, char **argv)
         free(ebuf);
         free(sbuf);
         lpg_key_destroy(&mine);
+    } else if (strcmp(op, "unsign") == 0) {
+        MDB_dbi cps;
+        if ((rc = mdb_dbi_open(s_txn, "checkpoints", 0, &cps)))
+            s_die("open checkpoints", rc);
+        MDB_cursor *c;
+        mdb_cursor_open(s_txn, cps, &c);
+        k = s_key(kb, seq + 1);
+        rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+        while (rc == 0) {
+            mdb_cursor_del(c, 0);
+            rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
+            if (rc == 0)
+                continue;
+            rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+        }
+        mdb_cursor_close(c);
     } else {
         fprintf(stderr, "ledger_tamper: unknown operation %s\n", op);
         return 2;

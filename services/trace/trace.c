@@ -1,0 +1,862 @@
+/*  trace.c - see trace.h.
+ *
+ *  Answers are bounded by limit.message_bytes: entries are added while
+ *  the packed answer stays under it (one entry always goes in, so a page
+ *  always moves on), and a full page says more = true with the seq to ask
+ *  from next. Every part of an answer is handed to the reply
+ *  (lpg_reply_keep), which frees it once sent.
+ */
+#include "trace.h"
+#include "checkpoint.h"
+#include "code.h"
+#include "error.h"
+#include "event.h"
+#include "log.h"
+#include "merkle.h"
+#include "state.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define S_PUBLISH_MAX 4096 /* entries published per tick */
+#define S_REPLY_SLACK 512  /* status, token, message, ids */
+
+static uint64_t
+s_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------- notary */
+
+/*  The feed admits what the service admits: enrolled, unrevoked devices
+ *  (runs on the ZAP thread; read transactions only). */
+static bool
+s_feed_admit(void *arg, const uint8_t client_key[32], char user_id[65])
+{
+    lpg_trace_t *t = arg;
+    lpg_txn_t *txn = NULL;
+    if (lpg_ledger_read(t->ledger, &txn) != LPG_OK)
+        return false;
+    const void *v;
+    size_t vlen;
+    bool ok = false;
+    uint8_t kid[LPG_KEYID_LEN];
+    if (lpg_txn_get(txn, LPG_TABLE_CURVE_KEYS, client_key, 32, &v, &vlen) ==
+            LPG_OK &&
+        vlen == LPG_KEYID_LEN) {
+        memcpy(kid, v, LPG_KEYID_LEN);
+        Lpg__DeviceState *dev = NULL;
+        if (lpg_state_device(txn, kid, &dev) == LPG_OK) {
+            ok = !dev->has_revoked_seq;
+            lpg__device_state__free_unpacked(dev, NULL);
+        }
+    }
+    lpg_txn_abort(&txn);
+    if (ok)
+        lpg_hex(kid, LPG_KEYID_LEN, user_id);
+    else {
+        char z[17];
+        lpg_hex(client_key, 8, z);
+        lpg_warn("trace: refused a feed subscriber: transport key %s... is "
+                 "not an enrolled, unrevoked device", z);
+    }
+    return ok;
+}
+
+/*  Does the tree still have the root the notary signed last? */
+static int
+s_audit(lpg_trace_t *t, uint64_t size)
+{
+    if (!t->has_signed)
+        return LPG_OK;
+    if (size < t->signed_size) {
+        lpg_error("notary: the ledger has %" PRIu64 " entries but a "
+                  "checkpoint of %" PRIu64 " was signed: entries were "
+                  "dropped. Signing nothing more.",
+                  size, t->signed_size);
+        return LPG_EINCONSISTENT;
+    }
+    uint8_t root[32];
+    int rc = lpg_ledger_root(t->ledger, t->signed_size, root);
+    if (rc != LPG_OK)
+        return rc;
+    if (memcmp(root, t->signed_root, 32) != 0) {
+        lpg_error("notary: the first %" PRIu64 " entries no longer have "
+                  "the root signed for them: history was rewritten. "
+                  "Signing nothing more.",
+                  t->signed_size);
+        return LPG_EINCONSISTENT;
+    }
+    return LPG_OK;
+}
+
+static int
+s_sign(lpg_trace_t *t, uint64_t size)
+{
+    uint8_t root[32];
+    char *note = NULL;
+    int rc = lpg_ledger_root(t->ledger, size, root);
+    if (rc == LPG_OK)
+        rc = lpg_checkpoint_sign(t->key, t->origin, size, root, &note);
+    if (rc == LPG_OK)
+        rc = lpg_ledger_checkpoint_put(t->ledger, size, note);
+    free(note);
+    if (rc != LPG_OK) {
+        lpg_error("notary: cannot sign a checkpoint of %" PRIu64
+                  " entries: %s", size, lpg_strerror(rc));
+        return rc;
+    }
+    t->has_signed = true;
+    t->signed_size = size;
+    memcpy(t->signed_root, root, 32);
+    t->signed_at_ms = t->now_ms();
+    t->checkpoints++;
+    lpg_debug("notary: signed a checkpoint of %" PRIu64 " entries", size);
+    return LPG_OK;
+}
+
+int
+lpg_trace_notarise(lpg_trace_t *t, bool force)
+{
+    if (!t->notary)
+        return LPG_OK;
+    if (t->halted)
+        return LPG_EINCONSISTENT;
+    uint64_t size = 0;
+    int rc = lpg_ledger_size(t->ledger, &size);
+    if (rc != LPG_OK)
+        return rc;
+    if (size == 0 || (t->has_signed && size == t->signed_size))
+        return LPG_OK;
+    if (!force && t->has_signed && size > t->signed_size &&
+        t->now_ms() - t->signed_at_ms < t->interval_ms &&
+        size - t->signed_size < t->every_entries)
+        return LPG_OK;
+    rc = s_audit(t, size);
+    if (rc == LPG_EINCONSISTENT)
+        t->halted = true;
+    if (rc != LPG_OK)
+        return rc;
+    return s_sign(t, size);
+}
+
+/*  The latest stored checkpoint, checked like any other: it must be ours
+ *  and the tree must still hold it. */
+static int
+s_load_latest(lpg_trace_t *t, char *why, size_t whysz)
+{
+    uint64_t size = 0;
+    char *note = NULL;
+    int rc = lpg_ledger_checkpoint_latest(t->ledger, &size, &note);
+    if (rc == LPG_ENOTFOUND)
+        return LPG_OK;
+    if (rc != LPG_OK) {
+        snprintf(why, whysz, "latest checkpoint: %s", lpg_strerror(rc));
+        return rc;
+    }
+    lpg_checkpoint_t cp;
+    char nwhy[128] = "";
+    rc = lpg_checkpoint_open(note, strlen(note), t->key, t->origin, &cp,
+                             nwhy, sizeof nwhy);
+    free(note);
+    if (rc != LPG_OK || cp.size != size) {
+        lpg_error("notary: the stored checkpoint of %" PRIu64 " entries is "
+                  "not one this ledger key signed (%s). Signing nothing "
+                  "more.",
+                  size, *nwhy ? nwhy : "its size differs");
+        t->halted = true;
+        return LPG_OK;
+    }
+    t->has_signed = true;
+    t->signed_size = cp.size;
+    memcpy(t->signed_root, cp.root, 32);
+    t->signed_at_ms = 0; /* due at once if the tree grew meanwhile */
+    uint64_t have = 0;
+    rc = lpg_ledger_size(t->ledger, &have);
+    if (rc == LPG_OK && s_audit(t, have) == LPG_EINCONSISTENT)
+        t->halted = true;
+    return rc;
+}
+
+static int
+s_notary_init(lpg_trace_t *t, const uint8_t curve_secret[32], char *why,
+              size_t whysz)
+{
+    const lpg_config_t *cfg = t->config;
+    const char *rel = lpg_config_get(cfg, "ledger.key");
+    char path[4096];
+    int rc = rel ? lpg_config_path(cfg, rel, path, sizeof path)
+                 : LPG_ECONFIG;
+    if (rc == LPG_OK)
+        rc = lpg_key_load_private(&t->key, path);
+    if (rc != LPG_OK) {
+        snprintf(why, whysz, "the notary's ledger key %s: %s",
+                 rel ? path : "(ledger.key not set)", lpg_strerror(rc));
+        return rc;
+    }
+    uint8_t want[32], have[32];
+    rc = lpg_ledger_meta(t->ledger, NULL, want, t->origin, sizeof t->origin);
+    if (rc != LPG_OK) {
+        snprintf(why, whysz, "the ledger is not set up (lpgtrace init)");
+        return rc;
+    }
+    lpg_key_raw_public(t->key, have);
+    if (memcmp(want, have, 32) != 0) {
+        snprintf(why, whysz, "%s is not the key this ledger was set up "
+                 "with", path);
+        return LPG_ECONFIG;
+    }
+    int64_t iv = lpg_config_get_int(cfg, "notary.interval_ms", 5000);
+    int64_t ev = lpg_config_get_int(cfg, "notary.every_entries", 1000);
+    if (iv < 1 || ev < 1) {
+        snprintf(why, whysz, "notary.interval_ms and notary.every_entries "
+                 "must be at least 1");
+        return LPG_ECONFIG;
+    }
+    t->interval_ms = (uint64_t)iv;
+    t->every_entries = (uint64_t)ev;
+    rc = s_load_latest(t, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    /* The feed: new entries from now on; a follower fetches the rest. */
+    rc = lpg_ledger_size(t->ledger, &t->next_pub);
+    if (rc != LPG_OK)
+        return rc;
+    const char *ep = lpg_config_get(cfg, "endpoint.feed");
+    if (!ep) {
+        snprintf(why, whysz, "no endpoint.feed configured");
+        return LPG_ECONFIG;
+    }
+    memcpy(t->curve_secret, curve_secret, 32);
+    t->zctx = lpg_transport_context();
+    if (!t->zctx)
+        return LPG_EUNAVAILABLE;
+    rc = lpg_zap_start(&t->zap, t->zctx, s_feed_admit, t);
+    if (rc == LPG_OK)
+        rc = lpg_transport_publisher(&t->pub, t->zctx, ep, t->curve_secret,
+                                     LPG_TRACE_FEED_HWM);
+    if (rc != LPG_OK) {
+        snprintf(why, whysz, "cannot publish the feed on %s (is another "
+                 "notary running?)", ep);
+        return rc;
+    }
+    lpg_info("trace: notary of %s: feed on %s, a checkpoint every %" PRIu64
+             " ms or %" PRIu64 " entries%s",
+             t->origin, ep, t->interval_ms, t->every_entries,
+             t->halted ? " (HALTED: see above)" : "");
+    return LPG_OK;
+}
+
+int
+lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
+               lpg_ledger_t *ledger, const uint8_t curve_secret[32],
+               char *why, size_t whysz)
+{
+    memset(t, 0, sizeof *t);
+    t->config = cfg;
+    t->ledger = ledger;
+    t->now_ms = s_mono_ms;
+    t->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes",
+                                            65536);
+    if (t->max_msg < 4096) {
+        snprintf(why, whysz, "limit.message_bytes must be at least 4096 "
+                 "for the trace service");
+        return LPG_ECONFIG;
+    }
+    const lpg_key_t *authority = lpg_ledger_authority(ledger);
+    if (!authority) {
+        snprintf(why, whysz, "the ledger has no authority key (lpgtrace "
+                 "init)");
+        return LPG_ECONFIG;
+    }
+    lpg_key_id(authority, t->authority_id);
+    t->notary = lpg_config_get_int(cfg, "notary.enabled", 1) != 0;
+    if (!t->notary)
+        return LPG_OK;
+    int rc = s_notary_init(t, curve_secret, why, whysz);
+    if (rc != LPG_OK)
+        lpg_trace_fini(t);
+    return rc;
+}
+
+void
+lpg_trace_fini(lpg_trace_t *t)
+{
+    lpg_transport_close(&t->pub);
+    lpg_zap_stop(&t->zap);
+    lpg_transport_context_destroy(&t->zctx);
+    lpg_key_destroy(&t->key);
+    memset(t->curve_secret, 0, sizeof t->curve_secret);
+}
+
+/*  Is this entry a device's revocation? */
+static bool
+s_is_revocation(const uint8_t *data, size_t len)
+{
+    Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, len, data);
+    Lpg__SignedEvent *se = e ? lpg__signed_event__unpack(
+                                   NULL, e->signed_event.len,
+                                   e->signed_event.data)
+                             : NULL;
+    Lpg__Event *ev = se ? lpg__event__unpack(NULL, se->body.len,
+                                             se->body.data)
+                        : NULL;
+    bool yes = ev && ev->body_case == LPG__EVENT__BODY_DEVICE_REVOKE;
+    if (ev)
+        lpg__event__free_unpacked(ev, NULL);
+    if (se)
+        lpg__signed_event__free_unpacked(se, NULL);
+    if (e)
+        lpg__ledger_entry__free_unpacked(e, NULL);
+    return yes;
+}
+
+int
+lpg_trace_publish(lpg_trace_t *t)
+{
+    if (!t->notary)
+        return LPG_OK;
+    if (!t->pub) {
+        /* After a revocation: a fresh socket, so every subscriber
+         * reconnects through the ZAP handler and the revoked one is
+         * refused. The old one may hold the port for a moment. */
+        if (lpg_transport_publisher(&t->pub, t->zctx,
+                                    lpg_config_get(t->config,
+                                                   "endpoint.feed"),
+                                    t->curve_secret,
+                                    LPG_TRACE_FEED_HWM) != LPG_OK)
+            return LPG_OK; /* next tick */
+        lpg_info("trace: feed open again; subscribers are admitted anew");
+    }
+    lpg_txn_t *txn = NULL;
+    uint64_t size = 0;
+    int rc = lpg_ledger_read(t->ledger, &txn);
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(txn, &size);
+    if (rc == LPG_OK && size < t->next_pub) {
+        lpg_error("trace: the ledger shrank from %" PRIu64 " to %" PRIu64
+                  " entries", t->next_pub, size);
+        t->next_pub = size;
+    }
+    bool revoked = false;
+    uint64_t end = size - t->next_pub > S_PUBLISH_MAX
+                       ? t->next_pub + S_PUBLISH_MAX
+                       : size;
+    for (; rc == LPG_OK && t->next_pub < end; t->next_pub++) {
+        const uint8_t *data;
+        size_t len;
+        rc = lpg_txn_entry(txn, t->next_pub, &data, &len);
+        if (rc != LPG_OK) {
+            lpg_error("trace: entry %" PRIu64 " is missing: %s",
+                      t->next_pub, lpg_strerror(rc));
+            break;
+        }
+        uint8_t be[8];
+        lpg_be64_put(be, t->next_pub);
+        lpg_frame_t frames[2] = {{be, 8}, {(uint8_t *)data, len}};
+        rc = lpg_transport_send(t->pub, frames, 2);
+        if (rc == LPG_OK && s_is_revocation(data, len)) {
+            revoked = true;
+            t->next_pub++;
+            break;
+        }
+    }
+    lpg_txn_abort(&txn);
+    if (revoked) {
+        lpg_info("trace: a device was revoked (#%" PRIu64 "): closing the "
+                 "feed so every subscriber is admitted again",
+                 t->next_pub - 1);
+        lpg_transport_close(&t->pub);
+    }
+    return rc;
+}
+
+int
+lpg_trace_tick(void *ctx, lpg_service_t *svc)
+{
+    lpg_trace_t *t = ctx;
+    int rc = lpg_trace_publish(t);
+    int nrc = lpg_trace_notarise(t, false);
+    return rc != LPG_OK ? rc : nrc == LPG_EINCONSISTENT ? LPG_OK : nrc;
+}
+
+int
+lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                const lpg_event_t *ev,
+                const uint8_t signer_id[LPG_KEYID_LEN],
+                const lpg_append_in_t *in, const void *pre,
+                Lpg__Outcome *outcome)
+{
+    return LPG_EINVAL; /* the read side records nothing */
+}
+
+/* ------------------------------------------------------------ answers */
+
+static int
+s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
+{
+    return lpg_txn_node(ctx, level, index, out);
+}
+
+/*  One TraceEntry in a single block owned by the reply: the message, its
+ *  proof hashes and the entry bytes. proof_size 0: no proof. *cost: what
+ *  it adds to the packed answer. */
+static int
+s_entry(lpg_reply_t *r, lpg_txn_t *txn, uint64_t seq, uint64_t proof_size,
+        Lpg__TraceEntry **out, size_t *cost)
+{
+    *out = NULL;
+    const uint8_t *data;
+    size_t len;
+    int rc = lpg_txn_entry(txn, seq, &data, &len);
+    if (rc == LPG_ENOTFOUND)
+        rc = LPG_ECORRUPT; /* below the tree size: must be there */
+    if (rc != LPG_OK)
+        return rc;
+    lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
+    size_t n = 0;
+    if (proof_size > 0) {
+        rc = lpg_merkle_inclusion_proof(s_node, txn, seq, proof_size, proof,
+                                        &n);
+        if (rc != LPG_OK)
+            return rc;
+    }
+    size_t sz = sizeof(Lpg__TraceEntry) + n * sizeof(ProtobufCBinaryData) +
+                n * LPG_HASH_LEN + len;
+    uint8_t *block = lpg_reply_keep(r, malloc(sz));
+    if (!block)
+        return LPG_ENOMEM;
+    Lpg__TraceEntry *te = (Lpg__TraceEntry *)block;
+    ProtobufCBinaryData *hv =
+        (ProtobufCBinaryData *)(block + sizeof(Lpg__TraceEntry));
+    uint8_t *hashes = (uint8_t *)(hv + n);
+    uint8_t *bytes = hashes + n * LPG_HASH_LEN;
+    lpg__trace_entry__init(te);
+    te->seq = seq;
+    memcpy(bytes, data, len);
+    te->entry.data = bytes;
+    te->entry.len = len;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(hashes + i * LPG_HASH_LEN, proof[i], LPG_HASH_LEN);
+        hv[i].data = hashes + i * LPG_HASH_LEN;
+        hv[i].len = LPG_HASH_LEN;
+    }
+    te->n_proof = n;
+    te->proof = n ? hv : NULL;
+    te->has_proof_size = proof_size > 0;
+    te->proof_size = proof_size;
+    *out = te;
+    *cost = lpg__trace_entry__get_packed_size(te) + 6;
+    return LPG_OK;
+}
+
+/*  The signing key id of an entry's event; false if it does not decode
+ *  (the client will say so). */
+static bool
+s_signer_of(const Lpg__TraceEntry *te, uint8_t kid[LPG_KEYID_LEN])
+{
+    Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, te->entry.len,
+                                                    te->entry.data);
+    Lpg__SignedEvent *se = e ? lpg__signed_event__unpack(
+                                   NULL, e->signed_event.len,
+                                   e->signed_event.data)
+                             : NULL;
+    bool ok = se && se->key_id.len == LPG_KEYID_LEN;
+    if (ok)
+        memcpy(kid, se->key_id.data, LPG_KEYID_LEN);
+    if (se)
+        lpg__signed_event__free_unpacked(se, NULL);
+    if (e)
+        lpg__ledger_entry__free_unpacked(e, NULL);
+    return ok;
+}
+
+typedef struct {
+    uint64_t *v;
+    size_t n, cap;
+} s_seqs_t;
+
+static int
+s_collect(void *ctx, uint64_t seq)
+{
+    s_seqs_t *s = ctx;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        uint64_t *v = realloc(s->v, cap * sizeof *v);
+        if (!v)
+            return LPG_ENOMEM;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = seq;
+    return LPG_OK;
+}
+
+/*  The GRAI a request names (the GRAI itself or a code's text). */
+static bool
+s_grai(const char *name, char grai[LPG_CODE_GRAI_MAX + 1], char *why,
+       size_t whysz)
+{
+    if (strncmp(name, "https://", 8) == 0) {
+        lpg_code_t code;
+        int rc = lpg_code_parse(name, strlen(name), NULL, &code);
+        if (rc != LPG_OK && rc != LPG_ECODE_CASE) {
+            snprintf(why, whysz, "not a cylinder code: %s", code.why);
+            return false;
+        }
+        snprintf(grai, LPG_CODE_GRAI_MAX + 1, "%s", code.grai);
+        return true;
+    }
+    size_t len = strlen(name);
+    bool ok = len > 0 && len <= LPG_CODE_GRAI_MAX;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = (name[i] >= '0' && name[i] <= '9') ||
+             (name[i] >= 'A' && name[i] <= 'Z');
+    if (!ok) {
+        snprintf(why, whysz, "not a GRAI (digits and serial, at most %d "
+                 "characters) nor a code's text", LPG_CODE_GRAI_MAX);
+        return false;
+    }
+    memcpy(grai, name, len + 1);
+    return true;
+}
+
+/*  A signer's enrolment and revocation entries, if not in the answer
+ *  yet. */
+typedef struct {
+    uint8_t (*ids)[LPG_KEYID_LEN];
+    size_t n;
+} s_seen_t;
+
+static int
+s_signer_entries(lpg_trace_t *t, lpg_reply_t *r, lpg_txn_t *txn,
+                 const Lpg__TraceEntry *te, uint64_t proof_size,
+                 s_seen_t *seen, Lpg__TraceEntry *add[2], size_t *nadd,
+                 size_t *cost)
+{
+    *nadd = 0;
+    *cost = 0;
+    uint8_t kid[LPG_KEYID_LEN];
+    if (!s_signer_of(te, kid) ||
+        memcmp(kid, t->authority_id, LPG_KEYID_LEN) == 0)
+        return LPG_OK;
+    for (size_t i = 0; i < seen->n; i++)
+        if (memcmp(seen->ids[i], kid, LPG_KEYID_LEN) == 0)
+            return LPG_OK;
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_state_device(txn, kid, &dev);
+    if (rc == LPG_ENOTFOUND)
+        return LPG_OK; /* the client will find no enrolment */
+    if (rc != LPG_OK)
+        return rc;
+    uint64_t seqs[2] = {dev->enrolled_seq, dev->revoked_seq};
+    size_t k = dev->has_revoked_seq ? 2 : 1;
+    lpg__device_state__free_unpacked(dev, NULL);
+    for (size_t i = 0; i < k; i++) {
+        size_t c = 0;
+        uint64_t ps = seqs[i] < proof_size ? proof_size : 0;
+        rc = s_entry(r, txn, seqs[i], ps, &add[*nadd], &c);
+        if (rc != LPG_OK)
+            return rc;
+        (*nadd)++;
+        *cost += c;
+    }
+    return LPG_OK;
+}
+
+static int
+s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
+{
+    char grai[LPG_CODE_GRAI_MAX + 1], why[192];
+    if (!s_grai(q->cylinder, grai, why, sizeof why))
+        return lpg_reply_set(r, LPG__STATUS__STATUS_INVALID, "ECODE", why);
+    lpg_txn_t *txn = NULL;
+    s_seqs_t seqs = {0};
+    s_seen_t seen = {0};
+    char *note = NULL;
+    int rc = lpg_ledger_read(t->ledger, &txn);
+    if (rc == LPG_OK)
+        rc = lpg_txn_seqs(txn, LPG_TABLE_BY_CYLINDER, grai, strlen(grai),
+                          s_collect, &seqs);
+    lpg_txn_abort(&txn);
+    if (rc != LPG_OK)
+        goto cleanup;
+    if (seqs.n == 0) {
+        rc = lpg_reply_set(r, LPG__STATUS__STATUS_NOT_FOUND, "CYL_UNKNOWN",
+                           "no entry names this cylinder");
+        goto cleanup;
+    }
+    /* Entries newer than the last checkpoint: the notary signs one now,
+     * so every entry of the answer comes with its proof. */
+    if (!q->has_size && t->notary &&
+        (!t->has_signed || seqs.v[seqs.n - 1] >= t->signed_size))
+        lpg_trace_notarise(t, true);
+    uint64_t cp_size = 0;
+    if (q->has_size)
+        cp_size = q->size;
+    else {
+        rc = lpg_ledger_checkpoint_latest(t->ledger, &cp_size, &note);
+        if (rc == LPG_ENOTFOUND)
+            rc = LPG_OK;
+        if (rc != LPG_OK)
+            goto cleanup;
+    }
+    uint64_t tree = 0;
+    rc = lpg_ledger_read(t->ledger, &txn);
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(txn, &tree);
+    if (rc != LPG_OK)
+        goto cleanup;
+    if (q->has_size && (q->size == 0 || q->size > tree)) {
+        snprintf(why, sizeof why, "no tree of %" PRIu64 " entries to prove "
+                 "in (the ledger has %" PRIu64 ")", q->size, tree);
+        rc = lpg_reply_set(r, LPG__STATUS__STATUS_INVALID, "ERANGE", why);
+        goto cleanup;
+    }
+    /* A checkpoint larger than the tree cannot be proved against: the
+     * answer then carries it and the tree size, and no proofs. */
+    uint64_t prove = cp_size <= tree ? cp_size : 0;
+    if (cp_size > tree)
+        lpg_error("trace: the latest checkpoint covers %" PRIu64 " entries, "
+                  "the ledger holds %" PRIu64, cp_size, tree);
+    size_t max = q->has_count && q->count > 0 && q->count < LPG_TRACE_PAGE_MAX
+                     ? q->count
+                     : LPG_TRACE_PAGE_MAX;
+    size_t note_len = note ? strlen(note) : 0;
+    size_t fixed = S_REPLY_SLACK + strlen(grai) + note_len;
+    size_t budget = t->max_msg > fixed ? t->max_msg - fixed : 0;
+    Lpg__TraceAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
+    Lpg__TraceEntry **entries = lpg_reply_keep(
+        r, calloc(seqs.n, sizeof *entries));
+    Lpg__TraceEntry **signers = lpg_reply_keep(
+        r, calloc(2 * seqs.n, sizeof *signers));
+    seen.ids = calloc(seqs.n, sizeof *seen.ids);
+    char *grai_copy = lpg_reply_strdup(r, grai);
+    uint8_t *note_copy = note ? lpg_reply_keep(r, strdup(note)) : NULL;
+    if (!a || !entries || !signers || !seen.ids || !grai_copy ||
+        (note && !note_copy)) {
+        rc = LPG_ENOMEM;
+        goto cleanup;
+    }
+    lpg__trace_answer__init(a);
+    a->grai = grai_copy;
+    a->tree_size = tree;
+    if (note) {
+        a->has_checkpoint = 1;
+        a->checkpoint.data = note_copy;
+        a->checkpoint.len = note_len;
+    }
+    a->entries = entries;
+    a->signers = signers;
+    size_t used = 0;
+    uint64_t from = q->has_from ? q->from : 0;
+    for (size_t i = 0; i < seqs.n; i++) {
+        uint64_t seq = seqs.v[i];
+        if (seq < from)
+            continue;
+        if (seq >= tree) {
+            lpg_error("trace: the index of %s names entry %" PRIu64
+                      " past the end of the log (%" PRIu64 ")",
+                      grai, seq, tree);
+            break;
+        }
+        if (a->n_entries == max) {
+            a->has_more = a->more = 1;
+            a->has_next_from = 1;
+            a->next_from = seq;
+            break;
+        }
+        Lpg__TraceEntry *te = NULL, *add[2];
+        size_t cost = 0, nadd = 0, addcost = 0;
+        rc = s_entry(r, txn, seq, seq < prove ? prove : 0, &te, &cost);
+        if (rc == LPG_OK)
+            rc = s_signer_entries(t, r, txn, te, prove, &seen, add, &nadd,
+                                  &addcost);
+        if (rc != LPG_OK)
+            goto cleanup;
+        if (a->n_entries > 0 && used + cost + addcost > budget) {
+            a->has_more = a->more = 1;
+            a->has_next_from = 1;
+            a->next_from = seq;
+            break;
+        }
+        used += cost + addcost;
+        entries[a->n_entries++] = te;
+        for (size_t k = 0; k < nadd; k++)
+            signers[a->n_signers++] = add[k];
+        if (nadd > 0 && s_signer_of(te, seen.ids[seen.n]))
+            seen.n++;
+    }
+    if (a->n_entries == 0) {
+        a->entries = NULL;
+    }
+    if (a->n_signers == 0)
+        a->signers = NULL;
+    r->reply.trace = a;
+    snprintf(why, sizeof why, "%zu entr%s%s", a->n_entries,
+             a->n_entries == 1 ? "y" : "ies",
+             a->more ? " (more: the answer is bounded by "
+                       "limit.message_bytes; ask again from next_from)"
+                     : "");
+    rc = lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", why);
+cleanup:
+    lpg_txn_abort(&txn);
+    free(seqs.v);
+    free(seen.ids);
+    free(note);
+    return rc;
+}
+
+static int
+s_get_range(lpg_trace_t *t, const Lpg__GetRange *q, lpg_reply_t *r)
+{
+    size_t max = q->has_count && q->count > 0 && q->count < LPG_TRACE_PAGE_MAX
+                     ? q->count
+                     : LPG_TRACE_PAGE_MAX;
+    lpg_txn_t *txn = NULL;
+    uint64_t tree = 0;
+    int rc = lpg_ledger_read(t->ledger, &txn);
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(txn, &tree);
+    if (rc != LPG_OK)
+        goto cleanup;
+    uint64_t from = q->from;
+    uint64_t want = from >= tree ? 0 : tree - from;
+    if (want > max)
+        want = max;
+    Lpg__RangeAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
+    Lpg__TraceEntry **entries = lpg_reply_keep(
+        r, calloc(want ? want : 1, sizeof *entries));
+    if (!a || !entries) {
+        rc = LPG_ENOMEM;
+        goto cleanup;
+    }
+    lpg__range_answer__init(a);
+    a->tree_size = tree;
+    a->entries = want ? entries : NULL;
+    size_t used = 0, budget = t->max_msg - S_REPLY_SLACK;
+    for (uint64_t k = 0; k < want; k++) {
+        Lpg__TraceEntry *te = NULL;
+        size_t cost = 0;
+        rc = s_entry(r, txn, from + k, 0, &te, &cost);
+        if (rc != LPG_OK)
+            goto cleanup;
+        if (k > 0 && used + cost > budget)
+            break;
+        used += cost;
+        entries[a->n_entries++] = te;
+    }
+    if (from + a->n_entries < tree)
+        a->has_more = a->more = 1;
+    r->reply.range = a;
+    char msg[160];
+    snprintf(msg, sizeof msg, "%zu entries from %" PRIu64 " of %" PRIu64
+             "%s", a->n_entries, from, tree,
+             a->more ? " (more: bounded by limit.message_bytes or count)"
+                     : "");
+    rc = lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", msg);
+cleanup:
+    lpg_txn_abort(&txn);
+    return rc;
+}
+
+static int
+s_get_consistency(lpg_trace_t *t, const Lpg__GetConsistency *q,
+                  lpg_reply_t *r)
+{
+    uint64_t tree = 0;
+    int rc = lpg_ledger_size(t->ledger, &tree);
+    if (rc != LPG_OK)
+        return rc;
+    char msg[160];
+    if (q->size1 == 0 || q->size1 > q->size2 || q->size2 > tree) {
+        snprintf(msg, sizeof msg, "need 0 < size1 <= size2 <= %" PRIu64
+                 " (the tree size)", tree);
+        return lpg_reply_set(r, LPG__STATUS__STATUS_INVALID, "ERANGE", msg);
+    }
+    lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
+    size_t n = 0;
+    rc = lpg_ledger_consistency_proof(t->ledger, q->size1, q->size2, proof,
+                                      &n);
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__ConsistencyAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
+    ProtobufCBinaryData *hv = lpg_reply_keep(
+        r, malloc((n ? n : 1) * (sizeof *hv + LPG_HASH_LEN)));
+    if (!a || !hv)
+        return LPG_ENOMEM;
+    uint8_t *hashes = (uint8_t *)(hv + n);
+    lpg__consistency_answer__init(a);
+    a->size1 = q->size1;
+    a->size2 = q->size2;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(hashes + i * LPG_HASH_LEN, proof[i], LPG_HASH_LEN);
+        hv[i].data = hashes + i * LPG_HASH_LEN;
+        hv[i].len = LPG_HASH_LEN;
+    }
+    a->n_proof = n;
+    a->proof = n ? hv : NULL;
+    r->reply.consistency = a;
+    snprintf(msg, sizeof msg, "consistency proof from %" PRIu64 " to %"
+             PRIu64 " entries", q->size1, q->size2);
+    return lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", msg);
+}
+
+static int
+s_get_checkpoint(lpg_trace_t *t, lpg_reply_t *r)
+{
+    uint64_t size = 0, tree = 0;
+    char *note = NULL;
+    int rc = lpg_ledger_checkpoint_latest(t->ledger, &size, &note);
+    if (rc == LPG_ENOTFOUND)
+        return lpg_reply_set(r, LPG__STATUS__STATUS_NOT_FOUND, "ENOTFOUND",
+                             "no checkpoint has been signed yet");
+    if (rc == LPG_OK)
+        rc = lpg_ledger_size(t->ledger, &tree);
+    if (rc != LPG_OK) {
+        free(note);
+        return rc;
+    }
+    size_t len = strlen(note);
+    Lpg__CheckpointAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
+    uint8_t *kept = lpg_reply_keep(r, note);
+    if (!a || !kept)
+        return LPG_ENOMEM;
+    lpg__checkpoint_answer__init(a);
+    a->note.data = kept;
+    a->note.len = len;
+    a->size = size;
+    a->tree_size = tree;
+    r->reply.checkpoint = a;
+    char msg[96];
+    snprintf(msg, sizeof msg, "checkpoint of %" PRIu64 " entries", size);
+    return lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", msg);
+}
+
+int
+lpg_trace_query(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
+                const lpg_sender_t *sender, lpg_reply_t *reply)
+{
+    lpg_trace_t *t = ctx;
+    switch (req->body_case) {
+    case LPG__REQUEST__BODY_GET_TRACE:
+        return s_get_trace(t, req->get_trace, reply);
+    case LPG__REQUEST__BODY_GET_RANGE:
+        return s_get_range(t, req->get_range, reply);
+    case LPG__REQUEST__BODY_GET_CONSISTENCY:
+        return s_get_consistency(t, req->get_consistency, reply);
+    case LPG__REQUEST__BODY_GET_CHECKPOINT:
+        return s_get_checkpoint(t, reply);
+    default:
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID,
+                             "EUNSUPPORTED",
+                             "the trace service does not answer that "
+                             "request");
+    }
+}

@@ -1,0 +1,235 @@
+# trace.sh - the read side through the real daemons: fills made at the
+# station with lpg-scan, `lpgtrace trace` verifying every signature, proof
+# and checkpoint itself; the notary signing on its own timer; a follower
+# of the feed ending with exactly the ledger; a read-only instance; and a
+# ledger rewritten or cut short behind the service's back, refused against
+# the checkpoint the CLI saved before.
+. "$LPG_ROOT/tests/e2e/lib.sh"
+
+H="$T_DIR/home"
+t_home "$H" && ok "home on free ports" || not_ok "home"
+sed -i -e 's/^notary.interval_ms = .*/notary.interval_ms = 200/' "$H/lpgtrace.conf"
+check "a company, a station, 6 cylinders" lpgtrace --home "$H" gen --companies 1 --sites 1 --devices 1 --cylinders 6 --fills 0 --seed 51 --codes "$T_DIR/codes.txt"
+t_daemon registry "$H" && ok "registry up" || not_ok "registry up"
+t_daemon filling "$H" && ok "filling up" || not_ok "filling up"
+t_daemon trace "$H" && ok "trace up (the notary)" || not_ok "trace up"
+NOTARY=$T_PID_trace
+grep -q "notary of lpgtrace.example/ledger: feed on" "$T_DIR/trace.log" \
+    && ok "it says it is the notary, and where the feed is" || not_ok "no notary line"
+
+# A follower from the start, losing every 4th feed message on purpose.
+follow "$H" "$H/keys/admin" --drop 4 >"$T_DIR/follow.out" 2>"$T_DIR/follow.err" &
+FOLLOW=$!
+T_PIDS="$T_PIDS $FOLLOW"
+
+# The station's scanner, as in filling.sh.
+S="$T_DIR/s0"
+lpgtrace keygen --out "$H/keys/scanner0" >/dev/null
+lpgtrace --home "$H" device enroll --key "$H/keys/scanner0" --company C51-0 --site S51-0 --role filling-scanner --name "scanner 0 at S51-0" >/dev/null
+mkdir -p "$S/keys"
+cp "$H/keys/scanner0.pem" "$H/keys/scanner0.curve" "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$S/keys/"
+printf 'device.key = keys/scanner0\ndevice.site = S51-0\ndevice.operator = staff-S51-0-0\n%s\n' \
+    "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$S/lpgtrace.conf"
+code() { sed -n "$1p" "$T_DIR/codes.txt" | cut -d' ' -f1; }
+tare() { sed -n "$1p" "$T_DIR/codes.txt" | cut -d' ' -f2; }
+grai() { code "$1" | sed 's|.*/8003/||; s|?.*||'; }
+scan() { lpg-scan --home "$S" "$@"; }
+fill() { # N: an ALLOW, then the fill
+    scan fill-check --code "$(code "$1")" --tare-g "$(tare "$1")" --check all=ok >"$T_DIR/out" 2>&1 || return 1
+    a=$(sed -n 's/^  allow id   \([0-9a-f]*\).*/\1/p' "$T_DIR/out")
+    scan fill-done --allow "$a" --full-g $(( $(tare "$1") + 14500 )) --leak ok >"$T_DIR/out" 2>&1
+}
+check "cylinder 1 is filled" fill 1
+scan fill-check --code "$(code 1)" --tare-g "$(tare 1)" --check all=ok >"$T_DIR/out" 2>&1
+check_out "and refused a second fill while full" "NOT_EMPTY_AT_STATION"
+scan fill-check --code "$(code 2)" --tare-g $(( $(tare 2) - 600 )) --check all=ok >"$T_DIR/out" 2>&1
+check_out "cylinder 2 refused: a pocket code" "TARE_MISMATCH"
+
+# The trace, verified by the CLI.
+check "trace cylinder 1 by its code" lpgtrace --home "$H" trace "$(code 1)"
+cp "$T_DIR/out" "$T_DIR/trace1"
+check_out "its registration" "^✓ #[0-9]* .* registered .* authority"
+check_out "the ALLOW, by the operator and the named scanner, at the station" "^✓ #[0-9]* .* fill check ALLOW  *staff-S51-0-0 / scanner 0 at S51-0  *S51-0  *OK: fill allowed"
+check_out "the fill with its net weight" "net 14500 g"
+check_out "the refused fill check" "^✓ #[0-9]* .* fill check DENY"
+check_out "with its reason in both languages" "- NOT_EMPTY_AT_STATION: .* / "
+n=$(grep -c '^✓ #' "$T_DIR/trace1")
+[ "$n" -eq 4 ] && ! grep -q '^✗' "$T_DIR/trace1" && ok "four entries, each with ✓" || not_ok "$n entries with ✓"
+check_out "the custody now" "^Now: in service, full at the station S51-0"
+check_out "everything verified" "^✓ all 4 entries verified"
+check_out "first checkpoint seen is saved" "first checkpoint seen"
+[ -s "$H/seen-checkpoints/lpgtrace.example_ledger" ] && ok "saved under seen-checkpoints/" || not_ok "no saved checkpoint"
+check "trace cylinder 2 by its GRAI" lpgtrace --home "$H" trace "$(grai 2)"
+check_out "the pocket code refused" "fill check DENY"
+check_out "with TARE_MISMATCH" "TARE_MISMATCH"
+check_out "consistent with the checkpoint seen before" "History: .*✓ consistent with the checkpoint of [0-9]* entries seen before"
+lpgtrace --home "$H" --json trace "$(code 1)" >"$T_DIR/trace.json" 2>&1
+check "--json: one document saying the same" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["verified"] is True, "not verified"
+assert d["cylinder"] == sys.argv[2], d["cylinder"]
+steps = [e["step"] for e in d["entries"]]
+assert steps == ["registered", "fill check ALLOW", "filled", "fill check DENY"], steps
+assert all(e["verified"] for e in d["entries"])
+assert d["entries"][2]["outcome"]["net_g"] == 14500
+assert d["entries"][3]["outcome"]["reasons"][0]["token"] == "NOT_EMPTY_AT_STATION"
+assert d["entries"][1]["time"].endswith("+08:00"), d["entries"][1]["time"]
+assert d["now"]["custody"] == "full at the station" and d["now"]["fills"] == 1
+assert d["checkpoint"]["consistent"] is True
+' "$T_DIR/trace.json" "$(grai 1)"
+check_status "an unknown cylinder is an error" 2 lpgtrace --home "$H" trace 06900051000159NOSUCH
+check_out "saying so" "no entry names this cylinder"
+check_status "not a code nor a GRAI" 2 lpgtrace --home "$H" trace "hello world"
+
+# The notary signs by itself on its timer, with no trace asked.
+before=$(lpgtrace --home "$H" checkpoint | sed -n 2p)
+check "cylinder 3 is filled" fill 3
+sleep 1
+after=$(lpgtrace --home "$H" checkpoint | sed -n 2p)
+size=$(lpgtrace --home "$H" log --raw | wc -l)
+[ "$after" -eq "$size" ] && [ "$after" -gt "$before" ] \
+    && ok "the notary signed a checkpoint of $after entries on its own (was $before)" \
+    || not_ok "checkpoint $before -> $after, ledger $size"
+check "the stored checkpoint verifies against the ledger" lpgtrace --home "$H" checkpoint --verify "$H/seen-checkpoints/lpgtrace.example_ledger"
+
+# A long history: cylinder 1 refused twelve more times while full.
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    scan fill-check --code "$(code 1)" --tare-g "$(tare 1)" --check all=ok >/dev/null 2>&1
+done
+ok "twelve more refusals for cylinder 1"
+
+# A read-only instance on the same ledger: no notary, no feed, and
+# answers kept under a small limit.message_bytes, so they come in pages.
+R="$T_DIR/ro"
+mkdir -p "$R"
+ln -s "$H/ledger" "$R/ledger"
+ln -s "$H/keys" "$R/keys"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^notary.enabled = .*/notary.enabled = 0/' \
+    -e 's/^limit.message_bytes = .*/limit.message_bytes = 4096/' \
+    "$H/lpgtrace.conf" >"$R/lpgtrace.conf"
+t_daemon trace "$R" && ok "a second, read-only trace instance" || not_ok "read-only instance"
+RO=$T_PID_trace
+check "it answers a verified trace" lpgtrace --home "$R" trace "$(code 3)"
+check_out "every entry ✓" "^✓ all 3 entries verified"
+sleep 0.5
+check "a history longer than one answer" lpgtrace --home "$R" trace "$(code 1)"
+check_out "all 16 entries verified" "^✓ all 16 entries verified"
+grep -q "more: the answer is bounded by limit.message_bytes" "$T_DIR/trace.log" \
+    && ok "came in pages, each saying so" || not_ok "no page said it was bounded"
+check "a late follower through the small answers" follow "$R" "$H/keys/admin" --count 10 --timeout 10000
+
+# The follower has exactly the ledger, in order.
+size=$(lpgtrace --home "$H" log --raw | wc -l)
+i=0
+while [ "$(wc -l <"$T_DIR/follow.out")" -lt "$size" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM "$FOLLOW"
+wait "$FOLLOW"
+lpgtrace --home "$H" log --raw >"$T_DIR/raw"
+cmp -s "$T_DIR/raw" "$T_DIR/follow.out" \
+    && ok "the follower ends with exactly the ledger's $size entries, in order" \
+    || { not_ok "follower differs"; diff "$T_DIR/raw" "$T_DIR/follow.out" | head -5 | sed 's/^/#   /'; sed 's/^/#   /' "$T_DIR/follow.err"; }
+grep -q "gaps fetched" "$T_DIR/follow.err" && ! grep -q " 0 gaps fetched" "$T_DIR/follow.err" \
+    && ok "losing feed messages, it fetched the gaps" || { not_ok "no gaps fetched"; sed 's/^/#   /' "$T_DIR/follow.err"; }
+check "a late follower catches up and checks the signed root" follow "$H" "$H/keys/admin" --count "$size" --timeout 10000
+check_out "root matches" "root of the copy's first [0-9]* entries matches the signed checkpoint"
+lpgtrace keygen --out "$T_DIR/stranger" >/dev/null
+check_status "a key that is not enrolled gets nothing" 1 follow "$H" "$T_DIR/stranger" --count 1 --timeout 3000
+grep -q "refused a feed subscriber" "$T_DIR/trace.log" && ok "the feed refused it at the handshake" || not_ok "no feed refusal logged"
+# A subscriber whose device is revoked is cut off the open feed.
+lpgtrace keygen --out "$T_DIR/watcher" >/dev/null
+lpgtrace --home "$H" device enroll --key "$T_DIR/watcher" --company C51-0 --role handheld >/dev/null
+follow "$H" "$T_DIR/watcher" >/dev/null 2>"$T_DIR/watcher.err" &
+WATCHER=$!
+T_PIDS="$T_PIDS $WATCHER"
+sleep 0.5
+before=$(grep -c "refused a feed subscriber" "$T_DIR/trace.log")
+check "revoke the subscriber's device" lpgtrace --home "$H" device revoke --key "$T_DIR/watcher" --reason "lost"
+sleep 1
+grep -q "a device was revoked (#[0-9]*): closing the feed" "$T_DIR/trace.log" && grep -q "feed open again" "$T_DIR/trace.log" \
+    && ok "the notary reopens the feed after a revocation" || not_ok "feed not reopened"
+after=$(grep -c "refused a feed subscriber" "$T_DIR/trace.log")
+[ "$after" -gt "$before" ] && ok "and the revoked subscriber is refused on reconnecting" || not_ok "revoked subscriber not refused ($before -> $after)"
+kill -TERM "$WATCHER"
+wait "$WATCHER"
+
+size=$(lpgtrace --home "$H" log --raw | wc -l)
+check "a signed event sent to the trace service" wire "$H" trace "$H/keys/scanner0" fillcheck 00112233445566778899aabbccddeeff "$(code 5)" "$(tare 5)" S51-0 staff-S51-0-0
+check_out "is refused" "^INVALID EINVAL"
+[ "$(lpgtrace --home "$H" log --raw | wc -l)" -eq "$size" ] && ok "and not recorded" || not_ok "the trace service recorded it"
+
+# Entries newer than the last checkpoint, with no notary running.
+kill -TERM "$NOTARY"
+wait "$NOTARY"
+st=$?
+[ "$st" -eq 0 ] && grep -q "notary signed [0-9]* checkpoints since start" "$T_DIR/trace.log" \
+    && ok "SIGTERM stops the notary cleanly, signing what was committed" || not_ok "notary stop: exit $st"
+check "cylinder 4 is filled while no notary runs" fill 4
+check_status "the read-only instance cannot cover them yet" 1 lpgtrace --home "$R" trace "$(code 4)"
+check_out "and says so" "? not yet in a signed checkpoint"
+check_out "marking them ?" "^? #"
+kill -TERM "$RO"
+wait "$RO"
+
+# The operator rewrites history behind the service's back.
+for d in filling registry; do eval "kill -TERM \$T_PID_$d; wait \$T_PID_$d"; done
+saved=$(sed -n 2p "$H/seen-checkpoints/lpgtrace.example_ledger")
+cp "$H/seen-checkpoints/lpgtrace.example_ledger" "$T_DIR/saved-before"
+filled=$(lpgtrace --home "$H" --json log | python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    if e.get("kind") == "fill_record" and e.get("cylinder") == sys.argv[1]:
+        print(e["seq"]); break
+' "$(grai 1)")
+copy() { # DIR: a copy of the stopped ledger, with the home's keys and config
+    mkdir -p "$1/ledger"
+    cp -r "$H/keys" "$H/lpgtrace.conf" "$1/"
+    cp "$H/ledger/data.mdb" "$1/ledger/"
+}
+copy "$T_DIR/forged"
+check "forge cylinder 1's fill record (#$filled) and recompute the tree" ledger_tamper forge "$T_DIR/forged/ledger" "$filled"
+check "and hide every checkpoint the notary signed" ledger_tamper unsign "$T_DIR/forged/ledger" 0
+t_daemon trace "$T_DIR/forged" && ok "a trace service on the rewritten ledger" || not_ok "trace on forged"
+check_status "trace refuses it" 1 lpgtrace --home "$H" trace "$(code 1)"
+check_out "the history was rewritten (consistency with the saved checkpoint)" "History: .*✗ the consistency proof from the checkpoint of $saved entries seen before to this one does not verify: the operator rewrote history"
+check_out "the forged entry's signature fails" "^✗ #$filled .*filled"
+check_out "naming the signature" "✗ the signature does not verify with the enrolled key"
+cmp -s "$H/seen-checkpoints/lpgtrace.example_ledger" "$T_DIR/saved-before" \
+    && ok "the saved checkpoint is kept, not replaced by the rewritten one" || not_ok "saved checkpoint replaced"
+kill -TERM "$T_PID_trace"
+wait "$T_PID_trace"
+
+# The same rewrite with the checkpoints left in place: the notary itself
+# refuses to sign over it.
+copy "$T_DIR/forged2"
+ledger_tamper forge "$T_DIR/forged2/ledger" "$filled"
+: >"$T_DIR/trace.log"
+t_daemon trace "$T_DIR/forged2" && ok "a trace service on a rewritten ledger with its checkpoints" || not_ok "trace on forged2"
+grep -q "history was rewritten. Signing nothing more." "$T_DIR/trace.log" && ok "the notary notices and signs nothing" || not_ok "notary did not notice"
+check_status "trace fails" 1 lpgtrace --home "$H" trace "$(code 1)"
+check_out "on the forged entry" "^✗ #$filled "
+check_out "its proof no longer reaches the signed root" "inclusion proof does not lead to the checkpoint's root"
+kill -TERM "$T_PID_trace"
+wait "$T_PID_trace"
+
+# The operator drops the tail, and the checkpoints that covered it.
+cut=$((saved - 1))
+copy "$T_DIR/short"
+check "drop the entries from #$cut on" ledger_tamper truncate "$T_DIR/short/ledger" "$cut"
+check "and the checkpoints over them" ledger_tamper unsign "$T_DIR/short/ledger" "$cut"
+t_daemon trace "$T_DIR/short" && ok "a trace service on the shortened ledger" || not_ok "trace on short"
+check_status "trace refuses it" 1 lpgtrace --home "$H" trace "$(code 1)"
+check_out "the tree is smaller than the checkpoint seen before" "this checkpoint covers $cut entries, but a checkpoint of $saved was seen before: the operator dropped entries"
+kill -TERM "$T_PID_trace"
+wait "$T_PID_trace"
+
+# The real ledger still verifies.
+: >"$T_DIR/trace.log"
+t_daemon trace "$H" && ok "the notary back on the real ledger" || not_ok "trace back"
+check "trace verifies again" lpgtrace --home "$H" trace "$(code 4)"
+check_out "consistent with what was seen" "✓ consistent with the checkpoint of $saved entries seen before"
+check "the ledger verifies" lpgtrace --home "$H" verify
+
+t_done
