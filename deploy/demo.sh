@@ -4,7 +4,7 @@
 # two stations, staff and cylinders registered, their labels printed and
 # read back, cylinders filled, refused fills with every reason, then the
 # ledger checked: checkpoint, proofs, a full verification, and a
-# tampered copy caught.
+# tampered copy caught; and the regulator's trace of one cylinder.
 set -eu
 B=${1:?usage: deploy/demo.sh BUILD_DIR}
 BIN="$(cd "$B/bin" && pwd)"
@@ -29,27 +29,33 @@ step "A fresh home: ledger, authority and ledger keys, daemon keys, config"
 lpg init
 ports=$(python3 -c 'import socket
 s = []
-for i in range(2):
+for i in range(4):
     x = socket.socket(); x.bind(("127.0.0.1", 0)); s.append(x)
 print(" ".join(str(x.getsockname()[1]) for x in s))')
 set -- $ports
 sed -i -e "s|^endpoint.registry = .*|endpoint.registry = tcp://127.0.0.1:$1|" \
     -e "s|^endpoint.filling = .*|endpoint.filling = tcp://127.0.0.1:$2|" \
+    -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$3|" \
+    -e "s|^endpoint.feed = .*|endpoint.feed = tcp://127.0.0.1:$4|" \
     "$H/lpgtrace.conf"
 
-step "The registry and the fill gate, on loopback with CURVE"
+step "The registry, the fill gate and the trace service (the notary), on loopback with CURVE"
 "$BIN/lpg-registryd" --home "$H" 2>"$D/registry.log" &
 pids="$pids $!"
 "$BIN/lpg-fillingd" --home "$H" 2>"$D/filling.log" &
 pids="$pids $!"
+"$BIN/lpg-traced" --home "$H" 2>"$D/trace.log" &
+pids="$pids $!"
 i=0
-until lpg ping registry >/dev/null 2>&1 && lpg ping filling >/dev/null 2>&1; do
+until lpg ping registry >/dev/null 2>&1 && lpg ping filling >/dev/null 2>&1 &&
+    lpg ping trace >/dev/null 2>&1; do
     sleep 0.1
     i=$((i + 1))
     [ $i -lt 100 ] || { echo "the services did not start"; cat "$D"/*.log; exit 1; }
 done
 lpg ping registry
 lpg ping filling
+lpg ping trace
 
 step "A gas company, two filling stations, their staff"
 lpg company add NTGAS --name "Nantong Gas" --gs1-prefix 6901234 --licence "JS-NT-2024-001" --licence-until 2029-12-31
@@ -118,6 +124,9 @@ scan fill-check --code "$(cat "$D/code-A10005")" --tare-g 15300 --check all=ok \
 step "Refused: a home-made code (not signed by the authority)"
 forged=$(sed 's/8030=./8030=A/' "$D/code-A10002")
 scan fill-check --code "$forged" --tare-g 15400 --check all=ok || true
+
+step "The regulator's one command: the story of A10001, every entry checked here"
+lpg trace "$(cat "$D/code-A10001")" || true
 
 step "The ledger: every fill and every refusal, signed"
 lpg log
