@@ -277,23 +277,23 @@ lpg_transport_server(void **out, void *ctx, const char *endpoint,
     return LPG_OK;
 }
 
-int
-lpg_transport_client(void **out, void *ctx, const char *endpoint,
-                     const uint8_t server_pub[32],
-                     const uint8_t client_sec[32])
+/*  A socket of type `type` set up as a CURVE client of server_pub and
+ *  connected to endpoint; tune() sets its own options before connecting. */
+static int
+s_curve_client(void **out, void *ctx, int type, const char *endpoint,
+               const uint8_t server_pub[32], const uint8_t client_sec[32],
+               void (*tune)(void *sock))
 {
     *out = NULL;
     uint8_t client_pub[32];
     int rc = lpg_curve_public(client_sec, client_pub);
     if (rc != LPG_OK)
         return rc;
-    void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    void *sock = zmq_socket(ctx, type);
     if (!sock)
         return LPG_EUNAVAILABLE;
     s_set_int(sock, ZMQ_LINGER, 0);
-    /* A DEALER left with no peer (the server refused our handshake)
-     * would block in send for ever: fail the send after a second. */
-    s_set_int(sock, ZMQ_SNDTIMEO, 1000);
+    tune(sock);
     zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_pub, 32);
     zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, client_pub, 32);
     zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, client_sec, 32);
@@ -304,6 +304,30 @@ lpg_transport_client(void **out, void *ctx, const char *endpoint,
     }
     *out = sock;
     return LPG_OK;
+}
+
+static void
+s_tune_dealer(void *sock)
+{
+    /* A DEALER left with no peer (the server refused our handshake)
+     * would block in send for ever: fail the send after a second. */
+    s_set_int(sock, ZMQ_SNDTIMEO, 1000);
+}
+
+static void
+s_tune_sub(void *sock)
+{
+    s_set_int(sock, ZMQ_RCVHWM, 100000);
+    zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0);
+}
+
+int
+lpg_transport_client(void **out, void *ctx, const char *endpoint,
+                     const uint8_t server_pub[32],
+                     const uint8_t client_sec[32])
+{
+    return s_curve_client(out, ctx, ZMQ_DEALER, endpoint, server_pub,
+                          client_sec, s_tune_dealer);
 }
 
 int
@@ -336,27 +360,8 @@ lpg_transport_subscriber(void **out, void *ctx, const char *endpoint,
                          const uint8_t server_pub[32],
                          const uint8_t client_sec[32])
 {
-    *out = NULL;
-    uint8_t client_pub[32];
-    int rc = lpg_curve_public(client_sec, client_pub);
-    if (rc != LPG_OK)
-        return rc;
-    void *sock = zmq_socket(ctx, ZMQ_SUB);
-    if (!sock)
-        return LPG_EUNAVAILABLE;
-    s_set_int(sock, ZMQ_LINGER, 0);
-    s_set_int(sock, ZMQ_RCVHWM, 100000);
-    zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_pub, 32);
-    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, client_pub, 32);
-    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, client_sec, 32);
-    zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0);
-    if (zmq_connect(sock, endpoint) != 0) {
-        lpg_error("cannot connect %s: %s", endpoint, zmq_strerror(errno));
-        zmq_close(sock);
-        return LPG_EUNAVAILABLE;
-    }
-    *out = sock;
-    return LPG_OK;
+    return s_curve_client(out, ctx, ZMQ_SUB, endpoint, server_pub,
+                          client_sec, s_tune_sub);
 }
 
 int
