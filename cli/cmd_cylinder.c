@@ -9,6 +9,7 @@
 #include "registry.h"
 #include "code.h"
 #include "error.h"
+#include "event.h"
 #include "msg.h"
 
 #include <jansson.h>
@@ -442,40 +443,6 @@ s_import(lpg_cli_t *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------------ show */
 
-static const char *
-s_status_name(Lpg__CylinderStatus s)
-{
-    switch (s) {
-    case LPG__CYLINDER_STATUS__CYL_IN_SERVICE:
-        return "in service";
-    case LPG__CYLINDER_STATUS__CYL_QUARANTINED:
-        return "quarantined";
-    case LPG__CYLINDER_STATUS__CYL_SCRAPPED:
-        return "scrapped";
-    default:
-        return "unknown";
-    }
-}
-
-static const char *
-s_custody_name(Lpg__Custody c)
-{
-    switch (c) {
-    case LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION:
-        return "empty at station";
-    case LPG__CUSTODY__CUSTODY_FULL_AT_STATION:
-        return "full at station";
-    case LPG__CUSTODY__CUSTODY_IN_TRANSIT:
-        return "in transit";
-    case LPG__CUSTODY__CUSTODY_AT_USER:
-        return "at user";
-    case LPG__CUSTODY__CUSTODY_COLLECTED:
-        return "collected";
-    default:
-        return "unknown";
-    }
-}
-
 /*  YYYYMMDD as YYYY-MM-DD (YYYYMM as YYYY-MM). */
 static const char *
 s_ymd(uint32_t v, char out[16])
@@ -506,8 +473,8 @@ s_show_json(const Lpg__CylinderInfo *ci)
         {"owner", ci->owner},
         {"spec", ci->spec},
         {"fill_site", ci->fill_site},
-        {"status", ci->has_status ? s_status_name(ci->status) : NULL},
-        {"custody", ci->has_custody ? s_custody_name(ci->custody) : NULL},
+        {"status", ci->has_status ? lpg_status_name(ci->status) : NULL},
+        {"custody", ci->has_custody ? lpg_custody_name(ci->custody) : NULL},
         {"maker", r ? r->maker : NULL},
         {"code", r ? r->code : NULL},
         {"electronic_mark", r ? r->electronic_mark : NULL},
@@ -557,9 +524,9 @@ s_show_text(const Lpg__CylinderInfo *ci)
     if (ci->owner)
         printf("  owner            %s\n", ci->owner);
     if (ci->has_status)
-        printf("  status           %s\n", s_status_name(ci->status));
+        printf("  status           %s\n", lpg_status_name(ci->status));
     if (ci->has_custody)
-        printf("  custody          %s\n", s_custody_name(ci->custody));
+        printf("  custody          %s\n", lpg_custody_name(ci->custody));
     if (ci->spec)
         printf("  spec             %s\n", ci->spec);
     if (ci->has_tare_g)

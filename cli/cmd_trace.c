@@ -205,64 +205,6 @@ s_role(Lpg__Role r)
     }
 }
 
-static const char *
-s_status_name(Lpg__CylinderStatus s)
-{
-    switch (s) {
-    case LPG__CYLINDER_STATUS__CYL_IN_SERVICE:
-        return "in service";
-    case LPG__CYLINDER_STATUS__CYL_QUARANTINED:
-        return "quarantined (held: no fill until released)";
-    case LPG__CYLINDER_STATUS__CYL_SCRAPPED:
-        return "scrapped";
-    default:
-        return "unknown";
-    }
-}
-
-static const char *
-s_custody_name(Lpg__Custody c)
-{
-    switch (c) {
-    case LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION:
-        return "empty at a station";
-    case LPG__CUSTODY__CUSTODY_FULL_AT_STATION:
-        return "full at the station";
-    case LPG__CUSTODY__CUSTODY_IN_TRANSIT:
-        return "in transit";
-    case LPG__CUSTODY__CUSTODY_AT_USER:
-        return "at the user";
-    case LPG__CUSTODY__CUSTODY_COLLECTED:
-        return "collected, empty";
-    default:
-        return "unknown";
-    }
-}
-
-/*  The event's kind, every kind named. */
-static const char *
-s_kind(const Lpg__Event *e)
-{
-    switch (e->body_case) {
-    case LPG__EVENT__BODY_COMPANY_ADD:
-        return "company_add";
-    case LPG__EVENT__BODY_SITE_ADD:
-        return "site_add";
-    case LPG__EVENT__BODY_STAFF_ADD:
-        return "staff_add";
-    case LPG__EVENT__BODY_VEHICLE_ADD:
-        return "vehicle_add";
-    case LPG__EVENT__BODY_USER_ADD:
-        return "user_add";
-    case LPG__EVENT__BODY_CYLINDER_UPDATE:
-        return "cylinder_update";
-    case LPG__EVENT__BODY_FILL_OVERRIDE:
-        return "fill_override";
-    default:
-        return lpg_event_kind(e);
-    }
-}
-
 /* ------------------------------------------------------------ fetching */
 
 /*  The GRAI the argument names, worked out here (not taken from the
@@ -833,7 +775,7 @@ s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
             snprintf(due, sizeof due, "next inspection %u ",
                      u->next_inspection_ymd);
         snprintf(l->detail, sizeof l->detail, "%s%s%s%s",
-                 u->has_status ? s_status_name(u->status) : "",
+                 u->has_status ? lpg_status_name(u->status) : "",
                  u->has_status ? " " : "", due,
                  u->reason ? u->reason : "");
         break;
@@ -866,7 +808,7 @@ s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
                  e->fill_override->reason);
         break;
     default:
-        snprintf(l->step, sizeof l->step, "%s", s_kind(e));
+        snprintf(l->step, sizeof l->step, "%s", lpg_event_kind(e));
         break;
     }
     char dev[64];
@@ -1055,7 +997,7 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
         printf("Now: %s, %s%s%s (since %s)\n"
                "     %u fill%s, %u refused fill check%s; last event #%"
                PRIu64 ": %s%s%s\n",
-               s_status_name(now->status), s_custody_name(now->custody),
+               lpg_status_name(now->status), lpg_custody_name(now->custody),
                *now->site ? " " : "", now->site, since, now->fills,
                now->fills == 1 ? "" : "s", now->denied,
                now->denied == 1 ? "" : "s", now->last->te->seq, last.step,
@@ -1179,7 +1121,7 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
             json_object_set_new(x, "recorded_at_ms",
                                 json_integer((json_int_t)
                                              it->entry->recorded_at_ms));
-            json_object_set_new(x, "kind", json_string(s_kind(e)));
+            json_object_set_new(x, "kind", json_string(lpg_event_kind(e)));
             json_object_set_new(x, "step", json_string(l.step));
             if (e->actor)
                 json_object_set_new(x, "actor", json_string(e->actor));
@@ -1213,9 +1155,9 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
         char since[48];
         s_local(now->since_ms, true, since, sizeof since);
         json_object_set_new(st, "status",
-                            json_string(s_status_name(now->status)));
+                            json_string(lpg_status_name(now->status)));
         json_object_set_new(st, "custody",
-                            json_string(s_custody_name(now->custody)));
+                            json_string(lpg_custody_name(now->custody)));
         json_object_set_new(st, "site", json_string(now->site));
         json_object_set_new(st, "since", json_string(since));
         json_object_set_new(st, "fills", json_integer(now->fills));

@@ -133,7 +133,7 @@ check "code verify accepts the printed code" $L code verify "$code"
 check_out "naming the cylinder" "grai:      06901234000153AB12"
 check "cylinder show finds it by its code" $L cylinder show "$code"
 check_out "in service" "status           in service"
-check_out "empty at the station" "custody          empty at station"
+check_out "empty at the station" "custody          empty at a station"
 check_out "with its facts" "made             2023-05"
 check "and by its GRAI, as JSON" $L --json cylinder show 06901234000153AB12
 check_out "the serial" '"serial":"AB12"'
