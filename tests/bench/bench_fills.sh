@@ -1,9 +1,9 @@
 #!/bin/sh
-# fills.sh - the fill gate under load: fills/s with 1, 8 and 64
+# bench_fills.sh - the fill gate under load: fills/s with 1, 8 and 64
 # concurrent scanners over CURVE through the real lpg-fillingd, and the
 # fill-check latency while a 100,000-row cylinder import runs.
 set -eu
-B=${1:?usage: tests/bench/fills.sh BUILD_DIR}
+B=${1:?usage: tests/bench/bench_fills.sh BUILD_DIR}
 BIN="$(cd "$B/bin" && pwd)"
 BENCH="$(cd "$B/bench" && pwd)"
 D=$(mktemp -d "${TMPDIR:-/tmp}/lpg-bench-fills-XXXXXX")
