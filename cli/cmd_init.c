@@ -2,7 +2,8 @@
  *
  *  Creates <home>/ledger, <home>/keys (authority and ledger Ed25519 pairs,
  *  each daemon's CURVE pair, the city's look-up key for personal data
- *  pii.hmac and the registry's master key registry.master) and
+ *  pii.hmac, the registry's master key registry.master, and the
+ *  inspection service's enrolled signing key inspection-service.pem) and
  *  <home>/lpgtrace.conf with loopback endpoints. Refuses to touch a home
  *  that already has any of them.
  */
@@ -50,7 +51,7 @@ s_enroll_admin(lpg_ledger_t *l, const lpg_key_t *authority,
 {
     uint8_t pub[32], curve[32], id[16];
     lpg_key_raw_public(admin, pub);
-    int rc = lpg_curve_decode(curve_z85, curve);
+    int rc = curve_z85 ? lpg_curve_decode(curve_z85, curve) : LPG_OK;
     if (rc == LPG_OK)
         rc = lpg_event_new_id(id);
     if (rc != LPG_OK)
@@ -58,12 +59,13 @@ s_enroll_admin(lpg_ledger_t *l, const lpg_key_t *authority,
     Lpg__DeviceEnroll en = LPG__DEVICE_ENROLL__INIT;
     en.sign_pub.data = pub;
     en.sign_pub.len = 32;
-    en.has_curve_pub = 1;
+    en.has_curve_pub = curve_z85 != NULL;
     en.curve_pub.data = curve;
     en.curve_pub.len = 32;
     en.company = "authority";
-    en.role = LPG__ROLE__ROLE_ADMIN;
-    en.name = "admin workstation";
+    /* No transport key: the inspection service's own signing key. */
+    en.role = curve_z85 ? LPG__ROLE__ROLE_ADMIN : LPG__ROLE__ROLE_SERVICE;
+    en.name = curve_z85 ? "admin workstation" : "inspection service";
     Lpg__Event ev = LPG__EVENT__INIT;
     ev.event_id.data = id;
     ev.event_id.len = sizeof id;
@@ -171,6 +173,16 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
             rc = s_enroll_admin(l, authority, admin, admin_z85);
         if (rc != LPG_OK)
             status = lpg_cli_fail("enrol the admin workstation", rc);
+    }
+    lpg_key_destroy(&admin);
+    /* lpg-inspectiond signs its hazard escalations with a key of its own,
+     * enrolled with the role service. */
+    if (!status)
+        status = s_keypair(home, "inspection-service", &admin);
+    if (!status) {
+        int rc = s_enroll_admin(l, authority, admin, NULL);
+        if (rc != LPG_OK)
+            status = lpg_cli_fail("enrol the inspection service", rc);
     }
     lpg_key_destroy(&admin);
     if (!status) {

@@ -49,6 +49,10 @@ static const s_default_t s_defaults[] = {
     {"fill.over_tolerance_g", "500"},
     {"fill.under_tolerance_g", "500"},
     {"fill.travel_speed_kmh", "120"},
+    /* household inspection: days to rectify a hazard, escalation timer */
+    {"inspection.major_days", "3"},
+    {"inspection.minor_days", "15"},
+    {"inspection.tick_ms", "5000"},
     /* protocol limits */
     {"limit.message_bytes", "65536"},
     {"limit.hard_message_bytes", "1048576"},

@@ -287,6 +287,14 @@ lpg_event_kind(const Lpg__Event *ev)
         return "pii_reveal";
     case LPG__EVENT__BODY_USER_ERASE:
         return "user_erase";
+    case LPG__EVENT__BODY_HOUSEHOLD_INSPECTION:
+        return "household_inspection";
+    case LPG__EVENT__BODY_HAZARD_ESCALATION:
+        return "hazard_escalation";
+    case LPG__EVENT__BODY_PERIODIC_INSPECTION:
+        return "periodic_inspection";
+    case LPG__EVENT__BODY_HAZARD_RECTIFIED:
+        return "hazard_rectified";
     case LPG__EVENT__BODY__NOT_SET:
         break;
     }

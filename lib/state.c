@@ -4,6 +4,7 @@
  */
 #include "state.h"
 #include "error.h"
+#include "state_inspection.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,7 +182,8 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
             return s_why(why, whysz, LPG_EPERM,
                          "only the authority key enrols devices");
         const Lpg__DeviceEnroll *de = e->device_enroll;
-        if (de->role != LPG__ROLE__ROLE_ADMIN) {
+        if (de->role != LPG__ROLE__ROLE_ADMIN &&
+            de->role != LPG__ROLE__ROLE_SERVICE) {
             int rc = s_exists(t, LPG_TABLE_COMPANIES, de->company,
                               "company", why, whysz);
             if (rc == LPG_OK && de->site && *de->site)
@@ -361,6 +363,12 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
          * (DEVICE_NOT_HERE), so the refusal is recorded for audit. */
         return LPG_OK;
     }
+    case LPG__EVENT__BODY_HOUSEHOLD_INSPECTION:
+    case LPG__EVENT__BODY_HAZARD_ESCALATION:
+    case LPG__EVENT__BODY_PERIODIC_INSPECTION:
+    case LPG__EVENT__BODY_HAZARD_RECTIFIED:
+        return lpg_state_inspection_authorize(t, ev, signer_is_authority,
+                                              why, whysz);
     case LPG__EVENT__BODY__NOT_SET:
     default:
         return s_why(why, whysz, LPG_EINVAL, "event has no body");
@@ -646,6 +654,11 @@ lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
     case LPG__EVENT__BODY_FILL_RECORD:
     case LPG__EVENT__BODY_FILL_OVERRIDE:
         return s_apply_fill(t, seq, e, outcome);
+    case LPG__EVENT__BODY_HOUSEHOLD_INSPECTION:
+    case LPG__EVENT__BODY_HAZARD_ESCALATION:
+    case LPG__EVENT__BODY_PERIODIC_INSPECTION:
+    case LPG__EVENT__BODY_HAZARD_RECTIFIED:
+        return lpg_state_inspection_apply(t, seq, ev, outcome);
     case LPG__EVENT__BODY__NOT_SET:
     default:
         return LPG_OK;

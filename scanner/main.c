@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "fill.h"
 #include "image.h"
+#include "inspection.h"
 #include "zxing_c.h"
 
 #include <ctype.h>
@@ -71,6 +72,10 @@ s_usage(FILE *f)
             "--leak ok|fail [--json]\n"
             "       lpg-scan [--home DIR] override --check ID --supervisor "
             "STAFF --reason TEXT --token T...\n"
+            "       lpg-scan [--home DIR] inspect --user ID --check "
+            "ITEM=ok|fail... [--photo FILE...] --ack yes|no\n"
+            "       lpg-scan [--home DIR] periodic --code T --pass yes|no "
+            "[--next DATE]\n"
             "\n"
             "Decodes every QR code in each PNG or JPEG image, or checks the\n"
             "code given with --code, or one code per line on stdin (as a\n"
@@ -829,7 +834,8 @@ main(int argc, char **argv)
     }
     const char *command = argv[i];
     if (strcmp(command, "decode") != 0 && strcmp(command, "fill-check") != 0 &&
-        strcmp(command, "fill-done") != 0 && strcmp(command, "override") != 0) {
+        strcmp(command, "fill-done") != 0 && strcmp(command, "override") != 0 &&
+        strcmp(command, "inspect") != 0 && strcmp(command, "periodic") != 0) {
         fprintf(stderr, "lpg-scan: unknown command '%s'\n", argv[i]);
         s_usage(stderr);
         return S_EXIT_ERROR;
@@ -856,6 +862,10 @@ main(int argc, char **argv)
         status = lpg_scan_fill_done(home, n, args);
     else if (strcmp(command, "override") == 0)
         status = lpg_scan_override(home, n, args);
+    else if (strcmp(command, "inspect") == 0)
+        status = lpg_scan_inspect(home, n, args);
+    else if (strcmp(command, "periodic") == 0)
+        status = lpg_scan_periodic(home, n, args);
     else
         status = s_decode(home, n, args);
     free(args);

@@ -23,7 +23,7 @@ chmod 600 "$H/keys/authority.pem"
 check "gen appends signed events" lpgtrace --home "$H" gen --devices 4 --cylinders 30 --fills 200 --seed 1
 check_out "gen reports what it recorded" "452 events recorded, 0 refused"
 check "verify a generated ledger" lpgtrace --home "$H" verify
-check_out "verify says OK" "^OK: 453 entries"
+check_out "verify says OK" "^OK: 454 entries"
 
 # An independent RFC 9162 computation of the root from `log --raw`.
 lpgtrace --home "$H" log --raw >"$T_DIR/raw"
@@ -61,7 +61,7 @@ lpgtrace --home "$H" proof consistency 100 453 >"$T_DIR/cons.json"
 check "consistency proof verifies" lpgtrace proof verify "$T_DIR/cons.json"
 sed 's/"size1": 100/"size1": 101/' "$T_DIR/cons.json" >"$T_DIR/cons-bad.json"
 check_status "a proof with a wrong size is rejected" 1 lpgtrace proof verify "$T_DIR/cons-bad.json"
-check_status "proof of an entry past the end" 2 lpgtrace --home "$H" proof inclusion 453
+check_status "proof of an entry past the end" 2 lpgtrace --home "$H" proof inclusion 454
 
 # The published vectors: accept and reject exactly as they say.
 bad=0
@@ -78,13 +78,13 @@ check "sign a checkpoint" lpgtrace --home "$H" checkpoint --sign
 cp "$T_DIR/out" "$T_DIR/cp434"
 lpgtrace --home "$H" checkpoint >"$T_DIR/cp-latest"
 cmp -s "$T_DIR/cp434" "$T_DIR/cp-latest" && ok "checkpoint prints the note as signed" || not_ok "checkpoint output differs"
-head -2 "$T_DIR/cp434" | tail -1 | grep -qx 453 && ok "note names the tree size" || not_ok "note size line"
+head -2 "$T_DIR/cp434" | tail -1 | grep -qx 454 && ok "note names the tree size" || not_ok "note size line"
 grep -q '^— lpgtrace.example/ledger ' "$T_DIR/cp434" && ok "note has a signature line" || not_ok "no signature line"
 check "a saved checkpoint verifies" lpgtrace --home "$H" checkpoint --verify "$T_DIR/cp434"
 check "more events" lpgtrace --home "$H" gen --devices 2 --cylinders 5 --fills 20 --seed 2
 check "old checkpoint still consistent after growth" lpgtrace --home "$H" checkpoint --verify "$T_DIR/cp434"
-check_out "and says so" "unchanged in the current tree of 520"
-sed 's/^453$/454/' "$T_DIR/cp434" >"$T_DIR/cp-bad"
+check_out "and says so" "unchanged in the current tree of 521"
+sed 's/^454$/455/' "$T_DIR/cp434" >"$T_DIR/cp-bad"
 check_status "an altered note is refused" 1 lpgtrace --home "$H" checkpoint --verify "$T_DIR/cp-bad"
 check "verify --since a checkpoint" lpgtrace --home "$H" verify --since "$T_DIR/cp434"
 check_out "only the new entries are checked" "^OK: 67 entries after the checkpoint"
