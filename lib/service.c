@@ -768,6 +768,7 @@ s_committer(void *arg)
         p->busy = false;
         for (size_t k = 0; k < nu; k++)
             s_push(&p->done_head, &p->done_tail, units[k]);
+        pthread_cond_broadcast(&p->cond); /* a tick may be waiting */
         pthread_mutex_unlock(&p->lock);
         lpg_frame_t f = {(uint8_t *)"!", 1};
         lpg_transport_send(p->notify, &f, 1);
@@ -889,8 +890,20 @@ lpg_service_run(lpg_service_t *s)
         }
         uint64_t now = s_mono_ms();
         if (s->o.tick && s->o.tick_ms && now >= next_tick) {
+            /* A tick may append (a timer's events): it runs alone, with
+             * the committer idle and nothing queued, so the rules and
+             * the ledger's commit side are never used by two threads. */
+            pthread_mutex_lock(&p.lock);
+            while (p.busy || p.todo_n > 0)
+                pthread_cond_wait(&p.cond, &p.lock);
+            p.busy = true;
+            pthread_mutex_unlock(&p.lock);
             s->o.tick(s->o.ctx, s);
-            next_tick = now + s->o.tick_ms;
+            pthread_mutex_lock(&p.lock);
+            p.busy = false;
+            pthread_cond_broadcast(&p.cond);
+            pthread_mutex_unlock(&p.lock);
+            next_tick = s_mono_ms() + s->o.tick_ms;
         }
         if (now >= next_readers) {
             lpg_ledger_reader_check(s->o.ledger);
