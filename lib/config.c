@@ -49,6 +49,9 @@ static const s_default_t s_defaults[] = {
     {"fill.over_tolerance_g", "500"},
     {"fill.under_tolerance_g", "500"},
     {"fill.travel_speed_kmh", "120"},
+    /* delivery: a step this much older than the service clock is LATE */
+    {"delivery.late_ms", "600000"},
+    {"device.vehicle", ""}, /* the plate a driver's handheld rides on */
     /* protocol limits */
     {"limit.message_bytes", "65536"},
     {"limit.hard_message_bytes", "1048576"},

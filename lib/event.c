@@ -287,6 +287,14 @@ lpg_event_kind(const Lpg__Event *ev)
         return "pii_reveal";
     case LPG__EVENT__BODY_USER_ERASE:
         return "user_erase";
+    case LPG__EVENT__BODY_DISPATCH:
+        return "dispatch";
+    case LPG__EVENT__BODY_DELIVERY:
+        return "delivery";
+    case LPG__EVENT__BODY_COLLECTION:
+        return "collection";
+    case LPG__EVENT__BODY_STATION_RETURN:
+        return "return";
     case LPG__EVENT__BODY__NOT_SET:
         break;
     }

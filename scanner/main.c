@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "decode.h"
+#include "delivery.h"
 #include "fill.h"
 #include "image.h"
 #include "zxing_c.h"
@@ -71,6 +72,8 @@ s_usage(FILE *f)
             "--leak ok|fail [--json]\n"
             "       lpg-scan [--home DIR] override --check ID --supervisor "
             "STAFF --reason TEXT --token T...\n"
+            "       lpg-scan [--home DIR] dispatch|deliver|collect|return "
+            "--code T ... (the driver's handheld)\n"
             "\n"
             "Decodes every QR code in each PNG or JPEG image, or checks the\n"
             "code given with --code, or one code per line on stdin (as a\n"
@@ -829,7 +832,8 @@ main(int argc, char **argv)
     }
     const char *command = argv[i];
     if (strcmp(command, "decode") != 0 && strcmp(command, "fill-check") != 0 &&
-        strcmp(command, "fill-done") != 0 && strcmp(command, "override") != 0) {
+        strcmp(command, "fill-done") != 0 && strcmp(command, "override") != 0 &&
+        !lpg_scan_is_delivery(command)) {
         fprintf(stderr, "lpg-scan: unknown command '%s'\n", argv[i]);
         s_usage(stderr);
         return S_EXIT_ERROR;
@@ -856,6 +860,8 @@ main(int argc, char **argv)
         status = lpg_scan_fill_done(home, n, args);
     else if (strcmp(command, "override") == 0)
         status = lpg_scan_override(home, n, args);
+    else if (lpg_scan_is_delivery(command))
+        status = lpg_scan_delivery(home, n, args);
     else
         status = s_decode(home, n, args);
     free(args);
