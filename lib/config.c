@@ -53,6 +53,9 @@ static const s_default_t s_defaults[] = {
     {"inspection.major_days", "3"},
     {"inspection.minor_days", "15"},
     {"inspection.tick_ms", "5000"},
+    /* delivery: a step this much older than the service clock is LATE */
+    {"delivery.late_ms", "600000"},
+    {"device.vehicle", ""}, /* the plate a driver's handheld rides on */
     /* protocol limits */
     {"limit.message_bytes", "65536"},
     {"limit.hard_message_bytes", "1048576"},

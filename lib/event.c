@@ -295,6 +295,14 @@ lpg_event_kind(const Lpg__Event *ev)
         return "periodic_inspection";
     case LPG__EVENT__BODY_HAZARD_RECTIFIED:
         return "hazard_rectified";
+    case LPG__EVENT__BODY_DISPATCH:
+        return "dispatch";
+    case LPG__EVENT__BODY_DELIVERY:
+        return "delivery";
+    case LPG__EVENT__BODY_COLLECTION:
+        return "collection";
+    case LPG__EVENT__BODY_STATION_RETURN:
+        return "return";
     case LPG__EVENT__BODY__NOT_SET:
         break;
     }

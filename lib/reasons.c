@@ -35,6 +35,10 @@
  *  The fill record and override reasons answer a different request and are
  *  never overridable; OVERFILL, SHORT_WEIGHT and LEAK are flags (the fill
  *  is recorded, the cylinder held or flagged), not refusals.
+ *
+ *  Delivery reasons (dispatch, delivery, collection, return) are never
+ *  overridable: there is no supervisor at a user's door. LATE is a flag:
+ *  the step is judged and recorded as usual, and reported as late.
  */
 #include "reasons.h"
 
@@ -139,6 +143,37 @@ static const lpg_reason_t s_reasons[LPG_REASON_COUNT] = {
              false),
     R_REFUSE(OVERRIDE_NOT_ALLOWED, "此拒绝原因不允许放行",
              "this reason cannot be overridden", false),
+    R_REFUSE(HANDHELD_UNKNOWN, "手持终端未登记为本单位送气终端或已吊销",
+             "device is not a handheld of the cylinder's company, or is "
+             "revoked",
+             false),
+    R_REFUSE(STATION_UNKNOWN, "站点未登记或不属气瓶产权单位",
+             "site is not registered to the cylinder's company", false),
+    R_REFUSE(DRIVER_UNKNOWN, "送气人员不是产权单位登记的送气工",
+             "driver is not registered delivery staff of the cylinder's "
+             "company",
+             false),
+    R_REFUSE(DRIVER_CERT_EXPIRED, "送气工合格证书已过期",
+             "driver's certificate has expired", false),
+    R_REFUSE(VEHICLE_UNKNOWN, "车辆未登记或不属产权单位",
+             "vehicle is not registered to the cylinder's company", false),
+    R_REFUSE(VEHICLE_PERMIT_EXPIRED, "车辆危险货物运输许可已过期",
+             "vehicle's hazardous-goods permit has expired", false),
+    R_REFUSE(USER_UNKNOWN, "用户未实名登记或不属产权单位",
+             "user is not a registered real-name user of the cylinder's "
+             "company",
+             false),
+    R_REFUSE(GAS_CERT_MISMATCH, "供气使用凭证与登记不符",
+             "gas-use certificate does not match the one registered", false),
+    R_REFUSE(NO_LEAK_ALARM, "餐饮用户未安装可用的燃气泄漏报警器",
+             "restaurant has no working gas leak alarm", false),
+    R_REFUSE(USER_HAZARD, "用户存在未整改的重大隐患，暂停供气",
+             "user has an unrectified major hazard: no supply", false),
+    R_REFUSE(SAFETY_CHECK_FAILED, "随瓶安检不合格，不得供气",
+             "safety check at delivery failed: no supply", false),
+    R_REFUSE(WRONG_CUSTODY, "气瓶当前状态不允许此操作",
+             "the cylinder's custody does not allow this step", false),
+    R_FLAG(LATE, "迟到上报（离线设备）", "reported late (offline device)"),
 };
 
 const lpg_reason_t *

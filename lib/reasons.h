@@ -1,4 +1,5 @@
-/*  reasons.h - the one catalogue of reasons the fill gate gives.
+/*  reasons.h - the one catalogue of reasons the fill gate and the
+ *  delivery service give.
  *
  *  Each reason has a stable token (on the wire, in scripts, in reports),
  *  words in Chinese and English for the station operator, whether it
@@ -58,6 +59,21 @@ typedef enum {
     LPG_REASON_OVERRIDE_NO_REASON,
     LPG_REASON_OVERRIDE_TOKENS_MISMATCH,
     LPG_REASON_OVERRIDE_NOT_ALLOWED,
+    /* delivery (lib/delivery_rules.h); CYL_UNKNOWN, SCRAPPED, QUARANTINED
+     * and INSPECTION_OVERDUE above serve it too */
+    LPG_REASON_HANDHELD_UNKNOWN,
+    LPG_REASON_STATION_UNKNOWN,
+    LPG_REASON_DRIVER_UNKNOWN,
+    LPG_REASON_DRIVER_CERT_EXPIRED,
+    LPG_REASON_VEHICLE_UNKNOWN,
+    LPG_REASON_VEHICLE_PERMIT_EXPIRED,
+    LPG_REASON_USER_UNKNOWN,
+    LPG_REASON_GAS_CERT_MISMATCH,
+    LPG_REASON_NO_LEAK_ALARM,
+    LPG_REASON_USER_HAZARD,
+    LPG_REASON_SAFETY_CHECK_FAILED,
+    LPG_REASON_WRONG_CUSTODY,
+    LPG_REASON_LATE,
     LPG_REASON_COUNT
 } lpg_reason_id_t;
 

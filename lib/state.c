@@ -5,6 +5,7 @@
 #include "state.h"
 #include "error.h"
 #include "state_inspection.h"
+#include "state_delivery.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +370,12 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
     case LPG__EVENT__BODY_HAZARD_RECTIFIED:
         return lpg_state_inspection_authorize(t, ev, signer_is_authority,
                                               why, whysz);
+    case LPG__EVENT__BODY_DISPATCH:
+    case LPG__EVENT__BODY_DELIVERY:
+    case LPG__EVENT__BODY_COLLECTION:
+    case LPG__EVENT__BODY_STATION_RETURN:
+        return lpg_state_delivery_authorize(t, ev, signer_is_authority, why,
+                                            whysz);
     case LPG__EVENT__BODY__NOT_SET:
     default:
         return s_why(why, whysz, LPG_EINVAL, "event has no body");
@@ -659,6 +666,11 @@ lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
     case LPG__EVENT__BODY_PERIODIC_INSPECTION:
     case LPG__EVENT__BODY_HAZARD_RECTIFIED:
         return lpg_state_inspection_apply(t, seq, ev, outcome);
+    case LPG__EVENT__BODY_DISPATCH:
+    case LPG__EVENT__BODY_DELIVERY:
+    case LPG__EVENT__BODY_COLLECTION:
+    case LPG__EVENT__BODY_STATION_RETURN:
+        return lpg_state_delivery_apply(t, seq, ev, outcome);
     case LPG__EVENT__BODY__NOT_SET:
     default:
         return LPG_OK;

@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "decode.h"
+#include "delivery.h"
 #include "fill.h"
 #include "image.h"
 #include "inspection.h"
@@ -76,6 +77,8 @@ s_usage(FILE *f)
             "ITEM=ok|fail... [--photo FILE...] --ack yes|no\n"
             "       lpg-scan [--home DIR] periodic --code T --pass yes|no "
             "[--next DATE]\n"
+            "       lpg-scan [--home DIR] dispatch|deliver|collect|return "
+            "--code T ... (the driver's handheld)\n"
             "\n"
             "Decodes every QR code in each PNG or JPEG image, or checks the\n"
             "code given with --code, or one code per line on stdin (as a\n"
@@ -835,7 +838,8 @@ main(int argc, char **argv)
     const char *command = argv[i];
     if (strcmp(command, "decode") != 0 && strcmp(command, "fill-check") != 0 &&
         strcmp(command, "fill-done") != 0 && strcmp(command, "override") != 0 &&
-        strcmp(command, "inspect") != 0 && strcmp(command, "periodic") != 0) {
+        strcmp(command, "inspect") != 0 && strcmp(command, "periodic") != 0 &&
+        !lpg_scan_is_delivery(command)) {
         fprintf(stderr, "lpg-scan: unknown command '%s'\n", argv[i]);
         s_usage(stderr);
         return S_EXIT_ERROR;
@@ -866,6 +870,8 @@ main(int argc, char **argv)
         status = lpg_scan_inspect(home, n, args);
     else if (strcmp(command, "periodic") == 0)
         status = lpg_scan_periodic(home, n, args);
+    else if (lpg_scan_is_delivery(command))
+        status = lpg_scan_delivery(home, n, args);
     else
         status = s_decode(home, n, args);
     free(args);

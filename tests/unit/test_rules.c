@@ -1315,7 +1315,7 @@ t_catalogue_policy(void **state)
     }
     assert_string_equal(
         over, " TARE_MISMATCH NOT_EMPTY_AT_STATION IMPOSSIBLE_TRAVEL");
-    assert_string_equal(flags, " OVERFILL SHORT_WEIGHT LEAK");
+    assert_string_equal(flags, " OVERFILL SHORT_WEIGHT LEAK LATE");
     static const char *never[] = {"CODE_FORGED", "CODE_REVOKED",
                                   "CYL_UNKNOWN", "SCRAPPED",
                                   "INSPECTION_OVERDUE", "VISUAL_FAILED"};

@@ -1,0 +1,432 @@
+/*  delivery_rules.c - see delivery_rules.h. Each check adds its reasons
+ *  to the verdict; the verdict is sorted into catalogue order at the end.
+ *  Dates are YYYYMMDD integers, which compare as dates; a certificate or
+ *  permit is valid through its last day.
+ */
+#include "delivery_rules.h"
+#include "error.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_LATE_MAX_MS 86400000
+#define S_DETAIL (2 * LPG_STRING_MAX + 128)
+
+/*  Copies src into dst (dstsz with the NUL), cut on a UTF-8 boundary. */
+static void
+s_copy(char *dst, size_t dstsz, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= dstsz) {
+        len = dstsz - 1;
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+static void
+s_join(char *dst, size_t dstsz, const char *base, const char *sep,
+       const char *detail)
+{
+    char buf[2 * LPG_VERDICT_TEXT_MAX];
+    snprintf(buf, sizeof buf, "%s%s%s", base, *detail ? sep : "", detail);
+    s_copy(dst, dstsz, buf);
+}
+
+/*  Adds reason id with detail en (NULL: none) and zh (NULL: en). */
+static void
+s_add(lpg_verdict_t *v, lpg_reason_id_t id, const char *en, const char *zh)
+{
+    const lpg_reason_t *r = lpg_reason_by_id(id);
+    char detail[LPG_VERDICT_DETAIL_MAX + 1];
+    s_copy(detail, sizeof detail, en ? en : "");
+    if (r->kind == LPG_REASON_REFUSAL)
+        v->allow = false;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->reasons[i].id == id && strcmp(v->reasons[i].detail, detail) == 0)
+            return;
+    if (v->n == LPG_VERDICT_MAX) {
+        v->truncated = true;
+        return;
+    }
+    lpg_verdict_reason_t *o = &v->reasons[v->n++];
+    o->id = id;
+    o->token = r->token;
+    o->kind = r->kind;
+    o->overridable = r->overridable;
+    memcpy(o->detail, detail, sizeof detail);
+    char zhd[LPG_VERDICT_DETAIL_MAX + 1];
+    s_copy(zhd, sizeof zhd, zh ? zh : detail);
+    s_join(o->zh, sizeof o->zh, r->zh, "：", zhd);
+    s_join(o->en, sizeof o->en, r->en, ": ", detail);
+}
+
+static void
+s_sort(lpg_verdict_t *v)
+{
+    for (size_t i = 1; i < v->n; i++) {
+        lpg_verdict_reason_t tmp = v->reasons[i];
+        size_t j = i;
+        for (; j > 0 && v->reasons[j - 1].id > tmp.id; j--)
+            v->reasons[j] = v->reasons[j - 1];
+        v->reasons[j] = tmp;
+    }
+}
+
+static bool
+s_streq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static const char *
+s_or(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+int
+lpg_delivery_hazard_key(char *out, size_t outsz, const char *user)
+{
+    assert(out && outsz > 0);
+    out[0] = '\0';
+    if (!user || !*user)
+        return LPG_EINVAL;
+    int n = snprintf(out, outsz, "%s%s", LPG_DELIVERY_HAZARD_PREFIX, user);
+    if (n < 0 || (size_t)n >= outsz) {
+        out[0] = '\0';
+        return LPG_ERANGE;
+    }
+    return LPG_OK;
+}
+
+int
+lpg_delivery_late_from_config(uint64_t *out, const lpg_config_t *cfg,
+                              char *why, size_t whysz)
+{
+    long long v = lpg_config_get_int(cfg, "delivery.late_ms", -1);
+    if (v < 0 || v > S_LATE_MAX_MS) {
+        if (why)
+            snprintf(why, whysz, "delivery.late_ms must be an integer in "
+                                 "0..%d", S_LATE_MAX_MS);
+        return LPG_ECONFIG;
+    }
+    *out = (uint64_t)v;
+    return LPG_OK;
+}
+
+int
+lpg_delivery_step_of(const Lpg__Event *e)
+{
+    switch (e->body_case) {
+    case LPG__EVENT__BODY_DISPATCH:
+        return LPG_DELIVERY_DISPATCH;
+    case LPG__EVENT__BODY_DELIVERY:
+        return LPG_DELIVERY_DELIVER;
+    case LPG__EVENT__BODY_COLLECTION:
+        return LPG_DELIVERY_COLLECT;
+    case LPG__EVENT__BODY_STATION_RETURN:
+        return LPG_DELIVERY_RETURN;
+    default:
+        return -1;
+    }
+}
+
+static const char *
+s_custody_name(const Lpg__CylinderState *cyl, const char **zh)
+{
+    Lpg__Custody c = cyl->has_custody
+                         ? cyl->custody
+                         : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
+    switch (c) {
+    case LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION:
+        *zh = "站内空瓶";
+        return "empty at a station";
+    case LPG__CUSTODY__CUSTODY_FULL_AT_STATION:
+        *zh = "站内满瓶";
+        return "full at a station";
+    case LPG__CUSTODY__CUSTODY_IN_TRANSIT:
+        *zh = "运输途中";
+        return "in transit";
+    case LPG__CUSTODY__CUSTODY_AT_USER:
+        *zh = "在用户处";
+        return "at a user";
+    case LPG__CUSTODY__CUSTODY_COLLECTED:
+        *zh = "已回收，未回站";
+        return "collected, not back at a station";
+    case _LPG__CUSTODY_IS_INT_SIZE:
+        break;
+    }
+    *zh = "未知";
+    return "unknown";
+}
+
+static void
+s_check_device(lpg_verdict_t *v, const Lpg__DeviceState *d,
+               const char *company)
+{
+    if (!d)
+        s_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device not enrolled",
+              "设备未登记");
+    else if (d->has_revoked_seq)
+        s_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device revoked", "设备已吊销");
+    else if (d->role != LPG__ROLE__ROLE_HANDHELD)
+        s_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device is not a handheld",
+              "设备不是送气手持终端");
+    else if (company && !s_streq(d->company, company))
+        s_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device of another company",
+              "设备属其他单位");
+}
+
+static void
+s_check_driver(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+               const char *company)
+{
+    char en[S_DETAIL], zh[S_DETAIL];
+    const Lpg__StaffState *st = in->driver;
+    if (!st || !st->add) {
+        snprintf(en, sizeof en, "no staff %s", s_or(in->driver_id));
+        snprintf(zh, sizeof zh, "无此人员 %s", s_or(in->driver_id));
+        s_add(v, LPG_REASON_DRIVER_UNKNOWN, en, zh);
+        return;
+    }
+    const Lpg__StaffAdd *a = st->add;
+    if (company && !s_streq(a->company, company))
+        s_add(v, LPG_REASON_DRIVER_UNKNOWN, "staff of another company",
+              "非本单位人员");
+    else if (a->role != LPG__STAFF_ROLE__STAFF_DRIVER)
+        s_add(v, LPG_REASON_DRIVER_UNKNOWN, "not a driver", "不是送气工");
+    if (a->cert_until_ymd < in->today_ymd) {
+        snprintf(en, sizeof en, "expired after %08u",
+                 (unsigned)a->cert_until_ymd);
+        snprintf(zh, sizeof zh, "有效期至 %08u", (unsigned)a->cert_until_ymd);
+        s_add(v, LPG_REASON_DRIVER_CERT_EXPIRED, en, zh);
+    }
+}
+
+static void
+s_check_vehicle(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+                const char *company)
+{
+    char en[S_DETAIL], zh[S_DETAIL];
+    const Lpg__VehicleState *vs = in->vehicle;
+    if (!vs || !vs->add) {
+        snprintf(en, sizeof en, "no vehicle %s", s_or(in->vehicle_id));
+        snprintf(zh, sizeof zh, "无此车辆 %s", s_or(in->vehicle_id));
+        s_add(v, LPG_REASON_VEHICLE_UNKNOWN, en, zh);
+        return;
+    }
+    if (company && !s_streq(vs->add->company, company))
+        s_add(v, LPG_REASON_VEHICLE_UNKNOWN, "vehicle of another company",
+              "非本单位车辆");
+    if (vs->add->permit_until_ymd < in->today_ymd) {
+        snprintf(en, sizeof en, "permit %s expired after %08u",
+                 vs->add->permit_no, (unsigned)vs->add->permit_until_ymd);
+        snprintf(zh, sizeof zh, "许可证 %s 有效期至 %08u",
+                 vs->add->permit_no, (unsigned)vs->add->permit_until_ymd);
+        s_add(v, LPG_REASON_VEHICLE_PERMIT_EXPIRED, en, zh);
+    }
+}
+
+static void
+s_check_site(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+             const char *company)
+{
+    char en[S_DETAIL], zh[S_DETAIL];
+    if (!in->site || !in->site->add) {
+        snprintf(en, sizeof en, "no site %s", s_or(in->site_id));
+        snprintf(zh, sizeof zh, "无此站点 %s", s_or(in->site_id));
+        s_add(v, LPG_REASON_STATION_UNKNOWN, en, zh);
+    } else if (company && !s_streq(in->site->add->company, company)) {
+        snprintf(en, sizeof en, "%s belongs to %s", s_or(in->site_id),
+                 in->site->add->company);
+        snprintf(zh, sizeof zh, "%s 属于 %s", s_or(in->site_id),
+                 in->site->add->company);
+        s_add(v, LPG_REASON_STATION_UNKNOWN, en, zh);
+    }
+}
+
+/*  The cylinder itself may leave the station. */
+static void
+s_check_dispatchable(lpg_verdict_t *v, const Lpg__CylinderState *cyl,
+                     uint32_t today)
+{
+    char en[S_DETAIL], zh[S_DETAIL];
+    if (cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
+        s_add(v, LPG_REASON_SCRAPPED, NULL, NULL);
+    if (cyl->has_status &&
+        cyl->status == LPG__CYLINDER_STATUS__CYL_QUARANTINED)
+        s_add(v, LPG_REASON_QUARANTINED, NULL, NULL);
+    const Lpg__CylinderRegister *reg = cyl->reg;
+    uint32_t next = cyl->has_next_inspection_ymd ? cyl->next_inspection_ymd
+                    : reg->has_next_inspection_ymd ? reg->next_inspection_ymd
+                                                   : 0;
+    if (next == 0) {
+        s_add(v, LPG_REASON_INSPECTION_OVERDUE, "no due date on record",
+              "无检验日期");
+    } else if (next < today) {
+        snprintf(en, sizeof en, "was due %08u", (unsigned)next);
+        snprintf(zh, sizeof zh, "应于 %08u 检验", (unsigned)next);
+        s_add(v, LPG_REASON_INSPECTION_OVERDUE, en, zh);
+    }
+}
+
+/*  The user is a registered, not erased, user of company. */
+static bool
+s_check_user(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+             const char *company, bool erased_ok)
+{
+    char en[S_DETAIL], zh[S_DETAIL];
+    const Lpg__UserState *u = in->user;
+    if (!u || !u->add) {
+        snprintf(en, sizeof en, "no user %s", s_or(in->user_id));
+        snprintf(zh, sizeof zh, "无此用户 %s", s_or(in->user_id));
+        s_add(v, LPG_REASON_USER_UNKNOWN, en, zh);
+        return false;
+    }
+    if (u->has_erased_seq && !erased_ok) {
+        s_add(v, LPG_REASON_USER_UNKNOWN, "user erased", "用户已注销");
+        return false;
+    }
+    if (company && !s_streq(u->add->company, company)) {
+        s_add(v, LPG_REASON_USER_UNKNOWN, "user of another company",
+              "非本单位用户");
+        return false;
+    }
+    return true;
+}
+
+static void
+s_check_delivery(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+                 const char *company)
+{
+    char en[S_DETAIL], zh[S_DETAIL];
+    if (s_check_user(v, in, company, false)) {
+        const Lpg__UserAdd *u = in->user->add;
+        if (!u->gas_cert_no || !*u->gas_cert_no)
+            s_add(v, LPG_REASON_GAS_CERT_MISMATCH,
+                  "no certificate on record", "无登记凭证");
+        else if (!in->gas_cert || !*in->gas_cert)
+            s_add(v, LPG_REASON_GAS_CERT_MISMATCH, "none scanned",
+                  "未扫描凭证");
+        else if (strcmp(in->gas_cert, u->gas_cert_no) != 0) {
+            snprintf(en, sizeof en, "scanned %s", in->gas_cert);
+            snprintf(zh, sizeof zh, "扫描到 %s", in->gas_cert);
+            s_add(v, LPG_REASON_GAS_CERT_MISMATCH, en, zh);
+        }
+        if (u->kind == LPG__USER_KIND__USER_RESTAURANT &&
+            !(u->has_leak_alarm && u->leak_alarm))
+            s_add(v, LPG_REASON_NO_LEAK_ALARM, NULL, NULL);
+    }
+    if (in->hazard)
+        s_add(v, LPG_REASON_USER_HAZARD, in->hazard, NULL);
+    for (size_t i = 0; i < in->n_checks; i++) {
+        const Lpg__CheckItem *c = in->checks[i];
+        if (c && !c->ok)
+            s_add(v, LPG_REASON_SAFETY_CHECK_FAILED, c->item ? c->item : "",
+                  NULL);
+    }
+}
+
+static void
+s_check_custody(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+                const Lpg__CylinderState *cyl)
+{
+    Lpg__Custody c = cyl->has_custody
+                         ? cyl->custody
+                         : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
+    bool fits = false;
+    const char *zh = NULL;
+    const char *en = s_custody_name(cyl, &zh);
+    switch (in->step) {
+    case LPG_DELIVERY_DISPATCH:
+        fits = c == LPG__CUSTODY__CUSTODY_FULL_AT_STATION;
+        break;
+    case LPG_DELIVERY_DELIVER:
+        fits = c == LPG__CUSTODY__CUSTODY_IN_TRANSIT;
+        break;
+    case LPG_DELIVERY_COLLECT:
+        fits = c == LPG__CUSTODY__CUSTODY_AT_USER &&
+               s_streq(cyl->holder, in->user_id);
+        if (c == LPG__CUSTODY__CUSTODY_AT_USER && !fits) {
+            en = "at another user";
+            zh = "在其他用户处";
+        }
+        break;
+    case LPG_DELIVERY_RETURN:
+        fits = c == LPG__CUSTODY__CUSTODY_COLLECTED ||
+               c == LPG__CUSTODY__CUSTODY_IN_TRANSIT;
+        break;
+    }
+    if (!fits)
+        s_add(v, LPG_REASON_WRONG_CUSTODY, en, zh);
+}
+
+int
+lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
+                   uint64_t *late_ms)
+{
+    assert(in && out);
+    out->allow = true;
+    out->truncated = false;
+    out->n = 0;
+    if (late_ms)
+        *late_ms = 0;
+    int rc = LPG_OK;
+
+    const Lpg__CylinderState *cyl = in->cyl;
+    if (cyl && (!cyl->reg || !s_streq(cyl->grai, in->cylinder_id))) {
+        rc = LPG_EINVAL; /* the caller looked up another cylinder */
+        cyl = NULL;
+    }
+    if (!cyl)
+        s_add(out, LPG_REASON_CYL_UNKNOWN, s_or(in->cylinder_id), NULL);
+    const char *company = cyl ? cyl->reg->owner
+                          : in->device ? in->device->company
+                                       : NULL;
+
+    s_check_device(out, in->device, company);
+    s_check_driver(out, in, company);
+    s_check_vehicle(out, in, company);
+    switch (in->step) {
+    case LPG_DELIVERY_DISPATCH:
+        s_check_site(out, in, company);
+        if (cyl)
+            s_check_dispatchable(out, cyl, in->today_ymd);
+        break;
+    case LPG_DELIVERY_DELIVER:
+        s_check_delivery(out, in, company);
+        break;
+    case LPG_DELIVERY_COLLECT:
+        s_check_user(out, in, company, true);
+        break;
+    case LPG_DELIVERY_RETURN:
+        s_check_site(out, in, company);
+        break;
+    }
+    if (cyl)
+        s_check_custody(out, in, cyl);
+
+    if (in->now_ms > in->time_ms &&
+        in->now_ms - in->time_ms > in->late_limit_ms) {
+        uint64_t d = in->now_ms - in->time_ms;
+        char en[S_DETAIL], zh[S_DETAIL];
+        snprintf(en, sizeof en, "%llu s after the event",
+                 (unsigned long long)(d / 1000));
+        snprintf(zh, sizeof zh, "迟到 %llu 秒", (unsigned long long)(d / 1000));
+        s_add(out, LPG_REASON_LATE, en, zh);
+        if (late_ms)
+            *late_ms = d;
+    }
+
+    if (in->today_ymd < 19000101) {
+        rc = LPG_EINVAL;
+        out->allow = false;
+    }
+    s_sort(out);
+    return rc;
+}

@@ -1,0 +1,208 @@
+/*  delivery.c - see delivery.h. */
+#include "delivery.h"
+#include "error.h"
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t
+s_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
+                  size_t whysz)
+{
+    memset(d, 0, sizeof *d);
+    d->zone = lpg_config_get(cfg, "time.zone");
+    d->now_ms = s_wall_ms;
+    if (lpg_local_ymd(s_wall_ms(), d->zone) == 0) {
+        snprintf(why, whysz, "time.zone '%s' is not a known time zone",
+                 d->zone);
+        return LPG_ECONFIG;
+    }
+    return lpg_delivery_late_from_config(&d->late_limit_ms, cfg, why, whysz);
+}
+
+/*  A state record by key, decoded (caller frees); NULL if absent. */
+static void *
+s_get(lpg_txn_t *t, lpg_table_t table, const char *key,
+      const ProtobufCMessageDescriptor *desc)
+{
+    if (!key || !*key)
+        return NULL;
+    const void *v;
+    size_t vlen;
+    if (lpg_txn_get(t, table, key, strlen(key), &v, &vlen) != LPG_OK)
+        return NULL;
+    return protobuf_c_message_unpack(desc, NULL, vlen, v);
+}
+
+static void
+s_free(const void *m)
+{
+    if (m)
+        protobuf_c_message_free_unpacked((ProtobufCMessage *)m, NULL);
+}
+
+/*  The user's open major hazards as text (caller frees), or NULL when
+ *  none is open. The inspection service keeps a UserHazards record under
+ *  "user/<id>" in the hazards table (lib/state_inspection.h). */
+static char *
+s_hazard(lpg_txn_t *t, const char *user)
+{
+    char key[LPG_STRING_MAX + 8];
+    if (lpg_delivery_hazard_key(key, sizeof key, user) != LPG_OK)
+        return NULL;
+    const void *v;
+    size_t vlen;
+    if (lpg_txn_get(t, LPG_TABLE_HAZARDS, key, strlen(key), &v, &vlen) !=
+        LPG_OK)
+        return NULL;
+    Lpg__UserHazards *h = lpg__user_hazards__unpack(NULL, vlen, v);
+    char *text = NULL;
+    if (!h) {
+        text = strdup("open (record unreadable)"); /* fail closed */
+    } else if (h->open_major > 0) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%u major hazard%s open", h->open_major,
+                 h->open_major == 1 ? "" : "s");
+        text = strdup(buf);
+    }
+    if (h)
+        lpg__user_hazards__free_unpacked(h, NULL);
+    return text;
+}
+
+static uint32_t
+s_today(lpg_delivery_t *d)
+{
+    uint64_t now = d->now_ms();
+    if (d->today_ymd == 0 || now / 60000 != d->today_minute) {
+        d->today_ymd = lpg_local_ymd(now, d->zone);
+        d->today_minute = now / 60000;
+    }
+    return d->today_ymd;
+}
+
+/*  The verdict as the recorded outcome (malloc'd: the ledger frees). */
+static int
+s_outcome(const lpg_verdict_t *v, uint64_t late_ms, Lpg__Outcome *o)
+{
+    o->status = v->allow ? LPG__STATUS__STATUS_OK : LPG__STATUS__STATUS_DENIED;
+    o->token = strdup(v->allow ? "OK" : "DENIED");
+    char msg[96];
+    if (v->allow)
+        snprintf(msg, sizeof msg, "recorded%s", late_ms ? " (late)" : "");
+    else
+        snprintf(msg, sizeof msg, "refused: %zu reason%s%s", v->n,
+                 v->n == 1 ? "" : "s", v->truncated ? " (and more)" : "");
+    o->message = strdup(msg);
+    if (!o->token || !o->message)
+        return LPG_ENOMEM;
+    if (late_ms) {
+        o->has_late_ms = 1;
+        o->late_ms = late_ms;
+    }
+    if (v->n == 0)
+        return LPG_OK;
+    o->reasons = calloc(v->n, sizeof *o->reasons);
+    if (!o->reasons)
+        return LPG_ENOMEM;
+    for (size_t i = 0; i < v->n; i++) {
+        Lpg__Reason *r = calloc(1, sizeof *r);
+        if (!r)
+            return LPG_ENOMEM;
+        lpg__reason__init(r);
+        o->reasons[o->n_reasons++] = r;
+        r->token = strdup(v->reasons[i].token);
+        r->zh = strdup(v->reasons[i].zh);
+        r->en = strdup(v->reasons[i].en);
+        if (!r->token || !r->zh || !r->en)
+            return LPG_ENOMEM;
+    }
+    return LPG_OK;
+}
+
+int
+lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                   const lpg_event_t *ev,
+                   const uint8_t signer_id[LPG_KEYID_LEN],
+                   const lpg_append_in_t *in, const void *pre,
+                   Lpg__Outcome *outcome)
+{
+    lpg_delivery_t *d = ctx;
+    const Lpg__Event *e = ev->event;
+    int step = lpg_delivery_step_of(e);
+    if (step < 0)
+        return LPG_EINVAL; /* not a driver's step */
+    lpg_delivery_input_t di = {0};
+    di.step = (lpg_delivery_step_t)step;
+    switch (e->body_case) {
+    case LPG__EVENT__BODY_DISPATCH:
+        di.vehicle_id = e->dispatch->vehicle;
+        break;
+    case LPG__EVENT__BODY_DELIVERY:
+        di.vehicle_id = e->delivery->vehicle;
+        di.gas_cert = e->delivery->gas_cert;
+        di.checks = e->delivery->checks;
+        di.n_checks = e->delivery->n_checks;
+        break;
+    case LPG__EVENT__BODY_COLLECTION:
+        di.vehicle_id = e->collection->vehicle;
+        break;
+    default:
+        di.vehicle_id = e->station_return->vehicle;
+        break;
+    }
+    bool at_site = di.step == LPG_DELIVERY_DISPATCH ||
+                   di.step == LPG_DELIVERY_RETURN;
+    di.cylinder_id = e->cylinder;
+    di.cyl = s_get(txn, LPG_TABLE_CYLINDERS, e->cylinder,
+                   &lpg__cylinder_state__descriptor);
+    Lpg__DeviceState *dev = NULL;
+    lpg_state_device(txn, ev->signed_event->key_id.data, &dev);
+    di.device = dev;
+    di.driver_id = e->actor;
+    di.driver = s_get(txn, LPG_TABLE_STAFF, e->actor,
+                      &lpg__staff_state__descriptor);
+    di.vehicle = s_get(txn, LPG_TABLE_VEHICLES, di.vehicle_id,
+                       &lpg__vehicle_state__descriptor);
+    char *hazard = NULL;
+    if (at_site) {
+        di.site_id = e->site;
+        di.site = s_get(txn, LPG_TABLE_SITES, e->site,
+                        &lpg__site_state__descriptor);
+    } else {
+        di.user_id = e->user;
+        di.user = s_get(txn, LPG_TABLE_USERS, e->user,
+                        &lpg__user_state__descriptor);
+        if (di.step == LPG_DELIVERY_DELIVER)
+            di.hazard = hazard = s_hazard(txn, e->user);
+    }
+    di.time_ms = e->device_time_ms;
+    di.now_ms = d->now_ms();
+    di.late_limit_ms = d->late_limit_ms;
+    di.today_ymd = s_today(d);
+    lpg_verdict_t v;
+    uint64_t late = 0;
+    int rc = lpg_delivery_judge(&di, &v, &late);
+    if (rc == LPG_OK || rc == LPG_EINVAL)
+        rc = s_outcome(&v, late, outcome);
+    s_free(di.cyl);
+    s_free(di.driver);
+    s_free(di.vehicle);
+    s_free(di.site);
+    s_free(di.user);
+    free(hazard);
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
+    return rc;
+}

@@ -1,0 +1,36 @@
+/*  delivery.h - lpg-deliveryd: the drivers' handheld backend (DESIGN.md
+ *  §7 "delivery").
+ *
+ *  Dispatch, delivery, collection and return, each answered OK or DENIED
+ *  with every reason and recorded either way; a step that arrives late
+ *  (an offline handheld) is judged as usual and flagged LATE with the
+ *  delay. The judging is lib/delivery_rules.c; this file gathers the
+ *  state each rule needs inside the append transaction.
+ */
+#ifndef LPG_DELIVERYD_H
+#define LPG_DELIVERYD_H
+
+#include "delivery_rules.h"
+#include "service.h"
+
+typedef struct {
+    uint64_t late_limit_ms;     /* delivery.late_ms */
+    const char *zone;           /* time.zone */
+    uint64_t (*now_ms)(void);   /* the service clock (tests may replace) */
+    uint32_t today_ymd;         /* cached local date ... */
+    uint64_t today_minute;      /* ... of this minute */
+} lpg_delivery_t;
+
+/*  Reads delivery.late_ms and time.zone. LPG_ECONFIG with why. */
+int lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
+                      size_t whysz);
+
+/*  The rules hook (ledger.h lpg_rules_fn): LPG_EINVAL for any event that
+ *  is not a delivery step. */
+int lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                       const lpg_event_t *ev,
+                       const uint8_t signer_id[LPG_KEYID_LEN],
+                       const lpg_append_in_t *in, const void *pre,
+                       Lpg__Outcome *outcome);
+
+#endif

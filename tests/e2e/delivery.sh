@@ -1,0 +1,126 @@
+# delivery.sh - the drivers' handheld through the real lpg-registryd,
+# lpg-fillingd, lpg-deliveryd and lpg-scan: the full loop fill ->
+# dispatch -> deliver -> collect -> return -> refill allowed; each
+# refusal on its own (custody, driver, certificate, vehicle, permit,
+# inspection, user, gas-use certificate, leak alarm, safety check); a
+# late step recorded and flagged LATE, with the delay in the record.
+. "$LPG_ROOT/tests/e2e/lib.sh"
+
+H="$T_DIR/home"
+t_home "$H" && ok "home" || not_ok "home"
+t_daemon registry "$H" && ok "registry up" || not_ok "registry up"
+t_daemon filling "$H" && ok "filling up" || not_ok "filling up"
+t_daemon delivery "$H" && ok "delivery up" || not_ok "delivery up"
+t_daemon trace "$H" && ok "trace up" || not_ok "trace up"
+lpg() { lpgtrace --home "$H" "$@"; }
+
+check "company" lpg company add NT --name "NT Gas" --gs1-prefix 6905555 --licence L-1 --licence-until 2030-12-31
+check "station S1" lpg site add S1 --company NT --name "Station 1" --kind filling --lat 32.01 --lon 120.86
+check "operator" lpg staff add OP-S1 --company NT --site S1 --role operator --name "Op" --cert C-OP --cert-until 2029-01-01
+check "driver" lpg staff add DRV1 --company NT --role driver --name "Driver" --cert C-D1 --cert-until 2029-01-01
+check "a driver whose certificate expired" lpg staff add DRV-OLD --company NT --role driver --name "Old" --cert C-D2 --cert-until 2024-01-01
+check "vehicle" lpg vehicle add SU-A001 --company NT --permit P-1 --permit-until 2029-01-01
+check "a vehicle whose permit expired" lpg vehicle add SU-OLD --company NT --permit P-2 --permit-until 2024-01-01
+check "household" lpg user add U1 --company NT --kind household --name "Zhang San" --id-card 320601199001011234 --gas-cert GC-U1
+check "restaurant without a leak alarm" lpg user add R1 --company NT --kind restaurant --name "Noodles" --id-card 320601199001015678 --gas-cert GC-R1 --leak-alarm no
+
+# The station's scanner and the driver's handheld, each with its home.
+mkdir -p "$T_DIR/st/keys" "$T_DIR/hh/keys"
+lpgtrace keygen --out "$T_DIR/st/keys/scanner" >/dev/null
+lpg device enroll --key "$T_DIR/st/keys/scanner" --company NT --site S1 --role filling-scanner >/dev/null
+cp "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$T_DIR/st/keys/"
+printf 'device.key = keys/scanner\ndevice.site = S1\ndevice.operator = OP-S1\n%s\n' \
+    "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$T_DIR/st/lpgtrace.conf"
+lpgtrace keygen --out "$T_DIR/hh/keys/handheld" >/dev/null
+check "handheld enrolled" lpg device enroll --key "$T_DIR/hh/keys/handheld" --company NT --role handheld
+cp "$H/keys/delivery.curve.pub" "$H/keys/authority.pub" "$T_DIR/hh/keys/"
+printf 'device.key = keys/handheld\ndevice.site = S1\ndevice.operator = DRV1\ndevice.vehicle = SU-A001\n%s\n' \
+    "$(grep '^endpoint.delivery' "$H/lpgtrace.conf")" >"$T_DIR/hh/lpgtrace.conf"
+
+# cyl SERIAL: registers a cylinder, its code in $T_DIR/SERIAL.
+cyl() {
+    lpg cylinder add --company NT --type 00015 --serial "$1" --tare-g 15000 --fill-g 14500 \
+        --made 2022-01 --design-life-y 8 --next-inspection 2028-01-01 --insurance-until 2028-01-01 \
+        >"$T_DIR/$1.out" 2>&1
+    sed -n 's|^code *\(https://[^ ]*\).*|\1|p' "$T_DIR/$1.out" >"$T_DIR/$1"
+    [ -s "$T_DIR/$1" ]
+}
+grai() { sed 's|.*/8003/||; s|?.*||' "$T_DIR/$1"; }
+# fill SERIAL: fill check and fill record at S1.
+fill() {
+    lpg-scan --home "$T_DIR/st" fill-check --json --code "$(cat "$T_DIR/$1")" \
+        --tare-g 15100 --check all=ok >"$T_DIR/fc" 2>&1 || return 1
+    id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check_id"])' "$T_DIR/fc")
+    lpg-scan --home "$T_DIR/st" fill-done --allow "$id" --full-g 29500 --leak ok >/dev/null 2>&1
+}
+tokens() {
+    python3 -c 'import json,sys; print(" ".join(r["token"] for r in json.load(open(sys.argv[1]))["reasons"]))' "$1"
+}
+hh() { lpg-scan --home "$T_DIR/hh" "$@" --json; }
+# step WHAT STATUS WANTED SERIAL COMMAND [options]: the step exits with
+# STATUS and gives exactly the reasons WANTED.
+step() {
+    what=$1
+    want_rc=$2
+    want=$3
+    serial=$4
+    shift 4
+    cmd=$1
+    shift
+    hh "$cmd" --code "$(cat "$T_DIR/$serial")" "$@" >"$T_DIR/ans" 2>&1
+    rc=$?
+    got=$(tokens "$T_DIR/ans" 2>/dev/null)
+    if [ $rc -eq "$want_rc" ] && [ "$got" = "$want" ]; then
+        ok "$what${want:+: $want}"
+    else
+        not_ok "$what: exit $rc, reasons '$got', wanted $want_rc '$want'"
+        sed 's/^/#   /' "$T_DIR/ans"
+    fi
+}
+
+# The full loop.
+check "a cylinder" cyl LOOP1
+check "filled" fill LOOP1
+step "dispatched" 0 "" LOOP1 dispatch
+step "delivered to U1 with the safety check" 0 "" LOOP1 deliver --user U1 --gas-cert GC-U1 \
+    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
+step "delivered twice" 1 WRONG_CUSTODY LOOP1 deliver --user U1 --gas-cert GC-U1
+step "collected from another user" 1 WRONG_CUSTODY LOOP1 collect --user R1
+step "collected from U1" 0 "" LOOP1 collect --user U1
+step "returned to S1" 0 "" LOOP1 return
+check "the returned empty may be filled again: ALLOW" lpg-scan --home "$T_DIR/st" fill-check --code "$(cat "$T_DIR/LOOP1")" --tare-g 15100 --check all=ok
+check_out "the answer says ALLOW" "^ALLOW"
+
+# Refusals at dispatch, each on its own.
+check "an empty cylinder" cyl EMP1
+step "dispatch of an empty" 1 WRONG_CUSTODY EMP1 dispatch
+check "a filled cylinder" cyl DIS1
+check "filled" fill DIS1
+step "driver's certificate expired" 1 DRIVER_CERT_EXPIRED DIS1 dispatch --driver DRV-OLD
+step "an operator is no driver" 1 DRIVER_UNKNOWN DIS1 dispatch --driver OP-S1
+step "unregistered vehicle" 1 VEHICLE_UNKNOWN DIS1 dispatch --vehicle SU-X999
+step "vehicle permit expired" 1 VEHICLE_PERMIT_EXPIRED DIS1 dispatch --vehicle SU-OLD
+step "a site that does not exist" 1 STATION_UNKNOWN DIS1 dispatch --site S9
+check "filled, then found overdue" lpg cylinder update "$(grai DIS1)" --next-inspection 2025-06-30 --reason "record corrected"
+step "inspection overdue" 1 INSPECTION_OVERDUE DIS1 dispatch
+check "inspection date restored" lpg cylinder update "$(grai DIS1)" --next-inspection 2028-06-30 --reason "inspected"
+step "dispatched" 0 "" DIS1 dispatch
+
+# Refusals at the door, each on its own (the cylinder stays in transit).
+step "unregistered user" 1 USER_UNKNOWN DIS1 deliver --user NOBODY --gas-cert GC-U1
+step "gas-use certificate does not match" 1 GAS_CERT_MISMATCH DIS1 deliver --user U1 --gas-cert GC-R1
+step "restaurant without a leak alarm" 1 NO_LEAK_ALARM DIS1 deliver --user R1 --gas-cert GC-R1
+step "failed safety check" 1 SAFETY_CHECK_FAILED DIS1 deliver --user U1 --gas-cert GC-U1 --check leak=fail
+step "permit checked at the door too" 1 VEHICLE_PERMIT_EXPIRED DIS1 deliver --user U1 --gas-cert GC-U1 --vehicle SU-OLD
+step "certificate checked at the door too" 1 DRIVER_CERT_EXPIRED DIS1 deliver --user U1 --gas-cert GC-U1 --driver DRV-OLD
+
+# A late step: 20 minutes old, recorded, flagged LATE with the delay.
+at=$(python3 -c 'import time; print(int(time.time() * 1000) - 1200000)')
+step "a delivery sent 20 minutes late" 0 LATE DIS1 deliver --user U1 --gas-cert GC-U1 --at "$at"
+check_status "the delay is in the reason" 0 grep -q '"LATE".*1[12][0-9][0-9] s after the event' "$T_DIR/ans"
+step "then collected on time" 0 "" DIS1 collect --user U1
+lpg trace "$(cat "$T_DIR/DIS1")" --json >"$T_DIR/trace" 2>&1
+check_status "the trace shows the late delivery" 0 grep -q '"LATE"' "$T_DIR/trace"
+
+check "the ledger verifies" lpg verify
+t_done

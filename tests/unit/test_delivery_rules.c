@@ -1,0 +1,529 @@
+/*  test_delivery_rules.c - the delivery rules as tables of cases: each
+ *  step clean, each refusal on its own, several together in catalogue
+ *  order, date boundaries (certificate, permit, inspection), custody for
+ *  every step, the LATE flag and its delay; the hazard key, the late
+ *  limit from configuration, the new catalogue entries.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "delivery_rules.h"
+#include "error.h"
+#include "reasons.h"
+
+#define GRAI "06291041500213AB12CD"
+#define TODAY 20260315u
+#define NOW_MS 1773540000000ull
+#define LIMIT_MS 600000ull
+
+typedef struct {
+    Lpg__CylinderRegister reg;
+    Lpg__CylinderState cyl;
+    Lpg__DeviceState dev;
+    Lpg__StaffAdd staff_add;
+    Lpg__StaffState staff;
+    Lpg__VehicleAdd veh_add;
+    Lpg__VehicleState veh;
+    Lpg__SiteAdd site_add;
+    Lpg__SiteState site;
+    Lpg__UserAdd user_add;
+    Lpg__UserState user;
+    Lpg__CheckItem items[4];
+    Lpg__CheckItem *item_ptrs[4];
+    lpg_delivery_input_t in;
+} s_world_t;
+
+/*  A world where the step is clean; custody fits the step. */
+static void
+s_world(s_world_t *w, lpg_delivery_step_t step)
+{
+    memset(w, 0, sizeof *w);
+    lpg__cylinder_register__init(&w->reg);
+    w->reg.serial = "AB12CD";
+    w->reg.owner = "C1";
+    w->reg.tare_g = 15000;
+    w->reg.fill_g = 14500;
+    w->reg.has_next_inspection_ymd = 1;
+    w->reg.next_inspection_ymd = 20270101;
+    lpg__cylinder_state__init(&w->cyl);
+    w->cyl.grai = GRAI;
+    w->cyl.reg = &w->reg;
+    w->cyl.has_status = 1;
+    w->cyl.status = LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
+    w->cyl.has_custody = 1;
+    static const Lpg__Custody fit[] = {
+        LPG__CUSTODY__CUSTODY_FULL_AT_STATION,
+        LPG__CUSTODY__CUSTODY_IN_TRANSIT,
+        LPG__CUSTODY__CUSTODY_AT_USER,
+        LPG__CUSTODY__CUSTODY_COLLECTED,
+    };
+    w->cyl.custody = fit[step];
+    if (step == LPG_DELIVERY_COLLECT)
+        w->cyl.holder = "U1";
+
+    lpg__device_state__init(&w->dev);
+    w->dev.company = "C1";
+    w->dev.role = LPG__ROLE__ROLE_HANDHELD;
+
+    lpg__staff_add__init(&w->staff_add);
+    w->staff_add.company = "C1";
+    w->staff_add.role = LPG__STAFF_ROLE__STAFF_DRIVER;
+    w->staff_add.name = "driver";
+    w->staff_add.cert_no = "D1";
+    w->staff_add.cert_until_ymd = TODAY;
+    lpg__staff_state__init(&w->staff);
+    w->staff.add = &w->staff_add;
+
+    lpg__vehicle_add__init(&w->veh_add);
+    w->veh_add.company = "C1";
+    w->veh_add.plate = "SU-F12345";
+    w->veh_add.permit_no = "P-1";
+    w->veh_add.permit_until_ymd = TODAY;
+    lpg__vehicle_state__init(&w->veh);
+    w->veh.add = &w->veh_add;
+
+    lpg__site_add__init(&w->site_add);
+    w->site_add.name = "Station";
+    w->site_add.kind = LPG__SITE_KIND__SITE_FILLING_STATION;
+    w->site_add.company = "C1";
+    lpg__site_state__init(&w->site);
+    w->site.add = &w->site_add;
+
+    lpg__user_add__init(&w->user_add);
+    w->user_add.company = "C1";
+    w->user_add.kind = LPG__USER_KIND__USER_HOUSEHOLD;
+    w->user_add.gas_cert_no = "GC-001";
+    lpg__user_state__init(&w->user);
+    w->user.add = &w->user_add;
+
+    static const char *names[] = {"hose", "regulator", "valve", "leak"};
+    for (size_t i = 0; i < 4; i++) {
+        lpg__check_item__init(&w->items[i]);
+        w->items[i].item = (char *)names[i];
+        w->items[i].ok = 1;
+        w->item_ptrs[i] = &w->items[i];
+    }
+
+    lpg_delivery_input_t *in = &w->in;
+    in->step = step;
+    in->cylinder_id = GRAI;
+    in->cyl = &w->cyl;
+    in->device = &w->dev;
+    in->driver_id = "DRV1";
+    in->driver = &w->staff;
+    in->vehicle_id = "SU-F12345";
+    in->vehicle = &w->veh;
+    if (step == LPG_DELIVERY_DISPATCH || step == LPG_DELIVERY_RETURN) {
+        in->site_id = "S1";
+        in->site = &w->site;
+    } else {
+        in->user_id = "U1";
+        in->user = &w->user;
+    }
+    if (step == LPG_DELIVERY_DELIVER) {
+        in->gas_cert = "GC-001";
+        in->checks = w->item_ptrs;
+        in->n_checks = 4;
+    }
+    in->time_ms = NOW_MS;
+    in->now_ms = NOW_MS;
+    in->late_limit_ms = LIMIT_MS;
+    in->today_ymd = TODAY;
+}
+
+static void
+s_expect(const lpg_verdict_t *v, const char *want, bool allow,
+         const char *what)
+{
+    char got[512];
+    assert_int_equal(lpg_verdict_tokens(v, got, sizeof got), LPG_OK);
+    if (strcmp(got, want) != 0 || v->allow != allow)
+        fail_msg("%s: got '%s' allow %d, wanted '%s' allow %d", what, got,
+                 v->allow, want, allow);
+    for (size_t i = 0; i < v->n; i++) {
+        const lpg_reason_t *r = lpg_reason(v->reasons[i].token);
+        assert_non_null(r);
+        assert_int_equal(r->id, v->reasons[i].id);
+        assert_memory_equal(v->reasons[i].en, r->en, strlen(r->en));
+        assert_memory_equal(v->reasons[i].zh, r->zh, strlen(r->zh));
+        assert_int_equal(lpg_string_check(v->reasons[i].zh, 1000), LPG_OK);
+    }
+}
+
+typedef struct {
+    const char *what;
+    lpg_delivery_step_t step;
+    void (*change)(s_world_t *w);
+    const char *want;
+    bool allow;
+} s_case_t;
+
+static void c_none(s_world_t *w) { (void)w; }
+static void c_no_cyl(s_world_t *w) { w->in.cyl = NULL; }
+static void c_no_device(s_world_t *w) { w->in.device = NULL; }
+static void c_revoked(s_world_t *w)
+{
+    w->dev.has_revoked_seq = 1;
+    w->dev.revoked_seq = 9;
+}
+static void c_scanner(s_world_t *w)
+{
+    w->dev.role = LPG__ROLE__ROLE_FILLING_SCANNER;
+}
+static void c_dev_other(s_world_t *w) { w->dev.company = "C2"; }
+static void c_no_driver(s_world_t *w) { w->in.driver = NULL; }
+static void c_not_driver(s_world_t *w)
+{
+    w->staff_add.role = LPG__STAFF_ROLE__STAFF_FILLING_OPERATOR;
+}
+static void c_driver_other(s_world_t *w) { w->staff_add.company = "C2"; }
+static void c_cert(s_world_t *w) { w->staff_add.cert_until_ymd = TODAY - 1; }
+static void c_no_vehicle(s_world_t *w) { w->in.vehicle = NULL; }
+static void c_vehicle_other(s_world_t *w) { w->veh_add.company = "C2"; }
+static void c_permit(s_world_t *w)
+{
+    w->veh_add.permit_until_ymd = TODAY - 1;
+}
+static void c_no_site(s_world_t *w) { w->in.site = NULL; }
+static void c_site_other(s_world_t *w) { w->site_add.company = "C2"; }
+static void c_scrapped(s_world_t *w)
+{
+    w->cyl.status = LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+}
+static void c_held(s_world_t *w)
+{
+    w->cyl.status = LPG__CYLINDER_STATUS__CYL_QUARANTINED;
+}
+static void c_overdue(s_world_t *w)
+{
+    w->reg.next_inspection_ymd = TODAY - 1;
+}
+static void c_due_today(s_world_t *w)
+{
+    w->reg.next_inspection_ymd = TODAY;
+}
+static void c_overdue_update(s_world_t *w)
+{
+    w->cyl.has_next_inspection_ymd = 1;
+    w->cyl.next_inspection_ymd = TODAY - 1;
+}
+static void c_no_date(s_world_t *w) { w->reg.has_next_inspection_ymd = 0; }
+static void c_empty(s_world_t *w)
+{
+    w->cyl.custody = LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
+}
+static void c_at_user(s_world_t *w)
+{
+    w->cyl.custody = LPG__CUSTODY__CUSTODY_AT_USER;
+}
+static void c_transit(s_world_t *w)
+{
+    w->cyl.custody = LPG__CUSTODY__CUSTODY_IN_TRANSIT;
+}
+static void c_full(s_world_t *w)
+{
+    w->cyl.custody = LPG__CUSTODY__CUSTODY_FULL_AT_STATION;
+}
+static void c_other_holder(s_world_t *w) { w->cyl.holder = "U2"; }
+static void c_no_user(s_world_t *w) { w->in.user = NULL; }
+static void c_user_other(s_world_t *w) { w->user_add.company = "C2"; }
+static void c_erased(s_world_t *w)
+{
+    w->user.has_erased_seq = 1;
+    w->user.erased_seq = 7;
+}
+static void c_cert_wrong(s_world_t *w) { w->in.gas_cert = "GC-002"; }
+static void c_cert_none(s_world_t *w) { w->in.gas_cert = ""; }
+static void c_cert_unreg(s_world_t *w) { w->user_add.gas_cert_no = NULL; }
+static void c_restaurant(s_world_t *w)
+{
+    w->user_add.kind = LPG__USER_KIND__USER_RESTAURANT;
+}
+static void c_restaurant_alarm(s_world_t *w)
+{
+    c_restaurant(w);
+    w->user_add.has_leak_alarm = 1;
+    w->user_add.leak_alarm = 1;
+}
+static void c_restaurant_alarm_off(s_world_t *w)
+{
+    c_restaurant(w);
+    w->user_add.has_leak_alarm = 1;
+    w->user_add.leak_alarm = 0;
+}
+static void c_hazard(s_world_t *w) { w->in.hazard = "H-9 basement storage"; }
+static void c_check_fail(s_world_t *w)
+{
+    w->items[0].ok = 0;
+    w->items[3].ok = 0;
+}
+static void c_late(s_world_t *w) { w->in.time_ms = NOW_MS - LIMIT_MS - 1; }
+static void c_just_in_time(s_world_t *w)
+{
+    w->in.time_ms = NOW_MS - LIMIT_MS;
+}
+static void c_future(s_world_t *w) { w->in.time_ms = NOW_MS + 3600000; }
+static void c_late_refused(s_world_t *w)
+{
+    c_late(w);
+    c_permit(w);
+}
+static void c_many(s_world_t *w)
+{
+    c_cert(w);
+    c_permit(w);
+    c_cert_wrong(w);
+    c_restaurant(w);
+    c_hazard(w);
+    c_empty(w);
+}
+
+#define D LPG_DELIVERY_DISPATCH
+#define V LPG_DELIVERY_DELIVER
+#define C LPG_DELIVERY_COLLECT
+#define R LPG_DELIVERY_RETURN
+
+static const s_case_t s_cases[] = {
+    {"dispatch clean", D, c_none, "", true},
+    {"deliver clean", V, c_none, "", true},
+    {"collect clean", C, c_none, "", true},
+    {"return clean", R, c_none, "", true},
+    {"return of an undelivered full", R, c_transit, "", true},
+    {"unknown cylinder", D, c_no_cyl, "CYL_UNKNOWN", false},
+    {"unknown cylinder, collect", C, c_no_cyl, "CYL_UNKNOWN", false},
+    {"device not enrolled", V, c_no_device, "HANDHELD_UNKNOWN", false},
+    {"device revoked", D, c_revoked, "HANDHELD_UNKNOWN", false},
+    {"a station scanner", C, c_scanner, "HANDHELD_UNKNOWN", false},
+    {"device of another company", R, c_dev_other, "HANDHELD_UNKNOWN",
+     false},
+    {"no such driver", D, c_no_driver, "DRIVER_UNKNOWN", false},
+    {"an operator, not a driver", V, c_not_driver, "DRIVER_UNKNOWN", false},
+    {"driver of another company", C, c_driver_other, "DRIVER_UNKNOWN",
+     false},
+    {"driver cert expired, dispatch", D, c_cert, "DRIVER_CERT_EXPIRED",
+     false},
+    {"driver cert expired, deliver", V, c_cert, "DRIVER_CERT_EXPIRED",
+     false},
+    {"driver cert expired, collect", C, c_cert, "DRIVER_CERT_EXPIRED",
+     false},
+    {"driver cert expired, return", R, c_cert, "DRIVER_CERT_EXPIRED",
+     false},
+    {"no such vehicle", V, c_no_vehicle, "VEHICLE_UNKNOWN", false},
+    {"vehicle of another company", D, c_vehicle_other, "VEHICLE_UNKNOWN",
+     false},
+    {"permit expired, dispatch", D, c_permit, "VEHICLE_PERMIT_EXPIRED",
+     false},
+    {"permit expired, deliver", V, c_permit, "VEHICLE_PERMIT_EXPIRED",
+     false},
+    {"permit expired, collect", C, c_permit, "VEHICLE_PERMIT_EXPIRED",
+     false},
+    {"permit expired, return", R, c_permit, "VEHICLE_PERMIT_EXPIRED",
+     false},
+    {"no such station", D, c_no_site, "STATION_UNKNOWN", false},
+    {"station of another company", R, c_site_other, "STATION_UNKNOWN",
+     false},
+    {"scrapped", D, c_scrapped, "SCRAPPED", false},
+    {"quarantined", D, c_held, "QUARANTINED", false},
+    {"inspection overdue", D, c_overdue, "INSPECTION_OVERDUE", false},
+    {"inspection due today", D, c_due_today, "", true},
+    {"inspection date updated past", D, c_overdue_update,
+     "INSPECTION_OVERDUE", false},
+    {"no inspection date", D, c_no_date, "INSPECTION_OVERDUE", false},
+    {"dispatch of an empty", D, c_empty, "WRONG_CUSTODY", false},
+    {"dispatch twice", D, c_transit, "WRONG_CUSTODY", false},
+    {"deliver a full still at the station", V, c_full, "WRONG_CUSTODY",
+     false},
+    {"deliver twice", V, c_at_user, "WRONG_CUSTODY", false},
+    {"collect one in transit", C, c_transit, "WRONG_CUSTODY", false},
+    {"collect from the wrong user", C, c_other_holder, "WRONG_CUSTODY",
+     false},
+    {"return one at a user", R, c_at_user, "WRONG_CUSTODY", false},
+    {"return an empty already back", R, c_empty, "WRONG_CUSTODY", false},
+    {"no such user", V, c_no_user, "USER_UNKNOWN", false},
+    {"user of another company", V, c_user_other, "USER_UNKNOWN", false},
+    {"user erased", V, c_erased, "USER_UNKNOWN", false},
+    {"collect from an erased user", C, c_erased, "", true},
+    {"collect from no such user", C, c_no_user, "USER_UNKNOWN", false},
+    {"certificate mismatch", V, c_cert_wrong, "GAS_CERT_MISMATCH", false},
+    {"no certificate scanned", V, c_cert_none, "GAS_CERT_MISMATCH", false},
+    {"no certificate registered", V, c_cert_unreg, "GAS_CERT_MISMATCH",
+     false},
+    {"restaurant, alarm unknown", V, c_restaurant, "NO_LEAK_ALARM", false},
+    {"restaurant, alarm off", V, c_restaurant_alarm_off, "NO_LEAK_ALARM",
+     false},
+    {"restaurant with a working alarm", V, c_restaurant_alarm, "", true},
+    {"open major hazard", V, c_hazard, "USER_HAZARD", false},
+    {"two failed safety checks", V, c_check_fail,
+     "SAFETY_CHECK_FAILED SAFETY_CHECK_FAILED", false},
+    {"late", V, c_late, "LATE", true},
+    {"at the limit, not late", D, c_just_in_time, "", true},
+    {"a device clock ahead", C, c_future, "", true},
+    {"late and refused", R, c_late_refused, "VEHICLE_PERMIT_EXPIRED LATE",
+     false},
+    {"many at once, in catalogue order", V, c_many,
+     "DRIVER_CERT_EXPIRED VEHICLE_PERMIT_EXPIRED GAS_CERT_MISMATCH "
+     "NO_LEAK_ALARM USER_HAZARD WRONG_CUSTODY",
+     false},
+};
+
+static void
+t_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof s_cases / sizeof s_cases[0]; i++) {
+        const s_case_t *c = &s_cases[i];
+        s_world_t w;
+        s_world(&w, c->step);
+        c->change(&w);
+        lpg_verdict_t v;
+        uint64_t late = 12345;
+        assert_int_equal(lpg_delivery_judge(&w.in, &v, &late), LPG_OK);
+        s_expect(&v, c->want, c->allow, c->what);
+        if (lpg_verdict_find(&v, "LATE") >= 0)
+            assert_int_equal(late, NOW_MS - w.in.time_ms);
+        else
+            assert_int_equal(late, 0);
+    }
+}
+
+static void
+t_details(void **state)
+{
+    (void)state;
+    s_world_t w;
+    lpg_verdict_t v;
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    c_cert_wrong(&w);
+    c_late(&w);
+    c_check_fail(&w);
+    c_hazard(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    int i = lpg_verdict_find(&v, "GAS_CERT_MISMATCH");
+    assert_true(i >= 0);
+    assert_string_equal(v.reasons[i].detail, "scanned GC-002");
+    i = lpg_verdict_find(&v, "LATE");
+    assert_true(i >= 0);
+    assert_string_equal(v.reasons[i].detail, "600 s after the event");
+    i = lpg_verdict_find(&v, "SAFETY_CHECK_FAILED");
+    assert_string_equal(v.reasons[i].detail, "hose");
+    assert_string_equal(v.reasons[i + 1].detail, "leak");
+    i = lpg_verdict_find(&v, "USER_HAZARD");
+    assert_string_equal(v.reasons[i].detail, "H-9 basement storage");
+
+    s_world(&w, LPG_DELIVERY_COLLECT);
+    c_other_holder(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    assert_string_equal(v.reasons[0].detail, "at another user");
+}
+
+static void
+t_bad_input(void **state)
+{
+    (void)state;
+    s_world_t w;
+    lpg_verdict_t v;
+    s_world(&w, LPG_DELIVERY_DISPATCH);
+    w.in.cylinder_id = "06291041500213OTHER";
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_EINVAL);
+    s_expect(&v, "CYL_UNKNOWN", false, "another cylinder looked up");
+    s_world(&w, LPG_DELIVERY_DISPATCH);
+    w.in.today_ymd = 0;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_EINVAL);
+    assert_false(v.allow);
+}
+
+static void
+t_unknown_cylinder_uses_device_company(void **state)
+{
+    (void)state;
+    s_world_t w;
+    lpg_verdict_t v;
+    s_world(&w, LPG_DELIVERY_DISPATCH);
+    w.in.cyl = NULL;
+    w.staff_add.company = "C2";
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "CYL_UNKNOWN DRIVER_UNKNOWN", false, "driver of C2");
+}
+
+static void
+t_steps_and_keys(void **state)
+{
+    (void)state;
+    Lpg__Event e = LPG__EVENT__INIT;
+    e.body_case = LPG__EVENT__BODY_DISPATCH;
+    assert_int_equal(lpg_delivery_step_of(&e), LPG_DELIVERY_DISPATCH);
+    e.body_case = LPG__EVENT__BODY_DELIVERY;
+    assert_int_equal(lpg_delivery_step_of(&e), LPG_DELIVERY_DELIVER);
+    e.body_case = LPG__EVENT__BODY_COLLECTION;
+    assert_int_equal(lpg_delivery_step_of(&e), LPG_DELIVERY_COLLECT);
+    e.body_case = LPG__EVENT__BODY_STATION_RETURN;
+    assert_int_equal(lpg_delivery_step_of(&e), LPG_DELIVERY_RETURN);
+    e.body_case = LPG__EVENT__BODY_FILL_CHECK;
+    assert_int_equal(lpg_delivery_step_of(&e), -1);
+
+    char key[16];
+    assert_int_equal(lpg_delivery_hazard_key(key, sizeof key, "U-42"),
+                     LPG_OK);
+    assert_string_equal(key, "user/U-42");
+    assert_int_equal(lpg_delivery_hazard_key(key, sizeof key, ""),
+                     LPG_EINVAL);
+    assert_int_equal(lpg_delivery_hazard_key(key, 8, "U-42"), LPG_ERANGE);
+    assert_string_equal(key, "");
+
+    const lpg_reason_t *r = lpg_reason("LATE");
+    assert_non_null(r);
+    assert_int_equal(r->kind, LPG_REASON_FLAG);
+    r = lpg_reason("GAS_CERT_MISMATCH");
+    assert_non_null(r);
+    assert_int_equal(r->kind, LPG_REASON_REFUSAL);
+    assert_false(r->overridable);
+}
+
+static void
+t_late_config(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lpgtest-delivery-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    lpg_config_t *cfg = NULL;
+    assert_int_equal(lpg_config_load(&cfg, dir, NULL, 0), LPG_OK);
+    uint64_t ms = 0;
+    assert_int_equal(lpg_delivery_late_from_config(&ms, cfg, NULL, 0),
+                     LPG_OK);
+    assert_int_equal(ms, 600000);
+    assert_int_equal(lpg_config_set(cfg, "delivery.late_ms", "-5"), LPG_OK);
+    char why[128] = "";
+    assert_int_equal(lpg_delivery_late_from_config(&ms, cfg, why, sizeof why),
+                     LPG_ECONFIG);
+    assert_non_null(strstr(why, "delivery.late_ms"));
+    assert_int_equal(lpg_config_set(cfg, "delivery.late_ms", "1000"),
+                     LPG_OK);
+    assert_int_equal(lpg_delivery_late_from_config(&ms, cfg, NULL, 0),
+                     LPG_OK);
+    assert_int_equal(ms, 1000);
+    lpg_config_destroy(&cfg);
+    rmdir(dir);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_table),
+        cmocka_unit_test(t_details),
+        cmocka_unit_test(t_bad_input),
+        cmocka_unit_test(t_unknown_cylinder_uses_device_company),
+        cmocka_unit_test(t_steps_and_keys),
+        cmocka_unit_test(t_late_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
