@@ -122,5 +122,24 @@ step "then collected on time" 0 "" DIS1 collect --user U1
 lpg trace "$(cat "$T_DIR/DIS1")" --json >"$T_DIR/trace" 2>&1
 check_status "the trace shows the late delivery" 0 grep -q '"LATE"' "$T_DIR/trace"
 
+# A household inspection that finds a major hazard stops deliveries to
+# that household; a minor one does not.
+t_daemon inspection "$H" && ok "inspection up" || not_ok "inspection up"
+check "an inspector" lpg staff add IN1 --company NT --role inspector --name Insp --cert C-IN --cert-until 2029-01-01
+check "a second household" lpg user add U2 --company NT --kind household --name "Li Si" --id-card 320601199001019999 --gas-cert GC-U2
+mkdir -p "$T_DIR/in/keys"
+lpgtrace keygen --out "$T_DIR/in/keys/dev" >/dev/null
+lpg device enroll --key "$T_DIR/in/keys/dev" --company NT --role inspector >/dev/null
+cp "$H/keys/inspection.curve.pub" "$H/keys/authority.pub" "$T_DIR/in/keys/"
+printf 'device.key = keys/dev\ndevice.operator = IN1\n%s\n' \
+    "$(grep '^endpoint.inspection' "$H/lpgtrace.conf")" >"$T_DIR/in/lpgtrace.conf"
+check "U1: no flame-failure device (major)" lpg-scan --home "$T_DIR/in" inspect --user U1 --check flame_failure=fail --ack yes
+check "U2: an old regulator (minor)" lpg-scan --home "$T_DIR/in" inspect --user U2 --check regulator_age=fail --ack yes
+check "a cylinder for them" cyl HZ1
+check "filled" fill HZ1
+step "dispatched" 0 "" HZ1 dispatch
+step "not delivered to a household with a major hazard open" 1 USER_HAZARD HZ1 deliver --user U1 --gas-cert GC-U1
+step "delivered to a household with only a minor one" 0 "" HZ1 deliver --user U2 --gas-cert GC-U2
+
 check "the ledger verifies" lpg verify
 t_done
