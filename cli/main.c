@@ -23,6 +23,7 @@ static const s_command_t s_commands[] = {
     {"checkpoint", lpg_cmd_checkpoint, "sign, show or check a checkpoint"},
     {"proof", lpg_cmd_proof, "inclusion and consistency proofs"},
     {"verify", lpg_cmd_verify, "re-check the whole ledger"},
+    {"rebuild", lpg_cmd_rebuild, "recompute the state from the log"},
     {"gen", lpg_cmd_gen, "fill a ledger with realistic signed events"},
     {"code", lpg_cmd_code, "issue or verify a cylinder code"},
     {"label", lpg_cmd_label, "print cylinder labels (PNG, SVG, PDF)"},

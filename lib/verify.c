@@ -544,3 +544,67 @@ cleanup:
     free(evs);
     return rc;
 }
+
+int
+lpg_state_digest(lpg_ledger_t *l, uint8_t out[32])
+{
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_read(l, &t);
+    uint8_t acc[32] = {0};
+    for (int tb = 0; rc == LPG_OK && tb < LPG_TABLE_COUNT; tb++) {
+        const char *name = lpg_table_name(tb);
+        lpg_iov_t parts[] = {{acc, 32}, {name, strlen(name) + 1}};
+        lpg_sha256v(parts, 2, acc);
+        rc = lpg_txn_foreach(t, tb, s_hash_row, acc);
+    }
+    lpg_txn_abort(&t);
+    if (rc == LPG_OK)
+        memcpy(out, acc, 32);
+    return rc;
+}
+
+int
+lpg_state_rebuild(lpg_ledger_t *l,
+                  void (*progress)(void *ctx, uint64_t done, uint64_t total),
+                  void *ctx, uint64_t *entries)
+{
+    *entries = 0;
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_write(l, &t);
+    uint64_t n = 0;
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &n);
+    if (rc == LPG_OK)
+        rc = lpg_txn_clear_state(t);
+    for (uint64_t seq = 0; rc == LPG_OK && seq < n; seq++) {
+        const uint8_t *data;
+        size_t len;
+        rc = lpg_txn_entry(t, seq, &data, &len);
+        Lpg__LedgerEntry *e = rc == LPG_OK
+                                  ? lpg__ledger_entry__unpack(NULL, len, data)
+                                  : NULL;
+        lpg_event_t ev;
+        if (rc == LPG_OK && (!e || lpg_event_decode(&ev, e->signed_event.data,
+                                                    e->signed_event.len,
+                                                    NULL, 0) != LPG_OK)) {
+            lpg_error("rebuild: entry %llu does not decode: run lpgtrace "
+                      "verify", (unsigned long long)seq);
+            rc = LPG_ECORRUPT;
+        } else if (rc == LPG_OK) {
+            rc = lpg_state_apply(t, seq, &ev, ev.signed_event->key_id.data,
+                                 e->outcome);
+            lpg_event_clear(&ev);
+        }
+        if (e)
+            lpg__ledger_entry__free_unpacked(e, NULL);
+        if (progress && seq % 4096 == 0)
+            progress(ctx, seq, n);
+    }
+    if (rc == LPG_OK) {
+        rc = lpg_txn_commit(&t);
+        if (rc == LPG_OK)
+            *entries = n;
+    } else
+        lpg_txn_abort(&t);
+    return rc;
+}

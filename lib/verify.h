@@ -42,4 +42,17 @@ typedef struct {
 int lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                       lpg_verify_report_t *r);
 
+/*  SHA-256 over every state table and index (table by table, rows in key
+ *  order): equal digests mean equal state. */
+int lpg_state_digest(lpg_ledger_t *l, uint8_t out[32]);
+
+/*  Recomputes the state tables and indexes from the log, in one write
+ *  transaction (other writers wait until it commits): clears them and
+ *  applies every entry again, as the services did. The secrets table is
+ *  not touched. *entries gets the number replayed. */
+int lpg_state_rebuild(lpg_ledger_t *l,
+                      void (*progress)(void *ctx, uint64_t done,
+                                       uint64_t total),
+                      void *ctx, uint64_t *entries);
+
 #endif

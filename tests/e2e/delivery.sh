@@ -142,4 +142,6 @@ step "not delivered to a household with a major hazard open" 1 USER_HAZARD HZ1 d
 step "delivered to a household with only a minor one" 0 "" HZ1 deliver --user U2 --gas-cert GC-U2
 
 check "the ledger verifies" lpg verify
+check "rebuild the state from the log" lpg rebuild
+check_out "live state equals the rebuilt state" "identical: the live state was the log's projection"
 t_done

@@ -108,6 +108,14 @@ check_out "and its entry named" "DAMAGED: entry 250: signature does not verify"
 check_status "the saved checkpoint exposes the rewrite" 1 lpgtrace --home "$T_DIR/t" checkpoint --verify "$T_DIR/cp434"
 check_out "as a rewrite" "history was rewritten"
 check_status "verify --since exposes the rewrite" 1 lpgtrace --home "$T_DIR/t" verify --since "$T_DIR/cp434"
+tamper statedel "$T_DIR/t/ledger" 0
+check_status "a state table edited behind the log's back is caught" 1 lpgtrace --home "$T_DIR/t" verify
+check_out "as state not matching the log" "state table 'cylinders' does not match the log"
+check_status "rebuild says the live state differed" 1 lpgtrace --home "$T_DIR/t" rebuild
+check_out "and rebuilds it" "DIFFERENT: the live state did not match the log; it does now"
+check "after the rebuild the ledger verifies" lpgtrace --home "$T_DIR/t" verify
+check "rebuilding an intact ledger" lpgtrace --home "$H" rebuild
+check_out "gives the identical state" "identical: the live state was the log's projection"
 tamper truncate "$T_DIR/t/ledger" 400
 check_status "a dropped tail is caught by the saved checkpoint" 1 lpgtrace --home "$T_DIR/t" checkpoint --verify "$T_DIR/cp434"
 check_out "as dropped entries" "entries were dropped"

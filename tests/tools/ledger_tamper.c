@@ -6,6 +6,8 @@
  *    ledger_tamper forge DIR SEQ     re-sign entry SEQ's event with a key
  *                                    of the attacker's, then recompute the
  *                                    whole Merkle tree so hashes agree
+ *    ledger_tamper statedel DIR 0    delete the first row of the cylinders
+ *                                    state table (state no longer the log's)
  *    ledger_tamper truncate DIR N    drop every entry from N on, and the
  *                                    tree nodes over them
  *    ledger_tamper unsign DIR N      delete every stored checkpoint of
@@ -133,6 +135,17 @@ main(int argc, char **argv)
         if ((rc = mdb_put(s_txn, s_entries, &k, &nv, 0)))
             s_die("put", rc);
         free(copy);
+    } else if (strcmp(op, "statedel") == 0) {
+        MDB_dbi cyl;
+        if ((rc = mdb_dbi_open(s_txn, "cylinders", 0, &cyl)))
+            s_die("open cylinders", rc);
+        MDB_cursor *c;
+        mdb_cursor_open(s_txn, cyl, &c);
+        if ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0)
+            rc = mdb_cursor_del(c, 0);
+        mdb_cursor_close(c);
+        if (rc)
+            s_die("delete state row", rc);
     } else if (strcmp(op, "delete") == 0) {
         if ((rc = mdb_del(s_txn, s_entries, &k, NULL)))
             s_die("del", rc);
