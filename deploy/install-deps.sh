@@ -22,6 +22,7 @@ libjpeg62-turbo-dev
 libjansson-dev
 libcmocka-dev
 fonts-dejavu-core
+fonts-wqy-microhei
 imagemagick
 librsvg2-bin
 poppler-utils
