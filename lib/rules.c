@@ -875,13 +875,19 @@ uint32_t
 lpg_local_ymd(uint64_t ms, const char *zone)
 {
     /* up to the end of year 9999, so the year has four digits */
-    if (ms / 1000 > 253402300799ULL || !s_zone_known(zone))
+    if (ms / 1000 > 253402300799ULL)
         return 0;
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     bool ok = false;
 
+    /* Everything that reads or writes the environment is under the lock:
+     * a getenv beside another thread's setenv reads freed memory. */
     pthread_mutex_lock(&s_tz_lock);
+    if (!s_zone_known(zone)) {
+        pthread_mutex_unlock(&s_tz_lock);
+        return 0;
+    }
     const char *old = getenv("TZ");
     char *saved = old ? strdup(old) : NULL;
     if (!old || saved) {
