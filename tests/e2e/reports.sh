@@ -1,0 +1,227 @@
+# reports.sh - `lpgtrace recall` and `lpgtrace report` over a ledger
+# written by the real lpg-registryd, lpg-fillingd, lpg-deliveryd and
+# lpg-inspectiond: a recall lists exactly the cylinders a station filled
+# in a time window and the households they reached; the refused, overdue
+# and hazards reports list exactly what the test caused.
+. "$LPG_ROOT/tests/e2e/lib.sh"
+
+H="$T_DIR/home"
+t_home "$H" && ok "home" || not_ok "home"
+sed -i -e 's|^inspection.major_days = .*|inspection.major_days = 0|' \
+    -e 's|^inspection.minor_days = .*|inspection.minor_days = 15|' \
+    -e 's|^inspection.tick_ms = .*|inspection.tick_ms = 200|' \
+    -e 's|^time.zone = .*|time.zone = UTC|' "$H/lpgtrace.conf"
+t_daemon registry "$H" && ok "registry up" || not_ok "registry up"
+t_daemon filling "$H" && ok "filling up" || not_ok "filling up"
+t_daemon delivery "$H" && ok "delivery up" || not_ok "delivery up"
+t_daemon inspection "$H" && ok "inspection up" || not_ok "inspection up"
+lpg() { lpgtrace --home "$H" "$@"; }
+
+check "company" lpg company add NT --name "NT Gas" --gs1-prefix 6905555 --licence L-1 --licence-until 2030-12-31
+check "station S1" lpg site add S1 --company NT --name "Station 1" --kind filling
+check "station S2" lpg site add S2 --company NT --name "Station 2" --kind filling
+check "operator at S1" lpg staff add OP1 --company NT --site S1 --role operator --name Op --cert C-1 --cert-until 2029-01-01
+check "operator at S2" lpg staff add OP2 --company NT --site S2 --role operator --name Op2 --cert C-2 --cert-until 2029-01-01
+check "driver" lpg staff add DRV1 --company NT --role driver --name Driver --cert C-3 --cert-until 2029-01-01
+check "inspector" lpg staff add IN1 --company NT --role inspector --name Insp --cert C-4 --cert-until 2029-01-01
+check "vehicle" lpg vehicle add SU-A001 --company NT --permit P-1 --permit-until 2029-01-01
+check "household U1" lpg user add U1 --company NT --kind household --name "张三" --id-card 320601199001011234 --gas-cert GC-U1 --area 320602001
+check "household U2" lpg user add U2 --company NT --kind household --name "李四五" --id-card 320601199001019999 --gas-cert GC-U2 --area 320602002
+
+# station DIR SITE OPERATOR: a filling scanner's home.
+station() {
+    mkdir -p "$1/keys"
+    lpgtrace keygen --out "$1/keys/dev" >/dev/null
+    lpg device enroll --key "$1/keys/dev" --company NT --site "$2" --role filling-scanner >/dev/null
+    cp "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$1/keys/"
+    printf 'device.key = keys/dev\ndevice.site = %s\ndevice.operator = %s\n%s\n' \
+        "$2" "$3" "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$1/lpgtrace.conf"
+}
+station "$T_DIR/s1" S1 OP1
+station "$T_DIR/s2" S2 OP2
+mkdir -p "$T_DIR/hh/keys" "$T_DIR/in/keys"
+lpgtrace keygen --out "$T_DIR/hh/keys/dev" >/dev/null
+lpg device enroll --key "$T_DIR/hh/keys/dev" --company NT --role handheld >/dev/null
+cp "$H/keys/delivery.curve.pub" "$H/keys/authority.pub" "$T_DIR/hh/keys/"
+printf 'device.key = keys/dev\ndevice.site = S1\ndevice.operator = DRV1\ndevice.vehicle = SU-A001\n%s\n' \
+    "$(grep '^endpoint.delivery' "$H/lpgtrace.conf")" >"$T_DIR/hh/lpgtrace.conf"
+lpgtrace keygen --out "$T_DIR/in/keys/dev" >/dev/null
+lpg device enroll --key "$T_DIR/in/keys/dev" --company NT --role inspector >/dev/null
+cp "$H/keys/inspection.curve.pub" "$H/keys/authority.pub" "$T_DIR/in/keys/"
+printf 'device.key = keys/dev\ndevice.operator = IN1\n%s\n' \
+    "$(grep '^endpoint.inspection' "$H/lpgtrace.conf")" >"$T_DIR/in/lpgtrace.conf"
+ok "two stations, a handheld and an inspector"
+
+# cyl SERIAL: registers a cylinder, its code in $T_DIR/SERIAL.
+cyl() {
+    lpg cylinder add --company NT --type 00015 --serial "$1" --tare-g 15000 --fill-g 14500 \
+        --made 2022-01 --design-life-y 8 --next-inspection 2028-01-01 --insurance-until 2028-01-01 \
+        >"$T_DIR/$1.out" 2>&1
+    sed -n 's|^code *\(https://[^ ]*\).*|\1|p' "$T_DIR/$1.out" >"$T_DIR/$1"
+    [ -s "$T_DIR/$1" ]
+}
+grai() { sed 's|.*/8003/||; s|?.*||' "$T_DIR/$1"; }
+# fill STATION SERIAL: fill check and fill record.
+fill() {
+    lpg-scan --home "$T_DIR/$1" fill-check --json --code "$(cat "$T_DIR/$2")" \
+        --tare-g 15100 --check all=ok >"$T_DIR/fc" 2>&1 || return 1
+    id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check_id"])' "$T_DIR/fc")
+    lpg-scan --home "$T_DIR/$1" fill-done --allow "$id" --full-g 29500 --leak ok >/dev/null 2>&1
+}
+# refuse STATION SERIAL [--check ...]: a fill check that must be denied.
+refuse() {
+    st=$1
+    serial=$2
+    shift 2
+    lpg-scan --home "$T_DIR/$st" fill-check --code "$(cat "$T_DIR/$serial")" \
+        --tare-g 15100 "$@" >/dev/null 2>&1
+    [ $? -eq 1 ]
+}
+hh() {
+    cmd=$1
+    serial=$2
+    shift 2
+    lpg-scan --home "$T_DIR/hh" "$cmd" --code "$(cat "$T_DIR/$serial")" "$@" >/dev/null 2>&1
+}
+# deliver SERIAL USER: dispatched and delivered.
+deliver() {
+    hh dispatch "$1" && hh deliver "$1" --user "$2" --gas-cert "GC-$2"
+}
+
+for s in OUT1 A1 A2 A3 B1 OVD1; do
+    check "cylinder $s" cyl $s
+done
+
+# Before the window: OUT1 filled at S1 and delivered to U1.
+check "OUT1 filled at S1 before the window" fill s1 OUT1
+check "OUT1 delivered to U1" deliver OUT1 U1
+
+# The window opens at the next whole minute (time.zone is UTC).
+start=$(python3 -c 'import time; print((int(time.time()) // 60 + 1) * 60)')
+from=$(python3 -c 'import sys, time; print(time.strftime("%Y-%m-%dT%H:%M", time.gmtime(int(sys.argv[1]))))' "$start")
+to=$(python3 -c 'import sys, time; print(time.strftime("%Y-%m-%d", time.gmtime(int(sys.argv[1]) + 86400)))' "$start")
+while [ "$(date -u +%s)" -lt "$start" ]; do sleep 0.2; done
+ok "the window opens at $from"
+
+check "A1 filled at S1" fill s1 A1
+check "A2 filled at S1" fill s1 A2
+check "A3 refused once at S1 (a failed visual check)" refuse s1 A3 --check all=ok --check valve=fail
+check "A3 filled at S1" fill s1 A3
+check "B1 filled at S2, in the window too" fill s2 B1
+check "A1 delivered to U1" deliver A1 U1
+check "A2 delivered to U2" deliver A2 U2
+check "B1 delivered to U2" deliver B1 U2
+check "OVD1 found overdue" lpg cylinder update "$(grai OVD1)" --next-inspection 2025-06-30 --reason "record corrected"
+check "OVD1 refused at S1 (inspection overdue)" refuse s1 OVD1 --check all=ok
+check "OVD1 refused at S1 again" refuse s1 OVD1 --check all=ok
+check "OVD1 refused at S2" refuse s2 OVD1 --check all=ok
+
+# want WHAT FILE EXPECTED: the file's content is exactly EXPECTED.
+want() {
+    if [ "$(cat "$2")" = "$3" ]; then
+        ok "$1"
+    else
+        not_ok "$1"
+        echo "#   wanted:"; printf '%s\n' "$3" | sed 's/^/#     /'
+        echo "#   got:"; sed 's/^/#     /' "$2"
+    fi
+}
+
+# The recall of S1's fills in the window.
+check "recall --csv" lpg recall --site S1 --from "$from" --to "$to" --csv
+cp "$T_DIR/out" "$T_DIR/recall.csv"
+cut -d, -f1,4,5,6 "$T_DIR/recall.csv" | sort >"$T_DIR/got"
+want "recall lists A1 -> U1, A2 -> U2 and A3 (not delivered), nothing else" "$T_DIR/got" \
+"$(printf '%s\n' "$(grai A1),U1,张*,320602001" "$(grai A2),U2,李*五,320602002" "$(grai A3),,," \
+    "cylinder,user,name,area" | sort)"
+grep "^$(grai A1)," "$T_DIR/recall.csv" | cut -d, -f2,8,9,10,11 >"$T_DIR/got"
+want "A1 is now at U1, last at S1, in service" "$T_DIR/got" "A1,CUSTODY_AT_USER,U1,S1,CYL_IN_SERVICE"
+grep "^$(grai A3)," "$T_DIR/recall.csv" | cut -d, -f8,9 >"$T_DIR/got"
+want "A3 is full at the station" "$T_DIR/got" "CUSTODY_FULL_AT_STATION,"
+
+check "recall --json" lpg recall --site S1 --from "$from" --to "$to" --json
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+for c in sorted(d["cylinders"], key=lambda c: c["serial"]):
+    print(c["serial"], " ".join(h["user"] for h in c["households"]), c["now"]["custody"])' \
+    "$T_DIR/out" >"$T_DIR/got" 2>&1
+want "recall --json: the same cylinders and households" "$T_DIR/got" \
+"A1 U1 CUSTODY_AT_USER
+A2 U2 CUSTODY_AT_USER
+A3  CUSTODY_FULL_AT_STATION"
+check "recall, plain" lpg recall --site S1 --from "$from" --to "$to"
+check_out "plain: says how many" "3 cylinders"
+check "recall of S2" lpg recall --site S2 --from "$from" --to "$to" --csv
+cut -d, -f2,4 "$T_DIR/out" | tail -n +2 >"$T_DIR/got"
+want "S2's recall: B1 to U2 only" "$T_DIR/got" "B1,U2"
+check "recall of a window before the fills" lpg recall --site S1 --from 2020-01-01 --to 2020-01-02 --csv
+want "nothing filled then" "$T_DIR/out" "cylinder,serial,filled_at,user,name,area,delivered_at,custody,holder,last_site,status"
+check_status "recall with a bad time" 2 lpg recall --site S1 --from 2026-13-01 --to "$to"
+check_status "recall with --to before --from" 2 lpg recall --site S1 --from "$to" --to 2020-01-01
+
+# Refused fill checks by station and reason.
+check "report refused --csv" lpg report refused --csv
+want "the refusals the test caused, counted" "$T_DIR/out" \
+"site,reason,count
+S1,INSPECTION_OVERDUE,2
+S1,VISUAL_FAILED,1
+S2,INSPECTION_OVERDUE,1"
+check "report refused --json" lpg report refused --json
+python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); print(d["denied_checks"], sum(r["count"] for r in d["rows"]))' \
+    "$T_DIR/out" >"$T_DIR/got" 2>&1
+want "four denied checks, four reasons" "$T_DIR/got" "4 4"
+
+# Overdue cylinders.
+check "report overdue --csv" lpg report overdue --csv
+tail -n +2 "$T_DIR/out" >"$T_DIR/got"
+want "exactly OVD1 is overdue, empty at the station" "$T_DIR/got" \
+    "$(grai OVD1),OVD1,NT,2025-06-30,CUSTODY_EMPTY_AT_STATION,,,CYL_IN_SERVICE"
+check "report overdue as of 2028-06-01 --csv" lpg report overdue --csv --today 2028-06-01
+cut -d, -f2,5,6 "$T_DIR/out" | tail -n +2 | sort >"$T_DIR/got"
+want "in 2028 every cylinder is overdue, with its custody and holder" "$T_DIR/got" \
+"A1,CUSTODY_AT_USER,U1
+A2,CUSTODY_AT_USER,U2
+A3,CUSTODY_FULL_AT_STATION,
+B1,CUSTODY_AT_USER,U2
+OUT1,CUSTODY_AT_USER,U1
+OVD1,CUSTODY_EMPTY_AT_STATION,"
+
+# Hazards past their deadline: U2's inspection finds a major hazard (due
+# today) and a minor one (15 days); two days later the major one is past
+# its deadline and the service escalates it.
+check "U2 inspected: a major and a minor hazard" lpg-scan --home "$T_DIR/in" inspect --user U2 \
+    --check flame_failure=fail --check valve=fail --ack yes
+check "report hazards today" lpg report hazards --csv
+want "nothing is past its deadline today" "$T_DIR/out" "hazard,user,item,severity,deadline,escalated,escalated_to"
+today=$(date -u +%Y-%m-%d)
+later_day=$(date -u -d "+2 days" +%Y-%m-%d)
+check "report hazards two days later, before the escalation" lpg report hazards --csv --today "$later_day"
+cut -d, -f2-7 "$T_DIR/out" | tail -n +2 >"$T_DIR/got"
+want "the major hazard, not yet escalated" "$T_DIR/got" "U2,flame_failure,major,$today,no,"
+kill "$T_PID_inspection"; wait "$T_PID_inspection" 2>/dev/null
+later=$(( ($(date +%s) + 2 * 86400) * 1000 ))
+LPG_NOW_MS=$later t_daemon inspection "$H" && ok "inspection up, two days later" || not_ok "restart"
+i=0
+while [ $i -lt 50 ]; do
+    [ "$(lpg log | grep -c hazard_escalation)" -ge 1 ] && break
+    sleep 0.1; i=$((i + 1))
+done
+check "report hazards two days later" lpg report hazards --csv --today "$later_day"
+cut -d, -f2-7 "$T_DIR/out" | tail -n +2 >"$T_DIR/got"
+want "the major hazard past its deadline, escalated to U2's street" "$T_DIR/got" \
+    "U2,flame_failure,major,$today,yes,320602002"
+check "report hazards --json" lpg report hazards --json --today "$later_day"
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(len(d["rows"]), d["rows"][0]["user"], d["rows"][0]["escalated"], d["today"])' \
+    "$T_DIR/out" >"$T_DIR/got" 2>&1
+want "json: one hazard, escalated" "$T_DIR/got" "1 U2 True $later_day"
+check "report hazards 20 days later" lpg report hazards --csv --today "$(date -u -d '+20 days' +%Y-%m-%d)"
+cut -d, -f3,4,6 "$T_DIR/out" | tail -n +2 >"$T_DIR/got"
+want "then the minor one too, not escalated" "$T_DIR/got" \
+"flame_failure,major,yes
+valve,minor,no"
+check_status "an unknown report" 2 lpg report everything
+
+check "the ledger verifies" lpg verify
+t_done
