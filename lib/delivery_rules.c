@@ -14,69 +14,6 @@
 #define S_LATE_MAX_MS 86400000
 #define S_DETAIL (2 * LPG_STRING_MAX + 128)
 
-/*  Copies src into dst (dstsz with the NUL), cut on a UTF-8 boundary. */
-static void
-s_copy(char *dst, size_t dstsz, const char *src)
-{
-    size_t len = strlen(src);
-    if (len >= dstsz) {
-        len = dstsz - 1;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-            len--;
-    }
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
-
-static void
-s_join(char *dst, size_t dstsz, const char *base, const char *sep,
-       const char *detail)
-{
-    char buf[2 * LPG_VERDICT_TEXT_MAX];
-    snprintf(buf, sizeof buf, "%s%s%s", base, *detail ? sep : "", detail);
-    s_copy(dst, dstsz, buf);
-}
-
-/*  Adds reason id with detail en (NULL: none) and zh (NULL: en). */
-static void
-s_add(lpg_verdict_t *v, lpg_reason_id_t id, const char *en, const char *zh)
-{
-    const lpg_reason_t *r = lpg_reason_by_id(id);
-    char detail[LPG_VERDICT_DETAIL_MAX + 1];
-    s_copy(detail, sizeof detail, en ? en : "");
-    if (r->kind == LPG_REASON_REFUSAL)
-        v->allow = false;
-    for (size_t i = 0; i < v->n; i++)
-        if (v->reasons[i].id == id && strcmp(v->reasons[i].detail, detail) == 0)
-            return;
-    if (v->n == LPG_VERDICT_MAX) {
-        v->truncated = true;
-        return;
-    }
-    lpg_verdict_reason_t *o = &v->reasons[v->n++];
-    o->id = id;
-    o->token = r->token;
-    o->kind = r->kind;
-    o->overridable = r->overridable;
-    memcpy(o->detail, detail, sizeof detail);
-    char zhd[LPG_VERDICT_DETAIL_MAX + 1];
-    s_copy(zhd, sizeof zhd, zh ? zh : detail);
-    s_join(o->zh, sizeof o->zh, r->zh, "：", zhd);
-    s_join(o->en, sizeof o->en, r->en, ": ", detail);
-}
-
-static void
-s_sort(lpg_verdict_t *v)
-{
-    for (size_t i = 1; i < v->n; i++) {
-        lpg_verdict_reason_t tmp = v->reasons[i];
-        size_t j = i;
-        for (; j > 0 && v->reasons[j - 1].id > tmp.id; j--)
-            v->reasons[j] = v->reasons[j - 1];
-        v->reasons[j] = tmp;
-    }
-}
-
 static bool
 s_streq(const char *a, const char *b)
 {
@@ -170,15 +107,15 @@ s_check_device(lpg_verdict_t *v, const Lpg__DeviceState *d,
                const char *company)
 {
     if (!d)
-        s_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device not enrolled",
+        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device not enrolled",
               "设备未登记");
     else if (d->has_revoked_seq)
-        s_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device revoked", "设备已吊销");
+        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device revoked", "设备已吊销");
     else if (d->role != LPG__ROLE__ROLE_HANDHELD)
-        s_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device is not a handheld",
+        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device is not a handheld",
               "设备不是送气手持终端");
     else if (company && !s_streq(d->company, company))
-        s_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device of another company",
+        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device of another company",
               "设备属其他单位");
 }
 
@@ -191,20 +128,20 @@ s_check_driver(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     if (!st || !st->add) {
         snprintf(en, sizeof en, "no staff %s", s_or(in->driver_id));
         snprintf(zh, sizeof zh, "无此人员 %s", s_or(in->driver_id));
-        s_add(v, LPG_REASON_DRIVER_UNKNOWN, en, zh);
+        lpg_verdict_add(v, LPG_REASON_DRIVER_UNKNOWN, en, zh);
         return;
     }
     const Lpg__StaffAdd *a = st->add;
     if (company && !s_streq(a->company, company))
-        s_add(v, LPG_REASON_DRIVER_UNKNOWN, "staff of another company",
+        lpg_verdict_add(v, LPG_REASON_DRIVER_UNKNOWN, "staff of another company",
               "非本单位人员");
     else if (a->role != LPG__STAFF_ROLE__STAFF_DRIVER)
-        s_add(v, LPG_REASON_DRIVER_UNKNOWN, "not a driver", "不是送气工");
+        lpg_verdict_add(v, LPG_REASON_DRIVER_UNKNOWN, "not a driver", "不是送气工");
     if (a->cert_until_ymd < in->today_ymd) {
         snprintf(en, sizeof en, "expired after %08u",
                  (unsigned)a->cert_until_ymd);
         snprintf(zh, sizeof zh, "有效期至 %08u", (unsigned)a->cert_until_ymd);
-        s_add(v, LPG_REASON_DRIVER_CERT_EXPIRED, en, zh);
+        lpg_verdict_add(v, LPG_REASON_DRIVER_CERT_EXPIRED, en, zh);
     }
 }
 
@@ -217,18 +154,18 @@ s_check_vehicle(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     if (!vs || !vs->add) {
         snprintf(en, sizeof en, "no vehicle %s", s_or(in->vehicle_id));
         snprintf(zh, sizeof zh, "无此车辆 %s", s_or(in->vehicle_id));
-        s_add(v, LPG_REASON_VEHICLE_UNKNOWN, en, zh);
+        lpg_verdict_add(v, LPG_REASON_VEHICLE_UNKNOWN, en, zh);
         return;
     }
     if (company && !s_streq(vs->add->company, company))
-        s_add(v, LPG_REASON_VEHICLE_UNKNOWN, "vehicle of another company",
+        lpg_verdict_add(v, LPG_REASON_VEHICLE_UNKNOWN, "vehicle of another company",
               "非本单位车辆");
     if (vs->add->permit_until_ymd < in->today_ymd) {
         snprintf(en, sizeof en, "permit %s expired after %08u",
                  vs->add->permit_no, (unsigned)vs->add->permit_until_ymd);
         snprintf(zh, sizeof zh, "许可证 %s 有效期至 %08u",
                  vs->add->permit_no, (unsigned)vs->add->permit_until_ymd);
-        s_add(v, LPG_REASON_VEHICLE_PERMIT_EXPIRED, en, zh);
+        lpg_verdict_add(v, LPG_REASON_VEHICLE_PERMIT_EXPIRED, en, zh);
     }
 }
 
@@ -240,13 +177,13 @@ s_check_site(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     if (!in->site || !in->site->add) {
         snprintf(en, sizeof en, "no site %s", s_or(in->site_id));
         snprintf(zh, sizeof zh, "无此站点 %s", s_or(in->site_id));
-        s_add(v, LPG_REASON_STATION_UNKNOWN, en, zh);
+        lpg_verdict_add(v, LPG_REASON_STATION_UNKNOWN, en, zh);
     } else if (company && !s_streq(in->site->add->company, company)) {
         snprintf(en, sizeof en, "%s belongs to %s", s_or(in->site_id),
                  in->site->add->company);
         snprintf(zh, sizeof zh, "%s 属于 %s", s_or(in->site_id),
                  in->site->add->company);
-        s_add(v, LPG_REASON_STATION_UNKNOWN, en, zh);
+        lpg_verdict_add(v, LPG_REASON_STATION_UNKNOWN, en, zh);
     }
 }
 
@@ -257,21 +194,21 @@ s_check_dispatchable(lpg_verdict_t *v, const Lpg__CylinderState *cyl,
 {
     char en[S_DETAIL], zh[S_DETAIL];
     if (cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
-        s_add(v, LPG_REASON_SCRAPPED, NULL, NULL);
+        lpg_verdict_add(v, LPG_REASON_SCRAPPED, NULL, NULL);
     if (cyl->has_status &&
         cyl->status == LPG__CYLINDER_STATUS__CYL_QUARANTINED)
-        s_add(v, LPG_REASON_QUARANTINED, NULL, NULL);
+        lpg_verdict_add(v, LPG_REASON_QUARANTINED, NULL, NULL);
     const Lpg__CylinderRegister *reg = cyl->reg;
     uint32_t next = cyl->has_next_inspection_ymd ? cyl->next_inspection_ymd
                     : reg->has_next_inspection_ymd ? reg->next_inspection_ymd
                                                    : 0;
     if (next == 0) {
-        s_add(v, LPG_REASON_INSPECTION_OVERDUE, "no due date on record",
+        lpg_verdict_add(v, LPG_REASON_INSPECTION_OVERDUE, "no due date on record",
               "无检验日期");
     } else if (next < today) {
         snprintf(en, sizeof en, "was due %08u", (unsigned)next);
         snprintf(zh, sizeof zh, "应于 %08u 检验", (unsigned)next);
-        s_add(v, LPG_REASON_INSPECTION_OVERDUE, en, zh);
+        lpg_verdict_add(v, LPG_REASON_INSPECTION_OVERDUE, en, zh);
     }
 }
 
@@ -285,15 +222,15 @@ s_check_user(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     if (!u || !u->add) {
         snprintf(en, sizeof en, "no user %s", s_or(in->user_id));
         snprintf(zh, sizeof zh, "无此用户 %s", s_or(in->user_id));
-        s_add(v, LPG_REASON_USER_UNKNOWN, en, zh);
+        lpg_verdict_add(v, LPG_REASON_USER_UNKNOWN, en, zh);
         return false;
     }
     if (u->has_erased_seq && !erased_ok) {
-        s_add(v, LPG_REASON_USER_UNKNOWN, "user erased", "用户已注销");
+        lpg_verdict_add(v, LPG_REASON_USER_UNKNOWN, "user erased", "用户已注销");
         return false;
     }
     if (company && !s_streq(u->add->company, company)) {
-        s_add(v, LPG_REASON_USER_UNKNOWN, "user of another company",
+        lpg_verdict_add(v, LPG_REASON_USER_UNKNOWN, "user of another company",
               "非本单位用户");
         return false;
     }
@@ -308,26 +245,26 @@ s_check_delivery(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     if (s_check_user(v, in, company, false)) {
         const Lpg__UserAdd *u = in->user->add;
         if (!u->gas_cert_no || !*u->gas_cert_no)
-            s_add(v, LPG_REASON_GAS_CERT_MISMATCH,
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH,
                   "no certificate on record", "无登记凭证");
         else if (!in->gas_cert || !*in->gas_cert)
-            s_add(v, LPG_REASON_GAS_CERT_MISMATCH, "none scanned",
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH, "none scanned",
                   "未扫描凭证");
         else if (strcmp(in->gas_cert, u->gas_cert_no) != 0) {
             snprintf(en, sizeof en, "scanned %s", in->gas_cert);
             snprintf(zh, sizeof zh, "扫描到 %s", in->gas_cert);
-            s_add(v, LPG_REASON_GAS_CERT_MISMATCH, en, zh);
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH, en, zh);
         }
         if (u->kind == LPG__USER_KIND__USER_RESTAURANT &&
             !(u->has_leak_alarm && u->leak_alarm))
-            s_add(v, LPG_REASON_NO_LEAK_ALARM, NULL, NULL);
+            lpg_verdict_add(v, LPG_REASON_NO_LEAK_ALARM, NULL, NULL);
     }
     if (in->hazard)
-        s_add(v, LPG_REASON_USER_HAZARD, in->hazard, NULL);
+        lpg_verdict_add(v, LPG_REASON_USER_HAZARD, in->hazard, NULL);
     for (size_t i = 0; i < in->n_checks; i++) {
         const Lpg__CheckItem *c = in->checks[i];
         if (c && !c->ok)
-            s_add(v, LPG_REASON_SAFETY_CHECK_FAILED, c->item ? c->item : "",
+            lpg_verdict_add(v, LPG_REASON_SAFETY_CHECK_FAILED, c->item ? c->item : "",
                   NULL);
     }
 }
@@ -363,7 +300,7 @@ s_check_custody(lpg_verdict_t *v, const lpg_delivery_input_t *in,
         break;
     }
     if (!fits)
-        s_add(v, LPG_REASON_WRONG_CUSTODY, en, zh);
+        lpg_verdict_add(v, LPG_REASON_WRONG_CUSTODY, en, zh);
 }
 
 int
@@ -384,7 +321,7 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
         cyl = NULL;
     }
     if (!cyl)
-        s_add(out, LPG_REASON_CYL_UNKNOWN, s_or(in->cylinder_id), NULL);
+        lpg_verdict_add(out, LPG_REASON_CYL_UNKNOWN, s_or(in->cylinder_id), NULL);
     const char *company = cyl ? cyl->reg->owner
                           : in->device ? in->device->company
                                        : NULL;
@@ -418,7 +355,7 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
         snprintf(en, sizeof en, "%llu s after the event",
                  (unsigned long long)(d / 1000));
         snprintf(zh, sizeof zh, "迟到 %llu 秒", (unsigned long long)(d / 1000));
-        s_add(out, LPG_REASON_LATE, en, zh);
+        lpg_verdict_add(out, LPG_REASON_LATE, en, zh);
         if (late_ms)
             *late_ms = d;
     }
@@ -427,6 +364,6 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
         rc = LPG_EINVAL;
         out->allow = false;
     }
-    s_sort(out);
+    lpg_verdict_sort(out);
     return rc;
 }

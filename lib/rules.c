@@ -108,6 +108,19 @@ s_sort(lpg_verdict_t *v)
     }
 }
 
+void
+lpg_verdict_add(lpg_verdict_t *v, lpg_reason_id_t id, const char *en,
+                const char *zh)
+{
+    s_add(v, id, en, zh);
+}
+
+void
+lpg_verdict_sort(lpg_verdict_t *v)
+{
+    s_sort(v);
+}
+
 int
 lpg_verdict_find(const lpg_verdict_t *v, const char *token)
 {

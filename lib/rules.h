@@ -181,6 +181,16 @@ typedef struct {
  *  FillOverride or today_ymd is no date. */
 int lpg_rules_override(const lpg_override_input_t *in, lpg_verdict_t *out);
 
+/*  Adds reason id to a verdict with a detail in English (en, may be NULL)
+ *  and Chinese (zh; NULL takes en); the same reason with the same detail
+ *  is added once. Refusals clear allow. For other modules' rules
+ *  (delivery), so every verdict reads the same. */
+void lpg_verdict_add(lpg_verdict_t *v, lpg_reason_id_t id, const char *en,
+                     const char *zh);
+
+/*  Puts the reasons in catalogue order (stable). */
+void lpg_verdict_sort(lpg_verdict_t *v);
+
 /*  Does the verdict hold this token? Index of the first, or -1. */
 int lpg_verdict_find(const lpg_verdict_t *v, const char *token);
 
