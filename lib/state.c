@@ -32,6 +32,26 @@ lpg_state_device(lpg_txn_t *t, const uint8_t key_id[LPG_KEYID_LEN],
     return LPG_OK;
 }
 
+void *
+lpg_state_get(lpg_txn_t *t, lpg_table_t table, const char *key,
+              const ProtobufCMessageDescriptor *desc)
+{
+    if (!key || !*key)
+        return NULL;
+    const void *v;
+    size_t vlen;
+    if (lpg_txn_get(t, table, key, strlen(key), &v, &vlen) != LPG_OK)
+        return NULL;
+    return protobuf_c_message_unpack(desc, NULL, vlen, v);
+}
+
+void
+lpg_state_free(const void *m)
+{
+    if (m)
+        protobuf_c_message_free_unpacked((ProtobufCMessage *)m, NULL);
+}
+
 static int
 s_cylinder(lpg_txn_t *t, const char *grai, Lpg__CylinderState **out)
 {

@@ -21,6 +21,14 @@
 int lpg_state_device(lpg_txn_t *t, const uint8_t key_id[LPG_KEYID_LEN],
                      Lpg__DeviceState **out);
 
+/*  The state record of table under a text key, decoded with desc (caller
+ *  frees with lpg_state_free); NULL if there is none (or it does not
+ *  decode). */
+void *lpg_state_get(lpg_txn_t *t, lpg_table_t table, const char *key,
+                    const ProtobufCMessageDescriptor *desc);
+/*  Frees what lpg_state_get returned; NULL-safe. */
+void lpg_state_free(const void *m);
+
 /*  May this signer sign this event? LPG_OK, or LPG_EPERM with the reason
  *  in why: device enrolment, revocation, cylinder registration and the
  *  reveal of a person's data need the authority key; a company's staff,

@@ -31,27 +31,6 @@ lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
     return lpg_delivery_late_from_config(&d->late_limit_ms, cfg, why, whysz);
 }
 
-/*  A state record by key, decoded (caller frees); NULL if absent. */
-static void *
-s_get(lpg_txn_t *t, lpg_table_t table, const char *key,
-      const ProtobufCMessageDescriptor *desc)
-{
-    if (!key || !*key)
-        return NULL;
-    const void *v;
-    size_t vlen;
-    if (lpg_txn_get(t, table, key, strlen(key), &v, &vlen) != LPG_OK)
-        return NULL;
-    return protobuf_c_message_unpack(desc, NULL, vlen, v);
-}
-
-static void
-s_free(const void *m)
-{
-    if (m)
-        protobuf_c_message_free_unpacked((ProtobufCMessage *)m, NULL);
-}
-
 /*  The user's open major hazards as text (caller frees), or NULL when
  *  none is open. The inspection service keeps a UserHazards record under
  *  "user/<id>" in the hazards table (lib/state_inspection.h). */
@@ -165,24 +144,24 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     bool at_site = di.step == LPG_DELIVERY_DISPATCH ||
                    di.step == LPG_DELIVERY_RETURN;
     di.cylinder_id = e->cylinder;
-    di.cyl = s_get(txn, LPG_TABLE_CYLINDERS, e->cylinder,
+    di.cyl = lpg_state_get(txn, LPG_TABLE_CYLINDERS, e->cylinder,
                    &lpg__cylinder_state__descriptor);
     Lpg__DeviceState *dev = NULL;
     lpg_state_device(txn, ev->signed_event->key_id.data, &dev);
     di.device = dev;
     di.driver_id = e->actor;
-    di.driver = s_get(txn, LPG_TABLE_STAFF, e->actor,
+    di.driver = lpg_state_get(txn, LPG_TABLE_STAFF, e->actor,
                       &lpg__staff_state__descriptor);
-    di.vehicle = s_get(txn, LPG_TABLE_VEHICLES, di.vehicle_id,
+    di.vehicle = lpg_state_get(txn, LPG_TABLE_VEHICLES, di.vehicle_id,
                        &lpg__vehicle_state__descriptor);
     char *hazard = NULL;
     if (at_site) {
         di.site_id = e->site;
-        di.site = s_get(txn, LPG_TABLE_SITES, e->site,
+        di.site = lpg_state_get(txn, LPG_TABLE_SITES, e->site,
                         &lpg__site_state__descriptor);
     } else {
         di.user_id = e->user;
-        di.user = s_get(txn, LPG_TABLE_USERS, e->user,
+        di.user = lpg_state_get(txn, LPG_TABLE_USERS, e->user,
                         &lpg__user_state__descriptor);
         if (di.step == LPG_DELIVERY_DELIVER)
             di.hazard = hazard = s_hazard(txn, e->user);
@@ -196,11 +175,11 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     int rc = lpg_delivery_judge(&di, &v, &late);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = s_outcome(&v, late, outcome);
-    s_free(di.cyl);
-    s_free(di.driver);
-    s_free(di.vehicle);
-    s_free(di.site);
-    s_free(di.user);
+    lpg_state_free(di.cyl);
+    lpg_state_free(di.driver);
+    lpg_state_free(di.vehicle);
+    lpg_state_free(di.site);
+    lpg_state_free(di.user);
     free(hazard);
     if (dev)
         lpg__device_state__free_unpacked(dev, NULL);

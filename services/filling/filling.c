@@ -40,27 +40,6 @@ lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
     return lpg_rules_limits_from_config(&f->limits, cfg, why, whysz);
 }
 
-/*  A state record by key, decoded; NULL if absent. */
-static void *
-s_get(lpg_txn_t *t, lpg_table_t table, const char *key,
-      const ProtobufCMessageDescriptor *d)
-{
-    if (!key || !*key)
-        return NULL;
-    const void *v;
-    size_t vlen;
-    if (lpg_txn_get(t, table, key, strlen(key), &v, &vlen) != LPG_OK)
-        return NULL;
-    return protobuf_c_message_unpack(d, NULL, vlen, v);
-}
-
-static void
-s_free(void *m)
-{
-    if (m)
-        protobuf_c_message_free_unpacked(m, NULL);
-}
-
 /*  A recorded event found by its id in a cylinder's history. */
 typedef struct {
     Lpg__LedgerEntry *entry;
@@ -247,12 +226,12 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     lpg_fill_input_t in = {0};
     in.code_rc = code_rc;
     in.code = &code;
-    in.cyl = identified ? s_get(t, LPG_TABLE_CYLINDERS, code.grai,
+    in.cyl = identified ? lpg_state_get(t, LPG_TABLE_CYLINDERS, code.grai,
                                 &lpg__cylinder_state__descriptor)
                         : NULL;
     in.site_id = e->site;
-    in.site = s_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
-    in.staff = s_get(t, LPG_TABLE_STAFF, e->actor,
+    in.site = lpg_state_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
+    in.staff = lpg_state_get(t, LPG_TABLE_STAFF, e->actor,
                      &lpg__staff_state__descriptor);
     Lpg__DeviceState *dev = NULL;
     lpg_state_device(t, ev->signed_event->key_id.data, &dev);
@@ -262,7 +241,7 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.today_ymd = s_today(f);
     if (in.cyl && in.cyl->last_site) {
         in.last_site_id = in.cyl->last_site;
-        in.last_site = s_get(t, LPG_TABLE_SITES, in.cyl->last_site,
+        in.last_site = lpg_state_get(t, LPG_TABLE_SITES, in.cyl->last_site,
                              &lpg__site_state__descriptor);
         in.last_time_ms = in.cyl->last_time_ms;
     }
@@ -271,10 +250,10 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     int rc = lpg_rules_fill_check(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = s_outcome(&v, "fill allowed", "do not fill", o);
-    s_free((void *)in.cyl);
-    s_free((void *)in.site);
-    s_free((void *)in.staff);
-    s_free((void *)in.last_site);
+    lpg_state_free((void *)in.cyl);
+    lpg_state_free((void *)in.site);
+    lpg_state_free((void *)in.staff);
+    lpg_state_free((void *)in.last_site);
     if (dev)
         lpg__device_state__free_unpacked(dev, NULL);
     return rc;
@@ -287,7 +266,7 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     const Lpg__Event *e = ev->event;
     const Lpg__FillRecord *fr = e->fill_record;
     lpg_fill_record_input_t in = {0};
-    Lpg__CylinderState *cyl = s_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
+    Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
                                     &lpg__cylinder_state__descriptor);
     Lpg__DeviceState *dev = NULL;
     lpg_state_device(t, ev->signed_event->key_id.data, &dev);
@@ -343,7 +322,7 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     }
     s_found_clear(&named);
     s_found_clear(&check);
-    s_free(cyl);
+    lpg_state_free(cyl);
     if (dev)
         lpg__device_state__free_unpacked(dev, NULL);
     return rc;
@@ -355,7 +334,7 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
 {
     const Lpg__Event *e = ev->event;
     lpg_override_input_t in = {0};
-    Lpg__CylinderState *cyl = s_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
+    Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
                                     &lpg__cylinder_state__descriptor);
     Lpg__DeviceState *dev = NULL;
     lpg_state_device(t, ev->signed_event->key_id.data, &dev);
@@ -365,8 +344,8 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
                cyl->has_last_fill_check_seq, cyl->last_fill_check_seq,
                &check);
     in.override = e;
-    in.site = s_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
-    in.staff = s_get(t, LPG_TABLE_STAFF, e->actor,
+    in.site = lpg_state_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
+    in.staff = lpg_state_get(t, LPG_TABLE_STAFF, e->actor,
                      &lpg__staff_state__descriptor);
     in.device = dev;
     in.check = check.event;
@@ -384,9 +363,9 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
         o->overridden = 1;
     }
     s_found_clear(&check);
-    s_free(cyl);
-    s_free((void *)in.site);
-    s_free((void *)in.staff);
+    lpg_state_free(cyl);
+    lpg_state_free((void *)in.site);
+    lpg_state_free((void *)in.staff);
     if (dev)
         lpg__device_state__free_unpacked(dev, NULL);
     return rc;
@@ -446,7 +425,7 @@ lpg_filling_submitted(void *ctx, lpg_txn_t *txn, uint64_t seq,
             ci->short_id = lpg_reply_strdup(reply, short_id);
         }
     }
-    Lpg__CylinderState *cyl = s_get(txn, LPG_TABLE_CYLINDERS, grai,
+    Lpg__CylinderState *cyl = lpg_state_get(txn, LPG_TABLE_CYLINDERS, grai,
                                     &lpg__cylinder_state__descriptor);
     if (cyl) {
         if (!ci->grai) {
