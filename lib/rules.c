@@ -122,6 +122,29 @@ lpg_verdict_sort(lpg_verdict_t *v)
 }
 
 int
+lpg_verdict_reasons(const lpg_verdict_t *v, Lpg__Outcome *o)
+{
+    if (v->n == 0)
+        return LPG_OK;
+    o->reasons = calloc(v->n, sizeof *o->reasons);
+    if (!o->reasons)
+        return LPG_ENOMEM;
+    for (size_t i = 0; i < v->n; i++) {
+        Lpg__Reason *r = calloc(1, sizeof *r);
+        if (!r)
+            return LPG_ENOMEM;
+        lpg__reason__init(r);
+        o->reasons[o->n_reasons++] = r;
+        r->token = strdup(v->reasons[i].token);
+        r->zh = strdup(v->reasons[i].zh);
+        r->en = strdup(v->reasons[i].en);
+        if (!r->token || !r->zh || !r->en)
+            return LPG_ENOMEM;
+    }
+    return LPG_OK;
+}
+
+int
 lpg_verdict_find(const lpg_verdict_t *v, const char *token)
 {
     for (size_t i = 0; i < v->n; i++)

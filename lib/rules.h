@@ -188,6 +188,11 @@ int lpg_rules_override(const lpg_override_input_t *in, lpg_verdict_t *out);
 void lpg_verdict_add(lpg_verdict_t *v, lpg_reason_id_t id, const char *en,
                      const char *zh);
 
+/*  Copies the verdict's reasons (token, zh, en) into the outcome a service
+ *  records: malloc'd, freed by the ledger with the outcome. LPG_OK or
+ *  LPG_ENOMEM (what was copied stays in o, to be freed the same way). */
+int lpg_verdict_reasons(const lpg_verdict_t *v, Lpg__Outcome *o);
+
 /*  Puts the reasons in catalogue order (stable). */
 void lpg_verdict_sort(lpg_verdict_t *v);
 

@@ -143,24 +143,7 @@ s_outcome(const lpg_verdict_t *v, const char *ok_message,
     o->message = strdup(msg);
     if (!o->token || !o->message)
         return LPG_ENOMEM;
-    if (v->n == 0)
-        return LPG_OK;
-    o->reasons = calloc(v->n, sizeof *o->reasons);
-    if (!o->reasons)
-        return LPG_ENOMEM;
-    for (size_t i = 0; i < v->n; i++) {
-        Lpg__Reason *r = calloc(1, sizeof *r);
-        if (!r)
-            return LPG_ENOMEM;
-        lpg__reason__init(r);
-        o->reasons[o->n_reasons++] = r;
-        r->token = strdup(v->reasons[i].token);
-        r->zh = strdup(v->reasons[i].zh);
-        r->en = strdup(v->reasons[i].en);
-        if (!r->token || !r->zh || !r->en)
-            return LPG_ENOMEM;
-    }
-    return LPG_OK;
+    return lpg_verdict_reasons(v, o);
 }
 
 /*  A fill check's code verified on the signature threads. */
