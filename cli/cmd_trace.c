@@ -743,6 +743,26 @@ s_ok(const s_item_t *it)
     return !o || o->status == LPG__STATUS__STATUS_OK;
 }
 
+/*  A delivery step's detail line, cut to fit outsz: "to U1, vehicle
+ *  SU-A001, 随瓶安检 hose ok, leak FAILED" (prep and user, when there is
+ *  a user; the checklist, when there is one). */
+static void
+s_delivery_detail(char *out, size_t outsz, const char *prep,
+                  const char *user, const char *vehicle,
+                  Lpg__CheckItem *const *checks, size_t nchecks)
+{
+    int w = snprintf(out, outsz, "%s%s%svehicle %s", user ? prep : "",
+                     user ? user : "", user ? ", " : "",
+                     vehicle ? vehicle : "?");
+    size_t n = w < 0 ? 0 : (size_t)w;
+    for (size_t i = 0; i < nchecks && n + 1 < outsz; i++) {
+        w = snprintf(out + n, outsz - n, "%s%s %s",
+                     i == 0 ? ", 随瓶安检 " : ", ", checks[i]->item,
+                     checks[i]->ok ? "ok" : "FAILED");
+        n += w < 0 ? 0 : (size_t)w;
+    }
+}
+
 static void
 s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
 {
@@ -806,6 +826,27 @@ s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
                  ok ? "ALLOW" : "refused");
         snprintf(l->detail, sizeof l->detail, "reason: %s",
                  e->fill_override->reason);
+        break;
+    case LPG__EVENT__BODY_DISPATCH:
+        snprintf(l->step, sizeof l->step, "dispatch");
+        s_delivery_detail(l->detail, sizeof l->detail, "", NULL,
+                          e->dispatch->vehicle, NULL, 0);
+        break;
+    case LPG__EVENT__BODY_DELIVERY:
+        snprintf(l->step, sizeof l->step, "delivery");
+        s_delivery_detail(l->detail, sizeof l->detail, "to ", e->user,
+                          e->delivery->vehicle, e->delivery->checks,
+                          e->delivery->n_checks);
+        break;
+    case LPG__EVENT__BODY_COLLECTION:
+        snprintf(l->step, sizeof l->step, "collection");
+        s_delivery_detail(l->detail, sizeof l->detail, "from ", e->user,
+                          e->collection->vehicle, NULL, 0);
+        break;
+    case LPG__EVENT__BODY_STATION_RETURN:
+        snprintf(l->step, sizeof l->step, "return");
+        s_delivery_detail(l->detail, sizeof l->detail, "", NULL,
+                          e->station_return->vehicle, NULL, 0);
         break;
     default:
         snprintf(l->step, sizeof l->step, "%s", lpg_event_kind(e));
