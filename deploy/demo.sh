@@ -108,17 +108,16 @@ station_return() {
     hh return --code "$(code "$1")"
 }
 
-# Every delivery goes through these two: at the door the driver scans the
-# cylinder and the user's gas-use certificate (供气使用凭证), then records
-# the 随瓶安检 checklist. gas_cert USER prints what the driver scans.
-gas_cert() { cat "$D/gas-cert-$1"; }
+# Every delivery goes through this: at the door the driver scans the
+# cylinder and photographs the user's gas-use certificate (供气使用凭证, a
+# QR code the company signed), then records the 随瓶安检 checklist.
 deliver() { # SERIAL USER [--check ITEM=ok|fail ...] [--driver STAFF]
     serial=$1
     user=$2
     shift 2
-    cert=$(gas_cert "$user")
-    say "lpg-scan deliver --code <$serial> --user $user --gas-cert $cert${*:+ $*}"
-    hh deliver --code "$(code "$serial")" --user "$user" --gas-cert "$cert" "$@"
+    say "lpg-scan deliver --code <$serial> --user $user --gas-cert-image gas-cert-$user.png${*:+ $*}"
+    hh deliver --code "$(code "$serial")" --user "$user" \
+        --gas-cert-image "$D/gas-cert-$user.png" "$@"
 }
 # A full 随瓶安检: hose, regulator, valve, leak test, stove, storage place.
 CHECKS="--check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check stove=ok --check storage=ok"
@@ -212,12 +211,26 @@ uadd() { # ID KIND NAME ID-CARD AREA [options]
     say "lpgtrace user add $id --kind $kind --name \"$name\" --id-card $card --area $area --gas-cert GC-$id${*:+ $*}"
     run "user $id" lpg user add "$id" --company NTGAS --kind "$kind" --name "$name" \
         --id-card "$card" --area "$area" --gas-cert "GC-$id" "$@"
-    echo "GC-$id" >"$D/gas-cert-$id"
 }
 uadd U-1001 household "Zhang San" 320601199001011234 320602001
 uadd U-1002 household "Li Si" 320601199001019999 320602001
 uadd U-1003 household "Zhao Liu" 110101199003070054 320602002
 uadd R-2001 restaurant "Noodle House" 320601199001015678 320602002 --leak-alarm no
+
+step "The company issues each user's certificate as a QR code it signs"
+note "The company's own key (enrolled as company-admin) signs user, number" \
+     "and expiry; the delivery service checks that signature at the door."
+"$BIN/lpgtrace" keygen --out "$D/ntgas-admin" >"$D/keygen-ntgas-admin.txt"
+say "lpgtrace device enroll --key ntgas-admin --company NTGAS --role company-admin"
+run "enrolment of the company key" lpg device enroll --key "$D/ntgas-admin" --company NTGAS --role company-admin >"$D/enroll-ntgas-admin.txt"
+head -1 "$D/enroll-ntgas-admin.txt"
+for u in U-1001 U-1002 U-1003 R-2001; do
+    lpg user cert "$u" --until 2030-12-31 --as "$D/ntgas-admin" \
+        --png "$D/gas-cert-$u.png" >"$D/gas-cert-$u" 2>"$D/last" ||
+        { cat "$D/last"; fail "certificate of $u was not issued"; }
+done
+say "lpgtrace user cert U-1002 --until 2030-12-31 --as ntgas-admin --png gas-cert-U-1002.png"
+cat "$D/gas-cert-U-1002"
 
 step "Cylinders: each gets its code, signed by the authority (一瓶一码一印)"
 cyl() { # SERIAL TARE NEXT-INSPECTION INSURED-UNTIL
@@ -323,6 +336,12 @@ run "delivery to U-1002" deliver A10001 U-1002 $CHECKS
 step "Refused: a restaurant without a working leak alarm (R-2001)"
 refused "delivery to a restaurant without a leak alarm" NO_LEAK_ALARM -- \
     deliver A10002 R-2001 $CHECKS
+
+step "Refused: a certificate whose expiry date was altered by hand"
+fake=$(sed 's/u=2030/u=2039/' "$D/gas-cert-U-1003")
+say "lpg-scan deliver --code <A10006> --user U-1003 --gas-cert <altered>"
+refused "delivery on an altered certificate" GAS_CERT_FORGED -- \
+    hh deliver --code "$(code A10006)" --user U-1003 --gas-cert "$fake" $CHECKS
 
 step "Refused: the 随瓶安检 finds a cracked hose at U-1003"
 refused "delivery with a failed safety check" SAFETY_CHECK_FAILED -- \

@@ -280,7 +280,7 @@ s_check_gas_cert(lpg_verdict_t *v, const lpg_delivery_input_t *in,
                             "the key on record is unreadable", NULL);
         else if (lpg_gascert_verify(&c, text, len, in->resolver, key) !=
                  LPG_OK)
-            lpg_verdict_add(v, LPG_REASON_GAS_CERT_FORGED, c.why, NULL);
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_FORGED, NULL, NULL);
         lpg_key_destroy(&key);
     }
     /* Another user's certificate: its number is that user's, so it is

@@ -152,7 +152,11 @@ lpg-scan --home "$T_DIR/insp" inspect --user U3 --check flame_failure=fail --che
 [ $? -eq 0 ] && ok "U3: no flame-failure device" || not_ok "U3 inspection: $(cat "$T_DIR/out")"
 ev3=$(sed -n 's/^RECORDED  event \([0-9a-f]*\).*/\1/p' "$T_DIR/out")
 want_hz="hazard/U3/$ev3/flame_failure"
-deliver() { lpg-scan --home "$T_DIR/hh" deliver --json --code "$rcode" --user U3 --gas-cert GC-U3 --check valve=ok; }
+lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
+lpg device enroll --key "$T_DIR/nt-admin" --company NT --role company-admin >/dev/null
+gc3=$(lpg user cert U3 --until 2030-12-31 --as "$T_DIR/nt-admin" 2>/dev/null)
+[ -n "$gc3" ] && ok "U3's gas-use certificate issued by the company" || not_ok "no certificate for U3"
+deliver() { lpg-scan --home "$T_DIR/hh" deliver --json --code "$rcode" --user U3 --gas-cert "$gc3" --check valve=ok; }
 tokens() {
     python3 -c 'import json,sys; print(" ".join(r["token"] for r in json.load(open(sys.argv[1]))["reasons"]))' "$1" 2>/dev/null
 }
