@@ -3,6 +3,14 @@
  *  codes at the fill gate, broken custody on a driver's step, late
  *  events), in ledger order, then the hoarding seen in the state at the
  *  end: users holding too many cylinders, cylinders left on a vehicle.
+ *
+ *  Readings: empty fields print "-", in JSON too (a top-level array).
+ *  A user's hoarding row is dated by the latest (highest seq) of the
+ *  accepted deliveries that put each held cylinder there; a user of no
+ *  known kind counts as a household. A cylinder's "on vehicle since" is
+ *  its last accepted dispatch or collection, and it is listed when that
+ *  is more than report.hoard_vehicle_hours before the next local
+ *  midnight after --today.
  */
 #include "cli.h"
 #include "error.h"

@@ -4,6 +4,11 @@
  *  by the period's last day, and how many of those had an accepted
  *  household inspection inside the period. From the users table and the
  *  by_user index of the local ledger; dates are device times, local.
+ *
+ *  Readings: users of every kind count; an area is listed if any user
+ *  was ever registered in it (even after --today); percent is printf's
+ *  "%.1f" of inspected * 100 / users (a number in JSON, which is a
+ *  top-level array of rows).
  */
 #include "cli.h"
 #include "error.h"
@@ -37,18 +42,19 @@ s_period_of(uint32_t ymd, lpg_report_period_t kind)
     return y;
 }
 
+/*  Periods come from YYYYMMDD dates: the year fits an int. */
 static void
-s_period_text(int64_t p, lpg_report_period_t kind, char out[16])
+s_period_text(int64_t p, lpg_report_period_t kind, char out[32])
 {
     switch (kind) {
     case LPG_PERIOD_MONTH:
-        snprintf(out, 16, "%04" PRId64 "-%02" PRId64, p / 12, p % 12 + 1);
+        snprintf(out, 32, "%04d-%02d", (int)(p / 12), (int)(p % 12 + 1));
         return;
     case LPG_PERIOD_QUARTER:
-        snprintf(out, 16, "%04" PRId64 "-Q%" PRId64, p / 4, p % 4 + 1);
+        snprintf(out, 32, "%04d-Q%d", (int)(p / 4), (int)(p % 4 + 1));
         return;
     case LPG_PERIOD_YEAR:
-        snprintf(out, 16, "%04" PRId64, p);
+        snprintf(out, 32, "%04d", (int)p);
         return;
     }
 }
@@ -246,7 +252,7 @@ s_print(const lpg_report_in_t *in, const s_table_t *tb)
     size_t nrows = tb->nareas * tb->nperiods;
     json_t *list = NULL;
     const char **cells = NULL;
-    char(*text)[4][24] = NULL;
+    char(*text)[4][32] = NULL;
     int rc = LPG_OK;
     if (in->mode == LPG_REPORT_CSV)
         printf("area,period,users,inspected,percent\n");
@@ -276,7 +282,7 @@ s_print(const lpg_report_in_t *in, const s_table_t *tb)
     size_t row = 0;
     for (size_t a = 0; rc == LPG_OK && a < tb->nareas; a++) {
         for (size_t i = 0; rc == LPG_OK && i < tb->nperiods; i++, row++) {
-            char period[16], pct[16];
+            char period[32], pct[16];
             uint64_t users = tb->users[a * tb->nperiods + i];
             uint64_t insp = tb->inspected[a * tb->nperiods + i];
             s_period_text(tb->first + (int64_t)i, in->period, period);
@@ -308,14 +314,14 @@ s_print(const lpg_report_in_t *in, const s_table_t *tb)
                     rc = LPG_ENOMEM;
             } else {
                 const char **c = cells + (row + 1) * 5;
-                snprintf(text[row][0], 24, "%s", period);
-                snprintf(text[row][1], 24, "%" PRIu64, users);
-                snprintf(text[row][2], 24, "%" PRIu64, insp);
+                snprintf(text[row][0], 32, "%s", period);
+                snprintf(text[row][1], 32, "%" PRIu64, users);
+                snprintf(text[row][2], 32, "%" PRIu64, insp);
                 c[0] = tb->areas[a];
                 c[1] = text[row][0];
                 c[2] = text[row][1];
                 c[3] = text[row][2];
-                snprintf(text[row][3], 24, "%s", pct);
+                snprintf(text[row][3], 32, "%s", pct);
                 c[4] = text[row][3];
             }
         }
