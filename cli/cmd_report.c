@@ -1,9 +1,10 @@
-/*  cmd_report.c - lpgtrace report refused|overdue|hazards [--csv]: the
- *  regulator's lists from the local ledger. refused: denied fill checks
- *  counted by station and reason; overdue: cylinders past their periodic
- *  inspection date; hazards: open household hazards past their deadline,
- *  or with --user ID every open hazard of that user, due or not (what an
- *  inspector looks up before a visit, to rectify them by id).
+/*  cmd_report.c - lpgtrace report refused|overdue|hazards|anomalies|
+ *  coverage [--csv]: the regulator's lists from the local ledger.
+ *  refused: denied fill checks counted by station and reason; overdue:
+ *  cylinders past their periodic inspection date; hazards: open household
+ *  hazards past their deadline, or with --user ID every open hazard of
+ *  that user, due or not (what an inspector looks up before a visit, to
+ *  rectify them by id); anomalies and coverage: report_*.c.
  *  "Today" is the local date in time.zone, or --today DATE.
  */
 #include "cli.h"
@@ -11,8 +12,10 @@
 #include "event.h"
 #include "ledger.h"
 #include "recall.h"
+#include "report.h"
 #include "rules.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -296,20 +299,135 @@ s_hazards(s_report_t *rep)
     return lpg_txn_foreach(rep->t, LPG_TABLE_HAZARDS, s_on_hazard, rep);
 }
 
+/* ---- shared with report_*.c ------------------------------------------ */
+
+/*  Characters in a UTF-8 string (continuation bytes not counted). */
+static size_t
+s_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+void
+lpg_report_table(const char *const *cells, size_t rows, size_t cols)
+{
+    size_t width[16] = {0};
+    assert(cols <= sizeof width / sizeof width[0]);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++) {
+            size_t w = s_width(cells[r * cols + c]);
+            if (w > width[c])
+                width[c] = w;
+        }
+    for (size_t r = 0; r < rows; r++) {
+        fputs(" ", stdout);
+        for (size_t c = 0; c < cols; c++) {
+            const char *cell = cells[r * cols + c];
+            fputs(" ", stdout);
+            fputs(cell, stdout);
+            if (c + 1 < cols)
+                for (size_t w = s_width(cell); w <= width[c]; w++)
+                    putchar(' ');
+        }
+        putchar('\n');
+    }
+}
+
+void
+lpg_report_time(const char *zone, uint64_t ms, char out[32])
+{
+    lpg_cli_zone_time(zone, ms, out, 32);
+    if (strlen(out) == 19 && out[10] == 'T')
+        out[10] = ' ';
+}
+
 /* ---- the command ------------------------------------------------------ */
 
 static int
 s_usage(void)
 {
     fprintf(stderr,
-            "usage: lpgtrace report refused|overdue|hazards [--json|--csv] "
-            "[--today YYYY-MM-DD]\n"
+            "usage: lpgtrace report refused|overdue|hazards|anomalies "
+            "[--json|--csv] [--today YYYY-MM-DD]\n"
             "       lpgtrace report hazards --user ID [--json|--csv]\n"
-            "  refused  denied fill checks by station and reason\n"
-            "  overdue  cylinders past their periodic inspection date\n"
-            "  hazards  open household hazards past their deadline;\n"
-            "           --user: every open hazard of one user\n");
+            "       lpgtrace report coverage [--period month|quarter|year] "
+            "[--json|--csv]\n"
+            "                [--today YYYY-MM-DD]\n"
+            "  refused    denied fill checks by station and reason\n"
+            "  overdue    cylinders past their periodic inspection date\n"
+            "  hazards    open household hazards past their deadline;\n"
+            "             --user: every open hazard of one user\n"
+            "  anomalies  pocket, cloned and forged codes, broken custody, "
+            "late events,\n"
+            "             hoarding (report.hoard_* in lpgtrace.conf)\n"
+            "  coverage   household inspection coverage by area and "
+            "period\n");
     return 2;
+}
+
+/*  anomalies and coverage (report_anomalies.c, report_coverage.c). */
+static int
+s_more(lpg_cli_t *cli, bool coverage, int argc, char **argv)
+{
+    lpg_report_in_t in = {
+        .mode = cli->json ? LPG_REPORT_JSON : LPG_REPORT_PLAIN,
+        .period = LPG_PERIOD_MONTH,
+    };
+    for (int i = 2; i < argc; i++) {
+        const char *next = i + 1 < argc ? argv[i + 1] : "";
+        if (strcmp(argv[i], "--csv") == 0)
+            in.mode = LPG_REPORT_CSV;
+        else if (strcmp(argv[i], "--today") == 0 &&
+                 lpg_cli_date(next, &in.today))
+            i++;
+        else if (coverage && strcmp(argv[i], "--period") == 0 &&
+                 (strcmp(next, "month") == 0 || strcmp(next, "quarter") == 0 ||
+                  strcmp(next, "year") == 0)) {
+            in.period = next[0] == 'm'   ? LPG_PERIOD_MONTH
+                        : next[0] == 'q' ? LPG_PERIOD_QUARTER
+                                         : LPG_PERIOD_YEAR;
+            i++;
+        } else
+            return s_usage();
+    }
+    lpg_config_t *cfg = lpg_cli_config(cli);
+    if (!cfg)
+        return 2;
+    in.cfg = cfg;
+    in.zone = lpg_config_get(cfg, "time.zone");
+    uint32_t now = in.zone
+                       ? lpg_local_ymd((uint64_t)time(NULL) * 1000, in.zone)
+                       : 0;
+    if (!now) {
+        fprintf(stderr, "lpgtrace: time.zone '%s' is not a known zone\n",
+                in.zone ? in.zone : "");
+        return 2;
+    }
+    if (!in.today)
+        in.today = now;
+    /* These reports convert many times to local dates: with TZ already
+     * the zone, each conversion's switch to the zone and back is free.
+     * The command line is one thread. */
+    if (setenv("TZ", in.zone, 1) == 0)
+        tzset();
+    lpg_ledger_t *l = lpg_cli_ledger(cli, LPG_LEDGER_RDONLY);
+    if (!l)
+        return 2;
+    int rc = lpg_ledger_read(l, &in.t);
+    if (rc == LPG_OK)
+        rc = coverage ? lpg_report_coverage(&in) : lpg_report_anomalies(&in);
+    lpg_txn_abort(&in.t);
+    lpg_ledger_close(&l);
+    if (rc == LPG_ECONFIG)
+        return 2;
+    if (rc != LPG_OK)
+        return lpg_cli_fail(coverage ? "report coverage" : "report anomalies",
+                            rc);
+    return 0;
 }
 
 int
@@ -318,6 +436,8 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
     if (argc < 2)
         return s_usage();
     const char *what = argv[1];
+    if (strcmp(what, "anomalies") == 0 || strcmp(what, "coverage") == 0)
+        return s_more(cli, what[0] == 'c', argc, argv);
     int (*fn)(s_report_t *) = NULL;
     const char *title = NULL;
     if (strcmp(what, "refused") == 0) {

@@ -56,6 +56,10 @@ static const s_default_t s_defaults[] = {
     /* delivery: a step this much older than the service clock is LATE */
     {"delivery.late_ms", "600000"},
     {"device.vehicle", ""}, /* the plate a driver's handheld rides on */
+    /* report anomalies: hoarding above these (cylinders held, hours) */
+    {"report.hoard_household_max", "2"},
+    {"report.hoard_business_max", "10"},
+    {"report.hoard_vehicle_hours", "48"},
     /* protocol limits */
     {"limit.message_bytes", "65536"},
     {"limit.hard_message_bytes", "1048576"},

@@ -1,8 +1,11 @@
 # reports.sh - `lpgtrace recall` and `lpgtrace report` over a ledger
 # written by the real lpg-registryd, lpg-fillingd, lpg-deliveryd and
 # lpg-inspectiond: a recall lists exactly the cylinders a station filled
-# in a time window and the households they reached; the refused, overdue
-# and hazards reports list exactly what the test caused.
+# in a time window and the households they reached; the refused, overdue,
+# hazards, anomalies and coverage reports list exactly what the test
+# caused (each anomaly through the daemons: a tare mismatch, a full
+# cylinder presented again, a retired and a forged code, a delivery from
+# the station, a late step, a household and a vehicle hoarding).
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -225,6 +228,177 @@ cut -d, -f3,4,6 "$T_DIR/out" | tail -n +2 >"$T_DIR/got"
 want "then the minor one too, not escalated" "$T_DIR/got" \
 "flame_failure,major,yes
 valve,minor,no"
+# Anomalies. Nothing so far is one: the refusals above are a failed
+# visual check and overdue inspections, and each household holds two.
+check "report anomalies, nothing yet" lpg report anomalies --csv
+want "no anomaly yet" "$T_DIR/out" "seq,time,kind,cylinder,site,who,detail"
+
+# seq_of FILE: the ledger seq in a scanner's --json answer.
+seq_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seq"])' "$1"; }
+# at SEQ: "SEQ,YYYY-MM-DD HH:MM:SS", the entry's device time (UTC here).
+at() {
+    lpg log --json >"$T_DIR/log.json"
+    python3 -c 'import json,sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["seq"] == int(sys.argv[2]):
+        print("%d,%s" % (e["seq"], e["device_time"].replace("T", " ").rstrip("Z")))' \
+        "$T_DIR/log.json" "$1"
+}
+# scan DIR ANSWER ARGS...: lpg-scan --json with its answer kept in ANSWER.
+scan() {
+    dir=$1
+    ans=$2
+    shift 2
+    lpg-scan --home "$T_DIR/$dir" "$@" --json >"$T_DIR/$ans" 2>&1
+}
+for s in P1 C1 L1 V1; do
+    check "cylinder $s" cyl $s
+done
+check "L1 filled at S1" fill s1 L1
+check "V1 filled at S1" fill s1 V1
+
+# A pocket code: the scale weighs less than the registered tare.
+check_status "P1 on the scale 1 kg under its tare: DENY" 1 \
+    scan s1 pocket fill-check --code "$(cat "$T_DIR/P1")" --tare-g 14000 --check all=ok
+pocket=$(at "$(seq_of "$T_DIR/pocket")")
+# A3 is full at the station: its code presented again is a pocket code.
+check_status "A3 presented again while full: DENY" 1 \
+    scan s1 full fill-check --code "$(cat "$T_DIR/A3")" --tare-g 15100 --check all=ok
+full=$(at "$(seq_of "$T_DIR/full")")
+# A cloned code: C1's label of revision 0, retired when revision 1 was issued.
+lpg code issue --prefix 6905555 --type 00015 --serial C1 --rev 0 >"$T_DIR/C1-old"
+check_status "C1's retired label: DENY" 1 \
+    scan s1 cloned fill-check --code "$(cat "$T_DIR/C1-old")" --tare-g 15100 --check all=ok
+cloned=$(at "$(seq_of "$T_DIR/cloned")")
+# A forged code: signed by another authority (the scanner names no
+# cylinder for a code that does not verify).
+lpgtrace --home "$T_DIR/other" init >/dev/null 2>&1
+lpgtrace --home "$T_DIR/other" code issue --prefix 6905555 --type 00015 --serial FRG1 >"$T_DIR/FRG1"
+check_status "a code the authority did not sign: DENY" 1 \
+    scan s1 forged fill-check --code "$(cat "$T_DIR/FRG1")" --tare-g 15100 --check all=ok
+forged=$(at "$(seq_of "$T_DIR/forged")")
+# Broken custody: the driver delivers A3, which never left the station.
+check_status "A3 delivered from the station: refused" 1 \
+    scan hh custody deliver --code "$(cat "$T_DIR/A3")" --user U1 --gas-cert GC-U1
+custody=$(at "$(seq_of "$T_DIR/custody")")
+# A late step: L1's delivery to U1 sent 20 minutes after it happened; U1
+# now holds three cylinders (households: at most 2).
+check "L1 dispatched" hh dispatch L1
+late_ms=$(python3 -c 'import time; print(int(time.time() * 1000) - 1200000)')
+check "L1 delivered to U1, sent 20 minutes late" \
+    scan hh late deliver --code "$(cat "$T_DIR/L1")" --user U1 --gas-cert GC-U1 --at "$late_ms"
+late_seq=$(seq_of "$T_DIR/late")
+late_time=$(python3 -c 'import sys, time; print(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(sys.argv[1]) // 1000)))' "$late_ms")
+late_s=$(python3 -c 'import json,re,sys
+d = json.load(open(sys.argv[1]))
+print(next(re.search(r"(\d+) s after", r["en"]).group(1) for r in d["reasons"] if r["token"] == "LATE"))' "$T_DIR/late")
+# A cylinder left on the vehicle: V1 dispatched, never delivered.
+check "V1 dispatched" scan hh dispatched dispatch --code "$(cat "$T_DIR/V1")"
+onboard=$(at "$(seq_of "$T_DIR/dispatched")")
+
+three_days=$(date -u -d "+3 days" +%Y-%m-%d)
+check "report anomalies --csv, three days on" lpg report anomalies --csv --today "$three_days"
+want "every anomaly, in ledger order, then hoarding" "$T_DIR/out" \
+"seq,time,kind,cylinder,site,who,detail
+$pocket,pocket_code,$(grai P1),S1,OP1,TARE_MISMATCH
+$full,pocket_code,$(grai A3),S1,OP1,NOT_EMPTY_AT_STATION
+$cloned,cloned_code,$(grai C1),S1,OP1,CODE_REVOKED
+$forged,forged_code,-,S1,OP1,CODE_FORGED
+$custody,broken_custody,$(grai A3),-,DRV1,WRONG_CUSTODY
+$late_seq,$late_time,late,$(grai L1),-,DRV1,late ${late_s}s
+$late_seq,$late_time,hoarding,-,-,U1,holds 3 (max 2)
+$onboard,hoarding,$(grai V1),S1,SU-A001,on vehicle since ${onboard#*,}"
+check "report anomalies --csv today" lpg report anomalies --csv
+tail -n 2 "$T_DIR/out" >"$T_DIR/got"
+want "today V1 has not been on the vehicle 48 hours" "$T_DIR/got" \
+"$late_seq,$late_time,late,$(grai L1),-,DRV1,late ${late_s}s
+$late_seq,$late_time,hoarding,-,-,U1,holds 3 (max 2)"
+cp "$H/lpgtrace.conf" "$T_DIR/conf.saved"
+sed -i -e 's|^report.hoard_household_max = .*|report.hoard_household_max = 3|' \
+    -e 's|^report.hoard_vehicle_hours = .*|report.hoard_vehicle_hours = 0|' "$H/lpgtrace.conf"
+check "report anomalies with other limits" lpg report anomalies --csv
+grep ',hoarding,' "$T_DIR/out" | cut -d, -f3- >"$T_DIR/got"
+want "U1 may hold 3; any time on a vehicle counts" "$T_DIR/got" \
+    "hoarding,$(grai V1),S1,SU-A001,on vehicle since ${onboard#*,}"
+sed -i -e 's|^report.hoard_vehicle_hours = .*|report.hoard_vehicle_hours = two days|' "$H/lpgtrace.conf"
+check_status "a limit that is no number is refused" 2 lpg report anomalies --csv
+check_out "the message names the key" "report.hoard_vehicle_hours"
+cp "$T_DIR/conf.saved" "$H/lpgtrace.conf"
+check "report anomalies --json" lpg report anomalies --json --today "$three_days"
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(len(d), " ".join(r["kind"] for r in d))
+r = d[0]
+print(type(r["seq"]).__name__, r["seq"], r["time"], r["cylinder"], r["site"], r["who"], r["detail"])
+print(sorted(r))' "$T_DIR/out" >"$T_DIR/got" 2>&1
+want "json: the same rows, seq a number" "$T_DIR/got" \
+"8 pocket_code pocket_code cloned_code forged_code broken_custody late hoarding hoarding
+int ${pocket%%,*} ${pocket#*,} $(grai P1) S1 OP1 TARE_MISMATCH
+['cylinder', 'detail', 'kind', 'seq', 'site', 'time', 'who']"
+check "report anomalies, plain" lpg report anomalies --today "$three_days"
+check_out "plain: the title" "^anomalies on $three_days"
+check_out "plain: the table" "^  seq  *time  *kind  *cylinder  *site  *who  *detail$"
+check_out "plain: two pocket codes" "^  pocket_code  *2$"
+check_out "plain: two hoarding" "^  hoarding  *2$"
+check_out "plain: how many" "^8 listed$"
+check_status "--period is for coverage only" 2 lpg report anomalies --period month
+
+# Coverage: U3 and U4 join U1's area, U5 (no area) is registered and
+# erased; U1 and U3 are inspected now, U2 was above. Next month, nobody.
+check "household U3" lpg user add U3 --company NT --kind household --name "王五" --id-card 320601199001013333 --gas-cert GC-U3 --area 320602001
+check "household U4" lpg user add U4 --company NT --kind household --name "赵六" --id-card 320601199001014444 --gas-cert GC-U4 --area 320602001
+check "household U5, no area" lpg user add U5 --company NT --kind household --name "钱七" --id-card 320601199001015555 --gas-cert GC-U5
+check "U5 erased" lpg user erase U5 --reason "moved away"
+check "U1 inspected, all sound" lpg-scan --home "$T_DIR/in" inspect --user U1 --check flame_failure=ok --check valve=ok --ack yes
+check "U3 inspected, all sound" lpg-scan --home "$T_DIR/in" inspect --user U3 --check flame_failure=ok --check valve=ok --ack yes
+month=$(date -u +%Y-%m)
+next=$(python3 -c 'import datetime as d
+t = d.datetime.now(d.timezone.utc).date().replace(day=1) + d.timedelta(days=32)
+print(t.replace(day=15).isoformat())')
+check "report coverage --csv, to next month" lpg report coverage --csv --today "$next"
+want "each area, this month and next, with the percent" "$T_DIR/out" \
+"area,period,users,inspected,percent
+-,$month,0,0,0.0
+-,${next%-*},0,0,0.0
+320602001,$month,3,2,66.7
+320602001,${next%-*},3,0,0.0
+320602002,$month,1,1,100.0
+320602002,${next%-*},1,0,0.0"
+check "report coverage --period quarter --csv" lpg report coverage --period quarter --csv --today "$next"
+python3 -c 'import sys
+q = lambda ym: "%s-Q%d" % (ym[:4], (int(ym[5:7]) - 1) // 3 + 1)
+a, b = q(sys.argv[1]), q(sys.argv[2])
+print("area,period,users,inspected,percent")
+for area, n, k in (("-", 0, 0), ("320602001", 3, 2), ("320602002", 1, 1)):
+    print("%s,%s,%d,%d,%s" % (area, a, n, k, "%.1f" % (100.0 * k / n) if n else "0.0"))
+    if b != a:
+        print("%s,%s,%d,0,0.0" % (area, b, n))' "$month" "${next%-*}" >"$T_DIR/wanted"
+want "by quarter" "$T_DIR/out" "$(cat "$T_DIR/wanted")"
+check "report coverage --period year --csv" lpg report coverage --period year --csv
+want "by year, this year only" "$T_DIR/out" \
+"area,period,users,inspected,percent
+-,${month%-*},0,0,0.0
+320602001,${month%-*},3,2,66.7
+320602002,${month%-*},1,1,100.0"
+check "report coverage --json" lpg report coverage --json --today "$next"
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(len(d))
+for r in d[2:4]:
+    print(r["area"], r["period"], r["users"], r["inspected"], repr(r["percent"]), sorted(r))' \
+    "$T_DIR/out" >"$T_DIR/got" 2>&1
+want "json: numbers, percent with one decimal" "$T_DIR/got" \
+"6
+320602001 $month 3 2 66.7 ['area', 'inspected', 'percent', 'period', 'users']
+320602001 ${next%-*} 3 0 0.0 ['area', 'inspected', 'percent', 'period', 'users']"
+check "report coverage, plain" lpg report coverage --today "$next"
+check_out "plain: the title" "^household inspection coverage by area and month, to $next"
+check_out "plain: a row" "^  320602001  $month  3  *2  *66.7$"
+check_out "plain: how many" "^3 areas, 2 periods$"
+check "report coverage before any user" lpg report coverage --csv --today 2020-01-01
+want "no period yet" "$T_DIR/out" "area,period,users,inspected,percent"
+check_status "an unknown period" 2 lpg report coverage --period week
 check_status "an unknown report" 2 lpg report everything
 
 check "the ledger verifies" lpg verify
