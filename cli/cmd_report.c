@@ -337,6 +337,31 @@ lpg_report_table(const char *const *cells, size_t rows, size_t cols)
     }
 }
 
+int
+lpg_report_json(const lpg_report_in_t *in, const char *title, json_t *rows,
+                size_t flags)
+{
+    static const char *periods[] = {"month", "quarter", "year"};
+    char today[11];
+    s_ymd_text(in->today, today);
+    json_t *doc = json_object();
+    if (doc) {
+        json_object_set_new(doc, "report", json_string(title));
+        json_object_set_new(doc, "today", json_string(today));
+        if (strcmp(title, "coverage") == 0)
+            json_object_set_new(doc, "period",
+                                json_string(periods[in->period]));
+        json_object_set_new(doc, "rows", rows);
+    } else
+        json_decref(rows);
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2) | flags) : NULL;
+    if (text)
+        puts(text);
+    free(text);
+    json_decref(doc);
+    return text ? LPG_OK : LPG_ENOMEM;
+}
+
 void
 lpg_report_time(const char *zone, uint64_t ms, char out[32])
 {

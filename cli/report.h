@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "ledger.h"
 
@@ -51,5 +53,11 @@ void lpg_report_table(const char *const *cells, size_t rows, size_t cols);
 /*  ms as a local time in zone, "YYYY-MM-DD HH:MM:SS" ("?" if it cannot
  *  be converted). */
 void lpg_report_time(const char *zone, uint64_t ms, char out[32]);
+
+/*  Prints {"report": title, "today": "YYYY-MM-DD", ["period": ...,]
+ *  "rows": rows} on stdout, the shape every report's --json has; takes
+ *  rows (decref'd). flags: extra json_dumps flags. LPG_ENOMEM. */
+int lpg_report_json(const lpg_report_in_t *in, const char *title,
+                    json_t *rows, size_t flags);
 
 #endif

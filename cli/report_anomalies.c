@@ -507,7 +507,7 @@ s_print_csv(const s_list_t *l)
 }
 
 static int
-s_print_json(const s_list_t *l)
+s_print_json(const lpg_report_in_t *in, const s_list_t *l)
 {
     json_t *list = json_array();
     if (!list)
@@ -530,14 +530,11 @@ s_print_json(const s_list_t *l)
         if (json_array_append_new(list, o) != 0)
             rc = LPG_ENOMEM;
     }
-    char *text = rc == LPG_OK ? json_dumps(list, JSON_INDENT(2)) : NULL;
-    if (text)
-        puts(text);
-    else
-        rc = LPG_ENOMEM;
-    free(text);
-    json_decref(list);
-    return rc;
+    if (rc != LPG_OK) {
+        json_decref(list);
+        return rc;
+    }
+    return lpg_report_json(in, "anomalies", list, 0);
 }
 
 static int
@@ -606,7 +603,7 @@ lpg_report_anomalies(const lpg_report_in_t *in)
         if (in->mode == LPG_REPORT_CSV)
             s_print_csv(&l);
         else if (in->mode == LPG_REPORT_JSON)
-            rc = s_print_json(&l);
+            rc = s_print_json(in, &l);
         else
             rc = s_print_plain(&l);
     }

@@ -328,12 +328,8 @@ s_print(const lpg_report_in_t *in, const s_table_t *tb)
     }
     if (rc == LPG_OK && list) {
         /* 15 significant digits print a one-decimal percent as written */
-        char *out = json_dumps(list, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-        if (out)
-            puts(out);
-        else
-            rc = LPG_ENOMEM;
-        free(out);
+        rc = lpg_report_json(in, "coverage", list, JSON_REAL_PRECISION(15));
+        list = NULL;
     }
     if (rc == LPG_OK && cells) {
         if (nrows)

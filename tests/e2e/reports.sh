@@ -278,16 +278,17 @@ lpgtrace --home "$T_DIR/other" code issue --prefix 6905555 --type 00015 --serial
 check_status "a code the authority did not sign: DENY" 1 \
     scan s1 forged fill-check --code "$(cat "$T_DIR/FRG1")" --tare-g 15100 --check all=ok
 forged=$(at "$(seq_of "$T_DIR/forged")")
+gc1=$(lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin")
 # Broken custody: the driver delivers A3, which never left the station.
 check_status "A3 delivered from the station: refused" 1 \
-    scan hh custody deliver --code "$(cat "$T_DIR/A3")" --user U1 --gas-cert GC-U1
+    scan hh custody deliver --code "$(cat "$T_DIR/A3")" --user U1 --gas-cert "$gc1"
 custody=$(at "$(seq_of "$T_DIR/custody")")
 # A late step: L1's delivery to U1 sent 20 minutes after it happened; U1
 # now holds three cylinders (households: at most 2).
 check "L1 dispatched" hh dispatch L1
 late_ms=$(python3 -c 'import time; print(int(time.time() * 1000) - 1200000)')
 check "L1 delivered to U1, sent 20 minutes late" \
-    scan hh late deliver --code "$(cat "$T_DIR/L1")" --user U1 --gas-cert GC-U1 --at "$late_ms"
+    scan hh late deliver --code "$(cat "$T_DIR/L1")" --user U1 --gas-cert "$gc1" --at "$late_ms"
 late_seq=$(seq_of "$T_DIR/late")
 late_time=$(python3 -c 'import sys, time; print(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(sys.argv[1]) // 1000)))' "$late_ms")
 late_s=$(python3 -c 'import json,re,sys
@@ -327,11 +328,13 @@ check_out "the message names the key" "report.hoard_vehicle_hours"
 cp "$T_DIR/conf.saved" "$H/lpgtrace.conf"
 check "report anomalies --json" lpg report anomalies --json --today "$three_days"
 python3 -c 'import json,sys
-d = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[1]))
+assert doc["report"] == "anomalies" and doc["today"] == sys.argv[2], doc
+d = doc["rows"]
 print(len(d), " ".join(r["kind"] for r in d))
 r = d[0]
 print(type(r["seq"]).__name__, r["seq"], r["time"], r["cylinder"], r["site"], r["who"], r["detail"])
-print(sorted(r))' "$T_DIR/out" >"$T_DIR/got" 2>&1
+print(sorted(r))' "$T_DIR/out" "$three_days" >"$T_DIR/got" 2>&1
 want "json: the same rows, seq a number" "$T_DIR/got" \
 "8 pocket_code pocket_code cloned_code forged_code broken_custody late hoarding hoarding
 int ${pocket%%,*} ${pocket#*,} $(grai P1) S1 OP1 TARE_MISMATCH
@@ -383,7 +386,9 @@ want "by year, this year only" "$T_DIR/out" \
 320602002,${month%-*},1,1,100.0"
 check "report coverage --json" lpg report coverage --json --today "$next"
 python3 -c 'import json,sys
-d = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[1]))
+assert doc["report"] == "coverage" and doc["period"] == "month", doc
+d = doc["rows"]
 print(len(d))
 for r in d[2:4]:
     print(r["area"], r["period"], r["users"], r["inspected"], repr(r["percent"]), sorted(r))' \
