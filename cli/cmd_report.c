@@ -1,7 +1,9 @@
 /*  cmd_report.c - lpgtrace report refused|overdue|hazards [--csv]: the
  *  regulator's lists from the local ledger. refused: denied fill checks
  *  counted by station and reason; overdue: cylinders past their periodic
- *  inspection date; hazards: open household hazards past their deadline.
+ *  inspection date; hazards: open household hazards past their deadline,
+ *  or with --user ID every open hazard of that user, due or not (what an
+ *  inspector looks up before a visit, to rectify them by id).
  *  "Today" is the local date in time.zone, or --today DATE.
  */
 #include "cli.h"
@@ -24,6 +26,7 @@ typedef struct {
     lpg_txn_t *t;
     s_mode_t mode;
     uint32_t today;
+    const char *user; /* hazards --user: this user's open hazards */
     json_t *list; /* S_JSON: the rows */
     size_t n;     /* rows listed */
 } s_report_t;
@@ -239,7 +242,9 @@ s_on_hazard(void *ctx, const void *key, size_t klen, const void *val,
     Lpg__HazardState *h = lpg__hazard_state__unpack(NULL, vlen, val);
     if (!h)
         return LPG_EMALFORMED;
-    if (!h->has_rectified_seq && rep->today > h->deadline_ymd) {
+    bool listed = rep->user ? strcmp(h->user, rep->user) == 0
+                            : rep->today > h->deadline_ymd;
+    if (!h->has_rectified_seq && listed) {
         char *id = strndup(key, klen);
         if (!id) {
             lpg__hazard_state__free_unpacked(h, NULL);
@@ -299,9 +304,11 @@ s_usage(void)
     fprintf(stderr,
             "usage: lpgtrace report refused|overdue|hazards [--json|--csv] "
             "[--today YYYY-MM-DD]\n"
+            "       lpgtrace report hazards --user ID [--json|--csv]\n"
             "  refused  denied fill checks by station and reason\n"
             "  overdue  cylinders past their periodic inspection date\n"
-            "  hazards  open household hazards past their deadline\n");
+            "  hazards  open household hazards past their deadline;\n"
+            "           --user: every open hazard of one user\n");
     return 2;
 }
 
@@ -331,6 +338,9 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
         else if (strcmp(argv[i], "--today") == 0 && i + 1 < argc &&
                  lpg_cli_date(argv[i + 1], &rep.today))
             i++;
+        else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc &&
+                 fn == s_hazards && *argv[i + 1])
+            rep.user = argv[++i];
         else
             return s_usage();
     }
@@ -353,7 +363,9 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
         rep.list = json_array();
     char today[11];
     s_ymd_text(rep.today, today);
-    if (rep.mode == S_PLAIN && fn != s_refused)
+    if (rep.mode == S_PLAIN && rep.user)
+        printf("open hazards of %s on %s\n\n", rep.user, today);
+    else if (rep.mode == S_PLAIN && fn != s_refused)
         printf("%s on %s\n\n", title, today);
     int rc = rep.mode == S_JSON && !rep.list ? LPG_ENOMEM : LPG_OK;
     if (rc == LPG_OK)
@@ -366,6 +378,8 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
         json_t *doc = json_object();
         json_object_set_new(doc, "report", json_string(title));
         json_object_set_new(doc, "today", json_string(today));
+        if (rep.user)
+            json_object_set_new(doc, "user", json_string(rep.user));
         if (fn == s_refused)
             json_object_set_new(doc, "denied_checks",
                                 json_integer((json_int_t)rep.n));

@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,10 @@ typedef struct {
     bool verified;     /* signature and inclusion proof hold */
     char why[S_WHY];   /* what failed, or why not covered */
     const s_device_t *device;
+    /* the signature check, run for every item at once on every core */
+    bool proved;
+    const lpg_key_t *sig_key; /* NULL: nothing to check */
+    bool sig_ok;
 } s_item_t;
 
 typedef struct {
@@ -663,18 +668,15 @@ s_check_item(s_trace_t *t, s_item_t *it, uint64_t prev_seq, bool first)
     if (!first && te->seq <= prev_seq)
         s_why(it->why, "out of order (after #%" PRIu64 ")", prev_seq);
     it->decoded = s_decode(te, &it->entry, &it->ev, it->why);
-    bool proved = s_included(t, te, &it->covered, it->why);
+    it->proved = s_included(t, te, &it->covered, it->why);
     if (!it->decoded)
         return;
     const Lpg__Event *e = it->ev.event;
     if (!e->cylinder || strcmp(e->cylinder, t->grai) != 0)
         s_why(it->why, "it is not about this cylinder");
-    bool sig_ok = false;
-    if (s_by_authority(t, &it->ev)) {
-        sig_ok = s_signed_by(&it->ev, t->authority);
-        if (!sig_ok)
-            s_why(it->why, "the authority's signature does not verify");
-    } else {
+    if (s_by_authority(t, &it->ev))
+        it->sig_key = t->authority;
+    else {
         const s_device_t *d = s_device(t, it->ev.signed_event->key_id.data);
         it->device = d;
         char hex[17];
@@ -691,14 +693,72 @@ s_check_item(s_trace_t *t, s_item_t *it, uint64_t prev_seq, bool first)
         else if (d->revoked && d->revoked_seq < te->seq)
             s_why(it->why, "signed with a key revoked at #%" PRIu64,
                   d->revoked_seq);
+        else
+            it->sig_key = d->key;
+    }
+}
+
+/*  The verdict once the signature is checked (its message comes last,
+ *  after everything s_check_item found). */
+static void
+s_judge_item(s_trace_t *t, s_item_t *it)
+{
+    if (it->sig_key && !it->sig_ok) {
+        if (it->sig_key == t->authority)
+            s_why(it->why, "the authority's signature does not verify");
         else {
-            sig_ok = s_signed_by(&it->ev, d->key);
-            if (!sig_ok)
-                s_why(it->why, "the signature does not verify with the "
-                      "enrolled key of %s...", hex);
+            char hex[17];
+            lpg_hex(it->ev.signed_event->key_id.data, 8, hex);
+            s_why(it->why, "the signature does not verify with the "
+                  "enrolled key of %s...", hex);
         }
     }
-    it->verified = proved && sig_ok && !*it->why;
+    it->verified = it->proved && it->sig_key && it->sig_ok && !*it->why;
+}
+
+/*  Checks the items' signatures on every core: the threads take blocks
+ *  of items in turn. */
+typedef struct {
+    s_item_t *items;
+    size_t n, next;
+    pthread_mutex_t lock;
+} s_sigs_t;
+
+static void *
+s_sig_worker(void *arg)
+{
+    s_sigs_t *j = arg;
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        size_t start = j->next;
+        j->next += 16;
+        pthread_mutex_unlock(&j->lock);
+        if (start >= j->n)
+            return NULL;
+        size_t end = start + 16 < j->n ? start + 16 : j->n;
+        for (size_t i = start; i < end; i++)
+            if (j->items[i].sig_key)
+                j->items[i].sig_ok = s_signed_by(&j->items[i].ev,
+                                                 j->items[i].sig_key);
+    }
+}
+
+static void
+s_check_sigs(s_item_t *items, size_t n)
+{
+    s_sigs_t j = {items, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = cores < 1 ? 1 : cores > 64 ? 64 : (size_t)cores;
+    if (threads > n / 16 + 1)
+        threads = n / 16 + 1;
+    pthread_t tid[64];
+    size_t started = 0;
+    for (size_t i = 1; i < threads; i++)
+        if (pthread_create(&tid[started], NULL, s_sig_worker, &j) == 0)
+            started++;
+    s_sig_worker(&j);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
 }
 
 static int
@@ -711,6 +771,11 @@ s_check_items(s_trace_t *t)
         s_item_t *it = &t->items[i];
         it->te = t->entries[i];
         s_check_item(t, it, i ? t->entries[i - 1]->seq : 0, i == 0);
+    }
+    s_check_sigs(t->items, t->nentries);
+    for (size_t i = 0; i < t->nentries; i++) {
+        s_item_t *it = &t->items[i];
+        s_judge_item(t, it);
         if (it->verified)
             t->nverified++;
         if (it->covered)
@@ -741,6 +806,26 @@ s_ok(const s_item_t *it)
 {
     const Lpg__Outcome *o = s_outcome(it);
     return !o || o->status == LPG__STATUS__STATUS_OK;
+}
+
+/*  A delivery step's detail line, cut to fit outsz: "to U1, vehicle
+ *  SU-A001, 随瓶安检 hose ok, leak FAILED" (prep and user, when there is
+ *  a user; the checklist, when there is one). */
+static void
+s_delivery_detail(char *out, size_t outsz, const char *prep,
+                  const char *user, const char *vehicle,
+                  Lpg__CheckItem *const *checks, size_t nchecks)
+{
+    int w = snprintf(out, outsz, "%s%s%svehicle %s", user ? prep : "",
+                     user ? user : "", user ? ", " : "",
+                     vehicle ? vehicle : "?");
+    size_t n = w < 0 ? 0 : (size_t)w;
+    for (size_t i = 0; i < nchecks && n + 1 < outsz; i++) {
+        w = snprintf(out + n, outsz - n, "%s%s %s",
+                     i == 0 ? ", 随瓶安检 " : ", ", checks[i]->item,
+                     checks[i]->ok ? "ok" : "FAILED");
+        n += w < 0 ? 0 : (size_t)w;
+    }
 }
 
 static void
@@ -806,6 +891,27 @@ s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
                  ok ? "ALLOW" : "refused");
         snprintf(l->detail, sizeof l->detail, "reason: %s",
                  e->fill_override->reason);
+        break;
+    case LPG__EVENT__BODY_DISPATCH:
+        snprintf(l->step, sizeof l->step, "dispatch");
+        s_delivery_detail(l->detail, sizeof l->detail, "", NULL,
+                          e->dispatch->vehicle, NULL, 0);
+        break;
+    case LPG__EVENT__BODY_DELIVERY:
+        snprintf(l->step, sizeof l->step, "delivery");
+        s_delivery_detail(l->detail, sizeof l->detail, "to ", e->user,
+                          e->delivery->vehicle, e->delivery->checks,
+                          e->delivery->n_checks);
+        break;
+    case LPG__EVENT__BODY_COLLECTION:
+        snprintf(l->step, sizeof l->step, "collection");
+        s_delivery_detail(l->detail, sizeof l->detail, "from ", e->user,
+                          e->collection->vehicle, NULL, 0);
+        break;
+    case LPG__EVENT__BODY_STATION_RETURN:
+        snprintf(l->step, sizeof l->step, "return");
+        s_delivery_detail(l->detail, sizeof l->detail, "", NULL,
+                          e->station_return->vehicle, NULL, 0);
         break;
     default:
         snprintf(l->step, sizeof l->step, "%s", lpg_event_kind(e));

@@ -1,5 +1,6 @@
-/*  cmd_user.c - lpgtrace user add|import|show|find|erase: real-name users
- *  (households, restaurants, businesses) in the registry.
+/*  cmd_user.c - lpgtrace user add|import|show|find|erase|cert: real-name
+ *  users (households, restaurants, businesses) in the registry, and their
+ *  gas-use certificates (供气使用凭证, lib/gascert.h).
  *
  *  A name, ID-card and phone number never leave this command in clear
  *  except sealed: the event carries HMACs under the city's look-up key
@@ -9,11 +10,19 @@
  *  never in the log. `show --reveal` first records a signed PiiReveal
  *  with its reason, then asks for the clear data naming that entry;
  *  `erase` records a UserErase and the registry destroys the data key.
+ *  `cert` signs the user's certificate with a company-admin key of the
+ *  user's company (the home's device key, or --as), after checking the
+ *  key and the user's record in the home's ledger, and prints it (and
+ *  writes it as a QR code with --png / --svg).
  */
 #include "registry.h"
 #include "error.h"
+#include "gascert.h"
+#include "label.h"
+#include "ledger.h"
 #include "msg.h"
 #include "pii.h"
+#include "state.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -68,6 +77,12 @@ s_usage(void)
             "       lpgtrace user show ID [--reveal --reason TEXT]\n"
             "       lpgtrace user find --id-card NO\n"
             "       lpgtrace user erase ID --reason TEXT [--as KEYPREFIX]\n"
+            "       lpgtrace user cert ID --until DATE [--as KEYPREFIX] "
+            "[--png FILE] [--svg FILE]\n"
+            "cert: the gas-use certificate, signed by the home's device key "
+            "(device.key)\n"
+            "  or --as KEYPREFIX, a company-admin key of the user's "
+            "company;\n"
             "import: a header line naming the columns (any order), one user "
             "a line;\n");
     lpg_import_spec_t spec = {"users", s_columns, 5, NULL, NULL};
@@ -527,6 +542,185 @@ s_erase(lpg_cli_t *cli, int argc, char **argv)
     return status;
 }
 
+/*  The certificate's signing key: KEYPREFIX.pem, or the home's device
+ *  key (device.key + ".pem"). Prints why and returns NULL on failure. */
+static lpg_key_t *
+s_cert_signer(lpg_cli_t *cli, const char *as)
+{
+    if (as)
+        return lpg_reg_signer(cli, as);
+    lpg_config_t *cfg = lpg_cli_config(cli);
+    if (!cfg)
+        return NULL;
+    char rel[4096], path[4096];
+    snprintf(rel, sizeof rel, "%s.pem", lpg_config_get(cfg, "device.key"));
+    lpg_key_t *key = NULL;
+    int rc = lpg_config_path(cfg, rel, path, sizeof path);
+    if (rc == LPG_OK)
+        rc = lpg_key_load_private(&key, path);
+    if (rc != LPG_OK) {
+        fprintf(stderr, "lpgtrace: %s (device.key): %s\n", rel,
+                lpg_strerror(rc));
+        return NULL;
+    }
+    return key;
+}
+
+/*  From the home's ledger: the user's company and certificate number
+ *  (copied into company and no), after checking that signer is an
+ *  unrevoked company-admin key of that company. Prints why and returns
+ *  1 (refused) or 2 (error) when not. */
+static int
+s_cert_record(lpg_cli_t *cli, const char *id, const lpg_key_t *signer,
+              char company[LPG_GASCERT_FIELD_MAX + 1],
+              char no[LPG_GASCERT_FIELD_MAX + 1])
+{
+    lpg_ledger_t *l = lpg_cli_ledger(cli, LPG_LEDGER_RDONLY);
+    if (!l)
+        return 2;
+    lpg_txn_t *t = NULL;
+    Lpg__UserState *u = NULL;
+    Lpg__DeviceState *dev = NULL;
+    int status = 1;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc != LPG_OK) {
+        status = lpg_cli_fail("ledger", rc);
+        goto cleanup;
+    }
+    u = lpg_state_get(t, LPG_TABLE_USERS, id, &lpg__user_state__descriptor);
+    if (!u || !u->add) {
+        fprintf(stderr, "lpgtrace: user cert: no user '%s'\n", id);
+        goto cleanup;
+    }
+    const Lpg__UserAdd *a = u->add;
+    if (u->has_erased_seq) {
+        fprintf(stderr, "lpgtrace: user cert: user '%s' is erased\n", id);
+        goto cleanup;
+    }
+    if (!a->gas_cert_no || !*a->gas_cert_no) {
+        fprintf(stderr, "lpgtrace: user cert: user '%s' has no gas-use "
+                        "certificate number on record\n", id);
+        goto cleanup;
+    }
+    if (strlen(a->company) > LPG_GASCERT_FIELD_MAX ||
+        strlen(a->gas_cert_no) > LPG_GASCERT_FIELD_MAX) {
+        fprintf(stderr, "lpgtrace: user cert: the company or certificate "
+                        "number is over %d bytes\n", LPG_GASCERT_FIELD_MAX);
+        goto cleanup;
+    }
+    uint8_t kid[LPG_KEYID_LEN];
+    lpg_key_id(signer, kid);
+    rc = lpg_state_device(t, kid, &dev);
+    if (rc == LPG_ENOTFOUND) {
+        fprintf(stderr, "lpgtrace: user cert: the signing key is not "
+                        "enrolled\n");
+        goto cleanup;
+    }
+    if (rc != LPG_OK) {
+        status = lpg_cli_fail("ledger", rc);
+        goto cleanup;
+    }
+    if (dev->has_revoked_seq || dev->role != LPG__ROLE__ROLE_COMPANY_ADMIN ||
+        strcmp(dev->company, a->company) != 0) {
+        fprintf(stderr, "lpgtrace: user cert: the signing key is %s, not "
+                        "a company-admin key of %s\n",
+                dev->has_revoked_seq ? "revoked" : "another device's",
+                a->company);
+        goto cleanup;
+    }
+    snprintf(company, LPG_GASCERT_FIELD_MAX + 1, "%s", a->company);
+    snprintf(no, LPG_GASCERT_FIELD_MAX + 1, "%s", a->gas_cert_no);
+    status = 0;
+cleanup:
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
+    lpg_state_free(u);
+    lpg_txn_abort(&t);
+    lpg_ledger_close(&l);
+    return status;
+}
+
+/*  Printable ASCII of at most 64 bytes: a line a label can print. */
+static bool
+s_label_line(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7e)
+            return false;
+    return n > 0 && n <= 64;
+}
+
+static int
+s_cert(lpg_cli_t *cli, int argc, char **argv)
+{
+    lpg_opt_t opts[] = {{"until"}, {"as"}, {"png"}, {"svg"}, {NULL}};
+    const char *id;
+    uint32_t until = 0;
+    if (!lpg_reg_opts("user cert", argc, argv, 2, opts, &id, 1) || !id ||
+        !lpg_reg_opt(opts, "until")) {
+        s_usage();
+        return 2;
+    }
+    if (!lpg_cli_date(lpg_reg_opt(opts, "until"), &until) ||
+        !lpg_gascert_date_ok(until)) {
+        fprintf(stderr, "lpgtrace: user cert: --until is a date "
+                        "YYYY-MM-DD\n");
+        return 2;
+    }
+    if (strlen(id) > LPG_GASCERT_FIELD_MAX) {
+        fprintf(stderr, "lpgtrace: user cert: the user id is over %d "
+                        "bytes\n", LPG_GASCERT_FIELD_MAX);
+        return 2;
+    }
+    lpg_config_t *cfg = lpg_cli_config(cli);
+    if (!cfg)
+        return 2;
+    lpg_key_t *signer = s_cert_signer(cli, lpg_reg_opt(opts, "as"));
+    if (!signer)
+        return 2;
+    char company[LPG_GASCERT_FIELD_MAX + 1], no[LPG_GASCERT_FIELD_MAX + 1];
+    char text[LPG_GASCERT_MAX_TEXT + 1];
+    int status = s_cert_record(cli, id, signer, company, no);
+    if (status == 0) {
+        int rc = lpg_gascert_issue(text, sizeof text, signer,
+                                   lpg_config_get(cfg, "code.resolver"),
+                                   company, id, no, until);
+        if (rc != LPG_OK)
+            status = lpg_cli_fail("user cert", rc);
+    }
+    lpg_key_destroy(&signer);
+    if (status != 0)
+        return status;
+    char caption[40];
+    snprintf(caption, sizeof caption, "valid until %04u-%02u-%02u",
+             (unsigned)(until / 10000), (unsigned)(until / 100 % 100),
+             (unsigned)(until % 100));
+    lpg_label_item_t item = {text, s_label_line(no) ? no : NULL, caption};
+    const char *files[2] = {lpg_reg_opt(opts, "png"),
+                            lpg_reg_opt(opts, "svg")};
+    for (int i = 0; i < 2; i++) {
+        if (!files[i])
+            continue;
+        char why[256] = "";
+        int rc = lpg_label_write(&item, 1, NULL, files[i], why, sizeof why);
+        if (rc != LPG_OK) {
+            fprintf(stderr, "lpgtrace: %s: %s\n", files[i],
+                    *why ? why : lpg_strerror(rc));
+            return 2;
+        }
+    }
+    if (cli->json) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i}", "certificate",
+                              text, "user", id, "company", company,
+                              "cert_no", no, "until", (int)until);
+        s_print_json(o);
+    } else {
+        printf("%s\n", text);
+    }
+    return 0;
+}
+
 int
 lpg_cmd_user(lpg_cli_t *cli, int argc, char **argv)
 {
@@ -534,7 +728,8 @@ lpg_cmd_user(lpg_cli_t *cli, int argc, char **argv)
         const char *verb;
         int (*fn)(lpg_cli_t *, int, char **);
     } verbs[] = {{"add", s_add},   {"import", s_import}, {"show", s_show},
-                 {"find", s_find}, {"erase", s_erase}};
+                 {"find", s_find}, {"erase", s_erase},
+                 {"cert", s_cert}};
     for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof *verbs; i++)
         if (strcmp(argv[1], verbs[i].verb) == 0)
             return verbs[i].fn(cli, argc, argv);

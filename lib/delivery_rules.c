@@ -5,6 +5,7 @@
  */
 #include "delivery_rules.h"
 #include "error.h"
+#include "gascert.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -237,24 +238,82 @@ s_check_user(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     return true;
 }
 
+/*  The gas-use certificate scanned at the door: every fault listed. */
+static void
+s_check_gas_cert(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+                 const Lpg__UserAdd *u)
+{
+    char en[S_DETAIL], zh[S_DETAIL];
+    if (!in->gas_cert || !*in->gas_cert) {
+        lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISSING, NULL, NULL);
+        return;
+    }
+    const char *text = in->gas_cert;
+    size_t len = strlen(text);
+    lpg_gascert_t c;
+    int rc = lpg_gascert_parse(&c, text, len, in->resolver);
+    if (rc != LPG_OK) {
+        lpg_verdict_add(v, LPG_REASON_GAS_CERT_MALFORMED, c.why, NULL);
+        return;
+    }
+    const Lpg__DeviceState *d = in->gas_cert_signer;
+    if (!d) {
+        lpg_verdict_add(v, LPG_REASON_GAS_CERT_NOT_ISSUER,
+                        "its key is not enrolled", "签发密钥未登记");
+    } else {
+        if (d->role != LPG__ROLE__ROLE_COMPANY_ADMIN) {
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_NOT_ISSUER,
+                            "its key is no company-admin key",
+                            "签发密钥不是公司管理密钥");
+        } else if (!s_streq(d->company, u->company)) {
+            snprintf(en, sizeof en, "signed by %s", s_or(d->company));
+            snprintf(zh, sizeof zh, "由 %s 签发", s_or(d->company));
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_NOT_ISSUER, en, zh);
+        }
+        if (d->has_revoked_seq)
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_REVOKED,
+                            d->revoke_reason, NULL);
+        lpg_key_t *key = NULL;
+        if (d->sign_pub.len != LPG_ED25519_PUB_LEN ||
+            lpg_key_from_raw_public(&key, d->sign_pub.data) != LPG_OK)
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_FORGED,
+                            "the key on record is unreadable", NULL);
+        else if (lpg_gascert_verify(&c, text, len, in->resolver, key) !=
+                 LPG_OK)
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_FORGED, NULL, NULL);
+        lpg_key_destroy(&key);
+    }
+    /* Another user's certificate: its number is that user's, so it is
+     * not compared with this one's. */
+    if (!s_streq(c.user, in->user_id) || !s_streq(c.company, u->company)) {
+        snprintf(en, sizeof en, "issued to %s of %s", c.user, c.company);
+        snprintf(zh, sizeof zh, "凭证用户 %s（%s）", c.user, c.company);
+        lpg_verdict_add(v, LPG_REASON_GAS_CERT_OTHER_USER, en, zh);
+    } else if (!u->gas_cert_no || !*u->gas_cert_no) {
+        lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH,
+                        "no certificate on record", "无登记凭证");
+    } else if (strcmp(c.cert_no, u->gas_cert_no) != 0) {
+        snprintf(en, sizeof en, "No. %s, on record %s", c.cert_no,
+                 u->gas_cert_no);
+        snprintf(zh, sizeof zh, "凭证编号 %s，登记为 %s", c.cert_no,
+                 u->gas_cert_no);
+        lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH, en, zh);
+    }
+    uint32_t day = in->event_ymd ? in->event_ymd : in->today_ymd;
+    if (c.until_ymd < day) {
+        snprintf(en, sizeof en, "valid until %08u", (unsigned)c.until_ymd);
+        snprintf(zh, sizeof zh, "有效期至 %08u", (unsigned)c.until_ymd);
+        lpg_verdict_add(v, LPG_REASON_GAS_CERT_EXPIRED, en, zh);
+    }
+}
+
 static void
 s_check_delivery(lpg_verdict_t *v, const lpg_delivery_input_t *in,
                  const char *company)
 {
-    char en[S_DETAIL], zh[S_DETAIL];
     if (s_check_user(v, in, company, false)) {
         const Lpg__UserAdd *u = in->user->add;
-        if (!u->gas_cert_no || !*u->gas_cert_no)
-            lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH,
-                  "no certificate on record", "无登记凭证");
-        else if (!in->gas_cert || !*in->gas_cert)
-            lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH, "none scanned",
-                  "未扫描凭证");
-        else if (strcmp(in->gas_cert, u->gas_cert_no) != 0) {
-            snprintf(en, sizeof en, "scanned %s", in->gas_cert);
-            snprintf(zh, sizeof zh, "扫描到 %s", in->gas_cert);
-            lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH, en, zh);
-        }
+        s_check_gas_cert(v, in, u);
         if (u->kind == LPG__USER_KIND__USER_RESTAURANT &&
             !(u->has_leak_alarm && u->leak_alarm))
             lpg_verdict_add(v, LPG_REASON_NO_LEAK_ALARM, NULL, NULL);

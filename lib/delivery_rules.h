@@ -57,7 +57,11 @@ typedef struct {
     const Lpg__SiteState *site;
     const char *user_id;               /* deliver, collect: Event.user */
     const Lpg__UserState *user;
-    const char *gas_cert;              /* deliver: what the driver scanned */
+    const char *gas_cert;              /* deliver: the certificate text
+                                        * scanned (lib/gascert.h) */
+    const Lpg__DeviceState *gas_cert_signer; /* the device whose key the
+                                        * certificate names, or NULL */
+    const char *resolver;              /* code.resolver; NULL: any host */
     Lpg__CheckItem *const *checks;     /* deliver: the 随瓶安检 record */
     size_t n_checks;
     const char *hazard;                /* the user's open major hazard */
@@ -65,6 +69,8 @@ typedef struct {
     uint64_t now_ms;                   /* the service clock */
     uint64_t late_limit_ms;            /* delivery.late_ms */
     uint32_t today_ymd;                /* the local date, YYYYMMDD */
+    uint32_t event_ymd;                /* the local date of time_ms; 0:
+                                        * today_ymd */
 } lpg_delivery_input_t;
 
 /*  Judges one step: *out gets allow and every failing reason. Refusals:
@@ -72,8 +78,15 @@ typedef struct {
  *  cylinder's company); DRIVER_UNKNOWN, DRIVER_CERT_EXPIRED,
  *  VEHICLE_UNKNOWN, VEHICLE_PERMIT_EXPIRED on every step; dispatch:
  *  STATION_UNKNOWN, SCRAPPED, QUARANTINED, INSPECTION_OVERDUE; delivery:
- *  USER_UNKNOWN, GAS_CERT_MISMATCH, NO_LEAK_ALARM (a restaurant),
- *  USER_HAZARD, SAFETY_CHECK_FAILED (one per failed item); collection:
+ *  USER_UNKNOWN, NO_LEAK_ALARM (a restaurant), USER_HAZARD,
+ *  SAFETY_CHECK_FAILED (one per failed item), and for the gas-use
+ *  certificate: GAS_CERT_MISSING (none scanned), GAS_CERT_MALFORMED (not
+ *  a certificate, or one for another resolver), GAS_CERT_NOT_ISSUER (its
+ *  key is not enrolled, or not a company-admin key of the user's
+ *  company), GAS_CERT_REVOKED (that key is revoked), GAS_CERT_FORGED (the
+ *  signature is not that key's), GAS_CERT_OTHER_USER, GAS_CERT_MISMATCH
+ *  (number not the one on record, or none on record), GAS_CERT_EXPIRED
+ *  (valid until a day before event_ymd); collection:
  *  USER_UNKNOWN; return: STATION_UNKNOWN; WRONG_CUSTODY when the custody
  *  does not fit the step. Flag: LATE when now_ms - time_ms exceeds
  *  late_limit_ms, and *late_ms (if given) gets that delay, else 0. The

@@ -93,6 +93,14 @@ lpg_strerror(int err)
         return "no code found";
     case LPG_ELABEL:
         return "label rendering failed";
+    case LPG_ECERT_MALFORMED:
+        return "not a gas-use certificate in our form";
+    case LPG_ECERT_HOST:
+        return "certificate URL host is not our resolver";
+    case LPG_ECERT_TOOLONG:
+        return "certificate text over the size limit";
+    case LPG_ECERT_FORGED:
+        return "certificate signature does not verify";
     }
     return "unknown error";
 }
@@ -189,6 +197,14 @@ lpg_errtoken(int err)
         return "ENOCODE";
     case LPG_ELABEL:
         return "ELABEL";
+    case LPG_ECERT_MALFORMED:
+        return "ECERT_MALFORMED";
+    case LPG_ECERT_HOST:
+        return "ECERT_HOST";
+    case LPG_ECERT_TOOLONG:
+        return "ECERT_TOOLONG";
+    case LPG_ECERT_FORGED:
+        return "ECERT_FORGED";
     }
     return "EUNKNOWN";
 }

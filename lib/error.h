@@ -58,6 +58,11 @@ typedef enum {
     LPG_EIMAGE = -60,         /* image file unreadable or corrupt */
     LPG_ENOCODE = -61,        /* no code found */
     LPG_ELABEL = -62,         /* label rendering failed */
+    /* gas-use certificates (供气使用凭证) */
+    LPG_ECERT_MALFORMED = -70, /* not a gas-use certificate in our form */
+    LPG_ECERT_HOST = -71,      /* certificate URL host is not our resolver */
+    LPG_ECERT_TOOLONG = -72,   /* certificate text over the size limit */
+    LPG_ECERT_FORGED = -73,    /* certificate signature does not verify */
 } lpg_err_t;
 
 /*  Words for a person (English). Never NULL; static storage. */

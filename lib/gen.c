@@ -294,10 +294,25 @@ s_register(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
     return lpg_event_sign(ev, g->authority, data, len);
 }
 
-static int
-s_fill_check(lpg_gen_t *g, Lpg__Event *ev, uint8_t **data, size_t *len)
+/*  The cylinder of fill number f: with hot_fills, cylinder 0 takes
+ *  exactly that many fills at even intervals and the others share the
+ *  rest at random. */
+static unsigned
+s_fill_cylinder(lpg_gen_t *g, uint64_t f)
 {
-    unsigned ci = s_below(g, g->o.cylinders);
+    uint64_t hot = g->o.hot_fills, all = g->o.fills;
+    if (hot == 0 || g->o.cylinders < 2)
+        return s_below(g, g->o.cylinders);
+    if (hot >= all || (f * hot) / all != ((f + 1) * hot) / all)
+        return 0;
+    return 1 + s_below(g, g->o.cylinders - 1);
+}
+
+static int
+s_fill_check(lpg_gen_t *g, uint64_t f, Lpg__Event *ev, uint8_t **data,
+             size_t *len)
+{
+    unsigned ci = s_fill_cylinder(g, f);
     s_cylinder_t *c = &g->cylinders[ci];
     /* A scanner of the cylinder's own station. */
     unsigned per_site = g->o.devices / g->o.sites;
@@ -382,8 +397,8 @@ lpg_gen_next(lpg_gen_t *g, uint8_t **data, size_t *len)
         rc = s_enroll(g, (unsigned)i, &ev, data, len);
     else if ((i -= g->o.devices) < g->o.cylinders)
         rc = s_register(g, (unsigned)i, &ev, data, len);
-    else if (((i - g->o.cylinders) & 1) == 0)
-        rc = s_fill_check(g, &ev, data, len);
+    else if (((i -= g->o.cylinders) & 1) == 0)
+        rc = s_fill_check(g, i / 2, &ev, data, len);
     else
         rc = s_fill_record(g, &ev, data, len);
     if (rc == LPG_OK)

@@ -21,6 +21,8 @@ typedef struct {
     unsigned devices;    /* scanners, spread over stations (8) */
     unsigned cylinders;  /* registered cylinders (100) */
     unsigned fills;      /* fills: a fill check and a fill record each */
+    unsigned hot_fills;  /* of those, fills of cylinder 0, spread evenly
+                            through the rest (0: every cylinder alike) */
     uint64_t seed;       /* names and weights follow from it */
     const char *resolver; /* code resolver host */
 } lpg_gen_opts_t;

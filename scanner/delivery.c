@@ -6,6 +6,9 @@
  *  overrides), device.site (the station for dispatch and return; --site
  *  overrides), endpoint.delivery and keys/delivery.curve.pub. With the
  *  authority's public key in the home the code is checked here first.
+ *  At the door the user's gas-use certificate (a QR code the company
+ *  signed, lib/gascert.h) is read from --gas-cert TEXT or decoded from
+ *  --gas-cert-image FILE and sent as it is: the service checks it.
  */
 #include "delivery.h"
 #include "client.h"
@@ -14,6 +17,8 @@
 #include "crypto.h"
 #include "error.h"
 #include "event.h"
+#include "fill.h"
+#include "gascert.h"
 #include "msg.h"
 
 #include <jansson.h>
@@ -31,6 +36,10 @@
 typedef struct {
     const char *command;
     const char *code, *vehicle, *driver, *site, *user, *gas_cert;
+    const char *gas_cert_image;
+    /* The certificate decoded from gas_cert_image; longer than any
+     * certificate, so one cut short is never taken for another. */
+    char gas_cert_buf[4 * LPG_GASCERT_MAX_TEXT];
     bool has_at, json;
     uint64_t at_ms;
     Lpg__CheckItem items[S_MAX_CHECKS];
@@ -59,7 +68,8 @@ s_usage(void)
     fprintf(stderr,
             "usage: lpg-scan [--home DIR] dispatch --code T [COMMON]\n"
             "       lpg-scan [--home DIR] deliver --code T --user U "
-            "--gas-cert NO [--check ITEM=ok|fail ...] [COMMON]\n"
+            "[--gas-cert TEXT | --gas-cert-image FILE]\n"
+            "                [--check ITEM=ok|fail ...] [COMMON]\n"
             "       lpg-scan [--home DIR] collect --code T --user U "
             "[COMMON]\n"
             "       lpg-scan [--home DIR] return --code T [COMMON]\n"
@@ -68,7 +78,10 @@ s_usage(void)
             "checks (随瓶安检): hose regulator valve leak stove storage "
             "...\n"
             "--at: when the step happened (ms since the epoch), for a "
-            "step sent after the fact\n");
+            "step sent after the fact\n"
+            "--gas-cert: the user's gas-use certificate (供气使用凭证) as "
+            "scanned; --gas-cert-image: a photo of it (PNG or JPEG); "
+            "without either the delivery is refused (GAS_CERT_MISSING)\n");
     return S_ERROR;
 }
 
@@ -109,6 +122,8 @@ s_parse(s_args_t *a, int argc, char **argv)
             a->user = val;
         else if (strcmp(o, "--gas-cert") == 0)
             a->gas_cert = val;
+        else if (strcmp(o, "--gas-cert-image") == 0)
+            a->gas_cert_image = val;
         else if (strcmp(o, "--at") == 0) {
             if (!s_u64(val, &a->at_ms))
                 return s_usage();
@@ -131,9 +146,24 @@ s_parse(s_args_t *a, int argc, char **argv)
     }
     bool needs_user = strcmp(a->command, "deliver") == 0 ||
                       strcmp(a->command, "collect") == 0;
+    bool deliver = strcmp(a->command, "deliver") == 0;
     if (!a->code || (needs_user && !a->user) ||
-        (strcmp(a->command, "deliver") == 0 && !a->gas_cert))
+        (a->gas_cert && a->gas_cert_image) ||
+        (!deliver && (a->gas_cert || a->gas_cert_image)))
         return s_usage();
+    if (a->gas_cert_image) {
+        char why[256] = "";
+        int rc = lpg_scan_image_text(a->gas_cert_image, a->gas_cert_buf,
+                                     sizeof a->gas_cert_buf, why,
+                                     sizeof why);
+        if (rc == 1)
+            return s_fail(a->gas_cert_image,
+                          "no code found: photograph the certificate "
+                          "again");
+        if (rc != 0)
+            return s_fail(a->gas_cert_image, why);
+        a->gas_cert = a->gas_cert_buf;
+    }
     return S_OK;
 }
 

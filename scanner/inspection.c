@@ -4,6 +4,10 @@
  *  inspector's staff id; --inspector overrides), device.site (for an
  *  inspection body: its id; --body overrides), endpoint.inspection and
  *  keys/inspection.curve.pub.
+ *
+ *  The answer for a person is one line, RECORDED (with the event id and
+ *  sequence number) or REFUSED (the status, its token and the service's
+ *  reason); with --json (rectify) one JSON object with the same facts.
  */
 #include "inspection.h"
 #include "client.h"
@@ -14,6 +18,7 @@
 #include "event.h"
 #include "msg.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +58,48 @@ s_yes_no(const char *v, bool *out)
     return true;
 }
 
+/*  Prints the service's answer as one JSON object: status, token,
+ *  message, event_id, seq (when recorded), reasons. */
+static void
+s_print_json(const Lpg__Reply *r, const char *id_hex)
+{
+    json_t *o = json_object();
+    json_t *arr = json_array();
+    if (!o || !arr) {
+        json_decref(o);
+        json_decref(arr);
+        fprintf(stderr, "lpg-scan: out of memory\n");
+        return;
+    }
+    json_object_set_new(o, "status",
+                        json_string(lpg_msg_status_name(r->status)));
+    json_object_set_new(o, "token", json_string(r->token ? r->token : ""));
+    json_object_set_new(o, "message",
+                        json_string(r->message ? r->message : ""));
+    json_object_set_new(o, "event_id", json_string(id_hex));
+    if (r->has_seq)
+        json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
+    for (size_t i = 0; i < r->n_reasons; i++) {
+        const Lpg__Reason *x = r->reasons[i];
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:s}", "token", x->token ? x->token : "",
+                           "zh", x->zh ? x->zh : "", "en",
+                           x->en ? x->en : ""));
+    }
+    json_object_set_new(o, "reasons", arr);
+    char *text = json_dumps(o, JSON_COMPACT);
+    if (text)
+        puts(text);
+    else
+        fprintf(stderr, "lpg-scan: out of memory\n");
+    free(text);
+    json_decref(o);
+}
+
 /*  Signs ev with the home's device key, sends it to lpg-inspectiond and
- *  prints the answer. */
+ *  prints the answer (as JSON if json). */
 static int
-s_submit(const char *home, Lpg__Event *ev)
+s_submit(const char *home, Lpg__Event *ev, bool json)
 {
     lpg_config_t *cfg = NULL;
     lpg_key_t *key = NULL;
@@ -102,16 +145,20 @@ s_submit(const char *home, Lpg__Event *ev)
     }
     char hex[2 * LPG_EVENT_ID_LEN + 1];
     lpg_hex(id, sizeof id, hex);
-    if (r->status == LPG__STATUS__STATUS_OK) {
+    status = r->status == LPG__STATUS__STATUS_OK ? S_OK : S_REFUSED;
+    if (json) {
+        s_print_json(r, hex);
+    } else if (status == S_OK) {
         printf("RECORDED  event %s", hex);
         if (r->has_seq)
             printf("  seq %llu", (unsigned long long)r->seq);
         printf("\n");
-        status = S_OK;
     } else {
         printf("REFUSED  %s  %s: %s\n", lpg_msg_status_name(r->status),
                r->token ? r->token : "", r->message ? r->message : "");
-        status = S_REFUSED;
+        for (size_t i = 0; i < r->n_reasons; i++)
+            printf("  - %s: %s\n", r->reasons[i]->token,
+                   r->reasons[i]->en ? r->reasons[i]->en : "");
     }
 cleanup:
     if (r)
@@ -242,7 +289,7 @@ lpg_scan_inspect(const char *home, int argc, char **argv)
     ev.actor = (char *)inspector;
     ev.body_case = LPG__EVENT__BODY_HOUSEHOLD_INSPECTION;
     ev.household_inspection = &hi;
-    return s_submit(home, &ev);
+    return s_submit(home, &ev, false);
 }
 
 static int
@@ -318,5 +365,47 @@ lpg_scan_periodic(const char *home, int argc, char **argv)
     ev.cylinder = parsed.grai;
     ev.body_case = LPG__EVENT__BODY_PERIODIC_INSPECTION;
     ev.periodic_inspection = &pi;
-    return s_submit(home, &ev);
+    return s_submit(home, &ev, false);
+}
+
+static int
+s_usage_rectify(void)
+{
+    fprintf(stderr, "usage: lpg-scan rectify --hazard ID [--inspector STAFF] "
+                    "[--json]\n"
+                    "ID: hazard/<user>/<inspection>/<item>, as listed by "
+                    "lpgtrace report hazards --user USER\n");
+    return S_ERROR;
+}
+
+int
+lpg_scan_rectify(const char *home, int argc, char **argv)
+{
+    const char *hazard = NULL, *inspector = NULL;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0) {
+            json = true;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return s_usage_rectify();
+        const char *v = argv[++i];
+        if (strcmp(a, "--hazard") == 0)
+            hazard = v;
+        else if (strcmp(a, "--inspector") == 0)
+            inspector = v;
+        else
+            return s_usage_rectify();
+    }
+    if (!hazard || !*hazard)
+        return s_usage_rectify();
+    Lpg__HazardRectified hr = LPG__HAZARD_RECTIFIED__INIT;
+    hr.hazard = (char *)hazard;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.actor = (char *)inspector;
+    ev.body_case = LPG__EVENT__BODY_HAZARD_RECTIFIED;
+    ev.hazard_rectified = &hr;
+    return s_submit(home, &ev, json);
 }

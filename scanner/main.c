@@ -75,6 +75,7 @@ s_usage(FILE *f)
             "STAFF --reason TEXT --token T...\n"
             "       lpg-scan [--home DIR] inspect --user ID --check "
             "ITEM=ok|fail... [--photo FILE...] --ack yes|no\n"
+            "       lpg-scan [--home DIR] rectify --hazard ID [--json]\n"
             "       lpg-scan [--home DIR] periodic --code T --pass yes|no "
             "[--next DATE]\n"
             "       lpg-scan [--home DIR] dispatch|deliver|collect|return "
@@ -839,6 +840,7 @@ main(int argc, char **argv)
     if (strcmp(command, "decode") != 0 && strcmp(command, "fill-check") != 0 &&
         strcmp(command, "fill-done") != 0 && strcmp(command, "override") != 0 &&
         strcmp(command, "inspect") != 0 && strcmp(command, "periodic") != 0 &&
+        strcmp(command, "rectify") != 0 &&
         !lpg_scan_is_delivery(command)) {
         fprintf(stderr, "lpg-scan: unknown command '%s'\n", argv[i]);
         s_usage(stderr);
@@ -870,6 +872,8 @@ main(int argc, char **argv)
         status = lpg_scan_inspect(home, n, args);
     else if (strcmp(command, "periodic") == 0)
         status = lpg_scan_periodic(home, n, args);
+    else if (strcmp(command, "rectify") == 0)
+        status = lpg_scan_rectify(home, n, args);
     else if (lpg_scan_is_delivery(command))
         status = lpg_scan_delivery(home, n, args);
     else

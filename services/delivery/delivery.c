@@ -1,6 +1,7 @@
 /*  delivery.c - see delivery.h. */
 #include "delivery.h"
 #include "error.h"
+#include "gascert.h"
 #include "state.h"
 
 #include <stdio.h>
@@ -22,6 +23,7 @@ lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
 {
     memset(d, 0, sizeof *d);
     d->zone = lpg_config_get(cfg, "time.zone");
+    d->resolver = lpg_config_get(cfg, "code.resolver");
     d->now_ms = s_wall_ms;
     if (lpg_local_ymd(s_wall_ms(), d->zone) == 0) {
         snprintf(why, whysz, "time.zone '%s' is not a known time zone",
@@ -58,6 +60,19 @@ s_hazard(lpg_txn_t *t, const char *user)
     if (h)
         lpg__user_hazards__free_unpacked(h, NULL);
     return text;
+}
+
+/*  The device whose key the gas-use certificate names (caller frees), or
+ *  NULL when the text names none or no such device was ever enrolled. */
+static Lpg__DeviceState *
+s_cert_signer(lpg_txn_t *t, const char *text)
+{
+    lpg_gascert_t c;
+    Lpg__DeviceState *dev = NULL;
+    if (text && lpg_gascert_parse(&c, text, strlen(text), NULL) == LPG_OK &&
+        lpg_state_device(t, c.key_id, &dev) != LPG_OK)
+        dev = NULL;
+    return dev;
 }
 
 static uint32_t
@@ -138,6 +153,7 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     di.vehicle = lpg_state_get(txn, LPG_TABLE_VEHICLES, di.vehicle_id,
                        &lpg__vehicle_state__descriptor);
     char *hazard = NULL;
+    Lpg__DeviceState *signer = NULL;
     if (at_site) {
         di.site_id = e->site;
         di.site = lpg_state_get(txn, LPG_TABLE_SITES, e->site,
@@ -146,13 +162,17 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
         di.user_id = e->user;
         di.user = lpg_state_get(txn, LPG_TABLE_USERS, e->user,
                         &lpg__user_state__descriptor);
-        if (di.step == LPG_DELIVERY_DELIVER)
+        if (di.step == LPG_DELIVERY_DELIVER) {
             di.hazard = hazard = s_hazard(txn, e->user);
+            di.gas_cert_signer = signer = s_cert_signer(txn, di.gas_cert);
+        }
     }
+    di.resolver = d->resolver;
     di.time_ms = e->device_time_ms;
     di.now_ms = d->now_ms();
     di.late_limit_ms = d->late_limit_ms;
     di.today_ymd = s_today(d);
+    di.event_ymd = lpg_local_ymd(e->device_time_ms, d->zone);
     lpg_verdict_t v;
     uint64_t late = 0;
     int rc = lpg_delivery_judge(&di, &v, &late);
@@ -166,5 +186,7 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     free(hazard);
     if (dev)
         lpg__device_state__free_unpacked(dev, NULL);
+    if (signer)
+        lpg__device_state__free_unpacked(signer, NULL);
     return rc;
 }

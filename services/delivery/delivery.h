@@ -16,12 +16,14 @@
 typedef struct {
     uint64_t late_limit_ms;     /* delivery.late_ms */
     const char *zone;           /* time.zone */
+    const char *resolver;       /* code.resolver: gas-use certificates */
     uint64_t (*now_ms)(void);   /* the service clock (tests may replace) */
     uint32_t today_ymd;         /* cached local date ... */
     uint64_t today_minute;      /* ... of this minute */
 } lpg_delivery_t;
 
-/*  Reads delivery.late_ms and time.zone. LPG_ECONFIG with why. */
+/*  Reads delivery.late_ms, time.zone and code.resolver. LPG_ECONFIG
+ *  with why. */
 int lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
                       size_t whysz);
 

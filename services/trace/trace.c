@@ -398,23 +398,59 @@ lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
 
 /* ------------------------------------------------------------ answers */
 
+/*  Tree nodes read while answering one request. The proofs of a page
+ *  share their upper nodes and the tree's right edge, so each node is
+ *  read from the ledger once per request (open addressing; once the
+ *  table is half full, further nodes are read but not kept). It lives
+ *  for one request and one read transaction only. */
+#define S_NODE_SLOTS 4096
+
+typedef struct {
+    uint64_t index;
+    unsigned level; /* level + 1; 0: the slot is free */
+    uint8_t hash[LPG_HASH_LEN];
+} s_slot_t;
+
+typedef struct {
+    lpg_txn_t *txn;
+    s_slot_t *slots; /* NULL: no cache, every node read */
+    size_t used;
+} s_nodes_t;
+
 static int
 s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 {
-    return lpg_txn_node(ctx, level, index, out);
+    s_nodes_t *c = ctx;
+    if (!c->slots)
+        return lpg_txn_node(c->txn, level, index, out);
+    uint64_t h = (index ^ ((uint64_t)level << 56)) * 0x9e3779b97f4a7c15ULL;
+    size_t i = (size_t)(h >> 40) & (S_NODE_SLOTS - 1);
+    for (; c->slots[i].level; i = (i + 1) & (S_NODE_SLOTS - 1))
+        if (c->slots[i].level == level + 1 && c->slots[i].index == index) {
+            memcpy(out, c->slots[i].hash, LPG_HASH_LEN);
+            return LPG_OK;
+        }
+    int rc = lpg_txn_node(c->txn, level, index, out);
+    if (rc == LPG_OK && c->used < S_NODE_SLOTS / 2) {
+        c->slots[i].level = level + 1;
+        c->slots[i].index = index;
+        memcpy(c->slots[i].hash, out, LPG_HASH_LEN);
+        c->used++;
+    }
+    return rc;
 }
 
 /*  One TraceEntry in a single block owned by the reply: the message, its
  *  proof hashes and the entry bytes. proof_size 0: no proof. *cost: what
  *  it adds to the packed answer. */
 static int
-s_entry(lpg_reply_t *r, lpg_txn_t *txn, uint64_t seq, uint64_t proof_size,
+s_entry(lpg_reply_t *r, s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
         Lpg__TraceEntry **out, size_t *cost)
 {
     *out = NULL;
     const uint8_t *data;
     size_t len;
-    int rc = lpg_txn_entry(txn, seq, &data, &len);
+    int rc = lpg_txn_entry(nodes->txn, seq, &data, &len);
     if (rc == LPG_ENOTFOUND)
         rc = LPG_ECORRUPT; /* below the tree size: must be there */
     if (rc != LPG_OK)
@@ -422,8 +458,8 @@ s_entry(lpg_reply_t *r, lpg_txn_t *txn, uint64_t seq, uint64_t proof_size,
     lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
     size_t n = 0;
     if (proof_size > 0) {
-        rc = lpg_merkle_inclusion_proof(s_node, txn, seq, proof_size, proof,
-                                        &n);
+        rc = lpg_merkle_inclusion_proof(s_node, nodes, seq, proof_size,
+                                        proof, &n);
         if (rc != LPG_OK)
             return rc;
     }
@@ -535,7 +571,7 @@ typedef struct {
 } s_seen_t;
 
 static int
-s_signer_entries(lpg_trace_t *t, lpg_reply_t *r, lpg_txn_t *txn,
+s_signer_entries(lpg_trace_t *t, lpg_reply_t *r, s_nodes_t *nodes,
                  const Lpg__TraceEntry *te, uint64_t proof_size,
                  s_seen_t *seen, Lpg__TraceEntry *add[2], size_t *nadd,
                  size_t *cost)
@@ -550,7 +586,7 @@ s_signer_entries(lpg_trace_t *t, lpg_reply_t *r, lpg_txn_t *txn,
         if (memcmp(seen->ids[i], kid, LPG_KEYID_LEN) == 0)
             return LPG_OK;
     Lpg__DeviceState *dev = NULL;
-    int rc = lpg_state_device(txn, kid, &dev);
+    int rc = lpg_state_device(nodes->txn, kid, &dev);
     if (rc == LPG_ENOTFOUND)
         return LPG_OK; /* the client will find no enrolment */
     if (rc != LPG_OK)
@@ -561,7 +597,7 @@ s_signer_entries(lpg_trace_t *t, lpg_reply_t *r, lpg_txn_t *txn,
     for (size_t i = 0; i < k; i++) {
         size_t c = 0;
         uint64_t ps = seqs[i] < proof_size ? proof_size : 0;
-        rc = s_entry(r, txn, seqs[i], ps, &add[*nadd], &c);
+        rc = s_entry(r, nodes, seqs[i], ps, &add[*nadd], &c);
         if (rc != LPG_OK)
             return rc;
         (*nadd)++;
@@ -579,6 +615,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     lpg_txn_t *txn = NULL;
     s_seqs_t seqs = {0};
     s_seen_t seen = {0};
+    s_nodes_t nodes = {0};
     char *note = NULL;
     int rc = lpg_ledger_read(t->ledger, &txn);
     if (rc == LPG_OK)
@@ -613,6 +650,8 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         rc = lpg_txn_size(txn, &tree);
     if (rc != LPG_OK)
         goto cleanup;
+    nodes.txn = txn;
+    nodes.slots = calloc(S_NODE_SLOTS, sizeof *nodes.slots);
     if (q->has_size && (q->size == 0 || q->size > tree)) {
         snprintf(why, sizeof why, "no tree of %" PRIu64 " entries to prove "
                  "in (the ledger has %" PRIu64 ")", q->size, tree);
@@ -674,10 +713,10 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         }
         Lpg__TraceEntry *te = NULL, *add[2];
         size_t cost = 0, nadd = 0, addcost = 0;
-        rc = s_entry(r, txn, seq, seq < prove ? prove : 0, &te, &cost);
+        rc = s_entry(r, &nodes, seq, seq < prove ? prove : 0, &te, &cost);
         if (rc == LPG_OK)
-            rc = s_signer_entries(t, r, txn, te, prove, &seen, add, &nadd,
-                                  &addcost);
+            rc = s_signer_entries(t, r, &nodes, te, prove, &seen, add,
+                                  &nadd, &addcost);
         if (rc != LPG_OK)
             goto cleanup;
         if (a->n_entries > 0 && used + cost + addcost > budget) {
@@ -709,6 +748,7 @@ cleanup:
     lpg_txn_abort(&txn);
     free(seqs.v);
     free(seen.ids);
+    free(nodes.slots);
     free(note);
     return rc;
 }
@@ -744,7 +784,8 @@ s_get_range(lpg_trace_t *t, const Lpg__GetRange *q, lpg_reply_t *r)
     for (uint64_t k = 0; k < want; k++) {
         Lpg__TraceEntry *te = NULL;
         size_t cost = 0;
-        rc = s_entry(r, txn, from + k, 0, &te, &cost);
+        s_nodes_t nodes = {.txn = txn};
+        rc = s_entry(r, &nodes, from + k, 0, &te, &cost);
         if (rc != LPG_OK)
             goto cleanup;
         if (k > 0 && used + cost > budget)

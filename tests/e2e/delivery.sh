@@ -4,6 +4,9 @@
 # refusal on its own (custody, driver, certificate, vehicle, permit,
 # inspection, user, gas-use certificate, leak alarm, safety check); a
 # late step recorded and flagged LATE, with the delay in the record.
+# The gas-use certificate is a QR code signed by the company's admin key
+# (lpgtrace user cert), scanned as text or decoded from its PNG; each way
+# it can be wrong is refused on its own.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -36,6 +39,33 @@ check "handheld enrolled" lpg device enroll --key "$T_DIR/hh/keys/handheld" --co
 cp "$H/keys/delivery.curve.pub" "$H/keys/authority.pub" "$T_DIR/hh/keys/"
 printf 'device.key = keys/handheld\ndevice.site = S1\ndevice.operator = DRV1\ndevice.vehicle = SU-A001\n%s\n' \
     "$(grep '^endpoint.delivery' "$H/lpgtrace.conf")" >"$T_DIR/hh/lpgtrace.conf"
+
+# keep "what" COMMAND...: ok if the command exits 0; its standard output
+# (not its messages) is kept in $T_DIR/kept.
+keep() {
+    what=$1
+    shift
+    if "$@" >"$T_DIR/kept" 2>"$T_DIR/err"; then
+        ok "$what"
+    else
+        not_ok "$what (exit $?)"
+        sed 's/^/#   /' "$T_DIR/err" | head -20
+    fi
+}
+
+# The company's admin key, which signs the users' gas-use certificates.
+lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
+check "company admin key enrolled" lpg device enroll --key "$T_DIR/nt-admin" --company NT --role company-admin
+# gc USER [UNTIL]: USER's certificate, signed by NT's admin key.
+gc() {
+    lpg user cert "$1" --until "${2:-2030-12-31}" --as "$T_DIR/nt-admin"
+}
+keep "U1's certificate issued, as text and PNG" lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin" --png "$T_DIR/gc-U1.png"
+GC_U1=$(cat "$T_DIR/kept")
+cp "$T_DIR/kept" "$T_DIR/out"
+check_out "it is one signed URL on the resolver" "^https://id.lpg.example/gc/NT/U1?n=GC-U1&u=20301231&k=[A-Za-z0-9_-]\{43\}&s=[A-Za-z0-9_-]\{86\}\$"
+check_status "and nothing else" 0 test "$(wc -l <"$T_DIR/kept")" -eq 1
+GC_R1=$(gc R1)
 
 # cyl SERIAL: registers a cylinder, its code in $T_DIR/SERIAL.
 cyl() {
@@ -82,9 +112,9 @@ step() {
 check "a cylinder" cyl LOOP1
 check "filled" fill LOOP1
 step "dispatched" 0 "" LOOP1 dispatch
-step "delivered to U1 with the safety check" 0 "" LOOP1 deliver --user U1 --gas-cert GC-U1 \
-    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
-step "delivered twice" 1 WRONG_CUSTODY LOOP1 deliver --user U1 --gas-cert GC-U1
+step "delivered to U1 with the safety check, certificate read from its PNG" 0 "" LOOP1 deliver --user U1 \
+    --gas-cert-image "$T_DIR/gc-U1.png" --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
+step "delivered twice" 1 WRONG_CUSTODY LOOP1 deliver --user U1 --gas-cert "$GC_U1"
 step "collected from another user" 1 WRONG_CUSTODY LOOP1 collect --user R1
 step "collected from U1" 0 "" LOOP1 collect --user U1
 step "returned to S1" 0 "" LOOP1 return
@@ -107,16 +137,55 @@ check "inspection date restored" lpg cylinder update "$(grai DIS1)" --next-inspe
 step "dispatched" 0 "" DIS1 dispatch
 
 # Refusals at the door, each on its own (the cylinder stays in transit).
-step "unregistered user" 1 USER_UNKNOWN DIS1 deliver --user NOBODY --gas-cert GC-U1
-step "gas-use certificate does not match" 1 GAS_CERT_MISMATCH DIS1 deliver --user U1 --gas-cert GC-R1
-step "restaurant without a leak alarm" 1 NO_LEAK_ALARM DIS1 deliver --user R1 --gas-cert GC-R1
-step "failed safety check" 1 SAFETY_CHECK_FAILED DIS1 deliver --user U1 --gas-cert GC-U1 --check leak=fail
-step "permit checked at the door too" 1 VEHICLE_PERMIT_EXPIRED DIS1 deliver --user U1 --gas-cert GC-U1 --vehicle SU-OLD
-step "certificate checked at the door too" 1 DRIVER_CERT_EXPIRED DIS1 deliver --user U1 --gas-cert GC-U1 --driver DRV-OLD
+step "unregistered user" 1 USER_UNKNOWN DIS1 deliver --user NOBODY --gas-cert "$GC_U1"
+step "restaurant without a leak alarm" 1 NO_LEAK_ALARM DIS1 deliver --user R1 --gas-cert "$GC_R1"
+step "failed safety check" 1 SAFETY_CHECK_FAILED DIS1 deliver --user U1 --gas-cert "$GC_U1" --check leak=fail
+step "permit checked at the door too" 1 VEHICLE_PERMIT_EXPIRED DIS1 deliver --user U1 --gas-cert "$GC_U1" --vehicle SU-OLD
+step "certificate checked at the door too" 1 DRIVER_CERT_EXPIRED DIS1 deliver --user U1 --gas-cert "$GC_U1" --driver DRV-OLD
+
+# The gas-use certificate, each way it can be wrong on its own.
+step "no certificate scanned" 1 GAS_CERT_MISSING DIS1 deliver --user U1
+step "a bare certificate number is no certificate" 1 GAS_CERT_MALFORMED DIS1 deliver --user U1 --gas-cert GC-U1
+step "a certificate cut short" 1 GAS_CERT_MALFORMED DIS1 deliver --user U1 --gas-cert "${GC_U1%??????????}"
+step "another user's certificate" 1 GAS_CERT_OTHER_USER DIS1 deliver --user U1 --gas-cert "$GC_R1"
+keep "a certificate for another number, signed by the admin key" \
+    gascert_sign "$T_DIR/nt-admin.pem" id.lpg.example NT U1 GC-OLD 20301231
+step "certificate number differs from the one on record" 1 GAS_CERT_MISMATCH DIS1 deliver --user U1 --gas-cert "$(cat "$T_DIR/kept")"
+# Dates in the services' time zone (the default when the home names
+# none), as the service judges them.
+zone=$(sed -n 's/^time\.zone *= *//p' "$H/lpgtrace.conf")
+keep "U1's certificate issued valid until yesterday" lpg user cert U1 --until "$(TZ=${zone:-Asia/Shanghai} date -d yesterday +%Y-%m-%d)" --as "$T_DIR/nt-admin"
+step "expired certificate" 1 GAS_CERT_EXPIRED DIS1 deliver --user U1 --gas-cert "$(cat "$T_DIR/kept")"
+keep "a certificate valid until today" lpg user cert U1 --until "$(TZ=${zone:-Asia/Shanghai} date +%Y-%m-%d)" --as "$T_DIR/nt-admin"
+GC_TODAY=$(cat "$T_DIR/kept")
+# Forged: signed by a key that is no company admin's (the driver's own
+# handheld, and a key never enrolled), or with a signature altered.
+check_status "the CLI refuses to sign with a handheld's key" 1 lpg user cert U1 --until 2030-12-31 --as "$T_DIR/hh/keys/handheld"
+keep "a certificate signed by the handheld's key" \
+    gascert_sign "$T_DIR/hh/keys/handheld.pem" id.lpg.example NT U1 GC-U1 20301231
+step "signed by a key that is no company admin's" 1 GAS_CERT_NOT_ISSUER DIS1 deliver --user U1 --gas-cert "$(cat "$T_DIR/kept")"
+lpgtrace keygen --out "$T_DIR/stranger" >/dev/null
+keep "a certificate signed by a key never enrolled" \
+    gascert_sign "$T_DIR/stranger.pem" id.lpg.example NT U1 GC-U1 20301231
+step "signed by an unknown key" 1 GAS_CERT_NOT_ISSUER DIS1 deliver --user U1 --gas-cert "$(cat "$T_DIR/kept")"
+flipped=$(python3 -c 'import sys
+t = sys.argv[1]; i = len(t) - 40
+print(t[:i] + ("B" if t[i] == "A" else "A") + t[i + 1:])' "$GC_U1")
+step "one signature character changed" 1 GAS_CERT_FORGED DIS1 deliver --user U1 --gas-cert "$flipped"
+step "the date pushed out in the certificate" 1 GAS_CERT_FORGED DIS1 deliver --user U1 \
+    --gas-cert "$(echo "$GC_U1" | sed 's|&u=20301231&|\&u=20391231\&|')"
+# An admin key revoked: the certificates it issued are void.
+lpgtrace keygen --out "$T_DIR/nt-admin2" >/dev/null
+check "a second admin key enrolled" lpg device enroll --key "$T_DIR/nt-admin2" --company NT --role company-admin
+keep "it issues U1's certificate" lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin2"
+GC_ADMIN2=$(cat "$T_DIR/kept")
+check "the second admin key revoked" lpg device revoke --key "$T_DIR/nt-admin2" --reason "laptop stolen"
+step "a certificate from the revoked admin key" 1 GAS_CERT_REVOKED DIS1 deliver --user U1 --gas-cert "$GC_ADMIN2"
+check_status "the revoked key issues no more" 1 lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin2"
 
 # A late step: 20 minutes old, recorded, flagged LATE with the delay.
 at=$(python3 -c 'import time; print(int(time.time() * 1000) - 1200000)')
-step "a delivery sent 20 minutes late" 0 LATE DIS1 deliver --user U1 --gas-cert GC-U1 --at "$at"
+step "a delivery sent 20 minutes late, certificate valid until today" 0 LATE DIS1 deliver --user U1 --gas-cert "$GC_TODAY" --at "$at"
 check_status "the delay is in the reason" 0 grep -q '"LATE".*1[12][0-9][0-9] s after the event' "$T_DIR/ans"
 step "then collected on time" 0 "" DIS1 collect --user U1
 lpg trace "$(cat "$T_DIR/DIS1")" --json >"$T_DIR/trace" 2>&1
@@ -127,6 +196,7 @@ check_status "the trace shows the late delivery" 0 grep -q '"LATE"' "$T_DIR/trac
 t_daemon inspection "$H" && ok "inspection up" || not_ok "inspection up"
 check "an inspector" lpg staff add IN1 --company NT --role inspector --name Insp --cert C-IN --cert-until 2029-01-01
 check "a second household" lpg user add U2 --company NT --kind household --name "Li Si" --id-card 320601199001019999 --gas-cert GC-U2
+GC_U2=$(gc U2)
 mkdir -p "$T_DIR/in/keys"
 lpgtrace keygen --out "$T_DIR/in/keys/dev" >/dev/null
 lpg device enroll --key "$T_DIR/in/keys/dev" --company NT --role inspector >/dev/null
@@ -138,8 +208,8 @@ check "U2: an old regulator (minor)" lpg-scan --home "$T_DIR/in" inspect --user 
 check "a cylinder for them" cyl HZ1
 check "filled" fill HZ1
 step "dispatched" 0 "" HZ1 dispatch
-step "not delivered to a household with a major hazard open" 1 USER_HAZARD HZ1 deliver --user U1 --gas-cert GC-U1
-step "delivered to a household with only a minor one" 0 "" HZ1 deliver --user U2 --gas-cert GC-U2
+step "not delivered to a household with a major hazard open" 1 USER_HAZARD HZ1 deliver --user U1 --gas-cert "$GC_U1"
+step "delivered to a household with only a minor one" 0 "" HZ1 deliver --user U2 --gas-cert "$GC_U2"
 
 check "the ledger verifies" lpg verify
 check "rebuild the state from the log" lpg rebuild

@@ -131,10 +131,12 @@ check_status "an operator cannot override" 1 scan override --check "$c11" --supe
 
 # A retry is recorded once.
 id=0f0e0d0c0b0a09080706050403020100
+WIRE_TIME_MS=$(date +%s)000; export WIRE_TIME_MS
 check "a fill check with a chosen id" wire "$H" filling "$H/keys/scanner0" fillcheck "$id" "$(code here 13)" "$(tare here 13)" S41-0 staff-S41-0-0
 first=$(sed -n 's/.* seq \([0-9]*\).*/\1/p' "$T_DIR/out")
 check "the same event again" wire "$H" filling "$H/keys/scanner0" fillcheck "$id" "$(code here 13)" "$(tare here 13)" S41-0 staff-S41-0-0
 check_out "gets the first answer, marked duplicate" "seq $first duplicate"
+unset WIRE_TIME_MS
 n=$(lpgtrace --home "$H" --json log | grep -c "\"event_id\":\"$id\"")
 [ "$n" -eq 1 ] && ok "and is in the ledger once" || not_ok "recorded $n times"
 

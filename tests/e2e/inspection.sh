@@ -129,5 +129,88 @@ else
     not_ok "fill check after scrapping: exit $rc, '$got'"; sed 's/^/#   /' "$T_DIR/ans"
 fi
 
+# Rectification: a household whose major hazard stops its deliveries.
+t_daemon delivery "$H" && ok "delivery up" || not_ok "delivery up"
+check "a driver" lpg staff add DRV1 --company NT --role driver --name Drv --cert C-3 --cert-until 2029-01-01
+check "a vehicle" lpg vehicle add SU-A001 --company NT --permit P-1 --permit-until 2029-01-01
+check "a household with a gas-use certificate" lpg user add U3 --company NT --kind household --name "Zhao Liu" --id-card 110101199003070054 --gas-cert GC-U3 --area 320602003
+mkdir -p "$T_DIR/hh/keys"
+lpgtrace keygen --out "$T_DIR/hh/keys/dev" >/dev/null
+lpg device enroll --key "$T_DIR/hh/keys/dev" --company NT --role handheld >/dev/null
+cp "$H/keys/delivery.curve.pub" "$H/keys/inspection.curve.pub" "$H/keys/authority.pub" "$T_DIR/hh/keys/"
+printf 'device.key = keys/dev\ndevice.site = S1\ndevice.operator = DRV1\ndevice.vehicle = SU-A001\n%s\n%s\n' \
+    "$(grep '^endpoint.delivery' "$H/lpgtrace.conf")" \
+    "$(grep '^endpoint.inspection' "$H/lpgtrace.conf")" >"$T_DIR/hh/lpgtrace.conf"
+lpg cylinder add --company NT --type 00015 --serial R1 --tare-g 15000 --fill-g 14500 \
+    --made 2022-01 --design-life-y 8 --next-inspection 2028-01-01 --insurance-until 2028-01-01 >"$T_DIR/R1.out" 2>&1
+rcode=$(sed -n 's|^code *\(https://[^ ]*\).*|\1|p' "$T_DIR/R1.out")
+lpg-scan --home "$T_DIR/s1" fill-check --json --code "$rcode" --tare-g 15100 --check all=ok >"$T_DIR/fc" 2>&1
+allow=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check_id"])' "$T_DIR/fc" 2>/dev/null)
+check "a cylinder filled" lpg-scan --home "$T_DIR/s1" fill-done --allow "$allow" --full-g 29500 --leak ok
+check "dispatched" lpg-scan --home "$T_DIR/hh" dispatch --code "$rcode"
+lpg-scan --home "$T_DIR/insp" inspect --user U3 --check flame_failure=fail --check valve=ok --ack yes >"$T_DIR/out" 2>&1
+[ $? -eq 0 ] && ok "U3: no flame-failure device" || not_ok "U3 inspection: $(cat "$T_DIR/out")"
+ev3=$(sed -n 's/^RECORDED  event \([0-9a-f]*\).*/\1/p' "$T_DIR/out")
+want_hz="hazard/U3/$ev3/flame_failure"
+lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
+lpg device enroll --key "$T_DIR/nt-admin" --company NT --role company-admin >/dev/null
+gc3=$(lpg user cert U3 --until 2030-12-31 --as "$T_DIR/nt-admin" 2>/dev/null)
+[ -n "$gc3" ] && ok "U3's gas-use certificate issued by the company" || not_ok "no certificate for U3"
+deliver() { lpg-scan --home "$T_DIR/hh" deliver --json --code "$rcode" --user U3 --gas-cert "$gc3" --check valve=ok; }
+tokens() {
+    python3 -c 'import json,sys; print(" ".join(r["token"] for r in json.load(open(sys.argv[1]))["reasons"]))' "$1" 2>/dev/null
+}
+deliver >"$T_DIR/ans" 2>&1
+rc=$?
+[ $rc -eq 1 ] && [ "$(tokens "$T_DIR/ans")" = USER_HAZARD ] &&
+    ok "delivery to U3 refused: USER_HAZARD" ||
+    not_ok "delivery before rectification: exit $rc, '$(tokens "$T_DIR/ans")'"
+
+lpg report hazards --user U3 --json >"$T_DIR/rep" 2>&1
+got=$(python3 -c 'import json,sys; print(" ".join(r["hazard"] for r in json.load(open(sys.argv[1]))["rows"]))' "$T_DIR/rep" 2>/dev/null)
+[ "$got" = "$want_hz" ] && ok "report hazards --user lists U3's open hazard, not yet due" ||
+    not_ok "report hazards --user U3: '$got', wanted '$want_hz'"
+lpg report hazards --user U1 --json >"$T_DIR/rep" 2>&1
+got=$(python3 -c 'import json,sys; print(" ".join(r["item"] for r in json.load(open(sys.argv[1]))["rows"]))' "$T_DIR/rep" 2>/dev/null)
+[ "$got" = leak_alarm ] && ok "and U1's only: leak_alarm" || not_ok "report hazards --user U1: '$got'"
+lpg report hazards --user U3 >"$T_DIR/out" 2>&1
+check_out "in plain text too, with the id to rectify" "^    $want_hz\$"
+
+check_status "a station scanner cannot record a rectification" 1 \
+    lpg-scan --home "$T_DIR/s1" rectify --hazard "$want_hz" --inspector IN1
+check_out "refused: not an inspector device" "REFUSED .*inspector device"
+check_status "nor an inspection body" 1 \
+    lpg-scan --home "$T_DIR/body" rectify --hazard "$want_hz"
+check_status "an unknown hazard is refused" 1 \
+    lpg-scan --home "$T_DIR/insp" rectify --hazard "hazard/U3/$ev3/valve"
+check_out "refused: no such hazard" "REFUSED  NOT_FOUND .*no such hazard"
+check_status "rectify without --hazard is a usage error" 2 \
+    lpg-scan --home "$T_DIR/insp" rectify
+lpg-scan --home "$T_DIR/insp" rectify --json --hazard "$want_hz" >"$T_DIR/out" 2>&1
+rc=$?
+st=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], "seq" in d)' "$T_DIR/out" 2>/dev/null)
+[ $rc -eq 0 ] && [ "$st" = "OK True" ] && ok "the inspector records it rectified: $st" ||
+    not_ok "rectify: exit $rc, '$st'"
+hz
+want_line "the hazard is closed" "^hazard $want_hz major [0-9]* escalated=[-0-9]* to=[^ ]* rectified=[0-9]"
+want_line "U3 has no open hazard left" "^user user/U3 open_major=0 open_minor=0"
+lpg report hazards --user U3 --json >"$T_DIR/rep" 2>&1
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["rows"]))' "$T_DIR/rep" 2>/dev/null)
+[ "$n" = 0 ] && ok "report hazards --user U3 lists nothing now" || not_ok "report hazards --user U3: '$n' rows"
+check_status "rectifying it twice is refused" 1 \
+    lpg-scan --home "$T_DIR/insp" rectify --hazard "$want_hz"
+check_out "refused: already rectified" "REFUSED  CONFLICT .*this hazard was rectified"
+lpg-scan --home "$T_DIR/insp" rectify --json --hazard "$want_hz" >"$T_DIR/out" 2>&1
+rc=$?
+st=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], d["message"])' "$T_DIR/out" 2>/dev/null)
+[ $rc -eq 1 ] && [ "$st" = "CONFLICT this hazard was rectified" ] && ok "the same in JSON: $st" ||
+    not_ok "rectify twice --json: exit $rc, '$st'"
+n=$(lpg log | grep -c hazard_rectified)
+[ "$n" -eq 1 ] && ok "one rectification in the log" || not_ok "$n rectifications in the log"
+deliver >"$T_DIR/ans" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ "$(tokens "$T_DIR/ans")" = "" ] && ok "the delivery to U3 is accepted now" ||
+    not_ok "delivery after rectification: exit $rc, '$(tokens "$T_DIR/ans")'"
+
 check "the ledger verifies (state rebuilt from the log)" lpg verify
 t_done

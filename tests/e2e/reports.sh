@@ -83,9 +83,13 @@ hh() {
     shift 2
     lpg-scan --home "$T_DIR/hh" "$cmd" --code "$(cat "$T_DIR/$serial")" "$@" >/dev/null 2>&1
 }
-# deliver SERIAL USER: dispatched and delivered.
+# deliver SERIAL USER: dispatched and delivered, with USER's gas-use
+# certificate signed by NT's admin key.
+lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
+lpg device enroll --key "$T_DIR/nt-admin" --company NT --role company-admin >/dev/null
 deliver() {
-    hh dispatch "$1" && hh deliver "$1" --user "$2" --gas-cert "GC-$2"
+    gc=$(lpg user cert "$2" --until 2030-12-31 --as "$T_DIR/nt-admin") &&
+        hh dispatch "$1" && hh deliver "$1" --user "$2" --gas-cert "$gc"
 }
 
 for s in OUT1 A1 A2 A3 B1 OVD1; do

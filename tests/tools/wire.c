@@ -11,7 +11,9 @@
  *    wire HOME SERVICE KEYPREFIX submit FILE  a SignedEvent from a file
  *    wire HOME SERVICE KEYPREFIX fillcheck IDHEX CODE TARE_G SITE ACTOR
  *        a fill check with this event id, signed by KEYPREFIX.pem (all
- *        checklist items ok): run it twice to see a retry answered once
+ *        checklist items ok): run it twice to see a retry answered once;
+ *        its device time is WIRE_TIME_MS when set (the same bytes twice),
+ *        else now
  *
  *  KEYPREFIX.curve is the client's transport key. Exit 0 when an answer
  *  came (whatever it says), 3 when none came in time.
@@ -175,7 +177,9 @@ main(int argc, char **argv)
         Lpg__Event ev = LPG__EVENT__INIT;
         ev.event_id.data = id;
         ev.event_id.len = 16;
-        ev.device_time_ms = (uint64_t)time(NULL) * 1000;
+        const char *fixed = getenv("WIRE_TIME_MS");
+        ev.device_time_ms = fixed ? strtoull(fixed, NULL, 10)
+                                  : (uint64_t)time(NULL) * 1000;
         ev.cylinder = grai;
         ev.site = argv[8];
         ev.actor = argv[9];

@@ -1,8 +1,11 @@
 /*  test_delivery_rules.c - the delivery rules as tables of cases: each
  *  step clean, each refusal on its own, several together in catalogue
  *  order, date boundaries (certificate, permit, inspection), custody for
- *  every step, the LATE flag and its delay; the hazard key, the late
- *  limit from configuration, the new catalogue entries.
+ *  every step, the LATE flag and its delay; the gas-use certificate
+ *  (missing, malformed, signer unknown / not an admin / of another company
+ *  / revoked, forged, another user's, another number, expired by the
+ *  event's date); the hazard key, the late limit from configuration, the
+ *  new catalogue entries.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,12 +21,17 @@
 #include "config.h"
 #include "delivery_rules.h"
 #include "error.h"
+#include "gascert.h"
 #include "reasons.h"
 
 #define GRAI "06291041500213AB12CD"
 #define TODAY 20260315u
 #define NOW_MS 1773540000000ull
 #define LIMIT_MS 600000ull
+#define RESOLVER "id.lpg.example"
+
+static lpg_key_t *s_admin; /* C1's company-admin key */
+static lpg_key_t *s_other; /* a key that is no admin's */
 
 typedef struct {
     Lpg__CylinderRegister reg;
@@ -37,6 +45,9 @@ typedef struct {
     Lpg__SiteState site;
     Lpg__UserAdd user_add;
     Lpg__UserState user;
+    Lpg__DeviceState admin;                  /* the certificate's signer */
+    uint8_t admin_pub[LPG_ED25519_PUB_LEN];
+    char cert[LPG_GASCERT_MAX_TEXT + 1];     /* U1's certificate */
     Lpg__CheckItem items[4];
     Lpg__CheckItem *item_ptrs[4];
     lpg_delivery_input_t in;
@@ -129,8 +140,20 @@ s_world(s_world_t *w, lpg_delivery_step_t step)
         in->user_id = "U1";
         in->user = &w->user;
     }
+    lpg__device_state__init(&w->admin);
+    w->admin.company = "C1";
+    w->admin.role = LPG__ROLE__ROLE_COMPANY_ADMIN;
+    lpg_key_raw_public(s_admin, w->admin_pub);
+    w->admin.sign_pub.data = w->admin_pub;
+    w->admin.sign_pub.len = sizeof w->admin_pub;
+    assert_int_equal(lpg_gascert_issue(w->cert, sizeof w->cert, s_admin,
+                                       RESOLVER, "C1", "U1", "GC-001",
+                                       TODAY),
+                     LPG_OK);
     if (step == LPG_DELIVERY_DELIVER) {
-        in->gas_cert = "GC-001";
+        in->gas_cert = w->cert;
+        in->gas_cert_signer = &w->admin;
+        in->resolver = RESOLVER;
         in->checks = w->item_ptrs;
         in->n_checks = 4;
     }
@@ -241,9 +264,94 @@ static void c_erased(s_world_t *w)
     w->user.has_erased_seq = 1;
     w->user.erased_seq = 7;
 }
-static void c_cert_wrong(s_world_t *w) { w->in.gas_cert = "GC-002"; }
+/*  U1's certificate issued anew by key with these fields. */
+static void
+s_reissue(s_world_t *w, const lpg_key_t *key, const char *resolver,
+          const char *company, const char *user, const char *no,
+          uint32_t until)
+{
+    assert_int_equal(lpg_gascert_issue(w->cert, sizeof w->cert, key,
+                                       resolver, company, user, no, until),
+                     LPG_OK);
+}
+static void c_cert_wrong(s_world_t *w)
+{
+    s_reissue(w, s_admin, RESOLVER, "C1", "U1", "GC-002", TODAY);
+}
 static void c_cert_none(s_world_t *w) { w->in.gas_cert = ""; }
+static void c_cert_null(s_world_t *w) { w->in.gas_cert = NULL; }
 static void c_cert_unreg(s_world_t *w) { w->user_add.gas_cert_no = NULL; }
+static void c_cert_number(s_world_t *w) { w->in.gas_cert = "GC-001"; }
+static void c_cert_host(s_world_t *w)
+{
+    s_reissue(w, s_admin, "qr.example.org", "C1", "U1", "GC-001", TODAY);
+}
+static void c_cert_any_host(s_world_t *w)
+{
+    c_cert_host(w);
+    w->in.resolver = NULL;
+}
+static void c_signer_unknown(s_world_t *w) { w->in.gas_cert_signer = NULL; }
+static void c_signer_handheld(s_world_t *w)
+{
+    w->admin.role = LPG__ROLE__ROLE_HANDHELD;
+}
+static void c_signer_other_company(s_world_t *w) { w->admin.company = "C2"; }
+static void c_signer_revoked(s_world_t *w)
+{
+    w->admin.has_revoked_seq = 1;
+    w->admin.revoked_seq = 12;
+    w->admin.revoke_reason = "key lost";
+}
+static void c_cert_flipped(s_world_t *w)
+{
+    /* A character in the middle of the signature changed. */
+    char *p = w->cert + strlen(w->cert) - 40;
+    *p = *p == 'A' ? 'B' : 'A';
+}
+static void c_cert_other_key(s_world_t *w)
+{
+    /* Signed by a key that is not the admin's, the admin's looked up. */
+    s_reissue(w, s_other, RESOLVER, "C1", "U1", "GC-001", TODAY);
+}
+static void c_cert_other_user(s_world_t *w)
+{
+    s_reissue(w, s_admin, RESOLVER, "C1", "U2", "GC-001", TODAY);
+}
+static void c_cert_other_company(s_world_t *w)
+{
+    s_reissue(w, s_admin, RESOLVER, "C2", "U1", "GC-001", TODAY);
+}
+static void c_cert_expired(s_world_t *w)
+{
+    s_reissue(w, s_admin, RESOLVER, "C1", "U1", "GC-001", TODAY - 1);
+}
+static void c_cert_expired_event_day(s_world_t *w)
+{
+    /* Delivered yesterday, reported today: judged by yesterday. */
+    c_cert_expired(w);
+    w->in.event_ymd = TODAY - 1;
+}
+static void c_cert_expired_later(s_world_t *w)
+{
+    w->in.event_ymd = TODAY + 1;
+}
+static void c_cert_other_user_number(s_world_t *w)
+{
+    s_reissue(w, s_admin, RESOLVER, "C1", "U2", "GC-002", TODAY);
+}
+static void c_cert_all_wrong(s_world_t *w)
+{
+    s_reissue(w, s_admin, RESOLVER, "C1", "U1", "GC-002", TODAY - 1);
+    c_cert_flipped(w);
+    c_signer_revoked(w);
+    c_signer_other_company(w);
+}
+static void c_cert_other_all_wrong(s_world_t *w)
+{
+    s_reissue(w, s_admin, RESOLVER, "C1", "U2", "GC-002", TODAY - 1);
+    c_cert_flipped(w);
+}
 static void c_restaurant(s_world_t *w)
 {
     w->user_add.kind = LPG__USER_KIND__USER_RESTAURANT;
@@ -353,9 +461,44 @@ static const s_case_t s_cases[] = {
     {"user erased", V, c_erased, "USER_UNKNOWN", false},
     {"collect from an erased user", C, c_erased, "", true},
     {"collect from no such user", C, c_no_user, "USER_UNKNOWN", false},
-    {"certificate mismatch", V, c_cert_wrong, "GAS_CERT_MISMATCH", false},
-    {"no certificate scanned", V, c_cert_none, "GAS_CERT_MISMATCH", false},
+    {"certificate number differs", V, c_cert_wrong, "GAS_CERT_MISMATCH",
+     false},
+    {"no certificate scanned", V, c_cert_none, "GAS_CERT_MISSING", false},
+    {"no certificate at all", V, c_cert_null, "GAS_CERT_MISSING", false},
     {"no certificate registered", V, c_cert_unreg, "GAS_CERT_MISMATCH",
+     false},
+    {"a bare certificate number", V, c_cert_number, "GAS_CERT_MALFORMED",
+     false},
+    {"a certificate of another resolver", V, c_cert_host,
+     "GAS_CERT_MALFORMED", false},
+    {"any resolver when none is set", V, c_cert_any_host, "", true},
+    {"signer not enrolled", V, c_signer_unknown, "GAS_CERT_NOT_ISSUER",
+     false},
+    {"signer a handheld", V, c_signer_handheld, "GAS_CERT_NOT_ISSUER",
+     false},
+    {"signer of another company", V, c_signer_other_company,
+     "GAS_CERT_NOT_ISSUER", false},
+    {"signer revoked", V, c_signer_revoked, "GAS_CERT_REVOKED", false},
+    {"a flipped signature character", V, c_cert_flipped, "GAS_CERT_FORGED",
+     false},
+    {"signed by another key", V, c_cert_other_key, "GAS_CERT_FORGED",
+     false},
+    {"another user's certificate", V, c_cert_other_user,
+     "GAS_CERT_OTHER_USER", false},
+    {"a certificate of another company's user", V, c_cert_other_company,
+     "GAS_CERT_OTHER_USER", false},
+    {"another user's, with that user's number", V,
+     c_cert_other_user_number, "GAS_CERT_OTHER_USER", false},
+    {"certificate expired", V, c_cert_expired, "GAS_CERT_EXPIRED", false},
+    {"valid on the event's day", V, c_cert_expired_event_day, "", true},
+    {"expired by the event's day", V, c_cert_expired_later,
+     "GAS_CERT_EXPIRED", false},
+    {"every certificate fault at once", V, c_cert_all_wrong,
+     "GAS_CERT_NOT_ISSUER GAS_CERT_REVOKED GAS_CERT_FORGED "
+     "GAS_CERT_MISMATCH GAS_CERT_EXPIRED",
+     false},
+    {"another user's, expired and forged", V, c_cert_other_all_wrong,
+     "GAS_CERT_FORGED GAS_CERT_OTHER_USER GAS_CERT_EXPIRED",
      false},
     {"restaurant, alarm unknown", V, c_restaurant, "NO_LEAK_ALARM", false},
     {"restaurant, alarm off", V, c_restaurant_alarm_off, "NO_LEAK_ALARM",
@@ -409,7 +552,7 @@ t_details(void **state)
     assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
     int i = lpg_verdict_find(&v, "GAS_CERT_MISMATCH");
     assert_true(i >= 0);
-    assert_string_equal(v.reasons[i].detail, "scanned GC-002");
+    assert_string_equal(v.reasons[i].detail, "No. GC-002, on record GC-001");
     i = lpg_verdict_find(&v, "LATE");
     assert_true(i >= 0);
     assert_string_equal(v.reasons[i].detail, "600 s after the event");
@@ -423,6 +566,45 @@ t_details(void **state)
     c_other_holder(&w);
     assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
     assert_string_equal(v.reasons[0].detail, "at another user");
+}
+
+static void
+t_cert_details(void **state)
+{
+    (void)state;
+    s_world_t w;
+    lpg_verdict_t v;
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    c_cert_all_wrong(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    static const char *const want[][2] = {
+        {"GAS_CERT_NOT_ISSUER", "signed by C2"},
+        {"GAS_CERT_REVOKED", "key lost"},
+        {"GAS_CERT_MISMATCH", "No. GC-002, on record GC-001"},
+        {"GAS_CERT_EXPIRED", "valid until 20260314"},
+    };
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        int i = lpg_verdict_find(&v, want[k][0]);
+        assert_true(i >= 0);
+        assert_string_equal(v.reasons[i].detail, want[k][1]);
+    }
+    int i = lpg_verdict_find(&v, "GAS_CERT_FORGED");
+    assert_true(i >= 0);
+    assert_string_equal(v.reasons[i].detail, "");
+    assert_non_null(strstr(v.reasons[i].zh, "伪造"));
+
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    c_cert_other_user_number(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    assert_string_equal(v.reasons[0].detail, "issued to U2 of C1");
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    c_cert_host(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    assert_non_null(strstr(v.reasons[0].detail, "qr.example.org"));
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    c_signer_unknown(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    assert_string_equal(v.reasons[0].detail, "its key is not enrolled");
 }
 
 static void
@@ -514,16 +696,36 @@ t_late_config(void **state)
     rmdir(dir);
 }
 
+static int
+s_setup(void **state)
+{
+    uint8_t seed[32];
+    memset(seed, 0x55, sizeof seed);
+    if (lpg_key_from_raw_private(&s_admin, seed) != LPG_OK)
+        return -1;
+    memset(seed, 0x66, sizeof seed);
+    return lpg_key_from_raw_private(&s_other, seed) == LPG_OK ? 0 : -1;
+}
+
+static int
+s_teardown(void **state)
+{
+    lpg_key_destroy(&s_admin);
+    lpg_key_destroy(&s_other);
+    return 0;
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_table),
         cmocka_unit_test(t_details),
+        cmocka_unit_test(t_cert_details),
         cmocka_unit_test(t_bad_input),
         cmocka_unit_test(t_unknown_cylinder_uses_device_company),
         cmocka_unit_test(t_steps_and_keys),
         cmocka_unit_test(t_late_config),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
