@@ -18,6 +18,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "error.h"
+#include "gascert.h"
 #include "event.h"
 #include "rules.h"
 #include "state_inspection.h"
@@ -122,6 +123,7 @@ struct s_city {
     s_device_t scanners[S_NSTATION];
     s_device_t handhelds[S_NCOMPANY][S_NDRIVER];
     s_device_t inspectors[S_NCOMPANY];
+    s_device_t admins[S_NCOMPANY]; /* company-admin keys: gas-use certs */
     s_queue_t queues[S_NSTATION + S_NCOMPANY * S_NDRIVER + S_NCOMPANY];
     size_t nqueues;
     /* open hazards by key, for rectification */
@@ -216,10 +218,14 @@ static void
 s_gas_cert(const s_city_t *c, const s_user_t *u, bool wrong, char *out,
            size_t outsz)
 {
-    char no[40];
+    char no[40], shown[48];
     s_cert_no(u, no, sizeof no);
-    snprintf(out, outsz, "%s%s", no, wrong ? "-X" : "");
-    (void)c;
+    snprintf(shown, sizeof shown, "%s%s", no, wrong ? "-X" : "");
+    int rc = lpg_gascert_issue(out, outsz, c->admins[u->company].key,
+                               c->resolver, s_company[u->company], u->id,
+                               shown, 20301231);
+    if (rc != LPG_OK)
+        s_die("gas-use certificate", rc);
 }
 
 static const char *s_surnames[] = {"张", "王", "李", "赵", "陈", "刘",
@@ -536,6 +542,11 @@ s_setup(s_city_t *c)
         s_new_device(&c->inspectors[k], name, "inspection");
         s_enroll(c, &c->inspectors[k], k, NULL, LPG__ROLE__ROLE_INSPECTOR,
                  NULL, in, &blobs[n], &lens[n]);
+        n++;
+        snprintf(name, sizeof name, "office key of %s", s_company[k]);
+        s_new_device(&c->admins[k], name, "registry");
+        s_enroll(c, &c->admins[k], k, NULL, LPG__ROLE__ROLE_COMPANY_ADMIN,
+                 NULL, NULL, &blobs[n], &lens[n]);
         n++;
     }
     s_submit_registry(c, reg, blobs, lens, n, "devices");
@@ -942,7 +953,7 @@ s_step(s_city_t *c, unsigned ci, s_kind_t kind, int user, bool late,
     Lpg__Return ret = LPG__RETURN__INIT;
     Lpg__CheckItem check[4], *checks[4];
     static const char *items[] = {"hose", "regulator", "valve", "leak"};
-    char cert[48];
+    char cert[LPG_GASCERT_MAX_TEXT + 1];
     const char *name = NULL;
     ev.cylinder = y->grai;
     ev.actor = drv;
@@ -1320,6 +1331,8 @@ main(int argc, char **argv)
         lpg_key_destroy(&c.queues[i].dev->key);
         free(c.queues[i].items);
     }
+    for (int k = 0; k < S_NCOMPANY; k++)
+        lpg_key_destroy(&c.admins[k].key);
     free(c.hazards);
     free(c.hazard_user);
     free(c.cyls);
