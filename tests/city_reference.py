@@ -1,0 +1,531 @@
+#!/usr/bin/env python3
+"""city_reference.py - what `lpgtrace recall` and `lpgtrace report` must
+print for a city, worked out from the city generator's own record
+(tests/tools/city.c writes it) and never from the ledger.
+
+It replays the record's actions in ledger order, predicts each service's
+answer with the rules it knows (so a refusal that the rules would not give,
+or a missing one, is a mismatch), keeps its own picture of every cylinder,
+user and hazard, and prints the CSV the real command must print.
+
+  city_reference.py RECORD --zone Z check
+  city_reference.py RECORD --zone Z recall --site S --from T1 --to T2
+  city_reference.py RECORD --zone Z report KIND --today YYYY-MM-DD
+        [--period month|quarter|year]
+
+KIND: refused, overdue, hazards, anomalies, coverage. Standard library only.
+"""
+import argparse
+import datetime
+import math
+import sys
+import zoneinfo
+
+# The reason catalogue, in its order (lib/reasons.c): a verdict lists its
+# reasons in this order.
+CATALOGUE = """CODE_FORGED CODE_CAPSLOCK CODE_REVOKED CODE_UNREGISTERED CYL_UNKNOWN
+SITE_NOT_STATION NOT_OWNER SCRAPPED QUARANTINED INSPECTION_OVERDUE
+DESIGN_LIFE_EXCEEDED UNINSURED OPERATOR_UNKNOWN OPERATOR_CERT_EXPIRED
+DEVICE_NOT_HERE TARE_UNKNOWN TARE_MISMATCH NOT_EMPTY_AT_STATION
+IMPOSSIBLE_TRAVEL VISUAL_MISSING VISUAL_FAILED FILL_NO_ALLOW
+FILL_OTHER_CYLINDER FILL_OTHER_STATION FILL_OTHER_SCALE FILL_ALLOW_USED
+FILL_ALLOW_STALE OVERFILL SHORT_WEIGHT LEAK OVERRIDE_NO_CHECK
+OVERRIDE_NOT_DENIED OVERRIDE_OTHER_STATION OVERRIDE_OTHER_CYLINDER
+OVERRIDE_STALE OVERRIDE_NOT_SUPERVISOR OVERRIDE_CERT_EXPIRED
+OVERRIDE_NO_REASON OVERRIDE_TOKENS_MISMATCH OVERRIDE_NOT_ALLOWED
+HANDHELD_UNKNOWN STATION_UNKNOWN DRIVER_UNKNOWN DRIVER_CERT_EXPIRED
+VEHICLE_UNKNOWN VEHICLE_PERMIT_EXPIRED USER_UNKNOWN GAS_CERT_MISMATCH
+NO_LEAK_ALARM USER_HAZARD SAFETY_CHECK_FAILED WRONG_CUSTODY LATE""".split()
+FLAGS = {"OVERFILL", "SHORT_WEIGHT", "LEAK", "LATE"}
+
+# Rule thresholds: the defaults of lib/config.c.
+TARE_TOLERANCE_G = 300
+OVER_TOLERANCE_G = 500
+UNDER_TOLERANCE_G = 500
+TRAVEL_KMH = 120
+TRAVEL_SLACK_KM = 5.0
+LATE_MS = 600000
+MAJOR_DAYS = 3
+MINOR_DAYS = 15
+HOARD_HOUSEHOLD = 2
+HOARD_BUSINESS = 10
+HOARD_VEHICLE_HOURS = 48
+
+MAJOR_ITEMS = {"flame_failure", "hose_metal", "storage"}
+
+
+def order(tokens):
+    return sorted(tokens, key=CATALOGUE.index)
+
+
+class Cylinder:
+    def __init__(self, f):
+        self.grai = f["grai"]
+        self.serial = f["serial"]
+        self.owner = f["owner"]
+        self.fill_site = f["fill_site"]
+        self.tare = int(f["tare_g"])
+        self.fill = int(f["fill_g"])
+        self.next = int(f["next_inspection"])
+        self.custody = "CUSTODY_EMPTY_AT_STATION"
+        self.status = "CYL_IN_SERVICE"
+        self.holder = ""
+        self.last_site = ""
+        self.last_time = None
+        self.allowed = False       # an unused ALLOW waits for its fill
+        self.on_vehicle = None     # (seq, time, site, plate)
+        self.delivered = None      # (seq, time) of the delivery that
+        self.vehicle = ""          # put it where it is
+
+
+class City:
+    def __init__(self, path, zone):
+        self.zone = zoneinfo.ZoneInfo(zone)
+        self.companies = {}
+        self.sites = {}
+        self.users = {}
+        self.cyls = {}
+        self.hazards = {}
+        self.events = []      # recorded actions with a sequence number
+        self.mismatches = []
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if not line or line.startswith("#"):
+                    continue
+                parts = line.split("\t")
+                rec = {"kind": parts[0]}
+                for p in parts[1:]:
+                    k, _, v = p.partition("=")
+                    rec[k] = v
+                self.take(rec)
+        self.events.sort(key=lambda r: int(r["seq"]))
+        for rec in self.events:
+            self.replay(rec)
+
+    def take(self, r):
+        k = r["kind"]
+        if k == "company":
+            self.companies[r["id"]] = r
+        elif k == "site":
+            self.sites[r["id"]] = r
+        elif k == "user":
+            u = dict(r)
+            u["registered"] = int(r["t"])
+            u["erased"] = None
+            u["open_major"] = 0
+            u["inspected"] = []
+            self.users[r["id"]] = u
+        elif k == "cylinder":
+            self.cyls[r["grai"]] = Cylinder(r)
+        elif k == "round":
+            pass
+        else:
+            self.events.append(r)
+
+    # -- time -------------------------------------------------------------
+    def local(self, ms):
+        return datetime.datetime.fromtimestamp(ms / 1000, self.zone)
+
+    def ymd(self, ms):
+        d = self.local(ms)
+        return d.year * 10000 + d.month * 100 + d.day
+
+    # -- the rules, as far as the city exercises them ----------------------
+    def km(self, a, b):
+        la1, lo1 = int(a["lat_e6"]) / 1e6, int(a["lon_e6"]) / 1e6
+        la2, lo2 = int(b["lat_e6"]) / 1e6, int(b["lon_e6"]) / 1e6
+        p1, p2 = math.radians(la1), math.radians(la2)
+        dp, dl = p2 - p1, math.radians(lo2 - lo1)
+        h = (math.sin(dp / 2) ** 2 +
+             math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2)
+        return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+    def predict(self, r):
+        """The reasons the service must give (catalogue order)."""
+        k = r["kind"]
+        t = int(r["t"])
+        today = self.ymd(int(r["sent"])) if "sent" in r else 0
+        why = []
+        c = self.cyls.get(r.get("cylinder", ""))
+        if k == "fill_check":
+            site = self.sites[r["site"]]
+            if r["code"] == "forged":
+                return ["CODE_FORGED"]
+            if r["code"] == "revision0":
+                why.append("CODE_REVOKED")
+            if c.owner != site["company"] or c.fill_site != r["site"]:
+                why.append("NOT_OWNER")
+            if c.status == "CYL_QUARANTINED":
+                why.append("QUARANTINED")
+            if c.next < today:
+                why.append("INSPECTION_OVERDUE")
+            empty = int(r["empty_g"])
+            if empty < c.tare or empty > c.tare + TARE_TOLERANCE_G:
+                why.append("TARE_MISMATCH")
+            if c.custody != "CUSTODY_EMPTY_AT_STATION":
+                why.append("NOT_EMPTY_AT_STATION")
+            if c.last_site and c.last_site != r["site"]:
+                hours = max(0, t - c.last_time) / 3600000.0
+                if (self.km(self.sites[c.last_site], site) >
+                        TRAVEL_KMH * hours + TRAVEL_SLACK_KM):
+                    why.append("IMPOSSIBLE_TRAVEL")
+            for item in r["failed_checks"].split("+"):
+                if item != "-":
+                    why.append("VISUAL_FAILED")
+        elif k == "fill_record":
+            if not c.allowed:
+                why.append("FILL_NO_ALLOW")
+            net = int(r["full_g"]) - c.tare
+            if net > c.fill + OVER_TOLERANCE_G:
+                why.append("OVERFILL")
+            elif net < c.fill - UNDER_TOLERANCE_G:
+                why.append("SHORT_WEIGHT")
+        elif k in ("dispatch", "delivery", "collection", "return"):
+            if k == "dispatch":
+                if c.status == "CYL_QUARANTINED":
+                    why.append("QUARANTINED")
+                if c.next < today:
+                    why.append("INSPECTION_OVERDUE")
+                if c.custody != "CUSTODY_FULL_AT_STATION":
+                    why.append("WRONG_CUSTODY")
+            elif k == "delivery":
+                u = self.users[r["user"]]
+                if u["erased"] is not None:
+                    why.append("USER_UNKNOWN")
+                elif r["gas_cert_of"] != r["user"]:
+                    why.append("GAS_CERT_MISMATCH")
+                if u["open_major"] > 0:
+                    why.append("USER_HAZARD")
+                for item in r["failed_checks"].split("+"):
+                    if item != "-":
+                        why.append("SAFETY_CHECK_FAILED")
+                if c.custody != "CUSTODY_IN_TRANSIT":
+                    why.append("WRONG_CUSTODY")
+            elif k == "collection":
+                if (c.custody != "CUSTODY_AT_USER" or
+                        c.holder != r["user"]):
+                    why.append("WRONG_CUSTODY")
+            elif c.custody not in ("CUSTODY_COLLECTED", "CUSTODY_IN_TRANSIT"):
+                why.append("WRONG_CUSTODY")
+            if int(r["sent"]) - t > LATE_MS:
+                why.append("LATE")
+        return order(why)
+
+    def replay(self, r):
+        k = r["kind"]
+        seq = int(r["seq"])
+        t = int(r["t"])
+        if k == "erase":
+            self.users[r["user"]]["erased"] = t
+            return
+        if k in ("inspection", "rectify"):
+            self.replay_inspection(r, seq, t)
+            return
+        why = self.predict(r)
+        status = "DENIED" if any(w not in FLAGS for w in why) else "OK"
+        got = r["reasons"].split("+") if r["reasons"] != "-" else []
+        if status != r["status"] or why != got:
+            self.mismatches.append("seq %d %s %s: predicted %s %s, "
+                                   "answered %s %s" % (
+                                       seq, k, r.get("cylinder", ""), status,
+                                       "+".join(why) or "-", r["status"],
+                                       r["reasons"]))
+        r["why"] = why
+        r["ok"] = status == "OK"
+        c = self.cyls[r["cylinder"]]
+        ok = r["ok"]
+        if k == "fill_check":
+            if ok:
+                c.allowed = True
+                c.last_site, c.last_time = r["site"], t
+            elif r["code"] != "forged":
+                c.allowed = False  # a later check replaces the ALLOW
+        elif k == "fill_record":
+            if ok:
+                c.allowed = False
+                c.custody = "CUSTODY_FULL_AT_STATION"
+                c.last_site, c.last_time = r["site"], t
+            if "OVERFILL" in why:
+                c.status = "CYL_QUARANTINED"
+        elif ok and k == "dispatch":
+            c.custody = "CUSTODY_IN_TRANSIT"
+            c.holder = ""
+            c.last_site, c.last_time = r["site"], t
+            c.on_vehicle = (seq, t, r["site"], r["vehicle"])
+        elif ok and k == "delivery":
+            c.custody = "CUSTODY_AT_USER"
+            c.holder = r["user"]
+            c.delivered = (seq, t)
+        elif ok and k == "collection":
+            c.custody = "CUSTODY_COLLECTED"
+            c.on_vehicle = (seq, t, "-", r["vehicle"])
+        elif ok and k == "return":
+            c.custody = "CUSTODY_EMPTY_AT_STATION"
+            c.holder = ""
+            c.last_site, c.last_time = r["site"], t
+
+    def replay_inspection(self, r, seq, t):
+        u = self.users[r["user"]]
+        if r["status"] != "OK":
+            self.mismatches.append("seq %d %s: answered %s" % (
+                seq, r["kind"], r["status"]))
+            return
+        if r["kind"] == "rectify":
+            h = self.hazards.get(r["hazard"])
+            if h is None or h["rectified"]:
+                self.mismatches.append("seq %d: rectified %s, which is not "
+                                       "open" % (seq, r["hazard"]))
+                return
+            h["rectified"] = True
+            if h["major"]:
+                u["open_major"] -= 1
+            return
+        u["inspected"].append(t)
+        day = self.local(t).date()
+        for item in r["failed_checks"].split("+"):
+            if item == "-":
+                continue
+            major = item in MAJOR_ITEMS or (item == "leak_alarm" and
+                                             u["user_kind"] == "restaurant")
+            due = day + datetime.timedelta(days=MAJOR_DAYS if major
+                                           else MINOR_DAYS)
+            key = "hazard/%s/%s/%s" % (r["user"], r["id"], item)
+            self.hazards[key] = {"user": r["user"], "item": item,
+                                 "major": major, "deadline": due,
+                                 "rectified": False}
+            if major:
+                u["open_major"] += 1
+
+    # -- outputs ------------------------------------------------------------
+    def recall(self, site, t1, t2):
+        rows = []
+        seen = set()
+        for r in self.events:
+            if (r["kind"] == "fill_record" and r["ok"] and
+                    r["site"] == site and t1 <= int(r["t"]) < t2 and
+                    r["cylinder"] not in seen):
+                seen.add(r["cylinder"])
+                rows.append(r)
+        out = [["cylinder", "serial", "filled_at", "user", "name", "area",
+                "delivered_at", "custody", "holder", "last_site", "status"]]
+        for f in rows:
+            c = self.cyls[f["cylinder"]]
+            filled = self.local(int(f["t"])).strftime("%Y-%m-%dT%H:%M:%S")
+            now = [c.custody, c.holder, c.last_site, c.status]
+            n = 0
+            for r in self.events:
+                if (r["kind"] == "delivery" and r["ok"] and
+                        r["cylinder"] == c.grai and
+                        int(r["seq"]) > int(f["seq"])):
+                    u = self.users[r["user"]]
+                    at = self.local(int(r["t"])).strftime(
+                        "%Y-%m-%dT%H:%M:%S")
+                    out.append([c.grai, c.serial, filled, r["user"],
+                                mask(u["name"]), u["area"], at] + now)
+                    n += 1
+            if n == 0:
+                out.append([c.grai, c.serial, filled, "", "", "", ""] + now)
+        return out
+
+    def refused(self):
+        counts = {}
+        for r in self.events:
+            if r["kind"] == "fill_check" and not r["ok"]:
+                for w in r["why"] or ["UNSPECIFIED"]:
+                    key = (r.get("site", "-"), w)
+                    counts[key] = counts.get(key, 0) + 1
+        out = [["site", "reason", "count"]]
+        for (site, w) in sorted(counts, key=lambda k: (k[0].encode(),
+                                                        k[1].encode())):
+            out.append([site, w, str(counts[(site, w)])])
+        return out
+
+    def overdue(self, today):
+        out = [["cylinder", "serial", "owner", "next_inspection", "custody",
+                "holder", "last_site", "status"]]
+        for g in sorted(self.cyls, key=str.encode):
+            c = self.cyls[g]
+            if c.next < today and c.status != "CYL_SCRAPPED":
+                due = "%04d-%02d-%02d" % (c.next // 10000,
+                                          c.next // 100 % 100, c.next % 100)
+                out.append([g, c.serial, c.owner, due, c.custody, c.holder,
+                            c.last_site, c.status])
+        return out
+
+    def hazard_rows(self, today):
+        out = [["hazard", "user", "item", "severity", "deadline",
+                "escalated", "escalated_to"]]
+        td = datetime.date(today // 10000, today // 100 % 100, today % 100)
+        for key in sorted(self.hazards, key=str.encode):
+            h = self.hazards[key]
+            if not h["rectified"] and td > h["deadline"]:
+                out.append([key, h["user"], h["item"],
+                            "major" if h["major"] else "minor",
+                            h["deadline"].isoformat(), "no", ""])
+        return out
+
+    def anomalies(self, today):
+        out = [["seq", "time", "kind", "cylinder", "site", "who", "detail"]]
+        kinds = [("pocket_code", ("fill_check",),
+                  ("TARE_MISMATCH", "NOT_EMPTY_AT_STATION")),
+                 ("cloned_code", ("fill_check",),
+                  ("IMPOSSIBLE_TRAVEL", "CODE_REVOKED",
+                   "CODE_UNREGISTERED")),
+                 ("forged_code", ("fill_check",), ("CODE_FORGED",)),
+                 ("broken_custody",
+                  ("dispatch", "delivery", "collection", "return"),
+                  ("WRONG_CUSTODY",))]
+
+        def row(seq, t, kind, cyl, site, who, detail):
+            out.append([str(seq), self.local(t).strftime("%Y-%m-%d %H:%M:%S"),
+                        kind, cyl or "-", site or "-", who or "-", detail])
+
+        for r in self.events:
+            if "why" not in r:
+                continue
+            seq, t = int(r["seq"]), int(r["t"])
+            for kind, events, tokens in kinds:
+                hit = [w for w in r["why"] if w in tokens]
+                if r["kind"] in events and hit:
+                    row(seq, t, kind, r.get("cylinder"), r.get("site"),
+                        r.get("actor"), "+".join(hit))
+            if "LATE" in r["why"]:
+                row(seq, t, "late", r.get("cylinder"), r.get("site"),
+                    r.get("actor"), "late %ss" % r["late_s"])
+        held = {}
+        for c in self.cyls.values():
+            if c.custody == "CUSTODY_AT_USER":
+                held.setdefault(c.holder, []).append(c)
+        for user in sorted(held, key=str.encode):
+            cs = held[user]
+            most = (HOARD_HOUSEHOLD if self.users[user]["user_kind"] == "household"
+                    else HOARD_BUSINESS)
+            if len(cs) > most:
+                seq, t = max(c.delivered for c in cs)
+                row(seq, t, "hoarding", "-", "-", user,
+                    "holds %d (max %d)" % (len(cs), most))
+        td = datetime.date(today // 10000, today // 100 % 100, today % 100)
+        end = datetime.datetime.combine(td + datetime.timedelta(days=1),
+                                        datetime.time(), self.zone)
+        end_ms = int(end.timestamp() * 1000)
+        for g in sorted(self.cyls, key=str.encode):
+            c = self.cyls[g]
+            if c.custody in ("CUSTODY_IN_TRANSIT", "CUSTODY_COLLECTED"):
+                seq, t, site, plate = c.on_vehicle
+                if end_ms - t > HOARD_VEHICLE_HOURS * 3600000:
+                    row(seq, t, "hoarding", g, site, plate,
+                        "on vehicle since " +
+                        self.local(t).strftime("%Y-%m-%d %H:%M:%S"))
+        return out
+
+    def coverage(self, today, period):
+        def period_of(d):
+            if period == "month":
+                return "%04d-%02d" % (d.year, d.month)
+            if period == "quarter":
+                return "%04d-Q%d" % (d.year, (d.month - 1) // 3 + 1)
+            return "%04d" % d.year
+
+        def last_day(d):
+            if period == "year":
+                return datetime.date(d.year, 12, 31)
+            m = d.month if period == "month" else ((d.month - 1) // 3) * 3 + 3
+            nxt = datetime.date(d.year + (m == 12), m % 12 + 1, 1)
+            return nxt - datetime.timedelta(days=1)
+
+        td = datetime.date(today // 10000, today // 100 % 100, today % 100)
+        first = min(self.local(u["registered"]).date()
+                    for u in self.users.values())
+        periods = []
+        d = first
+        while d <= td:
+            p = period_of(d)
+            if not periods or periods[-1][0] != p:
+                periods.append((p, last_day(d)))
+            d += datetime.timedelta(days=1)
+        out = [["area", "period", "users", "inspected", "percent"]]
+        areas = sorted({u["area"] or "-" for u in self.users.values()},
+                       key=str.encode)
+        for area in areas:
+            for p, last in periods:
+                n = k = 0
+                for u in self.users.values():
+                    if (u["area"] or "-") != area:
+                        continue
+                    if self.local(u["registered"]).date() > last:
+                        continue
+                    if (u["erased"] is not None and
+                            self.local(u["erased"]).date() <= last):
+                        continue
+                    n += 1
+                    if any(period_of(self.local(t).date()) == p
+                           for t in u["inspected"]):
+                        k += 1
+                pct = "0.0" if n == 0 else "%.1f" % (k * 100 / n)
+                out.append([area, p, str(n), str(k), pct])
+        return out
+
+
+def mask(name):
+    chars = list(name)
+    if len(chars) <= 2:
+        return (chars[0] if len(chars) == 2 else "") + "*"
+    return chars[0] + "*" * (len(chars) - 2) + chars[-1]
+
+
+def csv_line(fields):
+    out = []
+    for f in fields:
+        if any(ch in f for ch in ',"\r\n'):
+            f = '"' + f.replace('"', '""') + '"'
+        out.append(f)
+    return ",".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("record")
+    ap.add_argument("--zone", required=True)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("check")
+    rc = sub.add_parser("recall")
+    rc.add_argument("--site", required=True)
+    rc.add_argument("--from", dest="t1", required=True)
+    rc.add_argument("--to", dest="t2", required=True)
+    rp = sub.add_parser("report")
+    rp.add_argument("kind", choices=["refused", "overdue", "hazards",
+                                     "anomalies", "coverage"])
+    rp.add_argument("--today", required=True)
+    rp.add_argument("--period", default="month",
+                    choices=["month", "quarter", "year"])
+    a = ap.parse_args()
+    city = City(a.record, a.zone)
+    if a.cmd == "check":
+        for m in city.mismatches:
+            print(m)
+        print("%d actions, %d answered otherwise than predicted" % (
+            len(city.events), len(city.mismatches)))
+        return 1 if city.mismatches else 0
+
+    def when(text):
+        fmt = "%Y-%m-%dT%H:%M" if "T" in text else "%Y-%m-%d"
+        d = datetime.datetime.strptime(text, fmt).replace(tzinfo=city.zone)
+        return int(d.timestamp() * 1000)
+
+    if a.cmd == "recall":
+        rows = city.recall(a.site, when(a.t1), when(a.t2))
+    else:
+        today = int(a.today.replace("-", ""))
+        rows = {"refused": lambda: city.refused(),
+                "overdue": lambda: city.overdue(today),
+                "hazards": lambda: city.hazard_rows(today),
+                "anomalies": lambda: city.anomalies(today),
+                "coverage": lambda: city.coverage(today, a.period)}[a.kind]()
+    for r in rows:
+        print(csv_line(r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
