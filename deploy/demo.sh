@@ -306,7 +306,7 @@ refused "a failed visual check" OPERATOR_UNKNOWN VISUAL_FAILED -- \
     --check dents=fail --check valve=fail --operator TEMP-9
 
 step "Refused: a home-made code (not signed by the authority)"
-forged=$(sed 's/8030=./8030=A/' "$D/code-A10005")
+forged=$(sed -e 's/8030=A/8030=B/;t' -e 's/8030=./8030=A/' "$D/code-A10005")
 refused "a forged code" CODE_FORGED -- \
     scan fill-check --code "$forged" --tare-g 15300 --check all=ok
 
