@@ -630,8 +630,10 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         goto cleanup;
     }
     /* Entries newer than the last checkpoint: the notary signs one now,
-     * so every entry of the answer comes with its proof. */
-    if (!q->has_size && t->notary &&
+     * so every entry of the answer comes with its proof. Without proofs
+     * (the client checks nothing) the latest checkpoint is enough. */
+    bool proofs = q->proofs != 0;
+    if (proofs && !q->has_size && t->notary &&
         (!t->has_signed || seqs.v[seqs.n - 1] >= t->signed_size))
         lpg_trace_notarise(t, true);
     uint64_t cp_size = 0;
@@ -651,7 +653,8 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     if (rc != LPG_OK)
         goto cleanup;
     nodes.txn = txn;
-    nodes.slots = calloc(S_NODE_SLOTS, sizeof *nodes.slots);
+    if (proofs)
+        nodes.slots = calloc(S_NODE_SLOTS, sizeof *nodes.slots);
     if (q->has_size && (q->size == 0 || q->size > tree)) {
         snprintf(why, sizeof why, "no tree of %" PRIu64 " entries to prove "
                  "in (the ledger has %" PRIu64 ")", q->size, tree);
@@ -660,7 +663,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     }
     /* A checkpoint larger than the tree cannot be proved against: the
      * answer then carries it and the tree size, and no proofs. */
-    uint64_t prove = cp_size <= tree ? cp_size : 0;
+    uint64_t prove = proofs && cp_size <= tree ? cp_size : 0;
     if (cp_size > tree)
         lpg_error("trace: the latest checkpoint covers %" PRIu64 " entries, "
                   "the ledger holds %" PRIu64, cp_size, tree);
@@ -714,7 +717,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         Lpg__TraceEntry *te = NULL, *add[2];
         size_t cost = 0, nadd = 0, addcost = 0;
         rc = s_entry(r, &nodes, seq, seq < prove ? prove : 0, &te, &cost);
-        if (rc == LPG_OK)
+        if (rc == LPG_OK && proofs)
             rc = s_signer_entries(t, r, &nodes, te, prove, &seen, add,
                                   &nadd, &addcost);
         if (rc != LPG_OK)
