@@ -1,10 +1,12 @@
 /*  trace.c - see trace.h.
  *
- *  Answers are bounded by limit.message_bytes: entries are added while
- *  the packed answer stays under it (one entry always goes in, so a page
- *  always moves on), and a full page says more = true with the seq to ask
- *  from next. Every part of an answer is handed to the reply
- *  (lpg_reply_keep), which frees it once sent.
+ *  GetTrace answers are bounded by limit.trace_reply_bytes (large, so a
+ *  long history comes in one or two round trips), GetRange answers by
+ *  limit.message_bytes: entries are added while the packed answer stays
+ *  under the bound (one entry always goes in, so a page always moves on),
+ *  and a full page says more = true with the seq to ask from next. Every
+ *  part of an answer is handed to the reply (lpg_reply_keep), which frees
+ *  it once sent.
  */
 #include "trace.h"
 #include "checkpoint.h"
@@ -15,6 +17,7 @@
 #include "merkle.h"
 #include "state.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +256,32 @@ s_notary_init(lpg_trace_t *t, const uint8_t curve_secret[32], char *why,
     return LPG_OK;
 }
 
+/*  limit.trace_reply_bytes: a whole number of bytes from 4096 up to
+ *  4096 below limit.hard_message_bytes, the cap a client applies to what
+ *  it receives (the encryption and framing add a few bytes on the
+ *  wire). */
+static int
+s_reply_limit(lpg_trace_t *t, const lpg_config_t *cfg, char *why,
+              size_t whysz)
+{
+    const char *v = lpg_config_get(cfg, "limit.trace_reply_bytes");
+    int64_t hard = lpg_config_get_int(cfg, "limit.hard_message_bytes",
+                                      1048576);
+    char *end = NULL;
+    errno = 0;
+    long long n = v && *v ? strtoll(v, &end, 10) : -1;
+    if (!v || !*v || errno || *end || n < 4096 ||
+        n > (long long)(hard - 4096)) {
+        snprintf(why, whysz, "limit.trace_reply_bytes = '%s' must be a "
+                 "number of bytes from 4096 to limit.hard_message_bytes "
+                 "(%lld) less 4096, for the encryption and framing",
+                 v ? v : "", (long long)hard);
+        return LPG_ECONFIG;
+    }
+    t->max_trace = (size_t)n;
+    return LPG_OK;
+}
+
 int
 lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
                lpg_ledger_t *ledger, const uint8_t curve_secret[32],
@@ -269,6 +298,9 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
                  "for the trace service");
         return LPG_ECONFIG;
     }
+    int rc = s_reply_limit(t, cfg, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
     const lpg_key_t *authority = lpg_ledger_authority(ledger);
     if (!authority) {
         snprintf(why, whysz, "the ledger has no authority key (lpgtrace "
@@ -279,7 +311,7 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
     t->notary = lpg_config_get_int(cfg, "notary.enabled", 1) != 0;
     if (!t->notary)
         return LPG_OK;
-    int rc = s_notary_init(t, curve_secret, why, whysz);
+    rc = s_notary_init(t, curve_secret, why, whysz);
     if (rc != LPG_OK)
         lpg_trace_fini(t);
     return rc;
@@ -672,7 +704,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
                      : LPG_TRACE_PAGE_MAX;
     size_t note_len = note ? strlen(note) : 0;
     size_t fixed = S_REPLY_SLACK + strlen(grai) + note_len;
-    size_t budget = t->max_msg > fixed ? t->max_msg - fixed : 0;
+    size_t budget = t->max_trace > fixed ? t->max_trace - fixed : 0;
     Lpg__TraceAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
     Lpg__TraceEntry **entries = lpg_reply_keep(
         r, calloc(seqs.n, sizeof *entries));
@@ -744,7 +776,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     snprintf(why, sizeof why, "%zu entr%s%s", a->n_entries,
              a->n_entries == 1 ? "y" : "ies",
              a->more ? " (more: the answer is bounded by "
-                       "limit.message_bytes; ask again from next_from)"
+                       "limit.trace_reply_bytes; ask again from next_from)"
                      : "");
     rc = lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", why);
 cleanup:

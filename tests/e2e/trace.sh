@@ -142,7 +142,8 @@ done
 ok "twelve more refusals for cylinder 1"
 
 # A read-only instance on the same ledger: no notary, no feed, and
-# answers kept under a small limit.message_bytes, so they come in pages.
+# answers kept under a small limit.trace_reply_bytes (GetTrace) and
+# limit.message_bytes (GetRange), so they come in pages.
 R="$T_DIR/ro"
 mkdir -p "$R"
 ln -s "$H/ledger" "$R/ledger"
@@ -150,7 +151,22 @@ ln -s "$H/keys" "$R/keys"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^notary.enabled = .*/notary.enabled = 0/' \
     -e 's/^limit.message_bytes = .*/limit.message_bytes = 4096/' \
+    -e 's/^limit.trace_reply_bytes = .*/limit.trace_reply_bytes = 4096/' \
     "$H/lpgtrace.conf" >"$R/lpgtrace.conf"
+grep -q '^limit.trace_reply_bytes = 4096$' "$R/lpgtrace.conf" \
+    && ok "lpgtrace init wrote limit.trace_reply_bytes (set small here)" || not_ok "no limit.trace_reply_bytes in the config"
+# A reply limit the clients could not take in is refused at start.
+for bad in 1048576 4095 lots; do
+    mkdir -p "$T_DIR/bad-$bad"
+    ln -sf "$H/ledger" "$H/keys" "$T_DIR/bad-$bad/"
+    sed -e "s/^limit.trace_reply_bytes = .*/limit.trace_reply_bytes = $bad/" \
+        -e 's/^notary.enabled = .*/notary.enabled = 0/' "$R/lpgtrace.conf" >"$T_DIR/bad-$bad/lpgtrace.conf"
+    timeout 10 lpg-traced --home "$T_DIR/bad-$bad" >"$T_DIR/out" 2>&1
+    st=$?
+    [ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "limit.trace_reply_bytes = '$bad' must be a number of bytes from 4096 to limit.hard_message_bytes (1048576) less 4096" "$T_DIR/out" \
+        && ok "limit.trace_reply_bytes = $bad is refused at start, saying why" \
+        || { not_ok "limit.trace_reply_bytes = $bad: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
+done
 t_daemon trace "$R" && ok "a second, read-only trace instance" || not_ok "read-only instance"
 RO=$T_PID_trace
 check "it answers a verified trace" lpgtrace --home "$R" trace "$(code 3)"
@@ -158,7 +174,7 @@ check_out "every entry ✓" "^✓ all 3 entries verified"
 sleep 0.5
 check "a history longer than one answer" lpgtrace --home "$R" trace "$(code 1)"
 check_out "all 16 entries verified" "^✓ all 16 entries verified"
-grep -q "more: the answer is bounded by limit.message_bytes" "$T_DIR/trace.log" \
+grep -q "more: the answer is bounded by limit.trace_reply_bytes" "$T_DIR/trace.log" \
     && ok "came in pages, each saying so" || not_ok "no page said it was bounded"
 check "a late follower through the small answers" follow "$R" "$H/keys/admin" --count 10 --timeout 10000
 
