@@ -433,9 +433,13 @@ lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
 /*  Tree nodes read while answering one request. The proofs of a page
  *  share their upper nodes and the tree's right edge, so each node is
  *  read from the ledger once per request (open addressing; once the
- *  table is half full, further nodes are read but not kept). It lives
- *  for one request and one read transaction only. */
-#define S_NODE_SLOTS 4096
+ *  table is half full, further nodes are read but not kept). The table
+ *  is sized for every node the page's proofs can name (about two per
+ *  level of the tree per entry), so the shared upper nodes, met again
+ *  after thousands of unshared lower ones, are still kept. It lives for
+ *  one request and one read transaction only. */
+#define S_NODE_SLOTS_MIN 4096
+#define S_NODE_SLOTS_MAX (1u << 18) /* 12 MiB */
 
 typedef struct {
     uint64_t index;
@@ -446,8 +450,23 @@ typedef struct {
 typedef struct {
     lpg_txn_t *txn;
     s_slot_t *slots; /* NULL: no cache, every node read */
+    size_t nslots;   /* a power of two */
     size_t used;
 } s_nodes_t;
+
+/*  Slots for the proofs of up to entries entries in a tree of size. */
+static size_t
+s_node_slots(size_t entries, uint64_t size)
+{
+    size_t levels = 1;
+    while (levels < 64 && (1ULL << levels) < size)
+        levels++;
+    size_t want = entries * levels * 4; /* two per level, half full */
+    size_t n = S_NODE_SLOTS_MIN;
+    while (n < want && n < S_NODE_SLOTS_MAX)
+        n *= 2;
+    return n;
+}
 
 static int
 s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
@@ -456,14 +475,15 @@ s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
     if (!c->slots)
         return lpg_txn_node(c->txn, level, index, out);
     uint64_t h = (index ^ ((uint64_t)level << 56)) * 0x9e3779b97f4a7c15ULL;
-    size_t i = (size_t)(h >> 40) & (S_NODE_SLOTS - 1);
-    for (; c->slots[i].level; i = (i + 1) & (S_NODE_SLOTS - 1))
+    size_t mask = c->nslots - 1;
+    size_t i = (size_t)(h >> 40) & mask;
+    for (; c->slots[i].level; i = (i + 1) & mask)
         if (c->slots[i].level == level + 1 && c->slots[i].index == index) {
             memcpy(out, c->slots[i].hash, LPG_HASH_LEN);
             return LPG_OK;
         }
     int rc = lpg_txn_node(c->txn, level, index, out);
-    if (rc == LPG_OK && c->used < S_NODE_SLOTS / 2) {
+    if (rc == LPG_OK && c->used < c->nslots / 2) {
         c->slots[i].level = level + 1;
         c->slots[i].index = index;
         memcpy(c->slots[i].hash, out, LPG_HASH_LEN);
@@ -685,8 +705,12 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     if (rc != LPG_OK)
         goto cleanup;
     nodes.txn = txn;
-    if (proofs)
-        nodes.slots = calloc(S_NODE_SLOTS, sizeof *nodes.slots);
+    if (proofs) {
+        /* The page's entries and their signers' entries (a few). */
+        size_t n = seqs.n < LPG_TRACE_PAGE_MAX ? seqs.n : LPG_TRACE_PAGE_MAX;
+        nodes.nslots = s_node_slots(n + 64, tree);
+        nodes.slots = calloc(nodes.nslots, sizeof *nodes.slots);
+    }
     if (q->has_size && (q->size == 0 || q->size > tree)) {
         snprintf(why, sizeof why, "no tree of %" PRIu64 " entries to prove "
                  "in (the ledger has %" PRIu64 ")", q->size, tree);
