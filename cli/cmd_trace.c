@@ -1,5 +1,6 @@
-/*  cmd_trace.c - lpgtrace trace CODE|GRAI [--json]: one cylinder's whole
- *  history, asked of lpg-traced and verified here, trusting nothing the
+/*  cmd_trace.c - lpgtrace trace CODE|GRAI [--no-verify] [--json]: one
+ *  cylinder's whole history, asked of lpg-traced and verified here,
+ *  trusting nothing the
  *  service says: each entry's event signature (the signer's key taken from
  *  its authority-signed enrolment entry, itself proved), each inclusion
  *  proof against the checkpoint's root, the checkpoint's signature with
@@ -13,8 +14,15 @@
  *  that), nor that a signer's key was not revoked when the service shows
  *  no revocation.
  *
- *  Exit 0: everything verified; 1: anything failed verification (or is
- *  not yet covered by a signed checkpoint); 2: an error.
+ *  --no-verify asks for the entries alone (GetTrace proofs = false: no
+ *  inclusion proofs, no signer entries) and checks nothing at all: it
+ *  prints the same timeline as the service sent it and says, in text and
+ *  in JSON ("verified": false, "checked": "nothing"), that nothing was
+ *  checked. A quick look, never evidence.
+ *
+ *  Exit 0: everything verified (--no-verify: the answer came); 1:
+ *  anything failed verification (or is not yet covered by a signed
+ *  checkpoint); 2: an error.
  */
 #include "checkpoint.h"
 #include "cli.h"
@@ -80,6 +88,7 @@ typedef struct {
     const char *origin;
     char grai[LPG_CODE_GRAI_MAX + 1];
     const char *zone;
+    bool no_verify;      /* --no-verify: fetch and show, check nothing */
     /* the answer */
     Lpg__Reply **replies;
     size_t nreplies;
@@ -274,6 +283,8 @@ s_fetch(s_trace_t *t, const char *arg)
         q.from = from;
         q.has_size = has_size;
         q.size = size;
+        q.has_proofs = t->no_verify;
+        q.proofs = !t->no_verify;
         req.body_case = LPG__REQUEST__BODY_GET_TRACE;
         req.get_trace = &q;
         Lpg__Reply *r = NULL;
@@ -302,7 +313,7 @@ s_fetch(s_trace_t *t, const char *arg)
         }
         if (page == 0) {
             t->tree_size = a->tree_size;
-            if (a->has_checkpoint) {
+            if (a->has_checkpoint && !t->no_verify) {
                 t->note = a->checkpoint.data;
                 t->note_len = a->checkpoint.len;
                 lpg_checkpoint_t cp;
@@ -767,6 +778,16 @@ s_check_items(s_trace_t *t)
     t->items = calloc(t->nentries ? t->nentries : 1, sizeof *t->items);
     if (!t->items)
         return LPG_ENOMEM;
+    if (t->no_verify) {
+        /* Decoded to be shown, nothing more: no order, proof, signer or
+         * signature is looked at. */
+        for (size_t i = 0; i < t->nentries; i++) {
+            s_item_t *it = &t->items[i];
+            it->te = t->entries[i];
+            it->decoded = s_decode(it->te, &it->entry, &it->ev, it->why);
+        }
+        return LPG_OK;
+    }
     for (size_t i = 0; i < t->nentries; i++) {
         s_item_t *it = &t->items[i];
         it->te = t->entries[i];
@@ -958,7 +979,7 @@ s_derive(const s_trace_t *t, s_now_t *n)
     memset(n, 0, sizeof *n);
     for (size_t i = 0; i < t->nentries; i++) {
         const s_item_t *it = &t->items[i];
-        if (!it->verified)
+        if (t->no_verify ? !it->decoded : !it->verified)
             continue;
         const Lpg__Event *e = it->ev.event;
         const Lpg__Outcome *o = s_outcome(it);
@@ -1010,7 +1031,11 @@ static void
 s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
 {
     printf("Cylinder %s (times in %s)\n", t->grai, t->zone);
-    if (t->has_cp && t->cp_ok)
+    if (t->no_verify)
+        printf("! NOT VERIFIED (--no-verify): nothing was checked, not a "
+               "signature, not an inclusion proof, not the checkpoint.\n"
+               "  These entries are the trace service's word only.\n");
+    else if (t->has_cp && t->cp_ok)
         printf("Checkpoint: \u2713 %" PRIu64 " entries of %s, signed by "
                "the ledger key\n", t->cp.size, t->origin);
     else if (t->has_cp)
@@ -1018,7 +1043,7 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
                "%s\n", t->cp.size, t->origin, t->cp_why);
     else
         printf("Checkpoint: \u2717 %s\n", t->cp_why);
-    if (t->has_cp) {
+    if (t->has_cp && !t->no_verify) {
         if (!t->cons_ok)
             printf("History:    \u2717 %s\n", t->cons_why);
         else if (t->has_saved)
@@ -1065,7 +1090,11 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
         snprintf(seq, sizeof seq, "#%" PRIu64, it->te->seq);
         bool pending = !it->verified && !it->covered && t->has_cp &&
                        !*it->why;
-        fputs(it->verified ? "\u2713 " : pending ? "? " : "\u2717 ", stdout);
+        fputs(t->no_verify && it->decoded ? "- "
+              : it->verified              ? "\u2713 "
+              : pending                   ? "? "
+                                          : "\u2717 ",
+              stdout);
         s_pad(seq, wseq);
         putchar(' ');
         s_pad(when, 19);
@@ -1110,7 +1139,17 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
                strcmp(last.where, "-") != 0 ? " at " : "",
                strcmp(last.where, "-") != 0 ? last.where : "");
     } else
-        printf("Now: unknown (no verified registration)\n");
+        printf("Now: unknown (no %s registration)\n",
+               t->no_verify ? "readable" : "verified");
+    if (t->no_verify) {
+        printf("     (from the entries as the service sent them, "
+               "unchecked)\n");
+        printf("! NOT VERIFIED: %zu entr%s shown, nothing checked "
+               "(--no-verify); without it every signature, proof and the "
+               "checkpoint are checked\n",
+               t->nentries, t->nentries == 1 ? "y" : "ies");
+        return;
+    }
     if (t->nverified < t->nentries)
         printf("     (from the %zu verified entr%s only)\n", t->nverified,
                t->nverified == 1 ? "y" : "ies");
@@ -1181,11 +1220,16 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
     json_t *doc = json_object();
     json_object_set_new(doc, "cylinder", json_string(t->grai));
     json_object_set_new(doc, "zone", json_string(t->zone));
-    json_object_set_new(doc, "verified", json_boolean(all_ok));
+    json_object_set_new(doc, "verified", json_boolean(all_ok &&
+                                                      !t->no_verify));
+    json_object_set_new(doc, "checked", json_string(t->no_verify
+                                                        ? "nothing"
+                                                        : "everything"));
     json_object_set_new(doc, "tree_size", json_integer((json_int_t)
                                                        t->tree_size));
     json_t *cp = json_object();
     json_object_set_new(cp, "origin", json_string(t->origin));
+    json_object_set_new(cp, "checked", json_boolean(!t->no_verify));
     if (t->has_cp) {
         char root[64];
         size_t n;
@@ -1214,7 +1258,8 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
         json_t *x = json_object();
         json_object_set_new(x, "seq", json_integer((json_int_t)it->te->seq));
         json_object_set_new(x, "verified", json_boolean(it->verified));
-        json_object_set_new(x, "covered", json_boolean(it->covered));
+        if (!t->no_verify)
+            json_object_set_new(x, "covered", json_boolean(it->covered));
         if (*it->why)
             json_object_set_new(x, "error", json_string(it->why));
         if (it->decoded) {
@@ -1273,6 +1318,9 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
     }
     json_object_set_new(st, "from_verified_entries",
                         json_integer((json_int_t)t->nverified));
+    if (t->no_verify)
+        json_object_set_new(st, "from_unchecked_entries",
+                            json_integer((json_int_t)t->nentries));
     json_object_set_new(doc, "now", st);
     char *text = json_dumps(doc, JSON_INDENT(2));
     if (text)
@@ -1312,8 +1360,15 @@ s_clear(s_trace_t *t)
 static int
 s_usage(void)
 {
-    fprintf(stderr, "usage: lpgtrace trace CODE|GRAI [--json] [--home "
-                    "DIR]\n");
+    fprintf(stderr,
+            "usage: lpgtrace trace CODE|GRAI [--no-verify] [--json] "
+            "[--home DIR]\n"
+            "  every entry's signature, inclusion proof and the signed "
+            "checkpoint are\n"
+            "  checked here; --no-verify fetches the entries alone (no "
+            "proofs) and\n"
+            "  checks NOTHING: a quick look at what the service says, "
+            "never evidence\n");
     return 2;
 }
 
@@ -1358,23 +1413,33 @@ s_setup(s_trace_t *t)
 int
 lpg_cmd_trace(lpg_cli_t *cli, int argc, char **argv)
 {
-    if (argc != 2 || argv[1][0] == '-')
-        return s_usage();
     s_trace_t t;
     memset(&t, 0, sizeof t);
+    const char *arg = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-verify") == 0)
+            t.no_verify = true;
+        else if (argv[i][0] == '-' || arg)
+            return s_usage();
+        else
+            arg = argv[i];
+    }
+    if (!arg)
+        return s_usage();
     t.cli = cli;
     t.cfg = lpg_cli_config(cli);
     if (!t.cfg)
         return 2;
-    if (!s_grai_of(argv[1], t.grai))
+    if (!s_grai_of(arg, t.grai))
         return 2;
     int status = s_setup(&t);
     if (status == 0)
-        status = s_fetch(&t, argv[1]);
-    if (status == 0)
+        status = s_fetch(&t, arg);
+    if (status == 0 && !t.no_verify)
         status = s_check_checkpoint(&t);
-    if (status == 0 && (s_check_signers(&t) != LPG_OK ||
-                        s_check_items(&t) != LPG_OK))
+    if (status == 0 && !t.no_verify && s_check_signers(&t) != LPG_OK)
+        status = lpg_cli_fail("trace", LPG_ENOMEM);
+    if (status == 0 && s_check_items(&t) != LPG_OK)
         status = lpg_cli_fail("trace", LPG_ENOMEM);
     if (status == 0) {
         s_now_t now;
@@ -1384,7 +1449,11 @@ lpg_cmd_trace(lpg_cli_t *cli, int argc, char **argv)
             s_print_json(&t, &now, all_ok);
         else
             s_print_text(&t, &now, all_ok);
-        if (!all_ok) {
+        if (t.no_verify)
+            fprintf(stderr, "lpgtrace: warning: --no-verify: nothing was "
+                            "checked; the entries are the trace service's "
+                            "word only\n");
+        else if (!all_ok) {
             if (!t.cons_ok && t.has_cp)
                 fprintf(stderr, "lpgtrace: REFUSED: %s\n", t.cons_why);
             status = 1;

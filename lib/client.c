@@ -1,4 +1,6 @@
-/*  client.c - see client.h. */
+/*  client.c - see client.h. A client made from the configuration takes
+ *  in no reply larger than limit.hard_message_bytes (the largest answer,
+ *  a GetTrace page of limit.trace_reply_bytes, stays below it). */
 #include "client.h"
 #include "crypto.h"
 #include "error.h"
@@ -17,6 +19,7 @@ struct lpg_client {
     uint8_t server_pub[32];
     uint8_t client_sec[32];
     size_t max_msg;
+    int64_t max_in; /* replies larger are dropped by libzmq; -1: any */
     int timeout_ms;
     int retries;
 };
@@ -25,14 +28,15 @@ static int
 s_connect(lpg_client_t *c)
 {
     lpg_transport_close(&c->sock);
-    return lpg_transport_client(&c->sock, c->zctx, c->endpoint,
-                                c->server_pub, c->client_sec);
+    return lpg_transport_client_max(&c->sock, c->zctx, c->endpoint,
+                                    c->server_pub, c->client_sec,
+                                    c->max_in);
 }
 
-int
-lpg_client_new(lpg_client_t **out, const char *endpoint,
-               const uint8_t server_pub[32], const uint8_t client_sec[32],
-               size_t max_msg, int timeout_ms, int retries)
+static int
+s_new(lpg_client_t **out, const char *endpoint, const uint8_t server_pub[32],
+      const uint8_t client_sec[32], size_t max_msg, int64_t max_in,
+      int timeout_ms, int retries)
 {
     *out = NULL;
     lpg_client_t *c = calloc(1, sizeof *c);
@@ -42,6 +46,7 @@ lpg_client_new(lpg_client_t **out, const char *endpoint,
     memcpy(c->server_pub, server_pub, 32);
     memcpy(c->client_sec, client_sec, 32);
     c->max_msg = max_msg;
+    c->max_in = max_in > 0 ? max_in : -1;
     c->timeout_ms = timeout_ms > 0 ? timeout_ms : 3000;
     c->retries = retries >= 0 ? retries : 2;
     c->zctx = lpg_transport_context();
@@ -52,6 +57,15 @@ lpg_client_new(lpg_client_t **out, const char *endpoint,
     }
     *out = c;
     return LPG_OK;
+}
+
+int
+lpg_client_new(lpg_client_t **out, const char *endpoint,
+               const uint8_t server_pub[32], const uint8_t client_sec[32],
+               size_t max_msg, int timeout_ms, int retries)
+{
+    return s_new(out, endpoint, server_pub, client_sec, max_msg, -1,
+                 timeout_ms, retries);
 }
 
 int
@@ -83,12 +97,11 @@ lpg_client_from_config(lpg_client_t **out, const lpg_config_t *cfg,
                   lpg_strerror(rc));
         return rc;
     }
-    rc = lpg_client_new(out, endpoint, server_pub, sec,
-                        (size_t)lpg_config_get_int(cfg, "limit.message_bytes",
-                                                   65536),
-                        (int)lpg_config_get_int(cfg, "client.timeout_ms",
-                                                3000),
-                        (int)lpg_config_get_int(cfg, "client.retries", 2));
+    rc = s_new(out, endpoint, server_pub, sec,
+               (size_t)lpg_config_get_int(cfg, "limit.message_bytes", 65536),
+               lpg_config_get_int(cfg, "limit.hard_message_bytes", 1048576),
+               (int)lpg_config_get_int(cfg, "client.timeout_ms", 3000),
+               (int)lpg_config_get_int(cfg, "client.retries", 2));
     memset(sec, 0, sizeof sec);
     return rc;
 }

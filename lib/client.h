@@ -24,7 +24,10 @@ int lpg_client_new(lpg_client_t **out, const char *endpoint,
 
 /*  A client of service `name` as the home's configuration says: its
  *  endpoint (endpoint.<name>), its public key (keys/<name>.curve.pub)
- *  and this device's key (device.key + ".curve"). */
+ *  and this device's key (device.key + ".curve"); it sends requests
+ *  within limit.message_bytes and takes in replies within
+ *  limit.hard_message_bytes (a larger one never arrives: the call ends
+ *  LPG_EUNAVAILABLE). */
 int lpg_client_from_config(lpg_client_t **out, const lpg_config_t *cfg,
                            const char *name);
 

@@ -63,6 +63,9 @@ static const s_default_t s_defaults[] = {
     /* protocol limits */
     {"limit.message_bytes", "65536"},
     {"limit.hard_message_bytes", "1048576"},
+    /* GetTrace answers (lpg-traced): below the hard cap, which also
+     * bounds what a client takes in, with room for the encryption */
+    {"limit.trace_reply_bytes", "983040"},
     {"limit.batch", "256"},
 };
 

@@ -282,7 +282,7 @@ lpg_transport_server(void **out, void *ctx, const char *endpoint,
 static int
 s_curve_client(void **out, void *ctx, int type, const char *endpoint,
                const uint8_t server_pub[32], const uint8_t client_sec[32],
-               void (*tune)(void *sock))
+               void (*tune)(void *sock), int64_t max_in)
 {
     *out = NULL;
     uint8_t client_pub[32];
@@ -294,6 +294,7 @@ s_curve_client(void **out, void *ctx, int type, const char *endpoint,
         return LPG_EUNAVAILABLE;
     s_set_int(sock, ZMQ_LINGER, 0);
     tune(sock);
+    zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_in, sizeof max_in);
     zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_pub, 32);
     zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, client_pub, 32);
     zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, client_sec, 32);
@@ -327,7 +328,16 @@ lpg_transport_client(void **out, void *ctx, const char *endpoint,
                      const uint8_t client_sec[32])
 {
     return s_curve_client(out, ctx, ZMQ_DEALER, endpoint, server_pub,
-                          client_sec, s_tune_dealer);
+                          client_sec, s_tune_dealer, -1);
+}
+
+int
+lpg_transport_client_max(void **out, void *ctx, const char *endpoint,
+                         const uint8_t server_pub[32],
+                         const uint8_t client_sec[32], int64_t max_in)
+{
+    return s_curve_client(out, ctx, ZMQ_DEALER, endpoint, server_pub,
+                          client_sec, s_tune_dealer, max_in);
 }
 
 int
@@ -361,7 +371,7 @@ lpg_transport_subscriber(void **out, void *ctx, const char *endpoint,
                          const uint8_t client_sec[32])
 {
     return s_curve_client(out, ctx, ZMQ_SUB, endpoint, server_pub,
-                          client_sec, s_tune_sub);
+                          client_sec, s_tune_sub, -1);
 }
 
 int

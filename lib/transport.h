@@ -62,6 +62,13 @@ int lpg_transport_client(void **out, void *ctx, const char *endpoint,
                          const uint8_t server_pub[32],
                          const uint8_t client_sec[32]);
 
+/*  The same, taking in no message larger than max_in bytes as it comes
+ *  over the wire, encryption included (libzmq drops the connection
+ *  instead; -1: no bound). */
+int lpg_transport_client_max(void **out, void *ctx, const char *endpoint,
+                             const uint8_t server_pub[32],
+                             const uint8_t client_sec[32], int64_t max_in);
+
 void lpg_transport_close(void **sock);
 
 /*  The feed: a PUB bound to endpoint as a CURVE server with secret (its

@@ -1,10 +1,12 @@
 /*  trace.c - see trace.h.
  *
- *  Answers are bounded by limit.message_bytes: entries are added while
- *  the packed answer stays under it (one entry always goes in, so a page
- *  always moves on), and a full page says more = true with the seq to ask
- *  from next. Every part of an answer is handed to the reply
- *  (lpg_reply_keep), which frees it once sent.
+ *  GetTrace answers are bounded by limit.trace_reply_bytes (large, so a
+ *  long history comes in one or two round trips), GetRange answers by
+ *  limit.message_bytes: entries are added while the packed answer stays
+ *  under the bound (one entry always goes in, so a page always moves on),
+ *  and a full page says more = true with the seq to ask from next. Every
+ *  part of an answer is handed to the reply (lpg_reply_keep), which frees
+ *  it once sent.
  */
 #include "trace.h"
 #include "checkpoint.h"
@@ -15,6 +17,7 @@
 #include "merkle.h"
 #include "state.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +256,32 @@ s_notary_init(lpg_trace_t *t, const uint8_t curve_secret[32], char *why,
     return LPG_OK;
 }
 
+/*  limit.trace_reply_bytes: a whole number of bytes from 4096 up to
+ *  4096 below limit.hard_message_bytes, the cap a client applies to what
+ *  it receives (the encryption and framing add a few bytes on the
+ *  wire). */
+static int
+s_reply_limit(lpg_trace_t *t, const lpg_config_t *cfg, char *why,
+              size_t whysz)
+{
+    const char *v = lpg_config_get(cfg, "limit.trace_reply_bytes");
+    int64_t hard = lpg_config_get_int(cfg, "limit.hard_message_bytes",
+                                      1048576);
+    char *end = NULL;
+    errno = 0;
+    long long n = v && *v ? strtoll(v, &end, 10) : -1;
+    if (!v || !*v || errno || *end || n < 4096 ||
+        n > (long long)(hard - 4096)) {
+        snprintf(why, whysz, "limit.trace_reply_bytes = '%s' must be a "
+                 "number of bytes from 4096 to limit.hard_message_bytes "
+                 "(%lld) less 4096, for the encryption and framing",
+                 v ? v : "", (long long)hard);
+        return LPG_ECONFIG;
+    }
+    t->max_trace = (size_t)n;
+    return LPG_OK;
+}
+
 int
 lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
                lpg_ledger_t *ledger, const uint8_t curve_secret[32],
@@ -269,6 +298,9 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
                  "for the trace service");
         return LPG_ECONFIG;
     }
+    int rc = s_reply_limit(t, cfg, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
     const lpg_key_t *authority = lpg_ledger_authority(ledger);
     if (!authority) {
         snprintf(why, whysz, "the ledger has no authority key (lpgtrace "
@@ -279,7 +311,7 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
     t->notary = lpg_config_get_int(cfg, "notary.enabled", 1) != 0;
     if (!t->notary)
         return LPG_OK;
-    int rc = s_notary_init(t, curve_secret, why, whysz);
+    rc = s_notary_init(t, curve_secret, why, whysz);
     if (rc != LPG_OK)
         lpg_trace_fini(t);
     return rc;
@@ -401,9 +433,13 @@ lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
 /*  Tree nodes read while answering one request. The proofs of a page
  *  share their upper nodes and the tree's right edge, so each node is
  *  read from the ledger once per request (open addressing; once the
- *  table is half full, further nodes are read but not kept). It lives
- *  for one request and one read transaction only. */
-#define S_NODE_SLOTS 4096
+ *  table is half full, further nodes are read but not kept). The table
+ *  is sized for every node the page's proofs can name (about two per
+ *  level of the tree per entry), so the shared upper nodes, met again
+ *  after thousands of unshared lower ones, are still kept. It lives for
+ *  one request and one read transaction only. */
+#define S_NODE_SLOTS_MIN 4096
+#define S_NODE_SLOTS_MAX (1u << 18) /* 12 MiB */
 
 typedef struct {
     uint64_t index;
@@ -414,8 +450,23 @@ typedef struct {
 typedef struct {
     lpg_txn_t *txn;
     s_slot_t *slots; /* NULL: no cache, every node read */
+    size_t nslots;   /* a power of two */
     size_t used;
 } s_nodes_t;
+
+/*  Slots for the proofs of up to entries entries in a tree of size. */
+static size_t
+s_node_slots(size_t entries, uint64_t size)
+{
+    size_t levels = 1;
+    while (levels < 64 && (1ULL << levels) < size)
+        levels++;
+    size_t want = entries * levels * 4; /* two per level, half full */
+    size_t n = S_NODE_SLOTS_MIN;
+    while (n < want && n < S_NODE_SLOTS_MAX)
+        n *= 2;
+    return n;
+}
 
 static int
 s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
@@ -424,14 +475,15 @@ s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
     if (!c->slots)
         return lpg_txn_node(c->txn, level, index, out);
     uint64_t h = (index ^ ((uint64_t)level << 56)) * 0x9e3779b97f4a7c15ULL;
-    size_t i = (size_t)(h >> 40) & (S_NODE_SLOTS - 1);
-    for (; c->slots[i].level; i = (i + 1) & (S_NODE_SLOTS - 1))
+    size_t mask = c->nslots - 1;
+    size_t i = (size_t)(h >> 40) & mask;
+    for (; c->slots[i].level; i = (i + 1) & mask)
         if (c->slots[i].level == level + 1 && c->slots[i].index == index) {
             memcpy(out, c->slots[i].hash, LPG_HASH_LEN);
             return LPG_OK;
         }
     int rc = lpg_txn_node(c->txn, level, index, out);
-    if (rc == LPG_OK && c->used < S_NODE_SLOTS / 2) {
+    if (rc == LPG_OK && c->used < c->nslots / 2) {
         c->slots[i].level = level + 1;
         c->slots[i].index = index;
         memcpy(c->slots[i].hash, out, LPG_HASH_LEN);
@@ -630,8 +682,10 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         goto cleanup;
     }
     /* Entries newer than the last checkpoint: the notary signs one now,
-     * so every entry of the answer comes with its proof. */
-    if (!q->has_size && t->notary &&
+     * so every entry of the answer comes with its proof. Without proofs
+     * (the client checks nothing) the latest checkpoint is enough. */
+    bool proofs = q->proofs != 0;
+    if (proofs && !q->has_size && t->notary &&
         (!t->has_signed || seqs.v[seqs.n - 1] >= t->signed_size))
         lpg_trace_notarise(t, true);
     uint64_t cp_size = 0;
@@ -651,7 +705,12 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     if (rc != LPG_OK)
         goto cleanup;
     nodes.txn = txn;
-    nodes.slots = calloc(S_NODE_SLOTS, sizeof *nodes.slots);
+    if (proofs) {
+        /* The page's entries and their signers' entries (a few). */
+        size_t n = seqs.n < LPG_TRACE_PAGE_MAX ? seqs.n : LPG_TRACE_PAGE_MAX;
+        nodes.nslots = s_node_slots(n + 64, tree);
+        nodes.slots = calloc(nodes.nslots, sizeof *nodes.slots);
+    }
     if (q->has_size && (q->size == 0 || q->size > tree)) {
         snprintf(why, sizeof why, "no tree of %" PRIu64 " entries to prove "
                  "in (the ledger has %" PRIu64 ")", q->size, tree);
@@ -660,7 +719,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     }
     /* A checkpoint larger than the tree cannot be proved against: the
      * answer then carries it and the tree size, and no proofs. */
-    uint64_t prove = cp_size <= tree ? cp_size : 0;
+    uint64_t prove = proofs && cp_size <= tree ? cp_size : 0;
     if (cp_size > tree)
         lpg_error("trace: the latest checkpoint covers %" PRIu64 " entries, "
                   "the ledger holds %" PRIu64, cp_size, tree);
@@ -669,7 +728,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
                      : LPG_TRACE_PAGE_MAX;
     size_t note_len = note ? strlen(note) : 0;
     size_t fixed = S_REPLY_SLACK + strlen(grai) + note_len;
-    size_t budget = t->max_msg > fixed ? t->max_msg - fixed : 0;
+    size_t budget = t->max_trace > fixed ? t->max_trace - fixed : 0;
     Lpg__TraceAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
     Lpg__TraceEntry **entries = lpg_reply_keep(
         r, calloc(seqs.n, sizeof *entries));
@@ -714,7 +773,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         Lpg__TraceEntry *te = NULL, *add[2];
         size_t cost = 0, nadd = 0, addcost = 0;
         rc = s_entry(r, &nodes, seq, seq < prove ? prove : 0, &te, &cost);
-        if (rc == LPG_OK)
+        if (rc == LPG_OK && proofs)
             rc = s_signer_entries(t, r, &nodes, te, prove, &seen, add,
                                   &nadd, &addcost);
         if (rc != LPG_OK)
@@ -741,7 +800,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     snprintf(why, sizeof why, "%zu entr%s%s", a->n_entries,
              a->n_entries == 1 ? "y" : "ies",
              a->more ? " (more: the answer is bounded by "
-                       "limit.message_bytes; ask again from next_from)"
+                       "limit.trace_reply_bytes; ask again from next_from)"
                      : "");
     rc = lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", why);
 cleanup:

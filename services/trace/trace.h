@@ -35,7 +35,8 @@
 typedef struct {
     const lpg_config_t *config;
     lpg_ledger_t *ledger;
-    size_t max_msg;          /* limit.message_bytes */
+    size_t max_msg;          /* limit.message_bytes: GetRange answers */
+    size_t max_trace;        /* limit.trace_reply_bytes: GetTrace pages */
     uint8_t authority_id[LPG_KEYID_LEN];
     bool notary;
     /* the notary */

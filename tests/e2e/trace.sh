@@ -1,9 +1,10 @@
 # trace.sh - the read side through the real daemons: fills made at the
 # station with lpg-scan, `lpgtrace trace` verifying every signature, proof
-# and checkpoint itself; the notary signing on its own timer; a follower
-# of the feed ending with exactly the ledger; a read-only instance; and a
-# ledger rewritten or cut short behind the service's back, refused against
-# the checkpoint the CLI saved before.
+# and checkpoint itself; `lpgtrace trace --no-verify` (the entries alone,
+# nothing checked, and saying so); the notary signing on its own timer; a
+# follower of the feed ending with exactly the ledger; a read-only
+# instance; and a ledger rewritten or cut short behind the service's
+# back, refused against the checkpoint the CLI saved before.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -78,6 +79,47 @@ assert d["entries"][1]["time"].endswith("+08:00"), d["entries"][1]["time"]
 assert d["now"]["custody"] == "full at the station" and d["now"]["fills"] == 1
 assert d["checkpoint"]["consistent"] is True
 ' "$T_DIR/trace.json" "$(grai 1)"
+
+# --no-verify: the same timeline, nothing checked, and it says so.
+rows() { # FILE: each timeline row without its mark, the signer's name cut
+    python3 -c '
+import re, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.match(r"^(\u2713|\u2717|\?|-) (#[0-9]+ .*)$", line.rstrip("\n"))
+    if m:
+        f = re.split(r"\s{2,}", m.group(2).rstrip())
+        f[2] = f[2].split(" / ")[0]
+        print("|".join(f))
+' "$1"
+}
+check "trace --no-verify cylinder 1" lpgtrace --home "$H" trace --no-verify "$(code 1)"
+cp "$T_DIR/out" "$T_DIR/trace1nv"
+rows "$T_DIR/trace1" >"$T_DIR/rows1"
+rows "$T_DIR/trace1nv" >"$T_DIR/rows1nv"
+[ "$(wc -l <"$T_DIR/rows1")" -eq 4 ] && cmp -s "$T_DIR/rows1" "$T_DIR/rows1nv" \
+    && ok "--no-verify prints the same timeline rows as the verified trace" \
+    || { not_ok "--no-verify rows differ"; diff "$T_DIR/rows1" "$T_DIR/rows1nv" | sed 's/^/#   /'; }
+! grep -q '^✓' "$T_DIR/trace1nv" && [ "$(grep -c '^- #' "$T_DIR/trace1nv")" -eq 4 ] \
+    && ok "marking no row ✓, each '-' (unchecked)" || not_ok "--no-verify marks rows as checked"
+check_out "it says nothing was checked, at the top" "^! NOT VERIFIED (--no-verify): nothing was checked"
+check_out "and at the end" "^! NOT VERIFIED: 4 entries shown, nothing checked"
+check_out "and on stderr" "lpgtrace: warning: --no-verify: nothing was checked"
+lpgtrace --home "$H" --json trace "$(code 1)" --no-verify >"$T_DIR/trace-nv.json" 2>/dev/null
+check "--no-verify --json: verified false, checked nothing, same entries" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = json.load(open(sys.argv[2]))
+assert d["verified"] is False and d["checked"] == "nothing", (d["verified"], d["checked"])
+assert v["checked"] == "everything", v["checked"]
+assert d["checkpoint"]["checked"] is False
+assert not any(e["verified"] for e in d["entries"])
+keys = ("seq", "time", "kind", "step", "actor", "site", "detail", "outcome")
+same = lambda e: {k: e.get(k) for k in keys}
+assert [same(e) for e in d["entries"]] == [same(e) for e in v["entries"]]
+assert [e["signer"]["key_id"] for e in d["entries"]] == [e["signer"]["key_id"] for e in v["entries"]]
+assert d["now"]["fills"] == 1 and d["now"]["from_unchecked_entries"] == 4
+' "$T_DIR/trace-nv.json" "$T_DIR/trace.json"
+check_status "--no-verify with two cylinders is a usage error" 2 lpgtrace --home "$H" trace --no-verify "$(code 1)" "$(code 2)"
 check_status "an unknown cylinder is an error" 2 lpgtrace --home "$H" trace 06900051000159NOSUCH
 check_out "saying so" "no entry names this cylinder"
 check_status "not a code nor a GRAI" 2 lpgtrace --home "$H" trace "hello world"
@@ -100,7 +142,8 @@ done
 ok "twelve more refusals for cylinder 1"
 
 # A read-only instance on the same ledger: no notary, no feed, and
-# answers kept under a small limit.message_bytes, so they come in pages.
+# answers kept under a small limit.trace_reply_bytes (GetTrace) and
+# limit.message_bytes (GetRange), so they come in pages.
 R="$T_DIR/ro"
 mkdir -p "$R"
 ln -s "$H/ledger" "$R/ledger"
@@ -108,7 +151,22 @@ ln -s "$H/keys" "$R/keys"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^notary.enabled = .*/notary.enabled = 0/' \
     -e 's/^limit.message_bytes = .*/limit.message_bytes = 4096/' \
+    -e 's/^limit.trace_reply_bytes = .*/limit.trace_reply_bytes = 4096/' \
     "$H/lpgtrace.conf" >"$R/lpgtrace.conf"
+grep -q '^limit.trace_reply_bytes = 4096$' "$R/lpgtrace.conf" \
+    && ok "lpgtrace init wrote limit.trace_reply_bytes (set small here)" || not_ok "no limit.trace_reply_bytes in the config"
+# A reply limit the clients could not take in is refused at start.
+for bad in 1048576 4095 lots; do
+    mkdir -p "$T_DIR/bad-$bad"
+    ln -sf "$H/ledger" "$H/keys" "$T_DIR/bad-$bad/"
+    sed -e "s/^limit.trace_reply_bytes = .*/limit.trace_reply_bytes = $bad/" \
+        -e 's/^notary.enabled = .*/notary.enabled = 0/' "$R/lpgtrace.conf" >"$T_DIR/bad-$bad/lpgtrace.conf"
+    timeout 10 lpg-traced --home "$T_DIR/bad-$bad" >"$T_DIR/out" 2>&1
+    st=$?
+    [ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "limit.trace_reply_bytes = '$bad' must be a number of bytes from 4096 to limit.hard_message_bytes (1048576) less 4096" "$T_DIR/out" \
+        && ok "limit.trace_reply_bytes = $bad is refused at start, saying why" \
+        || { not_ok "limit.trace_reply_bytes = $bad: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
+done
 t_daemon trace "$R" && ok "a second, read-only trace instance" || not_ok "read-only instance"
 RO=$T_PID_trace
 check "it answers a verified trace" lpgtrace --home "$R" trace "$(code 3)"
@@ -116,7 +174,7 @@ check_out "every entry ✓" "^✓ all 3 entries verified"
 sleep 0.5
 check "a history longer than one answer" lpgtrace --home "$R" trace "$(code 1)"
 check_out "all 16 entries verified" "^✓ all 16 entries verified"
-grep -q "more: the answer is bounded by limit.message_bytes" "$T_DIR/trace.log" \
+grep -q "more: the answer is bounded by limit.trace_reply_bytes" "$T_DIR/trace.log" \
     && ok "came in pages, each saying so" || not_ok "no page said it was bounded"
 check "a late follower through the small answers" follow "$R" "$H/keys/admin" --count 10 --timeout 10000
 
@@ -196,6 +254,10 @@ check_status "trace refuses it" 1 lpgtrace --home "$H" trace "$(code 1)"
 check_out "the history was rewritten (consistency with the saved checkpoint)" "History: .*✗ the consistency proof from the checkpoint of $saved entries seen before to this one does not verify: the operator rewrote history"
 check_out "the forged entry's signature fails" "^✗ #$filled .*filled"
 check_out "naming the signature" "✗ the signature does not verify with the enrolled key"
+check "trace --no-verify does not catch the forgery (exit 0)" lpgtrace --home "$H" trace --no-verify "$(code 1)"
+check_out "it shows the forged entry unchecked" "^- #$filled .*filled"
+! grep -q '✗' "$T_DIR/out" && ok "with no ✗ anywhere: nothing was checked, as it warns" || not_ok "--no-verify found something"
+check_out "and warns that nothing was checked" "^! NOT VERIFIED (--no-verify): nothing was checked"
 cmp -s "$H/seen-checkpoints/lpgtrace.example_ledger" "$T_DIR/saved-before" \
     && ok "the saved checkpoint is kept, not replaced by the rewritten one" || not_ok "saved checkpoint replaced"
 kill -TERM "$T_PID_trace"

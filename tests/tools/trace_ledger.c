@@ -6,8 +6,12 @@
  *                                  ledger (made by lpgtrace init), of which
  *                                  exactly 1,000 name cylinder 0; writes
  *                                  HOME/bench.info (grai, site, times)
- *    trace_ledger query HOME GRAI RUNS   every page of GRAI's trace, RUNS
- *                                  times; prints p50/p99 in ms
+ *    trace_ledger query HOME GRAI RUNS [proofs|bare]   every page of
+ *                                  GRAI's trace, RUNS times, with every
+ *                                  inclusion proof and signer entry
+ *                                  (proofs, the default) or the entries
+ *                                  alone (bare: GetTrace proofs = false);
+ *                                  prints p50/p99 in ms
  *    trace_ledger time RUNS CMD ARGS...  wall time of a command (output
  *                                  discarded), RUNS times; p50/p99 in ms
  *    trace_ledger verifies N       ms for N Ed25519 verifies, one core
@@ -335,8 +339,8 @@ cleanup:
  *  *entries: entries in all; *pages: round trips. */
 static int
 s_trace_once(lpg_client_t *c, const lpg_key_t *ledger_key,
-             const char *origin, const char *grai, size_t *entries,
-             size_t *pages)
+             const char *origin, const char *grai, bool proofs,
+             size_t *entries, size_t *pages)
 {
     uint64_t from = 0, size = 0;
     bool has_size = false;
@@ -350,6 +354,8 @@ s_trace_once(lpg_client_t *c, const lpg_key_t *ledger_key,
         q.from = from;
         q.has_size = has_size;
         q.size = size;
+        q.has_proofs = !proofs;
+        q.proofs = proofs;
         req.body_case = LPG__REQUEST__BODY_GET_TRACE;
         req.get_trace = &q;
         Lpg__Reply *r = NULL;
@@ -363,7 +369,7 @@ s_trace_once(lpg_client_t *c, const lpg_key_t *ledger_key,
             lpg__reply__free_unpacked(r, NULL);
             return LPG_EINVAL;
         }
-        if (page == 0 && a->has_checkpoint) {
+        if (page == 0 && proofs && a->has_checkpoint) {
             lpg_checkpoint_t cp;
             if (lpg_checkpoint_open((const char *)a->checkpoint.data,
                                     a->checkpoint.len, ledger_key, origin,
@@ -383,7 +389,7 @@ s_trace_once(lpg_client_t *c, const lpg_key_t *ledger_key,
 }
 
 static int
-s_query(const char *home, const char *grai, unsigned runs)
+s_query(const char *home, const char *grai, unsigned runs, bool proofs)
 {
     char why[256] = "", path[4096];
     lpg_config_t *cfg = NULL;
@@ -401,18 +407,18 @@ s_query(const char *home, const char *grai, unsigned runs)
     /* Two warm-up runs: connection, handshake, pages in the cache. */
     for (int i = 0; rc == LPG_OK && i < 2; i++)
         rc = s_trace_once(c, ledger_key, lpg_config_get(cfg, "ledger.origin"),
-                          grai, &entries, &pages);
+                          grai, proofs, &entries, &pages);
     for (unsigned i = 0; rc == LPG_OK && i < runs; i++) {
         double t0 = s_now();
         rc = s_trace_once(c, ledger_key, lpg_config_get(cfg, "ledger.origin"),
-                          grai, &entries, &pages);
+                          grai, proofs, &entries, &pages);
         ms[i] = (s_now() - t0) * 1e3;
     }
     if (rc == LPG_OK) {
         char extra[64];
         snprintf(extra, sizeof extra, "entries=%zu pages=%zu", entries,
                  pages);
-        s_report("query", ms, runs, extra);
+        s_report(proofs ? "query" : "query_bare", ms, runs, extra);
     } else
         fprintf(stderr, "trace_ledger: query: %s %s\n", lpg_strerror(rc),
                 why);
@@ -487,7 +493,8 @@ static int
 s_usage(void)
 {
     fprintf(stderr, "usage: trace_ledger build HOME N\n"
-                    "       trace_ledger query HOME GRAI RUNS\n"
+                    "       trace_ledger query HOME GRAI RUNS "
+                    "[proofs|bare]\n"
                     "       trace_ledger time RUNS CMD [ARGS...]\n"
                     "       trace_ledger verifies N\n");
     return 2;
@@ -511,9 +518,14 @@ main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "build") == 0 &&
         s_count(argv[3], 100000000, &n))
         return s_build(argv[2], n);
-    if (argc == 5 && strcmp(argv[1], "query") == 0 &&
-        s_count(argv[4], 100000, &n))
-        return s_query(argv[2], argv[3], (unsigned)n);
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "query") == 0 &&
+        s_count(argv[4], 100000, &n)) {
+        const char *mode = argc == 6 ? argv[5] : "proofs";
+        if (strcmp(mode, "proofs") != 0 && strcmp(mode, "bare") != 0)
+            return s_usage();
+        return s_query(argv[2], argv[3], (unsigned)n,
+                       strcmp(mode, "proofs") == 0);
+    }
     if (argc >= 4 && strcmp(argv[1], "time") == 0 &&
         s_count(argv[2], 100000, &n))
         return s_time((unsigned)n, argv + 3);
