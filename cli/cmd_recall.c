@@ -165,8 +165,8 @@ typedef struct {
     size_t n, cap;
 } s_recall_t;
 
-static bool
-s_ok(const Lpg__LedgerEntry *e)
+bool
+lpg_cli_accepted(const Lpg__LedgerEntry *e)
 {
     return !e->outcome || e->outcome->status == LPG__STATUS__STATUS_OK;
 }
@@ -181,7 +181,7 @@ s_on_site(void *ctx, uint64_t seq)
     if (rc != LPG_OK)
         return rc;
     const Lpg__Event *b = ev.event;
-    if (b->body_case == LPG__EVENT__BODY_FILL_RECORD && s_ok(e) &&
+    if (b->body_case == LPG__EVENT__BODY_FILL_RECORD && lpg_cli_accepted(e) &&
         b->cylinder && b->device_time_ms >= r->from &&
         b->device_time_ms < r->to) {
         bool seen = false;
@@ -275,7 +275,7 @@ s_on_cylinder(void *ctx, uint64_t seq)
     if (rc != LPG_OK)
         return rc;
     const Lpg__Event *b = ev.event;
-    if (b->body_case == LPG__EVENT__BODY_DELIVERY && s_ok(e) && b->user) {
+    if (b->body_case == LPG__EVENT__BODY_DELIVERY && lpg_cli_accepted(e) && b->user) {
         const void *v;
         size_t vlen;
         Lpg__UserState *u = NULL;

@@ -30,6 +30,10 @@ void lpg_cli_csv_field(const char *s, bool last);
 int lpg_cli_entry(lpg_txn_t *t, uint64_t seq, Lpg__LedgerEntry **entry,
                   lpg_event_t *ev);
 
+/*  True when the service accepted the entry (status OK, or no outcome:
+ *  an entry written without a service's verdict). */
+bool lpg_cli_accepted(const Lpg__LedgerEntry *e);
+
 /*  The protobuf name of an enum value ("CUSTODY_AT_USER"), or "?". */
 const char *lpg_cli_enum_name(const ProtobufCEnumDescriptor *d, int value);
 

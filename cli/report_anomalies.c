@@ -158,12 +158,6 @@ s_driver_step(const Lpg__Event *b)
            b->body_case == LPG__EVENT__BODY_STATION_RETURN;
 }
 
-static bool
-s_accepted(const Lpg__LedgerEntry *e)
-{
-    return !e->outcome || e->outcome->status == LPG__STATUS__STATUS_OK;
-}
-
 /*  The rows of one entry, in kind order. */
 static int
 s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
@@ -324,7 +318,7 @@ s_on_seq(void *ctx, uint64_t seq)
         return rc;
     const Lpg__Event *b = ev.event;
     if ((b->body_case == w->want[0] || b->body_case == w->want[1]) &&
-        s_accepted(e)) {
+        lpg_cli_accepted(e)) {
         const char *vehicle = b->body_case == LPG__EVENT__BODY_DISPATCH
                                   ? b->dispatch->vehicle
                               : b->body_case == LPG__EVENT__BODY_COLLECTION
