@@ -4,7 +4,8 @@
  *  events), in ledger order, then the hoarding seen in the state at the
  *  end: users holding too many cylinders, cylinders left on a vehicle.
  *
- *  Readings: empty fields print "-", in JSON too (a top-level array).
+ *  Readings: empty fields print "-", in JSON too (the rows under
+ *  {report, today, rows}).
  *  A user's hoarding row is dated by the latest (highest seq) of the
  *  accepted deliveries that put each held cylinder there; a user of no
  *  known kind counts as a household. A cylinder's "on vehicle since" is

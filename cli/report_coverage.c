@@ -7,8 +7,8 @@
  *
  *  Readings: users of every kind count; an area is listed if any user
  *  was ever registered in it (even after --today); percent is printf's
- *  "%.1f" of inspected * 100 / users (a number in JSON, which is a
- *  top-level array of rows).
+ *  "%.1f" of inspected * 100 / users (a number in the JSON rows, under
+ *  {report, today, period, rows}).
  */
 #include "cli.h"
 #include "error.h"
