@@ -14,6 +14,9 @@
 
 #define S_LATE_MAX_MS 86400000
 #define S_DETAIL (2 * LPG_STRING_MAX + 128)
+/* The detail in place of names an unverified certificate claims. */
+#define S_UNVERIFIED_EN "not shown: the signature does not verify"
+#define S_UNVERIFIED_ZH "不予显示：签名未通过验证"
 
 static bool
 s_streq(const char *a, const char *b)
@@ -257,6 +260,7 @@ s_check_gas_cert(lpg_verdict_t *v, const lpg_delivery_input_t *in,
         return;
     }
     const Lpg__DeviceState *d = in->gas_cert_signer;
+    bool verified = false; /* by the key the certificate names */
     if (!d) {
         lpg_verdict_add(v, LPG_REASON_GAS_CERT_NOT_ISSUER,
                         "its key is not enrolled", "签发密钥未登记");
@@ -281,22 +285,38 @@ s_check_gas_cert(lpg_verdict_t *v, const lpg_delivery_input_t *in,
         else if (lpg_gascert_verify(&c, text, len, in->resolver, key) !=
                  LPG_OK)
             lpg_verdict_add(v, LPG_REASON_GAS_CERT_FORGED, NULL, NULL);
+        else
+            verified = true;
         lpg_key_destroy(&key);
     }
     /* Another user's certificate: its number is that user's, so it is
-     * not compared with this one's. */
+     * not compared with this one's. What an unverified certificate says
+     * is anyone's text: it is judged but never copied into the record. */
     if (!s_streq(c.user, in->user_id) || !s_streq(c.company, u->company)) {
-        snprintf(en, sizeof en, "issued to %s of %s", c.user, c.company);
-        snprintf(zh, sizeof zh, "凭证用户 %s（%s）", c.user, c.company);
+        if (verified) {
+            snprintf(en, sizeof en, "issued to %s of %s", c.user,
+                     c.company);
+            snprintf(zh, sizeof zh, "凭证用户 %s（%s）", c.user, c.company);
+        } else {
+            snprintf(en, sizeof en, "%s", S_UNVERIFIED_EN);
+            snprintf(zh, sizeof zh, "%s", S_UNVERIFIED_ZH);
+        }
         lpg_verdict_add(v, LPG_REASON_GAS_CERT_OTHER_USER, en, zh);
     } else if (!u->gas_cert_no || !*u->gas_cert_no) {
         lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH,
                         "no certificate on record", "无登记凭证");
     } else if (strcmp(c.cert_no, u->gas_cert_no) != 0) {
-        snprintf(en, sizeof en, "No. %s, on record %s", c.cert_no,
-                 u->gas_cert_no);
-        snprintf(zh, sizeof zh, "凭证编号 %s，登记为 %s", c.cert_no,
-                 u->gas_cert_no);
+        if (verified) {
+            snprintf(en, sizeof en, "No. %s, on record %s", c.cert_no,
+                     u->gas_cert_no);
+            snprintf(zh, sizeof zh, "凭证编号 %s，登记为 %s", c.cert_no,
+                     u->gas_cert_no);
+        } else {
+            snprintf(en, sizeof en, "on record %s; its number %s",
+                     u->gas_cert_no, S_UNVERIFIED_EN);
+            snprintf(zh, sizeof zh, "登记为 %s；凭证编号%s", u->gas_cert_no,
+                     S_UNVERIFIED_ZH);
+        }
         lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISMATCH, en, zh);
     }
     uint32_t day = in->event_ymd ? in->event_ymd : in->today_ymd;

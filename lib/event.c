@@ -1,6 +1,7 @@
 /*  event.c - see event.h. */
 #include "event.h"
 #include "error.h"
+#include "gascert.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,6 +51,19 @@ lpg_string_check(const char *s, size_t max)
     return n <= max ? LPG_OK : LPG_EMALFORMED;
 }
 
+/*  The longest string field f of a d may hold. Every field has
+ *  LPG_STRING_MAX but the gas-use certificate a driver scans
+ *  (Delivery.gas_cert), whose text runs to LPG_GASCERT_MAX_TEXT: a
+ *  user's number in Chinese is 9 escaped bytes a character. */
+static size_t
+s_string_max(const ProtobufCMessageDescriptor *d,
+             const ProtobufCFieldDescriptor *f)
+{
+    if (d == &lpg__delivery__descriptor && strcmp(f->name, "gas_cert") == 0)
+        return LPG_GASCERT_MAX_TEXT;
+    return LPG_STRING_MAX;
+}
+
 /*  Walks every string field of a message (nested messages too) and checks
  *  it; protobuf-c gives no UTF-8 guarantee. An embedded NUL shortens the C
  *  string, which the canonical re-encoding check (s_canonical) catches. */
@@ -60,12 +74,13 @@ lpg_proto_strings_check(const ProtobufCMessage *m, const char **field)
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
         const char *base = (const char *)m;
+        size_t max = s_string_max(d, f);
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             size_t count = *(const size_t *)(base + f->quantifier_offset);
             void *const *arr = *(void *const *const *)(base + f->offset);
             for (size_t k = 0; k < count; k++) {
                 if (f->type == PROTOBUF_C_TYPE_STRING &&
-                    lpg_string_check(arr[k], LPG_STRING_MAX) != LPG_OK) {
+                    lpg_string_check(arr[k], max) != LPG_OK) {
                     *field = f->name;
                     return LPG_EMALFORMED;
                 }
@@ -82,7 +97,7 @@ lpg_proto_strings_check(const ProtobufCMessage *m, const char **field)
         }
         if (f->type == PROTOBUF_C_TYPE_STRING) {
             const char *s = *(const char *const *)(base + f->offset);
-            if (lpg_string_check(s, LPG_STRING_MAX) != LPG_OK) {
+            if (lpg_string_check(s, max) != LPG_OK) {
                 *field = f->name;
                 return LPG_EMALFORMED;
             }

@@ -18,7 +18,7 @@
 
 #define LPG_EVENT_ID_LEN 16
 #define LPG_EVENT_MAX_BYTES 65536 /* one SignedEvent, on the wire */
-#define LPG_STRING_MAX 256        /* any string field */
+#define LPG_STRING_MAX 256        /* any string field but gas_cert */
 
 /*  A decoded SignedEvent and its Event body. */
 typedef struct {
@@ -47,7 +47,8 @@ int lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN]);
 int lpg_string_check(const char *s, size_t max);
 
 /*  Checks every string field of a decoded protobuf message, nested
- *  messages included, with lpg_string_check (LPG_STRING_MAX). On failure
+ *  messages included, with lpg_string_check: LPG_STRING_MAX bytes, but
+ *  LPG_GASCERT_MAX_TEXT for Delivery.gas_cert (lib/gascert.h). On failure
  *  returns LPG_EMALFORMED and sets *field to the field's name. */
 int lpg_proto_strings_check(const ProtobufCMessage *m, const char **field);
 

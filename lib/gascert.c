@@ -11,7 +11,8 @@
  *            63 characters.
  *  company, user, number
  *            the registry's ids and the certificate number on record,
- *            1 to 64 bytes each, no control bytes, neither "." nor "..".
+ *            1 to 64 bytes each of UTF-8 text without control
+ *            characters (lpg_string_check), neither "." nor "..".
  *            The bytes A-Z a-z 0-9 - . _ ~ are written as they are; every
  *            other byte as %XX, upper-case hex. Nothing else is accepted
  *            (no %XX for a byte written as it is, no lower-case hex), so
@@ -30,19 +31,23 @@
  *
  *  Example, 185 bytes (a QR code of version 10 at level M holds 213):
  *      https://id.lpg.example/gc/NT/U1?n=GC-U1&u=20271231&k=<43>&s=<86>
+ *  The longest text issue can write (every field 64 escaped bytes, a
+ *  63-character resolver) is 801 bytes, within LPG_GASCERT_MAX_TEXT, the
+ *  bound a Delivery's gas_cert string has on the wire (lib/event.c).
  *
  *  WHAT CAN BE WRONG, each with its own error and out->why:
  *  more than LPG_GASCERT_MAX_TEXT bytes: LPG_ECERT_TOOLONG; another host
  *  than the resolver: LPG_ECERT_HOST; anything else out of the form
- *  (empty, cut short, spaces or non-ASCII, bad escapes, a field too long,
- *  a date that is no date, a key id or signature of the wrong length or
- *  alphabet): LPG_ECERT_MALFORMED; well-formed but not signed by the key
- *  it names over these fields: LPG_ECERT_FORGED. Unlike a cylinder code
- *  there is no Caps Lock retry: a certificate is read by a camera, never
- *  typed.
+ *  (empty, cut short, spaces or non-ASCII, bad escapes, a field too long
+ *  or one whose bytes are not UTF-8 text, a date that is no date, a key
+ *  id or signature of the wrong length or alphabet): LPG_ECERT_MALFORMED;
+ *  well-formed but not signed by the key it names over these fields:
+ *  LPG_ECERT_FORGED. Unlike a cylinder code there is no Caps Lock retry:
+ *  a certificate is read by a camera, never typed.
  */
 #include "gascert.h"
 #include "error.h"
+#include "event.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -56,6 +61,14 @@ static const char s_path[] = "/gc/";
 #define S_KEY_CHARS 43 /* base64url of 32 bytes */
 #define S_SIG_CHARS 86 /* base64url of 64 bytes */
 #define S_SIGNED_MAX (3 * (LPG_GASCERT_FIELD_MAX + 1) + 4)
+/* The longest text: scheme, host, path, three fields of escaped bytes,
+ * the separators and date, key id and signature. */
+#define S_TEXT_WORST                                                       \
+    (sizeof s_scheme - 1 + LPG_GASCERT_RESOLVER_MAX + sizeof s_path - 1 +  \
+     3 * 3 * LPG_GASCERT_FIELD_MAX + 1 + 3 + 3 + 8 + 3 + S_KEY_CHARS + 3 + \
+     S_SIG_CHARS)
+_Static_assert(S_TEXT_WORST <= LPG_GASCERT_MAX_TEXT,
+               "an issued certificate must fit LPG_GASCERT_MAX_TEXT");
 
 __attribute__((format(printf, 4, 5))) static int
 s_fail(lpg_gascert_t *out, int err, size_t at, const char *fmt, ...)
@@ -87,20 +100,23 @@ s_hex_value(char c)
     return -1;
 }
 
-/*  Is f[0..n) a field a certificate may hold? */
+/*  Is f[0..n) "." or ".."? */
+static bool
+s_is_dots(const char *f, size_t n)
+{
+    return (n == 1 && f[0] == '.') || (n == 2 && f[0] == '.' && f[1] == '.');
+}
+
+/*  Is f[0..n), with f[n] == '\0' when n is in bounds, a field a
+ *  certificate may hold: 1 to 64 bytes of UTF-8 text without control
+ *  characters, neither "." nor ".."? */
 static bool
 s_field_ok(const char *f, size_t n)
 {
-    if (n == 0 || n > LPG_GASCERT_FIELD_MAX)
+    if (n == 0 || n > LPG_GASCERT_FIELD_MAX || s_is_dots(f, n))
         return false;
-    if ((n == 1 && f[0] == '.') || (n == 2 && f[0] == '.' && f[1] == '.'))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)f[i];
-        if (c < 0x20 || c == 0x7f)
-            return false;
-    }
-    return true;
+    assert(f[n] == '\0');
+    return lpg_string_check(f, LPG_GASCERT_FIELD_MAX) == LPG_OK;
 }
 
 static bool
@@ -218,8 +234,8 @@ lpg_gascert_format(char *out, size_t outsz, const lpg_gascert_t *cert)
                 s_put(text, sizeof text, &pos, key) &&
                 s_put(text, sizeof text, &pos, "&s=") &&
                 s_put(text, sizeof text, &pos, sig);
-    if (!fits)
-        return LPG_EINTERNAL; /* the limits above make it fit */
+    if (!fits) /* S_TEXT_WORST says it cannot happen; refuse all the same */
+        return LPG_ECERT_TOOLONG;
     if (pos >= outsz)
         return LPG_ERANGE;
     memcpy(out, text, pos + 1);
@@ -323,9 +339,15 @@ s_get_field(lpg_gascert_t *out, const char *t, size_t n, size_t *pos,
     if (len == 0)
         return s_fail(out, LPG_ECERT_MALFORMED, start, "the %s is empty",
                       name);
-    if (!s_field_ok(dst, len))
+    if (s_is_dots(dst, len))
         return s_fail(out, LPG_ECERT_MALFORMED, start,
                       "the %s may not be \"%s\"", name, dst);
+    /* Never shown: bytes that are no text must not reach a reason. */
+    if (!s_field_ok(dst, len))
+        return s_fail(out, LPG_ECERT_MALFORMED, start,
+                      "the %s is not UTF-8 text without control "
+                      "characters",
+                      name);
     return LPG_OK;
 }
 

@@ -20,7 +20,8 @@
 
 #define LPG_GASCERT_FIELD_MAX 64    /* bytes of company, user, number */
 #define LPG_GASCERT_RESOLVER_MAX 63 /* longest resolver host name */
-#define LPG_GASCERT_MAX_TEXT 1024   /* longest text accepted */
+#define LPG_GASCERT_MAX_TEXT 1024   /* longest text accepted; also the
+                                     * bound of Delivery.gas_cert */
 #define LPG_GASCERT_WHY_MAX 127
 
 typedef struct {
@@ -38,11 +39,13 @@ typedef struct {
 } lpg_gascert_t;
 
 /*  Issues the certificate text: company, user and cert_no are 1 to 64
- *  bytes without control characters (and none is "." or ".."), until_ymd
- *  a calendar date YYYYMMDD. Writes the NUL-terminated text to out.
+ *  bytes of UTF-8 text without control characters (and none is "." or
+ *  ".."), until_ymd a calendar date YYYYMMDD. Writes the NUL-terminated
+ *  text, never more than LPG_GASCERT_MAX_TEXT bytes, to out.
  *  Errors: LPG_EINVAL (a field, the date, or a resolver that is not a
  *  lower-case host name), LPG_ERANGE (outsz too small), LPG_EPERM (the
- *  key has no private half). */
+ *  key has no private half), LPG_ECERT_TOOLONG (a text over
+ *  LPG_GASCERT_MAX_TEXT, which the field bounds rule out). */
 int lpg_gascert_issue(char *out, size_t outsz, const lpg_key_t *signer,
                       const char *resolver, const char *company,
                       const char *user, const char *cert_no,
@@ -63,7 +66,8 @@ int lpg_gascert_verify(lpg_gascert_t *out, const char *text, size_t len,
                        const char *resolver, const lpg_key_t *signer);
 
 /*  The canonical text of a certificate's fields (the form issue writes).
- *  Errors: LPG_EINVAL (fields that make no certificate), LPG_ERANGE. */
+ *  Errors: LPG_EINVAL (fields that make no certificate), LPG_ERANGE,
+ *  LPG_ECERT_TOOLONG (as for issue). */
 int lpg_gascert_format(char *out, size_t outsz, const lpg_gascert_t *cert);
 
 /*  Is ymd a calendar date YYYYMMDD (years 1900..9999)? */

@@ -6,7 +6,9 @@
 # late step recorded and flagged LATE, with the delay in the record.
 # The gas-use certificate is a QR code signed by the company's admin key
 # (lpgtrace user cert), scanned as text or decoded from its PNG; each way
-# it can be wrong is refused on its own.
+# it can be wrong is refused on its own (escapes that decode to no UTF-8
+# too); one whose number is in Chinese, longer than other strings, is
+# accepted.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -147,6 +149,17 @@ step "certificate checked at the door too" 1 DRIVER_CERT_EXPIRED DIS1 deliver --
 step "no certificate scanned" 1 GAS_CERT_MISSING DIS1 deliver --user U1
 step "a bare certificate number is no certificate" 1 GAS_CERT_MALFORMED DIS1 deliver --user U1 --gas-cert GC-U1
 step "a certificate cut short" 1 GAS_CERT_MALFORMED DIS1 deliver --user U1 --gas-cert "${GC_U1%??????????}"
+# Escapes of bytes that are no UTF-8: refused before anything of the
+# text is judged, and the answer (the record's reasons) is still text.
+step "a user that is no UTF-8 in the certificate" 1 GAS_CERT_MALFORMED DIS1 deliver --user U1 \
+    --gas-cert "$(echo "$GC_U1" | sed 's|/U1?|/%FF%FE?|')"
+check_status "... and the reason says why" 0 grep -q 'not UTF-8' "$T_DIR/ans"
+step "a number that is no UTF-8 in the certificate" 1 GAS_CERT_MALFORMED DIS1 deliver --user U1 \
+    --gas-cert "$(echo "$GC_U1" | sed 's|n=GC-U1|n=GC%C3%28|')"
+# Forged names are judged but not repeated in the record.
+step "another user's name put in a certificate" 1 "GAS_CERT_FORGED GAS_CERT_OTHER_USER" DIS1 deliver --user U1 \
+    --gas-cert "$(echo "$GC_U1" | sed 's|/U1?|/INJECTED?|')"
+check_status "... whose name the answer does not repeat" 1 grep -q 'INJECTED' "$T_DIR/ans"
 step "another user's certificate" 1 GAS_CERT_OTHER_USER DIS1 deliver --user U1 --gas-cert "$GC_R1"
 keep "a certificate for another number, signed by the admin key" \
     gascert_sign "$T_DIR/nt-admin.pem" id.lpg.example NT U1 GC-OLD 20301231
@@ -210,6 +223,31 @@ check "filled" fill HZ1
 step "dispatched" 0 "" HZ1 dispatch
 step "not delivered to a household with a major hazard open" 1 USER_HAZARD HZ1 deliver --user U1 --gas-cert "$GC_U1"
 step "delivered to a household with only a minor one" 0 "" HZ1 deliver --user U2 --gas-cert "$GC_U2"
+
+# A certificate number in Chinese (9 escaped bytes a character): the
+# certificate runs past the 256 bytes of other strings, and is accepted.
+check "a household whose certificate number is in Chinese" lpg user add U3 --company NT --kind household \
+    --name "Wang Wu" --id-card 320601199001017777 --gas-cert "南通燃气供气使用凭证第000123号"
+keep "its certificate issued" lpg user cert U3 --until 2030-12-31 --as "$T_DIR/nt-admin"
+GC_U3=$(cat "$T_DIR/kept")
+cp "$T_DIR/kept" "$T_DIR/out"
+check_out "the number is in it, escaped" "?n=%E5%8D%97%E9%80%9A%E7%87%83%E6%B0%94.*000123%E5%8F%B7&u=20301231&"
+check_status "it is over 256 bytes" 0 test "$(printf %s "$GC_U3" | wc -c)" -gt 256
+check "a cylinder for U3" cyl CN1
+check "filled" fill CN1
+step "dispatched" 0 "" CN1 dispatch
+step "U3's certificate is not U2's" 1 GAS_CERT_OTHER_USER CN1 deliver --user U2 --gas-cert "$GC_U3"
+step "delivered to U3 with the certificate numbered in Chinese" 0 "" CN1 deliver --user U3 --gas-cert "$GC_U3" \
+    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
+lpg trace "$(cat "$T_DIR/CN1")" --json >"$T_DIR/trace" 2>&1
+# the last entry of the trace: the delivery, its signature verified, OK
+last_delivery_ok() {
+    python3 -c 'import json,sys
+e = json.load(open(sys.argv[1]))["entries"][-1]
+sys.exit(not (e["kind"] == "delivery" and e["verified"] and
+              e["outcome"]["status"] == "OK"))' "$1"
+}
+check "the trace shows it delivered, verified" last_delivery_ok "$T_DIR/trace"
 
 check "the ledger verifies" lpg verify
 check "rebuild the state from the log" lpg rebuild

@@ -3,8 +3,10 @@
  *  company-admin key built once from a fixed seed (the same as
  *  tests/unit/test_gascert.c, so saved valid certificates verify). Aborts
  *  if an invariant breaks: the result is OK or a code of the LPG_ECERT_*
- *  band with a reason, verify agrees with parse, and a text that parses
- *  is exactly the canonical text of its own fields.
+ *  band with a reason, verify agrees with parse, a text that parses is
+ *  exactly the canonical text of its own fields, and the reason and the
+ *  fields of a text that parses are UTF-8 text (they may go into a
+ *  record).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #include "crypto.h"
 #include "error.h"
+#include "event.h"
 #include "gascert.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,7 +26,13 @@ static lpg_key_t *s_key;
 static void
 s_check_result(int rc, const lpg_gascert_t *c)
 {
-    if (memchr(c->why, '\0', sizeof c->why) == NULL)
+    if (memchr(c->why, '\0', sizeof c->why) == NULL ||
+        lpg_string_check(c->why, LPG_GASCERT_WHY_MAX) != LPG_OK)
+        abort();
+    if ((rc == LPG_OK || rc == LPG_ECERT_FORGED) &&
+        (lpg_string_check(c->company, LPG_GASCERT_FIELD_MAX) != LPG_OK ||
+         lpg_string_check(c->user, LPG_GASCERT_FIELD_MAX) != LPG_OK ||
+         lpg_string_check(c->cert_no, LPG_GASCERT_FIELD_MAX) != LPG_OK))
         abort();
     if (rc == LPG_OK) {
         if (c->why[0] != '\0' || c->at != 0)

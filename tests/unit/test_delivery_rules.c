@@ -4,7 +4,9 @@
  *  every step, the LATE flag and its delay; the gas-use certificate
  *  (missing, malformed, signer unknown / not an admin / of another company
  *  / revoked, forged, another user's, another number, expired by the
- *  event's date); the hazard key, the late limit from configuration, the
+ *  event's date); what a certificate whose signature does not verify
+ *  claims (user, company, number, bytes that are no UTF-8) never copied
+ *  into a reason; the hazard key, the late limit from configuration, the
  *  new catalogue entries.
  */
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include "config.h"
 #include "delivery_rules.h"
 #include "error.h"
+#include "event.h"
 #include "gascert.h"
 #include "reasons.h"
 
@@ -580,7 +583,9 @@ t_cert_details(void **state)
     static const char *const want[][2] = {
         {"GAS_CERT_NOT_ISSUER", "signed by C2"},
         {"GAS_CERT_REVOKED", "key lost"},
-        {"GAS_CERT_MISMATCH", "No. GC-002, on record GC-001"},
+        {"GAS_CERT_MISMATCH",
+         "on record GC-001; its number not shown: the signature does not "
+         "verify"},
         {"GAS_CERT_EXPIRED", "valid until 20260314"},
     };
     for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
@@ -605,6 +610,106 @@ t_cert_details(void **state)
     c_signer_unknown(&w);
     assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
     assert_string_equal(v.reasons[0].detail, "its key is not enrolled");
+}
+
+/*  Replaces the first occurrence of from in the world's certificate. */
+static void
+s_edit_cert(s_world_t *w, const char *from, const char *to)
+{
+    char *p = strstr(w->cert, from);
+    assert_non_null(p);
+    char rest[sizeof w->cert];
+    snprintf(rest, sizeof rest, "%s", p + strlen(from));
+    snprintf(p, sizeof w->cert - (size_t)(p - w->cert), "%s%s", to, rest);
+}
+
+/*  True if any text of v holds s. */
+static bool
+s_verdict_says(const lpg_verdict_t *v, const char *s)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strstr(v->reasons[i].detail, s) || strstr(v->reasons[i].en, s) ||
+            strstr(v->reasons[i].zh, s))
+            return true;
+    return false;
+}
+
+/*  Every text of v is UTF-8 without control characters. */
+static void
+s_verdict_text(const lpg_verdict_t *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        assert_int_equal(lpg_string_check(v->reasons[i].detail, 1000),
+                         LPG_OK);
+        assert_int_equal(lpg_string_check(v->reasons[i].en, 1000), LPG_OK);
+        assert_int_equal(lpg_string_check(v->reasons[i].zh, 1000), LPG_OK);
+    }
+}
+
+/*  Whatever names a certificate that does not verify claims is anyone's
+ *  text: it is judged, but never copied into a reason (the reasons are
+ *  signed into the ledger). */
+static void
+t_cert_unverified(void **state)
+{
+    (void)state;
+    static const char unshown[] = "not shown: the signature does not verify";
+    s_world_t w;
+    lpg_verdict_t v;
+    /* Another user's, forged: the names it claims are not shown. */
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    s_reissue(&w, s_admin, RESOLVER, "C1", "INJECTED", "GC-001", TODAY);
+    c_cert_flipped(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "GAS_CERT_FORGED GAS_CERT_OTHER_USER", false, "forged");
+    int i = lpg_verdict_find(&v, "GAS_CERT_OTHER_USER");
+    assert_string_equal(v.reasons[i].detail, unshown);
+    assert_non_null(strstr(v.reasons[i].zh, "签名未通过验证"));
+    assert_false(s_verdict_says(&v, "INJECTED"));
+    /* Signed by a key that is not the one it names: the same. */
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    s_reissue(&w, s_other, RESOLVER, "INJECTED-CO", "U1", "GC-001", TODAY);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "GAS_CERT_FORGED GAS_CERT_OTHER_USER", false, "other key");
+    assert_false(s_verdict_says(&v, "INJECTED"));
+    /* Another number, forged: the number on record only. */
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    s_reissue(&w, s_admin, RESOLVER, "C1", "U1", "INJECTED-NO", TODAY);
+    c_cert_flipped(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "GAS_CERT_FORGED GAS_CERT_MISMATCH", false, "number");
+    i = lpg_verdict_find(&v, "GAS_CERT_MISMATCH");
+    assert_string_equal(v.reasons[i].detail,
+                        "on record GC-001; its number not shown: the "
+                        "signature does not verify");
+    assert_false(s_verdict_says(&v, "INJECTED"));
+    /* With a signer that is no admin's and verifies, names are shown. */
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    c_cert_other_user(&w);
+    c_signer_handheld(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    i = lpg_verdict_find(&v, "GAS_CERT_OTHER_USER");
+    assert_string_equal(v.reasons[i].detail, "issued to U2 of C1");
+    /* Escapes that decode to no UTF-8, in each field, with or without a
+     * signature that could verify: malformed, and the bytes go nowhere. */
+    static const char *const edits[][2] = {
+        {"/gc/C1/", "/gc/%FF%FE/"},
+        {"/U1?", "/%FF%FE?"},
+        {"n=GC-001", "n=%C3%28"},
+        {"n=GC-001", "n=GC%C2%85"},
+    };
+    for (size_t k = 0; k < sizeof edits / sizeof *edits; k++) {
+        s_world(&w, LPG_DELIVERY_DELIVER);
+        s_edit_cert(&w, edits[k][0], edits[k][1]);
+        assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+        s_expect(&v, "GAS_CERT_MALFORMED", false, edits[k][1]);
+        s_verdict_text(&v);
+        assert_non_null(strstr(v.reasons[0].detail, "UTF-8"));
+        w.in.gas_cert_signer = NULL;
+        assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+        s_expect(&v, "GAS_CERT_MALFORMED", false, edits[k][1]);
+        s_verdict_text(&v);
+    }
 }
 
 static void
@@ -722,6 +827,7 @@ main(void)
         cmocka_unit_test(t_table),
         cmocka_unit_test(t_details),
         cmocka_unit_test(t_cert_details),
+        cmocka_unit_test(t_cert_unverified),
         cmocka_unit_test(t_bad_input),
         cmocka_unit_test(t_unknown_cylinder_uses_device_company),
         cmocka_unit_test(t_steps_and_keys),

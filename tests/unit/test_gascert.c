@@ -2,7 +2,10 @@
  *  format round trips (escaped ids too), what issue refuses, and every way
  *  a text can be wrong, each with its error: altered fields, a flipped
  *  signature character, another signer, another host, truncated at every
- *  length, oversized, non-ASCII, non-canonical escapes, bad dates.
+ *  length, oversized, non-ASCII, non-canonical escapes, bad dates,
+ *  escapes that decode to bytes which are no UTF-8 text. The bound a
+ *  Delivery's gas_cert has on the wire: every text issue can write (a
+ *  number in Chinese, the longest fields) passes it, longer does not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,10 +19,16 @@
 
 #include "crypto.h"
 #include "error.h"
+#include "event.h"
 #include "gascert.h"
 
 #define RESOLVER "id.lpg.example"
 #define TEXT_MAX (LPG_GASCERT_MAX_TEXT + 1)
+/* 南通燃气供气使用凭证第000123号: 42 bytes, 114 escaped. */
+#define CN_NUMBER                                                          \
+    "\xe5\x8d\x97\xe9\x80\x9a\xe7\x87\x83\xe6\xb0\x94\xe4\xbe\x9b\xe6\xb0"   \
+    "\x94\xe4\xbd\xbf\xe7\x94\xa8\xe5\x87\xad\xe8\xaf\x81\xe7\xac\xac"       \
+    "000123\xe5\x8f\xb7"
 
 static lpg_key_t *s_key;   /* the company admin */
 static lpg_key_t *s_other; /* some other key */
@@ -153,6 +162,9 @@ test_issue_errors(void **state)
         {RESOLVER, "NT", "U1", "", 20271231},
         {RESOLVER, "NT", long_id, "GC", 20271231},
         {RESOLVER, "NT", "U\t1", "GC", 20271231},
+        {RESOLVER, "NT", "U1", "\xff\xfe", 20271231},   /* no UTF-8 */
+        {RESOLVER, "\xe5\x8d", "U1", "GC", 20271231},   /* cut short */
+        {RESOLVER, "NT", "U\xc2\x85", "GC", 20271231}, /* a C1 control */
         {RESOLVER, "NT", ".", "GC", 20271231},
         {RESOLVER, "..", "U1", "GC", 20271231},
         {RESOLVER, "NT", "U1", "GC", 20270229},
@@ -345,6 +357,160 @@ test_malformed(void **state)
     assert_int_equal(c.at, n - 86);
 }
 
+/*  Escapes that decode to bytes which are no UTF-8 text, or to a control
+ *  character, in each field: malformed, at the field, and the reason says
+ *  so without the bytes (it may go into a record). */
+static void
+test_not_utf8(void **state)
+{
+    /* skip: characters of "to" before the field starts */
+    static const struct {
+        const char *from, *to, *field;
+        size_t skip;
+    } edits[] = {
+        {"/gc/NT/", "/gc/%FF%FE/", "company", 4},
+        {"/U1?", "/%C3%28?", "user", 1},    /* a bad continuation */
+        {"/U1?", "/U%E4%B8?", "user", 1},   /* a character cut short */
+        {"/U1?", "/%ED%A0%80?", "user", 1}, /* a surrogate */
+        {"/U1?", "/%C0%AF?", "user", 1},    /* an overlong '/' */
+        {"n=GC-U1", "n=GC%C2%85", "certificate number", 2}, /* C1 */
+        {"n=GC-U1", "n=%F4%90%80%80", "certificate number", 2}, /* big */
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+        char text[TEXT_MAX];
+        s_issue(text, s_key, "U1");
+        s_replace(text, edits[i].from, edits[i].to);
+        size_t at =
+            (size_t)(strstr(text, edits[i].to) - text) + edits[i].skip;
+        lpg_gascert_t c;
+        int rc = lpg_gascert_parse(&c, text, strlen(text), RESOLVER);
+        if (rc != LPG_ECERT_MALFORMED)
+            fail_msg("edit %zu (%s): %s, %s", i, edits[i].to,
+                     lpg_errtoken(rc), c.why);
+        assert_int_equal(lpg_string_check(c.why, LPG_GASCERT_WHY_MAX),
+                         LPG_OK);
+        assert_non_null(strstr(c.why, edits[i].field));
+        assert_non_null(strstr(c.why, "UTF-8"));
+        assert_int_equal(c.at, at);
+        assert_string_equal(c.user, "");
+        assert_string_equal(c.company, "");
+        assert_int_equal(s_verify(text, &c), LPG_ECERT_MALFORMED);
+    }
+    /* Escaped UTF-8 of every length is text. */
+    char text[TEXT_MAX];
+    s_issue(text, s_key, "U1");
+    s_replace(text, "/U1?", "/%C3%A9%E7%94%A8%F0%9F%94%A5?");
+    lpg_gascert_t c;
+    assert_int_equal(lpg_gascert_parse(&c, text, strlen(text), RESOLVER),
+                     LPG_OK);
+    assert_string_equal(c.user, "\xc3\xa9\xe7\x94\xa8\xf0\x9f\x94\xa5");
+}
+
+/*  A Delivery event carrying text, signed and decoded as the service
+ *  does. */
+static int
+s_delivery_decode(const char *gas_cert, const char *vehicle, char *why,
+                  size_t whysz)
+{
+    Lpg__Delivery del = LPG__DELIVERY__INIT;
+    del.vehicle = (char *)vehicle;
+    del.gas_cert = (char *)gas_cert;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    uint8_t id[LPG_EVENT_ID_LEN];
+    memset(id, 0x5a, sizeof id);
+    ev.event_id.data = id;
+    ev.event_id.len = sizeof id;
+    ev.device_time_ms = 1773540000000ull;
+    ev.user = "U1";
+    ev.body_case = LPG__EVENT__BODY_DELIVERY;
+    ev.delivery = &del;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    assert_int_equal(lpg_event_sign(&ev, s_key, &bytes, &len), LPG_OK);
+    lpg_event_t got;
+    why[0] = '\0';
+    int rc = lpg_event_decode(&got, bytes, len, why, whysz);
+    if (rc == LPG_OK) {
+        assert_string_equal(got.event->delivery->gas_cert, gas_cert);
+        lpg_event_clear(&got);
+    }
+    free(bytes);
+    return rc;
+}
+
+static void
+test_delivery_bound(void **state)
+{
+    char why[256];
+    char *text = malloc(TEXT_MAX + 1);
+    assert_non_null(text);
+    /* A number in Chinese: over the 256 bytes of other strings. */
+    assert_int_equal(lpg_gascert_issue(text, TEXT_MAX, s_key, RESOLVER,
+                                       "NT", "U1", CN_NUMBER, 20301231),
+                     LPG_OK);
+    assert_int_equal(strlen(text), 185 - 5 + 114);
+    assert_true(strlen(text) > LPG_STRING_MAX);
+    lpg_gascert_t c;
+    assert_int_equal(s_verify(text, &c), LPG_OK);
+    assert_string_equal(c.cert_no, CN_NUMBER);
+    assert_int_equal(s_delivery_decode(text, "SU-A001", why, sizeof why),
+                     LPG_OK);
+    /* The longest certificate issue writes: every field 64 escaped
+     * bytes, a resolver of 63 characters. */
+    char field[LPG_GASCERT_FIELD_MAX + 1];
+    for (size_t i = 0; i < LPG_GASCERT_FIELD_MAX; i++)
+        field[i] = i % 2 ? '&' : '#';
+    field[LPG_GASCERT_FIELD_MAX] = '\0';
+    char host[LPG_GASCERT_RESOLVER_MAX + 1];
+    memset(host, 'h', LPG_GASCERT_RESOLVER_MAX);
+    host[LPG_GASCERT_RESOLVER_MAX] = '\0';
+    assert_int_equal(lpg_gascert_issue(text, TEXT_MAX, s_key, host, field,
+                                       field, field, 99991231),
+                     LPG_OK);
+    assert_int_equal(strlen(text), 801);
+    assert_int_equal(lpg_gascert_parse(&c, text, strlen(text), host),
+                     LPG_OK);
+    assert_int_equal(s_delivery_decode(text, "SU-A001", why, sizeof why),
+                     LPG_OK);
+    /* The bound itself: LPG_GASCERT_MAX_TEXT bytes pass, one more does
+     * not. */
+    memset(text, 'a', LPG_GASCERT_MAX_TEXT + 1);
+    text[LPG_GASCERT_MAX_TEXT] = '\0';
+    assert_int_equal(s_delivery_decode(text, "SU-A001", why, sizeof why),
+                     LPG_OK);
+    text[LPG_GASCERT_MAX_TEXT] = 'a';
+    text[LPG_GASCERT_MAX_TEXT + 1] = '\0';
+    assert_int_equal(s_delivery_decode(text, "SU-A001", why, sizeof why),
+                     LPG_EMALFORMED);
+    assert_non_null(strstr(why, ": gas_cert"));
+    /* Every other string keeps LPG_STRING_MAX, the vehicle beside it
+     * too. */
+    char plate[LPG_STRING_MAX + 2];
+    memset(plate, 'P', sizeof plate - 1);
+    plate[LPG_STRING_MAX + 1] = '\0';
+    assert_int_equal(s_delivery_decode("GC", plate, why, sizeof why),
+                     LPG_EMALFORMED);
+    assert_non_null(strstr(why, ": vehicle"));
+    plate[LPG_STRING_MAX] = '\0';
+    assert_int_equal(s_delivery_decode("GC", plate, why, sizeof why),
+                     LPG_OK);
+    Lpg__UserAdd ua = LPG__USER_ADD__INIT;
+    ua.company = "NT";
+    ua.gas_cert_no = text; /* 1025 bytes: not a Delivery's gas_cert */
+    const char *field_name = NULL;
+    assert_int_equal(lpg_proto_strings_check(&ua.base, &field_name),
+                     LPG_EMALFORMED);
+    assert_string_equal(field_name, "gas_cert_no");
+    text[LPG_STRING_MAX + 1] = '\0';
+    field_name = NULL;
+    assert_int_equal(lpg_proto_strings_check(&ua.base, &field_name),
+                     LPG_EMALFORMED);
+    text[LPG_STRING_MAX] = '\0';
+    assert_int_equal(lpg_proto_strings_check(&ua.base, &field_name),
+                     LPG_OK);
+    free(text);
+}
+
 static void
 test_messages_distinct(void **state)
 {
@@ -376,6 +542,8 @@ main(void)
         cmocka_unit_test(test_truncated_every_length),
         cmocka_unit_test(test_oversized),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_not_utf8),
+        cmocka_unit_test(test_delivery_bound),
         cmocka_unit_test(test_messages_distinct),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
