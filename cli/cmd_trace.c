@@ -49,6 +49,9 @@
 
 #define S_WHY 256
 #define S_MAX_PAGES 100000
+/*  What a trace service may make this command hold: a cylinder has no
+ *  more entries than the tree, and no honest history comes near this. */
+#define S_MAX_ANSWER_BYTES ((size_t)256 << 20)
 
 /*  A device key, from its enrolment entry. */
 typedef struct {
@@ -256,9 +259,15 @@ s_call(s_trace_t *t, Lpg__Request *req, Lpg__Reply **reply)
 {
     int rc = lpg_client_call(t->client, req, reply);
     if (rc == LPG_EUNAVAILABLE) {
+        /* libzmq drops an answer over our cap with the connection, and
+         * says nothing of it: name both causes. */
         fprintf(stderr, "lpgtrace: the trace service does not answer (is "
-                        "lpg-traced running? endpoint %s)\n",
-                lpg_config_get(t->cfg, "endpoint.trace"));
+                        "lpg-traced running? endpoint %s; an answer larger "
+                        "than this home's limit.hard_message_bytes, %lld, "
+                        "would also be dropped unread)\n",
+                lpg_config_get(t->cfg, "endpoint.trace"),
+                (long long)lpg_config_get_int(
+                    t->cfg, "limit.hard_message_bytes", 1048576));
         return false;
     }
     if (rc != LPG_OK) {
@@ -269,12 +278,17 @@ s_call(s_trace_t *t, Lpg__Request *req, Lpg__Reply **reply)
 }
 
 /*  Every page of the cylinder's history. Returns an exit status (0: got
- *  it all). */
+ *  it all; 1: the service's pages cannot be a true history). Pages that
+ *  do not move on, more entries than the first page's tree holds, or
+ *  more than S_MAX_ANSWER_BYTES in all end it: a hostile service cannot
+ *  make it hold memory without end. */
 static int
 s_fetch(s_trace_t *t, const char *arg)
 {
     uint64_t from = 0, size = 0;
     bool has_size = false;
+    size_t bytes = 0;
+    size_t reply_max = lpg_client_reply_max(t->client);
     for (int page = 0; page < S_MAX_PAGES; page++) {
         Lpg__Request req = LPG__REQUEST__INIT;
         Lpg__GetTrace q = LPG__GET_TRACE__INIT;
@@ -285,11 +299,15 @@ s_fetch(s_trace_t *t, const char *arg)
         q.size = size;
         q.has_proofs = t->no_verify;
         q.proofs = !t->no_verify;
+        q.has_max_reply_bytes = reply_max > 0;
+        q.max_reply_bytes = reply_max > UINT32_MAX ? UINT32_MAX
+                                                   : (uint32_t)reply_max;
         req.body_case = LPG__REQUEST__BODY_GET_TRACE;
         req.get_trace = &q;
         Lpg__Reply *r = NULL;
         if (!s_call(t, &req, &r))
             return 2;
+        bytes += lpg__reply__get_packed_size(r);
         if (!s_push(&t->replies, &t->nreplies, sizeof r, &r)) {
             lpg__reply__free_unpacked(r, NULL);
             return lpg_cli_fail("trace", LPG_ENOMEM);
@@ -328,6 +346,20 @@ s_fetch(s_trace_t *t, const char *arg)
                     size = cp.size;
                 }
             }
+        }
+        if ((uint64_t)t->nentries + a->n_entries > t->tree_size) {
+            fprintf(stderr, "lpgtrace: REFUSED: the trace service sent "
+                            "more entries (%zu so far) than its ledger "
+                            "holds (%" PRIu64 "): not a true history\n",
+                    t->nentries + a->n_entries, t->tree_size);
+            return 1;
+        }
+        if (bytes > S_MAX_ANSWER_BYTES) {
+            fprintf(stderr, "lpgtrace: REFUSED: the trace service's answer "
+                            "passed %zu MiB after %zu entries: no "
+                            "cylinder's history is that large\n",
+                    S_MAX_ANSWER_BYTES >> 20, t->nentries);
+            return 1;
         }
         for (size_t i = 0; i < a->n_entries; i++)
             if (!s_push(&t->entries, &t->nentries, sizeof a->entries[i],

@@ -1,6 +1,7 @@
 /*  client.c - see client.h. A client made from the configuration takes
- *  in no reply larger than limit.hard_message_bytes (the largest answer,
- *  a GetTrace page of limit.trace_reply_bytes, stays below it). */
+ *  in no reply larger than limit.hard_message_bytes; a GetTrace page is
+ *  kept below it by the max_reply_bytes the client asks with
+ *  (lpg_client_reply_max). */
 #include "client.h"
 #include "crypto.h"
 #include "error.h"
@@ -104,6 +105,16 @@ lpg_client_from_config(lpg_client_t **out, const lpg_config_t *cfg,
                (int)lpg_config_get_int(cfg, "client.retries", 2));
     memset(sec, 0, sizeof sec);
     return rc;
+}
+
+size_t
+lpg_client_reply_max(const lpg_client_t *c)
+{
+    if (c->max_in < 0)
+        return 0;
+    if (c->max_in <= LPG_CLIENT_REPLY_MARGIN)
+        return 1;
+    return (size_t)(c->max_in - LPG_CLIENT_REPLY_MARGIN);
 }
 
 void

@@ -31,6 +31,13 @@ int lpg_client_new(lpg_client_t **out, const char *endpoint,
 int lpg_client_from_config(lpg_client_t **out, const lpg_config_t *cfg,
                            const char *name);
 
+#define LPG_CLIENT_REPLY_MARGIN 4096 /* encryption and framing, at most */
+
+/*  The largest reply c takes in, as the service packs it: its cap on
+ *  what comes over the wire less LPG_CLIENT_REPLY_MARGIN (what to ask
+ *  for as a GetTrace max_reply_bytes). 0: no cap. */
+size_t lpg_client_reply_max(const lpg_client_t *c);
+
 /*  Sends req (its version and request id are filled in here) and waits
  *  for the reply. *reply is the caller's (lpg__reply__free_unpacked).
  *  LPG_ETOOBIG before sending; LPG_EUNAVAILABLE when no answer came after

@@ -64,8 +64,11 @@ static const s_default_t s_defaults[] = {
     {"limit.message_bytes", "65536"},
     {"limit.hard_message_bytes", "1048576"},
     /* GetTrace answers (lpg-traced): below the hard cap, which also
-     * bounds what a client takes in, with room for the encryption */
-    {"limit.trace_reply_bytes", "983040"},
+     * bounds what a client takes in, with room for the encryption;
+     * "auto": 983040, or the hard cap less 4096 if that is smaller */
+    {"limit.trace_reply_bytes", "auto"},
+    /* replies a service keeps waiting for one client, in bytes */
+    {"limit.send_queue_bytes", "67108864"},
     {"limit.batch", "256"},
 };
 

@@ -12,6 +12,7 @@
 #include "state.h"
 #include "transport.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 #include <time.h>
 
 #define S_MAX_RUNNING 8
+#define S_BIG_REPLY (256 * 1024) /* from here, a reply is large */
 
 struct lpg_service {
     lpg_service_opts_t o;
@@ -31,6 +33,9 @@ struct lpg_service {
     size_t max_msg;
     int64_t hard_max;
     size_t max_batch;
+    int send_queue;  /* replies waiting for one client, at most */
+    size_t unit_bytes; /* answers held in one unit, about */
+    bool trim;       /* large replies went out: give memory back when idle */
     volatile sig_atomic_t stop;
     uint64_t served;
 };
@@ -144,6 +149,51 @@ lpg_service_load_key(const lpg_config_t *cfg, const char *name,
     return rc;
 }
 
+/*  How many replies may wait for one client: limit.send_queue_bytes over
+ *  the largest reply, and at least two (a client that reads has one
+ *  request out at a time). Answers built but not yet sent are bounded by
+ *  it too (unit_bytes). */
+static int
+s_send_queue(lpg_service_t *s, const lpg_config_t *cfg)
+{
+    int64_t bytes = lpg_config_get_int(cfg, "limit.send_queue_bytes", -1);
+    if (bytes < 65536) {
+        lpg_error("limit.send_queue_bytes = '%s' must be a number of bytes, "
+                  "at least 65536",
+                  lpg_config_get(cfg, "limit.send_queue_bytes"));
+        return LPG_ECONFIG;
+    }
+    size_t reply = s->o.reply_max ? s->o.reply_max : s->max_msg;
+    int64_t n = bytes / (int64_t)(reply ? reply : 1);
+    s->send_queue = n < 2 ? 2 : n > 100000 ? 100000 : (int)n;
+    /* Up to four units wait for the committer, a fifth is filling. */
+    s->unit_bytes = (size_t)bytes / 8;
+    return LPG_OK;
+}
+
+/*  A service whose replies are large hands them back to the system as
+ *  soon as they are freed (glibc would otherwise keep them in its heap,
+ *  and the process stays as large as its busiest moment). */
+static void
+s_large_replies(const lpg_service_t *s)
+{
+#ifdef __GLIBC__
+    if (s->o.reply_max >= S_BIG_REPLY)
+        mallopt(M_MMAP_THRESHOLD, S_BIG_REPLY / 2);
+#else
+    (void)s;
+#endif
+}
+
+/*  Hands the heap's free pages back to the system (glibc keeps them). */
+static void
+s_give_back(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 int
 lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts)
 {
@@ -179,21 +229,28 @@ lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts)
         free(s);
         return LPG_ECONFIG;
     }
+    int rc = s_send_queue(s, cfg);
+    if (rc != LPG_OK) {
+        free(s);
+        return rc;
+    }
+    s_large_replies(s);
     s->zctx = lpg_transport_context();
-    int rc = s->zctx ? LPG_OK : LPG_EUNAVAILABLE;
+    rc = s->zctx ? LPG_OK : LPG_EUNAVAILABLE;
     if (rc == LPG_OK)
         rc = lpg_zap_start(&s->zap, s->zctx, s_zap_admit, s);
     if (rc == LPG_OK)
         rc = lpg_transport_server(&s->sock, s->zctx, s->endpoint,
-                                  opts->curve_secret, s->hard_max);
+                                  opts->curve_secret, s->hard_max,
+                                  s->send_queue);
     if (rc != LPG_OK) {
         lpg_service_destroy(&s);
         return rc;
     }
     lpg_info("%s: serving on %s (limits: message %zu bytes, hard cap %lld, "
-             "batch %zu)",
+             "batch %zu, %d replies queued per client)",
              opts->name, s->endpoint, s->max_msg, (long long)s->hard_max,
-             s->max_batch);
+             s->max_batch, s->send_queue);
     *out = s;
     return LPG_OK;
 }
@@ -665,6 +722,8 @@ s_send_reply(lpg_service_t *s, s_pending_t *p)
     frames[n++] = (lpg_frame_t){data, len};
     lpg_transport_send(s->sock, frames, n);
     free(data);
+    if (len >= S_BIG_REPLY)
+        s->trim = true;
 }
 
 static void
@@ -839,6 +898,10 @@ lpg_service_run(lpg_service_t *s)
                 wait = 1000;
         }
         int ready = lpg_transport_poll2(s->sock, wake, wait);
+        if (ready == 0 && s->trim) {
+            s->trim = false;
+            s_give_back();
+        }
         if (ready & 2) {
             lpg_wire_msg_t m;
             while (lpg_transport_recv(wake, &m, 0) == LPG_OK)
@@ -854,13 +917,17 @@ lpg_service_run(lpg_service_t *s)
                 lpg_error("%s: out of memory", s->o.name);
                 continue;
             }
-            while (u->n < s->max_batch &&
+            /* Answers to queries wait in the unit until it is committed:
+             * a unit stops taking requests once they pass unit_bytes. */
+            size_t held = 0;
+            while (u->n < s->max_batch && held < s->unit_bytes &&
                    lpg_transport_recv(s->sock, &u->pend[u->n].m, 0) ==
-                       LPG_OK)
-                u->n++;
-            for (size_t i = 0; i < u->n; i++) {
-                s_check(s, &u->pend[i]);
-                s_handle(s, &u->pend[i]);
+                       LPG_OK) {
+                s_pending_t *q = &u->pend[u->n++];
+                s_check(s, q);
+                s_handle(s, q);
+                if (q->req && q->answered && !q->droppable)
+                    held += lpg__reply__get_packed_size(&q->reply.reply);
             }
             s_prepare_unit(s, u);
             /* A lone request with nothing queued is committed here: two

@@ -50,6 +50,10 @@ typedef struct {
     /* Called once the ledger and configuration are open, before serving;
      * an error stops the daemon. May be NULL. */
     int (*start)(void *ctx, lpg_service_t *svc);
+    /* The largest reply it sends (0: limit.message_bytes). With
+     * limit.send_queue_bytes it sets how many replies may wait for one
+     * client that does not read (at least two); the rest are dropped. */
+    size_t reply_max;
     /* Housekeeping, every tick_ms (0: never). */
     int (*tick)(void *ctx, lpg_service_t *svc);
     unsigned tick_ms;

@@ -256,13 +256,17 @@ s_set_int(void *sock, int opt, int v)
 
 int
 lpg_transport_server(void **out, void *ctx, const char *endpoint,
-                     const uint8_t secret[32], int64_t hard_max)
+                     const uint8_t secret[32], int64_t hard_max,
+                     int send_queue)
 {
     *out = NULL;
     void *sock = zmq_socket(ctx, ZMQ_ROUTER);
     if (!sock)
         return LPG_EUNAVAILABLE;
     s_set_int(sock, ZMQ_LINGER, 1000);
+    /* Before the bind: each connection takes the value it finds then. */
+    if (send_queue > 0)
+        s_set_int(sock, ZMQ_SNDHWM, send_queue);
     s_set_int(sock, ZMQ_CURVE_SERVER, 1);
     s_set_int(sock, ZMQ_ROUTER_MANDATORY, 0);
     zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 32);

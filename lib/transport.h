@@ -53,9 +53,13 @@ void lpg_zap_stop(lpg_zap_t **p);
 uint64_t lpg_zap_refused(const lpg_zap_t *z);
 
 /*  A ROUTER bound to endpoint, CURVE server with secret, messages larger
- *  than hard_max dropped by libzmq. */
+ *  than hard_max dropped by libzmq. At most send_queue messages wait to
+ *  go to one client (0: libzmq's default, 1000); past that the messages
+ *  for that client are dropped, so one that sends without reading cannot
+ *  make the service hold its answers in memory. */
 int lpg_transport_server(void **out, void *ctx, const char *endpoint,
-                         const uint8_t secret[32], int64_t hard_max);
+                         const uint8_t secret[32], int64_t hard_max,
+                         int send_queue);
 
 /*  A DEALER connected to endpoint as a CURVE client. */
 int lpg_transport_client(void **out, void *ctx, const char *endpoint,

@@ -60,6 +60,7 @@ main(int argc, char **argv)
         opts.endpoint = endpoint;
         opts.rules = lpg_trace_rules;
         opts.query = lpg_trace_query;
+        opts.reply_max = trace.max_trace;
         opts.tick = trace.notary ? lpg_trace_tick : NULL;
         opts.tick_ms = trace.notary ? LPG_TRACE_TICK_MS : 0;
         opts.ctx = &trace;

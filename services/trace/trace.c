@@ -1,7 +1,8 @@
 /*  trace.c - see trace.h.
  *
  *  GetTrace answers are bounded by limit.trace_reply_bytes (large, so a
- *  long history comes in one or two round trips), GetRange answers by
+ *  long history comes in one or two round trips) or by the client's
+ *  max_reply_bytes if smaller, GetRange answers by
  *  limit.message_bytes: entries are added while the packed answer stays
  *  under the bound (one entry always goes in, so a page always moves on),
  *  and a full page says more = true with the seq to ask from next. Every
@@ -259,7 +260,8 @@ s_notary_init(lpg_trace_t *t, const uint8_t curve_secret[32], char *why,
 /*  limit.trace_reply_bytes: a whole number of bytes from 4096 up to
  *  4096 below limit.hard_message_bytes, the cap a client applies to what
  *  it receives (the encryption and framing add a few bytes on the
- *  wire). */
+ *  wire); "auto" (the default) is the largest of those up to
+ *  LPG_TRACE_REPLY_AUTO. */
 static int
 s_reply_limit(lpg_trace_t *t, const lpg_config_t *cfg, char *why,
               size_t whysz)
@@ -267,14 +269,28 @@ s_reply_limit(lpg_trace_t *t, const lpg_config_t *cfg, char *why,
     const char *v = lpg_config_get(cfg, "limit.trace_reply_bytes");
     int64_t hard = lpg_config_get_int(cfg, "limit.hard_message_bytes",
                                       1048576);
+    if (v && strcmp(v, "auto") == 0) {
+        int64_t n = hard - LPG_TRACE_REPLY_MARGIN;
+        if (n > LPG_TRACE_REPLY_AUTO)
+            n = LPG_TRACE_REPLY_AUTO;
+        if (n < LPG_TRACE_REPLY_MIN) {
+            snprintf(why, whysz, "limit.hard_message_bytes (%lld) leaves no "
+                     "room for a GetTrace answer of %d bytes",
+                     (long long)hard, LPG_TRACE_REPLY_MIN);
+            return LPG_ECONFIG;
+        }
+        t->max_trace = (size_t)n;
+        return LPG_OK;
+    }
     char *end = NULL;
     errno = 0;
     long long n = v && *v ? strtoll(v, &end, 10) : -1;
-    if (!v || !*v || errno || *end || n < 4096 ||
-        n > (long long)(hard - 4096)) {
-        snprintf(why, whysz, "limit.trace_reply_bytes = '%s' must be a "
-                 "number of bytes from 4096 to limit.hard_message_bytes "
-                 "(%lld) less 4096, for the encryption and framing",
+    if (!v || !*v || errno || *end || n < LPG_TRACE_REPLY_MIN ||
+        n > (long long)(hard - LPG_TRACE_REPLY_MARGIN)) {
+        snprintf(why, whysz, "limit.trace_reply_bytes = '%s' must be "
+                 "'auto' or a number of bytes from 4096 to "
+                 "limit.hard_message_bytes (%lld) less 4096, for the "
+                 "encryption and framing",
                  v ? v : "", (long long)hard);
         return LPG_ECONFIG;
     }
@@ -728,7 +744,12 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
                      : LPG_TRACE_PAGE_MAX;
     size_t note_len = note ? strlen(note) : 0;
     size_t fixed = S_REPLY_SLACK + strlen(grai) + note_len;
-    size_t budget = t->max_trace > fixed ? t->max_trace - fixed : 0;
+    size_t bound = t->max_trace;
+    if (q->has_max_reply_bytes && q->max_reply_bytes < bound)
+        bound = q->max_reply_bytes < LPG_TRACE_REPLY_MIN
+                    ? LPG_TRACE_REPLY_MIN
+                    : q->max_reply_bytes;
+    size_t budget = bound > fixed ? bound - fixed : 0;
     Lpg__TraceAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
     Lpg__TraceEntry **entries = lpg_reply_keep(
         r, calloc(seqs.n, sizeof *entries));
@@ -800,7 +821,8 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     snprintf(why, sizeof why, "%zu entr%s%s", a->n_entries,
              a->n_entries == 1 ? "y" : "ies",
              a->more ? " (more: the answer is bounded by "
-                       "limit.trace_reply_bytes; ask again from next_from)"
+                       "limit.trace_reply_bytes or the client's "
+                       "max_reply_bytes; ask again from next_from)"
                      : "");
     rc = lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", why);
 cleanup:

@@ -31,6 +31,9 @@
 #define LPG_TRACE_TICK_MS 50       /* how often the notary tails the log */
 #define LPG_TRACE_FEED_HWM 100000  /* feed messages queued per subscriber */
 #define LPG_TRACE_PAGE_MAX 10000   /* entries in one answer, at most */
+#define LPG_TRACE_REPLY_AUTO 983040 /* limit.trace_reply_bytes = auto */
+#define LPG_TRACE_REPLY_MIN 4096   /* the smallest GetTrace page bound */
+#define LPG_TRACE_REPLY_MARGIN 4096 /* below the hard cap: encryption */
 
 typedef struct {
     const lpg_config_t *config;

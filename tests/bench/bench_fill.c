@@ -209,7 +209,7 @@ s_round_trip_ms(void)
     s_echo_t e = {0};
     e.ctx = lpg_transport_context();
     if (lpg_transport_server(&e.sock, e.ctx, "tcp://127.0.0.1:*", ssec,
-                             1 << 20) != LPG_OK)
+                             1 << 20, 0) != LPG_OK)
         return 0;
     char endpoint[128];
     if (lpg_transport_last_endpoint(e.sock, endpoint, sizeof endpoint) !=

@@ -163,7 +163,7 @@ for bad in 1048576 4095 lots; do
         -e 's/^notary.enabled = .*/notary.enabled = 0/' "$R/lpgtrace.conf" >"$T_DIR/bad-$bad/lpgtrace.conf"
     timeout 10 lpg-traced --home "$T_DIR/bad-$bad" >"$T_DIR/out" 2>&1
     st=$?
-    [ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "limit.trace_reply_bytes = '$bad' must be a number of bytes from 4096 to limit.hard_message_bytes (1048576) less 4096" "$T_DIR/out" \
+    [ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "limit.trace_reply_bytes = '$bad' must be 'auto' or a number of bytes from 4096 to limit.hard_message_bytes (1048576) less 4096" "$T_DIR/out" \
         && ok "limit.trace_reply_bytes = $bad is refused at start, saying why" \
         || { not_ok "limit.trace_reply_bytes = $bad: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
 done
@@ -293,5 +293,89 @@ t_daemon trace "$H" && ok "the notary back on the real ledger" || not_ok "trace 
 check "trace verifies again" lpgtrace --home "$H" trace "$(code 4)"
 check_out "consistent with what was seen" "✓ consistent with the checkpoint of $saved entries seen before"
 check "the ledger verifies" lpgtrace --home "$H" verify
+
+# A busy cylinder (1,000 entries) in a ledger of its own, served with the
+# defaults (GetTrace pages of up to 960 KiB).
+B="$T_DIR/busy"
+t_home "$B" && ok "a second home for a busy cylinder" || not_ok "busy home"
+grep -q '^limit.trace_reply_bytes = auto$' "$B/lpgtrace.conf" \
+    && ok "lpgtrace init writes limit.trace_reply_bytes = auto" || not_ok "trace_reply_bytes is not auto"
+check "a ledger whose cylinder 0 has 1,000 entries" trace_ledger build "$B" 2000
+G=$(sed -n 's/^grai=//p' "$B/bench.info")
+: >"$T_DIR/trace.log"
+t_daemon trace "$B" && ok "trace up on it, with the defaults" || not_ok "trace on busy"
+BUSY=$T_PID_trace
+grep -q "trace: serving on .* [0-9]* replies queued per client" "$T_DIR/trace.log" \
+    && ok "it says how many replies it queues for one client" || not_ok "no send queue in the log"
+
+# A regulator's home that takes in at most 256 KiB: it asks for pages
+# that fit (max_reply_bytes), and the service keeps to them.
+C="$T_DIR/small"
+mkdir -p "$C"
+ln -s "$B/keys" "$C/keys"
+sed -e 's/^limit.hard_message_bytes = .*/limit.hard_message_bytes = 262144/' "$B/lpgtrace.conf" >"$C/lpgtrace.conf"
+check "a CLI with limit.hard_message_bytes = 262144 traces the busy cylinder" lpgtrace --home "$C" trace "$G"
+check_out "every one of its 1,000 entries verified" "^✓ all 1000 entries verified"
+grep -q "bounded by limit.trace_reply_bytes or the client's max_reply_bytes" "$T_DIR/trace.log" \
+    && ok "in pages the service kept small for it" || not_ok "no page was bounded for the client"
+
+# A home whose hard cap is 256 KiB starts lpg-traced: the reply bound
+# follows it (auto), where an explicit one too large is refused.
+D="$T_DIR/smallsrv"
+mkdir -p "$D"
+ln -s "$B/ledger" "$B/keys" "$D/"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^notary.enabled = .*/notary.enabled = 0/' \
+    -e 's/^limit.hard_message_bytes = .*/limit.hard_message_bytes = 262144/' "$B/lpgtrace.conf" >"$D/lpgtrace.conf"
+: >"$T_DIR/trace.log"
+t_daemon trace "$D" && ok "lpg-traced starts with limit.hard_message_bytes = 262144" || not_ok "no start with a small hard cap"
+check "and answers a verified trace of the busy cylinder" lpgtrace --home "$D" trace "$G"
+check_out "all 1000 verified" "^✓ all 1000 entries verified"
+kill -TERM "$T_PID_trace"
+wait "$T_PID_trace"
+sed -i -e 's/^limit.trace_reply_bytes = .*/limit.trace_reply_bytes = 983040/' "$D/lpgtrace.conf"
+timeout 10 lpg-traced --home "$D" >"$T_DIR/out" 2>&1
+st=$?
+[ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "limit.trace_reply_bytes = '983040' must be 'auto' or a number of bytes from 4096 to limit.hard_message_bytes (262144) less 4096" "$T_DIR/out" \
+    && ok "an explicit limit.trace_reply_bytes above that cap is still refused" \
+    || { not_ok "explicit 983040 with a small cap: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
+
+# A client that sends 800 GetTrace requests and reads none of the
+# answers: the service queues a bounded number of them for it, keeps
+# serving others, and gives the memory back once it is gone.
+kib() { sed -n "s/^$2:[^0-9]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
+asan=0
+ldd "$(command -v lpg-traced)" 2>/dev/null | grep -q libasan && asan=1
+n0=$(grep -c "get_trace" "$T_DIR/trace.log")
+wire "$B" trace "$B/keys/admin" flood 800 "$G" 300 >"$T_DIR/flood.out" 2>&1 &
+FLOOD=$!
+T_PIDS="$T_PIDS $FLOOD"
+i=0
+until [ "$(ps -o state= -p "$FLOOD" 2>/dev/null)" = "T" ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q "^sent 800$" "$T_DIR/flood.out" && ok "800 GetTrace requests sent, none read" || not_ok "flood: $(cat "$T_DIR/flood.out")"
+i=0
+until [ "$(grep -c "get_trace" "$T_DIR/trace.log")" -ge $((n0 + 800)) ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(grep -c "get_trace" "$T_DIR/trace.log")" -ge $((n0 + 800)) ] \
+    && ok "the service went through all 800" || not_ok "the service answered $(( $(grep -c "get_trace" "$T_DIR/trace.log") - n0 )) of 800"
+peak=$(kib "$BUSY" VmHWM)
+if [ $asan -eq 1 ]; then
+    ok "# SKIP peak memory (AddressSanitizer keeps freed memory: ${peak} kB)"
+else
+    [ "$peak" -lt 200000 ] && ok "its peak memory stayed at ${peak} kB (under 200 MB)" || not_ok "peak memory ${peak} kB"
+fi
+check "another client is answered meanwhile" lpgtrace --home "$C" trace "$G"
+check_out "verified" "^✓ all 1000 entries verified"
+kill -9 "$FLOOD"
+wait "$FLOOD" 2>/dev/null
+sleep 2
+rss=$(kib "$BUSY" VmRSS)
+if [ $asan -eq 1 ]; then
+    ok "# SKIP memory after the client left (AddressSanitizer: ${rss} kB)"
+else
+    [ "$rss" -lt 64000 ] && ok "after the client left it holds ${rss} kB (under 64 MB)" || not_ok "after the client left: ${rss} kB"
+fi
+check "and it still answers" lpgtrace --home "$B" trace "$G"
+kill -TERM "$BUSY"
+wait "$BUSY"
 
 t_done

@@ -356,6 +356,9 @@ s_trace_once(lpg_client_t *c, const lpg_key_t *ledger_key,
         q.size = size;
         q.has_proofs = !proofs;
         q.proofs = proofs;
+        size_t reply_max = lpg_client_reply_max(c);
+        q.has_max_reply_bytes = reply_max > 0 && reply_max <= UINT32_MAX;
+        q.max_reply_bytes = (uint32_t)reply_max;
         req.body_case = LPG__REQUEST__BODY_GET_TRACE;
         req.get_trace = &q;
         Lpg__Reply *r = NULL;

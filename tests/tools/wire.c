@@ -9,6 +9,11 @@
  *                                             about BYTES bytes
  *    wire HOME SERVICE KEYPREFIX version V    a ping with version V
  *    wire HOME SERVICE KEYPREFIX submit FILE  a SignedEvent from a file
+ *    wire HOME SERVICE KEYPREFIX flood N GRAI PAUSE_MS
+ *        N GetTrace requests for GRAI sent at once, none of the answers
+ *        read: prints "sent K", waits PAUSE_MS for them to leave, then
+ *        stops itself (SIGSTOP) with the connection open, so nothing
+ *        takes the answers in; the caller kills it
  *    wire HOME SERVICE KEYPREFIX fillcheck IDHEX CODE TARE_G SITE ACTOR
  *        a fill check with this event id, signed by KEYPREFIX.pem (all
  *        checklist items ok): run it twice to see a retry answered once;
@@ -25,6 +30,7 @@
 #include "msg.h"
 #include "transport.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +202,35 @@ main(int argc, char **argv)
         req.submit = &sub;
         rc = s_request(&req, LPG_PROTOCOL_VERSION);
         free(data);
+    } else if (strcmp(cmd, "flood") == 0 && argc > 7) {
+        long n = strtol(argv[5], NULL, 10);
+        long pause = strtol(argv[7], NULL, 10);
+        Lpg__GetTrace q = LPG__GET_TRACE__INIT;
+        q.cylinder = argv[6];
+        req.body_case = LPG__REQUEST__BODY_GET_TRACE;
+        req.get_trace = &q;
+        long sent = 0;
+        for (long i = 0; i < n; i++) {
+            uint8_t id[16];
+            lpg_random(id, sizeof id);
+            req.version = LPG_PROTOCOL_VERSION;
+            req.request_id.data = id;
+            req.request_id.len = sizeof id;
+            uint8_t buf[512];
+            size_t len = lpg__request__get_packed_size(&req);
+            if (len > sizeof buf)
+                break;
+            lpg__request__pack(&req, buf);
+            lpg_frame_t f = {buf, len};
+            if (lpg_transport_send(s_sock, &f, 1) == LPG_OK)
+                sent++;
+        }
+        printf("sent %ld\n", sent);
+        fflush(stdout);
+        if (pause > 0)
+            usleep((useconds_t)pause * 1000);
+        raise(SIGSTOP);
+        rc = sent == n ? 0 : 3;
     } else if (strcmp(cmd, "submit") == 0 && argc > 5) {
         FILE *f = fopen(argv[5], "rb");
         uint8_t buf[65536];
