@@ -341,6 +341,9 @@ lpg_trace_fini(lpg_trace_t *t)
     lpg_transport_context_destroy(&t->zctx);
     lpg_key_destroy(&t->key);
     memset(t->curve_secret, 0, sizeof t->curve_secret);
+    free(t->node_slots);
+    t->node_slots = NULL;
+    t->node_nslots = 0;
 }
 
 /*  Is this entry a device's revocation? */
@@ -452,14 +455,19 @@ lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
  *  table is half full, further nodes are read but not kept). The table
  *  is sized for every node the page's proofs can name (about two per
  *  level of the tree per entry), so the shared upper nodes, met again
- *  after thousands of unshared lower ones, are still kept. It lives for
- *  one request and one read transaction only. */
+ *  after thousands of unshared lower ones, are still kept. The table
+ *  belongs to the service and outlives the request (queries are answered
+ *  on one thread): a slot counts only when it carries the request's
+ *  generation, so a new request starts empty without clearing megabytes,
+ *  and the table is allocated once, not per request. Only the nodes it
+ *  holds are per request: they are read in that request's transaction. */
 #define S_NODE_SLOTS_MIN 4096
 #define S_NODE_SLOTS_MAX (1u << 18) /* 12 MiB */
 
 typedef struct {
     uint64_t index;
-    unsigned level; /* level + 1; 0: the slot is free */
+    uint32_t gen;   /* the request that filled it; 0: never filled */
+    uint32_t level;
     uint8_t hash[LPG_HASH_LEN];
 } s_slot_t;
 
@@ -467,8 +475,31 @@ typedef struct {
     lpg_txn_t *txn;
     s_slot_t *slots; /* NULL: no cache, every node read */
     size_t nslots;   /* a power of two */
+    uint32_t gen;
     size_t used;
 } s_nodes_t;
+
+/*  The service's table, at least nslots large, for a new request. */
+static void
+s_nodes_begin(lpg_trace_t *t, s_nodes_t *c, size_t nslots)
+{
+    if (t->node_nslots < nslots) {
+        free(t->node_slots);
+        t->node_slots = calloc(nslots, sizeof(s_slot_t));
+        t->node_nslots = t->node_slots ? nslots : 0;
+        t->node_gen = 0;
+    }
+    if (!t->node_slots)
+        return; /* no memory: every node is read */
+    if (++t->node_gen == 0) { /* wrapped: old stamps could match again */
+        memset(t->node_slots, 0, t->node_nslots * sizeof(s_slot_t));
+        t->node_gen = 1;
+    }
+    c->slots = t->node_slots;
+    c->nslots = t->node_nslots;
+    c->gen = t->node_gen;
+    c->used = 0;
+}
 
 /*  Slots for the proofs of up to entries entries in a tree of size. */
 static size_t
@@ -493,14 +524,15 @@ s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
     uint64_t h = (index ^ ((uint64_t)level << 56)) * 0x9e3779b97f4a7c15ULL;
     size_t mask = c->nslots - 1;
     size_t i = (size_t)(h >> 40) & mask;
-    for (; c->slots[i].level; i = (i + 1) & mask)
-        if (c->slots[i].level == level + 1 && c->slots[i].index == index) {
+    for (; c->slots[i].gen == c->gen; i = (i + 1) & mask)
+        if (c->slots[i].level == level && c->slots[i].index == index) {
             memcpy(out, c->slots[i].hash, LPG_HASH_LEN);
             return LPG_OK;
         }
     int rc = lpg_txn_node(c->txn, level, index, out);
     if (rc == LPG_OK && c->used < c->nslots / 2) {
-        c->slots[i].level = level + 1;
+        c->slots[i].gen = c->gen;
+        c->slots[i].level = level;
         c->slots[i].index = index;
         memcpy(c->slots[i].hash, out, LPG_HASH_LEN);
         c->used++;
@@ -724,8 +756,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     if (proofs) {
         /* The page's entries and their signers' entries (a few). */
         size_t n = seqs.n < LPG_TRACE_PAGE_MAX ? seqs.n : LPG_TRACE_PAGE_MAX;
-        nodes.nslots = s_node_slots(n + 64, tree);
-        nodes.slots = calloc(nodes.nslots, sizeof *nodes.slots);
+        s_nodes_begin(t, &nodes, s_node_slots(n + 64, tree));
     }
     if (q->has_size && (q->size == 0 || q->size > tree)) {
         snprintf(why, sizeof why, "no tree of %" PRIu64 " entries to prove "
@@ -829,7 +860,6 @@ cleanup:
     lpg_txn_abort(&txn);
     free(seqs.v);
     free(seen.ids);
-    free(nodes.slots);
     free(note);
     return rc;
 }

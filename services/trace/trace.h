@@ -60,6 +60,11 @@ typedef struct {
     void *pub;
     uint64_t next_pub;       /* next seq to publish */
     uint64_t (*now_ms)(void); /* monotonic clock (tests may replace) */
+    /* tree nodes read while answering GetTrace (trace.c): kept between
+     * requests, emptied by a new generation rather than by clearing */
+    void *node_slots;
+    size_t node_nslots;
+    uint32_t node_gen;
 } lpg_trace_t;
 
 /*  Reads the configuration; as notary loads the ledger key (ledger.key,
