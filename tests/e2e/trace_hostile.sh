@@ -61,8 +61,14 @@ status() {
 }
 
 # memory WHAT MAX_KB: the last run's peak resident memory stayed below.
+# AddressSanitizer keeps freed memory in quarantine and adds its shadow:
+# there, the one bound near the 256 MiB cap says nothing and is skipped.
+asan=0
+ldd "$(command -v lpgtrace)" 2>/dev/null | grep -q libasan && asan=1
 memory() {
-    if [ "$KB" -gt 0 ] && [ "$KB" -lt "$2" ]; then
+    if [ $asan -eq 1 ] && [ "$2" -gt 262144 ]; then
+        ok "# SKIP $1 (AddressSanitizer: peak $KB KiB)"
+    elif [ "$KB" -gt 0 ] && [ "$KB" -lt "$2" ]; then
         ok "$1: peak memory $KB KiB"
     else
         not_ok "$1: peak memory $KB KiB (wanted below $2)"
