@@ -11,9 +11,14 @@ user and hazard, and prints the CSV the real command must print.
   city_reference.py RECORD --zone Z check
   city_reference.py RECORD --zone Z recall --site S --from T1 --to T2
   city_reference.py RECORD --zone Z report KIND --today YYYY-MM-DD
-        [--period month|quarter|year]
+        [--period month|quarter|year] [--escalated-on YYYY-MM-DD]
+  city_reference.py RECORD --zone Z escalations --on YYYY-MM-DD
 
-KIND: refused, overdue, hazards, anomalies, coverage. Standard library only.
+KIND: refused, overdue, hazards, anomalies, coverage. --escalated-on D:
+the inspection service's timer has looked at the hazards with its clock on
+day D (after the whole record), so every hazard still open whose deadline
+is before D is escalated to its user's area; `escalations` prints how many
+that is. Standard library only.
 """
 import argparse
 import datetime
@@ -353,16 +358,30 @@ class City:
                             c.last_site, c.status])
         return out
 
-    def hazard_rows(self, today):
+    def escalated(self, on):
+        """The hazards the service's timer escalates when its clock says
+        day `on` (a date; None: it never looked), each to the area of its
+        user (kept when the user is erased) or to "unassigned"."""
+        out = {}
+        if on is None:
+            return out
+        for key, h in self.hazards.items():
+            if not h["rectified"] and on > h["deadline"]:
+                out[key] = self.users[h["user"]]["area"] or "unassigned"
+        return out
+
+    def hazard_rows(self, today, on=None):
         out = [["hazard", "user", "item", "severity", "deadline",
                 "escalated", "escalated_to"]]
         td = datetime.date(today // 10000, today // 100 % 100, today % 100)
+        esc = self.escalated(on)
         for key in sorted(self.hazards, key=str.encode):
             h = self.hazards[key]
             if not h["rectified"] and td > h["deadline"]:
                 out.append([key, h["user"], h["item"],
                             "major" if h["major"] else "minor",
-                            h["deadline"].isoformat(), "no", ""])
+                            h["deadline"].isoformat(),
+                            "yes" if key in esc else "no", esc.get(key, "")])
         return out
 
     def anomalies(self, today):
@@ -483,6 +502,10 @@ def csv_line(fields):
     return ",".join(out)
 
 
+def date_arg(text):
+    return datetime.datetime.strptime(text, "%Y-%m-%d").date()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("record")
@@ -499,6 +522,9 @@ def main():
     rp.add_argument("--today", required=True)
     rp.add_argument("--period", default="month",
                     choices=["month", "quarter", "year"])
+    rp.add_argument("--escalated-on", dest="on", type=date_arg)
+    es = sub.add_parser("escalations")
+    es.add_argument("--on", required=True, type=date_arg)
     a = ap.parse_args()
     city = City(a.record, a.zone)
     if a.cmd == "check":
@@ -513,13 +539,16 @@ def main():
         d = datetime.datetime.strptime(text, fmt).replace(tzinfo=city.zone)
         return int(d.timestamp() * 1000)
 
+    if a.cmd == "escalations":
+        print(len(city.escalated(a.on)))
+        return 0
     if a.cmd == "recall":
         rows = city.recall(a.site, when(a.t1), when(a.t2))
     else:
         today = int(a.today.replace("-", ""))
         rows = {"refused": lambda: city.refused(),
                 "overdue": lambda: city.overdue(today),
-                "hazards": lambda: city.hazard_rows(today),
+                "hazards": lambda: city.hazard_rows(today, a.on),
                 "anomalies": lambda: city.anomalies(today),
                 "coverage": lambda: city.coverage(today, a.period)}[a.kind]()
     for r in rows:

@@ -2,8 +2,9 @@
 # thousands of cylinders and users, tens of thousands of events), then
 # every recall and report compared byte for byte with what
 # tests/city_reference.py works out from the generator's own record of
-# what it did (never from the ledger). Also: the ledger verifies and a
-# rebuild leaves the state identical.
+# what it did (never from the ledger); then lpg-inspectiond, its clock
+# moved ahead, escalates the hazards past their deadline, exactly once.
+# Also: the ledger verifies and a rebuild leaves the state identical.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -120,6 +121,67 @@ for d in "$today" "$(day '+40 days')"; do
     report coverage "$d"
 done
 report coverage "$(day '+100 days')" --period quarter
+
+# Escalation: lpg-inspectiond restarted with its clock five days ahead,
+# past every major deadline (inspection.major_days = 3) and before every
+# minor one (15), and a short timer. It escalates each open hazard past
+# its deadline once, to its user's area; the reference says which from
+# the record, and how many.
+escalations() { lpg log | grep -c ' hazard_escalation '; }
+kill "$T_PID_inspection"; wait "$T_PID_inspection" 2>/dev/null
+sed -i -e 's|^inspection.tick_ms = .*|inspection.tick_ms = 200|' "$H/lpgtrace.conf"
+later_ms=$(( ($(date +%s) + 5 * 86400) * 1000 ))
+later=$(TZ="$zone" date -d "@$((later_ms / 1000))" +%Y-%m-%d)
+LPG_NOW_MS=$later_ms t_daemon inspection "$H" &&
+    ok "inspection up, its clock on $later" || not_ok "inspection restart"
+# Poll until the count is above zero and the same for five looks in a
+# row (0.8 s, several timer ticks), at most 15 s.
+esc=0 last=-1 same_for=0 i=0
+while [ $i -lt 75 ] && [ $same_for -lt 4 ]; do
+    sleep 0.2
+    esc=$(escalations)
+    if [ "$esc" -gt 0 ] && [ "$esc" -eq "$last" ]; then
+        same_for=$((same_for + 1))
+    else
+        same_for=0
+    fi
+    last=$esc
+    i=$((i + 1))
+done
+want_n=$(ref escalations --on "$later")
+if [ "$esc" -eq "$want_n" ] && [ "$esc" -gt 0 ]; then
+    ok "$esc hazards escalated, as the reference predicts"
+else
+    not_ok "$esc hazards escalated, the reference predicts $want_n"
+fi
+for d in "$later" "$(day '+20 days')"; do
+    compare "report hazards --today $d, escalated on $later" \
+        report hazards --today "$d" --escalated-on "$later" \
+        -- report hazards --csv --today "$d"
+done
+if grep -q ',minor,[0-9-]*,no,$' "$T_DIR/want"; then
+    ok "minor hazards past their deadline by then are not escalated"
+else
+    not_ok "no minor hazard left unescalated: the clock moved too far"
+fi
+
+# Restarted once more with the same clock: nothing is escalated twice.
+kill "$T_PID_inspection"; wait "$T_PID_inspection" 2>/dev/null
+LPG_NOW_MS=$later_ms t_daemon inspection "$H" &&
+    ok "inspection restarted, its clock still on $later" ||
+    not_ok "inspection restart"
+# It looks at once and then every 0.2 s: 2 s of looks must add nothing.
+i=0
+while [ $i -lt 10 ] && [ "$(escalations)" -eq "$esc" ]; do
+    sleep 0.2
+    i=$((i + 1))
+done
+again=$(escalations)
+[ "$again" -eq "$esc" ] && ok "a restart escalates nothing twice" ||
+    not_ok "a restart: $esc escalations, then $again"
+compare "report hazards --today $later after the restart" \
+    report hazards --today "$later" --escalated-on "$later" \
+    -- report hazards --csv --today "$later"
 
 check "the ledger verifies" lpg verify
 check "rebuild from the log" lpg rebuild
