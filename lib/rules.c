@@ -945,3 +945,31 @@ lpg_local_ymd(uint64_t ms, const char *zone)
     return (uint32_t)(tm.tm_year + 1900) * 10000 +
            (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
 }
+
+uint32_t
+lpg_today(lpg_today_t *c, uint64_t now_ms, const char *zone)
+{
+    if (c->ymd == 0 || now_ms / 60000 != c->minute) {
+        c->ymd = lpg_local_ymd(now_ms, zone);
+        c->minute = now_ms / 60000;
+    }
+    return c->ymd;
+}
+
+int
+lpg_verdict_outcome(const lpg_verdict_t *v, const char *ok_message,
+                    const char *deny_message, Lpg__Outcome *o)
+{
+    o->status = v->allow ? LPG__STATUS__STATUS_OK : LPG__STATUS__STATUS_DENIED;
+    o->token = strdup(v->allow ? "OK" : "DENIED");
+    char msg[96];
+    if (v->allow)
+        snprintf(msg, sizeof msg, "%s", ok_message);
+    else
+        snprintf(msg, sizeof msg, "%s: %zu reason%s%s", deny_message, v->n,
+                 v->n == 1 ? "" : "s", v->truncated ? " (and more)" : "");
+    o->message = strdup(msg);
+    if (!o->token || !o->message)
+        return LPG_ENOMEM;
+    return lpg_verdict_reasons(v, o);
+}

@@ -217,4 +217,20 @@ double lpg_rules_distance_km(int32_t lat1_e6, int32_t lon1_e6,
  *  so a process that needs local time elsewhere should use this too. */
 uint32_t lpg_local_ymd(uint64_t ms, const char *zone);
 
+/*  A service's "today": lpg_local_ymd of now, converted again only when
+ *  the minute changes (the zone lookup reads the tz database). Zeroed to
+ *  start; one per thread that asks. */
+typedef struct {
+    uint32_t ymd;
+    uint64_t minute;
+} lpg_today_t;
+
+uint32_t lpg_today(lpg_today_t *c, uint64_t now_ms, const char *zone);
+
+/*  The verdict as a recorded outcome: OK with ok_message, or DENIED with
+ *  "<deny_message>: N reasons" and every reason (strings malloc'd: the
+ *  ledger frees them). LPG_ENOMEM. */
+int lpg_verdict_outcome(const lpg_verdict_t *v, const char *ok_message,
+                        const char *deny_message, Lpg__Outcome *o);
+
 #endif

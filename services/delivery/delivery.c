@@ -75,37 +75,17 @@ s_cert_signer(lpg_txn_t *t, const char *text)
     return dev;
 }
 
-static uint32_t
-s_today(lpg_delivery_t *d)
-{
-    uint64_t now = d->now_ms();
-    if (d->today_ymd == 0 || now / 60000 != d->today_minute) {
-        d->today_ymd = lpg_local_ymd(now, d->zone);
-        d->today_minute = now / 60000;
-    }
-    return d->today_ymd;
-}
-
 /*  The verdict as the recorded outcome (malloc'd: the ledger frees). */
 static int
 s_outcome(const lpg_verdict_t *v, uint64_t late_ms, Lpg__Outcome *o)
 {
-    o->status = v->allow ? LPG__STATUS__STATUS_OK : LPG__STATUS__STATUS_DENIED;
-    o->token = strdup(v->allow ? "OK" : "DENIED");
-    char msg[96];
-    if (v->allow)
-        snprintf(msg, sizeof msg, "recorded%s", late_ms ? " (late)" : "");
-    else
-        snprintf(msg, sizeof msg, "refused: %zu reason%s%s", v->n,
-                 v->n == 1 ? "" : "s", v->truncated ? " (and more)" : "");
-    o->message = strdup(msg);
-    if (!o->token || !o->message)
-        return LPG_ENOMEM;
+    int rc = lpg_verdict_outcome(v, late_ms ? "recorded (late)" : "recorded",
+                                 "refused", o);
     if (late_ms) {
         o->has_late_ms = 1;
         o->late_ms = late_ms;
     }
-    return lpg_verdict_reasons(v, o);
+    return rc;
 }
 
 int
@@ -171,7 +151,7 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     di.time_ms = e->device_time_ms;
     di.now_ms = d->now_ms();
     di.late_limit_ms = d->late_limit_ms;
-    di.today_ymd = s_today(d);
+    di.today_ymd = lpg_today(&d->today, d->now_ms(), d->zone);
     di.event_ymd = lpg_local_ymd(e->device_time_ms, d->zone);
     lpg_verdict_t v;
     uint64_t late = 0;

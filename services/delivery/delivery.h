@@ -18,8 +18,7 @@ typedef struct {
     const char *zone;           /* time.zone */
     const char *resolver;       /* code.resolver: gas-use certificates */
     uint64_t (*now_ms)(void);   /* the service clock (tests may replace) */
-    uint32_t today_ymd;         /* cached local date ... */
-    uint64_t today_minute;      /* ... of this minute */
+    lpg_today_t today;          /* the local date, cached */
 } lpg_delivery_t;
 
 /*  Reads delivery.late_ms, time.zone and code.resolver. LPG_ECONFIG

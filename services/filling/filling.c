@@ -126,25 +126,6 @@ s_find(lpg_txn_t *t, const char *grai, const ProtobufCBinaryData *id,
     return s.found && s_load(t, s.seq, out);
 }
 
-/*  The verdict as the recorded outcome (strings malloc'd: the ledger
- *  frees them). */
-static int
-s_outcome(const lpg_verdict_t *v, const char *ok_message,
-          const char *deny_message, Lpg__Outcome *o)
-{
-    o->status = v->allow ? LPG__STATUS__STATUS_OK : LPG__STATUS__STATUS_DENIED;
-    o->token = strdup(v->allow ? "OK" : "DENIED");
-    char msg[96];
-    if (v->allow)
-        snprintf(msg, sizeof msg, "%s", ok_message);
-    else
-        snprintf(msg, sizeof msg, "%s: %zu reason%s%s", deny_message, v->n,
-                 v->n == 1 ? "" : "s", v->truncated ? " (and more)" : "");
-    o->message = strdup(msg);
-    if (!o->token || !o->message)
-        return LPG_ENOMEM;
-    return lpg_verdict_reasons(v, o);
-}
 
 /*  A fill check's code verified on the signature threads. */
 typedef struct {
@@ -167,18 +148,6 @@ lpg_filling_precheck(void *ctx, const lpg_event_t *ev)
     return p;
 }
 
-/*  Today's local date; recomputed once a minute (the zone lookup reads
- *  the tz database). Only the committing thread calls it. */
-static uint32_t
-s_today(lpg_filling_t *f)
-{
-    uint64_t now = f->now_ms();
-    if (f->today_ymd == 0 || now / 60000 != f->today_minute) {
-        f->today_ymd = lpg_local_ymd(now, f->zone);
-        f->today_minute = now / 60000;
-    }
-    return f->today_ymd;
-}
 
 static int
 s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
@@ -221,7 +190,7 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.device = dev;
     in.check = fc;
     in.time_ms = e->device_time_ms;
-    in.today_ymd = s_today(f);
+    in.today_ymd = lpg_today(&f->today, f->now_ms(), f->zone);
     if (in.cyl && in.cyl->last_site) {
         in.last_site_id = in.cyl->last_site;
         in.last_site = lpg_state_get(t, LPG_TABLE_SITES, in.cyl->last_site,
@@ -232,7 +201,7 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     lpg_verdict_t v;
     int rc = lpg_rules_fill_check(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
-        rc = s_outcome(&v, "fill allowed", "do not fill", o);
+        rc = lpg_verdict_outcome(&v, "fill allowed", "do not fill", o);
     lpg_state_free((void *)in.cyl);
     lpg_state_free((void *)in.site);
     lpg_state_free((void *)in.staff);
@@ -287,7 +256,7 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     memset(&res, 0, sizeof res);
     int rc = lpg_rules_fill_record(&in, &v, &res);
     if (rc == LPG_OK || rc == LPG_EINVAL)
-        rc = s_outcome(&v, res.quarantine ? "recorded: cylinder held"
+        rc = lpg_verdict_outcome(&v, res.quarantine ? "recorded: cylinder held"
                                           : "fill recorded",
                        "fill refused", o);
     if (rc == LPG_OK && res.has_net) {
@@ -335,11 +304,11 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.check_outcome = check.entry ? check.entry->outcome : NULL;
     in.check_seq = check.seq;
     in.cyl = cyl;
-    in.today_ymd = s_today(f);
+    in.today_ymd = lpg_today(&f->today, f->now_ms(), f->zone);
     lpg_verdict_t v;
     int rc = lpg_rules_override(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
-        rc = s_outcome(&v, "override recorded: fill allowed",
+        rc = lpg_verdict_outcome(&v, "override recorded: fill allowed",
                        "override refused", o);
     if (rc == LPG_OK && v.allow) {
         o->has_overridden = 1;

@@ -21,8 +21,8 @@ typedef struct {
     const char *resolver;
     const lpg_key_t *authority; /* owned by the ledger */
     uint64_t (*now_ms)(void);   /* the service clock (tests may replace) */
-    uint32_t today_ymd;         /* cached local date ... */
-    uint64_t today_minute;      /* ... of this minute */
+    lpg_today_t today;          /* the local date, cached; only the
+                                   committing thread asks */
 } lpg_filling_t;
 
 /*  Reads thresholds and the time zone from the configuration. */
