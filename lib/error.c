@@ -1,6 +1,9 @@
 /*  error.c - words and tokens for lpg_err_t. */
 #include "error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *
 lpg_strerror(int err)
 {
@@ -207,4 +210,30 @@ lpg_errtoken(int err)
         return "ECERT_FORGED";
     }
     return "EUNKNOWN";
+}
+
+static void
+s_vwhy(char *why, size_t whysz, const char *fmt, va_list ap)
+{
+    if (why && whysz > 0)
+        vsnprintf(why, whysz, fmt, ap);
+}
+
+void
+lpg_why(char *why, size_t whysz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    s_vwhy(why, whysz, fmt, ap);
+    va_end(ap);
+}
+
+int
+lpg_why_rc(char *why, size_t whysz, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    s_vwhy(why, whysz, fmt, ap);
+    va_end(ap);
+    return err;
 }

@@ -8,6 +8,8 @@
 #ifndef LPG_ERROR_H
 #define LPG_ERROR_H
 
+#include <stddef.h>
+
 typedef enum {
     LPG_OK = 0,
     /* general */
@@ -70,5 +72,15 @@ const char *lpg_strerror(int err);
 
 /*  Stable machine token, e.g. "EBADSIG". Never NULL; static storage. */
 const char *lpg_errtoken(int err);
+
+/*  Says why in the caller's buffer (printf format; cut to whysz). why
+ *  may be NULL (or whysz 0): nothing is written. */
+void lpg_why(char *why, size_t whysz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*  The same, returning err: `return lpg_why_rc(why, whysz, LPG_E..,
+ *  "...")`. */
+int lpg_why_rc(char *why, size_t whysz, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -94,25 +94,10 @@ typedef struct {
     int err; /* errno of the first failure */
 } s_sink_t;
 
-static void
-s_why(char *why, size_t whysz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-s_why(char *why, size_t whysz, const char *fmt, ...)
-{
-    if (!why || whysz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whysz, fmt, ap);
-    va_end(ap);
-}
-
 static int
 s_cairo_err(cairo_status_t st, const char *what, char *why, size_t whysz)
 {
-    s_why(why, whysz, "%s: %s", what, cairo_status_to_string(st));
+    lpg_why(why, whysz, "%s: %s", what, cairo_status_to_string(st));
     if (st == CAIRO_STATUS_NO_MEMORY)
         return LPG_ENOMEM;
     if (st == CAIRO_STATUS_WRITE_ERROR)
@@ -128,14 +113,14 @@ s_resolve(s_opts_t *o, const lpg_label_opts_t *in, char *why, size_t whysz)
         in = &def;
     o->dpi = in->dpi ? in->dpi : LPG_LABEL_DEFAULT_DPI;
     if (o->dpi < S_MIN_DPI || o->dpi > S_MAX_DPI) {
-        s_why(why, whysz, "dpi %d is outside %d..%d", o->dpi, S_MIN_DPI,
-              S_MAX_DPI);
+        lpg_why(why, whysz, "dpi %d is outside %d..%d", o->dpi, S_MIN_DPI,
+                S_MAX_DPI);
         return LPG_ERANGE;
     }
     double mm = in->module_mm != 0 ? in->module_mm : LPG_LABEL_MIN_MODULE_MM;
     if (!(mm >= LPG_LABEL_MIN_MODULE_MM && mm <= S_MAX_MODULE_MM)) {
-        s_why(why, whysz, "module size %g mm is outside %g..%g mm", mm,
-              LPG_LABEL_MIN_MODULE_MM, S_MAX_MODULE_MM);
+        lpg_why(why, whysz, "module size %g mm is outside %g..%g mm", mm,
+                LPG_LABEL_MIN_MODULE_MM, S_MAX_MODULE_MM);
         return LPG_ERANGE;
     }
     /* Round up to whole dots; the small slack keeps 0.5 mm at 254 dpi at
@@ -148,7 +133,7 @@ s_resolve(s_opts_t *o, const lpg_label_opts_t *in, char *why, size_t whysz)
     else if (strcmp(in->page, "roll") == 0)
         o->roll = true;
     else {
-        s_why(why, whysz, "unknown page '%s' (a4 or roll)", in->page);
+        lpg_why(why, whysz, "unknown page '%s' (a4 or roll)", in->page);
         return LPG_EINVAL;
     }
     o->cell_w_mm = in->label_w_mm != 0 ? in->label_w_mm
@@ -157,8 +142,8 @@ s_resolve(s_opts_t *o, const lpg_label_opts_t *in, char *why, size_t whysz)
                                        : LPG_LABEL_DEFAULT_H_MM;
     if (!(o->cell_w_mm >= S_MIN_CELL_MM && o->cell_w_mm <= S_MAX_CELL_MM &&
           o->cell_h_mm >= S_MIN_CELL_MM && o->cell_h_mm <= S_MAX_CELL_MM)) {
-        s_why(why, whysz, "label size %g x %g mm is outside %g..%g mm",
-              o->cell_w_mm, o->cell_h_mm, S_MIN_CELL_MM, S_MAX_CELL_MM);
+        lpg_why(why, whysz, "label size %g x %g mm is outside %g..%g mm",
+                o->cell_w_mm, o->cell_h_mm, S_MIN_CELL_MM, S_MAX_CELL_MM);
         return LPG_ERANGE;
     }
     o->progress = in->progress;
@@ -195,19 +180,19 @@ s_encode(QRcode **out, const lpg_label_item_t *item, char *why, size_t whysz)
 {
     *out = NULL;
     if (!item->text || !*item->text) {
-        s_why(why, whysz, "empty code text");
+        lpg_why(why, whysz, "empty code text");
         return LPG_EINVAL;
     }
     size_t len = strlen(item->text);
     if (len > LPG_LABEL_MAX_TEXT) {
-        s_why(why, whysz, "code text of %zu bytes is over the %d a QR "
-              "code holds at level H", len, LPG_LABEL_MAX_TEXT);
+        lpg_why(why, whysz, "code text of %zu bytes is over the %d a QR "
+                "code holds at level H", len, LPG_LABEL_MAX_TEXT);
         return LPG_ETOOBIG;
     }
     if ((item->short_id && !s_line_ok(item->short_id)) ||
         (item->serial && !s_line_ok(item->serial))) {
-        s_why(why, whysz, "short id or serial is not printable ASCII of at "
-              "most %d characters", S_MAX_LINE);
+        lpg_why(why, whysz, "short id or serial is not printable ASCII of at "
+                "most %d characters", S_MAX_LINE);
         return LPG_EINVAL;
     }
     errno = 0;
@@ -226,15 +211,15 @@ s_encode(QRcode **out, const lpg_label_item_t *item, char *why, size_t whysz)
     }
     if (!qr) {
         if (errno == ERANGE) {
-            s_why(why, whysz, "code text of %zu bytes does not fit a QR "
-                  "code at level H", len);
+            lpg_why(why, whysz, "code text of %zu bytes does not fit a QR "
+                    "code at level H", len);
             return LPG_ETOOBIG;
         }
         if (errno == ENOMEM) {
-            s_why(why, whysz, "out of memory encoding the QR code");
+            lpg_why(why, whysz, "out of memory encoding the QR code");
             return LPG_ENOMEM;
         }
-        s_why(why, whysz, "QR encoding failed: %s", strerror(errno));
+        lpg_why(why, whysz, "QR encoding failed: %s", strerror(errno));
         return LPG_ELABEL;
     }
     *out = qr;
@@ -467,18 +452,18 @@ s_open_tmp(s_sink_t *sink, const char *path, char *tmp, size_t tmpsz,
 {
     int n = snprintf(tmp, tmpsz, "%s.XXXXXX", path);
     if (n < 0 || (size_t)n >= tmpsz) {
-        s_why(why, whysz, "%s: path too long", path);
+        lpg_why(why, whysz, "%s: path too long", path);
         return LPG_EINVAL;
     }
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        s_why(why, whysz, "%s: %s", path, strerror(errno));
+        lpg_why(why, whysz, "%s: %s", path, strerror(errno));
         tmp[0] = '\0';
         return LPG_EIO;
     }
     /* Labels are not secret: the usual mode of a new document. */
     if (fchmod(fd, 0644) != 0 || !(sink->f = fdopen(fd, "wb"))) {
-        s_why(why, whysz, "%s: %s", tmp, strerror(errno));
+        lpg_why(why, whysz, "%s: %s", tmp, strerror(errno));
         close(fd);
         return LPG_EIO;
     }
@@ -502,7 +487,7 @@ s_commit(s_sink_t *sink, const char *tmp, const char *path, char *why,
     if (!err && rename(tmp, path) != 0)
         err = errno;
     if (err) {
-        s_why(why, whysz, "%s: %s", path, strerror(err));
+        lpg_why(why, whysz, "%s: %s", path, strerror(err));
         return LPG_EIO;
     }
     return LPG_OK;
@@ -579,8 +564,8 @@ s_write_single(s_format_t fmt, const lpg_label_item_t *item,
     s_geometry(&g, qr, o, s_line_count(item));
     if (fmt == S_PNG) {
         if (g.width_dots > S_MAX_PIXELS || g.height_dots > S_MAX_PIXELS) {
-            s_why(why, whysz, "a %d x %d pixel image is too large; lower "
-                  "the dpi or module size", g.width_dots, g.height_dots);
+            lpg_why(why, whysz, "a %d x %d pixel image is too large; lower "
+                    "the dpi or module size", g.width_dots, g.height_dots);
             rc = LPG_ERANGE;
             goto cleanup;
         }
@@ -621,7 +606,7 @@ s_write_single(s_format_t fmt, const lpg_label_item_t *item,
         if (rc == LPG_EIO)
             sink->err = errno ? errno : EIO;
         if (rc != LPG_OK) {
-            s_why(why, whysz, "png: %s", lpg_strerror(rc));
+            lpg_why(why, whysz, "png: %s", lpg_strerror(rc));
             goto cleanup;
         }
     } else {
@@ -667,8 +652,8 @@ s_sheet(s_sheet_t *s, const s_opts_t *o, char *why, size_t whysz)
     s->cols = (int)((S_A4_W_MM - 2 * S_A4_MARGIN_MM) / o->cell_w_mm + 1e-9);
     s->rows = (int)((S_A4_H_MM - 2 * S_A4_MARGIN_MM) / o->cell_h_mm + 1e-9);
     if (s->cols < 1 || s->rows < 1) {
-        s_why(why, whysz, "a %g x %g mm label does not fit an A4 page with "
-              "%g mm margins", o->cell_w_mm, o->cell_h_mm, S_A4_MARGIN_MM);
+        lpg_why(why, whysz, "a %g x %g mm label does not fit an A4 page with "
+                "%g mm margins", o->cell_w_mm, o->cell_h_mm, S_A4_MARGIN_MM);
         return LPG_ERANGE;
     }
     s->x0_mm = (S_A4_W_MM - s->cols * o->cell_w_mm) / 2;
@@ -691,8 +676,8 @@ s_pdf_label(cairo_t *cr, const lpg_label_item_t *item, size_t k,
     double w_mm = g.width_dots * S_MM_PER_INCH / o->dpi;
     double h_mm = g.height_dots * S_MM_PER_INCH / o->dpi;
     if (w_mm > o->cell_w_mm + 1e-9 || h_mm > o->cell_h_mm + 1e-9) {
-        s_why(why, whysz, "a %.1f x %.1f mm code does not fit a %g x %g mm "
-              "label", w_mm, h_mm, o->cell_w_mm, o->cell_h_mm);
+        lpg_why(why, whysz, "a %.1f x %.1f mm code does not fit a %g x %g mm "
+                "label", w_mm, h_mm, o->cell_w_mm, o->cell_h_mm);
         QRcode_free(qr);
         return LPG_ERANGE;
     }
@@ -749,7 +734,7 @@ s_write_pdf(const lpg_label_item_t *items, size_t n, const s_opts_t *o,
         if (rc != LPG_OK && why && whysz) {
             char inner[256];
             snprintf(inner, sizeof inner, "%s", why);
-            s_why(why, whysz, "label %zu: %s", k + 1, inner);
+            lpg_why(why, whysz, "label %zu: %s", k + 1, inner);
         }
         if (rc == LPG_OK)
             s_progress(o, k + 1, n);
@@ -790,16 +775,16 @@ lpg_label_write(const lpg_label_item_t *items, size_t n,
 {
     assert(path);
     assert(items || n == 0);
-    s_why(why, whysz, "%s", "");
+    lpg_why(why, whysz, "%s", ""); /* nothing wrong yet */
     s_format_t fmt;
     if (s_format(&fmt, path) != LPG_OK) {
-        s_why(why, whysz, "%s: unknown format (use .png, .svg or .pdf)",
-              path);
+        lpg_why(why, whysz, "%s: unknown format (use .png, .svg or .pdf)",
+                path);
         return LPG_EINVAL;
     }
     if (n == 0 || (fmt != S_PDF && n != 1)) {
-        s_why(why, whysz, "%s: %zu labels: PNG and SVG hold exactly one, "
-              "PDF one or more", path, n);
+        lpg_why(why, whysz, "%s: %zu labels: PNG and SVG hold exactly one, "
+                "PDF one or more", path, n);
         return LPG_EINVAL;
     }
     s_opts_t o;

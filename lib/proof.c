@@ -20,20 +20,6 @@
 #define S_MAX_HASHES (LPG_MERKLE_MAX_PROOF + 1)
 #define S_B64_LEN 64 /* base64 of 32 bytes is 44 characters */
 
-static void s_why(char *why, size_t whysz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-s_why(char *why, size_t whysz, const char *fmt, ...)
-{
-    if (!why || whysz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whysz, fmt, ap);
-    va_end(ap);
-}
-
 /*  ---------------------------------------------------------------------
  *  Writing
  */
@@ -143,16 +129,16 @@ s_get_u64(const json_t *doc, const char *key, uint64_t *out, char *why,
 {
     const json_t *v = json_object_get(doc, key);
     if (!v) {
-        s_why(why, whysz, "missing field \"%s\"", key);
+        lpg_why(why, whysz, "missing field \"%s\"", key);
         return LPG_EMALFORMED;
     }
     if (!json_is_integer(v)) {
-        s_why(why, whysz, "field \"%s\" is not an integer", key);
+        lpg_why(why, whysz, "field \"%s\" is not an integer", key);
         return LPG_EMALFORMED;
     }
     json_int_t value = json_integer_value(v);
     if (value < 0) {
-        s_why(why, whysz, "field \"%s\" is negative", key);
+        lpg_why(why, whysz, "field \"%s\" is negative", key);
         return LPG_EMALFORMED;
     }
     *out = (uint64_t)value;
@@ -166,24 +152,24 @@ s_hash(const json_t *v, const char *what, uint8_t out[LPG_HASH_LEN],
        char *why, size_t whysz)
 {
     if (!json_is_string(v)) {
-        s_why(why, whysz, "%s is not a base64 string", what);
+        lpg_why(why, whysz, "%s is not a base64 string", what);
         return LPG_EMALFORMED;
     }
     size_t len = json_string_length(v);
     uint8_t bytes[S_B64_LEN];
     size_t got = 0;
     if (len > S_B64_LEN) {
-        s_why(why, whysz, "%s is not a 32-byte hash (%zu base64 characters)",
-              what, len);
+        lpg_why(why, whysz, "%s is not a 32-byte hash (%zu base64 characters)",
+                what, len);
         return LPG_EMALFORMED;
     }
     if (lpg_base64_decode(json_string_value(v), len, false, bytes,
                           sizeof bytes, &got) != LPG_OK) {
-        s_why(why, whysz, "%s is not valid base64", what);
+        lpg_why(why, whysz, "%s is not valid base64", what);
         return LPG_EMALFORMED;
     }
     if (got != LPG_HASH_LEN) {
-        s_why(why, whysz, "%s is not a 32-byte hash (%zu bytes)", what, got);
+        lpg_why(why, whysz, "%s is not a 32-byte hash (%zu bytes)", what, got);
         return LPG_EMALFORMED;
     }
     memcpy(out, bytes, LPG_HASH_LEN);
@@ -196,7 +182,7 @@ s_get_hash(const json_t *doc, const char *key, uint8_t out[LPG_HASH_LEN],
 {
     const json_t *v = json_object_get(doc, key);
     if (!v) {
-        s_why(why, whysz, "missing field \"%s\"", key);
+        lpg_why(why, whysz, "missing field \"%s\"", key);
         return LPG_EMALFORMED;
     }
     char what[32];
@@ -214,13 +200,13 @@ s_get_proof(const json_t *doc, lpg_hash_t proof[S_MAX_HASHES], size_t *n,
     const json_t *v = json_object_get(doc, "proof");
     *n = 0;
     if (!v) {
-        s_why(why, whysz, "missing field \"proof\"");
+        lpg_why(why, whysz, "missing field \"proof\"");
         return LPG_EMALFORMED;
     }
     if (json_is_null(v))
         return LPG_OK;
     if (!json_is_array(v)) {
-        s_why(why, whysz, "field \"proof\" is not an array");
+        lpg_why(why, whysz, "field \"proof\" is not an array");
         return LPG_EMALFORMED;
     }
     size_t count = json_array_size(v);
@@ -235,8 +221,8 @@ s_get_proof(const json_t *doc, lpg_hash_t proof[S_MAX_HASHES], size_t *n,
             memcpy(proof[i], hash, LPG_HASH_LEN);
     }
     if (count > S_MAX_HASHES) {
-        s_why(why, whysz, "proof has %zu hashes, more than any tree needs",
-              count);
+        lpg_why(why, whysz, "proof has %zu hashes, more than any tree needs",
+                count);
         return LPG_EBADPROOF;
     }
     *n = count;
@@ -290,23 +276,24 @@ s_check_inclusion(const json_t *doc, char *why, size_t whysz)
         return rc;
     rc = lpg_merkle_verify_inclusion(index, size, leaf, proof, n, root);
     if (rc == LPG_OK) {
-        s_why(why, whysz,
-              "inclusion proof of leaf %" PRIu64 " in tree of %" PRIu64
-              " verifies",
-              index, size);
+        lpg_why(why, whysz,
+                "inclusion proof of leaf %" PRIu64 " in tree of %" PRIu64
+                " verifies",
+                index, size);
         return LPG_OK;
     }
     if (index >= size)
-        s_why(why, whysz, "leafIdx %" PRIu64 " is not below treeSize %" PRIu64,
-              index, size);
+        lpg_why(why, whysz,
+                "leafIdx %" PRIu64 " is not below treeSize %" PRIu64, index,
+                size);
     else if (n != s_inclusion_len(index, size))
-        s_why(why, whysz,
-              "proof has %zu hash%s; leaf %" PRIu64 " of a tree of %" PRIu64
-              " needs %zu",
-              n, n == 1 ? "" : "es", index, size,
-              s_inclusion_len(index, size));
+        lpg_why(why, whysz,
+                "proof has %zu hash%s; leaf %" PRIu64 " of a tree of %" PRIu64
+                " needs %zu",
+                n, n == 1 ? "" : "es", index, size,
+                s_inclusion_len(index, size));
     else
-        s_why(why, whysz, "proof does not lead from leafHash to root");
+        lpg_why(why, whysz, "proof does not lead from leafHash to root");
     return LPG_EBADPROOF;
 }
 
@@ -326,52 +313,53 @@ s_check_consistency(const json_t *doc, char *why, size_t whysz)
         return rc;
     rc = lpg_merkle_verify_consistency(size1, size2, root1, root2, proof, n);
     if (rc == LPG_OK) {
-        s_why(why, whysz,
-              "consistency proof from size %" PRIu64 " to %" PRIu64
-              " verifies",
-              size1, size2);
+        lpg_why(why, whysz,
+                "consistency proof from size %" PRIu64 " to %" PRIu64
+                " verifies",
+                size1, size2);
         return LPG_OK;
     }
     if (size1 > size2)
-        s_why(why, whysz, "size1 %" PRIu64 " is above size2 %" PRIu64, size1,
-              size2);
+        lpg_why(why, whysz, "size1 %" PRIu64 " is above size2 %" PRIu64, size1,
+                size2);
     else if ((size1 == size2 || size1 == 0) && n != 0)
-        s_why(why, whysz, "proof must be empty when size1 is %s",
-              size1 == 0 ? "0" : "size2");
+        lpg_why(why, whysz, "proof must be empty when size1 is %s",
+                size1 == 0 ? "0" : "size2");
     else if (size1 == size2)
-        s_why(why, whysz, "sizes are equal but root1 and root2 differ");
+        lpg_why(why, whysz, "sizes are equal but root1 and root2 differ");
     else if (size1 == 0)
-        s_why(why, whysz, "size1 is 0 but root1 is not the empty tree's hash");
+        lpg_why(why, whysz,
+                "size1 is 0 but root1 is not the empty tree's hash");
     else if (n != s_consistency_len(size1, size2))
-        s_why(why, whysz,
-              "proof has %zu hash%s; from size %" PRIu64 " to %" PRIu64
-              " needs %zu",
-              n, n == 1 ? "" : "es", size1, size2,
-              s_consistency_len(size1, size2));
+        lpg_why(why, whysz,
+                "proof has %zu hash%s; from size %" PRIu64 " to %" PRIu64
+                " needs %zu",
+                n, n == 1 ? "" : "es", size1, size2,
+                s_consistency_len(size1, size2));
     else
-        s_why(why, whysz, "proof does not lead to root1 and root2");
+        lpg_why(why, whysz, "proof does not lead to root1 and root2");
     return LPG_EBADPROOF;
 }
 
 int
 lpg_proof_verify_json(const char *text, size_t len, char *why, size_t whysz)
 {
-    s_why(why, whysz, "%s", "");
+    lpg_why(why, whysz, "%s", ""); /* nothing wrong yet */
     json_error_t jerr;
     json_t *doc =
         json_loadb(len ? text : "", len, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {
         if (json_error_code(&jerr) == json_error_numeric_overflow)
-            s_why(why, whysz, "number out of range (line %d): %s", jerr.line,
-                  jerr.text);
+            lpg_why(why, whysz, "number out of range (line %d): %s", jerr.line,
+                    jerr.text);
         else
-            s_why(why, whysz, "not JSON: %s (line %d)", jerr.text,
-                  jerr.line);
+            lpg_why(why, whysz, "not JSON: %s (line %d)", jerr.text,
+                    jerr.line);
         return LPG_EMALFORMED;
     }
     int rc;
     if (!json_is_object(doc)) {
-        s_why(why, whysz, "not a JSON object");
+        lpg_why(why, whysz, "not a JSON object");
         rc = LPG_EMALFORMED;
         goto cleanup;
     }
@@ -383,7 +371,7 @@ lpg_proof_verify_json(const char *text, size_t len, char *why, size_t whysz)
                 json_object_get(doc, "size2") ||
                 json_object_get(doc, "root1") || json_object_get(doc, "root2");
     if (incl && cons) {
-        s_why(why, whysz, "has fields of both an inclusion and a "
+        lpg_why(why, whysz, "has fields of both an inclusion and a "
                           "consistency proof");
         rc = LPG_EMALFORMED;
     } else if (incl) {
@@ -391,7 +379,7 @@ lpg_proof_verify_json(const char *text, size_t len, char *why, size_t whysz)
     } else if (cons) {
         rc = s_check_consistency(doc, why, whysz);
     } else {
-        s_why(why, whysz, "neither an inclusion nor a consistency proof");
+        lpg_why(why, whysz, "neither an inclusion nor a consistency proof");
         rc = LPG_EMALFORMED;
     }
 cleanup:

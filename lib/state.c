@@ -82,30 +82,20 @@ s_put_message(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     return rc;
 }
 
-static int
-s_why(char *why, size_t whysz, int rc, const char *text)
-{
-    if (why)
-        snprintf(why, whysz, "%s", text);
-    return rc;
-}
-
 /*  LPG_OK if table has no record under id (and id is a usable id). */
 static int
 s_new_id(lpg_txn_t *t, lpg_table_t table, const char *id, const char *what,
          char *why, size_t whysz)
 {
-    char text[96];
     if (!id || !*id) {
-        snprintf(text, sizeof text, "the %s has no id", what);
-        return s_why(why, whysz, LPG_EINVAL, text);
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "the %s has no id", what);
     }
     const void *v;
     size_t vlen;
     int rc = lpg_txn_get(t, table, id, strlen(id), &v, &vlen);
     if (rc == LPG_OK) {
-        snprintf(text, sizeof text, "%s '%.40s' already exists", what, id);
-        return s_why(why, whysz, LPG_EEXIST, text);
+        return lpg_why_rc(why, whysz, LPG_EEXIST,
+                          "%s '%.40s' already exists", what, id);
     }
     return rc == LPG_ENOTFOUND ? LPG_OK : rc;
 }
@@ -114,14 +104,13 @@ static int
 s_exists(lpg_txn_t *t, lpg_table_t table, const char *id, const char *what,
          char *why, size_t whysz)
 {
-    char text[96];
     const void *v;
     size_t vlen;
     int rc = id ? lpg_txn_get(t, table, id, strlen(id), &v, &vlen)
                 : LPG_ENOTFOUND;
     if (rc == LPG_ENOTFOUND) {
-        snprintf(text, sizeof text, "no %s '%.40s'", what, id ? id : "");
-        return s_why(why, whysz, LPG_ENOTFOUND, text);
+        return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no %s '%.40s'", what,
+                          id ? id : "");
     }
     return rc;
 }
@@ -162,10 +151,8 @@ s_site_of(lpg_txn_t *t, const char *site, const char *company, char *why,
     lpg__site_state__free_unpacked(st, NULL);
     if (same)
         return LPG_OK;
-    char text[96];
-    snprintf(text, sizeof text, "site '%.40s' belongs to another company",
-             site);
-    return s_why(why, whysz, LPG_EBINDING, text);
+    return lpg_why_rc(why, whysz, LPG_EBINDING,
+                      "site '%.40s' belongs to another company", site);
 }
 
 /*  The authority, or a company-admin device of this company (which must
@@ -187,9 +174,9 @@ s_company_signer(lpg_txn_t *t, const lpg_event_t *ev,
               strcmp(dev->company, company) == 0;
     lpg__device_state__free_unpacked(dev, NULL);
     return ok ? LPG_OK
-              : s_why(why, whysz, LPG_EPERM,
-                      "only the authority or this company's admin key may "
-                      "change its records");
+              : lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                           "only the authority or this company's admin key may "
+                           "change its records");
 }
 
 int
@@ -200,8 +187,8 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
     switch (e->body_case) {
     case LPG__EVENT__BODY_DEVICE_ENROLL: {
         if (!signer_is_authority)
-            return s_why(why, whysz, LPG_EPERM,
-                         "only the authority key enrols devices");
+            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                              "only the authority key enrols devices");
         const Lpg__DeviceEnroll *de = e->device_enroll;
         if (de->role != LPG__ROLE__ROLE_ADMIN &&
             de->role != LPG__ROLE__ROLE_SERVICE) {
@@ -221,45 +208,45 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
             if (lpg_txn_get(t, LPG_TABLE_CURVE_KEYS,
                             e->device_enroll->curve_pub.data, 32, &v,
                             &vlen) == LPG_OK)
-                return s_why(why, whysz, LPG_EEXIST,
-                             "this transport key is already enrolled");
+                return lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
+                                  "this transport key is already enrolled");
         }
         Lpg__DeviceState *dev = NULL;
         int rc = lpg_state_device(t, id, &dev);
         if (rc == LPG_OK) {
             bool revoked = dev->has_revoked_seq;
             lpg__device_state__free_unpacked(dev, NULL);
-            return revoked ? s_why(why, whysz, LPG_EREVOKED,
-                                   "this key was revoked for good")
-                           : s_why(why, whysz, LPG_EEXIST,
-                                   "this key is already enrolled");
+            return revoked ? lpg_why_rc(why, whysz, LPG_EREVOKED, "%s",
+                                        "this key was revoked for good")
+                           : lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
+                                        "this key is already enrolled");
         }
         return rc == LPG_ENOTFOUND ? LPG_OK : rc;
     }
     case LPG__EVENT__BODY_DEVICE_REVOKE: {
         if (!signer_is_authority)
-            return s_why(why, whysz, LPG_EPERM,
-                         "only the authority key revokes devices");
+            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                              "only the authority key revokes devices");
         Lpg__DeviceState *dev = NULL;
         int rc = lpg_state_device(t, e->device_revoke->key_id.data, &dev);
         if (rc == LPG_ENOTFOUND)
-            return s_why(why, whysz, LPG_ENOTFOUND,
-                         "no device enrolled with this key");
+            return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "%s",
+                              "no device enrolled with this key");
         if (rc != LPG_OK)
             return rc;
         bool revoked = dev->has_revoked_seq;
         lpg__device_state__free_unpacked(dev, NULL);
-        return revoked ? s_why(why, whysz, LPG_EREVOKED,
-                               "this key is already revoked")
+        return revoked ? lpg_why_rc(why, whysz, LPG_EREVOKED, "%s",
+                                    "this key is already revoked")
                        : LPG_OK;
     }
     case LPG__EVENT__BODY_CYLINDER_REGISTER: {
         if (!signer_is_authority)
-            return s_why(why, whysz, LPG_EPERM,
-                         "only the authority key registers cylinders");
+            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                              "only the authority key registers cylinders");
         if (!e->cylinder || !*e->cylinder)
-            return s_why(why, whysz, LPG_EINVAL,
-                         "cylinder registration names no cylinder");
+            return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                              "cylinder registration names no cylinder");
         const Lpg__CylinderRegister *reg = e->cylinder_register;
         int rc = s_exists(t, LPG_TABLE_COMPANIES, reg->owner, "company",
                           why, whysz);
@@ -272,21 +259,21 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         rc = s_cylinder(t, e->cylinder, &cyl);
         if (rc == LPG_OK) {
             lpg__cylinder_state__free_unpacked(cyl, NULL);
-            return s_why(why, whysz, LPG_EEXIST,
-                         "cylinder already registered");
+            return lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
+                              "cylinder already registered");
         }
         return rc == LPG_ENOTFOUND ? LPG_OK : rc;
     }
     case LPG__EVENT__BODY_COMPANY_ADD:
         if (!signer_is_authority)
-            return s_why(why, whysz, LPG_EPERM,
-                         "only the authority key adds companies");
+            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                              "only the authority key adds companies");
         return s_new_id(t, LPG_TABLE_COMPANIES, e->company, "company", why,
                         whysz);
     case LPG__EVENT__BODY_SITE_ADD: {
         if (!signer_is_authority)
-            return s_why(why, whysz, LPG_EPERM,
-                         "only the authority key adds sites");
+            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                              "only the authority key adds sites");
         int rc = s_exists(t, LPG_TABLE_COMPANIES, e->site_add->company,
                           "company", why, whysz);
         if (rc != LPG_OK)
@@ -317,8 +304,8 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         if (ua->id_hmac.len != 32 ||
             (ua->has_name_hmac && ua->name_hmac.len != 32) ||
             (ua->has_phone_hmac && ua->phone_hmac.len != 32))
-            return s_why(why, whysz, LPG_EINVAL,
-                         "a look-up HMAC is not 32 bytes");
+            return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                              "a look-up HMAC is not 32 bytes");
         int rc = s_company_signer(t, ev, signer_is_authority, ua->company,
                                   why, whysz);
         if (rc != LPG_OK)
@@ -327,17 +314,17 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
     }
     case LPG__EVENT__BODY_PII_REVEAL: {
         if (!signer_is_authority)
-            return s_why(why, whysz, LPG_EPERM,
-                         "only the authority key reveals personal data");
+            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                              "only the authority key reveals personal data");
         Lpg__UserState *u = NULL;
         int rc = s_user(t, e->pii_reveal->user, &u, why, whysz);
         if (rc != LPG_OK)
             return rc;
         bool erased = u->has_erased_seq;
         lpg__user_state__free_unpacked(u, NULL);
-        return erased ? s_why(why, whysz, LPG_ENOTFOUND,
-                              "this user was erased: there is nothing to "
-                              "reveal")
+        return erased ? lpg_why_rc(why, whysz, LPG_ENOTFOUND, "%s",
+                                   "this user was erased: there is nothing to "
+                                   "reveal")
                       : LPG_OK;
     }
     case LPG__EVENT__BODY_USER_ERASE: {
@@ -351,17 +338,17 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                                   u->add->company, why, whysz);
         lpg__user_state__free_unpacked(u, NULL);
         if (erased)
-            return s_why(why, whysz, LPG_EEXIST,
-                         "this user is already erased");
+            return lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
+                              "this user is already erased");
         return rc;
     }
     case LPG__EVENT__BODY_CYLINDER_UPDATE: {
         Lpg__CylinderState *cyl = NULL;
         if (!e->cylinder)
-            return s_why(why, whysz, LPG_EINVAL, "no cylinder named");
+            return lpg_why_rc(why, whysz, LPG_EINVAL, "no cylinder named");
         int rc = s_cylinder(t, e->cylinder, &cyl);
         if (rc == LPG_ENOTFOUND)
-            return s_why(why, whysz, LPG_ENOTFOUND, "no such cylinder");
+            return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
         if (rc != LPG_OK)
             return rc;
         bool scrapped = cyl->has_status &&
@@ -370,16 +357,16 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                               why, whysz);
         lpg__cylinder_state__free_unpacked(cyl, NULL);
         if (rc == LPG_OK && scrapped)
-            return s_why(why, whysz, LPG_EPERM,
-                         "a scrapped cylinder never returns to service");
+            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                              "a scrapped cylinder never returns to service");
         return rc;
     }
     case LPG__EVENT__BODY_FILL_CHECK:
     case LPG__EVENT__BODY_FILL_RECORD:
     case LPG__EVENT__BODY_FILL_OVERRIDE: {
         if (signer_is_authority)
-            return s_why(why, whysz, LPG_EPERM,
-                         "the authority key does not sign station events");
+            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                              "the authority key does not sign station events");
         /* Where the device may act is judged by the filling rules
          * (DEVICE_NOT_HERE), so the refusal is recorded for audit. */
         return LPG_OK;
@@ -398,7 +385,7 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                                             whysz);
     case LPG__EVENT__BODY__NOT_SET:
     default:
-        return s_why(why, whysz, LPG_EINVAL, "event has no body");
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "event has no body");
     }
 }
 

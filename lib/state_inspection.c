@@ -115,14 +115,6 @@ lpg_hazard_escalation_id(uint8_t out[LPG_EVENT_ID_LEN], const char *key)
 /* ----------------------------------------------------------- records */
 
 static int
-s_why(char *why, size_t whysz, int rc, const char *text)
-{
-    if (why)
-        snprintf(why, whysz, "%s", text);
-    return rc;
-}
-
-static int
 s_put(lpg_txn_t *t, const char *key, const ProtobufCMessage *m)
 {
     size_t len = protobuf_c_message_get_packed_size(m);
@@ -168,16 +160,16 @@ s_role(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     if (dev_out)
         *dev_out = NULL;
     if (signer_is_authority)
-        return s_why(why, whysz, LPG_EPERM, text);
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s", text);
     Lpg__DeviceState *dev = NULL;
     int rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
     if (rc == LPG_ENOTFOUND)
-        return s_why(why, whysz, LPG_EPERM, text);
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s", text);
     if (rc != LPG_OK)
         return rc;
     if (dev->role != role) {
         lpg__device_state__free_unpacked(dev, NULL);
-        return s_why(why, whysz, LPG_EPERM, text);
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s", text);
     }
     if (dev_out)
         *dev_out = dev;
@@ -204,44 +196,46 @@ s_household_authorize(lpg_txn_t *t, const lpg_event_t *ev,
     rc = s_get(t, LPG_TABLE_STAFF, e->actor, &lpg__staff_state__descriptor,
                (ProtobufCMessage **)&staff);
     if (rc == LPG_ENOTFOUND) {
-        rc = s_why(why, whysz, LPG_ENOTFOUND, "the inspector is not staff");
+        rc = lpg_why_rc(why, whysz, LPG_ENOTFOUND,
+                        "the inspector is not staff");
         goto cleanup;
     }
     if (rc != LPG_OK)
         goto cleanup;
     if (staff->add->role != LPG__STAFF_ROLE__STAFF_INSPECTOR ||
         strcmp(staff->add->company, dev->company) != 0) {
-        rc = s_why(why, whysz, LPG_EPERM,
-                   "the actor is not an inspector of this device's company");
+        rc = lpg_why_rc(why, whysz, LPG_EPERM,
+                        "the actor is not an inspector of this device's "
+                        "company");
         goto cleanup;
     }
     rc = s_get(t, LPG_TABLE_USERS, e->user, &lpg__user_state__descriptor,
                (ProtobufCMessage **)&user);
     if (rc == LPG_ENOTFOUND) {
-        rc = s_why(why, whysz, LPG_ENOTFOUND, "no such user");
+        rc = lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such user");
         goto cleanup;
     }
     if (rc != LPG_OK)
         goto cleanup;
     if (user->has_erased_seq) {
-        rc = s_why(why, whysz, LPG_ENOTFOUND, "this user was erased");
+        rc = lpg_why_rc(why, whysz, LPG_ENOTFOUND, "this user was erased");
         goto cleanup;
     }
     for (size_t i = 0; i < hi->n_checks; i++)
         if (!lpg_inspection_item_known(hi->checks[i]->item)) {
-            rc = s_why(why, whysz, LPG_EINVAL, "unknown check item");
+            rc = lpg_why_rc(why, whysz, LPG_EINVAL, "unknown check item");
             goto cleanup;
         }
     for (size_t i = 0; i < hi->n_photo_hashes; i++)
         if (hi->photo_hashes[i].len != 32) {
-            rc = s_why(why, whysz, LPG_EINVAL,
-                       "a photo hash is not 32 bytes");
+            rc = lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                            "a photo hash is not 32 bytes");
             goto cleanup;
         }
     char key[LPG_HAZARD_KEY_MAX];
     if (lpg_hazard_key(key, sizeof key, e->user, e->event_id.data,
                        "regulator_age") != LPG_OK)
-        rc = s_why(why, whysz, LPG_EINVAL, "user id too long");
+        rc = lpg_why_rc(why, whysz, LPG_EINVAL, "user id too long");
 cleanup:
     s_free(user);
     s_free(staff);
@@ -257,9 +251,9 @@ s_open_hazard(lpg_txn_t *t, const char *key, Lpg__HazardState **out,
     int rc = s_get(t, LPG_TABLE_HAZARDS, key, &lpg__hazard_state__descriptor,
                    (ProtobufCMessage **)out);
     if (rc == LPG_ENOTFOUND || (rc == LPG_OK && strncmp(key, "hazard/", 7)))
-        rc = s_why(why, whysz, LPG_ENOTFOUND, "no such hazard");
+        rc = lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such hazard");
     else if (rc == LPG_OK && (*out)->has_rectified_seq)
-        rc = s_why(why, whysz, LPG_EEXIST, "this hazard was rectified");
+        rc = lpg_why_rc(why, whysz, LPG_EEXIST, "this hazard was rectified");
     if (rc != LPG_OK) {
         s_free(*out);
         *out = NULL;
@@ -287,8 +281,8 @@ lpg_state_inspection_authorize(lpg_txn_t *t, const lpg_event_t *ev,
             rc = s_open_hazard(t, e->hazard_escalation->hazard, &hz, why,
                                whysz);
         if (rc == LPG_OK && hz->has_escalated_seq)
-            rc = s_why(why, whysz, LPG_EEXIST,
-                       "this hazard was already escalated");
+            rc = lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
+                            "this hazard was already escalated");
         s_free(hz);
         return rc;
     case LPG__EVENT__BODY_HAZARD_RECTIFIED:
@@ -312,25 +306,25 @@ lpg_state_inspection_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         const Lpg__PeriodicInspection *pi = e->periodic_inspection;
         if (pi->pass && (!pi->has_next_inspection_ymd ||
                          !s_valid_ymd(pi->next_inspection_ymd)))
-            return s_why(why, whysz, LPG_EINVAL,
-                         "a pass needs the next inspection date");
+            return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                              "a pass needs the next inspection date");
         Lpg__CylinderState *cyl = NULL;
         rc = s_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
                    &lpg__cylinder_state__descriptor,
                    (ProtobufCMessage **)&cyl);
         if (rc == LPG_ENOTFOUND)
-            return s_why(why, whysz, LPG_ENOTFOUND, "no such cylinder");
+            return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
         if (rc != LPG_OK)
             return rc;
         bool scrapped = cyl->has_status &&
                         cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
         s_free(cyl);
-        return scrapped ? s_why(why, whysz, LPG_EPERM,
-                                "a scrapped cylinder is not inspected")
+        return scrapped ? lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                                     "a scrapped cylinder is not inspected")
                         : LPG_OK;
     }
     default:
-        return s_why(why, whysz, LPG_EINVAL, "not an inspection event");
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "not an inspection event");
     }
 }
 

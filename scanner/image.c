@@ -20,21 +20,6 @@
 
 #define S_JPEG_MEMORY (512L * 1024L * 1024L) /* libjpeg's working memory */
 
-static void
-s_why(char *why, size_t whysz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-s_why(char *why, size_t whysz, const char *fmt, ...)
-{
-    if (!why || whysz == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whysz, fmt, ap);
-    va_end(ap);
-}
-
 static lpg_image_t *
 s_image_new(int width, int height)
 {
@@ -66,12 +51,12 @@ s_check_size(unsigned long width, unsigned long height, char *why,
              size_t whysz)
 {
     if (width == 0 || height == 0) {
-        s_why(why, whysz, "image has no pixels");
+        lpg_why(why, whysz, "image has no pixels");
         return LPG_EIMAGE;
     }
     if (width > LPG_IMAGE_MAX_SIDE || height > LPG_IMAGE_MAX_SIDE ||
         (unsigned long long)width * height > LPG_IMAGE_MAX_PIXELS) {
-        s_why(why, whysz, "image too large: %lux%lu pixels", width, height);
+        lpg_why(why, whysz, "image too large: %lux%lu pixels", width, height);
         return LPG_ETOOBIG;
     }
     return LPG_OK;
@@ -117,7 +102,7 @@ static int
 s_png_decode(s_png_t *c, char *why, size_t whysz)
 {
     if (setjmp(png_jmpbuf(c->png))) {
-        s_why(why, whysz, "corrupt PNG: %s", c->msg);
+        lpg_why(why, whysz, "corrupt PNG: %s", c->msg);
         return LPG_EIMAGE;
     }
     png_init_io(c->png, c->f);
@@ -153,7 +138,7 @@ s_png_decode(s_png_t *c, char *why, size_t whysz)
         png_set_interlace_handling(c->png);
     png_read_update_info(c->png, c->info);
     if (png_get_rowbytes(c->png, c->info) != (size_t)w * 4) {
-        s_why(why, whysz, "PNG pixel layout not understood");
+        lpg_why(why, whysz, "PNG pixel layout not understood");
         return LPG_EIMAGE;
     }
 
@@ -200,7 +185,7 @@ s_png_load(lpg_image_t **out, FILE *f, char *why, size_t whysz)
     }
 cleanup:
     if (rc == LPG_ENOMEM)
-        s_why(why, whysz, "out of memory");
+        lpg_why(why, whysz, "out of memory");
     if (c.png)
         png_destroy_read_struct(&c.png, c.info ? &c.info : NULL, NULL);
     free(c.rows);
@@ -251,7 +236,7 @@ static int
 s_jpeg_decode(s_jpeg_t *c, char *why, size_t whysz)
 {
     if (setjmp(c->err.jmp)) {
-        s_why(why, whysz, "corrupt JPEG: %s", c->err.msg);
+        lpg_why(why, whysz, "corrupt JPEG: %s", c->err.msg);
         return LPG_EIMAGE;
     }
     jpeg_create_decompress(&c->cinfo);
@@ -264,27 +249,27 @@ s_jpeg_decode(s_jpeg_t *c, char *why, size_t whysz)
         return rc;
     if (c->cinfo.jpeg_color_space == JCS_CMYK ||
         c->cinfo.jpeg_color_space == JCS_YCCK) {
-        s_why(why, whysz, "CMYK JPEG images are not supported");
+        lpg_why(why, whysz, "CMYK JPEG images are not supported");
         return LPG_EIMAGE;
     }
     c->cinfo.out_color_space = JCS_GRAYSCALE;
     jpeg_start_decompress(&c->cinfo);
     if (c->cinfo.output_components != 1) {
-        s_why(why, whysz, "JPEG did not decode to grayscale");
+        lpg_why(why, whysz, "JPEG did not decode to grayscale");
         return LPG_EIMAGE;
     }
     int w = (int)c->cinfo.output_width;
     int h = (int)c->cinfo.output_height;
     c->img = s_image_new(w, h);
     if (!c->img) {
-        s_why(why, whysz, "out of memory");
+        lpg_why(why, whysz, "out of memory");
         return LPG_ENOMEM;
     }
     while (c->cinfo.output_scanline < c->cinfo.output_height) {
         JSAMPROW row =
             c->img->pixels + (size_t)c->cinfo.output_scanline * (size_t)w;
         if (jpeg_read_scanlines(&c->cinfo, &row, 1) != 1) {
-            s_why(why, whysz, "corrupt JPEG: no more scanlines");
+            lpg_why(why, whysz, "corrupt JPEG: no more scanlines");
             return LPG_EIMAGE;
         }
     }
@@ -298,7 +283,7 @@ s_jpeg_load(lpg_image_t **out, FILE *f, char *why, size_t whysz)
 {
     s_jpeg_t *c = calloc(1, sizeof *c);
     if (!c) {
-        s_why(why, whysz, "out of memory");
+        lpg_why(why, whysz, "out of memory");
         return LPG_ENOMEM;
     }
     c->f = f;
@@ -322,24 +307,24 @@ int
 lpg_image_load(lpg_image_t **out, const char *path, char *why, size_t whysz)
 {
     *out = NULL;
-    s_why(why, whysz, "%s", "");
+    lpg_why(why, whysz, "%s", ""); /* nothing wrong yet */
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
-        s_why(why, whysz, "%s", strerror(e));
+        lpg_why(why, whysz, "%s", strerror(e));
         return e == ENOENT ? LPG_ENOTFOUND : LPG_EIO;
     }
     uint8_t magic[8];
     size_t n = fread(magic, 1, sizeof magic, f);
     int rc;
     if (ferror(f)) {
-        s_why(why, whysz, "%s", strerror(errno));
+        lpg_why(why, whysz, "%s", strerror(errno));
         rc = LPG_EIO;
     } else if (n == 0) {
-        s_why(why, whysz, "empty file");
+        lpg_why(why, whysz, "empty file");
         rc = LPG_EIMAGE;
     } else if (fseek(f, 0, SEEK_SET) != 0) {
-        s_why(why, whysz, "cannot rewind: %s", strerror(errno));
+        lpg_why(why, whysz, "cannot rewind: %s", strerror(errno));
         rc = LPG_EIO;
     } else if (n == sizeof magic && png_sig_cmp(magic, 0, n) == 0) {
         rc = s_png_load(out, f, why, whysz);
@@ -347,7 +332,7 @@ lpg_image_load(lpg_image_t **out, const char *path, char *why, size_t whysz)
                magic[2] == 0xFF) {
         rc = s_jpeg_load(out, f, why, whysz);
     } else {
-        s_why(why, whysz, "not a PNG or JPEG image");
+        lpg_why(why, whysz, "not a PNG or JPEG image");
         rc = LPG_EIMAGE;
     }
     fclose(f);
