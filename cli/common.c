@@ -131,26 +131,7 @@ void
 lpg_cli_print_reply(lpg_cli_t *cli, const Lpg__Reply *r)
 {
     if (cli->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "status",
-                            json_string(lpg_msg_status_name(r->status)));
-        json_object_set_new(o, "token", json_string(r->token));
-        json_object_set_new(o, "message", json_string(r->message));
-        if (r->has_seq)
-            json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
-        if (r->has_duplicate && r->duplicate)
-            json_object_set_new(o, "duplicate", json_true());
-        json_t *reasons = json_array();
-        for (size_t i = 0; i < r->n_reasons; i++) {
-            json_t *x = json_object();
-            json_object_set_new(x, "token", json_string(r->reasons[i]->token));
-            if (r->reasons[i]->zh)
-                json_object_set_new(x, "zh", json_string(r->reasons[i]->zh));
-            if (r->reasons[i]->en)
-                json_object_set_new(x, "en", json_string(r->reasons[i]->en));
-            json_array_append_new(reasons, x);
-        }
-        json_object_set_new(o, "reasons", reasons);
+        json_t *o = lpg_msg_reply_json(r);
         char *text = json_dumps(o, JSON_COMPACT);
         if (text)
             puts(text);

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "event.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,4 +283,41 @@ lpg_msg_status_name(Lpg__Status s)
         break;
     }
     return "UNKNOWN";
+}
+
+static json_t *
+s_text(const char *s)
+{
+    return json_string(s ? s : "");
+}
+
+json_t *
+lpg_msg_reply_json(const Lpg__Reply *r)
+{
+    json_t *o = json_object();
+    json_t *reasons = json_array();
+    if (!o || !reasons) {
+        json_decref(o);
+        json_decref(reasons);
+        return NULL;
+    }
+    json_object_set_new(o, "status", s_text(lpg_msg_status_name(r->status)));
+    json_object_set_new(o, "token", s_text(r->token));
+    json_object_set_new(o, "message", s_text(r->message));
+    if (r->has_seq)
+        json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
+    if (r->has_duplicate && r->duplicate)
+        json_object_set_new(o, "duplicate", json_true());
+    for (size_t i = 0; i < r->n_reasons; i++) {
+        const Lpg__Reason *x = r->reasons[i];
+        json_t *j = json_object();
+        if (j) {
+            json_object_set_new(j, "token", s_text(x->token));
+            json_object_set_new(j, "zh", s_text(x->zh));
+            json_object_set_new(j, "en", s_text(x->en));
+        }
+        json_array_append_new(reasons, j);
+    }
+    json_object_set_new(o, "reasons", reasons);
+    return o;
 }

@@ -72,4 +72,10 @@ void lpg_reply_clear(lpg_reply_t *r);
 Lpg__Status lpg_msg_status(int err);
 const char *lpg_msg_status_name(Lpg__Status s);
 
+/*  A service's answer as a new JSON object (jansson): status, token,
+ *  message, seq when recorded, duplicate when it was a retry, and
+ *  reasons [{token, zh, en}] (missing words as ""); what every command's
+ *  --json prints before its own fields. NULL when out of memory. */
+struct json_t *lpg_msg_reply_json(const Lpg__Reply *r);
+
 #endif

@@ -212,24 +212,8 @@ s_print(const s_args_t *a, const Lpg__Reply *r, const char *id_hex)
 {
     bool ok = r->status == LPG__STATUS__STATUS_OK;
     if (a->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "status",
-                            json_string(lpg_msg_status_name(r->status)));
-        json_object_set_new(o, "token", json_string(r->token));
-        json_object_set_new(o, "message", json_string(r->message));
+        json_t *o = lpg_msg_reply_json(r);
         json_object_set_new(o, "event_id", json_string(id_hex));
-        if (r->has_seq)
-            json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
-        json_t *arr = json_array();
-        for (size_t i = 0; i < r->n_reasons; i++) {
-            const Lpg__Reason *x = r->reasons[i];
-            json_t *j = json_object();
-            json_object_set_new(j, "token", json_string(x->token));
-            json_object_set_new(j, "zh", json_string(x->zh ? x->zh : ""));
-            json_object_set_new(j, "en", json_string(x->en ? x->en : ""));
-            json_array_append_new(arr, j);
-        }
-        json_object_set_new(o, "reasons", arr);
         char *text = json_dumps(o, JSON_COMPACT);
         if (text)
             puts(text);

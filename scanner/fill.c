@@ -126,26 +126,9 @@ s_print_reasons(const Lpg__Reply *r)
 static json_t *
 s_reply_json(const Lpg__Reply *r)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "status",
-                        json_string(lpg_msg_status_name(r->status)));
-    json_object_set_new(o, "token", json_string(r->token));
-    json_object_set_new(o, "message", json_string(r->message));
-    if (r->has_seq)
-        json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
-    json_t *a = json_array();
-    for (size_t i = 0; i < r->n_reasons; i++) {
-        json_t *x = json_object();
-        json_object_set_new(x, "token", json_string(r->reasons[i]->token));
-        json_object_set_new(x, "zh", json_string(r->reasons[i]->zh
-                                                     ? r->reasons[i]->zh
-                                                     : ""));
-        json_object_set_new(x, "en", json_string(r->reasons[i]->en
-                                                     ? r->reasons[i]->en
-                                                     : ""));
-        json_array_append_new(a, x);
-    }
-    json_object_set_new(o, "reasons", a);
+    json_t *o = lpg_msg_reply_json(r);
+    if (!o)
+        return NULL;
     if (r->cylinder) {
         json_t *c = json_object();
         json_object_set_new(c, "grai", json_string(r->cylinder->grai));

@@ -63,30 +63,12 @@ s_yes_no(const char *v, bool *out)
 static void
 s_print_json(const Lpg__Reply *r, const char *id_hex)
 {
-    json_t *o = json_object();
-    json_t *arr = json_array();
-    if (!o || !arr) {
-        json_decref(o);
-        json_decref(arr);
+    json_t *o = lpg_msg_reply_json(r);
+    if (!o) {
         fprintf(stderr, "lpg-scan: out of memory\n");
         return;
     }
-    json_object_set_new(o, "status",
-                        json_string(lpg_msg_status_name(r->status)));
-    json_object_set_new(o, "token", json_string(r->token ? r->token : ""));
-    json_object_set_new(o, "message",
-                        json_string(r->message ? r->message : ""));
     json_object_set_new(o, "event_id", json_string(id_hex));
-    if (r->has_seq)
-        json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
-    for (size_t i = 0; i < r->n_reasons; i++) {
-        const Lpg__Reason *x = r->reasons[i];
-        json_array_append_new(
-            arr, json_pack("{s:s,s:s,s:s}", "token", x->token ? x->token : "",
-                           "zh", x->zh ? x->zh : "", "en",
-                           x->en ? x->en : ""));
-    }
-    json_object_set_new(o, "reasons", arr);
     char *text = json_dumps(o, JSON_COMPACT);
     if (text)
         puts(text);
