@@ -4,6 +4,7 @@
  */
 #include "state.h"
 #include "error.h"
+#include "log.h"
 #include "state_inspection.h"
 #include "state_delivery.h"
 
@@ -32,17 +33,33 @@ lpg_state_device(lpg_txn_t *t, const uint8_t key_id[LPG_KEYID_LEN],
     return LPG_OK;
 }
 
+int
+lpg_state_load(lpg_txn_t *t, lpg_table_t table, const char *key,
+               const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+{
+    *out = NULL;
+    if (!key || !*key)
+        return LPG_ENOTFOUND;
+    const void *v;
+    size_t vlen;
+    int rc = lpg_txn_get(t, table, key, strlen(key), &v, &vlen);
+    if (rc != LPG_OK)
+        return rc;
+    *out = protobuf_c_message_unpack(desc, NULL, vlen, v);
+    return *out ? LPG_OK : LPG_ECORRUPT;
+}
+
 void *
 lpg_state_get(lpg_txn_t *t, lpg_table_t table, const char *key,
               const ProtobufCMessageDescriptor *desc)
 {
-    if (!key || !*key)
-        return NULL;
-    const void *v;
-    size_t vlen;
-    if (lpg_txn_get(t, table, key, strlen(key), &v, &vlen) != LPG_OK)
-        return NULL;
-    return protobuf_c_message_unpack(desc, NULL, vlen, v);
+    ProtobufCMessage *m = NULL;
+    int rc = lpg_state_load(t, table, key, desc, &m);
+    if (rc != LPG_OK && rc != LPG_ENOTFOUND)
+        lpg_error("state: %s record '%.64s' unreadable: %s (lpgtrace "
+                  "rebuild restores the state from the log)",
+                  desc->short_name, key, lpg_strerror(rc));
+    return m;
 }
 
 void

@@ -21,9 +21,18 @@
 int lpg_state_device(lpg_txn_t *t, const uint8_t key_id[LPG_KEYID_LEN],
                      Lpg__DeviceState **out);
 
-/*  The state record of table under a text key, decoded with desc (caller
- *  frees with lpg_state_free); NULL if there is none (or it does not
- *  decode). */
+/*  The state record of table under a text key, decoded with desc into
+ *  *out (caller frees with lpg_state_free). LPG_ENOTFOUND if there is
+ *  none (or key is NULL or empty), LPG_ECORRUPT if it does not decode,
+ *  or the ledger's read error. */
+int lpg_state_load(lpg_txn_t *t, lpg_table_t table, const char *key,
+                   const ProtobufCMessageDescriptor *desc,
+                   ProtobufCMessage **out);
+
+/*  The same for rules that treat a missing record as an answer: NULL if
+ *  there is none; a record that cannot be read or decoded is logged as
+ *  an error (it means a damaged state, for `lpgtrace rebuild`) and is
+ *  NULL too, so the rules refuse rather than guess. */
 void *lpg_state_get(lpg_txn_t *t, lpg_table_t table, const char *key,
                     const ProtobufCMessageDescriptor *desc);
 /*  Frees what lpg_state_get returned; NULL-safe. */

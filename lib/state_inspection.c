@@ -127,29 +127,6 @@ s_put(lpg_txn_t *t, const char *key, const ProtobufCMessage *m)
     return rc;
 }
 
-/*  A record by key, decoded (caller frees); LPG_ENOTFOUND if absent. */
-static int
-s_get(lpg_txn_t *t, lpg_table_t table, const char *key,
-      const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
-{
-    *out = NULL;
-    if (!key || !*key)
-        return LPG_ENOTFOUND;
-    const void *v;
-    size_t vlen;
-    int rc = lpg_txn_get(t, table, key, strlen(key), &v, &vlen);
-    if (rc != LPG_OK)
-        return rc;
-    *out = protobuf_c_message_unpack(d, NULL, vlen, v);
-    return *out ? LPG_OK : LPG_ECORRUPT;
-}
-
-static void
-s_free(void *m)
-{
-    if (m)
-        protobuf_c_message_free_unpacked(m, NULL);
-}
 
 /*  The signer is an enrolled device with this role. */
 static int
@@ -193,8 +170,9 @@ s_household_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         return rc;
     Lpg__StaffState *staff = NULL;
     Lpg__UserState *user = NULL;
-    rc = s_get(t, LPG_TABLE_STAFF, e->actor, &lpg__staff_state__descriptor,
-               (ProtobufCMessage **)&staff);
+    rc = lpg_state_load(t, LPG_TABLE_STAFF, e->actor,
+                        &lpg__staff_state__descriptor,
+                        (ProtobufCMessage **)&staff);
     if (rc == LPG_ENOTFOUND) {
         rc = lpg_why_rc(why, whysz, LPG_ENOTFOUND,
                         "the inspector is not staff");
@@ -209,8 +187,9 @@ s_household_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                         "company");
         goto cleanup;
     }
-    rc = s_get(t, LPG_TABLE_USERS, e->user, &lpg__user_state__descriptor,
-               (ProtobufCMessage **)&user);
+    rc = lpg_state_load(t, LPG_TABLE_USERS, e->user,
+                        &lpg__user_state__descriptor,
+                        (ProtobufCMessage **)&user);
     if (rc == LPG_ENOTFOUND) {
         rc = lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such user");
         goto cleanup;
@@ -237,9 +216,9 @@ s_household_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                        "regulator_age") != LPG_OK)
         rc = lpg_why_rc(why, whysz, LPG_EINVAL, "user id too long");
 cleanup:
-    s_free(user);
-    s_free(staff);
-    s_free(dev);
+    lpg_state_free(user);
+    lpg_state_free(staff);
+    lpg_state_free(dev);
     return rc;
 }
 
@@ -248,14 +227,15 @@ static int
 s_open_hazard(lpg_txn_t *t, const char *key, Lpg__HazardState **out,
               char *why, size_t whysz)
 {
-    int rc = s_get(t, LPG_TABLE_HAZARDS, key, &lpg__hazard_state__descriptor,
-                   (ProtobufCMessage **)out);
+    int rc = lpg_state_load(t, LPG_TABLE_HAZARDS, key,
+                            &lpg__hazard_state__descriptor,
+                            (ProtobufCMessage **)out);
     if (rc == LPG_ENOTFOUND || (rc == LPG_OK && strncmp(key, "hazard/", 7)))
         rc = lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such hazard");
     else if (rc == LPG_OK && (*out)->has_rectified_seq)
         rc = lpg_why_rc(why, whysz, LPG_EEXIST, "this hazard was rectified");
     if (rc != LPG_OK) {
-        s_free(*out);
+        lpg_state_free(*out);
         *out = NULL;
     }
     return rc;
@@ -283,7 +263,7 @@ lpg_state_inspection_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         if (rc == LPG_OK && hz->has_escalated_seq)
             rc = lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
                             "this hazard was already escalated");
-        s_free(hz);
+        lpg_state_free(hz);
         return rc;
     case LPG__EVENT__BODY_HAZARD_RECTIFIED:
         rc = s_role(t, ev, signer_is_authority, LPG__ROLE__ROLE_INSPECTOR,
@@ -293,7 +273,7 @@ lpg_state_inspection_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         if (rc == LPG_OK)
             rc = s_open_hazard(t, e->hazard_rectified->hazard, &hz, why,
                                whysz);
-        s_free(hz);
+        lpg_state_free(hz);
         return rc;
     case LPG__EVENT__BODY_PERIODIC_INSPECTION: {
         rc = s_role(t, ev, signer_is_authority,
@@ -309,16 +289,16 @@ lpg_state_inspection_authorize(lpg_txn_t *t, const lpg_event_t *ev,
             return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
                               "a pass needs the next inspection date");
         Lpg__CylinderState *cyl = NULL;
-        rc = s_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
-                   &lpg__cylinder_state__descriptor,
-                   (ProtobufCMessage **)&cyl);
+        rc = lpg_state_load(t, LPG_TABLE_CYLINDERS, e->cylinder,
+                            &lpg__cylinder_state__descriptor,
+                            (ProtobufCMessage **)&cyl);
         if (rc == LPG_ENOTFOUND)
             return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
         if (rc != LPG_OK)
             return rc;
         bool scrapped = cyl->has_status &&
                         cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
-        s_free(cyl);
+        lpg_state_free(cyl);
         return scrapped ? lpg_why_rc(why, whysz, LPG_EPERM, "%s",
                                      "a scrapped cylinder is not inspected")
                         : LPG_OK;
@@ -338,8 +318,9 @@ s_user_count(lpg_txn_t *t, uint64_t seq, const char *user, bool major,
     if (n <= 0 || (size_t)n >= sizeof key)
         return LPG_EINVAL;
     Lpg__UserHazards *old = NULL;
-    int rc = s_get(t, LPG_TABLE_HAZARDS, key, &lpg__user_hazards__descriptor,
-                   (ProtobufCMessage **)&old);
+    int rc = lpg_state_load(t, LPG_TABLE_HAZARDS, key,
+                            &lpg__user_hazards__descriptor,
+                            (ProtobufCMessage **)&old);
     if (rc != LPG_OK && rc != LPG_ENOTFOUND)
         return rc;
     Lpg__UserHazards uh = LPG__USER_HAZARDS__INIT;
@@ -353,7 +334,7 @@ s_user_count(lpg_txn_t *t, uint64_t seq, const char *user, bool major,
     else if (*c > 0)
         (*c)--;
     uh.last_seq = seq;
-    s_free(old);
+    lpg_state_free(old);
     return s_put(t, key, &uh.base);
 }
 
@@ -362,12 +343,13 @@ s_apply_household(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
                   const Lpg__Outcome *outcome)
 {
     Lpg__UserState *user = NULL;
-    int rc = s_get(t, LPG_TABLE_USERS, e->user, &lpg__user_state__descriptor,
-                   (ProtobufCMessage **)&user);
+    int rc = lpg_state_load(t, LPG_TABLE_USERS, e->user,
+                            &lpg__user_state__descriptor,
+                            (ProtobufCMessage **)&user);
     if (rc != LPG_OK)
         return rc;
     Lpg__UserKind kind = user->add->kind;
-    s_free(user);
+    lpg_state_free(user);
     const Lpg__InspectionResult *res = outcome ? outcome->inspection : NULL;
     const Lpg__HouseholdInspection *hi = e->household_inspection;
     for (size_t i = 0; i < hi->n_checks && rc == LPG_OK; i++) {
@@ -408,8 +390,9 @@ s_apply_hazard(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
     const char *key = esc ? e->hazard_escalation->hazard
                           : e->hazard_rectified->hazard;
     Lpg__HazardState *hz = NULL;
-    int rc = s_get(t, LPG_TABLE_HAZARDS, key, &lpg__hazard_state__descriptor,
-                   (ProtobufCMessage **)&hz);
+    int rc = lpg_state_load(t, LPG_TABLE_HAZARDS, key,
+                            &lpg__hazard_state__descriptor,
+                            (ProtobufCMessage **)&hz);
     if (rc != LPG_OK)
         return rc;
     rc = lpg_txn_index(t, LPG_TABLE_BY_USER, hz->user, strlen(hz->user),
@@ -428,7 +411,7 @@ s_apply_hazard(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
     hz->escalated_to = old_to;
     if (rc == LPG_OK && !esc)
         rc = s_user_count(t, seq, hz->user, hz->major, -1);
-    s_free(hz);
+    lpg_state_free(hz);
     return rc;
 }
 
@@ -436,9 +419,9 @@ static int
 s_apply_periodic(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
 {
     Lpg__CylinderState *cyl = NULL;
-    int rc = s_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
-                   &lpg__cylinder_state__descriptor,
-                   (ProtobufCMessage **)&cyl);
+    int rc = lpg_state_load(t, LPG_TABLE_CYLINDERS, e->cylinder,
+                            &lpg__cylinder_state__descriptor,
+                            (ProtobufCMessage **)&cyl);
     if (rc != LPG_OK)
         return rc;
     const Lpg__PeriodicInspection *pi = e->periodic_inspection;
@@ -461,7 +444,7 @@ s_apply_periodic(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
                          strlen(e->cylinder), buf, len);
         free(buf);
     }
-    s_free(cyl);
+    lpg_state_free(cyl);
     return rc;
 }
 
