@@ -338,22 +338,21 @@ lpg_report_table(const char *const *cells, size_t rows, size_t cols)
 }
 
 int
-lpg_report_json(const lpg_report_in_t *in, const char *title, json_t *rows,
-                size_t flags)
+lpg_report_json(const char *title, uint32_t today, json_t *head,
+                json_t *rows, size_t flags)
 {
-    static const char *periods[] = {"month", "quarter", "year"};
-    char today[11];
-    s_ymd_text(in->today, today);
+    char day[11];
+    s_ymd_text(today, day);
     json_t *doc = json_object();
     if (doc) {
         json_object_set_new(doc, "report", json_string(title));
-        json_object_set_new(doc, "today", json_string(today));
-        if (strcmp(title, "coverage") == 0)
-            json_object_set_new(doc, "period",
-                                json_string(periods[in->period]));
+        json_object_set_new(doc, "today", json_string(day));
+        if (head)
+            json_object_update(doc, head);
         json_object_set_new(doc, "rows", rows);
     } else
         json_decref(rows);
+    json_decref(head);
     char *text = doc ? json_dumps(doc, JSON_INDENT(2) | flags) : NULL;
     if (text)
         puts(text);
@@ -520,23 +519,14 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
     if (rc == LPG_OK && rep.mode == S_PLAIN && fn != s_refused)
         printf("\n%zu listed\n", rep.n);
     if (rc == LPG_OK && rep.mode == S_JSON) {
-        json_t *doc = json_object();
-        json_object_set_new(doc, "report", json_string(title));
-        json_object_set_new(doc, "today", json_string(today));
+        json_t *head = json_object();
         if (rep.user)
-            json_object_set_new(doc, "user", json_string(rep.user));
+            json_object_set_new(head, "user", json_string(rep.user));
         if (fn == s_refused)
-            json_object_set_new(doc, "denied_checks",
+            json_object_set_new(head, "denied_checks",
                                 json_integer((json_int_t)rep.n));
-        json_object_set_new(doc, "rows", rep.list);
+        rc = lpg_report_json(title, rep.today, head, rep.list, 0);
         rep.list = NULL;
-        char *text = json_dumps(doc, JSON_INDENT(2));
-        if (text)
-            puts(text);
-        else
-            rc = LPG_ENOMEM;
-        free(text);
-        json_decref(doc);
     }
     json_decref(rep.list);
     lpg_txn_abort(&rep.t);

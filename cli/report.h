@@ -54,10 +54,11 @@ void lpg_report_table(const char *const *cells, size_t rows, size_t cols);
  *  be converted). */
 void lpg_report_time(const char *zone, uint64_t ms, char out[32]);
 
-/*  Prints {"report": title, "today": "YYYY-MM-DD", ["period": ...,]
- *  "rows": rows} on stdout, the shape every report's --json has; takes
- *  rows (decref'd). flags: extra json_dumps flags. LPG_ENOMEM. */
-int lpg_report_json(const lpg_report_in_t *in, const char *title,
+/*  Prints {"report": title, "today": "YYYY-MM-DD", <the fields of
+ *  head>, "rows": rows} on stdout, the shape every report's --json has.
+ *  Takes head (may be NULL) and rows: both are decref'd. flags: extra
+ *  json_dumps flags. LPG_ENOMEM. */
+int lpg_report_json(const char *title, uint32_t today, json_t *head,
                     json_t *rows, size_t flags);
 
 #endif

@@ -529,7 +529,7 @@ s_print_json(const lpg_report_in_t *in, const s_list_t *l)
         json_decref(list);
         return rc;
     }
-    return lpg_report_json(in, "anomalies", list, 0);
+    return lpg_report_json("anomalies", in->today, NULL, list, 0);
 }
 
 static int

@@ -328,7 +328,10 @@ s_print(const lpg_report_in_t *in, const s_table_t *tb)
     }
     if (rc == LPG_OK && list) {
         /* 15 significant digits print a one-decimal percent as written */
-        rc = lpg_report_json(in, "coverage", list, JSON_REAL_PRECISION(15));
+        static const char *periods[] = {"month", "quarter", "year"};
+        rc = lpg_report_json("coverage", in->today,
+                             json_pack("{s:s}", "period", periods[in->period]),
+                             list, JSON_REAL_PRECISION(15));
         list = NULL;
     }
     if (rc == LPG_OK && cells) {
