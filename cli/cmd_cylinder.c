@@ -397,11 +397,7 @@ s_add(lpg_cli_t *cli, int argc, char **argv)
             json_object_set_new(o, "grai", json_string(ctx.grai));
             json_object_set_new(o, "short_id", json_string(ctx.short_id));
         }
-        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        if (text)
-            puts(text);
-        free(text);
-        json_decref(o);
+        lpg_msg_emit_json(o);
     } else {
         lpg_cli_print_reply(cli, r);
         if (status == 0)
@@ -506,11 +502,7 @@ s_show_json(const Lpg__CylinderInfo *ci)
     if (r && r->has_code_revision)
         json_object_set_new(o, "code_revision",
                             json_integer(r->code_revision));
-    char *text = json_dumps(o, JSON_COMPACT);
-    if (text)
-        puts(text);
-    free(text);
-    json_decref(o);
+    lpg_msg_emit_json(o);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "event.h"
 #include "ledger.h"
+#include "msg.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -96,11 +97,7 @@ s_print(lpg_cli_t *cli, uint64_t seq, const uint8_t *data, size_t len,
                 json_object_set_new(o, "actor", json_string(b->actor));
         } else
             json_object_set_new(o, "error", json_string(why));
-        char *text = json_dumps(o, JSON_COMPACT);
-        if (text)
-            puts(text);
-        free(text);
-        json_decref(o);
+        lpg_msg_emit_json(o);
     } else if (b) {
         printf("%8" PRIu64 "  %s  %-9s %-17s %-6s signer %s%s%s%s%s\n", seq,
                when, e->service, lpg_event_kind(b), s_status(e->outcome),

@@ -375,11 +375,7 @@ s_user_json(const Lpg__UserInfo *u, uint64_t reveal_seq)
 static void
 s_print_json(json_t *o)
 {
-    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (text)
-        puts(text);
-    free(text);
-    json_decref(o);
+    lpg_msg_emit_json(o);
 }
 
 static void

@@ -132,11 +132,7 @@ lpg_cli_print_reply(lpg_cli_t *cli, const Lpg__Reply *r)
 {
     if (cli->json) {
         json_t *o = lpg_msg_reply_json(r);
-        char *text = json_dumps(o, JSON_COMPACT);
-        if (text)
-            puts(text);
-        free(text);
-        json_decref(o);
+        lpg_msg_emit_json(o);
         return;
     }
     printf("%s %s: %s", lpg_msg_status_name(r->status), r->token,

@@ -485,11 +485,7 @@ s_print(const s_run_t *r)
         json_object_set_new(o, "not_sent", json_integer(r->not_sent));
         json_object_set_new(o, "requests", json_integer(r->chunks));
         json_object_set_new(o, "lines", lines);
-        char *text = json_dumps(o, JSON_COMPACT);
-        if (text)
-            puts(text);
-        free(text);
-        json_decref(o);
+        lpg_msg_emit_json(o);
         return;
     }
     for (size_t i = 0; i < r->nreports; i++)

@@ -321,3 +321,15 @@ lpg_msg_reply_json(const Lpg__Reply *r)
     json_object_set_new(o, "reasons", reasons);
     return o;
 }
+
+void
+lpg_msg_emit_json(json_t *o)
+{
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    if (text)
+        puts(text);
+    else
+        fprintf(stderr, "out of memory: no JSON printed\n");
+    free(text);
+    json_decref(o);
+}

@@ -78,4 +78,9 @@ const char *lpg_msg_status_name(Lpg__Status s);
  *  --json prints before its own fields. NULL when out of memory. */
 struct json_t *lpg_msg_reply_json(const Lpg__Reply *r);
 
+/*  Prints o as one compact JSON line on stdout (what --json gives, one
+ *  object a line) and decrefs it; NULL-safe. Out of memory: says so on
+ *  stderr instead. */
+void lpg_msg_emit_json(struct json_t *o);
+
 #endif

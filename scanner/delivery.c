@@ -214,11 +214,7 @@ s_print(const s_args_t *a, const Lpg__Reply *r, const char *id_hex)
     if (a->json) {
         json_t *o = lpg_msg_reply_json(r);
         json_object_set_new(o, "event_id", json_string(id_hex));
-        char *text = json_dumps(o, JSON_COMPACT);
-        if (text)
-            puts(text);
-        free(text);
-        json_decref(o);
+        lpg_msg_emit_json(o);
         return;
     }
     if (ok)

@@ -146,16 +146,6 @@ s_reply_json(const Lpg__Reply *r)
     return o;
 }
 
-static void
-s_emit_json(json_t *o)
-{
-    char *text = json_dumps(o, JSON_COMPACT);
-    if (text)
-        puts(text);
-    free(text);
-    json_decref(o);
-}
-
 static bool
 s_u32(const char *s, uint32_t *out)
 {
@@ -389,7 +379,7 @@ lpg_scan_fill_check(const char *home, int argc, char **argv)
             json_object_set_new(o, "check_id", json_string(hex));
             if (capslock)
                 json_object_set_new(o, "capslock", json_true());
-            s_emit_json(o);
+            lpg_msg_emit_json(o);
         } else {
             if (capslock)
                 printf("Caps Lock? The scanner typed the code with letter "
@@ -488,7 +478,7 @@ lpg_scan_fill_done(const char *home, int argc, char **argv)
     if (status == S_OK) {
         bool ok = r->status == LPG__STATUS__STATUS_OK;
         if (json)
-            s_emit_json(s_reply_json(r));
+            lpg_msg_emit_json(s_reply_json(r));
         else {
             printf("%s  %s\n", ok ? "RECORDED" : "REFUSED", r->message);
             if (r->fill)
@@ -568,7 +558,7 @@ lpg_scan_override(const char *home, int argc, char **argv)
         if (json) {
             json_t *o = s_reply_json(r);
             json_object_set_new(o, "allow_id", json_string(hex));
-            s_emit_json(o);
+            lpg_msg_emit_json(o);
         } else {
             printf("%s  %s\n", ok ? "OVERRIDDEN" : "REFUSED", r->message);
             s_print_reasons(r);

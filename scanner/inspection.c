@@ -64,18 +64,8 @@ static void
 s_print_json(const Lpg__Reply *r, const char *id_hex)
 {
     json_t *o = lpg_msg_reply_json(r);
-    if (!o) {
-        fprintf(stderr, "lpg-scan: out of memory\n");
-        return;
-    }
     json_object_set_new(o, "event_id", json_string(id_hex));
-    char *text = json_dumps(o, JSON_COMPACT);
-    if (text)
-        puts(text);
-    else
-        fprintf(stderr, "lpg-scan: out of memory\n");
-    free(text);
-    json_decref(o);
+    lpg_msg_emit_json(o); /* NULL-safe: says out of memory */
 }
 
 /*  Signs ev with the home's device key, sends it to lpg-inspectiond and
