@@ -15,11 +15,31 @@ B := build/$(VARIANT)
 CC ?= cc
 CXX ?= c++
 PKGS := libzmq lmdb libqrencode libprotobuf-c openssl jansson cairo libpng
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ZXING_CFLAGS := $(shell pkg-config --cflags zxing 2>/dev/null)
-ZXING_LIBS := $(shell pkg-config --libs zxing 2>/dev/null)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# The flags of every dependency come from $(B)/deps.mk, which make builds
+# before anything else: its rule installs what is missing, then asks
+# pkg-config. Make then starts over with the file read, so the first run on
+# a machine with nothing installed works (pkg-config answers only after the
+# packages are there). Goals that build nothing skip it.
+NODEPS_GOALS := clean format deps
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(B)/deps.mk
+endif
+
+$(B)/deps.mk: deploy/install-deps.sh Makefile
+	@if ! pkg-config --exists $(PKGS) zxing cmocka 2>/dev/null || \
+	    ! command -v protoc-c >/dev/null; then \
+	    sh deploy/install-deps.sh || exit 1; \
+	fi
+	@pkg-config --exists $(PKGS) zxing cmocka || \
+	    { echo "Makefile: pkg-config still misses a package:" \
+	      "$(PKGS) zxing cmocka" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
+	   echo "ZXING_CFLAGS := $$(pkg-config --cflags zxing)"; \
+	   echo "ZXING_LIBS := $$(pkg-config --libs zxing)"; \
+	   echo "CMOCKA_LIBS := $$(pkg-config --libs cmocka)"; } >$@.tmp
+	@mv $@.tmp $@
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wno-unused-parameter -Wno-missing-field-initializers -Werror
@@ -64,12 +84,8 @@ BINS := $(B)/bin/lpgtrace $(if $(SCAN_SRC),$(B)/bin/lpg-scan,) $(SERVICE_BINS)
 
 all: deps-checked $(BINS) $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(BENCH_BINS)
 
-# Installs what is missing (the one package list), once per checkout.
-deps-checked:
-	@if ! pkg-config --exists $(PKGS) zxing cmocka || \
-	    ! command -v protoc-c >/dev/null; then \
-	    sh deploy/install-deps.sh; \
-	fi
+# Installs what is missing (the one package list): done by $(B)/deps.mk.
+deps-checked: $(B)/deps.mk
 deps:
 	sh deploy/install-deps.sh
 
