@@ -56,7 +56,7 @@ LDLIBS := $(PKG_LIBS) -ljpeg -lm
 PROTOS := $(wildcard proto/*.proto)
 PROTO_C := $(patsubst proto/%.proto,$(B)/gen/proto/%.pb-c.c,$(PROTOS))
 PROTO_H := $(PROTO_C:.c=.h)
-LIB_SRC := $(wildcard lib/*.c)
+LIB_SRC := $(wildcard lib/*/*.c)
 LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
 LIBLPG := $(B)/liblpg.a
 
@@ -179,7 +179,7 @@ $(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FZ)/liblpg.a
 -include $(shell find $(FZ) -name '*.d' 2>/dev/null)
 
 format:
-	clang-format -i lib/*.[ch] cli/*.[ch] scanner/*.[ch] tests/*/*.c
+	clang-format -i lib/*/*.[ch] cli/*.[ch] scanner/*.[ch] tests/*/*.c
 
 clean:
 	rm -rf build

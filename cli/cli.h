@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "base/config.h"
 
 typedef struct {
     const char *home; /* resolved home directory (never NULL) */

@@ -7,11 +7,11 @@
  *                 PUB.pem) and consistent with the current tree, i.e. the
  *                 history it covers was not rewritten
  */
-#include "checkpoint.h"
+#include "ledger/checkpoint.h"
 #include "cli.h"
-#include "error.h"
-#include "ledger.h"
-#include "merkle.h"
+#include "base/error.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle.h"
 
 #include <inttypes.h>
 #include <stdio.h>

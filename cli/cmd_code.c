@@ -7,9 +7,9 @@
  *  have are shown), 2 for bad usage or an unreadable key.
  */
 #include "cli.h"
-#include "code.h"
-#include "crypto.h"
-#include "error.h"
+#include "codes/code.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 
 #include <inttypes.h>
 #include <jansson.h>

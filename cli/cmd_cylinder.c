@@ -7,10 +7,10 @@
  *  id. show asks the registry (GetCylinder) by code text or GRAI.
  */
 #include "registry.h"
-#include "code.h"
-#include "error.h"
-#include "event.h"
-#include "msg.h"
+#include "codes/code.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "net/msg.h"
 
 #include <jansson.h>
 #include <stdarg.h>

@@ -8,10 +8,10 @@
  *  revoke (--key NAME | --key-id HEX) --reason TEXT
  */
 #include "cli.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "transport.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "net/transport.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,12 +6,12 @@
  *  acknowledged was lost.
  */
 #include "cli.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "gen.h"
-#include "ledger.h"
-#include "progress.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "testing/gen.h"
+#include "ledger/ledger.h"
+#include "base/progress.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -8,12 +8,12 @@
  *  that already has any of them.
  */
 #include "cli.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "ledger.h"
-#include "pii.h"
-#include "transport.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
+#include "domain/pii.h"
+#include "net/transport.h"
 
 #include <errno.h>
 #include <stdlib.h>

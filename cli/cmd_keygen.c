@@ -5,9 +5,9 @@
  *  Secret halves are mode 0600; nothing is overwritten.
  */
 #include "cli.h"
-#include "crypto.h"
-#include "error.h"
-#include "transport.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "net/transport.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,11 +7,11 @@
  *  none.
  */
 #include "cli.h"
-#include "code.h"
-#include "crypto.h"
-#include "error.h"
-#include "label.h"
-#include "progress.h"
+#include "codes/code.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "codes/label.h"
+#include "base/progress.h"
 
 #include <errno.h>
 #include <math.h>

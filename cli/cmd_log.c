@@ -6,11 +6,11 @@
  *  one JSON object per line.
  */
 #include "cli.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "ledger.h"
-#include "msg.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
+#include "net/msg.h"
 
 #include <inttypes.h>
 #include <jansson.h>

@@ -1,8 +1,8 @@
 /*  cmd_ping.c - lpgtrace ping SERVICE: is the service up, and does it
  *  accept this device? Exit 0 if it answered OK. */
 #include "cli.h"
-#include "client.h"
-#include "error.h"
+#include "net/client.h"
+#include "base/error.h"
 
 #include <stdio.h>
 

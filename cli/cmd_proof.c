@@ -6,9 +6,9 @@
  *  Proofs are JSON with base64 hashes (lib/proof.h).
  */
 #include "cli.h"
-#include "error.h"
-#include "ledger.h"
-#include "proof.h"
+#include "base/error.h"
+#include "ledger/ledger.h"
+#include "ledger/proof.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -6,11 +6,11 @@
  *  until it commits) and prints the state digest before and after.
  */
 #include "cli.h"
-#include "crypto.h"
-#include "error.h"
-#include "ledger.h"
-#include "progress.h"
-#include "verify.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/ledger.h"
+#include "base/progress.h"
+#include "ledger/verify.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

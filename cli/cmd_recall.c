@@ -5,11 +5,11 @@
  *  tables); also the time and entry helpers shared with cmd_report.c.
  */
 #include "cli.h"
-#include "error.h"
-#include "event.h"
-#include "ledger.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
 #include "recall.h"
-#include "rules.h"
+#include "domain/fill_rules.h"
 
 #include <inttypes.h>
 #include <jansson.h>

@@ -9,9 +9,9 @@
  *  its reason.
  */
 #include "registry.h"
-#include "error.h"
-#include "msg.h"
-#include "pii.h"
+#include "base/error.h"
+#include "net/msg.h"
+#include "domain/pii.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,12 +8,12 @@
  *  "Today" is the local date in time.zone, or --today DATE.
  */
 #include "cli.h"
-#include "error.h"
-#include "event.h"
-#include "ledger.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
 #include "recall.h"
 #include "report.h"
-#include "rules.h"
+#include "domain/fill_rules.h"
 
 #include <assert.h>
 #include <inttypes.h>

@@ -24,16 +24,16 @@
  *  anything failed verification (or is not yet covered by a signed
  *  checkpoint); 2: an error.
  */
-#include "checkpoint.h"
+#include "ledger/checkpoint.h"
 #include "cli.h"
-#include "client.h"
-#include "code.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "merkle.h"
-#include "msg.h"
-#include "rules.h"
+#include "net/client.h"
+#include "codes/code.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "ledger/merkle.h"
+#include "net/msg.h"
+#include "domain/fill_rules.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -16,13 +16,13 @@
  *  writes it as a QR code with --png / --svg).
  */
 #include "registry.h"
-#include "error.h"
-#include "gascert.h"
-#include "label.h"
-#include "ledger.h"
-#include "msg.h"
-#include "pii.h"
-#include "state.h"
+#include "base/error.h"
+#include "codes/gascert.h"
+#include "codes/label.h"
+#include "ledger/ledger.h"
+#include "net/msg.h"
+#include "domain/pii.h"
+#include "domain/state.h"
 
 #include <jansson.h>
 #include <stdio.h>

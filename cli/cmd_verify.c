@@ -5,12 +5,12 @@
  *  on damage. --since FILE: a signed checkpoint verified before; only the
  *  entries after it are checked (the tree must still have its root).
  */
-#include "checkpoint.h"
+#include "ledger/checkpoint.h"
 #include "cli.h"
-#include "error.h"
-#include "ledger.h"
-#include "progress.h"
-#include "verify.h"
+#include "base/error.h"
+#include "ledger/ledger.h"
+#include "base/progress.h"
+#include "ledger/verify.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,11 +1,12 @@
 /*  common.c - helpers shared by the lpgtrace commands. */
 #include "cli.h"
-#include "crypto.h"
-#include "error.h"
-#include "client.h"
-#include "event.h"
-#include "ledger.h"
-#include "msg.h"
+#include "crypto/crypto.h"
+#include "domain/state.h"
+#include "base/error.h"
+#include "net/client.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
+#include "net/msg.h"
 
 #include <jansson.h>
 #include <time.h>
@@ -29,7 +30,7 @@ lpg_cli_ledger(lpg_cli_t *cli, unsigned flags)
     uint64_t gib = (uint64_t)lpg_config_get_int(cfg, "ledger.map_size_gib",
                                                 1024);
     lpg_ledger_t *l = NULL;
-    int rc = lpg_ledger_open(&l, path, flags, gib << 30);
+    int rc = lpg_ledger_open(&l, path, flags, gib << 30, &lpg_state_projection);
     if (rc != LPG_OK) {
         if (rc == LPG_ENOTFOUND)
             fprintf(stderr, "lpgtrace: no ledger in %s (run 'lpgtrace "

@@ -11,11 +11,11 @@
  *  line) or refused by the service (with its token).
  */
 #include "registry.h"
-#include "csv.h"
-#include "error.h"
-#include "msg.h"
-#include "pii.h"
-#include "progress.h"
+#include "base/csv.h"
+#include "base/error.h"
+#include "net/msg.h"
+#include "domain/pii.h"
+#include "base/progress.h"
 
 #include <ctype.h>
 #include <errno.h>

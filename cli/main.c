@@ -4,7 +4,7 @@
  *  $LPGTRACE_HOME or ./var), --json. Each command lives in cmd_<name>.c.
  */
 #include "cli.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "ledger.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
 
 /*  YYYY-MM-DD or YYYY-MM-DDTHH:MM, a local time in the tz database zone
  *  `zone`, as ms since the epoch. false if the text or the zone is bad. */

@@ -12,9 +12,9 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "client.h"
-#include "crypto.h"
-#include "event.h"
+#include "net/client.h"
+#include "crypto/crypto.h"
+#include "ledger/event.h"
 
 /*  One option: name without the dashes, value once parsed; a flag takes
  *  no value (its value is "" when given). */

@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "config.h"
-#include "ledger.h"
+#include "base/config.h"
+#include "ledger/ledger.h"
 
 typedef enum {
     LPG_REPORT_PLAIN,

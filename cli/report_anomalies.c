@@ -14,12 +14,12 @@
  *  midnight after --today.
  */
 #include "cli.h"
-#include "error.h"
-#include "event.h"
-#include "ledger.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
 #include "recall.h"
 #include "report.h"
-#include "state_inspection.h"
+#include "domain/inspection.h"
 
 #include <inttypes.h>
 #include <jansson.h>

@@ -2,7 +2,7 @@
  *  scale) `lpg-scan decode` and `lpg-scan fill-check --image` share.
  */
 #include "decode.h"
-#include "error.h"
+#include "base/error.h"
 #include "fill.h"
 
 #include <stdio.h>

@@ -11,15 +11,15 @@
  *  --gas-cert-image FILE and sent as it is: the service checks it.
  */
 #include "delivery.h"
-#include "client.h"
-#include "code.h"
-#include "config.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
+#include "net/client.h"
+#include "codes/code.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
 #include "fill.h"
-#include "gascert.h"
-#include "msg.h"
+#include "codes/gascert.h"
+#include "net/msg.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -9,13 +9,13 @@
  *  cylinder they are about.
  */
 #include "fill.h"
-#include "client.h"
-#include "code.h"
-#include "config.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "msg.h"
+#include "net/client.h"
+#include "codes/code.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "net/msg.h"
 
 #include <fcntl.h>
 #include <jansson.h>

@@ -5,7 +5,7 @@
  *  PNGs are held whole), JPEGs are decoded straight to grayscale.
  */
 #include "image.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <errno.h>
 #include <setjmp.h>

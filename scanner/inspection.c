@@ -10,13 +10,13 @@
  *  reason); with --json (rectify) one JSON object with the same facts.
  */
 #include "inspection.h"
-#include "client.h"
-#include "code.h"
-#include "config.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "msg.h"
+#include "net/client.h"
+#include "codes/code.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "net/msg.h"
 
 #include <jansson.h>
 #include <stdbool.h>

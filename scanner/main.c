@@ -4,10 +4,10 @@
  *  Any QR code is decoded; only codes of our resolver get a verdict other
  *  than "not ours". Output for a person, or --json for machines.
  */
-#include "code.h"
-#include "config.h"
-#include "crypto.h"
-#include "error.h"
+#include "codes/code.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 #include "decode.h"
 #include "delivery.h"
 #include "fill.h"

@@ -1,8 +1,8 @@
 /*  delivery.c - see delivery.h. */
 #include "delivery.h"
-#include "error.h"
-#include "gascert.h"
-#include "state.h"
+#include "base/error.h"
+#include "codes/gascert.h"
+#include "domain/state.h"
 
 #include <stdio.h>
 #include <stdlib.h>

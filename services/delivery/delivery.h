@@ -10,8 +10,8 @@
 #ifndef LPG_DELIVERYD_H
 #define LPG_DELIVERYD_H
 
-#include "delivery_rules.h"
-#include "service.h"
+#include "domain/delivery_rules.h"
+#include "net/service.h"
 
 typedef struct {
     uint64_t late_limit_ms;     /* delivery.late_ms */

@@ -1,7 +1,7 @@
 /*  lpg-deliveryd - the drivers' handheld backend. See delivery.h. */
 #include "delivery.h"
-#include "error.h"
-#include "log.h"
+#include "base/error.h"
+#include "base/log.h"
 
 static lpg_delivery_t s_delivery;
 

@@ -1,9 +1,9 @@
 /*  filling.c - see filling.h. */
 #include "filling.h"
-#include "code.h"
-#include "error.h"
-#include "log.h"
-#include "state.h"
+#include "codes/code.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "domain/state.h"
 
 #include <stdio.h>
 #include <stdlib.h>

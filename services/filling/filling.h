@@ -11,8 +11,8 @@
 #ifndef LPG_FILLINGD_H
 #define LPG_FILLINGD_H
 
-#include "rules.h"
-#include "service.h"
+#include "domain/fill_rules.h"
+#include "net/service.h"
 
 typedef struct {
     const lpg_config_t *config;

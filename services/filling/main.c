@@ -1,7 +1,7 @@
 /*  lpg-fillingd - the fill gate. See filling.h. */
-#include "error.h"
+#include "base/error.h"
 #include "filling.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /*  inspection.c - see inspection.h. */
 #include "inspection.h"
-#include "error.h"
-#include "event.h"
-#include "log.h"
-#include "rules.h"
-#include "state_inspection.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "base/log.h"
+#include "domain/fill_rules.h"
+#include "domain/inspection.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "crypto.h"
-#include "ledger.h"
-#include "service.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "ledger/ledger.h"
+#include "net/service.h"
 
 typedef struct {
     const lpg_config_t *config;

@@ -1,8 +1,8 @@
 /*  lpg-inspectiond - household and periodic inspections and the hazard
  *  escalation timer. See inspection.h. */
-#include "error.h"
+#include "base/error.h"
 #include "inspection.h"
-#include "log.h"
+#include "base/log.h"
 
 #include <stdio.h>
 #include <string.h>

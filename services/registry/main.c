@@ -4,10 +4,10 @@
  *  and users: lib/state.c says who may sign what); this service records
  *  them and answers look-ups.
  */
-#include "error.h"
-#include "log.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "registry.h"
-#include "service.h"
+#include "net/service.h"
 
 int
 main(int argc, char **argv)

@@ -7,12 +7,12 @@
  *  look-up); an index by HMAC is the next step if it is ever hot.
  */
 #include "registry.h"
-#include "code.h"
-#include "config.h"
-#include "error.h"
-#include "log.h"
-#include "pii.h"
-#include "state.h"
+#include "codes/code.h"
+#include "base/config.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "domain/pii.h"
+#include "domain/state.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "service.h"
+#include "net/service.h"
 
 /*  How long a recorded PiiReveal allows its one look at the clear data. */
 #define LPG_REGISTRY_REVEAL_MS (10 * 60 * 1000)

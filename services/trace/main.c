@@ -5,8 +5,9 @@
  *  Its own main rather than lpg_service_main: the feed's ZAP handler
  *  reads the ledger, so it must stop before the ledger closes.
  */
-#include "error.h"
-#include "log.h"
+#include "base/error.h"
+#include "domain/state.h"
+#include "base/log.h"
 #include "trace.h"
 
 #include <stdio.h>
@@ -44,7 +45,7 @@ main(int argc, char **argv)
     memset(&trace, 0, sizeof trace);
     lpg_service_opts_t opts = {0};
     lpg_service_t *svc = NULL;
-    rc = lpg_ledger_open(&l, path, 0, gib << 30);
+    rc = lpg_ledger_open(&l, path, 0, gib << 30, &lpg_state_projection);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, "trace", opts.curve_secret);
     if (rc == LPG_OK) {

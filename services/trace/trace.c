@@ -10,13 +10,13 @@
  *  it once sent.
  */
 #include "trace.h"
-#include "checkpoint.h"
-#include "code.h"
-#include "error.h"
-#include "event.h"
-#include "log.h"
-#include "merkle.h"
-#include "state.h"
+#include "ledger/checkpoint.h"
+#include "codes/code.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "base/log.h"
+#include "ledger/merkle.h"
+#include "domain/state.h"
 
 #include <errno.h>
 #include <inttypes.h>

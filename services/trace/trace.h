@@ -24,9 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crypto.h"
-#include "service.h"
-#include "transport.h"
+#include "crypto/crypto.h"
+#include "net/service.h"
+#include "net/transport.h"
 
 #define LPG_TRACE_TICK_MS 50       /* how often the notary tails the log */
 #define LPG_TRACE_FEED_HWM 100000  /* feed messages queued per subscriber */

@@ -14,14 +14,15 @@
  *  scanner sends fill checks for that long (to measure latency while
  *  something else loads the ledger).
  */
-#include "client.h"
-#include "config.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "ledger.h"
-#include "msg.h"
-#include "transport.h"
+#include "net/client.h"
+#include "domain/state.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
+#include "net/msg.h"
+#include "net/transport.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -249,7 +250,7 @@ s_commits_per_sec(void)
     if (!mkdtemp(dir))
         return 0;
     lpg_ledger_t *l = NULL;
-    if (lpg_ledger_open(&l, dir, LPG_LEDGER_CREATE, 1ULL << 30) != LPG_OK)
+    if (lpg_ledger_open(&l, dir, LPG_LEDGER_CREATE, 1ULL << 30, &lpg_state_projection) != LPG_OK)
         return 0;
     int n = 0;
     double t0 = s_now();

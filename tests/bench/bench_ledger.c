@@ -8,10 +8,11 @@
  *
  *    bench_ledger [EVENTS] [BATCH]     (defaults 40000, 256)
  */
-#include "crypto.h"
-#include "error.h"
-#include "gen.h"
-#include "ledger.h"
+#include "crypto/crypto.h"
+#include "domain/state.h"
+#include "base/error.h"
+#include "testing/gen.h"
+#include "ledger/ledger.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -157,7 +158,7 @@ s_commits_per_sec(const char *dir)
     char path[512];
     snprintf(path, sizeof path, "%s/commits", dir);
     lpg_ledger_t *l = NULL;
-    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 30) != LPG_OK)
+    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 30, &lpg_state_projection) != LPG_OK)
         return 0;
     int n = 0;
     double t0 = s_now(), t;
@@ -238,7 +239,7 @@ s_bench(unsigned events, unsigned batch)
     char path[512];
     snprintf(path, sizeof path, "%s/ledger", base);
     lpg_ledger_t *l = NULL;
-    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 34) != LPG_OK)
+    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 34, &lpg_state_projection) != LPG_OK)
         return 2;
     uint8_t apub[32], lpub[32];
     lpg_key_raw_public(authority, apub);

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "code.h"
-#include "crypto.h"
-#include "error.h"
+#include "codes/code.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

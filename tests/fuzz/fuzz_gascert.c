@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "gascert.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "codes/gascert.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

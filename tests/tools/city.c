@@ -13,16 +13,16 @@
  *  separate reference reads only that file to predict what the regulator's
  *  commands must print; it never reads the ledger.
  */
-#include "client.h"
-#include "code.h"
-#include "config.h"
-#include "crypto.h"
-#include "error.h"
-#include "gascert.h"
-#include "event.h"
-#include "rules.h"
-#include "state_inspection.h"
-#include "transport.h"
+#include "net/client.h"
+#include "codes/code.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "codes/gascert.h"
+#include "ledger/event.h"
+#include "domain/fill_rules.h"
+#include "domain/inspection.h"
+#include "net/transport.h"
 
 #include <spawn.h>
 #include <stdarg.h>

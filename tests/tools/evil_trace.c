@@ -21,12 +21,12 @@
  *  Answers Ping, so a script can wait for it. Stops on SIGTERM / SIGINT;
  *  exit 0 then, 2 on usage or setup errors.
  */
-#include "config.h"
-#include "error.h"
-#include "ledger.h"
-#include "msg.h"
-#include "service.h"
-#include "transport.h"
+#include "base/config.h"
+#include "base/error.h"
+#include "ledger/ledger.h"
+#include "net/msg.h"
+#include "net/service.h"
+#include "net/transport.h"
 
 #include <inttypes.h>
 #include <signal.h>
@@ -408,7 +408,7 @@ main(int argc, char **argv)
     if (rc == LPG_OK)
         rc = lpg_config_path(cfg, "ledger", path, sizeof path);
     if (rc == LPG_OK)
-        rc = lpg_ledger_open(&e.ledger, path, LPG_LEDGER_RDONLY, 0);
+        rc = lpg_ledger_open(&e.ledger, path, LPG_LEDGER_RDONLY, 0, NULL);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, "trace", secret);
     e.filler_len = (size_t)4 << 20;

@@ -15,14 +15,14 @@
  *  --timeout MS give up after MS without reaching N (exit 1)
  *  Without --count it runs until SIGTERM. Exit 0 done, 1 failed, 2 usage.
  */
-#include "checkpoint.h"
-#include "client.h"
-#include "config.h"
-#include "crypto.h"
-#include "error.h"
-#include "ledger.h"
-#include "merkle.h"
-#include "transport.h"
+#include "ledger/checkpoint.h"
+#include "net/client.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle.h"
+#include "net/transport.h"
 
 #include <inttypes.h>
 #include <signal.h>

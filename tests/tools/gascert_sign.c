@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "error.h"
-#include "gascert.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "codes/gascert.h"
 
 int
 main(int argc, char **argv)

@@ -5,9 +5,9 @@
  *
  *    hazards LEDGERDIR
  */
-#include "error.h"
-#include "ledger.h"
-#include "state.h"
+#include "base/error.h"
+#include "ledger/ledger.h"
+#include "domain/state.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,7 +53,7 @@ main(int argc, char **argv)
     }
     lpg_ledger_t *l = NULL;
     lpg_txn_t *t = NULL;
-    int rc = lpg_ledger_open(&l, argv[1], LPG_LEDGER_RDONLY, 0);
+    int rc = lpg_ledger_open(&l, argv[1], LPG_LEDGER_RDONLY, 0, NULL);
     if (rc == LPG_OK)
         rc = lpg_ledger_read(l, &t);
     if (rc == LPG_OK)

@@ -17,10 +17,10 @@
  *  Test-only: it opens LMDB directly, as an attacker with file access
  *  would.
  */
-#include "crypto.h"
-#include "event.h"
-#include "ledger.h"
-#include "merkle.h"
+#include "crypto/crypto.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle.h"
 
 #include <lmdb.h>
 #include <stdio.h>

@@ -19,15 +19,16 @@
  *  Every timing line is "name key=value ..." so a script can pick it up.
  *  Exit 0 done, 1 failed, 2 usage.
  */
-#include "checkpoint.h"
-#include "client.h"
-#include "code.h"
-#include "config.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "gen.h"
-#include "ledger.h"
+#include "ledger/checkpoint.h"
+#include "domain/state.h"
+#include "net/client.h"
+#include "codes/code.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "testing/gen.h"
+#include "ledger/ledger.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -230,7 +231,7 @@ s_build(const char *home, uint64_t n)
     if (rc == LPG_OK)
         rc = lpg_config_path(cfg, "ledger", path, sizeof path);
     if (rc == LPG_OK)
-        rc = lpg_ledger_open(&l, path, 0, 0);
+        rc = lpg_ledger_open(&l, path, 0, 0, &lpg_state_projection);
     uint64_t have = 0;
     if (rc == LPG_OK)
         rc = lpg_ledger_size(l, &have);

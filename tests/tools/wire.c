@@ -23,12 +23,12 @@
  *  KEYPREFIX.curve is the client's transport key. Exit 0 when an answer
  *  came (whatever it says), 3 when none came in time.
  */
-#include "config.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "msg.h"
-#include "transport.h"
+#include "base/config.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "net/msg.h"
+#include "net/transport.h"
 
 #include <signal.h>
 #include <stdio.h>

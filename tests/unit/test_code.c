@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "code.h"
-#include "crypto.h"
-#include "error.h"
+#include "codes/code.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 
 #define RESOLVER "id.lpg.example"
 #define SERIAL16 "AB12CD34EF56GH78"

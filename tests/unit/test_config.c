@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "error.h"
+#include "base/config.h"
+#include "base/error.h"
 
 static char s_dir[] = "/tmp/lpgtest-config-XXXXXX";
 

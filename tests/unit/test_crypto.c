@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crypto.h"
-#include "error.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
 
 static char s_dir[] = "/tmp/lpgtest-crypto-XXXXXX";
 

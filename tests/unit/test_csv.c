@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "csv.h"
-#include "error.h"
+#include "base/csv.h"
+#include "base/error.h"
 
 /*  Splits text (copied) and checks the fields against want[]. */
 static void

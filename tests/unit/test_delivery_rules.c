@@ -20,12 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "delivery_rules.h"
-#include "error.h"
-#include "event.h"
-#include "gascert.h"
-#include "reasons.h"
+#include "base/config.h"
+#include "domain/delivery_rules.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "codes/gascert.h"
+#include "domain/reasons.h"
 
 #define GRAI "06291041500213AB12CD"
 #define TODAY 20260315u

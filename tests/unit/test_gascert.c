@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "gascert.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "codes/gascert.h"
 
 #define RESOLVER "id.lpg.example"
 #define TEXT_MAX (LPG_GASCERT_MAX_TEXT + 1)

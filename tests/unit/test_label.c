@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "label.h"
+#include "base/error.h"
+#include "codes/label.h"
 
 static char s_dir[] = "/tmp/lpgtest-label-XXXXXX";
 

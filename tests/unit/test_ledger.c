@@ -14,13 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "crypto.h"
-#include "error.h"
-#include "event.h"
-#include "ledger.h"
-#include "state.h"
-#include "verify.h"
+#include "ledger/checkpoint.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
+#include "domain/state.h"
+#include "ledger/verify.h"
 
 typedef struct {
     char dir[64];
@@ -39,7 +39,7 @@ s_setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/lpgtest-ledger-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     assert_int_equal(lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_CREATE,
-                                     1ULL << 30),
+                                     1ULL << 30, &lpg_state_projection),
                      LPG_OK);
     assert_int_equal(lpg_key_generate(&f->authority), LPG_OK);
     assert_int_equal(lpg_key_generate(&f->ledger_key), LPG_OK);

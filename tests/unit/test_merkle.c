@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "error.h"
-#include "merkle.h"
-#include "proof.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/merkle.h"
+#include "ledger/proof.h"
 
 #define S_CAP 70 /* room for any proof, plus a hash to extend one with */
 

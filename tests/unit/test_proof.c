@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "merkle.h"
-#include "proof.h"
+#include "base/error.h"
+#include "ledger/merkle.h"
+#include "ledger/proof.h"
 
 /*  Leaf hashes of "" and 00 (the first two README leaves), root of both. */
 #define S_L0 "bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0="

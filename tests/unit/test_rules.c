@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "error.h"
-#include "event.h"
-#include "reasons.h"
-#include "rules.h"
+#include "base/config.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "domain/reasons.h"
+#include "domain/fill_rules.h"
 
 #define GRAI "06291041500213AB12CD"
 #define TODAY 20260315u

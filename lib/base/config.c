@@ -1,0 +1,266 @@
+/*  config.c - see config.h. The embedded defaults below are the whole list
+ *  of keys; each is documented where it is used and in
+ *  deploy/lpgtrace.conf.example.
+ */
+#include "base/config.h"
+#include "base/error.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *key;
+    const char *value;
+} s_default_t;
+
+static const s_default_t s_defaults[] = {
+    /* ledger */
+    {"ledger.origin", "lpgtrace.example/ledger"},
+    {"ledger.map_size_gib", "1024"},
+    {"ledger.key", "keys/ledger.pem"},
+    {"authority.public", "keys/authority.pub"},
+    {"authority.key", "keys/authority.pem"},
+    /* this machine's device keys: <device.key>.pem and .curve */
+    {"device.key", "keys/admin"},
+    {"device.site", ""},     /* the station a scanner is enrolled at */
+    {"device.operator", ""}, /* the staff id on shift at this scanner */
+    {"client.timeout_ms", "3000"},
+    {"client.retries", "2"},
+    /* codes */
+    {"code.resolver", "id.lpg.example"},
+    /* time */
+    {"time.zone", "Asia/Shanghai"},
+    /* service endpoints (loopback by default) */
+    {"endpoint.registry", "tcp://127.0.0.1:7101"},
+    {"endpoint.filling", "tcp://127.0.0.1:7102"},
+    {"endpoint.delivery", "tcp://127.0.0.1:7103"},
+    {"endpoint.inspection", "tcp://127.0.0.1:7104"},
+    {"endpoint.trace", "tcp://127.0.0.1:7105"},
+    {"endpoint.feed", "tcp://127.0.0.1:7106"},
+    /* notary */
+    {"notary.enabled", "1"},
+    {"notary.interval_ms", "5000"},
+    {"notary.every_entries", "1000"},
+    /* fill rules */
+    {"fill.tare_tolerance_g", "300"},
+    {"fill.over_tolerance_g", "500"},
+    {"fill.under_tolerance_g", "500"},
+    {"fill.travel_speed_kmh", "120"},
+    /* household inspection: days to rectify a hazard, escalation timer */
+    {"inspection.major_days", "3"},
+    {"inspection.minor_days", "15"},
+    {"inspection.tick_ms", "5000"},
+    /* delivery: a step this much older than the service clock is LATE */
+    {"delivery.late_ms", "600000"},
+    {"device.vehicle", ""}, /* the plate a driver's handheld rides on */
+    /* report anomalies: hoarding above these (cylinders held, hours) */
+    {"report.hoard_household_max", "2"},
+    {"report.hoard_business_max", "10"},
+    {"report.hoard_vehicle_hours", "48"},
+    /* protocol limits */
+    {"limit.message_bytes", "65536"},
+    {"limit.hard_message_bytes", "1048576"},
+    /* GetTrace answers (lpg-traced): below the hard cap, which also
+     * bounds what a client takes in, with room for the encryption;
+     * "auto": 983040, or the hard cap less 4096 if that is smaller */
+    {"limit.trace_reply_bytes", "auto"},
+    /* replies a service keeps waiting for one client, in bytes */
+    {"limit.send_queue_bytes", "67108864"},
+    {"limit.batch", "256"},
+};
+
+#define S_NDEFAULTS (sizeof s_defaults / sizeof s_defaults[0])
+
+struct lpg_config {
+    char *home;
+    char *values[S_NDEFAULTS];
+};
+
+const char *
+lpg_config_home_dir(const char *home)
+{
+    if (home && *home)
+        return home;
+    const char *env = getenv("LPGTRACE_HOME");
+    if (env && *env)
+        return env;
+    return "./var";
+}
+
+static int
+s_index(const char *key)
+{
+    for (size_t i = 0; i < S_NDEFAULTS; i++)
+        if (strcmp(s_defaults[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+static char *
+s_trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+int
+lpg_config_set(lpg_config_t *cfg, const char *key, const char *value)
+{
+    int i = s_index(key);
+    if (i < 0)
+        return LPG_ECONFIG;
+    char *copy = strdup(value);
+    if (!copy)
+        return LPG_ENOMEM;
+    free(cfg->values[i]);
+    cfg->values[i] = copy;
+    return LPG_OK;
+}
+
+int
+lpg_config_load(lpg_config_t **out, const char *home, char *why,
+                size_t whysz)
+{
+    *out = NULL;
+    lpg_config_t *cfg = calloc(1, sizeof *cfg);
+    if (!cfg)
+        return LPG_ENOMEM;
+    cfg->home = strdup(lpg_config_home_dir(home));
+    if (!cfg->home) {
+        lpg_config_destroy(&cfg);
+        return LPG_ENOMEM;
+    }
+    char path[4096];
+    int rc = lpg_config_path(cfg, "lpgtrace.conf", path, sizeof path);
+    if (rc != LPG_OK) {
+        lpg_config_destroy(&cfg);
+        return rc;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT) {
+            *out = cfg;
+            return LPG_OK;
+        }
+        if (why)
+            snprintf(why, whysz, "%s: %s", path, strerror(errno));
+        lpg_config_destroy(&cfg);
+        return LPG_ECONFIG;
+    }
+    char line[1024];
+    int lineno = 0;
+    rc = LPG_OK;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            if (why)
+                snprintf(why, whysz, "%s:%d: line too long", path, lineno);
+            rc = LPG_ECONFIG;
+            break;
+        }
+        char *s = s_trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            if (why)
+                snprintf(why, whysz, "%s:%d: expected 'key = value'", path,
+                         lineno);
+            rc = LPG_ECONFIG;
+            break;
+        }
+        *eq = '\0';
+        char *key = s_trim(s);
+        char *value = s_trim(eq + 1);
+        rc = lpg_config_set(cfg, key, value);
+        if (rc != LPG_OK) {
+            if (why)
+                snprintf(why, whysz, "%s:%d: unknown key '%s'", path, lineno,
+                         key);
+            break;
+        }
+    }
+    fclose(f);
+    if (rc != LPG_OK) {
+        lpg_config_destroy(&cfg);
+        return rc;
+    }
+    *out = cfg;
+    return LPG_OK;
+}
+
+const char *
+lpg_config_get(const lpg_config_t *cfg, const char *key)
+{
+    int i = s_index(key);
+    if (i < 0)
+        return NULL;
+    return cfg->values[i] ? cfg->values[i] : s_defaults[i].value;
+}
+
+int64_t
+lpg_config_get_int(const lpg_config_t *cfg, const char *key, int64_t def)
+{
+    const char *v = lpg_config_get(cfg, key);
+    if (!v || !*v)
+        return def;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || *end)
+        return def;
+    return (int64_t)n;
+}
+
+const char *
+lpg_config_home(const lpg_config_t *cfg)
+{
+    return cfg->home;
+}
+
+int
+lpg_config_path(const lpg_config_t *cfg, const char *rel, char *out,
+                size_t outsz)
+{
+    int n;
+    if (rel[0] == '/')
+        n = snprintf(out, outsz, "%s", rel);
+    else
+        n = snprintf(out, outsz, "%s/%s", cfg->home, rel);
+    return (n < 0 || (size_t)n >= outsz) ? LPG_ERANGE : LPG_OK;
+}
+
+int
+lpg_config_save(const lpg_config_t *cfg, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return LPG_EIO;
+    fprintf(f, "# lpgtrace configuration. Every key is listed with its "
+               "value;\n# delete a line to fall back to the built-in "
+               "default.\n");
+    for (size_t i = 0; i < S_NDEFAULTS; i++)
+        fprintf(f, "%s = %s\n", s_defaults[i].key,
+                lpg_config_get(cfg, s_defaults[i].key));
+    return fclose(f) == 0 ? LPG_OK : LPG_EIO;
+}
+
+void
+lpg_config_destroy(lpg_config_t **p)
+{
+    if (!p || !*p)
+        return;
+    lpg_config_t *cfg = *p;
+    for (size_t i = 0; i < S_NDEFAULTS; i++)
+        free(cfg->values[i]);
+    free(cfg->home);
+    free(cfg);
+    *p = NULL;
+}

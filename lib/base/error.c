@@ -1,0 +1,239 @@
+/*  error.c - words and tokens for lpg_err_t. */
+#include "base/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+const char *
+lpg_strerror(int err)
+{
+    switch ((lpg_err_t)err) {
+    case LPG_OK:
+        return "success";
+    case LPG_ENOMEM:
+        return "out of memory";
+    case LPG_EINVAL:
+        return "invalid argument or input";
+    case LPG_EIO:
+        return "file or system I/O failed";
+    case LPG_ENOTFOUND:
+        return "no such object";
+    case LPG_EEXIST:
+        return "already exists";
+    case LPG_ERANGE:
+        return "value out of the allowed range";
+    case LPG_ETOOBIG:
+        return "over a size limit";
+    case LPG_EMALFORMED:
+        return "bytes do not decode";
+    case LPG_ECONFIG:
+        return "configuration is wrong";
+    case LPG_EPERM:
+        return "not allowed";
+    case LPG_ETIMEOUT:
+        return "no answer in time";
+    case LPG_EUNAVAILABLE:
+        return "service not reachable";
+    case LPG_EINTERNAL:
+        return "a bug: should not happen";
+    case LPG_EKEYPERM:
+        return "key file readable by group or others";
+    case LPG_EKEYFORMAT:
+        return "key file is not an Ed25519 / Z85 key";
+    case LPG_ECRYPTO:
+        return "the crypto library failed";
+    case LPG_EBADSIG:
+        return "signature does not verify";
+    case LPG_EUNKNOWNKEY:
+        return "signer is not an enrolled device";
+    case LPG_EREVOKED:
+        return "signer's key was revoked";
+    case LPG_EBINDING:
+        return "signer acts outside its enrolment";
+    case LPG_EDB:
+        return "the database failed";
+    case LPG_EMAPFULL:
+        return "the ledger's map is full";
+    case LPG_ECONFLICT:
+        return "same event id, different body";
+    case LPG_ECORRUPT:
+        return "stored data fails its checks";
+    case LPG_EBADPROOF:
+        return "a Merkle proof does not verify";
+    case LPG_EINCONSISTENT:
+        return "checkpoint not consistent with tree";
+    case LPG_EBADNOTE:
+        return "signed note malformed";
+    case LPG_ECODE_NOTURL:
+        return "text is not an https URL";
+    case LPG_ECODE_HOST:
+        return "URL host is not our resolver";
+    case LPG_ECODE_SYNTAX:
+        return "path or query not in our form";
+    case LPG_ECODE_CHECKDIGIT:
+        return "GRAI check digit wrong";
+    case LPG_ECODE_NOSIG:
+        return "no signature (AI 8030)";
+    case LPG_ECODE_SIGFORMAT:
+        return "signature not 86 base64url chars";
+    case LPG_ECODE_FORGED:
+        return "signature not by the authority";
+    case LPG_ECODE_TRUNCATED:
+        return "text cut short";
+    case LPG_ECODE_TOOLONG:
+        return "text over the size limit";
+    case LPG_ECODE_NONASCII:
+        return "non-ASCII or control bytes";
+    case LPG_ECODE_CASE:
+        return "verifies only with swapped case";
+    case LPG_ECODE_SERIAL:
+        return "serial not [0-9A-Z]{1,16}";
+    case LPG_ECODE_REVOKED:
+        return "code revision revoked";
+    case LPG_EIMAGE:
+        return "image file unreadable or corrupt";
+    case LPG_ENOCODE:
+        return "no code found";
+    case LPG_ELABEL:
+        return "label rendering failed";
+    case LPG_ECERT_MALFORMED:
+        return "not a gas-use certificate in our form";
+    case LPG_ECERT_HOST:
+        return "certificate URL host is not our resolver";
+    case LPG_ECERT_TOOLONG:
+        return "certificate text over the size limit";
+    case LPG_ECERT_FORGED:
+        return "certificate signature does not verify";
+    }
+    return "unknown error";
+}
+
+const char *
+lpg_errtoken(int err)
+{
+    switch ((lpg_err_t)err) {
+    case LPG_OK:
+        return "OK";
+    case LPG_ENOMEM:
+        return "ENOMEM";
+    case LPG_EINVAL:
+        return "EINVAL";
+    case LPG_EIO:
+        return "EIO";
+    case LPG_ENOTFOUND:
+        return "ENOTFOUND";
+    case LPG_EEXIST:
+        return "EEXIST";
+    case LPG_ERANGE:
+        return "ERANGE";
+    case LPG_ETOOBIG:
+        return "ETOOBIG";
+    case LPG_EMALFORMED:
+        return "EMALFORMED";
+    case LPG_ECONFIG:
+        return "ECONFIG";
+    case LPG_EPERM:
+        return "EPERM";
+    case LPG_ETIMEOUT:
+        return "ETIMEOUT";
+    case LPG_EUNAVAILABLE:
+        return "EUNAVAILABLE";
+    case LPG_EINTERNAL:
+        return "EINTERNAL";
+    case LPG_EKEYPERM:
+        return "EKEYPERM";
+    case LPG_EKEYFORMAT:
+        return "EKEYFORMAT";
+    case LPG_ECRYPTO:
+        return "ECRYPTO";
+    case LPG_EBADSIG:
+        return "EBADSIG";
+    case LPG_EUNKNOWNKEY:
+        return "EUNKNOWNKEY";
+    case LPG_EREVOKED:
+        return "EREVOKED";
+    case LPG_EBINDING:
+        return "EBINDING";
+    case LPG_EDB:
+        return "EDB";
+    case LPG_EMAPFULL:
+        return "EMAPFULL";
+    case LPG_ECONFLICT:
+        return "ECONFLICT";
+    case LPG_ECORRUPT:
+        return "ECORRUPT";
+    case LPG_EBADPROOF:
+        return "EBADPROOF";
+    case LPG_EINCONSISTENT:
+        return "EINCONSISTENT";
+    case LPG_EBADNOTE:
+        return "EBADNOTE";
+    case LPG_ECODE_NOTURL:
+        return "ECODE_NOTURL";
+    case LPG_ECODE_HOST:
+        return "ECODE_HOST";
+    case LPG_ECODE_SYNTAX:
+        return "ECODE_SYNTAX";
+    case LPG_ECODE_CHECKDIGIT:
+        return "ECODE_CHECKDIGIT";
+    case LPG_ECODE_NOSIG:
+        return "ECODE_NOSIG";
+    case LPG_ECODE_SIGFORMAT:
+        return "ECODE_SIGFORMAT";
+    case LPG_ECODE_FORGED:
+        return "ECODE_FORGED";
+    case LPG_ECODE_TRUNCATED:
+        return "ECODE_TRUNCATED";
+    case LPG_ECODE_TOOLONG:
+        return "ECODE_TOOLONG";
+    case LPG_ECODE_NONASCII:
+        return "ECODE_NONASCII";
+    case LPG_ECODE_CASE:
+        return "ECODE_CASE";
+    case LPG_ECODE_SERIAL:
+        return "ECODE_SERIAL";
+    case LPG_ECODE_REVOKED:
+        return "ECODE_REVOKED";
+    case LPG_EIMAGE:
+        return "EIMAGE";
+    case LPG_ENOCODE:
+        return "ENOCODE";
+    case LPG_ELABEL:
+        return "ELABEL";
+    case LPG_ECERT_MALFORMED:
+        return "ECERT_MALFORMED";
+    case LPG_ECERT_HOST:
+        return "ECERT_HOST";
+    case LPG_ECERT_TOOLONG:
+        return "ECERT_TOOLONG";
+    case LPG_ECERT_FORGED:
+        return "ECERT_FORGED";
+    }
+    return "EUNKNOWN";
+}
+
+static void
+s_vwhy(char *why, size_t whysz, const char *fmt, va_list ap)
+{
+    if (why && whysz > 0)
+        vsnprintf(why, whysz, fmt, ap);
+}
+
+void
+lpg_why(char *why, size_t whysz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    s_vwhy(why, whysz, fmt, ap);
+    va_end(ap);
+}
+
+int
+lpg_why_rc(char *why, size_t whysz, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    s_vwhy(why, whysz, fmt, ap);
+    va_end(ap);
+    return err;
+}

@@ -1,0 +1,99 @@
+/*  delivery_rules.h - the delivery rules as pure functions over state.
+ *
+ *  Dispatch (station -> driver and vehicle), delivery (driver -> user),
+ *  collection (user -> driver) and return (driver -> station), judged on
+ *  the state records the delivery service gathers; no clock, database or
+ *  network here. A verdict lists every failing reason in catalogue order
+ *  (reasons.h). DESIGN.md §7 "delivery".
+ */
+#ifndef LPG_DELIVERY_RULES_H
+#define LPG_DELIVERY_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/config.h"
+#include "ledger/event.h"
+#include "domain/fill_rules.h"
+
+/*  The hazards table (LPG_TABLE_HAZARDS) holds, under the key
+ *  "user/<user id>", the user's UserHazards record (proto/state.proto),
+ *  kept by the household inspections (lib/state_inspection.c): deliveries
+ *  are refused while its open_major count is above zero. The delivery
+ *  service turns that into the text of the refusal (hazard below). */
+#define LPG_DELIVERY_HAZARD_PREFIX "user/"
+
+/*  Writes the hazards-table key of user into out. LPG_ERANGE if it does
+ *  not fit (out is then ""), LPG_EINVAL if user is NULL or empty. */
+int lpg_delivery_hazard_key(char *out, size_t outsz, const char *user);
+
+/*  Reads delivery.late_ms (0..86,400,000 ms). LPG_ECONFIG otherwise, with
+ *  the key named in why if given. */
+int lpg_delivery_late_from_config(uint64_t *out, const lpg_config_t *cfg,
+                                  char *why, size_t whysz);
+
+typedef enum {
+    LPG_DELIVERY_DISPATCH,   /* FULL_AT_STATION -> IN_TRANSIT */
+    LPG_DELIVERY_DELIVER,    /* IN_TRANSIT -> AT_USER */
+    LPG_DELIVERY_COLLECT,    /* AT_USER (this user) -> COLLECTED */
+    LPG_DELIVERY_RETURN      /* COLLECTED or IN_TRANSIT -> EMPTY_AT_STATION */
+} lpg_delivery_step_t;
+
+/*  The step an event body is, or -1 if it is no delivery event. */
+int lpg_delivery_step_of(const Lpg__Event *e);
+
+/*  Everything one step is judged on. Pointers are borrowed for the call;
+ *  a record is NULL when there is none under the id given. */
+typedef struct {
+    lpg_delivery_step_t step;
+    const char *cylinder_id;           /* Event.cylinder */
+    const Lpg__CylinderState *cyl;
+    const Lpg__DeviceState *device;    /* the signer */
+    const char *driver_id;             /* Event.actor */
+    const Lpg__StaffState *driver;
+    const char *vehicle_id;            /* the plate the body names */
+    const Lpg__VehicleState *vehicle;
+    const char *site_id;               /* dispatch, return: Event.site */
+    const Lpg__SiteState *site;
+    const char *user_id;               /* deliver, collect: Event.user */
+    const Lpg__UserState *user;
+    const char *gas_cert;              /* deliver: the certificate text
+                                        * scanned (lib/gascert.h) */
+    const Lpg__DeviceState *gas_cert_signer; /* the device whose key the
+                                        * certificate names, or NULL */
+    const char *resolver;              /* code.resolver; NULL: any host */
+    Lpg__CheckItem *const *checks;     /* deliver: the 随瓶安检 record */
+    size_t n_checks;
+    const char *hazard;                /* the user's open major hazard */
+    uint64_t time_ms;                  /* Event.device_time_ms */
+    uint64_t now_ms;                   /* the service clock */
+    uint64_t late_limit_ms;            /* delivery.late_ms */
+    uint32_t today_ymd;                /* the local date, YYYYMMDD */
+    uint32_t event_ymd;                /* the local date of time_ms; 0:
+                                        * today_ymd */
+} lpg_delivery_input_t;
+
+/*  Judges one step: *out gets allow and every failing reason. Refusals:
+ *  CYL_UNKNOWN; HANDHELD_UNKNOWN (signer not an unrevoked handheld of the
+ *  cylinder's company); DRIVER_UNKNOWN, DRIVER_CERT_EXPIRED,
+ *  VEHICLE_UNKNOWN, VEHICLE_PERMIT_EXPIRED on every step; dispatch:
+ *  STATION_UNKNOWN, SCRAPPED, QUARANTINED, INSPECTION_OVERDUE; delivery:
+ *  USER_UNKNOWN, NO_LEAK_ALARM (a restaurant), USER_HAZARD,
+ *  SAFETY_CHECK_FAILED (one per failed item), and for the gas-use
+ *  certificate: GAS_CERT_MISSING (none scanned), GAS_CERT_MALFORMED (not
+ *  a certificate, or one for another resolver), GAS_CERT_NOT_ISSUER (its
+ *  key is not enrolled, or not a company-admin key of the user's
+ *  company), GAS_CERT_REVOKED (that key is revoked), GAS_CERT_FORGED (the
+ *  signature is not that key's), GAS_CERT_OTHER_USER, GAS_CERT_MISMATCH
+ *  (number not the one on record, or none on record), GAS_CERT_EXPIRED
+ *  (valid until a day before event_ymd); collection:
+ *  USER_UNKNOWN; return: STATION_UNKNOWN; WRONG_CUSTODY when the custody
+ *  does not fit the step. Flag: LATE when now_ms - time_ms exceeds
+ *  late_limit_ms, and *late_ms (if given) gets that delay, else 0. The
+ *  company is the cylinder's owner (the device's company when the
+ *  cylinder is unknown). Returns LPG_OK, or LPG_EINVAL (with *out a
+ *  refusal) if cyl is not the cylinder named or today_ymd is no date. */
+int lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
+                       uint64_t *late_ms);
+
+#endif

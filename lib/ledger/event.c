@@ -1,0 +1,319 @@
+/*  event.c - see event.h. */
+#include "ledger/event.h"
+#include "base/error.h"
+#include "codes/gascert.h"
+#include "base/text.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*  The longest string field f of a d may hold. Every field has
+ *  LPG_STRING_MAX but the gas-use certificate a driver scans
+ *  (Delivery.gas_cert), whose text runs to LPG_GASCERT_MAX_TEXT: a
+ *  user's number in Chinese is 9 escaped bytes a character. */
+static size_t
+s_string_max(const ProtobufCMessageDescriptor *d,
+             const ProtobufCFieldDescriptor *f)
+{
+    if (d == &lpg__delivery__descriptor && strcmp(f->name, "gas_cert") == 0)
+        return LPG_GASCERT_MAX_TEXT;
+    return LPG_STRING_MAX;
+}
+
+/*  Walks every string field of a message (nested messages too) and checks
+ *  it; protobuf-c gives no UTF-8 guarantee. An embedded NUL shortens the C
+ *  string, which the canonical re-encoding check (s_canonical) catches. */
+int
+lpg_proto_strings_check(const ProtobufCMessage *m, const char **field)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *base = (const char *)m;
+        size_t max = s_string_max(d, f);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t count = *(const size_t *)(base + f->quantifier_offset);
+            void *const *arr = *(void *const *const *)(base + f->offset);
+            for (size_t k = 0; k < count; k++) {
+                if (f->type == PROTOBUF_C_TYPE_STRING &&
+                    lpg_string_check(arr[k], max) != LPG_OK) {
+                    *field = f->name;
+                    return LPG_EMALFORMED;
+                }
+                if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
+                    lpg_proto_strings_check(arr[k], field) != LPG_OK)
+                    return LPG_EMALFORMED;
+            }
+            continue;
+        }
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            uint32_t which = *(const uint32_t *)(base + f->quantifier_offset);
+            if (which != f->id)
+                continue;
+        }
+        if (f->type == PROTOBUF_C_TYPE_STRING) {
+            const char *s = *(const char *const *)(base + f->offset);
+            if (lpg_string_check(s, max) != LPG_OK) {
+                *field = f->name;
+                return LPG_EMALFORMED;
+            }
+        } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            const ProtobufCMessage *sub =
+                *(const ProtobufCMessage *const *)(base + f->offset);
+            if (sub && lpg_proto_strings_check(sub, field) != LPG_OK)
+                return LPG_EMALFORMED;
+        }
+    }
+    return LPG_OK;
+}
+
+static int
+s_fail(char *why, size_t whysz, const char *msg, const char *field)
+{
+    if (why)
+        snprintf(why, whysz, "%s%s%s", msg, field ? ": " : "",
+                 field ? field : "");
+    return LPG_EMALFORMED;
+}
+
+/*  True if m re-encodes to exactly these bytes: one meaning has one
+ *  encoding, and a string with an embedded NUL (which protobuf-c silently
+ *  cuts) is refused. */
+static bool
+s_canonical(const ProtobufCMessage *m, const uint8_t *data, size_t len)
+{
+    if (protobuf_c_message_get_packed_size(m) != len)
+        return false;
+    uint8_t stackbuf[4096];
+    uint8_t *buf = len <= sizeof stackbuf ? stackbuf : malloc(len);
+    if (!buf)
+        return false;
+    protobuf_c_message_pack(m, buf);
+    bool same = memcmp(buf, data, len) == 0;
+    if (buf != stackbuf)
+        free(buf);
+    return same;
+}
+
+int
+lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
+                 char *why, size_t whysz)
+{
+    memset(out, 0, sizeof *out);
+    if (len > LPG_EVENT_MAX_BYTES)
+        return s_fail(why, whysz, "signed event larger than 65536 bytes",
+                      NULL);
+    out->signed_event = lpg__signed_event__unpack(NULL, len, data);
+    if (!out->signed_event)
+        return s_fail(why, whysz, "not a SignedEvent", NULL);
+    /* A canonical encoding only: the stored bytes must be what we would
+     * produce, so two byte strings never mean the same signed event. */
+    if (!s_canonical(&out->signed_event->base, data, len)) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "SignedEvent not canonically encoded",
+                      NULL);
+    }
+    Lpg__SignedEvent *se = out->signed_event;
+    if (se->key_id.len != LPG_KEYID_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "key_id is not 32 bytes", NULL);
+    }
+    if (se->sig.len != LPG_ED25519_SIG_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "sig is not 64 bytes", NULL);
+    }
+    out->event = lpg__event__unpack(NULL, se->body.len, se->body.data);
+    if (!out->event) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "body is not an Event", NULL);
+    }
+    Lpg__Event *ev = out->event;
+    if (!s_canonical(&ev->base, se->body.data, se->body.len)) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz,
+                      "Event not canonically encoded or a string holds NUL",
+                      NULL);
+    }
+    if (ev->event_id.len != LPG_EVENT_ID_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "event_id is not 16 bytes", NULL);
+    }
+    const char *field = NULL;
+    if (lpg_proto_strings_check(&ev->base, &field) != LPG_OK) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz,
+                      "string not UTF-8, has a control byte or is too long",
+                      field);
+    }
+    if (ev->body_case == LPG__EVENT__BODY_DEVICE_ENROLL) {
+        const Lpg__DeviceEnroll *e = ev->device_enroll;
+        if (e->sign_pub.len != LPG_ED25519_PUB_LEN ||
+            (e->has_curve_pub && e->curve_pub.len != 32)) {
+            lpg_event_clear(out);
+            return s_fail(why, whysz, "enrolled key is not 32 bytes", NULL);
+        }
+    }
+    if (ev->body_case == LPG__EVENT__BODY_DEVICE_REVOKE &&
+        ev->device_revoke->key_id.len != LPG_KEYID_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "revoked key_id is not 32 bytes", NULL);
+    }
+    if (ev->body_case == LPG__EVENT__BODY_FILL_RECORD &&
+        ev->fill_record->allow_event_id.len != LPG_EVENT_ID_LEN) {
+        lpg_event_clear(out);
+        return s_fail(why, whysz, "allow_event_id is not 16 bytes", NULL);
+    }
+    lpg_sha256(se->body.data, se->body.len, out->body_hash);
+    return LPG_OK;
+}
+
+void
+lpg_event_clear(lpg_event_t *ev)
+{
+    if (!ev)
+        return;
+    if (ev->event)
+        lpg__event__free_unpacked(ev->event, NULL);
+    if (ev->signed_event)
+        lpg__signed_event__free_unpacked(ev->signed_event, NULL);
+    memset(ev, 0, sizeof *ev);
+}
+
+int
+lpg_event_sign(const Lpg__Event *ev, const lpg_key_t *key, uint8_t **out,
+               size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    size_t blen = lpg__event__get_packed_size(ev);
+    uint8_t *body = malloc(blen ? blen : 1);
+    if (!body)
+        return LPG_ENOMEM;
+    lpg__event__pack(ev, body);
+    uint8_t sig[LPG_ED25519_SIG_LEN];
+    uint8_t kid[LPG_KEYID_LEN];
+    int rc = lpg_sign(key, LPG_CTX_EVENT, body, blen, sig);
+    if (rc != LPG_OK) {
+        free(body);
+        return rc;
+    }
+    lpg_key_id(key, kid);
+    Lpg__SignedEvent se = LPG__SIGNED_EVENT__INIT;
+    se.body.data = body;
+    se.body.len = blen;
+    se.key_id.data = kid;
+    se.key_id.len = sizeof kid;
+    se.sig.data = sig;
+    se.sig.len = sizeof sig;
+    size_t slen = lpg__signed_event__get_packed_size(&se);
+    uint8_t *buf = malloc(slen);
+    if (!buf) {
+        free(body);
+        return LPG_ENOMEM;
+    }
+    lpg__signed_event__pack(&se, buf);
+    free(body);
+    *out = buf;
+    *outlen = slen;
+    return LPG_OK;
+}
+
+int
+lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN])
+{
+    return lpg_random(id, LPG_EVENT_ID_LEN);
+}
+
+const char *
+lpg_event_kind(const Lpg__Event *ev)
+{
+    switch (ev->body_case) {
+    case _LPG__EVENT__BODY__CASE_IS_INT_SIZE:
+        break;
+    case LPG__EVENT__BODY_DEVICE_ENROLL:
+        return "device_enroll";
+    case LPG__EVENT__BODY_DEVICE_REVOKE:
+        return "device_revoke";
+    case LPG__EVENT__BODY_CYLINDER_REGISTER:
+        return "cylinder_register";
+    case LPG__EVENT__BODY_FILL_CHECK:
+        return "fill_check";
+    case LPG__EVENT__BODY_FILL_RECORD:
+        return "fill_record";
+    case LPG__EVENT__BODY_FILL_OVERRIDE:
+        return "fill_override";
+    case LPG__EVENT__BODY_COMPANY_ADD:
+        return "company_add";
+    case LPG__EVENT__BODY_SITE_ADD:
+        return "site_add";
+    case LPG__EVENT__BODY_STAFF_ADD:
+        return "staff_add";
+    case LPG__EVENT__BODY_VEHICLE_ADD:
+        return "vehicle_add";
+    case LPG__EVENT__BODY_USER_ADD:
+        return "user_add";
+    case LPG__EVENT__BODY_CYLINDER_UPDATE:
+        return "cylinder_update";
+    case LPG__EVENT__BODY_PII_REVEAL:
+        return "pii_reveal";
+    case LPG__EVENT__BODY_USER_ERASE:
+        return "user_erase";
+    case LPG__EVENT__BODY_HOUSEHOLD_INSPECTION:
+        return "household_inspection";
+    case LPG__EVENT__BODY_HAZARD_ESCALATION:
+        return "hazard_escalation";
+    case LPG__EVENT__BODY_PERIODIC_INSPECTION:
+        return "periodic_inspection";
+    case LPG__EVENT__BODY_HAZARD_RECTIFIED:
+        return "hazard_rectified";
+    case LPG__EVENT__BODY_DISPATCH:
+        return "dispatch";
+    case LPG__EVENT__BODY_DELIVERY:
+        return "delivery";
+    case LPG__EVENT__BODY_COLLECTION:
+        return "collection";
+    case LPG__EVENT__BODY_STATION_RETURN:
+        return "return";
+    case LPG__EVENT__BODY__NOT_SET:
+        break;
+    }
+    return "none";
+}
+
+const char *
+lpg_status_name(Lpg__CylinderStatus s)
+{
+    switch (s) {
+    case LPG__CYLINDER_STATUS__CYL_IN_SERVICE:
+        return "in service";
+    case LPG__CYLINDER_STATUS__CYL_QUARANTINED:
+        return "quarantined (held: no fill until released)";
+    case LPG__CYLINDER_STATUS__CYL_SCRAPPED:
+        return "scrapped";
+    case _LPG__CYLINDER_STATUS_IS_INT_SIZE:
+        break;
+    }
+    return "unknown";
+}
+
+const char *
+lpg_custody_name(Lpg__Custody c)
+{
+    switch (c) {
+    case LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION:
+        return "empty at a station";
+    case LPG__CUSTODY__CUSTODY_FULL_AT_STATION:
+        return "full at the station";
+    case LPG__CUSTODY__CUSTODY_IN_TRANSIT:
+        return "in transit";
+    case LPG__CUSTODY__CUSTODY_AT_USER:
+        return "at the user";
+    case LPG__CUSTODY__CUSTODY_COLLECTED:
+        return "collected, empty";
+    case _LPG__CUSTODY_IS_INT_SIZE:
+        break;
+    }
+    return "unknown";
+}

@@ -1,0 +1,60 @@
+/*  event.h - the signed event envelope: build, sign, decode, validate.
+ *
+ *  Wraps the protobuf-c types of proto/event.proto. A device signs
+ *  "lpgtrace/v1/event\0" + the serialised Event; the ledger keeps the
+ *  SignedEvent bytes exactly as received and never re-serialises a body.
+ *  Decoding validates every string (UTF-8, no NUL, bounded length) and the
+ *  sizes of ids and keys, since protobuf-c accepts anything.
+ */
+#ifndef LPG_EVENT_H
+#define LPG_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/text.h"
+#include "crypto/crypto.h"
+#include "proto/event.pb-c.h"
+#include "proto/state.pb-c.h"
+
+#define LPG_EVENT_ID_LEN 16
+#define LPG_EVENT_MAX_BYTES 65536 /* one SignedEvent, on the wire */
+#define LPG_STRING_MAX 256        /* any string field but gas_cert */
+
+/*  A decoded SignedEvent and its Event body. */
+typedef struct {
+    Lpg__SignedEvent *signed_event;
+    Lpg__Event *event;
+    uint8_t body_hash[LPG_SHA256_LEN]; /* SHA-256 of the body bytes */
+} lpg_event_t;
+
+/*  Decodes and validates SignedEvent bytes (and the Event inside).
+ *  LPG_EMALFORMED with a reason in why (if given) for anything that does
+ *  not decode or breaks a bound. Caller frees with lpg_event_clear. */
+int lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
+                     char *why, size_t whysz);
+void lpg_event_clear(lpg_event_t *ev);
+
+/*  Serialises ev, signs it with key and writes the SignedEvent bytes to
+ *  *out (caller frees), *outlen their length. */
+int lpg_event_sign(const Lpg__Event *ev, const lpg_key_t *key, uint8_t **out,
+                   size_t *outlen);
+
+/*  16 fresh random bytes for Event.event_id. */
+int lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN]);
+
+/*  Checks every string field of a decoded protobuf message, nested
+ *  messages included, with lpg_string_check: LPG_STRING_MAX bytes, but
+ *  LPG_GASCERT_MAX_TEXT for Delivery.gas_cert (lib/gascert.h). On failure
+ *  returns LPG_EMALFORMED and sets *field to the field's name. */
+int lpg_proto_strings_check(const ProtobufCMessage *m, const char **field);
+
+/*  Words for a cylinder's status and custody ("in service", "full at the
+ *  station", ...). Static strings. */
+const char *lpg_status_name(Lpg__CylinderStatus s);
+const char *lpg_custody_name(Lpg__Custody c);
+
+/*  Short name of the event's kind ("fill_check", "device_enroll", ...). */
+const char *lpg_event_kind(const Lpg__Event *ev);
+
+#endif

@@ -1,0 +1,1296 @@
+/*  ledger.c - see ledger.h. The LMDB adapter.
+ *
+ *  Named databases: entries (seq BE -> LedgerEntry bytes), nodes (level
+ *  byte + index BE -> 32-byte hash), checkpoints (size BE -> note text),
+ *  event_ids (signer key id + event id -> seq BE + body hash), meta
+ *  (name -> value), the state tables of ledger.h, and secrets (see the
+ *  section "secrets" below).
+ */
+#include "ledger/ledger.h"
+#include "base/error.h"
+#include "crypto/keyring.h"
+#include "base/log.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define S_DEFAULT_MAP (1ULL << 40)
+#define S_KEYRING_MAX 100000 /* forget them all past this many */
+
+enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
+
+static const char *s_table_names[LPG_TABLE_COUNT] = {
+    "devices",  "cylinders", "companies", "sites",
+    "staff",    "vehicles",  "users",     "hazards",
+    "curve_keys", "by_cylinder", "by_site", "by_user",  "by_actor",
+};
+static const char *s_internal_names[S_NINTERNAL] = {
+    "entries", "nodes", "checkpoints", "event_ids", "meta"};
+
+typedef struct s_workers s_workers_t;
+static void s_workers_stop(s_workers_t **p);
+
+struct lpg_ledger {
+    MDB_env *env;
+    MDB_dbi internal[S_NINTERNAL];
+    MDB_dbi tables[LPG_TABLE_COUNT];
+    char *dir;
+    bool rdonly;
+    lpg_key_t *authority;
+    uint8_t authority_id[LPG_KEYID_LEN];
+    lpg_keyring_t *keys; /* enrolled devices' keys, by key id */
+    s_workers_t *workers; /* signature threads, started on first use */
+    lpg_ledger_stats_t stats;
+    MDB_dbi secrets;     /* see "secrets" below */
+    bool has_secrets;
+    const lpg_projection_t *proj; /* the domain: signer, authorize, apply */
+};
+
+struct lpg_txn {
+    MDB_txn *txn;
+    lpg_ledger_t *l;
+};
+
+const char *
+lpg_table_name(lpg_table_t t)
+{
+    return (unsigned)t < LPG_TABLE_COUNT ? s_table_names[t] : "?";
+}
+
+void
+lpg_be64_put(uint8_t out[8], uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        out[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+uint64_t
+lpg_be64_get(const uint8_t in[8])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | in[i];
+    return v;
+}
+
+static int
+s_err(int rc, const char *what)
+{
+    if (rc == 0)
+        return LPG_OK;
+    if (rc == MDB_NOTFOUND)
+        return LPG_ENOTFOUND;
+    if (rc == MDB_MAP_FULL) {
+        lpg_error("ledger: %s: the ledger map is full: raise "
+                  "ledger.map_size_gib (this needs attention now)", what);
+        return LPG_EMAPFULL;
+    }
+    if (rc == MDB_KEYEXIST)
+        return LPG_EEXIST;
+    lpg_error("ledger: %s: %s", what, mdb_strerror(rc));
+    return LPG_EDB;
+}
+
+static uint64_t
+s_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void
+lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out)
+{
+    *out = l->stats;
+}
+
+static uint64_t
+s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int s_open_secrets(lpg_ledger_t *l);
+
+/* ---------------------------------------------------------------- open */
+
+static int
+s_open_dbis(lpg_ledger_t *l)
+{
+    MDB_txn *txn;
+    unsigned create = l->rdonly ? 0 : MDB_CREATE;
+    int rc = mdb_txn_begin(l->env, NULL, l->rdonly ? MDB_RDONLY : 0, &txn);
+    if (rc)
+        return s_err(rc, "begin");
+    for (int i = 0; i < S_NINTERNAL && rc == 0; i++)
+        rc = mdb_dbi_open(txn, s_internal_names[i], create,
+                          &l->internal[i]);
+    for (int i = 0; i < LPG_TABLE_COUNT && rc == 0; i++) {
+        unsigned flags = create;
+        if (i >= LPG_TABLE_BY_CYLINDER)
+            flags |= MDB_DUPSORT | MDB_DUPFIXED;
+        rc = mdb_dbi_open(txn, s_table_names[i], flags, &l->tables[i]);
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        if (rc == MDB_NOTFOUND) {
+            lpg_error("ledger: %s is not an lpgtrace ledger", l->dir);
+            return LPG_ENOTFOUND;
+        }
+        return s_err(rc, "open tables");
+    }
+    return s_err(mdb_txn_commit(txn), "open tables");
+}
+
+int
+lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
+                uint64_t map_size, const lpg_projection_t *proj)
+{
+    *out = NULL;
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (!(flags & LPG_LEDGER_CREATE)) {
+            lpg_error("ledger: no ledger at %s", dir);
+            return LPG_ENOTFOUND;
+        }
+        if (mkdir(dir, 0700) != 0) {
+            lpg_error("ledger: cannot create %s", dir);
+            return LPG_EIO;
+        }
+    }
+    lpg_ledger_t *l = calloc(1, sizeof *l);
+    if (!l)
+        return LPG_ENOMEM;
+    l->rdonly = (flags & LPG_LEDGER_RDONLY) != 0;
+    l->proj = proj;
+    l->dir = strdup(dir);
+    int rc = l->dir ? lpg_keyring_new(&l->keys) : LPG_ENOMEM;
+    if (rc == LPG_OK)
+        rc = s_err(mdb_env_create(&l->env), "create");
+    if (rc == LPG_OK)
+        rc = s_err(mdb_env_set_maxdbs(l->env, 32), "maxdbs");
+    if (rc == LPG_OK)
+        rc = s_err(mdb_env_set_mapsize(l->env, map_size ? map_size
+                                                        : S_DEFAULT_MAP),
+                   "mapsize");
+    if (rc == LPG_OK) {
+        unsigned envflags = MDB_NOTLS | (l->rdonly ? MDB_RDONLY : 0);
+        int mrc = mdb_env_open(l->env, dir, envflags, 0600);
+        if (mrc) {
+            lpg_error("ledger: cannot open %s: %s", dir, mdb_strerror(mrc));
+            rc = mrc == ENOENT ? LPG_ENOTFOUND : LPG_EDB;
+        }
+    }
+    if (rc == LPG_OK) {
+        int dead = 0;
+        mdb_reader_check(l->env, &dead);
+        if (dead)
+            lpg_info("ledger: cleared %d stale reader slot(s)", dead);
+        rc = s_open_dbis(l);
+    }
+    if (rc == LPG_OK)
+        rc = s_open_secrets(l);
+    if (rc == LPG_OK) {
+        uint8_t apub[32];
+        if (lpg_ledger_meta(l, apub, NULL, NULL, 0) == LPG_OK) {
+            rc = lpg_key_from_raw_public(&l->authority, apub);
+            if (rc == LPG_OK)
+                lpg_key_id(l->authority, l->authority_id);
+        }
+    }
+    if (rc != LPG_OK) {
+        lpg_ledger_close(&l);
+        return rc;
+    }
+    *out = l;
+    return LPG_OK;
+}
+
+void
+lpg_ledger_close(lpg_ledger_t **p)
+{
+    if (!p || !*p)
+        return;
+    lpg_ledger_t *l = *p;
+    if (l->env)
+        mdb_env_close(l->env);
+    s_workers_stop(&l->workers);
+    lpg_keyring_destroy(&l->keys);
+    lpg_key_destroy(&l->authority);
+    free(l->dir);
+    free(l);
+    *p = NULL;
+}
+
+void
+lpg_ledger_reader_check(lpg_ledger_t *l)
+{
+    int dead = 0;
+    mdb_reader_check(l->env, &dead);
+    if (dead)
+        lpg_info("ledger: cleared %d stale reader slot(s)", dead);
+}
+
+const char *
+lpg_ledger_dir(const lpg_ledger_t *l)
+{
+    return l->dir;
+}
+
+/* ---------------------------------------------------------------- meta */
+
+static int
+s_meta_get(MDB_txn *txn, lpg_ledger_t *l, const char *name, MDB_val *v)
+{
+    MDB_val k = {strlen(name), (void *)name};
+    return s_err(mdb_get(txn, l->internal[S_META], &k, v), "meta");
+}
+
+int
+lpg_ledger_setup(lpg_ledger_t *l, const uint8_t authority_pub[32],
+                 const uint8_t ledger_pub[32], const char *origin)
+{
+    MDB_txn *txn;
+    int rc = s_err(mdb_txn_begin(l->env, NULL, 0, &txn), "begin");
+    if (rc)
+        return rc;
+    MDB_val v;
+    if (s_meta_get(txn, l, "authority_pub", &v) == LPG_OK) {
+        mdb_txn_abort(txn);
+        return LPG_EEXIST;
+    }
+    struct {
+        const char *k;
+        const void *v;
+        size_t n;
+    } rows[] = {
+        {"authority_pub", authority_pub, 32},
+        {"ledger_pub", ledger_pub, 32},
+        {"origin", origin, strlen(origin)},
+        {"format", "lpgtrace-ledger-1", 17},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0] && rc == 0; i++) {
+        MDB_val k = {strlen(rows[i].k), (void *)rows[i].k};
+        MDB_val val = {rows[i].n, (void *)rows[i].v};
+        rc = s_err(mdb_put(txn, l->internal[S_META], &k, &val, 0), "meta");
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    rc = s_err(mdb_txn_commit(txn), "commit");
+    if (rc == LPG_OK) {
+        lpg_key_destroy(&l->authority);
+        rc = lpg_key_from_raw_public(&l->authority, authority_pub);
+        if (rc == LPG_OK)
+            lpg_key_id(l->authority, l->authority_id);
+    }
+    return rc;
+}
+
+int
+lpg_ledger_meta(lpg_ledger_t *l, uint8_t authority_pub[32],
+                uint8_t ledger_pub[32], char *origin, size_t originsz)
+{
+    MDB_txn *txn;
+    int rc = s_err(mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn), "begin");
+    if (rc)
+        return rc;
+    MDB_val v;
+    rc = s_meta_get(txn, l, "authority_pub", &v);
+    if (rc == LPG_OK && authority_pub) {
+        if (v.mv_size != 32)
+            rc = LPG_ECORRUPT;
+        else
+            memcpy(authority_pub, v.mv_data, 32);
+    }
+    if (rc == LPG_OK && ledger_pub) {
+        rc = s_meta_get(txn, l, "ledger_pub", &v);
+        if (rc == LPG_OK && v.mv_size != 32)
+            rc = LPG_ECORRUPT;
+        if (rc == LPG_OK)
+            memcpy(ledger_pub, v.mv_data, 32);
+    }
+    if (rc == LPG_OK && origin) {
+        rc = s_meta_get(txn, l, "origin", &v);
+        if (rc == LPG_OK && v.mv_size >= originsz)
+            rc = LPG_ERANGE;
+        if (rc == LPG_OK) {
+            memcpy(origin, v.mv_data, v.mv_size);
+            origin[v.mv_size] = '\0';
+        }
+    }
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- txns */
+
+static int
+s_txn_begin(lpg_ledger_t *l, bool write, lpg_txn_t **out)
+{
+    *out = NULL;
+    if (write && l->rdonly)
+        return LPG_EPERM;
+    lpg_txn_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return LPG_ENOMEM;
+    t->l = l;
+    int rc = mdb_txn_begin(l->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc) {
+        free(t);
+        return s_err(rc, "begin");
+    }
+    *out = t;
+    return LPG_OK;
+}
+
+int
+lpg_ledger_read(lpg_ledger_t *l, lpg_txn_t **out)
+{
+    return s_txn_begin(l, false, out);
+}
+
+int
+lpg_ledger_write(lpg_ledger_t *l, lpg_txn_t **out)
+{
+    return s_txn_begin(l, true, out);
+}
+
+void
+lpg_txn_abort(lpg_txn_t **p)
+{
+    if (!p || !*p)
+        return;
+    mdb_txn_abort((*p)->txn);
+    free(*p);
+    *p = NULL;
+}
+
+int
+lpg_txn_commit(lpg_txn_t **p)
+{
+    int rc = s_err(mdb_txn_commit((*p)->txn), "commit");
+    free(*p);
+    *p = NULL;
+    return rc;
+}
+
+int
+lpg_txn_size(lpg_txn_t *t, uint64_t *out)
+{
+    MDB_stat st;
+    int rc = mdb_stat(t->txn, t->l->internal[S_ENTRIES], &st);
+    if (rc)
+        return s_err(rc, "stat");
+    *out = st.ms_entries;
+    return LPG_OK;
+}
+
+int
+lpg_txn_entry(lpg_txn_t *t, uint64_t seq, const uint8_t **data,
+              size_t *len)
+{
+    uint8_t kb[8];
+    lpg_be64_put(kb, seq);
+    MDB_val k = {8, kb}, v;
+    int rc = mdb_get(t->txn, t->l->internal[S_ENTRIES], &k, &v);
+    if (rc)
+        return s_err(rc, "entry");
+    *data = v.mv_data;
+    *len = v.mv_size;
+    return LPG_OK;
+}
+
+static void
+s_node_key(uint8_t kb[9], unsigned level, uint64_t index)
+{
+    kb[0] = (uint8_t)level;
+    lpg_be64_put(kb + 1, index);
+}
+
+int
+lpg_txn_node(lpg_txn_t *t, unsigned level, uint64_t index, uint8_t out[32])
+{
+    uint8_t kb[9];
+    s_node_key(kb, level, index);
+    MDB_val k = {9, kb}, v;
+    int rc = mdb_get(t->txn, t->l->internal[S_NODES], &k, &v);
+    if (rc)
+        return s_err(rc, "node");
+    if (v.mv_size != 32)
+        return LPG_ECORRUPT;
+    memcpy(out, v.mv_data, 32);
+    return LPG_OK;
+}
+
+static int
+s_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
+{
+    return lpg_txn_node(ctx, level, index, out);
+}
+
+static int
+s_node_put(void *ctx, unsigned level, uint64_t index, const uint8_t h[32])
+{
+    lpg_txn_t *t = ctx;
+    uint8_t kb[9];
+    s_node_key(kb, level, index);
+    MDB_val k = {9, kb}, v = {32, (void *)h};
+    return s_err(mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, 0),
+                 "node");
+}
+
+int
+lpg_txn_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+            const void **val, size_t *vlen)
+{
+    MDB_val k = {klen, (void *)key}, v;
+    int rc = mdb_get(t->txn, t->l->tables[table], &k, &v);
+    if (rc)
+        return rc == MDB_NOTFOUND ? LPG_ENOTFOUND : s_err(rc, "get");
+    *val = v.mv_data;
+    *vlen = v.mv_size;
+    return LPG_OK;
+}
+
+int
+lpg_txn_put(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+            const void *val, size_t vlen)
+{
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    return s_err(mdb_put(t->txn, t->l->tables[table], &k, &v, 0), "put");
+}
+
+int
+lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+              uint64_t seq)
+{
+    uint8_t sb[8];
+    lpg_be64_put(sb, seq);
+    MDB_val k = {klen, (void *)key}, v = {8, sb};
+    int rc = mdb_put(t->txn, t->l->tables[table], &k, &v, MDB_NODUPDATA);
+    return rc == MDB_KEYEXIST ? LPG_OK : s_err(rc, "index");
+}
+
+int
+lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
+                void *ctx)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
+    if (rc)
+        return s_err(rc, "cursor");
+    MDB_val k, v;
+    int ret = LPG_OK;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        ret = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+        if (ret != LPG_OK)
+            break;
+    }
+    mdb_cursor_close(c);
+    if (ret == LPG_OK && rc != MDB_NOTFOUND)
+        ret = s_err(rc, "cursor");
+    return ret;
+}
+
+int
+lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+             lpg_seq_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
+    if (rc)
+        return s_err(rc, "cursor");
+    MDB_val k = {klen, (void *)key}, v;
+    int ret = LPG_OK;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+        if (v.mv_size != 8) {
+            ret = LPG_ECORRUPT;
+            break;
+        }
+        ret = fn(ctx, lpg_be64_get(v.mv_data));
+        if (ret != LPG_OK)
+            break;
+    }
+    mdb_cursor_close(c);
+    if (ret == LPG_OK && rc != MDB_NOTFOUND)
+        ret = s_err(rc, "cursor");
+    return ret;
+}
+
+int
+lpg_txn_clear_state(lpg_txn_t *t)
+{
+    for (int i = 0; i < LPG_TABLE_COUNT; i++) {
+        int rc = mdb_drop(t->txn, t->l->tables[i], 0);
+        if (rc)
+            return s_err(rc, "clear");
+    }
+    return LPG_OK;
+}
+
+/* ---------------------------------------------------------- tree reads */
+
+int
+lpg_ledger_size(lpg_ledger_t *l, uint64_t *out)
+{
+    lpg_txn_t *t;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc)
+        return rc;
+    rc = lpg_txn_size(t, out);
+    lpg_txn_abort(&t);
+    return rc;
+}
+
+int
+lpg_ledger_root(lpg_ledger_t *l, uint64_t size, uint8_t root[32])
+{
+    lpg_txn_t *t;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc)
+        return rc;
+    uint64_t n = 0;
+    rc = lpg_txn_size(t, &n);
+    if (rc == LPG_OK && size > n)
+        rc = LPG_ERANGE;
+    if (rc == LPG_OK)
+        rc = lpg_merkle_root(s_node_get, t, size, root);
+    lpg_txn_abort(&t);
+    return rc;
+}
+
+int
+lpg_ledger_inclusion_proof(lpg_ledger_t *l, uint64_t index, uint64_t size,
+                           lpg_hash_t proof[LPG_MERKLE_MAX_PROOF], size_t *n)
+{
+    lpg_txn_t *t;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc)
+        return rc;
+    uint64_t have = 0;
+    rc = lpg_txn_size(t, &have);
+    if (rc == LPG_OK && (size > have || index >= size))
+        rc = LPG_ERANGE;
+    if (rc == LPG_OK)
+        rc = lpg_merkle_inclusion_proof(s_node_get, t, index, size, proof, n);
+    lpg_txn_abort(&t);
+    return rc;
+}
+
+int
+lpg_ledger_consistency_proof(lpg_ledger_t *l, uint64_t size1, uint64_t size2,
+                             lpg_hash_t proof[LPG_MERKLE_MAX_PROOF],
+                             size_t *n)
+{
+    lpg_txn_t *t;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc)
+        return rc;
+    uint64_t have = 0;
+    rc = lpg_txn_size(t, &have);
+    if (rc == LPG_OK && (size2 > have || size1 == 0 || size1 > size2))
+        rc = LPG_ERANGE;
+    if (rc == LPG_OK)
+        rc = lpg_merkle_consistency_proof(s_node_get, t, size1, size2, proof,
+                                          n);
+    lpg_txn_abort(&t);
+    return rc;
+}
+
+/* --------------------------------------------------------- checkpoints */
+
+int
+lpg_ledger_checkpoint_put(lpg_ledger_t *l, uint64_t size, const char *note)
+{
+    lpg_txn_t *t;
+    int rc = lpg_ledger_write(l, &t);
+    if (rc)
+        return rc;
+    uint8_t kb[8];
+    lpg_be64_put(kb, size);
+    MDB_val k = {8, kb}, v = {strlen(note), (void *)note};
+    rc = s_err(mdb_put(t->txn, l->internal[S_CHECKPOINTS], &k, &v, 0),
+               "checkpoint");
+    if (rc) {
+        lpg_txn_abort(&t);
+        return rc;
+    }
+    return lpg_txn_commit(&t);
+}
+
+int
+lpg_ledger_checkpoint_latest(lpg_ledger_t *l, uint64_t *size, char **note)
+{
+    *note = NULL;
+    lpg_txn_t *t;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc)
+        return rc;
+    MDB_cursor *c;
+    rc = s_err(mdb_cursor_open(t->txn, l->internal[S_CHECKPOINTS], &c),
+               "cursor");
+    if (rc == LPG_OK) {
+        MDB_val k, v;
+        int mrc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+        if (mrc == 0 && k.mv_size == 8) {
+            *size = lpg_be64_get(k.mv_data);
+            *note = strndup(v.mv_data, v.mv_size);
+            rc = *note ? LPG_OK : LPG_ENOMEM;
+        } else
+            rc = mrc == MDB_NOTFOUND ? LPG_ENOTFOUND : LPG_ECORRUPT;
+        mdb_cursor_close(c);
+    }
+    lpg_txn_abort(&t);
+    return rc;
+}
+
+int
+lpg_ledger_checkpoints(lpg_ledger_t *l,
+                       int (*fn)(void *ctx, uint64_t size, const char *note,
+                                 size_t len),
+                       void *ctx)
+{
+    lpg_txn_t *t;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc)
+        return rc;
+    MDB_cursor *c;
+    rc = s_err(mdb_cursor_open(t->txn, l->internal[S_CHECKPOINTS], &c),
+               "cursor");
+    if (rc == LPG_OK) {
+        MDB_val k, v;
+        int mrc;
+        for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
+             mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+            if (k.mv_size != 8) {
+                rc = LPG_ECORRUPT;
+                break;
+            }
+            rc = fn(ctx, lpg_be64_get(k.mv_data), v.mv_data, v.mv_size);
+            if (rc != LPG_OK)
+                break;
+        }
+        mdb_cursor_close(c);
+    }
+    lpg_txn_abort(&t);
+    return rc;
+}
+
+const lpg_projection_t *
+lpg_ledger_projection(const lpg_ledger_t *l)
+{
+    return l->proj;
+}
+
+const lpg_key_t *
+lpg_ledger_authority(const lpg_ledger_t *l)
+{
+    return l->authority;
+}
+
+/* ------------------------------------------------------------- secrets */
+
+/*  Secrets are kept beside the log, not in it: the "secrets" table is no
+ *  state table (lpg_txn_clear_state and verify never touch it, rebuild
+ *  cannot recreate it) and no part of any entry or of the Merkle tree. A
+ *  deleted secret is gone from the current tree; LMDB frees its page
+ *  without scrubbing it, so whatever is stored here must itself be
+ *  encrypted under a key kept outside the ledger. A read-only open of a
+ *  ledger made before this table existed sees it empty. */
+
+static int
+s_open_secrets(lpg_ledger_t *l)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(l->env, NULL, l->rdonly ? MDB_RDONLY : 0, &txn);
+    if (rc)
+        return s_err(rc, "begin");
+    rc = mdb_dbi_open(txn, "secrets", l->rdonly ? 0 : MDB_CREATE,
+                      &l->secrets);
+    if (rc == MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return LPG_OK;
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return s_err(rc, "open secrets");
+    }
+    rc = mdb_txn_commit(txn);
+    if (rc == 0)
+        l->has_secrets = true;
+    return s_err(rc, "open secrets");
+}
+
+int
+lpg_txn_secret_put(lpg_txn_t *t, const void *key, size_t klen,
+                   const void *val, size_t vlen)
+{
+    if (!t->l->has_secrets)
+        return LPG_EPERM;
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    return s_err(mdb_put(t->txn, t->l->secrets, &k, &v, 0), "secret");
+}
+
+int
+lpg_txn_secret_get(lpg_txn_t *t, const void *key, size_t klen,
+                   const void **val, size_t *vlen)
+{
+    if (!t->l->has_secrets)
+        return LPG_ENOTFOUND;
+    MDB_val k = {klen, (void *)key}, v;
+    int rc = mdb_get(t->txn, t->l->secrets, &k, &v);
+    if (rc)
+        return rc == MDB_NOTFOUND ? LPG_ENOTFOUND : s_err(rc, "secret");
+    *val = v.mv_data;
+    *vlen = v.mv_size;
+    return LPG_OK;
+}
+
+int
+lpg_txn_secret_del(lpg_txn_t *t, const void *key, size_t klen)
+{
+    if (!t->l->has_secrets)
+        return LPG_ENOTFOUND;
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_del(t->txn, t->l->secrets, &k, NULL);
+    return rc == MDB_NOTFOUND ? LPG_ENOTFOUND : s_err(rc, "secret");
+}
+
+/* -------------------------------------------------------------- append */
+
+typedef struct {
+    lpg_event_t ev;
+    int decode_rc;
+    const lpg_key_t *key;  /* signer's key found before the transaction */
+    uint8_t pub[32];       /* its raw bytes, to see it is still the same */
+    bool is_authority;
+    int sig_rc;            /* LPG_OK / LPG_EBADSIG, if key was found */
+    void *pre;             /* the precheck's result */
+} s_item_t;
+
+/*  The signature workers: cores - 1 threads started with the first
+ *  batch and kept until the ledger closes, so a batch pays a wake-up,
+ *  not a thread start. Jobs: 2i checks item i's signature, 2i+1 runs the
+ *  precheck on it, so even one event uses two cores when it has both. */
+struct s_workers {
+    pthread_mutex_t lock;
+    pthread_cond_t work, done;
+    s_item_t *items;
+    const lpg_hooks_t *hooks;
+    size_t jobs, next, completed;
+    uint64_t generation;
+    bool quit;
+    size_t nthreads;
+    pthread_t tid[16];
+};
+
+/*  Claims and runs jobs of the current generation until none is left. */
+static void
+s_run_jobs(s_workers_t *w)
+{
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        size_t step = w->jobs >= 512 ? 16 : 1;
+        size_t start = w->next, jobs = w->jobs;
+        if (start >= jobs) {
+            pthread_mutex_unlock(&w->lock);
+            return;
+        }
+        w->next += step;
+        s_item_t *items = w->items;
+        const lpg_hooks_t *hooks = w->hooks;
+        pthread_mutex_unlock(&w->lock);
+        size_t end = start + step < jobs ? start + step : jobs;
+        for (size_t j = start; j < end; j++) {
+            s_item_t *it = &items[j / 2];
+            if (it->decode_rc != LPG_OK)
+                continue;
+            if (j % 2 == 0) {
+                if (!it->key)
+                    continue;
+                const Lpg__SignedEvent *se = it->ev.signed_event;
+                it->sig_rc = lpg_verify(it->key, LPG_CTX_EVENT,
+                                        se->body.data, se->body.len,
+                                        se->sig.data);
+            } else if (hooks && hooks->precheck)
+                it->pre = hooks->precheck(hooks->ctx, &it->ev);
+        }
+        pthread_mutex_lock(&w->lock);
+        w->completed += end - start;
+        if (w->completed >= w->jobs)
+            pthread_cond_broadcast(&w->done);
+        pthread_mutex_unlock(&w->lock);
+    }
+}
+
+static void *
+s_worker_main(void *arg)
+{
+    s_workers_t *w = arg;
+    uint64_t seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        while (!w->quit && w->generation == seen)
+            pthread_cond_wait(&w->work, &w->lock);
+        bool quit = w->quit;
+        seen = w->generation;
+        pthread_mutex_unlock(&w->lock);
+        if (quit)
+            return NULL;
+        s_run_jobs(w);
+    }
+}
+
+static void
+s_workers_stop(s_workers_t **p)
+{
+    if (!p || !*p)
+        return;
+    s_workers_t *w = *p;
+    pthread_mutex_lock(&w->lock);
+    w->quit = true;
+    pthread_cond_broadcast(&w->work);
+    pthread_mutex_unlock(&w->lock);
+    for (size_t i = 0; i < w->nthreads; i++)
+        pthread_join(w->tid[i], NULL);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->done);
+    free(w);
+    *p = NULL;
+}
+
+static s_workers_t *
+s_workers_start(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 2)
+        return NULL;
+    s_workers_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->done, NULL);
+    size_t want = (size_t)cpus - 1 < 16 ? (size_t)cpus - 1 : 16;
+    for (size_t i = 0; i < want; i++)
+        if (pthread_create(&w->tid[w->nthreads], NULL, s_worker_main, w) ==
+            0)
+            w->nthreads++;
+    if (w->nthreads == 0)
+        s_workers_stop(&w);
+    return w;
+}
+
+/*  Verifies the items' signatures (and runs the precheck), on every core
+ *  when there is more than one job. */
+static void
+s_verify_all(lpg_ledger_t *l, s_item_t *items, size_t n,
+             const lpg_hooks_t *hooks)
+{
+    size_t jobs = n * 2;
+    if (!l->workers && n * (hooks && hooks->precheck ? 2 : 1) >= 2)
+        l->workers = s_workers_start();
+    s_workers_t *w = l->workers;
+    if (!w) {
+        s_workers_t solo;
+        memset(&solo, 0, sizeof solo);
+        pthread_mutex_init(&solo.lock, NULL);
+        pthread_cond_init(&solo.done, NULL);
+        solo.items = items;
+        solo.hooks = hooks;
+        solo.jobs = jobs;
+        s_run_jobs(&solo);
+        pthread_mutex_destroy(&solo.lock);
+        pthread_cond_destroy(&solo.done);
+        return;
+    }
+    pthread_mutex_lock(&w->lock);
+    w->items = items;
+    w->hooks = hooks;
+    w->jobs = jobs;
+    w->next = 0;
+    w->completed = 0;
+    w->generation++;
+    pthread_cond_broadcast(&w->work);
+    pthread_mutex_unlock(&w->lock);
+    s_run_jobs(w);
+    pthread_mutex_lock(&w->lock);
+    while (w->completed < w->jobs)
+        pthread_cond_wait(&w->done, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+}
+
+/*  The signer's public key in the state as of txn: the authority, or an
+ *  enrolled device (revoked or not: the caller decides). */
+static int
+s_lookup(lpg_ledger_t *l, lpg_txn_t *t, const uint8_t kid[32],
+         uint8_t pub[32], bool *is_authority)
+{
+    *is_authority = false;
+    if (l->authority && memcmp(kid, l->authority_id, 32) == 0) {
+        *is_authority = true;
+        lpg_key_raw_public(l->authority, pub);
+        return LPG_OK;
+    }
+    lpg_signer_t sg;
+    int rc = l->proj->signer(t, kid, &sg);
+    if (rc != LPG_OK)
+        return rc;
+    memcpy(pub, sg.sign_pub, 32);
+    return LPG_OK;
+}
+
+static void
+s_fail(lpg_append_out_t *o, int rc, const char *why)
+{
+    o->status = rc;
+    o->duplicate = false;
+    snprintf(o->why, sizeof o->why, "%s", why ? why : lpg_strerror(rc));
+}
+
+/*  Appends one checked event as entry seq. */
+static int
+s_append_one(lpg_txn_t *t, const char *service, uint64_t seq,
+             s_item_t *it, const lpg_append_in_t *in,
+             const Lpg__Outcome *outcome, const uint8_t idkey[48])
+{
+    Lpg__LedgerEntry e = LPG__LEDGER_ENTRY__INIT;
+    e.seq = seq;
+    e.recorded_at_ms = s_now_ms();
+    e.service = (char *)service;
+    e.signed_event.data = (uint8_t *)in->data;
+    e.signed_event.len = in->len;
+    e.outcome = (Lpg__Outcome *)outcome;
+    size_t len = lpg__ledger_entry__get_packed_size(&e);
+    uint8_t stackbuf[8192];
+    uint8_t *buf = len <= sizeof stackbuf ? stackbuf : malloc(len);
+    if (!buf)
+        return LPG_ENOMEM;
+    lpg__ledger_entry__pack(&e, buf);
+    uint8_t kb[8];
+    lpg_be64_put(kb, seq);
+    MDB_val k = {8, kb}, v = {len, buf};
+    int rc = s_err(mdb_put(t->txn, t->l->internal[S_ENTRIES], &k, &v,
+                           MDB_APPEND),
+                   "append");
+    uint8_t leaf[32];
+    if (rc == LPG_OK) {
+        lpg_merkle_leaf_hash(buf, len, leaf);
+        rc = lpg_merkle_append(s_node_get, s_node_put, t, seq, leaf);
+    }
+    if (buf != stackbuf)
+        free(buf);
+    if (rc == LPG_OK) {
+        uint8_t idval[40];
+        lpg_be64_put(idval, seq);
+        memcpy(idval + 8, it->ev.body_hash, 32);
+        MDB_val ik = {48, (void *)idkey}, iv = {40, idval};
+        rc = s_err(mdb_put(t->txn, t->l->internal[S_EVENT_IDS], &ik, &iv, 0),
+                   "event id");
+    }
+    if (rc == LPG_OK)
+        rc = t->l->proj->apply(t, seq, &it->ev,
+                               it->ev.signed_event->key_id.data, outcome);
+    return rc;
+}
+
+static void
+s_outcome_free(Lpg__Outcome *o)
+{
+    for (size_t i = 0; i < o->n_reasons; i++) {
+        free(o->reasons[i]->token);
+        free(o->reasons[i]->zh);
+        free(o->reasons[i]->en);
+        free(o->reasons[i]);
+    }
+    free(o->reasons);
+    free(o->token);
+    free(o->message);
+    free(o->fill);
+}
+
+struct lpg_batch {
+    const lpg_append_in_t *in;
+    size_t n;
+    s_item_t *items;
+    char (*why)[128]; /* decode failures */
+};
+
+void
+lpg_batch_destroy(lpg_batch_t **p)
+{
+    if (!p || !*p)
+        return;
+    lpg_batch_t *b = *p;
+    for (size_t i = 0; b->items && i < b->n; i++) {
+        lpg_event_clear(&b->items[i].ev);
+        free(b->items[i].pre);
+    }
+    free(b->items);
+    free(b->why);
+    free(b);
+    *p = NULL;
+}
+
+size_t
+lpg_batch_size(const lpg_batch_t *b)
+{
+    return b->n;
+}
+
+int
+lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
+                   const lpg_hooks_t *hooks, lpg_batch_t **out)
+{
+    *out = NULL;
+    if (l->rdonly || !l->proj)
+        return LPG_EPERM;
+    if (lpg_keyring_size(l->keys) > S_KEYRING_MAX)
+        lpg_keyring_clear(l->keys); /* only prepare hands keys out */
+    lpg_batch_t *b = calloc(1, sizeof *b);
+    if (!b)
+        return LPG_ENOMEM;
+    b->in = in;
+    b->n = n;
+    b->items = calloc(n ? n : 1, sizeof *b->items);
+    b->why = calloc(n ? n : 1, sizeof *b->why);
+    if (!b->items || !b->why) {
+        lpg_batch_destroy(&b);
+        return LPG_ENOMEM;
+    }
+    /* Decode, and find each signer's key as the ledger stands now. */
+    uint64_t t0 = s_mono_ns();
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_read(l, &t);
+    for (size_t i = 0; i < n && rc == LPG_OK; i++) {
+        s_item_t *it = &b->items[i];
+        it->decode_rc = lpg_event_decode(&it->ev, in[i].data, in[i].len,
+                                         b->why[i], sizeof b->why[i]);
+        if (it->decode_rc != LPG_OK)
+            continue;
+        const uint8_t *kid = it->ev.signed_event->key_id.data;
+        if (s_lookup(l, t, kid, it->pub, &it->is_authority) != LPG_OK)
+            continue; /* unknown now; the write phase decides */
+        it->key = it->is_authority ? l->authority
+                                   : lpg_keyring_get(l->keys, kid, it->pub);
+    }
+    lpg_txn_abort(&t);
+    if (rc != LPG_OK) {
+        lpg_batch_destroy(&b);
+        return rc;
+    }
+    /* Check signatures outside any write transaction, on every core. */
+    uint64_t t1 = s_mono_ns();
+    s_verify_all(l, b->items, n, hooks);
+    l->stats.ns_prepare += t1 - t0;
+    l->stats.ns_verify += s_mono_ns() - t1;
+    *out = b;
+    return LPG_OK;
+}
+
+/*  The signature check of the write phase, for an event whose signer was
+ *  unknown (or had another key) when the batch was prepared: enrolled
+ *  earlier in this very batch, say. */
+static int
+s_verify_now(const s_item_t *it, const uint8_t pub[32])
+{
+    lpg_key_t *key = NULL;
+    int rc = lpg_key_from_raw_public(&key, pub);
+    if (rc == LPG_OK) {
+        const Lpg__SignedEvent *se = it->ev.signed_event;
+        rc = lpg_verify(key, LPG_CTX_EVENT, se->body.data, se->body.len,
+                        se->sig.data);
+    }
+    lpg_key_destroy(&key);
+    return rc;
+}
+
+/*  Applies one prepared batch inside the write transaction t, from
+ *  sequence number *seq on. Returns LPG_OK or the error that must abort
+ *  the whole transaction; each event's own answer is in out. */
+static int
+s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
+              const char *service, const lpg_hooks_t *hooks,
+              lpg_append_out_t *out)
+{
+    lpg_rules_fn rules = hooks ? hooks->rules : NULL;
+    void *rules_ctx = hooks ? hooks->ctx : NULL;
+    size_t n = b->n;
+    const lpg_append_in_t *in = b->in;
+    s_item_t *items = b->items;
+    uint64_t seq = *seqp;
+    int rc = LPG_OK;
+    for (size_t i = 0; i < n && rc == LPG_OK; i++) {
+        s_item_t *it = &items[i];
+        if (it->decode_rc != LPG_OK)
+            continue;
+        const Lpg__SignedEvent *se = it->ev.signed_event;
+        /* The signer as of this point in the batch. */
+        uint8_t pub[32];
+        bool is_authority;
+        int kr = s_lookup(l, t, se->key_id.data, pub, &is_authority);
+        if (kr == LPG_ENOTFOUND) {
+            s_fail(&out[i], LPG_EUNKNOWNKEY,
+                   "signer is not an enrolled device");
+            continue;
+        }
+        if (kr != LPG_OK) {
+            rc = kr;
+            break;
+        }
+        int sig_rc = it->sig_rc;
+        if (!it->key || memcmp(pub, it->pub, 32) != 0)
+            sig_rc = s_verify_now(it, pub);
+        if (sig_rc != LPG_OK) {
+            s_fail(&out[i], LPG_EBADSIG,
+                   "signature does not verify with the signer's key");
+            continue;
+        }
+        /* Idempotency: a retry gets the first answer. */
+        uint8_t idkey[48];
+        memcpy(idkey, se->key_id.data, 32);
+        memcpy(idkey + 32, it->ev.event->event_id.data, 16);
+        MDB_val ik = {48, idkey}, iv;
+        int mrc = mdb_get(t->txn, l->internal[S_EVENT_IDS], &ik, &iv);
+        if (mrc == 0) {
+            if (iv.mv_size != 40) {
+                rc = LPG_ECORRUPT;
+                break;
+            }
+            if (memcmp((uint8_t *)iv.mv_data + 8, it->ev.body_hash, 32)) {
+                s_fail(&out[i], LPG_ECONFLICT,
+                       "event id already used for a different event");
+                continue;
+            }
+            out[i].status = LPG_OK;
+            out[i].duplicate = true;
+            out[i].seq = lpg_be64_get(iv.mv_data);
+            continue;
+        }
+        if (mrc != MDB_NOTFOUND) {
+            rc = s_err(mrc, "event id");
+            break;
+        }
+        char why[128] = "";
+        if (!is_authority) {
+            lpg_signer_t sg;
+            if (l->proj->signer(t, se->key_id.data, &sg) == LPG_OK) {
+                if (sg.revoked) {
+                    s_fail(&out[i], LPG_EREVOKED,
+                           "signer's key has been revoked");
+                    continue;
+                }
+            }
+        }
+        int ar = l->proj->authorize(t, &it->ev, is_authority, why,
+                                    sizeof why);
+        if (ar != LPG_OK) {
+            s_fail(&out[i], ar, why);
+            continue;
+        }
+        Lpg__Outcome outcome = LPG__OUTCOME__INIT;
+        outcome.status = LPG__STATUS__STATUS_OK;
+        if (rules) {
+            int rr = rules(rules_ctx, t, seq, &it->ev, se->key_id.data,
+                           &in[i], it->pre, &outcome);
+            if (rr != LPG_OK) {
+                s_outcome_free(&outcome);
+                s_fail(&out[i], rr, NULL);
+                continue;
+            }
+        }
+        rc = s_append_one(t, service, seq, it, &in[i], &outcome, idkey);
+        s_outcome_free(&outcome);
+        if (rc != LPG_OK)
+            break;
+        out[i].status = LPG_OK;
+        out[i].seq = seq++;
+    }
+    *seqp = seq;
+    return rc;
+}
+
+int
+lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
+                       const char *service, const lpg_hooks_t *hooks,
+                       lpg_append_out_t **outs)
+{
+    for (size_t k = 0; k < nb; k++) {
+        lpg_batch_t *b = batches[k];
+        memset(outs[k], 0, b->n * sizeof *outs[k]);
+        for (size_t i = 0; i < b->n; i++)
+            if (b->items[i].decode_rc != LPG_OK)
+                s_fail(&outs[k][i], LPG_EMALFORMED, b->why[i]);
+    }
+    /* One write transaction, in arrival order. */
+    uint64_t t2 = s_mono_ns(), t3;
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_write(l, &t);
+    uint64_t seq = 0;
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &seq);
+    for (size_t k = 0; k < nb && rc == LPG_OK; k++)
+        rc = s_apply_batch(l, t, &seq, batches[k], service, hooks, outs[k]);
+    t3 = s_mono_ns();
+    if (rc == LPG_OK)
+        rc = lpg_txn_commit(&t);
+    else
+        lpg_txn_abort(&t);
+    for (size_t k = 0; k < nb; k++) {
+        l->stats.events += batches[k]->n;
+        if (rc != LPG_OK)
+            for (size_t i = 0; i < batches[k]->n; i++)
+                if (outs[k][i].status == LPG_OK)
+                    s_fail(&outs[k][i], rc, "the ledger could not commit");
+        lpg_batch_destroy(&batches[k]);
+    }
+    l->stats.batches++;
+    l->stats.ns_write += t3 - t2;
+    l->stats.ns_commit += s_mono_ns() - t3;
+    return rc;
+}
+
+int
+lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch, const char *service,
+                  const lpg_hooks_t *hooks, lpg_append_out_t *out)
+{
+    return lpg_ledger_commit_many(l, batch, 1, service, hooks, &out);
+}
+
+int
+lpg_ledger_append_hooks(lpg_ledger_t *l, const char *service,
+                        const lpg_append_in_t *in, size_t n,
+                        const lpg_hooks_t *hooks, lpg_append_out_t *out)
+{
+    lpg_batch_t *b = NULL;
+    int rc = lpg_ledger_prepare(l, in, n, hooks, &b);
+    if (rc != LPG_OK)
+        return rc;
+    return lpg_ledger_commit(l, &b, service, hooks, out);
+}
+
+int
+lpg_ledger_append(lpg_ledger_t *l, const char *service,
+                  const lpg_append_in_t *in, size_t n, lpg_rules_fn rules,
+                  void *rules_ctx, lpg_append_out_t *out)
+{
+    lpg_hooks_t hooks = {rules, NULL, rules_ctx};
+    return lpg_ledger_append_hooks(l, service, in, n, &hooks, out);
+}

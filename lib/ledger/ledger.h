@@ -1,0 +1,272 @@
+/*  ledger.h - the ledger: one LMDB environment of signed events, the
+ *  Merkle tree over them, checkpoints, indexes and state tables.
+ *
+ *  The only module that includes LMDB. Several processes may open the same
+ *  environment: LMDB serialises writers, so sequence numbers are gap-free
+ *  and the tree is one tree. Every commit is synced: an appended entry
+ *  whose result came back LPG_OK survives a crash. LMDB memory never
+ *  leaves a transaction: pointers returned by lpg_txn_* are valid until
+ *  that transaction ends.
+ */
+#ifndef LPG_LEDGER_H
+#define LPG_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/event.h"
+#include "ledger/merkle.h"
+#include "ledger/projection.h"
+
+typedef struct lpg_ledger lpg_ledger_t;
+
+/*  State tables and indexes (a projection of the log, lib/state.c).
+ *  Index tables hold duplicate values: seq numbers, 8 bytes big-endian. */
+typedef enum {
+    LPG_TABLE_DEVICES = 0,
+    LPG_TABLE_CYLINDERS,
+    LPG_TABLE_COMPANIES,
+    LPG_TABLE_SITES,
+    LPG_TABLE_STAFF,
+    LPG_TABLE_VEHICLES,
+    LPG_TABLE_USERS,
+    LPG_TABLE_HAZARDS,
+    LPG_TABLE_CURVE_KEYS, /* transport public key -> signing key id */
+    LPG_TABLE_BY_CYLINDER,
+    LPG_TABLE_BY_SITE,
+    LPG_TABLE_BY_USER,
+    LPG_TABLE_BY_ACTOR,
+    LPG_TABLE_COUNT
+} lpg_table_t;
+
+/*  Name of a table as stored ("devices", "by_cylinder", ...). */
+const char *lpg_table_name(lpg_table_t t);
+
+#define LPG_LEDGER_CREATE 0x1 /* create the environment if missing */
+#define LPG_LEDGER_RDONLY 0x2 /* read only (audit copies, verify) */
+
+/*  Opens (or with LPG_LEDGER_CREATE, creates) the ledger in directory
+ *  dir. map_size 0 means the default (1 TiB, reserved, not used). proj
+ *  is the domain's table (ledger/projection.h; lpg_state_projection),
+ *  kept, not copied; NULL opens a ledger that can only be read.
+ *  Caller owns *out. */
+int lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
+                    uint64_t map_size, const lpg_projection_t *proj);
+void lpg_ledger_close(lpg_ledger_t **p);
+
+/*  Sets the authority public key and the checkpoint origin, once, when the
+ *  ledger is created. LPG_EEXIST if already set to other values. */
+int lpg_ledger_setup(lpg_ledger_t *l, const uint8_t authority_pub[32],
+                     const uint8_t ledger_pub[32], const char *origin);
+
+/*  Reads back what lpg_ledger_setup stored. origin: up to 255 bytes. */
+int lpg_ledger_meta(lpg_ledger_t *l, uint8_t authority_pub[32],
+                    uint8_t ledger_pub[32], char *origin, size_t originsz);
+
+/*  One incoming SignedEvent, bytes as received from the device, and an
+ *  optional attachment handed to the rules unrecorded (e.g. a person's
+ *  data key, kept outside the log). */
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+    const uint8_t *attach;
+    size_t attach_len;
+} lpg_append_in_t;
+
+/*  What happened to it. status LPG_OK: recorded at seq (or, with
+ *  duplicate, recorded earlier at seq: a retry adds nothing). Otherwise
+ *  not recorded: LPG_EMALFORMED, LPG_EBADSIG, LPG_EUNKNOWNKEY,
+ *  LPG_EREVOKED, LPG_EPERM / LPG_EBINDING (signer may not do this),
+ *  LPG_ECONFLICT (same id, other body), or LPG_EDB / LPG_EMAPFULL for the
+ *  whole batch. why says it in words. */
+typedef struct {
+    int status;
+    bool duplicate;
+    uint64_t seq;
+    char why[128];
+} lpg_append_out_t;
+
+/*  A service's rules, applied inside the write transaction in arrival
+ *  order, after the signature and signer checks. Fills *outcome (status
+ *  OK or DENIED with reasons; the entry is recorded either way). Returns
+ *  LPG_OK, or an error to refuse the event without recording it. */
+/*  Strings, reasons (each Reason and its strings) and the FillResult the
+ *  rules put in *outcome are malloc'd by them and freed by the ledger. */
+typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                            const lpg_event_t *ev,
+                            const uint8_t signer_id[LPG_KEYID_LEN],
+                            const lpg_append_in_t *in, const void *pre,
+                            Lpg__Outcome *outcome);
+
+/*  Work on one event that needs no ledger state (checking a scanned
+ *  code's own signature, say): run on the signature-checking threads,
+ *  outside any transaction, for each event whose signature verified. Its
+ *  result reaches the rules as `pre`; it is malloc'd here and freed by
+ *  the ledger after the commit. NULL is a valid result. */
+typedef void *(*lpg_precheck_fn)(void *ctx, const lpg_event_t *ev);
+
+typedef struct {
+    lpg_rules_fn rules;       /* NULL: record as OK */
+    lpg_precheck_fn precheck; /* may be NULL */
+    void *ctx;
+} lpg_hooks_t;
+
+/*  Appends a batch in one write transaction: decodes each event, checks
+ *  its signature against the enrolled, unrevoked key of its signer
+ *  (outside the transaction, on every core for big batches), then in
+ *  arrival order checks idempotency, applies rules (NULL: record as OK),
+ *  appends the entry, the Merkle leaf, the indexes and the state, and
+ *  commits once (synced). A bad event gets its own status; the rest
+ *  still land. Returns LPG_OK if the transaction committed (see out[i]
+ *  for each event) or the error that stopped the whole batch. */
+int lpg_ledger_append(lpg_ledger_t *l, const char *service,
+                      const lpg_append_in_t *in, size_t n, lpg_rules_fn rules,
+                      void *rules_ctx, lpg_append_out_t *out);
+/*  The same with a precheck too. */
+int lpg_ledger_append_hooks(lpg_ledger_t *l, const char *service,
+                            const lpg_append_in_t *in, size_t n,
+                            const lpg_hooks_t *hooks, lpg_append_out_t *out);
+
+/*  The two halves of lpg_ledger_append, for a pipeline: one thread
+ *  prepares batch k+1 (decode, signer keys, signatures on every core)
+ *  while another commits batch k. At most one thread prepares and one
+ *  commits at a time on a ledger handle. The input bytes must stay valid
+ *  until the batch is committed or destroyed. */
+typedef struct lpg_batch lpg_batch_t;
+int lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
+                       const lpg_hooks_t *hooks, lpg_batch_t **out);
+/*  Commits a prepared batch (consumes *batch, sets it to NULL); results
+ *  and return value as lpg_ledger_append. */
+int lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch,
+                      const char *service, const lpg_hooks_t *hooks,
+                      lpg_append_out_t *out);
+/*  Several prepared batches in one transaction and one synced commit (a
+ *  committer that fell behind catches up); outs[k] answers batches[k].
+ *  Consumes every batch. */
+int lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
+                           const char *service, const lpg_hooks_t *hooks,
+                           lpg_append_out_t **outs);
+void lpg_batch_destroy(lpg_batch_t **p);
+/*  Events in a prepared batch. */
+size_t lpg_batch_size(const lpg_batch_t *b);
+
+/*  Where append time went, summed since open (for benchmarks and
+ *  operators): decoding and key look-up, signature checks, the write
+ *  transaction (rules, entries, tree, state), the synced commit. */
+typedef struct {
+    uint64_t batches, events;
+    uint64_t ns_prepare, ns_verify, ns_write, ns_commit;
+} lpg_ledger_stats_t;
+void lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out);
+
+/*  Number of entries (the tree size). */
+int lpg_ledger_size(lpg_ledger_t *l, uint64_t *out);
+
+/*  Root of the tree of the first size entries. */
+int lpg_ledger_root(lpg_ledger_t *l, uint64_t size, uint8_t root[32]);
+
+int lpg_ledger_inclusion_proof(lpg_ledger_t *l, uint64_t index,
+                               uint64_t size,
+                               lpg_hash_t proof[LPG_MERKLE_MAX_PROOF],
+                               size_t *n);
+int lpg_ledger_consistency_proof(lpg_ledger_t *l, uint64_t size1,
+                                 uint64_t size2,
+                                 lpg_hash_t proof[LPG_MERKLE_MAX_PROOF],
+                                 size_t *n);
+
+/*  Stores a signed checkpoint note for tree size `size`. */
+int lpg_ledger_checkpoint_put(lpg_ledger_t *l, uint64_t size,
+                              const char *note);
+
+/*  Latest stored checkpoint (largest size): note copied, caller frees.
+ *  LPG_ENOTFOUND if none. */
+int lpg_ledger_checkpoint_latest(lpg_ledger_t *l, uint64_t *size,
+                                 char **note);
+
+/*  Calls fn for every stored checkpoint in size order (note not
+ *  NUL-terminated; valid during the call). */
+int lpg_ledger_checkpoints(lpg_ledger_t *l,
+                           int (*fn)(void *ctx, uint64_t size,
+                                     const char *note, size_t len),
+                           void *ctx);
+
+/*  The authority public key (NULL before lpg_ledger_setup). Owned by the
+ *  ledger. */
+const lpg_key_t *lpg_ledger_authority(const lpg_ledger_t *l);
+
+/*  The projection the ledger was opened with (NULL: read only). */
+const lpg_projection_t *lpg_ledger_projection(const lpg_ledger_t *l);
+
+/*  Read transactions (any thread; several at once). */
+int lpg_ledger_read(lpg_ledger_t *l, lpg_txn_t **out);
+/*  Ends a read or write transaction without committing. NULL-safe. */
+void lpg_txn_abort(lpg_txn_t **p);
+
+/*  Entry bytes (the Merkle leaf input) of seq; valid until the txn ends.
+ *  LPG_ENOTFOUND past the end. */
+int lpg_txn_entry(lpg_txn_t *t, uint64_t seq, const uint8_t **data,
+                  size_t *len);
+/*  Stored Merkle node (level, index). */
+int lpg_txn_node(lpg_txn_t *t, unsigned level, uint64_t index,
+                 uint8_t out[32]);
+/*  Entries in the log. */
+int lpg_txn_size(lpg_txn_t *t, uint64_t *out);
+
+/*  State access (for lib/state.c and rules). Values valid until the txn
+ *  ends. get: LPG_ENOTFOUND if absent. */
+int lpg_txn_get(lpg_txn_t *t, lpg_table_t table, const void *key,
+                size_t klen, const void **val, size_t *vlen);
+int lpg_txn_put(lpg_txn_t *t, lpg_table_t table, const void *key,
+                size_t klen, const void *val, size_t vlen);
+/*  Adds seq to an index table under key. */
+int lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key,
+                  size_t klen, uint64_t seq);
+
+/*  Calls fn for every record of a table in key order (for index tables:
+ *  once per (key, seq) pair, val = 8 bytes). Stops early and returns
+ *  fn's value if it is not LPG_OK. */
+typedef int (*lpg_foreach_fn)(void *ctx, const void *key, size_t klen,
+                              const void *val, size_t vlen);
+int lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
+                    void *ctx);
+
+/*  Calls fn(ctx, seq) for every seq indexed under key, in order. */
+typedef int (*lpg_seq_fn)(void *ctx, uint64_t seq);
+int lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key,
+                 size_t klen, lpg_seq_fn fn, void *ctx);
+
+/*  Secrets: values kept beside the log, never in it (a person's wrapped
+ *  data key). Not a state table: not cleared by lpg_txn_clear_state, not
+ *  compared by verify, not in the Merkle tree. Written inside the append
+ *  transaction (by a service's rules) so they commit with the entry.
+ *  Store only values encrypted under a key held outside the ledger: a
+ *  deleted value's page is freed, not scrubbed. get: valid until the txn
+ *  ends, LPG_ENOTFOUND if absent; del: LPG_ENOTFOUND if absent; put:
+ *  LPG_EPERM on a read-only ledger. */
+int lpg_txn_secret_put(lpg_txn_t *t, const void *key, size_t klen,
+                       const void *val, size_t vlen);
+int lpg_txn_secret_get(lpg_txn_t *t, const void *key, size_t klen,
+                       const void **val, size_t *vlen);
+int lpg_txn_secret_del(lpg_txn_t *t, const void *key, size_t klen);
+
+/*  A write transaction for rebuilding state (verify, rebuild): state
+ *  tables only. commit syncs. */
+int lpg_ledger_write(lpg_ledger_t *l, lpg_txn_t **out);
+int lpg_txn_commit(lpg_txn_t **p);
+
+/*  Empties every state table (before a rebuild), inside t. */
+int lpg_txn_clear_state(lpg_txn_t *t);
+
+/*  Clears reader slots left by dead processes (LMDB's mdb_reader_check);
+ *  services call it at start and periodically. */
+void lpg_ledger_reader_check(lpg_ledger_t *l);
+
+/*  The ledger's directory. */
+const char *lpg_ledger_dir(const lpg_ledger_t *l);
+
+/*  Big-endian u64 helpers for keys. */
+void lpg_be64_put(uint8_t out[8], uint64_t v);
+uint64_t lpg_be64_get(const uint8_t in[8]);
+
+#endif

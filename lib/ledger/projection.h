@@ -1,0 +1,50 @@
+/*  projection.h - what the ledger asks of the domain, as a table of
+ *  operations handed over when the ledger is opened (as nng hands a
+ *  protocol its ops). The ledger knows no event kind: it decodes,
+ *  checks signatures, keeps the log, the tree and the tables, and calls
+ *  these to learn who a signer is, whether the signer may record the
+ *  event, and how the event changes the state tables. `lpgtrace verify`
+ *  and `rebuild` replay the log through the same table, so the state a
+ *  service wrote and the state a replay computes come from one code.
+ *
+ *  The domain's table is lpg_state_projection (domain/state.h); tests
+ *  hand in stubs. A ledger opened with NULL can read, but refuses to
+ *  append, verify state or rebuild (LPG_EPERM).
+ */
+#ifndef LPG_PROJECTION_H
+#define LPG_PROJECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/event.h"
+
+typedef struct lpg_txn lpg_txn_t;
+
+/*  A signer as the state knows it at the moment of the transaction. */
+typedef struct {
+    uint8_t sign_pub[32];   /* its Ed25519 public key */
+    uint64_t enrolled_seq;  /* the entry that enrolled it */
+    bool revoked;           /* revoked, by the entry revoked_seq */
+    uint64_t revoked_seq;
+} lpg_signer_t;
+
+typedef struct {
+    /* The enrolled device with signing key id kid (revoked or not: the
+     * ledger decides). LPG_ENOTFOUND if none. */
+    int (*signer)(lpg_txn_t *t, const uint8_t kid[LPG_KEYID_LEN],
+                  lpg_signer_t *out);
+    /* May the signer (the authority when is_authority) record ev at all?
+     * LPG_OK, or LPG_EPERM / LPG_EBINDING with why in words. Runs before
+     * a service's rules, inside the write transaction. */
+    int (*authorize)(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
+                     char *why, size_t whysz);
+    /* Applies entry seq (its event, signer and recorded outcome) to the
+     * state tables and indexes, inside the write transaction. */
+    int (*apply)(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
+                 const uint8_t signer[LPG_KEYID_LEN],
+                 const Lpg__Outcome *outcome);
+} lpg_projection_t;
+
+#endif

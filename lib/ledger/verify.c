@@ -1,0 +1,613 @@
+/*  verify.c - see verify.h. One read snapshot of the ledger is walked in
+ *  chunks: the sequential part (entry order, leaf and node hashes, state
+ *  replay, who signed) runs on this thread, then the chunk's signatures
+ *  are checked on every core before the next chunk.
+ */
+#include "ledger/verify.h"
+#include "ledger/checkpoint.h"
+#include "base/error.h"
+#include "crypto/keyring.h"
+#include "base/log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define S_CHUNK 4096
+
+/* ------------------------------------------------------- compact range */
+
+typedef struct {
+    uint8_t h[64][32];
+    uint64_t size;
+} s_range_t;
+
+/*  Adds a leaf, checking every subtree it completes against the stored
+ *  nodes. Returns LPG_OK or LPG_ECORRUPT with the level that differs. */
+static int
+s_range_add(s_range_t *r, lpg_txn_t *t, const uint8_t leaf[32],
+            unsigned *bad_level)
+{
+    uint8_t h[32];
+    memcpy(h, leaf, 32);
+    unsigned lvl = 0;
+    while ((r->size >> lvl) & 1) {
+        uint8_t parent[32], stored[32];
+        lpg_merkle_node_hash(r->h[lvl], h, parent);
+        memcpy(h, parent, 32);
+        lvl++;
+        int rc = lpg_txn_node(t, lvl, r->size >> lvl, stored);
+        if (rc != LPG_OK || memcmp(stored, h, 32) != 0) {
+            *bad_level = lvl;
+            return LPG_ECORRUPT;
+        }
+    }
+    memcpy(r->h[lvl], h, 32);
+    r->size++;
+    return LPG_OK;
+}
+
+static void
+s_range_root(const s_range_t *r, uint8_t out[32])
+{
+    if (r->size == 0) {
+        lpg_sha256("", 0, out);
+        return;
+    }
+    int lvl = __builtin_ctzll(r->size);
+    uint8_t acc[32];
+    memcpy(acc, r->h[lvl], 32);
+    for (int b = lvl + 1; b < 64; b++) {
+        if ((r->size >> b) & 1) {
+            uint8_t tmp[32];
+            lpg_merkle_node_hash(r->h[b], acc, tmp);
+            memcpy(acc, tmp, 32);
+        }
+    }
+    memcpy(out, acc, 32);
+}
+
+static int
+s_range_from_store(s_range_t *r, lpg_txn_t *t, uint64_t size)
+{
+    memset(r, 0, sizeof *r);
+    for (unsigned b = 0; b < 64; b++) {
+        if (!((size >> b) & 1))
+            continue;
+        int rc = lpg_txn_node(t, b, (size >> b) - 1, r->h[b]);
+        if (rc != LPG_OK)
+            return rc;
+    }
+    r->size = size;
+    return LPG_OK;
+}
+
+/* ---------------------------------------------------------- checkpoints */
+
+typedef struct {
+    uint64_t size;
+    char *note;
+    size_t len;
+} s_cp_t;
+
+typedef struct {
+    s_cp_t *v;
+    size_t n, cap;
+} s_cps_t;
+
+static int
+s_collect_cp(void *ctx, uint64_t size, const char *note, size_t len)
+{
+    s_cps_t *c = ctx;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        s_cp_t *v = realloc(c->v, cap * sizeof *v);
+        if (!v)
+            return LPG_ENOMEM;
+        c->v = v;
+        c->cap = cap;
+    }
+    c->v[c->n].size = size;
+    c->v[c->n].len = len;
+    c->v[c->n].note = strndup(note, len);
+    if (!c->v[c->n].note)
+        return LPG_ENOMEM;
+    c->n++;
+    return LPG_OK;
+}
+
+/* ----------------------------------------------------- parallel verify */
+
+typedef struct {
+    const lpg_key_t *key;
+    const uint8_t *body;
+    size_t len;
+    const uint8_t *sig;
+    int rc;
+} s_job_t;
+
+typedef struct {
+    s_job_t *jobs;
+    size_t n;
+    size_t next;
+    pthread_mutex_t lock;
+} s_jobs_t;
+
+static void *
+s_worker(void *arg)
+{
+    s_jobs_t *j = arg;
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        size_t start = j->next;
+        j->next += 32;
+        pthread_mutex_unlock(&j->lock);
+        if (start >= j->n)
+            return NULL;
+        size_t end = start + 32 < j->n ? start + 32 : j->n;
+        for (size_t i = start; i < end; i++)
+            j->jobs[i].rc = lpg_verify(j->jobs[i].key, LPG_CTX_EVENT,
+                                       j->jobs[i].body, j->jobs[i].len,
+                                       j->jobs[i].sig);
+    }
+}
+
+static void
+s_run_jobs(s_job_t *jobs, size_t n, unsigned threads)
+{
+    s_jobs_t j = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t tid[64];
+    unsigned started = 0;
+    for (unsigned i = 1; i < threads && i < 64; i++)
+        if (pthread_create(&tid[started], NULL, s_worker, &j) == 0)
+            started++;
+    s_worker(&j);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+}
+
+/* ---------------------------------------------------------------- walk */
+
+static void
+s_bad(lpg_verify_report_t *r, int err, bool has_seq, uint64_t seq,
+      const char *prefix, const char *detail)
+{
+    if (r->error != LPG_OK && !(has_seq && r->has_seq && seq < r->seq))
+        return; /* keep the first damage */
+    r->error = err;
+    r->has_seq = has_seq;
+    r->seq = seq;
+    snprintf(r->why, sizeof r->why, "%s%s", prefix, detail ? detail : "");
+}
+
+/*  The signer's key as of entry seq: the authority, or a device enrolled
+ *  before seq and not revoked before it. */
+static int
+s_signer(const lpg_projection_t *proj, lpg_txn_t *t, lpg_keyring_t *keys,
+         const lpg_key_t *authority,
+         const uint8_t authority_id[32], const uint8_t kid[32], uint64_t seq,
+         const lpg_key_t **out, bool *is_authority, const char **why)
+{
+    *is_authority = false;
+    if (memcmp(kid, authority_id, 32) == 0) {
+        *out = authority;
+        *is_authority = true;
+        return LPG_OK;
+    }
+    lpg_signer_t dev;
+    int rc = proj->signer(t, kid, &dev);
+    if (rc == LPG_ENOTFOUND) {
+        *why = "signed by a key that was not enrolled at that point";
+        return LPG_EUNKNOWNKEY;
+    }
+    if (rc != LPG_OK) {
+        *why = "device table unreadable";
+        return rc;
+    }
+    int ret = LPG_OK;
+    if (dev.enrolled_seq >= seq) {
+        *why = "signed by a key enrolled only later";
+        ret = LPG_EUNKNOWNKEY;
+    } else if (dev.revoked && dev.revoked_seq < seq) {
+        *why = "signed by a key already revoked at that point";
+        ret = LPG_EREVOKED;
+    } else {
+        *out = lpg_keyring_get(keys, kid, dev.sign_pub);
+        if (!*out)
+            ret = LPG_ENOMEM;
+    }
+    return ret;
+}
+
+static int
+s_count_row(void *ctx, const void *key, size_t klen, const void *val,
+            size_t vlen)
+{
+    (*(uint64_t *)ctx)++;
+    return LPG_OK;
+}
+
+/*  Index rows as one hash per table, order-independent of nothing: both
+ *  sides iterate in the same key order, so a running hash compares. */
+static int
+s_hash_row(void *ctx, const void *key, size_t klen, const void *val,
+           size_t vlen)
+{
+    uint8_t *acc = ctx;
+    uint8_t lens[16];
+    lpg_be64_put(lens, klen);
+    lpg_be64_put(lens + 8, vlen);
+    lpg_iov_t parts[] = {{acc, 32}, {lens, 16}, {key, klen}, {val, vlen}};
+    lpg_sha256v(parts, 4, acc);
+    return LPG_OK;
+}
+
+static int
+s_compare_state(lpg_txn_t *live, lpg_txn_t *replay, lpg_verify_report_t *r)
+{
+    for (int tb = 0; tb < LPG_TABLE_COUNT; tb++) {
+        uint64_t nlive = 0, nreplay = 0;
+        int rc = lpg_txn_foreach(live, tb, s_count_row, &nlive);
+        if (rc == LPG_OK)
+            rc = lpg_txn_foreach(replay, tb, s_count_row, &nreplay);
+        if (rc != LPG_OK)
+            return rc;
+        r->state_rows += nlive;
+        bool differs = nlive != nreplay;
+        if (!differs) {
+            uint8_t a[32] = {0}, b[32] = {0};
+            rc = lpg_txn_foreach(live, tb, s_hash_row, a);
+            if (rc == LPG_OK)
+                rc = lpg_txn_foreach(replay, tb, s_hash_row, b);
+            if (rc != LPG_OK)
+                return rc;
+            differs = memcmp(a, b, 32) != 0;
+        }
+        if (differs) {
+            char detail[160];
+            snprintf(detail, sizeof detail,
+                     "state table '%s' does not match the log (%llu rows "
+                     "stored, %llu from replay): run lpgtrace rebuild",
+                     lpg_table_name(tb), (unsigned long long)nlive,
+                     (unsigned long long)nreplay);
+            s_bad(r, LPG_ECORRUPT, false, 0, "", detail);
+            return LPG_OK;
+        }
+    }
+    return LPG_OK;
+}
+
+int
+lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
+                  lpg_verify_report_t *r)
+{
+    memset(r, 0, sizeof *r);
+    lpg_keyring_t *keys = NULL;
+    lpg_keyring_new(&keys);
+    s_range_t *range = calloc(1, sizeof *range);
+    s_job_t *jobs = calloc(S_CHUNK, sizeof *jobs);
+    lpg_event_t *evs = calloc(S_CHUNK, sizeof *evs);
+    s_cps_t cps = {0};
+    lpg_txn_t *t = NULL, *st = NULL;
+    lpg_ledger_t *scratch = NULL;
+    char scratch_dir[4096] = "";
+    int rc = (keys && range && jobs && evs) ? LPG_OK : LPG_ENOMEM;
+    unsigned threads = o->threads;
+    if (!threads) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = c > 0 ? (unsigned)c : 1;
+    }
+    const lpg_projection_t *proj = lpg_ledger_projection(l);
+    if (rc == LPG_OK && !proj)
+        rc = LPG_EPERM; /* opened without the domain: nothing to replay */
+    const lpg_key_t *authority = lpg_ledger_authority(l);
+    uint8_t authority_id[32] = {0};
+    if (rc == LPG_OK && !authority) {
+        s_bad(r, LPG_ECORRUPT, false, 0, "",
+              "the ledger has no authority key: not set up");
+        goto cleanup;
+    }
+    if (rc == LPG_OK)
+        lpg_key_id(authority, authority_id);
+    if (rc == LPG_OK)
+        rc = lpg_ledger_checkpoints(l, s_collect_cp, &cps);
+    if (rc == LPG_OK)
+        rc = lpg_ledger_read(l, &t);
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &r->size);
+    if (rc != LPG_OK)
+        goto cleanup;
+
+    uint64_t start = o->since_size;
+    if (start > r->size) {
+        s_bad(r, LPG_EINCONSISTENT, false, 0, "",
+              "the checkpoint is larger than the ledger: entries were "
+              "dropped");
+        goto cleanup;
+    }
+    if (start > 0) {
+        rc = s_range_from_store(range, t, start);
+        uint8_t root[32];
+        if (rc == LPG_OK)
+            s_range_root(range, root);
+        if (rc != LPG_OK || memcmp(root, o->since_root, 32) != 0) {
+            rc = LPG_OK;
+            s_bad(r, LPG_EINCONSISTENT, false, 0, "",
+                  "the ledger's tree no longer has the checkpoint's root: "
+                  "history before it was rewritten");
+            goto cleanup;
+        }
+    } else {
+        /* Replay the state into a scratch ledger, to compare at the end
+         * and to know each signer's key at each point. */
+        const char *tmp = o->scratch_dir ? o->scratch_dir : getenv("TMPDIR");
+        snprintf(scratch_dir, sizeof scratch_dir, "%s/lpg-verify-XXXXXX",
+                 tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(scratch_dir)) {
+            scratch_dir[0] = '\0';
+            rc = LPG_EIO;
+            goto cleanup;
+        }
+        rc = lpg_ledger_open(&scratch, scratch_dir, LPG_LEDGER_CREATE,
+                             1ULL << 36, proj);
+        if (rc != LPG_OK)
+            goto cleanup;
+    }
+
+    size_t next_cp = 0;
+    while (next_cp < cps.n && cps.v[next_cp].size <= start)
+        next_cp++;
+    for (uint64_t base = start; base < r->size && r->error == LPG_OK;
+         base += S_CHUNK) {
+        uint64_t end = base + S_CHUNK < r->size ? base + S_CHUNK : r->size;
+        size_t njobs = 0;
+        if (scratch) {
+            rc = lpg_ledger_write(scratch, &st);
+            if (rc != LPG_OK)
+                goto cleanup;
+        }
+        lpg_txn_t *keyt = scratch ? st : t;
+        for (uint64_t seq = base; seq < end; seq++) {
+            const uint8_t *data;
+            size_t len;
+            rc = lpg_txn_entry(t, seq, &data, &len);
+            if (rc == LPG_ENOTFOUND) {
+                rc = LPG_OK;
+                s_bad(r, LPG_ECORRUPT, true, seq, "",
+                      "entry missing: the sequence has a gap");
+                break;
+            }
+            if (rc != LPG_OK)
+                goto cleanup;
+            uint8_t leaf[32], stored[32];
+            lpg_merkle_leaf_hash(data, len, leaf);
+            if (lpg_txn_node(t, 0, seq, stored) != LPG_OK ||
+                memcmp(leaf, stored, 32) != 0) {
+                s_bad(r, LPG_ECORRUPT, true, seq, "",
+                      "entry bytes do not match their Merkle leaf hash: "
+                      "the entry was altered");
+                break;
+            }
+            unsigned lvl = 0;
+            if (s_range_add(range, t, leaf, &lvl) != LPG_OK) {
+                char d[96];
+                snprintf(d, sizeof d, "Merkle node at level %u completed "
+                         "by this entry is wrong", lvl);
+                s_bad(r, LPG_ECORRUPT, true, seq, "", d);
+                break;
+            }
+            while (next_cp < cps.n && cps.v[next_cp].size == seq + 1) {
+                lpg_checkpoint_t cp;
+                char why[128] = "";
+                uint8_t root[32];
+                s_range_root(range, root);
+                int crc = o->ledger_key
+                              ? lpg_checkpoint_open(cps.v[next_cp].note,
+                                                    cps.v[next_cp].len,
+                                                    o->ledger_key, o->origin,
+                                                    &cp, why, sizeof why)
+                              : LPG_OK;
+                if (crc != LPG_OK) {
+                    s_bad(r, LPG_EBADSIG, true, seq,
+                          "stored checkpoint at this size: ", why);
+                } else if (o->ledger_key &&
+                           (cp.size != seq + 1 ||
+                            memcmp(cp.root, root, 32) != 0)) {
+                    s_bad(r, LPG_EINCONSISTENT, true, seq, "",
+                          "stored checkpoint at this size has another "
+                          "root: the tree was rewritten");
+                }
+                r->checkpoints++;
+                next_cp++;
+            }
+            if (r->error != LPG_OK)
+                break;
+            Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, len, data);
+            if (!e || e->seq != seq) {
+                if (e)
+                    lpg__ledger_entry__free_unpacked(e, NULL);
+                s_bad(r, LPG_ECORRUPT, true, seq, "",
+                      "entry does not decode or names another seq");
+                break;
+            }
+            lpg_event_t *ev = &evs[seq - base];
+            char why[128] = "";
+            int drc = lpg_event_decode(ev, e->signed_event.data,
+                                       e->signed_event.len, why, sizeof why);
+            if (drc != LPG_OK) {
+                lpg__ledger_entry__free_unpacked(e, NULL);
+                s_bad(r, LPG_EMALFORMED, true, seq, "signed event: ", why);
+                break;
+            }
+            const lpg_key_t *key = NULL;
+            bool is_auth = false;
+            const char *kwhy = "";
+            int krc = s_signer(proj, keyt, keys, authority, authority_id,
+                               ev->signed_event->key_id.data, seq, &key,
+                               &is_auth, &kwhy);
+            if (krc == LPG_OK && scratch) {
+                int arc = proj->authorize(st, ev, is_auth, why, sizeof why);
+                if (arc != LPG_OK) {
+                    char d[200];
+                    snprintf(d, sizeof d, "signer was not allowed to record "
+                             "this: %s", why);
+                    krc = arc;
+                    kwhy = d;
+                    s_bad(r, krc, true, seq, "", d);
+                }
+            }
+            if (krc != LPG_OK) {
+                lpg__ledger_entry__free_unpacked(e, NULL);
+                if (r->error == LPG_OK)
+                    s_bad(r, krc, true, seq, "", kwhy);
+                break;
+            }
+            if (scratch) {
+                rc = proj->apply(st, seq, ev, ev->signed_event->key_id.data,
+                                 e->outcome);
+                if (rc != LPG_OK) {
+                    lpg__ledger_entry__free_unpacked(e, NULL);
+                    goto cleanup;
+                }
+            }
+            lpg__ledger_entry__free_unpacked(e, NULL);
+            jobs[njobs].key = key;
+            jobs[njobs].body = ev->signed_event->body.data;
+            jobs[njobs].len = ev->signed_event->body.len;
+            jobs[njobs].sig = ev->signed_event->sig.data;
+            jobs[njobs].rc = LPG_OK;
+            njobs++;
+        }
+        s_run_jobs(jobs, njobs, threads);
+        for (size_t i = 0; i < njobs; i++) {
+            if (jobs[i].rc != LPG_OK) {
+                s_bad(r, LPG_EBADSIG, true, base + i, "",
+                      "signature does not verify: the event was forged or "
+                      "altered");
+                break;
+            }
+        }
+        r->entries += njobs;
+        for (size_t i = 0; i < S_CHUNK; i++)
+            lpg_event_clear(&evs[i]);
+        if (st) {
+            rc = lpg_txn_commit(&st);
+            if (rc != LPG_OK)
+                goto cleanup;
+        }
+        if (o->progress)
+            o->progress(o->progress_ctx, end - start, r->size - start);
+    }
+    if (r->error == LPG_OK) {
+        uint8_t a[32], b[32];
+        s_range_root(range, a);
+        rc = lpg_merkle_root((lpg_merkle_get_fn)lpg_txn_node, t, r->size, b);
+        if (rc != LPG_OK || memcmp(a, b, 32) != 0) {
+            rc = LPG_OK;
+            s_bad(r, LPG_ECORRUPT, false, 0, "",
+                  "the stored tree's root does not match the entries");
+        }
+    }
+    if (r->error == LPG_OK && next_cp < cps.n)
+        s_bad(r, LPG_EINCONSISTENT, false, 0, "",
+              "a stored checkpoint is larger than the ledger: entries "
+              "were dropped");
+    if (r->error == LPG_OK && scratch) {
+        rc = lpg_ledger_read(scratch, &st);
+        if (rc == LPG_OK)
+            rc = s_compare_state(t, st, r);
+        lpg_txn_abort(&st);
+    }
+
+cleanup:
+    lpg_txn_abort(&st);
+    lpg_txn_abort(&t);
+    lpg_ledger_close(&scratch);
+    if (scratch_dir[0]) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/data.mdb", scratch_dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/lock.mdb", scratch_dir);
+        unlink(path);
+        rmdir(scratch_dir);
+    }
+    for (size_t i = 0; evs && i < S_CHUNK; i++)
+        lpg_event_clear(&evs[i]);
+    for (size_t i = 0; i < cps.n; i++)
+        free(cps.v[i].note);
+    free(cps.v);
+    lpg_keyring_destroy(&keys);
+    free(range);
+    free(jobs);
+    free(evs);
+    return rc;
+}
+
+int
+lpg_state_digest(lpg_ledger_t *l, uint8_t out[32])
+{
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_read(l, &t);
+    uint8_t acc[32] = {0};
+    for (int tb = 0; rc == LPG_OK && tb < LPG_TABLE_COUNT; tb++) {
+        const char *name = lpg_table_name(tb);
+        lpg_iov_t parts[] = {{acc, 32}, {name, strlen(name) + 1}};
+        lpg_sha256v(parts, 2, acc);
+        rc = lpg_txn_foreach(t, tb, s_hash_row, acc);
+    }
+    lpg_txn_abort(&t);
+    if (rc == LPG_OK)
+        memcpy(out, acc, 32);
+    return rc;
+}
+
+int
+lpg_state_rebuild(lpg_ledger_t *l,
+                  void (*progress)(void *ctx, uint64_t done, uint64_t total),
+                  void *ctx, uint64_t *entries)
+{
+    *entries = 0;
+    const lpg_projection_t *proj = lpg_ledger_projection(l);
+    if (!proj)
+        return LPG_EPERM;
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_write(l, &t);
+    uint64_t n = 0;
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &n);
+    if (rc == LPG_OK)
+        rc = lpg_txn_clear_state(t);
+    for (uint64_t seq = 0; rc == LPG_OK && seq < n; seq++) {
+        const uint8_t *data;
+        size_t len;
+        rc = lpg_txn_entry(t, seq, &data, &len);
+        Lpg__LedgerEntry *e = rc == LPG_OK
+                                  ? lpg__ledger_entry__unpack(NULL, len, data)
+                                  : NULL;
+        lpg_event_t ev;
+        if (rc == LPG_OK && (!e || lpg_event_decode(&ev, e->signed_event.data,
+                                                    e->signed_event.len,
+                                                    NULL, 0) != LPG_OK)) {
+            lpg_error("rebuild: entry %llu does not decode: run lpgtrace "
+                      "verify", (unsigned long long)seq);
+            rc = LPG_ECORRUPT;
+        } else if (rc == LPG_OK) {
+            rc = proj->apply(t, seq, &ev, ev.signed_event->key_id.data,
+                             e->outcome);
+            lpg_event_clear(&ev);
+        }
+        if (e)
+            lpg__ledger_entry__free_unpacked(e, NULL);
+        if (progress && seq % 4096 == 0)
+            progress(ctx, seq, n);
+    }
+    if (rc == LPG_OK) {
+        rc = lpg_txn_commit(&t);
+        if (rc == LPG_OK)
+            *entries = n;
+    } else
+        lpg_txn_abort(&t);
+    return rc;
+}

@@ -1,0 +1,58 @@
+/*  verify.h - re-checks a whole ledger: every entry's place in the
+ *  sequence, every Merkle hash, every signature (on every core), every
+ *  stored checkpoint, and the state tables (by replaying the log into a
+ *  scratch ledger and comparing), and names the first bad entry.
+ */
+#ifndef LPG_VERIFY_H
+#define LPG_VERIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ledger/ledger.h"
+
+typedef struct {
+    /* Incremental: the caller has checked a signed checkpoint of
+     * since_size entries with root since_root; only what follows is
+     * checked (and the stored tree must still have that root). The state
+     * tables are not replayed in this mode. 0: a full pass. */
+    uint64_t since_size;
+    uint8_t since_root[32];
+    unsigned threads; /* 0: every core */
+    const char *scratch_dir; /* where to replay state; NULL: $TMPDIR */
+    const lpg_key_t *ledger_key; /* checks stored checkpoints; may be NULL */
+    const char *origin;          /* their origin */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} lpg_verify_opts_t;
+
+typedef struct {
+    uint64_t size;        /* entries in the ledger */
+    uint64_t entries;     /* entries checked */
+    uint64_t checkpoints; /* stored checkpoints checked */
+    uint64_t state_rows;  /* state rows compared */
+    int error;            /* LPG_OK, or what is wrong */
+    bool has_seq;         /* the damage is at entry `seq` */
+    uint64_t seq;
+    char why[256];        /* in words */
+} lpg_verify_report_t;
+
+/*  Runs the checks. Returns LPG_OK if the checks ran (see r->error for
+ *  the verdict) or an error that stopped them (I/O, memory). */
+int lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
+                      lpg_verify_report_t *r);
+
+/*  SHA-256 over every state table and index (table by table, rows in key
+ *  order): equal digests mean equal state. */
+int lpg_state_digest(lpg_ledger_t *l, uint8_t out[32]);
+
+/*  Recomputes the state tables and indexes from the log, in one write
+ *  transaction (other writers wait until it commits): clears them and
+ *  applies every entry again, as the services did. The secrets table is
+ *  not touched. *entries gets the number replayed. */
+int lpg_state_rebuild(lpg_ledger_t *l,
+                      void (*progress)(void *ctx, uint64_t done,
+                                       uint64_t total),
+                      void *ctx, uint64_t *entries);
+
+#endif

@@ -1,0 +1,1041 @@
+/*  service.c - see service.h.
+ *
+ *  Frames: a DEALER client sends [payload]; ROUTER adds [identity] in
+ *  front. A REQ client sends [empty][payload] and gets [empty][reply]
+ *  back. Anything else is answered INVALID (if it can be) and dropped.
+ */
+#include "net/service.h"
+#include "crypto/crypto.h"
+#include "base/error.h"
+#include "ledger/event.h"
+#include "base/log.h"
+#include "domain/state.h"
+#include "net/transport.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define S_MAX_RUNNING 8
+#define S_BIG_REPLY (256 * 1024) /* from here, a reply is large */
+
+struct lpg_service {
+    lpg_service_opts_t o;
+    char endpoint[256];
+    void *zctx;
+    lpg_zap_t *zap;
+    void *sock;
+    size_t max_msg;
+    int64_t hard_max;
+    size_t max_batch;
+    int send_queue;  /* replies waiting for one client, at most */
+    size_t unit_bytes; /* answers held in one unit, about */
+    bool trim;       /* large replies went out: give memory back when idle */
+    volatile sig_atomic_t stop;
+    uint64_t served;
+};
+
+static lpg_service_t *volatile s_running[S_MAX_RUNNING];
+/*  Set by a signal that arrived before any service was running. */
+static volatile sig_atomic_t s_stop_all;
+
+static uint64_t
+s_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+s_on_signal(int sig)
+{
+    (void)sig;
+    s_stop_all = 1;
+    for (int i = 0; i < S_MAX_RUNNING; i++)
+        if (s_running[i])
+            s_running[i]->stop = 1;
+}
+
+void
+lpg_service_handle_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: zmq_poll returns EINTR */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void
+lpg_service_stop(lpg_service_t *s)
+{
+    s->stop = 1;
+}
+
+lpg_ledger_t *
+lpg_service_ledger(lpg_service_t *s)
+{
+    return s->o.ledger;
+}
+
+const lpg_config_t *
+lpg_service_config(lpg_service_t *s)
+{
+    return s->o.config;
+}
+
+/*  The enrolled, unrevoked device holding this transport key, or NULL. */
+static bool
+s_device_of_curve(lpg_ledger_t *l, const uint8_t curve[32],
+                  uint8_t key_id[32])
+{
+    lpg_txn_t *t = NULL;
+    if (lpg_ledger_read(l, &t) != LPG_OK)
+        return false;
+    const void *v;
+    size_t vlen;
+    bool ok = false;
+    if (lpg_txn_get(t, LPG_TABLE_CURVE_KEYS, curve, 32, &v, &vlen) ==
+            LPG_OK &&
+        vlen == 32) {
+        memcpy(key_id, v, 32);
+        Lpg__DeviceState *dev = NULL;
+        if (lpg_state_device(t, key_id, &dev) == LPG_OK) {
+            ok = !dev->has_revoked_seq;
+            lpg__device_state__free_unpacked(dev, NULL);
+        }
+    }
+    lpg_txn_abort(&t);
+    return ok;
+}
+
+static bool
+s_zap_admit(void *arg, const uint8_t client_key[32], char user_id[65])
+{
+    lpg_service_t *s = arg;
+    uint8_t key_id[32];
+    if (!s_device_of_curve(s->o.ledger, client_key, key_id)) {
+        char z[65];
+        lpg_hex(client_key, 8, z);
+        lpg_warn("refused a connection: transport key %s... is not an "
+                 "enrolled, unrevoked device", z);
+        return false;
+    }
+    lpg_hex(key_id, 32, user_id);
+    return true;
+}
+
+int
+lpg_service_load_key(const lpg_config_t *cfg, const char *name,
+                     uint8_t secret[32])
+{
+    char rel[128], path[4096];
+    snprintf(rel, sizeof rel, "keys/%s.curve", name);
+    int rc = lpg_config_path(cfg, rel, path, sizeof path);
+    if (rc == LPG_OK)
+        rc = lpg_curve_load(path, secret);
+    if (rc != LPG_OK)
+        lpg_error("cannot load the service key %s: %s", path,
+                  lpg_strerror(rc));
+    return rc;
+}
+
+/*  How many replies may wait for one client: limit.send_queue_bytes over
+ *  the largest reply, and at least two (a client that reads has one
+ *  request out at a time). Answers built but not yet sent are bounded by
+ *  it too (unit_bytes). */
+static int
+s_send_queue(lpg_service_t *s, const lpg_config_t *cfg)
+{
+    int64_t bytes = lpg_config_get_int(cfg, "limit.send_queue_bytes", -1);
+    if (bytes < 65536) {
+        lpg_error("limit.send_queue_bytes = '%s' must be a number of bytes, "
+                  "at least 65536",
+                  lpg_config_get(cfg, "limit.send_queue_bytes"));
+        return LPG_ECONFIG;
+    }
+    size_t reply = s->o.reply_max ? s->o.reply_max : s->max_msg;
+    int64_t n = bytes / (int64_t)(reply ? reply : 1);
+    s->send_queue = n < 2 ? 2 : n > 100000 ? 100000 : (int)n;
+    /* Up to four units wait for the committer, a fifth is filling. */
+    s->unit_bytes = (size_t)bytes / 8;
+    return LPG_OK;
+}
+
+/*  A service whose replies are large hands them back to the system as
+ *  soon as they are freed (glibc would otherwise keep them in its heap,
+ *  and the process stays as large as its busiest moment). */
+static void
+s_large_replies(const lpg_service_t *s)
+{
+#ifdef __GLIBC__
+    if (s->o.reply_max >= S_BIG_REPLY)
+        mallopt(M_MMAP_THRESHOLD, S_BIG_REPLY / 2);
+#else
+    (void)s;
+#endif
+}
+
+/*  Hands the heap's free pages back to the system (glibc keeps them). */
+static void
+s_give_back(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+int
+lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts)
+{
+    *out = NULL;
+    lpg_service_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return LPG_ENOMEM;
+    s->o = *opts;
+    const lpg_config_t *cfg = opts->config;
+    if (opts->endpoint)
+        snprintf(s->endpoint, sizeof s->endpoint, "%s", opts->endpoint);
+    else {
+        char key[64];
+        snprintf(key, sizeof key, "endpoint.%s", opts->name);
+        const char *ep = lpg_config_get(cfg, key);
+        if (!ep) {
+            lpg_error("no endpoint configured for %s (%s)", opts->name, key);
+            free(s);
+            return LPG_ECONFIG;
+        }
+        snprintf(s->endpoint, sizeof s->endpoint, "%s", ep);
+    }
+    s->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes",
+                                            65536);
+    s->hard_max = lpg_config_get_int(cfg, "limit.hard_message_bytes",
+                                     1048576);
+    s->max_batch = (size_t)lpg_config_get_int(cfg, "limit.batch", 256);
+    if (s->max_batch < 1 || s->max_batch > 4096)
+        s->max_batch = 256;
+    if ((int64_t)s->max_msg >= s->hard_max) {
+        lpg_error("limit.message_bytes must be below "
+                  "limit.hard_message_bytes");
+        free(s);
+        return LPG_ECONFIG;
+    }
+    int rc = s_send_queue(s, cfg);
+    if (rc != LPG_OK) {
+        free(s);
+        return rc;
+    }
+    s_large_replies(s);
+    s->zctx = lpg_transport_context();
+    rc = s->zctx ? LPG_OK : LPG_EUNAVAILABLE;
+    if (rc == LPG_OK)
+        rc = lpg_zap_start(&s->zap, s->zctx, s_zap_admit, s);
+    if (rc == LPG_OK)
+        rc = lpg_transport_server(&s->sock, s->zctx, s->endpoint,
+                                  opts->curve_secret, s->hard_max,
+                                  s->send_queue);
+    if (rc != LPG_OK) {
+        lpg_service_destroy(&s);
+        return rc;
+    }
+    lpg_info("%s: serving on %s (limits: message %zu bytes, hard cap %lld, "
+             "batch %zu, %d replies queued per client)",
+             opts->name, s->endpoint, s->max_msg, (long long)s->hard_max,
+             s->max_batch, s->send_queue);
+    *out = s;
+    return LPG_OK;
+}
+
+void
+lpg_service_destroy(lpg_service_t **p)
+{
+    if (!p || !*p)
+        return;
+    lpg_service_t *s = *p;
+    for (int i = 0; i < S_MAX_RUNNING; i++)
+        if (s_running[i] == s)
+            s_running[i] = NULL;
+    lpg_transport_close(&s->sock);
+    lpg_zap_stop(&s->zap);
+    lpg_transport_context_destroy(&s->zctx);
+    memset(s->o.curve_secret, 0, sizeof s->o.curve_secret);
+    free(s);
+    *p = NULL;
+}
+
+/* --------------------------------------------------------------- loop */
+
+typedef struct {
+    lpg_wire_msg_t m;
+    size_t payload;  /* index of the payload frame */
+    Lpg__Request *req;
+    lpg_sender_t sender;
+    Lpg__DeviceState *device;
+    lpg_reply_t reply;
+    bool answered;   /* reply is final */
+    bool droppable;  /* cannot be answered: no identity frame */
+} s_pending_t;
+
+static const char *
+s_body_name(const Lpg__Request *req)
+{
+    switch (req->body_case) {
+    case LPG__REQUEST__BODY_SUBMIT:
+        return "submit";
+    case LPG__REQUEST__BODY_SUBMIT_MANY:
+        return "submit_many";
+    case LPG__REQUEST__BODY_GET_CYLINDER:
+        return "get_cylinder";
+    case LPG__REQUEST__BODY_GET_COMPANY:
+        return "get_company";
+    case LPG__REQUEST__BODY_GET_USER:
+        return "get_user";
+    case LPG__REQUEST__BODY_GET_TRACE:
+        return "get_trace";
+    case LPG__REQUEST__BODY_GET_RANGE:
+        return "get_range";
+    case LPG__REQUEST__BODY_GET_CONSISTENCY:
+        return "get_consistency";
+    case LPG__REQUEST__BODY_GET_CHECKPOINT:
+        return "get_checkpoint";
+    case LPG__REQUEST__BODY_PING:
+        return "ping";
+    case LPG__REQUEST__BODY__NOT_SET:
+    default:
+        return "none";
+    }
+}
+
+static void
+s_answer(s_pending_t *p, Lpg__Status status, const char *token,
+         const char *message)
+{
+    lpg_reply_set(&p->reply, status, token, message);
+    p->answered = true;
+}
+
+/*  Frames, size, decoding, version, sender. Leaves p->answered false for
+ *  a request that passed, to be handled. */
+static void
+s_check(lpg_service_t *s, s_pending_t *p)
+{
+    lpg_wire_msg_t *m = &p->m;
+    lpg_reply_init(&p->reply, NULL, 0);
+    if (m->n < 2) {
+        p->droppable = true;
+        p->answered = true;
+        return;
+    }
+    char why[256];
+    if (m->too_many_frames || m->n > 3 ||
+        (m->n == 3 && m->frames[1].len != 0)) {
+        s_answer(p, LPG__STATUS__STATUS_INVALID, "EFRAMES",
+                 "expected one payload frame (DEALER) or an empty "
+                 "delimiter and one payload frame (REQ)");
+        p->payload = m->n - 1;
+        return;
+    }
+    p->payload = m->n - 1;
+    const lpg_frame_t *f = &m->frames[p->payload];
+    if (f->len > s->max_msg) {
+        snprintf(why, sizeof why, "message of %zu bytes is over the limit "
+                 "of %zu bytes (limit.message_bytes)", f->len, s->max_msg);
+        s_answer(p, LPG__STATUS__STATUS_INVALID, "ETOOBIG", why);
+        return;
+    }
+    if (lpg_msg_decode_request(&p->req, f->data, f->len, why, sizeof why) !=
+        LPG_OK) {
+        s_answer(p, LPG__STATUS__STATUS_INVALID, "EMALFORMED", why);
+        return;
+    }
+    lpg_reply_init(&p->reply, p->req->request_id.data,
+                   p->req->request_id.len);
+    if (p->req->version != LPG_PROTOCOL_VERSION) {
+        snprintf(why, sizeof why, "protocol version %u is not supported "
+                 "(this service speaks %d)", p->req->version,
+                 LPG_PROTOCOL_VERSION);
+        s_answer(p, LPG__STATUS__STATUS_INVALID, "EVERSION", why);
+        return;
+    }
+    /* The sender, checked again on every request: a device revoked
+     * while connected is refused from its next request on. */
+    uint8_t kid[32];
+    size_t got = 0;
+    bool known = strlen(m->user_id) == 64;
+    for (size_t i = 0; known && i < 32; i++) {
+        unsigned v;
+        if (sscanf(m->user_id + 2 * i, "%2x", &v) != 1)
+            known = false;
+        kid[i] = (uint8_t)v;
+        got++;
+    }
+    lpg_txn_t *t = NULL;
+    int rc = known && got == 32 ? lpg_ledger_read(s->o.ledger, &t)
+                                : LPG_ENOTFOUND;
+    if (rc == LPG_OK)
+        rc = lpg_state_device(t, kid, &p->device);
+    lpg_txn_abort(&t);
+    if (rc != LPG_OK || !p->device) {
+        s_answer(p, LPG__STATUS__STATUS_UNAUTHORIZED, "EUNKNOWNKEY",
+                 "this device is not enrolled");
+        return;
+    }
+    if (p->device->has_revoked_seq) {
+        s_answer(p, LPG__STATUS__STATUS_UNAUTHORIZED, "EREVOKED",
+                 "this device's key has been revoked");
+        return;
+    }
+    memcpy(p->sender.key_id, kid, 32);
+    p->sender.device = p->device;
+}
+
+/*  The answer to one recorded event (or a retry of one): its stored
+ *  outcome, DENY reasons included. */
+typedef struct {
+    Lpg__Status status;
+    const char *token;
+    const char *message;
+} s_result_t;
+
+static Lpg__LedgerEntry *
+s_entry(lpg_txn_t *t, uint64_t seq)
+{
+    const uint8_t *data;
+    size_t len;
+    if (!t || lpg_txn_entry(t, seq, &data, &len) != LPG_OK)
+        return NULL;
+    return lpg__ledger_entry__unpack(NULL, len, data);
+}
+
+static s_result_t
+s_result_of(const Lpg__Outcome *o, bool duplicate)
+{
+    s_result_t r = {LPG__STATUS__STATUS_OK, "OK",
+                    duplicate ? "already recorded"
+                              : (o && o->message ? o->message : "recorded")};
+    if (o && o->status == LPG__STATUS__STATUS_DENIED) {
+        r.status = LPG__STATUS__STATUS_DENIED;
+        r.token = "DENIED";
+        r.message = o->message ? o->message : "refused";
+    } else if (o && o->status != LPG__STATUS__STATUS_OK) {
+        r.status = o->status;
+        r.token = o->token ? o->token : "ERROR";
+        r.message = o->message ? o->message : "refused";
+    }
+    return r;
+}
+
+static void
+s_reply_from_entry(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t,
+                   const lpg_append_out_t *out)
+{
+    Lpg__LedgerEntry *e = s_entry(t, out->seq);
+    p->reply.reply.has_seq = 1;
+    p->reply.reply.seq = out->seq;
+    p->reply.reply.has_duplicate = 1;
+    p->reply.reply.duplicate = out->duplicate;
+    const Lpg__Outcome *o = e ? e->outcome : NULL;
+    s_result_t r = s_result_of(o, out->duplicate);
+    lpg_reply_set(&p->reply, r.status, r.token, r.message);
+    /* DENY reasons, or warnings on an OK (e.g. short weight). */
+    for (size_t i = 0; o && i < o->n_reasons; i++)
+        lpg_reply_reason(&p->reply, o->reasons[i]->token, o->reasons[i]->zh,
+                         o->reasons[i]->en);
+    if (o && o->fill) {
+        p->reply.fill = *o->fill;
+        p->reply.fill.base.descriptor = &lpg__fill_result__descriptor;
+        p->reply.reply.fill = &p->reply.fill;
+    }
+    if (e && s->o.submitted)
+        s->o.submitted(s->o.ctx, t, out->seq, e, &p->reply);
+    if (e)
+        lpg__ledger_entry__free_unpacked(e, NULL);
+    p->answered = true;
+}
+
+static void
+s_result_from_entry(s_pending_t *p, size_t k, lpg_txn_t *t,
+                    const lpg_append_out_t *out)
+{
+    lpg_reply_t *rep = &p->reply;
+    if (out->status != LPG_OK) {
+        lpg_reply_result_set(rep, k, lpg_msg_status(out->status),
+                             lpg_errtoken(out->status), out->why);
+        return;
+    }
+    Lpg__LedgerEntry *e = s_entry(t, out->seq);
+    const Lpg__Outcome *o = e ? e->outcome : NULL;
+    s_result_t r = s_result_of(o, out->duplicate);
+    lpg_reply_result_set(rep, k, r.status, r.token, r.message);
+    rep->results[k].has_seq = 1;
+    rep->results[k].seq = out->seq;
+    rep->results[k].has_duplicate = 1;
+    rep->results[k].duplicate = out->duplicate;
+    for (size_t i = 0; o && i < o->n_reasons; i++)
+        lpg_reply_result_reason(rep, k, o->reasons[i]->token,
+                                o->reasons[i]->zh, o->reasons[i]->en);
+    if (e)
+        lpg__ledger_entry__free_unpacked(e, NULL);
+}
+
+/*  One drained batch of requests on its way through the pipeline: the
+ *  receiving thread checks them and prepares their events (signatures on
+ *  every core), the committing thread appends them in one transaction
+ *  and builds the replies, the receiving thread sends them. So the
+ *  signatures of batch k+1 are checked while batch k waits for its sync.
+ */
+typedef struct s_unit {
+    s_pending_t *pend;
+    size_t n;
+    lpg_append_in_t *in;
+    lpg_append_out_t *out;
+    size_t *which, *slot;
+    size_t total;
+    lpg_batch_t *batch;
+    int rc;
+    struct s_unit *next;
+} s_unit_t;
+
+static void
+s_unit_destroy(s_unit_t **p)
+{
+    if (!p || !*p)
+        return;
+    s_unit_t *u = *p;
+    for (size_t i = 0; i < u->n; i++) {
+        s_pending_t *q = &u->pend[i];
+        if (q->req)
+            lpg__request__free_unpacked(q->req, NULL);
+        if (q->device)
+            lpg__device_state__free_unpacked(q->device, NULL);
+        lpg_reply_clear(&q->reply);
+        lpg_wire_msg_clear(&q->m);
+    }
+    lpg_batch_destroy(&u->batch);
+    free(u->pend);
+    free(u->in);
+    free(u->out);
+    free(u->which);
+    free(u->slot);
+    free(u);
+    *p = NULL;
+}
+
+/*  Gathers every submitted event of the unit, in arrival order, and
+ *  prepares them. */
+static void
+s_prepare_unit(lpg_service_t *s, s_unit_t *u)
+{
+    s_pending_t *pend = u->pend;
+    size_t n = u->n, total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const Lpg__Request *req = pend[i].req;
+        if (pend[i].answered || !req)
+            continue;
+        if (req->body_case == LPG__REQUEST__BODY_SUBMIT)
+            total++;
+        else if (req->body_case == LPG__REQUEST__BODY_SUBMIT_MANY) {
+            size_t m = req->submit_many->n_signed_events;
+            if (m == 0 || m > s->max_batch) {
+                char why[128];
+                snprintf(why, sizeof why, "a SubmitMany holds 1 to %zu "
+                         "events (limit.batch), not %zu", s->max_batch, m);
+                s_answer(&pend[i], LPG__STATUS__STATUS_INVALID, "EBATCH",
+                         why);
+                continue;
+            }
+            if (lpg_reply_results(&pend[i].reply, m) != LPG_OK) {
+                s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
+                         "ENOMEM", "out of memory: retry");
+                continue;
+            }
+            total += m;
+        }
+    }
+    u->total = total;
+    if (total == 0)
+        return;
+    u->in = calloc(total, sizeof *u->in);
+    u->out = calloc(total, sizeof *u->out);
+    u->which = calloc(total, sizeof *u->which);
+    u->slot = calloc(total, sizeof *u->slot);
+    if (!u->in || !u->out || !u->which || !u->slot) {
+        for (size_t i = 0; i < n; i++)
+            if (!pend[i].answered)
+                s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
+                         "ENOMEM", "out of memory: retry");
+        u->total = 0;
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const Lpg__Request *req = pend[i].req;
+        if (pend[i].answered || !req)
+            continue;
+        if (req->body_case == LPG__REQUEST__BODY_SUBMIT) {
+            u->in[k].data = req->submit->signed_event.data;
+            u->in[k].len = req->submit->signed_event.len;
+            if (req->submit->has_person_key) {
+                u->in[k].attach = req->submit->person_key.data;
+                u->in[k].attach_len = req->submit->person_key.len;
+            }
+            u->which[k] = i;
+            u->slot[k++] = SIZE_MAX;
+        } else if (req->body_case == LPG__REQUEST__BODY_SUBMIT_MANY) {
+            const Lpg__SubmitMany *sm = req->submit_many;
+            for (size_t j = 0; j < sm->n_signed_events; j++) {
+                u->in[k].data = sm->signed_events[j].data;
+                u->in[k].len = sm->signed_events[j].len;
+                if (j < sm->n_person_keys && sm->person_keys[j].len) {
+                    u->in[k].attach = sm->person_keys[j].data;
+                    u->in[k].attach_len = sm->person_keys[j].len;
+                }
+                u->which[k] = i;
+                u->slot[k++] = j;
+            }
+        }
+    }
+    lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx};
+    u->rc = lpg_ledger_prepare(s->o.ledger, u->in, total, &hooks, &u->batch);
+}
+
+/*  Builds a committed unit's replies (committing thread; touches no
+ *  socket). rc: the transaction's result. */
+static void
+s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
+{
+    for (size_t j = 0; j < u->total; j++) {
+        s_pending_t *p = &u->pend[u->which[j]];
+        if (u->slot[j] != SIZE_MAX) {
+            if (rc != LPG_OK)
+                lpg_reply_result_set(&p->reply, u->slot[j],
+                                     lpg_msg_status(rc), lpg_errtoken(rc),
+                                     "the ledger could not record it: retry");
+            else
+                s_result_from_entry(p, u->slot[j], t, &u->out[j]);
+            if (u->slot[j] + 1 == p->req->submit_many->n_signed_events) {
+                char msg[64];
+                snprintf(msg, sizeof msg, "%zu events answered",
+                         u->slot[j] + 1);
+                s_answer(p, rc == LPG_OK ? LPG__STATUS__STATUS_OK
+                                         : lpg_msg_status(rc),
+                         rc == LPG_OK ? "OK" : lpg_errtoken(rc), msg);
+            }
+        } else if (rc != LPG_OK)
+            s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc),
+                     "the ledger could not record it: retry");
+        else if (u->out[j].status != LPG_OK)
+            s_answer(p, lpg_msg_status(u->out[j].status),
+                     lpg_errtoken(u->out[j].status), u->out[j].why);
+        else
+            s_reply_from_entry(s, p, t, &u->out[j]);
+    }
+}
+
+/*  Appends the events of every waiting unit in one transaction (one
+ *  synced commit however many units queued up) and builds the replies. */
+static void
+s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
+{
+    lpg_batch_t *batches[8];
+    lpg_append_out_t *outs[8];
+    size_t nb = 0;
+    int rc = LPG_OK;
+    for (size_t k = 0; k < nu; k++) {
+        s_unit_t *u = units[k];
+        if (u->total == 0)
+            continue;
+        if (u->rc != LPG_OK) {
+            s_replies_unit(s, u, u->rc, NULL);
+            u->total = 0;
+            continue;
+        }
+        batches[nb] = u->batch;
+        u->batch = NULL;
+        outs[nb++] = u->out;
+    }
+    if (nb > 0) {
+        lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx};
+        rc = lpg_ledger_commit_many(s->o.ledger, batches, nb, s->o.name,
+                                    &hooks, outs);
+    }
+    lpg_txn_t *t = NULL;
+    if (nb > 0 && rc == LPG_OK && lpg_ledger_read(s->o.ledger, &t) != LPG_OK)
+        t = NULL; /* recorded all the same: answers without the details */
+    for (size_t k = 0; k < nu; k++)
+        if (units[k]->total > 0)
+            s_replies_unit(s, units[k], rc, t);
+    lpg_txn_abort(&t);
+}
+
+static void
+s_handle(lpg_service_t *s, s_pending_t *p)
+{
+    if (p->answered)
+        return;
+    switch (p->req->body_case) {
+    case LPG__REQUEST__BODY_PING:
+        s_answer(p, LPG__STATUS__STATUS_OK, "OK", "pong");
+        return;
+    case LPG__REQUEST__BODY_SUBMIT:
+    case LPG__REQUEST__BODY_SUBMIT_MANY:
+        return; /* in the batch */
+    case LPG__REQUEST__BODY_GET_CYLINDER:
+    case LPG__REQUEST__BODY__NOT_SET:
+    default:
+        break;
+    }
+    if (!s->o.query) {
+        s_answer(p, LPG__STATUS__STATUS_INVALID, "EUNSUPPORTED",
+                 "this service does not answer that request");
+        return;
+    }
+    int rc = s->o.query(s->o.ctx, s, p->req, &p->sender, &p->reply);
+    if (rc != LPG_OK)
+        s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc), lpg_strerror(rc));
+    p->answered = true;
+}
+
+static void
+s_send_reply(lpg_service_t *s, s_pending_t *p)
+{
+    if (p->droppable)
+        return;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (lpg_reply_pack(&p->reply, &data, &len) != LPG_OK)
+        return;
+    lpg_frame_t frames[3];
+    size_t n = 0;
+    frames[n++] = p->m.frames[0]; /* identity */
+    if (p->m.n == 3 && p->m.frames[1].len == 0)
+        frames[n++] = (lpg_frame_t){(uint8_t *)"", 0};
+    frames[n++] = (lpg_frame_t){data, len};
+    lpg_transport_send(s->sock, frames, n);
+    free(data);
+    if (len >= S_BIG_REPLY)
+        s->trim = true;
+}
+
+static void
+s_log(lpg_service_t *s, const s_pending_t *p)
+{
+    if (p->droppable) {
+        lpg_warn("%s: dropped a message without an identity frame",
+                 s->o.name);
+        return;
+    }
+    const Lpg__Reply *r = &p->reply.reply;
+    char who[17] = "?";
+    if (p->device)
+        lpg_hex(p->sender.key_id, 8, who);
+    char reasons[256] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < r->n_reasons && used < sizeof reasons - 2; i++) {
+        int w = snprintf(reasons + used, sizeof reasons - used, "%s%s",
+                         i ? "," : " [", r->reasons[i]->token);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    if (used && used < sizeof reasons - 1)
+        snprintf(reasons + used, sizeof reasons - used, "]");
+    char seq[32] = "";
+    if (r->has_seq)
+        snprintf(seq, sizeof seq, " seq %llu%s", (unsigned long long)r->seq,
+                 r->duplicate ? " (retry)" : "");
+    lpg_log(r->status == LPG__STATUS__STATUS_OK ? LPG_LOG_INFO
+                                                : LPG_LOG_WARN,
+            "%s: device %s %s -> %s %s%s%s: %s", s->o.name, who,
+            p->req ? s_body_name(p->req) : "?",
+            lpg_msg_status_name(r->status), r->token, reasons, seq,
+            r->message);
+}
+
+/* ------------------------------------------------------ the pipeline */
+
+typedef struct {
+    lpg_service_t *s;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    s_unit_t *todo_head, *todo_tail; /* prepared, waiting to commit */
+    size_t todo_n;
+    s_unit_t *done_head, *done_tail; /* committed, replies built */
+    bool quit;
+    bool busy;    /* the committer is committing */
+    void *notify; /* PAIR: the committer's "replies ready" */
+} s_pipe_t;
+
+static void
+s_push(s_unit_t **head, s_unit_t **tail, s_unit_t *u)
+{
+    u->next = NULL;
+    if (*tail)
+        (*tail)->next = u;
+    else
+        *head = u;
+    *tail = u;
+}
+
+static s_unit_t *
+s_pop(s_unit_t **head, s_unit_t **tail)
+{
+    s_unit_t *u = *head;
+    if (u) {
+        *head = u->next;
+        if (!*head)
+            *tail = NULL;
+        u->next = NULL;
+    }
+    return u;
+}
+
+static void *
+s_committer(void *arg)
+{
+    s_pipe_t *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (!p->todo_head && !p->quit)
+            pthread_cond_wait(&p->cond, &p->lock);
+        /* Everything waiting goes into one transaction. */
+        while (p->busy) /* the receiving thread commits one inline */
+            pthread_cond_wait(&p->cond, &p->lock);
+        s_unit_t *units[8];
+        size_t nu = 0;
+        while (nu < 8 && p->todo_head) {
+            units[nu++] = s_pop(&p->todo_head, &p->todo_tail);
+            p->todo_n--;
+        }
+        if (nu > 0)
+            p->busy = true; /* under the lock: no inline commit meanwhile */
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        if (nu == 0)
+            break; /* quit, and nothing left to commit */
+        s_commit_units(p->s, units, nu);
+        pthread_mutex_lock(&p->lock);
+        p->busy = false;
+        for (size_t k = 0; k < nu; k++)
+            s_push(&p->done_head, &p->done_tail, units[k]);
+        pthread_cond_broadcast(&p->cond); /* a tick may be waiting */
+        pthread_mutex_unlock(&p->lock);
+        lpg_frame_t f = {(uint8_t *)"!", 1};
+        lpg_transport_send(p->notify, &f, 1);
+    }
+    return NULL;
+}
+
+/*  Sends the replies of every committed unit (receiving thread). */
+static void
+s_flush_done(lpg_service_t *s, s_pipe_t *p)
+{
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        s_unit_t *u = s_pop(&p->done_head, &p->done_tail);
+        pthread_mutex_unlock(&p->lock);
+        if (!u)
+            return;
+        for (size_t i = 0; i < u->n; i++) {
+            s_send_reply(s, &u->pend[i]);
+            s_log(s, &u->pend[i]);
+        }
+        s->served += u->n;
+        s_unit_destroy(&u);
+    }
+}
+
+int
+lpg_service_run(lpg_service_t *s)
+{
+    if (s->o.start) {
+        int rc = s->o.start(s->o.ctx, s);
+        if (rc != LPG_OK)
+            return rc;
+    }
+    for (int i = 0; i < S_MAX_RUNNING; i++)
+        if (!s_running[i]) {
+            s_running[i] = s;
+            break;
+        }
+    s_pipe_t p;
+    memset(&p, 0, sizeof p);
+    p.s = s;
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.cond, NULL);
+    void *wake = NULL;
+    char inproc[64];
+    snprintf(inproc, sizeof inproc, "inproc://lpg-pipe-%p", (void *)s);
+    int rc = lpg_transport_pair(&wake, s->zctx, inproc, true);
+    if (rc == LPG_OK)
+        rc = lpg_transport_pair(&p.notify, s->zctx, inproc, false);
+    pthread_t committer;
+    if (rc == LPG_OK &&
+        pthread_create(&committer, NULL, s_committer, &p) != 0)
+        rc = LPG_ENOMEM;
+    if (rc != LPG_OK) {
+        lpg_transport_close(&p.notify);
+        lpg_transport_close(&wake);
+        return rc;
+    }
+    uint64_t next_tick = s_mono_ms() + s->o.tick_ms;
+    uint64_t next_readers = s_mono_ms() + 30000;
+    while (!s->stop && !s_stop_all) {
+        int wait = 1000;
+        if (s->o.tick_ms) {
+            uint64_t now = s_mono_ms();
+            wait = next_tick > now ? (int)(next_tick - now) : 0;
+            if (wait > 1000)
+                wait = 1000;
+        }
+        int ready = lpg_transport_poll2(s->sock, wake, wait);
+        if (ready == 0 && s->trim) {
+            s->trim = false;
+            s_give_back();
+        }
+        if (ready & 2) {
+            lpg_wire_msg_t m;
+            while (lpg_transport_recv(wake, &m, 0) == LPG_OK)
+                lpg_wire_msg_clear(&m);
+            s_flush_done(s, &p);
+        }
+        if (ready & 1) {
+            s_unit_t *u = calloc(1, sizeof *u);
+            if (u)
+                u->pend = calloc(s->max_batch, sizeof *u->pend);
+            if (!u || !u->pend) {
+                free(u);
+                lpg_error("%s: out of memory", s->o.name);
+                continue;
+            }
+            /* Answers to queries wait in the unit until it is committed:
+             * a unit stops taking requests once they pass unit_bytes. */
+            size_t held = 0;
+            while (u->n < s->max_batch && held < s->unit_bytes &&
+                   lpg_transport_recv(s->sock, &u->pend[u->n].m, 0) ==
+                       LPG_OK) {
+                s_pending_t *q = &u->pend[u->n++];
+                s_check(s, q);
+                s_handle(s, q);
+                if (q->req && q->answered && !q->droppable)
+                    held += lpg__reply__get_packed_size(&q->reply.reply);
+            }
+            s_prepare_unit(s, u);
+            /* A lone request with nothing queued is committed here: two
+             * thread hand-overs cost more than they save at low load. */
+            pthread_mutex_lock(&p.lock);
+            if (u->n == 1 && !p.busy && p.todo_n == 0) {
+                p.busy = true;
+                pthread_mutex_unlock(&p.lock);
+                s_commit_units(s, &u, 1);
+                pthread_mutex_lock(&p.lock);
+                p.busy = false;
+                pthread_cond_broadcast(&p.cond);
+                pthread_mutex_unlock(&p.lock);
+                s_send_reply(s, &u->pend[0]);
+                s_log(s, &u->pend[0]);
+                s->served++;
+                s_unit_destroy(&u);
+                continue;
+            }
+            /* At most four units ahead of the committer: backpressure. */
+            while (p.todo_n >= 4)
+                pthread_cond_wait(&p.cond, &p.lock);
+            s_push(&p.todo_head, &p.todo_tail, u);
+            p.todo_n++;
+            pthread_cond_broadcast(&p.cond);
+            pthread_mutex_unlock(&p.lock);
+        }
+        uint64_t now = s_mono_ms();
+        if (s->o.tick && s->o.tick_ms && now >= next_tick) {
+            /* A tick may append (a timer's events): it runs alone, with
+             * the committer idle and nothing queued, so the rules and
+             * the ledger's commit side are never used by two threads. */
+            pthread_mutex_lock(&p.lock);
+            while (p.busy || p.todo_n > 0)
+                pthread_cond_wait(&p.cond, &p.lock);
+            p.busy = true;
+            pthread_mutex_unlock(&p.lock);
+            s->o.tick(s->o.ctx, s);
+            pthread_mutex_lock(&p.lock);
+            p.busy = false;
+            pthread_cond_broadcast(&p.cond);
+            pthread_mutex_unlock(&p.lock);
+            next_tick = s_mono_ms() + s->o.tick_ms;
+        }
+        if (now >= next_readers) {
+            lpg_ledger_reader_check(s->o.ledger);
+            next_readers = now + 30000;
+        }
+    }
+    /* Stop: commit what was received, reply, then go. */
+    pthread_mutex_lock(&p.lock);
+    p.quit = true;
+    pthread_cond_broadcast(&p.cond);
+    pthread_mutex_unlock(&p.lock);
+    pthread_join(committer, NULL);
+    s_flush_done(s, &p);
+    lpg_transport_close(&p.notify);
+    lpg_transport_close(&wake);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.cond);
+    lpg_info("%s: stopped after %llu requests", s->o.name,
+             (unsigned long long)s->served);
+    return LPG_OK;
+}
+
+int
+lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts)
+{
+    const char *home = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--home") == 0 && i + 1 < argc)
+            home = argv[++i];
+        else if (strcmp(argv[i], "--endpoint") == 0 && i + 1 < argc)
+            opts->endpoint = argv[++i];
+        else {
+            fprintf(stderr, "usage: %s [--home DIR] [--endpoint EP]\n",
+                    argv[0]);
+            return 2;
+        }
+    }
+    lpg_log_set_component(opts->name);
+    lpg_config_t *cfg = NULL;
+    char why[512] = "";
+    int rc = lpg_config_load(&cfg, home, why, sizeof why);
+    if (rc != LPG_OK) {
+        lpg_error("configuration: %s", *why ? why : lpg_strerror(rc));
+        return 2;
+    }
+    char path[4096];
+    lpg_config_path(cfg, "ledger", path, sizeof path);
+    lpg_ledger_t *l = NULL;
+    uint64_t gib = (uint64_t)lpg_config_get_int(cfg, "ledger.map_size_gib",
+                                                1024);
+    rc = lpg_ledger_open(&l, path, 0, gib << 30, &lpg_state_projection);
+    if (rc == LPG_OK)
+        rc = lpg_service_load_key(cfg, opts->name, opts->curve_secret);
+    lpg_service_t *s = NULL;
+    if (rc == LPG_OK) {
+        opts->ledger = l;
+        opts->config = cfg;
+        lpg_service_handle_signals();
+        rc = lpg_service_new(&s, opts);
+    }
+    if (rc == LPG_OK)
+        rc = lpg_service_run(s);
+    lpg_service_destroy(&s);
+    lpg_ledger_close(&l);
+    lpg_config_destroy(&cfg);
+    memset(opts->curve_secret, 0, sizeof opts->curve_secret);
+    return rc == LPG_OK ? 0 : 1;
+}

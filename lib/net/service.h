@@ -1,0 +1,91 @@
+/*  service.h - what every lpgtrace daemon shares: a CURVE ROUTER socket
+ *  with our ZAP handler, the request loop with group commit, limits,
+ *  logging, and a clean stop on SIGTERM / SIGINT.
+ *
+ *  A daemon fills lpg_service_opts_t (its name, endpoint, key, ledger,
+ *  rules for submitted events, a handler for its queries, a tick) and
+ *  calls lpg_service_run. The loop waits for a request, then drains what
+ *  is already waiting (up to limit.batch), checks every one (size, frames,
+ *  decoding, sender enrolled and unrevoked, version), answers queries,
+ *  and appends the submitted events in arrival order in one transaction
+ *  with the rules applied inside it; it replies after the commit, so an
+ *  OK is durable. Malformed input is answered (or dropped, past the hard
+ *  cap) and the service keeps serving.
+ */
+#ifndef LPG_SERVICE_H
+#define LPG_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/config.h"
+#include "ledger/ledger.h"
+#include "net/msg.h"
+
+typedef struct lpg_service lpg_service_t;
+
+/*  The sender of a request, as the ledger knows it. */
+typedef struct {
+    uint8_t key_id[LPG_KEYID_LEN]; /* its signing key id */
+    const Lpg__DeviceState *device; /* its enrolment */
+} lpg_sender_t;
+
+typedef struct {
+    const char *name;     /* "filling": logs, LedgerEntry.service */
+    lpg_ledger_t *ledger; /* opened by the daemon */
+    const lpg_config_t *config;
+    const char *endpoint; /* default: config endpoint.<name> */
+    uint8_t curve_secret[32];
+    /* Rules for submitted events (see ledger.h); NULL records as OK. */
+    lpg_rules_fn rules;
+    /* Stateless work per event, on the signature threads (ledger.h). */
+    lpg_precheck_fn precheck;
+    /* After a submitted event is recorded (or found as a retry), may add
+     * to the reply (e.g. the cylinder's serial). May be NULL. */
+    int (*submitted)(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                     const Lpg__LedgerEntry *entry, lpg_reply_t *reply);
+    /* Any request other than Submit and Ping; NULL answers INVALID. */
+    int (*query)(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
+                 const lpg_sender_t *sender, lpg_reply_t *reply);
+    /* Called once the ledger and configuration are open, before serving;
+     * an error stops the daemon. May be NULL. */
+    int (*start)(void *ctx, lpg_service_t *svc);
+    /* The largest reply it sends (0: limit.message_bytes). With
+     * limit.send_queue_bytes it sets how many replies may wait for one
+     * client that does not read (at least two); the rest are dropped. */
+    size_t reply_max;
+    /* Housekeeping, every tick_ms (0: never). */
+    int (*tick)(void *ctx, lpg_service_t *svc);
+    unsigned tick_ms;
+    void *ctx;
+} lpg_service_opts_t;
+
+/*  Starts the ZAP handler and binds. Caller owns *out. */
+int lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts);
+
+/*  Serves until lpg_service_stop or SIGTERM / SIGINT (when
+ *  lpg_service_handle_signals was called). Returns LPG_OK on a clean
+ *  stop. */
+int lpg_service_run(lpg_service_t *s);
+
+/*  Asks the loop to stop after the batch in hand (async-signal-safe). */
+void lpg_service_stop(lpg_service_t *s);
+
+/*  SIGTERM and SIGINT stop every running service of the process. */
+void lpg_service_handle_signals(void);
+
+lpg_ledger_t *lpg_service_ledger(lpg_service_t *s);
+const lpg_config_t *lpg_service_config(lpg_service_t *s);
+
+void lpg_service_destroy(lpg_service_t **p);
+
+/*  Loads a daemon's CURVE secret key from <home>/keys/<name>.curve. */
+int lpg_service_load_key(const lpg_config_t *cfg, const char *name,
+                         uint8_t secret[32]);
+
+/*  The common main() of a daemon: parses --home DIR, loads the config,
+ *  opens the ledger, loads the key, fills the rest of opts, runs until
+ *  a signal. Returns the process exit status. */
+int lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts);
+
+#endif
