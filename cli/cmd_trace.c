@@ -30,6 +30,7 @@
 #include "codes/code.h"
 #include "crypto/crypto.h"
 #include "base/error.h"
+#include "base/workers.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
 #include "net/msg.h"
@@ -38,7 +39,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -759,49 +759,20 @@ s_judge_item(s_trace_t *t, s_item_t *it)
     it->verified = it->proved && it->sig_key && it->sig_ok && !*it->why;
 }
 
-/*  Checks the items' signatures on every core: the threads take blocks
- *  of items in turn. */
-typedef struct {
-    s_item_t *items;
-    size_t n, next;
-    pthread_mutex_t lock;
-} s_sigs_t;
-
-static void *
-s_sig_worker(void *arg)
+/*  Checks one item's signature (a job of base/workers). */
+static void
+s_sig_job(void *ctx, size_t i)
 {
-    s_sigs_t *j = arg;
-    for (;;) {
-        pthread_mutex_lock(&j->lock);
-        size_t start = j->next;
-        j->next += 16;
-        pthread_mutex_unlock(&j->lock);
-        if (start >= j->n)
-            return NULL;
-        size_t end = start + 16 < j->n ? start + 16 : j->n;
-        for (size_t i = start; i < end; i++)
-            if (j->items[i].sig_key)
-                j->items[i].sig_ok = s_signed_by(&j->items[i].ev,
-                                                 j->items[i].sig_key);
-    }
+    s_item_t *it = &((s_item_t *)ctx)[i];
+    if (it->sig_key)
+        it->sig_ok = s_signed_by(&it->ev, it->sig_key);
 }
 
+/*  Checks the items' signatures on every core. */
 static void
 s_check_sigs(s_item_t *items, size_t n)
 {
-    s_sigs_t j = {items, n, 0, PTHREAD_MUTEX_INITIALIZER};
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t threads = cores < 1 ? 1 : cores > 64 ? 64 : (size_t)cores;
-    if (threads > n / 16 + 1)
-        threads = n / 16 + 1;
-    pthread_t tid[64];
-    size_t started = 0;
-    for (size_t i = 1; i < threads; i++)
-        if (pthread_create(&tid[started], NULL, s_sig_worker, &j) == 0)
-            started++;
-    s_sig_worker(&j);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
+    lpg_workers_run_once(0, n, 16, s_sig_job, items);
 }
 
 static int

@@ -212,6 +212,9 @@ lpg_errtoken(int err)
     return "EUNKNOWN";
 }
 
+static void s_vwhy(char *why, size_t whysz, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 s_vwhy(char *why, size_t whysz, const char *fmt, va_list ap)
 {

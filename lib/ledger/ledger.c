@@ -10,10 +10,10 @@
 #include "base/error.h"
 #include "crypto/keyring.h"
 #include "base/log.h"
+#include "base/workers.h"
 
 #include <errno.h>
 #include <lmdb.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +34,6 @@ static const char *s_table_names[LPG_TABLE_COUNT] = {
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "nodes", "checkpoints", "event_ids", "meta"};
 
-typedef struct s_workers s_workers_t;
-static void s_workers_stop(s_workers_t **p);
 
 struct lpg_ledger {
     MDB_env *env;
@@ -46,7 +44,8 @@ struct lpg_ledger {
     lpg_key_t *authority;
     uint8_t authority_id[LPG_KEYID_LEN];
     lpg_keyring_t *keys; /* enrolled devices' keys, by key id */
-    s_workers_t *workers; /* signature threads, started on first use */
+    lpg_workers_t *workers; /* signature threads, started on first use */
+    bool workers_tried;
     lpg_ledger_stats_t stats;
     MDB_dbi secrets;     /* see "secrets" below */
     bool has_secrets;
@@ -226,7 +225,7 @@ lpg_ledger_close(lpg_ledger_t **p)
     lpg_ledger_t *l = *p;
     if (l->env)
         mdb_env_close(l->env);
-    s_workers_stop(&l->workers);
+    lpg_workers_destroy(&l->workers);
     lpg_keyring_destroy(&l->keys);
     lpg_key_destroy(&l->authority);
     free(l->dir);
@@ -784,157 +783,44 @@ typedef struct {
     void *pre;             /* the precheck's result */
 } s_item_t;
 
-/*  The signature workers: cores - 1 threads started with the first
- *  batch and kept until the ledger closes, so a batch pays a wake-up,
- *  not a thread start. Jobs: 2i checks item i's signature, 2i+1 runs the
- *  precheck on it, so even one event uses two cores when it has both. */
-struct s_workers {
-    pthread_mutex_t lock;
-    pthread_cond_t work, done;
+/*  Signature checks and prechecks on every core (base/workers.h): job
+ *  2i checks item i's signature, 2i+1 runs the precheck on it, so even
+ *  one event uses two cores when it has both. The pool starts with the
+ *  first batch that has two jobs and lives as long as the ledger. */
+typedef struct {
     s_item_t *items;
     const lpg_hooks_t *hooks;
-    size_t jobs, next, completed;
-    uint64_t generation;
-    bool quit;
-    size_t nthreads;
-    pthread_t tid[16];
-};
-
-/*  Claims and runs jobs of the current generation until none is left. */
-static void
-s_run_jobs(s_workers_t *w)
-{
-    for (;;) {
-        pthread_mutex_lock(&w->lock);
-        size_t step = w->jobs >= 512 ? 16 : 1;
-        size_t start = w->next, jobs = w->jobs;
-        if (start >= jobs) {
-            pthread_mutex_unlock(&w->lock);
-            return;
-        }
-        w->next += step;
-        s_item_t *items = w->items;
-        const lpg_hooks_t *hooks = w->hooks;
-        pthread_mutex_unlock(&w->lock);
-        size_t end = start + step < jobs ? start + step : jobs;
-        for (size_t j = start; j < end; j++) {
-            s_item_t *it = &items[j / 2];
-            if (it->decode_rc != LPG_OK)
-                continue;
-            if (j % 2 == 0) {
-                if (!it->key)
-                    continue;
-                const Lpg__SignedEvent *se = it->ev.signed_event;
-                it->sig_rc = lpg_verify(it->key, LPG_CTX_EVENT,
-                                        se->body.data, se->body.len,
-                                        se->sig.data);
-            } else if (hooks && hooks->precheck)
-                it->pre = hooks->precheck(hooks->ctx, &it->ev);
-        }
-        pthread_mutex_lock(&w->lock);
-        w->completed += end - start;
-        if (w->completed >= w->jobs)
-            pthread_cond_broadcast(&w->done);
-        pthread_mutex_unlock(&w->lock);
-    }
-}
-
-static void *
-s_worker_main(void *arg)
-{
-    s_workers_t *w = arg;
-    uint64_t seen = 0;
-    for (;;) {
-        pthread_mutex_lock(&w->lock);
-        while (!w->quit && w->generation == seen)
-            pthread_cond_wait(&w->work, &w->lock);
-        bool quit = w->quit;
-        seen = w->generation;
-        pthread_mutex_unlock(&w->lock);
-        if (quit)
-            return NULL;
-        s_run_jobs(w);
-    }
-}
+} s_verify_ctx_t;
 
 static void
-s_workers_stop(s_workers_t **p)
+s_verify_job(void *arg, size_t j)
 {
-    if (!p || !*p)
+    s_verify_ctx_t *c = arg;
+    s_item_t *it = &c->items[j / 2];
+    if (it->decode_rc != LPG_OK)
         return;
-    s_workers_t *w = *p;
-    pthread_mutex_lock(&w->lock);
-    w->quit = true;
-    pthread_cond_broadcast(&w->work);
-    pthread_mutex_unlock(&w->lock);
-    for (size_t i = 0; i < w->nthreads; i++)
-        pthread_join(w->tid[i], NULL);
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->work);
-    pthread_cond_destroy(&w->done);
-    free(w);
-    *p = NULL;
+    if (j % 2 == 0) {
+        if (!it->key)
+            return;
+        const Lpg__SignedEvent *se = it->ev.signed_event;
+        it->sig_rc = lpg_verify(it->key, LPG_CTX_EVENT, se->body.data,
+                                se->body.len, se->sig.data);
+    } else if (c->hooks && c->hooks->precheck)
+        it->pre = c->hooks->precheck(c->hooks->ctx, &it->ev);
 }
 
-static s_workers_t *
-s_workers_start(void)
-{
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cpus < 2)
-        return NULL;
-    s_workers_t *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->work, NULL);
-    pthread_cond_init(&w->done, NULL);
-    size_t want = (size_t)cpus - 1 < 16 ? (size_t)cpus - 1 : 16;
-    for (size_t i = 0; i < want; i++)
-        if (pthread_create(&w->tid[w->nthreads], NULL, s_worker_main, w) ==
-            0)
-            w->nthreads++;
-    if (w->nthreads == 0)
-        s_workers_stop(&w);
-    return w;
-}
-
-/*  Verifies the items' signatures (and runs the precheck), on every core
- *  when there is more than one job. */
 static void
 s_verify_all(lpg_ledger_t *l, s_item_t *items, size_t n,
              const lpg_hooks_t *hooks)
 {
     size_t jobs = n * 2;
-    if (!l->workers && n * (hooks && hooks->precheck ? 2 : 1) >= 2)
-        l->workers = s_workers_start();
-    s_workers_t *w = l->workers;
-    if (!w) {
-        s_workers_t solo;
-        memset(&solo, 0, sizeof solo);
-        pthread_mutex_init(&solo.lock, NULL);
-        pthread_cond_init(&solo.done, NULL);
-        solo.items = items;
-        solo.hooks = hooks;
-        solo.jobs = jobs;
-        s_run_jobs(&solo);
-        pthread_mutex_destroy(&solo.lock);
-        pthread_cond_destroy(&solo.done);
-        return;
+    if (!l->workers && !l->workers_tried &&
+        n * (hooks && hooks->precheck ? 2 : 1) >= 2) {
+        lpg_workers_new(&l->workers, 0);
+        l->workers_tried = true;
     }
-    pthread_mutex_lock(&w->lock);
-    w->items = items;
-    w->hooks = hooks;
-    w->jobs = jobs;
-    w->next = 0;
-    w->completed = 0;
-    w->generation++;
-    pthread_cond_broadcast(&w->work);
-    pthread_mutex_unlock(&w->lock);
-    s_run_jobs(w);
-    pthread_mutex_lock(&w->lock);
-    while (w->completed < w->jobs)
-        pthread_cond_wait(&w->done, &w->lock);
-    pthread_mutex_unlock(&w->lock);
+    s_verify_ctx_t c = {items, hooks};
+    lpg_workers_run(l->workers, jobs, jobs >= 512 ? 16 : 1, s_verify_job, &c);
 }
 
 /*  The signer's public key in the state as of txn: the authority, or an

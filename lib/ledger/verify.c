@@ -8,8 +8,8 @@
 #include "base/error.h"
 #include "crypto/keyring.h"
 #include "base/log.h"
+#include "base/workers.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,44 +128,17 @@ typedef struct {
     int rc;
 } s_job_t;
 
-typedef struct {
-    s_job_t *jobs;
-    size_t n;
-    size_t next;
-    pthread_mutex_t lock;
-} s_jobs_t;
-
-static void *
-s_worker(void *arg)
+static void
+s_job(void *ctx, size_t i)
 {
-    s_jobs_t *j = arg;
-    for (;;) {
-        pthread_mutex_lock(&j->lock);
-        size_t start = j->next;
-        j->next += 32;
-        pthread_mutex_unlock(&j->lock);
-        if (start >= j->n)
-            return NULL;
-        size_t end = start + 32 < j->n ? start + 32 : j->n;
-        for (size_t i = start; i < end; i++)
-            j->jobs[i].rc = lpg_verify(j->jobs[i].key, LPG_CTX_EVENT,
-                                       j->jobs[i].body, j->jobs[i].len,
-                                       j->jobs[i].sig);
-    }
+    s_job_t *j = &((s_job_t *)ctx)[i];
+    j->rc = lpg_verify(j->key, LPG_CTX_EVENT, j->body, j->len, j->sig);
 }
 
 static void
 s_run_jobs(s_job_t *jobs, size_t n, unsigned threads)
 {
-    s_jobs_t j = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
-    pthread_t tid[64];
-    unsigned started = 0;
-    for (unsigned i = 1; i < threads && i < 64; i++)
-        if (pthread_create(&tid[started], NULL, s_worker, &j) == 0)
-            started++;
-    s_worker(&j);
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
+    lpg_workers_run_once(threads, n, 32, s_job, jobs);
 }
 
 /* ---------------------------------------------------------------- walk */

@@ -1,0 +1,122 @@
+/*  test_workers.c - the worker pool: every index runs exactly once, on
+ *  more than one thread when there are cores, for any block size, run
+ *  after run on one pool, and with no pool at all.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/workers.h"
+
+typedef struct {
+    atomic_uint *hits;
+    pthread_t threads[64];
+    atomic_uint nthreads;
+    pthread_mutex_t lock;
+} s_ctx_t;
+
+static void
+s_job(void *arg, size_t i)
+{
+    s_ctx_t *c = arg;
+    atomic_fetch_add(&c->hits[i], 1);
+    pthread_t me = pthread_self();
+    pthread_mutex_lock(&c->lock);
+    unsigned n = atomic_load(&c->nthreads);
+    bool seen = false;
+    for (unsigned k = 0; k < n; k++)
+        if (pthread_equal(c->threads[k], me))
+            seen = true;
+    if (!seen && n < 64) {
+        c->threads[n] = me;
+        atomic_store(&c->nthreads, n + 1);
+    }
+    pthread_mutex_unlock(&c->lock);
+    /* some work, so that other threads get a share */
+    volatile unsigned x = 0;
+    for (unsigned k = 0; k < 20000; k++)
+        x += k;
+}
+
+static void
+s_check_once(s_ctx_t *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (atomic_load(&c->hits[i]) != 1)
+            fail_msg("index %zu ran %u times", i, atomic_load(&c->hits[i]));
+}
+
+static void
+s_reset(s_ctx_t *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        atomic_store(&c->hits[i], 0);
+    atomic_store(&c->nthreads, 0);
+}
+
+static void
+test_every_index_once(void **state)
+{
+    size_t n = 5000;
+    s_ctx_t c;
+    memset(&c, 0, sizeof c);
+    pthread_mutex_init(&c.lock, NULL);
+    c.hits = calloc(n, sizeof *c.hits);
+    lpg_workers_t *w = NULL;
+    assert_int_equal(lpg_workers_new(&w, 3), LPG_OK);
+    assert_non_null(w);
+    const size_t blocks[] = {0, 1, 7, 16, 4999, 5000, 10000};
+    for (int round = 0; round < 3; round++) {
+        for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+            s_reset(&c, n);
+            lpg_workers_run(w, n, blocks[b], s_job, &c);
+            s_check_once(&c, n);
+        }
+    }
+    /* Small blocks are shared: more than one thread took part. */
+    s_reset(&c, n);
+    lpg_workers_run(w, n, 1, s_job, &c);
+    assert_true(atomic_load(&c.nthreads) > 1);
+    /* Zero jobs, one job. */
+    s_reset(&c, n);
+    lpg_workers_run(w, 0, 1, s_job, &c);
+    lpg_workers_run(w, 1, 1, s_job, &c);
+    assert_int_equal(atomic_load(&c.hits[0]), 1);
+    lpg_workers_destroy(&w);
+    assert_null(w);
+    lpg_workers_destroy(&w);
+    /* No pool: the caller runs everything. */
+    s_reset(&c, n);
+    lpg_workers_run(NULL, n, 16, s_job, &c);
+    s_check_once(&c, n);
+    assert_int_equal(atomic_load(&c.nthreads), 1);
+    /* One-shot runs, on one core and on all. */
+    s_reset(&c, n);
+    lpg_workers_run_once(1, n, 16, s_job, &c);
+    s_check_once(&c, n);
+    assert_int_equal(atomic_load(&c.nthreads), 1);
+    s_reset(&c, n);
+    lpg_workers_run_once(4, n, 16, s_job, &c);
+    s_check_once(&c, n);
+    assert_true(atomic_load(&c.nthreads) > 1);
+    free(c.hits);
+    pthread_mutex_destroy(&c.lock);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_index_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
