@@ -1,9 +1,12 @@
 /*  fuzz_request.c - libFuzzer target for the request envelope, the first
  *  thing a service decodes from a client's frame: lpg_msg_decode_request
  *  on any bytes. Aborts if an invariant breaks: the result is OK or
- *  LPG_EMALFORMED with a reason in words; an accepted Request is
- *  canonical (packs back to exactly the bytes received), has a 16-byte
- *  request id and a body, and every string in it is checked text; and a
+ *  LPG_EMALFORMED with a reason in words; an accepted Request packs back
+ *  to as many bytes as were received (a NUL inside a string would
+ *  shorten it: the envelope itself is not signed, so field order is not
+ *  checked here; the signed event inside is, by its own decoder), has a
+ *  16-byte request id and a body, and every string in it is checked
+ *  text; and a
  *  Submit it carries is checked again by the event decoder without
  *  tripping fuzz_event's invariants.
  */
@@ -35,14 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!req || req->request_id.len != LPG_REQUEST_ID_LEN ||
         req->body_case == LPG__REQUEST__BODY__NOT_SET)
         abort();
-    size_t n = protobuf_c_message_get_packed_size(&req->base);
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf || n != size)
+    if (protobuf_c_message_get_packed_size(&req->base) != size)
         abort();
-    protobuf_c_message_pack(&req->base, buf);
-    if (memcmp(buf, data, n) != 0)
-        abort();
-    free(buf);
     const char *field = NULL;
     if (lpg_proto_strings_check(&req->base, &field) != LPG_OK)
         abort();
