@@ -8,6 +8,7 @@
  */
 #include "registry.h"
 #include "codes/code.h"
+#include "domain/words.h"
 #include "base/error.h"
 #include "ledger/event.h"
 #include "net/msg.h"
@@ -469,8 +470,8 @@ s_show_json(const Lpg__CylinderInfo *ci)
         {"owner", ci->owner},
         {"spec", ci->spec},
         {"fill_site", ci->fill_site},
-        {"status", ci->has_status ? lpg_status_name(ci->status) : NULL},
-        {"custody", ci->has_custody ? lpg_custody_name(ci->custody) : NULL},
+        {"status", ci->has_status ? lpg_status_words(ci->status, NULL) : NULL},
+        {"custody", ci->has_custody ? lpg_custody_words(ci->custody, NULL) : NULL},
         {"maker", r ? r->maker : NULL},
         {"code", r ? r->code : NULL},
         {"electronic_mark", r ? r->electronic_mark : NULL},
@@ -516,9 +517,9 @@ s_show_text(const Lpg__CylinderInfo *ci)
     if (ci->owner)
         printf("  owner            %s\n", ci->owner);
     if (ci->has_status)
-        printf("  status           %s\n", lpg_status_name(ci->status));
+        printf("  status           %s\n", lpg_status_words(ci->status, NULL));
     if (ci->has_custody)
-        printf("  custody          %s\n", lpg_custody_name(ci->custody));
+        printf("  custody          %s\n", lpg_custody_words(ci->custody, NULL));
     if (ci->spec)
         printf("  spec             %s\n", ci->spec);
     if (ci->has_tare_g)

@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 #include "base/error.h"
+#include "domain/words.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "recall.h"
@@ -328,14 +329,14 @@ s_report_one(lpg_txn_t *t, s_trail_t *tr, json_t *list)
         printf("%s  serial %s  filled %s (entry %" PRIu64 ")\n", f->grai,
                c ? c->reg->serial : "?", filled, f->seq);
         printf("    now: %s%s%s%s, %s, last at %s\n",
-               lpg_custody_name(c && c->has_custody
+               lpg_custody_words(c && c->has_custody
                                     ? c->custody
-                                    : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION),
+                                    : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION, NULL),
                c && c->holder ? " (" : "", c && c->holder ? c->holder : "",
                c && c->holder ? ")" : "",
-               lpg_status_name(c && c->has_status
+               lpg_status_words(c && c->has_status
                                    ? c->status
-                                   : LPG__CYLINDER_STATUS__CYL_IN_SERVICE),
+                                   : LPG__CYLINDER_STATUS__CYL_IN_SERVICE, NULL),
                c && c->last_site ? c->last_site : "?");
     }
     tr->households = strcmp(tr->mode, "json") == 0 ? json_array() : NULL;

@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 #include "base/error.h"
+#include "domain/words.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "recall.h"
@@ -197,7 +198,7 @@ s_on_cylinder(void *ctx, const void *key, size_t klen, const void *val,
         } else if (rep->mode == S_PLAIN) {
             printf("%s  serial %s  due %s  %s%s%s%s%s%s\n", c->grai,
                    c->reg->serial, due,
-                   lpg_custody_name(cu),
+                   lpg_custody_words(cu, NULL),
                    c->holder ? " (" : "", c->holder ? c->holder : "",
                    c->holder ? ")" : "", c->last_site ? ", last at " : "",
                    c->last_site ? c->last_site : "");

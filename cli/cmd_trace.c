@@ -25,6 +25,7 @@
  *  checkpoint); 2: an error.
  */
 #include "ledger/checkpoint.h"
+#include "domain/words.h"
 #include "cli.h"
 #include "net/client.h"
 #include "codes/code.h"
@@ -884,7 +885,7 @@ s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
             snprintf(due, sizeof due, "next inspection %u ",
                      u->next_inspection_ymd);
         snprintf(l->detail, sizeof l->detail, "%s%s%s%s",
-                 u->has_status ? lpg_status_name(u->status) : "",
+                 u->has_status ? lpg_status_words(u->status, NULL) : "",
                  u->has_status ? " " : "", due,
                  u->reason ? u->reason : "");
         break;
@@ -1135,7 +1136,7 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
         printf("Now: %s, %s%s%s (since %s)\n"
                "     %u fill%s, %u refused fill check%s; last event #%"
                PRIu64 ": %s%s%s\n",
-               lpg_status_name(now->status), lpg_custody_name(now->custody),
+               lpg_status_words(now->status, NULL), lpg_custody_words(now->custody, NULL),
                *now->site ? " " : "", now->site, since, now->fills,
                now->fills == 1 ? "" : "s", now->denied,
                now->denied == 1 ? "" : "s", now->last->te->seq, last.step,
@@ -1309,9 +1310,9 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
         char since[48];
         s_local(now->since_ms, true, since, sizeof since);
         json_object_set_new(st, "status",
-                            json_string(lpg_status_name(now->status)));
+                            json_string(lpg_status_words(now->status, NULL)));
         json_object_set_new(st, "custody",
-                            json_string(lpg_custody_name(now->custody)));
+                            json_string(lpg_custody_words(now->custody, NULL)));
         json_object_set_new(st, "site", json_string(now->site));
         json_object_set_new(st, "since", json_string(since));
         json_object_set_new(st, "fills", json_integer(now->fills));

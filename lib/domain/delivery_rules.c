@@ -4,6 +4,7 @@
  *  permit is valid through its last day.
  */
 #include "domain/delivery_rules.h"
+#include "domain/words.h"
 #include "base/error.h"
 #include "codes/gascert.h"
 
@@ -75,35 +76,6 @@ lpg_delivery_step_of(const Lpg__Event *e)
     default:
         return -1;
     }
-}
-
-static const char *
-s_custody_name(const Lpg__CylinderState *cyl, const char **zh)
-{
-    Lpg__Custody c = cyl->has_custody
-                         ? cyl->custody
-                         : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
-    switch (c) {
-    case LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION:
-        *zh = "站内空瓶";
-        return "empty at a station";
-    case LPG__CUSTODY__CUSTODY_FULL_AT_STATION:
-        *zh = "站内满瓶";
-        return "full at a station";
-    case LPG__CUSTODY__CUSTODY_IN_TRANSIT:
-        *zh = "运输途中";
-        return "in transit";
-    case LPG__CUSTODY__CUSTODY_AT_USER:
-        *zh = "在用户处";
-        return "at a user";
-    case LPG__CUSTODY__CUSTODY_COLLECTED:
-        *zh = "已回收，未回站";
-        return "collected, not back at a station";
-    case _LPG__CUSTODY_IS_INT_SIZE:
-        break;
-    }
-    *zh = "未知";
-    return "unknown";
 }
 
 static void
@@ -357,7 +329,10 @@ s_check_custody(lpg_verdict_t *v, const lpg_delivery_input_t *in,
                          : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
     bool fits = false;
     const char *zh = NULL;
-    const char *en = s_custody_name(cyl, &zh);
+    const char *en = lpg_custody_words(
+        cyl->has_custody ? cyl->custody
+                         : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION,
+        &zh);
     switch (in->step) {
     case LPG_DELIVERY_DISPATCH:
         fits = c == LPG__CUSTODY__CUSTODY_FULL_AT_STATION;

@@ -4,6 +4,7 @@
  *  Dates are YYYYMMDD / YYYYMM integers, which compare as dates.
  */
 #include "domain/fill_rules.h"
+#include "domain/words.h"
 #include "base/error.h"
 
 #include <assert.h>
@@ -363,32 +364,6 @@ s_check_staff(lpg_verdict_t *v, const lpg_fill_input_t *in,
     }
 }
 
-static const char *
-s_custody_en(Lpg__Custody c, const char **zh)
-{
-    switch (c) {
-    case LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION:
-        *zh = "回站空瓶";
-        return "empty at a station";
-    case LPG__CUSTODY__CUSTODY_FULL_AT_STATION:
-        *zh = "站内满瓶";
-        return "full at a station";
-    case LPG__CUSTODY__CUSTODY_IN_TRANSIT:
-        *zh = "运输途中";
-        return "in transit";
-    case LPG__CUSTODY__CUSTODY_AT_USER:
-        *zh = "在用户处";
-        return "at a user";
-    case LPG__CUSTODY__CUSTODY_COLLECTED:
-        *zh = "送气工已回收，未回站";
-        return "collected by a driver, not back at a station";
-    case _LPG__CUSTODY_IS_INT_SIZE:
-        break;
-    }
-    *zh = "未知";
-    return "unknown";
-}
-
 static void
 s_check_weight_and_custody(lpg_verdict_t *v, const lpg_fill_input_t *in,
                            const Lpg__CylinderState *cyl)
@@ -411,7 +386,7 @@ s_check_weight_and_custody(lpg_verdict_t *v, const lpg_fill_input_t *in,
     if (cyl->has_custody &&
         cyl->custody != LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION) {
         const char *czh = NULL;
-        const char *cen = s_custody_en(cyl->custody, &czh);
+        const char *cen = lpg_custody_words(cyl->custody, &czh);
         s_add(v, LPG_REASON_NOT_EMPTY_AT_STATION, cen, czh);
     }
 

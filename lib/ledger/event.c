@@ -282,38 +282,3 @@ lpg_event_kind(const Lpg__Event *ev)
     return "none";
 }
 
-const char *
-lpg_status_name(Lpg__CylinderStatus s)
-{
-    switch (s) {
-    case LPG__CYLINDER_STATUS__CYL_IN_SERVICE:
-        return "in service";
-    case LPG__CYLINDER_STATUS__CYL_QUARANTINED:
-        return "quarantined (held: no fill until released)";
-    case LPG__CYLINDER_STATUS__CYL_SCRAPPED:
-        return "scrapped";
-    case _LPG__CYLINDER_STATUS_IS_INT_SIZE:
-        break;
-    }
-    return "unknown";
-}
-
-const char *
-lpg_custody_name(Lpg__Custody c)
-{
-    switch (c) {
-    case LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION:
-        return "empty at a station";
-    case LPG__CUSTODY__CUSTODY_FULL_AT_STATION:
-        return "full at the station";
-    case LPG__CUSTODY__CUSTODY_IN_TRANSIT:
-        return "in transit";
-    case LPG__CUSTODY__CUSTODY_AT_USER:
-        return "at the user";
-    case LPG__CUSTODY__CUSTODY_COLLECTED:
-        return "collected, empty";
-    case _LPG__CUSTODY_IS_INT_SIZE:
-        break;
-    }
-    return "unknown";
-}

@@ -49,11 +49,6 @@ int lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN]);
  *  returns LPG_EMALFORMED and sets *field to the field's name. */
 int lpg_proto_strings_check(const ProtobufCMessage *m, const char **field);
 
-/*  Words for a cylinder's status and custody ("in service", "full at the
- *  station", ...). Static strings. */
-const char *lpg_status_name(Lpg__CylinderStatus s);
-const char *lpg_custody_name(Lpg__Custody c);
-
 /*  Short name of the event's kind ("fill_check", "device_enroll", ...). */
 const char *lpg_event_kind(const Lpg__Event *ev);
 

@@ -144,7 +144,7 @@ want "recall lists A1 -> U1, A2 -> U2 and A3 (not delivered), nothing else" "$T_
 grep "^$(grai A1)," "$T_DIR/recall.csv" | cut -d, -f2,8,9,10,11 >"$T_DIR/got"
 want "A1 is now at U1, last at S1, in service" "$T_DIR/got" "A1,CUSTODY_AT_USER,U1,S1,CYL_IN_SERVICE"
 grep "^$(grai A3)," "$T_DIR/recall.csv" | cut -d, -f8,9 >"$T_DIR/got"
-want "A3 is full at the station" "$T_DIR/got" "CUSTODY_FULL_AT_STATION,"
+want "A3 is full at a station" "$T_DIR/got" "CUSTODY_FULL_AT_STATION,"
 
 check "recall --json" lpg recall --site S1 --from "$from" --to "$to" --json
 python3 -c 'import json,sys
@@ -262,7 +262,7 @@ check "V1 filled at S1" fill s1 V1
 check_status "P1 on the scale 1 kg under its tare: DENY" 1 \
     scan s1 pocket fill-check --code "$(cat "$T_DIR/P1")" --tare-g 14000 --check all=ok
 pocket=$(at "$(seq_of "$T_DIR/pocket")")
-# A3 is full at the station: its code presented again is a pocket code.
+# A3 is full at a station: its code presented again is a pocket code.
 check_status "A3 presented again while full: DENY" 1 \
     scan s1 full fill-check --code "$(cat "$T_DIR/A3")" --tare-g 15100 --check all=ok
 full=$(at "$(seq_of "$T_DIR/full")")

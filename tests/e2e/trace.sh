@@ -56,7 +56,7 @@ check_out "the refused fill check" "^✓ #[0-9]* .* fill check DENY"
 check_out "with its reason in both languages" "- NOT_EMPTY_AT_STATION: .* / "
 n=$(grep -c '^✓ #' "$T_DIR/trace1")
 [ "$n" -eq 4 ] && ! grep -q '^✗' "$T_DIR/trace1" && ok "four entries, each with ✓" || not_ok "$n entries with ✓"
-check_out "the custody now" "^Now: in service, full at the station S51-0"
+check_out "the custody now" "^Now: in service, full at a station S51-0"
 check_out "everything verified" "^✓ all 4 entries verified"
 check_out "first checkpoint seen is saved" "first checkpoint seen"
 [ -s "$H/seen-checkpoints/lpgtrace.example_ledger" ] && ok "saved under seen-checkpoints/" || not_ok "no saved checkpoint"
@@ -76,7 +76,7 @@ assert all(e["verified"] for e in d["entries"])
 assert d["entries"][2]["outcome"]["net_g"] == 14500
 assert d["entries"][3]["outcome"]["reasons"][0]["token"] == "NOT_EMPTY_AT_STATION"
 assert d["entries"][1]["time"].endswith("+08:00"), d["entries"][1]["time"]
-assert d["now"]["custody"] == "full at the station" and d["now"]["fills"] == 1
+assert d["now"]["custody"] == "full at a station" and d["now"]["fills"] == 1
 assert d["checkpoint"]["consistent"] is True
 ' "$T_DIR/trace.json" "$(grai 1)"
 
