@@ -1,6 +1,7 @@
 /*  test_clock.c - the clock every program shares: LPG_NOW_MS, the bounds
  *  on a device's time (ahead, behind, their configuration, the words of
- *  a refusal), and a device time bounded by the time of recording.
+ *  a refusal), a device time bounded by the time of recording, and the
+ *  last-seen time the travel rule measures from.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "clock.h"
 #include "config.h"
 #include "error.h"
+#include "state.h"
 
 #define NOW_MS 1773540000000ull /* 2026-03-15T02:00Z */
 #define MIN_MS 60000ull
@@ -144,6 +146,29 @@ test_bounded(void **state)
     assert_true(lpg_clock_bounded(0, NOW_MS) == 0);
 }
 
+/*  Where a cylinder was last seen (lpg_state_seen): at the device time
+ *  bounded by the recording, never moved back by a step synced late. */
+static void
+test_seen(void **state)
+{
+    Lpg__CylinderState c = LPG__CYLINDER_STATE__INIT;
+    lpg_state_seen(&c, "S1", NOW_MS, NOW_MS + 500);
+    assert_true(c.has_last_time_ms && c.last_time_ms == NOW_MS);
+    assert_string_equal(c.last_site, "S1");
+    /* dated 3 days ahead: counts as when it was recorded */
+    lpg_state_seen(&c, "S2", NOW_MS + 3 * DAY_MS, NOW_MS + HOUR_MS);
+    assert_true(c.last_time_ms == NOW_MS + HOUR_MS);
+    assert_string_equal(c.last_site, "S2");
+    /* dated before the last sighting (synced late): no change */
+    lpg_state_seen(&c, "S3", NOW_MS + HOUR_MS - 1, NOW_MS + 2 * HOUR_MS);
+    assert_true(c.last_time_ms == NOW_MS + HOUR_MS);
+    assert_string_equal(c.last_site, "S2");
+    /* no site named: the time moves, the site stays */
+    lpg_state_seen(&c, NULL, NOW_MS + 2 * HOUR_MS, UINT64_MAX);
+    assert_true(c.last_time_ms == NOW_MS + 2 * HOUR_MS);
+    assert_string_equal(c.last_site, "S2");
+}
+
 static char s_dir[] = "/tmp/lpgtest-clock-XXXXXX";
 
 static int
@@ -200,6 +225,7 @@ main(void)
         cmocka_unit_test(test_now_from_env),
         cmocka_unit_test(test_judge),
         cmocka_unit_test(test_bounded),
+        cmocka_unit_test(test_seen),
         cmocka_unit_test(test_bounds_from_config),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
