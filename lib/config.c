@@ -33,6 +33,10 @@ static const s_default_t s_defaults[] = {
     {"code.resolver", "id.lpg.example"},
     /* time */
     {"time.zone", "Asia/Shanghai"},
+    /* device time: refused this far ahead of a service's clock, or
+     * this far behind it (an offline device that synced late) */
+    {"time.max_skew_s", "300"},
+    {"time.max_late_s", "604800"},
     /* service endpoints (loopback by default) */
     {"endpoint.registry", "tcp://127.0.0.1:7101"},
     {"endpoint.filling", "tcp://127.0.0.1:7102"},

@@ -104,6 +104,10 @@ lpg_strerror(int err)
         return "certificate text over the size limit";
     case LPG_ECERT_FORGED:
         return "certificate signature does not verify";
+    case LPG_ECLOCK_AHEAD:
+        return "device time too far ahead of the service's clock";
+    case LPG_ECLOCK_BEHIND:
+        return "device time older than the late window";
     }
     return "unknown error";
 }
@@ -208,6 +212,10 @@ lpg_errtoken(int err)
         return "ECERT_TOOLONG";
     case LPG_ECERT_FORGED:
         return "ECERT_FORGED";
+    case LPG_ECLOCK_AHEAD:
+        return "DEVICE_CLOCK_AHEAD";
+    case LPG_ECLOCK_BEHIND:
+        return "DEVICE_CLOCK_BEHIND";
     }
     return "EUNKNOWN";
 }

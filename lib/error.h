@@ -65,6 +65,9 @@ typedef enum {
     LPG_ECERT_HOST = -71,      /* certificate URL host is not our resolver */
     LPG_ECERT_TOOLONG = -72,   /* certificate text over the size limit */
     LPG_ECERT_FORGED = -73,    /* certificate signature does not verify */
+    /* device clocks */
+    LPG_ECLOCK_AHEAD = -80,    /* device time too far ahead of the service */
+    LPG_ECLOCK_BEHIND = -81,   /* device time older than the late window */
 } lpg_err_t;
 
 /*  Words for a person (English). Never NULL; static storage. */

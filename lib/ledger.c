@@ -114,14 +114,6 @@ lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out)
     *out = l->stats;
 }
 
-static uint64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int s_open_secrets(lpg_ledger_t *l);
 
 /* ---------------------------------------------------------------- open */
@@ -967,7 +959,7 @@ s_append_one(lpg_txn_t *t, const char *service, uint64_t seq,
 {
     Lpg__LedgerEntry e = LPG__LEDGER_ENTRY__INIT;
     e.seq = seq;
-    e.recorded_at_ms = s_now_ms();
+    e.recorded_at_ms = lpg_clock_now_ms();
     e.service = (char *)service;
     e.signed_event.data = (uint8_t *)in->data;
     e.signed_event.len = in->len;
@@ -1000,7 +992,7 @@ s_append_one(lpg_txn_t *t, const char *service, uint64_t seq,
                    "event id");
     }
     if (rc == LPG_OK)
-        rc = lpg_state_apply(t, seq, &it->ev,
+        rc = lpg_state_apply(t, seq, e.recorded_at_ms, &it->ev,
                              it->ev.signed_event->key_id.data, outcome);
     return rc;
 }
@@ -1200,6 +1192,15 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
         if (ar != LPG_OK) {
             s_fail(&out[i], ar, why);
             continue;
+        }
+        if (hooks && hooks->bounds) {
+            int cr = lpg_clock_judge(it->ev.event->device_time_ms,
+                                     lpg_clock_now_ms(), hooks->bounds, why,
+                                     sizeof why);
+            if (cr != LPG_OK) {
+                s_fail(&out[i], cr, why);
+                continue;
+            }
         }
         Lpg__Outcome outcome = LPG__OUTCOME__INIT;
         outcome.status = LPG__STATUS__STATUS_OK;

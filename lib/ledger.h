@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "event.h"
 #include "merkle.h"
 
@@ -108,6 +109,11 @@ typedef struct {
     lpg_rules_fn rules;       /* NULL: record as OK */
     lpg_precheck_fn precheck; /* may be NULL */
     void *ctx;
+    /* Device times outside these bounds of the recording clock are
+     * refused before the rules (LPG_ECLOCK_AHEAD / LPG_ECLOCK_BEHIND, not
+     * recorded; a retry of a recorded event still gets its answer).
+     * NULL: not checked (a service's own events, tools). */
+    const lpg_clock_bounds_t *bounds;
 } lpg_hooks_t;
 
 /*  Appends a batch in one write transaction: decodes each event, checks

@@ -4,6 +4,7 @@
  *  Dates are YYYYMMDD / YYYYMM integers, which compare as dates.
  */
 #include "rules.h"
+#include "clock.h"
 #include "error.h"
 
 #include <assert.h>
@@ -417,7 +418,7 @@ s_check_weight_and_custody(lpg_verdict_t *v, const lpg_fill_input_t *in,
 
     /* impossible travel: only between two different sites that both have
      * coordinates; a device time before the last event's counts as no
-     * time elapsed */
+     * time elapsed, one after the service clock as the service clock */
     const Lpg__SiteState *a = in->last_site;
     const Lpg__SiteState *b = in->site;
     if (!in->last_site_id || !*in->last_site_id || !in->site_id ||
@@ -429,9 +430,8 @@ s_check_weight_and_custody(lpg_verdict_t *v, const lpg_fill_input_t *in,
         return;
     double km = lpg_rules_distance_km(a->add->lat_e6, a->add->lon_e6,
                                       b->add->lat_e6, b->add->lon_e6);
-    uint64_t ms = in->time_ms > in->last_time_ms
-                      ? in->time_ms - in->last_time_ms
-                      : 0;
+    uint64_t t = lpg_clock_bounded(in->time_ms, in->now_ms);
+    uint64_t ms = t > in->last_time_ms ? t - in->last_time_ms : 0;
     double hours = (double)ms / 3600000.0;
     double reach = (double)in->limits.travel_speed_kmh * hours +
                    LPG_RULES_TRAVEL_SLACK_KM;

@@ -87,6 +87,8 @@ typedef struct {
     const Lpg__DeviceState *device;
     const Lpg__FillCheck *check;
     uint64_t time_ms;   /* Event.device_time_ms */
+    uint64_t now_ms;    /* the service clock: time_ms counts as at most
+                         * this (a device dated ahead gains no time) */
     uint32_t today_ymd; /* the local date, YYYYMMDD (lpg_local_ymd) */
     /* the site of the cylinder's last event and when it was (usually
      * cyl->last_site and cyl->last_time_ms); last_site_id NULL if none,

@@ -5,6 +5,7 @@
  *  back. Anything else is answered INVALID (if it can be) and dropped.
  */
 #include "service.h"
+#include "clock.h"
 #include "crypto.h"
 #include "error.h"
 #include "event.h"
@@ -33,6 +34,7 @@ struct lpg_service {
     size_t max_msg;
     int64_t hard_max;
     size_t max_batch;
+    lpg_clock_bounds_t bounds; /* time.max_skew_s, time.max_late_s */
     int send_queue;  /* replies waiting for one client, at most */
     size_t unit_bytes; /* answers held in one unit, about */
     bool trim;       /* large replies went out: give memory back when idle */
@@ -229,7 +231,14 @@ lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts)
         free(s);
         return LPG_ECONFIG;
     }
-    int rc = s_send_queue(s, cfg);
+    char why[128];
+    int rc = lpg_clock_bounds_from_config(&s->bounds, cfg, why, sizeof why);
+    if (rc != LPG_OK) {
+        lpg_error("%s", why);
+        free(s);
+        return rc;
+    }
+    rc = s_send_queue(s, cfg);
     if (rc != LPG_OK) {
         free(s);
         return rc;
@@ -604,7 +613,7 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
             }
         }
     }
-    lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx};
+    lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
     u->rc = lpg_ledger_prepare(s->o.ledger, u->in, total, &hooks, &u->batch);
 }
 
@@ -664,7 +673,7 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
         outs[nb++] = u->out;
     }
     if (nb > 0) {
-        lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx};
+        lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
         rc = lpg_ledger_commit_many(s->o.ledger, batches, nb, s->o.name,
                                     &hooks, outs);
     }

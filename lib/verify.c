@@ -464,7 +464,7 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                 break;
             }
             if (scratch) {
-                rc = lpg_state_apply(st, seq, ev,
+                rc = lpg_state_apply(st, seq, e->recorded_at_ms, ev,
                                      ev->signed_event->key_id.data,
                                      e->outcome);
                 if (rc != LPG_OK) {
@@ -591,8 +591,8 @@ lpg_state_rebuild(lpg_ledger_t *l,
                       "verify", (unsigned long long)seq);
             rc = LPG_ECORRUPT;
         } else if (rc == LPG_OK) {
-            rc = lpg_state_apply(t, seq, &ev, ev.signed_event->key_id.data,
-                                 e->outcome);
+            rc = lpg_state_apply(t, seq, e->recorded_at_ms, &ev,
+                                 ev.signed_event->key_id.data, e->outcome);
             lpg_event_clear(&ev);
         }
         if (e)

@@ -1,5 +1,6 @@
 /*  filling.c - see filling.h. */
 #include "filling.h"
+#include "clock.h"
 #include "code.h"
 #include "error.h"
 #include "log.h"
@@ -10,14 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static uint64_t
-s_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int
 lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
                  lpg_ledger_t *ledger, char *why, size_t whysz)
@@ -27,12 +20,12 @@ lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
     f->zone = lpg_config_get(cfg, "time.zone");
     f->resolver = lpg_config_get(cfg, "code.resolver");
     f->authority = lpg_ledger_authority(ledger);
-    f->now_ms = s_wall_ms;
+    f->now_ms = lpg_clock_now_ms;
     if (!f->authority) {
         snprintf(why, whysz, "the ledger has no authority key");
         return LPG_ECONFIG;
     }
-    if (lpg_local_ymd(s_wall_ms(), f->zone) == 0) {
+    if (lpg_local_ymd(lpg_clock_now_ms(), f->zone) == 0) {
         snprintf(why, whysz, "time.zone '%s' is not a known time zone",
                  f->zone);
         return LPG_ECONFIG;
@@ -190,7 +183,8 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.device = dev;
     in.check = fc;
     in.time_ms = e->device_time_ms;
-    in.today_ymd = lpg_today(&f->today, f->now_ms(), f->zone);
+    in.now_ms = f->now_ms();
+    in.today_ymd = lpg_today(&f->today, in.now_ms, f->zone);
     if (in.cyl && in.cyl->last_site) {
         in.last_site_id = in.cyl->last_site;
         in.last_site = lpg_state_get(t, LPG_TABLE_SITES, in.cyl->last_site,

@@ -7,6 +7,7 @@
  *  look-up); an index by HMAC is the next step if it is ever hot.
  */
 #include "registry.h"
+#include "clock.h"
 #include "code.h"
 #include "config.h"
 #include "error.h"
@@ -374,14 +375,6 @@ s_find_users(lpg_txn_t *t, const Lpg__GetUser *q, lpg_reply_t *reply)
                          f.n ? msg : "no user with this ID card");
 }
 
-static uint64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*  Is entry seq a recorded, recent reveal of this user by the authority,
  *  asked for by the admin workstation? If not, sets the reply saying why
  *  and returns false. */
@@ -438,7 +431,7 @@ s_reveal_allowed(lpg_service_t *svc, lpg_txn_t *t, const char *user,
                       msg);
         return false;
     }
-    uint64_t now = s_now_ms();
+    uint64_t now = lpg_clock_now_ms();
     if (now > at && now - at > LPG_REGISTRY_REVEAL_MS) {
         snprintf(msg, sizeof msg, "the reveal at entry %llu is more than "
                  "%d minutes old: record a new one",

@@ -11,6 +11,7 @@
  */
 #include "trace.h"
 #include "checkpoint.h"
+#include "clock.h"
 #include "code.h"
 #include "error.h"
 #include "event.h"
@@ -27,14 +28,6 @@
 
 #define S_PUBLISH_MAX 4096 /* entries published per tick */
 #define S_REPLY_SLACK 512  /* status, token, message, ids */
-
-static uint64_t
-s_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* ------------------------------------------------------------- notary */
 
@@ -306,7 +299,7 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
     memset(t, 0, sizeof *t);
     t->config = cfg;
     t->ledger = ledger;
-    t->now_ms = s_mono_ms;
+    t->now_ms = lpg_clock_mono_ms;
     t->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes",
                                             65536);
     if (t->max_msg < 4096) {

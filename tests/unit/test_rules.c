@@ -147,6 +147,7 @@ s_world(s_world_t *w)
     w->in.device = &w->dev;
     w->in.check = &w->check;
     w->in.time_ms = NOW_MS;
+    w->in.now_ms = NOW_MS;
     w->in.today_ymd = TODAY;
     w->in.last_site_id = "S1";
     w->in.last_site = &w->site;
@@ -331,6 +332,19 @@ static void m_travel_clock_back(s_world_t *w)
     s_from_s2(w, 0);
     w->in.last_time_ms = NOW_MS + HOUR_MS; /* the last event is "later" */
 }
+/* A device dated ahead of the service gains no time: from S2 a moment
+ * ago, a check dated 10 h on is judged at the service's clock. */
+static void m_travel_device_ahead(s_world_t *w)
+{
+    s_from_s2(w, 0);
+    w->in.time_ms = NOW_MS + 10 * HOUR_MS;
+}
+/* A device behind the service's clock is judged at its own time. */
+static void m_travel_device_behind(s_world_t *w)
+{
+    s_from_s2(w, 2 * HOUR_MS);
+    w->in.time_ms = NOW_MS - 2 * HOUR_MS + 3185852;
+}
 static void m_travel_no_coords(s_world_t *w)
 {
     s_from_s2(w, 0);
@@ -478,6 +492,10 @@ static const s_check_case_t s_check_cases[] = {
     {"travel just impossible", m_travel_impossible, "IMPOSSIBLE_TRAVEL"},
     {"two sites at once", m_travel_now, "IMPOSSIBLE_TRAVEL"},
     {"last event later than this", m_travel_clock_back,
+     "IMPOSSIBLE_TRAVEL"},
+    {"device dated 10 h ahead gains no time", m_travel_device_ahead,
+     "IMPOSSIBLE_TRAVEL"},
+    {"device behind: its own time counts", m_travel_device_behind,
      "IMPOSSIBLE_TRAVEL"},
     {"last site has no coordinates", m_travel_no_coords, ""},
     {"this site has no coordinates", m_travel_here_no_coords, ""},
