@@ -91,7 +91,7 @@ s_err(int rc, const char *what)
         return LPG_ENOTFOUND;
     if (rc == MDB_MAP_FULL) {
         lpg_error("ledger: %s: the ledger map is full: raise "
-                  "ledger.map_size_gib (this needs attention now)", what);
+                  "ledger.map_size (this needs attention now)", what);
         return LPG_EMAPFULL;
     }
     if (rc == MDB_KEYEXIST)

@@ -1019,9 +1019,12 @@ lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts)
     char path[4096];
     lpg_config_path(cfg, "ledger", path, sizeof path);
     lpg_ledger_t *l = NULL;
-    uint64_t gib = (uint64_t)lpg_config_get_int(cfg, "ledger.map_size_gib",
-                                                1024);
-    rc = lpg_ledger_open(&l, path, 0, gib << 30);
+    uint64_t map_size = 0;
+    rc = lpg_config_map_size(cfg, &map_size, why, sizeof why);
+    if (rc != LPG_OK)
+        lpg_error("configuration: %s", why);
+    else
+        rc = lpg_ledger_open(&l, path, 0, map_size);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, opts->name, opts->curve_secret);
     lpg_service_t *s = NULL;
