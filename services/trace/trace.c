@@ -40,37 +40,44 @@ s_mono_ms(void)
 
 /*  The feed admits what the service admits: enrolled, unrevoked devices
  *  (runs on the ZAP thread; read transactions only). */
-static bool
+static int
 s_feed_admit(void *arg, const uint8_t client_key[32], char user_id[65])
 {
     lpg_trace_t *t = arg;
     lpg_txn_t *txn = NULL;
-    if (lpg_ledger_read(t->ledger, &txn) != LPG_OK)
-        return false;
     const void *v;
     size_t vlen;
-    bool ok = false;
     uint8_t kid[LPG_KEYID_LEN];
-    if (lpg_txn_get(txn, LPG_TABLE_CURVE_KEYS, client_key, 32, &v, &vlen) ==
-            LPG_OK &&
-        vlen == LPG_KEYID_LEN) {
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_ledger_read(t->ledger, &txn);
+    if (rc == LPG_OK)
+        rc = lpg_txn_get(txn, LPG_TABLE_CURVE_KEYS, client_key, 32, &v,
+                         &vlen);
+    if (rc == LPG_OK && vlen != LPG_KEYID_LEN)
+        rc = LPG_ECORRUPT;
+    if (rc == LPG_OK) {
         memcpy(kid, v, LPG_KEYID_LEN);
-        Lpg__DeviceState *dev = NULL;
-        if (lpg_state_device(txn, kid, &dev) == LPG_OK) {
-            ok = !dev->has_revoked_seq;
-            lpg__device_state__free_unpacked(dev, NULL);
-        }
+        rc = lpg_state_device(txn, kid, &dev);
     }
+    if (rc == LPG_OK && dev->has_revoked_seq)
+        rc = LPG_EPERM;
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
     lpg_txn_abort(&txn);
-    if (ok)
+    if (rc == LPG_ENOTFOUND)
+        rc = LPG_EPERM;
+    char z[17];
+    lpg_hex(client_key, 8, z);
+    if (rc == LPG_OK)
         lpg_hex(kid, LPG_KEYID_LEN, user_id);
-    else {
-        char z[17];
-        lpg_hex(client_key, 8, z);
+    else if (rc == LPG_EPERM)
         lpg_warn("trace: refused a feed subscriber: transport key %s... is "
                  "not an enrolled, unrevoked device", z);
-    }
-    return ok;
+    else
+        lpg_error("trace: cannot check the transport key %s... of a feed "
+                  "subscriber: the ledger failed (%s); told it to try "
+                  "again", z, lpg_strerror(rc));
+    return rc;
 }
 
 /*  Does the tree still have the root the notary signed last? */
