@@ -17,6 +17,7 @@
 #include "log.h"
 #include "merkle.h"
 #include "state.h"
+#include "verify.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -107,14 +108,36 @@ s_audit(lpg_trace_t *t, uint64_t size)
     return LPG_OK;
 }
 
+/*  Are the entries appended since the last checkpoint what the tree says
+ *  they are? Their leaves and the nodes over them are checked before a
+ *  signature goes over them; root gets the root to sign. */
 static int
-s_sign(lpg_trace_t *t, uint64_t size)
+s_check_new(lpg_trace_t *t, uint64_t size, uint8_t root[32])
 {
-    uint8_t root[32];
+    lpg_verify_report_t rep;
+    uint64_t from = t->has_signed ? t->signed_size : 0;
+    int rc = lpg_verify_since(t->ledger, from,
+                              t->has_signed ? t->signed_root : NULL, size,
+                              root, &rep);
+    if (rc != LPG_OK)
+        return rc;
+    if (rep.error == LPG_OK)
+        return LPG_OK;
+    if (rep.has_seq)
+        lpg_error("notary: entry %" PRIu64 ": %s: the ledger is damaged. "
+                  "Signing nothing more ('lpgtrace verify' checks all of "
+                  "it).",
+                  rep.seq, rep.why);
+    else
+        lpg_error("notary: %s. Signing nothing more.", rep.why);
+    return rep.error;
+}
+
+static int
+s_sign(lpg_trace_t *t, uint64_t size, const uint8_t root[32])
+{
     char *note = NULL;
-    int rc = lpg_ledger_root(t->ledger, size, root);
-    if (rc == LPG_OK)
-        rc = lpg_checkpoint_sign(t->key, t->origin, size, root, &note);
+    int rc = lpg_checkpoint_sign(t->key, t->origin, size, root, &note);
     if (rc == LPG_OK)
         rc = lpg_ledger_checkpoint_put(t->ledger, size, note);
     free(note);
@@ -150,11 +173,14 @@ lpg_trace_notarise(lpg_trace_t *t, bool force)
         size - t->signed_size < t->every_entries)
         return LPG_OK;
     rc = s_audit(t, size);
-    if (rc == LPG_EINCONSISTENT)
+    uint8_t root[32];
+    if (rc == LPG_OK)
+        rc = s_check_new(t, size, root);
+    if (rc == LPG_EINCONSISTENT || rc == LPG_ECORRUPT)
         t->halted = true;
     if (rc != LPG_OK)
         return rc;
-    return s_sign(t, size);
+    return s_sign(t, size, root);
 }
 
 /*  The latest stored checkpoint, checked like any other: it must be ours
