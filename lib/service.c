@@ -95,45 +95,54 @@ lpg_service_config(lpg_service_t *s)
     return s->o.config;
 }
 
-/*  The enrolled, unrevoked device holding this transport key, or NULL. */
-static bool
+/*  The enrolled, unrevoked device holding this transport key: LPG_OK,
+ *  LPG_EPERM if there is none (or it is revoked), or the error that kept
+ *  the ledger from answering. */
+static int
 s_device_of_curve(lpg_ledger_t *l, const uint8_t curve[32],
                   uint8_t key_id[32])
 {
     lpg_txn_t *t = NULL;
-    if (lpg_ledger_read(l, &t) != LPG_OK)
-        return false;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc != LPG_OK)
+        return rc;
     const void *v;
     size_t vlen;
-    bool ok = false;
-    if (lpg_txn_get(t, LPG_TABLE_CURVE_KEYS, curve, 32, &v, &vlen) ==
-            LPG_OK &&
-        vlen == 32) {
+    rc = lpg_txn_get(t, LPG_TABLE_CURVE_KEYS, curve, 32, &v, &vlen);
+    if (rc == LPG_OK && vlen != 32)
+        rc = LPG_ECORRUPT;
+    Lpg__DeviceState *dev = NULL;
+    if (rc == LPG_OK) {
         memcpy(key_id, v, 32);
-        Lpg__DeviceState *dev = NULL;
-        if (lpg_state_device(t, key_id, &dev) == LPG_OK) {
-            ok = !dev->has_revoked_seq;
-            lpg__device_state__free_unpacked(dev, NULL);
-        }
+        rc = lpg_state_device(t, key_id, &dev);
     }
+    if (rc == LPG_OK && dev->has_revoked_seq)
+        rc = LPG_EPERM;
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
     lpg_txn_abort(&t);
-    return ok;
+    return rc == LPG_ENOTFOUND ? LPG_EPERM : rc;
 }
 
-static bool
+static int
 s_zap_admit(void *arg, const uint8_t client_key[32], char user_id[65])
 {
     lpg_service_t *s = arg;
     uint8_t key_id[32];
-    if (!s_device_of_curve(s->o.ledger, client_key, key_id)) {
-        char z[65];
-        lpg_hex(client_key, 8, z);
+    char z[65];
+    lpg_hex(client_key, 8, z);
+    int rc = s_device_of_curve(s->o.ledger, client_key, key_id);
+    if (rc == LPG_EPERM)
         lpg_warn("refused a connection: transport key %s... is not an "
                  "enrolled, unrevoked device", z);
-        return false;
-    }
-    lpg_hex(key_id, 32, user_id);
-    return true;
+    else if (rc != LPG_OK)
+        lpg_error("%s: cannot check the transport key %s... of a "
+                  "connecting client: the ledger failed (%s); told it to "
+                  "try again",
+                  s->o.name, z, lpg_strerror(rc));
+    else
+        lpg_hex(key_id, 32, user_id);
+    return rc;
 }
 
 int
@@ -393,6 +402,14 @@ s_check(lpg_service_t *s, s_pending_t *p)
     if (rc == LPG_OK)
         rc = lpg_state_device(t, kid, &p->device);
     lpg_txn_abort(&t);
+    if (rc != LPG_OK && rc != LPG_ENOTFOUND) {
+        /* The service failed, not the device: say so, and log it. */
+        lpg_error("%s: cannot check the sender of a request: the ledger "
+                  "failed (%s)", s->o.name, lpg_strerror(rc));
+        s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc),
+                 "the service could not read the ledger: retry");
+        return;
+    }
     if (rc != LPG_OK || !p->device) {
         s_answer(p, LPG__STATUS__STATUS_UNAUTHORIZED, "EUNKNOWNKEY",
                  "this device is not enrolled");
@@ -1028,9 +1045,12 @@ lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts)
     char path[4096];
     lpg_config_path(cfg, "ledger", path, sizeof path);
     lpg_ledger_t *l = NULL;
-    uint64_t gib = (uint64_t)lpg_config_get_int(cfg, "ledger.map_size_gib",
-                                                1024);
-    rc = lpg_ledger_open(&l, path, 0, gib << 30);
+    uint64_t map_size = 0;
+    rc = lpg_config_map_size(cfg, &map_size, why, sizeof why);
+    if (rc != LPG_OK)
+        lpg_error("configuration: %s", why);
+    else
+        rc = lpg_ledger_open(&l, path, 0, map_size);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, opts->name, opts->curve_secret);
     lpg_service_t *s = NULL;
