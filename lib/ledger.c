@@ -1320,8 +1320,9 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
             int rr = rules(rules_ctx, t, seq, &it->ev, se->key_id.data,
                            &in[i], it->pre, &outcome);
             if (rr != LPG_OK) {
+                /* a refusing rule may say why in the outcome's message */
+                s_fail(&out[i], rr, outcome.message);
                 s_outcome_free(&outcome);
-                s_fail(&out[i], rr, NULL);
                 continue;
             }
         }

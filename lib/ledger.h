@@ -89,7 +89,9 @@ typedef struct {
 /*  A service's rules, applied inside the write transaction in arrival
  *  order, after the signature and signer checks. Fills *outcome (status
  *  OK or DENIED with reasons; the entry is recorded either way). Returns
- *  LPG_OK, or an error to refuse the event without recording it. */
+ *  LPG_OK, or an error to refuse the event without recording it; then
+ *  outcome->message, if set, is the answer's message (name the field at
+ *  fault: "Event.cylinder: missing"). */
 /*  Strings, reasons (each Reason and its strings) and the FillResult the
  *  rules put in *outcome are malloc'd by them and freed by the ledger. */
 typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,

@@ -6,6 +6,8 @@
 #include "log.h"
 #include "state.h"
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +122,42 @@ s_find(lpg_txn_t *t, const char *grai, const ProtobufCBinaryData *id,
 }
 
 
+/*  Refuses an event the rules cannot judge (a field missing or naming
+ *  something else), unrecorded: INVALID with a message naming the field,
+ *  so a client knows what to put right. */
+__attribute__((format(printf, 2, 3))) static int
+s_invalid(Lpg__Outcome *o, const char *fmt, ...)
+{
+    char msg[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    free(o->message);
+    o->message = strdup(msg);
+    return LPG_EINVAL;
+}
+
+/*  The Event fields a kind of the filling station needs: a missing one
+ *  is refused with its name rather than judged (a check with no station
+ *  or no operator would otherwise be recorded as a DENY for reasons
+ *  that are not the device's fault to read). */
+static int
+s_required(const Lpg__Event *e, bool cylinder, bool site, bool actor,
+           Lpg__Outcome *o)
+{
+    if (cylinder && (!e->cylinder || !*e->cylinder))
+        return s_invalid(o, "Event.cylinder: missing (the GRAI of the "
+                            "cylinder, as its code names it)");
+    if (site && (!e->site || !*e->site))
+        return s_invalid(o, "Event.site: missing (the station the device "
+                            "is enrolled at)");
+    if (actor && (!e->actor || !*e->actor))
+        return s_invalid(o, "Event.actor: missing (the staff id of the "
+                            "person acting)");
+    return LPG_OK;
+}
+
 /*  A fill check's code verified on the signature threads. */
 typedef struct {
     int rc;
@@ -157,16 +195,25 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
         code_rc = lpg_code_verify(fc->code, strlen(fc->code), f->resolver,
                                   f->authority, &code);
     bool identified = code_rc == LPG_OK || code_rc == LPG_ECODE_CASE;
+    int rc = s_required(e, false, true, true, o);
+    if (rc != LPG_OK)
+        return rc;
     /* The event must name the cylinder its code names: the state and the
      * indexes are kept under Event.cylinder. */
-    if (identified && (!e->cylinder || strcmp(e->cylinder, code.grai) != 0))
-        return LPG_EINVAL;
+    if (identified && (!e->cylinder || !*e->cylinder))
+        return s_invalid(o, "Event.cylinder: missing (must be the code's "
+                            "GRAI %s)", code.grai);
+    if (identified && strcmp(e->cylinder, code.grai) != 0)
+        return s_invalid(o, "Event.cylinder: does not match the code's "
+                            "GRAI %s", code.grai);
     if (!identified && e->cylinder && *e->cylinder) {
         lpg_code_t parsed;
         if (lpg_code_parse(fc->code, strlen(fc->code), NULL, &parsed) !=
                 LPG_OK ||
             strcmp(parsed.grai, e->cylinder) != 0)
-            return LPG_EINVAL;
+            return s_invalid(o, "Event.cylinder: does not match the GRAI "
+                                "in FillCheck.code (or the code names "
+                                "none: leave it out)");
     }
     lpg_fill_input_t in = {0};
     in.code_rc = code_rc;
@@ -193,7 +240,7 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     }
     in.limits = f->limits;
     lpg_verdict_t v;
-    int rc = lpg_rules_fill_check(&in, &v);
+    rc = lpg_rules_fill_check(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = lpg_verdict_outcome(&v, "fill allowed", "do not fill", o);
     lpg_state_free((void *)in.cyl);
@@ -211,6 +258,9 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
 {
     const Lpg__Event *e = ev->event;
     const Lpg__FillRecord *fr = e->fill_record;
+    int rc = s_required(e, true, true, false, o);
+    if (rc != LPG_OK)
+        return rc;
     lpg_fill_record_input_t in = {0};
     Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
                                     &lpg__cylinder_state__descriptor);
@@ -248,7 +298,7 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     lpg_verdict_t v;
     lpg_fill_result_t res;
     memset(&res, 0, sizeof res);
-    int rc = lpg_rules_fill_record(&in, &v, &res);
+    rc = lpg_rules_fill_record(&in, &v, &res);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = lpg_verdict_outcome(&v, res.quarantine ? "recorded: cylinder held"
                                           : "fill recorded",
@@ -279,6 +329,9 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
            Lpg__Outcome *o)
 {
     const Lpg__Event *e = ev->event;
+    int rc = s_required(e, true, true, true, o);
+    if (rc != LPG_OK)
+        return rc;
     lpg_override_input_t in = {0};
     Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
                                     &lpg__cylinder_state__descriptor);
@@ -300,7 +353,7 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.cyl = cyl;
     in.today_ymd = lpg_today(&f->today, f->now_ms(), f->zone);
     lpg_verdict_t v;
-    int rc = lpg_rules_override(&in, &v);
+    rc = lpg_rules_override(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = lpg_verdict_outcome(&v, "override recorded: fill allowed",
                        "override refused", o);

@@ -66,11 +66,14 @@ s_secret_key(const char *user, char *out, size_t outsz)
 
 static int
 s_keep_key(lpg_registry_t *reg, lpg_txn_t *txn, const char *user,
-           const lpg_append_in_t *in)
+           const lpg_append_in_t *in, Lpg__Outcome *o)
 {
     if (!in->attach || in->attach_len != LPG_PII_KEY_LEN) {
         lpg_warn("user '%s' refused: it came without its 32-byte data key",
                  user);
+        free(o->message);
+        o->message = strdup("Submit.person_key: missing or not 32 bytes "
+                            "(a UserAdd comes with the person's data key)");
         return LPG_EINVAL;
     }
     if (!reg->has_master) {
@@ -103,7 +106,7 @@ s_drop_key(lpg_txn_t *txn, const char *user)
 /*  The code in a registration names this cylinder, its serial and
  *  revision, under the owner's GS1 prefix. */
 static int
-s_check_code(lpg_txn_t *txn, const Lpg__Event *e)
+s_check_code(lpg_txn_t *txn, const Lpg__Event *e, Lpg__Outcome *o)
 {
     const Lpg__CylinderRegister *r = e->cylinder_register;
     if (!r->code)
@@ -135,6 +138,10 @@ s_check_code(lpg_txn_t *txn, const Lpg__Event *e)
     if (!bad)
         return LPG_OK;
     lpg_warn("cylinder %s refused: %s", e->cylinder, bad);
+    char msg[128];
+    snprintf(msg, sizeof msg, "Event.cylinder_register.code: %.90s", bad);
+    free(o->message);
+    o->message = strdup(msg); /* the answer's message */
     return LPG_EINVAL;
 }
 
@@ -149,11 +156,11 @@ lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     const Lpg__Event *e = ev->event;
     switch (e->body_case) {
     case LPG__EVENT__BODY_USER_ADD:
-        return s_keep_key(reg, txn, e->user, in);
+        return s_keep_key(reg, txn, e->user, in, outcome);
     case LPG__EVENT__BODY_USER_ERASE:
         return s_drop_key(txn, e->user_erase->user);
     case LPG__EVENT__BODY_CYLINDER_REGISTER:
-        return s_check_code(txn, e);
+        return s_check_code(txn, e, outcome);
     case LPG__EVENT__BODY_DEVICE_ENROLL:
     case LPG__EVENT__BODY_DEVICE_REVOKE:
     case LPG__EVENT__BODY_COMPANY_ADD:
