@@ -238,6 +238,7 @@ lpg_msg_status(int err)
     case LPG_EMALFORMED:
     case LPG_ETOOBIG:
     case LPG_ERANGE:
+    case LPG_EWRONGSERVICE:
         return LPG__STATUS__STATUS_INVALID;
     case LPG_EBADSIG:
     case LPG_EUNKNOWNKEY:
