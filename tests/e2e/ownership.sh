@@ -3,7 +3,8 @@
 # kind, sent through the real client to every running service, is refused
 # (INVALID EWRONGSERVICE, naming the owner) by all but its owner, one by
 # one and in a SubmitMany. The red-team attack of issue 9: a station
-# scanner pointed at lpg-inspectiond gets no ALLOW.
+# scanner pointed at lpg-inspectiond gets no ALLOW, and an ALLOW another
+# service recorded (as lpg-inspectiond once did) opens no fill.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -124,5 +125,23 @@ check_out "refused as another service's kind" "EWRONGSERVICE"
 lpgtrace --home "$H" log >"$T_DIR/after" 2>&1
 cmp -s "$T_DIR/before" "$T_DIR/after" && ok "and nothing was recorded" \
     || { not_ok "the ledger changed"; diff "$T_DIR/before" "$T_DIR/after" | sed 's/^/#   /'; }
+
+# An ALLOW recorded by lpg-inspectiond before this fix (written here
+# straight into the ledger, as it was then): the fill gate refuses it.
+kinds record "$H/ledger" inspection "$H/keys/scanner0" "$code" "$tare" S9-0 staff-S9-0-0 >"$T_DIR/rec" 2>"$T_DIR/rec.err" \
+    && ok "a fill check recorded under lpg-inspectiond's name" || { not_ok "record"; sed 's/^/#   /' "$T_DIR/rec.err"; }
+read -r forged seq <"$T_DIR/rec"
+echo "$forged $grai" >>"$S/fill-allows"
+check_status "fill-done naming it is refused" 1 \
+    lpg-scan --home "$S" fill-done --allow "$forged" --full-g $((tare + 14500)) --leak ok
+check_out "FILL_NO_ALLOW" "- FILL_NO_ALLOW"
+check_out "because the wrong service recorded it" "recorded by inspection, not by the filling service"
+
+# The same cylinder through the filling service: ALLOW, then the fill.
+check "an honest check of that cylinder is allowed" \
+    lpg-scan --home "$S" fill-check --code "$code" --tare-g "$tare" --check all=ok
+allow=$(sed -n 's/^  allow id   \([0-9a-f]*\).*/\1/p' "$T_DIR/out")
+check "and its fill recorded" \
+    lpg-scan --home "$S" fill-done --allow "$allow" --full-g $((tare + 14500)) --leak ok
 
 t_done
