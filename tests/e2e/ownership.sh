@@ -4,7 +4,8 @@
 # (INVALID EWRONGSERVICE, naming the owner) by all but its owner, one by
 # one and in a SubmitMany. The red-team attack of issue 9: a station
 # scanner pointed at lpg-inspectiond gets no ALLOW, and an ALLOW another
-# service recorded (as lpg-inspectiond once did) opens no fill.
+# service recorded (as lpg-inspectiond once did) opens no fill; `lpgtrace
+# verify` names such an entry and fails.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -144,4 +145,8 @@ allow=$(sed -n 's/^  allow id   \([0-9a-f]*\).*/\1/p' "$T_DIR/out")
 check "and its fill recorded" \
     lpg-scan --home "$S" fill-done --allow "$allow" --full-g $((tare + 14500)) --leak ok
 
+# verify names the entry, its kind and its service, and fails.
+check_status "verify fails on a fill check lpg-inspectiond recorded" 1 lpgtrace --home "$H" verify
+check_out "naming its seq, kind and service" \
+    "DAMAGED: entry $seq: a fill_check event recorded by the inspection service; only filling records that kind \[EWRONGSERVICE\]"
 t_done
