@@ -36,6 +36,8 @@ lpg_strerror(int err)
         return "service not reachable";
     case LPG_EINTERNAL:
         return "a bug: should not happen";
+    case LPG_EWRONGSERVICE:
+        return "this kind of event is recorded by another service";
     case LPG_EKEYPERM:
         return "key file readable by group or others";
     case LPG_EKEYFORMAT:
@@ -144,6 +146,8 @@ lpg_errtoken(int err)
         return "EUNAVAILABLE";
     case LPG_EINTERNAL:
         return "EINTERNAL";
+    case LPG_EWRONGSERVICE:
+        return "EWRONGSERVICE";
     case LPG_EKEYPERM:
         return "EKEYPERM";
     case LPG_EKEYFORMAT:

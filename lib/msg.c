@@ -246,6 +246,7 @@ lpg_msg_status(int err)
     case LPG_ERANGE:
     case LPG_ECLOCK_AHEAD:
     case LPG_ECLOCK_BEHIND:
+    case LPG_EWRONGSERVICE:
         return LPG__STATUS__STATUS_INVALID;
     case LPG_EBADSIG:
     case LPG_EUNKNOWNKEY:

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "event.h"
 #include "log.h"
+#include "owner.h"
 #include "state.h"
 #include "transport.h"
 
@@ -301,6 +302,7 @@ typedef struct {
     lpg_reply_t reply;
     bool answered;   /* reply is final */
     bool droppable;  /* cannot be answered: no identity frame */
+    size_t last_slot; /* SubmitMany: its last event in the batch */
 } s_pending_t;
 
 static const char *
@@ -556,8 +558,22 @@ s_unit_destroy(s_unit_t **p)
     *p = NULL;
 }
 
+/*  Is this SignedEvent of a kind another service records? Then it is
+ *  answered at once (EWRONGSERVICE, why says whose it is) and never
+ *  reaches the ledger: no signature check, no retry look-up, no rules.
+ *  Bytes that do not decode go on, for the ledger to say what is wrong. */
+static bool
+s_foreign(const lpg_service_t *s, const uint8_t *data, size_t len,
+          char *why, size_t whysz)
+{
+    Lpg__Event__BodyCase kind;
+    if (lpg_owner_peek(data, len, &kind) != LPG_OK)
+        return false;
+    return lpg_owner_check(s->o.name, kind, why, whysz) != LPG_OK;
+}
+
 /*  Gathers every submitted event of the unit, in arrival order, and
- *  prepares them. */
+ *  prepares them (those of another service's kinds are answered here). */
 static void
 s_prepare_unit(lpg_service_t *s, s_unit_t *u)
 {
@@ -607,7 +623,14 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
         const Lpg__Request *req = pend[i].req;
         if (pend[i].answered || !req)
             continue;
+        char why[160];
         if (req->body_case == LPG__REQUEST__BODY_SUBMIT) {
+            const ProtobufCBinaryData *b = &req->submit->signed_event;
+            if (s_foreign(s, b->data, b->len, why, sizeof why)) {
+                s_answer(&pend[i], LPG__STATUS__STATUS_INVALID,
+                         lpg_errtoken(LPG_EWRONGSERVICE), why);
+                continue;
+            }
             u->in[k].data = req->submit->signed_event.data;
             u->in[k].len = req->submit->signed_event.len;
             if (req->submit->has_person_key) {
@@ -618,7 +641,18 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
             u->slot[k++] = SIZE_MAX;
         } else if (req->body_case == LPG__REQUEST__BODY_SUBMIT_MANY) {
             const Lpg__SubmitMany *sm = req->submit_many;
+            bool any = false;
             for (size_t j = 0; j < sm->n_signed_events; j++) {
+                const ProtobufCBinaryData *b = &sm->signed_events[j];
+                if (s_foreign(s, b->data, b->len, why, sizeof why)) {
+                    lpg_reply_result_set(&pend[i].reply, j,
+                                         LPG__STATUS__STATUS_INVALID,
+                                         lpg_errtoken(LPG_EWRONGSERVICE),
+                                         why);
+                    continue;
+                }
+                any = true;
+                pend[i].last_slot = j;
                 u->in[k].data = sm->signed_events[j].data;
                 u->in[k].len = sm->signed_events[j].len;
                 if (j < sm->n_person_keys && sm->person_keys[j].len) {
@@ -628,8 +662,17 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
                 u->which[k] = i;
                 u->slot[k++] = j;
             }
+            if (!any) {
+                char msg[64];
+                snprintf(msg, sizeof msg, "%zu events answered",
+                         sm->n_signed_events);
+                s_answer(&pend[i], LPG__STATUS__STATUS_OK, "OK", msg);
+            }
         }
     }
+    u->total = total = k;
+    if (total == 0)
+        return;
     lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
     u->rc = lpg_ledger_prepare(s->o.ledger, u->in, total, &hooks, &u->batch);
 }
@@ -648,10 +691,10 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
                                      "the ledger could not record it: retry");
             else
                 s_result_from_entry(p, u->slot[j], t, &u->out[j]);
-            if (u->slot[j] + 1 == p->req->submit_many->n_signed_events) {
+            if (u->slot[j] == p->last_slot) {
                 char msg[64];
                 snprintf(msg, sizeof msg, "%zu events answered",
-                         u->slot[j] + 1);
+                         p->req->submit_many->n_signed_events);
                 s_answer(p, rc == LPG_OK ? LPG__STATUS__STATUS_OK
                                          : lpg_msg_status(rc),
                          rc == LPG_OK ? "OK" : lpg_errtoken(rc), msg);

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "keyring.h"
 #include "log.h"
+#include "owner.h"
 #include "state.h"
 
 #include <pthread.h>
@@ -437,6 +438,22 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
             if (drc != LPG_OK) {
                 lpg__ledger_entry__free_unpacked(e, NULL);
                 s_bad(r, LPG_EMALFORMED, true, seq, "signed event: ", why);
+                break;
+            }
+            /* Each kind is recorded by its one service (lib/owner.h):
+             * an entry a service recorded for another was never judged
+             * by the rules that should have judged it. */
+            if (lpg_owner_is_service(e->service) &&
+                !lpg_owner_recorded_by_owner(e->service,
+                                             ev->event->body_case)) {
+                const char *owner = lpg_owner_of(ev->event->body_case);
+                char d[200];
+                snprintf(d, sizeof d, "a %s event recorded by the %s "
+                         "service; only %s records that kind",
+                         lpg_event_kind(ev->event), e->service,
+                         owner ? owner : "no service");
+                lpg__ledger_entry__free_unpacked(e, NULL);
+                s_bad(r, LPG_EWRONGSERVICE, true, seq, "", d);
                 break;
             }
             const lpg_key_t *key = NULL;

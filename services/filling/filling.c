@@ -294,6 +294,8 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.named_seq = named.seq;
     in.override_check = check.event;
     in.override_check_seq = check.seq;
+    in.named_service = named.entry ? named.entry->service : NULL;
+    in.override_check_service = check.entry ? check.entry->service : NULL;
     in.limits = f->limits;
     lpg_verdict_t v;
     lpg_fill_result_t res;
@@ -350,6 +352,7 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.check = check.event;
     in.check_outcome = check.entry ? check.entry->outcome : NULL;
     in.check_seq = check.seq;
+    in.check_service = check.entry ? check.entry->service : NULL;
     in.cyl = cyl;
     in.today_ymd = lpg_today(&f->today, f->now_ms(), f->zone);
     lpg_verdict_t v;
