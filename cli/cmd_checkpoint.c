@@ -1,7 +1,10 @@
 /*  cmd_checkpoint.c - lpgtrace checkpoint [--sign | --verify FILE].
  *
  *  --sign         sign a checkpoint of the current tree with the home's
- *                 ledger key, store it and print it
+ *                 ledger key, store it and print it; refused (exit 1) if
+ *                 the tree no longer has the last checkpoint's root, or an
+ *                 entry appended since does not match its leaf hash or
+ *                 the nodes over it (lib/verify.h: lpg_verify_since)
  *  (no option)    print the latest stored checkpoint note exactly
  *  --verify FILE  check a saved note: signed by the ledger key (or --key
  *                 PUB.pem) and consistent with the current tree, i.e. the
@@ -12,6 +15,7 @@
 #include "base/error.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
+#include "ledger/verify.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,8 +43,46 @@ s_sign(lpg_cli_t *cli, lpg_ledger_t *l)
     char *note = NULL;
     if (rc == LPG_OK)
         rc = lpg_ledger_size(l, &size);
-    if (rc == LPG_OK)
-        rc = lpg_ledger_root(l, size, root);
+    /* Sign over nothing damaged: the entries since the last checkpoint
+     * (which must itself still hold) are checked against the tree. */
+    uint64_t from = 0;
+    lpg_checkpoint_t last;
+    bool has_last = false;
+    if (rc == LPG_OK) {
+        char *prev = NULL;
+        uint64_t prev_size = 0;
+        char why[128] = "";
+        int crc = lpg_ledger_checkpoint_latest(l, &prev_size, &prev);
+        if (crc == LPG_OK)
+            crc = lpg_checkpoint_open(prev, strlen(prev), key, origin, &last,
+                                      why, sizeof why);
+        if (crc == LPG_OK && last.size == prev_size) {
+            has_last = true;
+            from = last.size;
+        } else if (crc != LPG_ENOTFOUND) {
+            fprintf(stderr, "lpgtrace: the latest stored checkpoint (of "
+                    "%" PRIu64 " entries) is not one this ledger key "
+                    "signed (%s): checking every entry\n", prev_size,
+                    *why ? why : lpg_strerror(crc));
+        }
+        free(prev);
+    }
+    if (rc == LPG_OK) {
+        lpg_verify_report_t rep;
+        rc = lpg_verify_since(l, from, has_last ? last.root : NULL, size,
+                              root, &rep);
+        if (rc == LPG_OK && rep.error != LPG_OK) {
+            if (rep.has_seq)
+                fprintf(stderr, "lpgtrace: not signing: entry %" PRIu64
+                        ": %s. The ledger is damaged; 'lpgtrace verify' "
+                        "checks all of it\n", rep.seq, rep.why);
+            else
+                fprintf(stderr, "lpgtrace: not signing: %s. 'lpgtrace "
+                        "verify' checks all of it\n", rep.why);
+            lpg_key_destroy(&key);
+            return 1;
+        }
+    }
     if (rc == LPG_OK)
         rc = lpg_checkpoint_sign(key, origin, size, root, &note);
     if (rc == LPG_OK)

@@ -2,8 +2,10 @@
  *
  *  Default: one line per entry for a person. --raw: "SEQ BASE64" where
  *  BASE64 is exactly the LedgerEntry bytes whose leaf hash is in the tree,
- *  so anyone can recompute the root with their own RFC 9162 code. --json:
- *  one JSON object per line.
+ *  so anyone can recompute the root with their own RFC 9162 code: each
+ *  entry's bytes are checked against that leaf before they are printed,
+ *  and the first that differ (a damaged ledger) stop the command, exit 1,
+ *  naming the entry. --json: one JSON object per line.
  */
 #include "cli.h"
 #include "crypto/crypto.h"
@@ -11,6 +13,7 @@
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "net/msg.h"
+#include "ledger/verify.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -139,6 +142,7 @@ lpg_cmd_log(lpg_cli_t *cli, int argc, char **argv)
         return 2;
     lpg_txn_t *t = NULL;
     uint64_t size = 0;
+    bool damaged = false;
     int rc = lpg_ledger_read(l, &t);
     if (rc == LPG_OK)
         rc = lpg_txn_size(t, &size);
@@ -151,11 +155,26 @@ lpg_cmd_log(lpg_cli_t *cli, int argc, char **argv)
             fprintf(stderr, "lpgtrace: entry %" PRIu64 " is missing\n", seq);
             break;
         }
+        if (rc == LPG_OK && raw) {
+            rc = lpg_verify_leaf(t, seq, data, len);
+            if (rc == LPG_ECORRUPT) {
+                fflush(stdout);
+                fprintf(stderr, "lpgtrace: entry %" PRIu64 ": its bytes do "
+                        "not match the leaf hash stored for it in the tree:"
+                        " the ledger is damaged; not printing it or any "
+                        "after it ('lpgtrace verify' checks the whole "
+                        "ledger)\n", seq);
+                damaged = true;
+                break;
+            }
+        }
         if (rc == LPG_OK)
             rc = s_print(cli, seq, data, len, raw);
     }
     lpg_txn_abort(&t);
     lpg_ledger_close(&l);
+    if (damaged)
+        return 1;
     if (rc != LPG_OK)
         return lpg_cli_fail("log", rc);
     return 0;

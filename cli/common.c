@@ -27,10 +27,14 @@ lpg_cli_ledger(lpg_cli_t *cli, unsigned flags)
         lpg_cli_fail("ledger path", LPG_ERANGE);
         return NULL;
     }
-    uint64_t gib = (uint64_t)lpg_config_get_int(cfg, "ledger.map_size_gib",
-                                                1024);
+    uint64_t map_size = 0;
+    char why[256] = "";
+    if (lpg_config_map_size(cfg, &map_size, why, sizeof why) != LPG_OK) {
+        fprintf(stderr, "lpgtrace: configuration: %s\n", why);
+        return NULL;
+    }
     lpg_ledger_t *l = NULL;
-    int rc = lpg_ledger_open(&l, path, flags, gib << 30, &lpg_state_projection);
+    int rc = lpg_ledger_open(&l, path, flags, map_size, &lpg_state_projection);
     if (rc != LPG_OK) {
         if (rc == LPG_ENOTFOUND)
             fprintf(stderr, "lpgtrace: no ledger in %s (run 'lpgtrace "

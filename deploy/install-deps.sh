@@ -29,6 +29,10 @@ poppler-utils
 clang
 libclang-rt-14-dev
 python3
+python3-zmq
+python3-protobuf
+python3-cryptography
+protobuf-compiler
 procps
 tzdata
 "

@@ -17,6 +17,7 @@
 #include "crypto/crypto.h"
 #include "base/error.h"
 #include "ledger/event.h"
+#include "base/clock.h"
 #include "fill.h"
 #include "codes/gascert.h"
 #include "net/msg.h"
@@ -167,14 +168,6 @@ s_parse(s_args_t *a, int argc, char **argv)
     return S_OK;
 }
 
-static uint64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*  The GRAI the code names: verified when the home has the authority's
  *  public key (a forged code is refused here), else only parsed. */
 static int
@@ -276,7 +269,7 @@ s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
         return s_fail("event id", "no randomness");
     ev.event_id.data = id;
     ev.event_id.len = sizeof id;
-    ev.device_time_ms = a->has_at ? a->at_ms : s_now_ms();
+    ev.device_time_ms = a->has_at ? a->at_ms : lpg_clock_now_ms();
     uint8_t *data = NULL;
     size_t len = 0;
     int rc = lpg_event_sign(&ev, key, &data, &len);

@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "ledger/event.h"
 #include "net/msg.h"
+#include "base/clock.h"
 
 #include <fcntl.h>
 #include <jansson.h>
@@ -77,14 +78,6 @@ s_close(s_dev_t *d)
     lpg_config_destroy(&d->cfg);
 }
 
-static uint64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*  Signs and sends the event; *reply is the caller's. */
 static int
 s_send(s_dev_t *d, Lpg__Event *ev, uint8_t id[16], Lpg__Reply **reply)
@@ -94,7 +87,7 @@ s_send(s_dev_t *d, Lpg__Event *ev, uint8_t id[16], Lpg__Reply **reply)
         return s_fail("event id", "no randomness");
     ev->event_id.data = id;
     ev->event_id.len = 16;
-    ev->device_time_ms = s_now_ms();
+    ev->device_time_ms = lpg_clock_now_ms();
     uint8_t *data = NULL;
     size_t len = 0;
     int rc = lpg_event_sign(ev, d->key, &data, &len);

@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "ledger/event.h"
 #include "net/msg.h"
+#include "base/clock.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -36,14 +37,6 @@ s_fail(const char *what, const char *why)
 {
     fprintf(stderr, "lpg-scan: %s: %s\n", what, why);
     return S_ERROR;
-}
-
-static uint64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static bool
@@ -105,7 +98,7 @@ s_submit(const char *home, Lpg__Event *ev, bool json)
     }
     ev->event_id.data = id;
     ev->event_id.len = sizeof id;
-    ev->device_time_ms = s_now_ms();
+    ev->device_time_ms = lpg_clock_now_ms();
     rc = lpg_event_sign(ev, key, &data, &len);
     if (rc == LPG_OK)
         rc = lpg_client_from_config(&c, cfg, "inspection");

@@ -82,6 +82,14 @@ class Cylinder:
         self.delivered = None      # (seq, time) of the delivery that
         self.vehicle = ""          # put it where it is
 
+    def seen(self, site, t, sent):
+        """Last seen at site: at t, but never later than the service
+        heard of it, nor earlier than it was last seen (a step synced
+        late does not move it back)."""
+        t = min(t, sent)
+        if self.last_time is None or t >= self.last_time:
+            self.last_site, self.last_time = site, t
+
 
 class City:
     def __init__(self, path, zone):
@@ -243,20 +251,20 @@ class City:
         if k == "fill_check":
             if ok:
                 c.allowed = True
-                c.last_site, c.last_time = r["site"], t
+                c.seen(r["site"], t, int(r.get("sent", t)))
             elif r["code"] != "forged":
                 c.allowed = False  # a later check replaces the ALLOW
         elif k == "fill_record":
             if ok:
                 c.allowed = False
                 c.custody = "CUSTODY_FULL_AT_STATION"
-                c.last_site, c.last_time = r["site"], t
+                c.seen(r["site"], t, int(r.get("sent", t)))
             if "OVERFILL" in why:
                 c.status = "CYL_QUARANTINED"
         elif ok and k == "dispatch":
             c.custody = "CUSTODY_IN_TRANSIT"
             c.holder = ""
-            c.last_site, c.last_time = r["site"], t
+            c.seen(r["site"], t, int(r.get("sent", t)))
             c.on_vehicle = (seq, t, r["site"], r["vehicle"])
         elif ok and k == "delivery":
             c.custody = "CUSTODY_AT_USER"
@@ -268,7 +276,7 @@ class City:
         elif ok and k == "return":
             c.custody = "CUSTODY_EMPTY_AT_STATION"
             c.holder = ""
-            c.last_site, c.last_time = r["site"], t
+            c.seen(r["site"], t, int(r.get("sent", t)))
 
     def replay_inspection(self, r, seq, t):
         u = self.users[r["user"]]

@@ -7,6 +7,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,14 @@
 typedef struct {
     const char *key;
     const char *value;
+    bool deprecated; /* read if set; never written by lpg_config_save */
 } s_default_t;
 
 static const s_default_t s_defaults[] = {
     /* ledger */
     {"ledger.origin", "lpgtrace.example/ledger"},
-    {"ledger.map_size_gib", "1024"},
+    {"ledger.map_size", "1TiB"},
+    {"ledger.map_size_gib", "", true}, /* before ledger.map_size */
     {"ledger.key", "keys/ledger.pem"},
     {"authority.public", "keys/authority.pub"},
     {"authority.key", "keys/authority.pem"},
@@ -33,6 +37,10 @@ static const s_default_t s_defaults[] = {
     {"code.resolver", "id.lpg.example"},
     /* time */
     {"time.zone", "Asia/Shanghai"},
+    /* device time: refused this far ahead of a service's clock, or
+     * this far behind it (an offline device that synced late) */
+    {"time.max_skew_s", "300"},
+    {"time.max_late_s", "604800"},
     /* service endpoints (loopback by default) */
     {"endpoint.registry", "tcp://127.0.0.1:7101"},
     {"endpoint.filling", "tcp://127.0.0.1:7102"},
@@ -77,6 +85,7 @@ static const s_default_t s_defaults[] = {
 struct lpg_config {
     char *home;
     char *values[S_NDEFAULTS];
+    int lines[S_NDEFAULTS]; /* where the file set it, 0 if not */
 };
 
 const char *
@@ -186,8 +195,18 @@ lpg_config_load(lpg_config_t **out, const char *home, char *why,
                          key);
             break;
         }
+        cfg->lines[s_index(key)] = lineno;
     }
     fclose(f);
+    if (rc == LPG_OK) {
+        /* Values that must make sense before anything opens the ledger:
+         * a bad one stops every program here, naming file, line and key. */
+        uint64_t bytes;
+        char reason[256] = "";
+        rc = lpg_config_map_size(cfg, &bytes, reason, sizeof reason);
+        if (rc != LPG_OK && why)
+            snprintf(why, whysz, "%s:%s", path, reason);
+    }
     if (rc != LPG_OK) {
         lpg_config_destroy(&cfg);
         return rc;
@@ -219,6 +238,111 @@ lpg_config_get_int(const lpg_config_t *cfg, const char *key, int64_t def)
     return (int64_t)n;
 }
 
+int
+lpg_config_parse_size(const char *text, uint64_t *out)
+{
+    static const struct {
+        const char *unit;
+        unsigned shift;
+    } units[] = {
+        {"B", 0}, {"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"TiB", 40},
+    };
+    const char *p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return LPG_EINVAL; /* empty, a sign, a unit alone, garbage */
+    uint64_t n = 0;
+    bool big = false;
+    for (; isdigit((unsigned char)*p); p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (n > (UINT64_MAX - d) / 10)
+            big = true;
+        else
+            n = n * 10 + d;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *u = p;
+    size_t ulen = strlen(u);
+    while (ulen > 0 && isspace((unsigned char)u[ulen - 1]))
+        ulen--;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strlen(units[i].unit) != ulen ||
+            strncasecmp(u, units[i].unit, ulen) != 0)
+            continue;
+        if (big || (units[i].shift && n > (UINT64_MAX >> units[i].shift)))
+            return LPG_ERANGE;
+        *out = n << units[i].shift;
+        return LPG_OK;
+    }
+    return LPG_EINVAL; /* no unit, or one we do not take */
+}
+
+/*  Says what is wrong with size key i: "LINE: key = 'value': what" (the
+ *  caller puts "FILE:" in front). */
+static int
+s_size_why(const lpg_config_t *cfg, int i, char *why, size_t whysz,
+           const char *what)
+{
+    char line[16] = "";
+    if (cfg->lines[i])
+        snprintf(line, sizeof line, "%d: ", cfg->lines[i]);
+    lpg_why(why, whysz, "%s%s = '%s': %s", line, s_defaults[i].key,
+            lpg_config_get(cfg, s_defaults[i].key), what);
+    return LPG_ECONFIG;
+}
+
+int
+lpg_config_map_size(const lpg_config_t *cfg, uint64_t *out, char *why,
+                    size_t whysz)
+{
+    int im = s_index("ledger.map_size"), ig = s_index("ledger.map_size_gib");
+    const char *gib = lpg_config_get(cfg, "ledger.map_size_gib");
+    uint64_t bytes = 0;
+    int used = im;
+    if (gib && *gib && cfg->values[im])
+        return s_size_why(cfg, ig, why, whysz,
+                          "deprecated, and ledger.map_size is set too: "
+                          "keep ledger.map_size only");
+    if (gib && *gib) {
+        /* The old key, a whole number of GiB, still read: older homes
+         * have it. */
+        used = ig;
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(gib, &end, 10);
+        if (!isdigit((unsigned char)gib[0]) || *end)
+            return s_size_why(cfg, ig, why, whysz,
+                              "not a whole number of GiB (the key is "
+                              "deprecated: write ledger.map_size = 1TiB, "
+                              "say, instead)");
+        if (errno == ERANGE || n > (UINT64_MAX >> 30))
+            return s_size_why(cfg, ig, why, whysz, "too large a number");
+        bytes = (uint64_t)n << 30;
+    } else {
+        const char *size = lpg_config_get(cfg, "ledger.map_size");
+        int rc = lpg_config_parse_size(size ? size : "", &bytes);
+        if (rc == LPG_ERANGE)
+            return s_size_why(cfg, im, why, whysz, "too large a number");
+        if (rc != LPG_OK)
+            return s_size_why(cfg, im, why, whysz,
+                              "not a size: write a whole number and a unit "
+                              "(B, KiB, MiB, GiB or TiB), e.g. 1TiB, 64GiB "
+                              "or 512MiB");
+    }
+    if (bytes < LPG_CONFIG_MAP_MIN)
+        return s_size_why(cfg, used, why, whysz,
+                          "below the smallest map, 1MiB");
+    if (bytes > LPG_CONFIG_MAP_MAX)
+        return s_size_why(cfg, used, why, whysz,
+                          "above the largest map, 64TiB (the whole map is "
+                          "reserved as address space when the ledger "
+                          "opens)");
+    *out = bytes;
+    return LPG_OK;
+}
+
 const char *
 lpg_config_home(const lpg_config_t *cfg)
 {
@@ -247,7 +371,8 @@ lpg_config_save(const lpg_config_t *cfg, const char *path)
                "value;\n# delete a line to fall back to the built-in "
                "default.\n");
     for (size_t i = 0; i < S_NDEFAULTS; i++)
-        fprintf(f, "%s = %s\n", s_defaults[i].key,
+        if (!s_defaults[i].deprecated || cfg->values[i])
+            fprintf(f, "%s = %s\n", s_defaults[i].key,
                 lpg_config_get(cfg, s_defaults[i].key));
     return fclose(f) == 0 ? LPG_OK : LPG_EIO;
 }

@@ -31,6 +31,24 @@ const char *lpg_config_get(const lpg_config_t *cfg, const char *key);
 int64_t lpg_config_get_int(const lpg_config_t *cfg, const char *key,
                            int64_t def);
 
+/*  Parses a byte size: a whole number and a unit, B, KiB, MiB, GiB or
+ *  TiB (powers of 1024; case does not matter; blanks allowed around and
+ *  between), e.g. "1TiB", "512MiB". LPG_EINVAL: not that form (a bare
+ *  number, a sign, a fraction, another unit); LPG_ERANGE: more than
+ *  64 bits hold. */
+int lpg_config_parse_size(const char *text, uint64_t *out);
+
+#define LPG_CONFIG_MAP_MIN (1ULL << 20) /* 1 MiB */
+#define LPG_CONFIG_MAP_MAX (1ULL << 46) /* 64 TiB */
+
+/*  The ledger's LMDB map size in bytes: ledger.map_size, or the
+ *  deprecated ledger.map_size_gib (a number of GiB) in a file that sets
+ *  only that. Between LPG_CONFIG_MAP_MIN and LPG_CONFIG_MAP_MAX.
+ *  LPG_ECONFIG, with "LINE: key = 'value': reason" in why, for anything
+ *  else; lpg_config_load already refuses such a file. */
+int lpg_config_map_size(const lpg_config_t *cfg, uint64_t *out, char *why,
+                        size_t whysz);
+
 /*  Sets a value (copied). LPG_ECONFIG for an unknown key. */
 int lpg_config_set(lpg_config_t *cfg, const char *key, const char *value);
 

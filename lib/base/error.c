@@ -36,6 +36,8 @@ lpg_strerror(int err)
         return "service not reachable";
     case LPG_EINTERNAL:
         return "a bug: should not happen";
+    case LPG_EWRONGSERVICE:
+        return "this kind of event is recorded by another service";
     case LPG_EKEYPERM:
         return "key file readable by group or others";
     case LPG_EKEYFORMAT:
@@ -104,6 +106,10 @@ lpg_strerror(int err)
         return "certificate text over the size limit";
     case LPG_ECERT_FORGED:
         return "certificate signature does not verify";
+    case LPG_ECLOCK_AHEAD:
+        return "device time too far ahead of the service's clock";
+    case LPG_ECLOCK_BEHIND:
+        return "device time older than the late window";
     }
     return "unknown error";
 }
@@ -140,6 +146,8 @@ lpg_errtoken(int err)
         return "EUNAVAILABLE";
     case LPG_EINTERNAL:
         return "EINTERNAL";
+    case LPG_EWRONGSERVICE:
+        return "EWRONGSERVICE";
     case LPG_EKEYPERM:
         return "EKEYPERM";
     case LPG_EKEYFORMAT:
@@ -208,6 +216,10 @@ lpg_errtoken(int err)
         return "ECERT_TOOLONG";
     case LPG_ECERT_FORGED:
         return "ECERT_FORGED";
+    case LPG_ECLOCK_AHEAD:
+        return "DEVICE_CLOCK_AHEAD";
+    case LPG_ECLOCK_BEHIND:
+        return "DEVICE_CLOCK_BEHIND";
     }
     return "EUNKNOWN";
 }

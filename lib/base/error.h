@@ -26,6 +26,7 @@ typedef enum {
     LPG_ETIMEOUT = -11,     /* no answer in time */
     LPG_EUNAVAILABLE = -12, /* service not reachable */
     LPG_EINTERNAL = -13,    /* a bug: should not happen */
+    LPG_EWRONGSERVICE = -14, /* event kind recorded by another service */
     /* keys and signatures */
     LPG_EKEYPERM = -20,     /* key file readable by group or others */
     LPG_EKEYFORMAT = -21,   /* key file is not an Ed25519 / Z85 key */
@@ -65,6 +66,9 @@ typedef enum {
     LPG_ECERT_HOST = -71,      /* certificate URL host is not our resolver */
     LPG_ECERT_TOOLONG = -72,   /* certificate text over the size limit */
     LPG_ECERT_FORGED = -73,    /* certificate signature does not verify */
+    /* device clocks */
+    LPG_ECLOCK_AHEAD = -80,    /* device time too far ahead of the service */
+    LPG_ECLOCK_BEHIND = -81,   /* device time older than the late window */
 } lpg_err_t;
 
 /*  Words for a person (English). Never NULL; static storage. */

@@ -2,14 +2,15 @@
 #include "base/text.h"
 #include "base/error.h"
 
+#include <string.h>
+
 int
-lpg_string_check(const char *s, size_t max)
+lpg_text_check(const unsigned char *p, size_t len, size_t max)
 {
-    if (!s)
-        return LPG_OK;
-    const unsigned char *p = (const unsigned char *)s;
+    if (len > max)
+        return LPG_EMALFORMED;
     size_t n = 0;
-    while (p[n]) {
+    while (n < len) {
         unsigned c = p[n];
         if (c < 0x20 || c == 0x7f)
             return LPG_EMALFORMED;
@@ -30,6 +31,8 @@ lpg_string_check(const char *s, size_t max)
             cp = c & 0x07;
         } else
             return LPG_EMALFORMED;
+        if (extra >= len - n)
+            return LPG_EMALFORMED;
         for (size_t k = 1; k <= extra; k++) {
             if ((p[n + k] & 0xc0) != 0x80)
                 return LPG_EMALFORMED;
@@ -42,5 +45,13 @@ lpg_string_check(const char *s, size_t max)
             return LPG_EMALFORMED;
         n += extra + 1;
     }
-    return n <= max ? LPG_OK : LPG_EMALFORMED;
+    return LPG_OK;
+}
+
+int
+lpg_string_check(const char *s, size_t max)
+{
+    if (!s)
+        return LPG_OK;
+    return lpg_text_check((const unsigned char *)s, strlen(s), max);
 }

@@ -11,4 +11,8 @@
  *  character, at most max bytes. LPG_OK or LPG_EMALFORMED. */
 int lpg_string_check(const char *s, size_t max);
 
+/*  The same check over len bytes that need not end in NUL (a NUL byte
+ *  inside is refused like any other control byte). */
+int lpg_text_check(const unsigned char *p, size_t len, size_t max);
+
 #endif

@@ -3,6 +3,7 @@
  */
 #include "domain/delivery.h"
 #include "base/error.h"
+#include "domain/state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +48,8 @@ s_vehicle(const Lpg__Event *e)
 }
 
 int
-lpg_state_delivery_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
-                         const Lpg__Outcome *outcome)
+lpg_state_delivery_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                         const lpg_event_t *ev, const Lpg__Outcome *outcome)
 {
     const Lpg__Event *e = ev->event;
     if (!e->cylinder || !*e->cylinder)
@@ -94,9 +95,7 @@ lpg_state_delivery_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
              e->body_case == LPG__EVENT__BODY_STATION_RETURN) &&
             e->site && *e->site) {
             /* seen at a station: what impossible travel measures from */
-            cyl->last_site = e->site;
-            cyl->has_last_time_ms = 1;
-            cyl->last_time_ms = e->device_time_ms;
+            lpg_state_seen(cyl, e->site, e->device_time_ms, recorded_at_ms);
         }
     }
     cyl->has_last_event_seq = 1;

@@ -25,10 +25,11 @@ int lpg_state_delivery_authorize(lpg_txn_t *t, const lpg_event_t *ev,
 /*  Applies a recorded delivery event at seq: an accepted step (outcome
  *  OK or none) sets the custody (dispatch: IN_TRANSIT; delivery: AT_USER
  *  with holder = Event.user; collection: COLLECTED; return:
- *  EMPTY_AT_STATION, holder and vehicle cleared); any entry sets
+ *  EMPTY_AT_STATION, holder and vehicle cleared; dispatch and return
+ *  also lpg_state_seen at Event.site); any entry sets
  *  last_event_seq. An unknown cylinder changes nothing. */
 int lpg_state_delivery_apply(lpg_txn_t *t, uint64_t seq,
-                             const lpg_event_t *ev,
+                             uint64_t recorded_at_ms, const lpg_event_t *ev,
                              const Lpg__Outcome *outcome);
 
 #endif

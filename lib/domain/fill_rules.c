@@ -6,6 +6,8 @@
 #include "domain/fill_rules.h"
 #include "domain/words.h"
 #include "base/error.h"
+#include "base/clock.h"
+#include "domain/owner.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -392,7 +394,7 @@ s_check_weight_and_custody(lpg_verdict_t *v, const lpg_fill_input_t *in,
 
     /* impossible travel: only between two different sites that both have
      * coordinates; a device time before the last event's counts as no
-     * time elapsed */
+     * time elapsed, one after the service clock as the service clock */
     const Lpg__SiteState *a = in->last_site;
     const Lpg__SiteState *b = in->site;
     if (!in->last_site_id || !*in->last_site_id || !in->site_id ||
@@ -404,9 +406,8 @@ s_check_weight_and_custody(lpg_verdict_t *v, const lpg_fill_input_t *in,
         return;
     double km = lpg_rules_distance_km(a->add->lat_e6, a->add->lon_e6,
                                       b->add->lat_e6, b->add->lon_e6);
-    uint64_t ms = in->time_ms > in->last_time_ms
-                      ? in->time_ms - in->last_time_ms
-                      : 0;
+    uint64_t t = lpg_clock_bounded(in->time_ms, in->now_ms);
+    uint64_t ms = t > in->last_time_ms ? t - in->last_time_ms : 0;
     double hours = (double)ms / 3600000.0;
     double reach = (double)in->limits.travel_speed_kmh * hours +
                    LPG_RULES_TRAVEL_SLACK_KM;
@@ -520,6 +521,17 @@ lpg_rules_fill_check(const lpg_fill_input_t *in, lpg_verdict_t *out)
  * Fill record
  */
 
+/*  The detail of a permission another service recorded. */
+static void
+s_not_filling(char en[S_DETAIL_BUF], char zh[S_DETAIL_BUF],
+              const char *service)
+{
+    snprintf(en, S_DETAIL_BUF, "recorded by %s, not by the filling service",
+             service ? service : "no service");
+    snprintf(zh, S_DETAIL_BUF, "由 %s 记录，并非充装服务",
+             service ? service : "未知服务");
+}
+
 static void
 s_record_permit(lpg_verdict_t *v, const lpg_fill_record_input_t *in)
 {
@@ -534,6 +546,13 @@ s_record_permit(lpg_verdict_t *v, const lpg_fill_record_input_t *in)
     if (!named) {
         s_add(v, LPG_REASON_FILL_NO_ALLOW, "no event with that id",
               "无此事件");
+        return;
+    }
+    /* Only the filling service records permissions to fill. */
+    char en[S_DETAIL_BUF], zh[S_DETAIL_BUF];
+    if (!lpg_owner_recorded_by_owner(in->named_service, named->body_case)) {
+        s_not_filling(en, zh, in->named_service);
+        s_add(v, LPG_REASON_FILL_NO_ALLOW, en, zh);
         return;
     }
     if (named->body_case == LPG__EVENT__BODY_FILL_CHECK) {
@@ -555,6 +574,12 @@ s_record_permit(lpg_verdict_t *v, const lpg_fill_record_input_t *in)
             s_add(v, LPG_REASON_FILL_NO_ALLOW,
                   "the override's fill check is not found",
                   "找不到放行对应的检查");
+            return;
+        }
+        if (!lpg_owner_recorded_by_owner(in->override_check_service,
+                                         oc->body_case)) {
+            s_not_filling(en, zh, in->override_check_service);
+            s_add(v, LPG_REASON_FILL_NO_ALLOW, en, zh);
             return;
         }
         scale = oc->fill_check->scale;
@@ -688,6 +713,12 @@ s_override_check(lpg_verdict_t *v, const lpg_override_input_t *in)
 
     if (!check || check->body_case != LPG__EVENT__BODY_FILL_CHECK) {
         s_add(v, LPG_REASON_OVERRIDE_NO_CHECK, NULL, NULL);
+        return;
+    }
+    if (!lpg_owner_recorded_by_owner(in->check_service, check->body_case)) {
+        char zh[S_DETAIL_BUF];
+        s_not_filling(en, zh, in->check_service);
+        s_add(v, LPG_REASON_OVERRIDE_NO_CHECK, en, zh);
         return;
     }
     bool denied = o && o->status == LPG__STATUS__STATUS_DENIED;

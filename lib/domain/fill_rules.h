@@ -87,6 +87,8 @@ typedef struct {
     const Lpg__DeviceState *device;
     const Lpg__FillCheck *check;
     uint64_t time_ms;   /* Event.device_time_ms */
+    uint64_t now_ms;    /* the service clock: time_ms counts as at most
+                         * this (a device dated ahead gains no time) */
     uint32_t today_ymd; /* the local date, YYYYMMDD (lpg_local_ymd) */
     /* the site of the cylinder's last event and when it was (usually
      * cyl->last_site and cyl->last_time_ms); last_site_id NULL if none,
@@ -123,6 +125,10 @@ typedef struct {
      * sequence number (NULL if not found) */
     const Lpg__Event *override_check;
     uint64_t override_check_seq;
+    /* the LedgerEntry.service that recorded named and override_check: a
+     * permission counts only when the filling service recorded it */
+    const char *named_service;
+    const char *override_check_service;
     lpg_rules_limits_t limits;
 } lpg_fill_record_input_t;
 
@@ -140,7 +146,8 @@ typedef struct {
 
 /*  Judges a fill record. Refusals: CYL_UNKNOWN, DEVICE_NOT_HERE,
  *  TARE_UNKNOWN (no net weight can be computed), FILL_NO_ALLOW (nothing
- *  allowed has that id), FILL_OTHER_CYLINDER, FILL_OTHER_STATION,
+ *  allowed has that id, or it was recorded by another service than the
+ *  filling service: lib/owner.h), FILL_OTHER_CYLINDER, FILL_OTHER_STATION,
  *  FILL_OTHER_SCALE (both name a scale, not the same one),
  *  FILL_ALLOW_USED (a fill was recorded after the permission),
  *  FILL_ALLOW_STALE (the cylinder was checked again after the check that
@@ -166,12 +173,14 @@ typedef struct {
     const Lpg__Event *check;
     const Lpg__Outcome *check_outcome;
     uint64_t check_seq;
+    const char *check_service; /* the LedgerEntry.service that recorded it */
     const Lpg__CylinderState *cyl;   /* the check's cylinder, or NULL */
     uint32_t today_ymd;
 } lpg_override_input_t;
 
 /*  Judges a FillOverride. Allowed only when the named check is a refused
- *  fill check of this station, still the cylinder's latest (no check or
+ *  fill check recorded by the filling service (else OVERRIDE_NO_CHECK)
+ *  of this station, still the cylinder's latest (no check or
  *  fill since), the actor a supervisor of this station with a valid
  *  certificate, the device enrolled here, a reason written, the tokens
  *  exactly the check's reasons, and every one of them overridable. Each

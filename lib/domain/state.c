@@ -3,10 +3,12 @@
  *  clock, so replaying the log gives the same tables byte for byte.
  */
 #include "domain/state.h"
+#include "domain/owner.h"
 #include "base/error.h"
 #include "base/log.h"
 #include "domain/inspection.h"
 #include "domain/delivery.h"
+#include "base/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -494,9 +496,22 @@ s_apply_register(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
                          strlen(e->cylinder), &st.base);
 }
 
+void
+lpg_state_seen(Lpg__CylinderState *cyl, const char *site,
+               uint64_t device_ms, uint64_t recorded_at_ms)
+{
+    uint64_t at = lpg_clock_bounded(device_ms, recorded_at_ms);
+    if (cyl->has_last_time_ms && at < cyl->last_time_ms)
+        return;
+    cyl->has_last_time_ms = 1;
+    cyl->last_time_ms = at;
+    if (site && *site)
+        cyl->last_site = (char *)site;
+}
+
 static int
-s_apply_fill(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
-             const Lpg__Outcome *outcome)
+s_apply_fill(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+             const Lpg__Event *e, const Lpg__Outcome *outcome)
 {
     if (!e->cylinder || !*e->cylinder)
         return LPG_OK;
@@ -561,10 +576,7 @@ s_apply_fill(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
     if (ok) {
         /* Where it was last seen, for impossible travel: only what was
          * accepted (a forged code names a cylinder that was not there). */
-        cyl->has_last_time_ms = 1;
-        cyl->last_time_ms = e->device_time_ms;
-        if (e->site && *e->site)
-            cyl->last_site = e->site;
+        lpg_state_seen(cyl, e->site, e->device_time_ms, recorded_at_ms);
     }
     rc = s_put_message(t, LPG_TABLE_CYLINDERS, e->cylinder,
                        strlen(e->cylinder), &cyl->base);
@@ -623,7 +635,8 @@ s_apply_erase(lpg_txn_t *t, uint64_t seq, const Lpg__UserErase *x)
 }
 
 int
-lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
+lpg_state_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                const lpg_event_t *ev,
                 const uint8_t signer_id[LPG_KEYID_LEN],
                 const Lpg__Outcome *outcome)
 {
@@ -684,7 +697,7 @@ lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
     case LPG__EVENT__BODY_FILL_CHECK:
     case LPG__EVENT__BODY_FILL_RECORD:
     case LPG__EVENT__BODY_FILL_OVERRIDE:
-        return s_apply_fill(t, seq, e, outcome);
+        return s_apply_fill(t, seq, recorded_at_ms, e, outcome);
     case LPG__EVENT__BODY_HOUSEHOLD_INSPECTION:
     case LPG__EVENT__BODY_HAZARD_ESCALATION:
     case LPG__EVENT__BODY_PERIODIC_INSPECTION:
@@ -694,7 +707,8 @@ lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
     case LPG__EVENT__BODY_DELIVERY:
     case LPG__EVENT__BODY_COLLECTION:
     case LPG__EVENT__BODY_STATION_RETURN:
-        return lpg_state_delivery_apply(t, seq, ev, outcome);
+        return lpg_state_delivery_apply(t, seq, recorded_at_ms, ev,
+                                        outcome);
     case LPG__EVENT__BODY__NOT_SET:
     default:
         return LPG_OK;
@@ -720,8 +734,27 @@ s_signer(lpg_txn_t *t, const uint8_t kid[LPG_KEYID_LEN], lpg_signer_t *out)
     return LPG_OK;
 }
 
+/*  Entries written by a service must be of its kinds (domain/owner.h);
+ *  other writers (`lpgtrace gen`, test tools) are not judged. */
+static int
+s_recorder(const lpg_event_t *ev, const char *writer, char *why,
+           size_t whysz)
+{
+    Lpg__Event__BodyCase kind = ev->event->body_case;
+    if (!lpg_owner_is_service(writer) ||
+        lpg_owner_recorded_by_owner(writer, kind))
+        return LPG_OK;
+    const char *owner = lpg_owner_of(kind);
+    return lpg_why_rc(why, whysz, LPG_EWRONGSERVICE,
+                      "a %s event recorded by the %s service; only %s "
+                      "records that kind",
+                      lpg_event_kind(ev->event), writer,
+                      owner ? owner : "no service");
+}
+
 const lpg_projection_t lpg_state_projection = {
     .signer = s_signer,
     .authorize = lpg_state_authorize,
     .apply = lpg_state_apply,
+    .recorder = s_recorder,
 };

@@ -46,8 +46,10 @@ void lpg_state_free(const void *m);
 int lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                         bool signer_is_authority, char *why, size_t whysz);
 
-/*  Applies the recorded entry seq to the tables and indexes. */
-int lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
+/*  Applies the recorded entry seq, recorded at recorded_at_ms
+ *  (LedgerEntry.recorded_at_ms), to the tables and indexes. */
+int lpg_state_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                    const lpg_event_t *ev,
                     const uint8_t signer_id[LPG_KEYID_LEN],
                     const Lpg__Outcome *outcome);
 
@@ -55,5 +57,13 @@ int lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
  *  service, command and tool that opens a ledger to write, verify or
  *  rebuild hands this in. */
 extern const lpg_projection_t lpg_state_projection;
+
+/*  Where and when a cylinder was last seen, for impossible travel: an
+ *  accepted event at site (borrowed: the caller puts the decoded string
+ *  back before freeing cyl) moves it there, at its device time bounded
+ *  by the time of recording, unless the cylinder was already seen later
+ *  (an event synced late does not move it back in time). */
+void lpg_state_seen(Lpg__CylinderState *cyl, const char *site,
+                    uint64_t device_ms, uint64_t recorded_at_ms);
 
 #endif

@@ -4,6 +4,8 @@
 #include "codes/gascert.h"
 #include "base/text.h"
 
+#include <assert.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +71,195 @@ lpg_proto_strings_check(const ProtobufCMessage *m, const char **field)
     return LPG_OK;
 }
 
+/* ------------------------------------------------------------------
+ * The wire check: what protobuf-c lets through, named by field.
+ *
+ * protobuf-c keeps an unknown field (and packs it again), accepts fields
+ * in any order and cuts a string at a NUL byte, and its unpack says only
+ * "no" when a required field is missing. A client needs to know which
+ * field is at fault, so the bytes are walked here first, with the
+ * message's descriptor, and the first fault found is named by its path
+ * ("Event.fill_check.checks[1].item: ..."). The canonical re-encoding
+ * check stays behind it for what the walk does not see (a varint longer
+ * than it needs to be, a bool spelled 2).
+ */
+
+#define S_PATH_MAX 160
+#define S_WIRE_DEPTH 8 /* nesting of our messages is 3 deep at most */
+
+static bool
+s_varint(const uint8_t *p, size_t len, size_t *at, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64 && *at < len; shift += 7) {
+        uint8_t b = p[(*at)++];
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*  The wire type a field of this type is encoded with. */
+static unsigned
+s_wire_type(const ProtobufCFieldDescriptor *f)
+{
+    if (f->label == PROTOBUF_C_LABEL_REPEATED &&
+        (f->flags & PROTOBUF_C_FIELD_FLAG_PACKED))
+        return 2;
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 1;
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FLOAT:
+        return 5;
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES:
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return 2;
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_BOOL:
+    case PROTOBUF_C_TYPE_ENUM:
+        break;
+    }
+    return 0;
+}
+
+__attribute__((format(printf, 4, 5))) static int
+s_wire_fail(char *why, size_t whysz, const char *path, const char *fmt, ...)
+{
+    if (why && whysz) {
+        int n = snprintf(why, whysz, "%s: ", path);
+        if (n >= 0 && (size_t)n < whysz) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(why + n, whysz - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return LPG_EMALFORMED;
+}
+
+static int
+s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p,
+            size_t len, const char *path, unsigned depth, char *why,
+            size_t whysz)
+{
+    char sub[S_PATH_MAX];
+    uint32_t last = 0;  /* the field number seen last */
+    unsigned count = 0; /* how many times in a row (repeated fields) */
+    uint8_t seen[(64 + 7) / 8] = {0}; /* field numbers < 64 seen */
+    size_t at = 0;
+    if (depth > S_WIRE_DEPTH)
+        return s_wire_fail(why, whysz, path, "nested too deep");
+    while (at < len) {
+        size_t start = at;
+        uint64_t tag;
+        if (!s_varint(p, len, &at, &tag) || tag >> 32)
+            return s_wire_fail(why, whysz, path,
+                               "not a protobuf encoding (bad tag at byte "
+                               "%zu)", start);
+        uint32_t num = (uint32_t)(tag >> 3);
+        unsigned wt = (unsigned)(tag & 7);
+        const ProtobufCFieldDescriptor *f =
+            num ? protobuf_c_message_descriptor_get_field(d, num) : NULL;
+        if (!f)
+            return s_wire_fail(why, whysz, path,
+                               "unknown field number %u: this service "
+                               "refuses fields it does not know",
+                               (unsigned)num);
+        bool repeated = f->label == PROTOBUF_C_LABEL_REPEATED;
+        if (repeated && num == last)
+            count++;
+        else
+            count = 0;
+        if (repeated)
+            snprintf(sub, sizeof sub, "%s.%s[%u]", path, f->name, count);
+        else
+            snprintf(sub, sizeof sub, "%s.%s", path, f->name);
+        if (num < last)
+            return s_wire_fail(why, whysz, sub,
+                               "out of order: a canonical encoding has its "
+                               "fields in field-number order");
+        if (num == last && !repeated)
+            return s_wire_fail(why, whysz, sub, "given twice");
+        if (num < 64)
+            seen[num / 8] |= (uint8_t)(1u << (num % 8));
+        last = num;
+        if (wt != s_wire_type(f))
+            return s_wire_fail(why, whysz, sub,
+                               "wire type %u, not that of its type", wt);
+        uint64_t v;
+        switch (wt) {
+        case 0:
+            if (!s_varint(p, len, &at, &v))
+                return s_wire_fail(why, whysz, sub, "truncated");
+            break;
+        case 1:
+        case 5: {
+            size_t w = wt == 1 ? 8 : 4;
+            if (len - at < w)
+                return s_wire_fail(why, whysz, sub, "truncated");
+            at += w;
+            break;
+        }
+        case 2:
+        default: {
+            if (!s_varint(p, len, &at, &v) || v > len - at)
+                return s_wire_fail(why, whysz, sub, "truncated");
+            const uint8_t *q = p + at;
+            size_t n = (size_t)v;
+            at += n;
+            if (f->type == PROTOBUF_C_TYPE_STRING) {
+                size_t max = s_string_max(d, f);
+                if (memchr(q, 0, n))
+                    return s_wire_fail(why, whysz, sub, "holds a NUL byte");
+                if (lpg_text_check(q, n, max) != LPG_OK)
+                    return s_wire_fail(why, whysz, sub,
+                                       "not UTF-8, has a control "
+                                       "character or is longer than %zu "
+                                       "bytes", max);
+            } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                int rc = s_wire_walk(f->descriptor, q, n, sub, depth + 1,
+                                     why, whysz);
+                if (rc != LPG_OK)
+                    return rc;
+            }
+            break;
+        }
+        }
+    }
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->label != PROTOBUF_C_LABEL_REQUIRED)
+            continue;
+        if (f->id < 64 && !(seen[f->id / 8] & (1u << (f->id % 8)))) {
+            snprintf(sub, sizeof sub, "%s.%s", path, f->name);
+            return s_wire_fail(why, whysz, sub, "missing (required)");
+        }
+    }
+    return LPG_OK;
+}
+
+int
+lpg_proto_wire_check(const ProtobufCMessageDescriptor *d,
+                     const uint8_t *data, size_t len, char *why,
+                     size_t whysz)
+{
+    assert(d);
+    return s_wire_walk(d, data, len, d->short_name, 0, why, whysz);
+}
+
 static int
 s_fail(char *why, size_t whysz, const char *msg, const char *field)
 {
@@ -103,42 +294,59 @@ lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
 {
     memset(out, 0, sizeof *out);
     if (len > LPG_EVENT_MAX_BYTES)
-        return s_fail(why, whysz, "signed event larger than 65536 bytes",
+        return s_fail(why, whysz, "SignedEvent: larger than 65536 bytes",
                       NULL);
+    /* Both layers are walked before protobuf-c sees them: an unknown
+     * field would otherwise be kept, packed again and stored under the
+     * signature; and the fault is named by its field. */
+    if (lpg_proto_wire_check(&lpg__signed_event__descriptor, data, len, why,
+                             whysz) != LPG_OK)
+        return LPG_EMALFORMED;
     out->signed_event = lpg__signed_event__unpack(NULL, len, data);
     if (!out->signed_event)
-        return s_fail(why, whysz, "not a SignedEvent", NULL);
+        return s_fail(why, whysz, "SignedEvent: does not decode", NULL);
     /* A canonical encoding only: the stored bytes must be what we would
      * produce, so two byte strings never mean the same signed event. */
     if (!s_canonical(&out->signed_event->base, data, len)) {
         lpg_event_clear(out);
-        return s_fail(why, whysz, "SignedEvent not canonically encoded",
+        return s_fail(why, whysz,
+                      "SignedEvent: not canonically encoded (a varint or "
+                      "length longer than it needs to be)",
                       NULL);
     }
     Lpg__SignedEvent *se = out->signed_event;
     if (se->key_id.len != LPG_KEYID_LEN) {
         lpg_event_clear(out);
-        return s_fail(why, whysz, "key_id is not 32 bytes", NULL);
+        return s_fail(why, whysz,
+                      "SignedEvent.key_id: not 32 bytes (SHA-256 of the "
+                      "signer's raw 32-byte Ed25519 public key)",
+                      NULL);
     }
     if (se->sig.len != LPG_ED25519_SIG_LEN) {
         lpg_event_clear(out);
-        return s_fail(why, whysz, "sig is not 64 bytes", NULL);
+        return s_fail(why, whysz, "SignedEvent.sig: not 64 bytes", NULL);
+    }
+    if (lpg_proto_wire_check(&lpg__event__descriptor, se->body.data,
+                             se->body.len, why, whysz) != LPG_OK) {
+        lpg_event_clear(out);
+        return LPG_EMALFORMED;
     }
     out->event = lpg__event__unpack(NULL, se->body.len, se->body.data);
     if (!out->event) {
         lpg_event_clear(out);
-        return s_fail(why, whysz, "body is not an Event", NULL);
+        return s_fail(why, whysz, "SignedEvent.body: not an Event", NULL);
     }
     Lpg__Event *ev = out->event;
     if (!s_canonical(&ev->base, se->body.data, se->body.len)) {
         lpg_event_clear(out);
         return s_fail(why, whysz,
-                      "Event not canonically encoded or a string holds NUL",
+                      "Event: not canonically encoded (a varint or length "
+                      "longer than it needs to be, or a bool not 0 or 1)",
                       NULL);
     }
     if (ev->event_id.len != LPG_EVENT_ID_LEN) {
         lpg_event_clear(out);
-        return s_fail(why, whysz, "event_id is not 16 bytes", NULL);
+        return s_fail(why, whysz, "Event.event_id: not 16 bytes", NULL);
     }
     const char *field = NULL;
     if (lpg_proto_strings_check(&ev->base, &field) != LPG_OK) {
@@ -149,21 +357,31 @@ lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
     }
     if (ev->body_case == LPG__EVENT__BODY_DEVICE_ENROLL) {
         const Lpg__DeviceEnroll *e = ev->device_enroll;
-        if (e->sign_pub.len != LPG_ED25519_PUB_LEN ||
-            (e->has_curve_pub && e->curve_pub.len != 32)) {
+        if (e->sign_pub.len != LPG_ED25519_PUB_LEN) {
             lpg_event_clear(out);
-            return s_fail(why, whysz, "enrolled key is not 32 bytes", NULL);
+            return s_fail(why, whysz,
+                          "Event.device_enroll.sign_pub: not 32 bytes",
+                          NULL);
+        }
+        if (e->has_curve_pub && e->curve_pub.len != 32) {
+            lpg_event_clear(out);
+            return s_fail(why, whysz,
+                          "Event.device_enroll.curve_pub: not 32 bytes",
+                          NULL);
         }
     }
     if (ev->body_case == LPG__EVENT__BODY_DEVICE_REVOKE &&
         ev->device_revoke->key_id.len != LPG_KEYID_LEN) {
         lpg_event_clear(out);
-        return s_fail(why, whysz, "revoked key_id is not 32 bytes", NULL);
+        return s_fail(why, whysz, "Event.device_revoke.key_id: not 32 bytes",
+                      NULL);
     }
     if (ev->body_case == LPG__EVENT__BODY_FILL_RECORD &&
         ev->fill_record->allow_event_id.len != LPG_EVENT_ID_LEN) {
         lpg_event_clear(out);
-        return s_fail(why, whysz, "allow_event_id is not 16 bytes", NULL);
+        return s_fail(why, whysz,
+                      "Event.fill_record.allow_event_id: not 16 bytes",
+                      NULL);
     }
     lpg_sha256(se->body.data, se->body.len, out->body_hash);
     return LPG_OK;

@@ -30,7 +30,9 @@ typedef struct {
 
 /*  Decodes and validates SignedEvent bytes (and the Event inside).
  *  LPG_EMALFORMED with a reason in why (if given) for anything that does
- *  not decode or breaks a bound. Caller frees with lpg_event_clear. */
+ *  not decode or breaks a bound; the reason starts with the field at
+ *  fault ("Event.event_id: not 16 bytes"), see lpg_proto_wire_check.
+ *  Caller frees with lpg_event_clear. */
 int lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
                      char *why, size_t whysz);
 void lpg_event_clear(lpg_event_t *ev);
@@ -48,6 +50,18 @@ int lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN]);
  *  LPG_GASCERT_MAX_TEXT for Delivery.gas_cert (lib/gascert.h). On failure
  *  returns LPG_EMALFORMED and sets *field to the field's name. */
 int lpg_proto_strings_check(const ProtobufCMessage *m, const char **field);
+
+/*  Walks the protobuf encoding of a d message (nested messages too)
+ *  before protobuf-c decodes it, and refuses what protobuf-c would let
+ *  through: a field number d does not know (protobuf-c would keep it and
+ *  pack it again), fields out of field-number order or given twice, a
+ *  string with a NUL byte, invalid UTF-8, a control character or too many
+ *  bytes, a required field missing, a wrong wire type, a truncation.
+ *  LPG_OK, or LPG_EMALFORMED with why (if given) naming the field by its
+ *  path: "Event.fill_check.checks[1].item: holds a NUL byte". */
+int lpg_proto_wire_check(const ProtobufCMessageDescriptor *d,
+                         const uint8_t *data, size_t len, char *why,
+                         size_t whysz);
 
 /*  Short name of the event's kind ("fill_check", "device_enroll", ...). */
 const char *lpg_event_kind(const Lpg__Event *ev);

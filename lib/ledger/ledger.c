@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,12 @@ struct lpg_ledger {
     MDB_dbi secrets;     /* see "secrets" below */
     bool has_secrets;
     const lpg_projection_t *proj; /* the domain: signer, authorize, apply */
+    /* Transactions open in this process, counted so that the map can be
+     * re-sized with none open (see "txns" below). */
+    pthread_mutex_t txn_lock;
+    pthread_cond_t txn_cond;
+    unsigned txn_open;
+    bool resizing;
 };
 
 struct lpg_txn {
@@ -90,7 +97,7 @@ s_err(int rc, const char *what)
         return LPG_ENOTFOUND;
     if (rc == MDB_MAP_FULL) {
         lpg_error("ledger: %s: the ledger map is full: raise "
-                  "ledger.map_size_gib (this needs attention now)", what);
+                  "ledger.map_size (this needs attention now)", what);
         return LPG_EMAPFULL;
     }
     if (rc == MDB_KEYEXIST)
@@ -113,15 +120,9 @@ lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out)
     *out = l->stats;
 }
 
-static uint64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int s_open_secrets(lpg_ledger_t *l);
+static int s_begin(lpg_ledger_t *l, unsigned flags, MDB_txn **out);
+static void s_end(lpg_ledger_t *l);
 
 /* ---------------------------------------------------------------- open */
 
@@ -130,9 +131,9 @@ s_open_dbis(lpg_ledger_t *l)
 {
     MDB_txn *txn;
     unsigned create = l->rdonly ? 0 : MDB_CREATE;
-    int rc = mdb_txn_begin(l->env, NULL, l->rdonly ? MDB_RDONLY : 0, &txn);
+    int rc = s_begin(l, l->rdonly ? MDB_RDONLY : 0, &txn);
     if (rc)
-        return s_err(rc, "begin");
+        return rc;
     for (int i = 0; i < S_NINTERNAL && rc == 0; i++)
         rc = mdb_dbi_open(txn, s_internal_names[i], create,
                           &l->internal[i]);
@@ -144,13 +145,16 @@ s_open_dbis(lpg_ledger_t *l)
     }
     if (rc) {
         mdb_txn_abort(txn);
+        s_end(l);
         if (rc == MDB_NOTFOUND) {
             lpg_error("ledger: %s is not an lpgtrace ledger", l->dir);
             return LPG_ENOTFOUND;
         }
         return s_err(rc, "open tables");
     }
-    return s_err(mdb_txn_commit(txn), "open tables");
+    rc = mdb_txn_commit(txn);
+    s_end(l);
+    return s_err(rc, "open tables");
 }
 
 int
@@ -172,6 +176,8 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
     lpg_ledger_t *l = calloc(1, sizeof *l);
     if (!l)
         return LPG_ENOMEM;
+    pthread_mutex_init(&l->txn_lock, NULL);
+    pthread_cond_init(&l->txn_cond, NULL);
     l->rdonly = (flags & LPG_LEDGER_RDONLY) != 0;
     l->proj = proj;
     l->dir = strdup(dir);
@@ -228,6 +234,8 @@ lpg_ledger_close(lpg_ledger_t **p)
     lpg_workers_destroy(&l->workers);
     lpg_keyring_destroy(&l->keys);
     lpg_key_destroy(&l->authority);
+    pthread_mutex_destroy(&l->txn_lock);
+    pthread_cond_destroy(&l->txn_cond);
     free(l->dir);
     free(l);
     *p = NULL;
@@ -262,12 +270,13 @@ lpg_ledger_setup(lpg_ledger_t *l, const uint8_t authority_pub[32],
                  const uint8_t ledger_pub[32], const char *origin)
 {
     MDB_txn *txn;
-    int rc = s_err(mdb_txn_begin(l->env, NULL, 0, &txn), "begin");
+    int rc = s_begin(l, 0, &txn);
     if (rc)
         return rc;
     MDB_val v;
     if (s_meta_get(txn, l, "authority_pub", &v) == LPG_OK) {
         mdb_txn_abort(txn);
+        s_end(l);
         return LPG_EEXIST;
     }
     struct {
@@ -287,9 +296,11 @@ lpg_ledger_setup(lpg_ledger_t *l, const uint8_t authority_pub[32],
     }
     if (rc) {
         mdb_txn_abort(txn);
+        s_end(l);
         return rc;
     }
     rc = s_err(mdb_txn_commit(txn), "commit");
+    s_end(l);
     if (rc == LPG_OK) {
         lpg_key_destroy(&l->authority);
         rc = lpg_key_from_raw_public(&l->authority, authority_pub);
@@ -304,7 +315,7 @@ lpg_ledger_meta(lpg_ledger_t *l, uint8_t authority_pub[32],
                 uint8_t ledger_pub[32], char *origin, size_t originsz)
 {
     MDB_txn *txn;
-    int rc = s_err(mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn), "begin");
+    int rc = s_begin(l, MDB_RDONLY, &txn);
     if (rc)
         return rc;
     MDB_val v;
@@ -332,10 +343,99 @@ lpg_ledger_meta(lpg_ledger_t *l, uint8_t authority_pub[32],
         }
     }
     mdb_txn_abort(txn);
+    s_end(l);
     return rc;
 }
 
 /* ---------------------------------------------------------------- txns */
+
+/*  Another process may open the ledger with a larger map and grow the
+ *  data past ours; LMDB then answers every mdb_txn_begin here with
+ *  MDB_MAP_RESIZED until we adopt the new size with
+ *  mdb_env_set_mapsize(env, 0), which it allows only while this process
+ *  has no transaction open. So every transaction is counted: the thread
+ *  that meets MDB_MAP_RESIZED stops new ones from starting, waits for
+ *  the open ones to end (they are short; a bound keeps a bug from
+ *  stalling everything), adopts the size, and every thread retries. */
+#define S_RESIZE_WAIT_MS 10000
+#define S_RESIZE_TRIES 4
+
+static void
+s_end(lpg_ledger_t *l)
+{
+    pthread_mutex_lock(&l->txn_lock);
+    if (--l->txn_open == 0 && l->resizing)
+        pthread_cond_broadcast(&l->txn_cond);
+    pthread_mutex_unlock(&l->txn_lock);
+}
+
+static int
+s_adopt_map(lpg_ledger_t *l)
+{
+    pthread_mutex_lock(&l->txn_lock);
+    if (l->resizing) { /* another thread is at it: wait for it */
+        while (l->resizing)
+            pthread_cond_wait(&l->txn_cond, &l->txn_lock);
+        pthread_mutex_unlock(&l->txn_lock);
+        return LPG_OK;
+    }
+    l->resizing = true;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += S_RESIZE_WAIT_MS / 1000;
+    int wrc = 0;
+    while (l->txn_open > 0 && wrc == 0)
+        wrc = pthread_cond_timedwait(&l->txn_cond, &l->txn_lock, &until);
+    int rc = LPG_OK;
+    if (l->txn_open > 0) {
+        lpg_error("ledger: another process grew the map; %u transaction(s) "
+                  "of this one stayed open for %d s, so the new size "
+                  "cannot be adopted yet",
+                  l->txn_open, S_RESIZE_WAIT_MS / 1000);
+        rc = LPG_EDB;
+    } else {
+        MDB_envinfo before, after;
+        mdb_env_info(l->env, &before);
+        int mrc = mdb_env_set_mapsize(l->env, 0);
+        if (mrc) {
+            lpg_error("ledger: cannot adopt the map size another process "
+                      "set: %s", mdb_strerror(mrc));
+            rc = LPG_EDB;
+        } else {
+            mdb_env_info(l->env, &after);
+            lpg_info("ledger: another process grew the map: now %zu MiB "
+                     "(was %zu MiB)", after.me_mapsize >> 20,
+                     before.me_mapsize >> 20);
+        }
+    }
+    l->resizing = false;
+    pthread_cond_broadcast(&l->txn_cond);
+    pthread_mutex_unlock(&l->txn_lock);
+    return rc;
+}
+
+/*  mdb_txn_begin, counted, adopting a map another process grew. On
+ *  LPG_OK the caller ends the transaction, then calls s_end. */
+static int
+s_begin(lpg_ledger_t *l, unsigned flags, MDB_txn **out)
+{
+    for (int attempt = 0;; attempt++) {
+        pthread_mutex_lock(&l->txn_lock);
+        while (l->resizing)
+            pthread_cond_wait(&l->txn_cond, &l->txn_lock);
+        l->txn_open++;
+        pthread_mutex_unlock(&l->txn_lock);
+        int rc = mdb_txn_begin(l->env, NULL, flags, out);
+        if (rc == 0)
+            return LPG_OK;
+        s_end(l);
+        if (rc != MDB_MAP_RESIZED || attempt + 1 == S_RESIZE_TRIES)
+            return s_err(rc, "begin");
+        rc = s_adopt_map(l);
+        if (rc != LPG_OK)
+            return rc;
+    }
+}
 
 static int
 s_txn_begin(lpg_ledger_t *l, bool write, lpg_txn_t **out)
@@ -347,10 +447,10 @@ s_txn_begin(lpg_ledger_t *l, bool write, lpg_txn_t **out)
     if (!t)
         return LPG_ENOMEM;
     t->l = l;
-    int rc = mdb_txn_begin(l->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    int rc = s_begin(l, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc) {
         free(t);
-        return s_err(rc, "begin");
+        return rc;
     }
     *out = t;
     return LPG_OK;
@@ -374,6 +474,7 @@ lpg_txn_abort(lpg_txn_t **p)
     if (!p || !*p)
         return;
     mdb_txn_abort((*p)->txn);
+    s_end((*p)->l);
     free(*p);
     *p = NULL;
 }
@@ -382,6 +483,7 @@ int
 lpg_txn_commit(lpg_txn_t **p)
 {
     int rc = s_err(mdb_txn_commit((*p)->txn), "commit");
+    s_end((*p)->l);
     free(*p);
     *p = NULL;
     return rc;
@@ -717,20 +819,23 @@ static int
 s_open_secrets(lpg_ledger_t *l)
 {
     MDB_txn *txn;
-    int rc = mdb_txn_begin(l->env, NULL, l->rdonly ? MDB_RDONLY : 0, &txn);
+    int rc = s_begin(l, l->rdonly ? MDB_RDONLY : 0, &txn);
     if (rc)
-        return s_err(rc, "begin");
+        return rc;
     rc = mdb_dbi_open(txn, "secrets", l->rdonly ? 0 : MDB_CREATE,
                       &l->secrets);
     if (rc == MDB_NOTFOUND) {
         mdb_txn_abort(txn);
+        s_end(l);
         return LPG_OK;
     }
     if (rc) {
         mdb_txn_abort(txn);
+        s_end(l);
         return s_err(rc, "open secrets");
     }
     rc = mdb_txn_commit(txn);
+    s_end(l);
     if (rc == 0)
         l->has_secrets = true;
     return s_err(rc, "open secrets");
@@ -859,7 +964,7 @@ s_append_one(lpg_txn_t *t, const char *service, uint64_t seq,
 {
     Lpg__LedgerEntry e = LPG__LEDGER_ENTRY__INIT;
     e.seq = seq;
-    e.recorded_at_ms = s_now_ms();
+    e.recorded_at_ms = lpg_clock_now_ms();
     e.service = (char *)service;
     e.signed_event.data = (uint8_t *)in->data;
     e.signed_event.len = in->len;
@@ -892,7 +997,7 @@ s_append_one(lpg_txn_t *t, const char *service, uint64_t seq,
                    "event id");
     }
     if (rc == LPG_OK)
-        rc = t->l->proj->apply(t, seq, &it->ev,
+        rc = t->l->proj->apply(t, seq, e.recorded_at_ms, &it->ev,
                                it->ev.signed_event->key_id.data, outcome);
     return rc;
 }
@@ -1091,14 +1196,24 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
             s_fail(&out[i], ar, why);
             continue;
         }
+        if (hooks && hooks->bounds) {
+            int cr = lpg_clock_judge(it->ev.event->device_time_ms,
+                                     lpg_clock_now_ms(), hooks->bounds, why,
+                                     sizeof why);
+            if (cr != LPG_OK) {
+                s_fail(&out[i], cr, why);
+                continue;
+            }
+        }
         Lpg__Outcome outcome = LPG__OUTCOME__INIT;
         outcome.status = LPG__STATUS__STATUS_OK;
         if (rules) {
             int rr = rules(rules_ctx, t, seq, &it->ev, se->key_id.data,
                            &in[i], it->pre, &outcome);
             if (rr != LPG_OK) {
+                /* a refusing rule may say why in the outcome's message */
+                s_fail(&out[i], rr, outcome.message);
                 s_outcome_free(&outcome);
-                s_fail(&out[i], rr, NULL);
                 continue;
             }
         }

@@ -18,6 +18,7 @@
 #include "ledger/event.h"
 #include "ledger/merkle.h"
 #include "ledger/projection.h"
+#include "base/clock.h"
 
 typedef struct lpg_ledger lpg_ledger_t;
 
@@ -90,7 +91,9 @@ typedef struct {
 /*  A service's rules, applied inside the write transaction in arrival
  *  order, after the signature and signer checks. Fills *outcome (status
  *  OK or DENIED with reasons; the entry is recorded either way). Returns
- *  LPG_OK, or an error to refuse the event without recording it. */
+ *  LPG_OK, or an error to refuse the event without recording it; then
+ *  outcome->message, if set, is the answer's message (name the field at
+ *  fault: "Event.cylinder: missing"). */
 /*  Strings, reasons (each Reason and its strings) and the FillResult the
  *  rules put in *outcome are malloc'd by them and freed by the ledger. */
 typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
@@ -110,6 +113,11 @@ typedef struct {
     lpg_rules_fn rules;       /* NULL: record as OK */
     lpg_precheck_fn precheck; /* may be NULL */
     void *ctx;
+    /* Device times outside these bounds of the recording clock are
+     * refused before the rules (LPG_ECLOCK_AHEAD / LPG_ECLOCK_BEHIND, not
+     * recorded; a retry of a recorded event still gets its answer).
+     * NULL: not checked (a service's own events, tools). */
+    const lpg_clock_bounds_t *bounds;
 } lpg_hooks_t;
 
 /*  Appends a batch in one write transaction: decodes each event, checks

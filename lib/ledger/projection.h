@@ -40,11 +40,17 @@ typedef struct {
      * a service's rules, inside the write transaction. */
     int (*authorize)(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
                      char *why, size_t whysz);
-    /* Applies entry seq (its event, signer and recorded outcome) to the
-     * state tables and indexes, inside the write transaction. */
-    int (*apply)(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
-                 const uint8_t signer[LPG_KEYID_LEN],
+    /* Applies entry seq (recorded at recorded_at_ms by the ledger's
+     * clock: its event, signer and recorded outcome) to the state tables
+     * and indexes, inside the write transaction. */
+    int (*apply)(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                 const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
                  const Lpg__Outcome *outcome);
+    /* Was ev recorded by the writer that records its kind (writer:
+     * LedgerEntry.service)? LPG_OK, or LPG_EWRONGSERVICE with why, for
+     * verify to report. NULL: any writer will do. */
+    int (*recorder)(const lpg_event_t *ev, const char *writer, char *why,
+                    size_t whysz);
 } lpg_projection_t;
 
 #endif

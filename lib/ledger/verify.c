@@ -414,6 +414,15 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                 s_bad(r, LPG_EMALFORMED, true, seq, "signed event: ", why);
                 break;
             }
+            /* Each kind is recorded by its one service (the projection
+             * knows which): an entry a service recorded for another was
+             * never judged by the rules that should have judged it. */
+            if (proj->recorder &&
+                proj->recorder(ev, e->service, why, sizeof why) != LPG_OK) {
+                lpg__ledger_entry__free_unpacked(e, NULL);
+                s_bad(r, LPG_EWRONGSERVICE, true, seq, "", why);
+                break;
+            }
             const lpg_key_t *key = NULL;
             bool is_auth = false;
             const char *kwhy = "";
@@ -438,8 +447,8 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                 break;
             }
             if (scratch) {
-                rc = proj->apply(st, seq, ev, ev->signed_event->key_id.data,
-                                 e->outcome);
+                rc = proj->apply(st, seq, e->recorded_at_ms, ev,
+                                 ev->signed_event->key_id.data, e->outcome);
                 if (rc != LPG_OK) {
                     lpg__ledger_entry__free_unpacked(e, NULL);
                     goto cleanup;
@@ -518,6 +527,102 @@ cleanup:
     return rc;
 }
 
+/* ------------------------------------------------- before a signature */
+
+int
+lpg_verify_leaf(lpg_txn_t *t, uint64_t seq, const uint8_t *data, size_t len)
+{
+    uint8_t leaf[32], stored[32];
+    lpg_merkle_leaf_hash(data, len, leaf);
+    int rc = lpg_txn_node(t, 0, seq, stored);
+    if (rc == LPG_ENOTFOUND)
+        return LPG_ECORRUPT;
+    if (rc != LPG_OK)
+        return rc;
+    return memcmp(leaf, stored, 32) == 0 ? LPG_OK : LPG_ECORRUPT;
+}
+
+int
+lpg_verify_since(lpg_ledger_t *l, uint64_t from, const uint8_t *from_root,
+                 uint64_t size, uint8_t root[32], lpg_verify_report_t *r)
+{
+    memset(r, 0, sizeof *r);
+    s_range_t *range = calloc(1, sizeof *range);
+    lpg_txn_t *t = NULL;
+    int rc = range ? lpg_ledger_read(l, &t) : LPG_ENOMEM;
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &r->size);
+    if (rc == LPG_OK && size > r->size)
+        rc = LPG_ERANGE;
+    if (rc != LPG_OK)
+        goto cleanup;
+    if (from > size) {
+        s_bad(r, LPG_EINCONSISTENT, false, 0, "",
+              "the last checkpoint covers more entries than the ledger "
+              "has: entries were dropped");
+        goto cleanup;
+    }
+    rc = s_range_from_store(range, t, from);
+    if (rc == LPG_ENOTFOUND || rc == LPG_ECORRUPT) {
+        rc = LPG_OK;
+        s_bad(r, LPG_ECORRUPT, false, 0, "",
+              "the stored tree over the entries signed before is "
+              "incomplete");
+        goto cleanup;
+    }
+    if (rc != LPG_OK)
+        goto cleanup;
+    if (from_root && from > 0) {
+        uint8_t then[32];
+        s_range_root(range, then);
+        if (memcmp(then, from_root, 32) != 0) {
+            s_bad(r, LPG_EINCONSISTENT, false, 0, "",
+                  "the tree no longer has the root signed for the entries "
+                  "before: history was rewritten");
+            goto cleanup;
+        }
+    }
+    for (uint64_t seq = from; seq < size && r->error == LPG_OK; seq++) {
+        const uint8_t *data;
+        size_t len;
+        rc = lpg_txn_entry(t, seq, &data, &len);
+        if (rc == LPG_ENOTFOUND) {
+            rc = LPG_OK;
+            s_bad(r, LPG_ECORRUPT, true, seq, "",
+                  "entry missing: the sequence has a gap");
+            break;
+        }
+        if (rc == LPG_OK)
+            rc = lpg_verify_leaf(t, seq, data, len);
+        if (rc == LPG_ECORRUPT) {
+            rc = LPG_OK;
+            s_bad(r, LPG_ECORRUPT, true, seq, "",
+                  "entry bytes do not match their Merkle leaf hash: the "
+                  "entry was altered");
+            break;
+        }
+        if (rc != LPG_OK)
+            goto cleanup;
+        uint8_t leaf[32];
+        lpg_merkle_leaf_hash(data, len, leaf);
+        unsigned lvl = 0;
+        if (s_range_add(range, t, leaf, &lvl) != LPG_OK) {
+            char d[96];
+            snprintf(d, sizeof d, "Merkle node at level %u completed by "
+                     "this entry is wrong", lvl);
+            s_bad(r, LPG_ECORRUPT, true, seq, "", d);
+            break;
+        }
+        r->entries++;
+    }
+    if (r->error == LPG_OK)
+        s_range_root(range, root);
+cleanup:
+    lpg_txn_abort(&t);
+    free(range);
+    return rc;
+}
+
 int
 lpg_state_digest(lpg_ledger_t *l, uint8_t out[32])
 {
@@ -567,8 +672,8 @@ lpg_state_rebuild(lpg_ledger_t *l,
                       "verify", (unsigned long long)seq);
             rc = LPG_ECORRUPT;
         } else if (rc == LPG_OK) {
-            rc = proj->apply(t, seq, &ev, ev.signed_event->key_id.data,
-                             e->outcome);
+            rc = proj->apply(t, seq, e->recorded_at_ms, &ev,
+                             ev.signed_event->key_id.data, e->outcome);
             lpg_event_clear(&ev);
         }
         if (e)

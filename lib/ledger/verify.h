@@ -42,6 +42,26 @@ typedef struct {
 int lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                       lpg_verify_report_t *r);
 
+/*  Do entry seq's bytes (data, len, read in t) hash to the leaf stored
+ *  for it, level 0 of the tree: SHA-256(0x00 || bytes)? LPG_OK; LPG_ECORRUPT
+ *  if not, or if no leaf is stored for seq; or the error that stopped the
+ *  read. */
+int lpg_verify_leaf(lpg_txn_t *t, uint64_t seq, const uint8_t *data,
+                    size_t len);
+
+/*  The check before a checkpoint of the first `size` entries is signed,
+ *  when one of the first `from` was signed before: the tree over those is
+ *  taken as stored (and, if from_root is not NULL, must still have that
+ *  root); each entry from `from` on must be present, hash to its stored
+ *  leaf, and complete only Merkle nodes that are stored as computed. Cost:
+ *  one hash per new entry and node, not a full verify. Returns LPG_OK if
+ *  the check ran: r->error is LPG_OK and root the root of the first size
+ *  entries, the one to sign, or r->error, r->seq (the first damaged
+ *  entry) and r->why say what is wrong. LPG_ERANGE if the ledger has
+ *  fewer than size entries. */
+int lpg_verify_since(lpg_ledger_t *l, uint64_t from, const uint8_t *from_root,
+                     uint64_t size, uint8_t root[32], lpg_verify_report_t *r);
+
 /*  SHA-256 over every state table and index (table by table, rows in key
  *  order): equal digests mean equal state. */
 int lpg_state_digest(lpg_ledger_t *l, uint8_t out[32]);

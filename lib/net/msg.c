@@ -13,28 +13,34 @@ lpg_msg_decode_request(Lpg__Request **out, const uint8_t *data, size_t len,
                        char *why, size_t whysz)
 {
     *out = NULL;
+    /* Named faults first (an unknown field, a NUL, a missing required
+     * field...): protobuf-c would keep an unknown field and say only "no"
+     * to the rest. */
+    if (lpg_proto_wire_check(&lpg__request__descriptor, data, len, why,
+                             whysz) != LPG_OK)
+        return LPG_EMALFORMED;
     Lpg__Request *req = lpg__request__unpack(NULL, len, data);
     if (!req) {
-        snprintf(why, whysz, "not a Request message");
+        snprintf(why, whysz, "Request: does not decode");
         return LPG_EMALFORMED;
     }
     const char *field = NULL;
     int rc = LPG_OK;
     if (req->request_id.len != LPG_REQUEST_ID_LEN) {
-        snprintf(why, whysz, "request_id must be %d bytes",
+        snprintf(why, whysz, "Request.request_id: must be %d bytes",
                  LPG_REQUEST_ID_LEN);
         rc = LPG_EMALFORMED;
     } else if (lpg_proto_strings_check(&req->base, &field) != LPG_OK) {
-        snprintf(why, whysz, "field '%s' is not valid UTF-8 text of at most "
-                             "%d bytes without control characters",
+        snprintf(why, whysz, "Request: field '%s' is not UTF-8, has a "
+                             "control character or is longer than %d bytes",
                  field ? field : "?", LPG_STRING_MAX);
         rc = LPG_EMALFORMED;
     } else if (protobuf_c_message_get_packed_size(&req->base) != len) {
-        snprintf(why, whysz, "a string holds a NUL byte, or the encoding "
-                             "is not canonical");
+        snprintf(why, whysz, "Request: not canonically encoded (a varint "
+                             "or length longer than it needs to be)");
         rc = LPG_EMALFORMED;
     } else if (req->body_case == LPG__REQUEST__BODY__NOT_SET) {
-        snprintf(why, whysz, "request has no body");
+        snprintf(why, whysz, "Request: has no body (submit, ping, ...)");
         rc = LPG_EMALFORMED;
     }
     if (rc != LPG_OK) {
@@ -238,6 +244,9 @@ lpg_msg_status(int err)
     case LPG_EMALFORMED:
     case LPG_ETOOBIG:
     case LPG_ERANGE:
+    case LPG_ECLOCK_AHEAD:
+    case LPG_ECLOCK_BEHIND:
+    case LPG_EWRONGSERVICE:
         return LPG__STATUS__STATUS_INVALID;
     case LPG_EBADSIG:
     case LPG_EUNKNOWNKEY:

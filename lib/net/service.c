@@ -11,6 +11,8 @@
 #include "base/log.h"
 #include "domain/state.h"
 #include "net/transport.h"
+#include "base/clock.h"
+#include "domain/owner.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -33,6 +35,7 @@ struct lpg_service {
     size_t max_msg;
     int64_t hard_max;
     size_t max_batch;
+    lpg_clock_bounds_t bounds; /* time.max_skew_s, time.max_late_s */
     int send_queue;  /* replies waiting for one client, at most */
     size_t unit_bytes; /* answers held in one unit, about */
     bool trim;       /* large replies went out: give memory back when idle */
@@ -93,45 +96,54 @@ lpg_service_config(lpg_service_t *s)
     return s->o.config;
 }
 
-/*  The enrolled, unrevoked device holding this transport key, or NULL. */
-static bool
+/*  The enrolled, unrevoked device holding this transport key: LPG_OK,
+ *  LPG_EPERM if there is none (or it is revoked), or the error that kept
+ *  the ledger from answering. */
+static int
 s_device_of_curve(lpg_ledger_t *l, const uint8_t curve[32],
                   uint8_t key_id[32])
 {
     lpg_txn_t *t = NULL;
-    if (lpg_ledger_read(l, &t) != LPG_OK)
-        return false;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc != LPG_OK)
+        return rc;
     const void *v;
     size_t vlen;
-    bool ok = false;
-    if (lpg_txn_get(t, LPG_TABLE_CURVE_KEYS, curve, 32, &v, &vlen) ==
-            LPG_OK &&
-        vlen == 32) {
+    rc = lpg_txn_get(t, LPG_TABLE_CURVE_KEYS, curve, 32, &v, &vlen);
+    if (rc == LPG_OK && vlen != 32)
+        rc = LPG_ECORRUPT;
+    Lpg__DeviceState *dev = NULL;
+    if (rc == LPG_OK) {
         memcpy(key_id, v, 32);
-        Lpg__DeviceState *dev = NULL;
-        if (lpg_state_device(t, key_id, &dev) == LPG_OK) {
-            ok = !dev->has_revoked_seq;
-            lpg__device_state__free_unpacked(dev, NULL);
-        }
+        rc = lpg_state_device(t, key_id, &dev);
     }
+    if (rc == LPG_OK && dev->has_revoked_seq)
+        rc = LPG_EPERM;
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
     lpg_txn_abort(&t);
-    return ok;
+    return rc == LPG_ENOTFOUND ? LPG_EPERM : rc;
 }
 
-static bool
+static int
 s_zap_admit(void *arg, const uint8_t client_key[32], char user_id[65])
 {
     lpg_service_t *s = arg;
     uint8_t key_id[32];
-    if (!s_device_of_curve(s->o.ledger, client_key, key_id)) {
-        char z[65];
-        lpg_hex(client_key, 8, z);
+    char z[65];
+    lpg_hex(client_key, 8, z);
+    int rc = s_device_of_curve(s->o.ledger, client_key, key_id);
+    if (rc == LPG_EPERM)
         lpg_warn("refused a connection: transport key %s... is not an "
                  "enrolled, unrevoked device", z);
-        return false;
-    }
-    lpg_hex(key_id, 32, user_id);
-    return true;
+    else if (rc != LPG_OK)
+        lpg_error("%s: cannot check the transport key %s... of a "
+                  "connecting client: the ledger failed (%s); told it to "
+                  "try again",
+                  s->o.name, z, lpg_strerror(rc));
+    else
+        lpg_hex(key_id, 32, user_id);
+    return rc;
 }
 
 int
@@ -229,7 +241,14 @@ lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts)
         free(s);
         return LPG_ECONFIG;
     }
-    int rc = s_send_queue(s, cfg);
+    char why[128];
+    int rc = lpg_clock_bounds_from_config(&s->bounds, cfg, why, sizeof why);
+    if (rc != LPG_OK) {
+        lpg_error("%s", why);
+        free(s);
+        return rc;
+    }
+    rc = s_send_queue(s, cfg);
     if (rc != LPG_OK) {
         free(s);
         return rc;
@@ -283,6 +302,7 @@ typedef struct {
     lpg_reply_t reply;
     bool answered;   /* reply is final */
     bool droppable;  /* cannot be answered: no identity frame */
+    size_t last_slot; /* SubmitMany: its last event in the batch */
 } s_pending_t;
 
 static const char *
@@ -384,6 +404,14 @@ s_check(lpg_service_t *s, s_pending_t *p)
     if (rc == LPG_OK)
         rc = lpg_state_device(t, kid, &p->device);
     lpg_txn_abort(&t);
+    if (rc != LPG_OK && rc != LPG_ENOTFOUND) {
+        /* The service failed, not the device: say so, and log it. */
+        lpg_error("%s: cannot check the sender of a request: the ledger "
+                  "failed (%s)", s->o.name, lpg_strerror(rc));
+        s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc),
+                 "the service could not read the ledger: retry");
+        return;
+    }
     if (rc != LPG_OK || !p->device) {
         s_answer(p, LPG__STATUS__STATUS_UNAUTHORIZED, "EUNKNOWNKEY",
                  "this device is not enrolled");
@@ -530,8 +558,22 @@ s_unit_destroy(s_unit_t **p)
     *p = NULL;
 }
 
+/*  Is this SignedEvent of a kind another service records? Then it is
+ *  answered at once (EWRONGSERVICE, why says whose it is) and never
+ *  reaches the ledger: no signature check, no retry look-up, no rules.
+ *  Bytes that do not decode go on, for the ledger to say what is wrong. */
+static bool
+s_foreign(const lpg_service_t *s, const uint8_t *data, size_t len,
+          char *why, size_t whysz)
+{
+    Lpg__Event__BodyCase kind;
+    if (lpg_owner_peek(data, len, &kind) != LPG_OK)
+        return false;
+    return lpg_owner_check(s->o.name, kind, why, whysz) != LPG_OK;
+}
+
 /*  Gathers every submitted event of the unit, in arrival order, and
- *  prepares them. */
+ *  prepares them (those of another service's kinds are answered here). */
 static void
 s_prepare_unit(lpg_service_t *s, s_unit_t *u)
 {
@@ -581,7 +623,14 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
         const Lpg__Request *req = pend[i].req;
         if (pend[i].answered || !req)
             continue;
+        char why[160];
         if (req->body_case == LPG__REQUEST__BODY_SUBMIT) {
+            const ProtobufCBinaryData *b = &req->submit->signed_event;
+            if (s_foreign(s, b->data, b->len, why, sizeof why)) {
+                s_answer(&pend[i], LPG__STATUS__STATUS_INVALID,
+                         lpg_errtoken(LPG_EWRONGSERVICE), why);
+                continue;
+            }
             u->in[k].data = req->submit->signed_event.data;
             u->in[k].len = req->submit->signed_event.len;
             if (req->submit->has_person_key) {
@@ -592,7 +641,18 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
             u->slot[k++] = SIZE_MAX;
         } else if (req->body_case == LPG__REQUEST__BODY_SUBMIT_MANY) {
             const Lpg__SubmitMany *sm = req->submit_many;
+            bool any = false;
             for (size_t j = 0; j < sm->n_signed_events; j++) {
+                const ProtobufCBinaryData *b = &sm->signed_events[j];
+                if (s_foreign(s, b->data, b->len, why, sizeof why)) {
+                    lpg_reply_result_set(&pend[i].reply, j,
+                                         LPG__STATUS__STATUS_INVALID,
+                                         lpg_errtoken(LPG_EWRONGSERVICE),
+                                         why);
+                    continue;
+                }
+                any = true;
+                pend[i].last_slot = j;
                 u->in[k].data = sm->signed_events[j].data;
                 u->in[k].len = sm->signed_events[j].len;
                 if (j < sm->n_person_keys && sm->person_keys[j].len) {
@@ -602,9 +662,18 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
                 u->which[k] = i;
                 u->slot[k++] = j;
             }
+            if (!any) {
+                char msg[64];
+                snprintf(msg, sizeof msg, "%zu events answered",
+                         sm->n_signed_events);
+                s_answer(&pend[i], LPG__STATUS__STATUS_OK, "OK", msg);
+            }
         }
     }
-    lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx};
+    u->total = total = k;
+    if (total == 0)
+        return;
+    lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
     u->rc = lpg_ledger_prepare(s->o.ledger, u->in, total, &hooks, &u->batch);
 }
 
@@ -622,10 +691,10 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
                                      "the ledger could not record it: retry");
             else
                 s_result_from_entry(p, u->slot[j], t, &u->out[j]);
-            if (u->slot[j] + 1 == p->req->submit_many->n_signed_events) {
+            if (u->slot[j] == p->last_slot) {
                 char msg[64];
                 snprintf(msg, sizeof msg, "%zu events answered",
-                         u->slot[j] + 1);
+                         p->req->submit_many->n_signed_events);
                 s_answer(p, rc == LPG_OK ? LPG__STATUS__STATUS_OK
                                          : lpg_msg_status(rc),
                          rc == LPG_OK ? "OK" : lpg_errtoken(rc), msg);
@@ -664,7 +733,7 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
         outs[nb++] = u->out;
     }
     if (nb > 0) {
-        lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx};
+        lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
         rc = lpg_ledger_commit_many(s->o.ledger, batches, nb, s->o.name,
                                     &hooks, outs);
     }
@@ -1019,9 +1088,12 @@ lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts)
     char path[4096];
     lpg_config_path(cfg, "ledger", path, sizeof path);
     lpg_ledger_t *l = NULL;
-    uint64_t gib = (uint64_t)lpg_config_get_int(cfg, "ledger.map_size_gib",
-                                                1024);
-    rc = lpg_ledger_open(&l, path, 0, gib << 30, &lpg_state_projection);
+    uint64_t map_size = 0;
+    rc = lpg_config_map_size(cfg, &map_size, why, sizeof why);
+    if (rc != LPG_OK)
+        lpg_error("configuration: %s", why);
+    else
+        rc = lpg_ledger_open(&l, path, 0, map_size, &lpg_state_projection);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, opts->name, opts->curve_secret);
     lpg_service_t *s = NULL;

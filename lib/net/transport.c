@@ -175,12 +175,17 @@ s_zap_thread(void *arg)
         if (count >= 7 && zmq_msg_size(&frames[5]) == 5 &&
             memcmp(zmq_msg_data(&frames[5]), "CURVE", 5) == 0 &&
             zmq_msg_size(&frames[6]) == 32) {
-            if (z->fn(z->arg, zmq_msg_data(&frames[6]), user_id)) {
+            int rc = z->fn(z->arg, zmq_msg_data(&frames[6]), user_id);
+            if (rc == LPG_OK) {
                 status = "200";
                 text = "OK";
+            } else if (rc != LPG_EPERM) {
+                status = "300"; /* ours, not the client's: try again */
+                text = "Service error";
+                user_id[0] = '\0';
             }
         }
-        if (strcmp(status, "200") != 0)
+        if (strcmp(status, "400") == 0)
             z->refused++;
         /* reply: version, request id, status code, text, user id, meta */
         if (count >= 2) {

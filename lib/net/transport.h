@@ -37,10 +37,14 @@ int lpg_curve_decode(const char *z85, uint8_t key[32]);
 
 typedef struct lpg_zap lpg_zap_t;
 
-/*  Decides one connecting client by its CURVE public key: true admits it,
- *  and user_id (at most 64 chars) becomes the User-Id of its messages. */
-typedef bool (*lpg_zap_fn)(void *arg, const uint8_t client_key[32],
-                           char user_id[65]);
+/*  Decides one connecting client by its CURVE public key: LPG_OK admits
+ *  it, and user_id (at most 64 chars) becomes the User-Id of its
+ *  messages; LPG_EPERM refuses it (ZAP 400: not an allowed client). Any
+ *  other error is the service's own failure, not the client's (the
+ *  ledger could not be read, say; the function logs it): ZAP 300, a
+ *  temporary error, and the client may try again. */
+typedef int (*lpg_zap_fn)(void *arg, const uint8_t client_key[32],
+                          char user_id[65]);
 
 /*  A ZeroMQ context for one process. NULL on failure. */
 void *lpg_transport_context(void);

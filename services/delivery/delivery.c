@@ -3,19 +3,12 @@
 #include "base/error.h"
 #include "codes/gascert.h"
 #include "domain/state.h"
+#include "base/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static uint64_t
-s_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int
 lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
@@ -24,8 +17,8 @@ lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
     memset(d, 0, sizeof *d);
     d->zone = lpg_config_get(cfg, "time.zone");
     d->resolver = lpg_config_get(cfg, "code.resolver");
-    d->now_ms = s_wall_ms;
-    if (lpg_local_ymd(s_wall_ms(), d->zone) == 0) {
+    d->now_ms = lpg_clock_now_ms;
+    if (lpg_local_ymd(lpg_clock_now_ms(), d->zone) == 0) {
         snprintf(why, whysz, "time.zone '%s' is not a known time zone",
                  d->zone);
         return LPG_ECONFIG;
@@ -151,8 +144,10 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     di.time_ms = e->device_time_ms;
     di.now_ms = d->now_ms();
     di.late_limit_ms = d->late_limit_ms;
-    di.today_ymd = lpg_today(&d->today, d->now_ms(), d->zone);
-    di.event_ymd = lpg_local_ymd(e->device_time_ms, d->zone);
+    di.today_ymd = lpg_today(&d->today, di.now_ms, d->zone);
+    /* the day it happened, by a device clock that cannot be ahead */
+    di.event_ymd = lpg_local_ymd(lpg_clock_bounded(e->device_time_ms,
+                                                   di.now_ms), d->zone);
     lpg_verdict_t v;
     uint64_t late = 0;
     int rc = lpg_delivery_judge(&di, &v, &late);

@@ -4,19 +4,14 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "domain/state.h"
+#include "base/clock.h"
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static uint64_t
-s_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int
 lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
@@ -27,12 +22,12 @@ lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
     f->zone = lpg_config_get(cfg, "time.zone");
     f->resolver = lpg_config_get(cfg, "code.resolver");
     f->authority = lpg_ledger_authority(ledger);
-    f->now_ms = s_wall_ms;
+    f->now_ms = lpg_clock_now_ms;
     if (!f->authority) {
         snprintf(why, whysz, "the ledger has no authority key");
         return LPG_ECONFIG;
     }
-    if (lpg_local_ymd(s_wall_ms(), f->zone) == 0) {
+    if (lpg_local_ymd(lpg_clock_now_ms(), f->zone) == 0) {
         snprintf(why, whysz, "time.zone '%s' is not a known time zone",
                  f->zone);
         return LPG_ECONFIG;
@@ -127,6 +122,42 @@ s_find(lpg_txn_t *t, const char *grai, const ProtobufCBinaryData *id,
 }
 
 
+/*  Refuses an event the rules cannot judge (a field missing or naming
+ *  something else), unrecorded: INVALID with a message naming the field,
+ *  so a client knows what to put right. */
+__attribute__((format(printf, 2, 3))) static int
+s_invalid(Lpg__Outcome *o, const char *fmt, ...)
+{
+    char msg[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    free(o->message);
+    o->message = strdup(msg);
+    return LPG_EINVAL;
+}
+
+/*  The Event fields a kind of the filling station needs: a missing one
+ *  is refused with its name rather than judged (a check with no station
+ *  or no operator would otherwise be recorded as a DENY for reasons
+ *  that are not the device's fault to read). */
+static int
+s_required(const Lpg__Event *e, bool cylinder, bool site, bool actor,
+           Lpg__Outcome *o)
+{
+    if (cylinder && (!e->cylinder || !*e->cylinder))
+        return s_invalid(o, "Event.cylinder: missing (the GRAI of the "
+                            "cylinder, as its code names it)");
+    if (site && (!e->site || !*e->site))
+        return s_invalid(o, "Event.site: missing (the station the device "
+                            "is enrolled at)");
+    if (actor && (!e->actor || !*e->actor))
+        return s_invalid(o, "Event.actor: missing (the staff id of the "
+                            "person acting)");
+    return LPG_OK;
+}
+
 /*  A fill check's code verified on the signature threads. */
 typedef struct {
     int rc;
@@ -164,16 +195,25 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
         code_rc = lpg_code_verify(fc->code, strlen(fc->code), f->resolver,
                                   f->authority, &code);
     bool identified = code_rc == LPG_OK || code_rc == LPG_ECODE_CASE;
+    int rc = s_required(e, false, true, true, o);
+    if (rc != LPG_OK)
+        return rc;
     /* The event must name the cylinder its code names: the state and the
      * indexes are kept under Event.cylinder. */
-    if (identified && (!e->cylinder || strcmp(e->cylinder, code.grai) != 0))
-        return LPG_EINVAL;
+    if (identified && (!e->cylinder || !*e->cylinder))
+        return s_invalid(o, "Event.cylinder: missing (must be the code's "
+                            "GRAI %s)", code.grai);
+    if (identified && strcmp(e->cylinder, code.grai) != 0)
+        return s_invalid(o, "Event.cylinder: does not match the code's "
+                            "GRAI %s", code.grai);
     if (!identified && e->cylinder && *e->cylinder) {
         lpg_code_t parsed;
         if (lpg_code_parse(fc->code, strlen(fc->code), NULL, &parsed) !=
                 LPG_OK ||
             strcmp(parsed.grai, e->cylinder) != 0)
-            return LPG_EINVAL;
+            return s_invalid(o, "Event.cylinder: does not match the GRAI "
+                                "in FillCheck.code (or the code names "
+                                "none: leave it out)");
     }
     lpg_fill_input_t in = {0};
     in.code_rc = code_rc;
@@ -190,7 +230,8 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.device = dev;
     in.check = fc;
     in.time_ms = e->device_time_ms;
-    in.today_ymd = lpg_today(&f->today, f->now_ms(), f->zone);
+    in.now_ms = f->now_ms();
+    in.today_ymd = lpg_today(&f->today, in.now_ms, f->zone);
     if (in.cyl && in.cyl->last_site) {
         in.last_site_id = in.cyl->last_site;
         in.last_site = lpg_state_get(t, LPG_TABLE_SITES, in.cyl->last_site,
@@ -199,7 +240,7 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     }
     in.limits = f->limits;
     lpg_verdict_t v;
-    int rc = lpg_rules_fill_check(&in, &v);
+    rc = lpg_rules_fill_check(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = lpg_verdict_outcome(&v, "fill allowed", "do not fill", o);
     lpg_state_free((void *)in.cyl);
@@ -217,6 +258,9 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
 {
     const Lpg__Event *e = ev->event;
     const Lpg__FillRecord *fr = e->fill_record;
+    int rc = s_required(e, true, true, false, o);
+    if (rc != LPG_OK)
+        return rc;
     lpg_fill_record_input_t in = {0};
     Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
                                     &lpg__cylinder_state__descriptor);
@@ -250,11 +294,13 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.named_seq = named.seq;
     in.override_check = check.event;
     in.override_check_seq = check.seq;
+    in.named_service = named.entry ? named.entry->service : NULL;
+    in.override_check_service = check.entry ? check.entry->service : NULL;
     in.limits = f->limits;
     lpg_verdict_t v;
     lpg_fill_result_t res;
     memset(&res, 0, sizeof res);
-    int rc = lpg_rules_fill_record(&in, &v, &res);
+    rc = lpg_rules_fill_record(&in, &v, &res);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = lpg_verdict_outcome(&v, res.quarantine ? "recorded: cylinder held"
                                           : "fill recorded",
@@ -285,6 +331,9 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
            Lpg__Outcome *o)
 {
     const Lpg__Event *e = ev->event;
+    int rc = s_required(e, true, true, true, o);
+    if (rc != LPG_OK)
+        return rc;
     lpg_override_input_t in = {0};
     Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
                                     &lpg__cylinder_state__descriptor);
@@ -303,10 +352,11 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.check = check.event;
     in.check_outcome = check.entry ? check.entry->outcome : NULL;
     in.check_seq = check.seq;
+    in.check_service = check.entry ? check.entry->service : NULL;
     in.cyl = cyl;
     in.today_ymd = lpg_today(&f->today, f->now_ms(), f->zone);
     lpg_verdict_t v;
-    int rc = lpg_rules_override(&in, &v);
+    rc = lpg_rules_override(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = lpg_verdict_outcome(&v, "override recorded: fill allowed",
                        "override refused", o);

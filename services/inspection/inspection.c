@@ -5,30 +5,14 @@
 #include "base/log.h"
 #include "domain/fill_rules.h"
 #include "domain/inspection.h"
+#include "base/clock.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define S_MAX_PER_TICK 256 /* escalations recorded in one look */
-
-uint64_t
-lpg_inspection_now_ms(void)
-{
-    const char *fake = getenv("LPG_NOW_MS");
-    if (fake && *fake) {
-        char *end = NULL;
-        errno = 0;
-        unsigned long long v = strtoull(fake, &end, 10);
-        if (errno == 0 && end && *end == '\0')
-            return (uint64_t)v;
-    }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int
 lpg_inspection_init(lpg_inspection_t *s, const lpg_config_t *cfg,
@@ -38,7 +22,7 @@ lpg_inspection_init(lpg_inspection_t *s, const lpg_config_t *cfg,
     s->config = cfg;
     s->ledger = ledger;
     s->zone = lpg_config_get(cfg, "time.zone");
-    if (lpg_local_ymd(lpg_inspection_now_ms(), s->zone) == 0) {
+    if (lpg_local_ymd(lpg_clock_now_ms(), s->zone) == 0) {
         snprintf(why, whysz, "time.zone '%s' is not a known time zone",
                  s->zone);
         return LPG_ECONFIG;
@@ -83,7 +67,11 @@ lpg_inspection_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     const Lpg__Event *e = ev->event;
     if (e->body_case != LPG__EVENT__BODY_HOUSEHOLD_INSPECTION)
         return LPG_OK;
-    uint32_t day = lpg_local_ymd(e->device_time_ms, s->zone);
+    /* Deadlines count from the day of the inspection by a device clock
+     * that cannot be ahead of the service's: an inspector's clock set a
+     * year ahead moves no deadline. */
+    uint32_t day = lpg_local_ymd(
+        lpg_clock_bounded(e->device_time_ms, lpg_clock_now_ms()), s->zone);
     Lpg__InspectionResult r = LPG__INSPECTION_RESULT__INIT;
     r.major_deadline_ymd = lpg_ymd_add_days(day, s->major_days);
     r.minor_deadline_ymd = lpg_ymd_add_days(day, s->minor_days);

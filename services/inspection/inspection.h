@@ -4,8 +4,8 @@
  *  escalation timer that reports hazards left past their deadline to the
  *  street / township, signed with the service's own device key.
  *
- *  The clock: wall time, or LPG_NOW_MS (ms since the epoch) from the
- *  environment when set, so tests can stand a few days in the future.
+ *  The clock: lpg_clock_now_ms (wall time, or LPG_NOW_MS when set, so
+ *  tests can stand a few days in the future).
  */
 #ifndef LPG_INSPECTION_H
 #define LPG_INSPECTION_H
@@ -46,8 +46,5 @@ int lpg_inspection_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
  *  escalated: each gets a HazardEscalation with an id derived from the
  *  hazard. Returns LPG_OK or the error that stopped it. */
 int lpg_inspection_escalate(lpg_inspection_t *s, uint64_t now_ms);
-
-/*  The service clock (LPG_NOW_MS or wall time), ms since the epoch. */
-uint64_t lpg_inspection_now_ms(void);
 
 #endif

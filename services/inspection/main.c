@@ -1,12 +1,12 @@
 /*  lpg-inspectiond - household and periodic inspections and the hazard
  *  escalation timer. See inspection.h. */
 #include "base/error.h"
+#include "base/clock.h"
 #include "inspection.h"
 #include "base/log.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static lpg_inspection_t s_inspection;
 
@@ -21,14 +21,6 @@ s_start(void *ctx, lpg_service_t *svc)
     return rc;
 }
 
-static uint64_t
-s_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*  The loop ticks often; the look for hazards runs every
  *  inspection.tick_ms of them. */
 static int
@@ -37,11 +29,11 @@ s_tick(void *ctx, lpg_service_t *svc)
     static uint64_t last;
     int64_t every = lpg_config_get_int(lpg_service_config(svc),
                                        "inspection.tick_ms", 5000);
-    uint64_t now = s_mono_ms();
+    uint64_t now = lpg_clock_mono_ms();
     if (last && now - last < (uint64_t)(every > 0 ? every : 5000))
         return LPG_OK;
     last = now;
-    return lpg_inspection_escalate(&s_inspection, lpg_inspection_now_ms());
+    return lpg_inspection_escalate(&s_inspection, lpg_clock_now_ms());
 }
 
 int

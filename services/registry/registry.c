@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "domain/pii.h"
 #include "domain/state.h"
+#include "base/clock.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -65,11 +66,14 @@ s_secret_key(const char *user, char *out, size_t outsz)
 
 static int
 s_keep_key(lpg_registry_t *reg, lpg_txn_t *txn, const char *user,
-           const lpg_append_in_t *in)
+           const lpg_append_in_t *in, Lpg__Outcome *o)
 {
     if (!in->attach || in->attach_len != LPG_PII_KEY_LEN) {
         lpg_warn("user '%s' refused: it came without its 32-byte data key",
                  user);
+        free(o->message);
+        o->message = strdup("Submit.person_key: missing or not 32 bytes "
+                            "(a UserAdd comes with the person's data key)");
         return LPG_EINVAL;
     }
     if (!reg->has_master) {
@@ -102,7 +106,7 @@ s_drop_key(lpg_txn_t *txn, const char *user)
 /*  The code in a registration names this cylinder, its serial and
  *  revision, under the owner's GS1 prefix. */
 static int
-s_check_code(lpg_txn_t *txn, const Lpg__Event *e)
+s_check_code(lpg_txn_t *txn, const Lpg__Event *e, Lpg__Outcome *o)
 {
     const Lpg__CylinderRegister *r = e->cylinder_register;
     if (!r->code)
@@ -134,6 +138,10 @@ s_check_code(lpg_txn_t *txn, const Lpg__Event *e)
     if (!bad)
         return LPG_OK;
     lpg_warn("cylinder %s refused: %s", e->cylinder, bad);
+    char msg[128];
+    snprintf(msg, sizeof msg, "Event.cylinder_register.code: %.90s", bad);
+    free(o->message);
+    o->message = strdup(msg); /* the answer's message */
     return LPG_EINVAL;
 }
 
@@ -148,11 +156,11 @@ lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     const Lpg__Event *e = ev->event;
     switch (e->body_case) {
     case LPG__EVENT__BODY_USER_ADD:
-        return s_keep_key(reg, txn, e->user, in);
+        return s_keep_key(reg, txn, e->user, in, outcome);
     case LPG__EVENT__BODY_USER_ERASE:
         return s_drop_key(txn, e->user_erase->user);
     case LPG__EVENT__BODY_CYLINDER_REGISTER:
-        return s_check_code(txn, e);
+        return s_check_code(txn, e, outcome);
     case LPG__EVENT__BODY_DEVICE_ENROLL:
     case LPG__EVENT__BODY_DEVICE_REVOKE:
     case LPG__EVENT__BODY_COMPANY_ADD:
@@ -374,14 +382,6 @@ s_find_users(lpg_txn_t *t, const Lpg__GetUser *q, lpg_reply_t *reply)
                          f.n ? msg : "no user with this ID card");
 }
 
-static uint64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*  Is entry seq a recorded, recent reveal of this user by the authority,
  *  asked for by the admin workstation? If not, sets the reply saying why
  *  and returns false. */
@@ -438,7 +438,7 @@ s_reveal_allowed(lpg_service_t *svc, lpg_txn_t *t, const char *user,
                       msg);
         return false;
     }
-    uint64_t now = s_now_ms();
+    uint64_t now = lpg_clock_now_ms();
     if (now > at && now - at > LPG_REGISTRY_REVEAL_MS) {
         snprintf(msg, sizeof msg, "the reveal at entry %llu is more than "
                  "%d minutes old: record a new one",

@@ -38,14 +38,17 @@ main(int argc, char **argv)
     }
     char path[4096];
     lpg_config_path(cfg, "ledger", path, sizeof path);
-    uint64_t gib = (uint64_t)lpg_config_get_int(cfg, "ledger.map_size_gib",
-                                                1024);
+    uint64_t map_size = 0;
     lpg_ledger_t *l = NULL;
     lpg_trace_t trace;
     memset(&trace, 0, sizeof trace);
     lpg_service_opts_t opts = {0};
     lpg_service_t *svc = NULL;
-    rc = lpg_ledger_open(&l, path, 0, gib << 30, &lpg_state_projection);
+    rc = lpg_config_map_size(cfg, &map_size, why, sizeof why);
+    if (rc != LPG_OK)
+        lpg_error("configuration: %s", why);
+    else
+        rc = lpg_ledger_open(&l, path, 0, map_size, &lpg_state_projection);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, "trace", opts.curve_secret);
     if (rc == LPG_OK) {

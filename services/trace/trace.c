@@ -17,6 +17,8 @@
 #include "base/log.h"
 #include "ledger/merkle.h"
 #include "domain/state.h"
+#include "base/clock.h"
+#include "ledger/verify.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,49 +30,48 @@
 #define S_PUBLISH_MAX 4096 /* entries published per tick */
 #define S_REPLY_SLACK 512  /* status, token, message, ids */
 
-static uint64_t
-s_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ------------------------------------------------------------- notary */
 
 /*  The feed admits what the service admits: enrolled, unrevoked devices
  *  (runs on the ZAP thread; read transactions only). */
-static bool
+static int
 s_feed_admit(void *arg, const uint8_t client_key[32], char user_id[65])
 {
     lpg_trace_t *t = arg;
     lpg_txn_t *txn = NULL;
-    if (lpg_ledger_read(t->ledger, &txn) != LPG_OK)
-        return false;
     const void *v;
     size_t vlen;
-    bool ok = false;
     uint8_t kid[LPG_KEYID_LEN];
-    if (lpg_txn_get(txn, LPG_TABLE_CURVE_KEYS, client_key, 32, &v, &vlen) ==
-            LPG_OK &&
-        vlen == LPG_KEYID_LEN) {
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_ledger_read(t->ledger, &txn);
+    if (rc == LPG_OK)
+        rc = lpg_txn_get(txn, LPG_TABLE_CURVE_KEYS, client_key, 32, &v,
+                         &vlen);
+    if (rc == LPG_OK && vlen != LPG_KEYID_LEN)
+        rc = LPG_ECORRUPT;
+    if (rc == LPG_OK) {
         memcpy(kid, v, LPG_KEYID_LEN);
-        Lpg__DeviceState *dev = NULL;
-        if (lpg_state_device(txn, kid, &dev) == LPG_OK) {
-            ok = !dev->has_revoked_seq;
-            lpg__device_state__free_unpacked(dev, NULL);
-        }
+        rc = lpg_state_device(txn, kid, &dev);
     }
+    if (rc == LPG_OK && dev->has_revoked_seq)
+        rc = LPG_EPERM;
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
     lpg_txn_abort(&txn);
-    if (ok)
+    if (rc == LPG_ENOTFOUND)
+        rc = LPG_EPERM;
+    char z[17];
+    lpg_hex(client_key, 8, z);
+    if (rc == LPG_OK)
         lpg_hex(kid, LPG_KEYID_LEN, user_id);
-    else {
-        char z[17];
-        lpg_hex(client_key, 8, z);
+    else if (rc == LPG_EPERM)
         lpg_warn("trace: refused a feed subscriber: transport key %s... is "
                  "not an enrolled, unrevoked device", z);
-    }
-    return ok;
+    else
+        lpg_error("trace: cannot check the transport key %s... of a feed "
+                  "subscriber: the ledger failed (%s); told it to try "
+                  "again", z, lpg_strerror(rc));
+    return rc;
 }
 
 /*  Does the tree still have the root the notary signed last? */
@@ -100,14 +101,36 @@ s_audit(lpg_trace_t *t, uint64_t size)
     return LPG_OK;
 }
 
+/*  Are the entries appended since the last checkpoint what the tree says
+ *  they are? Their leaves and the nodes over them are checked before a
+ *  signature goes over them; root gets the root to sign. */
 static int
-s_sign(lpg_trace_t *t, uint64_t size)
+s_check_new(lpg_trace_t *t, uint64_t size, uint8_t root[32])
 {
-    uint8_t root[32];
+    lpg_verify_report_t rep;
+    uint64_t from = t->has_signed ? t->signed_size : 0;
+    int rc = lpg_verify_since(t->ledger, from,
+                              t->has_signed ? t->signed_root : NULL, size,
+                              root, &rep);
+    if (rc != LPG_OK)
+        return rc;
+    if (rep.error == LPG_OK)
+        return LPG_OK;
+    if (rep.has_seq)
+        lpg_error("notary: entry %" PRIu64 ": %s: the ledger is damaged. "
+                  "Signing nothing more ('lpgtrace verify' checks all of "
+                  "it).",
+                  rep.seq, rep.why);
+    else
+        lpg_error("notary: %s. Signing nothing more.", rep.why);
+    return rep.error;
+}
+
+static int
+s_sign(lpg_trace_t *t, uint64_t size, const uint8_t root[32])
+{
     char *note = NULL;
-    int rc = lpg_ledger_root(t->ledger, size, root);
-    if (rc == LPG_OK)
-        rc = lpg_checkpoint_sign(t->key, t->origin, size, root, &note);
+    int rc = lpg_checkpoint_sign(t->key, t->origin, size, root, &note);
     if (rc == LPG_OK)
         rc = lpg_ledger_checkpoint_put(t->ledger, size, note);
     free(note);
@@ -143,11 +166,14 @@ lpg_trace_notarise(lpg_trace_t *t, bool force)
         size - t->signed_size < t->every_entries)
         return LPG_OK;
     rc = s_audit(t, size);
-    if (rc == LPG_EINCONSISTENT)
+    uint8_t root[32];
+    if (rc == LPG_OK)
+        rc = s_check_new(t, size, root);
+    if (rc == LPG_EINCONSISTENT || rc == LPG_ECORRUPT)
         t->halted = true;
     if (rc != LPG_OK)
         return rc;
-    return s_sign(t, size);
+    return s_sign(t, size, root);
 }
 
 /*  The latest stored checkpoint, checked like any other: it must be ours
@@ -306,7 +332,7 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
     memset(t, 0, sizeof *t);
     t->config = cfg;
     t->ledger = ledger;
-    t->now_ms = s_mono_ms;
+    t->now_ms = lpg_clock_mono_ms;
     t->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes",
                                             65536);
     if (t->max_msg < 4096) {

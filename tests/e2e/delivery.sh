@@ -3,7 +3,8 @@
 # dispatch -> deliver -> collect -> return -> refill allowed; each
 # refusal on its own (custody, driver, certificate, vehicle, permit,
 # inspection, user, gas-use certificate, leak alarm, safety check); a
-# late step recorded and flagged LATE, with the delay in the record.
+# late step recorded and flagged LATE, with the delay in the record (two
+# days late too); a step dated in 1970 or a day ahead refused.
 # The gas-use certificate is a QR code signed by the company's admin key
 # (lpgtrace user cert), scanned as text or decoded from its PNG; each way
 # it can be wrong is refused on its own (escapes that decode to no UTF-8
@@ -196,11 +197,38 @@ check "the second admin key revoked" lpg device revoke --key "$T_DIR/nt-admin2" 
 step "a certificate from the revoked admin key" 1 GAS_CERT_REVOKED DIS1 deliver --user U1 --gas-cert "$GC_ADMIN2"
 check_status "the revoked key issues no more" 1 lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin2"
 
+# Device times past the bounds (time.max_skew_s ahead, time.max_late_s
+# behind) are refused and nothing is recorded: a clock never set (1970),
+# one a day ahead.
+# refused WHAT TOKEN SERIAL COMMAND [options]: not 0, the token and the
+# span in the answer, the ledger no longer.
+refused() {
+    what=$1
+    want=$2
+    serial=$3
+    shift 3
+    n0=$(lpg log | wc -l)
+    hh "$@" --code "$(cat "$T_DIR/$serial")" >"$T_DIR/ans" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ] && grep -q "$want.* s .*time.max_" "$T_DIR/ans" && [ "$(lpg log | wc -l)" -eq "$n0" ]; then
+        ok "$what: $want, not recorded"
+    else
+        not_ok "$what: exit $rc, wanted $want and nothing recorded ($n0 -> $(lpg log | wc -l))"
+        sed 's/^/#   /' "$T_DIR/ans"
+    fi
+}
+refused "a delivery dated 2 January 1970" DEVICE_CLOCK_BEHIND DIS1 deliver --user U1 --gas-cert "$GC_TODAY" --at 86400000
+ahead=$(python3 -c 'import time; print(int(time.time() * 1000) + 86400000)')
+refused "a delivery dated a day ahead" DEVICE_CLOCK_AHEAD DIS1 deliver --user U1 --gas-cert "$GC_TODAY" --at "$ahead"
+
 # A late step: 20 minutes old, recorded, flagged LATE with the delay.
 at=$(python3 -c 'import time; print(int(time.time() * 1000) - 1200000)')
 step "a delivery sent 20 minutes late, certificate valid until today" 0 LATE DIS1 deliver --user U1 --gas-cert "$GC_TODAY" --at "$at"
 check_status "the delay is in the reason" 0 grep -q '"LATE".*1[12][0-9][0-9] s after the event' "$T_DIR/ans"
 step "then collected on time" 0 "" DIS1 collect --user U1
+two_days=$(python3 -c 'import time; print(int(time.time() * 1000) - 2 * 86400000 - 60000)')
+step "returned, sent two days late (within time.max_late_s)" 0 LATE DIS1 return --at "$two_days"
+check_status "the delay is in the reason" 0 grep -q '"LATE".*17286[0-9] s after the event' "$T_DIR/ans"
 lpg trace "$(cat "$T_DIR/DIS1")" --json >"$T_DIR/trace" 2>&1
 check_status "the trace shows the late delivery" 0 grep -q '"LATE"' "$T_DIR/trace"
 

@@ -120,4 +120,47 @@ tamper truncate "$T_DIR/t/ledger" 400
 check_status "a dropped tail is caught by the saved checkpoint" 1 lpgtrace --home "$T_DIR/t" checkpoint --verify "$T_DIR/cp434"
 check_out "as dropped entries" "entries were dropped"
 
+# A byte flipped in an entry signed by no checkpoint yet (the last is of
+# 454 entries): log --raw must not print it as the tree's bytes, and no
+# checkpoint may be signed over it, by the CLI or by the notary.
+tamper flip "$T_DIR/t/ledger" 500
+check_status "log --raw refuses a damaged entry" 1 lpgtrace --home "$T_DIR/t" log --raw
+check_out "naming it" "entry 500: its bytes do not match the leaf hash"
+lpgtrace --home "$T_DIR/t" log --raw >"$T_DIR/raw-bad" 2>/dev/null
+n=$(wc -l <"$T_DIR/raw-bad")
+last=$(tail -1 "$T_DIR/raw-bad" | cut -d' ' -f1)
+[ "$n" -eq 500 ] && [ "$last" = 499 ] \
+    && ok "the entries before it are printed, it is not" \
+    || not_ok "printed $n lines, the last of entry $last"
+check "entries after the damage print" lpgtrace --home "$T_DIR/t" log --raw --from 501
+check_status "checkpoint --sign refuses a damaged ledger" 1 lpgtrace --home "$T_DIR/t" checkpoint --sign
+check_out "naming the entry" "not signing: entry 500: entry bytes do not match their Merkle leaf hash"
+lpgtrace --home "$T_DIR/t" checkpoint | sed -n 2p | grep -qx 454 \
+    && ok "no checkpoint was stored" || not_ok "a checkpoint was signed over damage"
+ports=$(python3 -c 'import socket
+s = []
+for i in range(2):
+    x = socket.socket(); x.bind(("127.0.0.1", 0)); s.append(x)
+print(" ".join(str(x.getsockname()[1]) for x in s))')
+set -- $ports
+sed -i -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$1|" \
+    -e "s|^endpoint.feed = .*|endpoint.feed = tcp://127.0.0.1:$2|" \
+    "$T_DIR/t/lpgtrace.conf"
+t_daemon trace "$T_DIR/t" && ok "the notary runs on the damaged copy" \
+    || not_ok "lpg-traced up"
+i=0
+while [ $i -lt 50 ] && ! grep -q "notary: entry 500" "$T_DIR/trace.log"; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if grep -q "notary: entry 500: entry bytes do not match" "$T_DIR/trace.log"; then
+    ok "the notary refuses to sign, naming the entry"
+else
+    not_ok "the notary said nothing of entry 500"
+    sed 's/^/#   /' "$T_DIR/trace.log" | tail -10
+fi
+lpgtrace --home "$T_DIR/t" checkpoint | sed -n 2p | grep -qx 454 \
+    && ok "and signed nothing" || not_ok "the notary signed over damage"
+kill "$T_PID_trace" 2>/dev/null
+
 t_done

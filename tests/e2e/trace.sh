@@ -214,7 +214,7 @@ wait "$WATCHER"
 
 size=$(lpgtrace --home "$H" log --raw | wc -l)
 check "a signed event sent to the trace service" wire "$H" trace "$H/keys/scanner0" fillcheck 00112233445566778899aabbccddeeff "$(code 5)" "$(tare 5)" S51-0 staff-S51-0-0
-check_out "is refused" "^INVALID EINVAL"
+check_out "is refused: the trace service records no kind" "^INVALID EWRONGSERVICE"
 [ "$(lpgtrace --home "$H" log --raw | wc -l)" -eq "$size" ] && ok "and not recorded" || not_ok "the trace service recorded it"
 
 # Entries newer than the last checkpoint, with no notary running.

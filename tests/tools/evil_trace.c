@@ -58,13 +58,13 @@ s_on_signal(int sig)
     s_stop = 1;
 }
 
-static bool
+static int
 s_admit(void *arg, const uint8_t client_key[32], char user_id[65])
 {
     (void)arg;
     (void)client_key;
     user_id[0] = '\0';
-    return true;
+    return LPG_OK;
 }
 
 typedef struct {

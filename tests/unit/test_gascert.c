@@ -482,7 +482,7 @@ test_delivery_bound(void **state)
     text[LPG_GASCERT_MAX_TEXT + 1] = '\0';
     assert_int_equal(s_delivery_decode(text, "SU-A001", why, sizeof why),
                      LPG_EMALFORMED);
-    assert_non_null(strstr(why, ": gas_cert"));
+    assert_non_null(strstr(why, "Event.delivery.gas_cert: "));
     /* Every other string keeps LPG_STRING_MAX, the vehicle beside it
      * too. */
     char plate[LPG_STRING_MAX + 2];
@@ -490,7 +490,7 @@ test_delivery_bound(void **state)
     plate[LPG_STRING_MAX + 1] = '\0';
     assert_int_equal(s_delivery_decode("GC", plate, why, sizeof why),
                      LPG_EMALFORMED);
-    assert_non_null(strstr(why, ": vehicle"));
+    assert_non_null(strstr(why, "Event.delivery.vehicle: "));
     plate[LPG_STRING_MAX] = '\0';
     assert_int_equal(s_delivery_decode("GC", plate, why, sizeof why),
                      LPG_OK);

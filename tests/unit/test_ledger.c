@@ -739,8 +739,9 @@ s_stub_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
 }
 
 static int
-s_stub_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
-             const uint8_t signer[LPG_KEYID_LEN], const Lpg__Outcome *outcome)
+s_stub_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+             const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+             const Lpg__Outcome *outcome)
 {
     s_stub.applied++;
     char key[32];

@@ -147,6 +147,7 @@ s_world(s_world_t *w)
     w->in.device = &w->dev;
     w->in.check = &w->check;
     w->in.time_ms = NOW_MS;
+    w->in.now_ms = NOW_MS;
     w->in.today_ymd = TODAY;
     w->in.last_site_id = "S1";
     w->in.last_site = &w->site;
@@ -331,6 +332,19 @@ static void m_travel_clock_back(s_world_t *w)
     s_from_s2(w, 0);
     w->in.last_time_ms = NOW_MS + HOUR_MS; /* the last event is "later" */
 }
+/* A device dated ahead of the service gains no time: from S2 a moment
+ * ago, a check dated 10 h on is judged at the service's clock. */
+static void m_travel_device_ahead(s_world_t *w)
+{
+    s_from_s2(w, 0);
+    w->in.time_ms = NOW_MS + 10 * HOUR_MS;
+}
+/* A device behind the service's clock is judged at its own time. */
+static void m_travel_device_behind(s_world_t *w)
+{
+    s_from_s2(w, 2 * HOUR_MS);
+    w->in.time_ms = NOW_MS - 2 * HOUR_MS + 3185852;
+}
 static void m_travel_no_coords(s_world_t *w)
 {
     s_from_s2(w, 0);
@@ -478,6 +492,10 @@ static const s_check_case_t s_check_cases[] = {
     {"travel just impossible", m_travel_impossible, "IMPOSSIBLE_TRAVEL"},
     {"two sites at once", m_travel_now, "IMPOSSIBLE_TRAVEL"},
     {"last event later than this", m_travel_clock_back,
+     "IMPOSSIBLE_TRAVEL"},
+    {"device dated 10 h ahead gains no time", m_travel_device_ahead,
+     "IMPOSSIBLE_TRAVEL"},
+    {"device behind: its own time counts", m_travel_device_behind,
      "IMPOSSIBLE_TRAVEL"},
     {"last site has no coordinates", m_travel_no_coords, ""},
     {"this site has no coordinates", m_travel_here_no_coords, ""},
@@ -767,6 +785,7 @@ s_rec_world(s_rec_world_t *w)
     w->in.named = &w->check;
     w->in.named_outcome = &w->check_outcome;
     w->in.named_seq = 10;
+    w->in.named_service = "filling";
     w->in.limits = s_limits;
 }
 
@@ -781,6 +800,7 @@ s_use_override(s_rec_world_t *w)
     w->in.named_seq = 13;
     w->in.override_check = &w->check;
     w->in.override_check_seq = 11;
+    w->in.override_check_service = "filling";
 }
 
 typedef struct {
@@ -846,6 +866,24 @@ static void r_ov_other_scale(s_rec_world_t *w)
 {
     s_use_override(w);
     w->fc.scale = "SC7";
+}
+/*  An ALLOW recorded by another service (lpg-inspectiond before it
+ *  refused other services' kinds) or by no known one. */
+static void r_by_inspection(s_rec_world_t *w)
+{
+    w->in.named_service = "inspection";
+}
+static void r_by_nobody(s_rec_world_t *w) { w->in.named_service = NULL; }
+static void r_by_init(s_rec_world_t *w) { w->in.named_service = "init"; }
+static void r_ov_by_inspection(s_rec_world_t *w)
+{
+    s_use_override(w);
+    w->in.named_service = "inspection";
+}
+static void r_ov_check_by_inspection(s_rec_world_t *w)
+{
+    s_use_override(w);
+    w->in.override_check_service = "inspection";
 }
 static void r_several(s_rec_world_t *w)
 {
@@ -914,6 +952,17 @@ static const s_rec_case_t s_rec_cases[] = {
      true, NET, 0, 0, 0, 0},
     {"override's check on another scale", r_ov_other_scale,
      "FILL_OTHER_SCALE", false, true, NET, 0, 0, 0, 0},
+    {"ALLOW recorded by the inspection service", r_by_inspection,
+     "FILL_NO_ALLOW", false, true, NET, 0, 0, 0, 0},
+    {"ALLOW recorded by no known service", r_by_nobody, "FILL_NO_ALLOW",
+     false, true, NET, 0, 0, 0, 0},
+    {"ALLOW recorded by init", r_by_init, "FILL_NO_ALLOW", false, true, NET,
+     0, 0, 0, 0},
+    {"override recorded by the inspection service", r_ov_by_inspection,
+     "FILL_NO_ALLOW", false, true, NET, 0, 0, 0, 0},
+    {"override's check recorded by the inspection service",
+     r_ov_check_by_inspection, "FILL_NO_ALLOW", false, true, NET, 0, 0, 0,
+     0},
     {"no allow, over-filled and leaking", r_several,
      "FILL_NO_ALLOW OVERFILL LEAK", false, true, NET + 900, 1, 0, 1, 1},
     {"other cylinder, station, scale, short",
@@ -968,6 +1017,24 @@ t_rec_details(void **state)
     w.cyl.grai = "06291041500213OTHER";
     assert_int_equal(lpg_rules_fill_record(&w.in, &v, &res), LPG_EINVAL);
     s_expect(&v, "CYL_UNKNOWN", false);
+}
+
+/*  An ALLOW that lpg-inspectiond recorded (it once recorded any kind)
+ *  is named as such: the station sees why the fill is refused. */
+static void
+t_rec_other_service(void **state)
+{
+    s_rec_world_t w;
+    s_rec_world(&w);
+    r_by_inspection(&w);
+    lpg_verdict_t v;
+    lpg_fill_result_t res;
+    assert_int_equal(lpg_rules_fill_record(&w.in, &v, &res), LPG_OK);
+    assert_false(v.allow);
+    assert_int_equal(v.n, 1);
+    assert_string_equal(v.reasons[0].token, "FILL_NO_ALLOW");
+    assert_string_equal(v.reasons[0].detail,
+                        "recorded by inspection, not by the filling service");
 }
 
 /* ---------------------------------------------------------------------
@@ -1074,6 +1141,7 @@ s_ov_world(s_ov_world_t *w)
     w->in.check = &w->check;
     w->in.check_outcome = &w->outcome;
     w->in.check_seq = 20;
+    w->in.check_service = "filling";
     w->in.cyl = &w->cyl;
     w->in.today_ymd = TODAY;
 }
@@ -1131,6 +1199,10 @@ static void o_allowed(s_ov_world_t *w)
     s_ov_tokens(w, "", "");
 }
 static void o_no_outcome(s_ov_world_t *w) { w->in.check_outcome = NULL; }
+static void o_check_by_inspection(s_ov_world_t *w)
+{
+    w->in.check_service = "inspection";
+}
 static void o_other_station(s_ov_world_t *w) { w->check.site = "S2"; }
 static void o_other_cyl(s_ov_world_t *w)
 {
@@ -1198,6 +1270,9 @@ static const s_ov_case_t s_ov_cases[] = {
      "OVERRIDE_NO_CHECK", ""},
     {"the check was allowed", o_allowed, "OVERRIDE_NOT_DENIED", ""},
     {"the check has no outcome", o_no_outcome, "OVERRIDE_NOT_DENIED", ""},
+    {"check recorded by the inspection service", o_check_by_inspection,
+     "OVERRIDE_NO_CHECK", "recorded by inspection, not by the filling "
+     "service"},
     {"check at another station", o_other_station, "OVERRIDE_OTHER_STATION",
      "S2"},
     {"override names another cylinder", o_other_cyl,
@@ -1508,6 +1583,7 @@ main(void)
         cmocka_unit_test(t_check_long_detail),
         cmocka_unit_test(t_verdict_tokens_range),
         cmocka_unit_test(t_rec_details),
+        cmocka_unit_test(t_rec_other_service),
         cmocka_unit_test(t_ov_invalid),
         cmocka_unit_test(t_catalogue),
         cmocka_unit_test(t_catalogue_policy),
