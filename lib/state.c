@@ -665,6 +665,40 @@ s_apply_erase(lpg_txn_t *t, uint64_t seq, const Lpg__UserErase *x)
     return rc;
 }
 
+/*  The ID-card look-up index: HMAC -> the UserAdd's seq (an erased user
+ *  stays indexed, as it stays in the users table, marked erased). */
+static int
+s_index_id_hmac(lpg_txn_t *t, const Lpg__UserAdd *ua, uint64_t seq)
+{
+    if (ua->id_hmac.len != 32)
+        return LPG_OK; /* refused when recorded; nothing to index */
+    return lpg_txn_index(t, LPG_TABLE_BY_ID_HMAC, ua->id_hmac.data, 32,
+                         seq);
+}
+
+static int
+s_backfill_user(void *ctx, const void *key, size_t klen, const void *val,
+                size_t vlen)
+{
+    Lpg__UserState *u = lpg__user_state__unpack(NULL, vlen, val);
+    if (!u || !u->add)
+        return LPG_ECORRUPT;
+    int rc = s_index_id_hmac(ctx, u->add, u->seq);
+    lpg__user_state__free_unpacked(u, NULL);
+    return rc;
+}
+
+int
+lpg_state_backfill(lpg_txn_t *t, lpg_table_t table, bool *done)
+{
+    *done = false;
+    if (table != LPG_TABLE_BY_ID_HMAC)
+        return LPG_OK;
+    int rc = lpg_txn_foreach(t, LPG_TABLE_USERS, s_backfill_user, t);
+    *done = rc == LPG_OK;
+    return rc;
+}
+
 int
 lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
                 const uint8_t signer_id[LPG_KEYID_LEN],
@@ -713,6 +747,9 @@ lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
         Lpg__UserState st = LPG__USER_STATE__INIT;
         st.add = e->user_add;
         st.seq = seq;
+        rc = s_index_id_hmac(t, e->user_add, seq);
+        if (rc != LPG_OK)
+            return rc;
         return s_put_message(t, LPG_TABLE_USERS, e->user, strlen(e->user),
                              &st.base);
     }

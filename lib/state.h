@@ -51,4 +51,10 @@ int lpg_state_apply(lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
                     const uint8_t signer_id[LPG_KEYID_LEN],
                     const Lpg__Outcome *outcome);
 
+/*  Fills an index table that a newer lpgtrace added to an older ledger
+ *  (empty, inside t) from the state tables, as a replay of the log would
+ *  have filled it; *done false if this table can come only from a
+ *  replay (lpgtrace rebuild). */
+int lpg_state_backfill(lpg_txn_t *t, lpg_table_t table, bool *done);
+
 #endif
