@@ -5,6 +5,7 @@
  *  tables); also the time and entry helpers shared with cmd_report.c.
  */
 #include "cli.h"
+#include "csv.h"
 #include "error.h"
 #include "event.h"
 #include "ledger.h"
@@ -107,18 +108,7 @@ lpg_cli_zone_time(const char *zone, uint64_t ms, char *out, size_t outsz)
 void
 lpg_cli_csv_field(const char *s, bool last)
 {
-    s = s ? s : "";
-    if (strpbrk(s, ",\"\r\n")) {
-        putchar('"');
-        for (; *s; s++) {
-            if (*s == '"')
-                putchar('"');
-            putchar(*s);
-        }
-        putchar('"');
-    } else
-        fputs(s, stdout);
-    putchar(last ? '\n' : ',');
+    (void)lpg_csv_write_cell(stdout, s, last); /* stdout's error: at exit */
 }
 
 int

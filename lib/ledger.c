@@ -31,6 +31,7 @@ static const char *s_table_names[LPG_TABLE_COUNT] = {
     "devices",  "cylinders", "companies", "sites",
     "staff",    "vehicles",  "users",     "hazards",
     "curve_keys", "by_cylinder", "by_site", "by_user",  "by_actor",
+    "by_id_hmac",
 };
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "nodes", "checkpoints", "event_ids", "meta"};
@@ -137,11 +138,27 @@ s_open_dbis(lpg_ledger_t *l)
     for (int i = 0; i < S_NINTERNAL && rc == 0; i++)
         rc = mdb_dbi_open(txn, s_internal_names[i], create,
                           &l->internal[i]);
+    bool fresh[LPG_TABLE_COUNT] = {false};
     for (int i = 0; i < LPG_TABLE_COUNT && rc == 0; i++) {
-        unsigned flags = create;
+        unsigned flags = 0;
         if (i >= LPG_TABLE_BY_CYLINDER)
             flags |= MDB_DUPSORT | MDB_DUPFIXED;
         rc = mdb_dbi_open(txn, s_table_names[i], flags, &l->tables[i]);
+        if (rc == MDB_NOTFOUND && create) {
+            fresh[i] = true;
+            rc = mdb_dbi_open(txn, s_table_names[i], flags | create,
+                              &l->tables[i]);
+        }
+        if (rc == MDB_NOTFOUND && i > 0) {
+            /* The ledger has the first tables: an older lpgtrace wrote
+             * it, before this table was added. */
+            mdb_txn_abort(txn);
+            s_end(l);
+            lpg_error("ledger: %s has no table '%s' (an older lpgtrace "
+                      "wrote it): open it read-write once and run "
+                      "lpgtrace rebuild", l->dir, s_table_names[i]);
+            return LPG_ENOTFOUND;
+        }
     }
     if (rc) {
         mdb_txn_abort(txn);
@@ -151,6 +168,32 @@ s_open_dbis(lpg_ledger_t *l)
             return LPG_ENOTFOUND;
         }
         return s_err(rc, "open tables");
+    }
+    /* A table new to a ledger that already has entries starts empty: the
+     * state is no longer the log's projection until a rebuild (verify
+     * says so too). */
+    MDB_stat st;
+    if (mdb_stat(txn, l->internal[S_ENTRIES], &st) == 0 && st.ms_entries) {
+        lpg_txn_t t = {txn, l};
+        for (int i = 0; i < LPG_TABLE_COUNT; i++) {
+            bool done = false;
+            rc = fresh[i] ? lpg_state_backfill(&t, i, &done) : LPG_OK;
+            if (rc != LPG_OK) {
+                mdb_txn_abort(txn);
+                s_end(l);
+                lpg_error("ledger: %s: filling the new table '%s': %s",
+                          l->dir, s_table_names[i], lpg_strerror(rc));
+                return rc;
+            }
+            if (done)
+                lpg_info("ledger: %s: added the table '%s', filled from "
+                         "the state", l->dir, s_table_names[i]);
+            else if (fresh[i])
+                lpg_warn("ledger: %s: added the table '%s', empty: run "
+                         "lpgtrace rebuild so that it covers the %llu "
+                         "entries already in the log", l->dir,
+                         s_table_names[i], (unsigned long long)st.ms_entries);
+        }
     }
     rc = mdb_txn_commit(txn);
     s_end(l);

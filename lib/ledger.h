@@ -38,6 +38,7 @@ typedef enum {
     LPG_TABLE_BY_SITE,
     LPG_TABLE_BY_USER,
     LPG_TABLE_BY_ACTOR,
+    LPG_TABLE_BY_ID_HMAC, /* ID-card HMAC (32 bytes) -> its UserAdd seq */
     LPG_TABLE_COUNT
 } lpg_table_t;
 
