@@ -1404,3 +1404,28 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
     lpg_hooks_t hooks = {rules, NULL, rules_ctx};
     return lpg_ledger_append_hooks(l, service, in, n, &hooks, out);
 }
+
+/* --------------------------------------------------------------- usage */
+
+int
+lpg_ledger_usage(lpg_ledger_t *l, lpg_ledger_usage_t *out)
+{
+    memset(out, 0, sizeof *out);
+    MDB_envinfo info;
+    MDB_stat st;
+    int rc = s_err(mdb_env_info(l->env, &info), "info");
+    if (rc == LPG_OK)
+        rc = s_err(mdb_env_stat(l->env, &st), "stat");
+    if (rc == LPG_OK)
+        rc = lpg_ledger_size(l, &out->entries);
+    if (rc != LPG_OK)
+        return rc;
+    out->map_bytes = info.me_mapsize;
+    out->used_bytes = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    char path[4096];
+    struct stat fst;
+    snprintf(path, sizeof path, "%s/data.mdb", l->dir);
+    if (stat(path, &fst) == 0)
+        out->file_bytes = (uint64_t)fst.st_size;
+    return LPG_OK;
+}

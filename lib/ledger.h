@@ -268,6 +268,17 @@ void lpg_ledger_reader_check(lpg_ledger_t *l);
 /*  The ledger's directory. */
 const char *lpg_ledger_dir(const lpg_ledger_t *l);
 
+/*  How big the ledger is: entries, the bytes its pages use (up to the last
+ *  page in use), the data file's size and the map size (the most it may
+ *  use). For metrics. */
+typedef struct {
+    uint64_t entries;
+    uint64_t used_bytes;
+    uint64_t file_bytes;
+    uint64_t map_bytes;
+} lpg_ledger_usage_t;
+int lpg_ledger_usage(lpg_ledger_t *l, lpg_ledger_usage_t *out);
+
 /*  Big-endian u64 helpers for keys. */
 void lpg_be64_put(uint8_t out[8], uint64_t v);
 uint64_t lpg_be64_get(const uint8_t in[8]);
