@@ -76,6 +76,8 @@ int lpg_cmd_code(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_ping(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_rebuild(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_backup(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_restore(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_device(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_company(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_site(lpg_cli_t *cli, int argc, char **argv);

@@ -13,6 +13,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1446,4 +1447,79 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
 {
     lpg_hooks_t hooks = {rules, NULL, rules_ctx};
     return lpg_ledger_append_hooks(l, service, in, n, &hooks, out);
+}
+
+/* ------------------------------------------------- backups and usage */
+
+int
+lpg_ledger_copy(lpg_ledger_t *l, const char *dir, bool compact)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >=
+        sizeof path)
+        return LPG_ERANGE;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        lpg_error("ledger: cannot create %s: %s", path, strerror(errno));
+        return errno == EEXIST ? LPG_EEXIST : LPG_EIO;
+    }
+    int rc = s_err(mdb_env_copyfd2(l->env, fd, compact ? MDB_CP_COMPACT : 0),
+                   "copy");
+    if (rc == LPG_OK && fsync(fd) != 0) {
+        lpg_error("ledger: cannot sync %s: %s", path, strerror(errno));
+        rc = LPG_EIO;
+    }
+    if (close(fd) != 0 && rc == LPG_OK)
+        rc = LPG_EIO;
+    if (rc != LPG_OK)
+        unlink(path);
+    return rc;
+}
+
+int
+lpg_ledger_usage(lpg_ledger_t *l, lpg_ledger_usage_t *out)
+{
+    memset(out, 0, sizeof *out);
+    MDB_envinfo info;
+    MDB_stat st;
+    int rc = s_err(mdb_env_info(l->env, &info), "info");
+    if (rc == LPG_OK)
+        rc = s_err(mdb_env_stat(l->env, &st), "stat");
+    if (rc == LPG_OK)
+        rc = lpg_ledger_size(l, &out->entries);
+    if (rc != LPG_OK)
+        return rc;
+    out->map_bytes = info.me_mapsize;
+    out->used_bytes = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    char path[4096];
+    struct stat fst;
+    snprintf(path, sizeof path, "%s/data.mdb", l->dir);
+    if (stat(path, &fst) == 0)
+        out->file_bytes = (uint64_t)fst.st_size;
+    return LPG_OK;
+}
+
+int
+lpg_ledger_in_use(const char *dir)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/lock.mdb", dir) >=
+        sizeof path)
+        return LPG_ERANGE;
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? LPG_OK : LPG_EIO;
+    /* Every process that has the environment open holds a shared lock on
+     * the lock file's first byte (LMDB's "exclusive lock" check). */
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 1;
+    int rc = LPG_OK;
+    if (fcntl(fd, F_SETLK, &fl) != 0)
+        rc = errno == EAGAIN || errno == EACCES ? LPG_EEXIST : LPG_EIO;
+    close(fd); /* releases the lock, if taken */
+    return rc;
 }
