@@ -36,6 +36,8 @@ lpg_strerror(int err)
         return "service not reachable";
     case LPG_EINTERNAL:
         return "a bug: should not happen";
+    case LPG_ENOSPC:
+        return "disk full: no space left on the device";
     case LPG_EKEYPERM:
         return "key file readable by group or others";
     case LPG_EKEYFORMAT:
@@ -140,6 +142,8 @@ lpg_errtoken(int err)
         return "EUNAVAILABLE";
     case LPG_EINTERNAL:
         return "EINTERNAL";
+    case LPG_ENOSPC:
+        return "ENOSPC";
     case LPG_EKEYPERM:
         return "EKEYPERM";
     case LPG_EKEYFORMAT:

@@ -26,6 +26,7 @@ typedef enum {
     LPG_ETIMEOUT = -11,     /* no answer in time */
     LPG_EUNAVAILABLE = -12, /* service not reachable */
     LPG_EINTERNAL = -13,    /* a bug: should not happen */
+    LPG_ENOSPC = -14,       /* disk full: no space left on the device */
     /* keys and signatures */
     LPG_EKEYPERM = -20,     /* key file readable by group or others */
     LPG_EKEYFORMAT = -21,   /* key file is not an Ed25519 / Z85 key */
