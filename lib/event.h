@@ -54,6 +54,14 @@ int lpg_string_check(const char *s, size_t max);
  *  returns LPG_EMALFORMED and sets *field to the field's name. */
 int lpg_proto_strings_check(const ProtobufCMessage *m, const char **field);
 
+/*  Checks that no string field of a decoded message (nested messages
+ *  included) is present but empty: an id, a reason or a name that says
+ *  nothing is left out, never sent as "". For what comes in from
+ *  outside (requests, submitted events); entries already recorded are
+ *  never judged by it. On failure returns LPG_EINVAL and sets *field to
+ *  the field's name. */
+int lpg_proto_empty_check(const ProtobufCMessage *m, const char **field);
+
 /*  Words for a cylinder's status and custody ("in service", "full at the
  *  station", ...). Static strings. */
 const char *lpg_status_name(Lpg__CylinderStatus s);

@@ -20,11 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #define S_DEFAULT_MAP (1ULL << 40)
 #define S_KEYRING_MAX 100000 /* forget them all past this many */
+#define S_FULL_BELOW (16ULL << 20) /* a short write with less free: full */
 
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
@@ -104,8 +106,26 @@ s_err(int rc, const char *what)
     }
     if (rc == MDB_KEYEXIST)
         return LPG_EEXIST;
+    if (rc == ENOSPC) {
+        lpg_error("ledger: %s: disk full: no space left on the ledger's "
+                  "device; nothing was recorded (free space now)", what);
+        return LPG_ENOSPC;
+    }
     lpg_error("ledger: %s: %s", what, mdb_strerror(rc));
     return LPG_EDB;
+}
+
+/*  LMDB reports a short write as EIO ("filesystem full?"): when the
+ *  ledger's file system has next to nothing left, that is a full disk. */
+static int
+s_disk_full(int mrc, MDB_env *env)
+{
+    int fd;
+    struct statvfs st;
+    if (mrc != EIO || mdb_env_get_fd(env, &fd) != 0 || fstatvfs(fd, &st))
+        return mrc;
+    uint64_t room = (uint64_t)st.f_bavail * st.f_frsize;
+    return room < S_FULL_BELOW ? ENOSPC : mrc;
 }
 
 static uint64_t
@@ -525,7 +545,8 @@ lpg_txn_abort(lpg_txn_t **p)
 int
 lpg_txn_commit(lpg_txn_t **p)
 {
-    int rc = s_err(mdb_txn_commit((*p)->txn), "commit");
+    MDB_env *env = (*p)->l->env;
+    int rc = s_err(s_disk_full(mdb_txn_commit((*p)->txn), env), "commit");
     s_end((*p)->l);
     free(*p);
     *p = NULL;
@@ -601,6 +622,8 @@ int
 lpg_txn_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
             const void **val, size_t *vlen)
 {
+    if (klen == 0)
+        return LPG_ENOTFOUND; /* no record has an empty id */
     MDB_val k = {klen, (void *)key}, v;
     int rc = mdb_get(t->txn, t->l->tables[table], &k, &v);
     if (rc)
@@ -655,6 +678,8 @@ int
 lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
              lpg_seq_fn fn, void *ctx)
 {
+    if (klen == 0)
+        return LPG_OK; /* no record has an empty id */
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -1225,6 +1250,13 @@ lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
         s_item_t *it = &b->items[i];
         it->decode_rc = lpg_event_decode(&it->ev, in[i].data, in[i].len,
                                          b->why[i], sizeof b->why[i]);
+        const char *field = NULL;
+        if (it->decode_rc == LPG_OK &&
+            lpg_proto_empty_check(&it->ev.event->base, &field) != LPG_OK) {
+            snprintf(b->why[i], sizeof b->why[i], "field '%s' is empty: "
+                     "leave it out or give a value", field);
+            it->decode_rc = LPG_EINVAL;
+        }
         if (it->decode_rc != LPG_OK)
             continue;
         const uint8_t *kid = it->ev.signed_event->key_id.data;
@@ -1391,7 +1423,7 @@ lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
         memset(outs[k], 0, b->n * sizeof *outs[k]);
         for (size_t i = 0; i < b->n; i++)
             if (b->items[i].decode_rc != LPG_OK)
-                s_fail(&outs[k][i], LPG_EMALFORMED, b->why[i]);
+                s_fail(&outs[k][i], b->items[i].decode_rc, b->why[i]);
     }
     /* One write transaction, in arrival order. */
     uint64_t t2 = s_mono_ns(), t3;

@@ -378,9 +378,10 @@ s_check(lpg_service_t *s, s_pending_t *p)
         s_answer(p, LPG__STATUS__STATUS_INVALID, "ETOOBIG", why);
         return;
     }
-    if (lpg_msg_decode_request(&p->req, f->data, f->len, why, sizeof why) !=
-        LPG_OK) {
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "EMALFORMED", why);
+    int drc = lpg_msg_decode_request(&p->req, f->data, f->len, why,
+                                     sizeof why);
+    if (drc != LPG_OK) {
+        s_answer(p, LPG__STATUS__STATUS_INVALID, lpg_errtoken(drc), why);
         return;
     }
     lpg_reply_init(&p->reply, p->req->request_id.data,
@@ -688,13 +689,16 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
 static void
 s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
 {
+    char failed[160];
+    snprintf(failed, sizeof failed, "the ledger could not record it: %s",
+             lpg_strerror(rc));
     for (size_t j = 0; j < u->total; j++) {
         s_pending_t *p = &u->pend[u->which[j]];
         if (u->slot[j] != SIZE_MAX) {
             if (rc != LPG_OK)
                 lpg_reply_result_set(&p->reply, u->slot[j],
                                      lpg_msg_status(rc), lpg_errtoken(rc),
-                                     "the ledger could not record it: retry");
+                                     failed);
             else
                 s_result_from_entry(p, u->slot[j], t, &u->out[j]);
             if (u->slot[j] == p->last_slot) {
@@ -706,8 +710,7 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
                          rc == LPG_OK ? "OK" : lpg_errtoken(rc), msg);
             }
         } else if (rc != LPG_OK)
-            s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc),
-                     "the ledger could not record it: retry");
+            s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc), failed);
         else if (u->out[j].status != LPG_OK)
             s_answer(p, lpg_msg_status(u->out[j].status),
                      lpg_errtoken(u->out[j].status), u->out[j].why);
