@@ -49,8 +49,10 @@ bool lpg_cli_u64(const char *s, uint64_t *out);
  *  it to service `service` (through the home's device key). Prints the
  *  answer for a person (or JSON with --json): every DENY reason, the
  *  sequence number. Returns the exit status: 0 recorded, 1 refused or
- *  denied, 2 error (unreachable service, bad key). *reply_out, when not
- *  NULL, receives the reply (caller frees with lpg__reply__free_unpacked).
+ *  denied, 2 error, nothing recorded (unreachable or failing service, a
+ *  request refused as invalid, bad key; see lpg_msg_exit). *reply_out,
+ *  when not NULL, receives the reply (caller frees with
+ *  lpg__reply__free_unpacked).
  */
 struct Lpg__Event;
 struct Lpg__Reply;
@@ -58,7 +60,8 @@ int lpg_cli_submit(lpg_cli_t *cli, const char *service,
                    struct Lpg__Event *ev, const struct lpg_key *signer,
                    struct Lpg__Reply **reply_out);
 
-/*  Prints a reply for a person (or as JSON). */
+/*  Prints a reply for a person (or as JSON); for an error, also says on
+ *  stderr that nothing was recorded and what to do. */
 void lpg_cli_print_reply(lpg_cli_t *cli, const struct Lpg__Reply *r);
 
 /*  Parses YYYY-MM-DD or YYYYMMDD into YYYYMMDD. */
@@ -76,6 +79,8 @@ int lpg_cmd_code(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_ping(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_rebuild(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_backup(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_restore(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_device(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_company(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_site(lpg_cli_t *cli, int argc, char **argv);

@@ -393,6 +393,10 @@ s_add(lpg_cli_t *cli, int argc, char **argv)
                               r->token, "message", r->message);
         if (o && r->has_seq)
             json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
+        if (o && lpg_msg_advice(r)) {
+            json_object_set_new(o, "recorded", json_false());
+            json_object_set_new(o, "advice", json_string(lpg_msg_advice(r)));
+        }
         if (o && status == 0) {
             json_object_set_new(o, "code", json_string(ctx.code));
             json_object_set_new(o, "grai", json_string(ctx.grai));
@@ -576,10 +580,14 @@ s_show(lpg_cli_t *cli, int argc, char **argv)
     if (r->status != LPG__STATUS__STATUS_OK || !r->cylinder) {
         if (cli->json)
             lpg_cli_print_reply(cli, r);
-        else
+        else {
             fprintf(stderr, "lpgtrace: %s: %s\n", r->token, r->message);
+            if (lpg_msg_advice(r))
+                fprintf(stderr, "lpgtrace: %s\n", lpg_msg_advice(r));
+        }
+        status = r->status == LPG__STATUS__STATUS_OK ? 1 : lpg_msg_exit(r);
         lpg__reply__free_unpacked(r, NULL);
-        return 1;
+        return status;
     }
     if (cli->json)
         s_show_json(r->cylinder);

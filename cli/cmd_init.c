@@ -4,8 +4,8 @@
  *  each daemon's CURVE pair, the city's look-up key for personal data
  *  pii.hmac, the registry's master key registry.master, and the
  *  inspection service's enrolled signing key inspection-service.pem) and
- *  <home>/lpgtrace.conf with loopback endpoints. Refuses to touch a home
- *  that already has any of them.
+ *  <home>/lpgtrace.conf with loopback endpoints and metrics ports.
+ *  Refuses to touch a home that already has any of them.
  */
 #include "cli.h"
 #include "crypto/crypto.h"
@@ -143,6 +143,15 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
     lpg_config_t *cfg = NULL;
     if (!status) {
         cfg = lpg_cli_config(cli);
+        /* Each daemon's metrics on a loopback port beside the endpoints
+         * (7111 registry ... 7115 trace); the built-in default is off. */
+        for (size_t i = 0; cfg && i < sizeof s_daemons / sizeof *s_daemons;
+             i++) {
+            char key[64], port[16];
+            snprintf(key, sizeof key, "metrics.%s", s_daemons[i]);
+            snprintf(port, sizeof port, "%zu", 7111 + i);
+            lpg_config_set(cfg, key, port);
+        }
         snprintf(path, sizeof path, "%s/lpgtrace.conf", home);
         if (!cfg || lpg_config_save(cfg, path) != LPG_OK)
             status = lpg_cli_fail("write lpgtrace.conf", LPG_EIO);

@@ -9,6 +9,7 @@
 #include "domain/words.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
+#include "base/csv.h"
 #include "recall.h"
 #include "domain/fill_rules.h"
 
@@ -108,18 +109,7 @@ lpg_cli_zone_time(const char *zone, uint64_t ms, char *out, size_t outsz)
 void
 lpg_cli_csv_field(const char *s, bool last)
 {
-    s = s ? s : "";
-    if (strpbrk(s, ",\"\r\n")) {
-        putchar('"');
-        for (; *s; s++) {
-            if (*s == '"')
-                putchar('"');
-            putchar(*s);
-        }
-        putchar('"');
-    } else
-        fputs(s, stdout);
-    putchar(last ? '\n' : ',');
+    (void)lpg_csv_write_cell(stdout, s, last); /* stdout's error: at exit */
 }
 
 int

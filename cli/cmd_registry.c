@@ -185,7 +185,7 @@ lpg_reg_submit_signed(lpg_cli_t *cli, const uint8_t *data, size_t len,
     lpg_client_destroy(&c);
     if (status != 0)
         return status;
-    status = r->status == LPG__STATUS__STATUS_OK ? 0 : 1;
+    status = lpg_msg_exit(r);
     if (reply_out) {
         *reply_out = r;
         return status;

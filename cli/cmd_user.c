@@ -457,11 +457,15 @@ s_show(lpg_cli_t *cli, int argc, char **argv)
     if (r->status != LPG__STATUS__STATUS_OK || r->n_users != 1) {
         if (cli->json)
             lpg_cli_print_reply(cli, r);
-        else
+        else {
             fprintf(stderr, "lpgtrace: %s%s: %s\n",
                     reveal ? "reveal refused: " : "", r->token, r->message);
+            if (lpg_msg_advice(r))
+                fprintf(stderr, "lpgtrace: %s\n", lpg_msg_advice(r));
+        }
+        status = r->status == LPG__STATUS__STATUS_OK ? 1 : lpg_msg_exit(r);
         lpg__reply__free_unpacked(r, NULL);
-        return 1;
+        return status;
     }
     if (cli->json)
         s_print_json(s_user_json(r->users[0], seq));
@@ -495,7 +499,9 @@ s_find(lpg_cli_t *cli, int argc, char **argv)
     int status = s_get(cli, NULL, hmac, 0, &r);
     if (status != 0)
         return status;
-    status = r->status == LPG__STATUS__STATUS_OK ? 0 : 1;
+    status = lpg_msg_exit(r);
+    if (lpg_msg_advice(r) && !cli->json)
+        fprintf(stderr, "lpgtrace: %s\n", lpg_msg_advice(r));
     if (cli->json) {
         json_t *a = json_array();
         for (size_t i = 0; i < r->n_users; i++)

@@ -151,6 +151,9 @@ lpg_cli_print_reply(lpg_cli_t *cli, const Lpg__Reply *r)
                r->reasons[i]->zh ? r->reasons[i]->zh : "",
                r->reasons[i]->en ? " / " : "",
                r->reasons[i]->en ? r->reasons[i]->en : "");
+    const char *advice = lpg_msg_advice(r);
+    if (advice)
+        fprintf(stderr, "lpgtrace: %s\n", advice);
 }
 
 int
@@ -193,7 +196,7 @@ lpg_cli_submit(lpg_cli_t *cli, const char *service, Lpg__Event *ev,
     if (rc != LPG_OK)
         return lpg_cli_fail(service, rc);
     lpg_cli_print_reply(cli, r);
-    int status = r->status == LPG__STATUS__STATUS_OK ? 0 : 1;
+    int status = lpg_msg_exit(r);
     if (reply_out)
         *reply_out = r;
     else

@@ -267,15 +267,24 @@ s_flush(s_run_t *r)
                      lpg_strerror(rc));
     } else if (rep->status != LPG__STATUS__STATUS_OK ||
                rep->n_results != n) {
+        bool failed = lpg_msg_exit(rep) == 2;
         for (size_t i = 0; i < n; i++)
-            s_report(r, r->chunk_lines[i], S_REFUSED,
-                     "refused with its whole chunk: %s: %s", rep->token,
+            s_report(r, r->chunk_lines[i], failed ? S_NOT_SENT : S_REFUSED,
+                     "%s with its whole chunk: %s: %s",
+                     failed ? "not recorded" : "refused", rep->token,
                      rep->message);
     } else {
         for (size_t i = 0; i < n; i++) {
             const Lpg__EventResult *res = rep->results[i];
             if (res->status == LPG__STATUS__STATUS_OK) {
                 r->recorded++;
+                continue;
+            }
+            if (res->status == LPG__STATUS__STATUS_UNAVAILABLE ||
+                res->status == LPG__STATUS__STATUS_INTERNAL) {
+                s_report(r, r->chunk_lines[i], S_NOT_SENT,
+                         "not recorded: the service failed: %s: %s",
+                         res->token, res->message);
                 continue;
             }
             char more[256];

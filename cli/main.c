@@ -24,6 +24,8 @@ static const s_command_t s_commands[] = {
     {"proof", lpg_cmd_proof, "inclusion and consistency proofs"},
     {"verify", lpg_cmd_verify, "re-check the whole ledger"},
     {"rebuild", lpg_cmd_rebuild, "recompute the state from the log"},
+    {"backup", lpg_cmd_backup, "copy the live ledger and keys, verified"},
+    {"restore", lpg_cmd_restore, "a backup into a new home, verified"},
     {"gen", lpg_cmd_gen, "fill a ledger with realistic signed events"},
     {"code", lpg_cmd_code, "issue or verify a cylinder code"},
     {"label", lpg_cmd_label, "print cylinder labels (PNG, SVG, PDF)"},

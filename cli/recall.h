@@ -20,8 +20,10 @@ bool lpg_cli_zone_ms(const char *zone, const char *text, uint64_t *out);
 void lpg_cli_zone_time(const char *zone, uint64_t ms, char *out,
                        size_t outsz);
 
-/*  Prints one CSV field to stdout (quoted when it holds a comma, quote or
- *  line break), then a comma, or a newline if last. NULL: empty. */
+/*  Prints one CSV field to stdout with lpg_csv_write_cell (quoted when it
+ *  holds a comma, quote or line break, and neutralised when a spreadsheet
+ *  would take it for a formula), then a comma, or a newline if last.
+ *  NULL: empty. */
 void lpg_cli_csv_field(const char *s, bool last);
 
 /*  Decodes entry seq of t and its event. The caller frees *entry with

@@ -20,6 +20,7 @@ libcairo2-dev
 libpng-dev
 libjpeg62-turbo-dev
 libjansson-dev
+libmicrohttpd-dev
 libcmocka-dev
 fonts-dejavu-core
 fonts-wqy-microhei

@@ -215,7 +215,11 @@ s_print(const s_args_t *a, const Lpg__Reply *r, const char *id_hex)
     else if (r->status == LPG__STATUS__STATUS_DENIED)
         printf("REFUSED  %s (%zu reason%s)\n", a->command, r->n_reasons,
                r->n_reasons == 1 ? "" : "s");
-    else
+    else if (lpg_msg_advice(r)) {
+        printf("ERROR  %s %s: %s\n  %s\n", lpg_msg_status_name(r->status),
+               r->token, r->message, lpg_msg_advice(r));
+        return; /* no event id: nothing of it was recorded */
+    } else
         printf("REFUSED  %s %s: %s\n", lpg_msg_status_name(r->status),
                r->token, r->message);
     for (size_t i = 0; i < r->n_reasons; i++)
@@ -287,7 +291,7 @@ s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
     char hex[33];
     lpg_hex(id, sizeof id, hex);
     s_print(a, r, hex);
-    int status = r->status == LPG__STATUS__STATUS_OK ? S_OK : S_REFUSED;
+    int status = lpg_msg_exit(r); /* 0 S_OK, 1 S_REFUSED, 2 S_ERROR */
     lpg__reply__free_unpacked(r, NULL);
     return status;
 }

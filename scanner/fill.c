@@ -6,7 +6,12 @@
  *  endpoint.filling and keys/filling.curve.pub. Each fill check (and
  *  override) is remembered in <home>/fill-allows ("EVENTID GRAI" lines)
  *  so `fill-done --allow ID` and `override --check ID` know which
- *  cylinder they are about.
+ *  cylinder they are about. The line is written and synced before the
+ *  check is sent: a check this station cannot remember (its disk full)
+ *  is never sent, so no ALLOW opens the valve for a fill that could not
+ *  be recorded. Without the line (a lost or damaged file), `--code`
+ *  names the cylinder by scanning it again; the service still checks
+ *  that the ALLOW is this station's, for that cylinder, and unused.
  */
 #include "fill.h"
 #include "net/client.h"
@@ -18,12 +23,14 @@
 #include "net/msg.h"
 #include "base/clock.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,13 +85,22 @@ s_close(s_dev_t *d)
     lpg_config_destroy(&d->cfg);
 }
 
-/*  Signs and sends the event; *reply is the caller's. */
+/*  A fresh event id, and its hex. */
+static int
+s_new_id(uint8_t id[16], char hex[33])
+{
+    if (lpg_event_new_id(id) != LPG_OK)
+        return s_fail("event id", "no randomness");
+    lpg_hex(id, 16, hex);
+    return S_OK;
+}
+
+/*  Signs and sends the event under the event id id; *reply is the
+ *  caller's. */
 static int
 s_send(s_dev_t *d, Lpg__Event *ev, uint8_t id[16], Lpg__Reply **reply)
 {
     *reply = NULL;
-    if (lpg_event_new_id(id) != LPG_OK)
-        return s_fail("event id", "no randomness");
     ev->event_id.data = id;
     ev->event_id.len = 16;
     ev->device_time_ms = lpg_clock_now_ms();
@@ -150,25 +166,103 @@ s_u32(const char *s, uint32_t *out)
     return true;
 }
 
+/*  Prints an answer that is neither yes nor a refusal: the service
+ *  failed, or could not judge the request; nothing was recorded. */
 static void
-s_hex(const uint8_t id[16], char out[33])
+s_print_error(const Lpg__Reply *r, const char *then)
 {
-    lpg_hex(id, 16, out);
+    printf("ERROR  %s %s: %s\n", lpg_msg_status_name(r->status),
+           r->token ? r->token : "", r->message ? r->message : "");
+    const char *advice = lpg_msg_advice(r);
+    printf("  %s%s\n", then, advice ? advice : "nothing was recorded");
 }
 
-static void
-s_remember(s_dev_t *d, const char *allow_hex, const char *grai)
+/*  Appends "ID GRAI" to <home>/fill-allows and syncs it, before the
+ *  event with that id is sent (see the banner). S_ERROR, having said
+ *  why, if it cannot: the event must not be sent. */
+static int
+s_remember(s_dev_t *d, const char *id_hex, const char *grai)
 {
     char path[4096];
     lpg_config_path(d->cfg, "fill-allows", path, sizeof path);
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd < 0)
-        return;
     char line[128];
-    int n = snprintf(line, sizeof line, "%s %s\n", allow_hex, grai);
-    if (n > 0 && write(fd, line, (size_t)n) != n)
-        fprintf(stderr, "lpg-scan: could not remember the allow id\n");
-    close(fd);
+    int n = snprintf(line, sizeof line, "%s %s\n", id_hex, grai);
+    int err = 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0)
+        err = errno;
+    else {
+        struct stat st;
+        off_t was = fstat(fd, &st) == 0 ? st.st_size : -1;
+        errno = 0;
+        ssize_t w = write(fd, line, (size_t)n);
+        if (w != n) {
+            err = w < 0 && errno ? errno : ENOSPC;
+            if (w > 0 && was >= 0 && S_ISREG(st.st_mode) &&
+                ftruncate(fd, was) != 0) /* no half line left behind */
+                fprintf(stderr, "lpg-scan: %s: a half line may be left "
+                                "at the end\n", path);
+        } else if (fsync(fd) != 0 && errno != EINVAL)
+            err = errno; /* EINVAL: a special file, nothing to sync */
+        if (close(fd) != 0 && !err)
+            err = errno;
+    }
+    if (!err)
+        return S_OK;
+    fprintf(stderr,
+            "lpg-scan: %s: cannot save the check id: %s.\n"
+            "lpg-scan: nothing was sent and nothing recorded: do not fill. "
+            "Free space on this station's disk, then scan again.\n",
+            path, err == ENOSPC ? lpg_strerror(LPG_ENOSPC) : strerror(err));
+    return S_ERROR;
+}
+
+/*  The GRAI of a code scanned again (--code): checked with the
+ *  authority key when this station has it, a Caps Lock swap accepted. */
+static int
+s_code_grai(s_dev_t *d, const char *text, char *grai, size_t graisz)
+{
+    lpg_code_t parsed;
+    memset(&parsed, 0, sizeof parsed);
+    int rc = d->authority
+                 ? lpg_code_verify(text, strlen(text),
+                                   lpg_config_get(d->cfg, "code.resolver"),
+                                   d->authority, &parsed)
+                 : lpg_code_parse(text, strlen(text), NULL, &parsed);
+    if (rc != LPG_OK && rc != LPG_ECODE_CASE)
+        return s_fail("--code", lpg_strerror(rc));
+    snprintf(grai, graisz, "%s", parsed.grai);
+    return S_OK;
+}
+
+static bool s_recall(s_dev_t *d, const char *allow_hex, char *grai,
+                     size_t graisz);
+
+/*  The cylinder an earlier check or override (id_hex) is about: from
+ *  fill-allows, or from the code scanned again when given. Both: they
+ *  must agree. */
+static int
+s_cylinder_of(s_dev_t *d, const char *id_hex, const char *code, char *grai,
+              size_t graisz)
+{
+    char kept[64] = "", scanned[64] = "";
+    bool known = s_recall(d, id_hex, kept, sizeof kept);
+    if (code && s_code_grai(d, code, scanned, sizeof scanned) != S_OK)
+        return S_ERROR;
+    if (!known && !code) {
+        fprintf(stderr, "lpg-scan: %s: this station has no record of that "
+                        "id (fill-check first; if its record was lost, "
+                        "scan the cylinder again with --code)\n", id_hex);
+        return S_ERROR;
+    }
+    if (known && code && strcmp(kept, scanned) != 0) {
+        fprintf(stderr, "lpg-scan: %s was for cylinder %s, not for the one "
+                        "scanned (%s): nothing was sent\n", id_hex, kept,
+                scanned);
+        return S_ERROR;
+    }
+    snprintf(grai, graisz, "%s", known ? kept : scanned);
+    return S_OK;
 }
 
 static bool
@@ -337,6 +431,13 @@ lpg_scan_fill_check(const char *home, int argc, char **argv)
     }
     Lpg__Reply *r = NULL;
     uint8_t id[16];
+    char hex[33];
+    if (status == S_OK)
+        status = s_new_id(id, hex);
+    /* Every check is remembered, before it is sent: fill-done follows an
+     * ALLOW, and a supervisor may override a DENY. */
+    if (status == S_OK && parsed.grai[0])
+        status = s_remember(&d, hex, parsed.grai);
     if (status == S_OK) {
         Lpg__FillCheck fc = LPG__FILL_CHECK__INIT;
         fc.code = text;
@@ -358,33 +459,32 @@ lpg_scan_fill_check(const char *home, int argc, char **argv)
         status = s_send(&d, &ev, id, &r);
     }
     if (status == S_OK) {
-        char hex[33];
-        s_hex(id, hex);
         bool allow = r->status == LPG__STATUS__STATUS_OK;
-        /* Every check is remembered: fill-done follows an ALLOW, and a
-         * supervisor may override a DENY. */
-        if (parsed.grai[0])
-            s_remember(&d, hex, parsed.grai);
+        /* A DENY is a recorded refusal, with its reasons; any other
+         * answer recorded nothing: an error, never shown as a DENY. */
+        bool deny = r->status == LPG__STATUS__STATUS_DENIED;
         if (json) {
             json_t *o = s_reply_json(r);
             json_object_set_new(o, "verdict",
-                                json_string(allow ? "ALLOW" : "DENY"));
-            json_object_set_new(o, "check_id", json_string(hex));
+                                json_string(allow  ? "ALLOW"
+                                            : deny ? "DENY"
+                                                   : "ERROR"));
+            if (allow || deny)
+                json_object_set_new(o, "check_id", json_string(hex));
             if (capslock)
                 json_object_set_new(o, "capslock", json_true());
             lpg_msg_emit_json(o);
+        } else if (!allow && !deny) {
+            s_print_error(r, "do not fill: ");
         } else {
             if (capslock)
                 printf("Caps Lock? The scanner typed the code with letter "
                        "case swapped; corrected.\n");
             if (allow)
                 printf("ALLOW  可以充装 / fill allowed\n");
-            else if (r->status == LPG__STATUS__STATUS_DENIED)
+            else
                 printf("DENY  禁止充装 / do not fill (%zu reason%s)\n",
                        r->n_reasons, r->n_reasons == 1 ? "" : "s");
-            else
-                printf("DENY  %s %s: %s\n", lpg_msg_status_name(r->status),
-                       r->token, r->message);
             s_print_reasons(r);
             if (r->cylinder)
                 printf("  cylinder   %s  (short id %s)\n"
@@ -394,7 +494,7 @@ lpg_scan_fill_check(const char *home, int argc, char **argv)
                        r->cylinder->serial);
             printf("  %s id   %s\n", allow ? "allow" : "check", hex);
         }
-        status = allow ? S_OK : S_DENIED;
+        status = allow ? S_OK : deny ? S_DENIED : S_ERROR;
     }
     if (r)
         lpg__reply__free_unpacked(r, NULL);
@@ -406,8 +506,10 @@ static int
 s_usage_done(void)
 {
     fprintf(stderr, "usage: lpg-scan [--home DIR] fill-done --allow ID "
-                    "--full-g G --leak ok|fail [--operator STAFF] "
-                    "[--json]\n");
+                    "--full-g G --leak ok|fail [--code TEXT] "
+                    "[--operator STAFF] [--json]\n"
+                    "--code: the cylinder scanned again, when this station "
+                    "lost its record of the ALLOW\n");
     return S_ERROR;
 }
 
@@ -415,6 +517,7 @@ int
 lpg_scan_fill_done(const char *home, int argc, char **argv)
 {
     const char *allow = NULL, *leak = NULL, *operator_id = NULL;
+    const char *code = NULL;
     uint32_t full = 0;
     bool has_full = false, json = false;
     for (int i = 1; i < argc; i++) {
@@ -426,6 +529,8 @@ lpg_scan_fill_done(const char *home, int argc, char **argv)
             allow = argv[++i];
         else if (strcmp(argv[i], "--leak") == 0)
             leak = argv[++i];
+        else if (strcmp(argv[i], "--code") == 0)
+            code = argv[++i];
         else if (strcmp(argv[i], "--operator") == 0)
             operator_id = argv[++i];
         else if (strcmp(argv[i], "--full-g") == 0) {
@@ -443,11 +548,13 @@ lpg_scan_fill_done(const char *home, int argc, char **argv)
     s_dev_t d;
     int status = s_open(&d, home);
     char grai[64] = "";
-    if (status == S_OK && !s_recall(&d, allow, grai, sizeof grai))
-        status = s_fail(allow, "this station has no ALLOW with that id "
-                               "(fill-check first)");
+    if (status == S_OK)
+        status = s_cylinder_of(&d, allow, code, grai, sizeof grai);
     Lpg__Reply *r = NULL;
     uint8_t id[16];
+    char hex[33];
+    if (status == S_OK)
+        status = s_new_id(id, hex);
     if (status == S_OK) {
         Lpg__FillRecord fr = LPG__FILL_RECORD__INIT;
         fr.allow_event_id.data = allow_id;
@@ -470,8 +577,11 @@ lpg_scan_fill_done(const char *home, int argc, char **argv)
     }
     if (status == S_OK) {
         bool ok = r->status == LPG__STATUS__STATUS_OK;
+        status = lpg_msg_exit(r);
         if (json)
             lpg_msg_emit_json(s_reply_json(r));
+        else if (status == S_ERROR)
+            s_print_error(r, "");
         else {
             printf("%s  %s\n", ok ? "RECORDED" : "REFUSED", r->message);
             if (r->fill)
@@ -482,7 +592,6 @@ lpg_scan_fill_done(const char *home, int argc, char **argv)
                        r->fill->under ? "  SHORT WEIGHT: flagged" : "");
             s_print_reasons(r);
         }
-        status = ok ? S_OK : S_DENIED;
     }
     if (r)
         lpg__reply__free_unpacked(r, NULL);
@@ -494,6 +603,7 @@ int
 lpg_scan_override(const char *home, int argc, char **argv)
 {
     const char *check = NULL, *reason = NULL, *supervisor = NULL;
+    const char *code = NULL;
     bool json = false;
     const char *tokens[32];
     size_t ntokens = 0;
@@ -506,6 +616,8 @@ lpg_scan_override(const char *home, int argc, char **argv)
             check = argv[++i];
         else if (strcmp(argv[i], "--reason") == 0)
             reason = argv[++i];
+        else if (strcmp(argv[i], "--code") == 0)
+            code = argv[++i];
         else if (strcmp(argv[i], "--supervisor") == 0)
             supervisor = argv[++i];
         else if (strcmp(argv[i], "--token") == 0 && ntokens < 32)
@@ -516,7 +628,10 @@ lpg_scan_override(const char *home, int argc, char **argv)
         !s_unhex(check, check_id)) {
         fprintf(stderr, "usage: lpg-scan [--home DIR] override --check ID "
                         "--supervisor STAFF --reason TEXT --token TOKEN...\n"
-                        "(name every reason of the refused check)\n");
+                        "           [--code TEXT] [--json]\n"
+                        "(name every reason of the refused check; --code: "
+                        "the cylinder scanned again,\n"
+                        "when this station lost its record of the check)\n");
         return S_ERROR;
     }
     s_dev_t d;
@@ -524,9 +639,14 @@ lpg_scan_override(const char *home, int argc, char **argv)
     char grai[64] = "";
     Lpg__Reply *r = NULL;
     uint8_t id[16];
-    if (status == S_OK && !s_recall(&d, check, grai, sizeof grai))
-        status = s_fail(check, "this station has no fill check with that "
-                               "id");
+    char hex[33];
+    if (status == S_OK)
+        status = s_cylinder_of(&d, check, code, grai, sizeof grai);
+    if (status == S_OK)
+        status = s_new_id(id, hex);
+    /* The override is an ALLOW: remembered before it is sent. */
+    if (status == S_OK)
+        status = s_remember(&d, hex, grai);
     if (status == S_OK) {
         Lpg__FillOverride fo = LPG__FILL_OVERRIDE__INIT;
         fo.check_event_id.data = check_id;
@@ -543,23 +663,22 @@ lpg_scan_override(const char *home, int argc, char **argv)
         status = s_send(&d, &ev, id, &r);
     }
     if (status == S_OK) {
-        char hex[33];
-        s_hex(id, hex);
         bool ok = r->status == LPG__STATUS__STATUS_OK;
-        if (ok)
-            s_remember(&d, hex, grai);
+        status = lpg_msg_exit(r);
         if (json) {
             json_t *o = s_reply_json(r);
-            json_object_set_new(o, "allow_id", json_string(hex));
+            if (ok)
+                json_object_set_new(o, "allow_id", json_string(hex));
             lpg_msg_emit_json(o);
-        } else {
+        } else if (status == S_ERROR)
+            s_print_error(r, "");
+        else {
             printf("%s  %s\n", ok ? "OVERRIDDEN" : "REFUSED", r->message);
             s_print_reasons(r);
             if (ok)
                 printf("  allow id   %s (for fill-done; the override is "
                        "recorded and reported)\n", hex);
         }
-        status = ok ? S_OK : S_DENIED;
     }
     if (r)
         lpg__reply__free_unpacked(r, NULL);

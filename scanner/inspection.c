@@ -110,7 +110,7 @@ s_submit(const char *home, Lpg__Event *ev, bool json)
     }
     char hex[2 * LPG_EVENT_ID_LEN + 1];
     lpg_hex(id, sizeof id, hex);
-    status = r->status == LPG__STATUS__STATUS_OK ? S_OK : S_REFUSED;
+    status = lpg_msg_exit(r); /* 0 S_OK, 1 S_REFUSED, 2 S_ERROR */
     if (json) {
         s_print_json(r, hex);
     } else if (status == S_OK) {
@@ -119,8 +119,11 @@ s_submit(const char *home, Lpg__Event *ev, bool json)
             printf("  seq %llu", (unsigned long long)r->seq);
         printf("\n");
     } else {
-        printf("REFUSED  %s  %s: %s\n", lpg_msg_status_name(r->status),
-               r->token ? r->token : "", r->message ? r->message : "");
+        printf("%s  %s  %s: %s\n", status == S_ERROR ? "ERROR" : "REFUSED",
+               lpg_msg_status_name(r->status), r->token ? r->token : "",
+               r->message ? r->message : "");
+        if (lpg_msg_advice(r))
+            printf("  %s\n", lpg_msg_advice(r));
         for (size_t i = 0; i < r->n_reasons; i++)
             printf("  - %s: %s\n", r->reasons[i]->token,
                    r->reasons[i]->en ? r->reasons[i]->en : "");

@@ -23,6 +23,7 @@ that is. Standard library only.
 import argparse
 import datetime
 import math
+import re
 import sys
 import zoneinfo
 
@@ -502,9 +503,16 @@ def mask(name):
 
 
 def csv_line(fields):
+    """As lib/csv.c writes cells: a cell a spreadsheet would run as a
+    formula gets a single quote in front and is quoted (not "-" nor a
+    plain number)."""
     out = []
     for f in fields:
-        if any(ch in f for ch in ',"\r\n'):
+        formula = (f[:1] in ("=", "+", "-", "@", "\t", "\r") and f != "-"
+                   and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", f))
+        if formula:
+            f = "'" + f
+        if formula or any(ch in f for ch in ',"\r\n'):
             f = '"' + f.replace('"', '""') + '"'
         out.append(f)
     return ",".join(out)

@@ -1,6 +1,6 @@
-/*  csv.c - see csv.h. The line is rewritten in place: a quoted field's
- *  text (with doubled quotes made single) is moved to where the field
- *  starts, so it is never longer than the bytes it came from.
+/*  csv.c - see csv.h. When splitting, the line is rewritten in place: a
+ *  quoted field's text (with doubled quotes made single) is moved to where
+ *  the field starts, so it is never longer than the bytes it came from.
  */
 #include "base/csv.h"
 #include "base/error.h"
@@ -69,4 +69,51 @@ lpg_csv_split(char *line, char **fields, size_t max, size_t *n, size_t *col)
             return LPG_OK;
         p++;
     }
+}
+
+bool
+lpg_csv_unsafe(const char *text)
+{
+    return text && *text && strchr("=+-@\t\r", *text);
+}
+
+/*  -?[0-9]+(\.[0-9]+)? : a number, never a formula. */
+static bool
+s_plain_number(const char *s)
+{
+    if (*s == '-')
+        s++;
+    size_t n = strspn(s, "0123456789");
+    if (n == 0)
+        return false;
+    s += n;
+    if (*s == '.') {
+        n = strspn(++s, "0123456789");
+        if (n == 0)
+            return false;
+        s += n;
+    }
+    return *s == '\0';
+}
+
+int
+lpg_csv_write_cell(FILE *out, const char *text, bool last)
+{
+    const char *s = text ? text : "";
+    bool neutralise = lpg_csv_unsafe(s) && strcmp(s, "-") != 0 &&
+                      !s_plain_number(s);
+    bool quote = neutralise || strpbrk(s, ",\"\r\n") != NULL;
+    if (quote && putc('"', out) == EOF)
+        return LPG_EIO;
+    if (neutralise && putc('\'', out) == EOF)
+        return LPG_EIO;
+    for (; *s; s++) {
+        if (*s == '"' && quote && putc('"', out) == EOF)
+            return LPG_EIO;
+        if (putc(*s, out) == EOF)
+            return LPG_EIO;
+    }
+    if (quote && putc('"', out) == EOF)
+        return LPG_EIO;
+    return putc(last ? '\n' : ',', out) == EOF ? LPG_EIO : LPG_OK;
 }

@@ -38,6 +38,8 @@ lpg_strerror(int err)
         return "a bug: should not happen";
     case LPG_EWRONGSERVICE:
         return "this kind of event is recorded by another service";
+    case LPG_ENOSPC:
+        return "disk full: no space left on the device";
     case LPG_EKEYPERM:
         return "key file readable by group or others";
     case LPG_EKEYFORMAT:
@@ -148,6 +150,8 @@ lpg_errtoken(int err)
         return "EINTERNAL";
     case LPG_EWRONGSERVICE:
         return "EWRONGSERVICE";
+    case LPG_ENOSPC:
+        return "ENOSPC";
     case LPG_EKEYPERM:
         return "EKEYPERM";
     case LPG_EKEYFORMAT:

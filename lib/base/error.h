@@ -27,6 +27,7 @@ typedef enum {
     LPG_EUNAVAILABLE = -12, /* service not reachable */
     LPG_EINTERNAL = -13,    /* a bug: should not happen */
     LPG_EWRONGSERVICE = -14, /* event kind recorded by another service */
+    LPG_ENOSPC = -15,       /* disk full: no space left on the device */
     /* keys and signatures */
     LPG_EKEYPERM = -20,     /* key file readable by group or others */
     LPG_EKEYFORMAT = -21,   /* key file is not an Ed25519 / Z85 key */

@@ -801,3 +801,46 @@ lpg_hex(const void *in, size_t len, char *out)
     }
     out[2 * len] = '\0';
 }
+
+int
+lpg_sha256_file(const char *path, uint8_t out[32], uint64_t *bytes)
+{
+    assert(path && out);
+    s_ready();
+    if (!s_sha256)
+        s_fatal("SHA-256 is not available");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? LPG_ENOTFOUND : LPG_EIO;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    uint8_t *buf = malloc(1 << 20);
+    int rc = md && buf ? LPG_OK : LPG_ENOMEM;
+    if (rc == LPG_OK && EVP_DigestInit_ex2(md, s_sha256, NULL) != 1)
+        rc = LPG_ECRYPTO;
+    uint64_t total = 0;
+    while (rc == LPG_OK) {
+        ssize_t n = read(fd, buf, 1 << 20);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            rc = LPG_EIO;
+        else if (n == 0)
+            break;
+        else if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+            rc = LPG_ECRYPTO;
+        else
+            total += (uint64_t)n;
+    }
+    unsigned int outlen = 0;
+    if (rc == LPG_OK &&
+        (EVP_DigestFinal_ex(md, out, &outlen) != 1 || outlen != 32))
+        rc = LPG_ECRYPTO;
+    if (rc == LPG_ECRYPTO)
+        s_drain("SHA-256 of a file");
+    if (bytes)
+        *bytes = total;
+    free(buf);
+    EVP_MD_CTX_free(md);
+    close(fd);
+    return rc;
+}

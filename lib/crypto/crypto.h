@@ -84,6 +84,10 @@ typedef struct {
 void lpg_sha256v(const lpg_iov_t *parts, size_t n, uint8_t out[32]);
 void lpg_sha256(const void *data, size_t len, uint8_t out[32]);
 
+/*  SHA-256 of a whole file, read in pieces; *bytes (may be NULL) gets its
+ *  length. LPG_ENOTFOUND, LPG_EIO, LPG_ENOMEM. */
+int lpg_sha256_file(const char *path, uint8_t out[32], uint64_t *bytes);
+
 /*  HMAC-SHA-256. */
 void lpg_hmac_sha256(const uint8_t *key, size_t keylen, const void *msg,
                      size_t len, uint8_t out[32]);

@@ -9,6 +9,7 @@
 #include "domain/inspection.h"
 #include "domain/delivery.h"
 #include "base/clock.h"
+#include "base/csv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,27 @@ s_put_message(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     if (buf != stackbuf)
         free(buf);
     return rc;
+}
+
+/*  LPG_EINVAL naming the field if text begins as a spreadsheet formula
+ *  would (csv.h): ids reach every --csv report, and an id such as
+ *  =cmd|' /C calc'!A0 must never be registered. NULL passes. */
+static int
+s_csv_safe(const char *text, const char *field, char *why, size_t whysz)
+{
+    if (!lpg_csv_unsafe(text))
+        return LPG_OK;
+    const char *first = *text == '\t'   ? "a tab"
+                        : *text == '\r' ? "a CR"
+                        : *text == '='   ? "'='"
+                        : *text == '+'   ? "'+'"
+                        : *text == '-'   ? "'-'"
+                                         : "'@'";
+    return lpg_why_rc(why, whysz, LPG_EINVAL,
+                      "the %s begins with %s: no id may begin with = + - "
+                      "@, a tab or a CR (a spreadsheet would run it as a "
+                      "formula)",
+                      field, first);
 }
 
 /*  LPG_OK if table has no record under id (and id is a usable id). */
@@ -267,7 +289,11 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
             return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
                               "cylinder registration names no cylinder");
         const Lpg__CylinderRegister *reg = e->cylinder_register;
-        int rc = s_exists(t, LPG_TABLE_COMPANIES, reg->owner, "company",
+        int rc = s_csv_safe(e->cylinder, "cylinder GRAI", why, whysz);
+        if (rc == LPG_OK)
+            rc = s_csv_safe(reg->serial, "cylinder serial", why, whysz);
+        if (rc == LPG_OK)
+            rc = s_exists(t, LPG_TABLE_COMPANIES, reg->owner, "company",
                           why, whysz);
         if (rc == LPG_OK && reg->fill_site && *reg->fill_site)
             rc = s_exists(t, LPG_TABLE_SITES, reg->fill_site, "site", why,
@@ -287,13 +313,18 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
         if (!signer_is_authority)
             return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
                               "only the authority key adds companies");
+        if (s_csv_safe(e->company, "company id", why, whysz) != LPG_OK)
+            return LPG_EINVAL;
         return s_new_id(t, LPG_TABLE_COMPANIES, e->company, "company", why,
                         whysz);
     case LPG__EVENT__BODY_SITE_ADD: {
         if (!signer_is_authority)
             return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
                               "only the authority key adds sites");
-        int rc = s_exists(t, LPG_TABLE_COMPANIES, e->site_add->company,
+        int rc = s_csv_safe(e->site, "site id", why, whysz);
+        if (rc != LPG_OK)
+            return rc;
+        rc = s_exists(t, LPG_TABLE_COMPANIES, e->site_add->company,
                           "company", why, whysz);
         if (rc != LPG_OK)
             return rc;
@@ -301,7 +332,9 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
     }
     case LPG__EVENT__BODY_STAFF_ADD: {
         const Lpg__StaffAdd *sa = e->staff_add;
-        int rc = s_company_signer(t, ev, signer_is_authority, sa->company,
+        int rc = s_csv_safe(e->actor, "staff id", why, whysz);
+        if (rc == LPG_OK)
+            rc = s_company_signer(t, ev, signer_is_authority, sa->company,
                                   why, whysz);
         if (rc == LPG_OK && sa->site && *sa->site)
             rc = s_site_of(t, sa->site, sa->company, why, whysz);
@@ -311,7 +344,10 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                         whysz);
     }
     case LPG__EVENT__BODY_VEHICLE_ADD: {
-        int rc = s_company_signer(t, ev, signer_is_authority,
+        int rc = s_csv_safe(e->vehicle_add->plate, "vehicle plate", why,
+                            whysz);
+        if (rc == LPG_OK)
+            rc = s_company_signer(t, ev, signer_is_authority,
                                   e->vehicle_add->company, why, whysz);
         if (rc != LPG_OK)
             return rc;
@@ -325,7 +361,14 @@ lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
             (ua->has_phone_hmac && ua->phone_hmac.len != 32))
             return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
                               "a look-up HMAC is not 32 bytes");
-        int rc = s_company_signer(t, ev, signer_is_authority, ua->company,
+        int rc = s_csv_safe(e->user, "user id", why, whysz);
+        if (rc == LPG_OK)
+            rc = s_csv_safe(ua->area, "user's area", why, whysz);
+        if (rc == LPG_OK)
+            rc = s_csv_safe(ua->gas_cert_no, "gas-use certificate number",
+                            why, whysz);
+        if (rc == LPG_OK)
+            rc = s_company_signer(t, ev, signer_is_authority, ua->company,
                                   why, whysz);
         if (rc != LPG_OK)
             return rc;
@@ -634,6 +677,40 @@ s_apply_erase(lpg_txn_t *t, uint64_t seq, const Lpg__UserErase *x)
     return rc;
 }
 
+/*  The ID-card look-up index: HMAC -> the UserAdd's seq (an erased user
+ *  stays indexed, as it stays in the users table, marked erased). */
+static int
+s_index_id_hmac(lpg_txn_t *t, const Lpg__UserAdd *ua, uint64_t seq)
+{
+    if (ua->id_hmac.len != 32)
+        return LPG_OK; /* refused when recorded; nothing to index */
+    return lpg_txn_index(t, LPG_TABLE_BY_ID_HMAC, ua->id_hmac.data, 32,
+                         seq);
+}
+
+static int
+s_backfill_user(void *ctx, const void *key, size_t klen, const void *val,
+                size_t vlen)
+{
+    Lpg__UserState *u = lpg__user_state__unpack(NULL, vlen, val);
+    if (!u || !u->add)
+        return LPG_ECORRUPT;
+    int rc = s_index_id_hmac(ctx, u->add, u->seq);
+    lpg__user_state__free_unpacked(u, NULL);
+    return rc;
+}
+
+int
+lpg_state_backfill(lpg_txn_t *t, lpg_table_t table, bool *done)
+{
+    *done = false;
+    if (table != LPG_TABLE_BY_ID_HMAC)
+        return LPG_OK;
+    int rc = lpg_txn_foreach(t, LPG_TABLE_USERS, s_backfill_user, t);
+    *done = rc == LPG_OK;
+    return rc;
+}
+
 int
 lpg_state_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
                 const lpg_event_t *ev,
@@ -683,6 +760,9 @@ lpg_state_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
         Lpg__UserState st = LPG__USER_STATE__INIT;
         st.add = e->user_add;
         st.seq = seq;
+        rc = s_index_id_hmac(t, e->user_add, seq);
+        if (rc != LPG_OK)
+            return rc;
         return s_put_message(t, LPG_TABLE_USERS, e->user, strlen(e->user),
                              &st.base);
     }
@@ -737,6 +817,12 @@ s_signer(lpg_txn_t *t, const uint8_t kid[LPG_KEYID_LEN], lpg_signer_t *out)
 /*  Entries written by a service must be of its kinds (domain/owner.h);
  *  other writers (`lpgtrace gen`, test tools) are not judged. */
 static int
+s_backfill(lpg_txn_t *t, int table, bool *done)
+{
+    return lpg_state_backfill(t, (lpg_table_t)table, done);
+}
+
+static int
 s_recorder(const lpg_event_t *ev, const char *writer, char *why,
            size_t whysz)
 {
@@ -757,4 +843,5 @@ const lpg_projection_t lpg_state_projection = {
     .authorize = lpg_state_authorize,
     .apply = lpg_state_apply,
     .recorder = s_recorder,
+    .backfill = s_backfill,
 };

@@ -66,4 +66,10 @@ extern const lpg_projection_t lpg_state_projection;
 void lpg_state_seen(Lpg__CylinderState *cyl, const char *site,
                     uint64_t device_ms, uint64_t recorded_at_ms);
 
+/*  Fills an index table that a newer lpgtrace added to an older ledger
+ *  (empty, inside t) from the state tables, as a replay of the log would
+ *  have filled it; *done false if this table can come only from a
+ *  replay (lpgtrace rebuild). */
+int lpg_state_backfill(lpg_txn_t *t, lpg_table_t table, bool *done);
+
 #endif

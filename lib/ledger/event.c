@@ -252,6 +252,48 @@ s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p,
 }
 
 int
+lpg_proto_empty_check(const ProtobufCMessage *m, const char **field)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *base = (const char *)m;
+        if (f->type != PROTOBUF_C_TYPE_STRING &&
+            f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t count = *(const size_t *)(base + f->quantifier_offset);
+            void *const *arr = *(void *const *const *)(base + f->offset);
+            for (size_t k = 0; k < count; k++) {
+                if (f->type == PROTOBUF_C_TYPE_STRING &&
+                    (!arr[k] || !*(const char *)arr[k])) {
+                    *field = f->name;
+                    return LPG_EINVAL;
+                }
+                if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
+                    lpg_proto_empty_check(arr[k], field) != LPG_OK)
+                    return LPG_EINVAL;
+            }
+            continue;
+        }
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            uint32_t which = *(const uint32_t *)(base + f->quantifier_offset);
+            if (which != f->id)
+                continue;
+        }
+        const void *p = *(const void *const *)(base + f->offset);
+        if (f->type == PROTOBUF_C_TYPE_STRING && p && !*(const char *)p) {
+            *field = f->name;
+            return LPG_EINVAL;
+        }
+        if (f->type == PROTOBUF_C_TYPE_MESSAGE && p &&
+            lpg_proto_empty_check(p, field) != LPG_OK)
+            return LPG_EINVAL;
+    }
+    return LPG_OK;
+}
+
+int
 lpg_proto_wire_check(const ProtobufCMessageDescriptor *d,
                      const uint8_t *data, size_t len, char *why,
                      size_t whysz)

@@ -51,6 +51,14 @@ int lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN]);
  *  returns LPG_EMALFORMED and sets *field to the field's name. */
 int lpg_proto_strings_check(const ProtobufCMessage *m, const char **field);
 
+/*  Checks that no string field of a decoded message (nested messages
+ *  included) is present but empty: an id, a reason or a name that says
+ *  nothing is left out, never sent as "". For what comes in from
+ *  outside (requests, submitted events); entries already recorded are
+ *  never judged by it. On failure returns LPG_EINVAL and sets *field to
+ *  the field's name. */
+int lpg_proto_empty_check(const ProtobufCMessage *m, const char **field);
+
 /*  Walks the protobuf encoding of a d message (nested messages too)
  *  before protobuf-c decodes it, and refuses what protobuf-c would let
  *  through: a field number d does not know (protobuf-c would keep it and

@@ -13,17 +13,20 @@
 #include "base/workers.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #define S_DEFAULT_MAP (1ULL << 40)
 #define S_KEYRING_MAX 100000 /* forget them all past this many */
+#define S_FULL_BELOW (16ULL << 20) /* a short write with less free: full */
 
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
@@ -31,6 +34,7 @@ static const char *s_table_names[LPG_TABLE_COUNT] = {
     "devices",  "cylinders", "companies", "sites",
     "staff",    "vehicles",  "users",     "hazards",
     "curve_keys", "by_cylinder", "by_site", "by_user",  "by_actor",
+    "by_id_hmac",
 };
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "nodes", "checkpoints", "event_ids", "meta"};
@@ -102,8 +106,26 @@ s_err(int rc, const char *what)
     }
     if (rc == MDB_KEYEXIST)
         return LPG_EEXIST;
+    if (rc == ENOSPC) {
+        lpg_error("ledger: %s: disk full: no space left on the ledger's "
+                  "device; nothing was recorded (free space now)", what);
+        return LPG_ENOSPC;
+    }
     lpg_error("ledger: %s: %s", what, mdb_strerror(rc));
     return LPG_EDB;
+}
+
+/*  LMDB reports a short write as EIO ("filesystem full?"): when the
+ *  ledger's file system has next to nothing left, that is a full disk. */
+static int
+s_disk_full(int mrc, MDB_env *env)
+{
+    int fd;
+    struct statvfs st;
+    if (mrc != EIO || mdb_env_get_fd(env, &fd) != 0 || fstatvfs(fd, &st))
+        return mrc;
+    uint64_t room = (uint64_t)st.f_bavail * st.f_frsize;
+    return room < S_FULL_BELOW ? ENOSPC : mrc;
 }
 
 static uint64_t
@@ -137,11 +159,27 @@ s_open_dbis(lpg_ledger_t *l)
     for (int i = 0; i < S_NINTERNAL && rc == 0; i++)
         rc = mdb_dbi_open(txn, s_internal_names[i], create,
                           &l->internal[i]);
+    bool fresh[LPG_TABLE_COUNT] = {false};
     for (int i = 0; i < LPG_TABLE_COUNT && rc == 0; i++) {
-        unsigned flags = create;
+        unsigned flags = 0;
         if (i >= LPG_TABLE_BY_CYLINDER)
             flags |= MDB_DUPSORT | MDB_DUPFIXED;
         rc = mdb_dbi_open(txn, s_table_names[i], flags, &l->tables[i]);
+        if (rc == MDB_NOTFOUND && create) {
+            fresh[i] = true;
+            rc = mdb_dbi_open(txn, s_table_names[i], flags | create,
+                              &l->tables[i]);
+        }
+        if (rc == MDB_NOTFOUND && i > 0) {
+            /* The ledger has the first tables: an older lpgtrace wrote
+             * it, before this table was added. */
+            mdb_txn_abort(txn);
+            s_end(l);
+            lpg_error("ledger: %s has no table '%s' (an older lpgtrace "
+                      "wrote it): open it read-write once and run "
+                      "lpgtrace rebuild", l->dir, s_table_names[i]);
+            return LPG_ENOTFOUND;
+        }
     }
     if (rc) {
         mdb_txn_abort(txn);
@@ -151,6 +189,34 @@ s_open_dbis(lpg_ledger_t *l)
             return LPG_ENOTFOUND;
         }
         return s_err(rc, "open tables");
+    }
+    /* A table new to a ledger that already has entries starts empty: the
+     * state is no longer the log's projection until a rebuild (verify
+     * says so too). */
+    MDB_stat st;
+    if (mdb_stat(txn, l->internal[S_ENTRIES], &st) == 0 && st.ms_entries) {
+        lpg_txn_t t = {txn, l};
+        for (int i = 0; i < LPG_TABLE_COUNT; i++) {
+            bool done = false;
+            rc = fresh[i] && l->proj && l->proj->backfill
+                     ? l->proj->backfill(&t, i, &done)
+                     : LPG_OK;
+            if (rc != LPG_OK) {
+                mdb_txn_abort(txn);
+                s_end(l);
+                lpg_error("ledger: %s: filling the new table '%s': %s",
+                          l->dir, s_table_names[i], lpg_strerror(rc));
+                return rc;
+            }
+            if (done)
+                lpg_info("ledger: %s: added the table '%s', filled from "
+                         "the state", l->dir, s_table_names[i]);
+            else if (fresh[i])
+                lpg_warn("ledger: %s: added the table '%s', empty: run "
+                         "lpgtrace rebuild so that it covers the %llu "
+                         "entries already in the log", l->dir,
+                         s_table_names[i], (unsigned long long)st.ms_entries);
+        }
     }
     rc = mdb_txn_commit(txn);
     s_end(l);
@@ -482,7 +548,8 @@ lpg_txn_abort(lpg_txn_t **p)
 int
 lpg_txn_commit(lpg_txn_t **p)
 {
-    int rc = s_err(mdb_txn_commit((*p)->txn), "commit");
+    MDB_env *env = (*p)->l->env;
+    int rc = s_err(s_disk_full(mdb_txn_commit((*p)->txn), env), "commit");
     s_end((*p)->l);
     free(*p);
     *p = NULL;
@@ -558,6 +625,8 @@ int
 lpg_txn_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
             const void **val, size_t *vlen)
 {
+    if (klen == 0)
+        return LPG_ENOTFOUND; /* no record has an empty id */
     MDB_val k = {klen, (void *)key}, v;
     int rc = mdb_get(t->txn, t->l->tables[table], &k, &v);
     if (rc)
@@ -612,6 +681,8 @@ int
 lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
              lpg_seq_fn fn, void *ctx)
 {
+    if (klen == 0)
+        return LPG_OK; /* no record has an empty id */
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -1074,6 +1145,13 @@ lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
         s_item_t *it = &b->items[i];
         it->decode_rc = lpg_event_decode(&it->ev, in[i].data, in[i].len,
                                          b->why[i], sizeof b->why[i]);
+        const char *field = NULL;
+        if (it->decode_rc == LPG_OK &&
+            lpg_proto_empty_check(&it->ev.event->base, &field) != LPG_OK) {
+            snprintf(b->why[i], sizeof b->why[i], "field '%s' is empty: "
+                     "leave it out or give a value", field);
+            it->decode_rc = LPG_EINVAL;
+        }
         if (it->decode_rc != LPG_OK)
             continue;
         const uint8_t *kid = it->ev.signed_event->key_id.data;
@@ -1238,7 +1316,7 @@ lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
         memset(outs[k], 0, b->n * sizeof *outs[k]);
         for (size_t i = 0; i < b->n; i++)
             if (b->items[i].decode_rc != LPG_OK)
-                s_fail(&outs[k][i], LPG_EMALFORMED, b->why[i]);
+                s_fail(&outs[k][i], b->items[i].decode_rc, b->why[i]);
     }
     /* One write transaction, in arrival order. */
     uint64_t t2 = s_mono_ns(), t3;
@@ -1294,4 +1372,79 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
 {
     lpg_hooks_t hooks = {rules, NULL, rules_ctx};
     return lpg_ledger_append_hooks(l, service, in, n, &hooks, out);
+}
+
+/* ------------------------------------------------- backups and usage */
+
+int
+lpg_ledger_copy(lpg_ledger_t *l, const char *dir, bool compact)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >=
+        sizeof path)
+        return LPG_ERANGE;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        lpg_error("ledger: cannot create %s: %s", path, strerror(errno));
+        return errno == EEXIST ? LPG_EEXIST : LPG_EIO;
+    }
+    int rc = s_err(mdb_env_copyfd2(l->env, fd, compact ? MDB_CP_COMPACT : 0),
+                   "copy");
+    if (rc == LPG_OK && fsync(fd) != 0) {
+        lpg_error("ledger: cannot sync %s: %s", path, strerror(errno));
+        rc = LPG_EIO;
+    }
+    if (close(fd) != 0 && rc == LPG_OK)
+        rc = LPG_EIO;
+    if (rc != LPG_OK)
+        unlink(path);
+    return rc;
+}
+
+int
+lpg_ledger_usage(lpg_ledger_t *l, lpg_ledger_usage_t *out)
+{
+    memset(out, 0, sizeof *out);
+    MDB_envinfo info;
+    MDB_stat st;
+    int rc = s_err(mdb_env_info(l->env, &info), "info");
+    if (rc == LPG_OK)
+        rc = s_err(mdb_env_stat(l->env, &st), "stat");
+    if (rc == LPG_OK)
+        rc = lpg_ledger_size(l, &out->entries);
+    if (rc != LPG_OK)
+        return rc;
+    out->map_bytes = info.me_mapsize;
+    out->used_bytes = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    char path[4096];
+    struct stat fst;
+    snprintf(path, sizeof path, "%s/data.mdb", l->dir);
+    if (stat(path, &fst) == 0)
+        out->file_bytes = (uint64_t)fst.st_size;
+    return LPG_OK;
+}
+
+int
+lpg_ledger_in_use(const char *dir)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/lock.mdb", dir) >=
+        sizeof path)
+        return LPG_ERANGE;
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? LPG_OK : LPG_EIO;
+    /* Every process that has the environment open holds a shared lock on
+     * the lock file's first byte (LMDB's "exclusive lock" check). */
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 1;
+    int rc = LPG_OK;
+    if (fcntl(fd, F_SETLK, &fl) != 0)
+        rc = errno == EAGAIN || errno == EACCES ? LPG_EEXIST : LPG_EIO;
+    close(fd); /* releases the lock, if taken */
+    return rc;
 }

@@ -38,6 +38,7 @@ typedef enum {
     LPG_TABLE_BY_SITE,
     LPG_TABLE_BY_USER,
     LPG_TABLE_BY_ACTOR,
+    LPG_TABLE_BY_ID_HMAC, /* ID-card HMAC (32 bytes) -> its UserAdd seq */
     LPG_TABLE_COUNT
 } lpg_table_t;
 
@@ -272,6 +273,28 @@ void lpg_ledger_reader_check(lpg_ledger_t *l);
 
 /*  The ledger's directory. */
 const char *lpg_ledger_dir(const lpg_ledger_t *l);
+
+/*  Writes a consistent copy of the ledger, as of one read transaction
+ *  (writers in other processes go on meanwhile), to <dir>/data.mdb, mode
+ *  0600, synced. dir must exist; an existing data.mdb is LPG_EEXIST.
+ *  compact: leaves free pages out (a smaller file, pages renumbered).
+ *  Open the copy with lpg_ledger_open like any ledger. */
+int lpg_ledger_copy(lpg_ledger_t *l, const char *dir, bool compact);
+
+/*  How big the ledger is: entries, the bytes its pages use (up to the last
+ *  page in use), the data file's size and the map size (the most it may
+ *  use). For metrics. */
+typedef struct {
+    uint64_t entries;
+    uint64_t used_bytes;
+    uint64_t file_bytes;
+    uint64_t map_bytes;
+} lpg_ledger_usage_t;
+int lpg_ledger_usage(lpg_ledger_t *l, lpg_ledger_usage_t *out);
+
+/*  LPG_EEXIST if some process has the ledger in directory dir open (a
+ *  running service), LPG_OK if none has (or there is no ledger there). */
+int lpg_ledger_in_use(const char *dir);
 
 /*  Big-endian u64 helpers for keys. */
 void lpg_be64_put(uint8_t out[8], uint64_t v);

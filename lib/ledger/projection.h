@@ -51,6 +51,11 @@ typedef struct {
      * verify to report. NULL: any writer will do. */
     int (*recorder)(const lpg_event_t *ev, const char *writer, char *why,
                     size_t whysz);
+    /* Fills index table `table` (an lpg_table_t), new to a ledger that
+     * already has entries, from the state tables, as a replay would have
+     * filled it; *done false if only a replay can (lpgtrace rebuild).
+     * NULL: nothing can be filled. */
+    int (*backfill)(lpg_txn_t *t, int table, bool *done);
 } lpg_projection_t;
 
 #endif

@@ -35,6 +35,10 @@ lpg_msg_decode_request(Lpg__Request **out, const uint8_t *data, size_t len,
                              "control character or is longer than %d bytes",
                  field ? field : "?", LPG_STRING_MAX);
         rc = LPG_EMALFORMED;
+    } else if (lpg_proto_empty_check(&req->base, &field) != LPG_OK) {
+        snprintf(why, whysz, "field '%s' is empty: leave it out or give a "
+                             "value", field ? field : "?");
+        rc = LPG_EINVAL;
     } else if (protobuf_c_message_get_packed_size(&req->base) != len) {
         snprintf(why, whysz, "Request: not canonically encoded (a varint "
                              "or length longer than it needs to be)");
@@ -262,6 +266,7 @@ lpg_msg_status(int err)
     case LPG_EUNAVAILABLE:
     case LPG_ETIMEOUT:
     case LPG_EMAPFULL:
+    case LPG_ENOSPC:
         return LPG__STATUS__STATUS_UNAVAILABLE;
     default:
         return LPG__STATUS__STATUS_INTERNAL;
@@ -292,6 +297,51 @@ lpg_msg_status_name(Lpg__Status s)
         break;
     }
     return "UNKNOWN";
+}
+
+int
+lpg_msg_exit(const Lpg__Reply *r)
+{
+    switch (r->status) {
+    case LPG__STATUS__STATUS_OK:
+        return 0;
+    case LPG__STATUS__STATUS_DENIED:
+    case LPG__STATUS__STATUS_UNAUTHORIZED:
+    case LPG__STATUS__STATUS_NOT_FOUND:
+    case LPG__STATUS__STATUS_CONFLICT:
+        return 1;
+    case LPG__STATUS__STATUS_INVALID:
+    case LPG__STATUS__STATUS_UNAVAILABLE:
+    case LPG__STATUS__STATUS_INTERNAL:
+    case _LPG__STATUS_IS_INT_SIZE:
+        break;
+    }
+    return 2;
+}
+
+const char *
+lpg_msg_advice(const Lpg__Reply *r)
+{
+    if (lpg_msg_exit(r) != 2)
+        return NULL;
+    const char *token = r->token ? r->token : "";
+    if (strcmp(token, lpg_errtoken(LPG_ENOSPC)) == 0)
+        return "nothing was recorded: the ledger's disk is full; the "
+               "operator must free space on it, then send this again";
+    if (strcmp(token, lpg_errtoken(LPG_EMAPFULL)) == 0)
+        return "nothing was recorded: the ledger's map is full; the "
+               "operator must raise the ledger's map size in the "
+               "configuration and restart the services, then send this "
+               "again";
+    if (r->status == LPG__STATUS__STATUS_INVALID)
+        return "nothing was recorded: the request was not valid as sent; "
+               "correct what the message names and send it again";
+    if (r->status == LPG__STATUS__STATUS_UNAVAILABLE)
+        return "nothing was recorded: the service could not take it now; "
+               "send this again later";
+    return "nothing was recorded: the service failed; send this again, "
+           "and if it fails again the operator should read the service's "
+           "log";
 }
 
 static json_t *
@@ -328,6 +378,11 @@ lpg_msg_reply_json(const Lpg__Reply *r)
         json_array_append_new(reasons, j);
     }
     json_object_set_new(o, "reasons", reasons);
+    const char *advice = lpg_msg_advice(r);
+    if (advice) {
+        json_object_set_new(o, "recorded", json_false());
+        json_object_set_new(o, "advice", json_string(advice));
+    }
     return o;
 }
 

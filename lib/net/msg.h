@@ -17,8 +17,9 @@
 #define LPG_REQUEST_ID_LEN 16
 
 /*  Decodes and validates a request of len bytes. LPG_EMALFORMED with the
- *  reason in why for anything wrong (why also names the field). Caller
- *  frees *out with lpg__request__free_unpacked. */
+ *  reason in why for anything wrong, LPG_EINVAL for a string field sent
+ *  empty (why also names the field). Caller frees *out with
+ *  lpg__request__free_unpacked. */
 int lpg_msg_decode_request(Lpg__Request **out, const uint8_t *data,
                            size_t len, char *why, size_t whysz);
 
@@ -72,10 +73,26 @@ void lpg_reply_clear(lpg_reply_t *r);
 Lpg__Status lpg_msg_status(int err);
 const char *lpg_msg_status_name(Lpg__Status s);
 
+/*  What an answer means to the command that asked, as its exit status:
+ *  0 OK; 1 a refusal: DENIED (recorded, with every reason), or
+ *  UNAUTHORIZED, NOT_FOUND, CONFLICT (the request was judged and
+ *  refused; nothing recorded); 2 an error, nothing recorded: INVALID
+ *  (the request could not be judged as sent), UNAVAILABLE or INTERNAL
+ *  (the service failed: the ledger's disk or map full, the database). */
+int lpg_msg_exit(const Lpg__Reply *r);
+
+/*  For an answer lpg_msg_exit() calls an error: one line for a person
+ *  saying that nothing was recorded and what to do (disk full, map full,
+ *  a bad request, a failed service). NULL for any other answer. Static
+ *  storage. */
+const char *lpg_msg_advice(const Lpg__Reply *r);
+
 /*  A service's answer as a new JSON object (jansson): status, token,
  *  message, seq when recorded, duplicate when it was a retry, and
- *  reasons [{token, zh, en}] (missing words as ""); what every command's
- *  --json prints before its own fields. NULL when out of memory. */
+ *  reasons [{token, zh, en}] (missing words as ""); for an error (see
+ *  lpg_msg_exit) also "recorded": false and "advice"; what every
+ *  command's --json prints before its own fields. NULL when out of
+ *  memory. */
 struct json_t *lpg_msg_reply_json(const Lpg__Reply *r);
 
 /*  Prints o as one compact JSON line on stdout (what --json gives, one

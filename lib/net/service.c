@@ -13,6 +13,7 @@
 #include "net/transport.h"
 #include "base/clock.h"
 #include "domain/owner.h"
+#include "net/metrics.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -41,6 +42,7 @@ struct lpg_service {
     bool trim;       /* large replies went out: give memory back when idle */
     volatile sig_atomic_t stop;
     uint64_t served;
+    lpg_metrics_t *metrics; /* NULL: no metrics port */
 };
 
 static lpg_service_t *volatile s_running[S_MAX_RUNNING];
@@ -262,6 +264,8 @@ lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts)
         rc = lpg_transport_server(&s->sock, s->zctx, s->endpoint,
                                   opts->curve_secret, s->hard_max,
                                   s->send_queue);
+    if (rc == LPG_OK)
+        rc = lpg_metrics_start(&s->metrics, cfg, opts->name, opts->ledger);
     if (rc != LPG_OK) {
         lpg_service_destroy(&s);
         return rc;
@@ -280,6 +284,7 @@ lpg_service_destroy(lpg_service_t **p)
     if (!p || !*p)
         return;
     lpg_service_t *s = *p;
+    lpg_metrics_destroy(&s->metrics);
     for (int i = 0; i < S_MAX_RUNNING; i++)
         if (s_running[i] == s)
             s_running[i] = NULL;
@@ -303,6 +308,7 @@ typedef struct {
     bool answered;   /* reply is final */
     bool droppable;  /* cannot be answered: no identity frame */
     size_t last_slot; /* SubmitMany: its last event in the batch */
+    uint64_t t0;     /* received (lpg_metrics_now_ns) */
 } s_pending_t;
 
 static const char *
@@ -372,9 +378,10 @@ s_check(lpg_service_t *s, s_pending_t *p)
         s_answer(p, LPG__STATUS__STATUS_INVALID, "ETOOBIG", why);
         return;
     }
-    if (lpg_msg_decode_request(&p->req, f->data, f->len, why, sizeof why) !=
-        LPG_OK) {
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "EMALFORMED", why);
+    int drc = lpg_msg_decode_request(&p->req, f->data, f->len, why,
+                                     sizeof why);
+    if (drc != LPG_OK) {
+        s_answer(p, LPG__STATUS__STATUS_INVALID, lpg_errtoken(drc), why);
         return;
     }
     lpg_reply_init(&p->reply, p->req->request_id.data,
@@ -682,13 +689,16 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
 static void
 s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
 {
+    char failed[160];
+    snprintf(failed, sizeof failed, "the ledger could not record it: %s",
+             lpg_strerror(rc));
     for (size_t j = 0; j < u->total; j++) {
         s_pending_t *p = &u->pend[u->which[j]];
         if (u->slot[j] != SIZE_MAX) {
             if (rc != LPG_OK)
                 lpg_reply_result_set(&p->reply, u->slot[j],
                                      lpg_msg_status(rc), lpg_errtoken(rc),
-                                     "the ledger could not record it: retry");
+                                     failed);
             else
                 s_result_from_entry(p, u->slot[j], t, &u->out[j]);
             if (u->slot[j] == p->last_slot) {
@@ -700,13 +710,17 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
                          rc == LPG_OK ? "OK" : lpg_errtoken(rc), msg);
             }
         } else if (rc != LPG_OK)
-            s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc),
-                     "the ledger could not record it: retry");
+            s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc), failed);
         else if (u->out[j].status != LPG_OK)
             s_answer(p, lpg_msg_status(u->out[j].status),
                      lpg_errtoken(u->out[j].status), u->out[j].why);
         else
             s_reply_from_entry(s, p, t, &u->out[j]);
+        lpg_metrics_event(s->metrics, u->in[j].data, u->in[j].len,
+                          lpg_msg_status_name(
+                              u->slot[j] != SIZE_MAX
+                                  ? p->reply.results[u->slot[j]].status
+                                  : p->reply.reply.status));
     }
 }
 
@@ -717,7 +731,7 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
 {
     lpg_batch_t *batches[8];
     lpg_append_out_t *outs[8];
-    size_t nb = 0;
+    size_t nb = 0, events = 0;
     int rc = LPG_OK;
     for (size_t k = 0; k < nu; k++) {
         s_unit_t *u = units[k];
@@ -731,11 +745,13 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
         batches[nb] = u->batch;
         u->batch = NULL;
         outs[nb++] = u->out;
+        events += u->total;
     }
     if (nb > 0) {
         lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
         rc = lpg_ledger_commit_many(s->o.ledger, batches, nb, s->o.name,
                                     &hooks, outs);
+        lpg_metrics_batch(s->metrics, events);
     }
     lpg_txn_t *t = NULL;
     if (nb > 0 && rc == LPG_OK && lpg_ledger_read(s->o.ledger, &t) != LPG_OK)
@@ -804,6 +820,9 @@ s_log(lpg_service_t *s, const s_pending_t *p)
         return;
     }
     const Lpg__Reply *r = &p->reply.reply;
+    lpg_metrics_request(s->metrics, p->req ? s_body_name(p->req) : "unknown",
+                        lpg_msg_status_name(r->status),
+                        lpg_metrics_now_ns() - p->t0);
     char who[17] = "?";
     if (p->device)
         lpg_hex(p->sender.key_id, 8, who);
@@ -993,6 +1012,7 @@ lpg_service_run(lpg_service_t *s)
                    lpg_transport_recv(s->sock, &u->pend[u->n].m, 0) ==
                        LPG_OK) {
                 s_pending_t *q = &u->pend[u->n++];
+                q->t0 = lpg_metrics_now_ns();
                 s_check(s, q);
                 s_handle(s, q);
                 if (q->req && q->answered && !q->droppable)

@@ -72,8 +72,9 @@ want_line "no leak alarm in a household: minor" "^hazard hazard/U1/[0-9a-f]*/lea
 check_status "a household inspection by a station scanner is refused" 1 \
     lpg-scan --home "$T_DIR/s1" inspect --user U1 --check valve=fail --ack yes --inspector IN1
 check_out "refused: not an inspector device" "inspector device"
-check_status "an unknown check item is refused" 1 \
+check_status "an unknown check item is refused as invalid: nothing recorded, exit 2" 2 \
     lpg-scan --home "$T_DIR/insp" inspect --user U1 --check cooker=fail --ack yes
+check_out "saying so" "^ERROR  INVALID  EINVAL: unknown check item"
 
 # Today nothing is past its deadline: no escalation.
 sleep 1

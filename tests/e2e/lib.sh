@@ -73,13 +73,14 @@ t_done() {
     [ "$T_FAILED" -eq 0 ]
 }
 
-# t_home DIR: a fresh home whose services listen on free loopback ports
-# (so tests never collide with a running system or with each other).
+# t_home DIR: a fresh home whose services (and their metrics) listen on
+# free loopback ports (so tests never collide with a running system or
+# with each other).
 t_home() {
     lpgtrace --home "$1" init >/dev/null || return 1
     base=$(python3 -c 'import socket
 s = []
-for i in range(6):
+for i in range(11):
     x = socket.socket(); x.bind(("127.0.0.1", 0)); s.append(x)
 print(" ".join(str(x.getsockname()[1]) for x in s))')
     set -- "$1" $base
@@ -89,6 +90,11 @@ print(" ".join(str(x.getsockname()[1]) for x in s))')
         -e "s|^endpoint.inspection = .*|endpoint.inspection = tcp://127.0.0.1:$5|" \
         -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$6|" \
         -e "s|^endpoint.feed = .*|endpoint.feed = tcp://127.0.0.1:$7|" \
+        -e "s|^metrics.registry = .*|metrics.registry = $8|" \
+        -e "s|^metrics.filling = .*|metrics.filling = $9|" \
+        -e "s|^metrics.delivery = .*|metrics.delivery = ${10}|" \
+        -e "s|^metrics.inspection = .*|metrics.inspection = ${11}|" \
+        -e "s|^metrics.trace = .*|metrics.trace = ${12}|" \
         "$1/lpgtrace.conf"
 }
 

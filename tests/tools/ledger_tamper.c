@@ -8,6 +8,10 @@
  *                                    whole Merkle tree so hashes agree
  *    ledger_tamper statedel DIR 0    delete the first row of the cylinders
  *                                    state table (state no longer the log's)
+ *    ledger_tamper clearindex DIR 0  empty the by_id_hmac index (state no
+ *                                    longer the log's)
+ *    ledger_tamper dropindex DIR 0   remove the by_id_hmac table, as in a
+ *                                    ledger written before it existed
  *    ledger_tamper truncate DIR N    drop every entry from N on, and the
  *                                    tree nodes over them
  *    ledger_tamper unsign DIR N      delete every stored checkpoint of
@@ -115,8 +119,8 @@ int
 main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: ledger_tamper flip|delete|forge|truncate|"
-                        "unsign DIR SEQ\n");
+        fprintf(stderr, "usage: ledger_tamper flip|delete|forge|statedel|"
+                        "clearindex|dropindex|truncate|unsign DIR SEQ\n");
         return 2;
     }
     const char *op = argv[1];
@@ -146,6 +150,14 @@ main(int argc, char **argv)
         mdb_cursor_close(c);
         if (rc)
             s_die("delete state row", rc);
+    } else if (strcmp(op, "clearindex") == 0 ||
+               strcmp(op, "dropindex") == 0) {
+        MDB_dbi idx;
+        if ((rc = mdb_dbi_open(s_txn, "by_id_hmac",
+                              MDB_DUPSORT | MDB_DUPFIXED, &idx)))
+            s_die("open by_id_hmac", rc);
+        if ((rc = mdb_drop(s_txn, idx, strcmp(op, "dropindex") == 0)))
+            s_die("drop by_id_hmac", rc);
     } else if (strcmp(op, "delete") == 0) {
         if ((rc = mdb_del(s_txn, s_entries, &k, NULL)))
             s_die("del", rc);

@@ -1,0 +1,65 @@
+/*  metrics.h - a daemon's Prometheus metrics: counters and histograms
+ *  kept in memory, served as text (exposition format 0.0.4) at
+ *  GET /metrics on a loopback port, from a thread of its own.
+ *
+ *  The only module that includes libmicrohttpd. The service loop calls
+ *  the lpg_metrics_* hooks (any thread; they take a mutex and are no-ops
+ *  on a NULL handle, so a daemon without a metrics port pays nothing);
+ *  the ledger's size and map use are read when scraped.
+ */
+#ifndef LPG_METRICS_H
+#define LPG_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/config.h"
+#include "ledger/ledger.h"
+
+typedef struct lpg_metrics lpg_metrics_t;
+
+/*  Empty metrics of one service (the `service` label of every sample);
+ *  ledger (may be NULL) is read at each scrape and must outlive *out.
+ *  Serves nothing until lpg_metrics_listen. Caller owns *out. */
+int lpg_metrics_new(lpg_metrics_t **out, const char *service,
+                    lpg_ledger_t *ledger);
+
+/*  Serves GET /metrics on 127.0.0.1:port (port 0: any free port; see
+ *  lpg_metrics_port). LPG_EIO if the port cannot be bound. */
+int lpg_metrics_listen(lpg_metrics_t *m, unsigned port);
+
+/*  The port it listens on (0 if it does not). */
+unsigned lpg_metrics_port(const lpg_metrics_t *m);
+
+/*  What a daemon calls: reads metrics.<service> from cfg (a port; 0 or
+ *  absent: no metrics, *out = NULL) and listens. A value that is not a
+ *  port is LPG_ECONFIG. A port that cannot be bound is logged and the
+ *  daemon goes on without metrics (*out = NULL, LPG_OK): the fill gate
+ *  must not stop for its dashboard. */
+int lpg_metrics_start(lpg_metrics_t **out, const lpg_config_t *cfg,
+                      const char *service, lpg_ledger_t *ledger);
+
+/*  Stops serving and frees; NULL-safe, sets *p to NULL. */
+void lpg_metrics_destroy(lpg_metrics_t **p);
+
+/*  Monotonic clock in nanoseconds, for request latencies. */
+uint64_t lpg_metrics_now_ns(void);
+
+/*  One request answered: its kind ("submit", "get_trace", ...), the
+ *  status it got ("OK", "DENIED", ...) and the time from its receipt to
+ *  its reply. Strings are copied. */
+void lpg_metrics_request(lpg_metrics_t *m, const char *kind,
+                         const char *status, uint64_t elapsed_ns);
+
+/*  One submitted event answered: the SignedEvent bytes (their event kind
+ *  is read from them) and the status of its answer. */
+void lpg_metrics_event(lpg_metrics_t *m, const uint8_t *signed_event,
+                       size_t len, const char *status);
+
+/*  One write transaction committed with this many events. */
+void lpg_metrics_batch(lpg_metrics_t *m, size_t events);
+
+/*  The exposition text as served. Caller frees *out. LPG_ENOMEM. */
+int lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len);
+
+#endif
