@@ -13,6 +13,7 @@
  */
 #include "cli.h"
 #include "crypto/crypto.h"
+#include "domain/kind.h"
 #include "base/error.h"
 #include "ledger/ledger.h"
 #include "domain/state.h"
@@ -195,7 +196,7 @@ s_verify(const char *dir, const char *label, lpg_verify_report_t *r,
 {
     lpg_ledger_t *l = NULL;
     int rc = lpg_ledger_open(&l, dir, LPG_LEDGER_RDONLY, 0,
-                             &lpg_state_projection);
+                             &lpg_domain_projection);
     if (rc != LPG_OK)
         return rc;
     uint8_t lpub[32];

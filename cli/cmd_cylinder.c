@@ -9,6 +9,7 @@
 #include "registry.h"
 #include "codes/code.h"
 #include "domain/words.h"
+#include "domain/cylinder.h"
 #include "base/error.h"
 #include "ledger/event.h"
 #include "net/msg.h"
@@ -457,6 +458,18 @@ s_ymd(uint32_t v, char out[16])
     return out;
 }
 
+/*  The "Now" words, as `lpgtrace trace` prints them (domain/cylinder.h):
+ *  both read the record the same cylinder steps wrote. */
+static void
+s_now_words(const Lpg__CylinderInfo *ci, char *out, size_t outsz)
+{
+    lpg_cylinder_now_t now = {
+        ci->has_status ? ci->status : LPG__CYLINDER_STATUS__CYL_IN_SERVICE,
+        ci->has_custody ? ci->custody : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION,
+        ci->holder, ci->last_site, ci->vehicle};
+    lpg_cylinder_now_words(&now, out, outsz, NULL, 0);
+}
+
 static void
 s_show_json(const Lpg__CylinderInfo *ci)
 {
@@ -476,6 +489,9 @@ s_show_json(const Lpg__CylinderInfo *ci)
         {"fill_site", ci->fill_site},
         {"status", ci->has_status ? lpg_status_words(ci->status, NULL) : NULL},
         {"custody", ci->has_custody ? lpg_custody_words(ci->custody, NULL) : NULL},
+        {"holder", ci->holder},
+        {"site", ci->last_site},
+        {"vehicle", ci->vehicle},
         {"maker", r ? r->maker : NULL},
         {"code", r ? r->code : NULL},
         {"electronic_mark", r ? r->electronic_mark : NULL},
@@ -483,6 +499,9 @@ s_show_json(const Lpg__CylinderInfo *ci)
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         if (texts[i].v)
             json_object_set_new(o, texts[i].k, json_string(texts[i].v));
+    char now[256];
+    s_now_words(ci, now, sizeof now);
+    json_object_set_new(o, "now", json_string(now));
     if (ci->has_tare_g)
         json_object_set_new(o, "tare_g", json_integer(ci->tare_g));
     if (ci->has_fill_g)
@@ -524,6 +543,15 @@ s_show_text(const Lpg__CylinderInfo *ci)
         printf("  status           %s\n", lpg_status_words(ci->status, NULL));
     if (ci->has_custody)
         printf("  custody          %s\n", lpg_custody_words(ci->custody, NULL));
+    if (ci->holder)
+        printf("  holder           %s\n", ci->holder);
+    if (ci->last_site)
+        printf("  last site        %s\n", ci->last_site);
+    if (ci->vehicle)
+        printf("  vehicle          %s\n", ci->vehicle);
+    char now[256];
+    s_now_words(ci, now, sizeof now);
+    printf("  now              %s\n", now);
     if (ci->spec)
         printf("  spec             %s\n", ci->spec);
     if (ci->has_tare_g)

@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 #include "crypto/crypto.h"
+#include "domain/kind.h"
 #include "base/error.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
@@ -86,7 +87,7 @@ s_print(lpg_cli_t *cli, uint64_t seq, const uint8_t *data, size_t len,
         json_object_set_new(o, "service", json_string(e->service));
         json_object_set_new(o, "status", json_string(s_status(e->outcome)));
         if (b) {
-            json_object_set_new(o, "kind", json_string(lpg_event_kind(b)));
+            json_object_set_new(o, "kind", json_string(lpg_kind_name(b->body_case)));
             json_object_set_new(o, "device_time", json_string(devtime));
             json_object_set_new(o, "signer", json_string(signer));
             char idhex[33];
@@ -103,7 +104,7 @@ s_print(lpg_cli_t *cli, uint64_t seq, const uint8_t *data, size_t len,
         lpg_msg_emit_json(o);
     } else if (b) {
         printf("%8" PRIu64 "  %s  %-9s %-17s %-6s signer %s%s%s%s%s\n", seq,
-               when, e->service, lpg_event_kind(b), s_status(e->outcome),
+               when, e->service, lpg_kind_name(b->body_case), s_status(e->outcome),
                signer, b->cylinder ? "  cylinder " : "",
                b->cylinder ? b->cylinder : "", b->site ? "  site " : "",
                b->site ? b->site : "");

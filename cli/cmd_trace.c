@@ -25,7 +25,9 @@
  *  checkpoint); 2: an error.
  */
 #include "ledger/checkpoint.h"
+#include "domain/kind.h"
 #include "domain/words.h"
+#include "domain/cylinder.h"
 #include "cli.h"
 #include "net/client.h"
 #include "codes/code.h"
@@ -833,26 +835,6 @@ s_ok(const s_item_t *it)
     return !o || o->status == LPG__STATUS__STATUS_OK;
 }
 
-/*  A delivery step's detail line, cut to fit outsz: "to U1, vehicle
- *  SU-A001, 随瓶安检 hose ok, leak FAILED" (prep and user, when there is
- *  a user; the checklist, when there is one). */
-static void
-s_delivery_detail(char *out, size_t outsz, const char *prep,
-                  const char *user, const char *vehicle,
-                  Lpg__CheckItem *const *checks, size_t nchecks)
-{
-    int w = snprintf(out, outsz, "%s%s%svehicle %s", user ? prep : "",
-                     user ? user : "", user ? ", " : "",
-                     vehicle ? vehicle : "?");
-    size_t n = w < 0 ? 0 : (size_t)w;
-    for (size_t i = 0; i < nchecks && n + 1 < outsz; i++) {
-        w = snprintf(out + n, outsz - n, "%s%s %s",
-                     i == 0 ? ", 随瓶安检 " : ", ", checks[i]->item,
-                     checks[i]->ok ? "ok" : "FAILED");
-        n += w < 0 ? 0 : (size_t)w;
-    }
-}
-
 static void
 s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
 {
@@ -866,82 +848,10 @@ s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
     const Lpg__Event *e = it->ev.event;
     const Lpg__Outcome *o = s_outcome(it);
     bool ok = s_ok(it);
-    switch (e->body_case) {
-    case LPG__EVENT__BODY_CYLINDER_REGISTER: {
-        const Lpg__CylinderRegister *r = e->cylinder_register;
-        snprintf(l->step, sizeof l->step, "registered");
-        snprintf(l->detail, sizeof l->detail, "serial %s, %s, owner %s, "
-                 "tare %u g, fill %u g%s%s", r->serial,
-                 r->spec ? r->spec : "spec ?", r->owner, r->tare_g,
-                 r->fill_g, r->fill_site ? ", filled only at " : "",
-                 r->fill_site ? r->fill_site : "");
-        break;
-    }
-    case LPG__EVENT__BODY_CYLINDER_UPDATE: {
-        const Lpg__CylinderUpdate *u = e->cylinder_update;
-        snprintf(l->step, sizeof l->step, "updated");
-        char due[40] = "";
-        if (u->has_next_inspection_ymd)
-            snprintf(due, sizeof due, "next inspection %u ",
-                     u->next_inspection_ymd);
-        snprintf(l->detail, sizeof l->detail, "%s%s%s%s",
-                 u->has_status ? lpg_status_words(u->status, NULL) : "",
-                 u->has_status ? " " : "", due,
-                 u->reason ? u->reason : "");
-        break;
-    }
-    case LPG__EVENT__BODY_FILL_CHECK:
-        snprintf(l->step, sizeof l->step, "fill check %s",
-                 ok ? "ALLOW" : "DENY");
-        snprintf(l->detail, sizeof l->detail, "empty weight %u g",
-                 e->fill_check->empty_g);
-        break;
-    case LPG__EVENT__BODY_FILL_RECORD: {
-        snprintf(l->step, sizeof l->step, ok ? "filled" : "fill refused");
-        const Lpg__FillResult *f = o ? o->fill : NULL;
-        if (f)
-            snprintf(l->detail, sizeof l->detail, "full %u g, net %d g%s%s%s",
-                     e->fill_record->full_g, f->net_g,
-                     f->has_over && f->over ? ", OVER-FILLED" : "",
-                     f->has_under && f->under ? ", SHORT WEIGHT" : "",
-                     e->fill_record->leak_ok ? "" : ", LEAK");
-        else
-            snprintf(l->detail, sizeof l->detail, "full %u g%s",
-                     e->fill_record->full_g,
-                     e->fill_record->leak_ok ? "" : ", LEAK");
-        break;
-    }
-    case LPG__EVENT__BODY_FILL_OVERRIDE:
-        snprintf(l->step, sizeof l->step, "override %s",
-                 ok ? "ALLOW" : "refused");
-        snprintf(l->detail, sizeof l->detail, "reason: %s",
-                 e->fill_override->reason);
-        break;
-    case LPG__EVENT__BODY_DISPATCH:
-        snprintf(l->step, sizeof l->step, "dispatch");
-        s_delivery_detail(l->detail, sizeof l->detail, "", NULL,
-                          e->dispatch->vehicle, NULL, 0);
-        break;
-    case LPG__EVENT__BODY_DELIVERY:
-        snprintf(l->step, sizeof l->step, "delivery");
-        s_delivery_detail(l->detail, sizeof l->detail, "to ", e->user,
-                          e->delivery->vehicle, e->delivery->checks,
-                          e->delivery->n_checks);
-        break;
-    case LPG__EVENT__BODY_COLLECTION:
-        snprintf(l->step, sizeof l->step, "collection");
-        s_delivery_detail(l->detail, sizeof l->detail, "from ", e->user,
-                          e->collection->vehicle, NULL, 0);
-        break;
-    case LPG__EVENT__BODY_STATION_RETURN:
-        snprintf(l->step, sizeof l->step, "return");
-        s_delivery_detail(l->detail, sizeof l->detail, "", NULL,
-                          e->station_return->vehicle, NULL, 0);
-        break;
-    default:
-        snprintf(l->step, sizeof l->step, "%s", lpg_event_kind(e));
-        break;
-    }
+    lpg_kind_words_t words;
+    lpg_kind_describe(e, o, ok, &words);
+    snprintf(l->step, sizeof l->step, "%s", words.step);
+    snprintf(l->detail, sizeof l->detail, "%s", words.detail);
     char dev[64];
     if (s_by_authority(t, &it->ev))
         snprintf(dev, sizeof dev, "authority");
@@ -966,14 +876,14 @@ s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
              o && o->message ? ": " : "", o && o->message ? o->message : "");
 }
 
-/*  The cylinder now, from its verified entries (state.c's rules). */
+/*  The cylinder now, from its verified entries: each one's cylinder
+ *  step (domain/kind.h) run on a record in memory, the very steps that
+ *  wrote the ledger's state, so the "Now" line and `lpgtrace cylinder
+ *  show` cannot disagree. */
 typedef struct {
     bool known;
-    Lpg__CylinderStatus status;
-    Lpg__Custody custody;
-    char site[64];
-    uint64_t since_ms;
-    unsigned fills, denied;
+    Lpg__CylinderState cyl; /* strings borrowed from the items' events */
+    uint64_t since_ms;      /* device time of the last change of custody */
     const s_item_t *last;
 } s_now_t;
 
@@ -981,52 +891,29 @@ static void
 s_derive(const s_trace_t *t, s_now_t *n)
 {
     memset(n, 0, sizeof *n);
+    lpg__cylinder_state__init(&n->cyl);
     for (size_t i = 0; i < t->nentries; i++) {
         const s_item_t *it = &t->items[i];
         if (t->no_verify ? !it->decoded : !it->verified)
             continue;
         const Lpg__Event *e = it->ev.event;
-        const Lpg__Outcome *o = s_outcome(it);
-        bool ok = s_ok(it);
-        bool moved = false;
-        switch (e->body_case) {
-        case LPG__EVENT__BODY_CYLINDER_REGISTER:
-            n->known = true;
-            n->status = LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
-            n->custody = LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
-            moved = true;
-            break;
-        case LPG__EVENT__BODY_CYLINDER_UPDATE:
-            if (e->cylinder_update->has_status)
-                n->status = e->cylinder_update->status;
-            break;
-        case LPG__EVENT__BODY_FILL_CHECK:
-            if (!ok)
-                n->denied++;
-            break;
-        case LPG__EVENT__BODY_FILL_RECORD: {
-            if (ok) {
-                n->fills++;
-                n->custody = LPG__CUSTODY__CUSTODY_FULL_AT_STATION;
-                moved = true;
-            }
-            bool over = o && o->fill && o->fill->has_over && o->fill->over;
-            if (over || !e->fill_record->leak_ok)
-                n->status = LPG__CYLINDER_STATUS__CYL_QUARANTINED;
-            break;
-        }
-        default:
-            break;
-        }
-        if (moved || (ok && e->site && *e->site &&
-                      e->body_case != LPG__EVENT__BODY_CYLINDER_UPDATE)) {
-            if (e->site && *e->site)
-                snprintf(n->site, sizeof n->site, "%s", e->site);
-            if (moved)
-                n->since_ms = e->device_time_ms;
-        }
+        Lpg__Custody before = n->cyl.custody;
+        bool had = n->known;
+        if (lpg_kind_step(&n->cyl, &n->known, it->te->seq,
+                          it->entry->recorded_at_ms, e, s_outcome(it)) &&
+            (!had || n->cyl.custody != before))
+            n->since_ms = e->device_time_ms;
         n->last = it;
     }
+}
+
+/*  The "Now" words of the derived record (domain/cylinder.h). */
+static void
+s_now_words(const s_now_t *n, char *out, size_t outsz)
+{
+    lpg_cylinder_now_t now;
+    lpg_cylinder_now(&n->cyl, &now);
+    lpg_cylinder_now_words(&now, out, outsz, NULL, 0);
 }
 
 /* ------------------------------------------------------------ printing */
@@ -1133,14 +1020,15 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
         s_local(now->since_ms, false, since, sizeof since);
         s_line_t last;
         s_describe(t, now->last, &last);
-        printf("Now: %s, %s%s%s (since %s)\n"
+        char words[256];
+        s_now_words(now, words, sizeof words);
+        printf("Now: %s (since %s)\n"
                "     %u fill%s, %u refused fill check%s; last event #%"
                PRIu64 ": %s%s%s\n",
-               lpg_status_words(now->status, NULL), lpg_custody_words(now->custody, NULL),
-               *now->site ? " " : "", now->site, since, now->fills,
-               now->fills == 1 ? "" : "s", now->denied,
-               now->denied == 1 ? "" : "s", now->last->te->seq, last.step,
-               strcmp(last.where, "-") != 0 ? " at " : "",
+               words, since, now->cyl.fills, now->cyl.fills == 1 ? "" : "s",
+               now->cyl.denied_checks,
+               now->cyl.denied_checks == 1 ? "" : "s", now->last->te->seq,
+               last.step, strcmp(last.where, "-") != 0 ? " at " : "",
                strcmp(last.where, "-") != 0 ? last.where : "");
     } else
         printf("Now: unknown (no %s registration)\n",
@@ -1276,7 +1164,7 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
             json_object_set_new(x, "recorded_at_ms",
                                 json_integer((json_int_t)
                                              it->entry->recorded_at_ms));
-            json_object_set_new(x, "kind", json_string(lpg_event_kind(e)));
+            json_object_set_new(x, "kind", json_string(lpg_kind_name(e->body_case)));
             json_object_set_new(x, "step", json_string(l.step));
             if (e->actor)
                 json_object_set_new(x, "actor", json_string(e->actor));
@@ -1309,14 +1197,24 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
     if (now->known) {
         char since[48];
         s_local(now->since_ms, true, since, sizeof since);
+        lpg_cylinder_now_t cn;
+        lpg_cylinder_now(&now->cyl, &cn);
+        char words[256];
+        s_now_words(now, words, sizeof words);
+        json_object_set_new(st, "words", json_string(words));
         json_object_set_new(st, "status",
-                            json_string(lpg_status_words(now->status, NULL)));
+                            json_string(lpg_status_words(cn.status, NULL)));
         json_object_set_new(st, "custody",
-                            json_string(lpg_custody_words(now->custody, NULL)));
-        json_object_set_new(st, "site", json_string(now->site));
+                            json_string(lpg_custody_words(cn.custody, NULL)));
+        json_object_set_new(st, "site", json_string(cn.site ? cn.site : ""));
+        json_object_set_new(st, "holder",
+                            cn.holder ? json_string(cn.holder) : json_null());
+        json_object_set_new(st, "vehicle", cn.vehicle ? json_string(cn.vehicle)
+                                                      : json_null());
         json_object_set_new(st, "since", json_string(since));
-        json_object_set_new(st, "fills", json_integer(now->fills));
-        json_object_set_new(st, "denied_checks", json_integer(now->denied));
+        json_object_set_new(st, "fills", json_integer(now->cyl.fills));
+        json_object_set_new(st, "denied_checks",
+                            json_integer(now->cyl.denied_checks));
         json_object_set_new(st, "last_seq",
                             json_integer((json_int_t)now->last->te->seq));
     }

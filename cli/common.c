@@ -1,6 +1,7 @@
 /*  common.c - helpers shared by the lpgtrace commands. */
 #include "cli.h"
 #include "crypto/crypto.h"
+#include "domain/kind.h"
 #include "domain/state.h"
 #include "base/error.h"
 #include "net/client.h"
@@ -34,7 +35,7 @@ lpg_cli_ledger(lpg_cli_t *cli, unsigned flags)
         return NULL;
     }
     lpg_ledger_t *l = NULL;
-    int rc = lpg_ledger_open(&l, path, flags, map_size, &lpg_state_projection);
+    int rc = lpg_ledger_open(&l, path, flags, map_size, &lpg_domain_projection);
     if (rc != LPG_OK) {
         if (rc == LPG_ENOTFOUND)
             fprintf(stderr, "lpgtrace: no ledger in %s (run 'lpgtrace "

@@ -66,6 +66,11 @@ for t in "$B"/tests/fuzz_*; do
     run_one "fuzz/$n" "$t" "$corpus"
 done
 
+for t in tests/lint/*.sh; do
+    [ -f "$t" ] || continue
+    run_one "lint/$(basename "$t" .sh)" sh "$t"
+done
+
 for t in tests/e2e/*.sh; do
     [ -f "$t" ] || continue
     case "$(basename "$t")" in lib.sh) continue ;; esac

@@ -1,18 +1,17 @@
-/*  state_delivery.c - see state_delivery.h. Deterministic like state.c:
- *  it reads only the entry and the cylinders table.
+/*  delivery.c - see delivery.h. Deterministic like every family: the
+ *  rows read only the entry and the cylinder's record.
  */
 #include "domain/delivery.h"
 #include "base/error.h"
-#include "domain/state.h"
+#include "domain/cylinder.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int
-lpg_state_delivery_authorize(lpg_txn_t *t, const lpg_event_t *ev,
-                             bool signer_is_authority, char *why,
-                             size_t whysz)
+static int
+s_authorize(lpg_txn_t *t, const lpg_event_t *ev,
+            bool signer_is_authority, char *why, size_t whysz)
 {
     (void)t;
     const Lpg__Event *e = ev->event;
@@ -47,72 +46,107 @@ s_vehicle(const Lpg__Event *e)
     }
 }
 
-int
-lpg_state_delivery_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
-                         const lpg_event_t *ev, const Lpg__Outcome *outcome)
+/*  An accepted step moves custody, and remembers the user the cylinder
+ *  is with and the vehicle it rode on; a refused one changes nothing. */
+static void
+s_step(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
+       const Lpg__Event *e, const Lpg__Outcome *outcome)
 {
-    const Lpg__Event *e = ev->event;
-    if (!e->cylinder || !*e->cylinder)
-        return LPG_OK;
-    const void *val;
-    size_t vlen;
-    int rc = lpg_txn_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
-                         strlen(e->cylinder), &val, &vlen);
-    if (rc == LPG_ENOTFOUND)
-        return LPG_OK; /* an unknown cylinder has no state to change */
-    if (rc != LPG_OK)
-        return rc;
-    Lpg__CylinderState *cyl = lpg__cylinder_state__unpack(NULL, vlen, val);
-    if (!cyl)
-        return LPG_ECORRUPT;
-    /* Borrowed strings go in; the decoded ones are put back before the
-     * free. */
-    char *old_holder = cyl->holder, *old_vehicle = cyl->vehicle;
-    char *old_site = cyl->last_site;
     bool ok = !outcome || outcome->status == LPG__STATUS__STATUS_OK;
-    if (ok) {
-        cyl->has_custody = 1;
-        cyl->vehicle = (char *)s_vehicle(e);
-        switch (e->body_case) {
-        case LPG__EVENT__BODY_DISPATCH:
-            cyl->custody = LPG__CUSTODY__CUSTODY_IN_TRANSIT;
-            cyl->holder = NULL;
-            break;
-        case LPG__EVENT__BODY_DELIVERY:
-            cyl->custody = LPG__CUSTODY__CUSTODY_AT_USER;
-            cyl->holder = e->user;
-            break;
-        case LPG__EVENT__BODY_COLLECTION:
-            cyl->custody = LPG__CUSTODY__CUSTODY_COLLECTED;
-            break;
-        default: /* return */
-            cyl->custody = LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
-            cyl->holder = NULL;
-            cyl->vehicle = NULL;
-            break;
-        }
-        if ((e->body_case == LPG__EVENT__BODY_DISPATCH ||
-             e->body_case == LPG__EVENT__BODY_STATION_RETURN) &&
-            e->site && *e->site) {
-            /* seen at a station: what impossible travel measures from */
-            lpg_state_seen(cyl, e->site, e->device_time_ms, recorded_at_ms);
-        }
+    if (!ok)
+        return;
+    cyl->has_custody = 1;
+    cyl->vehicle = (char *)s_vehicle(e);
+    switch (e->body_case) {
+    case LPG__EVENT__BODY_DISPATCH:
+        cyl->custody = LPG__CUSTODY__CUSTODY_IN_TRANSIT;
+        cyl->holder = NULL;
+        break;
+    case LPG__EVENT__BODY_DELIVERY:
+        cyl->custody = LPG__CUSTODY__CUSTODY_AT_USER;
+        cyl->holder = e->user;
+        break;
+    case LPG__EVENT__BODY_COLLECTION:
+        cyl->custody = LPG__CUSTODY__CUSTODY_COLLECTED;
+        break;
+    default: /* return */
+        cyl->custody = LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
+        cyl->holder = NULL;
+        cyl->vehicle = NULL;
+        break;
     }
-    cyl->has_last_event_seq = 1;
-    cyl->last_event_seq = seq;
-    size_t len = lpg__cylinder_state__get_packed_size(cyl);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        rc = LPG_ENOMEM;
-    else {
-        lpg__cylinder_state__pack(cyl, buf);
-        rc = lpg_txn_put(t, LPG_TABLE_CYLINDERS, e->cylinder,
-                         strlen(e->cylinder), buf, len);
-        free(buf);
+    if ((e->body_case == LPG__EVENT__BODY_DISPATCH ||
+         e->body_case == LPG__EVENT__BODY_STATION_RETURN) &&
+        e->site && *e->site) {
+        /* seen at a station: what impossible travel measures from */
+        lpg_cylinder_seen(cyl, e->site, e->device_time_ms, recorded_at_ms);
     }
-    cyl->holder = old_holder;
-    cyl->vehicle = old_vehicle;
-    cyl->last_site = old_site;
-    lpg__cylinder_state__free_unpacked(cyl, NULL);
-    return rc;
 }
+
+/*  "to U-1001, vehicle 苏F12345, 随瓶安检 hose ok, leak FAILED" (prep and
+ *  user, when there is a user; the checklist, when there is one). */
+static void
+s_detail(char *out, size_t outsz, const char *prep, const char *user,
+         const char *vehicle, Lpg__CheckItem *const *checks, size_t nchecks)
+{
+    int w = snprintf(out, outsz, "%s%s%svehicle %s", user ? prep : "",
+                     user ? user : "", user ? ", " : "",
+                     vehicle ? vehicle : "?");
+    size_t n = w < 0 ? 0 : (size_t)w;
+    for (size_t i = 0; i < nchecks && n + 1 < outsz; i++) {
+        w = snprintf(out + n, outsz - n, "%s%s %s",
+                     i == 0 ? ", 随瓶安检 " : ", ", checks[i]->item,
+                     checks[i]->ok ? "ok" : "FAILED");
+        n += w < 0 ? 0 : (size_t)w;
+    }
+}
+
+static void
+s_say_dispatch(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+               lpg_kind_words_t *w)
+{
+    snprintf(w->step, sizeof w->step, "dispatch");
+    s_detail(w->detail, sizeof w->detail, "", NULL, e->dispatch->vehicle,
+             NULL, 0);
+}
+
+static void
+s_say_delivery(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+               lpg_kind_words_t *w)
+{
+    snprintf(w->step, sizeof w->step, "delivery");
+    s_detail(w->detail, sizeof w->detail, "to ", e->user,
+             e->delivery->vehicle, e->delivery->checks,
+             e->delivery->n_checks);
+}
+
+static void
+s_say_collection(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+                 lpg_kind_words_t *w)
+{
+    snprintf(w->step, sizeof w->step, "collection");
+    s_detail(w->detail, sizeof w->detail, "from ", e->user,
+             e->collection->vehicle, NULL, 0);
+}
+
+static void
+s_say_return(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+             lpg_kind_words_t *w)
+{
+    snprintf(w->step, sizeof w->step, "return");
+    s_detail(w->detail, sizeof w->detail, "", NULL,
+             e->station_return->vehicle, NULL, 0);
+}
+
+const lpg_kind_t lpg_delivery_kinds[] = {
+    {LPG__EVENT__BODY_DISPATCH, "dispatch", "delivery", s_authorize, NULL,
+     s_step, false, s_say_dispatch},
+    {LPG__EVENT__BODY_DELIVERY, "delivery", "delivery", s_authorize, NULL,
+     s_step, false, s_say_delivery},
+    {LPG__EVENT__BODY_COLLECTION, "collection", "delivery", s_authorize, NULL,
+     s_step, false, s_say_collection},
+    {LPG__EVENT__BODY_STATION_RETURN, "return", "delivery", s_authorize, NULL,
+     s_step, false, s_say_return},
+};
+const size_t lpg_delivery_nkinds =
+    sizeof lpg_delivery_kinds / sizeof *lpg_delivery_kinds;

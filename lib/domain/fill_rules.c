@@ -7,7 +7,7 @@
 #include "domain/words.h"
 #include "base/error.h"
 #include "base/clock.h"
-#include "domain/owner.h"
+#include "domain/kind.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -550,7 +550,7 @@ s_record_permit(lpg_verdict_t *v, const lpg_fill_record_input_t *in)
     }
     /* Only the filling service records permissions to fill. */
     char en[S_DETAIL_BUF], zh[S_DETAIL_BUF];
-    if (!lpg_owner_recorded_by_owner(in->named_service, named->body_case)) {
+    if (!lpg_kind_recorded_by_owner(in->named_service, named->body_case)) {
         s_not_filling(en, zh, in->named_service);
         s_add(v, LPG_REASON_FILL_NO_ALLOW, en, zh);
         return;
@@ -576,7 +576,7 @@ s_record_permit(lpg_verdict_t *v, const lpg_fill_record_input_t *in)
                   "找不到放行对应的检查");
             return;
         }
-        if (!lpg_owner_recorded_by_owner(in->override_check_service,
+        if (!lpg_kind_recorded_by_owner(in->override_check_service,
                                          oc->body_case)) {
             s_not_filling(en, zh, in->override_check_service);
             s_add(v, LPG_REASON_FILL_NO_ALLOW, en, zh);
@@ -715,7 +715,7 @@ s_override_check(lpg_verdict_t *v, const lpg_override_input_t *in)
         s_add(v, LPG_REASON_OVERRIDE_NO_CHECK, NULL, NULL);
         return;
     }
-    if (!lpg_owner_recorded_by_owner(in->check_service, check->body_case)) {
+    if (!lpg_kind_recorded_by_owner(in->check_service, check->body_case)) {
         char zh[S_DETAIL_BUF];
         s_not_filling(en, zh, in->check_service);
         s_add(v, LPG_REASON_OVERRIDE_NO_CHECK, en, zh);

@@ -1,5 +1,5 @@
-/*  state_inspection.c - see state_inspection.h. Like state.c it reads only
- *  the entry and the tables, never the clock: the deadlines come from the
+/*  inspection.c - see inspection.h. Like every family it reads only the
+ *  entry and the tables, never the clock: the deadlines come from the
  *  inspection service's outcome, so a replay gives the same hazards.
  */
 #include "domain/inspection.h"
@@ -241,10 +241,9 @@ s_open_hazard(lpg_txn_t *t, const char *key, Lpg__HazardState **out,
     return rc;
 }
 
-int
-lpg_state_inspection_authorize(lpg_txn_t *t, const lpg_event_t *ev,
-                                bool signer_is_authority, char *why,
-                                size_t whysz)
+static int
+s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+            char *why, size_t whysz)
 {
     const Lpg__Event *e = ev->event;
     Lpg__HazardState *hz = NULL;
@@ -415,15 +414,13 @@ s_apply_hazard(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
     return rc;
 }
 
-static int
-s_apply_periodic(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
+/*  A pass sets the next inspection date; a fail scraps the cylinder
+ *  (its code is refused from then on). */
+static void
+s_step_periodic(Lpg__CylinderState *cyl, uint64_t seq,
+                uint64_t recorded_at_ms, const Lpg__Event *e,
+                const Lpg__Outcome *outcome)
 {
-    Lpg__CylinderState *cyl = NULL;
-    int rc = lpg_state_load(t, LPG_TABLE_CYLINDERS, e->cylinder,
-                            &lpg__cylinder_state__descriptor,
-                            (ProtobufCMessage **)&cyl);
-    if (rc != LPG_OK)
-        return rc;
     const Lpg__PeriodicInspection *pi = e->periodic_inspection;
     if (pi->pass) {
         cyl->has_next_inspection_ymd = 1;
@@ -432,36 +429,94 @@ s_apply_periodic(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
         cyl->has_status = 1;
         cyl->status = LPG__CYLINDER_STATUS__CYL_SCRAPPED;
     }
-    cyl->has_last_event_seq = 1;
-    cyl->last_event_seq = seq;
-    size_t len = protobuf_c_message_get_packed_size(&cyl->base);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        rc = LPG_ENOMEM;
-    if (buf) {
-        protobuf_c_message_pack(&cyl->base, buf);
-        rc = lpg_txn_put(t, LPG_TABLE_CYLINDERS, e->cylinder,
-                         strlen(e->cylinder), buf, len);
-        free(buf);
-    }
-    lpg_state_free(cyl);
-    return rc;
 }
 
-int
-lpg_state_inspection_apply(lpg_txn_t *t, uint64_t seq,
-                           const lpg_event_t *ev, const Lpg__Outcome *outcome)
+static int
+s_apply_inspection(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                   const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+                   const Lpg__Outcome *outcome)
 {
-    const Lpg__Event *e = ev->event;
-    switch (e->body_case) {
-    case LPG__EVENT__BODY_HOUSEHOLD_INSPECTION:
-        return s_apply_household(t, seq, e, outcome);
-    case LPG__EVENT__BODY_HAZARD_ESCALATION:
-    case LPG__EVENT__BODY_HAZARD_RECTIFIED:
-        return s_apply_hazard(t, seq, e);
-    case LPG__EVENT__BODY_PERIODIC_INSPECTION:
-        return s_apply_periodic(t, seq, e);
-    default:
-        return LPG_OK;
+    return s_apply_household(t, seq, ev->event, outcome);
+}
+
+static int
+s_apply_hazard_event(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                     const lpg_event_t *ev,
+                     const uint8_t signer[LPG_KEYID_LEN],
+                     const Lpg__Outcome *outcome)
+{
+    return s_apply_hazard(t, seq, ev->event);
+}
+
+static void
+s_say_household(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+                lpg_kind_words_t *w)
+{
+    const Lpg__HouseholdInspection *h = e->household_inspection;
+    snprintf(w->step, sizeof w->step, "household inspection");
+    size_t failed = 0;
+    for (size_t i = 0; i < h->n_checks; i++)
+        failed += !h->checks[i]->ok;
+    int n = snprintf(w->detail, sizeof w->detail, "of %s: %zu item%s, ",
+                     e->user ? e->user : "?", h->n_checks,
+                     h->n_checks == 1 ? "" : "s");
+    size_t at = n < 0 ? 0 : (size_t)n;
+    if (failed == 0 && at < sizeof w->detail)
+        snprintf(w->detail + at, sizeof w->detail - at, "all ok");
+    for (size_t i = 0, k = 0; i < h->n_checks && at + 1 < sizeof w->detail;
+         i++) {
+        if (h->checks[i]->ok)
+            continue;
+        n = snprintf(w->detail + at, sizeof w->detail - at, "%s%s FAILED",
+                     k++ ? ", " : "", h->checks[i]->item);
+        at += n < 0 ? 0 : (size_t)n;
     }
 }
+
+static void
+s_say_escalation(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+                 lpg_kind_words_t *w)
+{
+    snprintf(w->step, sizeof w->step, "hazard escalated");
+    snprintf(w->detail, sizeof w->detail, "%s to %s",
+             e->hazard_escalation->hazard, e->hazard_escalation->to);
+}
+
+static void
+s_say_rectified(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+                lpg_kind_words_t *w)
+{
+    snprintf(w->step, sizeof w->step, "hazard rectified");
+    snprintf(w->detail, sizeof w->detail, "%s",
+             e->hazard_rectified->hazard);
+}
+
+static void
+s_say_periodic(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+               lpg_kind_words_t *w)
+{
+    const Lpg__PeriodicInspection *pi = e->periodic_inspection;
+    snprintf(w->step, sizeof w->step, "periodic inspection %s",
+             pi->pass ? "PASSED" : "FAILED");
+    if (pi->pass)
+        snprintf(w->detail, sizeof w->detail,
+                 "by %s, next inspection due %u", pi->body,
+                 pi->next_inspection_ymd);
+    else
+        snprintf(w->detail, sizeof w->detail,
+                 "by %s: scrapped, its code refused from now on", pi->body);
+}
+
+const lpg_kind_t lpg_inspection_kinds[] = {
+    {LPG__EVENT__BODY_HOUSEHOLD_INSPECTION, "household_inspection",
+     "inspection", s_authorize, s_apply_inspection, NULL, false,
+     s_say_household},
+    {LPG__EVENT__BODY_HAZARD_ESCALATION, "hazard_escalation", "inspection",
+     s_authorize, s_apply_hazard_event, NULL, false, s_say_escalation},
+    {LPG__EVENT__BODY_PERIODIC_INSPECTION, "periodic_inspection",
+     "inspection", s_authorize, NULL, s_step_periodic, false, s_say_periodic},
+    {LPG__EVENT__BODY_HAZARD_RECTIFIED, "hazard_rectified", "inspection",
+     s_authorize, s_apply_hazard_event, NULL, false, s_say_rectified},
+};
+const size_t lpg_inspection_nkinds =
+    sizeof lpg_inspection_kinds / sizeof *lpg_inspection_kinds;

@@ -1,4 +1,4 @@
-/*  state_inspection.h - household and periodic inspections in the state
+/*  inspection.h - household and periodic inspections in the state
  *  tables: who may sign them, the hazards a household check leaves, and
  *  the pure rules behind them (severity, deadlines, escalation ids).
  *
@@ -17,8 +17,8 @@
  *                                          other users         minor
  *    hose_clamped, regulator_age, valve, ventilation           minor
  */
-#ifndef LPG_STATE_INSPECTION_H
-#define LPG_STATE_INSPECTION_H
+#ifndef LPG_DOMAIN_INSPECTION_H
+#define LPG_DOMAIN_INSPECTION_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +26,7 @@
 
 #include "ledger/event.h"
 #include "ledger/ledger.h"
+#include "domain/kind_row.h"
 
 #define LPG_HAZARD_KEY_MAX 192 /* longest hazard key, with its NUL */
 
@@ -54,18 +55,13 @@ int lpg_hazard_key(char *out, size_t outsz, const char *user,
 void lpg_hazard_escalation_id(uint8_t out[LPG_EVENT_ID_LEN],
                               const char *key);
 
-/*  May this signer sign this inspection event (household inspection by an
- *  inspector device, hazard escalation by a service device, periodic
- *  inspection by an inspection-body device, rectification by an inspector
- *  device)? LPG_OK, or LPG_EPERM / LPG_ENOTFOUND / LPG_EINVAL / LPG_EEXIST
- *  with the reason in why. */
-int lpg_state_inspection_authorize(lpg_txn_t *t, const lpg_event_t *ev,
-                                   bool signer_is_authority, char *why,
-                                   size_t whysz);
-
-/*  Applies a recorded inspection event to the tables. */
-int lpg_state_inspection_apply(lpg_txn_t *t, uint64_t seq,
-                               const lpg_event_t *ev,
-                               const Lpg__Outcome *outcome);
+/*  The rows of the inspection kinds (domain/kind.c gathers them): who
+ *  may sign (household inspection by an inspector device, hazard
+ *  escalation by a service device, periodic inspection by an
+ *  inspection-body device, rectification by an inspector device), the
+ *  hazards a household check leaves, and the periodic inspection's
+ *  cylinder step (a pass sets the next date, a fail scraps). */
+extern const lpg_kind_t lpg_inspection_kinds[];
+extern const size_t lpg_inspection_nkinds;
 
 #endif

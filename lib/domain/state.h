@@ -1,10 +1,7 @@
-/*  state.h - the state tables and indexes as a projection of the log.
- *
- *  Who may sign what (enrolment and revocation by the authority, events
- *  by enrolled devices within their binding), and how each recorded entry
- *  changes the tables. The ledger calls both inside its write transaction;
- *  `lpgtrace verify` and `rebuild` replay the log through lpg_state_apply
- *  and must arrive at identical tables.
+/*  state.h - typed access to the state tables: the records the kinds'
+ *  rows read and write (devices, cylinders, users, ...), decoded and
+ *  stored. What each kind does to them is in its family's file; the
+ *  table of kinds (domain/kind.h) is the projection the ledger runs.
  */
 #ifndef LPG_STATE_H
 #define LPG_STATE_H
@@ -38,38 +35,8 @@ void *lpg_state_get(lpg_txn_t *t, lpg_table_t table, const char *key,
 /*  Frees what lpg_state_get returned; NULL-safe. */
 void lpg_state_free(const void *m);
 
-/*  May this signer sign this event? LPG_OK, or LPG_EPERM with the reason
- *  in why: device enrolment, revocation, cylinder registration and the
- *  reveal of a person's data need the authority key; a company's staff,
- *  vehicles and users (and their erasure) the authority or that
- *  company's admin key; any other event needs an enrolled device. */
-int lpg_state_authorize(lpg_txn_t *t, const lpg_event_t *ev,
-                        bool signer_is_authority, char *why, size_t whysz);
-
-/*  Applies the recorded entry seq, recorded at recorded_at_ms
- *  (LedgerEntry.recorded_at_ms), to the tables and indexes. */
-int lpg_state_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
-                    const lpg_event_t *ev,
-                    const uint8_t signer_id[LPG_KEYID_LEN],
-                    const Lpg__Outcome *outcome);
-
-/*  The domain's operations for the ledger (ledger/projection.h): every
- *  service, command and tool that opens a ledger to write, verify or
- *  rebuild hands this in. */
-extern const lpg_projection_t lpg_state_projection;
-
-/*  Where and when a cylinder was last seen, for impossible travel: an
- *  accepted event at site (borrowed: the caller puts the decoded string
- *  back before freeing cyl) moves it there, at its device time bounded
- *  by the time of recording, unless the cylinder was already seen later
- *  (an event synced late does not move it back in time). */
-void lpg_state_seen(Lpg__CylinderState *cyl, const char *site,
-                    uint64_t device_ms, uint64_t recorded_at_ms);
-
-/*  Fills an index table that a newer lpgtrace added to an older ledger
- *  (empty, inside t) from the state tables, as a replay of the log would
- *  have filled it; *done false if this table can come only from a
- *  replay (lpgtrace rebuild). */
-int lpg_state_backfill(lpg_txn_t *t, lpg_table_t table, bool *done);
+/*  Stores message m as the record of table under key (packed). */
+int lpg_state_put(lpg_txn_t *t, lpg_table_t table, const void *key,
+                  size_t klen, const ProtobufCMessage *m);
 
 #endif

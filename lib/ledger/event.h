@@ -71,7 +71,5 @@ int lpg_proto_wire_check(const ProtobufCMessageDescriptor *d,
                          const uint8_t *data, size_t len, char *why,
                          size_t whysz);
 
-/*  Short name of the event's kind ("fill_check", "device_enroll", ...). */
-const char *lpg_event_kind(const Lpg__Event *ev);
 
 #endif

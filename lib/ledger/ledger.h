@@ -50,7 +50,7 @@ const char *lpg_table_name(lpg_table_t t);
 
 /*  Opens (or with LPG_LEDGER_CREATE, creates) the ledger in directory
  *  dir. map_size 0 means the default (1 TiB, reserved, not used). proj
- *  is the domain's table (ledger/projection.h; lpg_state_projection),
+ *  is the domain's table (ledger/projection.h; lpg_domain_projection),
  *  kept, not copied; NULL opens a ledger that can only be read.
  *  Caller owns *out. */
 int lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,

@@ -7,7 +7,7 @@
  *  and `rebuild` replay the log through the same table, so the state a
  *  service wrote and the state a replay computes come from one code.
  *
- *  The domain's table is lpg_state_projection (domain/state.h); tests
+ *  The domain's table is lpg_domain_projection (domain/kind.h); tests
  *  hand in stubs. A ledger opened with NULL can read, but refuses to
  *  append, verify state or rebuild (LPG_EPERM).
  */

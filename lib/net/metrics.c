@@ -7,6 +7,7 @@
  *  the observations up to le, and le="+Inf" equals _count.
  */
 #include "net/metrics.h"
+#include "domain/kind.h"
 #include "base/error.h"
 #include "ledger/event.h"
 #include "base/log.h"
@@ -179,7 +180,7 @@ lpg_metrics_event(lpg_metrics_t *m, const uint8_t *signed_event, size_t len,
                                              se->body.data)
                         : NULL;
     if (ev)
-        kind = lpg_event_kind(ev);
+        kind = lpg_kind_name(ev->body_case);
     pthread_mutex_lock(&m->lock);
     s_count(m->events, &m->nevents, kind, status)->n++;
     pthread_mutex_unlock(&m->lock);

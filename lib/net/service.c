@@ -12,7 +12,7 @@
 #include "domain/state.h"
 #include "net/transport.h"
 #include "base/clock.h"
-#include "domain/owner.h"
+#include "domain/kind.h"
 #include "net/metrics.h"
 
 #include <malloc.h>
@@ -574,9 +574,9 @@ s_foreign(const lpg_service_t *s, const uint8_t *data, size_t len,
           char *why, size_t whysz)
 {
     Lpg__Event__BodyCase kind;
-    if (lpg_owner_peek(data, len, &kind) != LPG_OK)
+    if (lpg_kind_peek(data, len, &kind) != LPG_OK)
         return false;
-    return lpg_owner_check(s->o.name, kind, why, whysz) != LPG_OK;
+    return lpg_kind_check_service(s->o.name, kind, why, whysz) != LPG_OK;
 }
 
 /*  Gathers every submitted event of the unit, in arrival order, and
@@ -1113,7 +1113,7 @@ lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts)
     if (rc != LPG_OK)
         lpg_error("configuration: %s", why);
     else
-        rc = lpg_ledger_open(&l, path, 0, map_size, &lpg_state_projection);
+        rc = lpg_ledger_open(&l, path, 0, map_size, &lpg_domain_projection);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, opts->name, opts->curve_secret);
     lpg_service_t *s = NULL;

@@ -230,6 +230,9 @@ s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
     ci->fill_site = s_dup(reply, r->fill_site);
     ci->has_last_seq = cyl->has_last_event_seq;
     ci->last_seq = cyl->last_event_seq;
+    ci->holder = s_dup(reply, cyl->holder);
+    ci->last_site = s_dup(reply, cyl->last_site);
+    ci->vehicle = s_dup(reply, cyl->vehicle);
     if (r->code && lpg_code_parse(r->code, strlen(r->code), NULL, &code) ==
                        LPG_OK) {
         char short_id[LPG_CODE_SHORT_ID_MAX + 1];

@@ -6,6 +6,7 @@
  *  reads the ledger, so it must stop before the ledger closes.
  */
 #include "base/error.h"
+#include "domain/kind.h"
 #include "domain/state.h"
 #include "base/log.h"
 #include "trace.h"
@@ -48,7 +49,7 @@ main(int argc, char **argv)
     if (rc != LPG_OK)
         lpg_error("configuration: %s", why);
     else
-        rc = lpg_ledger_open(&l, path, 0, map_size, &lpg_state_projection);
+        rc = lpg_ledger_open(&l, path, 0, map_size, &lpg_domain_projection);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, "trace", opts.curve_secret);
     if (rc == LPG_OK) {

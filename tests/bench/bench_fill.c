@@ -15,6 +15,7 @@
  *  something else loads the ledger).
  */
 #include "net/client.h"
+#include "domain/kind.h"
 #include "domain/state.h"
 #include "base/config.h"
 #include "crypto/crypto.h"
@@ -250,7 +251,7 @@ s_commits_per_sec(void)
     if (!mkdtemp(dir))
         return 0;
     lpg_ledger_t *l = NULL;
-    if (lpg_ledger_open(&l, dir, LPG_LEDGER_CREATE, 1ULL << 30, &lpg_state_projection) != LPG_OK)
+    if (lpg_ledger_open(&l, dir, LPG_LEDGER_CREATE, 1ULL << 30, &lpg_domain_projection) != LPG_OK)
         return 0;
     int n = 0;
     double t0 = s_now();

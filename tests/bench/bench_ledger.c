@@ -9,6 +9,7 @@
  *    bench_ledger [EVENTS] [BATCH]     (defaults 40000, 256)
  */
 #include "crypto/crypto.h"
+#include "domain/kind.h"
 #include "domain/state.h"
 #include "base/error.h"
 #include "testing/gen.h"
@@ -158,7 +159,7 @@ s_commits_per_sec(const char *dir)
     char path[512];
     snprintf(path, sizeof path, "%s/commits", dir);
     lpg_ledger_t *l = NULL;
-    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 30, &lpg_state_projection) != LPG_OK)
+    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 30, &lpg_domain_projection) != LPG_OK)
         return 0;
     int n = 0;
     double t0 = s_now(), t;
@@ -239,7 +240,7 @@ s_bench(unsigned events, unsigned batch)
     char path[512];
     snprintf(path, sizeof path, "%s/ledger", base);
     lpg_ledger_t *l = NULL;
-    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 34, &lpg_state_projection) != LPG_OK)
+    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 34, &lpg_domain_projection) != LPG_OK)
         return 2;
     uint8_t apub[32], lpub[32];
     lpg_key_raw_public(authority, apub);

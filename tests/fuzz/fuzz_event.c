@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "domain/kind.h"
 #include "crypto/crypto.h"
 #include "ledger/event.h"
 
@@ -65,7 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *field = NULL;
     if (lpg_proto_strings_check(&e->base, &field) != LPG_OK)
         abort();
-    const char *kind = lpg_event_kind(e);
+    const char *kind = lpg_kind_name(e->body_case);
     if (!kind || !*kind)
         abort();
     lpg_event_clear(&ev);

@@ -20,6 +20,7 @@
  *  the transport key. Exit 0 when every request was answered.
  */
 #include "net/client.h"
+#include "domain/kind.h"
 #include "base/config.h"
 #include "crypto/crypto.h"
 #include "base/error.h"
@@ -247,7 +248,7 @@ s_record(int argc, char **argv)
     lpg_key_destroy(&signer);
     lpg_ledger_t *l = NULL;
     if (rc == LPG_OK)
-        rc = lpg_ledger_open(&l, dir, 0, 0, &lpg_state_projection);
+        rc = lpg_ledger_open(&l, dir, 0, 0, &lpg_domain_projection);
     lpg_append_in_t in = {data, len, NULL, 0};
     lpg_append_out_t out = {0};
     if (rc == LPG_OK)

@@ -20,6 +20,7 @@
  *  Exit 0 done, 1 failed, 2 usage.
  */
 #include "ledger/checkpoint.h"
+#include "domain/kind.h"
 #include "domain/state.h"
 #include "net/client.h"
 #include "codes/code.h"
@@ -231,7 +232,7 @@ s_build(const char *home, uint64_t n)
     if (rc == LPG_OK)
         rc = lpg_config_path(cfg, "ledger", path, sizeof path);
     if (rc == LPG_OK)
-        rc = lpg_ledger_open(&l, path, 0, 0, &lpg_state_projection);
+        rc = lpg_ledger_open(&l, path, 0, 0, &lpg_domain_projection);
     uint64_t have = 0;
     if (rc == LPG_OK)
         rc = lpg_ledger_size(l, &have);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "domain/cylinder.h"
 #include "base/config.h"
 #include "base/error.h"
 #include "domain/state.h"
@@ -146,25 +147,25 @@ test_bounded(void **state)
     assert_true(lpg_clock_bounded(0, NOW_MS) == 0);
 }
 
-/*  Where a cylinder was last seen (lpg_state_seen): at the device time
+/*  Where a cylinder was last seen (lpg_cylinder_seen): at the device time
  *  bounded by the recording, never moved back by a step synced late. */
 static void
 test_seen(void **state)
 {
     Lpg__CylinderState c = LPG__CYLINDER_STATE__INIT;
-    lpg_state_seen(&c, "S1", NOW_MS, NOW_MS + 500);
+    lpg_cylinder_seen(&c, "S1", NOW_MS, NOW_MS + 500);
     assert_true(c.has_last_time_ms && c.last_time_ms == NOW_MS);
     assert_string_equal(c.last_site, "S1");
     /* dated 3 days ahead: counts as when it was recorded */
-    lpg_state_seen(&c, "S2", NOW_MS + 3 * DAY_MS, NOW_MS + HOUR_MS);
+    lpg_cylinder_seen(&c, "S2", NOW_MS + 3 * DAY_MS, NOW_MS + HOUR_MS);
     assert_true(c.last_time_ms == NOW_MS + HOUR_MS);
     assert_string_equal(c.last_site, "S2");
     /* dated before the last sighting (synced late): no change */
-    lpg_state_seen(&c, "S3", NOW_MS + HOUR_MS - 1, NOW_MS + 2 * HOUR_MS);
+    lpg_cylinder_seen(&c, "S3", NOW_MS + HOUR_MS - 1, NOW_MS + 2 * HOUR_MS);
     assert_true(c.last_time_ms == NOW_MS + HOUR_MS);
     assert_string_equal(c.last_site, "S2");
     /* no site named: the time moves, the site stays */
-    lpg_state_seen(&c, NULL, NOW_MS + 2 * HOUR_MS, UINT64_MAX);
+    lpg_cylinder_seen(&c, NULL, NOW_MS + 2 * HOUR_MS, UINT64_MAX);
     assert_true(c.last_time_ms == NOW_MS + 2 * HOUR_MS);
     assert_string_equal(c.last_site, "S2");
 }

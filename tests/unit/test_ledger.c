@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ledger/checkpoint.h"
+#include "domain/kind.h"
 #include "crypto/crypto.h"
 #include "base/error.h"
 #include "ledger/event.h"
@@ -41,7 +42,7 @@ s_setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/lpgtest-ledger-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     assert_int_equal(lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_CREATE,
-                                     1ULL << 30, &lpg_state_projection),
+                                     1ULL << 30, &lpg_domain_projection),
                      LPG_OK);
     assert_int_equal(lpg_key_generate(&f->authority), LPG_OK);
     assert_int_equal(lpg_key_generate(&f->ledger_key), LPG_OK);

@@ -1,0 +1,80 @@
+/*  cylinder.c - see cylinder.h. */
+#include "domain/cylinder.h"
+#include "base/clock.h"
+#include "domain/words.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+void
+lpg_cylinder_seen(Lpg__CylinderState *cyl, const char *site,
+                  uint64_t device_ms, uint64_t recorded_at_ms)
+{
+    uint64_t at = lpg_clock_bounded(device_ms, recorded_at_ms);
+    if (cyl->has_last_time_ms && at < cyl->last_time_ms)
+        return;
+    cyl->has_last_time_ms = 1;
+    cyl->last_time_ms = at;
+    if (site && *site)
+        cyl->last_site = (char *)site;
+}
+
+void
+lpg_cylinder_now(const Lpg__CylinderState *cyl, lpg_cylinder_now_t *out)
+{
+    out->status = cyl->has_status ? cyl->status
+                                  : LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
+    out->custody = cyl->has_custody ? cyl->custody
+                                    : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
+    out->holder = cyl->holder;
+    out->site = cyl->last_site;
+    out->vehicle = cyl->vehicle;
+}
+
+/*  ", " + prep + what, if there is what. */
+static size_t
+s_add(char *out, size_t outsz, size_t at, const char *prep, const char *what)
+{
+    if (!what || !*what || at >= outsz)
+        return at;
+    int n = snprintf(out + at, outsz - at, "%s%s", prep, what);
+    return n < 0 ? at : at + (size_t)n;
+}
+
+static void
+s_words(const lpg_cylinder_now_t *n, bool zh, char *out, size_t outsz)
+{
+    const char *czh = NULL, *szh = NULL;
+    const char *cen = lpg_custody_words(n->custody, &czh);
+    const char *sen = lpg_status_words(n->status, &szh);
+    int w = zh ? snprintf(out, outsz, "%s，%s", szh, czh)
+               : snprintf(out, outsz, "%s, %s", sen, cen);
+    size_t at = w < 0 ? 0 : (size_t)w;
+    switch (n->custody) {
+    case LPG__CUSTODY__CUSTODY_AT_USER:
+        s_add(out, outsz, at, " ", n->holder);
+        break;
+    case LPG__CUSTODY__CUSTODY_IN_TRANSIT:
+        s_add(out, outsz, at, zh ? "，车辆 " : ", on ", n->vehicle);
+        break;
+    case LPG__CUSTODY__CUSTODY_COLLECTED:
+        at = s_add(out, outsz, at, zh ? "，自用户 " : ", from ", n->holder);
+        s_add(out, outsz, at, zh ? "，车辆 " : " on ", n->vehicle);
+        break;
+    case LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION:
+    case LPG__CUSTODY__CUSTODY_FULL_AT_STATION:
+    case _LPG__CUSTODY_IS_INT_SIZE:
+        s_add(out, outsz, at, " ", n->site);
+        break;
+    }
+}
+
+void
+lpg_cylinder_now_words(const lpg_cylinder_now_t *n, char *out, size_t outsz,
+                       char *zh, size_t zhsz)
+{
+    if (out && outsz)
+        s_words(n, false, out, outsz);
+    if (zh && zhsz)
+        s_words(n, true, zh, zhsz);
+}

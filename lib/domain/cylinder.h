@@ -1,0 +1,45 @@
+/*  cylinder.h - a cylinder's record (CylinderState) as the kinds' steps
+ *  move it, and the one way its "now" is put into words.
+ *
+ *  The steps themselves live with their kinds (domain/kind.c runs them);
+ *  here are what they share: where and when the cylinder was last seen,
+ *  and the "Now" line that `lpgtrace trace` and `lpgtrace cylinder show`
+ *  both print, so the two can never say different things.
+ */
+#ifndef LPG_CYLINDER_H
+#define LPG_CYLINDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/state.pb-c.h"
+
+/*  Where and when a cylinder was last seen, for impossible travel: an
+ *  accepted event at site (borrowed: the caller puts the decoded string
+ *  back before freeing cyl) moves it there, at its device time bounded
+ *  by the time of recording, unless the cylinder was already seen later
+ *  (an event synced late does not move it back in time). */
+void lpg_cylinder_seen(Lpg__CylinderState *cyl, const char *site,
+                       uint64_t device_ms, uint64_t recorded_at_ms);
+
+/*  What the "Now" line says: status, custody, and where: the user who
+ *  holds it, the station it was last seen at, the vehicle it rides on. */
+typedef struct {
+    Lpg__CylinderStatus status;
+    Lpg__Custody custody;
+    const char *holder;  /* may be NULL */
+    const char *site;    /* may be NULL */
+    const char *vehicle; /* may be NULL */
+} lpg_cylinder_now_t;
+
+/*  The "now" of a record (pointers into cyl). */
+void lpg_cylinder_now(const Lpg__CylinderState *cyl, lpg_cylinder_now_t *out);
+
+/*  The words: "in service, at a user U-1003", "in service, full at a
+ *  station NT-S1", "in service, in transit on 苏F12345", "scrapped, empty
+ *  at a station NT-S1". Cut to fit outsz. zh (may be NULL) gets the
+ *  Chinese the same way. */
+void lpg_cylinder_now_words(const lpg_cylinder_now_t *n, char *out,
+                            size_t outsz, char *zh, size_t zhsz);
+
+#endif

@@ -1,0 +1,293 @@
+/*  kind.c - see kind.h. The table is the families' rows, in the order
+ *  below; a test (tests/unit/test_kind.c) checks that every Event body
+ *  case has exactly one row.
+ */
+#include "domain/kind.h"
+#include "base/error.h"
+#include "domain/delivery.h"
+#include "domain/fill.h"
+#include "domain/inspection.h"
+#include "domain/registry.h"
+#include "domain/state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const lpg_kind_t *rows;
+    const size_t *n;
+} s_families[] = {
+    {lpg_registry_kinds, &lpg_registry_nkinds},
+    {lpg_fill_kinds, &lpg_fill_nkinds},
+    {lpg_delivery_kinds, &lpg_delivery_nkinds},
+    {lpg_inspection_kinds, &lpg_inspection_nkinds},
+};
+
+const lpg_kind_t *
+lpg_kind_at(size_t i)
+{
+    for (size_t f = 0; f < sizeof s_families / sizeof *s_families; f++) {
+        if (i < *s_families[f].n)
+            return &s_families[f].rows[i];
+        i -= *s_families[f].n;
+    }
+    return NULL;
+}
+
+const lpg_kind_t *
+lpg_kind_of(Lpg__Event__BodyCase body)
+{
+    const lpg_kind_t *k;
+    for (size_t i = 0; (k = lpg_kind_at(i)) != NULL; i++)
+        if (k->body == body)
+            return k;
+    return NULL;
+}
+
+const char *
+lpg_kind_name(Lpg__Event__BodyCase body)
+{
+    const lpg_kind_t *k = lpg_kind_of(body);
+    return k ? k->name : "unknown";
+}
+
+const char *
+lpg_kind_service(Lpg__Event__BodyCase body)
+{
+    const lpg_kind_t *k = lpg_kind_of(body);
+    return k ? k->service : NULL;
+}
+
+/*  The services that record events, as their LedgerEntry.service. */
+static const char *const s_services[] = {"registry", "filling", "delivery",
+                                         "inspection", "trace"};
+
+/*  `lpgtrace init` records the first enrolments: the registry's kinds. */
+static const char *
+s_as_service(const char *writer)
+{
+    return writer && strcmp(writer, "init") == 0 ? "registry" : writer;
+}
+
+bool
+lpg_kind_is_service(const char *writer)
+{
+    writer = s_as_service(writer);
+    for (size_t i = 0; writer && i < sizeof s_services / sizeof *s_services;
+         i++)
+        if (strcmp(writer, s_services[i]) == 0)
+            return true;
+    return false;
+}
+
+bool
+lpg_kind_recorded_by_owner(const char *writer, Lpg__Event__BodyCase body)
+{
+    const char *owner = lpg_kind_service(body);
+    writer = s_as_service(writer);
+    return owner && writer && strcmp(owner, writer) == 0;
+}
+
+int
+lpg_kind_check_service(const char *service, Lpg__Event__BodyCase body,
+                       char *why, size_t whysz)
+{
+    const char *owner = lpg_kind_service(body);
+    if (owner && service && strcmp(owner, service) == 0)
+        return LPG_OK;
+    if (owner)
+        lpg_why(why, whysz, "a %s event is recorded by lpg-%sd, not by "
+                "lpg-%sd: send it there", lpg_kind_name(body), owner,
+                service ? service : "?");
+    else
+        lpg_why(why, whysz, "an event of no known kind: no service "
+                "records it");
+    return LPG_EWRONGSERVICE;
+}
+
+int
+lpg_kind_peek(const uint8_t *data, size_t len, Lpg__Event__BodyCase *body)
+{
+    *body = LPG__EVENT__BODY__NOT_SET;
+    Lpg__SignedEvent *se = lpg__signed_event__unpack(NULL, len, data);
+    if (!se)
+        return LPG_EMALFORMED;
+    Lpg__Event *e = lpg__event__unpack(NULL, se->body.len, se->body.data);
+    lpg__signed_event__free_unpacked(se, NULL);
+    if (!e)
+        return LPG_EMALFORMED;
+    *body = e->body_case;
+    lpg__event__free_unpacked(e, NULL);
+    return LPG_OK;
+}
+
+bool
+lpg_kind_step(Lpg__CylinderState *cyl, bool *started, uint64_t seq,
+              uint64_t recorded_at_ms, const Lpg__Event *e,
+              const Lpg__Outcome *outcome)
+{
+    const lpg_kind_t *k = lpg_kind_of(e->body_case);
+    if (!k || !k->step)
+        return false;
+    if (k->creates) {
+        lpg__cylinder_state__init(cyl);
+        *started = true;
+    } else if (!*started)
+        return false;
+    k->step(cyl, seq, recorded_at_ms, e, outcome);
+    cyl->has_last_event_seq = 1;
+    cyl->last_event_seq = seq;
+    return true;
+}
+
+void
+lpg_kind_describe(const Lpg__Event *e, const Lpg__Outcome *outcome, bool ok,
+                  lpg_kind_words_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const lpg_kind_t *k = lpg_kind_of(e->body_case);
+    if (k && k->describe)
+        k->describe(e, outcome, ok, out);
+    else
+        snprintf(out->step, sizeof out->step, "%s",
+                 lpg_kind_name(e->body_case));
+}
+
+/* ------------------------------------------------------ the projection */
+
+static int
+s_signer(lpg_txn_t *t, const uint8_t kid[LPG_KEYID_LEN], lpg_signer_t *out)
+{
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_state_device(t, kid, &dev);
+    if (rc != LPG_OK)
+        return rc;
+    memcpy(out->sign_pub, dev->sign_pub.data, 32);
+    out->enrolled_seq = dev->enrolled_seq;
+    out->revoked = dev->has_revoked_seq;
+    out->revoked_seq = dev->revoked_seq;
+    lpg__device_state__free_unpacked(dev, NULL);
+    return LPG_OK;
+}
+
+static int
+s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
+            char *why, size_t whysz)
+{
+    const lpg_kind_t *k = lpg_kind_of(ev->event->body_case);
+    if (!k || !k->authorize)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "event has no body");
+    return k->authorize(t, ev, is_authority, why, whysz);
+}
+
+/*  Every entry is found by the cylinder, site, user and staff it names. */
+static int
+s_index_all(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
+{
+    struct {
+        lpg_table_t table;
+        const char *key;
+    } idx[] = {
+        {LPG_TABLE_BY_CYLINDER, e->cylinder},
+        {LPG_TABLE_BY_SITE, e->site},
+        {LPG_TABLE_BY_USER, e->user},
+        {LPG_TABLE_BY_ACTOR, e->actor},
+    };
+    for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++) {
+        if (!idx[i].key || !*idx[i].key)
+            continue;
+        int rc = lpg_txn_index(t, idx[i].table, idx[i].key,
+                               strlen(idx[i].key), seq);
+        if (rc != LPG_OK)
+            return rc;
+    }
+    return LPG_OK;
+}
+
+/*  The cylinder's step on the stored record: decoded, moved, stored. The
+ *  step borrows strings from the event; the decoded record is put back
+ *  whole before it is freed. An unknown cylinder has no record to move
+ *  (but a registration starts one). */
+static int
+s_apply_cylinder(lpg_txn_t *t, const lpg_kind_t *k, uint64_t seq,
+                 uint64_t recorded_at_ms, const Lpg__Event *e,
+                 const Lpg__Outcome *outcome)
+{
+    if (!k->step || !e->cylinder || !*e->cylinder)
+        return LPG_OK;
+    size_t klen = strlen(e->cylinder);
+    if (k->creates) {
+        Lpg__CylinderState st = LPG__CYLINDER_STATE__INIT;
+        k->step(&st, seq, recorded_at_ms, e, outcome);
+        st.has_last_event_seq = 1;
+        st.last_event_seq = seq;
+        return lpg_state_put(t, LPG_TABLE_CYLINDERS, e->cylinder, klen,
+                             &st.base);
+    }
+    Lpg__CylinderState *cyl = NULL;
+    int rc = lpg_state_load(t, LPG_TABLE_CYLINDERS, e->cylinder,
+                            &lpg__cylinder_state__descriptor,
+                            (ProtobufCMessage **)&cyl);
+    if (rc == LPG_ENOTFOUND)
+        return LPG_OK;
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__CylinderState decoded = *cyl;
+    k->step(cyl, seq, recorded_at_ms, e, outcome);
+    cyl->has_last_event_seq = 1;
+    cyl->last_event_seq = seq;
+    rc = lpg_state_put(t, LPG_TABLE_CYLINDERS, e->cylinder, klen,
+                       &cyl->base);
+    *cyl = decoded;
+    lpg_state_free(cyl);
+    return rc;
+}
+
+static int
+s_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+        const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+        const Lpg__Outcome *outcome)
+{
+    const Lpg__Event *e = ev->event;
+    int rc = s_index_all(t, seq, e);
+    const lpg_kind_t *k = lpg_kind_of(e->body_case);
+    if (rc != LPG_OK || !k)
+        return rc;
+    if (k->apply)
+        rc = k->apply(t, seq, recorded_at_ms, ev, signer, outcome);
+    if (rc == LPG_OK)
+        rc = s_apply_cylinder(t, k, seq, recorded_at_ms, e, outcome);
+    return rc;
+}
+
+/*  Entries written by a service must be of its kinds; other writers
+ *  (`lpgtrace gen`, test tools) are not judged. */
+static int
+s_recorder(const lpg_event_t *ev, const char *writer, char *why,
+           size_t whysz)
+{
+    Lpg__Event__BodyCase body = ev->event->body_case;
+    if (!lpg_kind_is_service(writer) ||
+        lpg_kind_recorded_by_owner(writer, body))
+        return LPG_OK;
+    const char *owner = lpg_kind_service(body);
+    return lpg_why_rc(why, whysz, LPG_EWRONGSERVICE,
+                      "a %s event recorded by the %s service; only %s "
+                      "records that kind",
+                      lpg_kind_name(body), writer,
+                      owner ? owner : "no service");
+}
+
+static int
+s_backfill(lpg_txn_t *t, int table, bool *done)
+{
+    return lpg_registry_backfill(t, (lpg_table_t)table, done);
+}
+
+const lpg_projection_t lpg_domain_projection = {
+    .signer = s_signer,
+    .authorize = s_authorize,
+    .apply = s_apply,
+    .recorder = s_recorder,
+    .backfill = s_backfill,
+};

@@ -1,0 +1,780 @@
+/*  registry.c - see registry.h. Deterministic like every family: the
+ *  rows read only the entry and the tables, never the clock.
+ */
+#include "domain/registry.h"
+#include "base/csv.h"
+#include "base/error.h"
+#include "domain/state.h"
+#include "domain/words.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+s_cylinder(lpg_txn_t *t, const char *grai, Lpg__CylinderState **out)
+{
+    *out = NULL;
+    const void *val;
+    size_t vlen;
+    int rc = lpg_txn_get(t, LPG_TABLE_CYLINDERS, grai, strlen(grai), &val,
+                         &vlen);
+    if (rc != LPG_OK)
+        return rc;
+    *out = lpg__cylinder_state__unpack(NULL, vlen, val);
+    return *out ? LPG_OK : LPG_ECORRUPT;
+}
+
+/*  LPG_EINVAL naming the field if text begins as a spreadsheet formula
+ *  would (csv.h): ids reach every --csv report, and an id such as
+ *  =cmd|' /C calc'!A0 must never be registered. NULL passes. */
+static int
+s_csv_safe(const char *text, const char *field, char *why, size_t whysz)
+{
+    if (!lpg_csv_unsafe(text))
+        return LPG_OK;
+    const char *first = *text == '\t'   ? "a tab"
+                        : *text == '\r' ? "a CR"
+                        : *text == '='   ? "'='"
+                        : *text == '+'   ? "'+'"
+                        : *text == '-'   ? "'-'"
+                                         : "'@'";
+    return lpg_why_rc(why, whysz, LPG_EINVAL,
+                      "the %s begins with %s: no id may begin with = + - "
+                      "@, a tab or a CR (a spreadsheet would run it as a "
+                      "formula)",
+                      field, first);
+}
+
+/*  LPG_OK if table has no record under id (and id is a usable id). */
+static int
+s_new_id(lpg_txn_t *t, lpg_table_t table, const char *id, const char *what,
+         char *why, size_t whysz)
+{
+    if (!id || !*id) {
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "the %s has no id", what);
+    }
+    const void *v;
+    size_t vlen;
+    int rc = lpg_txn_get(t, table, id, strlen(id), &v, &vlen);
+    if (rc == LPG_OK) {
+        return lpg_why_rc(why, whysz, LPG_EEXIST,
+                          "%s '%.40s' already exists", what, id);
+    }
+    return rc == LPG_ENOTFOUND ? LPG_OK : rc;
+}
+
+static int
+s_exists(lpg_txn_t *t, lpg_table_t table, const char *id, const char *what,
+         char *why, size_t whysz)
+{
+    const void *v;
+    size_t vlen;
+    int rc = id ? lpg_txn_get(t, table, id, strlen(id), &v, &vlen)
+                : LPG_ENOTFOUND;
+    if (rc == LPG_ENOTFOUND) {
+        return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no %s '%.40s'", what,
+                          id ? id : "");
+    }
+    return rc;
+}
+
+/*  The user's state (caller frees), or LPG_ENOTFOUND with the reason. */
+static int
+s_user(lpg_txn_t *t, const char *id, Lpg__UserState **out, char *why,
+       size_t whysz)
+{
+    *out = NULL;
+    const void *v;
+    size_t vlen;
+    int rc = s_exists(t, LPG_TABLE_USERS, id, "user", why, whysz);
+    if (rc == LPG_OK)
+        rc = lpg_txn_get(t, LPG_TABLE_USERS, id, strlen(id), &v, &vlen);
+    if (rc != LPG_OK)
+        return rc;
+    *out = lpg__user_state__unpack(NULL, vlen, v);
+    return *out ? LPG_OK : LPG_ECORRUPT;
+}
+
+/*  The site exists and belongs to company. */
+static int
+s_site_of(lpg_txn_t *t, const char *site, const char *company, char *why,
+          size_t whysz)
+{
+    const void *v;
+    size_t vlen;
+    int rc = s_exists(t, LPG_TABLE_SITES, site, "site", why, whysz);
+    if (rc == LPG_OK)
+        rc = lpg_txn_get(t, LPG_TABLE_SITES, site, strlen(site), &v, &vlen);
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__SiteState *st = lpg__site_state__unpack(NULL, vlen, v);
+    if (!st)
+        return LPG_ECORRUPT;
+    bool same = strcmp(st->add->company, company) == 0;
+    lpg__site_state__free_unpacked(st, NULL);
+    if (same)
+        return LPG_OK;
+    return lpg_why_rc(why, whysz, LPG_EBINDING,
+                      "site '%.40s' belongs to another company", site);
+}
+
+/*  The authority, or a company-admin device of this company (which must
+ *  exist). */
+static int
+s_company_signer(lpg_txn_t *t, const lpg_event_t *ev,
+                 bool signer_is_authority, const char *company, char *why,
+                 size_t whysz)
+{
+    int rc = s_exists(t, LPG_TABLE_COMPANIES, company, "company", why,
+                      whysz);
+    if (rc != LPG_OK || signer_is_authority)
+        return rc;
+    Lpg__DeviceState *dev = NULL;
+    rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    if (rc != LPG_OK)
+        return rc;
+    bool ok = dev->role == LPG__ROLE__ROLE_COMPANY_ADMIN &&
+              strcmp(dev->company, company) == 0;
+    lpg__device_state__free_unpacked(dev, NULL);
+    return ok ? LPG_OK
+              : lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                           "only the authority or this company's admin key may "
+                           "change its records");
+}
+
+/* ------------------------------------------------------------ authorize */
+
+static int
+s_auth_enroll(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+              char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    if (!signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only the authority key enrols devices");
+    const Lpg__DeviceEnroll *de = e->device_enroll;
+    if (de->role != LPG__ROLE__ROLE_ADMIN &&
+        de->role != LPG__ROLE__ROLE_SERVICE) {
+        int rc = s_exists(t, LPG_TABLE_COMPANIES, de->company,
+                          "company", why, whysz);
+        if (rc == LPG_OK && de->site && *de->site)
+            rc = s_exists(t, LPG_TABLE_SITES, de->site, "site", why,
+                          whysz);
+        if (rc != LPG_OK)
+            return rc;
+    }
+    uint8_t id[LPG_KEYID_LEN];
+    lpg_sha256(e->device_enroll->sign_pub.data, LPG_ED25519_PUB_LEN, id);
+    if (e->device_enroll->has_curve_pub) {
+        const void *v;
+        size_t vlen;
+        if (lpg_txn_get(t, LPG_TABLE_CURVE_KEYS,
+                        e->device_enroll->curve_pub.data, 32, &v,
+                        &vlen) == LPG_OK)
+            return lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
+                              "this transport key is already enrolled");
+    }
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_state_device(t, id, &dev);
+    if (rc == LPG_OK) {
+        bool revoked = dev->has_revoked_seq;
+        lpg__device_state__free_unpacked(dev, NULL);
+        return revoked ? lpg_why_rc(why, whysz, LPG_EREVOKED, "%s",
+                                    "this key was revoked for good")
+                       : lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
+                                    "this key is already enrolled");
+    }
+    return rc == LPG_ENOTFOUND ? LPG_OK : rc;
+}
+
+static int
+s_auth_revoke(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+              char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    if (!signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only the authority key revokes devices");
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_state_device(t, e->device_revoke->key_id.data, &dev);
+    if (rc == LPG_ENOTFOUND)
+        return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "%s",
+                          "no device enrolled with this key");
+    if (rc != LPG_OK)
+        return rc;
+    bool revoked = dev->has_revoked_seq;
+    lpg__device_state__free_unpacked(dev, NULL);
+    return revoked ? lpg_why_rc(why, whysz, LPG_EREVOKED, "%s",
+                                "this key is already revoked")
+                   : LPG_OK;
+}
+
+static int
+s_auth_register(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+                char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    if (!signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only the authority key registers cylinders");
+    if (!e->cylinder || !*e->cylinder)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "cylinder registration names no cylinder");
+    const Lpg__CylinderRegister *reg = e->cylinder_register;
+    int rc = s_csv_safe(e->cylinder, "cylinder GRAI", why, whysz);
+    if (rc == LPG_OK)
+        rc = s_csv_safe(reg->serial, "cylinder serial", why, whysz);
+    if (rc == LPG_OK)
+        rc = s_exists(t, LPG_TABLE_COMPANIES, reg->owner, "company",
+                      why, whysz);
+    if (rc == LPG_OK && reg->fill_site && *reg->fill_site)
+        rc = s_exists(t, LPG_TABLE_SITES, reg->fill_site, "site", why,
+                      whysz);
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__CylinderState *cyl = NULL;
+    rc = s_cylinder(t, e->cylinder, &cyl);
+    if (rc == LPG_OK) {
+        lpg__cylinder_state__free_unpacked(cyl, NULL);
+        return lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
+                          "cylinder already registered");
+    }
+    return rc == LPG_ENOTFOUND ? LPG_OK : rc;
+}
+
+static int
+s_auth_company(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+               char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    if (!signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only the authority key adds companies");
+    if (s_csv_safe(e->company, "company id", why, whysz) != LPG_OK)
+        return LPG_EINVAL;
+    return s_new_id(t, LPG_TABLE_COMPANIES, e->company, "company", why,
+                    whysz);
+}
+
+static int
+s_auth_site(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+            char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    if (!signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only the authority key adds sites");
+    int rc = s_csv_safe(e->site, "site id", why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    rc = s_exists(t, LPG_TABLE_COMPANIES, e->site_add->company,
+                      "company", why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    return s_new_id(t, LPG_TABLE_SITES, e->site, "site", why, whysz);
+}
+
+static int
+s_auth_staff(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+             char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    const Lpg__StaffAdd *sa = e->staff_add;
+    int rc = s_csv_safe(e->actor, "staff id", why, whysz);
+    if (rc == LPG_OK)
+        rc = s_company_signer(t, ev, signer_is_authority, sa->company,
+                              why, whysz);
+    if (rc == LPG_OK && sa->site && *sa->site)
+        rc = s_site_of(t, sa->site, sa->company, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    return s_new_id(t, LPG_TABLE_STAFF, e->actor, "staff member", why,
+                    whysz);
+}
+
+static int
+s_auth_vehicle(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+               char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    int rc = s_csv_safe(e->vehicle_add->plate, "vehicle plate", why,
+                        whysz);
+    if (rc == LPG_OK)
+        rc = s_company_signer(t, ev, signer_is_authority,
+                              e->vehicle_add->company, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    return s_new_id(t, LPG_TABLE_VEHICLES, e->vehicle_add->plate,
+                    "vehicle", why, whysz);
+}
+
+static int
+s_auth_user(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+            char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    const Lpg__UserAdd *ua = e->user_add;
+    if (ua->id_hmac.len != 32 ||
+        (ua->has_name_hmac && ua->name_hmac.len != 32) ||
+        (ua->has_phone_hmac && ua->phone_hmac.len != 32))
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "a look-up HMAC is not 32 bytes");
+    int rc = s_csv_safe(e->user, "user id", why, whysz);
+    if (rc == LPG_OK)
+        rc = s_csv_safe(ua->area, "user's area", why, whysz);
+    if (rc == LPG_OK)
+        rc = s_csv_safe(ua->gas_cert_no, "gas-use certificate number",
+                        why, whysz);
+    if (rc == LPG_OK)
+        rc = s_company_signer(t, ev, signer_is_authority, ua->company,
+                              why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    return s_new_id(t, LPG_TABLE_USERS, e->user, "user", why, whysz);
+}
+
+static int
+s_auth_reveal(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+              char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    if (!signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only the authority key reveals personal data");
+    Lpg__UserState *u = NULL;
+    int rc = s_user(t, e->pii_reveal->user, &u, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    bool erased = u->has_erased_seq;
+    lpg__user_state__free_unpacked(u, NULL);
+    return erased ? lpg_why_rc(why, whysz, LPG_ENOTFOUND, "%s",
+                               "this user was erased: there is nothing to "
+                               "reveal")
+                  : LPG_OK;
+}
+
+static int
+s_auth_erase(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+             char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    Lpg__UserState *u = NULL;
+    int rc = s_user(t, e->user_erase->user, &u, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    bool erased = u->has_erased_seq;
+    if (!erased)
+        rc = s_company_signer(t, ev, signer_is_authority,
+                              u->add->company, why, whysz);
+    lpg__user_state__free_unpacked(u, NULL);
+    if (erased)
+        return lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
+                          "this user is already erased");
+    return rc;
+}
+
+static int
+s_auth_update(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+              char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    Lpg__CylinderState *cyl = NULL;
+    if (!e->cylinder)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "no cylinder named");
+    int rc = s_cylinder(t, e->cylinder, &cyl);
+    if (rc == LPG_ENOTFOUND)
+        return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
+    if (rc != LPG_OK)
+        return rc;
+    bool scrapped = cyl->has_status &&
+                    cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+    rc = s_company_signer(t, ev, signer_is_authority, cyl->reg->owner,
+                          why, whysz);
+    lpg__cylinder_state__free_unpacked(cyl, NULL);
+    if (rc == LPG_OK && scrapped)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "a scrapped cylinder never returns to service");
+    return rc;
+}
+
+static int
+s_apply_enroll(lpg_txn_t *t, uint64_t seq, const Lpg__DeviceEnroll *d)
+{
+    Lpg__DeviceState st = LPG__DEVICE_STATE__INIT;
+    st.sign_pub = d->sign_pub;
+    st.has_curve_pub = d->has_curve_pub;
+    st.curve_pub = d->curve_pub;
+    st.company = d->company;
+    st.site = d->site;
+    st.role = d->role;
+    st.vehicle = d->vehicle;
+    st.person = d->person;
+    st.name = d->name;
+    st.enrolled_seq = seq;
+    uint8_t id[LPG_KEYID_LEN];
+    lpg_sha256(d->sign_pub.data, LPG_ED25519_PUB_LEN, id);
+    if (d->has_curve_pub) {
+        int rc = lpg_txn_put(t, LPG_TABLE_CURVE_KEYS, d->curve_pub.data, 32,
+                             id, sizeof id);
+        if (rc != LPG_OK)
+            return rc;
+    }
+    return lpg_state_put(t, LPG_TABLE_DEVICES, id, sizeof id, &st.base);
+}
+
+static int
+s_apply_revoke(lpg_txn_t *t, uint64_t seq, const Lpg__DeviceRevoke *r)
+{
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_state_device(t, r->key_id.data, &dev);
+    if (rc != LPG_OK)
+        return rc;
+    dev->has_revoked_seq = 1;
+    dev->revoked_seq = seq;
+    char *old = dev->revoke_reason;
+    dev->revoke_reason = r->reason;
+    rc = lpg_state_put(t, LPG_TABLE_DEVICES, r->key_id.data, LPG_KEYID_LEN,
+                       &dev->base);
+    dev->revoke_reason = old;
+    lpg__device_state__free_unpacked(dev, NULL);
+    return rc;
+}
+
+/*  Marks the user erased (the registry destroys the data key itself). */
+static int
+s_apply_erase(lpg_txn_t *t, uint64_t seq, const Lpg__UserErase *x)
+{
+    int rc = lpg_txn_index(t, LPG_TABLE_BY_USER, x->user, strlen(x->user),
+                           seq);
+    Lpg__UserState *u = NULL;
+    if (rc == LPG_OK)
+        rc = s_user(t, x->user, &u, NULL, 0);
+    if (rc != LPG_OK)
+        return rc;
+    u->has_erased_seq = 1;
+    u->erased_seq = seq;
+    rc = lpg_state_put(t, LPG_TABLE_USERS, x->user, strlen(x->user),
+                       &u->base);
+    lpg__user_state__free_unpacked(u, NULL);
+    return rc;
+}
+
+/*  The ID-card look-up index: HMAC -> the UserAdd's seq (an erased user
+ *  stays indexed, as it stays in the users table, marked erased). */
+static int
+s_index_id_hmac(lpg_txn_t *t, const Lpg__UserAdd *ua, uint64_t seq)
+{
+    if (ua->id_hmac.len != 32)
+        return LPG_OK; /* refused when recorded; nothing to index */
+    return lpg_txn_index(t, LPG_TABLE_BY_ID_HMAC, ua->id_hmac.data, 32,
+                         seq);
+}
+
+static int
+s_backfill_user(void *ctx, const void *key, size_t klen, const void *val,
+                size_t vlen)
+{
+    Lpg__UserState *u = lpg__user_state__unpack(NULL, vlen, val);
+    if (!u || !u->add)
+        return LPG_ECORRUPT;
+    int rc = s_index_id_hmac(ctx, u->add, u->seq);
+    lpg__user_state__free_unpacked(u, NULL);
+    return rc;
+}
+
+int
+lpg_registry_backfill(lpg_txn_t *t, lpg_table_t table, bool *done)
+{
+    *done = false;
+    if (table != LPG_TABLE_BY_ID_HMAC)
+        return LPG_OK;
+    int rc = lpg_txn_foreach(t, LPG_TABLE_USERS, s_backfill_user, t);
+    *done = rc == LPG_OK;
+    return rc;
+}
+
+/* ------------------------------------------------------------ apply */
+
+static int
+s_apply_company(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+                const Lpg__Outcome *outcome)
+{
+    const Lpg__Event *e = ev->event;
+    Lpg__CompanyState st = LPG__COMPANY_STATE__INIT;
+    st.add = e->company_add;
+    st.seq = seq;
+    return lpg_state_put(t, LPG_TABLE_COMPANIES, e->company,
+                         strlen(e->company), &st.base);
+}
+
+static int
+s_apply_site(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+             const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+             const Lpg__Outcome *outcome)
+{
+    const Lpg__Event *e = ev->event;
+    Lpg__SiteState st = LPG__SITE_STATE__INIT;
+    st.add = e->site_add;
+    st.seq = seq;
+    return lpg_state_put(t, LPG_TABLE_SITES, e->site, strlen(e->site),
+                         &st.base);
+}
+
+static int
+s_apply_staff(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+              const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+              const Lpg__Outcome *outcome)
+{
+    const Lpg__Event *e = ev->event;
+    Lpg__StaffState st = LPG__STAFF_STATE__INIT;
+    st.add = e->staff_add;
+    st.seq = seq;
+    return lpg_state_put(t, LPG_TABLE_STAFF, e->actor, strlen(e->actor),
+                         &st.base);
+}
+
+static int
+s_apply_vehicle(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+                const Lpg__Outcome *outcome)
+{
+    const Lpg__Event *e = ev->event;
+    Lpg__VehicleState st = LPG__VEHICLE_STATE__INIT;
+    st.add = e->vehicle_add;
+    st.seq = seq;
+    return lpg_state_put(t, LPG_TABLE_VEHICLES, e->vehicle_add->plate,
+                         strlen(e->vehicle_add->plate), &st.base);
+}
+
+static int
+s_apply_user(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+             const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+             const Lpg__Outcome *outcome)
+{
+    const Lpg__Event *e = ev->event;
+    Lpg__UserState st = LPG__USER_STATE__INIT;
+    st.add = e->user_add;
+    st.seq = seq;
+    int rc = s_index_id_hmac(t, e->user_add, seq);
+    if (rc != LPG_OK)
+        return rc;
+    return lpg_state_put(t, LPG_TABLE_USERS, e->user, strlen(e->user),
+                         &st.base);
+}
+
+static int
+s_apply_reveal(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+               const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+               const Lpg__Outcome *outcome)
+{
+    const char *u = ev->event->pii_reveal->user;
+    return lpg_txn_index(t, LPG_TABLE_BY_USER, u, strlen(u), seq);
+}
+
+static int
+s_apply_device_enroll(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                      const lpg_event_t *ev,
+                      const uint8_t signer[LPG_KEYID_LEN],
+                      const Lpg__Outcome *outcome)
+{
+    return s_apply_enroll(t, seq, ev->event->device_enroll);
+}
+
+static int
+s_apply_device_revoke(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                      const lpg_event_t *ev,
+                      const uint8_t signer[LPG_KEYID_LEN],
+                      const Lpg__Outcome *outcome)
+{
+    return s_apply_revoke(t, seq, ev->event->device_revoke);
+}
+
+static int
+s_apply_user_erase(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                   const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+                   const Lpg__Outcome *outcome)
+{
+    return s_apply_erase(t, seq, ev->event->user_erase);
+}
+
+/* ------------------------------------------------------- cylinder steps */
+
+static void
+s_step_register(Lpg__CylinderState *st, uint64_t seq, uint64_t recorded_at_ms,
+                const Lpg__Event *e, const Lpg__Outcome *outcome)
+{
+    st->grai = e->cylinder;
+    st->reg = e->cylinder_register;
+    st->registered_seq = seq;
+    st->has_status = 1;
+    st->status = LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
+    st->has_custody = 1;
+    st->custody = LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
+    const Lpg__CylinderRegister *r = e->cylinder_register;
+    st->has_next_inspection_ymd = r->has_next_inspection_ymd;
+    st->next_inspection_ymd = r->next_inspection_ymd;
+    st->has_insurance_until_ymd = r->has_insurance_until_ymd;
+    st->insurance_until_ymd = r->insurance_until_ymd;
+}
+
+static void
+s_step_update(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
+              const Lpg__Event *e, const Lpg__Outcome *outcome)
+{
+    const Lpg__CylinderUpdate *u = e->cylinder_update;
+    if (u->has_status) {
+        cyl->has_status = 1;
+        cyl->status = u->status;
+    }
+    if (u->has_next_inspection_ymd) {
+        cyl->has_next_inspection_ymd = 1;
+        cyl->next_inspection_ymd = u->next_inspection_ymd;
+    }
+    if (u->has_insurance_until_ymd) {
+        cyl->has_insurance_until_ymd = 1;
+        cyl->insurance_until_ymd = u->insurance_until_ymd;
+    }
+}
+
+/* ---------------------------------------------------------------- words */
+
+static void
+s_say_register(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+               lpg_kind_words_t *w)
+{
+    const Lpg__CylinderRegister *r = e->cylinder_register;
+    snprintf(w->step, sizeof w->step, "registered");
+    snprintf(w->detail, sizeof w->detail,
+             "serial %s, %s, owner %s, tare %u g, fill %u g%s%s", r->serial,
+             r->spec ? r->spec : "spec ?", r->owner, r->tare_g, r->fill_g,
+             r->fill_site ? ", filled only at " : "",
+             r->fill_site ? r->fill_site : "");
+}
+
+static void
+s_say_update(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+             lpg_kind_words_t *w)
+{
+    const Lpg__CylinderUpdate *u = e->cylinder_update;
+    snprintf(w->step, sizeof w->step, "updated");
+    char due[40] = "";
+    if (u->has_next_inspection_ymd)
+        snprintf(due, sizeof due, "next inspection %u ",
+                 u->next_inspection_ymd);
+    snprintf(w->detail, sizeof w->detail, "%s%s%s%s",
+             u->has_status ? lpg_status_words(u->status, NULL) : "",
+             u->has_status ? " " : "", due, u->reason ? u->reason : "");
+}
+
+static void
+s_say_enroll(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+             lpg_kind_words_t *w)
+{
+    const Lpg__DeviceEnroll *d = e->device_enroll;
+    snprintf(w->step, sizeof w->step, "device enrolled");
+    snprintf(w->detail, sizeof w->detail, "%s%s%s%s%s",
+             d->name ? d->name : "a device", d->company ? ", " : "",
+             d->company ? d->company : "", d->site ? " at " : "",
+             d->site ? d->site : "");
+}
+
+static void
+s_say_revoke(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+             lpg_kind_words_t *w)
+{
+    snprintf(w->step, sizeof w->step, "device revoked");
+    snprintf(w->detail, sizeof w->detail, "reason: %s",
+             e->device_revoke->reason ? e->device_revoke->reason : "-");
+}
+
+static void
+s_say_plain(const char *step, const char *what, const char *id,
+            lpg_kind_words_t *w)
+{
+    snprintf(w->step, sizeof w->step, "%s", step);
+    snprintf(w->detail, sizeof w->detail, "%s %s", what, id ? id : "?");
+}
+
+static void
+s_say_company(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+              lpg_kind_words_t *w)
+{
+    s_say_plain("company added", "company", e->company, w);
+}
+
+static void
+s_say_site(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+           lpg_kind_words_t *w)
+{
+    s_say_plain("site added", "site", e->site, w);
+}
+
+static void
+s_say_staff(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+            lpg_kind_words_t *w)
+{
+    s_say_plain("staff added", "staff member", e->actor, w);
+}
+
+static void
+s_say_vehicle(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+              lpg_kind_words_t *w)
+{
+    s_say_plain("vehicle added", "vehicle", e->vehicle_add->plate, w);
+}
+
+static void
+s_say_user(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+           lpg_kind_words_t *w)
+{
+    s_say_plain("user added", "user", e->user, w);
+}
+
+static void
+s_say_reveal(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+             lpg_kind_words_t *w)
+{
+    s_say_plain("personal data revealed", "user", e->pii_reveal->user, w);
+}
+
+static void
+s_say_erase(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+            lpg_kind_words_t *w)
+{
+    s_say_plain("user erased", "user", e->user_erase->user, w);
+}
+
+/* ----------------------------------------------------------------- rows */
+
+#define S_ROW(body, name, auth, apply, step, creates, say)                   \
+    {LPG__EVENT__BODY_##body, name, "registry", auth, apply, step, creates, \
+     say}
+
+const lpg_kind_t lpg_registry_kinds[] = {
+    S_ROW(DEVICE_ENROLL, "device_enroll", s_auth_enroll,
+          s_apply_device_enroll, NULL, false, s_say_enroll),
+    S_ROW(DEVICE_REVOKE, "device_revoke", s_auth_revoke,
+          s_apply_device_revoke, NULL, false, s_say_revoke),
+    S_ROW(COMPANY_ADD, "company_add", s_auth_company, s_apply_company, NULL,
+          false, s_say_company),
+    S_ROW(SITE_ADD, "site_add", s_auth_site, s_apply_site, NULL, false,
+          s_say_site),
+    S_ROW(STAFF_ADD, "staff_add", s_auth_staff, s_apply_staff, NULL, false,
+          s_say_staff),
+    S_ROW(VEHICLE_ADD, "vehicle_add", s_auth_vehicle, s_apply_vehicle, NULL,
+          false, s_say_vehicle),
+    S_ROW(USER_ADD, "user_add", s_auth_user, s_apply_user, NULL, false,
+          s_say_user),
+    S_ROW(PII_REVEAL, "pii_reveal", s_auth_reveal, s_apply_reveal, NULL,
+          false, s_say_reveal),
+    S_ROW(USER_ERASE, "user_erase", s_auth_erase, s_apply_user_erase, NULL,
+          false, s_say_erase),
+    S_ROW(CYLINDER_REGISTER, "cylinder_register", s_auth_register, NULL,
+          s_step_register, true, s_say_register),
+    S_ROW(CYLINDER_UPDATE, "cylinder_update", s_auth_update, NULL,
+          s_step_update, false, s_say_update),
+};
+const size_t lpg_registry_nkinds =
+    sizeof lpg_registry_kinds / sizeof *lpg_registry_kinds;

@@ -1,0 +1,28 @@
+/*  registry.h - the registry's kinds of event: enrolment and revocation
+ *  of devices; companies, sites, staff, vehicles and users; the reveal
+ *  and erasure of a person's data; the registration and update of
+ *  cylinders. Who may sign each (the authority, or a company's admin for
+ *  that company's records), how each changes the tables, and the steps
+ *  that start and update a cylinder's record.
+ *
+ *  No id may begin as a spreadsheet formula would (= + - @, a tab or a
+ *  CR): ids reach every --csv report (base/csv.h).
+ */
+#ifndef LPG_DOMAIN_REGISTRY_H
+#define LPG_DOMAIN_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "domain/kind_row.h"
+
+extern const lpg_kind_t lpg_registry_kinds[];
+extern const size_t lpg_registry_nkinds;
+
+/*  Fills an index table that a newer lpgtrace added to an older ledger
+ *  (empty, inside t) from the state tables, as a replay of the log would
+ *  have filled it; *done false if this table can come only from a
+ *  replay (lpgtrace rebuild). */
+int lpg_registry_backfill(lpg_txn_t *t, lpg_table_t table, bool *done);
+
+#endif
