@@ -98,7 +98,7 @@ s_u64(const char *s, uint64_t *out)
 }
 
 static int
-s_parse(s_args_t *a, int argc, char **argv)
+s_parse(s_args_t *a, const char *home, int argc, char **argv)
 {
     memset(a, 0, sizeof *a);
     a->command = argv[0];
@@ -154,7 +154,8 @@ s_parse(s_args_t *a, int argc, char **argv)
         return s_usage();
     if (a->gas_cert_image) {
         char why[256] = "";
-        int rc = lpg_scan_image_text(a->gas_cert_image, a->gas_cert_buf,
+        int rc = lpg_scan_image_text(home, a->gas_cert_image,
+                                     a->gas_cert_buf,
                                      sizeof a->gas_cert_buf, why,
                                      sizeof why);
         if (rc == 1)
@@ -300,7 +301,7 @@ int
 lpg_scan_delivery(const char *home, int argc, char **argv)
 {
     s_args_t a;
-    int status = s_parse(&a, argc, argv);
+    int status = s_parse(&a, home, argc, argv);
     if (status != S_OK)
         return status;
     lpg_config_t *cfg = NULL;

@@ -316,7 +316,8 @@ s_usage_check(void)
 /*  The code text: from --code, an image, or one line of stdin (a
  *  keyboard-wedge scanner types the code and Enter). */
 static int
-s_code_text(const char *code, const char *image, char *out, size_t outsz)
+s_code_text(const char *home, const char *code, const char *image,
+            char *out, size_t outsz)
 {
     if (code) {
         snprintf(out, outsz, "%s", code);
@@ -324,7 +325,8 @@ s_code_text(const char *code, const char *image, char *out, size_t outsz)
     }
     if (image) {
         char why[256] = "";
-        int rc = lpg_scan_image_text(image, out, outsz, why, sizeof why);
+        int rc = lpg_scan_image_text(home, image, out, outsz, why,
+                                     sizeof why);
         if (rc == 1)
             return s_fail(image, "no code found: scan again");
         if (rc != 0)
@@ -411,7 +413,7 @@ lpg_scan_fill_check(const char *home, int argc, char **argv)
     }
     d.json = json;
     char text[LPG_CODE_MAX_TEXT * 2 + 2];
-    status = s_code_text(code, image, text, sizeof text);
+    status = s_code_text(home, code, image, text, sizeof text);
     lpg_code_t parsed;
     memset(&parsed, 0, sizeof parsed);
     bool capslock = false;

@@ -15,9 +15,11 @@ int lpg_scan_fill_check(const char *home, int argc, char **argv);
 int lpg_scan_fill_done(const char *home, int argc, char **argv);
 int lpg_scan_override(const char *home, int argc, char **argv);
 
-/*  Decodes IMAGE and writes the first QR text found into out. Returns 0,
- *  1 when no code was found, 2 on an unreadable image (why says). */
-int lpg_scan_image_text(const char *path, char *out, size_t outsz,
-                        char *why, size_t whysz);
+/*  Decodes IMAGE within the home's scan.decode_budget_ms and writes the
+ *  first QR text found into out. Returns 0, 1 when no code was found, 2
+ *  on an unreadable image or a bad configuration (why says), 3 when no
+ *  code was found in time (why says). */
+int lpg_scan_image_text(const char *home, const char *path, char *out,
+                        size_t outsz, char *why, size_t whysz);
 
 #endif

@@ -19,6 +19,13 @@
 #include <png.h>
 
 #define S_JPEG_MEMORY (512L * 1024L * 1024L) /* libjpeg's working memory */
+/*  Most scans a progressive JPEG may have. The standard sets no limit, and
+ *  each scan can cost a pass over every block of the image for a few bytes
+ *  of file (an end-of-band run), so a small file of thousands of scans
+ *  takes minutes. libjpeg's own progressive scripts use at most 10 scans
+ *  and optimising encoders not many more; libjpeg-turbo advises counting
+ *  the scans from a progress monitor and stopping past a limit. */
+#define S_JPEG_MAX_SCANS 100
 
 static lpg_image_t *
 s_image_new(int width, int height)
@@ -201,12 +208,14 @@ typedef struct {
     jmp_buf jmp;
     char msg[JMSG_LENGTH_MAX];
     char warning[JMSG_LENGTH_MAX];
+    bool too_many_scans; /* the jump came from s_jpeg_progress */
 } s_jpeg_err_t;
 
 typedef struct {
     FILE *f;
     struct jpeg_decompress_struct cinfo;
     s_jpeg_err_t err;
+    struct jpeg_progress_mgr progress;
     lpg_image_t *img;
 } s_jpeg_t;
 
@@ -231,16 +240,37 @@ s_jpeg_output_message(j_common_ptr cinfo)
         err->mgr.format_message(cinfo, err->warning);
 }
 
+/*  Called by libjpeg while it reads the file (for each row of blocks of
+ *  each scan): stops a progressive image past S_JPEG_MAX_SCANS scans. */
+static void
+s_jpeg_progress(j_common_ptr cinfo)
+{
+    j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    if (!cinfo->is_decompressor || d->input_scan_number <= S_JPEG_MAX_SCANS)
+        return;
+    s_jpeg_err_t *err = (s_jpeg_err_t *)cinfo->err;
+    err->too_many_scans = true;
+    longjmp(err->jmp, 1);
+}
+
 /*  Runs under setjmp: touches no local variable after a longjmp. */
 static int
 s_jpeg_decode(s_jpeg_t *c, char *why, size_t whysz)
 {
     if (setjmp(c->err.jmp)) {
+        if (c->err.too_many_scans) {
+            lpg_why(why, whysz,
+                    "progressive JPEG of more than %d scans refused",
+                    S_JPEG_MAX_SCANS);
+            return LPG_ETOOBIG;
+        }
         lpg_why(why, whysz, "corrupt JPEG: %s", c->err.msg);
         return LPG_EIMAGE;
     }
     jpeg_create_decompress(&c->cinfo);
     c->cinfo.mem->max_memory_to_use = S_JPEG_MEMORY;
+    c->progress.progress_monitor = s_jpeg_progress;
+    c->cinfo.progress = &c->progress;
     jpeg_stdio_src(&c->cinfo, c->f);
     jpeg_read_header(&c->cinfo, TRUE);
     int rc = s_check_size(c->cinfo.image_width, c->cinfo.image_height, why,

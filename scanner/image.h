@@ -26,8 +26,8 @@ typedef struct {
 /*  Loads path as grayscale; transparent pixels count as white paper.
  *  Errors: LPG_ENOTFOUND (no such file), LPG_EIO (cannot read it),
  *  LPG_EIMAGE (not a PNG or JPEG, or corrupt), LPG_ETOOBIG (over the
- *  limits above), LPG_ENOMEM. On error, why (if given) gets a one-line
- *  reason. Caller owns *out. */
+ *  limits above, or a progressive JPEG of too many scans), LPG_ENOMEM.
+ *  On error, why (if given) gets a one-line reason. Caller owns *out. */
 int lpg_image_load(lpg_image_t **out, const char *path, char *why,
                    size_t whysz);
 

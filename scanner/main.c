@@ -30,6 +30,7 @@
 #define S_EXIT_OK 0      /* found / verified */
 #define S_EXIT_NONE 1    /* nothing found / not verified */
 #define S_EXIT_ERROR 2   /* unreadable input, usage, configuration */
+#define S_EXIT_TIME 3    /* no code found in an image within the budget */
 #define S_MAX_SYMBOLS 16 /* codes looked for in one image */
 #define S_LINE_MAX 1024  /* longest stdin line kept (codes are ~140) */
 #define S_REPEAT_MAX 100000 /* --repeat: most decodings of one image */
@@ -55,6 +56,7 @@ typedef struct {
     lpg_key_t *authority;   /* NULL: no verdicts */
     char key_path[PATH_MAX];
     lpg_scan_reader_t *reader; /* the decoding passes */
+    long budget_ms;         /* --decode-budget-ms, 0: the home's */
     long repeat;            /* --repeat: decodings of each image, timed */
     bool json_failed;       /* a JSON value could not be built */
 } s_scan_t;
@@ -64,7 +66,7 @@ s_usage(FILE *f)
 {
     fprintf(f,
             "usage: lpg-scan [--home DIR] decode [--json] [--repeat N] "
-            "IMAGE...\n"
+            "[--decode-budget-ms MS] IMAGE...\n"
             "       lpg-scan [--home DIR] decode [--json] --code TEXT...\n"
             "       lpg-scan [--home DIR] decode [--json] [-]\n"
             "       lpg-scan [--home DIR] fill-check (--image F | --code T "
@@ -87,12 +89,16 @@ s_usage(FILE *f)
             "key of the home (authority.public), says of each code:\n"
             "verified, forged, not ours, or Caps Lock?\n"
             "\n"
+            "--decode-budget-ms MS: the wall-clock time spent looking for\n"
+            "codes in one image (default: scan.decode_budget_ms of the\n"
+            "home, 1000); past it the image gets \"no code found in time\".\n"
             "--repeat N decodes each image N times and prints the\n"
             "decoding times on stderr (the file read not counted):\n"
             "  FILE: decode_ms runs=N median=.. p99=.. min=.. max=..\n"
             "\n"
             "Exit status: 0 a code found (--code, stdin: all verified),\n"
-            "1 none found (not all verified), 2 error.\n"
+            "1 none found (not all verified), 2 error, 3 no code found in\n"
+            "time in some image (and no error).\n"
             "The home defaults to $LPGTRACE_HOME, else ./var.\n");
 }
 
@@ -360,9 +366,9 @@ s_cmp_double(const void *a, const void *b)
 }
 
 /*  --repeat: decodes img self->repeat times and prints the times on
- *  stderr. *out gets the last run's list, as s_find. */
+ *  stderr. *out gets the last run's codes, as lpg_scan_read. */
 static int
-s_find_timed(ZXing_Barcodes **out, int *scale, const s_scan_t *self,
+s_find_timed(lpg_scan_codes_t **out, const s_scan_t *self,
              const char *file, const lpg_image_t *img, char *why,
              size_t whysz)
 {
@@ -372,9 +378,9 @@ s_find_timed(ZXing_Barcodes **out, int *scale, const s_scan_t *self,
         return LPG_ENOMEM;
     int rc = LPG_OK;
     for (long r = 0; r < self->repeat && rc == LPG_OK; r++) {
-        ZXing_Barcodes_delete(*out);
+        lpg_scan_codes_destroy(out);
         double t0 = s_now_ms();
-        rc = lpg_scan_read(self->reader, img, out, scale, why, whysz);
+        rc = lpg_scan_read(self->reader, img, out, why, whysz);
         ms[r] = s_now_ms() - t0;
     }
     if (rc == LPG_OK) {
@@ -394,23 +400,18 @@ s_find_timed(ZXing_Barcodes **out, int *scale, const s_scan_t *self,
 /*  One decoded code: verdict, then printed or added to codes. */
 static int
 s_report_barcode(s_scan_t *self, const char *file, int n,
-                 const ZXing_Barcode *b, int scale, json_t *codes)
+                 const lpg_scan_code_t *b, json_t *codes)
 {
-    int len = 0;
-    uint8_t *bytes = ZXing_Barcode_bytes(b, &len);
-    char *text = ZXing_Barcode_text(b);
+    const char *text = b->text;
     char *shown = NULL;
-    int rc = LPG_ENOMEM;
-    if (!text || (len > 0 && !bytes))
-        goto cleanup;
     s_verdict_t v;
-    rc = s_judge(&v, self, bytes ? bytes : (const uint8_t *)"",
-                 (size_t)len);
+    int rc = s_judge(&v, self, b->bytes ? b->bytes : (const uint8_t *)"",
+                     (size_t)b->len);
     if (rc != LPG_OK)
         goto cleanup;
-    ZXing_Position p = lpg_scan_unscale(ZXing_Barcode_position(b), scale);
-    const char *format = s_format_name(ZXing_Barcode_format(b));
-    bool inverted = ZXing_Barcode_isInverted(b);
+    ZXing_Position p = b->position;
+    const char *format = s_format_name(b->format);
+    bool inverted = b->inverted;
     if (self->json) {
         json_t *c = json_object();
         if (!c || json_array_append_new(codes, c) != 0) {
@@ -443,8 +444,6 @@ s_report_barcode(s_scan_t *self, const char *file, int n,
     }
 cleanup:
     free(shown);
-    ZXing_free(text);
-    ZXing_free(bytes);
     return rc;
 }
 
@@ -456,18 +455,21 @@ s_decode_file(s_scan_t *self, const char *file, json_t *entry, int *found)
     *found = 0;
     char why[256] = "";
     lpg_image_t *img = NULL;
-    ZXing_Barcodes *list = NULL;
+    lpg_scan_codes_t *list = NULL;
     json_t *codes = NULL;
-    int scale = 1;
     int rc = lpg_image_load(&img, file, why, sizeof why);
     if (rc != LPG_OK)
         goto cleanup;
     if (img->warning[0])
         fprintf(stderr, "lpg-scan: %s: warning: %s\n", file, img->warning);
     if (self->repeat > 0)
-        rc = s_find_timed(&list, &scale, self, file, img, why, sizeof why);
+        rc = s_find_timed(&list, self, file, img, why, sizeof why);
     else
-        rc = lpg_scan_read(self->reader, img, &list, &scale, why, sizeof why);
+        rc = lpg_scan_read(self->reader, img, &list, why, sizeof why);
+    if (rc == LPG_ENOCODE_TIME && !self->json)
+        printf("%s: no code found in time (decoding stopped after %ld "
+               "ms)\n",
+               file, lpg_scan_reader_budget_ms(self->reader));
     if (rc != LPG_OK)
         goto cleanup;
     if (self->json) {
@@ -477,11 +479,9 @@ s_decode_file(s_scan_t *self, const char *file, json_t *entry, int *found)
             goto cleanup;
         }
     }
-    for (int i = 0; i < ZXing_Barcodes_size(list); i++) {
-        const ZXing_Barcode *b = ZXing_Barcodes_at(list, i);
-        if (!ZXing_Barcode_isValid(b))
-            continue;
-        rc = s_report_barcode(self, file, *found + 1, b, scale, codes);
+    for (int i = 0; i < list->count; i++) {
+        rc = s_report_barcode(self, file, *found + 1, &list->codes[i],
+                              codes);
         if (rc != LPG_OK)
             goto cleanup;
         (*found)++;
@@ -492,7 +492,8 @@ cleanup:
     if (rc != LPG_OK) {
         if (!why[0])
             snprintf(why, sizeof why, "%s", lpg_strerror(rc));
-        fprintf(stderr, "lpg-scan: %s: %s\n", file, why);
+        if (rc != LPG_ENOCODE_TIME || self->json)
+            fprintf(stderr, "lpg-scan: %s: %s\n", file, why);
         if (self->json) {
             json_t *err = json_pack("{s:s,s:s}", "token", lpg_errtoken(rc),
                                     "message", why);
@@ -500,7 +501,7 @@ cleanup:
         }
     }
     json_decref(codes);
-    ZXing_Barcodes_delete(list);
+    lpg_scan_codes_destroy(&list);
     lpg_image_destroy(&img);
     return rc;
 }
@@ -518,6 +519,7 @@ s_decode_images(s_scan_t *self, char **files, int nfiles)
     }
     int total = 0;
     bool error = false;
+    bool late = false; /* an image without a code found in time */
     for (int i = 0; i < nfiles; i++) {
         json_t *entry = NULL;
         if (self->json) {
@@ -528,7 +530,10 @@ s_decode_images(s_scan_t *self, char **files, int nfiles)
             }
         }
         int found = 0;
-        if (s_decode_file(self, files[i], entry, &found) != LPG_OK)
+        int rc = s_decode_file(self, files[i], entry, &found);
+        if (rc == LPG_ENOCODE_TIME)
+            late = true;
+        else if (rc != LPG_OK)
             error = true;
         total += found;
     }
@@ -541,6 +546,8 @@ s_decode_images(s_scan_t *self, char **files, int nfiles)
     json_decref(doc);
     if (error)
         return S_EXIT_ERROR;
+    if (late)
+        return S_EXIT_TIME;
     return total > 0 ? S_EXIT_OK : S_EXIT_NONE;
 }
 
@@ -754,6 +761,16 @@ s_decode(const char *home, int argc, char **argv)
         } else if (strncmp(a, "--repeat=", 9) == 0) {
             if (s_parse_repeat(&self.repeat, a + 9) != LPG_OK)
                 goto cleanup;
+        } else if ((strcmp(a, "--decode-budget-ms") == 0 && i + 1 < argc) ||
+                   strncmp(a, "--decode-budget-ms=", 19) == 0) {
+            const char *v = a[18] == '=' ? a + 19 : argv[++i];
+            if (lpg_scan_budget_parse(&self.budget_ms, v) != LPG_OK) {
+                fprintf(stderr,
+                        "lpg-scan: --decode-budget-ms wants %ld..%ld "
+                        "milliseconds, not '%s'\n",
+                        LPG_SCAN_BUDGET_MIN_MS, LPG_SCAN_BUDGET_MAX_MS, v);
+                goto cleanup;
+            }
         } else if (strcmp(a, "--code") == 0 && i + 1 < argc) {
             codes[ncodes++] = argv[++i];
         } else if (strncmp(a, "--code=", 7) == 0) {
@@ -793,7 +810,15 @@ s_decode(const char *home, int argc, char **argv)
         goto cleanup;
     }
     if (nfiles) {
-        if (lpg_scan_reader_new(&self.reader, S_MAX_SYMBOLS) != LPG_OK) {
+        char why[256] = "";
+        if (self.budget_ms == 0 &&
+            lpg_scan_budget(&self.budget_ms, cfg, why, sizeof why) !=
+                LPG_OK) {
+            fprintf(stderr, "lpg-scan: configuration: %s\n", why);
+            goto cleanup;
+        }
+        if (lpg_scan_reader_new(&self.reader, S_MAX_SYMBOLS,
+                                self.budget_ms) != LPG_OK) {
             fprintf(stderr, "lpg-scan: out of memory\n");
             goto cleanup;
         }

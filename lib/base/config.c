@@ -35,6 +35,8 @@ static const s_default_t s_defaults[] = {
     {"client.retries", "2"},
     /* codes */
     {"code.resolver", "id.lpg.example"},
+    /* lpg-scan: wall-clock time to look for codes in one image */
+    {"scan.decode_budget_ms", "1000"},
     /* time */
     {"time.zone", "Asia/Shanghai"},
     /* device time: refused this far ahead of a service's clock, or

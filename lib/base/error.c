@@ -100,6 +100,8 @@ lpg_strerror(int err)
         return "no code found";
     case LPG_ELABEL:
         return "label rendering failed";
+    case LPG_ENOCODE_TIME:
+        return "no code found in time";
     case LPG_ECERT_MALFORMED:
         return "not a gas-use certificate in our form";
     case LPG_ECERT_HOST:
@@ -212,6 +214,8 @@ lpg_errtoken(int err)
         return "ENOCODE";
     case LPG_ELABEL:
         return "ELABEL";
+    case LPG_ENOCODE_TIME:
+        return "ENOCODE_TIME";
     case LPG_ECERT_MALFORMED:
         return "ECERT_MALFORMED";
     case LPG_ECERT_HOST:

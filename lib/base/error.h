@@ -62,6 +62,7 @@ typedef enum {
     LPG_EIMAGE = -60,         /* image file unreadable or corrupt */
     LPG_ENOCODE = -61,        /* no code found */
     LPG_ELABEL = -62,         /* label rendering failed */
+    LPG_ENOCODE_TIME = -63,   /* no code found in time */
     /* gas-use certificates (供气使用凭证) */
     LPG_ECERT_MALFORMED = -70, /* not a gas-use certificate in our form */
     LPG_ECERT_HOST = -71,      /* certificate URL host is not our resolver */
