@@ -926,11 +926,6 @@ s_flush_done(lpg_service_t *s, s_pipe_t *p)
 int
 lpg_service_run(lpg_service_t *s)
 {
-    if (s->o.start) {
-        int rc = s->o.start(s->o.ctx, s);
-        if (rc != LPG_OK)
-            return rc;
-    }
     for (int i = 0; i < S_MAX_RUNNING; i++)
         if (!s_running[i]) {
             s_running[i] = s;
@@ -956,7 +951,7 @@ lpg_service_run(lpg_service_t *s)
         lpg_transport_close(&wake);
         return rc;
     }
-    uint64_t next_tick = s_mono_ms() + s->o.tick_ms;
+    uint64_t next_tick = s_mono_ms(); /* the first tick: at once */
     uint64_t next_readers = s_mono_ms() + 30000;
     while (!s->stop && !s_stop_all) {
         int wait = 1000;
@@ -1096,15 +1091,25 @@ lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts)
         rc = lpg_ledger_open(&l, path, 0, map_size, &lpg_state_projection);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, opts->name, opts->curve_secret);
-    lpg_service_t *s = NULL;
+    bool started = false;
     if (rc == LPG_OK) {
         opts->ledger = l;
         opts->config = cfg;
         lpg_service_handle_signals();
-        rc = lpg_service_new(&s, opts);
+        *why = '\0';
+        rc = opts->start ? opts->start(opts->ctx, opts, why, sizeof why)
+                         : LPG_OK;
+        if (rc != LPG_OK)
+            lpg_error("%s: %s", opts->name, *why ? why : lpg_strerror(rc));
+        started = rc == LPG_OK;
     }
+    lpg_service_t *s = NULL;
+    if (rc == LPG_OK)
+        rc = lpg_service_new(&s, opts);
     if (rc == LPG_OK)
         rc = lpg_service_run(s);
+    if (started && opts->stop)
+        opts->stop(opts->ctx, rc == LPG_OK);
     lpg_service_destroy(&s);
     lpg_ledger_close(&l);
     lpg_config_destroy(&cfg);

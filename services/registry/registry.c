@@ -24,16 +24,9 @@
 #define S_FIND_MAX 64 /* users listed for one ID-card look-up */
 
 void
-lpg_registry_init(lpg_registry_t *reg, int argc, char **argv)
+lpg_registry_init(lpg_registry_t *reg, const lpg_config_t *cfg)
 {
     memset(reg, 0, sizeof *reg);
-    const char *home = NULL;
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--home") == 0)
-            home = argv[i + 1];
-    lpg_config_t *cfg = NULL;
-    if (lpg_config_load(&cfg, home, NULL, 0) != LPG_OK)
-        return; /* the service's own start says what is wrong */
     char path[4096];
     int rc = lpg_config_path(cfg, "keys/registry.master", path, sizeof path);
     if (rc == LPG_OK)
@@ -44,7 +37,6 @@ lpg_registry_init(lpg_registry_t *reg, int argc, char **argv)
         lpg_warn("no usable master key %s (%s): users cannot be recorded "
                  "or revealed until there is one",
                  path, lpg_strerror(rc));
-    lpg_config_destroy(&cfg);
 }
 
 void
