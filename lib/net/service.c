@@ -343,6 +343,14 @@ s_answer(s_pending_t *p, Lpg__Status status, const char *token,
     p->answered = true;
 }
 
+/*  Answers with the error err (its status and token, net/msg.h). */
+static void
+s_refuse(s_pending_t *p, int err, const char *message)
+{
+    lpg_reply_error(&p->reply, err, message);
+    p->answered = true;
+}
+
 /*  Frames, size, decoding, version, sender. Leaves p->answered false for
  *  a request that passed, to be handled. */
 static void
@@ -358,9 +366,7 @@ s_check(lpg_service_t *s, s_pending_t *p)
     char why[256];
     if (m->too_many_frames || m->n > 3 ||
         (m->n == 3 && m->frames[1].len != 0)) {
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "EFRAMES",
-                 "expected one payload frame (DEALER) or an empty "
-                 "delimiter and one payload frame (REQ)");
+        s_refuse(p, LPG_EFRAMES, NULL);
         p->payload = m->n - 1;
         return;
     }
@@ -369,12 +375,12 @@ s_check(lpg_service_t *s, s_pending_t *p)
     if (f->len > s->max_msg) {
         snprintf(why, sizeof why, "message of %zu bytes is over the limit "
                  "of %zu bytes (limit.message_bytes)", f->len, s->max_msg);
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "ETOOBIG", why);
+        s_refuse(p, LPG_ETOOBIG, why);
         return;
     }
     if (lpg_msg_decode_request(&p->req, f->data, f->len, why, sizeof why) !=
         LPG_OK) {
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "EMALFORMED", why);
+        s_refuse(p, LPG_EMALFORMED, why);
         return;
     }
     lpg_reply_init(&p->reply, p->req->request_id.data,
@@ -383,7 +389,7 @@ s_check(lpg_service_t *s, s_pending_t *p)
         snprintf(why, sizeof why, "protocol version %u is not supported "
                  "(this service speaks %d)", p->req->version,
                  LPG_PROTOCOL_VERSION);
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "EVERSION", why);
+        s_refuse(p, LPG_EVERSION, why);
         return;
     }
     /* The sender, checked again on every request: a device revoked
@@ -413,13 +419,11 @@ s_check(lpg_service_t *s, s_pending_t *p)
         return;
     }
     if (rc != LPG_OK || !p->device) {
-        s_answer(p, LPG__STATUS__STATUS_UNAUTHORIZED, "EUNKNOWNKEY",
-                 "this device is not enrolled");
+        s_refuse(p, LPG_EUNKNOWNKEY, "this device is not enrolled");
         return;
     }
     if (p->device->has_revoked_seq) {
-        s_answer(p, LPG__STATUS__STATUS_UNAUTHORIZED, "EREVOKED",
-                 "this device's key has been revoked");
+        s_refuse(p, LPG_EREVOKED, "this device's key has been revoked");
         return;
     }
     memcpy(p->sender.key_id, kid, 32);
@@ -591,13 +595,12 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
                 char why[128];
                 snprintf(why, sizeof why, "a SubmitMany holds 1 to %zu "
                          "events (limit.batch), not %zu", s->max_batch, m);
-                s_answer(&pend[i], LPG__STATUS__STATUS_INVALID, "EBATCH",
-                         why);
+                s_refuse(&pend[i], LPG_EBATCH, why);
                 continue;
             }
             if (lpg_reply_results(&pend[i].reply, m) != LPG_OK) {
                 s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
-                         "ENOMEM", "out of memory: retry");
+                         lpg_errtoken(LPG_ENOMEM), "out of memory: retry");
                 continue;
             }
             total += m;
@@ -614,7 +617,7 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
         for (size_t i = 0; i < n; i++)
             if (!pend[i].answered)
                 s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
-                         "ENOMEM", "out of memory: retry");
+                         lpg_errtoken(LPG_ENOMEM), "out of memory: retry");
         u->total = 0;
         return;
     }
@@ -627,8 +630,7 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
         if (req->body_case == LPG__REQUEST__BODY_SUBMIT) {
             const ProtobufCBinaryData *b = &req->submit->signed_event;
             if (s_foreign(s, b->data, b->len, why, sizeof why)) {
-                s_answer(&pend[i], LPG__STATUS__STATUS_INVALID,
-                         lpg_errtoken(LPG_EWRONGSERVICE), why);
+                s_refuse(&pend[i], LPG_EWRONGSERVICE, why);
                 continue;
             }
             u->in[k].data = req->submit->signed_event.data;
@@ -764,8 +766,7 @@ s_handle(lpg_service_t *s, s_pending_t *p)
         break;
     }
     if (!s->o.query) {
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "EUNSUPPORTED",
-                 "this service does not answer that request");
+        s_refuse(p, LPG_EUNSUPPORTED, NULL);
         return;
     }
     int rc = s->o.query(s->o.ctx, s, p->req, &p->sender, &p->reply);
