@@ -94,6 +94,8 @@ lpg_strerror(int err)
         return "serial not [0-9A-Z]{1,16}";
     case LPG_ECODE_REVOKED:
         return "code revision revoked";
+    case LPG_ECODE:
+        return "not a cylinder code in our form";
     case LPG_EIMAGE:
         return "image file unreadable or corrupt";
     case LPG_ENOCODE:
@@ -114,6 +116,25 @@ lpg_strerror(int err)
         return "device time too far ahead of the service's clock";
     case LPG_ECLOCK_BEHIND:
         return "device time older than the late window";
+    case LPG_EFRAMES:
+        return "expected one payload frame (DEALER) or an empty delimiter "
+               "and one payload frame (REQ)";
+    case LPG_EVERSION:
+        return "protocol version not supported";
+    case LPG_EBATCH:
+        return "a SubmitMany holds from one event to limit.batch events";
+    case LPG_EUNSUPPORTED:
+        return "this service does not answer that request";
+    case LPG_ENOMASTER:
+        return "the registry has no master key";
+    case LPG_ENOREVEAL:
+        return "no recorded reveal allows this look at personal data";
+    case LPG_EREVEAL_EXPIRED:
+        return "the recorded reveal is too old: record a new one";
+    case LPG_ERASED:
+        return "the person was erased: the personal data is destroyed";
+    case LPG_ENOKEY:
+        return "no data key is kept for this person";
     }
     return "unknown error";
 }
@@ -208,6 +229,8 @@ lpg_errtoken(int err)
         return "ECODE_SERIAL";
     case LPG_ECODE_REVOKED:
         return "ECODE_REVOKED";
+    case LPG_ECODE:
+        return "ECODE";
     case LPG_EIMAGE:
         return "EIMAGE";
     case LPG_ENOCODE:
@@ -228,6 +251,24 @@ lpg_errtoken(int err)
         return "DEVICE_CLOCK_AHEAD";
     case LPG_ECLOCK_BEHIND:
         return "DEVICE_CLOCK_BEHIND";
+    case LPG_EFRAMES:
+        return "EFRAMES";
+    case LPG_EVERSION:
+        return "EVERSION";
+    case LPG_EBATCH:
+        return "EBATCH";
+    case LPG_EUNSUPPORTED:
+        return "EUNSUPPORTED";
+    case LPG_ENOMASTER:
+        return "ENOMASTER";
+    case LPG_ENOREVEAL:
+        return "ENOREVEAL";
+    case LPG_EREVEAL_EXPIRED:
+        return "EREVEAL_EXPIRED";
+    case LPG_ERASED:
+        return "ERASED";
+    case LPG_ENOKEY:
+        return "ENOKEY";
     }
     return "EUNKNOWN";
 }

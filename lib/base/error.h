@@ -58,6 +58,7 @@ typedef enum {
     LPG_ECODE_CASE = -50,     /* verifies only with swapped case */
     LPG_ECODE_SERIAL = -51,   /* serial not [0-9A-Z]{1,16} */
     LPG_ECODE_REVOKED = -52,  /* code revision revoked */
+    LPG_ECODE = -53,          /* not a cylinder code (why says which part) */
     /* images and labels */
     LPG_EIMAGE = -60,         /* image file unreadable or corrupt */
     LPG_ENOCODE = -61,        /* no code found */
@@ -71,6 +72,18 @@ typedef enum {
     /* device clocks */
     LPG_ECLOCK_AHEAD = -80,    /* device time too far ahead of the service */
     LPG_ECLOCK_BEHIND = -81,   /* device time older than the late window */
+    /* the wire protocol (net/service.c) */
+    LPG_EFRAMES = -90,         /* not one payload frame (DEALER), nor an
+                                  empty delimiter and one (REQ) */
+    LPG_EVERSION = -91,        /* protocol version not spoken here */
+    LPG_EBATCH = -92,          /* a SubmitMany of 0 or over limit.batch */
+    LPG_EUNSUPPORTED = -93,    /* a request this service does not answer */
+    /* personal data (the registry) */
+    LPG_ENOMASTER = -100,      /* the registry has no master key */
+    LPG_ENOREVEAL = -101,      /* no recorded reveal allows the look */
+    LPG_EREVEAL_EXPIRED = -102, /* the recorded reveal is too old */
+    LPG_ERASED = -103,         /* the person's data was erased */
+    LPG_ENOKEY = -104,         /* no data key kept for the person */
 } lpg_err_t;
 
 /*  Words for a person (English). Never NULL; static storage. */

@@ -68,7 +68,7 @@ lpg_reply_init(lpg_reply_t *r, const uint8_t *request_id, size_t idlen)
         r->reply.request_id.len = LPG_REQUEST_ID_LEN;
     }
     r->reply.status = LPG__STATUS__STATUS_INTERNAL;
-    r->reply.token = "EINTERNAL";
+    r->reply.token = (char *)lpg_errtoken(LPG_EINTERNAL);
     r->reply.message = "no answer was set";
 }
 
@@ -113,7 +113,7 @@ lpg_reply_results(lpg_reply_t *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         lpg__event_result__init(&r->results[i]);
         r->results[i].status = LPG__STATUS__STATUS_INTERNAL;
-        r->results[i].token = "EINTERNAL";
+        r->results[i].token = (char *)lpg_errtoken(LPG_EINTERNAL);
         r->results[i].message = "not processed";
         r->result_ptrs[i] = &r->results[i];
     }
@@ -174,6 +174,13 @@ lpg_reply_set(lpg_reply_t *r, Lpg__Status status, const char *token,
     r->reply.token = t;
     r->reply.message = m;
     return LPG_OK;
+}
+
+int
+lpg_reply_error(lpg_reply_t *r, int err, const char *message)
+{
+    return lpg_reply_set(r, lpg_msg_status(err), lpg_errtoken(err),
+                         message ? message : lpg_strerror(err));
 }
 
 int
@@ -251,14 +258,23 @@ lpg_msg_status(int err)
     case LPG_ECLOCK_AHEAD:
     case LPG_ECLOCK_BEHIND:
     case LPG_EWRONGSERVICE:
+    case LPG_ECODE:
+    case LPG_EFRAMES:
+    case LPG_EVERSION:
+    case LPG_EBATCH:
+    case LPG_EUNSUPPORTED:
         return LPG__STATUS__STATUS_INVALID;
     case LPG_EBADSIG:
     case LPG_EUNKNOWNKEY:
     case LPG_EREVOKED:
     case LPG_EBINDING:
     case LPG_EPERM:
+    case LPG_ENOREVEAL:
+    case LPG_EREVEAL_EXPIRED:
         return LPG__STATUS__STATUS_UNAUTHORIZED;
     case LPG_ENOTFOUND:
+    case LPG_ERASED:
+    case LPG_ENOKEY:
         return LPG__STATUS__STATUS_NOT_FOUND;
     case LPG_ECONFLICT:
     case LPG_EEXIST:
@@ -267,6 +283,7 @@ lpg_msg_status(int err)
     case LPG_ETIMEOUT:
     case LPG_EMAPFULL:
     case LPG_ENOSPC:
+    case LPG_ENOMASTER:
         return LPG__STATUS__STATUS_UNAVAILABLE;
     default:
         return LPG__STATUS__STATUS_INTERNAL;

@@ -45,6 +45,10 @@ typedef struct {
 void lpg_reply_init(lpg_reply_t *r, const uint8_t *request_id, size_t idlen);
 int lpg_reply_set(lpg_reply_t *r, Lpg__Status status, const char *token,
                   const char *message);
+/*  Answers with the error err: its status (lpg_msg_status), its token
+ *  (lpg_errtoken) and message (copied; NULL: lpg_strerror(err)). LPG_OK
+ *  once the reply says it, or LPG_ENOMEM. */
+int lpg_reply_error(lpg_reply_t *r, int err, const char *message);
 /*  Adds a DENY reason (strings copied). */
 int lpg_reply_reason(lpg_reply_t *r, const char *token, const char *zh,
                      const char *en);

@@ -349,6 +349,14 @@ s_answer(s_pending_t *p, Lpg__Status status, const char *token,
     p->answered = true;
 }
 
+/*  Answers with the error err (its status and token, net/msg.h). */
+static void
+s_refuse(s_pending_t *p, int err, const char *message)
+{
+    lpg_reply_error(&p->reply, err, message);
+    p->answered = true;
+}
+
 /*  Frames, size, decoding, version, sender. Leaves p->answered false for
  *  a request that passed, to be handled. */
 static void
@@ -364,9 +372,7 @@ s_check(lpg_service_t *s, s_pending_t *p)
     char why[256];
     if (m->too_many_frames || m->n > 3 ||
         (m->n == 3 && m->frames[1].len != 0)) {
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "EFRAMES",
-                 "expected one payload frame (DEALER) or an empty "
-                 "delimiter and one payload frame (REQ)");
+        s_refuse(p, LPG_EFRAMES, NULL);
         p->payload = m->n - 1;
         return;
     }
@@ -375,13 +381,13 @@ s_check(lpg_service_t *s, s_pending_t *p)
     if (f->len > s->max_msg) {
         snprintf(why, sizeof why, "message of %zu bytes is over the limit "
                  "of %zu bytes (limit.message_bytes)", f->len, s->max_msg);
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "ETOOBIG", why);
+        s_refuse(p, LPG_ETOOBIG, why);
         return;
     }
     int drc = lpg_msg_decode_request(&p->req, f->data, f->len, why,
                                      sizeof why);
     if (drc != LPG_OK) {
-        s_answer(p, LPG__STATUS__STATUS_INVALID, lpg_errtoken(drc), why);
+        s_refuse(p, drc, why);
         return;
     }
     lpg_reply_init(&p->reply, p->req->request_id.data,
@@ -390,7 +396,7 @@ s_check(lpg_service_t *s, s_pending_t *p)
         snprintf(why, sizeof why, "protocol version %u is not supported "
                  "(this service speaks %d)", p->req->version,
                  LPG_PROTOCOL_VERSION);
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "EVERSION", why);
+        s_refuse(p, LPG_EVERSION, why);
         return;
     }
     /* The sender, checked again on every request: a device revoked
@@ -420,13 +426,11 @@ s_check(lpg_service_t *s, s_pending_t *p)
         return;
     }
     if (rc != LPG_OK || !p->device) {
-        s_answer(p, LPG__STATUS__STATUS_UNAUTHORIZED, "EUNKNOWNKEY",
-                 "this device is not enrolled");
+        s_refuse(p, LPG_EUNKNOWNKEY, "this device is not enrolled");
         return;
     }
     if (p->device->has_revoked_seq) {
-        s_answer(p, LPG__STATUS__STATUS_UNAUTHORIZED, "EREVOKED",
-                 "this device's key has been revoked");
+        s_refuse(p, LPG_EREVOKED, "this device's key has been revoked");
         return;
     }
     memcpy(p->sender.key_id, kid, 32);
@@ -598,13 +602,12 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
                 char why[128];
                 snprintf(why, sizeof why, "a SubmitMany holds 1 to %zu "
                          "events (limit.batch), not %zu", s->max_batch, m);
-                s_answer(&pend[i], LPG__STATUS__STATUS_INVALID, "EBATCH",
-                         why);
+                s_refuse(&pend[i], LPG_EBATCH, why);
                 continue;
             }
             if (lpg_reply_results(&pend[i].reply, m) != LPG_OK) {
                 s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
-                         "ENOMEM", "out of memory: retry");
+                         lpg_errtoken(LPG_ENOMEM), "out of memory: retry");
                 continue;
             }
             total += m;
@@ -621,7 +624,7 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
         for (size_t i = 0; i < n; i++)
             if (!pend[i].answered)
                 s_answer(&pend[i], LPG__STATUS__STATUS_UNAVAILABLE,
-                         "ENOMEM", "out of memory: retry");
+                         lpg_errtoken(LPG_ENOMEM), "out of memory: retry");
         u->total = 0;
         return;
     }
@@ -634,8 +637,7 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
         if (req->body_case == LPG__REQUEST__BODY_SUBMIT) {
             const ProtobufCBinaryData *b = &req->submit->signed_event;
             if (s_foreign(s, b->data, b->len, why, sizeof why)) {
-                s_answer(&pend[i], LPG__STATUS__STATUS_INVALID,
-                         lpg_errtoken(LPG_EWRONGSERVICE), why);
+                s_refuse(&pend[i], LPG_EWRONGSERVICE, why);
                 continue;
             }
             u->in[k].data = req->submit->signed_event.data;
@@ -780,8 +782,7 @@ s_handle(lpg_service_t *s, s_pending_t *p)
         break;
     }
     if (!s->o.query) {
-        s_answer(p, LPG__STATUS__STATUS_INVALID, "EUNSUPPORTED",
-                 "this service does not answer that request");
+        s_refuse(p, LPG_EUNSUPPORTED, NULL);
         return;
     }
     int rc = s->o.query(s->o.ctx, s, p->req, &p->sender, &p->reply);
@@ -945,11 +946,6 @@ s_flush_done(lpg_service_t *s, s_pipe_t *p)
 int
 lpg_service_run(lpg_service_t *s)
 {
-    if (s->o.start) {
-        int rc = s->o.start(s->o.ctx, s);
-        if (rc != LPG_OK)
-            return rc;
-    }
     for (int i = 0; i < S_MAX_RUNNING; i++)
         if (!s_running[i]) {
             s_running[i] = s;
@@ -975,7 +971,7 @@ lpg_service_run(lpg_service_t *s)
         lpg_transport_close(&wake);
         return rc;
     }
-    uint64_t next_tick = s_mono_ms() + s->o.tick_ms;
+    uint64_t next_tick = s_mono_ms(); /* the first tick: at once */
     uint64_t next_readers = s_mono_ms() + 30000;
     while (!s->stop && !s_stop_all) {
         int wait = 1000;
@@ -1116,15 +1112,25 @@ lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts)
         rc = lpg_ledger_open(&l, path, 0, map_size, &lpg_domain_projection);
     if (rc == LPG_OK)
         rc = lpg_service_load_key(cfg, opts->name, opts->curve_secret);
-    lpg_service_t *s = NULL;
+    bool started = false;
     if (rc == LPG_OK) {
         opts->ledger = l;
         opts->config = cfg;
         lpg_service_handle_signals();
-        rc = lpg_service_new(&s, opts);
+        *why = '\0';
+        rc = opts->start ? opts->start(opts->ctx, opts, why, sizeof why)
+                         : LPG_OK;
+        if (rc != LPG_OK)
+            lpg_error("%s: %s", opts->name, *why ? why : lpg_strerror(rc));
+        started = rc == LPG_OK;
     }
+    lpg_service_t *s = NULL;
+    if (rc == LPG_OK)
+        rc = lpg_service_new(&s, opts);
     if (rc == LPG_OK)
         rc = lpg_service_run(s);
+    if (started && opts->stop)
+        opts->stop(opts->ctx, rc == LPG_OK);
     lpg_service_destroy(&s);
     lpg_ledger_close(&l);
     lpg_config_destroy(&cfg);

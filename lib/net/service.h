@@ -2,15 +2,20 @@
  *  with our ZAP handler, the request loop with group commit, limits,
  *  logging, and a clean stop on SIGTERM / SIGINT.
  *
- *  A daemon fills lpg_service_opts_t (its name, endpoint, key, ledger,
- *  rules for submitted events, a handler for its queries, a tick) and
- *  calls lpg_service_run. The loop waits for a request, then drains what
- *  is already waiting (up to limit.batch), checks every one (size, frames,
- *  decoding, sender enrolled and unrevoked, version), answers queries,
- *  and appends the submitted events in arrival order in one transaction
- *  with the rules applied inside it; it replies after the commit, so an
- *  OK is durable. Malformed input is answered (or dropped, past the hard
- *  cap) and the service keeps serving.
+ *  Every daemon starts the same way: its main() fills lpg_service_opts_t
+ *  with its name, its hooks and its context (a self_t handed to every
+ *  hook) and calls lpg_service_main, which reads the configuration, opens
+ *  the ledger, loads the key, calls the start hook (the daemon reads its
+ *  settings and sets its tick, once), serves until a signal, then calls
+ *  the stop hook and closes everything.
+ *
+ *  The loop waits for a request, then drains what is already waiting (up
+ *  to limit.batch), checks every one (size, frames, decoding, sender
+ *  enrolled and unrevoked, version), answers queries, and appends the
+ *  submitted events in arrival order in one transaction with the rules
+ *  applied inside it; it replies after the commit, so an OK is durable.
+ *  Malformed input is answered (or dropped, past the hard cap) and the
+ *  service keeps serving.
  */
 #ifndef LPG_SERVICE_H
 #define LPG_SERVICE_H
@@ -30,7 +35,9 @@ typedef struct {
     const Lpg__DeviceState *device; /* its enrolment */
 } lpg_sender_t;
 
-typedef struct {
+typedef struct lpg_service_opts lpg_service_opts_t;
+
+struct lpg_service_opts {
     const char *name;     /* "filling": logs, LedgerEntry.service */
     lpg_ledger_t *ledger; /* opened by the daemon */
     const lpg_config_t *config;
@@ -47,18 +54,30 @@ typedef struct {
     /* Any request other than Submit and Ping; NULL answers INVALID. */
     int (*query)(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
                  const lpg_sender_t *sender, lpg_reply_t *reply);
-    /* Called once the ledger and configuration are open, before serving;
-     * an error stops the daemon. May be NULL. */
-    int (*start)(void *ctx, lpg_service_t *svc);
+    /* Called once by lpg_service_main when the configuration and the
+     * ledger are open and the key loaded, before the service binds: the
+     * daemon reads its settings into ctx, and may set reply_max, tick
+     * and tick_ms. An error (with why) stops the daemon before it
+     * serves: lpg_service_main logs "<name>: why" and exits 1. May be
+     * NULL. */
+    int (*start)(void *ctx, lpg_service_opts_t *opts, char *why,
+                 size_t whysz);
+    /* Called once after a successful start, before the ledger closes:
+     * clean is true when the service served and stopped on a signal,
+     * false when it could not serve. Frees what start took. May be
+     * NULL. */
+    void (*stop)(void *ctx, bool clean);
     /* The largest reply it sends (0: limit.message_bytes). With
      * limit.send_queue_bytes it sets how many replies may wait for one
      * client that does not read (at least two); the rest are dropped. */
     size_t reply_max;
-    /* Housekeeping, every tick_ms (0: never). */
+    /* Housekeeping: once when the service starts serving, then tick_ms
+     * after the end of the last one (0: never). It runs alone: no batch
+     * is being committed meanwhile, so it may append. */
     int (*tick)(void *ctx, lpg_service_t *svc);
     unsigned tick_ms;
-    void *ctx;
-} lpg_service_opts_t;
+    void *ctx; /* the daemon's self, handed to every hook */
+};
 
 /*  Starts the ZAP handler and binds. Caller owns *out. */
 int lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts);
@@ -83,9 +102,13 @@ void lpg_service_destroy(lpg_service_t **p);
 int lpg_service_load_key(const lpg_config_t *cfg, const char *name,
                          uint8_t secret[32]);
 
-/*  The common main() of a daemon: parses --home DIR, loads the config,
- *  opens the ledger, loads the key, fills the rest of opts, runs until
- *  a signal. Returns the process exit status. */
+/*  The main() of every daemon: parses --home DIR and --endpoint EP,
+ *  loads the configuration, opens the ledger, loads the key, fills the
+ *  rest of opts, calls opts->start, serves until SIGTERM / SIGINT, calls
+ *  opts->stop and closes everything. Returns the process exit status: 0
+ *  after a clean stop, 2 for a bad command line or configuration, 1 when
+ *  the daemon cannot start (no ledger at the home, no key, a start hook
+ *  that refuses) or fails while serving. */
 int lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts);
 
 #endif

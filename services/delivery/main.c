@@ -1,28 +1,25 @@
-/*  lpg-deliveryd - the drivers' handheld backend. See delivery.h. */
+/*  lpg-deliveryd - the drivers' handheld backend. See delivery.h.
+ *
+ *  Started like every daemon (net/service.h): read the configuration,
+ *  start, serve until SIGTERM / SIGINT, stop.
+ */
 #include "delivery.h"
-#include "base/error.h"
-#include "base/log.h"
-
-static lpg_delivery_t s_delivery;
 
 static int
-s_start(void *ctx, lpg_service_t *svc)
+s_start(void *self, lpg_service_opts_t *opts, char *why, size_t whysz)
 {
-    char why[256] = "";
-    int rc = lpg_delivery_init(&s_delivery, lpg_service_config(svc), why,
-                               sizeof why);
-    if (rc != LPG_OK)
-        lpg_error("delivery: %s", *why ? why : lpg_strerror(rc));
-    return rc;
+    return lpg_delivery_init(self, opts->config, why, whysz);
 }
 
 int
 main(int argc, char **argv)
 {
-    lpg_service_opts_t opts = {0};
-    opts.name = "delivery";
-    opts.rules = lpg_delivery_rules;
-    opts.start = s_start;
-    opts.ctx = &s_delivery;
+    lpg_delivery_t self = {0};
+    lpg_service_opts_t opts = {
+        .name = "delivery",
+        .start = s_start,
+        .rules = lpg_delivery_rules,
+        .ctx = &self,
+    };
     return lpg_service_main(argc, argv, &opts);
 }

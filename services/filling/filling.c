@@ -3,6 +3,7 @@
 #include "codes/code.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "domain/reasons.h"
 #include "domain/state.h"
 #include "base/clock.h"
 
@@ -407,8 +408,9 @@ lpg_filling_submitted(void *ctx, lpg_txn_t *txn, uint64_t seq,
     const char *grai = e->cylinder;
     /* A forged code names nothing: show no cylinder for it. */
     const Lpg__Outcome *o = entry->outcome;
+    const char *forged = lpg_reason_by_id(LPG_REASON_CODE_FORGED)->token;
     for (size_t i = 0; o && i < o->n_reasons; i++)
-        if (strcmp(o->reasons[i]->token, "CODE_FORGED") == 0) {
+        if (strcmp(o->reasons[i]->token, forged) == 0) {
             lpg_event_clear(&ev);
             return LPG_OK;
         }

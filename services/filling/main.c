@@ -1,33 +1,27 @@
-/*  lpg-fillingd - the fill gate. See filling.h. */
-#include "base/error.h"
+/*  lpg-fillingd - the fill gate. See filling.h.
+ *
+ *  Started like every daemon (net/service.h): read the configuration,
+ *  start, serve until SIGTERM / SIGINT, stop.
+ */
 #include "filling.h"
-#include "base/log.h"
-
-#include <stdio.h>
-#include <string.h>
-
-static lpg_filling_t s_filling;
 
 static int
-s_start(void *ctx, lpg_service_t *svc)
+s_start(void *self, lpg_service_opts_t *opts, char *why, size_t whysz)
 {
-    char why[256] = "";
-    int rc = lpg_filling_init(&s_filling, lpg_service_config(svc),
-                              lpg_service_ledger(svc), why, sizeof why);
-    if (rc != LPG_OK)
-        lpg_error("filling: %s", *why ? why : lpg_strerror(rc));
-    return rc;
+    return lpg_filling_init(self, opts->config, opts->ledger, why, whysz);
 }
 
 int
 main(int argc, char **argv)
 {
-    lpg_service_opts_t opts = {0};
-    opts.name = "filling";
-    opts.rules = lpg_filling_rules;
-    opts.precheck = lpg_filling_precheck;
-    opts.submitted = lpg_filling_submitted;
-    opts.start = s_start;
-    opts.ctx = &s_filling;
+    lpg_filling_t self = {0};
+    lpg_service_opts_t opts = {
+        .name = "filling",
+        .start = s_start,
+        .rules = lpg_filling_rules,
+        .precheck = lpg_filling_precheck,
+        .submitted = lpg_filling_submitted,
+        .ctx = &self,
+    };
     return lpg_service_main(argc, argv, &opts);
 }

@@ -1,26 +1,39 @@
 /*  lpg-registryd - the registry: companies, sites, staff, vehicles,
  *  devices, users and cylinders. Every change is a signed event (the
  *  authority key, or a company's admin key for its own staff, vehicles
- *  and users: lib/state.c says who may sign what); this service records
- *  them and answers look-ups.
+ *  and users: lib/domain/state.c says who may sign what); this service
+ *  records them and answers look-ups. See registry.h.
+ *
+ *  Started like every daemon (net/service.h): read the configuration,
+ *  start, serve until SIGTERM / SIGINT, stop.
  */
 #include "base/error.h"
-#include "base/log.h"
 #include "registry.h"
-#include "net/service.h"
+
+static int
+s_start(void *self, lpg_service_opts_t *opts, char *why, size_t whysz)
+{
+    lpg_registry_init(self, opts->config);
+    return LPG_OK;
+}
+
+static void
+s_stop(void *self, bool clean)
+{
+    lpg_registry_clear(self);
+}
 
 int
 main(int argc, char **argv)
 {
-    lpg_service_opts_t opts = {0};
-    lpg_registry_t reg = {0};
-    lpg_log_set_component("registry");
-    lpg_registry_init(&reg, argc, argv);
-    opts.name = "registry";
-    opts.rules = lpg_registry_rules;
-    opts.query = lpg_registry_query;
-    opts.ctx = &reg;
-    int status = lpg_service_main(argc, argv, &opts);
-    lpg_registry_clear(&reg);
-    return status;
+    lpg_registry_t self = {0};
+    lpg_service_opts_t opts = {
+        .name = "registry",
+        .start = s_start,
+        .rules = lpg_registry_rules,
+        .query = lpg_registry_query,
+        .stop = s_stop,
+        .ctx = &self,
+    };
+    return lpg_service_main(argc, argv, &opts);
 }

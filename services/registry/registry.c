@@ -24,16 +24,9 @@
 #define S_FIND_MAX 64 /* users listed for one ID-card look-up */
 
 void
-lpg_registry_init(lpg_registry_t *reg, int argc, char **argv)
+lpg_registry_init(lpg_registry_t *reg, const lpg_config_t *cfg)
 {
     memset(reg, 0, sizeof *reg);
-    const char *home = NULL;
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--home") == 0)
-            home = argv[i + 1];
-    lpg_config_t *cfg = NULL;
-    if (lpg_config_load(&cfg, home, NULL, 0) != LPG_OK)
-        return; /* the service's own start says what is wrong */
     char path[4096];
     int rc = lpg_config_path(cfg, "keys/registry.master", path, sizeof path);
     if (rc == LPG_OK)
@@ -44,7 +37,6 @@ lpg_registry_init(lpg_registry_t *reg, int argc, char **argv)
         lpg_warn("no usable master key %s (%s): users cannot be recorded "
                  "or revealed until there is one",
                  path, lpg_strerror(rc));
-    lpg_config_destroy(&cfg);
 }
 
 void
@@ -192,8 +184,7 @@ s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
     lpg_code_t code;
     if (strncmp(name, "https://", 8) == 0) {
         if (lpg_code_parse(name, strlen(name), NULL, &code) != LPG_OK)
-            return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID,
-                                 "ECODE", code.why);
+            return lpg_reply_error(reply, LPG_ECODE, code.why);
         snprintf(grai, sizeof grai, "%s", code.grai);
     } else
         snprintf(grai, sizeof grai, "%s", name);
@@ -436,8 +427,8 @@ s_find_users(lpg_txn_t *t, const Lpg__GetUser *q, const char *company,
              lpg_reply_t *reply)
 {
     if (q->id_hmac.len != LPG_PII_HMAC_LEN)
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID, "EINVAL",
-                             "id_hmac must be 32 bytes");
+        return lpg_reply_error(reply, LPG_EINVAL,
+                               "id_hmac must be 32 bytes");
     s_find_t f = {t, reply, company, NULL, 0};
     f.found = lpg_reply_alloc(reply, S_FIND_MAX * sizeof *f.found);
     if (!f.found)
@@ -471,9 +462,9 @@ s_reveal_allowed(lpg_service_t *svc, lpg_txn_t *t, const char *user,
     char msg[160];
     if (!sender->device ||
         sender->device->role != LPG__ROLE__ROLE_ADMIN) {
-        lpg_reply_set(reply, LPG__STATUS__STATUS_UNAUTHORIZED, "EPERM",
-                      "only the regulator's admin workstation may reveal "
-                      "personal data");
+        lpg_reply_error(reply, LPG_EPERM,
+                        "only the regulator's admin workstation may reveal "
+                        "personal data");
         return false;
     }
     const uint8_t *data;
@@ -512,8 +503,7 @@ s_reveal_allowed(lpg_service_t *svc, lpg_txn_t *t, const char *user,
     if (bad) {
         snprintf(msg, sizeof msg, "entry %llu allows no reveal: %s",
                  (unsigned long long)seq, bad);
-        lpg_reply_set(reply, LPG__STATUS__STATUS_UNAUTHORIZED, "ENOREVEAL",
-                      msg);
+        lpg_reply_error(reply, LPG_ENOREVEAL, msg);
         return false;
     }
     uint64_t now = lpg_clock_now_ms();
@@ -521,8 +511,7 @@ s_reveal_allowed(lpg_service_t *svc, lpg_txn_t *t, const char *user,
         snprintf(msg, sizeof msg, "the reveal at entry %llu is more than "
                  "%d minutes old: record a new one",
                  (unsigned long long)seq, LPG_REGISTRY_REVEAL_MS / 60000);
-        lpg_reply_set(reply, LPG__STATUS__STATUS_UNAUTHORIZED,
-                      "EREVEAL_EXPIRED", msg);
+        lpg_reply_error(reply, LPG_EREVEAL_EXPIRED, msg);
         return false;
     }
     return true;
@@ -541,13 +530,10 @@ s_reveal(lpg_registry_t *reg, lpg_txn_t *t, const char *user,
         snprintf(msg, sizeof msg, "user '%.60s' was erased (entry %llu): "
                  "the personal data is destroyed",
                  user, (unsigned long long)u->erased_seq);
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND, "ERASED",
-                             msg);
+        return lpg_reply_error(reply, LPG_ERASED, msg);
     }
-    if (!reg->has_master) {
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_UNAVAILABLE,
-                             "ENOMASTER", "the registry has no master key");
-    }
+    if (!reg->has_master)
+        return lpg_reply_error(reply, LPG_ENOMASTER, NULL);
     char key[LPG_STRING_MAX + 8];
     size_t klen = s_secret_key(user, key, sizeof key);
     const void *wrapped;
@@ -556,8 +542,7 @@ s_reveal(lpg_registry_t *reg, lpg_txn_t *t, const char *user,
     if (rc == LPG_ENOTFOUND) {
         snprintf(msg, sizeof msg, "no data key is kept for user '%.60s'",
                  user);
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND, "ENOKEY",
-                             msg);
+        return lpg_reply_error(reply, LPG_ENOKEY, msg);
     }
     *answered = false;
     if (rc != LPG_OK)
@@ -573,9 +558,9 @@ s_reveal(lpg_registry_t *reg, lpg_txn_t *t, const char *user,
         lpg_error("user '%s': the personal data does not open: %s", user,
                   lpg_strerror(rc));
         *answered = true;
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_INTERNAL, "ECORRUPT",
-                             "the personal data does not open with its "
-                             "key");
+        return lpg_reply_error(reply, LPG_ECORRUPT,
+                               "the personal data does not open with its "
+                               "key");
     }
     Lpg__PersonalData *out = lpg_reply_alloc(reply, sizeof *out);
     if (out) {
@@ -596,9 +581,9 @@ s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
 {
     if ((q->user != NULL) == q->has_id_hmac ||
         (q->has_reveal_seq && !q->user))
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID, "EINVAL",
-                             "name a user, or an ID-card HMAC (and a "
-                             "reveal only with a user)");
+        return lpg_reply_error(reply, LPG_EINVAL,
+                               "name a user, or an ID-card HMAC (and a "
+                               "reveal only with a user)");
     const char *company = NULL;
     if (!s_user_scope(sender, &company, reply))
         return LPG_OK; /* the reply says why */
@@ -678,8 +663,7 @@ lpg_registry_query(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
     case LPG__REQUEST__BODY_GET_USER:
         return s_get_user(ctx, svc, req->get_user, sender, reply);
     default:
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID,
-                             "EUNSUPPORTED",
-                             "the registry does not answer that request");
+        return lpg_reply_error(reply, LPG_EUNSUPPORTED,
+                               "the registry does not answer that request");
     }
 }

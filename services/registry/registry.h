@@ -22,10 +22,10 @@ typedef struct {
     bool has_master;
 } lpg_registry_t;
 
-/*  Loads the master key of the home named by --home in argv (or the
- *  default home). Without one the registry still runs, and refuses to
- *  record users (a warning says why). */
-void lpg_registry_init(lpg_registry_t *reg, int argc, char **argv);
+/*  Loads the master key of the configuration's home. Without one the
+ *  registry still runs, and refuses to record users (a warning says
+ *  why). */
+void lpg_registry_init(lpg_registry_t *reg, const lpg_config_t *cfg);
 
 /*  Forgets the master key. */
 void lpg_registry_clear(lpg_registry_t *reg);

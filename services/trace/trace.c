@@ -737,7 +737,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
 {
     char grai[LPG_CODE_GRAI_MAX + 1], why[192];
     if (!s_grai(q->cylinder, grai, why, sizeof why))
-        return lpg_reply_set(r, LPG__STATUS__STATUS_INVALID, "ECODE", why);
+        return lpg_reply_error(r, LPG_ECODE, why);
     lpg_txn_t *txn = NULL;
     s_seqs_t seqs = {0};
     s_seen_t seen = {0};
@@ -787,7 +787,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     if (q->has_size && (q->size == 0 || q->size > tree)) {
         snprintf(why, sizeof why, "no tree of %" PRIu64 " entries to prove "
                  "in (the ledger has %" PRIu64 ")", q->size, tree);
-        rc = lpg_reply_set(r, LPG__STATUS__STATUS_INVALID, "ERANGE", why);
+        rc = lpg_reply_error(r, LPG_ERANGE, why);
         goto cleanup;
     }
     /* A checkpoint larger than the tree cannot be proved against: the
@@ -956,7 +956,7 @@ s_get_consistency(lpg_trace_t *t, const Lpg__GetConsistency *q,
     if (q->size1 == 0 || q->size1 > q->size2 || q->size2 > tree) {
         snprintf(msg, sizeof msg, "need 0 < size1 <= size2 <= %" PRIu64
                  " (the tree size)", tree);
-        return lpg_reply_set(r, LPG__STATUS__STATUS_INVALID, "ERANGE", msg);
+        return lpg_reply_error(r, LPG_ERANGE, msg);
     }
     lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
     size_t n = 0;
@@ -993,8 +993,8 @@ s_get_checkpoint(lpg_trace_t *t, lpg_reply_t *r)
     char *note = NULL;
     int rc = lpg_ledger_checkpoint_latest(t->ledger, &size, &note);
     if (rc == LPG_ENOTFOUND)
-        return lpg_reply_set(r, LPG__STATUS__STATUS_NOT_FOUND, "ENOTFOUND",
-                             "no checkpoint has been signed yet");
+        return lpg_reply_error(r, LPG_ENOTFOUND,
+                               "no checkpoint has been signed yet");
     if (rc == LPG_OK)
         rc = lpg_ledger_size(t->ledger, &tree);
     if (rc != LPG_OK) {
@@ -1032,9 +1032,8 @@ lpg_trace_query(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
     case LPG__REQUEST__BODY_GET_CHECKPOINT:
         return s_get_checkpoint(t, reply);
     default:
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_INVALID,
-                             "EUNSUPPORTED",
-                             "the trace service does not answer that "
-                             "request");
+        return lpg_reply_error(reply, LPG_EUNSUPPORTED,
+                               "the trace service does not answer that "
+                               "request");
     }
 }

@@ -1,6 +1,7 @@
 # services.sh - the service framework through a real daemon
 # (lpg-registryd): CURVE with our ZAP handler, the sender checked on every
-# request, limits, malformed input, and a clean stop.
+# request, limits, malformed input, and a clean stop; then the start and
+# stop of all five daemons, which must be the same.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -63,5 +64,36 @@ st=$?
 [ "$st" -eq 0 ] && ok "SIGTERM stops the service cleanly" || not_ok "exit status $st after SIGTERM"
 grep -q "registry: stopped after" "$T_DIR/registry.log" && ok "and it says so" || not_ok "no stop line"
 check "the ledger verifies" lpgtrace --home "$H" verify
+
+# The five daemons start and stop one way: on SIGTERM each stops cleanly
+# (status 0) and says so; a home without a ledger, a configuration that
+# does not read, or a bad command line stops each before it serves, with
+# the same words and status, and nothing else logged first.
+mkdir -p "$T_DIR/badconf"
+echo "this is not a setting" >"$T_DIR/badconf/lpgtrace.conf"
+for d in registry filling delivery inspection trace; do
+    : >"$T_DIR/$d.log"
+    if t_daemon "$d" "$H"; then
+        eval "pid=\$T_PID_$d"
+        kill -TERM "$pid"
+        wait "$pid"
+        st=$?
+        [ "$st" -eq 0 ] && grep -q "info  $d: $d: stopped after [0-9]* requests" "$T_DIR/$d.log" \
+            && ok "lpg-${d}d stops cleanly on SIGTERM, saying so" \
+            || { not_ok "lpg-${d}d: exit $st after SIGTERM"; sed 's/^/#   /' "$T_DIR/$d.log" | tail -5; }
+    else
+        not_ok "lpg-${d}d up"
+    fi
+    check_status "lpg-${d}d refuses a home without a ledger" 1 timeout 10 "lpg-${d}d" --home "$T_DIR/nohome"
+    check_out "saying where it looked" "error $d: ledger: no ledger at $T_DIR/nohome/ledger"
+    [ "$(wc -l <"$T_DIR/out")" -eq 1 ] && ok "and nothing else" \
+        || { not_ok "lpg-${d}d logs more than the reason"; sed 's/^/#   /' "$T_DIR/out"; }
+    check_status "lpg-${d}d refuses a configuration that does not read" 2 timeout 10 "lpg-${d}d" --home "$T_DIR/badconf"
+    check_out "naming the line" "error $d: configuration: $T_DIR/badconf/lpgtrace.conf:1"
+    check_status "lpg-${d}d refuses an unknown option" 2 timeout 10 "lpg-${d}d" --home "$H" --bogus
+    check_out "with its usage" "usage: .*lpg-${d}d \[--home DIR\] \[--endpoint EP\]"
+done
+grep -q "trace: notary signed [0-9]* checkpoints since start" "$T_DIR/trace.log" \
+    && ok "the notary signs what was committed as it stops" || not_ok "no notary stop line"
 
 t_done

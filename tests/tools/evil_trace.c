@@ -259,8 +259,8 @@ s_get_consistency(s_evil_t *e, const Lpg__GetConsistency *q, lpg_reply_t *r)
     if (rc != LPG_OK)
         return rc;
     if (q->size1 == 0 || q->size1 > q->size2 || q->size2 > tree)
-        return lpg_reply_set(r, LPG__STATUS__STATUS_INVALID, "ERANGE",
-                             "need 0 < size1 <= size2 <= the tree size");
+        return lpg_reply_error(r, LPG_ERANGE,
+                               "need 0 < size1 <= size2 <= the tree size");
     lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
     size_t n = 0;
     rc = lpg_ledger_consistency_proof(e->ledger, q->size1, q->size2, proof,
@@ -294,8 +294,8 @@ s_get_checkpoint(s_evil_t *e, lpg_reply_t *r)
     char *note = NULL;
     int rc = lpg_ledger_checkpoint_latest(e->ledger, &size, &note);
     if (rc == LPG_ENOTFOUND)
-        return lpg_reply_set(r, LPG__STATUS__STATUS_NOT_FOUND, "ENOTFOUND",
-                             "no checkpoint has been signed yet");
+        return lpg_reply_error(r, LPG_ENOTFOUND,
+                               "no checkpoint has been signed yet");
     if (rc == LPG_OK)
         rc = lpg_ledger_size(e->ledger, &tree);
     if (rc != LPG_OK) {
@@ -348,16 +348,15 @@ s_serve(s_evil_t *e, void *sock, const lpg_wire_msg_t *m)
         rc = s_get_checkpoint(e, &r);
         break;
     default:
-        rc = lpg_reply_set(&r, LPG__STATUS__STATUS_INVALID, "EUNSUPPORTED",
-                           "not a trace request");
+        rc = lpg_reply_error(&r, LPG_EUNSUPPORTED, "not a trace request");
         break;
     }
     if (rc != LPG_OK) {
         r.reply.trace = NULL;
         r.reply.consistency = NULL;
         r.reply.checkpoint = NULL;
-        lpg_reply_set(&r, LPG__STATUS__STATUS_INTERNAL, "EINTERNAL",
-                      lpg_strerror(rc));
+        lpg_reply_set(&r, LPG__STATUS__STATUS_INTERNAL,
+                      lpg_errtoken(LPG_EINTERNAL), lpg_strerror(rc));
     }
     uint8_t *data = NULL;
     size_t len = 0;
