@@ -15,6 +15,7 @@
 #include "crypto/crypto.h"
 #include "domain/kind.h"
 #include "base/error.h"
+#include "base/clock.h"
 #include "ledger/ledger.h"
 #include "domain/state.h"
 #include "base/progress.h"
@@ -277,7 +278,7 @@ s_manifest(const char *home, uint64_t size, const uint8_t root[32],
     size_t b64len;
     lpg_hex(root, 32, hex);
     lpg_base64_encode(root, 32, false, b64, sizeof b64, &b64len);
-    time_t now = time(NULL);
+    time_t now = (time_t)(lpg_clock_now_ms() / 1000);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 #include "crypto/crypto.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
@@ -17,7 +18,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,7 +69,7 @@ s_enroll_admin(lpg_ledger_t *l, const lpg_key_t *authority,
     Lpg__Event ev = LPG__EVENT__INIT;
     ev.event_id.data = id;
     ev.event_id.len = sizeof id;
-    ev.device_time_ms = (uint64_t)time(NULL) * 1000;
+    ev.device_time_ms = lpg_clock_now_ms();
     ev.body_case = LPG__EVENT__BODY_DEVICE_ENROLL;
     ev.device_enroll = &en;
     uint8_t *data = NULL;

@@ -5,71 +5,23 @@
  *  tables); also the time and entry helpers shared with cmd_report.c.
  */
 #include "cli.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "domain/words.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "base/csv.h"
 #include "recall.h"
-#include "domain/fill_rules.h"
 
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-/*  Runs fn with TZ set to zone, then puts TZ back. The command line is
- *  one thread, so changing the environment for a moment is safe here. */
-static bool
-s_with_zone(const char *zone, bool (*fn)(void *ctx), void *ctx)
-{
-    const char *old = getenv("TZ");
-    char *saved = old ? strdup(old) : NULL;
-    if (old && !saved)
-        return false;
-    bool ok = false;
-    if (setenv("TZ", zone, 1) == 0) {
-        tzset();
-        ok = fn(ctx);
-    }
-    if (saved)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    free(saved);
-    return ok;
-}
-
-typedef struct {
-    struct tm tm;
-    time_t t;
-} s_conv_t;
-
-static bool
-s_mktime(void *ctx)
-{
-    s_conv_t *c = ctx;
-    c->tm.tm_isdst = -1;
-    c->t = mktime(&c->tm);
-    return c->t != (time_t)-1;
-}
-
-static bool
-s_localtime(void *ctx)
-{
-    s_conv_t *c = ctx;
-    return localtime_r(&c->t, &c->tm) != NULL;
-}
 
 bool
 lpg_cli_zone_ms(const char *zone, const char *text, uint64_t *out)
 {
-    /* lpg_local_ymd knows which names are zones of the tz database */
-    if (!zone || lpg_local_ymd(0, zone) == 0)
-        return false;
     char day[11];
     unsigned hh = 0, mm = 0;
     size_t n = strlen(text);
@@ -85,24 +37,20 @@ lpg_cli_zone_ms(const char *zone, const char *text, uint64_t *out)
     uint32_t ymd;
     if (!lpg_cli_date(day, &ymd) || day[4] != '-')
         return false;
-    s_conv_t c = {0};
-    c.tm.tm_year = (int)(ymd / 10000) - 1900;
-    c.tm.tm_mon = (int)(ymd / 100 % 100) - 1;
-    c.tm.tm_mday = (int)(ymd % 100);
-    c.tm.tm_hour = (int)hh;
-    c.tm.tm_min = (int)mm;
-    if (!s_with_zone(zone, s_mktime, &c) || c.t < 0)
-        return false;
-    *out = (uint64_t)c.t * 1000;
-    return true;
+    lpg_civil_t c = {.year = (int)(ymd / 10000),
+                     .month = (int)(ymd / 100 % 100),
+                     .day = (int)(ymd % 100),
+                     .hour = (int)hh,
+                     .min = (int)mm};
+    return lpg_clock_from_local(zone, &c, out) == LPG_OK;
 }
 
 void
 lpg_cli_zone_time(const char *zone, uint64_t ms, char *out, size_t outsz)
 {
-    s_conv_t c = {.t = (time_t)(ms / 1000)};
-    if (ms / 1000 > 253402300799ULL || !s_with_zone(zone, s_localtime, &c) ||
-        strftime(out, outsz, "%Y-%m-%dT%H:%M:%S", &c.tm) == 0)
+    lpg_civil_t c;
+    if (lpg_clock_local(zone, ms, &c) != LPG_OK ||
+        lpg_civil_text(&c, 'T', false, out, outsz) != LPG_OK)
         snprintf(out, outsz, "?");
 }
 
@@ -400,9 +348,9 @@ lpg_cmd_recall(lpg_cli_t *cli, int argc, char **argv)
         return 2;
     const char *zone = lpg_config_get(cfg, "time.zone");
     s_recall_t r = {0};
-    if (!zone || lpg_local_ymd(0, zone) == 0) {
-        fprintf(stderr, "lpgtrace: time.zone '%s' is not a known zone\n",
-                zone ? zone : "");
+    char why[512];
+    if (lpg_zone_check(zone, why, sizeof why) != LPG_OK) {
+        fprintf(stderr, "lpgtrace: time.zone: %s\n", why);
         return 2;
     }
     if (!lpg_cli_zone_ms(zone, from, &r.from) ||

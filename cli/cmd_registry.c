@@ -9,6 +9,7 @@
  *  its reason.
  */
 #include "registry.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "net/msg.h"
 #include "domain/pii.h"
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ------------------------------------------------------------- helpers */
 
@@ -118,10 +118,7 @@ lpg_reg_sign(Lpg__Event *ev, const lpg_key_t *signer, uint8_t **out,
         return rc;
     ev->event_id.data = id;
     ev->event_id.len = sizeof id;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ev->device_time_ms = (uint64_t)ts.tv_sec * 1000 +
-                         (uint64_t)ts.tv_nsec / 1000000;
+    ev->device_time_ms = lpg_clock_now_ms();
     rc = lpg_event_sign(ev, signer, out, len);
     ev->event_id.data = NULL;
     ev->event_id.len = 0;

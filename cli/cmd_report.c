@@ -5,16 +5,17 @@
  *  hazards past their deadline, or with --user ID every open hazard of
  *  that user, due or not (what an inspector looks up before a visit, to
  *  rectify them by id); anomalies and coverage: report_*.c.
- *  "Today" is the local date in time.zone, or --today DATE.
+ *  "Today" is the local date in time.zone (of LPG_NOW_MS if it is set),
+ *  or --today DATE.
  */
 #include "cli.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "domain/words.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "recall.h"
 #include "report.h"
-#include "domain/fill_rules.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -22,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef enum { S_PLAIN, S_JSON, S_CSV } s_mode_t;
 
@@ -395,6 +395,25 @@ s_usage(void)
 }
 
 /*  anomalies and coverage (report_anomalies.c, report_coverage.c). */
+/*  Checks time.zone and, unless --today gave one, sets *today to the
+ *  local date now (LPG_NOW_MS if set). 0, or 2 with the reason said. */
+static int
+s_today(const char *zone, uint32_t *today)
+{
+    char why[512];
+    if (lpg_zone_check(zone, why, sizeof why) != LPG_OK) {
+        fprintf(stderr, "lpgtrace: time.zone: %s\n", why);
+        return 2;
+    }
+    if (!*today)
+        *today = lpg_local_ymd(lpg_clock_now_ms(), zone);
+    if (!*today) {
+        fprintf(stderr, "lpgtrace: the clock is past year 9999\n");
+        return 2;
+    }
+    return 0;
+}
+
 static int
 s_more(lpg_cli_t *cli, bool coverage, int argc, char **argv)
 {
@@ -424,21 +443,8 @@ s_more(lpg_cli_t *cli, bool coverage, int argc, char **argv)
         return 2;
     in.cfg = cfg;
     in.zone = lpg_config_get(cfg, "time.zone");
-    uint32_t now = in.zone
-                       ? lpg_local_ymd((uint64_t)time(NULL) * 1000, in.zone)
-                       : 0;
-    if (!now) {
-        fprintf(stderr, "lpgtrace: time.zone '%s' is not a known zone\n",
-                in.zone ? in.zone : "");
+    if (s_today(in.zone, &in.today) != 0)
         return 2;
-    }
-    if (!in.today)
-        in.today = now;
-    /* These reports convert many times to local dates: with TZ already
-     * the zone, each conversion's switch to the zone and back is free.
-     * The command line is one thread. */
-    if (setenv("TZ", in.zone, 1) == 0)
-        tzset();
     lpg_ledger_t *l = lpg_cli_ledger(cli, LPG_LEDGER_RDONLY);
     if (!l)
         return 2;
@@ -492,15 +498,8 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
     lpg_config_t *cfg = lpg_cli_config(cli);
     if (!cfg)
         return 2;
-    if (!rep.today) {
-        const char *zone = lpg_config_get(cfg, "time.zone");
-        rep.today = lpg_local_ymd((uint64_t)time(NULL) * 1000, zone);
-        if (!rep.today) {
-            fprintf(stderr, "lpgtrace: time.zone '%s' is not a known zone\n",
-                    zone ? zone : "");
-            return 2;
-        }
-    }
+    if (s_today(lpg_config_get(cfg, "time.zone"), &rep.today) != 0)
+        return 2;
     lpg_ledger_t *l = lpg_cli_ledger(cli, LPG_LEDGER_RDONLY);
     if (!l)
         return 2;

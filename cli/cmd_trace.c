@@ -33,6 +33,7 @@
 #include "codes/code.h"
 #include "crypto/crypto.h"
 #include "base/error.h"
+#include "base/clock.h"
 #include "base/workers.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
@@ -47,7 +48,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define S_WHY 256
@@ -155,26 +155,18 @@ s_push(void *arrp, size_t *n, size_t elem, const void *item)
     return true;
 }
 
-/*  Local time of ms (the process zone is the configured one). */
+/*  The configured time.zone, set once by s_setup (the command is one
+ *  thread). */
+static const char *s_zone;
+
+/*  Local time of ms in s_zone; iso: with 'T' and the UTC offset. */
 static void
 s_local(uint64_t ms, bool iso, char *out, size_t outsz)
 {
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    if (ms / 1000 > 253402300799ULL || !localtime_r(&secs, &tm)) {
+    lpg_civil_t c;
+    if (lpg_clock_local(s_zone, ms, &c) != LPG_OK ||
+        lpg_civil_text(&c, iso ? 'T' : ' ', iso, out, outsz) != LPG_OK)
         snprintf(out, outsz, "?");
-        return;
-    }
-    if (!iso) {
-        strftime(out, outsz, "%Y-%m-%d %H:%M:%S", &tm);
-        return;
-    }
-    char off[8] = "";
-    strftime(out, outsz, "%Y-%m-%dT%H:%M:%S", &tm);
-    strftime(off, sizeof off, "%z", &tm);
-    size_t len = strlen(out);
-    if (strlen(off) == 5)
-        snprintf(out + len, outsz - len, "%.3s:%s", off, off + 3);
 }
 
 /*  Columns of s, each UTF-8 code point one column. */
@@ -1279,15 +1271,12 @@ static int
 s_setup(s_trace_t *t)
 {
     t->zone = lpg_config_get(t->cfg, "time.zone");
-    if (!t->zone || lpg_local_ymd((uint64_t)time(NULL) * 1000, t->zone) ==
-                        0) {
-        fprintf(stderr, "lpgtrace: time.zone '%s' is not a known time "
-                        "zone\n", t->zone ? t->zone : "");
+    char why[512];
+    if (lpg_zone_check(t->zone, why, sizeof why) != LPG_OK) {
+        fprintf(stderr, "lpgtrace: time.zone: %s\n", why);
         return 2;
     }
-    if (setenv("TZ", t->zone, 1) != 0)
-        return lpg_cli_fail("time zone", LPG_EIO);
-    tzset();
+    s_zone = t->zone;
     t->origin = lpg_config_get(t->cfg, "ledger.origin");
     if (!t->origin || !*t->origin) {
         fprintf(stderr, "lpgtrace: no ledger.origin configured\n");

@@ -3,6 +3,7 @@
 #include "crypto/crypto.h"
 #include "domain/kind.h"
 #include "domain/state.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "net/client.h"
 #include "ledger/event.h"
@@ -10,7 +11,6 @@
 #include "net/msg.h"
 
 #include <jansson.h>
-#include <time.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -172,10 +172,7 @@ lpg_cli_submit(lpg_cli_t *cli, const char *service, Lpg__Event *ev,
         return lpg_cli_fail("event id", rc);
     ev->event_id.data = id;
     ev->event_id.len = sizeof id;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ev->device_time_ms = (uint64_t)ts.tv_sec * 1000 +
-                         (uint64_t)ts.tv_nsec / 1000000;
+    ev->device_time_ms = lpg_clock_now_ms();
     uint8_t *data = NULL;
     size_t len = 0;
     rc = lpg_event_sign(ev, signer, &data, &len);

@@ -19,6 +19,7 @@
 #include "ledger/ledger.h"
 #include "recall.h"
 #include "report.h"
+#include "base/clock.h"
 #include "domain/inspection.h"
 
 #include <inttypes.h>

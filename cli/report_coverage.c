@@ -11,12 +11,12 @@
  *  {report, today, period, rows}).
  */
 #include "cli.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "recall.h"
 #include "report.h"
-#include "domain/fill_rules.h"
 
 #include <inttypes.h>
 #include <jansson.h>

@@ -12,16 +12,13 @@
 #include <assert.h>
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define S_EARTH_RADIUS_KM 6371.0088
 #define S_PI 3.14159265358979323846
 #define S_LIMIT_MAX 10000000
-#define S_ZONE_MAX 64
 /*  Details are formatted here first, strings from events included (at
  *  most LPG_STRING_MAX bytes each), then cut to LPG_VERDICT_DETAIL_MAX on
  *  a character boundary by s_add. */
@@ -875,91 +872,6 @@ lpg_rules_distance_km(int32_t lat1_e6, int32_t lon1_e6, int32_t lat2_e6,
     if (a < 0.0)
         a = 0.0;
     return 2.0 * S_EARTH_RADIUS_KM * atan2(sqrt(a), sqrt(1.0 - a));
-}
-
-/*  Is zone a file of the tz database? Names like "Asia/Shanghai" only:
- *  no absolute path, no "..", and the file must start with "TZif" (the
- *  directory holds other files too, e.g. zone.tab), because for a name it
- *  cannot load the C library silently falls back to UTC. */
-static bool
-s_zone_known(const char *zone)
-{
-    if (!zone || !*zone || strlen(zone) > S_ZONE_MAX || zone[0] == '/' ||
-        strstr(zone, ".."))
-        return false;
-    for (const char *p = zone; *p; p++) {
-        char c = *p;
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9') || c == '/' || c == '_' || c == '-' ||
-              c == '+' || c == '.'))
-            return false;
-    }
-    const char *dir = getenv("TZDIR");
-    if (!dir || !*dir)
-        dir = "/usr/share/zoneinfo";
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%s/%s", dir, zone);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return false;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    char magic[4];
-    bool ok = fread(magic, 1, sizeof magic, f) == sizeof magic &&
-              memcmp(magic, "TZif", 4) == 0;
-    fclose(f);
-    return ok;
-}
-
-static pthread_mutex_t s_tz_lock = PTHREAD_MUTEX_INITIALIZER;
-
-uint32_t
-lpg_local_ymd(uint64_t ms, const char *zone)
-{
-    /* up to the end of year 9999, so the year has four digits */
-    if (ms / 1000 > 253402300799ULL)
-        return 0;
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    bool ok = false;
-
-    /* Everything that reads or writes the environment is under the lock:
-     * a getenv beside another thread's setenv reads freed memory. */
-    pthread_mutex_lock(&s_tz_lock);
-    if (!s_zone_known(zone)) {
-        pthread_mutex_unlock(&s_tz_lock);
-        return 0;
-    }
-    const char *old = getenv("TZ");
-    char *saved = old ? strdup(old) : NULL;
-    if (!old || saved) {
-        /* localtime_r need not re-read TZ: tzset() after each change */
-        if (setenv("TZ", zone, 1) == 0) {
-            tzset();
-            ok = localtime_r(&t, &tm) != NULL;
-        }
-        if (saved)
-            setenv("TZ", saved, 1);
-        else
-            unsetenv("TZ");
-        tzset();
-    }
-    pthread_mutex_unlock(&s_tz_lock);
-    free(saved);
-    if (!ok)
-        return 0;
-    return (uint32_t)(tm.tm_year + 1900) * 10000 +
-           (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
-}
-
-uint32_t
-lpg_today(lpg_today_t *c, uint64_t now_ms, const char *zone)
-{
-    if (c->ymd == 0 || now_ms / 60000 != c->minute) {
-        c->ymd = lpg_local_ymd(now_ms, zone);
-        c->minute = now_ms / 60000;
-    }
-    return c->ymd;
 }
 
 int

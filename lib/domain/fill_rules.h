@@ -217,25 +217,6 @@ int lpg_verdict_tokens(const lpg_verdict_t *v, char *out, size_t outsz);
 double lpg_rules_distance_km(int32_t lat1_e6, int32_t lon1_e6,
                              int32_t lat2_e6, int32_t lon2_e6);
 
-/*  The local calendar date YYYYMMDD of ms (since the epoch, UTC) in the
- *  tz database zone (e.g. "Asia/Shanghai", "UTC"). 0 if the zone is not in
- *  the tz database ($TZDIR or /usr/share/zoneinfo) or the time does not
- *  convert. Thread-safe among its callers (a mutex guards the TZ variable
- *  it sets and restores); other threads that read TZ or call
- *  localtime/mktime at the same moment may see the zone for an instant,
- *  so a process that needs local time elsewhere should use this too. */
-uint32_t lpg_local_ymd(uint64_t ms, const char *zone);
-
-/*  A service's "today": lpg_local_ymd of now, converted again only when
- *  the minute changes (the zone lookup reads the tz database). Zeroed to
- *  start; one per thread that asks. */
-typedef struct {
-    uint32_t ymd;
-    uint64_t minute;
-} lpg_today_t;
-
-uint32_t lpg_today(lpg_today_t *c, uint64_t now_ms, const char *zone);
-
 /*  The verdict as a recorded outcome: OK with ok_message, or DENIED with
  *  "<deny_message>: N reasons" and every reason (strings malloc'd: the
  *  ledger frees them). LPG_ENOMEM. */

@@ -4,6 +4,7 @@
  */
 #include "domain/inspection.h"
 #include "crypto/crypto.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "domain/state.h"
 
@@ -33,63 +34,6 @@ lpg_inspection_major(const char *item, Lpg__UserKind kind)
         return true;
     return strcmp(item, "leak_alarm") == 0 &&
            kind == LPG__USER_KIND__USER_RESTAURANT;
-}
-
-/*  Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's
- *  days_from_civil), and back. */
-static int64_t
-s_days(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static uint32_t
-s_ymd(int64_t z)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    return (uint32_t)(y * 10000 + m * 100 + d);
-}
-
-static bool
-s_valid_ymd(uint32_t ymd)
-{
-    unsigned y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1)
-        return false;
-    return s_ymd(s_days(y, m, d)) == ymd;
-}
-
-uint32_t
-lpg_ymd_add_days(uint32_t ymd, uint32_t days)
-{
-    if (!s_valid_ymd(ymd) || days > 3660000)
-        return 0;
-    uint32_t r = s_ymd(s_days(ymd / 10000, ymd / 100 % 100, ymd % 100) +
-                       days);
-    return r <= 99991231 ? r : 0;
-}
-
-uint64_t
-lpg_ymd_end_ms(uint32_t ymd)
-{
-    if (!s_valid_ymd(ymd) || ymd < 19700101)
-        return 0;
-    int64_t d = s_days(ymd / 10000, ymd / 100 % 100, ymd % 100) + 1;
-    return (uint64_t)d * 86400000u;
 }
 
 int
@@ -284,7 +228,7 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
             return rc;
         const Lpg__PeriodicInspection *pi = e->periodic_inspection;
         if (pi->pass && (!pi->has_next_inspection_ymd ||
-                         !s_valid_ymd(pi->next_inspection_ymd)))
+                         !lpg_ymd_valid(pi->next_inspection_ymd)))
             return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
                               "a pass needs the next inspection date");
         Lpg__CylinderState *cyl = NULL;

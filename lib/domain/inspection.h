@@ -36,14 +36,6 @@ bool lpg_inspection_item_known(const char *item);
 /*  Is a failed item major for a user of this kind? */
 bool lpg_inspection_major(const char *item, Lpg__UserKind kind);
 
-/*  ymd (YYYYMMDD) plus days, on the Gregorian calendar; 0 if ymd is no
- *  date. */
-uint32_t lpg_ymd_add_days(uint32_t ymd, uint32_t days);
-
-/*  Milliseconds since the epoch at the end of day ymd, UTC (the start of
- *  the next day); 0 if ymd is no date. */
-uint64_t lpg_ymd_end_ms(uint32_t ymd);
-
 /*  The hazard key for a failed item: LPG_OK, or LPG_EINVAL if it does not
  *  fit in LPG_HAZARD_KEY_MAX. */
 int lpg_hazard_key(char *out, size_t outsz, const char *user,

@@ -10,6 +10,7 @@
 #ifndef LPG_DELIVERYD_H
 #define LPG_DELIVERYD_H
 
+#include "base/clock.h"
 #include "domain/delivery_rules.h"
 #include "net/service.h"
 

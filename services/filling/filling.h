@@ -11,6 +11,7 @@
 #ifndef LPG_FILLINGD_H
 #define LPG_FILLINGD_H
 
+#include "base/clock.h"
 #include "domain/fill_rules.h"
 #include "net/service.h"
 

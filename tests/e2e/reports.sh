@@ -217,6 +217,12 @@ check "report hazards two days later" lpg report hazards --csv --today "$later_d
 cut -d, -f2-7 "$T_DIR/out" | tail -n +2 >"$T_DIR/got"
 want "the major hazard past its deadline, escalated to U2's street" "$T_DIR/got" \
     "U2,flame_failure,major,$today,yes,320602002"
+# Without --today, "today" is by lpgtrace's own clock, which LPG_NOW_MS
+# moves as it moves the daemons'.
+check "report hazards, lpgtrace's clock two days on" env LPG_NOW_MS="$later" lpgtrace --home "$H" report hazards --csv
+cut -d, -f2-7 "$T_DIR/out" | tail -n +2 >"$T_DIR/got"
+want "the same row as with --today $later_day" "$T_DIR/got" \
+    "U2,flame_failure,major,$today,yes,320602002"
 check "report hazards --json" lpg report hazards --json --today "$later_day"
 python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
@@ -405,6 +411,23 @@ check "report coverage before any user" lpg report coverage --csv --today 2020-0
 want "no period yet" "$T_DIR/out" "area,period,users,inspected,percent"
 check_status "an unknown period" 2 lpg report coverage --period week
 check_status "an unknown report" 2 lpg report everything
+
+# "Today" in time.zone, whatever TZ says: 2031-05-20T23:30Z is the 20th
+# in UTC and New York, already the 21st in Shanghai and Kiritimati (+14).
+for zt in "UTC 2031-05-20" "Asia/Shanghai 2031-05-21" "America/New_York 2031-05-20" \
+    "Pacific/Kiritimati 2031-05-21"; do
+    set -- $zt
+    sed -i "s|^time.zone = .*|time.zone = $1|" "$H/lpgtrace.conf"
+    env LPG_NOW_MS=1937086200000 TZ=Pacific/Pago_Pago lpgtrace --home "$H" report anomalies --json \
+        >"$T_DIR/out" 2>&1
+    got=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["today"])' "$T_DIR/out" 2>&1)
+    [ "$got" = "$2" ] && ok "time.zone $1: today is $2 by LPG_NOW_MS" \
+        || not_ok "time.zone $1: today is '$got', wanted $2"
+done
+sed -i 's|^time.zone = .*|time.zone = Mars/Olympus_Mons|' "$H/lpgtrace.conf"
+check_status "an unknown time.zone is a configuration error" 2 lpg report hazards
+check_out "naming the zone" "time.zone: time zone 'Mars/Olympus_Mons' is not in the tz database"
+sed -i 's|^time.zone = .*|time.zone = UTC|' "$H/lpgtrace.conf"
 
 check "the ledger verifies" lpg verify
 t_done

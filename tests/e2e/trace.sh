@@ -80,6 +80,25 @@ assert d["now"]["custody"] == "full at a station" and d["now"]["fills"] == 1
 assert d["checkpoint"]["consistent"] is True
 ' "$T_DIR/trace.json" "$(grai 1)"
 
+# lpgtrace's own clock: a cylinder added with it moved two days back
+# (LPG_NOW_MS, within time.max_late_s) is registered at that time, and
+# trace prints that time in time.zone (Asia/Shanghai) whatever TZ says.
+back=$(( ($(date +%s) - 2 * 86400) / 60 * 60 + 7 ))
+when=$(TZ=Asia/Shanghai date -d "@$back" '+%Y-%m-%d %H:%M:%S')
+check "a cylinder added with lpgtrace's clock two days back" env LPG_NOW_MS="${back}000" \
+    lpgtrace --home "$H" cylinder add --company C51-0 --type 015 --serial MOVED1 --tare-g 15000 \
+    --fill-g 14500 --made 2022-01 --design-life-y 8 --next-inspection 2028-01-01 --insurance-until 2028-01-01
+moved=$(sed -n 's|^code *\(https://[^ ]*\).*|\1|p' "$T_DIR/out")
+check "trace it, TZ set to another zone" env TZ=America/New_York lpgtrace --home "$H" trace "$moved"
+check_out "registered then, in Shanghai time" "^✓ #[0-9]* $when  registered"
+env TZ=America/New_York lpgtrace --home "$H" --json trace "$moved" >"$T_DIR/moved.json" 2>&1
+check "--json: the same time, with Shanghai's offset" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["entries"][0]["time"]
+assert t == sys.argv[2].replace(" ", "T") + "+08:00", t
+' "$T_DIR/moved.json" "$when"
+
 # --no-verify: the same timeline, nothing checked, and it says so.
 rows() { # FILE: each timeline row without its mark, the signer's name cut
     python3 -c '

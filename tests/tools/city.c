@@ -20,6 +20,7 @@
 #include "base/error.h"
 #include "codes/gascert.h"
 #include "ledger/event.h"
+#include "base/clock.h"
 #include "domain/fill_rules.h"
 #include "domain/inspection.h"
 #include "net/transport.h"

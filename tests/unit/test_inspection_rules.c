@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/clock.h"
 #include "domain/inspection.h"
 
 #define H LPG__USER_KIND__USER_HOUSEHOLD

@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "ledger/event.h"
 #include "domain/reasons.h"
+#include "base/clock.h"
 #include "domain/fill_rules.h"
 
 #define GRAI "06291041500213AB12CD"
