@@ -399,8 +399,11 @@ s_auth_update(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
 }
 
 static int
-s_apply_enroll(lpg_txn_t *t, uint64_t seq, const Lpg__DeviceEnroll *d)
+s_apply_enroll(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+               const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+               const Lpg__Outcome *outcome)
 {
+    const Lpg__DeviceEnroll *d = ev->event->device_enroll;
     Lpg__DeviceState st = LPG__DEVICE_STATE__INIT;
     st.sign_pub = d->sign_pub;
     st.has_curve_pub = d->has_curve_pub;
@@ -424,8 +427,11 @@ s_apply_enroll(lpg_txn_t *t, uint64_t seq, const Lpg__DeviceEnroll *d)
 }
 
 static int
-s_apply_revoke(lpg_txn_t *t, uint64_t seq, const Lpg__DeviceRevoke *r)
+s_apply_revoke(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+               const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+               const Lpg__Outcome *outcome)
 {
+    const Lpg__DeviceRevoke *r = ev->event->device_revoke;
     Lpg__DeviceState *dev = NULL;
     int rc = lpg_state_device(t, r->key_id.data, &dev);
     if (rc != LPG_OK)
@@ -443,8 +449,11 @@ s_apply_revoke(lpg_txn_t *t, uint64_t seq, const Lpg__DeviceRevoke *r)
 
 /*  Marks the user erased (the registry destroys the data key itself). */
 static int
-s_apply_erase(lpg_txn_t *t, uint64_t seq, const Lpg__UserErase *x)
+s_apply_erase(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+              const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+              const Lpg__Outcome *outcome)
 {
+    const Lpg__UserErase *x = ev->event->user_erase;
     int rc = lpg_txn_index(t, LPG_TABLE_BY_USER, x->user, strlen(x->user),
                            seq);
     Lpg__UserState *u = NULL;
@@ -496,57 +505,28 @@ lpg_registry_backfill(lpg_txn_t *t, lpg_table_t table, bool *done)
 
 /* ------------------------------------------------------------ apply */
 
-static int
-s_apply_company(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
-                const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
-                const Lpg__Outcome *outcome)
-{
-    const Lpg__Event *e = ev->event;
-    Lpg__CompanyState st = LPG__COMPANY_STATE__INIT;
-    st.add = e->company_add;
-    st.seq = seq;
-    return lpg_state_put(t, LPG_TABLE_COMPANIES, e->company,
-                         strlen(e->company), &st.base);
-}
+/*  The records that are their add and the entry that made it: a
+ *  company, a site, a staff member, a vehicle, each under its id. */
+#define S_ADD_APPLY(fn, State, init, field, table, key)                     \
+    static int fn(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,      \
+                  const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN], \
+                  const Lpg__Outcome *outcome)                              \
+    {                                                                       \
+        const Lpg__Event *e = ev->event;                                    \
+        State st = init;                                                    \
+        st.add = e->field;                                                  \
+        st.seq = seq;                                                       \
+        return lpg_state_put(t, table, key, strlen(key), &st.base);         \
+    }
 
-static int
-s_apply_site(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
-             const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
-             const Lpg__Outcome *outcome)
-{
-    const Lpg__Event *e = ev->event;
-    Lpg__SiteState st = LPG__SITE_STATE__INIT;
-    st.add = e->site_add;
-    st.seq = seq;
-    return lpg_state_put(t, LPG_TABLE_SITES, e->site, strlen(e->site),
-                         &st.base);
-}
-
-static int
-s_apply_staff(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
-              const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
-              const Lpg__Outcome *outcome)
-{
-    const Lpg__Event *e = ev->event;
-    Lpg__StaffState st = LPG__STAFF_STATE__INIT;
-    st.add = e->staff_add;
-    st.seq = seq;
-    return lpg_state_put(t, LPG_TABLE_STAFF, e->actor, strlen(e->actor),
-                         &st.base);
-}
-
-static int
-s_apply_vehicle(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
-                const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
-                const Lpg__Outcome *outcome)
-{
-    const Lpg__Event *e = ev->event;
-    Lpg__VehicleState st = LPG__VEHICLE_STATE__INIT;
-    st.add = e->vehicle_add;
-    st.seq = seq;
-    return lpg_state_put(t, LPG_TABLE_VEHICLES, e->vehicle_add->plate,
-                         strlen(e->vehicle_add->plate), &st.base);
-}
+S_ADD_APPLY(s_apply_company, Lpg__CompanyState, LPG__COMPANY_STATE__INIT,
+            company_add, LPG_TABLE_COMPANIES, e->company)
+S_ADD_APPLY(s_apply_site, Lpg__SiteState, LPG__SITE_STATE__INIT, site_add,
+            LPG_TABLE_SITES, e->site)
+S_ADD_APPLY(s_apply_staff, Lpg__StaffState, LPG__STAFF_STATE__INIT,
+            staff_add, LPG_TABLE_STAFF, e->actor)
+S_ADD_APPLY(s_apply_vehicle, Lpg__VehicleState, LPG__VEHICLE_STATE__INIT,
+            vehicle_add, LPG_TABLE_VEHICLES, e->vehicle_add->plate)
 
 static int
 s_apply_user(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
@@ -571,32 +551,6 @@ s_apply_reveal(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
 {
     const char *u = ev->event->pii_reveal->user;
     return lpg_txn_index(t, LPG_TABLE_BY_USER, u, strlen(u), seq);
-}
-
-static int
-s_apply_device_enroll(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
-                      const lpg_event_t *ev,
-                      const uint8_t signer[LPG_KEYID_LEN],
-                      const Lpg__Outcome *outcome)
-{
-    return s_apply_enroll(t, seq, ev->event->device_enroll);
-}
-
-static int
-s_apply_device_revoke(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
-                      const lpg_event_t *ev,
-                      const uint8_t signer[LPG_KEYID_LEN],
-                      const Lpg__Outcome *outcome)
-{
-    return s_apply_revoke(t, seq, ev->event->device_revoke);
-}
-
-static int
-s_apply_user_erase(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
-                   const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
-                   const Lpg__Outcome *outcome)
-{
-    return s_apply_erase(t, seq, ev->event->user_erase);
 }
 
 /* ------------------------------------------------------- cylinder steps */
@@ -697,54 +651,21 @@ s_say_plain(const char *step, const char *what, const char *id,
     snprintf(w->detail, sizeof w->detail, "%s %s", what, id ? id : "?");
 }
 
-static void
-s_say_company(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
-              lpg_kind_words_t *w)
-{
-    s_say_plain("company added", "company", e->company, w);
-}
+/*  Words for the records that are named by one id. */
+#define S_SAY(fn, step, what, id)                                            \
+    static void fn(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,     \
+                   lpg_kind_words_t *w)                                     \
+    {                                                                       \
+        s_say_plain(step, what, id, w);                                     \
+    }
 
-static void
-s_say_site(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
-           lpg_kind_words_t *w)
-{
-    s_say_plain("site added", "site", e->site, w);
-}
-
-static void
-s_say_staff(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
-            lpg_kind_words_t *w)
-{
-    s_say_plain("staff added", "staff member", e->actor, w);
-}
-
-static void
-s_say_vehicle(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
-              lpg_kind_words_t *w)
-{
-    s_say_plain("vehicle added", "vehicle", e->vehicle_add->plate, w);
-}
-
-static void
-s_say_user(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
-           lpg_kind_words_t *w)
-{
-    s_say_plain("user added", "user", e->user, w);
-}
-
-static void
-s_say_reveal(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
-             lpg_kind_words_t *w)
-{
-    s_say_plain("personal data revealed", "user", e->pii_reveal->user, w);
-}
-
-static void
-s_say_erase(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
-            lpg_kind_words_t *w)
-{
-    s_say_plain("user erased", "user", e->user_erase->user, w);
-}
+S_SAY(s_say_company, "company added", "company", e->company)
+S_SAY(s_say_site, "site added", "site", e->site)
+S_SAY(s_say_staff, "staff added", "staff member", e->actor)
+S_SAY(s_say_vehicle, "vehicle added", "vehicle", e->vehicle_add->plate)
+S_SAY(s_say_user, "user added", "user", e->user)
+S_SAY(s_say_reveal, "personal data revealed", "user", e->pii_reveal->user)
+S_SAY(s_say_erase, "user erased", "user", e->user_erase->user)
 
 /* ----------------------------------------------------------------- rows */
 
@@ -754,9 +675,9 @@ s_say_erase(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 
 const lpg_kind_t lpg_registry_kinds[] = {
     S_ROW(DEVICE_ENROLL, "device_enroll", s_auth_enroll,
-          s_apply_device_enroll, NULL, false, s_say_enroll),
+          s_apply_enroll, NULL, false, s_say_enroll),
     S_ROW(DEVICE_REVOKE, "device_revoke", s_auth_revoke,
-          s_apply_device_revoke, NULL, false, s_say_revoke),
+          s_apply_revoke, NULL, false, s_say_revoke),
     S_ROW(COMPANY_ADD, "company_add", s_auth_company, s_apply_company, NULL,
           false, s_say_company),
     S_ROW(SITE_ADD, "site_add", s_auth_site, s_apply_site, NULL, false,
@@ -769,7 +690,7 @@ const lpg_kind_t lpg_registry_kinds[] = {
           s_say_user),
     S_ROW(PII_REVEAL, "pii_reveal", s_auth_reveal, s_apply_reveal, NULL,
           false, s_say_reveal),
-    S_ROW(USER_ERASE, "user_erase", s_auth_erase, s_apply_user_erase, NULL,
+    S_ROW(USER_ERASE, "user_erase", s_auth_erase, s_apply_erase, NULL,
           false, s_say_erase),
     S_ROW(CYLINDER_REGISTER, "cylinder_register", s_auth_register, NULL,
           s_step_register, true, s_say_register),
