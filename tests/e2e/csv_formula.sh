@@ -20,33 +20,33 @@ check "operator OP1" lpg staff add OP1 --company NT --site S1 \
     --role operator --name Op --cert C-1 --cert-until 2029-01-01
 
 # --- refused at registration, the field named ---------------------------
-check_status "a company id that is a formula is refused" 1 \
+check_status "a company id that is a formula is refused" 2 \
     lpg company add "$EVIL" --name X --gs1-prefix 6905556 --licence L-2
 check_out "INVALID, naming the field" \
     "INVALID EINVAL: the company id begins with '=': no id may begin"
-check_status "a site id beginning with @" 1 \
+check_status "a site id beginning with @" 2 \
     lpg site add "@SUM(A1)" --company NT --name X --kind filling
 check_out "naming the site id" "INVALID EINVAL: the site id begins with '@'"
-check_status "a staff id beginning with +" 1 \
+check_status "a staff id beginning with +" 2 \
     lpg staff add "+1+cmd" --company NT --site S1 --role operator --name X \
     --cert C-9 --cert-until 2029-01-01
 check_out "naming the staff id" "the staff id begins with '+'"
-check_status "a vehicle plate beginning with -" 1 \
+check_status "a vehicle plate beginning with -" 2 \
     lpg vehicle add "-2+3" --company NT --permit P-1 --permit-until 2029-01-01
 check_out "naming the plate" "the vehicle plate begins with '-'"
 check_status "a user id beginning with a tab is not even text" 2 \
     lpg user add "$(printf '\t=1+1')" --company NT --kind household \
     --name "张三" --id-card 320601199001011234
 check_out "saying so" "the id is not text"
-check_status "a user id that is a formula" 1 \
+check_status "a user id that is a formula" 2 \
     lpg user add "$EVIL" --company NT --kind household --name "张三" \
     --id-card 320601199001011234
 check_out "naming the user id" "the user id begins with '='"
-check_status "a user's area that is a formula" 1 \
+check_status "a user's area that is a formula" 2 \
     lpg user add U7 --company NT --kind household --name "张三" \
     --id-card 320601199001011234 --area "=1+1"
 check_out "naming the area" "the user's area begins with '='"
-check_status "a gas-use certificate number that is a formula" 1 \
+check_status "a gas-use certificate number that is a formula" 2 \
     lpg user add U7 --company NT --kind household --name "张三" \
     --id-card 320601199001011234 --gas-cert "@x"
 check_out "naming it" "the gas-use certificate number begins with '@'"
