@@ -45,19 +45,34 @@ char *lpg_cli_read_file(const char *path, size_t max, size_t *len);
 /*  Parses a non-negative decimal; false if s is not one. */
 bool lpg_cli_u64(const char *s, uint64_t *out);
 
-/*  Fills ev's event id and device time, signs it with signer and submits
- *  it to service `service` (through the home's device key). Prints the
- *  answer for a person (or JSON with --json): every DENY reason, the
- *  sequence number. Returns the exit status: 0 recorded, 1 refused or
- *  denied, 2 error, nothing recorded (unreachable or failing service, a
- *  request refused as invalid, bad key; see lpg_msg_exit). *reply_out,
- *  when not NULL, receives the reply (caller frees with
- *  lpg__reply__free_unpacked).
+/*  Signs ev with signer and submits it to service `service` (through
+ *  the home's device key), by lpg_client_sign_submit: a fresh event id,
+ *  the time now (LPG_NOW_MS honoured). Prints the answer for a person
+ *  (or JSON with --json): every DENY reason, the sequence number; or,
+ *  when reply_out is not NULL, hands it over unprinted (the caller
+ *  prints and frees it with lpg__reply__free_unpacked). Returns the
+ *  exit status: 0 recorded, 1 refused or denied, 2 error, nothing
+ *  recorded (unreachable or failing service, a request refused as
+ *  invalid, bad key; see lpg_msg_exit).
  */
 struct Lpg__Event;
 struct Lpg__Reply;
 int lpg_cli_submit(lpg_cli_t *cli, const char *service,
                    struct Lpg__Event *ev, const struct lpg_key *signer,
+                   struct Lpg__Reply **reply_out);
+
+/*  A client of `service` as the home says; NULL after saying why. */
+struct lpg_client;
+struct lpg_client *lpg_cli_client(lpg_cli_t *cli, const char *service);
+
+/*  Says why a call to service got no answer it could read (err from
+ *  lpg_client_call: not answering, too large, ...). Returns 2. */
+int lpg_cli_unanswered(lpg_cli_t *cli, const char *service, int err);
+
+/*  What answer r means to the command: its exit status (lpg_msg_exit).
+ *  Prints and frees r, or, when reply_out is not NULL, hands it over
+ *  unprinted. */
+int lpg_cli_answer(lpg_cli_t *cli, struct Lpg__Reply *r,
                    struct Lpg__Reply **reply_out);
 
 /*  Prints a reply for a person (or as JSON); for an error, also says on

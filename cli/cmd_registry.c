@@ -112,32 +112,13 @@ int
 lpg_reg_sign(Lpg__Event *ev, const lpg_key_t *signer, uint8_t **out,
              size_t *len)
 {
-    uint8_t id[16];
-    int rc = lpg_event_new_id(id);
-    if (rc != LPG_OK)
-        return rc;
-    ev->event_id.data = id;
-    ev->event_id.len = sizeof id;
-    ev->device_time_ms = lpg_clock_now_ms();
-    rc = lpg_event_sign(ev, signer, out, len);
-    ev->event_id.data = NULL;
-    ev->event_id.len = 0;
-    return rc;
+    return lpg_client_sign(signer, ev, NULL, NULL, out, len);
 }
 
 lpg_client_t *
 lpg_reg_client(lpg_cli_t *cli)
 {
-    lpg_config_t *cfg = lpg_cli_config(cli);
-    if (!cfg)
-        return NULL;
-    lpg_client_t *c = NULL;
-    int rc = lpg_client_from_config(&c, cfg, "registry");
-    if (rc != LPG_OK) {
-        lpg_cli_fail("registry client", rc);
-        return NULL;
-    }
-    return c;
+    return lpg_cli_client(cli, "registry");
 }
 
 int
@@ -145,16 +126,7 @@ lpg_reg_call(lpg_cli_t *cli, lpg_client_t *c, Lpg__Request *req,
              Lpg__Reply **reply)
 {
     int rc = lpg_client_call(c, req, reply);
-    if (rc == LPG_EUNAVAILABLE) {
-        lpg_config_t *cfg = lpg_cli_config(cli);
-        fprintf(stderr, "lpgtrace: the registry service does not answer "
-                        "(is it running? endpoint %s)\n",
-                cfg ? lpg_config_get(cfg, "endpoint.registry") : "?");
-        return 2;
-    }
-    if (rc != LPG_OK)
-        return lpg_cli_fail("registry", rc);
-    return 0;
+    return rc == LPG_OK ? 0 : lpg_cli_unanswered(cli, "registry", rc);
 }
 
 int
@@ -166,46 +138,20 @@ lpg_reg_submit_signed(lpg_cli_t *cli, const uint8_t *data, size_t len,
     lpg_client_t *c = lpg_reg_client(cli);
     if (!c)
         return 2;
-    Lpg__Request req = LPG__REQUEST__INIT;
-    Lpg__Submit sub = LPG__SUBMIT__INIT;
-    sub.signed_event.data = (uint8_t *)data;
-    sub.signed_event.len = len;
-    if (person_key) {
-        sub.has_person_key = 1;
-        sub.person_key.data = (uint8_t *)person_key;
-        sub.person_key.len = 32;
-    }
-    req.body_case = LPG__REQUEST__BODY_SUBMIT;
-    req.submit = &sub;
     Lpg__Reply *r = NULL;
-    int status = lpg_reg_call(cli, c, &req, &r);
+    int rc = lpg_client_submit_with(c, data, len, person_key,
+                                    person_key ? 32 : 0, &r);
     lpg_client_destroy(&c);
-    if (status != 0)
-        return status;
-    status = lpg_msg_exit(r);
-    if (reply_out) {
-        *reply_out = r;
-        return status;
-    }
-    lpg_cli_print_reply(cli, r);
-    lpg__reply__free_unpacked(r, NULL);
-    return status;
+    if (rc != LPG_OK)
+        return lpg_cli_unanswered(cli, "registry", rc);
+    return lpg_cli_answer(cli, r, reply_out);
 }
 
 int
 lpg_reg_submit(lpg_cli_t *cli, Lpg__Event *ev, const lpg_key_t *signer,
                Lpg__Reply **reply_out)
 {
-    if (reply_out)
-        *reply_out = NULL;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    int rc = lpg_reg_sign(ev, signer, &data, &len);
-    if (rc != LPG_OK)
-        return lpg_cli_fail("sign", rc);
-    int status = lpg_reg_submit_signed(cli, data, len, NULL, reply_out);
-    free(data);
-    return status;
+    return lpg_cli_submit(cli, "registry", ev, signer, reply_out);
 }
 
 bool

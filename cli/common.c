@@ -157,47 +157,64 @@ lpg_cli_print_reply(lpg_cli_t *cli, const Lpg__Reply *r)
         fprintf(stderr, "lpgtrace: %s\n", advice);
 }
 
+lpg_client_t *
+lpg_cli_client(lpg_cli_t *cli, const char *service)
+{
+    lpg_config_t *cfg = lpg_cli_config(cli);
+    if (!cfg)
+        return NULL;
+    lpg_client_t *c = NULL;
+    int rc = lpg_client_from_config(&c, cfg, service);
+    if (rc != LPG_OK) {
+        char what[64];
+        snprintf(what, sizeof what, "%s client", service);
+        lpg_cli_fail(what, rc);
+        return NULL;
+    }
+    return c;
+}
+
+int
+lpg_cli_unanswered(lpg_cli_t *cli, const char *service, int err)
+{
+    if (err != LPG_EUNAVAILABLE)
+        return lpg_cli_fail(service, err);
+    lpg_config_t *cfg = lpg_cli_config(cli);
+    char key[64];
+    snprintf(key, sizeof key, "endpoint.%s", service);
+    const char *endpoint = cfg ? lpg_config_get(cfg, key) : NULL;
+    fprintf(stderr, "lpgtrace: the %s service does not answer (is it "
+                    "running? endpoint %s)\n", service,
+            endpoint ? endpoint : "?");
+    return 2;
+}
+
+int
+lpg_cli_answer(lpg_cli_t *cli, Lpg__Reply *r, Lpg__Reply **reply_out)
+{
+    int status = lpg_msg_exit(r);
+    if (reply_out) {
+        *reply_out = r;
+        return status;
+    }
+    lpg_cli_print_reply(cli, r);
+    lpg__reply__free_unpacked(r, NULL);
+    return status;
+}
+
 int
 lpg_cli_submit(lpg_cli_t *cli, const char *service, Lpg__Event *ev,
                const lpg_key_t *signer, Lpg__Reply **reply_out)
 {
     if (reply_out)
         *reply_out = NULL;
-    lpg_config_t *cfg = lpg_cli_config(cli);
-    if (!cfg)
+    lpg_client_t *c = lpg_cli_client(cli, service);
+    if (!c)
         return 2;
-    uint8_t id[16];
-    int rc = lpg_event_new_id(id);
-    if (rc != LPG_OK)
-        return lpg_cli_fail("event id", rc);
-    ev->event_id.data = id;
-    ev->event_id.len = sizeof id;
-    ev->device_time_ms = lpg_clock_now_ms();
-    uint8_t *data = NULL;
-    size_t len = 0;
-    rc = lpg_event_sign(ev, signer, &data, &len);
-    if (rc != LPG_OK)
-        return lpg_cli_fail("sign", rc);
-    lpg_client_t *c = NULL;
-    rc = lpg_client_from_config(&c, cfg, service);
     Lpg__Reply *r = NULL;
-    if (rc == LPG_OK)
-        rc = lpg_client_submit(c, data, len, &r);
+    int rc = lpg_client_sign_submit(c, signer, ev, NULL, 0, NULL, NULL, &r);
     lpg_client_destroy(&c);
-    free(data);
-    if (rc == LPG_EUNAVAILABLE) {
-        fprintf(stderr, "lpgtrace: the %s service does not answer (is it "
-                        "running? endpoint %s)\n", service,
-                lpg_config_get(cfg, "endpoint.registry"));
-        return 2;
-    }
     if (rc != LPG_OK)
-        return lpg_cli_fail(service, rc);
-    lpg_cli_print_reply(cli, r);
-    int status = lpg_msg_exit(r);
-    if (reply_out)
-        *reply_out = r;
-    else
-        lpg__reply__free_unpacked(r, NULL);
-    return status;
+        return lpg_cli_unanswered(cli, service, rc);
+    return lpg_cli_answer(cli, r, reply_out);
 }

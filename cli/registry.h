@@ -43,8 +43,8 @@ lpg_key_t *lpg_reg_signer(lpg_cli_t *cli, const char *as);
  *  and returns false if it cannot be loaded. */
 bool lpg_reg_pii_key(lpg_cli_t *cli, uint8_t key[32]);
 
-/*  Gives ev a fresh event id and the time, signs it: *out is the
- *  caller's. */
+/*  Gives ev a fresh event id and the time, signs it (lpg_client_sign;
+ *  for rows sent later, many to a request): *out is the caller's. */
 int lpg_reg_sign(Lpg__Event *ev, const lpg_key_t *signer, uint8_t **out,
                  size_t *len);
 

@@ -17,7 +17,6 @@
 #include "crypto/crypto.h"
 #include "base/error.h"
 #include "ledger/event.h"
-#include "base/clock.h"
 #include "fill.h"
 #include "codes/gascert.h"
 #include "net/msg.h"
@@ -126,8 +125,8 @@ s_parse(s_args_t *a, const char *home, int argc, char **argv)
         else if (strcmp(o, "--gas-cert-image") == 0)
             a->gas_cert_image = val;
         else if (strcmp(o, "--at") == 0) {
-            if (!s_u64(val, &a->at_ms))
-                return s_usage();
+            if (!s_u64(val, &a->at_ms) || a->at_ms == 0)
+                return s_usage(); /* 0 would be taken for "now" */
             a->has_at = true;
         } else if (strcmp(o, "--check") == 0) {
             char *eq = strchr(val, '=');
@@ -269,24 +268,15 @@ s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
         ev.station_return = &ret;
         ev.site = (char *)s_cfg_or(cfg, a->site, "device.site");
     }
-    uint8_t id[16];
-    if (lpg_event_new_id(id) != LPG_OK)
-        return s_fail("event id", "no randomness");
-    ev.event_id.data = id;
-    ev.event_id.len = sizeof id;
-    ev.device_time_ms = a->has_at ? a->at_ms : lpg_clock_now_ms();
-    uint8_t *data = NULL;
-    size_t len = 0;
-    int rc = lpg_event_sign(&ev, key, &data, &len);
-    if (rc != LPG_OK)
-        return s_fail("sign", lpg_strerror(rc));
+    if (a->has_at)
+        ev.device_time_ms = a->at_ms;
+    uint8_t id[LPG_EVENT_ID_LEN];
     lpg_client_t *c = NULL;
     Lpg__Reply *r = NULL;
-    rc = lpg_client_from_config(&c, cfg, "delivery");
+    int rc = lpg_client_from_config(&c, cfg, "delivery");
     if (rc == LPG_OK)
-        rc = lpg_client_submit(c, data, len, &r);
+        rc = lpg_client_sign_submit(c, key, &ev, NULL, 0, NULL, id, &r);
     lpg_client_destroy(&c);
-    free(data);
     if (rc != LPG_OK)
         return s_fail("delivery service", lpg_strerror(rc));
     char hex[33];

@@ -21,7 +21,6 @@
 #include "base/error.h"
 #include "ledger/event.h"
 #include "net/msg.h"
-#include "base/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,26 +94,17 @@ s_new_id(uint8_t id[16], char hex[33])
     return S_OK;
 }
 
-/*  Signs and sends the event under the event id id; *reply is the
- *  caller's. */
+/*  Signs and sends the event under the event id id (NULL: a fresh one);
+ *  *reply is the caller's. */
 static int
-s_send(s_dev_t *d, Lpg__Event *ev, uint8_t id[16], Lpg__Reply **reply)
+s_send(s_dev_t *d, Lpg__Event *ev, const uint8_t *id, Lpg__Reply **reply)
 {
     *reply = NULL;
-    ev->event_id.data = id;
-    ev->event_id.len = 16;
-    ev->device_time_ms = lpg_clock_now_ms();
-    uint8_t *data = NULL;
-    size_t len = 0;
-    int rc = lpg_event_sign(ev, d->key, &data, &len);
-    if (rc != LPG_OK)
-        return s_fail("sign", lpg_strerror(rc));
     lpg_client_t *c = NULL;
-    rc = lpg_client_from_config(&c, d->cfg, "filling");
+    int rc = lpg_client_from_config(&c, d->cfg, "filling");
     if (rc == LPG_OK)
-        rc = lpg_client_submit(c, data, len, reply);
+        rc = lpg_client_sign_submit(c, d->key, ev, NULL, 0, id, NULL, reply);
     lpg_client_destroy(&c);
-    free(data);
     if (rc == LPG_EUNAVAILABLE)
         return s_fail("filling service", "no answer: do not fill (the gate "
                                          "fails closed)");
@@ -553,10 +543,6 @@ lpg_scan_fill_done(const char *home, int argc, char **argv)
     if (status == S_OK)
         status = s_cylinder_of(&d, allow, code, grai, sizeof grai);
     Lpg__Reply *r = NULL;
-    uint8_t id[16];
-    char hex[33];
-    if (status == S_OK)
-        status = s_new_id(id, hex);
     if (status == S_OK) {
         Lpg__FillRecord fr = LPG__FILL_RECORD__INIT;
         fr.allow_event_id.data = allow_id;
@@ -575,7 +561,7 @@ lpg_scan_fill_done(const char *home, int argc, char **argv)
             ev.site = NULL;
         if (ev.actor && !*ev.actor)
             ev.actor = NULL;
-        status = s_send(&d, &ev, id, &r);
+        status = s_send(&d, &ev, NULL, &r);
     }
     if (status == S_OK) {
         bool ok = r->status == LPG__STATUS__STATUS_OK;

@@ -17,7 +17,6 @@
 #include "base/error.h"
 #include "ledger/event.h"
 #include "net/msg.h"
-#include "base/clock.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -70,8 +69,6 @@ s_submit(const char *home, Lpg__Event *ev, bool json)
     lpg_key_t *key = NULL;
     lpg_client_t *c = NULL;
     Lpg__Reply *r = NULL;
-    uint8_t *data = NULL;
-    size_t len = 0;
     char why[512] = "";
     int status = S_ERROR;
     int rc = lpg_config_load(&cfg, home, why, sizeof why);
@@ -92,18 +89,9 @@ s_submit(const char *home, Lpg__Event *ev, bool json)
         ev->actor = op && *op ? (char *)op : NULL;
     }
     uint8_t id[LPG_EVENT_ID_LEN];
-    if (lpg_event_new_id(id) != LPG_OK) {
-        s_fail("event id", "no randomness");
-        goto cleanup;
-    }
-    ev->event_id.data = id;
-    ev->event_id.len = sizeof id;
-    ev->device_time_ms = lpg_clock_now_ms();
-    rc = lpg_event_sign(ev, key, &data, &len);
+    rc = lpg_client_from_config(&c, cfg, "inspection");
     if (rc == LPG_OK)
-        rc = lpg_client_from_config(&c, cfg, "inspection");
-    if (rc == LPG_OK)
-        rc = lpg_client_submit(c, data, len, &r);
+        rc = lpg_client_sign_submit(c, key, ev, NULL, 0, NULL, id, &r);
     if (rc != LPG_OK) {
         s_fail("inspection service", lpg_strerror(rc));
         goto cleanup;
@@ -132,7 +120,6 @@ cleanup:
     if (r)
         lpg__reply__free_unpacked(r, NULL);
     lpg_client_destroy(&c);
-    free(data);
     lpg_key_destroy(&key);
     lpg_config_destroy(&cfg);
     return status;

@@ -4,6 +4,7 @@
  *  (lpg_client_reply_max). */
 #include "net/client.h"
 #include "crypto/crypto.h"
+#include "base/clock.h"
 #include "base/error.h"
 #include "base/log.h"
 #include "net/msg.h"
@@ -200,13 +201,7 @@ int
 lpg_client_submit(lpg_client_t *c, const uint8_t *signed_event, size_t len,
                   Lpg__Reply **reply)
 {
-    Lpg__Request req = LPG__REQUEST__INIT;
-    Lpg__Submit sub = LPG__SUBMIT__INIT;
-    sub.signed_event.data = (uint8_t *)signed_event;
-    sub.signed_event.len = len;
-    req.body_case = LPG__REQUEST__BODY_SUBMIT;
-    req.submit = &sub;
-    return lpg_client_call(c, &req, reply);
+    return lpg_client_submit_with(c, signed_event, len, NULL, 0, reply);
 }
 
 int
@@ -246,4 +241,49 @@ lpg_client_submit_with(lpg_client_t *c, const uint8_t *signed_event,
     req.body_case = LPG__REQUEST__BODY_SUBMIT;
     req.submit = &sub;
     return lpg_client_call(c, &req, reply);
+}
+
+int
+lpg_client_sign(const lpg_key_t *key, Lpg__Event *ev, const uint8_t *event_id,
+                uint8_t id_out[LPG_EVENT_ID_LEN], uint8_t **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    uint8_t id[LPG_EVENT_ID_LEN];
+    int rc = LPG_OK;
+    if (event_id)
+        memcpy(id, event_id, sizeof id);
+    else
+        rc = lpg_event_new_id(id);
+    if (rc != LPG_OK)
+        return rc;
+    ProtobufCBinaryData was_id = ev->event_id;
+    uint64_t was_time = ev->device_time_ms;
+    ev->event_id.data = id;
+    ev->event_id.len = sizeof id;
+    if (ev->device_time_ms == 0)
+        ev->device_time_ms = lpg_clock_now_ms();
+    rc = lpg_event_sign(ev, key, out, len);
+    ev->event_id = was_id;
+    ev->device_time_ms = was_time;
+    if (rc == LPG_OK && id_out)
+        memcpy(id_out, id, sizeof id);
+    return rc;
+}
+
+int
+lpg_client_sign_submit(lpg_client_t *c, const lpg_key_t *key, Lpg__Event *ev,
+                       const uint8_t *attach, size_t attach_len,
+                       const uint8_t *event_id,
+                       uint8_t id_out[LPG_EVENT_ID_LEN], Lpg__Reply **reply)
+{
+    *reply = NULL;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = lpg_client_sign(key, ev, event_id, id_out, &data, &len);
+    if (rc != LPG_OK)
+        return rc;
+    rc = lpg_client_submit_with(c, data, len, attach, attach_len, reply);
+    free(data);
+    return rc;
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "base/config.h"
+#include "crypto/crypto.h"
+#include "ledger/event.h"
 #include "proto/protocol.pb-c.h"
 
 typedef struct lpg_client lpg_client_t;
@@ -63,6 +65,32 @@ int lpg_client_submit_many(lpg_client_t *c, const lpg_client_blob_t *events,
 int lpg_client_submit_with(lpg_client_t *c, const uint8_t *signed_event,
                            size_t len, const uint8_t *attach,
                            size_t attach_len, Lpg__Reply **reply);
+
+/*  Names, dates and signs ev for sending, the one way every device does
+ *  (lpgtrace and lpg-scan alike): Event.event_id becomes event_id, the
+ *  LPG_EVENT_ID_LEN bytes the caller chose (and saved, say, before
+ *  sending), or a fresh random id when event_id is NULL; a
+ *  device_time_ms of 0 becomes now (lpg_clock_now_ms, which honours
+ *  LPG_NOW_MS), any other is kept (a step recorded late). The id used is
+ *  copied to id_out when given. ev is handed back as it came (its id and
+ *  time as they were); *out, the SignedEvent bytes, is the caller's. For
+ *  events sent later, many to a request (lpg_client_submit_many). */
+int lpg_client_sign(const lpg_key_t *key, Lpg__Event *ev,
+                    const uint8_t *event_id,
+                    uint8_t id_out[LPG_EVENT_ID_LEN], uint8_t **out,
+                    size_t *len);
+
+/*  Signs ev as lpg_client_sign does and submits it, with the attachment
+ *  attach (a UserAdd's person data key; NULL: none) beside it. A retry
+ *  resends the same signed bytes, so the service answers it with its
+ *  first answer. *reply is the caller's: what the answer means is
+ *  lpg_msg_exit's and lpg_msg_advice's to say. Errors as
+ *  lpg_client_call's, or the signing's own. */
+int lpg_client_sign_submit(lpg_client_t *c, const lpg_key_t *key,
+                           Lpg__Event *ev, const uint8_t *attach,
+                           size_t attach_len, const uint8_t *event_id,
+                           uint8_t id_out[LPG_EVENT_ID_LEN],
+                           Lpg__Reply **reply);
 
 void lpg_client_destroy(lpg_client_t **p);
 
