@@ -55,7 +55,7 @@ else
 fi
 
 run_make() {
-    (cd "$TREE" && unset MAKEFLAGS MFLAGS MAKELEVEL &&
+    (cd "$TREE" && unset MAKEFLAGS MFLAGS MAKELEVEL SANITIZER &&
         PATH="$STUB:$PATH" LPG_DEMO_DIR="$T_DIR/demo$1" \
         make -j2 demo) >"$T_DIR/make$1.out" 2>&1
 }
