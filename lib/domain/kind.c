@@ -9,6 +9,7 @@
 #include "domain/inspection.h"
 #include "domain/registry.h"
 #include "domain/state.h"
+#include "base/count.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -109,6 +110,7 @@ int
 lpg_kind_peek(const uint8_t *data, size_t len, Lpg__Event__BodyCase *body)
 {
     *body = LPG__EVENT__BODY__NOT_SET;
+    lpg_count(LPG_COUNT_EVENT_PEEK);
     Lpg__SignedEvent *se = lpg__signed_event__unpack(NULL, len, data);
     if (!se)
         return LPG_EMALFORMED;

@@ -11,11 +11,13 @@
 #include "crypto/keyring.h"
 #include "base/log.h"
 #include "base/workers.h"
+#include "base/count.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,7 @@ struct lpg_ledger {
     lpg_workers_t *workers; /* signature threads, started on first use */
     bool workers_tried;
     lpg_ledger_stats_t stats;
+    _Atomic uint64_t txn_read, txn_write; /* begun, any thread */
     MDB_dbi secrets;     /* see "secrets" below */
     bool has_secrets;
     const lpg_projection_t *proj; /* the domain: signer, authorize, apply */
@@ -140,6 +143,9 @@ void
 lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out)
 {
     *out = l->stats;
+    out->txn_read = atomic_load_explicit(&l->txn_read, memory_order_relaxed);
+    out->txn_write = atomic_load_explicit(&l->txn_write,
+                                          memory_order_relaxed);
 }
 
 static int s_open_secrets(lpg_ledger_t *l);
@@ -492,8 +498,13 @@ s_begin(lpg_ledger_t *l, unsigned flags, MDB_txn **out)
         l->txn_open++;
         pthread_mutex_unlock(&l->txn_lock);
         int rc = mdb_txn_begin(l->env, NULL, flags, out);
-        if (rc == 0)
+        if (rc == 0) {
+            bool rd = (flags & MDB_RDONLY) != 0;
+            lpg_count(rd ? LPG_COUNT_TXN_READ : LPG_COUNT_TXN_WRITE);
+            atomic_fetch_add_explicit(rd ? &l->txn_read : &l->txn_write, 1,
+                                      memory_order_relaxed);
             return LPG_OK;
+        }
         s_end(l);
         if (rc != MDB_MAP_RESIZED || attempt + 1 == S_RESIZE_TRIES)
             return s_err(rc, "begin");

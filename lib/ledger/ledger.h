@@ -162,10 +162,13 @@ size_t lpg_batch_size(const lpg_batch_t *b);
 
 /*  Where append time went, summed since open (for benchmarks and
  *  operators): decoding and key look-up, signature checks, the write
- *  transaction (rules, entries, tree, state), the synced commit. */
+ *  transaction (rules, entries, tree, state), the synced commit; and the
+ *  LMDB transactions begun on this handle, read and write, by any
+ *  thread and for any purpose. */
 typedef struct {
     uint64_t batches, events;
     uint64_t ns_prepare, ns_verify, ns_write, ns_commit;
+    uint64_t txn_read, txn_write;
 } lpg_ledger_stats_t;
 void lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out);
 

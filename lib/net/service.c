@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "domain/kind.h"
 #include "net/metrics.h"
+#include "base/count.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -452,6 +453,7 @@ s_entry(lpg_txn_t *t, uint64_t seq)
     size_t len;
     if (!t || lpg_txn_entry(t, seq, &data, &len) != LPG_OK)
         return NULL;
+    lpg_count(LPG_COUNT_ENTRY_DECODE);
     return lpg__ledger_entry__unpack(NULL, len, data);
 }
 

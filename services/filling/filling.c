@@ -6,6 +6,7 @@
 #include "domain/reasons.h"
 #include "domain/state.h"
 #include "base/clock.h"
+#include "base/count.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -63,6 +64,7 @@ s_load(lpg_txn_t *t, uint64_t seq, s_found_t *out)
     size_t len;
     if (lpg_txn_entry(t, seq, &data, &len) != LPG_OK)
         return false;
+    lpg_count(LPG_COUNT_ENTRY_DECODE);
     out->entry = lpg__ledger_entry__unpack(NULL, len, data);
     if (out->entry)
         out->signed_event = lpg__signed_event__unpack(
