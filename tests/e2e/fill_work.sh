@@ -5,7 +5,8 @@
 # sender and the signer keys, one write transaction, no entry read back.
 # The scanner connects afresh, so the counts include the connection's
 # own check of its transport key (one read, one device record). A retry
-# of the same event is still answered from the stored entry.
+# of the same event is still answered from the stored entry (the only
+# entry read back).
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 P="python3 $LPG_ROOT/tests/prom_text.py"
@@ -58,4 +59,19 @@ at_most "the code parsed once" 1 "$(cost code_parse a b c)"
 # A denied check carries its reasons to the reply just the same.
 check_status "a lone fill check, denied" 1 lpg-scan --home "$S" fill-check --code "$(code 2)" --tare-g 100 --check all=ok
 check_out "with its reasons" "TARE"
+
+# A retry is answered from the stored entry: the same DENY, read back.
+id=0f0e0d0c0b0a09080706050403020101
+WIRE_TIME_MS=$(date +%s)000; export WIRE_TIME_MS
+check "a denied check with a chosen id" wire "$H" filling "$H/keys/scanner0" fillcheck "$id" "$(code 3)" 100 S44-0 staff-S44-0-0
+check_out "is denied" "DENIED DENIED: do not fill"
+first=$(sed -n 's/.* seq \([0-9]*\).*/\1/p' "$T_DIR/out")
+answer=$(sed -n 's/ seq .*//p' "$T_DIR/out")
+scrape d
+scrape d2
+check "the same event again" wire "$H" filling "$H/keys/scanner0" fillcheck "$id" "$(code 3)" 100 S44-0 staff-S44-0-0
+check_out "gets the stored DENY, marked duplicate" "$answer seq $first duplicate"
+scrape e
+expect_eq "the retry read its stored entry" 1 "$(cost entry_decode d d2 e)"
+unset WIRE_TIME_MS
 t_done
