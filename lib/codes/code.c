@@ -67,6 +67,7 @@
  */
 #include "codes/code.h"
 #include "base/error.h"
+#include "base/count.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -563,6 +564,7 @@ lpg_code_parse(const char *text, size_t len, const char *resolver,
                lpg_code_t *out)
 {
     assert(out && (text || len == 0));
+    lpg_count(LPG_COUNT_CODE_PARSE);
     int rc = s_parse(text, len, resolver, out);
     if (rc == LPG_OK || rc == LPG_ECODE_TOOLONG || rc == LPG_ECODE_NONASCII)
         return rc;

@@ -9,6 +9,7 @@
 #include "domain/inspection.h"
 #include "domain/registry.h"
 #include "domain/state.h"
+#include "base/count.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -109,6 +110,7 @@ int
 lpg_kind_peek(const uint8_t *data, size_t len, Lpg__Event__BodyCase *body)
 {
     *body = LPG__EVENT__BODY__NOT_SET;
+    lpg_count(LPG_COUNT_EVENT_PEEK);
     Lpg__SignedEvent *se = lpg__signed_event__unpack(NULL, len, data);
     if (!se)
         return LPG_EMALFORMED;
@@ -166,8 +168,16 @@ s_signer(lpg_txn_t *t, const uint8_t kid[LPG_KEYID_LEN], lpg_signer_t *out)
     out->enrolled_seq = dev->enrolled_seq;
     out->revoked = dev->has_revoked_seq;
     out->revoked_seq = dev->revoked_seq;
-    lpg__device_state__free_unpacked(dev, NULL);
+    out->record = dev; /* the rules read it: domain/kind.h */
     return LPG_OK;
+}
+
+static void
+s_release(lpg_signer_t *s)
+{
+    if (s->record)
+        lpg__device_state__free_unpacked(s->record, NULL);
+    s->record = NULL;
 }
 
 static int
@@ -286,6 +296,7 @@ s_backfill(lpg_txn_t *t, int table, bool *done)
 
 const lpg_projection_t lpg_domain_projection = {
     .signer = s_signer,
+    .release = s_release,
     .authorize = s_authorize,
     .apply = s_apply,
     .recorder = s_recorder,

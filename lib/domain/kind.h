@@ -73,7 +73,9 @@ void lpg_kind_describe(const Lpg__Event *e, const Lpg__Outcome *outcome,
                        bool ok, lpg_kind_words_t *out);
 
 /*  The projection the services, commands and tools hand to
- *  lpg_ledger_open (ledger/projection.h). */
+ *  lpg_ledger_open (ledger/projection.h). A signer's record
+ *  (lpg_signer_t.record, what a service's rules get) is its
+ *  Lpg__DeviceState. */
 extern const lpg_projection_t lpg_domain_projection;
 
 #endif

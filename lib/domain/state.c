@@ -2,6 +2,7 @@
 #include "domain/state.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "base/count.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ lpg_state_device(lpg_txn_t *t, const uint8_t key_id[LPG_KEYID_LEN],
                          &vlen);
     if (rc != LPG_OK)
         return rc;
+    lpg_count(LPG_COUNT_DEVICE_DECODE);
     *out = lpg__device_state__unpack(NULL, vlen, val);
     if (!*out || (*out)->sign_pub.len != LPG_ED25519_PUB_LEN) {
         if (*out)
@@ -40,6 +42,8 @@ lpg_state_load(lpg_txn_t *t, lpg_table_t table, const char *key,
     int rc = lpg_txn_get(t, table, key, strlen(key), &v, &vlen);
     if (rc != LPG_OK)
         return rc;
+    if (desc == &lpg__cylinder_state__descriptor)
+        lpg_count(LPG_COUNT_CYLINDER_DECODE);
     *out = protobuf_c_message_unpack(desc, NULL, vlen, v);
     return *out ? LPG_OK : LPG_ECORRUPT;
 }

@@ -1,5 +1,6 @@
 /*  event.c - see event.h. */
 #include "ledger/event.h"
+#include "base/count.h"
 #include "base/error.h"
 #include "codes/gascert.h"
 #include "base/text.h"
@@ -335,6 +336,7 @@ lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
                  char *why, size_t whysz)
 {
     memset(out, 0, sizeof *out);
+    lpg_count(LPG_COUNT_EVENT_DECODE);
     if (len > LPG_EVENT_MAX_BYTES)
         return s_fail(why, whysz, "SignedEvent: larger than 65536 bytes",
                       NULL);

@@ -11,11 +11,13 @@
 #include "crypto/keyring.h"
 #include "base/log.h"
 #include "base/workers.h"
+#include "base/count.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,7 @@ struct lpg_ledger {
     lpg_workers_t *workers; /* signature threads, started on first use */
     bool workers_tried;
     lpg_ledger_stats_t stats;
+    _Atomic uint64_t txn_read, txn_write; /* begun, any thread */
     MDB_dbi secrets;     /* see "secrets" below */
     bool has_secrets;
     const lpg_projection_t *proj; /* the domain: signer, authorize, apply */
@@ -140,6 +143,9 @@ void
 lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out)
 {
     *out = l->stats;
+    out->txn_read = atomic_load_explicit(&l->txn_read, memory_order_relaxed);
+    out->txn_write = atomic_load_explicit(&l->txn_write,
+                                          memory_order_relaxed);
 }
 
 static int s_open_secrets(lpg_ledger_t *l);
@@ -492,8 +498,13 @@ s_begin(lpg_ledger_t *l, unsigned flags, MDB_txn **out)
         l->txn_open++;
         pthread_mutex_unlock(&l->txn_lock);
         int rc = mdb_txn_begin(l->env, NULL, flags, out);
-        if (rc == 0)
+        if (rc == 0) {
+            bool rd = (flags & MDB_RDONLY) != 0;
+            lpg_count(rd ? LPG_COUNT_TXN_READ : LPG_COUNT_TXN_WRITE);
+            atomic_fetch_add_explicit(rd ? &l->txn_read : &l->txn_write, 1,
+                                      memory_order_relaxed);
             return LPG_OK;
+        }
         s_end(l);
         if (rc != MDB_MAP_RESIZED || attempt + 1 == S_RESIZE_TRIES)
             return s_err(rc, "begin");
@@ -957,6 +968,9 @@ typedef struct {
     bool is_authority;
     int sig_rc;            /* LPG_OK / LPG_EBADSIG, if key was found */
     void *pre;             /* the precheck's result */
+    lpg_signer_t signer;   /* as the write transaction read it */
+    Lpg__Outcome outcome;  /* what the rules said, for the reply */
+    bool recorded;         /* outcome was recorded by this commit */
 } s_item_t;
 
 /*  Signature checks and prechecks on every core (base/workers.h): job
@@ -999,6 +1013,14 @@ s_verify_all(lpg_ledger_t *l, s_item_t *items, size_t n,
     lpg_workers_run(l->workers, jobs, jobs >= 512 ? 16 : 1, s_verify_job, &c);
 }
 
+static void
+s_signer_release(const lpg_projection_t *proj, lpg_signer_t *sg)
+{
+    if (sg->record && proj->release)
+        proj->release(sg);
+    sg->record = NULL;
+}
+
 /*  The signer's public key in the state as of txn: the authority, or an
  *  enrolled device (revoked or not: the caller decides). */
 static int
@@ -1011,11 +1033,12 @@ s_lookup(lpg_ledger_t *l, lpg_txn_t *t, const uint8_t kid[32],
         lpg_key_raw_public(l->authority, pub);
         return LPG_OK;
     }
-    lpg_signer_t sg;
+    lpg_signer_t sg = {0};
     int rc = l->proj->signer(t, kid, &sg);
     if (rc != LPG_OK)
         return rc;
     memcpy(pub, sg.sign_pub, 32);
+    s_signer_release(l->proj, &sg);
     return LPG_OK;
 }
 
@@ -1086,6 +1109,7 @@ s_outcome_free(Lpg__Outcome *o)
     free(o->token);
     free(o->message);
     free(o->fill);
+    lpg__outcome__init(o);
 }
 
 struct lpg_batch {
@@ -1093,6 +1117,7 @@ struct lpg_batch {
     size_t n;
     s_item_t *items;
     char (*why)[128]; /* decode failures */
+    const lpg_projection_t *proj; /* frees the signers' records */
 };
 
 void
@@ -1104,6 +1129,8 @@ lpg_batch_destroy(lpg_batch_t **p)
     for (size_t i = 0; b->items && i < b->n; i++) {
         lpg_event_clear(&b->items[i].ev);
         free(b->items[i].pre);
+        s_signer_release(b->proj, &b->items[i].signer);
+        s_outcome_free(&b->items[i].outcome);
     }
     free(b->items);
     free(b->why);
@@ -1117,9 +1144,42 @@ lpg_batch_size(const lpg_batch_t *b)
     return b->n;
 }
 
+const lpg_event_t *
+lpg_batch_event(const lpg_batch_t *b, size_t i)
+{
+    return i < b->n && b->items[i].decode_rc == LPG_OK ? &b->items[i].ev
+                                                       : NULL;
+}
+
+const Lpg__Outcome *
+lpg_batch_outcome(const lpg_batch_t *b, size_t i)
+{
+    return i < b->n && b->items[i].recorded ? &b->items[i].outcome : NULL;
+}
+
+void *
+lpg_batch_pre(const lpg_batch_t *b, size_t i)
+{
+    return i < b->n ? b->items[i].pre : NULL;
+}
+
 int
 lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
                    const lpg_hooks_t *hooks, lpg_batch_t **out)
+{
+    *out = NULL;
+    lpg_txn_t *t = NULL;
+    int rc = l->rdonly || !l->proj ? LPG_EPERM : lpg_ledger_read(l, &t);
+    if (rc == LPG_OK)
+        rc = lpg_ledger_prepare_in(l, t, in, n, hooks, out);
+    lpg_txn_abort(&t);
+    return rc;
+}
+
+int
+lpg_ledger_prepare_in(lpg_ledger_t *l, lpg_txn_t *t,
+                      const lpg_append_in_t *in, size_t n,
+                      const lpg_hooks_t *hooks, lpg_batch_t **out)
 {
     *out = NULL;
     if (l->rdonly || !l->proj)
@@ -1131,6 +1191,7 @@ lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
         return LPG_ENOMEM;
     b->in = in;
     b->n = n;
+    b->proj = l->proj;
     b->items = calloc(n ? n : 1, sizeof *b->items);
     b->why = calloc(n ? n : 1, sizeof *b->why);
     if (!b->items || !b->why) {
@@ -1139,9 +1200,7 @@ lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
     }
     /* Decode, and find each signer's key as the ledger stands now. */
     uint64_t t0 = s_mono_ns();
-    lpg_txn_t *t = NULL;
-    int rc = lpg_ledger_read(l, &t);
-    for (size_t i = 0; i < n && rc == LPG_OK; i++) {
+    for (size_t i = 0; i < n; i++) {
         s_item_t *it = &b->items[i];
         it->decode_rc = lpg_event_decode(&it->ev, in[i].data, in[i].len,
                                          b->why[i], sizeof b->why[i]);
@@ -1159,11 +1218,6 @@ lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
             continue; /* unknown now; the write phase decides */
         it->key = it->is_authority ? l->authority
                                    : lpg_keyring_get(l->keys, kid, it->pub);
-    }
-    lpg_txn_abort(&t);
-    if (rc != LPG_OK) {
-        lpg_batch_destroy(&b);
-        return rc;
     }
     /* Check signatures outside any write transaction, on every core. */
     uint64_t t1 = s_mono_ns();
@@ -1211,10 +1265,17 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
         if (it->decode_rc != LPG_OK)
             continue;
         const Lpg__SignedEvent *se = it->ev.signed_event;
-        /* The signer as of this point in the batch. */
-        uint8_t pub[32];
-        bool is_authority;
-        int kr = s_lookup(l, t, se->key_id.data, pub, &is_authority);
+        /* The signer as of this point in the batch, read once: its key,
+         * whether it is revoked, and its record for the rules. */
+        lpg_signer_t *sg = &it->signer;
+        bool is_authority = l->authority &&
+                            memcmp(se->key_id.data, l->authority_id, 32) == 0;
+        int kr = LPG_OK;
+        if (is_authority)
+            lpg_key_raw_public(l->authority, sg->sign_pub);
+        else
+            kr = l->proj->signer(t, se->key_id.data, sg);
+        const uint8_t *pub = sg->sign_pub;
         if (kr == LPG_ENOTFOUND) {
             s_fail(&out[i], LPG_EUNKNOWNKEY,
                    "signer is not an enrolled device");
@@ -1258,15 +1319,9 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
             break;
         }
         char why[128] = "";
-        if (!is_authority) {
-            lpg_signer_t sg;
-            if (l->proj->signer(t, se->key_id.data, &sg) == LPG_OK) {
-                if (sg.revoked) {
-                    s_fail(&out[i], LPG_EREVOKED,
-                           "signer's key has been revoked");
-                    continue;
-                }
-            }
+        if (!is_authority && sg->revoked) {
+            s_fail(&out[i], LPG_EREVOKED, "signer's key has been revoked");
+            continue;
         }
         int ar = l->proj->authorize(t, &it->ev, is_authority, why,
                                     sizeof why);
@@ -1283,22 +1338,24 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
                 continue;
             }
         }
-        Lpg__Outcome outcome = LPG__OUTCOME__INIT;
-        outcome.status = LPG__STATUS__STATUS_OK;
+        /* The outcome stays in the item: the reply is built from it. */
+        Lpg__Outcome *outcome = &it->outcome;
+        lpg__outcome__init(outcome);
+        outcome->status = LPG__STATUS__STATUS_OK;
         if (rules) {
-            int rr = rules(rules_ctx, t, seq, &it->ev, se->key_id.data,
-                           &in[i], it->pre, &outcome);
+            int rr = rules(rules_ctx, t, seq, &it->ev, sg, &in[i], it->pre,
+                           outcome);
             if (rr != LPG_OK) {
                 /* a refusing rule may say why in the outcome's message */
-                s_fail(&out[i], rr, outcome.message);
-                s_outcome_free(&outcome);
+                s_fail(&out[i], rr, outcome->message);
+                s_outcome_free(outcome);
                 continue;
             }
         }
-        rc = s_append_one(t, service, seq, it, &in[i], &outcome, idkey);
-        s_outcome_free(&outcome);
+        rc = s_append_one(t, service, seq, it, &in[i], outcome, idkey);
         if (rc != LPG_OK)
             break;
+        it->recorded = true;
         out[i].status = LPG_OK;
         out[i].seq = seq++;
     }
@@ -1308,6 +1365,17 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
 
 int
 lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
+                       const char *service, const lpg_hooks_t *hooks,
+                       lpg_append_out_t **outs)
+{
+    int rc = lpg_ledger_commit_held(l, batches, nb, service, hooks, outs);
+    for (size_t k = 0; k < nb; k++)
+        lpg_batch_destroy(&batches[k]);
+    return rc;
+}
+
+int
+lpg_ledger_commit_held(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                        const char *service, const lpg_hooks_t *hooks,
                        lpg_append_out_t **outs)
 {
@@ -1335,10 +1403,11 @@ lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
     for (size_t k = 0; k < nb; k++) {
         l->stats.events += batches[k]->n;
         if (rc != LPG_OK)
-            for (size_t i = 0; i < batches[k]->n; i++)
+            for (size_t i = 0; i < batches[k]->n; i++) {
+                batches[k]->items[i].recorded = false;
                 if (outs[k][i].status == LPG_OK)
                     s_fail(&outs[k][i], rc, "the ledger could not commit");
-        lpg_batch_destroy(&batches[k]);
+            }
     }
     l->stats.batches++;
     l->stats.ns_write += t3 - t2;

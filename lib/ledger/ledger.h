@@ -96,18 +96,24 @@ typedef struct {
  *  outcome->message, if set, is the answer's message (name the field at
  *  fault: "Event.cylinder: missing"). */
 /*  Strings, reasons (each Reason and its strings) and the FillResult the
- *  rules put in *outcome are malloc'd by them and freed by the ledger. */
+ *  rules put in *outcome are malloc'd by them and freed by the ledger
+ *  (with the batch: the reply is built from them). signer is the signer
+ *  as the write transaction knows it, read once for the revocation check:
+ *  its key and the domain's record of it (signer->record; NULL for the
+ *  authority), borrowed for the call. pre is the precheck's result
+ *  (NULL if none): the rules may add to it what the reply needs (the
+ *  record they loaded), since it lives as long as the batch. */
 typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
                             const lpg_event_t *ev,
-                            const uint8_t signer_id[LPG_KEYID_LEN],
-                            const lpg_append_in_t *in, const void *pre,
+                            const lpg_signer_t *signer,
+                            const lpg_append_in_t *in, void *pre,
                             Lpg__Outcome *outcome);
 
 /*  Work on one event that needs no ledger state (checking a scanned
  *  code's own signature, say): run on the signature-checking threads,
  *  outside any transaction, for each event whose signature verified. Its
- *  result reaches the rules as `pre`; it is malloc'd here and freed by
- *  the ledger after the commit. NULL is a valid result. */
+ *  result reaches the rules as `pre`; it is malloc'd here and freed
+ *  (free()) by the ledger with the batch. NULL is a valid result. */
 typedef void *(*lpg_precheck_fn)(void *ctx, const lpg_event_t *ev);
 
 typedef struct {
@@ -145,6 +151,12 @@ int lpg_ledger_append_hooks(lpg_ledger_t *l, const char *service,
 typedef struct lpg_batch lpg_batch_t;
 int lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
                        const lpg_hooks_t *hooks, lpg_batch_t **out);
+/*  The same inside the caller's read transaction t, which it keeps (a
+ *  service checks who sent the requests and finds the signers' keys in
+ *  one transaction). */
+int lpg_ledger_prepare_in(lpg_ledger_t *l, lpg_txn_t *t,
+                          const lpg_append_in_t *in, size_t n,
+                          const lpg_hooks_t *hooks, lpg_batch_t **out);
 /*  Commits a prepared batch (consumes *batch, sets it to NULL); results
  *  and return value as lpg_ledger_append. */
 int lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch,
@@ -156,16 +168,34 @@ int lpg_ledger_commit(lpg_ledger_t *l, lpg_batch_t **batch,
 int lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                            const char *service, const lpg_hooks_t *hooks,
                            lpg_append_out_t **outs);
+/*  lpg_ledger_commit_many, but the batches stay the caller's, to build
+ *  the replies from what was decoded and judged, then destroy: see
+ *  lpg_batch_event, lpg_batch_outcome and lpg_batch_pre. */
+int lpg_ledger_commit_held(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
+                           const char *service, const lpg_hooks_t *hooks,
+                           lpg_append_out_t **outs);
 void lpg_batch_destroy(lpg_batch_t **p);
 /*  Events in a prepared batch. */
 size_t lpg_batch_size(const lpg_batch_t *b);
+/*  Event i as decoded (NULL if it did not decode). Owned by the batch. */
+const lpg_event_t *lpg_batch_event(const lpg_batch_t *b, size_t i);
+/*  The outcome recorded with event i by the commit that held the batch
+ *  (what the rules built); NULL if it was not recorded then (refused, a
+ *  retry of an earlier entry, or the commit failed). Owned by the batch. */
+const Lpg__Outcome *lpg_batch_outcome(const lpg_batch_t *b, size_t i);
+/*  The precheck's result for event i (NULL if none), with what the rules
+ *  added to it. Owned by the batch. */
+void *lpg_batch_pre(const lpg_batch_t *b, size_t i);
 
 /*  Where append time went, summed since open (for benchmarks and
  *  operators): decoding and key look-up, signature checks, the write
- *  transaction (rules, entries, tree, state), the synced commit. */
+ *  transaction (rules, entries, tree, state), the synced commit; and the
+ *  LMDB transactions begun on this handle, read and write, by any
+ *  thread and for any purpose. */
 typedef struct {
     uint64_t batches, events;
     uint64_t ns_prepare, ns_verify, ns_write, ns_commit;
+    uint64_t txn_read, txn_write;
 } lpg_ledger_stats_t;
 void lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out);
 

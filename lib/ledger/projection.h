@@ -28,6 +28,11 @@ typedef struct {
     uint64_t enrolled_seq;  /* the entry that enrolled it */
     bool revoked;           /* revoked, by the entry revoked_seq */
     uint64_t revoked_seq;
+    /* The domain's own decoded record of the signer (the domain's table:
+     * its DeviceState), so that the rules of the same event need not
+     * decode it again; NULL for the authority or when the domain keeps
+     * none. Owned by this struct: freed by the projection's release. */
+    void *record;
 } lpg_signer_t;
 
 typedef struct {
@@ -35,6 +40,9 @@ typedef struct {
      * ledger decides). LPG_ENOTFOUND if none. */
     int (*signer)(lpg_txn_t *t, const uint8_t kid[LPG_KEYID_LEN],
                   lpg_signer_t *out);
+    /* Frees what signer put in out->record and sets it to NULL;
+     * NULL-safe on a NULL record. May be NULL if signer never sets one. */
+    void (*release)(lpg_signer_t *s);
     /* May the signer (the authority when is_authority) record ev at all?
      * LPG_OK, or LPG_EPERM / LPG_EBINDING with why in words. Runs before
      * a service's rules, inside the write transaction. */

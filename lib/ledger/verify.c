@@ -169,8 +169,10 @@ s_signer(const lpg_projection_t *proj, lpg_txn_t *t, lpg_keyring_t *keys,
         *is_authority = true;
         return LPG_OK;
     }
-    lpg_signer_t dev;
+    lpg_signer_t dev = {0};
     int rc = proj->signer(t, kid, &dev);
+    if (rc == LPG_OK && proj->release)
+        proj->release(&dev); /* verify needs only the key and dates */
     if (rc == LPG_ENOTFOUND) {
         *why = "signed by a key that was not enrolled at that point";
         return LPG_EUNKNOWNKEY;

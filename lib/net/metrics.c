@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "ledger/event.h"
 #include "base/log.h"
+#include "base/count.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -338,6 +339,11 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
     *out = NULL;
     *len = 0;
     s_buf_t b = {0};
+    /* The work counters before the ledger's read transaction below, so
+     * a scrape's own transaction shows in the next scrape, not this. */
+    uint64_t work[LPG_COUNT_N];
+    for (int i = 0; i < LPG_COUNT_N; i++)
+        work[i] = lpg_count_get((lpg_count_t)i);
     /* The ledger first, outside the lock: a read transaction. */
     lpg_ledger_usage_t u;
     bool have_ledger = m->ledger && lpg_ledger_usage(m->ledger, &u) ==
@@ -363,6 +369,14 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
                 m->batch_bucket, S_NBATCH, m->batch_count,
                 (double)m->batch_sum);
     pthread_mutex_unlock(&m->lock);
+    s_head(&b, "lpg_work_total", "counter",
+           "Costly steps the process took: LMDB transactions begun, "
+           "records, events and entries decoded, codes parsed.");
+    for (int i = 0; i < LPG_COUNT_N; i++) {
+        s_series(&b, m, "lpg_work_total", "what",
+                 lpg_count_name((lpg_count_t)i), NULL, NULL);
+        s_put(&b, "} %" PRIu64 "\n", work[i]);
+    }
     if (have_ledger) {
         s_gauge(&b, m, "lpg_ledger_entries", "Entries in the ledger "
                 "(the Merkle tree size).", (double)u.entries);

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "domain/kind.h"
 #include "net/metrics.h"
+#include "base/count.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -307,6 +308,7 @@ typedef struct {
     lpg_reply_t reply;
     bool answered;   /* reply is final */
     bool droppable;  /* cannot be answered: no identity frame */
+    bool sender_later; /* a submit: sender checked with its unit's keys */
     size_t last_slot; /* SubmitMany: its last event in the batch */
     uint64_t t0;     /* received (lpg_metrics_now_ns) */
 } s_pending_t;
@@ -356,6 +358,9 @@ s_refuse(s_pending_t *p, int err, const char *message)
     lpg_reply_error(&p->reply, err, message);
     p->answered = true;
 }
+
+static void s_sender(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t,
+                     int rc);
 
 /*  Frames, size, decoding, version, sender. Leaves p->answered false for
  *  a request that passed, to be handled. */
@@ -411,12 +416,32 @@ s_check(lpg_service_t *s, s_pending_t *p)
         kid[i] = (uint8_t)v;
         got++;
     }
+    if (!known || got != 32) {
+        s_refuse(p, LPG_EUNKNOWNKEY, "this device is not enrolled");
+        return;
+    }
+    memcpy(p->sender.key_id, kid, 32);
+    /* A submit's sender is checked in the read transaction that prepares
+     * its unit's events (s_prepare_unit); any other request's now. */
+    if (p->req->body_case == LPG__REQUEST__BODY_SUBMIT ||
+        p->req->body_case == LPG__REQUEST__BODY_SUBMIT_MANY) {
+        p->sender_later = true;
+        return;
+    }
     lpg_txn_t *t = NULL;
-    int rc = known && got == 32 ? lpg_ledger_read(s->o.ledger, &t)
-                                : LPG_ENOTFOUND;
-    if (rc == LPG_OK)
-        rc = lpg_state_device(t, kid, &p->device);
+    int rc = lpg_ledger_read(s->o.ledger, &t);
+    s_sender(s, p, t, rc);
     lpg_txn_abort(&t);
+}
+
+/*  The sender, checked again on every request: a device revoked while
+ *  connected is refused from its next request on. t: a read transaction
+ *  (NULL when opening it failed with rc). */
+static void
+s_sender(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t, int rc)
+{
+    if (rc == LPG_OK)
+        rc = lpg_state_device(t, p->sender.key_id, &p->device);
     if (rc != LPG_OK && rc != LPG_ENOTFOUND) {
         /* The service failed, not the device: say so, and log it. */
         lpg_error("%s: cannot check the sender of a request: the ledger "
@@ -433,17 +458,42 @@ s_check(lpg_service_t *s, s_pending_t *p)
         s_refuse(p, LPG_EREVOKED, "this device's key has been revoked");
         return;
     }
-    memcpy(p->sender.key_id, kid, 32);
     p->sender.device = p->device;
 }
 
-/*  The answer to one recorded event (or a retry of one): its stored
- *  outcome, DENY reasons included. */
+/*  The answer to one recorded event (or a retry of one): its outcome,
+ *  DENY reasons included. */
 typedef struct {
     Lpg__Status status;
     const char *token;
     const char *message;
 } s_result_t;
+
+/*  The read transaction the replies of a commit share, opened only when
+ *  one needs it: a retry's stored entry, or a hook's state. */
+struct lpg_reader {
+    lpg_ledger_t *ledger;
+    lpg_txn_t *txn;
+    bool tried;
+};
+
+static lpg_txn_t *
+s_reader_txn(lpg_reader_t *r)
+{
+    if (!r)
+        return NULL;
+    if (!r->tried && r->ledger &&
+        lpg_ledger_read(r->ledger, &r->txn) != LPG_OK)
+        r->txn = NULL; /* recorded all the same: answers without details */
+    r->tried = true;
+    return r->txn;
+}
+
+lpg_txn_t *
+lpg_submitted_txn(const lpg_submitted_t *sub)
+{
+    return sub->reader ? s_reader_txn(sub->reader) : NULL;
+}
 
 static Lpg__LedgerEntry *
 s_entry(lpg_txn_t *t, uint64_t seq)
@@ -452,7 +502,22 @@ s_entry(lpg_txn_t *t, uint64_t seq)
     size_t len;
     if (!t || lpg_txn_entry(t, seq, &data, &len) != LPG_OK)
         return NULL;
+    lpg_count(LPG_COUNT_ENTRY_DECODE);
     return lpg__ledger_entry__unpack(NULL, len, data);
+}
+
+/*  The outcome of event i of batch b: the one its rules built, carried;
+ *  for a retry, the stored entry's (read into *entry, caller frees). */
+static const Lpg__Outcome *
+s_outcome(const lpg_batch_t *b, size_t i, lpg_reader_t *rd,
+          const lpg_append_out_t *out, Lpg__LedgerEntry **entry)
+{
+    *entry = NULL;
+    const Lpg__Outcome *o = b ? lpg_batch_outcome(b, i) : NULL;
+    if (o)
+        return o;
+    *entry = s_entry(s_reader_txn(rd), out->seq);
+    return *entry ? (*entry)->outcome : NULL;
 }
 
 static s_result_t
@@ -474,36 +539,40 @@ s_result_of(const Lpg__Outcome *o, bool duplicate)
 }
 
 static void
-s_reply_from_entry(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t,
-                   const lpg_append_out_t *out)
+s_reply_of(lpg_service_t *s, s_pending_t *p, const lpg_batch_t *b, size_t i,
+           lpg_reader_t *rd, const lpg_append_out_t *out)
 {
-    Lpg__LedgerEntry *e = s_entry(t, out->seq);
+    Lpg__LedgerEntry *e = NULL;
+    const Lpg__Outcome *o = s_outcome(b, i, rd, out, &e);
     p->reply.reply.has_seq = 1;
     p->reply.reply.seq = out->seq;
     p->reply.reply.has_duplicate = 1;
     p->reply.reply.duplicate = out->duplicate;
-    const Lpg__Outcome *o = e ? e->outcome : NULL;
     s_result_t r = s_result_of(o, out->duplicate);
     lpg_reply_set(&p->reply, r.status, r.token, r.message);
     /* DENY reasons, or warnings on an OK (e.g. short weight). */
-    for (size_t i = 0; o && i < o->n_reasons; i++)
-        lpg_reply_reason(&p->reply, o->reasons[i]->token, o->reasons[i]->zh,
-                         o->reasons[i]->en);
+    for (size_t k = 0; o && k < o->n_reasons; k++)
+        lpg_reply_reason(&p->reply, o->reasons[k]->token, o->reasons[k]->zh,
+                         o->reasons[k]->en);
     if (o && o->fill) {
         p->reply.fill = *o->fill;
         p->reply.fill.base.descriptor = &lpg__fill_result__descriptor;
         p->reply.reply.fill = &p->reply.fill;
     }
-    if (e && s->o.submitted)
-        s->o.submitted(s->o.ctx, t, out->seq, e, &p->reply);
+    const lpg_event_t *ev = b ? lpg_batch_event(b, i) : NULL;
+    if (o && ev && s->o.submitted) {
+        lpg_submitted_t sub = {out->seq, out->duplicate, ev, o,
+                               lpg_batch_pre(b, i), rd};
+        s->o.submitted(s->o.ctx, &sub, &p->reply);
+    }
     if (e)
         lpg__ledger_entry__free_unpacked(e, NULL);
     p->answered = true;
 }
 
 static void
-s_result_from_entry(s_pending_t *p, size_t k, lpg_txn_t *t,
-                    const lpg_append_out_t *out)
+s_result_of_item(s_pending_t *p, size_t k, const lpg_batch_t *b, size_t i,
+                 lpg_reader_t *rd, const lpg_append_out_t *out)
 {
     lpg_reply_t *rep = &p->reply;
     if (out->status != LPG_OK) {
@@ -511,17 +580,17 @@ s_result_from_entry(s_pending_t *p, size_t k, lpg_txn_t *t,
                              lpg_errtoken(out->status), out->why);
         return;
     }
-    Lpg__LedgerEntry *e = s_entry(t, out->seq);
-    const Lpg__Outcome *o = e ? e->outcome : NULL;
+    Lpg__LedgerEntry *e = NULL;
+    const Lpg__Outcome *o = s_outcome(b, i, rd, out, &e);
     s_result_t r = s_result_of(o, out->duplicate);
     lpg_reply_result_set(rep, k, r.status, r.token, r.message);
     rep->results[k].has_seq = 1;
     rep->results[k].seq = out->seq;
     rep->results[k].has_duplicate = 1;
     rep->results[k].duplicate = out->duplicate;
-    for (size_t i = 0; o && i < o->n_reasons; i++)
-        lpg_reply_result_reason(rep, k, o->reasons[i]->token,
-                                o->reasons[i]->zh, o->reasons[i]->en);
+    for (size_t j = 0; o && j < o->n_reasons; j++)
+        lpg_reply_result_reason(rep, k, o->reasons[j]->token,
+                                o->reasons[j]->zh, o->reasons[j]->en);
     if (e)
         lpg__ledger_entry__free_unpacked(e, NULL);
 }
@@ -569,6 +638,8 @@ s_unit_destroy(s_unit_t **p)
     *p = NULL;
 }
 
+static void s_gather_unit(lpg_service_t *s, s_unit_t *u, lpg_txn_t *t);
+
 /*  Is this SignedEvent of a kind another service records? Then it is
  *  answered at once (EWRONGSERVICE, why says whose it is) and never
  *  reaches the ledger: no signature check, no retry look-up, no rules.
@@ -583,10 +654,31 @@ s_foreign(const lpg_service_t *s, const uint8_t *data, size_t len,
     return lpg_kind_check_service(s->o.name, kind, why, whysz) != LPG_OK;
 }
 
-/*  Gathers every submitted event of the unit, in arrival order, and
- *  prepares them (those of another service's kinds are answered here). */
+/*  Checks the senders of the unit's submits, gathers every submitted
+ *  event, in arrival order, and prepares them (those of another
+ *  service's kinds are answered here): one read transaction for the
+ *  senders and the signers' keys. */
 static void
 s_prepare_unit(lpg_service_t *s, s_unit_t *u)
+{
+    lpg_txn_t *t = NULL;
+    bool opened = false;
+    int rc = LPG_OK;
+    for (size_t i = 0; i < u->n; i++) {
+        s_pending_t *p = &u->pend[i];
+        if (p->answered || !p->sender_later)
+            continue;
+        if (!opened)
+            rc = lpg_ledger_read(s->o.ledger, &t);
+        opened = true;
+        s_sender(s, p, t, rc);
+    }
+    s_gather_unit(s, u, t);
+    lpg_txn_abort(&t);
+}
+
+static void
+s_gather_unit(lpg_service_t *s, s_unit_t *u, lpg_txn_t *t)
 {
     s_pending_t *pend = u->pend;
     size_t n = u->n, total = 0;
@@ -683,13 +775,16 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
     if (total == 0)
         return;
     lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
-    u->rc = lpg_ledger_prepare(s->o.ledger, u->in, total, &hooks, &u->batch);
+    u->rc = t ? lpg_ledger_prepare_in(s->o.ledger, t, u->in, total, &hooks,
+                                      &u->batch)
+              : lpg_ledger_prepare(s->o.ledger, u->in, total, &hooks,
+                                   &u->batch);
 }
 
 /*  Builds a committed unit's replies (committing thread; touches no
- *  socket). rc: the transaction's result. */
+ *  socket) from its held batch. rc: the transaction's result. */
 static void
-s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
+s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_reader_t *rd)
 {
     char failed[160];
     snprintf(failed, sizeof failed, "the ledger could not record it: %s",
@@ -702,7 +797,7 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
                                      lpg_msg_status(rc), lpg_errtoken(rc),
                                      failed);
             else
-                s_result_from_entry(p, u->slot[j], t, &u->out[j]);
+                s_result_of_item(p, u->slot[j], u->batch, j, rd, &u->out[j]);
             if (u->slot[j] == p->last_slot) {
                 char msg[64];
                 snprintf(msg, sizeof msg, "%zu events answered",
@@ -717,7 +812,7 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_txn_t *t)
             s_answer(p, lpg_msg_status(u->out[j].status),
                      lpg_errtoken(u->out[j].status), u->out[j].why);
         else
-            s_reply_from_entry(s, p, t, &u->out[j]);
+            s_reply_of(s, p, u->batch, j, rd, &u->out[j]);
         lpg_metrics_event(s->metrics, u->in[j].data, u->in[j].len,
                           lpg_msg_status_name(
                               u->slot[j] != SIZE_MAX
@@ -744,24 +839,23 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
             u->total = 0;
             continue;
         }
-        batches[nb] = u->batch;
-        u->batch = NULL;
+        batches[nb] = u->batch; /* held: the replies are built from it */
         outs[nb++] = u->out;
         events += u->total;
     }
     if (nb > 0) {
         lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
-        rc = lpg_ledger_commit_many(s->o.ledger, batches, nb, s->o.name,
+        rc = lpg_ledger_commit_held(s->o.ledger, batches, nb, s->o.name,
                                     &hooks, outs);
         lpg_metrics_batch(s->metrics, events);
     }
-    lpg_txn_t *t = NULL;
-    if (nb > 0 && rc == LPG_OK && lpg_ledger_read(s->o.ledger, &t) != LPG_OK)
-        t = NULL; /* recorded all the same: answers without the details */
+    lpg_reader_t rd = {rc == LPG_OK ? s->o.ledger : NULL, NULL, false};
     for (size_t k = 0; k < nu; k++)
-        if (units[k]->total > 0)
-            s_replies_unit(s, units[k], rc, t);
-    lpg_txn_abort(&t);
+        if (units[k]->total > 0) {
+            s_replies_unit(s, units[k], rc, &rd);
+            lpg_batch_destroy(&units[k]->batch);
+        }
+    lpg_txn_abort(&rd.txn);
 }
 
 static void

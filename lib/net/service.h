@@ -14,6 +14,9 @@
  *  enrolled and unrevoked, version), answers queries, and appends the
  *  submitted events in arrival order in one transaction with the rules
  *  applied inside it; it replies after the commit, so an OK is durable.
+ *  The senders of submitted events are checked in the read transaction
+ *  that finds their signers' keys, and each reply is built from what the
+ *  append decoded and judged (a retry's from the stored entry).
  *  Malformed input is answered (or dropped, past the hard cap) and the
  *  service keeps serving.
  */
@@ -35,6 +38,26 @@ typedef struct {
     const Lpg__DeviceState *device; /* its enrolment */
 } lpg_sender_t;
 
+/*  One recorded event (or a retry of one) whose reply is being built:
+ *  what the append decoded and judged, carried to the reply rather than
+ *  read back from the ledger. */
+typedef struct lpg_reader lpg_reader_t;
+typedef struct {
+    uint64_t seq;
+    bool duplicate;              /* a retry: outcome is the stored entry's */
+    const lpg_event_t *ev;       /* the event, as decoded */
+    const Lpg__Outcome *outcome; /* its recorded outcome (NULL: unknown) */
+    const void *pre;             /* the precheck's result, with what the
+                                  * rules added (NULL: none) */
+    lpg_reader_t *reader;        /* see lpg_submitted_txn */
+} lpg_submitted_t;
+
+/*  A read transaction as of after the commit, for a hook that needs the
+ *  state the commit left: opened on first use and shared by the replies
+ *  of the batch, ended by the service. NULL if the ledger cannot be
+ *  read (answer without the details). */
+lpg_txn_t *lpg_submitted_txn(const lpg_submitted_t *sub);
+
 typedef struct lpg_service_opts lpg_service_opts_t;
 
 struct lpg_service_opts {
@@ -49,8 +72,8 @@ struct lpg_service_opts {
     lpg_precheck_fn precheck;
     /* After a submitted event is recorded (or found as a retry), may add
      * to the reply (e.g. the cylinder's serial). May be NULL. */
-    int (*submitted)(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                     const Lpg__LedgerEntry *entry, lpg_reply_t *reply);
+    int (*submitted)(void *ctx, const lpg_submitted_t *sub,
+                     lpg_reply_t *reply);
     /* Any request other than Submit and Ping; NULL answers INVALID. */
     int (*query)(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
                  const lpg_sender_t *sender, lpg_reply_t *reply);

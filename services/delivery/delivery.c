@@ -84,8 +84,8 @@ s_outcome(const lpg_verdict_t *v, uint64_t late_ms, Lpg__Outcome *o)
 int
 lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                    const lpg_event_t *ev,
-                   const uint8_t signer_id[LPG_KEYID_LEN],
-                   const lpg_append_in_t *in, const void *pre,
+                   const lpg_signer_t *who,
+                   const lpg_append_in_t *in, void *pre,
                    Lpg__Outcome *outcome)
 {
     lpg_delivery_t *d = ctx;

@@ -31,8 +31,8 @@ int lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
  *  is not a delivery step. */
 int lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                        const lpg_event_t *ev,
-                       const uint8_t signer_id[LPG_KEYID_LEN],
-                       const lpg_append_in_t *in, const void *pre,
+                       const lpg_signer_t *who,
+                       const lpg_append_in_t *in, void *pre,
                        Lpg__Outcome *outcome);
 
 #endif

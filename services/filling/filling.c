@@ -6,6 +6,7 @@
 #include "domain/reasons.h"
 #include "domain/state.h"
 #include "base/clock.h"
+#include "base/count.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -63,6 +64,7 @@ s_load(lpg_txn_t *t, uint64_t seq, s_found_t *out)
     size_t len;
     if (lpg_txn_entry(t, seq, &data, &len) != LPG_OK)
         return false;
+    lpg_count(LPG_COUNT_ENTRY_DECODE);
     out->entry = lpg__ledger_entry__unpack(NULL, len, data);
     if (out->entry)
         out->signed_event = lpg__signed_event__unpack(
@@ -159,11 +161,43 @@ s_required(const Lpg__Event *e, bool cylinder, bool site, bool actor,
     return LPG_OK;
 }
 
-/*  A fill check's code verified on the signature threads. */
+/*  A fill check's code verified on the signature threads, and what its
+ *  rules then found of the cylinder, carried to the reply (the check
+ *  changes none of these fields). Plain bytes: the ledger frees it. */
 typedef struct {
     int rc;
     lpg_code_t code;
+    bool looked;   /* the rules looked the cylinder up */
+    bool found;    /* and found it: */
+    char grai[LPG_STRING_MAX + 1];
+    char serial[LPG_STRING_MAX + 1];
+    char owner[LPG_STRING_MAX + 1];
+    uint32_t tare_g, fill_g;
+    protobuf_c_boolean has_status, has_custody;
+    Lpg__CylinderStatus status;
+    Lpg__Custody custody;
 } s_pre_t;
+
+/*  Keeps what the reply shows of the cylinder the rules loaded. */
+static void
+s_pre_keep(s_pre_t *p, const Lpg__CylinderState *cyl)
+{
+    p->looked = true;
+    p->found = cyl && cyl->reg;
+    if (!p->found)
+        return;
+    snprintf(p->grai, sizeof p->grai, "%s", cyl->grai);
+    snprintf(p->serial, sizeof p->serial, "%s",
+             cyl->reg->serial ? cyl->reg->serial : "");
+    snprintf(p->owner, sizeof p->owner, "%s",
+             cyl->reg->owner ? cyl->reg->owner : "");
+    p->tare_g = cyl->reg->tare_g;
+    p->fill_g = cyl->reg->fill_g;
+    p->has_status = cyl->has_status;
+    p->status = cyl->status;
+    p->has_custody = cyl->has_custody;
+    p->custody = cyl->custody;
+}
 
 void *
 lpg_filling_precheck(void *ctx, const lpg_event_t *ev)
@@ -171,7 +205,7 @@ lpg_filling_precheck(void *ctx, const lpg_event_t *ev)
     lpg_filling_t *f = ctx;
     if (ev->event->body_case != LPG__EVENT__BODY_FILL_CHECK)
         return NULL;
-    s_pre_t *p = malloc(sizeof *p);
+    s_pre_t *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     const char *text = ev->event->fill_check->code;
@@ -183,7 +217,7 @@ lpg_filling_precheck(void *ctx, const lpg_event_t *ev)
 
 static int
 s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
-             const s_pre_t *pre, Lpg__Outcome *o)
+             const lpg_signer_t *signer, s_pre_t *pre, Lpg__Outcome *o)
 {
     const Lpg__Event *e = ev->event;
     const Lpg__FillCheck *fc = e->fill_check;
@@ -226,9 +260,7 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.site = lpg_state_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
     in.staff = lpg_state_get(t, LPG_TABLE_STAFF, e->actor,
                      &lpg__staff_state__descriptor);
-    Lpg__DeviceState *dev = NULL;
-    lpg_state_device(t, ev->signed_event->key_id.data, &dev);
-    in.device = dev;
+    in.device = signer->record; /* read by the ledger in this txn */
     in.check = fc;
     in.time_ms = e->device_time_ms;
     in.now_ms = f->now_ms();
@@ -244,18 +276,18 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     rc = lpg_rules_fill_check(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = lpg_verdict_outcome(&v, "fill allowed", "do not fill", o);
+    if (pre && identified)
+        s_pre_keep(pre, in.cyl);
     lpg_state_free((void *)in.cyl);
     lpg_state_free((void *)in.site);
     lpg_state_free((void *)in.staff);
     lpg_state_free((void *)in.last_site);
-    if (dev)
-        lpg__device_state__free_unpacked(dev, NULL);
     return rc;
 }
 
 static int
 s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
-              Lpg__Outcome *o)
+              const lpg_signer_t *signer, Lpg__Outcome *o)
 {
     const Lpg__Event *e = ev->event;
     const Lpg__FillRecord *fr = e->fill_record;
@@ -265,8 +297,7 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     lpg_fill_record_input_t in = {0};
     Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
                                     &lpg__cylinder_state__descriptor);
-    Lpg__DeviceState *dev = NULL;
-    lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    const Lpg__DeviceState *dev = signer->record;
     s_found_t named = {0}, check = {0};
     if (cyl) {
         bool hint = false;
@@ -322,14 +353,12 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     s_found_clear(&named);
     s_found_clear(&check);
     lpg_state_free(cyl);
-    if (dev)
-        lpg__device_state__free_unpacked(dev, NULL);
     return rc;
 }
 
 static int
 s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
-           Lpg__Outcome *o)
+           const lpg_signer_t *signer, Lpg__Outcome *o)
 {
     const Lpg__Event *e = ev->event;
     int rc = s_required(e, true, true, true, o);
@@ -338,8 +367,7 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     lpg_override_input_t in = {0};
     Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
                                     &lpg__cylinder_state__descriptor);
-    Lpg__DeviceState *dev = NULL;
-    lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    const Lpg__DeviceState *dev = signer->record;
     s_found_t check = {0};
     if (cyl)
         s_find(t, e->cylinder, &e->fill_override->check_event_id,
@@ -369,86 +397,119 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     lpg_state_free(cyl);
     lpg_state_free((void *)in.site);
     lpg_state_free((void *)in.staff);
-    if (dev)
-        lpg__device_state__free_unpacked(dev, NULL);
     return rc;
 }
 
 int
 lpg_filling_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                   const lpg_event_t *ev,
-                  const uint8_t signer_id[LPG_KEYID_LEN],
-                  const lpg_append_in_t *in, const void *pre,
+                  const lpg_signer_t *signer,
+                  const lpg_append_in_t *in, void *pre,
                        Lpg__Outcome *outcome)
 {
     lpg_filling_t *f = ctx;
     switch (ev->event->body_case) {
     case LPG__EVENT__BODY_FILL_CHECK:
-        return s_fill_check(f, txn, ev, pre, outcome);
+        return s_fill_check(f, txn, ev, signer, pre, outcome);
     case LPG__EVENT__BODY_FILL_RECORD:
-        return s_fill_record(f, txn, ev, outcome);
+        return s_fill_record(f, txn, ev, signer, outcome);
     case LPG__EVENT__BODY_FILL_OVERRIDE:
-        return s_override(f, txn, ev, outcome);
+        return s_override(f, txn, ev, signer, outcome);
     default:
         return LPG_EINVAL; /* not an event of the filling station */
     }
 }
 
+/*  Fills ci from the cylinder's record. */
+static void
+s_info_of(Lpg__CylinderInfo *ci, lpg_reply_t *reply,
+          const Lpg__CylinderState *cyl)
+{
+    if (!ci->grai) {
+        ci->grai = lpg_reply_strdup(reply, cyl->grai);
+        ci->serial = lpg_reply_strdup(reply, cyl->reg->serial);
+    }
+    ci->owner = lpg_reply_strdup(reply, cyl->reg->owner);
+    ci->has_tare_g = 1;
+    ci->tare_g = cyl->reg->tare_g;
+    ci->has_fill_g = 1;
+    ci->fill_g = cyl->reg->fill_g;
+    ci->has_status = cyl->has_status;
+    ci->status = cyl->status;
+    ci->has_custody = cyl->has_custody;
+    ci->custody = cyl->custody;
+}
+
 int
-lpg_filling_submitted(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                      const Lpg__LedgerEntry *entry, lpg_reply_t *reply)
+lpg_filling_submitted(void *ctx, const lpg_submitted_t *sub,
+                      lpg_reply_t *reply)
 {
     lpg_filling_t *f = ctx;
-    lpg_event_t ev;
-    if (lpg_event_decode(&ev, entry->signed_event.data,
-                         entry->signed_event.len, NULL, 0) != LPG_OK)
-        return LPG_OK;
-    const Lpg__Event *e = ev.event;
+    const Lpg__Event *e = sub->ev->event;
+    const s_pre_t *pre = e->body_case == LPG__EVENT__BODY_FILL_CHECK
+                             ? sub->pre
+                             : NULL;
     Lpg__CylinderInfo *ci = &reply->cylinder;
-    const char *grai = e->cylinder;
     /* A forged code names nothing: show no cylinder for it. */
-    const Lpg__Outcome *o = entry->outcome;
+    const Lpg__Outcome *o = sub->outcome;
     const char *forged = lpg_reason_by_id(LPG_REASON_CODE_FORGED)->token;
     for (size_t i = 0; o && i < o->n_reasons; i++)
-        if (strcmp(o->reasons[i]->token, forged) == 0) {
-            lpg_event_clear(&ev);
+        if (strcmp(o->reasons[i]->token, forged) == 0)
             return LPG_OK;
-        }
     if (e->body_case == LPG__EVENT__BODY_FILL_CHECK) {
-        /* The code was judged already (the verdict is in the entry);
-         * the operator only needs what it names. */
-        lpg_code_t code;
-        int rc = lpg_code_parse(e->fill_check->code,
-                                strlen(e->fill_check->code), f->resolver,
-                                &code);
-        if (rc == LPG_OK || rc == LPG_ECODE_CASE) {
+        /* The code was judged already (the verdict is in the outcome);
+         * the operator only needs what it names: as the precheck parsed
+         * it, or parsed here if the precheck could not say. */
+        lpg_code_t parsed;
+        const lpg_code_t *code = NULL;
+        if (pre && (pre->rc == LPG_OK || pre->rc == LPG_ECODE_CASE))
+            code = &pre->code;
+        else {
+            int rc = lpg_code_parse(e->fill_check->code,
+                                    strlen(e->fill_check->code), f->resolver,
+                                    &parsed);
+            if (rc == LPG_OK || rc == LPG_ECODE_CASE)
+                code = &parsed;
+        }
+        if (code) {
             char short_id[LPG_CODE_SHORT_ID_MAX + 1];
-            lpg_code_short_id(&code, short_id);
-            ci->grai = lpg_reply_strdup(reply, code.grai);
-            ci->serial = lpg_reply_strdup(reply, code.serial);
+            lpg_code_short_id(code, short_id);
+            ci->grai = lpg_reply_strdup(reply, code->grai);
+            ci->serial = lpg_reply_strdup(reply, code->serial);
             ci->short_id = lpg_reply_strdup(reply, short_id);
         }
     }
-    Lpg__CylinderState *cyl = lpg_state_get(txn, LPG_TABLE_CYLINDERS, grai,
-                                    &lpg__cylinder_state__descriptor);
-    if (cyl) {
-        if (!ci->grai) {
-            ci->grai = lpg_reply_strdup(reply, cyl->grai);
-            ci->serial = lpg_reply_strdup(reply, cyl->reg->serial);
+    if (pre && pre->looked) {
+        /* The cylinder the rules loaded: the check changes none of what
+         * the reply shows of it. */
+        if (pre->found) {
+            Lpg__CylinderState cyl = LPG__CYLINDER_STATE__INIT;
+            Lpg__CylinderRegister reg = LPG__CYLINDER_REGISTER__INIT;
+            cyl.grai = (char *)pre->grai;
+            cyl.reg = &reg;
+            reg.serial = (char *)pre->serial;
+            reg.owner = (char *)pre->owner;
+            reg.tare_g = pre->tare_g;
+            reg.fill_g = pre->fill_g;
+            cyl.has_status = pre->has_status;
+            cyl.status = pre->status;
+            cyl.has_custody = pre->has_custody;
+            cyl.custody = pre->custody;
+            s_info_of(ci, reply, &cyl);
         }
-        ci->owner = lpg_reply_strdup(reply, cyl->reg->owner);
-        ci->has_tare_g = 1;
-        ci->tare_g = cyl->reg->tare_g;
-        ci->has_fill_g = 1;
-        ci->fill_g = cyl->reg->fill_g;
-        ci->has_status = cyl->has_status;
-        ci->status = cyl->status;
-        ci->has_custody = cyl->has_custody;
-        ci->custody = cyl->custody;
-        lpg__cylinder_state__free_unpacked(cyl, NULL);
+    } else {
+        /* A retry, a record or an override: the state the commit left. */
+        lpg_txn_t *txn = lpg_submitted_txn(sub);
+        Lpg__CylinderState *cyl =
+            txn ? lpg_state_get(txn, LPG_TABLE_CYLINDERS, e->cylinder,
+                                &lpg__cylinder_state__descriptor)
+                : NULL;
+        if (cyl) {
+            s_info_of(ci, reply, cyl);
+            lpg__cylinder_state__free_unpacked(cyl, NULL);
+        }
     }
     if (ci->grai && ci->serial)
         reply->reply.cylinder = ci;
-    lpg_event_clear(&ev);
     return LPG_OK;
 }

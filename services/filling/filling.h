@@ -32,8 +32,8 @@ int lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
 
 int lpg_filling_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                       const lpg_event_t *ev,
-                      const uint8_t signer_id[LPG_KEYID_LEN],
-                      const lpg_append_in_t *in, const void *pre,
+                      const lpg_signer_t *signer,
+                      const lpg_append_in_t *in, void *pre,
                        Lpg__Outcome *outcome);
 
 /*  Verifies a fill check's code off the write transaction. */
@@ -41,7 +41,7 @@ void *lpg_filling_precheck(void *ctx, const lpg_event_t *ev);
 
 /*  Adds the cylinder's serial and short id to the answer of a fill check,
  *  for the operator to compare with the steel stamp. */
-int lpg_filling_submitted(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                          const Lpg__LedgerEntry *entry, lpg_reply_t *reply);
+int lpg_filling_submitted(void *ctx, const lpg_submitted_t *sub,
+                          lpg_reply_t *reply);
 
 #endif

@@ -59,8 +59,8 @@ static _Thread_local Lpg__InspectionResult s_result;
 int
 lpg_inspection_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                      const lpg_event_t *ev,
-                     const uint8_t signer_id[LPG_KEYID_LEN],
-                     const lpg_append_in_t *in, const void *pre,
+                     const lpg_signer_t *signer,
+                     const lpg_append_in_t *in, void *pre,
                      Lpg__Outcome *outcome)
 {
     lpg_inspection_t *s = ctx;

@@ -38,8 +38,8 @@ void lpg_inspection_fini(lpg_inspection_t *s);
  *  its hazards in the outcome; other events are recorded as they are. */
 int lpg_inspection_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                          const lpg_event_t *ev,
-                         const uint8_t signer_id[LPG_KEYID_LEN],
-                         const lpg_append_in_t *in, const void *pre,
+                         const lpg_signer_t *signer,
+                         const lpg_append_in_t *in, void *pre,
                          Lpg__Outcome *outcome);
 
 /*  One look for hazards past their deadline, neither rectified nor

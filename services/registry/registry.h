@@ -38,8 +38,8 @@ void lpg_registry_clear(lpg_registry_t *reg);
  *  (LPG_EINVAL). */
 int lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                        const lpg_event_t *ev,
-                       const uint8_t signer_id[LPG_KEYID_LEN],
-                       const lpg_append_in_t *in, const void *pre,
+                       const lpg_signer_t *signer,
+                       const lpg_append_in_t *in, void *pre,
                        Lpg__Outcome *outcome);
 
 /*  GetCylinder, GetCompany and GetUser. */

@@ -466,8 +466,8 @@ lpg_trace_tick(void *ctx, lpg_service_t *svc)
 int
 lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                 const lpg_event_t *ev,
-                const uint8_t signer_id[LPG_KEYID_LEN],
-                const lpg_append_in_t *in, const void *pre,
+                const lpg_signer_t *signer,
+                const lpg_append_in_t *in, void *pre,
                 Lpg__Outcome *outcome)
 {
     return LPG_EINVAL; /* the read side records nothing */

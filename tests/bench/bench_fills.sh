@@ -1,9 +1,12 @@
 #!/bin/sh
 # bench_fills.sh - the fill gate under load: fills/s with 1, 8 and 64
 # concurrent scanners over CURVE through the real lpg-fillingd, and the
-# fill-check latency while a 100,000-row cylinder import runs.
+# fill-check latency while a 100,000-row cylinder import runs. With
+# "one" after BUILD_DIR: only the one-scanner line, and the work one lone
+# fill check costs the daemon (from its lpg_work_total metrics).
 set -eu
-B=${1:?usage: tests/bench/bench_fills.sh BUILD_DIR}
+B=${1:?usage: tests/bench/bench_fills.sh BUILD_DIR [one]}
+ONE=${2:-}
 BIN="$(cd "$B/bin" && pwd)"
 BENCH="$(cd "$B/bench" && pwd)"
 D=$(mktemp -d "${TMPDIR:-/tmp}/lpg-bench-fills-XXXXXX")
@@ -20,13 +23,15 @@ lpg() { "$BIN/lpgtrace" --home "$H" "$@"; }
 lpg init >/dev/null
 ports=$(python3 -c 'import socket
 s = []
-for i in range(2):
+for i in range(3):
     x = socket.socket(); x.bind(("127.0.0.1", 0)); s.append(x)
 print(" ".join(str(x.getsockname()[1]) for x in s))')
 set -- $ports
 sed -i -e "s|^endpoint.registry = .*|endpoint.registry = tcp://127.0.0.1:$1|" \
     -e "s|^endpoint.filling = .*|endpoint.filling = tcp://127.0.0.1:$2|" \
+    -e "s|^metrics.filling = .*|metrics.filling = $3|" \
     -e "s|^device.site = .*|device.site = S9-0|" "$H/lpgtrace.conf"
+MPORT=$3
 lpg gen --companies 1 --sites 1 --devices 1 --cylinders 4400 --fills 0 \
     --seed 9 --codes "$D/codes.txt" >/dev/null
 "$BIN/lpg-registryd" --home "$H" 2>"$D/registry.log" &
@@ -40,7 +45,9 @@ until lpg ping filling >/dev/null 2>&1 && lpg ping registry >/dev/null 2>&1; do
     [ $i -lt 100 ] || { echo "services did not start"; exit 1; }
 done
 n=0
-while [ $n -lt 64 ]; do
+nscanners=64
+[ "$ONE" = one ] && nscanners=1
+while [ $n -lt $nscanners ]; do
     "$BIN/lpgtrace" keygen --out "$H/keys/scanner$n" >/dev/null
     lpg device enroll --key "$H/keys/scanner$n" --company C9-0 --site S9-0 \
         --role filling-scanner >/dev/null
@@ -48,6 +55,35 @@ while [ $n -lt 64 ]; do
 done
 echo "fill gate (a fill = fill check + fill record, signed in advance)"
 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 1 200 staff-S9-0-0
+
+# The work of a lone fill check: the daemon's counters around a run of
+# fill checks from one connected scanner (less what the scrapes cost).
+scrape() { python3 -c 'import sys, urllib.request
+for l in urllib.request.urlopen(sys.argv[1], timeout=5).read().decode().splitlines():
+    if l.startswith("lpg_work_total{"):
+        print(l.split("what=\"")[1].split("\"")[0], l.split()[-1])' \
+    "http://127.0.0.1:$MPORT/metrics" >"$D/work.$1"; }
+scrape a
+scrape b
+LPG_BENCH_OFFSET=200 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 1 100000 staff-S9-0-0 \
+    checks-only 3 | tee "$D/checks.out"
+scrape c
+python3 - "$D" <<'PY'
+import re, sys
+d = sys.argv[1]
+w = {k: {l.split()[0]: int(l.split()[1]) for l in open("%s/work.%s" % (d, k))} for k in "abc"}
+n = int(re.search(r"load: (\d+) in", open(d + "/checks.out").read()).group(1))
+# the ping that opens the scanner's connection costs a sender check too
+per = {k: ((w["c"][k] - w["b"][k]) - (w["b"][k] - w["a"][k])) / n for k in w["a"]}
+print("  per lone fill check (%d checks, one connection): LMDB transactions "
+      "%.2f (read %.2f, write %.2f); decoded: device records %.2f, cylinder "
+      "records %.2f, events %.2f (+ %.2f kind peeks), ledger entries %.2f; "
+      "code parses %.2f" % (n, per["txn_read"] + per["txn_write"],
+      per["txn_read"], per["txn_write"], per["device_decode"],
+      per["cylinder_decode"], per["event_decode"], per["event_peek"],
+      per["entry_decode"], per["code_parse"]))
+PY
+[ "$ONE" = one ] && exit 0
 LPG_BENCH_OFFSET=200 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 8 100 staff-S9-0-0
 LPG_BENCH_OFFSET=1000 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 64 50 staff-S9-0-0
 

@@ -485,8 +485,8 @@ s_user_event(const lpg_key_t *signer, const char *user, bool erase,
 /*  Rules that keep an event's attachment as a secret under its user. */
 static int
 s_keep_attach(void *ctx, lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
-              const uint8_t signer[LPG_KEYID_LEN], const lpg_append_in_t *in,
-              const void *pre, Lpg__Outcome *outcome)
+              const lpg_signer_t *signer, const lpg_append_in_t *in,
+              void *pre, Lpg__Outcome *outcome)
 {
     const char *u = ev->event->user;
     if (!in->attach || !u)

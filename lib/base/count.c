@@ -1,0 +1,32 @@
+/*  count.c - see count.h. */
+#include "base/count.h"
+
+#include <stdatomic.h>
+
+static _Atomic uint64_t s_counts[LPG_COUNT_N];
+
+static const char *const s_names[LPG_COUNT_N] = {
+    "txn_read",     "txn_write",    "device_decode", "cylinder_decode",
+    "event_decode", "event_peek",   "entry_decode",  "code_parse",
+};
+
+void
+lpg_count(lpg_count_t c)
+{
+    if ((unsigned)c < LPG_COUNT_N)
+        atomic_fetch_add_explicit(&s_counts[c], 1, memory_order_relaxed);
+}
+
+uint64_t
+lpg_count_get(lpg_count_t c)
+{
+    return (unsigned)c < LPG_COUNT_N
+               ? atomic_load_explicit(&s_counts[c], memory_order_relaxed)
+               : 0;
+}
+
+const char *
+lpg_count_name(lpg_count_t c)
+{
+    return (unsigned)c < LPG_COUNT_N ? s_names[c] : "?";
+}

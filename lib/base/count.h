@@ -1,0 +1,33 @@
+/*  count.h - how often the process did a costly thing: LMDB transactions
+ *  begun, records and events decoded, codes parsed. Counted with relaxed
+ *  atomics (any thread, next to free), read by benchmarks in-process and
+ *  served by a daemon's metrics endpoint (lpg_work_total), so the work
+ *  one request costs is measured rather than guessed.
+ */
+#ifndef LPG_COUNT_H
+#define LPG_COUNT_H
+
+#include <stdint.h>
+
+typedef enum {
+    LPG_COUNT_TXN_READ = 0,   /* LMDB read transactions begun */
+    LPG_COUNT_TXN_WRITE,      /* LMDB write transactions begun */
+    LPG_COUNT_DEVICE_DECODE,  /* DeviceState records decoded */
+    LPG_COUNT_CYLINDER_DECODE,/* CylinderState records decoded */
+    LPG_COUNT_EVENT_DECODE,   /* SignedEvents decoded and checked in full */
+    LPG_COUNT_EVENT_PEEK,     /* SignedEvents unpacked for their kind only */
+    LPG_COUNT_ENTRY_DECODE,   /* LedgerEntries unpacked from the log */
+    LPG_COUNT_CODE_PARSE,     /* cylinder code texts parsed */
+    LPG_COUNT_N
+} lpg_count_t;
+
+/*  Adds one to counter c. */
+void lpg_count(lpg_count_t c);
+
+/*  The counter's value since the process started. */
+uint64_t lpg_count_get(lpg_count_t c);
+
+/*  Its name as served ("txn_read", "device_decode", ...). Static. */
+const char *lpg_count_name(lpg_count_t c);
+
+#endif
