@@ -1,6 +1,7 @@
 /*  cmd_recall.c - lpgtrace recall --site S --from T1 --to T2 [--csv]: for
- *  a recall of one station's gas, every cylinder it filled in [T1, T2),
- *  each household that received it after that fill, and where it is now.
+ *  a recall of one station's gas, every fill it made in [T1, T2), the
+ *  households that received that fill's gas (delivered the cylinder after
+ *  that fill and before its next one), and where the cylinder is now.
  *  Read from the local ledger (indexes by_site, by_cylinder and the state
  *  tables); also the time and entry helpers shared with cmd_report.c.
  */
@@ -89,12 +90,38 @@ lpg_cli_enum_name(const ProtobufCEnumDescriptor *d, int value)
                                                                        value);
     return v ? v->name : "?";
 }
+bool
+lpg_cli_accepted(const Lpg__LedgerEntry *e)
+{
+    return !e->outcome || e->outcome->status == LPG__STATUS__STATUS_OK;
+}
 
-/*  One cylinder filled in the window: its first accepted fill there. */
+/*  A household that received a fill's gas: its first delivery of that
+ *  gas, and how many deliveries of it it had. */
+typedef struct {
+    char *user;
+    uint64_t seq;
+    uint64_t ms;
+    size_t times;
+} s_got_t;
+
+/*  One accepted fill at the site in the window, and where its gas went:
+ *  the households of the accepted deliveries of its cylinder after it
+ *  and before the cylinder's next accepted fill, at any station (ledger
+ *  order, the order custody follows). A refused delivery delivers
+ *  nothing; a collection or a return neither delivers nor ends the gas
+ *  (only a fill does; the delivery rules allow no delivery between a
+ *  return and the next fill anyway). */
 typedef struct {
     char *grai;
     uint64_t seq;
     uint64_t ms;
+    uint64_t first;    /* seq of the cylinder's first fill in the window */
+    uint64_t next_seq; /* the cylinder's next accepted fill, 0: none yet */
+    uint64_t next_ms;
+    char *next_site;
+    s_got_t *got;
+    size_t ngot, capgot;
 } s_fill_t;
 
 typedef struct {
@@ -104,11 +131,9 @@ typedef struct {
     size_t n, cap;
 } s_recall_t;
 
-bool
-lpg_cli_accepted(const Lpg__LedgerEntry *e)
-{
-    return !e->outcome || e->outcome->status == LPG__STATUS__STATUS_OK;
-}
+/*  lpg_txn_seqs stops on a value other than LPG_OK: this one says
+ *  "done", not an error (errors are negative). */
+#define S_STOP 1
 
 static int
 s_on_site(void *ctx, uint64_t seq)
@@ -121,12 +146,9 @@ s_on_site(void *ctx, uint64_t seq)
         return rc;
     const Lpg__Event *b = ev.event;
     if (b->body_case == LPG__EVENT__BODY_FILL_RECORD && lpg_cli_accepted(e) &&
-        b->cylinder && b->device_time_ms >= r->from &&
+        b->cylinder && *b->cylinder && b->device_time_ms >= r->from &&
         b->device_time_ms < r->to) {
-        bool seen = false;
-        for (size_t i = 0; i < r->n && !seen; i++)
-            seen = strcmp(r->fills[i].grai, b->cylinder) == 0;
-        if (!seen && r->n == r->cap) {
+        if (r->n == r->cap) {
             size_t cap = r->cap ? r->cap * 2 : 16;
             s_fill_t *p = realloc(r->fills, cap * sizeof *p);
             if (!p)
@@ -136,11 +158,12 @@ s_on_site(void *ctx, uint64_t seq)
                 r->cap = cap;
             }
         }
-        if (!seen && rc == LPG_OK) {
-            r->fills[r->n].grai = strdup(b->cylinder);
-            r->fills[r->n].seq = seq;
-            r->fills[r->n].ms = b->device_time_ms;
-            if (r->fills[r->n].grai)
+        if (rc == LPG_OK) {
+            s_fill_t *f = &r->fills[r->n];
+            *f = (s_fill_t){.grai = strdup(b->cylinder),
+                            .seq = seq,
+                            .ms = b->device_time_ms};
+            if (f->grai)
                 r->n++;
             else
                 rc = LPG_ENOMEM;
@@ -151,15 +174,125 @@ s_on_site(void *ctx, uint64_t seq)
     return rc;
 }
 
-/*  Where a recalled cylinder went and is. */
+static int
+s_by_cylinder(const void *a, const void *b)
+{
+    const s_fill_t *x = a, *y = b;
+    int c = strcmp(x->grai, y->grai);
+    if (c != 0)
+        return c;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+s_by_first(const void *a, const void *b)
+{
+    const s_fill_t *x = a, *y = b;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*  Orders the fills by cylinder, the cylinders in the order of their
+ *  first fill in the window, each cylinder's fills in ledger order. */
+static void
+s_group(s_recall_t *r)
+{
+    if (r->n == 0)
+        return;
+    qsort(r->fills, r->n, sizeof *r->fills, s_by_cylinder);
+    for (size_t i = 0, j; i < r->n; i = j) {
+        for (j = i; j < r->n && strcmp(r->fills[j].grai, r->fills[i].grai) == 0;
+             j++)
+            r->fills[j].first = r->fills[i].seq;
+    }
+    qsort(r->fills, r->n, sizeof *r->fills, s_by_first);
+}
+
+/*  One cylinder's entries from its first fill in the window on. */
+typedef struct {
+    lpg_txn_t *t;
+    s_fill_t *fills; /* the cylinder's fills in the window, in order */
+    size_t n;
+    size_t next;  /* the first of them not met yet */
+    s_fill_t *cur; /* the fill whose gas the cylinder holds, if one of them */
+} s_walk_t;
+
+static int
+s_got(s_fill_t *f, const char *user, uint64_t seq, uint64_t ms)
+{
+    for (size_t i = 0; i < f->ngot; i++)
+        if (strcmp(f->got[i].user, user) == 0) {
+            f->got[i].times++;
+            return LPG_OK;
+        }
+    if (f->ngot == f->capgot) {
+        size_t cap = f->capgot ? f->capgot * 2 : 4;
+        s_got_t *p = realloc(f->got, cap * sizeof *p);
+        if (!p)
+            return LPG_ENOMEM;
+        f->got = p;
+        f->capgot = cap;
+    }
+    char *u = strdup(user);
+    if (!u)
+        return LPG_ENOMEM;
+    f->got[f->ngot++] = (s_got_t){.user = u, .seq = seq, .ms = ms, .times = 1};
+    return LPG_OK;
+}
+
+static int
+s_on_cylinder(void *ctx, uint64_t seq)
+{
+    s_walk_t *w = ctx;
+    if (seq < w->fills[0].seq)
+        return LPG_OK;
+    Lpg__LedgerEntry *e = NULL;
+    lpg_event_t ev;
+    int rc = lpg_cli_entry(w->t, seq, &e, &ev);
+    if (rc != LPG_OK)
+        return rc;
+    const Lpg__Event *b = ev.event;
+    if (!lpg_cli_accepted(e))
+        ; /* a refused step moves no gas */
+    else if (b->body_case == LPG__EVENT__BODY_FILL_RECORD) {
+        if (w->cur) {
+            w->cur->next_seq = seq;
+            w->cur->next_ms = b->device_time_ms;
+            w->cur->next_site = strdup(b->site ? b->site : "");
+            if (!w->cur->next_site)
+                rc = LPG_ENOMEM;
+        }
+        if (w->next < w->n && w->fills[w->next].seq == seq)
+            w->cur = &w->fills[w->next++];
+        else
+            w->cur = NULL; /* filled elsewhere, or outside the window */
+    } else if (b->body_case == LPG__EVENT__BODY_DELIVERY && b->user &&
+               *b->user && w->cur)
+        rc = s_got(w->cur, b->user, seq, b->device_time_ms);
+    lpg_event_clear(&ev);
+    lpg__ledger_entry__free_unpacked(e, NULL);
+    if (rc == LPG_OK && !w->cur && w->next == w->n)
+        rc = S_STOP; /* no fill of the window left to follow */
+    return rc;
+}
+
+/*  Fills f[0..n) (one cylinder's) with where their gas went. */
+static int
+s_follow(lpg_txn_t *t, s_fill_t *f, size_t n)
+{
+    s_walk_t w = {.t = t, .fills = f, .n = n};
+    int rc = lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, f[0].grai,
+                          strlen(f[0].grai), s_on_cylinder, &w);
+    return rc == S_STOP ? LPG_OK : rc;
+}
+
+/*  How a recall is printed, and the cylinder being printed. */
 typedef struct {
     const char *zone;
     const char *mode; /* "plain", "json", "csv" */
-    const s_fill_t *fill;
     const Lpg__CylinderState *cyl;
-    json_t *households;
-    size_t count;
-} s_trail_t;
+} s_out_t;
 
 static void
 s_now(const Lpg__CylinderState *c, const char **custody, const char **status)
@@ -175,15 +308,15 @@ s_now(const Lpg__CylinderState *c, const char **custody, const char **status)
 }
 
 static void
-s_csv_row(s_trail_t *tr, const char *user, const char *name,
-          const char *area, const char *at)
+s_csv_row(const s_out_t *o, const s_fill_t *f, const char *user,
+          const char *name, const char *area, const char *at)
 {
     char filled[32];
-    lpg_cli_zone_time(tr->zone, tr->fill->ms, filled, sizeof filled);
+    lpg_cli_zone_time(o->zone, f->ms, filled, sizeof filled);
     const char *custody, *status;
-    s_now(tr->cyl, &custody, &status);
-    const Lpg__CylinderState *c = tr->cyl;
-    lpg_cli_csv_field(tr->fill->grai, false);
+    s_now(o->cyl, &custody, &status);
+    const Lpg__CylinderState *c = o->cyl;
+    lpg_cli_csv_field(f->grai, false);
     lpg_cli_csv_field(c ? c->reg->serial : "", false);
     lpg_cli_csv_field(filled, false);
     lpg_cli_csv_field(user, false);
@@ -196,76 +329,105 @@ s_csv_row(s_trail_t *tr, const char *user, const char *name,
     lpg_cli_csv_field(status, true);
 }
 
-typedef struct {
-    s_trail_t *tr;
-    lpg_txn_t *t;
-} s_walk_t;
-
-static int
-s_on_cylinder(void *ctx, uint64_t seq)
+/*  One fill: its households, one each however often it was delivered
+ *  to them. list: the cylinder's "fills" array (json). */
+static void
+s_report_fill(lpg_txn_t *t, const s_out_t *o, const s_fill_t *f,
+              json_t *list)
 {
-    s_walk_t *w = ctx;
-    s_trail_t *tr = w->tr;
-    if (seq <= tr->fill->seq)
-        return LPG_OK;
-    Lpg__LedgerEntry *e = NULL;
-    lpg_event_t ev;
-    int rc = lpg_cli_entry(w->t, seq, &e, &ev);
-    if (rc != LPG_OK)
-        return rc;
-    const Lpg__Event *b = ev.event;
-    if (b->body_case == LPG__EVENT__BODY_DELIVERY && lpg_cli_accepted(e) && b->user) {
+    bool plain = strcmp(o->mode, "plain") == 0;
+    bool csv = strcmp(o->mode, "csv") == 0;
+    char filled[32], next[32];
+    lpg_cli_zone_time(o->zone, f->ms, filled, sizeof filled);
+    lpg_cli_zone_time(o->zone, f->next_ms, next, sizeof next);
+    if (plain) {
+        printf("    filled %s (entry %" PRIu64 "), ", filled, f->seq);
+        if (f->next_seq)
+            printf("its gas until the next fill, %s at %s (entry %" PRIu64
+                   ")\n",
+                   next, f->next_site, f->next_seq);
+        else
+            printf("not filled again since\n");
+    }
+    json_t *households = list ? json_array() : NULL;
+    for (size_t i = 0; i < f->ngot; i++) {
+        const s_got_t *g = &f->got[i];
         const void *v;
         size_t vlen;
         Lpg__UserState *u = NULL;
-        if (lpg_txn_get(w->t, LPG_TABLE_USERS, b->user, strlen(b->user), &v,
+        if (lpg_txn_get(t, LPG_TABLE_USERS, g->user, strlen(g->user), &v,
                         &vlen) == LPG_OK)
             u = lpg__user_state__unpack(NULL, vlen, v);
         const char *name = u && u->add->masked_name ? u->add->masked_name : "";
         const char *area = u && u->add->area ? u->add->area : "";
         char at[32];
-        lpg_cli_zone_time(tr->zone, b->device_time_ms, at, sizeof at);
-        tr->count++;
-        if (strcmp(tr->mode, "json") == 0) {
-            json_t *o = json_object();
-            json_object_set_new(o, "user", json_string(b->user));
-            json_object_set_new(o, "name", json_string(name));
-            json_object_set_new(o, "area", json_string(area));
-            json_object_set_new(o, "delivered_at", json_string(at));
-            json_object_set_new(o, "seq", json_integer((json_int_t)seq));
-            json_array_append_new(tr->households, o);
-        } else if (strcmp(tr->mode, "csv") == 0)
-            s_csv_row(tr, b->user, name, area, at);
-        else
-            printf("    delivered %s  to %s %s%s%s\n", at, b->user, name,
+        lpg_cli_zone_time(o->zone, g->ms, at, sizeof at);
+        if (households) {
+            json_t *h = json_object();
+            json_object_set_new(h, "user", json_string(g->user));
+            json_object_set_new(h, "name", json_string(name));
+            json_object_set_new(h, "area", json_string(area));
+            json_object_set_new(h, "delivered_at", json_string(at));
+            json_object_set_new(h, "seq", json_integer((json_int_t)g->seq));
+            json_object_set_new(h, "deliveries",
+                                json_integer((json_int_t)g->times));
+            json_array_append_new(households, h);
+        } else if (csv)
+            s_csv_row(o, f, g->user, name, area, at);
+        else {
+            printf("      delivered %s  to %s %s%s%s", at, g->user, name,
                    *area ? "  area " : "", area);
+            if (g->times > 1)
+                printf("  (first of %zu deliveries)", g->times);
+            printf("\n");
+        }
         if (u)
             lpg__user_state__free_unpacked(u, NULL);
     }
-    lpg_event_clear(&ev);
-    lpg__ledger_entry__free_unpacked(e, NULL);
-    return LPG_OK;
+    if (f->ngot == 0) {
+        if (csv)
+            s_csv_row(o, f, "", "", "", "");
+        else if (plain)
+            printf("      delivered to no household%s\n",
+                   f->next_seq ? " before that" : "");
+    }
+    if (households) {
+        json_t *j = json_object();
+        json_object_set_new(j, "filled_at", json_string(filled));
+        json_object_set_new(j, "fill_seq", json_integer((json_int_t)f->seq));
+        json_t *nx = json_null();
+        if (f->next_seq) {
+            nx = json_object();
+            json_object_set_new(nx, "filled_at", json_string(next));
+            json_object_set_new(nx, "site", json_string(f->next_site));
+            json_object_set_new(nx, "seq",
+                                json_integer((json_int_t)f->next_seq));
+        }
+        json_object_set_new(j, "next_fill", nx);
+        json_object_set_new(j, "households", households);
+        json_array_append_new(list, j);
+    }
 }
 
+/*  One cylinder: f[0..n) are its fills in the window. */
 static int
-s_report_one(lpg_txn_t *t, s_trail_t *tr, json_t *list)
+s_report_cylinder(lpg_txn_t *t, s_out_t *o, s_fill_t *f, size_t n,
+                  json_t *list)
 {
-    const s_fill_t *f = tr->fill;
+    int rc = s_follow(t, f, n);
+    if (rc != LPG_OK)
+        return rc;
     const void *v;
     size_t vlen;
     Lpg__CylinderState *c = NULL;
     if (lpg_txn_get(t, LPG_TABLE_CYLINDERS, f->grai, strlen(f->grai), &v,
                     &vlen) == LPG_OK)
         c = lpg__cylinder_state__unpack(NULL, vlen, v);
-    tr->cyl = c;
-    tr->count = 0;
+    o->cyl = c;
     const char *custody, *status;
     s_now(c, &custody, &status);
-    char filled[32];
-    lpg_cli_zone_time(tr->zone, f->ms, filled, sizeof filled);
-    if (strcmp(tr->mode, "plain") == 0) {
-        printf("%s  serial %s  filled %s (entry %" PRIu64 ")\n", f->grai,
-               c ? c->reg->serial : "?", filled, f->seq);
+    if (strcmp(o->mode, "plain") == 0) {
+        printf("%s  serial %s\n", f->grai, c ? c->reg->serial : "?");
         printf("    now: %s%s%s%s, %s, last at %s\n",
                lpg_custody_words(c && c->has_custody
                                     ? c->custody
@@ -277,24 +439,15 @@ s_report_one(lpg_txn_t *t, s_trail_t *tr, json_t *list)
                                    : LPG__CYLINDER_STATUS__CYL_IN_SERVICE, NULL),
                c && c->last_site ? c->last_site : "?");
     }
-    tr->households = strcmp(tr->mode, "json") == 0 ? json_array() : NULL;
-    s_walk_t w = {tr, t};
-    int rc = lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, f->grai, strlen(f->grai),
-                          s_on_cylinder, &w);
-    if (rc == LPG_OK && tr->count == 0) {
-        if (strcmp(tr->mode, "csv") == 0)
-            s_csv_row(tr, "", "", "", "");
-        else if (strcmp(tr->mode, "plain") == 0)
-            printf("    not delivered to any household since\n");
-    }
-    if (tr->households) {
-        json_t *o = json_object();
-        json_object_set_new(o, "cylinder", json_string(f->grai));
-        json_object_set_new(o, "serial",
+    json_t *fills = list ? json_array() : NULL;
+    for (size_t i = 0; i < n; i++)
+        s_report_fill(t, o, &f[i], fills);
+    if (list) {
+        json_t *j = json_object();
+        json_object_set_new(j, "cylinder", json_string(f->grai));
+        json_object_set_new(j, "serial",
                             json_string(c ? c->reg->serial : ""));
-        json_object_set_new(o, "filled_at", json_string(filled));
-        json_object_set_new(o, "fill_seq", json_integer((json_int_t)f->seq));
-        json_object_set_new(o, "households", tr->households);
+        json_object_set_new(j, "fills", fills);
         json_t *now = json_object();
         json_object_set_new(now, "custody", json_string(custody));
         json_object_set_new(now, "holder",
@@ -304,14 +457,27 @@ s_report_one(lpg_txn_t *t, s_trail_t *tr, json_t *list)
                             c && c->last_site ? json_string(c->last_site)
                                               : json_null());
         json_object_set_new(now, "status", json_string(status));
-        json_object_set_new(o, "now", now);
-        json_array_append_new(list, o);
-        tr->households = NULL;
+        json_object_set_new(j, "now", now);
+        json_array_append_new(list, j);
     }
     if (c)
         lpg__cylinder_state__free_unpacked(c, NULL);
-    tr->cyl = NULL;
-    return rc;
+    o->cyl = NULL;
+    return LPG_OK;
+}
+
+static void
+s_fills_free(s_recall_t *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        s_fill_t *f = &r->fills[i];
+        for (size_t k = 0; k < f->ngot; k++)
+            free(f->got[k].user);
+        free(f->got);
+        free(f->next_site);
+        free(f->grai);
+    }
+    free(r->fills);
 }
 
 static int
@@ -319,8 +485,10 @@ s_usage(void)
 {
     fprintf(stderr, "usage: lpgtrace recall --site S --from T1 --to T2 "
                     "[--json|--csv]\n"
-                    "  T: YYYY-MM-DD or YYYY-MM-DDTHH:MM in time.zone; "
-                    "fills with T1 <= time < T2\n");
+                    "  T: YYYY-MM-DD or YYYY-MM-DDTHH:MM in time.zone (the "
+                    "start of that day or minute);\n"
+                    "  fills with T1 <= time < T2, and the households that "
+                    "got each one's gas\n");
     return 2;
 }
 
@@ -373,13 +541,18 @@ lpg_cmd_recall(lpg_cli_t *cli, int argc, char **argv)
                           s_on_site, &r);
     if (rc != LPG_OK)
         goto cleanup;
+    s_group(&r);
+    size_t ncyl = 0;
+    for (size_t i = 0; i < r.n; i++)
+        ncyl += i == 0 || r.fills[i].first != r.fills[i - 1].first;
     char tfrom[32], tto[32];
     lpg_cli_zone_time(zone, r.from, tfrom, sizeof tfrom);
     lpg_cli_zone_time(zone, r.to, tto, sizeof tto);
     if (strcmp(mode, "plain") == 0)
         printf("recall: site %s, filled from %s to %s (%s): %zu "
-               "cylinder%s\n\n",
-               site, tfrom, tto, zone, r.n, r.n == 1 ? "" : "s");
+               "cylinder%s, %zu fill%s\n\n",
+               site, tfrom, tto, zone, ncyl, ncyl == 1 ? "" : "s", r.n,
+               r.n == 1 ? "" : "s");
     else if (strcmp(mode, "csv") == 0)
         printf("cylinder,serial,filled_at,user,name,area,delivered_at,"
                "custody,holder,last_site,status\n");
@@ -387,10 +560,11 @@ lpg_cmd_recall(lpg_cli_t *cli, int argc, char **argv)
         doc = json_object();
         list = json_array();
     }
-    s_trail_t tr = {.zone = zone, .mode = mode};
-    for (size_t i = 0; i < r.n && rc == LPG_OK; i++) {
-        tr.fill = &r.fills[i];
-        rc = s_report_one(r.t, &tr, list);
+    s_out_t o = {.zone = zone, .mode = mode};
+    for (size_t i = 0, j; i < r.n && rc == LPG_OK; i = j) {
+        for (j = i + 1; j < r.n && r.fills[j].first == r.fills[i].first; j++)
+            ;
+        rc = s_report_cylinder(r.t, &o, &r.fills[i], j - i, list);
     }
     if (rc == LPG_OK && doc) {
         json_object_set_new(doc, "site", json_string(site));
@@ -410,9 +584,7 @@ lpg_cmd_recall(lpg_cli_t *cli, int argc, char **argv)
 cleanup:
     json_decref(list);
     json_decref(doc);
-    for (size_t i = 0; i < r.n; i++)
-        free(r.fills[i].grai);
-    free(r.fills);
+    s_fills_free(&r);
     lpg_txn_abort(&r.t);
     lpg_ledger_close(&l);
     if (rc != LPG_OK)

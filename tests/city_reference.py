@@ -313,33 +313,46 @@ class City:
 
     # -- outputs ------------------------------------------------------------
     def recall(self, site, t1, t2):
-        rows = []
-        seen = set()
+        """The fills made at site with t1 <= t < t2 (accepted ones), and
+        for each the users who got its gas: an accepted delivery of the
+        cylinder after that fill, before the cylinder's next accepted
+        fill at any station. One row per fill and user (the first such
+        delivery's time); a fill that reached nobody, one row with the
+        user fields empty. Cylinders in the order of their first fill in
+        the window, each cylinder's fills in ledger order."""
+        source = {}     # cylinder -> the window fill its gas is from
+        spans = []      # (fill record, {user: first delivery record})
         for r in self.events:
-            if (r["kind"] == "fill_record" and r["ok"] and
-                    r["site"] == site and t1 <= int(r["t"]) < t2 and
-                    r["cylinder"] not in seen):
-                seen.add(r["cylinder"])
-                rows.append(r)
+            if not r.get("ok"):
+                continue    # refused (and the inspection service's own)
+            if r["kind"] == "fill_record":
+                span = None
+                if r["site"] == site and t1 <= int(r["t"]) < t2:
+                    span = (r, {})
+                    spans.append(span)
+                source[r["cylinder"]] = span
+            elif r["kind"] == "delivery" and source.get(r["cylinder"]):
+                source[r["cylinder"]][1].setdefault(r["user"], r)
+        rank = {}
+        for f, _ in spans:
+            rank.setdefault(f["cylinder"], len(rank))
+        spans.sort(key=lambda s: rank[s[0]["cylinder"]])   # stable
+
+        def stamp(ms):
+            return self.local(ms).strftime("%Y-%m-%dT%H:%M:%S")
+
         out = [["cylinder", "serial", "filled_at", "user", "name", "area",
                 "delivered_at", "custody", "holder", "last_site", "status"]]
-        for f in rows:
+        for f, got in spans:
             c = self.cyls[f["cylinder"]]
-            filled = self.local(int(f["t"])).strftime("%Y-%m-%dT%H:%M:%S")
+            head = [c.grai, c.serial, stamp(int(f["t"]))]
             now = [c.custody, c.holder, c.last_site, c.status]
-            n = 0
-            for r in self.events:
-                if (r["kind"] == "delivery" and r["ok"] and
-                        r["cylinder"] == c.grai and
-                        int(r["seq"]) > int(f["seq"])):
-                    u = self.users[r["user"]]
-                    at = self.local(int(r["t"])).strftime(
-                        "%Y-%m-%dT%H:%M:%S")
-                    out.append([c.grai, c.serial, filled, r["user"],
-                                mask(u["name"]), u["area"], at] + now)
-                    n += 1
-            if n == 0:
-                out.append([c.grai, c.serial, filled, "", "", "", ""] + now)
+            for user, d in got.items():
+                u = self.users[user]
+                out.append(head + [user, mask(u["name"]), u["area"],
+                                   stamp(int(d["t"]))] + now)
+            if not got:
+                out.append(head + ["", "", "", ""] + now)
         return out
 
     def refused(self):

@@ -150,7 +150,7 @@ check "recall --json" lpg recall --site S1 --from "$from" --to "$to" --json
 python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 for c in sorted(d["cylinders"], key=lambda c: c["serial"]):
-    print(c["serial"], " ".join(h["user"] for h in c["households"]), c["now"]["custody"])' \
+    print(c["serial"], " ".join(h["user"] for f in c["fills"] for h in f["households"]), c["now"]["custody"])' \
     "$T_DIR/out" >"$T_DIR/got" 2>&1
 want "recall --json: the same cylinders and households" "$T_DIR/got" \
 "A1 U1 CUSTODY_AT_USER
