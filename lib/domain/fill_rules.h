@@ -54,15 +54,33 @@ typedef struct {
     lpg_verdict_reason_t reasons[LPG_VERDICT_MAX];
 } lpg_verdict_t;
 
-/*  Thresholds, from configuration (fill.* keys in config.c). */
+/*  Thresholds, from configuration (fill.* keys in config.c).
+ *
+ *  The tare window. An empty on the scale corroborates its code when it
+ *  weighs from tare - tare_below_g to tare + tare_tolerance_g (both
+ *  ends in); outside it the code is likely someone else's (a pocket
+ *  code: TARE_MISMATCH). The registered tare is the steel stamp's, given
+ *  to 0.1 kg, so the steel weighed up to 50 g less than the stamp says
+ *  when it was stamped. A station's filling scale is class III with a
+ *  division e of 10 to 50 g; at a 15 kg empty it may read up to 50 g
+ *  low in service (OIML R76: 0.5 e at verification up to 500 e, 1 e up
+ *  to 2000 e, doubled in service: 1 e at e = 50 g, 2 e at e = 10 g).
+ *  Paint worn off and light corrosion take off tens of grams more
+ *  between periodic inspections. Hence the default 150 g below (50
+ *  stamp + 50 scale + 50 wear; a 50 kg cylinder on a coarse scale may
+ *  need more, hence the key); above, 300 g:
+ *  the same 100 g of stamp and scale plus about 200 g of residual gas an
+ *  empty may still hold. A swapped code meets a tare of the same type
+ *  spread over kilograms, so a 450 g window still refuses most swaps. */
 typedef struct {
-    uint32_t tare_tolerance_g;  /* residual gas an empty may hold */
+    uint32_t tare_tolerance_g;  /* above the tare: residual gas + error */
+    uint32_t tare_below_g;      /* below the tare: stamp, scale, wear */
     uint32_t over_tolerance_g;  /* net above the permitted fill allowed */
     uint32_t under_tolerance_g; /* net below the permitted fill allowed */
     uint32_t travel_speed_kmh;  /* fastest a cylinder moves between sites */
 } lpg_rules_limits_t;
 
-/*  Reads fill.tare_tolerance_g, fill.over_tolerance_g,
+/*  Reads fill.tare_tolerance_g, fill.tare_below_g, fill.over_tolerance_g,
  *  fill.under_tolerance_g and fill.travel_speed_kmh. LPG_ECONFIG if one is
  *  not an integer in 0..10,000,000 (the key is named in why, if given). */
 int lpg_rules_limits_from_config(lpg_rules_limits_t *out,

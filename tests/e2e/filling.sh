@@ -140,6 +140,23 @@ unset WIRE_TIME_MS
 n=$(lpgtrace --home "$H" --json log | grep -c "\"event_id\":\"$id\"")
 [ "$n" -eq 1 ] && ok "and is in the ledger once" || not_ok "recorded $n times"
 
+# The tare window: an honest empty may weigh a little under its stamped
+# tare (the stamp's 0.1 kg, the scale's division, wear): down to
+# fill.tare_below_g (150 g) under it is allowed, further is a pocket code,
+# and `report anomalies` lists exactly the checks the gate refused.
+check "an empty 1 g under its tare is allowed" scan fill-check --code "$(code here 14)" --tare-g $(( $(tare here 14) - 1 )) --check all=ok
+check "an empty 150 g under its tare is allowed" scan fill-check --code "$(code here 8)" --tare-g $(( $(tare here 8) - 150 )) --check all=ok
+deny_only "an empty 151 g under its tare: a pocket code" TARE_MISMATCH --code "$(code here 12)" --tare-g $(( $(tare here 12) - 151 )) --check all=ok
+grai_of() { code "$@" | sed 's|.*/8003/||; s|?.*||'; }
+lpgtrace --home "$H" report anomalies --csv >"$T_DIR/anom" 2>&1
+n14=$(grep -c ",$(grai_of here 14)," "$T_DIR/anom")
+n15=$(grep -c ",$(grai_of here 8)," "$T_DIR/anom")
+[ "$n14" -eq 0 ] && [ "$n15" -eq 0 ] && ok "report anomalies lists neither allowed empty" \
+    || { not_ok "report anomalies lists an allowed empty ($n14, $n15)"; sed 's/^/#   /' "$T_DIR/anom"; }
+grep -q ",pocket_code,$(grai_of here 12),S41-0,[^,]*,TARE_MISMATCH\$" "$T_DIR/anom" \
+    && ok "report anomalies lists the refused one as a pocket code" \
+    || { not_ok "no pocket_code row for cylinder 12"; sed 's/^/#   /' "$T_DIR/anom"; }
+
 # Refused fills are recorded too, and the whole ledger verifies.
 denied=$(lpgtrace --home "$H" --json log | grep -c '"kind":"fill_check","device_time[^}]*"status":"DENIED"\|"status":"DENIED"')
 [ "$denied" -ge 10 ] && ok "refusals are in the ledger ($denied)" || not_ok "only $denied refusals recorded"
