@@ -168,13 +168,14 @@ typedef struct {
  *  filling service: lib/owner.h), FILL_OTHER_CYLINDER, FILL_OTHER_STATION,
  *  FILL_OTHER_SCALE (both name a scale, not the same one),
  *  FILL_ALLOW_USED (a fill was recorded after the permission),
- *  FILL_ALLOW_STALE (the cylinder was checked again after the check that
- *  was allowed or overridden). Flags: OVERFILL (net > permitted + over
+ *  FILL_ALLOW_STALE (another check of the cylinder was allowed after the
+ *  one that was allowed or overridden; a refused check replaces nothing). Flags: OVERFILL (net > permitted + over
  *  tolerance), SHORT_WEIGHT (net < permitted - under tolerance), LEAK.
  *  The weights are judged even when the record is refused: the gas is in
  *  the cylinder either way, so *result says whether to hold it. The
- *  permission tests rely on cyl->last_fill_check_seq (set by every fill
- *  check) and cyl->last_fill_seq (set by every accepted fill record).
+ *  permission tests rely on cyl->last_fill_check_seq (set by every
+ *  allowed fill check: a DENY changes no pending ALLOW, domain/fill.c)
+ *  and cyl->last_fill_seq (set by every accepted fill record).
  *  Returns LPG_OK, or LPG_EINVAL (with *out a refusal) if record is no
  *  fill record or cyl is not the cylinder it names. */
 int lpg_rules_fill_record(const lpg_fill_record_input_t *in,
@@ -198,8 +199,9 @@ typedef struct {
 
 /*  Judges a FillOverride. Allowed only when the named check is a refused
  *  fill check recorded by the filling service (else OVERRIDE_NO_CHECK)
- *  of this station, still the cylinder's latest (no check or
- *  fill since), the actor a supervisor of this station with a valid
+ *  of this station, still the cylinder's latest (no allowed check and no
+ *  fill since: a refused one, here or elsewhere, changes nothing), the
+ *  actor a supervisor of this station with a valid
  *  certificate, the device enrolled here, a reason written, the tokens
  *  exactly the check's reasons, and every one of them overridable. Each
  *  reason that is not gets its own OVERRIDE_NOT_ALLOWED naming it.
