@@ -157,7 +157,10 @@ lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
 lpg device enroll --key "$T_DIR/nt-admin" --company NT --role company-admin >/dev/null
 gc3=$(lpg user cert U3 --until 2030-12-31 --as "$T_DIR/nt-admin" 2>/dev/null)
 [ -n "$gc3" ] && ok "U3's gas-use certificate issued by the company" || not_ok "no certificate for U3"
-deliver() { lpg-scan --home "$T_DIR/hh" deliver --json --code "$rcode" --user U3 --gas-cert "$gc3" --check valve=ok; }
+deliver() {
+    lpg-scan --home "$T_DIR/hh" deliver --json --code "$rcode" --user U3 --gas-cert "$gc3" \
+        --check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check stove=ok --check storage=ok
+}
 tokens() {
     python3 -c 'import json,sys; print(" ".join(r["token"] for r in json.load(open(sys.argv[1]))["reasons"]))' "$1" 2>/dev/null
 }
