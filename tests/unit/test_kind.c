@@ -288,7 +288,11 @@ t_every_kind_described(void **state)
     pi.next_inspection_ymd = 20300101;
     lpg_kind_describe(&e, NULL, true, &w);
     assert_string_equal(w.step, "periodic inspection PASSED");
-    assert_non_null(strstr(w.detail, "20300101"));
+    assert_non_null(strstr(w.detail, "next inspection due 2030-01-01"));
+    /* a refused one is no verdict */
+    lpg_kind_describe(&e, NULL, false, &w);
+    assert_string_equal(w.step, "periodic inspection refused");
+    assert_non_null(strstr(w.detail, "unchanged"));
 }
 
 /*  The cylinder's steps as a table: after each entry, the record's
@@ -336,6 +340,8 @@ static const s_step_t s_life[] = {
      NULL, "S2", 1, 1},
     {"update", LPG__EVENT__BODY_CYLINDER_UPDATE, true, NULL, NULL, QUAR,
      EMPTY, NULL, "S2", 1, 1},
+    {"refused periodic fail", LPG__EVENT__BODY_PERIODIC_INSPECTION, false,
+     NULL, NULL, QUAR, EMPTY, NULL, "S2", 1, 1},
     {"periodic fail", LPG__EVENT__BODY_PERIODIC_INSPECTION, true, NULL, NULL,
      SCRAP, EMPTY, NULL, "S2", 1, 1},
 };
