@@ -345,7 +345,13 @@ refused "delivery on an altered certificate" GAS_CERT_FORGED -- \
 
 step "Refused: the 随瓶安检 finds a cracked hose at U-1003"
 refused "delivery with a failed safety check" SAFETY_CHECK_FAILED -- \
-    deliver A10006 U-1003 --check hose=fail --check regulator=ok --check valve=ok --check leak=ok
+    deliver A10006 U-1003 --check hose=fail --check regulator=ok --check valve=ok --check leak=ok \
+    --check stove=ok --check storage=ok
+
+step "Refused: a 随瓶安检 that skips the stove and the storage place"
+note "A household's checklist has six items; one not reported is not done."
+refused "delivery without the full checklist" SAFETY_CHECK_MISSING -- \
+    deliver A10006 U-1003 --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
 
 step "Refused: a driver with an expired certificate at the door"
 refused "delivery by DRV-002" DRIVER_CERT_EXPIRED -- \

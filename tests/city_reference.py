@@ -41,11 +41,13 @@ OVERRIDE_STALE OVERRIDE_NOT_SUPERVISOR OVERRIDE_CERT_EXPIRED
 OVERRIDE_NO_REASON OVERRIDE_TOKENS_MISMATCH OVERRIDE_NOT_ALLOWED
 HANDHELD_UNKNOWN STATION_UNKNOWN DRIVER_UNKNOWN DRIVER_CERT_EXPIRED
 VEHICLE_UNKNOWN VEHICLE_PERMIT_EXPIRED USER_UNKNOWN GAS_CERT_MISMATCH
-NO_LEAK_ALARM USER_HAZARD SAFETY_CHECK_FAILED WRONG_CUSTODY LATE""".split()
+NO_LEAK_ALARM USER_HAZARD SAFETY_CHECK_MISSING SAFETY_CHECK_FAILED
+WRONG_CUSTODY LATE""".split()
 FLAGS = {"OVERFILL", "SHORT_WEIGHT", "LEAK", "LATE"}
 
 # Rule thresholds: the defaults of lib/config.c.
-TARE_TOLERANCE_G = 300
+TARE_TOLERANCE_G = 300  # above the tare
+TARE_BELOW_G = 150      # below it
 OVER_TOLERANCE_G = 500
 UNDER_TOLERANCE_G = 500
 TRAVEL_KMH = 120
@@ -58,6 +60,21 @@ HOARD_BUSINESS = 10
 HOARD_VEHICLE_HOURS = 48
 
 MAJOR_ITEMS = {"flame_failure", "hose_metal", "storage"}
+
+# The 随瓶安检 items a delivery must report (lib/domain/delivery_rules.h):
+# every user the cylinder's connection and its storage place, households
+# and restaurants (and users of no known kind) their stove too.
+SAFETY_ITEMS = [("hose", None), ("regulator", None), ("valve", None),
+                ("leak", None), ("stove", {"household", "restaurant"}),
+                ("storage", None)]
+
+
+def safety_missing(user_kind, reported):
+    """The items of the user's kind that were not reported, in order."""
+    kind = user_kind if user_kind in ("restaurant", "business") else \
+        "household"
+    return [item for item, kinds in SAFETY_ITEMS
+            if (kinds is None or kind in kinds) and item not in reported]
 
 
 def order(tokens):
@@ -175,7 +192,8 @@ class City:
             if c.next < today:
                 why.append("INSPECTION_OVERDUE")
             empty = int(r["empty_g"])
-            if empty < c.tare or empty > c.tare + TARE_TOLERANCE_G:
+            if (empty < c.tare - TARE_BELOW_G or
+                    empty > c.tare + TARE_TOLERANCE_G):
                 why.append("TARE_MISMATCH")
             if c.custody != "CUSTODY_EMPTY_AT_STATION":
                 why.append("NOT_EMPTY_AT_STATION")
@@ -211,6 +229,9 @@ class City:
                     why.append("GAS_CERT_MISMATCH")
                 if u["open_major"] > 0:
                     why.append("USER_HAZARD")
+                sent = r["checks"].split("+") if r["checks"] != "-" else []
+                for item in safety_missing(u["user_kind"], sent):
+                    why.append("SAFETY_CHECK_MISSING")
                 for item in r["failed_checks"].split("+"):
                     if item != "-":
                         why.append("SAFETY_CHECK_FAILED")
@@ -253,8 +274,7 @@ class City:
             if ok:
                 c.allowed = True
                 c.seen(r["site"], t, int(r.get("sent", t)))
-            elif r["code"] != "forged":
-                c.allowed = False  # a later check replaces the ALLOW
+            # a refused check changes no pending ALLOW
         elif k == "fill_record":
             if ok:
                 c.allowed = False

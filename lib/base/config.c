@@ -61,7 +61,8 @@ static const s_default_t s_defaults[] = {
     {"notary.interval_ms", "5000"},
     {"notary.every_entries", "1000"},
     /* fill rules */
-    {"fill.tare_tolerance_g", "300"},
+    {"fill.tare_tolerance_g", "300"}, /* above the tare: domain/fill_rules.h */
+    {"fill.tare_below_g", "150"},     /* below the tare: the same */
     {"fill.over_tolerance_g", "500"},
     {"fill.under_tolerance_g", "500"},
     {"fill.travel_speed_kmh", "120"},

@@ -299,6 +299,55 @@ s_check_gas_cert(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     }
 }
 
+/*  The 随瓶安检 items (delivery_rules.h), each with the kinds of user
+ *  that require it. */
+#define S_HOUSEHOLD (1u << LPG__USER_KIND__USER_HOUSEHOLD)
+#define S_RESTAURANT (1u << LPG__USER_KIND__USER_RESTAURANT)
+#define S_BUSINESS (1u << LPG__USER_KIND__USER_BUSINESS)
+#define S_EVERY (S_HOUSEHOLD | S_RESTAURANT | S_BUSINESS)
+
+static const struct {
+    const char *item;
+    const char *zh;
+    unsigned kinds;
+} s_safety_items[] = {
+    {"hose", "胶管", S_EVERY},
+    {"regulator", "减压阀", S_EVERY},
+    {"valve", "瓶阀", S_EVERY},
+    {"leak", "漏气检查", S_EVERY},
+    {"stove", "灶具熄火保护", S_HOUSEHOLD | S_RESTAURANT},
+    {"storage", "气瓶存放位置", S_EVERY},
+};
+
+/*  Every item the user's kind requires that the record does not report;
+ *  a user of no known kind (or none on record) counts as a household. */
+static void
+s_check_safety_items(lpg_verdict_t *v, const lpg_delivery_input_t *in)
+{
+    Lpg__UserKind kind = in->user && in->user->add
+                             ? in->user->add->kind
+                             : LPG__USER_KIND__USER_UNKNOWN;
+    if (kind != LPG__USER_KIND__USER_RESTAURANT &&
+        kind != LPG__USER_KIND__USER_BUSINESS)
+        kind = LPG__USER_KIND__USER_HOUSEHOLD;
+    char zh[S_DETAIL];
+    for (size_t i = 0; i < sizeof s_safety_items / sizeof *s_safety_items;
+         i++) {
+        if (!(s_safety_items[i].kinds & (1u << kind)))
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < in->n_checks && !seen; j++)
+            seen = in->checks[j] &&
+                   s_streq(in->checks[j]->item, s_safety_items[i].item);
+        if (!seen) {
+            snprintf(zh, sizeof zh, "%s（%s）", s_safety_items[i].zh,
+                     s_safety_items[i].item);
+            lpg_verdict_add(v, LPG_REASON_SAFETY_CHECK_MISSING,
+                            s_safety_items[i].item, zh);
+        }
+    }
+}
+
 static void
 s_check_delivery(lpg_verdict_t *v, const lpg_delivery_input_t *in,
                  const char *company)
@@ -312,6 +361,7 @@ s_check_delivery(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     }
     if (in->hazard)
         lpg_verdict_add(v, LPG_REASON_USER_HAZARD, in->hazard, NULL);
+    s_check_safety_items(v, in);
     for (size_t i = 0; i < in->n_checks; i++) {
         const Lpg__CheckItem *c = in->checks[i];
         if (c && !c->ok)

@@ -27,6 +27,18 @@
  *  not fit (out is then ""), LPG_EINVAL if user is NULL or empty. */
 int lpg_delivery_hazard_key(char *out, size_t outsz, const char *user);
 
+/*  The 随瓶安检 items a delivery must report, ok or not (CheckItem.item;
+ *  other items may be sent too):
+ *    hose, regulator, valve, leak  every user: the cylinder's connection,
+ *        which the driver makes and tests at every delivery;
+ *    stove     households and restaurants (and a user of no known kind):
+ *        they cook on a stove on the cylinder, whose flame-failure device
+ *        the driver looks at; a business's appliance is no stove (a
+ *        boiler, a kiln, a heater) and is the household inspection's;
+ *    storage   every user: where the cylinder stands (not a basement, a
+ *        bedroom, a closed cabinet) matters wherever one is kept. */
+#define LPG_DELIVERY_CHECK_ITEMS "hose regulator valve leak stove storage"
+
 /*  Reads delivery.late_ms (0..86,400,000 ms). LPG_ECONFIG otherwise, with
  *  the key named in why if given. */
 int lpg_delivery_late_from_config(uint64_t *out, const lpg_config_t *cfg,
@@ -79,6 +91,8 @@ typedef struct {
  *  VEHICLE_UNKNOWN, VEHICLE_PERMIT_EXPIRED on every step; dispatch:
  *  STATION_UNKNOWN, SCRAPPED, QUARANTINED, INSPECTION_OVERDUE; delivery:
  *  USER_UNKNOWN, NO_LEAK_ALARM (a restaurant), USER_HAZARD,
+ *  SAFETY_CHECK_MISSING (one per item of LPG_DELIVERY_CHECK_ITEMS the
+ *  user's kind requires that is not reported, named in the detail),
  *  SAFETY_CHECK_FAILED (one per failed item), and for the gas-use
  *  certificate: GAS_CERT_MISSING (none scanned), GAS_CERT_MALFORMED (not
  *  a certificate, or one for another resolver), GAS_CERT_NOT_ISSUER (its

@@ -30,13 +30,17 @@ s_seen(Lpg__CylinderState *cyl, const Lpg__Event *e, uint64_t recorded_at_ms)
     lpg_cylinder_seen(cyl, e->site, e->device_time_ms, recorded_at_ms);
 }
 
+/*  An ALLOW becomes the cylinder's pending permission, replacing any
+ *  earlier one. A DENY is only counted: a refused event changes no
+ *  custody and no pending ALLOW (DESIGN.md §7), else any station's device
+ *  could cancel another station's ALLOW by scanning the code. */
 static void
 s_step_check(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
              const Lpg__Event *e, const Lpg__Outcome *outcome)
 {
-    cyl->has_last_fill_check_seq = 1;
-    cyl->last_fill_check_seq = seq;
     if (s_ok(outcome)) {
+        cyl->has_last_fill_check_seq = 1;
+        cyl->last_fill_check_seq = seq;
         cyl->has_last_allow_event_id = 1;
         cyl->last_allow_event_id = e->event_id;
         cyl->has_last_allow_seq = 1;

@@ -370,15 +370,20 @@ s_check_weight_and_custody(lpg_verdict_t *v, const lpg_fill_input_t *in,
     char en[S_DETAIL_BUF], zh[S_DETAIL_BUF];
     uint32_t tare = cyl->reg->tare_g;
     uint32_t empty = in->check->empty_g;
-    /* one-sided: never below the tare, at most tare + tolerance above */
+    /* the tare window of lpg_rules_limits_t, both ends in */
+    uint64_t least = tare > in->limits.tare_below_g
+                         ? (uint64_t)tare - in->limits.tare_below_g
+                         : 0;
     uint64_t most = (uint64_t)tare + in->limits.tare_tolerance_g;
     if (tare == 0) {
         s_add(v, LPG_REASON_TARE_UNKNOWN, NULL, NULL);
-    } else if (empty < tare || (uint64_t)empty > most) {
-        snprintf(en, sizeof en, "scale %u g, tare %u g, at most %llu g",
-                 (unsigned)empty, (unsigned)tare, (unsigned long long)most);
-        snprintf(zh, sizeof zh, "称重 %u 克，皮重 %u 克，最多 %llu 克",
-                 (unsigned)empty, (unsigned)tare, (unsigned long long)most);
+    } else if ((uint64_t)empty < least || (uint64_t)empty > most) {
+        snprintf(en, sizeof en, "scale %u g, tare %u g, %llu..%llu g",
+                 (unsigned)empty, (unsigned)tare, (unsigned long long)least,
+                 (unsigned long long)most);
+        snprintf(zh, sizeof zh, "称重 %u 克，皮重 %u 克，应在 %llu..%llu 克",
+                 (unsigned)empty, (unsigned)tare, (unsigned long long)least,
+                 (unsigned long long)most);
         s_add(v, LPG_REASON_TARE_MISMATCH, en, zh);
     }
 
@@ -843,6 +848,9 @@ lpg_rules_limits_from_config(lpg_rules_limits_t *out,
 {
     int rc = s_limit(&out->tare_tolerance_g, cfg, "fill.tare_tolerance_g",
                      why, whysz);
+    if (rc == LPG_OK)
+        rc = s_limit(&out->tare_below_g, cfg, "fill.tare_below_g", why,
+                     whysz);
     if (rc == LPG_OK)
         rc = s_limit(&out->over_tolerance_g, cfg, "fill.over_tolerance_g",
                      why, whysz);

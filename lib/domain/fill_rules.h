@@ -54,15 +54,33 @@ typedef struct {
     lpg_verdict_reason_t reasons[LPG_VERDICT_MAX];
 } lpg_verdict_t;
 
-/*  Thresholds, from configuration (fill.* keys in config.c). */
+/*  Thresholds, from configuration (fill.* keys in config.c).
+ *
+ *  The tare window. An empty on the scale corroborates its code when it
+ *  weighs from tare - tare_below_g to tare + tare_tolerance_g (both
+ *  ends in); outside it the code is likely someone else's (a pocket
+ *  code: TARE_MISMATCH). The registered tare is the steel stamp's, given
+ *  to 0.1 kg, so the steel weighed up to 50 g less than the stamp says
+ *  when it was stamped. A station's filling scale is class III with a
+ *  division e of 10 to 50 g; at a 15 kg empty it may read up to 50 g
+ *  low in service (OIML R76: 0.5 e at verification up to 500 e, 1 e up
+ *  to 2000 e, doubled in service: 1 e at e = 50 g, 2 e at e = 10 g).
+ *  Paint worn off and light corrosion take off tens of grams more
+ *  between periodic inspections. Hence the default 150 g below (50
+ *  stamp + 50 scale + 50 wear; a 50 kg cylinder on a coarse scale may
+ *  need more, hence the key); above, 300 g:
+ *  the same 100 g of stamp and scale plus about 200 g of residual gas an
+ *  empty may still hold. A swapped code meets a tare of the same type
+ *  spread over kilograms, so a 450 g window still refuses most swaps. */
 typedef struct {
-    uint32_t tare_tolerance_g;  /* residual gas an empty may hold */
+    uint32_t tare_tolerance_g;  /* above the tare: residual gas + error */
+    uint32_t tare_below_g;      /* below the tare: stamp, scale, wear */
     uint32_t over_tolerance_g;  /* net above the permitted fill allowed */
     uint32_t under_tolerance_g; /* net below the permitted fill allowed */
     uint32_t travel_speed_kmh;  /* fastest a cylinder moves between sites */
 } lpg_rules_limits_t;
 
-/*  Reads fill.tare_tolerance_g, fill.over_tolerance_g,
+/*  Reads fill.tare_tolerance_g, fill.tare_below_g, fill.over_tolerance_g,
  *  fill.under_tolerance_g and fill.travel_speed_kmh. LPG_ECONFIG if one is
  *  not an integer in 0..10,000,000 (the key is named in why, if given). */
 int lpg_rules_limits_from_config(lpg_rules_limits_t *out,
@@ -150,13 +168,14 @@ typedef struct {
  *  filling service: lib/owner.h), FILL_OTHER_CYLINDER, FILL_OTHER_STATION,
  *  FILL_OTHER_SCALE (both name a scale, not the same one),
  *  FILL_ALLOW_USED (a fill was recorded after the permission),
- *  FILL_ALLOW_STALE (the cylinder was checked again after the check that
- *  was allowed or overridden). Flags: OVERFILL (net > permitted + over
+ *  FILL_ALLOW_STALE (another check of the cylinder was allowed after the
+ *  one that was allowed or overridden; a refused check replaces nothing). Flags: OVERFILL (net > permitted + over
  *  tolerance), SHORT_WEIGHT (net < permitted - under tolerance), LEAK.
  *  The weights are judged even when the record is refused: the gas is in
  *  the cylinder either way, so *result says whether to hold it. The
- *  permission tests rely on cyl->last_fill_check_seq (set by every fill
- *  check) and cyl->last_fill_seq (set by every accepted fill record).
+ *  permission tests rely on cyl->last_fill_check_seq (set by every
+ *  allowed fill check: a DENY changes no pending ALLOW, domain/fill.c)
+ *  and cyl->last_fill_seq (set by every accepted fill record).
  *  Returns LPG_OK, or LPG_EINVAL (with *out a refusal) if record is no
  *  fill record or cyl is not the cylinder it names. */
 int lpg_rules_fill_record(const lpg_fill_record_input_t *in,
@@ -180,8 +199,9 @@ typedef struct {
 
 /*  Judges a FillOverride. Allowed only when the named check is a refused
  *  fill check recorded by the filling service (else OVERRIDE_NO_CHECK)
- *  of this station, still the cylinder's latest (no check or
- *  fill since), the actor a supervisor of this station with a valid
+ *  of this station, still the cylinder's latest (no allowed check and no
+ *  fill since: a refused one, here or elsewhere, changes nothing), the
+ *  actor a supervisor of this station with a valid
  *  certificate, the device enrolled here, a reason written, the tokens
  *  exactly the check's reasons, and every one of them overridable. Each
  *  reason that is not gets its own OVERRIDE_NOT_ALLOWED naming it.

@@ -359,13 +359,15 @@ s_apply_hazard(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
 }
 
 /*  A pass sets the next inspection date; a fail scraps the cylinder
- *  (its code is refused from then on). */
+ *  (its code is refused from then on). A refused one changes nothing. */
 static void
 s_step_periodic(Lpg__CylinderState *cyl, uint64_t seq,
                 uint64_t recorded_at_ms, const Lpg__Event *e,
                 const Lpg__Outcome *outcome)
 {
     const Lpg__PeriodicInspection *pi = e->periodic_inspection;
+    if (outcome && outcome->status != LPG__STATUS__STATUS_OK)
+        return;
     if (pi->pass) {
         cyl->has_next_inspection_ymd = 1;
         cyl->next_inspection_ymd = pi->next_inspection_ymd;
@@ -440,15 +442,22 @@ s_say_periodic(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                lpg_kind_words_t *w)
 {
     const Lpg__PeriodicInspection *pi = e->periodic_inspection;
-    snprintf(w->step, sizeof w->step, "periodic inspection %s",
-             pi->pass ? "PASSED" : "FAILED");
-    if (pi->pass)
+    uint32_t d = pi->next_inspection_ymd;
+    if (!ok) {
+        snprintf(w->step, sizeof w->step, "periodic inspection refused");
         snprintf(w->detail, sizeof w->detail,
-                 "by %s, next inspection due %u", pi->body,
-                 pi->next_inspection_ymd);
-    else
+                 "by %s, saying %s: the cylinder is unchanged", pi->body,
+                 pi->pass ? "passed" : "failed");
+    } else if (pi->pass) {
+        snprintf(w->step, sizeof w->step, "periodic inspection PASSED");
+        snprintf(w->detail, sizeof w->detail,
+                 "by %s, next inspection due %04u-%02u-%02u", pi->body,
+                 d / 10000 % 10000, d / 100 % 100, d % 100);
+    } else {
+        snprintf(w->step, sizeof w->step, "periodic inspection FAILED");
         snprintf(w->detail, sizeof w->detail,
                  "by %s: scrapped, its code refused from now on", pi->body);
+    }
 }
 
 const lpg_kind_t lpg_inspection_kinds[] = {

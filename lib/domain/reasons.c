@@ -186,6 +186,8 @@ static const lpg_reason_t s_reasons[LPG_REASON_COUNT] = {
              "restaurant has no working gas leak alarm", false),
     R_REFUSE(USER_HAZARD, "用户存在未整改的重大隐患，暂停供气",
              "user has an unrectified major hazard: no supply", false),
+    R_REFUSE(SAFETY_CHECK_MISSING, "随瓶安检项目未检查，不得供气",
+             "safety check at delivery not done: no supply", false),
     R_REFUSE(SAFETY_CHECK_FAILED, "随瓶安检不合格，不得供气",
              "safety check at delivery failed: no supply", false),
     R_REFUSE(WRONG_CUSTODY, "气瓶当前状态不允许此操作",

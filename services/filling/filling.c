@@ -369,10 +369,9 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
                                     &lpg__cylinder_state__descriptor);
     const Lpg__DeviceState *dev = signer->record;
     s_found_t check = {0};
-    if (cyl)
+    if (cyl) /* the refused check is usually the cylinder's last entry */
         s_find(t, e->cylinder, &e->fill_override->check_event_id,
-               cyl->has_last_fill_check_seq, cyl->last_fill_check_seq,
-               &check);
+               cyl->has_last_event_seq, cyl->last_event_seq, &check);
     in.override = e;
     in.site = lpg_state_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
     in.staff = lpg_state_get(t, LPG_TABLE_STAFF, e->actor,

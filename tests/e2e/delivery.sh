@@ -4,7 +4,10 @@
 # refusal on its own (custody, driver, certificate, vehicle, permit,
 # inspection, user, gas-use certificate, leak alarm, safety check); a
 # late step recorded and flagged LATE, with the delay in the record (two
-# days late too); a step dated in 1970 or a day ahead refused.
+# days late too); a step dated in 1970 or a day ahead refused. Every
+# delivery reports the 随瓶安检 checklist: one with no item, or without an
+# item its user's kind requires, is refused naming what is missing (a
+# business has no stove to check).
 # The gas-use certificate is a QR code signed by the company's admin key
 # (lpgtrace user cert), scanned as text or decoded from its PNG; each way
 # it can be wrong is refused on its own (escapes that decode to no UTF-8
@@ -90,8 +93,13 @@ tokens() {
     python3 -c 'import json,sys; print(" ".join(r["token"] for r in json.load(open(sys.argv[1]))["reasons"]))' "$1"
 }
 hh() { lpg-scan --home "$T_DIR/hh" "$@" --json; }
+# The full 随瓶安检 a delivery to a household reports.
+CHECKS="--check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check stove=ok --check storage=ok"
 # step WHAT STATUS WANTED SERIAL COMMAND [options]: the step exits with
-# STATUS and gives exactly the reasons WANTED.
+# STATUS and gives exactly the reasons WANTED. A delivery reports
+# $CHECKS too, unless the step is run by `bare`.
+T_BARE=
+bare() { T_BARE=1; "$@"; T_BARE=; }
 step() {
     what=$1
     want_rc=$2
@@ -100,6 +108,8 @@ step() {
     shift 4
     cmd=$1
     shift
+    # shellcheck disable=SC2086
+    [ "$cmd" = deliver ] && [ -z "$T_BARE" ] && set -- "$@" $CHECKS
     hh "$cmd" --code "$(cat "$T_DIR/$serial")" "$@" >"$T_DIR/ans" 2>&1
     rc=$?
     got=$(tokens "$T_DIR/ans" 2>/dev/null)
@@ -116,7 +126,7 @@ check "a cylinder" cyl LOOP1
 check "filled" fill LOOP1
 step "dispatched" 0 "" LOOP1 dispatch
 step "delivered to U1 with the safety check, certificate read from its PNG" 0 "" LOOP1 deliver --user U1 \
-    --gas-cert-image "$T_DIR/gc-U1.png" --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
+    --gas-cert-image "$T_DIR/gc-U1.png"
 step "delivered twice" 1 WRONG_CUSTODY LOOP1 deliver --user U1 --gas-cert "$GC_U1"
 step "collected from another user" 1 WRONG_CUSTODY LOOP1 collect --user R1
 step "collected from U1" 0 "" LOOP1 collect --user U1
@@ -145,6 +155,38 @@ step "restaurant without a leak alarm" 1 NO_LEAK_ALARM DIS1 deliver --user R1 --
 step "failed safety check" 1 SAFETY_CHECK_FAILED DIS1 deliver --user U1 --gas-cert "$GC_U1" --check leak=fail
 step "permit checked at the door too" 1 VEHICLE_PERMIT_EXPIRED DIS1 deliver --user U1 --gas-cert "$GC_U1" --vehicle SU-OLD
 step "certificate checked at the door too" 1 DRIVER_CERT_EXPIRED DIS1 deliver --user U1 --gas-cert "$GC_U1" --driver DRV-OLD
+
+# The 随瓶安检 checklist: every item the user's kind requires, reported.
+# names WHAT ITEM...: the last answer names each missing item.
+names() {
+    what=$1
+    shift
+    miss=$(python3 -c 'import json,sys
+print(" ".join(r["en"].rsplit(": ", 1)[-1] for r in json.load(open(sys.argv[1]))["reasons"]
+               if r["token"] == "SAFETY_CHECK_MISSING"))' "$T_DIR/ans" 2>/dev/null)
+    [ "$miss" = "$*" ] && ok "$what: $miss" || not_ok "$what: '$miss', wanted '$*'"
+}
+M=SAFETY_CHECK_MISSING
+bare step "a delivery reporting no safety check" 1 "$M $M $M $M $M $M" DIS1 deliver --user U1 --gas-cert "$GC_U1"
+names "... naming every item" hose regulator valve leak stove storage
+bare step "a household's delivery without stove and storage" 1 "$M $M" DIS1 deliver --user U1 --gas-cert "$GC_U1" \
+    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
+names "... naming them" stove storage
+bare step "a household's delivery without the leak test" 1 "$M" DIS1 deliver --user U1 --gas-cert "$GC_U1" \
+    --check hose=ok --check regulator=ok --check valve=ok --check stove=ok --check storage=ok
+names "... naming it" leak
+bare step "a failed item is reported, not missing" 1 SAFETY_CHECK_FAILED DIS1 deliver --user U1 --gas-cert "$GC_U1" \
+    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check stove=fail --check storage=ok
+check "a business" lpg user add B1 --company NT --kind business --name "Kiln Works" --id-card 320601199001013333 --gas-cert GC-B1
+GC_B1=$(gc B1)
+bare step "a business's delivery without storage" 1 "$M" DIS1 deliver --user B1 --gas-cert "$GC_B1" \
+    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
+names "... naming it" storage
+check "a cylinder for the business" cyl BIZ1
+check "filled" fill BIZ1
+step "dispatched" 0 "" BIZ1 dispatch
+bare step "a business has no stove to check: delivered with the other five" 0 "" BIZ1 deliver --user B1 --gas-cert "$GC_B1" \
+    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check storage=ok
 
 # The gas-use certificate, each way it can be wrong on its own.
 step "no certificate scanned" 1 GAS_CERT_MISSING DIS1 deliver --user U1
@@ -265,8 +307,7 @@ check "a cylinder for U3" cyl CN1
 check "filled" fill CN1
 step "dispatched" 0 "" CN1 dispatch
 step "U3's certificate is not U2's" 1 GAS_CERT_OTHER_USER CN1 deliver --user U2 --gas-cert "$GC_U3"
-step "delivered to U3 with the certificate numbered in Chinese" 0 "" CN1 deliver --user U3 --gas-cert "$GC_U3" \
-    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
+step "delivered to U3 with the certificate numbered in Chinese" 0 "" CN1 deliver --user U3 --gas-cert "$GC_U3"
 lpg trace "$(cat "$T_DIR/CN1")" --json >"$T_DIR/trace" 2>&1
 # the last entry of the trace: the delivery, its signature verified, OK
 last_delivery_ok() {

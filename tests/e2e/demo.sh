@@ -40,6 +40,7 @@ has "dispatch by a driver with an expired certificate refused" "^  - DRIVER_CERT
 has "deliveries carry the 随瓶安检 checklist" "^\$ lpg-scan deliver .*--check hose=ok --check regulator=ok"
 has "the restaurant without a leak alarm refused" "^  - NO_LEAK_ALARM"
 has "a failed 随瓶安检 refused" "^  - SAFETY_CHECK_FAILED"
+has "a 随瓶安检 with items missing refused, naming them" "^    safety check at delivery not done: no supply: stove"
 has "the household inspection finds a major hazard" "flame_failure    major"
 has "the delivery to that household refused" "^  - USER_HAZARD"
 has "two days later: escalated to the street" "flame_failure    major  due .*escalated to 320602001"

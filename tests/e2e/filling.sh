@@ -140,6 +140,51 @@ unset WIRE_TIME_MS
 n=$(lpgtrace --home "$H" --json log | grep -c "\"event_id\":\"$id\"")
 [ "$n" -eq 1 ] && ok "and is in the ledger once" || not_ok "recorded $n times"
 
+# The tare window: an honest empty may weigh a little under its stamped
+# tare (the stamp's 0.1 kg, the scale's division, wear): down to
+# fill.tare_below_g (150 g) under it is allowed, further is a pocket code,
+# and `report anomalies` lists exactly the checks the gate refused.
+check "an empty 1 g under its tare is allowed" scan fill-check --code "$(code here 14)" --tare-g $(( $(tare here 14) - 1 )) --check all=ok
+check "an empty 150 g under its tare is allowed" scan fill-check --code "$(code here 8)" --tare-g $(( $(tare here 8) - 150 )) --check all=ok
+deny_only "an empty 151 g under its tare: a pocket code" TARE_MISMATCH --code "$(code here 12)" --tare-g $(( $(tare here 12) - 151 )) --check all=ok
+grai_of() { code "$@" | sed 's|.*/8003/||; s|?.*||'; }
+lpgtrace --home "$H" report anomalies --csv >"$T_DIR/anom" 2>&1
+n14=$(grep -c ",$(grai_of here 14)," "$T_DIR/anom")
+n15=$(grep -c ",$(grai_of here 8)," "$T_DIR/anom")
+[ "$n14" -eq 0 ] && [ "$n15" -eq 0 ] && ok "report anomalies lists neither allowed empty" \
+    || { not_ok "report anomalies lists an allowed empty ($n14, $n15)"; sed 's/^/#   /' "$T_DIR/anom"; }
+grep -q ",pocket_code,$(grai_of here 12),S41-0,[^,]*,TARE_MISMATCH\$" "$T_DIR/anom" \
+    && ok "report anomalies lists the refused one as a pocket code" \
+    || { not_ok "no pocket_code row for cylinder 12"; sed 's/^/#   /' "$T_DIR/anom"; }
+
+# A refused scan elsewhere changes nothing: after an ALLOW at S41-0, the
+# same code scanned at a station of the same company 100 km away is
+# refused (impossible travel, flagged as a cloned code), and S41-0 still
+# fills on its ALLOW.
+check "a station far away" lpgtrace --home "$H" site add S41-0F --company C41-0 --name "Far station" --kind filling --lat 33.1 --lon 121.0
+check "its operator" lpgtrace --home "$H" staff add OPF --company C41-0 --site S41-0F --role operator --name Far --cert C-F --cert-until 2030-01-01
+lpgtrace keygen --out "$H/keys/scannerF" >/dev/null
+lpgtrace --home "$H" device enroll --key "$H/keys/scannerF" --company C41-0 --site S41-0F --role filling-scanner >/dev/null
+station "$T_DIR/far" scannerF S41-0F
+sed -i 's/^device.operator = .*/device.operator = OPF/' "$T_DIR/far/lpgtrace.conf"
+check "an ALLOW for cylinder 4 at S41-0" scan fill-check --code "$(code here 4)" --tare-g "$(tare here 4)" --check all=ok
+a4=$(sed -n 's/^  allow id   \([0-9a-f]*\).*/\1/p' "$T_DIR/out")
+lpg-scan --home "$T_DIR/far" fill-check --json --code "$(code here 4)" --tare-g "$(tare here 4)" --check all=ok >"$T_DIR/ans" 2>&1
+st=$?
+got=$(tokens "$T_DIR/ans" 2>/dev/null)
+case " $got " in
+*" IMPOSSIBLE_TRAVEL "*) [ $st -eq 1 ] && ok "the same code at the far station: DENY $got" || not_ok "far station: exit $st" ;;
+*) not_ok "far station: exit $st, reasons '$got'"; sed 's/^/#   /' "$T_DIR/ans" ;;
+esac
+lpgtrace --home "$H" cylinder show "$(code here 4)" >"$T_DIR/out" 2>&1
+check_out "the cylinder is still empty at S41-0" "empty at a station S41-0"
+check "S41-0 fills on its ALLOW all the same" scan fill-done --allow "$a4" --full-g $(( $(tare here 4) + 14500 )) --leak ok
+check_out "recorded" "net 14500 g"
+lpgtrace --home "$H" report anomalies --csv >"$T_DIR/anom" 2>&1
+grep -q ",cloned_code,$(grai_of here 4),S41-0F,OPF,[A-Z_+]*IMPOSSIBLE_TRAVEL" "$T_DIR/anom" \
+    && ok "the refused scan is listed as a cloned code" \
+    || { not_ok "no cloned_code row for cylinder 4 at S41-0F"; sed 's/^/#   /' "$T_DIR/anom"; }
+
 # Refused fills are recorded too, and the whole ledger verifies.
 denied=$(lpgtrace --home "$H" --json log | grep -c '"kind":"fill_check","device_time[^}]*"status":"DENIED"\|"status":"DENIED"')
 [ "$denied" -ge 10 ] && ok "refusals are in the ledger ($denied)" || not_ok "only $denied refusals recorded"

@@ -3,8 +3,9 @@
 # hazards with their severity and deadline, the timer escalates a hazard
 # past its deadline exactly once (even across a restart; the service's
 # clock is moved with LPG_NOW_MS), a failed periodic inspection scraps the
-# cylinder and the fill gate then refuses it, and only an inspector
-# device signs household inspections.
+# cylinder and the fill gate then refuses it, the regulator's trace shows
+# each verdict (a pass with its next date, a fail with the cylinder
+# scrapped), and only an inspector device signs household inspections.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -118,9 +119,43 @@ code=$(sed -n 's|^code *\(https://[^ ]*\).*|\1|p' "$T_DIR/P1.out")
 check "a periodic inspection pass" lpg-scan --home "$T_DIR/body" periodic --code "$code" --pass yes --next 2030-01-01
 lpg cylinder show "$code" >"$T_DIR/out" 2>&1
 check_out "the next inspection is due 2030-01-01" "2030-01-01"
+t_daemon trace "$H" && ok "trace up" || not_ok "trace up"
+# last_entry FILE: the step and detail of the last entry of a trace --json.
+last_entry() {
+    python3 -c 'import json,sys
+e = json.load(open(sys.argv[1]))["entries"][-1]
+print(e["kind"], "|", e["step"], "|", e.get("detail", ""))' "$1" 2>/dev/null
+}
+# entry_says WHAT STEP DETAIL: the plain trace in $T_DIR/out has an entry
+# whose step is STEP and whose detail line (the next) is DETAIL.
+entry_says() {
+    if grep -A1 -- " $2 " "$T_DIR/out" | tail -n 1 | grep -q -- "^ *$3\$"; then
+        ok "$1"
+    else
+        not_ok "$1 (no '$2' with '$3')"
+        sed 's/^/#   /' "$T_DIR/out"
+    fi
+}
+lpg trace "$code" >"$T_DIR/out" 2>&1
+entry_says "the trace shows the pass and the next date" "periodic inspection PASSED" "by BODY-1, next inspection due 2030-01-01"
+lpg trace "$code" --json >"$T_DIR/trace.json" 2>&1
+got=$(last_entry "$T_DIR/trace.json")
+[ "$got" = "periodic_inspection | periodic inspection PASSED | by BODY-1, next inspection due 2030-01-01" ] &&
+    ok "so does trace --json" || { not_ok "trace --json after the pass: '$got'"; sed 's/^/#   /' "$T_DIR/trace.json" | tail -20; }
 check_status "a periodic inspection by an inspector device is refused" 1 \
     lpg-scan --home "$T_DIR/insp" periodic --code "$code" --pass no
+lpg cylinder show "$code" >"$T_DIR/out" 2>&1
+check_out "and changes nothing" "in service"
 check "a periodic inspection fail" lpg-scan --home "$T_DIR/body" periodic --code "$code" --pass no
+lpg trace "$code" >"$T_DIR/out" 2>&1
+entry_says "the trace shows the failed verdict" "periodic inspection FAILED" "by BODY-1: scrapped, its code refused from now on"
+check_out "and the cylinder scrapped now" "^Now: scrapped"
+lpg trace "$code" --json >"$T_DIR/trace.json" 2>&1
+got=$(last_entry "$T_DIR/trace.json")
+[ "$got" = "periodic_inspection | periodic inspection FAILED | by BODY-1: scrapped, its code refused from now on" ] &&
+    ok "so does trace --json" || { not_ok "trace --json after the fail: '$got'"; sed 's/^/#   /' "$T_DIR/trace.json" | tail -20; }
+got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["now"]["status"])' "$T_DIR/trace.json" 2>/dev/null)
+[ "$got" = scrapped ] && ok "its now: scrapped" || not_ok "trace --json now.status '$got'"
 lpg-scan --home "$T_DIR/s1" fill-check --json --code "$code" --tare-g 15100 --check all=ok >"$T_DIR/ans" 2>&1
 rc=$?
 got=$(python3 -c 'import json,sys; print(" ".join(r["token"] for r in json.load(open(sys.argv[1]))["reasons"]))' "$T_DIR/ans" 2>/dev/null)
@@ -157,7 +192,10 @@ lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
 lpg device enroll --key "$T_DIR/nt-admin" --company NT --role company-admin >/dev/null
 gc3=$(lpg user cert U3 --until 2030-12-31 --as "$T_DIR/nt-admin" 2>/dev/null)
 [ -n "$gc3" ] && ok "U3's gas-use certificate issued by the company" || not_ok "no certificate for U3"
-deliver() { lpg-scan --home "$T_DIR/hh" deliver --json --code "$rcode" --user U3 --gas-cert "$gc3" --check valve=ok; }
+deliver() {
+    lpg-scan --home "$T_DIR/hh" deliver --json --code "$rcode" --user U3 --gas-cert "$gc3" \
+        --check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check stove=ok --check storage=ok
+}
 tokens() {
     python3 -c 'import json,sys; print(" ".join(r["token"] for r in json.load(open(sys.argv[1]))["reasons"]))' "$1" 2>/dev/null
 }

@@ -235,7 +235,7 @@ step "dispatched from S1" hh dispatch
 after dispatch "in service" "in transit" - S1
 
 step "delivered to U1" hh deliver --user U1 --gas-cert "$GC_U1" \
-    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok
+    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check stove=ok --check storage=ok
 after deliver "in service" "at a user" U1 S1
 
 # Collected from U1: the ledger keeps U1 as the holder (the user it was

@@ -87,12 +87,13 @@ hh() {
     lpg-scan --home "$T_DIR/hh" "$cmd" --code "$(cat "$T_DIR/$serial")" "$@" >/dev/null 2>&1
 }
 # deliver SERIAL USER: dispatched and delivered, with USER's gas-use
-# certificate signed by NT's admin key.
+# certificate signed by NT's admin key and the full 随瓶安检.
+CHECKS="--check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check stove=ok --check storage=ok"
 lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
 lpg device enroll --key "$T_DIR/nt-admin" --company NT --role company-admin >/dev/null
 deliver() {
     gc=$(lpg user cert "$2" --until 2030-12-31 --as "$T_DIR/nt-admin") &&
-        hh dispatch "$1" && hh deliver "$1" --user "$2" --gas-cert "$gc"
+        hh dispatch "$1" && hh deliver "$1" --user "$2" --gas-cert "$gc" $CHECKS
 }
 
 for s in OUT1 A1 A2 A3 B1 OVD1; do
@@ -287,14 +288,14 @@ forged=$(at "$(seq_of "$T_DIR/forged")")
 gc1=$(lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin")
 # Broken custody: the driver delivers A3, which never left the station.
 check_status "A3 delivered from the station: refused" 1 \
-    scan hh custody deliver --code "$(cat "$T_DIR/A3")" --user U1 --gas-cert "$gc1"
+    scan hh custody deliver --code "$(cat "$T_DIR/A3")" --user U1 --gas-cert "$gc1" $CHECKS
 custody=$(at "$(seq_of "$T_DIR/custody")")
 # A late step: L1's delivery to U1 sent 20 minutes after it happened; U1
 # now holds three cylinders (households: at most 2).
 check "L1 dispatched" hh dispatch L1
 late_ms=$(python3 -c 'import time; print(int(time.time() * 1000) - 1200000)')
 check "L1 delivered to U1, sent 20 minutes late" \
-    scan hh late deliver --code "$(cat "$T_DIR/L1")" --user U1 --gas-cert "$gc1" --at "$late_ms"
+    scan hh late deliver --code "$(cat "$T_DIR/L1")" --user U1 --gas-cert "$gc1" --at "$late_ms" $CHECKS
 late_seq=$(seq_of "$T_DIR/late")
 late_time=$(python3 -c 'import sys, time; print(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(sys.argv[1]) // 1000)))' "$late_ms")
 late_s=$(python3 -c 'import json,re,sys

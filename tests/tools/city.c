@@ -895,7 +895,9 @@ s_fill_check(s_city_t *c, unsigned ci, s_fill_way_t way, int station)
     }
     Lpg__FillCheck fc = LPG__FILL_CHECK__INIT;
     fc.code = (char *)text;
-    fc.empty_g = way == F_TARE ? y->tare_g + 1500 : y->tare_g + ci % 250;
+    /* an honest empty weighs from a little under its stamped tare (the
+     * stamp's 0.1 kg, the scale, wear) to a little residual gas over */
+    fc.empty_g = way == F_TARE ? y->tare_g + 1500 : y->tare_g - 120 + ci % 370;
     fc.n_checks = 5;
     fc.checks = checks;
     Lpg__Event ev = LPG__EVENT__INIT;
@@ -936,10 +938,13 @@ s_fill_record(s_city_t *c, unsigned ci, bool over)
     s_field(it, "full_g", "%u", fr.full_g);
 }
 
-/*  A handheld step of cylinder ci by driver (ci % 3) of its company. */
+/*  A handheld step of cylinder ci by driver (ci % 3) of its company. A
+ *  delivery reports the 随瓶安检 items the user's kind calls for (a
+ *  business has no stove), the hose failed if bad_check, none at all if
+ *  no_check. */
 static void
 s_step(s_city_t *c, unsigned ci, s_kind_t kind, int user, bool late,
-       bool wrong_cert, bool bad_check)
+       bool wrong_cert, bool bad_check, bool no_check)
 {
     s_cyl_t *y = &c->cyls[ci];
     int d = (int)((ci / 2) % S_NDRIVER);
@@ -952,8 +957,11 @@ s_step(s_city_t *c, unsigned ci, s_kind_t kind, int user, bool late,
     Lpg__Delivery del = LPG__DELIVERY__INIT;
     Lpg__Collection col = LPG__COLLECTION__INIT;
     Lpg__Return ret = LPG__RETURN__INIT;
-    Lpg__CheckItem check[4], *checks[4];
-    static const char *items[] = {"hose", "regulator", "valve", "leak"};
+    Lpg__CheckItem check[6], *checks[6];
+    static const char *items[] = {"hose", "regulator", "valve",
+                                  "leak", "stove",     "storage"};
+    size_t nchecks = 0;
+    char sent[64] = "";
     char cert[LPG_GASCERT_MAX_TEXT + 1];
     const char *name = NULL;
     ev.cylinder = y->grai;
@@ -967,16 +975,23 @@ s_step(s_city_t *c, unsigned ci, s_kind_t kind, int user, bool late,
         name = "dispatch";
         break;
     case K_DELIVERY:
-        for (int k = 0; k < 4; k++) {
-            lpg__check_item__init(&check[k]);
-            check[k].item = (char *)items[k];
-            check[k].ok = !(bad_check && k == 0);
-            checks[k] = &check[k];
+        for (size_t k = 0; k < 6 && !no_check; k++) {
+            if (strcmp(items[k], "stove") == 0 &&
+                strcmp(c->users[user].kind, "business") == 0)
+                continue;
+            lpg__check_item__init(&check[nchecks]);
+            check[nchecks].item = (char *)items[k];
+            check[nchecks].ok = !(bad_check && k == 0);
+            checks[nchecks] = &check[nchecks];
+            nchecks++;
+            size_t at = strlen(sent);
+            snprintf(sent + at, sizeof sent - at, "%s%s", at ? "+" : "",
+                     items[k]);
         }
         s_gas_cert(c, &c->users[user], wrong_cert, cert, sizeof cert);
         del.vehicle = plate;
         del.gas_cert = cert;
-        del.n_checks = 4;
+        del.n_checks = nchecks;
         del.checks = checks;
         ev.body_case = LPG__EVENT__BODY_DELIVERY;
         ev.delivery = &del;
@@ -1009,6 +1024,7 @@ s_step(s_city_t *c, unsigned ci, s_kind_t kind, int user, bool late,
         s_field(it, "gas_cert_of", "%s",
                 wrong_cert ? "someone else" : c->users[user].id);
         s_field(it, "failed_checks", "%s", bad_check ? "hose" : "-");
+        s_field(it, "checks", "%s", *sent ? sent : "-");
     }
 }
 
@@ -1149,10 +1165,10 @@ s_fill_round(s_city_t *c, int cycle)
     for (unsigned i = 0; i < c->ncyl; i++) {
         s_cyl_t *y = &c->cyls[i];
         if (y->custody == C_FULL && !y->held)
-            s_step(c, i, K_DISPATCH, -1, i % 90 == 40, false, false);
+            s_step(c, i, K_DISPATCH, -1, i % 90 == 40, false, false, false);
         else if (y->custody == C_EMPTY && i % 50 == 19 && cycle == 0)
             /* an overdue empty put on a vehicle: refused */
-            s_step(c, i, K_DISPATCH, -1, false, false, false);
+            s_step(c, i, K_DISPATCH, -1, false, false, false, false);
     }
     s_flush(c);
     for (unsigned i = 0; i < c->ncyl; i++) {
@@ -1165,8 +1181,9 @@ s_fill_round(s_city_t *c, int cycle)
         int u = s_user_of(c, y->company, j);
         if (i % 125 == 6) /* hoarders get more than their share */
             u = s_user_of(c, y->company, 6);
+        /* i % 80 == 55: a driver who skips the 随瓶安检: refused */
         s_step(c, i, K_DELIVERY, u, i % 90 == 25, i % 70 == 9 + (unsigned)cycle,
-               i % 80 == 15);
+               i % 80 == 15, i % 80 == 55);
     }
     s_flush(c);
 }
@@ -1182,7 +1199,7 @@ s_collect_round(s_city_t *c, int cycle)
         int u = y->holder;
         if (i % 75 == 31) /* the driver names the wrong household */
             u = s_user_of(c, y->company, (unsigned)i + 1);
-        s_step(c, i, K_COLLECTION, u, i % 85 == 2, false, false);
+        s_step(c, i, K_COLLECTION, u, i % 85 == 2, false, false, false);
     }
     s_flush(c);
     for (unsigned i = 0; i < c->ncyl; i++) {
@@ -1190,10 +1207,10 @@ s_collect_round(s_city_t *c, int cycle)
         if (y->custody == C_COLLECTED && i % 40 == 39 && cycle == 0)
             continue; /* left on the vehicle */
         if (y->custody == C_COLLECTED || y->custody == C_TRANSIT)
-            s_step(c, i, K_RETURN, -1, i % 95 == 3, false, false);
+            s_step(c, i, K_RETURN, -1, i % 95 == 3, false, false, false);
         else if (y->custody == C_USER && i % 120 == 60)
             /* a return of a cylinder still at a household */
-            s_step(c, i, K_RETURN, -1, false, false, false);
+            s_step(c, i, K_RETURN, -1, false, false, false, false);
     }
     s_flush(c);
 }

@@ -51,8 +51,8 @@ typedef struct {
     Lpg__DeviceState admin;                  /* the certificate's signer */
     uint8_t admin_pub[LPG_ED25519_PUB_LEN];
     char cert[LPG_GASCERT_MAX_TEXT + 1];     /* U1's certificate */
-    Lpg__CheckItem items[4];
-    Lpg__CheckItem *item_ptrs[4];
+    Lpg__CheckItem items[7];  /* the six of a full 随瓶安检, one spare */
+    Lpg__CheckItem *item_ptrs[7];
     lpg_delivery_input_t in;
 } s_world_t;
 
@@ -119,8 +119,10 @@ s_world(s_world_t *w, lpg_delivery_step_t step)
     lpg__user_state__init(&w->user);
     w->user.add = &w->user_add;
 
-    static const char *names[] = {"hose", "regulator", "valve", "leak"};
-    for (size_t i = 0; i < 4; i++) {
+    static const char *names[] = {"hose",  "regulator", "valve",
+                                  "leak",  "stove",     "storage",
+                                  "ventilation"};
+    for (size_t i = 0; i < 7; i++) {
         lpg__check_item__init(&w->items[i]);
         w->items[i].item = (char *)names[i];
         w->items[i].ok = 1;
@@ -158,7 +160,7 @@ s_world(s_world_t *w, lpg_delivery_step_t step)
         in->gas_cert_signer = &w->admin;
         in->resolver = RESOLVER;
         in->checks = w->item_ptrs;
-        in->n_checks = 4;
+        in->n_checks = 6;
     }
     in->time_ms = NOW_MS;
     in->now_ms = NOW_MS;
@@ -377,6 +379,64 @@ static void c_check_fail(s_world_t *w)
     w->items[0].ok = 0;
     w->items[3].ok = 0;
 }
+/*  Leaves item k (0..5: hose regulator valve leak stove storage) out. */
+static void
+s_drop_item(s_world_t *w, size_t k)
+{
+    for (size_t i = k; i + 1 < w->in.n_checks; i++)
+        w->item_ptrs[i] = w->item_ptrs[i + 1];
+    w->in.n_checks--;
+}
+static void c_no_checklist(s_world_t *w) { w->in.n_checks = 0; }
+static void c_no_checks_at_all(s_world_t *w)
+{
+    w->in.checks = NULL;
+    w->in.n_checks = 0;
+}
+static void c_no_hose(s_world_t *w) { s_drop_item(w, 0); }
+static void c_no_leak(s_world_t *w) { s_drop_item(w, 3); }
+static void c_no_stove(s_world_t *w) { s_drop_item(w, 4); }
+static void c_no_storage(s_world_t *w) { s_drop_item(w, 5); }
+static void c_only_four(s_world_t *w) { w->in.n_checks = 4; }
+static void c_extra_item(s_world_t *w) { w->in.n_checks = 7; }
+static void c_business(s_world_t *w)
+{
+    w->user_add.kind = LPG__USER_KIND__USER_BUSINESS;
+}
+static void c_business_no_stove(s_world_t *w)
+{
+    c_business(w);
+    c_no_stove(w);
+}
+static void c_business_no_storage(s_world_t *w)
+{
+    c_business(w);
+    c_no_storage(w);
+}
+static void c_restaurant_no_stove(s_world_t *w)
+{
+    c_restaurant_alarm(w);
+    c_no_stove(w);
+}
+static void c_kind_unknown_four(s_world_t *w)
+{
+    w->user_add.kind = LPG__USER_KIND__USER_UNKNOWN;
+    c_only_four(w);
+}
+static void c_no_user_four(s_world_t *w)
+{
+    w->in.user = NULL;
+    c_only_four(w);
+}
+static void c_failed_is_reported(s_world_t *w)
+{
+    w->items[4].ok = 0; /* stove: reported, failed */
+}
+static void c_failed_and_missing(s_world_t *w)
+{
+    w->items[0].ok = 0;
+    c_no_storage(w);
+}
 static void c_late(s_world_t *w) { w->in.time_ms = NOW_MS - LIMIT_MS - 1; }
 static void c_just_in_time(s_world_t *w)
 {
@@ -510,6 +570,37 @@ static const s_case_t s_cases[] = {
     {"open major hazard", V, c_hazard, "USER_HAZARD", false},
     {"two failed safety checks", V, c_check_fail,
      "SAFETY_CHECK_FAILED SAFETY_CHECK_FAILED", false},
+    {"the full 随瓶安检 with one more item", V, c_extra_item, "", true},
+    {"no checklist: every item missing", V, c_no_checklist,
+     "SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING "
+     "SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING",
+     false},
+    {"no checklist sent at all", V, c_no_checks_at_all,
+     "SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING "
+     "SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING",
+     false},
+    {"hose not checked", V, c_no_hose, "SAFETY_CHECK_MISSING", false},
+    {"no leak test", V, c_no_leak, "SAFETY_CHECK_MISSING", false},
+    {"a household's stove not checked", V, c_no_stove,
+     "SAFETY_CHECK_MISSING", false},
+    {"a household's storage not checked", V, c_no_storage,
+     "SAFETY_CHECK_MISSING", false},
+    {"a household: the four of the cylinder are not enough", V, c_only_four,
+     "SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING", false},
+    {"a restaurant's stove not checked", V, c_restaurant_no_stove,
+     "SAFETY_CHECK_MISSING", false},
+    {"a business has no stove to check", V, c_business_no_stove, "", true},
+    {"a business's storage not checked", V, c_business_no_storage,
+     "SAFETY_CHECK_MISSING", false},
+    {"a user of no known kind: as a household", V, c_kind_unknown_four,
+     "SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING", false},
+    {"no user on record: as a household", V, c_no_user_four,
+     "USER_UNKNOWN SAFETY_CHECK_MISSING SAFETY_CHECK_MISSING", false},
+    {"a failed item is reported, not missing", V, c_failed_is_reported,
+     "SAFETY_CHECK_FAILED", false},
+    {"one failed, one missing", V, c_failed_and_missing,
+     "SAFETY_CHECK_MISSING SAFETY_CHECK_FAILED", false},
+    {"a dispatch carries no checklist", D, c_no_checklist, "", true},
     {"late", V, c_late, "LATE", true},
     {"at the limit, not late", D, c_just_in_time, "", true},
     {"a device clock ahead", C, c_future, "", true},
@@ -564,6 +655,22 @@ t_details(void **state)
     assert_string_equal(v.reasons[i + 1].detail, "leak");
     i = lpg_verdict_find(&v, "USER_HAZARD");
     assert_string_equal(v.reasons[i].detail, "H-9 basement storage");
+
+    /* what is missing, by name, in both languages */
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    c_only_four(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    assert_int_equal(v.n, 2);
+    assert_string_equal(v.reasons[0].token, "SAFETY_CHECK_MISSING");
+    assert_string_equal(v.reasons[0].detail, "stove");
+    assert_string_equal(v.reasons[0].en,
+                        "safety check at delivery not done: no supply: "
+                        "stove");
+    assert_string_equal(v.reasons[0].zh,
+                        "随瓶安检项目未检查，不得供气：灶具熄火保护（stove）");
+    assert_string_equal(v.reasons[1].detail, "storage");
+    assert_string_equal(v.reasons[1].zh,
+                        "随瓶安检项目未检查，不得供气：气瓶存放位置（storage）");
 
     s_world(&w, LPG_DELIVERY_COLLECT);
     c_other_holder(&w);

@@ -22,6 +22,7 @@
 #include "ledger/event.h"
 #include "domain/kind.h"
 #include "domain/cylinder.h"
+#include "domain/fill_rules.h"
 
 typedef struct {
     Lpg__Event__BodyCase kind;
@@ -287,7 +288,11 @@ t_every_kind_described(void **state)
     pi.next_inspection_ymd = 20300101;
     lpg_kind_describe(&e, NULL, true, &w);
     assert_string_equal(w.step, "periodic inspection PASSED");
-    assert_non_null(strstr(w.detail, "20300101"));
+    assert_non_null(strstr(w.detail, "next inspection due 2030-01-01"));
+    /* a refused one is no verdict */
+    lpg_kind_describe(&e, NULL, false, &w);
+    assert_string_equal(w.step, "periodic inspection refused");
+    assert_non_null(strstr(w.detail, "unchanged"));
 }
 
 /*  The cylinder's steps as a table: after each entry, the record's
@@ -335,9 +340,114 @@ static const s_step_t s_life[] = {
      NULL, "S2", 1, 1},
     {"update", LPG__EVENT__BODY_CYLINDER_UPDATE, true, NULL, NULL, QUAR,
      EMPTY, NULL, "S2", 1, 1},
+    {"refused periodic fail", LPG__EVENT__BODY_PERIODIC_INSPECTION, false,
+     NULL, NULL, QUAR, EMPTY, NULL, "S2", 1, 1},
     {"periodic fail", LPG__EVENT__BODY_PERIODIC_INSPECTION, true, NULL, NULL,
      SCRAP, EMPTY, NULL, "S2", 1, 1},
 };
+
+/*  One fill check of cylinder "06900000000150A1" at site, as seq. */
+static void
+s_check_step(Lpg__CylinderState *cyl, bool *started, uint64_t seq,
+             const char *site, bool allowed, uint8_t id_byte)
+{
+    static uint8_t ids[256][16];
+    Lpg__FillCheck fc = LPG__FILL_CHECK__INIT;
+    fc.empty_g = 15000;
+    Lpg__Event e = LPG__EVENT__INIT;
+    e.cylinder = "06900000000150A1";
+    ids[id_byte][0] = id_byte;
+    e.event_id.data = ids[id_byte];
+    e.event_id.len = 16;
+    e.device_time_ms = 1767225600000ULL + seq * 1000;
+    e.site = (char *)site;
+    e.body_case = LPG__EVENT__BODY_FILL_CHECK;
+    e.fill_check = &fc;
+    Lpg__Outcome o = LPG__OUTCOME__INIT;
+    o.status = allowed ? LPG__STATUS__STATUS_OK : LPG__STATUS__STATUS_DENIED;
+    assert_true(lpg_kind_step(cyl, started, seq, e.device_time_ms, &e, &o));
+}
+
+/*  A refused check changes no pending ALLOW (DESIGN.md §7): after an
+ *  ALLOW at S1, a DENY of the same cylinder at S2 leaves the ALLOW, the
+ *  last site and the custody as they were, only counted; S1's fill record
+ *  on that ALLOW is judged without FILL_ALLOW_STALE. A later ALLOW does
+ *  replace it. */
+static void
+t_refused_check_keeps_allow(void **state)
+{
+    Lpg__CylinderRegister reg = LPG__CYLINDER_REGISTER__INIT;
+    reg.serial = "A1";
+    reg.owner = "C1";
+    reg.tare_g = 15000;
+    reg.fill_g = 14500;
+    Lpg__Event r = LPG__EVENT__INIT;
+    uint8_t rid[16] = {9};
+    r.cylinder = "06900000000150A1";
+    r.event_id.data = rid;
+    r.event_id.len = sizeof rid;
+    r.body_case = LPG__EVENT__BODY_CYLINDER_REGISTER;
+    r.cylinder_register = &reg;
+    Lpg__CylinderState cyl = LPG__CYLINDER_STATE__INIT;
+    bool started = false;
+    assert_true(lpg_kind_step(&cyl, &started, 1, 1, &r, NULL));
+
+    s_check_step(&cyl, &started, 10, "S1", true, 1);
+    s_check_step(&cyl, &started, 11, "S2", false, 2);
+    assert_int_equal(cyl.last_fill_check_seq, 10);
+    assert_int_equal(cyl.last_allow_seq, 10);
+    assert_int_equal(cyl.last_allow_event_id.data[0], 1);
+    assert_string_equal(cyl.last_site, "S1");
+    assert_int_equal(cyl.custody, EMPTY);
+    assert_int_equal(cyl.denied_checks, 1);
+
+    /* S1's fill on its ALLOW (seq 10) */
+    Lpg__FillCheck fc = LPG__FILL_CHECK__INIT;
+    Lpg__Event check = LPG__EVENT__INIT;
+    check.cylinder = "06900000000150A1";
+    check.site = "S1";
+    check.body_case = LPG__EVENT__BODY_FILL_CHECK;
+    check.fill_check = &fc;
+    Lpg__Outcome ok = LPG__OUTCOME__INIT;
+    ok.status = LPG__STATUS__STATUS_OK;
+    Lpg__FillRecord fr = LPG__FILL_RECORD__INIT;
+    fr.full_g = 29500;
+    fr.leak_ok = 1;
+    Lpg__Event rec = LPG__EVENT__INIT;
+    rec.cylinder = "06900000000150A1";
+    rec.site = "S1";
+    rec.body_case = LPG__EVENT__BODY_FILL_RECORD;
+    rec.fill_record = &fr;
+    Lpg__DeviceState dev = LPG__DEVICE_STATE__INIT;
+    dev.company = "C1";
+    dev.site = "S1";
+    dev.role = LPG__ROLE__ROLE_SCALE;
+    cyl.grai = "06900000000150A1";
+    cyl.reg = &reg;
+    lpg_fill_record_input_t in = {0};
+    in.record = &rec;
+    in.cyl = &cyl;
+    in.device = &dev;
+    in.named = &check;
+    in.named_outcome = &ok;
+    in.named_seq = 10;
+    in.named_service = "filling";
+    in.limits.over_tolerance_g = 500;
+    in.limits.under_tolerance_g = 500;
+    lpg_verdict_t v;
+    lpg_fill_result_t res;
+    assert_int_equal(lpg_rules_fill_record(&in, &v, &res), LPG_OK);
+    char tokens[256];
+    assert_int_equal(lpg_verdict_tokens(&v, tokens, sizeof tokens), LPG_OK);
+    assert_string_equal(tokens, "");
+    assert_true(v.allow);
+
+    /* another ALLOW replaces it */
+    s_check_step(&cyl, &started, 12, "S1", true, 3);
+    assert_int_equal(lpg_rules_fill_record(&in, &v, &res), LPG_OK);
+    assert_int_equal(lpg_verdict_tokens(&v, tokens, sizeof tokens), LPG_OK);
+    assert_string_equal(tokens, "FILL_ALLOW_STALE");
+}
 
 static void
 t_cylinder_life(void **state)
@@ -437,6 +547,7 @@ main(void)
         cmocka_unit_test(t_one_row_per_kind),
         cmocka_unit_test(t_every_kind_described),
         cmocka_unit_test(t_cylinder_life),
+        cmocka_unit_test(t_refused_check_keeps_allow),
         cmocka_unit_test(t_owner_of),
         cmocka_unit_test(t_check),
         cmocka_unit_test(t_recorded_by),

@@ -48,7 +48,7 @@ typedef struct {
     lpg_fill_input_t in;
 } s_world_t;
 
-static const lpg_rules_limits_t s_limits = {300, 500, 500, 120};
+static const lpg_rules_limits_t s_limits = {300, 150, 500, 500, 120};
 
 static void
 s_items(s_world_t *w, size_t n)
@@ -294,6 +294,19 @@ static void m_tare_exact(s_world_t *w) { w->check.empty_g = 15000; }
 static void m_tare_top(s_world_t *w) { w->check.empty_g = 15300; }
 static void m_tare_over(s_world_t *w) { w->check.empty_g = 15301; }
 static void m_tare_under(s_world_t *w) { w->check.empty_g = 14999; }
+static void m_tare_bottom(s_world_t *w) { w->check.empty_g = 14850; }
+static void m_tare_below(s_world_t *w) { w->check.empty_g = 14849; }
+static void m_tare_zero_below(s_world_t *w)
+{
+    w->in.limits.tare_below_g = 0;
+    w->check.empty_g = 14999;
+}
+static void m_tare_below_big(s_world_t *w)
+{
+    /* a tolerance larger than the tare: the window starts at 0 g */
+    w->in.limits.tare_below_g = 20000;
+    w->check.empty_g = 1;
+}
 static void m_tare_zero_tol(s_world_t *w)
 {
     w->in.limits.tare_tolerance_g = 0;
@@ -481,7 +494,12 @@ static const s_check_case_t s_check_cases[] = {
     {"empty weight exactly the tare", m_tare_exact, ""},
     {"empty weight tare + tolerance", m_tare_top, ""},
     {"empty weight 1 g over", m_tare_over, "TARE_MISMATCH"},
-    {"empty weight 1 g under tare", m_tare_under, "TARE_MISMATCH"},
+    {"empty weight 1 g under tare", m_tare_under, ""},
+    {"empty weight tare - tolerance below", m_tare_bottom, ""},
+    {"empty weight 1 g under tare - tolerance", m_tare_below,
+     "TARE_MISMATCH"},
+    {"zero tolerance below, 1 g under", m_tare_zero_below, "TARE_MISMATCH"},
+    {"tolerance below larger than the tare", m_tare_below_big, ""},
     {"zero tolerance, 1 g over", m_tare_zero_tol, "TARE_MISMATCH"},
     {"tare unknown", m_tare_unknown, "TARE_UNKNOWN"},
     {"full at a station", m_full_here, "NOT_EMPTY_AT_STATION"},
@@ -560,15 +578,15 @@ t_check_details(void **state)
     int i = lpg_verdict_find(&v, "TARE_MISMATCH");
     assert_true(i >= 0);
     assert_string_equal(v.reasons[i].detail,
-                        "scale 9000 g, tare 15000 g, at most 15300 g");
+                        "scale 9000 g, tare 15000 g, 14850..15300 g");
     assert_true(v.reasons[i].overridable);
     assert_string_equal(
         v.reasons[i].en,
         "empty weight on the scale does not match the registered tare "
-        "(pocket code?): scale 9000 g, tare 15000 g, at most 15300 g");
+        "(pocket code?): scale 9000 g, tare 15000 g, 14850..15300 g");
     assert_string_equal(v.reasons[i].zh,
                         "空瓶称重与登记皮重不符（疑似口袋码）：称重 9000 克，"
-                        "皮重 15000 克，最多 15300 克");
+                        "皮重 15000 克，应在 14850..15300 克");
 
     i = lpg_verdict_find(&v, "CODE_REVOKED");
     assert_string_equal(v.reasons[i].detail, "label revision 0, current 1");
@@ -1433,6 +1451,7 @@ t_limits(void **state)
     assert_int_equal(lpg_rules_limits_from_config(&l, cfg, why, sizeof why),
                      LPG_OK);
     assert_int_equal(l.tare_tolerance_g, 300);
+    assert_int_equal(l.tare_below_g, 150);
     assert_int_equal(l.over_tolerance_g, 500);
     assert_int_equal(l.under_tolerance_g, 500);
     assert_int_equal(l.travel_speed_kmh, 120);
@@ -1442,6 +1461,16 @@ t_limits(void **state)
     assert_int_equal(lpg_rules_limits_from_config(&l, cfg, why, sizeof why),
                      LPG_OK);
     assert_int_equal(l.travel_speed_kmh, 80);
+    assert_int_equal(lpg_config_set(cfg, "fill.tare_below_g", "40"), LPG_OK);
+    assert_int_equal(lpg_rules_limits_from_config(&l, cfg, why, sizeof why),
+                     LPG_OK);
+    assert_int_equal(l.tare_below_g, 40);
+    assert_int_equal(lpg_config_set(cfg, "fill.tare_below_g", "-5"), LPG_OK);
+    assert_int_equal(lpg_rules_limits_from_config(&l, cfg, why, sizeof why),
+                     LPG_ECONFIG);
+    assert_non_null(strstr(why, "fill.tare_below_g"));
+    assert_int_equal(lpg_config_set(cfg, "fill.tare_below_g", "150"),
+                     LPG_OK);
 
     assert_int_equal(lpg_config_set(cfg, "fill.under_tolerance_g", "-1"),
                      LPG_OK);
