@@ -1,8 +1,15 @@
 /*  report_anomalies.c - lpgtrace report anomalies: every entry of the
- *  ledger that a regulator should look at (pocket, cloned and forged
- *  codes at the fill gate, broken custody on a driver's step, late
- *  events), in ledger order, then the hoarding seen in the state at the
- *  end: users holding too many cylinders, cylinders left on a vehicle.
+ *  ledger that a regulator should look at (pocket codes at the fill
+ *  gate, cloned and forged codes at the fill gate and on a driver's
+ *  step, broken custody on a driver's step, late events), in ledger
+ *  order, then the hoarding seen in the state at the end: users holding
+ *  too many cylinders, cylinders left on a vehicle.
+ *
+ *  A code met on the road says where in its detail: the step, the user
+ *  at whose door (delivery, collection), the vehicle and the handheld
+ *  that scanned it (its enrolled name, else its key id); the site
+ *  column has the station of a dispatch or return, the who column the
+ *  driver. A forged code names no cylinder: its cylinder is "-".
  *
  *  Readings: empty fields print "-", in JSON too (the rows under
  *  {report, today, rows}).
@@ -21,6 +28,7 @@
 #include "report.h"
 #include "base/clock.h"
 #include "domain/inspection.h"
+#include "domain/state.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -160,11 +168,65 @@ s_driver_step(const Lpg__Event *b)
            b->body_case == LPG__EVENT__BODY_STATION_RETURN;
 }
 
+/*  Where a driver's step met its code, after the tokens: "CODE_FORGED
+ *  at delivery to U-1003, vehicle 苏F12345, device hh-1" (a fresh string
+ *  in *out, caller frees). */
+static int
+s_road_detail(lpg_txn_t *t, const lpg_event_t *ev, const char *tokens,
+              char **out)
+{
+    const Lpg__Event *b = ev->event;
+    const char *step = "return", *vehicle = NULL, *to = NULL;
+    switch (b->body_case) {
+    case LPG__EVENT__BODY_DISPATCH:
+        step = "dispatch";
+        vehicle = b->dispatch->vehicle;
+        break;
+    case LPG__EVENT__BODY_DELIVERY:
+        step = "delivery";
+        to = " to ";
+        vehicle = b->delivery->vehicle;
+        break;
+    case LPG__EVENT__BODY_COLLECTION:
+        step = "collection";
+        to = " from ";
+        vehicle = b->collection->vehicle;
+        break;
+    default:
+        vehicle = b->station_return->vehicle;
+        break;
+    }
+    char device[LPG_STRING_MAX + 1] = "";
+    Lpg__DeviceState *dev = NULL;
+    const Lpg__SignedEvent *se = ev->signed_event;
+    if (se->key_id.len == LPG_KEYID_LEN &&
+        lpg_state_device(t, se->key_id.data, &dev) == LPG_OK && dev->name &&
+        *dev->name)
+        snprintf(device, sizeof device, "%s", dev->name);
+    else if (se->key_id.len >= 8)
+        lpg_hex(se->key_id.data, 8, device);
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
+    const char *user = to && b->user ? b->user : NULL;
+    size_t n = strlen(tokens) + strlen(step) + strlen(device) +
+               (user ? strlen(to) + strlen(user) : 0) +
+               (vehicle ? strlen(vehicle) : 1) + 32;
+    char *s = malloc(n);
+    if (!s)
+        return LPG_ENOMEM;
+    snprintf(s, n, "%s at %s%s%s, vehicle %s, device %s", tokens, step,
+             user ? to : "", user ? user : "", vehicle ? vehicle : "-",
+             *device ? device : "-");
+    *out = s;
+    return LPG_OK;
+}
+
 /*  The rows of one entry, in kind order. */
 static int
 s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
-             const Lpg__Event *b)
+             const lpg_event_t *ev)
 {
+    const Lpg__Event *b = ev->event;
     const Lpg__Outcome *o = e->outcome;
     if (!o)
         return LPG_OK;
@@ -176,9 +238,9 @@ s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
         {S_POCKET, s_pocket_tokens,
          b->body_case == LPG__EVENT__BODY_FILL_CHECK},
         {S_CLONED, s_cloned_tokens,
-         b->body_case == LPG__EVENT__BODY_FILL_CHECK},
+         b->body_case == LPG__EVENT__BODY_FILL_CHECK || s_driver_step(b)},
         {S_FORGED, s_forged_tokens,
-         b->body_case == LPG__EVENT__BODY_FILL_CHECK},
+         b->body_case == LPG__EVENT__BODY_FILL_CHECK || s_driver_step(b)},
         {S_CUSTODY, s_custody_tokens, s_driver_step(b)},
     };
     int rc = LPG_OK;
@@ -188,6 +250,13 @@ s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
             continue;
         char *detail = NULL;
         rc = s_match(o, tests[i].set, &detail);
+        if (rc == LPG_OK && detail && tests[i].kind != S_CUSTODY &&
+            s_driver_step(b)) {
+            char *where = NULL;
+            rc = s_road_detail(l->in->t, ev, detail, &where);
+            free(detail);
+            detail = where;
+        }
         if (rc == LPG_OK && detail)
             rc = s_add(l, seq, b->device_time_ms, tests[i].kind, b->cylinder,
                        b->site, b->actor, detail);
@@ -214,7 +283,7 @@ s_walk(s_list_t *l)
         rc = lpg_cli_entry(l->in->t, seq, &e, &ev);
         if (rc != LPG_OK)
             break;
-        rc = s_entry_rows(l, seq, e, ev.event);
+        rc = s_entry_rows(l, seq, e, &ev);
         lpg_event_clear(&ev);
         lpg__ledger_entry__free_unpacked(e, NULL);
     }

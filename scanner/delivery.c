@@ -4,8 +4,12 @@
  *  signs, .curve connects), device.operator (the driver's staff id;
  *  --driver overrides), device.vehicle (the plate; --vehicle
  *  overrides), device.site (the station for dispatch and return; --site
- *  overrides), endpoint.delivery and keys/delivery.curve.pub. With the
- *  authority's public key in the home the code is checked here first.
+ *  overrides), endpoint.delivery, keys/delivery.curve.pub and the
+ *  authority's public key (authority.public): every code is checked
+ *  here first and sent with the step. A code that does not verify is
+ *  refused on the spot; its step is still signed, kept in the home's
+ *  queue (queue.h) and sent, so the forged code met on the road is in
+ *  the ledger; lpg-scan sync sends what the network kept back.
  *  At the door the user's gas-use certificate (a QR code the company
  *  signed, lib/gascert.h) is read from --gas-cert TEXT or decoded from
  *  --gas-cert-image FILE and sent as it is: the service checks it.
@@ -20,6 +24,8 @@
 #include "fill.h"
 #include "codes/gascert.h"
 #include "net/msg.h"
+#include "domain/reasons.h"
+#include "queue.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -168,28 +174,40 @@ s_parse(s_args_t *a, const char *home, int argc, char **argv)
     return S_OK;
 }
 
-/*  The GRAI the code names: verified when the home has the authority's
- *  public key (a forged code is refused here), else only parsed. */
+/*  The scanned code, checked here with the authority's public key (the
+ *  home must have it: a forged code is refused on the spot, network or
+ *  not). *code_rc is lpg_code_verify's result; for a code that
+ *  verifies, grai gets the GRAI it names and text the code to send (the
+ *  corrected text of a Caps Lock swap); for one that does not, grai is
+ *  "" and text the code as scanned. */
 static int
-s_grai(lpg_config_t *cfg, const char *code, char *out, size_t outsz)
+s_code(lpg_config_t *cfg, const char *code, int *code_rc, char *grai,
+       size_t graisz, char *text, size_t textsz)
 {
     char path[4096];
     lpg_config_path(cfg, lpg_config_get(cfg, "authority.public"), path,
                     sizeof path);
     lpg_key_t *authority = NULL;
-    if (access(path, R_OK) == 0 &&
-        lpg_key_load_public(&authority, path) != LPG_OK)
-        authority = NULL;
+    int rc = lpg_key_load_public(&authority, path);
+    if (rc != LPG_OK) {
+        fprintf(stderr, "lpg-scan: %s: %s\n", path, lpg_strerror(rc));
+        return s_fail("code", "the handheld checks every code it scans "
+                              "with the authority's public key: copy "
+                              "keys/authority.pub into its home");
+    }
     lpg_code_t parsed;
     const char *resolver = lpg_config_get(cfg, "code.resolver");
-    int rc = authority
-                 ? lpg_code_verify(code, strlen(code), resolver, authority,
-                                   &parsed)
-                 : lpg_code_parse(code, strlen(code), NULL, &parsed);
+    rc = lpg_code_verify(code, strlen(code), resolver, authority, &parsed);
     lpg_key_destroy(&authority);
-    if (rc != LPG_OK && rc != LPG_ECODE_CASE)
-        return s_fail("code", lpg_strerror(rc));
-    snprintf(out, outsz, "%s", parsed.grai);
+    *code_rc = rc;
+    grai[0] = '\0';
+    snprintf(text, textsz, "%s", code);
+    if (rc == LPG_OK || rc == LPG_ECODE_CASE) {
+        snprintf(grai, graisz, "%s", parsed.grai);
+        if (rc == LPG_ECODE_CASE &&
+            lpg_code_format(&parsed, text, textsz) != LPG_OK)
+            snprintf(text, textsz, "%s", code);
+    }
     return S_OK;
 }
 
@@ -229,10 +247,87 @@ s_print(const s_args_t *a, const Lpg__Reply *r, const char *id_hex)
     printf("  event id   %s\n", id_hex);
 }
 
+/*  The refusal shown at once for a code that does not verify, before
+ *  anything is sent: the service records the same reason. */
+static void
+s_print_forged(const s_args_t *a, int code_rc)
+{
+    const lpg_reason_t *why = lpg_reason_by_id(LPG_REASON_CODE_FORGED);
+    if (a->json)
+        return; /* one JSON object, once the event is recorded or queued */
+    printf("REFUSED  %s: %s (%s)\n  - %s\n    %s\n    %s: %s\n",
+           a->command, why->en, why->token, why->token, why->zh, why->en,
+           lpg_strerror(code_rc));
+}
+
+/*  Queues the signed step of a forged code, then sends the queue: the
+ *  refusal was shown already; this says whether it is recorded yet, and
+ *  with which reasons (the service judges the rest of the step too). */
+static int
+s_forged(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
+         Lpg__Event *ev, int code_rc)
+{
+    uint8_t id[LPG_EVENT_ID_LEN];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = lpg_client_sign(key, ev, NULL, id, &data, &len);
+    if (rc == LPG_OK)
+        rc = lpg_scan_queue_add(cfg, a->command, id, data, len);
+    free(data);
+    if (rc != LPG_OK)
+        return s_fail("queue", "the refusal could not be kept for the "
+                               "record: free space on the handheld and "
+                               "scan again");
+    char hex[33];
+    lpg_hex(id, sizeof id, hex);
+    lpg_scan_queue_result_t res;
+    if (lpg_scan_queue_send(cfg, a->json, id, &res) != LPG_OK)
+        res.watched = NULL; /* said on stderr; the step stays queued */
+    const Lpg__Reply *r = res.watched;
+    if (a->json) {
+        json_t *o = r ? lpg_msg_reply_json(r) : json_object();
+        if (o && !r) {
+            const lpg_reason_t *why =
+                lpg_reason_by_id(LPG_REASON_CODE_FORGED);
+            json_t *one = json_object();
+            json_t *list = json_array();
+            json_object_set_new(one, "token", json_string(why->token));
+            json_object_set_new(one, "zh", json_string(why->zh));
+            json_object_set_new(one, "en", json_string(why->en));
+            json_array_append_new(list, one);
+            json_object_set_new(o, "status", json_string("DENIED"));
+            json_object_set_new(o, "token", json_string(why->token));
+            json_object_set_new(o, "message",
+                                json_string(lpg_strerror(code_rc)));
+            json_object_set_new(o, "reasons", list);
+        }
+        if (o) {
+            json_object_set_new(o, "event_id", json_string(hex));
+            json_object_set_new(o, "queued", json_boolean(r == NULL));
+        }
+        lpg_msg_emit_json(o);
+    } else if (!r) {
+        printf("  event id   %s\n  queued on this handheld: lpg-scan sync "
+               "sends it when lpg-deliveryd can be reached\n", hex);
+    } else if (r->has_seq) {
+        printf("  event id   %s\n  recorded, seq %llu\n", hex,
+               (unsigned long long)r->seq);
+        for (size_t i = 0; i < r->n_reasons; i++)
+            printf("    %s %s\n", r->reasons[i]->token,
+                   r->reasons[i]->en ? r->reasons[i]->en : "");
+    } else {
+        printf("  event id   %s\n  not recorded: %s %s: %s\n", hex,
+               lpg_msg_status_name(r->status), r->token, r->message);
+    }
+    if (res.watched)
+        lpg__reply__free_unpacked(res.watched, NULL);
+    return S_REFUSED;
+}
+
 /*  Builds, signs and sends the step; prints the answer. */
 static int
 s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
-       const char *grai)
+       const char *grai, const char *code, int code_rc)
 {
     Lpg__Event ev = LPG__EVENT__INIT;
     Lpg__Dispatch dis = LPG__DISPATCH__INIT;
@@ -242,8 +337,9 @@ s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
     char *vehicle = (char *)s_cfg_or(cfg, a->vehicle, "device.vehicle");
     if (!vehicle)
         return s_fail("vehicle", "none given (--vehicle or device.vehicle)");
-    ev.cylinder = (char *)grai;
+    ev.cylinder = *grai ? (char *)grai : NULL;
     ev.actor = (char *)s_cfg_or(cfg, a->driver, "device.operator");
+    dis.code = del.code = col.code = ret.code = (char *)code;
     if (strcmp(a->command, "dispatch") == 0) {
         dis.vehicle = vehicle;
         ev.body_case = LPG__EVENT__BODY_DISPATCH;
@@ -270,6 +366,8 @@ s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
     }
     if (a->has_at)
         ev.device_time_ms = a->at_ms;
+    if (code_rc != LPG_OK && code_rc != LPG_ECODE_CASE)
+        return s_forged(a, cfg, key, &ev, code_rc);
     uint8_t id[LPG_EVENT_ID_LEN];
     lpg_client_t *c = NULL;
     Lpg__Reply *r = NULL;
@@ -307,10 +405,18 @@ lpg_scan_delivery(const char *home, int argc, char **argv)
     if (rc != LPG_OK)
         status = s_fail(path, lpg_strerror(rc));
     char grai[LPG_CODE_GRAI_MAX + 1] = "";
+    char text[LPG_CODE_MAX_TEXT + 1];
+    int code_rc = LPG_OK;
+    if (status == S_OK && strlen(a.code) > LPG_CODE_MAX_TEXT)
+        status = s_fail("code", "longer than any cylinder code: scan "
+                                "again");
     if (status == S_OK)
-        status = s_grai(cfg, a.code, grai, sizeof grai);
+        status = s_code(cfg, a.code, &code_rc, grai, sizeof grai, text,
+                        sizeof text);
+    if (status == S_OK && code_rc != LPG_OK && code_rc != LPG_ECODE_CASE)
+        s_print_forged(&a, code_rc); /* at once, before anything is sent */
     if (status == S_OK)
-        status = s_step(&a, cfg, key, grai);
+        status = s_step(&a, cfg, key, grai, text, code_rc);
     lpg_key_destroy(&key);
     lpg_config_destroy(&cfg);
     return status;

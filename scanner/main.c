@@ -13,6 +13,7 @@
 #include "fill.h"
 #include "image.h"
 #include "inspection.h"
+#include "queue.h"
 #include "zxing_c.h"
 
 #include <ctype.h>
@@ -82,6 +83,8 @@ s_usage(FILE *f)
             "[--next DATE]\n"
             "       lpg-scan [--home DIR] dispatch|deliver|collect|return "
             "--code T ... (the driver's handheld)\n"
+            "       lpg-scan [--home DIR] sync [--json] (sends the steps "
+            "the handheld queued offline)\n"
             "\n"
             "Decodes every QR code in each PNG or JPEG image, or checks the\n"
             "code given with --code, or one code per line on stdin (as a\n"
@@ -865,7 +868,7 @@ main(int argc, char **argv)
     if (strcmp(command, "decode") != 0 && strcmp(command, "fill-check") != 0 &&
         strcmp(command, "fill-done") != 0 && strcmp(command, "override") != 0 &&
         strcmp(command, "inspect") != 0 && strcmp(command, "periodic") != 0 &&
-        strcmp(command, "rectify") != 0 &&
+        strcmp(command, "rectify") != 0 && strcmp(command, "sync") != 0 &&
         !lpg_scan_is_delivery(command)) {
         fprintf(stderr, "lpg-scan: unknown command '%s'\n", argv[i]);
         s_usage(stderr);
@@ -901,6 +904,8 @@ main(int argc, char **argv)
         status = lpg_scan_rectify(home, n, args);
     else if (lpg_scan_is_delivery(command))
         status = lpg_scan_delivery(home, n, args);
+    else if (strcmp(command, "sync") == 0)
+        status = lpg_scan_sync(home, n, args);
     else
         status = s_decode(home, n, args);
     free(args);

@@ -9,6 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*  The code text the step carries, or NULL. A step with a code but no
+ *  cylinder is a code that did not verify: it is recorded (refused)
+ *  under no cylinder. */
+static const char *
+s_code(const Lpg__Event *e)
+{
+    switch (e->body_case) {
+    case LPG__EVENT__BODY_DISPATCH:
+        return e->dispatch->code;
+    case LPG__EVENT__BODY_DELIVERY:
+        return e->delivery->code;
+    case LPG__EVENT__BODY_COLLECTION:
+        return e->collection->code;
+    case LPG__EVENT__BODY_STATION_RETURN:
+        return e->station_return->code;
+    default:
+        return NULL;
+    }
+}
+
 static int
 s_authorize(lpg_txn_t *t, const lpg_event_t *ev,
             bool signer_is_authority, char *why, size_t whysz)
@@ -21,9 +41,10 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev,
                                  "delivery events");
         return LPG_EPERM;
     }
-    if (!e->cylinder || !*e->cylinder) {
+    if ((!e->cylinder || !*e->cylinder) && !s_code(e)) {
         if (why)
-            snprintf(why, whysz, "a delivery event names no cylinder");
+            snprintf(why, whysz, "a delivery event names no cylinder "
+                                 "and carries no code");
         return LPG_EINVAL;
     }
     return LPG_OK;

@@ -424,7 +424,18 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
         rc = LPG_EINVAL; /* the caller looked up another cylinder */
         cyl = NULL;
     }
-    if (!cyl)
+    bool identified = true;
+    if (in->code) {
+        bool verified = in->code_rc == LPG_OK ||
+                        in->code_rc == LPG_ECODE_CASE;
+        if (verified ? !s_streq(in->code->grai, in->cylinder_id)
+                     : in->cylinder_id != NULL) {
+            rc = LPG_EINVAL; /* the caller named another cylinder */
+            cyl = NULL;
+        }
+        identified = lpg_rules_code(out, in->code_rc, in->code, cyl);
+    }
+    if (!cyl && identified)
         lpg_verdict_add(out, LPG_REASON_CYL_UNKNOWN, s_or(in->cylinder_id), NULL);
     const char *company = cyl ? cyl->reg->owner
                           : in->device ? in->device->company
@@ -464,7 +475,7 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
             *late_ms = d;
     }
 
-    if (in->today_ymd < 19000101) {
+    if (in->today_ymd < 19000101 || rc == LPG_EINVAL) {
         rc = LPG_EINVAL;
         out->allow = false;
     }

@@ -60,6 +60,12 @@ typedef struct {
     lpg_delivery_step_t step;
     const char *cylinder_id;           /* Event.cylinder */
     const Lpg__CylinderState *cyl;
+    /* The code text the step carries, verified (lpg_code_verify): its
+     * result and what it parsed; code NULL when the step carries none
+     * (the cylinder is then named by cylinder_id alone). A code that
+     * does not verify names no cylinder: cylinder_id must be NULL. */
+    int code_rc;
+    const lpg_code_t *code;
     const Lpg__DeviceState *device;    /* the signer */
     const char *driver_id;             /* Event.actor */
     const Lpg__StaffState *driver;
@@ -86,7 +92,10 @@ typedef struct {
 } lpg_delivery_input_t;
 
 /*  Judges one step: *out gets allow and every failing reason. Refusals:
- *  CYL_UNKNOWN; HANDHELD_UNKNOWN (signer not an unrevoked handheld of the
+ *  the code's own, as at the fill gate (lpg_rules_code: CODE_FORGED,
+ *  CODE_CAPSLOCK, CODE_REVOKED, ...; a forged code leaves the cylinder
+ *  unidentified, so the device, driver, vehicle and site or user are
+ *  still judged, and no custody); CYL_UNKNOWN; HANDHELD_UNKNOWN (signer not an unrevoked handheld of the
  *  cylinder's company); DRIVER_UNKNOWN, DRIVER_CERT_EXPIRED,
  *  VEHICLE_UNKNOWN, VEHICLE_PERMIT_EXPIRED on every step; dispatch:
  *  STATION_UNKNOWN, SCRAPPED, QUARANTINED, INSPECTION_OVERDUE; delivery:
@@ -106,7 +115,8 @@ typedef struct {
  *  late_limit_ms, and *late_ms (if given) gets that delay, else 0. The
  *  company is the cylinder's owner (the device's company when the
  *  cylinder is unknown). Returns LPG_OK, or LPG_EINVAL (with *out a
- *  refusal) if cyl is not the cylinder named or today_ymd is no date. */
+ *  refusal) if cyl is not the cylinder named, a code that verified
+ *  names another cylinder, or today_ymd is no date. */
 int lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
                        uint64_t *late_ms);
 

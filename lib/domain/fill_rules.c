@@ -265,6 +265,25 @@ s_check_code(lpg_verdict_t *v, const lpg_fill_input_t *in,
     }
 }
 
+bool
+lpg_rules_code(lpg_verdict_t *v, int code_rc, const lpg_code_t *code,
+               const Lpg__CylinderState *cyl)
+{
+    if (code_rc == LPG_ECODE_CASE) {
+        s_add(v, LPG_REASON_CODE_CAPSLOCK, NULL, NULL);
+    } else if (code_rc != LPG_OK) {
+        /* what exactly failed, for the record (words in English only) */
+        s_add(v, LPG_REASON_CODE_FORGED, lpg_strerror(code_rc), "");
+        return false;
+    }
+    assert(code);
+    if (cyl && cyl->reg) {
+        lpg_fill_input_t in = {.code_rc = code_rc, .code = code};
+        s_check_code(v, &in, cyl);
+    }
+    return true; /* the corrected text of a Caps Lock swap verified too */
+}
+
 static void
 s_check_cylinder(lpg_verdict_t *v, const lpg_fill_input_t *in,
                  const Lpg__CylinderState *cyl, const char *company)
@@ -475,27 +494,15 @@ lpg_rules_fill_check(const lpg_fill_input_t *in, lpg_verdict_t *out)
     s_verdict_init(out);
     int rc = LPG_OK;
 
-    bool code_ok = false;
-    if (in->code_rc == LPG_OK) {
-        code_ok = true;
-    } else if (in->code_rc == LPG_ECODE_CASE) {
-        s_add(out, LPG_REASON_CODE_CAPSLOCK, NULL, NULL);
-        code_ok = true; /* the corrected text verified: identity known */
-    } else {
-        /* what exactly failed, for the record (words in English only) */
-        s_add(out, LPG_REASON_CODE_FORGED, lpg_strerror(in->code_rc), "");
-    }
-    assert(!code_ok || in->code);
-
+    bool code_ok = in->code_rc == LPG_OK || in->code_rc == LPG_ECODE_CASE;
     const Lpg__CylinderState *cyl = code_ok ? in->cyl : NULL;
     if (cyl && (!cyl->reg || !s_streq(cyl->grai, in->code->grai))) {
         rc = LPG_EINVAL; /* the caller looked up another cylinder */
         cyl = NULL;
     }
+    lpg_rules_code(out, in->code_rc, in->code, cyl);
     if (code_ok && !cyl)
         s_add(out, LPG_REASON_CYL_UNKNOWN, in->code->grai, NULL);
-    if (cyl)
-        s_check_code(out, in, cyl);
 
     const char *company = NULL;
     if (s_is_station(in->site, in->site_id))

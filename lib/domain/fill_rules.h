@@ -127,6 +127,17 @@ typedef struct {
  *  *out then a refusal. */
 int lpg_rules_fill_check(const lpg_fill_input_t *in, lpg_verdict_t *out);
 
+/*  The code's own reasons, the same for every device that scans one (the
+ *  fill gate, a driver's handheld): CODE_CAPSLOCK for LPG_ECODE_CASE;
+ *  CODE_FORGED, with lpg_strerror(code_rc) as detail, for any other
+ *  failure of lpg_code_verify; and, for a code that verified, what the
+ *  cylinder's record says of its revision (CODE_REVOKED, CODE_UNREGISTERED)
+ *  when cyl (the cylinder code->grai names, registered) is given.
+ *  Returns whether the code identifies its cylinder (LPG_OK or
+ *  LPG_ECODE_CASE): only then are code->grai and the revision trusted. */
+bool lpg_rules_code(lpg_verdict_t *v, int code_rc, const lpg_code_t *code,
+                    const Lpg__CylinderState *cyl);
+
 /*  What a fill record is judged on. The record names, by event id, the
  *  permission it follows: an allowed FillCheck, or an accepted
  *  FillOverride of a refused one. The service looks that event up. */

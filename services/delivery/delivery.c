@@ -1,6 +1,7 @@
 /*  delivery.c - see delivery.h. */
 #include "delivery.h"
 #include "base/error.h"
+#include "codes/code.h"
 #include "codes/gascert.h"
 #include "domain/state.h"
 #include "base/clock.h"
@@ -11,19 +12,93 @@
 #include <time.h>
 
 int
-lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
-                  size_t whysz)
+lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg,
+                  lpg_ledger_t *ledger, char *why, size_t whysz)
 {
     memset(d, 0, sizeof *d);
     d->zone = lpg_config_get(cfg, "time.zone");
     d->resolver = lpg_config_get(cfg, "code.resolver");
+    d->authority = lpg_ledger_authority(ledger);
     d->now_ms = lpg_clock_now_ms;
+    if (!d->authority) {
+        snprintf(why, whysz, "the ledger has no authority key");
+        return LPG_ECONFIG;
+    }
     if (lpg_local_ymd(lpg_clock_now_ms(), d->zone) == 0) {
         snprintf(why, whysz, "time.zone '%s' is not a known time zone",
                  d->zone);
         return LPG_ECONFIG;
     }
     return lpg_delivery_late_from_config(&d->late_limit_ms, cfg, why, whysz);
+}
+
+/*  The code text a step carries (NULL: none). */
+static const char *
+s_code_text(const Lpg__Event *e)
+{
+    const char *code = NULL;
+    switch (e->body_case) {
+    case LPG__EVENT__BODY_DISPATCH:
+        code = e->dispatch->code;
+        break;
+    case LPG__EVENT__BODY_DELIVERY:
+        code = e->delivery->code;
+        break;
+    case LPG__EVENT__BODY_COLLECTION:
+        code = e->collection->code;
+        break;
+    case LPG__EVENT__BODY_STATION_RETURN:
+        code = e->station_return->code;
+        break;
+    default:
+        break;
+    }
+    return code;
+}
+
+/*  A step's code as verified on the signature threads. Plain bytes: the
+ *  ledger frees it. */
+typedef struct {
+    int rc;
+    lpg_code_t code;
+} s_pre_t;
+
+void *
+lpg_delivery_precheck(void *ctx, const lpg_event_t *ev)
+{
+    lpg_delivery_t *d = ctx;
+    const char *text = s_code_text(ev->event);
+    if (!text)
+        return NULL;
+    s_pre_t *p = calloc(1, sizeof *p);
+    if (p)
+        p->rc = lpg_code_verify(text, strlen(text), d->resolver,
+                                d->authority, &p->code);
+    return p;
+}
+
+/*  The Event.cylinder a step with this code must name: the code's GRAI
+ *  when it verified, none when it did not (a forged code names no
+ *  cylinder, and nothing is filed under one it claims). */
+static int
+s_code_names(const Lpg__Event *e, const s_pre_t *p, Lpg__Outcome *o)
+{
+    bool verified = p->rc == LPG_OK || p->rc == LPG_ECODE_CASE;
+    const char *msg = NULL;
+    char buf[160];
+    if (verified && (!e->cylinder || strcmp(e->cylinder, p->code.grai))) {
+        snprintf(buf, sizeof buf, "Event.cylinder: must be the code's GRAI "
+                                  "%s", p->code.grai);
+        msg = buf;
+    } else if (!verified && e->cylinder && *e->cylinder) {
+        msg = "Event.cylinder: leave it out (the code does not verify, so "
+              "it names no cylinder)";
+    }
+    if (!msg)
+        return LPG_OK;
+    free(o->message);
+    o->message = strdup(msg);
+    return LPG_EINVAL;
 }
 
 /*  The user's open major hazards as text (caller frees), or NULL when
@@ -114,9 +189,26 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     }
     bool at_site = di.step == LPG_DELIVERY_DISPATCH ||
                    di.step == LPG_DELIVERY_RETURN;
+    const char *text = s_code_text(e);
+    s_pre_t local;
+    s_pre_t *p = pre;
+    if (text && !p) { /* the precheck could not: verify here */
+        local.rc = lpg_code_verify(text, strlen(text), d->resolver,
+                                   d->authority, &local.code);
+        p = &local;
+    }
+    if (p) {
+        int rc = s_code_names(e, p, outcome);
+        if (rc != LPG_OK)
+            return rc;
+        di.code_rc = p->rc;
+        di.code = &p->code;
+    }
     di.cylinder_id = e->cylinder;
-    di.cyl = lpg_state_get(txn, LPG_TABLE_CYLINDERS, e->cylinder,
-                   &lpg__cylinder_state__descriptor);
+    di.cyl = e->cylinder ? lpg_state_get(txn, LPG_TABLE_CYLINDERS,
+                                         e->cylinder,
+                                         &lpg__cylinder_state__descriptor)
+                         : NULL;
     Lpg__DeviceState *dev = NULL;
     lpg_state_device(txn, ev->signed_event->key_id.data, &dev);
     di.device = dev;

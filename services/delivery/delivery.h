@@ -4,7 +4,9 @@
  *  Dispatch, delivery, collection and return, each answered OK or DENIED
  *  with every reason and recorded either way; a step that arrives late
  *  (an offline handheld) is judged as usual and flagged LATE with the
- *  delay. The judging is lib/delivery_rules.c; this file gathers the
+ *  delay. A step carrying a code whose signature fails (a forged code
+ *  met on the road) is recorded refused, under no cylinder. The judging
+ *  is lib/delivery_rules.c; this file gathers the
  *  state each rule needs inside the append transaction.
  */
 #ifndef LPG_DELIVERYD_H
@@ -17,15 +19,22 @@
 typedef struct {
     uint64_t late_limit_ms;     /* delivery.late_ms */
     const char *zone;           /* time.zone */
-    const char *resolver;       /* code.resolver: gas-use certificates */
+    const char *resolver;       /* code.resolver: codes, gas-use
+                                 * certificates */
+    const lpg_key_t *authority; /* signs the codes; owned by the ledger */
     uint64_t (*now_ms)(void);   /* the service clock (tests may replace) */
     lpg_today_t today;          /* the local date, cached */
 } lpg_delivery_t;
 
-/*  Reads delivery.late_ms, time.zone and code.resolver. LPG_ECONFIG
- *  with why. */
-int lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg, char *why,
-                      size_t whysz);
+/*  Reads delivery.late_ms, time.zone and code.resolver, and takes the
+ *  ledger's authority key (which the codes a step carries must verify
+ *  with). LPG_ECONFIG with why. */
+int lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg,
+                      lpg_ledger_t *ledger, char *why, size_t whysz);
+
+/*  The precheck hook (ledger.h lpg_precheck_fn): verifies the code text
+ *  a step carries, on the signature threads; NULL when it carries none. */
+void *lpg_delivery_precheck(void *ctx, const lpg_event_t *ev);
 
 /*  The rules hook (ledger.h lpg_rules_fn): LPG_EINVAL for any event that
  *  is not a delivery step. */

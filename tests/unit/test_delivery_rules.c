@@ -6,7 +6,9 @@
  *  / revoked, forged, another user's, another number, expired by the
  *  event's date); what a certificate whose signature does not verify
  *  claims (user, company, number, bytes that are no UTF-8) never copied
- *  into a reason; the hazard key, the late limit from configuration, the
+ *  into a reason; the cylinder's code carried by the step (verified,
+ *  forged, Caps Lock, superseded, never registered, naming another
+ *  cylinder); the hazard key, the late limit from configuration, the
  *  new catalogue entries.
  */
 #include <setjmp.h>
@@ -53,6 +55,7 @@ typedef struct {
     char cert[LPG_GASCERT_MAX_TEXT + 1];     /* U1's certificate */
     Lpg__CheckItem items[7];  /* the six of a full 随瓶安检, one spare */
     Lpg__CheckItem *item_ptrs[7];
+    lpg_code_t code;                         /* the code scanned, if any */
     lpg_delivery_input_t in;
 } s_world_t;
 
@@ -463,7 +466,52 @@ static void c_many(s_world_t *w)
 #define C LPG_DELIVERY_COLLECT
 #define R LPG_DELIVERY_RETURN
 
+/*  The step carries the cylinder's code: verified, forged (no cylinder
+ *  named then), a Caps Lock swap, an old or a newer revision. */
+static void
+s_code(s_world_t *w, int rc, uint32_t revision)
+{
+    snprintf(w->code.grai, sizeof w->code.grai, "%s", GRAI);
+    w->code.revision = revision;
+    w->in.code = &w->code;
+    w->in.code_rc = rc;
+    if (rc != LPG_OK && rc != LPG_ECODE_CASE) {
+        w->in.cylinder_id = NULL;
+        w->in.cyl = NULL;
+    }
+}
+static void c_code_ok(s_world_t *w) { s_code(w, LPG_OK, 0); }
+static void c_code_forged(s_world_t *w) { s_code(w, LPG_ECODE_FORGED, 0); }
+static void c_code_caps(s_world_t *w) { s_code(w, LPG_ECODE_CASE, 0); }
+static void c_code_old(s_world_t *w)
+{
+    w->reg.has_code_revision = 1;
+    w->reg.code_revision = 2;
+    s_code(w, LPG_OK, 1);
+}
+static void c_code_newer(s_world_t *w) { s_code(w, LPG_OK, 3); }
+static void c_code_forged_late(s_world_t *w)
+{
+    c_code_forged(w);
+    w->in.time_ms = NOW_MS - LIMIT_MS - 1;
+    w->staff_add.cert_until_ymd = TODAY - 1;
+}
+
 static const s_case_t s_cases[] = {
+    {"a verified code, dispatch", D, c_code_ok, "", true},
+    {"a verified code, delivery", V, c_code_ok, "", true},
+    {"a forged code at dispatch: no cylinder, no custody", D,
+     c_code_forged, "CODE_FORGED", false},
+    {"a forged code at the door", V, c_code_forged, "CODE_FORGED", false},
+    {"a forged code at collection", C, c_code_forged, "CODE_FORGED", false},
+    {"a forged code at return", R, c_code_forged, "CODE_FORGED", false},
+    {"a forged code: the rest judged too", R, c_code_forged_late,
+     "CODE_FORGED DRIVER_CERT_EXPIRED LATE", false},
+    {"a Caps Lock swap, as at the fill gate", D, c_code_caps,
+     "CODE_CAPSLOCK", false},
+    {"a superseded label", V, c_code_old, "CODE_REVOKED", false},
+    {"a revision never registered", C, c_code_newer, "CODE_UNREGISTERED",
+     false},
     {"dispatch clean", D, c_none, "", true},
     {"deliver clean", V, c_none, "", true},
     {"collect clean", C, c_none, "", true},
@@ -630,6 +678,27 @@ t_table(void **state)
         else
             assert_int_equal(late, 0);
     }
+}
+
+/*  A code that verified names its cylinder, one that did not names none:
+ *  anything else is the caller's mistake (LPG_EINVAL, a refusal). */
+static void
+t_code_names(void **state)
+{
+    (void)state;
+    s_world_t w;
+    lpg_verdict_t v;
+    s_world(&w, LPG_DELIVERY_DISPATCH);
+    s_code(&w, LPG_OK, 0);
+    snprintf(w.code.grai, sizeof w.code.grai, "06291041500213OTHER");
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_EINVAL);
+    assert_false(v.allow);
+    s_world(&w, LPG_DELIVERY_DISPATCH);
+    s_code(&w, LPG_ECODE_FORGED, 0);
+    w.in.cylinder_id = GRAI;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_EINVAL);
+    assert_false(v.allow);
+    assert_true(lpg_verdict_find(&v, "CODE_FORGED") >= 0);
 }
 
 static void
@@ -932,6 +1001,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_table),
+        cmocka_unit_test(t_code_names),
         cmocka_unit_test(t_details),
         cmocka_unit_test(t_cert_details),
         cmocka_unit_test(t_cert_unverified),
