@@ -357,6 +357,13 @@ step "Refused: a driver with an expired certificate at the door"
 refused "delivery by DRV-002" DRIVER_CERT_EXPIRED -- \
     deliver A10006 U-1003 $CHECKS --driver DRV-002
 
+step "Refused at once: the home-made code turns up at U-1003's door"
+note "The handheld checks the code itself: refused even with no network," \
+     "and recorded all the same (queued in its home until the service answers)."
+say "lpg-scan deliver --code <home-made> --user U-1003 ..."
+refused "a forged code at the door" CODE_FORGED -- \
+    hh deliver --code "$forged" --user U-1003 --gas-cert-image "$D/gas-cert-U-1003.png" $CHECKS
+
 step "U-1003's hose replaced: delivered"
 run "delivery to U-1003" deliver A10006 U-1003 $CHECKS
 
@@ -465,6 +472,12 @@ grep -q 'R-2001 *leak_alarm.*escalated to 320602002' "$D/last" ||
 step "Refused fills by station and reason"
 say "lpgtrace report refused"
 run "refused report" lpg report refused
+
+step "Anomalies: the home-made code, at the fill gate and at U-1003's door"
+say "lpgtrace report anomalies"
+run "anomalies report" lpg report anomalies
+grep -q 'forged_code.*CODE_FORGED at delivery to U-1003' "$D/last" ||
+    fail "the forged code met at the door is not listed"
 
 part "7. The ledger: signed, append-only, checked"
 

@@ -44,6 +44,9 @@ has "a 随瓶安检 with items missing refused, naming them" "^    safety check 
 has "the household inspection finds a major hazard" "flame_failure    major"
 has "the delivery to that household refused" "^  - USER_HAZARD"
 has "two days later: escalated to the street" "flame_failure    major  due .*escalated to 320602001"
+has "a home-made code at the door refused at once" "^REFUSED  deliver: .*(CODE_FORGED)"
+has "and recorded" "^  recorded, seq [0-9]*"
+has "the anomalies report lists it where it was met" "forged_code .*CODE_FORGED at delivery to U-1003, vehicle SU-F1234"
 has "rectified with lpg-scan rectify" "^RECORDED  event [0-9a-f]*  seq"
 has "a second rectification refused" "^REFUSED  CONFLICT  EEXIST: this hazard was rectified"
 n=$(grep -c '^OK  deliver recorded' "$OUT")
