@@ -10,6 +10,7 @@
 #include "codes/code.h"
 #include "base/config.h"
 #include "base/error.h"
+#include "domain/reasons.h"
 #include "base/log.h"
 #include "domain/pii.h"
 #include "domain/state.h"
@@ -49,6 +50,14 @@ lpg_registry_clear(lpg_registry_t *reg)
 /* ---------------------------------------------------------------- rules */
 
 /*  The secrets-table key of a user's data key. */
+
+/*  The reason a user look-up finds nobody (the catalogue's token). */
+static const char *
+s_user_unknown(void)
+{
+    return lpg_reason_by_id(LPG_REASON_USER_UNKNOWN)->token;
+}
+
 static size_t
 s_secret_key(const char *user, char *out, size_t outsz)
 {
@@ -448,7 +457,7 @@ s_find_users(lpg_txn_t *t, const Lpg__GetUser *q, const char *company,
     return lpg_reply_set(reply,
                          f.n ? LPG__STATUS__STATUS_OK
                              : LPG__STATUS__STATUS_NOT_FOUND,
-                         f.n ? "OK" : "USER_UNKNOWN", f.n ? msg : none);
+                         f.n ? "OK" : s_user_unknown(), f.n ? msg : none);
 }
 
 /*  Is entry seq a recorded, recent reveal of this user by the authority,
@@ -608,7 +617,7 @@ s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
         snprintf(msg, sizeof msg, "no user '%.60s'", q->user);
         lpg_txn_abort(&t);
         return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND,
-                             "USER_UNKNOWN", msg);
+                             s_user_unknown(), msg);
     }
     if (rc == LPG_OK && company && strcmp(u->add->company, company) != 0) {
         char msg[256];
