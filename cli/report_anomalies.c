@@ -1,7 +1,8 @@
 /*  report_anomalies.c - lpgtrace report anomalies: every entry of the
  *  ledger that a regulator should look at (pocket, cloned and forged
- *  codes at the fill gate, broken custody on a driver's step, late
- *  events), in ledger order, then the hoarding seen in the state at the
+ *  codes at the fill gate, a superseded label met anywhere: a cloned
+ *  code naming the device that met it, broken custody on a driver's
+ *  step, late events), in ledger order, then the hoarding seen in the state at the
  *  end: users holding too many cylinders, cylinders left on a vehicle.
  *
  *  Readings: empty fields print "-", in JSON too (the rows under
@@ -21,6 +22,7 @@
 #include "report.h"
 #include "base/clock.h"
 #include "domain/inspection.h"
+#include "domain/state.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -49,7 +51,8 @@ static const char *const s_kind_names[S_NKINDS] = {
 static const char *const s_pocket_tokens[] = {"TARE_MISMATCH",
                                               "NOT_EMPTY_AT_STATION", NULL};
 static const char *const s_cloned_tokens[] = {
-    "IMPOSSIBLE_TRAVEL", "CODE_REVOKED", "CODE_UNREGISTERED", NULL};
+    "IMPOSSIBLE_TRAVEL", "CODE_REVOKED", "CODE_SUPERSEDED",
+    "CODE_UNREGISTERED", NULL};
 static const char *const s_forged_tokens[] = {"CODE_FORGED", NULL};
 static const char *const s_custody_tokens[] = {"WRONG_CUSTODY", NULL};
 
@@ -160,11 +163,48 @@ s_driver_step(const Lpg__Event *b)
            b->body_case == LPG__EVENT__BODY_STATION_RETURN;
 }
 
+/*  A superseded label (CODE_SUPERSEDED: a relabel replaced it, so the
+ *  old one met again may be a clone) is listed wherever it was met, with
+ *  the device that met it (its name, else its key id) and, at a user's
+ *  door, the user: detail gets " by device D[ at user U]" appended. */
+static int
+s_superseded_detail(s_list_t *l, const lpg_event_t *ev, char **detail)
+{
+    if (!strstr(*detail, "CODE_SUPERSEDED"))
+        return LPG_OK;
+    const Lpg__Event *b = ev->event;
+    Lpg__DeviceState *dev = NULL;
+    char device[80];
+    if (lpg_state_device(l->in->t, ev->signed_event->key_id.data, &dev) ==
+            LPG_OK &&
+        dev->name && *dev->name)
+        snprintf(device, sizeof device, "%.60s", dev->name);
+    else {
+        const uint8_t *k = ev->signed_event->key_id.data;
+        snprintf(device, sizeof device, "key %02x%02x%02x%02x%02x%02x%02x%02x",
+                 k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);
+    }
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
+    size_t n = strlen(*detail) + strlen(device) + 32 +
+               (b->user ? strlen(b->user) : 0);
+    char *s = malloc(n);
+    if (!s)
+        return LPG_ENOMEM;
+    snprintf(s, n, "%s by device %s%s%s", *detail, device,
+             b->user && *b->user ? " at user " : "",
+             b->user && *b->user ? b->user : "");
+    free(*detail);
+    *detail = s;
+    return LPG_OK;
+}
+
 /*  The rows of one entry, in kind order. */
 static int
 s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
-             const Lpg__Event *b)
+             const lpg_event_t *ev)
 {
+    const Lpg__Event *b = ev->event;
     const Lpg__Outcome *o = e->outcome;
     if (!o)
         return LPG_OK;
@@ -176,7 +216,7 @@ s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
         {S_POCKET, s_pocket_tokens,
          b->body_case == LPG__EVENT__BODY_FILL_CHECK},
         {S_CLONED, s_cloned_tokens,
-         b->body_case == LPG__EVENT__BODY_FILL_CHECK},
+         b->body_case == LPG__EVENT__BODY_FILL_CHECK || s_driver_step(b)},
         {S_FORGED, s_forged_tokens,
          b->body_case == LPG__EVENT__BODY_FILL_CHECK},
         {S_CUSTODY, s_custody_tokens, s_driver_step(b)},
@@ -188,6 +228,8 @@ s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
             continue;
         char *detail = NULL;
         rc = s_match(o, tests[i].set, &detail);
+        if (rc == LPG_OK && detail && tests[i].kind == S_CLONED)
+            rc = s_superseded_detail(l, ev, &detail);
         if (rc == LPG_OK && detail)
             rc = s_add(l, seq, b->device_time_ms, tests[i].kind, b->cylinder,
                        b->site, b->actor, detail);
@@ -214,7 +256,7 @@ s_walk(s_list_t *l)
         rc = lpg_cli_entry(l->in->t, seq, &e, &ev);
         if (rc != LPG_OK)
             break;
-        rc = s_entry_rows(l, seq, e, ev.event);
+        rc = s_entry_rows(l, seq, e, &ev);
         lpg_event_clear(&ev);
         lpg__ledger_entry__free_unpacked(e, NULL);
     }

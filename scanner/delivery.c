@@ -243,6 +243,7 @@ s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
     if (!vehicle)
         return s_fail("vehicle", "none given (--vehicle or device.vehicle)");
     ev.cylinder = (char *)grai;
+    ev.code = (char *)a->code; /* the service judges its revision */
     ev.actor = (char *)s_cfg_or(cfg, a->driver, "device.operator");
     if (strcmp(a->command, "dispatch") == 0) {
         dis.vehicle = vehicle;

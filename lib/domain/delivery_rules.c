@@ -451,6 +451,10 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
     }
     if (cyl)
         s_check_custody(out, in, cyl);
+    /* the label scanned, when the step carries it: a superseded one is
+     * refused (a relabel replaced it), as at the fill gate */
+    if (cyl && in->code && s_streq(in->code->grai, cyl->grai))
+        lpg_rules_code_revision(out, in->code, cyl);
 
     if (in->now_ms > in->time_ms &&
         in->now_ms - in->time_ms > in->late_limit_ms) {

@@ -121,11 +121,22 @@ typedef struct {
  *  failing reason. A code that fails its signature (other than Caps Lock)
  *  leaves the cylinder unidentified, so only the station, operator,
  *  device and checklist are judged with it; likewise an unknown cylinder.
- *  A scrapped cylinder gives both CODE_REVOKED and SCRAPPED. Returns
+ *  A scrapped cylinder gives both CODE_REVOKED and SCRAPPED; a label of
+ *  a revision older than the cylinder's current one CODE_SUPERSEDED, of a
+ *  newer one CODE_UNREGISTERED (lpg_rules_code_revision). Returns
  *  LPG_OK, or LPG_EINVAL for inputs the caller got wrong (cyl is not the
  *  cylinder the code names: judged as unknown; today_ymd is no date), with
  *  *out then a refusal. */
 int lpg_rules_fill_check(const lpg_fill_input_t *in, lpg_verdict_t *out);
+
+/*  Judges the revision of a genuine code (one that verified, or read with
+ *  Caps Lock) against the cylinder it names: CODE_SUPERSEDED for a label
+ *  older than the cylinder's current one (a relabel replaced it: met
+ *  again, it may be a clone), CODE_UNREGISTERED for one newer than any
+ *  issued for it (domain/cylinder.h lpg_cylinder_code_revision). For the
+ *  fill gate and the delivery steps alike. */
+void lpg_rules_code_revision(lpg_verdict_t *v, const lpg_code_t *code,
+                             const Lpg__CylinderState *cyl);
 
 /*  What a fill record is judged on. The record names, by event id, the
  *  permission it follows: an allowed FillCheck, or an accepted

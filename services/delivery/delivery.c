@@ -1,6 +1,7 @@
 /*  delivery.c - see delivery.h. */
 #include "delivery.h"
 #include "base/error.h"
+#include "codes/code.h"
 #include "codes/gascert.h"
 #include "domain/state.h"
 #include "base/clock.h"
@@ -141,6 +142,14 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
         }
     }
     di.resolver = d->resolver;
+    /* the cylinder's label as scanned: its revision is judged */
+    lpg_code_t code;
+    if (e->code) {
+        int crc = lpg_code_parse(e->code, strlen(e->code), d->resolver,
+                                 &code);
+        if (crc == LPG_OK || crc == LPG_ECODE_CASE)
+            di.code = &code;
+    }
     di.time_ms = e->device_time_ms;
     di.now_ms = d->now_ms();
     di.late_limit_ms = d->late_limit_ms;
