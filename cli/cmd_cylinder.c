@@ -1,13 +1,18 @@
-/*  cmd_cylinder.c - lpgtrace cylinder add|import|show.
+/*  cmd_cylinder.c - lpgtrace cylinder add|import|show|update|relabel.
  *
  *  add (and each line of import) asks the registry for the owner
  *  company's GS1 prefix, issues the cylinder's code with the authority
  *  key (revision 1, resolver code.resolver), puts the code text in the
  *  CylinderRegister and submits it; add prints the code, GRAI and short
  *  id. show asks the registry (GetCylinder) by code text or GRAI.
+ *  relabel replaces a worn or damaged label: it asks the registry for
+ *  the current revision, issues the code of the next one with the
+ *  authority key, records it (a CylinderRelabel: every earlier revision
+ *  is refused from then on) and prints the new code and its label.
  */
 #include "registry.h"
 #include "codes/code.h"
+#include "codes/label.h"
 #include "domain/words.h"
 #include "domain/cylinder.h"
 #include "base/error.h"
@@ -63,6 +68,8 @@ s_usage(void)
             "in-service|quarantined|scrapped]\n"
             "           [--next-inspection DATE] [--insurance-until DATE] "
             "--reason TEXT\n"
+            "       lpgtrace cylinder relabel CODE|GRAI --reason TEXT "
+            "[--png FILE] [--pdf FILE]\n"
             "The company's GS1 prefix and the asset type are 12 digits "
             "together; the serial\n"
             "is the steel-stamp serial [0-9A-Z]{1,16}; weights in grams; "
@@ -575,6 +582,8 @@ s_show_text(const Lpg__CylinderInfo *ci)
         printf("  insurance until  %s\n", s_ymd(r->insurance_until_ymd, d));
     if (r && r->electronic_mark)
         printf("  electronic mark  %s\n", r->electronic_mark);
+    if (r && r->has_code_revision)
+        printf("  code revision    %u\n", r->code_revision);
     if (r && r->code)
         printf("  code             %s\n", r->code);
     if (ci->has_last_seq)
@@ -696,6 +705,177 @@ s_update(lpg_cli_t *cli, int argc, char **argv)
     return rc;
 }
 
+/* --------------------------------------------------------------- relabel */
+
+/*  The registry's record of the cylinder named (code text or GRAI): 0
+ *  with *out (the caller frees), or the exit status after saying why. */
+static int
+s_get(lpg_cli_t *cli, const char *cmd, const char *name, Lpg__Reply **out)
+{
+    *out = NULL;
+    lpg_client_t *c = lpg_reg_client(cli);
+    if (!c)
+        return 2;
+    Lpg__Request req = LPG__REQUEST__INIT;
+    Lpg__GetCylinder q = LPG__GET_CYLINDER__INIT;
+    q.cylinder = (char *)name;
+    req.body_case = LPG__REQUEST__BODY_GET_CYLINDER;
+    req.get_cylinder = &q;
+    Lpg__Reply *r = NULL;
+    int status = lpg_reg_call(cli, c, &req, &r);
+    lpg_client_destroy(&c);
+    if (status != 0)
+        return status;
+    if (r->status != LPG__STATUS__STATUS_OK || !r->cylinder) {
+        fprintf(stderr, "lpgtrace: %s: %s: %s\n", cmd, r->token, r->message);
+        status = r->status == LPG__STATUS__STATUS_OK ? 1 : lpg_msg_exit(r);
+        lpg__reply__free_unpacked(r, NULL);
+        return status;
+    }
+    *out = r;
+    return 0;
+}
+
+/*  cylinder relabel CODE|GRAI --reason TEXT [--png FILE] [--pdf FILE]
+ *  [--as KEYPREFIX]: the next revision's code, issued with the authority
+ *  key for the same GRAI (so the same owner and steel stamp), recorded by
+ *  a CylinderRelabel that the authority signs (--as signs with another
+ *  key, which the registry refuses: codes are the authority's). The
+ *  labels are written only once the registry has recorded the new
+ *  revision, so no label of a revision that does not count is printed. */
+static int
+s_relabel(lpg_cli_t *cli, int argc, char **argv)
+{
+    lpg_opt_t opts[] = {{"reason", NULL, false}, {"png", NULL, false},
+                        {"pdf", NULL, false},    {"as", NULL, false},
+                        {NULL, NULL, false}};
+    const char *name = NULL;
+    const char *cmd = "cylinder relabel";
+    if (!lpg_reg_opts(cmd, argc, argv, 2, opts, &name, 1) || !name ||
+        !lpg_reg_text(name)) {
+        fprintf(stderr, "usage: lpgtrace cylinder relabel CODE|GRAI --reason "
+                        "TEXT [--png FILE] [--pdf FILE] [--as KEYPREFIX]\n");
+        return 2;
+    }
+    const char *reason = lpg_reg_opt(opts, "reason");
+    if (!reason || !lpg_reg_text(reason)) {
+        fprintf(stderr, "lpgtrace: %s: --reason is required\n", cmd);
+        return 2;
+    }
+    const char *files[2] = {lpg_reg_opt(opts, "png"),
+                            lpg_reg_opt(opts, "pdf")};
+    const char *exts[2] = {".png", ".pdf"};
+    for (int i = 0; i < 2; i++) {
+        size_t n = files[i] ? strlen(files[i]) : 0;
+        if (files[i] && (n < 5 || strcasecmp(files[i] + n - 4, exts[i]))) {
+            fprintf(stderr, "lpgtrace: %s: --%s needs a file name ending "
+                            "in %s\n", cmd, exts[i] + 1, exts[i]);
+            return 2;
+        }
+    }
+    lpg_config_t *cfg = lpg_cli_config(cli);
+    if (!cfg)
+        return 2;
+    Lpg__Reply *got = NULL;
+    int status = s_get(cli, cmd, name, &got);
+    if (status != 0)
+        return status;
+    const Lpg__CylinderInfo *ci = got->cylinder;
+    const Lpg__CylinderRegister *reg = ci->registered;
+    lpg_code_t cur;
+    if (!reg || !reg->code ||
+        lpg_code_parse(reg->code, strlen(reg->code), NULL, &cur) != LPG_OK ||
+        strcmp(cur.grai, ci->grai) != 0) {
+        fprintf(stderr, "lpgtrace: %s: cylinder %s has no code on record "
+                        "to replace\n", cmd, ci->grai);
+        lpg__reply__free_unpacked(got, NULL);
+        return 1;
+    }
+    uint32_t rev = reg->has_code_revision ? reg->code_revision
+                                          : cur.revision;
+    lpg__reply__free_unpacked(got, NULL);
+    if (rev == UINT32_MAX) {
+        fprintf(stderr, "lpgtrace: %s: no revision after %u\n", cmd,
+                (unsigned)rev);
+        return 1;
+    }
+    /* the same GRAI: its 12 digits of company prefix and asset type */
+    char digits[13];
+    memcpy(digits, cur.grai + 1, 12);
+    digits[12] = '\0';
+    char text[LPG_CODE_MAX_TEXT + 1];
+    lpg_key_t *authority = lpg_cli_key(cli, "authority.key", true);
+    if (!authority)
+        return 2;
+    int rc = lpg_code_issue(authority, lpg_config_get(cfg, "code.resolver"),
+                            digits, "", cur.serial, rev + 1, text,
+                            sizeof text);
+    lpg_code_t next;
+    if (rc == LPG_OK)
+        rc = lpg_code_parse(text, strlen(text), NULL, &next);
+    if (rc == LPG_OK && strcmp(next.grai, cur.grai) != 0)
+        rc = LPG_EINTERNAL;
+    const char *as = lpg_reg_opt(opts, "as");
+    lpg_key_t *signer = rc == LPG_OK && as ? lpg_reg_signer(cli, as) : NULL;
+    if (rc != LPG_OK || (as && !signer)) {
+        if (rc != LPG_OK)
+            fprintf(stderr, "lpgtrace: %s: issuing the new code failed: "
+                            "%s\n", cmd, lpg_strerror(rc));
+        lpg_key_destroy(&authority);
+        return 2;
+    }
+    char grai[LPG_CODE_GRAI_MAX + 1], short_id[LPG_CODE_SHORT_ID_MAX + 1];
+    snprintf(grai, sizeof grai, "%s", next.grai);
+    lpg_code_short_id(&next, short_id);
+    Lpg__CylinderRelabel rl = LPG__CYLINDER_RELABEL__INIT;
+    rl.code_revision = next.revision;
+    rl.code = text;
+    rl.reason = (char *)reason;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_CYLINDER_RELABEL;
+    ev.cylinder_relabel = &rl;
+    ev.cylinder = grai;
+    Lpg__Reply *r = NULL;
+    status = lpg_reg_submit(cli, &ev, signer ? signer : authority, &r);
+    lpg_key_destroy(&signer);
+    lpg_key_destroy(&authority);
+    if (!r)
+        return status;
+    for (int i = 0; status == 0 && i < 2; i++) {
+        if (!files[i])
+            continue;
+        lpg_label_item_t item = {text, short_id, next.serial};
+        char why[256] = "";
+        rc = lpg_label_write(&item, 1, NULL, files[i], why, sizeof why);
+        if (rc != LPG_OK) {
+            fprintf(stderr, "lpgtrace: %s: recorded, but the label %s was "
+                            "not written: %s\n", cmd, files[i],
+                    *why ? why : lpg_strerror(rc));
+            status = 2;
+        }
+    }
+    if (cli->json) {
+        json_t *o = lpg_msg_reply_json(r);
+        if (o && r->status == LPG__STATUS__STATUS_OK) {
+            json_object_set_new(o, "code", json_string(text));
+            json_object_set_new(o, "grai", json_string(grai));
+            json_object_set_new(o, "short_id", json_string(short_id));
+            json_object_set_new(o, "code_revision",
+                                json_integer(next.revision));
+        }
+        lpg_msg_emit_json(o);
+    } else {
+        lpg_cli_print_reply(cli, r);
+        if (r->status == LPG__STATUS__STATUS_OK)
+            printf("code      %s\ngrai      %s\nshort id  %s\nrevision  "
+                   "%u (revision %u and before are void)\n",
+                   text, grai, short_id, (unsigned)next.revision,
+                   (unsigned)rev);
+    }
+    lpg__reply__free_unpacked(r, NULL);
+    return status;
+}
+
 int
 lpg_cmd_cylinder(lpg_cli_t *cli, int argc, char **argv)
 {
@@ -705,7 +885,8 @@ lpg_cmd_cylinder(lpg_cli_t *cli, int argc, char **argv)
     } verbs[] = {{"add", s_add},
                  {"import", s_import},
                  {"show", s_show},
-                 {"update", s_update}};
+                 {"update", s_update},
+                 {"relabel", s_relabel}};
     for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof *verbs; i++)
         if (strcmp(argv[1], verbs[i].verb) == 0)
             return verbs[i].fn(cli, argc, argv);

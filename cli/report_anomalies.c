@@ -10,6 +10,8 @@
  *  that scanned it (its enrolled name, else its key id); the site
  *  column has the station of a dispatch or return, the who column the
  *  driver. A forged code names no cylinder: its cylinder is "-".
+ *  A superseded label (CODE_SUPERSEDED: a relabel replaced it) met at
+ *  the fill gate is a cloned code, its detail naming the device that met it.
  *
  *  Readings: empty fields print "-", in JSON too (the rows under
  *  {report, today, rows}).
@@ -57,7 +59,8 @@ static const char *const s_kind_names[S_NKINDS] = {
 static const char *const s_pocket_tokens[] = {"TARE_MISMATCH",
                                               "NOT_EMPTY_AT_STATION", NULL};
 static const char *const s_cloned_tokens[] = {
-    "IMPOSSIBLE_TRAVEL", "CODE_REVOKED", "CODE_UNREGISTERED", NULL};
+    "IMPOSSIBLE_TRAVEL", "CODE_REVOKED", "CODE_SUPERSEDED",
+    "CODE_UNREGISTERED", NULL};
 static const char *const s_forged_tokens[] = {"CODE_FORGED", NULL};
 static const char *const s_custody_tokens[] = {"WRONG_CUSTODY", NULL};
 
@@ -221,6 +224,42 @@ s_road_detail(lpg_txn_t *t, const lpg_event_t *ev, const char *tokens,
     return LPG_OK;
 }
 
+/*  A superseded label (CODE_SUPERSEDED: a relabel replaced it, so the
+ *  old one met again may be a clone) is listed wherever it was met, with
+ *  the device that met it (its name, else its key id) and, at a user's
+ *  door, the user: detail gets " by device D[ at user U]" appended. */
+static int
+s_superseded_detail(s_list_t *l, const lpg_event_t *ev, char **detail)
+{
+    if (!strstr(*detail, "CODE_SUPERSEDED"))
+        return LPG_OK;
+    const Lpg__Event *b = ev->event;
+    Lpg__DeviceState *dev = NULL;
+    char device[80];
+    if (lpg_state_device(l->in->t, ev->signed_event->key_id.data, &dev) ==
+            LPG_OK &&
+        dev->name && *dev->name)
+        snprintf(device, sizeof device, "%.60s", dev->name);
+    else {
+        const uint8_t *k = ev->signed_event->key_id.data;
+        snprintf(device, sizeof device, "key %02x%02x%02x%02x%02x%02x%02x%02x",
+                 k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]);
+    }
+    if (dev)
+        lpg__device_state__free_unpacked(dev, NULL);
+    size_t n = strlen(*detail) + strlen(device) + 32 +
+               (b->user ? strlen(b->user) : 0);
+    char *s = malloc(n);
+    if (!s)
+        return LPG_ENOMEM;
+    snprintf(s, n, "%s by device %s%s%s", *detail, device,
+             b->user && *b->user ? " at user " : "",
+             b->user && *b->user ? b->user : "");
+    free(*detail);
+    *detail = s;
+    return LPG_OK;
+}
+
 /*  The rows of one entry, in kind order. */
 static int
 s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
@@ -257,6 +296,8 @@ s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
             free(detail);
             detail = where;
         }
+        else if (rc == LPG_OK && detail && tests[i].kind == S_CLONED)
+            rc = s_superseded_detail(l, ev, &detail);
         if (rc == LPG_OK && detail)
             rc = s_add(l, seq, b->device_time_ms, tests[i].kind, b->cylinder,
                        b->site, b->actor, detail);

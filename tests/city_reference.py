@@ -29,7 +29,8 @@ import zoneinfo
 
 # The reason catalogue, in its order (lib/reasons.c): a verdict lists its
 # reasons in this order.
-CATALOGUE = """CODE_FORGED CODE_CAPSLOCK CODE_REVOKED CODE_UNREGISTERED CYL_UNKNOWN
+CATALOGUE = """CODE_FORGED CODE_CAPSLOCK CODE_REVOKED CODE_SUPERSEDED
+CODE_UNREGISTERED CYL_UNKNOWN
 SITE_NOT_STATION NOT_OWNER SCRAPPED QUARANTINED INSPECTION_OVERDUE
 DESIGN_LIFE_EXCEEDED UNINSURED OPERATOR_UNKNOWN OPERATOR_CERT_EXPIRED
 DEVICE_NOT_HERE TARE_UNKNOWN TARE_MISMATCH NOT_EMPTY_AT_STATION
@@ -184,7 +185,7 @@ class City:
             if r["code"] == "forged":
                 return ["CODE_FORGED"]
             if r["code"] == "revision0":
-                why.append("CODE_REVOKED")
+                why.append("CODE_SUPERSEDED")
             if c.owner != site["company"] or c.fill_site != r["site"]:
                 why.append("NOT_OWNER")
             if c.status == "CYL_QUARANTINED":
@@ -431,7 +432,7 @@ class City:
         kinds = [("pocket_code", ("fill_check",),
                   ("TARE_MISMATCH", "NOT_EMPTY_AT_STATION")),
                  ("cloned_code", ("fill_check",),
-                  ("IMPOSSIBLE_TRAVEL", "CODE_REVOKED",
+                  ("IMPOSSIBLE_TRAVEL", "CODE_REVOKED", "CODE_SUPERSEDED",
                    "CODE_UNREGISTERED")),
                  ("forged_code", ("fill_check",), ("CODE_FORGED",)),
                  ("broken_custody",
@@ -449,8 +450,14 @@ class City:
             for kind, events, tokens in kinds:
                 hit = [w for w in r["why"] if w in tokens]
                 if r["kind"] in events and hit:
+                    detail = "+".join(hit)
+                    if "CODE_SUPERSEDED" in hit:
+                        # the device that met the old label, and the door
+                        detail += " by device " + r["device"]
+                        if r.get("user"):
+                            detail += " at user " + r["user"]
                     row(seq, t, kind, r.get("cylinder"), r.get("site"),
-                        r.get("actor"), "+".join(hit))
+                        r.get("actor"), detail)
             if "LATE" in r["why"]:
                 row(seq, t, "late", r.get("cylinder"), r.get("site"),
                     r.get("actor"), "late %ss" % r["late_s"])

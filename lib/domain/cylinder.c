@@ -19,6 +19,23 @@ lpg_cylinder_seen(Lpg__CylinderState *cyl, const char *site,
         cyl->last_site = (char *)site;
 }
 
+uint32_t
+lpg_cylinder_code_revision(const Lpg__CylinderState *cyl)
+{
+    if (cyl->has_code_revision)
+        return cyl->code_revision;
+    return cyl->reg && cyl->reg->has_code_revision ? cyl->reg->code_revision
+                                                   : 0;
+}
+
+const char *
+lpg_cylinder_code(const Lpg__CylinderState *cyl)
+{
+    if (cyl->code)
+        return cyl->code;
+    return cyl->reg ? cyl->reg->code : NULL;
+}
+
 void
 lpg_cylinder_now(const Lpg__CylinderState *cyl, lpg_cylinder_now_t *out)
 {

@@ -22,6 +22,15 @@
 void lpg_cylinder_seen(Lpg__CylinderState *cyl, const char *site,
                        uint64_t device_ms, uint64_t recorded_at_ms);
 
+/*  The revision of the cylinder's current label: the last relabel's, or
+ *  the registration's (0 when it names none). Every lower revision is
+ *  superseded (CODE_SUPERSEDED). */
+uint32_t lpg_cylinder_code_revision(const Lpg__CylinderState *cyl);
+
+/*  The text of the cylinder's current code (the last relabel's, or the
+ *  registration's), or NULL if none is on record. Points into cyl. */
+const char *lpg_cylinder_code(const Lpg__CylinderState *cyl);
+
 /*  What the "Now" line says: status, custody, and where: the user who
  *  holds it, the station it was last seen at, the vehicle it rides on. */
 typedef struct {

@@ -111,7 +111,9 @@ typedef struct {
  *  (number not the one on record, or none on record), GAS_CERT_EXPIRED
  *  (valid until a day before event_ymd); collection:
  *  USER_UNKNOWN; return: STATION_UNKNOWN; WRONG_CUSTODY when the custody
- *  does not fit the step. Flag: LATE when now_ms - time_ms exceeds
+ *  does not fit the step; with the code scanned (of this cylinder),
+ *  CODE_SUPERSEDED or CODE_UNREGISTERED as lpg_rules_code_revision
+ *  judges its revision. Flag: LATE when now_ms - time_ms exceeds
  *  late_limit_ms, and *late_ms (if given) gets that delay, else 0. The
  *  company is the cylinder's owner (the device's company when the
  *  cylinder is unknown). Returns LPG_OK, or LPG_EINVAL (with *out a

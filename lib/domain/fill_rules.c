@@ -5,6 +5,7 @@
  */
 #include "domain/fill_rules.h"
 #include "domain/words.h"
+#include "domain/cylinder.h"
 #include "base/error.h"
 #include "base/clock.h"
 #include "domain/kind.h"
@@ -239,30 +240,35 @@ s_is_station(const Lpg__SiteState *site, const char *site_id)
  * Fill check
  */
 
+void
+lpg_rules_code_revision(lpg_verdict_t *v, const lpg_code_t *code,
+                        const Lpg__CylinderState *cyl)
+{
+    uint32_t current = lpg_cylinder_code_revision(cyl);
+    char en[S_DETAIL_BUF], zh[S_DETAIL_BUF];
+    if (code->revision < current) {
+        snprintf(en, sizeof en, "label revision %u, current %u",
+                 (unsigned)code->revision, (unsigned)current);
+        snprintf(zh, sizeof zh, "标签版本 %u，现行版本 %u",
+                 (unsigned)code->revision, (unsigned)current);
+        s_add(v, LPG_REASON_CODE_SUPERSEDED, en, zh);
+    } else if (code->revision > current) {
+        snprintf(en, sizeof en, "label revision %u, registered %u",
+                 (unsigned)code->revision, (unsigned)current);
+        snprintf(zh, sizeof zh, "标签版本 %u，登记版本 %u",
+                 (unsigned)code->revision, (unsigned)current);
+        s_add(v, LPG_REASON_CODE_UNREGISTERED, en, zh);
+    }
+}
+
 static void
 s_check_code(lpg_verdict_t *v, const lpg_fill_input_t *in,
              const Lpg__CylinderState *cyl)
 {
-    const Lpg__CylinderRegister *reg = cyl->reg;
-    uint32_t reg_rev = reg->has_code_revision ? reg->code_revision : 0;
-    char en[S_DETAIL_BUF], zh[S_DETAIL_BUF];
-    if (in->code->revision < reg_rev) {
-        snprintf(en, sizeof en, "label revision %u, current %u",
-                 (unsigned)in->code->revision, (unsigned)reg_rev);
-        snprintf(zh, sizeof zh, "标签版本 %u，现行版本 %u",
-                 (unsigned)in->code->revision, (unsigned)reg_rev);
-        s_add(v, LPG_REASON_CODE_REVOKED, en, zh);
-    } else if (cyl->has_status &&
-               cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED) {
+    if (cyl->has_status &&
+        cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
         s_add(v, LPG_REASON_CODE_REVOKED, "cylinder scrapped", "气瓶已报废");
-    }
-    if (in->code->revision > reg_rev) {
-        snprintf(en, sizeof en, "label revision %u, registered %u",
-                 (unsigned)in->code->revision, (unsigned)reg_rev);
-        snprintf(zh, sizeof zh, "标签版本 %u，登记版本 %u",
-                 (unsigned)in->code->revision, (unsigned)reg_rev);
-        s_add(v, LPG_REASON_CODE_UNREGISTERED, en, zh);
-    }
+    lpg_rules_code_revision(v, in->code, cyl);
 }
 
 bool

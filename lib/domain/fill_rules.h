@@ -121,7 +121,9 @@ typedef struct {
  *  failing reason. A code that fails its signature (other than Caps Lock)
  *  leaves the cylinder unidentified, so only the station, operator,
  *  device and checklist are judged with it; likewise an unknown cylinder.
- *  A scrapped cylinder gives both CODE_REVOKED and SCRAPPED. Returns
+ *  A scrapped cylinder gives both CODE_REVOKED and SCRAPPED; a label of
+ *  a revision older than the cylinder's current one CODE_SUPERSEDED, of a
+ *  newer one CODE_UNREGISTERED (lpg_rules_code_revision). Returns
  *  LPG_OK, or LPG_EINVAL for inputs the caller got wrong (cyl is not the
  *  cylinder the code names: judged as unknown; today_ymd is no date), with
  *  *out then a refusal. */
@@ -137,6 +139,15 @@ int lpg_rules_fill_check(const lpg_fill_input_t *in, lpg_verdict_t *out);
  *  LPG_ECODE_CASE): only then are code->grai and the revision trusted. */
 bool lpg_rules_code(lpg_verdict_t *v, int code_rc, const lpg_code_t *code,
                     const Lpg__CylinderState *cyl);
+
+/*  Judges the revision of a genuine code (one that verified, or read with
+ *  Caps Lock) against the cylinder it names: CODE_SUPERSEDED for a label
+ *  older than the cylinder's current one (a relabel replaced it: met
+ *  again, it may be a clone), CODE_UNREGISTERED for one newer than any
+ *  issued for it (domain/cylinder.h lpg_cylinder_code_revision). For the
+ *  fill gate and the delivery steps alike. */
+void lpg_rules_code_revision(lpg_verdict_t *v, const lpg_code_t *code,
+                             const Lpg__CylinderState *cyl);
 
 /*  What a fill record is judged on. The record names, by event id, the
  *  permission it follows: an allowed FillCheck, or an accepted

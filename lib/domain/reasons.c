@@ -5,9 +5,11 @@
  *  scrapped and overdue cylinders; the rest is decided here:
  *
  *  Never overridable:
- *  - CODE_FORGED, CODE_REVOKED, CODE_UNREGISTERED, CYL_UNKNOWN: without a
- *    genuine, current code and a registered cylinder nothing is known
- *    about what stands on the scale. CODE_CAPSLOCK: the remedy is a rescan.
+ *  - CODE_FORGED, CODE_REVOKED, CODE_SUPERSEDED, CODE_UNREGISTERED,
+ *    CYL_UNKNOWN: without a genuine, current code and a registered
+ *    cylinder nothing is known about what stands on the scale (the label
+ *    a relabel replaced should have been destroyed: met again, it may be
+ *    on another cylinder). CODE_CAPSLOCK: the remedy is a rescan.
  *  - SITE_NOT_STATION, DEVICE_NOT_HERE: the request itself does not come
  *    from a filling station we know, so neither can its override.
  *  - NOT_OWNER: fixed filling (固定充装) is the law, not a judgement call.
@@ -59,8 +61,12 @@ static const lpg_reason_t s_reasons[LPG_REASON_COUNT] = {
     R_REFUSE(CODE_CAPSLOCK, "扫码枪大写锁定或键盘布局错误，请关闭后重扫",
              "scanner typed with Caps Lock on: turn it off and scan again",
              false),
-    R_REFUSE(CODE_REVOKED, "此码已作废（已换码或气瓶已报废）",
-             "code is revoked (label replaced, or cylinder scrapped)", false),
+    R_REFUSE(CODE_REVOKED, "此码已作废（气瓶已报废）",
+             "code is revoked (cylinder scrapped)", false),
+    R_REFUSE(CODE_SUPERSEDED, "此码已被新标签取代，旧标签再次出现，疑似克隆码",
+             "this label was replaced by a newer one: an old label met again "
+             "may be a clone",
+             false),
     R_REFUSE(CODE_UNREGISTERED, "此码版本未在登记信息中",
              "this revision of the code is not the one registered", false),
     R_REFUSE(CYL_UNKNOWN, "气瓶未登记", "cylinder is not registered", false),

@@ -16,6 +16,7 @@ typedef enum {
     LPG_REASON_CODE_FORGED,
     LPG_REASON_CODE_CAPSLOCK,
     LPG_REASON_CODE_REVOKED,
+    LPG_REASON_CODE_SUPERSEDED,
     LPG_REASON_CODE_UNREGISTERED,
     /* fill check: the cylinder and the station */
     LPG_REASON_CYL_UNKNOWN,

@@ -4,6 +4,8 @@
 #include "domain/registry.h"
 #include "base/csv.h"
 #include "base/error.h"
+#include "codes/code.h"
+#include "domain/cylinder.h"
 #include "domain/state.h"
 #include "domain/words.h"
 
@@ -398,6 +400,60 @@ s_auth_update(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     return rc;
 }
 
+/*  A new label (CylinderRelabel): codes are the authority's, so only the
+ *  authority key; a registered cylinder that is not scrapped (its code is
+ *  revoked for good); the next revision, whose code names this cylinder
+ *  and that revision; a reason written. */
+static int
+s_auth_relabel(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+               char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    const Lpg__CylinderRelabel *r = e->cylinder_relabel;
+    if (!signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only the authority key issues a cylinder's "
+                          "codes, and so its new labels");
+    if (!e->cylinder || !*e->cylinder)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "no cylinder named");
+    bool blank = true;
+    for (const char *p = r->reason; p && *p && blank; p++)
+        blank = *p == ' ' || *p == '\t';
+    if (blank)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "a new label needs a reason");
+    Lpg__CylinderState *cyl = NULL;
+    int rc = s_cylinder(t, e->cylinder, &cyl);
+    if (rc == LPG_ENOTFOUND)
+        return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
+    if (rc != LPG_OK)
+        return rc;
+    bool scrapped = cyl->has_status &&
+                    cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+    uint32_t current = lpg_cylinder_code_revision(cyl);
+    lpg__cylinder_state__free_unpacked(cyl, NULL);
+    if (scrapped)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "a scrapped cylinder's code is revoked for good: "
+                          "it gets no new label");
+    if (current == UINT32_MAX || r->code_revision != current + 1)
+        return lpg_why_rc(why, whysz, LPG_EINVAL,
+                          "the new label must be revision %u (the current "
+                          "one is %u), not %u",
+                          (unsigned)(current + 1), (unsigned)current,
+                          (unsigned)r->code_revision);
+    lpg_code_t code;
+    if (lpg_code_parse(r->code, strlen(r->code), NULL, &code) != LPG_OK)
+        return lpg_why_rc(why, whysz, LPG_EINVAL,
+                          "the new code is no code: %s", code.why);
+    if (strcmp(code.grai, e->cylinder) != 0 ||
+        code.revision != r->code_revision)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "the new code names another cylinder or "
+                          "revision");
+    return LPG_OK;
+}
+
 static int
 s_apply_enroll(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
                const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
@@ -592,6 +648,18 @@ s_step_update(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
     }
 }
 
+/*  The current label is the new one: every lower revision is
+ *  superseded. */
+static void
+s_step_relabel(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
+               const Lpg__Event *e, const Lpg__Outcome *outcome)
+{
+    const Lpg__CylinderRelabel *r = e->cylinder_relabel;
+    cyl->has_code_revision = 1;
+    cyl->code_revision = r->code_revision;
+    cyl->code = r->code;
+}
+
 /* ---------------------------------------------------------------- words */
 
 static void
@@ -620,6 +688,24 @@ s_say_update(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
     snprintf(w->detail, sizeof w->detail, "%s%s%s%s",
              u->has_status ? lpg_status_words(u->status, NULL) : "",
              u->has_status ? " " : "", due, u->reason ? u->reason : "");
+}
+
+static void
+s_say_relabel(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+              lpg_kind_words_t *w)
+{
+    const Lpg__CylinderRelabel *r = e->cylinder_relabel;
+    snprintf(w->step, sizeof w->step, "relabelled");
+    if (r->code_revision > 1)
+        snprintf(w->detail, sizeof w->detail,
+                 "new label, code revision %u (revision %u and before "
+                 "void): %s",
+                 (unsigned)r->code_revision, (unsigned)(r->code_revision - 1),
+                 r->reason ? r->reason : "-");
+    else
+        snprintf(w->detail, sizeof w->detail, "new label, code revision %u: "
+                 "%s", (unsigned)r->code_revision,
+                 r->reason ? r->reason : "-");
 }
 
 static void
@@ -696,6 +782,8 @@ const lpg_kind_t lpg_registry_kinds[] = {
           s_step_register, true, s_say_register),
     S_ROW(CYLINDER_UPDATE, "cylinder_update", s_auth_update, NULL,
           s_step_update, false, s_say_update),
+    S_ROW(CYLINDER_RELABEL, "cylinder_relabel", s_auth_relabel, NULL,
+          s_step_relabel, false, s_say_relabel),
 };
 const size_t lpg_registry_nkinds =
     sizeof lpg_registry_kinds / sizeof *lpg_registry_kinds;

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "domain/pii.h"
 #include "domain/state.h"
+#include "domain/cylinder.h"
 #include "base/clock.h"
 
 #include <stdbool.h>
@@ -170,6 +171,7 @@ lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     case LPG__EVENT__BODY_VEHICLE_ADD:
     case LPG__EVENT__BODY_PII_REVEAL:
     case LPG__EVENT__BODY_CYLINDER_UPDATE:
+    case LPG__EVENT__BODY_CYLINDER_RELABEL:
         return LPG_OK;
     default:
         return LPG_EINVAL; /* another service's event */
@@ -233,7 +235,9 @@ s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
     ci->holder = s_dup(reply, cyl->holder);
     ci->last_site = s_dup(reply, cyl->last_site);
     ci->vehicle = s_dup(reply, cyl->vehicle);
-    if (r->code && lpg_code_parse(r->code, strlen(r->code), NULL, &code) ==
+    /* the current label: the last relabel's, else the registration's */
+    const char *current = lpg_cylinder_code(cyl);
+    if (current && lpg_code_parse(current, strlen(current), NULL, &code) ==
                        LPG_OK) {
         char short_id[LPG_CODE_SHORT_ID_MAX + 1];
         lpg_code_short_id(&code, short_id);
@@ -250,7 +254,10 @@ s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
         reg->maker = s_dup(reply, r->maker);
         reg->spec = s_dup(reply, r->spec);
         reg->fill_site = s_dup(reply, r->fill_site);
-        reg->code = s_dup(reply, r->code);
+        reg->code = s_dup(reply, current);
+        reg->has_code_revision = cyl->has_code_revision ||
+                                 r->has_code_revision;
+        reg->code_revision = lpg_cylinder_code_revision(cyl);
         reg->electronic_mark = s_dup(reply, r->electronic_mark);
         reg->has_next_inspection_ymd = cyl->has_next_inspection_ymd;
         reg->next_inspection_ymd = cyl->next_inspection_ymd;

@@ -1,7 +1,7 @@
 # filling_registry.sh - the fill gate's refusals that rest on registered
 # facts, each on its own, through the real lpg-registryd, lpg-fillingd
 # and lpg-scan: inspection overdue, past design life, uninsured,
-# scrapped, a revoked code revision, an expired operator certificate,
+# scrapped, a superseded code revision, an expired operator certificate,
 # impossible travel, and a site that is not a filling station.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
@@ -82,7 +82,7 @@ check_status "a scrapped cylinder never returns to service" 1 lpg cylinder updat
 check "a cylinder re-labelled" cyl REL1
 old=$(lpg code issue --prefix 6905555 --type 00015 --serial REL1 --rev 0)
 echo "$old" >"$T_DIR/REL1-old"
-deny_only "the old label of a re-labelled cylinder" CODE_REVOKED s1 REL1-old
+deny_only "the old label of a re-labelled cylinder" CODE_SUPERSEDED s1 REL1-old
 check "a cylinder for the operator check" cyl CRT1
 deny_only "operator's certificate expired" OPERATOR_CERT_EXPIRED s1 CRT1 --operator OP-OLD
 check "a cylinder at the supply point" cyl SUP1

@@ -35,7 +35,7 @@ check "household U2" lpg user add U2 --company NT --kind household --name "æŽå›
 station() {
     mkdir -p "$1/keys"
     lpgtrace keygen --out "$1/keys/dev" >/dev/null
-    lpg device enroll --key "$1/keys/dev" --company NT --site "$2" --role filling-scanner >/dev/null
+    lpg device enroll --key "$1/keys/dev" --company NT --site "$2" --role filling-scanner --name "scanner at $2" >/dev/null
     cp "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$1/keys/"
     printf 'device.key = keys/dev\ndevice.site = %s\ndevice.operator = %s\n%s\n' \
         "$2" "$3" "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$1/lpgtrace.conf"
@@ -273,7 +273,7 @@ pocket=$(at "$(seq_of "$T_DIR/pocket")")
 check_status "A3 presented again while full: DENY" 1 \
     scan s1 full fill-check --code "$(cat "$T_DIR/A3")" --tare-g 15100 --check all=ok
 full=$(at "$(seq_of "$T_DIR/full")")
-# A cloned code: C1's label of revision 0, retired when revision 1 was issued.
+# A cloned code: C1's label of revision 0, superseded by revision 1.
 lpg code issue --prefix 6905555 --type 00015 --serial C1 --rev 0 >"$T_DIR/C1-old"
 check_status "C1's retired label: DENY" 1 \
     scan s1 cloned fill-check --code "$(cat "$T_DIR/C1-old")" --tare-g 15100 --check all=ok
@@ -311,7 +311,7 @@ want "every anomaly, in ledger order, then hoarding" "$T_DIR/out" \
 "seq,time,kind,cylinder,site,who,detail
 $pocket,pocket_code,$(grai P1),S1,OP1,TARE_MISMATCH
 $full,pocket_code,$(grai A3),S1,OP1,NOT_EMPTY_AT_STATION
-$cloned,cloned_code,$(grai C1),S1,OP1,CODE_REVOKED
+$cloned,cloned_code,$(grai C1),S1,OP1,CODE_SUPERSEDED by device scanner at S1
 $forged,forged_code,-,S1,OP1,CODE_FORGED
 $custody,broken_custody,$(grai A3),-,DRV1,WRONG_CUSTODY
 $late_seq,$late_time,late,$(grai L1),-,DRV1,late ${late_s}s

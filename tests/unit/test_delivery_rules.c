@@ -461,6 +461,27 @@ static void c_many(s_world_t *w)
     c_empty(w);
 }
 
+/*  The label scanned at the step (Event.code): the cylinder was
+ *  relabelled to revision 2 (its record says so). */
+static lpg_code_t s_label;
+static void c_label(s_world_t *w, uint32_t rev, const char *grai)
+{
+    memset(&s_label, 0, sizeof s_label);
+    snprintf(s_label.grai, sizeof s_label.grai, "%s", grai);
+    s_label.revision = rev;
+    w->cyl.has_code_revision = 1;
+    w->cyl.code_revision = 2;
+    w->in.code = &s_label;
+}
+static void c_old_label(s_world_t *w) { c_label(w, 1, GRAI); }
+static void c_new_label(s_world_t *w) { c_label(w, 2, GRAI); }
+static void c_unissued_label(s_world_t *w) { c_label(w, 3, GRAI); }
+static void c_old_label_late(s_world_t *w)
+{
+    c_old_label(w);
+    c_late(w);
+}
+
 #define D LPG_DELIVERY_DISPATCH
 #define V LPG_DELIVERY_DELIVER
 #define C LPG_DELIVERY_COLLECT
@@ -509,7 +530,7 @@ static const s_case_t s_cases[] = {
      "CODE_FORGED DRIVER_CERT_EXPIRED LATE", false},
     {"a Caps Lock swap, as at the fill gate", D, c_code_caps,
      "CODE_CAPSLOCK", false},
-    {"a superseded label", V, c_code_old, "CODE_REVOKED", false},
+    {"a superseded label", V, c_code_old, "CODE_SUPERSEDED", false},
     {"a revision never registered", C, c_code_newer, "CODE_UNREGISTERED",
      false},
     {"dispatch clean", D, c_none, "", true},
@@ -517,6 +538,15 @@ static const s_case_t s_cases[] = {
     {"collect clean", C, c_none, "", true},
     {"return clean", R, c_none, "", true},
     {"return of an undelivered full", R, c_transit, "", true},
+    {"the old label of a relabelled cylinder", D, c_old_label,
+     "CODE_SUPERSEDED", false},
+    {"the old label at the door", V, c_old_label, "CODE_SUPERSEDED", false},
+    {"the old label, collected", C, c_old_label, "CODE_SUPERSEDED", false},
+    {"the old label, late, returned", R, c_old_label_late,
+     "CODE_SUPERSEDED LATE", false},
+    {"the new label", D, c_new_label, "", true},
+    {"a label never issued", V, c_unissued_label, "CODE_UNREGISTERED",
+     false},
     {"unknown cylinder", D, c_no_cyl, "CYL_UNKNOWN", false},
     {"unknown cylinder, collect", C, c_no_cyl, "CYL_UNKNOWN", false},
     {"device not enrolled", V, c_no_device, "HANDHELD_UNKNOWN", false},

@@ -187,7 +187,7 @@ test_unknown_field_refused(void **state)
     (void)state;
     s_refused(&(s_opts_t){.unknown_ev = 99},
               "Event: unknown field number 99");
-    s_refused(&(s_opts_t){.unknown_ev = 8}, "Event: unknown field number 8");
+    s_refused(&(s_opts_t){.unknown_ev = 9}, "Event: unknown field number 9");
     s_refused(&(s_opts_t){.unknown_fc = 9},
               "Event.fill_check: unknown field number 9");
     s_refused(&(s_opts_t){.unknown_se = 4},

@@ -42,6 +42,7 @@ static const s_case_t s_cases[] = {
     {LPG__EVENT__BODY_USER_ERASE, "registry"},
     {LPG__EVENT__BODY_CYLINDER_REGISTER, "registry"},
     {LPG__EVENT__BODY_CYLINDER_UPDATE, "registry"},
+    {LPG__EVENT__BODY_CYLINDER_RELABEL, "registry"},
     {LPG__EVENT__BODY_FILL_CHECK, "filling"},
     {LPG__EVENT__BODY_FILL_RECORD, "filling"},
     {LPG__EVENT__BODY_FILL_OVERRIDE, "filling"},
@@ -213,6 +214,10 @@ t_every_kind_described(void **state)
     reg.serial = "A1";
     reg.owner = "C1";
     Lpg__CylinderUpdate up = LPG__CYLINDER_UPDATE__INIT;
+    Lpg__CylinderRelabel rl = LPG__CYLINDER_RELABEL__INIT;
+    rl.code_revision = 2;
+    rl.code = "https://x/8003/06900000000150A1?8030=x";
+    rl.reason = "label worn off";
     Lpg__FillCheck fc = LPG__FILL_CHECK__INIT;
     Lpg__FillRecord fr = LPG__FILL_RECORD__INIT;
     Lpg__FillOverride fo = LPG__FILL_OVERRIDE__INIT;
@@ -248,6 +253,7 @@ t_every_kind_described(void **state)
         switch (k->body) {
         case LPG__EVENT__BODY_CYLINDER_REGISTER: e.cylinder_register = &reg; break;
         case LPG__EVENT__BODY_CYLINDER_UPDATE: e.cylinder_update = &up; break;
+        case LPG__EVENT__BODY_CYLINDER_RELABEL: e.cylinder_relabel = &rl; break;
         case LPG__EVENT__BODY_FILL_CHECK: e.fill_check = &fc; break;
         case LPG__EVENT__BODY_FILL_RECORD: e.fill_record = &fr; break;
         case LPG__EVENT__BODY_FILL_OVERRIDE: e.fill_override = &fo; break;
@@ -275,6 +281,14 @@ t_every_kind_described(void **state)
         if (!*w.step)
             fail_msg("%s says nothing", k->name);
     }
+    /* A relabel says which revision is the label now, and why. */
+    e.body_case = LPG__EVENT__BODY_CYLINDER_RELABEL;
+    e.cylinder_relabel = &rl;
+    lpg_kind_words_t rw;
+    lpg_kind_describe(&e, NULL, true, &rw);
+    assert_string_equal(rw.step, "relabelled");
+    assert_string_equal(rw.detail, "new label, code revision 2 (revision 1 "
+                                   "and before void): label worn off");
     /* A failed periodic inspection says so, and what it means. */
     e.body_case = LPG__EVENT__BODY_PERIODIC_INSPECTION;
     e.periodic_inspection = &pi;
@@ -338,6 +352,8 @@ static const s_step_t s_life[] = {
      COLLECTED, "U1", "S1", 1, 1},
     {"return", LPG__EVENT__BODY_STATION_RETURN, true, "S2", NULL, IN, EMPTY,
      NULL, "S2", 1, 1},
+    {"relabel", LPG__EVENT__BODY_CYLINDER_RELABEL, true, NULL, NULL, IN,
+     EMPTY, NULL, "S2", 1, 1},
     {"update", LPG__EVENT__BODY_CYLINDER_UPDATE, true, NULL, NULL, QUAR,
      EMPTY, NULL, "S2", 1, 1},
     {"refused periodic fail", LPG__EVENT__BODY_PERIODIC_INSPECTION, false,
@@ -472,6 +488,10 @@ t_cylinder_life(void **state)
     Lpg__CylinderUpdate up = LPG__CYLINDER_UPDATE__INIT;
     up.has_status = 1;
     up.status = QUAR;
+    Lpg__CylinderRelabel rl = LPG__CYLINDER_RELABEL__INIT;
+    rl.code_revision = 2;
+    rl.code = "https://x/8003/06900000000150A1?8030=x";
+    rl.reason = "label worn off";
     Lpg__PeriodicInspection pi = LPG__PERIODIC_INSPECTION__INIT;
     pi.body = "IB-1";
     uint8_t id[16] = {1};
@@ -496,6 +516,7 @@ t_cylinder_life(void **state)
         case LPG__EVENT__BODY_COLLECTION: e.collection = &co; break;
         case LPG__EVENT__BODY_STATION_RETURN: e.station_return = &sr; break;
         case LPG__EVENT__BODY_CYLINDER_UPDATE: e.cylinder_update = &up; break;
+        case LPG__EVENT__BODY_CYLINDER_RELABEL: e.cylinder_relabel = &rl; break;
         case LPG__EVENT__BODY_PERIODIC_INSPECTION: e.periodic_inspection = &pi; break;
         default: fail_msg("step %s: no body", s->what);
         }
@@ -521,6 +542,15 @@ t_cylinder_life(void **state)
         assert_int_equal(cyl.fills, s->fills);
         assert_int_equal(cyl.denied_checks, s->denied);
         assert_int_equal(cyl.last_event_seq, 100 + i);
+        /* the label: revision 1 (the registration's, none named here:
+         * 0) until the relabel, 2 from then on */
+        bool relabelled = i >= 10;
+        assert_int_equal(lpg_cylinder_code_revision(&cyl),
+                         relabelled ? 2 : 0);
+        if (relabelled)
+            assert_string_equal(lpg_cylinder_code(&cyl), rl.code);
+        else
+            assert_null(lpg_cylinder_code(&cyl));
     }
     /* A step before the registration changes nothing. */
     Lpg__CylinderState fresh = LPG__CYLINDER_STATE__INIT;

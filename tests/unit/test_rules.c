@@ -200,6 +200,38 @@ static void m_no_reg_rev(s_world_t *w)
     w->reg.has_code_revision = 0;
     w->code.revision = 0;
 }
+/*  Relabelled (a CylinderRelabel set the record's revision to 2): the
+ *  label of revision 1 is superseded, 2 is the one, 3 was never issued. */
+static void m_relabelled_old(s_world_t *w)
+{
+    w->cyl.has_code_revision = 1;
+    w->cyl.code_revision = 2;
+}
+static void m_relabelled_new(s_world_t *w)
+{
+    m_relabelled_old(w);
+    w->code.revision = 2;
+}
+static void m_relabelled_newer(s_world_t *w)
+{
+    m_relabelled_old(w);
+    w->code.revision = 3;
+}
+static void m_relabelled_caps(s_world_t *w)
+{
+    m_relabelled_old(w);
+    w->in.code_rc = LPG_ECODE_CASE;
+}
+static void m_relabelled_scrapped(s_world_t *w)
+{
+    m_relabelled_old(w);
+    w->cyl.status = LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+}
+static void m_relabelled_forged(s_world_t *w)
+{
+    m_relabelled_old(w);
+    w->in.code_rc = LPG_ECODE_FORGED;
+}
 static void m_no_cyl(s_world_t *w) { w->in.cyl = NULL; }
 static void m_no_site(s_world_t *w) { w->in.site = NULL; }
 static void m_supply_point(s_world_t *w)
@@ -449,7 +481,17 @@ static const s_check_case_t s_check_cases[] = {
     {"malformed code", m_syntax, "CODE_FORGED"},
     {"truncated code", m_truncated, "CODE_FORGED"},
     {"Caps Lock", m_caps, "CODE_CAPSLOCK"},
-    {"old label revision", m_old_rev, "CODE_REVOKED"},
+    {"old label revision", m_old_rev, "CODE_SUPERSEDED"},
+    {"relabelled: the old label", m_relabelled_old, "CODE_SUPERSEDED"},
+    {"relabelled: the new label", m_relabelled_new, ""},
+    {"relabelled: a label never issued", m_relabelled_newer,
+     "CODE_UNREGISTERED"},
+    {"relabelled: the old label with Caps Lock", m_relabelled_caps,
+     "CODE_CAPSLOCK CODE_SUPERSEDED"},
+    {"relabelled, then scrapped: the old label", m_relabelled_scrapped,
+     "CODE_REVOKED CODE_SUPERSEDED SCRAPPED"},
+    {"relabelled: a forged code is only forged", m_relabelled_forged,
+     "CODE_FORGED"},
     {"label newer than registered", m_new_rev, "CODE_UNREGISTERED"},
     {"no registered revision, label 0", m_no_reg_rev, ""},
     {"unknown cylinder", m_no_cyl, "CYL_UNKNOWN"},
@@ -537,7 +579,7 @@ static const s_check_case_t s_check_cases[] = {
      "CODE_FORGED OPERATOR_UNKNOWN DEVICE_NOT_HERE VISUAL_FAILED"},
     {"everything wrong",
      m_everything,
-     "CODE_REVOKED NOT_OWNER QUARANTINED INSPECTION_OVERDUE "
+     "CODE_SUPERSEDED NOT_OWNER QUARANTINED INSPECTION_OVERDUE "
      "DESIGN_LIFE_EXCEEDED UNINSURED OPERATOR_UNKNOWN "
      "OPERATOR_CERT_EXPIRED DEVICE_NOT_HERE TARE_MISMATCH "
      "NOT_EMPTY_AT_STATION IMPOSSIBLE_TRAVEL VISUAL_MISSING VISUAL_FAILED "
@@ -588,9 +630,18 @@ t_check_details(void **state)
                         "空瓶称重与登记皮重不符（疑似口袋码）：称重 9000 克，"
                         "皮重 15000 克，应在 14850..15300 克");
 
-    i = lpg_verdict_find(&v, "CODE_REVOKED");
+    i = lpg_verdict_find(&v, "CODE_SUPERSEDED");
+    assert_true(i >= 0);
     assert_string_equal(v.reasons[i].detail, "label revision 0, current 1");
     assert_false(v.reasons[i].overridable);
+    assert_string_equal(v.reasons[i].en,
+                        "this label was replaced by a newer one: an old "
+                        "label met again may be a clone: label revision 0, "
+                        "current 1");
+    assert_string_equal(v.reasons[i].zh,
+                        "此码已被新标签取代，旧标签再次出现，疑似克隆码："
+                        "标签版本 0，现行版本 1");
+    assert_int_equal(lpg_verdict_find(&v, "CODE_REVOKED"), -1);
     i = lpg_verdict_find(&v, "NOT_OWNER");
     assert_string_equal(v.reasons[i].detail, "owner C2");
     i = lpg_verdict_find(&v, "INSPECTION_OVERDUE");
@@ -1411,7 +1462,7 @@ t_catalogue_policy(void **state)
         over, " TARE_MISMATCH NOT_EMPTY_AT_STATION IMPOSSIBLE_TRAVEL");
     assert_string_equal(flags, " OVERFILL SHORT_WEIGHT LEAK LATE");
     static const char *never[] = {"CODE_FORGED", "CODE_REVOKED",
-                                  "CYL_UNKNOWN", "SCRAPPED",
+                                  "CODE_SUPERSEDED", "CYL_UNKNOWN", "SCRAPPED",
                                   "INSPECTION_OVERDUE", "VISUAL_FAILED"};
     for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
         assert_false(lpg_reason(never[i])->overridable);
