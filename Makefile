@@ -21,7 +21,7 @@ PKGS := libzmq lmdb libqrencode libprotobuf-c openssl jansson cairo libpng \
 # pkg-config. Make then starts over with the file read, so the first run on
 # a machine with nothing installed works (pkg-config answers only after the
 # packages are there). Goals that build nothing skip it.
-NODEPS_GOALS := clean format deps
+NODEPS_GOALS := clean format format-files deps
 ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(B)/deps.mk
 endif
@@ -80,7 +80,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRC))
 
 BINS := $(B)/bin/lpgtrace $(if $(SCAN_SRC),$(B)/bin/lpg-scan,) $(SERVICE_BINS)
 
-.PHONY: all deps deps-checked test demo bench run clean format
+.PHONY: all deps deps-checked test demo bench run clean format format-files
 .DEFAULT_GOAL := all
 
 all: deps-checked $(BINS) $(UNIT_BINS) $(FUZZ_BINS) $(TOOL_BINS) $(BENCH_BINS)
@@ -179,8 +179,17 @@ $(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FZ)/liblpg.a
 
 -include $(shell find $(FZ) -name '*.d' 2>/dev/null)
 
+# The sources `make format` rewrites with .clang-format (the C code:
+# lib/, cli/, scanner/, services/ and the tests), and tests/lint/format.sh
+# checks are as it leaves them.
+FORMAT_SRC = $(sort $(wildcard lib/*/*.[ch] cli/*.[ch] scanner/*.[ch] \
+               services/*/*.[ch] tests/*/*.c))
+
 format:
-	clang-format -i lib/*/*.[ch] cli/*.[ch] scanner/*.[ch] tests/*/*.c
+	clang-format -i $(FORMAT_SRC)
+
+format-files:
+	@echo $(FORMAT_SRC)
 
 clean:
 	rm -rf build

@@ -15,8 +15,8 @@
 #include "base/config.h"
 
 typedef struct {
-    const char *home; /* resolved home directory (never NULL) */
-    bool json;        /* --json: machine output */
+    const char *home;     /* resolved home directory (never NULL) */
+    bool json;            /* --json: machine output */
     lpg_config_t *config; /* loaded lazily by lpg_cli_config() */
 } lpg_cli_t;
 
@@ -57,8 +57,8 @@ bool lpg_cli_u64(const char *s, uint64_t *out);
  */
 struct Lpg__Event;
 struct Lpg__Reply;
-int lpg_cli_submit(lpg_cli_t *cli, const char *service,
-                   struct Lpg__Event *ev, const struct lpg_key *signer,
+int lpg_cli_submit(lpg_cli_t *cli, const char *service, struct Lpg__Event *ev,
+                   const struct lpg_key *signer,
                    struct Lpg__Reply **reply_out);
 
 /*  A client of `service` as the home says; NULL after saying why. */

@@ -196,8 +196,8 @@ s_verify(const char *dir, const char *label, lpg_verify_report_t *r,
          uint64_t *size, uint8_t root[32])
 {
     lpg_ledger_t *l = NULL;
-    int rc = lpg_ledger_open(&l, dir, LPG_LEDGER_RDONLY, 0,
-                             &lpg_domain_projection);
+    int rc =
+        lpg_ledger_open(&l, dir, LPG_LEDGER_RDONLY, 0, &lpg_domain_projection);
     if (rc != LPG_OK)
         return rc;
     uint8_t lpub[32];
@@ -233,8 +233,7 @@ s_print_damage(const char *what, const lpg_verify_report_t *r)
         printf("DAMAGED: %s: entry %" PRIu64 ": %s [%s]\n", what, r->seq,
                r->why, lpg_errtoken(r->error));
     else
-        printf("DAMAGED: %s: %s [%s]\n", what, r->why,
-               lpg_errtoken(r->error));
+        printf("DAMAGED: %s: %s [%s]\n", what, r->why, lpg_errtoken(r->error));
 }
 
 /* -------------------------------------------------------------- backup */
@@ -289,15 +288,15 @@ s_manifest(const char *home, uint64_t size, const uint8_t root[32],
         snprintf(mode, sizeof mode, "%04o", fs->f[i].mode);
         json_array_append_new(
             files, json_pack("{s:s, s:s, s:I, s:s}", "path", fs->f[i].path,
-                             "mode", mode, "bytes",
-                             (json_int_t)fs->f[i].bytes, "sha256", sha));
+                             "mode", mode, "bytes", (json_int_t)fs->f[i].bytes,
+                             "sha256", sha));
     }
     return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:b, "
                      "s:{s:I, s:I, s:I}, s:o}",
                      "format", S_FORMAT, "created", when, "home", home,
-                     "tree_size", (json_int_t)size, "root", hex,
-                     "root_base64", b64, "compact", compact, "verified",
-                     "entries", (json_int_t)r->entries, "checkpoints",
+                     "tree_size", (json_int_t)size, "root", hex, "root_base64",
+                     b64, "compact", compact, "verified", "entries",
+                     (json_int_t)r->entries, "checkpoints",
                      (json_int_t)r->checkpoints, "state_rows",
                      (json_int_t)r->state_rows, "files", files);
 }
@@ -329,8 +328,10 @@ s_backup(lpg_cli_t *cli, const char *dir, bool compact)
 {
     const char *home = cli->home;
     if (!s_empty_dir(dir)) {
-        fprintf(stderr, "lpgtrace: %s is not empty: a backup goes into a "
-                        "new directory\n", dir);
+        fprintf(stderr,
+                "lpgtrace: %s is not empty: a backup goes into a "
+                "new directory\n",
+                dir);
         return 2;
     }
     char ldir[4096], kdir[4096], src[8300], dst[8300];
@@ -373,8 +374,10 @@ s_backup(lpg_cli_t *cli, const char *dir, bool compact)
             status = lpg_cli_fail("verify the copy", rc);
         else if (r.error != LPG_OK) {
             s_print_damage("the copy", &r);
-            fprintf(stderr, "lpgtrace: no manifest written: %s is not a "
-                            "backup\n", dir);
+            fprintf(stderr,
+                    "lpgtrace: no manifest written: %s is not a "
+                    "backup\n",
+                    dir);
             status = 1;
         }
     }
@@ -437,9 +440,9 @@ s_read_manifest(const char *dir, s_manifest_t *m)
     const char *format = NULL, *root = NULL;
     json_int_t size = -1;
     json_t *files = NULL;
-    if (!doc || json_unpack(doc, "{s:s, s:I, s:s, s:o}", "format", &format,
-                            "tree_size", &size, "root", &root, "files",
-                            &files) != 0 ||
+    if (!doc ||
+        json_unpack(doc, "{s:s, s:I, s:s, s:o}", "format", &format,
+                    "tree_size", &size, "root", &root, "files", &files) != 0 ||
         strcmp(format, S_FORMAT) != 0 || size < 0 || strlen(root) != 64 ||
         !json_is_array(files)) {
         fprintf(stderr, "lpgtrace: %s is not an lpgtrace backup manifest\n",
@@ -465,8 +468,10 @@ s_read_manifest(const char *dir, s_manifest_t *m)
                         "bytes", &bytes, "sha256", &sha) != 0 ||
             !s_path_ok(p) || strlen(sha) != 64 || bytes < 0 ||
             s_add(&m->fs, p, (unsigned)strtoul(mode, NULL, 8)) != LPG_OK) {
-            fprintf(stderr, "lpgtrace: %s: file %zu of the manifest is not "
-                            "one a backup holds\n", path, i);
+            fprintf(stderr,
+                    "lpgtrace: %s: file %zu of the manifest is not "
+                    "one a backup holds\n",
+                    path, i);
             status = 2;
             break;
         }
@@ -504,8 +509,8 @@ s_check_files(const char *base, const s_manifest_t *m, const char *what)
             return 1;
         }
         if (bytes != m->fs.f[i].bytes || memcmp(sha, m->fs.f[i].sha, 32)) {
-            printf("DAMAGED: %s: %s does not match the manifest (%s)\n",
-                   what, m->fs.f[i].path,
+            printf("DAMAGED: %s: %s does not match the manifest (%s)\n", what,
+                   m->fs.f[i].path,
                    bytes != m->fs.f[i].bytes ? "size" : "SHA-256");
             return 1;
         }
@@ -527,13 +532,17 @@ s_restore(lpg_cli_t *cli, const char *dir, bool force)
     snprintf(kdir, sizeof kdir, "%s/keys", home);
     if (!status && !s_empty_dir(home)) {
         if (!force) {
-            fprintf(stderr, "lpgtrace: %s is not empty: restore into a new "
-                            "home, or give --force to replace its ledger, "
-                            "keys and configuration\n", home);
+            fprintf(stderr,
+                    "lpgtrace: %s is not empty: restore into a new "
+                    "home, or give --force to replace its ledger, "
+                    "keys and configuration\n",
+                    home);
             status = 2;
         } else if (lpg_ledger_in_use(ldir) != LPG_OK) {
-            fprintf(stderr, "lpgtrace: a process has the ledger in %s open: "
-                            "stop the services first\n", ldir);
+            fprintf(stderr,
+                    "lpgtrace: a process has the ledger in %s open: "
+                    "stop the services first\n",
+                    ldir);
             status = 2;
         } else {
             snprintf(dst, sizeof dst, "%s/data.mdb", ldir);
@@ -577,8 +586,10 @@ s_restore(lpg_cli_t *cli, const char *dir, bool force)
         /* No service may start on a ledger that failed its checks. */
         snprintf(dst, sizeof dst, "%s/data.mdb", ldir);
         unlink(dst);
-        fprintf(stderr, "lpgtrace: the restored ledger was removed from "
-                        "%s\n", ldir);
+        fprintf(stderr,
+                "lpgtrace: the restored ledger was removed from "
+                "%s\n",
+                ldir);
     }
     if (!status) {
         char hex[65];

@@ -60,25 +60,30 @@ s_sign(lpg_cli_t *cli, lpg_ledger_t *l)
             has_last = true;
             from = last.size;
         } else if (crc != LPG_ENOTFOUND) {
-            fprintf(stderr, "lpgtrace: the latest stored checkpoint (of "
+            fprintf(stderr,
+                    "lpgtrace: the latest stored checkpoint (of "
                     "%" PRIu64 " entries) is not one this ledger key "
-                    "signed (%s): checking every entry\n", prev_size,
-                    *why ? why : lpg_strerror(crc));
+                    "signed (%s): checking every entry\n",
+                    prev_size, *why ? why : lpg_strerror(crc));
         }
         free(prev);
     }
     if (rc == LPG_OK) {
         lpg_verify_report_t rep;
-        rc = lpg_verify_since(l, from, has_last ? last.root : NULL, size,
-                              root, &rep);
+        rc = lpg_verify_since(l, from, has_last ? last.root : NULL, size, root,
+                              &rep);
         if (rc == LPG_OK && rep.error != LPG_OK) {
             if (rep.has_seq)
-                fprintf(stderr, "lpgtrace: not signing: entry %" PRIu64
+                fprintf(stderr,
+                        "lpgtrace: not signing: entry %" PRIu64
                         ": %s. The ledger is damaged; 'lpgtrace verify' "
-                        "checks all of it\n", rep.seq, rep.why);
+                        "checks all of it\n",
+                        rep.seq, rep.why);
             else
-                fprintf(stderr, "lpgtrace: not signing: %s. 'lpgtrace "
-                        "verify' checks all of it\n", rep.why);
+                fprintf(stderr,
+                        "lpgtrace: not signing: %s. 'lpgtrace "
+                        "verify' checks all of it\n",
+                        rep.why);
             lpg_key_destroy(&key);
             return 1;
         }

@@ -81,10 +81,10 @@ s_code_json(const lpg_code_t *code)
     char short_id[LPG_CODE_SHORT_ID_MAX + 1];
     lpg_code_short_id(code, short_id);
     char text[LPG_CODE_MAX_TEXT + 1];
-    json_t *obj = json_pack("{s:s, s:s, s:I, s:s, s:s}", "grai", code->grai,
-                            "serial", code->serial, "revision",
-                            (json_int_t)code->revision, "resolver",
-                            code->resolver, "short_id", short_id);
+    json_t *obj =
+        json_pack("{s:s, s:s, s:I, s:s, s:s}", "grai", code->grai, "serial",
+                  code->serial, "revision", (json_int_t)code->revision,
+                  "resolver", code->resolver, "short_id", short_id);
     if (obj && lpg_code_format(code, text, sizeof text) == LPG_OK)
         json_object_set_new(obj, "text", json_string(text));
     return obj;
@@ -100,8 +100,7 @@ s_print_fields(const lpg_code_t *code)
            "  revision:  %" PRIu32 "\n"
            "  resolver:  %s\n"
            "  short id:  %s\n",
-           code->grai, code->serial, code->revision, code->resolver,
-           short_id);
+           code->grai, code->serial, code->revision, code->resolver, short_id);
 }
 
 static int
@@ -126,8 +125,8 @@ s_issue(lpg_cli_t *cli, int argc, char **argv)
     }
     uint64_t revision = 1;
     if (rev && (!lpg_cli_u64(rev, &revision) || revision > UINT32_MAX)) {
-        fprintf(stderr, "lpgtrace: code issue: --rev must be 0..%" PRIu32
-                        "\n", UINT32_MAX);
+        fprintf(stderr, "lpgtrace: code issue: --rev must be 0..%" PRIu32 "\n",
+                UINT32_MAX);
         return 2;
     }
     /* Say which argument is wrong before touching the key. */
@@ -139,8 +138,10 @@ s_issue(lpg_cli_t *cli, int argc, char **argv)
         return 2;
     }
     if (rc == LPG_ECODE_SERIAL) {
-        fprintf(stderr, "lpgtrace: code issue: --serial '%s' is not a "
-                        "steel-stamp serial [0-9A-Z]{1,16}\n", serial);
+        fprintf(stderr,
+                "lpgtrace: code issue: --serial '%s' is not a "
+                "steel-stamp serial [0-9A-Z]{1,16}\n",
+                serial);
         return 2;
     }
     lpg_config_t *cfg = lpg_cli_config(cli);
@@ -155,15 +156,19 @@ s_issue(lpg_cli_t *cli, int argc, char **argv)
                         (uint32_t)revision, text, sizeof text);
     lpg_key_destroy(&key);
     if (rc == LPG_EINVAL) {
-        fprintf(stderr, "lpgtrace: code issue: code.resolver '%s' is not a "
-                        "lower-case host name\n", resolver);
+        fprintf(stderr,
+                "lpgtrace: code issue: code.resolver '%s' is not a "
+                "lower-case host name\n",
+                resolver);
         return 2;
     }
     if (rc == LPG_ETOOBIG) {
-        fprintf(stderr, "lpgtrace: code issue: the code would be longer "
-                        "than %d bytes (QR version 12, level H): "
-                        "code.resolver '%s' is too long for this serial "
-                        "and revision\n", LPG_CODE_QR_MAX_BYTES, resolver);
+        fprintf(stderr,
+                "lpgtrace: code issue: the code would be longer "
+                "than %d bytes (QR version 12, level H): "
+                "code.resolver '%s' is too long for this serial "
+                "and revision\n",
+                LPG_CODE_QR_MAX_BYTES, resolver);
         return 2;
     }
     if (rc != LPG_OK)
@@ -218,13 +223,11 @@ s_verify(lpg_cli_t *cli, int argc, char **argv)
     }
     status = rc == LPG_OK ? 0 : 1;
     if (cli->json) {
-        json_t *obj = rc == LPG_OK || rc == LPG_ECODE_CASE
-                          ? s_code_json(&code)
-                          : json_object();
+        json_t *obj = rc == LPG_OK || rc == LPG_ECODE_CASE ? s_code_json(&code)
+                                                           : json_object();
         if (obj) {
             json_object_set_new(obj, "valid", json_boolean(rc == LPG_OK));
-            json_object_set_new(obj, "status",
-                                json_string(lpg_errtoken(rc)));
+            json_object_set_new(obj, "status", json_string(lpg_errtoken(rc)));
             if (rc != LPG_OK) {
                 json_object_set_new(obj, "message", json_string(code.why));
                 json_object_set_new(obj, "at",

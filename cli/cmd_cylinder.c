@@ -43,11 +43,21 @@ enum {
     C_COUNT
 };
 
-static const char *s_columns[C_COUNT + 1] = {
-    "company",       "type",           "serial",      "tare_g",
-    "fill_g",        "maker",          "made",        "spec",
-    "water_ml",      "design_life_y",  "next_inspection",
-    "fill_site",     "insurance_until", "mark",       NULL};
+static const char *s_columns[C_COUNT + 1] = {"company",
+                                             "type",
+                                             "serial",
+                                             "tare_g",
+                                             "fill_g",
+                                             "maker",
+                                             "made",
+                                             "spec",
+                                             "water_ml",
+                                             "design_life_y",
+                                             "next_inspection",
+                                             "fill_site",
+                                             "insurance_until",
+                                             "mark",
+                                             NULL};
 
 #define S_NREQUIRED 5
 
@@ -76,8 +86,7 @@ s_usage(void)
             "dates YYYY-MM-DD.\n"
             "import: a header line naming the columns (any order), one "
             "cylinder a line;\n");
-    lpg_import_spec_t spec = {"cylinders", s_columns, S_NREQUIRED, NULL,
-                              NULL};
+    lpg_import_spec_t spec = {"cylinders", s_columns, S_NREQUIRED, NULL, NULL};
     lpg_import_columns_usage(stderr, &spec);
 }
 
@@ -141,8 +150,8 @@ s_prefix(s_ctx_t *ctx, lpg_client_t *c, const char *company,
                  company, lpg_strerror(rc));
         return LPG_EUNAVAILABLE;
     }
-    s_company_t *v = realloc(ctx->companies,
-                             (ctx->ncompanies + 1) * sizeof *v);
+    s_company_t *v =
+        realloc(ctx->companies, (ctx->ncompanies + 1) * sizeof *v);
     if (!v) {
         lpg__reply__free_unpacked(r, NULL);
         snprintf(why, whysz, "out of memory");
@@ -171,8 +180,7 @@ s_prefix(s_ctx_t *ctx, lpg_client_t *c, const char *company,
     return k->prefix ? LPG_OK : LPG_ENOTFOUND;
 }
 
-static int
-s_bad(char *why, size_t whysz, const char *fmt, ...)
+static int s_bad(char *why, size_t whysz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /*  A bad line: why says what is wrong. */
@@ -245,8 +253,10 @@ s_row(void *vctx, lpg_client_t *c, const char *const *v,
         return s_bad(why, whysz, "company is not text of 1 to 256 bytes");
     size_t tlen = strlen(type);
     if (tlen > 11 || strspn(type, "0123456789") != tlen)
-        return s_bad(why, whysz, "%s '%.40s' is not an asset type of up "
-                                 "to 11 digits", "type", type);
+        return s_bad(why, whysz,
+                     "%s '%.40s' is not an asset type of up "
+                     "to 11 digits",
+                     "type", type);
     if (!lpg_reg_u32(v[C_TARE_G], &reg.tare_g) || reg.tare_g == 0)
         return s_bad(why, whysz, "%s '%.40s' is not a weight in grams",
                      "tare_g", v[C_TARE_G]);
@@ -255,14 +265,16 @@ s_row(void *vctx, lpg_client_t *c, const char *const *v,
                      "fill_g", v[C_FILL_G]);
     if (v[C_MADE] && *v[C_MADE]) {
         if (!lpg_reg_month(v[C_MADE], &reg.made_ym))
-            return s_bad(why, whysz, "%s '%.40s' is not a month "
-                                     "(YYYY-MM)", "made", v[C_MADE]);
+            return s_bad(why, whysz,
+                         "%s '%.40s' is not a month "
+                         "(YYYY-MM)",
+                         "made", v[C_MADE]);
         reg.has_made_ym = 1;
     }
-    if (!s_num(v, C_WATER_ML, &reg.has_water_volume_ml,
-               &reg.water_volume_ml, why, whysz) ||
-        !s_num(v, C_DESIGN_LIFE_Y, &reg.has_design_life_y,
-               &reg.design_life_y, why, whysz) ||
+    if (!s_num(v, C_WATER_ML, &reg.has_water_volume_ml, &reg.water_volume_ml,
+               why, whysz) ||
+        !s_num(v, C_DESIGN_LIFE_Y, &reg.has_design_life_y, &reg.design_life_y,
+               why, whysz) ||
         !s_date(v, C_NEXT_INSPECTION, &reg.has_next_inspection_ymd,
                 &reg.next_inspection_ymd, why, whysz) ||
         !s_date(v, C_INSURANCE_UNTIL, &reg.has_insurance_until_ymd,
@@ -279,25 +291,28 @@ s_row(void *vctx, lpg_client_t *c, const char *const *v,
     /* The serial's form is checked before asking anyone anything. */
     char grai[LPG_CODE_GRAI_MAX + 1];
     if (lpg_code_grai(grai, "1", "00000000000", serial) == LPG_ECODE_SERIAL)
-        return s_bad(why, whysz, "%s '%.40s' is not a steel-stamp serial "
-                                 "[0-9A-Z]{1,16}", "serial", serial);
+        return s_bad(why, whysz,
+                     "%s '%.40s' is not a steel-stamp serial "
+                     "[0-9A-Z]{1,16}",
+                     "serial", serial);
     const char *prefix = NULL;
     int rc = s_prefix(ctx, c, company, &prefix, why, whysz);
     if (rc != LPG_OK)
         return rc;
     if (lpg_code_grai(grai, prefix, type, serial) != LPG_OK) {
-        snprintf(why, whysz, "the company's GS1 prefix %s and the asset "
-                 "type '%.20s' are not 12 digits together", prefix, type);
+        snprintf(why, whysz,
+                 "the company's GS1 prefix %s and the asset "
+                 "type '%.20s' are not 12 digits together",
+                 prefix, type);
         return LPG_EINVAL;
     }
-    rc = lpg_code_issue(ctx->authority, ctx->resolver, prefix, type, serial,
-                        1, ctx->code, sizeof ctx->code);
+    rc = lpg_code_issue(ctx->authority, ctx->resolver, prefix, type, serial, 1,
+                        ctx->code, sizeof ctx->code);
     lpg_code_t parsed;
     if (rc == LPG_OK)
         rc = lpg_code_parse(ctx->code, strlen(ctx->code), NULL, &parsed);
     if (rc != LPG_OK) {
-        snprintf(why, whysz, "issuing its code failed: %s",
-                 lpg_strerror(rc));
+        snprintf(why, whysz, "issuing its code failed: %s", lpg_strerror(rc));
         return LPG_EINTERNAL;
     }
     snprintf(ctx->grai, sizeof ctx->grai, "%s", parsed.grai);
@@ -323,8 +338,8 @@ s_row(void *vctx, lpg_client_t *c, const char *const *v,
 
 /*  The keys and settings a row needs. */
 static bool
-s_ctx_open(lpg_cli_t *cli, const char *as, s_ctx_t *ctx,
-           lpg_key_t **authority, lpg_key_t **signer)
+s_ctx_open(lpg_cli_t *cli, const char *as, s_ctx_t *ctx, lpg_key_t **authority,
+           lpg_key_t **signer)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->cli = cli;
@@ -371,8 +386,7 @@ s_add(lpg_cli_t *cli, int argc, char **argv)
     }
     s_ctx_t ctx;
     lpg_key_t *authority = NULL, *signer = NULL;
-    if (!s_ctx_open(cli, lpg_reg_opt(opts, "as"), &ctx, &authority,
-                    &signer))
+    if (!s_ctx_open(cli, lpg_reg_opt(opts, "as"), &ctx, &authority, &signer))
         return 2;
     lpg_client_t *c = lpg_reg_client(cli);
     lpg_import_event_t ev;
@@ -382,8 +396,10 @@ s_add(lpg_cli_t *cli, int argc, char **argv)
     int rc = c ? s_row(&ctx, c, values, &ev, why, sizeof why) : LPG_EIO;
     lpg_client_destroy(&c);
     if (rc == LPG_EUNAVAILABLE)
-        fprintf(stderr, "lpgtrace: cylinder add: %s (is the registry "
-                        "running?)\n", why);
+        fprintf(stderr,
+                "lpgtrace: cylinder add: %s (is the registry "
+                "running?)\n",
+                why);
     else if (rc == LPG_ENOTFOUND) {
         fprintf(stderr, "lpgtrace: cylinder add: refused: %s\n", why);
         status = 1;
@@ -438,8 +454,7 @@ s_import(lpg_cli_t *cli, int argc, char **argv)
     }
     s_ctx_t ctx;
     lpg_key_t *authority = NULL, *signer = NULL;
-    if (!s_ctx_open(cli, lpg_reg_opt(opts, "as"), &ctx, &authority,
-                    &signer))
+    if (!s_ctx_open(cli, lpg_reg_opt(opts, "as"), &ctx, &authority, &signer))
         return 2;
     lpg_import_spec_t spec = {"cylinders", s_columns, S_NREQUIRED, s_row,
                               &ctx};
@@ -482,8 +497,8 @@ s_show_json(const Lpg__CylinderInfo *ci)
 {
     const Lpg__CylinderRegister *r = ci->registered;
     char d[16];
-    json_t *o = json_pack("{s:s, s:s}", "grai", ci->grai, "serial",
-                          ci->serial);
+    json_t *o =
+        json_pack("{s:s, s:s}", "grai", ci->grai, "serial", ci->serial);
     if (!o)
         return;
     struct {
@@ -495,7 +510,8 @@ s_show_json(const Lpg__CylinderInfo *ci)
         {"spec", ci->spec},
         {"fill_site", ci->fill_site},
         {"status", ci->has_status ? lpg_status_words(ci->status, NULL) : NULL},
-        {"custody", ci->has_custody ? lpg_custody_words(ci->custody, NULL) : NULL},
+        {"custody",
+         ci->has_custody ? lpg_custody_words(ci->custody, NULL) : NULL},
         {"holder", ci->holder},
         {"site", ci->last_site},
         {"vehicle", ci->vehicle},
@@ -522,8 +538,7 @@ s_show_json(const Lpg__CylinderInfo *ci)
     if (r && r->has_made_ym)
         json_object_set_new(o, "made", json_string(s_ymd(r->made_ym, d)));
     if (r && r->has_water_volume_ml)
-        json_object_set_new(o, "water_ml",
-                            json_integer(r->water_volume_ml));
+        json_object_set_new(o, "water_ml", json_integer(r->water_volume_ml));
     if (r && r->has_design_life_y)
         json_object_set_new(o, "design_life_y",
                             json_integer(r->design_life_y));
@@ -549,7 +564,8 @@ s_show_text(const Lpg__CylinderInfo *ci)
     if (ci->has_status)
         printf("  status           %s\n", lpg_status_words(ci->status, NULL));
     if (ci->has_custody)
-        printf("  custody          %s\n", lpg_custody_words(ci->custody, NULL));
+        printf("  custody          %s\n",
+               lpg_custody_words(ci->custody, NULL));
     if (ci->holder)
         printf("  holder           %s\n", ci->holder);
     if (ci->last_site)
@@ -574,8 +590,7 @@ s_show_text(const Lpg__CylinderInfo *ci)
     if (r && r->has_design_life_y)
         printf("  design life      %u years\n", r->design_life_y);
     if (ci->has_next_inspection_ymd)
-        printf("  next inspection  %s\n",
-               s_ymd(ci->next_inspection_ymd, d));
+        printf("  next inspection  %s\n", s_ymd(ci->next_inspection_ymd, d));
     if (ci->fill_site)
         printf("  fill site        %s\n", ci->fill_site);
     if (r && r->has_insurance_until_ymd)
@@ -587,8 +602,7 @@ s_show_text(const Lpg__CylinderInfo *ci)
     if (r && r->code)
         printf("  code             %s\n", r->code);
     if (ci->has_last_seq)
-        printf("  last entry       %llu\n",
-               (unsigned long long)ci->last_seq);
+        printf("  last entry       %llu\n", (unsigned long long)ci->last_seq);
 }
 
 static int
@@ -746,8 +760,10 @@ s_get(lpg_cli_t *cli, const char *cmd, const char *name, Lpg__Reply **out)
 static int
 s_relabel(lpg_cli_t *cli, int argc, char **argv)
 {
-    lpg_opt_t opts[] = {{"reason", NULL, false}, {"png", NULL, false},
-                        {"pdf", NULL, false},    {"as", NULL, false},
+    lpg_opt_t opts[] = {{"reason", NULL, false},
+                        {"png", NULL, false},
+                        {"pdf", NULL, false},
+                        {"as", NULL, false},
                         {NULL, NULL, false}};
     const char *name = NULL;
     const char *cmd = "cylinder relabel";
@@ -768,8 +784,10 @@ s_relabel(lpg_cli_t *cli, int argc, char **argv)
     for (int i = 0; i < 2; i++) {
         size_t n = files[i] ? strlen(files[i]) : 0;
         if (files[i] && (n < 5 || strcasecmp(files[i] + n - 4, exts[i]))) {
-            fprintf(stderr, "lpgtrace: %s: --%s needs a file name ending "
-                            "in %s\n", cmd, exts[i] + 1, exts[i]);
+            fprintf(stderr,
+                    "lpgtrace: %s: --%s needs a file name ending "
+                    "in %s\n",
+                    cmd, exts[i] + 1, exts[i]);
             return 2;
         }
     }
@@ -786,13 +804,14 @@ s_relabel(lpg_cli_t *cli, int argc, char **argv)
     if (!reg || !reg->code ||
         lpg_code_parse(reg->code, strlen(reg->code), NULL, &cur) != LPG_OK ||
         strcmp(cur.grai, ci->grai) != 0) {
-        fprintf(stderr, "lpgtrace: %s: cylinder %s has no code on record "
-                        "to replace\n", cmd, ci->grai);
+        fprintf(stderr,
+                "lpgtrace: %s: cylinder %s has no code on record "
+                "to replace\n",
+                cmd, ci->grai);
         lpg__reply__free_unpacked(got, NULL);
         return 1;
     }
-    uint32_t rev = reg->has_code_revision ? reg->code_revision
-                                          : cur.revision;
+    uint32_t rev = reg->has_code_revision ? reg->code_revision : cur.revision;
     lpg__reply__free_unpacked(got, NULL);
     if (rev == UINT32_MAX) {
         fprintf(stderr, "lpgtrace: %s: no revision after %u\n", cmd,
@@ -807,9 +826,9 @@ s_relabel(lpg_cli_t *cli, int argc, char **argv)
     lpg_key_t *authority = lpg_cli_key(cli, "authority.key", true);
     if (!authority)
         return 2;
-    int rc = lpg_code_issue(authority, lpg_config_get(cfg, "code.resolver"),
-                            digits, "", cur.serial, rev + 1, text,
-                            sizeof text);
+    int rc =
+        lpg_code_issue(authority, lpg_config_get(cfg, "code.resolver"), digits,
+                       "", cur.serial, rev + 1, text, sizeof text);
     lpg_code_t next;
     if (rc == LPG_OK)
         rc = lpg_code_parse(text, strlen(text), NULL, &next);
@@ -819,8 +838,10 @@ s_relabel(lpg_cli_t *cli, int argc, char **argv)
     lpg_key_t *signer = rc == LPG_OK && as ? lpg_reg_signer(cli, as) : NULL;
     if (rc != LPG_OK || (as && !signer)) {
         if (rc != LPG_OK)
-            fprintf(stderr, "lpgtrace: %s: issuing the new code failed: "
-                            "%s\n", cmd, lpg_strerror(rc));
+            fprintf(stderr,
+                    "lpgtrace: %s: issuing the new code failed: "
+                    "%s\n",
+                    cmd, lpg_strerror(rc));
         lpg_key_destroy(&authority);
         return 2;
     }
@@ -848,9 +869,10 @@ s_relabel(lpg_cli_t *cli, int argc, char **argv)
         char why[256] = "";
         rc = lpg_label_write(&item, 1, NULL, files[i], why, sizeof why);
         if (rc != LPG_OK) {
-            fprintf(stderr, "lpgtrace: %s: recorded, but the label %s was "
-                            "not written: %s\n", cmd, files[i],
-                    *why ? why : lpg_strerror(rc));
+            fprintf(stderr,
+                    "lpgtrace: %s: recorded, but the label %s was "
+                    "not written: %s\n",
+                    cmd, files[i], *why ? why : lpg_strerror(rc));
             status = 2;
         }
     }

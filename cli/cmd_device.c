@@ -51,7 +51,8 @@ s_print_client_config(lpg_cli_t *cli, const char *name)
 {
     lpg_config_t *cfg = lpg_cli_config(cli);
     printf("\n# client configuration for this device (lpgtrace.conf of its "
-           "home)\ndevice.key = keys/%s\n", name);
+           "home)\ndevice.key = keys/%s\n",
+           name);
     for (size_t i = 0; i < sizeof s_services / sizeof *s_services; i++) {
         char key[64], rel[64], path[4096];
         snprintf(key, sizeof key, "endpoint.%s", s_services[i]);

@@ -29,8 +29,8 @@ lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
     o.fills = 100;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        bool val = i + 1 < argc && lpg_cli_u64(argv[i + 1], &v) &&
-                   v <= 100000000;
+        bool val =
+            i + 1 < argc && lpg_cli_u64(argv[i + 1], &v) && v <= 100000000;
         if (strcmp(a, "--acks") == 0) {
             acks = true;
             continue;
@@ -88,8 +88,8 @@ lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
         for (unsigned i = 0; f; i++) {
             uint32_t tare;
             char site[64];
-            const char *code = lpg_gen_cylinder(g, i, &tare, site,
-                                                sizeof site);
+            const char *code =
+                lpg_gen_cylinder(g, i, &tare, site, sizeof site);
             if (!code)
                 break;
             fprintf(f, "%s %u %s\n", code, tare, site);

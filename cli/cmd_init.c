@@ -100,8 +100,10 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s", home, existing[i]);
         struct stat st;
         if (stat(path, &st) == 0) {
-            fprintf(stderr, "lpgtrace: %s already exists: init never "
-                            "overwrites a home\n", path);
+            fprintf(stderr,
+                    "lpgtrace: %s already exists: init never "
+                    "overwrites a home\n",
+                    path);
             return 2;
         }
     }
@@ -131,8 +133,7 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
     /* Secret keys for personal data: look-up HMACs (the admin command
      * line) and the wrapping of each person's data key (the registry). */
     const char *secrets[] = {"pii.hmac", "registry.master"};
-    for (size_t i = 0; !status && i < sizeof secrets / sizeof *secrets;
-         i++) {
+    for (size_t i = 0; !status && i < sizeof secrets / sizeof *secrets; i++) {
         snprintf(path, sizeof path, "%s/keys/%s", home, secrets[i]);
         int rc = lpg_pii_key_create(path);
         if (rc != LPG_OK) {

@@ -123,9 +123,10 @@ s_read_file(s_inputs_t *in, const char *path, size_t *bad)
             int c;
             while ((c = fgetc(f)) != EOF && c != '\n')
                 ;
-            fprintf(stderr, "%s:%zu: line longer than any code (%d "
-                    "characters at most)\n", name, lineno,
-                    LPG_CODE_MAX_TEXT);
+            fprintf(stderr,
+                    "%s:%zu: line longer than any code (%d "
+                    "characters at most)\n",
+                    name, lineno, LPG_CODE_MAX_TEXT);
             (*bad)++;
             continue;
         }
@@ -202,10 +203,9 @@ s_check(s_inputs_t *in, const char *resolver, const lpg_key_t *authority)
         s_input_t *it = &in->v[i];
         lpg_code_t code;
         size_t len = strlen(it->text);
-        int rc = authority
-                     ? lpg_code_verify(it->text, len, resolver, authority,
-                                       &code)
-                     : lpg_code_parse(it->text, len, resolver, &code);
+        int rc = authority ? lpg_code_verify(it->text, len, resolver,
+                                             authority, &code)
+                           : lpg_code_parse(it->text, len, resolver, &code);
         if (rc == LPG_ECODE_CASE) {
             s_complain(it, "verifies only with letter case swapped (Caps "
                            "Lock?); not printed");
@@ -247,15 +247,15 @@ s_authority(lpg_key_t **out, lpg_config_t *cfg)
     if (rc != LPG_OK)
         return lpg_cli_fail("authority public key path", rc);
     if (access(path, F_OK) != 0) {
-        fprintf(stderr, "lpgtrace: label: no authority public key at %s: "
+        fprintf(stderr,
+                "lpgtrace: label: no authority public key at %s: "
                 "checking the form of each code, not its signature\n",
                 path);
         return LPG_OK;
     }
     rc = lpg_key_load_public(out, path);
     if (rc != LPG_OK) {
-        fprintf(stderr, "lpgtrace: label: %s: %s\n", path,
-                lpg_strerror(rc));
+        fprintf(stderr, "lpgtrace: label: %s: %s\n", path, lpg_strerror(rc));
         return rc;
     }
     return LPG_OK;
@@ -296,8 +296,10 @@ lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv)
             from = v;
         } else if (strcmp(a, "--page") == 0) {
             if (strcmp(v, "a4") != 0 && strcmp(v, "roll") != 0) {
-                fprintf(stderr, "lpgtrace: label: --page is a4 or roll, "
-                        "not '%s'\n", v);
+                fprintf(stderr,
+                        "lpgtrace: label: --page is a4 or roll, "
+                        "not '%s'\n",
+                        v);
                 goto cleanup;
             }
             opts.page = v;
@@ -308,14 +310,15 @@ lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv)
             }
         } else if (strcmp(a, "--module-mm") == 0) {
             if (!s_parse_mm(v, &opts.module_mm)) {
-                fprintf(stderr, "lpgtrace: label: bad --module-mm '%s'\n",
-                        v);
+                fprintf(stderr, "lpgtrace: label: bad --module-mm '%s'\n", v);
                 goto cleanup;
             }
         } else if (strcmp(a, "--label-mm") == 0) {
             if (!s_parse_size(v, &opts.label_w_mm, &opts.label_h_mm)) {
-                fprintf(stderr, "lpgtrace: label: bad --label-mm '%s' "
-                        "(expected WxH, e.g. 50x60)\n", v);
+                fprintf(stderr,
+                        "lpgtrace: label: bad --label-mm '%s' "
+                        "(expected WxH, e.g. 50x60)\n",
+                        v);
                 goto cleanup;
             }
         } else if (a[0] == '-' && a[1] == '-') {
@@ -361,8 +364,10 @@ lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv)
     const char *resolver = lpg_config_get(cfg, "code.resolver");
     bad += s_check(&in, resolver, authority);
     if (bad > 0) {
-        fprintf(stderr, "lpgtrace: label: %zu code%s refused; no labels "
-                "written\n", bad, bad == 1 ? "" : "s");
+        fprintf(stderr,
+                "lpgtrace: label: %zu code%s refused; no labels "
+                "written\n",
+                bad, bad == 1 ? "" : "s");
         status = 1;
         goto cleanup;
     }
@@ -373,8 +378,8 @@ lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv)
         goto cleanup;
     }
     for (size_t i = 0; i < in.n; i++)
-        items[i] = (lpg_label_item_t){in.v[i].text, in.v[i].short_id,
-                                      in.v[i].serial};
+        items[i] =
+            (lpg_label_item_t){in.v[i].text, in.v[i].short_id, in.v[i].serial};
     if (in.n >= 100)
         lpg_progress_new(&bar, "labels", in.n);
     opts.progress = s_on_progress;
@@ -383,8 +388,8 @@ lpg_cmd_label(lpg_cli_t *cli, int argc, char **argv)
     int rc = lpg_label_write(items, in.n, &opts, out, why, sizeof why);
     lpg_progress_finish(&bar);
     if (rc != LPG_OK) {
-        fprintf(stderr, "lpgtrace: label: %s\n", *why ? why
-                                                       : lpg_strerror(rc));
+        fprintf(stderr, "lpgtrace: label: %s\n",
+                *why ? why : lpg_strerror(rc));
         goto cleanup;
     }
     printf("%zu label%s written to %s\n", in.n, in.n == 1 ? "" : "s", out);

@@ -87,7 +87,8 @@ s_print(lpg_cli_t *cli, uint64_t seq, const uint8_t *data, size_t len,
         json_object_set_new(o, "service", json_string(e->service));
         json_object_set_new(o, "status", json_string(s_status(e->outcome)));
         if (b) {
-            json_object_set_new(o, "kind", json_string(lpg_kind_name(b->body_case)));
+            json_object_set_new(o, "kind",
+                                json_string(lpg_kind_name(b->body_case)));
             json_object_set_new(o, "device_time", json_string(devtime));
             json_object_set_new(o, "signer", json_string(signer));
             char idhex[33];
@@ -104,8 +105,8 @@ s_print(lpg_cli_t *cli, uint64_t seq, const uint8_t *data, size_t len,
         lpg_msg_emit_json(o);
     } else if (b) {
         printf("%8" PRIu64 "  %s  %-9s %-17s %-6s signer %s%s%s%s%s\n", seq,
-               when, e->service, lpg_kind_name(b->body_case), s_status(e->outcome),
-               signer, b->cylinder ? "  cylinder " : "",
+               when, e->service, lpg_kind_name(b->body_case),
+               s_status(e->outcome), signer, b->cylinder ? "  cylinder " : "",
                b->cylinder ? b->cylinder : "", b->site ? "  site " : "",
                b->site ? b->site : "");
     } else {
@@ -160,11 +161,13 @@ lpg_cmd_log(lpg_cli_t *cli, int argc, char **argv)
             rc = lpg_verify_leaf(t, seq, data, len);
             if (rc == LPG_ECORRUPT) {
                 fflush(stdout);
-                fprintf(stderr, "lpgtrace: entry %" PRIu64 ": its bytes do "
+                fprintf(stderr,
+                        "lpgtrace: entry %" PRIu64 ": its bytes do "
                         "not match the leaf hash stored for it in the tree:"
                         " the ledger is damaged; not printing it or any "
                         "after it ('lpgtrace verify' checks the whole "
-                        "ledger)\n", seq);
+                        "ledger)\n",
+                        seq);
                 damaged = true;
                 break;
             }

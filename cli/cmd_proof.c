@@ -47,8 +47,10 @@ s_inclusion(lpg_cli_t *cli, int argc, char **argv)
     size_t n = 0;
     uint8_t root[32], leaf[32];
     if (rc == LPG_OK && seq >= size) {
-        fprintf(stderr, "lpgtrace: entry %" PRIu64 " is not in a tree of "
-                        "%" PRIu64 " entries\n", seq, size);
+        fprintf(stderr,
+                "lpgtrace: entry %" PRIu64 " is not in a tree of "
+                "%" PRIu64 " entries\n",
+                seq, size);
         lpg_ledger_close(&l);
         return 2;
     }
@@ -86,8 +88,10 @@ s_consistency(lpg_cli_t *cli, int argc, char **argv)
     uint64_t have = 0;
     int rc = lpg_ledger_size(l, &have);
     if (rc == LPG_OK && (size1 == 0 || size1 > size2 || size2 > have)) {
-        fprintf(stderr, "lpgtrace: need 0 < OLD <= NEW <= %" PRIu64
-                        " (the tree size)\n", have);
+        fprintf(stderr,
+                "lpgtrace: need 0 < OLD <= NEW <= %" PRIu64
+                " (the tree size)\n",
+                have);
         lpg_ledger_close(&l);
         return 2;
     }
@@ -103,8 +107,8 @@ s_consistency(lpg_cli_t *cli, int argc, char **argv)
     lpg_ledger_close(&l);
     if (rc != LPG_OK)
         return lpg_cli_fail("consistency proof", rc);
-    char *json = lpg_proof_consistency_json(size1, size2, root1, root2,
-                                            proof, n);
+    char *json =
+        lpg_proof_consistency_json(size1, size2, root1, root2, proof, n);
     if (!json)
         return lpg_cli_fail("consistency proof", LPG_ENOMEM);
     fputs(json, stdout);
@@ -131,8 +135,8 @@ s_verify(int argc, char **argv)
         if (rc == LPG_OK)
             printf("%s: valid\n", argv[i]);
         else {
-            printf("%s: INVALID: %s\n", argv[i], *why ? why
-                                                      : lpg_strerror(rc));
+            printf("%s: INVALID: %s\n", argv[i],
+                   *why ? why : lpg_strerror(rc));
             if (status == 0)
                 status = 1;
         }

@@ -73,8 +73,8 @@ lpg_cli_entry(lpg_txn_t *t, uint64_t seq, Lpg__LedgerEntry **entry,
     Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, len, data);
     if (!e)
         return LPG_EMALFORMED;
-    rc = lpg_event_decode(ev, e->signed_event.data, e->signed_event.len,
-                          NULL, 0);
+    rc = lpg_event_decode(ev, e->signed_event.data, e->signed_event.len, NULL,
+                          0);
     if (rc != LPG_OK) {
         lpg__ledger_entry__free_unpacked(e, NULL);
         return rc;
@@ -86,8 +86,8 @@ lpg_cli_entry(lpg_txn_t *t, uint64_t seq, Lpg__LedgerEntry **entry,
 const char *
 lpg_cli_enum_name(const ProtobufCEnumDescriptor *d, int value)
 {
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d,
-                                                                       value);
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(d, value);
     return v ? v->name : "?";
 }
 bool
@@ -202,8 +202,8 @@ s_group(s_recall_t *r)
         return;
     qsort(r->fills, r->n, sizeof *r->fills, s_by_cylinder);
     for (size_t i = 0, j; i < r->n; i = j) {
-        for (j = i; j < r->n && strcmp(r->fills[j].grai, r->fills[i].grai) == 0;
-             j++)
+        for (j = i;
+             j < r->n && strcmp(r->fills[j].grai, r->fills[i].grai) == 0; j++)
             r->fills[j].first = r->fills[i].seq;
     }
     qsort(r->fills, r->n, sizeof *r->fills, s_by_first);
@@ -214,7 +214,7 @@ typedef struct {
     lpg_txn_t *t;
     s_fill_t *fills; /* the cylinder's fills in the window, in order */
     size_t n;
-    size_t next;  /* the first of them not met yet */
+    size_t next;   /* the first of them not met yet */
     s_fill_t *cur; /* the fill whose gas the cylinder holds, if one of them */
 } s_walk_t;
 
@@ -301,10 +301,9 @@ s_now(const Lpg__CylinderState *c, const char **custody, const char **status)
                                  c && c->has_custody
                                      ? c->custody
                                      : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION);
-    *status = lpg_cli_enum_name(&lpg__cylinder_status__descriptor,
-                                c && c->has_status
-                                    ? c->status
-                                    : LPG__CYLINDER_STATUS__CYL_IN_SERVICE);
+    *status = lpg_cli_enum_name(
+        &lpg__cylinder_status__descriptor,
+        c && c->has_status ? c->status : LPG__CYLINDER_STATUS__CYL_IN_SERVICE);
 }
 
 static void
@@ -332,8 +331,7 @@ s_csv_row(const s_out_t *o, const s_fill_t *f, const char *user,
 /*  One fill: its households, one each however often it was delivered
  *  to them. list: the cylinder's "fills" array (json). */
 static void
-s_report_fill(lpg_txn_t *t, const s_out_t *o, const s_fill_t *f,
-              json_t *list)
+s_report_fill(lpg_txn_t *t, const s_out_t *o, const s_fill_t *f, json_t *list)
 {
     bool plain = strcmp(o->mode, "plain") == 0;
     bool csv = strcmp(o->mode, "csv") == 0;
@@ -430,13 +428,15 @@ s_report_cylinder(lpg_txn_t *t, s_out_t *o, s_fill_t *f, size_t n,
         printf("%s  serial %s\n", f->grai, c ? c->reg->serial : "?");
         printf("    now: %s%s%s%s, %s, last at %s\n",
                lpg_custody_words(c && c->has_custody
-                                    ? c->custody
-                                    : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION, NULL),
+                                     ? c->custody
+                                     : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION,
+                                 NULL),
                c && c->holder ? " (" : "", c && c->holder ? c->holder : "",
                c && c->holder ? ")" : "",
                lpg_status_words(c && c->has_status
-                                   ? c->status
-                                   : LPG__CYLINDER_STATUS__CYL_IN_SERVICE, NULL),
+                                    ? c->status
+                                    : LPG__CYLINDER_STATUS__CYL_IN_SERVICE,
+                                NULL),
                c && c->last_site ? c->last_site : "?");
     }
     json_t *fills = list ? json_array() : NULL;
@@ -445,8 +445,7 @@ s_report_cylinder(lpg_txn_t *t, s_out_t *o, s_fill_t *f, size_t n,
     if (list) {
         json_t *j = json_object();
         json_object_set_new(j, "cylinder", json_string(f->grai));
-        json_object_set_new(j, "serial",
-                            json_string(c ? c->reg->serial : ""));
+        json_object_set_new(j, "serial", json_string(c ? c->reg->serial : ""));
         json_object_set_new(j, "fills", fills);
         json_t *now = json_object();
         json_object_set_new(now, "custody", json_string(custody));

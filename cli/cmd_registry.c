@@ -40,8 +40,8 @@ lpg_reg_opts(const char *cmd, int argc, char **argv, int first,
         const char *name = a + 2, *eq = strchr(name, '=');
         size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
         lpg_opt_t *o = opts;
-        while (o->name && (strlen(o->name) != nlen ||
-                           strncmp(o->name, name, nlen) != 0))
+        while (o->name &&
+               (strlen(o->name) != nlen || strncmp(o->name, name, nlen) != 0))
             o++;
         if (!o->name) {
             fprintf(stderr, "lpgtrace: %s: unknown option '%.*s'\n", cmd,
@@ -96,13 +96,15 @@ lpg_reg_pii_key(lpg_cli_t *cli, uint8_t key[32])
 {
     lpg_config_t *cfg = lpg_cli_config(cli);
     char path[4096];
-    if (!cfg || lpg_config_path(cfg, "keys/pii.hmac", path, sizeof path) !=
-                    LPG_OK)
+    if (!cfg ||
+        lpg_config_path(cfg, "keys/pii.hmac", path, sizeof path) != LPG_OK)
         return false;
     int rc = lpg_pii_key_load(path, key);
     if (rc != LPG_OK) {
-        fprintf(stderr, "lpgtrace: %s (the look-up key for personal data): "
-                        "%s\n", path, lpg_strerror(rc));
+        fprintf(stderr,
+                "lpgtrace: %s (the look-up key for personal data): "
+                "%s\n",
+                path, lpg_strerror(rc));
         return false;
     }
     return true;
@@ -205,18 +207,18 @@ lpg_reg_text(const char *s)
 
 /* ------------------------------------------------------------- commands */
 
-#define S_COMPANY_USAGE                                                      \
-    "company add ID --name N --gs1-prefix DIGITS --licence NO "              \
+#define S_COMPANY_USAGE                                         \
+    "company add ID --name N --gs1-prefix DIGITS --licence NO " \
     "[--licence-until DATE] [--as KEYPREFIX]"
-#define S_SITE_USAGE                                                         \
-    "site add ID --company C --name N --kind filling|supply "                \
+#define S_SITE_USAGE                                          \
+    "site add ID --company C --name N --kind filling|supply " \
     "[--lat DEG --lon DEG] [--area CODE] [--as KEYPREFIX]"
-#define S_STAFF_USAGE                                                        \
-    "staff add ID --company C [--site S] --role "                            \
-    "operator|supervisor|driver|inspector --name N --cert NO "               \
+#define S_STAFF_USAGE                                          \
+    "staff add ID --company C [--site S] --role "              \
+    "operator|supervisor|driver|inspector --name N --cert NO " \
     "--cert-until DATE [--as KEYPREFIX]"
-#define S_VEHICLE_USAGE                                                      \
-    "vehicle add PLATE --company C --permit NO --permit-until DATE "         \
+#define S_VEHICLE_USAGE                                              \
+    "vehicle add PLATE --company C --permit NO --permit-until DATE " \
     "[--as KEYPREFIX]"
 
 /*  Each value of names[] given and usable text; prints the first that
@@ -231,8 +233,9 @@ s_need_text(const char *cmd, const lpg_opt_t *opts, const char *const *names)
             return false;
         }
         if (!lpg_reg_text(v)) {
-            fprintf(stderr, "lpgtrace: %s: --%s must be text of 1 to %d "
-                            "bytes without control characters\n",
+            fprintf(stderr,
+                    "lpgtrace: %s: --%s must be text of 1 to %d "
+                    "bytes without control characters\n",
                     cmd, *names, LPG_STRING_MAX);
             return false;
         }
@@ -263,8 +266,10 @@ s_date_opt(const char *cmd, const lpg_opt_t *opts, const char *name,
         return !required;
     }
     if (!lpg_cli_date(v, out)) {
-        fprintf(stderr, "lpgtrace: %s: --%s '%s' is not a date "
-                        "(YYYY-MM-DD)\n", cmd, name, v);
+        fprintf(stderr,
+                "lpgtrace: %s: --%s '%s' is not a date "
+                "(YYYY-MM-DD)\n",
+                cmd, name, v);
         return false;
     }
     if (has)
@@ -288,21 +293,22 @@ static int
 s_company(lpg_cli_t *cli, int argc, char **argv)
 {
     const char *cmd = "company add";
-    lpg_opt_t opts[] = {{"name"}, {"gs1-prefix"}, {"licence"},
-                        {"licence-until"}, {"as"}, {NULL}};
+    lpg_opt_t opts[] = {{"name"},          {"gs1-prefix"}, {"licence"},
+                        {"licence-until"}, {"as"},         {NULL}};
     const char *id;
     if (!lpg_reg_opts(cmd, argc, argv, 2, opts, &id, 1) ||
         !s_id(cmd, "a company id is required", id) ||
         !s_need_text(cmd, opts,
-                     (const char *[]){"name", "gs1-prefix", "licence",
-                                      NULL}))
+                     (const char *[]){"name", "gs1-prefix", "licence", NULL}))
         goto usage;
     Lpg__CompanyAdd c = LPG__COMPANY_ADD__INIT;
     c.gs1_prefix = (char *)lpg_reg_opt(opts, "gs1-prefix");
     size_t plen = strlen(c.gs1_prefix);
     if (plen < 6 || plen > 12 || strspn(c.gs1_prefix, "0123456789") != plen) {
-        fprintf(stderr, "lpgtrace: %s: --gs1-prefix must be a GS1 company "
-                        "prefix of 6 to 12 digits\n", cmd);
+        fprintf(stderr,
+                "lpgtrace: %s: --gs1-prefix must be a GS1 company "
+                "prefix of 6 to 12 digits\n",
+                cmd);
         return 2;
     }
     if (!s_date_opt(cmd, opts, "licence-until", false,
@@ -365,8 +371,8 @@ static int
 s_site(lpg_cli_t *cli, int argc, char **argv)
 {
     const char *cmd = "site add";
-    lpg_opt_t opts[] = {{"company"}, {"name"}, {"kind"}, {"lat"}, {"lon"},
-                        {"area"}, {"as"}, {NULL}};
+    lpg_opt_t opts[] = {{"company"}, {"name"}, {"kind"}, {"lat"},
+                        {"lon"},     {"area"}, {"as"},   {NULL}};
     const char *id;
     if (!lpg_reg_opts(cmd, argc, argv, 2, opts, &id, 1) ||
         !s_id(cmd, "a site id is required", id) ||
@@ -383,16 +389,18 @@ s_site(lpg_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "lpgtrace: %s: --kind is filling or supply\n", cmd);
         return 2;
     }
-    const char *lat = lpg_reg_opt(opts, "lat"), *lon = lpg_reg_opt(opts, "lon");
+    const char *lat = lpg_reg_opt(opts, "lat"),
+               *lon = lpg_reg_opt(opts, "lon");
     if (!lat != !lon) {
-        fprintf(stderr, "lpgtrace: %s: give --lat and --lon together\n",
-                cmd);
+        fprintf(stderr, "lpgtrace: %s: give --lat and --lon together\n", cmd);
         return 2;
     }
-    if (lat && (!s_degrees(lat, 90, &a.lat_e6) ||
-                !s_degrees(lon, 180, &a.lon_e6))) {
-        fprintf(stderr, "lpgtrace: %s: --lat is -90..90 and --lon "
-                        "-180..180 decimal degrees\n", cmd);
+    if (lat &&
+        (!s_degrees(lat, 90, &a.lat_e6) || !s_degrees(lon, 180, &a.lon_e6))) {
+        fprintf(stderr,
+                "lpgtrace: %s: --lat is -90..90 and --lon "
+                "-180..180 decimal degrees\n",
+                cmd);
         return 2;
     }
     a.has_lat_e6 = a.has_lon_e6 = lat != NULL;
@@ -428,14 +436,14 @@ s_staff(lpg_cli_t *cli, int argc, char **argv)
         {"inspector", LPG__STAFF_ROLE__STAFF_INSPECTOR},
     };
     const char *cmd = "staff add";
-    lpg_opt_t opts[] = {{"company"}, {"site"}, {"role"}, {"name"}, {"cert"},
-                        {"cert-until"}, {"as"}, {NULL}};
+    lpg_opt_t opts[] = {{"company"}, {"site"},       {"role"}, {"name"},
+                        {"cert"},    {"cert-until"}, {"as"},   {NULL}};
     const char *id;
     if (!lpg_reg_opts(cmd, argc, argv, 2, opts, &id, 1) ||
         !s_id(cmd, "a staff id is required", id) ||
-        !s_need_text(cmd, opts,
-                     (const char *[]){"company", "role", "name", "cert",
-                                      NULL}))
+        !s_need_text(
+            cmd, opts,
+            (const char *[]){"company", "role", "name", "cert", NULL}))
         goto usage;
     Lpg__StaffAdd a = LPG__STAFF_ADD__INIT;
     const char *role = lpg_reg_opt(opts, "role");
@@ -443,8 +451,10 @@ s_staff(lpg_cli_t *cli, int argc, char **argv)
         if (strcmp(role, roles[i].name) == 0)
             a.role = roles[i].role;
     if (a.role == LPG__STAFF_ROLE__STAFF_UNKNOWN) {
-        fprintf(stderr, "lpgtrace: %s: --role is operator, supervisor, "
-                        "driver or inspector\n", cmd);
+        fprintf(stderr,
+                "lpgtrace: %s: --role is operator, supervisor, "
+                "driver or inspector\n",
+                cmd);
         return 2;
     }
     if (!s_date_opt(cmd, opts, "cert-until", true, NULL, &a.cert_until_ymd))
@@ -474,8 +484,8 @@ static int
 s_vehicle(lpg_cli_t *cli, int argc, char **argv)
 {
     const char *cmd = "vehicle add";
-    lpg_opt_t opts[] = {{"company"}, {"permit"}, {"permit-until"}, {"as"},
-                        {NULL}};
+    lpg_opt_t opts[] = {
+        {"company"}, {"permit"}, {"permit-until"}, {"as"}, {NULL}};
     const char *plate;
     if (!lpg_reg_opts(cmd, argc, argv, 2, opts, &plate, 1) ||
         !s_id(cmd, "a plate is required", plate) ||

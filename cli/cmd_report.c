@@ -31,15 +31,15 @@ typedef struct {
     s_mode_t mode;
     uint32_t today;
     const char *user; /* hazards --user: this user's open hazards */
-    json_t *list; /* S_JSON: the rows */
-    size_t n;     /* rows listed */
+    json_t *list;     /* S_JSON: the rows */
+    size_t n;         /* rows listed */
 } s_report_t;
 
 static void
 s_ymd_text(uint32_t ymd, char out[11])
 {
-    snprintf(out, 11, "%04u-%02u-%02u", ymd / 10000 % 10000,
-             ymd / 100 % 100, ymd % 100);
+    snprintf(out, 11, "%04u-%02u-%02u", ymd / 10000 % 10000, ymd / 100 % 100,
+             ymd % 100);
 }
 
 /* ---- refused ---------------------------------------------------------- */
@@ -112,8 +112,7 @@ s_refused(s_report_t *rep)
             e->outcome->status == LPG__STATUS__STATUS_DENIED) {
             const char *site = b->site && *b->site ? b->site : "-";
             r.checks++;
-            for (size_t i = 0; rc == LPG_OK && i < e->outcome->n_reasons;
-                 i++)
+            for (size_t i = 0; rc == LPG_OK && i < e->outcome->n_reasons; i++)
                 rc = s_count(&r, site, e->outcome->reasons[i]->token);
             if (rc == LPG_OK && e->outcome->n_reasons == 0)
                 rc = s_count(&r, site, "UNSPECIFIED");
@@ -197,8 +196,7 @@ s_on_cylinder(void *ctx, const void *key, size_t klen, const void *val,
             lpg_cli_csv_field(status, true);
         } else if (rep->mode == S_PLAIN) {
             printf("%s  serial %s  due %s  %s%s%s%s%s%s\n", c->grai,
-                   c->reg->serial, due,
-                   lpg_custody_words(cu, NULL),
+                   c->reg->serial, due, lpg_custody_words(cu, NULL),
                    c->holder ? " (" : "", c->holder ? c->holder : "",
                    c->holder ? ")" : "", c->last_site ? ", last at " : "",
                    c->last_site ? c->last_site : "");
@@ -209,9 +207,8 @@ s_on_cylinder(void *ctx, const void *key, size_t klen, const void *val,
             json_object_set_new(o, "owner", json_string(c->reg->owner));
             json_object_set_new(o, "next_inspection", json_string(due));
             json_object_set_new(o, "custody", json_string(custody));
-            json_object_set_new(o, "holder", c->holder
-                                                 ? json_string(c->holder)
-                                                 : json_null());
+            json_object_set_new(
+                o, "holder", c->holder ? json_string(c->holder) : json_null());
             json_object_set_new(o, "last_site",
                                 c->last_site ? json_string(c->last_site)
                                              : json_null());
@@ -339,8 +336,8 @@ lpg_report_table(const char *const *cells, size_t rows, size_t cols)
 }
 
 int
-lpg_report_json(const char *title, uint32_t today, json_t *head,
-                json_t *rows, size_t flags)
+lpg_report_json(const char *title, uint32_t today, json_t *head, json_t *rows,
+                size_t flags)
 {
     char day[11];
     s_ymd_text(today, day);

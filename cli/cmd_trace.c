@@ -59,11 +59,11 @@
 /*  A device key, from its enrolment entry. */
 typedef struct {
     uint8_t key_id[LPG_KEYID_LEN];
-    lpg_key_t *key;      /* NULL until the enrolment verified */
+    lpg_key_t *key; /* NULL until the enrolment verified */
     uint64_t enrolled_seq;
-    bool revoked;        /* a verified revocation */
+    bool revoked; /* a verified revocation */
     uint64_t revoked_seq;
-    char why[S_WHY];     /* why the enrolment does not verify */
+    char why[S_WHY]; /* why the enrolment does not verify */
     char *name, *site, *company;
     Lpg__Role role;
 } s_device_t;
@@ -73,10 +73,10 @@ typedef struct {
     const Lpg__TraceEntry *te;
     Lpg__LedgerEntry *entry;
     lpg_event_t ev;
-    bool decoded;      /* entry and event decode */
-    bool covered;      /* inside the checkpoint */
-    bool verified;     /* signature and inclusion proof hold */
-    char why[S_WHY];   /* what failed, or why not covered */
+    bool decoded;    /* entry and event decode */
+    bool covered;    /* inside the checkpoint */
+    bool verified;   /* signature and inclusion proof hold */
+    char why[S_WHY]; /* what failed, or why not covered */
     const s_device_t *device;
     /* the signature check, run for every item at once on every core */
     bool proved;
@@ -94,7 +94,7 @@ typedef struct {
     const char *origin;
     char grai[LPG_CODE_GRAI_MAX + 1];
     const char *zone;
-    bool no_verify;      /* --no-verify: fetch and show, check nothing */
+    bool no_verify; /* --no-verify: fetch and show, check nothing */
     /* the answer */
     Lpg__Reply **replies;
     size_t nreplies;
@@ -122,8 +122,8 @@ typedef struct {
 
 /* ------------------------------------------------------------ helpers */
 
-static void
-s_why(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void s_why(char *why, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /*  Appends "; text" to why (the first failure goes in bare). */
 static void
@@ -240,8 +240,10 @@ s_grai_of(const char *arg, char grai[LPG_CODE_GRAI_MAX + 1])
         ok = (arg[i] >= '0' && arg[i] <= '9') ||
              (arg[i] >= 'A' && arg[i] <= 'Z');
     if (!ok) {
-        fprintf(stderr, "lpgtrace: '%s' is neither a cylinder code (https://"
-                        "...) nor a GRAI\n", arg);
+        fprintf(stderr,
+                "lpgtrace: '%s' is neither a cylinder code (https://"
+                "...) nor a GRAI\n",
+                arg);
         return false;
     }
     memcpy(grai, arg, len + 1);
@@ -256,10 +258,11 @@ s_call(s_trace_t *t, Lpg__Request *req, Lpg__Reply **reply)
     if (rc == LPG_EUNAVAILABLE) {
         /* libzmq drops an answer over our cap with the connection, and
          * says nothing of it: name both causes. */
-        fprintf(stderr, "lpgtrace: the trace service does not answer (is "
-                        "lpg-traced running? endpoint %s; an answer larger "
-                        "than this home's limit.hard_message_bytes, %lld, "
-                        "would also be dropped unread)\n",
+        fprintf(stderr,
+                "lpgtrace: the trace service does not answer (is "
+                "lpg-traced running? endpoint %s; an answer larger "
+                "than this home's limit.hard_message_bytes, %lld, "
+                "would also be dropped unread)\n",
                 lpg_config_get(t->cfg, "endpoint.trace"),
                 (long long)lpg_config_get_int(
                     t->cfg, "limit.hard_message_bytes", 1048576));
@@ -295,8 +298,8 @@ s_fetch(s_trace_t *t, const char *arg)
         q.has_proofs = t->no_verify;
         q.proofs = !t->no_verify;
         q.has_max_reply_bytes = reply_max > 0;
-        q.max_reply_bytes = reply_max > UINT32_MAX ? UINT32_MAX
-                                                   : (uint32_t)reply_max;
+        q.max_reply_bytes =
+            reply_max > UINT32_MAX ? UINT32_MAX : (uint32_t)reply_max;
         req.body_case = LPG__REQUEST__BODY_GET_TRACE;
         req.get_trace = &q;
         Lpg__Reply *r = NULL;
@@ -313,14 +316,16 @@ s_fetch(s_trace_t *t, const char *arg)
         }
         const Lpg__TraceAnswer *a = r->trace;
         if (r->status != LPG__STATUS__STATUS_OK || !a) {
-            fprintf(stderr, "lpgtrace: the trace service answered %s %s: "
-                            "%s\n", lpg_msg_status_name(r->status),
-                    r->token, r->message);
+            fprintf(stderr,
+                    "lpgtrace: the trace service answered %s %s: "
+                    "%s\n",
+                    lpg_msg_status_name(r->status), r->token, r->message);
             return 2;
         }
         if (!a->grai || strcmp(a->grai, t->grai) != 0) {
-            fprintf(stderr, "lpgtrace: the trace service answered for "
-                            "another cylinder (%s)\n",
+            fprintf(stderr,
+                    "lpgtrace: the trace service answered for "
+                    "another cylinder (%s)\n",
                     a->grai ? a->grai : "?");
             return 2;
         }
@@ -343,16 +348,18 @@ s_fetch(s_trace_t *t, const char *arg)
             }
         }
         if ((uint64_t)t->nentries + a->n_entries > t->tree_size) {
-            fprintf(stderr, "lpgtrace: REFUSED: the trace service sent "
-                            "more entries (%zu so far) than its ledger "
-                            "holds (%" PRIu64 "): not a true history\n",
+            fprintf(stderr,
+                    "lpgtrace: REFUSED: the trace service sent "
+                    "more entries (%zu so far) than its ledger "
+                    "holds (%" PRIu64 "): not a true history\n",
                     t->nentries + a->n_entries, t->tree_size);
             return 1;
         }
         if (bytes > S_MAX_ANSWER_BYTES) {
-            fprintf(stderr, "lpgtrace: REFUSED: the trace service's answer "
-                            "passed %zu MiB after %zu entries: no "
-                            "cylinder's history is that large\n",
+            fprintf(stderr,
+                    "lpgtrace: REFUSED: the trace service's answer "
+                    "passed %zu MiB after %zu entries: no "
+                    "cylinder's history is that large\n",
                     S_MAX_ANSWER_BYTES >> 20, t->nentries);
             return 1;
         }
@@ -368,15 +375,15 @@ s_fetch(s_trace_t *t, const char *arg)
             return 0;
         if (!a->has_next_from || a->next_from < from ||
             (page > 0 && a->next_from == from) || a->n_entries == 0) {
-            fprintf(stderr, "lpgtrace: the trace service's pages do not "
-                            "move on (next from %" PRIu64 ")\n",
+            fprintf(stderr,
+                    "lpgtrace: the trace service's pages do not "
+                    "move on (next from %" PRIu64 ")\n",
                     a->next_from);
             return 2;
         }
         from = a->next_from;
     }
-    fprintf(stderr, "lpgtrace: more than %d pages: giving up\n",
-            S_MAX_PAGES);
+    fprintf(stderr, "lpgtrace: more than %d pages: giving up\n", S_MAX_PAGES);
     return 2;
 }
 
@@ -441,16 +448,18 @@ static int
 s_check_checkpoint(s_trace_t *t)
 {
     if (!t->note) {
-        snprintf(t->cp_why, sizeof t->cp_why, "the service has no signed "
+        snprintf(t->cp_why, sizeof t->cp_why,
+                 "the service has no signed "
                  "checkpoint yet: nothing can be proved");
         return 0;
     }
     char why[160] = "";
-    int rc = lpg_checkpoint_open((const char *)t->note, t->note_len,
-                                 t->ledger_key, t->origin, &t->cp, why,
-                                 sizeof why);
+    int rc =
+        lpg_checkpoint_open((const char *)t->note, t->note_len, t->ledger_key,
+                            t->origin, &t->cp, why, sizeof why);
     if (rc != LPG_OK) {
-        snprintf(t->cp_why, sizeof t->cp_why, "the checkpoint is not signed "
+        snprintf(t->cp_why, sizeof t->cp_why,
+                 "the checkpoint is not signed "
                  "by this ledger's key (keys/ledger.pub) for %s: %s",
                  t->origin, *why ? why : lpg_strerror(rc));
         return 0;
@@ -459,7 +468,8 @@ s_check_checkpoint(s_trace_t *t)
     t->cp_ok = true;
     if (t->cp.size > t->tree_size) {
         t->cp_ok = false;
-        snprintf(t->cp_why, sizeof t->cp_why, "the service's ledger holds "
+        snprintf(t->cp_why, sizeof t->cp_why,
+                 "the service's ledger holds "
                  "%" PRIu64 " entries, fewer than its own signed checkpoint "
                  "of %" PRIu64 ": entries were dropped",
                  t->tree_size, t->cp.size);
@@ -484,15 +494,17 @@ s_check_checkpoint(s_trace_t *t)
                              sizeof why);
     free(saved);
     if (rc != LPG_OK) {
-        fprintf(stderr, "lpgtrace: the saved checkpoint %s does not verify "
-                        "with keys/ledger.pub: %s\n", path,
-                *why ? why : lpg_strerror(rc));
+        fprintf(stderr,
+                "lpgtrace: the saved checkpoint %s does not verify "
+                "with keys/ledger.pub: %s\n",
+                path, *why ? why : lpg_strerror(rc));
         return 2;
     }
     t->has_saved = true;
     t->saved_size = old.size;
     if (t->cp.size < old.size) {
-        snprintf(t->cons_why, sizeof t->cons_why, "this checkpoint covers "
+        snprintf(t->cons_why, sizeof t->cons_why,
+                 "this checkpoint covers "
                  "%" PRIu64 " entries, but a checkpoint of %" PRIu64 " was "
                  "seen before: the operator dropped entries",
                  t->cp.size, old.size);
@@ -501,9 +513,11 @@ s_check_checkpoint(s_trace_t *t)
     if (t->cp.size == old.size) {
         t->cons_ok = memcmp(t->cp.root, old.root, 32) == 0;
         if (!t->cons_ok)
-            snprintf(t->cons_why, sizeof t->cons_why, "the tree of %" PRIu64
+            snprintf(t->cons_why, sizeof t->cons_why,
+                     "the tree of %" PRIu64
                      " entries has another root than the checkpoint seen "
-                     "before: the operator rewrote history", old.size);
+                     "before: the operator rewrote history",
+                     old.size);
         return 0;
     }
     if (old.size > 0) {
@@ -527,17 +541,20 @@ s_check_checkpoint(s_trace_t *t)
                 memcpy(proof[i], a->proof[i].data, LPG_HASH_LEN);
         }
         if (!shaped)
-            snprintf(t->cons_why, sizeof t->cons_why, "the service gives no "
+            snprintf(t->cons_why, sizeof t->cons_why,
+                     "the service gives no "
                      "consistency proof from the %" PRIu64 " entries seen "
                      "before to %" PRIu64 " (%s)",
                      old.size, t->cp.size, r->message);
-        else if (lpg_merkle_verify_consistency(old.size, t->cp.size,
-                                               old.root, t->cp.root, proof,
+        else if (lpg_merkle_verify_consistency(old.size, t->cp.size, old.root,
+                                               t->cp.root, proof,
                                                a->n_proof) != LPG_OK)
-            snprintf(t->cons_why, sizeof t->cons_why, "the consistency "
+            snprintf(t->cons_why, sizeof t->cons_why,
+                     "the consistency "
                      "proof from the checkpoint of %" PRIu64 " entries seen "
                      "before to this one does not verify: the operator "
-                     "rewrote history", old.size);
+                     "rewrote history",
+                     old.size);
         else
             t->cons_ok = true;
         lpg__reply__free_unpacked(r, NULL);
@@ -588,8 +605,8 @@ s_included(const s_trace_t *t, const Lpg__TraceEntry *te, bool *covered,
 
 /*  Decodes an entry and its event; false with why set if it does not. */
 static bool
-s_decode(const Lpg__TraceEntry *te, Lpg__LedgerEntry **entry,
-         lpg_event_t *ev, char *why)
+s_decode(const Lpg__TraceEntry *te, Lpg__LedgerEntry **entry, lpg_event_t *ev,
+         char *why)
 {
     *entry = lpg__ledger_entry__unpack(NULL, te->entry.len, te->entry.data);
     if (!*entry) {
@@ -679,9 +696,8 @@ s_check_signers(s_trace_t *t)
                 d->site = de->site ? strdup(de->site) : NULL;
                 d->company = de->company ? strdup(de->company) : NULL;
                 snprintf(d->why, sizeof d->why, "%s", why);
-                if (good &&
-                    lpg_key_from_raw_public(&d->key, de->sign_pub.data) !=
-                        LPG_OK)
+                if (good && lpg_key_from_raw_public(
+                                &d->key, de->sign_pub.data) != LPG_OK)
                     snprintf(d->why, sizeof d->why, "enrolled key unusable");
             }
         } else if (e && e->body_case == LPG__EVENT__BODY_DEVICE_REVOKE) {
@@ -723,11 +739,13 @@ s_check_item(s_trace_t *t, s_item_t *it, uint64_t prev_seq, bool first)
             s_why(it->why, "no enrolment of its signer %s... in the answer",
                   hex);
         else if (!d->key)
-            s_why(it->why, "its signer's enrolment (#%" PRIu64 ") does not "
-                  "verify: %s", d->enrolled_seq, d->why);
+            s_why(it->why,
+                  "its signer's enrolment (#%" PRIu64 ") does not "
+                  "verify: %s",
+                  d->enrolled_seq, d->why);
         else if (d->enrolled_seq >= te->seq)
-            s_why(it->why, "signed before its key was enrolled (#%" PRIu64
-                  ")", d->enrolled_seq);
+            s_why(it->why, "signed before its key was enrolled (#%" PRIu64 ")",
+                  d->enrolled_seq);
         else if (d->revoked && d->revoked_seq < te->seq)
             s_why(it->why, "signed with a key revoked at #%" PRIu64,
                   d->revoked_seq);
@@ -747,8 +765,10 @@ s_judge_item(s_trace_t *t, s_item_t *it)
         else {
             char hex[17];
             lpg_hex(it->ev.signed_event->key_id.data, 8, hex);
-            s_why(it->why, "the signature does not verify with the "
-                  "enrolled key of %s...", hex);
+            s_why(it->why,
+                  "the signature does not verify with the "
+                  "enrolled key of %s...",
+                  hex);
         }
     }
     it->verified = it->proved && it->sig_key && it->sig_ok && !*it->why;
@@ -862,9 +882,9 @@ s_describe(const s_trace_t *t, const s_item_t *it, s_line_t *l)
     snprintf(l->where, sizeof l->where, "%s",
              e->site && *e->site ? e->site : "-");
     snprintf(l->outcome, sizeof l->outcome, "%s%s%s",
-             ok ? "OK" : (o && o->status == LPG__STATUS__STATUS_DENIED
-                              ? "DENIED"
-                              : "REFUSED"),
+             ok ? "OK"
+                : (o && o->status == LPG__STATUS__STATUS_DENIED ? "DENIED"
+                                                                : "REFUSED"),
              o && o->message ? ": " : "", o && o->message ? o->message : "");
 }
 
@@ -920,10 +940,12 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
                "  These entries are the trace service's word only.\n");
     else if (t->has_cp && t->cp_ok)
         printf("Checkpoint: \u2713 %" PRIu64 " entries of %s, signed by "
-               "the ledger key\n", t->cp.size, t->origin);
+               "the ledger key\n",
+               t->cp.size, t->origin);
     else if (t->has_cp)
         printf("Checkpoint: \u2717 %" PRIu64 " entries of %s, signed, but "
-               "%s\n", t->cp.size, t->origin, t->cp_why);
+               "%s\n",
+               t->cp.size, t->origin, t->cp_why);
     else
         printf("Checkpoint: \u2717 %s\n", t->cp_why);
     if (t->has_cp && !t->no_verify) {
@@ -931,11 +953,12 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
             printf("History:    \u2717 %s\n", t->cons_why);
         else if (t->has_saved)
             printf("History:    \u2713 consistent with the checkpoint of "
-                   "%" PRIu64 " entries seen before%s\n", t->saved_size,
-                   t->saved_new ? " (saved this one)" : "");
+                   "%" PRIu64 " entries seen before%s\n",
+                   t->saved_size, t->saved_new ? " (saved this one)" : "");
         else
             printf("History:    first checkpoint seen from %s: saved, "
-                   "later ones must be consistent with it\n", t->origin);
+                   "later ones must be consistent with it\n",
+                   t->origin);
     }
     printf("\n");
     /* Columns as wide as their longest cell (within reason). */
@@ -971,8 +994,7 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
         if (it->decoded)
             s_local(it->ev.event->device_time_ms, false, when, sizeof when);
         snprintf(seq, sizeof seq, "#%" PRIu64, it->te->seq);
-        bool pending = !it->verified && !it->covered && t->has_cp &&
-                       !*it->why;
+        bool pending = !it->verified && !it->covered && t->has_cp && !*it->why;
         fputs(t->no_verify && it->decoded ? "- "
               : it->verified              ? "\u2713 "
               : pending                   ? "? "
@@ -1015,12 +1037,12 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
         char words[256];
         s_now_words(now, words, sizeof words);
         printf("Now: %s (since %s)\n"
-               "     %u fill%s, %u refused fill check%s; last event #%"
-               PRIu64 ": %s%s%s\n",
+               "     %u fill%s, %u refused fill check%s; last event #%" PRIu64
+               ": %s%s%s\n",
                words, since, now->cyl.fills, now->cyl.fills == 1 ? "" : "s",
-               now->cyl.denied_checks,
-               now->cyl.denied_checks == 1 ? "" : "s", now->last->te->seq,
-               last.step, strcmp(last.where, "-") != 0 ? " at " : "",
+               now->cyl.denied_checks, now->cyl.denied_checks == 1 ? "" : "s",
+               now->last->te->seq, last.step,
+               strcmp(last.where, "-") != 0 ? " at " : "",
                strcmp(last.where, "-") != 0 ? last.where : "");
     } else
         printf("Now: unknown (no %s registration)\n",
@@ -1054,11 +1076,12 @@ s_print_text(const s_trace_t *t, const s_now_t *now, bool all_ok)
     else if (!t->cons_ok)
         printf("\u2717 NOT VERIFIED: %s\n", t->cons_why);
     else if (failed > 0)
-        printf("\u2717 NOT VERIFIED: %zu entr%s failed verification\n",
-               failed, failed == 1 ? "y" : "ies");
+        printf("\u2717 NOT VERIFIED: %zu entr%s failed verification\n", failed,
+               failed == 1 ? "y" : "ies");
     else
         printf("? NOT VERIFIED YET: %zu entr%s not yet in a signed "
-               "checkpoint\n", pending, pending == 1 ? "y is" : "ies are");
+               "checkpoint\n",
+               pending, pending == 1 ? "y is" : "ies are");
     printf("  %zu of %zu entries verified", t->nverified, t->nentries);
     if (pending > 0)
         printf(", %zu not yet covered by a signed checkpoint", pending);
@@ -1090,10 +1113,10 @@ s_json_outcome(const s_item_t *it)
     json_object_set_new(x, "reasons", reasons);
     if (o && o->fill) {
         json_object_set_new(x, "net_g", json_integer(o->fill->net_g));
-        json_object_set_new(x, "over", json_boolean(o->fill->has_over &&
-                                                    o->fill->over));
-        json_object_set_new(x, "under", json_boolean(o->fill->has_under &&
-                                                     o->fill->under));
+        json_object_set_new(x, "over",
+                            json_boolean(o->fill->has_over && o->fill->over));
+        json_object_set_new(
+            x, "under", json_boolean(o->fill->has_under && o->fill->under));
     }
     return x;
 }
@@ -1104,13 +1127,12 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
     json_t *doc = json_object();
     json_object_set_new(doc, "cylinder", json_string(t->grai));
     json_object_set_new(doc, "zone", json_string(t->zone));
-    json_object_set_new(doc, "verified", json_boolean(all_ok &&
-                                                      !t->no_verify));
-    json_object_set_new(doc, "checked", json_string(t->no_verify
-                                                        ? "nothing"
-                                                        : "everything"));
-    json_object_set_new(doc, "tree_size", json_integer((json_int_t)
-                                                       t->tree_size));
+    json_object_set_new(doc, "verified",
+                        json_boolean(all_ok && !t->no_verify));
+    json_object_set_new(doc, "checked",
+                        json_string(t->no_verify ? "nothing" : "everything"));
+    json_object_set_new(doc, "tree_size",
+                        json_integer((json_int_t)t->tree_size));
     json_t *cp = json_object();
     json_object_set_new(cp, "origin", json_string(t->origin));
     json_object_set_new(cp, "checked", json_boolean(!t->no_verify));
@@ -1118,8 +1140,7 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
         char root[64];
         size_t n;
         lpg_base64_encode(t->cp.root, 32, false, root, sizeof root, &n);
-        json_object_set_new(cp, "size", json_integer((json_int_t)
-                                                     t->cp.size));
+        json_object_set_new(cp, "size", json_integer((json_int_t)t->cp.size));
         json_object_set_new(cp, "root", json_string(root));
     }
     json_object_set_new(cp, "signature_ok", json_boolean(t->has_cp));
@@ -1131,8 +1152,7 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
         json_object_set_new(cp, "seen_before_size",
                             json_integer((json_int_t)t->saved_size));
     if (t->has_cp && !t->cons_ok)
-        json_object_set_new(cp, "consistency_error",
-                            json_string(t->cons_why));
+        json_object_set_new(cp, "consistency_error", json_string(t->cons_why));
     json_object_set_new(doc, "checkpoint", cp);
     json_t *arr = json_array();
     for (size_t i = 0; i < t->nentries; i++) {
@@ -1153,10 +1173,11 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
             json_object_set_new(x, "time", json_string(when));
             json_object_set_new(x, "device_time_ms",
                                 json_integer((json_int_t)e->device_time_ms));
-            json_object_set_new(x, "recorded_at_ms",
-                                json_integer((json_int_t)
-                                             it->entry->recorded_at_ms));
-            json_object_set_new(x, "kind", json_string(lpg_kind_name(e->body_case)));
+            json_object_set_new(
+                x, "recorded_at_ms",
+                json_integer((json_int_t)it->entry->recorded_at_ms));
+            json_object_set_new(x, "kind",
+                                json_string(lpg_kind_name(e->body_case)));
             json_object_set_new(x, "step", json_string(l.step));
             if (e->actor)
                 json_object_set_new(x, "actor", json_string(e->actor));
@@ -1173,9 +1194,9 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
                 if (it->device->site)
                     json_object_set_new(dev, "site",
                                         json_string(it->device->site));
-                json_object_set_new(dev, "enrolled_seq",
-                                    json_integer((json_int_t)
-                                                 it->device->enrolled_seq));
+                json_object_set_new(
+                    dev, "enrolled_seq",
+                    json_integer((json_int_t)it->device->enrolled_seq));
             }
             json_object_set_new(x, "signer", dev);
             if (*l.detail)
@@ -1201,8 +1222,8 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
         json_object_set_new(st, "site", json_string(cn.site ? cn.site : ""));
         json_object_set_new(st, "holder",
                             cn.holder ? json_string(cn.holder) : json_null());
-        json_object_set_new(st, "vehicle", cn.vehicle ? json_string(cn.vehicle)
-                                                      : json_null());
+        json_object_set_new(
+            st, "vehicle", cn.vehicle ? json_string(cn.vehicle) : json_null());
         json_object_set_new(st, "since", json_string(since));
         json_object_set_new(st, "fills", json_integer(now->cyl.fills));
         json_object_set_new(st, "denied_checks",
@@ -1291,8 +1312,8 @@ s_setup(s_trace_t *t)
     if (rc == LPG_OK)
         rc = lpg_key_load_public(&t->ledger_key, path);
     if (rc != LPG_OK) {
-        fprintf(stderr, "lpgtrace: %s (the ledger's public key): %s\n",
-                path, lpg_strerror(rc));
+        fprintf(stderr, "lpgtrace: %s (the ledger's public key): %s\n", path,
+                lpg_strerror(rc));
         return 2;
     }
     rc = lpg_client_from_config(&t->client, t->cfg, "trace");

@@ -129,15 +129,17 @@ s_row(void *vctx, lpg_client_t *c, const char *const *v,
     if (!lpg_reg_text(id))
         return s_bad(why, whysz, "the id is not text of 1 to 256 bytes");
     if (!lpg_reg_text(company))
-        return s_bad(why, whysz, "the company is not text of 1 to 256 "
-                                 "bytes");
+        return s_bad(why, whysz,
+                     "the company is not text of 1 to 256 "
+                     "bytes");
     Lpg__UserAdd ua = LPG__USER_ADD__INIT;
     for (size_t i = 0; i < sizeof s_kinds / sizeof *s_kinds; i++)
         if (strcmp(v[C_KIND], s_kinds[i].name) == 0)
             ua.kind = s_kinds[i].kind;
     if (ua.kind == LPG__USER_KIND__USER_UNKNOWN)
-        return s_bad(why, whysz, "the kind is household, restaurant or "
-                                 "business");
+        return s_bad(why, whysz,
+                     "the kind is household, restaurant or "
+                     "business");
     /* The personal data, normalised as the look-up HMACs see it. */
     char name[LPG_STRING_MAX + 1], card[LPG_STRING_MAX + 1];
     char phone[LPG_STRING_MAX + 1], address[LPG_STRING_MAX + 1];
@@ -147,25 +149,28 @@ s_row(void *vctx, lpg_client_t *c, const char *const *v,
         lpg_pii_mask(name, masked, sizeof masked) != LPG_OK ||
         strlen(masked) > LPG_STRING_MAX)
         return s_bad(why, whysz, "the name is not text of 1 to 256 bytes");
-    if (lpg_pii_normalise(LPG_PII_ID_CARD, v[C_ID_CARD], card,
-                          sizeof card) != LPG_OK ||
+    if (lpg_pii_normalise(LPG_PII_ID_CARD, v[C_ID_CARD], card, sizeof card) !=
+            LPG_OK ||
         !s_chars(card, 6, 32, S_ALNUM))
-        return s_bad(why, whysz, "the ID-card number is not 6 to 32 "
-                                 "letters and digits");
+        return s_bad(why, whysz,
+                     "the ID-card number is not 6 to 32 "
+                     "letters and digits");
     const char *p = s_val(v, C_PHONE), *a = s_val(v, C_ADDRESS);
-    if (p && (lpg_pii_normalise(LPG_PII_PHONE, p, phone, sizeof phone) !=
-                  LPG_OK ||
-              !s_chars(phone, 3, 24, "+" S_DIGITS)))
+    if (p &&
+        (lpg_pii_normalise(LPG_PII_PHONE, p, phone, sizeof phone) != LPG_OK ||
+         !s_chars(phone, 3, 24, "+" S_DIGITS)))
         return s_bad(why, whysz, "the phone number is not 3 to 24 digits");
-    if (a && lpg_pii_normalise(LPG_PII_TEXT, a, address, sizeof address) !=
-                 LPG_OK)
-        return s_bad(why, whysz, "the address is not text of 1 to 256 "
-                                 "bytes");
+    if (a &&
+        lpg_pii_normalise(LPG_PII_TEXT, a, address, sizeof address) != LPG_OK)
+        return s_bad(why, whysz,
+                     "the address is not text of 1 to 256 "
+                     "bytes");
     const char *area = s_val(v, C_AREA), *cert = s_val(v, C_GAS_CERT);
     const char *alarm = s_val(v, C_LEAK_ALARM);
     if ((area && !lpg_reg_text(area)) || (cert && !lpg_reg_text(cert)))
-        return s_bad(why, whysz, "the area or gas-use certificate is not "
-                                 "text of 1 to 256 bytes");
+        return s_bad(why, whysz,
+                     "the area or gas-use certificate is not "
+                     "text of 1 to 256 bytes");
     bool has_alarm = false;
     if (alarm && !lpg_reg_yes_no(alarm, &has_alarm))
         return s_bad(why, whysz, "leak_alarm is yes or no");
@@ -241,10 +246,9 @@ s_ctx_open(lpg_cli_t *cli, const char *as, s_ctx_t *ctx, lpg_key_t **signer)
 static int
 s_add(lpg_cli_t *cli, int argc, char **argv)
 {
-    lpg_opt_t opts[] = {{"company"}, {"kind"},     {"name"},
-                        {"id-card"}, {"phone"},    {"address"},
-                        {"area"},    {"gas-cert"}, {"leak-alarm"},
-                        {"as"},      {NULL}};
+    lpg_opt_t opts[] = {{"company"},    {"kind"},    {"name"}, {"id-card"},
+                        {"phone"},      {"address"}, {"area"}, {"gas-cert"},
+                        {"leak-alarm"}, {"as"},      {NULL}};
     const char *id;
     if (!lpg_reg_opts("user add", argc, argv, 2, opts, &id, 1)) {
         s_usage();
@@ -266,8 +270,7 @@ s_add(lpg_cli_t *cli, int argc, char **argv)
                                   "--id-card"};
     for (int k = 0; k <= C_ID_CARD; k++)
         if (!values[k] || !*values[k]) {
-            fprintf(stderr, "lpgtrace: user add: %s is required\n",
-                    flags[k]);
+            fprintf(stderr, "lpgtrace: user add: %s is required\n", flags[k]);
             s_usage();
             return 2;
         }
@@ -296,8 +299,7 @@ s_import(lpg_cli_t *cli, int argc, char **argv)
 {
     lpg_opt_t opts[] = {{"as"}, {NULL}};
     const char *path;
-    if (!lpg_reg_opts("user import", argc, argv, 2, opts, &path, 1) ||
-        !path) {
+    if (!lpg_reg_opts("user import", argc, argv, 2, opts, &path, 1) || !path) {
         s_usage();
         return 2;
     }
@@ -315,8 +317,8 @@ s_import(lpg_cli_t *cli, int argc, char **argv)
 /*  Asks the registry about users: by id (with a reveal entry, or 0), or
  *  by ID-card HMAC. Prints why and returns 2 if there is no answer. */
 static int
-s_get(lpg_cli_t *cli, const char *id, const uint8_t *hmac,
-      uint64_t reveal_seq, Lpg__Reply **reply)
+s_get(lpg_cli_t *cli, const char *id, const uint8_t *hmac, uint64_t reveal_seq,
+      Lpg__Reply **reply)
 {
     lpg_client_t *c = lpg_reg_client(cli);
     if (!c)
@@ -359,8 +361,8 @@ s_user_json(const Lpg__UserInfo *u, uint64_t reveal_seq)
                             json_integer((json_int_t)u->erased_seq));
     if (u->personal) {
         const Lpg__PersonalData *p = u->personal;
-        json_t *pj = json_pack("{s:s, s:s}", "name", p->name, "id_card",
-                               p->id_card);
+        json_t *pj =
+            json_pack("{s:s, s:s}", "name", p->name, "id_card", p->id_card);
         if (pj && p->phone)
             json_object_set_new(pj, "phone", json_string(p->phone));
         if (pj && p->address)
@@ -379,8 +381,7 @@ s_print_json(json_t *o)
 }
 
 static void
-s_print_user(const Lpg__UserInfo *u, uint64_t reveal_seq,
-             const char *reason)
+s_print_user(const Lpg__UserInfo *u, uint64_t reveal_seq, const char *reason)
 {
     printf("user %s (%s, company %s)\n", u->id, s_kind_name(u->kind),
            u->company);
@@ -441,8 +442,10 @@ s_show(lpg_cli_t *cli, int argc, char **argv)
         lpg_key_destroy(&authority);
         if (status != 0) {
             if (r) {
-                fprintf(stderr, "lpgtrace: the reveal was not recorded: "
-                                "%s: %s\n", r->token, r->message);
+                fprintf(stderr,
+                        "lpgtrace: the reveal was not recorded: "
+                        "%s: %s\n",
+                        r->token, r->message);
                 lpg__reply__free_unpacked(r, NULL);
             }
             return status;
@@ -600,14 +603,18 @@ s_cert_record(lpg_cli_t *cli, const char *id, const lpg_key_t *signer,
         goto cleanup;
     }
     if (!a->gas_cert_no || !*a->gas_cert_no) {
-        fprintf(stderr, "lpgtrace: user cert: user '%s' has no gas-use "
-                        "certificate number on record\n", id);
+        fprintf(stderr,
+                "lpgtrace: user cert: user '%s' has no gas-use "
+                "certificate number on record\n",
+                id);
         goto cleanup;
     }
     if (strlen(a->company) > LPG_GASCERT_FIELD_MAX ||
         strlen(a->gas_cert_no) > LPG_GASCERT_FIELD_MAX) {
-        fprintf(stderr, "lpgtrace: user cert: the company or certificate "
-                        "number is over %d bytes\n", LPG_GASCERT_FIELD_MAX);
+        fprintf(stderr,
+                "lpgtrace: user cert: the company or certificate "
+                "number is over %d bytes\n",
+                LPG_GASCERT_FIELD_MAX);
         goto cleanup;
     }
     uint8_t kid[LPG_KEYID_LEN];
@@ -624,8 +631,9 @@ s_cert_record(lpg_cli_t *cli, const char *id, const lpg_key_t *signer,
     }
     if (dev->has_revoked_seq || dev->role != LPG__ROLE__ROLE_COMPANY_ADMIN ||
         strcmp(dev->company, a->company) != 0) {
-        fprintf(stderr, "lpgtrace: user cert: the signing key is %s, not "
-                        "a company-admin key of %s\n",
+        fprintf(stderr,
+                "lpgtrace: user cert: the signing key is %s, not "
+                "a company-admin key of %s\n",
                 dev->has_revoked_seq ? "revoked" : "another device's",
                 a->company);
         goto cleanup;
@@ -671,8 +679,10 @@ s_cert(lpg_cli_t *cli, int argc, char **argv)
         return 2;
     }
     if (strlen(id) > LPG_GASCERT_FIELD_MAX) {
-        fprintf(stderr, "lpgtrace: user cert: the user id is over %d "
-                        "bytes\n", LPG_GASCERT_FIELD_MAX);
+        fprintf(stderr,
+                "lpgtrace: user cert: the user id is over %d "
+                "bytes\n",
+                LPG_GASCERT_FIELD_MAX);
         return 2;
     }
     lpg_config_t *cfg = lpg_cli_config(cli);
@@ -713,9 +723,9 @@ s_cert(lpg_cli_t *cli, int argc, char **argv)
         }
     }
     if (cli->json) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i}", "certificate",
-                              text, "user", id, "company", company,
-                              "cert_no", no, "until", (int)until);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i}", "certificate", text,
+                              "user", id, "company", company, "cert_no", no,
+                              "until", (int)until);
         s_print_json(o);
     } else {
         printf("%s\n", text);
@@ -730,8 +740,7 @@ lpg_cmd_user(lpg_cli_t *cli, int argc, char **argv)
         const char *verb;
         int (*fn)(lpg_cli_t *, int, char **);
     } verbs[] = {{"add", s_add},   {"import", s_import}, {"show", s_show},
-                 {"find", s_find}, {"erase", s_erase},
-                 {"cert", s_cert}};
+                 {"find", s_find}, {"erase", s_erase},   {"cert", s_cert}};
     for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof *verbs; i++)
         if (strcmp(argv[1], verbs[i].verb) == 0)
             return verbs[i].fn(cli, argc, argv);

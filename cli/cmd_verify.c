@@ -81,9 +81,8 @@ lpg_cmd_verify(lpg_cli_t *cli, int argc, char **argv)
     uint64_t size = 0;
     lpg_ledger_size(l, &size);
     lpg_progress_t *bar = NULL;
-    lpg_progress_new(&bar, "verify", size - (o.since_size < size
-                                                 ? o.since_size
-                                                 : size));
+    lpg_progress_new(&bar, "verify",
+                     size - (o.since_size < size ? o.since_size : size));
     o.progress = s_progress;
     o.progress_ctx = bar;
     struct timespec t0, t1;
@@ -109,8 +108,9 @@ lpg_cmd_verify(lpg_cli_t *cli, int argc, char **argv)
     printf("OK: %" PRIu64 " entries%s checked (signatures, Merkle tree), "
            "%" PRIu64 " checkpoints, %s in %.2fs\n",
            r.entries, since ? " after the checkpoint" : "", r.checkpoints,
-           since ? "state not replayed (--since)" : "state tables match the "
-                                                    "log",
+           since ? "state not replayed (--since)"
+                 : "state tables match the "
+                   "log",
            secs);
     return 0;
 }

@@ -35,11 +35,13 @@ lpg_cli_ledger(lpg_cli_t *cli, unsigned flags)
         return NULL;
     }
     lpg_ledger_t *l = NULL;
-    int rc = lpg_ledger_open(&l, path, flags, map_size, &lpg_domain_projection);
+    int rc =
+        lpg_ledger_open(&l, path, flags, map_size, &lpg_domain_projection);
     if (rc != LPG_OK) {
         if (rc == LPG_ENOTFOUND)
-            fprintf(stderr, "lpgtrace: no ledger in %s (run 'lpgtrace "
-                            "init' first, or give --home DIR)\n",
+            fprintf(stderr,
+                    "lpgtrace: no ledger in %s (run 'lpgtrace "
+                    "init' first, or give --home DIR)\n",
                     cli->home);
         else
             lpg_cli_fail("open ledger", rc);
@@ -86,7 +88,9 @@ lpg_cli_read_file(const char *path, size_t max, size_t *len)
         fclose(f);
     if (!buf || err || n > max) {
         fprintf(stderr, "lpgtrace: %s: %s\n", path,
-                !buf ? "out of memory" : err ? "read error" : "too large");
+                !buf  ? "out of memory"
+                : err ? "read error"
+                      : "too large");
         free(buf);
         return NULL;
     }
@@ -141,8 +145,7 @@ lpg_cli_print_reply(lpg_cli_t *cli, const Lpg__Reply *r)
         lpg_msg_emit_json(o);
         return;
     }
-    printf("%s %s: %s", lpg_msg_status_name(r->status), r->token,
-           r->message);
+    printf("%s %s: %s", lpg_msg_status_name(r->status), r->token, r->message);
     if (r->has_seq)
         printf(" (entry %llu%s)", (unsigned long long)r->seq,
                r->has_duplicate && r->duplicate ? ", a retry" : "");
@@ -183,9 +186,10 @@ lpg_cli_unanswered(lpg_cli_t *cli, const char *service, int err)
     char key[64];
     snprintf(key, sizeof key, "endpoint.%s", service);
     const char *endpoint = cfg ? lpg_config_get(cfg, key) : NULL;
-    fprintf(stderr, "lpgtrace: the %s service does not answer (is it "
-                    "running? endpoint %s)\n", service,
-            endpoint ? endpoint : "?");
+    fprintf(stderr,
+            "lpgtrace: the %s service does not answer (is it "
+            "running? endpoint %s)\n",
+            service, endpoint ? endpoint : "?");
     return 2;
 }
 

@@ -76,8 +76,7 @@ s_seen_add(s_seen_t *t, const char *key, uint64_t line, uint64_t *first)
 {
     *first = 0;
     if (2 * (t->n + 1) > t->cap) {
-        s_seen_t big = {calloc(t->cap ? t->cap * 2 : 1024,
-                               sizeof *big.slots),
+        s_seen_t big = {calloc(t->cap ? t->cap * 2 : 1024, sizeof *big.slots),
                         t->cap ? t->cap * 2 : 1024, t->n};
         if (!big.slots)
             return LPG_ENOMEM;
@@ -129,9 +128,8 @@ typedef struct {
     int err;      /* out of memory and the like */
 } s_run_t;
 
-static void
-s_report(s_run_t *r, uint64_t line, s_kind_t kind, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void s_report(s_run_t *r, uint64_t line, s_kind_t kind, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
 
 static void
 s_report(s_run_t *r, uint64_t line, s_kind_t kind, const char *fmt, ...)
@@ -265,8 +263,7 @@ s_flush(s_run_t *r)
         for (size_t i = 0; i < n; i++)
             s_report(r, r->chunk_lines[i], S_NOT_SENT, "not sent: %s",
                      lpg_strerror(rc));
-    } else if (rep->status != LPG__STATUS__STATUS_OK ||
-               rep->n_results != n) {
+    } else if (rep->status != LPG__STATUS__STATUS_OK || rep->n_results != n) {
         bool failed = lpg_msg_exit(rep) == 2;
         for (size_t i = 0; i < n; i++)
             s_report(r, r->chunk_lines[i], failed ? S_NOT_SENT : S_REFUSED,
@@ -308,8 +305,10 @@ s_add(s_run_t *r, uint64_t line, lpg_import_event_t *ev)
     size_t bytes = s_field_bytes(ev->len) +
                    s_field_bytes(ev->has_key ? sizeof ev->key : 0);
     if (bytes + S_REQUEST_OVERHEAD > r->max_bytes) {
-        s_report(r, line, S_BAD, "its event of %zu bytes is over the "
-                 "message limit (limit.message_bytes)", ev->len);
+        s_report(r, line, S_BAD,
+                 "its event of %zu bytes is over the "
+                 "message limit (limit.message_bytes)",
+                 ev->len);
         free(ev->data);
         lpg_pii_wipe(ev->key, sizeof ev->key);
         return;
@@ -350,8 +349,7 @@ lpg_import_columns_usage(FILE *f, const lpg_import_spec_t *spec)
 /*  Maps the header's columns to the spec's: where[k] is the file column
  *  of spec column k, or -1. Prints what is wrong and returns false. */
 static bool
-s_header(const lpg_import_spec_t *spec, char *line, int *where,
-         size_t *nfile)
+s_header(const lpg_import_spec_t *spec, char *line, int *where, size_t *nfile)
 {
     char *fields[S_MAX_COLUMNS];
     size_t n = 0, col = 0;
@@ -389,8 +387,10 @@ s_header(const lpg_import_spec_t *spec, char *line, int *where,
     }
     for (size_t k = 0; k < spec->nrequired; k++)
         if (where[k] < 0) {
-            fprintf(stderr, "lpgtrace: line 1: the header has no column "
-                            "'%s' (required)\n", spec->columns[k]);
+            fprintf(stderr,
+                    "lpgtrace: line 1: the header has no column "
+                    "'%s' (required)\n",
+                    spec->columns[k]);
             return false;
         }
     *nfile = n;
@@ -399,21 +399,22 @@ s_header(const lpg_import_spec_t *spec, char *line, int *where,
 
 /*  One data line: bad lines are reported, good ones added to the chunk. */
 static void
-s_line(s_run_t *r, char *line, uint64_t lineno, const int *where,
-       size_t nfile, s_seen_t *seen)
+s_line(s_run_t *r, char *line, uint64_t lineno, const int *where, size_t nfile,
+       s_seen_t *seen)
 {
     const lpg_import_spec_t *spec = r->spec;
     char *fields[S_MAX_COLUMNS];
     size_t n = 0, col = 0;
     int rc = lpg_csv_split(line, fields, S_MAX_COLUMNS, &n, &col);
     if (rc == LPG_EMALFORMED) {
-        s_report(r, lineno, S_BAD, "field %zu: an unterminated quote, or "
-                 "text after a closing quote", col);
+        s_report(r, lineno, S_BAD,
+                 "field %zu: an unterminated quote, or "
+                 "text after a closing quote",
+                 col);
         return;
     }
     if (rc != LPG_OK || n > nfile) {
-        s_report(r, lineno, S_BAD, "more fields than the header's %zu",
-                 nfile);
+        s_report(r, lineno, S_BAD, "more fields than the header's %zu", nfile);
         return;
     }
     const char *values[S_MAX_COLUMNS];
@@ -422,8 +423,10 @@ s_line(s_run_t *r, char *line, uint64_t lineno, const int *where,
         if (where[k] < 0)
             continue;
         if ((size_t)where[k] >= n) {
-            s_report(r, lineno, S_BAD, "missing column '%s' (%zu fields, "
-                     "the header names %zu)", spec->columns[k], n, nfile);
+            s_report(r, lineno, S_BAD,
+                     "missing column '%s' (%zu fields, "
+                     "the header names %zu)",
+                     spec->columns[k], n, nfile);
             return;
         }
         values[k] = fields[where[k]];
@@ -499,8 +502,7 @@ s_print(const s_run_t *r)
     }
     for (size_t i = 0; i < r->nreports; i++)
         printf("line %llu: %s%s\n", (unsigned long long)r->reports[i].line,
-               r->reports[i].kind == S_BAD ? "bad: " : "",
-               r->reports[i].text);
+               r->reports[i].kind == S_BAD ? "bad: " : "", r->reports[i].text);
     printf("%llu recorded, %llu refused, %llu bad lines",
            (unsigned long long)r->recorded, (unsigned long long)r->refused,
            (unsigned long long)r->bad);
@@ -511,8 +513,7 @@ s_print(const s_run_t *r)
 }
 
 int
-lpg_import_run(lpg_cli_t *cli, const char *path,
-               const lpg_import_spec_t *spec)
+lpg_import_run(lpg_cli_t *cli, const char *path, const lpg_import_spec_t *spec)
 {
     lpg_config_t *cfg = lpg_cli_config(cli);
     if (!cfg)
@@ -530,8 +531,8 @@ lpg_import_run(lpg_cli_t *cli, const char *path,
     memset(&r, 0, sizeof r);
     r.cli = cli;
     r.spec = spec;
-    r.max_bytes = (size_t)lpg_config_get_int(cfg, "limit.message_bytes",
-                                             65536);
+    r.max_bytes =
+        (size_t)lpg_config_get_int(cfg, "limit.message_bytes", 65536);
     int64_t batch = lpg_config_get_int(cfg, "limit.batch", 256);
     r.max_events = batch >= 1 && batch <= 4096 ? (size_t)batch : 256;
     r.chunk = calloc(r.max_events, sizeof *r.chunk);
@@ -548,8 +549,10 @@ lpg_import_run(lpg_cli_t *cli, const char *path,
     int where[S_MAX_COLUMNS];
     size_t nfile = 0;
     if (len < 0) {
-        fprintf(stderr, "lpgtrace: %s: empty file: the first line names "
-                        "the columns\n", path);
+        fprintf(stderr,
+                "lpgtrace: %s: empty file: the first line names "
+                "the columns\n",
+                path);
         goto cleanup;
     }
     if (!s_header(spec, line, where, &nfile))
@@ -579,7 +582,8 @@ lpg_import_run(lpg_cli_t *cli, const char *path,
     }
     s_flush(&r);
     if (skipped) {
-        s_report(&r, skip_from, S_NOT_SENT, "not sent, nor the %llu "
+        s_report(&r, skip_from, S_NOT_SENT,
+                 "not sent, nor the %llu "
                  "line(s) after it: the registry stopped answering",
                  (unsigned long long)skipped - 1);
         r.not_sent += skipped - 1;
@@ -591,8 +595,9 @@ lpg_import_run(lpg_cli_t *cli, const char *path,
     }
     s_print(&r);
     if (r.stopped)
-        fprintf(stderr, "lpgtrace: the registry stopped answering (is it "
-                        "running? endpoint %s)\n",
+        fprintf(stderr,
+                "lpgtrace: the registry stopped answering (is it "
+                "running? endpoint %s)\n",
                 lpg_config_get(cfg, "endpoint.registry"));
     status = r.stopped || r.not_sent ? 2 : r.refused || r.bad ? 1 : 0;
 

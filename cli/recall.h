@@ -17,8 +17,7 @@
 bool lpg_cli_zone_ms(const char *zone, const char *text, uint64_t *out);
 
 /*  ms as a local time in zone, YYYY-MM-DDTHH:MM:SS ("?" if it cannot). */
-void lpg_cli_zone_time(const char *zone, uint64_t ms, char *out,
-                       size_t outsz);
+void lpg_cli_zone_time(const char *zone, uint64_t ms, char *out, size_t outsz);
 
 /*  Prints one CSV field to stdout with lpg_csv_write_cell (quoted when it
  *  holds a comma, quote or line break, and neutralised when a spreadsheet

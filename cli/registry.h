@@ -81,11 +81,11 @@ bool lpg_reg_text(const char *s);
 
 /*  One line's event, made by the row function. */
 typedef struct {
-    uint8_t *data;     /* SignedEvent bytes, malloc'd: the import owns it */
+    uint8_t *data; /* SignedEvent bytes, malloc'd: the import owns it */
     size_t len;
-    uint8_t key[32];   /* the person's data key (UserAdd) */
+    uint8_t key[32]; /* the person's data key (UserAdd) */
     bool has_key;
-    char dup[128];     /* what must be unique in the file, e.g. "user U1" */
+    char dup[128]; /* what must be unique in the file, e.g. "user U1" */
 } lpg_import_event_t;
 
 /*  Builds the event of one line from its values: values[i] belongs to
@@ -100,8 +100,8 @@ typedef int (*lpg_import_row_fn)(void *ctx, lpg_client_t *c,
                                  size_t whysz);
 
 typedef struct {
-    const char *what;            /* "cylinders", in the summary */
-    const char *const *columns;  /* NULL-terminated; required ones first */
+    const char *what;           /* "cylinders", in the summary */
+    const char *const *columns; /* NULL-terminated; required ones first */
     size_t nrequired;
     lpg_import_row_fn row;
     void *ctx;

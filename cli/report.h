@@ -28,9 +28,9 @@ typedef enum {
 } lpg_report_period_t;
 
 typedef struct {
-    lpg_txn_t *t;               /* a read transaction over the ledger */
+    lpg_txn_t *t; /* a read transaction over the ledger */
     const lpg_config_t *cfg;
-    const char *zone;           /* time.zone, a known tz database name */
+    const char *zone; /* time.zone, a known tz database name */
     lpg_report_mode_t mode;
     uint32_t today;             /* YYYYMMDD, local */
     lpg_report_period_t period; /* coverage only */

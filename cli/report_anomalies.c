@@ -51,8 +51,8 @@ typedef enum {
 } s_kind_t;
 
 static const char *const s_kind_names[S_NKINDS] = {
-    "pocket_code", "cloned_code", "forged_code",
-    "broken_custody", "late", "hoarding",
+    "pocket_code",    "cloned_code", "forged_code",
+    "broken_custody", "late",        "hoarding",
 };
 
 /*  The outcome tokens that make each of the first four kinds. */
@@ -295,8 +295,7 @@ s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
             rc = s_road_detail(l->in->t, ev, detail, &where);
             free(detail);
             detail = where;
-        }
-        else if (rc == LPG_OK && detail && tests[i].kind == S_CLONED)
+        } else if (rc == LPG_OK && detail && tests[i].kind == S_CLONED)
             rc = s_superseded_detail(l, ev, &detail);
         if (rc == LPG_OK && detail)
             rc = s_add(l, seq, b->device_time_ms, tests[i].kind, b->cylinder,
@@ -465,8 +464,8 @@ s_last(lpg_txn_t *t, const char *grai, Lpg__Event__BodyCase a,
     out->t = t;
     out->want[0] = a;
     out->want[1] = b;
-    return lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, grai, strlen(grai),
-                        s_on_seq, out);
+    return lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, grai, strlen(grai), s_on_seq,
+                        out);
 }
 
 static void
@@ -544,8 +543,8 @@ s_hoard_users(s_list_t *l, uint64_t household, uint64_t business)
                 s_last_clear(&w);
             }
             char detail[64];
-            snprintf(detail, sizeof detail, "holds %" PRIu64 " (max %" PRIu64
-                     ")", held, max);
+            snprintf(detail, sizeof detail,
+                     "holds %" PRIu64 " (max %" PRIu64 ")", held, max);
             if (rc == LPG_OK)
                 rc = s_add(l, seq, ms, S_HOARDING, NULL, NULL, h.v[i].holder,
                            detail);
@@ -691,8 +690,7 @@ int
 lpg_report_anomalies(const lpg_report_in_t *in)
 {
     uint64_t household, business, hours;
-    int rc = s_config_count(in->cfg, "report.hoard_household_max",
-                            &household);
+    int rc = s_config_count(in->cfg, "report.hoard_household_max", &household);
     if (rc == LPG_OK)
         rc = s_config_count(in->cfg, "report.hoard_business_max", &business);
     if (rc == LPG_OK)

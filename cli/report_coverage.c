@@ -187,15 +187,15 @@ typedef struct {
     size_t nareas;
     int64_t first, last; /* periods listed: first..last */
     size_t nperiods;
-    uint64_t *users;     /* [area * nperiods + period - first] */
+    uint64_t *users; /* [area * nperiods + period - first] */
     uint64_t *inspected;
 } s_table_t;
 
 static size_t
 s_area_index(const s_table_t *tb, const char *area)
 {
-    char *const *hit = bsearch(&area, tb->areas, tb->nareas,
-                               sizeof *tb->areas, s_str_cmp);
+    char *const *hit =
+        bsearch(&area, tb->areas, tb->nareas, sizeof *tb->areas, s_str_cmp);
     return (size_t)(hit - tb->areas);
 }
 
@@ -208,8 +208,8 @@ s_count_user(const lpg_report_in_t *in, s_table_t *tb, const s_user_t *u,
      * erased by then: from the registration's period up to, not
      * including, the erasure's */
     int64_t from = s_period_of(u->registered, in->period);
-    int64_t until = u->erased ? s_period_of(u->erased, in->period)
-                              : tb->last + 1;
+    int64_t until =
+        u->erased ? s_period_of(u->erased, in->period) : tb->last + 1;
     if (from < tb->first)
         from = tb->first;
     if (until > tb->last + 1)

@@ -28,6 +28,7 @@ imagemagick
 librsvg2-bin
 poppler-utils
 clang
+clang-format
 libclang-rt-14-dev
 python3
 python3-zmq

@@ -60,12 +60,9 @@ typedef struct {
  *  every pass; an image with several codes stops at the first pass that
  *  finds one. */
 static const s_pass_t s_passes[] = {
-    {ZXing_Binarizer_LocalAverage, 1},
-    {ZXing_Binarizer_GlobalHistogram, 1},
-    {ZXing_Binarizer_LocalAverage, 2},
-    {ZXing_Binarizer_GlobalHistogram, 2},
-    {ZXing_Binarizer_LocalAverage, 4},
-    {ZXing_Binarizer_GlobalHistogram, 4},
+    {ZXing_Binarizer_LocalAverage, 1}, {ZXing_Binarizer_GlobalHistogram, 1},
+    {ZXing_Binarizer_LocalAverage, 2}, {ZXing_Binarizer_GlobalHistogram, 2},
+    {ZXing_Binarizer_LocalAverage, 4}, {ZXing_Binarizer_GlobalHistogram, 4},
 };
 #define S_PASSES ((int)(sizeof s_passes / sizeof s_passes[0]))
 
@@ -117,10 +114,11 @@ s_upscale2(const uint8_t *src, int w, int h)
         uint8_t *o = out + (size_t)y * w2;
         for (int x = 0; x < 2 * w; x++) {
             int x0 = x / 2;
-            int x1 = x % 2 ? (x0 + 1 < w ? x0 + 1 : x0)
-                           : (x0 > 0 ? x0 - 1 : 0);
-            o[x] = (uint8_t)((9 * r0[x0] + 3 * r0[x1] + 3 * r1[x0] +
-                              r1[x1] + 8) >> 4);
+            int x1 =
+                x % 2 ? (x0 + 1 < w ? x0 + 1 : x0) : (x0 > 0 ? x0 - 1 : 0);
+            o[x] = (uint8_t)((9 * r0[x0] + 3 * r0[x1] + 3 * r1[x0] + r1[x1] +
+                              8) >>
+                             4);
         }
     }
     return out;
@@ -330,12 +328,11 @@ s_child(int fd, const lpg_scan_reader_t *self, const lpg_image_t *img)
             const ZXing_Barcode *code = ZXing_Barcodes_at(list, i);
             if (!ZXing_Barcode_isValid(code))
                 continue;
-            ZXing_Position p =
-                s_unscale(ZXing_Barcode_position(code), scale);
+            ZXing_Position p = s_unscale(ZXing_Barcode_position(code), scale);
             int32_t corners[8] = {
-                p.topLeft.x,     p.topLeft.y,     p.topRight.x,
-                p.topRight.y,    p.bottomRight.x, p.bottomRight.y,
-                p.bottomLeft.x,  p.bottomLeft.y,
+                p.topLeft.x,    p.topLeft.y,     p.topRight.x,
+                p.topRight.y,   p.bottomRight.x, p.bottomRight.y,
+                p.bottomLeft.x, p.bottomLeft.y,
             };
             int len = 0;
             uint8_t *bytes = ZXing_Barcode_bytes(code, &len);
@@ -393,7 +390,7 @@ s_collect(s_buf_t *b, int fd, int64_t deadline, bool *timed_out)
         s_put(b, chunk, (size_t)r);
         if (b->failed)
             return b->len + (size_t)r > (size_t)S_ANSWER_MAX ? LPG_ETOOBIG
-                                                            : LPG_ENOMEM;
+                                                             : LPG_ENOMEM;
     }
 }
 
@@ -406,8 +403,7 @@ s_parse_answer(lpg_scan_codes_t **out, const s_buf_t *b, char *why,
     s_cur_t c = {.p = b->p, .left = b->len};
     int rc = s_get_i32(&c);
     if (c.failed)
-        return lpg_why_rc(why, whysz, LPG_EINTERNAL,
-                          "decoder gave no answer");
+        return lpg_why_rc(why, whysz, LPG_EINTERNAL, "decoder gave no answer");
     if (rc != LPG_OK) {
         int len = 0;
         char *reason = s_get_blob(&c, &len);
@@ -442,8 +438,8 @@ s_parse_answer(lpg_scan_codes_t **out, const s_buf_t *b, char *why,
         int32_t v[8];
         for (int j = 0; j < 8; j++)
             v[j] = s_get_i32(&c);
-        k->position = (ZXing_Position){{v[0], v[1]}, {v[2], v[3]},
-                                       {v[4], v[5]}, {v[6], v[7]}};
+        k->position = (ZXing_Position){
+            {v[0], v[1]}, {v[2], v[3]}, {v[4], v[5]}, {v[6], v[7]}};
         int n = 0;
         k->text = s_get_blob(&c, &n);
         k->bytes = s_get_blob(&c, &k->len);
@@ -468,8 +464,8 @@ lpg_scan_read(const lpg_scan_reader_t *self, const lpg_image_t *img,
     *out = NULL;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t deadline = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
-                       self->budget_ms;
+    int64_t deadline =
+        (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + self->budget_ms;
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return lpg_why_rc(why, whysz, LPG_EIO, "cannot start the decoder: %s",
@@ -479,8 +475,8 @@ lpg_scan_read(const lpg_scan_reader_t *self, const lpg_image_t *img,
         int e = errno;
         close(fds[0]);
         close(fds[1]);
-        return lpg_why_rc(why, whysz, LPG_EIO,
-                          "cannot start the decoder: %s", strerror(e));
+        return lpg_why_rc(why, whysz, LPG_EIO, "cannot start the decoder: %s",
+                          strerror(e));
     }
     if (pid == 0) {
         close(fds[0]);
@@ -505,11 +501,11 @@ lpg_scan_read(const lpg_scan_reader_t *self, const lpg_image_t *img,
         lpg_why(why, whysz, "reading the decoder's answer: %s",
                 lpg_strerror(rc));
     } else if (WIFSIGNALED(st)) {
-        rc = lpg_why_rc(why, whysz, LPG_EINTERNAL,
-                        "decoder died: %s", strsignal(WTERMSIG(st)));
+        rc = lpg_why_rc(why, whysz, LPG_EINTERNAL, "decoder died: %s",
+                        strsignal(WTERMSIG(st)));
     } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        rc = WIFEXITED(st) && WEXITSTATUS(st) == 3 ? LPG_ENOMEM
-                                                   : LPG_EINTERNAL;
+        rc =
+            WIFEXITED(st) && WEXITSTATUS(st) == 3 ? LPG_ENOMEM : LPG_EINTERNAL;
         lpg_why(why, whysz, "decoder failed: %s",
                 rc == LPG_ENOMEM ? "out of memory" : "no answer");
     } else {
@@ -541,8 +537,8 @@ lpg_scan_budget_parse(long *out, const char *s)
     char *end = NULL;
     errno = 0;
     long n = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' ||
-        n < LPG_SCAN_BUDGET_MIN_MS || n > LPG_SCAN_BUDGET_MAX_MS)
+    if (errno != 0 || end == s || *end != '\0' || n < LPG_SCAN_BUDGET_MIN_MS ||
+        n > LPG_SCAN_BUDGET_MAX_MS)
         return LPG_ERANGE;
     *out = n;
     return LPG_OK;
@@ -569,8 +565,7 @@ lpg_scan_reader_budget_ms(const lpg_scan_reader_t *r)
 
 /*  The decoder options of each pass (see s_passes). */
 int
-lpg_scan_reader_new(lpg_scan_reader_t **out, int max_symbols,
-                    long budget_ms)
+lpg_scan_reader_new(lpg_scan_reader_t **out, int max_symbols, long budget_ms)
 {
     *out = NULL;
     if (budget_ms < LPG_SCAN_BUDGET_MIN_MS ||

@@ -22,8 +22,8 @@ typedef struct lpg_scan_reader lpg_scan_reader_t;
 
 /*  One valid code found in an image. */
 typedef struct {
-    char *text;      /* its content as UTF-8 text */
-    uint8_t *bytes;  /* its raw content, len bytes (NULL when len is 0) */
+    char *text;     /* its content as UTF-8 text */
+    uint8_t *bytes; /* its raw content, len bytes (NULL when len is 0) */
     int len;
     ZXing_BarcodeFormat format;
     ZXing_Position position; /* in the pixels of the image as loaded */

@@ -159,10 +159,8 @@ s_parse(s_args_t *a, const char *home, int argc, char **argv)
         return s_usage();
     if (a->gas_cert_image) {
         char why[256] = "";
-        int rc = lpg_scan_image_text(home, a->gas_cert_image,
-                                     a->gas_cert_buf,
-                                     sizeof a->gas_cert_buf, why,
-                                     sizeof why);
+        int rc = lpg_scan_image_text(home, a->gas_cert_image, a->gas_cert_buf,
+                                     sizeof a->gas_cert_buf, why, sizeof why);
         if (rc == 1)
             return s_fail(a->gas_cert_image,
                           "no code found: photograph the certificate "
@@ -255,8 +253,8 @@ s_print_forged(const s_args_t *a, int code_rc)
     const lpg_reason_t *why = lpg_reason_by_id(LPG_REASON_CODE_FORGED);
     if (a->json)
         return; /* one JSON object, once the event is recorded or queued */
-    printf("REFUSED  %s: %s (%s)\n  - %s\n    %s\n    %s: %s\n",
-           a->command, why->en, why->token, why->token, why->zh, why->en,
+    printf("REFUSED  %s: %s (%s)\n  - %s\n    %s\n    %s: %s\n", a->command,
+           why->en, why->token, why->token, why->zh, why->en,
            lpg_strerror(code_rc));
 }
 
@@ -264,8 +262,8 @@ s_print_forged(const s_args_t *a, int code_rc)
  *  refusal was shown already; this says whether it is recorded yet, and
  *  with which reasons (the service judges the rest of the step too). */
 static int
-s_forged(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
-         Lpg__Event *ev, int code_rc)
+s_forged(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key, Lpg__Event *ev,
+         int code_rc)
 {
     uint8_t id[LPG_EVENT_ID_LEN];
     uint8_t *data = NULL;
@@ -287,8 +285,7 @@ s_forged(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
     if (a->json) {
         json_t *o = r ? lpg_msg_reply_json(r) : json_object();
         if (o && !r) {
-            const lpg_reason_t *why =
-                lpg_reason_by_id(LPG_REASON_CODE_FORGED);
+            const lpg_reason_t *why = lpg_reason_by_id(LPG_REASON_CODE_FORGED);
             json_t *one = json_object();
             json_t *list = json_array();
             json_object_set_new(one, "token", json_string(why->token));
@@ -308,7 +305,8 @@ s_forged(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
         lpg_msg_emit_json(o);
     } else if (!r) {
         printf("  event id   %s\n  queued on this handheld: lpg-scan sync "
-               "sends it when lpg-deliveryd can be reached\n", hex);
+               "sends it when lpg-deliveryd can be reached\n",
+               hex);
     } else if (r->has_seq) {
         printf("  event id   %s\n  recorded, seq %llu\n", hex,
                (unsigned long long)r->seq);
@@ -326,8 +324,8 @@ s_forged(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
 
 /*  Builds, signs and sends the step; prints the answer. */
 static int
-s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key,
-       const char *grai, const char *code, int code_rc)
+s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key, const char *grai,
+       const char *code, int code_rc)
 {
     Lpg__Event ev = LPG__EVENT__INIT;
     Lpg__Dispatch dis = LPG__DISPATCH__INIT;

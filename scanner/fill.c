@@ -190,8 +190,10 @@ s_remember(s_dev_t *d, const char *id_hex, const char *grai)
             err = w < 0 && errno ? errno : ENOSPC;
             if (w > 0 && was >= 0 && S_ISREG(st.st_mode) &&
                 ftruncate(fd, was) != 0) /* no half line left behind */
-                fprintf(stderr, "lpg-scan: %s: a half line may be left "
-                                "at the end\n", path);
+                fprintf(stderr,
+                        "lpg-scan: %s: a half line may be left "
+                        "at the end\n",
+                        path);
         } else if (fsync(fd) != 0 && errno != EINVAL)
             err = errno; /* EINVAL: a special file, nothing to sync */
         if (close(fd) != 0 && !err)
@@ -240,15 +242,18 @@ s_cylinder_of(s_dev_t *d, const char *id_hex, const char *code, char *grai,
     if (code && s_code_grai(d, code, scanned, sizeof scanned) != S_OK)
         return S_ERROR;
     if (!known && !code) {
-        fprintf(stderr, "lpg-scan: %s: this station has no record of that "
-                        "id (fill-check first; if its record was lost, "
-                        "scan the cylinder again with --code)\n", id_hex);
+        fprintf(stderr,
+                "lpg-scan: %s: this station has no record of that "
+                "id (fill-check first; if its record was lost, "
+                "scan the cylinder again with --code)\n",
+                id_hex);
         return S_ERROR;
     }
     if (known && code && strcmp(kept, scanned) != 0) {
-        fprintf(stderr, "lpg-scan: %s was for cylinder %s, not for the one "
-                        "scanned (%s): nothing was sent\n", id_hex, kept,
-                scanned);
+        fprintf(stderr,
+                "lpg-scan: %s was for cylinder %s, not for the one "
+                "scanned (%s): nothing was sent\n",
+                id_hex, kept, scanned);
         return S_ERROR;
     }
     snprintf(grai, graisz, "%s", known ? kept : scanned);
@@ -306,8 +311,8 @@ s_usage_check(void)
 /*  The code text: from --code, an image, or one line of stdin (a
  *  keyboard-wedge scanner types the code and Enter). */
 static int
-s_code_text(const char *home, const char *code, const char *image,
-            char *out, size_t outsz)
+s_code_text(const char *home, const char *code, const char *image, char *out,
+            size_t outsz)
 {
     if (code) {
         snprintf(out, outsz, "%s", code);
@@ -315,8 +320,7 @@ s_code_text(const char *home, const char *code, const char *image,
     }
     if (image) {
         char why[256] = "";
-        int rc = lpg_scan_image_text(home, image, out, outsz, why,
-                                     sizeof why);
+        int rc = lpg_scan_image_text(home, image, out, outsz, why, sizeof why);
         if (rc == 1)
             return s_fail(image, "no code found: scan again");
         if (rc != 0)
@@ -441,9 +445,9 @@ lpg_scan_fill_check(const char *home, int argc, char **argv)
         ev.fill_check = &fc;
         ev.cylinder = parsed.grai[0] ? parsed.grai : NULL;
         ev.site = (char *)lpg_config_get(d.cfg, "device.site");
-        ev.actor = (char *)(operator_id ? operator_id
-                                        : lpg_config_get(d.cfg,
-                                                         "device.operator"));
+        ev.actor =
+            (char *)(operator_id ? operator_id
+                                 : lpg_config_get(d.cfg, "device.operator"));
         if (ev.site && !*ev.site)
             ev.site = NULL;
         if (ev.actor && !*ev.actor)
@@ -554,9 +558,9 @@ lpg_scan_fill_done(const char *home, int argc, char **argv)
         ev.fill_record = &fr;
         ev.cylinder = grai;
         ev.site = (char *)lpg_config_get(d.cfg, "device.site");
-        ev.actor = (char *)(operator_id ? operator_id
-                                        : lpg_config_get(d.cfg,
-                                                         "device.operator"));
+        ev.actor =
+            (char *)(operator_id ? operator_id
+                                 : lpg_config_get(d.cfg, "device.operator"));
         if (ev.site && !*ev.site)
             ev.site = NULL;
         if (ev.actor && !*ev.actor)
@@ -665,7 +669,8 @@ lpg_scan_override(const char *home, int argc, char **argv)
             s_print_reasons(r);
             if (ok)
                 printf("  allow id   %s (for fill-done; the override is "
-                       "recorded and reported)\n", hex);
+                       "recorded and reported)\n",
+                       hex);
         }
     }
     if (r)

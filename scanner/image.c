@@ -273,8 +273,8 @@ s_jpeg_decode(s_jpeg_t *c, char *why, size_t whysz)
     c->cinfo.progress = &c->progress;
     jpeg_stdio_src(&c->cinfo, c->f);
     jpeg_read_header(&c->cinfo, TRUE);
-    int rc = s_check_size(c->cinfo.image_width, c->cinfo.image_height, why,
-                          whysz);
+    int rc =
+        s_check_size(c->cinfo.image_width, c->cinfo.image_height, why, whysz);
     if (rc != LPG_OK)
         return rc;
     if (c->cinfo.jpeg_color_space == JCS_CMYK ||

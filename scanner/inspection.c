@@ -260,8 +260,8 @@ s_date(const char *v, uint32_t *out)
 {
     unsigned y, m, d;
     char end;
-    if (sscanf(v, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 || m < 1 ||
-        m > 12 || d < 1 || d > 31)
+    if (sscanf(v, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 || m < 1 || m > 12 ||
+        d < 1 || d > 31)
         return false;
     *out = y * 10000 + m * 100 + d;
     return true;

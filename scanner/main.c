@@ -28,12 +28,12 @@
 
 #include <jansson.h>
 
-#define S_EXIT_OK 0      /* found / verified */
-#define S_EXIT_NONE 1    /* nothing found / not verified */
-#define S_EXIT_ERROR 2   /* unreadable input, usage, configuration */
-#define S_EXIT_TIME 3    /* no code found in an image within the budget */
-#define S_MAX_SYMBOLS 16 /* codes looked for in one image */
-#define S_LINE_MAX 1024  /* longest stdin line kept (codes are ~140) */
+#define S_EXIT_OK 0         /* found / verified */
+#define S_EXIT_NONE 1       /* nothing found / not verified */
+#define S_EXIT_ERROR 2      /* unreadable input, usage, configuration */
+#define S_EXIT_TIME 3       /* no code found in an image within the budget */
+#define S_MAX_SYMBOLS 16    /* codes looked for in one image */
+#define S_LINE_MAX 1024     /* longest stdin line kept (codes are ~140) */
 #define S_REPEAT_MAX 100000 /* --repeat: most decodings of one image */
 
 typedef enum {
@@ -53,13 +53,13 @@ typedef struct {
 
 typedef struct {
     bool json;
-    const char *resolver;   /* code.resolver of the home */
-    lpg_key_t *authority;   /* NULL: no verdicts */
+    const char *resolver; /* code.resolver of the home */
+    lpg_key_t *authority; /* NULL: no verdicts */
     char key_path[PATH_MAX];
     lpg_scan_reader_t *reader; /* the decoding passes */
-    long budget_ms;         /* --decode-budget-ms, 0: the home's */
-    long repeat;            /* --repeat: decodings of each image, timed */
-    bool json_failed;       /* a JSON value could not be built */
+    long budget_ms;            /* --decode-budget-ms, 0: the home's */
+    long repeat;               /* --repeat: decodings of each image, timed */
+    bool json_failed;          /* a JSON value could not be built */
 } s_scan_t;
 
 static void
@@ -199,8 +199,7 @@ s_print_verdict(const s_scan_t *self, const s_verdict_t *v)
         break;
     case S_FORGED:
         printf("  forged: %s: %s%s%s\n", lpg_errtoken(v->err),
-               lpg_strerror(v->err), v->code.why[0] ? ": " : "",
-               v->code.why);
+               lpg_strerror(v->err), v->code.why[0] ? ": " : "", v->code.why);
         break;
     case S_NOT_OURS:
         printf("  not ours: not a cylinder code of %s\n", self->resolver);
@@ -371,9 +370,8 @@ s_cmp_double(const void *a, const void *b)
 /*  --repeat: decodes img self->repeat times and prints the times on
  *  stderr. *out gets the last run's codes, as lpg_scan_read. */
 static int
-s_find_timed(lpg_scan_codes_t **out, const s_scan_t *self,
-             const char *file, const lpg_image_t *img, char *why,
-             size_t whysz)
+s_find_timed(lpg_scan_codes_t **out, const s_scan_t *self, const char *file,
+             const lpg_image_t *img, char *why, size_t whysz)
 {
     *out = NULL;
     double *ms = malloc((size_t)self->repeat * sizeof *ms);
@@ -438,8 +436,8 @@ s_report_barcode(s_scan_t *self, const char *file, int n,
             rc = LPG_ENOMEM;
             goto cleanup;
         }
-        printf("%s: code %d: %s%s at (%d,%d) (%d,%d) (%d,%d) (%d,%d)\n",
-               file, n, format, inverted ? " (inverted)" : "", p.topLeft.x,
+        printf("%s: code %d: %s%s at (%d,%d) (%d,%d) (%d,%d) (%d,%d)\n", file,
+               n, format, inverted ? " (inverted)" : "", p.topLeft.x,
                p.topLeft.y, p.topRight.x, p.topRight.y, p.bottomRight.x,
                p.bottomRight.y, p.bottomLeft.x, p.bottomLeft.y);
         printf("  text: %s\n", shown);
@@ -483,8 +481,7 @@ s_decode_file(s_scan_t *self, const char *file, json_t *entry, int *found)
         }
     }
     for (int i = 0; i < list->count; i++) {
-        rc = s_report_barcode(self, file, *found + 1, &list->codes[i],
-                              codes);
+        rc = s_report_barcode(self, file, *found + 1, &list->codes[i], codes);
         if (rc != LPG_OK)
             goto cleanup;
         (*found)++;
@@ -559,8 +556,8 @@ s_decode_images(s_scan_t *self, char **files, int nfiles)
 /*  Checks one text. *verified tells the verdict. For --json, the result
  *  object is added to list, or printed on its own line if list is NULL. */
 static int
-s_check_text(s_scan_t *self, const uint8_t *text, size_t len,
-             bool truncated, json_t *list, bool *verified)
+s_check_text(s_scan_t *self, const uint8_t *text, size_t len, bool truncated,
+             json_t *list, bool *verified)
 {
     *verified = false;
     s_verdict_t v;
@@ -704,8 +701,7 @@ s_setup(s_scan_t *self, const char *home, lpg_config_t **cfg)
                              rel) >= sizeof self->key_path)
             rc = LPG_ERANGE;
     } else {
-        rc = lpg_config_path(*cfg, rel, self->key_path,
-                             sizeof self->key_path);
+        rc = lpg_config_path(*cfg, rel, self->key_path, sizeof self->key_path);
     }
     if (rc != LPG_OK) {
         fprintf(stderr, "lpg-scan: authority.public: path too long\n");
@@ -728,10 +724,10 @@ s_parse_repeat(long *out, const char *s)
     char *end = NULL;
     errno = 0;
     long n = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || n < 1 ||
-        n > S_REPEAT_MAX) {
-        fprintf(stderr, "lpg-scan: --repeat wants a count of 1..%d, not "
-                        "'%s'\n",
+    if (errno != 0 || end == s || *end != '\0' || n < 1 || n > S_REPEAT_MAX) {
+        fprintf(stderr,
+                "lpg-scan: --repeat wants a count of 1..%d, not "
+                "'%s'\n",
                 S_REPEAT_MAX, s);
         return LPG_EINVAL;
     }
@@ -815,13 +811,12 @@ s_decode(const char *home, int argc, char **argv)
     if (nfiles) {
         char why[256] = "";
         if (self.budget_ms == 0 &&
-            lpg_scan_budget(&self.budget_ms, cfg, why, sizeof why) !=
-                LPG_OK) {
+            lpg_scan_budget(&self.budget_ms, cfg, why, sizeof why) != LPG_OK) {
             fprintf(stderr, "lpg-scan: configuration: %s\n", why);
             goto cleanup;
         }
-        if (lpg_scan_reader_new(&self.reader, S_MAX_SYMBOLS,
-                                self.budget_ms) != LPG_OK) {
+        if (lpg_scan_reader_new(&self.reader, S_MAX_SYMBOLS, self.budget_ms) !=
+            LPG_OK) {
             fprintf(stderr, "lpg-scan: out of memory\n");
             goto cleanup;
         }
@@ -866,10 +861,10 @@ main(int argc, char **argv)
     }
     const char *command = argv[i];
     if (strcmp(command, "decode") != 0 && strcmp(command, "fill-check") != 0 &&
-        strcmp(command, "fill-done") != 0 && strcmp(command, "override") != 0 &&
-        strcmp(command, "inspect") != 0 && strcmp(command, "periodic") != 0 &&
-        strcmp(command, "rectify") != 0 && strcmp(command, "sync") != 0 &&
-        !lpg_scan_is_delivery(command)) {
+        strcmp(command, "fill-done") != 0 &&
+        strcmp(command, "override") != 0 && strcmp(command, "inspect") != 0 &&
+        strcmp(command, "periodic") != 0 && strcmp(command, "rectify") != 0 &&
+        strcmp(command, "sync") != 0 && !lpg_scan_is_delivery(command)) {
         fprintf(stderr, "lpg-scan: unknown command '%s'\n", argv[i]);
         s_usage(stderr);
         return S_EXIT_ERROR;

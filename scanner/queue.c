@@ -122,8 +122,10 @@ lpg_scan_queue_add(const lpg_config_t *cfg, const char *step,
         off_t was = fstat(fd, &st) == 0 ? st.st_size : -1;
         err = s_write_all(fd, line, total);
         if (err && was >= 0 && ftruncate(fd, was) != 0)
-            fprintf(stderr, "lpg-scan: %s: a half line may be left at "
-                            "the end\n", path);
+            fprintf(stderr,
+                    "lpg-scan: %s: a half line may be left at "
+                    "the end\n",
+                    path);
         if (!err && fsync(fd) != 0)
             err = errno;
         if (close(fd) != 0 && !err)
@@ -139,10 +141,10 @@ lpg_scan_queue_add(const lpg_config_t *cfg, const char *step,
 /* ---- sending ---------------------------------------------------------- */
 
 typedef struct {
-    char *text;                     /* the whole line, without '\n' */
+    char *text; /* the whole line, without '\n' */
     char id[2 * LPG_EVENT_ID_LEN + 1];
     char step[S_STEP_MAX + 1];
-    uint8_t *data;                  /* the SignedEvent */
+    uint8_t *data; /* the SignedEvent */
     size_t len;
 } s_line_t;
 
@@ -227,8 +229,10 @@ s_read(const char *path, s_line_t **out, size_t *n)
             break;
         }
         if (!s_parse_line(l))
-            fprintf(stderr, "lpg-scan: %s: line %zu is not a queued event: "
-                            "kept, not sent\n", path, *n + 1);
+            fprintf(stderr,
+                    "lpg-scan: %s: line %zu is not a queued event: "
+                    "kept, not sent\n",
+                    path, *n + 1);
         (*n)++;
     }
     free(buf);
@@ -299,8 +303,8 @@ s_print(const s_line_t *l, const Lpg__Reply *r, bool json)
         return;
     }
     if (recorded)
-        printf("SENT  %-10s event id %s  recorded, seq %llu, %s%s\n",
-               l->step, l->id, (unsigned long long)r->seq,
+        printf("SENT  %-10s event id %s  recorded, seq %llu, %s%s\n", l->step,
+               l->id, (unsigned long long)r->seq,
                r->status == LPG__STATUS__STATUS_OK ? "accepted" : "refused",
                r->duplicate ? " (already recorded)" : "");
     else
@@ -431,6 +435,7 @@ lpg_scan_sync(const char *home, int argc, char **argv)
         return 2;
     if (!json)
         printf("%zu sent and recorded, %zu not recorded, %zu still "
-               "queued\n", res.recorded, res.dropped, res.kept);
+               "queued\n",
+               res.recorded, res.dropped, res.kept);
     return res.kept ? 1 : 0;
 }

@@ -32,9 +32,9 @@ int lpg_scan_queue_add(const lpg_config_t *cfg, const char *step,
 
 /*  What lpg_scan_queue_send did. */
 typedef struct {
-    size_t recorded;  /* recorded by the service (refused ones too) */
-    size_t dropped;   /* answered but not recorded (invalid): removed */
-    size_t kept;      /* no answer: still queued */
+    size_t recorded; /* recorded by the service (refused ones too) */
+    size_t dropped;  /* answered but not recorded (invalid): removed */
+    size_t kept;     /* no answer: still queued */
     /* the answer to the event `watch`, when it got one (the caller's:
      * lpg__reply__free_unpacked) */
     Lpg__Reply *watched;
@@ -50,8 +50,7 @@ typedef struct {
  *  LPG_OK when the queue was read and rewritten (even if events were
  *  kept), else the error, printed. */
 int lpg_scan_queue_send(const lpg_config_t *cfg, bool json,
-                        const uint8_t *watch,
-                        lpg_scan_queue_result_t *out);
+                        const uint8_t *watch, lpg_scan_queue_result_t *out);
 
 /*  lpg-scan sync [--json]: sends the queue. Exit status 0 when the
  *  queue is empty afterwards, 1 when events stay queued (no answer),

@@ -107,8 +107,7 @@ ZXing_Barcodes *ZXing_ReadBarcodes(const ZXing_ImageView *iv,
                                    const ZXing_ReaderOptions *opts);
 int ZXing_Barcodes_size(const ZXing_Barcodes *barcodes);
 /*  Borrowed from the list; NULL if i is out of range. */
-const ZXing_Barcode *ZXing_Barcodes_at(const ZXing_Barcodes *barcodes,
-                                       int i);
+const ZXing_Barcode *ZXing_Barcodes_at(const ZXing_Barcodes *barcodes, int i);
 void ZXing_Barcodes_delete(ZXing_Barcodes *barcodes);
 
 bool ZXing_Barcode_isValid(const ZXing_Barcode *barcode);

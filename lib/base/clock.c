@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#define S_SKEW_MAX_S 86400ULL     /* a day */
-#define S_LATE_MAX_S 31622400ULL  /* a year and a day */
+#define S_SKEW_MAX_S 86400ULL    /* a day */
+#define S_LATE_MAX_S 31622400ULL /* a year and a day */
 
 int
 lpg_clock_parse(const char *text, uint64_t *out)
@@ -46,7 +46,8 @@ s_read_env(void)
         s_fixed = true;
     else
         lpg_warn("LPG_NOW_MS='%s' is not a time in ms since the epoch: "
-                 "ignored, the wall clock is used", text);
+                 "ignored, the wall clock is used",
+                 text);
 }
 
 uint64_t
@@ -69,9 +70,8 @@ lpg_clock_mono_ms(void)
 }
 
 int
-lpg_clock_bounds_from_config(lpg_clock_bounds_t *out,
-                             const lpg_config_t *cfg, char *why,
-                             size_t whysz)
+lpg_clock_bounds_from_config(lpg_clock_bounds_t *out, const lpg_config_t *cfg,
+                             char *why, size_t whysz)
 {
     int64_t skew = lpg_config_get_int(cfg, "time.max_skew_s", -1);
     if (skew < 0 || (uint64_t)skew > S_SKEW_MAX_S)
@@ -209,8 +209,7 @@ lpg_ymd_add_days(uint32_t ymd, uint32_t days)
 {
     if (!lpg_ymd_valid(ymd) || days > 3660000)
         return 0;
-    uint32_t r = s_ymd(s_days(ymd / 10000, ymd / 100 % 100, ymd % 100) +
-                       days);
+    uint32_t r = s_ymd(s_days(ymd / 10000, ymd / 100 % 100, ymd % 100) + days);
     return r <= 99991231 ? r : 0;
 }
 
@@ -258,12 +257,12 @@ typedef struct {
 typedef struct s_zone {
     struct s_zone *next;
     char name[LPG_ZONE_MAX + 1];
-    size_t n;       /* transitions */
-    int64_t *at;    /* when, s since the epoch, ascending */
-    uint8_t *type;  /* the type from then on, into types */
+    size_t n;      /* transitions */
+    int64_t *at;   /* when, s since the epoch, ascending */
+    uint8_t *type; /* the type from then on, into types */
     size_t ntypes;
     s_type_t types[S_TYPES_MAX];
-    bool has_rule;  /* the footer's TZ string, after at[n - 1] */
+    bool has_rule; /* the footer's TZ string, after at[n - 1] */
     s_rule_t rule;
 } s_zone_t;
 
@@ -411,10 +410,9 @@ s_rule_at(const s_rule_t *r, int64_t t, int32_t *off, bool *dst)
     int64_t y;
     unsigned m, d;
     s_civil(s_floor_div(t, S_DAY_S), &y, &m, &d);
-    int64_t start = s_rule_day(y, &r->start) * S_DAY_S + r->start.time -
-                    r->std_off;
-    int64_t end = s_rule_day(y, &r->end) * S_DAY_S + r->end.time -
-                  r->dst_off;
+    int64_t start =
+        s_rule_day(y, &r->start) * S_DAY_S + r->start.time - r->std_off;
+    int64_t end = s_rule_day(y, &r->end) * S_DAY_S + r->end.time - r->dst_off;
     bool in = start < end ? t >= start && t < end : !(t >= end && t < start);
     if (in) {
         *off = r->dst_off;
@@ -459,8 +457,8 @@ typedef struct {
 static uint32_t
 s_be32(const uint8_t *p)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
 }
 
 static bool
@@ -607,8 +605,10 @@ s_load(const char *zone, char *why, size_t whysz)
     }
     FILE *f = fopen(path, "rb");
     if (!f) {
-        lpg_why(why, whysz, "time zone '%s' is not in the tz database "
-                "(no %s)", zone, path);
+        lpg_why(why, whysz,
+                "time zone '%s' is not in the tz database "
+                "(no %s)",
+                zone, path);
         return NULL;
     }
     uint8_t *buf = malloc(S_TZIF_MAX + 1);
@@ -622,8 +622,10 @@ s_load(const char *zone, char *why, size_t whysz)
                                          : s_tzif(buf, len, z);
     free(buf);
     if (err) {
-        lpg_why(why, whysz, "time zone '%s' is not a zone of the tz "
-                "database (%s: %s)", zone, path, err);
+        lpg_why(why, whysz,
+                "time zone '%s' is not a zone of the tz "
+                "database (%s: %s)",
+                zone, path, err);
         s_zone_free(z);
         return NULL;
     }
@@ -636,8 +638,10 @@ static const s_zone_t *
 s_zone(const char *zone, char *why, size_t whysz)
 {
     if (!s_name_ok(zone)) {
-        lpg_why(why, whysz, "time zone '%s' is not a zone name of the tz "
-                "database (like Asia/Shanghai or UTC)", zone ? zone : "");
+        lpg_why(why, whysz,
+                "time zone '%s' is not a zone name of the tz "
+                "database (like Asia/Shanghai or UTC)",
+                zone ? zone : "");
         return NULL;
     }
     pthread_mutex_lock(&s_zones_lock);

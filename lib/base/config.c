@@ -143,8 +143,7 @@ lpg_config_set(lpg_config_t *cfg, const char *key, const char *value)
 }
 
 int
-lpg_config_load(lpg_config_t **out, const char *home, char *why,
-                size_t whysz)
+lpg_config_load(lpg_config_t **out, const char *home, char *why, size_t whysz)
 {
     *out = NULL;
     lpg_config_t *cfg = calloc(1, sizeof *cfg);
@@ -382,7 +381,7 @@ lpg_config_save(const lpg_config_t *cfg, const char *path)
     for (size_t i = 0; i < S_NDEFAULTS; i++)
         if (!s_defaults[i].deprecated || cfg->values[i])
             fprintf(f, "%s = %s\n", s_defaults[i].key,
-                lpg_config_get(cfg, s_defaults[i].key));
+                    lpg_config_get(cfg, s_defaults[i].key));
     return fclose(f) == 0 ? LPG_OK : LPG_EIO;
 }
 

@@ -10,14 +10,14 @@
 #include <stdint.h>
 
 typedef enum {
-    LPG_COUNT_TXN_READ = 0,   /* LMDB read transactions begun */
-    LPG_COUNT_TXN_WRITE,      /* LMDB write transactions begun */
-    LPG_COUNT_DEVICE_DECODE,  /* DeviceState records decoded */
-    LPG_COUNT_CYLINDER_DECODE,/* CylinderState records decoded */
-    LPG_COUNT_EVENT_DECODE,   /* SignedEvents decoded and checked in full */
-    LPG_COUNT_EVENT_PEEK,     /* SignedEvents unpacked for their kind only */
-    LPG_COUNT_ENTRY_DECODE,   /* LedgerEntries unpacked from the log */
-    LPG_COUNT_CODE_PARSE,     /* cylinder code texts parsed */
+    LPG_COUNT_TXN_READ = 0,    /* LMDB read transactions begun */
+    LPG_COUNT_TXN_WRITE,       /* LMDB write transactions begun */
+    LPG_COUNT_DEVICE_DECODE,   /* DeviceState records decoded */
+    LPG_COUNT_CYLINDER_DECODE, /* CylinderState records decoded */
+    LPG_COUNT_EVENT_DECODE,    /* SignedEvents decoded and checked in full */
+    LPG_COUNT_EVENT_PEEK,      /* SignedEvents unpacked for their kind only */
+    LPG_COUNT_ENTRY_DECODE,    /* LedgerEntries unpacked from the log */
+    LPG_COUNT_CODE_PARSE,      /* cylinder code texts parsed */
     LPG_COUNT_N
 } lpg_count_t;
 

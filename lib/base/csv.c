@@ -100,8 +100,8 @@ int
 lpg_csv_write_cell(FILE *out, const char *text, bool last)
 {
     const char *s = text ? text : "";
-    bool neutralise = lpg_csv_unsafe(s) && strcmp(s, "-") != 0 &&
-                      !s_plain_number(s);
+    bool neutralise =
+        lpg_csv_unsafe(s) && strcmp(s, "-") != 0 && !s_plain_number(s);
     bool quote = neutralise || strpbrk(s, ",\"\r\n") != NULL;
     if (quote && putc('"', out) == EOF)
         return LPG_EIO;

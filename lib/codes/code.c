@@ -160,8 +160,7 @@ static bool
 s_has_sig_param(const char *q, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if ((i == 0 || q[i - 1] == '&') &&
-            s_match(q + i, n - i, "8030=") == 5)
+        if ((i == 0 || q[i - 1] == '&') && s_match(q + i, n - i, "8030=") == 5)
             return true;
     }
     return false;
@@ -315,7 +314,8 @@ s_sigchar_fault(char c, size_t at, lpg_code_t *out)
     if (c == '+' || c == '/')
         return s_fail(out, LPG_ECODE_SIGFORMAT, at,
                       "the signature has '%c': standard base64, not "
-                      "base64url", c);
+                      "base64url",
+                      c);
     return s_fail(out, LPG_ECODE_SIGFORMAT, at,
                   "the signature has '%c', which is not base64url", c);
 }
@@ -356,8 +356,8 @@ s_parse_form(const char *t, size_t n, const char *resolver, lpg_code_t *out)
     size_t bad;
     const char *fault = s_host_fault(t + h, hn, &bad);
     if (fault)
-        return s_fail(out, LPG_ECODE_HOST, h + bad, "host \"%.*s\": %s",
-                      shown, t + h, fault);
+        return s_fail(out, LPG_ECODE_HOST, h + bad, "host \"%.*s\": %s", shown,
+                      t + h, fault);
 
     /* path */
     k = s_match(t + pos, n - pos, s_path);
@@ -387,8 +387,8 @@ s_parse_form(const char *t, size_t n, const char *resolver, lpg_code_t *out)
     int check = lpg_code_check_digit(t + g, 13);
     if (t[g + 13] - '0' != check)
         return s_fail(out, LPG_ECODE_CHECKDIGIT, g + 13,
-                      "the GRAI check digit is %c; %.13s needs %d",
-                      t[g + 13], t + g, check);
+                      "the GRAI check digit is %c; %.13s needs %d", t[g + 13],
+                      t + g, check);
 
     /* serial */
     size_t s = pos;
@@ -400,11 +400,13 @@ s_parse_form(const char *t, size_t n, const char *resolver, lpg_code_t *out)
         if (s_is_lower(c))
             return s_fail(out, LPG_ECODE_SERIAL, pos,
                           "the serial has lower-case '%c'; a steel-stamp "
-                          "serial is [0-9A-Z]", c);
+                          "serial is [0-9A-Z]",
+                          c);
         if (!s_is_serial_char(c))
             return s_fail(out, LPG_ECODE_SERIAL, pos,
                           "the serial has '%c'; a steel-stamp serial is "
-                          "[0-9A-Z]", c);
+                          "[0-9A-Z]",
+                          c);
         if (pos - s == LPG_CODE_MAX_SERIAL)
             return s_fail(out, LPG_ECODE_SERIAL, pos,
                           "the serial is longer than 16 characters");
@@ -459,8 +461,7 @@ s_parse_form(const char *t, size_t n, const char *resolver, lpg_code_t *out)
                       "the text stops after \"r=\"");
     if (pos == d)
         return s_fail(out, LPG_ECODE_SYNTAX, pos,
-                      "the revision is a decimal number; found '%c'",
-                      t[pos]);
+                      "the revision is a decimal number; found '%c'", t[pos]);
     if (t[d] == '0' && pos - d > 1)
         return s_fail(out, LPG_ECODE_SYNTAX, d,
                       "the revision has a leading zero");
@@ -473,8 +474,7 @@ s_parse_form(const char *t, size_t n, const char *resolver, lpg_code_t *out)
                       "(AI 8030)");
     if (t[pos] != '&')
         return s_fail(out, LPG_ECODE_SYNTAX, pos,
-                      "the revision is a decimal number; found '%c'",
-                      t[pos]);
+                      "the revision is a decimal number; found '%c'", t[pos]);
 
     /* signature */
     k = s_match(t + pos, n - pos, s_sig_key);
@@ -510,10 +510,11 @@ s_parse_form(const char *t, size_t n, const char *resolver, lpg_code_t *out)
     if (s_b64url_value(t[n - 1]) & 0x0f)
         return s_fail(out, LPG_ECODE_SIGFORMAT, n - 1,
                       "the signature's last character '%c' has stray low "
-                      "bits", t[n - 1]);
+                      "bits",
+                      t[n - 1]);
     size_t got = 0;
-    if (lpg_base64_decode(t + sg, sl, true, out->sig, sizeof out->sig,
-                          &got) != LPG_OK ||
+    if (lpg_base64_decode(t + sg, sl, true, out->sig, sizeof out->sig, &got) !=
+            LPG_OK ||
         got != sizeof out->sig)
         return s_fail(out, LPG_ECODE_SIGFORMAT, sg,
                       "the signature does not decode to 64 bytes");
@@ -626,12 +627,11 @@ lpg_code_format(const lpg_code_t *code, char *out, size_t outsz)
         slen != LPG_CODE_SIG_CHARS)
         return LPG_EINTERNAL;
     char text[S_FORMAT_MAX + 1];
-    int n = snprintf(text, sizeof text, "%s%.*s%s%.*s?%s%" PRIu32 "%s%s",
-                     s_scheme, (int)strnlen(code->resolver,
-                                            LPG_CODE_RESOLVER_MAX),
-                     code->resolver, s_path,
-                     (int)strnlen(code->grai, LPG_CODE_GRAI_MAX),
-                     code->grai, s_rev_key, code->revision, s_sig_key, sig);
+    int n = snprintf(
+        text, sizeof text, "%s%.*s%s%.*s?%s%" PRIu32 "%s%s", s_scheme,
+        (int)strnlen(code->resolver, LPG_CODE_RESOLVER_MAX), code->resolver,
+        s_path, (int)strnlen(code->grai, LPG_CODE_GRAI_MAX), code->grai,
+        s_rev_key, code->revision, s_sig_key, sig);
     if (n < 0 || (size_t)n >= sizeof text)
         return LPG_EINTERNAL;
     /* The fields must make a code that parses back to themselves. */
@@ -683,8 +683,7 @@ lpg_code_issue(const lpg_key_t *authority, const char *resolver,
 }
 
 void
-lpg_code_short_id(const lpg_code_t *code,
-                  char out[LPG_CODE_SHORT_ID_MAX + 1])
+lpg_code_short_id(const lpg_code_t *code, char out[LPG_CODE_SHORT_ID_MAX + 1])
 {
     assert(code && out);
     size_t gl = strnlen(code->grai, sizeof code->grai);

@@ -15,7 +15,7 @@
 
 #include "crypto/crypto.h"
 
-#define LPG_CODE_MAX_TEXT 200   /* longest text accepted */
+#define LPG_CODE_MAX_TEXT 200 /* longest text accepted */
 #define LPG_CODE_MAX_SERIAL 16
 #define LPG_CODE_GRAI_MAX 31     /* 14 digits + serial */
 #define LPG_CODE_SHORT_ID_MAX 33 /* "0021-" + serial + "-R" + revision */
@@ -28,9 +28,9 @@
 
 typedef struct {
     char resolver[LPG_CODE_RESOLVER_MAX + 1]; /* host of the URL */
-    char grai[LPG_CODE_GRAI_MAX + 1];    /* full GRAI, digits + serial */
-    char serial[LPG_CODE_MAX_SERIAL + 1]; /* the steel-stamp serial */
-    uint32_t revision;                   /* re-labelling bumps it */
+    char grai[LPG_CODE_GRAI_MAX + 1];         /* full GRAI, digits + serial */
+    char serial[LPG_CODE_MAX_SERIAL + 1];     /* the steel-stamp serial */
+    uint32_t revision;                        /* re-labelling bumps it */
     uint8_t sig[LPG_ED25519_SIG_LEN];
     /* Set by lpg_code_parse / lpg_code_verify when they fail (and for
      * LPG_ECODE_CASE): one line saying exactly what is wrong, and the

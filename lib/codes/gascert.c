@@ -139,8 +139,7 @@ lpg_gascert_date_ok(uint32_t ymd)
     static const uint8_t days[12] = {31, 29, 31, 30, 31, 30,
                                      31, 31, 30, 31, 30, 31};
     uint32_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 ||
-        d > days[m - 1])
+    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
         return false;
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return !(m == 2 && d == 29 && !leap);
@@ -244,8 +243,8 @@ lpg_gascert_format(char *out, size_t outsz, const lpg_gascert_t *cert)
 
 int
 lpg_gascert_issue(char *out, size_t outsz, const lpg_key_t *signer,
-                  const char *resolver, const char *company,
-                  const char *user, const char *cert_no, uint32_t until_ymd)
+                  const char *resolver, const char *company, const char *user,
+                  const char *cert_no, uint32_t until_ymd)
 {
     assert(out && signer && resolver && company && user && cert_no);
     lpg_gascert_t c;
@@ -285,8 +284,8 @@ s_expect(lpg_gascert_t *out, const char *t, size_t n, size_t *pos,
         if (*pos + i == n)
             return s_fail(out, LPG_ECERT_MALFORMED, n,
                           "the text stops before \"%s\" %s", lit, where);
-        return s_fail(out, LPG_ECERT_MALFORMED, *pos + i,
-                      "expected \"%s\" %s", lit, where);
+        return s_fail(out, LPG_ECERT_MALFORMED, *pos + i, "expected \"%s\" %s",
+                      lit, where);
     }
     *pos += k;
     return LPG_OK;
@@ -320,8 +319,7 @@ s_get_field(lpg_gascert_t *out, const char *t, size_t n, size_t *pos,
                               name, c);
             if (c < 0x20 || c == 0x7f)
                 return s_fail(out, LPG_ECERT_MALFORMED, at,
-                              "the %s holds the control byte 0x%02X", name,
-                              c);
+                              "the %s holds the control byte 0x%02X", name, c);
             *pos += 3;
         } else if (s_is_plain(c)) {
             (*pos)++;
@@ -354,9 +352,8 @@ s_get_field(lpg_gascert_t *out, const char *t, size_t n, size_t *pos,
 /*  Reads exactly chars base64url characters up to stop (or the end),
  *  decoding to outlen bytes. */
 static int
-s_get_b64(lpg_gascert_t *out, const char *t, size_t n, size_t *pos,
-          char stop, size_t chars, uint8_t *dst, size_t outlen,
-          const char *name)
+s_get_b64(lpg_gascert_t *out, const char *t, size_t n, size_t *pos, char stop,
+          size_t chars, uint8_t *dst, size_t outlen, const char *name)
 {
     size_t start = *pos;
     while (*pos < n && t[*pos] != stop)
@@ -364,11 +361,9 @@ s_get_b64(lpg_gascert_t *out, const char *t, size_t n, size_t *pos,
     size_t len = *pos - start;
     if (len != chars)
         return s_fail(out, LPG_ECERT_MALFORMED, start,
-                      "the %s has %zu characters, not %zu", name, len,
-                      chars);
+                      "the %s has %zu characters, not %zu", name, len, chars);
     size_t got = 0;
-    if (lpg_base64_decode(t + start, len, true, dst, outlen, &got) !=
-            LPG_OK ||
+    if (lpg_base64_decode(t + start, len, true, dst, outlen, &got) != LPG_OK ||
         got != outlen)
         return s_fail(out, LPG_ECERT_MALFORMED, start,
                       "the %s is not %zu bytes of base64url", name, outlen);
@@ -376,8 +371,7 @@ s_get_b64(lpg_gascert_t *out, const char *t, size_t n, size_t *pos,
 }
 
 static int
-s_parse_form(lpg_gascert_t *out, const char *t, size_t n,
-             const char *resolver)
+s_parse_form(lpg_gascert_t *out, const char *t, size_t n, const char *resolver)
 {
     size_t pos = 0;
     int rc = s_expect(out, t, n, &pos, s_scheme, "at the start");
@@ -387,8 +381,8 @@ s_parse_form(lpg_gascert_t *out, const char *t, size_t n,
     while (pos < n && t[pos] != '/')
         pos++;
     size_t hn = pos - h;
-    int shown = (int)(hn > LPG_GASCERT_RESOLVER_MAX ? LPG_GASCERT_RESOLVER_MAX
-                                                    : hn);
+    int shown =
+        (int)(hn > LPG_GASCERT_RESOLVER_MAX ? LPG_GASCERT_RESOLVER_MAX : hn);
     if (hn == 0)
         return s_fail(out, LPG_ECERT_MALFORMED, h,
                       pos == n ? "the text stops before the host"
@@ -399,8 +393,8 @@ s_parse_form(lpg_gascert_t *out, const char *t, size_t n,
                       t + h, resolver);
     if (!s_host_ok(t + h, hn))
         return s_fail(out, LPG_ECERT_HOST, h,
-                      "the host \"%.*s\" is not a lower-case host name",
-                      shown, t + h);
+                      "the host \"%.*s\" is not a lower-case host name", shown,
+                      t + h);
     if ((rc = s_expect(out, t, n, &pos, s_path, "after the host")) ||
         (rc = s_get_field(out, t, n, &pos, '/', out->company, "company")) ||
         (rc = s_expect(out, t, n, &pos, "/", "after the company")) ||

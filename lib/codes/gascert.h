@@ -20,7 +20,8 @@
 
 #define LPG_GASCERT_FIELD_MAX 64    /* bytes of company, user, number */
 #define LPG_GASCERT_RESOLVER_MAX 63 /* longest resolver host name */
-#define LPG_GASCERT_MAX_TEXT 1024   /* longest text accepted; also the
+#define LPG_GASCERT_MAX_TEXT \
+    1024 /* longest text accepted; also the
                                      * bound of Delivery.gas_cert */
 #define LPG_GASCERT_WHY_MAX 127
 
@@ -29,8 +30,8 @@ typedef struct {
     char company[LPG_GASCERT_FIELD_MAX + 1];
     char user[LPG_GASCERT_FIELD_MAX + 1];
     char cert_no[LPG_GASCERT_FIELD_MAX + 1];
-    uint32_t until_ymd;               /* valid through this day */
-    uint8_t key_id[LPG_KEYID_LEN];    /* the signer's key id */
+    uint32_t until_ymd;            /* valid through this day */
+    uint8_t key_id[LPG_KEYID_LEN]; /* the signer's key id */
     uint8_t sig[LPG_ED25519_SIG_LEN];
     /* Set when parse / verify fail: one line saying what is wrong and
      * the byte offset where it was found. Empty / 0 on success. */

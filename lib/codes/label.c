@@ -27,7 +27,7 @@
 
 #define S_MM_PER_INCH 25.4
 #define S_PT_PER_INCH 72.0
-#define S_QUIET 4                /* quiet zone, modules on each side */
+#define S_QUIET 4 /* quiet zone, modules on each side */
 #define S_MIN_DPI 72
 #define S_MAX_DPI 4800
 #define S_MAX_MODULE_MM 5.0
@@ -36,11 +36,11 @@
 #define S_A4_W_MM 210.0
 #define S_A4_H_MM 297.0
 #define S_A4_MARGIN_MM 10.0
-#define S_TEXT_EM_MM 2.6         /* font size of the lines under the code */
-#define S_TEXT_PITCH_MM 3.4      /* distance between text lines */
-#define S_TEXT_PAD_MM 1.0        /* white under the last line */
-#define S_MAX_LINE 64            /* longest short id or serial printed */
-#define S_MAX_PIXELS 32767       /* cairo's image surface limit */
+#define S_TEXT_EM_MM 2.6    /* font size of the lines under the code */
+#define S_TEXT_PITCH_MM 3.4 /* distance between text lines */
+#define S_TEXT_PAD_MM 1.0   /* white under the last line */
+#define S_MAX_LINE 64       /* longest short id or serial printed */
+#define S_MAX_PIXELS 32767  /* cairo's image surface limit */
 /*  Above this version, plain 8-bit mode is tried too. Version 12 at level
  *  H holds the 155 bytes of the longest cylinder code in 8-bit mode. */
 #define S_BYTE_MODE_VERSION 12
@@ -48,7 +48,7 @@
 /*  Families tried, in order, for the "钢印" line; the first with glyphs
  *  for both characters wins, else the line reads "STAMP". */
 static const char *const s_cjk_families[] = {
-    "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+    "Noto Sans CJK SC",    "Source Han Sans SC",  "WenQuanYi Zen Hei",
     "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN",
 };
 #define S_STAMP_CJK "\xe9\x92\xa2\xe5\x8d\xb0" /* 钢印 in UTF-8 */
@@ -136,10 +136,10 @@ s_resolve(s_opts_t *o, const lpg_label_opts_t *in, char *why, size_t whysz)
         lpg_why(why, whysz, "unknown page '%s' (a4 or roll)", in->page);
         return LPG_EINVAL;
     }
-    o->cell_w_mm = in->label_w_mm != 0 ? in->label_w_mm
-                                       : LPG_LABEL_DEFAULT_W_MM;
-    o->cell_h_mm = in->label_h_mm != 0 ? in->label_h_mm
-                                       : LPG_LABEL_DEFAULT_H_MM;
+    o->cell_w_mm =
+        in->label_w_mm != 0 ? in->label_w_mm : LPG_LABEL_DEFAULT_W_MM;
+    o->cell_h_mm =
+        in->label_h_mm != 0 ? in->label_h_mm : LPG_LABEL_DEFAULT_H_MM;
     if (!(o->cell_w_mm >= S_MIN_CELL_MM && o->cell_w_mm <= S_MAX_CELL_MM &&
           o->cell_h_mm >= S_MIN_CELL_MM && o->cell_h_mm <= S_MAX_CELL_MM)) {
         lpg_why(why, whysz, "label size %g x %g mm is outside %g..%g mm",
@@ -185,19 +185,23 @@ s_encode(QRcode **out, const lpg_label_item_t *item, char *why, size_t whysz)
     }
     size_t len = strlen(item->text);
     if (len > LPG_LABEL_MAX_TEXT) {
-        lpg_why(why, whysz, "code text of %zu bytes is over the %d a QR "
-                "code holds at level H", len, LPG_LABEL_MAX_TEXT);
+        lpg_why(why, whysz,
+                "code text of %zu bytes is over the %d a QR "
+                "code holds at level H",
+                len, LPG_LABEL_MAX_TEXT);
         return LPG_ETOOBIG;
     }
     if ((item->short_id && !s_line_ok(item->short_id)) ||
         (item->serial && !s_line_ok(item->serial))) {
-        lpg_why(why, whysz, "short id or serial is not printable ASCII of at "
-                "most %d characters", S_MAX_LINE);
+        lpg_why(why, whysz,
+                "short id or serial is not printable ASCII of at "
+                "most %d characters",
+                S_MAX_LINE);
         return LPG_EINVAL;
     }
     errno = 0;
-    QRcode *qr = QRcode_encodeString(item->text, 0, QR_ECLEVEL_H, QR_MODE_8,
-                                     1);
+    QRcode *qr =
+        QRcode_encodeString(item->text, 0, QR_ECLEVEL_H, QR_MODE_8, 1);
     if (qr && qr->version > S_BYTE_MODE_VERSION) {
         /* The mixed-mode split is a heuristic and, very rarely, needs one
          * version more than plain bytes would: keep the smaller symbol. */
@@ -211,8 +215,10 @@ s_encode(QRcode **out, const lpg_label_item_t *item, char *why, size_t whysz)
     }
     if (!qr) {
         if (errno == ERANGE) {
-            lpg_why(why, whysz, "code text of %zu bytes does not fit a QR "
-                    "code at level H", len);
+            lpg_why(why, whysz,
+                    "code text of %zu bytes does not fit a QR "
+                    "code at level H",
+                    len);
             return LPG_ETOOBIG;
         }
         if (errno == ENOMEM) {
@@ -236,8 +242,8 @@ s_geometry(lpg_label_geom_t *g, const QRcode *qr, const s_opts_t *o,
     g->width_dots = g->modules * o->dpm;
     g->height_dots = g->width_dots;
     if (nlines > 0)
-        g->height_dots += nlines * s_dots(o, S_TEXT_PITCH_MM) +
-                          s_dots(o, S_TEXT_PAD_MM);
+        g->height_dots +=
+            nlines * s_dots(o, S_TEXT_PITCH_MM) + s_dots(o, S_TEXT_PAD_MM);
     g->module_mm = o->dpm * S_MM_PER_INCH / o->dpi;
 }
 
@@ -276,9 +282,9 @@ s_face_covers(cairo_font_face_t *face, const char *utf8)
     cairo_glyph_t *glyphs = NULL;
     int n = 0;
     if (ok)
-        ok = cairo_scaled_font_text_to_glyphs(sf, 0, 0, utf8, -1, &glyphs,
-                                              &n, NULL, NULL, NULL) ==
-             CAIRO_STATUS_SUCCESS;
+        ok = cairo_scaled_font_text_to_glyphs(sf, 0, 0, utf8, -1, &glyphs, &n,
+                                              NULL, NULL,
+                                              NULL) == CAIRO_STATUS_SUCCESS;
     for (int i = 0; ok && i < n; i++)
         if (glyphs[i].index == 0)
             ok = false;
@@ -301,9 +307,8 @@ static int
 s_fonts_init(s_fonts_t *f, char *why, size_t whysz)
 {
     memset(f, 0, sizeof *f);
-    f->id_face = cairo_toy_font_face_create("sans-serif",
-                                            CAIRO_FONT_SLANT_NORMAL,
-                                            CAIRO_FONT_WEIGHT_BOLD);
+    f->id_face = cairo_toy_font_face_create(
+        "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
     cairo_status_t st = cairo_font_face_status(f->id_face);
     if (st != CAIRO_STATUS_SUCCESS) {
         s_fonts_fini(f);
@@ -322,9 +327,8 @@ s_fonts_init(s_fonts_t *f, char *why, size_t whysz)
         }
         cairo_font_face_destroy(face);
     }
-    f->stamp_face = cairo_toy_font_face_create("sans-serif",
-                                               CAIRO_FONT_SLANT_NORMAL,
-                                               CAIRO_FONT_WEIGHT_NORMAL);
+    f->stamp_face = cairo_toy_font_face_create(
+        "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     f->stamp_word = S_STAMP_ASCII;
     st = cairo_font_face_status(f->stamp_face);
     if (st != CAIRO_STATUS_SUCCESS) {
@@ -338,8 +342,8 @@ s_fonts_init(s_fonts_t *f, char *why, size_t whysz)
 
 /*  Draws one text line centred in [0, width), its box starting at top. */
 static void
-s_draw_line(cairo_t *cr, cairo_font_face_t *face, const char *text,
-            double em, double width, double top, double pitch)
+s_draw_line(cairo_t *cr, cairo_font_face_t *face, const char *text, double em,
+            double width, double top, double pitch)
 {
     cairo_set_font_face(cr, face);
     cairo_set_font_size(cr, em);
@@ -399,14 +403,13 @@ s_draw_label(cairo_t *cr, const QRcode *qr, const lpg_label_geom_t *g,
     double pitch = s_dots(o, S_TEXT_PITCH_MM);
     double top = g->width_dots;
     if (item->short_id && *item->short_id) {
-        s_draw_line(cr, fonts->id_face, item->short_id, em, g->width_dots,
-                    top, pitch);
+        s_draw_line(cr, fonts->id_face, item->short_id, em, g->width_dots, top,
+                    pitch);
         top += pitch;
     }
     if (item->serial && *item->serial) {
         char line[S_MAX_LINE + 16];
-        snprintf(line, sizeof line, "%s %s", fonts->stamp_word,
-                 item->serial);
+        snprintf(line, sizeof line, "%s %s", fonts->stamp_word, item->serial);
         s_draw_line(cr, fonts->stamp_face, line, em, g->width_dots, top,
                     pitch);
     }
@@ -519,7 +522,7 @@ s_put32(unsigned char *p, uint32_t v)
 static int
 s_write_png_phys(FILE *f, const unsigned char *buf, size_t len, int dpi)
 {
-    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G',
+    static const unsigned char sig[8] = {0x89, 'P',  'N',  'G',
                                          '\r', '\n', 0x1a, '\n'};
     const size_t ihdr_end = 8 + 4 + 4 + 13 + 4;
     if (len < ihdr_end || memcmp(buf, sig, 8) != 0 ||
@@ -549,9 +552,8 @@ s_progress(const s_opts_t *o, size_t done, size_t total)
 
 /*  One label as a PNG (pixels are dots) or SVG (sized in mm). */
 static int
-s_write_single(s_format_t fmt, const lpg_label_item_t *item,
-               const s_opts_t *o, const s_fonts_t *fonts, s_sink_t *sink,
-               char *why, size_t whysz)
+s_write_single(s_format_t fmt, const lpg_label_item_t *item, const s_opts_t *o,
+               const s_fonts_t *fonts, s_sink_t *sink, char *why, size_t whysz)
 {
     QRcode *qr = NULL;
     cairo_surface_t *surf = NULL;
@@ -564,8 +566,10 @@ s_write_single(s_format_t fmt, const lpg_label_item_t *item,
     s_geometry(&g, qr, o, s_line_count(item));
     if (fmt == S_PNG) {
         if (g.width_dots > S_MAX_PIXELS || g.height_dots > S_MAX_PIXELS) {
-            lpg_why(why, whysz, "a %d x %d pixel image is too large; lower "
-                    "the dpi or module size", g.width_dots, g.height_dots);
+            lpg_why(why, whysz,
+                    "a %d x %d pixel image is too large; lower "
+                    "the dpi or module size",
+                    g.width_dots, g.height_dots);
             rc = LPG_ERANGE;
             goto cleanup;
         }
@@ -652,8 +656,10 @@ s_sheet(s_sheet_t *s, const s_opts_t *o, char *why, size_t whysz)
     s->cols = (int)((S_A4_W_MM - 2 * S_A4_MARGIN_MM) / o->cell_w_mm + 1e-9);
     s->rows = (int)((S_A4_H_MM - 2 * S_A4_MARGIN_MM) / o->cell_h_mm + 1e-9);
     if (s->cols < 1 || s->rows < 1) {
-        lpg_why(why, whysz, "a %g x %g mm label does not fit an A4 page with "
-                "%g mm margins", o->cell_w_mm, o->cell_h_mm, S_A4_MARGIN_MM);
+        lpg_why(why, whysz,
+                "a %g x %g mm label does not fit an A4 page with "
+                "%g mm margins",
+                o->cell_w_mm, o->cell_h_mm, S_A4_MARGIN_MM);
         return LPG_ERANGE;
     }
     s->x0_mm = (S_A4_W_MM - s->cols * o->cell_w_mm) / 2;
@@ -676,8 +682,10 @@ s_pdf_label(cairo_t *cr, const lpg_label_item_t *item, size_t k,
     double w_mm = g.width_dots * S_MM_PER_INCH / o->dpi;
     double h_mm = g.height_dots * S_MM_PER_INCH / o->dpi;
     if (w_mm > o->cell_w_mm + 1e-9 || h_mm > o->cell_h_mm + 1e-9) {
-        lpg_why(why, whysz, "a %.1f x %.1f mm code does not fit a %g x %g mm "
-                "label", w_mm, h_mm, o->cell_w_mm, o->cell_h_mm);
+        lpg_why(why, whysz,
+                "a %.1f x %.1f mm code does not fit a %g x %g mm "
+                "label",
+                w_mm, h_mm, o->cell_w_mm, o->cell_h_mm);
         QRcode_free(qr);
         return LPG_ERANGE;
     }
@@ -783,8 +791,10 @@ lpg_label_write(const lpg_label_item_t *items, size_t n,
         return LPG_EINVAL;
     }
     if (n == 0 || (fmt != S_PDF && n != 1)) {
-        lpg_why(why, whysz, "%s: %zu labels: PNG and SVG hold exactly one, "
-                "PDF one or more", path, n);
+        lpg_why(why, whysz,
+                "%s: %zu labels: PNG and SVG hold exactly one, "
+                "PDF one or more",
+                path, n);
         return LPG_EINVAL;
     }
     s_opts_t o;

@@ -55,12 +55,12 @@ typedef struct {
 
 /*  The size of one label as drawn, for a given text and options. */
 typedef struct {
-    int version;          /* QR version, 1..40 */
-    int modules;          /* modules per side, quiet zone included */
-    int dots_per_module;  /* printer dots (PNG pixels) per module */
-    int width_dots;       /* whole label: modules * dots_per_module */
-    int height_dots;      /* QR square plus the text lines under it */
-    double module_mm;     /* actual module size */
+    int version;         /* QR version, 1..40 */
+    int modules;         /* modules per side, quiet zone included */
+    int dots_per_module; /* printer dots (PNG pixels) per module */
+    int width_dots;      /* whole label: modules * dots_per_module */
+    int height_dots;     /* QR square plus the text lines under it */
+    double module_mm;    /* actual module size */
 } lpg_label_geom_t;
 
 /*  Computes the geometry of a label for text. Errors: LPG_EINVAL (empty
@@ -81,7 +81,7 @@ int lpg_label_geometry(lpg_label_geom_t *out, const lpg_label_item_t *item,
  *  LPG_ELABEL (rendering failed), LPG_EIO (the file could not be
  *  written), LPG_ENOMEM. */
 int lpg_label_write(const lpg_label_item_t *items, size_t n,
-                    const lpg_label_opts_t *opts, const char *path,
-                    char *why, size_t whysz);
+                    const lpg_label_opts_t *opts, const char *path, char *why,
+                    size_t whysz);
 
 #endif

@@ -41,7 +41,10 @@ struct lpg_key {
 #define S_GCM_TAG 16
 
 /*  The prefix of each context; sizeof keeps the terminating NUL. */
-#define S_PREFIX(text) {text, sizeof text}
+#define S_PREFIX(text)    \
+    {                     \
+        text, sizeof text \
+    }
 static const struct {
     const char *text;
     size_t len;
@@ -86,7 +89,8 @@ s_fatal(const char *what)
 {
     s_drain(what);
     lpg_error("crypto: %s failed; stopping rather than produce a wrong "
-              "digest", what);
+              "digest",
+              what);
     abort();
 }
 
@@ -288,13 +292,12 @@ lpg_key_load_public(lpg_key_t **out, const char *path)
 static int
 s_save(const lpg_key_t *key, const char *path, mode_t mode, bool private)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY,
-                  mode);
+    int fd =
+        open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode);
     if (fd < 0) {
         int err = errno;
         if (err == EEXIST) {
-            lpg_error("key file %s already exists; not overwriting it",
-                      path);
+            lpg_error("key file %s already exists; not overwriting it", path);
             return LPG_EEXIST;
         }
         lpg_error("cannot create key file %s: %s", path, strerror(err));
@@ -317,9 +320,9 @@ s_save(const lpg_key_t *key, const char *path, mode_t mode, bool private)
         goto cleanup;
     }
     fd = -1; /* now owned by f */
-    ok = private ? PEM_write_PrivateKey(f, key->pkey, NULL, NULL, 0, NULL,
-                                        NULL)
-                 : PEM_write_PUBKEY(f, key->pkey);
+    ok = private
+             ? PEM_write_PrivateKey(f, key->pkey, NULL, NULL, 0, NULL, NULL)
+             : PEM_write_PUBKEY(f, key->pkey);
     if (ok != 1) {
         s_drain("writing a PEM key");
         lpg_error("cannot encode the key for %s", path);
@@ -428,8 +431,8 @@ s_message(lpg_sigctx_t ctx, const void *msg, size_t len, uint8_t *stack,
 }
 
 int
-lpg_sign(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg,
-         size_t len, uint8_t sig[LPG_ED25519_SIG_LEN])
+lpg_sign(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg, size_t len,
+         uint8_t sig[LPG_ED25519_SIG_LEN])
 {
     assert(key && sig && (msg || len == 0));
     if (!key->has_private)
@@ -438,8 +441,8 @@ lpg_sign(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg,
     uint8_t *heap = NULL;
     const uint8_t *data = NULL;
     size_t datalen = 0;
-    int rc = s_message(ctx, msg, len, stack, sizeof stack, &data, &datalen,
-                       &heap);
+    int rc =
+        s_message(ctx, msg, len, stack, sizeof stack, &data, &datalen, &heap);
     if (rc != LPG_OK)
         return rc;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -458,16 +461,16 @@ lpg_sign(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg,
 /*  One EVP_MD_CTX per call: the EVP_PKEY is only read, so any number of
  *  threads may verify with the same key at once. */
 int
-lpg_verify(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg,
-           size_t len, const uint8_t sig[LPG_ED25519_SIG_LEN])
+lpg_verify(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg, size_t len,
+           const uint8_t sig[LPG_ED25519_SIG_LEN])
 {
     assert(key && sig && (msg || len == 0));
     uint8_t stack[S_STACK_MSG];
     uint8_t *heap = NULL;
     const uint8_t *data = NULL;
     size_t datalen = 0;
-    int rc = s_message(ctx, msg, len, stack, sizeof stack, &data, &datalen,
-                       &heap);
+    int rc =
+        s_message(ctx, msg, len, stack, sizeof stack, &data, &datalen, &heap);
     if (rc != LPG_OK)
         return rc;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -479,8 +482,8 @@ lpg_verify(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg,
     if (EVP_DigestVerifyInit(md, NULL, NULL, NULL, key->pkey) != 1) {
         s_drain("starting a verification");
         rc = LPG_ECRYPTO;
-    } else if (EVP_DigestVerify(md, sig, LPG_ED25519_SIG_LEN, data,
-                                datalen) != 1) {
+    } else if (EVP_DigestVerify(md, sig, LPG_ED25519_SIG_LEN, data, datalen) !=
+               1) {
         s_drain("verifying a signature");
         rc = LPG_EBADSIG;
     }
@@ -544,8 +547,8 @@ lpg_sha256(const void *data, size_t len, uint8_t out[32])
 }
 
 void
-lpg_hmac_sha256(const uint8_t *key, size_t keylen, const void *msg,
-                size_t len, uint8_t out[32])
+lpg_hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t len,
+                uint8_t out[32])
 {
     static const uint8_t empty[1];
     static char digest[] = "SHA2-256";
@@ -633,8 +636,8 @@ lpg_aead_open(const uint8_t key[32], const void *aad, size_t aadlen,
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     if (!c || EVP_DecryptInit_ex2(c, s_gcm, key, in, NULL) != 1 ||
         (aadlen && EVP_DecryptUpdate(c, NULL, &n, aad, (int)aadlen) != 1) ||
-        (ptlen && EVP_DecryptUpdate(c, out, &n, in + S_GCM_NONCE,
-                                    (int)ptlen) != 1) ||
+        (ptlen &&
+         EVP_DecryptUpdate(c, out, &n, in + S_GCM_NONCE, (int)ptlen) != 1) ||
         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, S_GCM_TAG, tag) != 1) {
         s_drain("AES-256-GCM open");
         rc = LPG_ECRYPTO;

@@ -39,8 +39,8 @@ lpg_cylinder_code(const Lpg__CylinderState *cyl)
 void
 lpg_cylinder_now(const Lpg__CylinderState *cyl, lpg_cylinder_now_t *out)
 {
-    out->status = cyl->has_status ? cyl->status
-                                  : LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
+    out->status =
+        cyl->has_status ? cyl->status : LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
     out->custody = cyl->has_custody ? cyl->custody
                                     : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
     out->holder = cyl->holder;

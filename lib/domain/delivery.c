@@ -30,21 +30,23 @@ s_code(const Lpg__Event *e)
 }
 
 static int
-s_authorize(lpg_txn_t *t, const lpg_event_t *ev,
-            bool signer_is_authority, char *why, size_t whysz)
+s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+            char *why, size_t whysz)
 {
     (void)t;
     const Lpg__Event *e = ev->event;
     if (signer_is_authority) {
         if (why)
-            snprintf(why, whysz, "the authority key does not sign "
-                                 "delivery events");
+            snprintf(why, whysz,
+                     "the authority key does not sign "
+                     "delivery events");
         return LPG_EPERM;
     }
     if ((!e->cylinder || !*e->cylinder) && !s_code(e)) {
         if (why)
-            snprintf(why, whysz, "a delivery event names no cylinder "
-                                 "and carries no code");
+            snprintf(why, whysz,
+                     "a delivery event names no cylinder "
+                     "and carries no code");
         return LPG_EINVAL;
     }
     return LPG_OK;
@@ -110,9 +112,9 @@ static void
 s_detail(char *out, size_t outsz, const char *prep, const char *user,
          const char *vehicle, Lpg__CheckItem *const *checks, size_t nchecks)
 {
-    int w = snprintf(out, outsz, "%s%s%svehicle %s", user ? prep : "",
-                     user ? user : "", user ? ", " : "",
-                     vehicle ? vehicle : "?");
+    int w =
+        snprintf(out, outsz, "%s%s%svehicle %s", user ? prep : "",
+                 user ? user : "", user ? ", " : "", vehicle ? vehicle : "?");
     size_t n = w < 0 ? 0 : (size_t)w;
     for (size_t i = 0; i < nchecks && n + 1 < outsz; i++) {
         w = snprintf(out + n, outsz - n, "%s%s %s",
@@ -127,8 +129,8 @@ s_say_dispatch(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "dispatch");
-    s_detail(w->detail, sizeof w->detail, "", NULL, e->dispatch->vehicle,
-             NULL, 0);
+    s_detail(w->detail, sizeof w->detail, "", NULL, e->dispatch->vehicle, NULL,
+             0);
 }
 
 static void
@@ -136,9 +138,8 @@ s_say_delivery(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "delivery");
-    s_detail(w->detail, sizeof w->detail, "to ", e->user,
-             e->delivery->vehicle, e->delivery->checks,
-             e->delivery->n_checks);
+    s_detail(w->detail, sizeof w->detail, "to ", e->user, e->delivery->vehicle,
+             e->delivery->checks, e->delivery->n_checks);
 }
 
 static void
@@ -155,8 +156,8 @@ s_say_return(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
              lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "return");
-    s_detail(w->detail, sizeof w->detail, "", NULL,
-             e->station_return->vehicle, NULL, 0);
+    s_detail(w->detail, sizeof w->detail, "", NULL, e->station_return->vehicle,
+             NULL, 0);
 }
 
 const lpg_kind_t lpg_delivery_kinds[] = {

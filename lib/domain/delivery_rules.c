@@ -53,8 +53,10 @@ lpg_delivery_late_from_config(uint64_t *out, const lpg_config_t *cfg,
     long long v = lpg_config_get_int(cfg, "delivery.late_ms", -1);
     if (v < 0 || v > S_LATE_MAX_MS) {
         if (why)
-            snprintf(why, whysz, "delivery.late_ms must be an integer in "
-                                 "0..%d", S_LATE_MAX_MS);
+            snprintf(why, whysz,
+                     "delivery.late_ms must be an integer in "
+                     "0..%d",
+                     S_LATE_MAX_MS);
         return LPG_ECONFIG;
     }
     *out = (uint64_t)v;
@@ -84,15 +86,16 @@ s_check_device(lpg_verdict_t *v, const Lpg__DeviceState *d,
 {
     if (!d)
         lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device not enrolled",
-              "设备未登记");
+                        "设备未登记");
     else if (d->has_revoked_seq)
-        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device revoked", "设备已吊销");
+        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device revoked",
+                        "设备已吊销");
     else if (d->role != LPG__ROLE__ROLE_HANDHELD)
-        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device is not a handheld",
-              "设备不是送气手持终端");
+        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN,
+                        "device is not a handheld", "设备不是送气手持终端");
     else if (company && !s_streq(d->company, company))
-        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN, "device of another company",
-              "设备属其他单位");
+        lpg_verdict_add(v, LPG_REASON_HANDHELD_UNKNOWN,
+                        "device of another company", "设备属其他单位");
 }
 
 static void
@@ -109,10 +112,11 @@ s_check_driver(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     }
     const Lpg__StaffAdd *a = st->add;
     if (company && !s_streq(a->company, company))
-        lpg_verdict_add(v, LPG_REASON_DRIVER_UNKNOWN, "staff of another company",
-              "非本单位人员");
+        lpg_verdict_add(v, LPG_REASON_DRIVER_UNKNOWN,
+                        "staff of another company", "非本单位人员");
     else if (a->role != LPG__STAFF_ROLE__STAFF_DRIVER)
-        lpg_verdict_add(v, LPG_REASON_DRIVER_UNKNOWN, "not a driver", "不是送气工");
+        lpg_verdict_add(v, LPG_REASON_DRIVER_UNKNOWN, "not a driver",
+                        "不是送气工");
     if (a->cert_until_ymd < in->today_ymd) {
         snprintf(en, sizeof en, "expired after %08u",
                  (unsigned)a->cert_until_ymd);
@@ -134,13 +138,13 @@ s_check_vehicle(lpg_verdict_t *v, const lpg_delivery_input_t *in,
         return;
     }
     if (company && !s_streq(vs->add->company, company))
-        lpg_verdict_add(v, LPG_REASON_VEHICLE_UNKNOWN, "vehicle of another company",
-              "非本单位车辆");
+        lpg_verdict_add(v, LPG_REASON_VEHICLE_UNKNOWN,
+                        "vehicle of another company", "非本单位车辆");
     if (vs->add->permit_until_ymd < in->today_ymd) {
         snprintf(en, sizeof en, "permit %s expired after %08u",
                  vs->add->permit_no, (unsigned)vs->add->permit_until_ymd);
-        snprintf(zh, sizeof zh, "许可证 %s 有效期至 %08u",
-                 vs->add->permit_no, (unsigned)vs->add->permit_until_ymd);
+        snprintf(zh, sizeof zh, "许可证 %s 有效期至 %08u", vs->add->permit_no,
+                 (unsigned)vs->add->permit_until_ymd);
         lpg_verdict_add(v, LPG_REASON_VEHICLE_PERMIT_EXPIRED, en, zh);
     }
 }
@@ -175,12 +179,12 @@ s_check_dispatchable(lpg_verdict_t *v, const Lpg__CylinderState *cyl,
         cyl->status == LPG__CYLINDER_STATUS__CYL_QUARANTINED)
         lpg_verdict_add(v, LPG_REASON_QUARANTINED, NULL, NULL);
     const Lpg__CylinderRegister *reg = cyl->reg;
-    uint32_t next = cyl->has_next_inspection_ymd ? cyl->next_inspection_ymd
+    uint32_t next = cyl->has_next_inspection_ymd   ? cyl->next_inspection_ymd
                     : reg->has_next_inspection_ymd ? reg->next_inspection_ymd
                                                    : 0;
     if (next == 0) {
-        lpg_verdict_add(v, LPG_REASON_INSPECTION_OVERDUE, "no due date on record",
-              "无检验日期");
+        lpg_verdict_add(v, LPG_REASON_INSPECTION_OVERDUE,
+                        "no due date on record", "无检验日期");
     } else if (next < today) {
         snprintf(en, sizeof en, "was due %08u", (unsigned)next);
         snprintf(zh, sizeof zh, "应于 %08u 检验", (unsigned)next);
@@ -202,12 +206,13 @@ s_check_user(lpg_verdict_t *v, const lpg_delivery_input_t *in,
         return false;
     }
     if (u->has_erased_seq && !erased_ok) {
-        lpg_verdict_add(v, LPG_REASON_USER_UNKNOWN, "user erased", "用户已注销");
+        lpg_verdict_add(v, LPG_REASON_USER_UNKNOWN, "user erased",
+                        "用户已注销");
         return false;
     }
     if (company && !s_streq(u->add->company, company)) {
         lpg_verdict_add(v, LPG_REASON_USER_UNKNOWN, "user of another company",
-              "非本单位用户");
+                        "非本单位用户");
         return false;
     }
     return true;
@@ -247,8 +252,8 @@ s_check_gas_cert(lpg_verdict_t *v, const lpg_delivery_input_t *in,
             lpg_verdict_add(v, LPG_REASON_GAS_CERT_NOT_ISSUER, en, zh);
         }
         if (d->has_revoked_seq)
-            lpg_verdict_add(v, LPG_REASON_GAS_CERT_REVOKED,
-                            d->revoke_reason, NULL);
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_REVOKED, d->revoke_reason,
+                            NULL);
         lpg_key_t *key = NULL;
         if (d->sign_pub.len != LPG_ED25519_PUB_LEN ||
             lpg_key_from_raw_public(&key, d->sign_pub.data) != LPG_OK)
@@ -266,8 +271,7 @@ s_check_gas_cert(lpg_verdict_t *v, const lpg_delivery_input_t *in,
      * is anyone's text: it is judged but never copied into the record. */
     if (!s_streq(c.user, in->user_id) || !s_streq(c.company, u->company)) {
         if (verified) {
-            snprintf(en, sizeof en, "issued to %s of %s", c.user,
-                     c.company);
+            snprintf(en, sizeof en, "issued to %s of %s", c.user, c.company);
             snprintf(zh, sizeof zh, "凭证用户 %s（%s）", c.user, c.company);
         } else {
             snprintf(en, sizeof en, "%s", S_UNVERIFIED_EN);
@@ -365,8 +369,8 @@ s_check_delivery(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     for (size_t i = 0; i < in->n_checks; i++) {
         const Lpg__CheckItem *c = in->checks[i];
         if (c && !c->ok)
-            lpg_verdict_add(v, LPG_REASON_SAFETY_CHECK_FAILED, c->item ? c->item : "",
-                  NULL);
+            lpg_verdict_add(v, LPG_REASON_SAFETY_CHECK_FAILED,
+                            c->item ? c->item : "", NULL);
     }
 }
 
@@ -374,9 +378,8 @@ static void
 s_check_custody(lpg_verdict_t *v, const lpg_delivery_input_t *in,
                 const Lpg__CylinderState *cyl)
 {
-    Lpg__Custody c = cyl->has_custody
-                         ? cyl->custody
-                         : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
+    Lpg__Custody c = cyl->has_custody ? cyl->custody
+                                      : LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
     bool fits = false;
     const char *zh = NULL;
     const char *en = lpg_custody_words(
@@ -426,8 +429,7 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
     }
     bool identified = true;
     if (in->code) {
-        bool verified = in->code_rc == LPG_OK ||
-                        in->code_rc == LPG_ECODE_CASE;
+        bool verified = in->code_rc == LPG_OK || in->code_rc == LPG_ECODE_CASE;
         if (verified ? !s_streq(in->code->grai, in->cylinder_id)
                      : in->cylinder_id != NULL) {
             rc = LPG_EINVAL; /* the caller named another cylinder */
@@ -436,8 +438,9 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
         identified = lpg_rules_code(out, in->code_rc, in->code, cyl);
     }
     if (!cyl && identified)
-        lpg_verdict_add(out, LPG_REASON_CYL_UNKNOWN, s_or(in->cylinder_id), NULL);
-    const char *company = cyl ? cyl->reg->owner
+        lpg_verdict_add(out, LPG_REASON_CYL_UNKNOWN, s_or(in->cylinder_id),
+                        NULL);
+    const char *company = cyl          ? cyl->reg->owner
                           : in->device ? in->device->company
                                        : NULL;
 
@@ -469,7 +472,8 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
         char en[S_DETAIL], zh[S_DETAIL];
         snprintf(en, sizeof en, "%llu s after the event",
                  (unsigned long long)(d / 1000));
-        snprintf(zh, sizeof zh, "迟到 %llu 秒", (unsigned long long)(d / 1000));
+        snprintf(zh, sizeof zh, "迟到 %llu 秒",
+                 (unsigned long long)(d / 1000));
         lpg_verdict_add(out, LPG_REASON_LATE, en, zh);
         if (late_ms)
             *late_ms = d;

@@ -45,10 +45,10 @@ int lpg_delivery_late_from_config(uint64_t *out, const lpg_config_t *cfg,
                                   char *why, size_t whysz);
 
 typedef enum {
-    LPG_DELIVERY_DISPATCH,   /* FULL_AT_STATION -> IN_TRANSIT */
-    LPG_DELIVERY_DELIVER,    /* IN_TRANSIT -> AT_USER */
-    LPG_DELIVERY_COLLECT,    /* AT_USER (this user) -> COLLECTED */
-    LPG_DELIVERY_RETURN      /* COLLECTED or IN_TRANSIT -> EMPTY_AT_STATION */
+    LPG_DELIVERY_DISPATCH, /* FULL_AT_STATION -> IN_TRANSIT */
+    LPG_DELIVERY_DELIVER,  /* IN_TRANSIT -> AT_USER */
+    LPG_DELIVERY_COLLECT,  /* AT_USER (this user) -> COLLECTED */
+    LPG_DELIVERY_RETURN    /* COLLECTED or IN_TRANSIT -> EMPTY_AT_STATION */
 } lpg_delivery_step_t;
 
 /*  The step an event body is, or -1 if it is no delivery event. */
@@ -58,7 +58,7 @@ int lpg_delivery_step_of(const Lpg__Event *e);
  *  a record is NULL when there is none under the id given. */
 typedef struct {
     lpg_delivery_step_t step;
-    const char *cylinder_id;           /* Event.cylinder */
+    const char *cylinder_id; /* Event.cylinder */
     const Lpg__CylinderState *cyl;
     /* The code text the step carries, verified (lpg_code_verify): its
      * result and what it parsed; code NULL when the step carries none
@@ -66,28 +66,28 @@ typedef struct {
      * does not verify names no cylinder: cylinder_id must be NULL. */
     int code_rc;
     const lpg_code_t *code;
-    const Lpg__DeviceState *device;    /* the signer */
-    const char *driver_id;             /* Event.actor */
+    const Lpg__DeviceState *device; /* the signer */
+    const char *driver_id;          /* Event.actor */
     const Lpg__StaffState *driver;
-    const char *vehicle_id;            /* the plate the body names */
+    const char *vehicle_id; /* the plate the body names */
     const Lpg__VehicleState *vehicle;
-    const char *site_id;               /* dispatch, return: Event.site */
+    const char *site_id; /* dispatch, return: Event.site */
     const Lpg__SiteState *site;
-    const char *user_id;               /* deliver, collect: Event.user */
+    const char *user_id; /* deliver, collect: Event.user */
     const Lpg__UserState *user;
-    const char *gas_cert;              /* deliver: the certificate text
+    const char *gas_cert;                    /* deliver: the certificate text
                                         * scanned (lib/gascert.h) */
     const Lpg__DeviceState *gas_cert_signer; /* the device whose key the
                                         * certificate names, or NULL */
-    const char *resolver;              /* code.resolver; NULL: any host */
-    Lpg__CheckItem *const *checks;     /* deliver: the 随瓶安检 record */
+    const char *resolver;          /* code.resolver; NULL: any host */
+    Lpg__CheckItem *const *checks; /* deliver: the 随瓶安检 record */
     size_t n_checks;
-    const char *hazard;                /* the user's open major hazard */
-    uint64_t time_ms;                  /* Event.device_time_ms */
-    uint64_t now_ms;                   /* the service clock */
-    uint64_t late_limit_ms;            /* delivery.late_ms */
-    uint32_t today_ymd;                /* the local date, YYYYMMDD */
-    uint32_t event_ymd;                /* the local date of time_ms; 0:
+    const char *hazard;     /* the user's open major hazard */
+    uint64_t time_ms;       /* Event.device_time_ms */
+    uint64_t now_ms;        /* the service clock */
+    uint64_t late_limit_ms; /* delivery.late_ms */
+    uint32_t today_ymd;     /* the local date, YYYYMMDD */
+    uint32_t event_ymd;     /* the local date of time_ms; 0:
                                         * today_ymd */
 } lpg_delivery_input_t;
 

@@ -53,9 +53,8 @@ s_step_check(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
 }
 
 static void
-s_step_override(Lpg__CylinderState *cyl, uint64_t seq,
-                uint64_t recorded_at_ms, const Lpg__Event *e,
-                const Lpg__Outcome *outcome)
+s_step_override(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
+                const Lpg__Event *e, const Lpg__Outcome *outcome)
 {
     if (!s_ok(outcome))
         return;
@@ -129,8 +128,7 @@ static void
 s_say_override(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                lpg_kind_words_t *w)
 {
-    snprintf(w->step, sizeof w->step, "override %s",
-             ok ? "ALLOW" : "refused");
+    snprintf(w->step, sizeof w->step, "override %s", ok ? "ALLOW" : "refused");
     snprintf(w->detail, sizeof w->detail, "reason: %s",
              e->fill_override->reason);
 }
@@ -138,8 +136,8 @@ s_say_override(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 const lpg_kind_t lpg_fill_kinds[] = {
     {LPG__EVENT__BODY_FILL_CHECK, "fill_check", "filling", s_authorize, NULL,
      s_step_check, false, s_say_check},
-    {LPG__EVENT__BODY_FILL_RECORD, "fill_record", "filling", s_authorize,
-     NULL, s_step_record, false, s_say_record},
+    {LPG__EVENT__BODY_FILL_RECORD, "fill_record", "filling", s_authorize, NULL,
+     s_step_record, false, s_say_record},
     {LPG__EVENT__BODY_FILL_OVERRIDE, "fill_override", "filling", s_authorize,
      NULL, s_step_override, false, s_say_override},
 };

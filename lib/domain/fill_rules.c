@@ -76,7 +76,8 @@ s_add(lpg_verdict_t *v, lpg_reason_id_t id, const char *en, const char *zh)
     if (r->kind == LPG_REASON_REFUSAL)
         v->allow = false;
     for (size_t i = 0; i < v->n; i++)
-        if (v->reasons[i].id == id && strcmp(v->reasons[i].detail, detail) == 0)
+        if (v->reasons[i].id == id &&
+            strcmp(v->reasons[i].detail, detail) == 0)
             return;
     if (v->n == LPG_VERDICT_MAX) {
         v->truncated = true;
@@ -206,8 +207,8 @@ s_device_problem(const Lpg__DeviceState *d, const char *site_id,
         *zh = "设备已吊销";
         return "device revoked";
     }
-    if (!s_streq(d->site, site_id) || (company && !s_streq(d->company,
-                                                           company))) {
+    if (!s_streq(d->site, site_id) ||
+        (company && !s_streq(d->company, company))) {
         *zh = "设备登记在别处";
         return "device enrolled elsewhere";
     }
@@ -265,8 +266,7 @@ static void
 s_check_code(lpg_verdict_t *v, const lpg_fill_input_t *in,
              const Lpg__CylinderState *cyl)
 {
-    if (cyl->has_status &&
-        cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
+    if (cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
         s_add(v, LPG_REASON_CODE_REVOKED, "cylinder scrapped", "气瓶已报废");
     lpg_rules_code_revision(v, in->code, cyl);
 }
@@ -318,7 +318,7 @@ s_check_cylinder(lpg_verdict_t *v, const lpg_fill_input_t *in,
 
     /* inspection: due on next_inspection_ymd, overdue from the day after;
      * no date on record counts as overdue */
-    uint32_t next = cyl->has_next_inspection_ymd ? cyl->next_inspection_ymd
+    uint32_t next = cyl->has_next_inspection_ymd   ? cyl->next_inspection_ymd
                     : reg->has_next_inspection_ymd ? reg->next_inspection_ymd
                                                    : 0;
     if (next == 0) {
@@ -335,8 +335,8 @@ s_check_cylinder(lpg_verdict_t *v, const lpg_fill_input_t *in,
      * there is nothing to judge (the registry should require them). */
     if (reg->has_made_ym && reg->made_ym > 0 && reg->has_design_life_y &&
         reg->design_life_y > 0) {
-        uint64_t end = (uint64_t)reg->made_ym +
-                       (uint64_t)reg->design_life_y * 100;
+        uint64_t end =
+            (uint64_t)reg->made_ym + (uint64_t)reg->design_life_y * 100;
         if ((uint64_t)(today / 100) > end) {
             snprintf(en, sizeof en, "made %06u, %u years: until %06llu",
                      (unsigned)reg->made_ym, (unsigned)reg->design_life_y,
@@ -349,7 +349,7 @@ s_check_cylinder(lpg_verdict_t *v, const lpg_fill_input_t *in,
     }
 
     /* insurance: valid through insurance_until_ymd */
-    uint32_t until = cyl->has_insurance_until_ymd ? cyl->insurance_until_ymd
+    uint32_t until = cyl->has_insurance_until_ymd   ? cyl->insurance_until_ymd
                      : reg->has_insurance_until_ymd ? reg->insurance_until_ymd
                                                     : 0;
     if (until == 0) {
@@ -451,10 +451,8 @@ static const struct {
     const char *item;
     const char *zh;
 } s_items[] = {
-    {"corrosion", "腐蚀"},
-    {"dents", "凹陷或变形"},
-    {"fire", "火烧或受热"},
-    {"valve", "瓶阀"},
+    {"corrosion", "腐蚀"},         {"dents", "凹陷或变形"},
+    {"fire", "火烧或受热"},        {"valve", "瓶阀"},
     {"parts", "附件缺失或不合规"},
 };
 
@@ -467,8 +465,8 @@ s_check_visual(lpg_verdict_t *v, const Lpg__FillCheck *fc)
     for (size_t i = 0; i < S_NITEMS; i++) {
         bool seen = false;
         for (size_t j = 0; j < fc->n_checks && !seen; j++)
-            seen = fc->checks[j] && s_streq(fc->checks[j]->item,
-                                            s_items[i].item);
+            seen =
+                fc->checks[j] && s_streq(fc->checks[j]->item, s_items[i].item);
         if (!seen) {
             snprintf(zh, sizeof zh, "%s（%s）", s_items[i].zh,
                      s_items[i].item);
@@ -592,7 +590,7 @@ s_record_permit(lpg_verdict_t *v, const lpg_fill_record_input_t *in)
             return;
         }
         if (!lpg_kind_recorded_by_owner(in->override_check_service,
-                                         oc->body_case)) {
+                                        oc->body_case)) {
             s_not_filling(en, zh, in->override_check_service);
             s_add(v, LPG_REASON_FILL_NO_ALLOW, en, zh);
             return;
@@ -610,8 +608,8 @@ s_record_permit(lpg_verdict_t *v, const lpg_fill_record_input_t *in)
         s_add(v, LPG_REASON_FILL_OTHER_CYLINDER,
               named->cylinder ? named->cylinder : "", NULL);
     if (!s_streq(named->site, rec->site))
-        s_add(v, LPG_REASON_FILL_OTHER_STATION,
-              named->site ? named->site : "", NULL);
+        s_add(v, LPG_REASON_FILL_OTHER_STATION, named->site ? named->site : "",
+              NULL);
     const char *rscale = rec->fill_record->scale;
     if (scale && *scale && rscale && *rscale && strcmp(scale, rscale) != 0)
         s_add(v, LPG_REASON_FILL_OTHER_SCALE, scale, NULL);
@@ -669,12 +667,14 @@ lpg_rules_fill_record(const lpg_fill_record_input_t *in, lpg_verdict_t *out,
         int64_t hi = fill + (int64_t)in->limits.over_tolerance_g;
         int64_t lo = fill - (int64_t)in->limits.under_tolerance_g;
         if (net > hi || net < lo) {
-            snprintf(en, sizeof en, "net %lld g, permitted %lld g (%lld..%lld)",
+            snprintf(
+                en, sizeof en, "net %lld g, permitted %lld g (%lld..%lld)",
+                (long long)net, (long long)fill, (long long)lo, (long long)hi);
+            snprintf(zh, sizeof zh,
+                     "净重 %lld 克，允许充装 %lld 克"
+                     "（%lld..%lld）",
                      (long long)net, (long long)fill, (long long)lo,
                      (long long)hi);
-            snprintf(zh, sizeof zh, "净重 %lld 克，允许充装 %lld 克"
-                     "（%lld..%lld）", (long long)net, (long long)fill,
-                     (long long)lo, (long long)hi);
         }
         if (net > hi) {
             result->over = true;
@@ -746,9 +746,10 @@ s_override_check(lpg_verdict_t *v, const lpg_override_input_t *in)
         !s_streq(ov->cylinder, check->cylinder))
         s_add(v, LPG_REASON_OVERRIDE_OTHER_CYLINDER,
               check->cylinder ? check->cylinder : "", NULL);
-    if (cyl && ((cyl->has_last_fill_check_seq &&
-                 cyl->last_fill_check_seq > in->check_seq) ||
-                (cyl->has_last_fill_seq && cyl->last_fill_seq > in->check_seq)))
+    if (cyl &&
+        ((cyl->has_last_fill_check_seq &&
+          cyl->last_fill_check_seq > in->check_seq) ||
+         (cyl->has_last_fill_seq && cyl->last_fill_seq > in->check_seq)))
         s_add(v, LPG_REASON_OVERRIDE_STALE, NULL, NULL);
     if (!denied)
         return;
@@ -856,23 +857,22 @@ s_limit(uint32_t *out, const lpg_config_t *cfg, const char *key, char *why,
 }
 
 int
-lpg_rules_limits_from_config(lpg_rules_limits_t *out,
-                             const lpg_config_t *cfg, char *why, size_t whysz)
+lpg_rules_limits_from_config(lpg_rules_limits_t *out, const lpg_config_t *cfg,
+                             char *why, size_t whysz)
 {
-    int rc = s_limit(&out->tare_tolerance_g, cfg, "fill.tare_tolerance_g",
-                     why, whysz);
-    if (rc == LPG_OK)
-        rc = s_limit(&out->tare_below_g, cfg, "fill.tare_below_g", why,
+    int rc = s_limit(&out->tare_tolerance_g, cfg, "fill.tare_tolerance_g", why,
                      whysz);
     if (rc == LPG_OK)
-        rc = s_limit(&out->over_tolerance_g, cfg, "fill.over_tolerance_g",
-                     why, whysz);
+        rc = s_limit(&out->tare_below_g, cfg, "fill.tare_below_g", why, whysz);
+    if (rc == LPG_OK)
+        rc = s_limit(&out->over_tolerance_g, cfg, "fill.over_tolerance_g", why,
+                     whysz);
     if (rc == LPG_OK)
         rc = s_limit(&out->under_tolerance_g, cfg, "fill.under_tolerance_g",
                      why, whysz);
     if (rc == LPG_OK)
-        rc = s_limit(&out->travel_speed_kmh, cfg, "fill.travel_speed_kmh",
-                     why, whysz);
+        rc = s_limit(&out->travel_speed_kmh, cfg, "fill.travel_speed_kmh", why,
+                     whysz);
     return rc;
 }
 

@@ -38,7 +38,7 @@
 
 typedef struct {
     lpg_reason_id_t id;
-    const char *token;  /* static, from the catalogue */
+    const char *token; /* static, from the catalogue */
     lpg_reason_kind_t kind;
     bool overridable;
     /* what exactly, e.g. the checklist item or the weights; "" if none */
@@ -153,8 +153,8 @@ void lpg_rules_code_revision(lpg_verdict_t *v, const lpg_code_t *code,
  *  permission it follows: an allowed FillCheck, or an accepted
  *  FillOverride of a refused one. The service looks that event up. */
 typedef struct {
-    const Lpg__Event *record;     /* the FillRecord event */
-    const Lpg__CylinderState *cyl; /* record->cylinder's; NULL if unknown */
+    const Lpg__Event *record;       /* the FillRecord event */
+    const Lpg__CylinderState *cyl;  /* record->cylinder's; NULL if unknown */
     const Lpg__DeviceState *device; /* the signer; NULL if not enrolled */
     /* the event with id record->fill_record->allow_event_id, its recorded
      * outcome and sequence number; NULL if there is none */
@@ -205,17 +205,17 @@ int lpg_rules_fill_record(const lpg_fill_record_input_t *in,
 
 /*  What a supervisor's override is judged on. */
 typedef struct {
-    const Lpg__Event *override;      /* the FillOverride event */
-    const Lpg__SiteState *site;      /* override->site's record, or NULL */
-    const Lpg__StaffState *staff;    /* override->actor's, or NULL */
-    const Lpg__DeviceState *device;  /* the signer; NULL if not enrolled */
+    const Lpg__Event *override;     /* the FillOverride event */
+    const Lpg__SiteState *site;     /* override->site's record, or NULL */
+    const Lpg__StaffState *staff;   /* override->actor's, or NULL */
+    const Lpg__DeviceState *device; /* the signer; NULL if not enrolled */
     /* the event with id check_event_id, its recorded outcome and seq;
      * NULL if there is none */
     const Lpg__Event *check;
     const Lpg__Outcome *check_outcome;
     uint64_t check_seq;
     const char *check_service; /* the LedgerEntry.service that recorded it */
-    const Lpg__CylinderState *cyl;   /* the check's cylinder, or NULL */
+    const Lpg__CylinderState *cyl; /* the check's cylinder, or NULL */
     uint32_t today_ymd;
 } lpg_override_input_t;
 
@@ -256,8 +256,8 @@ int lpg_verdict_tokens(const lpg_verdict_t *v, char *out, size_t outsz);
 
 /*  Great-circle distance in km between two points given in degrees x 1e6
  *  (haversine, mean earth radius 6371.0088 km). */
-double lpg_rules_distance_km(int32_t lat1_e6, int32_t lon1_e6,
-                             int32_t lat2_e6, int32_t lon2_e6);
+double lpg_rules_distance_km(int32_t lat1_e6, int32_t lon1_e6, int32_t lat2_e6,
+                             int32_t lon2_e6);
 
 /*  The verdict as a recorded outcome: OK with ok_message, or DENIED with
  *  "<deny_message>: N reasons" and every reason (strings malloc'd: the

@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *s_items[] = {"flame_failure", "hose_metal",
-                                "hose_clamped",  "regulator_age",
-                                "valve",         "storage",
+static const char *s_items[] = {"flame_failure", "hose_metal", "hose_clamped",
+                                "regulator_age", "valve",      "storage",
                                 "ventilation",   "leak_alarm"};
 
 bool
@@ -70,7 +69,6 @@ s_put(lpg_txn_t *t, const char *key, const ProtobufCMessage *m)
     free(buf);
     return rc;
 }
-
 
 /*  The signer is an enrolled device with this role. */
 static int
@@ -168,8 +166,8 @@ cleanup:
 
 /*  The named hazard, open (not rectified). */
 static int
-s_open_hazard(lpg_txn_t *t, const char *key, Lpg__HazardState **out,
-              char *why, size_t whysz)
+s_open_hazard(lpg_txn_t *t, const char *key, Lpg__HazardState **out, char *why,
+              size_t whysz)
 {
     int rc = lpg_state_load(t, LPG_TABLE_HAZARDS, key,
                             &lpg__hazard_state__descriptor,
@@ -194,12 +192,10 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     int rc;
     switch (e->body_case) {
     case LPG__EVENT__BODY_HOUSEHOLD_INSPECTION:
-        return s_household_authorize(t, ev, signer_is_authority, why,
-                                     whysz);
+        return s_household_authorize(t, ev, signer_is_authority, why, whysz);
     case LPG__EVENT__BODY_HAZARD_ESCALATION:
         rc = s_role(t, ev, signer_is_authority, LPG__ROLE__ROLE_SERVICE,
-                    "only a service key escalates hazards", why, whysz,
-                    NULL);
+                    "only a service key escalates hazards", why, whysz, NULL);
         if (rc == LPG_OK)
             rc = s_open_hazard(t, e->hazard_escalation->hazard, &hz, why,
                                whysz);
@@ -214,16 +210,16 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
                     "rectification",
                     why, whysz, NULL);
         if (rc == LPG_OK)
-            rc = s_open_hazard(t, e->hazard_rectified->hazard, &hz, why,
-                               whysz);
+            rc =
+                s_open_hazard(t, e->hazard_rectified->hazard, &hz, why, whysz);
         lpg_state_free(hz);
         return rc;
     case LPG__EVENT__BODY_PERIODIC_INSPECTION: {
-        rc = s_role(t, ev, signer_is_authority,
-                    LPG__ROLE__ROLE_INSPECTION_BODY,
-                    "only an inspection-body device signs periodic "
-                    "inspections",
-                    why, whysz, NULL);
+        rc =
+            s_role(t, ev, signer_is_authority, LPG__ROLE__ROLE_INSPECTION_BODY,
+                   "only an inspection-body device signs periodic "
+                   "inspections",
+                   why, whysz, NULL);
         if (rc != LPG_OK)
             return rc;
         const Lpg__PeriodicInspection *pi = e->periodic_inspection;
@@ -304,9 +300,8 @@ s_apply_household(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
                             c->item);
         const void *v;
         size_t vlen;
-        if (rc == LPG_OK &&
-            lpg_txn_get(t, LPG_TABLE_HAZARDS, key, strlen(key), &v,
-                        &vlen) == LPG_OK)
+        if (rc == LPG_OK && lpg_txn_get(t, LPG_TABLE_HAZARDS, key, strlen(key),
+                                        &v, &vlen) == LPG_OK)
             continue; /* the same item twice in one inspection */
         if (rc != LPG_OK)
             return rc;
@@ -315,7 +310,7 @@ s_apply_household(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e,
         hz.item = c->item;
         hz.major = lpg_inspection_major(c->item, kind);
         /* No deadline given (0): escalated at the next look. */
-        hz.deadline_ymd = !res ? 0
+        hz.deadline_ymd = !res       ? 0
                           : hz.major ? res->major_deadline_ymd
                                      : res->minor_deadline_ymd;
         hz.found_seq = seq;
@@ -330,16 +325,15 @@ static int
 s_apply_hazard(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
 {
     bool esc = e->body_case == LPG__EVENT__BODY_HAZARD_ESCALATION;
-    const char *key = esc ? e->hazard_escalation->hazard
-                          : e->hazard_rectified->hazard;
+    const char *key =
+        esc ? e->hazard_escalation->hazard : e->hazard_rectified->hazard;
     Lpg__HazardState *hz = NULL;
     int rc = lpg_state_load(t, LPG_TABLE_HAZARDS, key,
                             &lpg__hazard_state__descriptor,
                             (ProtobufCMessage **)&hz);
     if (rc != LPG_OK)
         return rc;
-    rc = lpg_txn_index(t, LPG_TABLE_BY_USER, hz->user, strlen(hz->user),
-                       seq);
+    rc = lpg_txn_index(t, LPG_TABLE_BY_USER, hz->user, strlen(hz->user), seq);
     char *old_to = hz->escalated_to;
     if (esc) {
         hz->has_escalated_seq = 1;
@@ -361,9 +355,8 @@ s_apply_hazard(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
 /*  A pass sets the next inspection date; a fail scraps the cylinder
  *  (its code is refused from then on). A refused one changes nothing. */
 static void
-s_step_periodic(Lpg__CylinderState *cyl, uint64_t seq,
-                uint64_t recorded_at_ms, const Lpg__Event *e,
-                const Lpg__Outcome *outcome)
+s_step_periodic(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
+                const Lpg__Event *e, const Lpg__Outcome *outcome)
 {
     const Lpg__PeriodicInspection *pi = e->periodic_inspection;
     if (outcome && outcome->status != LPG__STATUS__STATUS_OK)
@@ -433,8 +426,7 @@ s_say_rectified(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                 lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "hazard rectified");
-    snprintf(w->detail, sizeof w->detail, "%s",
-             e->hazard_rectified->hazard);
+    snprintf(w->detail, sizeof w->detail, "%s", e->hazard_rectified->hazard);
 }
 
 static void
@@ -466,8 +458,8 @@ const lpg_kind_t lpg_inspection_kinds[] = {
      s_say_household},
     {LPG__EVENT__BODY_HAZARD_ESCALATION, "hazard_escalation", "inspection",
      s_authorize, s_apply_hazard_event, NULL, false, s_say_escalation},
-    {LPG__EVENT__BODY_PERIODIC_INSPECTION, "periodic_inspection",
-     "inspection", s_authorize, NULL, s_step_periodic, false, s_say_periodic},
+    {LPG__EVENT__BODY_PERIODIC_INSPECTION, "periodic_inspection", "inspection",
+     s_authorize, NULL, s_step_periodic, false, s_say_periodic},
     {LPG__EVENT__BODY_HAZARD_RECTIFIED, "hazard_rectified", "inspection",
      s_authorize, s_apply_hazard_event, NULL, false, s_say_rectified},
 };

@@ -39,13 +39,11 @@ bool lpg_inspection_major(const char *item, Lpg__UserKind kind);
 /*  The hazard key for a failed item: LPG_OK, or LPG_EINVAL if it does not
  *  fit in LPG_HAZARD_KEY_MAX. */
 int lpg_hazard_key(char *out, size_t outsz, const char *user,
-                   const uint8_t event_id[LPG_EVENT_ID_LEN],
-                   const char *item);
+                   const uint8_t event_id[LPG_EVENT_ID_LEN], const char *item);
 
 /*  The event id of the escalation of a hazard: the first 16 bytes of
  *  SHA-256("escalate\0" || key), so escalating it twice is a retry. */
-void lpg_hazard_escalation_id(uint8_t out[LPG_EVENT_ID_LEN],
-                              const char *key);
+void lpg_hazard_escalation_id(uint8_t out[LPG_EVENT_ID_LEN], const char *key);
 
 /*  The rows of the inspection kinds (domain/kind.c gathers them): who
  *  may sign (household inspection by an inspector device, hazard

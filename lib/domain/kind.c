@@ -97,11 +97,13 @@ lpg_kind_check_service(const char *service, Lpg__Event__BodyCase body,
     if (owner && service && strcmp(owner, service) == 0)
         return LPG_OK;
     if (owner)
-        lpg_why(why, whysz, "a %s event is recorded by lpg-%sd, not by "
-                "lpg-%sd: send it there", lpg_kind_name(body), owner,
-                service ? service : "?");
+        lpg_why(why, whysz,
+                "a %s event is recorded by lpg-%sd, not by "
+                "lpg-%sd: send it there",
+                lpg_kind_name(body), owner, service ? service : "?");
     else
-        lpg_why(why, whysz, "an event of no known kind: no service "
+        lpg_why(why, whysz,
+                "an event of no known kind: no service "
                 "records it");
     return LPG_EWRONGSERVICE;
 }
@@ -181,8 +183,8 @@ s_release(lpg_signer_t *s)
 }
 
 static int
-s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
-            char *why, size_t whysz)
+s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority, char *why,
+            size_t whysz)
 {
     const lpg_kind_t *k = lpg_kind_of(ev->event->body_case);
     if (!k || !k->authorize)
@@ -206,8 +208,8 @@ s_index_all(lpg_txn_t *t, uint64_t seq, const Lpg__Event *e)
     for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++) {
         if (!idx[i].key || !*idx[i].key)
             continue;
-        int rc = lpg_txn_index(t, idx[i].table, idx[i].key,
-                               strlen(idx[i].key), seq);
+        int rc = lpg_txn_index(t, idx[i].table, idx[i].key, strlen(idx[i].key),
+                               seq);
         if (rc != LPG_OK)
             return rc;
     }
@@ -246,8 +248,7 @@ s_apply_cylinder(lpg_txn_t *t, const lpg_kind_t *k, uint64_t seq,
     k->step(cyl, seq, recorded_at_ms, e, outcome);
     cyl->has_last_event_seq = 1;
     cyl->last_event_seq = seq;
-    rc = lpg_state_put(t, LPG_TABLE_CYLINDERS, e->cylinder, klen,
-                       &cyl->base);
+    rc = lpg_state_put(t, LPG_TABLE_CYLINDERS, e->cylinder, klen, &cyl->base);
     *cyl = decoded;
     lpg_state_free(cyl);
     return rc;
@@ -273,8 +274,7 @@ s_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
 /*  Entries written by a service must be of its kinds; other writers
  *  (`lpgtrace gen`, test tools) are not judged. */
 static int
-s_recorder(const lpg_event_t *ev, const char *writer, char *why,
-           size_t whysz)
+s_recorder(const lpg_event_t *ev, const char *writer, char *why, size_t whysz)
 {
     Lpg__Event__BodyCase body = ev->event->body_case;
     if (!lpg_kind_is_service(writer) ||

@@ -46,8 +46,7 @@ bool lpg_kind_is_service(const char *writer);
 
 /*  Was an entry of this kind recorded by writer its owner? "init" may
  *  record the registry's kinds. False for a NULL writer. */
-bool lpg_kind_recorded_by_owner(const char *writer,
-                                Lpg__Event__BodyCase body);
+bool lpg_kind_recorded_by_owner(const char *writer, Lpg__Event__BodyCase body);
 
 /*  May service record this kind? LPG_OK, or LPG_EWRONGSERVICE with a
  *  sentence in why naming the kind and the daemon that records it. */

@@ -53,8 +53,8 @@ typedef struct {
     bool creates; /* the step starts the record (registration) */
 
     /* Words for a person: ok says whether the entry was accepted. */
-    void (*describe)(const Lpg__Event *e, const Lpg__Outcome *outcome,
-                     bool ok, lpg_kind_words_t *out);
+    void (*describe)(const Lpg__Event *e, const Lpg__Outcome *outcome, bool ok,
+                     lpg_kind_words_t *out);
 } lpg_kind_t;
 
 #endif

@@ -200,8 +200,8 @@ lpg_pii_open(const uint8_t data_key[LPG_PII_KEY_LEN], const char *user,
     if (rc == LPG_OK) {
         *out = lpg__personal_data__unpack(NULL, plen, plain);
         const char *field = NULL;
-        if (!*out || lpg_proto_strings_check(&(*out)->base, &field) !=
-                         LPG_OK) {
+        if (!*out ||
+            lpg_proto_strings_check(&(*out)->base, &field) != LPG_OK) {
             if (*out)
                 lpg__personal_data__free_unpacked(*out, NULL);
             *out = NULL;
@@ -324,9 +324,9 @@ lpg_pii_key_load(const char *path, uint8_t out[LPG_PII_KEY_LEN])
         len--;
     uint8_t key[LPG_PII_KEY_LEN + 8];
     size_t klen = 0;
-    int rc = len < sizeof text ? lpg_base64_decode(text, len, false, key,
-                                                   sizeof key, &klen)
-                               : LPG_EMALFORMED;
+    int rc = len < sizeof text
+                 ? lpg_base64_decode(text, len, false, key, sizeof key, &klen)
+                 : LPG_EMALFORMED;
     if (rc == LPG_OK && klen == LPG_PII_KEY_LEN)
         memcpy(out, key, LPG_PII_KEY_LEN);
     else

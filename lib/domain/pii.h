@@ -12,9 +12,9 @@
 
 #include "proto/event.pb-c.h"
 
-#define LPG_PII_KEY_LEN 32      /* look-up, data and master keys */
+#define LPG_PII_KEY_LEN 32 /* look-up, data and master keys */
 #define LPG_PII_HMAC_LEN 32
-#define LPG_PII_WRAPPED_LEN 60  /* nonce + wrapped data key + tag */
+#define LPG_PII_WRAPPED_LEN 60 /* nonce + wrapped data key + tag */
 
 /*  What a value is, for its normalisation. */
 typedef enum {

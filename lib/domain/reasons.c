@@ -48,12 +48,12 @@
 #include <stddef.h>
 #include <string.h>
 
-#define R_REFUSE(id_, zh_, en_, ov_)                                        \
-    [LPG_REASON_##id_] = {LPG_REASON_##id_, #id_, zh_, en_,                 \
-                          LPG_REASON_REFUSAL, ov_}
-#define R_FLAG(id_, zh_, en_)                                               \
-    [LPG_REASON_##id_] = {LPG_REASON_##id_, #id_, zh_, en_, LPG_REASON_FLAG, \
-                          false}
+#define R_REFUSE(id_, zh_, en_, ov_) \
+    [LPG_REASON_##                   \
+        id_] = {LPG_REASON_##id_, #id_, zh_, en_, LPG_REASON_REFUSAL, ov_}
+#define R_FLAG(id_, zh_, en_) \
+    [LPG_REASON_##            \
+        id_] = {LPG_REASON_##id_, #id_, zh_, en_, LPG_REASON_FLAG, false}
 
 static const lpg_reason_t s_reasons[LPG_REASON_COUNT] = {
     R_REFUSE(CODE_FORGED, "码无效或伪造",

@@ -97,7 +97,7 @@ typedef struct {
     const char *zh;    /* for the operator, Chinese */
     const char *en;    /* for the operator, English */
     lpg_reason_kind_t kind;
-    bool overridable;  /* a supervisor may override it (reasons.c) */
+    bool overridable; /* a supervisor may override it (reasons.c) */
 } lpg_reason_t;
 
 /*  The reason with this token, or NULL if there is none (a token from

@@ -19,8 +19,8 @@ s_cylinder(lpg_txn_t *t, const char *grai, Lpg__CylinderState **out)
     *out = NULL;
     const void *val;
     size_t vlen;
-    int rc = lpg_txn_get(t, LPG_TABLE_CYLINDERS, grai, strlen(grai), &val,
-                         &vlen);
+    int rc =
+        lpg_txn_get(t, LPG_TABLE_CYLINDERS, grai, strlen(grai), &val, &vlen);
     if (rc != LPG_OK)
         return rc;
     *out = lpg__cylinder_state__unpack(NULL, vlen, val);
@@ -37,10 +37,10 @@ s_csv_safe(const char *text, const char *field, char *why, size_t whysz)
         return LPG_OK;
     const char *first = *text == '\t'   ? "a tab"
                         : *text == '\r' ? "a CR"
-                        : *text == '='   ? "'='"
-                        : *text == '+'   ? "'+'"
-                        : *text == '-'   ? "'-'"
-                                         : "'@'";
+                        : *text == '='  ? "'='"
+                        : *text == '+'  ? "'+'"
+                        : *text == '-'  ? "'-'"
+                                        : "'@'";
     return lpg_why_rc(why, whysz, LPG_EINVAL,
                       "the %s begins with %s: no id may begin with = + - "
                       "@, a tab or a CR (a spreadsheet would run it as a "
@@ -60,8 +60,8 @@ s_new_id(lpg_txn_t *t, lpg_table_t table, const char *id, const char *what,
     size_t vlen;
     int rc = lpg_txn_get(t, table, id, strlen(id), &v, &vlen);
     if (rc == LPG_OK) {
-        return lpg_why_rc(why, whysz, LPG_EEXIST,
-                          "%s '%.40s' already exists", what, id);
+        return lpg_why_rc(why, whysz, LPG_EEXIST, "%s '%.40s' already exists",
+                          what, id);
     }
     return rc == LPG_ENOTFOUND ? LPG_OK : rc;
 }
@@ -72,8 +72,8 @@ s_exists(lpg_txn_t *t, lpg_table_t table, const char *id, const char *what,
 {
     const void *v;
     size_t vlen;
-    int rc = id ? lpg_txn_get(t, table, id, strlen(id), &v, &vlen)
-                : LPG_ENOTFOUND;
+    int rc =
+        id ? lpg_txn_get(t, table, id, strlen(id), &v, &vlen) : LPG_ENOTFOUND;
     if (rc == LPG_ENOTFOUND) {
         return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no %s '%.40s'", what,
                           id ? id : "");
@@ -124,12 +124,10 @@ s_site_of(lpg_txn_t *t, const char *site, const char *company, char *why,
 /*  The authority, or a company-admin device of this company (which must
  *  exist). */
 static int
-s_company_signer(lpg_txn_t *t, const lpg_event_t *ev,
-                 bool signer_is_authority, const char *company, char *why,
-                 size_t whysz)
+s_company_signer(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+                 const char *company, char *why, size_t whysz)
 {
-    int rc = s_exists(t, LPG_TABLE_COMPANIES, company, "company", why,
-                      whysz);
+    int rc = s_exists(t, LPG_TABLE_COMPANIES, company, "company", why, whysz);
     if (rc != LPG_OK || signer_is_authority)
         return rc;
     Lpg__DeviceState *dev = NULL;
@@ -140,9 +138,10 @@ s_company_signer(lpg_txn_t *t, const lpg_event_t *ev,
               strcmp(dev->company, company) == 0;
     lpg__device_state__free_unpacked(dev, NULL);
     return ok ? LPG_OK
-              : lpg_why_rc(why, whysz, LPG_EPERM, "%s",
-                           "only the authority or this company's admin key may "
-                           "change its records");
+              : lpg_why_rc(
+                    why, whysz, LPG_EPERM, "%s",
+                    "only the authority or this company's admin key may "
+                    "change its records");
 }
 
 /* ------------------------------------------------------------ authorize */
@@ -158,11 +157,10 @@ s_auth_enroll(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     const Lpg__DeviceEnroll *de = e->device_enroll;
     if (de->role != LPG__ROLE__ROLE_ADMIN &&
         de->role != LPG__ROLE__ROLE_SERVICE) {
-        int rc = s_exists(t, LPG_TABLE_COMPANIES, de->company,
-                          "company", why, whysz);
-        if (rc == LPG_OK && de->site && *de->site)
-            rc = s_exists(t, LPG_TABLE_SITES, de->site, "site", why,
+        int rc = s_exists(t, LPG_TABLE_COMPANIES, de->company, "company", why,
                           whysz);
+        if (rc == LPG_OK && de->site && *de->site)
+            rc = s_exists(t, LPG_TABLE_SITES, de->site, "site", why, whysz);
         if (rc != LPG_OK)
             return rc;
     }
@@ -228,11 +226,10 @@ s_auth_register(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     if (rc == LPG_OK)
         rc = s_csv_safe(reg->serial, "cylinder serial", why, whysz);
     if (rc == LPG_OK)
-        rc = s_exists(t, LPG_TABLE_COMPANIES, reg->owner, "company",
-                      why, whysz);
-    if (rc == LPG_OK && reg->fill_site && *reg->fill_site)
-        rc = s_exists(t, LPG_TABLE_SITES, reg->fill_site, "site", why,
+        rc = s_exists(t, LPG_TABLE_COMPANIES, reg->owner, "company", why,
                       whysz);
+    if (rc == LPG_OK && reg->fill_site && *reg->fill_site)
+        rc = s_exists(t, LPG_TABLE_SITES, reg->fill_site, "site", why, whysz);
     if (rc != LPG_OK)
         return rc;
     Lpg__CylinderState *cyl = NULL;
@@ -255,8 +252,7 @@ s_auth_company(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
                           "only the authority key adds companies");
     if (s_csv_safe(e->company, "company id", why, whysz) != LPG_OK)
         return LPG_EINVAL;
-    return s_new_id(t, LPG_TABLE_COMPANIES, e->company, "company", why,
-                    whysz);
+    return s_new_id(t, LPG_TABLE_COMPANIES, e->company, "company", why, whysz);
 }
 
 static int
@@ -270,8 +266,8 @@ s_auth_site(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     int rc = s_csv_safe(e->site, "site id", why, whysz);
     if (rc != LPG_OK)
         return rc;
-    rc = s_exists(t, LPG_TABLE_COMPANIES, e->site_add->company,
-                      "company", why, whysz);
+    rc = s_exists(t, LPG_TABLE_COMPANIES, e->site_add->company, "company", why,
+                  whysz);
     if (rc != LPG_OK)
         return rc;
     return s_new_id(t, LPG_TABLE_SITES, e->site, "site", why, whysz);
@@ -285,14 +281,13 @@ s_auth_staff(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     const Lpg__StaffAdd *sa = e->staff_add;
     int rc = s_csv_safe(e->actor, "staff id", why, whysz);
     if (rc == LPG_OK)
-        rc = s_company_signer(t, ev, signer_is_authority, sa->company,
-                              why, whysz);
+        rc = s_company_signer(t, ev, signer_is_authority, sa->company, why,
+                              whysz);
     if (rc == LPG_OK && sa->site && *sa->site)
         rc = s_site_of(t, sa->site, sa->company, why, whysz);
     if (rc != LPG_OK)
         return rc;
-    return s_new_id(t, LPG_TABLE_STAFF, e->actor, "staff member", why,
-                    whysz);
+    return s_new_id(t, LPG_TABLE_STAFF, e->actor, "staff member", why, whysz);
 }
 
 static int
@@ -300,15 +295,14 @@ s_auth_vehicle(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
                char *why, size_t whysz)
 {
     const Lpg__Event *e = ev->event;
-    int rc = s_csv_safe(e->vehicle_add->plate, "vehicle plate", why,
-                        whysz);
+    int rc = s_csv_safe(e->vehicle_add->plate, "vehicle plate", why, whysz);
     if (rc == LPG_OK)
         rc = s_company_signer(t, ev, signer_is_authority,
                               e->vehicle_add->company, why, whysz);
     if (rc != LPG_OK)
         return rc;
-    return s_new_id(t, LPG_TABLE_VEHICLES, e->vehicle_add->plate,
-                    "vehicle", why, whysz);
+    return s_new_id(t, LPG_TABLE_VEHICLES, e->vehicle_add->plate, "vehicle",
+                    why, whysz);
 }
 
 static int
@@ -326,11 +320,11 @@ s_auth_user(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     if (rc == LPG_OK)
         rc = s_csv_safe(ua->area, "user's area", why, whysz);
     if (rc == LPG_OK)
-        rc = s_csv_safe(ua->gas_cert_no, "gas-use certificate number",
-                        why, whysz);
+        rc = s_csv_safe(ua->gas_cert_no, "gas-use certificate number", why,
+                        whysz);
     if (rc == LPG_OK)
-        rc = s_company_signer(t, ev, signer_is_authority, ua->company,
-                              why, whysz);
+        rc = s_company_signer(t, ev, signer_is_authority, ua->company, why,
+                              whysz);
     if (rc != LPG_OK)
         return rc;
     return s_new_id(t, LPG_TABLE_USERS, e->user, "user", why, whysz);
@@ -367,8 +361,8 @@ s_auth_erase(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
         return rc;
     bool erased = u->has_erased_seq;
     if (!erased)
-        rc = s_company_signer(t, ev, signer_is_authority,
-                              u->add->company, why, whysz);
+        rc = s_company_signer(t, ev, signer_is_authority, u->add->company, why,
+                              whysz);
     lpg__user_state__free_unpacked(u, NULL);
     if (erased)
         return lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
@@ -389,10 +383,10 @@ s_auth_update(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
         return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
     if (rc != LPG_OK)
         return rc;
-    bool scrapped = cyl->has_status &&
-                    cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
-    rc = s_company_signer(t, ev, signer_is_authority, cyl->reg->owner,
-                          why, whysz);
+    bool scrapped =
+        cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+    rc = s_company_signer(t, ev, signer_is_authority, cyl->reg->owner, why,
+                          whysz);
     lpg__cylinder_state__free_unpacked(cyl, NULL);
     if (rc == LPG_OK && scrapped)
         return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
@@ -428,8 +422,8 @@ s_auth_relabel(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
         return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
     if (rc != LPG_OK)
         return rc;
-    bool scrapped = cyl->has_status &&
-                    cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+    bool scrapped =
+        cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
     uint32_t current = lpg_cylinder_code_revision(cyl);
     lpg__cylinder_state__free_unpacked(cyl, NULL);
     if (scrapped)
@@ -510,8 +504,8 @@ s_apply_erase(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
               const Lpg__Outcome *outcome)
 {
     const Lpg__UserErase *x = ev->event->user_erase;
-    int rc = lpg_txn_index(t, LPG_TABLE_BY_USER, x->user, strlen(x->user),
-                           seq);
+    int rc =
+        lpg_txn_index(t, LPG_TABLE_BY_USER, x->user, strlen(x->user), seq);
     Lpg__UserState *u = NULL;
     if (rc == LPG_OK)
         rc = s_user(t, x->user, &u, NULL, 0);
@@ -519,8 +513,7 @@ s_apply_erase(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
         return rc;
     u->has_erased_seq = 1;
     u->erased_seq = seq;
-    rc = lpg_state_put(t, LPG_TABLE_USERS, x->user, strlen(x->user),
-                       &u->base);
+    rc = lpg_state_put(t, LPG_TABLE_USERS, x->user, strlen(x->user), &u->base);
     lpg__user_state__free_unpacked(u, NULL);
     return rc;
 }
@@ -532,8 +525,7 @@ s_index_id_hmac(lpg_txn_t *t, const Lpg__UserAdd *ua, uint64_t seq)
 {
     if (ua->id_hmac.len != 32)
         return LPG_OK; /* refused when recorded; nothing to index */
-    return lpg_txn_index(t, LPG_TABLE_BY_ID_HMAC, ua->id_hmac.data, 32,
-                         seq);
+    return lpg_txn_index(t, LPG_TABLE_BY_ID_HMAC, ua->id_hmac.data, 32, seq);
 }
 
 static int
@@ -563,24 +555,24 @@ lpg_registry_backfill(lpg_txn_t *t, lpg_table_t table, bool *done)
 
 /*  The records that are their add and the entry that made it: a
  *  company, a site, a staff member, a vehicle, each under its id. */
-#define S_ADD_APPLY(fn, State, init, field, table, key)                     \
-    static int fn(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,      \
+#define S_ADD_APPLY(fn, State, init, field, table, key)                       \
+    static int fn(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,        \
                   const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN], \
-                  const Lpg__Outcome *outcome)                              \
-    {                                                                       \
-        const Lpg__Event *e = ev->event;                                    \
-        State st = init;                                                    \
-        st.add = e->field;                                                  \
-        st.seq = seq;                                                       \
-        return lpg_state_put(t, table, key, strlen(key), &st.base);         \
+                  const Lpg__Outcome *outcome)                                \
+    {                                                                         \
+        const Lpg__Event *e = ev->event;                                      \
+        State st = init;                                                      \
+        st.add = e->field;                                                    \
+        st.seq = seq;                                                         \
+        return lpg_state_put(t, table, key, strlen(key), &st.base);           \
     }
 
 S_ADD_APPLY(s_apply_company, Lpg__CompanyState, LPG__COMPANY_STATE__INIT,
             company_add, LPG_TABLE_COMPANIES, e->company)
 S_ADD_APPLY(s_apply_site, Lpg__SiteState, LPG__SITE_STATE__INIT, site_add,
             LPG_TABLE_SITES, e->site)
-S_ADD_APPLY(s_apply_staff, Lpg__StaffState, LPG__STAFF_STATE__INIT,
-            staff_add, LPG_TABLE_STAFF, e->actor)
+S_ADD_APPLY(s_apply_staff, Lpg__StaffState, LPG__STAFF_STATE__INIT, staff_add,
+            LPG_TABLE_STAFF, e->actor)
 S_ADD_APPLY(s_apply_vehicle, Lpg__VehicleState, LPG__VEHICLE_STATE__INIT,
             vehicle_add, LPG_TABLE_VEHICLES, e->vehicle_add->plate)
 
@@ -703,9 +695,10 @@ s_say_relabel(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                  (unsigned)r->code_revision, (unsigned)(r->code_revision - 1),
                  r->reason ? r->reason : "-");
     else
-        snprintf(w->detail, sizeof w->detail, "new label, code revision %u: "
-                 "%s", (unsigned)r->code_revision,
-                 r->reason ? r->reason : "-");
+        snprintf(w->detail, sizeof w->detail,
+                 "new label, code revision %u: "
+                 "%s",
+                 (unsigned)r->code_revision, r->reason ? r->reason : "-");
 }
 
 static void
@@ -738,11 +731,11 @@ s_say_plain(const char *step, const char *what, const char *id,
 }
 
 /*  Words for the records that are named by one id. */
-#define S_SAY(fn, step, what, id)                                            \
-    static void fn(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,     \
-                   lpg_kind_words_t *w)                                     \
-    {                                                                       \
-        s_say_plain(step, what, id, w);                                     \
+#define S_SAY(fn, step, what, id)                                       \
+    static void fn(const Lpg__Event *e, const Lpg__Outcome *o, bool ok, \
+                   lpg_kind_words_t *w)                                 \
+    {                                                                   \
+        s_say_plain(step, what, id, w);                                 \
     }
 
 S_SAY(s_say_company, "company added", "company", e->company)
@@ -755,15 +748,17 @@ S_SAY(s_say_erase, "user erased", "user", e->user_erase->user)
 
 /* ----------------------------------------------------------------- rows */
 
-#define S_ROW(body, name, auth, apply, step, creates, say)                   \
-    {LPG__EVENT__BODY_##body, name, "registry", auth, apply, step, creates, \
-     say}
+#define S_ROW(body, name, auth, apply, step, creates, say)            \
+    {                                                                 \
+        LPG__EVENT__BODY_##body, name, "registry", auth, apply, step, \
+            creates, say                                              \
+    }
 
 const lpg_kind_t lpg_registry_kinds[] = {
-    S_ROW(DEVICE_ENROLL, "device_enroll", s_auth_enroll,
-          s_apply_enroll, NULL, false, s_say_enroll),
-    S_ROW(DEVICE_REVOKE, "device_revoke", s_auth_revoke,
-          s_apply_revoke, NULL, false, s_say_revoke),
+    S_ROW(DEVICE_ENROLL, "device_enroll", s_auth_enroll, s_apply_enroll, NULL,
+          false, s_say_enroll),
+    S_ROW(DEVICE_REVOKE, "device_revoke", s_auth_revoke, s_apply_revoke, NULL,
+          false, s_say_revoke),
     S_ROW(COMPANY_ADD, "company_add", s_auth_company, s_apply_company, NULL,
           false, s_say_company),
     S_ROW(SITE_ADD, "site_add", s_auth_site, s_apply_site, NULL, false,
@@ -774,10 +769,10 @@ const lpg_kind_t lpg_registry_kinds[] = {
           false, s_say_vehicle),
     S_ROW(USER_ADD, "user_add", s_auth_user, s_apply_user, NULL, false,
           s_say_user),
-    S_ROW(PII_REVEAL, "pii_reveal", s_auth_reveal, s_apply_reveal, NULL,
-          false, s_say_reveal),
-    S_ROW(USER_ERASE, "user_erase", s_auth_erase, s_apply_erase, NULL,
-          false, s_say_erase),
+    S_ROW(PII_REVEAL, "pii_reveal", s_auth_reveal, s_apply_reveal, NULL, false,
+          s_say_reveal),
+    S_ROW(USER_ERASE, "user_erase", s_auth_erase, s_apply_erase, NULL, false,
+          s_say_erase),
     S_ROW(CYLINDER_REGISTER, "cylinder_register", s_auth_register, NULL,
           s_step_register, true, s_say_register),
     S_ROW(CYLINDER_UPDATE, "cylinder_update", s_auth_update, NULL,

@@ -15,8 +15,8 @@ lpg_state_device(lpg_txn_t *t, const uint8_t key_id[LPG_KEYID_LEN],
     *out = NULL;
     const void *val;
     size_t vlen;
-    int rc = lpg_txn_get(t, LPG_TABLE_DEVICES, key_id, LPG_KEYID_LEN, &val,
-                         &vlen);
+    int rc =
+        lpg_txn_get(t, LPG_TABLE_DEVICES, key_id, LPG_KEYID_LEN, &val, &vlen);
     if (rc != LPG_OK)
         return rc;
     lpg_count(LPG_COUNT_DEVICE_DECODE);

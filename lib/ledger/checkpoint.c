@@ -66,8 +66,8 @@ lpg_checkpoint_sign(const lpg_key_t *key, const char *origin, uint64_t size,
                            &slen);
     if (rc != LPG_OK)
         return rc;
-    size_t total = (size_t)blen + 1 + strlen(S_DASH) + strlen(origin) + 1 +
-                   slen + 2;
+    size_t total =
+        (size_t)blen + 1 + strlen(S_DASH) + strlen(origin) + 1 + slen + 2;
     char *out = malloc(total);
     if (!out)
         return LPG_ENOMEM;
@@ -162,8 +162,9 @@ lpg_checkpoint_open(const char *note, size_t len, const lpg_key_t *key,
         const char *e = memchr(s, '\n', (size_t)(end - s));
         size_t l = (size_t)(e - s);
         if (l < strlen(S_DASH) || memcmp(s, S_DASH, strlen(S_DASH)) != 0)
-            return s_bad(why, whysz, "signature line does not start with "
-                                     "an em dash");
+            return s_bad(why, whysz,
+                         "signature line does not start with "
+                         "an em dash");
         nsigs++;
         const char *name = s + strlen(S_DASH);
         const char *sp = memchr(name, ' ', (size_t)(e - name));
@@ -187,8 +188,10 @@ lpg_checkpoint_open(const char *note, size_t len, const lpg_key_t *key,
         return s_bad(why, whysz, "no signature lines");
     if (!good) {
         if (why)
-            snprintf(why, whysz, "no valid signature by the ledger key "
-                                 "'%s'", origin);
+            snprintf(why, whysz,
+                     "no valid signature by the ledger key "
+                     "'%s'",
+                     origin);
         return LPG_EBADSIG;
     }
     return LPG_OK;

@@ -152,9 +152,8 @@ s_wire_fail(char *why, size_t whysz, const char *path, const char *fmt, ...)
 }
 
 static int
-s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p,
-            size_t len, const char *path, unsigned depth, char *why,
-            size_t whysz)
+s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len,
+            const char *path, unsigned depth, char *why, size_t whysz)
 {
     char sub[S_PATH_MAX];
     uint32_t last = 0;  /* the field number seen last */
@@ -169,7 +168,8 @@ s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p,
         if (!s_varint(p, len, &at, &tag) || tag >> 32)
             return s_wire_fail(why, whysz, path,
                                "not a protobuf encoding (bad tag at byte "
-                               "%zu)", start);
+                               "%zu)",
+                               start);
         uint32_t num = (uint32_t)(tag >> 3);
         unsigned wt = (unsigned)(tag & 7);
         const ProtobufCFieldDescriptor *f =
@@ -229,10 +229,11 @@ s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p,
                     return s_wire_fail(why, whysz, sub,
                                        "not UTF-8, has a control "
                                        "character or is longer than %zu "
-                                       "bytes", max);
+                                       "bytes",
+                                       max);
             } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-                int rc = s_wire_walk(f->descriptor, q, n, sub, depth + 1,
-                                     why, whysz);
+                int rc = s_wire_walk(f->descriptor, q, n, sub, depth + 1, why,
+                                     whysz);
                 if (rc != LPG_OK)
                     return rc;
             }
@@ -295,9 +296,8 @@ lpg_proto_empty_check(const ProtobufCMessage *m, const char **field)
 }
 
 int
-lpg_proto_wire_check(const ProtobufCMessageDescriptor *d,
-                     const uint8_t *data, size_t len, char *why,
-                     size_t whysz)
+lpg_proto_wire_check(const ProtobufCMessageDescriptor *d, const uint8_t *data,
+                     size_t len, char *why, size_t whysz)
 {
     assert(d);
     return s_wire_walk(d, data, len, d->short_name, 0, why, whysz);
@@ -332,8 +332,8 @@ s_canonical(const ProtobufCMessage *m, const uint8_t *data, size_t len)
 }
 
 int
-lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
-                 char *why, size_t whysz)
+lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len, char *why,
+                 size_t whysz)
 {
     memset(out, 0, sizeof *out);
     lpg_count(LPG_COUNT_EVENT_DECODE);
@@ -404,14 +404,12 @@ lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
         if (e->sign_pub.len != LPG_ED25519_PUB_LEN) {
             lpg_event_clear(out);
             return s_fail(why, whysz,
-                          "Event.device_enroll.sign_pub: not 32 bytes",
-                          NULL);
+                          "Event.device_enroll.sign_pub: not 32 bytes", NULL);
         }
         if (e->has_curve_pub && e->curve_pub.len != 32) {
             lpg_event_clear(out);
             return s_fail(why, whysz,
-                          "Event.device_enroll.curve_pub: not 32 bytes",
-                          NULL);
+                          "Event.device_enroll.curve_pub: not 32 bytes", NULL);
         }
     }
     if (ev->body_case == LPG__EVENT__BODY_DEVICE_REVOKE &&
@@ -424,8 +422,7 @@ lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
         ev->fill_record->allow_event_id.len != LPG_EVENT_ID_LEN) {
         lpg_event_clear(out);
         return s_fail(why, whysz,
-                      "Event.fill_record.allow_event_id: not 16 bytes",
-                      NULL);
+                      "Event.fill_record.allow_event_id: not 16 bytes", NULL);
     }
     lpg_sha256(se->body.data, se->body.len, out->body_hash);
     return LPG_OK;
@@ -487,4 +484,3 @@ lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN])
 {
     return lpg_random(id, LPG_EVENT_ID_LEN);
 }
-

@@ -71,5 +71,4 @@ int lpg_proto_wire_check(const ProtobufCMessageDescriptor *d,
                          const uint8_t *data, size_t len, char *why,
                          size_t whysz);
 
-
 #endif

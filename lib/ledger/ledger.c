@@ -27,20 +27,18 @@
 #include <unistd.h>
 
 #define S_DEFAULT_MAP (1ULL << 40)
-#define S_KEYRING_MAX 100000 /* forget them all past this many */
+#define S_KEYRING_MAX 100000       /* forget them all past this many */
 #define S_FULL_BELOW (16ULL << 20) /* a short write with less free: full */
 
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
 static const char *s_table_names[LPG_TABLE_COUNT] = {
-    "devices",  "cylinders", "companies", "sites",
-    "staff",    "vehicles",  "users",     "hazards",
-    "curve_keys", "by_cylinder", "by_site", "by_user",  "by_actor",
-    "by_id_hmac",
+    "devices",  "cylinders", "companies", "sites",      "staff",
+    "vehicles", "users",     "hazards",   "curve_keys", "by_cylinder",
+    "by_site",  "by_user",   "by_actor",  "by_id_hmac",
 };
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "nodes", "checkpoints", "event_ids", "meta"};
-
 
 struct lpg_ledger {
     MDB_env *env;
@@ -50,12 +48,12 @@ struct lpg_ledger {
     bool rdonly;
     lpg_key_t *authority;
     uint8_t authority_id[LPG_KEYID_LEN];
-    lpg_keyring_t *keys; /* enrolled devices' keys, by key id */
+    lpg_keyring_t *keys;    /* enrolled devices' keys, by key id */
     lpg_workers_t *workers; /* signature threads, started on first use */
     bool workers_tried;
     lpg_ledger_stats_t stats;
     _Atomic uint64_t txn_read, txn_write; /* begun, any thread */
-    MDB_dbi secrets;     /* see "secrets" below */
+    MDB_dbi secrets;                      /* see "secrets" below */
     bool has_secrets;
     const lpg_projection_t *proj; /* the domain: signer, authorize, apply */
     /* Transactions open in this process, counted so that the map can be
@@ -104,14 +102,16 @@ s_err(int rc, const char *what)
         return LPG_ENOTFOUND;
     if (rc == MDB_MAP_FULL) {
         lpg_error("ledger: %s: the ledger map is full: raise "
-                  "ledger.map_size (this needs attention now)", what);
+                  "ledger.map_size (this needs attention now)",
+                  what);
         return LPG_EMAPFULL;
     }
     if (rc == MDB_KEYEXIST)
         return LPG_EEXIST;
     if (rc == ENOSPC) {
         lpg_error("ledger: %s: disk full: no space left on the ledger's "
-                  "device; nothing was recorded (free space now)", what);
+                  "device; nothing was recorded (free space now)",
+                  what);
         return LPG_ENOSPC;
     }
     lpg_error("ledger: %s: %s", what, mdb_strerror(rc));
@@ -144,8 +144,7 @@ lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out)
 {
     *out = l->stats;
     out->txn_read = atomic_load_explicit(&l->txn_read, memory_order_relaxed);
-    out->txn_write = atomic_load_explicit(&l->txn_write,
-                                          memory_order_relaxed);
+    out->txn_write = atomic_load_explicit(&l->txn_write, memory_order_relaxed);
 }
 
 static int s_open_secrets(lpg_ledger_t *l);
@@ -163,8 +162,7 @@ s_open_dbis(lpg_ledger_t *l)
     if (rc)
         return rc;
     for (int i = 0; i < S_NINTERNAL && rc == 0; i++)
-        rc = mdb_dbi_open(txn, s_internal_names[i], create,
-                          &l->internal[i]);
+        rc = mdb_dbi_open(txn, s_internal_names[i], create, &l->internal[i]);
     bool fresh[LPG_TABLE_COUNT] = {false};
     for (int i = 0; i < LPG_TABLE_COUNT && rc == 0; i++) {
         unsigned flags = 0;
@@ -183,7 +181,8 @@ s_open_dbis(lpg_ledger_t *l)
             s_end(l);
             lpg_error("ledger: %s has no table '%s' (an older lpgtrace "
                       "wrote it): open it read-write once and run "
-                      "lpgtrace rebuild", l->dir, s_table_names[i]);
+                      "lpgtrace rebuild",
+                      l->dir, s_table_names[i]);
             return LPG_ENOTFOUND;
         }
     }
@@ -210,18 +209,20 @@ s_open_dbis(lpg_ledger_t *l)
             if (rc != LPG_OK) {
                 mdb_txn_abort(txn);
                 s_end(l);
-                lpg_error("ledger: %s: filling the new table '%s': %s",
-                          l->dir, s_table_names[i], lpg_strerror(rc));
+                lpg_error("ledger: %s: filling the new table '%s': %s", l->dir,
+                          s_table_names[i], lpg_strerror(rc));
                 return rc;
             }
             if (done)
                 lpg_info("ledger: %s: added the table '%s', filled from "
-                         "the state", l->dir, s_table_names[i]);
+                         "the state",
+                         l->dir, s_table_names[i]);
             else if (fresh[i])
                 lpg_warn("ledger: %s: added the table '%s', empty: run "
                          "lpgtrace rebuild so that it covers the %llu "
-                         "entries already in the log", l->dir,
-                         s_table_names[i], (unsigned long long)st.ms_entries);
+                         "entries already in the log",
+                         l->dir, s_table_names[i],
+                         (unsigned long long)st.ms_entries);
         }
     }
     rc = mdb_txn_commit(txn);
@@ -259,9 +260,9 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
     if (rc == LPG_OK)
         rc = s_err(mdb_env_set_maxdbs(l->env, 32), "maxdbs");
     if (rc == LPG_OK)
-        rc = s_err(mdb_env_set_mapsize(l->env, map_size ? map_size
-                                                        : S_DEFAULT_MAP),
-                   "mapsize");
+        rc = s_err(
+            mdb_env_set_mapsize(l->env, map_size ? map_size : S_DEFAULT_MAP),
+            "mapsize");
     if (rc == LPG_OK) {
         unsigned envflags = MDB_NOTLS | (l->rdonly ? MDB_RDONLY : 0);
         int mrc = mdb_env_open(l->env, dir, envflags, 0600);
@@ -471,13 +472,14 @@ s_adopt_map(lpg_ledger_t *l)
         int mrc = mdb_env_set_mapsize(l->env, 0);
         if (mrc) {
             lpg_error("ledger: cannot adopt the map size another process "
-                      "set: %s", mdb_strerror(mrc));
+                      "set: %s",
+                      mdb_strerror(mrc));
             rc = LPG_EDB;
         } else {
             mdb_env_info(l->env, &after);
             lpg_info("ledger: another process grew the map: now %zu MiB "
-                     "(was %zu MiB)", after.me_mapsize >> 20,
-                     before.me_mapsize >> 20);
+                     "(was %zu MiB)",
+                     after.me_mapsize >> 20, before.me_mapsize >> 20);
         }
     }
     l->resizing = false;
@@ -579,8 +581,7 @@ lpg_txn_size(lpg_txn_t *t, uint64_t *out)
 }
 
 int
-lpg_txn_entry(lpg_txn_t *t, uint64_t seq, const uint8_t **data,
-              size_t *len)
+lpg_txn_entry(lpg_txn_t *t, uint64_t seq, const uint8_t **data, size_t *len)
 {
     uint8_t kb[8];
     lpg_be64_put(kb, seq);
@@ -628,8 +629,7 @@ s_node_put(void *ctx, unsigned level, uint64_t index, const uint8_t h[32])
     uint8_t kb[9];
     s_node_key(kb, level, index);
     MDB_val k = {9, kb}, v = {32, (void *)h};
-    return s_err(mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, 0),
-                 "node");
+    return s_err(mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, 0), "node");
 }
 
 int
@@ -667,8 +667,7 @@ lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 }
 
 int
-lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
-                void *ctx)
+lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
 {
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
@@ -778,8 +777,7 @@ lpg_ledger_inclusion_proof(lpg_ledger_t *l, uint64_t index, uint64_t size,
 
 int
 lpg_ledger_consistency_proof(lpg_ledger_t *l, uint64_t size1, uint64_t size2,
-                             lpg_hash_t proof[LPG_MERKLE_MAX_PROOF],
-                             size_t *n)
+                             lpg_hash_t proof[LPG_MERKLE_MAX_PROOF], size_t *n)
 {
     lpg_txn_t *t;
     int rc = lpg_ledger_read(l, &t);
@@ -904,8 +902,7 @@ s_open_secrets(lpg_ledger_t *l)
     int rc = s_begin(l, l->rdonly ? MDB_RDONLY : 0, &txn);
     if (rc)
         return rc;
-    rc = mdb_dbi_open(txn, "secrets", l->rdonly ? 0 : MDB_CREATE,
-                      &l->secrets);
+    rc = mdb_dbi_open(txn, "secrets", l->rdonly ? 0 : MDB_CREATE, &l->secrets);
     if (rc == MDB_NOTFOUND) {
         mdb_txn_abort(txn);
         s_end(l);
@@ -924,8 +921,8 @@ s_open_secrets(lpg_ledger_t *l)
 }
 
 int
-lpg_txn_secret_put(lpg_txn_t *t, const void *key, size_t klen,
-                   const void *val, size_t vlen)
+lpg_txn_secret_put(lpg_txn_t *t, const void *key, size_t klen, const void *val,
+                   size_t vlen)
 {
     if (!t->l->has_secrets)
         return LPG_EPERM;
@@ -963,14 +960,14 @@ lpg_txn_secret_del(lpg_txn_t *t, const void *key, size_t klen)
 typedef struct {
     lpg_event_t ev;
     int decode_rc;
-    const lpg_key_t *key;  /* signer's key found before the transaction */
-    uint8_t pub[32];       /* its raw bytes, to see it is still the same */
+    const lpg_key_t *key; /* signer's key found before the transaction */
+    uint8_t pub[32];      /* its raw bytes, to see it is still the same */
     bool is_authority;
-    int sig_rc;            /* LPG_OK / LPG_EBADSIG, if key was found */
-    void *pre;             /* the precheck's result */
-    lpg_signer_t signer;   /* as the write transaction read it */
-    Lpg__Outcome outcome;  /* what the rules said, for the reply */
-    bool recorded;         /* outcome was recorded by this commit */
+    int sig_rc;           /* LPG_OK / LPG_EBADSIG, if key was found */
+    void *pre;            /* the precheck's result */
+    lpg_signer_t signer;  /* as the write transaction read it */
+    Lpg__Outcome outcome; /* what the rules said, for the reply */
+    bool recorded;        /* outcome was recorded by this commit */
 } s_item_t;
 
 /*  Signature checks and prechecks on every core (base/workers.h): job
@@ -1024,8 +1021,8 @@ s_signer_release(const lpg_projection_t *proj, lpg_signer_t *sg)
 /*  The signer's public key in the state as of txn: the authority, or an
  *  enrolled device (revoked or not: the caller decides). */
 static int
-s_lookup(lpg_ledger_t *l, lpg_txn_t *t, const uint8_t kid[32],
-         uint8_t pub[32], bool *is_authority)
+s_lookup(lpg_ledger_t *l, lpg_txn_t *t, const uint8_t kid[32], uint8_t pub[32],
+         bool *is_authority)
 {
     *is_authority = false;
     if (l->authority && memcmp(kid, l->authority_id, 32) == 0) {
@@ -1052,9 +1049,9 @@ s_fail(lpg_append_out_t *o, int rc, const char *why)
 
 /*  Appends one checked event as entry seq. */
 static int
-s_append_one(lpg_txn_t *t, const char *service, uint64_t seq,
-             s_item_t *it, const lpg_append_in_t *in,
-             const Lpg__Outcome *outcome, const uint8_t idkey[48])
+s_append_one(lpg_txn_t *t, const char *service, uint64_t seq, s_item_t *it,
+             const lpg_append_in_t *in, const Lpg__Outcome *outcome,
+             const uint8_t idkey[48])
 {
     Lpg__LedgerEntry e = LPG__LEDGER_ENTRY__INIT;
     e.seq = seq;
@@ -1072,9 +1069,9 @@ s_append_one(lpg_txn_t *t, const char *service, uint64_t seq,
     uint8_t kb[8];
     lpg_be64_put(kb, seq);
     MDB_val k = {8, kb}, v = {len, buf};
-    int rc = s_err(mdb_put(t->txn, t->l->internal[S_ENTRIES], &k, &v,
-                           MDB_APPEND),
-                   "append");
+    int rc =
+        s_err(mdb_put(t->txn, t->l->internal[S_ENTRIES], &k, &v, MDB_APPEND),
+              "append");
     uint8_t leaf[32];
     if (rc == LPG_OK) {
         lpg_merkle_leaf_hash(buf, len, leaf);
@@ -1116,7 +1113,7 @@ struct lpg_batch {
     const lpg_append_in_t *in;
     size_t n;
     s_item_t *items;
-    char (*why)[128]; /* decode failures */
+    char (*why)[128];             /* decode failures */
     const lpg_projection_t *proj; /* frees the signers' records */
 };
 
@@ -1177,9 +1174,8 @@ lpg_ledger_prepare(lpg_ledger_t *l, const lpg_append_in_t *in, size_t n,
 }
 
 int
-lpg_ledger_prepare_in(lpg_ledger_t *l, lpg_txn_t *t,
-                      const lpg_append_in_t *in, size_t n,
-                      const lpg_hooks_t *hooks, lpg_batch_t **out)
+lpg_ledger_prepare_in(lpg_ledger_t *l, lpg_txn_t *t, const lpg_append_in_t *in,
+                      size_t n, const lpg_hooks_t *hooks, lpg_batch_t **out)
 {
     *out = NULL;
     if (l->rdonly || !l->proj)
@@ -1207,8 +1203,10 @@ lpg_ledger_prepare_in(lpg_ledger_t *l, lpg_txn_t *t,
         const char *field = NULL;
         if (it->decode_rc == LPG_OK &&
             lpg_proto_empty_check(&it->ev.event->base, &field) != LPG_OK) {
-            snprintf(b->why[i], sizeof b->why[i], "field '%s' is empty: "
-                     "leave it out or give a value", field);
+            snprintf(b->why[i], sizeof b->why[i],
+                     "field '%s' is empty: "
+                     "leave it out or give a value",
+                     field);
             it->decode_rc = LPG_EINVAL;
         }
         if (it->decode_rc != LPG_OK)
@@ -1268,8 +1266,8 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
         /* The signer as of this point in the batch, read once: its key,
          * whether it is revoked, and its record for the rules. */
         lpg_signer_t *sg = &it->signer;
-        bool is_authority = l->authority &&
-                            memcmp(se->key_id.data, l->authority_id, 32) == 0;
+        bool is_authority =
+            l->authority && memcmp(se->key_id.data, l->authority_id, 32) == 0;
         int kr = LPG_OK;
         if (is_authority)
             lpg_key_raw_public(l->authority, sg->sign_pub);
@@ -1323,8 +1321,7 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
             s_fail(&out[i], LPG_EREVOKED, "signer's key has been revoked");
             continue;
         }
-        int ar = l->proj->authorize(t, &it->ev, is_authority, why,
-                                    sizeof why);
+        int ar = l->proj->authorize(t, &it->ev, is_authority, why, sizeof why);
         if (ar != LPG_OK) {
             s_fail(&out[i], ar, why);
             continue;
@@ -1449,8 +1446,7 @@ int
 lpg_ledger_copy(lpg_ledger_t *l, const char *dir, bool compact)
 {
     char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >=
-        sizeof path)
+    if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path)
         return LPG_ERANGE;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -1497,8 +1493,7 @@ int
 lpg_ledger_in_use(const char *dir)
 {
     char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/lock.mdb", dir) >=
-        sizeof path)
+    if ((size_t)snprintf(path, sizeof path, "%s/lock.mdb", dir) >= sizeof path)
         return LPG_ERANGE;
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0)

@@ -104,8 +104,7 @@ typedef struct {
  *  (NULL if none): the rules may add to it what the reply needs (the
  *  record they loaded), since it lives as long as the batch. */
 typedef int (*lpg_rules_fn)(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                            const lpg_event_t *ev,
-                            const lpg_signer_t *signer,
+                            const lpg_event_t *ev, const lpg_signer_t *signer,
                             const lpg_append_in_t *in, void *pre,
                             Lpg__Outcome *outcome);
 
@@ -205,8 +204,7 @@ int lpg_ledger_size(lpg_ledger_t *l, uint64_t *out);
 /*  Root of the tree of the first size entries. */
 int lpg_ledger_root(lpg_ledger_t *l, uint64_t size, uint8_t root[32]);
 
-int lpg_ledger_inclusion_proof(lpg_ledger_t *l, uint64_t index,
-                               uint64_t size,
+int lpg_ledger_inclusion_proof(lpg_ledger_t *l, uint64_t index, uint64_t size,
                                lpg_hash_t proof[LPG_MERKLE_MAX_PROOF],
                                size_t *n);
 int lpg_ledger_consistency_proof(lpg_ledger_t *l, uint64_t size1,
@@ -220,8 +218,7 @@ int lpg_ledger_checkpoint_put(lpg_ledger_t *l, uint64_t size,
 
 /*  Latest stored checkpoint (largest size): note copied, caller frees.
  *  LPG_ENOTFOUND if none. */
-int lpg_ledger_checkpoint_latest(lpg_ledger_t *l, uint64_t *size,
-                                 char **note);
+int lpg_ledger_checkpoint_latest(lpg_ledger_t *l, uint64_t *size, char **note);
 
 /*  Calls fn for every stored checkpoint in size order (note not
  *  NUL-terminated; valid during the call). */
@@ -254,10 +251,10 @@ int lpg_txn_size(lpg_txn_t *t, uint64_t *out);
 
 /*  State access (for lib/state.c and rules). Values valid until the txn
  *  ends. get: LPG_ENOTFOUND if absent. */
-int lpg_txn_get(lpg_txn_t *t, lpg_table_t table, const void *key,
-                size_t klen, const void **val, size_t *vlen);
-int lpg_txn_put(lpg_txn_t *t, lpg_table_t table, const void *key,
-                size_t klen, const void *val, size_t vlen);
+int lpg_txn_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+                const void **val, size_t *vlen);
+int lpg_txn_put(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+                const void *val, size_t vlen);
 /*  Adds seq to an index table under key. */
 int lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key,
                   size_t klen, uint64_t seq);
@@ -272,8 +269,8 @@ int lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
 
 /*  Calls fn(ctx, seq) for every seq indexed under key, in order. */
 typedef int (*lpg_seq_fn)(void *ctx, uint64_t seq);
-int lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key,
-                 size_t klen, lpg_seq_fn fn, void *ctx);
+int lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+                 lpg_seq_fn fn, void *ctx);
 
 /*  Secrets: values kept beside the log, never in it (a person's wrapped
  *  data key). Not a state table: not cleared by lpg_txn_clear_state, not

@@ -66,8 +66,8 @@ s_is_pow2(uint64_t n)
  *  The range is the complete subtrees named by the bits of count, left to
  *  right from the highest bit; they are folded from the right. */
 static int
-s_range_hash(lpg_merkle_get_fn get, void *ctx, uint64_t start,
-             uint64_t count, uint8_t out[LPG_HASH_LEN])
+s_range_hash(lpg_merkle_get_fn get, void *ctx, uint64_t start, uint64_t count,
+             uint8_t out[LPG_HASH_LEN])
 {
     assert(count > 0);
     assert((start & (s_highbit(count) - 1)) == 0);
@@ -182,10 +182,9 @@ lpg_merkle_inclusion_proof(lpg_merkle_get_fn get, void *ctx, uint64_t index,
  *  stops (m == n) is not known to the verifier and is added to the proof.
  *  Only trees of more than 2^63 leaves can need 65 hashes: LPG_ETOOBIG. */
 int
-lpg_merkle_consistency_proof(lpg_merkle_get_fn get, void *ctx,
-                             uint64_t size1, uint64_t size2,
-                             lpg_hash_t proof[LPG_MERKLE_MAX_PROOF],
-                             size_t *n)
+lpg_merkle_consistency_proof(lpg_merkle_get_fn get, void *ctx, uint64_t size1,
+                             uint64_t size2,
+                             lpg_hash_t proof[LPG_MERKLE_MAX_PROOF], size_t *n)
 {
     *n = 0;
     if (size1 == 0 || size1 > size2)

@@ -33,9 +33,8 @@ void lpg_merkle_node_hash(const uint8_t left[LPG_HASH_LEN],
 
 /*  Adds leaf number `size` (the tree had `size` leaves before): puts
  *  (0, size) and every subtree hash the new leaf completes. */
-int lpg_merkle_append(lpg_merkle_get_fn get, lpg_merkle_put_fn put,
-                      void *ctx, uint64_t size,
-                      const uint8_t leaf[LPG_HASH_LEN]);
+int lpg_merkle_append(lpg_merkle_get_fn get, lpg_merkle_put_fn put, void *ctx,
+                      uint64_t size, const uint8_t leaf[LPG_HASH_LEN]);
 
 /*  Root of the first `size` leaves (size 0: SHA-256 of nothing). */
 int lpg_merkle_root(lpg_merkle_get_fn get, void *ctx, uint64_t size,

@@ -24,9 +24,9 @@ typedef struct lpg_txn lpg_txn_t;
 
 /*  A signer as the state knows it at the moment of the transaction. */
 typedef struct {
-    uint8_t sign_pub[32];   /* its Ed25519 public key */
-    uint64_t enrolled_seq;  /* the entry that enrolled it */
-    bool revoked;           /* revoked, by the entry revoked_seq */
+    uint8_t sign_pub[32];  /* its Ed25519 public key */
+    uint64_t enrolled_seq; /* the entry that enrolled it */
+    bool revoked;          /* revoked, by the entry revoked_seq */
     uint64_t revoked_seq;
     /* The domain's own decoded record of the signer (the domain's table:
      * its DeviceState), so that the rules of the same event need not

@@ -52,8 +52,8 @@ s_set_proof(json_t *obj, const lpg_hash_t *proof, size_t n)
     for (size_t i = 0; i < n; i++) {
         char text[S_B64_LEN];
         size_t len;
-        if (lpg_base64_encode(proof[i], LPG_HASH_LEN, false, text,
-                              sizeof text, &len) != LPG_OK)
+        if (lpg_base64_encode(proof[i], LPG_HASH_LEN, false, text, sizeof text,
+                              &len) != LPG_OK)
             return -1;
         if (json_array_append_new(list, json_stringn(text, len)) != 0)
             return -1;
@@ -148,8 +148,8 @@ s_get_u64(const json_t *doc, const char *key, uint64_t *out, char *why,
 /*  A hash: a string of standard base64 that decodes to exactly 32 bytes.
  *  `what` names it in the message. */
 static int
-s_hash(const json_t *v, const char *what, uint8_t out[LPG_HASH_LEN],
-       char *why, size_t whysz)
+s_hash(const json_t *v, const char *what, uint8_t out[LPG_HASH_LEN], char *why,
+       size_t whysz)
 {
     if (!json_is_string(v)) {
         lpg_why(why, whysz, "%s is not a base64 string", what);
@@ -363,16 +363,16 @@ lpg_proof_verify_json(const char *text, size_t len, char *why, size_t whysz)
         rc = LPG_EMALFORMED;
         goto cleanup;
     }
-    bool incl = json_object_get(doc, "leafIdx") ||
-                json_object_get(doc, "treeSize") ||
-                json_object_get(doc, "leafHash") ||
-                json_object_get(doc, "root");
+    bool incl =
+        json_object_get(doc, "leafIdx") || json_object_get(doc, "treeSize") ||
+        json_object_get(doc, "leafHash") || json_object_get(doc, "root");
     bool cons = json_object_get(doc, "size1") ||
                 json_object_get(doc, "size2") ||
                 json_object_get(doc, "root1") || json_object_get(doc, "root2");
     if (incl && cons) {
-        lpg_why(why, whysz, "has fields of both an inclusion and a "
-                          "consistency proof");
+        lpg_why(why, whysz,
+                "has fields of both an inclusion and a "
+                "consistency proof");
         rc = LPG_EMALFORMED;
     } else if (incl) {
         rc = s_check_inclusion(doc, why, whysz);

@@ -159,9 +159,9 @@ s_bad(lpg_verify_report_t *r, int err, bool has_seq, uint64_t seq,
  *  before seq and not revoked before it. */
 static int
 s_signer(const lpg_projection_t *proj, lpg_txn_t *t, lpg_keyring_t *keys,
-         const lpg_key_t *authority,
-         const uint8_t authority_id[32], const uint8_t kid[32], uint64_t seq,
-         const lpg_key_t **out, bool *is_authority, const char **why)
+         const lpg_key_t *authority, const uint8_t authority_id[32],
+         const uint8_t kid[32], uint64_t seq, const lpg_key_t **out,
+         bool *is_authority, const char **why)
 {
     *is_authority = false;
     if (memcmp(kid, authority_id, 32) == 0) {
@@ -368,8 +368,10 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
             unsigned lvl = 0;
             if (s_range_add(range, t, leaf, &lvl) != LPG_OK) {
                 char d[96];
-                snprintf(d, sizeof d, "Merkle node at level %u completed "
-                         "by this entry is wrong", lvl);
+                snprintf(d, sizeof d,
+                         "Merkle node at level %u completed "
+                         "by this entry is wrong",
+                         lvl);
                 s_bad(r, LPG_ECORRUPT, true, seq, "", d);
                 break;
             }
@@ -387,9 +389,8 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                 if (crc != LPG_OK) {
                     s_bad(r, LPG_EBADSIG, true, seq,
                           "stored checkpoint at this size: ", why);
-                } else if (o->ledger_key &&
-                           (cp.size != seq + 1 ||
-                            memcmp(cp.root, root, 32) != 0)) {
+                } else if (o->ledger_key && (cp.size != seq + 1 ||
+                                             memcmp(cp.root, root, 32) != 0)) {
                     s_bad(r, LPG_EINCONSISTENT, true, seq, "",
                           "stored checkpoint at this size has another "
                           "root: the tree was rewritten");
@@ -435,8 +436,10 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                 int arc = proj->authorize(st, ev, is_auth, why, sizeof why);
                 if (arc != LPG_OK) {
                     char d[200];
-                    snprintf(d, sizeof d, "signer was not allowed to record "
-                             "this: %s", why);
+                    snprintf(d, sizeof d,
+                             "signer was not allowed to record "
+                             "this: %s",
+                             why);
                     krc = arc;
                     kwhy = d;
                     s_bad(r, krc, true, seq, "", d);
@@ -610,8 +613,10 @@ lpg_verify_since(lpg_ledger_t *l, uint64_t from, const uint8_t *from_root,
         unsigned lvl = 0;
         if (s_range_add(range, t, leaf, &lvl) != LPG_OK) {
             char d[96];
-            snprintf(d, sizeof d, "Merkle node at level %u completed by "
-                     "this entry is wrong", lvl);
+            snprintf(d, sizeof d,
+                     "Merkle node at level %u completed by "
+                     "this entry is wrong",
+                     lvl);
             s_bad(r, LPG_ECORRUPT, true, seq, "", d);
             break;
         }
@@ -663,15 +668,15 @@ lpg_state_rebuild(lpg_ledger_t *l,
         const uint8_t *data;
         size_t len;
         rc = lpg_txn_entry(t, seq, &data, &len);
-        Lpg__LedgerEntry *e = rc == LPG_OK
-                                  ? lpg__ledger_entry__unpack(NULL, len, data)
-                                  : NULL;
+        Lpg__LedgerEntry *e =
+            rc == LPG_OK ? lpg__ledger_entry__unpack(NULL, len, data) : NULL;
         lpg_event_t ev;
-        if (rc == LPG_OK && (!e || lpg_event_decode(&ev, e->signed_event.data,
-                                                    e->signed_event.len,
-                                                    NULL, 0) != LPG_OK)) {
+        if (rc == LPG_OK &&
+            (!e || lpg_event_decode(&ev, e->signed_event.data,
+                                    e->signed_event.len, NULL, 0) != LPG_OK)) {
             lpg_error("rebuild: entry %llu does not decode: run lpgtrace "
-                      "verify", (unsigned long long)seq);
+                      "verify",
+                      (unsigned long long)seq);
             rc = LPG_ECORRUPT;
         } else if (rc == LPG_OK) {
             rc = proj->apply(t, seq, e->recorded_at_ms, &ev,

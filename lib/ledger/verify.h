@@ -18,8 +18,8 @@ typedef struct {
      * tables are not replayed in this mode. 0: a full pass. */
     uint64_t since_size;
     uint8_t since_root[32];
-    unsigned threads; /* 0: every core */
-    const char *scratch_dir; /* where to replay state; NULL: $TMPDIR */
+    unsigned threads;            /* 0: every core */
+    const char *scratch_dir;     /* where to replay state; NULL: $TMPDIR */
     const lpg_key_t *ledger_key; /* checks stored checkpoints; may be NULL */
     const char *origin;          /* their origin */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
@@ -34,7 +34,7 @@ typedef struct {
     int error;            /* LPG_OK, or what is wrong */
     bool has_seq;         /* the damage is at entry `seq` */
     uint64_t seq;
-    char why[256];        /* in words */
+    char why[256]; /* in words */
 } lpg_verify_report_t;
 
 /*  Runs the checks. Returns LPG_OK if the checks ran (see r->error for

@@ -31,8 +31,7 @@ s_connect(lpg_client_t *c)
 {
     lpg_transport_close(&c->sock);
     return lpg_transport_client_max(&c->sock, c->zctx, c->endpoint,
-                                    c->server_pub, c->client_sec,
-                                    c->max_in);
+                                    c->server_pub, c->client_sec, c->max_in);
 }
 
 static int
@@ -145,7 +144,8 @@ lpg_client_call(lpg_client_t *c, Lpg__Request *req, Lpg__Reply **reply)
     size_t len = lpg__request__get_packed_size(req);
     if (len > c->max_msg) {
         lpg_error("request of %zu bytes is over the limit of %zu "
-                  "(limit.message_bytes): not sent", len, c->max_msg);
+                  "(limit.message_bytes): not sent",
+                  len, c->max_msg);
         return LPG_ETOOBIG;
     }
     uint8_t *buf = malloc(len ? len : 1);
@@ -168,10 +168,10 @@ lpg_client_call(lpg_client_t *c, Lpg__Request *req, Lpg__Reply **reply)
             int r = lpg_transport_recv(c->sock, &m, c->timeout_ms);
             if (r != LPG_OK)
                 break; /* time-out: retry */
-            Lpg__Reply *rep = m.n == 1 ? lpg__reply__unpack(NULL,
-                                                            m.frames[0].len,
-                                                            m.frames[0].data)
-                                       : NULL;
+            Lpg__Reply *rep = m.n == 1
+                                  ? lpg__reply__unpack(NULL, m.frames[0].len,
+                                                       m.frames[0].data)
+                                  : NULL;
             lpg_wire_msg_clear(&m);
             if (!rep) {
                 rc = LPG_EMALFORMED;

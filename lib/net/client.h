@@ -47,8 +47,8 @@ size_t lpg_client_reply_max(const lpg_client_t *c);
 int lpg_client_call(lpg_client_t *c, Lpg__Request *req, Lpg__Reply **reply);
 
 /*  Submits one SignedEvent. */
-int lpg_client_submit(lpg_client_t *c, const uint8_t *signed_event,
-                      size_t len, Lpg__Reply **reply);
+int lpg_client_submit(lpg_client_t *c, const uint8_t *signed_event, size_t len,
+                      Lpg__Reply **reply);
 
 /*  Several SignedEvents in one request, recorded in one transaction (at
  *  most limit.batch, and within limit.message_bytes); reply->results
@@ -76,9 +76,8 @@ int lpg_client_submit_with(lpg_client_t *c, const uint8_t *signed_event,
  *  time as they were); *out, the SignedEvent bytes, is the caller's. For
  *  events sent later, many to a request (lpg_client_submit_many). */
 int lpg_client_sign(const lpg_key_t *key, Lpg__Event *ev,
-                    const uint8_t *event_id,
-                    uint8_t id_out[LPG_EVENT_ID_LEN], uint8_t **out,
-                    size_t *len);
+                    const uint8_t *event_id, uint8_t id_out[LPG_EVENT_ID_LEN],
+                    uint8_t **out, size_t *len);
 
 /*  Signs ev as lpg_client_sign does and submits it, with the attachment
  *  attach (a UserAdd's person data key; NULL: none) beside it. A retry

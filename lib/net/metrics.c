@@ -37,7 +37,7 @@ static const double s_lat_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                   1,      2.5,   5,      10};
 #define S_NLAT (sizeof s_lat_le / sizeof s_lat_le[0])
 /*  Events per committed transaction. */
-static const double s_batch_le[] = {1,   2,   4,    8,    16,   32,  64,
+static const double s_batch_le[] = {1,   2,   4,   8,    16,   32,  64,
                                     128, 256, 512, 1024, 2048, 4096};
 #define S_NBATCH (sizeof s_batch_le / sizeof s_batch_le[0])
 
@@ -78,8 +78,7 @@ lpg_metrics_now_ns(void)
 }
 
 int
-lpg_metrics_new(lpg_metrics_t **out, const char *service,
-                lpg_ledger_t *ledger)
+lpg_metrics_new(lpg_metrics_t **out, const char *service, lpg_ledger_t *ledger)
 {
     *out = NULL;
     lpg_metrics_t *m = calloc(1, sizeof *m);
@@ -177,9 +176,8 @@ lpg_metrics_event(lpg_metrics_t *m, const uint8_t *signed_event, size_t len,
     Lpg__SignedEvent *se =
         signed_event ? lpg__signed_event__unpack(NULL, len, signed_event)
                      : NULL;
-    Lpg__Event *ev = se ? lpg__event__unpack(NULL, se->body.len,
-                                             se->body.data)
-                        : NULL;
+    Lpg__Event *ev =
+        se ? lpg__event__unpack(NULL, se->body.len, se->body.data) : NULL;
     if (ev)
         kind = lpg_kind_name(ev->body_case);
     pthread_mutex_lock(&m->lock);
@@ -271,8 +269,8 @@ s_head(s_buf_t *b, const char *name, const char *type, const char *help)
 
 /*  name{service="..."[,la="va"][,lb="vb"]} */
 static void
-s_series(s_buf_t *b, const lpg_metrics_t *m, const char *name,
-         const char *la, const char *va, const char *lb, const char *vb)
+s_series(s_buf_t *b, const lpg_metrics_t *m, const char *name, const char *la,
+         const char *va, const char *lb, const char *vb)
 {
     s_put(b, "%s{service=", name);
     s_put_value(b, m->service);
@@ -302,8 +300,7 @@ s_counters(s_buf_t *b, const lpg_metrics_t *m, const char *name,
 static void
 s_histogram(s_buf_t *b, const lpg_metrics_t *m, const char *name,
             const char *la, const char *va, const double *le,
-            const uint64_t *bucket, size_t nb, uint64_t count,
-            double sum)
+            const uint64_t *bucket, size_t nb, uint64_t count, double sum)
 {
     char bname[128], le_text[32];
     snprintf(bname, sizeof bname, "%s_bucket", name);
@@ -325,8 +322,8 @@ s_histogram(s_buf_t *b, const lpg_metrics_t *m, const char *name,
 }
 
 static void
-s_gauge(s_buf_t *b, const lpg_metrics_t *m, const char *name,
-        const char *help, double v)
+s_gauge(s_buf_t *b, const lpg_metrics_t *m, const char *name, const char *help,
+        double v)
 {
     s_head(b, name, "gauge", help);
     s_series(b, m, name, NULL, NULL, NULL, NULL);
@@ -346,8 +343,7 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
         work[i] = lpg_count_get((lpg_count_t)i);
     /* The ledger first, outside the lock: a read transaction. */
     lpg_ledger_usage_t u;
-    bool have_ledger = m->ledger && lpg_ledger_usage(m->ledger, &u) ==
-                                        LPG_OK;
+    bool have_ledger = m->ledger && lpg_ledger_usage(m->ledger, &u) == LPG_OK;
     pthread_mutex_lock(&m->lock);
     s_counters(&b, m, "lpg_requests_total",
                "Requests answered, by request kind and reply status.",
@@ -359,8 +355,8 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
            "Time from receiving a request to sending its reply.");
     for (size_t i = 0; i < m->nlatency; i++) {
         const s_latency_t *h = &m->latency[i];
-        s_histogram(&b, m, "lpg_request_duration_seconds", "request",
-                    h->kind, s_lat_le, h->bucket, S_NLAT, h->count,
+        s_histogram(&b, m, "lpg_request_duration_seconds", "request", h->kind,
+                    s_lat_le, h->bucket, S_NLAT, h->count,
                     (double)h->sum_ns / 1e9);
     }
     s_head(&b, "lpg_commit_batch_events", "histogram",
@@ -378,19 +374,26 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
         s_put(&b, "} %" PRIu64 "\n", work[i]);
     }
     if (have_ledger) {
-        s_gauge(&b, m, "lpg_ledger_entries", "Entries in the ledger "
-                "(the Merkle tree size).", (double)u.entries);
-        s_gauge(&b, m, "lpg_ledger_file_bytes", "Size of the ledger's "
-                "data file.", (double)u.file_bytes);
-        s_gauge(&b, m, "lpg_ledger_used_bytes", "Bytes of the ledger map "
-                "in use (up to its last page).", (double)u.used_bytes);
-        s_gauge(&b, m, "lpg_ledger_map_bytes", "The ledger's map size: "
+        s_gauge(&b, m, "lpg_ledger_entries",
+                "Entries in the ledger "
+                "(the Merkle tree size).",
+                (double)u.entries);
+        s_gauge(&b, m, "lpg_ledger_file_bytes",
+                "Size of the ledger's "
+                "data file.",
+                (double)u.file_bytes);
+        s_gauge(&b, m, "lpg_ledger_used_bytes",
+                "Bytes of the ledger map "
+                "in use (up to its last page).",
+                (double)u.used_bytes);
+        s_gauge(&b, m, "lpg_ledger_map_bytes",
+                "The ledger's map size: "
                 "the most it may use (ledger.map_size_gib).",
                 (double)u.map_bytes);
-        s_gauge(&b, m, "lpg_ledger_map_used_ratio", "Used bytes over the "
+        s_gauge(&b, m, "lpg_ledger_map_used_ratio",
+                "Used bytes over the "
                 "map size; at 1 the ledger is full.",
-                u.map_bytes ? (double)u.used_bytes / (double)u.map_bytes
-                            : 0);
+                u.map_bytes ? (double)u.used_bytes / (double)u.map_bytes : 0);
     }
     if (b.oom || !b.p) {
         free(b.p);
@@ -404,11 +407,11 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
 /* ---------------------------------------------------------------- HTTP */
 
 static enum MHD_Result
-s_reply(struct MHD_Connection *c, unsigned code, const char *type,
-        char *body, size_t len)
+s_reply(struct MHD_Connection *c, unsigned code, const char *type, char *body,
+        size_t len)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        len, body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(body);
         return MHD_NO;
@@ -438,8 +441,7 @@ s_handle(void *cls, struct MHD_Connection *c, const char *url,
     lpg_metrics_t *m = cls;
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
         strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-        return s_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                      "only GET /metrics\n");
+        return s_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET /metrics\n");
     if (strcmp(url, "/metrics") != 0)
         return s_text(c, MHD_HTTP_NOT_FOUND, "only GET /metrics\n");
     char *body;
@@ -514,7 +516,8 @@ lpg_metrics_start(lpg_metrics_t **out, const lpg_config_t *cfg,
     unsigned long port = strtoul(v, &end, 10);
     if (*end || port > 65535 || (*v < '0' || *v > '9')) {
         lpg_error("%s = '%s' must be a TCP port (1-65535), or 0 for no "
-                  "metrics", key, v);
+                  "metrics",
+                  key, v);
         return LPG_ECONFIG;
     }
     if (port == 0)
@@ -525,12 +528,12 @@ lpg_metrics_start(lpg_metrics_t **out, const lpg_config_t *cfg,
         return rc;
     if (lpg_metrics_listen(m, (unsigned)port) != LPG_OK) {
         lpg_error("%s: metrics: cannot listen on 127.0.0.1:%lu (%s): "
-                  "serving without metrics", service, port, key);
+                  "serving without metrics",
+                  service, port, key);
         lpg_metrics_destroy(&m);
         return LPG_OK;
     }
-    lpg_info("%s: metrics on http://127.0.0.1:%u/metrics", service,
-             m->port);
+    lpg_info("%s: metrics on http://127.0.0.1:%u/metrics", service, m->port);
     *out = m;
     return LPG_OK;
 }

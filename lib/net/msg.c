@@ -31,17 +31,21 @@ lpg_msg_decode_request(Lpg__Request **out, const uint8_t *data, size_t len,
                  LPG_REQUEST_ID_LEN);
         rc = LPG_EMALFORMED;
     } else if (lpg_proto_strings_check(&req->base, &field) != LPG_OK) {
-        snprintf(why, whysz, "Request: field '%s' is not UTF-8, has a "
-                             "control character or is longer than %d bytes",
+        snprintf(why, whysz,
+                 "Request: field '%s' is not UTF-8, has a "
+                 "control character or is longer than %d bytes",
                  field ? field : "?", LPG_STRING_MAX);
         rc = LPG_EMALFORMED;
     } else if (lpg_proto_empty_check(&req->base, &field) != LPG_OK) {
-        snprintf(why, whysz, "field '%s' is empty: leave it out or give a "
-                             "value", field ? field : "?");
+        snprintf(why, whysz,
+                 "field '%s' is empty: leave it out or give a "
+                 "value",
+                 field ? field : "?");
         rc = LPG_EINVAL;
     } else if (protobuf_c_message_get_packed_size(&req->base) != len) {
-        snprintf(why, whysz, "Request: not canonically encoded (a varint "
-                             "or length longer than it needs to be)");
+        snprintf(why, whysz,
+                 "Request: not canonically encoded (a varint "
+                 "or length longer than it needs to be)");
         rc = LPG_EMALFORMED;
     } else if (req->body_case == LPG__REQUEST__BODY__NOT_SET) {
         snprintf(why, whysz, "Request: has no body (submit, ping, ...)");
@@ -145,8 +149,7 @@ lpg_reply_result_reason(lpg_reply_t *r, size_t i, const char *token,
         return LPG_EINVAL;
     Lpg__EventResult *res = &r->results[i];
     Lpg__Reason *x = calloc(1, sizeof *x);
-    Lpg__Reason **v = realloc(res->reasons,
-                              (res->n_reasons + 1) * sizeof *v);
+    Lpg__Reason **v = realloc(res->reasons, (res->n_reasons + 1) * sizeof *v);
     if (!x || !v) {
         free(x);
         if (v)

@@ -20,8 +20,8 @@
  *  reason in why for anything wrong, LPG_EINVAL for a string field sent
  *  empty (why also names the field). Caller frees *out with
  *  lpg__request__free_unpacked. */
-int lpg_msg_decode_request(Lpg__Request **out, const uint8_t *data,
-                           size_t len, char *why, size_t whysz);
+int lpg_msg_decode_request(Lpg__Request **out, const uint8_t *data, size_t len,
+                           char *why, size_t whysz);
 
 /*  A reply being built: the protobuf message plus the storage of its
  *  strings and reasons. */

@@ -38,9 +38,9 @@ struct lpg_service {
     int64_t hard_max;
     size_t max_batch;
     lpg_clock_bounds_t bounds; /* time.max_skew_s, time.max_late_s */
-    int send_queue;  /* replies waiting for one client, at most */
-    size_t unit_bytes; /* answers held in one unit, about */
-    bool trim;       /* large replies went out: give memory back when idle */
+    int send_queue;            /* replies waiting for one client, at most */
+    size_t unit_bytes;         /* answers held in one unit, about */
+    bool trim; /* large replies went out: give memory back when idle */
     volatile sig_atomic_t stop;
     uint64_t served;
     lpg_metrics_t *metrics; /* NULL: no metrics port */
@@ -103,8 +103,7 @@ lpg_service_config(lpg_service_t *s)
  *  LPG_EPERM if there is none (or it is revoked), or the error that kept
  *  the ledger from answering. */
 static int
-s_device_of_curve(lpg_ledger_t *l, const uint8_t curve[32],
-                  uint8_t key_id[32])
+s_device_of_curve(lpg_ledger_t *l, const uint8_t curve[32], uint8_t key_id[32])
 {
     lpg_txn_t *t = NULL;
     int rc = lpg_ledger_read(l, &t);
@@ -138,7 +137,8 @@ s_zap_admit(void *arg, const uint8_t client_key[32], char user_id[65])
     int rc = s_device_of_curve(s->o.ledger, client_key, key_id);
     if (rc == LPG_EPERM)
         lpg_warn("refused a connection: transport key %s... is not an "
-                 "enrolled, unrevoked device", z);
+                 "enrolled, unrevoked device",
+                 z);
     else if (rc != LPG_OK)
         lpg_error("%s: cannot check the transport key %s... of a "
                   "connecting client: the ledger failed (%s); told it to "
@@ -231,10 +231,8 @@ lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts)
         }
         snprintf(s->endpoint, sizeof s->endpoint, "%s", ep);
     }
-    s->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes",
-                                            65536);
-    s->hard_max = lpg_config_get_int(cfg, "limit.hard_message_bytes",
-                                     1048576);
+    s->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes", 65536);
+    s->hard_max = lpg_config_get_int(cfg, "limit.hard_message_bytes", 1048576);
     s->max_batch = (size_t)lpg_config_get_int(cfg, "limit.batch", 256);
     if (s->max_batch < 1 || s->max_batch > 4096)
         s->max_batch = 256;
@@ -301,16 +299,16 @@ lpg_service_destroy(lpg_service_t **p)
 
 typedef struct {
     lpg_wire_msg_t m;
-    size_t payload;  /* index of the payload frame */
+    size_t payload; /* index of the payload frame */
     Lpg__Request *req;
     lpg_sender_t sender;
     Lpg__DeviceState *device;
     lpg_reply_t reply;
-    bool answered;   /* reply is final */
-    bool droppable;  /* cannot be answered: no identity frame */
+    bool answered;     /* reply is final */
+    bool droppable;    /* cannot be answered: no identity frame */
     bool sender_later; /* a submit: sender checked with its unit's keys */
-    size_t last_slot; /* SubmitMany: its last event in the batch */
-    uint64_t t0;     /* received (lpg_metrics_now_ns) */
+    size_t last_slot;  /* SubmitMany: its last event in the batch */
+    uint64_t t0;       /* received (lpg_metrics_now_ns) */
 } s_pending_t;
 
 static const char *
@@ -359,8 +357,7 @@ s_refuse(s_pending_t *p, int err, const char *message)
     p->answered = true;
 }
 
-static void s_sender(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t,
-                     int rc);
+static void s_sender(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t, int rc);
 
 /*  Frames, size, decoding, version, sender. Leaves p->answered false for
  *  a request that passed, to be handled. */
@@ -384,23 +381,25 @@ s_check(lpg_service_t *s, s_pending_t *p)
     p->payload = m->n - 1;
     const lpg_frame_t *f = &m->frames[p->payload];
     if (f->len > s->max_msg) {
-        snprintf(why, sizeof why, "message of %zu bytes is over the limit "
-                 "of %zu bytes (limit.message_bytes)", f->len, s->max_msg);
+        snprintf(why, sizeof why,
+                 "message of %zu bytes is over the limit "
+                 "of %zu bytes (limit.message_bytes)",
+                 f->len, s->max_msg);
         s_refuse(p, LPG_ETOOBIG, why);
         return;
     }
-    int drc = lpg_msg_decode_request(&p->req, f->data, f->len, why,
-                                     sizeof why);
+    int drc =
+        lpg_msg_decode_request(&p->req, f->data, f->len, why, sizeof why);
     if (drc != LPG_OK) {
         s_refuse(p, drc, why);
         return;
     }
-    lpg_reply_init(&p->reply, p->req->request_id.data,
-                   p->req->request_id.len);
+    lpg_reply_init(&p->reply, p->req->request_id.data, p->req->request_id.len);
     if (p->req->version != LPG_PROTOCOL_VERSION) {
-        snprintf(why, sizeof why, "protocol version %u is not supported "
-                 "(this service speaks %d)", p->req->version,
-                 LPG_PROTOCOL_VERSION);
+        snprintf(why, sizeof why,
+                 "protocol version %u is not supported "
+                 "(this service speaks %d)",
+                 p->req->version, LPG_PROTOCOL_VERSION);
         s_refuse(p, LPG_EVERSION, why);
         return;
     }
@@ -445,7 +444,8 @@ s_sender(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t, int rc)
     if (rc != LPG_OK && rc != LPG_ENOTFOUND) {
         /* The service failed, not the device: say so, and log it. */
         lpg_error("%s: cannot check the sender of a request: the ledger "
-                  "failed (%s)", s->o.name, lpg_strerror(rc));
+                  "failed (%s)",
+                  s->o.name, lpg_strerror(rc));
         s_answer(p, lpg_msg_status(rc), lpg_errtoken(rc),
                  "the service could not read the ledger: retry");
         return;
@@ -561,8 +561,8 @@ s_reply_of(lpg_service_t *s, s_pending_t *p, const lpg_batch_t *b, size_t i,
     }
     const lpg_event_t *ev = b ? lpg_batch_event(b, i) : NULL;
     if (o && ev && s->o.submitted) {
-        lpg_submitted_t sub = {out->seq, out->duplicate, ev, o,
-                               lpg_batch_pre(b, i), rd};
+        lpg_submitted_t sub = {out->seq, out->duplicate,      ev,
+                               o,        lpg_batch_pre(b, i), rd};
         s->o.submitted(s->o.ctx, &sub, &p->reply);
     }
     if (e)
@@ -645,8 +645,8 @@ static void s_gather_unit(lpg_service_t *s, s_unit_t *u, lpg_txn_t *t);
  *  reaches the ledger: no signature check, no retry look-up, no rules.
  *  Bytes that do not decode go on, for the ledger to say what is wrong. */
 static bool
-s_foreign(const lpg_service_t *s, const uint8_t *data, size_t len,
-          char *why, size_t whysz)
+s_foreign(const lpg_service_t *s, const uint8_t *data, size_t len, char *why,
+          size_t whysz)
 {
     Lpg__Event__BodyCase kind;
     if (lpg_kind_peek(data, len, &kind) != LPG_OK)
@@ -692,8 +692,10 @@ s_gather_unit(lpg_service_t *s, s_unit_t *u, lpg_txn_t *t)
             size_t m = req->submit_many->n_signed_events;
             if (m == 0 || m > s->max_batch) {
                 char why[128];
-                snprintf(why, sizeof why, "a SubmitMany holds 1 to %zu "
-                         "events (limit.batch), not %zu", s->max_batch, m);
+                snprintf(why, sizeof why,
+                         "a SubmitMany holds 1 to %zu "
+                         "events (limit.batch), not %zu",
+                         s->max_batch, m);
                 s_refuse(&pend[i], LPG_EBATCH, why);
                 continue;
             }
@@ -748,8 +750,7 @@ s_gather_unit(lpg_service_t *s, s_unit_t *u, lpg_txn_t *t)
                 if (s_foreign(s, b->data, b->len, why, sizeof why)) {
                     lpg_reply_result_set(&pend[i].reply, j,
                                          LPG__STATUS__STATUS_INVALID,
-                                         lpg_errtoken(LPG_EWRONGSERVICE),
-                                         why);
+                                         lpg_errtoken(LPG_EWRONGSERVICE), why);
                     continue;
                 }
                 any = true;
@@ -775,10 +776,10 @@ s_gather_unit(lpg_service_t *s, s_unit_t *u, lpg_txn_t *t)
     if (total == 0)
         return;
     lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
-    u->rc = t ? lpg_ledger_prepare_in(s->o.ledger, t, u->in, total, &hooks,
-                                      &u->batch)
-              : lpg_ledger_prepare(s->o.ledger, u->in, total, &hooks,
-                                   &u->batch);
+    u->rc =
+        t ? lpg_ledger_prepare_in(s->o.ledger, t, u->in, total, &hooks,
+                                  &u->batch)
+          : lpg_ledger_prepare(s->o.ledger, u->in, total, &hooks, &u->batch);
 }
 
 /*  Builds a committed unit's replies (committing thread; touches no
@@ -793,17 +794,17 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_reader_t *rd)
         s_pending_t *p = &u->pend[u->which[j]];
         if (u->slot[j] != SIZE_MAX) {
             if (rc != LPG_OK)
-                lpg_reply_result_set(&p->reply, u->slot[j],
-                                     lpg_msg_status(rc), lpg_errtoken(rc),
-                                     failed);
+                lpg_reply_result_set(&p->reply, u->slot[j], lpg_msg_status(rc),
+                                     lpg_errtoken(rc), failed);
             else
                 s_result_of_item(p, u->slot[j], u->batch, j, rd, &u->out[j]);
             if (u->slot[j] == p->last_slot) {
                 char msg[64];
                 snprintf(msg, sizeof msg, "%zu events answered",
                          p->req->submit_many->n_signed_events);
-                s_answer(p, rc == LPG_OK ? LPG__STATUS__STATUS_OK
-                                         : lpg_msg_status(rc),
+                s_answer(p,
+                         rc == LPG_OK ? LPG__STATUS__STATUS_OK
+                                      : lpg_msg_status(rc),
                          rc == LPG_OK ? "OK" : lpg_errtoken(rc), msg);
             }
         } else if (rc != LPG_OK)
@@ -813,11 +814,11 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_reader_t *rd)
                      lpg_errtoken(u->out[j].status), u->out[j].why);
         else
             s_reply_of(s, p, u->batch, j, rd, &u->out[j]);
-        lpg_metrics_event(s->metrics, u->in[j].data, u->in[j].len,
-                          lpg_msg_status_name(
-                              u->slot[j] != SIZE_MAX
-                                  ? p->reply.results[u->slot[j]].status
-                                  : p->reply.reply.status));
+        lpg_metrics_event(
+            s->metrics, u->in[j].data, u->in[j].len,
+            lpg_msg_status_name(u->slot[j] != SIZE_MAX
+                                    ? p->reply.results[u->slot[j]].status
+                                    : p->reply.reply.status));
     }
 }
 
@@ -910,8 +911,7 @@ static void
 s_log(lpg_service_t *s, const s_pending_t *p)
 {
     if (p->droppable) {
-        lpg_warn("%s: dropped a message without an identity frame",
-                 s->o.name);
+        lpg_warn("%s: dropped a message without an identity frame", s->o.name);
         return;
     }
     const Lpg__Reply *r = &p->reply.reply;
@@ -936,12 +936,10 @@ s_log(lpg_service_t *s, const s_pending_t *p)
     if (r->has_seq)
         snprintf(seq, sizeof seq, " seq %llu%s", (unsigned long long)r->seq,
                  r->duplicate ? " (retry)" : "");
-    lpg_log(r->status == LPG__STATUS__STATUS_OK ? LPG_LOG_INFO
-                                                : LPG_LOG_WARN,
+    lpg_log(r->status == LPG__STATUS__STATUS_OK ? LPG_LOG_INFO : LPG_LOG_WARN,
             "%s: device %s %s -> %s %s%s%s: %s", s->o.name, who,
-            p->req ? s_body_name(p->req) : "?",
-            lpg_msg_status_name(r->status), r->token, reasons, seq,
-            r->message);
+            p->req ? s_body_name(p->req) : "?", lpg_msg_status_name(r->status),
+            r->token, reasons, seq, r->message);
 }
 
 /* ------------------------------------------------------ the pipeline */
@@ -1057,8 +1055,7 @@ lpg_service_run(lpg_service_t *s)
     if (rc == LPG_OK)
         rc = lpg_transport_pair(&p.notify, s->zctx, inproc, false);
     pthread_t committer;
-    if (rc == LPG_OK &&
-        pthread_create(&committer, NULL, s_committer, &p) != 0)
+    if (rc == LPG_OK && pthread_create(&committer, NULL, s_committer, &p) != 0)
         rc = LPG_ENOMEM;
     if (rc != LPG_OK) {
         lpg_transport_close(&p.notify);

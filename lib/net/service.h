@@ -34,7 +34,7 @@ typedef struct lpg_service lpg_service_t;
 
 /*  The sender of a request, as the ledger knows it. */
 typedef struct {
-    uint8_t key_id[LPG_KEYID_LEN]; /* its signing key id */
+    uint8_t key_id[LPG_KEYID_LEN];  /* its signing key id */
     const Lpg__DeviceState *device; /* its enrolment */
 } lpg_sender_t;
 
@@ -83,8 +83,7 @@ struct lpg_service_opts {
      * and tick_ms. An error (with why) stops the daemon before it
      * serves: lpg_service_main logs "<name>: why" and exits 1. May be
      * NULL. */
-    int (*start)(void *ctx, lpg_service_opts_t *opts, char *why,
-                 size_t whysz);
+    int (*start)(void *ctx, lpg_service_opts_t *opts, char *why, size_t whysz);
     /* Called once after a successful start, before the ledger closes:
      * clean is true when the service served and stopped on a signal,
      * false when it could not serve. Frees what start took. May be

@@ -379,8 +379,8 @@ lpg_transport_subscriber(void **out, void *ctx, const char *endpoint,
                          const uint8_t server_pub[32],
                          const uint8_t client_sec[32])
 {
-    return s_curve_client(out, ctx, ZMQ_SUB, endpoint, server_pub,
-                          client_sec, s_tune_sub, -1);
+    return s_curve_client(out, ctx, ZMQ_SUB, endpoint, server_pub, client_sec,
+                          s_tune_sub, -1);
 }
 
 int

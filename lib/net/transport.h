@@ -94,8 +94,7 @@ int lpg_transport_subscriber(void **out, void *ctx, const char *endpoint,
 
 /*  One end of an inproc PAIR (bind or connect), for waking a thread's
  *  poll loop from another thread. */
-int lpg_transport_pair(void **out, void *ctx, const char *endpoint,
-                       bool bind);
+int lpg_transport_pair(void **out, void *ctx, const char *endpoint, bool bind);
 
 /*  Waits up to timeout_ms for input on a and b: returns a bit mask (1: a
  *  readable, 2: b readable), 0 on time-out or a signal. */

@@ -63,11 +63,9 @@ s_site_name(const lpg_gen_t *g, unsigned site, char *out, size_t outsz)
 }
 
 static void
-s_company_name(const lpg_gen_t *g, unsigned company, char *out,
-               size_t outsz)
+s_company_name(const lpg_gen_t *g, unsigned company, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "C%llu-%u", (unsigned long long)g->o.seed,
-             company);
+    snprintf(out, outsz, "C%llu-%u", (unsigned long long)g->o.seed, company);
 }
 
 int
@@ -123,8 +121,8 @@ lpg_gen_new(lpg_gen_t **out, const lpg_key_t *authority,
         snprintf(type, sizeof type, "015");
         snprintf(serial, sizeof serial, "G%lluN%u",
                  (unsigned long long)(g->o.seed % 1000000), i);
-        int rc = lpg_code_issue(authority, g->o.resolver, prefix, type,
-                                serial, 0, c->code, sizeof c->code);
+        int rc = lpg_code_issue(authority, g->o.resolver, prefix, type, serial,
+                                0, c->code, sizeof c->code);
         lpg_code_t parsed;
         if (rc == LPG_OK)
             rc = lpg_code_parse(c->code, strlen(c->code), NULL, &parsed);
@@ -178,8 +176,7 @@ s_company(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
 }
 
 static int
-s_site(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
-       size_t *len)
+s_site(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data, size_t *len)
 {
     char site[32], company[32], name[48];
     s_site_name(g, i, site, sizeof site);
@@ -203,22 +200,21 @@ s_site(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
 }
 
 static int
-s_staff(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
-        size_t *len)
+s_staff(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data, size_t *len)
 {
     unsigned site_i = i / S_STAFF_PER_SITE;
     char site[32], company[32], actor[48], name[32], cert[32];
     s_site_name(g, site_i, site, sizeof site);
     s_company_name(g, site_i % g->o.companies, company, sizeof company);
-    snprintf(actor, sizeof actor, "staff-%s-%u", site,
-             i % S_STAFF_PER_SITE);
+    snprintf(actor, sizeof actor, "staff-%s-%u", site, i % S_STAFF_PER_SITE);
     snprintf(name, sizeof name, "Operator %u", i);
     snprintf(cert, sizeof cert, "RQ-%06u", i);
     Lpg__StaffAdd a = LPG__STAFF_ADD__INIT;
     a.company = company;
     a.site = site;
-    a.role = i % S_STAFF_PER_SITE == 2 ? LPG__STAFF_ROLE__STAFF_SUPERVISOR
-                                       : LPG__STAFF_ROLE__STAFF_FILLING_OPERATOR;
+    a.role = i % S_STAFF_PER_SITE == 2
+                 ? LPG__STAFF_ROLE__STAFF_SUPERVISOR
+                 : LPG__STAFF_ROLE__STAFF_FILLING_OPERATOR;
     a.name = name;
     a.cert_no = cert;
     a.cert_until_ymd = 20291231;
@@ -231,8 +227,7 @@ s_staff(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
 }
 
 static int
-s_enroll(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
-         size_t *len)
+s_enroll(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data, size_t *len)
 {
     s_device_t *d = &g->devices[i];
     uint8_t pub[32];
@@ -322,8 +317,8 @@ s_fill_check(lpg_gen_t *g, uint64_t f, Lpg__Event *ev, uint8_t **data,
     char site[32], actor[48];
     s_site_name(g, c->site, site, sizeof site);
     snprintf(actor, sizeof actor, "staff-%s-%u", site, s_below(g, 2));
-    static const char *items[] = {"corrosion", "dents", "fire",
-                                  "valve", "parts"};
+    static const char *items[] = {"corrosion", "dents", "fire", "valve",
+                                  "parts"};
     Lpg__CheckItem check[5];
     Lpg__CheckItem *checks[5];
     for (int k = 0; k < 5; k++) {
@@ -407,8 +402,8 @@ lpg_gen_next(lpg_gen_t *g, uint8_t **data, size_t *len)
 }
 
 const char *
-lpg_gen_cylinder(const lpg_gen_t *g, unsigned i, uint32_t *tare_g,
-                 char *site, size_t sitesz)
+lpg_gen_cylinder(const lpg_gen_t *g, unsigned i, uint32_t *tare_g, char *site,
+                 size_t sitesz)
 {
     if (i >= g->o.cylinders)
         return NULL;

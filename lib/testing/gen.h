@@ -16,14 +16,14 @@
 #include "crypto/crypto.h"
 
 typedef struct {
-    unsigned companies;  /* gas companies (default 2) */
-    unsigned sites;      /* filling stations, spread over companies (4) */
-    unsigned devices;    /* scanners, spread over stations (8) */
-    unsigned cylinders;  /* registered cylinders (100) */
-    unsigned fills;      /* fills: a fill check and a fill record each */
-    unsigned hot_fills;  /* of those, fills of cylinder 0, spread evenly
+    unsigned companies;   /* gas companies (default 2) */
+    unsigned sites;       /* filling stations, spread over companies (4) */
+    unsigned devices;     /* scanners, spread over stations (8) */
+    unsigned cylinders;   /* registered cylinders (100) */
+    unsigned fills;       /* fills: a fill check and a fill record each */
+    unsigned hot_fills;   /* of those, fills of cylinder 0, spread evenly
                             through the rest (0: every cylinder alike) */
-    uint64_t seed;       /* names and weights follow from it */
+    uint64_t seed;        /* names and weights follow from it */
     const char *resolver; /* code resolver host */
 } lpg_gen_opts_t;
 

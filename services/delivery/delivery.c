@@ -72,8 +72,8 @@ lpg_delivery_precheck(void *ctx, const lpg_event_t *ev)
         return NULL;
     s_pre_t *p = calloc(1, sizeof *p);
     if (p)
-        p->rc = lpg_code_verify(text, strlen(text), d->resolver,
-                                d->authority, &p->code);
+        p->rc = lpg_code_verify(text, strlen(text), d->resolver, d->authority,
+                                &p->code);
     return p;
 }
 
@@ -87,8 +87,10 @@ s_code_names(const Lpg__Event *e, const s_pre_t *p, Lpg__Outcome *o)
     const char *msg = NULL;
     char buf[160];
     if (verified && (!e->cylinder || strcmp(e->cylinder, p->code.grai))) {
-        snprintf(buf, sizeof buf, "Event.cylinder: must be the code's GRAI "
-                                  "%s", p->code.grai);
+        snprintf(buf, sizeof buf,
+                 "Event.cylinder: must be the code's GRAI "
+                 "%s",
+                 p->code.grai);
         msg = buf;
     } else if (!verified && e->cylinder && *e->cylinder) {
         msg = "Event.cylinder: leave it out (the code does not verify, so "
@@ -158,10 +160,8 @@ s_outcome(const lpg_verdict_t *v, uint64_t late_ms, Lpg__Outcome *o)
 
 int
 lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                   const lpg_event_t *ev,
-                   const lpg_signer_t *who,
-                   const lpg_append_in_t *in, void *pre,
-                   Lpg__Outcome *outcome)
+                   const lpg_event_t *ev, const lpg_signer_t *who,
+                   const lpg_append_in_t *in, void *pre, Lpg__Outcome *outcome)
 {
     lpg_delivery_t *d = ctx;
     const Lpg__Event *e = ev->event;
@@ -187,8 +187,8 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
         di.vehicle_id = e->station_return->vehicle;
         break;
     }
-    bool at_site = di.step == LPG_DELIVERY_DISPATCH ||
-                   di.step == LPG_DELIVERY_RETURN;
+    bool at_site =
+        di.step == LPG_DELIVERY_DISPATCH || di.step == LPG_DELIVERY_RETURN;
     const char *text = s_code_text(e);
     s_pre_t local;
     s_pre_t *p = pre;
@@ -205,8 +205,7 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
         di.code = &p->code;
     }
     di.cylinder_id = e->cylinder;
-    di.cyl = e->cylinder ? lpg_state_get(txn, LPG_TABLE_CYLINDERS,
-                                         e->cylinder,
+    di.cyl = e->cylinder ? lpg_state_get(txn, LPG_TABLE_CYLINDERS, e->cylinder,
                                          &lpg__cylinder_state__descriptor)
                          : NULL;
     Lpg__DeviceState *dev = NULL;
@@ -214,19 +213,19 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     di.device = dev;
     di.driver_id = e->actor;
     di.driver = lpg_state_get(txn, LPG_TABLE_STAFF, e->actor,
-                      &lpg__staff_state__descriptor);
+                              &lpg__staff_state__descriptor);
     di.vehicle = lpg_state_get(txn, LPG_TABLE_VEHICLES, di.vehicle_id,
-                       &lpg__vehicle_state__descriptor);
+                               &lpg__vehicle_state__descriptor);
     char *hazard = NULL;
     Lpg__DeviceState *signer = NULL;
     if (at_site) {
         di.site_id = e->site;
         di.site = lpg_state_get(txn, LPG_TABLE_SITES, e->site,
-                        &lpg__site_state__descriptor);
+                                &lpg__site_state__descriptor);
     } else {
         di.user_id = e->user;
         di.user = lpg_state_get(txn, LPG_TABLE_USERS, e->user,
-                        &lpg__user_state__descriptor);
+                                &lpg__user_state__descriptor);
         if (di.step == LPG_DELIVERY_DELIVER) {
             di.hazard = hazard = s_hazard(txn, e->user);
             di.gas_cert_signer = signer = s_cert_signer(txn, di.gas_cert);
@@ -238,8 +237,8 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     di.late_limit_ms = d->late_limit_ms;
     di.today_ymd = lpg_today(&d->today, di.now_ms, d->zone);
     /* the day it happened, by a device clock that cannot be ahead */
-    di.event_ymd = lpg_local_ymd(lpg_clock_bounded(e->device_time_ms,
-                                                   di.now_ms), d->zone);
+    di.event_ymd = lpg_local_ymd(
+        lpg_clock_bounded(e->device_time_ms, di.now_ms), d->zone);
     lpg_verdict_t v;
     uint64_t late = 0;
     int rc = lpg_delivery_judge(&di, &v, &late);

@@ -39,8 +39,7 @@ void *lpg_delivery_precheck(void *ctx, const lpg_event_t *ev);
 /*  The rules hook (ledger.h lpg_rules_fn): LPG_EINVAL for any event that
  *  is not a delivery step. */
 int lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                       const lpg_event_t *ev,
-                       const lpg_signer_t *who,
+                       const lpg_event_t *ev, const lpg_signer_t *who,
                        const lpg_append_in_t *in, void *pre,
                        Lpg__Outcome *outcome);
 

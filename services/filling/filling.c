@@ -68,8 +68,7 @@ s_load(lpg_txn_t *t, uint64_t seq, s_found_t *out)
     out->entry = lpg__ledger_entry__unpack(NULL, len, data);
     if (out->entry)
         out->signed_event = lpg__signed_event__unpack(
-            NULL, out->entry->signed_event.len,
-            out->entry->signed_event.data);
+            NULL, out->entry->signed_event.len, out->entry->signed_event.data);
     if (out->signed_event)
         out->event = lpg__event__unpack(NULL, out->signed_event->body.len,
                                         out->signed_event->body.data);
@@ -114,8 +113,7 @@ s_find(lpg_txn_t *t, const char *grai, const ProtobufCBinaryData *id,
     if (!grai || id->len != LPG_EVENT_ID_LEN)
         return false;
     if (has_hint && s_load(t, hint, out)) {
-        if (memcmp(out->event->event_id.data, id->data, LPG_EVENT_ID_LEN) ==
-            0)
+        if (memcmp(out->event->event_id.data, id->data, LPG_EVENT_ID_LEN) == 0)
             return true;
         s_found_clear(out);
     }
@@ -123,7 +121,6 @@ s_find(lpg_txn_t *t, const char *grai, const ProtobufCBinaryData *id,
     lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, grai, strlen(grai), s_match, &s);
     return s.found && s_load(t, s.seq, out);
 }
-
 
 /*  Refuses an event the rules cannot judge (a field missing or naming
  *  something else), unrecorded: INVALID with a message naming the field,
@@ -167,8 +164,8 @@ s_required(const Lpg__Event *e, bool cylinder, bool site, bool actor,
 typedef struct {
     int rc;
     lpg_code_t code;
-    bool looked;   /* the rules looked the cylinder up */
-    bool found;    /* and found it: */
+    bool looked; /* the rules looked the cylinder up */
+    bool found;  /* and found it: */
     char grai[LPG_STRING_MAX + 1];
     char serial[LPG_STRING_MAX + 1];
     char owner[LPG_STRING_MAX + 1];
@@ -214,7 +211,6 @@ lpg_filling_precheck(void *ctx, const lpg_event_t *ev)
     return p;
 }
 
-
 static int
 s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
              const lpg_signer_t *signer, s_pre_t *pre, Lpg__Outcome *o)
@@ -236,11 +232,15 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     /* The event must name the cylinder its code names: the state and the
      * indexes are kept under Event.cylinder. */
     if (identified && (!e->cylinder || !*e->cylinder))
-        return s_invalid(o, "Event.cylinder: missing (must be the code's "
-                            "GRAI %s)", code.grai);
+        return s_invalid(o,
+                         "Event.cylinder: missing (must be the code's "
+                         "GRAI %s)",
+                         code.grai);
     if (identified && strcmp(e->cylinder, code.grai) != 0)
-        return s_invalid(o, "Event.cylinder: does not match the code's "
-                            "GRAI %s", code.grai);
+        return s_invalid(o,
+                         "Event.cylinder: does not match the code's "
+                         "GRAI %s",
+                         code.grai);
     if (!identified && e->cylinder && *e->cylinder) {
         lpg_code_t parsed;
         if (lpg_code_parse(fc->code, strlen(fc->code), NULL, &parsed) !=
@@ -254,12 +254,13 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     in.code_rc = code_rc;
     in.code = &code;
     in.cyl = identified ? lpg_state_get(t, LPG_TABLE_CYLINDERS, code.grai,
-                                &lpg__cylinder_state__descriptor)
+                                        &lpg__cylinder_state__descriptor)
                         : NULL;
     in.site_id = e->site;
-    in.site = lpg_state_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
+    in.site = lpg_state_get(t, LPG_TABLE_SITES, e->site,
+                            &lpg__site_state__descriptor);
     in.staff = lpg_state_get(t, LPG_TABLE_STAFF, e->actor,
-                     &lpg__staff_state__descriptor);
+                             &lpg__staff_state__descriptor);
     in.device = signer->record; /* read by the ledger in this txn */
     in.check = fc;
     in.time_ms = e->device_time_ms;
@@ -268,7 +269,7 @@ s_fill_check(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     if (in.cyl && in.cyl->last_site) {
         in.last_site_id = in.cyl->last_site;
         in.last_site = lpg_state_get(t, LPG_TABLE_SITES, in.cyl->last_site,
-                             &lpg__site_state__descriptor);
+                                     &lpg__site_state__descriptor);
         in.last_time_ms = in.cyl->last_time_ms;
     }
     in.limits = f->limits;
@@ -295,8 +296,8 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     if (rc != LPG_OK)
         return rc;
     lpg_fill_record_input_t in = {0};
-    Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
-                                    &lpg__cylinder_state__descriptor);
+    Lpg__CylinderState *cyl = lpg_state_get(
+        t, LPG_TABLE_CYLINDERS, e->cylinder, &lpg__cylinder_state__descriptor);
     const Lpg__DeviceState *dev = signer->record;
     s_found_t named = {0}, check = {0};
     if (cyl) {
@@ -314,9 +315,8 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
         }
         if (s_find(t, e->cylinder, &fr->allow_event_id, hint, at, &named) &&
             named.event->body_case == LPG__EVENT__BODY_FILL_OVERRIDE)
-            s_find(t, e->cylinder,
-                   &named.event->fill_override->check_event_id, false, 0,
-                   &check);
+            s_find(t, e->cylinder, &named.event->fill_override->check_event_id,
+                   false, 0, &check);
     }
     in.record = e;
     in.cyl = cyl;
@@ -334,9 +334,9 @@ s_fill_record(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     memset(&res, 0, sizeof res);
     rc = lpg_rules_fill_record(&in, &v, &res);
     if (rc == LPG_OK || rc == LPG_EINVAL)
-        rc = lpg_verdict_outcome(&v, res.quarantine ? "recorded: cylinder held"
-                                          : "fill recorded",
-                       "fill refused", o);
+        rc = lpg_verdict_outcome(
+            &v, res.quarantine ? "recorded: cylinder held" : "fill recorded",
+            "fill refused", o);
     if (rc == LPG_OK && res.has_net) {
         o->fill = calloc(1, sizeof *o->fill);
         if (!o->fill)
@@ -365,17 +365,18 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     if (rc != LPG_OK)
         return rc;
     lpg_override_input_t in = {0};
-    Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, e->cylinder,
-                                    &lpg__cylinder_state__descriptor);
+    Lpg__CylinderState *cyl = lpg_state_get(
+        t, LPG_TABLE_CYLINDERS, e->cylinder, &lpg__cylinder_state__descriptor);
     const Lpg__DeviceState *dev = signer->record;
     s_found_t check = {0};
     if (cyl) /* the refused check is usually the cylinder's last entry */
         s_find(t, e->cylinder, &e->fill_override->check_event_id,
                cyl->has_last_event_seq, cyl->last_event_seq, &check);
     in.override = e;
-    in.site = lpg_state_get(t, LPG_TABLE_SITES, e->site, &lpg__site_state__descriptor);
+    in.site = lpg_state_get(t, LPG_TABLE_SITES, e->site,
+                            &lpg__site_state__descriptor);
     in.staff = lpg_state_get(t, LPG_TABLE_STAFF, e->actor,
-                     &lpg__staff_state__descriptor);
+                             &lpg__staff_state__descriptor);
     in.device = dev;
     in.check = check.event;
     in.check_outcome = check.entry ? check.entry->outcome : NULL;
@@ -387,7 +388,7 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
     rc = lpg_rules_override(&in, &v);
     if (rc == LPG_OK || rc == LPG_EINVAL)
         rc = lpg_verdict_outcome(&v, "override recorded: fill allowed",
-                       "override refused", o);
+                                 "override refused", o);
     if (rc == LPG_OK && v.allow) {
         o->has_overridden = 1;
         o->overridden = 1;
@@ -401,10 +402,8 @@ s_override(lpg_filling_t *f, lpg_txn_t *t, const lpg_event_t *ev,
 
 int
 lpg_filling_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                  const lpg_event_t *ev,
-                  const lpg_signer_t *signer,
-                  const lpg_append_in_t *in, void *pre,
-                       Lpg__Outcome *outcome)
+                  const lpg_event_t *ev, const lpg_signer_t *signer,
+                  const lpg_append_in_t *in, void *pre, Lpg__Outcome *outcome)
 {
     lpg_filling_t *f = ctx;
     switch (ev->event->body_case) {
@@ -445,9 +444,8 @@ lpg_filling_submitted(void *ctx, const lpg_submitted_t *sub,
 {
     lpg_filling_t *f = ctx;
     const Lpg__Event *e = sub->ev->event;
-    const s_pre_t *pre = e->body_case == LPG__EVENT__BODY_FILL_CHECK
-                             ? sub->pre
-                             : NULL;
+    const s_pre_t *pre =
+        e->body_case == LPG__EVENT__BODY_FILL_CHECK ? sub->pre : NULL;
     Lpg__CylinderInfo *ci = &reply->cylinder;
     /* A forged code names nothing: show no cylinder for it. */
     const Lpg__Outcome *o = sub->outcome;

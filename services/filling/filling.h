@@ -31,10 +31,9 @@ int lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
                      lpg_ledger_t *ledger, char *why, size_t whysz);
 
 int lpg_filling_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                      const lpg_event_t *ev,
-                      const lpg_signer_t *signer,
+                      const lpg_event_t *ev, const lpg_signer_t *signer,
                       const lpg_append_in_t *in, void *pre,
-                       Lpg__Outcome *outcome);
+                      Lpg__Outcome *outcome);
 
 /*  Verifies a fill check's code off the write transaction. */
 void *lpg_filling_precheck(void *ctx, const lpg_event_t *ev);

@@ -30,8 +30,9 @@ lpg_inspection_init(lpg_inspection_t *s, const lpg_config_t *cfg,
     int64_t major = lpg_config_get_int(cfg, "inspection.major_days", -1);
     int64_t minor = lpg_config_get_int(cfg, "inspection.minor_days", -1);
     if (major < 0 || major > 3650 || minor < 0 || minor > 3650) {
-        snprintf(why, whysz, "inspection.major_days and minor_days must be "
-                             "0 to 3650");
+        snprintf(why, whysz,
+                 "inspection.major_days and minor_days must be "
+                 "0 to 3650");
         return LPG_ECONFIG;
     }
     s->major_days = (uint32_t)major;
@@ -40,8 +41,8 @@ lpg_inspection_init(lpg_inspection_t *s, const lpg_config_t *cfg,
     lpg_config_path(cfg, "keys/inspection-service.pem", path, sizeof path);
     int rc = lpg_key_load_private(&s->key, path);
     if (rc != LPG_OK)
-        lpg_warn("no service key %s (%s): hazards will not be escalated",
-                 path, lpg_strerror(rc));
+        lpg_warn("no service key %s (%s): hazards will not be escalated", path,
+                 lpg_strerror(rc));
     return LPG_OK;
 }
 
@@ -58,8 +59,7 @@ static _Thread_local Lpg__InspectionResult s_result;
 
 int
 lpg_inspection_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                     const lpg_event_t *ev,
-                     const lpg_signer_t *signer,
+                     const lpg_event_t *ev, const lpg_signer_t *signer,
                      const lpg_append_in_t *in, void *pre,
                      Lpg__Outcome *outcome)
 {
@@ -137,8 +137,8 @@ s_collect(void *ctx, const void *key, size_t klen, const void *val,
  *  hazard (its id, its user, its area, the end of its deadline day as the
  *  device time), so a second attempt is the same event: a retry. */
 static int
-s_sign_escalation(const lpg_inspection_t *s, const s_due_t *d,
-                  uint8_t **data, size_t *len)
+s_sign_escalation(const lpg_inspection_t *s, const s_due_t *d, uint8_t **data,
+                  size_t *len)
 {
     uint8_t id[LPG_EVENT_ID_LEN];
     lpg_hazard_escalation_id(id, d->key);

@@ -21,11 +21,11 @@
 typedef struct {
     const lpg_config_t *config;
     lpg_ledger_t *ledger;
-    const char *zone;     /* time.zone */
-    uint32_t major_days;  /* inspection.major_days */
-    uint32_t minor_days;  /* inspection.minor_days */
-    lpg_key_t *key;       /* keys/inspection-service.pem; NULL: no timer */
-    uint64_t escalated;   /* escalations recorded since start */
+    const char *zone;    /* time.zone */
+    uint32_t major_days; /* inspection.major_days */
+    uint32_t minor_days; /* inspection.minor_days */
+    lpg_key_t *key;      /* keys/inspection-service.pem; NULL: no timer */
+    uint64_t escalated;  /* escalations recorded since start */
 } lpg_inspection_t;
 
 /*  Reads the configuration and loads the service key. LPG_ECONFIG with
@@ -37,8 +37,7 @@ void lpg_inspection_fini(lpg_inspection_t *s);
 /*  The rules (ledger.h): a household inspection gets the deadlines of
  *  its hazards in the outcome; other events are recorded as they are. */
 int lpg_inspection_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                         const lpg_event_t *ev,
-                         const lpg_signer_t *signer,
+                         const lpg_event_t *ev, const lpg_signer_t *signer,
                          const lpg_append_in_t *in, void *pre,
                          Lpg__Outcome *outcome);
 

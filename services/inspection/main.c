@@ -12,10 +12,9 @@
 static int
 s_start(void *self, lpg_service_opts_t *opts, char *why, size_t whysz)
 {
-    int rc = lpg_inspection_init(self, opts->config, opts->ledger, why,
-                                 whysz);
-    int64_t every = lpg_config_get_int(opts->config, "inspection.tick_ms",
-                                       5000);
+    int rc = lpg_inspection_init(self, opts->config, opts->ledger, why, whysz);
+    int64_t every =
+        lpg_config_get_int(opts->config, "inspection.tick_ms", 5000);
     if (every <= 0)
         every = 5000;
     opts->tick_ms = every < UINT32_MAX ? (unsigned)every : UINT32_MAX;

@@ -80,7 +80,8 @@ s_keep_key(lpg_registry_t *reg, lpg_txn_t *txn, const char *user,
     }
     if (!reg->has_master) {
         lpg_error("user '%s' refused: the registry has no master key "
-                  "(keys/registry.master)", user);
+                  "(keys/registry.master)",
+                  user);
         return LPG_ECONFIG;
     }
     uint8_t wrapped[LPG_PII_WRAPPED_LEN];
@@ -149,10 +150,8 @@ s_check_code(lpg_txn_t *txn, const Lpg__Event *e, Lpg__Outcome *o)
 
 int
 lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                   const lpg_event_t *ev,
-                   const lpg_signer_t *signer,
-                   const lpg_append_in_t *in, void *pre,
-                   Lpg__Outcome *outcome)
+                   const lpg_event_t *ev, const lpg_signer_t *signer,
+                   const lpg_append_in_t *in, void *pre, Lpg__Outcome *outcome)
 {
     lpg_registry_t *reg = ctx;
     const Lpg__Event *e = ev->event;
@@ -206,9 +205,8 @@ s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
     const void *v;
     size_t vlen;
     rc = lpg_txn_get(t, LPG_TABLE_CYLINDERS, grai, strlen(grai), &v, &vlen);
-    Lpg__CylinderState *cyl = rc == LPG_OK
-                                  ? lpg__cylinder_state__unpack(NULL, vlen, v)
-                                  : NULL;
+    Lpg__CylinderState *cyl =
+        rc == LPG_OK ? lpg__cylinder_state__unpack(NULL, vlen, v) : NULL;
     lpg_txn_abort(&t);
     if (!cyl)
         return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND,
@@ -237,8 +235,8 @@ s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
     ci->vehicle = s_dup(reply, cyl->vehicle);
     /* the current label: the last relabel's, else the registration's */
     const char *current = lpg_cylinder_code(cyl);
-    if (current && lpg_code_parse(current, strlen(current), NULL, &code) ==
-                       LPG_OK) {
+    if (current &&
+        lpg_code_parse(current, strlen(current), NULL, &code) == LPG_OK) {
         char short_id[LPG_CODE_SHORT_ID_MAX + 1];
         lpg_code_short_id(&code, short_id);
         ci->short_id = s_dup(reply, short_id);
@@ -255,8 +253,8 @@ s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
         reg->spec = s_dup(reply, r->spec);
         reg->fill_site = s_dup(reply, r->fill_site);
         reg->code = s_dup(reply, current);
-        reg->has_code_revision = cyl->has_code_revision ||
-                                 r->has_code_revision;
+        reg->has_code_revision =
+            cyl->has_code_revision || r->has_code_revision;
         reg->code_revision = lpg_cylinder_code_revision(cyl);
         reg->electronic_mark = s_dup(reply, r->electronic_mark);
         reg->has_next_inspection_ymd = cyl->has_next_inspection_ymd;
@@ -271,8 +269,7 @@ s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
 }
 
 static int
-s_get_company(lpg_service_t *svc, const Lpg__GetCompany *q,
-              lpg_reply_t *reply)
+s_get_company(lpg_service_t *svc, const Lpg__GetCompany *q, lpg_reply_t *reply)
 {
     lpg_txn_t *t = NULL;
     int rc = lpg_ledger_read(lpg_service_ledger(svc), &t);
@@ -282,9 +279,8 @@ s_get_company(lpg_service_t *svc, const Lpg__GetCompany *q,
     size_t vlen;
     rc = lpg_txn_get(t, LPG_TABLE_COMPANIES, q->company, strlen(q->company),
                      &v, &vlen);
-    Lpg__CompanyState *c = rc == LPG_OK
-                               ? lpg__company_state__unpack(NULL, vlen, v)
-                               : NULL;
+    Lpg__CompanyState *c =
+        rc == LPG_OK ? lpg__company_state__unpack(NULL, vlen, v) : NULL;
     lpg_txn_abort(&t);
     if (rc == LPG_ENOTFOUND) {
         char msg[96];
@@ -388,8 +384,8 @@ s_user_added_at(lpg_txn_t *t, uint64_t seq, char *id, size_t idsz)
     if (!e)
         return LPG_ECORRUPT;
     lpg_event_t ev = {0};
-    rc = lpg_event_decode(&ev, e->signed_event.data, e->signed_event.len,
-                          NULL, 0);
+    rc = lpg_event_decode(&ev, e->signed_event.data, e->signed_event.len, NULL,
+                          0);
     if (rc == LPG_OK &&
         (ev.event->body_case != LPG__EVENT__BODY_USER_ADD || !ev.event->user))
         rc = LPG_ECORRUPT;
@@ -443,8 +439,7 @@ s_find_users(lpg_txn_t *t, const Lpg__GetUser *q, const char *company,
              lpg_reply_t *reply)
 {
     if (q->id_hmac.len != LPG_PII_HMAC_LEN)
-        return lpg_reply_error(reply, LPG_EINVAL,
-                               "id_hmac must be 32 bytes");
+        return lpg_reply_error(reply, LPG_EINVAL, "id_hmac must be 32 bytes");
     s_find_t f = {t, reply, company, NULL, 0};
     f.found = lpg_reply_alloc(reply, S_FIND_MAX * sizeof *f.found);
     if (!f.found)
@@ -461,10 +456,9 @@ s_find_users(lpg_txn_t *t, const Lpg__GetUser *q, const char *company,
     char none[128];
     snprintf(none, sizeof none, "no user%s%.60s with this ID card",
              company ? " of company " : "", company ? company : "");
-    return lpg_reply_set(reply,
-                         f.n ? LPG__STATUS__STATUS_OK
-                             : LPG__STATUS__STATUS_NOT_FOUND,
-                         f.n ? "OK" : s_user_unknown(), f.n ? msg : none);
+    return lpg_reply_set(
+        reply, f.n ? LPG__STATUS__STATUS_OK : LPG__STATUS__STATUS_NOT_FOUND,
+        f.n ? "OK" : s_user_unknown(), f.n ? msg : none);
 }
 
 /*  Is entry seq a recorded, recent reveal of this user by the authority,
@@ -472,12 +466,10 @@ s_find_users(lpg_txn_t *t, const Lpg__GetUser *q, const char *company,
  *  and returns false. */
 static bool
 s_reveal_allowed(lpg_service_t *svc, lpg_txn_t *t, const char *user,
-                 uint64_t seq, const lpg_sender_t *sender,
-                 lpg_reply_t *reply)
+                 uint64_t seq, const lpg_sender_t *sender, lpg_reply_t *reply)
 {
     char msg[160];
-    if (!sender->device ||
-        sender->device->role != LPG__ROLE__ROLE_ADMIN) {
+    if (!sender->device || sender->device->role != LPG__ROLE__ROLE_ADMIN) {
         lpg_reply_error(reply, LPG_EPERM,
                         "only the regulator's admin workstation may reveal "
                         "personal data");
@@ -524,7 +516,8 @@ s_reveal_allowed(lpg_service_t *svc, lpg_txn_t *t, const char *user,
     }
     uint64_t now = lpg_clock_now_ms();
     if (now > at && now - at > LPG_REGISTRY_REVEAL_MS) {
-        snprintf(msg, sizeof msg, "the reveal at entry %llu is more than "
+        snprintf(msg, sizeof msg,
+                 "the reveal at entry %llu is more than "
                  "%d minutes old: record a new one",
                  (unsigned long long)seq, LPG_REGISTRY_REVEAL_MS / 60000);
         lpg_reply_error(reply, LPG_EREVEAL_EXPIRED, msg);
@@ -543,7 +536,8 @@ s_reveal(lpg_registry_t *reg, lpg_txn_t *t, const char *user,
     *answered = true;
     char msg[160];
     if (u->has_erased_seq) {
-        snprintf(msg, sizeof msg, "user '%.60s' was erased (entry %llu): "
+        snprintf(msg, sizeof msg,
+                 "user '%.60s' was erased (entry %llu): "
                  "the personal data is destroyed",
                  user, (unsigned long long)u->erased_seq);
         return lpg_reply_error(reply, LPG_ERASED, msg);
@@ -595,8 +589,7 @@ static int
 s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
            const lpg_sender_t *sender, lpg_reply_t *reply)
 {
-    if ((q->user != NULL) == q->has_id_hmac ||
-        (q->has_reveal_seq && !q->user))
+    if ((q->user != NULL) == q->has_id_hmac || (q->has_reveal_seq && !q->user))
         return lpg_reply_error(reply, LPG_EINVAL,
                                "name a user, or an ID-card HMAC (and a "
                                "reveal only with a user)");
@@ -615,8 +608,7 @@ s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
     const void *v;
     size_t vlen;
     Lpg__UserState *u = NULL;
-    rc = lpg_txn_get(t, LPG_TABLE_USERS, q->user, strlen(q->user), &v,
-                     &vlen);
+    rc = lpg_txn_get(t, LPG_TABLE_USERS, q->user, strlen(q->user), &v, &vlen);
     if (rc == LPG_OK && !(u = lpg__user_state__unpack(NULL, vlen, v)))
         rc = LPG_ECORRUPT;
     if (rc == LPG_ENOTFOUND) {
@@ -628,21 +620,23 @@ s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
     }
     if (rc == LPG_OK && company && strcmp(u->add->company, company) != 0) {
         char msg[256];
-        snprintf(msg, sizeof msg, "user '%.60s' is not of company "
+        snprintf(msg, sizeof msg,
+                 "user '%.60s' is not of company "
                  "'%.60s': this device may look up only its company's "
-                 "users", q->user, company);
+                 "users",
+                 q->user, company);
         lpg_txn_abort(&t);
         lpg__user_state__free_unpacked(u, NULL);
-        return lpg_reply_set(reply, LPG__STATUS__STATUS_UNAUTHORIZED,
-                             "EPERM", msg);
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_UNAUTHORIZED, "EPERM",
+                             msg);
     }
     Lpg__UserInfo *ui = rc == LPG_OK ? s_user_info(reply, q->user, u) : NULL;
     if (rc == LPG_OK && !ui)
         rc = LPG_ENOMEM;
     bool answered = false;
     if (rc == LPG_OK && q->has_reveal_seq) {
-        answered = !s_reveal_allowed(svc, t, q->user, q->reveal_seq, sender,
-                                     reply);
+        answered =
+            !s_reveal_allowed(svc, t, q->user, q->reveal_seq, sender, reply);
         if (!answered)
             rc = s_reveal(reg, t, q->user, u, ui, reply, &answered);
     }
@@ -655,8 +649,8 @@ s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
     if (revealed) {
         char who[17];
         lpg_hex(sender->key_id, 8, who);
-        lpg_info("revealed user '%s' to device %s under entry %llu",
-                 q->user, who, (unsigned long long)q->reveal_seq);
+        lpg_info("revealed user '%s' to device %s under entry %llu", q->user,
+                 who, (unsigned long long)q->reveal_seq);
     }
     reply->reply.users = lpg_reply_alloc(reply, sizeof *reply->reply.users);
     if (!reply->reply.users)

@@ -37,14 +37,12 @@ void lpg_registry_clear(lpg_registry_t *reg);
  *  cylinder registration whose code does not name that cylinder
  *  (LPG_EINVAL). */
 int lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                       const lpg_event_t *ev,
-                       const lpg_signer_t *signer,
+                       const lpg_event_t *ev, const lpg_signer_t *signer,
                        const lpg_append_in_t *in, void *pre,
                        Lpg__Outcome *outcome);
 
 /*  GetCylinder, GetCompany and GetUser. */
-int lpg_registry_query(void *ctx, lpg_service_t *svc,
-                       const Lpg__Request *req, const lpg_sender_t *sender,
-                       lpg_reply_t *reply);
+int lpg_registry_query(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
+                       const lpg_sender_t *sender, lpg_reply_t *reply);
 
 #endif

@@ -17,8 +17,8 @@ static int
 s_start(void *self, lpg_service_opts_t *opts, char *why, size_t whysz)
 {
     lpg_trace_t *t = self;
-    int rc = lpg_trace_init(t, opts->config, opts->ledger,
-                            opts->curve_secret, why, whysz);
+    int rc = lpg_trace_init(t, opts->config, opts->ledger, opts->curve_secret,
+                            why, whysz);
     if (rc != LPG_OK)
         return rc;
     opts->reply_max = t->max_trace;

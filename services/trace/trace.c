@@ -45,8 +45,7 @@ s_feed_admit(void *arg, const uint8_t client_key[32], char user_id[65])
     Lpg__DeviceState *dev = NULL;
     int rc = lpg_ledger_read(t->ledger, &txn);
     if (rc == LPG_OK)
-        rc = lpg_txn_get(txn, LPG_TABLE_CURVE_KEYS, client_key, 32, &v,
-                         &vlen);
+        rc = lpg_txn_get(txn, LPG_TABLE_CURVE_KEYS, client_key, 32, &v, &vlen);
     if (rc == LPG_OK && vlen != LPG_KEYID_LEN)
         rc = LPG_ECORRUPT;
     if (rc == LPG_OK) {
@@ -66,11 +65,13 @@ s_feed_admit(void *arg, const uint8_t client_key[32], char user_id[65])
         lpg_hex(kid, LPG_KEYID_LEN, user_id);
     else if (rc == LPG_EPERM)
         lpg_warn("trace: refused a feed subscriber: transport key %s... is "
-                 "not an enrolled, unrevoked device", z);
+                 "not an enrolled, unrevoked device",
+                 z);
     else
         lpg_error("trace: cannot check the transport key %s... of a feed "
                   "subscriber: the ledger failed (%s); told it to try "
-                  "again", z, lpg_strerror(rc));
+                  "again",
+                  z, lpg_strerror(rc));
     return rc;
 }
 
@@ -136,7 +137,8 @@ s_sign(lpg_trace_t *t, uint64_t size, const uint8_t root[32])
     free(note);
     if (rc != LPG_OK) {
         lpg_error("notary: cannot sign a checkpoint of %" PRIu64
-                  " entries: %s", size, lpg_strerror(rc));
+                  " entries: %s",
+                  size, lpg_strerror(rc));
         return rc;
     }
     t->has_signed = true;
@@ -192,8 +194,8 @@ s_load_latest(lpg_trace_t *t, char *why, size_t whysz)
     }
     lpg_checkpoint_t cp;
     char nwhy[128] = "";
-    rc = lpg_checkpoint_open(note, strlen(note), t->key, t->origin, &cp,
-                             nwhy, sizeof nwhy);
+    rc = lpg_checkpoint_open(note, strlen(note), t->key, t->origin, &cp, nwhy,
+                             sizeof nwhy);
     free(note);
     if (rc != LPG_OK || cp.size != size) {
         lpg_error("notary: the stored checkpoint of %" PRIu64 " entries is "
@@ -221,8 +223,7 @@ s_notary_init(lpg_trace_t *t, const uint8_t curve_secret[32], char *why,
     const lpg_config_t *cfg = t->config;
     const char *rel = lpg_config_get(cfg, "ledger.key");
     char path[4096];
-    int rc = rel ? lpg_config_path(cfg, rel, path, sizeof path)
-                 : LPG_ECONFIG;
+    int rc = rel ? lpg_config_path(cfg, rel, path, sizeof path) : LPG_ECONFIG;
     if (rc == LPG_OK)
         rc = lpg_key_load_private(&t->key, path);
     if (rc != LPG_OK) {
@@ -238,14 +239,17 @@ s_notary_init(lpg_trace_t *t, const uint8_t curve_secret[32], char *why,
     }
     lpg_key_raw_public(t->key, have);
     if (memcmp(want, have, 32) != 0) {
-        snprintf(why, whysz, "%s is not the key this ledger was set up "
-                 "with", path);
+        snprintf(why, whysz,
+                 "%s is not the key this ledger was set up "
+                 "with",
+                 path);
         return LPG_ECONFIG;
     }
     int64_t iv = lpg_config_get_int(cfg, "notary.interval_ms", 5000);
     int64_t ev = lpg_config_get_int(cfg, "notary.every_entries", 1000);
     if (iv < 1 || ev < 1) {
-        snprintf(why, whysz, "notary.interval_ms and notary.every_entries "
+        snprintf(why, whysz,
+                 "notary.interval_ms and notary.every_entries "
                  "must be at least 1");
         return LPG_ECONFIG;
     }
@@ -272,8 +276,10 @@ s_notary_init(lpg_trace_t *t, const uint8_t curve_secret[32], char *why,
         rc = lpg_transport_publisher(&t->pub, t->zctx, ep, t->curve_secret,
                                      LPG_TRACE_FEED_HWM);
     if (rc != LPG_OK) {
-        snprintf(why, whysz, "cannot publish the feed on %s (is another "
-                 "notary running?)", ep);
+        snprintf(why, whysz,
+                 "cannot publish the feed on %s (is another "
+                 "notary running?)",
+                 ep);
         return rc;
     }
     lpg_info("trace: notary of %s: feed on %s, a checkpoint every %" PRIu64
@@ -289,18 +295,18 @@ s_notary_init(lpg_trace_t *t, const uint8_t curve_secret[32], char *why,
  *  wire); "auto" (the default) is the largest of those up to
  *  LPG_TRACE_REPLY_AUTO. */
 static int
-s_reply_limit(lpg_trace_t *t, const lpg_config_t *cfg, char *why,
-              size_t whysz)
+s_reply_limit(lpg_trace_t *t, const lpg_config_t *cfg, char *why, size_t whysz)
 {
     const char *v = lpg_config_get(cfg, "limit.trace_reply_bytes");
-    int64_t hard = lpg_config_get_int(cfg, "limit.hard_message_bytes",
-                                      1048576);
+    int64_t hard =
+        lpg_config_get_int(cfg, "limit.hard_message_bytes", 1048576);
     if (v && strcmp(v, "auto") == 0) {
         int64_t n = hard - LPG_TRACE_REPLY_MARGIN;
         if (n > LPG_TRACE_REPLY_AUTO)
             n = LPG_TRACE_REPLY_AUTO;
         if (n < LPG_TRACE_REPLY_MIN) {
-            snprintf(why, whysz, "limit.hard_message_bytes (%lld) leaves no "
+            snprintf(why, whysz,
+                     "limit.hard_message_bytes (%lld) leaves no "
                      "room for a GetTrace answer of %d bytes",
                      (long long)hard, LPG_TRACE_REPLY_MIN);
             return LPG_ECONFIG;
@@ -313,7 +319,8 @@ s_reply_limit(lpg_trace_t *t, const lpg_config_t *cfg, char *why,
     long long n = v && *v ? strtoll(v, &end, 10) : -1;
     if (!v || !*v || errno || *end || n < LPG_TRACE_REPLY_MIN ||
         n > (long long)(hard - LPG_TRACE_REPLY_MARGIN)) {
-        snprintf(why, whysz, "limit.trace_reply_bytes = '%s' must be "
+        snprintf(why, whysz,
+                 "limit.trace_reply_bytes = '%s' must be "
                  "'auto' or a number of bytes from 4096 to "
                  "limit.hard_message_bytes (%lld) less 4096, for the "
                  "encryption and framing",
@@ -325,18 +332,17 @@ s_reply_limit(lpg_trace_t *t, const lpg_config_t *cfg, char *why,
 }
 
 int
-lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
-               lpg_ledger_t *ledger, const uint8_t curve_secret[32],
-               char *why, size_t whysz)
+lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg, lpg_ledger_t *ledger,
+               const uint8_t curve_secret[32], char *why, size_t whysz)
 {
     memset(t, 0, sizeof *t);
     t->config = cfg;
     t->ledger = ledger;
     t->now_ms = lpg_clock_mono_ms;
-    t->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes",
-                                            65536);
+    t->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes", 65536);
     if (t->max_msg < 4096) {
-        snprintf(why, whysz, "limit.message_bytes must be at least 4096 "
+        snprintf(why, whysz,
+                 "limit.message_bytes must be at least 4096 "
                  "for the trace service");
         return LPG_ECONFIG;
     }
@@ -345,7 +351,8 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg,
         return rc;
     const lpg_key_t *authority = lpg_ledger_authority(ledger);
     if (!authority) {
-        snprintf(why, whysz, "the ledger has no authority key (lpgtrace "
+        snprintf(why, whysz,
+                 "the ledger has no authority key (lpgtrace "
                  "init)");
         return LPG_ECONFIG;
     }
@@ -377,13 +384,12 @@ static bool
 s_is_revocation(const uint8_t *data, size_t len)
 {
     Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, len, data);
-    Lpg__SignedEvent *se = e ? lpg__signed_event__unpack(
-                                   NULL, e->signed_event.len,
-                                   e->signed_event.data)
-                             : NULL;
-    Lpg__Event *ev = se ? lpg__event__unpack(NULL, se->body.len,
-                                             se->body.data)
-                        : NULL;
+    Lpg__SignedEvent *se =
+        e ? lpg__signed_event__unpack(NULL, e->signed_event.len,
+                                      e->signed_event.data)
+          : NULL;
+    Lpg__Event *ev =
+        se ? lpg__event__unpack(NULL, se->body.len, se->body.data) : NULL;
     bool yes = ev && ev->body_case == LPG__EVENT__BODY_DEVICE_REVOKE;
     if (ev)
         lpg__event__free_unpacked(ev, NULL);
@@ -403,11 +409,9 @@ lpg_trace_publish(lpg_trace_t *t)
         /* After a revocation: a fresh socket, so every subscriber
          * reconnects through the ZAP handler and the revoked one is
          * refused. The old one may hold the port for a moment. */
-        if (lpg_transport_publisher(&t->pub, t->zctx,
-                                    lpg_config_get(t->config,
-                                                   "endpoint.feed"),
-                                    t->curve_secret,
-                                    LPG_TRACE_FEED_HWM) != LPG_OK)
+        if (lpg_transport_publisher(
+                &t->pub, t->zctx, lpg_config_get(t->config, "endpoint.feed"),
+                t->curve_secret, LPG_TRACE_FEED_HWM) != LPG_OK)
             return LPG_OK; /* next tick */
         lpg_info("trace: feed open again; subscribers are admitted anew");
     }
@@ -418,7 +422,8 @@ lpg_trace_publish(lpg_trace_t *t)
         rc = lpg_txn_size(txn, &size);
     if (rc == LPG_OK && size < t->next_pub) {
         lpg_error("trace: the ledger shrank from %" PRIu64 " to %" PRIu64
-                  " entries", t->next_pub, size);
+                  " entries",
+                  t->next_pub, size);
         t->next_pub = size;
     }
     bool revoked = false;
@@ -430,8 +435,8 @@ lpg_trace_publish(lpg_trace_t *t)
         size_t len;
         rc = lpg_txn_entry(txn, t->next_pub, &data, &len);
         if (rc != LPG_OK) {
-            lpg_error("trace: entry %" PRIu64 " is missing: %s",
-                      t->next_pub, lpg_strerror(rc));
+            lpg_error("trace: entry %" PRIu64 " is missing: %s", t->next_pub,
+                      lpg_strerror(rc));
             break;
         }
         uint8_t be[8];
@@ -464,11 +469,9 @@ lpg_trace_tick(void *ctx, lpg_service_t *svc)
 }
 
 int
-lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                const lpg_event_t *ev,
-                const lpg_signer_t *signer,
-                const lpg_append_in_t *in, void *pre,
-                Lpg__Outcome *outcome)
+lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq, const lpg_event_t *ev,
+                const lpg_signer_t *signer, const lpg_append_in_t *in,
+                void *pre, Lpg__Outcome *outcome)
 {
     return LPG_EINVAL; /* the read side records nothing */
 }
@@ -492,7 +495,7 @@ lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
 
 typedef struct {
     uint64_t index;
-    uint32_t gen;   /* the request that filled it; 0: never filled */
+    uint32_t gen; /* the request that filled it; 0: never filled */
     uint32_t level;
     uint8_t hash[LPG_HASH_LEN];
 } s_slot_t;
@@ -516,7 +519,7 @@ s_nodes_begin(lpg_trace_t *t, s_nodes_t *c, size_t nslots)
         t->node_gen = 0;
     }
     if (!t->node_slots)
-        return; /* no memory: every node is read */
+        return;               /* no memory: every node is read */
     if (++t->node_gen == 0) { /* wrapped: old stamps could match again */
         memset(t->node_slots, 0, t->node_nslots * sizeof(s_slot_t));
         t->node_gen = 1;
@@ -584,8 +587,8 @@ s_entry(lpg_reply_t *r, s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
     lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
     size_t n = 0;
     if (proof_size > 0) {
-        rc = lpg_merkle_inclusion_proof(s_node, nodes, seq, proof_size,
-                                        proof, &n);
+        rc = lpg_merkle_inclusion_proof(s_node, nodes, seq, proof_size, proof,
+                                        &n);
         if (rc != LPG_OK)
             return rc;
     }
@@ -623,12 +626,12 @@ s_entry(lpg_reply_t *r, s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
 static bool
 s_signer_of(const Lpg__TraceEntry *te, uint8_t kid[LPG_KEYID_LEN])
 {
-    Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, te->entry.len,
-                                                    te->entry.data);
-    Lpg__SignedEvent *se = e ? lpg__signed_event__unpack(
-                                   NULL, e->signed_event.len,
-                                   e->signed_event.data)
-                             : NULL;
+    Lpg__LedgerEntry *e =
+        lpg__ledger_entry__unpack(NULL, te->entry.len, te->entry.data);
+    Lpg__SignedEvent *se =
+        e ? lpg__signed_event__unpack(NULL, e->signed_event.len,
+                                      e->signed_event.data)
+          : NULL;
     bool ok = se && se->key_id.len == LPG_KEYID_LEN;
     if (ok)
         memcpy(kid, se->key_id.data, LPG_KEYID_LEN);
@@ -681,8 +684,10 @@ s_grai(const char *name, char grai[LPG_CODE_GRAI_MAX + 1], char *why,
         ok = (name[i] >= '0' && name[i] <= '9') ||
              (name[i] >= 'A' && name[i] <= 'Z');
     if (!ok) {
-        snprintf(why, whysz, "not a GRAI (digits and serial, at most %d "
-                 "characters) nor a code's text", LPG_CODE_GRAI_MAX);
+        snprintf(why, whysz,
+                 "not a GRAI (digits and serial, at most %d "
+                 "characters) nor a code's text",
+                 LPG_CODE_GRAI_MAX);
         return false;
     }
     memcpy(grai, name, len + 1);
@@ -785,8 +790,10 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         s_nodes_begin(t, &nodes, s_node_slots(n + 64, tree));
     }
     if (q->has_size && (q->size == 0 || q->size > tree)) {
-        snprintf(why, sizeof why, "no tree of %" PRIu64 " entries to prove "
-                 "in (the ledger has %" PRIu64 ")", q->size, tree);
+        snprintf(why, sizeof why,
+                 "no tree of %" PRIu64 " entries to prove "
+                 "in (the ledger has %" PRIu64 ")",
+                 q->size, tree);
         rc = lpg_reply_error(r, LPG_ERANGE, why);
         goto cleanup;
     }
@@ -795,7 +802,8 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     uint64_t prove = proofs && cp_size <= tree ? cp_size : 0;
     if (cp_size > tree)
         lpg_error("trace: the latest checkpoint covers %" PRIu64 " entries, "
-                  "the ledger holds %" PRIu64, cp_size, tree);
+                  "the ledger holds %" PRIu64,
+                  cp_size, tree);
     size_t max = q->has_count && q->count > 0 && q->count < LPG_TRACE_PAGE_MAX
                      ? q->count
                      : LPG_TRACE_PAGE_MAX;
@@ -803,15 +811,14 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     size_t fixed = S_REPLY_SLACK + strlen(grai) + note_len;
     size_t bound = t->max_trace;
     if (q->has_max_reply_bytes && q->max_reply_bytes < bound)
-        bound = q->max_reply_bytes < LPG_TRACE_REPLY_MIN
-                    ? LPG_TRACE_REPLY_MIN
-                    : q->max_reply_bytes;
+        bound = q->max_reply_bytes < LPG_TRACE_REPLY_MIN ? LPG_TRACE_REPLY_MIN
+                                                         : q->max_reply_bytes;
     size_t budget = bound > fixed ? bound - fixed : 0;
     Lpg__TraceAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
-    Lpg__TraceEntry **entries = lpg_reply_keep(
-        r, calloc(seqs.n, sizeof *entries));
-    Lpg__TraceEntry **signers = lpg_reply_keep(
-        r, calloc(2 * seqs.n, sizeof *signers));
+    Lpg__TraceEntry **entries =
+        lpg_reply_keep(r, calloc(seqs.n, sizeof *entries));
+    Lpg__TraceEntry **signers =
+        lpg_reply_keep(r, calloc(2 * seqs.n, sizeof *signers));
     seen.ids = calloc(seqs.n, sizeof *seen.ids);
     char *grai_copy = lpg_reply_strdup(r, grai);
     uint8_t *note_copy = note ? lpg_reply_keep(r, strdup(note)) : NULL;
@@ -852,8 +859,8 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         size_t cost = 0, nadd = 0, addcost = 0;
         rc = s_entry(r, &nodes, seq, seq < prove ? prove : 0, &te, &cost);
         if (rc == LPG_OK && proofs)
-            rc = s_signer_entries(t, r, &nodes, te, prove, &seen, add,
-                                  &nadd, &addcost);
+            rc = s_signer_entries(t, r, &nodes, te, prove, &seen, add, &nadd,
+                                  &addcost);
         if (rc != LPG_OK)
             goto cleanup;
         if (a->n_entries > 0 && used + cost + addcost > budget) {
@@ -908,8 +915,8 @@ s_get_range(lpg_trace_t *t, const Lpg__GetRange *q, lpg_reply_t *r)
     if (want > max)
         want = max;
     Lpg__RangeAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
-    Lpg__TraceEntry **entries = lpg_reply_keep(
-        r, calloc(want ? want : 1, sizeof *entries));
+    Lpg__TraceEntry **entries =
+        lpg_reply_keep(r, calloc(want ? want : 1, sizeof *entries));
     if (!a || !entries) {
         rc = LPG_ENOMEM;
         goto cleanup;
@@ -934,8 +941,8 @@ s_get_range(lpg_trace_t *t, const Lpg__GetRange *q, lpg_reply_t *r)
         a->has_more = a->more = 1;
     r->reply.range = a;
     char msg[160];
-    snprintf(msg, sizeof msg, "%zu entries from %" PRIu64 " of %" PRIu64
-             "%s", a->n_entries, from, tree,
+    snprintf(msg, sizeof msg, "%zu entries from %" PRIu64 " of %" PRIu64 "%s",
+             a->n_entries, from, tree,
              a->more ? " (more: bounded by limit.message_bytes or count)"
                      : "");
     rc = lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", msg);
@@ -945,8 +952,7 @@ cleanup:
 }
 
 static int
-s_get_consistency(lpg_trace_t *t, const Lpg__GetConsistency *q,
-                  lpg_reply_t *r)
+s_get_consistency(lpg_trace_t *t, const Lpg__GetConsistency *q, lpg_reply_t *r)
 {
     uint64_t tree = 0;
     int rc = lpg_ledger_size(t->ledger, &tree);
@@ -954,19 +960,20 @@ s_get_consistency(lpg_trace_t *t, const Lpg__GetConsistency *q,
         return rc;
     char msg[160];
     if (q->size1 == 0 || q->size1 > q->size2 || q->size2 > tree) {
-        snprintf(msg, sizeof msg, "need 0 < size1 <= size2 <= %" PRIu64
-                 " (the tree size)", tree);
+        snprintf(msg, sizeof msg,
+                 "need 0 < size1 <= size2 <= %" PRIu64 " (the tree size)",
+                 tree);
         return lpg_reply_error(r, LPG_ERANGE, msg);
     }
     lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
     size_t n = 0;
-    rc = lpg_ledger_consistency_proof(t->ledger, q->size1, q->size2, proof,
-                                      &n);
+    rc =
+        lpg_ledger_consistency_proof(t->ledger, q->size1, q->size2, proof, &n);
     if (rc != LPG_OK)
         return rc;
     Lpg__ConsistencyAnswer *a = lpg_reply_keep(r, malloc(sizeof *a));
-    ProtobufCBinaryData *hv = lpg_reply_keep(
-        r, malloc((n ? n : 1) * (sizeof *hv + LPG_HASH_LEN)));
+    ProtobufCBinaryData *hv =
+        lpg_reply_keep(r, malloc((n ? n : 1) * (sizeof *hv + LPG_HASH_LEN)));
     if (!a || !hv)
         return LPG_ENOMEM;
     uint8_t *hashes = (uint8_t *)(hv + n);
@@ -981,8 +988,9 @@ s_get_consistency(lpg_trace_t *t, const Lpg__GetConsistency *q,
     a->n_proof = n;
     a->proof = n ? hv : NULL;
     r->reply.consistency = a;
-    snprintf(msg, sizeof msg, "consistency proof from %" PRIu64 " to %"
-             PRIu64 " entries", q->size1, q->size2);
+    snprintf(msg, sizeof msg,
+             "consistency proof from %" PRIu64 " to %" PRIu64 " entries",
+             q->size1, q->size2);
     return lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", msg);
 }
 

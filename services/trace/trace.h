@@ -28,37 +28,37 @@
 #include "net/service.h"
 #include "net/transport.h"
 
-#define LPG_TRACE_TICK_MS 50       /* how often the notary tails the log */
-#define LPG_TRACE_FEED_HWM 100000  /* feed messages queued per subscriber */
-#define LPG_TRACE_PAGE_MAX 10000   /* entries in one answer, at most */
+#define LPG_TRACE_TICK_MS 50        /* how often the notary tails the log */
+#define LPG_TRACE_FEED_HWM 100000   /* feed messages queued per subscriber */
+#define LPG_TRACE_PAGE_MAX 10000    /* entries in one answer, at most */
 #define LPG_TRACE_REPLY_AUTO 983040 /* limit.trace_reply_bytes = auto */
-#define LPG_TRACE_REPLY_MIN 4096   /* the smallest GetTrace page bound */
+#define LPG_TRACE_REPLY_MIN 4096    /* the smallest GetTrace page bound */
 #define LPG_TRACE_REPLY_MARGIN 4096 /* below the hard cap: encryption */
 
 typedef struct {
     const lpg_config_t *config;
     lpg_ledger_t *ledger;
-    size_t max_msg;          /* limit.message_bytes: GetRange answers */
-    size_t max_trace;        /* limit.trace_reply_bytes: GetTrace pages */
+    size_t max_msg;   /* limit.message_bytes: GetRange answers */
+    size_t max_trace; /* limit.trace_reply_bytes: GetTrace pages */
     uint8_t authority_id[LPG_KEYID_LEN];
     bool notary;
     /* the notary */
-    lpg_key_t *key;          /* the ledger key */
+    lpg_key_t *key; /* the ledger key */
     char origin[256];
     uint64_t interval_ms;
     uint64_t every_entries;
-    bool has_signed;         /* signed_size / signed_root are known */
+    bool has_signed; /* signed_size / signed_root are known */
     uint64_t signed_size;
     uint8_t signed_root[32];
-    uint64_t signed_at_ms;   /* monotonic time of the last signature */
-    bool halted;             /* the history changed under us: sign no more */
-    uint64_t checkpoints;    /* signed since start */
+    uint64_t signed_at_ms; /* monotonic time of the last signature */
+    bool halted;           /* the history changed under us: sign no more */
+    uint64_t checkpoints;  /* signed since start */
     /* the feed */
     uint8_t curve_secret[32]; /* the service's, to bind again */
     void *zctx;
     lpg_zap_t *zap;
     void *pub;
-    uint64_t next_pub;       /* next seq to publish */
+    uint64_t next_pub;        /* next seq to publish */
     uint64_t (*now_ms)(void); /* monotonic clock (tests may replace) */
     /* tree nodes read while answering GetTrace (trace.c): kept between
      * requests, emptied by a new generation rather than by clearing */
@@ -94,8 +94,7 @@ int lpg_trace_query(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
 int lpg_trace_tick(void *ctx, lpg_service_t *svc);
 /*  Refuses every submitted event: the read side records nothing. */
 int lpg_trace_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                    const lpg_event_t *ev,
-                    const lpg_signer_t *signer,
+                    const lpg_event_t *ev, const lpg_signer_t *signer,
                     const lpg_append_in_t *in, void *pre,
                     Lpg__Outcome *outcome);
 

@@ -68,7 +68,7 @@ typedef struct {
     int fills;
     double *lat_check, *lat_fill; /* ms */
     int ok, denied, failed;
-    double stop_at;               /* checks-only mode */
+    double stop_at; /* checks-only mode */
     int done;
 } s_scanner_t;
 
@@ -115,8 +115,8 @@ s_run(void *arg)
             break;
         Lpg__Reply *r = NULL;
         double t0 = s_now();
-        int rc = lpg_client_submit(s->client, s->check[i], s->check_len[i],
-                                   &r);
+        int rc =
+            lpg_client_submit(s->client, s->check[i], s->check_len[i], &r);
         double t1 = s_now();
         if (rc != LPG_OK) {
             s->failed++;
@@ -134,8 +134,8 @@ s_run(void *arg)
             continue;
         }
         if (s->record) {
-            rc = lpg_client_submit(s->client, s->record[i],
-                                   s->record_len[i], &r);
+            rc = lpg_client_submit(s->client, s->record[i], s->record_len[i],
+                                   &r);
             if (rc != LPG_OK) {
                 s->failed++;
                 continue;
@@ -251,7 +251,8 @@ s_commits_per_sec(void)
     if (!mkdtemp(dir))
         return 0;
     lpg_ledger_t *l = NULL;
-    if (lpg_ledger_open(&l, dir, LPG_LEDGER_CREATE, 1ULL << 30, &lpg_domain_projection) != LPG_OK)
+    if (lpg_ledger_open(&l, dir, LPG_LEDGER_CREATE, 1ULL << 30,
+                        &lpg_domain_projection) != LPG_OK)
         return 0;
     int n = 0;
     double t0 = s_now();
@@ -289,9 +290,8 @@ main(int argc, char **argv)
     size_t offset = getenv("LPG_BENCH_OFFSET")
                         ? (size_t)strtoul(getenv("LPG_BENCH_OFFSET"), NULL, 10)
                         : 0;
-    double checks_only = argc > 8 && strcmp(argv[7], "checks-only") == 0
-                             ? atof(argv[8])
-                             : 0;
+    double checks_only =
+        argc > 8 && strcmp(argv[7], "checks-only") == 0 ? atof(argv[8]) : 0;
     s_acks = getenv("LPG_BENCH_ACKS") != NULL;
     int timeout_ms = getenv("LPG_BENCH_TIMEOUT_MS")
                          ? atoi(getenv("LPG_BENCH_TIMEOUT_MS"))

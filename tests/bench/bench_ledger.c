@@ -159,7 +159,8 @@ s_commits_per_sec(const char *dir)
     char path[512];
     snprintf(path, sizeof path, "%s/commits", dir);
     lpg_ledger_t *l = NULL;
-    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 30, &lpg_domain_projection) != LPG_OK)
+    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 30,
+                        &lpg_domain_projection) != LPG_OK)
         return 0;
     int n = 0;
     double t0 = s_now(), t;
@@ -185,8 +186,7 @@ static int s_bench(unsigned events, unsigned batch);
 int
 main(int argc, char **argv)
 {
-    unsigned events = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10)
-                               : 40000;
+    unsigned events = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 40000;
     if (argc > 2) {
         unsigned batch = (unsigned)strtoul(argv[2], NULL, 10);
         return s_bench(events, batch == 0 || batch > 4096 ? 256 : batch);
@@ -240,7 +240,8 @@ s_bench(unsigned events, unsigned batch)
     char path[512];
     snprintf(path, sizeof path, "%s/ledger", base);
     lpg_ledger_t *l = NULL;
-    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 34, &lpg_domain_projection) != LPG_OK)
+    if (lpg_ledger_open(&l, path, LPG_LEDGER_CREATE, 1ULL << 34,
+                        &lpg_domain_projection) != LPG_OK)
         return 2;
     uint8_t apub[32], lpub[32];
     lpg_key_raw_public(authority, apub);
@@ -291,8 +292,8 @@ s_bench(unsigned events, unsigned batch)
     printf("  appends/s, pipelined (verify || commit) %10.0f\n", aps);
     printf("  = %.0f%% of 2 x single-core verifies/s (target >= 70%%)\n",
            100.0 * aps / limit);
-    double all = (double)(st.ns_prepare + st.ns_verify + st.ns_write +
-                          st.ns_commit);
+    double all =
+        (double)(st.ns_prepare + st.ns_verify + st.ns_write + st.ns_commit);
     printf("  busy time per pipelined event (phases overlap):\n");
     printf("  where the time goes: decode+keys %.0f%%, verify %.0f%%, "
            "write txn %.0f%%, commit %.0f%%\n",

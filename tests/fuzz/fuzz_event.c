@@ -19,8 +19,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
-s_check_packs_back(const ProtobufCMessage *m, const uint8_t *data,
-                   size_t size)
+s_check_packs_back(const ProtobufCMessage *m, const uint8_t *data, size_t size)
 {
     size_t n = protobuf_c_message_get_packed_size(m);
     if (n != size)

@@ -46,9 +46,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (req->body_case == LPG__REQUEST__BODY_SUBMIT && req->submit) {
         lpg_event_t ev;
         char ewhy[256];
-        rc = lpg_event_decode(&ev, req->submit->signed_event.data,
-                              req->submit->signed_event.len, ewhy,
-                              sizeof ewhy);
+        rc =
+            lpg_event_decode(&ev, req->submit->signed_event.data,
+                             req->submit->signed_event.len, ewhy, sizeof ewhy);
         if (rc == LPG_OK)
             lpg_event_clear(&ev);
         else if (rc != LPG_EMALFORMED || ewhy[0] == '\0')

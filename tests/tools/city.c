@@ -36,10 +36,10 @@
 
 extern char **environ;
 
-#define S_TYPE "00015"     /* asset type: 15 kg cylinder */
+#define S_TYPE "00015" /* asset type: 15 kg cylinder */
 #define S_FILL_G 14500
-#define S_LATE_MS 1800000  /* a late handheld event: 30 minutes old */
-#define S_BATCH 100        /* events per SubmitMany */
+#define S_LATE_MS 1800000 /* a late handheld event: 30 minutes old */
+#define S_BATCH 100       /* events per SubmitMany */
 #define S_MAXQ 8192
 
 enum { S_NT, S_HA, S_NCOMPANY };
@@ -102,7 +102,7 @@ typedef struct {
     uint8_t *data;
     size_t len;
     uint8_t id[LPG_EVENT_ID_LEN];
-    char line[640]; /* the record line so far */
+    char line[640];       /* the record line so far */
     char hazards[4][160]; /* inspection: hazard keys of failed items */
     int nhazards;
 } s_item_t;
@@ -132,7 +132,7 @@ struct s_city {
     int *hazard_user;
     size_t nhaz, caphaz;
     uint64_t sent;
-    int64_t clock_ms; /* the devices' clocks against the real one */
+    int64_t clock_ms;  /* the devices' clocks against the real one */
     unsigned failures; /* answers that were no answer at all */
 };
 
@@ -222,23 +222,23 @@ s_gas_cert(const s_city_t *c, const s_user_t *u, bool wrong, char *out,
     char no[40], shown[48];
     s_cert_no(u, no, sizeof no);
     snprintf(shown, sizeof shown, "%s%s", no, wrong ? "-X" : "");
-    int rc = lpg_gascert_issue(out, outsz, c->admins[u->company].key,
-                               c->resolver, s_company[u->company], u->id,
-                               shown, 20301231);
+    int rc =
+        lpg_gascert_issue(out, outsz, c->admins[u->company].key, c->resolver,
+                          s_company[u->company], u->id, shown, 20301231);
     if (rc != LPG_OK)
         s_die("gas-use certificate", rc);
 }
 
-static const char *s_surnames[] = {"张", "王", "李", "赵", "陈", "刘",
-                                   "杨", "黄", "周", "吴"};
-static const char *s_given[] = {"伟", "芳", "秀英", "敏", "静", "强",
-                                "磊", "洋", "艳", "建国", "小红", "军"};
+static const char *s_surnames[] = {"张", "王", "李", "赵", "陈",
+                                   "刘", "杨", "黄", "周", "吴"};
+static const char *s_given[] = {"伟", "芳", "秀英", "敏",   "静",   "强",
+                                "磊", "洋", "艳",   "建国", "小红", "军"};
 
 static void
 s_plan(s_city_t *c)
 {
-    uint32_t today = lpg_local_ymd(s_now_ms(), lpg_config_get(c->cfg,
-                                                              "time.zone"));
+    uint32_t today =
+        lpg_local_ymd(s_now_ms(), lpg_config_get(c->cfg, "time.zone"));
     if (!today)
         s_die("time.zone", LPG_ECONFIG);
     c->users = calloc(c->nuser, sizeof *c->users);
@@ -250,8 +250,9 @@ s_plan(s_city_t *c)
         snprintf(u->id, sizeof u->id, "U%05u", i);
         u->company = (int)(i % S_NCOMPANY);
         u->area = (int)((i / 2) % S_NAREA);
-        u->kind = i % 20 == 4 ? "restaurant" : i % 20 == 9 ? "business"
-                                                           : "household";
+        u->kind = i % 20 == 4   ? "restaurant"
+                  : i % 20 == 9 ? "business"
+                                : "household";
         snprintf(u->name, sizeof u->name, "%s%s", s_surnames[i % 10],
                  s_given[(i / 10) % 12]);
     }
@@ -268,9 +269,9 @@ s_plan(s_city_t *c)
         else
             y->next_ymd = 20270101 + (i % 3) * 10000;
         y->holder = -1;
-        int rc = lpg_code_issue(c->authority, c->resolver,
-                                s_prefix[y->company], S_TYPE, y->serial, 1,
-                                y->code, sizeof y->code);
+        int rc =
+            lpg_code_issue(c->authority, c->resolver, s_prefix[y->company],
+                           S_TYPE, y->serial, 1, y->code, sizeof y->code);
         lpg_code_t parsed;
         if (rc == LPG_OK)
             rc = lpg_code_parse(y->code, strlen(y->code), NULL, &parsed);
@@ -470,8 +471,9 @@ s_setup(s_city_t *c)
         ev.company = a.company;
         s_sign_admin(c, &ev, &blobs[n], &lens[n]);
         n++;
-        s_rec(c, "site\tid=%s\tcompany=%s\tlat_e6=%d\tlon_e6=%d\tarea=%s"
-                 "\tstatus=OK\n",
+        s_rec(c,
+              "site\tid=%s\tcompany=%s\tlat_e6=%d\tlon_e6=%d\tarea=%s"
+              "\tstatus=OK\n",
               id, a.company, (int)a.lat_e6, (int)a.lon_e6, area);
     }
     s_submit_registry(c, reg, blobs, lens, n, "site");
@@ -532,9 +534,8 @@ s_setup(s_city_t *c)
             s_vehicle(k, d, plate);
             snprintf(name, sizeof name, "handheld of %s", drv);
             s_new_device(&c->handhelds[k][d], name, "delivery");
-            s_enroll(c, &c->handhelds[k][d], k, NULL,
-                     LPG__ROLE__ROLE_HANDHELD, plate, drv, &blobs[n],
-                     &lens[n]);
+            s_enroll(c, &c->handhelds[k][d], k, NULL, LPG__ROLE__ROLE_HANDHELD,
+                     plate, drv, &blobs[n], &lens[n]);
             n++;
         }
         char in[24], name[48];
@@ -558,8 +559,9 @@ s_setup(s_city_t *c)
 static void
 s_run(s_city_t *c, const char *a1, const char *a2, const char *a3)
 {
-    char *argv[] = {"lpgtrace", "--home", (char *)c->home, (char *)a1,
-                    (char *)a2, (char *)a3, NULL};
+    char *argv[] = {"lpgtrace", "--home",   (char *)c->home,
+                    (char *)a1, (char *)a2, (char *)a3,
+                    NULL};
     pid_t pid;
     int st = 0;
     if (posix_spawnp(&pid, "lpgtrace", NULL, NULL, argv, environ) != 0 ||
@@ -586,8 +588,8 @@ s_import(s_city_t *c)
         char card[19];
         snprintf(card, sizeof card, "32060119%02u%02u%02u%03u", 70 + i % 30,
                  1 + i % 12, 1 + i % 28, i % 1000);
-        static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6,
-                                  3, 7, 9, 10, 5, 8, 4, 2};
+        static const int w[17] = {7, 9, 10, 5,  8, 4, 2, 1, 6,
+                                  3, 7, 9,  10, 5, 8, 4, 2};
         int sum = 0;
         for (int k = 0; k < 17; k++)
             sum += (card[k] - '0') * w[k];
@@ -608,8 +610,9 @@ s_import(s_city_t *c)
         char area[24], cert[40];
         s_area(u->area, area);
         s_cert_no(u, cert, sizeof cert);
-        s_rec(c, "user\tt=%llu\tid=%s\tcompany=%s\tuser_kind=%s\tname=%s\tarea=%s"
-                 "\tgas_cert=%s\tstatus=OK\n",
+        s_rec(c,
+              "user\tt=%llu\tid=%s\tcompany=%s\tuser_kind=%s\tname=%s\tarea=%s"
+              "\tgas_cert=%s\tstatus=OK\n",
               (unsigned long long)t, u->id, s_company[u->company], u->kind,
               u->name, area, cert);
     }
@@ -623,8 +626,9 @@ s_import(s_city_t *c)
         const s_cyl_t *y = &c->cyls[i];
         char site[16];
         s_station_id(y->home, site);
-        fprintf(f, "%s,%s,%s,%u,%u,2022-01,15,%04u-%02u-%02u,%s,2030-12-31,"
-                   "YSP-15\n",
+        fprintf(f,
+                "%s,%s,%s,%u,%u,2022-01,15,%04u-%02u-%02u,%s,2030-12-31,"
+                "YSP-15\n",
                 s_company[y->company], S_TYPE, y->serial, y->tare_g, S_FILL_G,
                 y->next_ymd / 10000, y->next_ymd / 100 % 100,
                 y->next_ymd % 100, site);
@@ -635,8 +639,9 @@ s_import(s_city_t *c)
         const s_cyl_t *y = &c->cyls[i];
         char site[16];
         s_station_id(y->home, site);
-        s_rec(c, "cylinder\tgrai=%s\tserial=%s\towner=%s\tfill_site=%s"
-                 "\ttare_g=%u\tfill_g=%u\tnext_inspection=%u\tstatus=OK\n",
+        s_rec(c,
+              "cylinder\tgrai=%s\tserial=%s\towner=%s\tfill_site=%s"
+              "\ttare_g=%u\tfill_g=%u\tnext_inspection=%u\tstatus=OK\n",
               y->grai, y->serial, s_company[y->company], site, y->tare_g,
               S_FILL_G, y->next_ymd);
     }
@@ -655,9 +660,8 @@ s_connect(s_city_t *c, s_device_t *d)
     if (rc == LPG_OK)
         rc = lpg_curve_load(path, server);
     if (rc == LPG_OK)
-        rc = lpg_client_new(&d->client,
-                            lpg_config_get(c->cfg, endpoint_key), server,
-                            d->curve_sec, 65536, 20000, 3);
+        rc = lpg_client_new(&d->client, lpg_config_get(c->cfg, endpoint_key),
+                            server, d->curve_sec, 65536, 20000, 3);
     if (rc != LPG_OK)
         s_die(d->name, rc);
     s_queue_t *q = &c->queues[c->nqueues++];
@@ -680,8 +684,8 @@ s_queue_of(s_city_t *c, const s_device_t *d)
 /*  Signs ev as device d and queues it; returns the item so the caller
  *  can say what it was. device time: now, or late. */
 static s_item_t *
-s_queue(s_city_t *c, s_device_t *d, s_kind_t kind, Lpg__Event *ev,
-        bool late, const char *name)
+s_queue(s_city_t *c, s_device_t *d, s_kind_t kind, Lpg__Event *ev, bool late,
+        const char *name)
 {
     s_queue_t *q = s_queue_of(c, d);
     if (q->n == S_MAXQ)
@@ -774,8 +778,8 @@ s_answer(s_city_t *c, s_item_t *it, const Lpg__EventResult *r)
     size_t used = 0;
     unsigned long long late_s = 0;
     for (size_t i = 0; i < r->n_reasons && used < sizeof reasons - 48; i++) {
-        used += (size_t)snprintf(reasons + used, sizeof reasons - used,
-                                 "%s%s", i ? "+" : "", r->reasons[i]->token);
+        used += (size_t)snprintf(reasons + used, sizeof reasons - used, "%s%s",
+                                 i ? "+" : "", r->reasons[i]->token);
         const char *en = r->reasons[i]->en;
         const char *p = en ? strstr(en, ": ") : NULL;
         if (strcmp(r->reasons[i]->token, "LATE") == 0 && p)
@@ -783,8 +787,8 @@ s_answer(s_city_t *c, s_item_t *it, const Lpg__EventResult *r)
     }
     if (!r->has_seq || (r->status != LPG__STATUS__STATUS_OK &&
                         r->status != LPG__STATUS__STATUS_DENIED)) {
-        fprintf(stderr, "city: not recorded: %s: %s %s\n", it->line,
-                r->token, r->message);
+        fprintf(stderr, "city: not recorded: %s: %s %s\n", it->line, r->token,
+                r->message);
         c->failures++;
     }
     fprintf(c->rec, "%s\tstatus=%s\tseq=%llu\treasons=%s\tlate_s=%llu\n",
@@ -850,11 +854,11 @@ s_answer(s_city_t *c, s_item_t *it, const Lpg__EventResult *r)
 
 typedef enum {
     F_GOOD,
-    F_TARE,     /* scale reading far above the tare: a pocket code */
+    F_TARE,      /* scale reading far above the tare: a pocket code */
     F_ELSEWHERE, /* at another station of the same company */
-    F_VISUAL,   /* a failed valve */
-    F_FORGED,   /* a code the authority never signed */
-    F_CLONED,   /* the old revision of the code */
+    F_VISUAL,    /* a failed valve */
+    F_FORGED,    /* a code the authority never signed */
+    F_CLONED,    /* the old revision of the code */
 } s_fill_way_t;
 
 static void
@@ -874,10 +878,10 @@ s_fill_check(s_city_t *c, unsigned ci, s_fill_way_t way, int station)
         lpg_key_t *k = NULL;
         int rc = way == F_FORGED ? lpg_key_generate(&k) : LPG_OK;
         if (rc == LPG_OK)
-            rc = lpg_code_issue(way == F_FORGED ? k : c->authority,
-                                c->resolver, s_prefix[y->company], S_TYPE,
-                                y->serial, way == F_FORGED ? 1 : 0, code,
-                                sizeof code);
+            rc =
+                lpg_code_issue(way == F_FORGED ? k : c->authority, c->resolver,
+                               s_prefix[y->company], S_TYPE, y->serial,
+                               way == F_FORGED ? 1 : 0, code, sizeof code);
         lpg_key_destroy(&k);
         if (rc != LPG_OK)
             s_die("code", rc);
@@ -906,8 +910,8 @@ s_fill_check(s_city_t *c, unsigned ci, s_fill_way_t way, int station)
     ev.cylinder = y->grai;
     ev.site = site;
     ev.actor = op;
-    s_item_t *it = s_queue(c, &c->scanners[station], K_FILL_CHECK, &ev,
-                           false, "fill_check");
+    s_item_t *it = s_queue(c, &c->scanners[station], K_FILL_CHECK, &ev, false,
+                           "fill_check");
     it->cyl = (int)ci;
     s_field(it, "code", "%s", code_kind);
     s_field(it, "empty_g", "%u", fc.empty_g);
@@ -932,8 +936,8 @@ s_fill_record(s_city_t *c, unsigned ci, bool over)
     ev.cylinder = y->grai;
     ev.site = site;
     ev.actor = op;
-    s_item_t *it = s_queue(c, &c->scanners[y->home], K_FILL_RECORD, &ev,
-                           false, "fill_record");
+    s_item_t *it = s_queue(c, &c->scanners[y->home], K_FILL_RECORD, &ev, false,
+                           "fill_record");
     it->cyl = (int)ci;
     s_field(it, "full_g", "%u", fr.full_g);
 }
@@ -1013,8 +1017,8 @@ s_step(s_city_t *c, unsigned ci, s_kind_t kind, int user, bool late,
         name = "return";
         break;
     }
-    s_item_t *it = s_queue(c, &c->handhelds[y->company][d], kind, &ev, late,
-                           name);
+    s_item_t *it =
+        s_queue(c, &c->handhelds[y->company][d], kind, &ev, late, name);
     it->cyl = (int)ci;
     it->user = user;
     s_field(it, "vehicle", "%s", plate);
@@ -1074,8 +1078,7 @@ s_inspect(s_city_t *c, unsigned ui)
     it->user = (int)ui;
     for (int f = 0; f < 3 && fail[f]; f++) {
         size_t n = strlen(failed);
-        snprintf(failed + n, sizeof failed - n, "%s%s", n ? "+" : "",
-                 fail[f]);
+        snprintf(failed + n, sizeof failed - n, "%s%s", n ? "+" : "", fail[f]);
         if (lpg_hazard_key(it->hazards[it->nhazards], 160, u->id, it->id,
                            fail[f]) != LPG_OK)
             s_die("hazard key", LPG_EINVAL);
@@ -1182,8 +1185,8 @@ s_fill_round(s_city_t *c, int cycle)
         if (i % 125 == 6) /* hoarders get more than their share */
             u = s_user_of(c, y->company, 6);
         /* i % 80 == 55: a driver who skips the 随瓶安检: refused */
-        s_step(c, i, K_DELIVERY, u, i % 90 == 25, i % 70 == 9 + (unsigned)cycle,
-               i % 80 == 15, i % 80 == 55);
+        s_step(c, i, K_DELIVERY, u, i % 90 == 25,
+               i % 70 == 9 + (unsigned)cycle, i % 80 == 15, i % 80 == 55);
     }
     s_flush(c);
 }
@@ -1243,8 +1246,8 @@ s_erase(s_city_t *c)
             continue;
         bool holds = false;
         for (unsigned i = 0; i < c->ncyl && !holds; i++)
-            holds = c->cyls[i].holder == (int)ui &&
-                    c->cyls[i].custody == C_USER;
+            holds =
+                c->cyls[i].holder == (int)ui && c->cyls[i].custody == C_USER;
         if (holds)
             continue;
         Lpg__UserErase er = LPG__USER_ERASE__INIT;

@@ -34,8 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_PAGE 100            /* entries in a page (lpg-traced: bytes) */
-#define S_BLOAT_ENTRIES 16    /* filler entries in a bloat page */
+#define S_PAGE 100         /* entries in a page (lpg-traced: bytes) */
+#define S_BLOAT_ENTRIES 16 /* filler entries in a bloat page */
 
 typedef enum {
     S_HONEST,
@@ -119,8 +119,8 @@ s_add(lpg_reply_t *r, Lpg__TraceAnswer *a, lpg_txn_t *txn, uint64_t real,
 /*  The honest page from `from`: at most S_PAGE entries; *next is the seq
  *  after it (0 when none is left). */
 static int
-s_page(lpg_reply_t *r, Lpg__TraceAnswer *a, lpg_txn_t *txn,
-       const s_seqs_t *s, uint64_t from, uint64_t *next)
+s_page(lpg_reply_t *r, Lpg__TraceAnswer *a, lpg_txn_t *txn, const s_seqs_t *s,
+       uint64_t from, uint64_t *next)
 {
     *next = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -263,8 +263,8 @@ s_get_consistency(s_evil_t *e, const Lpg__GetConsistency *q, lpg_reply_t *r)
                                "need 0 < size1 <= size2 <= the tree size");
     lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
     size_t n = 0;
-    rc = lpg_ledger_consistency_proof(e->ledger, q->size1, q->size2, proof,
-                                      &n);
+    rc =
+        lpg_ledger_consistency_proof(e->ledger, q->size1, q->size2, proof, &n);
     if (rc != LPG_OK)
         return rc;
     Lpg__ConsistencyAnswer *a = lpg_reply_alloc(r, sizeof *a);
@@ -283,8 +283,7 @@ s_get_consistency(s_evil_t *e, const Lpg__GetConsistency *q, lpg_reply_t *r)
     a->n_proof = n;
     a->proof = n ? hv : NULL;
     r->reply.consistency = a;
-    return lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK",
-                         "consistency proof");
+    return lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", "consistency proof");
 }
 
 static int
@@ -380,8 +379,7 @@ main(int argc, char **argv)
 {
     s_evil_t e = {0};
     bool known = false;
-    for (size_t i = 0; argc == 3 && i < sizeof s_modes / sizeof *s_modes;
-         i++)
+    for (size_t i = 0; argc == 3 && i < sizeof s_modes / sizeof *s_modes; i++)
         if (strcmp(argv[2], s_modes[i]) == 0) {
             e.mode = (s_mode_t)i;
             known = true;
@@ -397,11 +395,9 @@ main(int argc, char **argv)
     uint8_t secret[32];
     char path[4096];
     int rc = lpg_config_load(&cfg, argv[1], NULL, 0);
-    const char *endpoint = cfg ? lpg_config_get(cfg, "endpoint.trace")
-                               : NULL;
-    int64_t hard = cfg ? lpg_config_get_int(cfg, "limit.hard_message_bytes",
-                                            1048576)
-                       : 0;
+    const char *endpoint = cfg ? lpg_config_get(cfg, "endpoint.trace") : NULL;
+    int64_t hard =
+        cfg ? lpg_config_get_int(cfg, "limit.hard_message_bytes", 1048576) : 0;
     if (rc == LPG_OK && !endpoint)
         rc = LPG_ECONFIG;
     if (rc == LPG_OK)

@@ -51,9 +51,9 @@ s_now_ms(void)
 typedef struct {
     lpg_client_t *client;
     lpg_merkle_mem_t *tree;
-    uint64_t next;   /* entries 0..next-1 are out */
-    uint64_t limit;  /* --count, else UINT64_MAX */
-    uint64_t gaps;   /* GetRange calls made for gaps */
+    uint64_t next;  /* entries 0..next-1 are out */
+    uint64_t limit; /* --count, else UINT64_MAX */
+    uint64_t gaps;  /* GetRange calls made for gaps */
 } s_follower_t;
 
 /*  Prints entry seq and adds it to the copy's tree. */
@@ -67,8 +67,10 @@ s_emit(s_follower_t *f, uint64_t seq, const uint8_t *data, size_t len)
     if (e)
         lpg__ledger_entry__free_unpacked(e, NULL);
     if (!same) {
-        fprintf(stderr, "follow: entry %" PRIu64 " does not decode or names "
-                        "another seq\n", seq);
+        fprintf(stderr,
+                "follow: entry %" PRIu64 " does not decode or names "
+                "another seq\n",
+                seq);
         return LPG_ECORRUPT;
     }
     size_t cap = (len + 2) / 3 * 4 + 1, n;
@@ -81,8 +83,8 @@ s_emit(s_follower_t *f, uint64_t seq, const uint8_t *data, size_t len)
     free(b64);
     uint8_t leaf[32];
     lpg_merkle_leaf_hash(data, len, leaf);
-    int rc = lpg_merkle_append(lpg_merkle_mem_get, lpg_merkle_mem_put,
-                               f->tree, seq, leaf);
+    int rc = lpg_merkle_append(lpg_merkle_mem_get, lpg_merkle_mem_put, f->tree,
+                               seq, leaf);
     if (rc == LPG_OK)
         f->next++;
     return rc;
@@ -96,8 +98,10 @@ s_soft(int rc)
     if (rc == LPG_ECORRUPT || rc == LPG_EINTERNAL || rc == LPG_ENOMEM)
         return rc;
     if (rc != LPG_OK)
-        fprintf(stderr, "follow: fetching failed (%s): trying again "
-                        "later\n", lpg_strerror(rc));
+        fprintf(stderr,
+                "follow: fetching failed (%s): trying again "
+                "later\n",
+                lpg_strerror(rc));
     return LPG_OK;
 }
 
@@ -130,8 +134,10 @@ s_fetch(s_follower_t *f, uint64_t until)
              i++) {
             const Lpg__TraceEntry *te = a->entries[i];
             if (te->seq != f->next) {
-                fprintf(stderr, "follow: GetRange from %" PRIu64 " answered "
-                                "entry %" PRIu64 "\n", f->next, te->seq);
+                fprintf(stderr,
+                        "follow: GetRange from %" PRIu64 " answered "
+                        "entry %" PRIu64 "\n",
+                        f->next, te->seq);
                 rc = LPG_ECORRUPT;
             } else
                 rc = s_emit(f, te->seq, te->entry.data, te->entry.len);
@@ -166,13 +172,13 @@ s_check_root(s_follower_t *f, const lpg_config_t *cfg)
     rc = lpg_client_call(f->client, &req, &r);
     lpg_checkpoint_t cp;
     char why[128] = "";
-    if (rc == LPG_OK && (r->status != LPG__STATUS__STATUS_OK || !r->checkpoint))
+    if (rc == LPG_OK &&
+        (r->status != LPG__STATUS__STATUS_OK || !r->checkpoint))
         rc = LPG_ENOTFOUND;
     if (rc == LPG_OK)
-        rc = lpg_checkpoint_open((const char *)r->checkpoint->note.data,
-                                 r->checkpoint->note.len, key,
-                                 lpg_config_get(cfg, "ledger.origin"), &cp,
-                                 why, sizeof why);
+        rc = lpg_checkpoint_open(
+            (const char *)r->checkpoint->note.data, r->checkpoint->note.len,
+            key, lpg_config_get(cfg, "ledger.origin"), &cp, why, sizeof why);
     if (r)
         lpg__reply__free_unpacked(r, NULL);
     lpg_key_destroy(&key);
@@ -182,18 +188,21 @@ s_check_root(s_follower_t *f, const lpg_config_t *cfg)
         return rc;
     }
     if (cp.size > f->next) {
-        fprintf(stderr, "follow: the checkpoint covers %" PRIu64 " entries, "
-                        "more than the copy's %" PRIu64 ": root not "
-                        "checked\n", cp.size, f->next);
+        fprintf(stderr,
+                "follow: the checkpoint covers %" PRIu64 " entries, "
+                "more than the copy's %" PRIu64 ": root not "
+                "checked\n",
+                cp.size, f->next);
         return LPG_OK;
     }
     uint8_t root[32];
     rc = lpg_merkle_root(lpg_merkle_mem_get, f->tree, cp.size, root);
     if (rc == LPG_OK && memcmp(root, cp.root, 32) != 0)
         rc = LPG_EINCONSISTENT;
-    fprintf(stderr, "follow: the root of the copy's first %" PRIu64
-                    " entries %s the signed checkpoint\n", cp.size,
-            rc == LPG_OK ? "matches" : "DOES NOT MATCH");
+    fprintf(stderr,
+            "follow: the root of the copy's first %" PRIu64
+            " entries %s the signed checkpoint\n",
+            cp.size, rc == LPG_OK ? "matches" : "DOES NOT MATCH");
     return rc;
 }
 
@@ -300,9 +309,11 @@ main(int argc, char **argv)
     }
     if (rc == LPG_OK && count)
         rc = s_check_root(&f, cfg);
-    fprintf(stderr, "follow: %" PRIu64 " entries, %" PRIu64 " feed messages, "
-                    "%" PRIu64 " gaps fetched%s%s\n", f.next, seen, f.gaps,
-            rc == LPG_OK ? "" : ": ", rc == LPG_OK ? "" : lpg_strerror(rc));
+    fprintf(stderr,
+            "follow: %" PRIu64 " entries, %" PRIu64 " feed messages, "
+            "%" PRIu64 " gaps fetched%s%s\n",
+            f.next, seen, f.gaps, rc == LPG_OK ? "" : ": ",
+            rc == LPG_OK ? "" : lpg_strerror(rc));
     lpg_client_destroy(&f.client);
     lpg_transport_close(&sub);
     lpg_transport_context_destroy(&zctx);

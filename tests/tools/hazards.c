@@ -13,8 +13,7 @@
 #include <string.h>
 
 static int
-s_print(void *ctx, const void *key, size_t klen, const void *val,
-        size_t vlen)
+s_print(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
 {
     (void)ctx;
     if (klen >= 7 && memcmp(key, "hazard/", 7) == 0) {

@@ -85,8 +85,8 @@ s_body(const ProtobufCMessageDescriptor *d)
             *(uint32_t *)at = 1;
             break;
         default:
-            fprintf(stderr, "kinds: %s.%s: no filler for its type\n",
-                    d->name, f->name);
+            fprintf(stderr, "kinds: %s.%s: no filler for its type\n", d->name,
+                    f->name);
             free(m);
             return NULL;
         }

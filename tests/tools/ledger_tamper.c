@@ -150,11 +150,10 @@ main(int argc, char **argv)
         mdb_cursor_close(c);
         if (rc)
             s_die("delete state row", rc);
-    } else if (strcmp(op, "clearindex") == 0 ||
-               strcmp(op, "dropindex") == 0) {
+    } else if (strcmp(op, "clearindex") == 0 || strcmp(op, "dropindex") == 0) {
         MDB_dbi idx;
-        if ((rc = mdb_dbi_open(s_txn, "by_id_hmac",
-                              MDB_DUPSORT | MDB_DUPFIXED, &idx)))
+        if ((rc = mdb_dbi_open(s_txn, "by_id_hmac", MDB_DUPSORT | MDB_DUPFIXED,
+                               &idx)))
             s_die("open by_id_hmac", rc);
         if ((rc = mdb_drop(s_txn, idx, strcmp(op, "dropindex") == 0)))
             s_die("drop by_id_hmac", rc);
@@ -177,12 +176,12 @@ main(int argc, char **argv)
     } else if (strcmp(op, "forge") == 0) {
         if ((rc = mdb_get(s_txn, s_entries, &k, &v)))
             s_die("get", rc);
-        Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, v.mv_size,
-                                                        v.mv_data);
-        Lpg__SignedEvent *se = e ? lpg__signed_event__unpack(
-                                       NULL, e->signed_event.len,
-                                       e->signed_event.data)
-                                 : NULL;
+        Lpg__LedgerEntry *e =
+            lpg__ledger_entry__unpack(NULL, v.mv_size, v.mv_data);
+        Lpg__SignedEvent *se =
+            e ? lpg__signed_event__unpack(NULL, e->signed_event.len,
+                                          e->signed_event.data)
+              : NULL;
         if (!se)
             s_die("decode", MDB_CORRUPTED);
         lpg_key_t *mine = NULL;

@@ -35,8 +35,7 @@ s_number(const char *s, int lo, int hi, int *out)
 }
 
 static int
-s_write(const char *path, const QRcode *qr, int scale, int margin,
-        int invert)
+s_write(const char *path, const QRcode *qr, int scale, int margin, int invert)
 {
     int side = (qr->width + 2 * margin) * scale;
     FILE *f = fopen(path, "wb");
@@ -64,8 +63,8 @@ s_write(const char *path, const QRcode *qr, int scale, int margin,
         int my = y / scale - margin;
         for (int x = 0; x < side; x++) {
             int mx = x / scale - margin;
-            int on = mx >= 0 && my >= 0 && mx < qr->width &&
-                     my < qr->width && (qr->data[my * qr->width + mx] & 1);
+            int on = mx >= 0 && my >= 0 && mx < qr->width && my < qr->width &&
+                     (qr->data[my * qr->width + mx] & 1);
             row[x] = on ? dark : light;
         }
         png_write_row(png, row);

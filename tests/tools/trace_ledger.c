@@ -237,8 +237,10 @@ s_build(const char *home, uint64_t n)
     if (rc == LPG_OK)
         rc = lpg_ledger_size(l, &have);
     if (rc == LPG_OK && (have >= n || !s_plan(n - have, &o))) {
-        snprintf(why, sizeof why, "%" PRIu64 " entries are too few (the "
-                 "ledger has %" PRIu64 ")", n, have);
+        snprintf(why, sizeof why,
+                 "%" PRIu64 " entries are too few (the "
+                 "ledger has %" PRIu64 ")",
+                 n, have);
         rc = LPG_ERANGE;
     }
     o.resolver = cfg ? lpg_config_get(cfg, "code.resolver") : NULL;
@@ -301,8 +303,9 @@ s_build(const char *home, uint64_t n)
     free(data);
     double secs = s_now() - t0;
     if (rc != LPG_OK || refused) {
-        fprintf(stderr, "trace_ledger: build failed: %s, %" PRIu64
-                        " refused\n", lpg_strerror(rc), refused);
+        fprintf(stderr,
+                "trace_ledger: build failed: %s, %" PRIu64 " refused\n",
+                lpg_strerror(rc), refused);
         rc = rc != LPG_OK ? rc : LPG_EINVAL;
         goto cleanup;
     }
@@ -318,13 +321,14 @@ s_build(const char *home, uint64_t n)
         rc = LPG_EIO;
         goto cleanup;
     }
-    fprintf(f, "entries=%" PRIu64 "\ngrai=%s\nsite=%s\nlast_ms=%" PRIu64
-               "\nbuild_s=%.1f\n",
+    fprintf(f,
+            "entries=%" PRIu64 "\ngrai=%s\nsite=%s\nlast_ms=%" PRIu64
+            "\nbuild_s=%.1f\n",
             have + recorded, parsed.grai, site, s.last_ms, secs);
     if (fclose(f) != 0)
         rc = LPG_EIO;
-    printf("build entries=%" PRIu64 " secs=%.1f per_s=%.0f\n",
-           have + recorded, secs, (double)recorded / secs);
+    printf("build entries=%" PRIu64 " secs=%.1f per_s=%.0f\n", have + recorded,
+           secs, (double)recorded / secs);
 cleanup:
     free(out);
     lpg_gen_destroy(&g);
@@ -340,9 +344,8 @@ cleanup:
  *  at the latest checkpoint, the rest proved at that checkpoint's size.
  *  *entries: entries in all; *pages: round trips. */
 static int
-s_trace_once(lpg_client_t *c, const lpg_key_t *ledger_key,
-             const char *origin, const char *grai, bool proofs,
-             size_t *entries, size_t *pages)
+s_trace_once(lpg_client_t *c, const lpg_key_t *ledger_key, const char *origin,
+             const char *grai, bool proofs, size_t *entries, size_t *pages)
 {
     uint64_t from = 0, size = 0;
     bool has_size = false;
@@ -377,8 +380,8 @@ s_trace_once(lpg_client_t *c, const lpg_key_t *ledger_key,
         if (page == 0 && proofs && a->has_checkpoint) {
             lpg_checkpoint_t cp;
             if (lpg_checkpoint_open((const char *)a->checkpoint.data,
-                                    a->checkpoint.len, ledger_key, origin,
-                                    &cp, NULL, 0) == LPG_OK) {
+                                    a->checkpoint.len, ledger_key, origin, &cp,
+                                    NULL, 0) == LPG_OK) {
                 has_size = true;
                 size = cp.size;
             }
@@ -421,12 +424,10 @@ s_query(const char *home, const char *grai, unsigned runs, bool proofs)
     }
     if (rc == LPG_OK) {
         char extra[64];
-        snprintf(extra, sizeof extra, "entries=%zu pages=%zu", entries,
-                 pages);
+        snprintf(extra, sizeof extra, "entries=%zu pages=%zu", entries, pages);
         s_report(proofs ? "query" : "query_bare", ms, runs, extra);
     } else
-        fprintf(stderr, "trace_ledger: query: %s %s\n", lpg_strerror(rc),
-                why);
+        fprintf(stderr, "trace_ledger: query: %s %s\n", lpg_strerror(rc), why);
     free(ms);
     lpg_client_destroy(&c);
     lpg_key_destroy(&ledger_key);
@@ -453,10 +454,10 @@ s_time(unsigned runs, char **argv)
             _exit(127);
         }
         int status = 0;
-        if (pid < 0 || waitpid(pid, &status, 0) != pid ||
-            !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "trace_ledger: %s failed (status %d)\n",
-                    argv[0], status);
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "trace_ledger: %s failed (status %d)\n", argv[0],
+                    status);
             free(ms);
             return 1;
         }

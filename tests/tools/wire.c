@@ -49,9 +49,9 @@ s_exchange(const lpg_frame_t *frames, size_t n, int timeout_ms)
         printf("no answer\n");
         return 3;
     }
-    Lpg__Reply *r = m.n == 1 ? lpg__reply__unpack(NULL, m.frames[0].len,
-                                                  m.frames[0].data)
-                             : NULL;
+    Lpg__Reply *r =
+        m.n == 1 ? lpg__reply__unpack(NULL, m.frames[0].len, m.frames[0].data)
+                 : NULL;
     if (!r)
         printf("unreadable answer\n");
     else {
@@ -184,8 +184,8 @@ main(int argc, char **argv)
         ev.event_id.data = id;
         ev.event_id.len = 16;
         const char *fixed = getenv("WIRE_TIME_MS");
-        ev.device_time_ms = fixed ? strtoull(fixed, NULL, 10)
-                                  : (uint64_t)time(NULL) * 1000;
+        ev.device_time_ms =
+            fixed ? strtoull(fixed, NULL, 10) : (uint64_t)time(NULL) * 1000;
         ev.cylinder = grai;
         ev.site = argv[8];
         ev.actor = argv[9];

@@ -61,9 +61,9 @@ s_serve(void *arg)
         if (lpg_transport_recv(s->sock, &m, 5000) != LPG_OK)
             return NULL;
         Lpg__Request *req =
-            m.n == 2 ? lpg__request__unpack(NULL, m.frames[1].len,
-                                            m.frames[1].data)
-                     : NULL;
+            m.n == 2
+                ? lpg__request__unpack(NULL, m.frames[1].len, m.frames[1].data)
+                : NULL;
         if (!req || req->body_case != LPG__REQUEST__BODY_SUBMIT ||
             s->nseen == S_MAX_SEEN) {
             if (req)
@@ -132,12 +132,12 @@ s_start(s_service_t *s, Lpg__Status status, const char *token, int ignore)
     s->zctx = lpg_transport_context();
     assert_non_null(s->zctx);
     assert_int_equal(lpg_transport_server(&s->sock, s->zctx,
-                                          "tcp://127.0.0.1:*", server_sec,
-                                          -1, 0),
+                                          "tcp://127.0.0.1:*", server_sec, -1,
+                                          0),
                      LPG_OK);
-    assert_int_equal(lpg_transport_last_endpoint(s->sock, s->endpoint,
-                                                 sizeof s->endpoint),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_transport_last_endpoint(s->sock, s->endpoint, sizeof s->endpoint),
+        LPG_OK);
     assert_int_equal(pthread_create(&s->thread, NULL, s_serve, s), 0);
 }
 
@@ -166,8 +166,7 @@ s_send(s_service_t *s, int timeout_ms, int retries, const uint8_t *attach,
 {
     lpg_client_t *c = NULL;
     assert_int_equal(lpg_client_new(&c, s->endpoint, s->server_pub,
-                                     s->client_sec, 65536, timeout_ms,
-                                     retries),
+                                    s->client_sec, 65536, timeout_ms, retries),
                      LPG_OK);
     int rc = lpg_client_sign_submit(c, s_key, &s->ev, attach, attach_len,
                                     event_id, id_out, r);
@@ -181,14 +180,12 @@ static void
 s_seen(const s_service_t *s, size_t i, lpg_event_t *out)
 {
     assert_true(i < s->nseen);
-    assert_int_equal(lpg_event_decode(out, s->seen[i], s->seen_len[i], NULL,
-                                      0),
-                     LPG_OK);
-    assert_int_equal(lpg_verify(s_key, LPG_CTX_EVENT,
-                                out->signed_event->body.data,
-                                out->signed_event->body.len,
-                                out->signed_event->sig.data),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_event_decode(out, s->seen[i], s->seen_len[i], NULL, 0), LPG_OK);
+    assert_int_equal(
+        lpg_verify(s_key, LPG_CTX_EVENT, out->signed_event->body.data,
+                   out->signed_event->body.len, out->signed_event->sig.data),
+        LPG_OK);
 }
 
 static void
@@ -237,9 +234,8 @@ test_chosen_id_time_and_attachment(void **state)
     uint8_t attach[32];
     memset(attach, 0x3C, sizeof attach);
     Lpg__Reply *r = NULL;
-    assert_int_equal(s_send(&s, 5000, 0, attach, sizeof attach, chosen, back,
-                            &r),
-                     LPG_OK);
+    assert_int_equal(
+        s_send(&s, 5000, 0, attach, sizeof attach, chosen, back, &r), LPG_OK);
     lpg__reply__free_unpacked(r, NULL);
     assert_true(s.ev.device_time_ms == AT_MS);
     assert_int_equal(s.ev.event_id.len, 0);
@@ -261,8 +257,7 @@ test_unavailable_answer_handed_back(void **state)
 {
     (void)state;
     s_service_t s;
-    s_start(&s, LPG__STATUS__STATUS_UNAVAILABLE,
-             lpg_errtoken(LPG_ENOSPC), 0);
+    s_start(&s, LPG__STATUS__STATUS_UNAVAILABLE, lpg_errtoken(LPG_ENOSPC), 0);
     Lpg__Reply *r = NULL;
     assert_int_equal(s_send(&s, 5000, 0, NULL, 0, NULL, NULL, &r), LPG_OK);
     assert_non_null(r);
@@ -303,12 +298,12 @@ test_no_service(void **state)
     s_keys(&s, server_sec);
     lpg_client_t *c = NULL;
     assert_int_equal(lpg_client_new(&c, "tcp://127.0.0.1:1", s.server_pub,
-                                     s.client_sec, 65536, 100, 1),
+                                    s.client_sec, 65536, 100, 1),
                      LPG_OK);
     Lpg__Reply *r = (Lpg__Reply *)&r; /* anything: must become NULL */
-    assert_int_equal(lpg_client_sign_submit(c, s_key, &s.ev, NULL, 0, NULL,
-                                            NULL, &r),
-                     LPG_EUNAVAILABLE);
+    assert_int_equal(
+        lpg_client_sign_submit(c, s_key, &s.ev, NULL, 0, NULL, NULL, &r),
+        LPG_EUNAVAILABLE);
     assert_null(r);
     assert_int_equal(s.ev.event_id.len, 0);
     lpg_client_destroy(&c);

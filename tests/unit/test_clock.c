@@ -59,8 +59,8 @@ test_parse(void **state)
         uint64_t got = 12345;
         int rc = lpg_clock_parse(cases[i].text, &got);
         if (rc != cases[i].rc)
-            fail_msg("'%s': %s, wanted %s", cases[i].text,
-                     lpg_errtoken(rc), lpg_errtoken(cases[i].rc));
+            fail_msg("'%s': %s, wanted %s", cases[i].text, lpg_errtoken(rc),
+                     lpg_errtoken(cases[i].rc));
         if (rc == LPG_OK && got != cases[i].want)
             fail_msg("'%s': %llu", cases[i].text, (unsigned long long)got);
     }
@@ -117,11 +117,10 @@ test_judge(void **state)
         int rc = lpg_clock_judge(cases[i].device_ms, NOW_MS, &s_bounds, why,
                                  sizeof why);
         if (rc != cases[i].rc)
-            fail_msg("%s: %s, wanted %s (%s)", cases[i].what,
-                     lpg_errtoken(rc), lpg_errtoken(cases[i].rc), why);
+            fail_msg("%s: %s, wanted %s (%s)", cases[i].what, lpg_errtoken(rc),
+                     lpg_errtoken(cases[i].rc), why);
         if (cases[i].why && !strstr(why, cases[i].why))
-            fail_msg("%s: '%s' lacks '%s'", cases[i].what, why,
-                     cases[i].why);
+            fail_msg("%s: '%s' lacks '%s'", cases[i].what, why, cases[i].why);
         if (!cases[i].why && *why)
             fail_msg("%s: words '%s' for no refusal", cases[i].what, why);
     }
@@ -256,37 +255,30 @@ test_local_table(void **state)
         {"UTC", 253402300799999ull, "9999-12-31T23:59:59+00:00", 0},
         /* New York 2026: forward 8 March 02:00 EST, back 1 November
          * 02:00 EDT */
-        {"America/New_York", 1772953199000ull, "2026-03-08T01:59:59-05:00",
-         0},
-        {"America/New_York", 1772953200000ull, "2026-03-08T03:00:00-04:00",
-         1},
-        {"America/New_York", 1782876600000ull, "2026-06-30T23:30:00-04:00",
-         1},
-        {"America/New_York", 1793512799000ull, "2026-11-01T01:59:59-04:00",
-         1},
-        {"America/New_York", 1793512800000ull, "2026-11-01T01:00:00-05:00",
-         0},
+        {"America/New_York", 1772953199000ull, "2026-03-08T01:59:59-05:00", 0},
+        {"America/New_York", 1772953200000ull, "2026-03-08T03:00:00-04:00", 1},
+        {"America/New_York", 1782876600000ull, "2026-06-30T23:30:00-04:00", 1},
+        {"America/New_York", 1793512799000ull, "2026-11-01T01:59:59-04:00", 1},
+        {"America/New_York", 1793512800000ull, "2026-11-01T01:00:00-05:00", 0},
         /* Lord Howe: +10:30, and half an hour more in summer */
-        {"Australia/Lord_Howe", 1775314799000ull,
-         "2026-04-05T01:59:59+11:00", 1},
-        {"Australia/Lord_Howe", 1775314800000ull,
-         "2026-04-05T01:30:00+10:30", 0},
-        {"Australia/Lord_Howe", 1791041399000ull,
-         "2026-10-04T01:59:59+10:30", 0},
-        {"Australia/Lord_Howe", 1791041400000ull,
-         "2026-10-04T02:30:00+11:00", 1},
+        {"Australia/Lord_Howe", 1775314799000ull, "2026-04-05T01:59:59+11:00",
+         1},
+        {"Australia/Lord_Howe", 1775314800000ull, "2026-04-05T01:30:00+10:30",
+         0},
+        {"Australia/Lord_Howe", 1791041399000ull, "2026-10-04T01:59:59+10:30",
+         0},
+        {"Australia/Lord_Howe", 1791041400000ull, "2026-10-04T02:30:00+11:00",
+         1},
         /* far future, after the last change the file lists: the footer's
          * rule */
-        {"America/New_York", 4118400000000ull, "2100-07-04T12:00:00-04:00",
+        {"America/New_York", 4118400000000ull, "2100-07-04T12:00:00-04:00", 1},
+        {"America/New_York", 4133437200000ull, "2100-12-25T12:00:00-05:00", 0},
+        {"Australia/Lord_Howe", 7258118400000ull, "2200-01-01T11:00:00+11:00",
          1},
-        {"America/New_York", 4133437200000ull, "2100-12-25T12:00:00-05:00",
+        {"Australia/Lord_Howe", 7273756800000ull, "2200-07-01T10:30:00+10:30",
          0},
-        {"Australia/Lord_Howe", 7258118400000ull,
-         "2200-01-01T11:00:00+11:00", 1},
-        {"Australia/Lord_Howe", 7273756800000ull,
-         "2200-07-01T10:30:00+10:30", 0},
-        {"America/New_York", 253402300799000ull,
-         "9999-12-31T18:59:59-05:00", 0},
+        {"America/New_York", 253402300799000ull, "9999-12-31T18:59:59-05:00",
+         0},
         /* Dublin: summer time is its standard time (a negative DST) */
         {"Europe/Dublin", 1768478400000ull, "2026-01-15T12:00:00+00:00", -1},
         {"Europe/Dublin", 1784116800000ull, "2026-07-15T13:00:00+01:00", -1},
@@ -319,8 +311,7 @@ test_local_table(void **state)
     /* past 9999-12-31 (UTC, or local) */
     assert_int_equal(lpg_clock_local("UTC", 253402300800000ull, &c),
                      LPG_ERANGE);
-    assert_int_equal(lpg_clock_local("Asia/Shanghai", 253402300799000ull,
-                                     &c),
+    assert_int_equal(lpg_clock_local("Asia/Shanghai", 253402300799000ull, &c),
                      LPG_ERANGE);
     assert_int_equal(lpg_clock_local("UTC", UINT64_MAX, &c), LPG_ERANGE);
     assert_int_equal(lpg_local_ymd(UINT64_MAX, "UTC"), 0);
@@ -330,10 +321,10 @@ test_local_table(void **state)
 static void
 test_unknown_zone(void **state)
 {
-    static const char *bad[] = {"Mars/Olympus_Mons", "", "../../etc/passwd",
-                                "/etc/localtime", "zone.tab", "Asia",
-                                "Asia/Shang hai", "asia/shanghai",
-                                "America/New_York/", "UTC\n"};
+    static const char *bad[] = {
+        "Mars/Olympus_Mons", "",     "../../etc/passwd", "/etc/localtime",
+        "zone.tab",          "Asia", "Asia/Shang hai",   "asia/shanghai",
+        "America/New_York/", "UTC\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char why[512] = "";
         lpg_civil_t c;
@@ -353,8 +344,7 @@ test_unknown_zone(void **state)
     assert_int_equal(lpg_zone_check(NULL, why, sizeof why), LPG_ECONFIG);
     assert_int_equal(lpg_zone_check("Mars/Olympus_Mons", NULL, 0),
                      LPG_ECONFIG);
-    assert_int_equal(lpg_zone_check("Asia/Shanghai", why, sizeof why),
-                     LPG_OK);
+    assert_int_equal(lpg_zone_check("Asia/Shanghai", why, sizeof why), LPG_OK);
     assert_int_equal(lpg_zone_check("UTC", NULL, 0), LPG_OK);
     /* a zone counting leap seconds is refused, not read wrong */
     if (access("/usr/share/zoneinfo/right/UTC", R_OK) == 0) {
@@ -374,28 +364,45 @@ test_from_local(void **state)
         int rc;
         uint64_t want;
     } t[] = {
-        {"Asia/Shanghai", {2026, 1, 2, 0, 30, 0, 0, 0}, LPG_OK,
+        {"Asia/Shanghai",
+         {2026, 1, 2, 0, 30, 0, 0, 0},
+         LPG_OK,
          1767285000000ull},
         {"UTC", {1970, 1, 1, 0, 0, 0, 0, 0}, LPG_OK, 0},
-        {"UTC", {9999, 12, 31, 23, 59, 59, 0, 0}, LPG_OK,
-         253402300799000ull},
-        {"America/New_York", {2026, 3, 8, 1, 59, 59, 0, 0}, LPG_OK,
+        {"UTC", {9999, 12, 31, 23, 59, 59, 0, 0}, LPG_OK, 253402300799000ull},
+        {"America/New_York",
+         {2026, 3, 8, 1, 59, 59, 0, 0},
+         LPG_OK,
          1772953199000ull},
         /* skipped: read with the offset before, so 03:30 EDT */
-        {"America/New_York", {2026, 3, 8, 2, 30, 0, 0, 0}, LPG_OK,
+        {"America/New_York",
+         {2026, 3, 8, 2, 30, 0, 0, 0},
+         LPG_OK,
          1772955000000ull},
-        {"America/New_York", {2026, 3, 8, 3, 0, 0, 0, 0}, LPG_OK,
+        {"America/New_York",
+         {2026, 3, 8, 3, 0, 0, 0, 0},
+         LPG_OK,
          1772953200000ull},
         /* repeated: the first, EDT */
-        {"America/New_York", {2026, 11, 1, 1, 30, 0, 0, 0}, LPG_OK,
+        {"America/New_York",
+         {2026, 11, 1, 1, 30, 0, 0, 0},
+         LPG_OK,
          1793511000000ull},
-        {"America/New_York", {2026, 11, 1, 0, 30, 0, 0, 0}, LPG_OK,
+        {"America/New_York",
+         {2026, 11, 1, 0, 30, 0, 0, 0},
+         LPG_OK,
          1793507400000ull},
-        {"America/New_York", {2026, 11, 1, 2, 0, 0, 0, 0}, LPG_OK,
+        {"America/New_York",
+         {2026, 11, 1, 2, 0, 0, 0, 0},
+         LPG_OK,
          1793516400000ull},
-        {"Australia/Lord_Howe", {2026, 10, 4, 2, 15, 0, 0, 0}, LPG_OK,
+        {"Australia/Lord_Howe",
+         {2026, 10, 4, 2, 15, 0, 0, 0},
+         LPG_OK,
          1791042300000ull},
-        {"Australia/Lord_Howe", {2026, 4, 5, 1, 45, 0, 0, 0}, LPG_OK,
+        {"Australia/Lord_Howe",
+         {2026, 4, 5, 1, 45, 0, 0, 0},
+         LPG_OK,
          1775313900000ull},
         {"Asia/Shanghai", {1970, 1, 1, 7, 59, 59, 0, 0}, LPG_ERANGE, 0},
         {"Asia/Shanghai", {1970, 1, 1, 8, 0, 0, 0, 0}, LPG_OK, 0},
@@ -458,8 +465,8 @@ s_against_libc(const char *zone, uint64_t ms)
     assert_int_equal(lpg_clock_from_local(zone, &c, &back), LPG_OK);
     assert_int_equal(lpg_clock_local(zone, back, &again), LPG_OK);
     if (back > ms / 1000 * 1000 || again.year != c.year ||
-        again.month != c.month || again.day != c.day ||
-        again.hour != c.hour || again.min != c.min || again.sec != c.sec)
+        again.month != c.month || again.day != c.day || again.hour != c.hour ||
+        again.min != c.min || again.sec != c.sec)
         fail_msg("%s at %llu: back to %llu", zone, (unsigned long long)ms,
                  (unsigned long long)back);
 }
@@ -518,7 +525,7 @@ test_tz_untouched(void **state)
 }
 
 /*  Threads loading and reading zones at once. */
-static const char *s_thread_zones[6] = {"Europe/Berlin", "Asia/Kathmandu",
+static const char *s_thread_zones[6] = {"Europe/Berlin",    "Asia/Kathmandu",
                                         "America/Santiago", "Africa/Cairo",
                                         "Pacific/Auckland", "America/Denver"};
 
@@ -542,8 +549,7 @@ test_zone_threads(void **state)
     /* what one thread gets, converting by hand with the offsets known on
      * 2026-01-01: Berlin +1, Kathmandu +5:45, Santiago -3, Cairo +2,
      * Auckland +13, Denver -7 (none changes in the next 14 days) */
-    static const int32_t off[6] = {3600, 20700, -10800, 7200, 46800,
-                                   -25200};
+    static const int32_t off[6] = {3600, 20700, -10800, 7200, 46800, -25200};
     for (int i = 0; i < 2000; i++) {
         lpg_civil_t c;
         uint64_t ms = 1767285000000ull + (uint64_t)(i / 6) * 3600000 +
@@ -553,8 +559,7 @@ test_zone_threads(void **state)
     }
     pthread_t th[8];
     for (int i = 0; i < 8; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, s_zone_thread, want),
-                         0);
+        assert_int_equal(pthread_create(&th[i], NULL, s_zone_thread, want), 0);
     for (int i = 0; i < 8; i++) {
         void *rv = (void *)2;
         assert_int_equal(pthread_join(th[i], &rv), 0);
@@ -575,8 +580,8 @@ s_put(FILE *f, uint64_t v, unsigned bytes)
  *  footer); n transitions at[] to types idx[]; types utoff[] (dst odd). */
 static void
 s_tzif(const char *path, char version, size_t n, const int64_t *at,
-       const uint8_t *idx, size_t ntypes, const int32_t *utoff,
-       uint32_t leap, const char *footer)
+       const uint8_t *idx, size_t ntypes, const int32_t *utoff, uint32_t leap,
+       const char *footer)
 {
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
@@ -659,8 +664,7 @@ test_tzif_files(void **state)
     assert_int_equal(s_offset("T/Zero", 1835387999000ull), 7200);
     assert_int_equal(s_offset("T/Zero", 1835388000000ull), 10800);
     lpg_civil_t c;
-    assert_int_equal(lpg_clock_local("T/Zero", 1835388000000ull, &c),
-                     LPG_OK);
+    assert_int_equal(lpg_clock_local("T/Zero", 1835388000000ull, &c), LPG_OK);
     assert_true(c.dst && c.month == 2 && c.day == 29 && c.hour == 1);
 
     /* what is refused, each a configuration error naming the zone */

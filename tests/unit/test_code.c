@@ -138,11 +138,11 @@ static void
 test_grai(void **state)
 {
     char grai[LPG_CODE_GRAI_MAX + 1];
-    assert_int_equal(lpg_code_grai(grai, "6291041", "50021", "AB12"),
-                     LPG_OK);
+    assert_int_equal(lpg_code_grai(grai, "6291041", "50021", "AB12"), LPG_OK);
     assert_string_equal(grai, "06291041500213AB12");
     assert_int_equal(lpg_code_grai(grai, "400638133393", "", "7"), LPG_OK);
-    assert_string_equal(grai, "04006381333931" "7");
+    assert_string_equal(grai, "04006381333931"
+                              "7");
     assert_int_equal(lpg_code_grai(grai, "6291041", "5002", "AB12"),
                      LPG_EINVAL); /* 11 digits */
     assert_int_equal(lpg_code_grai(grai, "6291041", "500211", "AB12"),
@@ -155,8 +155,7 @@ test_grai(void **state)
                      LPG_ECODE_SERIAL);
     assert_int_equal(lpg_code_grai(grai, "6291041", "50021", ""),
                      LPG_ECODE_SERIAL);
-    assert_int_equal(lpg_code_grai(grai, "6291041", "50021",
-                                   SERIAL16 "9"),
+    assert_int_equal(lpg_code_grai(grai, "6291041", "50021", SERIAL16 "9"),
                      LPG_ECODE_SERIAL);
     assert_int_equal(lpg_code_grai(grai, "6291041", "50021", "AB-12"),
                      LPG_ECODE_SERIAL);
@@ -193,19 +192,18 @@ test_round_trip(void **state)
 
     /* The signature covers context + GRAI + 0x00 + revision (BE). */
     uint8_t msg[] = "06291041500213AB12CD\0\0\0\0\3";
-    assert_int_equal(lpg_verify(s_pub, LPG_CTX_CODE, msg, sizeof msg - 1,
-                                code.sig),
-                     LPG_OK);
-    assert_int_equal(lpg_verify(s_pub, LPG_CTX_EVENT, msg, sizeof msg - 1,
-                                code.sig),
-                     LPG_EBADSIG);
+    assert_int_equal(
+        lpg_verify(s_pub, LPG_CTX_CODE, msg, sizeof msg - 1, code.sig),
+        LPG_OK);
+    assert_int_equal(
+        lpg_verify(s_pub, LPG_CTX_EVENT, msg, sizeof msg - 1, code.sig),
+        LPG_EBADSIG);
 
     /* Formatting the parsed fields gives the same text back. */
     char again[LPG_CODE_MAX_TEXT + 1];
     assert_int_equal(lpg_code_format(&code, again, sizeof again), LPG_OK);
     assert_string_equal(again, text);
-    assert_int_equal(lpg_code_format(&code, again, strlen(text)),
-                     LPG_ERANGE);
+    assert_int_equal(lpg_code_format(&code, again, strlen(text)), LPG_ERANGE);
     lpg_code_t bad = code;
     /* a serial that disagrees with the GRAI */
     s_copy(bad.serial, sizeof bad.serial, "XYZ");
@@ -215,8 +213,7 @@ test_round_trip(void **state)
     assert_int_equal(lpg_code_format(&bad, again, sizeof again), LPG_EINVAL);
 
     /* A resolver of NULL accepts any host; the serial-only GRAI works. */
-    assert_int_equal(lpg_code_parse(text, strlen(text), NULL, &code),
-                     LPG_OK);
+    assert_int_equal(lpg_code_parse(text, strlen(text), NULL, &code), LPG_OK);
     assert_string_equal(code.resolver, RESOLVER);
 
     char sid[LPG_CODE_SHORT_ID_MAX + 1];
@@ -224,8 +221,7 @@ test_round_trip(void **state)
     assert_string_equal(sid, "0021-AB12CD-R3");
     code.revision = UINT32_MAX;
     s_issue(text, SERIAL16, 1);
-    assert_int_equal(lpg_code_parse(text, strlen(text), NULL, &code),
-                     LPG_OK);
+    assert_int_equal(lpg_code_parse(text, strlen(text), NULL, &code), LPG_OK);
     code.revision = UINT32_MAX;
     lpg_code_short_id(&code, sid);
     assert_string_equal(sid, "0021-" SERIAL16 "-R4294967295");
@@ -255,17 +251,17 @@ test_issue_errors(void **state)
     assert_int_equal(lpg_code_issue(s_key, "ID.LPG.EXAMPLE", "6291041",
                                     "50021", "AB12", 1, text, sizeof text),
                      LPG_EINVAL);
-    assert_int_equal(lpg_code_issue(s_key, "id..example", "6291041",
-                                    "50021", "AB12", 1, text, sizeof text),
+    assert_int_equal(lpg_code_issue(s_key, "id..example", "6291041", "50021",
+                                    "AB12", 1, text, sizeof text),
                      LPG_EINVAL);
     assert_int_equal(lpg_code_issue(s_key, "id.example:443", "6291041",
                                     "50021", "AB12", 1, text, sizeof text),
                      LPG_EINVAL);
-    assert_int_equal(lpg_code_issue(s_key, "", "6291041", "50021", "AB12",
-                                    1, text, sizeof text),
+    assert_int_equal(lpg_code_issue(s_key, "", "6291041", "50021", "AB12", 1,
+                                    text, sizeof text),
                      LPG_EINVAL);
-    assert_int_equal(lpg_code_issue(s_key, RESOLVER, "6291041", "5002",
-                                    "AB12", 1, text, sizeof text),
+    assert_int_equal(lpg_code_issue(s_key, RESOLVER, "6291041", "5002", "AB12",
+                                    1, text, sizeof text),
                      LPG_EINVAL);
     assert_int_equal(lpg_code_issue(s_key, RESOLVER, "6291041", "50021",
                                     "AB 12", 1, text, sizeof text),
@@ -338,8 +334,8 @@ test_qr_resolver_limit(void **state)
         host[n] = '\0';
         if (n > 4)
             host[n - 4] = '.';
-        int rc = lpg_code_issue(s_key, host, "6291041", "50021", SERIAL16,
-                                7, text, sizeof text);
+        int rc = lpg_code_issue(s_key, host, "6291041", "50021", SERIAL16, 7,
+                                text, sizeof text);
         if (rc == LPG_ETOOBIG) {
             assert_true(longest > 0);
             assert_int_equal(n, longest + 1);
@@ -354,8 +350,8 @@ test_qr_resolver_limit(void **state)
     assert_int_equal(longest, 15);
     memset(host, 'a', longest + 1);
     host[longest + 1] = '\0';
-    assert_int_equal(lpg_code_issue(s_key, host, "6291041", "50021",
-                                    SERIAL16, 7, text, sizeof text),
+    assert_int_equal(lpg_code_issue(s_key, host, "6291041", "50021", SERIAL16,
+                                    7, text, sizeof text),
                      LPG_ETOOBIG);
     /* Its text would need more than version 12 in byte mode. */
     char big[LPG_CODE_MAX_TEXT + 1];
@@ -384,8 +380,7 @@ test_forged_signature_bytes(void **state)
         assert_int_equal(code.at, (size_t)(sig - text));
         assert_non_null(strstr(code.why, "forged"));
         /* The text is well-formed: parse alone accepts it. */
-        assert_int_equal(lpg_code_parse(text, strlen(text), RESOLVER,
-                                        &code),
+        assert_int_equal(lpg_code_parse(text, strlen(text), RESOLVER, &code),
                          LPG_OK);
         sig[i] = keep;
     }
@@ -438,9 +433,8 @@ test_signed_by_another_key(void **state)
                                     "AB12CD", 1, text, sizeof text),
                      LPG_OK);
     assert_int_equal(s_verify_str(text, &code), LPG_ECODE_FORGED);
-    assert_int_equal(lpg_code_verify(text, strlen(text), RESOLVER, s_other,
-                                     &code),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_code_verify(text, strlen(text), RESOLVER, s_other, &code), LPG_OK);
     /* A signature lifted from another code (other GRAI) is forged too. */
     char real[LPG_CODE_MAX_TEXT + 1];
     s_issue(real, "ZZ99", 1);
@@ -474,8 +468,7 @@ test_truncated_every_length(void **state)
             fail_msg("cut at %zu of %zu: got %s (%s), want %s", n, len,
                      lpg_errtoken(rc), code.why, lpg_errtoken(want));
         if (want == LPG_ECODE_TRUNCATED && n > 0)
-            assert_true(strstr(code.why, "stops") ||
-                        strstr(code.why, "only"));
+            assert_true(strstr(code.why, "stops") || strstr(code.why, "only"));
     }
     /* Cut in the signature: says how much is there. */
     assert_int_equal(s_verify(text, len - 10, &code), LPG_ECODE_TRUNCATED);
@@ -486,8 +479,7 @@ test_truncated_every_length(void **state)
     assert_int_equal(lpg_code_parse(NULL, 0, NULL, &code),
                      LPG_ECODE_TRUNCATED);
     /* A cut host that is not a prefix of our resolver is another host. */
-    assert_int_equal(s_verify_str("https://id.evil", &code),
-                     LPG_ECODE_HOST);
+    assert_int_equal(s_verify_str("https://id.evil", &code), LPG_ECODE_HOST);
     assert_int_equal(s_verify_str("https://id.lpg.ex", &code),
                      LPG_ECODE_TRUNCATED);
 }
@@ -579,8 +571,7 @@ test_wrong_host(void **state)
     snprintf(port, sizeof port, "https://" RESOLVER ":443%s",
              text + strlen("https://" RESOLVER));
     assert_int_equal(s_verify_str(port, &code), LPG_ECODE_HOST);
-    assert_int_equal(lpg_code_verify(port, strlen(port), NULL, s_pub,
-                                     &code),
+    assert_int_equal(lpg_code_verify(port, strlen(port), NULL, s_pub, &code),
                      LPG_ECODE_HOST);
     assert_non_null(strstr(code.why, "port"));
 }
@@ -612,8 +603,7 @@ test_caps_lock(void **state)
     assert_string_equal(again, text); /* the corrected text */
 
     /* Parsing alone says the same. */
-    assert_int_equal(lpg_code_parse(swapped, strlen(swapped), RESOLVER,
-                                    &code),
+    assert_int_equal(lpg_code_parse(swapped, strlen(swapped), RESOLVER, &code),
                      LPG_ECODE_CASE);
 
     /* A forged code typed with Caps Lock is still forged. */
@@ -672,9 +662,11 @@ test_syntax(void **state)
         {"https://" RESOLVER "/8003/06291041500213AB12CD?r=01&8030=", ""},
         /* revision too large */
         {"https://" RESOLVER "/8003/06291041500213AB12CD?r=4294967296"
-         "&8030=", ""},
+         "&8030=",
+         ""},
         {"https://" RESOLVER "/8003/06291041500213AB12CD?r=12345678901"
-         "&8030=", ""},
+         "&8030=",
+         ""},
         /* not a number */
         {"https://" RESOLVER "/8003/06291041500213AB12CD?r=x&8030=", ""},
         {"https://" RESOLVER "/8003/06291041500213AB12CD?r=1x&8030=", ""},
@@ -700,8 +692,7 @@ test_syntax(void **state)
             fail_msg("%s: got %s (%s)", bad, lpg_errtoken(rc), code.why);
         assert_true(strlen(code.why) > 10);
     }
-    snprintf(bad, sizeof bad, "%s%s%s", forms[0].before, sig,
-             forms[0].after);
+    snprintf(bad, sizeof bad, "%s%s%s", forms[0].before, sig, forms[0].after);
     s_verify_str(bad, &code);
     assert_string_equal(code.why, "the path names AI 01, not AI 8003 (GRAI)");
 }
@@ -720,13 +711,16 @@ test_serial(void **state)
     /* 17 characters */
     char bad[LPG_CODE_MAX_TEXT + 16];
     s_issue(text, SERIAL16, 1);
-    snprintf(bad, sizeof bad, "https://" RESOLVER
-             "/8003/06291041500213" SERIAL16 "X?r=1&8030=%s", s_sig_of(text));
+    snprintf(bad, sizeof bad,
+             "https://" RESOLVER "/8003/06291041500213" SERIAL16
+             "X?r=1&8030=%s",
+             s_sig_of(text));
     assert_int_equal(s_verify_str(bad, &code), LPG_ECODE_SERIAL);
     assert_string_equal(code.why, "the serial is longer than 16 characters");
     /* No serial at all */
-    snprintf(bad, sizeof bad, "https://" RESOLVER
-             "/8003/06291041500213?r=1&8030=%s", s_sig_of(text));
+    snprintf(bad, sizeof bad,
+             "https://" RESOLVER "/8003/06291041500213?r=1&8030=%s",
+             s_sig_of(text));
     assert_int_equal(s_verify_str(bad, &code), LPG_ECODE_SERIAL);
 }
 
@@ -743,8 +737,7 @@ test_no_signature(void **state)
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         int rc = s_verify_str(texts[i], &code);
         if (rc != LPG_ECODE_NOSIG)
-            fail_msg("%s: got %s (%s)", texts[i], lpg_errtoken(rc),
-                     code.why);
+            fail_msg("%s: got %s (%s)", texts[i], lpg_errtoken(rc), code.why);
         assert_non_null(strstr(code.why, "8030"));
     }
 }
@@ -801,8 +794,7 @@ test_messages_distinct(void **state)
     s_replace(forged, "?r=1&", "?r=2&");
     memset(big, 'A', sizeof big);
     assert_int_equal(lpg_code_issue(s_key, "id.other.example", "6291041",
-                                    "50021", "AB12CD", 1, other,
-                                    sizeof other),
+                                    "50021", "AB12CD", 1, other, sizeof other),
                      LPG_OK);
     char cut[LPG_CODE_MAX_TEXT + 1];
     snprintf(cut, sizeof cut, "%.*s", (int)strlen(text) - 3, text);

@@ -44,7 +44,8 @@ test_defaults(void **state)
 static void
 test_file_overrides(void **state)
 {
-    s_write("# comment\n\n  code.resolver =  id.x.cn  \nfill.tare_tolerance_g=5\n");
+    s_write("# comment\n\n  code.resolver =  id.x.cn  "
+            "\nfill.tare_tolerance_g=5\n");
     lpg_config_t *cfg = NULL;
     assert_int_equal(lpg_config_load(&cfg, s_dir, NULL, 0), LPG_OK);
     assert_string_equal(lpg_config_get(cfg, "code.resolver"), "id.x.cn");
@@ -89,14 +90,14 @@ test_parse_size(void **state)
         {"18446744073709551615B", LPG_OK, UINT64_MAX},
         {"18446744073709551616B", LPG_ERANGE, 0},
         {"99999999999999999999999TiB", LPG_ERANGE, 0},
-        {"1024", LPG_EINVAL, 0},      /* a bare number: which unit? */
+        {"1024", LPG_EINVAL, 0}, /* a bare number: which unit? */
         {"", LPG_EINVAL, 0},
         {"TiB", LPG_EINVAL, 0},
         {"garbage", LPG_EINVAL, 0},
         {"-1GiB", LPG_EINVAL, 0},
         {"+1GiB", LPG_EINVAL, 0},
         {"1.5TiB", LPG_EINVAL, 0},
-        {"1TB", LPG_EINVAL, 0},       /* decimal or binary? refused */
+        {"1TB", LPG_EINVAL, 0}, /* decimal or binary? refused */
         {"1 TiB x", LPG_EINVAL, 0},
         {"1GiBs", LPG_EINVAL, 0},
         {"0x10MiB", LPG_EINVAL, 0},
@@ -105,8 +106,7 @@ test_parse_size(void **state)
         uint64_t got = 12345;
         int rc = lpg_config_parse_size(cases[i].text, &got);
         if (rc != cases[i].rc)
-            fail_msg("'%s': rc %d, wanted %d", cases[i].text, rc,
-                     cases[i].rc);
+            fail_msg("'%s': rc %d, wanted %d", cases[i].text, rc, cases[i].rc);
         if (rc == LPG_OK && got != cases[i].bytes)
             fail_msg("'%s': %llu bytes, wanted %llu", cases[i].text,
                      (unsigned long long)got,

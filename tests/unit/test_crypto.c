@@ -100,8 +100,7 @@ test_rfc8032_vectors(void **state)
         lpg_key_t *pk = NULL;
         assert_int_equal(lpg_key_from_raw_public(&pk, pub), LPG_OK);
         assert_false(lpg_key_has_private(pk));
-        assert_int_equal(lpg_verify(pk, LPG_CTX_NOTE, msg, len, want),
-                         LPG_OK);
+        assert_int_equal(lpg_verify(pk, LPG_CTX_NOTE, msg, len, want), LPG_OK);
         want[i * 7 % 64] ^= 0x10;
         assert_int_equal(lpg_verify(pk, LPG_CTX_NOTE, msg, len, want),
                          LPG_EBADSIG);
@@ -144,13 +143,13 @@ test_context_prefixes(void **state)
             uint8_t sig[64], raw[64];
             assert_int_equal(lpg_sign(key, cases[c].ctx, big, len, sig),
                              LPG_OK);
-            assert_int_equal(lpg_sign(key, LPG_CTX_NOTE, joined,
-                                      cases[c].len + len, raw),
-                             LPG_OK);
+            assert_int_equal(
+                lpg_sign(key, LPG_CTX_NOTE, joined, cases[c].len + len, raw),
+                LPG_OK);
             assert_memory_equal(sig, raw, 64);
-            assert_int_equal(lpg_verify(key, LPG_CTX_NOTE, joined,
-                                        cases[c].len + len, sig),
-                             LPG_OK);
+            assert_int_equal(
+                lpg_verify(key, LPG_CTX_NOTE, joined, cases[c].len + len, sig),
+                LPG_OK);
             free(joined);
         }
     }
@@ -305,8 +304,7 @@ test_pem_round_trip(void **state)
     /* the loaded private key signs what the original would */
     const char msg[] = "round trip";
     uint8_t s0[64], s1[64];
-    assert_int_equal(lpg_sign(key, LPG_CTX_CERT, msg, sizeof msg, s0),
-                     LPG_OK);
+    assert_int_equal(lpg_sign(key, LPG_CTX_CERT, msg, sizeof msg, s0), LPG_OK);
     assert_int_equal(lpg_sign(lpriv, LPG_CTX_CERT, msg, sizeof msg, s1),
                      LPG_OK);
     assert_memory_equal(s0, s1, 64);
@@ -457,22 +455,26 @@ test_sha256(void **state)
 {
     uint8_t h[32];
     lpg_sha256("abc", 3, h);
-    s_assert_hex(h, 32, "ba7816bf8f01cfea414140de5dae2223"
-                        "b00361a396177a9cb410ff61f20015ad");
+    s_assert_hex(h, 32,
+                 "ba7816bf8f01cfea414140de5dae2223"
+                 "b00361a396177a9cb410ff61f20015ad");
     lpg_sha256("", 0, h);
-    s_assert_hex(h, 32, "e3b0c44298fc1c149afbf4c8996fb924"
-                        "27ae41e4649b934ca495991b7852b855");
+    s_assert_hex(h, 32,
+                 "e3b0c44298fc1c149afbf4c8996fb924"
+                 "27ae41e4649b934ca495991b7852b855");
     lpg_sha256(NULL, 0, h);
-    s_assert_hex(h, 32, "e3b0c44298fc1c149afbf4c8996fb924"
-                        "27ae41e4649b934ca495991b7852b855");
+    s_assert_hex(h, 32,
+                 "e3b0c44298fc1c149afbf4c8996fb924"
+                 "27ae41e4649b934ca495991b7852b855");
     /* FIPS 180-2: one million 'a' */
     char *a = malloc(1000000);
     assert_non_null(a);
     memset(a, 'a', 1000000);
     lpg_sha256(a, 1000000, h);
     free(a);
-    s_assert_hex(h, 32, "cdc76e5c9914fb9281a1c7e284d73e67"
-                        "f1809a48a497200e046d39ccc7112cd0");
+    s_assert_hex(h, 32,
+                 "cdc76e5c9914fb9281a1c7e284d73e67"
+                 "f1809a48a497200e046d39ccc7112cd0");
 }
 
 static void
@@ -507,13 +509,15 @@ test_hmac_rfc4231(void **state)
     /* test case 1 */
     memset(key, 0x0b, sizeof key);
     lpg_hmac_sha256(key, sizeof key, "Hi There", 8, mac);
-    s_assert_hex(mac, 32, "b0344c61d8db38535ca8afceaf0bf12b"
-                          "881dc200c9833da726e9376c2e32cff7");
+    s_assert_hex(mac, 32,
+                 "b0344c61d8db38535ca8afceaf0bf12b"
+                 "881dc200c9833da726e9376c2e32cff7");
     /* test case 2 */
     const char *data = "what do ya want for nothing?";
     lpg_hmac_sha256((const uint8_t *)"Jefe", 4, data, strlen(data), mac);
-    s_assert_hex(mac, 32, "5bdcc146bf60754e6a042426089575c7"
-                          "5a003f089d2739839dec58b964ec3843");
+    s_assert_hex(mac, 32,
+                 "5bdcc146bf60754e6a042426089575c7"
+                 "5a003f089d2739839dec58b964ec3843");
     /* a different key gives a different answer */
     uint8_t mac2[32];
     lpg_hmac_sha256((const uint8_t *)"Jeff", 4, data, strlen(data), mac2);
@@ -538,15 +542,15 @@ test_aead(void **state)
                      LPG_OK);
     assert_int_equal(n, sizeof pt + 28);
     assert_memory_not_equal(box + 12, pt, sizeof pt);
-    assert_int_equal(lpg_aead_open(key, aad, strlen(aad), box, n, back,
-                                   sizeof back, &m),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_aead_open(key, aad, strlen(aad), box, n, back, sizeof back, &m),
+        LPG_OK);
     assert_int_equal(m, sizeof pt);
     assert_memory_equal(back, pt, sizeof pt);
 
     /* a fresh nonce each time */
-    assert_int_equal(lpg_aead_seal(key, aad, strlen(aad), pt, sizeof pt,
-                                   box2, sizeof box2, &n2),
+    assert_int_equal(lpg_aead_seal(key, aad, strlen(aad), pt, sizeof pt, box2,
+                                   sizeof box2, &n2),
                      LPG_OK);
     assert_int_equal(n2, n);
     assert_memory_not_equal(box, box2, 12);
@@ -567,30 +571,30 @@ test_aead(void **state)
         box[spots[i]] ^= 0x40;
     }
     /* wrong AAD, no AAD, wrong key */
-    assert_int_equal(lpg_aead_open(key, "person:43", 9, box, n, back,
-                                   sizeof back, &m),
-                     LPG_EBADSIG);
-    assert_int_equal(lpg_aead_open(key, NULL, 0, box, n, back, sizeof back,
-                                   &m),
-                     LPG_EBADSIG);
-    assert_int_equal(lpg_aead_open(key2, aad, strlen(aad), box, n, back,
-                                   sizeof back, &m),
-                     LPG_EBADSIG);
+    assert_int_equal(
+        lpg_aead_open(key, "person:43", 9, box, n, back, sizeof back, &m),
+        LPG_EBADSIG);
+    assert_int_equal(
+        lpg_aead_open(key, NULL, 0, box, n, back, sizeof back, &m),
+        LPG_EBADSIG);
+    assert_int_equal(
+        lpg_aead_open(key2, aad, strlen(aad), box, n, back, sizeof back, &m),
+        LPG_EBADSIG);
     /* untouched, it still opens */
-    assert_int_equal(lpg_aead_open(key, aad, strlen(aad), box, n, back,
-                                   sizeof back, &m),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_aead_open(key, aad, strlen(aad), box, n, back, sizeof back, &m),
+        LPG_OK);
 
     /* sizes */
-    assert_int_equal(lpg_aead_seal(key, NULL, 0, pt, sizeof pt, box,
-                                   sizeof pt + 27, &n2),
-                     LPG_ERANGE);
-    assert_int_equal(lpg_aead_open(key, aad, strlen(aad), box, n, back,
-                                   sizeof pt - 1, &m),
-                     LPG_ERANGE);
-    assert_int_equal(lpg_aead_open(key, NULL, 0, box, 27, back, sizeof back,
-                                   &m),
-                     LPG_EMALFORMED);
+    assert_int_equal(
+        lpg_aead_seal(key, NULL, 0, pt, sizeof pt, box, sizeof pt + 27, &n2),
+        LPG_ERANGE);
+    assert_int_equal(
+        lpg_aead_open(key, aad, strlen(aad), box, n, back, sizeof pt - 1, &m),
+        LPG_ERANGE);
+    assert_int_equal(
+        lpg_aead_open(key, NULL, 0, box, 27, back, sizeof back, &m),
+        LPG_EMALFORMED);
 
     /* empty plaintext, no AAD */
     assert_int_equal(lpg_aead_seal(key, NULL, 0, NULL, 0, box, 28, &n2),
@@ -644,9 +648,9 @@ test_base64_vectors(void **state)
             const char *want = url ? s_b64[i].url : s_b64[i].std;
             char text[32];
             size_t n = 99;
-            assert_int_equal(lpg_base64_encode(raw, rawlen, url, text,
-                                               sizeof text, &n),
-                             LPG_OK);
+            assert_int_equal(
+                lpg_base64_encode(raw, rawlen, url, text, sizeof text, &n),
+                LPG_OK);
             assert_string_equal(text, want);
             assert_int_equal(n, strlen(want));
             uint8_t back[32];
@@ -726,8 +730,7 @@ test_base64_strict(void **state)
         assert_int_equal(n, 0);
     }
     /* a NUL inside the given length is a bad character too */
-    assert_int_equal(lpg_base64_decode("Zm\0v", 4, false, out, sizeof out,
-                                       &n),
+    assert_int_equal(lpg_base64_decode("Zm\0v", 4, false, out, sizeof out, &n),
                      LPG_EMALFORMED);
 }
 
@@ -739,16 +742,13 @@ test_base64_sizes(void **state)
     /* "foob" needs 8 characters and the NUL */
     assert_int_equal(lpg_base64_encode("foob", 4, false, text, 8, &n),
                      LPG_ERANGE);
-    assert_int_equal(lpg_base64_encode("foob", 4, false, text, 9, &n),
-                     LPG_OK);
+    assert_int_equal(lpg_base64_encode("foob", 4, false, text, 9, &n), LPG_OK);
     assert_string_equal(text, "Zm9vYg==");
     assert_int_equal(lpg_base64_encode("foob", 4, true, text, 6, &n),
                      LPG_ERANGE);
-    assert_int_equal(lpg_base64_encode("foob", 4, true, text, 7, &n),
-                     LPG_OK);
+    assert_int_equal(lpg_base64_encode("foob", 4, true, text, 7, &n), LPG_OK);
     assert_string_equal(text, "Zm9vYg");
-    assert_int_equal(lpg_base64_encode("", 0, false, text, 0, &n),
-                     LPG_ERANGE);
+    assert_int_equal(lpg_base64_encode("", 0, false, text, 0, &n), LPG_ERANGE);
     assert_int_equal(lpg_base64_encode("", 0, false, text, 1, &n), LPG_OK);
     assert_string_equal(text, "");
     uint8_t out[8];
@@ -804,8 +804,8 @@ s_worker(void *arg)
         size_t i = round % 8;
         uint8_t msg[40];
         s_message_for(i, msg);
-        if (lpg_verify(w->key, LPG_CTX_EVENT, msg, sizeof msg,
-                       w->sigs[i]) == LPG_OK)
+        if (lpg_verify(w->key, LPG_CTX_EVENT, msg, sizeof msg, w->sigs[i]) ==
+            LPG_OK)
             w->ok++;
         else
             w->wrong++;
@@ -839,9 +839,8 @@ test_verify_threads(void **state)
     for (size_t i = 0; i < 8; i++) {
         uint8_t msg[40];
         s_message_for(i, msg);
-        assert_int_equal(lpg_sign(key, LPG_CTX_EVENT, msg, sizeof msg,
-                                  sigs[i]),
-                         LPG_OK);
+        assert_int_equal(
+            lpg_sign(key, LPG_CTX_EVENT, msg, sizeof msg, sigs[i]), LPG_OK);
     }
     /* the same key object, shared by every thread */
     s_worker_t w[S_THREADS];

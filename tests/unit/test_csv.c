@@ -41,8 +41,8 @@ test_plain(void **state)
     s_split(",,", (const char *[]){"", "", ""}, 3);
     s_split("", (const char *[]){""}, 1);
     s_split("\n", (const char *[]){""}, 1);
-    s_split("张三,南通市 崇川区",
-            (const char *[]){"张三", "南通市 崇川区"}, 2);
+    s_split("张三,南通市 崇川区", (const char *[]){"张三", "南通市 崇川区"},
+            2);
     s_split("a,", (const char *[]){"a", ""}, 2);
 }
 

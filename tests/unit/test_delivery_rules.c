@@ -50,12 +50,12 @@ typedef struct {
     Lpg__SiteState site;
     Lpg__UserAdd user_add;
     Lpg__UserState user;
-    Lpg__DeviceState admin;                  /* the certificate's signer */
+    Lpg__DeviceState admin; /* the certificate's signer */
     uint8_t admin_pub[LPG_ED25519_PUB_LEN];
-    char cert[LPG_GASCERT_MAX_TEXT + 1];     /* U1's certificate */
-    Lpg__CheckItem items[7];  /* the six of a full 随瓶安检, one spare */
+    char cert[LPG_GASCERT_MAX_TEXT + 1]; /* U1's certificate */
+    Lpg__CheckItem items[7]; /* the six of a full 随瓶安检, one spare */
     Lpg__CheckItem *item_ptrs[7];
-    lpg_code_t code;                         /* the code scanned, if any */
+    lpg_code_t code; /* the code scanned, if any */
     lpg_delivery_input_t in;
 } s_world_t;
 
@@ -122,9 +122,8 @@ s_world(s_world_t *w, lpg_delivery_step_t step)
     lpg__user_state__init(&w->user);
     w->user.add = &w->user_add;
 
-    static const char *names[] = {"hose",  "regulator", "valve",
-                                  "leak",  "stove",     "storage",
-                                  "ventilation"};
+    static const char *names[] = {"hose",  "regulator", "valve",      "leak",
+                                  "stove", "storage",   "ventilation"};
     for (size_t i = 0; i < 7; i++) {
         lpg__check_item__init(&w->items[i]);
         w->items[i].item = (char *)names[i];
@@ -155,8 +154,7 @@ s_world(s_world_t *w, lpg_delivery_step_t step)
     w->admin.sign_pub.data = w->admin_pub;
     w->admin.sign_pub.len = sizeof w->admin_pub;
     assert_int_equal(lpg_gascert_issue(w->cert, sizeof w->cert, s_admin,
-                                       RESOLVER, "C1", "U1", "GC-001",
-                                       TODAY),
+                                       RESOLVER, "C1", "U1", "GC-001", TODAY),
                      LPG_OK);
     if (step == LPG_DELIVERY_DELIVER) {
         in->gas_cert = w->cert;
@@ -198,76 +196,150 @@ typedef struct {
     bool allow;
 } s_case_t;
 
-static void c_none(s_world_t *w) { (void)w; }
-static void c_no_cyl(s_world_t *w) { w->in.cyl = NULL; }
-static void c_no_device(s_world_t *w) { w->in.device = NULL; }
-static void c_revoked(s_world_t *w)
+static void
+c_none(s_world_t *w)
+{
+    (void)w;
+}
+static void
+c_no_cyl(s_world_t *w)
+{
+    w->in.cyl = NULL;
+}
+static void
+c_no_device(s_world_t *w)
+{
+    w->in.device = NULL;
+}
+static void
+c_revoked(s_world_t *w)
 {
     w->dev.has_revoked_seq = 1;
     w->dev.revoked_seq = 9;
 }
-static void c_scanner(s_world_t *w)
+static void
+c_scanner(s_world_t *w)
 {
     w->dev.role = LPG__ROLE__ROLE_FILLING_SCANNER;
 }
-static void c_dev_other(s_world_t *w) { w->dev.company = "C2"; }
-static void c_no_driver(s_world_t *w) { w->in.driver = NULL; }
-static void c_not_driver(s_world_t *w)
+static void
+c_dev_other(s_world_t *w)
+{
+    w->dev.company = "C2";
+}
+static void
+c_no_driver(s_world_t *w)
+{
+    w->in.driver = NULL;
+}
+static void
+c_not_driver(s_world_t *w)
 {
     w->staff_add.role = LPG__STAFF_ROLE__STAFF_FILLING_OPERATOR;
 }
-static void c_driver_other(s_world_t *w) { w->staff_add.company = "C2"; }
-static void c_cert(s_world_t *w) { w->staff_add.cert_until_ymd = TODAY - 1; }
-static void c_no_vehicle(s_world_t *w) { w->in.vehicle = NULL; }
-static void c_vehicle_other(s_world_t *w) { w->veh_add.company = "C2"; }
-static void c_permit(s_world_t *w)
+static void
+c_driver_other(s_world_t *w)
+{
+    w->staff_add.company = "C2";
+}
+static void
+c_cert(s_world_t *w)
+{
+    w->staff_add.cert_until_ymd = TODAY - 1;
+}
+static void
+c_no_vehicle(s_world_t *w)
+{
+    w->in.vehicle = NULL;
+}
+static void
+c_vehicle_other(s_world_t *w)
+{
+    w->veh_add.company = "C2";
+}
+static void
+c_permit(s_world_t *w)
 {
     w->veh_add.permit_until_ymd = TODAY - 1;
 }
-static void c_no_site(s_world_t *w) { w->in.site = NULL; }
-static void c_site_other(s_world_t *w) { w->site_add.company = "C2"; }
-static void c_scrapped(s_world_t *w)
+static void
+c_no_site(s_world_t *w)
+{
+    w->in.site = NULL;
+}
+static void
+c_site_other(s_world_t *w)
+{
+    w->site_add.company = "C2";
+}
+static void
+c_scrapped(s_world_t *w)
 {
     w->cyl.status = LPG__CYLINDER_STATUS__CYL_SCRAPPED;
 }
-static void c_held(s_world_t *w)
+static void
+c_held(s_world_t *w)
 {
     w->cyl.status = LPG__CYLINDER_STATUS__CYL_QUARANTINED;
 }
-static void c_overdue(s_world_t *w)
+static void
+c_overdue(s_world_t *w)
 {
     w->reg.next_inspection_ymd = TODAY - 1;
 }
-static void c_due_today(s_world_t *w)
+static void
+c_due_today(s_world_t *w)
 {
     w->reg.next_inspection_ymd = TODAY;
 }
-static void c_overdue_update(s_world_t *w)
+static void
+c_overdue_update(s_world_t *w)
 {
     w->cyl.has_next_inspection_ymd = 1;
     w->cyl.next_inspection_ymd = TODAY - 1;
 }
-static void c_no_date(s_world_t *w) { w->reg.has_next_inspection_ymd = 0; }
-static void c_empty(s_world_t *w)
+static void
+c_no_date(s_world_t *w)
+{
+    w->reg.has_next_inspection_ymd = 0;
+}
+static void
+c_empty(s_world_t *w)
 {
     w->cyl.custody = LPG__CUSTODY__CUSTODY_EMPTY_AT_STATION;
 }
-static void c_at_user(s_world_t *w)
+static void
+c_at_user(s_world_t *w)
 {
     w->cyl.custody = LPG__CUSTODY__CUSTODY_AT_USER;
 }
-static void c_transit(s_world_t *w)
+static void
+c_transit(s_world_t *w)
 {
     w->cyl.custody = LPG__CUSTODY__CUSTODY_IN_TRANSIT;
 }
-static void c_full(s_world_t *w)
+static void
+c_full(s_world_t *w)
 {
     w->cyl.custody = LPG__CUSTODY__CUSTODY_FULL_AT_STATION;
 }
-static void c_other_holder(s_world_t *w) { w->cyl.holder = "U2"; }
-static void c_no_user(s_world_t *w) { w->in.user = NULL; }
-static void c_user_other(s_world_t *w) { w->user_add.company = "C2"; }
-static void c_erased(s_world_t *w)
+static void
+c_other_holder(s_world_t *w)
+{
+    w->cyl.holder = "U2";
+}
+static void
+c_no_user(s_world_t *w)
+{
+    w->in.user = NULL;
+}
+static void
+c_user_other(s_world_t *w)
+{
+    w->user_add.company = "C2";
+}
+static void
+c_erased(s_world_t *w)
 {
     w->user.has_erased_seq = 1;
     w->user.erased_seq = 7;
@@ -278,106 +350,153 @@ s_reissue(s_world_t *w, const lpg_key_t *key, const char *resolver,
           const char *company, const char *user, const char *no,
           uint32_t until)
 {
-    assert_int_equal(lpg_gascert_issue(w->cert, sizeof w->cert, key,
-                                       resolver, company, user, no, until),
+    assert_int_equal(lpg_gascert_issue(w->cert, sizeof w->cert, key, resolver,
+                                       company, user, no, until),
                      LPG_OK);
 }
-static void c_cert_wrong(s_world_t *w)
+static void
+c_cert_wrong(s_world_t *w)
 {
     s_reissue(w, s_admin, RESOLVER, "C1", "U1", "GC-002", TODAY);
 }
-static void c_cert_none(s_world_t *w) { w->in.gas_cert = ""; }
-static void c_cert_null(s_world_t *w) { w->in.gas_cert = NULL; }
-static void c_cert_unreg(s_world_t *w) { w->user_add.gas_cert_no = NULL; }
-static void c_cert_number(s_world_t *w) { w->in.gas_cert = "GC-001"; }
-static void c_cert_host(s_world_t *w)
+static void
+c_cert_none(s_world_t *w)
+{
+    w->in.gas_cert = "";
+}
+static void
+c_cert_null(s_world_t *w)
+{
+    w->in.gas_cert = NULL;
+}
+static void
+c_cert_unreg(s_world_t *w)
+{
+    w->user_add.gas_cert_no = NULL;
+}
+static void
+c_cert_number(s_world_t *w)
+{
+    w->in.gas_cert = "GC-001";
+}
+static void
+c_cert_host(s_world_t *w)
 {
     s_reissue(w, s_admin, "qr.example.org", "C1", "U1", "GC-001", TODAY);
 }
-static void c_cert_any_host(s_world_t *w)
+static void
+c_cert_any_host(s_world_t *w)
 {
     c_cert_host(w);
     w->in.resolver = NULL;
 }
-static void c_signer_unknown(s_world_t *w) { w->in.gas_cert_signer = NULL; }
-static void c_signer_handheld(s_world_t *w)
+static void
+c_signer_unknown(s_world_t *w)
+{
+    w->in.gas_cert_signer = NULL;
+}
+static void
+c_signer_handheld(s_world_t *w)
 {
     w->admin.role = LPG__ROLE__ROLE_HANDHELD;
 }
-static void c_signer_other_company(s_world_t *w) { w->admin.company = "C2"; }
-static void c_signer_revoked(s_world_t *w)
+static void
+c_signer_other_company(s_world_t *w)
+{
+    w->admin.company = "C2";
+}
+static void
+c_signer_revoked(s_world_t *w)
 {
     w->admin.has_revoked_seq = 1;
     w->admin.revoked_seq = 12;
     w->admin.revoke_reason = "key lost";
 }
-static void c_cert_flipped(s_world_t *w)
+static void
+c_cert_flipped(s_world_t *w)
 {
     /* A character in the middle of the signature changed. */
     char *p = w->cert + strlen(w->cert) - 40;
     *p = *p == 'A' ? 'B' : 'A';
 }
-static void c_cert_other_key(s_world_t *w)
+static void
+c_cert_other_key(s_world_t *w)
 {
     /* Signed by a key that is not the admin's, the admin's looked up. */
     s_reissue(w, s_other, RESOLVER, "C1", "U1", "GC-001", TODAY);
 }
-static void c_cert_other_user(s_world_t *w)
+static void
+c_cert_other_user(s_world_t *w)
 {
     s_reissue(w, s_admin, RESOLVER, "C1", "U2", "GC-001", TODAY);
 }
-static void c_cert_other_company(s_world_t *w)
+static void
+c_cert_other_company(s_world_t *w)
 {
     s_reissue(w, s_admin, RESOLVER, "C2", "U1", "GC-001", TODAY);
 }
-static void c_cert_expired(s_world_t *w)
+static void
+c_cert_expired(s_world_t *w)
 {
     s_reissue(w, s_admin, RESOLVER, "C1", "U1", "GC-001", TODAY - 1);
 }
-static void c_cert_expired_event_day(s_world_t *w)
+static void
+c_cert_expired_event_day(s_world_t *w)
 {
     /* Delivered yesterday, reported today: judged by yesterday. */
     c_cert_expired(w);
     w->in.event_ymd = TODAY - 1;
 }
-static void c_cert_expired_later(s_world_t *w)
+static void
+c_cert_expired_later(s_world_t *w)
 {
     w->in.event_ymd = TODAY + 1;
 }
-static void c_cert_other_user_number(s_world_t *w)
+static void
+c_cert_other_user_number(s_world_t *w)
 {
     s_reissue(w, s_admin, RESOLVER, "C1", "U2", "GC-002", TODAY);
 }
-static void c_cert_all_wrong(s_world_t *w)
+static void
+c_cert_all_wrong(s_world_t *w)
 {
     s_reissue(w, s_admin, RESOLVER, "C1", "U1", "GC-002", TODAY - 1);
     c_cert_flipped(w);
     c_signer_revoked(w);
     c_signer_other_company(w);
 }
-static void c_cert_other_all_wrong(s_world_t *w)
+static void
+c_cert_other_all_wrong(s_world_t *w)
 {
     s_reissue(w, s_admin, RESOLVER, "C1", "U2", "GC-002", TODAY - 1);
     c_cert_flipped(w);
 }
-static void c_restaurant(s_world_t *w)
+static void
+c_restaurant(s_world_t *w)
 {
     w->user_add.kind = LPG__USER_KIND__USER_RESTAURANT;
 }
-static void c_restaurant_alarm(s_world_t *w)
+static void
+c_restaurant_alarm(s_world_t *w)
 {
     c_restaurant(w);
     w->user_add.has_leak_alarm = 1;
     w->user_add.leak_alarm = 1;
 }
-static void c_restaurant_alarm_off(s_world_t *w)
+static void
+c_restaurant_alarm_off(s_world_t *w)
 {
     c_restaurant(w);
     w->user_add.has_leak_alarm = 1;
     w->user_add.leak_alarm = 0;
 }
-static void c_hazard(s_world_t *w) { w->in.hazard = "H-9 basement storage"; }
-static void c_check_fail(s_world_t *w)
+static void
+c_hazard(s_world_t *w)
+{
+    w->in.hazard = "H-9 basement storage";
+}
+static void
+c_check_fail(s_world_t *w)
 {
     w->items[0].ok = 0;
     w->items[3].ok = 0;
@@ -390,68 +509,116 @@ s_drop_item(s_world_t *w, size_t k)
         w->item_ptrs[i] = w->item_ptrs[i + 1];
     w->in.n_checks--;
 }
-static void c_no_checklist(s_world_t *w) { w->in.n_checks = 0; }
-static void c_no_checks_at_all(s_world_t *w)
+static void
+c_no_checklist(s_world_t *w)
+{
+    w->in.n_checks = 0;
+}
+static void
+c_no_checks_at_all(s_world_t *w)
 {
     w->in.checks = NULL;
     w->in.n_checks = 0;
 }
-static void c_no_hose(s_world_t *w) { s_drop_item(w, 0); }
-static void c_no_leak(s_world_t *w) { s_drop_item(w, 3); }
-static void c_no_stove(s_world_t *w) { s_drop_item(w, 4); }
-static void c_no_storage(s_world_t *w) { s_drop_item(w, 5); }
-static void c_only_four(s_world_t *w) { w->in.n_checks = 4; }
-static void c_extra_item(s_world_t *w) { w->in.n_checks = 7; }
-static void c_business(s_world_t *w)
+static void
+c_no_hose(s_world_t *w)
+{
+    s_drop_item(w, 0);
+}
+static void
+c_no_leak(s_world_t *w)
+{
+    s_drop_item(w, 3);
+}
+static void
+c_no_stove(s_world_t *w)
+{
+    s_drop_item(w, 4);
+}
+static void
+c_no_storage(s_world_t *w)
+{
+    s_drop_item(w, 5);
+}
+static void
+c_only_four(s_world_t *w)
+{
+    w->in.n_checks = 4;
+}
+static void
+c_extra_item(s_world_t *w)
+{
+    w->in.n_checks = 7;
+}
+static void
+c_business(s_world_t *w)
 {
     w->user_add.kind = LPG__USER_KIND__USER_BUSINESS;
 }
-static void c_business_no_stove(s_world_t *w)
+static void
+c_business_no_stove(s_world_t *w)
 {
     c_business(w);
     c_no_stove(w);
 }
-static void c_business_no_storage(s_world_t *w)
+static void
+c_business_no_storage(s_world_t *w)
 {
     c_business(w);
     c_no_storage(w);
 }
-static void c_restaurant_no_stove(s_world_t *w)
+static void
+c_restaurant_no_stove(s_world_t *w)
 {
     c_restaurant_alarm(w);
     c_no_stove(w);
 }
-static void c_kind_unknown_four(s_world_t *w)
+static void
+c_kind_unknown_four(s_world_t *w)
 {
     w->user_add.kind = LPG__USER_KIND__USER_UNKNOWN;
     c_only_four(w);
 }
-static void c_no_user_four(s_world_t *w)
+static void
+c_no_user_four(s_world_t *w)
 {
     w->in.user = NULL;
     c_only_four(w);
 }
-static void c_failed_is_reported(s_world_t *w)
+static void
+c_failed_is_reported(s_world_t *w)
 {
     w->items[4].ok = 0; /* stove: reported, failed */
 }
-static void c_failed_and_missing(s_world_t *w)
+static void
+c_failed_and_missing(s_world_t *w)
 {
     w->items[0].ok = 0;
     c_no_storage(w);
 }
-static void c_late(s_world_t *w) { w->in.time_ms = NOW_MS - LIMIT_MS - 1; }
-static void c_just_in_time(s_world_t *w)
+static void
+c_late(s_world_t *w)
+{
+    w->in.time_ms = NOW_MS - LIMIT_MS - 1;
+}
+static void
+c_just_in_time(s_world_t *w)
 {
     w->in.time_ms = NOW_MS - LIMIT_MS;
 }
-static void c_future(s_world_t *w) { w->in.time_ms = NOW_MS + 3600000; }
-static void c_late_refused(s_world_t *w)
+static void
+c_future(s_world_t *w)
+{
+    w->in.time_ms = NOW_MS + 3600000;
+}
+static void
+c_late_refused(s_world_t *w)
 {
     c_late(w);
     c_permit(w);
 }
-static void c_many(s_world_t *w)
+static void
+c_many(s_world_t *w)
 {
     c_cert(w);
     c_permit(w);
@@ -464,7 +631,8 @@ static void c_many(s_world_t *w)
 /*  The label scanned at the step (Event.code): the cylinder was
  *  relabelled to revision 2 (its record says so). */
 static lpg_code_t s_label;
-static void c_label(s_world_t *w, uint32_t rev, const char *grai)
+static void
+c_label(s_world_t *w, uint32_t rev, const char *grai)
 {
     memset(&s_label, 0, sizeof s_label);
     snprintf(s_label.grai, sizeof s_label.grai, "%s", grai);
@@ -473,10 +641,23 @@ static void c_label(s_world_t *w, uint32_t rev, const char *grai)
     w->cyl.code_revision = 2;
     w->in.code = &s_label;
 }
-static void c_old_label(s_world_t *w) { c_label(w, 1, GRAI); }
-static void c_new_label(s_world_t *w) { c_label(w, 2, GRAI); }
-static void c_unissued_label(s_world_t *w) { c_label(w, 3, GRAI); }
-static void c_old_label_late(s_world_t *w)
+static void
+c_old_label(s_world_t *w)
+{
+    c_label(w, 1, GRAI);
+}
+static void
+c_new_label(s_world_t *w)
+{
+    c_label(w, 2, GRAI);
+}
+static void
+c_unissued_label(s_world_t *w)
+{
+    c_label(w, 3, GRAI);
+}
+static void
+c_old_label_late(s_world_t *w)
 {
     c_old_label(w);
     c_late(w);
@@ -501,17 +682,35 @@ s_code(s_world_t *w, int rc, uint32_t revision)
         w->in.cyl = NULL;
     }
 }
-static void c_code_ok(s_world_t *w) { s_code(w, LPG_OK, 0); }
-static void c_code_forged(s_world_t *w) { s_code(w, LPG_ECODE_FORGED, 0); }
-static void c_code_caps(s_world_t *w) { s_code(w, LPG_ECODE_CASE, 0); }
-static void c_code_old(s_world_t *w)
+static void
+c_code_ok(s_world_t *w)
+{
+    s_code(w, LPG_OK, 0);
+}
+static void
+c_code_forged(s_world_t *w)
+{
+    s_code(w, LPG_ECODE_FORGED, 0);
+}
+static void
+c_code_caps(s_world_t *w)
+{
+    s_code(w, LPG_ECODE_CASE, 0);
+}
+static void
+c_code_old(s_world_t *w)
 {
     w->reg.has_code_revision = 1;
     w->reg.code_revision = 2;
     s_code(w, LPG_OK, 1);
 }
-static void c_code_newer(s_world_t *w) { s_code(w, LPG_OK, 3); }
-static void c_code_forged_late(s_world_t *w)
+static void
+c_code_newer(s_world_t *w)
+{
+    s_code(w, LPG_OK, 3);
+}
+static void
+c_code_forged_late(s_world_t *w)
 {
     c_code_forged(w);
     w->in.time_ms = NOW_MS - LIMIT_MS - 1;
@@ -521,15 +720,15 @@ static void c_code_forged_late(s_world_t *w)
 static const s_case_t s_cases[] = {
     {"a verified code, dispatch", D, c_code_ok, "", true},
     {"a verified code, delivery", V, c_code_ok, "", true},
-    {"a forged code at dispatch: no cylinder, no custody", D,
-     c_code_forged, "CODE_FORGED", false},
+    {"a forged code at dispatch: no cylinder, no custody", D, c_code_forged,
+     "CODE_FORGED", false},
     {"a forged code at the door", V, c_code_forged, "CODE_FORGED", false},
     {"a forged code at collection", C, c_code_forged, "CODE_FORGED", false},
     {"a forged code at return", R, c_code_forged, "CODE_FORGED", false},
     {"a forged code: the rest judged too", R, c_code_forged_late,
      "CODE_FORGED DRIVER_CERT_EXPIRED LATE", false},
-    {"a Caps Lock swap, as at the fill gate", D, c_code_caps,
-     "CODE_CAPSLOCK", false},
+    {"a Caps Lock swap, as at the fill gate", D, c_code_caps, "CODE_CAPSLOCK",
+     false},
     {"a superseded label", V, c_code_old, "CODE_SUPERSEDED", false},
     {"a revision never registered", C, c_code_newer, "CODE_UNREGISTERED",
      false},
@@ -545,56 +744,42 @@ static const s_case_t s_cases[] = {
     {"the old label, late, returned", R, c_old_label_late,
      "CODE_SUPERSEDED LATE", false},
     {"the new label", D, c_new_label, "", true},
-    {"a label never issued", V, c_unissued_label, "CODE_UNREGISTERED",
-     false},
+    {"a label never issued", V, c_unissued_label, "CODE_UNREGISTERED", false},
     {"unknown cylinder", D, c_no_cyl, "CYL_UNKNOWN", false},
     {"unknown cylinder, collect", C, c_no_cyl, "CYL_UNKNOWN", false},
     {"device not enrolled", V, c_no_device, "HANDHELD_UNKNOWN", false},
     {"device revoked", D, c_revoked, "HANDHELD_UNKNOWN", false},
     {"a station scanner", C, c_scanner, "HANDHELD_UNKNOWN", false},
-    {"device of another company", R, c_dev_other, "HANDHELD_UNKNOWN",
-     false},
+    {"device of another company", R, c_dev_other, "HANDHELD_UNKNOWN", false},
     {"no such driver", D, c_no_driver, "DRIVER_UNKNOWN", false},
     {"an operator, not a driver", V, c_not_driver, "DRIVER_UNKNOWN", false},
-    {"driver of another company", C, c_driver_other, "DRIVER_UNKNOWN",
-     false},
-    {"driver cert expired, dispatch", D, c_cert, "DRIVER_CERT_EXPIRED",
-     false},
-    {"driver cert expired, deliver", V, c_cert, "DRIVER_CERT_EXPIRED",
-     false},
-    {"driver cert expired, collect", C, c_cert, "DRIVER_CERT_EXPIRED",
-     false},
-    {"driver cert expired, return", R, c_cert, "DRIVER_CERT_EXPIRED",
-     false},
+    {"driver of another company", C, c_driver_other, "DRIVER_UNKNOWN", false},
+    {"driver cert expired, dispatch", D, c_cert, "DRIVER_CERT_EXPIRED", false},
+    {"driver cert expired, deliver", V, c_cert, "DRIVER_CERT_EXPIRED", false},
+    {"driver cert expired, collect", C, c_cert, "DRIVER_CERT_EXPIRED", false},
+    {"driver cert expired, return", R, c_cert, "DRIVER_CERT_EXPIRED", false},
     {"no such vehicle", V, c_no_vehicle, "VEHICLE_UNKNOWN", false},
     {"vehicle of another company", D, c_vehicle_other, "VEHICLE_UNKNOWN",
      false},
-    {"permit expired, dispatch", D, c_permit, "VEHICLE_PERMIT_EXPIRED",
-     false},
-    {"permit expired, deliver", V, c_permit, "VEHICLE_PERMIT_EXPIRED",
-     false},
-    {"permit expired, collect", C, c_permit, "VEHICLE_PERMIT_EXPIRED",
-     false},
-    {"permit expired, return", R, c_permit, "VEHICLE_PERMIT_EXPIRED",
-     false},
+    {"permit expired, dispatch", D, c_permit, "VEHICLE_PERMIT_EXPIRED", false},
+    {"permit expired, deliver", V, c_permit, "VEHICLE_PERMIT_EXPIRED", false},
+    {"permit expired, collect", C, c_permit, "VEHICLE_PERMIT_EXPIRED", false},
+    {"permit expired, return", R, c_permit, "VEHICLE_PERMIT_EXPIRED", false},
     {"no such station", D, c_no_site, "STATION_UNKNOWN", false},
-    {"station of another company", R, c_site_other, "STATION_UNKNOWN",
-     false},
+    {"station of another company", R, c_site_other, "STATION_UNKNOWN", false},
     {"scrapped", D, c_scrapped, "SCRAPPED", false},
     {"quarantined", D, c_held, "QUARANTINED", false},
     {"inspection overdue", D, c_overdue, "INSPECTION_OVERDUE", false},
     {"inspection due today", D, c_due_today, "", true},
-    {"inspection date updated past", D, c_overdue_update,
-     "INSPECTION_OVERDUE", false},
+    {"inspection date updated past", D, c_overdue_update, "INSPECTION_OVERDUE",
+     false},
     {"no inspection date", D, c_no_date, "INSPECTION_OVERDUE", false},
     {"dispatch of an empty", D, c_empty, "WRONG_CUSTODY", false},
     {"dispatch twice", D, c_transit, "WRONG_CUSTODY", false},
-    {"deliver a full still at the station", V, c_full, "WRONG_CUSTODY",
-     false},
+    {"deliver a full still at the station", V, c_full, "WRONG_CUSTODY", false},
     {"deliver twice", V, c_at_user, "WRONG_CUSTODY", false},
     {"collect one in transit", C, c_transit, "WRONG_CUSTODY", false},
-    {"collect from the wrong user", C, c_other_holder, "WRONG_CUSTODY",
-     false},
+    {"collect from the wrong user", C, c_other_holder, "WRONG_CUSTODY", false},
     {"return one at a user", R, c_at_user, "WRONG_CUSTODY", false},
     {"return an empty already back", R, c_empty, "WRONG_CUSTODY", false},
     {"no such user", V, c_no_user, "USER_UNKNOWN", false},
@@ -606,41 +791,36 @@ static const s_case_t s_cases[] = {
      false},
     {"no certificate scanned", V, c_cert_none, "GAS_CERT_MISSING", false},
     {"no certificate at all", V, c_cert_null, "GAS_CERT_MISSING", false},
-    {"no certificate registered", V, c_cert_unreg, "GAS_CERT_MISMATCH",
-     false},
+    {"no certificate registered", V, c_cert_unreg, "GAS_CERT_MISMATCH", false},
     {"a bare certificate number", V, c_cert_number, "GAS_CERT_MALFORMED",
      false},
-    {"a certificate of another resolver", V, c_cert_host,
-     "GAS_CERT_MALFORMED", false},
+    {"a certificate of another resolver", V, c_cert_host, "GAS_CERT_MALFORMED",
+     false},
     {"any resolver when none is set", V, c_cert_any_host, "", true},
-    {"signer not enrolled", V, c_signer_unknown, "GAS_CERT_NOT_ISSUER",
-     false},
-    {"signer a handheld", V, c_signer_handheld, "GAS_CERT_NOT_ISSUER",
-     false},
+    {"signer not enrolled", V, c_signer_unknown, "GAS_CERT_NOT_ISSUER", false},
+    {"signer a handheld", V, c_signer_handheld, "GAS_CERT_NOT_ISSUER", false},
     {"signer of another company", V, c_signer_other_company,
      "GAS_CERT_NOT_ISSUER", false},
     {"signer revoked", V, c_signer_revoked, "GAS_CERT_REVOKED", false},
     {"a flipped signature character", V, c_cert_flipped, "GAS_CERT_FORGED",
      false},
-    {"signed by another key", V, c_cert_other_key, "GAS_CERT_FORGED",
+    {"signed by another key", V, c_cert_other_key, "GAS_CERT_FORGED", false},
+    {"another user's certificate", V, c_cert_other_user, "GAS_CERT_OTHER_USER",
      false},
-    {"another user's certificate", V, c_cert_other_user,
-     "GAS_CERT_OTHER_USER", false},
     {"a certificate of another company's user", V, c_cert_other_company,
      "GAS_CERT_OTHER_USER", false},
-    {"another user's, with that user's number", V,
-     c_cert_other_user_number, "GAS_CERT_OTHER_USER", false},
+    {"another user's, with that user's number", V, c_cert_other_user_number,
+     "GAS_CERT_OTHER_USER", false},
     {"certificate expired", V, c_cert_expired, "GAS_CERT_EXPIRED", false},
     {"valid on the event's day", V, c_cert_expired_event_day, "", true},
-    {"expired by the event's day", V, c_cert_expired_later,
-     "GAS_CERT_EXPIRED", false},
+    {"expired by the event's day", V, c_cert_expired_later, "GAS_CERT_EXPIRED",
+     false},
     {"every certificate fault at once", V, c_cert_all_wrong,
      "GAS_CERT_NOT_ISSUER GAS_CERT_REVOKED GAS_CERT_FORGED "
      "GAS_CERT_MISMATCH GAS_CERT_EXPIRED",
      false},
     {"another user's, expired and forged", V, c_cert_other_all_wrong,
-     "GAS_CERT_FORGED GAS_CERT_OTHER_USER GAS_CERT_EXPIRED",
-     false},
+     "GAS_CERT_FORGED GAS_CERT_OTHER_USER GAS_CERT_EXPIRED", false},
     {"restaurant, alarm unknown", V, c_restaurant, "NO_LEAK_ALARM", false},
     {"restaurant, alarm off", V, c_restaurant_alarm_off, "NO_LEAK_ALARM",
      false},
@@ -659,8 +839,8 @@ static const s_case_t s_cases[] = {
      false},
     {"hose not checked", V, c_no_hose, "SAFETY_CHECK_MISSING", false},
     {"no leak test", V, c_no_leak, "SAFETY_CHECK_MISSING", false},
-    {"a household's stove not checked", V, c_no_stove,
-     "SAFETY_CHECK_MISSING", false},
+    {"a household's stove not checked", V, c_no_stove, "SAFETY_CHECK_MISSING",
+     false},
     {"a household's storage not checked", V, c_no_storage,
      "SAFETY_CHECK_MISSING", false},
     {"a household: the four of the cylinder are not enough", V, c_only_four,
@@ -768,8 +948,9 @@ t_details(void **state)
     assert_string_equal(v.reasons[0].zh,
                         "随瓶安检项目未检查，不得供气：灶具熄火保护（stove）");
     assert_string_equal(v.reasons[1].detail, "storage");
-    assert_string_equal(v.reasons[1].zh,
-                        "随瓶安检项目未检查，不得供气：气瓶存放位置（storage）");
+    assert_string_equal(
+        v.reasons[1].zh,
+        "随瓶安检项目未检查，不得供气：气瓶存放位置（storage）");
 
     s_world(&w, LPG_DELIVERY_COLLECT);
     c_other_holder(&w);
@@ -845,8 +1026,7 @@ static void
 s_verdict_text(const lpg_verdict_t *v)
 {
     for (size_t i = 0; i < v->n; i++) {
-        assert_int_equal(lpg_string_check(v->reasons[i].detail, 1000),
-                         LPG_OK);
+        assert_int_equal(lpg_string_check(v->reasons[i].detail, 1000), LPG_OK);
         assert_int_equal(lpg_string_check(v->reasons[i].en, 1000), LPG_OK);
         assert_int_equal(lpg_string_check(v->reasons[i].zh, 1000), LPG_OK);
     }
@@ -964,11 +1144,9 @@ t_steps_and_keys(void **state)
     assert_int_equal(lpg_delivery_step_of(&e), -1);
 
     char key[16];
-    assert_int_equal(lpg_delivery_hazard_key(key, sizeof key, "U-42"),
-                     LPG_OK);
+    assert_int_equal(lpg_delivery_hazard_key(key, sizeof key, "U-42"), LPG_OK);
     assert_string_equal(key, "user/U-42");
-    assert_int_equal(lpg_delivery_hazard_key(key, sizeof key, ""),
-                     LPG_EINVAL);
+    assert_int_equal(lpg_delivery_hazard_key(key, sizeof key, ""), LPG_EINVAL);
     assert_int_equal(lpg_delivery_hazard_key(key, 8, "U-42"), LPG_ERANGE);
     assert_string_equal(key, "");
 
@@ -990,18 +1168,15 @@ t_late_config(void **state)
     lpg_config_t *cfg = NULL;
     assert_int_equal(lpg_config_load(&cfg, dir, NULL, 0), LPG_OK);
     uint64_t ms = 0;
-    assert_int_equal(lpg_delivery_late_from_config(&ms, cfg, NULL, 0),
-                     LPG_OK);
+    assert_int_equal(lpg_delivery_late_from_config(&ms, cfg, NULL, 0), LPG_OK);
     assert_int_equal(ms, 600000);
     assert_int_equal(lpg_config_set(cfg, "delivery.late_ms", "-5"), LPG_OK);
     char why[128] = "";
     assert_int_equal(lpg_delivery_late_from_config(&ms, cfg, why, sizeof why),
                      LPG_ECONFIG);
     assert_non_null(strstr(why, "delivery.late_ms"));
-    assert_int_equal(lpg_config_set(cfg, "delivery.late_ms", "1000"),
-                     LPG_OK);
-    assert_int_equal(lpg_delivery_late_from_config(&ms, cfg, NULL, 0),
-                     LPG_OK);
+    assert_int_equal(lpg_config_set(cfg, "delivery.late_ms", "1000"), LPG_OK);
+    assert_int_equal(lpg_delivery_late_from_config(&ms, cfg, NULL, 0), LPG_OK);
     assert_int_equal(ms, 1000);
     lpg_config_destroy(&cfg);
     rmdir(dir);

@@ -81,17 +81,17 @@ s_field_str(s_buf_t *w, unsigned num, const char *s)
 
 /*  What a test changes in an otherwise sound fill check. */
 typedef struct {
-    bool site_first;      /* Event.site before Event.cylinder */
-    bool no_time;         /* no device_time_ms */
-    size_t id_len;        /* event_id length (0: 16) */
-    const char *site;     /* NULL: "S1" */
-    size_t site_len;      /* 0: strlen(site) */
-    const char *item2;    /* the second checklist item's name */
-    unsigned unknown_ev;  /* an unknown field number at the Event's end */
-    unsigned unknown_fc;  /* ... at the FillCheck's end */
-    unsigned unknown_se;  /* ... at the SignedEvent's end */
-    size_t key_id_len;    /* 0: 32 */
-    size_t sig_len;       /* 0: 64 */
+    bool site_first;     /* Event.site before Event.cylinder */
+    bool no_time;        /* no device_time_ms */
+    size_t id_len;       /* event_id length (0: 16) */
+    const char *site;    /* NULL: "S1" */
+    size_t site_len;     /* 0: strlen(site) */
+    const char *item2;   /* the second checklist item's name */
+    unsigned unknown_ev; /* an unknown field number at the Event's end */
+    unsigned unknown_fc; /* ... at the FillCheck's end */
+    unsigned unknown_se; /* ... at the SignedEvent's end */
+    size_t key_id_len;   /* 0: 32 */
+    size_t sig_len;      /* 0: 64 */
 } s_opts_t;
 
 static void
@@ -185,8 +185,7 @@ static void
 test_unknown_field_refused(void **state)
 {
     (void)state;
-    s_refused(&(s_opts_t){.unknown_ev = 99},
-              "Event: unknown field number 99");
+    s_refused(&(s_opts_t){.unknown_ev = 99}, "Event: unknown field number 99");
     s_refused(&(s_opts_t){.unknown_ev = 9}, "Event: unknown field number 9");
     s_refused(&(s_opts_t){.unknown_fc = 9},
               "Event.fill_check: unknown field number 9");
@@ -198,10 +197,8 @@ static void
 test_faults_named(void **state)
 {
     (void)state;
-    s_refused(&(s_opts_t){.site_first = true},
-              "Event.cylinder: out of order");
-    s_refused(&(s_opts_t){.no_time = true},
-              "Event.device_time_ms: missing");
+    s_refused(&(s_opts_t){.site_first = true}, "Event.cylinder: out of order");
+    s_refused(&(s_opts_t){.no_time = true}, "Event.device_time_ms: missing");
     s_refused(&(s_opts_t){.id_len = 15}, "Event.event_id: not 16 bytes");
     s_refused(&(s_opts_t){.key_id_len = 31},
               "SignedEvent.key_id: not 32 bytes");

@@ -26,8 +26,8 @@
 #define TEXT_MAX (LPG_GASCERT_MAX_TEXT + 1)
 /* 南通燃气供气使用凭证第000123号: 42 bytes, 114 escaped. */
 #define CN_NUMBER                                                          \
-    "\xe5\x8d\x97\xe9\x80\x9a\xe7\x87\x83\xe6\xb0\x94\xe4\xbe\x9b\xe6\xb0"   \
-    "\x94\xe4\xbd\xbf\xe7\x94\xa8\xe5\x87\xad\xe8\xaf\x81\xe7\xac\xac"       \
+    "\xe5\x8d\x97\xe9\x80\x9a\xe7\x87\x83\xe6\xb0\x94\xe4\xbe\x9b\xe6\xb0" \
+    "\x94\xe4\xbd\xbf\xe7\x94\xa8\xe5\x87\xad\xe8\xaf\x81\xe7\xac\xac"     \
     "000123\xe5\x8f\xb7"
 
 static lpg_key_t *s_key;   /* the company admin */
@@ -88,8 +88,8 @@ test_round_trip(void **state)
 {
     char text[TEXT_MAX];
     s_issue(text, s_key, "U1");
-    static const char head[] = "https://" RESOLVER
-                               "/gc/NT/U1?n=GC-U1&u=20271231&k=";
+    static const char head[] =
+        "https://" RESOLVER "/gc/NT/U1?n=GC-U1&u=20271231&k=";
     assert_int_equal(strncmp(text, head, sizeof head - 1), 0);
     assert_int_equal(strlen(text), sizeof head - 1 + 43 + 3 + 86);
     lpg_gascert_t c;
@@ -110,13 +110,11 @@ test_round_trip(void **state)
     assert_string_equal(back, text);
     /* Another signer's certificate verifies under its own key only. */
     s_issue(text, s_other, "U1");
-    assert_int_equal(lpg_gascert_verify(&c, text, strlen(text), RESOLVER,
-                                        s_other),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_gascert_verify(&c, text, strlen(text), RESOLVER, s_other), LPG_OK);
     /* Any host, when no resolver is asked for. */
     s_replace(text, RESOLVER, "qr.example.org");
-    assert_int_equal(lpg_gascert_parse(&c, text, strlen(text), NULL),
-                     LPG_OK);
+    assert_int_equal(lpg_gascert_parse(&c, text, strlen(text), NULL), LPG_OK);
     assert_string_equal(c.resolver, "qr.example.org");
 }
 
@@ -139,8 +137,8 @@ test_escaped_ids(void **state)
     char big[LPG_GASCERT_FIELD_MAX + 1];
     memset(big, '#', LPG_GASCERT_FIELD_MAX);
     big[LPG_GASCERT_FIELD_MAX] = '\0';
-    assert_int_equal(lpg_gascert_issue(text, sizeof text, s_key, RESOLVER,
-                                       big, big, big, 99991231),
+    assert_int_equal(lpg_gascert_issue(text, sizeof text, s_key, RESOLVER, big,
+                                       big, big, 99991231),
                      LPG_OK);
     assert_int_equal(s_verify(text, &c), LPG_OK);
     assert_string_equal(c.user, big);
@@ -162,8 +160,8 @@ test_issue_errors(void **state)
         {RESOLVER, "NT", "U1", "", 20271231},
         {RESOLVER, "NT", long_id, "GC", 20271231},
         {RESOLVER, "NT", "U\t1", "GC", 20271231},
-        {RESOLVER, "NT", "U1", "\xff\xfe", 20271231},   /* no UTF-8 */
-        {RESOLVER, "\xe5\x8d", "U1", "GC", 20271231},   /* cut short */
+        {RESOLVER, "NT", "U1", "\xff\xfe", 20271231},  /* no UTF-8 */
+        {RESOLVER, "\xe5\x8d", "U1", "GC", 20271231},  /* cut short */
         {RESOLVER, "NT", "U\xc2\x85", "GC", 20271231}, /* a C1 control */
         {RESOLVER, "NT", ".", "GC", 20271231},
         {RESOLVER, "..", "U1", "GC", 20271231},
@@ -181,8 +179,8 @@ test_issue_errors(void **state)
                                            bad[i].user, bad[i].no,
                                            bad[i].until),
                          LPG_EINVAL);
-    assert_int_equal(lpg_gascert_issue(text, 100, s_key, RESOLVER, "NT",
-                                       "U1", "GC", 20271231),
+    assert_int_equal(lpg_gascert_issue(text, 100, s_key, RESOLVER, "NT", "U1",
+                                       "GC", 20271231),
                      LPG_ERANGE);
     assert_int_equal(lpg_gascert_issue(text, sizeof text, s_pub, RESOLVER,
                                        "NT", "U1", "GC", 20271231),
@@ -294,14 +292,14 @@ test_oversized(void **state)
     size_t n = strlen(big);
     memset(big + n, 'A', LPG_GASCERT_MAX_TEXT + 1 - n);
     lpg_gascert_t c;
-    assert_int_equal(lpg_gascert_parse(&c, big, LPG_GASCERT_MAX_TEXT + 1,
-                                       RESOLVER),
-                     LPG_ECERT_TOOLONG);
+    assert_int_equal(
+        lpg_gascert_parse(&c, big, LPG_GASCERT_MAX_TEXT + 1, RESOLVER),
+        LPG_ECERT_TOOLONG);
     assert_int_equal(c.at, LPG_GASCERT_MAX_TEXT);
     /* One byte less is only malformed (a signature too long). */
-    assert_int_equal(lpg_gascert_parse(&c, big, LPG_GASCERT_MAX_TEXT,
-                                       RESOLVER),
-                     LPG_ECERT_MALFORMED);
+    assert_int_equal(
+        lpg_gascert_parse(&c, big, LPG_GASCERT_MAX_TEXT, RESOLVER),
+        LPG_ECERT_MALFORMED);
     free(big);
 }
 
@@ -324,10 +322,10 @@ test_malformed(void **state)
         {"&u=20271231", "&u=202712310"}, /* 9 digits */
         {"&u=20271231", "&u=20271232"},  /* no such day */
         {"&u=20271231", "&u=2027-12-31"},
-        {"&k=", "&k=A"},                 /* key id of 44 characters */
-        {"&s=", "&s=AA"},                /* signature of 88 characters */
-        {"U1", "U\xc3\xa9"},             /* raw UTF-8 */
-        {"U1", "U 1"},                   /* a space */
+        {"&k=", "&k=A"},     /* key id of 44 characters */
+        {"&s=", "&s=AA"},    /* signature of 88 characters */
+        {"U1", "U\xc3\xa9"}, /* raw UTF-8 */
+        {"U1", "U 1"},       /* a space */
     };
     for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
         char text[TEXT_MAX];
@@ -336,8 +334,8 @@ test_malformed(void **state)
         lpg_gascert_t c;
         int rc = lpg_gascert_parse(&c, text, strlen(text), RESOLVER);
         if (rc != LPG_ECERT_MALFORMED)
-            fail_msg("edit %zu (%s): %s, %s", i, edits[i][1],
-                     lpg_errtoken(rc), c.why);
+            fail_msg("edit %zu (%s): %s, %s", i, edits[i][1], lpg_errtoken(rc),
+                     c.why);
         assert_true(strlen(c.why) > 0);
         assert_int_equal(c.until_ymd, 0);
     }
@@ -373,22 +371,20 @@ test_not_utf8(void **state)
         {"/U1?", "/U%E4%B8?", "user", 1},   /* a character cut short */
         {"/U1?", "/%ED%A0%80?", "user", 1}, /* a surrogate */
         {"/U1?", "/%C0%AF?", "user", 1},    /* an overlong '/' */
-        {"n=GC-U1", "n=GC%C2%85", "certificate number", 2}, /* C1 */
+        {"n=GC-U1", "n=GC%C2%85", "certificate number", 2},     /* C1 */
         {"n=GC-U1", "n=%F4%90%80%80", "certificate number", 2}, /* big */
     };
     for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
         char text[TEXT_MAX];
         s_issue(text, s_key, "U1");
         s_replace(text, edits[i].from, edits[i].to);
-        size_t at =
-            (size_t)(strstr(text, edits[i].to) - text) + edits[i].skip;
+        size_t at = (size_t)(strstr(text, edits[i].to) - text) + edits[i].skip;
         lpg_gascert_t c;
         int rc = lpg_gascert_parse(&c, text, strlen(text), RESOLVER);
         if (rc != LPG_ECERT_MALFORMED)
-            fail_msg("edit %zu (%s): %s, %s", i, edits[i].to,
-                     lpg_errtoken(rc), c.why);
-        assert_int_equal(lpg_string_check(c.why, LPG_GASCERT_WHY_MAX),
-                         LPG_OK);
+            fail_msg("edit %zu (%s): %s, %s", i, edits[i].to, lpg_errtoken(rc),
+                     c.why);
+        assert_int_equal(lpg_string_check(c.why, LPG_GASCERT_WHY_MAX), LPG_OK);
         assert_non_null(strstr(c.why, edits[i].field));
         assert_non_null(strstr(c.why, "UTF-8"));
         assert_int_equal(c.at, at);
@@ -445,8 +441,8 @@ test_delivery_bound(void **state)
     char *text = malloc(TEXT_MAX + 1);
     assert_non_null(text);
     /* A number in Chinese: over the 256 bytes of other strings. */
-    assert_int_equal(lpg_gascert_issue(text, TEXT_MAX, s_key, RESOLVER,
-                                       "NT", "U1", CN_NUMBER, 20301231),
+    assert_int_equal(lpg_gascert_issue(text, TEXT_MAX, s_key, RESOLVER, "NT",
+                                       "U1", CN_NUMBER, 20301231),
                      LPG_OK);
     assert_int_equal(strlen(text), 185 - 5 + 114);
     assert_true(strlen(text) > LPG_STRING_MAX);
@@ -468,8 +464,7 @@ test_delivery_bound(void **state)
                                        field, field, 99991231),
                      LPG_OK);
     assert_int_equal(strlen(text), 801);
-    assert_int_equal(lpg_gascert_parse(&c, text, strlen(text), host),
-                     LPG_OK);
+    assert_int_equal(lpg_gascert_parse(&c, text, strlen(text), host), LPG_OK);
     assert_int_equal(s_delivery_decode(text, "SU-A001", why, sizeof why),
                      LPG_OK);
     /* The bound itself: LPG_GASCERT_MAX_TEXT bytes pass, one more does
@@ -492,8 +487,7 @@ test_delivery_bound(void **state)
                      LPG_EMALFORMED);
     assert_non_null(strstr(why, "Event.delivery.vehicle: "));
     plate[LPG_STRING_MAX] = '\0';
-    assert_int_equal(s_delivery_decode("GC", plate, why, sizeof why),
-                     LPG_OK);
+    assert_int_equal(s_delivery_decode("GC", plate, why, sizeof why), LPG_OK);
     Lpg__UserAdd ua = LPG__USER_ADD__INIT;
     ua.company = "NT";
     ua.gas_cert_no = text; /* 1025 bytes: not a Delivery's gas_cert */
@@ -506,8 +500,7 @@ test_delivery_bound(void **state)
     assert_int_equal(lpg_proto_strings_check(&ua.base, &field_name),
                      LPG_EMALFORMED);
     text[LPG_STRING_MAX] = '\0';
-    assert_int_equal(lpg_proto_strings_check(&ua.base, &field_name),
-                     LPG_OK);
+    assert_int_equal(lpg_proto_strings_check(&ua.base, &field_name), LPG_OK);
     free(text);
 }
 

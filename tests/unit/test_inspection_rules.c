@@ -46,9 +46,8 @@ test_severity_table(void **state)
         for (int k = 0; k < 4; k++) {
             if (lpg_inspection_major(s_severity[i].item, kinds[k]) !=
                 s_severity[i].major[k])
-                fail_msg("%s for user kind %d: wanted %s",
-                         s_severity[i].item, kinds[k],
-                         s_severity[i].major[k] ? "major" : "minor");
+                fail_msg("%s for user kind %d: wanted %s", s_severity[i].item,
+                         kinds[k], s_severity[i].major[k] ? "major" : "minor");
         }
     }
 }
@@ -56,8 +55,8 @@ test_severity_table(void **state)
 static void
 test_unknown_items(void **state)
 {
-    const char *bad[] = {"", "Flame_failure", "flame_failure ", "hose",
-                         "leak", "stove", "../storage", NULL};
+    const char *bad[] = {"",     "Flame_failure", "flame_failure ", "hose",
+                         "leak", "stove",         "../storage",     NULL};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_false(lpg_inspection_item_known(bad[i]));
 }
@@ -68,14 +67,22 @@ test_ymd_add_days(void **state)
     static const struct {
         uint32_t ymd, days, want;
     } t[] = {
-        {20260101, 0, 20260101},   {20260101, 7, 20260108},
-        {20260131, 1, 20260201},   {20260228, 1, 20260301},
-        {20240228, 1, 20240229},   {20240229, 1, 20240301},
-        {21000228, 1, 21000301},   {20000228, 1, 20000229},
-        {20261231, 1, 20270101},   {20260315, 365, 20270315},
-        {20240101, 366, 20250101}, {20261206, 30, 20270105},
-        {0, 5, 0},                 {20261301, 1, 0},
-        {20260230, 1, 0},          {20260100, 1, 0},
+        {20260101, 0, 20260101},
+        {20260101, 7, 20260108},
+        {20260131, 1, 20260201},
+        {20260228, 1, 20260301},
+        {20240228, 1, 20240229},
+        {20240229, 1, 20240301},
+        {21000228, 1, 21000301},
+        {20000228, 1, 20000229},
+        {20261231, 1, 20270101},
+        {20260315, 365, 20270315},
+        {20240101, 366, 20250101},
+        {20261206, 30, 20270105},
+        {0, 5, 0},
+        {20261301, 1, 0},
+        {20260230, 1, 0},
+        {20260100, 1, 0},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
         if (lpg_ymd_add_days(t[i].ymd, t[i].days) != t[i].want)

@@ -84,7 +84,8 @@ static void
 t_owner_of(void **state)
 {
     for (size_t k = 0; k < S_N; k++)
-        assert_string_equal(lpg_kind_service(s_cases[k].kind), s_cases[k].owner);
+        assert_string_equal(lpg_kind_service(s_cases[k].kind),
+                            s_cases[k].owner);
     assert_null(lpg_kind_service(LPG__EVENT__BODY__NOT_SET));
 }
 
@@ -95,8 +96,8 @@ t_check(void **state)
     for (size_t k = 0; k < S_N; k++) {
         for (size_t s = 0; s < 5; s++) {
             char why[256] = "";
-            int rc = lpg_kind_check_service(s_services[s], s_cases[k].kind, why,
-                                     sizeof why);
+            int rc = lpg_kind_check_service(s_services[s], s_cases[k].kind,
+                                            why, sizeof why);
             if (strcmp(s_services[s], s_cases[k].owner) == 0) {
                 assert_int_equal(rc, LPG_OK);
                 continue;
@@ -109,14 +110,16 @@ t_check(void **state)
         }
     }
     char why[256] = "";
-    assert_int_equal(lpg_kind_check_service("inspection", LPG__EVENT__BODY_FILL_CHECK,
-                                     why, sizeof why),
+    assert_int_equal(lpg_kind_check_service("inspection",
+                                            LPG__EVENT__BODY_FILL_CHECK, why,
+                                            sizeof why),
                      LPG_EWRONGSERVICE);
     assert_string_equal(why, "a fill_check event is recorded by "
                              "lpg-fillingd, not by lpg-inspectiond: send it "
                              "there");
-    assert_int_equal(lpg_kind_check_service("registry", LPG__EVENT__BODY__NOT_SET,
-                                     why, sizeof why),
+    assert_int_equal(lpg_kind_check_service("registry",
+                                            LPG__EVENT__BODY__NOT_SET, why,
+                                            sizeof why),
                      LPG_EWRONGSERVICE);
     assert_string_equal(lpg_errtoken(LPG_EWRONGSERVICE), "EWRONGSERVICE");
 }
@@ -124,21 +127,21 @@ t_check(void **state)
 static void
 t_recorded_by(void **state)
 {
-    assert_true(lpg_kind_recorded_by_owner("filling",
-                                            LPG__EVENT__BODY_FILL_CHECK));
-    assert_false(lpg_kind_recorded_by_owner("inspection",
-                                             LPG__EVENT__BODY_FILL_CHECK));
-    assert_false(lpg_kind_recorded_by_owner("gen",
-                                             LPG__EVENT__BODY_FILL_CHECK));
-    assert_false(lpg_kind_recorded_by_owner(NULL,
-                                             LPG__EVENT__BODY_FILL_CHECK));
+    assert_true(
+        lpg_kind_recorded_by_owner("filling", LPG__EVENT__BODY_FILL_CHECK));
+    assert_false(
+        lpg_kind_recorded_by_owner("inspection", LPG__EVENT__BODY_FILL_CHECK));
+    assert_false(
+        lpg_kind_recorded_by_owner("gen", LPG__EVENT__BODY_FILL_CHECK));
+    assert_false(
+        lpg_kind_recorded_by_owner(NULL, LPG__EVENT__BODY_FILL_CHECK));
     /* lpgtrace init enrols the first keys: the registry's kind */
-    assert_true(lpg_kind_recorded_by_owner("init",
-                                            LPG__EVENT__BODY_DEVICE_ENROLL));
-    assert_false(lpg_kind_recorded_by_owner("init",
-                                             LPG__EVENT__BODY_FILL_CHECK));
-    assert_false(lpg_kind_recorded_by_owner("trace",
-                                             LPG__EVENT__BODY_FILL_CHECK));
+    assert_true(
+        lpg_kind_recorded_by_owner("init", LPG__EVENT__BODY_DEVICE_ENROLL));
+    assert_false(
+        lpg_kind_recorded_by_owner("init", LPG__EVENT__BODY_FILL_CHECK));
+    assert_false(
+        lpg_kind_recorded_by_owner("trace", LPG__EVENT__BODY_FILL_CHECK));
     for (size_t s = 0; s < 5; s++)
         assert_true(lpg_kind_is_service(s_services[s]));
     assert_true(lpg_kind_is_service("init"));
@@ -251,30 +254,77 @@ t_every_kind_described(void **state)
         e.body_case = k->body;
         /* every body pointer of the oneof shares one union slot */
         switch (k->body) {
-        case LPG__EVENT__BODY_CYLINDER_REGISTER: e.cylinder_register = &reg; break;
-        case LPG__EVENT__BODY_CYLINDER_UPDATE: e.cylinder_update = &up; break;
-        case LPG__EVENT__BODY_CYLINDER_RELABEL: e.cylinder_relabel = &rl; break;
-        case LPG__EVENT__BODY_FILL_CHECK: e.fill_check = &fc; break;
-        case LPG__EVENT__BODY_FILL_RECORD: e.fill_record = &fr; break;
-        case LPG__EVENT__BODY_FILL_OVERRIDE: e.fill_override = &fo; break;
-        case LPG__EVENT__BODY_DISPATCH: e.dispatch = &di; break;
-        case LPG__EVENT__BODY_DELIVERY: e.delivery = &de; break;
-        case LPG__EVENT__BODY_COLLECTION: e.collection = &co; break;
-        case LPG__EVENT__BODY_STATION_RETURN: e.station_return = &sr; break;
-        case LPG__EVENT__BODY_HOUSEHOLD_INSPECTION: e.household_inspection = &hi; break;
-        case LPG__EVENT__BODY_HAZARD_ESCALATION: e.hazard_escalation = &he; break;
-        case LPG__EVENT__BODY_HAZARD_RECTIFIED: e.hazard_rectified = &hr; break;
-        case LPG__EVENT__BODY_PERIODIC_INSPECTION: e.periodic_inspection = &pi; break;
-        case LPG__EVENT__BODY_DEVICE_ENROLL: e.device_enroll = &en; break;
-        case LPG__EVENT__BODY_DEVICE_REVOKE: e.device_revoke = &rv; break;
-        case LPG__EVENT__BODY_COMPANY_ADD: e.company_add = &ca; break;
-        case LPG__EVENT__BODY_SITE_ADD: e.site_add = &sa; break;
-        case LPG__EVENT__BODY_STAFF_ADD: e.staff_add = &st; break;
-        case LPG__EVENT__BODY_VEHICLE_ADD: e.vehicle_add = &va; break;
-        case LPG__EVENT__BODY_USER_ADD: e.user_add = &ua; break;
-        case LPG__EVENT__BODY_PII_REVEAL: e.pii_reveal = &pr; break;
-        case LPG__EVENT__BODY_USER_ERASE: e.user_erase = &ue; break;
-        default: fail_msg("no body for %s in this test", k->name);
+        case LPG__EVENT__BODY_CYLINDER_REGISTER:
+            e.cylinder_register = &reg;
+            break;
+        case LPG__EVENT__BODY_CYLINDER_UPDATE:
+            e.cylinder_update = &up;
+            break;
+        case LPG__EVENT__BODY_CYLINDER_RELABEL:
+            e.cylinder_relabel = &rl;
+            break;
+        case LPG__EVENT__BODY_FILL_CHECK:
+            e.fill_check = &fc;
+            break;
+        case LPG__EVENT__BODY_FILL_RECORD:
+            e.fill_record = &fr;
+            break;
+        case LPG__EVENT__BODY_FILL_OVERRIDE:
+            e.fill_override = &fo;
+            break;
+        case LPG__EVENT__BODY_DISPATCH:
+            e.dispatch = &di;
+            break;
+        case LPG__EVENT__BODY_DELIVERY:
+            e.delivery = &de;
+            break;
+        case LPG__EVENT__BODY_COLLECTION:
+            e.collection = &co;
+            break;
+        case LPG__EVENT__BODY_STATION_RETURN:
+            e.station_return = &sr;
+            break;
+        case LPG__EVENT__BODY_HOUSEHOLD_INSPECTION:
+            e.household_inspection = &hi;
+            break;
+        case LPG__EVENT__BODY_HAZARD_ESCALATION:
+            e.hazard_escalation = &he;
+            break;
+        case LPG__EVENT__BODY_HAZARD_RECTIFIED:
+            e.hazard_rectified = &hr;
+            break;
+        case LPG__EVENT__BODY_PERIODIC_INSPECTION:
+            e.periodic_inspection = &pi;
+            break;
+        case LPG__EVENT__BODY_DEVICE_ENROLL:
+            e.device_enroll = &en;
+            break;
+        case LPG__EVENT__BODY_DEVICE_REVOKE:
+            e.device_revoke = &rv;
+            break;
+        case LPG__EVENT__BODY_COMPANY_ADD:
+            e.company_add = &ca;
+            break;
+        case LPG__EVENT__BODY_SITE_ADD:
+            e.site_add = &sa;
+            break;
+        case LPG__EVENT__BODY_STAFF_ADD:
+            e.staff_add = &st;
+            break;
+        case LPG__EVENT__BODY_VEHICLE_ADD:
+            e.vehicle_add = &va;
+            break;
+        case LPG__EVENT__BODY_USER_ADD:
+            e.user_add = &ua;
+            break;
+        case LPG__EVENT__BODY_PII_REVEAL:
+            e.pii_reveal = &pr;
+            break;
+        case LPG__EVENT__BODY_USER_ERASE:
+            e.user_erase = &ue;
+            break;
+        default:
+            fail_msg("no body for %s in this test", k->name);
         }
         lpg_kind_words_t w;
         lpg_kind_describe(&e, NULL, true, &w);
@@ -352,10 +402,10 @@ static const s_step_t s_life[] = {
      COLLECTED, "U1", "S1", 1, 1},
     {"return", LPG__EVENT__BODY_STATION_RETURN, true, "S2", NULL, IN, EMPTY,
      NULL, "S2", 1, 1},
-    {"relabel", LPG__EVENT__BODY_CYLINDER_RELABEL, true, NULL, NULL, IN,
-     EMPTY, NULL, "S2", 1, 1},
-    {"update", LPG__EVENT__BODY_CYLINDER_UPDATE, true, NULL, NULL, QUAR,
-     EMPTY, NULL, "S2", 1, 1},
+    {"relabel", LPG__EVENT__BODY_CYLINDER_RELABEL, true, NULL, NULL, IN, EMPTY,
+     NULL, "S2", 1, 1},
+    {"update", LPG__EVENT__BODY_CYLINDER_UPDATE, true, NULL, NULL, QUAR, EMPTY,
+     NULL, "S2", 1, 1},
     {"refused periodic fail", LPG__EVENT__BODY_PERIODIC_INSPECTION, false,
      NULL, NULL, QUAR, EMPTY, NULL, "S2", 1, 1},
     {"periodic fail", LPG__EVENT__BODY_PERIODIC_INSPECTION, true, NULL, NULL,
@@ -508,21 +558,42 @@ t_cylinder_life(void **state)
         e.user = (char *)s->user;
         e.body_case = s->body;
         switch (s->body) {
-        case LPG__EVENT__BODY_CYLINDER_REGISTER: e.cylinder_register = &reg; break;
-        case LPG__EVENT__BODY_FILL_CHECK: e.fill_check = &fc; break;
-        case LPG__EVENT__BODY_FILL_RECORD: e.fill_record = &fr; break;
-        case LPG__EVENT__BODY_DISPATCH: e.dispatch = &di; break;
-        case LPG__EVENT__BODY_DELIVERY: e.delivery = &de; break;
-        case LPG__EVENT__BODY_COLLECTION: e.collection = &co; break;
-        case LPG__EVENT__BODY_STATION_RETURN: e.station_return = &sr; break;
-        case LPG__EVENT__BODY_CYLINDER_UPDATE: e.cylinder_update = &up; break;
-        case LPG__EVENT__BODY_CYLINDER_RELABEL: e.cylinder_relabel = &rl; break;
-        case LPG__EVENT__BODY_PERIODIC_INSPECTION: e.periodic_inspection = &pi; break;
-        default: fail_msg("step %s: no body", s->what);
+        case LPG__EVENT__BODY_CYLINDER_REGISTER:
+            e.cylinder_register = &reg;
+            break;
+        case LPG__EVENT__BODY_FILL_CHECK:
+            e.fill_check = &fc;
+            break;
+        case LPG__EVENT__BODY_FILL_RECORD:
+            e.fill_record = &fr;
+            break;
+        case LPG__EVENT__BODY_DISPATCH:
+            e.dispatch = &di;
+            break;
+        case LPG__EVENT__BODY_DELIVERY:
+            e.delivery = &de;
+            break;
+        case LPG__EVENT__BODY_COLLECTION:
+            e.collection = &co;
+            break;
+        case LPG__EVENT__BODY_STATION_RETURN:
+            e.station_return = &sr;
+            break;
+        case LPG__EVENT__BODY_CYLINDER_UPDATE:
+            e.cylinder_update = &up;
+            break;
+        case LPG__EVENT__BODY_CYLINDER_RELABEL:
+            e.cylinder_relabel = &rl;
+            break;
+        case LPG__EVENT__BODY_PERIODIC_INSPECTION:
+            e.periodic_inspection = &pi;
+            break;
+        default:
+            fail_msg("step %s: no body", s->what);
         }
         Lpg__Outcome o = LPG__OUTCOME__INIT;
-        o.status = s->accepted ? LPG__STATUS__STATUS_OK
-                               : LPG__STATUS__STATUS_DENIED;
+        o.status =
+            s->accepted ? LPG__STATUS__STATUS_OK : LPG__STATUS__STATUS_DENIED;
         assert_true(lpg_kind_step(&cyl, &started, 100 + i,
                                   e.device_time_ms + 500, &e, &o));
         assert_true(started);
@@ -545,8 +616,7 @@ t_cylinder_life(void **state)
         /* the label: revision 1 (the registration's, none named here:
          * 0) until the relabel, 2 from then on */
         bool relabelled = i >= 10;
-        assert_int_equal(lpg_cylinder_code_revision(&cyl),
-                         relabelled ? 2 : 0);
+        assert_int_equal(lpg_cylinder_code_revision(&cyl), relabelled ? 2 : 0);
         if (relabelled)
             assert_string_equal(lpg_cylinder_code(&cyl), rl.code);
         else

@@ -26,9 +26,9 @@ static char s_dir[] = "/tmp/lpgtest-label-XXXXXX";
 
 /*  A code-like text: 58 bytes of URL and an 86-character signature,
  *  144 bytes in all, which needs version 12 at level H. */
-#define S_CODE                                                            \
-    "https://id.lpg.example/8003/06901234567890AB12345678?8030="          \
-    "kX3p_Qm2vR9sT1uW4yZ7aB0cD5eF8gH6iJ3kL2mN1oP4qR7sT0uV9wX8yZ5aB2c"     \
+#define S_CODE                                                        \
+    "https://id.lpg.example/8003/06901234567890AB12345678?8030="      \
+    "kX3p_Qm2vR9sT1uW4yZ7aB0cD5eF8gH6iJ3kL2mN1oP4qR7sT0uV9wX8yZ5aB2c" \
     "Dd4Ee6Ff8Gg0Hh2Ii4Jj6Kk"
 
 static const char *
@@ -96,7 +96,8 @@ s_count(const unsigned char *buf, size_t len, const char *needle)
 static size_t
 s_pdf_pages(const unsigned char *buf, size_t len)
 {
-    return s_count(buf, len, "/Type /Page") - s_count(buf, len, "/Type /Pages");
+    return s_count(buf, len, "/Type /Page") -
+           s_count(buf, len, "/Type /Pages");
 }
 
 static void
@@ -163,9 +164,9 @@ test_geometry(void **state)
  *  H in 8-bit mode. For this one, libqrencode's mixed-mode split (letters,
  *  digits and bytes) comes out at version 13; the label must still be
  *  version 12. */
-#define S_CODE_155                                                        \
-    "https://bdeiqlswjpvtogshatfkaib.qoftils/8003/36954162267575TH49?8030="\
-    "cTmfz5ju7526FR8iEmEYCQar5066NDnqWNJKHs4Clu8q_4NDeRbgh2LaqFU3I7hfJqpQ"\
+#define S_CODE_155                                                          \
+    "https://bdeiqlswjpvtogshatfkaib.qoftils/8003/36954162267575TH49?8030=" \
+    "cTmfz5ju7526FR8iEmEYCQar5066NDnqWNJKHs4Clu8q_4NDeRbgh2LaqFU3I7hfJqpQ"  \
     "XhS8POnOG0RkFsEmiP"
 
 static void
@@ -179,9 +180,8 @@ test_longest_code(void **state)
     assert_int_equal(g.modules, 17 + 4 * 12 + 8);
 
     /* The PNG drawn is that symbol: 73 modules of 6 dots wide. */
-    assert_int_equal(lpg_label_write(&it, 1, NULL, s_path("long.png"), NULL,
-                                     0),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_label_write(&it, 1, NULL, s_path("long.png"), NULL, 0), LPG_OK);
     cairo_surface_t *png =
         cairo_image_surface_create_from_png(s_path("long.png"));
     assert_int_equal(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
@@ -244,8 +244,8 @@ s_dark(cairo_surface_t *s, int x, int y)
     int stride = cairo_image_surface_get_stride(s);
     uint32_t p;
     memcpy(&p, d + (size_t)y * stride + (size_t)x * 4, 4);
-    int lum = (int)((p >> 16) & 0xff) + (int)((p >> 8) & 0xff) +
-              (int)(p & 0xff);
+    int lum =
+        (int)((p >> 16) & 0xff) + (int)((p >> 8) & 0xff) + (int)(p & 0xff);
     return lum < 3 * 128;
 }
 
@@ -256,13 +256,13 @@ test_png(void **state)
     lpg_label_geom_t g;
     assert_int_equal(lpg_label_geometry(&g, &it, NULL), LPG_OK);
     char why[256];
-    assert_int_equal(lpg_label_write(&it, 1, NULL, s_path("one.png"), why,
-                                     sizeof why),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_label_write(&it, 1, NULL, s_path("one.png"), why, sizeof why),
+        LPG_OK);
     assert_string_equal(why, "");
 
-    cairo_surface_t *s = cairo_image_surface_create_from_png(
-        s_path("one.png"));
+    cairo_surface_t *s =
+        cairo_image_surface_create_from_png(s_path("one.png"));
     assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
     int w = cairo_image_surface_get_width(s);
     int h = cairo_image_surface_get_height(s);
@@ -288,9 +288,9 @@ test_png(void **state)
         assert_true(s_dark(s, q, q + i));             /* left edge */
         assert_true(s_dark(s, q + i, q + pitch - 1)); /* ring is 1 module */
     }
-    assert_false(s_dark(s, q + pitch, q + pitch));         /* light ring */
+    assert_false(s_dark(s, q + pitch, q + pitch)); /* light ring */
     assert_false(s_dark(s, q + 2 * pitch - 1, q + 2 * pitch - 1));
-    assert_true(s_dark(s, q + 2 * pitch, q + 2 * pitch));  /* centre */
+    assert_true(s_dark(s, q + 2 * pitch, q + 2 * pitch)); /* centre */
     assert_true(s_dark(s, q + 5 * pitch - 1, q + 5 * pitch - 1));
     assert_false(s_dark(s, q + 5 * pitch, q + 5 * pitch)); /* light ring */
     assert_false(s_dark(s, q + 7 * pitch, q + 3 * pitch)); /* separator */
@@ -341,8 +341,8 @@ test_png_dpi(void **state)
     lpg_label_opts_t o = {.dpi = 600, .module_mm = 1.0};
     assert_int_equal(lpg_label_write(&it, 1, &o, s_path("big.PNG"), NULL, 0),
                      LPG_OK);
-    cairo_surface_t *s = cairo_image_surface_create_from_png(
-        s_path("big.PNG"));
+    cairo_surface_t *s =
+        cairo_image_surface_create_from_png(s_path("big.PNG"));
     assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
     /* 1 mm at 600 dpi = 23.6 dots -> 24 per module, 29 modules. */
     assert_int_equal(cairo_image_surface_get_width(s), 29 * 24);
@@ -354,8 +354,7 @@ static void
 test_svg(void **state)
 {
     lpg_label_item_t it = {"hello", "ID-1", "S1"};
-    assert_int_equal(lpg_label_write(&it, 1, NULL, s_path("one.svg"), NULL,
-                                     0),
+    assert_int_equal(lpg_label_write(&it, 1, NULL, s_path("one.svg"), NULL, 0),
                      LPG_OK);
     size_t len;
     unsigned char *buf = s_slurp(s_path("one.svg"), &len);
@@ -393,9 +392,8 @@ test_pdf_a4(void **state)
     }
     s_prog_t prog = {0};
     lpg_label_opts_t o = {.progress = s_on_progress, .progress_arg = &prog};
-    assert_int_equal(lpg_label_write(items, N, &o, s_path("sheet.pdf"), NULL,
-                                     0),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_label_write(items, N, &o, s_path("sheet.pdf"), NULL, 0), LPG_OK);
     assert_int_equal(prog.calls, N);
     assert_int_equal(prog.last_done, N);
     assert_int_equal(prog.last_total, N);
@@ -413,11 +411,9 @@ test_pdf_roll(void **state)
 {
     lpg_label_item_t items[3] = {
         {S_CODE, "A", "S1"}, {"short", "B", "S2"}, {S_CODE, NULL, NULL}};
-    lpg_label_opts_t o = {.page = "roll", .label_w_mm = 40,
-                          .label_h_mm = 50};
-    assert_int_equal(lpg_label_write(items, 3, &o, s_path("roll.pdf"), NULL,
-                                     0),
-                     LPG_OK);
+    lpg_label_opts_t o = {.page = "roll", .label_w_mm = 40, .label_h_mm = 50};
+    assert_int_equal(
+        lpg_label_write(items, 3, &o, s_path("roll.pdf"), NULL, 0), LPG_OK);
     size_t len;
     unsigned char *buf = s_slurp(s_path("roll.pdf"), &len);
     assert_int_equal(s_pdf_pages(buf, len), 3);
@@ -433,49 +429,47 @@ test_write_errors(void **state)
     lpg_label_item_t two[2] = {{"a", NULL, NULL}, {"b", NULL, NULL}};
     int before = s_entries();
 
-    assert_int_equal(lpg_label_write(two, 1, NULL, s_path("x.jpg"), why,
-                                     sizeof why),
-                     LPG_EINVAL);
+    assert_int_equal(
+        lpg_label_write(two, 1, NULL, s_path("x.jpg"), why, sizeof why),
+        LPG_EINVAL);
     assert_non_null(strstr(why, "unknown format"));
-    assert_int_equal(lpg_label_write(two, 1, NULL, s_path("noext"), why,
-                                     sizeof why),
-                     LPG_EINVAL);
-    assert_int_equal(lpg_label_write(two, 2, NULL, s_path("two.png"), why,
-                                     sizeof why),
-                     LPG_EINVAL);
+    assert_int_equal(
+        lpg_label_write(two, 1, NULL, s_path("noext"), why, sizeof why),
+        LPG_EINVAL);
+    assert_int_equal(
+        lpg_label_write(two, 2, NULL, s_path("two.png"), why, sizeof why),
+        LPG_EINVAL);
     assert_non_null(strstr(why, "exactly one"));
-    assert_int_equal(lpg_label_write(two, 2, NULL, s_path("two.svg"), NULL,
-                                     0),
+    assert_int_equal(lpg_label_write(two, 2, NULL, s_path("two.svg"), NULL, 0),
                      LPG_EINVAL);
-    assert_int_equal(lpg_label_write(two, 0, NULL, s_path("none.pdf"), NULL,
-                                     0),
-                     LPG_EINVAL);
+    assert_int_equal(
+        lpg_label_write(two, 0, NULL, s_path("none.pdf"), NULL, 0),
+        LPG_EINVAL);
 
     char *t = s_repeat('a', LPG_LABEL_MAX_TEXT + 1);
     lpg_label_item_t big = {t, NULL, NULL};
-    assert_int_equal(lpg_label_write(&big, 1, NULL, s_path("big.png"), why,
-                                     sizeof why),
-                     LPG_ETOOBIG);
+    assert_int_equal(
+        lpg_label_write(&big, 1, NULL, s_path("big.png"), why, sizeof why),
+        LPG_ETOOBIG);
     /* In a batch, the reason names the label. */
     lpg_label_item_t batch[2] = {{"ok", NULL, NULL}, {t, NULL, NULL}};
-    assert_int_equal(lpg_label_write(batch, 2, NULL, s_path("big.pdf"), why,
-                                     sizeof why),
-                     LPG_ETOOBIG);
+    assert_int_equal(
+        lpg_label_write(batch, 2, NULL, s_path("big.pdf"), why, sizeof why),
+        LPG_ETOOBIG);
     assert_memory_equal(why, "label 2:", 8);
     free(t);
 
     /* A version-12 code needs 37 mm: it does not fit a 20 mm label. */
     lpg_label_item_t code = {S_CODE, "ID", "S"};
-    lpg_label_opts_t o = {.page = "roll", .label_w_mm = 20,
-                          .label_h_mm = 20};
-    assert_int_equal(lpg_label_write(&code, 1, &o, s_path("small.pdf"), why,
-                                     sizeof why),
-                     LPG_ERANGE);
+    lpg_label_opts_t o = {.page = "roll", .label_w_mm = 20, .label_h_mm = 20};
+    assert_int_equal(
+        lpg_label_write(&code, 1, &o, s_path("small.pdf"), why, sizeof why),
+        LPG_ERANGE);
     assert_non_null(strstr(why, "does not fit"));
     o = (lpg_label_opts_t){.label_w_mm = 250};
-    assert_int_equal(lpg_label_write(&code, 1, &o, s_path("wide.pdf"), NULL,
-                                     0),
-                     LPG_ERANGE);
+    assert_int_equal(
+        lpg_label_write(&code, 1, &o, s_path("wide.pdf"), NULL, 0),
+        LPG_ERANGE);
     o = (lpg_label_opts_t){.page = "letter"};
     assert_int_equal(lpg_label_write(&code, 1, &o, s_path("p.pdf"), NULL, 0),
                      LPG_EINVAL);
@@ -487,9 +481,8 @@ test_write_errors(void **state)
     assert_int_equal(s_entries(), before);
 
     /* A directory that does not exist is an I/O error. */
-    assert_int_equal(lpg_label_write(&code, 1, NULL,
-                                     s_path("no/such/dir.png"), why,
-                                     sizeof why),
+    assert_int_equal(lpg_label_write(&code, 1, NULL, s_path("no/such/dir.png"),
+                                     why, sizeof why),
                      LPG_EIO);
     assert_non_null(strstr(why, "no/such/dir.png"));
 }

@@ -143,8 +143,7 @@ s_registry(s_fix_t *f)
     uint8_t *data = s_event(f->authority, &ev, NULL, &len);
     lpg_append_in_t in = {data, len};
     lpg_append_out_t out;
-    assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL,
-                                       &out),
+    assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL, &out),
                      LPG_OK);
     assert_int_equal(out.status, LPG_OK);
     free(data);
@@ -161,17 +160,15 @@ s_registry(s_fix_t *f)
         data = s_event(f->authority, &se, NULL, &len);
         in.data = data;
         in.len = len;
-        assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL,
-                                           &out),
-                         LPG_OK);
+        assert_int_equal(
+            lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL, &out), LPG_OK);
         assert_int_equal(out.status, LPG_OK);
         free(data);
     }
 }
 
 static void
-s_append1(s_fix_t *f, uint8_t *data, const size_t *len,
-          lpg_append_out_t *out)
+s_append1(s_fix_t *f, uint8_t *data, const size_t *len, lpg_append_out_t *out)
 {
     lpg_append_in_t in = {data, *len};
     assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL, out),
@@ -259,8 +256,7 @@ test_malformed_refused(void **state)
     uint8_t junk[] = {0x0a, 0x05, 'h', 'e', 'l', 'l', 'o', 0xff};
     lpg_append_in_t in = {junk, sizeof junk};
     lpg_append_out_t out;
-    assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL,
-                                       &out),
+    assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, NULL, NULL, &out),
                      LPG_OK);
     assert_int_equal(out.status, LPG_EMALFORMED);
 }
@@ -398,13 +394,12 @@ test_tree_index_checkpoint_verify(void **state)
     assert_int_equal(lpg_txn_entry(t, 17, &data, &dlen), LPG_OK);
     uint8_t leaf[32];
     lpg_merkle_leaf_hash(data, dlen, leaf);
-    assert_int_equal(lpg_merkle_verify_inclusion(17, total, leaf, proof, n,
-                                                 root),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(17, total, leaf, proof, n, root), LPG_OK);
     int count = 0;
     const char *grai = "06900000000150A1";
-    assert_int_equal(lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, grai,
-                                  strlen(grai), s_count_seq, &count),
+    assert_int_equal(lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, grai, strlen(grai),
+                                  s_count_seq, &count),
                      LPG_OK);
     assert_int_equal(count, 40);
     lpg_txn_abort(&t);
@@ -485,8 +480,8 @@ s_user_event(const lpg_key_t *signer, const char *user, bool erase,
 /*  Rules that keep an event's attachment as a secret under its user. */
 static int
 s_keep_attach(void *ctx, lpg_txn_t *t, uint64_t seq, const lpg_event_t *ev,
-              const lpg_signer_t *signer, const lpg_append_in_t *in,
-              void *pre, Lpg__Outcome *outcome)
+              const lpg_signer_t *signer, const lpg_append_in_t *in, void *pre,
+              Lpg__Outcome *outcome)
 {
     const char *u = ev->event->user;
     if (!in->attach || !u)
@@ -519,9 +514,9 @@ test_secrets_beside_the_log(void **state)
     uint8_t *data = s_user_add(f->authority, "C1", "U1", 32, &len);
     lpg_append_in_t in = {data, len, (const uint8_t *)"key-of-U1", 9};
     lpg_append_out_t out;
-    assert_int_equal(lpg_ledger_append(f->l, "test", &in, 1, s_keep_attach,
-                                       NULL, &out),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_ledger_append(f->l, "test", &in, 1, s_keep_attach, NULL, &out),
+        LPG_OK);
     assert_int_equal(out.status, LPG_OK);
     free(data);
     s_secret_is(f, "U1", "key-of-U1");
@@ -595,9 +590,9 @@ test_user_reveal_erase(void **state)
     ev.body_case = LPG__EVENT__BODY_COMPANY_ADD;
     ev.company_add = &c;
     ev.company = "C2";
-    assert_int_equal(s_append_one(f, s_event(f->authority, &ev, NULL, &len),
-                                  &len, NULL),
-                     LPG_OK);
+    assert_int_equal(
+        s_append_one(f, s_event(f->authority, &ev, NULL, &len), &len, NULL),
+        LPG_OK);
     uint8_t pub[32];
     lpg_key_raw_public(f->dev, pub);
     Lpg__DeviceEnroll en = LPG__DEVICE_ENROLL__INIT;
@@ -608,59 +603,58 @@ test_user_reveal_erase(void **state)
     Lpg__Event ee = LPG__EVENT__INIT;
     ee.body_case = LPG__EVENT__BODY_DEVICE_ENROLL;
     ee.device_enroll = &en;
-    assert_int_equal(s_append_one(f, s_event(f->authority, &ee, NULL, &len),
-                                  &len, NULL),
-                     LPG_OK);
+    assert_int_equal(
+        s_append_one(f, s_event(f->authority, &ee, NULL, &len), &len, NULL),
+        LPG_OK);
 
     /* Look-up HMACs are 32 bytes; C2's admin adds no user of C1. */
-    assert_int_equal(s_append_one(f, s_user_add(f->authority, "C1", "U1", 16,
-                                                &len),
-                                  &len, why),
-                     LPG_EINVAL);
+    assert_int_equal(
+        s_append_one(f, s_user_add(f->authority, "C1", "U1", 16, &len), &len,
+                     why),
+        LPG_EINVAL);
     assert_non_null(strstr(why, "HMAC"));
-    assert_int_equal(s_append_one(f, s_user_add(f->dev, "C1", "U1", 32,
-                                                &len),
-                                  &len, why),
-                     LPG_EPERM);
-    assert_int_equal(s_append_one(f, s_user_add(f->authority, "C1", "U1", 32,
-                                                &len),
-                                  &len, NULL),
-                     LPG_OK);
+    assert_int_equal(
+        s_append_one(f, s_user_add(f->dev, "C1", "U1", 32, &len), &len, why),
+        LPG_EPERM);
+    assert_int_equal(
+        s_append_one(f, s_user_add(f->authority, "C1", "U1", 32, &len), &len,
+                     NULL),
+        LPG_OK);
 
     /* Only the authority reveals, and only a user that exists. */
-    assert_int_equal(s_append_one(f, s_user_event(f->dev, "U1", false, &len),
-                                  &len, why),
-                     LPG_EPERM);
+    assert_int_equal(
+        s_append_one(f, s_user_event(f->dev, "U1", false, &len), &len, why),
+        LPG_EPERM);
     assert_non_null(strstr(why, "only the authority"));
-    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U9", false,
-                                                  &len),
-                                  &len, why),
-                     LPG_ENOTFOUND);
+    assert_int_equal(
+        s_append_one(f, s_user_event(f->authority, "U9", false, &len), &len,
+                     why),
+        LPG_ENOTFOUND);
     assert_string_equal(why, "no user 'U9'");
-    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U1", false,
-                                                  &len),
-                                  &len, NULL),
-                     LPG_OK);
+    assert_int_equal(
+        s_append_one(f, s_user_event(f->authority, "U1", false, &len), &len,
+                     NULL),
+        LPG_OK);
 
     /* Erasure: not by another company's admin; once; no reveal after. */
-    assert_int_equal(s_append_one(f, s_user_event(f->dev, "U1", true, &len),
-                                  &len, why),
-                     LPG_EPERM);
-    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U1", true,
-                                                  &len),
+    assert_int_equal(
+        s_append_one(f, s_user_event(f->dev, "U1", true, &len), &len, why),
+        LPG_EPERM);
+    assert_int_equal(s_append_one(f,
+                                  s_user_event(f->authority, "U1", true, &len),
                                   &len, NULL),
                      LPG_OK);
     uint64_t size;
     assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
     const uint64_t erase_seq = size - 1;
-    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U1", true,
-                                                  &len),
+    assert_int_equal(s_append_one(f,
+                                  s_user_event(f->authority, "U1", true, &len),
                                   &len, why),
                      LPG_EEXIST);
-    assert_int_equal(s_append_one(f, s_user_event(f->authority, "U1", false,
-                                                  &len),
-                                  &len, why),
-                     LPG_ENOTFOUND);
+    assert_int_equal(
+        s_append_one(f, s_user_event(f->authority, "U1", false, &len), &len,
+                     why),
+        LPG_ENOTFOUND);
     assert_non_null(strstr(why, "erased"));
 
     lpg_txn_t *t;
@@ -675,9 +669,9 @@ test_user_reveal_erase(void **state)
     assert_int_equal(u->erased_seq, erase_seq);
     lpg__user_state__free_unpacked(u, NULL);
     int count = 0;
-    assert_int_equal(lpg_txn_seqs(t, LPG_TABLE_BY_USER, "U1", 2,
-                                  s_count_seq, &count),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_txn_seqs(t, LPG_TABLE_BY_USER, "U1", 2, s_count_seq, &count),
+        LPG_OK);
     assert_int_equal(count, 3); /* add, reveal, erase */
     lpg_txn_abort(&t);
 
@@ -748,8 +742,8 @@ s_stub_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
     char key[32];
     snprintf(key, sizeof key, "entry-%llu", (unsigned long long)seq);
     uint8_t val[8];
-    lpg_be64_put(val, ev->event->fill_check ? ev->event->fill_check->empty_g
-                                            : 0);
+    lpg_be64_put(val,
+                 ev->event->fill_check ? ev->event->fill_check->empty_g : 0);
     return lpg_txn_put(t, LPG_TABLE_CYLINDERS, key, strlen(key), val, 8);
 }
 
@@ -774,8 +768,7 @@ test_stub_projection(void **state)
     assert_int_equal(lpg_key_generate(&dev), LPG_OK);
     uint8_t a[32];
     lpg_key_raw_public(authority, a);
-    assert_int_equal(lpg_ledger_setup(l, a, a, "stub.example/ledger"),
-                     LPG_OK);
+    assert_int_equal(lpg_ledger_setup(l, a, a, "stub.example/ledger"), LPG_OK);
     lpg_key_id(dev, s_stub.kid);
     lpg_key_raw_public(dev, s_stub.pub);
     s_stub.revoked = false;
@@ -873,14 +866,14 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_enrolled_device_appends,
-                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_enrolled_device_appends, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_signer_refused, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_device_cannot_enroll, s_setup,
                                         s_teardown),
-        cmocka_unit_test_setup_teardown(test_bad_signature_rest_lands,
-                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_signature_rest_lands, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_malformed_refused, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_retry_and_conflict, s_setup,
@@ -893,8 +886,8 @@ main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_tree_index_checkpoint_verify,
                                         s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_secrets_beside_the_log,
-                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_secrets_beside_the_log, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_user_reveal_erase, s_setup,
                                         s_teardown),
         cmocka_unit_test(test_strings_validated),

@@ -150,9 +150,8 @@ static void
 s_tree_add(s_tree_t *t, const void *data, size_t len)
 {
     lpg_merkle_leaf_hash(data, len, t->leaves[t->size]);
-    assert_int_equal(lpg_merkle_append(lpg_merkle_mem_get,
-                                       lpg_merkle_mem_put, t->mem, t->size,
-                                       t->leaves[t->size]),
+    assert_int_equal(lpg_merkle_append(lpg_merkle_mem_get, lpg_merkle_mem_put,
+                                       t->mem, t->size, t->leaves[t->size]),
                      LPG_OK);
     t->size++;
 }
@@ -173,9 +172,14 @@ s_root(s_tree_t *t, uint64_t size, uint8_t out[LPG_HASH_LEN])
 
 /*  The README's eight leaf inputs and the roots of sizes 0..8. */
 static const char *const s_inputs[8] = {
-    "",         "00",       "10",
-    "2021",     "3031",     "40414243",
-    "5051525354555657",     "606162636465666768696a6b6c6d6e6f",
+    "",
+    "00",
+    "10",
+    "2021",
+    "3031",
+    "40414243",
+    "5051525354555657",
+    "606162636465666768696a6b6c6d6e6f",
 };
 
 static const char *const s_roots[9] = {
@@ -208,7 +212,7 @@ s_tree_of_eight(s_tree_t *t)
 
 typedef struct {
     bool inclusion;
-    uint64_t a, b; /* leafIdx, treeSize or size1, size2 */
+    uint64_t a, b;     /* leafIdx, treeSize or size1, size2 */
     lpg_hash_t h1, h2; /* root, leafHash or root1, root2 */
     lpg_hash_t proof[8];
     size_t n;
@@ -281,8 +285,7 @@ s_check_vector(const char *path, bool inclusion)
         h->b = (uint64_t)json_number_value(
             json_object_get(doc, inclusion ? "treeSize" : "size2"));
         s_b64(json_object_get(doc, inclusion ? "root" : "root1"), h->h1);
-        s_b64(json_object_get(doc, inclusion ? "leafHash" : "root2"),
-              h->h2);
+        s_b64(json_object_get(doc, inclusion ? "leafHash" : "root2"), h->h2);
         const json_t *proof = json_object_get(doc, "proof");
         h->n = json_is_array(proof) ? json_array_size(proof) : 0;
         assert_true(h->n <= 8);
@@ -411,13 +414,13 @@ test_small_proofs(void **state)
         s_root(&t, size, root);
         for (uint64_t i = 0; i < size; i++) {
             assert_int_equal(lpg_merkle_inclusion_proof(lpg_merkle_mem_get,
-                                                        t.mem, i, size,
-                                                        proof, &n),
+                                                        t.mem, i, size, proof,
+                                                        &n),
                              LPG_OK);
             assert_int_equal(n, s_path(i, t.leaves, size, model));
             assert_memory_equal(proof, model, n * LPG_HASH_LEN);
-            assert_int_equal(lpg_merkle_verify_inclusion(
-                                 i, size, t.leaves[i], proof, n, root),
+            assert_int_equal(lpg_merkle_verify_inclusion(i, size, t.leaves[i],
+                                                         proof, n, root),
                              LPG_OK);
             const s_happy_t *h = s_find_happy(true, i, size);
             if (h) {
@@ -428,9 +431,8 @@ test_small_proofs(void **state)
                 matched++;
             }
         }
-        assert_int_equal(lpg_merkle_inclusion_proof(lpg_merkle_mem_get,
-                                                    t.mem, size, size, proof,
-                                                    &n),
+        assert_int_equal(lpg_merkle_inclusion_proof(lpg_merkle_mem_get, t.mem,
+                                                    size, size, proof, &n),
                          LPG_ERANGE);
         assert_int_equal(n, 0);
     }
@@ -458,9 +460,8 @@ test_small_proofs(void **state)
                 matched++;
             }
         }
-        assert_int_equal(lpg_merkle_consistency_proof(lpg_merkle_mem_get,
-                                                      t.mem, 0, size2, proof,
-                                                      &n),
+        assert_int_equal(lpg_merkle_consistency_proof(
+                             lpg_merkle_mem_get, t.mem, 0, size2, proof, &n),
                          LPG_ERANGE);
         assert_int_equal(lpg_merkle_consistency_proof(lpg_merkle_mem_get,
                                                       t.mem, size2 + 1, size2,
@@ -485,23 +486,22 @@ test_verify_edges(void **state)
     size_t n;
 
     /* inclusion: no leaf is in the empty tree */
-    assert_int_equal(lpg_merkle_verify_inclusion(0, 0, t.leaves[0], NULL, 0,
-                                                 empty),
-                     LPG_EBADPROOF);
-    assert_int_equal(lpg_merkle_verify_inclusion(0, 1, t.leaves[0], NULL, 0,
-                                                 r1),
-                     LPG_OK);
-    assert_int_equal(lpg_merkle_verify_inclusion(UINT64_MAX, 1, t.leaves[0],
-                                                 NULL, 0, r1),
-                     LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(0, 0, t.leaves[0], NULL, 0, empty),
+        LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(0, 1, t.leaves[0], NULL, 0, r1), LPG_OK);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(UINT64_MAX, 1, t.leaves[0], NULL, 0, r1),
+        LPG_EBADPROOF);
 
     /* consistency with equal sizes: empty proof, equal roots */
     assert_int_equal(lpg_merkle_verify_consistency(8, 8, r8, r8, NULL, 0),
                      LPG_OK);
     assert_int_equal(lpg_merkle_verify_consistency(8, 8, r8, r1, NULL, 0),
                      LPG_EBADPROOF);
-    assert_int_equal(lpg_merkle_consistency_proof(lpg_merkle_mem_get, t.mem,
-                                                  8, 8, proof, &n),
+    assert_int_equal(lpg_merkle_consistency_proof(lpg_merkle_mem_get, t.mem, 8,
+                                                  8, proof, &n),
                      LPG_OK);
     assert_int_equal(n, 0);
     memcpy(proof[0], r8, LPG_HASH_LEN);
@@ -511,9 +511,8 @@ test_verify_edges(void **state)
     /* from the empty tree: empty proof, root1 the empty tree's hash */
     assert_int_equal(lpg_merkle_verify_consistency(0, 8, empty, r8, NULL, 0),
                      LPG_OK);
-    assert_int_equal(lpg_merkle_verify_consistency(0, 0, empty, empty, NULL,
-                                                   0),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_merkle_verify_consistency(0, 0, empty, empty, NULL, 0), LPG_OK);
     assert_int_equal(lpg_merkle_verify_consistency(0, 8, r1, r8, NULL, 0),
                      LPG_EBADPROOF);
     assert_int_equal(lpg_merkle_verify_consistency(0, 8, empty, r8, proof, 1),
@@ -568,9 +567,9 @@ test_append_cost(void **state)
     for (uint64_t i = 0; i < 300; i++) {
         lpg_merkle_leaf_hash(&i, sizeof i, leaf);
         c.gets = c.puts = 0;
-        assert_int_equal(lpg_merkle_append(s_counting_get, s_counting_put,
-                                           &c, i, leaf),
-                         LPG_OK);
+        assert_int_equal(
+            lpg_merkle_append(s_counting_get, s_counting_put, &c, i, leaf),
+            LPG_OK);
         /* one get and one put per subtree the leaf completes */
         int completes = __builtin_ctzll(~i);
         assert_int_equal(c.gets, completes);
@@ -597,17 +596,17 @@ test_store_errors(void **state)
     uint8_t leaf[LPG_HASH_LEN], out[LPG_HASH_LEN];
     memset(leaf, 7, sizeof leaf);
     for (uint64_t i = 0; i < 3; i++)
-        assert_int_equal(lpg_merkle_append(s_counting_get, s_counting_put,
-                                           &c, i, leaf),
-                         LPG_OK);
+        assert_int_equal(
+            lpg_merkle_append(s_counting_get, s_counting_put, &c, i, leaf),
+            LPG_OK);
     /* leaf 3 does put, get, put, get, put: each step's failure is passed
      * up unchanged */
     for (int at = 1; at <= 5; at++) {
         c.gets = c.puts = 0;
         c.fail_at = at;
-        assert_int_equal(lpg_merkle_append(s_counting_get, s_counting_put,
-                                           &c, 3, leaf),
-                         LPG_EDB);
+        assert_int_equal(
+            lpg_merkle_append(s_counting_get, s_counting_put, &c, 3, leaf),
+            LPG_EDB);
         assert_int_equal(c.gets + c.puts, at);
     }
     c.fail_at = 0;
@@ -621,23 +620,22 @@ test_store_errors(void **state)
     size_t n = 99;
     c.gets = c.puts = 0;
     c.fail_at = 1;
-    assert_int_equal(lpg_merkle_inclusion_proof(s_counting_get, &c, 0, 3,
-                                                proof, &n),
-                     LPG_EDB);
+    assert_int_equal(
+        lpg_merkle_inclusion_proof(s_counting_get, &c, 0, 3, proof, &n),
+        LPG_EDB);
     assert_int_equal(n, 0);
     c.gets = c.puts = 0;
-    assert_int_equal(lpg_merkle_consistency_proof(s_counting_get, &c, 1, 3,
-                                                  proof, &n),
-                     LPG_EDB);
+    assert_int_equal(
+        lpg_merkle_consistency_proof(s_counting_get, &c, 1, 3, proof, &n),
+        LPG_EDB);
 
     /* the store refuses gaps and impossible levels */
     assert_int_equal(lpg_merkle_mem_put(c.mem, 0, 5, leaf), LPG_ERANGE);
     assert_int_equal(lpg_merkle_mem_put(c.mem, 64, 0, leaf), LPG_ERANGE);
     assert_int_equal(lpg_merkle_mem_get(c.mem, 0, 4, out), LPG_ENOTFOUND);
     /* a tree of 2^64 - 1 leaves is full */
-    assert_int_equal(lpg_merkle_append(lpg_merkle_mem_get,
-                                       lpg_merkle_mem_put, c.mem, UINT64_MAX,
-                                       leaf),
+    assert_int_equal(lpg_merkle_append(lpg_merkle_mem_get, lpg_merkle_mem_put,
+                                       c.mem, UINT64_MAX, leaf),
                      LPG_ERANGE);
     lpg_merkle_mem_destroy(&c.mem);
     assert_null(c.mem);
@@ -657,65 +655,60 @@ s_check_inclusion(s_tree_t *t, const lpg_hash_t *roots, uint64_t i,
 {
     lpg_hash_t proof[S_CAP], model[S_CAP];
     size_t n;
-    assert_int_equal(lpg_merkle_inclusion_proof(lpg_merkle_mem_get, t->mem,
-                                                i, size, proof, &n),
+    assert_int_equal(lpg_merkle_inclusion_proof(lpg_merkle_mem_get, t->mem, i,
+                                                size, proof, &n),
                      LPG_OK);
     assert_int_equal(n, s_path(i, t->leaves, size, model));
     assert_memory_equal(proof, model, n * LPG_HASH_LEN);
     const uint8_t *leaf = t->leaves[i];
     const uint8_t *root = roots[size];
-    assert_int_equal(lpg_merkle_verify_inclusion(i, size, leaf, proof, n,
-                                                 root),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(i, size, leaf, proof, n, root), LPG_OK);
 
     /* one flipped bit anywhere */
     uint8_t bad[LPG_HASH_LEN];
     for (size_t k = 0; k < n; k++) {
         s_flip(proof[k]);
-        assert_int_equal(lpg_merkle_verify_inclusion(i, size, leaf, proof, n,
-                                                     root),
-                         LPG_EBADPROOF);
+        assert_int_equal(
+            lpg_merkle_verify_inclusion(i, size, leaf, proof, n, root),
+            LPG_EBADPROOF);
         memcpy(proof[k], model[k], LPG_HASH_LEN);
     }
     memcpy(bad, leaf, LPG_HASH_LEN);
     s_flip(bad);
-    assert_int_equal(lpg_merkle_verify_inclusion(i, size, bad, proof, n,
-                                                 root),
+    assert_int_equal(lpg_merkle_verify_inclusion(i, size, bad, proof, n, root),
                      LPG_EBADPROOF);
     memcpy(bad, root, LPG_HASH_LEN);
     s_flip(bad);
-    assert_int_equal(lpg_merkle_verify_inclusion(i, size, leaf, proof, n,
-                                                 bad),
+    assert_int_equal(lpg_merkle_verify_inclusion(i, size, leaf, proof, n, bad),
                      LPG_EBADPROOF);
 
     /* wrong length */
     if (n > 0)
-        assert_int_equal(lpg_merkle_verify_inclusion(i, size, leaf, proof,
-                                                     n - 1, root),
-                         LPG_EBADPROOF);
+        assert_int_equal(
+            lpg_merkle_verify_inclusion(i, size, leaf, proof, n - 1, root),
+            LPG_EBADPROOF);
     memcpy(proof[n], roots[size], LPG_HASH_LEN);
-    assert_int_equal(lpg_merkle_verify_inclusion(i, size, leaf, proof, n + 1,
-                                                 root),
-                     LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(i, size, leaf, proof, n + 1, root),
+        LPG_EBADPROOF);
 
     /* wrong index or size (with the true root of that size) */
     if (i > 0)
-        assert_int_equal(lpg_merkle_verify_inclusion(i - 1, size, leaf,
-                                                     proof, n, root),
-                         LPG_EBADPROOF);
+        assert_int_equal(
+            lpg_merkle_verify_inclusion(i - 1, size, leaf, proof, n, root),
+            LPG_EBADPROOF);
     if (i + 1 < size)
-        assert_int_equal(lpg_merkle_verify_inclusion(i + 1, size, leaf,
-                                                     proof, n, root),
-                         LPG_EBADPROOF);
+        assert_int_equal(
+            lpg_merkle_verify_inclusion(i + 1, size, leaf, proof, n, root),
+            LPG_EBADPROOF);
     if (size - 1 > i)
-        assert_int_equal(lpg_merkle_verify_inclusion(i, size - 1, leaf,
-                                                     proof, n,
-                                                     roots[size - 1]),
+        assert_int_equal(lpg_merkle_verify_inclusion(i, size - 1, leaf, proof,
+                                                     n, roots[size - 1]),
                          LPG_EBADPROOF);
     if (size < t->size)
-        assert_int_equal(lpg_merkle_verify_inclusion(i, size + 1, leaf,
-                                                     proof, n,
-                                                     roots[size + 1]),
+        assert_int_equal(lpg_merkle_verify_inclusion(i, size + 1, leaf, proof,
+                                                     n, roots[size + 1]),
                          LPG_EBADPROOF);
 
     /* and as a JSON document */
@@ -738,63 +731,58 @@ s_check_consistency(s_tree_t *t, const lpg_hash_t *roots, uint64_t size1,
     assert_int_equal(n, s_subproof(size1, t->leaves, size2, true, model));
     assert_memory_equal(proof, model, n * LPG_HASH_LEN);
     const uint8_t *r1 = roots[size1], *r2 = roots[size2];
-    assert_int_equal(lpg_merkle_verify_consistency(size1, size2, r1, r2,
-                                                   proof, n),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_merkle_verify_consistency(size1, size2, r1, r2, proof, n), LPG_OK);
 
     uint8_t bad[LPG_HASH_LEN];
     for (size_t k = 0; k < n; k++) {
         s_flip(proof[k]);
-        assert_int_equal(lpg_merkle_verify_consistency(size1, size2, r1, r2,
-                                                       proof, n),
-                         LPG_EBADPROOF);
+        assert_int_equal(
+            lpg_merkle_verify_consistency(size1, size2, r1, r2, proof, n),
+            LPG_EBADPROOF);
         memcpy(proof[k], model[k], LPG_HASH_LEN);
     }
     memcpy(bad, r1, LPG_HASH_LEN);
     s_flip(bad);
-    assert_int_equal(lpg_merkle_verify_consistency(size1, size2, bad, r2,
-                                                   proof, n),
-                     LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_consistency(size1, size2, bad, r2, proof, n),
+        LPG_EBADPROOF);
     memcpy(bad, r2, LPG_HASH_LEN);
     s_flip(bad);
-    assert_int_equal(lpg_merkle_verify_consistency(size1, size2, r1, bad,
-                                                   proof, n),
-                     LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_consistency(size1, size2, r1, bad, proof, n),
+        LPG_EBADPROOF);
 
     if (n > 0)
-        assert_int_equal(lpg_merkle_verify_consistency(size1, size2, r1, r2,
-                                                       proof, n - 1),
-                         LPG_EBADPROOF);
+        assert_int_equal(
+            lpg_merkle_verify_consistency(size1, size2, r1, r2, proof, n - 1),
+            LPG_EBADPROOF);
     memcpy(proof[n], r1, LPG_HASH_LEN);
-    assert_int_equal(lpg_merkle_verify_consistency(size1, size2, r1, r2,
-                                                   proof, n + 1),
-                     LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_consistency(size1, size2, r1, r2, proof, n + 1),
+        LPG_EBADPROOF);
 
     /* other sizes, with their true roots (size 0 is consistent with
      * everything, so it is left out) */
     if (size1 > 1)
-        assert_int_equal(lpg_merkle_verify_consistency(size1 - 1, size2,
-                                                       roots[size1 - 1], r2,
-                                                       proof, n),
+        assert_int_equal(lpg_merkle_verify_consistency(
+                             size1 - 1, size2, roots[size1 - 1], r2, proof, n),
                          LPG_EBADPROOF);
     if (size1 < size2)
-        assert_int_equal(lpg_merkle_verify_consistency(size1 + 1, size2,
-                                                       roots[size1 + 1], r2,
-                                                       proof, n),
+        assert_int_equal(lpg_merkle_verify_consistency(
+                             size1 + 1, size2, roots[size1 + 1], r2, proof, n),
                          LPG_EBADPROOF);
     if (size2 > size1)
-        assert_int_equal(lpg_merkle_verify_consistency(size1, size2 - 1, r1,
-                                                       roots[size2 - 1],
-                                                       proof, n),
+        assert_int_equal(lpg_merkle_verify_consistency(
+                             size1, size2 - 1, r1, roots[size2 - 1], proof, n),
                          LPG_EBADPROOF);
     if (size2 < t->size)
-        assert_int_equal(lpg_merkle_verify_consistency(size1, size2 + 1, r1,
-                                                       roots[size2 + 1],
-                                                       proof, n),
+        assert_int_equal(lpg_merkle_verify_consistency(
+                             size1, size2 + 1, r1, roots[size2 + 1], proof, n),
                          LPG_EBADPROOF);
-    assert_int_equal(lpg_merkle_verify_consistency(size2, size1, r2, r1,
-                                                   proof, n),
-                     size1 == size2 ? LPG_OK : LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_consistency(size2, size1, r2, r1, proof, n),
+        size1 == size2 ? LPG_OK : LPG_EBADPROOF);
 
     char *json = lpg_proof_consistency_json(size1, size2, r1, r2, proof, n);
     assert_non_null(json);
@@ -825,8 +813,8 @@ test_random_trees(void **state)
         assert_memory_equal(roots[size], want, LPG_HASH_LEN);
     }
     /* the edges of a few sizes, then random pairs */
-    static const uint64_t sizes[] = {1, 2, 3, 31, 32, 33, 511, 512, 513,
-                                     S_BIG};
+    static const uint64_t sizes[] = {1,  2,   3,   31,  32,
+                                     33, 511, 512, 513, S_BIG};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         uint64_t size = sizes[s];
         s_check_inclusion(&t, roots, 0, size);
@@ -879,34 +867,32 @@ test_huge_trees(void **state)
     size_t n;
 
     /* 2^63 leaves: one stored node */
-    assert_int_equal(lpg_merkle_root(s_uniform_get, NULL, (uint64_t)1 << 63,
-                                     root),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_merkle_root(s_uniform_get, NULL, (uint64_t)1 << 63, root), LPG_OK);
     assert_memory_equal(root, s_level_hash[63], LPG_HASH_LEN);
 
     assert_int_equal(lpg_merkle_root(s_uniform_get, NULL, max, root), LPG_OK);
     /* leaf 0 of 2^64 - 1 is 64 levels deep */
-    assert_int_equal(lpg_merkle_inclusion_proof(s_uniform_get, NULL, 0, max,
-                                                proof, &n),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_merkle_inclusion_proof(s_uniform_get, NULL, 0, max, proof, &n),
+        LPG_OK);
     assert_int_equal(n, 64);
-    assert_int_equal(lpg_merkle_verify_inclusion(0, max, leaf, proof, n,
-                                                 root),
+    assert_int_equal(lpg_merkle_verify_inclusion(0, max, leaf, proof, n, root),
                      LPG_OK);
-    assert_int_equal(lpg_merkle_verify_inclusion(0, max, leaf, proof, n - 1,
-                                                 root),
-                     LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(0, max, leaf, proof, n - 1, root),
+        LPG_EBADPROOF);
     /* the last leaf sits on the right edge: 63 hashes */
     assert_int_equal(lpg_merkle_inclusion_proof(s_uniform_get, NULL, max - 1,
                                                 max, proof, &n),
                      LPG_OK);
     assert_int_equal(n, 63);
-    assert_int_equal(lpg_merkle_verify_inclusion(max - 1, max, leaf, proof,
-                                                 n, root),
-                     LPG_OK);
-    assert_int_equal(lpg_merkle_verify_inclusion(max, max, leaf, proof, n,
-                                                 root),
-                     LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(max - 1, max, leaf, proof, n, root),
+        LPG_OK);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(max, max, leaf, proof, n, root),
+        LPG_EBADPROOF);
 
     /* consistency across the largest sizes */
     uint64_t size1 = ((uint64_t)1 << 62) + 12344;
@@ -915,12 +901,12 @@ test_huge_trees(void **state)
     assert_int_equal(lpg_merkle_consistency_proof(s_uniform_get, NULL, size1,
                                                   max, proof, &n),
                      LPG_OK);
-    assert_int_equal(lpg_merkle_verify_consistency(size1, max, root1, root,
-                                                   proof, n),
-                     LPG_OK);
-    assert_int_equal(lpg_merkle_verify_consistency(size1, max, root1, root,
-                                                   proof, n - 1),
-                     LPG_EBADPROOF);
+    assert_int_equal(
+        lpg_merkle_verify_consistency(size1, max, root1, root, proof, n),
+        LPG_OK);
+    assert_int_equal(
+        lpg_merkle_verify_consistency(size1, max, root1, root, proof, n - 1),
+        LPG_EBADPROOF);
     /* the longest proof up to 2^63 leaves: 64 hashes */
     uint64_t half = (uint64_t)1 << 63;
     size1 = ((uint64_t)1 << 62) - 1;
@@ -931,14 +917,13 @@ test_huge_trees(void **state)
                      LPG_OK);
     assert_int_equal(n, 64);
     assert_int_equal(lpg_merkle_verify_consistency(size1, half, root1,
-                                                   s_level_hash[63], proof,
-                                                   n),
+                                                   s_level_hash[63], proof, n),
                      LPG_OK);
     /* above 2^63 leaves some proofs need 65 hashes, one more than the
      * API holds */
     assert_int_equal(lpg_merkle_consistency_proof(s_uniform_get, NULL,
-                                                  ((uint64_t)1 << 63) - 1,
-                                                  max, proof, &n),
+                                                  ((uint64_t)1 << 63) - 1, max,
+                                                  proof, &n),
                      LPG_ETOOBIG);
     assert_int_equal(n, 0);
 }

@@ -48,8 +48,8 @@ test_exit(void **state)
         Lpg__Reply r = s_reply(cases[i].status, "X");
         assert_int_equal(lpg_msg_exit(&r), cases[i].want);
         if (cases[i].want == 2)
-            assert_non_null(strstr(lpg_msg_advice(&r),
-                                   "nothing was recorded"));
+            assert_non_null(
+                strstr(lpg_msg_advice(&r), "nothing was recorded"));
         else
             assert_null(lpg_msg_advice(&r));
     }

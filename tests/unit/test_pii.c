@@ -18,7 +18,7 @@
 #include "base/error.h"
 #include "domain/pii.h"
 
-static const uint8_t s_key[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+static const uint8_t s_key[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
                                   12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
                                   23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 
@@ -40,8 +40,7 @@ test_normalise(void **state)
     s_norm(LPG_PII_ID_CARD, "e1234567a", "E1234567A");
     s_norm(LPG_PII_PHONE, " 138-0013 8000 ", "13800138000");
     s_norm(LPG_PII_PHONE, "+86 138 0013 8000", "+8613800138000");
-    s_norm(LPG_PII_TEXT, " 南通市 崇川区 1号 ",
-           "南通市 崇川区 1号");
+    s_norm(LPG_PII_TEXT, " 南通市 崇川区 1号 ", "南通市 崇川区 1号");
     /* Names keep their case; only ID cards are upper-cased. */
     s_norm(LPG_PII_NAME, "li wei", "li wei");
 
@@ -52,49 +51,45 @@ test_normalise(void **state)
                      LPG_EINVAL);
     assert_int_equal(lpg_pii_normalise(LPG_PII_NAME, NULL, out, sizeof out),
                      LPG_EINVAL);
-    assert_int_equal(lpg_pii_normalise(LPG_PII_PHONE, " - ", out,
-                                       sizeof out),
+    assert_int_equal(lpg_pii_normalise(LPG_PII_PHONE, " - ", out, sizeof out),
                      LPG_EINVAL);
     assert_int_equal(lpg_pii_normalise(LPG_PII_NAME, "a\tb", out, sizeof out),
                      LPG_EINVAL);
-    assert_int_equal(lpg_pii_normalise(LPG_PII_NAME, "\xc3\x28", out,
-                                       sizeof out),
-                     LPG_EINVAL);
-    assert_int_equal(lpg_pii_normalise(LPG_PII_NAME, "0123456789abcdef", out,
-                                       sizeof out),
-                     LPG_ERANGE);
-    assert_int_equal(lpg_pii_normalise(LPG_PII_NAME, "0123456789abcde", out,
-                                       sizeof out),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_pii_normalise(LPG_PII_NAME, "\xc3\x28", out, sizeof out),
+        LPG_EINVAL);
+    assert_int_equal(
+        lpg_pii_normalise(LPG_PII_NAME, "0123456789abcdef", out, sizeof out),
+        LPG_ERANGE);
+    assert_int_equal(
+        lpg_pii_normalise(LPG_PII_NAME, "0123456789abcde", out, sizeof out),
+        LPG_OK);
 }
 
 static void
 test_hmac(void **state)
 {
     uint8_t a[32], b[32], direct[32];
-    assert_int_equal(lpg_pii_hmac(s_key, LPG_PII_ID_CARD,
-                                  "32060219800101123X", a),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_pii_hmac(s_key, LPG_PII_ID_CARD, "32060219800101123X", a), LPG_OK);
     /* The value under the key, nothing else: any holder of the key can
      * compute it the same way. */
     lpg_hmac_sha256(s_key, 32, "32060219800101123X", 18, direct);
     assert_memory_equal(a, direct, 32);
     /* Spaces around and a lower-case x make no difference. */
-    assert_int_equal(lpg_pii_hmac(s_key, LPG_PII_ID_CARD,
-                                  "  32060219800101123x\n", b),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_pii_hmac(s_key, LPG_PII_ID_CARD, "  32060219800101123x\n", b),
+        LPG_OK);
     assert_memory_equal(a, b, 32);
     /* Another number, or another key, is another HMAC. */
-    assert_int_equal(lpg_pii_hmac(s_key, LPG_PII_ID_CARD,
-                                  "32060219800101124X", b),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_pii_hmac(s_key, LPG_PII_ID_CARD, "32060219800101124X", b), LPG_OK);
     assert_memory_not_equal(a, b, 32);
     uint8_t other[32];
     memcpy(other, s_key, 32);
     other[0] ^= 1;
-    assert_int_equal(lpg_pii_hmac(other, LPG_PII_ID_CARD,
-                                  "32060219800101123X", b),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_pii_hmac(other, LPG_PII_ID_CARD, "32060219800101123X", b), LPG_OK);
     assert_memory_not_equal(a, b, 32);
     /* A name keeps its case, so "Li" and "li" differ. */
     assert_int_equal(lpg_pii_hmac(s_key, LPG_PII_NAME, "Li", a), LPG_OK);
@@ -106,8 +101,7 @@ test_hmac(void **state)
     assert_int_equal(lpg_pii_hmac(s_key, LPG_PII_PHONE, "13800138000", b),
                      LPG_OK);
     assert_memory_equal(a, b, 32);
-    assert_int_equal(lpg_pii_hmac(s_key, LPG_PII_ID_CARD, " ", a),
-                     LPG_EINVAL);
+    assert_int_equal(lpg_pii_hmac(s_key, LPG_PII_ID_CARD, " ", a), LPG_EINVAL);
 }
 
 static void
@@ -167,8 +161,7 @@ test_seal_open(void **state)
     lpg__personal_data__free_unpacked(back, NULL);
 
     /* Bound to the user, the key and every byte. */
-    assert_int_equal(lpg_pii_open(key, "U2", sealed, len, &back),
-                     LPG_EBADSIG);
+    assert_int_equal(lpg_pii_open(key, "U2", sealed, len, &back), LPG_EBADSIG);
     assert_null(back);
     uint8_t other[32];
     memcpy(other, key, 32);
@@ -176,8 +169,7 @@ test_seal_open(void **state)
     assert_int_equal(lpg_pii_open(other, "U1", sealed, len, &back),
                      LPG_EBADSIG);
     sealed[len / 2] ^= 1;
-    assert_int_equal(lpg_pii_open(key, "U1", sealed, len, &back),
-                     LPG_EBADSIG);
+    assert_int_equal(lpg_pii_open(key, "U1", sealed, len, &back), LPG_EBADSIG);
     assert_int_equal(lpg_pii_open(key, "U1", sealed, 27, &back),
                      LPG_EMALFORMED);
     free(sealed);
@@ -186,30 +178,27 @@ test_seal_open(void **state)
 static void
 test_wrap_unwrap(void **state)
 {
-    uint8_t master[32], data_key[32], wrapped[LPG_PII_WRAPPED_LEN],
-        back[32];
+    uint8_t master[32], data_key[32], wrapped[LPG_PII_WRAPPED_LEN], back[32];
     assert_int_equal(lpg_random(master, 32), LPG_OK);
     assert_int_equal(lpg_random(data_key, 32), LPG_OK);
     assert_int_equal(lpg_pii_wrap(master, "U1", data_key, wrapped), LPG_OK);
     assert_null(memmem(wrapped, sizeof wrapped, data_key, 32));
-    assert_int_equal(lpg_pii_unwrap(master, "U1", wrapped, sizeof wrapped,
-                                    back),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_pii_unwrap(master, "U1", wrapped, sizeof wrapped, back), LPG_OK);
     assert_memory_equal(back, data_key, 32);
-    assert_int_equal(lpg_pii_unwrap(master, "U2", wrapped, sizeof wrapped,
-                                    back),
-                     LPG_EBADSIG);
-    assert_int_equal(lpg_pii_unwrap(master, "U1", wrapped,
-                                    sizeof wrapped - 1, back),
-                     LPG_EMALFORMED);
+    assert_int_equal(
+        lpg_pii_unwrap(master, "U2", wrapped, sizeof wrapped, back),
+        LPG_EBADSIG);
+    assert_int_equal(
+        lpg_pii_unwrap(master, "U1", wrapped, sizeof wrapped - 1, back),
+        LPG_EMALFORMED);
     /* A wrapped key is no sealed PersonalData of the same user, and the
      * other way round: their associated data differ. */
-    assert_int_equal(lpg_pii_unwrap(s_key, "U1", wrapped, sizeof wrapped,
-                                    back),
-                     LPG_EBADSIG);
+    assert_int_equal(
+        lpg_pii_unwrap(s_key, "U1", wrapped, sizeof wrapped, back),
+        LPG_EBADSIG);
     Lpg__PersonalData *pd = NULL;
-    assert_int_equal(lpg_pii_open(master, "U1", wrapped, sizeof wrapped,
-                                  &pd),
+    assert_int_equal(lpg_pii_open(master, "U1", wrapped, sizeof wrapped, &pd),
                      LPG_EBADSIG);
 }
 
@@ -261,8 +250,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_normalise), cmocka_unit_test(test_hmac),
-        cmocka_unit_test(test_mask),      cmocka_unit_test(test_seal_open),
+        cmocka_unit_test(test_normalise),   cmocka_unit_test(test_hmac),
+        cmocka_unit_test(test_mask),        cmocka_unit_test(test_seal_open),
         cmocka_unit_test(test_wrap_unwrap), cmocka_unit_test(test_key_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

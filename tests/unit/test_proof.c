@@ -62,9 +62,9 @@ test_inclusion_text(void **state)
     size_t n;
     assert_int_equal(lpg_merkle_root(lpg_merkle_mem_get, t.mem, 2, root),
                      LPG_OK);
-    assert_int_equal(lpg_merkle_inclusion_proof(lpg_merkle_mem_get, t.mem, 0,
-                                                2, proof, &n),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_merkle_inclusion_proof(lpg_merkle_mem_get, t.mem, 0, 2, proof, &n),
+        LPG_OK);
     char *text = lpg_proof_inclusion_json(0, 2, root, t.leaves[0], proof, n);
     assert_non_null(text);
     assert_string_equal(text, "{\n"
@@ -77,9 +77,8 @@ test_inclusion_text(void **state)
                               "  ]\n"
                               "}\n");
     char why[128];
-    assert_int_equal(lpg_proof_verify_json(text, strlen(text), why,
-                                           sizeof why),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_proof_verify_json(text, strlen(text), why, sizeof why), LPG_OK);
     assert_string_equal(why, "inclusion proof of leaf 0 in tree of 2 "
                              "verifies");
     free(text);
@@ -111,8 +110,8 @@ test_consistency_text(void **state)
                      LPG_OK);
     assert_int_equal(lpg_merkle_root(lpg_merkle_mem_get, t.mem, 2, root2),
                      LPG_OK);
-    assert_int_equal(lpg_merkle_consistency_proof(lpg_merkle_mem_get, t.mem,
-                                                  1, 2, proof, &n),
+    assert_int_equal(lpg_merkle_consistency_proof(lpg_merkle_mem_get, t.mem, 1,
+                                                  2, proof, &n),
                      LPG_OK);
     char *text = lpg_proof_consistency_json(1, 2, root1, root2, proof, n);
     assert_non_null(text);
@@ -126,9 +125,8 @@ test_consistency_text(void **state)
                               "  ]\n"
                               "}\n");
     char why[128];
-    assert_int_equal(lpg_proof_verify_json(text, strlen(text), why,
-                                           sizeof why),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_proof_verify_json(text, strlen(text), why, sizeof why), LPG_OK);
     assert_string_equal(why, "consistency proof from size 1 to 2 verifies");
     free(text);
     lpg_merkle_mem_destroy(&t.mem);
@@ -165,8 +163,7 @@ test_malformed(void **state)
              "neither an inclusion nor a consistency proof");
     s_expect("{\"leafIdx\": 0, \"size1\": 1}", LPG_EMALFORMED,
              "both an inclusion and a consistency proof");
-    s_expect("{\"leafIdx\": 0, \"leafIdx\": 0}", LPG_EMALFORMED,
-             "duplicate");
+    s_expect("{\"leafIdx\": 0, \"leafIdx\": 0}", LPG_EMALFORMED, "duplicate");
     s_expect("{\"leafIdx\": 0, \"treeSize\": 1, \"root\": \"" S_L0 "\","
              " \"proof\": []}",
              LPG_EMALFORMED, "missing field \"leafHash\"");
@@ -184,9 +181,10 @@ test_malformed(void **state)
     s_expect("{\"size1\": \"1\", \"size2\": 1, \"root1\": \"" S_L0 "\","
              " \"root2\": \"" S_L0 "\", \"proof\": []}",
              LPG_EMALFORMED, "field \"size1\" is not an integer");
-    s_expect("{\"size1\": 1, \"size2\": 18446744073709551615, \"root1\": \""
-             S_L0 "\", \"root2\": \"" S_L0 "\", \"proof\": []}",
-             LPG_EMALFORMED, "number out of range");
+    s_expect(
+        "{\"size1\": 1, \"size2\": 18446744073709551615, \"root1\": \"" S_L0
+        "\", \"root2\": \"" S_L0 "\", \"proof\": []}",
+        LPG_EMALFORMED, "number out of range");
 
     /* hashes: 31 and 33 bytes, bad alphabet, bad padding, not a string */
     s_expect("{\"size1\": 1, \"size2\": 1, \"root1\":"
@@ -258,10 +256,11 @@ test_bad_proofs(void **state)
     size_t cap = 8192, used = 0;
     char *text = malloc(cap);
     assert_non_null(text);
-    used += (size_t)snprintf(text, cap,
-                             "{\"leafIdx\": 0, \"treeSize\": 2, \"root\": \""
-                             S_R2 "\", \"leafHash\": \"" S_L0 "\","
-                             " \"proof\": [");
+    used +=
+        (size_t)snprintf(text, cap,
+                         "{\"leafIdx\": 0, \"treeSize\": 2, \"root\": \"" S_R2
+                         "\", \"leafHash\": \"" S_L0 "\","
+                         " \"proof\": [");
     for (int i = 0; i < 70; i++)
         used += (size_t)snprintf(text + used, cap - used, "%s\"" S_L1 "\"",
                                  i ? ", " : "");
@@ -273,9 +272,9 @@ test_bad_proofs(void **state)
 static void
 test_why_buffer(void **state)
 {
-    const char *doc = "{\"leafIdx\": 1, \"treeSize\": 2, \"root\": \"" S_R2
-                      "\", \"leafHash\": \"" S_L0 "\", \"proof\": [\"" S_L1
-                      "\"]}";
+    const char *doc =
+        "{\"leafIdx\": 1, \"treeSize\": 2, \"root\": \"" S_R2
+        "\", \"leafHash\": \"" S_L0 "\", \"proof\": [\"" S_L1 "\"]}";
     char why[8];
     memset(why, 'x', sizeof why);
     assert_int_equal(lpg_proof_verify_json(doc, strlen(doc), why, sizeof why),

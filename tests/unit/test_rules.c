@@ -188,263 +188,482 @@ typedef struct {
     const char *want; /* tokens, in order; "" = ALLOW */
 } s_check_case_t;
 
-static void m_none(s_world_t *w) { (void)w; }
-static void m_forged(s_world_t *w) { w->in.code_rc = LPG_ECODE_FORGED; }
-static void m_syntax(s_world_t *w) { w->in.code_rc = LPG_ECODE_SYNTAX; }
-static void m_truncated(s_world_t *w) { w->in.code_rc = LPG_ECODE_TRUNCATED; }
-static void m_caps(s_world_t *w) { w->in.code_rc = LPG_ECODE_CASE; }
-static void m_old_rev(s_world_t *w) { w->code.revision = 0; }
-static void m_new_rev(s_world_t *w) { w->code.revision = 2; }
-static void m_no_reg_rev(s_world_t *w)
+static void
+m_none(s_world_t *w)
+{
+    (void)w;
+}
+static void
+m_forged(s_world_t *w)
+{
+    w->in.code_rc = LPG_ECODE_FORGED;
+}
+static void
+m_syntax(s_world_t *w)
+{
+    w->in.code_rc = LPG_ECODE_SYNTAX;
+}
+static void
+m_truncated(s_world_t *w)
+{
+    w->in.code_rc = LPG_ECODE_TRUNCATED;
+}
+static void
+m_caps(s_world_t *w)
+{
+    w->in.code_rc = LPG_ECODE_CASE;
+}
+static void
+m_old_rev(s_world_t *w)
+{
+    w->code.revision = 0;
+}
+static void
+m_new_rev(s_world_t *w)
+{
+    w->code.revision = 2;
+}
+static void
+m_no_reg_rev(s_world_t *w)
 {
     w->reg.has_code_revision = 0;
     w->code.revision = 0;
 }
 /*  Relabelled (a CylinderRelabel set the record's revision to 2): the
  *  label of revision 1 is superseded, 2 is the one, 3 was never issued. */
-static void m_relabelled_old(s_world_t *w)
+static void
+m_relabelled_old(s_world_t *w)
 {
     w->cyl.has_code_revision = 1;
     w->cyl.code_revision = 2;
 }
-static void m_relabelled_new(s_world_t *w)
+static void
+m_relabelled_new(s_world_t *w)
 {
     m_relabelled_old(w);
     w->code.revision = 2;
 }
-static void m_relabelled_newer(s_world_t *w)
+static void
+m_relabelled_newer(s_world_t *w)
 {
     m_relabelled_old(w);
     w->code.revision = 3;
 }
-static void m_relabelled_caps(s_world_t *w)
+static void
+m_relabelled_caps(s_world_t *w)
 {
     m_relabelled_old(w);
     w->in.code_rc = LPG_ECODE_CASE;
 }
-static void m_relabelled_scrapped(s_world_t *w)
+static void
+m_relabelled_scrapped(s_world_t *w)
 {
     m_relabelled_old(w);
     w->cyl.status = LPG__CYLINDER_STATUS__CYL_SCRAPPED;
 }
-static void m_relabelled_forged(s_world_t *w)
+static void
+m_relabelled_forged(s_world_t *w)
 {
     m_relabelled_old(w);
     w->in.code_rc = LPG_ECODE_FORGED;
 }
-static void m_no_cyl(s_world_t *w) { w->in.cyl = NULL; }
-static void m_no_site(s_world_t *w) { w->in.site = NULL; }
-static void m_supply_point(s_world_t *w)
+static void
+m_no_cyl(s_world_t *w)
+{
+    w->in.cyl = NULL;
+}
+static void
+m_no_site(s_world_t *w)
+{
+    w->in.site = NULL;
+}
+static void
+m_supply_point(s_world_t *w)
 {
     w->site_add.kind = LPG__SITE_KIND__SITE_SUPPLY_POINT;
 }
-static void m_other_owner(s_world_t *w) { w->reg.owner = "C2"; }
-static void m_fill_site_other(s_world_t *w) { w->reg.fill_site = "S9"; }
-static void m_fill_site_here(s_world_t *w) { w->reg.fill_site = "S1"; }
-static void m_fill_site_empty(s_world_t *w) { w->reg.fill_site = ""; }
-static void m_scrapped(s_world_t *w)
+static void
+m_other_owner(s_world_t *w)
+{
+    w->reg.owner = "C2";
+}
+static void
+m_fill_site_other(s_world_t *w)
+{
+    w->reg.fill_site = "S9";
+}
+static void
+m_fill_site_here(s_world_t *w)
+{
+    w->reg.fill_site = "S1";
+}
+static void
+m_fill_site_empty(s_world_t *w)
+{
+    w->reg.fill_site = "";
+}
+static void
+m_scrapped(s_world_t *w)
 {
     w->cyl.status = LPG__CYLINDER_STATUS__CYL_SCRAPPED;
 }
-static void m_quarantined(s_world_t *w)
+static void
+m_quarantined(s_world_t *w)
 {
     w->cyl.status = LPG__CYLINDER_STATUS__CYL_QUARANTINED;
 }
-static void m_no_status(s_world_t *w) { w->cyl.has_status = 0; }
-static void m_insp_today(s_world_t *w) { w->reg.next_inspection_ymd = TODAY; }
-static void m_insp_yesterday(s_world_t *w)
+static void
+m_no_status(s_world_t *w)
+{
+    w->cyl.has_status = 0;
+}
+static void
+m_insp_today(s_world_t *w)
+{
+    w->reg.next_inspection_ymd = TODAY;
+}
+static void
+m_insp_yesterday(s_world_t *w)
 {
     w->reg.next_inspection_ymd = TODAY - 1;
 }
-static void m_insp_none(s_world_t *w) { w->reg.has_next_inspection_ymd = 0; }
-static void m_insp_state_newer(s_world_t *w)
+static void
+m_insp_none(s_world_t *w)
+{
+    w->reg.has_next_inspection_ymd = 0;
+}
+static void
+m_insp_state_newer(s_world_t *w)
 {
     w->reg.next_inspection_ymd = 20220101; /* renewed since */
     w->cyl.has_next_inspection_ymd = 1;
     w->cyl.next_inspection_ymd = 20300101;
 }
-static void m_insp_state_older(s_world_t *w)
+static void
+m_insp_state_older(s_world_t *w)
 {
     w->cyl.has_next_inspection_ymd = 1;
     w->cyl.next_inspection_ymd = 20260301;
 }
-static void m_life_last_month(s_world_t *w) { w->reg.made_ym = 201803; }
-static void m_life_past(s_world_t *w) { w->reg.made_ym = 201802; }
-static void m_life_none(s_world_t *w)
+static void
+m_life_last_month(s_world_t *w)
+{
+    w->reg.made_ym = 201803;
+}
+static void
+m_life_past(s_world_t *w)
+{
+    w->reg.made_ym = 201802;
+}
+static void
+m_life_none(s_world_t *w)
 {
     w->reg.made_ym = 200001;
     w->reg.has_design_life_y = 0;
 }
-static void m_life_no_made(s_world_t *w)
+static void
+m_life_no_made(s_world_t *w)
 {
     w->reg.made_ym = 200001;
     w->reg.has_made_ym = 0;
 }
-static void m_ins_today(s_world_t *w) { w->reg.insurance_until_ymd = TODAY; }
-static void m_ins_yesterday(s_world_t *w)
+static void
+m_ins_today(s_world_t *w)
+{
+    w->reg.insurance_until_ymd = TODAY;
+}
+static void
+m_ins_yesterday(s_world_t *w)
 {
     w->reg.insurance_until_ymd = TODAY - 1;
 }
-static void m_ins_none(s_world_t *w) { w->reg.has_insurance_until_ymd = 0; }
-static void m_ins_state_renewed(s_world_t *w)
+static void
+m_ins_none(s_world_t *w)
+{
+    w->reg.has_insurance_until_ymd = 0;
+}
+static void
+m_ins_state_renewed(s_world_t *w)
 {
     w->reg.insurance_until_ymd = 20250101;
     w->cyl.has_insurance_until_ymd = 1;
     w->cyl.insurance_until_ymd = 20270101;
 }
-static void m_no_staff(s_world_t *w) { w->in.staff = NULL; }
-static void m_staff_elsewhere(s_world_t *w) { w->staff_add.site = "S2"; }
-static void m_staff_no_site(s_world_t *w) { w->staff_add.site = NULL; }
-static void m_staff_other_co(s_world_t *w) { w->staff_add.company = "C2"; }
-static void m_staff_driver(s_world_t *w)
+static void
+m_no_staff(s_world_t *w)
+{
+    w->in.staff = NULL;
+}
+static void
+m_staff_elsewhere(s_world_t *w)
+{
+    w->staff_add.site = "S2";
+}
+static void
+m_staff_no_site(s_world_t *w)
+{
+    w->staff_add.site = NULL;
+}
+static void
+m_staff_other_co(s_world_t *w)
+{
+    w->staff_add.company = "C2";
+}
+static void
+m_staff_driver(s_world_t *w)
 {
     w->staff_add.role = LPG__STAFF_ROLE__STAFF_DRIVER;
 }
-static void m_staff_supervisor(s_world_t *w)
+static void
+m_staff_supervisor(s_world_t *w)
 {
     w->staff_add.role = LPG__STAFF_ROLE__STAFF_SUPERVISOR;
 }
-static void m_cert_today(s_world_t *w) { w->staff_add.cert_until_ymd = TODAY; }
-static void m_cert_yesterday(s_world_t *w)
+static void
+m_cert_today(s_world_t *w)
+{
+    w->staff_add.cert_until_ymd = TODAY;
+}
+static void
+m_cert_yesterday(s_world_t *w)
 {
     w->staff_add.cert_until_ymd = TODAY - 1;
 }
-static void m_no_dev(s_world_t *w) { w->in.device = NULL; }
-static void m_dev_revoked(s_world_t *w)
+static void
+m_no_dev(s_world_t *w)
+{
+    w->in.device = NULL;
+}
+static void
+m_dev_revoked(s_world_t *w)
 {
     w->dev.has_revoked_seq = 1;
     w->dev.revoked_seq = 9;
 }
-static void m_dev_elsewhere(s_world_t *w) { w->dev.site = "S2"; }
-static void m_dev_other_co(s_world_t *w) { w->dev.company = "C2"; }
-static void m_dev_handheld(s_world_t *w)
+static void
+m_dev_elsewhere(s_world_t *w)
+{
+    w->dev.site = "S2";
+}
+static void
+m_dev_other_co(s_world_t *w)
+{
+    w->dev.company = "C2";
+}
+static void
+m_dev_handheld(s_world_t *w)
 {
     w->dev.role = LPG__ROLE__ROLE_HANDHELD;
 }
-static void m_dev_scale(s_world_t *w) { w->dev.role = LPG__ROLE__ROLE_SCALE; }
-static void m_tare_exact(s_world_t *w) { w->check.empty_g = 15000; }
-static void m_tare_top(s_world_t *w) { w->check.empty_g = 15300; }
-static void m_tare_over(s_world_t *w) { w->check.empty_g = 15301; }
-static void m_tare_under(s_world_t *w) { w->check.empty_g = 14999; }
-static void m_tare_bottom(s_world_t *w) { w->check.empty_g = 14850; }
-static void m_tare_below(s_world_t *w) { w->check.empty_g = 14849; }
-static void m_tare_zero_below(s_world_t *w)
+static void
+m_dev_scale(s_world_t *w)
+{
+    w->dev.role = LPG__ROLE__ROLE_SCALE;
+}
+static void
+m_tare_exact(s_world_t *w)
+{
+    w->check.empty_g = 15000;
+}
+static void
+m_tare_top(s_world_t *w)
+{
+    w->check.empty_g = 15300;
+}
+static void
+m_tare_over(s_world_t *w)
+{
+    w->check.empty_g = 15301;
+}
+static void
+m_tare_under(s_world_t *w)
+{
+    w->check.empty_g = 14999;
+}
+static void
+m_tare_bottom(s_world_t *w)
+{
+    w->check.empty_g = 14850;
+}
+static void
+m_tare_below(s_world_t *w)
+{
+    w->check.empty_g = 14849;
+}
+static void
+m_tare_zero_below(s_world_t *w)
 {
     w->in.limits.tare_below_g = 0;
     w->check.empty_g = 14999;
 }
-static void m_tare_below_big(s_world_t *w)
+static void
+m_tare_below_big(s_world_t *w)
 {
     /* a tolerance larger than the tare: the window starts at 0 g */
     w->in.limits.tare_below_g = 20000;
     w->check.empty_g = 1;
 }
-static void m_tare_zero_tol(s_world_t *w)
+static void
+m_tare_zero_tol(s_world_t *w)
 {
     w->in.limits.tare_tolerance_g = 0;
     w->check.empty_g = 15001;
 }
-static void m_tare_unknown(s_world_t *w) { w->reg.tare_g = 0; }
-static void m_full_here(s_world_t *w)
+static void
+m_tare_unknown(s_world_t *w)
+{
+    w->reg.tare_g = 0;
+}
+static void
+m_full_here(s_world_t *w)
 {
     w->cyl.custody = LPG__CUSTODY__CUSTODY_FULL_AT_STATION;
 }
-static void m_transit(s_world_t *w)
+static void
+m_transit(s_world_t *w)
 {
     w->cyl.custody = LPG__CUSTODY__CUSTODY_IN_TRANSIT;
 }
-static void m_at_user(s_world_t *w)
+static void
+m_at_user(s_world_t *w)
 {
     w->cyl.custody = LPG__CUSTODY__CUSTODY_AT_USER;
 }
-static void m_collected(s_world_t *w)
+static void
+m_collected(s_world_t *w)
 {
     w->cyl.custody = LPG__CUSTODY__CUSTODY_COLLECTED;
 }
-static void m_no_custody(s_world_t *w) { w->cyl.has_custody = 0; }
+static void
+m_no_custody(s_world_t *w)
+{
+    w->cyl.has_custody = 0;
+}
 /* S2 is 111.19508 km away: at 120 km/h with 5 km of slack it takes
  * (111.19508 - 5) / 120 h = 3185852.4 ms */
-static void s_from_s2(s_world_t *w, uint64_t ms)
+static void
+s_from_s2(s_world_t *w, uint64_t ms)
 {
     w->in.last_site_id = "S2";
     w->in.last_site = &w->last;
     w->in.last_time_ms = NOW_MS - ms;
 }
-static void m_travel_possible(s_world_t *w) { s_from_s2(w, 3185853); }
-static void m_travel_impossible(s_world_t *w) { s_from_s2(w, 3185852); }
-static void m_travel_now(s_world_t *w) { s_from_s2(w, 0); }
-static void m_travel_clock_back(s_world_t *w)
+static void
+m_travel_possible(s_world_t *w)
+{
+    s_from_s2(w, 3185853);
+}
+static void
+m_travel_impossible(s_world_t *w)
+{
+    s_from_s2(w, 3185852);
+}
+static void
+m_travel_now(s_world_t *w)
+{
+    s_from_s2(w, 0);
+}
+static void
+m_travel_clock_back(s_world_t *w)
 {
     s_from_s2(w, 0);
     w->in.last_time_ms = NOW_MS + HOUR_MS; /* the last event is "later" */
 }
 /* A device dated ahead of the service gains no time: from S2 a moment
  * ago, a check dated 10 h on is judged at the service's clock. */
-static void m_travel_device_ahead(s_world_t *w)
+static void
+m_travel_device_ahead(s_world_t *w)
 {
     s_from_s2(w, 0);
     w->in.time_ms = NOW_MS + 10 * HOUR_MS;
 }
 /* A device behind the service's clock is judged at its own time. */
-static void m_travel_device_behind(s_world_t *w)
+static void
+m_travel_device_behind(s_world_t *w)
 {
     s_from_s2(w, 2 * HOUR_MS);
     w->in.time_ms = NOW_MS - 2 * HOUR_MS + 3185852;
 }
-static void m_travel_no_coords(s_world_t *w)
+static void
+m_travel_no_coords(s_world_t *w)
 {
     s_from_s2(w, 0);
     w->last_add.has_lat_e6 = 0;
 }
-static void m_travel_here_no_coords(s_world_t *w)
+static void
+m_travel_here_no_coords(s_world_t *w)
 {
     s_from_s2(w, 0);
     w->site_add.has_lon_e6 = 0;
 }
-static void m_travel_unknown_site(s_world_t *w)
+static void
+m_travel_unknown_site(s_world_t *w)
 {
     s_from_s2(w, 0);
     w->in.last_site = NULL;
 }
-static void m_travel_near(s_world_t *w)
+static void
+m_travel_near(s_world_t *w)
 {
     s_from_s2(w, 0);
     w->last_add.lat_e6 = 31230416 + 40000; /* 4.45 km: within the slack */
 }
-static void m_travel_slow(s_world_t *w)
+static void
+m_travel_slow(s_world_t *w)
 {
     s_from_s2(w, 3186000);
     w->in.limits.travel_speed_kmh = 60;
 }
-static void m_travel_no_last(s_world_t *w)
+static void
+m_travel_no_last(s_world_t *w)
 {
     w->in.last_site_id = NULL;
     w->in.last_site = NULL;
 }
-static void m_item_failed(s_world_t *w) { w->items[0].ok = 0; }
-static void m_item_missing(s_world_t *w) { s_items(w, 4); /* no parts */ }
-static void m_items_none(s_world_t *w) { s_items(w, 0); }
-static void m_item_extra_ok(s_world_t *w) { s_items(w, 6); }
-static void m_item_extra_failed(s_world_t *w)
+static void
+m_item_failed(s_world_t *w)
+{
+    w->items[0].ok = 0;
+}
+static void
+m_item_missing(s_world_t *w)
+{
+    s_items(w, 4); /* no parts */
+}
+static void
+m_items_none(s_world_t *w)
+{
+    s_items(w, 0);
+}
+static void
+m_item_extra_ok(s_world_t *w)
+{
+    s_items(w, 6);
+}
+static void
+m_item_extra_failed(s_world_t *w)
 {
     s_items(w, 6);
     w->items[5].ok = 0;
 }
-static void m_item_twice(s_world_t *w)
+static void
+m_item_twice(s_world_t *w)
 {
     s_items(w, 6);
     w->items[5].item = "valve";
     w->items[5].ok = 0;
     w->items[3].ok = 0;
 }
-static void m_code_and_people(s_world_t *w)
+static void
+m_code_and_people(s_world_t *w)
 {
     w->in.code_rc = LPG_ECODE_FORGED;
     w->in.staff = NULL;
     w->dev.site = "S2";
     w->items[1].ok = 0;
 }
-static void m_everything(s_world_t *w)
+static void
+m_everything(s_world_t *w)
 {
     w->code.revision = 0;
     w->reg.owner = "C2";
@@ -462,12 +681,14 @@ static void m_everything(s_world_t *w)
     w->items[3].ok = 0; /* valve */
     w->items[0].ok = 0; /* corrosion */
 }
-static void m_caps_and_scrapped(s_world_t *w)
+static void
+m_caps_and_scrapped(s_world_t *w)
 {
     w->in.code_rc = LPG_ECODE_CASE;
     w->cyl.status = LPG__CYLINDER_STATUS__CYL_SCRAPPED;
 }
-static void m_unknown_and_site(s_world_t *w)
+static void
+m_unknown_and_site(s_world_t *w)
 {
     w->in.cyl = NULL;
     w->in.site = NULL;
@@ -538,8 +759,7 @@ static const s_check_case_t s_check_cases[] = {
     {"empty weight 1 g over", m_tare_over, "TARE_MISMATCH"},
     {"empty weight 1 g under tare", m_tare_under, ""},
     {"empty weight tare - tolerance below", m_tare_bottom, ""},
-    {"empty weight 1 g under tare - tolerance", m_tare_below,
-     "TARE_MISMATCH"},
+    {"empty weight 1 g under tare - tolerance", m_tare_below, "TARE_MISMATCH"},
     {"zero tolerance below, 1 g under", m_tare_zero_below, "TARE_MISMATCH"},
     {"tolerance below larger than the tare", m_tare_below_big, ""},
     {"zero tolerance, 1 g over", m_tare_zero_tol, "TARE_MISMATCH"},
@@ -552,8 +772,7 @@ static const s_check_case_t s_check_cases[] = {
     {"travel just possible", m_travel_possible, ""},
     {"travel just impossible", m_travel_impossible, "IMPOSSIBLE_TRAVEL"},
     {"two sites at once", m_travel_now, "IMPOSSIBLE_TRAVEL"},
-    {"last event later than this", m_travel_clock_back,
-     "IMPOSSIBLE_TRAVEL"},
+    {"last event later than this", m_travel_clock_back, "IMPOSSIBLE_TRAVEL"},
     {"device dated 10 h ahead gains no time", m_travel_device_ahead,
      "IMPOSSIBLE_TRAVEL"},
     {"device behind: its own time counts", m_travel_device_behind,
@@ -562,13 +781,11 @@ static const s_check_case_t s_check_cases[] = {
     {"this site has no coordinates", m_travel_here_no_coords, ""},
     {"last site unknown", m_travel_unknown_site, ""},
     {"neighbouring site within slack", m_travel_near, ""},
-    {"slower limit makes it impossible", m_travel_slow,
-     "IMPOSSIBLE_TRAVEL"},
+    {"slower limit makes it impossible", m_travel_slow, "IMPOSSIBLE_TRAVEL"},
     {"no last site", m_travel_no_last, ""},
     {"corrosion found", m_item_failed, "VISUAL_FAILED"},
     {"parts not checked", m_item_missing, "VISUAL_MISSING"},
-    {"no checklist at all",
-     m_items_none,
+    {"no checklist at all", m_items_none,
      "VISUAL_MISSING VISUAL_MISSING VISUAL_MISSING VISUAL_MISSING "
      "VISUAL_MISSING"},
     {"extra item passed", m_item_extra_ok, ""},
@@ -577,8 +794,7 @@ static const s_check_case_t s_check_cases[] = {
     /* several together, in catalogue order */
     {"forged code, unknown operator, device, dents", m_code_and_people,
      "CODE_FORGED OPERATOR_UNKNOWN DEVICE_NOT_HERE VISUAL_FAILED"},
-    {"everything wrong",
-     m_everything,
+    {"everything wrong", m_everything,
      "CODE_SUPERSEDED NOT_OWNER QUARANTINED INSPECTION_OVERDUE "
      "DESIGN_LIFE_EXCEEDED UNINSURED OPERATOR_UNKNOWN "
      "OPERATOR_CERT_EXPIRED DEVICE_NOT_HERE TARE_MISMATCH "
@@ -689,8 +905,7 @@ t_check_capslock_and_forged_text(void **state)
     assert_int_equal(lpg_rules_fill_check(&w.in, &v), LPG_OK);
     assert_string_equal(v.reasons[0].token, "CODE_FORGED");
     assert_string_equal(v.reasons[0].zh, "码无效或伪造");
-    assert_string_equal(v.reasons[0].detail,
-                        lpg_strerror(LPG_ECODE_FORGED));
+    assert_string_equal(v.reasons[0].detail, lpg_strerror(LPG_ECODE_FORGED));
 }
 
 static void
@@ -773,8 +988,7 @@ t_verdict_tokens_range(void **state)
     lpg_verdict_t v;
     assert_int_equal(lpg_rules_fill_check(&w.in, &v), LPG_OK);
     char small[16];
-    assert_int_equal(lpg_verdict_tokens(&v, small, sizeof small),
-                     LPG_ERANGE);
+    assert_int_equal(lpg_verdict_tokens(&v, small, sizeof small), LPG_ERANGE);
     assert_int_equal(lpg_verdict_find(&v, "NOPE"), -1);
     assert_int_equal(lpg_verdict_find(&v, "DEVICE_NOT_HERE"), 2);
 }
@@ -790,10 +1004,10 @@ typedef struct {
     Lpg__FillRecord fr;
     Lpg__Event rec;
     Lpg__FillCheck fc;
-    Lpg__Event check;   /* the allowed (or refused) check */
+    Lpg__Event check; /* the allowed (or refused) check */
     Lpg__Outcome check_outcome;
     Lpg__FillOverride fo;
-    Lpg__Event ov;      /* an override of check */
+    Lpg__Event ov; /* an override of check */
     Lpg__Outcome ov_outcome;
     lpg_fill_record_input_t in;
 } s_rec_world_t;
@@ -883,85 +1097,189 @@ typedef struct {
     bool over, under, leak, quarantine;
 } s_rec_case_t;
 
-static void r_none(s_rec_world_t *w) { (void)w; }
-static void r_no_named(s_rec_world_t *w) { w->in.named = NULL; }
-static void r_refused(s_rec_world_t *w)
+static void
+r_none(s_rec_world_t *w)
+{
+    (void)w;
+}
+static void
+r_no_named(s_rec_world_t *w)
+{
+    w->in.named = NULL;
+}
+static void
+r_refused(s_rec_world_t *w)
 {
     w->check_outcome.status = LPG__STATUS__STATUS_DENIED;
 }
-static void r_no_outcome(s_rec_world_t *w) { w->in.named_outcome = NULL; }
-static void r_named_record(s_rec_world_t *w) { w->in.named = &w->rec; }
-static void r_other_cyl(s_rec_world_t *w)
+static void
+r_no_outcome(s_rec_world_t *w)
+{
+    w->in.named_outcome = NULL;
+}
+static void
+r_named_record(s_rec_world_t *w)
+{
+    w->in.named = &w->rec;
+}
+static void
+r_other_cyl(s_rec_world_t *w)
 {
     w->check.cylinder = "06291041500213ZZ99";
 }
-static void r_other_site(s_rec_world_t *w) { w->check.site = "S2"; }
-static void r_other_scale(s_rec_world_t *w) { w->fr.scale = "SC2"; }
-static void r_no_scale(s_rec_world_t *w) { w->fr.scale = NULL; }
-static void r_used(s_rec_world_t *w) { w->cyl.last_fill_seq = 11; }
-static void r_stale(s_rec_world_t *w) { w->cyl.last_fill_check_seq = 11; }
-static void r_never_filled(s_rec_world_t *w) { w->cyl.has_last_fill_seq = 0; }
-static void r_no_cyl(s_rec_world_t *w) { w->in.cyl = NULL; }
-static void r_no_dev(s_rec_world_t *w) { w->in.device = NULL; }
-static void r_dev_elsewhere(s_rec_world_t *w) { w->dev.site = "S2"; }
-static void r_over_top(s_rec_world_t *w) { w->fr.full_g += 500; }
-static void r_over(s_rec_world_t *w) { w->fr.full_g += 501; }
-static void r_under_bottom(s_rec_world_t *w) { w->fr.full_g -= 500; }
-static void r_under(s_rec_world_t *w) { w->fr.full_g -= 501; }
-static void r_below_tare(s_rec_world_t *w) { w->fr.full_g = 14000; }
-static void r_leak(s_rec_world_t *w) { w->fr.leak_ok = 0; }
-static void r_tare_unknown(s_rec_world_t *w) { w->reg.tare_g = 0; }
-static void r_ov(s_rec_world_t *w) { s_use_override(w); }
-static void r_ov_stale(s_rec_world_t *w)
+static void
+r_other_site(s_rec_world_t *w)
+{
+    w->check.site = "S2";
+}
+static void
+r_other_scale(s_rec_world_t *w)
+{
+    w->fr.scale = "SC2";
+}
+static void
+r_no_scale(s_rec_world_t *w)
+{
+    w->fr.scale = NULL;
+}
+static void
+r_used(s_rec_world_t *w)
+{
+    w->cyl.last_fill_seq = 11;
+}
+static void
+r_stale(s_rec_world_t *w)
+{
+    w->cyl.last_fill_check_seq = 11;
+}
+static void
+r_never_filled(s_rec_world_t *w)
+{
+    w->cyl.has_last_fill_seq = 0;
+}
+static void
+r_no_cyl(s_rec_world_t *w)
+{
+    w->in.cyl = NULL;
+}
+static void
+r_no_dev(s_rec_world_t *w)
+{
+    w->in.device = NULL;
+}
+static void
+r_dev_elsewhere(s_rec_world_t *w)
+{
+    w->dev.site = "S2";
+}
+static void
+r_over_top(s_rec_world_t *w)
+{
+    w->fr.full_g += 500;
+}
+static void
+r_over(s_rec_world_t *w)
+{
+    w->fr.full_g += 501;
+}
+static void
+r_under_bottom(s_rec_world_t *w)
+{
+    w->fr.full_g -= 500;
+}
+static void
+r_under(s_rec_world_t *w)
+{
+    w->fr.full_g -= 501;
+}
+static void
+r_below_tare(s_rec_world_t *w)
+{
+    w->fr.full_g = 14000;
+}
+static void
+r_leak(s_rec_world_t *w)
+{
+    w->fr.leak_ok = 0;
+}
+static void
+r_tare_unknown(s_rec_world_t *w)
+{
+    w->reg.tare_g = 0;
+}
+static void
+r_ov(s_rec_world_t *w)
+{
+    s_use_override(w);
+}
+static void
+r_ov_stale(s_rec_world_t *w)
 {
     s_use_override(w);
     w->cyl.last_fill_check_seq = 12;
 }
-static void r_ov_used(s_rec_world_t *w)
+static void
+r_ov_used(s_rec_world_t *w)
 {
     s_use_override(w);
     w->cyl.last_fill_seq = 14;
 }
-static void r_ov_refused(s_rec_world_t *w)
+static void
+r_ov_refused(s_rec_world_t *w)
 {
     s_use_override(w);
     w->ov_outcome.status = LPG__STATUS__STATUS_DENIED;
 }
-static void r_ov_no_check(s_rec_world_t *w)
+static void
+r_ov_no_check(s_rec_world_t *w)
 {
     s_use_override(w);
     w->in.override_check = NULL;
 }
-static void r_ov_other_scale(s_rec_world_t *w)
+static void
+r_ov_other_scale(s_rec_world_t *w)
 {
     s_use_override(w);
     w->fc.scale = "SC7";
 }
 /*  An ALLOW recorded by another service (lpg-inspectiond before it
  *  refused other services' kinds) or by no known one. */
-static void r_by_inspection(s_rec_world_t *w)
+static void
+r_by_inspection(s_rec_world_t *w)
 {
     w->in.named_service = "inspection";
 }
-static void r_by_nobody(s_rec_world_t *w) { w->in.named_service = NULL; }
-static void r_by_init(s_rec_world_t *w) { w->in.named_service = "init"; }
-static void r_ov_by_inspection(s_rec_world_t *w)
+static void
+r_by_nobody(s_rec_world_t *w)
+{
+    w->in.named_service = NULL;
+}
+static void
+r_by_init(s_rec_world_t *w)
+{
+    w->in.named_service = "init";
+}
+static void
+r_ov_by_inspection(s_rec_world_t *w)
 {
     s_use_override(w);
     w->in.named_service = "inspection";
 }
-static void r_ov_check_by_inspection(s_rec_world_t *w)
+static void
+r_ov_check_by_inspection(s_rec_world_t *w)
 {
     s_use_override(w);
     w->in.override_check_service = "inspection";
 }
-static void r_several(s_rec_world_t *w)
+static void
+r_several(s_rec_world_t *w)
 {
     w->in.named = NULL;
     w->fr.full_g += 900;
     w->fr.leak_ok = 0;
 }
-static void r_mismatch_all(s_rec_world_t *w)
+static void
+r_mismatch_all(s_rec_world_t *w)
 {
     w->check.cylinder = "06291041500213ZZ99";
     w->check.site = "S2";
@@ -972,45 +1290,44 @@ static void r_mismatch_all(s_rec_world_t *w)
 #define NET 14500
 static const s_rec_case_t s_rec_cases[] = {
     {"clean fill", r_none, "", true, true, NET, 0, 0, 0, 0},
-    {"no such event", r_no_named, "FILL_NO_ALLOW", false, true, NET, 0, 0,
-     0, 0},
-    {"the check was refused", r_refused, "FILL_NO_ALLOW", false, true, NET,
-     0, 0, 0, 0},
+    {"no such event", r_no_named, "FILL_NO_ALLOW", false, true, NET, 0, 0, 0,
+     0},
+    {"the check was refused", r_refused, "FILL_NO_ALLOW", false, true, NET, 0,
+     0, 0, 0},
     {"the check has no outcome", r_no_outcome, "FILL_NO_ALLOW", false, true,
      NET, 0, 0, 0, 0},
-    {"names a fill record", r_named_record, "FILL_NO_ALLOW", false, true,
-     NET, 0, 0, 0, 0},
-    {"allowed for another cylinder", r_other_cyl, "FILL_OTHER_CYLINDER",
-     false, true, NET, 0, 0, 0, 0},
-    {"allowed at another station", r_other_site, "FILL_OTHER_STATION",
-     false, true, NET, 0, 0, 0, 0},
+    {"names a fill record", r_named_record, "FILL_NO_ALLOW", false, true, NET,
+     0, 0, 0, 0},
+    {"allowed for another cylinder", r_other_cyl, "FILL_OTHER_CYLINDER", false,
+     true, NET, 0, 0, 0, 0},
+    {"allowed at another station", r_other_site, "FILL_OTHER_STATION", false,
+     true, NET, 0, 0, 0, 0},
     {"allowed on another scale", r_other_scale, "FILL_OTHER_SCALE", false,
      true, NET, 0, 0, 0, 0},
     {"record names no scale", r_no_scale, "", true, true, NET, 0, 0, 0, 0},
-    {"allow already used", r_used, "FILL_ALLOW_USED", false, true, NET, 0,
-     0, 0, 0},
+    {"allow already used", r_used, "FILL_ALLOW_USED", false, true, NET, 0, 0,
+     0, 0},
     {"allow replaced by a later check", r_stale, "FILL_ALLOW_STALE", false,
      true, NET, 0, 0, 0, 0},
     {"first fill ever", r_never_filled, "", true, true, NET, 0, 0, 0, 0},
-    {"unknown cylinder", r_no_cyl, "CYL_UNKNOWN", false, false, 0, 0, 0, 0,
-     0},
-    {"device not enrolled", r_no_dev, "DEVICE_NOT_HERE", false, true, NET,
-     0, 0, 0, 0},
+    {"unknown cylinder", r_no_cyl, "CYL_UNKNOWN", false, false, 0, 0, 0, 0, 0},
+    {"device not enrolled", r_no_dev, "DEVICE_NOT_HERE", false, true, NET, 0,
+     0, 0, 0},
     {"device of another station", r_dev_elsewhere, "DEVICE_NOT_HERE", false,
      true, NET, 0, 0, 0, 0},
-    {"net at permitted + tolerance", r_over_top, "", true, true, NET + 500,
-     0, 0, 0, 0},
+    {"net at permitted + tolerance", r_over_top, "", true, true, NET + 500, 0,
+     0, 0, 0},
     {"net 1 g over the tolerance", r_over, "OVERFILL", true, true, NET + 501,
      1, 0, 0, 1},
-    {"net at permitted - tolerance", r_under_bottom, "", true, true,
-     NET - 500, 0, 0, 0, 0},
+    {"net at permitted - tolerance", r_under_bottom, "", true, true, NET - 500,
+     0, 0, 0, 0},
     {"net 1 g under the tolerance", r_under, "SHORT_WEIGHT", true, true,
      NET - 501, 0, 1, 0, 0},
-    {"full below the tare", r_below_tare, "SHORT_WEIGHT", true, true, -1000,
-     0, 1, 0, 0},
+    {"full below the tare", r_below_tare, "SHORT_WEIGHT", true, true, -1000, 0,
+     1, 0, 0},
     {"leak after filling", r_leak, "LEAK", true, true, NET, 0, 0, 1, 1},
-    {"tare unknown", r_tare_unknown, "TARE_UNKNOWN", false, false, 0, 0, 0,
-     0, 0},
+    {"tare unknown", r_tare_unknown, "TARE_UNKNOWN", false, false, 0, 0, 0, 0,
+     0},
     {"follows an override", r_ov, "", true, true, NET, 0, 0, 0, 0},
     {"override replaced by a later check", r_ov_stale, "FILL_ALLOW_STALE",
      false, true, NET, 0, 0, 0, 0},
@@ -1018,25 +1335,23 @@ static const s_rec_case_t s_rec_cases[] = {
      0, 0, 0, 0},
     {"override was refused", r_ov_refused, "FILL_NO_ALLOW", false, true, NET,
      0, 0, 0, 0},
-    {"override's check not found", r_ov_no_check, "FILL_NO_ALLOW", false,
-     true, NET, 0, 0, 0, 0},
-    {"override's check on another scale", r_ov_other_scale,
-     "FILL_OTHER_SCALE", false, true, NET, 0, 0, 0, 0},
+    {"override's check not found", r_ov_no_check, "FILL_NO_ALLOW", false, true,
+     NET, 0, 0, 0, 0},
+    {"override's check on another scale", r_ov_other_scale, "FILL_OTHER_SCALE",
+     false, true, NET, 0, 0, 0, 0},
     {"ALLOW recorded by the inspection service", r_by_inspection,
      "FILL_NO_ALLOW", false, true, NET, 0, 0, 0, 0},
-    {"ALLOW recorded by no known service", r_by_nobody, "FILL_NO_ALLOW",
-     false, true, NET, 0, 0, 0, 0},
-    {"ALLOW recorded by init", r_by_init, "FILL_NO_ALLOW", false, true, NET,
-     0, 0, 0, 0},
+    {"ALLOW recorded by no known service", r_by_nobody, "FILL_NO_ALLOW", false,
+     true, NET, 0, 0, 0, 0},
+    {"ALLOW recorded by init", r_by_init, "FILL_NO_ALLOW", false, true, NET, 0,
+     0, 0, 0},
     {"override recorded by the inspection service", r_ov_by_inspection,
      "FILL_NO_ALLOW", false, true, NET, 0, 0, 0, 0},
     {"override's check recorded by the inspection service",
-     r_ov_check_by_inspection, "FILL_NO_ALLOW", false, true, NET, 0, 0, 0,
-     0},
+     r_ov_check_by_inspection, "FILL_NO_ALLOW", false, true, NET, 0, 0, 0, 0},
     {"no allow, over-filled and leaking", r_several,
      "FILL_NO_ALLOW OVERFILL LEAK", false, true, NET + 900, 1, 0, 1, 1},
-    {"other cylinder, station, scale, short",
-     r_mismatch_all,
+    {"other cylinder, station, scale, short", r_mismatch_all,
      "FILL_OTHER_CYLINDER FILL_OTHER_STATION FILL_OTHER_SCALE SHORT_WEIGHT",
      false, true, NET - 700, 0, 1, 0, 0},
 };
@@ -1223,91 +1538,172 @@ typedef struct {
     const char *details; /* of the reasons, joined by '|'; NULL: unchecked */
 } s_ov_case_t;
 
-static void o_none(s_ov_world_t *w) { (void)w; }
-static void o_three(s_ov_world_t *w)
+static void
+o_none(s_ov_world_t *w)
+{
+    (void)w;
+}
+static void
+o_three(s_ov_world_t *w)
 {
     s_ov_tokens(w, "TARE_MISMATCH NOT_EMPTY_AT_STATION IMPOSSIBLE_TRAVEL",
                 "IMPOSSIBLE_TRAVEL TARE_MISMATCH NOT_EMPTY_AT_STATION");
 }
-static void o_scrapped(s_ov_world_t *w)
+static void
+o_scrapped(s_ov_world_t *w)
 {
     s_ov_tokens(w, "CODE_REVOKED SCRAPPED", "CODE_REVOKED SCRAPPED");
 }
-static void o_overdue(s_ov_world_t *w)
+static void
+o_overdue(s_ov_world_t *w)
 {
     s_ov_tokens(w, "TARE_MISMATCH INSPECTION_OVERDUE VISUAL_FAILED",
                 "TARE_MISMATCH INSPECTION_OVERDUE VISUAL_FAILED");
 }
-static void o_forged(s_ov_world_t *w)
+static void
+o_forged(s_ov_world_t *w)
 {
     s_ov_tokens(w, "CODE_FORGED", "CODE_FORGED");
 }
-static void o_unknown_cyl(s_ov_world_t *w)
+static void
+o_unknown_cyl(s_ov_world_t *w)
 {
     s_ov_tokens(w, "CYL_UNKNOWN", "CYL_UNKNOWN");
     w->in.cyl = NULL;
 }
-static void o_bogus(s_ov_world_t *w) { s_ov_tokens(w, "BOGUS", "BOGUS"); }
-static void o_none_listed_refused(s_ov_world_t *w) { s_ov_tokens(w, "", ""); }
-static void o_missing_token(s_ov_world_t *w)
+static void
+o_bogus(s_ov_world_t *w)
+{
+    s_ov_tokens(w, "BOGUS", "BOGUS");
+}
+static void
+o_none_listed_refused(s_ov_world_t *w)
+{
+    s_ov_tokens(w, "", "");
+}
+static void
+o_missing_token(s_ov_world_t *w)
 {
     s_ov_tokens(w, "TARE_MISMATCH IMPOSSIBLE_TRAVEL", "TARE_MISMATCH");
 }
-static void o_extra_token(s_ov_world_t *w)
+static void
+o_extra_token(s_ov_world_t *w)
 {
     s_ov_tokens(w, "TARE_MISMATCH", "TARE_MISMATCH IMPOSSIBLE_TRAVEL");
 }
-static void o_no_tokens(s_ov_world_t *w)
+static void
+o_no_tokens(s_ov_world_t *w)
 {
     s_ov_tokens(w, "TARE_MISMATCH", "");
 }
-static void o_no_check(s_ov_world_t *w) { w->in.check = NULL; }
-static void o_check_is_override(s_ov_world_t *w) { w->in.check = &w->ov; }
-static void o_allowed(s_ov_world_t *w)
+static void
+o_no_check(s_ov_world_t *w)
+{
+    w->in.check = NULL;
+}
+static void
+o_check_is_override(s_ov_world_t *w)
+{
+    w->in.check = &w->ov;
+}
+static void
+o_allowed(s_ov_world_t *w)
 {
     w->outcome.status = LPG__STATUS__STATUS_OK;
     s_ov_tokens(w, "", "");
 }
-static void o_no_outcome(s_ov_world_t *w) { w->in.check_outcome = NULL; }
-static void o_check_by_inspection(s_ov_world_t *w)
+static void
+o_no_outcome(s_ov_world_t *w)
+{
+    w->in.check_outcome = NULL;
+}
+static void
+o_check_by_inspection(s_ov_world_t *w)
 {
     w->in.check_service = "inspection";
 }
-static void o_other_station(s_ov_world_t *w) { w->check.site = "S2"; }
-static void o_other_cyl(s_ov_world_t *w)
+static void
+o_other_station(s_ov_world_t *w)
+{
+    w->check.site = "S2";
+}
+static void
+o_other_cyl(s_ov_world_t *w)
 {
     w->ov.cylinder = "06291041500213ZZ99";
 }
-static void o_no_cyl_named(s_ov_world_t *w) { w->ov.cylinder = NULL; }
-static void o_checked_since(s_ov_world_t *w)
+static void
+o_no_cyl_named(s_ov_world_t *w)
+{
+    w->ov.cylinder = NULL;
+}
+static void
+o_checked_since(s_ov_world_t *w)
 {
     w->cyl.last_fill_check_seq = 21;
 }
-static void o_filled_since(s_ov_world_t *w) { w->cyl.last_fill_seq = 21; }
-static void o_no_staff(s_ov_world_t *w) { w->in.staff = NULL; }
-static void o_operator(s_ov_world_t *w)
+static void
+o_filled_since(s_ov_world_t *w)
+{
+    w->cyl.last_fill_seq = 21;
+}
+static void
+o_no_staff(s_ov_world_t *w)
+{
+    w->in.staff = NULL;
+}
+static void
+o_operator(s_ov_world_t *w)
 {
     w->staff_add.role = LPG__STAFF_ROLE__STAFF_FILLING_OPERATOR;
 }
-static void o_staff_elsewhere(s_ov_world_t *w) { w->staff_add.site = "S2"; }
-static void o_staff_other_co(s_ov_world_t *w)
+static void
+o_staff_elsewhere(s_ov_world_t *w)
+{
+    w->staff_add.site = "S2";
+}
+static void
+o_staff_other_co(s_ov_world_t *w)
 {
     w->staff_add.company = "C2";
 }
-static void o_cert_today(s_ov_world_t *w)
+static void
+o_cert_today(s_ov_world_t *w)
 {
     w->staff_add.cert_until_ymd = TODAY;
 }
-static void o_cert_expired(s_ov_world_t *w)
+static void
+o_cert_expired(s_ov_world_t *w)
 {
     w->staff_add.cert_until_ymd = TODAY - 1;
 }
-static void o_no_dev(s_ov_world_t *w) { w->in.device = NULL; }
-static void o_dev_elsewhere(s_ov_world_t *w) { w->dev.site = "S2"; }
-static void o_blank_reason(s_ov_world_t *w) { w->fo.reason = " \t "; }
-static void o_empty_reason(s_ov_world_t *w) { w->fo.reason = ""; }
-static void o_no_site(s_ov_world_t *w) { w->in.site = NULL; }
-static void o_several(s_ov_world_t *w)
+static void
+o_no_dev(s_ov_world_t *w)
+{
+    w->in.device = NULL;
+}
+static void
+o_dev_elsewhere(s_ov_world_t *w)
+{
+    w->dev.site = "S2";
+}
+static void
+o_blank_reason(s_ov_world_t *w)
+{
+    w->fo.reason = " \t ";
+}
+static void
+o_empty_reason(s_ov_world_t *w)
+{
+    w->fo.reason = "";
+}
+static void
+o_no_site(s_ov_world_t *w)
+{
+    w->in.site = NULL;
+}
+static void
+o_several(s_ov_world_t *w)
 {
     s_ov_tokens(w, "SCRAPPED TARE_MISMATCH", "TARE_MISMATCH");
     w->staff_add.role = LPG__STAFF_ROLE__STAFF_FILLING_OPERATOR;
@@ -1327,12 +1723,12 @@ static const s_ov_case_t s_ov_cases[] = {
     {"unknown cylinder: never", o_unknown_cyl, "OVERRIDE_NOT_ALLOWED",
      "CYL_UNKNOWN"},
     {"unknown token", o_bogus, "OVERRIDE_NOT_ALLOWED", "BOGUS"},
-    {"refusal without reasons", o_none_listed_refused,
-     "OVERRIDE_NOT_ALLOWED", "the refusal lists none"},
+    {"refusal without reasons", o_none_listed_refused, "OVERRIDE_NOT_ALLOWED",
+     "the refusal lists none"},
     {"a reason not listed", o_missing_token, "OVERRIDE_TOKENS_MISMATCH",
      "not listed: IMPOSSIBLE_TRAVEL"},
-    {"a token that was no reason", o_extra_token,
-     "OVERRIDE_TOKENS_MISMATCH", "not refused: IMPOSSIBLE_TRAVEL"},
+    {"a token that was no reason", o_extra_token, "OVERRIDE_TOKENS_MISMATCH",
+     "not refused: IMPOSSIBLE_TRAVEL"},
     {"no tokens listed", o_no_tokens, "OVERRIDE_TOKENS_MISMATCH",
      "not listed: TARE_MISMATCH"},
     {"no such check", o_no_check, "OVERRIDE_NO_CHECK", ""},
@@ -1341,17 +1737,17 @@ static const s_ov_case_t s_ov_cases[] = {
     {"the check was allowed", o_allowed, "OVERRIDE_NOT_DENIED", ""},
     {"the check has no outcome", o_no_outcome, "OVERRIDE_NOT_DENIED", ""},
     {"check recorded by the inspection service", o_check_by_inspection,
-     "OVERRIDE_NO_CHECK", "recorded by inspection, not by the filling "
+     "OVERRIDE_NO_CHECK",
+     "recorded by inspection, not by the filling "
      "service"},
     {"check at another station", o_other_station, "OVERRIDE_OTHER_STATION",
      "S2"},
-    {"override names another cylinder", o_other_cyl,
-     "OVERRIDE_OTHER_CYLINDER", GRAI},
+    {"override names another cylinder", o_other_cyl, "OVERRIDE_OTHER_CYLINDER",
+     GRAI},
     {"override names no cylinder", o_no_cyl_named, "", ""},
     {"checked again since", o_checked_since, "OVERRIDE_STALE", ""},
     {"filled since", o_filled_since, "OVERRIDE_STALE", ""},
-    {"unknown staff", o_no_staff, "OVERRIDE_NOT_SUPERVISOR",
-     "no such staff"},
+    {"unknown staff", o_no_staff, "OVERRIDE_NOT_SUPERVISOR", "no such staff"},
     {"an operator may not", o_operator, "OVERRIDE_NOT_SUPERVISOR",
      "not a supervisor"},
     {"supervisor of another station", o_staff_elsewhere,
@@ -1359,8 +1755,8 @@ static const s_ov_case_t s_ov_cases[] = {
     {"supervisor of another company", o_staff_other_co,
      "OVERRIDE_NOT_SUPERVISOR", "staff of another site"},
     {"certificate valid through today", o_cert_today, "", ""},
-    {"certificate expired yesterday", o_cert_expired,
-     "OVERRIDE_CERT_EXPIRED", "expired after 20260314"},
+    {"certificate expired yesterday", o_cert_expired, "OVERRIDE_CERT_EXPIRED",
+     "expired after 20260314"},
     {"device not enrolled", o_no_dev, "DEVICE_NOT_HERE",
      "device not enrolled"},
     {"device of another station", o_dev_elsewhere, "DEVICE_NOT_HERE",
@@ -1389,8 +1785,8 @@ t_ov_case(void **state)
     char details[1024] = "";
     size_t used = 0;
     for (size_t i = 0; i < v.n; i++)
-        used += (size_t)snprintf(details + used, sizeof details - used,
-                                 "%s%s", i ? "|" : "", v.reasons[i].detail);
+        used += (size_t)snprintf(details + used, sizeof details - used, "%s%s",
+                                 i ? "|" : "", v.reasons[i].detail);
     assert_string_equal(details, c->details);
 }
 
@@ -1461,9 +1857,9 @@ t_catalogue_policy(void **state)
     assert_string_equal(
         over, " TARE_MISMATCH NOT_EMPTY_AT_STATION IMPOSSIBLE_TRAVEL");
     assert_string_equal(flags, " OVERFILL SHORT_WEIGHT LEAK LATE");
-    static const char *never[] = {"CODE_FORGED", "CODE_REVOKED",
-                                  "CODE_SUPERSEDED", "CYL_UNKNOWN", "SCRAPPED",
-                                  "INSPECTION_OVERDUE", "VISUAL_FAILED"};
+    static const char *never[] = {
+        "CODE_FORGED", "CODE_REVOKED",       "CODE_SUPERSEDED", "CYL_UNKNOWN",
+        "SCRAPPED",    "INSPECTION_OVERDUE", "VISUAL_FAILED"};
     for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
         assert_false(lpg_reason(never[i])->overridable);
 }
@@ -1475,8 +1871,7 @@ t_catalogue_policy(void **state)
 static void
 t_distance(void **state)
 {
-    double d = lpg_rules_distance_km(31230416, 121473701, 32230416,
-                                     121473701);
+    double d = lpg_rules_distance_km(31230416, 121473701, 32230416, 121473701);
     assert_true(d > 111.1950 && d < 111.1952);
     d = lpg_rules_distance_km(39904200, 116407400, 31230400, 121473700);
     assert_true(d > 1067.30 && d < 1067.32); /* Beijing - Shanghai */
@@ -1494,9 +1889,8 @@ static void
 t_limits(void **state)
 {
     lpg_config_t *cfg = NULL;
-    assert_int_equal(lpg_config_load(&cfg, "/nonexistent-lpgtrace-home",
-                                     NULL, 0),
-                     LPG_OK);
+    assert_int_equal(
+        lpg_config_load(&cfg, "/nonexistent-lpgtrace-home", NULL, 0), LPG_OK);
     lpg_rules_limits_t l;
     char why[128] = "";
     assert_int_equal(lpg_rules_limits_from_config(&l, cfg, why, sizeof why),
@@ -1520,8 +1914,7 @@ t_limits(void **state)
     assert_int_equal(lpg_rules_limits_from_config(&l, cfg, why, sizeof why),
                      LPG_ECONFIG);
     assert_non_null(strstr(why, "fill.tare_below_g"));
-    assert_int_equal(lpg_config_set(cfg, "fill.tare_below_g", "150"),
-                     LPG_OK);
+    assert_int_equal(lpg_config_set(cfg, "fill.tare_below_g", "150"), LPG_OK);
 
     assert_int_equal(lpg_config_set(cfg, "fill.under_tolerance_g", "-1"),
                      LPG_OK);
@@ -1603,9 +1996,8 @@ t_local_ymd_threads(void **state)
     pthread_t th[4];
     const char *zones[4] = {"UTC", "Asia/Shanghai", "UTC", "Asia/Shanghai"};
     for (int i = 0; i < 4; i++)
-        assert_int_equal(pthread_create(&th[i], NULL, s_ymd_thread,
-                                        (void *)zones[i]),
-                         0);
+        assert_int_equal(
+            pthread_create(&th[i], NULL, s_ymd_thread, (void *)zones[i]), 0);
     for (int i = 0; i < 4; i++) {
         void *rv = (void *)2;
         assert_int_equal(pthread_join(th[i], &rv), 0);
@@ -1676,12 +2068,11 @@ main(void)
     };
     int failed = 0;
     failed += s_run_table("fill_check", s_check_cases, S_NCHECK,
-                          sizeof s_check_cases[0], s_check_name,
-                          t_check_case);
+                          sizeof s_check_cases[0], s_check_name, t_check_case);
     failed += s_run_table("fill_record", s_rec_cases, S_NREC,
                           sizeof s_rec_cases[0], s_rec_name, t_rec_case);
-    failed += s_run_table("override", s_ov_cases, S_NOV,
-                          sizeof s_ov_cases[0], s_ov_name, t_ov_case);
+    failed += s_run_table("override", s_ov_cases, S_NOV, sizeof s_ov_cases[0],
+                          s_ov_name, t_ov_case);
     failed += cmocka_run_group_tests(tests, NULL, NULL);
     return failed ? 1 : 0;
 }
