@@ -4,7 +4,7 @@
  *                 ledger key, store it and print it; refused (exit 1) if
  *                 the tree no longer has the last checkpoint's root, or an
  *                 entry appended since does not match its leaf hash or
- *                 the nodes over it (lib/verify.h: lpg_verify_since)
+ *                 the nodes over it (lib/ledger/verify.h: lpg_verify_since)
  *  (no option)    print the latest stored checkpoint note exactly
  *  --verify FILE  check a saved note: signed by the ledger key (or --key
  *                 PUB.pem) and consistent with the current tree, i.e. the

@@ -1,5 +1,5 @@
 /*  cmd_gen.c - lpgtrace gen: fill the home's ledger with realistic signed
- *  events (lib/gen.h), appended in batches as a service would.
+ *  events (lib/testing/gen.h), appended in batches as a service would.
  *
  *  --acks prints "ack SEQ" for every event once its batch is durable, so
  *  a test can kill the writer at any moment and check nothing

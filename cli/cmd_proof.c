@@ -3,7 +3,7 @@
  *  inclusion SEQ [--size N]      leaf SEQ in the tree of N (default: now)
  *  consistency OLD NEW           the tree of OLD is a prefix of NEW
  *  verify FILE...                check proof files; exit 0 only if all hold
- *  Proofs are JSON with base64 hashes (lib/proof.h).
+ *  Proofs are JSON with base64 hashes (lib/ledger/proof.h).
  */
 #include "cli.h"
 #include "base/error.h"

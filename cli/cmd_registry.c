@@ -5,7 +5,7 @@
  *  Every command talks to lpg-registryd and signs with the authority key
  *  (config authority.key), or with --as KEYPREFIX with a company admin
  *  device's key (KEYPREFIX.pem, enrolled with role company-admin);
- *  lib/state.c decides who may sign what, and a refusal comes back with
+ *  lib/domain/kind.c decides who may sign what, and a refusal comes back with
  *  its reason.
  */
 #include "registry.h"

@@ -1,6 +1,6 @@
 /*  cmd_user.c - lpgtrace user add|import|show|find|erase|cert: real-name
  *  users (households, restaurants, businesses) in the registry, and their
- *  gas-use certificates (供气使用凭证, lib/gascert.h).
+ *  gas-use certificates (供气使用凭证, lib/codes/gascert.h).
  *
  *  A name, ID-card and phone number never leave this command in clear
  *  except sealed: the event carries HMACs under the city's look-up key

@@ -1,7 +1,7 @@
 /*  cmd_verify.c - lpgtrace verify [--since CHECKPOINT] [--threads N].
  *
  *  Re-checks every entry, Merkle hash, signature, stored checkpoint and
- *  the state tables (lib/verify.h); names the first bad entry and exits 1
+ *  the state tables (lib/ledger/verify.h); names the first bad entry and exits 1
  *  on damage. --since FILE: a signed checkpoint verified before; only the
  *  entries after it are checked (the tree must still have its root).
  */

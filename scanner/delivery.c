@@ -11,7 +11,7 @@
  *  queue (queue.h) and sent, so the forged code met on the road is in
  *  the ledger; lpg-scan sync sends what the network kept back.
  *  At the door the user's gas-use certificate (a QR code the company
- *  signed, lib/gascert.h) is read from --gas-cert TEXT or decoded from
+ *  signed, lib/codes/gascert.h) is read from --gas-cert TEXT or decoded from
  *  --gas-cert-image FILE and sent as it is: the service checks it.
  */
 #include "delivery.h"

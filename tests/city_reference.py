@@ -27,7 +27,7 @@ import re
 import sys
 import zoneinfo
 
-# The reason catalogue, in its order (lib/reasons.c): a verdict lists its
+# The reason catalogue, in its order (lib/domain/reasons.c): a verdict lists its
 # reasons in this order.
 CATALOGUE = """CODE_FORGED CODE_CAPSLOCK CODE_REVOKED CODE_SUPERSEDED
 CODE_UNREGISTERED CYL_UNKNOWN
@@ -46,7 +46,7 @@ NO_LEAK_ALARM USER_HAZARD SAFETY_CHECK_MISSING SAFETY_CHECK_FAILED
 WRONG_CUSTODY LATE""".split()
 FLAGS = {"OVERFILL", "SHORT_WEIGHT", "LEAK", "LATE"}
 
-# Rule thresholds: the defaults of lib/config.c.
+# Rule thresholds: the defaults of lib/base/config.c.
 TARE_TOLERANCE_G = 300  # above the tare
 TARE_BELOW_G = 150      # below it
 OVER_TOLERANCE_G = 500
@@ -543,7 +543,7 @@ def mask(name):
 
 
 def csv_line(fields):
-    """As lib/csv.c writes cells: a cell a spreadsheet would run as a
+    """As lib/base/csv.c writes cells: a cell a spreadsheet would run as a
     formula gets a single quote in front and is quoted (not "-" nor a
     plain number)."""
     out = []

@@ -33,7 +33,7 @@
  *      https://id.lpg.example/gc/NT/U1?n=GC-U1&u=20271231&k=<43>&s=<86>
  *  The longest text issue can write (every field 64 escaped bytes, a
  *  63-character resolver) is 801 bytes, within LPG_GASCERT_MAX_TEXT, the
- *  bound a Delivery's gas_cert string has on the wire (lib/event.c).
+ *  bound a Delivery's gas_cert string has on the wire (lib/ledger/event.c).
  *
  *  WHAT CAN BE WRONG, each with its own error and out->why:
  *  more than LPG_GASCERT_MAX_TEXT bytes: LPG_ECERT_TOOLONG; another host

@@ -5,7 +5,7 @@
  *  valid, signed (Ed25519, context LPG_CTX_CERT) by a company-admin key
  *  of that company, whose key id it carries. The company prints it as a
  *  QR code; the driver scans it at the door. Whether the key is such an
- *  admin key is the ledger's to say (lib/delivery_rules.c): this module
+ *  admin key is the ledger's to say (lib/domain/delivery_rules.c): this module
  *  only checks the text and the signature. The exact form is in
  *  gascert.c.
  */

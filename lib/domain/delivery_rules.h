@@ -18,7 +18,7 @@
 
 /*  The hazards table (LPG_TABLE_HAZARDS) holds, under the key
  *  "user/<user id>", the user's UserHazards record (proto/state.proto),
- *  kept by the household inspections (lib/state_inspection.c): deliveries
+ *  kept by the household inspections (lib/domain/inspection.c): deliveries
  *  are refused while its open_major count is above zero. The delivery
  *  service turns that into the text of the refusal (hazard below). */
 #define LPG_DELIVERY_HAZARD_PREFIX "user/"
@@ -76,7 +76,7 @@ typedef struct {
     const char *user_id; /* deliver, collect: Event.user */
     const Lpg__UserState *user;
     const char *gas_cert;                    /* deliver: the certificate text
-                                        * scanned (lib/gascert.h) */
+                                        * scanned (lib/codes/gascert.h) */
     const Lpg__DeviceState *gas_cert_signer; /* the device whose key the
                                         * certificate names, or NULL */
     const char *resolver;          /* code.resolver; NULL: any host */

@@ -60,7 +60,7 @@ typedef enum {
     LPG_REASON_OVERRIDE_NO_REASON,
     LPG_REASON_OVERRIDE_TOKENS_MISMATCH,
     LPG_REASON_OVERRIDE_NOT_ALLOWED,
-    /* delivery (lib/delivery_rules.h); CYL_UNKNOWN, SCRAPPED, QUARANTINED
+    /* delivery (lib/domain/delivery_rules.h); CYL_UNKNOWN, SCRAPPED, QUARANTINED
      * and INSPECTION_OVERDUE above serve it too */
     LPG_REASON_HANDHELD_UNKNOWN,
     LPG_REASON_STATION_UNKNOWN,

@@ -47,7 +47,7 @@ int lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN]);
 
 /*  Checks every string field of a decoded protobuf message, nested
  *  messages included, with lpg_string_check: LPG_STRING_MAX bytes, but
- *  LPG_GASCERT_MAX_TEXT for Delivery.gas_cert (lib/gascert.h). On failure
+ *  LPG_GASCERT_MAX_TEXT for Delivery.gas_cert (lib/codes/gascert.h). On failure
  *  returns LPG_EMALFORMED and sets *field to the field's name. */
 int lpg_proto_strings_check(const ProtobufCMessage *m, const char **field);
 

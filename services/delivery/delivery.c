@@ -105,7 +105,7 @@ s_code_names(const Lpg__Event *e, const s_pre_t *p, Lpg__Outcome *o)
 
 /*  The user's open major hazards as text (caller frees), or NULL when
  *  none is open. The inspection service keeps a UserHazards record under
- *  "user/<id>" in the hazards table (lib/state_inspection.h). */
+ *  "user/<id>" in the hazards table (lib/domain/inspection.h). */
 static char *
 s_hazard(lpg_txn_t *t, const char *user)
 {

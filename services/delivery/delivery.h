@@ -6,7 +6,7 @@
  *  (an offline handheld) is judged as usual and flagged LATE with the
  *  delay. A step carrying a code whose signature fails (a forged code
  *  met on the road) is recorded refused, under no cylinder. The judging
- *  is lib/delivery_rules.c; this file gathers the
+ *  is lib/domain/delivery_rules.c; this file gathers the
  *  state each rule needs inside the append transaction.
  */
 #ifndef LPG_DELIVERYD_H

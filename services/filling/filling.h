@@ -4,8 +4,8 @@
  *  scale's empty weight, the visual checklist) answered ALLOW or DENY with
  *  every reason and recorded either way, then a fill record naming the
  *  ALLOW it follows with the full weight and the leak check. A supervisor
- *  may override a DENY only where lib/reasons.c allows it. The judging is
- *  lib/rules.c; this file gathers the state each rule needs inside the
+ *  may override a DENY only where lib/domain/reasons.c allows it. The judging is
+ *  lib/domain/fill_rules.c; this file gathers the state each rule needs inside the
  *  append transaction, so events in one batch see each other.
  */
 #ifndef LPG_FILLINGD_H

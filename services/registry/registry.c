@@ -3,7 +3,7 @@
  *  A person's data key is stored in the secrets table under "user/" + the
  *  user id, wrapped (AES-256-GCM) under the master key with the user id
  *  bound in. Users are found by ID-card HMAC through the by_id_hmac
- *  index (lib/state.c keeps it with the users table). Look-ups are
+ *  index (lib/domain/registry.c keeps it with the users table). Look-ups are
  *  answered only to the devices whose role needs them (s_user_scope).
  */
 #include "registry.h"

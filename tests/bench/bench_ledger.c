@@ -2,7 +2,7 @@
  *  machine's own limits measured in the same run: single-core Ed25519
  *  verifies/s, synced LMDB commits/s and raw fdatasync/s.
  *
- *  Events are generated and signed before the timed phase (lib/gen.h),
+ *  Events are generated and signed before the timed phase (lib/testing/gen.h),
  *  so the signers' cost is not counted. The timed phase appends them in
  *  batches, as a busy service's group commit would.
  *

@@ -2,7 +2,7 @@
  *  with one busy cylinder, times GetTrace round trips through lib/client,
  *  times whole commands, and measures Ed25519 verifies on one core.
  *
- *    trace_ledger build HOME N     N signed entries (lib/gen.h) in HOME's
+ *    trace_ledger build HOME N     N signed entries (lib/testing/gen.h) in HOME's
  *                                  ledger (made by lpgtrace init), of which
  *                                  exactly 1,000 name cylinder 0; writes
  *                                  HOME/bench.info (grai, site, times)
