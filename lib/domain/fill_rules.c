@@ -651,6 +651,12 @@ lpg_rules_fill_record(const lpg_fill_record_input_t *in, lpg_verdict_t *out,
     lpg_fill_record_input_t copy = *in;
     copy.cyl = cyl;
     s_record_permit(out, &copy);
+    /* Scrapped between its ALLOW and its record (a failed periodic
+     * inspection): the ALLOW does not outlive that, and no override
+     * reaches a scrapped cylinder. */
+    if (cyl && cyl->has_status &&
+        cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
+        s_add(out, LPG_REASON_SCRAPPED, NULL, NULL);
 
     char en[S_DETAIL_BUF], zh[S_DETAIL_BUF];
     if (cyl && cyl->reg->tare_g == 0) {

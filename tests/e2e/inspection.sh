@@ -165,6 +165,20 @@ else
     not_ok "fill check after scrapping: exit $rc, '$got'"; sed 's/^/#   /' "$T_DIR/ans"
 fi
 
+# Scrapped between its ALLOW and its fill record: the ALLOW is no good.
+lpg cylinder add --company NT --type 00015 --serial P2 --tare-g 15000 --fill-g 14500 \
+    --made 2022-01 --design-life-y 8 --next-inspection 2028-01-01 --insurance-until 2028-01-01 >"$T_DIR/P2.out" 2>&1
+p2=$(sed -n 's|^code *\(https://[^ ]*\).*|\1|p' "$T_DIR/P2.out")
+lpg-scan --home "$T_DIR/s1" fill-check --json --code "$p2" --tare-g 15100 --check all=ok >"$T_DIR/fc2" 2>&1
+allow2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check_id"])' "$T_DIR/fc2" 2>/dev/null)
+[ -n "$allow2" ] && ok "P2 allowed at the gate" || not_ok "P2 not allowed: $(cat "$T_DIR/fc2")"
+check "then P2 fails its periodic inspection" lpg-scan --home "$T_DIR/body" periodic --code "$p2" --pass no
+check_status "the fill on that ALLOW is refused" 1 \
+    lpg-scan --home "$T_DIR/s1" fill-done --allow "$allow2" --full-g 29500 --leak fail
+check_out "because the cylinder is scrapped" "SCRAPPED"
+lpg cylinder show "$p2" >"$T_DIR/out" 2>&1
+check_out "and a leak reported on it leaves it scrapped, not held" "status *scrapped"
+
 # Rectification: a household whose major hazard stops its deliveries.
 t_daemon delivery "$H" && ok "delivery up" || not_ok "delivery up"
 check "a driver" lpg staff add DRV1 --company NT --role driver --name Drv --cert C-3 --cert-until 2029-01-01

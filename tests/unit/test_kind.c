@@ -622,6 +622,21 @@ t_cylinder_life(void **state)
         else
             assert_null(lpg_cylinder_code(&cyl));
     }
+    /* A refused, leaking fill record on the scrapped cylinder does not
+     * turn it into a held one. */
+    {
+        Lpg__FillRecord leak = LPG__FILL_RECORD__INIT;
+        leak.full_g = 29500;
+        leak.leak_ok = false;
+        Lpg__Event e = LPG__EVENT__INIT;
+        e.cylinder = "06900000000150A1";
+        e.body_case = LPG__EVENT__BODY_FILL_RECORD;
+        e.fill_record = &leak;
+        Lpg__Outcome o = LPG__OUTCOME__INIT;
+        o.status = LPG__STATUS__STATUS_DENIED;
+        assert_true(lpg_kind_step(&cyl, &started, 999, 1, &e, &o));
+        assert_int_equal(cyl.status, SCRAP);
+    }
     /* A step before the registration changes nothing. */
     Lpg__CylinderState fresh = LPG__CYLINDER_STATE__INIT;
     bool none = false;

@@ -1287,8 +1287,25 @@ r_mismatch_all(s_rec_world_t *w)
     w->fr.full_g -= 700;
 }
 
+static void
+r_scrapped(s_rec_world_t *w)
+{
+    w->cyl.has_status = 1;
+    w->cyl.status = LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+}
+static void
+r_scrapped_leaking(s_rec_world_t *w)
+{
+    r_scrapped(w);
+    w->fr.leak_ok = 0;
+}
+
 #define NET 14500
 static const s_rec_case_t s_rec_cases[] = {
+    {"scrapped since its ALLOW", r_scrapped, "SCRAPPED", false, true, NET, 0,
+     0, 0, 0},
+    {"scrapped since its ALLOW, and leaking", r_scrapped_leaking,
+     "SCRAPPED LEAK", false, true, NET, 0, 0, 1, 1},
     {"clean fill", r_none, "", true, true, NET, 0, 0, 0, 0},
     {"no such event", r_no_named, "FILL_NO_ALLOW", false, true, NET, 0, 0, 0,
      0},
