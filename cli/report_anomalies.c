@@ -30,6 +30,7 @@
 #include "report.h"
 #include "base/clock.h"
 #include "domain/inspection.h"
+#include "domain/reasons.h"
 #include "domain/state.h"
 
 #include <inttypes.h>
@@ -55,14 +56,19 @@ static const char *const s_kind_names[S_NKINDS] = {
     "broken_custody", "late",        "hoarding",
 };
 
-/*  The outcome tokens that make each of the first four kinds. */
-static const char *const s_pocket_tokens[] = {"TARE_MISMATCH",
-                                              "NOT_EMPTY_AT_STATION", NULL};
-static const char *const s_cloned_tokens[] = {
-    "IMPOSSIBLE_TRAVEL", "CODE_REVOKED", "CODE_SUPERSEDED",
-    "CODE_UNREGISTERED", NULL};
-static const char *const s_forged_tokens[] = {"CODE_FORGED", NULL};
-static const char *const s_custody_tokens[] = {"WRONG_CUSTODY", NULL};
+/*  The reasons (domain/reasons.h) that make each of the first four
+ *  kinds; each list ends with LPG_REASON_COUNT. */
+static const lpg_reason_id_t s_pocket_tokens[] = {
+    LPG_REASON_TARE_MISMATCH, LPG_REASON_NOT_EMPTY_AT_STATION,
+    LPG_REASON_COUNT};
+static const lpg_reason_id_t s_cloned_tokens[] = {
+    LPG_REASON_IMPOSSIBLE_TRAVEL, LPG_REASON_CODE_REVOKED,
+    LPG_REASON_CODE_SUPERSEDED, LPG_REASON_CODE_UNREGISTERED,
+    LPG_REASON_COUNT};
+static const lpg_reason_id_t s_forged_tokens[] = {LPG_REASON_CODE_FORGED,
+                                                  LPG_REASON_COUNT};
+static const lpg_reason_id_t s_custody_tokens[] = {LPG_REASON_WRONG_CUSTODY,
+                                                   LPG_REASON_COUNT};
 
 typedef struct {
     uint64_t seq;
@@ -122,10 +128,10 @@ s_add(s_list_t *l, uint64_t seq, uint64_t ms, s_kind_t kind,
 }
 
 static bool
-s_in_set(const char *token, const char *const *set)
+s_in_set(const char *token, const lpg_reason_id_t *set)
 {
-    for (; *set; set++)
-        if (strcmp(token, *set) == 0)
+    for (; *set != LPG_REASON_COUNT; set++)
+        if (strcmp(token, lpg_reason_by_id(*set)->token) == 0)
             return true;
     return false;
 }
@@ -134,7 +140,7 @@ s_in_set(const char *token, const char *const *set)
  *  they appear, as a fresh string in *out (caller frees); *out is NULL
  *  if none is. */
 static int
-s_match(const Lpg__Outcome *o, const char *const *set, char **out)
+s_match(const Lpg__Outcome *o, const lpg_reason_id_t *set, char **out)
 {
     *out = NULL;
     size_t len = 0;
@@ -271,7 +277,7 @@ s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
         return LPG_OK;
     struct {
         s_kind_t kind;
-        const char *const *set;
+        const lpg_reason_id_t *set;
         bool applies;
     } tests[] = {
         {S_POCKET, s_pocket_tokens,
