@@ -6,6 +6,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+bool
+lpg_cylinder_scrapped(const Lpg__CylinderState *cyl)
+{
+    return cyl->has_status &&
+           cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+}
+
 void
 lpg_cylinder_seen(Lpg__CylinderState *cyl, const char *site,
                   uint64_t device_ms, uint64_t recorded_at_ms)

@@ -9,10 +9,15 @@
 #ifndef LPG_CYLINDER_H
 #define LPG_CYLINDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "proto/state.pb-c.h"
+
+/*  Is the cylinder scrapped (a failed periodic inspection: its code is
+ *  revoked for good, nothing brings it back)? */
+bool lpg_cylinder_scrapped(const Lpg__CylinderState *cyl);
 
 /*  Where and when a cylinder was last seen, for impossible travel: an
  *  accepted event at site (borrowed: the caller puts the decoded string

@@ -4,6 +4,7 @@
  *  permit is valid through its last day.
  */
 #include "domain/delivery_rules.h"
+#include "domain/cylinder.h"
 #include "domain/words.h"
 #include "base/error.h"
 #include "codes/gascert.h"
@@ -173,7 +174,7 @@ s_check_dispatchable(lpg_verdict_t *v, const Lpg__CylinderState *cyl,
                      uint32_t today)
 {
     char en[S_DETAIL], zh[S_DETAIL];
-    if (cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
+    if (lpg_cylinder_scrapped(cyl))
         lpg_verdict_add(v, LPG_REASON_SCRAPPED, NULL, NULL);
     if (cyl->has_status &&
         cyl->status == LPG__CYLINDER_STATUS__CYL_QUARANTINED)

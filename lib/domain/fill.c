@@ -91,8 +91,7 @@ s_step_record(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
      * the record itself was refused (the gas is in it). */
     bool over = outcome && outcome->fill && outcome->fill->has_over &&
                 outcome->fill->over;
-    bool scrapped =
-        cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+    bool scrapped = lpg_cylinder_scrapped(cyl);
     if ((over || !e->fill_record->leak_ok) && !scrapped) {
         cyl->has_status = 1;
         cyl->status = LPG__CYLINDER_STATUS__CYL_QUARANTINED;

@@ -266,7 +266,7 @@ static void
 s_check_code(lpg_verdict_t *v, const lpg_fill_input_t *in,
              const Lpg__CylinderState *cyl)
 {
-    if (cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
+    if (lpg_cylinder_scrapped(cyl))
         s_add(v, LPG_REASON_CODE_REVOKED, "cylinder scrapped", "气瓶已报废");
     lpg_rules_code_revision(v, in->code, cyl);
 }
@@ -310,7 +310,7 @@ s_check_cylinder(lpg_verdict_t *v, const lpg_fill_input_t *in,
         s_add(v, LPG_REASON_NOT_OWNER, en, zh);
     }
 
-    if (cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
+    if (lpg_cylinder_scrapped(cyl))
         s_add(v, LPG_REASON_SCRAPPED, NULL, NULL);
     if (cyl->has_status &&
         cyl->status == LPG__CYLINDER_STATUS__CYL_QUARANTINED)
@@ -654,8 +654,7 @@ lpg_rules_fill_record(const lpg_fill_record_input_t *in, lpg_verdict_t *out,
     /* Scrapped between its ALLOW and its record (a failed periodic
      * inspection): the ALLOW does not outlive that, and no override
      * reaches a scrapped cylinder. */
-    if (cyl && cyl->has_status &&
-        cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED)
+    if (cyl && lpg_cylinder_scrapped(cyl))
         s_add(out, LPG_REASON_SCRAPPED, NULL, NULL);
 
     char en[S_DETAIL_BUF], zh[S_DETAIL_BUF];

@@ -3,6 +3,7 @@
  *  inspection service's outcome, so a replay gives the same hazards.
  */
 #include "domain/inspection.h"
+#include "domain/cylinder.h"
 #include "crypto/crypto.h"
 #include "base/clock.h"
 #include "base/error.h"
@@ -235,8 +236,7 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
             return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
         if (rc != LPG_OK)
             return rc;
-        bool scrapped = cyl->has_status &&
-                        cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+        bool scrapped = lpg_cylinder_scrapped(cyl);
         lpg_state_free(cyl);
         return scrapped ? lpg_why_rc(why, whysz, LPG_EPERM, "%s",
                                      "a scrapped cylinder is not inspected")

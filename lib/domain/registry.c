@@ -13,18 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*  The cylinder's record (caller frees): LPG_ENOTFOUND, LPG_ECORRUPT. */
 static int
 s_cylinder(lpg_txn_t *t, const char *grai, Lpg__CylinderState **out)
 {
-    *out = NULL;
-    const void *val;
-    size_t vlen;
-    int rc =
-        lpg_txn_get(t, LPG_TABLE_CYLINDERS, grai, strlen(grai), &val, &vlen);
-    if (rc != LPG_OK)
-        return rc;
-    *out = lpg__cylinder_state__unpack(NULL, vlen, val);
-    return *out ? LPG_OK : LPG_ECORRUPT;
+    return lpg_state_load(t, LPG_TABLE_CYLINDERS, grai,
+                          &lpg__cylinder_state__descriptor,
+                          (ProtobufCMessage **)out);
 }
 
 /*  LPG_EINVAL naming the field if text begins as a spreadsheet formula
@@ -383,8 +378,7 @@ s_auth_update(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
         return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
     if (rc != LPG_OK)
         return rc;
-    bool scrapped =
-        cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+    bool scrapped = lpg_cylinder_scrapped(cyl);
     rc = s_company_signer(t, ev, signer_is_authority, cyl->reg->owner, why,
                           whysz);
     lpg__cylinder_state__free_unpacked(cyl, NULL);
@@ -422,8 +416,7 @@ s_auth_relabel(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
         return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no such cylinder");
     if (rc != LPG_OK)
         return rc;
-    bool scrapped =
-        cyl->has_status && cyl->status == LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+    bool scrapped = lpg_cylinder_scrapped(cyl);
     uint32_t current = lpg_cylinder_code_revision(cyl);
     lpg__cylinder_state__free_unpacked(cyl, NULL);
     if (scrapped)
