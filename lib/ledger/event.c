@@ -1,5 +1,6 @@
 /*  event.c - see event.h. */
 #include "ledger/event.h"
+#include "base/clock.h"
 #include "base/count.h"
 #include "base/error.h"
 #include "codes/gascert.h"
@@ -482,5 +483,10 @@ lpg_event_sign(const Lpg__Event *ev, const lpg_key_t *key, uint8_t **out,
 int
 lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN])
 {
-    return lpg_random(id, LPG_EVENT_ID_LEN);
+    uint64_t ms = lpg_clock_now_ms();
+    for (int i = 5; i >= 0; i--) {
+        id[i] = (uint8_t)ms;
+        ms >>= 8;
+    }
+    return lpg_random(id + 6, LPG_EVENT_ID_LEN - 6);
 }

@@ -42,7 +42,10 @@ void lpg_event_clear(lpg_event_t *ev);
 int lpg_event_sign(const Lpg__Event *ev, const lpg_key_t *key, uint8_t **out,
                    size_t *outlen);
 
-/*  16 fresh random bytes for Event.event_id. */
+/*  A fresh Event.event_id: the clock's time in ms, 6 bytes big-endian,
+ *  then 10 random bytes. Ids made close in time sort together, so the
+ *  ledger files a batch's ids on a few pages (ids of any other form are
+ *  accepted all the same: only locality depends on it). */
 int lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN]);
 
 /*  Checks every string field of a decoded protobuf message, nested

@@ -2,9 +2,16 @@
  *
  *  Named databases: entries (seq BE -> LedgerEntry bytes), nodes (level
  *  byte + index BE -> 32-byte hash), checkpoints (size BE -> note text),
- *  event_ids (signer key id + event id -> seq BE + body hash), meta
+ *  event_ids_t (event id + signer key id -> seq BE + body hash), meta
  *  (name -> value), the state tables of ledger.h, and secrets (see the
  *  section "secrets" below).
+ *
+ *  Event ids lead their key because new ids begin with the time they were
+ *  made (lpg_event_new_id): a batch's ids then land on the last few pages
+ *  of the table, not on one random page each, which was most of what a
+ *  commit wrote. Ledgers written before keep them in "event_ids", keyed
+ *  signer first: the first read-write open moves them over (see
+ *  s_upgrade_ids); a read-only open needs neither table.
  */
 #include "ledger/ledger.h"
 #include "base/error.h"
@@ -38,7 +45,8 @@ static const char *s_table_names[LPG_TABLE_COUNT] = {
     "by_site",  "by_user",   "by_actor",  "by_id_hmac",
 };
 static const char *s_internal_names[S_NINTERNAL] = {
-    "entries", "nodes", "checkpoints", "event_ids", "meta"};
+    "entries", "nodes", "checkpoints", "event_ids_t", "meta"};
+#define S_OLD_EVENT_IDS "event_ids" /* signer + event id, before */
 
 struct lpg_ledger {
     MDB_env *env;
@@ -153,6 +161,44 @@ static void s_end(lpg_ledger_t *l);
 
 /* ---------------------------------------------------------------- open */
 
+/*  Moves the event ids of a ledger written before into event_ids_t, with
+ *  the event id first, in the open's write transaction: one pass, once. */
+static int
+s_upgrade_ids(lpg_ledger_t *l, MDB_txn *txn)
+{
+    MDB_dbi old;
+    int rc = mdb_dbi_open(txn, S_OLD_EVENT_IDS, 0, &old);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    MDB_cursor *c = NULL;
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, old, &c);
+    size_t moved = 0;
+    MDB_val k, v;
+    int crc = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 48) {
+            crc = MDB_CORRUPTED;
+            break;
+        }
+        uint8_t nk[48];
+        memcpy(nk, (uint8_t *)k.mv_data + 32, 16);
+        memcpy(nk + 16, k.mv_data, 32);
+        MDB_val kk = {48, nk};
+        crc = mdb_put(txn, l->internal[S_EVENT_IDS], &kk, &v, 0);
+        moved++;
+    }
+    if (c)
+        mdb_cursor_close(c);
+    rc = crc == MDB_NOTFOUND ? 0 : crc;
+    if (rc == 0)
+        rc = mdb_drop(txn, old, 1);
+    if (rc == 0 && moved)
+        lpg_info("ledger: %s: moved %zu event ids to the new layout", l->dir,
+                 moved);
+    return rc;
+}
+
 static int
 s_open_dbis(lpg_ledger_t *l)
 {
@@ -161,8 +207,13 @@ s_open_dbis(lpg_ledger_t *l)
     int rc = s_begin(l, l->rdonly ? MDB_RDONLY : 0, &txn);
     if (rc)
         return rc;
-    for (int i = 0; i < S_NINTERNAL && rc == 0; i++)
+    for (int i = 0; i < S_NINTERNAL && rc == 0; i++) {
         rc = mdb_dbi_open(txn, s_internal_names[i], create, &l->internal[i]);
+        if (rc == MDB_NOTFOUND && i == S_EVENT_IDS && l->rdonly)
+            rc = 0; /* an older ledger; only appends read event ids */
+    }
+    if (rc == 0 && !l->rdonly)
+        rc = s_upgrade_ids(l, txn);
     bool fresh[LPG_TABLE_COUNT] = {false};
     for (int i = 0; i < LPG_TABLE_COUNT && rc == 0; i++) {
         unsigned flags = 0;
@@ -360,7 +411,7 @@ lpg_ledger_setup(lpg_ledger_t *l, const uint8_t authority_pub[32],
         {"authority_pub", authority_pub, 32},
         {"ledger_pub", ledger_pub, 32},
         {"origin", origin, strlen(origin)},
-        {"format", "lpgtrace-ledger-1", 17},
+        {"format", "lpgtrace-ledger-2", 17},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0] && rc == 0; i++) {
         MDB_val k = {strlen(rows[i].k), (void *)rows[i].k};
@@ -1291,10 +1342,11 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
                    "signature does not verify with the signer's key");
             continue;
         }
-        /* Idempotency: a retry gets the first answer. */
+        /* Idempotency: a retry gets the first answer. The key is the
+         * event id, then the signer (see the top of this file). */
         uint8_t idkey[48];
-        memcpy(idkey, se->key_id.data, 32);
-        memcpy(idkey + 32, it->ev.event->event_id.data, 16);
+        memcpy(idkey, it->ev.event->event_id.data, 16);
+        memcpy(idkey + 16, se->key_id.data, 32);
         MDB_val ik = {48, idkey}, iv;
         int mrc = mdb_get(t->txn, l->internal[S_EVENT_IDS], &ik, &iv);
         if (mrc == 0) {

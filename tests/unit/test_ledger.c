@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,113 @@ test_retry_and_conflict(void **state)
     uint64_t size;
     lpg_ledger_size(f->l, &size);
     assert_int_equal(size, S_BASE + 2);
+}
+
+/*  Event ids begin with the time they were made, so that ids made
+ *  together sort together (the ledger files them on few pages). */
+static void
+test_new_ids_sort_in_time(void **state)
+{
+    (void)state;
+    uint8_t a[16], b[16];
+    uint64_t before = lpg_clock_now_ms();
+    assert_int_equal(lpg_event_new_id(a), LPG_OK);
+    usleep(2000);
+    assert_int_equal(lpg_event_new_id(b), LPG_OK);
+    uint64_t ms = 0;
+    for (int i = 0; i < 6; i++)
+        ms = ms << 8 | a[i];
+    assert_true(ms >= before && ms <= before + 1000);
+    assert_true(memcmp(a, b, 16) < 0);
+    assert_true(memcmp(a + 6, b + 6, 10) != 0);
+}
+
+/*  Rewrites the event ids of the ledger in dir as a ledger written before
+ *  the ids were keyed by time kept them: table "event_ids", signer first. */
+static void
+s_make_old_ids(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi from, to;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "event_ids_t", 0, &from), 0);
+    assert_int_equal(mdb_dbi_open(txn, "event_ids", MDB_CREATE, &to), 0);
+    MDB_cursor *c;
+    MDB_val k, v;
+    size_t n = 0;
+    assert_int_equal(mdb_cursor_open(txn, from, &c), 0);
+    for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), n++) {
+        assert_int_equal(k.mv_size, 48);
+        uint8_t ok[48];
+        memcpy(ok, (uint8_t *)k.mv_data + 16, 32);
+        memcpy(ok + 32, k.mv_data, 16);
+        MDB_val kk = {48, ok};
+        assert_int_equal(mdb_put(txn, to, &kk, &v, 0), 0);
+    }
+    mdb_cursor_close(c);
+    assert_true(n > 0);
+    assert_int_equal(mdb_drop(txn, from, 1), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/*  A ledger written before keeps answering retries and conflicts: its
+ *  first read-write open moves the ids to the new table. */
+static void
+test_ids_from_before(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    uint8_t id[16];
+    lpg_event_new_id(id);
+    uint8_t *first = s_fill_check(f->dev, "S1", id, 15000, &len);
+    uint8_t *again = malloc(len);
+    memcpy(again, first, len);
+    size_t againlen = len;
+    s_append1(f, first, &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    uint64_t seq = out.seq;
+    lpg_ledger_close(&f->l);
+    s_make_old_ids(f->dir);
+    /* Read only: opens, and leaves the file as it is. */
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_RDONLY, 0, NULL), LPG_OK);
+    uint64_t size = 0;
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    assert_int_equal(size, S_BASE + 2);
+    lpg_ledger_close(&f->l);
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    s_append1(f, again, &againlen, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_true(out.duplicate);
+    assert_int_equal(out.seq, seq);
+    s_append1(f, s_fill_check(f->dev, "S1", id, 16000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_ECONFLICT);
+    /* The old table is gone; the ids live in the new one. */
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, f->dir, MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "event_ids", 0, &dbi), MDB_NOTFOUND);
+    assert_int_equal(mdb_dbi_open(txn, "event_ids_t", 0, &dbi), 0);
+    MDB_stat st;
+    assert_int_equal(mdb_stat(txn, dbi, &st), 0);
+    assert_int_equal(st.ms_entries, S_BASE + 2);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
 }
 
 static void
@@ -877,6 +985,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_malformed_refused, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_retry_and_conflict, s_setup,
+                                        s_teardown),
+        cmocka_unit_test(test_new_ids_sort_in_time),
+        cmocka_unit_test_setup_teardown(test_ids_from_before, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_revoked_device_refused, s_setup,
                                         s_teardown),
