@@ -482,6 +482,10 @@ grep -q 'forged_code.*CODE_FORGED at delivery to U-1003' "$D/last" ||
 part "6b. The public page behind every code (lpg-webd)"
 
 step "lpg-webd: the HTTP face, a client of the services with its own gateway key"
+say "lpgtrace keygen --out keys/gateway; lpgtrace device enroll --key keys/gateway --role gateway ..."
+"$BIN/lpgtrace" keygen --out "$H/keys/gateway" >/dev/null
+lpg device enroll --key "$H/keys/gateway" --company authority --role gateway --name "lpg-webd" >/dev/null ||
+    fail "the gateway was not enrolled"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$BIN/lpg-webd" --home "$H" --port "$port" 2>>"$D/webd.log" &
 pids="$pids $!"

@@ -25,6 +25,10 @@ for s in registry filling delivery inspection trace; do
     t_daemon $s "$H" || exit 1
 done
 lpg() { lpgtrace --home "$H" "$@"; }
+# the gateway: its own keys, enrolled with the role gateway
+lpgtrace keygen --out "$H/keys/gateway" >/dev/null &&
+    lpg device enroll --key "$H/keys/gateway" --company authority --role gateway \
+        --name "lpg-webd" >/dev/null && ok "the gateway enrolled" || not_ok "gateway enrolment"
 lpg company add NT --name "南通燃气 NT Gas" --gs1-prefix 6905555 --licence L-NT-1 \
     --licence-until 2030-12-31 >/dev/null &&
     lpg site add S1 --company NT --name "Station 1" --kind filling --lat 32.01 --lon 120.86 >/dev/null
