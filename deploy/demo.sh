@@ -495,9 +495,9 @@ until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do
     i=$((i + 1))
     [ $i -lt 100 ] || { cat "$D/webd.log"; fail "lpg-webd did not start"; }
 done
-code=$(cat "$D/code-A10005")
+code=$(cat "$D/code-A10001")
 page="http://127.0.0.1:$port$(echo "$code" | sed 's|^https://[^/]*||')"
-note "The code printed on cylinder A10005 is $code;" \
+note "The code printed on cylinder A10001 is $code;" \
      "behind a proxy for $(echo "$code" | sed 's|^https://\([^/]*\).*|\1|') it opens this page:"
 say "curl $page"
 curl -s "$page" | sed -n 's/<[^>]*>/ /g; s/  */ /g; /[^ ]/p' | grep -v '^ *$' | head -n 14
