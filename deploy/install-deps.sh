@@ -40,9 +40,10 @@ python3-cryptography
 protobuf-compiler
 procps
 tzdata
+curl
+openssl
 chromium
 wrk
-curl
 nodejs
 npm
 "
