@@ -67,8 +67,10 @@ SCAN_SRC := $(wildcard scanner/*.c)
 SCAN_CXX := $(wildcard scanner/*.cpp)
 SCAN_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SCAN_SRC)) \
             $(patsubst %.cpp,$(B)/obj/%.o,$(SCAN_CXX))
-SERVICES := $(notdir $(wildcard services/*))
-SERVICE_BINS := $(foreach s,$(SERVICES),$(B)/bin/lpg-$(s)d)
+# Each services/<name>/ is the daemon lpg-<name>d, but for services/webd/
+# (lpg-webd, the HTTP face).
+SERVICES := $(filter-out webd,$(notdir $(wildcard services/*)))
+SERVICE_BINS := $(foreach s,$(SERVICES),$(B)/bin/lpg-$(s)d) $(B)/bin/lpg-webd
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -121,6 +123,10 @@ $(B)/bin/lpg-scan: $(SCAN_OBJ) $(LIBLPG)
 svc_objs = $(patsubst %.c,$(B)/obj/%.o,$(wildcard services/$(1)/*.c))
 .SECONDEXPANSION:
 $(B)/bin/lpg-%d: $$(call svc_objs,$$*) $(LIBLPG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/lpg-webd: $(call svc_objs,webd) $(LIBLPG)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

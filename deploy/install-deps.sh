@@ -37,6 +37,8 @@ python3-cryptography
 protobuf-compiler
 procps
 tzdata
+curl
+openssl
 "
 
 missing=""
