@@ -4,7 +4,8 @@
 #
 #   w_home HOME     a home whose services listen on free loopback ports,
 #                   lpg-webd on a free port of its own ($W_URL), and the
-#                   gateway's key pair in HOME/keys/gateway
+#                   gateway's key pair in HOME/keys/gateway (made unless
+#                   init made it)
 #   w_world HOME    starts the five services, adds a company, enrols the
 #                   gateway, registers a cylinder: its code's URL is in
 #                   $W_CODE, its path and query (from /8003/) in $W_PATH,
@@ -29,7 +30,8 @@ w_home() {
     fi
     W_URL=http://127.0.0.1:$W_PORT
     mkdir -p "$1/keys"
-    lpgtrace keygen --out "$1/keys/gateway" >"$T_DIR/keygen-gateway.txt" 2>&1
+    [ -e "$1/keys/gateway.pem" ] ||
+        lpgtrace keygen --out "$1/keys/gateway" >"$T_DIR/keygen-gateway.txt" 2>&1
 }
 
 w_world() {
@@ -43,6 +45,7 @@ w_world() {
     # then the page still works, only tips are refused).
     lpgtrace --home "$1" device enroll --key "$1/keys/gateway" --company NTGAS \
         --role gateway >"$T_DIR/enroll-gateway.out" 2>&1 ||
+        grep -q EEXIST "$T_DIR/enroll-gateway.out" ||
         echo "# the gateway could not be enrolled: $(head -1 "$T_DIR/enroll-gateway.out")"
     lpgtrace --home "$1" cylinder add --company NTGAS --type 00015 --serial A10001 \
         --tare-g 15200 --fill-g 14500 --maker "Maker A" --made 2022-05 --spec YSP-15 \
