@@ -21,6 +21,13 @@ typedef struct {
     unsigned count;
 } lpg_webd_rate_t;
 
+/*  Connections open from one client address. */
+typedef struct {
+    int family;     /* AF_INET, AF_INET6 */
+    uint8_t a[16];  /* the address's bytes (4 for AF_INET) */
+    unsigned count; /* connections open from it */
+} lpg_webd_peer_t;
+
 struct lpg_webd {
     lpg_config_t *cfg;
     lpg_ledger_t *ledger; /* read-only; NULL if the home has none */
@@ -42,7 +49,13 @@ struct lpg_webd {
     /* tips rate limit, per client address */
     pthread_mutex_t rate_lock;
     lpg_webd_rate_t rate[S_WEBD_RATE_SLOTS];
-    void *httpd; /* struct MHD_Daemon */
+    /* connections per client address (http.c), the trusted proxy's not
+     * counted: every client behind it shares its address */
+    pthread_mutex_t peers_lock;
+    lpg_webd_peer_t *peers; /* max_connections slots, npeers in use */
+    unsigned npeers;
+    lpg_webd_peer_t proxy; /* trusted_proxy as bytes; family 0: none */
+    void *httpd;           /* struct MHD_Daemon */
 };
 
 /*  http.c */

@@ -240,6 +240,7 @@ main(int argc, char **argv)
     rc = lpg_webd_http_start(&w, why, sizeof why);
     if (rc != LPG_OK) {
         lpg_error("%s", why);
+        lpg_webd_http_stop(&w);
     } else {
         lpg_info("serving HTTP%s on %s port %u", w.tls ? "S" : "", w.listen,
                  w.port);
