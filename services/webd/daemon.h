@@ -32,6 +32,8 @@ struct lpg_webd {
     lpg_config_t *cfg;
     lpg_ledger_t *ledger; /* read-only; NULL if the home has none */
     lpg_key_t *key;       /* the gateway's signing key (tips); may be NULL */
+    lpg_key_t *authority; /* the authority's public key (codes), loaded
+                           * once; NULL: codes cannot be checked */
     pthread_key_t clients;
     bool clients_key_made;
     /* settings (webd.*) */

@@ -205,19 +205,13 @@ s_view(lpg_webd_t *w, const lpg_webd_req_t *req, s_view_t *v)
         snprintf(v->why, sizeof v->why, "the code is too long");
         return;
     }
-    lpg_key_t *authority = NULL;
-    char path[4096];
-    lpg_config_path(lpg_webd_config(w),
-                    lpg_config_get(lpg_webd_config(w), "authority.public"),
-                    path, sizeof path);
-    if (lpg_key_load_public(&authority, path) != LPG_OK) {
+    if (!w->authority) {
         snprintf(v->why, sizeof v->why, "the authority key is missing");
         v->verdict = S_UNCHECKED;
         return;
     }
-    int rc = lpg_code_verify(v->text, strlen(v->text), resolver, authority,
+    int rc = lpg_code_verify(v->text, strlen(v->text), resolver, w->authority,
                              &v->code);
-    lpg_key_destroy(&authority);
     /* A signature missing, or one that is no Ed25519 signature at all
      * (an altered character), proves as little as a wrong one: to the
      * person holding the phone, all three are codes the authority did
