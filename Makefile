@@ -26,9 +26,13 @@ ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(B)/deps.mk
 endif
 
-$(B)/deps.mk: deploy/install-deps.sh Makefile
+$(B)/deps.mk: deploy/install-deps.sh Makefile tests/web/package-lock.json
 	@if ! pkg-config --exists $(PKGS) zxing cmocka 2>/dev/null || \
-	    ! command -v protoc-c >/dev/null; then \
+	    ! command -v protoc-c >/dev/null || \
+	    ! command -v chromium >/dev/null || ! command -v wrk >/dev/null || \
+	    ! command -v npm >/dev/null || \
+	    ! [ tests/web/node_modules/.package-lock.json -nt \
+	        tests/web/package-lock.json ]; then \
 	    sh deploy/install-deps.sh || exit 1; \
 	fi
 	@pkg-config --exists $(PKGS) zxing cmocka || \
@@ -67,8 +71,10 @@ SCAN_SRC := $(wildcard scanner/*.c)
 SCAN_CXX := $(wildcard scanner/*.cpp)
 SCAN_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SCAN_SRC)) \
             $(patsubst %.cpp,$(B)/obj/%.o,$(SCAN_CXX))
-SERVICES := $(notdir $(wildcard services/*))
-SERVICE_BINS := $(foreach s,$(SERVICES),$(B)/bin/lpg-$(s)d)
+# Each services/<name>/ is the daemon lpg-<name>d, but for services/webd/
+# (lpg-webd, the HTTP face).
+SERVICES := $(filter-out webd,$(notdir $(wildcard services/*)))
+SERVICE_BINS := $(foreach s,$(SERVICES),$(B)/bin/lpg-$(s)d) $(B)/bin/lpg-webd
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -121,6 +127,10 @@ $(B)/bin/lpg-scan: $(SCAN_OBJ) $(LIBLPG)
 svc_objs = $(patsubst %.c,$(B)/obj/%.o,$(wildcard services/$(1)/*.c))
 .SECONDEXPANSION:
 $(B)/bin/lpg-%d: $$(call svc_objs,$$*) $(LIBLPG)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/lpg-webd: $(call svc_objs,webd) $(LIBLPG)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -87,6 +87,22 @@ static const s_default_t s_defaults[] = {
     /* replies a service keeps waiting for one client, in bytes */
     {"limit.send_queue_bytes", "67108864"},
     {"limit.batch", "256"},
+    /* lpg-webd: where it listens, TLS (both empty: plain HTTP), links,
+     * the proxy whose X-Forwarded-* it believes, its device key, limits */
+    {"webd.listen", "127.0.0.1"},
+    {"webd.port", "7180"},
+    {"webd.tls_cert", ""},
+    {"webd.tls_key", ""},
+    {"webd.public_base", ""},
+    {"webd.trusted_proxy", ""},
+    {"webd.key", "keys/gateway"},
+    {"webd.body_max_bytes", "65536"},
+    {"webd.timeout_s", "10"},
+    {"webd.max_connections", "1024"},
+    {"webd.max_per_ip", "32"},
+    {"webd.threads", "4"},
+    {"webd.tip_text_max", "2000"},
+    {"webd.tips_per_hour", "10"},
 };
 
 #define S_NDEFAULTS (sizeof s_defaults / sizeof s_defaults[0])

@@ -296,7 +296,6 @@ s_check_cylinder(lpg_verdict_t *v, const lpg_fill_input_t *in,
 {
     const Lpg__CylinderRegister *reg = cyl->reg;
     char en[S_DETAIL_BUF], zh[S_DETAIL_BUF];
-    uint32_t today = in->today_ymd;
 
     /* fixed filling: owner company, and the one station if named */
     if (company && !s_streq(reg->owner, company)) {
@@ -309,6 +308,16 @@ s_check_cylinder(lpg_verdict_t *v, const lpg_fill_input_t *in,
         snprintf(zh, sizeof zh, "固定充装站 %s", reg->fill_site);
         s_add(v, LPG_REASON_NOT_OWNER, en, zh);
     }
+
+    lpg_rules_cylinder(v, cyl, in->today_ymd);
+}
+
+void
+lpg_rules_cylinder(lpg_verdict_t *v, const Lpg__CylinderState *cyl,
+                   uint32_t today)
+{
+    const Lpg__CylinderRegister *reg = cyl->reg;
+    char en[S_DETAIL_BUF], zh[S_DETAIL_BUF];
 
     if (lpg_cylinder_scrapped(cyl))
         s_add(v, LPG_REASON_SCRAPPED, NULL, NULL);

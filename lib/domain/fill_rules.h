@@ -149,6 +149,14 @@ bool lpg_rules_code(lpg_verdict_t *v, int code_rc, const lpg_code_t *code,
 void lpg_rules_code_revision(lpg_verdict_t *v, const lpg_code_t *code,
                              const Lpg__CylinderState *cyl);
 
+/*  The cylinder's own reasons, whoever asks: SCRAPPED, QUARANTINED,
+ *  INSPECTION_OVERDUE (due before today, or no date on record),
+ *  DESIGN_LIFE_EXCEEDED, UNINSURED (expired before today, or none on
+ *  record), added to v in that order. What the fill check and the
+ *  handheld API's cylinder look-up both say of a cylinder. */
+void lpg_rules_cylinder(lpg_verdict_t *v, const Lpg__CylinderState *cyl,
+                        uint32_t today_ymd);
+
 /*  What a fill record is judged on. The record names, by event id, the
  *  permission it follows: an allowed FillCheck, or an accepted
  *  FillOverride of a refused one. The service looks that event up. */

@@ -335,3 +335,25 @@ lpg_pii_key_load(const char *path, uint8_t out[LPG_PII_KEY_LEN])
     lpg_pii_wipe(text, sizeof text);
     return rc;
 }
+
+bool
+lpg_pii_scope(const Lpg__DeviceState *d, const char **company)
+{
+    *company = NULL;
+    switch (d ? d->role : LPG__ROLE__ROLE_UNKNOWN) {
+    case LPG__ROLE__ROLE_ADMIN:
+    case LPG__ROLE__ROLE_SERVICE:
+        return true;
+    case LPG__ROLE__ROLE_COMPANY_ADMIN:
+    case LPG__ROLE__ROLE_FILLING_SCANNER:
+    case LPG__ROLE__ROLE_HANDHELD:
+    case LPG__ROLE__ROLE_INSPECTOR:
+        if (d->company && *d->company) {
+            *company = d->company;
+            return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}

@@ -7,10 +7,12 @@
 #ifndef LPG_PII_H
 #define LPG_PII_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "proto/event.pb-c.h"
+#include "proto/state.pb-c.h"
 
 #define LPG_PII_KEY_LEN 32 /* look-up, data and master keys */
 #define LPG_PII_HMAC_LEN 32
@@ -74,6 +76,14 @@ int lpg_pii_unwrap(const uint8_t master[LPG_PII_KEY_LEN], const char *user,
  *  (LPG_EKEYFORMAT). */
 int lpg_pii_key_create(const char *path);
 int lpg_pii_key_load(const char *path, uint8_t out[LPG_PII_KEY_LEN]);
+
+/*  Whose users a device may look up (the registry's GetUser, the HTTP
+ *  API's hazards): the regulator's workstation and the services every
+ *  user (true, *company NULL); a company's admin, station, handheld and
+ *  inspector devices their company's users only, the households they
+ *  register, serve, deliver to and inspect (true, *company the device's
+ *  company); any other device none (false). d NULL: none. */
+bool lpg_pii_scope(const Lpg__DeviceState *d, const char **company);
 
 /*  Overwrites len bytes of secret memory with zeros (not optimised out). */
 void lpg_pii_wipe(void *p, size_t len);
