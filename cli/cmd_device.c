@@ -28,6 +28,7 @@ static const struct {
     {"inspector", LPG__ROLE__ROLE_INSPECTOR},
     {"inspection-body", LPG__ROLE__ROLE_INSPECTION_BODY},
     {"service", LPG__ROLE__ROLE_SERVICE},
+    {"gateway", LPG__ROLE__ROLE_GATEWAY},
 };
 
 static const char *s_services[] = {"registry", "filling", "delivery",
@@ -42,7 +43,7 @@ s_usage(void)
             "       lpgtrace device revoke (--key NAME | --key-id HEX) "
             "--reason TEXT\n"
             "roles: company-admin filling-scanner scale handheld inspector "
-            "inspection-body service\n");
+            "inspection-body service gateway\n");
     return 2;
 }
 

@@ -373,7 +373,7 @@ static int
 s_usage(void)
 {
     fprintf(stderr,
-            "usage: lpgtrace report refused|overdue|hazards|anomalies "
+            "usage: lpgtrace report refused|overdue|hazards|anomalies|tips "
             "[--json|--csv] [--today YYYY-MM-DD]\n"
             "       lpgtrace report hazards --user ID [--json|--csv]\n"
             "       lpgtrace report coverage [--period month|quarter|year] "
@@ -387,7 +387,9 @@ s_usage(void)
             "late events,\n"
             "             hoarding (report.hoard_* in lpgtrace.conf)\n"
             "  coverage   household inspection coverage by area and "
-            "period\n");
+            "period\n"
+            "  tips       reports from the public (lpg-webd), phone "
+            "numbers masked\n");
     return 2;
 }
 
@@ -412,8 +414,9 @@ s_today(const char *zone, uint32_t *today)
 }
 
 static int
-s_more(lpg_cli_t *cli, bool coverage, int argc, char **argv)
+s_more(lpg_cli_t *cli, const char *what, int argc, char **argv)
 {
+    bool coverage = strcmp(what, "coverage") == 0;
     lpg_report_in_t in = {
         .mode = cli->json ? LPG_REPORT_JSON : LPG_REPORT_PLAIN,
         .period = LPG_PERIOD_MONTH,
@@ -447,14 +450,15 @@ s_more(lpg_cli_t *cli, bool coverage, int argc, char **argv)
         return 2;
     int rc = lpg_ledger_read(l, &in.t);
     if (rc == LPG_OK)
-        rc = coverage ? lpg_report_coverage(&in) : lpg_report_anomalies(&in);
+        rc = coverage                    ? lpg_report_coverage(&in)
+             : strcmp(what, "tips") == 0 ? lpg_report_tips(&in)
+                                         : lpg_report_anomalies(&in);
     lpg_txn_abort(&in.t);
     lpg_ledger_close(&l);
     if (rc == LPG_ECONFIG)
         return 2;
     if (rc != LPG_OK)
-        return lpg_cli_fail(coverage ? "report coverage" : "report anomalies",
-                            rc);
+        return lpg_cli_fail(what, rc);
     return 0;
 }
 
@@ -464,8 +468,9 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
     if (argc < 2)
         return s_usage();
     const char *what = argv[1];
-    if (strcmp(what, "anomalies") == 0 || strcmp(what, "coverage") == 0)
-        return s_more(cli, what[0] == 'c', argc, argv);
+    if (strcmp(what, "anomalies") == 0 || strcmp(what, "coverage") == 0 ||
+        strcmp(what, "tips") == 0)
+        return s_more(cli, what, argc, argv);
     int (*fn)(s_report_t *) = NULL;
     const char *title = NULL;
     if (strcmp(what, "refused") == 0) {

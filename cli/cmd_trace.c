@@ -211,6 +211,8 @@ s_role(Lpg__Role r)
         return "service";
     case LPG__ROLE__ROLE_ADMIN:
         return "admin workstation";
+    case LPG__ROLE__ROLE_GATEWAY:
+        return "gateway";
     case LPG__ROLE__ROLE_UNKNOWN:
     default:
         return "device";

@@ -45,6 +45,10 @@ int lpg_report_anomalies(const lpg_report_in_t *in);
  *  Errors: LPG_ENOMEM, or an error of the ledger read. */
 int lpg_report_coverage(const lpg_report_in_t *in);
 
+/*  The tips from the public on stdout (see report_tips.c). Errors: an
+ *  error of the ledger read. */
+int lpg_report_tips(const lpg_report_in_t *in);
+
 /*  Prints rows x cols cells (row-major; row 0 the heading) as a table
  *  with columns left-aligned, two spaces apart, each line indented two
  *  spaces. Widths count characters (UTF-8), not bytes. */

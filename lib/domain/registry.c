@@ -151,7 +151,8 @@ s_auth_enroll(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
                           "only the authority key enrols devices");
     const Lpg__DeviceEnroll *de = e->device_enroll;
     if (de->role != LPG__ROLE__ROLE_ADMIN &&
-        de->role != LPG__ROLE__ROLE_SERVICE) {
+        de->role != LPG__ROLE__ROLE_SERVICE &&
+        de->role != LPG__ROLE__ROLE_GATEWAY) {
         int rc = s_exists(t, LPG_TABLE_COMPANIES, de->company, "company", why,
                           whysz);
         if (rc == LPG_OK && de->site && *de->site)
@@ -739,6 +740,101 @@ S_SAY(s_say_user, "user added", "user", e->user)
 S_SAY(s_say_reveal, "personal data revealed", "user", e->pii_reveal->user)
 S_SAY(s_say_erase, "user erased", "user", e->user_erase->user)
 
+/* ------------------------------------------------------------------ tips */
+
+static const struct {
+    const char *id, *zh, *en;
+} s_tip_categories[] = {
+    {"no_code", "气瓶无码", "no code on the cylinder"},
+    {"code_fails", "码验证不通过", "the code fails its check"},
+    {"black_market", "黑气点 / 非法经营", "black-market seller"},
+    {"other", "其他", "other"},
+};
+
+static int
+s_tip_category(const char *category)
+{
+    for (size_t i = 0;
+         category && i < sizeof s_tip_categories / sizeof *s_tip_categories;
+         i++)
+        if (strcmp(category, s_tip_categories[i].id) == 0)
+            return (int)i;
+    return -1;
+}
+
+void
+lpg_tip_pii_id(const uint8_t event_id[16], char *out, size_t outsz)
+{
+    char hex[33];
+    lpg_hex(event_id, 16, hex);
+    snprintf(out, outsz, "tip/%s", hex);
+}
+
+bool
+lpg_tip_category_known(const char *category)
+{
+    return s_tip_category(category) >= 0;
+}
+
+const char *
+lpg_tip_category_zh(const char *category)
+{
+    int i = s_tip_category(category);
+    return i < 0 ? NULL : s_tip_categories[i].zh;
+}
+
+const char *
+lpg_tip_category_en(const char *category)
+{
+    int i = s_tip_category(category);
+    return i < 0 ? NULL : s_tip_categories[i].en;
+}
+
+/*  A tip is signed by an enrolled gateway (lpg-webd), never by the
+ *  authority nor any other device; its category is one we know; a
+ *  sealed phone is as long as a seal of a phone number can be. */
+static int
+s_auth_tip(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+           char *why, size_t whysz)
+{
+    const Lpg__Tip *tip = ev->event->tip;
+    if (signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only a gateway (lpg-webd) records tips");
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    if (rc == LPG_ENOTFOUND)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only a gateway (lpg-webd) records tips");
+    if (rc != LPG_OK)
+        return rc;
+    bool gateway = dev->role == LPG__ROLE__ROLE_GATEWAY;
+    lpg__device_state__free_unpacked(dev, NULL);
+    if (!gateway)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only a gateway (lpg-webd) records tips");
+    if (!lpg_tip_category_known(tip->category))
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "Event.tip.category: not a known category");
+    if (tip->has_phone_sealed &&
+        (tip->phone_sealed.len < 16 || tip->phone_sealed.len > 512))
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "Event.tip.phone_sealed: not a sealed phone");
+    return LPG_OK;
+}
+
+static void
+s_say_tip(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+          lpg_kind_words_t *w)
+{
+    const Lpg__Tip *tip = e->tip;
+    const char *en = lpg_tip_category_en(tip->category);
+    snprintf(w->step, sizeof w->step, "tip from the public");
+    snprintf(w->detail, sizeof w->detail, "%s%s%s", en ? en : tip->category,
+             tip->has_phone_sealed ? ", with a phone number (sealed)" : "",
+             tip->code && !tip->code_verified ? ", code NOT verified" : "");
+}
+
 /* ----------------------------------------------------------------- rows */
 
 #define S_ROW(body, name, auth, apply, step, creates, say)            \
@@ -772,6 +868,7 @@ const lpg_kind_t lpg_registry_kinds[] = {
           s_step_update, false, s_say_update),
     S_ROW(CYLINDER_RELABEL, "cylinder_relabel", s_auth_relabel, NULL,
           s_step_relabel, false, s_say_relabel),
+    S_ROW(TIP, "tip", s_auth_tip, NULL, NULL, false, s_say_tip),
 };
 const size_t lpg_registry_nkinds =
     sizeof lpg_registry_kinds / sizeof *lpg_registry_kinds;

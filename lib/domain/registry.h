@@ -13,10 +13,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "domain/kind_row.h"
 
 extern const lpg_kind_t lpg_registry_kinds[];
+
+/*  The categories of a tip from the public (Tip.category): "no_code"
+ *  (a cylinder without a code), "code_fails" (a code that does not
+ *  check), "black_market" (a seller outside the system), "other". */
+bool lpg_tip_category_known(const char *category);
+/*  The id a tip's sealed phone is bound to: "tip/<event id hex>". */
+void lpg_tip_pii_id(const uint8_t event_id[16], char *out, size_t outsz);
+/*  Its words, Chinese and English: "无码气瓶 / no code on the cylinder";
+ *  NULL for an unknown category. */
+const char *lpg_tip_category_zh(const char *category);
+const char *lpg_tip_category_en(const char *category);
 extern const size_t lpg_registry_nkinds;
 
 /*  Fills an index table that a newer lpgtrace added to an older ledger

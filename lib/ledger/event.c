@@ -22,6 +22,8 @@ s_string_max(const ProtobufCMessageDescriptor *d,
 {
     if (d == &lpg__delivery__descriptor && strcmp(f->name, "gas_cert") == 0)
         return LPG_GASCERT_MAX_TEXT;
+    if (d == &lpg__tip__descriptor && strcmp(f->name, "text") == 0)
+        return LPG_TIP_TEXT_MAX;
     return LPG_STRING_MAX;
 }
 

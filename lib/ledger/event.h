@@ -19,7 +19,8 @@
 
 #define LPG_EVENT_ID_LEN 16
 #define LPG_EVENT_MAX_BYTES 65536 /* one SignedEvent, on the wire */
-#define LPG_STRING_MAX 256        /* any string field but gas_cert */
+#define LPG_STRING_MAX 256        /* any string field but gas_cert, tip text */
+#define LPG_TIP_TEXT_MAX 2048     /* Tip.text: what a reporter wrote */
 
 /*  A decoded SignedEvent and its Event body. */
 typedef struct {
@@ -47,7 +48,8 @@ int lpg_event_new_id(uint8_t id[LPG_EVENT_ID_LEN]);
 
 /*  Checks every string field of a decoded protobuf message, nested
  *  messages included, with lpg_string_check: LPG_STRING_MAX bytes, but
- *  LPG_GASCERT_MAX_TEXT for Delivery.gas_cert (lib/codes/gascert.h). On failure
+ *  LPG_GASCERT_MAX_TEXT for Delivery.gas_cert (lib/codes/gascert.h) and
+ *  LPG_TIP_TEXT_MAX for Tip.text. On failure
  *  returns LPG_EMALFORMED and sets *field to the field's name. */
 int lpg_proto_strings_check(const ProtobufCMessage *m, const char **field);
 

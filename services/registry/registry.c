@@ -7,6 +7,7 @@
  *  answered only to the devices whose role needs them (s_user_scope).
  */
 #include "registry.h"
+#include "domain/registry.h"
 #include "codes/code.h"
 #include "base/config.h"
 #include "base/error.h"
@@ -93,6 +94,19 @@ s_keep_key(lpg_registry_t *reg, lpg_txn_t *txn, const char *user,
     return rc;
 }
 
+/*  A tip's sealed phone: its data key, wrapped and kept as a user's is,
+ *  under "user/tip/<event id hex>" (lpg_tip_pii_id). No phone, no key. */
+static int
+s_keep_tip_key(lpg_registry_t *reg, lpg_txn_t *txn, const Lpg__Event *e,
+               const lpg_append_in_t *in, Lpg__Outcome *o)
+{
+    if (!e->tip->has_phone_sealed)
+        return LPG_OK;
+    char id[64];
+    lpg_tip_pii_id(e->event_id.data, id, sizeof id);
+    return s_keep_key(reg, txn, id, in, o);
+}
+
 static int
 s_drop_key(lpg_txn_t *txn, const char *user)
 {
@@ -160,6 +174,8 @@ lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
         return s_keep_key(reg, txn, e->user, in, outcome);
     case LPG__EVENT__BODY_USER_ERASE:
         return s_drop_key(txn, e->user_erase->user);
+    case LPG__EVENT__BODY_TIP:
+        return s_keep_tip_key(reg, txn, e, in, outcome);
     case LPG__EVENT__BODY_CYLINDER_REGISTER:
         return s_check_code(txn, e, outcome);
     case LPG__EVENT__BODY_DEVICE_ENROLL:
@@ -359,6 +375,7 @@ s_user_scope(const lpg_sender_t *sender, const char **company,
         break;
     case LPG__ROLE__ROLE_SCALE:
     case LPG__ROLE__ROLE_INSPECTION_BODY:
+    case LPG__ROLE__ROLE_GATEWAY:
     case LPG__ROLE__ROLE_UNKNOWN:
     default:
         break;

@@ -81,6 +81,12 @@ void lpg_webd_public(lpg_webd_t *w, const lpg_webd_req_t *req,
 void lpg_webd_resolver(lpg_webd_t *w, const lpg_webd_req_t *req,
                        lpg_webd_resp_t *resp);
 void lpg_webd_style(lpg_webd_resp_t *resp);
+void lpg_webd_trace_login(lpg_webd_t *w, const lpg_webd_req_t *req,
+                          lpg_webd_resp_t *resp);
+/*  A page around one message (a banner, good or a warning). */
+void lpg_webd_message_page(lpg_webd_resp_t *resp, int status, bool good,
+                           const char *zh, const char *en,
+                           const char *detail_zh, const char *detail_en);
 
 /*  tips.c */
 void lpg_webd_tip_form(lpg_webd_t *w, const lpg_webd_req_t *req,

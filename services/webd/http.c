@@ -239,6 +239,21 @@ lpg_webd_query_param(const char *query, const char *name, char *out,
     return NULL;
 }
 
+void
+lpg_webd_base(const lpg_webd_t *w, const lpg_webd_req_t *req, char *out,
+              size_t outsz)
+{
+    if (*w->public_base) {
+        snprintf(out, outsz, "%s", w->public_base);
+        return;
+    }
+    /* scheme://host of the target URI */
+    const char *t = req->target_uri;
+    const char *p = strstr(t, "://");
+    size_t n = p ? (size_t)(p + 3 - t) + strcspn(p + 3, "/") : strlen(t);
+    snprintf(out, outsz, "%.*s", (int)n, t);
+}
+
 /* ---- one request ---- */
 
 typedef struct {
@@ -408,6 +423,10 @@ s_route(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
     }
     if (strcmp(req->path, "/.well-known/gs1resolver") == 0 && get) {
         lpg_webd_resolver(w, req, resp);
+        return;
+    }
+    if (s_prefix(req->path, "/trace/") && get) {
+        lpg_webd_trace_login(w, req, resp);
         return;
     }
     if (strcmp(req->path, "/static/style.css") == 0 && get) {

@@ -123,7 +123,8 @@ s_settings(lpg_webd_t *w, char *why, size_t whysz)
     if (rc == LPG_OK)
         rc = s_uint(cfg, "webd.threads", 1, 256, &w->threads, why, whysz);
     if (rc == LPG_OK)
-        rc = s_uint(cfg, "webd.tip_text_max", 16, 16384, &tip, why, whysz);
+        rc = s_uint(cfg, "webd.tip_text_max", 16, LPG_TIP_TEXT_MAX, &tip, why,
+                    whysz);
     if (rc == LPG_OK)
         rc = s_uint(cfg, "webd.tips_per_hour", 0, 1000000, &w->tips_per_hour,
                     why, whysz);

@@ -29,7 +29,7 @@ owner() {
     case $1 in
     device_enroll | device_revoke | company_add | site_add | staff_add | \
         vehicle_add | user_add | pii_reveal | user_erase | \
-        cylinder_register | cylinder_update | cylinder_relabel) echo registry ;;
+        cylinder_register | cylinder_update | cylinder_relabel | tip) echo registry ;;
     fill_check | fill_record | fill_override) echo filling ;;
     dispatch | delivery | collection | station_return) echo delivery ;;
     household_inspection | hazard_escalation | periodic_inspection | \

@@ -43,6 +43,7 @@ static const s_case_t s_cases[] = {
     {LPG__EVENT__BODY_CYLINDER_REGISTER, "registry"},
     {LPG__EVENT__BODY_CYLINDER_UPDATE, "registry"},
     {LPG__EVENT__BODY_CYLINDER_RELABEL, "registry"},
+    {LPG__EVENT__BODY_TIP, "registry"},
     {LPG__EVENT__BODY_FILL_CHECK, "filling"},
     {LPG__EVENT__BODY_FILL_RECORD, "filling"},
     {LPG__EVENT__BODY_FILL_OVERRIDE, "filling"},
@@ -249,6 +250,8 @@ t_every_kind_described(void **state)
     pr.user = "U1";
     Lpg__UserErase ue = LPG__USER_ERASE__INIT;
     ue.user = "U1";
+    Lpg__Tip tp = LPG__TIP__INIT;
+    tp.category = "black_market";
     for (size_t i = 0; lpg_kind_at(i); i++) {
         const lpg_kind_t *k = lpg_kind_at(i);
         e.body_case = k->body;
@@ -322,6 +325,9 @@ t_every_kind_described(void **state)
             break;
         case LPG__EVENT__BODY_USER_ERASE:
             e.user_erase = &ue;
+            break;
+        case LPG__EVENT__BODY_TIP:
+            e.tip = &tp;
             break;
         default:
             fail_msg("no body for %s in this test", k->name);
