@@ -14,8 +14,8 @@ B := build/$(VARIANT)
 
 CC ?= cc
 CXX ?= c++
-PKGS := libzmq lmdb libqrencode libprotobuf-c openssl jansson cairo libpng \
-        libmicrohttpd
+PKGS := libzmq lmdb libqrencode libprotobuf-c openssl libsodium jansson cairo \
+        libpng libmicrohttpd
 # The flags of every dependency come from $(B)/deps.mk, which make builds
 # before anything else: its rule installs what is missing, then asks
 # pkg-config. Make then starts over with the file read, so the first run on

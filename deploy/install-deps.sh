@@ -14,6 +14,7 @@ lmdb-utils
 libqrencode-dev
 libzxing-dev
 libssl-dev
+libsodium-dev
 libprotobuf-c-dev
 protobuf-c-compiler
 libcairo2-dev

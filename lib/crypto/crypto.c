@@ -1,8 +1,22 @@
-/*  crypto.c - see crypto.h. The OpenSSL 3 adapter.
+/*  crypto.c - see crypto.h. Ed25519 through libsodium; the rest through
+ *  OpenSSL 3.
  *
+ *  Every Ed25519 signature and verification goes through libsodium: it
+ *  verifies about 1.7 times as fast per core as OpenSSL 3.0, and its
+ *  crypto_sign_verify_detached is strict (it refuses a non-canonical S, a
+ *  small-order R, and a small-order or non-canonical public key). OpenSSL
+ *  stays for what libsodium does not do, or does less well:
+ *  - PEM key files (PKCS#8 private keys, SubjectPublicKeyInfo public keys):
+ *    libsodium has no PEM or ASN.1; the files stay as they are, and a key
+ *    is read from its file into libsodium's raw form, and back to write it;
+ *  - SHA-256 and HMAC-SHA-256: OpenSSL's SHA-256 uses the processor's SHA
+ *    instructions, libsodium's is portable C (the Merkle tree hashes a lot);
+ *  - AES-256-GCM: libsodium offers it only on processors with AES-NI and
+ *    refuses it elsewhere; OpenSSL runs it everywhere;
+ *  - random bytes (RAND_bytes), unchanged.
  *  OpenSSL errors are drained here, logged at debug level and turned into
- *  lpg_err_t codes. Algorithms are fetched once per process; SHA-256 reuses
- *  one digest context per thread, since the Merkle tree calls it a lot.
+ *  lpg_err_t codes. Both libraries are set up once per process (s_init);
+ *  SHA-256 reuses one digest context per thread.
  */
 #include "crypto/crypto.h"
 #include "base/error.h"
@@ -13,6 +27,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <sodium.h>
 
 #include <assert.h>
 #include <errno.h>
@@ -25,9 +40,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*  libsodium's form: sk is the 32-byte seed followed by the public key;
+ *  all zero for a public key alone. */
 struct lpg_key {
-    EVP_PKEY *pkey;
     uint8_t pub[LPG_ED25519_PUB_LEN];
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
     bool has_private;
 };
 
@@ -63,6 +80,7 @@ static EVP_MAC *s_hmac;
 static EVP_CIPHER *s_gcm;
 static pthread_key_t s_mdctx_key;
 static bool s_mdctx_key_ok;
+static bool s_sodium_ok;
 
 /*  Logs every queued OpenSSL error at debug level and empties the queue. */
 static void
@@ -109,6 +127,11 @@ s_init(void)
     if (!s_sha256 || !s_hmac || !s_gcm)
         s_drain("fetching SHA-256, HMAC or AES-256-GCM");
     s_mdctx_key_ok = pthread_key_create(&s_mdctx_key, s_mdctx_free) == 0;
+    /* 1 means someone else in the process (libzmq's CURVE) got there
+       first, which is fine: sodium_init is idempotent. */
+    s_sodium_ok = sodium_init() >= 0;
+    if (!s_sodium_ok)
+        lpg_error("crypto: libsodium cannot be initialised");
 }
 
 static void
@@ -119,30 +142,55 @@ s_ready(void)
 
 /* ---------------------------------------------------------------- keys */
 
+/*  Takes over pkey (frees it) and makes a key in libsodium's form: the
+ *  raw public key, and with has_private the 32-byte seed expanded into
+ *  libsodium's secret key. LPG_EKEYFORMAT if pkey is not Ed25519. */
 static int
-s_key_wrap(lpg_key_t **out, EVP_PKEY *pkey, bool has_private)
+s_key_from_pkey(lpg_key_t **out, EVP_PKEY *pkey, bool has_private)
 {
-    if (!EVP_PKEY_is_a(pkey, "ED25519")) {
-        EVP_PKEY_free(pkey);
-        return LPG_EKEYFORMAT;
-    }
-    lpg_key_t *key = calloc(1, sizeof *key);
-    if (!key) {
-        EVP_PKEY_free(pkey);
-        return LPG_ENOMEM;
-    }
-    size_t len = sizeof key->pub;
-    if (EVP_PKEY_get_raw_public_key(pkey, key->pub, &len) != 1 ||
-        len != sizeof key->pub) {
+    int rc = LPG_EKEYFORMAT;
+    uint8_t raw[32], pub[LPG_ED25519_PUB_LEN];
+    size_t len = sizeof raw;
+    size_t publen = sizeof pub;
+    if (!EVP_PKEY_is_a(pkey, "ED25519"))
+        goto cleanup;
+    if (EVP_PKEY_get_raw_public_key(pkey, pub, &publen) != 1 ||
+        publen != sizeof pub) {
         s_drain("reading the raw public key");
-        EVP_PKEY_free(pkey);
-        free(key);
-        return LPG_EKEYFORMAT;
+        goto cleanup;
     }
-    key->pkey = pkey;
-    key->has_private = has_private;
-    *out = key;
-    return LPG_OK;
+    if (!has_private) {
+        rc = lpg_key_from_raw_public(out, pub);
+        goto cleanup;
+    }
+    if (EVP_PKEY_get_raw_private_key(pkey, raw, &len) != 1 ||
+        len != sizeof raw) {
+        s_drain("reading the raw private key");
+        goto cleanup;
+    }
+    rc = lpg_key_from_raw_private(out, raw);
+    if (rc == LPG_OK && memcmp(pub, (*out)->pub, sizeof pub) != 0) {
+        lpg_key_destroy(out); /* the file's two halves disagree */
+        rc = LPG_EKEYFORMAT;
+    }
+cleanup:
+    OPENSSL_cleanse(raw, sizeof raw);
+    EVP_PKEY_free(pkey);
+    return rc;
+}
+
+/*  An OpenSSL copy of key, to write it as PEM. Caller frees. */
+static EVP_PKEY *
+s_key_to_pkey(const lpg_key_t *key, bool private)
+{
+    EVP_PKEY *pkey =
+        private
+            ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, key->sk, 32)
+            : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, key->pub,
+                                          sizeof key->pub);
+    if (!pkey)
+        s_drain("making an OpenSSL key to write");
+    return pkey;
 }
 
 int
@@ -150,30 +198,34 @@ lpg_key_generate(lpg_key_t **out)
 {
     assert(out);
     *out = NULL;
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "ED25519", NULL);
-    if (!pctx || EVP_PKEY_keygen_init(pctx) != 1 ||
-        EVP_PKEY_generate(pctx, &pkey) != 1) {
-        s_drain("generating an Ed25519 key");
-        EVP_PKEY_CTX_free(pctx);
+    s_ready();
+    if (!s_sodium_ok)
+        return LPG_ECRYPTO;
+    lpg_key_t *key = calloc(1, sizeof *key);
+    if (!key)
+        return LPG_ENOMEM;
+    if (crypto_sign_keypair(key->pub, key->sk) != 0) {
+        lpg_key_destroy(&key);
         return LPG_ECRYPTO;
     }
-    EVP_PKEY_CTX_free(pctx);
-    return s_key_wrap(out, pkey, true);
+    key->has_private = true;
+    *out = key;
+    return LPG_OK;
 }
 
+/*  Any 32 bytes make a public key here; lpg_verify refuses every signature
+ *  under one that is not a canonical point of large order. */
 int
 lpg_key_from_raw_public(lpg_key_t **out, const uint8_t pub[32])
 {
     assert(out && pub);
     *out = NULL;
-    EVP_PKEY *pkey =
-        EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
-    if (!pkey) {
-        s_drain("making a key from raw public bytes");
-        return LPG_EKEYFORMAT;
-    }
-    return s_key_wrap(out, pkey, false);
+    lpg_key_t *key = calloc(1, sizeof *key);
+    if (!key)
+        return LPG_ENOMEM;
+    memcpy(key->pub, pub, sizeof key->pub);
+    *out = key;
+    return LPG_OK;
 }
 
 int
@@ -181,13 +233,19 @@ lpg_key_from_raw_private(lpg_key_t **out, const uint8_t seed[32])
 {
     assert(out && seed);
     *out = NULL;
-    EVP_PKEY *pkey =
-        EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
-    if (!pkey) {
-        s_drain("making a key from raw private bytes");
-        return LPG_EKEYFORMAT;
+    s_ready();
+    if (!s_sodium_ok)
+        return LPG_ECRYPTO;
+    lpg_key_t *key = calloc(1, sizeof *key);
+    if (!key)
+        return LPG_ENOMEM;
+    if (crypto_sign_seed_keypair(key->pub, key->sk, seed) != 0) {
+        lpg_key_destroy(&key);
+        return LPG_ECRYPTO;
     }
-    return s_key_wrap(out, pkey, true);
+    key->has_private = true;
+    *out = key;
+    return LPG_OK;
 }
 
 /*  Never asks for a passphrase: an encrypted key file is refused as a
@@ -258,7 +316,7 @@ lpg_key_load_private(lpg_key_t **out, const char *path)
         lpg_error("%s is not an unencrypted PEM private key", path);
         return LPG_EKEYFORMAT;
     }
-    rc = s_key_wrap(out, pkey, true);
+    rc = s_key_from_pkey(out, pkey, true);
     if (rc == LPG_EKEYFORMAT)
         lpg_error("%s is not an Ed25519 private key", path);
     return rc;
@@ -281,7 +339,7 @@ lpg_key_load_public(lpg_key_t **out, const char *path)
         lpg_error("%s is not a PEM public key", path);
         return LPG_EKEYFORMAT;
     }
-    rc = s_key_wrap(out, pkey, false);
+    rc = s_key_from_pkey(out, pkey, false);
     if (rc == LPG_EKEYFORMAT)
         lpg_error("%s is not an Ed25519 public key", path);
     return rc;
@@ -308,6 +366,7 @@ s_save(const lpg_key_t *key, const char *path, mode_t mode, bool private)
     int rc = LPG_OK;
     int ok = 0;
     FILE *f = NULL;
+    EVP_PKEY *pkey = NULL;
     if (fchmod(fd, mode) != 0) { /* the umask may have taken bits away */
         lpg_error("cannot set mode of %s: %s", path, strerror(errno));
         rc = LPG_EIO;
@@ -320,9 +379,10 @@ s_save(const lpg_key_t *key, const char *path, mode_t mode, bool private)
         goto cleanup;
     }
     fd = -1; /* now owned by f */
-    ok = private
-             ? PEM_write_PrivateKey(f, key->pkey, NULL, NULL, 0, NULL, NULL)
-             : PEM_write_PUBKEY(f, key->pkey);
+    pkey = s_key_to_pkey(key, private);
+    if (pkey)
+        ok = private ? PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL)
+                     : PEM_write_PUBKEY(f, pkey);
     if (ok != 1) {
         s_drain("writing a PEM key");
         lpg_error("cannot encode the key for %s", path);
@@ -335,6 +395,7 @@ s_save(const lpg_key_t *key, const char *path, mode_t mode, bool private)
         goto cleanup;
     }
 cleanup:
+    EVP_PKEY_free(pkey);
     if (f && fclose(f) != 0 && rc == LPG_OK) {
         lpg_error("cannot write key file %s: %s", path, strerror(errno));
         rc = LPG_EIO;
@@ -390,7 +451,7 @@ lpg_key_destroy(lpg_key_t **p)
 {
     if (!p || !*p)
         return;
-    EVP_PKEY_free((*p)->pkey);
+    sodium_memzero((*p)->sk, sizeof(*p)->sk);
     free(*p);
     *p = NULL;
 }
@@ -437,6 +498,9 @@ lpg_sign(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg, size_t len,
     assert(key && sig && (msg || len == 0));
     if (!key->has_private)
         return LPG_EPERM;
+    s_ready();
+    if (!s_sodium_ok)
+        return LPG_ECRYPTO;
     uint8_t stack[S_STACK_MSG];
     uint8_t *heap = NULL;
     const uint8_t *data = NULL;
@@ -445,24 +509,40 @@ lpg_sign(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg, size_t len,
         s_message(ctx, msg, len, stack, sizeof stack, &data, &datalen, &heap);
     if (rc != LPG_OK)
         return rc;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    size_t siglen = LPG_ED25519_SIG_LEN;
-    if (!md || EVP_DigestSignInit(md, NULL, NULL, NULL, key->pkey) != 1 ||
-        EVP_DigestSign(md, sig, &siglen, data, datalen) != 1 ||
-        siglen != LPG_ED25519_SIG_LEN) {
-        s_drain("signing");
+    if (crypto_sign_detached(sig, NULL, data, datalen, key->sk) != 0)
         rc = LPG_ECRYPTO;
-    }
-    EVP_MD_CTX_free(md);
     free(heap);
     return rc;
 }
 
-/*  One EVP_MD_CTX per call: the EVP_PKEY is only read, so any number of
- *  threads may verify with the same key at once. */
+/*  libsodium keeps no state between calls and the key is only read, so
+ *  any number of threads may verify with the same key at once. */
 int
 lpg_verify(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg, size_t len,
            const uint8_t sig[LPG_ED25519_SIG_LEN])
+{
+    assert(key && sig && (msg || len == 0));
+    s_ready();
+    if (!s_sodium_ok)
+        return LPG_ECRYPTO;
+    uint8_t stack[S_STACK_MSG];
+    uint8_t *heap = NULL;
+    const uint8_t *data = NULL;
+    size_t datalen = 0;
+    int rc =
+        s_message(ctx, msg, len, stack, sizeof stack, &data, &datalen, &heap);
+    if (rc != LPG_OK)
+        return rc;
+    if (crypto_sign_verify_detached(sig, data, datalen, key->pub) != 0)
+        rc = LPG_EBADSIG;
+    free(heap);
+    return rc;
+}
+
+int
+lpg_verify_openssl_bench(const lpg_key_t *key, lpg_sigctx_t ctx,
+                         const void *msg, size_t len,
+                         const uint8_t sig[LPG_ED25519_SIG_LEN], unsigned n)
 {
     assert(key && sig && (msg || len == 0));
     uint8_t stack[S_STACK_MSG];
@@ -473,21 +553,25 @@ lpg_verify(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg, size_t len,
         s_message(ctx, msg, len, stack, sizeof stack, &data, &datalen, &heap);
     if (rc != LPG_OK)
         return rc;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md) {
-        s_drain("allocating a verify context");
+    EVP_PKEY *pkey = s_key_to_pkey(key, false);
+    if (!pkey) {
         free(heap);
-        return LPG_ENOMEM;
+        return LPG_ECRYPTO;
     }
-    if (EVP_DigestVerifyInit(md, NULL, NULL, NULL, key->pkey) != 1) {
-        s_drain("starting a verification");
-        rc = LPG_ECRYPTO;
-    } else if (EVP_DigestVerify(md, sig, LPG_ED25519_SIG_LEN, data, datalen) !=
-               1) {
-        s_drain("verifying a signature");
-        rc = LPG_EBADSIG;
+    /* as lpg_verify did with OpenSSL: one digest context per check */
+    for (unsigned i = 0; i < n && rc == LPG_OK; i++) {
+        EVP_MD_CTX *md = EVP_MD_CTX_new();
+        if (!md || EVP_DigestVerifyInit(md, NULL, NULL, NULL, pkey) != 1) {
+            s_drain("starting a verification");
+            rc = LPG_ECRYPTO;
+        } else if (EVP_DigestVerify(md, sig, LPG_ED25519_SIG_LEN, data,
+                                    datalen) != 1) {
+            s_drain("verifying a signature");
+            rc = LPG_EBADSIG;
+        }
+        EVP_MD_CTX_free(md);
     }
-    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(pkey);
     free(heap);
     return rc;
 }

@@ -1,7 +1,8 @@
-/*  crypto.h - the OpenSSL 3 adapter: Ed25519 keys, context-prefixed
- *  signatures, SHA-256, HMAC, AES-256-GCM, randomness and base64.
+/*  crypto.h - keys, context-prefixed Ed25519 signatures (libsodium),
+ *  SHA-256, HMAC, AES-256-GCM, randomness and base64 (OpenSSL 3).
  *
- *  The only module that includes OpenSSL headers. Every signature lpgtrace
+ *  The only module that includes OpenSSL or libsodium headers (crypto.c
+ *  says which library does what, and why). Every signature lpgtrace
  *  makes covers a context prefix naming what is signed (lpg_sigctx_t), so a
  *  signature over one kind of thing can never pass as another kind. The
  *  prefixes all contain a NUL byte, which a C2SP signed note (signed with
@@ -72,9 +73,20 @@ int lpg_sign(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg,
              size_t len, uint8_t sig[LPG_ED25519_SIG_LEN]);
 
 /*  LPG_OK if sig is key's signature over prefix(ctx) + msg, else
- *  LPG_EBADSIG. Thread-safe for one key used from many threads. */
+ *  LPG_EBADSIG. Strict: refuses a non-canonical S (S >= L), a small-order
+ *  R, and a public key that is small-order or not canonically encoded.
+ *  Thread-safe for one key used from many threads. */
 int lpg_verify(const lpg_key_t *key, lpg_sigctx_t ctx, const void *msg,
                size_t len, const uint8_t sig[LPG_ED25519_SIG_LEN]);
+
+/*  For benchmarks only: the same check n times through OpenSSL's Ed25519,
+ *  the verifier lpgtrace used before, so a benchmark can show the one in
+ *  use beside it. LPG_OK if every check passed, LPG_EBADSIG at the first
+ *  that did not. Nothing in lpgtrace decides with it. */
+int lpg_verify_openssl_bench(const lpg_key_t *key, lpg_sigctx_t ctx,
+                             const void *msg, size_t len,
+                             const uint8_t sig[LPG_ED25519_SIG_LEN],
+                             unsigned n);
 
 /*  SHA-256 of the concatenation of n parts. */
 typedef struct {

@@ -1,7 +1,8 @@
-/*  test_crypto.c - the OpenSSL adapter: Ed25519 against RFC 8032, context
- *  prefixes, PEM key files and their permissions, SHA-256, HMAC (RFC 4231),
- *  AES-256-GCM, strict base64 (RFC 4648), hex, and verification from
- *  several threads at once.
+/*  test_crypto.c - the crypto module: Ed25519 against RFC 8032 and its
+ *  strict verification (small-order and non-canonical encodings refused),
+ *  context prefixes, PEM key files and their permissions, SHA-256, HMAC
+ *  (RFC 4231), AES-256-GCM, strict base64 (RFC 4648), hex, and
+ *  verification from several threads at once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,7 +55,8 @@ s_write_file(const char *path, const char *text, mode_t mode)
 
 /* ------------------------------------------------------------ Ed25519 */
 
-/*  RFC 8032 section 7.1: TEST 1, TEST 2, TEST 3 and TEST SHA(abc). */
+/*  RFC 8032 section 7.1: TEST 1, TEST 2, TEST 3, TEST 1024 and TEST
+ *  SHA(abc). */
 static const struct {
     const char *seed, *pub, *msg, *sig;
 } s_rfc8032[] = {
@@ -71,6 +73,41 @@ static const struct {
      "af82",
      "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9"
      "b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+    {"f5e5767cf153319517630f226876b86c8160cc583bc013744c6bf255f5cc0ee5",
+     "278117fc144c72340f67d0f2316e8386ceffbf2b2428c9c51fef7c597f1d426e",
+     "08b8b2b733424243760fe426a4b54908632110a66c2f6591eabd3345e3e4eb98fa6e"
+     "264bf09efe12ee50f8f54e9f77b1e355f6c50544e23fb1433ddf73be84d879de7c00"
+     "46dc4996d9e773f4bc9efe5738829adb26c81b37c93a1b270b20329d658675fc6ea5"
+     "34e0810a4432826bf58c941efb65d57a338bbd2e26640f89ffbc1a858efcb8550ee3"
+     "a5e1998bd177e93a7363c344fe6b199ee5d02e82d522c4feba15452f80288a821a57"
+     "9116ec6dad2b3b310da903401aa62100ab5d1a36553e06203b33890cc9b832f79ef8"
+     "0560ccb9a39ce767967ed628c6ad573cb116dbefefd75499da96bd68a8a97b928a8b"
+     "bc103b6621fcde2beca1231d206be6cd9ec7aff6f6c94fcd7204ed3455c68c83f4a4"
+     "1da4af2b74ef5c53f1d8ac70bdcb7ed185ce81bd84359d44254d95629e9855a94a7c"
+     "1958d1f8ada5d0532ed8a5aa3fb2d17ba70eb6248e594e1a2297acbbb39d502f1a8c"
+     "6eb6f1ce22b3de1a1f40cc24554119a831a9aad6079cad88425de6bde1a9187ebb60"
+     "92cf67bf2b13fd65f27088d78b7e883c8759d2c4f5c65adb7553878ad575f9fad878"
+     "e80a0c9ba63bcbcc2732e69485bbc9c90bfbd62481d9089beccf80cfe2df16a2cf65"
+     "bd92dd597b0707e0917af48bbb75fed413d238f5555a7a569d80c3414a8d0859dc65"
+     "a46128bab27af87a71314f318c782b23ebfe808b82b0ce26401d2e22f04d83d1255d"
+     "c51addd3b75a2b1ae0784504df543af8969be3ea7082ff7fc9888c144da2af58429e"
+     "c96031dbcad3dad9af0dcbaaaf268cb8fcffead94f3c7ca495e056a9b47acdb751fb"
+     "73e666c6c655ade8297297d07ad1ba5e43f1bca32301651339e22904cc8c42f58c30"
+     "c04aafdb038dda0847dd988dcda6f3bfd15c4b4c4525004aa06eeff8ca61783aacec"
+     "57fb3d1f92b0fe2fd1a85f6724517b65e614ad6808d6f6ee34dff7310fdc82aebfd9"
+     "04b01e1dc54b2927094b2db68d6f903b68401adebf5a7e08d78ff4ef5d63653a6504"
+     "0cf9bfd4aca7984a74d37145986780fc0b16ac451649de6188a7dbdf191f64b5fc5e"
+     "2ab47b57f7f7276cd419c17a3ca8e1b939ae49e488acba6b965610b5480109c8b17b"
+     "80e1b7b750dfc7598d5d5011fd2dcc5600a32ef5b52a1ecc820e308aa342721aac09"
+     "43bf6686b64b2579376504ccc493d97e6aed3fb0f9cd71a43dd497f01f17c0e2cb37"
+     "97aa2a2f256656168e6c496afc5fb93246f6b1116398a346f1a641f3b041e989f791"
+     "4f90cc2c7fff357876e506b50d334ba77c225bc307ba537152f3f1610e4eafe595f6"
+     "d9d90d11faa933a15ef1369546868a7f3a45a96768d40fd9d03412c091c6315cf4fd"
+     "e7cb68606937380db2eaaa707b4c4185c32eddcdd306705e4dc1ffc872eeee475a64"
+     "dfac86aba41c0618983f8741c5ef68d3a101e8a3b8cac60c905c15fc910840b94c00"
+     "a0b9d0",
+     "0aab4c900501b3e24d7cdf4663326a3a87df5e4843b2cbdb67cbf6e460fec350aa537"
+     "1b1508f9f4528ecea23c436d94b5e8fcd4f681e30a6ac00a9704a188a03"},
     {"833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42",
      "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf",
      "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192"
@@ -83,7 +120,7 @@ static void
 test_rfc8032_vectors(void **state)
 {
     for (size_t i = 0; i < sizeof s_rfc8032 / sizeof s_rfc8032[0]; i++) {
-        uint8_t seed[32], pub[32], msg[64], want[64], sig[64], raw[32];
+        uint8_t seed[32], pub[32], msg[1024], want[64], sig[64], raw[32];
         s_unhex(s_rfc8032[i].seed, seed, sizeof seed);
         s_unhex(s_rfc8032[i].pub, pub, sizeof pub);
         size_t len = s_unhex(s_rfc8032[i].msg, msg, sizeof msg);
@@ -108,6 +145,98 @@ test_rfc8032_vectors(void **state)
         lpg_key_destroy(&key);
         assert_null(key);
     }
+    assert_int_equal(strlen(s_rfc8032[3].msg), 2 * 1023);
+}
+
+/*  Verifies sig (hex) over msg under pub (hex), with no prefix. */
+static int
+s_verify_hex(const char *pub_hex, const char *msg, const char *sig_hex)
+{
+    uint8_t pub[32], sig[64];
+    s_unhex(pub_hex, pub, sizeof pub);
+    s_unhex(sig_hex, sig, sizeof sig);
+    lpg_key_t *pk = NULL;
+    assert_int_equal(lpg_key_from_raw_public(&pk, pub), LPG_OK);
+    int rc = lpg_verify(pk, LPG_CTX_NOTE, msg, strlen(msg), sig);
+    lpg_key_destroy(&pk);
+    return rc;
+}
+
+/*  The neutral point (y = 1) as a public key has order 1: R = B, S = 1
+ *  satisfies [S]B = R + [k]A for every message, so a lax verifier (OpenSSL
+ *  3.0 is one) accepts this forgery. */
+static void
+test_small_order_key_refused(void **state)
+{
+    assert_int_equal(
+        s_verify_hex(
+            "0100000000000000000000000000000000000000000000000000000000000000",
+            "any message at all",
+            "5866666666666666666666666666666666666666666666666666666666666666"
+            "010000000000000000000000000000000000000000000000000000000000000"
+            "0"),
+        LPG_EBADSIG);
+}
+
+/*  TEST 1's signature with S replaced by S + L: the same point [S]B, so a
+ *  verifier that does not insist on S < L accepts a second signature. */
+static void
+test_noncanonical_s_refused(void **state)
+{
+    static const char pub[] =
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    assert_int_equal(
+        s_verify_hex(pub, "",
+                     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06"
+                     "5224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe"
+                     "24655141438e7a100b"),
+        LPG_OK);
+    assert_int_equal(
+        s_verify_hex(pub, "",
+                     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06"
+                     "5224901554c8c7872aa064e049dbb3013fbf29380d25bf5f0595bbe"
+                     "24655141438e7a101b"),
+        LPG_EBADSIG);
+}
+
+/*  A signature whose R is the neutral point (order 1), made with TEST 1's
+ *  secret scalar a as S = k * a mod L, k = SHA-512(R || A || M): then
+ *  [S]B = R + [k]A holds, and a lax verifier (OpenSSL 3.0) accepts it. */
+static void
+test_small_order_r_refused(void **state)
+{
+    assert_int_equal(
+        s_verify_hex(
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+            "small-order R",
+            "0100000000000000000000000000000000000000000000000000000000000000"
+            "ceeca8b762ee441d37b3842b2d2e32d738c37475057b403a630ae08f0597750"
+            "9"),
+        LPG_EBADSIG);
+}
+
+/*  The benchmarks' OpenSSL check agrees with lpg_verify on good and bad
+ *  signatures, so the figure it gives is for the same work. */
+static void
+test_openssl_bench_check(void **state)
+{
+    lpg_key_t *key = NULL;
+    assert_int_equal(lpg_key_generate(&key), LPG_OK);
+    uint8_t msg[300], sig[64];
+    memset(msg, 5, sizeof msg);
+    assert_int_equal(lpg_sign(key, LPG_CTX_EVENT, msg, sizeof msg, sig),
+                     LPG_OK);
+    assert_int_equal(
+        lpg_verify_openssl_bench(key, LPG_CTX_EVENT, msg, sizeof msg, sig, 3),
+        LPG_OK);
+    assert_int_equal(
+        lpg_verify_openssl_bench(key, LPG_CTX_CODE, msg, sizeof msg, sig, 1),
+        LPG_EBADSIG);
+    sig[0] ^= 1;
+    assert_int_equal(
+        lpg_verify_openssl_bench(key, LPG_CTX_EVENT, msg, sizeof msg, sig, 1),
+        LPG_EBADSIG);
+    lpg_key_destroy(&key);
 }
 
 /*  Each context signs exactly its documented prefix followed by the
@@ -865,6 +994,10 @@ main(void)
     assert_non_null(mkdtemp(s_dir));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc8032_vectors),
+        cmocka_unit_test(test_small_order_key_refused),
+        cmocka_unit_test(test_noncanonical_s_refused),
+        cmocka_unit_test(test_small_order_r_refused),
+        cmocka_unit_test(test_openssl_bench_check),
         cmocka_unit_test(test_context_prefixes),
         cmocka_unit_test(test_context_separation),
         cmocka_unit_test(test_tampering),
