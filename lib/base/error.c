@@ -135,6 +135,16 @@ lpg_strerror(int err)
         return "the person was erased: the personal data is destroyed";
     case LPG_ENOKEY:
         return "no data key is kept for this person";
+    case LPG_ESIGFIELD:
+        return "the Signature or Signature-Input field is malformed";
+    case LPG_ESIGLABEL:
+        return "the request carries no signature under the expected label";
+    case LPG_ESIGCOMPONENT:
+        return "a component the signature covers is absent or not "
+               "supported";
+    case LPG_EDIGEST:
+        return "the Content-Digest field is malformed or not the body's "
+               "digest";
     }
     return "unknown error";
 }
@@ -269,6 +279,14 @@ lpg_errtoken(int err)
         return "ERASED";
     case LPG_ENOKEY:
         return "ENOKEY";
+    case LPG_ESIGFIELD:
+        return "ESIGFIELD";
+    case LPG_ESIGLABEL:
+        return "ESIGLABEL";
+    case LPG_ESIGCOMPONENT:
+        return "ESIGCOMPONENT";
+    case LPG_EDIGEST:
+        return "EDIGEST";
     }
     return "EUNKNOWN";
 }

@@ -84,6 +84,11 @@ typedef enum {
     LPG_EREVEAL_EXPIRED = -102, /* the recorded reveal is too old */
     LPG_ERASED = -103,          /* the person's data was erased */
     LPG_ENOKEY = -104,          /* no data key kept for the person */
+    /* HTTP message signatures and digests (net/httpsig.c) */
+    LPG_ESIGFIELD = -110,     /* Signature(-Input) field malformed */
+    LPG_ESIGLABEL = -111,     /* no signature under the expected label */
+    LPG_ESIGCOMPONENT = -112, /* covered component absent or unsupported */
+    LPG_EDIGEST = -113,       /* Content-Digest malformed or not the body's */
 } lpg_err_t;
 
 /*  Words for a person (English). Never NULL; static storage. */

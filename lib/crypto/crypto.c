@@ -630,6 +630,16 @@ lpg_sha256(const void *data, size_t len, uint8_t out[32])
     lpg_sha256v(&part, 1, out);
 }
 
+/*  libsodium's SHA-512 cannot fail; it is used only for RFC 9530 digests
+ *  of request bodies, so its speed does not matter. */
+void
+lpg_sha512(const void *data, size_t len, uint8_t out[LPG_SHA512_LEN])
+{
+    static const uint8_t empty[1];
+    assert(out && (data || len == 0));
+    crypto_hash_sha512(out, len ? data : empty, len);
+}
+
 void
 lpg_hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t len,
                 uint8_t out[32])

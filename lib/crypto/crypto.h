@@ -96,6 +96,10 @@ typedef struct {
 void lpg_sha256v(const lpg_iov_t *parts, size_t n, uint8_t out[32]);
 void lpg_sha256(const void *data, size_t len, uint8_t out[32]);
 
+/*  SHA-512 (for RFC 9530 digests). */
+#define LPG_SHA512_LEN 64
+void lpg_sha512(const void *data, size_t len, uint8_t out[LPG_SHA512_LEN]);
+
 /*  SHA-256 of a whole file, read in pieces; *bytes (may be NULL) gets its
  *  length. LPG_ENOTFOUND, LPG_EIO, LPG_ENOMEM. */
 int lpg_sha256_file(const char *path, uint8_t out[32], uint64_t *bytes);
