@@ -3,8 +3,7 @@
  *  Creates <home>/ledger, <home>/keys (authority and ledger Ed25519 pairs,
  *  each daemon's CURVE pair, the city's look-up key for personal data
  *  pii.hmac, the registry's master key registry.master, and the
- *  inspection service's enrolled signing key inspection-service.pem, and
- *  lpg-webd's enrolled gateway keys gateway.pem and gateway.curve) and
+ *  inspection service's enrolled signing key inspection-service.pem) and
  *  <home>/lpgtrace.conf with loopback endpoints and metrics ports.
  *  Refuses to touch a home that already has any of them.
  */
@@ -46,24 +45,9 @@ s_keypair(const char *home, const char *name, lpg_key_t **out)
     return 0;
 }
 
-static int s_enroll(lpg_ledger_t *l, const lpg_key_t *authority,
-                    const lpg_key_t *admin, const char *curve_z85,
-                    Lpg__Role role, const char *name);
-
 static int
 s_enroll_admin(lpg_ledger_t *l, const lpg_key_t *authority,
                const lpg_key_t *admin, const char *curve_z85)
-{
-    /* No transport key: the inspection service's own signing key. */
-    return s_enroll(l, authority, admin, curve_z85,
-                    curve_z85 ? LPG__ROLE__ROLE_ADMIN
-                              : LPG__ROLE__ROLE_SERVICE,
-                    curve_z85 ? "admin workstation" : "inspection service");
-}
-
-static int
-s_enroll(lpg_ledger_t *l, const lpg_key_t *authority, const lpg_key_t *admin,
-         const char *curve_z85, Lpg__Role role, const char *name)
 {
     uint8_t pub[32], curve[32], id[16];
     lpg_key_raw_public(admin, pub);
@@ -79,8 +63,9 @@ s_enroll(lpg_ledger_t *l, const lpg_key_t *authority, const lpg_key_t *admin,
     en.curve_pub.data = curve;
     en.curve_pub.len = 32;
     en.company = "authority";
-    en.role = role;
-    en.name = (char *)name;
+    /* No transport key: the inspection service's own signing key. */
+    en.role = curve_z85 ? LPG__ROLE__ROLE_ADMIN : LPG__ROLE__ROLE_SERVICE;
+    en.name = curve_z85 ? "admin workstation" : "inspection service";
     Lpg__Event ev = LPG__EVENT__INIT;
     ev.event_id.data = id;
     ev.event_id.len = sizeof id;
@@ -210,21 +195,6 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
             status = lpg_cli_fail("enrol the inspection service", rc);
     }
     lpg_key_destroy(&admin);
-    /* lpg-webd is a device too, with the role gateway: it signs tips
-     * from the public and connects with its own transport key. */
-    if (!status)
-        status = s_keypair(home, "gateway", &admin);
-    if (!status) {
-        char z85[41] = "";
-        snprintf(path, sizeof path, "%s/keys/gateway", home);
-        int rc = lpg_curve_generate(path, z85);
-        if (rc == LPG_OK)
-            rc = s_enroll(l, authority, admin, z85, LPG__ROLE__ROLE_GATEWAY,
-                          "lpg-webd gateway");
-        if (rc != LPG_OK)
-            status = lpg_cli_fail("enrol the gateway", rc);
-    }
-    lpg_key_destroy(&admin);
     if (!status) {
         uint8_t id[32];
         char hex[65];
@@ -235,15 +205,13 @@ lpg_cmd_init(lpg_cli_t *cli, int argc, char **argv)
                "  authority   %s/keys/authority.pem  key id %.16s\n"
                "  ledger key  %s/keys/ledger.pem\n"
                "  admin       %s/keys/admin.pem + admin.curve (enrolled)\n"
-               "  gateway     %s/keys/gateway.pem + gateway.curve (enrolled, "
-               "for lpg-webd)\n"
                "  daemons     CURVE keys in %s/keys/*.curve\n"
                "  personal    %s/keys/pii.hmac (look-up), "
                "registry.master (data keys)\n"
                "  config      %s/lpgtrace.conf\n"
                "Keep authority.pem on the admin workstation only.\n",
                home, home, lpg_config_get(cfg, "ledger.origin"), home, hex,
-               home, home, home, home, home, home);
+               home, home, home, home, home);
     }
     lpg_ledger_close(&l);
     lpg_key_destroy(&authority);

@@ -479,6 +479,35 @@ run "anomalies report" lpg report anomalies
 grep -q 'forged_code.*CODE_FORGED at delivery to U-1003' "$D/last" ||
     fail "the forged code met at the door is not listed"
 
+part "6b. The public page behind every code (lpg-webd)"
+
+step "lpg-webd: the HTTP face, a client of the services with its own gateway key"
+say "lpgtrace keygen --out keys/gateway; lpgtrace device enroll --key keys/gateway --role gateway ..."
+"$BIN/lpgtrace" keygen --out "$H/keys/gateway" >/dev/null
+lpg device enroll --key "$H/keys/gateway" --company authority --role gateway --name "lpg-webd" >/dev/null ||
+    fail "the gateway was not enrolled"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$BIN/lpg-webd" --home "$H" --port "$port" 2>>"$D/webd.log" &
+pids="$pids $!"
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do
+    sleep 0.1
+    i=$((i + 1))
+    [ $i -lt 100 ] || { cat "$D/webd.log"; fail "lpg-webd did not start"; }
+done
+code=$(cat "$D/code-A10001")
+page="http://127.0.0.1:$port$(echo "$code" | sed 's|^https://[^/]*||')"
+note "The code printed on cylinder A10001 is $code;" \
+     "behind a proxy for $(echo "$code" | sed 's|^https://\([^/]*\).*|\1|') it opens this page:"
+say "curl $page"
+curl -s "$page" | sed -n 's/<[^>]*>/ /g; s/  */ /g; /[^ ]/p' | grep -v '^ *$' | head -n 14
+note "A forged code gets a warning and a form to report it:"
+curl -s "http://127.0.0.1:$port$(echo "$forged" | sed 's|^https://[^/]*||')" |
+    sed -n 's/<[^>]*>//g; /FORGED/p' | head -n 1
+say "curl -H 'Accept: application/linkset+json' ... (GS1 resolver linkset)"
+curl -s -H 'Accept: application/linkset+json' "$page" | head -c 300
+echo
+
 part "7. The ledger: signed, append-only, checked"
 
 step "Every step above, accepted or refused, is one signed entry"

@@ -746,7 +746,7 @@ static const struct {
     const char *id, *zh, *en;
 } s_tip_categories[] = {
     {"no_code", "气瓶无码", "no code on the cylinder"},
-    {"code_fails", "码验证不通过", "the code fails its check"},
+    {"code_fails", "码验证不通过", "code fails check"},
     {"black_market", "黑气点 / 非法经营", "black-market seller"},
     {"other", "其他", "other"},
 };

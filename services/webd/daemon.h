@@ -21,10 +21,19 @@ typedef struct {
     unsigned count;
 } lpg_webd_rate_t;
 
+/*  Connections open from one client address. */
+typedef struct {
+    int family;     /* AF_INET, AF_INET6 */
+    uint8_t a[16];  /* the address's bytes (4 for AF_INET) */
+    unsigned count; /* connections open from it */
+} lpg_webd_peer_t;
+
 struct lpg_webd {
     lpg_config_t *cfg;
     lpg_ledger_t *ledger; /* read-only; NULL if the home has none */
     lpg_key_t *key;       /* the gateway's signing key (tips); may be NULL */
+    lpg_key_t *authority; /* the authority's public key (codes), loaded
+                           * once; NULL: codes cannot be checked */
     pthread_key_t clients;
     bool clients_key_made;
     /* settings (webd.*) */
@@ -42,7 +51,13 @@ struct lpg_webd {
     /* tips rate limit, per client address */
     pthread_mutex_t rate_lock;
     lpg_webd_rate_t rate[S_WEBD_RATE_SLOTS];
-    void *httpd; /* struct MHD_Daemon */
+    /* connections per client address (http.c), the trusted proxy's not
+     * counted: every client behind it shares its address */
+    pthread_mutex_t peers_lock;
+    lpg_webd_peer_t *peers; /* max_connections slots, npeers in use */
+    unsigned npeers;
+    lpg_webd_peer_t proxy; /* trusted_proxy as bytes; family 0: none */
+    void *httpd;           /* struct MHD_Daemon */
 };
 
 /*  http.c */

@@ -6,7 +6,9 @@
  *  Connections are served by a pool of webd.threads threads, each with
  *  its own epoll loop: a connection that sends slowly holds no thread,
  *  only a slot, and slots are bounded in all (webd.max_connections) and
- *  per client address (webd.max_per_ip); a connection quiet for
+ *  per client address (webd.max_per_ip, counted here: the trusted proxy
+ *  is exempt, since every client behind it shares its address, and the
+ *  proxy keeps its own per-client limits); a connection quiet for
  *  webd.timeout_s seconds is closed, and the request line and headers
  *  must fit the connection's memory (S_CONN_MEMORY) or get 431.
  */
@@ -589,6 +591,99 @@ s_mhd_log(void *cls, const char *fmt, va_list ap)
     lpg_warn("http: %s", line);
 }
 
+/* ---- connections per client address ---- */
+
+/*  sa as a peer key; false if neither IPv4 nor IPv6. */
+static bool
+s_peer_key(const struct sockaddr *sa, lpg_webd_peer_t *k)
+{
+    memset(k, 0, sizeof *k);
+    if (!sa)
+        return false;
+    if (sa->sa_family == AF_INET) {
+        k->family = AF_INET;
+        memcpy(k->a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+        return true;
+    }
+    if (sa->sa_family == AF_INET6) {
+        k->family = AF_INET6;
+        memcpy(k->a, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+        return true;
+    }
+    return false;
+}
+
+static bool
+s_peer_same(const lpg_webd_peer_t *x, const lpg_webd_peer_t *y)
+{
+    return x->family == y->family && memcmp(x->a, y->a, sizeof x->a) == 0;
+}
+
+/*  The slot of k, or NULL; with peers_lock held. */
+static lpg_webd_peer_t *
+s_peer_find(lpg_webd_t *w, const lpg_webd_peer_t *k)
+{
+    for (unsigned i = 0; i < w->npeers; i++)
+        if (s_peer_same(&w->peers[i], k))
+            return &w->peers[i];
+    return NULL;
+}
+
+/*  MHD asks before it takes a connection: refused when its address
+ *  already holds webd.max_per_ip (the trusted proxy never is). Counted
+ *  when MHD says it started, so connections taken at the same instant
+ *  on several serving threads may pass the limit by as many. */
+static enum MHD_Result
+s_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    lpg_webd_t *w = cls;
+    lpg_webd_peer_t k;
+    if (!s_peer_key(addr, &k) || s_peer_same(&k, &w->proxy))
+        return MHD_YES;
+    pthread_mutex_lock(&w->peers_lock);
+    const lpg_webd_peer_t *p = s_peer_find(w, &k);
+    bool room = !p || p->count < w->max_per_ip;
+    pthread_mutex_unlock(&w->peers_lock);
+    return room ? MHD_YES : MHD_NO;
+}
+
+static char s_counted; /* a connection's mark: it is in w->peers */
+
+static void
+s_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+             enum MHD_ConnectionNotificationCode toe)
+{
+    lpg_webd_t *w = cls;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    lpg_webd_peer_t k;
+    if (!ci || !s_peer_key(ci->client_addr, &k))
+        return;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        if (s_peer_same(&k, &w->proxy))
+            return;
+        pthread_mutex_lock(&w->peers_lock);
+        lpg_webd_peer_t *p = s_peer_find(w, &k);
+        if (!p && w->npeers < w->max_connections) {
+            p = &w->peers[w->npeers++];
+            *p = k;
+        }
+        if (p) {
+            p->count++;
+            *socket_context = &s_counted;
+        }
+        pthread_mutex_unlock(&w->peers_lock);
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED &&
+               *socket_context == &s_counted) {
+        *socket_context = NULL;
+        pthread_mutex_lock(&w->peers_lock);
+        lpg_webd_peer_t *p = s_peer_find(w, &k);
+        if (p && --p->count == 0)
+            *p = w->peers[--w->npeers];
+        pthread_mutex_unlock(&w->peers_lock);
+    }
+}
+
 static int
 s_read_file(const char *path, char **out)
 {
@@ -635,6 +730,20 @@ lpg_webd_http_start(lpg_webd_t *w, char *why, size_t whysz)
     }
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL;
+    w->peers = calloc(w->max_connections, sizeof *w->peers);
+    if (!w->peers) {
+        snprintf(why, whysz, "out of memory");
+        return LPG_ENOMEM;
+    }
+    w->npeers = 0;
+    pthread_mutex_init(&w->peers_lock, NULL);
+    memset(&w->proxy, 0, sizeof w->proxy);
+    if (inet_pton(AF_INET, w->trusted_proxy, w->proxy.a) == 1)
+        w->proxy.family = AF_INET;
+    else if (inet_pton(AF_INET6, w->trusted_proxy, w->proxy.a) == 1)
+        w->proxy.family = AF_INET6;
+    else
+        memset(w->proxy.a, 0, sizeof w->proxy.a);
     char *cert = NULL, *key = NULL;
     if (w->tls) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
@@ -659,10 +768,10 @@ lpg_webd_http_start(lpg_webd_t *w, char *why, size_t whysz)
         {MHD_OPTION_END, 0, NULL},
     };
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)w->port, NULL, NULL, s_handle, w,
+        flags, (uint16_t)w->port, s_accept, w, s_handle, w,
         MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
         MHD_OPTION_THREAD_POOL_SIZE, w->threads, MHD_OPTION_CONNECTION_LIMIT,
-        w->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, w->max_per_ip,
+        w->max_connections, MHD_OPTION_NOTIFY_CONNECTION, s_connection, w,
         MHD_OPTION_CONNECTION_TIMEOUT, w->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)S_CONN_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, s_completed, NULL,
@@ -694,4 +803,6 @@ lpg_webd_http_stop(lpg_webd_t *w)
     if (w->httpd)
         MHD_stop_daemon(w->httpd);
     w->httpd = NULL;
+    free(w->peers);
+    w->peers = NULL;
 }

@@ -231,6 +231,13 @@ main(int argc, char **argv)
     if (lpg_key_load_private(&w.key, path) != LPG_OK)
         lpg_warn("%s: no gateway key: tips are refused", path);
 
+    /* The authority's public key, which checks every code scanned:
+     * loaded once, not per scan. */
+    lpg_config_path(w.cfg, lpg_config_get(w.cfg, "authority.public"), path,
+                    sizeof path);
+    if (lpg_key_load_public(&w.authority, path) != LPG_OK)
+        lpg_warn("%s: no authority key: codes cannot be checked", path);
+
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -240,6 +247,7 @@ main(int argc, char **argv)
     rc = lpg_webd_http_start(&w, why, sizeof why);
     if (rc != LPG_OK) {
         lpg_error("%s", why);
+        lpg_webd_http_stop(&w);
     } else {
         lpg_info("serving HTTP%s on %s port %u", w.tls ? "S" : "", w.listen,
                  w.port);
@@ -249,6 +257,7 @@ main(int argc, char **argv)
         lpg_webd_http_stop(&w);
     }
     lpg_key_destroy(&w.key);
+    lpg_key_destroy(&w.authority);
     lpg_ledger_close(&w.ledger);
     lpg_config_destroy(&w.cfg);
     return rc == LPG_OK ? 0 : 1;

@@ -205,20 +205,19 @@ s_view(lpg_webd_t *w, const lpg_webd_req_t *req, s_view_t *v)
         snprintf(v->why, sizeof v->why, "the code is too long");
         return;
     }
-    lpg_key_t *authority = NULL;
-    char path[4096];
-    lpg_config_path(lpg_webd_config(w),
-                    lpg_config_get(lpg_webd_config(w), "authority.public"),
-                    path, sizeof path);
-    if (lpg_key_load_public(&authority, path) != LPG_OK) {
+    if (!w->authority) {
         snprintf(v->why, sizeof v->why, "the authority key is missing");
         v->verdict = S_UNCHECKED;
         return;
     }
-    int rc = lpg_code_verify(v->text, strlen(v->text), resolver, authority,
+    int rc = lpg_code_verify(v->text, strlen(v->text), resolver, w->authority,
                              &v->code);
-    lpg_key_destroy(&authority);
-    if (rc == LPG_ECODE_FORGED) {
+    /* A signature missing, or one that is no Ed25519 signature at all
+     * (an altered character), proves as little as a wrong one: to the
+     * person holding the phone, all three are codes the authority did
+     * not issue. */
+    if (rc == LPG_ECODE_FORGED || rc == LPG_ECODE_SIGFORMAT ||
+        rc == LPG_ECODE_NOSIG) {
         v->verdict = S_FORGED;
         snprintf(v->why, sizeof v->why, "%s", v->code.why);
         return;
@@ -349,7 +348,7 @@ s_page(lpg_webd_t *w, const lpg_webd_req_t *req, const s_view_t *v,
     switch (v->verdict) {
     case S_BAD:
         status = 400;
-        s_banner(&b, false, "这不是有效的气瓶码", "This is not a valid code",
+        s_banner(&b, false, "无效码：不是气瓶码", "INVALID code: not a cylinder code",
                  "此码格式错误，可能被篡改。请勿使用该气瓶，并举报。",
                  "The code is malformed and may have been altered. Do not "
                  "use this cylinder; please report it.");
@@ -404,11 +403,15 @@ s_page(lpg_webd_t *w, const lpg_webd_req_t *req, const s_view_t *v,
         category = "other";
         break;
     }
-    lpg_webd_puts(&b, "<dl>\n");
     char s[640];
-    if (v->verdict != S_BAD) {
-        s_row(&b, "钢印编号", "Steel-stamp serial",
-              v->code.serial[0] ? v->code.serial : "-", "serial");
+    /* A serial only a verified code vouches for: a forged code's would
+     * be the forger's word. */
+    bool vouched = v->verdict != S_BAD && v->verdict != S_FORGED &&
+                   v->code.serial[0];
+    if (vouched || v->found)
+        lpg_webd_puts(&b, "<dl>\n");
+    if (vouched) {
+        s_row(&b, "钢印编号", "Steel-stamp serial", v->code.serial, "serial");
         if (v->short_id[0])
             s_row(&b, "简码", "Short id", v->short_id, "short-id");
     }
@@ -452,10 +455,12 @@ s_page(lpg_webd_t *w, const lpg_webd_req_t *req, const s_view_t *v,
                  v->insurance_until ? d : "");
         s_row(&b, "保险", "Insurance", s, insured ? "ok" : "bad");
     }
-    lpg_webd_puts(&b, "</dl>\n");
-    lpg_webd_puts(&b, "<p class=\"check\">请核对钢印编号与瓶身一致。"
-                      "<span class=\"en\">Check that the serial matches the "
-                      "one stamped on the cylinder.</span></p>\n");
+    if (vouched || v->found)
+        lpg_webd_puts(&b, "</dl>\n");
+    if (vouched)
+        lpg_webd_puts(&b, "<p class=\"check\">请核对钢印编号与瓶身一致。"
+                          "<span class=\"en\">Check that the serial matches "
+                          "the one stamped on the cylinder.</span></p>\n");
     s_report_form(w, &b, v->verdict == S_BAD ? NULL : v->text, category, warn);
     s_foot(&b);
     lpg_webd_send_buf(resp, status, "text/html; charset=utf-8", &b);
@@ -626,7 +631,7 @@ static const char s_css[] =
     ".banner{border-radius:.5rem;padding:.75rem 1rem;margin-bottom:1rem;"
     "color:#fff}\n"
     ".banner h1{font-size:1.3rem;margin:0}\n"
-    ".banner p{margin:.3rem 0 0}.banner .en{color:#fff}\n"
+    ".banner p{margin:.3rem 0 0}.banner .en{color:#fff;margin-left:0}\n"
     ".en-title{font-weight:bold}\n"
     ".good{background:#1b7a36}\n"
     ".warn{background:#b00020;border:4px solid #000}\n"
@@ -649,7 +654,8 @@ static const char s_css[] =
     "margin-top:.25rem}\n"
     "button{background:#b00020;color:#fff;border:0;border-radius:.4rem;"
     "margin-top:.75rem;font-weight:bold}\n"
-    ".note{font-size:.85rem;color:#555}\n"
+    ".note{font-size:.85rem;color:#555}.note .en{font-size:1em}\n"
+    "button .en{color:inherit}\n"
     "footer{text-align:center;color:#777;font-size:.8rem;margin:1rem 0}\n";
 
 void

@@ -2,12 +2,14 @@
 # new Debian 12 machine where none of our packages is installed yet.
 #
 # The new machine is simulated: a copy of the tree, and on PATH in front of
-# the real tools a pkg-config, dpkg-query and protoc-c that find nothing,
+# the real tools a pkg-config, dpkg-query, protoc-c and npm that find nothing,
 # and an apt-get that records what it was asked to install and only then
 # lets the real tools answer (as if the packages had just arrived). The
 # compiler and make are the real ones: a new Debian 12 machine has them.
 # The copy is built from scratch with exactly `make demo`, once, and must
-# succeed on that first run; a second run must install nothing.
+# succeed on that first run; a second run must install nothing. The npm
+# step (tests/web's browser-test packages, from its lockfile) runs for real,
+# with npm's cache first.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 TREE="$T_DIR/tree"
@@ -20,7 +22,7 @@ mkdir -p "$TREE" "$STUB"
 ok "a copy of the tree without any build"
 
 real() { command -v "$1"; }
-for tool in pkg-config dpkg-query protoc-c; do
+for tool in pkg-config dpkg-query protoc-c npm; do
     r=$(real "$tool") || { not_ok "no real $tool on this machine"; t_done; exit 1; }
     cat >"$STUB/$tool" <<EOF
 #!/bin/sh
@@ -73,6 +75,18 @@ fi
 grep -q "apt-get install .*libcairo2-dev" "$T_DIR/apt.log" 2>/dev/null &&
     ok "it installed the packages (cairo among them)" ||
     not_ok "apt-get was not asked to install the packages"
+for p in chromium wrk nodejs npm curl; do
+    grep -q "apt-get install .* $p\( \|$\)" "$T_DIR/apt.log" 2>/dev/null ||
+        { not_ok "apt-get was not asked to install $p"; continue; }
+    ok "it installed $p"
+done
+lock_v=$(sed -n '/"node_modules\/puppeteer-core"/,/version/s/.*"version": "\(.*\)".*/\1/p' \
+    "$TREE/tests/web/package-lock.json")
+got_v=$(sed -n 's/^  "version": "\(.*\)".*/\1/p' \
+    "$TREE/tests/web/node_modules/puppeteer-core/package.json" 2>/dev/null)
+[ -n "$lock_v" ] && [ "$lock_v" = "$got_v" ] &&
+    ok "npm ci put the pinned puppeteer-core $got_v in tests/web" ||
+    not_ok "tests/web/node_modules has puppeteer-core '$got_v', the lock pins '$lock_v'"
 grep -q "apt-get update" "$T_DIR/apt.log" 2>/dev/null &&
     ok "after an apt-get update" || not_ok "no apt-get update first"
 grep -q "^ALLOW " "$T_DIR/make1.out" && grep -q "Everything is in" "$T_DIR/make1.out" &&
@@ -88,5 +102,7 @@ n2=$(grep -c install "$T_DIR/apt.log" 2>/dev/null)
     { not_ok "the second 'make demo' failed (exit $rc)"; tail -20 "$T_DIR/make2.out" | sed 's/^/#   /'; }
 [ "$n1" = "$n2" ] && ok "and installs nothing more" ||
     not_ok "the second run installed again ($n1 -> $n2)"
+grep -q "npm ci" "$T_DIR/make2.out" &&
+    not_ok "the second run ran npm ci again" || ok "nor runs npm ci again"
 
 t_done

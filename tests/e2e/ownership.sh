@@ -70,7 +70,7 @@ for s in registry filling delivery inspection trace; do
     st=$?
     judge "$T_DIR/k.$s"
     n=$(wc -l <"$T_DIR/k.$s")
-    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ "$n" -eq 23 ]; then
+    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ "$n" -eq 24 ]; then
         ok "lpg-${s}d: $owned own kinds taken in, $refused others refused"
     else
         not_ok "lpg-${s}d: exit $st, $n answers, $bad wrong"
@@ -79,9 +79,9 @@ for s in registry filling delivery inspection trace; do
     all_refused=$((all_refused + refused))
     all_owned=$((all_owned + owned))
 done
-[ $all_owned -eq 23 ] && [ $all_refused -eq $((23 * 5 - 23)) ] \
-    && ok "each of the 23 kinds taken in by its one owner only" \
-    || not_ok "$all_owned owned, $all_refused refused (wanted 23 and 92)"
+[ $all_owned -eq 24 ] && [ $all_refused -eq $((24 * 5 - 24)) ] \
+    && ok "each of the 24 kinds taken in by its one owner only" \
+    || not_ok "$all_owned owned, $all_refused refused (wanted 24 and 96)"
 grep "^inspection fill_check " "$T_DIR/k.inspection" >"$T_DIR/out"
 check_out "a fill check at lpg-inspectiond: sent to lpg-fillingd instead" \
     "INVALID EWRONGSERVICE: a fill_check event is recorded by lpg-fillingd, not by lpg-inspectiond"
@@ -92,8 +92,8 @@ for s in filling trace; do
     kinds many "$H" "$H/keys/scanner0" $s >"$T_DIR/m.$s" 2>&1
     st=$?
     judge "$T_DIR/m.$s"
-    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ $((owned + refused)) -eq 23 ] &&
-        grep -q "^$s \* OK OK: 23 events answered" "$T_DIR/m.$s"; then
+    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ $((owned + refused)) -eq 24 ] &&
+        grep -q "^$s \* OK OK: 24 events answered" "$T_DIR/m.$s"; then
         ok "SubmitMany of every kind to lpg-${s}d: $refused refused, $owned judged"
     else
         not_ok "SubmitMany to lpg-${s}d: exit $st, $bad wrong"

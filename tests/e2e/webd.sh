@@ -5,7 +5,8 @@
 # ?linkType, the resolver description; a tip recorded and listed by
 # `lpgtrace report tips` with its phone sealed; the tips' rate limit, the
 # size limits, HTML escaping; HTTPS with a self-signed certificate; a
-# slow-loris client that does not hold the daemon.
+# slow-loris client that does not hold the daemon; the per-address
+# connection limit, which the trusted reverse proxy is not held to.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H=$T_DIR/home
@@ -25,6 +26,10 @@ for s in registry filling delivery inspection trace; do
     t_daemon $s "$H" || exit 1
 done
 lpg() { lpgtrace --home "$H" "$@"; }
+# the gateway: its own keys, enrolled with the role gateway
+lpgtrace keygen --out "$H/keys/gateway" >/dev/null &&
+    lpg device enroll --key "$H/keys/gateway" --company authority --role gateway \
+        --name "lpg-webd" >/dev/null && ok "the gateway enrolled" || not_ok "gateway enrolment"
 lpg company add NT --name "南通燃气 NT Gas" --gs1-prefix 6905555 --licence L-NT-1 \
     --licence-until 2030-12-31 >/dev/null &&
     lpg site add S1 --company NT --name "Station 1" --kind filling --lat 32.01 --lon 120.86 >/dev/null
@@ -157,6 +162,13 @@ status_is "a forged code: still a page" 200
 check_out "with a warning" 'data-verdict="warning"'
 check_out "saying forged" 'FORGED code'
 check_out "and a way to report it" 'id="report"'
+# The signature's last character changed: no longer 64 bytes in
+# base64url at all, yet to the person scanning it is as forged.
+CUT=$(echo "$GOOD" | sed 's|B$|C|; t; s|.$|B|')
+get "$(path "$CUT")"
+status_is "a signature altered out of its form: still a page" 200
+check_out "saying forged" 'FORGED code'
+check_out "its report form carries the code" "name=\"code\" value=\"$(echo "$CUT" | sed 's|&|\&amp;|g')\""
 get "$(path "$OLD")"
 check_out "a superseded code: warned" 'SUPERSEDED code'
 get "$(path "$NEW")"
@@ -313,6 +325,49 @@ status_is "a normal request answers while a slow-loris holds connections" 200
 ms=$(( (t1 - t0) / 1000000 ))
 [ "$ms" -lt 1000 ] && ok "within a second (${ms} ms)" || not_ok "slow answer: ${ms} ms"
 wait "$LORIS" 2>/dev/null
+
+# ------------------------------------------- behind the reverse proxy
+# Every client behind the proxy shares its address: webd.max_per_ip (16
+# here) holds for any other address, never for webd.trusted_proxy.
+kill "$T_PID_webd" 2>/dev/null
+wait "$T_PID_webd" 2>/dev/null
+sed -i "s|^webd.trusted_proxy = .*|webd.trusted_proxy = 127.0.0.3|" "$H/lpgtrace.conf"
+if w_start; then ok "lpg-webd restarted behind a proxy at 127.0.0.3"; else not_ok "lpg-webd restart"; fi
+# per_ip SOURCE HELD: opens HELD idle connections from SOURCE, then asks
+# /healthz once more from it; prints "answered" or "refused".
+per_ip() {
+    python3 - "$PORT" "$1" "$2" <<'PY'
+import socket, sys
+port, src, held = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+socks = []
+for i in range(held):
+    s = socket.socket()
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    socks.append(s)
+s = socket.socket()
+s.bind((src, 0))
+s.settimeout(3)
+try:
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    got = s.recv(64)
+    print("answered" if got.startswith(b"HTTP/1.1 200") else "refused")
+except Exception:
+    print("refused")
+PY
+}
+r=$(per_ip 127.0.0.3 40)
+[ "$r" = answered ] && ok "the proxy's 41st connection is served (max_per_ip 16 does not apply)" ||
+    not_ok "the proxy's 41st connection: $r"
+r=$(per_ip 127.0.0.4 16)
+[ "$r" = refused ] && ok "another address's 17th connection is refused" ||
+    not_ok "another address's 17th connection: $r"
+sleep 0.5 # the 16 above closed
+r=$(per_ip 127.0.0.4 8)
+[ "$r" = answered ] && ok "and its 9th, once the others closed, is served" ||
+    not_ok "the 9th connection of another address: $r"
 
 # ------------------------------------------------------------ HTTPS
 if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$H/keys/webd-tls.key" \
