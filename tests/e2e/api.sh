@@ -64,7 +64,9 @@ lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
 check "company admin key enrolled" lpg device enroll --key "$T_DIR/nt-admin" --company NT --role company-admin
 GC_U1=$(lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin")
 
-# lpg-webd on the same home: its gateway key is enrolled by init.
+# lpg-webd on the same home, a device of its own: the role gateway.
+lpgtrace keygen --out "$H/keys/gateway" >/dev/null
+check "the gateway enrolled" lpg device enroll --key "$H/keys/gateway" --company authority --role gateway --name "lpg-webd"
 lpg-webd --home "$H" >>"$T_DIR/webd.log" 2>&1 &
 T_PIDS="$T_PIDS $!"
 i=0
