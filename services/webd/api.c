@@ -141,13 +141,21 @@ lpg_webd_api_problem(lpg_webd_resp_t *resp, int status, const char *slug,
         resp->content_type = "application/problem+json";
 }
 
+/*  Is the request's Content-Type application/json (parameters may
+ *  follow)? */
+static bool
+s_is_json(const lpg_webd_req_t *req)
+{
+    const char *ct = req->header(req->hctx, "content-type");
+    return ct && strncmp(ct, "application/json", 16) == 0 &&
+           (!ct[16] || ct[16] == ';' || ct[16] == ' ');
+}
+
 /*  The body as a JSON object, or a problem answered. */
 static json_t *
 s_body(const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
 {
-    const char *ct = req->header(req->hctx, "content-type");
-    if (!ct || strncmp(ct, "application/json", 16) != 0 ||
-        (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+    if (!s_is_json(req)) {
         lpg_webd_problem(resp, 415, "unsupported-media-type",
                          "Unsupported media type",
                          "Send the body as application/json.");
@@ -173,8 +181,7 @@ s_prepare(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
           const lpg_webd_device_t *dev)
 {
     (void)w;
-    const char *ct = req->header(req->hctx, "content-type");
-    if (!ct || strncmp(ct, "application/json", 16) != 0) {
+    if (!s_is_json(req)) {
         lpg_webd_problem(resp, 415, "unsupported-media-type",
                          "Unsupported media type",
                          "Send the step as application/json.");
@@ -488,12 +495,20 @@ static const char *const s_custody[] = {"empty_at_station", "full_at_station",
 static const char *const s_status[] = {"in_service", "quarantined",
                                        "scrapped"};
 
+/*  The cylinder's record for dev: the user who holds it is named only to
+ *  a device that may look that company's users up (lpg_pii_scope). */
 static json_t *
-s_cylinder_json(const Lpg__CylinderState *cyl, uint32_t today)
+s_cylinder_json(const Lpg__CylinderState *cyl, uint32_t today,
+                const lpg_webd_device_t *dev)
 {
+    const char *company = NULL;
+    bool users = lpg_pii_scope(dev->state, &company) &&
+                 (!company || strcmp(company, cyl->reg->owner) == 0);
     json_t *o = json_object();
     lpg_cylinder_now_t now;
     lpg_cylinder_now(cyl, &now);
+    if (!users)
+        now.holder = NULL; /* in the words too */
     char en[256], zh[256], d[11];
     lpg_cylinder_now_words(&now, en, sizeof en, zh, sizeof zh);
     json_object_set_new(o, "grai", json_string(cyl->grai));
@@ -510,7 +525,8 @@ s_cylinder_json(const Lpg__CylinderState *cyl, uint32_t today)
                                         ? s_custody[now.custody]
                                         : "unknown"));
     json_object_set_new(o, "holder",
-                        now.holder ? json_string(now.holder) : json_null());
+                        now.holder && users ? json_string(now.holder)
+                                            : json_null());
     json_object_set_new(o, "site",
                         now.site ? json_string(now.site) : json_null());
     json_object_set_new(o, "vehicle",
@@ -557,7 +573,8 @@ s_read(lpg_webd_t *w, lpg_webd_resp_t *resp)
 }
 
 static void
-s_cylinder(lpg_webd_t *w, const char *seg, lpg_webd_resp_t *resp)
+s_cylinder(lpg_webd_t *w, const char *seg, lpg_webd_resp_t *resp,
+           const lpg_webd_device_t *dev)
 {
     char id[S_ID_MAX + 1];
     if (!s_segment(seg, id, sizeof id)) {
@@ -605,7 +622,7 @@ s_cylinder(lpg_webd_t *w, const char *seg, lpg_webd_resp_t *resp)
                          NULL);
     else {
         uint32_t today = lpg_local_ymd(lpg_clock_now_ms(), s_api.zone);
-        s_json(resp, 200, s_cylinder_json(cyl, today));
+        s_json(resp, 200, s_cylinder_json(cyl, today, dev));
     }
     lpg_state_free(cyl);
     lpg_txn_abort(&t);
@@ -781,7 +798,7 @@ lpg_webd_api(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         s_submit(w, req, resp, &dev);
         break;
     case S_CYLINDER:
-        s_cylinder(w, seg, resp);
+        s_cylinder(w, seg, resp, &dev);
         break;
     case S_HAZARDS:
         s_hazards(w, seg, resp, &dev);

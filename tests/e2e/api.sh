@@ -60,6 +60,8 @@ lpgtrace keygen --out "$T_DIR/old" >/dev/null
 check "a second handheld enrolled" lpg device enroll --key "$T_DIR/old" --company NT --role handheld
 check "and revoked" lpg device revoke --key "$T_DIR/old" --reason "lost on the road"
 lpgtrace keygen --out "$T_DIR/stranger" >/dev/null
+lpgtrace keygen --out "$T_DIR/ot-hh" >/dev/null
+check "another company's handheld enrolled" lpg device enroll --key "$T_DIR/ot-hh" --company OT --role handheld
 lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
 check "company admin key enrolled" lpg device enroll --key "$T_DIR/nt-admin" --company NT --role company-admin
 GC_U1=$(lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin")
@@ -138,6 +140,9 @@ want "the cylinder by its GRAI: at U1, next inspection, nothing against it" \
 ENC=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$CODE")
 api "$T_DIR/hh" get "/api/v1/cylinders/$ENC"
 want "the cylinder by its code, percent-encoded" "b['grai'] == '$(grai API1)'"
+api "$T_DIR/ot-hh" get "/api/v1/cylinders/$(grai API1)"
+want "another company's handheld sees where it is, not who holds it" \
+    "b['custody'] == 'at_user' and b['holder'] is None and 'U1' not in b['now_en']"
 api "$T_DIR/hh" step "$(J step=collect code="$CODE" vehicle=SU-A001 user=U1 actor=DRV1)"
 want "collected from U1" "b['status'] == 'OK'"
 api "$T_DIR/hh" --resubmit step "$(J step=return code="$CODE" vehicle=SU-A001 site=S1 actor=DRV1)"
