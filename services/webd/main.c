@@ -228,8 +228,16 @@ main(int argc, char **argv)
     char rel[512];
     snprintf(rel, sizeof rel, "%s.pem", lpg_config_get(w.cfg, "webd.key"));
     lpg_config_path(w.cfg, rel, path, sizeof path);
-    if (lpg_key_load_private(&w.key, path) != LPG_OK)
-        lpg_warn("%s: no gateway key: tips are refused", path);
+    if (lpg_key_load_private(&w.key, path) != LPG_OK) {
+        char key[4096];
+        lpg_config_path(w.cfg, lpg_config_get(w.cfg, "webd.key"), key,
+                        sizeof key);
+        lpg_warn("%s: no gateway key: tips are refused until the gateway "
+                 "is enrolled (then restart lpg-webd): lpgtrace keygen --out "
+                 "%s && lpgtrace --home %s device enroll --key %s --company "
+                 "authority --role gateway --name lpg-webd",
+                 path, key, lpg_config_home(w.cfg), key);
+    }
 
     /* The authority's public key, which checks every code scanned:
      * loaded once, not per scan. */

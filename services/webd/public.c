@@ -348,7 +348,8 @@ s_page(lpg_webd_t *w, const lpg_webd_req_t *req, const s_view_t *v,
     switch (v->verdict) {
     case S_BAD:
         status = 400;
-        s_banner(&b, false, "无效码：不是气瓶码", "INVALID code: not a cylinder code",
+        s_banner(&b, false, "无效码：不是气瓶码",
+                 "INVALID code: not a cylinder code",
                  "此码格式错误，可能被篡改。请勿使用该气瓶，并举报。",
                  "The code is malformed and may have been altered. Do not "
                  "use this cylinder; please report it.");
@@ -406,8 +407,8 @@ s_page(lpg_webd_t *w, const lpg_webd_req_t *req, const s_view_t *v,
     char s[640];
     /* A serial only a verified code vouches for: a forged code's would
      * be the forger's word. */
-    bool vouched = v->verdict != S_BAD && v->verdict != S_FORGED &&
-                   v->code.serial[0];
+    bool vouched =
+        v->verdict != S_BAD && v->verdict != S_FORGED && v->code.serial[0];
     if (vouched || v->found)
         lpg_webd_puts(&b, "<dl>\n");
     if (vouched) {

@@ -389,4 +389,38 @@ security_headers "over HTTPS"
 curl -s -o /dev/null --max-time 3 "http://127.0.0.1:$PORT/healthz" && not_ok "plain HTTP refused on the HTTPS port" ||
     ok "plain HTTP refused on the HTTPS port"
 
+# ------------------------------------------------- make run, fresh home
+# deploy/run.sh (make run) on a home with no gateway key: it makes and
+# enrols one, so lpg-webd takes tips at once.
+kill "$T_PID_webd" 2>/dev/null
+wait "$T_PID_webd" 2>/dev/null
+R=$T_DIR/run-home
+t_home "$R" || not_ok "a second home"
+RPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed -i "s|^webd.port = .*|webd.port = $RPORT|" "$R/lpgtrace.conf"
+LPGTRACE_HOME=$R sh "$LPG_ROOT/deploy/run.sh" "$LPG_BIN/.." >"$T_DIR/run.out" 2>&1 &
+RUN=$!
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$RPORT/healthz" || [ $i -ge 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+grep -q "the gateway .* is enrolled" "$T_DIR/run.out" && ok "make run enrols the gateway on a fresh home" ||
+    { not_ok "make run enrols the gateway"; sed 's/^/#   /' "$T_DIR/run.out" | head -10; }
+st=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-urlencode "category=no_code" \
+    --data-urlencode "text=no code on it" "http://127.0.0.1:$RPORT/report")
+[ "$st" = 201 ] && ok "and its lpg-webd takes a tip at once (201)" || not_ok "a tip under make run: $st"
+kill -TERM "$RUN" 2>/dev/null
+wait "$RUN" 2>/dev/null
+# lpg-webd without a gateway key says the one command that enrols it.
+rm -f "$R/keys/gateway.pem"
+lpg-webd --home "$R" >"$T_DIR/nokey.log" 2>&1 &
+NK=$!
+sleep 0.5
+kill "$NK" 2>/dev/null
+wait "$NK" 2>/dev/null
+grep -q "device enroll --key $R/keys/gateway --company authority --role gateway" "$T_DIR/nokey.log" &&
+    ok "lpg-webd without a gateway key prints the command that enrols it" ||
+    { not_ok "no enrol command in lpg-webd's start message"; sed 's/^/#   /' "$T_DIR/nokey.log" | head -5; }
+
 t_done
