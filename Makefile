@@ -134,6 +134,9 @@ $(B)/bin/lpg-webd: $(call svc_objs,webd) $(LIBLPG)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The API's OpenAPI document is built into lpg-webd (api_openapi.c).
+$(B)/obj/services/webd/api_openapi.o: services/webd/openapi.json
+
 $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(LIBLPG)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)

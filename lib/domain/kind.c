@@ -189,6 +189,22 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority, char *why,
     const lpg_kind_t *k = lpg_kind_of(ev->event->body_case);
     if (!k || !k->authorize)
         return lpg_why_rc(why, whysz, LPG_EINVAL, "event has no body");
+    /* A gateway (lpg-webd) relays the devices' events, each signed by
+     * its device; of its own it signs tips only, so an event it could
+     * make up never passes for a device's. */
+    if (!is_authority && ev->event->body_case != LPG__EVENT__BODY_TIP) {
+        Lpg__DeviceState *dev = NULL;
+        int rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+        bool gateway = rc == LPG_OK && dev->role == LPG__ROLE__ROLE_GATEWAY;
+        if (dev)
+            lpg__device_state__free_unpacked(dev, NULL);
+        if (rc != LPG_OK && rc != LPG_ENOTFOUND)
+            return rc;
+        if (gateway)
+            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                              "a gateway signs no event but tips: the "
+                              "device signs its own");
+    }
     return k->authorize(t, ev, is_authority, why, whysz);
 }
 

@@ -62,6 +62,9 @@ struct s_ctx {
 };
 
 /*  Says what is wrong with field and returns err. */
+static int s_bad(s_ctx_t *c, int err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static int
 s_bad(s_ctx_t *c, int err, const char *field, const char *fmt, ...)
 {

@@ -353,33 +353,14 @@ s_user_info(lpg_reply_t *reply, const char *id, const Lpg__UserState *u)
  *  households they register, serve, deliver to and inspect). A scale or
  *  an inspection body, which serve no household: none. Returns false
  *  with the reply set (UNAUTHORIZED) when the sender may see none;
- *  *company is NULL for every user, else the one company. */
+ *  *company is NULL for every user, else the one company. The rule is
+ *  lpg_pii_scope's (domain/pii.h): the handheld API applies it too. */
 static bool
 s_user_scope(const lpg_sender_t *sender, const char **company,
              lpg_reply_t *reply)
 {
-    *company = NULL;
-    const Lpg__DeviceState *d = sender->device;
-    switch (d ? d->role : LPG__ROLE__ROLE_UNKNOWN) {
-    case LPG__ROLE__ROLE_ADMIN:
-    case LPG__ROLE__ROLE_SERVICE:
+    if (lpg_pii_scope(sender->device, company))
         return true;
-    case LPG__ROLE__ROLE_COMPANY_ADMIN:
-    case LPG__ROLE__ROLE_FILLING_SCANNER:
-    case LPG__ROLE__ROLE_HANDHELD:
-    case LPG__ROLE__ROLE_INSPECTOR:
-        if (d->company && *d->company) {
-            *company = d->company;
-            return true;
-        }
-        break;
-    case LPG__ROLE__ROLE_SCALE:
-    case LPG__ROLE__ROLE_INSPECTION_BODY:
-    case LPG__ROLE__ROLE_GATEWAY:
-    case LPG__ROLE__ROLE_UNKNOWN:
-    default:
-        break;
-    }
     lpg_reply_set(reply, LPG__STATUS__STATUS_UNAUTHORIZED, "EPERM",
                   "this device may not look users up: only the "
                   "regulator's workstation, and a company's admin, "
