@@ -183,19 +183,26 @@ s_release(lpg_signer_t *s)
 }
 
 static int
-s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority, char *why,
-            size_t whysz)
+s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
+            const lpg_signer_t *signer, char *why, size_t whysz)
 {
     const lpg_kind_t *k = lpg_kind_of(ev->event->body_case);
     if (!k || !k->authorize)
         return lpg_why_rc(why, whysz, LPG_EINVAL, "event has no body");
     /* A gateway (lpg-webd) relays the devices' events, each signed by
      * its device; of its own it signs tips only, so an event it could
-     * make up never passes for a device's. */
+     * make up never passes for a device's. The signer's record, when
+     * the ledger already decoded it, is read rather than decoded again. */
     if (!is_authority && ev->event->body_case != LPG__EVENT__BODY_TIP) {
+        const Lpg__DeviceState *known = signer ? signer->record : NULL;
         Lpg__DeviceState *dev = NULL;
-        int rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
-        bool gateway = rc == LPG_OK && dev->role == LPG__ROLE__ROLE_GATEWAY;
+        int rc = LPG_OK;
+        if (!known) {
+            rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+            known = dev;
+        }
+        bool gateway =
+            rc == LPG_OK && known && known->role == LPG__ROLE__ROLE_GATEWAY;
         if (dev)
             lpg__device_state__free_unpacked(dev, NULL);
         if (rc != LPG_OK && rc != LPG_ENOTFOUND)

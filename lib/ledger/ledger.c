@@ -1373,7 +1373,8 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
             s_fail(&out[i], LPG_EREVOKED, "signer's key has been revoked");
             continue;
         }
-        int ar = l->proj->authorize(t, &it->ev, is_authority, why, sizeof why);
+        int ar =
+            l->proj->authorize(t, &it->ev, is_authority, sg, why, sizeof why);
         if (ar != LPG_OK) {
             s_fail(&out[i], ar, why);
             continue;

@@ -45,9 +45,11 @@ typedef struct {
     void (*release)(lpg_signer_t *s);
     /* May the signer (the authority when is_authority) record ev at all?
      * LPG_OK, or LPG_EPERM / LPG_EBINDING with why in words. Runs before
-     * a service's rules, inside the write transaction. */
+     * a service's rules, inside the write transaction. signer is what
+     * signer() gave for ev's key in this transaction, or NULL when the
+     * caller has none (authorize then looks the signer up itself). */
     int (*authorize)(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
-                     char *why, size_t whysz);
+                     const lpg_signer_t *signer, char *why, size_t whysz);
     /* Applies entry seq (recorded at recorded_at_ms by the ledger's
      * clock: its event, signer and recorded outcome) to the state tables
      * and indexes, inside the write transaction. */

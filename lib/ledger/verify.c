@@ -433,7 +433,8 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                                ev->signed_event->key_id.data, seq, &key,
                                &is_auth, &kwhy);
             if (krc == LPG_OK && scratch) {
-                int arc = proj->authorize(st, ev, is_auth, why, sizeof why);
+                int arc =
+                    proj->authorize(st, ev, is_auth, NULL, why, sizeof why);
                 if (arc != LPG_OK) {
                     char d[200];
                     snprintf(d, sizeof d,

@@ -830,7 +830,7 @@ s_stub_signer(lpg_txn_t *t, const uint8_t kid[LPG_KEYID_LEN],
 
 static int
 s_stub_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
-                 char *why, size_t whysz)
+                 const lpg_signer_t *signer, char *why, size_t whysz)
 {
     const Lpg__Event *e = ev->event;
     if (e->body_case == LPG__EVENT__BODY_FILL_CHECK &&
