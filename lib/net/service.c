@@ -846,8 +846,11 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
     }
     if (nb > 0) {
         lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
+        uint64_t t0 = lpg_metrics_now_ns();
         rc = lpg_ledger_commit_held(s->o.ledger, batches, nb, s->o.name,
                                     &hooks, outs);
+        lpg_metrics_stage(s->metrics, LPG_METRICS_COMMIT,
+                          lpg_metrics_now_ns() - t0);
         lpg_metrics_batch(s->metrics, events);
     }
     lpg_reader_t rd = {rc == LPG_OK ? s->o.ledger : NULL, NULL, false};
@@ -1105,7 +1108,11 @@ lpg_service_run(lpg_service_t *s)
                 if (q->req && q->answered && !q->droppable)
                     held += lpg__reply__get_packed_size(&q->reply.reply);
             }
+            uint64_t t0 = lpg_metrics_now_ns();
             s_prepare_unit(s, u);
+            if (u->total > 0)
+                lpg_metrics_stage(s->metrics, LPG_METRICS_PREPARE,
+                                  lpg_metrics_now_ns() - t0);
             /* A lone request with nothing queued is committed here: two
              * thread hand-overs cost more than they save at low load. */
             pthread_mutex_lock(&p.lock);

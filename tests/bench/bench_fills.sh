@@ -2,8 +2,8 @@
 # bench_fills.sh - the fill gate under load: fills/s with 1, 8 and 64
 # concurrent scanners over CURVE through the real lpg-fillingd, and the
 # fill-check latency while a 100,000-row cylinder import runs. With
-# "one" after BUILD_DIR: only the one-scanner line, and the work one lone
-# fill check costs the daemon (from its lpg_work_total metrics).
+# "one" after BUILD_DIR: only the one-scanner line, and the work and the
+# time one lone fill check costs the daemon (from its metrics).
 set -eu
 B=${1:?usage: tests/bench/bench_fills.sh BUILD_DIR [one]}
 ONE=${2:-}
@@ -61,7 +61,12 @@ echo "fill gate (a fill = fill check + fill record, signed in advance)"
 scrape() { python3 -c 'import sys, urllib.request
 for l in urllib.request.urlopen(sys.argv[1], timeout=5).read().decode().splitlines():
     if l.startswith("lpg_work_total{"):
-        print(l.split("what=\"")[1].split("\"")[0], l.split()[-1])' \
+        print(l.split("what=\"")[1].split("\"")[0], l.split()[-1])
+    elif l.startswith("lpg_append_seconds_total{"):
+        print(l.split("stage=\"")[1].split("\"")[0] + "_ns",
+              int(float(l.split()[-1]) * 1e9))
+    elif l.startswith("lpg_request_duration_seconds_sum{") and "\"submit\"" in l:
+        print("submit_ns", int(float(l.split()[-1]) * 1e9))' \
     "http://127.0.0.1:$MPORT/metrics" >"$D/work.$1"; }
 scrape a
 scrape b
@@ -82,6 +87,21 @@ print("  per lone fill check (%d checks, one connection): LMDB transactions "
       per["txn_read"], per["txn_write"], per["device_decode"],
       per["cylinder_decode"], per["event_decode"], per["event_peek"],
       per["entry_decode"], per["code_parse"]))
+# Where its time goes in the daemon (means, from receipt to reply),
+# against the machine's own figures measured in the same run.
+m = re.search(r"machine: (\d+) verifies/s .* p50 ([\d.]+) ms, (\d+) synced",
+              open(d + "/checks.out").read())
+vps, rtt, cps = float(m.group(1)), float(m.group(2)), float(m.group(3))
+us = {k: (w["c"][k] - w["b"][k]) / n / 1e3
+      for k in ("submit_ns", "prepare_ns", "commit_ns")}
+rest = us["submit_ns"] - us["prepare_ns"] - us["commit_ns"]
+print("  its time in the daemon (mean, receipt to reply): %.0f us = prepare "
+      "%.0f us (decode, signature and code verified side by side; one "
+      "verify here: %.0f us) + write transaction and synced commit %.0f us "
+      "(a bare synced commit here: %.0f us) + the rest %.0f us (request "
+      "decode, reply, send); one round trip %.0f us" % (
+      us["submit_ns"], us["prepare_ns"], 1e6 / vps, us["commit_ns"],
+      1e6 / cps, rest, rtt * 1e3))
 PY
 [ "$ONE" = one ] && exit 0
 LPG_BENCH_OFFSET=200 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 8 100 staff-S9-0-0
