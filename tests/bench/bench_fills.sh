@@ -3,7 +3,9 @@
 # concurrent scanners over CURVE through the real lpg-fillingd, and the
 # fill-check latency while a 100,000-row cylinder import runs. With
 # "one" after BUILD_DIR: only the one-scanner line, and the work and the
-# time one lone fill check costs the daemon (from its metrics).
+# time one lone fill check costs the daemon (from its metrics). The
+# 64-scanner case runs three times in a row: its targets must hold in
+# all three.
 set -eu
 B=${1:?usage: tests/bench/bench_fills.sh BUILD_DIR [one]}
 ONE=${2:-}
@@ -32,7 +34,8 @@ sed -i -e "s|^endpoint.registry = .*|endpoint.registry = tcp://127.0.0.1:$1|" \
     -e "s|^metrics.filling = .*|metrics.filling = $3|" \
     -e "s|^device.site = .*|device.site = S9-0|" "$H/lpgtrace.conf"
 MPORT=$3
-lpg gen --companies 1 --sites 1 --devices 1 --cylinders 4400 --fills 0 \
+# 200 + 800 fills, then three runs of 64 x 50 (a filled cylinder is full).
+lpg gen --companies 1 --sites 1 --devices 1 --cylinders 10700 --fills 0 \
     --seed 9 --codes "$D/codes.txt" >/dev/null
 "$BIN/lpg-registryd" --home "$H" 2>"$D/registry.log" &
 pids="$pids $!"
@@ -54,7 +57,8 @@ while [ $n -lt $nscanners ]; do
     n=$((n + 1))
 done
 echo "fill gate (a fill = fill check + fill record, signed in advance)"
-"$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 1 200 staff-S9-0-0
+"$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 1 200 staff-S9-0-0 |
+    tee "$D/run1"
 
 # The work of a lone fill check: the daemon's counters around a run of
 # fill checks from one connected scanner (less what the scrapes cost).
@@ -105,7 +109,16 @@ print("  its time in the daemon (mean, receipt to reply): %.0f us = prepare "
 PY
 [ "$ONE" = one ] && exit 0
 LPG_BENCH_OFFSET=200 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 8 100 staff-S9-0-0
-LPG_BENCH_OFFSET=1000 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 64 50 staff-S9-0-0
+# The targets at 64 scanners hold only if they hold three runs in a row.
+held=0
+for run in 1 2 3; do
+    echo "  64 scanners, run $run of 3:"
+    LPG_BENCH_OFFSET=$((1000 + (run - 1) * 3200)) "$BENCH/bench_fill" "$H" \
+        "$D/codes.txt" keys/scanner 64 50 staff-S9-0-0 | tee "$D/run64"
+    if grep -q "targets: .*(met), .*(met)" "$D/run64"; then
+        held=$((held + 1))
+    fi
+done
 
 # Fill-check latency while a 100,000-row import writes to the ledger.
 if lpg cylinder import --help 2>&1 | grep -q import; then
@@ -133,3 +146,7 @@ PY
 else
     echo "  (cylinder import not available: import latency not measured)"
 fi
+lone=$(sed -n 's/.*check p50 budget.*: //p' "$D/run1")
+echo "targets: a lone fill check's p50 within its budget: $lone;" \
+    "64 scanners, fills/s >= 25% of verifies/s and p99 <= 50 ms in three" \
+    "consecutive runs: $held of 3, $([ $held -eq 3 ] && echo met || echo NOT met)"
