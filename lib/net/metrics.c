@@ -174,6 +174,8 @@ lpg_metrics_event(lpg_metrics_t *m, const uint8_t *signed_event, size_t len,
     if (!m)
         return;
     const char *kind = "undecodable";
+    if (signed_event)
+        lpg_count(LPG_COUNT_EVENT_PEEK); /* decoded for its kind alone */
     Lpg__SignedEvent *se =
         signed_event ? lpg__signed_event__unpack(NULL, len, signed_event)
                      : NULL;
@@ -198,6 +200,17 @@ lpg_metrics_stage(lpg_metrics_t *m, lpg_metrics_stage_t stage,
         return;
     pthread_mutex_lock(&m->lock);
     m->stage_ns[stage] += elapsed_ns;
+    pthread_mutex_unlock(&m->lock);
+}
+
+void
+lpg_metrics_event_kind(lpg_metrics_t *m, Lpg__Event__BodyCase kind,
+                       const char *status)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    s_count(m->events, &m->nevents, lpg_kind_name(kind), status)->n++;
     pthread_mutex_unlock(&m->lock);
 }
 

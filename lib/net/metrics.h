@@ -56,6 +56,11 @@ void lpg_metrics_request(lpg_metrics_t *m, const char *kind,
 void lpg_metrics_event(lpg_metrics_t *m, const uint8_t *signed_event,
                        size_t len, const char *status);
 
+/*  The same for an event already decoded: its kind is given, and
+ *  nothing is decoded again. */
+void lpg_metrics_event_kind(lpg_metrics_t *m, Lpg__Event__BodyCase kind,
+                            const char *status);
+
 /*  One write transaction committed with this many events. */
 void lpg_metrics_batch(lpg_metrics_t *m, size_t events);
 

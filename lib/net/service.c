@@ -833,11 +833,15 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_reader_t *rd)
                      lpg_errtoken(u->out[j].status), u->out[j].why);
         else
             s_reply_of(s, p, u->batch, j, rd, &u->out[j]);
-        lpg_metrics_event(
-            s->metrics, u->in[j].data, u->in[j].len,
-            lpg_msg_status_name(u->slot[j] != SIZE_MAX
-                                    ? p->reply.results[u->slot[j]].status
-                                    : p->reply.reply.status));
+        const char *status = lpg_msg_status_name(
+            u->slot[j] != SIZE_MAX ? p->reply.results[u->slot[j]].status
+                                   : p->reply.reply.status);
+        /* Its kind from the event the batch decoded, if it did. */
+        const lpg_event_t *ev = u->batch ? lpg_batch_event(u->batch, j) : NULL;
+        if (ev)
+            lpg_metrics_event_kind(s->metrics, ev->event->body_case, status);
+        else
+            lpg_metrics_event(s->metrics, u->in[j].data, u->in[j].len, status);
     }
 }
 

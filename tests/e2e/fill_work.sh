@@ -53,6 +53,7 @@ at_most "read transactions: the connection's, then the sender's and the signer's
 at_most "device records: the connection, the sender, the signer before and in the write" 4 "$(cost device_decode a b c)"
 at_most "cylinder records: the rules, the state's step" 2 "$(cost cylinder_decode a b c)"
 expect_eq "the event decoded once" 1 "$(cost event_decode a b c)"
+expect_eq "its kind peeked once (is it this service's?), not again for the metrics" 1 "$(cost event_peek a b c)"
 expect_eq "no entry read back for the reply" 0 "$(cost entry_decode a b c)"
 at_most "the code parsed once" 1 "$(cost code_parse a b c)"
 
