@@ -96,6 +96,9 @@ print("  per lone fill check (%d checks, one connection): LMDB transactions "
 m = re.search(r"machine: (\d+) verifies/s .* p50 ([\d.]+) ms, (\d+) synced",
               open(d + "/checks.out").read())
 vps, rtt, cps = float(m.group(1)), float(m.group(2)), float(m.group(3))
+if "prepare_ns" not in w["c"]:
+    print("  (the daemon does not time its stages: no lpg_append_seconds_total)")
+    sys.exit(0)
 us = {k: (w["c"][k] - w["b"][k]) / n / 1e3
       for k in ("submit_ns", "prepare_ns", "commit_ns")}
 rest = us["submit_ns"] - us["prepare_ns"] - us["commit_ns"]
