@@ -65,6 +65,7 @@ struct lpg_metrics {
     size_t nlatency;
     uint64_t batch_bucket[S_NBATCH];
     uint64_t batch_count, batch_sum;
+    uint64_t stage_ns[LPG_METRICS_STAGES];
     struct MHD_Daemon *httpd;
     unsigned port;
 };
@@ -173,6 +174,8 @@ lpg_metrics_event(lpg_metrics_t *m, const uint8_t *signed_event, size_t len,
     if (!m)
         return;
     const char *kind = "undecodable";
+    if (signed_event)
+        lpg_count(LPG_COUNT_EVENT_PEEK); /* decoded for its kind alone */
     Lpg__SignedEvent *se =
         signed_event ? lpg__signed_event__unpack(NULL, len, signed_event)
                      : NULL;
@@ -187,6 +190,28 @@ lpg_metrics_event(lpg_metrics_t *m, const uint8_t *signed_event, size_t len,
         lpg__event__free_unpacked(ev, NULL);
     if (se)
         lpg__signed_event__free_unpacked(se, NULL);
+}
+
+void
+lpg_metrics_stage(lpg_metrics_t *m, lpg_metrics_stage_t stage,
+                  uint64_t elapsed_ns)
+{
+    if (!m || (unsigned)stage >= LPG_METRICS_STAGES)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->stage_ns[stage] += elapsed_ns;
+    pthread_mutex_unlock(&m->lock);
+}
+
+void
+lpg_metrics_event_kind(lpg_metrics_t *m, Lpg__Event__BodyCase kind,
+                       const char *status)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    s_count(m->events, &m->nevents, lpg_kind_name(kind), status)->n++;
+    pthread_mutex_unlock(&m->lock);
 }
 
 void
@@ -364,6 +389,17 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
     s_histogram(&b, m, "lpg_commit_batch_events", NULL, NULL, s_batch_le,
                 m->batch_bucket, S_NBATCH, m->batch_count,
                 (double)m->batch_sum);
+    static const char *const stages[LPG_METRICS_STAGES] = {"prepare",
+                                                           "commit"};
+    s_head(&b, "lpg_append_seconds_total", "counter",
+           "Time spent appending submitted events, by stage: prepare "
+           "(senders and signers read, events decoded, signatures and "
+           "codes checked), commit (the write transaction and its sync).");
+    for (int i = 0; i < LPG_METRICS_STAGES; i++) {
+        s_series(&b, m, "lpg_append_seconds_total", "stage", stages[i], NULL,
+                 NULL);
+        s_put(&b, "} %.9f\n", (double)m->stage_ns[i] / 1e9);
+    }
     pthread_mutex_unlock(&m->lock);
     s_head(&b, "lpg_work_total", "counter",
            "Costly steps the process took: LMDB transactions begun, "

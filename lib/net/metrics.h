@@ -56,8 +56,26 @@ void lpg_metrics_request(lpg_metrics_t *m, const char *kind,
 void lpg_metrics_event(lpg_metrics_t *m, const uint8_t *signed_event,
                        size_t len, const char *status);
 
+/*  The same for an event already decoded: its kind is given, and
+ *  nothing is decoded again. */
+void lpg_metrics_event_kind(lpg_metrics_t *m, Lpg__Event__BodyCase kind,
+                            const char *status);
+
 /*  One write transaction committed with this many events. */
 void lpg_metrics_batch(lpg_metrics_t *m, size_t events);
+
+/*  Where the time of appending submitted events goes, summed (served as
+ *  lpg_append_seconds_total{stage}): preparing a drained unit of
+ *  requests (senders and signers read, events decoded, signatures and
+ *  codes checked on every core), and committing (the write transaction:
+ *  rules, entries, tree, state, then the synced commit). */
+typedef enum {
+    LPG_METRICS_PREPARE = 0,
+    LPG_METRICS_COMMIT,
+    LPG_METRICS_STAGES
+} lpg_metrics_stage_t;
+void lpg_metrics_stage(lpg_metrics_t *m, lpg_metrics_stage_t stage,
+                       uint64_t elapsed_ns);
 
 /*  The exposition text as served. Caller frees *out. LPG_ENOMEM. */
 int lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len);

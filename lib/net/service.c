@@ -359,6 +359,34 @@ s_refuse(s_pending_t *p, int err, const char *message)
 
 static void s_sender(lpg_service_t *s, s_pending_t *p, lpg_txn_t *t, int rc);
 
+static int
+s_nibble(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*  The device key id the ZAP handler put in the connection's user id
+ *  (64 hex digits): true if it is one. */
+static bool
+s_key_id_of(const char *user_id, uint8_t kid[32])
+{
+    if (strlen(user_id) != 64)
+        return false;
+    for (size_t i = 0; i < 32; i++) {
+        int hi = s_nibble(user_id[2 * i]), lo = s_nibble(user_id[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        kid[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
 /*  Frames, size, decoding, version, sender. Leaves p->answered false for
  *  a request that passed, to be handled. */
 static void
@@ -406,16 +434,7 @@ s_check(lpg_service_t *s, s_pending_t *p)
     /* The sender, checked again on every request: a device revoked
      * while connected is refused from its next request on. */
     uint8_t kid[32];
-    size_t got = 0;
-    bool known = strlen(m->user_id) == 64;
-    for (size_t i = 0; known && i < 32; i++) {
-        unsigned v;
-        if (sscanf(m->user_id + 2 * i, "%2x", &v) != 1)
-            known = false;
-        kid[i] = (uint8_t)v;
-        got++;
-    }
-    if (!known || got != 32) {
+    if (!s_key_id_of(m->user_id, kid)) {
         s_refuse(p, LPG_EUNKNOWNKEY, "this device is not enrolled");
         return;
     }
@@ -814,11 +833,15 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_reader_t *rd)
                      lpg_errtoken(u->out[j].status), u->out[j].why);
         else
             s_reply_of(s, p, u->batch, j, rd, &u->out[j]);
-        lpg_metrics_event(
-            s->metrics, u->in[j].data, u->in[j].len,
-            lpg_msg_status_name(u->slot[j] != SIZE_MAX
-                                    ? p->reply.results[u->slot[j]].status
-                                    : p->reply.reply.status));
+        const char *status = lpg_msg_status_name(
+            u->slot[j] != SIZE_MAX ? p->reply.results[u->slot[j]].status
+                                   : p->reply.reply.status);
+        /* Its kind from the event the batch decoded, if it did. */
+        const lpg_event_t *ev = u->batch ? lpg_batch_event(u->batch, j) : NULL;
+        if (ev)
+            lpg_metrics_event_kind(s->metrics, ev->event->body_case, status);
+        else
+            lpg_metrics_event(s->metrics, u->in[j].data, u->in[j].len, status);
     }
 }
 
@@ -846,8 +869,11 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
     }
     if (nb > 0) {
         lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
+        uint64_t t0 = lpg_metrics_now_ns();
         rc = lpg_ledger_commit_held(s->o.ledger, batches, nb, s->o.name,
                                     &hooks, outs);
+        lpg_metrics_stage(s->metrics, LPG_METRICS_COMMIT,
+                          lpg_metrics_now_ns() - t0);
         lpg_metrics_batch(s->metrics, events);
     }
     lpg_reader_t rd = {rc == LPG_OK ? s->o.ledger : NULL, NULL, false};
@@ -954,6 +980,12 @@ typedef struct {
     bool quit;
     bool busy;    /* the committer is committing */
     void *notify; /* PAIR: the committer's "replies ready" */
+    /* Who may use the service's socket: the receiving thread holds it
+     * but while it prepares a unit; then the committer may take it to
+     * send the replies of what it committed at once, rather than leave
+     * them waiting for the end of that preparation. Only the receiving
+     * thread waits for it (never holding lock); the committer tries. */
+    pthread_mutex_t sock_lock;
 } s_pipe_t;
 
 static void
@@ -979,6 +1011,9 @@ s_pop(s_unit_t **head, s_unit_t **tail)
     }
     return u;
 }
+
+static void s_flush_done(lpg_service_t *s, s_pipe_t *p);
+static void s_send_unit(lpg_service_t *s, s_unit_t **u);
 
 static void *
 s_committer(void *arg)
@@ -1006,9 +1041,19 @@ s_committer(void *arg)
         s_commit_units(p->s, units, nu);
         pthread_mutex_lock(&p->lock);
         p->busy = false;
+        pthread_cond_broadcast(&p->cond); /* a tick may be waiting */
+        pthread_mutex_unlock(&p->lock);
+        if (pthread_mutex_trylock(&p->sock_lock) == 0) {
+            /* The receiving thread is preparing: reply now, in order. */
+            s_flush_done(p->s, p);
+            for (size_t k = 0; k < nu; k++)
+                s_send_unit(p->s, &units[k]);
+            pthread_mutex_unlock(&p->sock_lock);
+            continue;
+        }
+        pthread_mutex_lock(&p->lock);
         for (size_t k = 0; k < nu; k++)
             s_push(&p->done_head, &p->done_tail, units[k]);
-        pthread_cond_broadcast(&p->cond); /* a tick may be waiting */
         pthread_mutex_unlock(&p->lock);
         lpg_frame_t f = {(uint8_t *)"!", 1};
         lpg_transport_send(p->notify, &f, 1);
@@ -1016,7 +1061,21 @@ s_committer(void *arg)
     return NULL;
 }
 
-/*  Sends the replies of every committed unit (receiving thread). */
+/*  Sends a committed unit's replies and frees it. The caller holds the
+ *  socket (sock_lock). */
+static void
+s_send_unit(lpg_service_t *s, s_unit_t **u)
+{
+    for (size_t i = 0; i < (*u)->n; i++) {
+        s_send_reply(s, &(*u)->pend[i]);
+        s_log(s, &(*u)->pend[i]);
+    }
+    s->served += (*u)->n;
+    s_unit_destroy(u);
+}
+
+/*  Sends the replies of every committed unit waiting for the socket.
+ *  The caller holds it (sock_lock). */
 static void
 s_flush_done(lpg_service_t *s, s_pipe_t *p)
 {
@@ -1026,12 +1085,7 @@ s_flush_done(lpg_service_t *s, s_pipe_t *p)
         pthread_mutex_unlock(&p->lock);
         if (!u)
             return;
-        for (size_t i = 0; i < u->n; i++) {
-            s_send_reply(s, &u->pend[i]);
-            s_log(s, &u->pend[i]);
-        }
-        s->served += u->n;
-        s_unit_destroy(&u);
+        s_send_unit(s, &u);
     }
 }
 
@@ -1048,6 +1102,8 @@ lpg_service_run(lpg_service_t *s)
     p.s = s;
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.cond, NULL);
+    pthread_mutex_init(&p.sock_lock, NULL);
+    pthread_mutex_lock(&p.sock_lock); /* the receiving thread's */
     void *wake = NULL;
     char inproc[64];
     snprintf(inproc, sizeof inproc, "inproc://lpg-pipe-%p", (void *)s);
@@ -1060,6 +1116,8 @@ lpg_service_run(lpg_service_t *s)
     if (rc != LPG_OK) {
         lpg_transport_close(&p.notify);
         lpg_transport_close(&wake);
+        pthread_mutex_unlock(&p.sock_lock);
+        pthread_mutex_destroy(&p.sock_lock);
         return rc;
     }
     uint64_t next_tick = s_mono_ms(); /* the first tick: at once */
@@ -1105,7 +1163,16 @@ lpg_service_run(lpg_service_t *s)
                 if (q->req && q->answered && !q->droppable)
                     held += lpg__reply__get_packed_size(&q->reply.reply);
             }
+            /* The socket is the committer's while this unit is
+             * prepared (it touches none); what it committed meanwhile
+             * goes out first. */
+            s_flush_done(s, &p);
+            pthread_mutex_unlock(&p.sock_lock);
+            uint64_t t0 = lpg_metrics_now_ns();
             s_prepare_unit(s, u);
+            if (u->total > 0)
+                lpg_metrics_stage(s->metrics, LPG_METRICS_PREPARE,
+                                  lpg_metrics_now_ns() - t0);
             /* A lone request with nothing queued is committed here: two
              * thread hand-overs cost more than they save at low load. */
             pthread_mutex_lock(&p.lock);
@@ -1113,14 +1180,13 @@ lpg_service_run(lpg_service_t *s)
                 p.busy = true;
                 pthread_mutex_unlock(&p.lock);
                 s_commit_units(s, &u, 1);
+                /* No one to wake: the committer waits only for a unit
+                 * queued, and only this thread queues one. */
                 pthread_mutex_lock(&p.lock);
                 p.busy = false;
-                pthread_cond_broadcast(&p.cond);
                 pthread_mutex_unlock(&p.lock);
-                s_send_reply(s, &u->pend[0]);
-                s_log(s, &u->pend[0]);
-                s->served++;
-                s_unit_destroy(&u);
+                pthread_mutex_lock(&p.sock_lock);
+                s_send_unit(s, &u);
                 continue;
             }
             /* At most four units ahead of the committer: backpressure. */
@@ -1130,6 +1196,7 @@ lpg_service_run(lpg_service_t *s)
             p.todo_n++;
             pthread_cond_broadcast(&p.cond);
             pthread_mutex_unlock(&p.lock);
+            pthread_mutex_lock(&p.sock_lock);
         }
         uint64_t now = s_mono_ms();
         if (s->o.tick && s->o.tick_ms && now >= next_tick) {
@@ -1162,6 +1229,8 @@ lpg_service_run(lpg_service_t *s)
     s_flush_done(s, &p);
     lpg_transport_close(&p.notify);
     lpg_transport_close(&wake);
+    pthread_mutex_unlock(&p.sock_lock);
+    pthread_mutex_destroy(&p.sock_lock);
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.cond);
     lpg_info("%s: stopped after %llu requests", s->o.name,

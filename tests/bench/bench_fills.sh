@@ -2,8 +2,10 @@
 # bench_fills.sh - the fill gate under load: fills/s with 1, 8 and 64
 # concurrent scanners over CURVE through the real lpg-fillingd, and the
 # fill-check latency while a 100,000-row cylinder import runs. With
-# "one" after BUILD_DIR: only the one-scanner line, and the work one lone
-# fill check costs the daemon (from its lpg_work_total metrics).
+# "one" after BUILD_DIR: only the one-scanner line, and the work and the
+# time one lone fill check costs the daemon (from its metrics). The
+# 64-scanner case runs three times in a row: its targets must hold in
+# all three.
 set -eu
 B=${1:?usage: tests/bench/bench_fills.sh BUILD_DIR [one]}
 ONE=${2:-}
@@ -32,7 +34,8 @@ sed -i -e "s|^endpoint.registry = .*|endpoint.registry = tcp://127.0.0.1:$1|" \
     -e "s|^metrics.filling = .*|metrics.filling = $3|" \
     -e "s|^device.site = .*|device.site = S9-0|" "$H/lpgtrace.conf"
 MPORT=$3
-lpg gen --companies 1 --sites 1 --devices 1 --cylinders 4400 --fills 0 \
+# 200 + 800 fills, then three runs of 64 x 50 (a filled cylinder is full).
+lpg gen --companies 1 --sites 1 --devices 1 --cylinders 10700 --fills 0 \
     --seed 9 --codes "$D/codes.txt" >/dev/null
 "$BIN/lpg-registryd" --home "$H" 2>"$D/registry.log" &
 pids="$pids $!"
@@ -54,14 +57,20 @@ while [ $n -lt $nscanners ]; do
     n=$((n + 1))
 done
 echo "fill gate (a fill = fill check + fill record, signed in advance)"
-"$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 1 200 staff-S9-0-0
+"$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 1 200 staff-S9-0-0 |
+    tee "$D/run1"
 
 # The work of a lone fill check: the daemon's counters around a run of
 # fill checks from one connected scanner (less what the scrapes cost).
 scrape() { python3 -c 'import sys, urllib.request
 for l in urllib.request.urlopen(sys.argv[1], timeout=5).read().decode().splitlines():
     if l.startswith("lpg_work_total{"):
-        print(l.split("what=\"")[1].split("\"")[0], l.split()[-1])' \
+        print(l.split("what=\"")[1].split("\"")[0], l.split()[-1])
+    elif l.startswith("lpg_append_seconds_total{"):
+        print(l.split("stage=\"")[1].split("\"")[0] + "_ns",
+              int(float(l.split()[-1]) * 1e9))
+    elif l.startswith("lpg_request_duration_seconds_sum{") and "\"submit\"" in l:
+        print("submit_ns", int(float(l.split()[-1]) * 1e9))' \
     "http://127.0.0.1:$MPORT/metrics" >"$D/work.$1"; }
 scrape a
 scrape b
@@ -82,10 +91,37 @@ print("  per lone fill check (%d checks, one connection): LMDB transactions "
       per["txn_read"], per["txn_write"], per["device_decode"],
       per["cylinder_decode"], per["event_decode"], per["event_peek"],
       per["entry_decode"], per["code_parse"]))
+# Where its time goes in the daemon (means, from receipt to reply),
+# against the machine's own figures measured in the same run.
+m = re.search(r"machine: (\d+) verifies/s .* p50 ([\d.]+) ms, (\d+) synced",
+              open(d + "/checks.out").read())
+vps, rtt, cps = float(m.group(1)), float(m.group(2)), float(m.group(3))
+if "prepare_ns" not in w["c"]:
+    print("  (the daemon does not time its stages: no lpg_append_seconds_total)")
+    sys.exit(0)
+us = {k: (w["c"][k] - w["b"][k]) / n / 1e3
+      for k in ("submit_ns", "prepare_ns", "commit_ns")}
+rest = us["submit_ns"] - us["prepare_ns"] - us["commit_ns"]
+print("  its time in the daemon (mean, receipt to reply): %.0f us = prepare "
+      "%.0f us (decode, signature and code verified side by side; one "
+      "verify here: %.0f us) + write transaction and synced commit %.0f us "
+      "(a bare synced commit here: %.0f us) + the rest %.0f us (request "
+      "decode, reply, send); one round trip %.0f us" % (
+      us["submit_ns"], us["prepare_ns"], 1e6 / vps, us["commit_ns"],
+      1e6 / cps, rest, rtt * 1e3))
 PY
 [ "$ONE" = one ] && exit 0
 LPG_BENCH_OFFSET=200 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 8 100 staff-S9-0-0
-LPG_BENCH_OFFSET=1000 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 64 50 staff-S9-0-0
+# The targets at 64 scanners hold only if they hold three runs in a row.
+held=0
+for run in 1 2 3; do
+    echo "  64 scanners, run $run of 3:"
+    LPG_BENCH_OFFSET=$((1000 + (run - 1) * 3200)) "$BENCH/bench_fill" "$H" \
+        "$D/codes.txt" keys/scanner 64 50 staff-S9-0-0 | tee "$D/run64"
+    if grep -q "targets: .*(met), .*(met)" "$D/run64"; then
+        held=$((held + 1))
+    fi
+done
 
 # Fill-check latency while a 100,000-row import writes to the ledger.
 if lpg cylinder import --help 2>&1 | grep -q import; then
@@ -113,3 +149,7 @@ PY
 else
     echo "  (cylinder import not available: import latency not measured)"
 fi
+lone=$(sed -n 's/.*check p50 budget.*: //p' "$D/run1")
+echo "targets: a lone fill check's p50 within its budget: $lone;" \
+    "64 scanners, fills/s >= 25% of verifies/s and p99 <= 50 ms in three" \
+    "consecutive runs: $held of 3, $([ $held -eq 3 ] && echo met || echo NOT met)"

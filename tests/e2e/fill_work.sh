@@ -53,8 +53,22 @@ at_most "read transactions: the connection's, then the sender's and the signer's
 at_most "device records: the connection, the sender, the signer before and in the write" 4 "$(cost device_decode a b c)"
 at_most "cylinder records: the rules, the state's step" 2 "$(cost cylinder_decode a b c)"
 expect_eq "the event decoded once" 1 "$(cost event_decode a b c)"
+expect_eq "its kind peeked once (is it this service's?), not again for the metrics" 1 "$(cost event_peek a b c)"
 expect_eq "no entry read back for the reply" 0 "$(cost entry_decode a b c)"
 at_most "the code parsed once" 1 "$(cost code_parse a b c)"
+
+# Its time, by stage: preparing (decode, signature and code checked) and
+# committing (the write transaction and its sync) both took some, and
+# together no more than the request took from receipt to reply.
+secs() { $P value "$T_DIR/m.$2" "$1" ${3:+"$3"}; }
+grew() { python3 -c 'import sys; print("%.6f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
+prep=$(grew "$(secs lpg_append_seconds_total b stage=prepare)" "$(secs lpg_append_seconds_total c stage=prepare)")
+commit=$(grew "$(secs lpg_append_seconds_total b stage=commit)" "$(secs lpg_append_seconds_total c stage=commit)")
+req=$(grew "$(secs lpg_request_duration_seconds_sum b request=submit)" "$(secs lpg_request_duration_seconds_sum c request=submit)")
+echo "# its time in the daemon: ${req} s = prepare ${prep} s + commit ${commit} s + the rest"
+python3 -c 'import sys; p, c, r = map(float, sys.argv[1:]); sys.exit(0 if p > 0 and c > 0 and p + c <= r else 1)' "$prep" "$commit" "$req" &&
+    ok "prepare and commit timed, within the request's time" ||
+    not_ok "prepare $prep s, commit $commit s, request $req s"
 
 # A denied check carries its reasons to the reply just the same.
 check_status "a lone fill check, denied" 1 lpg-scan --home "$S" fill-check --code "$(code 2)" --tare-g 100 --check all=ok
