@@ -23,10 +23,10 @@ lpg cylinder update "$W_GRAI" --insurance-until 2029-06-30 --reason "insurance r
     { not_ok "two updates of the cylinder"; sed 's/^/#   /' "$T_DIR/upd.out"; }
 
 PW=correct-horse-$$
-printf '%s\n%s\n' "$PW" "$PW" | lpg account add reg1 --role regulator >"$T_DIR/acct.out" 2>&1 &&
-    printf '%s\n%s\n' "$PW" "$PW" | lpg account passwd reg1 >>"$T_DIR/acct.out" 2>&1 &&
-    printf '%s\n%s\n' "$PW" "$PW" | lpg account add street9 --role street --area 320602999 >>"$T_DIR/acct.out" 2>&1 &&
-    printf '%s\n%s\n' "$PW" "$PW" | lpg account passwd street9 >>"$T_DIR/acct.out" 2>&1 ||
+lpg account add reg1 --role regulator >"$T_DIR/acct.out" 2>&1 &&
+    echo "$PW" | lpg account passwd reg1 >>"$T_DIR/acct.out" 2>&1 &&
+    lpg account add street9 --role street --area 320602999 >>"$T_DIR/acct.out" 2>&1 &&
+    echo "$PW" | lpg account passwd street9 >>"$T_DIR/acct.out" 2>&1 ||
     { not_ok "accounts: a regulator and a street office"; sed 's/^/#   /' "$T_DIR/acct.out" | head -10; }
 w_start "$H" || { not_ok "lpg-webd starts"; t_done; exit 1; }
 ok "lpg-webd answers on $W_URL"
