@@ -15,6 +15,7 @@
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "recall.h"
+#include "registry.h"
 #include "report.h"
 
 #include <assert.h>
@@ -375,6 +376,8 @@ s_usage(void)
     fprintf(stderr,
             "usage: lpgtrace report refused|overdue|hazards|anomalies|tips "
             "[--json|--csv] [--today YYYY-MM-DD]\n"
+            "       lpgtrace report tips --reveal SEQ --reason TEXT "
+            "[--as KEYPREFIX] [--json|--csv]\n"
             "       lpgtrace report hazards --user ID [--json|--csv]\n"
             "       lpgtrace report coverage [--period month|quarter|year] "
             "[--json|--csv]\n"
@@ -389,7 +392,11 @@ s_usage(void)
             "  coverage   household inspection coverage by area and "
             "period\n"
             "  tips       reports from the public (lpg-webd), phone "
-            "numbers masked\n");
+            "numbers masked;\n"
+            "             --reveal SEQ --reason TEXT: that tip's number in "
+            "clear, the\n"
+            "             reveal recorded in the log first (authority "
+            "key)\n");
     return 2;
 }
 
@@ -421,12 +428,24 @@ s_more(lpg_cli_t *cli, const char *what, int argc, char **argv)
         .mode = cli->json ? LPG_REPORT_JSON : LPG_REPORT_PLAIN,
         .period = LPG_PERIOD_MONTH,
     };
+    bool tips = strcmp(what, "tips") == 0;
+    const char *reveal = NULL, *reason = NULL, *as = NULL;
+    uint64_t reveal_seq = 0;
     for (int i = 2; i < argc; i++) {
         const char *next = i + 1 < argc ? argv[i + 1] : "";
         if (strcmp(argv[i], "--csv") == 0)
             in.mode = LPG_REPORT_CSV;
-        else if (strcmp(argv[i], "--today") == 0 &&
-                 lpg_cli_date(next, &in.today))
+        else if (tips && strcmp(argv[i], "--reveal") == 0 && i + 1 < argc) {
+            reveal = next;
+            i++;
+        } else if (tips && strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
+            reason = next;
+            i++;
+        } else if (tips && strcmp(argv[i], "--as") == 0 && i + 1 < argc) {
+            as = next;
+            i++;
+        } else if (strcmp(argv[i], "--today") == 0 &&
+                   lpg_cli_date(next, &in.today))
             i++;
         else if (coverage && strcmp(argv[i], "--period") == 0 &&
                  (strcmp(next, "month") == 0 || strcmp(next, "quarter") == 0 ||
@@ -437,6 +456,17 @@ s_more(lpg_cli_t *cli, const char *what, int argc, char **argv)
             i++;
         } else
             return s_usage();
+    }
+    if (reveal || reason || as) {
+        char *end = NULL;
+        unsigned long long v = reveal ? strtoull(reveal, &end, 10) : 0;
+        if (!reveal || !reason || !lpg_reg_text(reason) || !*reveal || *end ||
+            reveal[0] == '-') {
+            fprintf(stderr, "lpgtrace: report tips: --reveal SEQ needs "
+                            "--reason TEXT (it is recorded in the log)\n");
+            return 2;
+        }
+        reveal_seq = v;
     }
     lpg_config_t *cfg = lpg_cli_config(cli);
     if (!cfg)
@@ -449,6 +479,12 @@ s_more(lpg_cli_t *cli, const char *what, int argc, char **argv)
     if (!l)
         return 2;
     int rc = lpg_ledger_read(l, &in.t);
+    if (rc == LPG_OK && reveal) {
+        int status = lpg_report_tip_reveal(cli, &in, reveal_seq, reason, as);
+        lpg_txn_abort(&in.t);
+        lpg_ledger_close(&l);
+        return status;
+    }
     if (rc == LPG_OK)
         rc = coverage                    ? lpg_report_coverage(&in)
              : strcmp(what, "tips") == 0 ? lpg_report_tips(&in)

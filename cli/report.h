@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "base/config.h"
+#include "cli.h"
 #include "ledger/ledger.h"
 
 typedef enum {
@@ -48,6 +49,14 @@ int lpg_report_coverage(const lpg_report_in_t *in);
 /*  The tips from the public on stdout (see report_tips.c). Errors: an
  *  error of the ledger read. */
 int lpg_report_tips(const lpg_report_in_t *in);
+
+/*  One tip's phone number in clear (report_tips.c): records a PiiReveal
+ *  of the tip at entry seq with reason, signed by the authority key (or
+ *  as's, which the registry refuses unless it is the authority), then asks
+ *  the registry to open it, and prints the tip. Exit status: 0 shown, 1
+ *  refused (not a tip with a phone, or the registry's no), 2 error. */
+int lpg_report_tip_reveal(lpg_cli_t *cli, const lpg_report_in_t *in,
+                          uint64_t seq, const char *reason, const char *as);
 
 /*  Prints rows x cols cells (row-major; row 0 the heading) as a table
  *  with columns left-aligned, two spaces apart, each line indented two

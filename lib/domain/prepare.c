@@ -218,6 +218,17 @@ s_hex_member(s_ctx_t *c, const char *name, bool required, uint8_t *out,
     return rc;
 }
 
+/*  A code checked with the authority key, through the cache of codes
+ *  verified before when there is one. */
+static int
+s_verify(s_ctx_t *c, const char *text, size_t len, lpg_code_t *parsed)
+{
+    return c->o->codes ? lpg_code_cache_verify(c->o->codes, text, len,
+                                               c->o->resolver, parsed)
+                       : lpg_code_verify(text, len, c->o->resolver,
+                                         c->o->authority, parsed);
+}
+
 /*  The scanned code of a step that carries it (delivery steps, the fill
  *  check), as the handheld and the station send it: checked with the
  *  authority key, a Caps Lock swap corrected; a code that does not
@@ -237,8 +248,7 @@ s_scanned(s_ctx_t *c, bool need_authority)
     lpg_code_t parsed;
     memset(&parsed, 0, sizeof parsed);
     size_t len = strlen(text);
-    rc = c->o->authority ? lpg_code_verify(text, len, c->o->resolver,
-                                           c->o->authority, &parsed)
+    rc = c->o->authority ? s_verify(c, text, len, &parsed)
                          : lpg_code_parse(text, len, NULL, &parsed);
     snprintf(c->code, sizeof c->code, "%s", text);
     c->grai[0] = '\0';
@@ -261,8 +271,7 @@ s_code_grai(s_ctx_t *c, const char *text)
     lpg_code_t parsed;
     memset(&parsed, 0, sizeof parsed);
     size_t len = strlen(text);
-    int rc = c->o->authority ? lpg_code_verify(text, len, c->o->resolver,
-                                               c->o->authority, &parsed)
+    int rc = c->o->authority ? s_verify(c, text, len, &parsed)
                              : lpg_code_parse(text, len, NULL, &parsed);
     if (rc != LPG_OK && rc != LPG_ECODE_CASE)
         return s_bad(c, LPG_EINVAL, "code", "%s",

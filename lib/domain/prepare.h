@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codes/code_cache.h"
 #include "crypto/crypto.h"
 #include "ledger/event.h"
 
@@ -37,6 +38,9 @@ typedef struct {
     const lpg_key_t *authority;
     const char *resolver; /* code.resolver; NULL: any host */
     uint64_t now_ms;      /* Event.device_time_ms when the step gives none */
+    /* Codes verified before with the same authority key, remembered
+     * (codes/code_cache.h); NULL: every code's signature is checked. */
+    lpg_code_cache_t *codes;
 } lpg_prepare_opts_t;
 
 typedef struct {

@@ -8,6 +8,7 @@
 #include "domain/cylinder.h"
 #include "domain/state.h"
 #include "domain/words.h"
+#include "ledger/event.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,6 +335,21 @@ s_auth_reveal(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     if (!signer_is_authority)
         return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
                           "only the authority key reveals personal data");
+    if (e->pii_reveal->has_tip_seq) {
+        /* A tip's phone: user is the tip's id. Whether entry tip_seq is
+         * that tip with a number is the registry's check when it opens
+         * the number (and lpgtrace's before it records the reveal): the
+         * rules see the state tables alone, where tips leave nothing. */
+        const char *id = e->pii_reveal->user;
+        bool ok = strncmp(id, "tip/", 4) == 0 && strlen(id) == 4 + 32;
+        for (size_t i = 4; ok && id[i]; i++)
+            ok = (id[i] >= '0' && id[i] <= '9') ||
+                 (id[i] >= 'a' && id[i] <= 'f');
+        return ok ? LPG_OK
+                  : lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                               "a tip's reveal names the tip's id, "
+                               "tip/<its event id in hex>");
+    }
     Lpg__UserState *u = NULL;
     int rc = s_user(t, e->pii_reveal->user, &u, why, whysz);
     if (rc != LPG_OK)
@@ -596,6 +612,8 @@ s_apply_reveal(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
                const Lpg__Outcome *outcome)
 {
     const char *u = ev->event->pii_reveal->user;
+    if (ev->event->pii_reveal->has_tip_seq)
+        return LPG_OK; /* a tip's reporter is no user */
     return lpg_txn_index(t, LPG_TABLE_BY_USER, u, strlen(u), seq);
 }
 
@@ -772,6 +790,47 @@ lpg_tip_pii_id(const uint8_t event_id[16], char *out, size_t outsz)
     char hex[33];
     lpg_hex(event_id, 16, hex);
     snprintf(out, outsz, "tip/%s", hex);
+}
+
+int
+lpg_tip_at(lpg_txn_t *t, uint64_t seq, char *id, size_t idsz, uint8_t **sealed,
+           size_t *sealed_len)
+{
+    if (sealed) {
+        *sealed = NULL;
+        *sealed_len = 0;
+    }
+    const uint8_t *data;
+    size_t len;
+    int rc = lpg_txn_entry(t, seq, &data, &len);
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, len, data);
+    if (!e)
+        return LPG_ECORRUPT;
+    lpg_event_t ev = {0};
+    rc = lpg_event_decode(&ev, e->signed_event.data, e->signed_event.len, NULL,
+                          0);
+    if (rc == LPG_OK &&
+        (ev.event->body_case != LPG__EVENT__BODY_TIP ||
+         (e->outcome && e->outcome->status != LPG__STATUS__STATUS_OK) ||
+         !ev.event->tip->has_phone_sealed ||
+         ev.event->event_id.len != LPG_EVENT_ID_LEN))
+        rc = LPG_ENOTFOUND;
+    if (rc == LPG_OK) {
+        lpg_tip_pii_id(ev.event->event_id.data, id, idsz);
+        const ProtobufCBinaryData *ps = &ev.event->tip->phone_sealed;
+        if (sealed && !(*sealed = malloc(ps->len ? ps->len : 1)))
+            rc = LPG_ENOMEM;
+        else if (sealed) {
+            memcpy(*sealed, ps->data, ps->len);
+            *sealed_len = ps->len;
+        }
+    } else if (rc != LPG_ENOTFOUND)
+        rc = LPG_ECORRUPT;
+    lpg_event_clear(&ev);
+    lpg__ledger_entry__free_unpacked(e, NULL);
+    return rc;
 }
 
 bool

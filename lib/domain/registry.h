@@ -25,6 +25,13 @@ extern const lpg_kind_t lpg_registry_kinds[];
 bool lpg_tip_category_known(const char *category);
 /*  The id a tip's sealed phone is bound to: "tip/<event id hex>". */
 void lpg_tip_pii_id(const uint8_t event_id[16], char *out, size_t outsz);
+/*  The tip recorded (not refused) at entry seq, if it came with a phone
+ *  number: its id (lpg_tip_pii_id) in id, and, when sealed is not NULL,
+ *  a copy of its sealed phone in *sealed (caller frees), *sealed_len.
+ *  Errors: LPG_ENOTFOUND (no such entry, not a recorded tip, or no
+ *  phone), LPG_ECORRUPT, LPG_ENOMEM, or the ledger's. */
+int lpg_tip_at(lpg_txn_t *t, uint64_t seq, char *id, size_t idsz,
+               uint8_t **sealed, size_t *sealed_len);
 /*  Its words, Chinese and English: "无码气瓶 / no code on the cylinder";
  *  NULL for an unknown category. */
 const char *lpg_tip_category_zh(const char *category);

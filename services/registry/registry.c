@@ -622,6 +622,116 @@ s_reveal(lpg_registry_t *reg, lpg_txn_t *t, const char *user,
     return out ? LPG_OK : LPG_ENOMEM;
 }
 
+/*  The entry of the tip a recorded reveal names (its tip_seq). */
+static int
+s_reveal_tip_seq(lpg_txn_t *t, uint64_t reveal_seq, uint64_t *tip_seq)
+{
+    const uint8_t *data;
+    size_t len;
+    int rc = lpg_txn_entry(t, reveal_seq, &data, &len);
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__LedgerEntry *entry = lpg__ledger_entry__unpack(NULL, len, data);
+    lpg_event_t ev = {0};
+    rc = entry ? lpg_event_decode(&ev, entry->signed_event.data,
+                                  entry->signed_event.len, NULL, 0)
+               : LPG_ECORRUPT;
+    if (rc == LPG_OK && (ev.event->body_case != LPG__EVENT__BODY_PII_REVEAL ||
+                         !ev.event->pii_reveal->has_tip_seq))
+        rc = LPG_ENOTFOUND;
+    if (rc == LPG_OK)
+        *tip_seq = ev.event->pii_reveal->tip_seq;
+    lpg_event_clear(&ev);
+    if (entry)
+        lpg__ledger_entry__free_unpacked(entry, NULL);
+    return rc;
+}
+
+/*  A tip's sealed phone, opened for the regulator under a recorded
+ *  reveal of it (q->user is the tip's id, "tip/<event id hex>"): the
+ *  answer is a UserInfo of that id whose personal data holds the phone
+ *  alone. */
+static int
+s_get_tip(lpg_registry_t *reg, lpg_service_t *svc, lpg_txn_t *t,
+          const Lpg__GetUser *q, const lpg_sender_t *sender,
+          lpg_reply_t *reply)
+{
+    if (!q->has_reveal_seq)
+        return lpg_reply_error(reply, LPG_EINVAL,
+                               "a tip is looked up only to reveal its phone "
+                               "number, under a recorded reveal");
+    if (!s_reveal_allowed(svc, t, q->user, q->reveal_seq, sender, reply))
+        return LPG_OK; /* the reply says why */
+    if (!reg->has_master)
+        return lpg_reply_error(reply, LPG_ENOMASTER, NULL);
+    uint64_t tip_seq = 0;
+    char id[64];
+    uint8_t *sealed = NULL;
+    size_t slen = 0;
+    int rc = s_reveal_tip_seq(t, q->reveal_seq, &tip_seq);
+    if (rc == LPG_OK)
+        rc = lpg_tip_at(t, tip_seq, id, sizeof id, &sealed, &slen);
+    if (rc == LPG_OK && strcmp(id, q->user) != 0)
+        rc = LPG_ENOTFOUND;
+    if (rc == LPG_ENOTFOUND) {
+        free(sealed);
+        return lpg_reply_error(reply, LPG_ENOREVEAL,
+                               "that reveal names no tip with a phone "
+                               "number of this id");
+    }
+    if (rc != LPG_OK)
+        return rc;
+    char key[LPG_STRING_MAX + 8];
+    size_t klen = s_secret_key(q->user, key, sizeof key);
+    const void *wrapped;
+    size_t wlen;
+    rc = lpg_txn_secret_get(t, key, klen, &wrapped, &wlen);
+    if (rc == LPG_ENOTFOUND) {
+        free(sealed);
+        return lpg_reply_error(reply, LPG_ENOKEY,
+                               "no data key is kept for this tip");
+    }
+    uint8_t data_key[LPG_PII_KEY_LEN];
+    Lpg__PersonalData *pd = NULL;
+    if (rc == LPG_OK)
+        rc = lpg_pii_unwrap(reg->master, q->user, wrapped, wlen, data_key);
+    if (rc == LPG_OK)
+        rc = lpg_pii_open(data_key, q->user, sealed, slen, &pd);
+    lpg_pii_wipe(data_key, sizeof data_key);
+    free(sealed);
+    if (rc != LPG_OK) {
+        lpg_error("%s: the phone number does not open: %s", q->user,
+                  lpg_strerror(rc));
+        return lpg_reply_error(reply, LPG_ECORRUPT,
+                               "the phone number does not open with its "
+                               "key");
+    }
+    Lpg__UserInfo *ui = lpg_reply_alloc(reply, sizeof *ui);
+    Lpg__PersonalData *out = lpg_reply_alloc(reply, sizeof *out);
+    reply->reply.users = lpg_reply_alloc(reply, sizeof *reply->reply.users);
+    if (!ui || !out || !reply->reply.users) {
+        lpg__personal_data__free_unpacked(pd, NULL);
+        return LPG_ENOMEM;
+    }
+    lpg__user_info__init(ui);
+    ui->id = s_dup(reply, q->user);
+    ui->company = "";
+    lpg__personal_data__init(out);
+    out->name = "";
+    out->id_card = "";
+    out->phone = s_dup(reply, pd->phone);
+    ui->personal = out;
+    lpg__personal_data__free_unpacked(pd, NULL);
+    reply->reply.users[0] = ui;
+    reply->reply.n_users = 1;
+    char who[17];
+    lpg_hex(sender->key_id, 8, who);
+    lpg_info("revealed the phone of %s to device %s under entry %llu", q->user,
+             who, (unsigned long long)q->reveal_seq);
+    return lpg_reply_set(reply, LPG__STATUS__STATUS_OK, "OK",
+                         "found, revealed");
+}
+
 static int
 s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
            const lpg_sender_t *sender, lpg_reply_t *reply)
@@ -639,6 +749,11 @@ s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
         return rc;
     if (q->has_id_hmac) {
         rc = s_find_users(t, q, company, reply);
+        lpg_txn_abort(&t);
+        return rc;
+    }
+    if (strncmp(q->user, "tip/", 4) == 0) {
+        rc = s_get_tip(reg, svc, t, q, sender, reply);
         lpg_txn_abort(&t);
         return rc;
     }

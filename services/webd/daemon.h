@@ -102,6 +102,12 @@ void lpg_webd_trace_login(lpg_webd_t *w, const lpg_webd_req_t *req,
 void lpg_webd_message_page(lpg_webd_resp_t *resp, int status, bool good,
                            const char *zh, const char *en,
                            const char *detail_zh, const char *detail_en);
+/*  The same with a link back to back (a path on this server, escaped
+ *  here), when not NULL. */
+void lpg_webd_message_page_back(lpg_webd_resp_t *resp, int status, bool good,
+                                const char *zh, const char *en,
+                                const char *detail_zh, const char *detail_en,
+                                const char *back);
 
 /*  tips.c */
 void lpg_webd_tip_form(lpg_webd_t *w, const lpg_webd_req_t *req,

@@ -681,9 +681,25 @@ lpg_webd_message_page(lpg_webd_resp_t *resp, int status, bool good,
                       const char *zh, const char *en, const char *detail_zh,
                       const char *detail_en)
 {
+    lpg_webd_message_page_back(resp, status, good, zh, en, detail_zh,
+                               detail_en, NULL);
+}
+
+void
+lpg_webd_message_page_back(lpg_webd_resp_t *resp, int status, bool good,
+                           const char *zh, const char *en,
+                           const char *detail_zh, const char *detail_en,
+                           const char *back)
+{
     lpg_webd_buf_t b = {0};
     s_head(&b, "气瓶信息 Cylinder information");
     s_banner(&b, good, zh, en, detail_zh, detail_en);
+    if (back) {
+        lpg_webd_puts(&b, "<p class=\"back\"><a id=\"back\" href=\"");
+        lpg_webd_html(&b, back);
+        lpg_webd_puts(&b, "\">&larr; 返回气瓶信息 <span class=\"en\">Back to "
+                          "the cylinder's page</span></a></p>\n");
+    }
     s_foot(&b);
     lpg_webd_send_buf(resp, status, "text/html; charset=utf-8", &b);
 }

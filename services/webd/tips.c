@@ -238,12 +238,30 @@ lpg_webd_tip_post(lpg_webd_t *w, const lpg_webd_req_t *req,
                "The report could not be recorded: try again later");
         return;
     }
+    /* Back to the page of the code the tip came with, when the code is
+     * one of ours in form (forged or not: its page says which): the
+     * path of its canonical text, never the text as sent. */
+    char back[LPG_CODE_MAX_TEXT + 1] = "";
+    lpg_code_t inform;
+    memset(&inform, 0, sizeof inform);
+    if (c && *c) {
+        int prc = lpg_code_parse(
+            c, strlen(c), lpg_config_get(lpg_webd_config(w), "code.resolver"),
+            &inform);
+        char canon[LPG_CODE_MAX_TEXT + 1];
+        const char *path;
+        if ((prc == LPG_OK || prc == LPG_ECODE_CASE) &&
+            lpg_code_format(&inform, canon, sizeof canon) == LPG_OK &&
+            (path = strstr(canon, "/8003/")) != NULL)
+            snprintf(back, sizeof back, "%s", path);
+    }
     char hex[2 * LPG_EVENT_ID_LEN + 1];
     lpg_hex(id, sizeof id, hex);
     char ref[64];
     snprintf(ref, sizeof ref, "受理编号 %.12s", hex);
     char ref_en[64];
     snprintf(ref_en, sizeof ref_en, "Reference %.12s", hex);
-    lpg_webd_message_page(resp, 201, true, "举报已受理，谢谢！",
-                          "Report received: thank you", ref, ref_en);
+    lpg_webd_message_page_back(resp, 201, true, "举报已受理，谢谢！",
+                               "Report received: thank you", ref, ref_en,
+                               back[0] ? back : NULL);
 }

@@ -3,6 +3,7 @@
 # machine's own Ed25519 verifies per second measured in the same run.
 #
 #   tests/bench/bench_webd.sh BUILD_DIR [SECONDS]     (SECONDS default 10)
+#   DELIVERIES=N (default 100): deliveries each way for the API vs ZeroMQ part
 #
 # A scan is a phone opening a real code's public page (GET /8003/...): it
 # checks the code's one signature and reads the ledger. wrk keeps 64
@@ -80,7 +81,20 @@ if [ "$code" = 501 ] || [ "$code" = 404 ]; then
     echo "one delivery over the API vs over ZeroMQ: not measured (POST /api/v1/submit answers $code:" \
         "the handheld API cannot submit yet)"
 elif [ -f "$LPG_ROOT/tests/bench/delivery_api.py" ]; then
-    python3 "$LPG_ROOT/tests/bench/delivery_api.py" "$H" "$W_URL" || exit 1
+    # the system's python3, where the Debian packages install
+    PY=
+    for p in python3 /usr/bin/python3; do
+        if "$p" -c 'import zmq, google.protobuf, cryptography' 2>/dev/null; then
+            PY=$p
+            break
+        fi
+    done
+    if [ -z "$PY" ] || ! command -v protoc >/dev/null 2>&1; then
+        echo "one delivery over the API vs over ZeroMQ: not measured (python3-zmq," \
+            "python3-protobuf, python3-cryptography and protoc are needed: deploy/install-deps.sh)"
+        exit 1
+    fi
+    "$PY" "$LPG_ROOT/tests/bench/delivery_api.py" "$H" "$W_URL" "${DELIVERIES:-100}" || exit 1
 else
     echo "one delivery over the API vs over ZeroMQ: not measured (no signing API client for the bench yet)"
 fi

@@ -224,11 +224,14 @@ get /report -X POST --data-urlencode "code=$FORGED" --data-urlencode "category=c
     --data-urlencode "text=卖气的人说这是新瓶 <b>bold</b>" --data-urlencode "phone=138 0013 8000"
 status_is "a tip with a phone: recorded (201)" 201
 check_out "and thanked" 'Report received'
+check_out "with a link back to the cylinder's page" \
+    "<a id=\"back\" href=\"$(path "$FORGED" | sed 's|&|\&amp;|g')\">"
 if grep -q '13800138000\|138 0013 8000' "$T_DIR/out"; then not_ok "the phone is not echoed"; else ok "the phone is not echoed"; fi
 get /report -X POST --data-urlencode 'category=black_market' \
     --data-urlencode 'text="><script>alert(1)</script><img src=x onerror=alert(2)>'
 status_is "a hostile tip: recorded" 201
 if grep -q '<script\|onerror' "$T_DIR/out"; then not_ok "never echoed unescaped"; else ok "never echoed unescaped"; fi
+if grep -q 'id="back"' "$T_DIR/out"; then not_ok "no code, no link back"; else ok "no code, no link back"; fi
 get '/report?code=%22%3E%3Cscript%3Ealert(1)%3C/script%3E'
 if grep -q '<script' "$T_DIR/out"; then
     not_ok "a hostile code in the form is escaped"

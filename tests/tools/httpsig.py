@@ -34,6 +34,7 @@ As a program:
 import base64
 import hashlib
 import os
+import re
 import sys
 import time
 from urllib.parse import urlsplit
@@ -66,10 +67,12 @@ def load_private_key(path):
     return key
 
 
+_PRINTABLE = re.compile("[\x20-\x7e]*")
+
+
 def _sf_string(s):
-    for ch in s:
-        if not 0x20 <= ord(ch) <= 0x7E:
-            raise ValueError("not printable ASCII: %r" % s)
+    if not _PRINTABLE.fullmatch(s):
+        raise ValueError("not printable ASCII: %r" % s)
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
