@@ -24,6 +24,7 @@
 #include "domain/state.h"
 #include "net/client.h"
 #include "codes/code.h"
+#include "base/clock.h"
 #include "base/config.h"
 #include "crypto/crypto.h"
 #include "base/error.h"
@@ -77,6 +78,7 @@ s_report(const char *name, double *v, size_t n, const char *extra)
 typedef struct {
     lpg_append_in_t in[S_BATCH];
     size_t n;
+    uint64_t last_ms; /* device time of its last event */
 } s_batch_t;
 
 /*  The signer: lpg_gen_next in a thread of its own, S_SLOTS batches
@@ -119,13 +121,15 @@ s_sign_thread(void *arg)
             const lpg_append_in_t *last = &b->in[b->n - 1];
             if (lpg_event_decode(&ev, last->data, last->len, NULL, 0) ==
                 LPG_OK) {
-                s->last_ms = ev.event->device_time_ms;
+                b->last_ms = ev.event->device_time_ms;
                 lpg_event_clear(&ev);
             }
         }
         pthread_mutex_lock(&s->lock);
-        if (b->n > 0)
+        if (b->n > 0) {
             s->head++;
+            s->last_ms = b->last_ms;
+        }
         if (rc != LPG_OK) {
             s->done = true;
             s->rc = rc == LPG_ENOTFOUND ? LPG_OK : rc;
@@ -268,6 +272,11 @@ s_build(const char *home, uint64_t n)
         pthread_mutex_unlock(&s.lock);
         if (empty)
             break;
+        /* Recorded as a service would have recorded it: at the time of
+         * the batch's last event (device times grow), so the recorded
+         * times run through the generated years as the device times do,
+         * never decrease, and lag a device time by at most one batch. */
+        lpg_clock_set_now_ms(b->last_ms);
         if (rc == LPG_OK)
             rc = lpg_ledger_append(l, "gen", b->in, b->n, NULL, NULL, out);
         for (size_t i = 0; i < b->n; i++) {
@@ -294,6 +303,7 @@ s_build(const char *home, uint64_t n)
         rc = s_last_check(g, s.last_ms + 30000, &data, &len);
     if (rc == LPG_OK) {
         lpg_append_in_t in = {.data = data, .len = len};
+        lpg_clock_set_now_ms(s.last_ms + 30000);
         rc = lpg_ledger_append(l, "gen", &in, 1, NULL, NULL, out);
         if (rc == LPG_OK && out[0].status == LPG_OK)
             recorded++;
