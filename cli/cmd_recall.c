@@ -293,8 +293,8 @@ static int
 s_follow(lpg_txn_t *t, s_fill_t *f, size_t n)
 {
     s_walk_t w = {.t = t, .fills = f, .n = n};
-    int rc = lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, f[0].grai,
-                          strlen(f[0].grai), s_on_cylinder, &w);
+    int rc = lpg_txn_seqs_from(t, LPG_TABLE_BY_CYLINDER, f[0].grai,
+                               strlen(f[0].grai), f[0].seq, s_on_cylinder, &w);
     return rc == S_STOP ? LPG_OK : rc;
 }
 
