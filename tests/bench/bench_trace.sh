@@ -63,7 +63,11 @@ for n in $sizes; do
         echo "  ledger of $n: building (progress on stderr)"
         "$TOOL" build "$H" "$n" >"$D/build" || exit 1
         echo "  ledger of $n: built in $(field build secs "$D/build") s" \
-             "($(field build per_s "$D/build") signed entries/s, verified on append)"
+             "($(field build per_s "$D/build") signed entries/s, verified on append;" \
+             "per entry: decode $(field build prepare_us "$D/build") us," \
+             "verify $(field build verify_us "$D/build") us on every core," \
+             "write $(field build write_us "$D/build") us," \
+             "commit $(field build commit_us "$D/build") us)"
         touch "$C/complete"
     fi
     # Bytes on disk (blocks allocated to the ledger's files) per entry.

@@ -337,8 +337,15 @@ s_build(const char *home, uint64_t n)
             have + recorded, parsed.grai, site, s.last_ms, secs);
     if (fclose(f) != 0)
         rc = LPG_EIO;
-    printf("build entries=%" PRIu64 " secs=%.1f per_s=%.0f\n", have + recorded,
-           secs, (double)recorded / secs);
+    /* Where the appender's time went (the signer thread's is apart). */
+    lpg_ledger_stats_t st;
+    lpg_ledger_stats(l, &st);
+    double ev = st.events ? (double)st.events : 1;
+    printf("build entries=%" PRIu64 " secs=%.1f per_s=%.0f prepare_us=%.1f "
+           "verify_us=%.1f write_us=%.1f commit_us=%.1f\n",
+           have + recorded, secs, (double)recorded / secs,
+           (double)st.ns_prepare / ev / 1e3, (double)st.ns_verify / ev / 1e3,
+           (double)st.ns_write / ev / 1e3, (double)st.ns_commit / ev / 1e3);
 cleanup:
     free(out);
     lpg_gen_destroy(&g);
