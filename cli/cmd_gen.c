@@ -4,8 +4,15 @@
  *  --acks prints "ack SEQ" for every event once its batch is durable, so
  *  a test can kill the writer at any moment and check nothing
  *  acknowledged was lost.
+ *
+ *  --recorded-after S moves the ledger's clock with the generated
+ *  events (device times from 2026-01-01, a few seconds apart): each
+ *  batch is recorded S seconds after its last event, so its events are
+ *  recorded from S seconds to S seconds plus the batch's span late. A
+ *  ledger to test what reads by recorded time (a recall's window).
  */
 #include "cli.h"
+#include "base/clock.h"
 #include "crypto/crypto.h"
 #include "base/error.h"
 #include "ledger/event.h"
@@ -23,8 +30,8 @@ int
 lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
 {
     lpg_gen_opts_t o = {0};
-    uint64_t v, batch = 256;
-    bool acks = false;
+    uint64_t v, batch = 256, after_s = 0;
+    bool acks = false, follow = false;
     const char *codes_file = NULL;
     o.fills = 100;
     for (int i = 1; i < argc; i++) {
@@ -42,7 +49,8 @@ lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
         if (!val) {
             fprintf(stderr, "usage: lpgtrace gen [--companies N] [--sites N]"
                             " [--devices N] [--cylinders N] [--fills N] "
-                            "[--seed S] [--batch N] [--acks]\n");
+                            "[--seed S] [--batch N] [--acks] "
+                            "[--recorded-after S]\n");
             return 2;
         }
         i++;
@@ -60,7 +68,10 @@ lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
             o.seed = v;
         else if (strcmp(a, "--batch") == 0 && v > 0 && v <= 4096)
             batch = v;
-        else {
+        else if (strcmp(a, "--recorded-after") == 0 && v <= 31622400) {
+            follow = true;
+            after_s = v;
+        } else {
             fprintf(stderr, "lpgtrace: gen: bad option %s\n", a);
             return 2;
         }
@@ -122,6 +133,18 @@ lpg_cmd_gen(lpg_cli_t *cli, int argc, char **argv)
         }
         if (n == 0)
             break;
+        if (rc == LPG_OK && follow) {
+            /* The ledger's clock follows the generated events, as if
+             * they had been appended over those months: each batch is
+             * recorded S seconds after its last (latest) event. */
+            lpg_event_t ev;
+            rc = lpg_event_decode(&ev, in[n - 1].data, in[n - 1].len, NULL, 0);
+            if (rc == LPG_OK) {
+                lpg_clock_set_now_ms(ev.event->device_time_ms +
+                                     after_s * 1000);
+                lpg_event_clear(&ev);
+            }
+        }
         if (rc == LPG_OK)
             rc = lpg_ledger_append(l, "gen", in, n, NULL, NULL, out);
         for (size_t i = 0; i < n; i++) {

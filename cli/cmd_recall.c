@@ -3,7 +3,10 @@
  *  households that received that fill's gas (delivered the cylinder after
  *  that fill and before its next one), and where the cylinder is now.
  *  Read from the local ledger (indexes by_site, by_cylinder and the state
- *  tables); also the time and entry helpers shared with cmd_report.c.
+ *  tables): only the station's entries recorded around the window (a
+ *  binary search of the log by recorded time, see lpg_cmd_recall), so
+ *  the time follows the answer, not the ledger; also the time and entry
+ *  helpers shared with cmd_report.c.
  */
 #include "cli.h"
 #include "base/clock.h"
@@ -127,6 +130,8 @@ typedef struct {
 typedef struct {
     lpg_txn_t *t;
     uint64_t from, to;
+    uint64_t stop_ms; /* entries recorded from then on hold no fill of
+                         the window: the reading stops there */
     s_fill_t *fills;
     size_t n, cap;
 } s_recall_t;
@@ -134,6 +139,10 @@ typedef struct {
 /*  lpg_txn_seqs stops on a value other than LPG_OK: this one says
  *  "done", not an error (errors are negative). */
 #define S_STOP 1
+
+/*  How far back the server's clock may have been stepped without a
+ *  window recall missing a fill (see lpg_cmd_recall). */
+#define S_CLOCK_SLACK_MS (10 * 60 * 1000ULL)
 
 static int
 s_on_site(void *ctx, uint64_t seq)
@@ -145,9 +154,11 @@ s_on_site(void *ctx, uint64_t seq)
     if (rc != LPG_OK)
         return rc;
     const Lpg__Event *b = ev.event;
-    if (b->body_case == LPG__EVENT__BODY_FILL_RECORD && lpg_cli_accepted(e) &&
-        b->cylinder && *b->cylinder && b->device_time_ms >= r->from &&
-        b->device_time_ms < r->to) {
+    if (e->recorded_at_ms >= r->stop_ms)
+        rc = S_STOP;
+    else if (b->body_case == LPG__EVENT__BODY_FILL_RECORD &&
+             lpg_cli_accepted(e) && b->cylinder && *b->cylinder &&
+             b->device_time_ms >= r->from && b->device_time_ms < r->to) {
         if (r->n == r->cap) {
             size_t cap = r->cap ? r->cap * 2 : 16;
             s_fill_t *p = realloc(r->fills, cap * sizeof *p);
@@ -282,8 +293,8 @@ static int
 s_follow(lpg_txn_t *t, s_fill_t *f, size_t n)
 {
     s_walk_t w = {.t = t, .fills = f, .n = n};
-    int rc = lpg_txn_seqs(t, LPG_TABLE_BY_CYLINDER, f[0].grai,
-                          strlen(f[0].grai), s_on_cylinder, &w);
+    int rc = lpg_txn_seqs_from(t, LPG_TABLE_BY_CYLINDER, f[0].grai,
+                               strlen(f[0].grai), f[0].seq, s_on_cylinder, &w);
     return rc == S_STOP ? LPG_OK : rc;
 }
 
@@ -483,11 +494,15 @@ static int
 s_usage(void)
 {
     fprintf(stderr, "usage: lpgtrace recall --site S --from T1 --to T2 "
-                    "[--json|--csv]\n"
+                    "[--json|--csv] [--full]\n"
                     "  T: YYYY-MM-DD or YYYY-MM-DDTHH:MM in time.zone (the "
                     "start of that day or minute);\n"
                     "  fills with T1 <= time < T2, and the households that "
-                    "got each one's gas\n");
+                    "got each one's gas;\n"
+                    "  --full: read the station's whole history, not only "
+                    "the entries recorded\n"
+                    "  within time.max_skew_s / time.max_late_s of the "
+                    "window\n");
     return 2;
 }
 
@@ -496,6 +511,7 @@ lpg_cmd_recall(lpg_cli_t *cli, int argc, char **argv)
 {
     const char *site = NULL, *from = NULL, *to = NULL;
     const char *mode = cli->json ? "json" : "plain";
+    bool full = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--site") == 0 && i + 1 < argc)
             site = argv[++i];
@@ -505,6 +521,8 @@ lpg_cmd_recall(lpg_cli_t *cli, int argc, char **argv)
             to = argv[++i];
         else if (strcmp(argv[i], "--csv") == 0)
             mode = "csv";
+        else if (strcmp(argv[i], "--full") == 0)
+            full = true;
         else
             return s_usage();
     }
@@ -530,14 +548,40 @@ lpg_cmd_recall(lpg_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "lpgtrace: recall: --to must be after --from\n");
         return 2;
     }
+    /* Where the window's fills can be in the log: a fill with device
+     * time d was recorded no earlier than d - time.max_skew_s and no
+     * later than d + time.max_late_s (the services refuse it otherwise),
+     * and recorded times do not decrease along the log. So the station's
+     * entries are read from the first one recorded at from - skew up to
+     * the first recorded at to + late, each filtered on its own time as
+     * before; S_CLOCK_SLACK_MS covers a server clock stepped back a
+     * little. --full reads the station's whole history instead. */
+    uint64_t start_ms = 0;
+    r.stop_ms = UINT64_MAX;
+    if (!full) {
+        lpg_clock_bounds_t cb;
+        if (lpg_clock_bounds_from_config(&cb, cfg, why, sizeof why) !=
+            LPG_OK) {
+            fprintf(stderr, "lpgtrace: %s\n", why);
+            return 2;
+        }
+        uint64_t back = cb.ahead_ms + S_CLOCK_SLACK_MS;
+        start_ms = r.from > back ? r.from - back : 0;
+        r.stop_ms = r.to + cb.behind_ms + S_CLOCK_SLACK_MS;
+    }
     lpg_ledger_t *l = lpg_cli_ledger(cli, LPG_LEDGER_RDONLY);
     if (!l)
         return 2;
     json_t *doc = NULL, *list = NULL;
+    uint64_t first = 0;
     int rc = lpg_ledger_read(l, &r.t);
+    if (rc == LPG_OK && start_ms > 0)
+        rc = lpg_txn_seq_at(r.t, start_ms, &first);
     if (rc == LPG_OK)
-        rc = lpg_txn_seqs(r.t, LPG_TABLE_BY_SITE, site, strlen(site),
-                          s_on_site, &r);
+        rc = lpg_txn_seqs_from(r.t, LPG_TABLE_BY_SITE, site, strlen(site),
+                               first, s_on_site, &r);
+    if (rc == S_STOP)
+        rc = LPG_OK;
     if (rc != LPG_OK)
         goto cleanup;
     s_group(&r);

@@ -4,6 +4,7 @@
 #include "base/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,9 +51,21 @@ s_read_env(void)
                  text);
 }
 
+/*  Set by lpg_clock_set_now_ms; 0: not set. */
+static _Atomic uint64_t s_set_ms;
+
+void
+lpg_clock_set_now_ms(uint64_t ms)
+{
+    atomic_store(&s_set_ms, ms);
+}
+
 uint64_t
 lpg_clock_now_ms(void)
 {
+    uint64_t set = atomic_load(&s_set_ms);
+    if (set)
+        return set;
     pthread_once(&s_once, s_read_env);
     if (s_fixed)
         return s_fixed_ms;

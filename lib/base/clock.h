@@ -29,6 +29,13 @@
  *  is reported once and ignored). */
 uint64_t lpg_clock_now_ms(void);
 
+/*  For tools that build a ledger as if it had been written over months
+ *  (the generator's benchmarks and tests): from now on, in this process,
+ *  lpg_clock_now_ms returns ms (0: the wall clock or LPG_NOW_MS again),
+ *  so the ledger records each batch at the time the tool says. Any
+ *  thread; never called by a service. */
+void lpg_clock_set_now_ms(uint64_t ms);
+
 /*  A monotonic clock in ms, for intervals (never moved by LPG_NOW_MS). */
 uint64_t lpg_clock_mono_ms(void);
 

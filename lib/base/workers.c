@@ -122,12 +122,12 @@ lpg_workers_destroy(lpg_workers_t **p)
 }
 
 void
-lpg_workers_run(lpg_workers_t *w, size_t n, size_t block, lpg_job_fn fn,
-                void *ctx)
+lpg_workers_start(lpg_workers_t *w, size_t n, size_t block, lpg_job_fn fn,
+                  void *ctx)
 {
     if (block == 0)
         block = 1;
-    if (!w || n <= block) {
+    if (!w) {
         for (size_t i = 0; i < n; i++)
             fn(ctx, i);
         return;
@@ -142,12 +142,34 @@ lpg_workers_run(lpg_workers_t *w, size_t n, size_t block, lpg_job_fn fn,
     w->generation++;
     pthread_cond_broadcast(&w->work);
     pthread_mutex_unlock(&w->lock);
+}
+
+void
+lpg_workers_wait(lpg_workers_t *w)
+{
+    if (!w)
+        return;
     s_claim(w);
     pthread_mutex_lock(&w->lock);
     while (w->completed < w->n)
         pthread_cond_wait(&w->done, &w->lock);
     w->n = 0; /* late wakers find nothing to claim */
     pthread_mutex_unlock(&w->lock);
+}
+
+void
+lpg_workers_run(lpg_workers_t *w, size_t n, size_t block, lpg_job_fn fn,
+                void *ctx)
+{
+    if (block == 0)
+        block = 1;
+    if (!w || n <= block) {
+        for (size_t i = 0; i < n; i++)
+            fn(ctx, i);
+        return;
+    }
+    lpg_workers_start(w, n, block, fn, ctx);
+    lpg_workers_wait(w);
 }
 
 void

@@ -31,6 +31,15 @@ void lpg_workers_destroy(lpg_workers_t **p);
 void lpg_workers_run(lpg_workers_t *w, size_t n, size_t block, lpg_job_fn fn,
                      void *ctx);
 
+/*  The same in two halves, for a caller with other work meanwhile:
+ *  start hands the run to the pool's threads and returns at once; wait
+ *  has the caller claim what is left, then returns when every job is
+ *  done. fn's data must stay valid until wait returns; one run at a time
+ *  per pool. w NULL: start runs every job before it returns. */
+void lpg_workers_start(lpg_workers_t *w, size_t n, size_t block, lpg_job_fn fn,
+                       void *ctx);
+void lpg_workers_wait(lpg_workers_t *w);
+
 /*  A pool for one run on `cores` threads, the caller's among them (0:
  *  every core); no more threads than there are blocks. */
 void lpg_workers_run_once(unsigned cores, size_t n, size_t block,

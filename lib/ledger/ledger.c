@@ -767,6 +767,72 @@ lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 }
 
 int
+lpg_txn_seqs_from(lpg_txn_t *t, lpg_table_t table, const void *key,
+                  size_t klen, uint64_t from, lpg_seq_fn fn, void *ctx)
+{
+    if (klen == 0)
+        return LPG_OK; /* no record has an empty id */
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
+    if (rc)
+        return s_err(rc, "cursor");
+    /* Duplicates are 8-byte big-endian seqs: byte order is seq order, so
+     * MDB_GET_BOTH_RANGE lands on the first one >= from. */
+    uint8_t sb[8];
+    lpg_be64_put(sb, from);
+    MDB_val k = {klen, (void *)key}, v = {8, sb};
+    int ret = LPG_OK;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+        if (v.mv_size != 8) {
+            ret = LPG_ECORRUPT;
+            break;
+        }
+        ret = fn(ctx, lpg_be64_get(v.mv_data));
+        if (ret != LPG_OK)
+            break;
+    }
+    mdb_cursor_close(c);
+    if (ret == LPG_OK && rc != MDB_NOTFOUND)
+        ret = s_err(rc, "cursor");
+    return ret;
+}
+
+int
+lpg_txn_recorded_at(lpg_txn_t *t, uint64_t seq, uint64_t *ms)
+{
+    const uint8_t *data;
+    size_t len;
+    int rc = lpg_txn_entry(t, seq, &data, &len);
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, len, data);
+    if (!e)
+        return LPG_ECORRUPT;
+    *ms = e->recorded_at_ms;
+    lpg__ledger_entry__free_unpacked(e, NULL);
+    return LPG_OK;
+}
+
+int
+lpg_txn_seq_at(lpg_txn_t *t, uint64_t ms, uint64_t *seq)
+{
+    uint64_t lo = 0, hi = 0;
+    int rc = lpg_txn_size(t, &hi);
+    while (rc == LPG_OK && lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2, at = 0;
+        rc = lpg_txn_recorded_at(t, mid, &at);
+        if (rc == LPG_OK && at < ms)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (rc == LPG_OK)
+        *seq = lo;
+    return rc;
+}
+
+int
 lpg_txn_clear_state(lpg_txn_t *t)
 {
     for (int i = 0; i < LPG_TABLE_COUNT; i++) {

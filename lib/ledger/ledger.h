@@ -273,6 +273,22 @@ typedef int (*lpg_seq_fn)(void *ctx, uint64_t seq);
 int lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
                  lpg_seq_fn fn, void *ctx);
 
+/*  The same from seq `from` on: fn(ctx, seq) for every seq >= from
+ *  indexed under key, in order, without reading the ones before (a
+ *  window of a long history). */
+int lpg_txn_seqs_from(lpg_txn_t *t, lpg_table_t table, const void *key,
+                      size_t klen, uint64_t from, lpg_seq_fn fn, void *ctx);
+
+/*  The time entry seq was recorded at (LedgerEntry.recorded_at_ms, the
+ *  ledger's clock). LPG_ENOTFOUND past the end. */
+int lpg_txn_recorded_at(lpg_txn_t *t, uint64_t seq, uint64_t *ms);
+
+/*  The first seq recorded at or after ms (the log's size if none), by a
+ *  binary search over the log: about log2(size) entries read. Exact
+ *  where recorded times do not decrease along the log (the ledger's
+ *  clock, unless the server's clock was stepped back). */
+int lpg_txn_seq_at(lpg_txn_t *t, uint64_t ms, uint64_t *seq);
+
 /*  Secrets: values kept beside the log, never in it (a person's wrapped
  *  data key). Not a state table: not cleared by lpg_txn_clear_state, not
  *  compared by verify, not in the Merkle tree. Written inside the append

@@ -1,7 +1,9 @@
 /*  verify.c - see verify.h. One read snapshot of the ledger is walked in
  *  chunks: the sequential part (entry order, leaf and node hashes, state
- *  replay, who signed) runs on this thread, then the chunk's signatures
- *  are checked on every core before the next chunk.
+ *  replay, who signed) runs on this thread while the worker pool checks
+ *  the chunk before's signatures; this thread then helps with what is
+ *  left of them, and hands the pool the chunk it has just walked. So
+ *  every core checks signatures and none waits for the walk.
  */
 #include "ledger/verify.h"
 #include "ledger/checkpoint.h"
@@ -135,10 +137,40 @@ s_job(void *ctx, size_t i)
     j->rc = lpg_verify(j->key, LPG_CTX_EVENT, j->body, j->len, j->sig);
 }
 
+/*  A chunk whose signatures the pool is checking while this thread
+ *  walks the next chunk: its jobs point into its decoded events, so both
+ *  stay until s_finish. */
+typedef struct {
+    s_job_t *jobs;
+    lpg_event_t *evs;
+    uint64_t base;
+    size_t n;
+    bool active;
+} s_pending_t;
+
+static void s_bad(lpg_verify_report_t *r, int err, bool has_seq, uint64_t seq,
+                  const char *prefix, const char *detail);
+
+/*  Waits for the pending chunk's signatures (this thread checks what is
+ *  left of them), reports the first that fails, frees its events. */
 static void
-s_run_jobs(s_job_t *jobs, size_t n, unsigned threads)
+s_finish(lpg_workers_t *pool, s_pending_t *p, lpg_verify_report_t *r)
 {
-    lpg_workers_run_once(threads, n, 32, s_job, jobs);
+    if (!p->active)
+        return;
+    lpg_workers_wait(pool);
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->jobs[i].rc != LPG_OK) {
+            s_bad(r, LPG_EBADSIG, true, p->base + i, "",
+                  "signature does not verify: the event was forged or "
+                  "altered");
+            break;
+        }
+    }
+    r->entries += p->n;
+    for (size_t i = 0; i < S_CHUNK; i++)
+        lpg_event_clear(&p->evs[i]);
+    p->active = false;
 }
 
 /* ---------------------------------------------------------------- walk */
@@ -262,18 +294,25 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
     lpg_keyring_t *keys = NULL;
     lpg_keyring_new(&keys);
     s_range_t *range = calloc(1, sizeof *range);
-    s_job_t *jobs = calloc(S_CHUNK, sizeof *jobs);
-    lpg_event_t *evs = calloc(S_CHUNK, sizeof *evs);
+    /* Two chunks in flight: one walked here, the one before it checked
+     * by the pool meanwhile. */
+    s_job_t *jobsv = calloc(2 * S_CHUNK, sizeof *jobsv);
+    lpg_event_t *evsv = calloc(2 * S_CHUNK, sizeof *evsv);
+    s_pending_t pend = {0};
+    lpg_workers_t *pool = NULL;
+    unsigned cur = 0;
     s_cps_t cps = {0};
     lpg_txn_t *t = NULL, *st = NULL;
     lpg_ledger_t *scratch = NULL;
     char scratch_dir[4096] = "";
-    int rc = (keys && range && jobs && evs) ? LPG_OK : LPG_ENOMEM;
+    int rc = (keys && range && jobsv && evsv) ? LPG_OK : LPG_ENOMEM;
     unsigned threads = o->threads;
     if (!threads) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         threads = c > 0 ? (unsigned)c : 1;
     }
+    if (rc == LPG_OK && threads > 1)
+        rc = lpg_workers_new(&pool, threads - 1);
     const lpg_projection_t *proj = lpg_ledger_projection(l);
     if (rc == LPG_OK && !proj)
         rc = LPG_EPERM; /* opened without the domain: nothing to replay */
@@ -338,6 +377,8 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
          base += S_CHUNK) {
         uint64_t end = base + S_CHUNK < r->size ? base + S_CHUNK : r->size;
         size_t njobs = 0;
+        s_job_t *jobs = jobsv + cur * S_CHUNK;
+        lpg_event_t *evs = evsv + cur * S_CHUNK;
         if (scratch) {
             rc = lpg_ledger_write(scratch, &st);
             if (rc != LPG_OK)
@@ -468,26 +509,26 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
             jobs[njobs].rc = LPG_OK;
             njobs++;
         }
-        s_run_jobs(jobs, njobs, threads);
-        for (size_t i = 0; i < njobs; i++) {
-            if (jobs[i].rc != LPG_OK) {
-                s_bad(r, LPG_EBADSIG, true, base + i, "",
-                      "signature does not verify: the event was forged or "
-                      "altered");
-                break;
-            }
-        }
-        r->entries += njobs;
-        for (size_t i = 0; i < S_CHUNK; i++)
-            lpg_event_clear(&evs[i]);
         if (st) {
             rc = lpg_txn_commit(&st);
             if (rc != LPG_OK)
                 goto cleanup;
         }
+        /* The chunk before's signatures, checked by the pool while this
+         * one was walked (and now here too); then this one's go to the
+         * pool while the next is walked. */
+        s_finish(pool, &pend, r);
+        pend = (s_pending_t){.jobs = jobs,
+                             .evs = evs,
+                             .base = base,
+                             .n = njobs,
+                             .active = true};
+        lpg_workers_start(pool, njobs, 32, s_job, jobs);
+        cur ^= 1;
         if (o->progress)
             o->progress(o->progress_ctx, end - start, r->size - start);
     }
+    s_finish(pool, &pend, r);
     if (r->error == LPG_OK) {
         uint8_t a[32], b[32];
         s_range_root(range, a);
@@ -510,6 +551,9 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
     }
 
 cleanup:
+    if (pend.active)
+        lpg_workers_wait(pool); /* its jobs use the events freed below */
+    lpg_workers_destroy(&pool);
     lpg_txn_abort(&st);
     lpg_txn_abort(&t);
     lpg_ledger_close(&scratch);
@@ -521,15 +565,15 @@ cleanup:
         unlink(path);
         rmdir(scratch_dir);
     }
-    for (size_t i = 0; evs && i < S_CHUNK; i++)
-        lpg_event_clear(&evs[i]);
+    for (size_t i = 0; evsv && i < 2 * S_CHUNK; i++)
+        lpg_event_clear(&evsv[i]);
     for (size_t i = 0; i < cps.n; i++)
         free(cps.v[i].note);
     free(cps.v);
     lpg_keyring_destroy(&keys);
     free(range);
-    free(jobs);
-    free(evs);
+    free(jobsv);
+    free(evsv);
     return rc;
 }
 

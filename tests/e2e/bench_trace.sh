@@ -1,7 +1,8 @@
 # bench_trace.sh - the trace benchmark in its quick mode (a ledger of
 # 10,000 entries, a few runs): it builds a ledger whose busy cylinder has
 # exactly 1,000 entries, every one verified by `lpgtrace trace`, and
-# prints its table and a verdict on every target.
+# prints its table and a verdict on every target (trace, a day's recall,
+# a full verify).
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 B="$LPG_BIN/.."
@@ -15,7 +16,10 @@ check_out "a row of numbers for 10,000 entries" "^  10000  *[0-9.]*ms  *[0-9.]*m
 check_out "a verdict on the query without signature checks" "target: the query without signature checks (GetTrace, no proofs) p99 <= 10 ms at 10000: .*: \(met\|NOT met\)"
 check_out "the query with proofs, for information" "(for information: the query with every proof, p99 [0-9.]* ms at 10000)"
 check_out "a verdict on the verified trace" "target: the verified trace (.lpgtrace trace., every signature and proof checked) p99 <= 1.5 x 1,000 verifies .*: \(met\|NOT met\)"
-[ -f "$T_DIR/cache/trace-v1-10000/complete" ] && ok "the ledger is kept for the next run" || not_ok "no cached ledger"
+check_out "the build time and bytes on disk per entry" "^  10000  *[0-9]*s  *[0-9]*  *[0-9.]*ms$"
+check_out "a verdict on a day's recall" "target: recall of one station for one day <= 20 ms at 10000: [0-9.]* ms (.*--full.*): \(met\|NOT met\)"
+check_out "a verdict on the full verify" "target: full verify of 10000 entries >= 80 % of 2 x single-core verifies/s (.*): [0-9]* entries/s in .*: \(met\|NOT met\)"
+[ -f "$T_DIR/cache/trace-v2-10000/complete" ] && ok "the ledger is kept for the next run" || not_ok "no cached ledger"
 LPG_BENCH_TRACE_MAX=10000 LPG_BENCH_TRACE_RUNS=2 LPG_BENCH_CACHE="$T_DIR/cache" \
     sh "$LPG_ROOT/tests/bench/bench_trace.sh" "$B" >"$T_DIR/out" 2>&1
 check_out "and reused, saying so" "ledger of 10000: reusing the one built before"

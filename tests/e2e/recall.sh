@@ -238,4 +238,46 @@ want "--json: U-1002 once, with its two deliveries" "$T_DIR/got" "U-1001:1 U-100
 check "recall, plain, 09:07 to 09:08" lpg recall --site NT-S1 --from "${DAY}T09:07" --to "${DAY}T09:08"
 check_out "plain: U-1002 once, with how often" "delivered ${DAY}T09:07:40  to U-1002 .*(first of 2 deliveries)"
 
+
+# A window reads only the station's entries recorded around it (from
+# time.max_skew_s before it to time.max_late_s after it; the recorded
+# times found by a binary search of the log), and answers exactly what
+# reading the station's whole history (--full) answers. A generated
+# ledger whose clock follows its events, each batch recorded 20 minutes
+# after its last event (so events up to about 35 minutes late), in a home
+# that accepts events an hour late: every two-hour window of a station
+# over the 35 hours of fills, against --full.
+G="$T_DIR/gen"
+t_home "$G" && ok "generated home" || not_ok "generated home"
+sed -i -e 's|^time.zone = .*|time.zone = UTC|' -e 's|^time.max_late_s = .*|time.max_late_s = 3600|' \
+    -e 's|^time.max_skew_s = .*|time.max_skew_s = 300|' "$G/lpgtrace.conf"
+
+check "4,000 fill events, recorded 20 to 36 minutes late" \
+    lpgtrace --home "$G" gen --sites 3 --devices 6 --cylinders 60 --fills 2000 --batch 32 \
+    --recorded-after 1200 --codes "$T_DIR/gen.codes"
+site=$(awk 'NR == 1 { print $3 }' "$T_DIR/gen.codes")
+same=0 differ=0 fills=0
+for h in $(seq 0 2 36); do
+    w=$(python3 -c 'import sys, datetime
+t = datetime.datetime(2026, 1, 1) + datetime.timedelta(hours=int(sys.argv[1]), minutes=7)
+print(t.strftime("%Y-%m-%dT%H:%M"), (t + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))' "$h")
+    set -- $w
+    lpgtrace --home "$G" --json recall --site "$site" --from "$1" --to "$2" >"$T_DIR/win" 2>&1
+    lpgtrace --home "$G" --json recall --site "$site" --from "$1" --to "$2" --full >"$T_DIR/all" 2>&1
+    if cmp -s "$T_DIR/win" "$T_DIR/all"; then
+        same=$((same + 1))
+    else
+        differ=$((differ + 1))
+        diff "$T_DIR/win" "$T_DIR/all" | head -5 | sed 's/^/#   /'
+    fi
+    n=$(python3 -c 'import json, sys
+print(sum(len(c["fills"]) for c in json.load(open(sys.argv[1]))["cylinders"]))' "$T_DIR/all" 2>/dev/null || echo 0)
+    fills=$((fills + n))
+done
+[ "$differ" -eq 0 ] && [ "$same" -eq 19 ] &&
+    ok "19 windows of $site: each the same answer as --full ($fills fills in all)" ||
+    not_ok "windows against --full: $same the same, $differ not"
+[ "$fills" -gt 300 ] && ok "the windows hold the station's fills ($fills)" ||
+    not_ok "the windows hold only $fills fills"
+
 t_done

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ledger/checkpoint.h"
+#include "base/clock.h"
 #include "domain/kind.h"
 #include "crypto/crypto.h"
 #include "base/error.h"
@@ -542,6 +543,93 @@ test_tree_index_checkpoint_verify(void **state)
     assert_true(r.state_rows > 0);
 }
 
+typedef struct {
+    uint64_t seq[64];
+    int n;
+} s_seqs_t;
+
+static int
+s_keep_seq(void *ctx, uint64_t seq)
+{
+    s_seqs_t *k = ctx;
+    if (k->n == 64)
+        return LPG_ERANGE;
+    k->seq[k->n++] = seq;
+    return LPG_OK;
+}
+
+/*  A window of a long history: the first entry recorded at or after a
+ *  time (binary search of the log), and a site's entries from a seq on,
+ *  neither reading what comes before. */
+static void
+test_window_by_recorded_time(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    const uint64_t t0 = 1767225600000ULL; /* 2026-01-01 */
+    lpg_clock_set_now_ms(t0);
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    lpg_key_t *dev2 = NULL;
+    assert_int_equal(lpg_key_generate(&dev2), LPG_OK);
+    s_append1(f, s_enroll(f, f->authority, dev2, "S2", &len), &len, &out);
+    /* Entry S_BASE + 2 + i recorded at t0 + 60 s * (i + 1); even i at
+     * S1, odd at S2. */
+    for (int i = 0; i < 30; i++) {
+        lpg_clock_set_now_ms(t0 + 60000ULL * (uint64_t)(i + 1));
+        s_append1(f,
+                  s_fill_check(i % 2 ? dev2 : f->dev, i % 2 ? "S2" : "S1",
+                               NULL, 15000 + (uint32_t)i, &len),
+                  &len, &out);
+        assert_int_equal(out.status, LPG_OK);
+    }
+    lpg_clock_set_now_ms(0);
+    const uint64_t first = S_BASE + 2, size = first + 30;
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    uint64_t ms = 0, seq = 0;
+    assert_int_equal(lpg_txn_recorded_at(t, first + 4, &ms), LPG_OK);
+    assert_int_equal(ms, t0 + 5 * 60000ULL);
+    assert_int_equal(lpg_txn_recorded_at(t, size, &ms), LPG_ENOTFOUND);
+    assert_int_equal(lpg_txn_seq_at(t, t0 + 5 * 60000ULL, &seq), LPG_OK);
+    assert_int_equal(seq, first + 4);
+    assert_int_equal(lpg_txn_seq_at(t, t0 + 5 * 60000ULL - 1, &seq), LPG_OK);
+    assert_int_equal(seq, first + 4);
+    assert_int_equal(lpg_txn_seq_at(t, t0 + 5 * 60000ULL + 1, &seq), LPG_OK);
+    assert_int_equal(seq, first + 5);
+    assert_int_equal(lpg_txn_seq_at(t, 0, &seq), LPG_OK);
+    assert_int_equal(seq, 0);
+    assert_int_equal(lpg_txn_seq_at(t, t0 + 3600000ULL, &seq), LPG_OK);
+    assert_int_equal(seq, size);
+
+    /* S1's entries from first + 5 on: first + 6, + 8, ..., + 28; the
+     * old API still gives all of them. */
+    s_seqs_t k = {0};
+    assert_int_equal(lpg_txn_seqs_from(t, LPG_TABLE_BY_SITE, "S1", 2,
+                                       first + 5, s_keep_seq, &k),
+                     LPG_OK);
+    assert_int_equal(k.n, 12);
+    for (int i = 0; i < k.n; i++)
+        assert_int_equal(k.seq[i], first + 6 + 2 * (uint64_t)i);
+    k.n = 0;
+    assert_int_equal(lpg_txn_seqs_from(t, LPG_TABLE_BY_SITE, "S1", 2,
+                                       first + 6, s_keep_seq, &k),
+                     LPG_OK);
+    assert_int_equal(k.n, 12);
+    assert_int_equal(k.seq[0], first + 6);
+    k.n = 0;
+    assert_int_equal(
+        lpg_txn_seqs_from(t, LPG_TABLE_BY_SITE, "S1", 2, size, s_keep_seq, &k),
+        LPG_OK);
+    assert_int_equal(k.n, 0);
+    k.n = 0;
+    assert_int_equal(
+        lpg_txn_seqs(t, LPG_TABLE_BY_SITE, "S2", 2, s_keep_seq, &k), LPG_OK);
+    assert_int_equal(k.n, 16); /* SiteAdd and 15 checks */
+    lpg_txn_abort(&t);
+    lpg_key_destroy(&dev2);
+}
+
 /* ---------------------------------------------------- users and secrets */
 
 static uint8_t *
@@ -1000,6 +1088,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_secrets_beside_the_log, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_user_reveal_erase, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_window_by_recorded_time, s_setup,
                                         s_teardown),
         cmocka_unit_test(test_strings_validated),
         cmocka_unit_test(test_stub_projection),

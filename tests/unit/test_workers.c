@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "base/workers.h"
@@ -112,11 +113,53 @@ test_every_index_once(void **state)
     pthread_mutex_destroy(&c.lock);
 }
 
+/*  start hands a run to the pool and returns; the pool's threads work
+ *  while the caller does something else (nothing of the run is done
+ *  here before wait); wait has the caller finish it. */
+static void
+test_start_then_wait(void **state)
+{
+    size_t n = 2000;
+    s_ctx_t c;
+    memset(&c, 0, sizeof c);
+    pthread_mutex_init(&c.lock, NULL);
+    c.hits = calloc(n, sizeof *c.hits);
+    lpg_workers_t *w = NULL;
+    assert_int_equal(lpg_workers_new(&w, 1), LPG_OK);
+    assert_non_null(w);
+    for (int round = 0; round < 3; round++) {
+        s_reset(&c, n);
+        lpg_workers_start(w, n, 8, s_job, &c);
+        /* The pool's one thread gets on with it meanwhile. */
+        unsigned done = 0;
+        for (int spin = 0; spin < 2000 && done == 0; spin++) {
+            for (size_t i = 0; i < n; i++)
+                done += atomic_load(&c.hits[i]);
+            if (done == 0)
+                usleep(1000);
+        }
+        assert_true(done > 0);
+        assert_int_equal(atomic_load(&c.nthreads), 1);
+        assert_false(pthread_equal(c.threads[0], pthread_self()));
+        lpg_workers_wait(w);
+        s_check_once(&c, n);
+    }
+    lpg_workers_destroy(&w);
+    /* No pool: start runs it all, wait has nothing to do. */
+    s_reset(&c, n);
+    lpg_workers_start(NULL, n, 8, s_job, &c);
+    s_check_once(&c, n);
+    lpg_workers_wait(NULL);
+    free(c.hits);
+    pthread_mutex_destroy(&c.lock);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_index_once),
+        cmocka_unit_test(test_start_then_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
