@@ -10,8 +10,7 @@
 #include "base/error.h"
 #include "domain/registry.h"
 #include "ledger/event.h"
-#include "recall.h"
-#include "report.h"
+#include "report/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +37,7 @@ lpg_report_tips(const lpg_report_in_t *in)
         const char *h[] = {"seq",           "date",     "category", "code",
                            "code_verified", "cylinder", "text",     "phone"};
         for (size_t i = 0; i < 8; i++)
-            lpg_cli_csv_field(h[i], i == 7);
+            lpg_report_csv_field(in->out, h[i], i == 7);
     }
     for (uint64_t seq = 0; rc == LPG_OK && seq < size; seq++) {
         const uint8_t *data;
@@ -96,17 +95,17 @@ lpg_report_tips(const lpg_report_in_t *in)
                                      t->text ? t->text : "",
                                      phone};
                 for (size_t i = 0; i < 8; i++)
-                    lpg_cli_csv_field(row[i], i == 7);
+                    lpg_report_csv_field(in->out, row[i], i == 7);
             } else {
-                printf("#%s  %s  %s%s%s\n", seqs, date, en ? en : t->category,
-                       *cyl ? "  cylinder " : "", cyl);
+                fprintf(in->out, "#%s  %s  %s%s%s\n", seqs, date,
+                        en ? en : t->category, *cyl ? "  cylinder " : "", cyl);
                 if (t->code)
-                    printf("    code %s (%s)\n", t->code,
-                           t->code_verified ? "verified" : "NOT verified");
+                    fprintf(in->out, "    code %s (%s)\n", t->code,
+                            t->code_verified ? "verified" : "NOT verified");
                 if (t->text)
-                    printf("    \"%s\"\n", t->text);
+                    fprintf(in->out, "    \"%s\"\n", t->text);
                 if (t->has_phone_sealed)
-                    printf("    phone %s (sealed)\n", phone);
+                    fprintf(in->out, "    phone %s (sealed)\n", phone);
             }
         }
         lpg_event_clear(&ev);
@@ -120,10 +119,11 @@ lpg_report_tips(const lpg_report_in_t *in)
         json_decref(root);
         if (!s)
             return LPG_ENOMEM;
-        puts(s);
+        fputs(s, in->out);
+        fputc('\n', in->out);
         free(s);
     } else if (rc == LPG_OK && in->mode == LPG_REPORT_PLAIN) {
-        printf("%zu tip%s from the public\n", n, n == 1 ? "" : "s");
+        fprintf(in->out, "%zu tip%s from the public\n", n, n == 1 ? "" : "s");
     }
     json_decref(arr);
     return rc;
