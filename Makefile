@@ -137,6 +137,9 @@ $(B)/bin/lpg-webd: $(call svc_objs,webd) $(LIBLPG)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The console's files default to the source tree (webd.www_dir).
+$(B)/obj/services/webd/console.o: CPPFLAGS += -DLPG_SOURCE_DIR='"$(CURDIR)"'
+
 # The API's OpenAPI document is built into lpg-webd (api_openapi.c).
 $(B)/obj/services/webd/api_openapi.o: services/webd/openapi.json
 

@@ -103,6 +103,11 @@ static const s_default_t s_defaults[] = {
     {"webd.threads", "4"},
     {"webd.tip_text_max", "2000"},
     {"webd.tips_per_hour", "10"},
+    /* the console: idle seconds before a session ends; where its pages'
+     * files and the npm packages are (empty: in the source tree) */
+    {"webd.session_idle_s", "900"},
+    {"webd.www_dir", ""},
+    {"webd.vendor_dir", ""},
 };
 
 #define S_NDEFAULTS (sizeof s_defaults / sizeof s_defaults[0])

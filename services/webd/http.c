@@ -14,6 +14,7 @@
  */
 #include "base/error.h"
 #include "base/log.h"
+#include "console.h"
 #include "daemon.h"
 
 #include <arpa/inet.h>
@@ -372,8 +373,10 @@ s_send(lpg_webd_t *w, struct MHD_Connection *conn, lpg_webd_resp_t *resp,
      * referrer leaking a code's signature to another site. */
     MHD_add_response_header(
         r, "Content-Security-Policy",
-        "default-src 'none'; style-src 'self'; img-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        resp->csp ? resp->csp
+                  : "default-src 'none'; style-src 'self'; img-src 'self'; "
+                    "form-action 'self'; frame-ancestors 'none'; base-uri "
+                    "'none'");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
@@ -410,6 +413,11 @@ s_route(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
                          "Use GET or POST.");
         snprintf(resp->extra_headers, sizeof resp->extra_headers,
                  "Allow: GET, HEAD, POST\r\n");
+        return;
+    }
+    if (strcmp(req->path, "/console") == 0 ||
+        s_prefix(req->path, "/console/")) {
+        lpg_webd_console(w, req, resp);
         return;
     }
     if (strcmp(req->path, "/healthz") == 0 && get) {

@@ -46,6 +46,9 @@ typedef struct {
     size_t body_len;
     /* "Name: value\r\n"... added as-is (e.g. Link, Location, Retry-After) */
     char extra_headers[512];
+    /* Content-Security-Policy (static string); NULL: the daemon's
+     * default, which runs no script (the console's pages set theirs) */
+    const char *csp;
 } lpg_webd_resp_t;
 
 /*  RFC 9457 problem document: sets status, content type

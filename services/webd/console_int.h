@@ -1,0 +1,64 @@
+/*  console_int.h - what the console's own files share (console.c,
+ *  console_auth.c, console_cylinder.c); the seam with the other parts is
+ *  console.h.
+ */
+#ifndef LPG_WEBD_CONSOLE_INT_H
+#define LPG_WEBD_CONSOLE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "console.h"
+#include "daemon.h"
+
+/*  The console's settings, read once from the configuration. */
+typedef struct {
+    unsigned idle_s;       /* webd.session_idle_s */
+    char www_dir[4096];    /* webd.www_dir, as a path */
+    char vendor_dir[4096]; /* webd.vendor_dir, as a path */
+} lpg_console_cfg_t;
+const lpg_console_cfg_t *lpg_console_cfg(lpg_webd_t *w);
+
+/*  The session of the request's cookie, still fresh and its account
+ *  still enabled: who is filled in and its idle clock restarted. false:
+ *  none. */
+bool lpg_console_session(lpg_webd_t *w, const lpg_webd_req_t *req,
+                         lpg_console_who_t *who);
+
+/*  GET / POST /console/login, POST /console/logout (console_auth.c). */
+void lpg_console_login_page(lpg_webd_t *w, const lpg_webd_req_t *req,
+                            lpg_webd_resp_t *resp);
+void lpg_console_login_post(lpg_webd_t *w, const lpg_webd_req_t *req,
+                            lpg_webd_resp_t *resp);
+void lpg_console_logout(lpg_webd_t *w, const lpg_webd_req_t *req,
+                        lpg_webd_resp_t *resp, const lpg_console_who_t *who);
+
+/*  The CSRF token a POST carries (form field "csrf" or the X-CSRF-Token
+ *  header) is who's. */
+bool lpg_console_csrf_ok(const lpg_webd_req_t *req,
+                         const lpg_console_who_t *who);
+
+/*  Value of a form field of an application/x-www-form-urlencoded body,
+ *  decoded into out; NULL if absent. */
+const char *lpg_console_form(const lpg_webd_req_t *req, const char *name,
+                             char *out, size_t outsz);
+
+/*  A console page answered: 200 with lpg_console_page's text. */
+void lpg_console_send_page(lpg_webd_resp_t *resp, int status,
+                           const lpg_console_who_t *who, const char *title_zh,
+                           const char *title_en, const char *body_html,
+                           const char *const *scripts);
+
+/*  403: a page for a person, a problem for a JSON path. */
+void lpg_console_forbidden(const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
+                           const lpg_console_who_t *who);
+
+/*  The cylinder page, GET /console/cylinder (console_cylinder.c). */
+void lpg_console_cylinder(lpg_webd_t *w, const lpg_webd_req_t *req,
+                          lpg_webd_resp_t *resp, const lpg_console_who_t *who);
+
+/*  Words for a role: "监管部门" / "regulator" ... */
+const char *lpg_console_role_zh(lpg_console_role_t r);
+const char *lpg_console_role_en(lpg_console_role_t r);
+
+#endif
