@@ -690,6 +690,43 @@ s_print_plain(const s_list_t *l)
     return LPG_OK;
 }
 
+static void
+s_list_clear(s_list_t *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->rows[i].cylinder);
+        free(l->rows[i].site);
+        free(l->rows[i].who);
+        free(l->rows[i].detail);
+    }
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
+}
+
+int
+lpg_report_entry_anomalies(const lpg_report_in_t *in, uint64_t seq,
+                           const Lpg__LedgerEntry *e, const lpg_event_t *ev,
+                           char *out, size_t outsz)
+{
+    s_list_t l = {.in = in};
+    int rc = s_entry_rows(&l, seq, e, ev);
+    size_t o = 0;
+    if (outsz)
+        out[0] = '\0';
+    for (size_t i = 0; rc == LPG_OK && i < l.n; i++) {
+        int n = snprintf(out + o, outsz - o, "%s%s", o ? "," : "",
+                         s_kind_names[l.rows[i].kind]);
+        if (n < 0 || (size_t)n >= outsz - o) {
+            rc = LPG_ETOOBIG;
+            break;
+        }
+        o += (size_t)n;
+    }
+    s_list_clear(&l);
+    return rc;
+}
+
 int
 lpg_report_anomalies(const lpg_report_in_t *in)
 {
@@ -715,12 +752,6 @@ lpg_report_anomalies(const lpg_report_in_t *in)
         else
             rc = s_print_plain(&l);
     }
-    for (size_t i = 0; i < l.n; i++) {
-        free(l.rows[i].cylinder);
-        free(l.rows[i].site);
-        free(l.rows[i].who);
-        free(l.rows[i].detail);
-    }
-    free(l.rows);
+    s_list_clear(&l);
     return rc;
 }

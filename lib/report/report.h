@@ -70,6 +70,15 @@ int lpg_report_recall(const lpg_report_in_t *in, const char *site,
  *  LPG_ENOMEM, or an error of the ledger read (LPG_EMALFORMED, ...). */
 int lpg_report_anomalies(const lpg_report_in_t *in);
 
+/*  The anomaly kinds of one entry (seq, decoded: e and ev), as the
+ *  anomalies report would list them ("pocket_code,late"; "" for none),
+ *  written to out. Hoarding is not one entry's: never listed here. Uses
+ *  in->t. Errors: LPG_ETOOBIG (out too small), LPG_ENOMEM, or an error
+ *  of the ledger read. */
+int lpg_report_entry_anomalies(const lpg_report_in_t *in, uint64_t seq,
+                               const Lpg__LedgerEntry *e,
+                               const lpg_event_t *ev, char *out, size_t outsz);
+
 /*  The inspection coverage report (see report_coverage.c).
  *  Errors: LPG_ENOMEM, or an error of the ledger read. */
 int lpg_report_coverage(const lpg_report_in_t *in);
