@@ -18,7 +18,7 @@ for d in registry filling delivery inspection trace; do
 done
 lpg() { lpgtrace --home "$H" "$@"; }
 check "a small city is built and lived in" \
-    city --home "$H" --dir "$D" --cylinders 300 --users 200
+    city --home "$H" --dir "$D" --cylinders 300 --users 500
 w_start "$H" && ok "lpg-webd up" || not_ok "lpg-webd up"
 
 # login NAME PASSWORD JAR: a console session in the cookie jar.
