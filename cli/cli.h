@@ -102,6 +102,7 @@ int lpg_cmd_site(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_staff(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_vehicle(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_user(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_account(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_cylinder(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_trace(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_recall(lpg_cli_t *cli, int argc, char **argv);

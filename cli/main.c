@@ -36,6 +36,7 @@ static const s_command_t s_commands[] = {
     {"staff", lpg_cmd_staff, "add a member of a company's staff"},
     {"vehicle", lpg_cmd_vehicle, "add a delivery vehicle"},
     {"user", lpg_cmd_user, "add, import, show, reveal, find, erase users"},
+    {"account", lpg_cmd_account, "console accounts: add, passwd, disable"},
     {"cylinder", lpg_cmd_cylinder, "add, import or show cylinders"},
     {"trace", lpg_cmd_trace, "one cylinder's history, every proof checked"},
     {"recall", lpg_cmd_recall, "a station's fills in a window: who got them"},

@@ -35,4 +35,12 @@ int lpg_account_get(lpg_txn_t *t, const char *name, lpg_account_t *out);
 int lpg_account_password(lpg_txn_t *t, const char *name, char *out,
                          size_t outsz);
 
+/*  The secrets-table key of the account's password hash ("account/"
+ *  name); its length. */
+size_t lpg_account_secret_key(const char *name, char *out, size_t outsz);
+
+/*  Is this (len bytes, no NUL) an Argon2id hash as crypto_pwhash_str
+ *  writes it, short enough to keep? */
+bool lpg_account_hash_ok(const uint8_t *hash, size_t len);
+
 #endif

@@ -538,6 +538,10 @@ int
 lpg_registry_backfill(lpg_txn_t *t, lpg_table_t table, bool *done)
 {
     *done = false;
+    if (table == LPG_TABLE_ACCOUNTS) {
+        *done = true; /* no ledger older than the table has accounts */
+        return LPG_OK;
+    }
     if (table != LPG_TABLE_BY_ID_HMAC)
         return LPG_OK;
     int rc = lpg_txn_foreach(t, LPG_TABLE_USERS, s_backfill_user, t);
@@ -835,6 +839,219 @@ s_say_tip(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
              tip->code && !tip->code_verified ? ", code NOT verified" : "");
 }
 
+/* -------------------------------------------------------------- accounts */
+
+/*  An account name: 1 to 63 letters, digits, '.', '_', '-', '@', not
+ *  beginning with a sign a spreadsheet would run (csv.h). */
+static int
+s_account_name(const char *name, char *why, size_t whysz)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 63)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "an account name is 1 to 63 characters");
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+              c == '@'))
+            return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                              "an account name has only letters, digits and "
+                              ". _ - @");
+    }
+    return s_csv_safe(name, "account name", why, whysz);
+}
+
+/*  The account's record (caller frees), or LPG_ENOTFOUND with why. */
+static int
+s_account(lpg_txn_t *t, const char *name, Lpg__AccountState **out, char *why,
+          size_t whysz)
+{
+    int rc = lpg_state_load(t, LPG_TABLE_ACCOUNTS, name ? name : "",
+                            &lpg__account_state__descriptor,
+                            (ProtobufCMessage **)out);
+    if (rc == LPG_ENOTFOUND)
+        return lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no account '%.40s'",
+                          name ? name : "");
+    return rc;
+}
+
+static int
+s_auth_account_add(lpg_txn_t *t, const lpg_event_t *ev,
+                   bool signer_is_authority, char *why, size_t whysz)
+{
+    const Lpg__AccountAdd *a = ev->event->account_add;
+    if (!signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only the authority key grants console accounts");
+    int rc = s_account_name(a->name, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    bool area = a->area && *a->area, company = a->company && *a->company;
+    switch (a->role) {
+    case LPG__ACCOUNT_ROLE__ACCOUNT_REGULATOR:
+        if (area || company)
+            return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                              "a regulator's account sees the whole city: "
+                              "no area, no company");
+        break;
+    case LPG__ACCOUNT_ROLE__ACCOUNT_STREET:
+        if (!area || company)
+            return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                              "a street office's account names its area "
+                              "and no company");
+        rc = s_csv_safe(a->area, "area", why, whysz);
+        break;
+    case LPG__ACCOUNT_ROLE__ACCOUNT_COMPANY:
+        if (!company || area)
+            return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                              "a company's account names its company and "
+                              "no area");
+        rc = s_exists(t, LPG_TABLE_COMPANIES, a->company, "company", why,
+                      whysz);
+        break;
+    default:
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "Event.account_add.role: regulator, street or "
+                          "company");
+    }
+    if (rc != LPG_OK)
+        return rc;
+    return s_new_id(t, LPG_TABLE_ACCOUNTS, a->name, "account", why, whysz);
+}
+
+/*  An enabled account exists under name, and the authority signs. */
+static int
+s_auth_account_change(lpg_txn_t *t, const char *name, bool signer_is_authority,
+                      char *why, size_t whysz)
+{
+    if (!signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only the authority key changes console accounts");
+    Lpg__AccountState *a = NULL;
+    int rc = s_account(t, name, &a, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    bool disabled = a->has_disabled_seq;
+    lpg__account_state__free_unpacked(a, NULL);
+    return disabled ? lpg_why_rc(why, whysz, LPG_EEXIST,
+                                 "account '%.40s' "
+                                 "is disabled",
+                                 name)
+                    : LPG_OK;
+}
+
+static int
+s_auth_account_password(lpg_txn_t *t, const lpg_event_t *ev,
+                        bool signer_is_authority, char *why, size_t whysz)
+{
+    return s_auth_account_change(t, ev->event->account_password->name,
+                                 signer_is_authority, why, whysz);
+}
+
+static int
+s_auth_account_disable(lpg_txn_t *t, const lpg_event_t *ev,
+                       bool signer_is_authority, char *why, size_t whysz)
+{
+    return s_auth_account_change(t, ev->event->account_disable->name,
+                                 signer_is_authority, why, whysz);
+}
+
+static int
+s_apply_account_add(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                    const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+                    const Lpg__Outcome *outcome)
+{
+    const Lpg__AccountAdd *a = ev->event->account_add;
+    Lpg__AccountState st = LPG__ACCOUNT_STATE__INIT;
+    st.add = (Lpg__AccountAdd *)a;
+    st.seq = seq;
+    return lpg_state_put(t, LPG_TABLE_ACCOUNTS, a->name, strlen(a->name),
+                         &st.base);
+}
+
+/*  Marks the account's password set (password) or the account disabled. */
+static int
+s_account_mark(lpg_txn_t *t, const char *name, uint64_t seq, bool password)
+{
+    Lpg__AccountState *a = NULL;
+    int rc = s_account(t, name, &a, NULL, 0);
+    if (rc != LPG_OK)
+        return rc;
+    if (password) {
+        a->has_password_seq = 1;
+        a->password_seq = seq;
+    } else {
+        a->has_disabled_seq = 1;
+        a->disabled_seq = seq;
+    }
+    rc = lpg_state_put(t, LPG_TABLE_ACCOUNTS, name, strlen(name), &a->base);
+    lpg__account_state__free_unpacked(a, NULL);
+    return rc;
+}
+
+static int
+s_apply_account_password(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                         const lpg_event_t *ev,
+                         const uint8_t signer[LPG_KEYID_LEN],
+                         const Lpg__Outcome *outcome)
+{
+    return s_account_mark(t, ev->event->account_password->name, seq, true);
+}
+
+static int
+s_apply_account_disable(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                        const lpg_event_t *ev,
+                        const uint8_t signer[LPG_KEYID_LEN],
+                        const Lpg__Outcome *outcome)
+{
+    return s_account_mark(t, ev->event->account_disable->name, seq, false);
+}
+
+static const char *
+s_account_role_words(Lpg__AccountRole r)
+{
+    switch (r) {
+    case LPG__ACCOUNT_ROLE__ACCOUNT_REGULATOR:
+        return "regulator";
+    case LPG__ACCOUNT_ROLE__ACCOUNT_STREET:
+        return "street office";
+    case LPG__ACCOUNT_ROLE__ACCOUNT_COMPANY:
+        return "company";
+    default:
+        return "unknown role";
+    }
+}
+
+static void
+s_say_account_add(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+                  lpg_kind_words_t *w)
+{
+    const Lpg__AccountAdd *a = e->account_add;
+    snprintf(w->step, sizeof w->step, "console account granted");
+    snprintf(w->detail, sizeof w->detail, "account %s, %s%s%s", a->name,
+             s_account_role_words(a->role),
+             a->area && *a->area         ? " of area "
+             : a->company && *a->company ? " of company "
+                                         : "",
+             a->area && *a->area         ? a->area
+             : a->company && *a->company ? a->company
+                                         : "");
+}
+
+S_SAY(s_say_account_password, "console password set", "account",
+      e->account_password->name)
+
+static void
+s_say_account_disable(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
+                      lpg_kind_words_t *w)
+{
+    const Lpg__AccountDisable *d = e->account_disable;
+    snprintf(w->step, sizeof w->step, "console account disabled");
+    snprintf(w->detail, sizeof w->detail, "account %s%s%s", d->name,
+             d->reason ? ", reason: " : "", d->reason ? d->reason : "");
+}
+
 /* ----------------------------------------------------------------- rows */
 
 #define S_ROW(body, name, auth, apply, step, creates, say)            \
@@ -869,6 +1086,12 @@ const lpg_kind_t lpg_registry_kinds[] = {
     S_ROW(CYLINDER_RELABEL, "cylinder_relabel", s_auth_relabel, NULL,
           s_step_relabel, false, s_say_relabel),
     S_ROW(TIP, "tip", s_auth_tip, NULL, NULL, false, s_say_tip),
+    S_ROW(ACCOUNT_ADD, "account_add", s_auth_account_add, s_apply_account_add,
+          NULL, false, s_say_account_add),
+    S_ROW(ACCOUNT_PASSWORD, "account_password", s_auth_account_password,
+          s_apply_account_password, NULL, false, s_say_account_password),
+    S_ROW(ACCOUNT_DISABLE, "account_disable", s_auth_account_disable,
+          s_apply_account_disable, NULL, false, s_say_account_disable),
 };
 const size_t lpg_registry_nkinds =
     sizeof lpg_registry_kinds / sizeof *lpg_registry_kinds;

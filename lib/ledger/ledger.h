@@ -34,6 +34,7 @@ typedef enum {
     LPG_TABLE_USERS,
     LPG_TABLE_HAZARDS,
     LPG_TABLE_CURVE_KEYS, /* transport public key -> signing key id */
+    LPG_TABLE_ACCOUNTS,   /* console account name -> AccountState */
     LPG_TABLE_BY_CYLINDER,
     LPG_TABLE_BY_SITE,
     LPG_TABLE_BY_USER,

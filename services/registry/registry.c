@@ -8,6 +8,7 @@
  */
 #include "registry.h"
 #include "domain/registry.h"
+#include "domain/account.h"
 #include "codes/code.h"
 #include "base/config.h"
 #include "base/error.h"
@@ -120,6 +121,39 @@ s_drop_key(lpg_txn_t *txn, const char *user)
     return rc == LPG_ENOTFOUND ? LPG_OK : rc;
 }
 
+/*  A console account's password: its Argon2id hash came beside the
+ *  AccountPassword entry (Submit.person_key), never in it; kept in the
+ *  secrets table, where lpg-webd reads it. A hash is one-way already, and
+ *  lpg-webd holds no master key: it is kept as it came. Disabling the
+ *  account drops it. */
+static int
+s_keep_password(lpg_txn_t *txn, const char *name, const lpg_append_in_t *in,
+                Lpg__Outcome *o)
+{
+    if (!lpg_account_hash_ok(in->attach, in->attach_len)) {
+        free(o->message);
+        o->message = strdup("Submit.person_key: an AccountPassword comes "
+                            "with the password's Argon2id hash "
+                            "(crypto_pwhash_str)");
+        return LPG_EINVAL;
+    }
+    char key[LPG_STRING_MAX + 16];
+    size_t klen = lpg_account_secret_key(name, key, sizeof key);
+    int rc = lpg_txn_secret_put(txn, key, klen, in->attach, in->attach_len);
+    if (rc == LPG_OK)
+        lpg_info("account '%s': password set", name);
+    return rc;
+}
+
+static int
+s_drop_password(lpg_txn_t *txn, const char *name)
+{
+    char key[LPG_STRING_MAX + 16];
+    size_t klen = lpg_account_secret_key(name, key, sizeof key);
+    int rc = lpg_txn_secret_del(txn, key, klen);
+    return rc == LPG_ENOTFOUND ? LPG_OK : rc;
+}
+
 /*  The code in a registration names this cylinder, its serial and
  *  revision, under the owner's GS1 prefix. */
 static int
@@ -178,6 +212,11 @@ lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
         return s_keep_tip_key(reg, txn, e, in, outcome);
     case LPG__EVENT__BODY_CYLINDER_REGISTER:
         return s_check_code(txn, e, outcome);
+    case LPG__EVENT__BODY_ACCOUNT_PASSWORD:
+        return s_keep_password(txn, e->account_password->name, in, outcome);
+    case LPG__EVENT__BODY_ACCOUNT_DISABLE:
+        return s_drop_password(txn, e->account_disable->name);
+    case LPG__EVENT__BODY_ACCOUNT_ADD:
     case LPG__EVENT__BODY_DEVICE_ENROLL:
     case LPG__EVENT__BODY_DEVICE_REVOKE:
     case LPG__EVENT__BODY_COMPANY_ADD:

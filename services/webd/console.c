@@ -14,6 +14,7 @@
 #include "console_int.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,8 @@ static void
 s_load_cfg(void)
 {
     const lpg_config_t *cfg = lpg_webd_config(s_w);
+    if (sodium_init() < 0)
+        lpg_error("console: libsodium cannot start");
     const char *v = lpg_config_get(cfg, "webd.session_idle_s");
     long n = v ? strtol(v, NULL, 10) : 0;
     s_cfg.idle_s = n > 0 && n <= 7 * 24 * 3600 ? (unsigned)n : 900;

@@ -29,7 +29,8 @@ owner() {
     case $1 in
     device_enroll | device_revoke | company_add | site_add | staff_add | \
         vehicle_add | user_add | pii_reveal | user_erase | \
-        cylinder_register | cylinder_update | cylinder_relabel | tip) echo registry ;;
+        cylinder_register | cylinder_update | cylinder_relabel | tip | \
+        account_add | account_password | account_disable) echo registry ;;
     fill_check | fill_record | fill_override) echo filling ;;
     dispatch | delivery | collection | station_return) echo delivery ;;
     household_inspection | hazard_escalation | periodic_inspection | \
@@ -70,7 +71,7 @@ for s in registry filling delivery inspection trace; do
     st=$?
     judge "$T_DIR/k.$s"
     n=$(wc -l <"$T_DIR/k.$s")
-    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ "$n" -eq 24 ]; then
+    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ "$n" -eq 27 ]; then
         ok "lpg-${s}d: $owned own kinds taken in, $refused others refused"
     else
         not_ok "lpg-${s}d: exit $st, $n answers, $bad wrong"
@@ -79,9 +80,9 @@ for s in registry filling delivery inspection trace; do
     all_refused=$((all_refused + refused))
     all_owned=$((all_owned + owned))
 done
-[ $all_owned -eq 24 ] && [ $all_refused -eq $((24 * 5 - 24)) ] \
-    && ok "each of the 24 kinds taken in by its one owner only" \
-    || not_ok "$all_owned owned, $all_refused refused (wanted 24 and 96)"
+[ $all_owned -eq 27 ] && [ $all_refused -eq $((27 * 5 - 27)) ] \
+    && ok "each of the 27 kinds taken in by its one owner only" \
+    || not_ok "$all_owned owned, $all_refused refused (wanted 27 and 108)"
 grep "^inspection fill_check " "$T_DIR/k.inspection" >"$T_DIR/out"
 check_out "a fill check at lpg-inspectiond: sent to lpg-fillingd instead" \
     "INVALID EWRONGSERVICE: a fill_check event is recorded by lpg-fillingd, not by lpg-inspectiond"
@@ -92,8 +93,8 @@ for s in filling trace; do
     kinds many "$H" "$H/keys/scanner0" $s >"$T_DIR/m.$s" 2>&1
     st=$?
     judge "$T_DIR/m.$s"
-    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ $((owned + refused)) -eq 24 ] &&
-        grep -q "^$s \* OK OK: 24 events answered" "$T_DIR/m.$s"; then
+    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ $((owned + refused)) -eq 27 ] &&
+        grep -q "^$s \* OK OK: 27 events answered" "$T_DIR/m.$s"; then
         ok "SubmitMany of every kind to lpg-${s}d: $refused refused, $owned judged"
     else
         not_ok "SubmitMany to lpg-${s}d: exit $st, $bad wrong"

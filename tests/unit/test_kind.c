@@ -44,6 +44,9 @@ static const s_case_t s_cases[] = {
     {LPG__EVENT__BODY_CYLINDER_UPDATE, "registry"},
     {LPG__EVENT__BODY_CYLINDER_RELABEL, "registry"},
     {LPG__EVENT__BODY_TIP, "registry"},
+    {LPG__EVENT__BODY_ACCOUNT_ADD, "registry"},
+    {LPG__EVENT__BODY_ACCOUNT_PASSWORD, "registry"},
+    {LPG__EVENT__BODY_ACCOUNT_DISABLE, "registry"},
     {LPG__EVENT__BODY_FILL_CHECK, "filling"},
     {LPG__EVENT__BODY_FILL_RECORD, "filling"},
     {LPG__EVENT__BODY_FILL_OVERRIDE, "filling"},
@@ -252,6 +255,14 @@ t_every_kind_described(void **state)
     ue.user = "U1";
     Lpg__Tip tp = LPG__TIP__INIT;
     tp.category = "black_market";
+    Lpg__AccountAdd aa = LPG__ACCOUNT_ADD__INIT;
+    aa.name = "street1";
+    aa.role = LPG__ACCOUNT_ROLE__ACCOUNT_STREET;
+    aa.area = "ST-1";
+    Lpg__AccountPassword ap = LPG__ACCOUNT_PASSWORD__INIT;
+    ap.name = "street1";
+    Lpg__AccountDisable ad = LPG__ACCOUNT_DISABLE__INIT;
+    ad.name = "street1";
     for (size_t i = 0; lpg_kind_at(i); i++) {
         const lpg_kind_t *k = lpg_kind_at(i);
         e.body_case = k->body;
@@ -328,6 +339,15 @@ t_every_kind_described(void **state)
             break;
         case LPG__EVENT__BODY_TIP:
             e.tip = &tp;
+            break;
+        case LPG__EVENT__BODY_ACCOUNT_ADD:
+            e.account_add = &aa;
+            break;
+        case LPG__EVENT__BODY_ACCOUNT_PASSWORD:
+            e.account_password = &ap;
+            break;
+        case LPG__EVENT__BODY_ACCOUNT_DISABLE:
+            e.account_disable = &ad;
             break;
         default:
             fail_msg("no body for %s in this test", k->name);
