@@ -40,8 +40,13 @@
       cols: ['seq', 'time', 'kind', 'cylinder', 'site', 'who', 'detail'],
       heads: ['条目 Entry', '时间 Time', '类型 Kind', '气瓶 Cylinder', '站点 Site', '人员 Who', '详情 Detail'],
       summary: (d, rows) => `异常 ${rows.length} 条 · Anomalies: ${rows.length}`,
-      chart: (rows) => stacked(rows.map((r) => ({ ...r, day: String(r.time).slice(0, 10), n: 1 })),
-        'day', 'kind', 'n', 'line'),
+      chart: (rows) => {
+        // by day; all on one day: by hour of that day
+        const days = new Set(rows.map((r) => String(r.time).slice(0, 10)));
+        const len = days.size > 1 ? 10 : 13;
+        return stacked(rows.map((r) => ({ ...r, when: String(r.time).slice(0, len).replace('T', ' ') + (len === 13 ? ':00' : ''), n: 1 })),
+          'when', 'kind', 'n');
+      },
     },
     coverage: {
       rows: (d) => d.rows,
@@ -76,9 +81,9 @@
     const xs = [...m.keys()].sort();
     return {
       tooltip: {},
-      xAxis: { type: 'category', data: xs, axisLabel: { rotate: xs.length > 8 ? 30 : 0 } },
-      yAxis: { type: 'value', minInterval: 1 },
-      series: [{ type: 'bar', data: xs.map((x) => m.get(x)) }],
+      xAxis: { type: 'category', data: xs, axisLabel: { interval: 0, rotate: xs.length > 8 ? 30 : 0 } },
+      yAxis: { type: 'value', minInterval: 1, name: '数量 count' },
+      series: [{ type: 'bar', barMaxWidth: 80, data: xs.map((x) => m.get(x)), label: { show: true, position: 'top' } }],
     };
   }
 
@@ -90,6 +95,7 @@
       name: g,
       type: type || 'bar',
       stack: type ? undefined : 'all',
+      barMaxWidth: 80,
       data: xs.map((xv) => rows.filter((r) => text(r[x]) === xv && text(r[by]) === g)
         .reduce((a, r) => a + Number(r[val] || 0), 0)),
     }));
@@ -97,8 +103,8 @@
       tooltip: { trigger: 'axis' },
       legend: { type: 'scroll', top: 0 },
       grid: { top: 40 },
-      xAxis: { type: 'category', data: xs, axisLabel: { rotate: xs.length > 8 ? 30 : 0 } },
-      yAxis: { type: 'value', minInterval: 1 },
+      xAxis: { type: 'category', data: xs, axisLabel: { interval: 0, rotate: xs.length > 8 ? 30 : 0 } },
+      yAxis: { type: 'value', minInterval: 1, name: '数量 count' },
       series,
     };
   }
@@ -107,11 +113,14 @@
     const xs = rows.map((r) => `${r.area} ${r.period}`);
     return {
       tooltip: {},
-      xAxis: { type: 'category', data: xs, axisLabel: { rotate: xs.length > 8 ? 30 : 0 } },
-      yAxis: { type: 'value', max: 100, name: '%' },
+      grid: { right: 140 },
+      xAxis: { type: 'category', data: xs, axisLabel: { interval: 0, rotate: xs.length > 8 ? 30 : 0 } },
+      yAxis: { type: 'value', max: 100, name: '覆盖率 coverage %' },
       series: [{
         type: 'bar',
+        barMaxWidth: 80,
         data: rows.map((r) => Number(r.percent)),
+        label: { show: true, position: 'top', formatter: '{c} %' },
         markLine: { symbol: 'none', data: [{ yAxis: 100, name: '100 %' }], label: { formatter: '目标 target 100 %' } },
       }],
     };
