@@ -292,4 +292,46 @@ done
 code=$(curl -s -o /dev/null -w '%{http_code}' "$W_URL/console/api/reports/refused")
 [ "$code" = 401 ] && ok "without a session the JSON is refused (401)" || not_ok "without a session: $code"
 
+# In a real Chromium: each page's numbers against lpgtrace's JSON of the
+# ledger as it is now, charts drawn, live, a street office's board, and
+# the cylinder page's scan of a real label. Skipped only when chromium is
+# not installed and CI is not set.
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CI:-}" ]; then
+    T_N=$((T_N + 1))
+    echo "ok $T_N # SKIP chromium is not installed (sh deploy/install-deps.sh installs it)"
+elif ! w_node_ready || [ ! -d "$LPG_ROOT/web/node_modules/echarts" ] ||
+    [ ! -d "$LPG_ROOT/web/node_modules/zxing-wasm" ]; then
+    not_ok "node, tests/web's and web/'s npm packages are there (sh deploy/install-deps.sh)"
+else
+    SHOTS="$LPG_BIN/../screenshots/console-reports"
+    rm -rf "$SHOTS"
+    for r in refused overdue hazards anomalies coverage tips; do
+        lpg --json report "$r" --today "$today" >"$T_DIR/cli-$r.json" 2>"$T_DIR/cli-$r.err"
+    done
+    check "a label of the live test's cylinder, as a PNG" lpg label "$LIVE_CODE" --out "$T_DIR/label.png"
+    {
+        echo "lpg-scan --home '$st' fill-check --json --code '$LIVE_CODE' --tare-g 15000 \\"
+        echo "    --check all=ok --check valve=fail 2>/dev/null |"
+        echo "    python3 -c 'import json,sys; d = json.load(sys.stdin); print(d[\"seq\"] if d[\"status\"] == \"DENIED\" else \"\")'"
+    } >"$T_DIR/refuse.sh"
+    node "$W_WEB/reports_pages.mjs" --base "$W_URL" --account reg --password pw-regulator-1 \
+        --street street1 --street-password pw-street-1 --area "$area" --today "$today" \
+        --site "$site" --from 2000-01-01 --to 2100-01-01 --cli "$T_DIR" \
+        --board "$(grep -c 'escalated=[0-9]' "$T_DIR/hazards.txt")" --refuse "sh $T_DIR/refuse.sh" \
+        --label "$T_DIR/label.png" --code "$LIVE_CODE" --shots "$SHOTS" >"$T_DIR/browser.out" 2>&1
+    rc=$?
+    while IFS= read -r line; do
+        case "$line" in
+            "PASS "*) ok "${line#PASS }" ;;
+            "FAIL "*) not_ok "${line#FAIL }" ;;
+            "#"*) echo "$line" ;;
+            *) echo "# $line" ;;
+        esac
+    done <"$T_DIR/browser.out"
+    [ $rc -ne 2 ] || not_ok "the browser could be driven (exit 2)"
+    n=$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)
+    [ "$n" -ge 10 ] && ok "$n screenshots at 1366x768 kept in build/$(basename "$(dirname "$LPG_BIN")")/screenshots/console-reports" ||
+        not_ok "only $n screenshots were kept"
+fi
+
 t_done
