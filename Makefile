@@ -26,13 +26,16 @@ ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(B)/deps.mk
 endif
 
-$(B)/deps.mk: deploy/install-deps.sh Makefile tests/web/package-lock.json
+$(B)/deps.mk: deploy/install-deps.sh Makefile tests/web/package-lock.json \
+              web/package-lock.json
 	@if ! pkg-config --exists $(PKGS) zxing cmocka 2>/dev/null || \
 	    ! command -v protoc-c >/dev/null || \
 	    ! command -v chromium >/dev/null || ! command -v wrk >/dev/null || \
 	    ! command -v npm >/dev/null || \
 	    ! [ tests/web/node_modules/.package-lock.json -nt \
-	        tests/web/package-lock.json ]; then \
+	        tests/web/package-lock.json ] || \
+	    ! [ web/node_modules/.package-lock.json -nt \
+	        web/package-lock.json ]; then \
 	    sh deploy/install-deps.sh || exit 1; \
 	fi
 	@pkg-config --exists $(PKGS) zxing cmocka || \

@@ -9,6 +9,7 @@
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "net/msg.h"
+#include "report/report.h"
 
 #include <jansson.h>
 
@@ -121,20 +122,7 @@ lpg_cli_u64(const char *s, uint64_t *out)
 bool
 lpg_cli_date(const char *s, uint32_t *out)
 {
-    unsigned y, m, d;
-    char tail;
-    if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) == 3 ||
-        (strlen(s) == 8 && sscanf(s, "%4u%2u%2u%c", &y, &m, &d, &tail) == 3)) {
-        static const unsigned days[] = {31, 28, 31, 30, 31, 30,
-                                        31, 31, 30, 31, 30, 31};
-        bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        if (y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
-            d <= days[m - 1] + (m == 2 && leap ? 1u : 0u)) {
-            *out = y * 10000 + m * 100 + d;
-            return true;
-        }
-    }
-    return false;
+    return lpg_report_date(s, out);
 }
 
 void

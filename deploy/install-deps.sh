@@ -1,9 +1,10 @@
 #!/bin/sh
 # The single list of Debian 12 packages lpgtrace needs to build, test, run
 # its demo and benchmarks. Installs only what is missing (apt-get update
-# first), then the browser tests' npm packages (tests/web, pinned by its
-# package-lock.json) if tests/web/node_modules is missing. Run as root, or as
-# a user with sudo.
+# first), then the npm packages of web/ (what lpg-webd serves its console)
+# and tests/web (the browser tests), each pinned by its package-lock.json,
+# where node_modules is missing or older than the lockfile. Run as root, or
+# as a user with sudo.
 set -eu
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -49,15 +50,21 @@ nodejs
 npm
 "
 
-# tests/web's npm packages, exactly as the lockfile pins them (npm's cache
-# first, so a machine that has fetched them once needs no network again);
-# again whenever the lockfile is newer than the installed tree.
+# The npm packages, exactly as each lockfile pins them (npm's cache first,
+# so a machine that has fetched them once needs no network again); again
+# whenever a lockfile is newer than its installed tree: web/ (the browser
+# libraries lpg-webd serves to its console: charts, camera scanning) and
+# tests/web (the browser tests).
+NPM_DIRS="web tests/web"
 npm_step() {
-    [ "$HERE/tests/web/node_modules/.package-lock.json" -nt \
-        "$HERE/tests/web/package-lock.json" ] && return 0
-    echo "install-deps: npm ci in tests/web"
-    (cd "$HERE/tests/web" &&
-        npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
+    for d in $NPM_DIRS; do
+        [ "$HERE/$d/node_modules/.package-lock.json" -nt \
+            "$HERE/$d/package-lock.json" ] && continue
+        echo "install-deps: npm ci in $d"
+        (cd "$HERE/$d" &&
+            npm ci --prefer-offline --no-audit --no-fund --loglevel=error) ||
+            return 1
+    done
 }
 
 missing=""

@@ -597,7 +597,7 @@ s_page_cylinder(lpg_webd_t *w, const lpg_webd_req_t *req,
         lpg_webd_problem(resp, 500, "internal", "Internal error", NULL);
         return;
     }
-    static const char *const scripts[] = {"verify.js", NULL};
+    static const char *const scripts[] = {"verify.js", "scan.js", NULL};
     lpg_console_send_page(resp, 200, who, "气瓶", "Cylinder", b.p, scripts);
     free(b.p);
 }
@@ -613,10 +613,11 @@ lpg_console_cylinder(lpg_webd_t *w, const lpg_webd_req_t *req,
     while (qq && *qq == ' ')
         qq++;
     lpg_webd_buf_t b = {0};
+    static const char *const scan[] = {"scan.js", NULL};
     if (!qq || !*qq) {
         s_search_form(&b, "");
         lpg_console_send_page(resp, 200, who, "气瓶", "Cylinder",
-                              b.p ? b.p : "", NULL);
+                              b.p ? b.p : "", scan);
         free(b.p);
         return;
     }
@@ -654,6 +655,6 @@ lpg_console_cylinder(lpg_webd_t *w, const lpg_webd_req_t *req,
     }
     lpg_txn_abort(&t);
     lpg_console_send_page(resp, f.n == 0 ? 404 : 200, who, "气瓶", "Cylinder",
-                          b.p ? b.p : "", NULL);
+                          b.p ? b.p : "", scan);
     free(b.p);
 }

@@ -8,8 +8,8 @@
 # compiler and make are the real ones: a new Debian 12 machine has them.
 # The copy is built from scratch with exactly `make demo`, once, and must
 # succeed on that first run; a second run must install nothing. The npm
-# step (tests/web's browser-test packages, from its lockfile) runs for real,
-# with npm's cache first.
+# step (web/'s console libraries and tests/web's browser-test packages,
+# each from its lockfile) runs for real, with npm's cache first.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 TREE="$T_DIR/tree"
@@ -87,6 +87,16 @@ got_v=$(sed -n 's/^  "version": "\(.*\)".*/\1/p' \
 [ -n "$lock_v" ] && [ "$lock_v" = "$got_v" ] &&
     ok "npm ci put the pinned puppeteer-core $got_v in tests/web" ||
     not_ok "tests/web/node_modules has puppeteer-core '$got_v', the lock pins '$lock_v'"
+lock_v=$(sed -n '/"node_modules\/echarts"/,/version/s/.*"version": "\(.*\)".*/\1/p' \
+    "$TREE/web/package-lock.json")
+got_v=$(sed -n 's/^  "version": "\(.*\)".*/\1/p' \
+    "$TREE/web/node_modules/echarts/package.json" 2>/dev/null)
+[ -n "$lock_v" ] && [ "$lock_v" = "$got_v" ] &&
+    ok "npm ci put the pinned echarts $got_v in web" ||
+    not_ok "web/node_modules has echarts '$got_v', the lock pins '$lock_v'"
+[ -s "$TREE/web/node_modules/zxing-wasm/dist/reader/zxing_reader.wasm" ] &&
+    ok "and zxing-wasm's reader .wasm, to be served with it" ||
+    not_ok "no zxing-wasm reader .wasm in web/node_modules"
 grep -q "apt-get update" "$T_DIR/apt.log" 2>/dev/null &&
     ok "after an apt-get update" || not_ok "no apt-get update first"
 grep -q "^ALLOW " "$T_DIR/make1.out" && grep -q "Everything is in" "$T_DIR/make1.out" &&

@@ -22,12 +22,10 @@
  *  is more than report.hoard_vehicle_hours before the next local
  *  midnight after --today.
  */
-#include "cli.h"
 #include "base/error.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
-#include "recall.h"
-#include "report.h"
+#include "report/report.h"
 #include "base/clock.h"
 #include "domain/inspection.h"
 #include "domain/reasons.h"
@@ -326,7 +324,7 @@ s_walk(s_list_t *l)
     for (uint64_t seq = 0; rc == LPG_OK && seq < size; seq++) {
         Lpg__LedgerEntry *e = NULL;
         lpg_event_t ev;
-        rc = lpg_cli_entry(l->in->t, seq, &e, &ev);
+        rc = lpg_report_entry(l->in->t, seq, &e, &ev);
         if (rc != LPG_OK)
             break;
         rc = s_entry_rows(l, seq, e, &ev);
@@ -430,12 +428,12 @@ s_on_seq(void *ctx, uint64_t seq)
     s_last_t *w = ctx;
     Lpg__LedgerEntry *e = NULL;
     lpg_event_t ev;
-    int rc = lpg_cli_entry(w->t, seq, &e, &ev);
+    int rc = lpg_report_entry(w->t, seq, &e, &ev);
     if (rc != LPG_OK)
         return rc;
     const Lpg__Event *b = ev.event;
     if ((b->body_case == w->want[0] || b->body_case == w->want[1]) &&
-        lpg_cli_accepted(e)) {
+        lpg_report_accepted(e)) {
         const char *vehicle = b->body_case == LPG__EVENT__BODY_DISPATCH
                                   ? b->dispatch->vehicle
                               : b->body_case == LPG__EVENT__BODY_COLLECTION
@@ -572,7 +570,7 @@ s_hoard_vehicles(s_list_t *l, uint64_t hours)
     snprintf(next, sizeof next, "%04u-%02u-%02u", day / 10000 % 10000,
              day / 100 % 100, day % 100);
     uint64_t end_ms;
-    if (!day || !lpg_cli_zone_ms(in->zone, next, &end_ms))
+    if (!day || !lpg_report_zone_ms(in->zone, next, &end_ms))
         return LPG_EINVAL;
     uint64_t limit_ms = hours * 3600 * 1000;
     s_held_list_t h = {.on_vehicle = true};
@@ -602,18 +600,18 @@ s_hoard_vehicles(s_list_t *l, uint64_t hours)
 static void
 s_print_csv(const s_list_t *l)
 {
-    printf("seq,time,kind,cylinder,site,who,detail\n");
+    fprintf(l->in->out, "seq,time,kind,cylinder,site,who,detail\n");
     for (size_t i = 0; i < l->n; i++) {
         const s_row_t *r = &l->rows[i];
         char seq[24];
         snprintf(seq, sizeof seq, "%" PRIu64, r->seq);
-        lpg_cli_csv_field(seq, false);
-        lpg_cli_csv_field(r->time, false);
-        lpg_cli_csv_field(s_kind_names[r->kind], false);
-        lpg_cli_csv_field(r->cylinder, false);
-        lpg_cli_csv_field(r->site, false);
-        lpg_cli_csv_field(r->who, false);
-        lpg_cli_csv_field(r->detail, true);
+        lpg_report_csv_field(l->in->out, seq, false);
+        lpg_report_csv_field(l->in->out, r->time, false);
+        lpg_report_csv_field(l->in->out, s_kind_names[r->kind], false);
+        lpg_report_csv_field(l->in->out, r->cylinder, false);
+        lpg_report_csv_field(l->in->out, r->site, false);
+        lpg_report_csv_field(l->in->out, r->who, false);
+        lpg_report_csv_field(l->in->out, r->detail, true);
     }
 }
 
@@ -645,7 +643,7 @@ s_print_json(const lpg_report_in_t *in, const s_list_t *l)
         json_decref(list);
         return rc;
     }
-    return lpg_report_json("anomalies", in->today, NULL, list, 0);
+    return lpg_report_json(in->out, "anomalies", in->today, NULL, list, 0);
 }
 
 static int
@@ -655,7 +653,7 @@ s_print_plain(const s_list_t *l)
     snprintf(today, sizeof today, "%04u-%02u-%02u",
              l->in->today / 10000 % 10000, l->in->today / 100 % 100,
              l->in->today % 100);
-    printf("anomalies on %s (%s)\n\n", today, l->in->zone);
+    fprintf(l->in->out, "anomalies on %s (%s)\n\n", today, l->in->zone);
     if (l->n) {
         size_t cols = 7;
         const char **cells = calloc((l->n + 1) * cols, sizeof *cells);
@@ -680,16 +678,53 @@ s_print_plain(const s_list_t *l)
             c[5] = r->who;
             c[6] = r->detail;
         }
-        lpg_report_table(cells, l->n + 1, cols);
+        lpg_report_table(l->in->out, cells, l->n + 1, cols);
         free(cells);
         free(seqs);
-        printf("\n");
+        fprintf(l->in->out, "\n");
     } else
-        printf("  no anomalies\n\n");
+        fprintf(l->in->out, "  no anomalies\n\n");
     for (int k = 0; k < S_NKINDS; k++)
-        printf("  %-15s %zu\n", s_kind_names[k], l->count[k]);
-    printf("\n%zu listed\n", l->n);
+        fprintf(l->in->out, "  %-15s %zu\n", s_kind_names[k], l->count[k]);
+    fprintf(l->in->out, "\n%zu listed\n", l->n);
     return LPG_OK;
+}
+
+static void
+s_list_clear(s_list_t *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->rows[i].cylinder);
+        free(l->rows[i].site);
+        free(l->rows[i].who);
+        free(l->rows[i].detail);
+    }
+    free(l->rows);
+    l->rows = NULL;
+    l->n = 0;
+}
+
+int
+lpg_report_entry_anomalies(const lpg_report_in_t *in, uint64_t seq,
+                           const Lpg__LedgerEntry *e, const lpg_event_t *ev,
+                           char *out, size_t outsz)
+{
+    s_list_t l = {.in = in};
+    int rc = s_entry_rows(&l, seq, e, ev);
+    size_t o = 0;
+    if (outsz)
+        out[0] = '\0';
+    for (size_t i = 0; rc == LPG_OK && i < l.n; i++) {
+        int n = snprintf(out + o, outsz - o, "%s%s", o ? "," : "",
+                         s_kind_names[l.rows[i].kind]);
+        if (n < 0 || (size_t)n >= outsz - o) {
+            rc = LPG_ETOOBIG;
+            break;
+        }
+        o += (size_t)n;
+    }
+    s_list_clear(&l);
+    return rc;
 }
 
 int
@@ -717,12 +752,6 @@ lpg_report_anomalies(const lpg_report_in_t *in)
         else
             rc = s_print_plain(&l);
     }
-    for (size_t i = 0; i < l.n; i++) {
-        free(l.rows[i].cylinder);
-        free(l.rows[i].site);
-        free(l.rows[i].who);
-        free(l.rows[i].detail);
-    }
-    free(l.rows);
+    s_list_clear(&l);
     return rc;
 }

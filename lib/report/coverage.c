@@ -10,13 +10,11 @@
  *  "%.1f" of inspected * 100 / users (a number in the JSON rows, under
  *  {report, today, period, rows}).
  */
-#include "cli.h"
 #include "base/clock.h"
 #include "base/error.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
-#include "recall.h"
-#include "report.h"
+#include "report/report.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -79,7 +77,7 @@ s_entry_day(const lpg_report_in_t *in, uint64_t seq, uint32_t *out)
 {
     Lpg__LedgerEntry *e = NULL;
     lpg_event_t ev;
-    int rc = lpg_cli_entry(in->t, seq, &e, &ev);
+    int rc = lpg_report_entry(in->t, seq, &e, &ev);
     if (rc != LPG_OK)
         return rc;
     *out = lpg_local_ymd(ev.event->device_time_ms, in->zone);
@@ -146,7 +144,7 @@ s_on_user_seq(void *ctx, uint64_t seq)
     s_seen_t *s = ctx;
     Lpg__LedgerEntry *e = NULL;
     lpg_event_t ev;
-    int rc = lpg_cli_entry(s->in->t, seq, &e, &ev);
+    int rc = lpg_report_entry(s->in->t, seq, &e, &ev);
     if (rc != LPG_OK)
         return rc;
     const Lpg__Event *b = ev.event;
@@ -255,7 +253,7 @@ s_print(const lpg_report_in_t *in, const s_table_t *tb)
     char(*text)[4][32] = NULL;
     int rc = LPG_OK;
     if (in->mode == LPG_REPORT_CSV)
-        printf("area,period,users,inspected,percent\n");
+        fprintf(in->out, "area,period,users,inspected,percent\n");
     else if (in->mode == LPG_REPORT_JSON) {
         list = json_array();
         if (!list)
@@ -264,10 +262,11 @@ s_print(const lpg_report_in_t *in, const s_table_t *tb)
         const char *what = in->period == LPG_PERIOD_MONTH     ? "month"
                            : in->period == LPG_PERIOD_QUARTER ? "quarter"
                                                               : "year";
-        printf("household inspection coverage by area and %s, to %04u-%02u-"
-               "%02u (%s)\n\n",
-               what, in->today / 10000 % 10000, in->today / 100 % 100,
-               in->today % 100, in->zone);
+        fprintf(in->out,
+                "household inspection coverage by area and %s, to %04u-%02u-"
+                "%02u (%s)\n\n",
+                what, in->today / 10000 % 10000, in->today / 100 % 100,
+                in->today % 100, in->zone);
         cells = calloc((nrows + 1) * 5, sizeof *cells);
         text = calloc(nrows ? nrows : 1, sizeof *text);
         if (!cells || !text) {
@@ -291,11 +290,11 @@ s_print(const lpg_report_in_t *in, const s_table_t *tb)
                 char nu[24], ni[24];
                 snprintf(nu, sizeof nu, "%" PRIu64, users);
                 snprintf(ni, sizeof ni, "%" PRIu64, insp);
-                lpg_cli_csv_field(tb->areas[a], false);
-                lpg_cli_csv_field(period, false);
-                lpg_cli_csv_field(nu, false);
-                lpg_cli_csv_field(ni, false);
-                lpg_cli_csv_field(pct, true);
+                lpg_report_csv_field(in->out, tb->areas[a], false);
+                lpg_report_csv_field(in->out, period, false);
+                lpg_report_csv_field(in->out, nu, false);
+                lpg_report_csv_field(in->out, ni, false);
+                lpg_report_csv_field(in->out, pct, true);
             } else if (in->mode == LPG_REPORT_JSON) {
                 json_t *o = json_object();
                 if (!o) {
@@ -329,19 +328,19 @@ s_print(const lpg_report_in_t *in, const s_table_t *tb)
     if (rc == LPG_OK && list) {
         /* 15 significant digits print a one-decimal percent as written */
         static const char *periods[] = {"month", "quarter", "year"};
-        rc = lpg_report_json("coverage", in->today,
+        rc = lpg_report_json(in->out, "coverage", in->today,
                              json_pack("{s:s}", "period", periods[in->period]),
                              list, JSON_REAL_PRECISION(15));
         list = NULL;
     }
     if (rc == LPG_OK && cells) {
         if (nrows)
-            lpg_report_table(cells, nrows + 1, 5);
+            lpg_report_table(in->out, cells, nrows + 1, 5);
         else
-            printf("  no users registered by then\n");
-        printf("\n%zu area%s, %zu period%s\n", tb->nareas,
-               tb->nareas == 1 ? "" : "s", tb->nperiods,
-               tb->nperiods == 1 ? "" : "s");
+            fprintf(in->out, "  no users registered by then\n");
+        fprintf(in->out, "\n%zu area%s, %zu period%s\n", tb->nareas,
+                tb->nareas == 1 ? "" : "s", tb->nperiods,
+                tb->nperiods == 1 ? "" : "s");
     }
     free(cells);
     free(text);
