@@ -148,6 +148,23 @@ print(len(cli["cylinders"]))
 PY
 [ $? -eq 0 ] && ok "recall at $site: the console's answer is lpgtrace recall's ($(cat "$T_DIR/recall.out") cylinders)" ||
     { not_ok "recall at $site differs from lpgtrace recall"; tail -n 3 "$T_DIR/recall.out" | sed 's/^/#   /'; }
+# full=1 is `lpgtrace recall --full` (the station's whole history, not
+# the binary search of the log around the window): the same answer here.
+lpg --json recall --site "$site" --from 2000-01-01 --to 2100-01-01 --full >"$T_DIR/cli-recall-full.json"
+curl -s -b "$RJ" "$W_URL/console/api/reports/recall?site=$site&from=2000-01-01&to=2100-01-01&full=1" >"$T_DIR/web-recall-full.json"
+python3 - "$T_DIR/cli-recall-full.json" "$T_DIR/web-recall-full.json" "$T_DIR/web-recall.json" <<'PY' >"$T_DIR/recall-full.out" 2>&1
+import json, sys
+cli, web, win = (json.load(open(a)) for a in sys.argv[1:4])
+for c in cli["cylinders"]:
+    for f in c["fills"]:
+        for h in f["households"]:
+            del h["name"]
+assert cli == web
+assert web == win
+assert web["cylinders"], "no cylinders"
+PY
+[ $? -eq 0 ] && ok "recall at $site with full=1: lpgtrace recall --full's answer, the window's too" ||
+    { not_ok "recall at $site with full=1"; tail -n 3 "$T_DIR/recall-full.out" | sed 's/^/#   /'; }
 code=$(curl -s -o "$T_DIR/recall.html" -w '%{http_code}' -b "$RJ" "$W_URL/console/recall?site=$site&from=2000-01-01&to=2100-01-01")
 [ "$code" = 200 ] && ! grep -q '张\|李' "$T_DIR/recall.html" &&
     ok "the recall page draws it, without household names" || not_ok "the recall page ($code)"
