@@ -207,7 +207,7 @@ s_local(const char *zone, uint64_t ms, char *out, size_t outsz)
 typedef struct {
     uint64_t seq;
     char when[40], recorded[40];
-    char step[64], detail[512];
+    char step[64], step_zh[64], detail[512];
     char where[640];
     char device[640], staff[LPG_STRING_MAX + 1];
     char household[640];
@@ -286,6 +286,7 @@ s_row(lpg_txn_t *t, const lpg_console_who_t *who, const char *zone,
     lpg_kind_words_t words;
     lpg_kind_describe(e, o, r->ok, &words);
     snprintf(r->step, sizeof r->step, "%s", words.step);
+    snprintf(r->step_zh, sizeof r->step_zh, "%s", words.step_zh);
     snprintf(r->detail, sizeof r->detail, "%s", words.detail);
     if (e->site) {
         char area[64], name[LPG_STRING_MAX + 1];
@@ -404,20 +405,20 @@ s_csv(lpg_webd_resp_t *resp, const char *grai, const s_row_t *rows, size_t n)
         return;
     }
     static const char *const head[] = {
-        "seq",    "time",  "recorded",  "step",      "detail",   "where",
-        "device", "staff", "household", "result_zh", "result_en"};
-    for (size_t i = 0; i < 11; i++)
-        lpg_csv_write_cell(f, head[i], i == 10);
+        "seq",   "time",   "recorded", "step",      "step_zh",   "detail",
+        "where", "device", "staff",    "household", "result_zh", "result_en"};
+    for (size_t i = 0; i < 12; i++)
+        lpg_csv_write_cell(f, head[i], i == 11);
     for (size_t k = 0; k < n; k++) {
         const s_row_t *r = &rows[k];
         char seq[24];
         snprintf(seq, sizeof seq, "%llu", (unsigned long long)r->seq);
-        const char *cells[] = {seq,          r->when,     r->recorded,
-                               r->step,      r->detail,   r->where,
-                               r->device,    r->staff,    r->household,
-                               r->result_zh, r->result_en};
-        for (size_t i = 0; i < 11; i++)
-            lpg_csv_write_cell(f, cells[i], i == 10);
+        const char *cells[] = {seq,          r->when,      r->recorded,
+                               r->step,      r->step_zh,   r->detail,
+                               r->where,     r->device,    r->staff,
+                               r->household, r->result_zh, r->result_en};
+        for (size_t i = 0; i < 12; i++)
+            lpg_csv_write_cell(f, cells[i], i == 11);
     }
     if (fclose(f) != 0 || !p) {
         free(p);
@@ -566,9 +567,15 @@ s_page_cylinder(lpg_webd_t *w, const lpg_webd_req_t *req,
                         r->ok ? "recorded" : "refused",
                         (unsigned long long)r->seq);
         s_cell(&b, r->when);
-        lpg_webd_puts(&b, "<td><span lang=\"en\">");
+        /* "中文 / English" */
+        lpg_webd_puts(&b, "<td><span class=\"step\">");
+        if (*r->step_zh) {
+            lpg_webd_html(&b, r->step_zh);
+            lpg_webd_puts(&b, " / ");
+        }
+        lpg_webd_puts(&b, "<span lang=\"en\">");
         lpg_webd_html(&b, r->step);
-        lpg_webd_puts(&b, "</span><br><small>");
+        lpg_webd_puts(&b, "</span></span><br><small>");
         lpg_webd_html(&b, r->detail);
         lpg_webd_puts(&b, "</small></td>");
         s_cell(&b, r->where);

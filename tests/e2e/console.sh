@@ -124,6 +124,8 @@ print("TARE_MISMATCH" in "".join(refused))
 print("空瓶称重与登记皮重不符" in "".join(refused))
 print('class="now"' in p and "现在" in p and "full at a station" in p)
 print('<meta name="csrf" content="' in p and '/console/static/verify.js' in p)
+print('登记建档 / <span lang="en">registered</span>' in p and
+      '充装前检查：拒绝 / <span lang="en">fill check DENY</span>' in p)
 EOF
 read -r nrows nchecks nrefused <"$T_DIR/rows"
 [ "$nrows" -ge 3 ] && [ "$nrows" = "$nchecks" ] &&
@@ -134,6 +136,8 @@ read -r nrows nchecks nrefused <"$T_DIR/rows"
     { not_ok "the refused fill and its reason"; sed 's/^/#   /' "$T_DIR/rows"; }
 [ "$(sed -n 4p "$T_DIR/rows")" = True ] && ok "the Now line: full at a station" || not_ok "the Now line"
 [ "$(sed -n 5p "$T_DIR/rows")" = True ] && ok "the page carries its CSRF token and verify.js" || not_ok "csrf meta / verify.js"
+[ "$(sed -n 6p "$T_DIR/rows")" = True ] && ok "each step in Chinese and English (登记建档 / registered)" ||
+    not_ok "steps in Chinese / English"
 
 s=$(get "$T_DIR/reg" "/console/cylinder?q=A10001")
 [ "$s" = 200 ] && grep -q "$W_GRAI" "$T_DIR/page" && grep -q 'data-seq' "$T_DIR/page" &&
@@ -147,7 +151,7 @@ s=$(get "$T_DIR/reg" "/console/cylinder?q=ZZZ999")
 
 s=$(get "$T_DIR/reg" "/console/cylinder?q=$W_GRAI&format=csv")
 if [ "$s" = 200 ] && grep -qi '^content-type: text/csv' "$T_DIR/page.h" &&
-    head -1 "$T_DIR/page" | grep -q '^seq,time,recorded,step' &&
+    head -1 "$T_DIR/page" | grep -q '^seq,time,recorded,step,step_zh,' && grep -q '充装前检查：拒绝' "$T_DIR/page" &&
     [ "$(($(wc -l <"$T_DIR/page") - 1))" = "$nrows" ] && grep -q 'TARE_MISMATCH' "$T_DIR/page"; then
     ok "the timeline as CSV: a header and $nrows rows, the refusal's reason included"
 else
