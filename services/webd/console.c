@@ -420,6 +420,10 @@ s_dispatch(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         lpg_console_reports(w, req, resp, &who);
         return;
     }
+    if (strcmp(p, "/console/reveal") == 0 && post) {
+        lpg_console_reveal(w, req, resp, &who);
+        return;
+    }
     if (post) {
         lpg_webd_problem(resp, 405, "method-not-allowed", "Method not allowed",
                          "This address takes GET only.");

@@ -250,5 +250,67 @@ for p in /console/static/..%2Flpgtrace.conf /console/static/.hidden.js /console/
 done
 ok "static: no parent, hidden or unlisted files"
 
+# ---- revealing a household's personal data
+# The cylinder goes to household U1 (area 320602): dispatch, delivery.
+check "driver" lpg staff add DRV1 --company NTGAS --role driver --name "Driver" --cert C-D1 --cert-until 2029-01-01
+check "vehicle" lpg vehicle add SU-A001 --company NTGAS --permit P-1 --permit-until 2029-01-01
+check "household U1 in area 320602" lpg user add U1 --company NTGAS --kind household --name "Zhang San" \
+    --id-card 320601199001011234 --phone 13800138000 --area 320602 --gas-cert GC-U1
+mkdir -p "$T_DIR/hh/keys"
+lpgtrace keygen --out "$T_DIR/hh/keys/dev" >/dev/null
+check "the driver's handheld" lpg device enroll --key "$T_DIR/hh/keys/dev" --company NTGAS --role handheld --name "handheld of DRV1"
+cp "$H/keys/delivery.curve.pub" "$H/keys/authority.pub" "$T_DIR/hh/keys/"
+printf 'device.key = keys/dev\ndevice.site = S1\ndevice.operator = DRV1\ndevice.vehicle = SU-A001\n%s\n' \
+    "$(grep '^endpoint.delivery ' "$H/lpgtrace.conf")" >"$T_DIR/hh/lpgtrace.conf"
+lpgtrace keygen --out "$T_DIR/nt-admin" >/dev/null
+lpg device enroll --key "$T_DIR/nt-admin" --company NTGAS --role company-admin >/dev/null
+GC_U1=$(lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin" 2>/dev/null)
+check "dispatched" lpg-scan --home "$T_DIR/hh" dispatch --code "$CODE"
+check "delivered to U1" lpg-scan --home "$T_DIR/hh" deliver --code "$CODE" --user U1 --gas-cert "$GC_U1" \
+    --check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check stove=ok --check storage=ok
+reveals() { lpg log --json 2>/dev/null | grep -c 'pii_reveal'; }
+r0=$(reveals)
+login "$T_DIR/rv" reg1 pw-reg1-secret 10.0.6.1 >/dev/null
+s=$(get "$T_DIR/rv" "/console/cylinder?q=$W_GRAI")
+TOK=$(csrf_of)
+[ "$s" = 200 ] && grep -q 'action="/console/reveal"' "$T_DIR/page" && grep -q '<option value="U1">U1' "$T_DIR/page" &&
+    ! grep -q 'Zhang San' "$T_DIR/page" &&
+    ok "the regulator's cylinder page offers to reveal U1, and shows no name" || not_ok "reveal form for the regulator: $s"
+s=$(curl -s -b "$T_DIR/rv" -o "$T_DIR/page" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
+    --data-urlencode user=U1 --data-urlencode "reason=gas leak complaint, it's urgent" \
+    --data-urlencode "q=$W_GRAI" "$U/console/reveal")
+if [ "$s" = 200 ] && grep -q 'id="reveal-refused"' "$T_DIR/page" &&
+    grep -qF "lpgtrace user show 'U1' --reveal --reason 'gas leak complaint, it'\\''s urgent'" "$T_DIR/page" &&
+    ! grep -q 'Zhang San\|13800138000' "$T_DIR/page" && [ "$(reveals)" = "$r0" ]; then
+    ok "the console reveals nothing and records nothing: it names the command that does"
+else
+    not_ok "reveal from the console: $s"; grep -o '<pre.*</pre>' "$T_DIR/page" | sed 's/^/#   /'
+fi
+grep -q "console: 'reg1' asked to reveal user U1" "$T_DIR/webd.log" &&
+    ok "the daemon's log keeps who asked, and why" || not_ok "the ask in the daemon's log"
+s=$(curl -s -b "$T_DIR/rv" -o "$T_DIR/page" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
+    --data-urlencode user=U1 --data-urlencode "reason=" "$U/console/reveal")
+[ "$s" = 400 ] && ok "no reason: 400" || not_ok "reveal without a reason: $s"
+s=$(curl -s -b "$T_DIR/rv" -o "$T_DIR/page" -w '%{http_code}' --data-urlencode user=U1 \
+    --data-urlencode "reason=x" "$U/console/reveal")
+[ "$s" = 403 ] && ok "a reveal posted without its CSRF token: 403" || not_ok "reveal without CSRF: $s"
+# (st1 is locked out by the rate-limit test above: st4 is of the same area)
+check "account st4: street office of 320602" lpg account add st4 --role street --area 320602
+printf 'pw-st4-secret\n' | lpg account passwd st4 >/dev/null 2>&1
+for a in st4 co1; do
+    n=$((n + 1))
+    login "$T_DIR/rv-$a" "$a" "pw-$a-secret" "10.0.7.$n" >/dev/null
+    s=$(get "$T_DIR/rv-$a" "/console/cylinder?q=$W_GRAI")
+    T2=$(csrf_of)
+    grep -q '/console/reveal' "$T_DIR/page" && not_ok "$a's page offers a reveal"
+    s=$(curl -s -b "$T_DIR/rv-$a" -o "$T_DIR/page" -w '%{http_code}' --data-urlencode "csrf=$T2" \
+        --data-urlencode user=U1 --data-urlencode "reason=curious" "$U/console/reveal")
+    [ "$s" = 403 ] && ! grep -q 'lpgtrace user show' "$T_DIR/page" &&
+        ok "$a gets no reveal form, and a reveal posted anyway is 403" || not_ok "$a's reveal: $s"
+done
+lpg user show U1 --reveal --reason "gas leak complaint" >"$T_DIR/out" 2>&1
+[ "$(reveals)" = $((r0 + 1)) ] && grep -q 'Zhang San' "$T_DIR/out" &&
+    ok "the named command reveals and records it" || { not_ok "the command line's reveal"; sed 's/^/#   /' "$T_DIR/out"; }
+
 check "the ledger verifies" lpg verify
 t_done
