@@ -10,7 +10,11 @@
 # and its open session ends; an idle session ends; the cylinder page
 # finds a cylinder by GRAI, serial and short id and shows its timeline
 # with a refused fill and its reason in Chinese and English, and the same
-# timeline as CSV.
+# timeline as CSV; a regulator asking to reveal a household's data is
+# told the command that records and does it, others get 403; then a real
+# Chromium (tests/web/console_login.mjs): login, the cylinder page at
+# 1366x768 and 360x640 (no sideways scroll), a form without its CSRF
+# token refused, logout, with screenshots in build/<variant>/screenshots.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 . "$LPG_ROOT/tests/web/webd_env.sh"
 
@@ -311,6 +315,31 @@ done
 lpg user show U1 --reveal --reason "gas leak complaint" >"$T_DIR/out" 2>&1
 [ "$(reveals)" = $((r0 + 1)) ] && grep -q 'Zhang San' "$T_DIR/out" &&
     ok "the named command reveals and records it" || { not_ok "the command line's reveal"; sed 's/^/#   /' "$T_DIR/out"; }
+
+# ---- a person's way through it, in a real browser (tests/web/console_login.mjs)
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CI:-}" ]; then
+    echo "# SKIP the browser part: chromium is not installed (sh deploy/install-deps.sh installs it)"
+elif w_node_ready; then
+    SHOTS="$LPG_BIN/../screenshots"
+    node "$W_WEB/console_login.mjs" --base "$U" --account reg1 --password pw-reg1-secret \
+        --q "$W_GRAI" --shots "$SHOTS" >"$T_DIR/browser.out" 2>&1
+    rc=$?
+    while IFS= read -r line; do
+        case "$line" in
+            "PASS "*) ok "${line#PASS }" ;;
+            "FAIL "*) not_ok "${line#FAIL }" ;;
+            "#"*) echo "$line" ;;
+            *) echo "# $line" ;;
+        esac
+    done <"$T_DIR/browser.out"
+    [ $rc -ne 2 ] || not_ok "the browser could be driven (exit 2)"
+    n=$(ls "$SHOTS"/console_login-1366x768.png "$SHOTS"/console_cylinder-1366x768.png \
+        "$SHOTS"/console_cylinder-360x640.png 2>/dev/null | wc -l)
+    [ "$n" = 3 ] && ok "screenshots of the login and cylinder pages kept in build/$(basename "$(dirname "$LPG_BIN")")/screenshots" ||
+        not_ok "screenshots: $n of 3"
+else
+    not_ok "node and tests/web's packages are there"
+fi
 
 check "the ledger verifies" lpg verify
 t_done
