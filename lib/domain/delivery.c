@@ -129,6 +129,7 @@ s_say_dispatch(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "dispatch");
+    snprintf(w->step_zh, sizeof w->step_zh, "出站配送");
     s_detail(w->detail, sizeof w->detail, "", NULL, e->dispatch->vehicle, NULL,
              0);
 }
@@ -138,6 +139,7 @@ s_say_delivery(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "delivery");
+    snprintf(w->step_zh, sizeof w->step_zh, "入户送达");
     s_detail(w->detail, sizeof w->detail, "to ", e->user, e->delivery->vehicle,
              e->delivery->checks, e->delivery->n_checks);
 }
@@ -147,6 +149,7 @@ s_say_collection(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                  lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "collection");
+    snprintf(w->step_zh, sizeof w->step_zh, "回收空瓶");
     s_detail(w->detail, sizeof w->detail, "from ", e->user,
              e->collection->vehicle, NULL, 0);
 }
@@ -156,6 +159,7 @@ s_say_return(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
              lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "return");
+    snprintf(w->step_zh, sizeof w->step_zh, "回站");
     s_detail(w->detail, sizeof w->detail, "", NULL, e->station_return->vehicle,
              NULL, 0);
 }

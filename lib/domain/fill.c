@@ -103,6 +103,8 @@ s_say_check(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
             lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "fill check %s", ok ? "ALLOW" : "DENY");
+    snprintf(w->step_zh, sizeof w->step_zh, "充装前检查：%s",
+             ok ? "允许" : "拒绝");
     snprintf(w->detail, sizeof w->detail, "empty weight %u g",
              e->fill_check->empty_g);
 }
@@ -112,6 +114,7 @@ s_say_record(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
              lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, ok ? "filled" : "fill refused");
+    snprintf(w->step_zh, sizeof w->step_zh, ok ? "充装" : "充装被拒");
     const Lpg__FillResult *f = o ? o->fill : NULL;
     if (f)
         snprintf(w->detail, sizeof w->detail, "full %u g, net %d g%s%s%s",
@@ -130,6 +133,8 @@ s_say_override(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "override %s", ok ? "ALLOW" : "refused");
+    snprintf(w->step_zh, sizeof w->step_zh, "人工放行：%s",
+             ok ? "允许" : "被拒");
     snprintf(w->detail, sizeof w->detail, "reason: %s",
              e->fill_override->reason);
 }

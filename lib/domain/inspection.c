@@ -393,6 +393,7 @@ s_say_household(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 {
     const Lpg__HouseholdInspection *h = e->household_inspection;
     snprintf(w->step, sizeof w->step, "household inspection");
+    snprintf(w->step_zh, sizeof w->step_zh, "入户安检");
     size_t failed = 0;
     for (size_t i = 0; i < h->n_checks; i++)
         failed += !h->checks[i]->ok;
@@ -417,6 +418,7 @@ s_say_escalation(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                  lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "hazard escalated");
+    snprintf(w->step_zh, sizeof w->step_zh, "隐患上报");
     snprintf(w->detail, sizeof w->detail, "%s to %s",
              e->hazard_escalation->hazard, e->hazard_escalation->to);
 }
@@ -426,6 +428,7 @@ s_say_rectified(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                 lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "hazard rectified");
+    snprintf(w->step_zh, sizeof w->step_zh, "隐患已整改");
     snprintf(w->detail, sizeof w->detail, "%s", e->hazard_rectified->hazard);
 }
 
@@ -437,16 +440,19 @@ s_say_periodic(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
     uint32_t d = pi->next_inspection_ymd;
     if (!ok) {
         snprintf(w->step, sizeof w->step, "periodic inspection refused");
+        snprintf(w->step_zh, sizeof w->step_zh, "定期检验记录被拒");
         snprintf(w->detail, sizeof w->detail,
                  "by %s, saying %s: the cylinder is unchanged", pi->body,
                  pi->pass ? "passed" : "failed");
     } else if (pi->pass) {
         snprintf(w->step, sizeof w->step, "periodic inspection PASSED");
+        snprintf(w->step_zh, sizeof w->step_zh, "定期检验合格");
         snprintf(w->detail, sizeof w->detail,
                  "by %s, next inspection due %04u-%02u-%02u", pi->body,
                  d / 10000 % 10000, d / 100 % 100, d % 100);
     } else {
         snprintf(w->step, sizeof w->step, "periodic inspection FAILED");
+        snprintf(w->step_zh, sizeof w->step_zh, "定期检验不合格（报废）");
         snprintf(w->detail, sizeof w->detail,
                  "by %s: scrapped, its code refused from now on", pi->body);
     }

@@ -18,10 +18,13 @@
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 
-/*  How an entry reads on a trace's timeline: its step ("filled",
- *  "delivery", ...) and a detail line. */
+/*  How an entry reads on a trace's timeline: its step in English
+ *  ("filled", "delivery", ...) and in Chinese ("充装", "入户送达", ...),
+ *  and a detail line (English). Every row's describe fills both steps:
+ *  the console shows "中文 / English", the command line the English. */
 typedef struct {
     char step[48];
+    char step_zh[64];
     char detail[256];
 } lpg_kind_words_t;
 

@@ -676,6 +676,7 @@ s_say_register(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 {
     const Lpg__CylinderRegister *r = e->cylinder_register;
     snprintf(w->step, sizeof w->step, "registered");
+    snprintf(w->step_zh, sizeof w->step_zh, "登记建档");
     snprintf(w->detail, sizeof w->detail,
              "serial %s, %s, owner %s, tare %u g, fill %u g%s%s", r->serial,
              r->spec ? r->spec : "spec ?", r->owner, r->tare_g, r->fill_g,
@@ -689,6 +690,7 @@ s_say_update(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 {
     const Lpg__CylinderUpdate *u = e->cylinder_update;
     snprintf(w->step, sizeof w->step, "updated");
+    snprintf(w->step_zh, sizeof w->step_zh, "信息变更");
     char due[40] = "";
     if (u->has_next_inspection_ymd)
         snprintf(due, sizeof due, "next inspection %u ",
@@ -704,6 +706,7 @@ s_say_relabel(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 {
     const Lpg__CylinderRelabel *r = e->cylinder_relabel;
     snprintf(w->step, sizeof w->step, "relabelled");
+    snprintf(w->step_zh, sizeof w->step_zh, "换码");
     if (r->code_revision > 1)
         snprintf(w->detail, sizeof w->detail,
                  "new label, code revision %u (revision %u and before "
@@ -723,6 +726,7 @@ s_say_enroll(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 {
     const Lpg__DeviceEnroll *d = e->device_enroll;
     snprintf(w->step, sizeof w->step, "device enrolled");
+    snprintf(w->step_zh, sizeof w->step_zh, "设备登记");
     snprintf(w->detail, sizeof w->detail, "%s%s%s%s%s",
              d->name ? d->name : "a device", d->company ? ", " : "",
              d->company ? d->company : "", d->site ? " at " : "",
@@ -734,33 +738,37 @@ s_say_revoke(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
              lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "device revoked");
+    snprintf(w->step_zh, sizeof w->step_zh, "设备吊销");
     snprintf(w->detail, sizeof w->detail, "reason: %s",
              e->device_revoke->reason ? e->device_revoke->reason : "-");
 }
 
 static void
-s_say_plain(const char *step, const char *what, const char *id,
-            lpg_kind_words_t *w)
+s_say_plain(const char *step, const char *step_zh, const char *what,
+            const char *id, lpg_kind_words_t *w)
 {
     snprintf(w->step, sizeof w->step, "%s", step);
+    snprintf(w->step_zh, sizeof w->step_zh, "%s", step_zh);
     snprintf(w->detail, sizeof w->detail, "%s %s", what, id ? id : "?");
 }
 
 /*  Words for the records that are named by one id. */
-#define S_SAY(fn, step, what, id)                                       \
+#define S_SAY(fn, step, step_zh, what, id)                              \
     static void fn(const Lpg__Event *e, const Lpg__Outcome *o, bool ok, \
                    lpg_kind_words_t *w)                                 \
     {                                                                   \
-        s_say_plain(step, what, id, w);                                 \
+        s_say_plain(step, step_zh, what, id, w);                        \
     }
 
-S_SAY(s_say_company, "company added", "company", e->company)
-S_SAY(s_say_site, "site added", "site", e->site)
-S_SAY(s_say_staff, "staff added", "staff member", e->actor)
-S_SAY(s_say_vehicle, "vehicle added", "vehicle", e->vehicle_add->plate)
-S_SAY(s_say_user, "user added", "user", e->user)
-S_SAY(s_say_reveal, "personal data revealed", "user", e->pii_reveal->user)
-S_SAY(s_say_erase, "user erased", "user", e->user_erase->user)
+S_SAY(s_say_company, "company added", "新增企业", "company", e->company)
+S_SAY(s_say_site, "site added", "新增站点", "site", e->site)
+S_SAY(s_say_staff, "staff added", "新增人员", "staff member", e->actor)
+S_SAY(s_say_vehicle, "vehicle added", "新增车辆", "vehicle",
+      e->vehicle_add->plate)
+S_SAY(s_say_user, "user added", "新增用户", "user", e->user)
+S_SAY(s_say_reveal, "personal data revealed", "查看实名信息", "user",
+      e->pii_reveal->user)
+S_SAY(s_say_erase, "user erased", "删除用户信息", "user", e->user_erase->user)
 
 /* ------------------------------------------------------------------ tips */
 
@@ -893,6 +901,7 @@ s_say_tip(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
     const Lpg__Tip *tip = e->tip;
     const char *en = lpg_tip_category_en(tip->category);
     snprintf(w->step, sizeof w->step, "tip from the public");
+    snprintf(w->step_zh, sizeof w->step_zh, "群众举报");
     snprintf(w->detail, sizeof w->detail, "%s%s%s", en ? en : tip->category,
              tip->has_phone_sealed ? ", with a phone number (sealed)" : "",
              tip->code && !tip->code_verified ? ", code NOT verified" : "");
@@ -1088,6 +1097,7 @@ s_say_account_add(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 {
     const Lpg__AccountAdd *a = e->account_add;
     snprintf(w->step, sizeof w->step, "console account granted");
+    snprintf(w->step_zh, sizeof w->step_zh, "开通控制台账户");
     snprintf(w->detail, sizeof w->detail, "account %s, %s%s%s", a->name,
              s_account_role_words(a->role),
              a->area && *a->area         ? " of area "
@@ -1098,8 +1108,8 @@ s_say_account_add(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
                                          : "");
 }
 
-S_SAY(s_say_account_password, "console password set", "account",
-      e->account_password->name)
+S_SAY(s_say_account_password, "console password set", "设置控制台密码",
+      "account", e->account_password->name)
 
 static void
 s_say_account_disable(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
@@ -1107,6 +1117,7 @@ s_say_account_disable(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 {
     const Lpg__AccountDisable *d = e->account_disable;
     snprintf(w->step, sizeof w->step, "console account disabled");
+    snprintf(w->step_zh, sizeof w->step_zh, "停用控制台账户");
     snprintf(w->detail, sizeof w->detail, "account %s%s%s", d->name,
              d->reason ? ", reason: " : "", d->reason ? d->reason : "");
 }

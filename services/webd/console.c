@@ -400,6 +400,22 @@ s_dispatch(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         return;
     }
     if (post && !lpg_console_csrf_ok(req, &who)) {
+        lpg_warn("console: '%s' posted %s without its form token", who.account,
+                 p);
+        const char *accept = req->header(req->hctx, "Accept");
+        if (!s_json_path(p) && accept && strstr(accept, "text/html")) {
+            /* a person's browser: a page, not a problem document */
+            lpg_console_send_page(
+                resp, 403, &who, "表单已失效", "Form token missing",
+                "<p class=\"bad\">表单缺少有效的令牌，未予处理。请重新载入"
+                "页面后再提交。<span lang=\"en\">The form's token was "
+                "missing or wrong, so nothing was done. Reload the page "
+                "and send the form again.</span></p><p><a "
+                "href=\"/console/cylinder\">气瓶 <span "
+                "lang=\"en\">Cylinder</span></a></p>",
+                NULL);
+            return;
+        }
         lpg_webd_problem(resp, 403, "csrf", "Form token missing or wrong",
                          "Reload the page and send the form again.");
         return;
@@ -418,6 +434,10 @@ s_dispatch(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         s_under(p, "/console/hazards") || s_under(p, "/console/live") ||
         s_under(p, "/console/api/reports")) {
         lpg_console_reports(w, req, resp, &who);
+        return;
+    }
+    if (strcmp(p, "/console/reveal") == 0 && post) {
+        lpg_console_reveal(w, req, resp, &who);
         return;
     }
     if (post) {

@@ -207,10 +207,11 @@ s_local(const char *zone, uint64_t ms, char *out, size_t outsz)
 typedef struct {
     uint64_t seq;
     char when[40], recorded[40];
-    char step[64], detail[512];
+    char step[64], step_zh[64], detail[512];
     char where[640];
     char device[640], staff[LPG_STRING_MAX + 1];
     char household[640];
+    char user[LPG_STRING_MAX + 1]; /* the household's id, when who may */
     bool ok;
     char result_zh[512], result_en[1024];
 } s_row_t;
@@ -286,6 +287,7 @@ s_row(lpg_txn_t *t, const lpg_console_who_t *who, const char *zone,
     lpg_kind_words_t words;
     lpg_kind_describe(e, o, r->ok, &words);
     snprintf(r->step, sizeof r->step, "%s", words.step);
+    snprintf(r->step_zh, sizeof r->step_zh, "%s", words.step_zh);
     snprintf(r->detail, sizeof r->detail, "%s", words.detail);
     if (e->site) {
         char area[64], name[LPG_STRING_MAX + 1];
@@ -301,6 +303,7 @@ s_row(lpg_txn_t *t, const lpg_console_who_t *who, const char *zone,
         s_user_area(t, e->user, area, sizeof area, company, sizeof company,
                     masked, sizeof masked);
         if (s_may_name_user(who, company)) {
+            snprintf(r->user, sizeof r->user, "%s", e->user);
             snprintf(r->household, sizeof r->household, "%s%s%s%s%s", e->user,
                      *masked ? " " : "", masked, *area ? " · 辖区 area " : "",
                      area);
@@ -404,20 +407,20 @@ s_csv(lpg_webd_resp_t *resp, const char *grai, const s_row_t *rows, size_t n)
         return;
     }
     static const char *const head[] = {
-        "seq",    "time",  "recorded",  "step",      "detail",   "where",
-        "device", "staff", "household", "result_zh", "result_en"};
-    for (size_t i = 0; i < 11; i++)
-        lpg_csv_write_cell(f, head[i], i == 10);
+        "seq",   "time",   "recorded", "step",      "step_zh",   "detail",
+        "where", "device", "staff",    "household", "result_zh", "result_en"};
+    for (size_t i = 0; i < 12; i++)
+        lpg_csv_write_cell(f, head[i], i == 11);
     for (size_t k = 0; k < n; k++) {
         const s_row_t *r = &rows[k];
         char seq[24];
         snprintf(seq, sizeof seq, "%llu", (unsigned long long)r->seq);
-        const char *cells[] = {seq,          r->when,     r->recorded,
-                               r->step,      r->detail,   r->where,
-                               r->device,    r->staff,    r->household,
-                               r->result_zh, r->result_en};
-        for (size_t i = 0; i < 11; i++)
-            lpg_csv_write_cell(f, cells[i], i == 10);
+        const char *cells[] = {seq,          r->when,      r->recorded,
+                               r->step,      r->step_zh,   r->detail,
+                               r->where,     r->device,    r->staff,
+                               r->household, r->result_zh, r->result_en};
+        for (size_t i = 0; i < 12; i++)
+            lpg_csv_write_cell(f, cells[i], i == 11);
     }
     if (fclose(f) != 0 || !p) {
         free(p);
@@ -432,6 +435,195 @@ s_csv(lpg_webd_resp_t *resp, const char *grai, const s_row_t *rows, size_t n)
              "Content-Disposition: attachment; "
              "filename=\"cylinder-%s.csv\"\r\n",
              grai);
+}
+
+/* ---- revealing a household's personal data ----
+ *
+ *  A reveal is a PiiReveal entry signed by the authority key, recorded
+ *  before the registry opens the sealed data, which it then sends only
+ *  to the regulator's workstation (proto/protocol.proto GetUser).
+ *  lpg-webd holds no authority key and is no such workstation, and a
+ *  console account has a password, not a key: so the console does not
+ *  reveal. It offers the regulator the form, takes the reason, and
+ *  answers with the exact command to run on the regulator's
+ *  workstation, which records the reveal and shows the data. Street
+ *  offices and companies get neither the form nor an answer (403). */
+
+/*  The households named on this timeline, the holder first. */
+static size_t
+s_households(const char *holder, const s_row_t *rows, size_t n,
+             const char **out, size_t max)
+{
+    size_t k = 0;
+    if (holder && *holder)
+        out[k++] = holder;
+    for (size_t i = n; i-- > 0 && k < max;) {
+        if (!*rows[i].user)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(out[j], rows[i].user) == 0;
+        if (!seen)
+            out[k++] = rows[i].user;
+    }
+    return k;
+}
+
+static void
+s_reveal_form(lpg_webd_buf_t *b, const lpg_console_who_t *who,
+              const char *grai, const char *holder, const s_row_t *rows,
+              size_t n)
+{
+    const char *users[8];
+    size_t k = s_households(holder, rows, n, users, 8);
+    if (k == 0)
+        return;
+    lpg_webd_puts(b,
+                  "<section class=\"reveal\" id=\"reveal\"><h2>实名信息 "
+                  "<span lang=\"en\">Personal data</span></h2><p>"
+                  "查看住户姓名、电话须说明理由，并先由主管部门密钥签名记入"
+                  "账本。<span lang=\"en\">A household's name and phone are "
+                  "shown only for a reason, signed by the authority key "
+                  "and recorded in the ledger first.</span></p><form "
+                  "method=\"post\" action=\"/console/reveal\" "
+                  "class=\"reveal\"><input type=\"hidden\" name=\"csrf\" "
+                  "value=\"");
+    lpg_webd_html(b, who->csrf);
+    lpg_webd_puts(b, "\"><input type=\"hidden\" name=\"q\" value=\"");
+    lpg_webd_html(b, grai);
+    lpg_webd_puts(b, "\"><label for=\"reveal-user\">住户 <span lang=\"en\">"
+                     "Household</span></label><select id=\"reveal-user\" "
+                     "name=\"user\">");
+    for (size_t i = 0; i < k; i++) {
+        lpg_webd_puts(b, "<option value=\"");
+        lpg_webd_html(b, users[i]);
+        lpg_webd_puts(b, "\">");
+        lpg_webd_html(b, users[i]);
+        if (holder && strcmp(users[i], holder) == 0)
+            lpg_webd_puts(b, "（现持有 holder now）");
+        lpg_webd_puts(b, "</option>");
+    }
+    lpg_webd_puts(b, "</select><label for=\"reveal-reason\">理由 <span "
+                     "lang=\"en\">Reason</span></label><input "
+                     "id=\"reveal-reason\" name=\"reason\" required "
+                     "maxlength=\"200\"><button type=\"submit\">查看实名 "
+                     "<span lang=\"en\">Reveal</span></button></form>"
+                     "</section>\n");
+}
+
+/*  s in single quotes for a POSIX shell. */
+static void
+s_shell_quote(lpg_webd_buf_t *b, const char *s)
+{
+    lpg_webd_puts(b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            lpg_webd_puts(b, "'\\''");
+        else {
+            char c[2] = {*p, '\0'};
+            lpg_webd_html(b, c);
+        }
+    }
+    lpg_webd_puts(b, "'");
+}
+
+/*  A reason: 1 to 200 bytes, no control characters. */
+static bool
+s_reason_ok(const char *r)
+{
+    size_t n = r ? strlen(r) : 0;
+    if (n == 0 || n > 200)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)r; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+void
+lpg_console_reveal(lpg_webd_t *w, const lpg_webd_req_t *req,
+                   lpg_webd_resp_t *resp, const lpg_console_who_t *who)
+{
+    if (who->role != LPG_CONSOLE_REGULATOR) {
+        lpg_warn("console: '%s' (%s) may not reveal personal data",
+                 who->account, lpg_console_role_en(who->role));
+        lpg_console_forbidden(req, resp, who);
+        return;
+    }
+    char user[LPG_STRING_MAX + 1], reason[256], q[LPG_CODE_MAX_TEXT + 1];
+    const char *u = lpg_console_form(req, "user", user, sizeof user);
+    const char *r = lpg_console_form(req, "reason", reason, sizeof reason);
+    const char *qq = lpg_console_form(req, "q", q, sizeof q);
+    while (r && *r == ' ')
+        r++;
+    bool known = false;
+    lpg_ledger_t *l = lpg_webd_ledger(w);
+    lpg_txn_t *t = NULL;
+    if (u && *u && l && lpg_ledger_read(l, &t) == LPG_OK) {
+        const void *v;
+        size_t vlen;
+        known =
+            lpg_txn_get(t, LPG_TABLE_USERS, u, strlen(u), &v, &vlen) == LPG_OK;
+        lpg_txn_abort(&t);
+    }
+    lpg_webd_buf_t b = {0};
+    int status = 200;
+    if (!known) {
+        status = 404;
+        lpg_webd_puts(&b,
+                      "<p class=\"bad\">没有这个住户。<span lang=\"en\">No "
+                      "such household.</span></p>");
+    } else if (!s_reason_ok(r)) {
+        status = 400;
+        lpg_webd_puts(&b,
+                      "<p class=\"bad\">请写明理由（1 至 200 字节，不含控制"
+                      "字符）。<span lang=\"en\">Give a reason (1 to 200 "
+                      "bytes, no control characters).</span></p>");
+    } else {
+        lpg_info("console: '%s' asked to reveal user %s (reason: %s): not "
+                 "revealed here, sent to the command line",
+                 who->account, u, r);
+        lpg_webd_puts(&b,
+                      "<div class=\"reveal-refused\" id=\"reveal-refused\">"
+                      "<p class=\"bad\"><strong>控制台不能查看实名信息，"
+                      "本次未查看、未记录。</strong><span lang=\"en\">"
+                      "Personal data is not revealed from the console: "
+                      "nothing was revealed or recorded.</span></p><p>"
+                      "查看实名信息要先记录一条由主管部门密钥签名的查看记录"
+                      "（PiiReveal，含理由），登记服务随后只把实名数据发给"
+                      "监管部门的工作站。本服务（lpg-webd）不持有主管部门"
+                      "密钥，控制台账户也只有密码、没有签名密钥。请在监管"
+                      "部门的工作站上运行：<span lang=\"en\">A reveal is "
+                      "first recorded as an entry signed by the authority "
+                      "key (a PiiReveal, with its reason); the registry "
+                      "then sends the data only to the regulator's "
+                      "workstation. lpg-webd holds no authority key, and a "
+                      "console account has a password, not a signing key. "
+                      "On the regulator's workstation, run:</span></p>"
+                      "<pre class=\"command\"><code>lpgtrace user show ");
+        s_shell_quote(&b, u);
+        lpg_webd_puts(&b, " --reveal --reason ");
+        s_shell_quote(&b, r);
+        lpg_webd_puts(&b,
+                      "</code></pre><p>该记录之后出现在此住户的账本记录中。"
+                      "<span lang=\"en\">The reveal then appears in the "
+                      "ledger, with the account that signed it and its "
+                      "reason.</span></p></div>");
+    }
+    if (qq && *qq) {
+        lpg_webd_puts(&b, "<p><a href=\"/console/cylinder?q=");
+        lpg_webd_html(&b, qq);
+        lpg_webd_puts(&b, "\">← 返回气瓶 <span lang=\"en\">Back to the "
+                          "cylinder</span></a></p>");
+    }
+    if (b.failed) {
+        free(b.p);
+        lpg_webd_problem(resp, 500, "internal", "Internal error", NULL);
+        return;
+    }
+    lpg_console_send_page(resp, status, who, "实名信息", "Personal data", b.p,
+                          NULL);
+    free(b.p);
 }
 
 static void
@@ -543,6 +735,8 @@ s_page_cylinder(lpg_webd_t *w, const lpg_webd_req_t *req,
                     cyl->next_inspection_ymd / 10000,
                     cyl->next_inspection_ymd / 100 % 100,
                     cyl->next_inspection_ymd % 100);
+    if (who->role == LPG_CONSOLE_REGULATOR)
+        s_reveal_form(&b, who, cyl->grai, now.holder, rows, nrows);
     lpg_webd_printf(&b,
                     "<h2>记录 <span lang=\"en\">Timeline</span> (%zu)</h2>"
                     "<a class=\"csv\" href=\"/console/cylinder?q=",
@@ -566,9 +760,15 @@ s_page_cylinder(lpg_webd_t *w, const lpg_webd_req_t *req,
                         r->ok ? "recorded" : "refused",
                         (unsigned long long)r->seq);
         s_cell(&b, r->when);
-        lpg_webd_puts(&b, "<td><span lang=\"en\">");
+        /* "中文 / English" */
+        lpg_webd_puts(&b, "<td><span class=\"step\">");
+        if (*r->step_zh) {
+            lpg_webd_html(&b, r->step_zh);
+            lpg_webd_puts(&b, " / ");
+        }
+        lpg_webd_puts(&b, "<span lang=\"en\">");
         lpg_webd_html(&b, r->step);
-        lpg_webd_puts(&b, "</span><br><small>");
+        lpg_webd_puts(&b, "</span></span><br><small>");
         lpg_webd_html(&b, r->detail);
         lpg_webd_puts(&b, "</small></td>");
         s_cell(&b, r->where);

@@ -57,6 +57,12 @@ void lpg_console_forbidden(const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
 void lpg_console_cylinder(lpg_webd_t *w, const lpg_webd_req_t *req,
                           lpg_webd_resp_t *resp, const lpg_console_who_t *who);
 
+/*  POST /console/reveal (console_cylinder.c): a regulator asks to see a
+ *  household's personal data with a reason; the console cannot sign the
+ *  reveal and answers with the command that does. Others: 403. */
+void lpg_console_reveal(lpg_webd_t *w, const lpg_webd_req_t *req,
+                        lpg_webd_resp_t *resp, const lpg_console_who_t *who);
+
 /*  Words for a role: "监管部门" / "regulator" ... */
 const char *lpg_console_role_zh(lpg_console_role_t r);
 const char *lpg_console_role_en(lpg_console_role_t r);

@@ -212,6 +212,17 @@ t_one_row_per_kind(void **state)
     assert_string_equal(lpg_kind_name(LPG__EVENT__BODY__NOT_SET), "unknown");
 }
 
+/*  Has s a CJK character (U+4E00..U+9FFF: E4 B8 80 .. E9 BE BF)? */
+static bool
+s_has_chinese(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p[0]; p++)
+        if (p[0] >= 0xE4 && p[0] <= 0xE9 && p[1] >= 0x80 && p[1] <= 0xBF &&
+            p[2] >= 0x80 && p[2] <= 0xBF)
+            return true;
+    return false;
+}
+
 /*  Every row describes its kind in words a person reads. */
 static void
 t_every_kind_described(void **state)
@@ -352,10 +363,17 @@ t_every_kind_described(void **state)
         default:
             fail_msg("no body for %s in this test", k->name);
         }
-        lpg_kind_words_t w;
-        lpg_kind_describe(&e, NULL, true, &w);
-        if (!*w.step)
-            fail_msg("%s says nothing", k->name);
+        /* Every row says its step in English and in Chinese, accepted
+         * and refused alike: the console shows both. */
+        for (int ok = 0; ok < 2; ok++) {
+            lpg_kind_words_t w;
+            lpg_kind_describe(&e, NULL, ok, &w);
+            if (!*w.step)
+                fail_msg("%s says nothing", k->name);
+            if (!s_has_chinese(w.step_zh))
+                fail_msg("%s (%s) has no Chinese step words", k->name,
+                         ok ? "accepted" : "refused");
+        }
     }
     /* A relabel says which revision is the label now, and why. */
     e.body_case = LPG__EVENT__BODY_CYLINDER_RELABEL;
