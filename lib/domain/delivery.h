@@ -17,22 +17,8 @@
 #include <stddef.h>
 
 #include "domain/kind_row.h"
-#include "proto/state.pb-c.h"
 
 extern const lpg_kind_t lpg_delivery_kinds[];
 extern const size_t lpg_delivery_nkinds;
-
-/*  What the door's household rules (lpg_delivery_check_household) read
- *  from the tables, for lpg-deliveryd at the door and lpg-orderd before
- *  anyone drives out. */
-
-/*  The user's open major hazards as text (caller frees), or NULL when
- *  none is open. An unreadable record reads as open (fail closed). */
-char *lpg_delivery_hazard(lpg_txn_t *t, const char *user);
-
-/*  The device whose key the gas-use certificate text names (caller
- *  frees with lpg__device_state__free_unpacked), or NULL when the text
- *  names none or no such device was ever enrolled. */
-Lpg__DeviceState *lpg_delivery_cert_signer(lpg_txn_t *t, const char *text);
 
 #endif

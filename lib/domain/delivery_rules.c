@@ -366,8 +366,7 @@ lpg_delivery_check_household(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     }
     if (in->hazard)
         lpg_verdict_add(v, LPG_REASON_USER_HAZARD, in->hazard, NULL);
-    if (in->holding_limit > 0 &&
-        in->held + in->wanted > in->holding_limit) {
+    if (in->holding_limit > 0 && in->held + in->wanted > in->holding_limit) {
         char en[S_DETAIL], zh[S_DETAIL];
         snprintf(en, sizeof en, "holds %u, wants %u, limit %u",
                  (unsigned)in->held, (unsigned)in->wanted,

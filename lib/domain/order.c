@@ -85,11 +85,11 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
                           "only an unrevoked company-admin device of %s "
                           "signs its orders",
                           e->company);
-    Lpg__OrderState *o = lpg_state_get(t, LPG_TABLE_ORDERS, id,
-                                       &lpg__order_state__descriptor);
+    Lpg__OrderState *o =
+        lpg_state_get(t, LPG_TABLE_ORDERS, id, &lpg__order_state__descriptor);
     if (e->body_case == LPG__EVENT__BODY_ORDER_PLACE) {
-        rc = o ? lpg_why_rc(why, whysz, LPG_EEXIST,
-                            "order %s exists already", id)
+        rc = o ? lpg_why_rc(why, whysz, LPG_EEXIST, "order %s exists already",
+                            id)
                : LPG_OK;
         if (rc == LPG_OK && (!e->user || !*e->user))
             rc = lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
@@ -138,15 +138,14 @@ s_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
         }
         if (!ok)
             o.reason = reasons;
-        return lpg_state_put(t, LPG_TABLE_ORDERS, id, strlen(id),
-                             &o.base);
+        return lpg_state_put(t, LPG_TABLE_ORDERS, id, strlen(id), &o.base);
     }
     if (!ok)
         return LPG_OK;
     Lpg__OrderState *o = NULL;
-    int rc = lpg_state_load(t, LPG_TABLE_ORDERS, id,
-                            &lpg__order_state__descriptor,
-                            (ProtobufCMessage **)&o);
+    int rc =
+        lpg_state_load(t, LPG_TABLE_ORDERS, id, &lpg__order_state__descriptor,
+                       (ProtobufCMessage **)&o);
     if (rc != LPG_OK)
         return rc;
     /* Fields put in below are borrowed from e: reset them before free. */
@@ -252,11 +251,12 @@ const lpg_kind_t lpg_order_kinds[] = {
      s_apply, NULL, false, s_describe},
     {LPG__EVENT__BODY_ORDER_OUT, "order_out", "order", s_authorize, s_apply,
      NULL, false, s_describe},
-    {LPG__EVENT__BODY_ORDER_DELIVERED, "order_delivered", "order",
-     s_authorize, s_apply, NULL, false, s_describe},
+    {LPG__EVENT__BODY_ORDER_DELIVERED, "order_delivered", "order", s_authorize,
+     s_apply, NULL, false, s_describe},
     {LPG__EVENT__BODY_ORDER_CANCEL, "order_cancel", "order", s_authorize,
      s_apply, NULL, false, s_describe},
     {LPG__EVENT__BODY_ORDER_REFUSE, "order_refuse", "order", s_authorize,
      s_apply, NULL, false, s_describe},
 };
-const size_t lpg_order_nkinds = sizeof lpg_order_kinds / sizeof *lpg_order_kinds;
+const size_t lpg_order_nkinds =
+    sizeof lpg_order_kinds / sizeof *lpg_order_kinds;

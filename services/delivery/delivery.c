@@ -3,7 +3,7 @@
 #include "base/error.h"
 #include "codes/code.h"
 #include "codes/gascert.h"
-#include "domain/delivery.h"
+#include "domain/household.h"
 #include "domain/state.h"
 #include "base/clock.h"
 

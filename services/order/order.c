@@ -1,7 +1,7 @@
 /*  order.c - see order.h. */
 #include "order.h"
 #include "base/error.h"
-#include "domain/delivery.h"
+#include "domain/household.h"
 #include "domain/delivery_rules.h"
 #include "domain/kind.h"
 #include "domain/order.h"
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_COUNT_MAX 100  /* cylinders in one order */
-#define S_HELD_SEEN 256  /* distinct cylinders counted per household */
+#define S_COUNT_MAX 100 /* cylinders in one order */
+#define S_HELD_SEEN 256 /* distinct cylinders counted per household */
 #define S_HOLDING_MAX 1000
 
 int
@@ -134,8 +134,8 @@ s_place(lpg_order_t *o, lpg_txn_t *txn, const Lpg__Event *e,
     in.resolver = o->resolver;
     uint64_t now = o->now_ms();
     in.today_ymd = lpg_today(&o->today, now, o->zone);
-    in.event_ymd = lpg_local_ymd(lpg_clock_bounded(e->device_time_ms, now),
-                                 o->zone);
+    in.event_ymd =
+        lpg_local_ymd(lpg_clock_bounded(e->device_time_ms, now), o->zone);
     /* the limit is the one `report anomalies` calls hoarding above */
     bool household = !in.user || !in.user->add ||
                      in.user->add->kind == LPG__USER_KIND__USER_HOUSEHOLD ||
@@ -226,9 +226,9 @@ s_delivered(lpg_txn_t *txn, const Lpg__Event *e, const Lpg__OrderState *st,
 }
 
 int
-lpg_order_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
-                const lpg_event_t *ev, const lpg_signer_t *who,
-                const lpg_append_in_t *in, void *pre, Lpg__Outcome *outcome)
+lpg_order_rules(void *ctx, lpg_txn_t *txn, uint64_t seq, const lpg_event_t *ev,
+                const lpg_signer_t *who, const lpg_append_in_t *in, void *pre,
+                Lpg__Outcome *outcome)
 {
     (void)seq;
     (void)who;

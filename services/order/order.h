@@ -17,14 +17,14 @@
 #include "net/service.h"
 
 typedef struct {
-    const char *zone;          /* time.zone */
-    const char *resolver;      /* code.resolver: gas-use certificates */
-    uint32_t household_max;    /* report.hoard_household_max: the most
+    const char *zone;         /* time.zone */
+    const char *resolver;     /* code.resolver: gas-use certificates */
+    uint32_t household_max;   /* report.hoard_household_max: the most
                                 * cylinders a household may hold, those
                                 * it orders included; 0: not judged */
-    uint32_t business_max;     /* report.hoard_business_max: the same for
+    uint32_t business_max;    /* report.hoard_business_max: the same for
                                 * a restaurant or business */
-    uint64_t (*now_ms)(void);  /* the service clock */
+    uint64_t (*now_ms)(void); /* the service clock */
     lpg_today_t today;
 } lpg_order_t;
 
