@@ -132,6 +132,24 @@ deliver C2 U2 "$GC_U2" --order O7; expect "another household's order" 1 "USER_HA
 order cancel O7 --by household --reason "not at home"; expect "O7 cancelled" 0 ""
 deliver C2 U1 "$GC_U1" --order O7; expect "a cancelled order cannot be delivered" 1 "ORDER_CANCELLED"
 deliver C2 U1 "$GC_U1"; expect "a delivery without an order: recorded, flagged" 0 "NO_ORDER"
+noseq=$(field "$T_DIR/ans" seq)
+
+# report anomalies lists that one delivery, not C1's (it named O1) nor
+# the refused ones.
+lpg report anomalies --csv >"$T_DIR/out" 2>&1
+python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["kind"] == "no_order":
+        print(r["seq"], r["who"], r["detail"].split(",")[0])' "$T_DIR/out" >"$T_DIR/got"
+[ "$(cat "$T_DIR/got")" = "$noseq DRV1 NO_ORDER at delivery to U1" ] \
+    && ok "anomalies --csv: one no_order row, seq $noseq" || { not_ok "anomalies --csv"; sed 's/^/#   /' "$T_DIR/got"; }
+lpg report anomalies --json >"$T_DIR/out" 2>&1
+python3 -c 'import json, sys
+print(" ".join(str(r["seq"]) for r in json.load(open(sys.argv[1]))["rows"] if r["kind"] == "no_order"))' \
+    "$T_DIR/out" >"$T_DIR/got" 2>&1
+[ "$(cat "$T_DIR/got")" = "$noseq" ] && ok "anomalies --json: the same row" || not_ok "anomalies --json: $(cat "$T_DIR/got")"
+lpg report anomalies >"$T_DIR/out" 2>&1
+grep -q '^  no_order  *1$' "$T_DIR/out" && ok "anomalies plain: no_order 1" || not_ok "anomalies plain"
 
 check "the ledger verifies" lpg verify
 check "rebuild the state from the log" lpg rebuild
