@@ -11,11 +11,27 @@
  *    order delivered ID --company C --delivery SEQ[,SEQ...] --as KEY
  *    order cancel ID --company C --by WHO --reason TEXT --as KEY
  *    order refuse ID --company C --reason TEXT --as KEY
+ *
+ *  and reads the orders table of the local ledger (no key needed):
+ *
+ *    order show ID                  one order, every field (--json)
+ *    order list [--company C] [--status S]
+ *                                   by id; S a status word (placed, ...)
+ *
+ *  The household's address is not in the orders table: it stays sealed
+ *  in the registry, shown to the assigned driver only.
  */
 #include "cli.h"
+#include "recall.h"
 #include "registry.h"
+#include "base/config.h"
 #include "base/error.h"
+#include "domain/order.h"
+#include "domain/state.h"
+#include "ledger/ledger.h"
 
+#include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +47,9 @@
     "--as KEY\n"                                                           \
     "       lpgtrace order cancel ID --company C --by WHO --reason TEXT "  \
     "--as KEY\n"                                                           \
-    "       lpgtrace order refuse ID --company C --reason TEXT --as KEY"
+    "       lpgtrace order refuse ID --company C --reason TEXT --as KEY\n" \
+    "       lpgtrace order show ID\n"                                       \
+    "       lpgtrace order list [--company C] [--status S]"
 
 #define S_SEQ_MAX 100
 
@@ -55,12 +73,221 @@ s_need(const lpg_opt_t *opts, const char *const *names)
     return true;
 }
 
+/* ---- show and list ---------------------------------------------------- */
+
+typedef struct {
+    const char *zone;
+    bool json;
+    const char *company; /* list: only this company's */
+    int status;          /* list: only this status, or -1 */
+    size_t n;
+    json_t *rows; /* --json list */
+} s_read_t;
+
+static json_t *
+s_order_json(const Lpg__OrderState *o, const char *zone)
+{
+    json_t *j = json_object();
+    if (!j)
+        return NULL;
+    char placed[32];
+    lpg_cli_zone_time(zone, o->placed_ms, placed, sizeof placed);
+    json_object_set_new(j, "order", json_string(o->place->order));
+    json_object_set_new(j, "company", json_string(o->company));
+    json_object_set_new(j, "user", json_string(o->user));
+    json_object_set_new(j, "status",
+                        json_string(lpg_order_status_word(o->status)));
+    json_object_set_new(j, "spec", json_string(o->place->spec));
+    json_object_set_new(j, "count", json_integer(o->place->count));
+    json_object_set_new(j, "slot_from_ms",
+                        json_integer((json_int_t)o->place->slot_from_ms));
+    json_object_set_new(j, "slot_to_ms",
+                        json_integer((json_int_t)o->place->slot_to_ms));
+    json_object_set_new(j, "channel", o->place->channel
+                                          ? json_string(o->place->channel)
+                                          : json_null());
+    json_object_set_new(j, "placed", json_string(placed));
+    json_object_set_new(j, "placed_ms", json_integer((json_int_t)o->placed_ms));
+    json_object_set_new(j, "placed_seq",
+                        json_integer((json_int_t)o->placed_seq));
+    json_object_set_new(j, "status_seq",
+                        o->has_status_seq
+                            ? json_integer((json_int_t)o->status_seq)
+                            : json_null());
+    json_object_set_new(j, "driver",
+                        o->driver ? json_string(o->driver) : json_null());
+    json_object_set_new(j, "vehicle",
+                        o->vehicle ? json_string(o->vehicle) : json_null());
+    json_t *seqs = json_array();
+    for (size_t i = 0; seqs && i < o->n_delivery_seq; i++)
+        json_array_append_new(seqs,
+                              json_integer((json_int_t)o->delivery_seq[i]));
+    json_object_set_new(j, "delivery_seq", seqs ? seqs : json_null());
+    json_object_set_new(j, "delivered_ms",
+                        o->has_delivered_ms
+                            ? json_integer((json_int_t)o->delivered_ms)
+                            : json_null());
+    json_object_set_new(j, "cancelled_by", o->cancelled_by
+                                               ? json_string(o->cancelled_by)
+                                               : json_null());
+    json_object_set_new(j, "reason",
+                        o->reason ? json_string(o->reason) : json_null());
+    return j;
+}
+
+static void
+s_show_plain(const Lpg__OrderState *o, const char *zone)
+{
+    char placed[32], from[32], to[32], delivered[32];
+    lpg_cli_zone_time(zone, o->placed_ms, placed, sizeof placed);
+    lpg_cli_zone_time(zone, o->place->slot_from_ms, from, sizeof from);
+    lpg_cli_zone_time(zone, o->place->slot_to_ms, to, sizeof to);
+    printf("order %s  %s\n", o->place->order,
+           lpg_order_status_word(o->status));
+    printf("  company   %s\n  user      %s\n", o->company, o->user);
+    printf("  wants     %u x %s, slot %s to %s\n", (unsigned)o->place->count,
+           o->place->spec, from, to);
+    printf("  placed    %s (seq %" PRIu64 ")%s%s\n", placed, o->placed_seq,
+           o->place->channel ? " by " : "",
+           o->place->channel ? o->place->channel : "");
+    if (o->driver)
+        printf("  driver    %s, vehicle %s\n", o->driver,
+               o->vehicle ? o->vehicle : "-");
+    if (o->has_delivered_ms) {
+        lpg_cli_zone_time(zone, o->delivered_ms, delivered, sizeof delivered);
+        printf("  delivered %s, deliveries", delivered);
+        for (size_t i = 0; i < o->n_delivery_seq; i++)
+            printf(" %" PRIu64, o->delivery_seq[i]);
+        printf("\n");
+    }
+    if (o->cancelled_by)
+        printf("  cancelled by %s\n", o->cancelled_by);
+    if (o->reason)
+        printf("  reason    %s\n", o->reason);
+}
+
+static int
+s_on_order(void *ctx, const void *key, size_t klen, const void *val,
+           size_t vlen)
+{
+    s_read_t *r = ctx;
+    (void)key;
+    (void)klen;
+    Lpg__OrderState *o = lpg__order_state__unpack(NULL, vlen, val);
+    if (!o)
+        return LPG_EMALFORMED;
+    int rc = LPG_OK;
+    if ((!r->company || strcmp(o->company, r->company) == 0) &&
+        (r->status < 0 || (int)o->status == r->status)) {
+        r->n++;
+        if (r->json) {
+            json_t *j = s_order_json(o, r->zone);
+            if (!j || json_array_append_new(r->rows, j) != 0)
+                rc = LPG_ENOMEM;
+        } else {
+            char placed[32];
+            lpg_cli_zone_time(r->zone, o->placed_ms, placed, sizeof placed);
+            printf("%-12s %-8s %-10s %-10s %u x %-8s %s  %s\n",
+                   o->place->order, o->company, o->user,
+                   lpg_order_status_word(o->status),
+                   (unsigned)o->place->count, o->place->spec, placed,
+                   o->driver ? o->driver : "-");
+        }
+    }
+    lpg__order_state__free_unpacked(o, NULL);
+    return rc;
+}
+
+/*  order show ID | order list [--company C] [--status S]. */
+static int
+s_read(lpg_cli_t *cli, int argc, char **argv)
+{
+    bool show = strcmp(argv[1], "show") == 0;
+    s_read_t r = {.json = cli->json, .status = -1};
+    const char *id = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (show && !id && argv[i][0] != '-')
+            id = argv[i];
+        else if (!show && strcmp(argv[i], "--company") == 0 && next) {
+            r.company = next;
+            i++;
+        } else if (!show && strcmp(argv[i], "--status") == 0 && next) {
+            for (int s = LPG__ORDER_STATUS__ORDER_PLACED;
+                 s <= LPG__ORDER_STATUS__ORDER_REFUSED; s++)
+                if (strcmp(next, lpg_order_status_word(s)) == 0)
+                    r.status = s;
+            if (r.status < 0) {
+                fprintf(stderr, "lpgtrace: order list: unknown status '%s'\n",
+                        next);
+                return 2;
+            }
+            i++;
+        } else
+            return s_usage();
+    }
+    if (show && !id)
+        return s_usage();
+    lpg_config_t *cfg = lpg_cli_config(cli);
+    if (!cfg)
+        return 2;
+    r.zone = lpg_config_get(cfg, "time.zone");
+    lpg_ledger_t *l = lpg_cli_ledger(cli, LPG_LEDGER_RDONLY);
+    if (!l)
+        return 2;
+    lpg_txn_t *t = NULL;
+    int rc = lpg_ledger_read(l, &t);
+    int status = 0;
+    if (rc == LPG_OK && show) {
+        Lpg__OrderState *o = lpg_state_get(t, LPG_TABLE_ORDERS, id,
+                                           &lpg__order_state__descriptor);
+        if (!o) {
+            fprintf(stderr, "lpgtrace: order: no order %s\n", id);
+            status = 1;
+        } else if (r.json) {
+            json_t *j = s_order_json(o, r.zone);
+            char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+            if (text)
+                puts(text);
+            else
+                rc = LPG_ENOMEM;
+            free(text);
+            json_decref(j);
+        } else
+            s_show_plain(o, r.zone);
+        lpg_state_free(o);
+    } else if (rc == LPG_OK) {
+        r.rows = r.json ? json_array() : NULL;
+        if (r.json && !r.rows)
+            rc = LPG_ENOMEM;
+        if (rc == LPG_OK)
+            rc = lpg_txn_foreach(t, LPG_TABLE_ORDERS, s_on_order, &r);
+        if (rc == LPG_OK && r.json) {
+            char *text = json_dumps(r.rows, JSON_INDENT(2));
+            if (text)
+                puts(text);
+            else
+                rc = LPG_ENOMEM;
+            free(text);
+        } else if (rc == LPG_OK)
+            printf("%zu orders\n", r.n);
+        json_decref(r.rows);
+    }
+    lpg_txn_abort(&t);
+    lpg_ledger_close(&l);
+    if (rc != LPG_OK)
+        return lpg_cli_fail("order", rc);
+    return status;
+}
+
 int
 lpg_cmd_order(lpg_cli_t *cli, int argc, char **argv)
 {
     if (argc < 2)
         return s_usage();
     const char *sub = argv[1];
+    if (strcmp(sub, "show") == 0 || strcmp(sub, "list") == 0)
+        return s_read(cli, argc, argv);
     lpg_opt_t opts[] = {{"company"},   {"user"},    {"spec"},     {"count"},
                         {"slot-from"}, {"slot-to"}, {"gas-cert"}, {"channel"},
                         {"driver"},    {"vehicle"}, {"delivery"}, {"by"},

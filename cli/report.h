@@ -46,6 +46,11 @@ int lpg_report_anomalies(const lpg_report_in_t *in);
  *  Errors: LPG_ENOMEM, or an error of the ledger read. */
 int lpg_report_coverage(const lpg_report_in_t *in);
 
+/*  The ordering platform by company and day on stdout (see
+ *  report_orders.c). Errors: LPG_ENOMEM, LPG_EINVAL (no end of --today),
+ *  or an error of the ledger read. */
+int lpg_report_orders(const lpg_report_in_t *in);
+
 /*  The tips from the public on stdout (see report_tips.c). Errors: an
  *  error of the ledger read. */
 int lpg_report_tips(const lpg_report_in_t *in);

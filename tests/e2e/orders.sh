@@ -151,6 +151,78 @@ print(" ".join(str(r["seq"]) for r in json.load(open(sys.argv[1]))["rows"] if r[
 lpg report anomalies >"$T_DIR/out" 2>&1
 grep -q '^  no_order  *1$' "$T_DIR/out" && ok "anomalies plain: no_order 1" || not_ok "anomalies plain"
 
+# Three more orders for a new household U3: O8 open past its slot (not
+# fulfilled), O9 open with its slot tomorrow, O10 declined by the company.
+check "household U3" lpg user add U3 --company NT --kind household --name "Wang Wu" --id-card 320601199001013333 --gas-cert GC-U3
+GC_U3=$(lpg user cert U3 --until 2030-12-31 --as "$A")
+order place O8 --user U3 --spec YSP15 --slot-from 1000 --slot-to 2000 --gas-cert "$GC_U3"; expect "O8 placed, its slot long past" 0 ""
+order accept O8; expect "O8 accepted, never delivered" 0 ""
+tomorrow=$(python3 -c 'import time; print(int(time.time() * 1000) + 86400000)')
+order place O9 --user U3 --spec YSP15 --slot-from "$tomorrow" --slot-to "$((tomorrow + 3600000))" --gas-cert "$GC_U3"
+expect "O9 placed for tomorrow" 0 ""
+order place O10 --user U3 --spec YSP15 --gas-cert "$GC_U3"; expect "O10 placed" 0 ""
+order refuse O10 --reason "no driver in that district"; expect "O10 declined by the company" 0 ""
+
+# order show and list: what the orders table says.
+check "order show O1 --json" lpg --json order show O1
+python3 -c 'import json, sys
+o = json.load(open(sys.argv[1]))
+print(o["order"], o["status"], o["company"], o["user"], o["driver"], o["vehicle"], o["delivery_seq"], o["count"], o["spec"], o["channel"])' \
+    "$T_DIR/out" >"$T_DIR/got" 2>&1
+[ "$(cat "$T_DIR/got")" = "O1 delivered NT U1 DRV1 SU-A001 [$dseq] 1 YSP15 phone" ] \
+    && ok "O1: delivered by DRV1 on SU-A001, delivery $dseq" || not_ok "order show O1: $(cat "$T_DIR/got")"
+wait_s=$(python3 -c 'import json, sys
+o = json.load(open(sys.argv[1]))
+print((o["delivered_ms"] - o["placed_ms"]) // 1000)' "$T_DIR/out")
+check "order show O7, plain" lpg order show O7
+check_out "plain: the status" "^order O7  cancelled$"
+check_out "plain: by whom" "^  cancelled by household$"
+check_out "plain: why" "^  reason    not at home$"
+check "order show O3" lpg order show O3
+check_out "a refused order keeps its reasons" "^  reason    GAS_CERT_EXPIRED$"
+check_status "order show of no order" 1 lpg order show NOPE
+check_out "says so" "no order NOPE"
+check "order list --json" lpg --json order list
+python3 -c 'import json, sys
+print(" ".join(o["order"] for o in json.load(open(sys.argv[1]))))' "$T_DIR/out" >"$T_DIR/got" 2>&1
+[ "$(cat "$T_DIR/got")" = "O1 O10 O2 O3 O4 O5 O6 O7 O8 O9" ] && ok "list: every order, by id" || not_ok "list: $(cat "$T_DIR/got")"
+check "order list --status refused" lpg order list --status refused
+check_out "six refused" "^6 orders$"
+check_out "O10 among them" "^O10  *NT  *U3  *refused "
+check "order list --company NT --status placed" lpg order list --company NT --status placed
+check_out "O9 alone is placed" "^1 orders$"
+check_out "O9" "^O9 "
+check "order list --company XX" lpg order list --company XX
+check_out "another company has none" "^0 orders$"
+check_status "an unknown status" 2 lpg order list --status lost
+
+# report orders: what this test did, all of it today.
+day=$(lpg --json order show O1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["placed"][:10])')
+check "report orders --csv" lpg report orders --csv
+want_csv="company,day,orders,delivered,cancelled,refused,open,not_fulfilled,p50_s,p90_s,refused_reasons,no_order
+NT,$day,10,1,1,6,2,1,$wait_s,$wait_s,GAS_CERT_EXPIRED=1 GAS_CERT_MISSING=1 NO_LEAK_ALARM=1 OVER_HOLDING_LIMIT=1 REFUSED_BY_COMPANY=1 USER_HAZARD=1,1"
+[ "$(cat "$T_DIR/out")" = "$want_csv" ] && ok "report orders --csv: 10 orders, 1 delivered in ${wait_s}s, 1 cancelled, 6 refused, 2 open (1 past its slot), 1 without an order" \
+    || { not_ok "report orders --csv"; sed 's/^/#   /' "$T_DIR/out"; }
+check "report orders --json" lpg report orders --json
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["report"] == "orders", d
+r = d["rows"]
+t = d["totals"]
+print(len(r), r[0]["company"], r[0]["orders"], r[0]["p50_s"], r[0]["p90_s"], r[0]["refused_reasons"]["USER_HAZARD"], r[0]["no_order"])
+print(t["orders"], t["delivered"], t["cancelled"], t["refused"], t["open"], t["not_fulfilled"], t["no_order"])' \
+    "$T_DIR/out" >"$T_DIR/got" 2>&1
+[ "$(cat "$T_DIR/got")" = "1 NT 10 $wait_s $wait_s 1 1
+10 1 1 6 2 1 1" ] && ok "report orders --json: the same numbers, totals" || { not_ok "report orders --json"; sed 's/^/#   /' "$T_DIR/got"; }
+tomorrow_day=$(python3 -c 'import datetime, sys; print(datetime.date.fromisoformat(sys.argv[1]) + datetime.timedelta(days=2))' "$day")
+check "report orders two days on" lpg report orders --csv --today "$tomorrow_day"
+cut -d, -f7,8 "$T_DIR/out" | tail -n 1 >"$T_DIR/got"
+[ "$(cat "$T_DIR/got")" = "2,2" ] && ok "two days on, O9's slot is past too" || not_ok "two days on: $(cat "$T_DIR/got")"
+check "report orders, plain" lpg report orders
+check_out "plain: the title" "^orders by company and day, to $day"
+check_out "plain: the row" "^  NT  *$day  *10  *1  *1  *6  *2  *1  "
+check_out "plain: the totals" "^  all  *-  *10  *1  *1  *6  *2  *1  "
+
 check "the ledger verifies" lpg verify
 check "rebuild the state from the log" lpg rebuild
 t_done
