@@ -12,7 +12,12 @@
  *    order cancel ID --company C --by WHO --reason TEXT --as KEY
  *    order refuse ID --company C --reason TEXT --as KEY
  *
- *  and reads the orders table of the local ledger (no key needed):
+ *  Any of these takes --event-id HEX (16 bytes) and --at MS (the device
+ *  time): the same command run again with both is the same signed event,
+ *  a retry, which the service answers with its first answer, marked
+ *  duplicate.
+ *
+ *  It also reads the orders table of the local ledger (no key needed):
  *
  *    order show ID                  one order, every field (--json)
  *    order list [--company C] [--status S]
@@ -28,7 +33,9 @@
 #include "base/error.h"
 #include "domain/order.h"
 #include "domain/state.h"
+#include "ledger/event.h"
 #include "ledger/ledger.h"
+#include "net/client.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -48,6 +55,8 @@
     "       lpgtrace order cancel ID --company C --by WHO --reason TEXT "  \
     "--as KEY\n"                                                           \
     "       lpgtrace order refuse ID --company C --reason TEXT --as KEY\n" \
+    "       (each may add --event-id HEX --at MS: a retry of the same "      \
+    "event)\n"                                                             \
     "       lpgtrace order show ID\n"                                       \
     "       lpgtrace order list [--company C] [--status S]"
 
@@ -69,6 +78,29 @@ s_need(const lpg_opt_t *opts, const char *const *names)
             fprintf(stderr, "lpgtrace: order: --%s is required\n", names[i]);
             return false;
         }
+    }
+    return true;
+}
+
+/*  hex: exactly 2 * LPG_EVENT_ID_LEN hex digits, into id. */
+static bool
+s_unhex(const char *hex, uint8_t id[LPG_EVENT_ID_LEN])
+{
+    if (strlen(hex) != 2 * LPG_EVENT_ID_LEN)
+        return false;
+    for (size_t i = 0; i < LPG_EVENT_ID_LEN; i++) {
+        unsigned v = 0;
+        for (size_t k = 0; k < 2; k++) {
+            char ch = hex[2 * i + k];
+            unsigned d = ch >= '0' && ch <= '9'   ? (unsigned)(ch - '0')
+                         : ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10)
+                         : ch >= 'A' && ch <= 'F' ? (unsigned)(ch - 'A' + 10)
+                                                  : 16;
+            if (d > 15)
+                return false;
+            v = v * 16 + d;
+        }
+        id[i] = (uint8_t)v;
     }
     return true;
 }
@@ -291,7 +323,8 @@ lpg_cmd_order(lpg_cli_t *cli, int argc, char **argv)
     lpg_opt_t opts[] = {{"company"},   {"user"},    {"spec"},     {"count"},
                         {"slot-from"}, {"slot-to"}, {"gas-cert"}, {"channel"},
                         {"driver"},    {"vehicle"}, {"delivery"}, {"by"},
-                        {"reason"},    {"as"},      {NULL}};
+                        {"reason"},    {"as"},      {"event-id"},
+                        {"at"},        {NULL}};
     const char *id = NULL;
     if (!lpg_reg_opts("order", argc, argv, 2, opts, &id, 1) || !id || !*id)
         return s_usage();
@@ -380,10 +413,30 @@ lpg_cmd_order(lpg_cli_t *cli, int argc, char **argv)
     } else {
         return s_usage();
     }
+    uint8_t event_id[LPG_EVENT_ID_LEN];
+    const char *hex = lpg_reg_opt(opts, "event-id"),
+               *at = lpg_reg_opt(opts, "at");
+    if (hex && !s_unhex(hex, event_id)) {
+        fprintf(stderr, "lpgtrace: order: --event-id is %d hex digits\n",
+                2 * LPG_EVENT_ID_LEN);
+        return 2;
+    }
+    if (at && (!lpg_cli_u64(at, &ev.device_time_ms) || !ev.device_time_ms))
+        return s_usage();
     lpg_key_t *signer = lpg_reg_signer(cli, lpg_reg_opt(opts, "as"));
     if (!signer)
         return 2;
-    int status = lpg_cli_submit(cli, "order", &ev, signer, NULL);
+    struct lpg_client *client = lpg_cli_client(cli, "order");
+    if (!client) {
+        lpg_key_destroy(&signer);
+        return 2;
+    }
+    Lpg__Reply *reply = NULL;
+    int rc = lpg_client_sign_submit(client, signer, &ev, NULL, 0,
+                                    hex ? event_id : NULL, NULL, &reply);
+    lpg_client_destroy(&client);
     lpg_key_destroy(&signer);
-    return status;
+    if (rc != LPG_OK)
+        return lpg_cli_unanswered(cli, "order", rc);
+    return lpg_cli_answer(cli, reply, NULL);
 }

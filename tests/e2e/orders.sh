@@ -3,8 +3,10 @@
 # it) is fulfilled; an order is refused up front by the door's own
 # household rules, each reason its own; the door refuses a delivery whose
 # order is unknown, another driver's, another household's or cancelled;
-# a delivery without an order is recorded, flagged NO_ORDER; a retry of a
-# step (same event id) gives the first answer.
+# a delivery without an order is recorded, flagged NO_ORDER, and listed
+# by report anomalies; order show/list and report orders say what the
+# test did; a retry of each step (same event id) gives the first answer,
+# marked duplicate.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -222,6 +224,62 @@ check "report orders, plain" lpg report orders
 check_out "plain: the title" "^orders by company and day, to $day"
 check_out "plain: the row" "^  NT  *$day  *10  *1  *1  *6  *2  *1  "
 check_out "plain: the totals" "^  all  *-  *10  *1  *1  *6  *2  *1  "
+
+# An idempotent retry of each step: the same command with the same
+# --event-id and --at is the same signed event; the service answers it
+# with its first answer (status, seq, reasons), marked duplicate, and
+# records nothing new.
+n_id=0
+retry() { # WHAT ORDER-ARGS...
+    what=$1
+    shift
+    n_id=$((n_id + 1))
+    id=$(printf '%032x' "$((0x5e7000 + n_id))")
+    at=$(python3 -c 'import time; print(int(time.time() * 1000))')
+    order "$@" --event-id "$id" --at "$at"
+    rc1=$?
+    cp "$T_DIR/ans" "$T_DIR/ans1"
+    order "$@" --event-id "$id" --at "$at"
+    rc2=$?
+    got=$(python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+key = lambda d: (d["status"], d.get("seq"), [r["token"] for r in d.get("reasons", [])])
+print("same" if key(a) == key(b) else "differs: %r %r" % (key(a), key(b)),
+      "first" if not a.get("duplicate") else "first-marked",
+      "duplicate" if b.get("duplicate") else "unmarked", a["status"])' "$T_DIR/ans1" "$T_DIR/ans" 2>&1)
+    case "$got" in
+    "same first duplicate "*) [ "$rc1" = "$rc2" ] && ok "retry of $what: the first answer ($rc1, ${got##* }), marked duplicate" \
+        || not_ok "retry of $what: exit $rc1 then $rc2" ;;
+    *) not_ok "retry of $what: $got"; sed 's/^/#   /' "$T_DIR/ans" | head -5 ;;
+    esac
+}
+before=$(lpg log --json | wc -l)
+retry "place" place RT1 --user U3 --spec YSP15 --gas-cert "$GC_U3"
+retry "accept" accept RT1
+retry "assign" assign RT1 --driver DRV1 --vehicle SU-A001
+retry "out" out RT1
+ready C3 && ok "C3 on the vehicle" || not_ok "C3"
+deliver C3 U3 "$GC_U3" --order RT1; expect "C3 delivered to U3 naming RT1" 0 ""
+rtseq=$(field "$T_DIR/ans" seq)
+retry "delivered" delivered RT1 --delivery "$rtseq"
+retry "place (for cancel)" place RT2 --user U3 --spec YSP15 --gas-cert "$GC_U3"
+retry "accept (for cancel)" accept RT2
+retry "an assignment refused" assign RT2 --driver DRV-OLD --vehicle SU-OLD
+retry "cancel" cancel RT2 --by company --reason "duplicate order"
+retry "place (for refuse)" place RT3 --user U3 --spec YSP15 --gas-cert "$GC_U3"
+retry "refuse" refuse RT3 --reason "out of area"
+retry "a place refused up front" place RT4 --user U2 --spec YSP15 --gas-cert "$GC_U2"
+after=$(lpg log --json | wc -l)
+# 12 order steps sent twice, and C3's five (added, checked, filled,
+# dispatched, delivered)
+[ $((after - before)) -eq 17 ] && ok "12 steps sent twice: 12 entries recorded (and C3's 5)" \
+    || not_ok "retries recorded $((after - before)) entries, wanted 17"
+order accept RT1 --event-id "$(printf '%032x' $((0x5e7000 + 2)))"
+[ "$(field "$T_DIR/ans" status)" = CONFLICT ] && ok "an event id reused for another event (another time): CONFLICT" \
+    || { not_ok "a reused event id"; sed 's/^/#   /' "$T_DIR/ans" | head -3; }
+check_status "--event-id must be 32 hex digits" 2 lpg order accept RT1 --company NT --as "$A" --event-id abc
+check "RT1 delivered, RT2 cancelled, RT3 refused" sh -c "lpgtrace --home '$H' order list | grep -c -E '^RT1 .* delivered |^RT2 .* cancelled |^RT3 .* refused '"
+check_out "all three" "^3$"
 
 check "the ledger verifies" lpg verify
 check "rebuild the state from the log" lpg rebuild
