@@ -55,9 +55,9 @@
     "       lpgtrace order cancel ID --company C --by WHO --reason TEXT "  \
     "--as KEY\n"                                                           \
     "       lpgtrace order refuse ID --company C --reason TEXT --as KEY\n" \
-    "       (each may add --event-id HEX --at MS: a retry of the same "      \
+    "       (each may add --event-id HEX --at MS: a retry of the same "    \
     "event)\n"                                                             \
-    "       lpgtrace order show ID\n"                                       \
+    "       lpgtrace order show ID\n"                                      \
     "       lpgtrace order list [--company C] [--status S]"
 
 #define S_SEQ_MAX 100
@@ -135,11 +135,12 @@ s_order_json(const Lpg__OrderState *o, const char *zone)
                         json_integer((json_int_t)o->place->slot_from_ms));
     json_object_set_new(j, "slot_to_ms",
                         json_integer((json_int_t)o->place->slot_to_ms));
-    json_object_set_new(j, "channel", o->place->channel
-                                          ? json_string(o->place->channel)
+    json_object_set_new(j, "channel",
+                        o->place->channel ? json_string(o->place->channel)
                                           : json_null());
     json_object_set_new(j, "placed", json_string(placed));
-    json_object_set_new(j, "placed_ms", json_integer((json_int_t)o->placed_ms));
+    json_object_set_new(j, "placed_ms",
+                        json_integer((json_int_t)o->placed_ms));
     json_object_set_new(j, "placed_seq",
                         json_integer((json_int_t)o->placed_seq));
     json_object_set_new(j, "status_seq",
@@ -159,9 +160,9 @@ s_order_json(const Lpg__OrderState *o, const char *zone)
                         o->has_delivered_ms
                             ? json_integer((json_int_t)o->delivered_ms)
                             : json_null());
-    json_object_set_new(j, "cancelled_by", o->cancelled_by
-                                               ? json_string(o->cancelled_by)
-                                               : json_null());
+    json_object_set_new(j, "cancelled_by",
+                        o->cancelled_by ? json_string(o->cancelled_by)
+                                        : json_null());
     json_object_set_new(j, "reason",
                         o->reason ? json_string(o->reason) : json_null());
     return j;
@@ -221,9 +222,8 @@ s_on_order(void *ctx, const void *key, size_t klen, const void *val,
             lpg_cli_zone_time(r->zone, o->placed_ms, placed, sizeof placed);
             printf("%-12s %-8s %-10s %-10s %u x %-8s %s  %s\n",
                    o->place->order, o->company, o->user,
-                   lpg_order_status_word(o->status),
-                   (unsigned)o->place->count, o->place->spec, placed,
-                   o->driver ? o->driver : "-");
+                   lpg_order_status_word(o->status), (unsigned)o->place->count,
+                   o->place->spec, placed, o->driver ? o->driver : "-");
         }
     }
     lpg__order_state__free_unpacked(o, NULL);
@@ -323,8 +323,8 @@ lpg_cmd_order(lpg_cli_t *cli, int argc, char **argv)
     lpg_opt_t opts[] = {{"company"},   {"user"},    {"spec"},     {"count"},
                         {"slot-from"}, {"slot-to"}, {"gas-cert"}, {"channel"},
                         {"driver"},    {"vehicle"}, {"delivery"}, {"by"},
-                        {"reason"},    {"as"},      {"event-id"},
-                        {"at"},        {NULL}};
+                        {"reason"},    {"as"},      {"event-id"}, {"at"},
+                        {NULL}};
     const char *id = NULL;
     if (!lpg_reg_opts("order", argc, argv, 2, opts, &id, 1) || !id || !*id)
         return s_usage();

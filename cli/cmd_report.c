@@ -492,7 +492,7 @@ s_more(lpg_cli_t *cli, const char *what, int argc, char **argv)
         return status;
     }
     if (rc == LPG_OK)
-        rc = coverage                    ? lpg_report_coverage(&in)
+        rc = coverage                      ? lpg_report_coverage(&in)
              : strcmp(what, "tips") == 0   ? lpg_report_tips(&in)
              : strcmp(what, "orders") == 0 ? lpg_report_orders(&in)
                                            : lpg_report_anomalies(&in);

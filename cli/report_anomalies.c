@@ -54,8 +54,8 @@ typedef enum {
 } s_kind_t;
 
 static const char *const s_kind_names[S_NKINDS] = {
-    "pocket_code",    "cloned_code", "forged_code",
-    "broken_custody", "late",        "no_order",    "hoarding",
+    "pocket_code", "cloned_code", "forged_code", "broken_custody",
+    "late",        "no_order",    "hoarding",
 };
 
 /*  The reasons (domain/reasons.h) that make each of the first four

@@ -201,8 +201,7 @@ static bool
 s_has_token(const Lpg__Outcome *oc, const char *token)
 {
     for (size_t i = 0; oc && i < oc->n_reasons; i++)
-        if (oc->reasons[i]->token &&
-            strcmp(oc->reasons[i]->token, token) == 0)
+        if (oc->reasons[i]->token && strcmp(oc->reasons[i]->token, token) == 0)
             return true;
     return false;
 }
@@ -232,9 +231,8 @@ s_no_order(s_orders_t *o)
                 lpg_state_device(t, ev.signed_event->key_id.data, &dev) ==
                     LPG_OK)
                 company = dev->company;
-            s_row_t *r =
-                s_row(o, company && *company ? company : "-",
-                      lpg_local_ymd(b->device_time_ms, o->in->zone));
+            s_row_t *r = s_row(o, company && *company ? company : "-",
+                               lpg_local_ymd(b->device_time_ms, o->in->zone));
             if (!r)
                 rc = LPG_ENOMEM;
             else {
@@ -302,9 +300,8 @@ s_reason_text(const s_row_t *r)
     size_t at = 0;
     s[0] = '\0';
     for (size_t i = 0; i < r->n_reasons; i++)
-        at += (size_t)snprintf(s + at, len - at, "%s%s=%" PRIu64,
-                               i ? " " : "", r->reasons[i].token,
-                               r->reasons[i].n);
+        at += (size_t)snprintf(s + at, len - at, "%s%s=%" PRIu64, i ? " " : "",
+                               r->reasons[i].token, r->reasons[i].n);
     if (!r->n_reasons)
         snprintf(s, len, "-");
     return s;
@@ -361,8 +358,8 @@ static void
 s_cells(const s_row_t *r, char bufs[11][24], const char *cells[12],
         char *reasons)
 {
-    uint64_t nums[] = {r->orders, r->delivered,     r->cancelled,
-                       r->refused, r->open,         r->not_fulfilled};
+    uint64_t nums[] = {r->orders,  r->delivered, r->cancelled,
+                       r->refused, r->open,      r->not_fulfilled};
     cells[0] = r->company ? r->company : "all";
     if (r->company)
         s_day(r->day, bufs[0]);
@@ -383,9 +380,9 @@ s_cells(const s_row_t *r, char bufs[11][24], const char *cells[12],
 }
 
 static const char *const s_head[12] = {
-    "company", "day",           "orders", "delivered", "cancelled",
-    "refused", "open",          "not_fulfilled",       "p50_s",
-    "p90_s",   "refused_reasons", "no_order"};
+    "company",         "day",     "orders",        "delivered", "cancelled",
+    "refused",         "open",    "not_fulfilled", "p50_s",     "p90_s",
+    "refused_reasons", "no_order"};
 
 static int
 s_print(s_orders_t *o)
