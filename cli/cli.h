@@ -107,5 +107,6 @@ int lpg_cmd_cylinder(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_trace(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_recall(lpg_cli_t *cli, int argc, char **argv);
 int lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv);
+int lpg_cmd_order(lpg_cli_t *cli, int argc, char **argv);
 
 #endif

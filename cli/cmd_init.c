@@ -22,8 +22,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *s_daemons[] = {"registry", "filling", "delivery",
-                                  "inspection", "trace"};
+static const char *s_daemons[] = {"registry",   "filling", "delivery",
+                                  "inspection", "trace",   "order"};
 
 static int
 s_keypair(const char *home, const char *name, lpg_key_t **out)

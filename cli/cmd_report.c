@@ -1,10 +1,10 @@
 /*  cmd_report.c - lpgtrace report refused|overdue|hazards|anomalies|
- *  coverage [--csv]: the regulator's lists from the local ledger.
+ *  coverage|tips|orders [--csv]: the regulator's lists from the local ledger.
  *  refused: denied fill checks counted by station and reason; overdue:
  *  cylinders past their periodic inspection date; hazards: open household
  *  hazards past their deadline, or with --user ID every open hazard of
  *  that user, due or not (what an inspector looks up before a visit, to
- *  rectify them by id); anomalies, coverage and tips. Computed by
+ *  rectify them by id); anomalies, coverage, tips and orders. Computed by
  *  lib/report/ (lpg-webd's console shows the same). `tips --reveal SEQ
  *  --reason TEXT` shows one tip's phone number in clear to the regulator,
  *  as `user show --reveal` does a user's data: a PiiReveal naming the tip
@@ -39,7 +39,8 @@ static int
 s_usage(void)
 {
     fprintf(stderr,
-            "usage: lpgtrace report refused|overdue|hazards|anomalies|tips "
+            "usage: lpgtrace report "
+            "refused|overdue|hazards|anomalies|tips|orders "
             "[--json|--csv] [--today YYYY-MM-DD]\n"
             "       lpgtrace report tips --reveal SEQ --reason TEXT "
             "[--as KEYPREFIX] [--json|--csv]\n"
@@ -53,7 +54,12 @@ s_usage(void)
             "             --user: every open hazard of one user\n"
             "  anomalies  pocket, cloned and forged codes, broken custody, "
             "late events,\n"
-            "             hoarding (report.hoard_* in lpgtrace.conf)\n"
+            "             deliveries without an order, hoarding "
+            "(report.hoard_*)\n"
+            "  orders     orders by company and day: delivered, refused by "
+            "reason,\n"
+            "             not fulfilled, p50/p90 time to delivery, deliveries "
+            "without one\n"
             "  coverage   household inspection coverage by area and "
             "period\n"
             "  tips       reports from the public (lpg-webd), phone "
@@ -228,9 +234,10 @@ s_more(lpg_cli_t *cli, const char *what, int argc, char **argv)
         return status;
     }
     if (rc == LPG_OK)
-        rc = coverage                    ? lpg_report_coverage(&in)
-             : strcmp(what, "tips") == 0 ? lpg_report_tips(&in)
-                                         : lpg_report_anomalies(&in);
+        rc = coverage                      ? lpg_report_coverage(&in)
+             : strcmp(what, "tips") == 0   ? lpg_report_tips(&in)
+             : strcmp(what, "orders") == 0 ? lpg_report_orders(&in)
+                                           : lpg_report_anomalies(&in);
     lpg_txn_abort(&in.t);
     lpg_ledger_close(&l);
     if (rc == LPG_ECONFIG)
@@ -247,7 +254,7 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
         return s_usage();
     const char *what = argv[1];
     if (strcmp(what, "anomalies") == 0 || strcmp(what, "coverage") == 0 ||
-        strcmp(what, "tips") == 0)
+        strcmp(what, "tips") == 0 || strcmp(what, "orders") == 0)
         return s_more(cli, what, argc, argv);
     int (*fn)(const lpg_report_in_t *) = NULL;
     if (strcmp(what, "refused") == 0)

@@ -38,6 +38,7 @@ static const s_command_t s_commands[] = {
     {"user", lpg_cmd_user, "add, import, show, reveal, find, erase users"},
     {"account", lpg_cmd_account, "console accounts: add, passwd, disable"},
     {"cylinder", lpg_cmd_cylinder, "add, import or show cylinders"},
+    {"order", lpg_cmd_order, "place, accept, assign, cancel orders"},
     {"trace", lpg_cmd_trace, "one cylinder's history, every proof checked"},
     {"recall", lpg_cmd_recall, "a station's fills in a window: who got them"},
     {"report", lpg_cmd_report, "refused fills, overdue cylinders, hazards"},

@@ -42,6 +42,7 @@
 typedef struct {
     const char *command;
     const char *code, *vehicle, *driver, *site, *user, *gas_cert;
+    const char *order; /* deliver: the order it fulfils */
     const char *gas_cert_image;
     /* The certificate decoded from gas_cert_image; longer than any
      * certificate, so one cut short is never taken for another. */
@@ -74,7 +75,7 @@ s_usage(void)
     fprintf(stderr,
             "usage: lpg-scan [--home DIR] dispatch --code T [COMMON]\n"
             "       lpg-scan [--home DIR] deliver --code T --user U "
-            "[--gas-cert TEXT | --gas-cert-image FILE]\n"
+            "[--gas-cert TEXT | --gas-cert-image FILE] [--order ID]\n"
             "                [--check ITEM=ok|fail ...] [COMMON]\n"
             "       lpg-scan [--home DIR] collect --code T --user U "
             "[COMMON]\n"
@@ -128,6 +129,8 @@ s_parse(s_args_t *a, const char *home, int argc, char **argv)
             a->user = val;
         else if (strcmp(o, "--gas-cert") == 0)
             a->gas_cert = val;
+        else if (strcmp(o, "--order") == 0)
+            a->order = val;
         else if (strcmp(o, "--gas-cert-image") == 0)
             a->gas_cert_image = val;
         else if (strcmp(o, "--at") == 0) {
@@ -346,6 +349,7 @@ s_step(const s_args_t *a, lpg_config_t *cfg, lpg_key_t *key, const char *grai,
     } else if (strcmp(a->command, "deliver") == 0) {
         del.vehicle = vehicle;
         del.gas_cert = (char *)a->gas_cert;
+        del.order = (char *)a->order;
         del.n_checks = a->nitems;
         del.checks = (Lpg__CheckItem **)a->item_ptrs;
         ev.body_case = LPG__EVENT__BODY_DELIVERY;

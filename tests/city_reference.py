@@ -43,8 +43,9 @@ OVERRIDE_NO_REASON OVERRIDE_TOKENS_MISMATCH OVERRIDE_NOT_ALLOWED
 HANDHELD_UNKNOWN STATION_UNKNOWN DRIVER_UNKNOWN DRIVER_CERT_EXPIRED
 VEHICLE_UNKNOWN VEHICLE_PERMIT_EXPIRED USER_UNKNOWN GAS_CERT_MISMATCH
 NO_LEAK_ALARM USER_HAZARD SAFETY_CHECK_MISSING SAFETY_CHECK_FAILED
-WRONG_CUSTODY LATE""".split()
-FLAGS = {"OVERFILL", "SHORT_WEIGHT", "LEAK", "LATE"}
+WRONG_CUSTODY LATE OVER_HOLDING_LIMIT ORDER_UNKNOWN ORDER_OTHER_DRIVER
+ORDER_OTHER_USER ORDER_CANCELLED NO_ORDER""".split()
+FLAGS = {"OVERFILL", "SHORT_WEIGHT", "LEAK", "LATE", "NO_ORDER"}
 
 # Rule thresholds: the defaults of lib/base/config.c.
 TARE_TOLERANCE_G = 300  # above the tare
@@ -238,6 +239,8 @@ class City:
                         why.append("SAFETY_CHECK_FAILED")
                 if c.custody != "CUSTODY_IN_TRANSIT":
                     why.append("WRONG_CUSTODY")
+                # the generated deliveries name no order
+                why.append("NO_ORDER")
             elif k == "collection":
                 if (c.custody != "CUSTODY_AT_USER" or
                         c.holder != r["user"]):
@@ -461,6 +464,11 @@ class City:
             if "LATE" in r["why"]:
                 row(seq, t, "late", r.get("cylinder"), r.get("site"),
                     r.get("actor"), "late %ss" % r["late_s"])
+            if r["kind"] == "delivery" and r["ok"] and "NO_ORDER" in r["why"]:
+                row(seq, t, "no_order", r.get("cylinder"), r.get("site"),
+                    r.get("actor"),
+                    "NO_ORDER at delivery to %s, vehicle %s, device %s" % (
+                        r["user"], r["vehicle"], r["device"]))
         held = {}
         for c in self.cyls.values():
             if c.custody == "CUSTODY_AT_USER":

@@ -50,12 +50,14 @@ static const s_default_t s_defaults[] = {
     {"endpoint.inspection", "tcp://127.0.0.1:7104"},
     {"endpoint.trace", "tcp://127.0.0.1:7105"},
     {"endpoint.feed", "tcp://127.0.0.1:7106"},
+    {"endpoint.order", "tcp://127.0.0.1:7107"},
     /* Prometheus metrics: each daemon's port on 127.0.0.1 (0: none) */
     {"metrics.registry", "0"},
     {"metrics.filling", "0"},
     {"metrics.delivery", "0"},
     {"metrics.inspection", "0"},
     {"metrics.trace", "0"},
+    {"metrics.order", "0"},
     /* notary */
     {"notary.enabled", "1"},
     {"notary.interval_ms", "5000"},

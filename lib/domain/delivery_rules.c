@@ -353,9 +353,9 @@ s_check_safety_items(lpg_verdict_t *v, const lpg_delivery_input_t *in)
     }
 }
 
-static void
-s_check_delivery(lpg_verdict_t *v, const lpg_delivery_input_t *in,
-                 const char *company)
+void
+lpg_delivery_check_household(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+                             const char *company)
 {
     if (s_check_user(v, in, company, false)) {
         const Lpg__UserAdd *u = in->user->add;
@@ -366,6 +366,64 @@ s_check_delivery(lpg_verdict_t *v, const lpg_delivery_input_t *in,
     }
     if (in->hazard)
         lpg_verdict_add(v, LPG_REASON_USER_HAZARD, in->hazard, NULL);
+    if (in->holding_limit > 0 && in->held + in->wanted > in->holding_limit) {
+        char en[S_DETAIL], zh[S_DETAIL];
+        snprintf(en, sizeof en, "holds %u, wants %u, limit %u",
+                 (unsigned)in->held, (unsigned)in->wanted,
+                 (unsigned)in->holding_limit);
+        snprintf(zh, sizeof zh, "已持有 %u 瓶，再订 %u 瓶，限额 %u 瓶",
+                 (unsigned)in->held, (unsigned)in->wanted,
+                 (unsigned)in->holding_limit);
+        lpg_verdict_add(v, LPG_REASON_OVER_HOLDING_LIMIT, en, zh);
+    }
+}
+
+void
+lpg_delivery_check_crew(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+                        const char *company)
+{
+    s_check_driver(v, in, company);
+    s_check_vehicle(v, in, company);
+}
+
+/*  The order a delivery names, as lpg-orderd recorded it. */
+static void
+s_check_order(lpg_verdict_t *v, const lpg_delivery_input_t *in)
+{
+    char en[S_DETAIL], zh[S_DETAIL];
+    const Lpg__OrderState *o = in->order;
+    if (!in->order_id || !*in->order_id) {
+        lpg_verdict_add(v, LPG_REASON_NO_ORDER, NULL, NULL);
+        return;
+    }
+    if (!o) {
+        snprintf(en, sizeof en, "no order %s", in->order_id);
+        snprintf(zh, sizeof zh, "无此订单 %s", in->order_id);
+        lpg_verdict_add(v, LPG_REASON_ORDER_UNKNOWN, en, zh);
+        return;
+    }
+    if (o->status == LPG__ORDER_STATUS__ORDER_CANCELLED ||
+        o->status == LPG__ORDER_STATUS__ORDER_REFUSED)
+        lpg_verdict_add(v, LPG_REASON_ORDER_CANCELLED,
+                        o->reason ? o->reason : NULL, NULL);
+    if (!s_streq(o->driver, in->driver_id)) {
+        snprintf(en, sizeof en, "assigned to %s", s_or(o->driver));
+        snprintf(zh, sizeof zh, "派给 %s", s_or(o->driver));
+        lpg_verdict_add(v, LPG_REASON_ORDER_OTHER_DRIVER, en, zh);
+    }
+    if (!s_streq(o->user, in->user_id)) {
+        snprintf(en, sizeof en, "ordered by %s", s_or(o->user));
+        snprintf(zh, sizeof zh, "订购用户 %s", s_or(o->user));
+        lpg_verdict_add(v, LPG_REASON_ORDER_OTHER_USER, en, zh);
+    }
+}
+
+static void
+s_check_delivery(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+                 const char *company)
+{
+    lpg_delivery_check_household(v, in, company);
+    s_check_order(v, in);
     s_check_safety_items(v, in);
     for (size_t i = 0; i < in->n_checks; i++) {
         const Lpg__CheckItem *c = in->checks[i];
@@ -446,8 +504,7 @@ lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
                                        : NULL;
 
     s_check_device(out, in->device, company);
-    s_check_driver(out, in, company);
-    s_check_vehicle(out, in, company);
+    lpg_delivery_check_crew(out, in, company);
     switch (in->step) {
     case LPG_DELIVERY_DISPATCH:
         s_check_site(out, in, company);

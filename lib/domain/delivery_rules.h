@@ -15,6 +15,7 @@
 #include "base/config.h"
 #include "ledger/event.h"
 #include "domain/fill_rules.h"
+#include "proto/state.pb-c.h"
 
 /*  The hazards table (LPG_TABLE_HAZARDS) holds, under the key
  *  "user/<user id>", the user's UserHazards record (proto/state.proto),
@@ -89,6 +90,15 @@ typedef struct {
     uint32_t today_ymd;     /* the local date, YYYYMMDD */
     uint32_t event_ymd;     /* the local date of time_ms; 0:
                                         * today_ymd */
+    /* deliver: the order the delivery names (Delivery.order; NULL:
+     * none) and its record (NULL: no such order) */
+    const char *order_id;
+    const Lpg__OrderState *order;
+    /* the household's holding limit (0: not judged), the cylinders it
+     * holds and those it asks for (an order's count) */
+    uint32_t holding_limit;
+    uint32_t held;
+    uint32_t wanted;
 } lpg_delivery_input_t;
 
 /*  Judges one step: *out gets allow and every failing reason. Refusals:
@@ -109,7 +119,10 @@ typedef struct {
  *  company), GAS_CERT_REVOKED (that key is revoked), GAS_CERT_FORGED (the
  *  signature is not that key's), GAS_CERT_OTHER_USER, GAS_CERT_MISMATCH
  *  (number not the one on record, or none on record), GAS_CERT_EXPIRED
- *  (valid until a day before event_ymd); collection:
+ *  (valid until a day before event_ymd), for the order it names
+ *  (order_id): ORDER_UNKNOWN, ORDER_CANCELLED (cancelled or refused),
+ *  ORDER_OTHER_DRIVER (not assigned to driver_id), ORDER_OTHER_USER, and
+ *  the flag NO_ORDER when it names none; collection:
  *  USER_UNKNOWN; return: STATION_UNKNOWN; WRONG_CUSTODY when the custody
  *  does not fit the step; with the code scanned (of this cylinder),
  *  CODE_SUPERSEDED or CODE_UNREGISTERED as lpg_rules_code_revision
@@ -121,5 +134,22 @@ typedef struct {
  *  names another cylinder, or today_ymd is no date. */
 int lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
                        uint64_t *late_ms);
+
+/*  The household part of a delivery's rules, which an order is judged on
+ *  before anyone drives out (lib/domain/order.h): user_id and user (a
+ *  registered, not erased, user of company: USER_UNKNOWN), the gas-use
+ *  certificate gas_cert with gas_cert_signer, resolver, today_ymd and
+ *  event_ymd (GAS_CERT_*), NO_LEAK_ALARM, USER_HAZARD from hazard, and
+ *  OVER_HOLDING_LIMIT when holding_limit is set and held + wanted exceed
+ *  it. Adds to *v (lpg_verdict_add); the caller sorts it. */
+void lpg_delivery_check_household(lpg_verdict_t *v,
+                                  const lpg_delivery_input_t *in,
+                                  const char *company);
+
+/*  The crew part: driver_id / driver (DRIVER_UNKNOWN,
+ *  DRIVER_CERT_EXPIRED) and vehicle_id / vehicle (VEHICLE_UNKNOWN,
+ *  VEHICLE_PERMIT_EXPIRED) of company, on today_ymd. Adds to *v. */
+void lpg_delivery_check_crew(lpg_verdict_t *v, const lpg_delivery_input_t *in,
+                             const char *company);
 
 #endif

@@ -7,6 +7,7 @@
 #include "domain/delivery.h"
 #include "domain/fill.h"
 #include "domain/inspection.h"
+#include "domain/order.h"
 #include "domain/registry.h"
 #include "domain/state.h"
 #include "base/count.h"
@@ -22,6 +23,7 @@ static const struct {
     {lpg_fill_kinds, &lpg_fill_nkinds},
     {lpg_delivery_kinds, &lpg_delivery_nkinds},
     {lpg_inspection_kinds, &lpg_inspection_nkinds},
+    {lpg_order_kinds, &lpg_order_nkinds},
 };
 
 const lpg_kind_t *
@@ -60,8 +62,8 @@ lpg_kind_service(Lpg__Event__BodyCase body)
 }
 
 /*  The services that record events, as their LedgerEntry.service. */
-static const char *const s_services[] = {"registry", "filling", "delivery",
-                                         "inspection", "trace"};
+static const char *const s_services[] = {"registry",   "filling", "delivery",
+                                         "inspection", "trace",   "order"};
 
 /*  `lpgtrace init` records the first enrolments: the registry's kinds. */
 static const char *

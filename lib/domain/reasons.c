@@ -199,6 +199,16 @@ static const lpg_reason_t s_reasons[LPG_REASON_COUNT] = {
     R_REFUSE(WRONG_CUSTODY, "气瓶当前状态不允许此操作",
              "the cylinder's custody does not allow this step", false),
     R_FLAG(LATE, "迟到上报（离线设备）", "reported late (offline device)"),
+    R_REFUSE(OVER_HOLDING_LIMIT, "用户持有气瓶将超过限额",
+             "the household would hold more cylinders than its limit", false),
+    R_REFUSE(ORDER_UNKNOWN, "订单不存在", "no such order", false),
+    R_REFUSE(ORDER_OTHER_DRIVER, "订单未派给此送气工",
+             "the order is not assigned to this driver", false),
+    R_REFUSE(ORDER_OTHER_USER, "订单属于其他用户",
+             "the order is for another household", false),
+    R_REFUSE(ORDER_CANCELLED, "订单已取消", "the order is cancelled", false),
+    R_FLAG(NO_ORDER, "无订单送气（平台外销售）",
+           "delivery without an order (sold outside the platform)"),
 };
 
 const lpg_reason_t *

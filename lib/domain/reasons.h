@@ -83,6 +83,13 @@ typedef enum {
     LPG_REASON_SAFETY_CHECK_FAILED,
     LPG_REASON_WRONG_CUSTODY,
     LPG_REASON_LATE,
+    /* orders (lib/domain/order.h): up front, and at the door */
+    LPG_REASON_OVER_HOLDING_LIMIT,
+    LPG_REASON_ORDER_UNKNOWN,
+    LPG_REASON_ORDER_OTHER_DRIVER,
+    LPG_REASON_ORDER_OTHER_USER,
+    LPG_REASON_ORDER_CANCELLED,
+    LPG_REASON_NO_ORDER,
     LPG_REASON_COUNT
 } lpg_reason_id_t;
 

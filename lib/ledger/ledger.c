@@ -40,9 +40,10 @@
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
 static const char *s_table_names[LPG_TABLE_COUNT] = {
-    "devices",     "cylinders", "companies", "sites",      "staff",
-    "vehicles",    "users",     "hazards",   "curve_keys", "accounts",
-    "by_cylinder", "by_site",   "by_user",   "by_actor",   "by_id_hmac",
+    "devices",    "cylinders", "companies", "sites",
+    "staff",      "vehicles",  "users",     "hazards",
+    "curve_keys", "accounts",  "orders",    "by_cylinder",
+    "by_site",    "by_user",   "by_actor",  "by_id_hmac",
 };
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "nodes", "checkpoints", "event_ids_t", "meta"};

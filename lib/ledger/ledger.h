@@ -35,6 +35,7 @@ typedef enum {
     LPG_TABLE_HAZARDS,
     LPG_TABLE_CURVE_KEYS, /* transport public key -> signing key id */
     LPG_TABLE_ACCOUNTS,   /* console account name -> AccountState */
+    LPG_TABLE_ORDERS,     /* order id -> OrderState */
     LPG_TABLE_BY_CYLINDER,
     LPG_TABLE_BY_SITE,
     LPG_TABLE_BY_USER,

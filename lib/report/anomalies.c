@@ -1,9 +1,10 @@
 /*  report_anomalies.c - lpgtrace report anomalies: every entry of the
  *  ledger that a regulator should look at (pocket codes at the fill
  *  gate, cloned and forged codes at the fill gate and on a driver's
- *  step, broken custody on a driver's step, late events), in ledger
- *  order, then the hoarding seen in the state at the end: users holding
- *  too many cylinders, cylinders left on a vehicle.
+ *  step, broken custody on a driver's step, late events, deliveries
+ *  recorded without an order: NO_ORDER, gas sold outside the ordering
+ *  platform), in ledger order, then the hoarding seen in the state at the
+ *  end: users holding too many cylinders, cylinders left on a vehicle.
  *
  *  A code met on the road says where in its detail: the step, the user
  *  at whose door (delivery, collection), the vehicle and the handheld
@@ -45,13 +46,14 @@ typedef enum {
     S_FORGED,
     S_CUSTODY,
     S_LATE,
+    S_NO_ORDER,
     S_HOARDING,
     S_NKINDS
 } s_kind_t;
 
 static const char *const s_kind_names[S_NKINDS] = {
-    "pocket_code",    "cloned_code", "forged_code",
-    "broken_custody", "late",        "hoarding",
+    "pocket_code", "cloned_code", "forged_code", "broken_custody",
+    "late",        "no_order",    "hoarding",
 };
 
 /*  The reasons (domain/reasons.h) that make each of the first four
@@ -67,6 +69,10 @@ static const lpg_reason_id_t s_forged_tokens[] = {LPG_REASON_CODE_FORGED,
                                                   LPG_REASON_COUNT};
 static const lpg_reason_id_t s_custody_tokens[] = {LPG_REASON_WRONG_CUSTODY,
                                                    LPG_REASON_COUNT};
+/*  A delivery naming no order (gas sold outside the ordering platform):
+ *  listed when the delivery was recorded, not when it was refused. */
+static const lpg_reason_id_t s_no_order_tokens[] = {LPG_REASON_NO_ORDER,
+                                                    LPG_REASON_COUNT};
 
 typedef struct {
     uint64_t seq;
@@ -312,6 +318,18 @@ s_entry_rows(s_list_t *l, uint64_t seq, const Lpg__LedgerEntry *e,
                  o->late_ms / 1000);
         rc = s_add(l, seq, b->device_time_ms, S_LATE, b->cylinder, b->site,
                    b->actor, detail);
+    }
+    if (rc == LPG_OK && b->body_case == LPG__EVENT__BODY_DELIVERY &&
+        o->status == LPG__STATUS__STATUS_OK) {
+        char *tokens = NULL, *detail = NULL;
+        rc = s_match(o, s_no_order_tokens, &tokens);
+        if (rc == LPG_OK && tokens)
+            rc = s_road_detail(l->in->t, ev, tokens, &detail);
+        if (rc == LPG_OK && detail)
+            rc = s_add(l, seq, b->device_time_ms, S_NO_ORDER, b->cylinder,
+                       b->site, b->actor, detail);
+        free(tokens);
+        free(detail);
     }
     return rc;
 }

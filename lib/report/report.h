@@ -85,6 +85,11 @@ int lpg_report_entry_anomalies(const lpg_report_in_t *in, uint64_t seq,
                                const Lpg__LedgerEntry *e,
                                const lpg_event_t *ev, char *out, size_t outsz);
 
+/*  The ordering platform by company and day (see orders.c). Errors:
+ *  LPG_ENOMEM, LPG_EINVAL (no end of --today), or an error of the ledger
+ *  read. */
+int lpg_report_orders(const lpg_report_in_t *in);
+
 /*  The inspection coverage report (see report_coverage.c).
  *  Errors: LPG_ENOMEM, or an error of the ledger read. */
 int lpg_report_coverage(const lpg_report_in_t *in);

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "codes/code.h"
 #include "codes/gascert.h"
+#include "domain/household.h"
 #include "domain/state.h"
 #include "base/clock.h"
 
@@ -103,48 +104,6 @@ s_code_names(const Lpg__Event *e, const s_pre_t *p, Lpg__Outcome *o)
     return LPG_EINVAL;
 }
 
-/*  The user's open major hazards as text (caller frees), or NULL when
- *  none is open. The inspection service keeps a UserHazards record under
- *  "user/<id>" in the hazards table (lib/domain/inspection.h). */
-static char *
-s_hazard(lpg_txn_t *t, const char *user)
-{
-    char key[LPG_STRING_MAX + 8];
-    if (lpg_delivery_hazard_key(key, sizeof key, user) != LPG_OK)
-        return NULL;
-    const void *v;
-    size_t vlen;
-    if (lpg_txn_get(t, LPG_TABLE_HAZARDS, key, strlen(key), &v, &vlen) !=
-        LPG_OK)
-        return NULL;
-    Lpg__UserHazards *h = lpg__user_hazards__unpack(NULL, vlen, v);
-    char *text = NULL;
-    if (!h) {
-        text = strdup("open (record unreadable)"); /* fail closed */
-    } else if (h->open_major > 0) {
-        char buf[64];
-        snprintf(buf, sizeof buf, "%u major hazard%s open", h->open_major,
-                 h->open_major == 1 ? "" : "s");
-        text = strdup(buf);
-    }
-    if (h)
-        lpg__user_hazards__free_unpacked(h, NULL);
-    return text;
-}
-
-/*  The device whose key the gas-use certificate names (caller frees), or
- *  NULL when the text names none or no such device was ever enrolled. */
-static Lpg__DeviceState *
-s_cert_signer(lpg_txn_t *t, const char *text)
-{
-    lpg_gascert_t c;
-    Lpg__DeviceState *dev = NULL;
-    if (text && lpg_gascert_parse(&c, text, strlen(text), NULL) == LPG_OK &&
-        lpg_state_device(t, c.key_id, &dev) != LPG_OK)
-        dev = NULL;
-    return dev;
-}
-
 /*  The verdict as the recorded outcome (malloc'd: the ledger frees). */
 static int
 s_outcome(const lpg_verdict_t *v, uint64_t late_ms, Lpg__Outcome *o)
@@ -179,6 +138,7 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
         di.gas_cert = e->delivery->gas_cert;
         di.checks = e->delivery->checks;
         di.n_checks = e->delivery->n_checks;
+        di.order_id = e->delivery->order;
         break;
     case LPG__EVENT__BODY_COLLECTION:
         di.vehicle_id = e->collection->vehicle;
@@ -227,8 +187,12 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
         di.user = lpg_state_get(txn, LPG_TABLE_USERS, e->user,
                                 &lpg__user_state__descriptor);
         if (di.step == LPG_DELIVERY_DELIVER) {
-            di.hazard = hazard = s_hazard(txn, e->user);
-            di.gas_cert_signer = signer = s_cert_signer(txn, di.gas_cert);
+            di.hazard = hazard = lpg_delivery_hazard(txn, e->user);
+            di.gas_cert_signer = signer =
+                lpg_delivery_cert_signer(txn, di.gas_cert);
+            if (di.order_id && *di.order_id)
+                di.order = lpg_state_get(txn, LPG_TABLE_ORDERS, di.order_id,
+                                         &lpg__order_state__descriptor);
         }
     }
     di.resolver = d->resolver;
@@ -249,6 +213,7 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     lpg_state_free(di.vehicle);
     lpg_state_free(di.site);
     lpg_state_free(di.user);
+    lpg_state_free(di.order);
     free(hazard);
     if (dev)
         lpg__device_state__free_unpacked(dev, NULL);

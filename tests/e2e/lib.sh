@@ -80,7 +80,7 @@ t_home() {
     lpgtrace --home "$1" init >/dev/null || return 1
     base=$(python3 -c 'import socket
 s = []
-for i in range(11):
+for i in range(13):
     x = socket.socket(); x.bind(("127.0.0.1", 0)); s.append(x)
 print(" ".join(str(x.getsockname()[1]) for x in s))')
     set -- "$1" $base
@@ -95,6 +95,8 @@ print(" ".join(str(x.getsockname()[1]) for x in s))')
         -e "s|^metrics.delivery = .*|metrics.delivery = ${10}|" \
         -e "s|^metrics.inspection = .*|metrics.inspection = ${11}|" \
         -e "s|^metrics.trace = .*|metrics.trace = ${12}|" \
+        -e "s|^endpoint.order = .*|endpoint.order = tcp://127.0.0.1:${13}|" \
+        -e "s|^metrics.order = .*|metrics.order = ${14}|" \
         "$1/lpgtrace.conf"
 }
 

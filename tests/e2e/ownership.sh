@@ -11,7 +11,7 @@
 H="$T_DIR/home"
 t_home "$H" && ok "home" || not_ok "home"
 check "two companies, two stations, 20 cylinders" lpgtrace --home "$H" gen --companies 2 --sites 2 --devices 2 --cylinders 20 --fills 0 --seed 9 --codes "$T_DIR/codes.txt"
-for s in registry filling delivery inspection trace; do
+for s in registry filling delivery inspection trace order; do
     t_daemon $s "$H" && ok "$s up" || not_ok "$s up"
 done
 
@@ -35,6 +35,8 @@ owner() {
     dispatch | delivery | collection | station_return) echo delivery ;;
     household_inspection | hazard_escalation | periodic_inspection | \
         hazard_rectified) echo inspection ;;
+    order_place | order_accept | order_assign | order_out | \
+        order_delivered | order_cancel | order_refuse) echo order ;;
     *) echo unknown ;;
     esac
 }
@@ -66,12 +68,12 @@ judge() {
 }
 
 all_refused=0 all_owned=0 all_bad=0
-for s in registry filling delivery inspection trace; do
+for s in registry filling delivery inspection trace order; do
     kinds send "$H" "$H/keys/scanner0" $s >"$T_DIR/k.$s" 2>&1
     st=$?
     judge "$T_DIR/k.$s"
     n=$(wc -l <"$T_DIR/k.$s")
-    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ "$n" -eq 27 ]; then
+    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ "$n" -eq 34 ]; then
         ok "lpg-${s}d: $owned own kinds taken in, $refused others refused"
     else
         not_ok "lpg-${s}d: exit $st, $n answers, $bad wrong"
@@ -80,9 +82,9 @@ for s in registry filling delivery inspection trace; do
     all_refused=$((all_refused + refused))
     all_owned=$((all_owned + owned))
 done
-[ $all_owned -eq 27 ] && [ $all_refused -eq $((27 * 5 - 27)) ] \
-    && ok "each of the 27 kinds taken in by its one owner only" \
-    || not_ok "$all_owned owned, $all_refused refused (wanted 27 and 108)"
+[ $all_owned -eq 34 ] && [ $all_refused -eq $((34 * 6 - 34)) ] \
+    && ok "each of the 34 kinds taken in by its one owner only" \
+    || not_ok "$all_owned owned, $all_refused refused (wanted 34 and 170)"
 grep "^inspection fill_check " "$T_DIR/k.inspection" >"$T_DIR/out"
 check_out "a fill check at lpg-inspectiond: sent to lpg-fillingd instead" \
     "INVALID EWRONGSERVICE: a fill_check event is recorded by lpg-fillingd, not by lpg-inspectiond"
@@ -93,8 +95,8 @@ for s in filling trace; do
     kinds many "$H" "$H/keys/scanner0" $s >"$T_DIR/m.$s" 2>&1
     st=$?
     judge "$T_DIR/m.$s"
-    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ $((owned + refused)) -eq 27 ] &&
-        grep -q "^$s \* OK OK: 27 events answered" "$T_DIR/m.$s"; then
+    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ $((owned + refused)) -eq 34 ] &&
+        grep -q "^$s \* OK OK: 34 events answered" "$T_DIR/m.$s"; then
         ok "SubmitMany of every kind to lpg-${s}d: $refused refused, $owned judged"
     else
         not_ok "SubmitMany to lpg-${s}d: exit $st, $bad wrong"

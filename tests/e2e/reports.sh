@@ -235,10 +235,27 @@ cut -d, -f3,4,6 "$T_DIR/out" | tail -n +2 >"$T_DIR/got"
 want "then the minor one too, not escalated" "$T_DIR/got" \
 "flame_failure,major,yes
 valve,minor,no"
-# Anomalies. Nothing so far is one: the refusals above are a failed
-# visual check and overdue inspections, and each household holds two.
+# Anomalies. Nothing so far is one but the four deliveries, which name
+# no order (NO_ORDER): the refusals above are a failed visual check and
+# overdue inspections, and each household holds two.
+# others FILE: the CSV without its no_order rows; no_order FILE: those
+# rows' cylinder, driver and detail up to its first comma.
+others() { grep -v ',no_order,' "$1"; }
+no_order() {
+    python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["kind"] == "no_order":
+        print(r["cylinder"], r["site"], r["who"], r["detail"].split(",")[0])' "$1"
+}
 check "report anomalies, nothing yet" lpg report anomalies --csv
-want "no anomaly yet" "$T_DIR/out" "seq,time,kind,cylinder,site,who,detail"
+others "$T_DIR/out" >"$T_DIR/got"
+want "no anomaly yet" "$T_DIR/got" "seq,time,kind,cylinder,site,who,detail"
+no_order "$T_DIR/out" >"$T_DIR/got"
+want "but four deliveries without an order, in ledger order" "$T_DIR/got" \
+"$(grai OUT1) - DRV1 NO_ORDER at delivery to U1
+$(grai A1) - DRV1 NO_ORDER at delivery to U1
+$(grai A2) - DRV1 NO_ORDER at delivery to U2
+$(grai B1) - DRV1 NO_ORDER at delivery to U2"
 
 # seq_of FILE: the ledger seq in a scanner's --json answer.
 seq_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seq"])' "$1"; }
@@ -307,7 +324,8 @@ onboard=$(at "$(seq_of "$T_DIR/dispatched")")
 
 three_days=$(date -u -d "+3 days" +%Y-%m-%d)
 check "report anomalies --csv, three days on" lpg report anomalies --csv --today "$three_days"
-want "every anomaly, in ledger order, then hoarding" "$T_DIR/out" \
+others "$T_DIR/out" >"$T_DIR/got"
+want "every anomaly, in ledger order, then hoarding" "$T_DIR/got" \
 "seq,time,kind,cylinder,site,who,detail
 $pocket,pocket_code,$(grai P1),S1,OP1,TARE_MISMATCH
 $full,pocket_code,$(grai A3),S1,OP1,NOT_EMPTY_AT_STATION
@@ -317,8 +335,13 @@ $custody,broken_custody,$(grai A3),-,DRV1,WRONG_CUSTODY
 $late_seq,$late_time,late,$(grai L1),-,DRV1,late ${late_s}s
 $late_seq,$late_time,hoarding,-,-,U1,holds 3 (max 2)
 $onboard,hoarding,$(grai V1),S1,SU-A001,on vehicle since ${onboard#*,}"
+no_order "$T_DIR/out" | tail -n 1 >"$T_DIR/got"
+want "L1's delivery named no order either (the refused A3 is no sale)" "$T_DIR/got" \
+    "$(grai L1) - DRV1 NO_ORDER at delivery to U1"
+grep -c ',no_order,' "$T_DIR/out" >"$T_DIR/got"
+want "five deliveries without an order" "$T_DIR/got" "5"
 check "report anomalies --csv today" lpg report anomalies --csv
-tail -n 2 "$T_DIR/out" >"$T_DIR/got"
+others "$T_DIR/out" | tail -n 2 >"$T_DIR/got"
 want "today V1 has not been on the vehicle 48 hours" "$T_DIR/got" \
 "$late_seq,$late_time,late,$(grai L1),-,DRV1,late ${late_s}s
 $late_seq,$late_time,hoarding,-,-,U1,holds 3 (max 2)"
@@ -337,13 +360,15 @@ check "report anomalies --json" lpg report anomalies --json --today "$three_days
 python3 -c 'import json,sys
 doc = json.load(open(sys.argv[1]))
 assert doc["report"] == "anomalies" and doc["today"] == sys.argv[2], doc
-d = doc["rows"]
+d = [r for r in doc["rows"] if r["kind"] != "no_order"]
+print(len(doc["rows"]) - len(d), "no_order")
 print(len(d), " ".join(r["kind"] for r in d))
 r = d[0]
 print(type(r["seq"]).__name__, r["seq"], r["time"], r["cylinder"], r["site"], r["who"], r["detail"])
 print(sorted(r))' "$T_DIR/out" "$three_days" >"$T_DIR/got" 2>&1
 want "json: the same rows, seq a number" "$T_DIR/got" \
-"8 pocket_code pocket_code cloned_code forged_code broken_custody late hoarding hoarding
+"5 no_order
+8 pocket_code pocket_code cloned_code forged_code broken_custody late hoarding hoarding
 int ${pocket%%,*} ${pocket#*,} $(grai P1) S1 OP1 TARE_MISMATCH
 ['cylinder', 'detail', 'kind', 'seq', 'site', 'time', 'who']"
 check "report anomalies, plain" lpg report anomalies --today "$three_days"
@@ -351,7 +376,8 @@ check_out "plain: the title" "^anomalies on $three_days"
 check_out "plain: the table" "^  seq  *time  *kind  *cylinder  *site  *who  *detail$"
 check_out "plain: two pocket codes" "^  pocket_code  *2$"
 check_out "plain: two hoarding" "^  hoarding  *2$"
-check_out "plain: how many" "^8 listed$"
+check_out "plain: five deliveries without an order" "^  no_order  *5$"
+check_out "plain: how many" "^13 listed$"
 check_status "--period is for coverage only" 2 lpg report anomalies --period month
 
 # Coverage: U3 and U4 join U1's area, U5 (no area) is registered and

@@ -58,11 +58,18 @@ static const s_case_t s_cases[] = {
     {LPG__EVENT__BODY_HAZARD_ESCALATION, "inspection"},
     {LPG__EVENT__BODY_PERIODIC_INSPECTION, "inspection"},
     {LPG__EVENT__BODY_HAZARD_RECTIFIED, "inspection"},
+    {LPG__EVENT__BODY_ORDER_PLACE, "order"},
+    {LPG__EVENT__BODY_ORDER_ACCEPT, "order"},
+    {LPG__EVENT__BODY_ORDER_ASSIGN, "order"},
+    {LPG__EVENT__BODY_ORDER_OUT, "order"},
+    {LPG__EVENT__BODY_ORDER_DELIVERED, "order"},
+    {LPG__EVENT__BODY_ORDER_CANCEL, "order"},
+    {LPG__EVENT__BODY_ORDER_REFUSE, "order"},
 };
 #define S_N (sizeof s_cases / sizeof s_cases[0])
 
-static const char *const s_services[] = {"registry", "filling", "delivery",
-                                         "inspection", "trace"};
+static const char *const s_services[] = {"registry",   "filling", "delivery",
+                                         "inspection", "trace",   "order"};
 
 /*  Every kind of the Event's oneof is in the table above: a new kind
  *  needs its owner written down here too. */
@@ -274,6 +281,27 @@ t_every_kind_described(void **state)
     ap.name = "street1";
     Lpg__AccountDisable ad = LPG__ACCOUNT_DISABLE__INIT;
     ad.name = "street1";
+    Lpg__OrderPlace op = LPG__ORDER_PLACE__INIT;
+    op.order = "O1";
+    op.spec = "YSP15";
+    op.count = 1;
+    Lpg__OrderAccept oa = LPG__ORDER_ACCEPT__INIT;
+    oa.order = "O1";
+    Lpg__OrderAssign os = LPG__ORDER_ASSIGN__INIT;
+    os.order = "O1";
+    os.driver = "D1";
+    os.vehicle = "P1";
+    Lpg__OrderOut oo = LPG__ORDER_OUT__INIT;
+    oo.order = "O1";
+    Lpg__OrderDelivered od = LPG__ORDER_DELIVERED__INIT;
+    od.order = "O1";
+    Lpg__OrderCancel oc = LPG__ORDER_CANCEL__INIT;
+    oc.order = "O1";
+    oc.by = "household";
+    oc.reason = "away";
+    Lpg__OrderRefuse orf = LPG__ORDER_REFUSE__INIT;
+    orf.order = "O1";
+    orf.reason = "no stock";
     for (size_t i = 0; lpg_kind_at(i); i++) {
         const lpg_kind_t *k = lpg_kind_at(i);
         e.body_case = k->body;
@@ -359,6 +387,27 @@ t_every_kind_described(void **state)
             break;
         case LPG__EVENT__BODY_ACCOUNT_DISABLE:
             e.account_disable = &ad;
+            break;
+        case LPG__EVENT__BODY_ORDER_PLACE:
+            e.order_place = &op;
+            break;
+        case LPG__EVENT__BODY_ORDER_ACCEPT:
+            e.order_accept = &oa;
+            break;
+        case LPG__EVENT__BODY_ORDER_ASSIGN:
+            e.order_assign = &os;
+            break;
+        case LPG__EVENT__BODY_ORDER_OUT:
+            e.order_out = &oo;
+            break;
+        case LPG__EVENT__BODY_ORDER_DELIVERED:
+            e.order_delivered = &od;
+            break;
+        case LPG__EVENT__BODY_ORDER_CANCEL:
+            e.order_cancel = &oc;
+            break;
+        case LPG__EVENT__BODY_ORDER_REFUSE:
+            e.order_refuse = &orf;
             break;
         default:
             fail_msg("no body for %s in this test", k->name);

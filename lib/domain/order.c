@@ -1,0 +1,262 @@
+/*  order.c - see order.h. Deterministic like every family: the rows read
+ *  only the entry, its outcome and the tables.
+ */
+#include "domain/order.h"
+#include "base/error.h"
+#include "domain/state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+lpg_order_id_of(const Lpg__Event *e)
+{
+    switch (e->body_case) {
+    case LPG__EVENT__BODY_ORDER_PLACE:
+        return e->order_place->order;
+    case LPG__EVENT__BODY_ORDER_ACCEPT:
+        return e->order_accept->order;
+    case LPG__EVENT__BODY_ORDER_ASSIGN:
+        return e->order_assign->order;
+    case LPG__EVENT__BODY_ORDER_OUT:
+        return e->order_out->order;
+    case LPG__EVENT__BODY_ORDER_DELIVERED:
+        return e->order_delivered->order;
+    case LPG__EVENT__BODY_ORDER_CANCEL:
+        return e->order_cancel->order;
+    case LPG__EVENT__BODY_ORDER_REFUSE:
+        return e->order_refuse->order;
+    default:
+        return NULL;
+    }
+}
+
+const char *
+lpg_order_status_word(Lpg__OrderStatus s)
+{
+    switch (s) {
+    case LPG__ORDER_STATUS__ORDER_PLACED:
+        return "placed";
+    case LPG__ORDER_STATUS__ORDER_ACCEPTED:
+        return "accepted";
+    case LPG__ORDER_STATUS__ORDER_ASSIGNED:
+        return "assigned";
+    case LPG__ORDER_STATUS__ORDER_OUT:
+        return "out";
+    case LPG__ORDER_STATUS__ORDER_DELIVERED:
+        return "delivered";
+    case LPG__ORDER_STATUS__ORDER_CANCELLED:
+        return "cancelled";
+    case LPG__ORDER_STATUS__ORDER_REFUSED:
+        return "refused";
+    default:
+        return "unknown";
+    }
+}
+
+/*  The signer is an unrevoked company-admin device of Event.company; a
+ *  new order's id is free, a later event's order is that company's. */
+static int
+s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+            char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    const char *id = lpg_order_id_of(e);
+    if (signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "the authority key does not sign orders");
+    if (!e->company || !*e->company || !id || !*id)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "an order event names its company and order");
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    if (rc == LPG_ENOTFOUND)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "the signer is not an enrolled device");
+    if (rc != LPG_OK)
+        return rc;
+    bool ok = dev->role == LPG__ROLE__ROLE_COMPANY_ADMIN &&
+              !dev->has_revoked_seq && dev->company &&
+              strcmp(dev->company, e->company) == 0;
+    lpg__device_state__free_unpacked(dev, NULL);
+    if (!ok)
+        return lpg_why_rc(why, whysz, LPG_EPERM,
+                          "only an unrevoked company-admin device of %s "
+                          "signs its orders",
+                          e->company);
+    Lpg__OrderState *o =
+        lpg_state_get(t, LPG_TABLE_ORDERS, id, &lpg__order_state__descriptor);
+    if (e->body_case == LPG__EVENT__BODY_ORDER_PLACE) {
+        rc = o ? lpg_why_rc(why, whysz, LPG_EEXIST, "order %s exists already",
+                            id)
+               : LPG_OK;
+        if (rc == LPG_OK && (!e->user || !*e->user))
+            rc = lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                            "an order names its household (Event.user)");
+    } else if (!o) {
+        rc = lpg_why_rc(why, whysz, LPG_ENOTFOUND, "no order %s", id);
+    } else if (strcmp(o->company, e->company) != 0) {
+        rc = lpg_why_rc(why, whysz, LPG_EPERM, "order %s is %s's", id,
+                        o->company);
+    }
+    lpg_state_free(o);
+    return rc;
+}
+
+/*  The orders table: a new record at placing (refused or not), the
+ *  status and what goes with it at each later accepted event. */
+static int
+s_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+        const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+        const Lpg__Outcome *outcome)
+{
+    (void)recorded_at_ms;
+    (void)signer;
+    const Lpg__Event *e = ev->event;
+    const char *id = lpg_order_id_of(e);
+    bool ok = !outcome || outcome->status == LPG__STATUS__STATUS_OK;
+    if (e->body_case == LPG__EVENT__BODY_ORDER_PLACE) {
+        Lpg__OrderState o = LPG__ORDER_STATE__INIT;
+        o.place = e->order_place;
+        o.user = e->user;
+        o.company = e->company;
+        o.status = ok ? LPG__ORDER_STATUS__ORDER_PLACED
+                      : LPG__ORDER_STATUS__ORDER_REFUSED;
+        o.placed_seq = seq;
+        o.placed_ms = e->device_time_ms;
+        o.has_status_seq = 1;
+        o.status_seq = seq;
+        char reasons[512] = "";
+        size_t n = 0;
+        for (size_t i = 0; !ok && outcome && i < outcome->n_reasons; i++) {
+            int w = snprintf(reasons + n, sizeof reasons - n, "%s%s",
+                             i ? " " : "", outcome->reasons[i]->token);
+            if (w < 0 || (size_t)w >= sizeof reasons - n)
+                break;
+            n += (size_t)w;
+        }
+        if (!ok)
+            o.reason = reasons;
+        return lpg_state_put(t, LPG_TABLE_ORDERS, id, strlen(id), &o.base);
+    }
+    if (!ok)
+        return LPG_OK;
+    Lpg__OrderState *o = NULL;
+    int rc =
+        lpg_state_load(t, LPG_TABLE_ORDERS, id, &lpg__order_state__descriptor,
+                       (ProtobufCMessage **)&o);
+    if (rc != LPG_OK)
+        return rc;
+    /* Fields put in below are borrowed from e: reset them before free. */
+    char *driver = o->driver, *vehicle = o->vehicle, *by = o->cancelled_by,
+         *reason = o->reason;
+    size_t n_seq = o->n_delivery_seq;
+    uint64_t *seqs = o->delivery_seq;
+    o->has_status_seq = 1;
+    o->status_seq = seq;
+    switch (e->body_case) {
+    case LPG__EVENT__BODY_ORDER_ACCEPT:
+        o->status = LPG__ORDER_STATUS__ORDER_ACCEPTED;
+        break;
+    case LPG__EVENT__BODY_ORDER_ASSIGN:
+        o->status = LPG__ORDER_STATUS__ORDER_ASSIGNED;
+        o->driver = e->order_assign->driver;
+        o->vehicle = e->order_assign->vehicle;
+        break;
+    case LPG__EVENT__BODY_ORDER_OUT:
+        o->status = LPG__ORDER_STATUS__ORDER_OUT;
+        break;
+    case LPG__EVENT__BODY_ORDER_DELIVERED:
+        o->status = LPG__ORDER_STATUS__ORDER_DELIVERED;
+        o->n_delivery_seq = e->order_delivered->n_delivery_seq;
+        o->delivery_seq = e->order_delivered->delivery_seq;
+        o->has_delivered_ms = 1;
+        o->delivered_ms = e->device_time_ms;
+        break;
+    case LPG__EVENT__BODY_ORDER_CANCEL:
+        o->status = LPG__ORDER_STATUS__ORDER_CANCELLED;
+        o->cancelled_by = e->order_cancel->by;
+        o->reason = e->order_cancel->reason;
+        break;
+    case LPG__EVENT__BODY_ORDER_REFUSE:
+        o->status = LPG__ORDER_STATUS__ORDER_REFUSED;
+        o->reason = e->order_refuse->reason;
+        break;
+    default:
+        break;
+    }
+    rc = lpg_state_put(t, LPG_TABLE_ORDERS, id, strlen(id), &o->base);
+    o->driver = driver;
+    o->vehicle = vehicle;
+    o->cancelled_by = by;
+    o->reason = reason;
+    o->n_delivery_seq = n_seq;
+    o->delivery_seq = seqs;
+    lpg_state_free(o);
+    return rc;
+}
+
+static void
+s_describe(const Lpg__Event *e, const Lpg__Outcome *outcome, bool ok,
+           lpg_kind_words_t *w)
+{
+    (void)outcome;
+    const char *id = lpg_order_id_of(e);
+    switch (e->body_case) {
+    case LPG__EVENT__BODY_ORDER_PLACE:
+        snprintf(w->step, sizeof w->step, "order placed");
+        snprintf(w->detail, sizeof w->detail, "%s: %u x %s for %s%s", id,
+                 (unsigned)e->order_place->count, e->order_place->spec,
+                 e->user ? e->user : "?", ok ? "" : ", refused");
+        return;
+    case LPG__EVENT__BODY_ORDER_ACCEPT:
+        snprintf(w->step, sizeof w->step, "order accepted");
+        snprintf(w->detail, sizeof w->detail, "%s", id);
+        return;
+    case LPG__EVENT__BODY_ORDER_ASSIGN:
+        snprintf(w->step, sizeof w->step, "order assigned");
+        snprintf(w->detail, sizeof w->detail, "%s: driver %s, vehicle %s%s",
+                 id, e->order_assign->driver, e->order_assign->vehicle,
+                 ok ? "" : ", refused");
+        return;
+    case LPG__EVENT__BODY_ORDER_OUT:
+        snprintf(w->step, sizeof w->step, "order out for delivery");
+        snprintf(w->detail, sizeof w->detail, "%s", id);
+        return;
+    case LPG__EVENT__BODY_ORDER_DELIVERED:
+        snprintf(w->step, sizeof w->step, "order delivered");
+        snprintf(w->detail, sizeof w->detail, "%s: %zu deliveries", id,
+                 e->order_delivered->n_delivery_seq);
+        return;
+    case LPG__EVENT__BODY_ORDER_CANCEL:
+        snprintf(w->step, sizeof w->step, "order cancelled");
+        snprintf(w->detail, sizeof w->detail, "%s by %s: %s", id,
+                 e->order_cancel->by, e->order_cancel->reason);
+        return;
+    default:
+        snprintf(w->step, sizeof w->step, "order refused");
+        snprintf(w->detail, sizeof w->detail, "%s: %s", id,
+                 e->order_refuse->reason);
+        return;
+    }
+}
+
+const lpg_kind_t lpg_order_kinds[] = {
+    {LPG__EVENT__BODY_ORDER_PLACE, "order_place", "order", s_authorize,
+     s_apply, NULL, false, s_describe},
+    {LPG__EVENT__BODY_ORDER_ACCEPT, "order_accept", "order", s_authorize,
+     s_apply, NULL, false, s_describe},
+    {LPG__EVENT__BODY_ORDER_ASSIGN, "order_assign", "order", s_authorize,
+     s_apply, NULL, false, s_describe},
+    {LPG__EVENT__BODY_ORDER_OUT, "order_out", "order", s_authorize, s_apply,
+     NULL, false, s_describe},
+    {LPG__EVENT__BODY_ORDER_DELIVERED, "order_delivered", "order", s_authorize,
+     s_apply, NULL, false, s_describe},
+    {LPG__EVENT__BODY_ORDER_CANCEL, "order_cancel", "order", s_authorize,
+     s_apply, NULL, false, s_describe},
+    {LPG__EVENT__BODY_ORDER_REFUSE, "order_refuse", "order", s_authorize,
+     s_apply, NULL, false, s_describe},
+};
+const size_t lpg_order_nkinds =
+    sizeof lpg_order_kinds / sizeof *lpg_order_kinds;

@@ -1,0 +1,25 @@
+/*  lpg-orderd - the ordering platform. See order.h.
+ *
+ *  Started like every daemon (net/service.h): read the configuration,
+ *  start, serve until SIGTERM / SIGINT, stop.
+ */
+#include "order.h"
+
+static int
+s_start(void *self, lpg_service_opts_t *opts, char *why, size_t whysz)
+{
+    return lpg_order_init(self, opts->config, why, whysz);
+}
+
+int
+main(int argc, char **argv)
+{
+    lpg_order_t self = {0};
+    lpg_service_opts_t opts = {
+        .name = "order",
+        .start = s_start,
+        .rules = lpg_order_rules,
+        .ctx = &self,
+    };
+    return lpg_service_main(argc, argv, &opts);
+}

@@ -1,0 +1,44 @@
+/*  order.h - lpg-orderd: the ordering platform (统一订购配送服务平台).
+ *
+ *  Records the order kinds (lib/domain/order.h). An order is judged when
+ *  it is placed, by the door's own household rules (the gas-use
+ *  certificate, an open major hazard, a restaurant's leak alarm, the
+ *  household's holding limit: lpg_delivery_check_household), so a
+ *  household that could not be supplied is refused before anyone drives
+ *  out, with every reason; an assignment by the crew rules (the driver's
+ *  certificate, the vehicle's permit: lpg_delivery_check_crew). Both are
+ *  recorded either way. A step out of the order's life (accepting a
+ *  cancelled order, ...) is refused unrecorded (INVALID, with why).
+ */
+#ifndef LPG_ORDERD_H
+#define LPG_ORDERD_H
+
+#include "base/clock.h"
+#include "net/service.h"
+
+typedef struct {
+    const char *zone;         /* time.zone */
+    const char *resolver;     /* code.resolver: gas-use certificates */
+    uint32_t household_max;   /* report.hoard_household_max: the most
+                                * cylinders a household may hold, those
+                                * it orders included; 0: not judged */
+    uint32_t business_max;    /* report.hoard_business_max: the same for
+                                * a restaurant or business */
+    uint64_t (*now_ms)(void); /* the service clock */
+    lpg_today_t today;
+} lpg_order_t;
+
+/*  Reads time.zone, code.resolver and the holding limits
+ *  report.hoard_household_max and report.hoard_business_max (0..1000).
+ *  LPG_ECONFIG with why. */
+int lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg, char *why,
+                   size_t whysz);
+
+/*  The rules hook (ledger.h lpg_rules_fn): LPG_EINVAL for an event that
+ *  is no order event. */
+int lpg_order_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
+                    const lpg_event_t *ev, const lpg_signer_t *who,
+                    const lpg_append_in_t *in, void *pre,
+                    Lpg__Outcome *outcome);
+
+#endif
