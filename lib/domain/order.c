@@ -206,36 +206,44 @@ s_describe(const Lpg__Event *e, const Lpg__Outcome *outcome, bool ok,
     switch (e->body_case) {
     case LPG__EVENT__BODY_ORDER_PLACE:
         snprintf(w->step, sizeof w->step, "order placed");
+        snprintf(w->step_zh, sizeof w->step_zh, "%s",
+                 ok ? "订单已下" : "下单被拒");
         snprintf(w->detail, sizeof w->detail, "%s: %u x %s for %s%s", id,
                  (unsigned)e->order_place->count, e->order_place->spec,
                  e->user ? e->user : "?", ok ? "" : ", refused");
         return;
     case LPG__EVENT__BODY_ORDER_ACCEPT:
         snprintf(w->step, sizeof w->step, "order accepted");
+        snprintf(w->step_zh, sizeof w->step_zh, "订单已受理");
         snprintf(w->detail, sizeof w->detail, "%s", id);
         return;
     case LPG__EVENT__BODY_ORDER_ASSIGN:
         snprintf(w->step, sizeof w->step, "order assigned");
+        snprintf(w->step_zh, sizeof w->step_zh, "订单已派送");
         snprintf(w->detail, sizeof w->detail, "%s: driver %s, vehicle %s%s",
                  id, e->order_assign->driver, e->order_assign->vehicle,
                  ok ? "" : ", refused");
         return;
     case LPG__EVENT__BODY_ORDER_OUT:
         snprintf(w->step, sizeof w->step, "order out for delivery");
+        snprintf(w->step_zh, sizeof w->step_zh, "订单配送中");
         snprintf(w->detail, sizeof w->detail, "%s", id);
         return;
     case LPG__EVENT__BODY_ORDER_DELIVERED:
         snprintf(w->step, sizeof w->step, "order delivered");
+        snprintf(w->step_zh, sizeof w->step_zh, "订单已送达");
         snprintf(w->detail, sizeof w->detail, "%s: %zu deliveries", id,
                  e->order_delivered->n_delivery_seq);
         return;
     case LPG__EVENT__BODY_ORDER_CANCEL:
         snprintf(w->step, sizeof w->step, "order cancelled");
+        snprintf(w->step_zh, sizeof w->step_zh, "订单已取消");
         snprintf(w->detail, sizeof w->detail, "%s by %s: %s", id,
                  e->order_cancel->by, e->order_cancel->reason);
         return;
     default:
         snprintf(w->step, sizeof w->step, "order refused");
+        snprintf(w->step_zh, sizeof w->step_zh, "订单被拒");
         snprintf(w->detail, sizeof w->detail, "%s: %s", id,
                  e->order_refuse->reason);
         return;
