@@ -75,6 +75,8 @@ static const s_default_t s_defaults[] = {
     /* delivery: a step this much older than the service clock is LATE */
     {"delivery.late_ms", "600000"},
     {"device.vehicle", ""}, /* the plate a driver's handheld rides on */
+    /* orders: the dispatch board highlights one not accepted within */
+    {"order.accept_within_min", "30"},
     /* report anomalies: hoarding above these (cylinders held, hours) */
     {"report.hoard_household_max", "2"},
     {"report.hoard_business_max", "10"},

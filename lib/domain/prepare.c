@@ -346,7 +346,8 @@ s_checks(s_ctx_t *c, bool required, bool household, size_t *n_out,
 static int
 s_build_delivery(s_ctx_t *c)
 {
-    const char *vehicle, *site = NULL, *user = NULL, *gas_cert = NULL;
+    const char *vehicle, *site = NULL, *user = NULL, *gas_cert = NULL,
+                         *order = NULL;
     int rc = s_scanned(c, true);
     if (rc == LPG_OK)
         rc = s_str(c, "vehicle", true, LPG_STRING_MAX, &vehicle);
@@ -365,12 +366,15 @@ s_build_delivery(s_ctx_t *c)
         rc = s_str(c, "user", true, LPG_STRING_MAX, &user);
         if (rc == LPG_OK)
             rc = s_str(c, "gas_cert", false, LPG_GASCERT_MAX_TEXT, &gas_cert);
+        if (rc == LPG_OK)
+            rc = s_str(c, "order", false, LPG_STRING_MAX, &order);
         lpg__delivery__init(&c->b.del);
         if (rc == LPG_OK)
             rc = s_checks(c, false, false, &c->b.del.n_checks,
                           &c->b.del.checks);
         c->b.del.vehicle = (char *)vehicle;
         c->b.del.gas_cert = (char *)gas_cert;
+        c->b.del.order = (char *)order;
         c->b.del.code = code;
         c->ev.delivery = &c->b.del;
         break;
@@ -583,8 +587,8 @@ s_build_fill_record(s_ctx_t *c)
 static const s_step_t s_steps[] = {
     {"dispatch", LPG__EVENT__BODY_DISPATCH, "code vehicle site",
      s_build_delivery},
-    {"deliver", LPG__EVENT__BODY_DELIVERY, "code vehicle user gas_cert checks",
-     s_build_delivery},
+    {"deliver", LPG__EVENT__BODY_DELIVERY,
+     "code vehicle user gas_cert checks order", s_build_delivery},
     {"collect", LPG__EVENT__BODY_COLLECTION, "code vehicle user",
      s_build_delivery},
     {"return", LPG__EVENT__BODY_STATION_RETURN, "code vehicle site",

@@ -62,7 +62,8 @@ typedef struct {
  *  "device_time_ms" (when it happened; default opts->now_ms) and "actor"
  *  (staff id: driver, operator, inspector).
  *    dispatch     code, vehicle, site?
- *    deliver      code, vehicle, user, gas_cert?, checks?
+ *    deliver      code, vehicle, user, gas_cert?, checks?, order? (the
+ *                 order it fulfils: Delivery.order)
  *    collect      code, vehicle, user
  *    return       code, vehicle, site?
  *    inspect      user, checks (household items), photo_hashes?,

@@ -9,7 +9,9 @@
  *  CURVE connection; the answer is the service's, as JSON. A retry of a
  *  submit (the same signed event) gets the service's first answer.
  *  Reads: a cylinder by its code or GRAI, a user's open hazards, from
- *  the ledger (read-only), scoped as the registry scopes look-ups.
+ *  the ledger (read-only), scoped as the registry scopes look-ups; the
+ *  orders assigned to the device's driver (its enrolment's person) or,
+ *  for a device bound to a vehicle only, to its vehicle.
  *
  *  What the API shares across threads (the nonce cache, the authority's
  *  public key, the codes it verified) is made once, on first use, and kept for the life of the
@@ -26,6 +28,7 @@
 #include "domain/cylinder.h"
 #include "domain/fill_rules.h"
 #include "domain/kind.h"
+#include "domain/order.h"
 #include "domain/pii.h"
 #include "domain/prepare.h"
 #include "domain/state.h"
@@ -742,6 +745,147 @@ cleanup:
     lpg_txn_abort(&t);
 }
 
+/* ---- GET /api/v1/orders ------------------------------------------------ */
+
+typedef struct {
+    bool open;
+    uint64_t placed_ms;
+    json_t *o;
+} s_order_row_t;
+
+typedef struct {
+    lpg_txn_t *t;
+    const char *company, *driver, *vehicle;
+    s_order_row_t *rows;
+    size_t n, cap;
+    int rc;
+} s_orders_t;
+
+static int
+s_on_order(void *ctx, const void *key, size_t klen, const void *val,
+           size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    s_orders_t *q = ctx;
+    Lpg__OrderState *o = lpg__order_state__unpack(NULL, vlen, val);
+    if (!o)
+        return LPG_ECORRUPT;
+    /* the driver's own orders, else (a device bound to a vehicle only)
+     * the vehicle's, of the device's company */
+    bool mine =
+        o->driver && o->company && strcmp(o->company, q->company) == 0 &&
+        (q->driver ? strcmp(o->driver, q->driver) == 0
+                   : o->vehicle && strcmp(o->vehicle, q->vehicle) == 0);
+    if (!mine) {
+        lpg__order_state__free_unpacked(o, NULL);
+        return LPG_OK;
+    }
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? 2 * q->cap : 16;
+        s_order_row_t *r = realloc(q->rows, cap * sizeof *r);
+        if (!r) {
+            lpg__order_state__free_unpacked(o, NULL);
+            return LPG_ENOMEM;
+        }
+        q->rows = r;
+        q->cap = cap;
+    }
+    json_t *j = json_object();
+    json_object_set_new(j, "order", json_string(o->place->order));
+    json_object_set_new(j, "status",
+                        json_string(lpg_order_status_word(o->status)));
+    json_object_set_new(j, "company", json_string(o->company));
+    json_object_set_new(j, "user", json_string(o->user));
+    /* What the registry holds in clear: the address is sealed with the
+     * personal data, opened only for the regulator's recorded reveal. */
+    Lpg__UserState *u = lpg_state_get(q->t, LPG_TABLE_USERS, o->user,
+                                      &lpg__user_state__descriptor);
+    bool erased = !u || u->has_erased_seq;
+    json_object_set_new(j, "masked_name",
+                        !erased && u->add->masked_name
+                            ? json_string(u->add->masked_name)
+                            : json_null());
+    json_object_set_new(j, "area",
+                        !erased && u->add->area ? json_string(u->add->area)
+                                                : json_null());
+    lpg_state_free(u);
+    json_object_set_new(j, "spec", json_string(o->place->spec));
+    json_object_set_new(j, "count", json_integer(o->place->count));
+    json_object_set_new(j, "slot_from_ms",
+                        json_integer((json_int_t)o->place->slot_from_ms));
+    json_object_set_new(j, "slot_to_ms",
+                        json_integer((json_int_t)o->place->slot_to_ms));
+    json_object_set_new(j, "placed_ms",
+                        json_integer((json_int_t)o->placed_ms));
+    json_object_set_new(j, "driver", json_string(o->driver));
+    json_object_set_new(j, "vehicle",
+                        o->vehicle ? json_string(o->vehicle) : json_null());
+    json_object_set_new(j, "delivered_ms",
+                        o->has_delivered_ms
+                            ? json_integer((json_int_t)o->delivered_ms)
+                            : json_null());
+    q->rows[q->n].open = o->status == LPG__ORDER_STATUS__ORDER_ASSIGNED ||
+                         o->status == LPG__ORDER_STATUS__ORDER_OUT;
+    q->rows[q->n].placed_ms = o->placed_ms;
+    q->rows[q->n].o = j;
+    q->n++;
+    lpg__order_state__free_unpacked(o, NULL);
+    return LPG_OK;
+}
+
+/*  Open orders first, then oldest first. */
+static int
+s_order_cmp(const void *a, const void *b)
+{
+    const s_order_row_t *x = a, *y = b;
+    if (x->open != y->open)
+        return x->open ? -1 : 1;
+    return x->placed_ms < y->placed_ms ? -1 : x->placed_ms > y->placed_ms;
+}
+
+static void
+s_orders(lpg_webd_t *w, lpg_webd_resp_t *resp, const lpg_webd_device_t *dev)
+{
+    const Lpg__DeviceState *d = dev->state;
+    const char *driver = d->person && *d->person ? d->person : NULL;
+    const char *vehicle = d->vehicle && *d->vehicle ? d->vehicle : NULL;
+    if (!driver && !vehicle) {
+        lpg_webd_problem(resp, 403, "no-driver", "No driver",
+                         "This device is bound to no driver and no vehicle "
+                         "(device enroll --person or --vehicle): it has no "
+                         "orders of its own.");
+        return;
+    }
+    lpg_txn_t *t = s_read(w, resp);
+    if (!t)
+        return;
+    s_orders_t q = {t, d->company, driver, vehicle, NULL, 0, 0, LPG_OK};
+    int rc = lpg_txn_foreach(t, LPG_TABLE_ORDERS, s_on_order, &q);
+    lpg_txn_abort(&t);
+    if (rc != LPG_OK) {
+        for (size_t i = 0; i < q.n; i++)
+            json_decref(q.rows[i].o);
+        free(q.rows);
+        lpg_webd_problem(resp, 503, "ledger-unavailable", "Ledger unavailable",
+                         NULL);
+        return;
+    }
+    if (q.n > 1)
+        qsort(q.rows, q.n, sizeof *q.rows, s_order_cmp);
+    json_t *list = json_array();
+    for (size_t i = 0; i < q.n; i++)
+        json_array_append_new(list, q.rows[i].o);
+    free(q.rows);
+    json_t *o = json_object();
+    json_object_set_new(o, "driver",
+                        driver ? json_string(driver) : json_null());
+    json_object_set_new(o, "vehicle",
+                        vehicle ? json_string(vehicle) : json_null());
+    json_object_set_new(o, "orders", list);
+    s_json(resp, 200, o);
+}
+
 /* ---- routing ----------------------------------------------------------- */
 
 static void
@@ -772,13 +916,22 @@ lpg_webd_api(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         lpg_webd_api_openapi(resp);
         return;
     }
-    enum { S_NONE, S_PREPARE, S_SUBMIT, S_CYLINDER, S_HAZARDS } route = S_NONE;
+    enum {
+        S_NONE,
+        S_PREPARE,
+        S_SUBMIT,
+        S_CYLINDER,
+        S_HAZARDS,
+        S_ORDERS
+    } route = S_NONE;
     const char *seg = NULL;
     char userseg[3 * S_ID_MAX + 1];
     if (strcmp(rest, "prepare") == 0)
         route = S_PREPARE;
     else if (strcmp(rest, "submit") == 0)
         route = S_SUBMIT;
+    else if (strcmp(rest, "orders") == 0)
+        route = S_ORDERS;
     else if (strncmp(rest, "cylinders/", 10) == 0 && rest[10]) {
         route = S_CYLINDER;
         seg = rest + 10;
@@ -817,6 +970,9 @@ lpg_webd_api(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         break;
     case S_HAZARDS:
         s_hazards(w, seg, resp, &dev);
+        break;
+    case S_ORDERS:
+        s_orders(w, resp, &dev);
         break;
     case S_NONE:
         break;

@@ -430,6 +430,8 @@ s_dispatch(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         lpg_console_proofs(w, req, resp, &who);
         return;
     }
+    if (s_under(p, "/console/orders"))
+        return lpg_console_orders(w, req, resp, &who);
     if (s_under(p, "/console/recall") || s_under(p, "/console/reports") ||
         s_under(p, "/console/hazards") || s_under(p, "/console/live") ||
         s_under(p, "/console/api/reports")) {

@@ -66,4 +66,8 @@ void lpg_console_proofs(lpg_webd_t *w, const lpg_webd_req_t *req,
 void lpg_console_reports(lpg_webd_t *w, const lpg_webd_req_t *req,
                          lpg_webd_resp_t *resp, const lpg_console_who_t *who);
 
+/*  console_orders.c: the dispatch board, /console/orders[/<id>] */
+void lpg_console_orders(lpg_webd_t *w, const lpg_webd_req_t *req,
+                        lpg_webd_resp_t *resp, const lpg_console_who_t *who);
+
 #endif

@@ -130,10 +130,11 @@ CHECKS='@[{"item":"hose","ok":true},{"item":"regulator","ok":true},{"item":"valv
 api "$T_DIR/hh" step "$(J step=dispatch code="$CODE" vehicle=SU-A001 site=S1 actor=DRV1)"
 want "dispatched" "a[-1]['http'] == 200 and b['status'] == 'OK' and b['kind'] == 'dispatch'"
 api "$T_DIR/hh" step "$(J step=deliver code="$CODE" vehicle=SU-A001 user=U1 actor=DRV1 gas_cert="$GC_U1" checks="$CHECKS")"
-want "delivered to U1 with the 随瓶安检 and the gas-use certificate" "b['status'] == 'OK' and b['reasons'] == []"
+want "delivered to U1 with the 随瓶安检 and the gas-use certificate, flagged NO_ORDER (it names no order)" \
+    "b['status'] == 'OK' and [r['token'] for r in b['reasons']] == ['NO_ORDER']"
 api "$T_DIR/hh" step "$(J step=deliver code="$CODE" vehicle=SU-A001 user=U1 actor=DRV1 gas_cert="$GC_U1" checks="$CHECKS")"
 want "delivered twice: DENIED, every reason with zh and en" \
-    "b['status'] == 'DENIED' and [r['token'] for r in b['reasons']] == ['WRONG_CUSTODY'] and all(r['zh'] and r['en'] for r in b['reasons'])"
+    "b['status'] == 'DENIED' and [r['token'] for r in b['reasons']] == ['WRONG_CUSTODY', 'NO_ORDER'] and all(r['zh'] and r['en'] for r in b['reasons'])"
 api "$T_DIR/hh" get "/api/v1/cylinders/$(grai API1)"
 want "the cylinder by its GRAI: at U1, next inspection, nothing against it" \
     "b['custody'] == 'at_user' and b['holder'] == 'U1' and b['next_inspection'] == '2028-01-01' and b['reasons'] == [] and b['status'] == 'in_service'"
