@@ -215,7 +215,8 @@ tokens() {
 }
 deliver >"$T_DIR/ans" 2>&1
 rc=$?
-[ $rc -eq 1 ] && [ "$(tokens "$T_DIR/ans")" = USER_HAZARD ] &&
+# (no order names this delivery: NO_ORDER flags it, and refuses nothing)
+[ $rc -eq 1 ] && [ "$(tokens "$T_DIR/ans")" = "USER_HAZARD NO_ORDER" ] &&
     ok "delivery to U3 refused: USER_HAZARD" ||
     not_ok "delivery before rectification: exit $rc, '$(tokens "$T_DIR/ans")'"
 
@@ -262,7 +263,7 @@ n=$(lpg log | grep -c hazard_rectified)
 [ "$n" -eq 1 ] && ok "one rectification in the log" || not_ok "$n rectifications in the log"
 deliver >"$T_DIR/ans" 2>&1
 rc=$?
-[ $rc -eq 0 ] && [ "$(tokens "$T_DIR/ans")" = "" ] && ok "the delivery to U3 is accepted now" ||
+[ $rc -eq 0 ] && [ "$(tokens "$T_DIR/ans")" = NO_ORDER ] && ok "the delivery to U3 is accepted now" ||
     not_ok "delivery after rectification: exit $rc, '$(tokens "$T_DIR/ans")'"
 
 check "the ledger verifies (state rebuilt from the log)" lpg verify

@@ -51,6 +51,7 @@ typedef struct {
     Lpg__UserAdd user_add;
     Lpg__UserState user;
     Lpg__DeviceState admin; /* the certificate's signer */
+    Lpg__OrderState order;  /* the order a delivery names */
     uint8_t admin_pub[LPG_ED25519_PUB_LEN];
     char cert[LPG_GASCERT_MAX_TEXT + 1]; /* U1's certificate */
     Lpg__CheckItem items[7]; /* the six of a full 随瓶安检, one spare */
@@ -157,6 +158,16 @@ s_world(s_world_t *w, lpg_delivery_step_t step)
                                        RESOLVER, "C1", "U1", "GC-001", TODAY),
                      LPG_OK);
     if (step == LPG_DELIVERY_DELIVER) {
+        /* Every delivery of the world fulfils its household's order,
+         * assigned to its driver: the order's own reasons are t_order's. */
+        lpg__order_state__init(&w->order);
+        w->order.user = "U1";
+        w->order.company = "C1";
+        w->order.status = LPG__ORDER_STATUS__ORDER_ASSIGNED;
+        w->order.driver = "DRV1";
+        w->order.vehicle = "SU-F12345";
+        in->order_id = "O1";
+        in->order = &w->order;
         in->gas_cert = w->cert;
         in->gas_cert_signer = &w->admin;
         in->resolver = RESOLVER;
@@ -911,6 +922,36 @@ t_code_names(void **state)
     assert_true(lpg_verdict_find(&v, "CODE_FORGED") >= 0);
 }
 
+/*  The order a delivery names: none (a flag, still allowed), unknown,
+ *  cancelled, another driver's, another household's: each its reason. */
+static void
+t_order(void **state)
+{
+    (void)state;
+    s_world_t w;
+    lpg_verdict_t v;
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "", true, "the household's own order");
+
+    w.in.order_id = NULL;
+    w.in.order = NULL;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "NO_ORDER", true, "no order named");
+
+    w.in.order_id = "O9";
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "ORDER_UNKNOWN", false, "an order nobody placed");
+
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    w.order.status = LPG__ORDER_STATUS__ORDER_CANCELLED;
+    w.order.driver = "DRV2";
+    w.order.user = "U2";
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "ORDER_OTHER_DRIVER ORDER_OTHER_USER ORDER_CANCELLED", false,
+             "a cancelled order of another driver and household");
+}
+
 static void
 t_details(void **state)
 {
@@ -1208,6 +1249,7 @@ main(void)
         cmocka_unit_test(t_table),
         cmocka_unit_test(t_code_names),
         cmocka_unit_test(t_details),
+        cmocka_unit_test(t_order),
         cmocka_unit_test(t_cert_details),
         cmocka_unit_test(t_cert_unverified),
         cmocka_unit_test(t_bad_input),

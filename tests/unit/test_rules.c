@@ -1873,7 +1873,7 @@ t_catalogue_policy(void **state)
     }
     assert_string_equal(
         over, " TARE_MISMATCH NOT_EMPTY_AT_STATION IMPOSSIBLE_TRAVEL");
-    assert_string_equal(flags, " OVERFILL SHORT_WEIGHT LEAK LATE");
+    assert_string_equal(flags, " OVERFILL SHORT_WEIGHT LEAK LATE NO_ORDER");
     static const char *never[] = {
         "CODE_FORGED", "CODE_REVOKED",       "CODE_SUPERSEDED", "CYL_UNKNOWN",
         "SCRAPPED",    "INSPECTION_OVERDUE", "VISUAL_FAILED"};
