@@ -52,8 +52,8 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     return LPG_OK;
 }
 
-static const char *
-s_vehicle(const Lpg__Event *e)
+const char *
+lpg_delivery_vehicle(const Lpg__Event *e)
 {
     switch (e->body_case) {
     case LPG__EVENT__BODY_DISPATCH:
@@ -79,7 +79,7 @@ s_step(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
     if (!ok)
         return;
     cyl->has_custody = 1;
-    cyl->vehicle = (char *)s_vehicle(e);
+    cyl->vehicle = (char *)lpg_delivery_vehicle(e);
     switch (e->body_case) {
     case LPG__EVENT__BODY_DISPATCH:
         cyl->custody = LPG__CUSTODY__CUSTODY_IN_TRANSIT;

@@ -18,6 +18,10 @@
 
 #include "domain/kind_row.h"
 
+/*  The vehicle (plate) a dispatch, delivery, collection or return names;
+ *  NULL for any other kind. */
+const char *lpg_delivery_vehicle(const Lpg__Event *e);
+
 extern const lpg_kind_t lpg_delivery_kinds[];
 extern const size_t lpg_delivery_nkinds;
 

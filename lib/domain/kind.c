@@ -184,6 +184,49 @@ s_release(lpg_signer_t *s)
     s->record = NULL;
 }
 
+/*  The kinds whose Event.actor names another member of staff than the
+ *  one at the signing device: the staff member a company adds, the
+ *  driver an order is assigned to, the supervisor who lets a refused
+ *  fill go ahead on the operator's scanner. */
+static bool
+s_actor_is_other(Lpg__Event__BodyCase body)
+{
+    switch (body) {
+    case LPG__EVENT__BODY_STAFF_ADD:
+    case LPG__EVENT__BODY_ORDER_ASSIGN:
+    case LPG__EVENT__BODY_FILL_OVERRIDE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*  A device enrolled for a person acts in that person's name only, and
+ *  one enrolled for a vehicle on that vehicle only (DESIGN.md: an event
+ *  from a device outside its binding is refused). Refused, the event is
+ *  not recorded: it would otherwise stand in the ledger under the name
+ *  of someone who never made it. A device bound to no person (or to no
+ *  vehicle) is not judged here. */
+static int
+s_binding(const Lpg__DeviceState *dev, const Lpg__Event *e, char *why,
+          size_t whysz)
+{
+    if (dev->person && *dev->person && e->actor && *e->actor &&
+        strcmp(e->actor, dev->person) != 0 && !s_actor_is_other(e->body_case))
+        return lpg_why_rc(why, whysz, LPG_EBINDING,
+                          "this device is enrolled for %.32s: it cannot "
+                          "record a step in the name of %.32s",
+                          dev->person, e->actor);
+    const char *plate = lpg_delivery_vehicle(e);
+    if (dev->vehicle && *dev->vehicle && plate &&
+        strcmp(plate, dev->vehicle) != 0)
+        return lpg_why_rc(why, whysz, LPG_EBINDING,
+                          "this device is enrolled for vehicle %.24s: it "
+                          "cannot record a step on vehicle %.24s",
+                          dev->vehicle, plate);
+    return LPG_OK;
+}
+
 static int
 s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
             const lpg_signer_t *signer, char *why, size_t whysz)
@@ -195,7 +238,7 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
      * its device; of its own it signs tips only, so an event it could
      * make up never passes for a device's. The signer's record, when
      * the ledger already decoded it, is read rather than decoded again. */
-    if (!is_authority && ev->event->body_case != LPG__EVENT__BODY_TIP) {
+    if (!is_authority) {
         const Lpg__DeviceState *known = signer ? signer->record : NULL;
         Lpg__DeviceState *dev = NULL;
         int rc = LPG_OK;
@@ -203,16 +246,19 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
             rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
             known = dev;
         }
-        bool gateway =
-            rc == LPG_OK && known && known->role == LPG__ROLE__ROLE_GATEWAY;
+        if (rc == LPG_OK && known) {
+            if (known->role == LPG__ROLE__ROLE_GATEWAY &&
+                ev->event->body_case != LPG__EVENT__BODY_TIP)
+                rc = lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                                "a gateway signs no event but tips: the "
+                                "device signs its own");
+            else
+                rc = s_binding(known, ev->event, why, whysz);
+        }
         if (dev)
             lpg__device_state__free_unpacked(dev, NULL);
         if (rc != LPG_OK && rc != LPG_ENOTFOUND)
             return rc;
-        if (gateway)
-            return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
-                              "a gateway signs no event but tips: the "
-                              "device signs its own");
     }
     return k->authorize(t, ev, is_authority, why, whysz);
 }
