@@ -564,8 +564,8 @@ s_setup(s_city_t *c)
         n++;
         snprintf(name, sizeof name, "order desk of %s", s_company[k]);
         s_new_device(&c->desks[k], name, "order");
-        s_enroll(c, &c->desks[k], k, NULL, LPG__ROLE__ROLE_COMPANY_ADMIN,
-                 NULL, NULL, &blobs[n], &lens[n]);
+        s_enroll(c, &c->desks[k], k, NULL, LPG__ROLE__ROLE_COMPANY_ADMIN, NULL,
+                 NULL, &blobs[n], &lens[n]);
         n++;
     }
     s_submit_registry(c, reg, blobs, lens, n, "devices");
