@@ -13,8 +13,12 @@ user and hazard, and prints the CSV the real command must print.
   city_reference.py RECORD --zone Z report KIND --today YYYY-MM-DD
         [--period month|quarter|year] [--escalated-on YYYY-MM-DD]
   city_reference.py RECORD --zone Z escalations --on YYYY-MM-DD
+  city_reference.py RECORD --zone Z orders --today YYYY-MM-DD
+  city_reference.py RECORD --zone Z no-orders --today YYYY-MM-DD
 
-KIND: refused, overdue, hazards, anomalies, coverage. --escalated-on D:
+KIND: refused, overdue, hazards, anomalies, coverage. `orders` prints the
+JSON document `lpgtrace report orders --json` must print, `no-orders` the
+no_order rows of `lpgtrace report anomalies --json` (a JSON list). --escalated-on D:
 the inspection service's timer has looked at the hazards with its clock on
 day D (after the whole record), so every hazard still open whose deadline
 is before D is escalated to its user's area; `escalations` prints how many
@@ -22,6 +26,7 @@ that is. Standard library only.
 """
 import argparse
 import datetime
+import json
 import math
 import re
 import sys
@@ -119,6 +124,7 @@ class City:
         self.users = {}
         self.cyls = {}
         self.hazards = {}
+        self.orders = {}      # order id -> what lpg-orderd must hold
         self.events = []      # recorded actions with a sequence number
         self.mismatches = []
         with open(path, encoding="utf-8") as f:
@@ -133,6 +139,7 @@ class City:
                     rec[k] = v
                 self.take(rec)
         self.events.sort(key=lambda r: int(r["seq"]))
+        self.by_seq = {int(r["seq"]): r for r in self.events}
         for rec in self.events:
             self.replay(rec)
 
@@ -173,6 +180,44 @@ class City:
         h = (math.sin(dp / 2) ** 2 +
              math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2)
         return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+    def held(self, user):
+        """The cylinders the user holds now."""
+        return sum(1 for c in self.cyls.values()
+                   if c.custody == "CUSTODY_AT_USER" and c.holder == user)
+
+    def predict_order(self, r):
+        """The reasons lpg-orderd must give an order step, or None for
+        a step out of the order's life (refused unrecorded)."""
+        k = r["kind"]
+        o = self.orders.get(r["order"])
+        if k == "order_place":
+            if o is not None:
+                return None
+            u = self.users[r["user"]]
+            why = []
+            if u["erased"] is not None:
+                why.append("USER_UNKNOWN")
+            if u["open_major"] > 0:
+                why.append("USER_HAZARD")
+            most = (HOARD_HOUSEHOLD if u["user_kind"] == "household"
+                    else HOARD_BUSINESS)
+            if self.held(r["user"]) + 1 > most:
+                why.append("OVER_HOLDING_LIMIT")
+            return order(why)
+        if o is None:
+            return None
+        fits = {"order_accept": ("placed",),
+                "order_assign": ("accepted", "assigned"),
+                "order_delivered": ("assigned", "out")}[k]
+        if o["status"] not in fits:
+            return None
+        if k == "order_delivered":
+            d = self.by_seq.get(int(r["delivery_seq"]))
+            if (d is None or d["kind"] != "delivery" or not d.get("ok") or
+                    d.get("order") != r["order"] or d["user"] != o["user"]):
+                return None
+        return []
 
     def predict(self, r):
         """The reasons the service must give (catalogue order)."""
@@ -239,8 +284,18 @@ class City:
                         why.append("SAFETY_CHECK_FAILED")
                 if c.custody != "CUSTODY_IN_TRANSIT":
                     why.append("WRONG_CUSTODY")
-                # the generated deliveries name no order
-                why.append("NO_ORDER")
+                o = self.orders.get(r.get("order", "-"))
+                if r.get("order", "-") == "-":
+                    why.append("NO_ORDER")
+                elif o is None:
+                    why.append("ORDER_UNKNOWN")
+                else:
+                    if o["status"] in ("cancelled", "refused"):
+                        why.append("ORDER_CANCELLED")
+                    if o["driver"] != r["actor"]:
+                        why.append("ORDER_OTHER_DRIVER")
+                    if o["user"] != r["user"]:
+                        why.append("ORDER_OTHER_USER")
             elif k == "collection":
                 if (c.custody != "CUSTODY_AT_USER" or
                         c.holder != r["user"]):
@@ -260,6 +315,9 @@ class City:
             return
         if k in ("inspection", "rectify"):
             self.replay_inspection(r, seq, t)
+            return
+        if k.startswith("order_"):
+            self.replay_order(r, seq, t)
             return
         why = self.predict(r)
         status = "DENIED" if any(w not in FLAGS for w in why) else "OK"
@@ -302,6 +360,116 @@ class City:
             c.custody = "CUSTODY_EMPTY_AT_STATION"
             c.holder = ""
             c.seen(r["site"], t, int(r.get("sent", t)))
+
+    def replay_order(self, r, seq, t):
+        why = self.predict_order(r)
+        got = r["reasons"].split("+") if r["reasons"] != "-" else []
+        if why is None:
+            status = "INVALID"
+        else:
+            status = "DENIED" if any(w not in FLAGS for w in why) else "OK"
+        if status != r["status"] or (why is not None and why != got):
+            self.mismatches.append("seq %d %s %s: predicted %s %s, "
+                                   "answered %s %s" % (
+                                       seq, r["kind"], r["order"], status,
+                                       "+".join(why or []) or "-",
+                                       r["status"], r["reasons"]))
+        r["why"] = why or []
+        r["ok"] = status == "OK"
+        k = r["kind"]
+        if k == "order_place" and status in ("OK", "DENIED"):
+            self.orders[r["order"]] = {
+                "company": r["company"], "user": r["user"], "placed": t,
+                "slot_to": int(r["slot_to"]), "driver": "",
+                "status": "placed" if status == "OK" else "refused",
+                "reasons": why, "delivered": None}
+        elif status == "OK" and k == "order_accept":
+            self.orders[r["order"]]["status"] = "accepted"
+        elif status == "OK" and k == "order_assign":
+            o = self.orders[r["order"]]
+            o["status"] = "assigned"
+            o["driver"] = r["driver"]
+        elif status == "OK" and k == "order_delivered":
+            o = self.orders[r["order"]]
+            o["status"] = "delivered"
+            o["delivered"] = t
+
+    def orders_report(self, today, today_text):
+        """`report orders --json`: a row per company and local day of
+        the orders placed that day and the deliveries recorded that day
+        without an order (by the handheld's company: the cylinder's)"""
+        now = int(datetime.datetime.now(self.zone).timestamp() * 1000)
+        if self.ymd(now) == today:
+            cutoff = now
+        else:
+            td = datetime.date(today // 10000, today // 100 % 100,
+                               today % 100)
+            end = datetime.datetime.combine(td + datetime.timedelta(days=1),
+                                            datetime.time(), self.zone)
+            cutoff = int(end.timestamp() * 1000)
+        rows = {}
+        total = self.orders_row()
+
+        def count(row, o):
+            row["orders"] += 1
+            st = o["status"]
+            if st == "delivered":
+                row["delivered"] += 1
+                if o["delivered"] >= o["placed"]:
+                    row["waits"].append(o["delivered"] - o["placed"])
+            elif st == "cancelled":
+                row["cancelled"] += 1
+            elif st == "refused":
+                row["refused"] += 1
+                for w in o["reasons"] or ["REFUSED_BY_COMPANY"]:
+                    row["reasons"][w] = row["reasons"].get(w, 0) + 1
+            else:
+                row["open"] += 1
+                if o["slot_to"] and o["slot_to"] < cutoff:
+                    row["not_fulfilled"] += 1
+
+        for o in self.orders.values():
+            key = (o["company"], self.ymd(o["placed"]))
+            count(rows.setdefault(key, self.orders_row()), o)
+            count(total, o)
+        for r in self.events:
+            if (r["kind"] == "delivery" and r.get("ok") and
+                    "NO_ORDER" in r["why"]):
+                key = (self.cyls[r["cylinder"]].owner, self.ymd(int(r["t"])))
+                rows.setdefault(key, self.orders_row())["no_order"] += 1
+                total["no_order"] += 1
+        out = []
+        for (company, day) in sorted(rows, key=lambda k: (k[0].encode(),
+                                                          k[1])):
+            out.append(self.orders_json(rows[(company, day)], company, day))
+        return {"report": "orders", "today": today_text,
+                "totals": self.orders_json(total), "rows": out}
+
+    @staticmethod
+    def orders_row():
+        return {"orders": 0, "delivered": 0, "cancelled": 0, "refused": 0,
+                "open": 0, "not_fulfilled": 0, "waits": [], "reasons": {},
+                "no_order": 0}
+
+    @staticmethod
+    def orders_json(row, company=None, day=None):
+        out = {}
+        if company is not None:
+            out["company"] = company
+            out["day"] = "%04d-%02d-%02d" % (day // 10000, day // 100 % 100,
+                                             day % 100)
+        for k in ("orders", "delivered", "cancelled", "refused", "open",
+                  "not_fulfilled"):
+            out[k] = row[k]
+        waits = sorted(row["waits"])
+        for name, p in (("p50_s", 50), ("p90_s", 90)):
+            rank = max(1, (len(waits) * p + 99) // 100)
+            out[name] = waits[rank - 1] // 1000 if waits else None
+        out["refused_reasons"] = {w: row["reasons"][w]
+                                  for w in sorted(row["reasons"],
+                                                  key=str.encode)}
+        out["no_order"] = row["no_order"]
+        return out
 
     def replay_inspection(self, r, seq, t):
         u = self.users[r["user"]]
@@ -587,6 +755,8 @@ def main():
     rp.add_argument("--period", default="month",
                     choices=["month", "quarter", "year"])
     rp.add_argument("--escalated-on", dest="on", type=date_arg)
+    for name in ("orders", "no-orders"):
+        sub.add_parser(name).add_argument("--today", required=True)
     es = sub.add_parser("escalations")
     es.add_argument("--on", required=True, type=date_arg)
     a = ap.parse_args()
@@ -605,6 +775,16 @@ def main():
 
     if a.cmd == "escalations":
         print(len(city.escalated(a.on)))
+        return 0
+    if a.cmd in ("orders", "no-orders"):
+        today = int(a.today.replace("-", ""))
+        if a.cmd == "orders":
+            doc = city.orders_report(today, a.today)
+        else:
+            rows = city.anomalies(today)
+            doc = [dict(zip(rows[0], [int(r[0])] + r[1:]))
+                   for r in rows[1:] if r[2] == "no_order"]
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
         return 0
     if a.cmd == "recall":
         rows = city.recall(a.site, when(a.t1), when(a.t2))

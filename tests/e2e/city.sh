@@ -18,7 +18,7 @@ zone=$(python3 -c 'import time
 off = 12 - time.gmtime().tm_hour
 print("Etc/GMT%+d" % -off if off else "Etc/GMT")')
 sed -i -e "s|^time.zone = .*|time.zone = $zone|" "$H/lpgtrace.conf"
-for d in registry filling delivery inspection; do
+for d in registry filling delivery inspection order; do
     t_daemon $d "$H" && ok "$d up" || not_ok "$d up"
 done
 lpg() { lpgtrace --home "$H" "$@"; }
@@ -120,6 +120,56 @@ done
 for d in "$today" "$(day '+40 days')"; do
     report coverage "$d"
 done
+
+# The ordering platform: every delivery the city meant to make began
+# with an order; the staged few without one are flagged. The orders
+# report (JSON) and the no_order rows of the anomalies report (JSON)
+# against the reference, as parsed documents.
+# json_same WHAT REF_CMD LPG_FILTER -- LPG_ARGS
+json_same() {
+    what=$1 refcmd=$2 filter=$3
+    shift 4
+    if ! ref $refcmd >"$T_DIR/want" 2>"$T_DIR/ref.err"; then
+        not_ok "$what (the reference failed)"
+        sed 's/^/#   /' "$T_DIR/ref.err" | tail -n 5
+        return
+    fi
+    if ! lpg "$@" >"$T_DIR/got" 2>"$T_DIR/lpg.err"; then
+        not_ok "$what (lpgtrace $* failed)"
+        sed 's/^/#   /' "$T_DIR/lpg.err" | tail -n 5
+        return
+    fi
+    if out=$(python3 -c 'import json, sys
+want = json.load(open(sys.argv[1]))
+got = json.load(open(sys.argv[2]))
+if sys.argv[3] == "no_order":
+    got = [r for r in got["rows"] if r["kind"] == "no_order"]
+    n = len(got)
+else:
+    t = got["totals"]
+    n = t["orders"] and "%d orders: %d delivered, %d open, %d refused up front %s" % (
+        t["orders"], t["delivered"], t["open"], t["refused"],
+        json.dumps(t["refused_reasons"], sort_keys=True))
+if got != want:
+    print("differs:", json.dumps(got)[:300], "want", json.dumps(want)[:300])
+    sys.exit(1)
+if not n:
+    print("nothing to compare")
+    sys.exit(1)
+print(n)' "$T_DIR/want" "$T_DIR/got" "$filter" 2>&1); then
+        ok "$what ($out)"
+    else
+        not_ok "$what"
+        echo "$out" | sed 's/^/#   /'
+    fi
+}
+for d in "$today" "$tomorrow"; do
+    json_same "report orders --json --today $d" "orders --today $d" orders -- \
+        report orders --json --today "$d"
+done
+json_same "report anomalies --json --today $today: the no_order rows" \
+    "no-orders --today $today" no_order -- report anomalies --json --today "$today"
+
 report coverage "$(day '+100 days')" --period quarter
 
 # Escalation: lpg-inspectiond restarted with its clock five days ahead,

@@ -17,7 +17,7 @@ D="$T_DIR/city"
 mkdir -p "$D"
 w_home "$H" && ok "home" || not_ok "home"
 sed -i -e "s|^time.zone = .*|time.zone = UTC|" "$H/lpgtrace.conf"
-for d in registry filling delivery inspection trace; do
+for d in registry filling delivery inspection trace order; do
     t_daemon $d "$H" && ok "$d up" || not_ok "$d up"
 done
 lpg() { lpgtrace --home "$H" "$@"; }

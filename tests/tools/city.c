@@ -4,6 +4,10 @@
  *  cylinders (through `lpgtrace user import` and `cylinder import`), then
  *  two rounds of cylinder life: fills (some refused on purpose), dispatch,
  *  delivery, household inspections, rectifications, collections, returns.
+ *  Every delivery the city means to make starts from an order placed,
+ *  accepted and assigned through lpg-orderd, names it at the door, and the
+ *  order is marked delivered; an order the rules refuse up front is not
+ *  driven out. A few staged deliveries have no order (NO_ORDER).
  *
  *    city --home H --dir D [--cylinders N] [--users N]
  *
@@ -66,6 +70,9 @@ typedef struct {
     bool held;  /* quarantined: no more fills or dispatch */
     uint8_t allow[LPG_EVENT_ID_LEN];
     bool has_allow;
+    char order[32]; /* this round's order, "" for none */
+    int order_step; /* 0 none, 1 placed, 2 accepted, 3 assigned, 4 done */
+    uint64_t delivery_seq; /* the accepted delivery naming it, 0 */
 } s_cyl_t;
 
 typedef struct {
@@ -93,7 +100,11 @@ typedef enum {
     K_COLLECTION,
     K_RETURN,
     K_INSPECTION,
-    K_RECTIFY
+    K_RECTIFY,
+    K_ORDER_PLACE,
+    K_ORDER_ACCEPT,
+    K_ORDER_ASSIGN,
+    K_ORDER_DELIVERED
 } s_kind_t;
 
 typedef struct {
@@ -125,7 +136,8 @@ struct s_city {
     s_device_t handhelds[S_NCOMPANY][S_NDRIVER];
     s_device_t inspectors[S_NCOMPANY];
     s_device_t admins[S_NCOMPANY]; /* company-admin keys: gas-use certs */
-    s_queue_t queues[S_NSTATION + S_NCOMPANY * S_NDRIVER + S_NCOMPANY];
+    s_device_t desks[S_NCOMPANY];  /* company-admin keys: the order desk */
+    s_queue_t queues[S_NSTATION + S_NCOMPANY * S_NDRIVER + 2 * S_NCOMPANY];
     size_t nqueues;
     /* open hazards by key, for rectification */
     char (*hazards)[160];
@@ -550,6 +562,11 @@ s_setup(s_city_t *c)
         s_enroll(c, &c->admins[k], k, NULL, LPG__ROLE__ROLE_COMPANY_ADMIN,
                  NULL, NULL, &blobs[n], &lens[n]);
         n++;
+        snprintf(name, sizeof name, "order desk of %s", s_company[k]);
+        s_new_device(&c->desks[k], name, "order");
+        s_enroll(c, &c->desks[k], k, NULL, LPG__ROLE__ROLE_COMPANY_ADMIN, NULL,
+                 NULL, &blobs[n], &lens[n]);
+        n++;
     }
     s_submit_registry(c, reg, blobs, lens, n, "devices");
     lpg_client_destroy(&reg);
@@ -817,7 +834,15 @@ s_answer(s_city_t *c, s_item_t *it, const Lpg__EventResult *r)
         if (ok) {
             y->custody = C_USER;
             y->holder = it->user;
+            y->delivery_seq = r->seq;
         }
+        break;
+    case K_ORDER_PLACE:
+    case K_ORDER_ACCEPT:
+    case K_ORDER_ASSIGN:
+    case K_ORDER_DELIVERED:
+        if (ok)
+            y->order_step = 1 + (int)(it->kind - K_ORDER_PLACE);
         break;
     case K_COLLECTION:
         if (ok)
@@ -995,6 +1020,8 @@ s_step(s_city_t *c, unsigned ci, s_kind_t kind, int user, bool late,
         s_gas_cert(c, &c->users[user], wrong_cert, cert, sizeof cert);
         del.vehicle = plate;
         del.gas_cert = cert;
+        if (y->order_step == 3)
+            del.order = y->order;
         del.n_checks = nchecks;
         del.checks = checks;
         ev.body_case = LPG__EVENT__BODY_DELIVERY;
@@ -1029,7 +1056,81 @@ s_step(s_city_t *c, unsigned ci, s_kind_t kind, int user, bool late,
                 wrong_cert ? "someone else" : c->users[user].id);
         s_field(it, "failed_checks", "%s", bad_check ? "hose" : "-");
         s_field(it, "checks", "%s", *sent ? sent : "-");
+        s_field(it, "order", "%s", del.order ? del.order : "-");
     }
+}
+
+/*  A step of cylinder ci's order by its company's order desk: placed for
+ *  user (with the user's own gas-use certificate, a slot of the next four
+ *  hours), accepted, assigned to the driver and vehicle that carry ci
+ *  (s_step), or delivered by the delivery that named it. */
+static void
+s_order(s_city_t *c, unsigned ci, s_kind_t kind, int user)
+{
+    s_cyl_t *y = &c->cyls[ci];
+    int d = (int)((ci / 2) % S_NDRIVER);
+    char drv[24], plate[24];
+    s_driver(y->company, d, drv);
+    s_vehicle(y->company, d, plate);
+    char cert[LPG_GASCERT_MAX_TEXT + 1];
+    Lpg__Event ev = LPG__EVENT__INIT;
+    Lpg__OrderPlace pl = LPG__ORDER_PLACE__INIT;
+    Lpg__OrderAccept ac = LPG__ORDER_ACCEPT__INIT;
+    Lpg__OrderAssign as = LPG__ORDER_ASSIGN__INIT;
+    Lpg__OrderDelivered de = LPG__ORDER_DELIVERED__INIT;
+    uint64_t seq = y->delivery_seq;
+    const char *name = "order_place";
+    uint64_t now = s_now_ms() + (uint64_t)c->clock_ms;
+    ev.company = (char *)s_company[y->company];
+    ev.user = c->users[user].id;
+    switch (kind) {
+    case K_ORDER_PLACE:
+        s_gas_cert(c, &c->users[user], false, cert, sizeof cert);
+        pl.order = y->order;
+        pl.spec = "YSP-15";
+        pl.count = 1;
+        pl.slot_from_ms = now;
+        pl.slot_to_ms = now + 4 * 3600000ull;
+        pl.gas_cert = cert;
+        pl.channel = "phone";
+        ev.body_case = LPG__EVENT__BODY_ORDER_PLACE;
+        ev.order_place = &pl;
+        break;
+    case K_ORDER_ACCEPT:
+        ac.order = y->order;
+        ev.body_case = LPG__EVENT__BODY_ORDER_ACCEPT;
+        ev.order_accept = &ac;
+        name = "order_accept";
+        break;
+    case K_ORDER_ASSIGN:
+        as.order = y->order;
+        as.driver = drv;
+        as.vehicle = plate;
+        ev.body_case = LPG__EVENT__BODY_ORDER_ASSIGN;
+        ev.order_assign = &as;
+        name = "order_assign";
+        break;
+    default:
+        de.order = y->order;
+        de.delivery_seq = &seq;
+        de.n_delivery_seq = 1;
+        ev.body_case = LPG__EVENT__BODY_ORDER_DELIVERED;
+        ev.order_delivered = &de;
+        name = "order_delivered";
+        break;
+    }
+    s_item_t *it = s_queue(c, &c->desks[y->company], kind, &ev, false, name);
+    it->cyl = (int)ci;
+    it->user = user;
+    s_field(it, "order", "%s", y->order);
+    s_field(it, "company", "%s", s_company[y->company]);
+    if (kind == K_ORDER_PLACE)
+        s_field(it, "slot_to", "%llu", (unsigned long long)pl.slot_to_ms);
+    else if (kind == K_ORDER_ASSIGN) {
+        s_field(it, "driver", "%s", drv);
+        s_field(it, "vehicle", "%s", plate);
+    } else if (kind == K_ORDER_DELIVERED)
+        s_field(it, "delivery_seq", "%llu", (unsigned long long)seq);
 }
 
 static const char *s_home_items[] = {
@@ -1115,6 +1216,13 @@ s_user_of(const s_city_t *c, int company, unsigned j)
     return (int)((j % per) * S_NCOMPANY + (unsigned)company);
 }
 
+/*  A staged delivery without an order (sold outside the platform). */
+static bool
+s_no_order(unsigned i, int cycle)
+{
+    return i % 150 == 70 + (unsigned)cycle * 3;
+}
+
 /*  A hoarder: a household that gets several cylinders and returns none. */
 static bool
 s_hoarder(unsigned ui)
@@ -1174,21 +1282,52 @@ s_fill_round(s_city_t *c, int cycle)
             s_step(c, i, K_DISPATCH, -1, false, false, false, false);
     }
     s_flush(c);
+    /* who gets what: an order placed for every delivery but the staged
+     * few without one, then accepted and assigned */
+    int *to = malloc(c->ncyl * sizeof *to);
+    if (!to)
+        s_die("plan", LPG_ENOMEM);
     for (unsigned i = 0; i < c->ncyl; i++) {
         s_cyl_t *y = &c->cyls[i];
+        to[i] = -1;
+        y->order[0] = '\0';
+        y->order_step = 0;
+        y->delivery_seq = 0;
         if (y->custody != C_TRANSIT)
             continue;
         if (i % 40 == 39 && cycle == 1)
             continue; /* stays on the vehicle */
         unsigned j = i / 2 + (unsigned)cycle * 8;
-        int u = s_user_of(c, y->company, j);
+        to[i] = s_user_of(c, y->company, j);
         if (i % 125 == 6) /* hoarders get more than their share */
-            u = s_user_of(c, y->company, 6);
+            to[i] = s_user_of(c, y->company, 6);
+        if (s_no_order(i, cycle))
+            continue;
+        snprintf(y->order, sizeof y->order, "O%d-%s", cycle + 1, y->serial);
+        s_order(c, i, K_ORDER_PLACE, to[i]);
+    }
+    s_flush(c);
+    for (s_kind_t k = K_ORDER_ACCEPT; k <= K_ORDER_ASSIGN; k++) {
+        for (unsigned i = 0; i < c->ncyl; i++)
+            if (c->cyls[i].order_step == (int)(k - K_ORDER_PLACE))
+                s_order(c, i, k, to[i]);
+        s_flush(c);
+    }
+    for (unsigned i = 0; i < c->ncyl; i++) {
+        s_cyl_t *y = &c->cyls[i];
+        /* an order refused up front: nobody drives out */
+        if (to[i] < 0 || (y->order[0] && y->order_step != 3))
+            continue;
         /* i % 80 == 55: a driver who skips the 随瓶安检: refused */
-        s_step(c, i, K_DELIVERY, u, i % 90 == 25,
+        s_step(c, i, K_DELIVERY, to[i], i % 90 == 25,
                i % 70 == 9 + (unsigned)cycle, i % 80 == 15, i % 80 == 55);
     }
     s_flush(c);
+    for (unsigned i = 0; i < c->ncyl; i++)
+        if (c->cyls[i].order_step == 3 && c->cyls[i].delivery_seq)
+            s_order(c, i, K_ORDER_DELIVERED, to[i]);
+    s_flush(c);
+    free(to);
 }
 
 static void
@@ -1332,6 +1471,7 @@ main(int argc, char **argv)
         for (int d = 0; d < S_NDRIVER; d++)
             s_connect(&c, &c.handhelds[k][d]);
         s_connect(&c, &c.inspectors[k]);
+        s_connect(&c, &c.desks[k]);
     }
     /* The first round is stamped two minutes early, so a recall window
      * from the whole minute the second round starts in splits them. */
