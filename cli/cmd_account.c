@@ -152,8 +152,7 @@ lpg_reg_submit_secret(lpg_cli_t *cli, const char *cmd, const char *what,
                                crypto_pwhash_MEMLIMIT_INTERACTIVE);
     sodium_memzero(pw, sizeof pw);
     if (rc != 0) {
-        fprintf(stderr, "lpgtrace: %s: hashing failed (out of memory)\n",
-                cmd);
+        fprintf(stderr, "lpgtrace: %s: hashing failed (out of memory)\n", cmd);
         return 2;
     }
     lpg_key_t *signer = lpg_reg_signer(cli, as);
@@ -208,10 +207,9 @@ s_passwd(lpg_cli_t *cli, int argc, char **argv)
     Lpg__Event ev = LPG__EVENT__INIT;
     ev.body_case = LPG__EVENT__BODY_ACCOUNT_PASSWORD;
     ev.account_password = &p;
-    return lpg_reg_submit_secret(cli, "account passwd", "password", name,
-                                 s_password_ok,
-                                 "a password has at least 8 characters", &ev,
-                                 NULL);
+    return lpg_reg_submit_secret(
+        cli, "account passwd", "password", name, s_password_ok,
+        "a password has at least 8 characters", &ev, NULL);
 }
 
 static int

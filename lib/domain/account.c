@@ -64,8 +64,7 @@ lpg_account_hash_ok(const uint8_t *hash, size_t len)
 
 /*  The Argon2id hash kept under key into out. */
 static int
-s_hash_get(lpg_txn_t *t, const char *key, size_t klen, char *out,
-           size_t outsz)
+s_hash_get(lpg_txn_t *t, const char *key, size_t klen, char *out, size_t outsz)
 {
     const void *v;
     size_t vlen;

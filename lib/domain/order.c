@@ -74,20 +74,20 @@ s_authorize_household(lpg_txn_t *t, const Lpg__Event *e, char *why,
     if (!e->user || !*e->user)
         return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
                           "an order names its household (Event.user)");
-    Lpg__UserState *u =
-        lpg_state_get(t, LPG_TABLE_USERS, e->user, &lpg__user_state__descriptor);
+    Lpg__UserState *u = lpg_state_get(t, LPG_TABLE_USERS, e->user,
+                                      &lpg__user_state__descriptor);
     bool mine = u && u->add && u->add->company && !u->has_erased_seq &&
                 strcmp(u->add->company, e->company) == 0;
     lpg_state_free(u);
     if (!mine)
         return lpg_why_rc(why, whysz, LPG_EPERM,
-                          "user %s is no registered household of %s",
-                          e->user, e->company);
+                          "user %s is no registered household of %s", e->user,
+                          e->company);
     Lpg__OrderState *o =
         lpg_state_get(t, LPG_TABLE_ORDERS, id, &lpg__order_state__descriptor);
-    int rc = o ? lpg_why_rc(why, whysz, LPG_EEXIST, "order %s exists already",
-                            id)
-               : LPG_OK;
+    int rc =
+        o ? lpg_why_rc(why, whysz, LPG_EEXIST, "order %s exists already", id)
+          : LPG_OK;
     lpg_state_free(o);
     return rc;
 }

@@ -398,8 +398,7 @@ s_auth_pin(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
                               whysz);
     lpg__user_state__free_unpacked(u, NULL);
     if (erased)
-        return lpg_why_rc(why, whysz, LPG_EEXIST, "%s",
-                          "this user is erased");
+        return lpg_why_rc(why, whysz, LPG_EEXIST, "%s", "this user is erased");
     return rc;
 }
 
@@ -787,8 +786,7 @@ S_SAY(s_say_staff, "staff added", "新增人员", "staff member", e->actor)
 S_SAY(s_say_vehicle, "vehicle added", "新增车辆", "vehicle",
       e->vehicle_add->plate)
 S_SAY(s_say_user, "user added", "新增用户", "user", e->user)
-S_SAY(s_say_pin, "ordering PIN set", "设置订气密码", "user",
-      e->user_pin->user)
+S_SAY(s_say_pin, "ordering PIN set", "设置订气密码", "user", e->user_pin->user)
 S_SAY(s_say_reveal, "personal data revealed", "查看实名信息", "user",
       e->pii_reveal->user)
 S_SAY(s_say_erase, "user erased", "删除用户信息", "user", e->user_erase->user)

@@ -78,7 +78,8 @@ s_random_hex(char out[65])
 /*  The value of cookie name in the request, copied to out; false if
  *  absent or too long. */
 bool
-lpg_console_cookie(const lpg_webd_req_t *req, const char *name, char *out, size_t outsz)
+lpg_console_cookie(const lpg_webd_req_t *req, const char *name, char *out,
+                   size_t outsz)
 {
     const char *h = req->header(req->hctx, "Cookie");
     size_t nl = strlen(name);

@@ -258,8 +258,9 @@ s_login_post(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         lpg_warn("order login: '%s' from %s refused unchecked: too many "
                  "failed PINs within a minute",
                  user, req->client_addr);
-        lpg_webd_message_page(resp, 429, false, "密码错误次数过多，请一分钟后再试",
-                              "Too many wrong PINs: wait a minute", NULL, NULL);
+        lpg_webd_message_page(
+            resp, 429, false, "密码错误次数过多，请一分钟后再试",
+            "Too many wrong PINs: wait a minute", NULL, NULL);
         size_t n = strlen(resp->extra_headers);
         snprintf(resp->extra_headers + n, sizeof resp->extra_headers - n,
                  "Retry-After: 60\r\n");
@@ -346,7 +347,7 @@ s_newest(const void *a, const void *b)
 {
     const Lpg__OrderState *x = *(Lpg__OrderState *const *)a,
                           *y = *(Lpg__OrderState *const *)b;
-    return x->placed_seq < y->placed_seq ? 1
+    return x->placed_seq < y->placed_seq   ? 1
            : x->placed_seq > y->placed_seq ? -1
                                            : 0;
 }
@@ -624,7 +625,8 @@ s_place(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
     if (reply)
         lpg__reply__free_unpacked(reply, NULL);
     if (!recorded) {
-        lpg_webd_message_page_back(resp, 503, false, "暂时无法下单，请稍后再试",
+        lpg_webd_message_page_back(resp, 503, false,
+                                   "暂时无法下单，请稍后再试",
                                    "The order could not be placed: try again "
                                    "later",
                                    NULL, NULL, "/order");
