@@ -96,9 +96,10 @@ s_line(FILE *f, char *pw, size_t pwsz)
     return true;
 }
 
-/*  The password from the terminal (echo off, asked twice) or stdin. */
+/*  The secret from the terminal (echo off, asked twice) or stdin. */
 static bool
-s_read_password(const char *name, char *pw, size_t pwsz)
+s_read_password(const char *cmd, const char *what, const char *name, char *pw,
+                size_t pwsz)
 {
     if (!isatty(STDIN_FILENO))
         return s_line(stdin, pw, pwsz);
@@ -109,7 +110,7 @@ s_read_password(const char *name, char *pw, size_t pwsz)
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     quiet.c_lflag |= ECHONL;
     char again[S_PW_MAX + 2];
-    fprintf(stderr, "New password for %s: ", name);
+    fprintf(stderr, "New %s for %s: ", what, name);
     fflush(stderr);
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     bool ok = s_line(stdin, pw, pwsz);
@@ -120,37 +121,29 @@ s_read_password(const char *name, char *pw, size_t pwsz)
     }
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
     if (ok && strcmp(pw, again) != 0) {
-        fprintf(stderr, "lpgtrace: account passwd: the two differ\n");
+        fprintf(stderr, "lpgtrace: %s: the two differ\n", cmd);
         ok = false;
     }
     sodium_memzero(again, sizeof again);
     return ok;
 }
 
-static int
-s_passwd(lpg_cli_t *cli, int argc, char **argv)
+int
+lpg_reg_submit_secret(lpg_cli_t *cli, const char *cmd, const char *what,
+                      const char *name, bool (*ok)(const char *secret),
+                      const char *rule, Lpg__Event *ev, const char *as)
 {
-    lpg_opt_t opts[] = {{NULL}};
-    const char *name;
-    if (!lpg_reg_opts("account passwd", argc, argv, 2, opts, &name, 1) ||
-        !name) {
-        s_usage();
-        return 2;
-    }
     if (sodium_init() < 0)
         return 2;
     char pw[S_PW_MAX + 2];
-    if (!s_read_password(name, pw, sizeof pw)) {
+    if (!s_read_password(cmd, what, name, pw, sizeof pw)) {
         sodium_memzero(pw, sizeof pw);
-        fprintf(stderr, "lpgtrace: account passwd: no password read\n");
+        fprintf(stderr, "lpgtrace: %s: no %s read\n", cmd, what);
         return 2;
     }
-    if (strlen(pw) < S_PW_MIN) {
+    if (!ok(pw)) {
         sodium_memzero(pw, sizeof pw);
-        fprintf(stderr,
-                "lpgtrace: account passwd: a password has at least %d "
-                "characters\n",
-                S_PW_MIN);
+        fprintf(stderr, "lpgtrace: %s: %s\n", cmd, rule);
         return 2;
     }
     char hash[crypto_pwhash_STRBYTES];
@@ -159,28 +152,26 @@ s_passwd(lpg_cli_t *cli, int argc, char **argv)
                                crypto_pwhash_MEMLIMIT_INTERACTIVE);
     sodium_memzero(pw, sizeof pw);
     if (rc != 0) {
-        fprintf(stderr, "lpgtrace: account passwd: hashing failed (out of "
-                        "memory)\n");
+        fprintf(stderr, "lpgtrace: %s: hashing failed (out of memory)\n", cmd);
         return 2;
     }
-    lpg_key_t *authority = lpg_reg_signer(cli, NULL);
-    if (!authority)
+    lpg_key_t *signer = lpg_reg_signer(cli, as);
+    if (!signer) {
+        sodium_memzero(hash, sizeof hash);
         return 2;
-    Lpg__AccountPassword p = LPG__ACCOUNT_PASSWORD__INIT;
-    p.name = (char *)name;
-    Lpg__Event ev = LPG__EVENT__INIT;
-    ev.body_case = LPG__EVENT__BODY_ACCOUNT_PASSWORD;
-    ev.account_password = &p;
+    }
     uint8_t *data = NULL;
     size_t len = 0;
-    rc = lpg_reg_sign(&ev, authority, &data, &len);
-    lpg_key_destroy(&authority);
+    rc = lpg_reg_sign(ev, signer, &data, &len);
+    lpg_key_destroy(&signer);
     if (rc != LPG_OK) {
+        sodium_memzero(hash, sizeof hash);
         fprintf(stderr, "lpgtrace: signing failed: %s\n", lpg_strerror(rc));
         return 2;
     }
     lpg_client_t *c = lpg_reg_client(cli);
     if (!c) {
+        sodium_memzero(hash, sizeof hash);
         free(data);
         return 2;
     }
@@ -193,6 +184,32 @@ s_passwd(lpg_cli_t *cli, int argc, char **argv)
     if (rc != LPG_OK)
         return lpg_cli_unanswered(cli, "registry", rc);
     return lpg_cli_answer(cli, r, NULL);
+}
+
+static bool
+s_password_ok(const char *pw)
+{
+    return strlen(pw) >= S_PW_MIN;
+}
+
+static int
+s_passwd(lpg_cli_t *cli, int argc, char **argv)
+{
+    lpg_opt_t opts[] = {{NULL}};
+    const char *name;
+    if (!lpg_reg_opts("account passwd", argc, argv, 2, opts, &name, 1) ||
+        !name) {
+        s_usage();
+        return 2;
+    }
+    Lpg__AccountPassword p = LPG__ACCOUNT_PASSWORD__INIT;
+    p.name = (char *)name;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_ACCOUNT_PASSWORD;
+    ev.account_password = &p;
+    return lpg_reg_submit_secret(
+        cli, "account passwd", "password", name, s_password_ok,
+        "a password has at least 8 characters", &ev, NULL);
 }
 
 static int

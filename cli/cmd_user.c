@@ -13,7 +13,10 @@
  *  `cert` signs the user's certificate with a company-admin key of the
  *  user's company (the home's device key, or --as), after checking the
  *  key and the user's record in the home's ledger, and prints it (and
- *  writes it as a QR code with --png / --svg).
+ *  writes it as a QR code with --png / --svg). `pin` sets the PIN the
+ *  household logs in with on lpg-webd's ordering page: read from the
+ *  terminal (or stdin), hashed here with Argon2id and kept by the
+ *  registry beside the signed UserPin, as a console password is.
  */
 #include "registry.h"
 #include "base/error.h"
@@ -79,6 +82,9 @@ s_usage(void)
             "       lpgtrace user erase ID --reason TEXT [--as KEYPREFIX]\n"
             "       lpgtrace user cert ID --until DATE [--as KEYPREFIX] "
             "[--png FILE] [--svg FILE]\n"
+            "       lpgtrace user pin ID [--as KEYPREFIX]   (the ordering "
+            "page's PIN, 6 to 12\n"
+            "           digits, from the terminal or one line of stdin)\n"
             "cert: the gas-use certificate, signed by the home's device key "
             "(device.key)\n"
             "  or --as KEYPREFIX, a company-admin key of the user's "
@@ -547,6 +553,37 @@ s_erase(lpg_cli_t *cli, int argc, char **argv)
     return status;
 }
 
+/*  A PIN: 6 to 12 digits. */
+static bool
+s_pin_ok(const char *pin)
+{
+    return s_chars(pin, 6, 12, S_DIGITS);
+}
+
+/*  user pin ID [--as KEYPREFIX]: the household's PIN for the ordering
+ *  page (lpg-webd's /order), read from the terminal or stdin, kept as
+ *  its Argon2id hash by the registry (outside the log). */
+static int
+s_pin(lpg_cli_t *cli, int argc, char **argv)
+{
+    lpg_opt_t opts[] = {{"as"}, {NULL}};
+    const char *id;
+    if (!lpg_reg_opts("user pin", argc, argv, 2, opts, &id, 1) || !id ||
+        !lpg_reg_text(id)) {
+        s_usage();
+        return 2;
+    }
+    Lpg__UserPin up = LPG__USER_PIN__INIT;
+    up.user = (char *)id;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_USER_PIN;
+    ev.user_pin = &up;
+    ev.user = (char *)id;
+    return lpg_reg_submit_secret(cli, "user pin", "PIN", id, s_pin_ok,
+                                 "a PIN is 6 to 12 digits", &ev,
+                                 lpg_reg_opt(opts, "as"));
+}
+
 /*  The certificate's signing key: KEYPREFIX.pem, or the home's device
  *  key (device.key + ".pem"). Prints why and returns NULL on failure. */
 static lpg_key_t *
@@ -740,7 +777,8 @@ lpg_cmd_user(lpg_cli_t *cli, int argc, char **argv)
         const char *verb;
         int (*fn)(lpg_cli_t *, int, char **);
     } verbs[] = {{"add", s_add},   {"import", s_import}, {"show", s_show},
-                 {"find", s_find}, {"erase", s_erase},   {"cert", s_cert}};
+                 {"find", s_find}, {"erase", s_erase},   {"cert", s_cert},
+                 {"pin", s_pin}};
     for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof *verbs; i++)
         if (strcmp(argv[1], verbs[i].verb) == 0)
             return verbs[i].fn(cli, argc, argv);

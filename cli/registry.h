@@ -48,6 +48,17 @@ bool lpg_reg_pii_key(lpg_cli_t *cli, uint8_t key[32]);
 int lpg_reg_sign(Lpg__Event *ev, const lpg_key_t *signer, uint8_t **out,
                  size_t *len);
 
+/*  Reads a secret (a console password, a household's PIN) from the
+ *  terminal with echo off (twice) or one line of stdin, never from the
+ *  command line; refuses it with rule unless ok(secret); hashes it with
+ *  Argon2id (crypto_pwhash_str); signs ev with as's key (or the
+ *  authority's) and submits it to the registry with the hash beside it
+ *  (the attachment), which keeps it in the secrets table. The clear
+ *  secret never leaves this process. The exit status. */
+int lpg_reg_submit_secret(lpg_cli_t *cli, const char *cmd, const char *what,
+                          const char *name, bool (*ok)(const char *secret),
+                          const char *rule, Lpg__Event *ev, const char *as);
+
 /*  A client of lpg-registryd, as the home's configuration says. Prints
  *  why and returns NULL on failure. */
 lpg_client_t *lpg_reg_client(lpg_cli_t *cli);

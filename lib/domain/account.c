@@ -62,11 +62,10 @@ lpg_account_hash_ok(const uint8_t *hash, size_t len)
     return true;
 }
 
-int
-lpg_account_password(lpg_txn_t *t, const char *name, char *out, size_t outsz)
+/*  The Argon2id hash kept under key into out. */
+static int
+s_hash_get(lpg_txn_t *t, const char *key, size_t klen, char *out, size_t outsz)
 {
-    char key[128];
-    size_t klen = lpg_account_secret_key(name, key, sizeof key);
     const void *v;
     size_t vlen;
     int rc = lpg_txn_secret_get(t, key, klen, &v, &vlen);
@@ -79,4 +78,27 @@ lpg_account_password(lpg_txn_t *t, const char *name, char *out, size_t outsz)
     memcpy(out, v, vlen);
     out[vlen] = '\0';
     return LPG_OK;
+}
+
+int
+lpg_account_password(lpg_txn_t *t, const char *name, char *out, size_t outsz)
+{
+    char key[128];
+    size_t klen = lpg_account_secret_key(name, key, sizeof key);
+    return s_hash_get(t, key, klen, out, outsz);
+}
+
+size_t
+lpg_account_pin_secret_key(const char *user, char *out, size_t outsz)
+{
+    int n = snprintf(out, outsz, "pin/%s", user);
+    return n < 0 ? 0 : (size_t)n < outsz ? (size_t)n : outsz - 1;
+}
+
+int
+lpg_account_pin(lpg_txn_t *t, const char *user, char *out, size_t outsz)
+{
+    char key[128];
+    size_t klen = lpg_account_pin_secret_key(user, key, sizeof key);
+    return s_hash_get(t, key, klen, out, outsz);
 }

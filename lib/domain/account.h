@@ -39,6 +39,14 @@ int lpg_account_password(lpg_txn_t *t, const char *name, char *out,
  *  name); its length. */
 size_t lpg_account_secret_key(const char *name, char *out, size_t outsz);
 
+/*  A household's ordering PIN (UserPin, lpg-webd's /order) is kept the
+ *  same way: its Argon2id hash under "pin/" user. The hash into out:
+ *  LPG_OK, LPG_ENOTFOUND (none set), LPG_ECORRUPT, LPG_ETOOBIG. */
+int lpg_account_pin(lpg_txn_t *t, const char *user, char *out, size_t outsz);
+
+/*  The secrets-table key of a user's PIN hash; its length. */
+size_t lpg_account_pin_secret_key(const char *user, char *out, size_t outsz);
+
 /*  Is this (len bytes, no NUL) an Argon2id hash as crypto_pwhash_str
  *  writes it, short enough to keep? */
 bool lpg_account_hash_ok(const uint8_t *hash, size_t len);

@@ -235,9 +235,11 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
     if (!k || !k->authorize)
         return lpg_why_rc(why, whysz, LPG_EINVAL, "event has no body");
     /* A gateway (lpg-webd) relays the devices' events, each signed by
-     * its device; of its own it signs tips only, so an event it could
-     * make up never passes for a device's. The signer's record, when
-     * the ledger already decoded it, is read rather than decoded again. */
+     * its device; of its own it signs tips and the orders households
+     * place on its ordering page (no household has a device: the
+     * order's row checks the channel), so an event it could make up
+     * never passes for a device's. The signer's record, when the
+     * ledger already decoded it, is read rather than decoded again. */
     if (!is_authority) {
         const Lpg__DeviceState *known = signer ? signer->record : NULL;
         Lpg__DeviceState *dev = NULL;
@@ -248,10 +250,12 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool is_authority,
         }
         if (rc == LPG_OK && known) {
             if (known->role == LPG__ROLE__ROLE_GATEWAY &&
-                ev->event->body_case != LPG__EVENT__BODY_TIP)
+                ev->event->body_case != LPG__EVENT__BODY_TIP &&
+                ev->event->body_case != LPG__EVENT__BODY_ORDER_PLACE)
                 rc = lpg_why_rc(why, whysz, LPG_EPERM, "%s",
-                                "a gateway signs no event but tips: the "
-                                "device signs its own");
+                                "a gateway signs no event but tips and "
+                                "households' orders: the device signs its "
+                                "own");
             else
                 rc = s_binding(known, ev->event, why, whysz);
         }

@@ -55,8 +55,46 @@ lpg_order_status_word(Lpg__OrderStatus s)
     }
 }
 
-/*  The signer is an unrevoked company-admin device of Event.company; a
- *  new order's id is free, a later event's order is that company's. */
+/*  An order a household placed itself on lpg-webd's ordering page,
+ *  signed by the gateway after the household logged in with its PIN (a
+ *  household has no device): a new order only (channel "household"),
+ *  whose id is free, for a registered, not erased user of Event.company.
+ *  Every later step is the company's. */
+static int
+s_authorize_household(lpg_txn_t *t, const Lpg__Event *e, char *why,
+                      size_t whysz)
+{
+    const char *id = lpg_order_id_of(e);
+    if (e->body_case != LPG__EVENT__BODY_ORDER_PLACE ||
+        !e->order_place->channel ||
+        strcmp(e->order_place->channel, "household") != 0)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "a gateway signs only the orders households "
+                          "place themselves (channel household)");
+    if (!e->user || !*e->user)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "an order names its household (Event.user)");
+    Lpg__UserState *u = lpg_state_get(t, LPG_TABLE_USERS, e->user,
+                                      &lpg__user_state__descriptor);
+    bool mine = u && u->add && u->add->company && !u->has_erased_seq &&
+                strcmp(u->add->company, e->company) == 0;
+    lpg_state_free(u);
+    if (!mine)
+        return lpg_why_rc(why, whysz, LPG_EPERM,
+                          "user %s is no registered household of %s", e->user,
+                          e->company);
+    Lpg__OrderState *o =
+        lpg_state_get(t, LPG_TABLE_ORDERS, id, &lpg__order_state__descriptor);
+    int rc =
+        o ? lpg_why_rc(why, whysz, LPG_EEXIST, "order %s exists already", id)
+          : LPG_OK;
+    lpg_state_free(o);
+    return rc;
+}
+
+/*  The signer is an unrevoked company-admin device of Event.company (or,
+ *  for a household's own order, the gateway); a new order's id is free,
+ *  a later event's order is that company's. */
 static int
 s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
             char *why, size_t whysz)
@@ -76,10 +114,14 @@ s_authorize(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
                           "the signer is not an enrolled device");
     if (rc != LPG_OK)
         return rc;
+    bool gateway =
+        dev->role == LPG__ROLE__ROLE_GATEWAY && !dev->has_revoked_seq;
     bool ok = dev->role == LPG__ROLE__ROLE_COMPANY_ADMIN &&
               !dev->has_revoked_seq && dev->company &&
               strcmp(dev->company, e->company) == 0;
     lpg__device_state__free_unpacked(dev, NULL);
+    if (gateway)
+        return s_authorize_household(t, e, why, whysz);
     if (!ok)
         return lpg_why_rc(why, whysz, LPG_EPERM,
                           "only an unrevoked company-admin device of %s "

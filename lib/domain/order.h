@@ -5,8 +5,10 @@
  *  of the orders table (OrderState, proto/state.proto).
  *
  *  Who may sign them: an unrevoked company-admin device of Event.company
- *  (the company's phone agent, or the channel that takes the household's
- *  own orders); an order's later events name an order of that company.
+ *  (the company's phone agent); an order a household places itself on
+ *  lpg-webd's ordering page is signed by the gateway (OrderPlace with
+ *  channel "household" only, for a user of that company); an order's
+ *  later events name an order of that company.
  *  Whether an order may be placed (the door's household rules) and
  *  assigned (the driver's certificate, the vehicle's permit) is judged by
  *  lpg-orderd with lib/domain/delivery_rules.h, so a refused order is in

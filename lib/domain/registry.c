@@ -382,6 +382,26 @@ s_auth_erase(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
     return rc;
 }
 
+/*  A household's PIN (UserPin): the user exists and is not erased, and
+ *  the authority or an admin key of the user's company signs. */
+static int
+s_auth_pin(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
+           char *why, size_t whysz)
+{
+    Lpg__UserState *u = NULL;
+    int rc = s_user(t, ev->event->user_pin->user, &u, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    bool erased = u->has_erased_seq;
+    if (!erased)
+        rc = s_company_signer(t, ev, signer_is_authority, u->add->company, why,
+                              whysz);
+    lpg__user_state__free_unpacked(u, NULL);
+    if (erased)
+        return lpg_why_rc(why, whysz, LPG_EEXIST, "%s", "this user is erased");
+    return rc;
+}
+
 static int
 s_auth_update(lpg_txn_t *t, const lpg_event_t *ev, bool signer_is_authority,
               char *why, size_t whysz)
@@ -766,6 +786,7 @@ S_SAY(s_say_staff, "staff added", "新增人员", "staff member", e->actor)
 S_SAY(s_say_vehicle, "vehicle added", "新增车辆", "vehicle",
       e->vehicle_add->plate)
 S_SAY(s_say_user, "user added", "新增用户", "user", e->user)
+S_SAY(s_say_pin, "ordering PIN set", "设置订气密码", "user", e->user_pin->user)
 S_SAY(s_say_reveal, "personal data revealed", "查看实名信息", "user",
       e->pii_reveal->user)
 S_SAY(s_say_erase, "user erased", "删除用户信息", "user", e->user_erase->user)
@@ -1149,6 +1170,7 @@ const lpg_kind_t lpg_registry_kinds[] = {
           s_say_reveal),
     S_ROW(USER_ERASE, "user_erase", s_auth_erase, s_apply_erase, NULL, false,
           s_say_erase),
+    S_ROW(USER_PIN, "user_pin", s_auth_pin, NULL, NULL, false, s_say_pin),
     S_ROW(CYLINDER_REGISTER, "cylinder_register", s_auth_register, NULL,
           s_step_register, true, s_say_register),
     S_ROW(CYLINDER_UPDATE, "cylinder_update", s_auth_update, NULL,

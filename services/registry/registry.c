@@ -127,22 +127,43 @@ s_drop_key(lpg_txn_t *txn, const char *user)
  *  lpg-webd holds no master key: it is kept as it came. Disabling the
  *  account drops it. */
 static int
+s_keep_hash(lpg_txn_t *txn, const char *key, size_t klen, const char *what,
+            const char *name, const lpg_append_in_t *in, Lpg__Outcome *o)
+{
+    if (!lpg_account_hash_ok(in->attach, in->attach_len)) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "Submit.person_key: %s comes with its Argon2id hash "
+                 "(crypto_pwhash_str)",
+                 what);
+        free(o->message);
+        o->message = strdup(msg);
+        return LPG_EINVAL;
+    }
+    int rc = lpg_txn_secret_put(txn, key, klen, in->attach, in->attach_len);
+    if (rc == LPG_OK)
+        lpg_info("%s for '%s' kept", what, name);
+    return rc;
+}
+
+static int
 s_keep_password(lpg_txn_t *txn, const char *name, const lpg_append_in_t *in,
                 Lpg__Outcome *o)
 {
-    if (!lpg_account_hash_ok(in->attach, in->attach_len)) {
-        free(o->message);
-        o->message = strdup("Submit.person_key: an AccountPassword comes "
-                            "with the password's Argon2id hash "
-                            "(crypto_pwhash_str)");
-        return LPG_EINVAL;
-    }
     char key[LPG_STRING_MAX + 16];
     size_t klen = lpg_account_secret_key(name, key, sizeof key);
-    int rc = lpg_txn_secret_put(txn, key, klen, in->attach, in->attach_len);
-    if (rc == LPG_OK)
-        lpg_info("account '%s': password set", name);
-    return rc;
+    return s_keep_hash(txn, key, klen, "an AccountPassword", name, in, o);
+}
+
+/*  A household's ordering PIN (UserPin): kept as a password is. Erasing
+ *  the user drops it. */
+static int
+s_keep_pin(lpg_txn_t *txn, const char *user, const lpg_append_in_t *in,
+           Lpg__Outcome *o)
+{
+    char key[LPG_STRING_MAX + 16];
+    size_t klen = lpg_account_pin_secret_key(user, key, sizeof key);
+    return s_keep_hash(txn, key, klen, "a UserPin", user, in, o);
 }
 
 static int
@@ -150,6 +171,15 @@ s_drop_password(lpg_txn_t *txn, const char *name)
 {
     char key[LPG_STRING_MAX + 16];
     size_t klen = lpg_account_secret_key(name, key, sizeof key);
+    int rc = lpg_txn_secret_del(txn, key, klen);
+    return rc == LPG_ENOTFOUND ? LPG_OK : rc;
+}
+
+static int
+s_drop_pin(lpg_txn_t *txn, const char *user)
+{
+    char key[LPG_STRING_MAX + 16];
+    size_t klen = lpg_account_pin_secret_key(user, key, sizeof key);
     int rc = lpg_txn_secret_del(txn, key, klen);
     return rc == LPG_ENOTFOUND ? LPG_OK : rc;
 }
@@ -206,8 +236,12 @@ lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     switch (e->body_case) {
     case LPG__EVENT__BODY_USER_ADD:
         return s_keep_key(reg, txn, e->user, in, outcome);
-    case LPG__EVENT__BODY_USER_ERASE:
-        return s_drop_key(txn, e->user_erase->user);
+    case LPG__EVENT__BODY_USER_ERASE: {
+        int rc = s_drop_pin(txn, e->user_erase->user);
+        return rc == LPG_OK ? s_drop_key(txn, e->user_erase->user) : rc;
+    }
+    case LPG__EVENT__BODY_USER_PIN:
+        return s_keep_pin(txn, e->user_pin->user, in, outcome);
     case LPG__EVENT__BODY_TIP:
         return s_keep_tip_key(reg, txn, e, in, outcome);
     case LPG__EVENT__BODY_CYLINDER_REGISTER:

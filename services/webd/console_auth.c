@@ -77,8 +77,9 @@ s_random_hex(char out[65])
 
 /*  The value of cookie name in the request, copied to out; false if
  *  absent or too long. */
-static bool
-s_cookie(const lpg_webd_req_t *req, const char *name, char *out, size_t outsz)
+bool
+lpg_console_cookie(const lpg_webd_req_t *req, const char *name, char *out,
+                   size_t outsz)
 {
     const char *h = req->header(req->hctx, "Cookie");
     size_t nl = strlen(name);
@@ -168,7 +169,7 @@ lpg_console_session(lpg_webd_t *w, const lpg_webd_req_t *req,
                     lpg_console_who_t *who)
 {
     char id[80];
-    if (!s_cookie(req, S_COOKIE, id, sizeof id) || strlen(id) != 64)
+    if (!lpg_console_cookie(req, S_COOKIE, id, sizeof id) || strlen(id) != 64)
         return false;
     uint64_t now = lpg_clock_mono_ms();
     uint64_t idle = (uint64_t)lpg_console_cfg(w)->idle_s * 1000;
@@ -263,8 +264,8 @@ s_fail_slot(const char *key, uint64_t now, bool make)
     return f;
 }
 
-static bool
-s_limited(const char *akey, const char *ikey)
+bool
+lpg_console_login_limited(const char *akey, const char *ikey)
 {
     uint64_t now = lpg_clock_mono_ms();
     pthread_mutex_lock(&s_lock);
@@ -276,8 +277,8 @@ s_limited(const char *akey, const char *ikey)
     return limited;
 }
 
-static void
-s_failed(const char *akey, const char *ikey)
+void
+lpg_console_login_failed(const char *akey, const char *ikey)
 {
     uint64_t now = lpg_clock_mono_ms();
     pthread_mutex_lock(&s_lock);
@@ -286,8 +287,8 @@ s_failed(const char *akey, const char *ikey)
     pthread_mutex_unlock(&s_lock);
 }
 
-static void
-s_succeeded(const char *akey)
+void
+lpg_console_login_succeeded(const char *akey)
 {
     uint64_t now = lpg_clock_mono_ms();
     pthread_mutex_lock(&s_lock);
@@ -313,6 +314,19 @@ s_dummy_make(void)
                           crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         s_dummy[0] = '\0';
+}
+
+bool
+lpg_console_hash_check(const char *hash, const char *secret)
+{
+    if (hash)
+        return crypto_pwhash_str_verify(hash, secret, strlen(secret)) == 0;
+    /* the same work for an unknown account: its absence does not show in
+     * the time taken */
+    pthread_once(&s_dummy_once, s_dummy_make);
+    if (crypto_pwhash_str_verify(s_dummy, secret, strlen(secret)) == 0)
+        return false;
+    return false;
 }
 
 static void
@@ -369,7 +383,7 @@ lpg_console_login_post(lpg_webd_t *w, const lpg_webd_req_t *req,
     char cookie[80], tok[80], name[64], pw[1025];
     char fresh[65];
     s_random_hex(fresh);
-    if (!s_cookie(req, S_LOGIN_COOKIE, cookie, sizeof cookie) ||
+    if (!lpg_console_cookie(req, S_LOGIN_COOKIE, cookie, sizeof cookie) ||
         !lpg_console_form(req, "csrf", tok, sizeof tok) ||
         !s_same(cookie, tok)) {
         lpg_webd_problem(resp, 403, "csrf", "Form token missing or wrong",
@@ -385,7 +399,7 @@ lpg_console_login_post(lpg_webd_t *w, const lpg_webd_req_t *req,
     char akey[80], ikey[80];
     snprintf(akey, sizeof akey, "a:%s", name);
     snprintf(ikey, sizeof ikey, "ip:%s", req->client_addr);
-    if (s_limited(akey, ikey)) {
+    if (lpg_console_login_limited(akey, ikey)) {
         sodium_memzero(pw, sizeof pw);
         lpg_warn("console login: '%s' from %s refused unchecked: %d failed "
                  "passwords within a minute (password not checked)",
@@ -402,29 +416,20 @@ lpg_console_login_post(lpg_webd_t *w, const lpg_webd_req_t *req,
     lpg_console_who_t who = {0};
     char hash[crypto_pwhash_STRBYTES];
     bool have = s_account(w, name, &who, hash, sizeof hash);
-    bool ok = false;
-    if (have) {
-        ok = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
-    } else {
-        /* the same work for an unknown account: its absence does not
-         * show in the time taken */
-        pthread_once(&s_dummy_once, s_dummy_make);
-        if (crypto_pwhash_str_verify(s_dummy, pw, strlen(pw)) == 0)
-            ok = false;
-    }
+    bool ok = lpg_console_hash_check(have ? hash : NULL, pw);
     sodium_memzero(pw, sizeof pw);
     sodium_memzero(hash, sizeof hash);
     lpg_info("console login: '%s' from %s: password checked: %s", name,
              req->client_addr, ok ? "right" : "wrong");
     if (!ok) {
-        s_failed(akey, ikey);
+        lpg_console_login_failed(akey, ikey);
         s_login_form(resp, 401, fresh, "账号或密码不对，或账号已停用。",
                      "Wrong account or password, or the account is "
                      "disabled.",
                      https);
         return;
     }
-    s_succeeded(akey);
+    lpg_console_login_succeeded(akey);
     char id[65];
     if (!s_session_new(w, &who, id)) {
         lpg_webd_problem(resp, 503, "busy", "Too many sessions", NULL);
@@ -444,7 +449,7 @@ lpg_console_logout(lpg_webd_t *w, const lpg_webd_req_t *req,
                    lpg_webd_resp_t *resp, const lpg_console_who_t *who)
 {
     char id[80];
-    if (s_cookie(req, S_COOKIE, id, sizeof id)) {
+    if (lpg_console_cookie(req, S_COOKIE, id, sizeof id)) {
         pthread_mutex_lock(&s_lock);
         for (size_t i = 0; i < S_SESSIONS; i++)
             if (s_sessions[i].used && s_same(s_sessions[i].id, id))

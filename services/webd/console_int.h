@@ -43,6 +43,24 @@ bool lpg_console_csrf_ok(const lpg_webd_req_t *req,
 const char *lpg_console_form(const lpg_webd_req_t *req, const char *name,
                              char *out, size_t outsz);
 
+/*  The value of cookie name in the request, copied to out; false if
+ *  absent or too long. */
+bool lpg_console_cookie(const lpg_webd_req_t *req, const char *name, char *out,
+                        size_t outsz);
+
+/*  Login rate limits, shared by the console's login and the households'
+ *  ordering page (household.c): failures counted per key ("a:<account>",
+ *  "u:<user>", "ip:<address>") over a minute. limited: either key has
+ *  had too many; failed: counts one for both; succeeded: forgets the
+ *  first's. */
+bool lpg_console_login_limited(const char *akey, const char *ikey);
+void lpg_console_login_failed(const char *akey, const char *ikey);
+void lpg_console_login_succeeded(const char *akey);
+
+/*  Does secret match hash (crypto_pwhash_str's text)? hash NULL (no such
+ *  account, no password set): false after the same Argon2id work. */
+bool lpg_console_hash_check(const char *hash, const char *secret);
+
 /*  A console page answered: 200 with lpg_console_page's text. */
 void lpg_console_send_page(lpg_webd_resp_t *resp, int status,
                            const lpg_console_who_t *who, const char *title_zh,

@@ -115,4 +115,8 @@ void lpg_webd_tip_form(lpg_webd_t *w, const lpg_webd_req_t *req,
 void lpg_webd_tip_post(lpg_webd_t *w, const lpg_webd_req_t *req,
                        lpg_webd_resp_t *resp);
 
+/*  household.c: the households' ordering page, /order and /order/... */
+void lpg_webd_household(lpg_webd_t *w, const lpg_webd_req_t *req,
+                        lpg_webd_resp_t *resp);
+
 #endif

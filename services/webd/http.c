@@ -420,6 +420,10 @@ s_route(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         lpg_webd_console(w, req, resp);
         return;
     }
+    if (strcmp(req->path, "/order") == 0 || s_prefix(req->path, "/order/")) {
+        lpg_webd_household(w, req, resp);
+        return;
+    }
     if (strcmp(req->path, "/healthz") == 0 && get) {
         resp->status = 200;
         resp->content_type = "application/json";

@@ -24,9 +24,9 @@
 #include <sys/stat.h>
 
 /*  Each serving thread's clients of the services. */
-#define S_NSERVICES 5
+#define S_NSERVICES 6
 static const char *const s_services[S_NSERVICES] = {
-    "registry", "filling", "delivery", "inspection", "trace"};
+    "registry", "filling", "delivery", "inspection", "trace", "order"};
 
 typedef struct {
     lpg_client_t *c[S_NSERVICES];

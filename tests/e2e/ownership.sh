@@ -28,7 +28,7 @@ ok "a station scanner at S9-0"
 owner() {
     case $1 in
     device_enroll | device_revoke | company_add | site_add | staff_add | \
-        vehicle_add | user_add | pii_reveal | user_erase | \
+        vehicle_add | user_add | pii_reveal | user_erase | user_pin | \
         cylinder_register | cylinder_update | cylinder_relabel | tip | \
         account_add | account_password | account_disable) echo registry ;;
     fill_check | fill_record | fill_override) echo filling ;;
@@ -73,7 +73,7 @@ for s in registry filling delivery inspection trace order; do
     st=$?
     judge "$T_DIR/k.$s"
     n=$(wc -l <"$T_DIR/k.$s")
-    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ "$n" -eq 34 ]; then
+    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ "$n" -eq 35 ]; then
         ok "lpg-${s}d: $owned own kinds taken in, $refused others refused"
     else
         not_ok "lpg-${s}d: exit $st, $n answers, $bad wrong"
@@ -82,9 +82,9 @@ for s in registry filling delivery inspection trace order; do
     all_refused=$((all_refused + refused))
     all_owned=$((all_owned + owned))
 done
-[ $all_owned -eq 34 ] && [ $all_refused -eq $((34 * 6 - 34)) ] \
-    && ok "each of the 34 kinds taken in by its one owner only" \
-    || not_ok "$all_owned owned, $all_refused refused (wanted 34 and 170)"
+[ $all_owned -eq 35 ] && [ $all_refused -eq $((35 * 6 - 35)) ] \
+    && ok "each of the 35 kinds taken in by its one owner only" \
+    || not_ok "$all_owned owned, $all_refused refused (wanted 35 and 175)"
 grep "^inspection fill_check " "$T_DIR/k.inspection" >"$T_DIR/out"
 check_out "a fill check at lpg-inspectiond: sent to lpg-fillingd instead" \
     "INVALID EWRONGSERVICE: a fill_check event is recorded by lpg-fillingd, not by lpg-inspectiond"
@@ -95,8 +95,8 @@ for s in filling trace; do
     kinds many "$H" "$H/keys/scanner0" $s >"$T_DIR/m.$s" 2>&1
     st=$?
     judge "$T_DIR/m.$s"
-    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ $((owned + refused)) -eq 34 ] &&
-        grep -q "^$s \* OK OK: 34 events answered" "$T_DIR/m.$s"; then
+    if [ $st -eq 0 ] && [ "$bad" -eq 0 ] && [ $((owned + refused)) -eq 35 ] &&
+        grep -q "^$s \* OK OK: 35 events answered" "$T_DIR/m.$s"; then
         ok "SubmitMany of every kind to lpg-${s}d: $refused refused, $owned judged"
     else
         not_ok "SubmitMany to lpg-${s}d: exit $st, $bad wrong"

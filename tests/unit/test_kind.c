@@ -40,6 +40,7 @@ static const s_case_t s_cases[] = {
     {LPG__EVENT__BODY_USER_ADD, "registry"},
     {LPG__EVENT__BODY_PII_REVEAL, "registry"},
     {LPG__EVENT__BODY_USER_ERASE, "registry"},
+    {LPG__EVENT__BODY_USER_PIN, "registry"},
     {LPG__EVENT__BODY_CYLINDER_REGISTER, "registry"},
     {LPG__EVENT__BODY_CYLINDER_UPDATE, "registry"},
     {LPG__EVENT__BODY_CYLINDER_RELABEL, "registry"},
@@ -271,6 +272,8 @@ t_every_kind_described(void **state)
     pr.user = "U1";
     Lpg__UserErase ue = LPG__USER_ERASE__INIT;
     ue.user = "U1";
+    Lpg__UserPin upin = LPG__USER_PIN__INIT;
+    upin.user = "U1";
     Lpg__Tip tp = LPG__TIP__INIT;
     tp.category = "black_market";
     Lpg__AccountAdd aa = LPG__ACCOUNT_ADD__INIT;
@@ -375,6 +378,9 @@ t_every_kind_described(void **state)
             break;
         case LPG__EVENT__BODY_USER_ERASE:
             e.user_erase = &ue;
+            break;
+        case LPG__EVENT__BODY_USER_PIN:
+            e.user_pin = &upin;
             break;
         case LPG__EVENT__BODY_TIP:
             e.tip = &tp;
