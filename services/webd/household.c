@@ -361,7 +361,7 @@ s_status_zh(Lpg__OrderStatus s)
     case LPG__ORDER_STATUS__ORDER_ACCEPTED:
         return "已受理";
     case LPG__ORDER_STATUS__ORDER_ASSIGNED:
-        return "已派送员";
+        return "已安排送气工";
     case LPG__ORDER_STATUS__ORDER_OUT:
         return "配送中";
     case LPG__ORDER_STATUS__ORDER_DELIVERED:
@@ -372,6 +372,31 @@ s_status_zh(Lpg__OrderStatus s)
         return "被拒绝";
     default:
         return "未知";
+    }
+}
+
+/*  The status as a person reads it in English (the token stays in
+ *  data-status). */
+static const char *
+s_status_en(Lpg__OrderStatus s)
+{
+    switch (s) {
+    case LPG__ORDER_STATUS__ORDER_PLACED:
+        return "Placed";
+    case LPG__ORDER_STATUS__ORDER_ACCEPTED:
+        return "Accepted";
+    case LPG__ORDER_STATUS__ORDER_ASSIGNED:
+        return "Driver assigned";
+    case LPG__ORDER_STATUS__ORDER_OUT:
+        return "Out for delivery";
+    case LPG__ORDER_STATUS__ORDER_DELIVERED:
+        return "Delivered";
+    case LPG__ORDER_STATUS__ORDER_CANCELLED:
+        return "Cancelled";
+    case LPG__ORDER_STATUS__ORDER_REFUSED:
+        return "Refused";
+    default:
+        return "Unknown";
     }
 }
 
@@ -431,7 +456,7 @@ s_order_row(lpg_webd_buf_t *b, const Lpg__OrderState *o)
                     lpg_order_status_word(o->status));
     lpg_webd_html(b, s_status_zh(o->status));
     lpg_webd_printf(b, " <span class=\"en\" lang=\"en\">%s</span></h2><dl>",
-                    lpg_order_status_word(o->status));
+                    s_status_en(o->status));
     lpg_webd_puts(b, "<div class=\"row\"><dt>订单 <span class=\"en\" "
                      "lang=\"en\">Order</span></dt><dd>");
     lpg_webd_html(b, o->place->order);
