@@ -46,6 +46,7 @@ typedef enum {
     S_ANOMALIES,
     S_COVERAGE,
     S_TIPS,
+    S_ORDERS,
     S_NREPORTS
 } s_report_id_t;
 
@@ -63,6 +64,7 @@ static const struct {
     {"coverage", "入户安检覆盖率", "Inspection coverage against 100 %",
      lpg_report_coverage},
     {"tips", "群众举报", "Tips from the public", lpg_report_tips},
+    {"orders", "订购配送", "Orders by company and day", lpg_report_orders},
 };
 
 /*  A console page around body (lpg_console_page's chrome) as the answer. */
@@ -202,6 +204,9 @@ s_row_in_scope(s_report_id_t id, const lpg_console_who_t *who, lpg_txn_t *t,
         return lpg_console_may_see(who, t, NULL, s_str(row, "area"));
     case S_TIPS:
         return s_may_cylinder(who, t, s_str(row, "cylinder"));
+    case S_ORDERS:
+        /* a row is one company's; a street office has none of its own */
+        return lpg_console_may_see(who, t, s_str(row, "company"), NULL);
     case S_NREPORTS:
         break;
     }
@@ -226,6 +231,11 @@ s_scope(s_report_id_t id, const lpg_console_who_t *who, lpg_txn_t *t,
         /* a check refused for two reasons is in two rows: the count of
          * checks cannot be summed from them, so it is left out */
         json_object_del(doc, "denied_checks");
+    }
+    if (id == S_ORDERS) {
+        /* the totals are every company's, and their p50 and p90 cannot be
+         * made again from the rows left */
+        json_object_del(doc, "totals");
     }
     json_t *scope = json_object();
     json_object_set_new(

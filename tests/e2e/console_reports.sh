@@ -4,7 +4,7 @@
 # <name> --json` on the same ledger, and the recall's answer is `lpgtrace
 # recall --json`'s (households without their names); a street office sees
 # only its own area's hazards, and its board only what was escalated to
-# it; the live feed (server-sent events) carries the refusals the ledger
+# it; a company sees only its own rows of the orders report; the live feed (server-sent events) carries the refusals the ledger
 # holds, resumes from the Last-Event-ID, and brings a fill refused after
 # it started within two seconds. Then a real Chromium (reports_pages.mjs)
 # logs in and checks each page against the same JSON, and scans a label
@@ -83,7 +83,7 @@ login street1 pw-street-1 "$SJ" && ok "the street office logs in" || not_ok "the
 login street2 pw-street-2 "$S2J" && ok "the other street office logs in" ||
     not_ok "the other street office logs in"
 
-for r in refused overdue hazards anomalies coverage tips; do
+for r in refused overdue hazards anomalies coverage tips orders; do
     lpg --json report "$r" --today "$today" >"$T_DIR/cli-$r.json" 2>"$T_DIR/cli-$r.err"
     curl -s -b "$RJ" "$W_URL/console/api/reports/$r?today=$today" >"$T_DIR/web-$r.json"
     if [ -s "$T_DIR/cli-$r.json" ] && cmp -s "$T_DIR/cli-$r.json" "$T_DIR/web-$r.json"; then
@@ -96,6 +96,41 @@ done
 rows=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["rows"]))' "$T_DIR/cli-refused.json" 2>/dev/null)
 [ "${rows:-0}" -gt 0 ] && ok "the city has refused fills to compare ($rows rows)" ||
     not_ok "no refused fills in the city: the comparison proves little"
+
+python3 - "$T_DIR/cli-orders.json" <<'PY' >"$T_DIR/orders.out" 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["totals"]
+assert len(d["rows"]) > 0 and t["orders"] > 0 and t["delivered"] > 0, t
+assert t["no_order"] > 0, t
+print(len(d["rows"]), t["orders"], t["no_order"])
+PY
+[ $? -eq 0 ] && ok "the city has orders to compare (rows, orders, deliveries without one: $(cat "$T_DIR/orders.out"))" ||
+    { not_ok "no orders in the city: the comparison proves little"; tail -n 3 "$T_DIR/orders.out" | sed 's/^/#   /'; }
+
+# A company sees its own rows of the orders report, no other's, and not
+# the totals over every company; a street office, no company's.
+check "an account for the company NT" lpg account add co1 --role company --company NT
+printf 'pw-company-1\n' | lpg account passwd co1 >/dev/null 2>&1 ||
+    not_ok "set the company's password"
+sleep 1
+CJ="$T_DIR/co.jar"
+login co1 pw-company-1 "$CJ" && ok "the company logs in" || not_ok "the company logs in"
+curl -s -b "$CJ" "$W_URL/console/api/reports/orders?today=$today" >"$T_DIR/co-orders.json"
+curl -s -b "$SJ" "$W_URL/console/api/reports/orders?today=$today" >"$T_DIR/street-orders.json"
+python3 - "$T_DIR/cli-orders.json" "$T_DIR/co-orders.json" "$T_DIR/street-orders.json" <<'PY' >"$T_DIR/co-orders.out" 2>&1
+import json, sys
+allo, mine, street = (json.load(open(a)) for a in sys.argv[1:4])
+want = [r for r in allo["rows"] if r["company"] == "NT"]
+assert mine["scope"] == {"role": "company", "company": "NT"}, mine.get("scope")
+assert mine["rows"] == want, (len(mine["rows"]), len(want))
+assert "totals" not in mine, "the totals over every company are shown"
+assert 0 < len(want) < len(allo["rows"]), (len(want), len(allo["rows"]))
+assert street["rows"] == [] and "totals" not in street, len(street["rows"])
+print(len(want), len(allo["rows"]))
+PY
+[ $? -eq 0 ] && ok "company NT sees its own orders rows only ($(cat "$T_DIR/co-orders.out") of all), a street office none" ||
+    { not_ok "company NT's orders report is not its own rows"; tail -n 3 "$T_DIR/co-orders.out" | sed 's/^/#   /'; }
 
 # Scope: the street office's hazards are the regulator's whose household is
 # in its area, and no others.
@@ -302,7 +337,7 @@ fi
     not_ok "the feed brought $(grep -c '^refusal' "$T_DIR/es.txt") refusals, wanted 1"
 
 # Pages answer, and a page without a session does not.
-for p in reports reports/refused reports/coverage hazards live; do
+for p in reports reports/refused reports/coverage reports/orders hazards live; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -b "$RJ" "$W_URL/console/$p")
     [ "$code" = 200 ] && ok "/console/$p answers" || not_ok "/console/$p answers $code"
 done
@@ -322,7 +357,7 @@ elif ! w_node_ready || [ ! -d "$LPG_ROOT/web/node_modules/echarts" ] ||
 else
     SHOTS="$LPG_BIN/../screenshots/console-reports"
     rm -rf "$SHOTS"
-    for r in refused overdue hazards anomalies coverage tips; do
+    for r in refused overdue hazards anomalies coverage tips orders; do
         lpg --json report "$r" --today "$today" >"$T_DIR/cli-$r.json" 2>"$T_DIR/cli-$r.err"
     done
     check "a label of the live test's cylinder, as a PNG" lpg label "$LIVE_CODE" --out "$T_DIR/label.png"

@@ -6,7 +6,8 @@
 //   1. as a regulator, each report page draws its chart (an ECharts canvas
 //      with something painted on it) and its table, and every number and
 //      word of the table is the row of `lpgtrace report NAME --json`
-//      (DIR/cli-NAME.json) in the same order, the summary its count;
+//      (DIR/cli-NAME.json) in the same order, the summary its count; the
+//      orders chart's bars per day are lpgtrace's orders that day;
 //   2. the recall page lists what `lpgtrace recall --json` does
 //      (DIR/cli-recall.json): its cylinders, and each fill's households
 //      by area, never by name;
@@ -125,7 +126,10 @@ async function shot(page, name) {
 }
 
 // What reports.js shows for a JSON value.
-const text = (v) => (v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
+// A JSON object (the orders report's refused_reasons) is "KEY=N" joined
+// with spaces, in its order.
+const text = (v) => (v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? 'yes' : 'no')
+    : typeof v === 'object' ? Object.entries(v).map(([k, n]) => `${k}=${n}`).join(' ') : String(v));
 
 // How many pixels of the chart's canvas are painted (not transparent and
 // not white): a chart that drew nothing has none.
@@ -146,7 +150,7 @@ try {
     expect(await login(page, args.account, args.password), 'logged in as a regulator', page.url());
 
     // 1. Each report page against lpgtrace report NAME --json.
-    for (const name of ['refused', 'overdue', 'hazards', 'anomalies', 'coverage', 'tips']) {
+    for (const name of ['refused', 'overdue', 'hazards', 'anomalies', 'coverage', 'tips', 'orders']) {
         const want = cli(name);
         const rows = (name === 'tips' ? want.tips : want.rows) || [];
         const r = await page.goto(`${args.base}/console/reports/${name}?today=${args.today}`, { waitUntil: 'load' });
@@ -169,7 +173,7 @@ try {
                     break;
                 }
         expect(!diff, `report ${name}: the table is lpgtrace report ${name} --json (${rows.length} rows)`, diff);
-        const count = name === 'refused' ? want.denied_checks : rows.length;
+        const count = name === 'refused' ? want.denied_checks : name === 'orders' ? want.totals.orders : rows.length;
         expect(name === 'coverage' || new RegExp(`(^|\\D)${count}(\\D|$)`).test(got.summary),
                `report ${name}: the summary says ${count}`, got.summary);
         if (rows.length) {
@@ -189,6 +193,25 @@ try {
         }));
     expect(JSON.stringify(pct) === JSON.stringify(cov.map((r) => Number(r.percent))),
            'coverage: the bars are the percentages of lpgtrace report coverage', JSON.stringify(pct));
+    // The orders chart: the bars of each day, summed over the companies,
+    // are the orders lpgtrace counts that day.
+    const ord = cli('orders').rows || [];
+    const perDay = {};
+    for (const r of ord) perDay[r.day] = (perDay[r.day] || 0) + r.orders;
+    const bars = await page.goto(`${args.base}/console/reports/orders?today=${args.today}`, { waitUntil: 'load' })
+        .then(() => page.waitForFunction(() => document.getElementById('report')?.dataset.ready))
+        .then(() => page.evaluate(() => {
+            const o = window.echarts.getInstanceByDom(document.getElementById('chart'))?.getOption();
+            if (!o) return null;
+            const days = o.xAxis[0].data, got = {};
+            for (const s of o.series.filter((x) => x.type === 'bar'))
+                s.data.forEach((n, i) => { got[days[i]] = (got[days[i]] || 0) + n; });
+            return got;
+        }));
+    const sorted = (o) => JSON.stringify(Object.entries(o || {}).sort());
+    expect(ord.length > 0 && sorted(bars) === sorted(perDay),
+           `orders: the chart's bars are lpgtrace's orders per day (${Object.keys(perDay).length} days)`,
+           `${sorted(bars)} vs ${sorted(perDay)}`);
 
     // 2. Recall.
     const rc = cli('recall');

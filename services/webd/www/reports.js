@@ -62,6 +62,28 @@
       summary: (d, rows) => `群众举报 ${rows.length} 条 · Tips: ${rows.length}`,
       chart: (rows) => counted(rows, 'category'),
     },
+    orders: {
+      rows: (d) => d.rows,
+      cols: ['company', 'day', 'orders', 'delivered', 'cancelled', 'refused', 'open', 'not_fulfilled',
+        'p50_s', 'p90_s', 'refused_reasons', 'no_order'],
+      heads: ['企业 Company', '日期 Day', '订单 Orders', '已送达 Delivered', '已取消 Cancelled', '被拒 Refused',
+        '未完成 Open', '未履约 Not fulfilled', '送达 p50 秒 s', '送达 p90 秒 s', '拒绝原因 Refused by reason',
+        '无订单配送 No order'],
+      summary: (d, rows) => {
+        // a regulator's totals are lpgtrace's; a company's, its rows'
+        const t = d.totals || {
+          orders: sum(rows, 'orders'), delivered: sum(rows, 'delivered'),
+          not_fulfilled: sum(rows, 'not_fulfilled'), no_order: sum(rows, 'no_order'),
+        };
+        let s = `订单 ${t.orders} 单，已送达 ${t.delivered}，未履约 ${t.not_fulfilled}，无订单配送 ${t.no_order}` +
+          ` · Orders: ${t.orders}, delivered ${t.delivered}, not fulfilled ${t.not_fulfilled},` +
+          ` deliveries without an order ${t.no_order}`;
+        if (d.totals && d.totals.p50_s !== null && d.totals.p50_s !== undefined)
+          s += ` · 下单到送达 order to delivery p50 ${d.totals.p50_s} s, p90 ${d.totals.p90_s} s`;
+        return s;
+      },
+      chart: ordersChart,
+    },
   };
 
   function sum(rows, key) {
@@ -71,6 +93,7 @@
   function text(v) {
     if (v === null || v === undefined) return '';
     if (typeof v === 'boolean') return v ? 'yes' : 'no';
+    if (typeof v === 'object') return Object.entries(v).map(([k, n]) => `${k}=${n}`).join(' ');
     return String(v);
   }
 
@@ -124,6 +147,25 @@
         markLine: { symbol: 'none', data: [{ yAxis: 100, name: '100 %' }], label: { formatter: '目标 target 100 %' } },
       }],
     };
+  }
+
+  // Orders per day, a bar stacked by company, and the deliveries that
+  // day without an order as a line on an axis of their own (a handful
+  // against hundreds of orders would lie flat on the first).
+  function ordersChart(rows) {
+    const opt = stacked(rows, 'day', 'company', 'orders');
+    const days = opt.xAxis.data;
+    opt.series.push({
+      name: '无订单配送 no order',
+      type: 'line',
+      yAxisIndex: 1,
+      label: { show: true, position: 'top' },
+      data: days.map((x) => rows.filter((r) => text(r.day) === x).reduce((a, r) => a + Number(r.no_order || 0), 0)),
+    });
+    opt.yAxis.name = '订单 orders';
+    opt.yAxis = [opt.yAxis, { type: 'value', minInterval: 1, name: '无订单配送 no order', splitLine: { show: false } }];
+    opt.grid.right = 90;
+    return opt;
   }
 
   function csvCell(v) {
