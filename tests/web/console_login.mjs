@@ -18,60 +18,13 @@
 // console_csrf-1366x768.png. Prints "PASS what" / "FAIL what" lines
 // (tests/e2e/console.sh makes TAP of them); exits 0 if every check
 // passed, 1 if one failed, 2 if the browser could not be driven.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { checks, DESKTOP, launch, parseArgs, show, submitLogin } from './lib.mjs';
 
-const args = {};
-{
-    const a = process.argv.slice(2);
-    for (let i = 0; i < a.length; i += 2) {
-        if (!a[i].startsWith('--') || a[i + 1] === undefined) {
-            console.error(`console_login: bad argument ${a[i]}`);
-            process.exit(2);
-        }
-        args[a[i].slice(2)] = a[i + 1];
-    }
-}
-for (const k of ['base', 'account', 'password', 'q', 'shots']) {
-    if (!args[k]) {
-        console.error(`console_login: --${k} is required`);
-        process.exit(2);
-    }
-}
-
-let failed = 0;
-const pass = (what) => console.log(`PASS ${what}`);
-const fail = (what, detail) => {
-    failed++;
-    console.log(`FAIL ${what}`);
-    if (detail) for (const l of String(detail).split('\n').slice(0, 20)) console.log(`#   ${l}`);
-};
-const expect = (cond, what, detail) => (cond ? pass(what) : fail(what, detail));
-const show = (v) => JSON.stringify(v, null, 1);
-
-mkdirSync(args.shots, { recursive: true });
+const args = parseArgs('console_login', ['base', 'account', 'password', 'q', 'shots']);
+const { pass, fail, expect, failed } = checks();
 const shot = (page, name) => page.screenshot({ path: join(args.shots, name), fullPage: true });
-const profile = mkdtempSync(join(tmpdir(), 'lpg-chromium-'));
-let browser;
-try {
-    browser = await puppeteer.launch({
-        executablePath: args.chromium || '/usr/bin/chromium',
-        headless: true,
-        args: [
-            '--no-sandbox', '--disable-gpu', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', `--user-data-dir=${profile}`,
-        ],
-        defaultViewport: { width: 1366, height: 768, deviceScaleFactor: 1 },
-        timeout: 60000,
-    });
-} catch (e) {
-    console.error(`console_login: cannot start the browser: ${e.message}`);
-    rmSync(profile, { recursive: true, force: true });
-    process.exit(2);
-}
+const { browser, close } = await launch('console_login', args, DESKTOP);
 
 const cylinderUrl = `${args.base}/console/cylinder?q=${encodeURIComponent(args.q)}`;
 async function openCylinder(page) {
@@ -96,11 +49,8 @@ try {
     expect(r.status() === 200 && login.csrf && login.labels.length >= 2,
            'the login page: a form with labels and its CSRF token', show(login));
     await shot(page, 'console_login-1366x768.png');
-    await page.type('input[name=account]', args.account);
-    await page.type('input[name=password]', args.password);
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }),
-                       page.click('form.login [type=submit], form.login button')]);
-    expect(!page.url().includes('/console/login'), 'logged in as a regulator through the form', page.url());
+    expect(await submitLogin(page, args.account, args.password), 'logged in as a regulator through the form',
+           page.url());
 
     // 2. the cylinder page at 1366x768
     await openCylinder(page);
@@ -183,7 +133,6 @@ try {
 } catch (e) {
     fail('the console could be driven', e.stack || e.message);
 } finally {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);

@@ -24,68 +24,19 @@
 // exits 0 if every check passed, 1 if one failed, 2 if the browser could
 // not be driven.
 import { execSync } from 'node:child_process';
-import { mkdirSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { checks, consoleLogin, DESKTOP, launch, parseArgs, show, watch } from './lib.mjs';
 
-const args = {};
-{
-    const a = process.argv.slice(2);
-    for (let i = 0; i < a.length; i += 2) {
-        if (!a[i].startsWith('--') || a[i + 1] === undefined) {
-            console.error(`console_verify: bad argument ${a[i]}`);
-            process.exit(2);
-        }
-        args[a[i].slice(2)] = a[i + 1];
-    }
-}
-for (const k of ['base', 'control', 'account', 'password', 'q', 'grow', 'shots']) {
-    if (!args[k]) {
-        console.error(`console_verify: --${k} is required`);
-        process.exit(2);
-    }
-}
-
-let failed = 0;
-const pass = (what) => console.log(`PASS ${what}`);
-const fail = (what, detail) => {
-    failed++;
-    console.log(`FAIL ${what}`);
-    if (detail) for (const l of String(detail).split('\n').slice(0, 20)) console.log(`#   ${l}`);
-};
-const expect = (cond, what, detail) => (cond ? pass(what) : fail(what, detail));
-
-mkdirSync(args.shots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'lpg-chromium-'));
+const args = parseArgs('console_verify', ['base', 'control', 'account', 'password', 'q', 'grow', 'shots']);
+const { fail, expect, failed } = checks();
 const control = async (path) => (await fetch(args.control + path)).text();
+const { browser, close } = await launch('console_verify', args, DESKTOP);
 
-let browser;
-try {
-    browser = await puppeteer.launch({
-        executablePath: args.chromium || '/usr/bin/chromium',
-        headless: true,
-        args: [
-            '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', `--user-data-dir=${profile}`,
-        ],
-        defaultViewport: { width: 1366, height: 768, deviceScaleFactor: 1 },
-        timeout: 60000,
-    });
-} catch (e) {
-    console.error(`console_verify: cannot start the browser: ${e.message}`);
-    rmSync(profile, { recursive: true, force: true });
-    process.exit(2);
-}
-
-const problems = []; // console errors and CSP reports of every page
+const seen = { errors: [], csp: [] }; // of every page
+const csp = seen.csp;
 async function newPage() {
     const p = await browser.newPage();
-    p.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-    });
-    p.on('pageerror', (e) => problems.push(String(e)));
+    watch(p, seen);
     return p;
 }
 
@@ -107,17 +58,11 @@ async function openCylinder(page) {
 
 const ticked = (row) => row.text === '\u2713' && /\bok\b/.test(row.cls);
 const crossed = (row) => row.text.startsWith('\u2717') && /\bbad\b/.test(row.cls);
-const show = (v) => JSON.stringify(v, null, 1);
 
 try {
     const page = await newPage();
     // Log in, the way a person does.
-    await page.goto(`${args.base}/console/login`, { waitUntil: 'load' });
-    await page.type('input[name=account]', args.account);
-    await page.type('input[name=password]', args.password);
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }),
-                       page.click('form.login [type=submit], form.login button')]);
-    expect(!page.url().includes('/console/login'), 'logged in as a regulator', page.url());
+    expect(await consoleLogin(page, args.base, args.account, args.password), 'logged in as a regulator', page.url());
 
     // 1. Every entry ticked, computed in the page.
     let v = await openCylinder(page);
@@ -196,12 +141,10 @@ try {
            'a browser that cannot check says so in a banner and shows no tick', show(ov));
     await old.close();
 
-    const csp = problems.filter((p) => /Content Security Policy|Refused to/i.test(p));
     expect(csp.length === 0, 'no CSP violations in the console pages', csp.join('\n'));
 } catch (e) {
     fail('the console could be driven', e.stack || e.message);
 } finally {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);

@@ -24,60 +24,13 @@
 // makes TAP of them); exits 0 if every check passed, 1 if one failed, 2
 // if the browser could not be driven.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { checks, launch, parseArgs, PHONE, show, watch } from './lib.mjs';
 
-const args = {};
-{
-    const a = process.argv.slice(2);
-    for (let i = 0; i < a.length; i += 2) {
-        if (!a[i].startsWith('--') || a[i + 1] === undefined) {
-            console.error(`household_order: bad argument ${a[i]}`);
-            process.exit(2);
-        }
-        args[a[i].slice(2)] = a[i + 1];
-    }
-}
-for (const k of ['base', 'user', 'pin', 'cert', 'then', 'shots']) {
-    if (!args[k]) {
-        console.error(`household_order: --${k} is required`);
-        process.exit(2);
-    }
-}
-
-let failed = 0;
-const pass = (what) => console.log(`PASS ${what}`);
-const fail = (what, detail) => {
-    failed++;
-    console.log(`FAIL ${what}`);
-    if (detail) for (const l of String(detail).split('\n').slice(0, 20)) console.log(`#   ${l}`);
-};
-const expect = (cond, what, detail) => (cond ? pass(what) : fail(what, detail));
-const show = (v) => JSON.stringify(v, null, 1);
-
-mkdirSync(args.shots, { recursive: true });
+const args = parseArgs('household_order', ['base', 'user', 'pin', 'cert', 'then', 'shots']);
+const { pass, fail, expect, failed } = checks();
 const shot = (page, name) => page.screenshot({ path: join(args.shots, name), fullPage: true });
-const profile = mkdtempSync(join(tmpdir(), 'lpg-chromium-'));
-let browser;
-try {
-    browser = await puppeteer.launch({
-        executablePath: args.chromium || '/usr/bin/chromium',
-        headless: true,
-        args: [
-            '--no-sandbox', '--disable-gpu', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', `--user-data-dir=${profile}`,
-        ],
-        defaultViewport: { width: 360, height: 640, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
-        timeout: 60000,
-    });
-} catch (e) {
-    console.error(`household_order: cannot start the browser: ${e.message}`);
-    rmSync(profile, { recursive: true, force: true });
-    process.exit(2);
-}
+const { browser, close } = await launch('household_order', args, PHONE);
 
 // The page's width against the screen's, and what sticks out.
 async function narrow(page, what) {
@@ -106,12 +59,7 @@ const section = (page, id) => page.evaluate((id) => {
 
 try {
     const page = await browser.newPage();
-    const errors = [], csp = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => {
-        if (/Content.Security.Policy|Refused to/i.test(m.text())) csp.push(m.text());
-        else if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text());
-    });
+    const { errors, csp } = watch(page);
     // a resource that did not load, by its address (the browser's own
     // favicon request aside: the pages name no icon)
     const missing = [];
@@ -188,7 +136,6 @@ try {
 } catch (e) {
     fail('the ordering page could be driven', e.stack || e.message);
 } finally {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);

@@ -17,65 +17,19 @@
 // Prints "PASS what" / "FAIL what" lines (tests/e2e/browser.sh makes TAP
 // of them); exits 0 if every check passed, 1 if one failed, 2 if the
 // browser could not be driven at all.
-import { mkdirSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { checks, launch, parseArgs, PHONE } from './lib.mjs';
 
-const args = {};
-{
-    const a = process.argv.slice(2);
-    for (let i = 0; i < a.length; i += 2) {
-        if (!a[i].startsWith('--') || a[i + 1] === undefined) {
-            console.error(`public_page: bad argument ${a[i]}`);
-            process.exit(2);
-        }
-        args[a[i].slice(2)] = a[i + 1];
-    }
-}
-for (const k of ['base', 'real', 'forged', 'shots', 'marker']) {
-    if (!args[k]) {
-        console.error(`public_page: --${k} is required`);
-        process.exit(2);
-    }
-}
-
-let failed = 0;
-const pass = (what) => console.log(`PASS ${what}`);
-const fail = (what, detail) => {
-    failed++;
-    console.log(`FAIL ${what}`);
-    if (detail) for (const l of String(detail).split('\n').slice(0, 15)) console.log(`#   ${l}`);
-};
-const expect = (cond, what, detail) => (cond ? pass(what) : fail(what, detail));
+const args = parseArgs('public_page', ['base', 'real', 'forged', 'shots', 'marker']);
+const { fail, expect, failed } = checks(15);
 
 // Words that make the verdict plain in either language.
 const VERIFIED = /(已验证|真实有效|正规|verified|genuine|authentic)/i;
 const WARNING = /(警告|伪造|假冒|无效|未经|不是.*签发|warning|forged|fake|not issued|invalid)/i;
 
-const W = 360;
-const H = 640;
-mkdirSync(args.shots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'lpg-chromium-'));
-
-let browser;
-try {
-    browser = await puppeteer.launch({
-        executablePath: args.chromium || '/usr/bin/chromium',
-        headless: true,
-        args: [
-            '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', `--user-data-dir=${profile}`,
-        ],
-        defaultViewport: { width: W, height: H, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
-        timeout: 60000,
-    });
-} catch (e) {
-    console.error(`public_page: cannot start the browser: ${e.message}`);
-    rmSync(profile, { recursive: true, force: true });
-    process.exit(2);
-}
+const W = PHONE.width;
+const H = PHONE.height;
+const { browser, close } = await launch('public_page', args, PHONE);
 
 // open(url): a fresh page; returns it with the main response and every
 // console error / page error / failed request seen while loading.
@@ -260,7 +214,6 @@ try {
 } catch (e) {
     fail('the browser walk ran to its end', e.stack || e.message);
 } finally {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);

@@ -32,62 +32,16 @@
 // lines (tests/e2e/console_reports.sh makes TAP of them); exits 0 if every
 // check passed, 1 if one failed, 2 if the browser could not be driven.
 import { execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { checks, consoleLogin, DESKTOP, launch, parseArgs } from './lib.mjs';
 
-const args = {};
-{
-    const a = process.argv.slice(2);
-    for (let i = 0; i < a.length; i += 2) {
-        if (!a[i].startsWith('--') || a[i + 1] === undefined) {
-            console.error(`reports_pages: bad argument ${a[i]}`);
-            process.exit(2);
-        }
-        args[a[i].slice(2)] = a[i + 1];
-    }
-}
-for (const k of ['base', 'account', 'password', 'street', 'street-password', 'area', 'today', 'site',
-                 'from', 'to', 'cli', 'board', 'refuse', 'label', 'code', 'shots']) {
-    if (!args[k]) {
-        console.error(`reports_pages: --${k} is required`);
-        process.exit(2);
-    }
-}
-
-let failed = 0;
-const pass = (what) => console.log(`PASS ${what}`);
-const fail = (what, detail) => {
-    failed++;
-    console.log(`FAIL ${what}`);
-    if (detail) for (const l of String(detail).split('\n').slice(0, 15)) console.log(`#   ${l}`);
-};
-const expect = (cond, what, detail) => (cond ? pass(what) : fail(what, detail));
+const args = parseArgs('reports_pages', ['base', 'account', 'password', 'street', 'street-password', 'area', 'today',
+                                         'site', 'from', 'to', 'cli', 'board', 'refuse', 'label', 'code', 'shots']);
+const { fail, expect, failed } = checks(15);
 const cli = (name) => JSON.parse(readFileSync(join(args.cli, `cli-${name}.json`), 'utf8'));
-
-mkdirSync(args.shots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'lpg-chromium-'));
 const origin = new URL(args.base).origin;
-
-let browser;
-try {
-    browser = await puppeteer.launch({
-        executablePath: args.chromium || '/usr/bin/chromium',
-        headless: true,
-        args: [
-            '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', `--user-data-dir=${profile}`,
-        ],
-        defaultViewport: { width: 1366, height: 768, deviceScaleFactor: 1 },
-        timeout: 60000,
-    });
-} catch (e) {
-    console.error(`reports_pages: cannot start the browser: ${e.message}`);
-    rmSync(profile, { recursive: true, force: true });
-    process.exit(2);
-}
+const { browser, close } = await launch('reports_pages', args, DESKTOP);
 
 // The cylinder page loads verify.js, the proofs' part of the console: a
 // tree without it yet says so, and that one 404 is not this test's.
@@ -112,14 +66,7 @@ async function newPage(context) {
     return p;
 }
 
-async function login(page, account, password) {
-    await page.goto(`${args.base}/console/login`, { waitUntil: 'load' });
-    await page.type('input[name=account]', account);
-    await page.type('input[name=password]', password);
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }),
-                       page.click('form.login [type=submit], form.login button')]);
-    return !page.url().includes('/console/login');
-}
+const login = (page, account, password) => consoleLogin(page, args.base, account, password);
 
 async function shot(page, name) {
     await page.screenshot({ path: join(args.shots, `${name}.png`) });
@@ -314,7 +261,6 @@ try {
 } catch (e) {
     fail('the pages could be driven', e.stack || e);
 } finally {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);
