@@ -53,15 +53,14 @@ static s_fail_t s_fails[S_FAIL_SLOTS];
 
 /* ---- small helpers ---- */
 
-static bool
-s_https(const lpg_webd_req_t *req)
+bool
+lpg_console_https(const lpg_webd_req_t *req)
 {
     return strncmp(req->target_uri, "https://", 8) == 0;
 }
 
-/*  n random bytes as hex into out (2n + 1 bytes). */
-static void
-s_random_hex_n(char *out, size_t n)
+void
+lpg_console_random_hex(char *out, size_t n)
 {
     uint8_t r[32];
     randombytes_buf(r, n);
@@ -72,7 +71,7 @@ s_random_hex_n(char *out, size_t n)
 static void
 s_random_hex(char out[65])
 {
-    s_random_hex_n(out, 32);
+    lpg_console_random_hex(out, 32);
 }
 
 /*  The value of cookie name in the request, copied to out; false if
@@ -100,8 +99,8 @@ lpg_console_cookie(const lpg_webd_req_t *req, const char *name, char *out,
     return false;
 }
 
-static bool
-s_same(const char *a, const char *b)
+bool
+lpg_console_same(const char *a, const char *b)
 {
     size_t n = strlen(a);
     return n > 0 && n == strlen(b) && sodium_memcmp(a, b, n) == 0;
@@ -129,9 +128,9 @@ lpg_console_csrf_ok(const lpg_webd_req_t *req, const lpg_console_who_t *who)
     char tok[80];
     const char *h = req->header(req->hctx, "X-CSRF-Token");
     if (h)
-        return s_same(h, who->csrf);
+        return lpg_console_same(h, who->csrf);
     if (lpg_console_form(req, "csrf", tok, sizeof tok))
-        return s_same(tok, who->csrf);
+        return lpg_console_same(tok, who->csrf);
     return false;
 }
 
@@ -177,7 +176,7 @@ lpg_console_session(lpg_webd_t *w, const lpg_webd_req_t *req,
     pthread_mutex_lock(&s_lock);
     for (size_t i = 0; i < S_SESSIONS; i++) {
         s_session_t *s = &s_sessions[i];
-        if (!s->used || !s_same(s->id, id))
+        if (!s->used || !lpg_console_same(s->id, id))
             continue;
         if (now - s->last_ms > idle) {
             memset(s, 0, sizeof *s); /* timed out: gone */
@@ -198,7 +197,7 @@ lpg_console_session(lpg_webd_t *w, const lpg_webd_req_t *req,
         strcmp(now_who.company, who->company) != 0) {
         pthread_mutex_lock(&s_lock);
         for (size_t i = 0; i < S_SESSIONS; i++)
-            if (s_sessions[i].used && s_same(s_sessions[i].id, id))
+            if (s_sessions[i].used && lpg_console_same(s_sessions[i].id, id))
                 memset(&s_sessions[i], 0, sizeof s_sessions[i]);
         pthread_mutex_unlock(&s_lock);
         return false;
@@ -309,7 +308,7 @@ static void
 s_dummy_make(void)
 {
     char pw[33];
-    s_random_hex_n(pw, 16);
+    lpg_console_random_hex(pw, 16);
     if (crypto_pwhash_str(s_dummy, pw, strlen(pw),
                           crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -372,20 +371,20 @@ lpg_console_login_page(lpg_webd_t *w, const lpg_webd_req_t *req,
 {
     char token[65];
     s_random_hex(token);
-    s_login_form(resp, 200, token, NULL, NULL, s_https(req));
+    s_login_form(resp, 200, token, NULL, NULL, lpg_console_https(req));
 }
 
 void
 lpg_console_login_post(lpg_webd_t *w, const lpg_webd_req_t *req,
                        lpg_webd_resp_t *resp)
 {
-    bool https = s_https(req);
+    bool https = lpg_console_https(req);
     char cookie[80], tok[80], name[64], pw[1025];
     char fresh[65];
     s_random_hex(fresh);
     if (!lpg_console_cookie(req, S_LOGIN_COOKIE, cookie, sizeof cookie) ||
         !lpg_console_form(req, "csrf", tok, sizeof tok) ||
-        !s_same(cookie, tok)) {
+        !lpg_console_same(cookie, tok)) {
         lpg_webd_problem(resp, 403, "csrf", "Form token missing or wrong",
                          "Reload the login page and send the form again.");
         return;
@@ -452,7 +451,7 @@ lpg_console_logout(lpg_webd_t *w, const lpg_webd_req_t *req,
     if (lpg_console_cookie(req, S_COOKIE, id, sizeof id)) {
         pthread_mutex_lock(&s_lock);
         for (size_t i = 0; i < S_SESSIONS; i++)
-            if (s_sessions[i].used && s_same(s_sessions[i].id, id))
+            if (s_sessions[i].used && lpg_console_same(s_sessions[i].id, id))
                 memset(&s_sessions[i], 0, sizeof s_sessions[i]);
         pthread_mutex_unlock(&s_lock);
     }
@@ -462,5 +461,5 @@ lpg_console_logout(lpg_webd_t *w, const lpg_webd_req_t *req,
              "Location: /console/login\r\n"
              "Set-Cookie: " S_COOKIE "=; Path=/console; HttpOnly; "
              "SameSite=Strict; Max-Age=0%s\r\n",
-             s_https(req) ? "; Secure" : "");
+             lpg_console_https(req) ? "; Secure" : "");
 }

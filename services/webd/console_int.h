@@ -43,6 +43,13 @@ bool lpg_console_csrf_ok(const lpg_webd_req_t *req,
 const char *lpg_console_form(const lpg_webd_req_t *req, const char *name,
                              char *out, size_t outsz);
 
+/*  true if the request came by HTTPS (cookies then get Secure). */
+bool lpg_console_https(const lpg_webd_req_t *req);
+/*  n (at most 32) random bytes as hex into out (2n + 1 bytes). */
+void lpg_console_random_hex(char *out, size_t n);
+/*  a and b are the same non-empty string, compared in constant time. */
+bool lpg_console_same(const char *a, const char *b);
+
 /*  The value of cookie name in the request, copied to out; false if
  *  absent or too long. */
 bool lpg_console_cookie(const lpg_webd_req_t *req, const char *name, char *out,

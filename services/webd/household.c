@@ -58,28 +58,6 @@ static const struct {
     unsigned from, to;
 } s_slots[] = {{8, 12}, {12, 18}};
 
-static bool
-s_https(const lpg_webd_req_t *req)
-{
-    return strncmp(req->target_uri, "https://", 8) == 0;
-}
-
-static void
-s_random_hex(char *out, size_t n)
-{
-    uint8_t r[32];
-    randombytes_buf(r, n);
-    lpg_hex(r, n, out);
-    sodium_memzero(r, sizeof r);
-}
-
-static bool
-s_same(const char *a, const char *b)
-{
-    size_t n = strlen(a);
-    return n > 0 && n == strlen(b) && sodium_memcmp(a, b, n) == 0;
-}
-
 /*  The session of the request's cookie, fresh: copied to out. */
 static bool
 s_session(const lpg_webd_req_t *req, s_session_t *out)
@@ -92,7 +70,7 @@ s_session(const lpg_webd_req_t *req, s_session_t *out)
     pthread_mutex_lock(&s_lock);
     for (size_t i = 0; i < S_SESSIONS && !found; i++) {
         s_session_t *s = &s_sessions[i];
-        if (!s->used || !s_same(s->id, id))
+        if (!s->used || !lpg_console_same(s->id, id))
             continue;
         if (now - s->last_ms > S_IDLE_MS) {
             memset(s, 0, sizeof *s);
@@ -110,8 +88,8 @@ static bool
 s_session_new(s_session_t *s)
 {
     uint64_t now = lpg_clock_mono_ms();
-    s_random_hex(s->id, 32);
-    s_random_hex(s->csrf, 24);
+    lpg_console_random_hex(s->id, 32);
+    lpg_console_random_hex(s->csrf, 24);
     s->used = true;
     s->last_ms = now;
     bool ok = false;
@@ -132,7 +110,7 @@ s_session_end(const char *id)
 {
     pthread_mutex_lock(&s_lock);
     for (size_t i = 0; i < S_SESSIONS; i++)
-        if (s_sessions[i].used && s_same(s_sessions[i].id, id))
+        if (s_sessions[i].used && lpg_console_same(s_sessions[i].id, id))
             memset(&s_sessions[i], 0, sizeof s_sessions[i]);
     pthread_mutex_unlock(&s_lock);
 }
@@ -192,7 +170,7 @@ s_login_form(lpg_webd_resp_t *resp, int status, const char *msg_zh,
              const char *msg_en, bool https)
 {
     char token[65];
-    s_random_hex(token, 32);
+    lpg_console_random_hex(token, 32);
     lpg_webd_buf_t b = {0};
     s_head(&b, "订气登录", "Log in to order gas");
     if (msg_zh)
@@ -235,11 +213,11 @@ s_redirect(lpg_webd_resp_t *resp, const char *to)
 static void
 s_login_post(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
 {
-    bool https = s_https(req);
+    bool https = lpg_console_https(req);
     char cookie[80], tok[80], user[64], pin[64];
     if (!lpg_console_cookie(req, S_LOGIN_COOKIE, cookie, sizeof cookie) ||
         !lpg_console_form(req, "csrf", tok, sizeof tok) ||
-        !s_same(cookie, tok)) {
+        !lpg_console_same(cookie, tok)) {
         lpg_webd_problem(resp, 403, "csrf", "Form token missing or wrong",
                          "Reload the login page and send the form again.");
         return;
@@ -672,7 +650,7 @@ lpg_webd_household(lpg_webd_t *w, const lpg_webd_req_t *req,
         if (post)
             s_login_post(w, req, resp);
         else
-            s_login_form(resp, 200, NULL, NULL, s_https(req));
+            s_login_form(resp, 200, NULL, NULL, lpg_console_https(req));
         return;
     }
     s_session_t s;
@@ -687,9 +665,9 @@ lpg_webd_household(lpg_webd_t *w, const lpg_webd_req_t *req,
     if (post) {
         char tok[80];
         const char *h = req->header(req->hctx, "X-CSRF-Token");
-        if (!(h ? s_same(h, s.csrf)
+        if (!(h ? lpg_console_same(h, s.csrf)
                 : lpg_console_form(req, "csrf", tok, sizeof tok) &&
-                      s_same(tok, s.csrf))) {
+                      lpg_console_same(tok, s.csrf))) {
             lpg_webd_problem(resp, 403, "csrf", "Form token missing or wrong",
                              "Reload the page and send the form again.");
             return;
@@ -706,7 +684,7 @@ lpg_webd_household(lpg_webd_t *w, const lpg_webd_req_t *req,
         snprintf(resp->extra_headers + n, sizeof resp->extra_headers - n,
                  "Set-Cookie: " S_COOKIE "=; Path=/order; HttpOnly; "
                  "SameSite=Strict; Max-Age=0%s\r\n",
-                 s_https(req) ? "; Secure" : "");
+                 lpg_console_https(req) ? "; Secure" : "");
     } else {
         lpg_webd_problem(resp, 404, "not-found", "Not found",
                          "Nothing is served at this address.");
