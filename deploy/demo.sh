@@ -185,7 +185,7 @@ start() {
     say "lpgtrace ping $1"
     lpg ping "$1"
 }
-for svc in registry filling delivery inspection trace; do start $svc; done
+for svc in registry filling delivery inspection trace order; do start $svc; done
 
 part "1. Registry: who may do what"
 
