@@ -175,15 +175,12 @@ lpg_webd_tip_post(lpg_webd_t *w, const lpg_webd_req_t *req,
     lpg_code_t parsed;
     char grai[LPG_CODE_GRAI_MAX + 1] = "";
     if (tip.code) {
-        /* the cylinder it names, if the code checks */
-        lpg_key_t *authority = NULL;
-        char path[4096];
+        /* the cylinder it names, if the code checks (with the
+         * authority's key the daemon loaded at start) */
         const lpg_config_t *cfg = lpg_webd_config(w);
-        lpg_config_path(cfg, lpg_config_get(cfg, "authority.public"), path,
-                        sizeof path);
-        if (lpg_key_load_public(&authority, path) == LPG_OK &&
+        if (w->authority &&
             lpg_code_verify(tip.code, strlen(tip.code),
-                            lpg_config_get(cfg, "code.resolver"), authority,
+                            lpg_config_get(cfg, "code.resolver"), w->authority,
                             &parsed) == LPG_OK) {
             snprintf(grai, sizeof grai, "%s", parsed.grai);
             ev.cylinder = grai;
@@ -193,7 +190,6 @@ lpg_webd_tip_post(lpg_webd_t *w, const lpg_webd_req_t *req,
             tip.has_code_verified = 1;
             tip.code_verified = 0;
         }
-        lpg_key_destroy(&authority);
     }
     uint8_t data_key[LPG_PII_KEY_LEN];
     uint8_t *sealed = NULL;
