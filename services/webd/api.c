@@ -54,8 +54,8 @@ static const char s_event_ctx[] = "lpgtrace/v1/event";
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     bool tried;
-    lpg_key_t *authority;    /* NULL: codes parsed only */
-    lpg_code_cache_t *codes; /* codes verified with it; NULL: none kept */
+    const lpg_key_t *authority; /* lpg-webd's; NULL: codes parsed only */
+    lpg_code_cache_t *codes;    /* codes verified with it; NULL: none kept */
     char resolver[LPG_CODE_RESOLVER_MAX + 1];
     char zone[LPG_ZONE_MAX + 1];
     bool ctx_ok; /* s_event_ctx is the event context */
@@ -86,14 +86,11 @@ s_init(lpg_webd_t *w)
     if (!s_api.tried) {
         s_api.tried = true;
         const lpg_config_t *cfg = lpg_webd_config(w);
-        const char *pub = lpg_config_get(cfg, "authority.public");
-        char path[4096];
-        if (pub && *pub &&
-            lpg_config_path(cfg, pub, path, sizeof path) == LPG_OK &&
-            lpg_key_load_public(&s_api.authority, path) != LPG_OK)
-            lpg_warn("api: %s: no authority key: the delivery steps are "
-                     "refused",
-                     path);
+        /* the authority's key lpg-webd loaded once at start (borrowed) */
+        s_api.authority = lpg_webd_authority(w);
+        if (!s_api.authority)
+            lpg_warn("api: no authority key: the delivery steps are "
+                     "refused");
         /* A delivery's code is scanned at dispatch, at the door and at
          * collection: its signature is checked once. */
         if (s_api.authority &&

@@ -84,6 +84,12 @@ lpg_webd_config(lpg_webd_t *w)
     return w->cfg;
 }
 
+const lpg_key_t *
+lpg_webd_authority(lpg_webd_t *w)
+{
+    return w->authority;
+}
+
 /*  An unsigned setting within [lo, hi]. */
 static int
 s_uint(const lpg_config_t *cfg, const char *key, int64_t lo, int64_t hi,

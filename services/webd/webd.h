@@ -78,4 +78,8 @@ const char *lpg_webd_home(lpg_webd_t *w);
 /*  The daemon's configuration. */
 const lpg_config_t *lpg_webd_config(lpg_webd_t *w);
 
+/*  The authority's public key, loaded once at start (codes are checked
+ *  with it); NULL if the home has none. */
+const lpg_key_t *lpg_webd_authority(lpg_webd_t *w);
+
 #endif
