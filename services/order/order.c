@@ -87,8 +87,11 @@ s_held_one(void *ctx, uint64_t seq)
             h->t, LPG_TABLE_CYLINDERS, grai, &lpg__cylinder_state__descriptor);
         if (c && c->has_custody &&
             c->custody == LPG__CUSTODY__CUSTODY_AT_USER && c->holder &&
-            strcmp(c->holder, h->user) == 0)
-            h->seen[h->n++] = strdup(grai);
+            strcmp(c->holder, h->user) == 0) {
+            char *g = strdup(grai);
+            if (g)
+                h->seen[h->n++] = g;
+        }
         lpg_state_free(c);
     }
     if (e)
@@ -238,7 +241,8 @@ lpg_order_rules(void *ctx, lpg_txn_t *txn, uint64_t seq, const lpg_event_t *ev,
     const Lpg__Event *e = ev->event;
     const char *id = lpg_order_id_of(e);
     if (!id)
-        return LPG_EINVAL;
+        return s_invalid(outcome, "not an order event: lpg-orderd records "
+                                  "only the order kinds");
     if (e->body_case == LPG__EVENT__BODY_ORDER_PLACE)
         return s_place(o, txn, e, outcome);
     Lpg__OrderState *st = lpg_state_get(txn, LPG_TABLE_ORDERS, id,
