@@ -33,6 +33,7 @@ typedef struct {
     Lpg__Event__BodyCase body;
     const char *members; /* its own members, space-separated */
     int (*build)(s_ctx_t *c);
+    bool order; /* an order desk's step: only with opts->orders */
 } s_step_t;
 
 struct s_ctx {
@@ -51,7 +52,14 @@ struct s_ctx {
         Lpg__PeriodicInspection pi;
         Lpg__FillCheck fc;
         Lpg__FillRecord fr;
+        Lpg__OrderPlace op;
+        Lpg__OrderAccept oa;
+        Lpg__OrderAssign os;
+        Lpg__OrderCancel oc;
+        Lpg__OrderRefuse orf;
+        Lpg__OrderDelivered od;
     } b;
+    uint64_t seqs[LPG_PREPARE_MAX_CHECKS];
     char code[LPG_CODE_MAX_TEXT + 1]; /* the code text to send */
     char grai[LPG_CODE_GRAI_MAX + 1]; /* the cylinder it names, or "" */
     Lpg__CheckItem items[LPG_PREPARE_MAX_CHECKS];
@@ -584,6 +592,122 @@ s_build_fill_record(s_ctx_t *c)
     return LPG_OK;
 }
 
+/*  A whole number member in lo..hi, as a u64. */
+static int
+s_u64(s_ctx_t *c, const char *name, json_int_t lo, json_int_t hi,
+      uint64_t *out)
+{
+    bool has;
+    json_int_t n = 0;
+    int rc = s_int(c, name, true, lo, hi, &has, &n);
+    *out = (uint64_t)n;
+    return rc;
+}
+
+/*  order_place, order_accept, order_assign, order_cancel, order_refuse,
+ *  order_delivered: as `lpgtrace order` builds them. */
+static int
+s_build_order(s_ctx_t *c)
+{
+    const char *order, *company, *a = NULL, *b = NULL;
+    int rc = s_str(c, "order", true, LPG_STRING_MAX, &order);
+    if (rc == LPG_OK)
+        rc = s_str(c, "company", true, LPG_STRING_MAX, &company);
+    if (rc != LPG_OK)
+        return rc;
+    c->ev.company = (char *)company;
+    switch (c->step->body) {
+    case LPG__EVENT__BODY_ORDER_PLACE: {
+        Lpg__OrderPlace *p = &c->b.op;
+        lpg__order_place__init(p);
+        const char *user, *spec, *cert = NULL, *channel = NULL;
+        uint64_t n = 0;
+        rc = s_str(c, "user", true, LPG_STRING_MAX, &user);
+        if (rc == LPG_OK)
+            rc = s_str(c, "spec", true, LPG_STRING_MAX, &spec);
+        if (rc == LPG_OK)
+            rc = s_u64(c, "count", 1, 1000, &n);
+        if (rc == LPG_OK)
+            rc = s_u64(c, "slot_from_ms", 0, (json_int_t)1 << 53,
+                       &p->slot_from_ms);
+        if (rc == LPG_OK)
+            rc =
+                s_u64(c, "slot_to_ms", 0, (json_int_t)1 << 53, &p->slot_to_ms);
+        if (rc == LPG_OK)
+            rc = s_str(c, "gas_cert", false, LPG_GASCERT_MAX_TEXT, &cert);
+        if (rc == LPG_OK)
+            rc = s_str(c, "channel", false, LPG_STRING_MAX, &channel);
+        p->order = (char *)order;
+        p->spec = (char *)spec;
+        p->count = (uint32_t)n;
+        p->gas_cert = (char *)cert;
+        p->channel = (char *)channel;
+        c->ev.user = (char *)user;
+        c->ev.order_place = p;
+        return rc;
+    }
+    case LPG__EVENT__BODY_ORDER_ACCEPT:
+        lpg__order_accept__init(&c->b.oa);
+        c->b.oa.order = (char *)order;
+        c->ev.order_accept = &c->b.oa;
+        return LPG_OK;
+    case LPG__EVENT__BODY_ORDER_ASSIGN:
+        rc = s_str(c, "driver", true, LPG_STRING_MAX, &a);
+        if (rc == LPG_OK)
+            rc = s_str(c, "vehicle", true, LPG_STRING_MAX, &b);
+        lpg__order_assign__init(&c->b.os);
+        c->b.os.order = (char *)order;
+        c->b.os.driver = (char *)a;
+        c->b.os.vehicle = (char *)b;
+        if (!c->ev.actor)
+            c->ev.actor = (char *)a;
+        c->ev.order_assign = &c->b.os;
+        return rc;
+    case LPG__EVENT__BODY_ORDER_CANCEL:
+        rc = s_str(c, "by", true, LPG_STRING_MAX, &a);
+        if (rc == LPG_OK)
+            rc = s_str(c, "reason", true, LPG_STRING_MAX, &b);
+        lpg__order_cancel__init(&c->b.oc);
+        c->b.oc.order = (char *)order;
+        c->b.oc.by = (char *)a;
+        c->b.oc.reason = (char *)b;
+        c->ev.order_cancel = &c->b.oc;
+        return rc;
+    case LPG__EVENT__BODY_ORDER_DELIVERED: {
+        lpg__order_delivered__init(&c->b.od);
+        c->b.od.order = (char *)order;
+        c->ev.order_delivered = &c->b.od;
+        const json_t *arr = json_object_get(c->root, "delivery_seq");
+        if (!arr)
+            return s_bad(c, LPG_EINVAL, "delivery_seq", "missing");
+        if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+            json_array_size(arr) > LPG_PREPARE_MAX_CHECKS)
+            return s_bad(c, LPG_EINVAL, "delivery_seq",
+                         "not an array of 1 to %d seqs",
+                         LPG_PREPARE_MAX_CHECKS);
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            const json_t *v = json_array_get(arr, i);
+            if (!json_is_integer(v) || json_integer_value(v) < 0) {
+                char field[LPG_PREPARE_FIELD_MAX + 1];
+                snprintf(field, sizeof field, "delivery_seq[%zu]", i);
+                return s_bad(c, LPG_EINVAL, field, "not a seq");
+            }
+            c->seqs[i] = (uint64_t)json_integer_value(v);
+        }
+        c->b.od.n_delivery_seq = json_array_size(arr);
+        c->b.od.delivery_seq = c->seqs;
+        return LPG_OK;
+    }
+    default:
+        rc = s_str(c, "reason", true, LPG_STRING_MAX, &b);
+        lpg__order_refuse__init(&c->b.orf);
+        c->b.orf.order = (char *)order;
+        c->b.orf.reason = (char *)b;
+        c->ev.order_refuse = &c->b.orf;
+        return rc;
+    }
+}
+
 static const s_step_t s_steps[] = {
     {"dispatch", LPG__EVENT__BODY_DISPATCH, "code vehicle site",
      s_build_delivery},
@@ -603,6 +727,19 @@ static const s_step_t s_steps[] = {
     {"fill_record", LPG__EVENT__BODY_FILL_RECORD,
      "allow_event_id code cylinder full_g leak_ok scale site",
      s_build_fill_record},
+    {"order_place", LPG__EVENT__BODY_ORDER_PLACE,
+     "order company user spec count slot_from_ms slot_to_ms gas_cert channel",
+     s_build_order, true},
+    {"order_accept", LPG__EVENT__BODY_ORDER_ACCEPT, "order company",
+     s_build_order, true},
+    {"order_assign", LPG__EVENT__BODY_ORDER_ASSIGN,
+     "order company driver vehicle", s_build_order, true},
+    {"order_cancel", LPG__EVENT__BODY_ORDER_CANCEL, "order company by reason",
+     s_build_order, true},
+    {"order_refuse", LPG__EVENT__BODY_ORDER_REFUSE, "order company reason",
+     s_build_order, true},
+    {"order_delivered", LPG__EVENT__BODY_ORDER_DELIVERED,
+     "order company delivery_seq", s_build_order, true},
 };
 #define S_NSTEPS (sizeof s_steps / sizeof s_steps[0])
 
@@ -726,12 +863,17 @@ lpg_prepare(lpg_prepared_t *out, const char *json, size_t len,
     if (rc != LPG_OK)
         goto cleanup;
     for (size_t i = 0; i < S_NSTEPS && !c->step; i++)
-        if (strcmp(s_steps[i].name, name) == 0)
+        if (strcmp(s_steps[i].name, name) == 0 &&
+            (!s_steps[i].order || opts->orders))
             c->step = &s_steps[i];
     if (!c->step) {
         rc = s_bad(c, LPG_EINVAL, "step",
-                   "not a step (dispatch deliver collect return inspect "
-                   "rectify periodic fill_check fill_record)");
+                   opts->orders
+                       ? "not a step (order_place order_accept order_assign "
+                         "order_cancel order_refuse order_delivered, or a "
+                         "device's step)"
+                       : "not a step (dispatch deliver collect return "
+                         "inspect rectify periodic fill_check fill_record)");
         goto cleanup;
     }
     c->ev.body_case = c->step->body;

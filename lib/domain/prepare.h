@@ -4,7 +4,9 @@
  *  One JSON object, {"step": NAME, ...}, names one kind of event and the
  *  fields lpg-scan would put in it: dispatch, deliver, collect, return
  *  (delivery), inspect, rectify, periodic (inspection), fill_check,
- *  fill_record (filling). The Event is built as lpg-scan builds it: a
+ *  fill_record (filling), and with opts->orders the order desk's
+ *  order_place, order_accept, order_assign, order_cancel, order_refuse,
+ *  order_delivered (orders). The Event is built as lpg-scan builds it: a
  *  scanned cylinder code is checked with the authority's public key (a
  *  Caps Lock swap is corrected, a code that does not verify names no
  *  cylinder), every string is bounded as the services bound it
@@ -17,6 +19,7 @@
 #ifndef LPG_PREPARE_H
 #define LPG_PREPARE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +44,11 @@ typedef struct {
     /* Codes verified before with the same authority key, remembered
      * (codes/code_cache.h); NULL: every code's signature is checked. */
     lpg_code_cache_t *codes;
+    /* The order desk's steps (order_place, order_accept, order_assign,
+     * order_cancel, order_refuse, order_delivered) are taken: a company's order desk
+     * signs them (the console). false: they are no step (the handheld
+     * API). */
+    bool orders;
 } lpg_prepare_opts_t;
 
 typedef struct {
@@ -74,6 +82,18 @@ typedef struct {
  *    fill_check   code, empty_g, checks?, scale?, site?
  *    fill_record  allow_event_id (32 hex), code or cylinder (GRAI),
  *                 full_g, leak_ok, scale?, site?
+ *  With opts->orders, each naming its order and company (Event.company):
+ *    order_place  order, company, user, spec, count (1..1000),
+ *                 slot_from_ms, slot_to_ms, gas_cert?, channel?
+ *    order_accept order, company
+ *    order_assign order, company, driver, vehicle (the actor is the
+ *                 driver unless "actor" says otherwise, as `lpgtrace
+ *                 order assign` sends it)
+ *    order_cancel order, company, by, reason
+ *    order_refuse order, company, reason
+ *    order_delivered order, company, delivery_seq (the seqs of the
+ *                 accepted deliveries that fulfilled it: [N, ...], 1 to
+ *                 LPG_PREPARE_MAX_CHECKS)
  *  checks: [{"item": NAME, "ok": BOOL}, ...], at most
  *  LPG_PREPARE_MAX_CHECKS, each item once. Any other member is refused.
  *

@@ -1,8 +1,9 @@
 /*  test_prepare.c - a JSON step to Event bytes (domain/prepare.h): each
  *  step gives byte for byte the Event lpg-scan builds for it (built here
  *  by hand as scanner/ builds it); a code with Caps Lock is corrected, a
- *  forged one names no cylinder; and a table of bad steps, each refused
- *  naming its field.
+ *  forged one names no cylinder; the order desk's steps give the Event
+ *  `lpgtrace order` builds, and only when asked for; and a table of bad
+ *  steps, each refused naming its field.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -482,6 +483,121 @@ test_size_bound(void **state)
     free(big);
 }
 
+/*  The order desk's steps: the Event `lpgtrace order` builds (Event.company,
+ *  the body; assign's actor is the driver), and only with opts.orders. */
+static void
+test_order_steps(void **state)
+{
+    (void)state;
+    lpg_prepare_opts_t o = s_opts;
+    o.orders = true;
+    Lpg__Event ev;
+
+    s_event_init(&ev);
+    Lpg__OrderPlace p = LPG__ORDER_PLACE__INIT;
+    p.order = "P1";
+    p.spec = "YSP15";
+    p.count = 2;
+    p.slot_from_ms = 1000;
+    p.slot_to_ms = 2000;
+    p.channel = "phone";
+    ev.company = "NT";
+    ev.user = "U1";
+    ev.body_case = LPG__EVENT__BODY_ORDER_PLACE;
+    ev.order_place = &p;
+    s_same("{\"step\":\"order_place\",\"event_id\":\"" ID_HEX
+           "\",\"device_time_ms\":1773540000000,\"order\":\"P1\","
+           "\"company\":\"NT\",\"user\":\"U1\",\"spec\":\"YSP15\","
+           "\"count\":2,\"slot_from_ms\":1000,\"slot_to_ms\":2000,"
+           "\"channel\":\"phone\"}",
+           &o, &ev);
+
+    s_event_init(&ev);
+    Lpg__OrderAssign as = LPG__ORDER_ASSIGN__INIT;
+    as.order = "P1";
+    as.driver = "DRV1";
+    as.vehicle = "SU-A001";
+    ev.company = "NT";
+    ev.actor = "DRV1";
+    ev.body_case = LPG__EVENT__BODY_ORDER_ASSIGN;
+    ev.order_assign = &as;
+    const char *assign =
+        "{\"step\":\"order_assign\",\"event_id\":\"" ID_HEX
+        "\",\"order\":\"P1\",\"company\":\"NT\",\"driver\":\"DRV1\","
+        "\"vehicle\":\"SU-A001\"}";
+    s_same(assign, &o, &ev);
+
+    s_event_init(&ev);
+    Lpg__OrderDelivered d = LPG__ORDER_DELIVERED__INIT;
+    uint64_t seqs[] = {29, 31};
+    d.order = "P1";
+    d.n_delivery_seq = 2;
+    d.delivery_seq = seqs;
+    ev.company = "NT";
+    ev.body_case = LPG__EVENT__BODY_ORDER_DELIVERED;
+    ev.order_delivered = &d;
+    s_same("{\"step\":\"order_delivered\",\"event_id\":\"" ID_HEX
+           "\",\"order\":\"P1\",\"company\":\"NT\","
+           "\"delivery_seq\":[29,31]}",
+           &o, &ev);
+
+    s_event_init(&ev);
+    Lpg__OrderCancel c = LPG__ORDER_CANCEL__INIT;
+    c.order = "P1";
+    c.by = "company";
+    c.reason = "caller asked";
+    ev.company = "NT";
+    ev.body_case = LPG__EVENT__BODY_ORDER_CANCEL;
+    ev.order_cancel = &c;
+    s_same("{\"step\":\"order_cancel\",\"event_id\":\"" ID_HEX
+           "\",\"order\":\"P1\",\"company\":\"NT\",\"by\":\"company\","
+           "\"reason\":\"caller asked\"}",
+           &o, &ev);
+
+    /* without opts.orders (the handheld API) they are no step */
+    lpg_prepared_t pr;
+    assert_int_equal(lpg_prepare(&pr, assign, strlen(assign), &s_opts),
+                     LPG_EINVAL);
+    assert_string_equal(pr.field, "step");
+    lpg_prepared_clear(&pr);
+
+    static const struct {
+        const char *json, *field;
+    } bad[] = {
+        {"{\"step\":\"order_accept\",\"order\":\"P1\"}", "company"},
+        {"{\"step\":\"order_accept\",\"company\":\"NT\"}", "order"},
+        {"{\"step\":\"order_assign\",\"order\":\"P1\",\"company\":"
+         "\"NT\",\"driver\":\"D\"}",
+         "vehicle"},
+        {"{\"step\":\"order_place\",\"order\":\"P1\",\"company\":\"NT\","
+         "\"user\":\"U\",\"spec\":\"S\",\"count\":0,\"slot_from_ms\":1,"
+         "\"slot_to_ms\":2}",
+         "count"},
+        {"{\"step\":\"order_place\",\"order\":\"P1\",\"company\":\"NT\","
+         "\"user\":\"U\",\"spec\":\"S\",\"count\":1,\"slot_from_ms\":1}",
+         "slot_to_ms"},
+        {"{\"step\":\"order_refuse\",\"order\":\"P1\",\"company\":\"NT\"}",
+         "reason"},
+        {"{\"step\":\"order_delivered\",\"order\":\"P1\",\"company\":"
+         "\"NT\",\"delivery_seq\":[]}",
+         "delivery_seq"},
+        {"{\"step\":\"order_delivered\",\"order\":\"P1\",\"company\":"
+         "\"NT\",\"delivery_seq\":[1,-2]}",
+         "delivery_seq[1]"},
+        {"{\"step\":\"order_accept\",\"order\":\"P1\",\"company\":\"NT\","
+         "\"driver\":\"D\"}",
+         "driver"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = lpg_prepare(&pr, bad[i].json, strlen(bad[i].json), &o);
+        if (rc != LPG_EINVAL || strcmp(pr.field, bad[i].field) != 0)
+            fail_msg("order case %zu: rc %d field '%s' (%s), wanted '%s'", i,
+                     rc, pr.field, pr.why, bad[i].field);
+        assert_null(pr.event);
+        lpg_prepared_clear(&pr);
+    }
+}
+
 int
 main(void)
 {
@@ -493,6 +609,7 @@ main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_delivery_needs_authority),
         cmocka_unit_test(test_size_bound),
+        cmocka_unit_test(test_order_steps),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
