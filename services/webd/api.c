@@ -336,61 +336,75 @@ s_answer_json(const Lpg__Reply *r, const uint8_t *event_id,
     return o;
 }
 
-static void
-s_submit(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
-         const lpg_webd_device_t *dev)
+bool
+lpg_webd_api_signed(const json_t *o, const char *key_hex,
+                    lpg_webd_resp_t *resp, lpg_webd_signed_t *out)
 {
-    json_t *o = s_body(req, resp);
-    if (!o)
-        return;
-    uint8_t *body = NULL, *sig = NULL, *packed = NULL;
-    size_t blen = 0, slen = 0;
-    Lpg__Reply *r = NULL;
-    const char *key_hex = dev->key_id_hex;
+    memset(out, 0, sizeof *out);
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v)
+    json_object_foreach((json_t *)o, k, v)
     {
         if (strcmp(k, "event_b64") && strcmp(k, "signature_b64") &&
             strcmp(k, "key_id")) {
             lpg_webd_api_problem(resp, 422, "invalid-submit", "Invalid submit",
                                  "not a member", k);
-            goto cleanup;
+            return false;
         }
     }
-    if (s_b64(o, "event_b64", LPG_EVENT_MAX_BYTES, &body, &blen) != LPG_OK) {
+    if (s_b64(o, "event_b64", LPG_EVENT_MAX_BYTES, &out->body, &out->len) !=
+        LPG_OK) {
         lpg_webd_api_problem(resp, 422, "invalid-submit", "Invalid submit",
                              "missing, or not the base64 of an Event",
                              "event_b64");
-        goto cleanup;
+        return false;
     }
-    if (s_b64(o, "signature_b64", LPG_ED25519_SIG_LEN, &sig, &slen) !=
+    size_t slen = 0;
+    if (s_b64(o, "signature_b64", LPG_ED25519_SIG_LEN, &out->sig, &slen) !=
             LPG_OK ||
         slen != LPG_ED25519_SIG_LEN) {
         lpg_webd_api_problem(resp, 422, "invalid-submit", "Invalid submit",
                              "missing, or not the base64 of 64 bytes",
                              "signature_b64");
-        goto cleanup;
+        return false;
     }
-    /* The signer: the requesting device, or another device whose signed
-     * event it carries (a scale's reading, a step queued offline); the
-     * service checks the signer either way. */
     const json_t *kv = json_object_get(o, "key_id");
-    uint8_t kid[LPG_KEYID_LEN];
-    if (kv)
+    if (kv || !key_hex)
         key_hex = json_is_string(kv) ? json_string_value(kv) : "";
-    if (!lpg_webd_api_unhex(key_hex, kid, sizeof kid)) {
+    if (!lpg_webd_api_unhex(key_hex, out->key_id, sizeof out->key_id)) {
         lpg_webd_api_problem(resp, 422, "invalid-submit", "Invalid submit",
                              "not a key id in 64 hex digits", "key_id");
-        goto cleanup;
+        return false;
     }
+    return true;
+}
+
+void
+lpg_webd_signed_clear(lpg_webd_signed_t *s)
+{
+    if (!s)
+        return;
+    free(s->body);
+    free(s->sig);
+    s->body = s->sig = NULL;
+    s->len = 0;
+}
+
+void
+lpg_webd_api_relay(lpg_webd_t *w, lpg_webd_resp_t *resp,
+                   const lpg_webd_signed_t *s)
+{
+    uint8_t *packed = NULL;
+    Lpg__Reply *r = NULL;
+    uint8_t kid[LPG_KEYID_LEN];
+    memcpy(kid, s->key_id, sizeof kid);
     Lpg__SignedEvent se = LPG__SIGNED_EVENT__INIT;
-    se.body.data = body;
-    se.body.len = blen;
+    se.body.data = s->body;
+    se.body.len = s->len;
     se.key_id.data = kid;
     se.key_id.len = sizeof kid;
-    se.sig.data = sig;
-    se.sig.len = slen;
+    se.sig.data = s->sig;
+    se.sig.len = LPG_ED25519_SIG_LEN;
     size_t plen = lpg__signed_event__get_packed_size(&se);
     packed = malloc(plen);
     if (!packed) {
@@ -400,7 +414,7 @@ s_submit(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
     lpg__signed_event__pack(&se, packed);
     Lpg__Event__BodyCase kind;
     const char *service = NULL;
-    Lpg__Event *ev = lpg__event__unpack(NULL, blen, body);
+    Lpg__Event *ev = lpg__event__unpack(NULL, s->len, s->body);
     if (ev && lpg_kind_peek(packed, plen, &kind) == LPG_OK)
         service = lpg_kind_service(kind);
     uint8_t event_id[LPG_EVENT_ID_LEN] = {0};
@@ -436,8 +450,22 @@ cleanup:
     if (r)
         lpg__reply__free_unpacked(r, NULL);
     free(packed);
-    free(body);
-    free(sig);
+}
+
+/*  The signer: the requesting device, or another device whose signed
+ *  event it carries (a scale's reading, a step queued offline); the
+ *  service checks the signer either way. */
+static void
+s_submit(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
+         const lpg_webd_device_t *dev)
+{
+    json_t *o = s_body(req, resp);
+    if (!o)
+        return;
+    lpg_webd_signed_t s;
+    if (lpg_webd_api_signed(o, dev->key_id_hex, resp, &s))
+        lpg_webd_api_relay(w, resp, &s);
+    lpg_webd_signed_clear(&s);
     json_decref(o);
 }
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "crypto/crypto.h"
 #include "proto/state.pb-c.h"
 #include "webd.h"
@@ -37,6 +39,33 @@ void lpg_webd_api_problem(lpg_webd_resp_t *resp, int status, const char *slug,
 
 /*  Exactly 2*n hex digits into out. */
 bool lpg_webd_api_unhex(const char *s, uint8_t *out, size_t n);
+
+/*  A signed event as a client sends it to be relayed: the Event's
+ *  bytes, the signature over LPG_CTX_EVENT + them, the signer's key id.
+ *  body and sig are the holder's (lpg_webd_signed_clear). */
+typedef struct {
+    uint8_t *body;
+    size_t len;
+    uint8_t *sig; /* LPG_ED25519_SIG_LEN bytes */
+    uint8_t key_id[LPG_KEYID_LEN];
+} lpg_webd_signed_t;
+
+/*  Reads the members of a submit, {"event_b64", "signature_b64",
+ *  "key_id"} (no other), from o: key_id defaults to key_hex (NULL: it
+ *  is required). true with *out filled, or false with the problem (422)
+ *  answered in resp; clear *out either way. */
+bool lpg_webd_api_signed(const json_t *o, const char *key_hex,
+                         lpg_webd_resp_t *resp, lpg_webd_signed_t *out);
+void lpg_webd_signed_clear(lpg_webd_signed_t *s);
+
+/*  Relays s to the service that records its kind, over the gateway's
+ *  CURVE connection, and answers with the service's answer as JSON
+ *  (lpg_msg_reply_json's members, event_id, kind; a verdict is 200, the
+ *  rest say what went wrong), or a problem: 422 not an Event a service
+ *  records, 413 too big, 503 the service did not answer. The service
+ *  checks the signer and the signature. */
+void lpg_webd_api_relay(lpg_webd_t *w, lpg_webd_resp_t *resp,
+                        const lpg_webd_signed_t *s);
 
 /*  Answers the OpenAPI document (services/webd/openapi.json, built in). */
 void lpg_webd_api_openapi(lpg_webd_resp_t *resp);
