@@ -432,6 +432,8 @@ s_dispatch(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
     }
     if (s_under(p, "/console/orders"))
         return lpg_console_orders(w, req, resp, &who);
+    if (strcmp(p, "/console/key") == 0 || s_under(p, "/console/api/orders"))
+        return lpg_console_sign(w, req, resp, &who);
     if (s_under(p, "/console/recall") || s_under(p, "/console/reports") ||
         s_under(p, "/console/hazards") || s_under(p, "/console/live") ||
         s_under(p, "/console/api/reports")) {

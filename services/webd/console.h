@@ -70,4 +70,9 @@ void lpg_console_reports(lpg_webd_t *w, const lpg_webd_req_t *req,
 void lpg_console_orders(lpg_webd_t *w, const lpg_webd_req_t *req,
                         lpg_webd_resp_t *resp, const lpg_console_who_t *who);
 
+/*  console_sign.c: the board's actions signed in the browser with the
+ *  company's key: /console/key, /console/api/orders/{key,prepare,submit} */
+void lpg_console_sign(lpg_webd_t *w, const lpg_webd_req_t *req,
+                      lpg_webd_resp_t *resp, const lpg_console_who_t *who);
+
 #endif

@@ -10,13 +10,19 @@
  *  rules (lpg_delivery_check_crew: the driver's certificate, the
  *  vehicle's permit).
  *
- *  The console holds no signing key, and it takes none: an order's
- *  acceptance and assignment are ledger events that only the company's
- *  own company-admin key signs. So the board prepares the decision and
- *  the company's admin signs it where that key lives, with `lpgtrace
- *  order accept|assign ... --as KEY`: the order's page gives the exact
- *  command for the driver and vehicle chosen in its form. The board
- *  shows the result as soon as lpg-orderd has recorded it.
+ *  The board acts, and lpg-webd still holds no company key: every step
+ *  of an order is a ledger event only the company's own company-admin
+ *  key signs, and that key lives in the dispatcher's browser
+ *  (/console/key, www/sign.js, console_sign.c). A company account's
+ *  order page accepts, assigns (to a driver and vehicle of the lists
+ *  below, fit ones first), refuses or cancels with a reason and records
+ *  the delivery; the board places an order for a caller (the phone
+ *  agent, channel "phone"). Each action is prepared here as the exact
+ *  Event bytes, signed in the browser and relayed to lpg-orderd, whose
+ *  answer (every reason in Chinese and English) the page shows. The
+ *  order's page still gives the `lpgtrace order accept|assign ... --as
+ *  KEY` commands for the driver and vehicle chosen in its form, for an
+ *  admin who signs where the key file is.
  */
 #include "console.h"
 #include "console_int.h"
@@ -235,6 +241,96 @@ s_crew(lpg_txn_t *t, lpg_webd_buf_t *b, const char *company, uint32_t today,
     return rc;
 }
 
+/* ---- the actions (signed in the browser: console_sign.c, sign.js) ---- */
+
+static const char *const s_scripts[] = {"sign.js", NULL};
+
+/*  Which key will sign, filled in by sign.js from the browser's store. */
+static void
+s_signer_line(lpg_webd_buf_t *b)
+{
+    lpg_webd_puts(b, "<p class=\"signer\">签名密钥 <span lang=\"en\">Signing "
+                     "key</span>: <span id=\"signer\">—</span> · <a "
+                     "href=\"/console/key\">更换 <span lang=\"en\">Load a "
+                     "key</span></a></p>");
+}
+
+/*  The company's phone agent places an order for a caller. */
+static void
+s_phone_form(lpg_webd_buf_t *b)
+{
+    lpg_webd_puts(
+        b, "<section class=\"phone\"><h2>电话下单 <span lang=\"en\">Place an "
+           "order for a caller</span></h2><form class=\"act\" "
+           "data-step=\"order_place\" id=\"phoneform\"><label>用户 <span "
+           "lang=\"en\">User id</span> <input name=\"user\" required "
+           "maxlength=\"64\"></label> <label>规格 <span lang=\"en\">Spec"
+           "</span> <select name=\"spec\"><option>YSP15</option><option>"
+           "YSP5</option><option>YSP50</option></select></label> <label>"
+           "数量 <span lang=\"en\">Count</span> <input name=\"count\" "
+           "type=\"number\" min=\"1\" max=\"4\" value=\"1\"></label> <label>"
+           "时段 <span lang=\"en\">Slot</span> <input name=\"slot\" "
+           "type=\"datetime-local\" required></label> <label>小时 <span "
+           "lang=\"en\">Hours</span> <input name=\"hours\" type=\"number\" "
+           "min=\"1\" max=\"12\" value=\"4\"></label> <label>用气证 <span "
+           "lang=\"en\">Gas-use certificate</span> <input name=\"gas_cert\" "
+           "maxlength=\"1024\"></label> <button type=\"submit\">下单 <span "
+           "lang=\"en\">Place</span></button></form><div id=\"answer\" "
+           "role=\"status\"></div></section>");
+}
+
+/*  The actions on one order for the company's dispatcher; the answer of
+ *  lpg-orderd is shown in #answer. */
+static void
+s_actions(lpg_webd_buf_t *b, const char *id, const Lpg__OrderState *o)
+{
+    Lpg__OrderStatus st = o->status;
+    bool placed = st == LPG__ORDER_STATUS__ORDER_PLACED,
+         accepted = st == LPG__ORDER_STATUS__ORDER_ACCEPTED,
+         assigned = st == LPG__ORDER_STATUS__ORDER_ASSIGNED ||
+                    st == LPG__ORDER_STATUS__ORDER_OUT;
+    if (!placed && !accepted && !assigned)
+        return;
+    lpg_webd_puts(b, "<section class=\"actions\" id=\"actions\" "
+                     "data-order=\"");
+    lpg_webd_html(b, id);
+    lpg_webd_printf(b,
+                    "\" data-status=\"%s\"><h2>处理 <span lang=\"en\">"
+                    "Act</span></h2>",
+                    lpg_order_status_word(st));
+    s_signer_line(b);
+    if (placed)
+        lpg_webd_puts(b, "<form class=\"act\" data-step=\"order_accept\">"
+                         "<button type=\"submit\">受理 <span lang=\"en\">"
+                         "Accept</span></button></form>");
+    if (accepted)
+        lpg_webd_puts(b, "<form class=\"act\" data-step=\"order_assign\">"
+                         "<label>送气工 <span lang=\"en\">Driver</span> "
+                         "<select name=\"driver\" required></select></label> "
+                         "<label>车辆 <span lang=\"en\">Vehicle</span> "
+                         "<select name=\"vehicle\" required></select></label> "
+                         "<button type=\"submit\">派单 <span lang=\"en\">"
+                         "Assign</span></button></form>");
+    if (assigned)
+        lpg_webd_puts(b, "<form class=\"act\" data-step=\"order_delivered\">"
+                         "<button type=\"submit\">确认送达 <span lang=\"en\">"
+                         "Record delivered</span></button></form>");
+    if (placed || accepted)
+        lpg_webd_puts(b, "<form class=\"act\" data-step=\"order_refuse\">"
+                         "<label>拒绝原因 <span lang=\"en\">Reason to "
+                         "refuse</span> <input name=\"reason\" required "
+                         "maxlength=\"200\"></label> <button "
+                         "type=\"submit\">拒绝 <span lang=\"en\">Refuse"
+                         "</span></button></form>");
+    lpg_webd_puts(b, "<form class=\"act\" data-step=\"order_cancel\"><input "
+                     "type=\"hidden\" name=\"by\" value=\"company\"><label>"
+                     "取消原因 <span lang=\"en\">Reason to cancel</span> "
+                     "<input name=\"reason\" required maxlength=\"200\">"
+                     "</label> <button type=\"submit\">取消 <span "
+                     "lang=\"en\">Cancel</span></button></form>"
+                     "<div id=\"answer\" role=\"status\"></div></section>");
+}
+
 /* ---- pages ---- */
 
 /*  Local time in time.zone, to the second. */
@@ -349,8 +445,11 @@ s_board(lpg_webd_t *w, lpg_webd_resp_t *resp, const lpg_console_who_t *who)
         lpg_webd_puts(&b, "</td></tr>");
     }
     lpg_webd_puts(&b, "</tbody></table>");
-    if (who->role == LPG_CONSOLE_COMPANY)
+    if (who->role == LPG_CONSOLE_COMPANY) {
+        s_signer_line(&b);
+        s_phone_form(&b);
         rc = s_crew(t, &b, who->company, s_today(w), NULL, NULL, NULL, NULL);
+    }
     s_rows_free(&r);
     lpg_txn_abort(&t);
     if (b.failed || rc != LPG_OK) {
@@ -358,7 +457,8 @@ s_board(lpg_webd_t *w, lpg_webd_resp_t *resp, const lpg_console_who_t *who)
         lpg_webd_problem(resp, 500, "internal", "Internal error", NULL);
         return;
     }
-    lpg_console_send_page(resp, 200, who, "派单", "Dispatch board", b.p, NULL);
+    lpg_console_send_page(resp, 200, who, "派单", "Dispatch board", b.p,
+                          who->role == LPG_CONSOLE_COMPANY ? s_scripts : NULL);
     free(b.p);
 }
 
@@ -446,6 +546,8 @@ s_order_page(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
     int rc = LPG_OK;
     bool open = o->status == LPG__ORDER_STATUS__ORDER_PLACED ||
                 o->status == LPG__ORDER_STATUS__ORDER_ACCEPTED;
+    if (who->role == LPG_CONSOLE_COMPANY)
+        s_actions(&b, id, o);
     if (who->role == LPG_CONSOLE_COMPANY && open) {
         bool dok = false, vok = false;
         rc = s_crew(t, &b, who->company, s_today(w), dq, vq, &dok, &vok);
@@ -460,11 +562,10 @@ s_order_page(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
         lpg_webd_puts(&b, "\"></label> <button type=\"submit\">生成签名命令 "
                           "<span lang=\"en\">Prepare the command</span>"
                           "</button></form>");
-        lpg_webd_puts(&b, "<p class=\"note\">控制台不持有签名密钥：请在企业"
-                          "管理员密钥所在的计算机上执行以下命令。<span "
-                          "lang=\"en\">The console holds no signing key: run "
-                          "these where the company-admin key is.</span></p>"
-                          "<pre id=\"commands\">");
+        lpg_webd_puts(&b, "<p class=\"note\">或者在企业管理员密钥所在的"
+                          "计算机上执行以下命令。<span lang=\"en\">Or run "
+                          "these where the company-admin key file is.</span>"
+                          "</p><pre id=\"commands\">");
         if (o->status == LPG__ORDER_STATUS__ORDER_PLACED) {
             lpg_webd_puts(&b, "lpgtrace order accept ");
             s_shq(&b, id);
@@ -508,7 +609,8 @@ s_order_page(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
         lpg_webd_problem(resp, 500, "internal", "Internal error", NULL);
         return;
     }
-    lpg_console_send_page(resp, 200, who, "订单", "Order", b.p, NULL);
+    lpg_console_send_page(resp, 200, who, "订单", "Order", b.p,
+                          who->role == LPG_CONSOLE_COMPANY ? s_scripts : NULL);
     free(b.p);
 }
 
@@ -518,8 +620,8 @@ lpg_console_orders(lpg_webd_t *w, const lpg_webd_req_t *req,
 {
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
         lpg_webd_problem(resp, 405, "method-not-allowed", "Method not allowed",
-                         "The dispatch board takes GET only: orders are "
-                         "signed with the company-admin key.");
+                         "The dispatch board takes GET only: its actions "
+                         "are POSTed, signed, to /console/api/orders/.");
         return;
     }
     if (who->role != LPG_CONSOLE_COMPANY &&
