@@ -51,6 +51,7 @@ struct s_ctx {
         Lpg__PeriodicInspection pi;
         Lpg__FillCheck fc;
         Lpg__FillRecord fr;
+        Lpg__OrderAddress oa;
     } b;
     char code[LPG_CODE_MAX_TEXT + 1]; /* the code text to send */
     char grai[LPG_CODE_GRAI_MAX + 1]; /* the cylinder it names, or "" */
@@ -454,6 +455,19 @@ s_build_rectify(s_ctx_t *c)
     return rc;
 }
 
+/*  order_address: the order whose household's address the driver asks
+ *  for (the actor: the driver the handheld is enrolled for). */
+static int
+s_build_address(s_ctx_t *c)
+{
+    const char *order;
+    int rc = s_str(c, "order", true, LPG_STRING_MAX, &order);
+    lpg__order_address__init(&c->b.oa);
+    c->b.oa.order = (char *)order;
+    c->ev.order_address = &c->b.oa;
+    return rc;
+}
+
 /*  "YYYY-MM-DD" to YYYYMMDD, a real date. */
 static bool
 s_date(const char *s, uint32_t *out)
@@ -603,6 +617,8 @@ static const s_step_t s_steps[] = {
     {"fill_record", LPG__EVENT__BODY_FILL_RECORD,
      "allow_event_id code cylinder full_g leak_ok scale site",
      s_build_fill_record},
+    {"order_address", LPG__EVENT__BODY_ORDER_ADDRESS, "order",
+     s_build_address},
 };
 #define S_NSTEPS (sizeof s_steps / sizeof s_steps[0])
 
@@ -731,7 +747,8 @@ lpg_prepare(lpg_prepared_t *out, const char *json, size_t len,
     if (!c->step) {
         rc = s_bad(c, LPG_EINVAL, "step",
                    "not a step (dispatch deliver collect return inspect "
-                   "rectify periodic fill_check fill_record)");
+                   "rectify periodic fill_check fill_record "
+                   "order_address)");
         goto cleanup;
     }
     c->ev.body_case = c->step->body;

@@ -4,7 +4,7 @@
  *  One JSON object, {"step": NAME, ...}, names one kind of event and the
  *  fields lpg-scan would put in it: dispatch, deliver, collect, return
  *  (delivery), inspect, rectify, periodic (inspection), fill_check,
- *  fill_record (filling). The Event is built as lpg-scan builds it: a
+ *  fill_record (filling), order_address (the registry). The Event is built as lpg-scan builds it: a
  *  scanned cylinder code is checked with the authority's public key (a
  *  Caps Lock swap is corrected, a code that does not verify names no
  *  cylinder), every string is bounded as the services bound it
@@ -74,6 +74,8 @@ typedef struct {
  *    fill_check   code, empty_g, checks?, scale?, site?
  *    fill_record  allow_event_id (32 hex), code or cylinder (GRAI),
  *                 full_g, leak_ok, scale?, site?
+ *    order_address  order (the driver's look at its household's address:
+ *                 sent to POST /api/v1/orders/{order}/address)
  *  checks: [{"item": NAME, "ok": BOOL}, ...], at most
  *  LPG_PREPARE_MAX_CHECKS, each item once. Any other member is refused.
  *

@@ -1,5 +1,5 @@
 /*  api.h - what the handheld API's files (api.c, api_auth.c,
- *  api_openapi.c) share; the rest of lpg-webd sees only lpg_webd_api.
+ *  api_openapi.c, api_address.c) share; the rest of lpg-webd sees only lpg_webd_api.
  */
 #ifndef LPG_WEBD_API_H
 #define LPG_WEBD_API_H
@@ -37,6 +37,13 @@ void lpg_webd_api_problem(lpg_webd_resp_t *resp, int status, const char *slug,
 
 /*  Exactly 2*n hex digits into out. */
 bool lpg_webd_api_unhex(const char *s, uint8_t *out, size_t n);
+
+/*  POST /api/v1/orders/{order}/address (api_address.c): seg is the
+ *  order's path segment, seglen bytes, still percent-encoded; dev the
+ *  device that signed the request (and must have signed the event). */
+void lpg_webd_api_address(lpg_webd_t *w, const lpg_webd_req_t *req,
+                          lpg_webd_resp_t *resp, const lpg_webd_device_t *dev,
+                          const char *seg, size_t seglen);
 
 /*  Answers the OpenAPI document (services/webd/openapi.json, built in). */
 void lpg_webd_api_openapi(lpg_webd_resp_t *resp);
