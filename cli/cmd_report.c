@@ -40,11 +40,12 @@ s_usage(void)
 {
     fprintf(stderr,
             "usage: lpgtrace report "
-            "refused|overdue|hazards|anomalies|tips|orders "
+            "refused|overdue|hazards|anomalies|tips|orders|reveals "
             "[--json|--csv] [--today YYYY-MM-DD]\n"
             "       lpgtrace report tips --reveal SEQ --reason TEXT "
             "[--as KEYPREFIX] [--json|--csv]\n"
             "       lpgtrace report hazards --user ID [--json|--csv]\n"
+            "       lpgtrace report reveals [--user ID] [--json|--csv]\n"
             "       lpgtrace report coverage [--period month|quarter|year] "
             "[--json|--csv]\n"
             "                [--today YYYY-MM-DD]\n"
@@ -60,6 +61,12 @@ s_usage(void)
             "reason,\n"
             "             not fulfilled, p50/p90 time to delivery, deliveries "
             "without one\n"
+            "  reveals    every recorded look at personal data: the "
+            "regulator's\n"
+            "             reveals and drivers' looks at an order's address "
+            "(who,\n"
+            "             which order, when, shown or refused); --user: one "
+            "user's\n"
             "  coverage   household inspection coverage by area and "
             "period\n"
             "  tips       reports from the public (lpg-webd), phone "
@@ -263,6 +270,8 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
         fn = lpg_report_overdue;
     else if (strcmp(what, "hazards") == 0)
         fn = lpg_report_hazards;
+    else if (strcmp(what, "reveals") == 0)
+        fn = lpg_report_reveals;
     else
         return s_usage();
     lpg_report_in_t in = {
@@ -276,7 +285,8 @@ lpg_cmd_report(lpg_cli_t *cli, int argc, char **argv)
                  lpg_cli_date(argv[i + 1], &in.today))
             i++;
         else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc &&
-                 fn == lpg_report_hazards && *argv[i + 1])
+                 (fn == lpg_report_hazards || fn == lpg_report_reveals) &&
+                 *argv[i + 1])
             in.user = argv[++i];
         else
             return s_usage();

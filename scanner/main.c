@@ -9,6 +9,7 @@
 #include "crypto/crypto.h"
 #include "base/error.h"
 #include "decode.h"
+#include "address.h"
 #include "delivery.h"
 #include "fill.h"
 #include "image.h"
@@ -83,6 +84,8 @@ s_usage(FILE *f)
             "[--next DATE]\n"
             "       lpg-scan [--home DIR] dispatch|deliver|collect|return "
             "--code T ... (the driver's handheld)\n"
+            "       lpg-scan [--home DIR] address --order ID [--json] (the "
+            "address of an order assigned to the driver; recorded)\n"
             "       lpg-scan [--home DIR] sync [--json] (sends the steps "
             "the handheld queued offline)\n"
             "\n"
@@ -864,7 +867,8 @@ main(int argc, char **argv)
         strcmp(command, "fill-done") != 0 &&
         strcmp(command, "override") != 0 && strcmp(command, "inspect") != 0 &&
         strcmp(command, "periodic") != 0 && strcmp(command, "rectify") != 0 &&
-        strcmp(command, "sync") != 0 && !lpg_scan_is_delivery(command)) {
+        strcmp(command, "sync") != 0 && strcmp(command, "address") != 0 &&
+        !lpg_scan_is_delivery(command)) {
         fprintf(stderr, "lpg-scan: unknown command '%s'\n", argv[i]);
         s_usage(stderr);
         return S_EXIT_ERROR;
@@ -901,6 +905,8 @@ main(int argc, char **argv)
         status = lpg_scan_delivery(home, n, args);
     else if (strcmp(command, "sync") == 0)
         status = lpg_scan_sync(home, n, args);
+    else if (strcmp(command, "address") == 0)
+        status = lpg_scan_address(home, n, args);
     else
         status = s_decode(home, n, args);
     free(args);

@@ -135,6 +135,9 @@ lpg_strerror(int err)
         return "the person was erased: the personal data is destroyed";
     case LPG_ENOKEY:
         return "no data key is kept for this person";
+    case LPG_EADDRESS_GIVEN:
+        return "the address went with the first answer to this recorded "
+               "look: ask again for a new look";
     case LPG_ESIGFIELD:
         return "the Signature or Signature-Input field is malformed";
     case LPG_ESIGLABEL:
@@ -279,6 +282,8 @@ lpg_errtoken(int err)
         return "ERASED";
     case LPG_ENOKEY:
         return "ENOKEY";
+    case LPG_EADDRESS_GIVEN:
+        return "EADDRESS_GIVEN";
     case LPG_ESIGFIELD:
         return "ESIGFIELD";
     case LPG_ESIGLABEL:

@@ -84,6 +84,7 @@ typedef enum {
     LPG_EREVEAL_EXPIRED = -102, /* the recorded reveal is too old */
     LPG_ERASED = -103,          /* the person's data was erased */
     LPG_ENOKEY = -104,          /* no data key kept for the person */
+    LPG_EADDRESS_GIVEN = -105,  /* a driver's look answered already */
     /* HTTP message signatures and digests (net/httpsig.c) */
     LPG_ESIGFIELD = -110,     /* Signature(-Input) field malformed */
     LPG_ESIGLABEL = -111,     /* no signature under the expected label */

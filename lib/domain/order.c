@@ -292,6 +292,111 @@ s_describe(const Lpg__Event *e, const Lpg__Outcome *outcome, bool ok,
     }
 }
 
+/* ------------------------------------------- a driver's look at an address */
+
+const char *
+lpg_order_address_of(const Lpg__Event *e)
+{
+    return e->body_case == LPG__EVENT__BODY_ORDER_ADDRESS
+               ? e->order_address->order
+               : NULL;
+}
+
+bool
+lpg_order_is_open(const Lpg__OrderState *o)
+{
+    return o && (o->status == LPG__ORDER_STATUS__ORDER_ASSIGNED ||
+                 o->status == LPG__ORDER_STATUS__ORDER_OUT);
+}
+
+/*  Signed by an unrevoked handheld enrolled for a driver, naming that
+ *  driver as the actor (the binding check in kind.c sees to the name):
+ *  the look is that person's. The event names the order only; the
+ *  household is found from the order. */
+static int
+s_authorize_address(lpg_txn_t *t, const lpg_event_t *ev,
+                    bool signer_is_authority, char *why, size_t whysz)
+{
+    const Lpg__Event *e = ev->event;
+    if (signer_is_authority)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "the authority reveals with a PiiReveal, not an "
+                          "order's address");
+    if (!*e->order_address->order)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "OrderAddress.order: the order whose address");
+    if ((e->user && *e->user) || (e->cylinder && *e->cylinder))
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "an order's address names the order only (no "
+                          "Event.user, no Event.cylinder)");
+    Lpg__DeviceState *dev = NULL;
+    int rc = lpg_state_device(t, ev->signed_event->key_id.data, &dev);
+    if (rc == LPG_ENOTFOUND)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "the signer is not an enrolled device");
+    if (rc != LPG_OK)
+        return rc;
+    bool handheld =
+        dev->role == LPG__ROLE__ROLE_HANDHELD && !dev->has_revoked_seq;
+    bool person = dev->person && *dev->person;
+    bool actor = person && e->actor && strcmp(e->actor, dev->person) == 0;
+    lpg__device_state__free_unpacked(dev, NULL);
+    if (!handheld)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "only a driver's handheld asks for an order's "
+                          "address");
+    if (!person)
+        return lpg_why_rc(why, whysz, LPG_EPERM, "%s",
+                          "this handheld is enrolled for no driver (device "
+                          "enroll --person): it sees no address");
+    if (!actor)
+        return lpg_why_rc(why, whysz, LPG_EINVAL, "%s",
+                          "Event.actor: the driver the handheld is "
+                          "enrolled for");
+    return LPG_OK;
+}
+
+/*  Found under the order's household, whatever the verdict: the user's
+ *  entries show every look at their address (the driver's are found
+ *  under Event.actor already). */
+static int
+s_apply_address(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+                const Lpg__Outcome *outcome)
+{
+    (void)recorded_at_ms;
+    (void)signer;
+    (void)outcome;
+    Lpg__OrderState *o =
+        lpg_state_get(t, LPG_TABLE_ORDERS, ev->event->order_address->order,
+                      &lpg__order_state__descriptor);
+    int rc = o && o->user && *o->user
+                 ? lpg_txn_index(t, LPG_TABLE_BY_USER, o->user,
+                                 strlen(o->user), seq)
+                 : LPG_OK;
+    lpg_state_free(o);
+    return rc;
+}
+
+static void
+s_describe_address(const Lpg__Event *e, const Lpg__Outcome *outcome, bool ok,
+                   lpg_kind_words_t *w)
+{
+    snprintf(w->step, sizeof w->step, "%s",
+             ok ? "order address shown to its driver"
+                : "order address refused");
+    snprintf(w->step_zh, sizeof w->step_zh, "%s",
+             ok ? "送气工查看订单地址" : "查看订单地址被拒");
+    char why[96] = "";
+    for (size_t i = 0; !ok && outcome && i < outcome->n_reasons; i++) {
+        size_t n = strlen(why);
+        snprintf(why + n, sizeof why - n, "%s%s", i ? " " : ": ",
+                 outcome->reasons[i]->token);
+    }
+    snprintf(w->detail, sizeof w->detail, "order %s, driver %s%s",
+             e->order_address->order, e->actor ? e->actor : "?", why);
+}
+
 const lpg_kind_t lpg_order_kinds[] = {
     {LPG__EVENT__BODY_ORDER_PLACE, "order_place", "order", s_authorize,
      s_apply, NULL, false, s_describe},
@@ -307,6 +412,9 @@ const lpg_kind_t lpg_order_kinds[] = {
      s_apply, NULL, false, s_describe},
     {LPG__EVENT__BODY_ORDER_REFUSE, "order_refuse", "order", s_authorize,
      s_apply, NULL, false, s_describe},
+    /* recorded by the registry: it alone opens the household's data */
+    {LPG__EVENT__BODY_ORDER_ADDRESS, "order_address", "registry",
+     s_authorize_address, s_apply_address, NULL, false, s_describe_address},
 };
 const size_t lpg_order_nkinds =
     sizeof lpg_order_kinds / sizeof *lpg_order_kinds;

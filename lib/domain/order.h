@@ -13,10 +13,24 @@
  *  assigned (the driver's certificate, the vehicle's permit) is judged by
  *  lpg-orderd with lib/domain/delivery_rules.h, so a refused order is in
  *  the ledger with its reasons. No cylinder step.
+ *
+ *  One more kind lives here because it is judged on the orders table: a
+ *  driver's look at the address of an order's household (OrderAddress,
+ *  order_address). It is signed by the driver's own handheld (a
+ *  handheld enrolled for a person, naming that person as Event.actor)
+ *  and recorded by lpg-registryd, the one holder of the data keys, which
+ *  answers the address and phone with the recording. Judged by
+ *  lpg_order_address_rules (domain/order_rules.h): the order exists (ORDER_UNKNOWN), is
+ *  assigned to this driver of this company (ORDER_NOT_YOURS) and is
+ *  still open, assigned or out (ORDER_CLOSED). Refused looks are
+ *  recorded too, with their reasons, so a regulator sees attempts as
+ *  well as looks; both are found under the household (by_user) and the
+ *  driver (by_actor).
  */
 #ifndef LPG_DOMAIN_ORDER_H
 #define LPG_DOMAIN_ORDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "domain/kind_row.h"
@@ -26,6 +40,12 @@ extern const size_t lpg_order_nkinds;
 
 /*  The order id an order event names, or NULL if e is no order event. */
 const char *lpg_order_id_of(const Lpg__Event *e);
+
+/*  The order an OrderAddress names, or NULL if e is no OrderAddress. */
+const char *lpg_order_address_of(const Lpg__Event *e);
+
+/*  Is order o open for its driver's look (assigned or out)? */
+bool lpg_order_is_open(const Lpg__OrderState *o);
 
 /*  A status's word ("placed", "delivered", ...). Static storage. */
 const char *lpg_order_status_word(Lpg__OrderStatus s);

@@ -58,6 +58,7 @@ struct s_ctx {
         Lpg__OrderCancel oc;
         Lpg__OrderRefuse orf;
         Lpg__OrderDelivered od;
+        Lpg__OrderAddress oad;
     } b;
     uint64_t seqs[LPG_PREPARE_MAX_CHECKS];
     char code[LPG_CODE_MAX_TEXT + 1]; /* the code text to send */
@@ -462,6 +463,19 @@ s_build_rectify(s_ctx_t *c)
     return rc;
 }
 
+/*  order_address: the order whose household's address the driver asks
+ *  for (the actor: the driver the handheld is enrolled for). */
+static int
+s_build_address(s_ctx_t *c)
+{
+    const char *order;
+    int rc = s_str(c, "order", true, LPG_STRING_MAX, &order);
+    lpg__order_address__init(&c->b.oad);
+    c->b.oad.order = (char *)order;
+    c->ev.order_address = &c->b.oad;
+    return rc;
+}
+
 /*  "YYYY-MM-DD" to YYYYMMDD, a real date. */
 static bool
 s_date(const char *s, uint32_t *out)
@@ -740,6 +754,8 @@ static const s_step_t s_steps[] = {
      s_build_order, true},
     {"order_delivered", LPG__EVENT__BODY_ORDER_DELIVERED,
      "order company delivery_seq", s_build_order, true},
+    {"order_address", LPG__EVENT__BODY_ORDER_ADDRESS, "order",
+     s_build_address},
 };
 #define S_NSTEPS (sizeof s_steps / sizeof s_steps[0])
 
@@ -873,7 +889,8 @@ lpg_prepare(lpg_prepared_t *out, const char *json, size_t len,
                          "order_cancel order_refuse order_delivered, or a "
                          "device's step)"
                        : "not a step (dispatch deliver collect return "
-                         "inspect rectify periodic fill_check fill_record)");
+                         "inspect rectify periodic fill_check fill_record "
+                         "order_address)");
         goto cleanup;
     }
     c->ev.body_case = c->step->body;

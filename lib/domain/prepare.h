@@ -6,7 +6,7 @@
  *  (delivery), inspect, rectify, periodic (inspection), fill_check,
  *  fill_record (filling), and with opts->orders the order desk's
  *  order_place, order_accept, order_assign, order_cancel, order_refuse,
- *  order_delivered (orders). The Event is built as lpg-scan builds it: a
+ *  order_delivered (orders); order_address (the registry). The Event is built as lpg-scan builds it: a
  *  scanned cylinder code is checked with the authority's public key (a
  *  Caps Lock swap is corrected, a code that does not verify names no
  *  cylinder), every string is bounded as the services bound it
@@ -94,6 +94,8 @@ typedef struct {
  *    order_delivered order, company, delivery_seq (the seqs of the
  *                 accepted deliveries that fulfilled it: [N, ...], 1 to
  *                 LPG_PREPARE_MAX_CHECKS)
+ *    order_address  order (the driver's look at its household's address:
+ *                 sent to POST /api/v1/orders/{order}/address)
  *  checks: [{"item": NAME, "ok": BOOL}, ...], at most
  *  LPG_PREPARE_MAX_CHECKS, each item once. Any other member is refused.
  *

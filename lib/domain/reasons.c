@@ -209,6 +209,15 @@ static const lpg_reason_t s_reasons[LPG_REASON_COUNT] = {
     R_REFUSE(ORDER_CANCELLED, "订单已取消", "the order is cancelled", false),
     R_FLAG(NO_ORDER, "无订单送气（平台外销售）",
            "delivery without an order (sold outside the platform)"),
+    R_REFUSE(ORDER_NOT_YOURS, "订单未派给您，不能查看地址",
+             "the order is not assigned to you: its address is not yours "
+             "to see",
+             false),
+    R_REFUSE(ORDER_CLOSED,
+             "订单已结束（已送达、已取消或被拒），不能再查看地址",
+             "the order is closed (delivered, cancelled or refused): its "
+             "address is no longer shown",
+             false),
 };
 
 const lpg_reason_t *

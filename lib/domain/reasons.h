@@ -90,6 +90,9 @@ typedef enum {
     LPG_REASON_ORDER_OTHER_USER,
     LPG_REASON_ORDER_CANCELLED,
     LPG_REASON_NO_ORDER,
+    /* a driver's look at an order's address (OrderAddress) */
+    LPG_REASON_ORDER_NOT_YOURS,
+    LPG_REASON_ORDER_CLOSED,
     LPG_REASON_COUNT
 } lpg_reason_id_t;
 

@@ -281,6 +281,7 @@ lpg_msg_status(int err)
         return LPG__STATUS__STATUS_NOT_FOUND;
     case LPG_ECONFLICT:
     case LPG_EEXIST:
+    case LPG_EADDRESS_GIVEN:
         return LPG__STATUS__STATUS_CONFLICT;
     case LPG_EUNAVAILABLE:
     case LPG_ETIMEOUT:

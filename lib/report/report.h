@@ -3,7 +3,8 @@
  *  JSON or CSV: what `lpgtrace report`, `lpgtrace recall` and lpg-webd's
  *  console print, the same bytes in each. refused, overdue and hazards
  *  live in report.c with the shared helpers, anomalies in anomalies.c,
- *  coverage in coverage.c, tips in tips.c, the recall in recall.c.
+ *  coverage in coverage.c, tips in tips.c, the looks at personal data
+ *  in reveals.c, the recall in recall.c.
  */
 #ifndef LPG_REPORT_REPORT_H
 #define LPG_REPORT_REPORT_H
@@ -97,6 +98,12 @@ int lpg_report_coverage(const lpg_report_in_t *in);
 /*  The tips from the public (see report_tips.c). Errors: an
  *  error of the ledger read. */
 int lpg_report_tips(const lpg_report_in_t *in);
+
+/*  Every recorded look at personal data (see reveals.c): the
+ *  regulator's reveals and the drivers' looks at an order's address;
+ *  in->user set: those of that user only. Errors: LPG_ENOMEM, or the
+ *  ledger's. */
+int lpg_report_reveals(const lpg_report_in_t *in);
 
 /*  One tip, the accepted Tip at entry seq, as the tips report shows it
  *  (the CSV heading, or {"tips": [it]}) but its number shown as phone:

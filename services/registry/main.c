@@ -32,6 +32,7 @@ main(int argc, char **argv)
         .start = s_start,
         .rules = lpg_registry_rules,
         .query = lpg_registry_query,
+        .submitted = lpg_registry_submitted,
         .stop = s_stop,
         .ctx = &self,
     };

@@ -17,6 +17,8 @@
 #include "domain/pii.h"
 #include "domain/state.h"
 #include "domain/cylinder.h"
+#include "domain/order.h"
+#include "domain/order_rules.h"
 #include "base/clock.h"
 
 #include <stdbool.h>
@@ -250,6 +252,8 @@ lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
         return s_keep_password(txn, e->account_password->name, in, outcome);
     case LPG__EVENT__BODY_ACCOUNT_DISABLE:
         return s_drop_password(txn, e->account_disable->name);
+    case LPG__EVENT__BODY_ORDER_ADDRESS:
+        return lpg_order_address_rules(txn, ev, outcome);
     case LPG__EVENT__BODY_ACCOUNT_ADD:
     case LPG__EVENT__BODY_DEVICE_ENROLL:
     case LPG__EVENT__BODY_DEVICE_REVOKE:
@@ -845,6 +849,130 @@ s_get_user(lpg_registry_t *reg, lpg_service_t *svc, const Lpg__GetUser *q,
     reply->reply.n_users = 1;
     return lpg_reply_set(reply, LPG__STATUS__STATUS_OK, "OK",
                          revealed ? "found, revealed" : "found");
+}
+
+/* ------------------------------------------------- a driver's address look */
+
+/*  The household's address and phone, opened from its sealed personal
+ *  data, as the answer's one UserInfo: the id, company, kind, masked
+ *  name and area it shows anyway, and a PersonalData holding the address
+ *  and the phone only (name and ID card empty). If they cannot be had,
+ *  the reply says why. */
+static int
+s_address_answer(lpg_registry_t *reg, lpg_txn_t *t, const char *user,
+                 lpg_reply_t *reply)
+{
+    Lpg__UserState *u =
+        lpg_state_get(t, LPG_TABLE_USERS, user, &lpg__user_state__descriptor);
+    char msg[160];
+    if (!u || !u->add) {
+        lpg_state_free(u);
+        snprintf(msg, sizeof msg,
+                 "the order's household '%.60s' is not "
+                 "registered",
+                 user);
+        return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND,
+                             s_user_unknown(), msg);
+    }
+    if (u->has_erased_seq) {
+        lpg_state_free(u);
+        return lpg_reply_error(reply, LPG_ERASED,
+                               "the household's personal data was erased: "
+                               "there is no address to show");
+    }
+    if (!reg->has_master) {
+        lpg_state_free(u);
+        return lpg_reply_error(reply, LPG_ENOMASTER, NULL);
+    }
+    char key[LPG_STRING_MAX + 8];
+    size_t klen = s_secret_key(user, key, sizeof key);
+    const void *wrapped;
+    size_t wlen;
+    int rc = lpg_txn_secret_get(t, key, klen, &wrapped, &wlen);
+    uint8_t data_key[LPG_PII_KEY_LEN];
+    Lpg__PersonalData *pd = NULL;
+    if (rc == LPG_OK)
+        rc = lpg_pii_unwrap(reg->master, user, wrapped, wlen, data_key);
+    if (rc == LPG_OK)
+        rc = lpg_pii_open(data_key, user, u->add->pii.data, u->add->pii.len,
+                          &pd);
+    lpg_pii_wipe(data_key, sizeof data_key);
+    if (rc != LPG_OK) {
+        lpg_state_free(u);
+        if (rc == LPG_ENOTFOUND)
+            return lpg_reply_error(reply, LPG_ENOKEY,
+                                   "no data key is kept for the household");
+        lpg_error("user '%s': the personal data does not open: %s", user,
+                  lpg_strerror(rc));
+        return lpg_reply_error(reply, LPG_ECORRUPT,
+                               "the personal data does not open with its "
+                               "key");
+    }
+    Lpg__UserInfo *ui = s_user_info(reply, user, u);
+    Lpg__PersonalData *out = lpg_reply_alloc(reply, sizeof *out);
+    reply->reply.users = lpg_reply_alloc(reply, sizeof *reply->reply.users);
+    rc = ui && out && reply->reply.users ? LPG_OK : LPG_ENOMEM;
+    if (rc == LPG_OK) {
+        lpg__personal_data__init(out);
+        out->name = "";    /* the masked name is in ui */
+        out->id_card = ""; /* never to a driver */
+        out->phone = s_dup(reply, pd->phone);
+        out->address = s_dup(reply, pd->address);
+        ui->personal = out;
+        reply->reply.users[0] = ui;
+        reply->reply.n_users = 1;
+    }
+    lpg__personal_data__free_unpacked(pd, NULL);
+    lpg_state_free(u);
+    return rc;
+}
+
+int
+lpg_registry_submitted(void *ctx, const lpg_submitted_t *sub,
+                       lpg_reply_t *reply)
+{
+    lpg_registry_t *reg = ctx;
+    const Lpg__Event *e = sub->ev->event;
+    const char *order = lpg_order_address_of(e);
+    if (!order || !sub->outcome ||
+        sub->outcome->status != LPG__STATUS__STATUS_OK)
+        return LPG_OK; /* not a look, or a refused one: nothing to add */
+    char msg[200];
+    if (sub->duplicate) {
+        snprintf(msg, sizeof msg,
+                 "recorded before (entry %llu): the address goes with the "
+                 "first answer only; ask again for a new look",
+                 (unsigned long long)sub->seq);
+        return lpg_reply_error(reply, LPG_EADDRESS_GIVEN, msg);
+    }
+    lpg_txn_t *t = lpg_submitted_txn(sub);
+    if (!t)
+        return lpg_reply_error(reply, LPG_EUNAVAILABLE,
+                               "recorded, but the ledger cannot be read "
+                               "now: ask again");
+    /* judged again on the state after the commit: an order delivered in
+     * between is closed */
+    Lpg__OrderState *o = lpg_state_get(t, LPG_TABLE_ORDERS, order,
+                                       &lpg__order_state__descriptor);
+    int rc;
+    if (!lpg_order_is_open(o) || !o->driver || !e->actor ||
+        strcmp(o->driver, e->actor) != 0) {
+        const lpg_reason_t *r = lpg_reason_by_id(LPG_REASON_ORDER_CLOSED);
+        rc = lpg_reply_set(reply, LPG__STATUS__STATUS_DENIED, "DENIED",
+                           "the order changed meanwhile");
+        lpg_reply_reason(reply, r->token, r->zh, r->en);
+    } else {
+        rc = s_address_answer(reg, t, o->user, reply);
+        if (rc == LPG_OK && reply->reply.n_users == 1) {
+            lpg_info("showed the address of order %s's household %s to "
+                     "driver %s under entry %llu",
+                     order, o->user, e->actor, (unsigned long long)sub->seq);
+            rc = lpg_reply_set(reply, LPG__STATUS__STATUS_OK, "OK",
+                               "address shown");
+        }
+    }
+    lpg_state_free(o);
+    return rc;
 }
 
 int

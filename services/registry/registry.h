@@ -41,6 +41,16 @@ int lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
                        const lpg_append_in_t *in, void *pre,
                        Lpg__Outcome *outcome);
 
+/*  After an OrderAddress is recorded OK (a driver's look at an order's
+ *  address, lib/domain/order.h): the answer carries the household's
+ *  address and phone, and nothing else of the person (no name in clear,
+ *  no ID card), as its one UserInfo. Once per recorded look: a retry of
+ *  the same event gets CONFLICT (ADDRESS_GIVEN) and no address, and the
+ *  handheld signs a new look. Only the one who sent the event first can
+ *  see the answer: the driver's handheld, or the gateway relaying it. */
+int lpg_registry_submitted(void *ctx, const lpg_submitted_t *sub,
+                           lpg_reply_t *reply);
+
 /*  GetCylinder, GetCompany and GetUser. */
 int lpg_registry_query(void *ctx, lpg_service_t *svc, const Lpg__Request *req,
                        const lpg_sender_t *sender, lpg_reply_t *reply);

@@ -947,7 +947,8 @@ lpg_webd_api(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         S_SUBMIT,
         S_CYLINDER,
         S_HAZARDS,
-        S_ORDERS
+        S_ORDERS,
+        S_ADDRESS
     } route = S_NONE;
     const char *seg = NULL;
     char userseg[3 * S_ID_MAX + 1];
@@ -957,7 +958,11 @@ lpg_webd_api(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         route = S_SUBMIT;
     else if (strcmp(rest, "orders") == 0)
         route = S_ORDERS;
-    else if (strncmp(rest, "cylinders/", 10) == 0 && rest[10]) {
+    else if (strncmp(rest, "orders/", 7) == 0 && rest[7] &&
+             strcmp(rest + 7 + strcspn(rest + 7, "/"), "/address") == 0) {
+        route = S_ADDRESS; /* orders/{order}/address */
+        seg = rest + 7;
+    } else if (strncmp(rest, "cylinders/", 10) == 0 && rest[10]) {
         route = S_CYLINDER;
         seg = rest + 10;
     } else if (strncmp(rest, "users/", 6) == 0) {
@@ -975,7 +980,8 @@ lpg_webd_api(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
                          "No such API resource: see /api/v1/openapi.json.");
         return;
     }
-    bool want_post = route == S_PREPARE || route == S_SUBMIT;
+    bool want_post =
+        route == S_PREPARE || route == S_SUBMIT || route == S_ADDRESS;
     if (want_post && !post)
         return s_method(resp, "POST");
     if (!want_post && !get)
@@ -998,6 +1004,9 @@ lpg_webd_api(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
         break;
     case S_ORDERS:
         s_orders(w, resp, &dev);
+        break;
+    case S_ADDRESS:
+        lpg_webd_api_address(w, req, resp, &dev, seg, strcspn(seg, "/"));
         break;
     case S_NONE:
         break;

@@ -1,5 +1,5 @@
 /*  api.h - what the handheld API's files (api.c, api_auth.c,
- *  api_openapi.c) share; the rest of lpg-webd sees only lpg_webd_api.
+ *  api_openapi.c, api_address.c) share; the rest of lpg-webd sees only lpg_webd_api.
  */
 #ifndef LPG_WEBD_API_H
 #define LPG_WEBD_API_H
@@ -66,6 +66,13 @@ void lpg_webd_signed_clear(lpg_webd_signed_t *s);
  *  checks the signer and the signature. */
 void lpg_webd_api_relay(lpg_webd_t *w, lpg_webd_resp_t *resp,
                         const lpg_webd_signed_t *s);
+
+/*  POST /api/v1/orders/{order}/address (api_address.c): seg is the
+ *  order's path segment, seglen bytes, still percent-encoded; dev the
+ *  device that signed the request (and must have signed the event). */
+void lpg_webd_api_address(lpg_webd_t *w, const lpg_webd_req_t *req,
+                          lpg_webd_resp_t *resp, const lpg_webd_device_t *dev,
+                          const char *seg, size_t seglen);
 
 /*  Answers the OpenAPI document (services/webd/openapi.json, built in). */
 void lpg_webd_api_openapi(lpg_webd_resp_t *resp);

@@ -27,6 +27,9 @@ OPTIONS, each a way a request can be wrong (for the refusal tests):
     --event-key KEY2      (step) sign the Event with KEY2, name its key id
     --event-bad-sig       (step) a signature of random bytes on the Event
     --resubmit            (step) submit the same signed Event twice
+    --submit-to PATH      (step) post the signed Event to PATH instead of
+                          /api/v1/submit (e.g. /api/v1/orders/O1/address,
+                          where the requesting device is the signer)
 """
 import base64
 import hashlib
@@ -127,10 +130,11 @@ def step(client, step_json, opts):
               "signature_b64": base64.b64encode(signature).decode()}
     if signer_id != client.keyid:
         submit["key_id"] = signer_id
+    path = opts.get("submit_to") or "/api/v1/submit"
     times = 2 if opts.get("resubmit") else 1
     for _ in range(times):
         # each submit is its own request, with its own nonce
-        for status, body in client.request("POST", "/api/v1/submit", submit):
+        for status, body in client.request("POST", path, submit):
             if isinstance(body, dict):
                 body.setdefault("prepared_event_id", prep["event_id"])
             emit(status, body)
@@ -147,7 +151,8 @@ def main(argv):
              "--bad-request-sig": "bad_request_sig",
              "--event-bad-sig": "event_bad_sig", "--resubmit": "resubmit"}
     valued = {"--created-offset": "created_offset", "--nonce": "nonce",
-              "--keyid": "keyid", "--event-key": "event_key"}
+              "--keyid": "keyid", "--event-key": "event_key",
+              "--submit-to": "submit_to"}
     while args and args[0].startswith("--"):
         a = args.pop(0)
         if a in flags:

@@ -66,6 +66,8 @@ static const s_case_t s_cases[] = {
     {LPG__EVENT__BODY_ORDER_DELIVERED, "order"},
     {LPG__EVENT__BODY_ORDER_CANCEL, "order"},
     {LPG__EVENT__BODY_ORDER_REFUSE, "order"},
+    /* a driver's look at an order's address: the registry holds the keys */
+    {LPG__EVENT__BODY_ORDER_ADDRESS, "registry"},
 };
 #define S_N (sizeof s_cases / sizeof s_cases[0])
 
@@ -305,6 +307,8 @@ t_every_kind_described(void **state)
     Lpg__OrderRefuse orf = LPG__ORDER_REFUSE__INIT;
     orf.order = "O1";
     orf.reason = "no stock";
+    Lpg__OrderAddress oad = LPG__ORDER_ADDRESS__INIT;
+    oad.order = "O1";
     for (size_t i = 0; lpg_kind_at(i); i++) {
         const lpg_kind_t *k = lpg_kind_at(i);
         e.body_case = k->body;
@@ -414,6 +418,9 @@ t_every_kind_described(void **state)
             break;
         case LPG__EVENT__BODY_ORDER_REFUSE:
             e.order_refuse = &orf;
+            break;
+        case LPG__EVENT__BODY_ORDER_ADDRESS:
+            e.order_address = &oad;
             break;
         default:
             fail_msg("no body for %s in this test", k->name);
