@@ -112,8 +112,8 @@ lpg_replay_destroy(lpg_replay_t **p)
     if (!p || !*p)
         return;
     pthread_mutex_destroy(&(*p)->lock);
-    memset((*p)->ipad, 0, sizeof (*p)->ipad);
-    memset((*p)->opad, 0, sizeof (*p)->opad);
+    memset((*p)->ipad, 0, sizeof(*p)->ipad);
+    memset((*p)->opad, 0, sizeof(*p)->opad);
     free((*p)->slots);
     free(*p);
     *p = NULL;

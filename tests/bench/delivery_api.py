@@ -13,7 +13,14 @@ cylinders registered (lpgtrace), filled at the station (lpg-scan) and
 dispatched over the API.
 
 Timed, one delivery each way in turn (API, ZeroMQ, API, ...), so that
-the machine's noise falls on both alike. The same handheld, the same
+the machine's noise falls on both alike, from one C client
+(tests/tools/api_delivery.c, on net/httpsig and net/client: raw HTTP/1.1
+with TCP_NODELAY, lpg_client), so that neither way carries python3's own
+overhead; CLIENT=python times both ways from python3 (http.client,
+pyzmq) instead. Each stage is timed too, and lpg-webd's Server-Timing
+answer splits each round trip into its share (request signature check,
+the handler's work, the relay) and the rest (HTTP client,
+libmicrohttpd, loopback). The same handheld, the same
 household, the same 随瓶安检 and certificate; every delivery must come back
 OK. Each side's time is what a handheld waits for, from the moment the
 driver has scanned to the service's durable answer:
@@ -31,9 +38,9 @@ driver has scanned to the service's durable answer:
           trip, one signature.
 
 Both sides include lpg-deliveryd's checks, its write transaction and its
-fsync. Prints p50 and p99 of each, and whether the API's p50 is within
-1 ms of ZeroMQ's. Needs python3-cryptography, python3-zmq,
-python3-protobuf and protoc. Exit 1 if a delivery is refused or lost.
+fsync. Prints p50 and p99 of each, the p50 of each stage, and whether
+the API's p50 is within 1 ms of ZeroMQ's. Needs python3-cryptography,
+python3-zmq, python3-protobuf and protoc. Exit 1 if a delivery is refused or lost.
 """
 import base64
 import hashlib

@@ -124,8 +124,8 @@ s_header(void *hctx, const char *name)
  *  over @method, @target-uri and content-digest, created now, a fresh
  *  nonce, alg ed25519 and the device's keyid. */
 static int
-s_head(s_http_t *h, const char *path, const char *body, size_t len,
-       char *out, size_t outsz, size_t *outlen)
+s_head(s_http_t *h, const char *path, const char *body, size_t len, char *out,
+       size_t outsz, size_t *outlen)
 {
     char digest[128], target[512], nonce_b[16], nonce[32];
     char input[1024], sig[256], why[256];
@@ -206,8 +206,7 @@ s_exchange(s_http_t *h, const char *head, size_t hlen, const char *body,
             const char *cl = strcasestr(r->buf, "\r\nContent-Length:");
             if (!cl || cl > eoh)
                 return LPG_EMALFORMED;
-            need = (size_t)(eoh + 4 - r->buf) +
-                   strtoul(cl + 17, NULL, 10);
+            need = (size_t)(eoh + 4 - r->buf) + strtoul(cl + 17, NULL, 10);
         }
         if (eoh && got >= need)
             break;
@@ -263,12 +262,12 @@ s_step_json(const char *code, const char *vehicle, const char *user,
 {
     json_t *checks = json_array();
     for (int i = 0; i < S_NCHECKS; i++)
-        json_array_append_new(checks, json_pack("{s:s,s:b}", "item",
-                                                s_checks[i], "ok", 1));
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "step", "deliver",
-                          "code", code, "vehicle", vehicle, "user", user,
-                          "actor", actor, "gas_cert", gas_cert, "checks",
-                          checks);
+        json_array_append_new(
+            checks, json_pack("{s:s,s:b}", "item", s_checks[i], "ok", 1));
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "step", "deliver", "code",
+                  code, "vehicle", vehicle, "user", user, "actor", actor,
+                  "gas_cert", gas_cert, "checks", checks);
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return text;
@@ -307,8 +306,8 @@ s_api(s_http_t *h, const char *code, const char *vehicle, const char *user,
         rc = lpg_base64_encode(sig, sizeof sig, false, sig64, sizeof sig64,
                                &slen);
     if (rc == LPG_OK) {
-        json_t *o = json_pack("{s:s,s:s}", "event_b64", b64, "signature_b64",
-                              sig64);
+        json_t *o =
+            json_pack("{s:s,s:s}", "event_b64", b64, "signature_b64", sig64);
         body = o ? json_dumps(o, JSON_COMPACT) : NULL;
         json_decref(o);
     }
@@ -440,10 +439,10 @@ main(int argc, char **argv)
     for (unsigned i = 0; status == 0 && fgets(line, sizeof line, f); i++) {
         if (sscanf(line, "%511s %127s", code, grai) != 2)
             continue;
-        status = i % 2 == 0 ? s_api(&h, code, vehicle, user, actor, gas_cert,
-                                    r)
-                            : s_zmq(c, h.key, code, grai, vehicle, user, actor,
-                                    gas_cert);
+        status =
+            i % 2 == 0
+                ? s_api(&h, code, vehicle, user, actor, gas_cert, r)
+                : s_zmq(c, h.key, code, grai, vehicle, user, actor, gas_cert);
         fflush(stdout);
     }
     fclose(f);
