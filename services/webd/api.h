@@ -63,9 +63,10 @@ void lpg_webd_signed_clear(lpg_webd_signed_t *s);
  *  (lpg_msg_reply_json's members, event_id, kind; a verdict is 200, the
  *  rest say what went wrong), or a problem: 422 not an Event a service
  *  records, 413 too big, 503 the service did not answer. The service
- *  checks the signer and the signature. */
+ *  checks the signer and the signature. relay_us (NULL: not wanted) is
+ *  set to the microseconds the service took to answer. */
 void lpg_webd_api_relay(lpg_webd_t *w, lpg_webd_resp_t *resp,
-                        const lpg_webd_signed_t *s);
+                        const lpg_webd_signed_t *s, double *relay_us);
 
 /*  POST /api/v1/orders/{order}/address (api_address.c): seg is the
  *  order's path segment, seglen bytes, still percent-encoded; dev the

@@ -436,7 +436,7 @@ s_submit(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
     lpg_info("console: '%s' (%s) relays %s of order %s signed by key %.16s",
              who->account, who->company, lpg_kind_name(e->body_case),
              lpg_order_id_of(e) ? lpg_order_id_of(e) : "?", hex);
-    lpg_webd_api_relay(w, resp, &s);
+    lpg_webd_api_relay(w, resp, &s, NULL);
 cleanup:
     if (e)
         lpg__event__free_unpacked(e, NULL);

@@ -10,9 +10,13 @@
 # connections busy for SECONDS; target: scans/s >= 30 % of 2 x single-core
 # verifies/s (the machine's two cores' worth of signature checks), with
 # p99 latency <= 50 ms. Then, if the handheld API can submit: one delivery
-# over the API against the same delivery over ZeroMQ (lpg-scan), p50 of
-# each, target within 1 ms. wrk runs on the same machine and takes cores
-# from the daemon: the numbers are a floor.
+# over the API against the same delivery over ZeroMQ, p50 of each, target
+# within 1 ms, both timed from one C client (tests/tools/api_delivery.c;
+# CLIENT=python times both from python3 instead), with the p50 of each
+# stage: the client's signing, each round trip and, from lpg-webd's
+# Server-Timing answer, its share of it (request signature check, the
+# handler's work, the relay to lpg-deliveryd). wrk runs on the same
+# machine and takes cores from the daemon: the numbers are a floor.
 set -u
 B=${1:?usage: tests/bench/bench_webd.sh BUILD_DIR [SECONDS]}
 SECS=${2:-10}

@@ -13,7 +13,14 @@ cylinders registered (lpgtrace), filled at the station (lpg-scan) and
 dispatched over the API.
 
 Timed, one delivery each way in turn (API, ZeroMQ, API, ...), so that
-the machine's noise falls on both alike. The same handheld, the same
+the machine's noise falls on both alike, from one C client
+(tests/tools/api_delivery.c, on net/httpsig and net/client: raw HTTP/1.1
+with TCP_NODELAY, lpg_client), so that neither way carries python3's own
+overhead; CLIENT=python times both ways from python3 (http.client,
+pyzmq) instead. Each stage is timed too, and lpg-webd's Server-Timing
+answer splits each round trip into its share (request signature check,
+the handler's work, the relay) and the rest (HTTP client,
+libmicrohttpd, loopback). The same handheld, the same
 household, the same 随瓶安检 and certificate; every delivery must come back
 OK. Each side's time is what a handheld waits for, from the moment the
 driver has scanned to the service's durable answer:
@@ -31,9 +38,9 @@ driver has scanned to the service's durable answer:
           trip, one signature.
 
 Both sides include lpg-deliveryd's checks, its write transaction and its
-fsync. Prints p50 and p99 of each, and whether the API's p50 is within
-1 ms of ZeroMQ's. Needs python3-cryptography, python3-zmq,
-python3-protobuf and protoc. Exit 1 if a delivery is refused or lost.
+fsync. Prints p50 and p99 of each, the p50 of each stage, and whether
+the API's p50 is within 1 ms of ZeroMQ's. Needs python3-cryptography,
+python3-zmq, python3-protobuf and protoc. Exit 1 if a delivery is refused or lost.
 """
 import base64
 import hashlib
@@ -107,7 +114,11 @@ class Api:
             serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         self.keyid = hashlib.sha256(raw).hexdigest()
 
-    def post(self, path, body):
+    def post(self, path, body, tm=None, tag=""):
+        """POSTs body signed; (status, JSON). With tm (a dict), adds the
+        client's signing time, the round trip and lpg-webd's
+        Server-Timing stages, in ms, under tag."""
+        t0 = time.perf_counter()
         data = json.dumps(body).encode()
         uri = self.url + path
         headers = {"Content-Type": "application/json",
@@ -117,28 +128,37 @@ class Api:
             components=("@method", "@target-uri", "content-digest"),
             created=int(time.time()), nonce=httpsig.new_nonce(),
             keyid=self.keyid, alg="ed25519"))
+        t1 = time.perf_counter()
         self.conn.request("POST", path, body=data, headers=headers)
         r = self.conn.getresponse()
         raw = r.read()
+        t2 = time.perf_counter()
+        if tm is not None:
+            tm[tag + "sign"] = (t1 - t0) * 1000
+            tm[tag + "rtt"] = (t2 - t1) * 1000
+            for part in (r.getheader("Server-Timing") or "").split(","):
+                name, _, dur = part.strip().partition(";dur=")
+                if dur:
+                    tm[tag + name] = float(dur)
         try:
             return r.status, json.loads(raw)
         except ValueError:
             return r.status, raw[:200]
 
-    def step(self, step, split=None):
+    def step(self, step, tm=None):
         """prepare -> sign -> submit; the submit's (status, body). With
-        split (a list), appends the prepare's share in ms."""
-        t0 = time.perf_counter()
-        status, prep = self.post("/api/v1/prepare", step)
-        if split is not None:
-            split.append((time.perf_counter() - t0) * 1000)
+        tm (a dict), the stages' times in ms (see post)."""
+        status, prep = self.post("/api/v1/prepare", step, tm, "p_")
         if status != 200:
             return status, prep
+        t0 = time.perf_counter()
         event = base64.b64decode(prep["event_b64"])
         sig = self.key.sign(prep["sign_context"].encode() + event)
-        return self.post("/api/v1/submit", {
-            "event_b64": prep["event_b64"],
-            "signature_b64": base64.b64encode(sig).decode()})
+        body = {"event_b64": prep["event_b64"],
+                "signature_b64": base64.b64encode(sig).decode()}
+        if tm is not None:
+            tm["event_sign"] = (time.perf_counter() - t0) * 1000
+        return self.post("/api/v1/submit", body, tm, "s_")
 
 
 class Zmq:
@@ -173,8 +193,11 @@ class Zmq:
         rep.ParseFromString(self.sock.recv())
         return rep
 
-    def deliver(self, code, grai, vehicle, user, actor, gas_cert):
-        """The Event prepare makes for this step, signed and submitted."""
+    def deliver(self, code, grai, vehicle, user, actor, gas_cert, tm=None):
+        """The Event prepare makes for this step, signed and submitted.
+        With tm (a dict): the building and signing, and the round trip,
+        in ms."""
+        t0 = time.perf_counter()
         ev = self.ev_pb.Event(event_id=os.urandom(16),
                               device_time_ms=int(time.time() * 1000),
                               cylinder=grai, actor=actor, user=user)
@@ -185,9 +208,66 @@ class Zmq:
         body = ev.SerializeToString()
         se = self.ev_pb.SignedEvent(body=body, key_id=self.key_id,
                                     sig=self.key.sign(EVENT_CTX + body))
-        rep = self.call("submit",
-                        self.pb.Submit(signed_event=se.SerializeToString()))
+        req = self.pb.Submit(signed_event=se.SerializeToString())
+        t1 = time.perf_counter()
+        rep = self.call("submit", req)
+        if tm is not None:
+            tm["sign"] = (t1 - t0) * 1000
+            tm["rtt"] = (time.perf_counter() - t1) * 1000
         return self.ev_pb.Status.Name(rep.status).replace("STATUS_", ""), rep
+
+
+def timed_c(tool, url, endpoint, server_pub, prefix, gas_cert, cyls, tmp):
+    """Both ways from C (tests/tools/api_delivery.c): the stages of each
+    delivery, as dicts of ms."""
+    jobs = os.path.join(tmp, "jobs")
+    with open(jobs, "w") as f:
+        for code, grai in cyls:
+            f.write("%s %s\n" % (code, grai))
+    out = run(tool, url, endpoint, server_pub, prefix, "BDRV", "SU-B001",
+              "BU1", gas_cert, jobs)
+    s_api, s_zmq = [], []
+    for line in out.splitlines():
+        way, *pairs = line.split()
+        row = {k: float(v) for k, _, v in (p.partition("=") for p in pairs)}
+        (s_api if way == "api" else s_zmq).append(row)
+    if not s_api or len(s_api) != len(s_zmq):
+        fail("api_delivery measured %d over the API, %d over ZeroMQ" %
+             (len(s_api), len(s_zmq)))
+    return s_api, s_zmq
+
+
+def timed_py(api, zq, gas_cert, cyls):
+    """Both ways from python3: the stages of each delivery, as dicts of
+    ms."""
+    # warm both paths up (the CURVE handshake, the gateway's connection)
+    zq.call("ping", zq.pb.Ping())
+    api.post("/api/v1/prepare", {"step": "deliver"})
+    s_api, s_zmq = [], []
+    checks = [{"item": i, "ok": ok} for i, ok in CHECKS]
+    for i in range(len(cyls) // 2):
+        code, grai = cyls[2 * i]
+        tm = {}
+        t0 = time.perf_counter()
+        status, body = api.step({"step": "deliver", "code": code,
+                                 "vehicle": "SU-B001", "user": "BU1",
+                                 "actor": "BDRV", "gas_cert": gas_cert,
+                                 "checks": checks}, tm)
+        tm["total"] = (time.perf_counter() - t0) * 1000
+        if status != 200 or body.get("status") != "OK":
+            fail("delivery over the API refused: %s %s" % (status, body))
+        s_api.append(tm)
+        code, grai = cyls[2 * i + 1]
+        tm = {}
+        t0 = time.perf_counter()
+        st_name, rep = zq.deliver(code, grai, "SU-B001", "BU1", "BDRV",
+                                  gas_cert, tm)
+        tm["total"] = (time.perf_counter() - t0) * 1000
+        if st_name != "OK":
+            fail("delivery over ZeroMQ refused: %s %s %s" %
+                 (st_name, rep.token, rep.message))
+        s_zmq.append(tm)
+    return s_api, s_zmq
 
 
 def main(argv):
@@ -270,35 +350,32 @@ def measure(home, url, n, tmp):
     run("protoc", "-I", ROOT, "--python_out=" + gen,
         os.path.join(ROOT, "proto", "event.proto"),
         os.path.join(ROOT, "proto", "protocol.proto"))
-    zq = Zmq(gen, conf(home, "endpoint.delivery"),
-             os.path.join(home, "keys", "delivery.curve.pub"), keys["hh"])
-    # warm both paths up (the CURVE handshake, the gateway's connection)
-    rep = zq.call("ping", zq.pb.Ping())
-    api.post("/api/v1/prepare", {"step": "deliver"})
 
     # -- timed: API and ZeroMQ in turn
-    t_api, t_zmq, t_prep = [], [], []
-    checks = [{"item": i, "ok": ok} for i, ok in CHECKS]
-    for i in range(n):
-        code, grai = cyls[2 * i]
-        t0 = time.perf_counter()
-        status, body = api.step({"step": "deliver", "code": code,
-                                 "vehicle": "SU-B001", "user": "BU1",
-                                 "actor": "BDRV", "gas_cert": gas_cert,
-                                 "checks": checks}, t_prep)
-        t1 = time.perf_counter()
-        if status != 200 or body.get("status") != "OK":
-            fail("delivery over the API refused: %s %s" % (status, body))
-        t_api.append((t1 - t0) * 1000)
-        code, grai = cyls[2 * i + 1]
-        t0 = time.perf_counter()
-        st_name, rep = zq.deliver(code, grai, "SU-B001", "BU1", "BDRV",
-                                  gas_cert)
-        t1 = time.perf_counter()
-        if st_name != "OK":
-            fail("delivery over ZeroMQ refused: %s %s %s" %
-                 (st_name, rep.token, rep.message))
-        t_zmq.append((t1 - t0) * 1000)
+    tool = os.path.join(os.environ.get("LPG_TESTS", ""), "api_delivery")
+    if os.environ.get("CLIENT", "c") == "c" and os.access(tool, os.X_OK):
+        client = "C (tests/tools/api_delivery.c) both ways"
+        s_api, s_zmq = timed_c(tool, url, conf(home, "endpoint.delivery"),
+                               os.path.join(home, "keys",
+                                            "delivery.curve.pub"),
+                               keys["hh"], gas_cert, cyls, tmp)
+    else:
+        client = "python3 both ways"
+        zq = Zmq(gen, conf(home, "endpoint.delivery"),
+                 os.path.join(home, "keys", "delivery.curve.pub"),
+                 keys["hh"])
+        s_api, s_zmq = timed_py(api, zq, gas_cert, cyls)
+    t_api = [r["total"] for r in s_api]
+    t_zmq = [r["total"] for r in s_zmq]
+
+    def p50(rows, key):
+        return pct([r.get(key, 0.0) for r in rows], 50)
+
+    def net(rows, tag):
+        """a round trip less lpg-webd's handler: the HTTP client's and
+        libmicrohttpd's share, and the loopback's"""
+        return pct([r[tag + "rtt"] - r.get(tag + "total", 0.0)
+                    for r in rows], 50)
 
     a50, a99 = pct(t_api, 50), pct(t_api, 99)
     z50, z99 = pct(t_zmq, 50), pct(t_zmq, 99)
@@ -308,8 +385,30 @@ def measure(home, url, n, tmp):
           "p50 %7.2f ms  p99 %7.2f ms" % (a50, a99))
     print("  ZeroMQ (build + sign + Submit, 1 CURVE round trip)    "
           "p50 %7.2f ms  p99 %7.2f ms" % (z50, z99))
-    print("         of which prepare (1 round trip)             "
-          "p50 %7.2f ms  p99 %7.2f ms" % (pct(t_prep, 50), pct(t_prep, 99)))
+    print("  stages, p50 of each (ms; client: %s; one kept-alive "
+          "connection each way):" % client)
+    rows = [
+        ("API  client: JSON, Content-Digest, RFC 9421 signing (prepare)",
+         p50(s_api, "p_sign")),
+        ("     prepare round trip", p50(s_api, "p_rtt")),
+        ("       lpg-webd: request signature checked", p50(s_api, "p_auth")),
+        ("       lpg-webd: step -> Event bytes", p50(s_api, "p_work")),
+        ("       HTTP client + libmicrohttpd + loopback", net(s_api, "p_")),
+        ("     client: the device signs the Event", p50(s_api, "event_sign")),
+        ("     client: JSON, Content-Digest, RFC 9421 signing (submit)",
+         p50(s_api, "s_sign")),
+        ("     submit round trip", p50(s_api, "s_rtt")),
+        ("       lpg-webd: request signature checked", p50(s_api, "s_auth")),
+        ("       lpg-webd: JSON, base64, SignedEvent packed",
+         p50(s_api, "s_work")),
+        ("       lpg-webd: relay to lpg-deliveryd and its answer",
+         p50(s_api, "s_relay")),
+        ("       HTTP client + libmicrohttpd + loopback", net(s_api, "s_")),
+        ("ZMQ  client: Event built and signed", p50(s_zmq, "sign")),
+        ("     Submit round trip to lpg-deliveryd", p50(s_zmq, "rtt")),
+    ]
+    for label, v in rows:
+        print("    %-62s %6.3f" % (label, v))
     print("  = API p50 - ZeroMQ p50 = %.2f ms (target <= 1 ms): %s" %
           (a50 - z50, "met" if a50 - z50 <= 1.0 else "NOT met"))
     return 0

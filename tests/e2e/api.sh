@@ -129,6 +129,8 @@ CHECKS='@[{"item":"hose","ok":true},{"item":"regulator","ok":true},{"item":"valv
 # The walk, each step prepared, signed by the handheld, relayed.
 api "$T_DIR/hh" step "$(J step=dispatch code="$CODE" vehicle=SU-A001 site=S1 actor=DRV1)"
 want "dispatched" "a[-1]['http'] == 200 and b['status'] == 'OK' and b['kind'] == 'dispatch'"
+want "the submit's answer says where lpg-webd spent its time (Server-Timing: auth, work, relay, total)" \
+    "[p.split(';')[0] for p in a[-1]['server_timing'].split(', ')] == ['auth', 'work', 'relay', 'total'] and all(float(p.split('dur=')[1]) >= 0 for p in a[-1]['server_timing'].split(', ')) and float(a[-1]['server_timing'].split('relay;dur=')[1].split(',')[0]) > 0"
 api "$T_DIR/hh" step "$(J step=deliver code="$CODE" vehicle=SU-A001 user=U1 actor=DRV1 gas_cert="$GC_U1" checks="$CHECKS")"
 want "delivered to U1 with the 随瓶安检 and the gas-use certificate, flagged NO_ORDER (it names no order)" \
     "b['status'] == 'OK' and [r['token'] for r in b['reasons']] == ['NO_ORDER']"

@@ -94,13 +94,16 @@ class Client:
 
     @staticmethod
     def _send(method, uri, data, headers):
+        global SERVER_TIMING
         req = urllib.request.Request(uri, data=data, method=method,
                                      headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 status, raw = r.status, r.read()
+                SERVER_TIMING = r.headers.get("Server-Timing")
         except urllib.error.HTTPError as e:
             status, raw = e.code, e.read()
+            SERVER_TIMING = e.headers.get("Server-Timing")
         try:
             parsed = json.loads(raw)
         except ValueError:
@@ -108,8 +111,14 @@ class Client:
         return status, parsed
 
 
+SERVER_TIMING = None  # the last answer's Server-Timing field, if any
+
+
 def emit(status, body):
-    print(json.dumps({"http": status, "body": body}, ensure_ascii=False))
+    out = {"http": status, "body": body}
+    if SERVER_TIMING is not None:
+        out["server_timing"] = SERVER_TIMING
+    print(json.dumps(out, ensure_ascii=False))
 
 
 def step(client, step_json, opts):
