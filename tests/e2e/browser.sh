@@ -22,9 +22,11 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 w_node_ready || { not_ok "node and tests/web's packages are there"; t_done; exit 1; }
 
+# The folder is shared with the other browser tests: only this test's
+# own screenshots are made anew.
 SHOTS="$LPG_BIN/../screenshots"
-rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
+rm -f "$SHOTS"/real-code*.png "$SHOTS"/forged-code*.png "$SHOTS"/report-*.png
 
 H=$T_DIR/home
 w_home "$H" || { not_ok "a home"; t_done; exit 1; }
@@ -46,7 +48,7 @@ while IFS= read -r line; do
     esac
 done <"$T_DIR/browser.out"
 [ $rc -ne 2 ] || not_ok "the browser could be driven (exit 2)"
-n=$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)
+n=$(ls "$SHOTS"/real-code*.png "$SHOTS"/forged-code*.png "$SHOTS"/report-*.png 2>/dev/null | wc -l)
 [ "$n" -ge 2 ] && ok "$n screenshots kept in build/$(basename "$(dirname "$LPG_BIN")")/screenshots" ||
     not_ok "no screenshots were kept"
 
