@@ -2,6 +2,7 @@
 #include "domain/household.h"
 #include "base/error.h"
 #include "codes/gascert.h"
+#include "crypto/crypto.h"
 #include "domain/delivery_rules.h"
 #include "domain/state.h"
 
@@ -49,4 +50,37 @@ lpg_delivery_cert_signer(lpg_txn_t *t, const char *text)
         lpg_state_device(t, c.key_id, &dev) != LPG_OK)
         dev = NULL;
     return dev;
+}
+
+bool
+lpg_delivery_cert_check(lpg_txn_t *t, const char *text, const char *resolver,
+                        lpg_cert_check_t *out)
+{
+    lpg_gascert_t c;
+    if (!text || !*text ||
+        lpg_gascert_parse(&c, text, strlen(text), resolver) != LPG_OK)
+        return false;
+    Lpg__DeviceState *dev = NULL;
+    if (lpg_state_device(t, c.key_id, &dev) != LPG_OK)
+        return false;
+    lpg_key_t *key = NULL;
+    bool done = dev->sign_pub.len == LPG_ED25519_PUB_LEN &&
+                lpg_key_from_raw_public(&key, dev->sign_pub.data) == LPG_OK;
+    if (done) {
+        memcpy(out->pub, dev->sign_pub.data, LPG_ED25519_PUB_LEN);
+        out->rc = lpg_gascert_verify(&c, text, strlen(text), resolver, key);
+    }
+    lpg_key_destroy(&key);
+    lpg__device_state__free_unpacked(dev, NULL);
+    return done;
+}
+
+uint64_t
+lpg_user_holding_max(const Lpg__UserState *u, uint64_t household_max,
+                     uint64_t business_max)
+{
+    bool business = u && u->add &&
+                    (u->add->kind == LPG__USER_KIND__USER_RESTAURANT ||
+                     u->add->kind == LPG__USER_KIND__USER_BUSINESS);
+    return business ? business_max : household_max;
 }

@@ -6,6 +6,10 @@
 #ifndef LPG_DOMAIN_HOUSEHOLD_H
 #define LPG_DOMAIN_HOUSEHOLD_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/delivery_rules.h"
 #include "ledger/ledger.h"
 #include "proto/state.pb-c.h"
 
@@ -17,5 +21,22 @@ char *lpg_delivery_hazard(lpg_txn_t *t, const char *user);
  *  frees with lpg__device_state__free_unpacked), or NULL when the text
  *  names none or no such device was ever enrolled. */
 Lpg__DeviceState *lpg_delivery_cert_signer(lpg_txn_t *t, const char *text);
+
+/*  Checks the gas-use certificate text's signature (for resolver; NULL:
+ *  any host) with the key of the device it names as of t, so that the
+ *  write transaction need not (lpg_delivery_input_t.gas_cert_check): *out
+ *  gets that key and lpg_gascert_verify's result. False, with *out
+ *  untouched, when there is nothing to check with (no text, no
+ *  certificate, no such device, no key on record): the rules then judge
+ *  it themselves. */
+bool lpg_delivery_cert_check(lpg_txn_t *t, const char *text,
+                             const char *resolver, lpg_cert_check_t *out);
+
+/*  The most cylinders a user may hold: household_max for a household,
+ *  a user of no known kind or no record, business_max for a restaurant
+ *  or a business (report.hoard_household_max / report.hoard_business_max,
+ *  the same rule for an order and for `report anomalies`). */
+uint64_t lpg_user_holding_max(const Lpg__UserState *u, uint64_t household_max,
+                              uint64_t business_max);
 
 #endif

@@ -8,7 +8,7 @@
 static int
 s_start(void *self, lpg_service_opts_t *opts, char *why, size_t whysz)
 {
-    return lpg_order_init(self, opts->config, why, whysz);
+    return lpg_order_init(self, opts->config, opts->ledger, why, whysz);
 }
 
 int
@@ -19,6 +19,7 @@ main(int argc, char **argv)
         .name = "order",
         .start = s_start,
         .rules = lpg_order_rules,
+        .precheck = lpg_order_precheck,
         .ctx = &self,
     };
     return lpg_service_main(argc, argv, &opts);

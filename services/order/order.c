@@ -17,10 +17,11 @@
 #define S_HOLDING_MAX 1000
 
 int
-lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg, char *why,
-               size_t whysz)
+lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg, lpg_ledger_t *ledger,
+               char *why, size_t whysz)
 {
     memset(o, 0, sizeof *o);
+    o->ledger = ledger;
     o->zone = lpg_config_get(cfg, "time.zone");
     o->resolver = lpg_config_get(cfg, "code.resolver");
     o->now_ms = lpg_clock_now_ms;
@@ -113,9 +114,29 @@ s_held(lpg_txn_t *t, const char *user)
     return h.n;
 }
 
+void *
+lpg_order_precheck(void *ctx, const lpg_event_t *ev)
+{
+    lpg_order_t *o = ctx;
+    const Lpg__Event *e = ev->event;
+    if (e->body_case != LPG__EVENT__BODY_ORDER_PLACE || !o->ledger)
+        return NULL;
+    lpg_txn_t *t = NULL;
+    if (lpg_ledger_read(o->ledger, &t) != LPG_OK)
+        return NULL;
+    lpg_cert_check_t *c = malloc(sizeof *c);
+    if (c && !lpg_delivery_cert_check(t, e->order_place->gas_cert, o->resolver,
+                                      c)) {
+        free(c);
+        c = NULL;
+    }
+    lpg_txn_abort(&t);
+    return c;
+}
+
 static int
 s_place(lpg_order_t *o, lpg_txn_t *txn, const Lpg__Event *e,
-        Lpg__Outcome *outcome)
+        const lpg_cert_check_t *ahead, Lpg__Outcome *outcome)
 {
     const Lpg__OrderPlace *p = e->order_place;
     if (p->count < 1 || p->count > S_COUNT_MAX)
@@ -132,6 +153,7 @@ s_place(lpg_order_t *o, lpg_txn_t *txn, const Lpg__Event *e,
     in.gas_cert = p->gas_cert;
     Lpg__DeviceState *signer = lpg_delivery_cert_signer(txn, p->gas_cert);
     in.gas_cert_signer = signer;
+    in.gas_cert_check = ahead;
     char *hazard = lpg_delivery_hazard(txn, e->user);
     in.hazard = hazard;
     in.resolver = o->resolver;
@@ -140,10 +162,8 @@ s_place(lpg_order_t *o, lpg_txn_t *txn, const Lpg__Event *e,
     in.event_ymd =
         lpg_local_ymd(lpg_clock_bounded(e->device_time_ms, now), o->zone);
     /* the limit is the one `report anomalies` calls hoarding above */
-    bool household = !in.user || !in.user->add ||
-                     in.user->add->kind == LPG__USER_KIND__USER_HOUSEHOLD ||
-                     in.user->add->kind == LPG__USER_KIND__USER_UNKNOWN;
-    uint32_t limit = household ? o->household_max : o->business_max;
+    uint32_t limit = (uint32_t)lpg_user_holding_max(in.user, o->household_max,
+                                                    o->business_max);
     if (limit > 0) {
         in.holding_limit = limit;
         in.held = s_held(txn, e->user);
@@ -236,7 +256,6 @@ lpg_order_rules(void *ctx, lpg_txn_t *txn, uint64_t seq, const lpg_event_t *ev,
     (void)seq;
     (void)who;
     (void)in;
-    (void)pre;
     lpg_order_t *o = ctx;
     const Lpg__Event *e = ev->event;
     const char *id = lpg_order_id_of(e);
@@ -244,7 +263,7 @@ lpg_order_rules(void *ctx, lpg_txn_t *txn, uint64_t seq, const lpg_event_t *ev,
         return s_invalid(outcome, "not an order event: lpg-orderd records "
                                   "only the order kinds");
     if (e->body_case == LPG__EVENT__BODY_ORDER_PLACE)
-        return s_place(o, txn, e, outcome);
+        return s_place(o, txn, e, pre, outcome);
     Lpg__OrderState *st = lpg_state_get(txn, LPG_TABLE_ORDERS, id,
                                         &lpg__order_state__descriptor);
     if (!st)
