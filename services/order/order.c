@@ -40,6 +40,8 @@ lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg, lpg_ledger_t *ledger,
                               S_HOLDING_MAX);
         *vals[i] = (uint32_t)v;
     }
+    if (lpg_cert_memo_new(&o->certs) != LPG_OK)
+        return lpg_why_rc(why, whysz, LPG_ENOMEM, "out of memory");
     return LPG_OK;
 }
 
@@ -206,6 +208,7 @@ s_held(lpg_order_t *o, lpg_txn_t *t, const char *user, uint64_t committed)
 void
 lpg_order_stop(lpg_order_t *o)
 {
+    lpg_cert_memo_destroy(&o->certs);
     if (!o->held)
         return;
     for (size_t i = 0; i < S_HELD_USERS; i++)
@@ -226,8 +229,8 @@ lpg_order_precheck(void *ctx, const lpg_event_t *ev)
         return NULL;
     s_pre_t *p = calloc(1, sizeof *p);
     if (p) {
-        p->cert_checked = lpg_delivery_cert_check(t, e->order_place->gas_cert,
-                                                  o->resolver, &p->cert);
+        p->cert_checked = lpg_delivery_cert_check(
+            t, e->order_place->gas_cert, o->resolver, o->certs, &p->cert);
         if (lpg_txn_size(t, &p->committed) != LPG_OK)
             p->committed = 0;
     }

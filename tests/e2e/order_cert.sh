@@ -4,8 +4,9 @@
 # one places the order; a spoiled signature is GAS_CERT_FORGED; another
 # company's household's, signed by that company's admin, is
 # GAS_CERT_NOT_ISSUER (and another user's); one whose issuer was revoked
-# since is
-# GAS_CERT_REVOKED; and orders sent at once, good and forged mixed (so
+# since is GAS_CERT_REVOKED; a certificate checked once is not checked
+# again (the same text with the same key), a spoiled copy of it or a new
+# one is; and orders sent at once, good and forged mixed (so
 # that they share batches), each get their own answer.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
@@ -70,6 +71,31 @@ GC4=$(lpg user cert U4 --until 2030-12-31 --as "$R")
 order O5 U4 "$GC4"; expect "issued by NT's second admin" O5 0 ""
 check "the second admin key revoked" lpg device revoke --key "$R" --reason "lost"
 order O6 U4 "$GC4"; expect "its issuer revoked since" O6 1 "GAS_CERT_REVOKED"
+
+# A certificate checked once is not checked again (lpg_work_total).
+MPORT=$(sed -n 's/^metrics.order = //p' "$H/lpgtrace.conf")
+checks() {
+    python3 -c 'import sys, urllib.request
+for l in urllib.request.urlopen(sys.argv[1], timeout=5).read().decode().splitlines():
+    if l.startswith("lpg_work_total{") and "what=\"gascert_verify\"" in l:
+        print(int(float(l.split()[-1])))' "http://127.0.0.1:$MPORT/metrics"
+}
+before=$(checks)
+for i in 1 2 3 4 5; do
+    order "Q$i" U1 "$GC1"; expect "U1's certificate again ($i)" "Q$i" 0 ""
+done
+n=$(($(checks) - before))
+[ "$n" -eq 0 ] && ok "5 orders with U1's certificate, checked before: no signature checked" ||
+    not_ok "5 orders with U1's certificate, checked before: $n signatures checked"
+before=$(checks)
+GC1B=$(lpg user cert U1 --until 2029-12-31 --as "$A")
+order Q6 U1 "$GC1B"; expect "U1's new certificate" Q6 0 ""
+order Q7 U1 "$GC1B"; expect "U1's new certificate again" Q7 0 ""
+order Q8 U1 "$(spoil "$GC1B")"; expect "a spoiled copy of it" Q8 1 "GAS_CERT_FORGED"
+order Q9 U1 "$(spoil "$GC1B")"; expect "the spoiled copy again" Q9 1 "GAS_CERT_FORGED"
+n=$(($(checks) - before))
+[ "$n" -eq 2 ] && ok "a new certificate and a spoiled copy, each sent twice: each checked once" ||
+    not_ok "a new certificate and a spoiled copy, each sent twice: $n signatures checked, wanted 2"
 
 # Good and forged at once: each its own answer, whatever batch it is in.
 pids=""
