@@ -18,6 +18,7 @@ typedef enum {
     LPG_COUNT_EVENT_PEEK,      /* SignedEvents unpacked for their kind only */
     LPG_COUNT_ENTRY_DECODE,    /* LedgerEntries unpacked from the log */
     LPG_COUNT_CODE_PARSE,      /* cylinder code texts parsed */
+    LPG_COUNT_GASCERT_VERIFY,  /* gas-use certificate signatures checked */
     LPG_COUNT_N
 } lpg_count_t;
 

@@ -46,6 +46,7 @@
  *  a certificate is read by a camera, never typed.
  */
 #include "codes/gascert.h"
+#include "base/count.h"
 #include "base/error.h"
 #include "base/text.h"
 
@@ -475,6 +476,7 @@ lpg_gascert_verify(lpg_gascert_t *out, const char *text, size_t len,
                       "the certificate names another signing key");
     uint8_t msg[S_SIGNED_MAX];
     size_t mlen = s_signed_bytes(out, msg);
+    lpg_count(LPG_COUNT_GASCERT_VERIFY);
     rc = lpg_verify(signer, LPG_CTX_CERT, msg, mlen, out->sig);
     if (rc == LPG_EBADSIG)
         return s_fail(out, LPG_ECERT_FORGED, at,

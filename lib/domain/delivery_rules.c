@@ -255,9 +255,18 @@ s_check_gas_cert(lpg_verdict_t *v, const lpg_delivery_input_t *in,
         if (d->has_revoked_seq)
             lpg_verdict_add(v, LPG_REASON_GAS_CERT_REVOKED, d->revoke_reason,
                             NULL);
+        const lpg_cert_check_t *ahead = in->gas_cert_check;
         lpg_key_t *key = NULL;
-        if (d->sign_pub.len != LPG_ED25519_PUB_LEN ||
-            lpg_key_from_raw_public(&key, d->sign_pub.data) != LPG_OK)
+        if (d->sign_pub.len != LPG_ED25519_PUB_LEN)
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_FORGED,
+                            "the key on record is unreadable", NULL);
+        else if (ahead && memcmp(ahead->pub, d->sign_pub.data,
+                                 LPG_ED25519_PUB_LEN) == 0) {
+            if (ahead->rc != LPG_OK)
+                lpg_verdict_add(v, LPG_REASON_GAS_CERT_FORGED, NULL, NULL);
+            else
+                verified = true;
+        } else if (lpg_key_from_raw_public(&key, d->sign_pub.data) != LPG_OK)
             lpg_verdict_add(v, LPG_REASON_GAS_CERT_FORGED,
                             "the key on record is unreadable", NULL);
         else if (lpg_gascert_verify(&c, text, len, in->resolver, key) !=

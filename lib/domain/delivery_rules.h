@@ -52,6 +52,14 @@ typedef enum {
     LPG_DELIVERY_RETURN    /* COLLECTED or IN_TRANSIT -> EMPTY_AT_STATION */
 } lpg_delivery_step_t;
 
+/*  A gas-use certificate's signature checked ahead of the write
+ *  transaction (lpg_delivery_cert_check, household.h), on the signature
+ *  threads: the key it was checked with and the result. Plain bytes. */
+typedef struct {
+    uint8_t pub[32]; /* the signer's public key, as the state had it */
+    int rc;          /* lpg_gascert_verify's result with that key */
+} lpg_cert_check_t;
+
 /*  The step an event body is, or -1 if it is no delivery event. */
 int lpg_delivery_step_of(const Lpg__Event *e);
 
@@ -80,6 +88,9 @@ typedef struct {
                                         * scanned (lib/codes/gascert.h) */
     const Lpg__DeviceState *gas_cert_signer; /* the device whose key the
                                         * certificate names, or NULL */
+    const lpg_cert_check_t *gas_cert_check;  /* its signature checked
+                                        * ahead (used when its key is
+                                        * gas_cert_signer's), or NULL */
     const char *resolver;          /* code.resolver; NULL: any host */
     Lpg__CheckItem *const *checks; /* deliver: the 随瓶安检 record */
     size_t n_checks;

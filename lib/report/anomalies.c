@@ -28,6 +28,7 @@
 #include "ledger/ledger.h"
 #include "report/report.h"
 #include "base/clock.h"
+#include "domain/household.h"
 #include "domain/inspection.h"
 #include "domain/reasons.h"
 #include "domain/state.h"
@@ -515,21 +516,18 @@ s_config_count(const lpg_config_t *cfg, const char *key, uint64_t *out)
     return LPG_OK;
 }
 
-/*  The most a user of this kind may hold. */
+/*  The most a user of this kind may hold (lpg_user_holding_max). */
 static uint64_t
 s_user_max(lpg_txn_t *t, const char *user, uint64_t household,
            uint64_t business)
 {
     const void *v;
     size_t vlen;
-    uint64_t max = household;
     if (lpg_txn_get(t, LPG_TABLE_USERS, user, strlen(user), &v, &vlen) !=
         LPG_OK)
-        return max;
+        return household;
     Lpg__UserState *u = lpg__user_state__unpack(NULL, vlen, v);
-    if (u && (u->add->kind == LPG__USER_KIND__USER_RESTAURANT ||
-              u->add->kind == LPG__USER_KIND__USER_BUSINESS))
-        max = business;
+    uint64_t max = lpg_user_holding_max(u, household, business);
     if (u)
         lpg__user_state__free_unpacked(u, NULL);
     return max;

@@ -8,7 +8,14 @@
 static int
 s_start(void *self, lpg_service_opts_t *opts, char *why, size_t whysz)
 {
-    return lpg_order_init(self, opts->config, why, whysz);
+    return lpg_order_init(self, opts->config, opts->ledger, why, whysz);
+}
+
+static void
+s_stop(void *self, bool clean)
+{
+    (void)clean;
+    lpg_order_stop(self);
 }
 
 int
@@ -18,7 +25,9 @@ main(int argc, char **argv)
     lpg_service_opts_t opts = {
         .name = "order",
         .start = s_start,
+        .stop = s_stop,
         .rules = lpg_order_rules,
+        .precheck = lpg_order_precheck,
         .ctx = &self,
     };
     return lpg_service_main(argc, argv, &opts);

@@ -1,5 +1,6 @@
 /*  order.c - see order.h. */
 #include "order.h"
+#include "base/count.h"
 #include "base/error.h"
 #include "domain/household.h"
 #include "domain/delivery_rules.h"
@@ -17,10 +18,11 @@
 #define S_HOLDING_MAX 1000
 
 int
-lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg, char *why,
-               size_t whysz)
+lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg, lpg_ledger_t *ledger,
+               char *why, size_t whysz)
 {
     memset(o, 0, sizeof *o);
+    o->ledger = ledger;
     o->zone = lpg_config_get(cfg, "time.zone");
     o->resolver = lpg_config_get(cfg, "code.resolver");
     o->now_ms = lpg_clock_now_ms;
@@ -38,6 +40,8 @@ lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg, char *why,
                               S_HOLDING_MAX);
         *vals[i] = (uint32_t)v;
     }
+    if (lpg_cert_memo_new(&o->certs) != LPG_OK)
+        return lpg_why_rc(why, whysz, LPG_ENOMEM, "out of memory");
     return LPG_OK;
 }
 
@@ -54,23 +58,82 @@ s_invalid(Lpg__Outcome *o, const char *fmt, ...)
     return LPG_EINVAL;
 }
 
-/*  The cylinders the household holds now: those its entries name whose
- *  record says they are with it. */
+/*  The cylinders a household holds now: those its entries name whose
+ *  record says they are with it. Only a delivery, an entry filed under
+ *  the household, puts a cylinder with it, so what its entries named up
+ *  to some seq is remembered (the cylinders still with it when last
+ *  looked at) and only its newer entries are read: the cost of an order
+ *  follows what happened since the household's last order, not its whole
+ *  history. Remembered for up to S_HELD_USERS households at a time (a
+ *  household pushed out is read in full again); only from the rules,
+ *  which run one at a time. */
+#define S_HELD_USERS 4096
+#define S_HELD_NAMED 1024 /* cylinders remembered for one household */
+
+typedef struct {
+    char *user;    /* NULL: a free slot */
+    uint64_t next; /* its entries below this seq have been read */
+    char **cyl;    /* the cylinders they named that may be with it */
+    uint32_t n, cap;
+} s_holder_t;
+
+struct lpg_order_held {
+    s_holder_t slot[S_HELD_USERS];
+};
+
+/*  What the precheck hands to the rules of an OrderPlace. */
+typedef struct {
+    lpg_cert_check_t cert;
+    bool cert_checked;  /* cert is the certificate's check */
+    uint64_t committed; /* entries below this seq are committed */
+} s_pre_t;
+
+static void
+s_holder_clear(s_holder_t *h)
+{
+    for (uint32_t i = 0; i < h->n; i++)
+        free(h->cyl[i]);
+    free(h->cyl);
+    free(h->user);
+    memset(h, 0, sizeof *h);
+}
+
+/*  The slot of user, claimed (and emptied) if another household had it;
+ *  NULL when memory runs out. */
+static s_holder_t *
+s_holder(lpg_order_t *o, const char *user)
+{
+    if (!o->held && !(o->held = calloc(1, sizeof *o->held)))
+        return NULL;
+    uint32_t hash = 2166136261u; /* FNV-1a */
+    for (const char *c = user; *c; c++)
+        hash = (hash ^ (uint8_t)*c) * 16777619u;
+    s_holder_t *h = &o->held->slot[hash % S_HELD_USERS];
+    if (h->user && strcmp(h->user, user) == 0)
+        return h;
+    s_holder_clear(h);
+    h->user = strdup(user);
+    return h->user ? h : NULL;
+}
+
 typedef struct {
     lpg_txn_t *t;
-    const char *user;
-    char *seen[S_HELD_SEEN];
-    uint32_t n;
-} s_held_t;
+    s_holder_t *h;
+    bool lost; /* a cylinder named could not be remembered */
+} s_scan_t;
 
+/*  One newer entry of the household: the cylinder it names, if any, is
+ *  remembered (once). */
 static int
-s_held_one(void *ctx, uint64_t seq)
+s_scan_one(void *ctx, uint64_t seq)
 {
-    s_held_t *h = ctx;
+    s_scan_t *sc = ctx;
+    s_holder_t *h = sc->h;
     const uint8_t *data;
     size_t len;
-    if (h->n >= S_HELD_SEEN || lpg_txn_entry(h->t, seq, &data, &len) != LPG_OK)
+    if (lpg_txn_entry(sc->t, seq, &data, &len) != LPG_OK)
         return LPG_OK;
+    lpg_count(LPG_COUNT_ENTRY_DECODE);
     Lpg__LedgerEntry *le = lpg__ledger_entry__unpack(NULL, len, data);
     Lpg__SignedEvent *se =
         le ? lpg__signed_event__unpack(NULL, le->signed_event.len,
@@ -81,19 +144,21 @@ s_held_one(void *ctx, uint64_t seq)
     const char *grai = e ? e->cylinder : NULL;
     bool dup = !grai || !*grai;
     for (uint32_t i = 0; !dup && i < h->n; i++)
-        dup = strcmp(h->seen[i], grai) == 0;
-    if (!dup) {
-        Lpg__CylinderState *c = lpg_state_get(
-            h->t, LPG_TABLE_CYLINDERS, grai, &lpg__cylinder_state__descriptor);
-        if (c && c->has_custody &&
-            c->custody == LPG__CUSTODY__CUSTODY_AT_USER && c->holder &&
-            strcmp(c->holder, h->user) == 0) {
-            char *g = strdup(grai);
-            if (g)
-                h->seen[h->n++] = g;
+        dup = strcmp(h->cyl[i], grai) == 0;
+    if (!dup && h->n == h->cap) {
+        uint32_t cap = h->cap ? h->cap * 2 : 8;
+        char **p =
+            cap <= S_HELD_NAMED ? realloc(h->cyl, cap * sizeof *p) : NULL;
+        if (p) {
+            h->cyl = p;
+            h->cap = cap;
         }
-        lpg_state_free(c);
     }
+    char *g = !dup && h->n < h->cap ? strdup(grai) : NULL;
+    if (g)
+        h->cyl[h->n++] = g;
+    else if (!dup)
+        sc->lost = true;
     if (e)
         lpg__event__free_unpacked(e, NULL);
     if (se)
@@ -103,19 +168,79 @@ s_held_one(void *ctx, uint64_t seq)
     return LPG_OK;
 }
 
+/*  How many cylinders user holds now (at most S_HELD_SEEN). Its entries
+ *  from the remembered seq on are read; the mark moves up to committed
+ *  only (entries of this write transaction, which may yet be undone,
+ *  are read again next time). The cylinders remembered that are no
+ *  longer with it are forgotten: only a newer entry of its can bring one
+ *  back. */
 static uint32_t
-s_held(lpg_txn_t *t, const char *user)
+s_held(lpg_order_t *o, lpg_txn_t *t, const char *user, uint64_t committed)
 {
-    s_held_t h = {.t = t, .user = user};
-    lpg_txn_seqs(t, LPG_TABLE_BY_USER, user, strlen(user), s_held_one, &h);
-    for (uint32_t i = 0; i < h.n; i++)
-        free(h.seen[i]);
-    return h.n;
+    s_holder_t lone = {0}; /* when no slot can be had: read in full */
+    s_holder_t *h = s_holder(o, user);
+    s_scan_t sc = {.t = t, .h = h ? h : &lone};
+    lpg_txn_seqs_from(t, LPG_TABLE_BY_USER, user, strlen(user), sc.h->next,
+                      s_scan_one, &sc);
+    if (!sc.lost && committed > sc.h->next)
+        sc.h->next = committed;
+    uint32_t held = 0, kept = 0;
+    for (uint32_t i = 0; i < sc.h->n; i++) {
+        char *g = sc.h->cyl[i];
+        Lpg__CylinderState *c = lpg_state_get(
+            t, LPG_TABLE_CYLINDERS, g, &lpg__cylinder_state__descriptor);
+        bool with = c && c->has_custody &&
+                    c->custody == LPG__CUSTODY__CUSTODY_AT_USER && c->holder &&
+                    strcmp(c->holder, user) == 0;
+        lpg_state_free(c);
+        if (with) {
+            sc.h->cyl[kept++] = g;
+            held += held < S_HELD_SEEN;
+        } else {
+            free(g);
+        }
+    }
+    sc.h->n = kept;
+    s_holder_clear(&lone);
+    return held;
+}
+
+void
+lpg_order_stop(lpg_order_t *o)
+{
+    lpg_cert_memo_destroy(&o->certs);
+    if (!o->held)
+        return;
+    for (size_t i = 0; i < S_HELD_USERS; i++)
+        s_holder_clear(&o->held->slot[i]);
+    free(o->held);
+    o->held = NULL;
+}
+
+void *
+lpg_order_precheck(void *ctx, const lpg_event_t *ev)
+{
+    lpg_order_t *o = ctx;
+    const Lpg__Event *e = ev->event;
+    if (e->body_case != LPG__EVENT__BODY_ORDER_PLACE || !o->ledger)
+        return NULL;
+    lpg_txn_t *t = NULL;
+    if (lpg_ledger_read(o->ledger, &t) != LPG_OK)
+        return NULL;
+    s_pre_t *p = calloc(1, sizeof *p);
+    if (p) {
+        p->cert_checked = lpg_delivery_cert_check(
+            t, e->order_place->gas_cert, o->resolver, o->certs, &p->cert);
+        if (lpg_txn_size(t, &p->committed) != LPG_OK)
+            p->committed = 0;
+    }
+    lpg_txn_abort(&t);
+    return p;
 }
 
 static int
 s_place(lpg_order_t *o, lpg_txn_t *txn, const Lpg__Event *e,
-        Lpg__Outcome *outcome)
+        const s_pre_t *pre, Lpg__Outcome *outcome)
 {
     const Lpg__OrderPlace *p = e->order_place;
     if (p->count < 1 || p->count > S_COUNT_MAX)
@@ -132,6 +257,7 @@ s_place(lpg_order_t *o, lpg_txn_t *txn, const Lpg__Event *e,
     in.gas_cert = p->gas_cert;
     Lpg__DeviceState *signer = lpg_delivery_cert_signer(txn, p->gas_cert);
     in.gas_cert_signer = signer;
+    in.gas_cert_check = pre && pre->cert_checked ? &pre->cert : NULL;
     char *hazard = lpg_delivery_hazard(txn, e->user);
     in.hazard = hazard;
     in.resolver = o->resolver;
@@ -140,13 +266,11 @@ s_place(lpg_order_t *o, lpg_txn_t *txn, const Lpg__Event *e,
     in.event_ymd =
         lpg_local_ymd(lpg_clock_bounded(e->device_time_ms, now), o->zone);
     /* the limit is the one `report anomalies` calls hoarding above */
-    bool household = !in.user || !in.user->add ||
-                     in.user->add->kind == LPG__USER_KIND__USER_HOUSEHOLD ||
-                     in.user->add->kind == LPG__USER_KIND__USER_UNKNOWN;
-    uint32_t limit = household ? o->household_max : o->business_max;
+    uint32_t limit = (uint32_t)lpg_user_holding_max(in.user, o->household_max,
+                                                    o->business_max);
     if (limit > 0) {
         in.holding_limit = limit;
-        in.held = s_held(txn, e->user);
+        in.held = s_held(o, txn, e->user, pre ? pre->committed : 0);
         in.wanted = p->count;
     }
     lpg_verdict_t v = {.allow = true};
@@ -236,7 +360,6 @@ lpg_order_rules(void *ctx, lpg_txn_t *txn, uint64_t seq, const lpg_event_t *ev,
     (void)seq;
     (void)who;
     (void)in;
-    (void)pre;
     lpg_order_t *o = ctx;
     const Lpg__Event *e = ev->event;
     const char *id = lpg_order_id_of(e);
@@ -244,7 +367,7 @@ lpg_order_rules(void *ctx, lpg_txn_t *txn, uint64_t seq, const lpg_event_t *ev,
         return s_invalid(outcome, "not an order event: lpg-orderd records "
                                   "only the order kinds");
     if (e->body_case == LPG__EVENT__BODY_ORDER_PLACE)
-        return s_place(o, txn, e, outcome);
+        return s_place(o, txn, e, pre, outcome);
     Lpg__OrderState *st = lpg_state_get(txn, LPG_TABLE_ORDERS, id,
                                         &lpg__order_state__descriptor);
     if (!st)

@@ -14,6 +14,7 @@
 #define LPG_ORDERD_H
 
 #include "base/clock.h"
+#include "domain/household.h"
 #include "net/service.h"
 
 typedef struct {
@@ -26,13 +27,32 @@ typedef struct {
                                 * a restaurant or business */
     uint64_t (*now_ms)(void); /* the service clock */
     lpg_today_t today;
+    lpg_ledger_t *ledger;        /* read by the precheck (NULL: no precheck) */
+    struct lpg_order_held *held; /* the households' holdings, as last
+                                  * read (order.c) */
+    lpg_cert_memo_t *certs;      /* gas-use certificates already checked */
 } lpg_order_t;
 
 /*  Reads time.zone, code.resolver and the holding limits
  *  report.hoard_household_max and report.hoard_business_max (0..1000).
- *  LPG_ECONFIG with why. */
-int lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg, char *why,
-                   size_t whysz);
+ *  ledger: the ledger the precheck reads. LPG_ECONFIG with why. */
+int lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg,
+                   lpg_ledger_t *ledger, char *why, size_t whysz);
+
+/*  The precheck hook (ledger.h lpg_precheck_fn), on the signature
+ *  threads: an OrderPlace's gas-use certificate checked against the key
+ *  of the device it names, in a read transaction of its own
+ *  (lpg_delivery_cert_check), so that the write transaction does not
+ *  spend an Ed25519 verify on every order (nor the precheck on a
+ *  certificate it has checked before: lpg_cert_memo_t); and how many entries the log
+ *  then had, all committed (the household's entries below it need not
+ *  be read again to count its holdings). The rules use it when that
+ *  key is still the one on record, and check it themselves otherwise. */
+void *lpg_order_precheck(void *ctx, const lpg_event_t *ev);
+
+/*  Frees what the service took (the holdings and certificates
+ *  remembered). */
+void lpg_order_stop(lpg_order_t *o);
 
 /*  The rules hook (ledger.h lpg_rules_fn): LPG_EINVAL for an event that
  *  is no order event. */

@@ -9,8 +9,10 @@
  *  DESK_PREFIX: enrolled company-admin devices DESK_PREFIX0 .. N-1 (.pem,
  *  .curve) of COMPANY. Users B00000 .. NUSERS-1 are households of
  *  COMPANY with the gas-use certificate numbers GC-B00000 ..; each order
- *  carries its user's certificate, issued here with the desk's key. Every
- *  OrderPlace is signed before the clock starts.
+ *  carries its user's certificate, issued here once per household (with
+ *  the key of the first desk that orders for it), as a household shows
+ *  the one certificate it was given with every order. Every OrderPlace
+ *  is signed before the clock starts.
  */
 #include "base/config.h"
 #include "base/error.h"
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 typedef struct {
@@ -42,6 +45,16 @@ s_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*  CPU seconds this process has used (every thread). */
+static double
+s_cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static int
@@ -123,6 +136,10 @@ main(int argc, char **argv)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t now = (uint64_t)ts.tv_sec * 1000;
+    char(*certs)[LPG_GASCERT_MAX_TEXT + 1] =
+        calloc((size_t)nusers, sizeof *certs);
+    if (!certs)
+        s_die("memory");
     for (int k = 0; k < nd; k++) {
         s_desk_t *d = &desks[k];
         char path[4096], rel[256];
@@ -151,12 +168,13 @@ main(int argc, char **argv)
         for (int i = 0; i < each; i++) {
             int u = (k * each + i) % nusers;
             char user[16], no[24], order[32];
-            char cert[LPG_GASCERT_MAX_TEXT + 1];
+            char *cert = certs[u];
             snprintf(user, sizeof user, "B%05d", u);
             snprintf(no, sizeof no, "GC-%s", user);
             snprintf(order, sizeof order, "BO-%d-%d-%lld", k, i,
                      (long long)ts.tv_sec);
-            if (lpg_gascert_issue(cert, sizeof cert, key, resolver, company,
+            if (!*cert &&
+                lpg_gascert_issue(cert, sizeof *certs, key, resolver, company,
                                   user, no, 20301231) != LPG_OK)
                 s_die("gas-use certificate");
             uint8_t id[LPG_EVENT_ID_LEN];
@@ -195,12 +213,12 @@ main(int argc, char **argv)
     pthread_t *tid = calloc((size_t)nd, sizeof *tid);
     if (!tid)
         s_die("memory");
-    double t0 = s_now();
+    double t0 = s_now(), c0 = s_cpu();
     for (int k = 0; k < nd; k++)
         pthread_create(&tid[k], NULL, s_run, &desks[k]);
     for (int k = 0; k < nd; k++)
         pthread_join(tid[k], NULL);
-    double secs = s_now() - t0;
+    double secs = s_now() - t0, cpu = s_cpu() - c0;
     int ok = 0, denied = 0, failed = 0, n = 0;
     double *lat = calloc((size_t)nd * (size_t)each, sizeof *lat);
     if (!lat)
@@ -226,13 +244,16 @@ main(int argc, char **argv)
     printf("  %d order desks x %d: %d placed, %d refused, %d failed in "
            "%.2f s: %.0f orders/s, p50 %.1f ms, p99 %.1f ms\n",
            nd, each, ok, denied, failed, secs, rate, p50, p99);
-    printf("  machine: %.0f verifies/s on one core\n", vps);
+    printf("  machine: %.0f verifies/s on one core; these %d clients "
+           "(events signed before the clock) used %.2f s of CPU meanwhile\n",
+           vps, nd, cpu);
     bool met = share >= 25 && p99 <= 50 && failed == 0 && denied == 0;
     printf("targets: orders/s >= 25%% of verifies/s: %.1f%% (%s), p99 <= "
            "50 ms: %.1f ms (%s): %s\n",
            share, share >= 25 ? "met" : "NOT met", p99,
            p99 <= 50 ? "met" : "NOT met", met ? "met" : "NOT met");
     free(lat);
+    free(certs);
     free(tid);
     free(desks);
     lpg_config_destroy(&cfg);

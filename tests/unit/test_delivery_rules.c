@@ -24,6 +24,7 @@
 
 #include "base/config.h"
 #include "domain/delivery_rules.h"
+#include "domain/household.h"
 #include "base/error.h"
 #include "ledger/event.h"
 #include "codes/gascert.h"
@@ -1139,6 +1140,78 @@ t_cert_unverified(void **state)
     }
 }
 
+/*  A certificate's signature checked ahead (off the write transaction,
+ *  lpg_delivery_cert_check) is taken as checked when it was checked with
+ *  the key the signer has on record, and checked again otherwise. */
+static void
+t_cert_checked_ahead(void **state)
+{
+    (void)state;
+    s_world_t w;
+    lpg_verdict_t v;
+    lpg_cert_check_t ahead;
+    /* Checked ahead with the admin's key and good: not checked again
+     * (a signature spoiled since would otherwise be caught). */
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    memcpy(ahead.pub, w.admin_pub, sizeof ahead.pub);
+    ahead.rc = LPG_OK;
+    w.in.gas_cert_check = &ahead;
+    c_cert_flipped(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "", true, "checked ahead, good");
+    /* Checked ahead and forged: refused as forged, its names unshown. */
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    s_reissue(&w, s_admin, RESOLVER, "C1", "INJECTED", "GC-001", TODAY);
+    memcpy(ahead.pub, w.admin_pub, sizeof ahead.pub);
+    ahead.rc = LPG_ECERT_FORGED;
+    w.in.gas_cert_check = &ahead;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "GAS_CERT_FORGED GAS_CERT_OTHER_USER", false,
+             "checked ahead, forged");
+    assert_false(s_verdict_says(&v, "INJECTED"));
+    /* Checked ahead with another key than the one on record: checked
+     * here, with the key on record. */
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    lpg_key_raw_public(s_other, ahead.pub);
+    ahead.rc = LPG_OK;
+    w.in.gas_cert_check = &ahead;
+    c_cert_flipped(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "GAS_CERT_FORGED", false, "checked ahead, another key");
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    w.in.gas_cert_check = &ahead;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "", true, "checked ahead with another key, good here");
+    /* The signer's own faults are judged either way. */
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    memcpy(ahead.pub, w.admin_pub, sizeof ahead.pub);
+    ahead.rc = LPG_OK;
+    w.in.gas_cert_check = &ahead;
+    c_signer_revoked(&w);
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "GAS_CERT_REVOKED", false, "checked ahead, signer revoked");
+}
+
+/*  The holding limit by the user's kind: one rule for an order and for
+ *  report anomalies. */
+static void
+t_holding_max(void **state)
+{
+    (void)state;
+    s_world_t w;
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    assert_int_equal(lpg_user_holding_max(&w.user, 2, 10), 2);
+    w.user_add.kind = LPG__USER_KIND__USER_UNKNOWN;
+    assert_int_equal(lpg_user_holding_max(&w.user, 2, 10), 2);
+    w.user_add.kind = LPG__USER_KIND__USER_RESTAURANT;
+    assert_int_equal(lpg_user_holding_max(&w.user, 2, 10), 10);
+    w.user_add.kind = LPG__USER_KIND__USER_BUSINESS;
+    assert_int_equal(lpg_user_holding_max(&w.user, 2, 10), 10);
+    w.user.add = NULL;
+    assert_int_equal(lpg_user_holding_max(&w.user, 2, 10), 2);
+    assert_int_equal(lpg_user_holding_max(NULL, 2, 10), 2);
+}
+
 static void
 t_bad_input(void **state)
 {
@@ -1252,6 +1325,8 @@ main(void)
         cmocka_unit_test(t_order),
         cmocka_unit_test(t_cert_details),
         cmocka_unit_test(t_cert_unverified),
+        cmocka_unit_test(t_cert_checked_ahead),
+        cmocka_unit_test(t_holding_max),
         cmocka_unit_test(t_bad_input),
         cmocka_unit_test(t_unknown_cylinder_uses_device_company),
         cmocka_unit_test(t_steps_and_keys),
