@@ -40,14 +40,16 @@
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
 static const char *s_table_names[LPG_TABLE_COUNT] = {
-    "devices",    "cylinders", "companies", "sites",
-    "staff",      "vehicles",  "users",     "hazards",
-    "curve_keys", "accounts",  "orders",    "by_cylinder",
-    "by_site",    "by_user",   "by_actor",  "by_id_hmac",
+    "devices",  "cylinders",   "companies", "sites",      "staff",
+    "vehicles", "users",       "hazards",   "curve_keys", "accounts",
+    "orders",   "by_cylinder", "by_site",   "by_user",    "by_id_hmac",
 };
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "nodes", "checkpoints", "event_ids_t", "meta"};
 #define S_OLD_EVENT_IDS "event_ids" /* signer + event id, before */
+/*  Tables older ledgers have and nothing reads any more: the first
+ *  read-write open drops them. */
+static const char *const s_retired[] = {"by_actor"};
 
 struct lpg_ledger {
     MDB_env *env;
@@ -200,6 +202,26 @@ s_upgrade_ids(lpg_ledger_t *l, MDB_txn *txn)
     return rc;
 }
 
+/*  Drops the retired tables of a ledger written before, in the open's
+ *  write transaction. */
+static int
+s_drop_retired(lpg_ledger_t *l, MDB_txn *txn)
+{
+    for (size_t i = 0; i < sizeof s_retired / sizeof *s_retired; i++) {
+        MDB_dbi dbi;
+        int rc = mdb_dbi_open(txn, s_retired[i], 0, &dbi);
+        if (rc == MDB_NOTFOUND)
+            continue;
+        if (rc == 0)
+            rc = mdb_drop(txn, dbi, 1);
+        if (rc)
+            return rc;
+        lpg_info("ledger: %s: dropped the table '%s', which nothing reads",
+                 l->dir, s_retired[i]);
+    }
+    return 0;
+}
+
 static int
 s_open_dbis(lpg_ledger_t *l)
 {
@@ -215,6 +237,8 @@ s_open_dbis(lpg_ledger_t *l)
     }
     if (rc == 0 && !l->rdonly)
         rc = s_upgrade_ids(l, txn);
+    if (rc == 0 && !l->rdonly)
+        rc = s_drop_retired(l, txn);
     bool fresh[LPG_TABLE_COUNT] = {false};
     for (int i = 0; i < LPG_TABLE_COUNT && rc == 0; i++) {
         unsigned flags = 0;
@@ -1631,4 +1655,241 @@ lpg_ledger_in_use(const char *dir)
         rc = errno == EAGAIN || errno == EACCES ? LPG_EEXIST : LPG_EIO;
     close(fd); /* releases the lock, if taken */
     return rc;
+}
+
+/* -------------------------------------------------------------- census */
+
+/*  LMDB 0.9's file format, read only here: a page starts with its number
+ *  (8 bytes), 2 bytes of padding, its flags (2), then lower and upper
+ *  (2 + 2; an overflow page's count of pages in their place), then the
+ *  node offsets. A node: data size or child page (lo 2, hi 2, flags 2:
+ *  the child's top 16 bits in a branch), key size (2), key, data. A
+ *  table's record (MDB_db, 48 bytes) has its root page at offset 40; the
+ *  meta pages (0 and 1) hold the free list's and the table of tables'
+ *  records from offset 16 + 24, and the transaction id at 16 + 128. */
+#define S_PHDR 16
+#define S_P_BRANCH 0x01
+#define S_P_LEAF 0x02
+#define S_P_LEAF2 0x20
+#define S_F_BIGDATA 0x01
+#define S_F_SUBDATA 0x02
+#define S_ROW_OTHER (LPG_TABLE_COUNT + S_NINTERNAL + 1)
+#define S_ROW_MAIN (S_ROW_OTHER + 1)
+#define S_ROW_FREE (S_ROW_OTHER + 2)
+
+struct lpg_census {
+    lpg_ledger_t *l;
+    uint8_t *owner; /* row + 1 of each page at the last census, 0 none */
+    size_t npages;
+    /* the walk in progress */
+    const uint8_t *map;
+    size_t mapsize, psize;
+    uint8_t *now;
+    int bad;
+};
+
+const char *
+lpg_census_row(size_t row)
+{
+    if (row < LPG_TABLE_COUNT)
+        return s_table_names[row];
+    if (row < LPG_TABLE_COUNT + S_NINTERNAL)
+        return s_internal_names[row - LPG_TABLE_COUNT];
+    if (row == LPG_TABLE_COUNT + S_NINTERNAL)
+        return "secrets";
+    if (row == S_ROW_OTHER)
+        return "(other tables)";
+    if (row == S_ROW_MAIN)
+        return "(table of tables)";
+    return row == S_ROW_FREE ? "(free list)" : "?";
+}
+
+static uint64_t
+s_le(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = n; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static size_t
+s_census_row_of(const uint8_t *name, size_t len)
+{
+    for (size_t i = 0; i < LPG_TABLE_COUNT; i++)
+        if (strlen(s_table_names[i]) == len &&
+            memcmp(s_table_names[i], name, len) == 0)
+            return i;
+    for (size_t i = 0; i < S_NINTERNAL; i++)
+        if (strlen(s_internal_names[i]) == len &&
+            memcmp(s_internal_names[i], name, len) == 0)
+            return LPG_TABLE_COUNT + i;
+    if (len == 7 && memcmp(name, "secrets", 7) == 0)
+        return LPG_TABLE_COUNT + S_NINTERNAL;
+    return S_ROW_OTHER;
+}
+
+static const uint8_t *
+s_census_page(struct lpg_census *c, uint64_t pgno)
+{
+    if (pgno >= c->mapsize / c->psize) {
+        c->bad = 1;
+        return NULL;
+    }
+    return c->map + pgno * c->psize;
+}
+
+static void
+s_census_mark(struct lpg_census *c, uint64_t pgno, size_t n, size_t row)
+{
+    for (size_t i = 0; i < n && pgno + i < c->mapsize / c->psize; i++)
+        c->now[pgno + i] = (uint8_t)(row + 1);
+}
+
+static void
+s_census_walk(struct lpg_census *c, uint64_t pgno, size_t row, int depth)
+{
+    const uint8_t *p = s_census_page(c, pgno);
+    if (!p || depth > 64) {
+        c->bad = 1;
+        return;
+    }
+    s_census_mark(c, pgno, 1, row);
+    unsigned flags = (unsigned)s_le(p + 10, 2);
+    size_t lower = (size_t)s_le(p + 12, 2);
+    if (flags & S_P_LEAF2 || lower < S_PHDR)
+        return;
+    size_t nkeys = (lower - S_PHDR) / 2;
+    for (size_t i = 0; i < nkeys && !c->bad; i++) {
+        size_t off = (size_t)s_le(p + S_PHDR + 2 * i, 2);
+        if (off + 8 > c->psize) {
+            c->bad = 1;
+            return;
+        }
+        const uint8_t *node = p + off;
+        uint64_t lohi = s_le(node, 4);
+        unsigned nflags = (unsigned)s_le(node + 4, 2);
+        size_t ksize = (size_t)s_le(node + 6, 2);
+        if (flags & S_P_BRANCH) {
+            s_census_walk(c, lohi | ((uint64_t)nflags << 32), row, depth + 1);
+            continue;
+        }
+        if (!(flags & S_P_LEAF))
+            return;
+        const uint8_t *data = node + 8 + ksize;
+        if (nflags & S_F_BIGDATA) {
+            uint64_t ov = s_le(data, 8);
+            const uint8_t *op = s_census_page(c, ov);
+            if (op)
+                s_census_mark(c, ov, (size_t)s_le(op + 12, 4), row);
+        } else if (nflags & S_F_SUBDATA) {
+            /* a named table (in the table of tables) or the duplicates
+             * of one key kept in a tree of their own */
+            uint64_t root = s_le(data + 40, 8);
+            size_t sub =
+                row == S_ROW_MAIN ? s_census_row_of(node + 8, ksize) : row;
+            if (root != UINT64_MAX)
+                s_census_walk(c, root, sub, depth + 1);
+        }
+    }
+}
+
+/*  Walks the tree of the newest meta page into c->now. */
+static int
+s_census_take(struct lpg_census *c)
+{
+    int fd;
+    struct stat st;
+    MDB_stat ms;
+    if (mdb_env_get_fd(c->l->env, &fd) || fstat(fd, &st) ||
+        mdb_env_stat(c->l->env, &ms))
+        return LPG_EIO;
+    c->psize = ms.ms_psize;
+    c->mapsize = (size_t)st.st_size;
+    size_t npages = c->mapsize / c->psize;
+    if (npages < 2)
+        return LPG_ECORRUPT;
+    uint8_t *buf = malloc(c->mapsize);
+    c->now = calloc(npages, 1);
+    if (!buf || !c->now) {
+        free(buf);
+        free(c->now);
+        c->now = NULL;
+        return LPG_ENOMEM;
+    }
+    size_t got = 0;
+    while (got < c->mapsize) {
+        ssize_t r = pread(fd, buf + got, c->mapsize - got, (off_t)got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    c->map = buf;
+    c->bad = got < c->mapsize;
+    const uint8_t *m0 = buf + S_PHDR, *m1 = buf + c->psize + S_PHDR;
+    const uint8_t *m = s_le(m1 + 128, 8) > s_le(m0 + 128, 8) ? m1 : m0;
+    c->now[0] = c->now[1] = (uint8_t)(S_ROW_MAIN + 1);
+    uint64_t free_root = s_le(m + 24 + 40, 8);
+    uint64_t main_root = s_le(m + 24 + 48 + 40, 8);
+    if (!c->bad && free_root != UINT64_MAX)
+        s_census_walk(c, free_root, S_ROW_FREE, 0);
+    if (!c->bad && main_root != UINT64_MAX)
+        s_census_walk(c, main_root, S_ROW_MAIN, 0);
+    free(buf);
+    c->map = NULL;
+    if (c->bad) {
+        free(c->now);
+        c->now = NULL;
+        return LPG_ECORRUPT;
+    }
+    return LPG_OK;
+}
+
+int
+lpg_census_new(lpg_ledger_t *l, lpg_census_t **out)
+{
+    *out = NULL;
+    struct lpg_census *c = calloc(1, sizeof *c);
+    if (!c)
+        return LPG_ENOMEM;
+    c->l = l;
+    int rc = s_census_take(c);
+    if (rc != LPG_OK) {
+        free(c);
+        return rc;
+    }
+    c->owner = c->now;
+    c->npages = c->mapsize / c->psize;
+    c->now = NULL;
+    *out = c;
+    return LPG_OK;
+}
+
+int
+lpg_census_step(lpg_census_t *c, uint64_t fresh[LPG_CENSUS_ROWS])
+{
+    int rc = s_census_take(c);
+    if (rc != LPG_OK)
+        return rc;
+    size_t n = c->mapsize / c->psize;
+    for (size_t i = 0; i < n; i++)
+        if (c->now[i] && i >= 2 &&
+            (i >= c->npages || c->owner[i] != c->now[i]))
+            fresh[c->now[i] - 1]++;
+    fresh[S_ROW_MAIN]++; /* the meta page */
+    free(c->owner);
+    c->owner = c->now;
+    c->npages = n;
+    c->now = NULL;
+    return LPG_OK;
+}
+
+void
+lpg_census_destroy(lpg_census_t **p)
+{
+    if (!p || !*p)
+        return;
+    free((*p)->owner);
+    free(*p);
+    *p = NULL;
 }

@@ -399,6 +399,79 @@ test_ids_from_before(void **state)
     mdb_env_close(env);
 }
 
+/*  Whether the ledger in dir has a table called name, read straight from
+ *  LMDB. */
+static bool
+s_has_table(const char *dir, const char *name)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    int rc = mdb_dbi_open(txn, name, 0, &dbi);
+    assert_true(rc == 0 || rc == MDB_NOTFOUND);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return rc == 0;
+}
+
+/*  A ledger written before has an index by staff member ("by_actor"),
+ *  which nothing reads: a read-only open leaves it, the first read-write
+ *  open drops it, and new entries are not indexed by staff any more. */
+static void
+test_retired_by_actor(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_ledger_close(&f->l);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "by_actor",
+                                  MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED,
+                                  &dbi),
+                     0);
+    uint8_t sb[8];
+    lpg_be64_put(sb, 2);
+    MDB_val k = {5, "alice"}, v = {8, sb};
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    assert_true(s_has_table(f->dir, "by_actor"));
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_RDONLY, 0, NULL), LPG_OK);
+    lpg_ledger_close(&f->l);
+    assert_true(s_has_table(f->dir, "by_actor"));
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    assert_false(s_has_table(f->dir, "by_actor"));
+    /* An event that names a member of staff lands, and no such table
+     * comes back. */
+    size_t len;
+    lpg_append_out_t out;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    Lpg__FillCheck fc = LPG__FILL_CHECK__INIT;
+    fc.code = "https://id.lpg.example/8003/x";
+    fc.empty_g = 15000;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_FILL_CHECK;
+    ev.fill_check = &fc;
+    ev.cylinder = "06900000000150A1";
+    ev.site = "S1";
+    ev.actor = "alice";
+    s_append1(f, s_event(f->dev, &ev, NULL, &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_false(s_has_table(f->dir, "by_actor"));
+}
+
 static void
 test_revoked_device_refused(void **state)
 {
@@ -1076,6 +1149,8 @@ main(void)
                                         s_teardown),
         cmocka_unit_test(test_new_ids_sort_in_time),
         cmocka_unit_test_setup_teardown(test_ids_from_before, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_retired_by_actor, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_revoked_device_refused, s_setup,
                                         s_teardown),
