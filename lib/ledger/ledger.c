@@ -51,10 +51,32 @@ static const char *s_internal_names[S_NINTERNAL] = {
  *  read-write open drops them. */
 static const char *const s_retired[] = {"by_actor"};
 
+/*  Chains: the index by cylinder and the one by site grow by one seq per
+ *  event under keys spread all over the table (a cylinder's, a site's),
+ *  so a batch touched a page per cylinder and a few per site, each
+ *  written whole. Kept as chains instead, the seq goes to a table keyed
+ *  by seq, appended at its end ("<name>.chain": seq -> the previous seq
+ *  under the same key, empty for the first), and the key's record holds
+ *  only its newest seq ("<name>.head": key -> seq), small enough that
+ *  every key of the bench's ledger fits a few pages. A key's seqs are
+ *  read newest first along the chain, then handed out in order. Ledgers
+ *  written before keep the index as duplicates under the table's own
+ *  name: the first read-write open turns them into chains (see
+ *  s_upgrade_chain); a read-only open reads them as they are. */
+static bool
+s_is_chained(int table)
+{
+    return table == LPG_TABLE_BY_CYLINDER || table == LPG_TABLE_BY_SITE;
+}
+
 struct lpg_ledger {
     MDB_env *env;
     MDB_dbi internal[S_NINTERNAL];
     MDB_dbi tables[LPG_TABLE_COUNT];
+    /* Chained indexes (see "chains" below): tables[i] holds each key's
+     * newest seq, chains[i] each seq's previous one under its key. */
+    MDB_dbi chains[LPG_TABLE_COUNT];
+    bool chained[LPG_TABLE_COUNT];
     char *dir;
     bool rdonly;
     lpg_key_t *authority;
@@ -222,6 +244,86 @@ s_drop_retired(lpg_ledger_t *l, MDB_txn *txn)
     return 0;
 }
 
+/*  Turns the duplicates of an older ledger's index (dbi old) into the
+ *  chains of table i, in the open's write transaction, and drops them. */
+static int
+s_upgrade_chain(lpg_ledger_t *l, MDB_txn *txn, int i, MDB_dbi old)
+{
+    MDB_cursor *c = NULL;
+    int rc = mdb_cursor_open(txn, old, &c);
+    MDB_val k, v, prevk = {0, NULL};
+    uint8_t prev[8], keep[512];
+    size_t moved = 0;
+    int crc = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (v.mv_size != 8 || k.mv_size > sizeof keep) {
+            crc = MDB_CORRUPTED;
+            break;
+        }
+        bool same = prevk.mv_data && prevk.mv_size == k.mv_size &&
+                    memcmp(prevk.mv_data, k.mv_data, k.mv_size) == 0;
+        MDB_val ck = {8, v.mv_data}, cv = {same ? 8 : 0, prev};
+        crc = mdb_put(txn, l->chains[i], &ck, &cv, MDB_NOOVERWRITE);
+        if (crc == 0)
+            crc = mdb_put(txn, l->tables[i], &k, &v, 0);
+        if (crc)
+            break;
+        memcpy(prev, v.mv_data, 8);
+        memcpy(keep, k.mv_data, k.mv_size);
+        prevk.mv_size = k.mv_size;
+        prevk.mv_data = keep;
+        moved++;
+    }
+    if (c)
+        mdb_cursor_close(c);
+    rc = crc == MDB_NOTFOUND ? 0 : crc;
+    if (rc == 0)
+        rc = mdb_drop(txn, old, 1);
+    if (rc == 0)
+        lpg_info("ledger: %s: the index '%s' (%zu seqs) is now kept as "
+                 "chains",
+                 l->dir, s_table_names[i], moved);
+    return rc;
+}
+
+/*  Opens (creates, upgrades) the chained index i; see "chains" above. */
+static int
+s_open_chain(lpg_ledger_t *l, MDB_txn *txn, int i, bool *fresh)
+{
+    char head[64], chain[64];
+    snprintf(head, sizeof head, "%s.head", s_table_names[i]);
+    snprintf(chain, sizeof chain, "%s.chain", s_table_names[i]);
+    int rc = mdb_dbi_open(txn, head, 0, &l->tables[i]);
+    if (rc == 0)
+        rc = mdb_dbi_open(txn, chain, 0, &l->chains[i]);
+    if (rc == 0) {
+        l->chained[i] = true;
+        return 0;
+    }
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    MDB_dbi old;
+    int orc = mdb_dbi_open(txn, s_table_names[i], 0, &old);
+    if (orc && orc != MDB_NOTFOUND)
+        return orc;
+    if (l->rdonly) {
+        /* read the older ledger's duplicates as they are */
+        l->tables[i] = old;
+        return orc;
+    }
+    rc = mdb_dbi_open(txn, head, MDB_CREATE, &l->tables[i]);
+    if (rc == 0)
+        rc = mdb_dbi_open(txn, chain, MDB_CREATE, &l->chains[i]);
+    if (rc)
+        return rc;
+    l->chained[i] = true;
+    if (orc == MDB_NOTFOUND) {
+        *fresh = true;
+        return 0;
+    }
+    return s_upgrade_chain(l, txn, i, old);
+}
+
 static int
 s_open_dbis(lpg_ledger_t *l)
 {
@@ -241,6 +343,10 @@ s_open_dbis(lpg_ledger_t *l)
         rc = s_drop_retired(l, txn);
     bool fresh[LPG_TABLE_COUNT] = {false};
     for (int i = 0; i < LPG_TABLE_COUNT && rc == 0; i++) {
+        if (s_is_chained(i)) {
+            rc = s_open_chain(l, txn, i, &fresh[i]);
+            continue;
+        }
         unsigned flags = 0;
         if (i >= LPG_TABLE_BY_CYLINDER)
             flags |= MDB_DUPSORT | MDB_DUPFIXED;
@@ -731,10 +837,142 @@ lpg_txn_put(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     return s_err(mdb_put(t->txn, t->l->tables[table], &k, &v, 0), "put");
 }
 
+/*  Chains: adds seq under key, after the key's newest seq. */
+static int
+s_chain_add(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+            uint64_t seq)
+{
+    MDB_txn *txn = t->txn;
+    MDB_val k = {klen, (void *)key}, v;
+    uint8_t sb[8], prev[8];
+    lpg_be64_put(sb, seq);
+    int rc = mdb_get(txn, t->l->tables[table], &k, &v);
+    size_t plen = 0;
+    if (rc == 0) {
+        if (v.mv_size != 8)
+            return LPG_ECORRUPT;
+        uint64_t last = lpg_be64_get(v.mv_data);
+        if (last == seq)
+            return LPG_OK; /* indexed already */
+        if (last > seq)
+            return LPG_ERANGE; /* a chain only grows */
+        memcpy(prev, v.mv_data, 8);
+        plen = 8;
+    } else if (rc != MDB_NOTFOUND)
+        return s_err(rc, "index");
+    MDB_val ck = {8, sb}, cv = {plen, prev};
+    rc = mdb_put(txn, t->l->chains[table], &ck, &cv, MDB_APPEND);
+    if (rc == MDB_KEYEXIST) /* not the newest seq: a plain put */
+        rc = mdb_put(txn, t->l->chains[table], &ck, &cv, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST)
+        return LPG_ECORRUPT; /* this seq has a key of this index already */
+    MDB_val hv = {8, sb};
+    if (rc == 0)
+        rc = mdb_put(txn, t->l->tables[table], &k, &hv, 0);
+    return s_err(rc, "index");
+}
+
+/*  Chains: the seqs >= from under key, oldest first, into *out (caller
+ *  frees). */
+static int
+s_chain_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+            uint64_t from, uint64_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    MDB_val k = {klen, (void *)key}, v;
+    int rc = mdb_get(t->txn, t->l->tables[table], &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return LPG_OK;
+    if (rc)
+        return s_err(rc, "index");
+    size_t cap = 0;
+    uint64_t *seqs = NULL;
+    while (v.mv_size == 8) {
+        uint64_t seq = lpg_be64_get(v.mv_data);
+        if (seq < from)
+            break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            uint64_t *more = realloc(seqs, cap * sizeof *seqs);
+            if (!more) {
+                free(seqs);
+                return LPG_ENOMEM;
+            }
+            seqs = more;
+        }
+        if (*n && seq >= seqs[*n - 1]) {
+            free(seqs);
+            return LPG_ECORRUPT; /* a chain goes back in the log */
+        }
+        seqs[(*n)++] = seq;
+        MDB_val ck = {8, v.mv_data};
+        rc = mdb_get(t->txn, t->l->chains[table], &ck, &v);
+        if (rc) {
+            free(seqs);
+            return rc == MDB_NOTFOUND ? LPG_ECORRUPT : s_err(rc, "index");
+        }
+    }
+    if (v.mv_size != 8 && v.mv_size != 0) {
+        free(seqs);
+        return LPG_ECORRUPT;
+    }
+    for (size_t i = 0; i < *n / 2; i++) {
+        uint64_t x = seqs[i];
+        seqs[i] = seqs[*n - 1 - i];
+        seqs[*n - 1 - i] = x;
+    }
+    *out = seqs;
+    return LPG_OK;
+}
+
+static int
+s_chain_each(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+             uint64_t from, lpg_seq_fn fn, void *ctx)
+{
+    uint64_t *seqs = NULL;
+    size_t n = 0;
+    int rc = s_chain_get(t, table, key, klen, from, &seqs, &n);
+    for (size_t i = 0; i < n && rc == LPG_OK; i++)
+        rc = fn(ctx, seqs[i]);
+    free(seqs);
+    return rc;
+}
+
+/*  Chains: every (key, seq) pair in key order, as the duplicates were. */
+static int
+s_chain_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
+    if (rc)
+        return s_err(rc, "cursor");
+    MDB_val k, v;
+    int ret = LPG_OK;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && ret == LPG_OK;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        uint64_t *seqs = NULL;
+        size_t n = 0;
+        ret = s_chain_get(t, table, k.mv_data, k.mv_size, 0, &seqs, &n);
+        for (size_t i = 0; i < n && ret == LPG_OK; i++) {
+            uint8_t sb[8];
+            lpg_be64_put(sb, seqs[i]);
+            ret = fn(ctx, k.mv_data, k.mv_size, sb, 8);
+        }
+        free(seqs);
+    }
+    mdb_cursor_close(c);
+    if (ret == LPG_OK && rc != MDB_NOTFOUND)
+        ret = s_err(rc, "cursor");
+    return ret;
+}
+
 int
 lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
               uint64_t seq)
 {
+    if (t->l->chained[table])
+        return s_chain_add(t, table, key, klen, seq);
     uint8_t sb[8];
     lpg_be64_put(sb, seq);
     MDB_val k = {klen, (void *)key}, v = {8, sb};
@@ -745,6 +983,8 @@ lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 int
 lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
 {
+    if (t->l->chained[table])
+        return s_chain_foreach(t, table, fn, ctx);
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -769,6 +1009,8 @@ lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 {
     if (klen == 0)
         return LPG_OK; /* no record has an empty id */
+    if (t->l->chained[table])
+        return s_chain_each(t, table, key, klen, 0, fn, ctx);
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -797,6 +1039,8 @@ lpg_txn_seqs_from(lpg_txn_t *t, lpg_table_t table, const void *key,
 {
     if (klen == 0)
         return LPG_OK; /* no record has an empty id */
+    if (t->l->chained[table])
+        return s_chain_each(t, table, key, klen, from, fn, ctx);
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -862,6 +1106,8 @@ lpg_txn_clear_state(lpg_txn_t *t)
 {
     for (int i = 0; i < LPG_TABLE_COUNT; i++) {
         int rc = mdb_drop(t->txn, t->l->tables[i], 0);
+        if (rc == 0 && t->l->chained[i])
+            rc = mdb_drop(t->txn, t->l->chains[i], 0);
         if (rc)
             return s_err(rc, "clear");
     }
@@ -1716,6 +1962,9 @@ s_le(const uint8_t *p, size_t n)
 static size_t
 s_census_row_of(const uint8_t *name, size_t len)
 {
+    const uint8_t *dot = memchr(name, '.', len);
+    if (dot)
+        len = (size_t)(dot - name); /* a chained index's two tables */
     for (size_t i = 0; i < LPG_TABLE_COUNT; i++)
         if (strlen(s_table_names[i]) == len &&
             memcmp(s_table_names[i], name, len) == 0)

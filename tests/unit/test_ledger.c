@@ -631,6 +631,153 @@ s_keep_seq(void *ctx, uint64_t seq)
     return LPG_OK;
 }
 
+/*  The seqs under key in index table tb, as the ledger in f->l reads
+ *  them. */
+static s_seqs_t
+s_seqs_of(s_fix_t *f, lpg_table_t tb, const char *key)
+{
+    s_seqs_t k = {0};
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    assert_int_equal(lpg_txn_seqs(t, tb, key, strlen(key), s_keep_seq, &k),
+                     LPG_OK);
+    lpg_txn_abort(&t);
+    return k;
+}
+
+static void
+s_same_seqs(const s_seqs_t *a, const s_seqs_t *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (int i = 0; i < a->n; i++)
+        assert_int_equal(a->seq[i], b->seq[i]);
+}
+
+/*  Rewrites index table name of the ledger in dir as a ledger written
+ *  before kept it: duplicates under the table's own name, no chains. */
+static void
+s_make_old_index(const char *dir, const char *name)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi head, chain, old;
+    char hn[64], cn[64];
+    snprintf(hn, sizeof hn, "%s.head", name);
+    snprintf(cn, sizeof cn, "%s.chain", name);
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, hn, 0, &head), 0);
+    assert_int_equal(mdb_dbi_open(txn, cn, 0, &chain), 0);
+    assert_int_equal(
+        mdb_dbi_open(txn, name, MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED, &old),
+        0);
+    MDB_cursor *c;
+    MDB_val k, v;
+    size_t n = 0;
+    assert_int_equal(mdb_cursor_open(txn, head, &c), 0);
+    for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        MDB_val at = v;
+        for (;;) {
+            assert_int_equal(at.mv_size, 8);
+            assert_int_equal(mdb_put(txn, old, &k, &at, 0), 0);
+            n++;
+            MDB_val ck = at, prev;
+            assert_int_equal(mdb_get(txn, chain, &ck, &prev), 0);
+            if (prev.mv_size == 0)
+                break;
+            at = prev;
+        }
+    }
+    mdb_cursor_close(c);
+    assert_true(n > 1);
+    assert_int_equal(mdb_drop(txn, head, 1), 0);
+    assert_int_equal(mdb_drop(txn, chain, 1), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/*  The indexes by site and by cylinder are chains of seqs; a ledger
+ *  written before kept them as duplicates: a read-only open reads those,
+ *  the first read-write open turns them into chains, and every key
+ *  answers the same seqs throughout. */
+static void
+test_index_chains_from_before(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    for (int i = 0; i < 5; i++) {
+        s_append1(f,
+                  s_fill_check(f->dev, i % 2 ? "S1" : "S2", NULL, 15000, &len),
+                  &len, &out);
+        assert_int_equal(out.status, LPG_OK);
+    }
+    const char *grai = "06900000000150A1";
+    s_seqs_t s1 = s_seqs_of(f, LPG_TABLE_BY_SITE, "S1");
+    s_seqs_t s2 = s_seqs_of(f, LPG_TABLE_BY_SITE, "S2");
+    s_seqs_t cy = s_seqs_of(f, LPG_TABLE_BY_CYLINDER, grai);
+    assert_int_equal(cy.n, 5);
+    assert_true(s1.n >= 3 && s2.n >= 3);
+    for (int i = 1; i < s1.n; i++)
+        assert_true(s1.seq[i] > s1.seq[i - 1]);
+    uint8_t digest[32], again[32];
+    assert_int_equal(lpg_state_digest(f->l, digest), LPG_OK);
+    lpg_ledger_close(&f->l);
+    s_make_old_index(f->dir, "by_site");
+    s_make_old_index(f->dir, "by_cylinder");
+    assert_true(s_has_table(f->dir, "by_site"));
+    assert_false(s_has_table(f->dir, "by_site.head"));
+    /* Read only: the duplicates as they are. */
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_RDONLY, 0, NULL), LPG_OK);
+    s_seqs_t r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S1");
+    s_same_seqs(&r, &s1);
+    r = s_seqs_of(f, LPG_TABLE_BY_CYLINDER, grai);
+    s_same_seqs(&r, &cy);
+    assert_int_equal(lpg_state_digest(f->l, again), LPG_OK);
+    assert_memory_equal(again, digest, 32);
+    lpg_ledger_close(&f->l);
+    assert_true(s_has_table(f->dir, "by_site"));
+    /* Read-write: chains, the same answers, and they grow. */
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    assert_false(s_has_table(f->dir, "by_site"));
+    assert_false(s_has_table(f->dir, "by_cylinder"));
+    assert_true(s_has_table(f->dir, "by_site.chain"));
+    r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S1");
+    s_same_seqs(&r, &s1);
+    r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S2");
+    s_same_seqs(&r, &s2);
+    r = s_seqs_of(f, LPG_TABLE_BY_CYLINDER, grai);
+    s_same_seqs(&r, &cy);
+    assert_int_equal(lpg_state_digest(f->l, again), LPG_OK);
+    assert_memory_equal(again, digest, 32);
+    s_append1(f, s_fill_check(f->dev, "S2", NULL, 15000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S2");
+    assert_int_equal(r.n, s2.n + 1);
+    assert_int_equal(r.seq[r.n - 1], out.seq);
+    r = s_seqs_of(f, LPG_TABLE_BY_CYLINDER, grai);
+    assert_int_equal(r.n, 6);
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    s_seqs_t w = {0};
+    assert_int_equal(lpg_txn_seqs_from(t, LPG_TABLE_BY_CYLINDER, grai,
+                                       strlen(grai), cy.seq[3], s_keep_seq,
+                                       &w),
+                     LPG_OK);
+    lpg_txn_abort(&t);
+    assert_int_equal(w.n, 3);
+    assert_int_equal(w.seq[0], cy.seq[3]);
+    assert_int_equal(w.seq[2], out.seq);
+}
+
 /*  A window of a long history: the first entry recorded at or after a
  *  time (binary search of the log), and a site's entries from a seq on,
  *  neither reading what comes before. */
@@ -1151,6 +1298,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ids_from_before, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_retired_by_actor, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_index_chains_from_before, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_revoked_device_refused, s_setup,
                                         s_teardown),
