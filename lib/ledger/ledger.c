@@ -1,7 +1,8 @@
 /*  ledger.c - see ledger.h. The LMDB adapter.
  *
- *  Named databases: entries (seq BE -> LedgerEntry bytes), nodes (level
- *  byte + index BE -> 32-byte hash), checkpoints (size BE -> note text),
+ *  Named databases: entries (seq BE -> LedgerEntry bytes), tree (a
+ *  node's place in the order nodes are made, BE -> 32-byte hash; see
+ *  lpg_node_key), checkpoints (size BE -> note text),
  *  event_ids_t (event id + signer key id -> seq BE + body hash), meta
  *  (name -> value), the state tables of ledger.h, and secrets (see the
  *  section "secrets" below).
@@ -12,6 +13,13 @@
  *  commit wrote. Ledgers written before keep them in "event_ids", keyed
  *  signer first: the first read-write open moves them over (see
  *  s_upgrade_ids); a read-only open needs neither table.
+ *
+ *  Tree nodes are keyed by the order they are made in, so that a batch's
+ *  nodes, every level of them, land together on the last pages of the
+ *  table. Ledgers written before keep them in "nodes", keyed level
+ *  first, which put each level's new nodes on a page of its own: the
+ *  first read-write open moves them over (s_upgrade_nodes); a read-only
+ *  open reads them where they are.
  */
 #include "ledger/ledger.h"
 #include "base/error.h"
@@ -45,8 +53,9 @@ static const char *s_table_names[LPG_TABLE_COUNT] = {
     "orders",   "by_cylinder", "by_site",   "by_user",    "by_id_hmac",
 };
 static const char *s_internal_names[S_NINTERNAL] = {
-    "entries", "nodes", "checkpoints", "event_ids_t", "meta"};
+    "entries", "tree", "checkpoints", "event_ids_t", "meta"};
 #define S_OLD_EVENT_IDS "event_ids" /* signer + event id, before */
+#define S_OLD_NODES "nodes"         /* level + index, before */
 /*  Tables older ledgers have and nothing reads any more: the first
  *  read-write open drops them. */
 static const char *const s_retired[] = {"by_actor"};
@@ -84,6 +93,7 @@ struct lpg_ledger {
     lpg_keyring_t *keys;    /* enrolled devices' keys, by key id */
     lpg_workers_t *workers; /* signature threads, started on first use */
     bool workers_tried;
+    bool old_nodes; /* a read-only open of a ledger written before */
     lpg_ledger_stats_t stats;
     _Atomic uint64_t txn_read, txn_write; /* begun, any thread */
     MDB_dbi secrets;                      /* see "secrets" below */
@@ -224,6 +234,44 @@ s_upgrade_ids(lpg_ledger_t *l, MDB_txn *txn)
     return rc;
 }
 
+/*  Moves the tree nodes of a ledger written before into "tree", keyed
+ *  by the order they were made in, in the open's write transaction. */
+static int
+s_upgrade_nodes(lpg_ledger_t *l, MDB_txn *txn)
+{
+    MDB_dbi old;
+    int rc = mdb_dbi_open(txn, S_OLD_NODES, 0, &old);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    MDB_cursor *c = NULL;
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, old, &c);
+    size_t moved = 0;
+    MDB_val k, v;
+    int crc = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        const uint8_t *kb = k.mv_data;
+        uint8_t nk[8];
+        if (k.mv_size != 9 || v.mv_size != 32 ||
+            lpg_node_key(nk, kb[0], lpg_be64_get(kb + 1)) != LPG_OK) {
+            crc = MDB_CORRUPTED;
+            break;
+        }
+        MDB_val kk = {8, nk};
+        crc = mdb_put(txn, l->internal[S_NODES], &kk, &v, 0);
+        moved++;
+    }
+    if (c)
+        mdb_cursor_close(c);
+    rc = crc == MDB_NOTFOUND ? 0 : crc;
+    if (rc == 0)
+        rc = mdb_drop(txn, old, 1);
+    if (rc == 0 && moved)
+        lpg_info("ledger: %s: moved %zu tree nodes to the new layout", l->dir,
+                 moved);
+    return rc;
+}
+
 /*  Drops the retired tables of a ledger written before, in the open's
  *  write transaction. */
 static int
@@ -334,11 +382,17 @@ s_open_dbis(lpg_ledger_t *l)
         return rc;
     for (int i = 0; i < S_NINTERNAL && rc == 0; i++) {
         rc = mdb_dbi_open(txn, s_internal_names[i], create, &l->internal[i]);
+        if (rc == MDB_NOTFOUND && i == S_NODES && l->rdonly) {
+            rc = mdb_dbi_open(txn, S_OLD_NODES, 0, &l->internal[i]);
+            l->old_nodes = rc == 0;
+        }
         if (rc == MDB_NOTFOUND && i == S_EVENT_IDS && l->rdonly)
             rc = 0; /* an older ledger; only appends read event ids */
     }
     if (rc == 0 && !l->rdonly)
         rc = s_upgrade_ids(l, txn);
+    if (rc == 0 && !l->rdonly)
+        rc = s_upgrade_nodes(l, txn);
     if (rc == 0 && !l->rdonly)
         rc = s_drop_retired(l, txn);
     bool fresh[LPG_TABLE_COUNT] = {false};
@@ -776,19 +830,47 @@ lpg_txn_entry(lpg_txn_t *t, uint64_t seq, const uint8_t **data, size_t *len)
     return LPG_OK;
 }
 
-static void
-s_node_key(uint8_t kb[9], unsigned level, uint64_t index)
+/*  Node (level, index) covers leaves [a, n), n = (index + 1) << level,
+ *  and is made when leaf n - 1 is appended, with its parents up to the
+ *  level of n's trailing zero bits: the last of those is the
+ *  (2n - popcount(n))-th node made, and each level below comes one
+ *  before the level above. */
+int
+lpg_node_key(uint8_t out[8], unsigned level, uint64_t index)
 {
-    kb[0] = (uint8_t)level;
-    lpg_be64_put(kb + 1, index);
+    if (level > 62 || index >= (UINT64_MAX >> (level + 2)))
+        return LPG_ERANGE;
+    uint64_t n = (index + 1) << level;
+    unsigned top = (unsigned)__builtin_ctzll(n);
+    uint64_t made = 2 * n - (uint64_t)__builtin_popcountll(n);
+    lpg_be64_put(out, made - 1 - (top - level));
+    return LPG_OK;
+}
+
+/*  The stored key of a node: 9 bytes (level, index) in a ledger written
+ *  before, read only; else lpg_node_key's 8. */
+static int
+s_node_key(const lpg_ledger_t *l, uint8_t kb[9], unsigned level,
+           uint64_t index, size_t *klen)
+{
+    if (l->old_nodes) {
+        kb[0] = (uint8_t)level;
+        lpg_be64_put(kb + 1, index);
+        *klen = 9;
+        return LPG_OK;
+    }
+    *klen = 8;
+    return lpg_node_key(kb, level, index);
 }
 
 int
 lpg_txn_node(lpg_txn_t *t, unsigned level, uint64_t index, uint8_t out[32])
 {
     uint8_t kb[9];
-    s_node_key(kb, level, index);
-    MDB_val k = {9, kb}, v;
+    size_t klen;
+    if (s_node_key(t->l, kb, level, index, &klen) != LPG_OK)
+        return LPG_ENOTFOUND;
+    MDB_val k = {klen, kb}, v;
     int rc = mdb_get(t->txn, t->l->internal[S_NODES], &k, &v);
     if (rc)
         return s_err(rc, "node");
@@ -809,9 +891,16 @@ s_node_put(void *ctx, unsigned level, uint64_t index, const uint8_t h[32])
 {
     lpg_txn_t *t = ctx;
     uint8_t kb[9];
-    s_node_key(kb, level, index);
-    MDB_val k = {9, kb}, v = {32, (void *)h};
-    return s_err(mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, 0), "node");
+    size_t klen;
+    int rc = s_node_key(t->l, kb, level, index, &klen);
+    if (rc != LPG_OK)
+        return rc;
+    MDB_val k = {klen, kb}, v = {32, (void *)h};
+    /* nodes come in the order of their keys: each goes at the end */
+    int mrc = mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, MDB_APPEND);
+    if (mrc == MDB_KEYEXIST)
+        mrc = mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, 0);
+    return s_err(mrc, "node");
 }
 
 int

@@ -357,6 +357,13 @@ void lpg_census_destroy(lpg_census_t **p);
  *  running service), LPG_OK if none has (or there is no ledger there). */
 int lpg_ledger_in_use(const char *dir);
 
+/*  The key under which the ledger stores Merkle node (level, index) in
+ *  its "tree" table: the node's place, from 0, in the order appends make
+ *  nodes (each leaf, then the parents it completes), big-endian. So the
+ *  nodes of a batch, every level of them, sit side by side at the end of
+ *  the table. LPG_ERANGE past 2^62 leaves. */
+int lpg_node_key(uint8_t out[8], unsigned level, uint64_t index);
+
 /*  Big-endian u64 helpers for keys. */
 void lpg_be64_put(uint8_t out[8], uint64_t v);
 uint64_t lpg_be64_get(const uint8_t in[8]);

@@ -631,6 +631,112 @@ s_keep_seq(void *ctx, uint64_t seq)
     return LPG_OK;
 }
 
+/*  Rewrites the tree of the ledger in dir, of size entries, as a ledger
+ *  written before kept it: table "nodes", keyed level byte + index. */
+static void
+s_make_old_nodes(const char *dir, uint64_t size)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi tree, old;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "tree", 0, &tree), 0);
+    assert_int_equal(mdb_dbi_open(txn, "nodes", MDB_CREATE, &old), 0);
+    size_t n = 0;
+    for (unsigned level = 0; (1ULL << level) <= size; level++)
+        for (uint64_t i = 0; (i + 1) << level <= size; i++) {
+            uint8_t nk[8], ok[9];
+            assert_int_equal(lpg_node_key(nk, level, i), LPG_OK);
+            MDB_val k = {8, nk}, v;
+            assert_int_equal(mdb_get(txn, tree, &k, &v), 0);
+            ok[0] = (uint8_t)level;
+            lpg_be64_put(ok + 1, i);
+            MDB_val kk = {9, ok};
+            assert_int_equal(mdb_put(txn, old, &kk, &v, 0), 0);
+            n++;
+        }
+    MDB_stat st;
+    assert_int_equal(mdb_stat(txn, tree, &st), 0);
+    assert_int_equal(st.ms_entries, n); /* every node, and only those */
+    assert_int_equal(mdb_drop(txn, tree, 1), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/*  Tree nodes are keyed in the order appends make them; a ledger written
+ *  before keyed them level first: a read-only open reads those, the
+ *  first read-write open moves them, and roots and proofs stay the same. */
+static void
+test_tree_from_before(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    for (int i = 0; i < 10; i++)
+        s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000, &len), &len,
+                  &out);
+    uint64_t size = 0;
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    assert_int_equal(size, S_BASE + 11);
+    uint8_t roots[S_BASE + 11][32], root[32];
+    for (uint64_t s = 1; s <= size; s++)
+        assert_int_equal(lpg_ledger_root(f->l, s, roots[s - 1]), LPG_OK);
+    lpg_hash_t proof[LPG_MERKLE_MAX_PROOF], again[LPG_MERKLE_MAX_PROOF];
+    size_t np = 0, na = 0;
+    assert_int_equal(lpg_ledger_inclusion_proof(f->l, 5, size, proof, &np),
+                     LPG_OK);
+    lpg_ledger_close(&f->l);
+    s_make_old_nodes(f->dir, size);
+    assert_true(s_has_table(f->dir, "nodes"));
+    assert_false(s_has_table(f->dir, "tree"));
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_RDONLY, 0, NULL), LPG_OK);
+    for (uint64_t s = 1; s <= size; s++) {
+        assert_int_equal(lpg_ledger_root(f->l, s, root), LPG_OK);
+        assert_memory_equal(root, roots[s - 1], 32);
+    }
+    lpg_ledger_close(&f->l);
+    assert_false(s_has_table(f->dir, "tree"));
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    assert_false(s_has_table(f->dir, "nodes"));
+    assert_true(s_has_table(f->dir, "tree"));
+    for (uint64_t s = 1; s <= size; s++) {
+        assert_int_equal(lpg_ledger_root(f->l, s, root), LPG_OK);
+        assert_memory_equal(root, roots[s - 1], 32);
+    }
+    assert_int_equal(lpg_ledger_inclusion_proof(f->l, 5, size, again, &na),
+                     LPG_OK);
+    assert_int_equal(na, np);
+    assert_memory_equal(again, proof, np * sizeof *proof);
+    /* and the tree grows on */
+    s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_int_equal(
+        lpg_ledger_consistency_proof(f->l, size, size + 1, proof, &np),
+        LPG_OK);
+    assert_int_equal(lpg_ledger_root(f->l, size + 1, root), LPG_OK);
+    lpg_txn_t *t;
+    const uint8_t *data;
+    size_t dlen;
+    uint8_t leaf[32];
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    assert_int_equal(lpg_txn_entry(t, size, &data, &dlen), LPG_OK);
+    lpg_merkle_leaf_hash(data, dlen, leaf);
+    lpg_txn_abort(&t);
+    assert_int_equal(
+        lpg_ledger_inclusion_proof(f->l, size, size + 1, again, &na), LPG_OK);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(size, size + 1, leaf, again, na, root),
+        LPG_OK);
+}
+
 /*  The seqs under key in index table tb, as the ledger in f->l reads
  *  them. */
 static s_seqs_t
@@ -1300,6 +1406,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_retired_by_actor, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_index_chains_from_before, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_tree_from_before, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_revoked_device_refused, s_setup,
                                         s_teardown),
