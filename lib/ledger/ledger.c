@@ -78,6 +78,18 @@ s_is_chained(int table)
     return table == LPG_TABLE_BY_CYLINDER || table == LPG_TABLE_BY_SITE;
 }
 
+/*  An event that moves a cylinder rewrites its state record: the head of
+ *  the cylinder's chain is kept beside it, in the cylinders table under
+ *  the cylinder's id and a 0 byte (sorted right after the state), so one
+ *  page carries both. Readers of the cylinders table never see those
+ *  records (lpg_txn_foreach skips them; ids are text, without 0 bytes).
+ *  Other chained indexes keep their heads in "<name>.head". */
+static int
+s_head_host(int table)
+{
+    return table == LPG_TABLE_BY_CYLINDER ? LPG_TABLE_CYLINDERS : -1;
+}
+
 struct lpg_ledger {
     MDB_env *env;
     MDB_dbi internal[S_NINTERNAL];
@@ -86,6 +98,8 @@ struct lpg_ledger {
      * newest seq, chains[i] each seq's previous one under its key. */
     MDB_dbi chains[LPG_TABLE_COUNT];
     bool chained[LPG_TABLE_COUNT];
+    bool hosted[LPG_TABLE_COUNT];    /* heads in another table: s_head_host */
+    bool has_heads[LPG_TABLE_COUNT]; /* holds another index's heads */
     char *dir;
     bool rdonly;
     lpg_key_t *authority;
@@ -292,6 +306,34 @@ s_drop_retired(lpg_ledger_t *l, MDB_txn *txn)
     return 0;
 }
 
+/*  The key of key's head in index i's head table (out's 512 bytes hold
+ *  it when the head is hosted). */
+static int
+s_head_key(const lpg_ledger_t *l, int i, const void *key, size_t klen,
+           uint8_t out[512], MDB_val *hk)
+{
+    if (!l->hosted[i]) {
+        hk->mv_size = klen;
+        hk->mv_data = (void *)key;
+        return LPG_OK;
+    }
+    if (klen == 0 || klen >= 511)
+        return LPG_ERANGE;
+    memcpy(out, key, klen);
+    out[klen] = 0;
+    hk->mv_size = klen + 1;
+    hk->mv_data = out;
+    return LPG_OK;
+}
+
+/*  Whether a key of table i is another index's head (s_head_host). */
+static bool
+s_is_head(const lpg_ledger_t *l, int i, const MDB_val *k)
+{
+    return l->has_heads[i] && k->mv_size > 1 &&
+           ((const uint8_t *)k->mv_data)[k->mv_size - 1] == 0;
+}
+
 /*  Turns the duplicates of an older ledger's index (dbi old) into the
  *  chains of table i, in the open's write transaction, and drops them. */
 static int
@@ -312,8 +354,12 @@ s_upgrade_chain(lpg_ledger_t *l, MDB_txn *txn, int i, MDB_dbi old)
                     memcmp(prevk.mv_data, k.mv_data, k.mv_size) == 0;
         MDB_val ck = {8, v.mv_data}, cv = {same ? 8 : 0, prev};
         crc = mdb_put(txn, l->chains[i], &ck, &cv, MDB_NOOVERWRITE);
+        uint8_t hb[512];
+        MDB_val hk;
+        if (crc == 0 && s_head_key(l, i, k.mv_data, k.mv_size, hb, &hk))
+            crc = MDB_BAD_VALSIZE;
         if (crc == 0)
-            crc = mdb_put(txn, l->tables[i], &k, &v, 0);
+            crc = mdb_put(txn, l->tables[i], &hk, &v, 0);
         if (crc)
             break;
         memcpy(prev, v.mv_data, 8);
@@ -341,11 +387,16 @@ s_open_chain(lpg_ledger_t *l, MDB_txn *txn, int i, bool *fresh)
     char head[64], chain[64];
     snprintf(head, sizeof head, "%s.head", s_table_names[i]);
     snprintf(chain, sizeof chain, "%s.chain", s_table_names[i]);
-    int rc = mdb_dbi_open(txn, head, 0, &l->tables[i]);
-    if (rc == 0)
-        rc = mdb_dbi_open(txn, chain, 0, &l->chains[i]);
+    int host = s_head_host(i);
+    int rc = mdb_dbi_open(txn, chain, 0, &l->chains[i]);
+    if (rc == 0 && host < 0)
+        rc = mdb_dbi_open(txn, head, 0, &l->tables[i]);
     if (rc == 0) {
         l->chained[i] = true;
+        if (host >= 0) {
+            l->tables[i] = l->tables[host]; /* opened before */
+            l->hosted[i] = l->has_heads[host] = true;
+        }
         return 0;
     }
     if (rc != MDB_NOTFOUND)
@@ -359,7 +410,12 @@ s_open_chain(lpg_ledger_t *l, MDB_txn *txn, int i, bool *fresh)
         l->tables[i] = old;
         return orc;
     }
-    rc = mdb_dbi_open(txn, head, MDB_CREATE, &l->tables[i]);
+    rc = 0;
+    if (host >= 0) {
+        l->tables[i] = l->tables[host];
+        l->hosted[i] = l->has_heads[host] = true;
+    } else
+        rc = mdb_dbi_open(txn, head, MDB_CREATE, &l->tables[i]);
     if (rc == 0)
         rc = mdb_dbi_open(txn, chain, MDB_CREATE, &l->chains[i]);
     if (rc)
@@ -932,8 +988,10 @@ s_chain_add(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
             uint64_t seq)
 {
     MDB_txn *txn = t->txn;
-    MDB_val k = {klen, (void *)key}, v;
-    uint8_t sb[8], prev[8];
+    MDB_val k, v;
+    uint8_t sb[8], prev[8], hb[512];
+    if (s_head_key(t->l, table, key, klen, hb, &k) != LPG_OK)
+        return LPG_ERANGE;
     lpg_be64_put(sb, seq);
     int rc = mdb_get(txn, t->l->tables[table], &k, &v);
     size_t plen = 0;
@@ -969,7 +1027,10 @@ s_chain_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 {
     *out = NULL;
     *n = 0;
-    MDB_val k = {klen, (void *)key}, v;
+    MDB_val k, v;
+    uint8_t hb[512];
+    if (s_head_key(t->l, table, key, klen, hb, &k) != LPG_OK)
+        return LPG_OK; /* no such key */
     int rc = mdb_get(t->txn, t->l->tables[table], &k, &v);
     if (rc == MDB_NOTFOUND)
         return LPG_OK;
@@ -1040,13 +1101,19 @@ s_chain_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
     int ret = LPG_OK;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && ret == LPG_OK;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        size_t klen = k.mv_size;
+        if (t->l->hosted[table]) {
+            if (!s_is_head(t->l, s_head_host(table), &k))
+                continue; /* the host's own record */
+            klen--;
+        }
         uint64_t *seqs = NULL;
         size_t n = 0;
-        ret = s_chain_get(t, table, k.mv_data, k.mv_size, 0, &seqs, &n);
+        ret = s_chain_get(t, table, k.mv_data, klen, 0, &seqs, &n);
         for (size_t i = 0; i < n && ret == LPG_OK; i++) {
             uint8_t sb[8];
             lpg_be64_put(sb, seqs[i]);
-            ret = fn(ctx, k.mv_data, k.mv_size, sb, 8);
+            ret = fn(ctx, k.mv_data, klen, sb, 8);
         }
         free(seqs);
     }
@@ -1082,6 +1149,8 @@ lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
     int ret = LPG_OK;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (s_is_head(t->l, table, &k))
+            continue; /* another index's head, kept here */
         ret = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
         if (ret != LPG_OK)
             break;
