@@ -8,6 +8,9 @@
  *  batches, as a busy service's group commit would.
  *
  *    bench_ledger [EVENTS] [BATCH]     (defaults 40000, 256)
+ *
+ *  LPG_BENCH_DIR: where the ledgers go (default /tmp); LPG_BENCH_KEEP set:
+ *  leave them there, to look at with mdb_stat.
  */
 #include "crypto/crypto.h"
 #include "domain/kind.h"
@@ -233,7 +236,9 @@ s_commits_per_sec(const char *dir)
 
 /*  After the timed phases, S_CENSUS_BATCHES more batches, one at a time,
  *  each followed by a census of the ledger's pages: the pages each table
- *  had written, per event (4 KiB each). */
+ *  had written, per event (4 KiB each). An index's row counts its chain
+ *  and its heads; the heads of the index by cylinder live in the
+ *  cylinders table and count there (lib/ledger/ledger.c, "chains"). */
 #define S_CENSUS_BATCHES 8
 
 static int
