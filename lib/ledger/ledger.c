@@ -1,7 +1,8 @@
 /*  ledger.c - see ledger.h. The LMDB adapter.
  *
- *  Named databases: entries (seq BE -> LedgerEntry bytes), nodes (level
- *  byte + index BE -> 32-byte hash), checkpoints (size BE -> note text),
+ *  Named databases: entries (seq BE -> LedgerEntry bytes), tree (a
+ *  node's place in the order nodes are made, BE -> 32-byte hash; see
+ *  lpg_node_key), checkpoints (size BE -> note text),
  *  event_ids_t (event id + signer key id -> seq BE + body hash), meta
  *  (name -> value), the state tables of ledger.h, and secrets (see the
  *  section "secrets" below).
@@ -12,6 +13,13 @@
  *  commit wrote. Ledgers written before keep them in "event_ids", keyed
  *  signer first: the first read-write open moves them over (see
  *  s_upgrade_ids); a read-only open needs neither table.
+ *
+ *  Tree nodes are keyed by the order they are made in, so that a batch's
+ *  nodes, every level of them, land together on the last pages of the
+ *  table. Ledgers written before keep them in "nodes", keyed level
+ *  first, which put each level's new nodes on a page of its own: the
+ *  first read-write open moves them over (s_upgrade_nodes); a read-only
+ *  open reads them where they are.
  */
 #include "ledger/ledger.h"
 #include "base/error.h"
@@ -40,19 +48,58 @@
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
 static const char *s_table_names[LPG_TABLE_COUNT] = {
-    "devices",    "cylinders", "companies", "sites",
-    "staff",      "vehicles",  "users",     "hazards",
-    "curve_keys", "accounts",  "orders",    "by_cylinder",
-    "by_site",    "by_user",   "by_actor",  "by_id_hmac",
+    "devices",  "cylinders",   "companies", "sites",      "staff",
+    "vehicles", "users",       "hazards",   "curve_keys", "accounts",
+    "orders",   "by_cylinder", "by_site",   "by_user",    "by_id_hmac",
 };
 static const char *s_internal_names[S_NINTERNAL] = {
-    "entries", "nodes", "checkpoints", "event_ids_t", "meta"};
+    "entries", "tree", "checkpoints", "event_ids_t", "meta"};
 #define S_OLD_EVENT_IDS "event_ids" /* signer + event id, before */
+#define S_OLD_NODES "nodes"         /* level + index, before */
+/*  Tables older ledgers have and nothing reads any more: the first
+ *  read-write open drops them. */
+static const char *const s_retired[] = {"by_actor"};
+
+/*  Chains: the index by cylinder and the one by site grow by one seq per
+ *  event under keys spread all over the table (a cylinder's, a site's),
+ *  so a batch touched a page per cylinder and a few per site, each
+ *  written whole. Kept as chains instead, the seq goes to a table keyed
+ *  by seq, appended at its end ("<name>.chain": seq -> the previous seq
+ *  under the same key, empty for the first), and the key's record holds
+ *  only its newest seq ("<name>.head": key -> seq), small enough that
+ *  every key of the bench's ledger fits a few pages. A key's seqs are
+ *  read newest first along the chain, then handed out in order. Ledgers
+ *  written before keep the index as duplicates under the table's own
+ *  name: the first read-write open turns them into chains (see
+ *  s_upgrade_chain); a read-only open reads them as they are. */
+static bool
+s_is_chained(int table)
+{
+    return table == LPG_TABLE_BY_CYLINDER || table == LPG_TABLE_BY_SITE;
+}
+
+/*  An event that moves a cylinder rewrites its state record: the head of
+ *  the cylinder's chain is kept beside it, in the cylinders table under
+ *  the cylinder's id and a 0 byte (sorted right after the state), so one
+ *  page carries both. Readers of the cylinders table never see those
+ *  records (lpg_txn_foreach skips them; ids are text, without 0 bytes).
+ *  Other chained indexes keep their heads in "<name>.head". */
+static int
+s_head_host(int table)
+{
+    return table == LPG_TABLE_BY_CYLINDER ? LPG_TABLE_CYLINDERS : -1;
+}
 
 struct lpg_ledger {
     MDB_env *env;
     MDB_dbi internal[S_NINTERNAL];
     MDB_dbi tables[LPG_TABLE_COUNT];
+    /* Chained indexes (see "chains" below): tables[i] holds each key's
+     * newest seq, chains[i] each seq's previous one under its key. */
+    MDB_dbi chains[LPG_TABLE_COUNT];
+    bool chained[LPG_TABLE_COUNT];
+    bool hosted[LPG_TABLE_COUNT];    /* heads in another table: s_head_host */
+    bool has_heads[LPG_TABLE_COUNT]; /* holds another index's heads */
     char *dir;
     bool rdonly;
     lpg_key_t *authority;
@@ -60,6 +107,7 @@ struct lpg_ledger {
     lpg_keyring_t *keys;    /* enrolled devices' keys, by key id */
     lpg_workers_t *workers; /* signature threads, started on first use */
     bool workers_tried;
+    bool old_nodes; /* a read-only open of a ledger written before */
     lpg_ledger_stats_t stats;
     _Atomic uint64_t txn_read, txn_write; /* begun, any thread */
     MDB_dbi secrets;                      /* see "secrets" below */
@@ -200,6 +248,186 @@ s_upgrade_ids(lpg_ledger_t *l, MDB_txn *txn)
     return rc;
 }
 
+/*  Moves the tree nodes of a ledger written before into "tree", keyed
+ *  by the order they were made in, in the open's write transaction. */
+static int
+s_upgrade_nodes(lpg_ledger_t *l, MDB_txn *txn)
+{
+    MDB_dbi old;
+    int rc = mdb_dbi_open(txn, S_OLD_NODES, 0, &old);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    MDB_cursor *c = NULL;
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, old, &c);
+    size_t moved = 0;
+    MDB_val k, v;
+    int crc = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        const uint8_t *kb = k.mv_data;
+        uint8_t nk[8];
+        if (k.mv_size != 9 || v.mv_size != 32 ||
+            lpg_node_key(nk, kb[0], lpg_be64_get(kb + 1)) != LPG_OK) {
+            crc = MDB_CORRUPTED;
+            break;
+        }
+        MDB_val kk = {8, nk};
+        crc = mdb_put(txn, l->internal[S_NODES], &kk, &v, 0);
+        moved++;
+    }
+    if (c)
+        mdb_cursor_close(c);
+    rc = crc == MDB_NOTFOUND ? 0 : crc;
+    if (rc == 0)
+        rc = mdb_drop(txn, old, 1);
+    if (rc == 0 && moved)
+        lpg_info("ledger: %s: moved %zu tree nodes to the new layout", l->dir,
+                 moved);
+    return rc;
+}
+
+/*  Drops the retired tables of a ledger written before, in the open's
+ *  write transaction. */
+static int
+s_drop_retired(lpg_ledger_t *l, MDB_txn *txn)
+{
+    for (size_t i = 0; i < sizeof s_retired / sizeof *s_retired; i++) {
+        MDB_dbi dbi;
+        int rc = mdb_dbi_open(txn, s_retired[i], 0, &dbi);
+        if (rc == MDB_NOTFOUND)
+            continue;
+        if (rc == 0)
+            rc = mdb_drop(txn, dbi, 1);
+        if (rc)
+            return rc;
+        lpg_info("ledger: %s: dropped the table '%s', which nothing reads",
+                 l->dir, s_retired[i]);
+    }
+    return 0;
+}
+
+/*  The key of key's head in index i's head table (out's 512 bytes hold
+ *  it when the head is hosted). */
+static int
+s_head_key(const lpg_ledger_t *l, int i, const void *key, size_t klen,
+           uint8_t out[512], MDB_val *hk)
+{
+    if (!l->hosted[i]) {
+        hk->mv_size = klen;
+        hk->mv_data = (void *)key;
+        return LPG_OK;
+    }
+    if (klen == 0 || klen >= 511)
+        return LPG_ERANGE;
+    memcpy(out, key, klen);
+    out[klen] = 0;
+    hk->mv_size = klen + 1;
+    hk->mv_data = out;
+    return LPG_OK;
+}
+
+/*  Whether a key of table i is another index's head (s_head_host). */
+static bool
+s_is_head(const lpg_ledger_t *l, int i, const MDB_val *k)
+{
+    return l->has_heads[i] && k->mv_size > 1 &&
+           ((const uint8_t *)k->mv_data)[k->mv_size - 1] == 0;
+}
+
+/*  Turns the duplicates of an older ledger's index (dbi old) into the
+ *  chains of table i, in the open's write transaction, and drops them. */
+static int
+s_upgrade_chain(lpg_ledger_t *l, MDB_txn *txn, int i, MDB_dbi old)
+{
+    MDB_cursor *c = NULL;
+    int rc = mdb_cursor_open(txn, old, &c);
+    MDB_val k, v, prevk = {0, NULL};
+    uint8_t prev[8], keep[512];
+    size_t moved = 0;
+    int crc = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (v.mv_size != 8 || k.mv_size > sizeof keep) {
+            crc = MDB_CORRUPTED;
+            break;
+        }
+        bool same = prevk.mv_data && prevk.mv_size == k.mv_size &&
+                    memcmp(prevk.mv_data, k.mv_data, k.mv_size) == 0;
+        MDB_val ck = {8, v.mv_data}, cv = {same ? 8 : 0, prev};
+        crc = mdb_put(txn, l->chains[i], &ck, &cv, MDB_NOOVERWRITE);
+        uint8_t hb[512];
+        MDB_val hk;
+        if (crc == 0 && s_head_key(l, i, k.mv_data, k.mv_size, hb, &hk))
+            crc = MDB_BAD_VALSIZE;
+        if (crc == 0)
+            crc = mdb_put(txn, l->tables[i], &hk, &v, 0);
+        if (crc)
+            break;
+        memcpy(prev, v.mv_data, 8);
+        memcpy(keep, k.mv_data, k.mv_size);
+        prevk.mv_size = k.mv_size;
+        prevk.mv_data = keep;
+        moved++;
+    }
+    if (c)
+        mdb_cursor_close(c);
+    rc = crc == MDB_NOTFOUND ? 0 : crc;
+    if (rc == 0)
+        rc = mdb_drop(txn, old, 1);
+    if (rc == 0)
+        lpg_info("ledger: %s: the index '%s' (%zu seqs) is now kept as "
+                 "chains",
+                 l->dir, s_table_names[i], moved);
+    return rc;
+}
+
+/*  Opens (creates, upgrades) the chained index i; see "chains" above. */
+static int
+s_open_chain(lpg_ledger_t *l, MDB_txn *txn, int i, bool *fresh)
+{
+    char head[64], chain[64];
+    snprintf(head, sizeof head, "%s.head", s_table_names[i]);
+    snprintf(chain, sizeof chain, "%s.chain", s_table_names[i]);
+    int host = s_head_host(i);
+    int rc = mdb_dbi_open(txn, chain, 0, &l->chains[i]);
+    if (rc == 0 && host < 0)
+        rc = mdb_dbi_open(txn, head, 0, &l->tables[i]);
+    if (rc == 0) {
+        l->chained[i] = true;
+        if (host >= 0) {
+            l->tables[i] = l->tables[host]; /* opened before */
+            l->hosted[i] = l->has_heads[host] = true;
+        }
+        return 0;
+    }
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    MDB_dbi old;
+    int orc = mdb_dbi_open(txn, s_table_names[i], 0, &old);
+    if (orc && orc != MDB_NOTFOUND)
+        return orc;
+    if (l->rdonly) {
+        /* read the older ledger's duplicates as they are */
+        l->tables[i] = old;
+        return orc;
+    }
+    rc = 0;
+    if (host >= 0) {
+        l->tables[i] = l->tables[host];
+        l->hosted[i] = l->has_heads[host] = true;
+    } else
+        rc = mdb_dbi_open(txn, head, MDB_CREATE, &l->tables[i]);
+    if (rc == 0)
+        rc = mdb_dbi_open(txn, chain, MDB_CREATE, &l->chains[i]);
+    if (rc)
+        return rc;
+    l->chained[i] = true;
+    if (orc == MDB_NOTFOUND) {
+        *fresh = true;
+        return 0;
+    }
+    return s_upgrade_chain(l, txn, i, old);
+}
+
 static int
 s_open_dbis(lpg_ledger_t *l)
 {
@@ -210,13 +438,25 @@ s_open_dbis(lpg_ledger_t *l)
         return rc;
     for (int i = 0; i < S_NINTERNAL && rc == 0; i++) {
         rc = mdb_dbi_open(txn, s_internal_names[i], create, &l->internal[i]);
+        if (rc == MDB_NOTFOUND && i == S_NODES && l->rdonly) {
+            rc = mdb_dbi_open(txn, S_OLD_NODES, 0, &l->internal[i]);
+            l->old_nodes = rc == 0;
+        }
         if (rc == MDB_NOTFOUND && i == S_EVENT_IDS && l->rdonly)
             rc = 0; /* an older ledger; only appends read event ids */
     }
     if (rc == 0 && !l->rdonly)
         rc = s_upgrade_ids(l, txn);
+    if (rc == 0 && !l->rdonly)
+        rc = s_upgrade_nodes(l, txn);
+    if (rc == 0 && !l->rdonly)
+        rc = s_drop_retired(l, txn);
     bool fresh[LPG_TABLE_COUNT] = {false};
     for (int i = 0; i < LPG_TABLE_COUNT && rc == 0; i++) {
+        if (s_is_chained(i)) {
+            rc = s_open_chain(l, txn, i, &fresh[i]);
+            continue;
+        }
         unsigned flags = 0;
         if (i >= LPG_TABLE_BY_CYLINDER)
             flags |= MDB_DUPSORT | MDB_DUPFIXED;
@@ -646,19 +886,47 @@ lpg_txn_entry(lpg_txn_t *t, uint64_t seq, const uint8_t **data, size_t *len)
     return LPG_OK;
 }
 
-static void
-s_node_key(uint8_t kb[9], unsigned level, uint64_t index)
+/*  Node (level, index) covers leaves [a, n), n = (index + 1) << level,
+ *  and is made when leaf n - 1 is appended, with its parents up to the
+ *  level of n's trailing zero bits: the last of those is the
+ *  (2n - popcount(n))-th node made, and each level below comes one
+ *  before the level above. */
+int
+lpg_node_key(uint8_t out[8], unsigned level, uint64_t index)
 {
-    kb[0] = (uint8_t)level;
-    lpg_be64_put(kb + 1, index);
+    if (level > 62 || index >= (UINT64_MAX >> (level + 2)))
+        return LPG_ERANGE;
+    uint64_t n = (index + 1) << level;
+    unsigned top = (unsigned)__builtin_ctzll(n);
+    uint64_t made = 2 * n - (uint64_t)__builtin_popcountll(n);
+    lpg_be64_put(out, made - 1 - (top - level));
+    return LPG_OK;
+}
+
+/*  The stored key of a node: 9 bytes (level, index) in a ledger written
+ *  before, read only; else lpg_node_key's 8. */
+static int
+s_node_key(const lpg_ledger_t *l, uint8_t kb[9], unsigned level,
+           uint64_t index, size_t *klen)
+{
+    if (l->old_nodes) {
+        kb[0] = (uint8_t)level;
+        lpg_be64_put(kb + 1, index);
+        *klen = 9;
+        return LPG_OK;
+    }
+    *klen = 8;
+    return lpg_node_key(kb, level, index);
 }
 
 int
 lpg_txn_node(lpg_txn_t *t, unsigned level, uint64_t index, uint8_t out[32])
 {
     uint8_t kb[9];
-    s_node_key(kb, level, index);
-    MDB_val k = {9, kb}, v;
+    size_t klen;
+    if (s_node_key(t->l, kb, level, index, &klen) != LPG_OK)
+        return LPG_ENOTFOUND;
+    MDB_val k = {klen, kb}, v;
     int rc = mdb_get(t->txn, t->l->internal[S_NODES], &k, &v);
     if (rc)
         return s_err(rc, "node");
@@ -679,9 +947,16 @@ s_node_put(void *ctx, unsigned level, uint64_t index, const uint8_t h[32])
 {
     lpg_txn_t *t = ctx;
     uint8_t kb[9];
-    s_node_key(kb, level, index);
-    MDB_val k = {9, kb}, v = {32, (void *)h};
-    return s_err(mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, 0), "node");
+    size_t klen;
+    int rc = s_node_key(t->l, kb, level, index, &klen);
+    if (rc != LPG_OK)
+        return rc;
+    MDB_val k = {klen, kb}, v = {32, (void *)h};
+    /* nodes come in the order of their keys: each goes at the end */
+    int mrc = mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, MDB_APPEND);
+    if (mrc == MDB_KEYEXIST)
+        mrc = mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, 0);
+    return s_err(mrc, "node");
 }
 
 int
@@ -707,10 +982,153 @@ lpg_txn_put(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     return s_err(mdb_put(t->txn, t->l->tables[table], &k, &v, 0), "put");
 }
 
+/*  Chains: adds seq under key, after the key's newest seq. */
+static int
+s_chain_add(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+            uint64_t seq)
+{
+    MDB_txn *txn = t->txn;
+    MDB_val k, v;
+    uint8_t sb[8], prev[8], hb[512];
+    if (s_head_key(t->l, table, key, klen, hb, &k) != LPG_OK)
+        return LPG_ERANGE;
+    lpg_be64_put(sb, seq);
+    int rc = mdb_get(txn, t->l->tables[table], &k, &v);
+    size_t plen = 0;
+    if (rc == 0) {
+        if (v.mv_size != 8)
+            return LPG_ECORRUPT;
+        uint64_t last = lpg_be64_get(v.mv_data);
+        if (last == seq)
+            return LPG_OK; /* indexed already */
+        if (last > seq)
+            return LPG_ERANGE; /* a chain only grows */
+        memcpy(prev, v.mv_data, 8);
+        plen = 8;
+    } else if (rc != MDB_NOTFOUND)
+        return s_err(rc, "index");
+    MDB_val ck = {8, sb}, cv = {plen, prev};
+    rc = mdb_put(txn, t->l->chains[table], &ck, &cv, MDB_APPEND);
+    if (rc == MDB_KEYEXIST) /* not the newest seq: a plain put */
+        rc = mdb_put(txn, t->l->chains[table], &ck, &cv, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST)
+        return LPG_ECORRUPT; /* this seq has a key of this index already */
+    MDB_val hv = {8, sb};
+    if (rc == 0)
+        rc = mdb_put(txn, t->l->tables[table], &k, &hv, 0);
+    return s_err(rc, "index");
+}
+
+/*  Chains: the seqs >= from under key, oldest first, into *out (caller
+ *  frees). */
+static int
+s_chain_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+            uint64_t from, uint64_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    MDB_val k, v;
+    uint8_t hb[512];
+    if (s_head_key(t->l, table, key, klen, hb, &k) != LPG_OK)
+        return LPG_OK; /* no such key */
+    int rc = mdb_get(t->txn, t->l->tables[table], &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return LPG_OK;
+    if (rc)
+        return s_err(rc, "index");
+    size_t cap = 0;
+    uint64_t *seqs = NULL;
+    while (v.mv_size == 8) {
+        uint64_t seq = lpg_be64_get(v.mv_data);
+        if (seq < from)
+            break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            uint64_t *more = realloc(seqs, cap * sizeof *seqs);
+            if (!more) {
+                free(seqs);
+                return LPG_ENOMEM;
+            }
+            seqs = more;
+        }
+        if (*n && seq >= seqs[*n - 1]) {
+            free(seqs);
+            return LPG_ECORRUPT; /* a chain goes back in the log */
+        }
+        seqs[(*n)++] = seq;
+        MDB_val ck = {8, v.mv_data};
+        rc = mdb_get(t->txn, t->l->chains[table], &ck, &v);
+        if (rc) {
+            free(seqs);
+            return rc == MDB_NOTFOUND ? LPG_ECORRUPT : s_err(rc, "index");
+        }
+    }
+    if (v.mv_size != 8 && v.mv_size != 0) {
+        free(seqs);
+        return LPG_ECORRUPT;
+    }
+    for (size_t i = 0; i < *n / 2; i++) {
+        uint64_t x = seqs[i];
+        seqs[i] = seqs[*n - 1 - i];
+        seqs[*n - 1 - i] = x;
+    }
+    *out = seqs;
+    return LPG_OK;
+}
+
+static int
+s_chain_each(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+             uint64_t from, lpg_seq_fn fn, void *ctx)
+{
+    uint64_t *seqs = NULL;
+    size_t n = 0;
+    int rc = s_chain_get(t, table, key, klen, from, &seqs, &n);
+    for (size_t i = 0; i < n && rc == LPG_OK; i++)
+        rc = fn(ctx, seqs[i]);
+    free(seqs);
+    return rc;
+}
+
+/*  Chains: every (key, seq) pair in key order, as the duplicates were. */
+static int
+s_chain_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
+    if (rc)
+        return s_err(rc, "cursor");
+    MDB_val k, v;
+    int ret = LPG_OK;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && ret == LPG_OK;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        size_t klen = k.mv_size;
+        if (t->l->hosted[table]) {
+            if (!s_is_head(t->l, s_head_host(table), &k))
+                continue; /* the host's own record */
+            klen--;
+        }
+        uint64_t *seqs = NULL;
+        size_t n = 0;
+        ret = s_chain_get(t, table, k.mv_data, klen, 0, &seqs, &n);
+        for (size_t i = 0; i < n && ret == LPG_OK; i++) {
+            uint8_t sb[8];
+            lpg_be64_put(sb, seqs[i]);
+            ret = fn(ctx, k.mv_data, klen, sb, 8);
+        }
+        free(seqs);
+    }
+    mdb_cursor_close(c);
+    if (ret == LPG_OK && rc != MDB_NOTFOUND)
+        ret = s_err(rc, "cursor");
+    return ret;
+}
+
 int
 lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
               uint64_t seq)
 {
+    if (t->l->chained[table])
+        return s_chain_add(t, table, key, klen, seq);
     uint8_t sb[8];
     lpg_be64_put(sb, seq);
     MDB_val k = {klen, (void *)key}, v = {8, sb};
@@ -721,6 +1139,8 @@ lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 int
 lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
 {
+    if (t->l->chained[table])
+        return s_chain_foreach(t, table, fn, ctx);
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -729,6 +1149,8 @@ lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
     int ret = LPG_OK;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (s_is_head(t->l, table, &k))
+            continue; /* another index's head, kept here */
         ret = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
         if (ret != LPG_OK)
             break;
@@ -745,6 +1167,8 @@ lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 {
     if (klen == 0)
         return LPG_OK; /* no record has an empty id */
+    if (t->l->chained[table])
+        return s_chain_each(t, table, key, klen, 0, fn, ctx);
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -773,6 +1197,8 @@ lpg_txn_seqs_from(lpg_txn_t *t, lpg_table_t table, const void *key,
 {
     if (klen == 0)
         return LPG_OK; /* no record has an empty id */
+    if (t->l->chained[table])
+        return s_chain_each(t, table, key, klen, from, fn, ctx);
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -838,6 +1264,8 @@ lpg_txn_clear_state(lpg_txn_t *t)
 {
     for (int i = 0; i < LPG_TABLE_COUNT; i++) {
         int rc = mdb_drop(t->txn, t->l->tables[i], 0);
+        if (rc == 0 && t->l->chained[i])
+            rc = mdb_drop(t->txn, t->l->chains[i], 0);
         if (rc)
             return s_err(rc, "clear");
     }
@@ -1631,4 +2059,244 @@ lpg_ledger_in_use(const char *dir)
         rc = errno == EAGAIN || errno == EACCES ? LPG_EEXIST : LPG_EIO;
     close(fd); /* releases the lock, if taken */
     return rc;
+}
+
+/* -------------------------------------------------------------- census */
+
+/*  LMDB 0.9's file format, read only here: a page starts with its number
+ *  (8 bytes), 2 bytes of padding, its flags (2), then lower and upper
+ *  (2 + 2; an overflow page's count of pages in their place), then the
+ *  node offsets. A node: data size or child page (lo 2, hi 2, flags 2:
+ *  the child's top 16 bits in a branch), key size (2), key, data. A
+ *  table's record (MDB_db, 48 bytes) has its root page at offset 40; the
+ *  meta pages (0 and 1) hold the free list's and the table of tables'
+ *  records from offset 16 + 24, and the transaction id at 16 + 128. */
+#define S_PHDR 16
+#define S_P_BRANCH 0x01
+#define S_P_LEAF 0x02
+#define S_P_LEAF2 0x20
+#define S_F_BIGDATA 0x01
+#define S_F_SUBDATA 0x02
+#define S_ROW_OTHER (LPG_TABLE_COUNT + S_NINTERNAL + 1)
+#define S_ROW_MAIN (S_ROW_OTHER + 1)
+#define S_ROW_FREE (S_ROW_OTHER + 2)
+
+struct lpg_census {
+    lpg_ledger_t *l;
+    uint8_t *owner; /* row + 1 of each page at the last census, 0 none */
+    size_t npages;
+    /* the walk in progress */
+    const uint8_t *map;
+    size_t mapsize, psize;
+    uint8_t *now;
+    int bad;
+};
+
+const char *
+lpg_census_row(size_t row)
+{
+    if (row < LPG_TABLE_COUNT)
+        return s_table_names[row];
+    if (row < LPG_TABLE_COUNT + S_NINTERNAL)
+        return s_internal_names[row - LPG_TABLE_COUNT];
+    if (row == LPG_TABLE_COUNT + S_NINTERNAL)
+        return "secrets";
+    if (row == S_ROW_OTHER)
+        return "(other tables)";
+    if (row == S_ROW_MAIN)
+        return "(table of tables)";
+    return row == S_ROW_FREE ? "(free list)" : "?";
+}
+
+static uint64_t
+s_le(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = n; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static size_t
+s_census_row_of(const uint8_t *name, size_t len)
+{
+    const uint8_t *dot = memchr(name, '.', len);
+    if (dot)
+        len = (size_t)(dot - name); /* a chained index's two tables */
+    for (size_t i = 0; i < LPG_TABLE_COUNT; i++)
+        if (strlen(s_table_names[i]) == len &&
+            memcmp(s_table_names[i], name, len) == 0)
+            return i;
+    for (size_t i = 0; i < S_NINTERNAL; i++)
+        if (strlen(s_internal_names[i]) == len &&
+            memcmp(s_internal_names[i], name, len) == 0)
+            return LPG_TABLE_COUNT + i;
+    if (len == 7 && memcmp(name, "secrets", 7) == 0)
+        return LPG_TABLE_COUNT + S_NINTERNAL;
+    return S_ROW_OTHER;
+}
+
+static const uint8_t *
+s_census_page(struct lpg_census *c, uint64_t pgno)
+{
+    if (pgno >= c->mapsize / c->psize) {
+        c->bad = 1;
+        return NULL;
+    }
+    return c->map + pgno * c->psize;
+}
+
+static void
+s_census_mark(struct lpg_census *c, uint64_t pgno, size_t n, size_t row)
+{
+    for (size_t i = 0; i < n && pgno + i < c->mapsize / c->psize; i++)
+        c->now[pgno + i] = (uint8_t)(row + 1);
+}
+
+static void
+s_census_walk(struct lpg_census *c, uint64_t pgno, size_t row, int depth)
+{
+    const uint8_t *p = s_census_page(c, pgno);
+    if (!p || depth > 64) {
+        c->bad = 1;
+        return;
+    }
+    s_census_mark(c, pgno, 1, row);
+    unsigned flags = (unsigned)s_le(p + 10, 2);
+    size_t lower = (size_t)s_le(p + 12, 2);
+    if (flags & S_P_LEAF2 || lower < S_PHDR)
+        return;
+    size_t nkeys = (lower - S_PHDR) / 2;
+    for (size_t i = 0; i < nkeys && !c->bad; i++) {
+        size_t off = (size_t)s_le(p + S_PHDR + 2 * i, 2);
+        if (off + 8 > c->psize) {
+            c->bad = 1;
+            return;
+        }
+        const uint8_t *node = p + off;
+        uint64_t lohi = s_le(node, 4);
+        unsigned nflags = (unsigned)s_le(node + 4, 2);
+        size_t ksize = (size_t)s_le(node + 6, 2);
+        if (flags & S_P_BRANCH) {
+            s_census_walk(c, lohi | ((uint64_t)nflags << 32), row, depth + 1);
+            continue;
+        }
+        if (!(flags & S_P_LEAF))
+            return;
+        const uint8_t *data = node + 8 + ksize;
+        if (nflags & S_F_BIGDATA) {
+            uint64_t ov = s_le(data, 8);
+            const uint8_t *op = s_census_page(c, ov);
+            if (op)
+                s_census_mark(c, ov, (size_t)s_le(op + 12, 4), row);
+        } else if (nflags & S_F_SUBDATA) {
+            /* a named table (in the table of tables) or the duplicates
+             * of one key kept in a tree of their own */
+            uint64_t root = s_le(data + 40, 8);
+            size_t sub =
+                row == S_ROW_MAIN ? s_census_row_of(node + 8, ksize) : row;
+            if (root != UINT64_MAX)
+                s_census_walk(c, root, sub, depth + 1);
+        }
+    }
+}
+
+/*  Walks the tree of the newest meta page into c->now. */
+static int
+s_census_take(struct lpg_census *c)
+{
+    int fd;
+    struct stat st;
+    MDB_stat ms;
+    if (mdb_env_get_fd(c->l->env, &fd) || fstat(fd, &st) ||
+        mdb_env_stat(c->l->env, &ms))
+        return LPG_EIO;
+    c->psize = ms.ms_psize;
+    c->mapsize = (size_t)st.st_size;
+    size_t npages = c->mapsize / c->psize;
+    if (npages < 2)
+        return LPG_ECORRUPT;
+    uint8_t *buf = malloc(c->mapsize);
+    c->now = calloc(npages, 1);
+    if (!buf || !c->now) {
+        free(buf);
+        free(c->now);
+        c->now = NULL;
+        return LPG_ENOMEM;
+    }
+    size_t got = 0;
+    while (got < c->mapsize) {
+        ssize_t r = pread(fd, buf + got, c->mapsize - got, (off_t)got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    c->map = buf;
+    c->bad = got < c->mapsize;
+    const uint8_t *m0 = buf + S_PHDR, *m1 = buf + c->psize + S_PHDR;
+    const uint8_t *m = s_le(m1 + 128, 8) > s_le(m0 + 128, 8) ? m1 : m0;
+    c->now[0] = c->now[1] = (uint8_t)(S_ROW_MAIN + 1);
+    uint64_t free_root = s_le(m + 24 + 40, 8);
+    uint64_t main_root = s_le(m + 24 + 48 + 40, 8);
+    if (!c->bad && free_root != UINT64_MAX)
+        s_census_walk(c, free_root, S_ROW_FREE, 0);
+    if (!c->bad && main_root != UINT64_MAX)
+        s_census_walk(c, main_root, S_ROW_MAIN, 0);
+    free(buf);
+    c->map = NULL;
+    if (c->bad) {
+        free(c->now);
+        c->now = NULL;
+        return LPG_ECORRUPT;
+    }
+    return LPG_OK;
+}
+
+int
+lpg_census_new(lpg_ledger_t *l, lpg_census_t **out)
+{
+    *out = NULL;
+    struct lpg_census *c = calloc(1, sizeof *c);
+    if (!c)
+        return LPG_ENOMEM;
+    c->l = l;
+    int rc = s_census_take(c);
+    if (rc != LPG_OK) {
+        free(c);
+        return rc;
+    }
+    c->owner = c->now;
+    c->npages = c->mapsize / c->psize;
+    c->now = NULL;
+    *out = c;
+    return LPG_OK;
+}
+
+int
+lpg_census_step(lpg_census_t *c, uint64_t fresh[LPG_CENSUS_ROWS])
+{
+    int rc = s_census_take(c);
+    if (rc != LPG_OK)
+        return rc;
+    size_t n = c->mapsize / c->psize;
+    for (size_t i = 0; i < n; i++)
+        if (c->now[i] && i >= 2 &&
+            (i >= c->npages || c->owner[i] != c->now[i]))
+            fresh[c->now[i] - 1]++;
+    fresh[S_ROW_MAIN]++; /* the meta page */
+    free(c->owner);
+    c->owner = c->now;
+    c->npages = n;
+    c->now = NULL;
+    return LPG_OK;
+}
+
+void
+lpg_census_destroy(lpg_census_t **p)
+{
+    if (!p || !*p)
+        return;
+    free((*p)->owner);
+    free(*p);
+    *p = NULL;
 }

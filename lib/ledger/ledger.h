@@ -39,7 +39,6 @@ typedef enum {
     LPG_TABLE_BY_CYLINDER,
     LPG_TABLE_BY_SITE,
     LPG_TABLE_BY_USER,
-    LPG_TABLE_BY_ACTOR,
     LPG_TABLE_BY_ID_HMAC, /* ID-card HMAC (32 bytes) -> its UserAdd seq */
     LPG_TABLE_COUNT
 } lpg_table_t;
@@ -337,9 +336,33 @@ typedef struct {
 } lpg_ledger_usage_t;
 int lpg_ledger_usage(lpg_ledger_t *l, lpg_ledger_usage_t *out);
 
+/*  A count of the pages each commit writes, table by table, for the
+ *  benchmarks: a census reads the committed tree from the file and notes
+ *  which table owns each page; a page that was not in the tree at the
+ *  previous census was written since (LMDB copies every page it changes
+ *  to a new page number). Rows are the state tables (lpg_table_t), then
+ *  the ledger's own tables, the secrets, the table of tables and LMDB's
+ *  free list; lpg_census_row names them. Slow (reads every page): not
+ *  for the services. */
+#define LPG_CENSUS_ROWS (LPG_TABLE_COUNT + 9)
+typedef struct lpg_census lpg_census_t;
+int lpg_census_new(lpg_ledger_t *l, lpg_census_t **out);
+/*  Adds to fresh[row] the pages written since the last census; takes
+ *  this one as the next one's reference. */
+int lpg_census_step(lpg_census_t *c, uint64_t fresh[LPG_CENSUS_ROWS]);
+const char *lpg_census_row(size_t row);
+void lpg_census_destroy(lpg_census_t **p);
+
 /*  LPG_EEXIST if some process has the ledger in directory dir open (a
  *  running service), LPG_OK if none has (or there is no ledger there). */
 int lpg_ledger_in_use(const char *dir);
+
+/*  The key under which the ledger stores Merkle node (level, index) in
+ *  its "tree" table: the node's place, from 0, in the order appends make
+ *  nodes (each leaf, then the parents it completes), big-endian. So the
+ *  nodes of a batch, every level of them, sit side by side at the end of
+ *  the table. LPG_ERANGE past 2^62 leaves. */
+int lpg_node_key(uint8_t out[8], unsigned level, uint64_t index);
 
 /*  Big-endian u64 helpers for keys. */
 void lpg_be64_put(uint8_t out[8], uint64_t v);

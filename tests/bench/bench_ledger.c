@@ -8,6 +8,9 @@
  *  batches, as a busy service's group commit would.
  *
  *    bench_ledger [EVENTS] [BATCH]     (defaults 40000, 256)
+ *
+ *  LPG_BENCH_DIR: where the ledgers go (default /tmp); LPG_BENCH_KEEP set:
+ *  leave them there, to look at with mdb_stat.
  */
 #include "crypto/crypto.h"
 #include "domain/kind.h"
@@ -231,6 +234,56 @@ s_commits_per_sec(const char *dir)
     return n / (s_now() - t0);
 }
 
+/*  After the timed phases, S_CENSUS_BATCHES more batches, one at a time,
+ *  each followed by a census of the ledger's pages: the pages each table
+ *  had written, per event (4 KiB each). An index's row counts its chain
+ *  and its heads; the heads of the index by cylinder live in the
+ *  cylinders table and count there (lib/ledger/ledger.c, "chains"). */
+#define S_CENSUS_BATCHES 8
+
+static int
+s_census(lpg_ledger_t *l, const lpg_append_in_t *in, unsigned batch)
+{
+    lpg_census_t *c = NULL;
+    uint64_t fresh[LPG_CENSUS_ROWS] = {0}, sum = 0;
+    lpg_append_out_t *out = calloc(batch, sizeof *out);
+    s_io_t io0 = s_io(), io1 = io0;
+    int rc = out ? lpg_census_new(l, &c) : LPG_ENOMEM;
+    for (unsigned k = 0; k < S_CENSUS_BATCHES && rc == LPG_OK; k++) {
+        s_io_t a = s_io();
+        rc = lpg_ledger_append(l, "bench", in + (size_t)k * batch, batch, NULL,
+                               NULL, out);
+        s_io_t b = s_io();
+        io1.wchar += b.wchar - a.wchar;
+        for (unsigned i = 0; i < batch && rc == LPG_OK; i++)
+            if (out[i].status != LPG_OK)
+                rc = out[i].status;
+        if (rc == LPG_OK)
+            rc = lpg_census_step(c, fresh);
+    }
+    lpg_census_destroy(&c);
+    free(out);
+    if (rc != LPG_OK) {
+        fprintf(stderr, "bench: census: %s\n", lpg_strerror(rc));
+        return 1;
+    }
+    double n = (double)S_CENSUS_BATCHES * batch;
+    printf("  pages written per commit, by table (%d more batches, one at "
+           "a time; bytes per event):\n",
+           S_CENSUS_BATCHES);
+    for (size_t r = 0; r < LPG_CENSUS_ROWS; r++) {
+        sum += fresh[r];
+        if (fresh[r])
+            printf("    %-20s %7.1f pages %7.0f B\n", lpg_census_row(r),
+                   (double)fresh[r] / S_CENSUS_BATCHES,
+                   4096.0 * (double)fresh[r] / n);
+    }
+    printf("    %-20s %7.1f pages %7.0f B (wchar: %.0f B)\n", "all",
+           (double)sum / S_CENSUS_BATCHES, 4096.0 * (double)sum / n,
+           (double)(io1.wchar - io0.wchar) / n);
+    return 0;
+}
+
 static int s_bench(unsigned events, unsigned batch);
 
 /*  Without a batch size: batches of 256 (one service batch) and 1024 (a
@@ -275,14 +328,16 @@ s_bench(unsigned events, unsigned batch)
     o.sites = 16;
     o.cylinders = 2000;
     o.fills = events > 2064 ? (events - 2064) / 2 : 1;
+    o.fills += S_CENSUS_BATCHES * batch / 2; /* kept for the census */
     o.seed = 1;
     lpg_gen_t *g = NULL;
     if (lpg_gen_new(&g, authority, &o) != LPG_OK)
         return 2;
-    uint64_t total = lpg_gen_total(g);
-    lpg_append_in_t *in = calloc(total, sizeof *in);
+    uint64_t generated = lpg_gen_total(g);
+    uint64_t total = generated - (uint64_t)S_CENSUS_BATCHES * batch;
+    lpg_append_in_t *in = calloc(generated, sizeof *in);
     lpg_append_out_t *out = calloc(batch, sizeof *out);
-    for (uint64_t i = 0; i < total; i++) {
+    for (uint64_t i = 0; i < generated; i++) {
         size_t len;
         uint8_t *data;
         if (lpg_gen_next(g, &data, &len) != LPG_OK)
@@ -377,13 +432,18 @@ s_bench(unsigned events, unsigned batch)
            (double)st.ns_write / 1e3 / (double)total,
            (double)st.ns_commit / 1e3 / (double)total);
     total += half;
-    for (uint64_t i = 0; i < total; i++)
+    if (s_census(l, in + total, batch) != 0)
+        return 2;
+    for (uint64_t i = 0; i < generated; i++)
         free((void *)in[i].data);
     free(in);
     free(out);
     lpg_ledger_close(&l);
     lpg_gen_destroy(&g);
     lpg_key_destroy(&authority);
-    s_rm(base);
+    if (getenv("LPG_BENCH_KEEP"))
+        printf("  ledger kept in %s\n", base);
+    else
+        s_rm(base);
     return 0;
 }

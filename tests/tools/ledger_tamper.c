@@ -57,7 +57,7 @@ s_open(const char *dir)
     if (!rc)
         rc = mdb_dbi_open(s_txn, "entries", 0, &s_entries);
     if (!rc)
-        rc = mdb_dbi_open(s_txn, "nodes", 0, &s_nodes);
+        rc = mdb_dbi_open(s_txn, "tree", 0, &s_nodes);
     if (rc)
         s_die("open", rc);
 }
@@ -73,10 +73,10 @@ s_key(uint8_t kb[8], uint64_t seq)
 static int
 s_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 {
-    uint8_t kb[9];
-    kb[0] = (uint8_t)level;
-    lpg_be64_put(kb + 1, index);
-    MDB_val k = {9, kb}, v;
+    uint8_t kb[8];
+    if (lpg_node_key(kb, level, index))
+        return -4;
+    MDB_val k = {8, kb}, v;
     if (mdb_get(s_txn, s_nodes, &k, &v))
         return -4;
     memcpy(out, v.mv_data, 32);
@@ -86,10 +86,10 @@ s_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 static int
 s_put(void *ctx, unsigned level, uint64_t index, const uint8_t h[32])
 {
-    uint8_t kb[9];
-    kb[0] = (uint8_t)level;
-    lpg_be64_put(kb + 1, index);
-    MDB_val k = {9, kb}, v = {32, (void *)h};
+    uint8_t kb[8];
+    if (lpg_node_key(kb, level, index))
+        return -30;
+    MDB_val k = {8, kb}, v = {32, (void *)h};
     return mdb_put(s_txn, s_nodes, &k, &v, 0) ? -30 : 0;
 }
 

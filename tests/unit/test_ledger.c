@@ -399,6 +399,79 @@ test_ids_from_before(void **state)
     mdb_env_close(env);
 }
 
+/*  Whether the ledger in dir has a table called name, read straight from
+ *  LMDB. */
+static bool
+s_has_table(const char *dir, const char *name)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    int rc = mdb_dbi_open(txn, name, 0, &dbi);
+    assert_true(rc == 0 || rc == MDB_NOTFOUND);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return rc == 0;
+}
+
+/*  A ledger written before has an index by staff member ("by_actor"),
+ *  which nothing reads: a read-only open leaves it, the first read-write
+ *  open drops it, and new entries are not indexed by staff any more. */
+static void
+test_retired_by_actor(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_ledger_close(&f->l);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "by_actor",
+                                  MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED,
+                                  &dbi),
+                     0);
+    uint8_t sb[8];
+    lpg_be64_put(sb, 2);
+    MDB_val k = {5, "alice"}, v = {8, sb};
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    assert_true(s_has_table(f->dir, "by_actor"));
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_RDONLY, 0, NULL), LPG_OK);
+    lpg_ledger_close(&f->l);
+    assert_true(s_has_table(f->dir, "by_actor"));
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    assert_false(s_has_table(f->dir, "by_actor"));
+    /* An event that names a member of staff lands, and no such table
+     * comes back. */
+    size_t len;
+    lpg_append_out_t out;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    Lpg__FillCheck fc = LPG__FILL_CHECK__INIT;
+    fc.code = "https://id.lpg.example/8003/x";
+    fc.empty_g = 15000;
+    Lpg__Event ev = LPG__EVENT__INIT;
+    ev.body_case = LPG__EVENT__BODY_FILL_CHECK;
+    ev.fill_check = &fc;
+    ev.cylinder = "06900000000150A1";
+    ev.site = "S1";
+    ev.actor = "alice";
+    s_append1(f, s_event(f->dev, &ev, NULL, &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_false(s_has_table(f->dir, "by_actor"));
+}
+
 static void
 test_revoked_device_refused(void **state)
 {
@@ -556,6 +629,276 @@ s_keep_seq(void *ctx, uint64_t seq)
         return LPG_ERANGE;
     k->seq[k->n++] = seq;
     return LPG_OK;
+}
+
+/*  Rewrites the tree of the ledger in dir, of size entries, as a ledger
+ *  written before kept it: table "nodes", keyed level byte + index. */
+static void
+s_make_old_nodes(const char *dir, uint64_t size)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi tree, old;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "tree", 0, &tree), 0);
+    assert_int_equal(mdb_dbi_open(txn, "nodes", MDB_CREATE, &old), 0);
+    size_t n = 0;
+    for (unsigned level = 0; (1ULL << level) <= size; level++)
+        for (uint64_t i = 0; (i + 1) << level <= size; i++) {
+            uint8_t nk[8], ok[9];
+            assert_int_equal(lpg_node_key(nk, level, i), LPG_OK);
+            MDB_val k = {8, nk}, v;
+            assert_int_equal(mdb_get(txn, tree, &k, &v), 0);
+            ok[0] = (uint8_t)level;
+            lpg_be64_put(ok + 1, i);
+            MDB_val kk = {9, ok};
+            assert_int_equal(mdb_put(txn, old, &kk, &v, 0), 0);
+            n++;
+        }
+    MDB_stat st;
+    assert_int_equal(mdb_stat(txn, tree, &st), 0);
+    assert_int_equal(st.ms_entries, n); /* every node, and only those */
+    assert_int_equal(mdb_drop(txn, tree, 1), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/*  Tree nodes are keyed in the order appends make them; a ledger written
+ *  before keyed them level first: a read-only open reads those, the
+ *  first read-write open moves them, and roots and proofs stay the same. */
+static void
+test_tree_from_before(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    for (int i = 0; i < 10; i++)
+        s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000, &len), &len,
+                  &out);
+    uint64_t size = 0;
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    assert_int_equal(size, S_BASE + 11);
+    uint8_t roots[S_BASE + 11][32], root[32];
+    for (uint64_t s = 1; s <= size; s++)
+        assert_int_equal(lpg_ledger_root(f->l, s, roots[s - 1]), LPG_OK);
+    lpg_hash_t proof[LPG_MERKLE_MAX_PROOF], again[LPG_MERKLE_MAX_PROOF];
+    size_t np = 0, na = 0;
+    assert_int_equal(lpg_ledger_inclusion_proof(f->l, 5, size, proof, &np),
+                     LPG_OK);
+    lpg_ledger_close(&f->l);
+    s_make_old_nodes(f->dir, size);
+    assert_true(s_has_table(f->dir, "nodes"));
+    assert_false(s_has_table(f->dir, "tree"));
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_RDONLY, 0, NULL), LPG_OK);
+    for (uint64_t s = 1; s <= size; s++) {
+        assert_int_equal(lpg_ledger_root(f->l, s, root), LPG_OK);
+        assert_memory_equal(root, roots[s - 1], 32);
+    }
+    lpg_ledger_close(&f->l);
+    assert_false(s_has_table(f->dir, "tree"));
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    assert_false(s_has_table(f->dir, "nodes"));
+    assert_true(s_has_table(f->dir, "tree"));
+    for (uint64_t s = 1; s <= size; s++) {
+        assert_int_equal(lpg_ledger_root(f->l, s, root), LPG_OK);
+        assert_memory_equal(root, roots[s - 1], 32);
+    }
+    assert_int_equal(lpg_ledger_inclusion_proof(f->l, 5, size, again, &na),
+                     LPG_OK);
+    assert_int_equal(na, np);
+    assert_memory_equal(again, proof, np * sizeof *proof);
+    /* and the tree grows on */
+    s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    assert_int_equal(
+        lpg_ledger_consistency_proof(f->l, size, size + 1, proof, &np),
+        LPG_OK);
+    assert_int_equal(lpg_ledger_root(f->l, size + 1, root), LPG_OK);
+    lpg_txn_t *t;
+    const uint8_t *data;
+    size_t dlen;
+    uint8_t leaf[32];
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    assert_int_equal(lpg_txn_entry(t, size, &data, &dlen), LPG_OK);
+    lpg_merkle_leaf_hash(data, dlen, leaf);
+    lpg_txn_abort(&t);
+    assert_int_equal(
+        lpg_ledger_inclusion_proof(f->l, size, size + 1, again, &na), LPG_OK);
+    assert_int_equal(
+        lpg_merkle_verify_inclusion(size, size + 1, leaf, again, na, root),
+        LPG_OK);
+}
+
+/*  The seqs under key in index table tb, as the ledger in f->l reads
+ *  them. */
+static s_seqs_t
+s_seqs_of(s_fix_t *f, lpg_table_t tb, const char *key)
+{
+    s_seqs_t k = {0};
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    assert_int_equal(lpg_txn_seqs(t, tb, key, strlen(key), s_keep_seq, &k),
+                     LPG_OK);
+    lpg_txn_abort(&t);
+    return k;
+}
+
+static void
+s_same_seqs(const s_seqs_t *a, const s_seqs_t *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (int i = 0; i < a->n; i++)
+        assert_int_equal(a->seq[i], b->seq[i]);
+}
+
+/*  Rewrites index table name of the ledger in dir as a ledger written
+ *  before kept it: duplicates under the table's own name, no chains.
+ *  host: the table that keeps the index's heads, each under its key and
+ *  a 0 byte (NULL: "<name>.head"). */
+static void
+s_make_old_index(const char *dir, const char *name, const char *host)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi head, chain, old;
+    char hn[64], cn[64];
+    snprintf(hn, sizeof hn, "%s.head", name);
+    snprintf(cn, sizeof cn, "%s.chain", name);
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, host ? host : hn, 0, &head), 0);
+    assert_int_equal(mdb_dbi_open(txn, cn, 0, &chain), 0);
+    assert_int_equal(
+        mdb_dbi_open(txn, name, MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED, &old),
+        0);
+    MDB_cursor *c;
+    MDB_val k, v;
+    size_t n = 0;
+    assert_int_equal(mdb_cursor_open(txn, head, &c), 0);
+    for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (host) {
+            if (((const uint8_t *)k.mv_data)[k.mv_size - 1] != 0)
+                continue; /* the host's own record */
+            k.mv_size--;
+        }
+        MDB_val at = v;
+        for (;;) {
+            assert_int_equal(at.mv_size, 8);
+            assert_int_equal(mdb_put(txn, old, &k, &at, 0), 0);
+            n++;
+            MDB_val ck = at, prev;
+            assert_int_equal(mdb_get(txn, chain, &ck, &prev), 0);
+            if (prev.mv_size == 0)
+                break;
+            at = prev;
+        }
+    }
+    mdb_cursor_close(c);
+    assert_true(n > 1);
+    if (host) {
+        assert_int_equal(mdb_cursor_open(txn, head, &c), 0);
+        int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+        while (rc == 0) {
+            if (((const uint8_t *)k.mv_data)[k.mv_size - 1] == 0)
+                assert_int_equal(mdb_cursor_del(c, 0), 0);
+            rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+        }
+        mdb_cursor_close(c);
+    } else
+        assert_int_equal(mdb_drop(txn, head, 1), 0);
+    assert_int_equal(mdb_drop(txn, chain, 1), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/*  The indexes by site and by cylinder are chains of seqs; a ledger
+ *  written before kept them as duplicates: a read-only open reads those,
+ *  the first read-write open turns them into chains, and every key
+ *  answers the same seqs throughout. */
+static void
+test_index_chains_from_before(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    for (int i = 0; i < 5; i++) {
+        s_append1(f,
+                  s_fill_check(f->dev, i % 2 ? "S1" : "S2", NULL, 15000, &len),
+                  &len, &out);
+        assert_int_equal(out.status, LPG_OK);
+    }
+    const char *grai = "06900000000150A1";
+    s_seqs_t s1 = s_seqs_of(f, LPG_TABLE_BY_SITE, "S1");
+    s_seqs_t s2 = s_seqs_of(f, LPG_TABLE_BY_SITE, "S2");
+    s_seqs_t cy = s_seqs_of(f, LPG_TABLE_BY_CYLINDER, grai);
+    assert_int_equal(cy.n, 5);
+    assert_true(s1.n >= 3 && s2.n >= 3);
+    for (int i = 1; i < s1.n; i++)
+        assert_true(s1.seq[i] > s1.seq[i - 1]);
+    uint8_t digest[32], again[32];
+    assert_int_equal(lpg_state_digest(f->l, digest), LPG_OK);
+    lpg_ledger_close(&f->l);
+    s_make_old_index(f->dir, "by_site", NULL);
+    s_make_old_index(f->dir, "by_cylinder", "cylinders");
+    assert_true(s_has_table(f->dir, "by_site"));
+    assert_false(s_has_table(f->dir, "by_site.head"));
+    /* Read only: the duplicates as they are. */
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_RDONLY, 0, NULL), LPG_OK);
+    s_seqs_t r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S1");
+    s_same_seqs(&r, &s1);
+    r = s_seqs_of(f, LPG_TABLE_BY_CYLINDER, grai);
+    s_same_seqs(&r, &cy);
+    assert_int_equal(lpg_state_digest(f->l, again), LPG_OK);
+    assert_memory_equal(again, digest, 32);
+    lpg_ledger_close(&f->l);
+    assert_true(s_has_table(f->dir, "by_site"));
+    /* Read-write: chains, the same answers, and they grow. */
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    assert_false(s_has_table(f->dir, "by_site"));
+    assert_false(s_has_table(f->dir, "by_cylinder"));
+    assert_true(s_has_table(f->dir, "by_site.chain"));
+    r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S1");
+    s_same_seqs(&r, &s1);
+    r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S2");
+    s_same_seqs(&r, &s2);
+    r = s_seqs_of(f, LPG_TABLE_BY_CYLINDER, grai);
+    s_same_seqs(&r, &cy);
+    assert_int_equal(lpg_state_digest(f->l, again), LPG_OK);
+    assert_memory_equal(again, digest, 32);
+    s_append1(f, s_fill_check(f->dev, "S2", NULL, 15000, &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S2");
+    assert_int_equal(r.n, s2.n + 1);
+    assert_int_equal(r.seq[r.n - 1], out.seq);
+    r = s_seqs_of(f, LPG_TABLE_BY_CYLINDER, grai);
+    assert_int_equal(r.n, 6);
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    s_seqs_t w = {0};
+    assert_int_equal(lpg_txn_seqs_from(t, LPG_TABLE_BY_CYLINDER, grai,
+                                       strlen(grai), cy.seq[3], s_keep_seq,
+                                       &w),
+                     LPG_OK);
+    lpg_txn_abort(&t);
+    assert_int_equal(w.n, 3);
+    assert_int_equal(w.seq[0], cy.seq[3]);
+    assert_int_equal(w.seq[2], out.seq);
 }
 
 /*  A window of a long history: the first entry recorded at or after a
@@ -1076,6 +1419,12 @@ main(void)
                                         s_teardown),
         cmocka_unit_test(test_new_ids_sort_in_time),
         cmocka_unit_test_setup_teardown(test_ids_from_before, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_retired_by_actor, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_index_chains_from_before, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_tree_from_before, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_revoked_device_refused, s_setup,
                                         s_teardown),
