@@ -292,6 +292,61 @@ s_describe(const Lpg__Event *e, const Lpg__Outcome *outcome, bool ok,
     }
 }
 
+bool
+lpg_order_delivery_of(lpg_txn_t *t, uint64_t seq, const char *order,
+                      const char *user)
+{
+    const uint8_t *data;
+    size_t len;
+    if (lpg_txn_entry(t, seq, &data, &len) != LPG_OK)
+        return false;
+    Lpg__LedgerEntry *le = lpg__ledger_entry__unpack(NULL, len, data);
+    Lpg__SignedEvent *se =
+        le ? lpg__signed_event__unpack(NULL, le->signed_event.len,
+                                       le->signed_event.data)
+           : NULL;
+    Lpg__Event *e =
+        se ? lpg__event__unpack(NULL, se->body.len, se->body.data) : NULL;
+    bool ok = e && e->body_case == LPG__EVENT__BODY_DELIVERY && le->outcome &&
+              le->outcome->status == LPG__STATUS__STATUS_OK &&
+              e->delivery->order && strcmp(e->delivery->order, order) == 0 &&
+              e->user && strcmp(e->user, user) == 0;
+    if (e)
+        lpg__event__free_unpacked(e, NULL);
+    if (se)
+        lpg__signed_event__free_unpacked(se, NULL);
+    if (le)
+        lpg__ledger_entry__free_unpacked(le, NULL);
+    return ok;
+}
+
+typedef struct {
+    lpg_txn_t *t;
+    const char *order, *user;
+    uint64_t *seqs;
+    size_t max, n;
+} s_found_t;
+
+static int
+s_on_user_seq(void *ctx, uint64_t seq)
+{
+    s_found_t *f = ctx;
+    if (f->n < f->max && lpg_order_delivery_of(f->t, seq, f->order, f->user))
+        f->seqs[f->n++] = seq;
+    return LPG_OK;
+}
+
+int
+lpg_order_deliveries(lpg_txn_t *t, const char *order, const char *user,
+                     uint64_t *seqs, size_t max, size_t *n)
+{
+    s_found_t f = {t, order, user, seqs, max, 0};
+    int rc = lpg_txn_seqs(t, LPG_TABLE_BY_USER, user, strlen(user),
+                          s_on_user_seq, &f);
+    *n = f.n;
+    return rc;
+}
+
 /* ------------------------------------------- a driver's look at an address */
 
 const char *

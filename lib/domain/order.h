@@ -47,6 +47,18 @@ const char *lpg_order_address_of(const Lpg__Event *e);
 /*  Is order o open for its driver's look (assigned or out)? */
 bool lpg_order_is_open(const Lpg__OrderState *o);
 
+/*  Is the ledger's entry seq an accepted Delivery (outcome OK) naming
+ *  order, to the household user? false too when it cannot be read. What
+ *  an OrderDelivered's delivery_seq must name, each one. */
+bool lpg_order_delivery_of(lpg_txn_t *t, uint64_t seq, const char *order,
+                           const char *user);
+
+/*  The accepted deliveries naming order among the entries of its
+ *  household user (by_user), in ledger order: at most max of their seqs
+ *  into seqs, *n of them. LPG_OK, or the ledger's error. */
+int lpg_order_deliveries(lpg_txn_t *t, const char *order, const char *user,
+                         uint64_t *seqs, size_t max, size_t *n);
+
 /*  A status's word ("placed", "delivered", ...). Static storage. */
 const char *lpg_order_status_word(Lpg__OrderStatus s);
 

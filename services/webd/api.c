@@ -144,9 +144,8 @@ s_server_timing(lpg_webd_resp_t *resp, const s_timing_t *t, double total)
 
 /* ---- answers ----------------------------------------------------------- */
 
-/*  o as the JSON body (o consumed). */
-static void
-s_json(lpg_webd_resp_t *resp, int status, json_t *o)
+void
+lpg_webd_api_json(lpg_webd_resp_t *resp, int status, json_t *o)
 {
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
@@ -164,11 +163,19 @@ void
 lpg_webd_api_problem(lpg_webd_resp_t *resp, int status, const char *slug,
                      const char *title, const char *detail, const char *field)
 {
-    if (!field) {
+    lpg_webd_api_problem_ext(resp, status, slug, title, detail, "field",
+                             field);
+}
+
+void
+lpg_webd_api_problem_ext(lpg_webd_resp_t *resp, int status, const char *slug,
+                         const char *title, const char *detail,
+                         const char *name, const char *value)
+{
+    if (!value) {
         lpg_webd_problem(resp, status, slug, title, detail);
         return;
     }
-    /* the problem with the field at fault as an extension member */
     char type[96];
     snprintf(type, sizeof type, "/problems/%s", slug);
     json_t *o = json_object();
@@ -177,8 +184,8 @@ lpg_webd_api_problem(lpg_webd_resp_t *resp, int status, const char *slug,
     json_object_set_new(o, "status", json_integer(status));
     if (detail)
         json_object_set_new(o, "detail", json_string(detail));
-    json_object_set_new(o, "field", json_string(field));
-    s_json(resp, status, o);
+    json_object_set_new(o, name, json_string(value));
+    lpg_webd_api_json(resp, status, o);
     if (resp->status == status)
         resp->content_type = "application/problem+json";
 }
@@ -193,9 +200,8 @@ s_is_json(const lpg_webd_req_t *req)
            (!ct[16] || ct[16] == ';' || ct[16] == ' ');
 }
 
-/*  The body as a JSON object, or a problem answered. */
-static json_t *
-s_body(const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
+json_t *
+lpg_webd_api_body(const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
 {
     if (!s_is_json(req)) {
         lpg_webd_problem(resp, 415, "unsupported-media-type",
@@ -217,6 +223,30 @@ s_body(const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
 }
 
 /* ---- POST /api/v1/prepare ---------------------------------------------- */
+
+json_t *
+lpg_webd_api_prepared(const lpg_prepared_t *p)
+{
+    size_t b64sz = 4 * ((p->len + 2) / 3) + 1;
+    char *b64 = malloc(b64sz);
+    char id[2 * LPG_EVENT_ID_LEN + 1];
+    lpg_hex(p->event_id, LPG_EVENT_ID_LEN, id);
+    json_t *out = NULL;
+    size_t b64len = 0;
+    if (b64 && lpg_base64_encode(p->event, p->len, false, b64, b64sz,
+                                 &b64len) == LPG_OK) {
+        out = json_object();
+        json_object_set_new(out, "event_b64", json_string(b64));
+        json_object_set_new(out, "event_id", json_string(id));
+        /* with its NUL byte: the device signs these bytes, then the
+         * event's */
+        json_object_set_new(out, "sign_context",
+                            json_stringn(s_event_ctx, sizeof s_event_ctx));
+        json_object_set_new(out, "kind", json_string(lpg_kind_name(p->body)));
+    }
+    free(b64);
+    return out;
+}
 
 static void
 s_prepare(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
@@ -256,28 +286,13 @@ s_prepare(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
         lpg_prepared_clear(&p);
         return;
     }
-    size_t b64sz = 4 * ((p.len + 2) / 3) + 1;
-    char *b64 = malloc(b64sz);
-    char id[2 * LPG_EVENT_ID_LEN + 1];
-    lpg_hex(p.event_id, LPG_EVENT_ID_LEN, id);
-    json_t *out = NULL;
-    size_t b64len = 0;
-    if (b64 && lpg_base64_encode(p.event, p.len, false, b64, b64sz, &b64len) ==
-                   LPG_OK) {
-        out = json_object();
-        json_object_set_new(out, "event_b64", json_string(b64));
-        json_object_set_new(out, "event_id", json_string(id));
-        /* with its NUL byte: the device signs these bytes, then the
-         * event's */
-        json_object_set_new(out, "sign_context",
-                            json_stringn(s_event_ctx, sizeof s_event_ctx));
-        json_object_set_new(out, "kind", json_string(lpg_kind_name(p.body)));
+    json_t *out = lpg_webd_api_prepared(&p);
+    if (out) {
         json_object_set_new(out, "service", json_string(p.service));
         json_object_set_new(out, "key_id", json_string(dev->key_id_hex));
     }
-    free(b64);
     lpg_prepared_clear(&p);
-    s_json(resp, 200, out);
+    lpg_webd_api_json(resp, 200, out);
 }
 
 /* ---- POST /api/v1/submit ----------------------------------------------- */
@@ -310,10 +325,8 @@ s_b64(const json_t *o, const char *name, size_t max, uint8_t **out,
     return LPG_OK;
 }
 
-/*  The HTTP status of a service's answer: a verdict (recorded, OK or
- *  DENIED) is 200; the rest say what went wrong. */
-static int
-s_http_status(Lpg__Status s)
+int
+lpg_webd_api_status(Lpg__Status s)
 {
     switch (s) {
     case LPG__STATUS__STATUS_OK:
@@ -334,12 +347,9 @@ s_http_status(Lpg__Status s)
     }
 }
 
-/*  A service's answer as the API's JSON: lpg_msg_reply_json's members,
- *  the event's id and kind, and the cylinder and the fill when the
- *  service named them. */
-static json_t *
-s_answer_json(const Lpg__Reply *r, const uint8_t *event_id,
-              Lpg__Event__BodyCase kind)
+json_t *
+lpg_webd_api_answer(const Lpg__Reply *r, const uint8_t *event_id,
+                    Lpg__Event__BodyCase kind)
 {
     json_t *o = lpg_msg_reply_json(r);
     if (!o)
@@ -421,12 +431,9 @@ lpg_webd_signed_clear(lpg_webd_signed_t *s)
     s->len = 0;
 }
 
-void
-lpg_webd_api_relay(lpg_webd_t *w, lpg_webd_resp_t *resp,
-                   const lpg_webd_signed_t *s, double *relay_us)
+uint8_t *
+lpg_webd_signed_pack(const lpg_webd_signed_t *s, size_t *len)
 {
-    uint8_t *packed = NULL;
-    Lpg__Reply *r = NULL;
     uint8_t kid[LPG_KEYID_LEN];
     memcpy(kid, s->key_id, sizeof kid);
     Lpg__SignedEvent se = LPG__SIGNED_EVENT__INIT;
@@ -436,13 +443,51 @@ lpg_webd_api_relay(lpg_webd_t *w, lpg_webd_resp_t *resp,
     se.key_id.len = sizeof kid;
     se.sig.data = s->sig;
     se.sig.len = LPG_ED25519_SIG_LEN;
-    size_t plen = lpg__signed_event__get_packed_size(&se);
-    packed = malloc(plen);
+    *len = lpg__signed_event__get_packed_size(&se);
+    uint8_t *packed = malloc(*len);
+    if (packed)
+        lpg__signed_event__pack(&se, packed);
+    return packed;
+}
+
+Lpg__Reply *
+lpg_webd_api_send(lpg_webd_t *w, lpg_webd_resp_t *resp, const char *service,
+                  const uint8_t *packed, size_t len, const char *unavailable,
+                  double *relay_us)
+{
+    Lpg__Reply *r = NULL;
+    double t0 = s_us();
+    lpg_client_t *c = lpg_webd_client(w, service);
+    int rc = c ? lpg_client_submit(c, packed, len, &r) : LPG_EUNAVAILABLE;
+    if (relay_us)
+        *relay_us = s_us() - t0;
+    if (rc == LPG_ETOOBIG) {
+        lpg_webd_problem(resp, 413, "too-big", "Too big",
+                         "The signed event is over the service's limit.");
+        return NULL;
+    }
+    if (rc != LPG_OK) {
+        lpg_warn("api: submit to %s: %s", service, lpg_strerror(rc));
+        lpg_webd_problem(resp, 503, "service-unavailable",
+                         "Service unavailable", unavailable);
+        snprintf(resp->extra_headers, sizeof resp->extra_headers,
+                 "Retry-After: 5\r\n");
+        return NULL;
+    }
+    return r;
+}
+
+void
+lpg_webd_api_relay(lpg_webd_t *w, lpg_webd_resp_t *resp,
+                   const lpg_webd_signed_t *s, double *relay_us)
+{
+    Lpg__Reply *r = NULL;
+    size_t plen = 0;
+    uint8_t *packed = lpg_webd_signed_pack(s, &plen);
     if (!packed) {
         lpg_webd_problem(resp, 500, "internal", "Internal error", NULL);
         goto cleanup;
     }
-    lpg__signed_event__pack(&se, packed);
     Lpg__Event__BodyCase kind;
     const char *service = NULL;
     Lpg__Event *ev = lpg__event__unpack(NULL, s->len, s->body);
@@ -459,27 +504,14 @@ lpg_webd_api_relay(lpg_webd_t *w, lpg_webd_resp_t *resp,
                              "event_b64");
         goto cleanup;
     }
-    double t0 = s_us();
-    lpg_client_t *c = lpg_webd_client(w, service);
-    int rc = c ? lpg_client_submit(c, packed, plen, &r) : LPG_EUNAVAILABLE;
-    if (relay_us)
-        *relay_us = s_us() - t0;
-    if (rc == LPG_ETOOBIG) {
-        lpg_webd_problem(resp, 413, "too-big", "Too big",
-                         "The signed event is over the service's limit.");
+    r = lpg_webd_api_send(w, resp, service, packed, plen,
+                          "The service did not answer: send the same signed "
+                          "event again later.",
+                          relay_us);
+    if (!r)
         goto cleanup;
-    }
-    if (rc != LPG_OK) {
-        lpg_warn("api: submit to %s: %s", service, lpg_strerror(rc));
-        lpg_webd_problem(resp, 503, "service-unavailable",
-                         "Service unavailable",
-                         "The service did not answer: send the same "
-                         "signed event again later.");
-        snprintf(resp->extra_headers, sizeof resp->extra_headers,
-                 "Retry-After: 5\r\n");
-        goto cleanup;
-    }
-    s_json(resp, s_http_status(r->status), s_answer_json(r, event_id, kind));
+    lpg_webd_api_json(resp, lpg_webd_api_status(r->status),
+                      lpg_webd_api_answer(r, event_id, kind));
 cleanup:
     if (r)
         lpg__reply__free_unpacked(r, NULL);
@@ -493,7 +525,7 @@ static void
 s_submit(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
          const lpg_webd_device_t *dev, double *relay_us)
 {
-    json_t *o = s_body(req, resp);
+    json_t *o = lpg_webd_api_body(req, resp);
     if (!o)
         return;
     lpg_webd_signed_t s;
@@ -531,28 +563,26 @@ lpg_webd_api_unhex(const char *s, uint8_t *out, size_t n)
     return true;
 }
 
-/*  A path segment percent-decoded into out: false if it does not fit,
- *  decodes to a NUL or a control byte, or a '%' is not followed by two
- *  hex digits. */
-static bool
-s_segment(const char *s, char *out, size_t outsz)
+bool
+lpg_webd_api_segment(const char *s, size_t n, char *out, size_t outsz)
 {
-    size_t n = 0;
-    for (; *s; s++) {
-        int c = (unsigned char)*s;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
         if (c == '%') {
-            int hi = s_nib(s[1]), lo = hi >= 0 ? s_nib(s[2]) : -1;
+            int hi = i + 2 < n ? s_nib(s[i + 1]) : -1;
+            int lo = hi >= 0 ? s_nib(s[i + 2]) : -1;
             if (lo < 0)
                 return false;
             c = hi << 4 | lo;
-            s += 2;
+            i += 2;
         }
-        if (c < 0x20 || c == 0x7f || n + 1 >= outsz)
+        if (c < 0x20 || c == 0x7f || k + 1 >= outsz)
             return false;
-        out[n++] = (char)c;
+        out[k++] = (char)c;
     }
-    out[n] = '\0';
-    return n > 0;
+    out[k] = '\0';
+    return k > 0;
 }
 
 static const char *
@@ -650,7 +680,7 @@ s_cylinder(lpg_webd_t *w, const char *seg, lpg_webd_resp_t *resp,
            const lpg_webd_device_t *dev)
 {
     char id[S_ID_MAX + 1];
-    if (!s_segment(seg, id, sizeof id)) {
+    if (!lpg_webd_api_segment(seg, strlen(seg), id, sizeof id)) {
         lpg_webd_api_problem(resp, 400, "invalid-cylinder", "Invalid cylinder",
                              "not a GRAI or a code, percent-encoded",
                              "cylinder");
@@ -699,7 +729,7 @@ s_cylinder(lpg_webd_t *w, const char *seg, lpg_webd_resp_t *resp,
                          NULL);
     else {
         uint32_t today = lpg_local_ymd(lpg_clock_now_ms(), s_api.zone);
-        s_json(resp, 200, s_cylinder_json(cyl, today, dev));
+        lpg_webd_api_json(resp, 200, s_cylinder_json(cyl, today, dev));
     }
     lpg_state_free(cyl);
     lpg_txn_abort(&t);
@@ -752,8 +782,8 @@ s_hazards(lpg_webd_t *w, const char *seg, lpg_webd_resp_t *resp,
           const lpg_webd_device_t *dev)
 {
     char user[S_ID_MAX + 1];
-    if (!s_segment(seg, user, sizeof user) || strchr(user, '/') ||
-        strlen(user) > LPG_STRING_MAX) {
+    if (!lpg_webd_api_segment(seg, strlen(seg), user, sizeof user) ||
+        strchr(user, '/') || strlen(user) > LPG_STRING_MAX) {
         lpg_webd_api_problem(resp, 400, "invalid-user", "Invalid user",
                              "not a user id, percent-encoded", "user");
         return;
@@ -798,7 +828,7 @@ s_hazards(lpg_webd_t *w, const char *seg, lpg_webd_resp_t *resp,
     json_object_set_new(o, "user", json_string(user));
     json_object_set_new(o, "erased", json_boolean(u->has_erased_seq));
     json_object_set_new(o, "hazards", h.list);
-    s_json(resp, 200, o);
+    lpg_webd_api_json(resp, 200, o);
 cleanup:
     lpg_state_free(u);
     lpg_txn_abort(&t);
@@ -857,7 +887,8 @@ s_on_order(void *ctx, const void *key, size_t klen, const void *val,
     json_object_set_new(j, "company", json_string(o->company));
     json_object_set_new(j, "user", json_string(o->user));
     /* What the registry holds in clear: the address is sealed with the
-     * personal data, opened only for the regulator's recorded reveal. */
+     * personal data, opened only with a recorded look: the regulator's
+     * reveal, or this driver's POST .../address (api_address.c). */
     Lpg__UserState *u = lpg_state_get(q->t, LPG_TABLE_USERS, o->user,
                                       &lpg__user_state__descriptor);
     bool erased = !u || u->has_erased_seq;
@@ -942,7 +973,7 @@ s_orders(lpg_webd_t *w, lpg_webd_resp_t *resp, const lpg_webd_device_t *dev)
     json_object_set_new(o, "vehicle",
                         vehicle ? json_string(vehicle) : json_null());
     json_object_set_new(o, "orders", list);
-    s_json(resp, 200, o);
+    lpg_webd_api_json(resp, 200, o);
 }
 
 /* ---- routing ----------------------------------------------------------- */

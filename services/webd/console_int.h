@@ -88,6 +88,10 @@ void lpg_console_cylinder(lpg_webd_t *w, const lpg_webd_req_t *req,
 void lpg_console_reveal(lpg_webd_t *w, const lpg_webd_req_t *req,
                         lpg_webd_resp_t *resp, const lpg_console_who_t *who);
 
+/*  The ledger's read transaction (abort it), or NULL with the problem
+ *  (503) answered (console_orders.c). */
+lpg_txn_t *lpg_console_read(lpg_webd_t *w, lpg_webd_resp_t *resp);
+
 /*  Words for a role: "监管部门" / "regulator" ... */
 const char *lpg_console_role_zh(lpg_console_role_t r);
 const char *lpg_console_role_en(lpg_console_role_t r);

@@ -357,8 +357,8 @@ s_rows_free(s_rows_t *r)
     free(r->rows);
 }
 
-static lpg_txn_t *
-s_read(lpg_webd_t *w, lpg_webd_resp_t *resp)
+lpg_txn_t *
+lpg_console_read(lpg_webd_t *w, lpg_webd_resp_t *resp)
 {
     lpg_ledger_t *l = lpg_webd_ledger(w);
     lpg_txn_t *t = NULL;
@@ -373,7 +373,7 @@ s_read(lpg_webd_t *w, lpg_webd_resp_t *resp)
 static void
 s_board(lpg_webd_t *w, lpg_webd_resp_t *resp, const lpg_console_who_t *who)
 {
-    lpg_txn_t *t = s_read(w, resp);
+    lpg_txn_t *t = lpg_console_read(w, resp);
     if (!t)
         return;
     s_rows_t r = {who, NULL, 0, 0};
@@ -481,7 +481,7 @@ static void
 s_order_page(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
              const lpg_console_who_t *who, const char *id)
 {
-    lpg_txn_t *t = s_read(w, resp);
+    lpg_txn_t *t = lpg_console_read(w, resp);
     if (!t)
         return;
     Lpg__OrderState *o =

@@ -46,86 +46,13 @@
 
 #define S_SEQ_MAX 16 /* deliveries one order names, at most */
 
-/*  What every signer signs before an Event's bytes (LPG_CTX_EVENT), with
- *  its NUL: the browser signs these bytes, then the event's. */
-static const char s_event_ctx[] = "lpgtrace/v1/event";
-
-/*  o as the JSON answer (o consumed). */
-static void
-s_json(lpg_webd_resp_t *resp, int status, json_t *o, const char *type)
-{
-    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!text) {
-        lpg_webd_problem(resp, 500, "internal", "Internal error", NULL);
-        return;
-    }
-    free(resp->body);
-    resp->status = status;
-    resp->content_type = type;
-    resp->body = text;
-    resp->body_len = strlen(text);
-}
-
 /*  A refusal a person reads: a problem document with its words in
  *  Chinese ("zh") beside the English detail. */
 static void
 s_refuse(lpg_webd_resp_t *resp, int status, const char *slug,
          const char *title, const char *zh, const char *en)
 {
-    char type[96];
-    snprintf(type, sizeof type, "/problems/%s", slug);
-    json_t *o = json_object();
-    json_object_set_new(o, "type", json_string(type));
-    json_object_set_new(o, "title", json_string(title));
-    json_object_set_new(o, "status", json_integer(status));
-    json_object_set_new(o, "detail", json_string(en));
-    json_object_set_new(o, "zh", json_string(zh));
-    s_json(resp, status, o, "application/problem+json");
-}
-
-static bool
-s_is_json(const lpg_webd_req_t *req)
-{
-    const char *ct = req->header(req->hctx, "content-type");
-    return ct && strncmp(ct, "application/json", 16) == 0 &&
-           (!ct[16] || ct[16] == ';' || ct[16] == ' ');
-}
-
-/*  The body as one JSON object, or a problem answered. */
-static json_t *
-s_body(const lpg_webd_req_t *req, lpg_webd_resp_t *resp)
-{
-    if (!s_is_json(req)) {
-        lpg_webd_problem(resp, 415, "unsupported-media-type",
-                         "Unsupported media type",
-                         "Send the body as application/json.");
-        return NULL;
-    }
-    json_error_t err;
-    json_t *o = req->body ? json_loadb((const char *)req->body, req->body_len,
-                                       JSON_REJECT_DUPLICATES, &err)
-                          : NULL;
-    if (!json_is_object(o)) {
-        json_decref(o);
-        lpg_webd_problem(resp, 400, "malformed-json", "Malformed JSON",
-                         "The body is not one JSON object.");
-        return NULL;
-    }
-    return o;
-}
-
-static lpg_txn_t *
-s_read(lpg_webd_t *w, lpg_webd_resp_t *resp)
-{
-    lpg_ledger_t *l = lpg_webd_ledger(w);
-    lpg_txn_t *t = NULL;
-    if (!l || lpg_ledger_read(l, &t) != LPG_OK) {
-        lpg_webd_problem(resp, 503, "ledger-unavailable", "Ledger unavailable",
-                         "The ledger cannot be read now.");
-        return NULL;
-    }
-    return t;
+    lpg_webd_api_problem_ext(resp, status, slug, title, en, "zh", zh);
 }
 
 /* ---- the signer ---- */
@@ -192,7 +119,7 @@ s_key_status(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
                          "id is a key id in 64 hex digits.");
         return;
     }
-    lpg_txn_t *t = s_read(w, resp);
+    lpg_txn_t *t = lpg_console_read(w, resp);
     if (!t)
         return;
     s_signer_t s;
@@ -210,46 +137,10 @@ s_key_status(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
     json_object_set_new(o, "ok", json_boolean(s.ok));
     json_object_set_new(o, "zh", json_string(s.zh));
     json_object_set_new(o, "en", json_string(s.en));
-    s_json(resp, 200, o, "application/json");
+    lpg_webd_api_json(resp, 200, o);
 }
 
 /* ---- prepare ---- */
-
-typedef struct {
-    lpg_txn_t *t;
-    const char *order;
-    uint64_t seqs[S_SEQ_MAX];
-    size_t n;
-} s_found_t;
-
-/*  An accepted delivery of the household's that names the order. */
-static int
-s_on_user_seq(void *ctx, uint64_t seq)
-{
-    s_found_t *f = ctx;
-    const uint8_t *data;
-    size_t len;
-    if (f->n >= S_SEQ_MAX || lpg_txn_entry(f->t, seq, &data, &len) != LPG_OK)
-        return LPG_OK;
-    Lpg__LedgerEntry *le = lpg__ledger_entry__unpack(NULL, len, data);
-    Lpg__SignedEvent *se =
-        le ? lpg__signed_event__unpack(NULL, le->signed_event.len,
-                                       le->signed_event.data)
-           : NULL;
-    Lpg__Event *e =
-        se ? lpg__event__unpack(NULL, se->body.len, se->body.data) : NULL;
-    if (e && e->body_case == LPG__EVENT__BODY_DELIVERY && e->delivery->order &&
-        strcmp(e->delivery->order, f->order) == 0 &&
-        (!le->outcome || le->outcome->status == LPG__STATUS__STATUS_OK))
-        f->seqs[f->n++] = seq;
-    if (e)
-        lpg__event__free_unpacked(e, NULL);
-    if (se)
-        lpg__signed_event__free_unpacked(se, NULL);
-    if (le)
-        lpg__ledger_entry__free_unpacked(le, NULL);
-    return LPG_OK;
-}
 
 /*  order_delivered without delivery_seq: the deliveries naming the
  *  order, found among its household's entries. false: a problem
@@ -261,17 +152,17 @@ s_find_deliveries(lpg_webd_t *w, lpg_webd_resp_t *resp, json_t *o,
     const char *id = json_string_value(json_object_get(o, "order"));
     if (!id)
         return true; /* lpg_prepare says what is missing */
-    lpg_txn_t *t = s_read(w, resp);
+    lpg_txn_t *t = lpg_console_read(w, resp);
     if (!t)
         return false;
     Lpg__OrderState *st =
         lpg_state_get(t, LPG_TABLE_ORDERS, id, &lpg__order_state__descriptor);
-    s_found_t f = {t, id, {0}, 0};
+    uint64_t seqs[S_SEQ_MAX];
+    size_t n = 0;
     int rc = LPG_OK;
     if (st && st->company && strcmp(st->company, who->company) == 0 &&
         st->user)
-        rc = lpg_txn_seqs(t, LPG_TABLE_BY_USER, st->user, strlen(st->user),
-                          s_on_user_seq, &f);
+        rc = lpg_order_deliveries(t, id, st->user, seqs, S_SEQ_MAX, &n);
     lpg_state_free(st);
     lpg_txn_abort(&t);
     if (rc != LPG_OK) {
@@ -279,15 +170,15 @@ s_find_deliveries(lpg_webd_t *w, lpg_webd_resp_t *resp, json_t *o,
                          NULL);
         return false;
     }
-    if (f.n == 0) {
+    if (n == 0) {
         s_refuse(resp, 409, "no-delivery", "No delivery",
                  "还没有送气工交付这张订单的记录",
                  "no delivery names this order yet");
         return false;
     }
     json_t *a = json_array();
-    for (size_t i = 0; i < f.n; i++)
-        json_array_append_new(a, json_integer((json_int_t)f.seqs[i]));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_integer((json_int_t)seqs[i]));
     json_object_set_new(o, "delivery_seq", a);
     return true;
 }
@@ -297,7 +188,7 @@ static void
 s_prepare(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
           const lpg_console_who_t *who)
 {
-    json_t *o = s_body(req, resp);
+    json_t *o = lpg_webd_api_body(req, resp);
     if (!o)
         return;
     char *text = NULL;
@@ -352,24 +243,12 @@ s_prepare(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
         lpg_webd_problem(resp, 500, "internal", "Internal error", NULL);
         goto cleanup;
     }
-    size_t b64sz = 4 * ((p.len + 2) / 3) + 1, b64len = 0;
-    char *b64 = malloc(b64sz);
-    char id[2 * LPG_EVENT_ID_LEN + 1];
-    lpg_hex(p.event_id, LPG_EVENT_ID_LEN, id);
-    json_t *out = NULL;
-    if (b64 && lpg_base64_encode(p.event, p.len, false, b64, b64sz, &b64len) ==
-                   LPG_OK) {
-        out = json_object();
-        json_object_set_new(out, "event_b64", json_string(b64));
-        json_object_set_new(out, "event_id", json_string(id));
-        json_object_set_new(out, "sign_context",
-                            json_stringn(s_event_ctx, sizeof s_event_ctx));
-        json_object_set_new(out, "kind", json_string(lpg_kind_name(p.body)));
+    /* the browser signs sign_context's bytes, then the event's */
+    json_t *out = lpg_webd_api_prepared(&p);
+    if (out)
         json_object_set_new(out, "order",
                             json_incref(json_object_get(o, "order")));
-    }
-    free(b64);
-    s_json(resp, 200, out, "application/json");
+    lpg_webd_api_json(resp, 200, out);
 cleanup:
     lpg_prepared_clear(&p);
     free(text);
@@ -394,7 +273,7 @@ static void
 s_submit(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
          const lpg_console_who_t *who)
 {
-    json_t *o = s_body(req, resp);
+    json_t *o = lpg_webd_api_body(req, resp);
     if (!o)
         return;
     lpg_webd_signed_t s;
@@ -412,7 +291,7 @@ s_submit(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
                  "只能为本企业的订单签名", "an order of another company");
         goto cleanup;
     }
-    lpg_txn_t *t = s_read(w, resp);
+    lpg_txn_t *t = lpg_console_read(w, resp);
     if (!t)
         goto cleanup;
     s_signer_t sg;
