@@ -128,15 +128,37 @@ lpg_console_may_see(const lpg_console_who_t *who, lpg_txn_t *t,
 
 /* ---- page chrome ---- */
 
+/*  The pages each role may open: a street office has no dispatch board
+ *  (403), only a company signs, so only it loads a signing key. */
+#define S_NAV_ALL 0
+#define S_NAV_NOT_STREET 1
+#define S_NAV_COMPANY 2
+
 static const struct {
     const char *path, *zh, *en;
+    int who;
 } s_nav[] = {
-    {"/console/cylinder", "气瓶", "Cylinder"},
-    {"/console/recall", "召回", "Recall"},
-    {"/console/reports", "报表", "Reports"},
-    {"/console/hazards", "隐患", "Hazards"},
-    {"/console/live", "实时", "Live"},
+    {"/console/cylinder", "气瓶", "Cylinder", S_NAV_ALL},
+    {"/console/recall", "召回", "Recall", S_NAV_ALL},
+    {"/console/reports", "报表", "Reports", S_NAV_ALL},
+    {"/console/hazards", "隐患", "Hazards", S_NAV_ALL},
+    {"/console/live", "实时", "Live", S_NAV_ALL},
+    {"/console/orders", "派单", "Dispatch", S_NAV_NOT_STREET},
+    {"/console/key", "签名密钥", "Signing key", S_NAV_COMPANY},
 };
+
+static bool
+s_nav_shown(const lpg_console_who_t *who, int which)
+{
+    switch (which) {
+    case S_NAV_NOT_STREET:
+        return who->role != LPG_CONSOLE_STREET;
+    case S_NAV_COMPANY:
+        return who->role == LPG_CONSOLE_COMPANY;
+    default:
+        return true;
+    }
+}
 
 char *
 lpg_console_page(const lpg_console_who_t *who, const char *title_zh,
@@ -173,10 +195,11 @@ lpg_console_page(const lpg_console_who_t *who, const char *title_zh,
     if (who && *who->account) {
         lpg_webd_puts(&b, "<nav>");
         for (size_t i = 0; i < sizeof s_nav / sizeof *s_nav; i++)
-            lpg_webd_printf(&b,
-                            "<a href=\"%s\">%s <span lang=\"en\">%s</span>"
-                            "</a>",
-                            s_nav[i].path, s_nav[i].zh, s_nav[i].en);
+            if (s_nav_shown(who, s_nav[i].who))
+                lpg_webd_printf(&b,
+                                "<a href=\"%s\">%s <span lang=\"en\">%s</span>"
+                                "</a>",
+                                s_nav[i].path, s_nav[i].zh, s_nav[i].en);
         lpg_webd_puts(&b, "</nav><div class=\"who\"><span "
                           "class=\"account\">");
         lpg_webd_html(&b, who->account);

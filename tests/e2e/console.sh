@@ -181,6 +181,9 @@ login "$T_DIR/co1" co1 pw-co1-secret 10.0.1.3 >/dev/null
 login "$T_DIR/co2" co2 pw-co2-secret 10.0.1.4 >/dev/null
 s=$(get "$T_DIR/st1" "/console/cylinder?q=$W_GRAI")
 [ "$s" = 200 ] && ok "the street office of 320602 sees a cylinder at S1 (area 320602)" || not_ok "st1: $s"
+grep -q 'href="/console/cylinder"' "$T_DIR/page" && ! grep -q 'href="/console/orders"' "$T_DIR/page" &&
+    ! grep -q 'href="/console/key"' "$T_DIR/page" &&
+    ok "a street office's menu has no dispatch board and no signing key" || not_ok "st1's menu"
 s=$(get "$T_DIR/st2" "/console/cylinder?q=$W_GRAI")
 [ "$s" = 403 ] && ! grep -q 'data-seq' "$T_DIR/page" &&
     ok "another area's street office gets 403 and no timeline" || not_ok "st2: $s"
@@ -188,6 +191,8 @@ s=$(get "$T_DIR/st2" "/console/cylinder?q=$W_GRAI&format=csv")
 [ "$s" = 403 ] && ok "nor its CSV" || not_ok "st2 CSV: $s"
 s=$(get "$T_DIR/co1" "/console/cylinder?q=$W_GRAI")
 [ "$s" = 200 ] && ok "the owner company sees its cylinder" || not_ok "co1: $s"
+grep -q 'href="/console/orders"' "$T_DIR/page" && grep -q 'href="/console/key"' "$T_DIR/page" &&
+    ok "a company's menu leads to the dispatch board and the signing key" || not_ok "co1's menu"
 s=$(get "$T_DIR/co2" "/console/cylinder?q=$W_GRAI")
 [ "$s" = 403 ] && ok "another company gets 403" || not_ok "co2: $s"
 

@@ -177,7 +177,9 @@
       out.dataset.status = a.status;
       const w = WORDS[a.status] || ['答复', a.status];
       out.append(bilingual('p', w[0], `${w[1]} (${a.status})`, a.status === 'OK' ? 'good' : 'bad'));
-      if (a.message) out.append(el('p', a.message, 'message'));
+      // The reasons say it in both languages; the service's own one-line
+      // message (English) only when there are none.
+      if (a.message && !(a.reasons && a.reasons.length)) out.append(el('p', a.message, 'message'));
       if (a.reasons && a.reasons.length) {
         const ul = el('ul', '', 'reasons');
         for (const r of a.reasons) {
