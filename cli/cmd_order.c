@@ -161,7 +161,8 @@ s_order_json(const Lpg__OrderState *o, const char *zone)
         json_array_append_new(handed,
                               json_integer((json_int_t)o->handed_seq[i]));
     json_object_set_new(j, "handed_seq", handed ? handed : json_null());
-    json_object_set_new(j, "handed", json_integer((json_int_t)o->n_handed_seq));
+    json_object_set_new(j, "handed",
+                        json_integer((json_int_t)o->n_handed_seq));
     json_object_set_new(j, "delivered_ms",
                         o->has_delivered_ms
                             ? json_integer((json_int_t)o->delivered_ms)

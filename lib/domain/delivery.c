@@ -125,11 +125,10 @@ s_apply_delivery(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
     if (outcome && outcome->status != LPG__STATUS__STATUS_OK)
         return LPG_OK;
     int rc = LPG_OK;
-    Lpg__OrderState *o =
-        d->order && *d->order
-            ? lpg_state_get(t, LPG_TABLE_ORDERS, d->order,
-                            &lpg__order_state__descriptor)
-            : NULL;
+    Lpg__OrderState *o = d->order && *d->order
+                             ? lpg_state_get(t, LPG_TABLE_ORDERS, d->order,
+                                             &lpg__order_state__descriptor)
+                             : NULL;
     if (o) {
         uint64_t *seqs =
             realloc(o->handed_seq, (o->n_handed_seq + 1) * sizeof *seqs);
@@ -138,13 +137,12 @@ s_apply_delivery(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
         } else {
             seqs[o->n_handed_seq++] = seq;
             o->handed_seq = seqs;
-            rc = lpg_state_put(t, LPG_TABLE_ORDERS, d->order,
-                               strlen(d->order), &o->base);
+            rc = lpg_state_put(t, LPG_TABLE_ORDERS, d->order, strlen(d->order),
+                               &o->base);
         }
         lpg_state_free(o);
     }
-    if (rc != LPG_OK || !d->gas_cert || !*d->gas_cert || !e->user ||
-        !*e->user)
+    if (rc != LPG_OK || !d->gas_cert || !*d->gas_cert || !e->user || !*e->user)
         return rc;
     Lpg__UserState *u = lpg_state_get(t, LPG_TABLE_USERS, e->user,
                                       &lpg__user_state__descriptor);
@@ -154,8 +152,7 @@ s_apply_delivery(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
     u->door_gas_cert = d->gas_cert;
     u->has_door_gas_cert_seq = 1;
     u->door_gas_cert_seq = seq;
-    rc = lpg_state_put(t, LPG_TABLE_USERS, e->user, strlen(e->user),
-                       &u->base);
+    rc = lpg_state_put(t, LPG_TABLE_USERS, e->user, strlen(e->user), &u->base);
     u->door_gas_cert = old;
     lpg_state_free(u);
     return rc;

@@ -97,11 +97,11 @@ typedef struct {
     const lpg_cert_check_t *gas_cert_check;  /* its signature checked
                                         * ahead (used when its key is
                                         * gas_cert_signer's), or NULL */
-    bool gas_cert_door; /* an order given no certificate: gas_cert is
+    bool gas_cert_door;   /* an order given no certificate: gas_cert is
                          * the one last presented at the household's
                          * door (UserState.door_gas_cert), NULL if none
                          * was ever */
-    const char *resolver;          /* code.resolver; NULL: any host */
+    const char *resolver; /* code.resolver; NULL: any host */
     Lpg__CheckItem *const *checks; /* deliver: the 随瓶安检 record */
     size_t n_checks;
     const char *hazard;     /* the user's open major hazard */

@@ -51,7 +51,7 @@ typedef struct {
     uint64_t no_order;
     uint64_t cylinders, handed; /* asked for by orders not refused, and
                                  * handed over at the door on them */
-    uint64_t *waits; /* ms from placed to delivered */
+    uint64_t *waits;            /* ms from placed to delivered */
     size_t n_waits, cap_waits;
     s_reason_t *reasons;
     size_t n_reasons, cap_reasons;

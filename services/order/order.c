@@ -84,8 +84,8 @@ struct lpg_order_held {
 /*  What the precheck hands to the rules of an OrderPlace. */
 typedef struct {
     lpg_cert_check_t cert;
-    bool cert_checked;  /* cert is the certificate's check */
-    bool door;          /* of the household's door certificate (none
+    bool cert_checked; /* cert is the certificate's check */
+    bool door;         /* of the household's door certificate (none
                          * given), as of its door_gas_cert_seq door_seq */
     uint64_t door_seq;
     uint64_t committed; /* entries below this seq are committed */
