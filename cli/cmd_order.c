@@ -156,6 +156,13 @@ s_order_json(const Lpg__OrderState *o, const char *zone)
         json_array_append_new(seqs,
                               json_integer((json_int_t)o->delivery_seq[i]));
     json_object_set_new(j, "delivery_seq", seqs ? seqs : json_null());
+    json_t *handed = json_array();
+    for (size_t i = 0; handed && i < o->n_handed_seq; i++)
+        json_array_append_new(handed,
+                              json_integer((json_int_t)o->handed_seq[i]));
+    json_object_set_new(j, "handed_seq", handed ? handed : json_null());
+    json_object_set_new(j, "handed",
+                        json_integer((json_int_t)o->n_handed_seq));
     json_object_set_new(j, "delivered_ms",
                         o->has_delivered_ms
                             ? json_integer((json_int_t)o->delivered_ms)
@@ -186,6 +193,11 @@ s_show_plain(const Lpg__OrderState *o, const char *zone)
     if (o->driver)
         printf("  driver    %s, vehicle %s\n", o->driver,
                o->vehicle ? o->vehicle : "-");
+    printf("  handed    %zu of %u", o->n_handed_seq,
+           (unsigned)o->place->count);
+    for (size_t i = 0; i < o->n_handed_seq; i++)
+        printf("%s%" PRIu64, i ? " " : " (deliveries ", o->handed_seq[i]);
+    printf("%s\n", o->n_handed_seq ? ")" : "");
     if (o->has_delivered_ms) {
         lpg_report_zone_time(zone, o->delivered_ms, delivered,
                              sizeof delivered);

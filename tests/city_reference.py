@@ -49,7 +49,8 @@ HANDHELD_UNKNOWN STATION_UNKNOWN DRIVER_UNKNOWN DRIVER_CERT_EXPIRED
 VEHICLE_UNKNOWN VEHICLE_PERMIT_EXPIRED USER_UNKNOWN GAS_CERT_MISMATCH
 NO_LEAK_ALARM USER_HAZARD SAFETY_CHECK_MISSING SAFETY_CHECK_FAILED
 WRONG_CUSTODY LATE OVER_HOLDING_LIMIT ORDER_UNKNOWN ORDER_OTHER_DRIVER
-ORDER_OTHER_USER ORDER_CANCELLED NO_ORDER""".split()
+ORDER_OTHER_USER ORDER_CANCELLED ORDER_COUNT_REACHED ORDER_SPEC_MISMATCH
+ORDER_COUNT_SHORT NO_ORDER""".split()
 FLAGS = {"OVERFILL", "SHORT_WEIGHT", "LEAK", "LATE", "NO_ORDER"}
 
 # Rule thresholds: the defaults of lib/base/config.c.
@@ -296,6 +297,9 @@ class City:
                         why.append("ORDER_OTHER_DRIVER")
                     if o["user"] != r["user"]:
                         why.append("ORDER_OTHER_USER")
+                    if (o["handed"] >= o["count"] or
+                            o["status"] == "delivered"):
+                        why.append("ORDER_COUNT_REACHED")
             elif k == "collection":
                 if (c.custody != "CUSTODY_AT_USER" or
                         c.holder != r["user"]):
@@ -332,6 +336,8 @@ class City:
         r["ok"] = status == "OK"
         c = self.cyls[r["cylinder"]]
         ok = r["ok"]
+        if k == "delivery" and ok and r.get("order", "-") in self.orders:
+            self.orders[r["order"]]["handed"] += 1
         if k == "fill_check":
             if ok:
                 c.allowed = True
@@ -382,7 +388,8 @@ class City:
                 "company": r["company"], "user": r["user"], "placed": t,
                 "slot_to": int(r["slot_to"]), "driver": "",
                 "status": "placed" if status == "OK" else "refused",
-                "reasons": why, "delivered": None}
+                "reasons": why, "delivered": None,
+                "count": int(r.get("count", 1)), "handed": 0}
         elif status == "OK" and k == "order_accept":
             self.orders[r["order"]]["status"] = "accepted"
         elif status == "OK" and k == "order_assign":
@@ -413,6 +420,9 @@ class City:
         def count(row, o):
             row["orders"] += 1
             st = o["status"]
+            if st != "refused":
+                row["cylinders"] += o["count"]
+            row["handed"] += o["handed"]
             if st == "delivered":
                 row["delivered"] += 1
                 if o["delivered"] >= o["placed"]:
@@ -449,7 +459,7 @@ class City:
     def orders_row():
         return {"orders": 0, "delivered": 0, "cancelled": 0, "refused": 0,
                 "open": 0, "not_fulfilled": 0, "waits": [], "reasons": {},
-                "no_order": 0}
+                "no_order": 0, "cylinders": 0, "handed": 0}
 
     @staticmethod
     def orders_json(row, company=None, day=None):
@@ -469,6 +479,8 @@ class City:
                                   for w in sorted(row["reasons"],
                                                   key=str.encode)}
         out["no_order"] = row["no_order"]
+        out["cylinders"] = row["cylinders"]
+        out["handed"] = row["handed"]
         return out
 
     def replay_inspection(self, r, seq, t):

@@ -1,9 +1,10 @@
 /*  delivery.c - see delivery.h. Deterministic like every family: the
- *  rows read only the entry and the cylinder's record.
+ *  rows read only the entry, its outcome and the records they change.
  */
 #include "domain/delivery.h"
 #include "base/error.h"
 #include "domain/cylinder.h"
+#include "domain/state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,57 @@ s_step(Lpg__CylinderState *cyl, uint64_t seq, uint64_t recorded_at_ms,
     }
 }
 
+/*  What an accepted Delivery changes besides its cylinder: the order it
+ *  names counts one more cylinder handed over (OrderState.handed_seq,
+ *  which the door judges the order's count on), and the certificate
+ *  scanned becomes the one last presented at the user's door
+ *  (UserState.door_gas_cert, which an order placed without one is
+ *  judged on). A refused delivery changes neither. */
+static int
+s_apply_delivery(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
+                 const lpg_event_t *ev, const uint8_t signer[LPG_KEYID_LEN],
+                 const Lpg__Outcome *outcome)
+{
+    (void)recorded_at_ms;
+    (void)signer;
+    const Lpg__Event *e = ev->event;
+    const Lpg__Delivery *d = e->delivery;
+    if (outcome && outcome->status != LPG__STATUS__STATUS_OK)
+        return LPG_OK;
+    int rc = LPG_OK;
+    Lpg__OrderState *o = d->order && *d->order
+                             ? lpg_state_get(t, LPG_TABLE_ORDERS, d->order,
+                                             &lpg__order_state__descriptor)
+                             : NULL;
+    if (o) {
+        uint64_t *seqs =
+            realloc(o->handed_seq, (o->n_handed_seq + 1) * sizeof *seqs);
+        if (!seqs) {
+            rc = LPG_ENOMEM;
+        } else {
+            seqs[o->n_handed_seq++] = seq;
+            o->handed_seq = seqs;
+            rc = lpg_state_put(t, LPG_TABLE_ORDERS, d->order, strlen(d->order),
+                               &o->base);
+        }
+        lpg_state_free(o);
+    }
+    if (rc != LPG_OK || !d->gas_cert || !*d->gas_cert || !e->user || !*e->user)
+        return rc;
+    Lpg__UserState *u = lpg_state_get(t, LPG_TABLE_USERS, e->user,
+                                      &lpg__user_state__descriptor);
+    if (!u)
+        return LPG_OK;
+    char *old = u->door_gas_cert; /* the new text is borrowed from e */
+    u->door_gas_cert = d->gas_cert;
+    u->has_door_gas_cert_seq = 1;
+    u->door_gas_cert_seq = seq;
+    rc = lpg_state_put(t, LPG_TABLE_USERS, e->user, strlen(e->user), &u->base);
+    u->door_gas_cert = old;
+    lpg_state_free(u);
+    return rc;
+}
+
 /*  "to U-1001, vehicle 苏F12345, 随瓶安检 hose ok, leak FAILED" (prep and
  *  user, when there is a user; the checklist, when there is one). */
 static void
@@ -167,8 +219,8 @@ s_say_return(const Lpg__Event *e, const Lpg__Outcome *o, bool ok,
 const lpg_kind_t lpg_delivery_kinds[] = {
     {LPG__EVENT__BODY_DISPATCH, "dispatch", "delivery", s_authorize, NULL,
      s_step, false, s_say_dispatch},
-    {LPG__EVENT__BODY_DELIVERY, "delivery", "delivery", s_authorize, NULL,
-     s_step, false, s_say_delivery},
+    {LPG__EVENT__BODY_DELIVERY, "delivery", "delivery", s_authorize,
+     s_apply_delivery, s_step, false, s_say_delivery},
     {LPG__EVENT__BODY_COLLECTION, "collection", "delivery", s_authorize, NULL,
      s_step, false, s_say_collection},
     {LPG__EVENT__BODY_STATION_RETURN, "return", "delivery", s_authorize, NULL,

@@ -8,8 +8,12 @@
  *  cylinder step: an accepted one sets the custody (dispatch: in
  *  transit; delivery: at the user, holder = Event.user; collection:
  *  collected; return: empty at a station, holder and vehicle cleared)
- *  and a dispatch or return is where the cylinder was last seen. A
- *  refused one changes nothing.
+ *  and a dispatch or return is where the cylinder was last seen. An
+ *  accepted delivery also counts one cylinder handed over on the order
+ *  it names (OrderState.handed_seq: the delivery kind's home projects
+ *  it, the door judges an order's count on it) and keeps the gas-use
+ *  certificate scanned as the one last presented at the user's door
+ *  (UserState.door_gas_cert). A refused one changes nothing.
  */
 #ifndef LPG_DOMAIN_DELIVERY_H
 #define LPG_DOMAIN_DELIVERY_H

@@ -81,6 +81,27 @@ lpg_delivery_step_of(const Lpg__Event *e)
     }
 }
 
+bool
+lpg_delivery_spec_same(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    for (;;) {
+        while (*a == '-' || *a == ' ' || *a == '_')
+            a++;
+        while (*b == '-' || *b == ' ' || *b == '_')
+            b++;
+        char x = *a >= 'a' && *a <= 'z' ? (char)(*a - 'a' + 'A') : *a;
+        char y = *b >= 'a' && *b <= 'z' ? (char)(*b - 'a' + 'A') : *b;
+        if (x != y)
+            return false;
+        if (!x)
+            return true;
+        a++;
+        b++;
+    }
+}
+
 static void
 s_check_device(lpg_verdict_t *v, const Lpg__DeviceState *d,
                const char *company)
@@ -226,7 +247,13 @@ s_check_gas_cert(lpg_verdict_t *v, const lpg_delivery_input_t *in,
 {
     char en[S_DETAIL], zh[S_DETAIL];
     if (!in->gas_cert || !*in->gas_cert) {
-        lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISSING, NULL, NULL);
+        if (in->gas_cert_door)
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISSING,
+                            "no certificate given and none presented at "
+                            "this household's door",
+                            "未提供凭证，且此户送气时从未出示过凭证");
+        else
+            lpg_verdict_add(v, LPG_REASON_GAS_CERT_MISSING, NULL, NULL);
         return;
     }
     const char *text = in->gas_cert;
@@ -424,6 +451,22 @@ s_check_order(lpg_verdict_t *v, const lpg_delivery_input_t *in)
         snprintf(en, sizeof en, "ordered by %s", s_or(o->user));
         snprintf(zh, sizeof zh, "订购用户 %s", s_or(o->user));
         lpg_verdict_add(v, LPG_REASON_ORDER_OTHER_USER, en, zh);
+    }
+    uint32_t count = o->place ? o->place->count : 0;
+    if ((o->place && o->n_handed_seq >= count) ||
+        o->status == LPG__ORDER_STATUS__ORDER_DELIVERED) {
+        snprintf(en, sizeof en, "%zu of %u handed over already",
+                 o->n_handed_seq, (unsigned)count);
+        snprintf(zh, sizeof zh, "已送达 %zu 瓶，订购 %u 瓶", o->n_handed_seq,
+                 (unsigned)count);
+        lpg_verdict_add(v, LPG_REASON_ORDER_COUNT_REACHED, en, zh);
+    }
+    const char *spec = in->cyl && in->cyl->reg ? in->cyl->reg->spec : NULL;
+    const char *want = o->place ? o->place->spec : NULL;
+    if (spec && *spec && !lpg_delivery_spec_same(spec, want)) {
+        snprintf(en, sizeof en, "cylinder %s, ordered %s", spec, s_or(want));
+        snprintf(zh, sizeof zh, "气瓶规格 %s，订购 %s", spec, s_or(want));
+        lpg_verdict_add(v, LPG_REASON_ORDER_SPEC_MISMATCH, en, zh);
     }
 }
 

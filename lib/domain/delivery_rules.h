@@ -60,6 +60,12 @@ typedef struct {
     int rc;          /* lpg_gascert_verify's result with that key */
 } lpg_cert_check_t;
 
+/*  Are a and b the same cylinder spec? Letters compared without case,
+ *  '-', '_' and spaces left out: "YSP-15", "YSP15" and "ysp 15" are one
+ *  spec (GB 5842 writes YSP-15; orders are often typed YSP15). False if
+ *  either is NULL. */
+bool lpg_delivery_spec_same(const char *a, const char *b);
+
 /*  The step an event body is, or -1 if it is no delivery event. */
 int lpg_delivery_step_of(const Lpg__Event *e);
 
@@ -91,7 +97,11 @@ typedef struct {
     const lpg_cert_check_t *gas_cert_check;  /* its signature checked
                                         * ahead (used when its key is
                                         * gas_cert_signer's), or NULL */
-    const char *resolver;          /* code.resolver; NULL: any host */
+    bool gas_cert_door;   /* an order given no certificate: gas_cert is
+                         * the one last presented at the household's
+                         * door (UserState.door_gas_cert), NULL if none
+                         * was ever */
+    const char *resolver; /* code.resolver; NULL: any host */
     Lpg__CheckItem *const *checks; /* deliver: the 随瓶安检 record */
     size_t n_checks;
     const char *hazard;     /* the user's open major hazard */
@@ -132,7 +142,11 @@ typedef struct {
  *  (number not the one on record, or none on record), GAS_CERT_EXPIRED
  *  (valid until a day before event_ymd), for the order it names
  *  (order_id): ORDER_UNKNOWN, ORDER_CANCELLED (cancelled or refused),
- *  ORDER_OTHER_DRIVER (not assigned to driver_id), ORDER_OTHER_USER, and
+ *  ORDER_OTHER_DRIVER (not assigned to driver_id), ORDER_OTHER_USER,
+ *  ORDER_COUNT_REACHED (its handed_seq already holds place.count
+ *  deliveries, or it is delivered), ORDER_SPEC_MISMATCH (the cylinder's
+ *  registered spec is not the one ordered, lpg_delivery_spec_same; a
+ *  cylinder registered without a spec is not judged on it), and
  *  the flag NO_ORDER when it names none; collection:
  *  USER_UNKNOWN; return: STATION_UNKNOWN; WRONG_CUSTODY when the custody
  *  does not fit the step; with the code scanned (of this cylinder),
@@ -150,7 +164,8 @@ int lpg_delivery_judge(const lpg_delivery_input_t *in, lpg_verdict_t *out,
  *  before anyone drives out (lib/domain/order.h): user_id and user (a
  *  registered, not erased, user of company: USER_UNKNOWN), the gas-use
  *  certificate gas_cert with gas_cert_signer, resolver, today_ymd and
- *  event_ymd (GAS_CERT_*), NO_LEAK_ALARM, USER_HAZARD from hazard, and
+ *  event_ymd (GAS_CERT_*; GAS_CERT_MISSING says when none was given nor
+ *  presented at the door, gas_cert_door), NO_LEAK_ALARM, USER_HAZARD from hazard, and
  *  OVER_HOLDING_LIMIT when holding_limit is set and held + wanted exceed
  *  it. Adds to *v (lpg_verdict_add); the caller sorts it. */
 void lpg_delivery_check_household(lpg_verdict_t *v,

@@ -207,6 +207,16 @@ static const lpg_reason_t s_reasons[LPG_REASON_COUNT] = {
     R_REFUSE(ORDER_OTHER_USER, "订单属于其他用户",
              "the order is for another household", false),
     R_REFUSE(ORDER_CANCELLED, "订单已取消", "the order is cancelled", false),
+    R_REFUSE(ORDER_COUNT_REACHED, "订单所订气瓶已全部送达，不能再送",
+             "the order's count is already handed over: no more cylinders "
+             "on it",
+             false),
+    R_REFUSE(ORDER_SPEC_MISMATCH, "气瓶规格与订单不符",
+             "the cylinder is not of the spec ordered", false),
+    R_REFUSE(ORDER_COUNT_SHORT, "送达气瓶少于订购数量，订单不能结为已送达",
+             "fewer cylinders handed over than ordered: the order is not "
+             "delivered yet",
+             false),
     R_FLAG(NO_ORDER, "无订单送气（平台外销售）",
            "delivery without an order (sold outside the platform)"),
     R_REFUSE(ORDER_NOT_YOURS, "订单未派给您，不能查看地址",

@@ -10,7 +10,9 @@
  *  order placed to its delivered event (device times; p50 and p90 by
  *  nearest rank, in whole seconds, "-" when none was delivered), the
  *  refused orders by reason, and the deliveries recorded that day
- *  without an order (NO_ORDER, by the handheld's company). An order
+ *  without an order (NO_ORDER, by the handheld's company), and the
+ *  cylinders asked for by the orders not refused against those handed
+ *  over at the door on them (OrderState.handed_seq). An order
  *  refused up front counts each of its reasons' tokens; one the company
  *  declined later counts as REFUSED_BY_COMPANY.
  *
@@ -34,6 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define S_NCOLS 14 /* company, day, the numbers */
+#define S_NBUFS 12 /* the cells printed into a buffer */
+
 typedef struct {
     char *token;
     uint64_t n;
@@ -44,7 +49,9 @@ typedef struct {
     uint32_t day; /* YYYYMMDD local; 0 in the totals */
     uint64_t orders, delivered, cancelled, refused, open, not_fulfilled;
     uint64_t no_order;
-    uint64_t *waits; /* ms from placed to delivered */
+    uint64_t cylinders, handed; /* asked for by orders not refused, and
+                                 * handed over at the door on them */
+    uint64_t *waits;            /* ms from placed to delivered */
     size_t n_waits, cap_waits;
     s_reason_t *reasons;
     size_t n_reasons, cap_reasons;
@@ -156,6 +163,9 @@ static int
 s_count(s_orders_t *o, s_row_t *r, const Lpg__OrderState *st)
 {
     r->orders++;
+    if (st->status != LPG__ORDER_STATUS__ORDER_REFUSED)
+        r->cylinders += st->place->count;
+    r->handed += st->n_handed_seq;
     switch (st->status) {
     case LPG__ORDER_STATUS__ORDER_DELIVERED:
         r->delivered++;
@@ -348,12 +358,15 @@ s_row_json(const s_row_t *r)
                             json_integer((json_int_t)r->reasons[i].n));
     json_object_set_new(o, "refused_reasons", reasons);
     json_object_set_new(o, "no_order", json_integer((json_int_t)r->no_order));
+    json_object_set_new(o, "cylinders",
+                        json_integer((json_int_t)r->cylinders));
+    json_object_set_new(o, "handed", json_integer((json_int_t)r->handed));
     return o;
 }
 
 /*  The cells of one row (company, day, then the numbers), into bufs. */
 static void
-s_cells(const s_row_t *r, char bufs[11][24], const char *cells[12],
+s_cells(const s_row_t *r, char bufs[S_NBUFS][24], const char *cells[S_NCOLS],
         char *reasons)
 {
     uint64_t nums[] = {r->orders,  r->delivered, r->cancelled,
@@ -375,12 +388,16 @@ s_cells(const s_row_t *r, char bufs[11][24], const char *cells[12],
     cells[9] = bufs[8];
     cells[10] = reasons;
     cells[11] = bufs[9];
+    snprintf(bufs[10], 24, "%" PRIu64, r->cylinders);
+    snprintf(bufs[11], 24, "%" PRIu64, r->handed);
+    cells[12] = bufs[10];
+    cells[13] = bufs[11];
 }
 
-static const char *const s_head[12] = {
-    "company",         "day",     "orders",        "delivered", "cancelled",
-    "refused",         "open",    "not_fulfilled", "p50_s",     "p90_s",
-    "refused_reasons", "no_order"};
+static const char *const s_head[S_NCOLS] = {
+    "company",         "day",      "orders",        "delivered", "cancelled",
+    "refused",         "open",     "not_fulfilled", "p50_s",     "p90_s",
+    "refused_reasons", "no_order", "cylinders",     "handed"};
 
 static int
 s_print(s_orders_t *o)
@@ -405,8 +422,8 @@ s_print(s_orders_t *o)
         return lpg_report_json(in->out, "orders", in->today, head, rows, 0);
     }
     size_t n = o->n + (in->mode == LPG_REPORT_PLAIN ? 2 : 1);
-    const char **cells = calloc(n * 12, sizeof *cells);
-    char(*bufs)[11][24] = calloc(n, sizeof *bufs);
+    const char **cells = calloc(n * S_NCOLS, sizeof *cells);
+    char(*bufs)[S_NBUFS][24] = calloc(n, sizeof *bufs);
     char **reasons = calloc(n, sizeof *reasons);
     int rc = cells && bufs && reasons ? LPG_OK : LPG_ENOMEM;
     if (rc == LPG_OK)
@@ -417,18 +434,19 @@ s_print(s_orders_t *o)
         if (!reasons[i])
             rc = LPG_ENOMEM;
         else
-            s_cells(r, bufs[i], cells + i * 12, reasons[i]);
+            s_cells(r, bufs[i], cells + i * S_NCOLS, reasons[i]);
     }
     if (rc == LPG_OK && in->mode == LPG_REPORT_CSV) {
         for (size_t i = 0; i < n; i++)
-            for (size_t c = 0; c < 12; c++)
-                lpg_report_csv_field(in->out, cells[i * 12 + c], c == 11);
+            for (size_t c = 0; c < S_NCOLS; c++)
+                lpg_report_csv_field(in->out, cells[i * S_NCOLS + c],
+                                     c == S_NCOLS - 1);
     } else if (rc == LPG_OK) {
         char today[11];
         s_day(in->today, today);
         fprintf(in->out, "orders by company and day, to %s (%s)\n\n", today,
                 in->zone);
-        lpg_report_table(in->out, cells, n, 12);
+        lpg_report_table(in->out, cells, n, S_NCOLS);
         fprintf(in->out, "\n%zu rows\n", o->n);
     }
     for (size_t i = 0; reasons && i < n; i++)

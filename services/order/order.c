@@ -84,7 +84,10 @@ struct lpg_order_held {
 /*  What the precheck hands to the rules of an OrderPlace. */
 typedef struct {
     lpg_cert_check_t cert;
-    bool cert_checked;  /* cert is the certificate's check */
+    bool cert_checked; /* cert is the certificate's check */
+    bool door;         /* of the household's door certificate (none
+                         * given), as of its door_gas_cert_seq door_seq */
+    uint64_t door_seq;
     uint64_t committed; /* entries below this seq are committed */
 } s_pre_t;
 
@@ -228,12 +231,25 @@ lpg_order_precheck(void *ctx, const lpg_event_t *ev)
     if (lpg_ledger_read(o->ledger, &t) != LPG_OK)
         return NULL;
     s_pre_t *p = calloc(1, sizeof *p);
+    const char *text = e->order_place->gas_cert;
+    Lpg__UserState *u = NULL;
+    if (p && (!text || !*text) && e->user && *e->user) {
+        /* none given: the one last presented at the household's door */
+        u = lpg_state_get(t, LPG_TABLE_USERS, e->user,
+                          &lpg__user_state__descriptor);
+        if (u && u->door_gas_cert && u->has_door_gas_cert_seq) {
+            text = u->door_gas_cert;
+            p->door = true;
+            p->door_seq = u->door_gas_cert_seq;
+        }
+    }
     if (p) {
-        p->cert_checked = lpg_delivery_cert_check(
-            t, e->order_place->gas_cert, o->resolver, o->certs, &p->cert);
+        p->cert_checked =
+            lpg_delivery_cert_check(t, text, o->resolver, o->certs, &p->cert);
         if (lpg_txn_size(t, &p->committed) != LPG_OK)
             p->committed = 0;
     }
+    lpg_state_free(u);
     lpg_txn_abort(&t);
     return p;
 }
@@ -255,9 +271,19 @@ s_place(lpg_order_t *o, lpg_txn_t *txn, const Lpg__Event *e,
     in.user = lpg_state_get(txn, LPG_TABLE_USERS, e->user,
                             &lpg__user_state__descriptor);
     in.gas_cert = p->gas_cert;
-    Lpg__DeviceState *signer = lpg_delivery_cert_signer(txn, p->gas_cert);
+    bool ahead = pre && pre->cert_checked && !pre->door;
+    if (!p->gas_cert || !*p->gas_cert) {
+        /* none given (a phone order): the household's certificate last
+         * presented at its door, judged by the same rules */
+        in.gas_cert_door = true;
+        in.gas_cert = in.user ? in.user->door_gas_cert : NULL;
+        ahead = pre && pre->cert_checked && pre->door && in.user &&
+                in.user->has_door_gas_cert_seq &&
+                in.user->door_gas_cert_seq == pre->door_seq;
+    }
+    Lpg__DeviceState *signer = lpg_delivery_cert_signer(txn, in.gas_cert);
     in.gas_cert_signer = signer;
-    in.gas_cert_check = pre && pre->cert_checked ? &pre->cert : NULL;
+    in.gas_cert_check = ahead ? &pre->cert : NULL;
     char *hazard = lpg_delivery_hazard(txn, e->user);
     in.hazard = hazard;
     in.resolver = o->resolver;
@@ -307,7 +333,10 @@ s_assign(lpg_order_t *o, lpg_txn_t *txn, const Lpg__Event *e,
 }
 
 /*  Each delivery named is an accepted Delivery of this order, to its
- *  household. */
+ *  household, named once; together they hand over the count ordered
+ *  (one cylinder each), else the order is refused delivered
+ *  (ORDER_COUNT_SHORT, recorded) and stays as it was until the rest is
+ *  handed over, or is cancelled. */
 static int
 s_delivered(lpg_txn_t *txn, const Lpg__Event *e, const Lpg__OrderState *st,
             Lpg__Outcome *outcome)
@@ -320,6 +349,10 @@ s_delivered(lpg_txn_t *txn, const Lpg__Event *e, const Lpg__OrderState *st,
         const uint8_t *data;
         size_t len;
         uint64_t seq = d->delivery_seq[i];
+        for (size_t j = 0; j < i; j++)
+            if (d->delivery_seq[j] == seq)
+                return s_invalid(outcome, "entry %llu is named twice",
+                                 (unsigned long long)seq);
         if (lpg_txn_entry(txn, seq, &data, &len) != LPG_OK)
             return s_invalid(outcome, "no entry %llu",
                              (unsigned long long)seq);
@@ -347,9 +380,17 @@ s_delivered(lpg_txn_t *txn, const Lpg__Event *e, const Lpg__OrderState *st,
                              "entry %llu is no accepted delivery of order %s",
                              (unsigned long long)seq, d->order);
     }
-    free(outcome->message);
-    outcome->message = strdup("delivered");
-    return LPG_OK;
+    lpg_verdict_t v = {.allow = true};
+    uint32_t count = st->place->count;
+    if (d->n_delivery_seq < count) {
+        char en[96], zh[96];
+        snprintf(en, sizeof en, "%zu of %u handed over", d->n_delivery_seq,
+                 (unsigned)count);
+        snprintf(zh, sizeof zh, "已送达 %zu 瓶，订购 %u 瓶", d->n_delivery_seq,
+                 (unsigned)count);
+        lpg_verdict_add(&v, LPG_REASON_ORDER_COUNT_SHORT, en, zh);
+    }
+    return lpg_verdict_outcome(&v, "delivered", "refused", outcome);
 }
 
 int

@@ -5,9 +5,15 @@
  *  certificate, an open major hazard, a restaurant's leak alarm, the
  *  household's holding limit: lpg_delivery_check_household), so a
  *  household that could not be supplied is refused before anyone drives
- *  out, with every reason; an assignment by the crew rules (the driver's
- *  certificate, the vehicle's permit: lpg_delivery_check_crew). Both are
- *  recorded either way. A step out of the order's life (accepting a
+ *  out, with every reason. An order placed without a certificate text
+ *  (a phone agent has none) is judged on the household's certificate
+ *  last presented at its door (UserState.door_gas_cert, the latest
+ *  accepted delivery's), GAS_CERT_MISSING when there was none. An
+ *  assignment is judged by the crew rules (the driver's certificate,
+ *  the vehicle's permit: lpg_delivery_check_crew); an OrderDelivered by
+ *  the count its deliveries hand over (ORDER_COUNT_SHORT when fewer
+ *  than ordered: the order stays open until the rest is handed over, or
+ *  is cancelled). All are recorded either way. A step out of the order's life (accepting a
  *  cancelled order, ...) is refused unrecorded (INVALID, with why).
  */
 #ifndef LPG_ORDERD_H
@@ -40,7 +46,8 @@ int lpg_order_init(lpg_order_t *o, const lpg_config_t *cfg,
                    lpg_ledger_t *ledger, char *why, size_t whysz);
 
 /*  The precheck hook (ledger.h lpg_precheck_fn), on the signature
- *  threads: an OrderPlace's gas-use certificate checked against the key
+ *  threads: an OrderPlace's gas-use certificate (given, or else the one
+ *  last presented at the household's door) checked against the key
  *  of the device it names, in a read transaction of its own
  *  (lpg_delivery_cert_check), so that the write transaction does not
  *  spend an Ed25519 verify on every order (nor the precheck on a

@@ -272,9 +272,11 @@ s_phone_form(lpg_webd_buf_t *b)
            "时段 <span lang=\"en\">Slot</span> <input name=\"slot\" "
            "type=\"datetime-local\" required></label> <label>小时 <span "
            "lang=\"en\">Hours</span> <input name=\"hours\" type=\"number\" "
-           "min=\"1\" max=\"12\" value=\"4\"></label> <label>用气证 <span "
-           "lang=\"en\">Gas-use certificate</span> <input name=\"gas_cert\" "
-           "maxlength=\"1024\"></label> <button type=\"submit\">下单 <span "
+           "min=\"1\" max=\"12\" value=\"4\"></label> <label>用气证（选填）"
+           "<span lang=\"en\">Gas-use certificate (optional)</span> <input "
+           "name=\"gas_cert\" maxlength=\"1024\" placeholder=\"留空：按该户"
+           "最近一次送气时出示的凭证 / blank: the one last shown at the "
+           "door\"></label> <button type=\"submit\">下单 <span "
            "lang=\"en\">Place</span></button></form><div id=\"answer\" "
            "role=\"status\"></div></section>");
 }

@@ -496,14 +496,17 @@ s_page(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
                             s_slots[i].from, s_slots[i].to,
                             day ? "tomorrow" : "today");
     lpg_webd_puts(
-        &b, "</select></label><label>供气使用凭证 <span class=\"en\" "
-            "lang=\"en\">Gas-use certificate</span><input name=\"gas_cert\" "
-            "maxlength=\"1024\" autocomplete=\"off\" "
-            "placeholder=\"https://…\"></label><p class=\"note\">"
-            "扫描凭证上的二维码，把网址粘贴在这里。<span class=\"en\" "
-            "lang=\"en\">Scan the QR code on your certificate and paste its "
-            "address here.</span></p><button type=\"submit\">提交订单 <span "
-            "class=\"en\" lang=\"en\">Place order</span></button></form>\n");
+        &b,
+        "</select></label><label>供气使用凭证（选填） <span class=\"en\" "
+        "lang=\"en\">Gas-use certificate (optional)</span><input "
+        "name=\"gas_cert\" maxlength=\"1024\" autocomplete=\"off\" "
+        "placeholder=\"https://…\"></label><p class=\"note\">"
+        "扫描凭证上的二维码，把网址粘贴在这里；留空则按您最近一次收气时出示"
+        "的凭证审核。<span class=\"en\" lang=\"en\">Scan the QR code on "
+        "your certificate and paste its address here; left blank, the "
+        "certificate you last showed at your door is checked.</span></p>"
+        "<button type=\"submit\">提交订单 <span "
+        "class=\"en\" lang=\"en\">Place order</span></button></form>\n");
     /* my orders */
     lpg_webd_puts(&b, "<h2>我的订单 <span class=\"en\" lang=\"en\">My "
                       "orders</span></h2>\n");

@@ -9,7 +9,8 @@
 # naming the order; the board records it delivered; the household's page
 # shows it delivered and `lpgtrace report orders --json` counts it. The
 # phone agent places an order for a caller, and one without a
-# certificate is refused up front; another company's key is refused by
+# certificate is refused up front (one for U1, which showed its
+# certificate at the door, needs none); another company's key is refused by
 # lpg-webd. Then with curl: the console's endpoints want the session, the
 # CSRF token and a company account; the ledger holds the steps signed by
 # the company's key, none by lpg-webd's.

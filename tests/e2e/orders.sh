@@ -176,6 +176,8 @@ print(o["order"], o["status"], o["company"], o["user"], o["driver"], o["vehicle"
 wait_s=$(python3 -c 'import json, sys
 o = json.load(open(sys.argv[1]))
 print((o["delivered_ms"] - o["placed_ms"]) // 1000)' "$T_DIR/out")
+check "order show O1, plain" lpg order show O1
+check_out "plain: 1 of 1 handed over, by which delivery" "^  handed    1 of 1 (deliveries $dseq)$"
 check "order show O7, plain" lpg order show O7
 check_out "plain: the status" "^order O7  cancelled$"
 check_out "plain: by whom" "^  cancelled by household$"
@@ -201,9 +203,9 @@ check_status "an unknown status" 2 lpg order list --status lost
 # report orders: what this test did, all of it today.
 day=$(lpg --json order show O1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["placed"][:10])')
 check "report orders --csv" lpg report orders --csv
-want_csv="company,day,orders,delivered,cancelled,refused,open,not_fulfilled,p50_s,p90_s,refused_reasons,no_order
-NT,$day,10,1,1,6,2,1,$wait_s,$wait_s,GAS_CERT_EXPIRED=1 GAS_CERT_MISSING=1 NO_LEAK_ALARM=1 OVER_HOLDING_LIMIT=1 REFUSED_BY_COMPANY=1 USER_HAZARD=1,1"
-[ "$(cat "$T_DIR/out")" = "$want_csv" ] && ok "report orders --csv: 10 orders, 1 delivered in ${wait_s}s, 1 cancelled, 6 refused, 2 open (1 past its slot), 1 without an order" \
+want_csv="company,day,orders,delivered,cancelled,refused,open,not_fulfilled,p50_s,p90_s,refused_reasons,no_order,cylinders,handed
+NT,$day,10,1,1,6,2,1,$wait_s,$wait_s,GAS_CERT_EXPIRED=1 GAS_CERT_MISSING=1 NO_LEAK_ALARM=1 OVER_HOLDING_LIMIT=1 REFUSED_BY_COMPANY=1 USER_HAZARD=1,1,4,1"
+[ "$(cat "$T_DIR/out")" = "$want_csv" ] && ok "report orders --csv: 10 orders, 1 delivered in ${wait_s}s, 1 cancelled, 6 refused, 2 open (1 past its slot), 1 without an order, 1 of 4 cylinders handed over" \
     || { not_ok "report orders --csv"; sed 's/^/#   /' "$T_DIR/out"; }
 check "report orders --json" lpg report orders --json
 python3 -c 'import json, sys

@@ -53,6 +53,8 @@ typedef struct {
     Lpg__UserState user;
     Lpg__DeviceState admin; /* the certificate's signer */
     Lpg__OrderState order;  /* the order a delivery names */
+    Lpg__OrderPlace place;  /* its placing: 2 x YSP15 */
+    uint64_t handed[3];     /* the deliveries handed over on it */
     uint8_t admin_pub[LPG_ED25519_PUB_LEN];
     char cert[LPG_GASCERT_MAX_TEXT + 1]; /* U1's certificate */
     Lpg__CheckItem items[7]; /* the six of a full 随瓶安检, one spare */
@@ -68,6 +70,7 @@ s_world(s_world_t *w, lpg_delivery_step_t step)
     memset(w, 0, sizeof *w);
     lpg__cylinder_register__init(&w->reg);
     w->reg.serial = "AB12CD";
+    w->reg.spec = "YSP-15";
     w->reg.owner = "C1";
     w->reg.tare_g = 15000;
     w->reg.fill_g = 14500;
@@ -167,6 +170,12 @@ s_world(s_world_t *w, lpg_delivery_step_t step)
         w->order.status = LPG__ORDER_STATUS__ORDER_ASSIGNED;
         w->order.driver = "DRV1";
         w->order.vehicle = "SU-F12345";
+        lpg__order_place__init(&w->place);
+        w->place.order = "O1";
+        w->place.spec = "YSP15";
+        w->place.count = 2;
+        w->order.place = &w->place;
+        w->order.handed_seq = w->handed;
         in->order_id = "O1";
         in->order = &w->order;
         in->gas_cert = w->cert;
@@ -953,6 +962,100 @@ t_order(void **state)
              "a cancelled order of another driver and household");
 }
 
+/*  What the order asks for: one more cylinder than its count is
+ *  ORDER_COUNT_REACHED (so is any on a delivered order), a cylinder of
+ *  another spec ORDER_SPEC_MISMATCH; a cylinder registered without a
+ *  spec is not judged on it. */
+static void
+t_order_count(void **state)
+{
+    (void)state;
+    s_world_t w;
+    lpg_verdict_t v;
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    w.order.n_handed_seq = 1;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "", true, "the second of two");
+
+    w.order.n_handed_seq = 2;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "ORDER_COUNT_REACHED", false, "a third of two");
+    int i = lpg_verdict_find(&v, "ORDER_COUNT_REACHED");
+    assert_true(i >= 0);
+    assert_non_null(strstr(v.reasons[i].en, "2 of 2 handed over already"));
+    assert_non_null(strstr(v.reasons[i].zh, "已送达 2 瓶，订购 2 瓶"));
+
+    w.order.n_handed_seq = 0;
+    w.order.status = LPG__ORDER_STATUS__ORDER_DELIVERED;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "ORDER_COUNT_REACHED", false, "any on a delivered order");
+
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    w.reg.spec = "YSP-50";
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "ORDER_SPEC_MISMATCH", false, "a YSP-50 for a YSP15 order");
+    i = lpg_verdict_find(&v, "ORDER_SPEC_MISMATCH");
+    assert_true(i >= 0);
+    assert_non_null(strstr(v.reasons[i].en, "cylinder YSP-50, ordered YSP15"));
+
+    w.reg.spec = NULL;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "", true, "no spec on record: not judged on it");
+
+    w.reg.spec = "YSP-50";
+    w.order.n_handed_seq = 2;
+    assert_int_equal(lpg_delivery_judge(&w.in, &v, NULL), LPG_OK);
+    s_expect(&v, "ORDER_COUNT_REACHED ORDER_SPEC_MISMATCH", false,
+             "both, in catalogue order");
+
+    static const struct {
+        const char *a, *b;
+        bool same;
+    } specs[] = {
+        {"YSP-15", "YSP15", true},     {"ysp 15", "YSP-15", true},
+        {"YSP_5", "ysp5", true},       {"YSP-15", "YSP-150", false},
+        {"YSP-5", "YSP-50", false},    {"YSP-15", "", false},
+        {"YSP-35.5", "YSP35.5", true},
+    };
+    for (size_t k = 0; k < sizeof specs / sizeof *specs; k++)
+        assert_int_equal(lpg_delivery_spec_same(specs[k].a, specs[k].b),
+                         specs[k].same);
+    assert_false(lpg_delivery_spec_same(NULL, "YSP15"));
+    assert_false(lpg_delivery_spec_same("YSP15", NULL));
+}
+
+/*  An order given no certificate is judged on the one last presented at
+ *  the door (gas_cert_door): when there is none, GAS_CERT_MISSING says
+ *  so; when there is one, it is judged like any other. */
+static void
+t_door_cert(void **state)
+{
+    (void)state;
+    s_world_t w;
+    lpg_verdict_t v = {.allow = true};
+    s_world(&w, LPG_DELIVERY_DELIVER);
+    w.in.gas_cert_door = true;
+    lpg_delivery_check_household(&v, &w.in, "C1");
+    lpg_verdict_sort(&v);
+    s_expect(&v, "", true, "the door's certificate, good");
+
+    w.in.gas_cert = NULL;
+    v = (lpg_verdict_t){.allow = true};
+    lpg_delivery_check_household(&v, &w.in, "C1");
+    lpg_verdict_sort(&v);
+    s_expect(&v, "GAS_CERT_MISSING", false, "none given, none at the door");
+    assert_non_null(strstr(v.reasons[0].en, "none presented at this "
+                                            "household's door"));
+    assert_non_null(strstr(v.reasons[0].zh, "从未出示过凭证"));
+
+    w.in.gas_cert_door = false;
+    v = (lpg_verdict_t){.allow = true};
+    lpg_delivery_check_household(&v, &w.in, "C1");
+    lpg_verdict_sort(&v);
+    s_expect(&v, "GAS_CERT_MISSING", false, "none scanned at the door");
+    assert_null(strstr(v.reasons[0].en, "door"));
+}
+
 static void
 t_details(void **state)
 {
@@ -1323,6 +1426,8 @@ main(void)
         cmocka_unit_test(t_code_names),
         cmocka_unit_test(t_details),
         cmocka_unit_test(t_order),
+        cmocka_unit_test(t_order_count),
+        cmocka_unit_test(t_door_cert),
         cmocka_unit_test(t_cert_details),
         cmocka_unit_test(t_cert_unverified),
         cmocka_unit_test(t_cert_checked_ahead),

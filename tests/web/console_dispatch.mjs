@@ -15,7 +15,9 @@
 //      naming the order; the dispatcher records it delivered on the board;
 //   4. the household's page, reloaded, shows it delivered;
 //   5. the phone agent places an order for a caller on the board, and one
-//      without a certificate, refused up front with its reasons;
+//      without a certificate, refused up front with its reasons; one
+//      without a certificate for the household of step 1, which showed
+//      its own at the door, is placed;
 //   6. another company's key loaded in the same console is shown as not
 //      the company's, and lpg-webd refuses an action it signs.
 //
@@ -166,10 +168,10 @@ try {
 
     // 5. the phone agent
     await page.goto(`${B}/console/orders`, { waitUntil: 'load' });
-    const fillPhone = (cert) => async () => {
-        await page.type('#phoneform input[name=user]', args.caller);
+    const fillPhone = (cert, user = args.caller, count = '2') => async () => {
+        await page.type('#phoneform input[name=user]', user);
         await page.select('#phoneform select[name=spec]', 'YSP5');
-        await page.$eval('#phoneform input[name=count]', (e) => { e.value = '2'; });
+        await page.$eval('#phoneform input[name=count]', (e, n) => { e.value = n; }, count);
         if (cert) await page.type('#phoneform input[name=gas_cert]', cert);
     };
     a = await act(page, 'order_place', fillPhone(args['caller-cert']));
@@ -182,6 +184,12 @@ try {
     expect(a.status === 'DENIED' && a.reasons.some((r) => r.token === 'GAS_CERT_MISSING') &&
            a.reasons.every((r) => zhEn(r.text)),
            'a phone order without a certificate: refused up front, its reasons in Chinese and English', show(a));
+    // the household of step 1 showed its certificate at the door: a phone
+    // order for it needs none (judged on that one)
+    await page.goto(`${B}/console/orders`, { waitUntil: 'load' });
+    a = await act(page, 'order_place', fillPhone(null, args.user, '1'));
+    expect(a.status === 'OK' && a.placed,
+           `a phone order for ${args.user} without a certificate: judged on the one shown at its door, placed`, show(a));
 
     // 6. another company's key
     k = await loadKey(page, args.other);
