@@ -120,6 +120,11 @@ try {
                     break;
                 }
         expect(!diff, `report ${name}: the table is lpgtrace report ${name} --json (${rows.length} rows)`, diff);
+        if (name === 'orders' && rows.length) {
+            const cols = got.rows[0].map(([col]) => col);
+            expect(cols.includes('cylinders') && cols.includes('handed'),
+                   'report orders: cylinders ordered and handed over are columns', cols.join(' '));
+        }
         const count = name === 'refused' ? want.denied_checks : name === 'orders' ? want.totals.orders : rows.length;
         expect(name === 'coverage' || new RegExp(`(^|\\D)${count}(\\D|$)`).test(got.summary),
                `report ${name}: the summary says ${count}`, got.summary);

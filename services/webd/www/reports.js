@@ -65,19 +65,22 @@
     orders: {
       rows: (d) => d.rows,
       cols: ['company', 'day', 'orders', 'delivered', 'cancelled', 'refused', 'open', 'not_fulfilled',
-        'p50_s', 'p90_s', 'refused_reasons', 'no_order'],
+        'p50_s', 'p90_s', 'refused_reasons', 'no_order', 'cylinders', 'handed'],
       heads: ['企业 Company', '日期 Day', '订单 Orders', '已送达 Delivered', '已取消 Cancelled', '被拒 Refused',
         '未完成 Open', '未履约 Not fulfilled', '送达 p50 秒 s', '送达 p90 秒 s', '拒绝原因 Refused by reason',
-        '无订单配送 No order'],
+        '无订单配送 No order', '订购瓶数 Cylinders ordered', '已交付瓶数 Cylinders handed over'],
       summary: (d, rows) => {
         // a regulator's totals are lpgtrace's; a company's, its rows'
         const t = d.totals || {
           orders: sum(rows, 'orders'), delivered: sum(rows, 'delivered'),
           not_fulfilled: sum(rows, 'not_fulfilled'), no_order: sum(rows, 'no_order'),
+          cylinders: sum(rows, 'cylinders'), handed: sum(rows, 'handed'),
         };
         let s = `订单 ${t.orders} 单，已送达 ${t.delivered}，未履约 ${t.not_fulfilled}，无订单配送 ${t.no_order}` +
           ` · Orders: ${t.orders}, delivered ${t.delivered}, not fulfilled ${t.not_fulfilled},` +
           ` deliveries without an order ${t.no_order}`;
+        if (t.cylinders !== undefined)
+          s += ` · 订购 ${t.cylinders} 瓶，已交付 ${t.handed} 瓶 cylinders ordered ${t.cylinders}, handed over ${t.handed}`;
         if (d.totals && d.totals.p50_s !== null && d.totals.p50_s !== undefined)
           s += ` · 下单到送达 order to delivery p50 ${d.totals.p50_s} s, p90 ${d.totals.p90_s} s`;
         return s;
