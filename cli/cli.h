@@ -28,7 +28,11 @@ lpg_config_t *lpg_cli_config(lpg_cli_t *cli);
 int lpg_cli_fail(const char *what, int err);
 
 /*  Opens the home's ledger (<home>/ledger); flags as lpg_ledger_open.
- *  Prints the reason and returns NULL on failure. */
+ *  Prints the reason and returns NULL on failure. Read-only, it warns on
+ *  stderr when an older version projected the state (what the command
+ *  reads of it may be missing), unless LPG_CLI_STATE_QUIET is given too
+ *  (the command says so itself). Read-write, the open upgrades it. */
+#define LPG_CLI_STATE_QUIET 0x100
 struct lpg_ledger;
 struct lpg_ledger *lpg_cli_ledger(lpg_cli_t *cli, unsigned flags);
 

@@ -30,7 +30,8 @@ lpg_cmd_rebuild(lpg_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "usage: lpgtrace [--home DIR] rebuild\n");
         return 2;
     }
-    lpg_ledger_t *l = lpg_cli_ledger(cli, 0);
+    /* This rebuild is the upgrade an open would do: not twice. */
+    lpg_ledger_t *l = lpg_cli_ledger(cli, LPG_LEDGER_NO_UPGRADE);
     if (!l)
         return 2;
     uint8_t before[32], after[32];

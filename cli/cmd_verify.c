@@ -41,7 +41,8 @@ lpg_cmd_verify(lpg_cli_t *cli, int argc, char **argv)
             return 2;
         }
     }
-    lpg_ledger_t *l = lpg_cli_ledger(cli, LPG_LEDGER_RDONLY);
+    lpg_ledger_t *l =
+        lpg_cli_ledger(cli, LPG_LEDGER_RDONLY | LPG_CLI_STATE_QUIET);
     if (!l)
         return 2;
     lpg_verify_opts_t o = {0};
@@ -97,6 +98,12 @@ lpg_cmd_verify(lpg_cli_t *cli, int argc, char **argv)
         return lpg_cli_fail("verify", rc);
     double secs = (double)(t1.tv_sec - t0.tv_sec) +
                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (r.error == LPG_ESTALE) {
+        printf("STATE OUT OF DATE: %" PRIu64 " entries checked (signatures, "
+               "Merkle tree), %" PRIu64 " checkpoints; %s [%s]\n",
+               r.entries, r.checkpoints, r.why, lpg_errtoken(r.error));
+        return 1;
+    }
     if (r.error != LPG_OK) {
         if (r.has_seq)
             printf("DAMAGED: entry %" PRIu64 ": %s [%s]\n", r.seq, r.why,

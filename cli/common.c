@@ -30,14 +30,23 @@ lpg_cli_ledger(lpg_cli_t *cli, unsigned flags)
         return NULL;
     }
     uint64_t map_size = 0;
-    char why[256] = "";
+    char why[512] = "";
     if (lpg_config_map_size(cfg, &map_size, why, sizeof why) != LPG_OK) {
         fprintf(stderr, "lpgtrace: configuration: %s\n", why);
         return NULL;
     }
     lpg_ledger_t *l = NULL;
-    int rc =
-        lpg_ledger_open(&l, path, flags, map_size, &lpg_domain_projection);
+    int rc = lpg_ledger_open(&l, path, flags & ~LPG_CLI_STATE_QUIET, map_size,
+                             &lpg_domain_projection);
+    if (rc == LPG_ENEWER) {
+        fprintf(stderr, "lpgtrace: this lpgtrace is older than the ledger's "
+                        "state (see above): use the newer lpgtrace\n");
+        return NULL;
+    }
+    if (rc == LPG_OK && (flags & LPG_LEDGER_RDONLY) &&
+        !(flags & LPG_CLI_STATE_QUIET) &&
+        lpg_ledger_state_check(l, NULL, why, sizeof why) == LPG_ESTALE)
+        fprintf(stderr, "lpgtrace: warning: %s\n", why);
     if (rc != LPG_OK) {
         if (rc == LPG_ENOTFOUND)
             fprintf(stderr,

@@ -68,6 +68,10 @@ lpg_strerror(int err)
         return "checkpoint not consistent with tree";
     case LPG_EBADNOTE:
         return "signed note malformed";
+    case LPG_ESTALE:
+        return "state tables projected by an older version";
+    case LPG_ENEWER:
+        return "state tables projected by a newer version";
     case LPG_ECODE_NOTURL:
         return "text is not an https URL";
     case LPG_ECODE_HOST:
@@ -216,6 +220,10 @@ lpg_errtoken(int err)
         return "EINCONSISTENT";
     case LPG_EBADNOTE:
         return "EBADNOTE";
+    case LPG_ESTALE:
+        return "ESTALE";
+    case LPG_ENEWER:
+        return "ENEWER";
     case LPG_ECODE_NOTURL:
         return "ECODE_NOTURL";
     case LPG_ECODE_HOST:

@@ -371,6 +371,7 @@ s_backfill(lpg_txn_t *t, int table, bool *done)
 }
 
 const lpg_projection_t lpg_domain_projection = {
+    .version = LPG_DOMAIN_PROJECTION_VERSION,
     .signer = s_signer,
     .release = s_release,
     .authorize = s_authorize,

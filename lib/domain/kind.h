@@ -71,6 +71,19 @@ bool lpg_kind_step(Lpg__CylinderState *cyl, bool *started, uint64_t seq,
 void lpg_kind_describe(const Lpg__Event *e, const Lpg__Outcome *outcome,
                        bool ok, lpg_kind_words_t *out);
 
+/*  The version of what the projection writes (lpg_projection_t.version),
+ *  stored in the ledger with the state. Add one whenever a replay of the
+ *  same log would write other state tables or indexes than before: a
+ *  field a kind's apply fills that it did not (OrderState.handed_seq), a
+ *  table or index added or keyed anew, a changed rule of what apply
+ *  records. A kind new to the log needs none (no old log holds it); when
+ *  in doubt, add one: the cost is one rebuild, at the first read-write
+ *  open (a service's start) of each ledger. Without it, an upgraded
+ *  city's state would miss what the new rules record until someone ran
+ *  lpgtrace rebuild.
+ *    1  the first kept: OrderState.handed_seq, UserState.door_gas_cert */
+#define LPG_DOMAIN_PROJECTION_VERSION 1
+
 /*  The projection the services, commands and tools hand to
  *  lpg_ledger_open (ledger/projection.h). A signer's record
  *  (lpg_signer_t.record, what a service's rules get) is its

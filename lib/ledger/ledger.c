@@ -522,6 +522,8 @@ s_open_dbis(lpg_ledger_t *l)
     return s_err(rc, "open tables");
 }
 
+static int s_state_upgrade(lpg_ledger_t *l, bool rebuild);
+
 int
 lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
                 uint64_t map_size, const lpg_projection_t *proj)
@@ -579,6 +581,16 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
             if (rc == LPG_OK)
                 lpg_key_id(l->authority, l->authority_id);
         }
+    }
+    if (rc == LPG_OK && proj && proj->version && !l->rdonly)
+        rc = s_state_upgrade(l, !(flags & LPG_LEDGER_NO_UPGRADE));
+    if (rc == LPG_OK && proj && proj->version && l->rdonly) {
+        char why[512];
+        rc = lpg_ledger_state_check(l, NULL, why, sizeof why);
+        if (rc == LPG_ENEWER)
+            lpg_error("%s", why);
+        else if (rc == LPG_ESTALE)
+            rc = LPG_OK; /* read as it is: the caller says so */
     }
     if (rc != LPG_OK) {
         lpg_ledger_close(&l);
@@ -1270,6 +1282,226 @@ lpg_txn_clear_state(lpg_txn_t *t)
             return s_err(rc, "clear");
     }
     return LPG_OK;
+}
+
+/* ---------------------------------------------------- the state's version */
+
+/*  The projection's version that wrote the state tables: meta
+ *  "projection", in decimal. Absent: a ledger written before versions
+ *  were kept (or an empty one never opened read-write). */
+#define S_META_PROJECTION "projection"
+
+static int
+s_state_version(MDB_txn *txn, lpg_ledger_t *l, uint32_t *out)
+{
+    *out = 0;
+    MDB_val v;
+    int rc = s_meta_get(txn, l, S_META_PROJECTION, &v);
+    if (rc == LPG_ENOTFOUND)
+        return LPG_OK;
+    if (rc != LPG_OK)
+        return rc;
+    char text[12];
+    if (v.mv_size == 0 || v.mv_size >= sizeof text)
+        return LPG_ECORRUPT;
+    memcpy(text, v.mv_data, v.mv_size);
+    text[v.mv_size] = '\0';
+    char *end;
+    unsigned long n = strtoul(text, &end, 10);
+    if (*end || n == 0 || n > UINT32_MAX)
+        return LPG_ECORRUPT;
+    *out = (uint32_t)n;
+    return LPG_OK;
+}
+
+static int
+s_state_version_put(MDB_txn *txn, lpg_ledger_t *l, uint32_t version)
+{
+    char text[12];
+    int n = snprintf(text, sizeof text, "%u", (unsigned)version);
+    MDB_val k = {strlen(S_META_PROJECTION), (void *)S_META_PROJECTION};
+    MDB_val v = {(size_t)n, text};
+    return s_err(mdb_put(txn, l->internal[S_META], &k, &v, 0), "meta");
+}
+
+static void
+s_why_stale(char *why, size_t whysz, const char *dir, uint32_t stored,
+            uint32_t want)
+{
+    char from[32] = "no recorded version";
+    if (stored)
+        snprintf(from, sizeof from, "version %u", (unsigned)stored);
+    snprintf(why, whysz,
+             "ledger: %s: the state tables were projected by %s of the "
+             "rules, older than this program's version %u: they are "
+             "rebuilt from the log by the next start of any service "
+             "(lpg-registryd, lpg-fillingd, ...) or by 'lpgtrace rebuild'; "
+             "until then they miss what the newer rules record",
+             dir, from, (unsigned)want);
+}
+
+static void
+s_why_newer(char *why, size_t whysz, const char *dir, uint32_t stored,
+            uint32_t want)
+{
+    snprintf(why, whysz,
+             "ledger: %s: the state tables were projected by version %u of "
+             "the rules, newer than this program's version %u: a newer "
+             "lpgtrace wrote this ledger; run the newer programs (going "
+             "back to an older version is not supported)",
+             dir, (unsigned)stored, (unsigned)want);
+}
+
+int
+lpg_ledger_state_check(lpg_ledger_t *l, uint32_t *stored, char *why,
+                       size_t whysz)
+{
+    if (stored)
+        *stored = 0;
+    if (why && whysz)
+        *why = '\0';
+    uint32_t want = l->proj ? l->proj->version : 0;
+    lpg_txn_t *t = NULL;
+    uint32_t had = 0;
+    uint64_t n = 0;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc == LPG_OK)
+        rc = s_state_version(t->txn, l, &had);
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &n);
+    lpg_txn_abort(&t);
+    if (rc != LPG_OK)
+        return rc;
+    if (stored)
+        *stored = had;
+    if (!want || had == want || (n == 0 && had < want))
+        return LPG_OK;
+    if (had > want) {
+        if (why)
+            s_why_newer(why, whysz, l->dir, had, want);
+        return LPG_ENEWER;
+    }
+    if (why)
+        s_why_stale(why, whysz, l->dir, had, want);
+    return LPG_ESTALE;
+}
+
+int
+lpg_txn_rebuild_state(lpg_txn_t *t,
+                      void (*progress)(void *ctx, uint64_t done,
+                                       uint64_t total),
+                      void *ctx, uint64_t *entries)
+{
+    *entries = 0;
+    const lpg_projection_t *proj = t->l->proj;
+    if (!proj)
+        return LPG_EPERM;
+    uint64_t n = 0;
+    int rc = lpg_txn_size(t, &n);
+    if (rc == LPG_OK)
+        rc = lpg_txn_clear_state(t);
+    for (uint64_t seq = 0; rc == LPG_OK && seq < n; seq++) {
+        const uint8_t *data;
+        size_t len;
+        rc = lpg_txn_entry(t, seq, &data, &len);
+        Lpg__LedgerEntry *e =
+            rc == LPG_OK ? lpg__ledger_entry__unpack(NULL, len, data) : NULL;
+        lpg_event_t ev;
+        if (rc == LPG_OK &&
+            (!e || lpg_event_decode(&ev, e->signed_event.data,
+                                    e->signed_event.len, NULL, 0) != LPG_OK)) {
+            lpg_error("rebuild: entry %llu does not decode: run lpgtrace "
+                      "verify",
+                      (unsigned long long)seq);
+            rc = LPG_ECORRUPT;
+        } else if (rc == LPG_OK) {
+            rc = proj->apply(t, seq, e->recorded_at_ms, &ev,
+                             ev.signed_event->key_id.data, e->outcome);
+            lpg_event_clear(&ev);
+        }
+        if (e)
+            lpg__ledger_entry__free_unpacked(e, NULL);
+        if (progress && seq % 4096 == 0)
+            progress(ctx, seq, n);
+    }
+    if (rc == LPG_OK && proj->version)
+        rc = s_state_version_put(t->txn, t->l, proj->version);
+    if (rc == LPG_OK)
+        *entries = n;
+    return rc;
+}
+
+/*  At a read-write open: the state to this program's version (see
+ *  lpg_ledger_open). */
+static int
+s_state_upgrade(lpg_ledger_t *l, bool rebuild)
+{
+    uint32_t want = l->proj->version;
+    char why[512];
+    lpg_txn_t *t = NULL;
+    uint32_t had = 0;
+    uint64_t n = 0;
+    /* Most opens find the version stored: a read, no writer's lock. */
+    int rc = lpg_ledger_read(l, &t);
+    if (rc == LPG_OK)
+        rc = s_state_version(t->txn, l, &had);
+    lpg_txn_abort(&t);
+    if (rc == LPG_OK && had == want)
+        return LPG_OK;
+    /* Again under the writer's lock: another process may have upgraded
+     * the state while this one waited for it. */
+    if (rc == LPG_OK)
+        rc = lpg_ledger_write(l, &t);
+    if (rc == LPG_OK)
+        rc = s_state_version(t->txn, l, &had);
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &n);
+    if (rc != LPG_OK || had == want) {
+        lpg_txn_abort(&t);
+        return rc;
+    }
+    if (had > want) {
+        lpg_txn_abort(&t);
+        s_why_newer(why, sizeof why, l->dir, had, want);
+        lpg_error("%s", why);
+        return LPG_ENEWER;
+    }
+    if (n > 0 && !rebuild) {
+        lpg_txn_abort(&t);
+        return LPG_OK; /* the caller rebuilds (lpgtrace rebuild) */
+    }
+    if (n == 0) {
+        /* Nothing projected yet: the tables are this version's. */
+        rc = s_state_version_put(t->txn, l, want);
+        if (rc != LPG_OK) {
+            lpg_txn_abort(&t);
+            return rc;
+        }
+        return lpg_txn_commit(&t);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = lpg_txn_rebuild_state(t, NULL, NULL, &n);
+    if (rc == LPG_OK)
+        rc = lpg_txn_commit(&t);
+    else
+        lpg_txn_abort(&t);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) +
+                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    char from[32] = "no recorded version";
+    if (had)
+        snprintf(from, sizeof from, "version %u", (unsigned)had);
+    if (rc == LPG_OK)
+        lpg_info("ledger: %s: upgraded the state tables from %s to version "
+                 "%u: rebuilt from %llu entries of the log in %.2f s",
+                 l->dir, from, (unsigned)want, (unsigned long long)n, secs);
+    else
+        lpg_error("ledger: %s: upgrading the state tables from %s to "
+                  "version %u failed after %.2f s: %s (they are left as "
+                  "they were)",
+                  l->dir, from, (unsigned)want, secs, lpg_strerror(rc));
+    return rc;
 }
 
 /* ---------------------------------------------------------- tree reads */

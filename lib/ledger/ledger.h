@@ -46,17 +46,40 @@ typedef enum {
 /*  Name of a table as stored ("devices", "by_cylinder", ...). */
 const char *lpg_table_name(lpg_table_t t);
 
-#define LPG_LEDGER_CREATE 0x1 /* create the environment if missing */
-#define LPG_LEDGER_RDONLY 0x2 /* read only (audit copies, verify) */
+#define LPG_LEDGER_CREATE 0x1     /* create the environment if missing */
+#define LPG_LEDGER_RDONLY 0x2     /* read only (audit copies, verify) */
+#define LPG_LEDGER_NO_UPGRADE 0x4 /* keep an older state: caller rebuilds */
 
 /*  Opens (or with LPG_LEDGER_CREATE, creates) the ledger in directory
  *  dir. map_size 0 means the default (1 TiB, reserved, not used). proj
  *  is the domain's table (ledger/projection.h; lpg_domain_projection),
  *  kept, not copied; NULL opens a ledger that can only be read.
- *  Caller owns *out. */
+ *  Caller owns *out.
+ *
+ *  The state's version (proj->version, when not 0): a read-write open
+ *  of a ledger whose state tables an older version projected (or no
+ *  version, with entries in the log) rebuilds them from the log in one
+ *  write transaction that also stores the new version, logging from
+ *  which version to which, how many entries and how long; a crash
+ *  before its commit leaves the old state and version, and the next
+ *  open does it again. The version is read again inside that write
+ *  transaction: of two processes opening at once, the one that waits
+ *  for the other finds the state upgraded. A state projected by a
+ *  newer version than proj's is refused, read-write or read-only:
+ *  LPG_ENEWER (said in the log). A read-only open leaves an older state
+ *  as it is: see lpg_ledger_state_check. */
 int lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
                     uint64_t map_size, const lpg_projection_t *proj);
 void lpg_ledger_close(lpg_ledger_t **p);
+
+/*  Is the state the projection of the log by this ledger's projection
+ *  version (read now, so a read-only reader sees another process's
+ *  upgrade)? LPG_OK (or the projection has no version, or the log is
+ *  empty); LPG_ESTALE: an older version projected it, and why says so
+ *  and what upgrades it; LPG_ENEWER: a newer one did. *stored (may be
+ *  NULL) gets the stored version, 0 if none. */
+int lpg_ledger_state_check(lpg_ledger_t *l, uint32_t *stored, char *why,
+                           size_t whysz);
 
 /*  Sets the authority public key and the checkpoint origin, once, when the
  *  ledger is created. LPG_EEXIST if already set to other values. */
@@ -310,6 +333,16 @@ int lpg_txn_commit(lpg_txn_t **p);
 
 /*  Empties every state table (before a rebuild), inside t. */
 int lpg_txn_clear_state(lpg_txn_t *t);
+
+/*  Inside the write transaction t: empties the state tables, applies
+ *  every entry of the log again through the projection, and stores the
+ *  projection's version with them (the caller commits; nothing is
+ *  stored if it fails). *entries gets the number replayed. progress may
+ *  be NULL. */
+int lpg_txn_rebuild_state(lpg_txn_t *t,
+                          void (*progress)(void *ctx, uint64_t done,
+                                           uint64_t total),
+                          void *ctx, uint64_t *entries);
 
 /*  Clears reader slots left by dead processes (LMDB's mdb_reader_check);
  *  services call it at start and periodically. */

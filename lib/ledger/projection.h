@@ -36,6 +36,12 @@ typedef struct {
 } lpg_signer_t;
 
 typedef struct {
+    /* What apply writes, as a number: the state tables a replay of the
+     * same log gives change only with it. Stored in the ledger with the
+     * state; a read-write open of a ledger whose state an older version
+     * wrote rebuilds it in place (ledger.h: lpg_ledger_open). 0: not
+     * versioned (tests' stubs): never stored nor checked. */
+    uint32_t version;
     /* The enrolled device with signing key id kid (revoked or not: the
      * ledger decides). LPG_ENOTFOUND if none. */
     int (*signer)(lpg_txn_t *t, const uint8_t kid[LPG_KEYID_LEN],

@@ -31,10 +31,12 @@ typedef struct {
     uint64_t entries;     /* entries checked */
     uint64_t checkpoints; /* stored checkpoints checked */
     uint64_t state_rows;  /* state rows compared */
-    int error;            /* LPG_OK, or what is wrong */
+    int error;            /* LPG_OK, or what is wrong; LPG_ESTALE: the
+                           * log checked, but an older version projected
+                           * the state (why says what upgrades it) */
     bool has_seq;         /* the damage is at entry `seq` */
     uint64_t seq;
-    char why[256]; /* in words */
+    char why[512]; /* in words */
 } lpg_verify_report_t;
 
 /*  Runs the checks. Returns LPG_OK if the checks ran (see r->error for
@@ -68,8 +70,9 @@ int lpg_state_digest(lpg_ledger_t *l, uint8_t out[32]);
 
 /*  Recomputes the state tables and indexes from the log, in one write
  *  transaction (other writers wait until it commits): clears them and
- *  applies every entry again, as the services did. The secrets table is
- *  not touched. *entries gets the number replayed. */
+ *  applies every entry again, as the services did, and stores the
+ *  projection's version with them (lpg_txn_rebuild_state). The secrets
+ *  table is not touched. *entries gets the number replayed. */
 int lpg_state_rebuild(lpg_ledger_t *l,
                       void (*progress)(void *ctx, uint64_t done,
                                        uint64_t total),

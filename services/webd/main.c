@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /*  Each serving thread's clients of the services. */
 #define S_NSERVICES 6
@@ -229,6 +230,27 @@ main(int argc, char **argv)
             lpg_config_destroy(&w.cfg);
             return 1;
         }
+    }
+    /* State tables an older version projected answer wrongly (an order's
+     * cylinders handed over, a household's certificate on record): wait
+     * for a service's start (or lpgtrace rebuild) to upgrade them rather
+     * than serve those answers. */
+    rc = w.ledger ? lpg_ledger_state_check(w.ledger, NULL, why, sizeof why)
+                  : LPG_OK;
+    if (rc == LPG_ESTALE) {
+        lpg_warn("%s; lpg-webd waits for that before it serves", why);
+        while (rc == LPG_ESTALE) {
+            sleep(1);
+            rc = lpg_ledger_state_check(w.ledger, NULL, why, sizeof why);
+        }
+        if (rc == LPG_OK)
+            lpg_info("the state tables are upgraded: serving");
+    }
+    if (rc != LPG_OK) {
+        lpg_error("%s", *why ? why : lpg_strerror(rc));
+        lpg_ledger_close(&w.ledger);
+        lpg_config_destroy(&w.cfg);
+        return 1;
     }
     /* The gateway's signing key (tips); without it tips are refused. */
     char rel[512];

@@ -17,6 +17,12 @@
  *    ledger_tamper unsign DIR N      delete every stored checkpoint of
  *                                    more than N entries, as an operator
  *                                    hiding what the notary signed would
+ *    ledger_tamper age DIR V         make the state as an older lpgtrace
+ *                                    left it: orders without handed_seq,
+ *                                    users without door_gas_cert(_seq),
+ *                                    projection version V stored (0: none)
+ *    ledger_tamper projver DIR V     store projection version V only (a
+ *                                    newer lpgtrace's ledger)
  *
  *  Test-only: it opens LMDB directly, as an attacker with file access
  *  would.
@@ -115,12 +121,90 @@ s_rebuild_tree(void)
     mdb_cursor_close(c);
 }
 
+/*  Stores projection version v in meta (0: deletes it). */
+static void
+s_set_version(uint64_t v)
+{
+    MDB_dbi meta;
+    int rc = mdb_dbi_open(s_txn, "meta", 0, &meta);
+    if (rc)
+        s_die("open meta", rc);
+    MDB_val k = {10, "projection"};
+    char text[24];
+    MDB_val val = {
+        (size_t)snprintf(text, sizeof text, "%llu", (unsigned long long)v),
+        text};
+    rc =
+        v ? mdb_put(s_txn, meta, &k, &val, 0) : mdb_del(s_txn, meta, &k, NULL);
+    if (rc && rc != MDB_NOTFOUND)
+        s_die("version", rc);
+}
+
+/*  Rewrites every row of table name through strip (which clears the
+ *  fields an older projection did not write); returns the rows
+ *  changed. */
+static int
+s_strip(const char *name, bool orders)
+{
+    MDB_dbi dbi;
+    int rc = mdb_dbi_open(s_txn, name, 0, &dbi);
+    if (rc)
+        s_die(name, rc);
+    MDB_cursor *c;
+    mdb_cursor_open(s_txn, dbi, &c);
+    MDB_val k, v;
+    int changed = 0;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        if (orders) {
+            Lpg__OrderState *o =
+                lpg__order_state__unpack(NULL, v.mv_size, v.mv_data);
+            if (!o)
+                s_die("decode order", MDB_CORRUPTED);
+            if (o->n_handed_seq) {
+                o->n_handed_seq = 0;
+                len = lpg__order_state__get_packed_size(o);
+                buf = malloc(len);
+                lpg__order_state__pack(o, buf);
+            }
+            lpg__order_state__free_unpacked(o, NULL);
+        } else {
+            Lpg__UserState *u =
+                lpg__user_state__unpack(NULL, v.mv_size, v.mv_data);
+            if (!u)
+                s_die("decode user", MDB_CORRUPTED);
+            if (u->door_gas_cert || u->has_door_gas_cert_seq) {
+                char *cert = u->door_gas_cert;
+                u->door_gas_cert = NULL;
+                u->has_door_gas_cert_seq = false;
+                len = lpg__user_state__get_packed_size(u);
+                buf = malloc(len);
+                lpg__user_state__pack(u, buf);
+                u->door_gas_cert = cert;
+            }
+            lpg__user_state__free_unpacked(u, NULL);
+        }
+        if (buf) {
+            MDB_val nv = {len, buf};
+            if ((rc = mdb_cursor_put(c, &k, &nv, MDB_CURRENT)))
+                s_die("put", rc);
+            free(buf);
+            changed++;
+        }
+    }
+    mdb_cursor_close(c);
+    return changed;
+}
+
 int
 main(int argc, char **argv)
 {
     if (argc != 4) {
         fprintf(stderr, "usage: ledger_tamper flip|delete|forge|statedel|"
-                        "clearindex|dropindex|truncate|unsign DIR SEQ\n");
+                        "clearindex|dropindex|truncate|unsign|age|projver "
+                        "DIR SEQ\n");
         return 2;
     }
     const char *op = argv[1];
@@ -129,7 +213,13 @@ main(int argc, char **argv)
     uint8_t kb[8];
     MDB_val k = s_key(kb, seq), v;
     int rc;
-    if (strcmp(op, "flip") == 0) {
+    if (strcmp(op, "age") == 0) {
+        int no = s_strip("orders", true), nu = s_strip("users", false);
+        printf("stripped %d orders, %d users\n", no, nu);
+        s_set_version(seq);
+    } else if (strcmp(op, "projver") == 0) {
+        s_set_version(seq);
+    } else if (strcmp(op, "flip") == 0) {
         if ((rc = mdb_get(s_txn, s_entries, &k, &v)))
             s_die("get", rc);
         uint8_t *copy = malloc(v.mv_size);
