@@ -13,6 +13,11 @@
 #include <string.h>
 #include <time.h>
 
+/*  Codes remembered: a cylinder's code comes back at each step of its
+ *  round, within days; a round of several thousand cylinders a day fits
+ *  (about 1 KB a slot). */
+#define S_CODE_SLOTS 16384
+
 int
 lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg,
                   lpg_ledger_t *ledger, char *why, size_t whysz)
@@ -33,7 +38,9 @@ lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg,
         return LPG_ECONFIG;
     }
     int rc = lpg_delivery_late_from_config(&d->late_limit_ms, cfg, why, whysz);
-    if (rc == LPG_OK && lpg_cert_memo_new(&d->certs) != LPG_OK) {
+    if (rc == LPG_OK && (lpg_cert_memo_new(&d->certs) != LPG_OK ||
+                         lpg_code_cache_new(&d->codes, d->authority,
+                                            S_CODE_SLOTS) != LPG_OK)) {
         snprintf(why, whysz, "out of memory");
         rc = LPG_ENOMEM;
     }
@@ -44,6 +51,7 @@ void
 lpg_delivery_stop(lpg_delivery_t *d)
 {
     lpg_cert_memo_destroy(&d->certs);
+    lpg_code_cache_destroy(&d->codes);
 }
 
 /*  The code text a step carries (NULL: none). */
@@ -96,8 +104,10 @@ lpg_delivery_precheck(void *ctx, const lpg_event_t *ev)
         return NULL;
     if (text) {
         p->coded = true;
-        p->rc = lpg_code_verify(text, strlen(text), d->resolver, d->authority,
-                                &p->code);
+        p->rc = d->codes ? lpg_code_cache_verify(d->codes, text, strlen(text),
+                                                 d->resolver, &p->code)
+                         : lpg_code_verify(text, strlen(text), d->resolver,
+                                           d->authority, &p->code);
     }
     lpg_txn_t *t = NULL;
     if (cert && *cert && d->ledger && lpg_ledger_read(d->ledger, &t) == LPG_OK)
