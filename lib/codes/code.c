@@ -600,6 +600,7 @@ lpg_code_verify(const char *text, size_t len, const char *resolver,
         return rc;
     uint8_t msg[S_SIGNED_MAX];
     size_t mlen = s_signed_bytes(out, msg);
+    lpg_count(LPG_COUNT_CODE_VERIFY);
     int vrc = lpg_verify(authority, LPG_CTX_CODE, msg, mlen, out->sig);
     if (vrc == LPG_OK)
         return rc;

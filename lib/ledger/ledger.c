@@ -204,6 +204,14 @@ lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out)
     out->txn_write = atomic_load_explicit(&l->txn_write, memory_order_relaxed);
 }
 
+void
+lpg_ledger_commit_times(const lpg_ledger_t *l, uint64_t *write_ns,
+                        uint64_t *sync_ns)
+{
+    *write_ns = l->stats.ns_write;
+    *sync_ns = l->stats.ns_commit;
+}
+
 static int s_open_secrets(lpg_ledger_t *l);
 static int s_begin(lpg_ledger_t *l, unsigned flags, MDB_txn **out);
 static void s_end(lpg_ledger_t *l);

@@ -221,6 +221,11 @@ typedef struct {
     uint64_t txn_read, txn_write;
 } lpg_ledger_stats_t;
 void lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out);
+/*  Of those, the two a commit adds to (ns_write, ns_commit), for the
+ *  thread that commits: read between its own commits, they race with
+ *  nothing that prepares meanwhile. */
+void lpg_ledger_commit_times(const lpg_ledger_t *l, uint64_t *write_ns,
+                             uint64_t *sync_ns);
 
 /*  Number of entries (the tree size). */
 int lpg_ledger_size(lpg_ledger_t *l, uint64_t *out);

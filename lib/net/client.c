@@ -10,6 +10,7 @@
 #include "net/msg.h"
 #include "net/transport.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct lpg_client {
     int64_t max_in; /* replies larger are dropped by libzmq; -1: any */
     int timeout_ms;
     int retries;
+    bool own_ctx; /* zctx is this client's: destroyed with it */
 };
 
 static int
@@ -35,9 +37,9 @@ s_connect(lpg_client_t *c)
 }
 
 static int
-s_new(lpg_client_t **out, const char *endpoint, const uint8_t server_pub[32],
-      const uint8_t client_sec[32], size_t max_msg, int64_t max_in,
-      int timeout_ms, int retries)
+s_new(lpg_client_t **out, void *zctx, const char *endpoint,
+      const uint8_t server_pub[32], const uint8_t client_sec[32],
+      size_t max_msg, int64_t max_in, int timeout_ms, int retries)
 {
     *out = NULL;
     lpg_client_t *c = calloc(1, sizeof *c);
@@ -50,7 +52,8 @@ s_new(lpg_client_t **out, const char *endpoint, const uint8_t server_pub[32],
     c->max_in = max_in > 0 ? max_in : -1;
     c->timeout_ms = timeout_ms > 0 ? timeout_ms : 3000;
     c->retries = retries >= 0 ? retries : 2;
-    c->zctx = lpg_transport_context();
+    c->own_ctx = zctx == NULL;
+    c->zctx = zctx ? zctx : lpg_transport_context();
     int rc = c->zctx ? s_connect(c) : LPG_EUNAVAILABLE;
     if (rc != LPG_OK) {
         lpg_client_destroy(&c);
@@ -65,7 +68,19 @@ lpg_client_new(lpg_client_t **out, const char *endpoint,
                const uint8_t server_pub[32], const uint8_t client_sec[32],
                size_t max_msg, int timeout_ms, int retries)
 {
-    return s_new(out, endpoint, server_pub, client_sec, max_msg, -1,
+    return s_new(out, NULL, endpoint, server_pub, client_sec, max_msg, -1,
+                 timeout_ms, retries);
+}
+
+int
+lpg_client_new_in(lpg_client_t **out, void *zctx, const char *endpoint,
+                  const uint8_t server_pub[32], const uint8_t client_sec[32],
+                  size_t max_msg, int timeout_ms, int retries)
+{
+    *out = NULL;
+    if (!zctx)
+        return LPG_EINVAL;
+    return s_new(out, zctx, endpoint, server_pub, client_sec, max_msg, -1,
                  timeout_ms, retries);
 }
 
@@ -98,7 +113,7 @@ lpg_client_from_config(lpg_client_t **out, const lpg_config_t *cfg,
                   lpg_strerror(rc));
         return rc;
     }
-    rc = s_new(out, endpoint, server_pub, sec,
+    rc = s_new(out, NULL, endpoint, server_pub, sec,
                (size_t)lpg_config_get_int(cfg, "limit.message_bytes", 65536),
                lpg_config_get_int(cfg, "limit.hard_message_bytes", 1048576),
                (int)lpg_config_get_int(cfg, "client.timeout_ms", 3000),
@@ -124,7 +139,8 @@ lpg_client_destroy(lpg_client_t **p)
         return;
     lpg_client_t *c = *p;
     lpg_transport_close(&c->sock);
-    lpg_transport_context_destroy(&c->zctx);
+    if (c->own_ctx)
+        lpg_transport_context_destroy(&c->zctx);
     memset(c->client_sec, 0, sizeof c->client_sec);
     free(c);
     *p = NULL;

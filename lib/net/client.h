@@ -24,6 +24,15 @@ int lpg_client_new(lpg_client_t **out, const char *endpoint,
                    const uint8_t server_pub[32], const uint8_t client_sec[32],
                    size_t max_msg, int timeout_ms, int retries);
 
+/*  lpg_client_new, its socket in zctx (lpg_transport_context), which the
+ *  caller keeps until every client in it is destroyed: many clients of
+ *  one process (a benchmark's simulated devices) then share the one I/O
+ *  thread of the context instead of starting two threads each. */
+int lpg_client_new_in(lpg_client_t **out, void *zctx, const char *endpoint,
+                      const uint8_t server_pub[32],
+                      const uint8_t client_sec[32], size_t max_msg,
+                      int timeout_ms, int retries);
+
 /*  A client of service `name` as the home's configuration says: its
  *  endpoint (endpoint.<name>), its public key (keys/<name>.curve.pub)
  *  and this device's key (device.key + ".curve"); it sends requests

@@ -389,12 +389,14 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
     s_histogram(&b, m, "lpg_commit_batch_events", NULL, NULL, s_batch_le,
                 m->batch_bucket, S_NBATCH, m->batch_count,
                 (double)m->batch_sum);
-    static const char *const stages[LPG_METRICS_STAGES] = {"prepare",
-                                                           "commit"};
+    static const char *const stages[LPG_METRICS_STAGES] = {"prepare", "commit",
+                                                           "write", "sync"};
     s_head(&b, "lpg_append_seconds_total", "counter",
            "Time spent appending submitted events, by stage: prepare "
            "(senders and signers read, events decoded, signatures and "
-           "codes checked), commit (the write transaction and its sync).");
+           "codes checked), commit (the write transaction and its sync), and "
+           "of commit: write (the transaction begun and filled: rules, "
+           "entries, tree, state) and sync (its synced commit).");
     for (int i = 0; i < LPG_METRICS_STAGES; i++) {
         s_series(&b, m, "lpg_append_seconds_total", "stage", stages[i], NULL,
                  NULL);

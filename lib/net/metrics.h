@@ -72,6 +72,8 @@ void lpg_metrics_batch(lpg_metrics_t *m, size_t events);
 typedef enum {
     LPG_METRICS_PREPARE = 0,
     LPG_METRICS_COMMIT,
+    LPG_METRICS_WRITE, /* of commit: the transaction begun and filled */
+    LPG_METRICS_SYNC,  /* of commit: its synced commit */
     LPG_METRICS_STAGES
 } lpg_metrics_stage_t;
 void lpg_metrics_stage(lpg_metrics_t *m, lpg_metrics_stage_t stage,

@@ -869,11 +869,16 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
     }
     if (nb > 0) {
         lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
+        uint64_t w0, s0, w1, s1;
+        lpg_ledger_commit_times(s->o.ledger, &w0, &s0);
         uint64_t t0 = lpg_metrics_now_ns();
         rc = lpg_ledger_commit_held(s->o.ledger, batches, nb, s->o.name,
                                     &hooks, outs);
         lpg_metrics_stage(s->metrics, LPG_METRICS_COMMIT,
                           lpg_metrics_now_ns() - t0);
+        lpg_ledger_commit_times(s->o.ledger, &w1, &s1);
+        lpg_metrics_stage(s->metrics, LPG_METRICS_WRITE, w1 - w0);
+        lpg_metrics_stage(s->metrics, LPG_METRICS_SYNC, s1 - s0);
         lpg_metrics_batch(s->metrics, events);
     }
     lpg_reader_t rd = {rc == LPG_OK ? s->o.ledger : NULL, NULL, false};

@@ -7,10 +7,16 @@
 #include "domain/state.h"
 #include "base/clock.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/*  Codes remembered: a cylinder's code comes back at each step of its
+ *  round, within days; a round of several thousand cylinders a day fits
+ *  (about 1 KB a slot). */
+#define S_CODE_SLOTS 16384
 
 int
 lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg,
@@ -21,6 +27,7 @@ lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg,
     d->resolver = lpg_config_get(cfg, "code.resolver");
     d->authority = lpg_ledger_authority(ledger);
     d->now_ms = lpg_clock_now_ms;
+    d->ledger = ledger;
     if (!d->authority) {
         snprintf(why, whysz, "the ledger has no authority key");
         return LPG_ECONFIG;
@@ -30,7 +37,21 @@ lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg,
                  d->zone);
         return LPG_ECONFIG;
     }
-    return lpg_delivery_late_from_config(&d->late_limit_ms, cfg, why, whysz);
+    int rc = lpg_delivery_late_from_config(&d->late_limit_ms, cfg, why, whysz);
+    if (rc == LPG_OK && (lpg_cert_memo_new(&d->certs) != LPG_OK ||
+                         lpg_code_cache_new(&d->codes, d->authority,
+                                            S_CODE_SLOTS) != LPG_OK)) {
+        snprintf(why, whysz, "out of memory");
+        rc = LPG_ENOMEM;
+    }
+    return rc;
+}
+
+void
+lpg_delivery_stop(lpg_delivery_t *d)
+{
+    lpg_cert_memo_destroy(&d->certs);
+    lpg_code_cache_destroy(&d->codes);
 }
 
 /*  The code text a step carries (NULL: none). */
@@ -57,24 +78,42 @@ s_code_text(const Lpg__Event *e)
     return code;
 }
 
-/*  A step's code as verified on the signature threads. Plain bytes: the
- *  ledger frees it. */
+/*  A step's code and a delivery's gas-use certificate as checked on the
+ *  signature threads. Plain bytes: the ledger frees it. */
 typedef struct {
-    int rc;
+    bool coded; /* the step carries a code: */
+    int rc;     /* lpg_code_verify's result */
     lpg_code_t code;
+    bool cert_checked; /* cert is the certificate's check */
+    lpg_cert_check_t cert;
 } s_pre_t;
 
 void *
 lpg_delivery_precheck(void *ctx, const lpg_event_t *ev)
 {
     lpg_delivery_t *d = ctx;
-    const char *text = s_code_text(ev->event);
-    if (!text)
+    const Lpg__Event *e = ev->event;
+    const char *text = s_code_text(e);
+    const char *cert = e->body_case == LPG__EVENT__BODY_DELIVERY
+                           ? e->delivery->gas_cert
+                           : NULL;
+    if (!text && !(cert && *cert))
         return NULL;
     s_pre_t *p = calloc(1, sizeof *p);
-    if (p)
-        p->rc = lpg_code_verify(text, strlen(text), d->resolver, d->authority,
-                                &p->code);
+    if (!p)
+        return NULL;
+    if (text) {
+        p->coded = true;
+        p->rc = d->codes ? lpg_code_cache_verify(d->codes, text, strlen(text),
+                                                 d->resolver, &p->code)
+                         : lpg_code_verify(text, strlen(text), d->resolver,
+                                           d->authority, &p->code);
+    }
+    lpg_txn_t *t = NULL;
+    if (cert && *cert && d->ledger && lpg_ledger_read(d->ledger, &t) == LPG_OK)
+        p->cert_checked =
+            lpg_delivery_cert_check(t, cert, d->resolver, d->certs, &p->cert);
+    lpg_txn_abort(&t);
     return p;
 }
 
@@ -150,14 +189,14 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
     bool at_site =
         di.step == LPG_DELIVERY_DISPATCH || di.step == LPG_DELIVERY_RETURN;
     const char *text = s_code_text(e);
-    s_pre_t local;
-    s_pre_t *p = pre;
-    if (text && !p) { /* the precheck could not: verify here */
-        local.rc = lpg_code_verify(text, strlen(text), d->resolver,
-                                   d->authority, &local.code);
-        p = &local;
+    s_pre_t local = {0};
+    s_pre_t *p = pre ? pre : &local;
+    if (text && !p->coded) { /* the precheck could not: verify here */
+        p->coded = true;
+        p->rc = lpg_code_verify(text, strlen(text), d->resolver, d->authority,
+                                &p->code);
     }
-    if (p) {
+    if (p->coded) {
         int rc = s_code_names(e, p, outcome);
         if (rc != LPG_OK)
             return rc;
@@ -190,6 +229,7 @@ lpg_delivery_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
             di.hazard = hazard = lpg_delivery_hazard(txn, e->user);
             di.gas_cert_signer = signer =
                 lpg_delivery_cert_signer(txn, di.gas_cert);
+            di.gas_cert_check = p->cert_checked ? &p->cert : NULL;
             if (di.order_id && *di.order_id)
                 di.order = lpg_state_get(txn, LPG_TABLE_ORDERS, di.order_id,
                                          &lpg__order_state__descriptor);

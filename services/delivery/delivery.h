@@ -13,7 +13,9 @@
 #define LPG_DELIVERYD_H
 
 #include "base/clock.h"
+#include "codes/code_cache.h"
 #include "domain/delivery_rules.h"
+#include "domain/household.h"
 #include "net/service.h"
 
 typedef struct {
@@ -24,6 +26,10 @@ typedef struct {
     const lpg_key_t *authority; /* signs the codes; owned by the ledger */
     uint64_t (*now_ms)(void);   /* the service clock (tests may replace) */
     lpg_today_t today;          /* the local date, cached */
+    lpg_ledger_t *ledger;       /* read by the precheck */
+    lpg_cert_memo_t *certs;     /* gas-use certificates already checked */
+    lpg_code_cache_t *codes;    /* codes already verified (NULL: none
+                                 * kept) */
 } lpg_delivery_t;
 
 /*  Reads delivery.late_ms, time.zone and code.resolver, and takes the
@@ -32,9 +38,23 @@ typedef struct {
 int lpg_delivery_init(lpg_delivery_t *d, const lpg_config_t *cfg,
                       lpg_ledger_t *ledger, char *why, size_t whysz);
 
-/*  The precheck hook (ledger.h lpg_precheck_fn): verifies the code text
- *  a step carries, on the signature threads; NULL when it carries none. */
+/*  The precheck hook (ledger.h lpg_precheck_fn), on the signature
+ *  threads: verifies the code text a step carries (once for the steps
+ *  of a round: a cylinder shows the same code at dispatch, at the door,
+ *  at collection and back at the station: lpg_code_cache_t), and a
+ *  delivery's
+ *  gas-use certificate against the key of the device it names, in a
+ *  read transaction of its own (lpg_delivery_cert_check), so that the
+ *  write transaction does not spend an Ed25519 verify on every delivery
+ *  (nor the precheck on a certificate it has checked before with that
+ *  key: lpg_cert_memo_t). The rules use the certificate's check when
+ *  that key is still the one on record, and check it themselves
+ *  otherwise. NULL when the step carries neither. */
 void *lpg_delivery_precheck(void *ctx, const lpg_event_t *ev);
+
+/*  Frees what the service took (the codes and certificates
+ *  remembered). */
+void lpg_delivery_stop(lpg_delivery_t *d);
 
 /*  The rules hook (ledger.h lpg_rules_fn): LPG_EINVAL for any event that
  *  is not a delivery step. */

@@ -5,10 +5,19 @@
  */
 #include "delivery.h"
 
+#include <stdbool.h>
+
 static int
 s_start(void *self, lpg_service_opts_t *opts, char *why, size_t whysz)
 {
     return lpg_delivery_init(self, opts->config, opts->ledger, why, whysz);
+}
+
+static void
+s_stop(void *self, bool clean)
+{
+    (void)clean;
+    lpg_delivery_stop(self);
 }
 
 int
@@ -20,6 +29,7 @@ main(int argc, char **argv)
         .start = s_start,
         .rules = lpg_delivery_rules,
         .precheck = lpg_delivery_precheck,
+        .stop = s_stop,
         .ctx = &self,
     };
     return lpg_service_main(argc, argv, &opts);

@@ -100,7 +100,8 @@ if "prepare_ns" not in w["c"]:
     print("  (the daemon does not time its stages: no lpg_append_seconds_total)")
     sys.exit(0)
 us = {k: (w["c"][k] - w["b"][k]) / n / 1e3
-      for k in ("submit_ns", "prepare_ns", "commit_ns")}
+      for k in ("submit_ns", "prepare_ns", "commit_ns", "write_ns", "sync_ns")
+      if k in w["c"]}
 rest = us["submit_ns"] - us["prepare_ns"] - us["commit_ns"]
 print("  its time in the daemon (mean, receipt to reply): %.0f us = prepare "
       "%.0f us (decode, signature and code verified side by side; one "
@@ -109,6 +110,10 @@ print("  its time in the daemon (mean, receipt to reply): %.0f us = prepare "
       "decode, reply, send); one round trip %.0f us" % (
       us["submit_ns"], us["prepare_ns"], 1e6 / vps, us["commit_ns"],
       1e6 / cps, rest, rtt * 1e3))
+if "sync_ns" in us:
+    print("  of the write transaction and synced commit: begun and filled "
+          "(rules, entries, tree, state) %.0f us, synced commit %.0f us" % (
+          us["write_ns"], us["sync_ns"]))
 PY
 [ "$ONE" = one ] && exit 0
 LPG_BENCH_OFFSET=200 "$BENCH/bench_fill" "$H" "$D/codes.txt" keys/scanner 8 100 staff-S9-0-0

@@ -12,7 +12,9 @@
 # (lpgtrace user cert), scanned as text or decoded from its PNG; each way
 # it can be wrong is refused on its own (escapes that decode to no UTF-8
 # too); one whose number is in Chinese, longer than other strings, is
-# accepted.
+# accepted. A certificate checked once with its issuer's key is not
+# checked again; a new one or a spoiled copy is, once. A cylinder's code
+# is checked once for all the steps of its round.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 H="$T_DIR/home"
@@ -130,9 +132,17 @@ step() {
     fi
 }
 
+# work WHAT: how often lpg-deliveryd did WHAT so far (lpg_work_total).
+MPORT=$(sed -n 's/^metrics\.delivery = //p' "$H/lpgtrace.conf")
+work() {
+    python3 "$LPG_ROOT/tests/prom_text.py" scrape "http://127.0.0.1:$MPORT/metrics" "$T_DIR/m.json" >/dev/null &&
+        python3 "$LPG_ROOT/tests/prom_text.py" value "$T_DIR/m.json" lpg_work_total what="$1"
+}
+
 # The full loop.
 check "a cylinder" cyl LOOP1
 check "filled" fill LOOP1
+before=$(work code_verify)
 step "dispatched" 0 "" LOOP1 dispatch
 step "delivered to U1 with the safety check, certificate read from its PNG" 0 "" LOOP1 deliver --user U1 \
     --gas-cert-image "$T_DIR/gc-U1.png"
@@ -140,6 +150,9 @@ step "delivered twice" 1 WRONG_CUSTODY LOOP1 deliver --user U1 --gas-cert "$GC_U
 step "collected from another user" 1 WRONG_CUSTODY LOOP1 collect --user R1
 step "collected from U1" 0 "" LOOP1 collect --user U1
 step "returned to S1" 0 "" LOOP1 return
+n=$(($(work code_verify) - before))
+[ "$n" -eq 1 ] && ok "the cylinder's code, shown at six steps of its round: its signature checked once" ||
+    not_ok "the cylinder's code, shown at six steps of its round: $n signatures checked, wanted 1"
 check "the returned empty may be filled again: ALLOW" lpg-scan --home "$T_DIR/st" fill-check --code "$(cat "$T_DIR/LOOP1")" --tare-g 15100 --check all=ok
 check_out "the answer says ALLOW" "^ALLOW"
 
@@ -164,6 +177,29 @@ step "restaurant without a leak alarm" 1 NO_LEAK_ALARM DIS1 deliver --user R1 --
 step "failed safety check" 1 SAFETY_CHECK_FAILED DIS1 deliver --user U1 --gas-cert "$GC_U1" --check leak=fail
 step "permit checked at the door too" 1 VEHICLE_PERMIT_EXPIRED DIS1 deliver --user U1 --gas-cert "$GC_U1" --vehicle SU-OLD
 step "certificate checked at the door too" 1 DRIVER_CERT_EXPIRED DIS1 deliver --user U1 --gas-cert "$GC_U1" --driver DRV-OLD
+
+# A gas-use certificate whose signature was checked once with its
+# issuer's key is not checked again (lpg_work_total counts the checks);
+# a new certificate, or a spoiled copy of one, is checked once each.
+before=$(work gascert_verify)
+for i in 1 2 3 4 5; do
+    step "U1's certificate again ($i)" 1 SAFETY_CHECK_FAILED DIS1 deliver --user U1 --gas-cert "$GC_U1" --check leak=fail
+done
+n=$(($(work gascert_verify) - before))
+[ "$n" -eq 0 ] && ok "5 deliveries with U1's certificate, checked before: no signature checked" ||
+    not_ok "5 deliveries with U1's certificate, checked before: $n signatures checked"
+GC_U1B=$(gc U1 2029-12-31)
+GC_U1X=$(python3 -c 'import sys
+t = sys.argv[1]; i = len(t) - 40
+print(t[:i] + ("B" if t[i] == "A" else "A") + t[i + 1:])' "$GC_U1B")
+before=$(work gascert_verify)
+step "U1's new certificate" 1 SAFETY_CHECK_FAILED DIS1 deliver --user U1 --gas-cert "$GC_U1B" --check leak=fail
+step "U1's new certificate again" 1 SAFETY_CHECK_FAILED DIS1 deliver --user U1 --gas-cert "$GC_U1B" --check leak=fail
+step "a spoiled copy of it" 1 "GAS_CERT_FORGED SAFETY_CHECK_FAILED" DIS1 deliver --user U1 --gas-cert "$GC_U1X" --check leak=fail
+step "the spoiled copy again" 1 "GAS_CERT_FORGED SAFETY_CHECK_FAILED" DIS1 deliver --user U1 --gas-cert "$GC_U1X" --check leak=fail
+n=$(($(work gascert_verify) - before))
+[ "$n" -eq 2 ] && ok "a new certificate and a spoiled copy, each sent twice: each checked once" ||
+    not_ok "a new certificate and a spoiled copy, each sent twice: $n signatures checked, wanted 2"
 
 # The 随瓶安检 checklist: every item the user's kind requires, reported.
 # names WHAT ITEM...: the last answer names each missing item.

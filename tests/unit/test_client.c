@@ -221,6 +221,48 @@ test_fresh_id_and_now(void **state)
     s_forget(&s);
 }
 
+/*  Clients in the caller's context: each has its own connection, the
+ *  context is not theirs to end, and none is made without one. */
+static void
+test_clients_in_one_context(void **state)
+{
+    (void)state;
+    s_service_t s;
+    s_start(&s, LPG__STATUS__STATUS_OK, "OK", 0);
+    void *zctx = lpg_transport_context();
+    assert_non_null(zctx);
+    lpg_client_t *c = NULL, *idle = NULL;
+    assert_int_equal(lpg_client_new_in(&c, NULL, s.endpoint, s.server_pub,
+                                       s.client_sec, 65536, 5000, 0),
+                     LPG_EINVAL);
+    assert_null(c);
+    assert_int_equal(lpg_client_new_in(&idle, zctx, s.endpoint, s.server_pub,
+                                       s.client_sec, 65536, 5000, 0),
+                     LPG_OK);
+    assert_int_equal(lpg_client_new_in(&c, zctx, s.endpoint, s.server_pub,
+                                       s.client_sec, 65536, 5000, 0),
+                     LPG_OK);
+    Lpg__Reply *r = NULL;
+    assert_int_equal(
+        lpg_client_sign_submit(c, s_key, &s.ev, NULL, 0, NULL, NULL, &r),
+        LPG_OK);
+    assert_non_null(r);
+    assert_int_equal(r->status, LPG__STATUS__STATUS_OK);
+    lpg__reply__free_unpacked(r, NULL);
+    lpg_client_destroy(&c);
+    lpg_client_destroy(&idle);
+    s_stop(&s);
+    assert_int_equal(s.nseen, 1);
+    s_forget(&s);
+    /* still the caller's: a socket can be made in it after the clients */
+    void *sock = NULL;
+    assert_int_equal(lpg_transport_client(&sock, zctx, "tcp://127.0.0.1:1",
+                                          s.server_pub, s.client_sec),
+                     LPG_OK);
+    lpg_transport_close(&sock);
+    lpg_transport_context_destroy(&zctx);
+}
+
 static void
 test_chosen_id_time_and_attachment(void **state)
 {
@@ -357,6 +399,7 @@ main(void)
     setenv("LPG_NOW_MS", "1773540000000", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fresh_id_and_now),
+        cmocka_unit_test(test_clients_in_one_context),
         cmocka_unit_test(test_chosen_id_time_and_attachment),
         cmocka_unit_test(test_unavailable_answer_handed_back),
         cmocka_unit_test(test_retry_resends_the_same_event),
