@@ -235,6 +235,8 @@ s_upgrade_ids(lpg_ledger_t *l, MDB_txn *txn)
         memcpy(nk + 16, k.mv_data, 32);
         MDB_val kk = {48, nk};
         crc = mdb_put(txn, l->internal[S_EVENT_IDS], &kk, &v, 0);
+        if (crc)
+            break; /* keep the put's error (a full map) */
         moved++;
     }
     if (c)
@@ -273,6 +275,8 @@ s_upgrade_nodes(lpg_ledger_t *l, MDB_txn *txn)
         }
         MDB_val kk = {8, nk};
         crc = mdb_put(txn, l->internal[S_NODES], &kk, &v, 0);
+        if (crc)
+            break; /* keep the put's error (a full map) */
         moved++;
     }
     if (c)

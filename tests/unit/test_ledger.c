@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ledger/checkpoint.h"
@@ -737,6 +738,98 @@ test_tree_from_before(void **state)
         LPG_OK);
 }
 
+/*  n fill checks at site S1 by f->dev (enrolled first), in batches. */
+static void
+s_fill_many(s_fix_t *f, int n)
+{
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    enum { B = 256 };
+    lpg_append_in_t in[B];
+    lpg_append_out_t outs[B];
+    for (int done = 0; done < n;) {
+        int k = n - done < B ? n - done : B;
+        for (int i = 0; i < k; i++) {
+            in[i].data = s_fill_check(f->dev, "S1", NULL, 15000, &len);
+            in[i].len = len;
+            in[i].attach = NULL;
+            in[i].attach_len = 0;
+        }
+        assert_int_equal(
+            lpg_ledger_append(f->l, "test", in, (size_t)k, NULL, NULL, outs),
+            LPG_OK);
+        for (int i = 0; i < k; i++) {
+            assert_int_equal(outs[i].status, LPG_OK);
+            free((void *)in[i].data);
+        }
+        done += k;
+    }
+}
+
+/*  Rewrites the ledger in dir without its free pages (a compact copy),
+ *  and answers its file's size. */
+static uint64_t
+s_compact(const char *dir)
+{
+    char tmp[96], from[128], to[128];
+    snprintf(tmp, sizeof tmp, "%s/compact", dir);
+    assert_int_equal(mkdir(tmp, 0700), 0);
+    MDB_env *env;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_env_copy2(env, tmp, MDB_CP_COMPACT), 0);
+    mdb_env_close(env);
+    snprintf(from, sizeof from, "%s/data.mdb", tmp);
+    snprintf(to, sizeof to, "%s/data.mdb", dir);
+    assert_int_equal(rename(from, to), 0);
+    assert_int_equal(rmdir(tmp), 0);
+    struct stat st;
+    assert_int_equal(stat(to, &st), 0);
+    return (uint64_t)st.st_size;
+}
+
+/*  An upgrade that does not fit the map says so (LPG_EMAPFULL: raise
+ *  ledger.map_size), not that the database failed. */
+static void
+s_upgrade_map_full(s_fix_t *f, bool nodes)
+{
+    s_fill_many(f, 1500);
+    uint64_t size = 0;
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    lpg_ledger_close(&f->l);
+    if (nodes)
+        s_make_old_nodes(f->dir, size);
+    else
+        s_make_old_ids(f->dir);
+    /* a few pages to spare: the upgrade's tables open, its moves do not
+     * fit */
+    uint64_t bytes = s_compact(f->dir);
+    assert_int_equal(lpg_ledger_open(&f->l, f->dir, 0, bytes + 8 * 4096,
+                                     &lpg_domain_projection),
+                     LPG_EMAPFULL);
+    assert_null(f->l);
+    /* with room, it opens and upgrades */
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    assert_false(s_has_table(f->dir, nodes ? "nodes" : "event_ids"));
+}
+
+static void
+test_upgrade_nodes_map_full(void **state)
+{
+    s_upgrade_map_full(*state, true);
+}
+
+static void
+test_upgrade_ids_map_full(void **state)
+{
+    s_upgrade_map_full(*state, false);
+}
+
 /*  The seqs under key in index table tb, as the ledger in f->l reads
  *  them. */
 static s_seqs_t
@@ -1423,6 +1516,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_retired_by_actor, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_index_chains_from_before, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_nodes_map_full, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_ids_map_full, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_tree_from_before, s_setup,
                                         s_teardown),
