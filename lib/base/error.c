@@ -68,6 +68,12 @@ lpg_strerror(int err)
         return "checkpoint not consistent with tree";
     case LPG_EBADNOTE:
         return "signed note malformed";
+    case LPG_ESTALE:
+        return "the ledger was upgraded by a newer lpgtrace since this "
+               "process opened it: restart it";
+    case LPG_EUPGRADE:
+        return "the ledger needs an upgrade and another process has it "
+               "open: stop them all, then start one";
     case LPG_ECODE_NOTURL:
         return "text is not an https URL";
     case LPG_ECODE_HOST:
@@ -216,6 +222,10 @@ lpg_errtoken(int err)
         return "EINCONSISTENT";
     case LPG_EBADNOTE:
         return "EBADNOTE";
+    case LPG_ESTALE:
+        return "ESTALE";
+    case LPG_EUPGRADE:
+        return "EUPGRADE";
     case LPG_ECODE_NOTURL:
         return "ECODE_NOTURL";
     case LPG_ECODE_HOST:

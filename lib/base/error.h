@@ -44,6 +44,8 @@ typedef enum {
     LPG_EBADPROOF = -34,     /* a Merkle proof does not verify */
     LPG_EINCONSISTENT = -35, /* checkpoint not consistent with tree */
     LPG_EBADNOTE = -36,      /* signed note malformed */
+    LPG_ESTALE = -37,        /* ledger upgraded since this process opened it */
+    LPG_EUPGRADE = -38,      /* ledger needs an upgrade, others have it open */
     /* cylinder codes */
     LPG_ECODE_NOTURL = -40,     /* text is not an https URL */
     LPG_ECODE_HOST = -41,       /* URL host is not our resolver */
