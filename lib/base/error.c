@@ -71,7 +71,13 @@ lpg_strerror(int err)
     case LPG_ESTALE:
         return "state tables projected by an older version";
     case LPG_ENEWER:
-        return "state tables projected by a newer version";
+        return "ledger written by a newer version (its state or layout)";
+    case LPG_EREOPEN:
+        return "the ledger was upgraded by a newer lpgtrace since this "
+               "process opened it: restart it";
+    case LPG_EUPGRADE:
+        return "the ledger needs an upgrade and another process has it "
+               "open: stop them all, then start one";
     case LPG_ECODE_NOTURL:
         return "text is not an https URL";
     case LPG_ECODE_HOST:
@@ -224,6 +230,10 @@ lpg_errtoken(int err)
         return "ESTALE";
     case LPG_ENEWER:
         return "ENEWER";
+    case LPG_EREOPEN:
+        return "EREOPEN";
+    case LPG_EUPGRADE:
+        return "EUPGRADE";
     case LPG_ECODE_NOTURL:
         return "ECODE_NOTURL";
     case LPG_ECODE_HOST:

@@ -28,6 +28,7 @@ typedef enum {
     LPG_EINTERNAL = -13,     /* a bug: should not happen */
     LPG_EWRONGSERVICE = -14, /* event kind recorded by another service */
     LPG_ENOSPC = -15,        /* disk full: no space left on the device */
+    LPG_EUPGRADE = -16,      /* ledger needs an upgrade, others have it open */
     /* keys and signatures */
     LPG_EKEYPERM = -20,    /* key file readable by group or others */
     LPG_EKEYFORMAT = -21,  /* key file is not an Ed25519 / Z85 key */
@@ -45,7 +46,8 @@ typedef enum {
     LPG_EINCONSISTENT = -35, /* checkpoint not consistent with tree */
     LPG_EBADNOTE = -36,      /* signed note malformed */
     LPG_ESTALE = -37,        /* state projected by an older version */
-    LPG_ENEWER = -38,        /* state projected by a newer version */
+    LPG_ENEWER = -38,        /* state or layout of a newer version */
+    LPG_EREOPEN = -39,       /* ledger upgraded since this process opened it */
     /* cylinder codes */
     LPG_ECODE_NOTURL = -40,     /* text is not an https URL */
     LPG_ECODE_HOST = -41,       /* URL host is not our resolver */

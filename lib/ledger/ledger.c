@@ -20,6 +20,14 @@
  *  first, which put each level's new nodes on a page of its own: the
  *  first read-write open moves them over (s_upgrade_nodes); a read-only
  *  open reads them where they are.
+ *
+ *  The layout is named in meta "format" (S_FORMAT). Every upgrade writes
+ *  it in the transaction that upgrades, so a read-only process that
+ *  opened the layout before (and reads tables the upgrade dropped) sees
+ *  the change at its next read transaction and fails (LPG_EREOPEN)
+ *  instead of answering from tables that are gone; and a read-write open
+ *  that has to upgrade does so only while no other process has the
+ *  ledger open (LPG_EUPGRADE otherwise: see s_alone).
  */
 #include "ledger/ledger.h"
 #include "base/error.h"
@@ -44,6 +52,13 @@
 #define S_DEFAULT_MAP (1ULL << 40)
 #define S_KEYRING_MAX 100000       /* forget them all past this many */
 #define S_FULL_BELOW (16ULL << 20) /* a short write with less free: full */
+
+/*  The layout, in meta "format". "lpgtrace-ledger-2": every ledger
+ *  written before this one (the index by staff, event ids signer first,
+ *  nodes level first, the indexes by cylinder and by site as duplicates;
+ *  or, written by development builds only, those indexes as chains
+ *  without marks). "lpgtrace-ledger-3": this layout. */
+#define S_FORMAT "lpgtrace-ledger-3"
 
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
@@ -78,6 +93,27 @@ s_is_chained(int table)
     return table == LPG_TABLE_BY_CYLINDER || table == LPG_TABLE_BY_SITE;
 }
 
+/*  Marks: a chain is read from its newest seq back, so a window of a
+ *  long history (a recall of one day a year back) would read every seq
+ *  since. Chains by site are given entry points: the log is cut into
+ *  buckets of 2^S_MARK_BITS seqs, and "<name>.mark" holds, under the
+ *  key, a 0 byte and the bucket (BE), the key's newest seq before the
+ *  bucket (empty: none), written when the key's first seq in that
+ *  bucket is added: once per key and bucket, not per event, so the
+ *  heads stay few pages and a commit writes about what it did. The
+ *  seqs of a key up to `last` are then read from the first mark past
+ *  last's bucket (the newest seq at or before that bucket's end) back:
+ *  what lies past `last` is at most one bucket's worth of the key's
+ *  seqs. Chains by cylinder are short (a cylinder's history) and have
+ *  none. */
+#define S_MARK_BITS 12
+
+static bool
+s_is_marked(int table)
+{
+    return table == LPG_TABLE_BY_SITE;
+}
+
 /*  An event that moves a cylinder rewrites its state record: the head of
  *  the cylinder's chain is kept beside it, in the cylinders table under
  *  the cylinder's id and a 0 byte (sorted right after the state), so one
@@ -100,6 +136,10 @@ struct lpg_ledger {
     bool chained[LPG_TABLE_COUNT];
     bool hosted[LPG_TABLE_COUNT];    /* heads in another table: s_head_host */
     bool has_heads[LPG_TABLE_COUNT]; /* holds another index's heads */
+    MDB_dbi marks[LPG_TABLE_COUNT];  /* see "marks" above */
+    bool has_marks[LPG_TABLE_COUNT];
+    char format[32]; /* meta "format" as opened ("": none) */
+    bool watch;      /* read only, an older layout: see s_check_format */
     char *dir;
     bool rdonly;
     lpg_key_t *authority;
@@ -243,6 +283,8 @@ s_upgrade_ids(lpg_ledger_t *l, MDB_txn *txn)
         memcpy(nk + 16, k.mv_data, 32);
         MDB_val kk = {48, nk};
         crc = mdb_put(txn, l->internal[S_EVENT_IDS], &kk, &v, 0);
+        if (crc)
+            break; /* keep the put's error (a full map) */
         moved++;
     }
     if (c)
@@ -281,6 +323,8 @@ s_upgrade_nodes(lpg_ledger_t *l, MDB_txn *txn)
         }
         MDB_val kk = {8, nk};
         crc = mdb_put(txn, l->internal[S_NODES], &kk, &v, 0);
+        if (crc)
+            break; /* keep the put's error (a full map) */
         moved++;
     }
     if (c)
@@ -342,6 +386,109 @@ s_is_head(const lpg_ledger_t *l, int i, const MDB_val *k)
            ((const uint8_t *)k->mv_data)[k->mv_size - 1] == 0;
 }
 
+/*  Marks (see above): the mark's key of key and bucket into out. */
+static int
+s_mark_key(const void *key, size_t klen, uint64_t bucket, uint8_t out[520],
+           MDB_val *mk)
+{
+    if (klen == 0 || klen > 500)
+        return LPG_ERANGE;
+    memcpy(out, key, klen);
+    out[klen] = 0;
+    lpg_be64_put(out + klen + 1, bucket);
+    mk->mv_size = klen + 9;
+    mk->mv_data = out;
+    return LPG_OK;
+}
+
+/*  Marks: seq is added under key of index i after prev (8 bytes BE, NULL
+ *  for the key's first): the first of the key in its bucket gets a mark.
+ *  An MDB error code. */
+static int
+s_mark(lpg_ledger_t *l, MDB_txn *txn, int i, const void *key, size_t klen,
+       uint64_t seq, const uint8_t *prev)
+{
+    if (!l->has_marks[i])
+        return 0;
+    uint64_t bucket = seq >> S_MARK_BITS;
+    if (prev && lpg_be64_get(prev) >> S_MARK_BITS == bucket)
+        return 0;
+    uint8_t mb[520];
+    MDB_val mk, mv = {prev ? 8 : 0, (void *)prev};
+    if (s_mark_key(key, klen, bucket, mb, &mk) != LPG_OK)
+        return MDB_BAD_VALSIZE;
+    return mdb_put(txn, l->marks[i], &mk, &mv, 0);
+}
+
+static int s_chain_get(lpg_txn_t *t, lpg_table_t table, const void *key,
+                       size_t klen, uint64_t from, uint64_t to, uint64_t **out,
+                       size_t *n);
+
+/*  Marks for the chains of index i, kept before without them: each
+ *  key's chain read once, in the open's write transaction. */
+static int
+s_fill_marks(lpg_ledger_t *l, MDB_txn *txn, int i)
+{
+    lpg_txn_t t = {txn, l};
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, l->tables[i], &c);
+    if (rc)
+        return rc;
+    MDB_val k, v;
+    size_t keys = 0;
+    int ret = LPG_OK;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && ret == LPG_OK;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        size_t klen = k.mv_size; /* marked indexes keep their own heads */
+        uint64_t *seqs = NULL;
+        size_t n = 0;
+        ret = s_chain_get(&t, i, k.mv_data, klen, 0, UINT64_MAX, &seqs, &n);
+        for (size_t j = 0; j < n && ret == LPG_OK; j++) {
+            uint8_t pb[8];
+            if (j)
+                lpg_be64_put(pb, seqs[j - 1]);
+            int mrc =
+                s_mark(l, txn, i, k.mv_data, klen, seqs[j], j ? pb : NULL);
+            if (mrc)
+                ret = s_err(mrc, "marks");
+        }
+        free(seqs);
+        keys++;
+    }
+    mdb_cursor_close(c);
+    if (ret != LPG_OK)
+        return ret == LPG_EMAPFULL ? MDB_MAP_FULL : MDB_CORRUPTED;
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    lpg_info("ledger: %s: the index '%s' (%zu keys) now has marks to start "
+             "a window from",
+             l->dir, s_table_names[i], keys);
+    return 0;
+}
+
+/*  Opens (creates) the marks of chained index i; fill: fill them from
+ *  the chains when the ledger has none. */
+static int
+s_open_marks(lpg_ledger_t *l, MDB_txn *txn, int i, bool fill)
+{
+    if (!s_is_marked(i) || l->hosted[i])
+        return 0;
+    char name[64];
+    snprintf(name, sizeof name, "%s.mark", s_table_names[i]);
+    int rc = mdb_dbi_open(txn, name, 0, &l->marks[i]);
+    if (rc == 0 || (rc == MDB_NOTFOUND && l->rdonly)) {
+        l->has_marks[i] = rc == 0; /* without: read from the newest */
+        return 0;
+    }
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    rc = mdb_dbi_open(txn, name, MDB_CREATE, &l->marks[i]);
+    if (rc)
+        return rc;
+    l->has_marks[i] = true;
+    return fill ? s_fill_marks(l, txn, i) : 0;
+}
+
 /*  Turns the duplicates of an older ledger's index (dbi old) into the
  *  chains of table i, in the open's write transaction, and drops them. */
 static int
@@ -362,6 +509,9 @@ s_upgrade_chain(lpg_ledger_t *l, MDB_txn *txn, int i, MDB_dbi old)
                     memcmp(prevk.mv_data, k.mv_data, k.mv_size) == 0;
         MDB_val ck = {8, v.mv_data}, cv = {same ? 8 : 0, prev};
         crc = mdb_put(txn, l->chains[i], &ck, &cv, MDB_NOOVERWRITE);
+        if (crc == 0)
+            crc = s_mark(l, txn, i, k.mv_data, k.mv_size,
+                         lpg_be64_get(v.mv_data), same ? prev : NULL);
         uint8_t hb[512];
         MDB_val hk;
         if (crc == 0 && s_head_key(l, i, k.mv_data, k.mv_size, hb, &hk))
@@ -405,7 +555,7 @@ s_open_chain(lpg_ledger_t *l, MDB_txn *txn, int i, bool *fresh)
             l->tables[i] = l->tables[host]; /* opened before */
             l->hosted[i] = l->has_heads[host] = true;
         }
-        return 0;
+        return s_open_marks(l, txn, i, true);
     }
     if (rc != MDB_NOTFOUND)
         return rc;
@@ -426,6 +576,8 @@ s_open_chain(lpg_ledger_t *l, MDB_txn *txn, int i, bool *fresh)
         rc = mdb_dbi_open(txn, head, MDB_CREATE, &l->tables[i]);
     if (rc == 0)
         rc = mdb_dbi_open(txn, chain, MDB_CREATE, &l->chains[i]);
+    if (rc == 0)
+        rc = s_open_marks(l, txn, i, false);
     if (rc)
         return rc;
     l->chained[i] = true;
@@ -434,6 +586,21 @@ s_open_chain(lpg_ledger_t *l, MDB_txn *txn, int i, bool *fresh)
         return 0;
     }
     return s_upgrade_chain(l, txn, i, old);
+}
+
+/*  Whether format names a layout after this one: "lpgtrace-ledger-N"
+ *  with N above S_FORMAT's. */
+static bool
+s_format_newer(const char *format)
+{
+    const char *prefix = "lpgtrace-ledger-";
+    size_t n = strlen(prefix);
+    if (strncmp(format, prefix, n) != 0)
+        return false;
+    char *end;
+    unsigned long have = strtoul(format + n, &end, 10);
+    unsigned long know = strtoul(S_FORMAT + n, NULL, 10);
+    return *end == '\0' && end != format + n && have > know;
 }
 
 static int
@@ -495,6 +662,36 @@ s_open_dbis(lpg_ledger_t *l)
         }
         return s_err(rc, "open tables");
     }
+    /* The layout's name: an upgrade writes it with the upgrade. */
+    MDB_val fk = {6, "format"}, fv;
+    l->format[0] = '\0';
+    int frc = mdb_get(txn, l->internal[S_META], &fk, &fv);
+    if (frc == 0 && fv.mv_size < sizeof l->format) {
+        memcpy(l->format, fv.mv_data, fv.mv_size);
+        l->format[fv.mv_size] = '\0';
+    }
+    if (s_format_newer(l->format)) {
+        lpg_error("ledger: %s is in layout %s, newer than this lpgtrace "
+                  "knows (%s): going back to an older version is not "
+                  "supported",
+                  l->dir, l->format, S_FORMAT);
+        mdb_txn_abort(txn);
+        s_end(l);
+        return LPG_ENEWER;
+    }
+    if (!l->rdonly && strcmp(l->format, S_FORMAT) != 0) {
+        MDB_val nv = {strlen(S_FORMAT), S_FORMAT};
+        frc = mdb_put(txn, l->internal[S_META], &fk, &nv, 0);
+        if (frc) {
+            mdb_txn_abort(txn);
+            s_end(l);
+            return s_err(frc, "format");
+        }
+        if (l->format[0])
+            lpg_info("ledger: %s: layout %s, was %s", l->dir, S_FORMAT,
+                     l->format);
+        snprintf(l->format, sizeof l->format, "%s", S_FORMAT);
+    }
     /* A table new to a ledger that already has entries starts empty: the
      * state is no longer the log's projection until a rebuild (verify
      * says so too). */
@@ -532,6 +729,67 @@ s_open_dbis(lpg_ledger_t *l)
 
 static int s_state_upgrade(lpg_ledger_t *l, bool rebuild);
 
+static int
+s_env_open(lpg_ledger_t *l, uint64_t map_size)
+{
+    int rc = s_err(mdb_env_create(&l->env), "create");
+    if (rc == LPG_OK)
+        rc = s_err(mdb_env_set_maxdbs(l->env, 32), "maxdbs");
+    if (rc == LPG_OK)
+        rc = s_err(
+            mdb_env_set_mapsize(l->env, map_size ? map_size : S_DEFAULT_MAP),
+            "mapsize");
+    if (rc == LPG_OK) {
+        unsigned envflags = MDB_NOTLS | (l->rdonly ? MDB_RDONLY : 0);
+        int mrc = mdb_env_open(l->env, l->dir, envflags, 0600);
+        if (mrc) {
+            lpg_error("ledger: cannot open %s: %s", l->dir, mdb_strerror(mrc));
+            rc = mrc == ENOENT ? LPG_ENOTFOUND : LPG_EDB;
+        }
+    }
+    return rc;
+}
+
+/*  A read-write open of a ledger in an older layout upgrades it, which
+ *  drops tables other processes may be reading: it goes on only if no
+ *  other process has the ledger open. lpg_ledger_in_use closes the lock
+ *  file, which drops every lock this process holds on it, so the
+ *  environment is closed first and opened again after. Two processes
+ *  at it together: at least one sees the other gone and goes on. */
+static int
+s_alone(lpg_ledger_t *l, uint64_t map_size)
+{
+    char format[32] = "";
+    MDB_txn *txn;
+    MDB_dbi meta;
+    int rc = s_begin(l, MDB_RDONLY, &txn);
+    if (rc)
+        return rc;
+    MDB_val k = {6, "format"}, v;
+    if (mdb_dbi_open(txn, s_internal_names[S_META], 0, &meta) == 0 &&
+        mdb_get(txn, meta, &k, &v) == 0 && v.mv_size < sizeof format) {
+        memcpy(format, v.mv_data, v.mv_size);
+        format[v.mv_size] = '\0';
+    }
+    mdb_txn_abort(txn);
+    s_end(l);
+    if (!format[0] || strcmp(format, S_FORMAT) == 0 || s_format_newer(format))
+        return LPG_OK; /* new, this layout already, or refused later */
+    mdb_env_close(l->env);
+    l->env = NULL;
+    rc = lpg_ledger_in_use(l->dir);
+    if (rc == LPG_EEXIST) {
+        lpg_error("ledger: %s needs an upgrade from layout %s to %s, and "
+                  "another process has it open: stop every lpgtrace "
+                  "service and lpg-webd, start one service (or run any "
+                  "lpgtrace command that writes) and let it upgrade, then "
+                  "start the rest",
+                  l->dir, format, S_FORMAT);
+        return LPG_EUPGRADE;
+    }
+    return s_env_open(l, map_size);
+}
+
 int
 lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
                 uint64_t map_size, const lpg_projection_t *proj)
@@ -558,21 +816,9 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
     l->dir = strdup(dir);
     int rc = l->dir ? lpg_keyring_new(&l->keys) : LPG_ENOMEM;
     if (rc == LPG_OK)
-        rc = s_err(mdb_env_create(&l->env), "create");
-    if (rc == LPG_OK)
-        rc = s_err(mdb_env_set_maxdbs(l->env, 32), "maxdbs");
-    if (rc == LPG_OK)
-        rc = s_err(
-            mdb_env_set_mapsize(l->env, map_size ? map_size : S_DEFAULT_MAP),
-            "mapsize");
-    if (rc == LPG_OK) {
-        unsigned envflags = MDB_NOTLS | (l->rdonly ? MDB_RDONLY : 0);
-        int mrc = mdb_env_open(l->env, dir, envflags, 0600);
-        if (mrc) {
-            lpg_error("ledger: cannot open %s: %s", dir, mdb_strerror(mrc));
-            rc = mrc == ENOENT ? LPG_ENOTFOUND : LPG_EDB;
-        }
-    }
+        rc = s_env_open(l, map_size);
+    if (rc == LPG_OK && !l->rdonly)
+        rc = s_alone(l, map_size);
     if (rc == LPG_OK) {
         int dead = 0;
         mdb_reader_check(l->env, &dead);
@@ -582,6 +828,8 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
     }
     if (rc == LPG_OK)
         rc = s_open_secrets(l);
+    /* From here on every read transaction checks the layout. */
+    l->watch = l->rdonly && strcmp(l->format, S_FORMAT) != 0;
     if (rc == LPG_OK) {
         uint8_t apub[32];
         if (lpg_ledger_meta(l, apub, NULL, NULL, 0) == LPG_OK) {
@@ -672,7 +920,7 @@ lpg_ledger_setup(lpg_ledger_t *l, const uint8_t authority_pub[32],
         {"authority_pub", authority_pub, 32},
         {"ledger_pub", ledger_pub, 32},
         {"origin", origin, strlen(origin)},
-        {"format", "lpgtrace-ledger-2", 17},
+        {"format", S_FORMAT, strlen(S_FORMAT)},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0] && rc == 0; i++) {
         MDB_val k = {strlen(rows[i].k), (void *)rows[i].k};
@@ -800,6 +1048,28 @@ s_adopt_map(lpg_ledger_t *l)
     return rc;
 }
 
+/*  A read-only open of an older layout reads tables an upgrade drops:
+ *  once another process has upgraded the ledger (and said so in meta
+ *  "format"), this one's handles point at nothing, and it must not
+ *  answer (nothing found, no root, records of the wrong kind) but
+ *  stop, and be restarted. */
+static int
+s_check_format(lpg_ledger_t *l, MDB_txn *txn)
+{
+    MDB_val k = {6, "format"}, v = {0, NULL};
+    int rc = mdb_get(txn, l->internal[S_META], &k, &v);
+    if (rc && rc != MDB_NOTFOUND)
+        return s_err(rc, "format");
+    size_t n = strlen(l->format);
+    if (v.mv_size == n && (n == 0 || memcmp(v.mv_data, l->format, n) == 0))
+        return LPG_OK;
+    lpg_error("ledger: %s was upgraded to a new layout by a newer lpgtrace "
+              "since this process opened it (layout %s): restart this "
+              "process",
+              l->dir, l->format[0] ? l->format : "unnamed");
+    return LPG_EREOPEN;
+}
+
 /*  mdb_txn_begin, counted, adopting a map another process grew. On
  *  LPG_OK the caller ends the transaction, then calls s_end. */
 static int
@@ -817,7 +1087,13 @@ s_begin(lpg_ledger_t *l, unsigned flags, MDB_txn **out)
             lpg_count(rd ? LPG_COUNT_TXN_READ : LPG_COUNT_TXN_WRITE);
             atomic_fetch_add_explicit(rd ? &l->txn_read : &l->txn_write, 1,
                                       memory_order_relaxed);
-            return LPG_OK;
+            int src = l->watch ? s_check_format(l, *out) : LPG_OK;
+            if (src != LPG_OK) {
+                mdb_txn_abort(*out);
+                *out = NULL;
+                s_end(l);
+            }
+            return src;
         }
         s_end(l);
         if (rc != MDB_MAP_RESIZED || attempt + 1 == S_RESIZE_TRIES)
@@ -1036,46 +1312,92 @@ s_chain_add(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     MDB_val hv = {8, sb};
     if (rc == 0)
         rc = mdb_put(txn, t->l->tables[table], &k, &hv, 0);
+    if (rc == 0)
+        rc = s_mark(t->l, txn, table, key, klen, seq, plen ? prev : NULL);
     return s_err(rc, "index");
 }
 
-/*  Chains: the seqs >= from under key, oldest first, into *out (caller
- *  frees). */
+/*  Marks: where the seqs of key up to `to` begin, newest first: the
+ *  first mark past to's bucket. *found false: no such mark (start from
+ *  the head); else *v is that mark's seq (empty: none up to `to`). */
+static int
+s_mark_start(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+             uint64_t to, MDB_val *v, bool *found)
+{
+    *found = false;
+    uint8_t mb[520];
+    MDB_val mk;
+    if (s_mark_key(key, klen, (to >> S_MARK_BITS) + 1, mb, &mk) != LPG_OK)
+        return LPG_OK;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->l->marks[table], &c);
+    if (rc)
+        return s_err(rc, "marks");
+    MDB_val k = mk;
+    rc = mdb_cursor_get(c, &k, v, MDB_SET_RANGE);
+    if (rc == 0 && k.mv_size == klen + 9 &&
+        memcmp(k.mv_data, mb, klen + 1) == 0)
+        *found = true;
+    mdb_cursor_close(c);
+    if (rc && rc != MDB_NOTFOUND)
+        return s_err(rc, "marks");
+    if (*found && v->mv_size != 8 && v->mv_size != 0)
+        return LPG_ECORRUPT;
+    return LPG_OK;
+}
+
+/*  Chains: the seqs in [from, to] under key, oldest first, into *out
+ *  (caller frees). Read from the key's newest seq back, or with marks
+ *  and a `to` (not UINT64_MAX), from the newest at or before the end of
+ *  to's bucket. */
 static int
 s_chain_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
-            uint64_t from, uint64_t **out, size_t *n)
+            uint64_t from, uint64_t to, uint64_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     MDB_val k, v;
     uint8_t hb[512];
-    if (s_head_key(t->l, table, key, klen, hb, &k) != LPG_OK)
-        return LPG_OK; /* no such key */
-    int rc = mdb_get(t->txn, t->l->tables[table], &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return LPG_OK;
-    if (rc)
-        return s_err(rc, "index");
+    bool marked = false;
+    int rc;
+    if (to != UINT64_MAX && t->l->has_marks[table]) {
+        rc = s_mark_start(t, table, key, klen, to, &v, &marked);
+        if (rc != LPG_OK)
+            return rc;
+    }
+    if (!marked) {
+        if (s_head_key(t->l, table, key, klen, hb, &k) != LPG_OK)
+            return LPG_OK; /* no such key */
+        rc = mdb_get(t->txn, t->l->tables[table], &k, &v);
+        if (rc == MDB_NOTFOUND)
+            return LPG_OK;
+        if (rc)
+            return s_err(rc, "index");
+    }
     size_t cap = 0;
-    uint64_t *seqs = NULL;
+    uint64_t *seqs = NULL, above = UINT64_MAX;
     while (v.mv_size == 8) {
         uint64_t seq = lpg_be64_get(v.mv_data);
-        if (seq < from)
-            break;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            uint64_t *more = realloc(seqs, cap * sizeof *seqs);
-            if (!more) {
-                free(seqs);
-                return LPG_ENOMEM;
-            }
-            seqs = more;
-        }
-        if (*n && seq >= seqs[*n - 1]) {
+        lpg_count(LPG_COUNT_CHAIN_STEP);
+        if (seq >= above) {
             free(seqs);
             return LPG_ECORRUPT; /* a chain goes back in the log */
         }
-        seqs[(*n)++] = seq;
+        above = seq;
+        if (seq < from)
+            break;
+        if (seq <= to) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 16;
+                uint64_t *more = realloc(seqs, cap * sizeof *seqs);
+                if (!more) {
+                    free(seqs);
+                    return LPG_ENOMEM;
+                }
+                seqs = more;
+            }
+            seqs[(*n)++] = seq;
+        }
         MDB_val ck = {8, v.mv_data};
         rc = mdb_get(t->txn, t->l->chains[table], &ck, &v);
         if (rc) {
@@ -1098,11 +1420,11 @@ s_chain_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 
 static int
 s_chain_each(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
-             uint64_t from, lpg_seq_fn fn, void *ctx)
+             uint64_t from, uint64_t to, lpg_seq_fn fn, void *ctx)
 {
     uint64_t *seqs = NULL;
     size_t n = 0;
-    int rc = s_chain_get(t, table, key, klen, from, &seqs, &n);
+    int rc = s_chain_get(t, table, key, klen, from, to, &seqs, &n);
     for (size_t i = 0; i < n && rc == LPG_OK; i++)
         rc = fn(ctx, seqs[i]);
     free(seqs);
@@ -1129,7 +1451,7 @@ s_chain_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
         }
         uint64_t *seqs = NULL;
         size_t n = 0;
-        ret = s_chain_get(t, table, k.mv_data, klen, 0, &seqs, &n);
+        ret = s_chain_get(t, table, k.mv_data, klen, 0, UINT64_MAX, &seqs, &n);
         for (size_t i = 0; i < n && ret == LPG_OK; i++) {
             uint8_t sb[8];
             lpg_be64_put(sb, seqs[i]);
@@ -1188,7 +1510,7 @@ lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     if (klen == 0)
         return LPG_OK; /* no record has an empty id */
     if (t->l->chained[table])
-        return s_chain_each(t, table, key, klen, 0, fn, ctx);
+        return s_chain_each(t, table, key, klen, 0, UINT64_MAX, fn, ctx);
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -1211,14 +1533,15 @@ lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     return ret;
 }
 
-int
-lpg_txn_seqs_from(lpg_txn_t *t, lpg_table_t table, const void *key,
-                  size_t klen, uint64_t from, lpg_seq_fn fn, void *ctx)
+/*  The seqs in [from, to] under key, in order (see lpg_txn_seqs_range). */
+static int
+s_seqs_range(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
+             uint64_t from, uint64_t to, lpg_seq_fn fn, void *ctx)
 {
-    if (klen == 0)
+    if (klen == 0 || from > to)
         return LPG_OK; /* no record has an empty id */
     if (t->l->chained[table])
-        return s_chain_each(t, table, key, klen, from, fn, ctx);
+        return s_chain_each(t, table, key, klen, from, to, fn, ctx);
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -1235,14 +1558,32 @@ lpg_txn_seqs_from(lpg_txn_t *t, lpg_table_t table, const void *key,
             ret = LPG_ECORRUPT;
             break;
         }
-        ret = fn(ctx, lpg_be64_get(v.mv_data));
+        uint64_t seq = lpg_be64_get(v.mv_data);
+        if (seq > to)
+            break;
+        ret = fn(ctx, seq);
         if (ret != LPG_OK)
             break;
     }
     mdb_cursor_close(c);
-    if (ret == LPG_OK && rc != MDB_NOTFOUND)
+    if (ret == LPG_OK && rc != 0 && rc != MDB_NOTFOUND)
         ret = s_err(rc, "cursor");
     return ret;
+}
+
+int
+lpg_txn_seqs_from(lpg_txn_t *t, lpg_table_t table, const void *key,
+                  size_t klen, uint64_t from, lpg_seq_fn fn, void *ctx)
+{
+    return s_seqs_range(t, table, key, klen, from, UINT64_MAX, fn, ctx);
+}
+
+int
+lpg_txn_seqs_range(lpg_txn_t *t, lpg_table_t table, const void *key,
+                   size_t klen, uint64_t first, uint64_t last, lpg_seq_fn fn,
+                   void *ctx)
+{
+    return s_seqs_range(t, table, key, klen, first, last, fn, ctx);
 }
 
 int
@@ -1286,6 +1627,8 @@ lpg_txn_clear_state(lpg_txn_t *t)
         int rc = mdb_drop(t->txn, t->l->tables[i], 0);
         if (rc == 0 && t->l->chained[i])
             rc = mdb_drop(t->txn, t->l->chains[i], 0);
+        if (rc == 0 && t->l->has_marks[i])
+            rc = mdb_drop(t->txn, t->l->marks[i], 0);
         if (rc)
             return s_err(rc, "clear");
     }

@@ -307,6 +307,14 @@ int lpg_txn_seqs(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 int lpg_txn_seqs_from(lpg_txn_t *t, lpg_table_t table, const void *key,
                       size_t klen, uint64_t from, lpg_seq_fn fn, void *ctx);
 
+/*  The same between two seqs: fn(ctx, seq) for every seq in [first,
+ *  last] indexed under key, in order. By site, the reading starts near
+ *  `last` (ledger.c: "marks") instead of at the key's newest seq: a
+ *  window of an old day reads about as many seqs as it answers. */
+int lpg_txn_seqs_range(lpg_txn_t *t, lpg_table_t table, const void *key,
+                       size_t klen, uint64_t first, uint64_t last,
+                       lpg_seq_fn fn, void *ctx);
+
 /*  The time entry seq was recorded at (LedgerEntry.recorded_at_ms, the
  *  ledger's clock). LPG_ENOTFOUND past the end. */
 int lpg_txn_recorded_at(lpg_txn_t *t, uint64_t seq, uint64_t *ms);

@@ -444,13 +444,21 @@ lpg_report_recall(const lpg_report_in_t *in, const char *site, uint64_t from,
         r.stop_ms = to + cb.behind_ms + S_CLOCK_SLACK_MS;
     }
     json_t *doc = NULL, *list = NULL;
-    uint64_t first = 0;
+    uint64_t first = 0, end = 0;
     int rc = LPG_OK;
     if (start_ms > 0)
         rc = lpg_txn_seq_at(r.t, start_ms, &first);
-    if (rc == LPG_OK)
+    /* and up to the first entry recorded at stop_ms: read between the
+     * two, the station's index costs about what the window holds, not
+     * what the station recorded since */
+    if (rc == LPG_OK && !in->full)
+        rc = lpg_txn_seq_at(r.t, r.stop_ms, &end);
+    if (rc == LPG_OK && in->full)
         rc = lpg_txn_seqs_from(r.t, LPG_TABLE_BY_SITE, site, strlen(site),
                                first, s_on_site, &r);
+    else if (rc == LPG_OK && end > first)
+        rc = lpg_txn_seqs_range(r.t, LPG_TABLE_BY_SITE, site, strlen(site),
+                                first, end - 1, s_on_site, &r);
     if (rc == S_STOP)
         rc = LPG_OK;
     if (rc != LPG_OK)

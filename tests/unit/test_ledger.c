@@ -15,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ledger/checkpoint.h"
 #include "base/clock.h"
+#include "base/count.h"
 #include "domain/kind.h"
 #include "crypto/crypto.h"
 #include "base/error.h"
@@ -313,6 +316,35 @@ test_new_ids_sort_in_time(void **state)
 
 /*  Rewrites the event ids of the ledger in dir as a ledger written before
  *  the ids were keyed by time kept them: table "event_ids", signer first. */
+/*  Sets meta "format" of the ledger in dir (NULL: drops it), and drops
+ *  table drop unless NULL, straight in LMDB, as another process would. */
+static void
+s_set_format(const char *dir, const char *format, const char *drop)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi meta, dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    MDB_val k = {6, "format"},
+            v = {format ? strlen(format) : 0, (void *)format};
+    assert_int_equal(format ? mdb_put(txn, meta, &k, &v, 0)
+                            : mdb_del(txn, meta, &k, NULL),
+                     0);
+    if (drop) {
+        assert_int_equal(mdb_dbi_open(txn, drop, 0, &dbi), 0);
+        assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+    }
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+#define S_OLD_FORMAT "lpgtrace-ledger-2"
+
 static void
 s_make_old_ids(const char *dir)
 {
@@ -344,6 +376,7 @@ s_make_old_ids(const char *dir)
     assert_int_equal(mdb_drop(txn, from, 1), 0);
     assert_int_equal(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
+    s_set_format(dir, S_OLD_FORMAT, NULL);
 }
 
 /*  A ledger written before keeps answering retries and conflicts: its
@@ -665,6 +698,7 @@ s_make_old_nodes(const char *dir, uint64_t size)
     assert_int_equal(mdb_drop(txn, tree, 1), 0);
     assert_int_equal(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
+    s_set_format(dir, S_OLD_FORMAT, NULL);
 }
 
 /*  Tree nodes are keyed in the order appends make them; a ledger written
@@ -735,6 +769,98 @@ test_tree_from_before(void **state)
     assert_int_equal(
         lpg_merkle_verify_inclusion(size, size + 1, leaf, again, na, root),
         LPG_OK);
+}
+
+/*  n fill checks at site S1 by f->dev (enrolled first), in batches. */
+static void
+s_fill_many(s_fix_t *f, int n)
+{
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    enum { B = 256 };
+    lpg_append_in_t in[B];
+    lpg_append_out_t outs[B];
+    for (int done = 0; done < n;) {
+        int k = n - done < B ? n - done : B;
+        for (int i = 0; i < k; i++) {
+            in[i].data = s_fill_check(f->dev, "S1", NULL, 15000, &len);
+            in[i].len = len;
+            in[i].attach = NULL;
+            in[i].attach_len = 0;
+        }
+        assert_int_equal(
+            lpg_ledger_append(f->l, "test", in, (size_t)k, NULL, NULL, outs),
+            LPG_OK);
+        for (int i = 0; i < k; i++) {
+            assert_int_equal(outs[i].status, LPG_OK);
+            free((void *)in[i].data);
+        }
+        done += k;
+    }
+}
+
+/*  Rewrites the ledger in dir without its free pages (a compact copy),
+ *  and answers its file's size. */
+static uint64_t
+s_compact(const char *dir)
+{
+    char tmp[96], from[128], to[128];
+    snprintf(tmp, sizeof tmp, "%s/compact", dir);
+    assert_int_equal(mkdir(tmp, 0700), 0);
+    MDB_env *env;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+    assert_int_equal(mdb_env_copy2(env, tmp, MDB_CP_COMPACT), 0);
+    mdb_env_close(env);
+    snprintf(from, sizeof from, "%s/data.mdb", tmp);
+    snprintf(to, sizeof to, "%s/data.mdb", dir);
+    assert_int_equal(rename(from, to), 0);
+    assert_int_equal(rmdir(tmp), 0);
+    struct stat st;
+    assert_int_equal(stat(to, &st), 0);
+    return (uint64_t)st.st_size;
+}
+
+/*  An upgrade that does not fit the map says so (LPG_EMAPFULL: raise
+ *  ledger.map_size), not that the database failed. */
+static void
+s_upgrade_map_full(s_fix_t *f, bool nodes)
+{
+    s_fill_many(f, 1500);
+    uint64_t size = 0;
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    lpg_ledger_close(&f->l);
+    if (nodes)
+        s_make_old_nodes(f->dir, size);
+    else
+        s_make_old_ids(f->dir);
+    /* a few pages to spare: the upgrade's tables open, its moves do not
+     * fit */
+    uint64_t bytes = s_compact(f->dir);
+    assert_int_equal(lpg_ledger_open(&f->l, f->dir, 0, bytes + 8 * 4096,
+                                     &lpg_domain_projection),
+                     LPG_EMAPFULL);
+    assert_null(f->l);
+    /* with room, it opens and upgrades */
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    assert_false(s_has_table(f->dir, nodes ? "nodes" : "event_ids"));
+}
+
+static void
+test_upgrade_nodes_map_full(void **state)
+{
+    s_upgrade_map_full(*state, true);
+}
+
+static void
+test_upgrade_ids_map_full(void **state)
+{
+    s_upgrade_map_full(*state, false);
 }
 
 /*  The seqs under key in index table tb, as the ledger in f->l reads
@@ -819,8 +945,16 @@ s_make_old_index(const char *dir, const char *name, const char *host)
     } else
         assert_int_equal(mdb_drop(txn, head, 1), 0);
     assert_int_equal(mdb_drop(txn, chain, 1), 0);
+    if (!host) {
+        char mn[64];
+        snprintf(mn, sizeof mn, "%s.mark", name);
+        MDB_dbi marks;
+        assert_int_equal(mdb_dbi_open(txn, mn, 0, &marks), 0);
+        assert_int_equal(mdb_drop(txn, marks, 1), 0);
+    }
     assert_int_equal(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
+    s_set_format(dir, S_OLD_FORMAT, NULL);
 }
 
 /*  The indexes by site and by cylinder are chains of seqs; a ledger
@@ -899,6 +1033,202 @@ test_index_chains_from_before(void **state)
     assert_int_equal(w.n, 3);
     assert_int_equal(w.seq[0], cy.seq[3]);
     assert_int_equal(w.seq[2], out.seq);
+}
+
+/*  What an upgrade does to the tables a reader of the older layout
+ *  holds, done by another process: the old tables dropped, the new
+ *  layout named. 0 when done. */
+static int
+s_upgrade_elsewhere(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi meta, dbi;
+    if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 32) ||
+        mdb_env_open(env, dir, 0, 0600) || mdb_txn_begin(env, NULL, 0, &txn))
+        return 1;
+    const char *old[] = {"nodes", "by_site"};
+    int rc = mdb_dbi_open(txn, "meta", 0, &meta);
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        rc = mdb_dbi_open(txn, old[i], 0, &dbi);
+        if (rc == 0)
+            rc = mdb_drop(txn, dbi, 1);
+    }
+    MDB_val k = {6, "format"}, v = {17, "lpgtrace-ledger-3"};
+    if (rc == 0)
+        rc = mdb_put(txn, meta, &k, &v, 0);
+    rc = rc ? rc : mdb_txn_commit(txn);
+    mdb_env_close(env);
+    return rc != 0;
+}
+
+/*  The exit status of fn(dir) run in a child process. */
+static int
+s_in_child(int (*fn)(const char *), const char *dir)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(fn(dir));
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+/*  Another process opens the ledger read-write: 0 if refused because it
+ *  needs an upgrade and this one has it open. */
+static int
+s_open_elsewhere(const char *dir)
+{
+    lpg_ledger_t *l = NULL;
+    int rc = lpg_ledger_open(&l, dir, 0, 1ULL << 30, &lpg_domain_projection);
+    lpg_ledger_close(&l);
+    return rc == LPG_EUPGRADE ? 0 : 1;
+}
+
+/*  A process that opened an older layout read-only (lpg-webd) keeps the
+ *  tables it found: a read-write open elsewhere, which would upgrade
+ *  and drop them, is refused while it has the ledger open; and if one
+ *  upgraded it all the same (it opened just before), this process
+ *  fails at its next read instead of answering from tables that are
+ *  gone. */
+static void
+test_upgraded_under_reader(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    for (int i = 0; i < 3; i++)
+        s_append1(f, s_fill_check(f->dev, "S1", NULL, 15000, &len), &len,
+                  &out);
+    uint64_t size = 0;
+    uint8_t root[32];
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    lpg_ledger_close(&f->l);
+    s_make_old_nodes(f->dir, size);
+    s_make_old_index(f->dir, "by_site", NULL);
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_RDONLY, 0, NULL), LPG_OK);
+    s_seqs_t r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S1");
+    assert_true(r.n >= 4);
+    assert_int_equal(lpg_ledger_root(f->l, size, root), LPG_OK);
+    /* refused while this process has it open */
+    assert_int_equal(s_in_child(s_open_elsewhere, f->dir), 0);
+    assert_true(s_has_table(f->dir, "nodes"));
+    r = s_seqs_of(f, LPG_TABLE_BY_SITE, "S1");
+    assert_true(r.n >= 4);
+    /* upgraded all the same: every read fails, none answers */
+    assert_int_equal(s_in_child(s_upgrade_elsewhere, f->dir), 0);
+    lpg_txn_t *t = NULL;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_EREOPEN);
+    assert_null(t);
+    assert_int_equal(lpg_ledger_root(f->l, size, root), LPG_EREOPEN);
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_EREOPEN);
+}
+
+typedef struct {
+    uint64_t *v;
+    size_t n, cap;
+} s_vec_t;
+
+static int
+s_vec_add(void *ctx, uint64_t seq)
+{
+    s_vec_t *k = ctx;
+    if (k->n == k->cap) {
+        k->cap = k->cap ? 2 * k->cap : 64;
+        k->v = realloc(k->v, k->cap * sizeof *k->v);
+        assert_non_null(k->v);
+    }
+    k->v[k->n++] = seq;
+    return LPG_OK;
+}
+
+/*  S1's seqs in [a, b] read with lpg_txn_seqs_range, checked against
+ *  all of them (all); answers the chain steps it took. */
+static uint64_t
+s_window(s_fix_t *f, const s_vec_t *all, uint64_t a, uint64_t b, bool marks)
+{
+    lpg_txn_t *t;
+    s_vec_t w = {0};
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    uint64_t before = lpg_count_get(LPG_COUNT_CHAIN_STEP);
+    assert_int_equal(
+        lpg_txn_seqs_range(t, LPG_TABLE_BY_SITE, "S1", 2, a, b, s_vec_add, &w),
+        LPG_OK);
+    uint64_t steps = lpg_count_get(LPG_COUNT_CHAIN_STEP) - before;
+    lpg_txn_abort(&t);
+    size_t j = 0;
+    for (size_t i = 0; i < all->n; i++)
+        if (all->v[i] >= a && all->v[i] <= b) {
+            assert_true(j < w.n);
+            assert_int_equal(w.v[j++], all->v[i]);
+        }
+    assert_int_equal(j, w.n);
+    /* at most what it answers and the rest of last's bucket (2^12) */
+    if (marks)
+        assert_true(steps <= w.n + 4096 + 1);
+    free(w.v);
+    return steps;
+}
+
+/*  A window of a site's history reads about as many seqs of its chain
+ *  as it answers, wherever it lies, and not every seq since: the chain
+ *  is entered from a mark near the window's end. A ledger kept before
+ *  without marks is read from the newest seq, then given marks by its
+ *  first read-write open. */
+static void
+test_site_window_marks(void **state)
+{
+    s_fix_t *f = *state;
+    s_fill_many(f, 3 * 4096 + 500);
+    s_vec_t all = {0};
+    lpg_txn_t *t;
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    uint64_t before = lpg_count_get(LPG_COUNT_CHAIN_STEP);
+    assert_int_equal(
+        lpg_txn_seqs(t, LPG_TABLE_BY_SITE, "S1", 2, s_vec_add, &all), LPG_OK);
+    uint64_t whole = lpg_count_get(LPG_COUNT_CHAIN_STEP) - before;
+    s_vec_t since = {0};
+    before = lpg_count_get(LPG_COUNT_CHAIN_STEP);
+    assert_int_equal(lpg_txn_seqs_from(t, LPG_TABLE_BY_SITE, "S1", 2, 4000,
+                                       s_vec_add, &since),
+                     LPG_OK);
+    uint64_t from_steps = lpg_count_get(LPG_COUNT_CHAIN_STEP) - before;
+    lpg_txn_abort(&t);
+    assert_true(all.n > 3 * 4096);
+    assert_true(whole >= all.n);
+    assert_true(from_steps >= since.n);
+    free(since.v);
+    const uint64_t w[][2] = {{0, 50},        {100, 199},   {4000, 4095},
+                             {4090, 4200},   {5000, 5000}, {8000, 12000},
+                             {12500, 99999}, {200, 100},   {99990, 99999}};
+    for (size_t i = 0; i < sizeof w / sizeof *w; i++)
+        s_window(f, &all, w[i][0], w[i][1], true);
+    /* a window that ends a bucket reads only itself, where reading from
+     * the newest seq read all since */
+    uint64_t steps = s_window(f, &all, 4000, 4095, true);
+    assert_true(steps <= 96 + 1);
+    assert_true(from_steps > 80 * steps);
+    /* kept before without marks (a development build's layout) */
+    lpg_ledger_close(&f->l);
+    s_set_format(f->dir, S_OLD_FORMAT, "by_site.mark");
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, LPG_LEDGER_RDONLY, 0, NULL), LPG_OK);
+    s_window(f, &all, 100, 199, false);
+    s_window(f, &all, 4000, 4095, false);
+    lpg_ledger_close(&f->l);
+    assert_false(s_has_table(f->dir, "by_site.mark"));
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+    assert_true(s_has_table(f->dir, "by_site.mark"));
+    for (size_t i = 0; i < sizeof w / sizeof *w; i++)
+        s_window(f, &all, w[i][0], w[i][1], true);
+    assert_true(s_window(f, &all, 4000, 4095, true) <= 96 + 1);
+    free(all.v);
 }
 
 /*  A window of a long history: the first entry recorded at or after a
@@ -1423,6 +1753,14 @@ main(void)
         cmocka_unit_test_setup_teardown(test_retired_by_actor, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_index_chains_from_before, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_nodes_map_full, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_ids_map_full, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_upgraded_under_reader, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_site_window_marks, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_tree_from_before, s_setup,
                                         s_teardown),
