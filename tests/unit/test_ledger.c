@@ -344,6 +344,47 @@ s_set_format(const char *dir, const char *format, const char *drop)
 }
 
 #define S_OLD_FORMAT "lpgtrace-ledger-2"
+#define S_FORMAT_NOW "lpgtrace-ledger-3"
+
+/*  A ledger whose layout a newer lpgtrace wrote is refused, read-only and
+ *  read-write, and left as it is: never taken for an older one and
+ *  "upgraded" back. */
+static void
+test_newer_layout_refused(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_ledger_close(&f->l);
+    s_set_format(f->dir, "lpgtrace-ledger-99", NULL);
+    lpg_ledger_t *l = NULL;
+    assert_int_equal(lpg_ledger_open(&l, f->dir, LPG_LEDGER_RDONLY, 1ULL << 30,
+                                     &lpg_domain_projection),
+                     LPG_ENEWER);
+    assert_null(l);
+    assert_int_equal(
+        lpg_ledger_open(&l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_ENEWER);
+    assert_null(l);
+    /* still the newer layout's name: nothing was rewritten */
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi meta;
+    MDB_val k = {6, "format"}, v;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, f->dir, MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    assert_int_equal(mdb_get(txn, meta, &k, &v), 0);
+    assert_int_equal(v.mv_size, strlen("lpgtrace-ledger-99"));
+    assert_memory_equal(v.mv_data, "lpgtrace-ledger-99", v.mv_size);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    /* the teardown closes f->l: reopen what this build knows */
+    s_set_format(f->dir, S_FORMAT_NOW, NULL);
+    assert_int_equal(
+        lpg_ledger_open(&f->l, f->dir, 0, 1ULL << 30, &lpg_domain_projection),
+        LPG_OK);
+}
 
 static void
 s_make_old_ids(const char *dir)
@@ -1777,6 +1818,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_user_reveal_erase, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_window_by_recorded_time, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_newer_layout_refused, s_setup,
                                         s_teardown),
         cmocka_unit_test(test_strings_validated),
         cmocka_unit_test(test_stub_projection),
