@@ -336,8 +336,11 @@ kill "$T_PID_webd" 2>/dev/null
 wait "$T_PID_webd" 2>/dev/null
 sed -i "s|^webd.trusted_proxy = .*|webd.trusted_proxy = 127.0.0.3|" "$H/lpgtrace.conf"
 if w_start; then ok "lpg-webd restarted behind a proxy at 127.0.0.3"; else not_ok "lpg-webd restart"; fi
-# per_ip SOURCE HELD: opens HELD idle connections from SOURCE, then asks
-# /healthz once more from it; prints "answered" or "refused".
+# per_ip SOURCE HELD: opens HELD connections from SOURCE, each answered
+# once and then kept open idle (so the daemon has surely taken and
+# counted every one: its threads take new connections in no set order),
+# then asks /healthz once more from SOURCE; prints "answered" or
+# "refused".
 per_ip() {
     python3 - "$PORT" "$1" "$2" <<'PY'
 import socket, sys
@@ -346,8 +349,12 @@ socks = []
 for i in range(held):
     s = socket.socket()
     s.bind((src, 0))
+    s.settimeout(5)
     s.connect(("127.0.0.1", port))
-    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    if not s.recv(4096).startswith(b"HTTP/1.1 200"):
+        print("held connection %d not answered" % (i + 1))
+        sys.exit(0)
     socks.append(s)
 s = socket.socket()
 s.bind((src, 0))
