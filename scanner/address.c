@@ -28,9 +28,12 @@ s_usage(void)
 {
     fprintf(stderr,
             "usage: lpg-scan [--home DIR] address --order ID "
-            "[--driver STAFF] [--json]\n"
+            "[--driver STAFF] [--keep FILE] [--json]\n"
+            "       lpg-scan [--home DIR] address --again FILE [--json]\n"
             "Shows the address and phone of the household of an order "
-            "assigned to this handheld's driver; the look is recorded.\n");
+            "assigned to this handheld's driver; the look is recorded.\n"
+            "--keep FILE saves the signed look; --again FILE sends that "
+            "signed look again (a retry whose answer was lost).\n");
     return S_ERROR;
 }
 
@@ -87,10 +90,81 @@ s_print(bool json, const char *order, const Lpg__Reply *r, const char *hex)
     printf("  event id   %s\n", hex);
 }
 
+/*  Sends the signed look to lpg-registryd and prints the answer; frees
+ *  look and cfg. */
+static int
+s_send(lpg_config_t *cfg, uint8_t *look, size_t look_len,
+       const uint8_t id[LPG_EVENT_ID_LEN], const char *order, bool json)
+{
+    lpg_client_t *c = NULL;
+    Lpg__Reply *r = NULL;
+    int rc = lpg_client_from_config(&c, cfg, "registry");
+    if (rc == LPG_OK)
+        rc = lpg_client_submit(c, look, look_len, &r);
+    lpg_client_destroy(&c);
+    lpg_config_destroy(&cfg);
+    free(look);
+    if (rc != LPG_OK)
+        return s_fail("registry", lpg_strerror(rc));
+    char hex[2 * LPG_EVENT_ID_LEN + 1];
+    lpg_hex(id, LPG_EVENT_ID_LEN, hex);
+    s_print(json, order, r, hex);
+    int status = s_household(r)                            ? S_OK
+                 : r->status == LPG__STATUS__STATUS_DENIED ? S_REFUSED
+                                                           : S_ERROR;
+    lpg__reply__free_unpacked(r, NULL);
+    return status;
+}
+
+/*  The signed look kept in path (--keep) into *out (caller frees), its
+ *  event id into id and its order into order. */
+static int
+s_read_look(const char *path, uint8_t **out, size_t *len,
+            uint8_t id[LPG_EVENT_ID_LEN], char order[LPG_STRING_MAX + 1])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return LPG_EIO;
+    uint8_t *buf = malloc(LPG_EVENT_MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, LPG_EVENT_MAX_BYTES + 1, f) : 0;
+    fclose(f);
+    lpg_event_t ev = {0};
+    const char *o = NULL;
+    int rc = !buf ? LPG_ENOMEM
+             : n > LPG_EVENT_MAX_BYTES
+                 ? LPG_EMALFORMED
+                 : lpg_event_decode(&ev, buf, n, NULL, 0);
+    if (rc == LPG_OK && ev.event->body_case == LPG__EVENT__BODY_ORDER_ADDRESS)
+        o = ev.event->order_address->order;
+    if (rc == LPG_OK && !o)
+        rc = LPG_EMALFORMED;
+    if (rc == LPG_OK) {
+        memcpy(id, ev.event->event_id.data, LPG_EVENT_ID_LEN);
+        snprintf(order, LPG_STRING_MAX + 1, "%s", o);
+        *out = buf;
+        *len = n;
+    } else {
+        free(buf);
+    }
+    lpg_event_clear(&ev);
+    return rc;
+}
+
+/*  Saves the signed look to path (--keep). */
+static int
+s_keep_look(const char *path, const uint8_t *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return LPG_EIO;
+    bool ok = fwrite(data, 1, len, f) == len;
+    return fclose(f) == 0 && ok ? LPG_OK : LPG_EIO;
+}
+
 int
 lpg_scan_address(const char *home, int argc, char **argv)
 {
-    const char *order = NULL, *driver = NULL;
+    const char *order = NULL, *driver = NULL, *keep = NULL, *again = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
@@ -99,16 +173,37 @@ lpg_scan_address(const char *home, int argc, char **argv)
             order = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--driver") == 0)
             driver = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--keep") == 0)
+            keep = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--again") == 0)
+            again = argv[++i];
         else
             return s_usage();
     }
-    if (!order || !*order || strlen(order) > LPG_STRING_MAX)
+    if (again && (order || driver || keep))
         return s_usage();
+    if (!again && (!order || !*order || strlen(order) > LPG_STRING_MAX))
+        return s_usage();
+    uint8_t id[LPG_EVENT_ID_LEN];
+    uint8_t *look = NULL;
+    size_t look_len = 0;
+    char again_order[LPG_STRING_MAX + 1];
+    int rc;
+    if (again) {
+        rc = s_read_look(again, &look, &look_len, id, again_order);
+        if (rc != LPG_OK)
+            return s_fail(again, "not a signed look kept by --keep");
+        order = again_order;
+    }
     lpg_config_t *cfg = NULL;
     char why[512] = "";
-    int rc = lpg_config_load(&cfg, home, why, sizeof why);
-    if (rc != LPG_OK)
+    rc = lpg_config_load(&cfg, home, why, sizeof why);
+    if (rc != LPG_OK) {
+        free(look);
         return s_fail("configuration", *why ? why : lpg_strerror(rc));
+    }
+    if (again)
+        return s_send(cfg, look, look_len, id, order, json);
     if (!driver || !*driver)
         driver = lpg_config_get(cfg, "device.operator");
     if (!driver || !*driver) {
@@ -130,23 +225,14 @@ lpg_scan_address(const char *home, int argc, char **argv)
     ev.actor = (char *)driver;
     ev.body_case = LPG__EVENT__BODY_ORDER_ADDRESS;
     ev.order_address = &oa;
-    uint8_t id[LPG_EVENT_ID_LEN];
-    lpg_client_t *c = NULL;
-    Lpg__Reply *r = NULL;
-    rc = lpg_client_from_config(&c, cfg, "registry");
-    if (rc == LPG_OK)
-        rc = lpg_client_sign_submit(c, key, &ev, NULL, 0, NULL, id, &r);
-    lpg_client_destroy(&c);
+    rc = lpg_client_sign(key, &ev, NULL, id, &look, &look_len);
     lpg_key_destroy(&key);
-    lpg_config_destroy(&cfg);
-    if (rc != LPG_OK)
-        return s_fail("registry", lpg_strerror(rc));
-    char hex[2 * LPG_EVENT_ID_LEN + 1];
-    lpg_hex(id, sizeof id, hex);
-    s_print(json, order, r, hex);
-    int status = s_household(r)                            ? S_OK
-                 : r->status == LPG__STATUS__STATUS_DENIED ? S_REFUSED
-                                                           : S_ERROR;
-    lpg__reply__free_unpacked(r, NULL);
-    return status;
+    if (rc == LPG_OK && keep)
+        rc = s_keep_look(keep, look, look_len);
+    if (rc != LPG_OK) {
+        free(look);
+        lpg_config_destroy(&cfg);
+        return s_fail(keep ? keep : "signing", lpg_strerror(rc));
+    }
+    return s_send(cfg, look, look_len, id, order, json);
 }

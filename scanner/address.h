@@ -5,7 +5,11 @@
  *  the device key (device.key + ".pem"), naming the driver
  *  (device.operator, or --driver) and the order, and sends it to
  *  lpg-registryd (endpoint.registry, keys/registry.curve.pub), which
- *  records the look and answers the address with the recording, once.
+ *  records the look and answers the address with the recording.
+ *  --keep FILE saves the signed look; --again FILE sends it again as it
+ *  is (a retry whose answer was lost), answered the address again by
+ *  the registry when sent by the device that signed it, within the
+ *  look's window, while the order is open.
  *  Refused (ORDER_UNKNOWN, ORDER_NOT_YOURS, ORDER_CLOSED), the look is
  *  recorded too and nothing of the person is shown.
  */

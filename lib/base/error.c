@@ -146,8 +146,8 @@ lpg_strerror(int err)
     case LPG_ENOKEY:
         return "no data key is kept for this person";
     case LPG_EADDRESS_GIVEN:
-        return "the address went with the first answer to this recorded "
-               "look: ask again for a new look";
+        return "this recorded look is answered again only to its own "
+               "device, within its window: sign a new look";
     case LPG_ESIGFIELD:
         return "the Signature or Signature-Input field is malformed";
     case LPG_ESIGLABEL:

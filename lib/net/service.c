@@ -580,8 +580,9 @@ s_reply_of(lpg_service_t *s, s_pending_t *p, const lpg_batch_t *b, size_t i,
     }
     const lpg_event_t *ev = b ? lpg_batch_event(b, i) : NULL;
     if (o && ev && s->o.submitted) {
-        lpg_submitted_t sub = {out->seq, out->duplicate,      ev,
-                               o,        lpg_batch_pre(b, i), rd};
+        lpg_submitted_t sub = {out->seq,  out->duplicate,      ev,
+                               o,         lpg_batch_pre(b, i), rd,
+                               &p->sender};
         s->o.submitted(s->o.ctx, &sub, &p->reply);
     }
     if (e)

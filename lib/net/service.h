@@ -50,6 +50,8 @@ typedef struct {
     const void *pre;             /* the precheck's result, with what the
                                   * rules added (NULL: none) */
     lpg_reader_t *reader;        /* see lpg_submitted_txn */
+    const lpg_sender_t *sender;  /* who sent this copy (a retry's may not
+                                  * be who sent it first) */
 } lpg_submitted_t;
 
 /*  A read transaction as of after the commit, for a hook that needs the

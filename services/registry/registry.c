@@ -927,6 +927,59 @@ s_address_answer(lpg_registry_t *reg, lpg_txn_t *t, const char *user,
     return rc;
 }
 
+/*  May this retry of a recorded look be answered with the address again?
+ *  Only when sent by the device that signed it (the CURVE identity the
+ *  connection authenticated as is the look's signer), or by a gateway
+ *  relaying it (lpg-webd relays a look only in a request signed by the
+ *  look's own signer), and within LPG_REGISTRY_LOOK_MS of its recording.
+ *  If not, sets the reply saying why and returns false; else *via says
+ *  who sent it. */
+static bool
+s_look_retry_allowed(lpg_txn_t *t, const lpg_submitted_t *sub,
+                     const char **via, lpg_reply_t *reply)
+{
+    const lpg_sender_t *snd = sub->sender;
+    const ProtobufCBinaryData *signer = &sub->ev->signed_event->key_id;
+    bool own = snd && snd->device && signer->len == LPG_KEYID_LEN &&
+               memcmp(snd->key_id, signer->data, LPG_KEYID_LEN) == 0;
+    bool gateway = snd && snd->device &&
+                   snd->device->role == LPG__ROLE__ROLE_GATEWAY &&
+                   !snd->device->has_revoked_seq;
+    char msg[240];
+    if (!own && !gateway) {
+        snprintf(msg, sizeof msg,
+                 "recorded before (entry %llu): the address goes only to "
+                 "the device that signed the look; sign your own look",
+                 (unsigned long long)sub->seq);
+        lpg_reply_error(reply, LPG_EADDRESS_GIVEN, msg);
+        return false;
+    }
+    *via = own ? "its signer" : "the gateway";
+    const uint8_t *data;
+    size_t len;
+    Lpg__LedgerEntry *entry = NULL;
+    if (lpg_txn_entry(t, sub->seq, &data, &len) == LPG_OK)
+        entry = lpg__ledger_entry__unpack(NULL, len, data);
+    if (!entry) {
+        lpg_reply_error(reply, LPG_EUNAVAILABLE,
+                        "recorded before, but the entry cannot be read "
+                        "now: ask again");
+        return false;
+    }
+    uint64_t at = entry->recorded_at_ms;
+    lpg__ledger_entry__free_unpacked(entry, NULL);
+    uint64_t now = lpg_clock_now_ms();
+    if (now > at && now - at > LPG_REGISTRY_LOOK_MS) {
+        snprintf(msg, sizeof msg,
+                 "recorded at entry %llu more than %d minutes ago: the "
+                 "address is no longer given for it; sign a new look",
+                 (unsigned long long)sub->seq, LPG_REGISTRY_LOOK_MS / 60000);
+        lpg_reply_error(reply, LPG_EADDRESS_GIVEN, msg);
+        return false;
+    }
+    return true;
+}
+
 int
 lpg_registry_submitted(void *ctx, const lpg_submitted_t *sub,
                        lpg_reply_t *reply)
@@ -937,21 +990,19 @@ lpg_registry_submitted(void *ctx, const lpg_submitted_t *sub,
     if (!order || !sub->outcome ||
         sub->outcome->status != LPG__STATUS__STATUS_OK)
         return LPG_OK; /* not a look, or a refused one: nothing to add */
-    char msg[200];
-    if (sub->duplicate) {
-        snprintf(msg, sizeof msg,
-                 "recorded before (entry %llu): the address goes with the "
-                 "first answer only; ask again for a new look",
-                 (unsigned long long)sub->seq);
-        return lpg_reply_error(reply, LPG_EADDRESS_GIVEN, msg);
-    }
     lpg_txn_t *t = lpg_submitted_txn(sub);
     if (!t)
         return lpg_reply_error(reply, LPG_EUNAVAILABLE,
                                "recorded, but the ledger cannot be read "
                                "now: ask again");
-    /* judged again on the state after the commit: an order delivered in
-     * between is closed */
+    /* a retry (the first answer lost on the way) is answered again, as
+     * every retry is, but only to its own device and while the look
+     * holds; it records nothing new */
+    const char *via = NULL;
+    if (sub->duplicate && !s_look_retry_allowed(t, sub, &via, reply))
+        return LPG_OK;
+    /* judged again on the state after the commit (or now, for a retry):
+     * an order delivered in between is closed */
     Lpg__OrderState *o = lpg_state_get(t, LPG_TABLE_ORDERS, order,
                                        &lpg__order_state__descriptor);
     int rc;
@@ -959,11 +1010,25 @@ lpg_registry_submitted(void *ctx, const lpg_submitted_t *sub,
         strcmp(o->driver, e->actor) != 0) {
         const lpg_reason_t *r = lpg_reason_by_id(LPG_REASON_ORDER_CLOSED);
         rc = lpg_reply_set(reply, LPG__STATUS__STATUS_DENIED, "DENIED",
-                           "the order changed meanwhile");
+                           sub->duplicate
+                               ? "the order is no longer open for this "
+                                 "look: its address is not given again"
+                               : "the order changed meanwhile");
         lpg_reply_reason(reply, r->token, r->zh, r->en);
     } else {
         rc = s_address_answer(reg, t, o->user, reply);
-        if (rc == LPG_OK && reply->reply.n_users == 1) {
+        if (rc == LPG_OK && reply->reply.n_users == 1 && sub->duplicate) {
+            char who[17];
+            lpg_hex(sub->sender->key_id, 8, who);
+            lpg_info("showed the address of order %s's household %s again "
+                     "to driver %s under entry %llu: a retry sent by "
+                     "device %s (%s)",
+                     order, o->user, e->actor, (unsigned long long)sub->seq,
+                     who, via);
+            rc = lpg_reply_set(reply, LPG__STATUS__STATUS_OK, "OK",
+                               "address shown again (a retry of the "
+                               "recorded look)");
+        } else if (rc == LPG_OK && reply->reply.n_users == 1) {
             lpg_info("showed the address of order %s's household %s to "
                      "driver %s under entry %llu",
                      order, o->user, e->actor, (unsigned long long)sub->seq);

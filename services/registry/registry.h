@@ -17,6 +17,10 @@
 /*  How long a recorded PiiReveal allows its one look at the clear data. */
 #define LPG_REGISTRY_REVEAL_MS (10 * 60 * 1000)
 
+/*  How long a recorded OrderAddress is answered again to a retry of it:
+ *  as long as a reveal allows its look. */
+#define LPG_REGISTRY_LOOK_MS LPG_REGISTRY_REVEAL_MS
+
 typedef struct {
     uint8_t master[32]; /* wraps every person's data key */
     bool has_master;
@@ -44,10 +48,15 @@ int lpg_registry_rules(void *ctx, lpg_txn_t *txn, uint64_t seq,
 /*  After an OrderAddress is recorded OK (a driver's look at an order's
  *  address, lib/domain/order.h): the answer carries the household's
  *  address and phone, and nothing else of the person (no name in clear,
- *  no ID card), as its one UserInfo. Once per recorded look: a retry of
- *  the same event gets CONFLICT (ADDRESS_GIVEN) and no address, and the
- *  handheld signs a new look. Only the one who sent the event first can
- *  see the answer: the driver's handheld, or the gateway relaying it. */
+ *  no ID card), as its one UserInfo. A retry of the same signed event
+ *  (its first answer lost on the way) records nothing new and is
+ *  answered the address again, logged with its sender, when it comes
+ *  from the device that signed it or from a gateway relaying it
+ *  (lpg-webd relays a look only in a request its signer signed), while
+ *  the order is still open for that driver and within
+ *  LPG_REGISTRY_LOOK_MS of the recording; sent by any other device, or
+ *  later, it gets CONFLICT (ADDRESS_GIVEN) and no address (sign a new
+ *  look), and once the order is closed DENIED ORDER_CLOSED. */
 int lpg_registry_submitted(void *ctx, const lpg_submitted_t *sub,
                            lpg_reply_t *reply);
 

@@ -7,8 +7,9 @@
  *  that signs the request: a look is its driver's own, never relayed for
  *  another device. lpg-webd relays it to lpg-registryd, which records
  *  the look (refused ones too, with their reasons) and answers the
- *  household's address and phone with the recording, once
- *  (services/registry/registry.h). The answer carries those two and what
+ *  household's address and phone with the recording, and again to a
+ *  retry of the same signed look relayed for its device (within the
+ *  look's window, while the order is open: services/registry/registry.h). The answer carries those two and what
  *  the driver's order list shows already (the user id, masked name and
  *  area); never an ID-card number or a name in clear.
  */

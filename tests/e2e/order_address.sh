@@ -3,8 +3,11 @@
 # lpg-deliveryd, lpg-orderd, lpg-webd), over the handheld API with a
 # client that is not our C code (tests/tools/api_client.py) and with
 # lpg-scan address over ZeroMQ. The driver the order is assigned to gets
-# the address and phone, once per recorded look, and nothing else of the
-# person (no ID-card number, no name in clear); another driver, an order
+# the address and phone, and nothing else of the person (no ID-card
+# number, no name in clear); a retry of the same signed look by the same
+# device (or relayed by the gateway for it) gets them again and records
+# nothing new, the same look sent by another device gets nothing, and a
+# retry after delivery or after the look's window is refused; another driver, an order
 # not yet assigned and an unknown order are refused (ORDER_NOT_YOURS,
 # ORDER_UNKNOWN, with Chinese and English); after delivery the order is
 # closed (ORDER_CLOSED). Every look, shown or refused, is in the ledger,
@@ -131,9 +134,15 @@ want "DRV1 asks for O1's address: 200 OK, the address and the phone" \
 want "and no ID-card number, no name in clear" \
     "'$ID_CARD' not in json.dumps(a) and 'id_card' not in json.dumps(a) and 'Zhang' not in json.dumps(a) and b['masked_name'] == 'Z*******n'"
 [ "$(looks)" -eq $((N0 + 1)) ] && ok "the look is in the ledger" || not_ok "the look is in the ledger ($N0 -> $(looks))"
-look hh1 O1 --resubmit
-want "the same signed look sent again: 409 EADDRESS_GIVEN, no address (once per recorded look)" \
-    "a[0]['body']['address'] == 'No. 8 Secret Lane' and a[-1]['http'] == 409 and b['token'] == 'EADDRESS_GIVEN' and b['address'] is None and b['seq'] == a[0]['body']['seq']"
+look hh1 O1 --resubmit --keep "$T_DIR/look1.json"
+want "the same signed look retried by its device: 200 OK, the address again, the same entry" \
+    "a[0]['body']['address'] == 'No. 8 Secret Lane' and a[-1]['http'] == 200 and b['status'] == 'OK' and b['address'] == 'No. 8 Secret Lane' and b['phone'] == '13800138000' and b['seq'] == a[0]['body']['seq'] and b['duplicate'] is True"
+[ "$(looks)" -eq $((N0 + 2)) ] && ok "the retry recorded nothing new" || not_ok "the retry recorded nothing new ($N0 -> $(looks))"
+api "$T_DIR/hh1/keys/hh" post /api/v1/orders/O1/address "$(cat "$T_DIR/look1.json")"
+want "and again, later, by the same device: the address" "a[-1]['http'] == 200 and b['address'] == 'No. 8 Secret Lane' and b['duplicate'] is True"
+api "$T_DIR/hh2/keys/hh" post /api/v1/orders/O1/address "$(cat "$T_DIR/look1.json")"
+want "the same signed look sent in another device's request: refused (its signature is not that device's), no address" \
+    "a[-1]['http'] == 403 and b['token'] == 'EBADSIG' and b['address'] is None and 'Secret' not in json.dumps(a)"
 
 # Refusals, each recorded with its reasons in Chinese and English.
 N1=$(looks)
@@ -155,10 +164,28 @@ api "$T_DIR/hh1/keys/hh" get /api/v1/orders/O1/address
 want "GET is not the way: 405" "a[-1]['http'] == 405"
 
 # From the command line, over ZeroMQ.
-lpg-scan --home "$T_DIR/hh1" address --order O1 >"$T_DIR/scan1" 2>&1
+lpg-scan --home "$T_DIR/hh1" address --order O1 --keep "$T_DIR/zlook" >"$T_DIR/scan1" 2>&1
 [ $? -eq 0 ] && grep -q "No. 8 Secret Lane" "$T_DIR/scan1" && grep -q 13800138000 "$T_DIR/scan1" &&
     ! grep -q "$ID_CARD" "$T_DIR/scan1" && ok "lpg-scan address --order O1 (DRV1): the address and phone" ||
     { not_ok "lpg-scan address (DRV1)"; sed 's/^/#   /' "$T_DIR/scan1"; }
+N2=$(looks)
+ZSEQ=$(sed -n 's/^  recorded   seq //p' "$T_DIR/scan1")
+lpg-scan --home "$T_DIR/hh1" address --again "$T_DIR/zlook" >"$T_DIR/scan1r" 2>&1
+[ $? -eq 0 ] && grep -q "No. 8 Secret Lane" "$T_DIR/scan1r" && [ -n "$ZSEQ" ] && grep -q "recorded   seq $ZSEQ\$" "$T_DIR/scan1r" &&
+    ok "lpg-scan address --again: the same look retried over ZeroMQ by its device gets the address again (entry $ZSEQ)" ||
+    { not_ok "lpg-scan address --again (DRV1)"; sed 's/^/#   /' "$T_DIR/scan1r"; }
+lpg-scan --home "$T_DIR/hh2" address --again "$T_DIR/zlook" >"$T_DIR/scan2r" 2>&1
+[ $? -eq 2 ] && grep -q "CONFLICT EADDRESS_GIVEN" "$T_DIR/scan2r" && ! grep -q Secret "$T_DIR/scan2r" && ! grep -q 13800138000 "$T_DIR/scan2r" &&
+    ok "the same signed look sent over ZeroMQ by DRV2's handheld: CONFLICT EADDRESS_GIVEN, no address" ||
+    { not_ok "the same look from another handheld"; sed 's/^/#   /' "$T_DIR/scan2r"; }
+lpg-scan --home "$T_DIR/hh0" address --again "$T_DIR/zlook" >"$T_DIR/scan0r" 2>&1
+[ $? -eq 2 ] && grep -q "EADDRESS_GIVEN" "$T_DIR/scan0r" && ! grep -q Secret "$T_DIR/scan0r" &&
+    ok "and by a third device: no address" || { not_ok "the same look from a third device"; sed 's/^/#   /' "$T_DIR/scan0r"; }
+[ "$(looks)" -eq "$N2" ] && ok "the retries recorded nothing" || not_ok "the retries recorded nothing ($N2 -> $(looks))"
+grep -q "showed the address of order O1's household U1 again to driver DRV1 under entry $ZSEQ: a retry sent by device [0-9a-f]* (its signer)" "$T_DIR/registry.log" &&
+    grep -q "again to driver DRV1 .* (the gateway)" "$T_DIR/registry.log" &&
+    ok "each answered retry is logged with its sender" || not_ok "answered retries logged with their sender"
+lpg-scan --home "$T_DIR/hh2" address --order O2 --keep "$T_DIR/zlook2" >/dev/null 2>&1 && ok "DRV2 looks at O2 (kept)" || not_ok "DRV2 looks at O2"
 lpg-scan --home "$T_DIR/hh1" address --order O1 --json >"$T_DIR/scan1j" 2>&1
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["address"] == "No. 8 Secret Lane" and d["status"] == "OK" else 1)' "$T_DIR/scan1j" &&
     ok "lpg-scan address --json" || { not_ok "lpg-scan address --json"; sed 's/^/#   /' "$T_DIR/scan1j"; }
@@ -184,6 +211,26 @@ want "after delivery DRV1's look is refused: ORDER_CLOSED, no address" \
     "b['status'] == 'DENIED' and [r['token'] for r in b['reasons']] == ['ORDER_CLOSED'] and b['address'] is None and 'Secret' not in json.dumps(a)"
 lpg-scan --home "$T_DIR/hh1" address --order O1 >"$T_DIR/scan3" 2>&1
 [ $? -eq 1 ] && grep -q ORDER_CLOSED "$T_DIR/scan3" && ok "and from the command line" || { not_ok "lpg-scan after delivery"; sed 's/^/#   /' "$T_DIR/scan3"; }
+N3=$(looks)
+api "$T_DIR/hh1/keys/hh" post /api/v1/orders/O1/address "$(cat "$T_DIR/look1.json")"
+want "after delivery a retry of the earlier look: DENIED ORDER_CLOSED, no address" \
+    "b['status'] == 'DENIED' and [r['token'] for r in b['reasons']] == ['ORDER_CLOSED'] and b['duplicate'] is True and b['address'] is None and 'Secret' not in json.dumps(a)"
+lpg-scan --home "$T_DIR/hh1" address --again "$T_DIR/zlook" >"$T_DIR/scan3r" 2>&1
+[ $? -eq 1 ] && grep -q ORDER_CLOSED "$T_DIR/scan3r" && ! grep -q Secret "$T_DIR/scan3r" &&
+    ok "and over ZeroMQ: ORDER_CLOSED" || { not_ok "lpg-scan --again after delivery"; sed 's/^/#   /' "$T_DIR/scan3r"; }
+[ "$(looks)" -eq "$N3" ] && ok "the refused retries recorded nothing" || not_ok "refused retries recorded nothing ($N3 -> $(looks))"
+
+# Past the look's window (ten minutes after its recording) a retry of a
+# look at an order still open is refused: sign a new look.
+kill "$T_PID_registry"
+while kill -0 "$T_PID_registry" 2>/dev/null; do sleep 0.1; done
+LPG_NOW_MS=$(($(date +%s) * 1000 + 11 * 60 * 1000))
+export LPG_NOW_MS
+t_daemon registry "$H" && ok "registry up again, eleven minutes later" || not_ok "registry up again"
+unset LPG_NOW_MS
+lpg-scan --home "$T_DIR/hh2" address --again "$T_DIR/zlook2" >"$T_DIR/scan4" 2>&1
+[ $? -eq 2 ] && grep -q "EADDRESS_GIVEN.*sign a new look" "$T_DIR/scan4" && ! grep -q "Other Road" "$T_DIR/scan4" &&
+    ok "a retry after the look's window: EADDRESS_GIVEN, sign a new look" || { not_ok "a retry after the window"; sed 's/^/#   /' "$T_DIR/scan4"; }
 
 # The audit.
 lpg report reveals >"$T_DIR/rep" 2>&1

@@ -30,6 +30,8 @@ OPTIONS, each a way a request can be wrong (for the refusal tests):
     --submit-to PATH      (step) post the signed Event to PATH instead of
                           /api/v1/submit (e.g. /api/v1/orders/O1/address,
                           where the requesting device is the signer)
+    --keep FILE           (step) also write the submit body (the signed
+                          Event) to FILE, to post it again later
 """
 import base64
 import hashlib
@@ -139,6 +141,9 @@ def step(client, step_json, opts):
               "signature_b64": base64.b64encode(signature).decode()}
     if signer_id != client.keyid:
         submit["key_id"] = signer_id
+    if opts.get("keep"):
+        with open(opts["keep"], "w") as f:
+            json.dump(submit, f)
     path = opts.get("submit_to") or "/api/v1/submit"
     times = 2 if opts.get("resubmit") else 1
     for _ in range(times):
@@ -161,7 +166,7 @@ def main(argv):
              "--event-bad-sig": "event_bad_sig", "--resubmit": "resubmit"}
     valued = {"--created-offset": "created_offset", "--nonce": "nonce",
               "--keyid": "keyid", "--event-key": "event_key",
-              "--submit-to": "submit_to"}
+              "--submit-to": "submit_to", "--keep": "keep"}
     while args and args[0].startswith("--"):
         a = args.pop(0)
         if a in flags:
