@@ -11,29 +11,10 @@
 # and `lpgtrace report reveals` lists them (who, which order, when),
 # for the user too.
 . "$LPG_ROOT/tests/e2e/lib.sh"
-
-if python3 -c 'import cryptography' 2>/dev/null; then
-    ok "python3 with cryptography"
-else
-    not_ok "python3-cryptography is needed: run deploy/install-deps.sh"
-    t_done
-    exit 1
-fi
-CLIENT="python3 $LPG_ROOT/tests/tools/api_client.py"
+. "$LPG_ROOT/tests/e2e/orders_lib.sh"
 
 H="$T_DIR/home"
-t_home "$H" && ok "home" || not_ok "home"
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-if grep -q '^webd.port' "$H/lpgtrace.conf"; then
-    sed -i "s|^webd.port = .*|webd.port = $PORT|" "$H/lpgtrace.conf"
-else
-    echo "webd.port = $PORT" >>"$H/lpgtrace.conf"
-fi
-URL=http://127.0.0.1:$PORT
-for d in registry filling delivery order; do
-    t_daemon $d "$H" && ok "$d up" || not_ok "$d up"
-done
-lpg() { lpgtrace --home "$H" "$@"; }
+o_api_world
 
 ID_CARD=320601199001011234
 check "company" lpg company add NT --name "NT Gas" --gs1-prefix 6905555 --licence L-1 --licence-until 2030-12-31
@@ -47,12 +28,7 @@ check "household U1, with an address and a phone" lpg user add U1 --company NT -
 check "household U2" lpg user add U2 --company NT --kind household --name "Li Si" --id-card 320601199001012345 \
     --phone 13900139000 --address "No. 9 Other Road" --gas-cert GC-U2
 
-mkdir -p "$T_DIR/st/keys"
-lpgtrace keygen --out "$T_DIR/st/keys/scanner" >/dev/null
-check "station scanner enrolled" lpg device enroll --key "$T_DIR/st/keys/scanner" --company NT --site S1 --role filling-scanner
-cp "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$T_DIR/st/keys/"
-printf 'device.key = keys/scanner\ndevice.site = S1\ndevice.operator = OP-S1\n%s\n' \
-    "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$T_DIR/st/lpgtrace.conf"
+o_station NT "station scanner enrolled"
 # handheld NAME DRIVER [enroll options]: a handheld's home (lpg-scan) whose
 # key the API client signs with too
 handheld() {
