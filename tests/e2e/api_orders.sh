@@ -32,41 +32,9 @@ check "DRV1's handheld (bound to DRV1)" lpg device enroll --key "$T_DIR/hh1" --c
 check "DRV2's handheld (bound to DRV2)" lpg device enroll --key "$T_DIR/hh2" --company NT --role handheld --person DRV2
 check "a handheld bound to nobody" lpg device enroll --key "$T_DIR/hh0" --company NT --role handheld
 check "another company's handheld, bound to a DRV1 of its own" lpg device enroll --key "$T_DIR/ot" --company OT --role handheld --person DRV1
-A="$T_DIR/nt-admin"
-lpgtrace keygen --out "$A" >/dev/null
-check "company admin key (the order desk)" lpg device enroll --key "$A" --company NT --role company-admin
-GC_U1=$(lpg user cert U1 --until 2030-12-31 --as "$A")
-GC_U2=$(lpg user cert U2 --until 2030-12-31 --as "$A")
+o_desk
 
-lpgtrace keygen --out "$H/keys/gateway" >/dev/null
-check "the gateway enrolled" lpg device enroll --key "$H/keys/gateway" --company authority --role gateway --name "lpg-webd"
-lpg-webd --home "$H" >>"$T_DIR/webd.log" 2>&1 &
-T_PIDS="$T_PIDS $!"
-i=0
-while [ $i -lt 100 ] && ! curl -s -o /dev/null "$URL/healthz"; do
-    sleep 0.1
-    i=$((i + 1))
-done
-curl -s -o /dev/null "$URL/healthz" && ok "lpg-webd up" || not_ok "lpg-webd up"
-
-api() {
-    key=$1
-    shift
-    $CLIENT "$URL" "$key" "$@" >"$T_DIR/ans" 2>"$T_DIR/err"
-}
-want() {
-    if python3 - "$T_DIR/ans" "$2" <<'EOF'; then
-import json, sys
-a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-b = a[-1]["body"] if a else None
-sys.exit(0 if eval(sys.argv[2]) else 1)
-EOF
-        ok "$1"
-    else
-        not_ok "$1"
-        sed 's/^/#   /' "$T_DIR/ans" "$T_DIR/err" | head -20
-    fi
-}
+o_webd
 J() { python3 -c 'import json,sys; d=dict(a.split("=",1) for a in sys.argv[1:]); print(json.dumps({k:(json.loads(v[1:]) if v[:1]=="@" else v) for k,v in d.items()}))' "$@"; }
 CHECKS='@[{"item":"hose","ok":true},{"item":"regulator","ok":true},{"item":"valve","ok":true},{"item":"leak","ok":true},{"item":"stove","ok":true},{"item":"storage","ok":true}]'
 order() { lpg --json order "$@" --company NT --as "$A" >"$T_DIR/ord" 2>&1; }

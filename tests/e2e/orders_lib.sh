@@ -6,9 +6,11 @@
 #                    NT, station S1 with operator OP-S1, driver DRV1,
 #                    vehicle SU-A001, households U1 and U2; a station
 #                    scanner ($T_DIR/st, o_station) and DRV1's handheld
-#                    on SU-A001 ($T_DIR/hh, a lpg-scan home each); the
-#                    order desk's company-admin key $A; and U1's and U2's
-#                    certificates signed with it, $GC_U1 and $GC_U2
+#                    on SU-A001 ($T_DIR/hh, a lpg-scan home each); and
+#                    o_desk
+#   o_desk           the order desk's company-admin key of NT, $A, and
+#                    U1's and U2's certificates signed with it, $GC_U1
+#                    and $GC_U2
 #   o_station COMPANY [WHAT]
 #                    the station scanner of S1 (operator OP-S1) in its
 #                    lpg-scan home $T_DIR/st; WHAT: its enrolment is a
@@ -16,6 +18,8 @@
 #   o_api_world      python3-cryptography (or the script ends), $CLIENT;
 #                    the home $H (t_home) with lpg-webd's port free ($URL);
 #                    registry, filling, delivery and order up
+#   o_webd           the gateway enrolled, lpg-webd started on $URL and
+#                    answering
 #   o_filled CODE    the cylinder of CODE filled at the station: a check
 #
 # and, for the scripts that use them: lpg ARGS (lpgtrace on $H); cyl
@@ -24,7 +28,9 @@
 # deliver SERIAL USER GASCERT [ARGS] and order ARGS (NT's, signed with
 # $A), the JSON answer in $T_DIR/ans; expect WHAT STATUS TOKENS (the last
 # command's status and the answer's reasons); tokens FILE; field FILE
-# NAME; show ORDER ("status handed count").
+# NAME; show ORDER ("status handed count"); api KEY ARGS (the API
+# client, its answers in $T_DIR/ans); want WHAT EXPR (a check of the
+# answers a and the last body b, in Python).
 
 lpg() { lpgtrace --home "$H" "$@"; }
 
@@ -59,6 +65,10 @@ o_world() {
     cp "$H/keys/delivery.curve.pub" "$H/keys/authority.pub" "$T_DIR/hh/keys/"
     printf 'device.key = keys/handheld\ndevice.site = S1\ndevice.operator = DRV1\ndevice.vehicle = SU-A001\n%s\n' \
         "$(grep '^endpoint.delivery' "$H/lpgtrace.conf")" >"$T_DIR/hh/lpgtrace.conf"
+    o_desk
+}
+
+o_desk() {
     A="$T_DIR/nt-admin"
     lpgtrace keygen --out "$A" >/dev/null
     check "company admin key (the order desk)" lpg device enroll --key "$A" --company NT --role company-admin
@@ -86,6 +96,37 @@ o_api_world() {
     for d in registry filling delivery order; do
         t_daemon $d "$H" && ok "$d up" || not_ok "$d up"
     done
+}
+
+o_webd() {
+    lpgtrace keygen --out "$H/keys/gateway" >/dev/null
+    check "the gateway enrolled" lpg device enroll --key "$H/keys/gateway" --company authority --role gateway --name "lpg-webd"
+    lpg-webd --home "$H" >>"$T_DIR/webd.log" 2>&1 &
+    T_PIDS="$T_PIDS $!"
+    i=0
+    while [ $i -lt 100 ] && ! curl -s -o /dev/null "$URL/healthz"; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    curl -s -o /dev/null "$URL/healthz" && ok "lpg-webd up" || not_ok "lpg-webd up"
+}
+api() {
+    key=$1
+    shift
+    $CLIENT "$URL" "$key" "$@" >"$T_DIR/ans" 2>"$T_DIR/err"
+}
+want() {
+    if python3 - "$T_DIR/ans" "$2" <<'PY'; then
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+b = a[-1]["body"] if a else None
+sys.exit(0 if eval(sys.argv[2]) else 1)
+PY
+        ok "$1"
+    else
+        not_ok "$1"
+        sed 's/^/#   /' "$T_DIR/ans" "$T_DIR/err" | head -20
+    fi
 }
 
 o_filled() {
