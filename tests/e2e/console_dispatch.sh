@@ -52,13 +52,7 @@ GC_U2=$(lpg user cert U2 --until 2030-12-31 --as "$A")
 check "PIN of U1" lpg user pin U1 --as "$A" <<PIN
 246810
 PIN
-o_station NTGAS "station scanner"
-lpgtrace keygen --out "$T_DIR/hh1" >/dev/null
-check "DRV1's handheld" lpg device enroll --key "$T_DIR/hh1" --company NTGAS --role handheld --person DRV1 --vehicle SU-A001
-o_filled "$W_CODE"
-lpg account add co1 --role company --company NTGAS >/dev/null &&
-    echo pw-co1-secret | lpg account passwd co1 >/dev/null 2>&1 &&
-    ok "console account co1 (NTGAS)" || not_ok "console account co1"
+o_board
 lpg account add reg1 --role regulator >/dev/null &&
     echo pw-reg1-secret | lpg account passwd reg1 >/dev/null 2>&1 &&
     ok "console account reg1 (regulator)" || not_ok "console account reg1"

@@ -123,13 +123,7 @@ browser_flow() {
     check "operator" lpg staff add OP-S1 --company NTGAS --site S1 --role operator --name "Op" --cert C-OP --cert-until 2029-01-01
     check "driver DRV1" lpg staff add DRV1 --company NTGAS --role driver --name "Driver" --cert C-D1 --cert-until 2029-01-01
     check "vehicle SU-A001" lpg vehicle add SU-A001 --company NTGAS --permit P-1 --permit-until 2029-01-01
-    o_station NTGAS "station scanner"
-    lpgtrace keygen --out "$T_DIR/hh1" >/dev/null
-    check "DRV1's handheld" lpg device enroll --key "$T_DIR/hh1" --company NTGAS --role handheld --person DRV1 --vehicle SU-A001
-    o_filled "$W_CODE"
-    lpg account add co1 --role company --company NTGAS >/dev/null &&
-        echo pw-co1-secret | lpg account passwd co1 >/dev/null 2>&1 &&
-        ok "console account co1 (NTGAS)" || not_ok "console account co1 (NTGAS)"
+    o_board
 
     # What happens between placing and reloading, with the order's id.
     cat >"$T_DIR/then.sh" <<EOF

@@ -20,7 +20,11 @@
 #                    registry, filling, delivery and order up
 #   o_webd           the gateway enrolled, lpg-webd started on $URL and
 #                    answering
-#   o_filled CODE    the cylinder of CODE filled at the station: a check
+#   o_board          after w_world (company NTGAS, its cylinder $W_CODE),
+#                    with S1, OP-S1, DRV1 and SU-A001 added: the station
+#                    scanner, DRV1's handheld key $T_DIR/hh1 (on SU-A001),
+#                    the cylinder filled, and the console account co1 of
+#                    NTGAS (password pw-co1-secret), each a check
 #
 # and, for the scripts that use them: lpg ARGS (lpgtrace on $H); cyl
 # SERIAL [SPEC] (registered, its code's URL in $T_DIR/SERIAL); fill
@@ -129,11 +133,17 @@ PY
     fi
 }
 
-o_filled() {
-    lpg-scan --home "$T_DIR/st" fill-check --json --code "$1" --tare-g 15300 --check all=ok >"$T_DIR/fc" 2>&1 &&
+o_board() {
+    o_station NTGAS "station scanner"
+    lpgtrace keygen --out "$T_DIR/hh1" >/dev/null
+    check "DRV1's handheld" lpg device enroll --key "$T_DIR/hh1" --company NTGAS --role handheld --person DRV1 --vehicle SU-A001
+    lpg-scan --home "$T_DIR/st" fill-check --json --code "$W_CODE" --tare-g 15300 --check all=ok >"$T_DIR/fc" 2>&1 &&
         fid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check_id"])' "$T_DIR/fc") &&
         lpg-scan --home "$T_DIR/st" fill-done --allow "$fid" --full-g 29700 --leak ok >"$T_DIR/fd" 2>&1 &&
         ok "the cylinder is filled" || { not_ok "the cylinder is filled"; sed 's/^/#   /' "$T_DIR/fc" "$T_DIR/fd"; }
+    lpg account add co1 --role company --company NTGAS >/dev/null &&
+        echo pw-co1-secret | lpg account passwd co1 >/dev/null 2>&1 &&
+        ok "console account co1 (NTGAS)" || not_ok "console account co1 (NTGAS)"
 }
 
 cyl() {
