@@ -73,7 +73,7 @@ done
 
 for t in tests/e2e/*.sh; do
     [ -f "$t" ] || continue
-    case "$(basename "$t")" in lib.sh) continue ;; esac
+    case "$(basename "$t")" in lib.sh | *_lib.sh) continue ;; esac
     run_one "e2e/$(basename "$t" .sh)" sh "$t"
 done
 

@@ -258,84 +258,104 @@ static void s_end(lpg_ledger_t *l);
 
 /* ---------------------------------------------------------------- open */
 
-/*  Moves the event ids of a ledger written before into event_ids_t, with
- *  the event id first, in the open's write transaction: one pass, once. */
+/*  What s_each_row does with one row of a table: an MDB error code, which
+ *  stops the walk. */
+typedef int s_row_fn(lpg_ledger_t *l, MDB_txn *txn, const MDB_val *k,
+                     MDB_val *v, void *ctx);
+
+/*  Calls fn on each row of dbi in key order, counting the rows it took
+ *  in *n: 0 once all are done, else the cursor's error or the first of
+ *  fn's (a failed put's kept as it is: a full map is MDB_MAP_FULL). */
 static int
-s_upgrade_ids(lpg_ledger_t *l, MDB_txn *txn)
+s_each_row(lpg_ledger_t *l, MDB_txn *txn, MDB_dbi dbi, s_row_fn *fn, void *ctx,
+           size_t *n)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, dbi, &c);
+    if (rc)
+        return rc;
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        int frc = fn(l, txn, &k, &v, ctx);
+        if (frc) {
+            mdb_cursor_close(c);
+            return frc;
+        }
+        (*n)++;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*  Moves the rows of an older ledger's table name through fn (which puts
+ *  each where this layout keeps it) and drops the table, in the open's
+ *  write transaction: one pass, once; what names the rows in the log. */
+static int
+s_upgrade_table(lpg_ledger_t *l, MDB_txn *txn, const char *name, s_row_fn *fn,
+                const char *what)
 {
     MDB_dbi old;
-    int rc = mdb_dbi_open(txn, S_OLD_EVENT_IDS, 0, &old);
+    int rc = mdb_dbi_open(txn, name, 0, &old);
     if (rc == MDB_NOTFOUND)
         return 0;
-    MDB_cursor *c = NULL;
-    if (rc == 0)
-        rc = mdb_cursor_open(txn, old, &c);
     size_t moved = 0;
-    MDB_val k, v;
-    int crc = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
-    for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 48) {
-            crc = MDB_CORRUPTED;
-            break;
-        }
-        uint8_t nk[48];
-        memcpy(nk, (uint8_t *)k.mv_data + 32, 16);
-        memcpy(nk + 16, k.mv_data, 32);
-        MDB_val kk = {48, nk};
-        crc = mdb_put(txn, l->internal[S_EVENT_IDS], &kk, &v, 0);
-        if (crc)
-            break; /* keep the put's error (a full map) */
-        moved++;
-    }
-    if (c)
-        mdb_cursor_close(c);
-    rc = crc == MDB_NOTFOUND ? 0 : crc;
+    if (rc == 0)
+        rc = s_each_row(l, txn, old, fn, NULL, &moved);
     if (rc == 0)
         rc = mdb_drop(txn, old, 1);
     if (rc == 0 && moved)
-        lpg_info("ledger: %s: moved %zu event ids to the new layout", l->dir,
-                 moved);
+        lpg_info("ledger: %s: moved %zu %s to the new layout", l->dir, moved,
+                 what);
     return rc;
 }
 
-/*  Moves the tree nodes of a ledger written before into "tree", keyed
- *  by the order they were made in, in the open's write transaction. */
+/*  An event id of a ledger written before into event_ids_t, with the
+ *  event id first (s_upgrade_table). */
+static int
+s_move_id(lpg_ledger_t *l, MDB_txn *txn, const MDB_val *k, MDB_val *v,
+          void *ctx)
+{
+    (void)ctx;
+    if (k->mv_size != 48)
+        return MDB_CORRUPTED;
+    uint8_t nk[48];
+    memcpy(nk, (uint8_t *)k->mv_data + 32, 16);
+    memcpy(nk + 16, k->mv_data, 32);
+    MDB_val kk = {48, nk};
+    return mdb_put(txn, l->internal[S_EVENT_IDS], &kk, v, 0);
+}
+
+/*  A tree node of a ledger written before into "tree", keyed by the
+ *  order the nodes were made in (s_upgrade_table). */
+static int
+s_move_node(lpg_ledger_t *l, MDB_txn *txn, const MDB_val *k, MDB_val *v,
+            void *ctx)
+{
+    (void)ctx;
+    const uint8_t *kb = k->mv_data;
+    uint8_t nk[8];
+    if (k->mv_size != 9 || v->mv_size != 32 ||
+        lpg_node_key(nk, kb[0], lpg_be64_get(kb + 1)) != LPG_OK)
+        return MDB_CORRUPTED;
+    MDB_val kk = {8, nk};
+    return mdb_put(txn, l->internal[S_NODES], &kk, v, 0);
+}
+
+/*  Moves the event ids of a ledger written before into event_ids_t, in
+ *  the open's write transaction: one pass, once. */
+static int
+s_upgrade_ids(lpg_ledger_t *l, MDB_txn *txn)
+{
+    return s_upgrade_table(l, txn, S_OLD_EVENT_IDS, s_move_id, "event ids");
+}
+
+/*  Moves the tree nodes of a ledger written before into "tree", in the
+ *  open's write transaction. */
 static int
 s_upgrade_nodes(lpg_ledger_t *l, MDB_txn *txn)
 {
-    MDB_dbi old;
-    int rc = mdb_dbi_open(txn, S_OLD_NODES, 0, &old);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    MDB_cursor *c = NULL;
-    if (rc == 0)
-        rc = mdb_cursor_open(txn, old, &c);
-    size_t moved = 0;
-    MDB_val k, v;
-    int crc = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
-    for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        const uint8_t *kb = k.mv_data;
-        uint8_t nk[8];
-        if (k.mv_size != 9 || v.mv_size != 32 ||
-            lpg_node_key(nk, kb[0], lpg_be64_get(kb + 1)) != LPG_OK) {
-            crc = MDB_CORRUPTED;
-            break;
-        }
-        MDB_val kk = {8, nk};
-        crc = mdb_put(txn, l->internal[S_NODES], &kk, &v, 0);
-        if (crc)
-            break; /* keep the put's error (a full map) */
-        moved++;
-    }
-    if (c)
-        mdb_cursor_close(c);
-    rc = crc == MDB_NOTFOUND ? 0 : crc;
-    if (rc == 0)
-        rc = mdb_drop(txn, old, 1);
-    if (rc == 0 && moved)
-        lpg_info("ledger: %s: moved %zu tree nodes to the new layout", l->dir,
-                 moved);
-    return rc;
+    return s_upgrade_table(l, txn, S_OLD_NODES, s_move_node, "tree nodes");
 }
 
 /*  Drops the retired tables of a ledger written before, in the open's
@@ -424,41 +444,41 @@ static int s_chain_get(lpg_txn_t *t, lpg_table_t table, const void *key,
                        size_t klen, uint64_t from, uint64_t to, uint64_t **out,
                        size_t *n);
 
+/*  Marks for the chain of one key of index *ctx (s_fill_marks): an MDB
+ *  error code, the error reported. */
+static int
+s_fill_key(lpg_ledger_t *l, MDB_txn *txn, const MDB_val *k, MDB_val *v,
+           void *ctx)
+{
+    (void)v;
+    int i = *(const int *)ctx;
+    lpg_txn_t t = {txn, l};
+    size_t klen = k->mv_size; /* marked indexes keep their own heads */
+    uint64_t *seqs = NULL;
+    size_t n = 0;
+    int ret = s_chain_get(&t, i, k->mv_data, klen, 0, UINT64_MAX, &seqs, &n);
+    for (size_t j = 0; j < n && ret == LPG_OK; j++) {
+        uint8_t pb[8];
+        if (j)
+            lpg_be64_put(pb, seqs[j - 1]);
+        int mrc = s_mark(l, txn, i, k->mv_data, klen, seqs[j], j ? pb : NULL);
+        if (mrc)
+            ret = s_err(mrc, "marks");
+    }
+    free(seqs);
+    if (ret != LPG_OK)
+        return ret == LPG_EMAPFULL ? MDB_MAP_FULL : MDB_CORRUPTED;
+    return 0;
+}
+
 /*  Marks for the chains of index i, kept before without them: each
  *  key's chain read once, in the open's write transaction. */
 static int
 s_fill_marks(lpg_ledger_t *l, MDB_txn *txn, int i)
 {
-    lpg_txn_t t = {txn, l};
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(txn, l->tables[i], &c);
-    if (rc)
-        return rc;
-    MDB_val k, v;
     size_t keys = 0;
-    int ret = LPG_OK;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && ret == LPG_OK;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        size_t klen = k.mv_size; /* marked indexes keep their own heads */
-        uint64_t *seqs = NULL;
-        size_t n = 0;
-        ret = s_chain_get(&t, i, k.mv_data, klen, 0, UINT64_MAX, &seqs, &n);
-        for (size_t j = 0; j < n && ret == LPG_OK; j++) {
-            uint8_t pb[8];
-            if (j)
-                lpg_be64_put(pb, seqs[j - 1]);
-            int mrc =
-                s_mark(l, txn, i, k.mv_data, klen, seqs[j], j ? pb : NULL);
-            if (mrc)
-                ret = s_err(mrc, "marks");
-        }
-        free(seqs);
-        keys++;
-    }
-    mdb_cursor_close(c);
-    if (ret != LPG_OK)
-        return ret == LPG_EMAPFULL ? MDB_MAP_FULL : MDB_CORRUPTED;
-    if (rc != MDB_NOTFOUND)
+    int rc = s_each_row(l, txn, l->tables[i], s_fill_key, &i, &keys);
+    if (rc)
         return rc;
     lpg_info("ledger: %s: the index '%s' (%zu keys) now has marks to start "
              "a window from",
@@ -489,46 +509,54 @@ s_open_marks(lpg_ledger_t *l, MDB_txn *txn, int i, bool fill)
     return fill ? s_fill_marks(l, txn, i) : 0;
 }
 
+/*  Where s_chain_row is in an older index's duplicates: the index, and
+ *  the last key and seq moved. */
+typedef struct {
+    int i;
+    MDB_val prevk;
+    uint8_t prev[8], keep[512];
+} s_chain_up_t;
+
+/*  One seq of an older index's duplicates into the chains of table
+ *  ctx->i (s_upgrade_chain). */
+static int
+s_chain_row(lpg_ledger_t *l, MDB_txn *txn, const MDB_val *k, MDB_val *v,
+            void *ctx)
+{
+    s_chain_up_t *u = ctx;
+    int i = u->i;
+    if (v->mv_size != 8 || k->mv_size > sizeof u->keep)
+        return MDB_CORRUPTED;
+    bool same = u->prevk.mv_data && u->prevk.mv_size == k->mv_size &&
+                memcmp(u->prevk.mv_data, k->mv_data, k->mv_size) == 0;
+    MDB_val ck = {8, v->mv_data}, cv = {same ? 8 : 0, u->prev};
+    int crc = mdb_put(txn, l->chains[i], &ck, &cv, MDB_NOOVERWRITE);
+    if (crc == 0)
+        crc = s_mark(l, txn, i, k->mv_data, k->mv_size,
+                     lpg_be64_get(v->mv_data), same ? u->prev : NULL);
+    uint8_t hb[512];
+    MDB_val hk;
+    if (crc == 0 && s_head_key(l, i, k->mv_data, k->mv_size, hb, &hk))
+        crc = MDB_BAD_VALSIZE;
+    if (crc == 0)
+        crc = mdb_put(txn, l->tables[i], &hk, v, 0);
+    if (crc)
+        return crc;
+    memcpy(u->prev, v->mv_data, 8);
+    memcpy(u->keep, k->mv_data, k->mv_size);
+    u->prevk.mv_size = k->mv_size;
+    u->prevk.mv_data = u->keep;
+    return 0;
+}
+
 /*  Turns the duplicates of an older ledger's index (dbi old) into the
  *  chains of table i, in the open's write transaction, and drops them. */
 static int
 s_upgrade_chain(lpg_ledger_t *l, MDB_txn *txn, int i, MDB_dbi old)
 {
-    MDB_cursor *c = NULL;
-    int rc = mdb_cursor_open(txn, old, &c);
-    MDB_val k, v, prevk = {0, NULL};
-    uint8_t prev[8], keep[512];
+    s_chain_up_t u = {.i = i};
     size_t moved = 0;
-    int crc = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
-    for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (v.mv_size != 8 || k.mv_size > sizeof keep) {
-            crc = MDB_CORRUPTED;
-            break;
-        }
-        bool same = prevk.mv_data && prevk.mv_size == k.mv_size &&
-                    memcmp(prevk.mv_data, k.mv_data, k.mv_size) == 0;
-        MDB_val ck = {8, v.mv_data}, cv = {same ? 8 : 0, prev};
-        crc = mdb_put(txn, l->chains[i], &ck, &cv, MDB_NOOVERWRITE);
-        if (crc == 0)
-            crc = s_mark(l, txn, i, k.mv_data, k.mv_size,
-                         lpg_be64_get(v.mv_data), same ? prev : NULL);
-        uint8_t hb[512];
-        MDB_val hk;
-        if (crc == 0 && s_head_key(l, i, k.mv_data, k.mv_size, hb, &hk))
-            crc = MDB_BAD_VALSIZE;
-        if (crc == 0)
-            crc = mdb_put(txn, l->tables[i], &hk, &v, 0);
-        if (crc)
-            break;
-        memcpy(prev, v.mv_data, 8);
-        memcpy(keep, k.mv_data, k.mv_size);
-        prevk.mv_size = k.mv_size;
-        prevk.mv_data = keep;
-        moved++;
-    }
-    if (c)
-        mdb_cursor_close(c);
-    rc = crc == MDB_NOTFOUND ? 0 : crc;
+    int rc = s_each_row(l, txn, old, s_chain_row, &u, &moved);
     if (rc == 0)
         rc = mdb_drop(txn, old, 1);
     if (rc == 0)

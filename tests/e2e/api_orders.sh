@@ -10,29 +10,10 @@
 # log show it delivered; a delivery naming another driver's order is
 # refused ORDER_OTHER_DRIVER over the API too.
 . "$LPG_ROOT/tests/e2e/lib.sh"
-
-if python3 -c 'import cryptography' 2>/dev/null; then
-    ok "python3 with cryptography"
-else
-    not_ok "python3-cryptography is needed: run deploy/install-deps.sh"
-    t_done
-    exit 1
-fi
-CLIENT="python3 $LPG_ROOT/tests/tools/api_client.py"
+. "$LPG_ROOT/tests/e2e/orders_lib.sh"
 
 H="$T_DIR/home"
-t_home "$H" && ok "home" || not_ok "home"
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-if grep -q '^webd.port' "$H/lpgtrace.conf"; then
-    sed -i "s|^webd.port = .*|webd.port = $PORT|" "$H/lpgtrace.conf"
-else
-    echo "webd.port = $PORT" >>"$H/lpgtrace.conf"
-fi
-URL=http://127.0.0.1:$PORT
-for d in registry filling delivery order; do
-    t_daemon $d "$H" && ok "$d up" || not_ok "$d up"
-done
-lpg() { lpgtrace --home "$H" "$@"; }
+o_api_world
 
 check "company" lpg company add NT --name "NT Gas" --gs1-prefix 6905555 --licence L-1 --licence-until 2030-12-31
 check "another company" lpg company add OT --name "Other Gas" --gs1-prefix 6905556 --licence L-2 --licence-until 2030-12-31
@@ -45,65 +26,15 @@ check "household U1 in Chongchuan" lpg user add U1 --company NT --kind household
     --gas-cert GC-U1 --area CHONGCHUAN --address "No. 8 Secret Lane"
 check "household U2" lpg user add U2 --company NT --kind household --name "Li Si" --id-card 320601199001012345 --gas-cert GC-U2
 
-mkdir -p "$T_DIR/st/keys"
-lpgtrace keygen --out "$T_DIR/st/keys/scanner" >/dev/null
-check "station scanner enrolled" lpg device enroll --key "$T_DIR/st/keys/scanner" --company NT --site S1 --role filling-scanner
-cp "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$T_DIR/st/keys/"
-printf 'device.key = keys/scanner\ndevice.site = S1\ndevice.operator = OP-S1\n%s\n' \
-    "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$T_DIR/st/lpgtrace.conf"
+o_station NT "station scanner enrolled"
 for k in hh1 hh2 hh0 ot; do lpgtrace keygen --out "$T_DIR/$k" >/dev/null; done
 check "DRV1's handheld (bound to DRV1)" lpg device enroll --key "$T_DIR/hh1" --company NT --role handheld --person DRV1 --vehicle SU-A001
 check "DRV2's handheld (bound to DRV2)" lpg device enroll --key "$T_DIR/hh2" --company NT --role handheld --person DRV2
 check "a handheld bound to nobody" lpg device enroll --key "$T_DIR/hh0" --company NT --role handheld
 check "another company's handheld, bound to a DRV1 of its own" lpg device enroll --key "$T_DIR/ot" --company OT --role handheld --person DRV1
-A="$T_DIR/nt-admin"
-lpgtrace keygen --out "$A" >/dev/null
-check "company admin key (the order desk)" lpg device enroll --key "$A" --company NT --role company-admin
-GC_U1=$(lpg user cert U1 --until 2030-12-31 --as "$A")
-GC_U2=$(lpg user cert U2 --until 2030-12-31 --as "$A")
+o_desk
 
-lpgtrace keygen --out "$H/keys/gateway" >/dev/null
-check "the gateway enrolled" lpg device enroll --key "$H/keys/gateway" --company authority --role gateway --name "lpg-webd"
-lpg-webd --home "$H" >>"$T_DIR/webd.log" 2>&1 &
-T_PIDS="$T_PIDS $!"
-i=0
-while [ $i -lt 100 ] && ! curl -s -o /dev/null "$URL/healthz"; do
-    sleep 0.1
-    i=$((i + 1))
-done
-curl -s -o /dev/null "$URL/healthz" && ok "lpg-webd up" || not_ok "lpg-webd up"
-
-cyl() {
-    lpg cylinder add --company NT --type 00015 --serial "$1" --tare-g 15000 --fill-g 14500 \
-        --made 2022-01 --design-life-y 8 --next-inspection 2028-01-01 --insurance-until 2028-01-01 \
-        >"$T_DIR/$1.out" 2>&1
-    sed -n 's|^code *\(https://[^ ]*\).*|\1|p' "$T_DIR/$1.out" >"$T_DIR/$1"
-    [ -s "$T_DIR/$1" ]
-}
-fill() {
-    lpg-scan --home "$T_DIR/st" fill-check --json --code "$(cat "$T_DIR/$1")" \
-        --tare-g 15100 --check all=ok >"$T_DIR/fc" 2>&1 || return 1
-    id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check_id"])' "$T_DIR/fc")
-    lpg-scan --home "$T_DIR/st" fill-done --allow "$id" --full-g 29500 --leak ok >/dev/null 2>&1
-}
-api() {
-    key=$1
-    shift
-    $CLIENT "$URL" "$key" "$@" >"$T_DIR/ans" 2>"$T_DIR/err"
-}
-want() {
-    if python3 - "$T_DIR/ans" "$2" <<'EOF'; then
-import json, sys
-a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-b = a[-1]["body"] if a else None
-sys.exit(0 if eval(sys.argv[2]) else 1)
-EOF
-        ok "$1"
-    else
-        not_ok "$1"
-        sed 's/^/#   /' "$T_DIR/ans" "$T_DIR/err" | head -20
-    fi
-}
+o_webd
 J() { python3 -c 'import json,sys; d=dict(a.split("=",1) for a in sys.argv[1:]); print(json.dumps({k:(json.loads(v[1:]) if v[:1]=="@" else v) for k,v in d.items()}))' "$@"; }
 CHECKS='@[{"item":"hose","ok":true},{"item":"regulator","ok":true},{"item":"valve","ok":true},{"item":"leak","ok":true},{"item":"stove","ok":true},{"item":"storage","ok":true}]'
 order() { lpg --json order "$@" --company NT --as "$A" >"$T_DIR/ord" 2>&1; }

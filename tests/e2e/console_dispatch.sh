@@ -16,6 +16,7 @@
 # the company's key, none by lpg-webd's.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 . "$LPG_ROOT/tests/web/webd_env.sh"
+. "$LPG_ROOT/tests/e2e/orders_lib.sh"
 
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${CI:-}" ]; then
     ok "the browser flow # SKIP chromium is not installed (sh deploy/install-deps.sh installs it)"
@@ -51,21 +52,7 @@ GC_U2=$(lpg user cert U2 --until 2030-12-31 --as "$A")
 check "PIN of U1" lpg user pin U1 --as "$A" <<PIN
 246810
 PIN
-mkdir -p "$T_DIR/st/keys"
-lpgtrace keygen --out "$T_DIR/st/keys/scanner" >/dev/null
-check "station scanner" lpg device enroll --key "$T_DIR/st/keys/scanner" --company NTGAS --site S1 --role filling-scanner
-cp "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$T_DIR/st/keys/"
-printf 'device.key = keys/scanner\ndevice.site = S1\ndevice.operator = OP-S1\n%s\n' \
-    "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$T_DIR/st/lpgtrace.conf"
-lpgtrace keygen --out "$T_DIR/hh1" >/dev/null
-check "DRV1's handheld" lpg device enroll --key "$T_DIR/hh1" --company NTGAS --role handheld --person DRV1 --vehicle SU-A001
-lpg-scan --home "$T_DIR/st" fill-check --json --code "$W_CODE" --tare-g 15300 --check all=ok >"$T_DIR/fc" 2>&1 &&
-    fid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check_id"])' "$T_DIR/fc") &&
-    lpg-scan --home "$T_DIR/st" fill-done --allow "$fid" --full-g 29700 --leak ok >"$T_DIR/fd" 2>&1 &&
-    ok "the cylinder is filled" || { not_ok "the cylinder is filled"; sed 's/^/#   /' "$T_DIR/fc" "$T_DIR/fd"; }
-lpg account add co1 --role company --company NTGAS >/dev/null &&
-    echo pw-co1-secret | lpg account passwd co1 >/dev/null 2>&1 &&
-    ok "console account co1 (NTGAS)" || not_ok "console account co1"
+o_board
 lpg account add reg1 --role regulator >/dev/null &&
     echo pw-reg1-secret | lpg account passwd reg1 >/dev/null 2>&1 &&
     ok "console account reg1 (regulator)" || not_ok "console account reg1"

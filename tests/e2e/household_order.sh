@@ -13,6 +13,7 @@
 # screenshots household_*.png are kept in build/<variant>/screenshots/.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 . "$LPG_ROOT/tests/web/webd_env.sh"
+. "$LPG_ROOT/tests/e2e/orders_lib.sh"
 
 H="$T_DIR/home"
 w_home "$H" && ok "home" || not_ok "home"
@@ -122,21 +123,7 @@ browser_flow() {
     check "operator" lpg staff add OP-S1 --company NTGAS --site S1 --role operator --name "Op" --cert C-OP --cert-until 2029-01-01
     check "driver DRV1" lpg staff add DRV1 --company NTGAS --role driver --name "Driver" --cert C-D1 --cert-until 2029-01-01
     check "vehicle SU-A001" lpg vehicle add SU-A001 --company NTGAS --permit P-1 --permit-until 2029-01-01
-    mkdir -p "$T_DIR/st/keys"
-    lpgtrace keygen --out "$T_DIR/st/keys/scanner" >/dev/null
-    check "station scanner" lpg device enroll --key "$T_DIR/st/keys/scanner" --company NTGAS --site S1 --role filling-scanner
-    cp "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$T_DIR/st/keys/"
-    printf 'device.key = keys/scanner\ndevice.site = S1\ndevice.operator = OP-S1\n%s\n' \
-        "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$T_DIR/st/lpgtrace.conf"
-    lpgtrace keygen --out "$T_DIR/hh1" >/dev/null
-    check "DRV1's handheld" lpg device enroll --key "$T_DIR/hh1" --company NTGAS --role handheld --person DRV1 --vehicle SU-A001
-    lpg-scan --home "$T_DIR/st" fill-check --json --code "$W_CODE" --tare-g 15300 --check all=ok >"$T_DIR/fc" 2>&1 &&
-        fid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check_id"])' "$T_DIR/fc") &&
-        lpg-scan --home "$T_DIR/st" fill-done --allow "$fid" --full-g 29700 --leak ok >"$T_DIR/fd" 2>&1 &&
-        ok "the cylinder is filled" || { not_ok "the cylinder is filled"; sed 's/^/#   /' "$T_DIR/fc" "$T_DIR/fd"; }
-    lpg account add co1 --role company --company NTGAS >/dev/null &&
-        echo pw-co1-secret | lpg account passwd co1 >/dev/null 2>&1 &&
-        ok "console account co1 (NTGAS)" || not_ok "console account co1 (NTGAS)"
+    o_board
 
     # What happens between placing and reloading, with the order's id.
     cat >"$T_DIR/then.sh" <<EOF

@@ -14,29 +14,10 @@
 # and `lpgtrace report reveals` lists them (who, which order, when),
 # for the user too.
 . "$LPG_ROOT/tests/e2e/lib.sh"
-
-if python3 -c 'import cryptography' 2>/dev/null; then
-    ok "python3 with cryptography"
-else
-    not_ok "python3-cryptography is needed: run deploy/install-deps.sh"
-    t_done
-    exit 1
-fi
-CLIENT="python3 $LPG_ROOT/tests/tools/api_client.py"
+. "$LPG_ROOT/tests/e2e/orders_lib.sh"
 
 H="$T_DIR/home"
-t_home "$H" && ok "home" || not_ok "home"
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-if grep -q '^webd.port' "$H/lpgtrace.conf"; then
-    sed -i "s|^webd.port = .*|webd.port = $PORT|" "$H/lpgtrace.conf"
-else
-    echo "webd.port = $PORT" >>"$H/lpgtrace.conf"
-fi
-URL=http://127.0.0.1:$PORT
-for d in registry filling delivery order; do
-    t_daemon $d "$H" && ok "$d up" || not_ok "$d up"
-done
-lpg() { lpgtrace --home "$H" "$@"; }
+o_api_world
 
 ID_CARD=320601199001011234
 check "company" lpg company add NT --name "NT Gas" --gs1-prefix 6905555 --licence L-1 --licence-until 2030-12-31
@@ -50,12 +31,7 @@ check "household U1, with an address and a phone" lpg user add U1 --company NT -
 check "household U2" lpg user add U2 --company NT --kind household --name "Li Si" --id-card 320601199001012345 \
     --phone 13900139000 --address "No. 9 Other Road" --gas-cert GC-U2
 
-mkdir -p "$T_DIR/st/keys"
-lpgtrace keygen --out "$T_DIR/st/keys/scanner" >/dev/null
-check "station scanner enrolled" lpg device enroll --key "$T_DIR/st/keys/scanner" --company NT --site S1 --role filling-scanner
-cp "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$T_DIR/st/keys/"
-printf 'device.key = keys/scanner\ndevice.site = S1\ndevice.operator = OP-S1\n%s\n' \
-    "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$T_DIR/st/lpgtrace.conf"
+o_station NT "station scanner enrolled"
 # handheld NAME DRIVER [enroll options]: a handheld's home (lpg-scan) whose
 # key the API client signs with too
 handheld() {
@@ -73,41 +49,9 @@ handheld() {
 check "DRV1's handheld (bound to DRV1)" handheld hh1 DRV1 --person DRV1 --vehicle SU-A001
 check "DRV2's handheld (bound to DRV2)" handheld hh2 DRV2 --person DRV2
 check "a handheld bound to nobody" handheld hh0 DRV1
-A="$T_DIR/nt-admin"
-lpgtrace keygen --out "$A" >/dev/null
-check "company admin key (the order desk)" lpg device enroll --key "$A" --company NT --role company-admin
-GC_U1=$(lpg user cert U1 --until 2030-12-31 --as "$A")
-GC_U2=$(lpg user cert U2 --until 2030-12-31 --as "$A")
+o_desk
 
-lpgtrace keygen --out "$H/keys/gateway" >/dev/null
-check "the gateway enrolled" lpg device enroll --key "$H/keys/gateway" --company authority --role gateway --name "lpg-webd"
-lpg-webd --home "$H" >>"$T_DIR/webd.log" 2>&1 &
-T_PIDS="$T_PIDS $!"
-i=0
-while [ $i -lt 100 ] && ! curl -s -o /dev/null "$URL/healthz"; do
-    sleep 0.1
-    i=$((i + 1))
-done
-curl -s -o /dev/null "$URL/healthz" && ok "lpg-webd up" || not_ok "lpg-webd up"
-
-api() {
-    key=$1
-    shift
-    $CLIENT "$URL" "$key" "$@" >"$T_DIR/ans" 2>"$T_DIR/err"
-}
-want() {
-    if python3 - "$T_DIR/ans" "$2" <<'PY'; then
-import json, sys
-a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-b = a[-1]["body"] if a else None
-sys.exit(0 if eval(sys.argv[2]) else 1)
-PY
-        ok "$1"
-    else
-        not_ok "$1"
-        sed 's/^/#   /' "$T_DIR/ans" "$T_DIR/err" | head -20
-    fi
-}
+o_webd
 # look KEYHOME ORDER [client options]: prepare, sign and post a look at
 # ORDER's address
 look() {

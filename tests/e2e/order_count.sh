@@ -10,90 +10,21 @@
 # presented) when there is none, GAS_CERT_REVOKED when its issuer's key
 # was revoked since.
 . "$LPG_ROOT/tests/e2e/lib.sh"
+. "$LPG_ROOT/tests/e2e/orders_lib.sh"
 
 H="$T_DIR/home"
 t_home "$H" && ok "home" || not_ok "home"
-for s in registry filling delivery order; do
-    t_daemon $s "$H" && ok "$s up" || not_ok "$s up"
-done
-lpg() { lpgtrace --home "$H" "$@"; }
-
-check "company" lpg company add NT --name "NT Gas" --gs1-prefix 6905555 --licence L-1 --licence-until 2030-12-31
-check "station S1" lpg site add S1 --company NT --name "Station 1" --kind filling --lat 32.01 --lon 120.86
-check "operator" lpg staff add OP-S1 --company NT --site S1 --role operator --name "Op" --cert C-OP --cert-until 2029-01-01
-check "driver" lpg staff add DRV1 --company NT --role driver --name "Driver" --cert C-D1 --cert-until 2029-01-01
-check "vehicle" lpg vehicle add SU-A001 --company NT --permit P-1 --permit-until 2029-01-01
-check "household U1" lpg user add U1 --company NT --kind household --name "Zhang San" --id-card 320601199001011234 --gas-cert GC-U1
-check "household U2" lpg user add U2 --company NT --kind household --name "Li Si" --id-card 320601199001012345 --gas-cert GC-U2
+o_world
 check "household U3, never delivered to" lpg user add U3 --company NT --kind household --name "Wang Wu" --id-card 320601199001013333 --gas-cert GC-U3
-
-mkdir -p "$T_DIR/st/keys" "$T_DIR/hh/keys"
-lpgtrace keygen --out "$T_DIR/st/keys/scanner" >/dev/null
-lpg device enroll --key "$T_DIR/st/keys/scanner" --company NT --site S1 --role filling-scanner >/dev/null
-cp "$H/keys/filling.curve.pub" "$H/keys/authority.pub" "$T_DIR/st/keys/"
-printf 'device.key = keys/scanner\ndevice.site = S1\ndevice.operator = OP-S1\n%s\n' \
-    "$(grep '^endpoint.filling' "$H/lpgtrace.conf")" >"$T_DIR/st/lpgtrace.conf"
-lpgtrace keygen --out "$T_DIR/hh/keys/handheld" >/dev/null
-check "handheld enrolled" lpg device enroll --key "$T_DIR/hh/keys/handheld" --company NT --role handheld
-cp "$H/keys/delivery.curve.pub" "$H/keys/authority.pub" "$T_DIR/hh/keys/"
-printf 'device.key = keys/handheld\ndevice.site = S1\ndevice.operator = DRV1\ndevice.vehicle = SU-A001\n%s\n' \
-    "$(grep '^endpoint.delivery' "$H/lpgtrace.conf")" >"$T_DIR/hh/lpgtrace.conf"
-A="$T_DIR/nt-admin"
-lpgtrace keygen --out "$A" >/dev/null
-check "company admin key (the order desk)" lpg device enroll --key "$A" --company NT --role company-admin
 A2="$T_DIR/nt-admin2"
 lpgtrace keygen --out "$A2" >/dev/null
 check "a second admin key" lpg device enroll --key "$A2" --company NT --role company-admin
-GC_U1=$(lpg user cert U1 --until 2030-12-31 --as "$A")
 GC_U2=$(lpg user cert U2 --until 2030-12-31 --as "$A2")
-
-cyl() { # SERIAL SPEC
-    lpg cylinder add --company NT --type 00015 --serial "$1" --spec "$2" --tare-g 15000 --fill-g 14500 \
-        --made 2022-01 --design-life-y 8 --next-inspection 2028-01-01 --insurance-until 2028-01-01 \
-        >"$T_DIR/$1.out" 2>&1
-    sed -n 's|^code *\(https://[^ ]*\).*|\1|p' "$T_DIR/$1.out" >"$T_DIR/$1"
-    [ -s "$T_DIR/$1" ]
-}
-fill() {
-    lpg-scan --home "$T_DIR/st" fill-check --json --code "$(cat "$T_DIR/$1")" \
-        --tare-g 15100 --check all=ok >"$T_DIR/fc" 2>&1 || return 1
-    id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["check_id"])' "$T_DIR/fc")
-    lpg-scan --home "$T_DIR/st" fill-done --allow "$id" --full-g 29500 --leak ok >/dev/null 2>&1
-}
-tokens() {
-    python3 -c 'import json,sys; print(" ".join(r["token"] for r in json.load(open(sys.argv[1])).get("reasons", [])))' "$1"
-}
-field() {
-    python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$1" "$2"
-}
-CHECKS="--check hose=ok --check regulator=ok --check valve=ok --check leak=ok --check stove=ok --check storage=ok"
-ready() { cyl "$1" "$2" && fill "$1" && lpg-scan --home "$T_DIR/hh" dispatch --code "$(cat "$T_DIR/$1")" >/dev/null 2>&1; }
-deliver() { # SERIAL USER GASCERT [--order ID]
-    s=$1 u=$2 g=$3
-    shift 3
-    # shellcheck disable=SC2086
-    lpg-scan --home "$T_DIR/hh" deliver --json --code "$(cat "$T_DIR/$s")" --user "$u" --gas-cert "$g" $CHECKS "$@" >"$T_DIR/ans" 2>&1
-}
-order() { lpg --json order "$@" --company NT --as "$A" >"$T_DIR/ans" 2>&1; }
-expect() { # what STATUS TOKENS
-    rc=$? got=$(tokens "$T_DIR/ans" 2>/dev/null)
-    if [ "$rc" -eq "$2" ] && [ "$got" = "$3" ]; then
-        ok "$1${3:+: $3}"
-    else
-        not_ok "$1: exit $rc, reasons '$got', wanted $2 '$3'"
-        sed 's/^/#   /' "$T_DIR/ans" | head -5
-    fi
-}
 words() { # TOKEN: its zh and en words with their detail, from the answer
     python3 -c 'import json,sys
 for r in json.load(open(sys.argv[1])).get("reasons", []):
     if r["token"] == sys.argv[2]:
         print(r["zh"]); print(r["en"])' "$T_DIR/ans" "$1"
-}
-show() { # ORDER: "status handed count"
-    lpg --json order show "$1" | python3 -c 'import json,sys
-o = json.load(sys.stdin)
-print(o["status"], o["handed"], o["count"])'
 }
 
 # Two cylinders of YSP15 for U1.

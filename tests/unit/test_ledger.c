@@ -314,6 +314,22 @@ test_new_ids_sort_in_time(void **state)
     assert_true(memcmp(a + 6, b + 6, 10) != 0);
 }
 
+/*  A transaction straight in the LMDB of the ledger in dir (flags 0 or
+ *  MDB_RDONLY), as another process would open it; *env is closed by the
+ *  caller. */
+static MDB_txn *
+s_raw_begin(const char *dir, unsigned flags, MDB_env **env)
+{
+    MDB_txn *txn;
+    assert_int_equal(mdb_env_create(env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(*env, 32), 0);
+    if (!(flags & MDB_RDONLY))
+        assert_int_equal(mdb_env_set_mapsize(*env, 1ULL << 30), 0);
+    assert_int_equal(mdb_env_open(*env, dir, flags, 0600), 0);
+    assert_int_equal(mdb_txn_begin(*env, NULL, flags, &txn), 0);
+    return txn;
+}
+
 /*  Rewrites the event ids of the ledger in dir as a ledger written before
  *  the ids were keyed by time kept them: table "event_ids", signer first. */
 /*  Sets meta "format" of the ledger in dir (NULL: drops it), and drops
@@ -324,11 +340,7 @@ s_set_format(const char *dir, const char *format, const char *drop)
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi meta, dbi;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
-    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    txn = s_raw_begin(dir, 0, &env);
     assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
     MDB_val k = {6, "format"},
             v = {format ? strlen(format) : 0, (void *)format};
@@ -369,10 +381,7 @@ test_newer_layout_refused(void **state)
     MDB_txn *txn;
     MDB_dbi meta;
     MDB_val k = {6, "format"}, v;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-    assert_int_equal(mdb_env_open(env, f->dir, MDB_RDONLY, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    txn = s_raw_begin(f->dir, MDB_RDONLY, &env);
     assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
     assert_int_equal(mdb_get(txn, meta, &k, &v), 0);
     assert_int_equal(v.mv_size, strlen("lpgtrace-ledger-99"));
@@ -392,11 +401,7 @@ s_make_old_ids(const char *dir)
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi from, to;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
-    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    txn = s_raw_begin(dir, 0, &env);
     assert_int_equal(mdb_dbi_open(txn, "event_ids_t", 0, &from), 0);
     assert_int_equal(mdb_dbi_open(txn, "event_ids", MDB_CREATE, &to), 0);
     MDB_cursor *c;
@@ -460,10 +465,7 @@ test_ids_from_before(void **state)
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-    assert_int_equal(mdb_env_open(env, f->dir, MDB_RDONLY, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    txn = s_raw_begin(f->dir, MDB_RDONLY, &env);
     assert_int_equal(mdb_dbi_open(txn, "event_ids", 0, &dbi), MDB_NOTFOUND);
     assert_int_equal(mdb_dbi_open(txn, "event_ids_t", 0, &dbi), 0);
     MDB_stat st;
@@ -481,10 +483,7 @@ s_has_table(const char *dir, const char *name)
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    txn = s_raw_begin(dir, MDB_RDONLY, &env);
     int rc = mdb_dbi_open(txn, name, 0, &dbi);
     assert_true(rc == 0 || rc == MDB_NOTFOUND);
     mdb_txn_abort(txn);
@@ -503,10 +502,7 @@ test_retired_by_actor(void **state)
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-    assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    txn = s_raw_begin(f->dir, 0, &env);
     assert_int_equal(mdb_dbi_open(txn, "by_actor",
                                   MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED,
                                   &dbi),
@@ -713,11 +709,7 @@ s_make_old_nodes(const char *dir, uint64_t size)
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi tree, old;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
-    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    txn = s_raw_begin(dir, 0, &env);
     assert_int_equal(mdb_dbi_open(txn, "tree", 0, &tree), 0);
     assert_int_equal(mdb_dbi_open(txn, "nodes", MDB_CREATE, &old), 0);
     size_t n = 0;
@@ -939,11 +931,7 @@ s_make_old_index(const char *dir, const char *name, const char *host)
     char hn[64], cn[64];
     snprintf(hn, sizeof hn, "%s.head", name);
     snprintf(cn, sizeof cn, "%s.chain", name);
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-    assert_int_equal(mdb_env_set_mapsize(env, 1ULL << 30), 0);
-    assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    txn = s_raw_begin(dir, 0, &env);
     assert_int_equal(mdb_dbi_open(txn, host ? host : hn, 0, &head), 0);
     assert_int_equal(mdb_dbi_open(txn, cn, 0, &chain), 0);
     assert_int_equal(
