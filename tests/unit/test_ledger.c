@@ -330,8 +330,6 @@ s_raw_begin(const char *dir, unsigned flags, MDB_env **env)
     return txn;
 }
 
-/*  Rewrites the event ids of the ledger in dir as a ledger written before
- *  the ids were keyed by time kept them: table "event_ids", signer first. */
 /*  Sets meta "format" of the ledger in dir (NULL: drops it), and drops
  *  table drop unless NULL, straight in LMDB, as another process would. */
 static void
@@ -395,6 +393,8 @@ test_newer_layout_refused(void **state)
         LPG_OK);
 }
 
+/*  Rewrites the event ids of the ledger in dir as a ledger written before
+ *  the ids were keyed by time kept them: table "event_ids", signer first. */
 static void
 s_make_old_ids(const char *dir)
 {
