@@ -356,25 +356,7 @@ s_delivered(lpg_txn_t *txn, const Lpg__Event *e, const Lpg__OrderState *st,
         if (lpg_txn_entry(txn, seq, &data, &len) != LPG_OK)
             return s_invalid(outcome, "no entry %llu",
                              (unsigned long long)seq);
-        Lpg__LedgerEntry *le = lpg__ledger_entry__unpack(NULL, len, data);
-        Lpg__SignedEvent *se =
-            le ? lpg__signed_event__unpack(NULL, le->signed_event.len,
-                                           le->signed_event.data)
-               : NULL;
-        Lpg__Event *de =
-            se ? lpg__event__unpack(NULL, se->body.len, se->body.data) : NULL;
-        bool ok = de && de->body_case == LPG__EVENT__BODY_DELIVERY &&
-                  le->outcome &&
-                  le->outcome->status == LPG__STATUS__STATUS_OK &&
-                  de->delivery->order &&
-                  strcmp(de->delivery->order, d->order) == 0 && de->user &&
-                  strcmp(de->user, st->user) == 0;
-        if (de)
-            lpg__event__free_unpacked(de, NULL);
-        if (se)
-            lpg__signed_event__free_unpacked(se, NULL);
-        if (le)
-            lpg__ledger_entry__free_unpacked(le, NULL);
+        bool ok = lpg_order_delivery_of(txn, seq, d->order, st->user);
         if (!ok)
             return s_invalid(outcome,
                              "entry %llu is no accepted delivery of order %s",
