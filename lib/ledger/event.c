@@ -139,11 +139,38 @@ s_wire_type(const ProtobufCFieldDescriptor *f)
     return 0;
 }
 
+/*  Where the walk is: a field of the message one level up. The text
+ *  ("SignedEvent.body.fill_record.reasons[2]") is made only when a check
+ *  fails, so a good encoding costs no formatting. */
+typedef struct s_path {
+    const struct s_path *up; /* NULL: the message the walk began with */
+    const char *name;
+    long index; /* a repeated field's place in its run; -1: not repeated */
+} s_path_t;
+
+static void
+s_path_text(const s_path_t *p, char *out, size_t outsz)
+{
+    if (!p->up)
+        snprintf(out, outsz, "%s", p->name);
+    else {
+        s_path_text(p->up, out, outsz);
+        size_t used = strlen(out);
+        if (p->index >= 0)
+            snprintf(out + used, outsz - used, ".%s[%ld]", p->name, p->index);
+        else
+            snprintf(out + used, outsz - used, ".%s", p->name);
+    }
+}
+
 __attribute__((format(printf, 4, 5))) static int
-s_wire_fail(char *why, size_t whysz, const char *path, const char *fmt, ...)
+s_wire_fail(char *why, size_t whysz, const s_path_t *path, const char *fmt,
+            ...)
 {
     if (why && whysz) {
-        int n = snprintf(why, whysz, "%s: ", path);
+        char text[S_PATH_MAX];
+        s_path_text(path, text, sizeof text);
+        int n = snprintf(why, whysz, "%s: ", text);
         if (n >= 0 && (size_t)n < whysz) {
             va_list ap;
             va_start(ap, fmt);
@@ -156,9 +183,8 @@ s_wire_fail(char *why, size_t whysz, const char *path, const char *fmt, ...)
 
 static int
 s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len,
-            const char *path, unsigned depth, char *why, size_t whysz)
+            const s_path_t *path, unsigned depth, char *why, size_t whysz)
 {
-    char sub[S_PATH_MAX];
     uint32_t last = 0;  /* the field number seen last */
     unsigned count = 0; /* how many times in a row (repeated fields) */
     uint8_t seen[(64 + 7) / 8] = {0}; /* field numbers < 64 seen */
@@ -187,10 +213,8 @@ s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len,
             count++;
         else
             count = 0;
-        if (repeated)
-            snprintf(sub, sizeof sub, "%s.%s[%u]", path, f->name, count);
-        else
-            snprintf(sub, sizeof sub, "%s.%s", path, f->name);
+        s_path_t field = {path, f->name, repeated ? (long)count : -1};
+        const s_path_t *sub = &field;
         if (num < last)
             return s_wire_fail(why, whysz, sub,
                                "out of order: a canonical encoding has its "
@@ -249,8 +273,8 @@ s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len,
         if (f->label != PROTOBUF_C_LABEL_REQUIRED)
             continue;
         if (f->id < 64 && !(seen[f->id / 8] & (1u << (f->id % 8)))) {
-            snprintf(sub, sizeof sub, "%s.%s", path, f->name);
-            return s_wire_fail(why, whysz, sub, "missing (required)");
+            s_path_t field = {path, f->name, -1};
+            return s_wire_fail(why, whysz, &field, "missing (required)");
         }
     }
     return LPG_OK;
@@ -303,7 +327,8 @@ lpg_proto_wire_check(const ProtobufCMessageDescriptor *d, const uint8_t *data,
                      size_t len, char *why, size_t whysz)
 {
     assert(d);
-    return s_wire_walk(d, data, len, d->short_name, 0, why, whysz);
+    s_path_t root = {NULL, d->short_name, -1};
+    return s_wire_walk(d, data, len, &root, 0, why, whysz);
 }
 
 static int
