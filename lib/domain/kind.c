@@ -11,6 +11,7 @@
 #include "domain/registry.h"
 #include "domain/state.h"
 #include "base/count.h"
+#include "ledger/event.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -113,18 +114,11 @@ lpg_kind_check_service(const char *service, Lpg__Event__BodyCase body,
 int
 lpg_kind_peek(const uint8_t *data, size_t len, Lpg__Event__BodyCase *body)
 {
-    *body = LPG__EVENT__BODY__NOT_SET;
     lpg_count(LPG_COUNT_EVENT_PEEK);
-    Lpg__SignedEvent *se = lpg__signed_event__unpack(NULL, len, data);
-    if (!se)
-        return LPG_EMALFORMED;
-    Lpg__Event *e = lpg__event__unpack(NULL, se->body.len, se->body.data);
-    lpg__signed_event__free_unpacked(se, NULL);
-    if (!e)
-        return LPG_EMALFORMED;
-    *body = e->body_case;
-    lpg__event__free_unpacked(e, NULL);
-    return LPG_OK;
+    int b;
+    int rc = lpg_event_peek_body(data, len, &b);
+    *body = rc == LPG_OK ? (Lpg__Event__BodyCase)b : LPG__EVENT__BODY__NOT_SET;
+    return rc;
 }
 
 bool

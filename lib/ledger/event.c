@@ -280,6 +280,77 @@ s_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len,
     return LPG_OK;
 }
 
+/*  Skips the value of a field of wire type wt at *at; false if it is
+ *  truncated or of a wire type we never use (groups). */
+static bool
+s_wire_skip(const uint8_t *p, size_t len, size_t *at, unsigned wt)
+{
+    uint64_t v;
+    switch (wt) {
+    case 0:
+        return s_varint(p, len, at, &v);
+    case 1:
+    case 5: {
+        size_t w = wt == 1 ? 8 : 4;
+        if (len - *at < w)
+            return false;
+        *at += w;
+        return true;
+    }
+    case 2:
+        if (!s_varint(p, len, at, &v) || v > len - *at)
+            return false;
+        *at += (size_t)v;
+        return true;
+    default:
+        return false;
+    }
+}
+
+int
+lpg_event_peek_body(const uint8_t *data, size_t len, int *body)
+{
+    *body = LPG__EVENT__BODY__NOT_SET;
+    /* SignedEvent.body (field 1): the Event's bytes */
+    const uint8_t *ev = NULL;
+    size_t evlen = 0, at = 0;
+    while (at < len) {
+        uint64_t tag;
+        if (!s_varint(data, len, &at, &tag) || tag >> 32)
+            return LPG_EMALFORMED;
+        size_t start = at;
+        if (!s_wire_skip(data, len, &at, (unsigned)(tag & 7)))
+            return LPG_EMALFORMED;
+        if (tag == ((1u << 3) | 2)) {
+            uint64_t n;
+            size_t q = start;
+            (void)s_varint(data, len, &q, &n);
+            ev = data + q;
+            evlen = (size_t)n;
+        }
+    }
+    if (!ev)
+        return LPG_EMALFORMED;
+    /* Event: the number of its body oneof's field (the last one given,
+     * as protobuf-c would keep) is the body case. */
+    at = 0;
+    while (at < evlen) {
+        uint64_t tag;
+        if (!s_varint(ev, evlen, &at, &tag) || tag >> 32)
+            return LPG_EMALFORMED;
+        uint32_t num = (uint32_t)(tag >> 3);
+        const ProtobufCFieldDescriptor *f =
+            num ? protobuf_c_message_descriptor_get_field(
+                      &lpg__event__descriptor, num)
+                : NULL;
+        if (f && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+            *body = (int)num;
+        if (!s_wire_skip(ev, evlen, &at, (unsigned)(tag & 7)))
+            return LPG_EMALFORMED;
+    }
+    return LPG_OK;
+}
+
 int
 lpg_proto_empty_check(const ProtobufCMessage *m, const char **field)
 {

@@ -29,6 +29,14 @@ typedef struct {
     uint8_t body_hash[LPG_SHA256_LEN]; /* SHA-256 of the body bytes */
 } lpg_event_t;
 
+/*  The body case (Lpg__Event__BodyCase) of the Event inside SignedEvent
+ *  bytes, read off the wire without unpacking anything: for routing and
+ *  for skipping entries of other kinds. It checks only that the bytes
+ *  parse as fields; lpg_event_decode checks the rest. LPG_OK (with
+ *  LPG__EVENT__BODY__NOT_SET if the Event has no body) or
+ *  LPG_EMALFORMED. */
+int lpg_event_peek_body(const uint8_t *data, size_t len, int *body);
+
 /*  Decodes and validates SignedEvent bytes (and the Event inside).
  *  LPG_EMALFORMED with a reason in why (if given) for anything that does
  *  not decode or breaks a bound; the reason starts with the field at

@@ -71,14 +71,15 @@ s_on_site(void *ctx, uint64_t seq)
     s_recall_t *r = ctx;
     Lpg__LedgerEntry *e = NULL;
     lpg_event_t ev;
-    int rc = lpg_report_entry(r->t, seq, &e, &ev);
+    bool fill;
+    int rc = lpg_report_entry_if(r->t, seq, LPG__EVENT__BODY_FILL_RECORD, &e,
+                                 &ev, &fill);
     if (rc != LPG_OK)
         return rc;
-    const Lpg__Event *b = ev.event;
+    const Lpg__Event *b = fill ? ev.event : NULL;
     if (e->recorded_at_ms >= r->stop_ms)
         rc = S_STOP;
-    else if (b->body_case == LPG__EVENT__BODY_FILL_RECORD &&
-             lpg_report_accepted(e) && b->cylinder && *b->cylinder &&
+    else if (b && lpg_report_accepted(e) && b->cylinder && *b->cylinder &&
              b->device_time_ms >= r->from && b->device_time_ms < r->to) {
         if (r->n == r->cap) {
             size_t cap = r->cap ? r->cap * 2 : 16;
@@ -101,7 +102,8 @@ s_on_site(void *ctx, uint64_t seq)
                 rc = LPG_ENOMEM;
         }
     }
-    lpg_event_clear(&ev);
+    if (fill)
+        lpg_event_clear(&ev);
     lpg__ledger_entry__free_unpacked(e, NULL);
     return rc;
 }

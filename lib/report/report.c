@@ -486,9 +486,10 @@ lpg_report_csv_field(FILE *out, const char *s, bool last)
 }
 
 int
-lpg_report_entry(lpg_txn_t *t, uint64_t seq, Lpg__LedgerEntry **entry,
-                 lpg_event_t *ev)
+lpg_report_entry_if(lpg_txn_t *t, uint64_t seq, int kind,
+                    Lpg__LedgerEntry **entry, lpg_event_t *ev, bool *decoded)
 {
+    *decoded = false;
     const uint8_t *data;
     size_t len;
     int rc = lpg_txn_entry(t, seq, &data, &len);
@@ -497,14 +498,29 @@ lpg_report_entry(lpg_txn_t *t, uint64_t seq, Lpg__LedgerEntry **entry,
     Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, len, data);
     if (!e)
         return LPG_EMALFORMED;
-    rc = lpg_event_decode(ev, e->signed_event.data, e->signed_event.len, NULL,
-                          0);
+    int body = LPG__EVENT__BODY__NOT_SET;
+    if (kind != LPG__EVENT__BODY__NOT_SET)
+        rc = lpg_event_peek_body(e->signed_event.data, e->signed_event.len,
+                                 &body);
+    if (rc == LPG_OK && body == kind)
+        rc = lpg_event_decode(ev, e->signed_event.data, e->signed_event.len,
+                              NULL, 0);
     if (rc != LPG_OK) {
         lpg__ledger_entry__free_unpacked(e, NULL);
         return rc;
     }
+    *decoded = body == kind;
     *entry = e;
     return LPG_OK;
+}
+
+int
+lpg_report_entry(lpg_txn_t *t, uint64_t seq, Lpg__LedgerEntry **entry,
+                 lpg_event_t *ev)
+{
+    bool decoded;
+    return lpg_report_entry_if(t, seq, LPG__EVENT__BODY__NOT_SET, entry, ev,
+                               &decoded);
 }
 
 const char *

@@ -154,6 +154,14 @@ void lpg_report_csv_field(FILE *out, const char *s, bool last);
 int lpg_report_entry(lpg_txn_t *t, uint64_t seq, Lpg__LedgerEntry **entry,
                      lpg_event_t *ev);
 
+/*  As lpg_report_entry, but the event is decoded only if it is of kind
+ *  (an Lpg__Event__BodyCase, read off the wire first): *decoded says
+ *  whether it was, and only then does ev need lpg_event_clear. *entry is
+ *  always the caller's to free. For walks that skip most entries. */
+int lpg_report_entry_if(lpg_txn_t *t, uint64_t seq, int kind,
+                        Lpg__LedgerEntry **entry, lpg_event_t *ev,
+                        bool *decoded);
+
 /*  True when the service accepted the entry (status OK, or no outcome:
  *  an entry written without a service's verdict). */
 bool lpg_report_accepted(const Lpg__LedgerEntry *e);

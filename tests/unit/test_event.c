@@ -230,6 +230,58 @@ s_request(bool unknown, char *why, size_t whysz)
     return rc;
 }
 
+/*  The kind is read off the wire, as protobuf-c would unpack it, with no
+ *  decoding: also where the full decode refuses the bytes; truncated
+ *  bytes or an Event with no body say so. */
+static void
+test_peek_body(void **state)
+{
+    (void)state;
+    s_buf_t body, se;
+    int kind = -1;
+    s_fill_check(&body, &(s_opts_t){0});
+    s_signed(&se, &body, &(s_opts_t){0});
+    assert_int_equal(lpg_event_peek_body(se.b, se.n, &kind), LPG_OK);
+    assert_int_equal(kind, LPG__EVENT__BODY_FILL_CHECK);
+    lpg_event_t ev;
+    assert_int_equal(lpg_event_decode(&ev, se.b, se.n, NULL, 0), LPG_OK);
+    assert_int_equal((int)ev.event->body_case, kind);
+    lpg_event_clear(&ev);
+
+    /* out of order and with an unknown field: the decode refuses, the
+     * kind is still what the bytes say */
+    s_fill_check(&body, &(s_opts_t){.site_first = true, .unknown_ev = 99});
+    s_signed(&se, &body, &(s_opts_t){.unknown_se = 7});
+    assert_int_equal(lpg_event_peek_body(se.b, se.n, &kind), LPG_OK);
+    assert_int_equal(kind, LPG__EVENT__BODY_FILL_CHECK);
+
+    /* every cut inside the SignedEvent's body field (its first, before
+     * key_id and sig) is refused or names no body */
+    s_fill_check(&body, &(s_opts_t){0});
+    s_signed(&se, &body, &(s_opts_t){0});
+    size_t body_end = se.n - (2 + LPG_KEYID_LEN) - (2 + LPG_ED25519_SIG_LEN);
+    for (size_t cut = 0; cut < body_end; cut++) {
+        kind = -1;
+        int rc = lpg_event_peek_body(se.b, cut, &kind);
+        if (rc == LPG_OK && kind == LPG__EVENT__BODY_FILL_CHECK)
+            fail_msg("%zu of %zu bytes peeked as a whole fill check", cut,
+                     se.n);
+        assert_true(rc == LPG_OK || rc == LPG_EMALFORMED);
+    }
+
+    /* an Event without a body */
+    s_buf_t bare = {.n = 0};
+    uint8_t id[16] = {1};
+    s_field_bytes(&bare, 1, id, sizeof id);
+    s_signed(&se, &bare, &(s_opts_t){0});
+    assert_int_equal(lpg_event_peek_body(se.b, se.n, &kind), LPG_OK);
+    assert_int_equal(kind, LPG__EVENT__BODY__NOT_SET);
+    /* no Event at all */
+    assert_int_equal(
+        lpg_event_peek_body((const uint8_t *)"\x10\x01", 2, &kind),
+        LPG_EMALFORMED);
+}
+
 static void
 test_request_unknown_field(void **state)
 {
@@ -248,6 +300,7 @@ main(void)
         cmocka_unit_test(test_unknown_field_refused),
         cmocka_unit_test(test_faults_named),
         cmocka_unit_test(test_request_unknown_field),
+        cmocka_unit_test(test_peek_body),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
