@@ -142,6 +142,7 @@ struct lpg_ledger {
     bool watch;      /* read only, an older layout: see s_check_format */
     char *dir;
     bool rdonly;
+    bool scratch; /* LPG_LEDGER_SCRATCH: MDB_NOSYNC, a crash loses it */
     lpg_key_t *authority;
     uint8_t authority_id[LPG_KEYID_LEN];
     lpg_keyring_t *keys;    /* enrolled devices' keys, by key id */
@@ -768,7 +769,8 @@ s_env_open(lpg_ledger_t *l, uint64_t map_size)
             mdb_env_set_mapsize(l->env, map_size ? map_size : S_DEFAULT_MAP),
             "mapsize");
     if (rc == LPG_OK) {
-        unsigned envflags = MDB_NOTLS | (l->rdonly ? MDB_RDONLY : 0);
+        unsigned envflags = MDB_NOTLS | (l->rdonly ? MDB_RDONLY : 0) |
+                            (l->scratch ? MDB_NOSYNC : 0);
         int mrc = mdb_env_open(l->env, l->dir, envflags, 0600);
         if (mrc) {
             lpg_error("ledger: cannot open %s: %s", l->dir, mdb_strerror(mrc));
@@ -840,6 +842,7 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
     pthread_mutex_init(&l->txn_lock, NULL);
     pthread_cond_init(&l->txn_cond, NULL);
     l->rdonly = (flags & LPG_LEDGER_RDONLY) != 0;
+    l->scratch = (flags & LPG_LEDGER_SCRATCH) != 0;
     l->proj = proj;
     l->dir = strdup(dir);
     int rc = l->dir ? lpg_keyring_new(&l->keys) : LPG_ENOMEM;

@@ -49,6 +49,7 @@ const char *lpg_table_name(lpg_table_t t);
 #define LPG_LEDGER_CREATE 0x1     /* create the environment if missing */
 #define LPG_LEDGER_RDONLY 0x2     /* read only (audit copies, verify) */
 #define LPG_LEDGER_NO_UPGRADE 0x4 /* keep an older state: caller rebuilds */
+#define LPG_LEDGER_SCRATCH 0x8    /* thrown away after use: commits unsynced */
 
 /*  Opens (or with LPG_LEDGER_CREATE, creates) the ledger in directory
  *  dir. map_size 0 means the default (1 TiB, reserved, not used). proj

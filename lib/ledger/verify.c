@@ -228,62 +228,72 @@ s_signer(const lpg_projection_t *proj, lpg_txn_t *t, lpg_keyring_t *keys,
     return ret;
 }
 
-static int
-s_count_row(void *ctx, const void *key, size_t klen, const void *val,
-            size_t vlen)
-{
-    (*(uint64_t *)ctx)++;
-    return LPG_OK;
-}
+/*  A table's rows, as a count and one running hash: both sides iterate
+ *  in the same key order, so equal hashes mean equal rows. */
+typedef struct {
+    uint8_t acc[32];
+    uint64_t rows;
+} s_digest_t;
 
-/*  Index rows as one hash per table, order-independent of nothing: both
- *  sides iterate in the same key order, so a running hash compares. */
 static int
 s_hash_row(void *ctx, const void *key, size_t klen, const void *val,
            size_t vlen)
 {
-    uint8_t *acc = ctx;
+    s_digest_t *d = ctx;
     uint8_t lens[16];
     lpg_be64_put(lens, klen);
     lpg_be64_put(lens + 8, vlen);
-    lpg_iov_t parts[] = {{acc, 32}, {lens, 16}, {key, klen}, {val, vlen}};
-    lpg_sha256v(parts, 4, acc);
+    lpg_iov_t parts[] = {{d->acc, 32}, {lens, 16}, {key, klen}, {val, vlen}};
+    lpg_sha256v(parts, 4, d->acc);
+    d->rows++;
     return LPG_OK;
 }
 
-static int
-s_compare_state(lpg_txn_t *live, lpg_txn_t *replay, lpg_verify_report_t *r)
+/*  One side of the comparison (the stored state or the replay), every
+ *  table: a job of its own, so both sides are read at once. A read
+ *  transaction is used by one thread at a time: one job per side. */
+typedef struct {
+    lpg_txn_t *txn;
+    s_digest_t d[LPG_TABLE_COUNT];
+    int rc;
+} s_side_t;
+
+static void
+s_side_job(void *ctx, size_t i)
 {
-    for (int tb = 0; tb < LPG_TABLE_COUNT; tb++) {
-        uint64_t nlive = 0, nreplay = 0;
-        int rc = lpg_txn_foreach(live, tb, s_count_row, &nlive);
-        if (rc == LPG_OK)
-            rc = lpg_txn_foreach(replay, tb, s_count_row, &nreplay);
-        if (rc != LPG_OK)
-            return rc;
-        r->state_rows += nlive;
-        bool differs = nlive != nreplay;
-        if (!differs) {
-            uint8_t a[32] = {0}, b[32] = {0};
-            rc = lpg_txn_foreach(live, tb, s_hash_row, a);
-            if (rc == LPG_OK)
-                rc = lpg_txn_foreach(replay, tb, s_hash_row, b);
-            if (rc != LPG_OK)
-                return rc;
-            differs = memcmp(a, b, 32) != 0;
-        }
-        if (differs) {
-            char detail[160];
-            snprintf(detail, sizeof detail,
-                     "state table '%s' does not match the log (%llu rows "
-                     "stored, %llu from replay): run lpgtrace rebuild",
-                     lpg_table_name(tb), (unsigned long long)nlive,
-                     (unsigned long long)nreplay);
-            s_bad(r, LPG_ECORRUPT, false, 0, "", detail);
-            return LPG_OK;
-        }
+    s_side_t *side = &((s_side_t *)ctx)[i];
+    side->rc = LPG_OK;
+    for (int tb = 0; tb < LPG_TABLE_COUNT && side->rc == LPG_OK; tb++)
+        side->rc = lpg_txn_foreach(side->txn, tb, s_hash_row, &side->d[tb]);
+}
+
+static int
+s_compare_state(lpg_workers_t *pool, lpg_txn_t *live, lpg_txn_t *replay,
+                lpg_verify_report_t *r)
+{
+    s_side_t *sides = calloc(2, sizeof *sides);
+    if (!sides)
+        return LPG_ENOMEM;
+    sides[0].txn = live;
+    sides[1].txn = replay;
+    lpg_workers_run(pool, 2, 1, s_side_job, sides);
+    int rc = sides[0].rc != LPG_OK ? sides[0].rc : sides[1].rc;
+    for (int tb = 0; tb < LPG_TABLE_COUNT && rc == LPG_OK; tb++) {
+        const s_digest_t *a = &sides[0].d[tb], *b = &sides[1].d[tb];
+        r->state_rows += a->rows;
+        if (a->rows == b->rows && memcmp(a->acc, b->acc, 32) == 0)
+            continue;
+        char detail[160];
+        snprintf(detail, sizeof detail,
+                 "state table '%s' does not match the log (%llu rows "
+                 "stored, %llu from replay): run lpgtrace rebuild",
+                 lpg_table_name(tb), (unsigned long long)a->rows,
+                 (unsigned long long)b->rows);
+        s_bad(r, LPG_ECORRUPT, false, 0, "", detail);
+        break;
     }
-    return LPG_OK;
+    free(sides);
+    return rc;
 }
 
 int
@@ -364,7 +374,8 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
             rc = LPG_EIO;
             goto cleanup;
         }
-        rc = lpg_ledger_open(&scratch, scratch_dir, LPG_LEDGER_CREATE,
+        rc = lpg_ledger_open(&scratch, scratch_dir,
+                             LPG_LEDGER_CREATE | LPG_LEDGER_SCRATCH,
                              1ULL << 36, proj);
         if (rc != LPG_OK)
             goto cleanup;
@@ -556,7 +567,7 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
     if (rc == LPG_OK && r->error == LPG_OK && scratch) {
         rc = lpg_ledger_read(scratch, &st);
         if (rc == LPG_OK)
-            rc = s_compare_state(t, st, r);
+            rc = s_compare_state(pool, t, st, r);
         lpg_txn_abort(&st);
     }
 
