@@ -1,7 +1,9 @@
 /*  workers.c - see workers.h. A run is a generation: the caller publishes
  *  (n, block, fn, ctx) and bumps the generation; each thread, woken,
  *  claims blocks until none is left; the caller claims blocks too, then
- *  waits until every claimed block is reported done.
+ *  waits until every claimed block is reported done. A nudge wakes the
+ *  sleeping threads to spin for a while on the generation, so that the
+ *  run the caller is about to start finds them awake.
  */
 #include "base/workers.h"
 #include "base/error.h"
@@ -10,9 +12,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define S_MAX_THREADS 63
+/*  How long a nudged thread waits, awake, for the run: more than a
+ *  service takes from a request's arrival to its signature checks. */
+#define S_SPIN_NS 200000
 
 struct lpg_workers {
     pthread_mutex_t lock;
@@ -20,7 +26,9 @@ struct lpg_workers {
     size_t n, block, next, completed;
     lpg_job_fn fn;
     void *ctx;
-    uint64_t generation;
+    uint64_t generation; /* read unlocked while spinning: atomics */
+    uint64_t nudges;
+    size_t sleeping; /* threads in pthread_cond_wait */
     bool quit;
     size_t nthreads;
     pthread_t tid[S_MAX_THREADS];
@@ -59,22 +67,65 @@ s_claim(lpg_workers_t *w)
     }
 }
 
+static uint64_t
+s_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*  A nudged thread: waits awake for a new generation, up to S_SPIN_NS. */
+static void
+s_spin(lpg_workers_t *w, uint64_t seen)
+{
+    uint64_t t0 = s_now_ns();
+    while (__atomic_load_n(&w->generation, __ATOMIC_ACQUIRE) == seen &&
+           !__atomic_load_n(&w->quit, __ATOMIC_ACQUIRE) &&
+           s_now_ns() - t0 < S_SPIN_NS) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+}
+
 static void *
 s_main(void *arg)
 {
     lpg_workers_t *w = arg;
-    uint64_t seen = 0;
+    uint64_t seen = 0, seen_nudges = 0;
     for (;;) {
         pthread_mutex_lock(&w->lock);
-        while (!w->quit && w->generation == seen)
+        while (!w->quit && w->generation == seen && w->nudges == seen_nudges) {
+            w->sleeping++;
             pthread_cond_wait(&w->work, &w->lock);
+            w->sleeping--;
+        }
         bool quit = w->quit;
+        bool run = w->generation != seen;
         seen = w->generation;
+        seen_nudges = w->nudges;
         pthread_mutex_unlock(&w->lock);
         if (quit)
             return NULL;
-        s_claim(w);
+        if (run)
+            s_claim(w);
+        else
+            s_spin(w, seen); /* nudged: the run is on its way */
     }
+}
+
+void
+lpg_workers_nudge(lpg_workers_t *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    if (w->sleeping > 0) {
+        w->nudges++;
+        pthread_cond_broadcast(&w->work);
+    }
+    pthread_mutex_unlock(&w->lock);
 }
 
 int
@@ -109,7 +160,7 @@ lpg_workers_destroy(lpg_workers_t **p)
         return;
     lpg_workers_t *w = *p;
     pthread_mutex_lock(&w->lock);
-    w->quit = true;
+    __atomic_store_n(&w->quit, true, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&w->work);
     pthread_mutex_unlock(&w->lock);
     for (size_t i = 0; i < w->nthreads; i++)
@@ -139,7 +190,7 @@ lpg_workers_start(lpg_workers_t *w, size_t n, size_t block, lpg_job_fn fn,
     w->completed = 0;
     w->fn = fn;
     w->ctx = ctx;
-    w->generation++;
+    __atomic_store_n(&w->generation, w->generation + 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&w->work);
     pthread_mutex_unlock(&w->lock);
 }

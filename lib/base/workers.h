@@ -40,6 +40,13 @@ void lpg_workers_start(lpg_workers_t *w, size_t n, size_t block, lpg_job_fn fn,
                        void *ctx);
 void lpg_workers_wait(lpg_workers_t *w);
 
+/*  Wakes the pool's sleeping threads to wait awake, for a short while,
+ *  for a run: for a caller that will start one after a little work of
+ *  its own (a service that has just received a request), so the run
+ *  does not wait for a thread to wake. NULL-safe; costs nothing when no
+ *  thread sleeps. */
+void lpg_workers_nudge(lpg_workers_t *w);
+
 /*  A pool for one run on `cores` threads, the caller's among them (0:
  *  every core); no more threads than there are blocks. */
 void lpg_workers_run_once(unsigned cores, size_t n, size_t block,

@@ -2170,6 +2170,12 @@ s_verify_all(lpg_ledger_t *l, s_item_t *items, size_t n,
     lpg_workers_run(l->workers, jobs, jobs >= 512 ? 16 : 1, s_verify_job, &c);
 }
 
+void
+lpg_ledger_nudge(lpg_ledger_t *l)
+{
+    lpg_workers_nudge(l->workers);
+}
+
 static void
 s_signer_release(const lpg_projection_t *proj, lpg_signer_t *sg)
 {

@@ -211,6 +211,11 @@ const Lpg__Outcome *lpg_batch_outcome(const lpg_batch_t *b, size_t i);
  *  added to it. Owned by the batch. */
 void *lpg_batch_pre(const lpg_batch_t *b, size_t i);
 
+/*  Wakes the signature-checking threads (if started) to wait awake for a
+ *  batch about to be prepared: for a service that has just received a
+ *  request, so a lone event's two checks run side by side at once. */
+void lpg_ledger_nudge(lpg_ledger_t *l);
+
 /*  Where append time went, summed since open (for benchmarks and
  *  operators): decoding and key look-up, signature checks, the write
  *  transaction (rules, entries, tree, state), the synced commit; and the

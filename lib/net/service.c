@@ -1156,6 +1156,9 @@ lpg_service_run(lpg_service_t *s)
                 lpg_error("%s: out of memory", s->o.name);
                 continue;
             }
+            /* The signature threads wake while the requests are read
+             * and their senders checked, not after. */
+            lpg_ledger_nudge(s->o.ledger);
             /* Answers to queries wait in the unit until it is committed:
              * a unit stops taking requests once they pass unit_bytes. */
             size_t held = 0;

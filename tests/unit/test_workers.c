@@ -154,12 +154,53 @@ test_start_then_wait(void **state)
     pthread_mutex_destroy(&c.lock);
 }
 
+/*  A nudge wakes the sleeping threads to wait for a run; it runs
+ *  nothing itself. Runs after nudges (right after, and after the threads
+ *  gave up waiting) still run every index once on more than one thread;
+ *  a pool nudged and destroyed at once ends; NULL is fine. */
+static void
+test_nudge(void **state)
+{
+    size_t n = 2000;
+    s_ctx_t c;
+    memset(&c, 0, sizeof c);
+    pthread_mutex_init(&c.lock, NULL);
+    c.hits = calloc(n, sizeof *c.hits);
+    lpg_workers_t *w = NULL;
+    assert_int_equal(lpg_workers_new(&w, 2), LPG_OK);
+    assert_non_null(w);
+    for (int round = 0; round < 50; round++) {
+        s_reset(&c, n);
+        lpg_workers_nudge(w);
+        lpg_workers_nudge(w);
+        if (round % 10 == 9)
+            usleep(1000); /* the spin is over: asleep again */
+        lpg_workers_run(w, n, 1, s_job, &c);
+        s_check_once(&c, n);
+        assert_true(atomic_load(&c.nthreads) > 1);
+    }
+    /* A nudge alone runs nothing. */
+    s_reset(&c, n);
+    lpg_workers_nudge(w);
+    usleep(1000);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(atomic_load(&c.hits[i]), 0);
+    /* Destroyed while its threads spin. */
+    lpg_workers_nudge(w);
+    lpg_workers_destroy(&w);
+    assert_null(w);
+    lpg_workers_nudge(NULL);
+    free(c.hits);
+    pthread_mutex_destroy(&c.lock);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_index_once),
         cmocka_unit_test(test_start_then_wait),
+        cmocka_unit_test(test_nudge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
