@@ -162,9 +162,22 @@ struct lpg_ledger {
     bool resizing;
 };
 
+/*  A read transaction reads entries and tree nodes through a cursor
+ *  each (opened on first use), and asks for the next record when the
+ *  key wanted is the one after the cursor's: a walk in order (verify,
+ *  the log, a backup's check) steps from record to record instead of
+ *  searching the tree for each. */
+typedef struct {
+    MDB_cursor *c;
+    uint64_t last; /* the key the cursor is on (8 bytes, big-endian) */
+    bool at;       /* the cursor is on a record, last */
+} s_walk_t;
+
 struct lpg_txn {
     MDB_txn *txn;
     lpg_ledger_t *l;
+    bool write;
+    s_walk_t entries, nodes;
 };
 
 const char *
@@ -1135,6 +1148,46 @@ s_begin(lpg_ledger_t *l, unsigned flags, MDB_txn **out)
     }
 }
 
+static void
+s_walk_close(lpg_txn_t *t)
+{
+    if (t->entries.c)
+        mdb_cursor_close(t->entries.c);
+    if (t->nodes.c)
+        mdb_cursor_close(t->nodes.c);
+    t->entries.c = t->nodes.c = NULL;
+}
+
+/*  The record under the 8-byte big-endian key `key` of dbi, through
+ *  w's cursor in a read transaction (the next record when the cursor is
+ *  on the key before), else by a look-up. An MDB error code. */
+static int
+s_walk_get(lpg_txn_t *t, s_walk_t *w, MDB_dbi dbi, uint64_t key, MDB_val *v)
+{
+    uint8_t kb[8];
+    lpg_be64_put(kb, key);
+    MDB_val k = {8, kb};
+    if (t->write)
+        return mdb_get(t->txn, dbi, &k, v);
+    if (!w->c && mdb_cursor_open(t->txn, dbi, &w->c) != 0) {
+        w->c = NULL;
+        return mdb_get(t->txn, dbi, &k, v);
+    }
+    int rc;
+    if (w->at && key != 0 && w->last == key - 1) {
+        MDB_val nk;
+        rc = mdb_cursor_get(w->c, &nk, v, MDB_NEXT);
+        if (rc == 0 && nk.mv_size == 8 && memcmp(nk.mv_data, kb, 8) == 0) {
+            w->last = key;
+            return 0;
+        }
+    }
+    rc = mdb_cursor_get(w->c, &k, v, MDB_SET);
+    w->at = rc == 0;
+    w->last = key;
+    return rc;
+}
+
 static int
 s_txn_begin(lpg_ledger_t *l, bool write, lpg_txn_t **out)
 {
@@ -1145,6 +1198,7 @@ s_txn_begin(lpg_ledger_t *l, bool write, lpg_txn_t **out)
     if (!t)
         return LPG_ENOMEM;
     t->l = l;
+    t->write = write;
     int rc = s_begin(l, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc) {
         free(t);
@@ -1171,6 +1225,7 @@ lpg_txn_abort(lpg_txn_t **p)
 {
     if (!p || !*p)
         return;
+    s_walk_close(*p);
     mdb_txn_abort((*p)->txn);
     s_end((*p)->l);
     free(*p);
@@ -1181,6 +1236,7 @@ int
 lpg_txn_commit(lpg_txn_t **p)
 {
     MDB_env *env = (*p)->l->env;
+    s_walk_close(*p);
     int rc = s_err(s_disk_full(mdb_txn_commit((*p)->txn), env), "commit");
     s_end((*p)->l);
     free(*p);
@@ -1202,15 +1258,11 @@ lpg_txn_size(lpg_txn_t *t, uint64_t *out)
 int
 lpg_txn_entry(lpg_txn_t *t, uint64_t seq, const uint8_t **data, size_t *len)
 {
-    uint8_t kb[8];
-    lpg_be64_put(kb, seq);
-    MDB_val k = {8, kb}, v;
-    int rc = mdb_get(t->txn, t->l->internal[S_ENTRIES], &k, &v);
-    if (rc)
-        return s_err(rc, "entry");
-    *data = v.mv_data;
-    *len = v.mv_size;
-    return LPG_OK;
+    MDB_val v = {0, NULL};
+    int rc = s_walk_get(t, &t->entries, t->l->internal[S_ENTRIES], seq, &v);
+    *data = rc ? NULL : v.mv_data;
+    *len = rc ? 0 : v.mv_size;
+    return rc ? s_err(rc, "entry") : LPG_OK;
 }
 
 /*  Node (level, index) covers leaves [a, n), n = (index + 1) << level,
@@ -1253,8 +1305,10 @@ lpg_txn_node(lpg_txn_t *t, unsigned level, uint64_t index, uint8_t out[32])
     size_t klen;
     if (s_node_key(t->l, kb, level, index, &klen) != LPG_OK)
         return LPG_ENOTFOUND;
-    MDB_val k = {klen, kb}, v;
-    int rc = mdb_get(t->txn, t->l->internal[S_NODES], &k, &v);
+    MDB_val k = {klen, kb}, v = {0, NULL};
+    int rc = klen == 8 ? s_walk_get(t, &t->nodes, t->l->internal[S_NODES],
+                                    lpg_be64_get(kb), &v)
+                       : mdb_get(t->txn, t->l->internal[S_NODES], &k, &v);
     if (rc)
         return s_err(rc, "node");
     if (v.mv_size != 32)
