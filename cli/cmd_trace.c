@@ -1234,10 +1234,9 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
         json_object_set_new(st, "from_unchecked_entries",
                             json_integer((json_int_t)t->nentries));
     json_object_set_new(doc, "now", st);
-    char *text = json_dumps(doc, JSON_INDENT(2));
-    if (text)
-        puts(text);
-    free(text);
+    /* Straight to stdout: a long history is not built as one string. */
+    if (json_dumpf(doc, stdout, JSON_INDENT(2)) == 0)
+        putchar('\n');
     json_decref(doc);
 }
 
