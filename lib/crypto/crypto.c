@@ -8,7 +8,8 @@
  *  stays for what libsodium does not do, or does less well:
  *  - PEM key files (PKCS#8 private keys, SubjectPublicKeyInfo public keys):
  *    libsodium has no PEM or ASN.1; the files stay as they are, and a key
- *    is read from its file into libsodium's raw form, and back to write it;
+ *    is read from its file into libsodium's raw form, and back to write it
+ *    (the one form our writer makes is read without OpenSSL: s_load_fast);
  *  - SHA-256 and HMAC-SHA-256: OpenSSL's SHA-256 uses the processor's SHA
  *    instructions, libsodium's is portable C (the Merkle tree hashes a lot);
  *  - AES-256-GCM: libsodium offers it only on processors with AES-NI and
@@ -19,6 +20,7 @@
  *  SHA-256 reuses one digest context per thread.
  */
 #include "crypto/crypto.h"
+#include "base/count.h"
 #include "base/error.h"
 #include "base/log.h"
 
@@ -292,6 +294,127 @@ s_open_keyfile(FILE **out, const char *path, struct stat *st)
     return LPG_OK;
 }
 
+/*  The fast path for the one form s_save writes: one PEM block, nothing
+ *  before or after it, around the DER that OpenSSL writes for an Ed25519
+ *  key (RFC 8410): a SubjectPublicKeyInfo of a fixed 12-byte prefix and
+ *  the 32-byte key, or a PKCS#8 v1 OneAsymmetricKey of a fixed 16-byte
+ *  prefix and the 32-byte seed. Read that way it skips OpenSSL's decoder
+ *  framework, which costs half a millisecond a key or more. It takes
+ *  only files that OpenSSL reads as the same key; anything else (another
+ *  label or algorithm, attributes, a v2 key, encryption, headers, blank
+ *  or long lines, text around the block, more bytes) goes to OpenSSL,
+ *  which reports it as before. */
+#define S_FAST_MAX 4096
+#define S_PEM_LINE 64
+
+static const uint8_t s_spki_prefix[] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+                                        0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+static const uint8_t s_pkcs8_prefix[] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30,
+                                         0x05, 0x06, 0x03, 0x2b, 0x65, 0x70,
+                                         0x04, 0x22, 0x04, 0x20};
+
+/*  If text[*pos] starts with word, moves past it. */
+static bool
+s_skip(const char *text, size_t len, size_t *pos, const char *word)
+{
+    size_t n = strlen(word);
+    if (len - *pos < n || memcmp(text + *pos, word, n) != 0)
+        return false;
+    *pos += n;
+    return true;
+}
+
+/*  Moves past a line break: "\n" or "\r\n". */
+static bool
+s_skip_eol(const char *text, size_t len, size_t *pos)
+{
+    return s_skip(text, len, pos, "\n") || s_skip(text, len, pos, "\r\n");
+}
+
+static bool
+s_is_b64(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+}
+
+/*  Finds the base64 body of the one PEM block text holds: the BEGIN line
+ *  first, lines of base64 (each but the last exactly 64 characters, '='
+ *  only in the last), the END line last, then nothing. */
+static bool
+s_pem_body(const char *text, size_t len, const char *label, const char **body,
+           size_t *bodylen)
+{
+    size_t pos = 0;
+    if (!s_skip(text, len, &pos, "-----BEGIN ") ||
+        !s_skip(text, len, &pos, label) || !s_skip(text, len, &pos, "-----") ||
+        !s_skip_eol(text, len, &pos))
+        return false;
+    size_t start = pos, lines = 0;
+    bool last = false; /* the line read was short or padded */
+    while (!s_skip(text, len, &pos, "-----END ")) {
+        size_t n = 0;
+        while (pos + n < len && s_is_b64(text[pos + n]))
+            n++;
+        if (n == 0 || n > S_PEM_LINE || last)
+            return false;
+        last = n < S_PEM_LINE || memchr(text + pos, '=', n) != NULL;
+        lines++;
+        pos += n;
+        *bodylen = pos - start;
+        if (!s_skip_eol(text, len, &pos))
+            return false;
+    }
+    if (lines == 0 || !s_skip(text, len, &pos, label) ||
+        !s_skip(text, len, &pos, "-----") || !s_skip_eol(text, len, &pos) ||
+        pos != len)
+        return false;
+    *body = text + start;
+    return true;
+}
+
+/*  Tries the fast path on the key file open as fd (its position is left
+ *  where it is). True if it was taken: *rc is then the load's result and
+ *  *out the key. False sends the file to OpenSSL. */
+static bool
+s_load_fast(lpg_key_t **out, int *rc, int fd, const struct stat *st,
+            bool private)
+{
+    if (st->st_size > S_FAST_MAX)
+        return false;
+    char text[S_FAST_MAX + 1];
+    uint8_t der[64];
+    size_t len = 0;
+    bool taken = false;
+    while (len < sizeof text) {
+        ssize_t got = pread(fd, text + len, sizeof text - len, (off_t)len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        len += (size_t)got;
+    }
+    const char *body = NULL;
+    size_t bodylen = 0, derlen = 0;
+    const uint8_t *prefix = private ? s_pkcs8_prefix : s_spki_prefix;
+    size_t plen = private ? sizeof s_pkcs8_prefix : sizeof s_spki_prefix;
+    if (len > S_FAST_MAX ||
+        !s_pem_body(text, len, private ? "PRIVATE KEY" : "PUBLIC KEY", &body,
+                    &bodylen) ||
+        sodium_base642bin(der, sizeof der, body, bodylen, "\r\n", &derlen,
+                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        derlen != plen + 32 || memcmp(der, prefix, plen) != 0)
+        goto cleanup;
+    *rc = private ? lpg_key_from_raw_private(out, der + plen)
+                  : lpg_key_from_raw_public(out, der + plen);
+    taken = true;
+    lpg_count(LPG_COUNT_KEY_FAST);
+cleanup:
+    sodium_memzero(text, sizeof text);
+    sodium_memzero(der, sizeof der);
+    return taken;
+}
+
 int
 lpg_key_load_private(lpg_key_t **out, const char *path)
 {
@@ -308,6 +431,10 @@ lpg_key_load_private(lpg_key_t **out, const char *path)
                   path, (unsigned)(st.st_mode & 0777), path);
         fclose(f);
         return LPG_EKEYPERM;
+    }
+    if (s_load_fast(out, &rc, fileno(f), &st, true)) {
+        fclose(f);
+        return rc;
     }
     EVP_PKEY *pkey = PEM_read_PrivateKey(f, NULL, s_no_passphrase, NULL);
     fclose(f);
@@ -332,6 +459,10 @@ lpg_key_load_public(lpg_key_t **out, const char *path)
     int rc = s_open_keyfile(&f, path, &st);
     if (rc != LPG_OK)
         return rc;
+    if (s_load_fast(out, &rc, fileno(f), &st, false)) {
+        fclose(f);
+        return rc;
+    }
     EVP_PKEY *pkey = PEM_read_PUBKEY(f, NULL, s_no_passphrase, NULL);
     fclose(f);
     if (!pkey) {

@@ -1,6 +1,7 @@
 /*  test_crypto.c - the crypto module: Ed25519 against RFC 8032 and its
  *  strict verification (small-order and non-canonical encodings refused),
- *  context prefixes, PEM key files and their permissions, SHA-256, HMAC
+ *  context prefixes, PEM key files and their permissions (and the fast
+ *  path that reads our own writer's files without OpenSSL), SHA-256, HMAC
  *  (RFC 4231), AES-256-GCM, strict base64 (RFC 4648), hex, and
  *  verification from several threads at once.
  */
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "crypto/crypto.h"
+#include "base/count.h"
 #include "base/error.h"
 
 static char s_dir[] = "/tmp/lpgtest-crypto-XXXXXX";
@@ -494,7 +496,11 @@ test_key_permissions(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(chmod(priv, cases[i].mode), 0);
+        uint64_t fast = lpg_count_get(LPG_COUNT_KEY_FAST);
         assert_int_equal(lpg_key_load_private(&loaded, priv), cases[i].want);
+        /* the mode is checked first, the fast path reads only what passes */
+        assert_int_equal(lpg_count_get(LPG_COUNT_KEY_FAST) - fast,
+                         cases[i].want == LPG_OK ? 1 : 0);
         if (cases[i].want == LPG_OK)
             assert_non_null(loaded);
         else
@@ -566,6 +572,266 @@ test_key_file_errors(void **state)
 
     /* a directory is not a key file */
     assert_int_equal(lpg_key_load_private(&key, s_dir), LPG_EKEYFORMAT);
+}
+
+/*  RFC 8410 section 10.3: the example private key (a v1
+ *  OneAsymmetricKey), and the public key section 10.1 gives for it. */
+static const char s_rfc8410_priv_pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n"
+    "-----END PRIVATE KEY-----\n";
+static const char s_rfc8410_pub_pem[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+    "-----END PUBLIC KEY-----\n";
+#define RFC8410_SEED \
+    "d4ee72dbf913584ad5b6d8f1f769f8ad3afe7c28cbf1d4fbe097a88f44755842"
+#define RFC8410_PUB \
+    "19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e1"
+/*  The fixed DER before the key in each of our writer's files. */
+#define PKCS8_V1 "302e020100300506032b657004220420"
+#define SPKI "302a300506032b6570032100"
+
+/*  More material made once with the openssl tool: a P-256 and an X25519
+ *  public key. */
+static const char s_p256_pub_pem[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEgc4ge1vAIdPcAg0NzvpbU8T0YNsp\n"
+    "BO1VXr6WTxpEO50W29fbtqq6tLIzZrCQaeKxx16/dH5U5dqIBQOSD7dilg==\n"
+    "-----END PUBLIC KEY-----\n";
+static const char s_x25519_pub_pem[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VuAyEAbooWV+3lDlYdTKFwKoAYSoDRf5Fi/TpUjz1bYt1al0I=\n"
+    "-----END PUBLIC KEY-----\n";
+
+/*  Writes the PEM file of label around the DER given in hex, its base64
+ *  cut into lines of width characters, with eol after each line, and
+ *  before and after the block. */
+static void
+s_write_pem(const char *path, const char *label, const char *der_hex,
+            size_t width, const char *eol, const char *before,
+            const char *after)
+{
+    uint8_t der[256];
+    size_t len = s_unhex(der_hex, der, sizeof der);
+    char b64[512], text[1024];
+    size_t b64len = 0;
+    assert_int_equal(
+        lpg_base64_encode(der, len, false, b64, sizeof b64, &b64len), LPG_OK);
+    size_t n = (size_t)snprintf(text, sizeof text, "%s-----BEGIN %s-----%s",
+                                before, label, eol);
+    for (size_t i = 0; i < b64len; i += width) {
+        size_t w = b64len - i < width ? b64len - i : width;
+        n += (size_t)snprintf(text + n, sizeof text - n, "%.*s%s", (int)w,
+                              b64 + i, eol);
+    }
+    snprintf(text + n, sizeof text - n, "-----END %s-----%s%s", label, eol,
+             after);
+    s_write_file(path, text, 0600);
+}
+
+static void
+s_assert_pub(const lpg_key_t *key, const char *want_hex)
+{
+    uint8_t raw[32], want[32];
+    s_unhex(want_hex, want, sizeof want);
+    lpg_key_raw_public(key, raw);
+    assert_memory_equal(raw, want, 32);
+}
+
+/*  A key saved by our writer loads through the fast path, and is the same
+ *  key: it signs what the original signs, and its public half verifies. */
+static void
+test_pem_fast_path(void **state)
+{
+    char priv[256], pub[256];
+    s_path(priv, sizeof priv, "fast.key");
+    s_path(pub, sizeof pub, "fast.pub");
+    lpg_key_t *key = NULL, *lpriv = NULL, *lpub = NULL;
+    assert_int_equal(lpg_key_generate(&key), LPG_OK);
+    assert_int_equal(lpg_key_save_private(key, priv), LPG_OK);
+    assert_int_equal(lpg_key_save_public(key, pub), LPG_OK);
+
+    uint64_t fast = lpg_count_get(LPG_COUNT_KEY_FAST);
+    assert_int_equal(lpg_key_load_private(&lpriv, priv), LPG_OK);
+    assert_int_equal(lpg_count_get(LPG_COUNT_KEY_FAST) - fast, 1);
+    assert_int_equal(lpg_key_load_public(&lpub, pub), LPG_OK);
+    assert_int_equal(lpg_count_get(LPG_COUNT_KEY_FAST) - fast, 2);
+
+    assert_true(lpg_key_has_private(lpriv));
+    assert_false(lpg_key_has_private(lpub));
+    uint8_t r0[32], r1[32], r2[32];
+    lpg_key_raw_public(key, r0);
+    lpg_key_raw_public(lpriv, r1);
+    lpg_key_raw_public(lpub, r2);
+    assert_memory_equal(r0, r1, 32);
+    assert_memory_equal(r0, r2, 32);
+    const char msg[] = "fast path";
+    uint8_t s0[64], s1[64];
+    assert_int_equal(lpg_sign(key, LPG_CTX_EVENT, msg, sizeof msg, s0),
+                     LPG_OK);
+    assert_int_equal(lpg_sign(lpriv, LPG_CTX_EVENT, msg, sizeof msg, s1),
+                     LPG_OK);
+    assert_memory_equal(s0, s1, 64);
+    assert_int_equal(lpg_verify(lpub, LPG_CTX_EVENT, msg, sizeof msg, s1),
+                     LPG_OK);
+    /* the other half's file is refused as before */
+    assert_int_equal(chmod(pub, 0600), 0);
+    lpg_key_t *wrong = NULL;
+    assert_int_equal(lpg_key_load_public(&wrong, priv), LPG_EKEYFORMAT);
+    assert_int_equal(lpg_key_load_private(&wrong, pub), LPG_EKEYFORMAT);
+    assert_null(wrong);
+    assert_int_equal(lpg_count_get(LPG_COUNT_KEY_FAST) - fast, 2);
+
+    lpg_key_destroy(&lpub);
+    lpg_key_destroy(&lpriv);
+    lpg_key_destroy(&key);
+}
+
+/*  RFC 8410's example key, as published and as rewritten with CR LF line
+ *  ends, loads through the fast path and yields the RFC's public key. */
+static void
+test_pem_rfc8410(void **state)
+{
+    char path[256];
+    s_path(path, sizeof path, "rfc8410.key");
+    lpg_key_t *key = NULL;
+    uint64_t fast = lpg_count_get(LPG_COUNT_KEY_FAST);
+    s_write_file(path, s_rfc8410_priv_pem, 0600);
+    assert_int_equal(lpg_key_load_private(&key, path), LPG_OK);
+    assert_true(lpg_key_has_private(key));
+    s_assert_pub(key, RFC8410_PUB);
+    lpg_key_destroy(&key);
+    s_write_file(path, s_rfc8410_pub_pem, 0600);
+    assert_int_equal(lpg_key_load_public(&key, path), LPG_OK);
+    s_assert_pub(key, RFC8410_PUB);
+    lpg_key_destroy(&key);
+    s_write_pem(path, "PRIVATE KEY", PKCS8_V1 RFC8410_SEED, 64, "\r\n", "",
+                "");
+    assert_int_equal(lpg_key_load_private(&key, path), LPG_OK);
+    s_assert_pub(key, RFC8410_PUB);
+    lpg_key_destroy(&key);
+    assert_int_equal(lpg_count_get(LPG_COUNT_KEY_FAST) - fast, 3);
+}
+
+/*  Files the fast path leaves to OpenSSL, and what OpenSSL makes of each:
+ *  the same result as before the fast path existed (the code, and for the
+ *  files it accepts, the key; each line was checked against the loader as
+ *  it was before the fast path). A file is either a DER in hex written as
+ *  PEM (label, line width, text around it), or a whole text. */
+static const struct {
+    const char *what;
+    bool private;
+    const char *label, *der, *before, *after;
+    size_t width;
+    const char *text;
+    int want;
+    const char *pub; /* the key OpenSSL reads, if not RFC8410_PUB */
+} s_fallback[] = {
+    {"v2 version byte", true, "PRIVATE KEY",
+     "302e020101300506032b657004220420" RFC8410_SEED, "", "", 64, NULL,
+     LPG_OK},
+    {"outer SET tag", true, "PRIVATE KEY",
+     "312e020100300506032b657004220420" RFC8410_SEED, "", "", 64, NULL,
+     LPG_EKEYFORMAT},
+    {"inner BIT STRING tag", true, "PRIVATE KEY",
+     "302e020100300506032b657004220320" RFC8410_SEED, "", "", 64, NULL,
+     LPG_EKEYFORMAT},
+    {"X25519 OID", true, "PRIVATE KEY",
+     "302e020100300506032b656e04220420" RFC8410_SEED, "", "", 64, NULL,
+     LPG_EKEYFORMAT},
+    {"lengths of a 31-byte seed", true, "PRIVATE KEY",
+     "302d020100300506032b65700421041f" RFC8410_SEED, "", "", 64, NULL,
+     LPG_EKEYFORMAT},
+    {"bytes after the DER", true, "PRIVATE KEY", PKCS8_V1 RFC8410_SEED "0000",
+     "", "", 64, NULL, LPG_OK},
+    {"attributes", true, "PRIVATE KEY",
+     "303c020100300506032b657004220420" RFC8410_SEED
+     "a00c300a06032a0304310304014e",
+     "", "", 64, NULL, LPG_OK},
+    {"v2 with the public key", true, "PRIVATE KEY",
+     "3051020101300506032b657004220420" RFC8410_SEED "812100" RFC8410_PUB, "",
+     "", 64, NULL, LPG_EKEYFORMAT},
+    {"text before", true, "PRIVATE KEY", PKCS8_V1 RFC8410_SEED,
+     "Ed25519 key\n", "", 64, NULL, LPG_OK},
+    {"text after", true, "PRIVATE KEY", PKCS8_V1 RFC8410_SEED, "", "garbage\n",
+     64, NULL, LPG_OK},
+    {"short lines", true, "PRIVATE KEY", PKCS8_V1 RFC8410_SEED, "", "", 16,
+     NULL, LPG_OK},
+    {"another label", true, "ED25519 PRIVATE KEY", PKCS8_V1 RFC8410_SEED, "",
+     "", 64, NULL, LPG_EKEYFORMAT},
+    {"body cut short", true, NULL, NULL, NULL, NULL, 0,
+     "-----BEGIN PRIVATE KEY-----\n"
+     "MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9E\n"
+     "-----END PRIVATE KEY-----\n",
+     LPG_EKEYFORMAT},
+    {"blank line in the body", true, NULL, NULL, NULL, NULL, 0,
+     "-----BEGIN PRIVATE KEY-----\n"
+     "MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp\n"
+     "\n"
+     "+K06/nwoy/HU++CXqI9EdVhC\n"
+     "-----END PRIVATE KEY-----\n",
+     LPG_EKEYFORMAT},
+    {"no END line", true, NULL, NULL, NULL, NULL, 0,
+     "-----BEGIN PRIVATE KEY-----\n"
+     "MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n",
+     LPG_EKEYFORMAT},
+    {"X25519 private key", true, NULL, NULL, NULL, NULL, 0, s_x25519_pem,
+     LPG_EKEYFORMAT},
+    {"encrypted private key", true, NULL, NULL, NULL, NULL, 0, s_encrypted_pem,
+     LPG_EKEYFORMAT},
+    /* one unused bit: OpenSSL clears the key's last bit */
+    {"public key prefix byte", false, "PUBLIC KEY",
+     "302a300506032b6570032101" RFC8410_PUB, "", "", 64, NULL, LPG_OK,
+     "19bf44096984cdfe8541bac167dc3b96c85086aa30b6b6cb0c5c38ad703166e0"},
+    {"public key OID", false, "PUBLIC KEY",
+     "302a300506032b6571032100" RFC8410_PUB, "", "", 64, NULL, LPG_EKEYFORMAT},
+    {"lengths of a 31-byte key", false, "PUBLIC KEY",
+     "3029300506032b6570032000" RFC8410_PUB, "", "", 64, NULL, LPG_EKEYFORMAT},
+    {"bytes after the public DER", false, "PUBLIC KEY", SPKI RFC8410_PUB "00",
+     "", "", 64, NULL, LPG_OK},
+    {"public text after", false, "PUBLIC KEY", SPKI RFC8410_PUB, "",
+     "garbage\n", 64, NULL, LPG_OK},
+    {"P-256 public key", false, NULL, NULL, NULL, NULL, 0, s_p256_pub_pem,
+     LPG_EKEYFORMAT},
+    {"X25519 public key", false, NULL, NULL, NULL, NULL, 0, s_x25519_pub_pem,
+     LPG_EKEYFORMAT},
+};
+
+static void
+test_pem_fallback(void **state)
+{
+    char path[256];
+    s_path(path, sizeof path, "fallback.pem");
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof s_fallback / sizeof s_fallback[0]; i++) {
+        const char *what = s_fallback[i].what;
+        if (s_fallback[i].text)
+            s_write_file(path, s_fallback[i].text, 0600);
+        else
+            s_write_pem(path, s_fallback[i].label, s_fallback[i].der,
+                        s_fallback[i].width, "\n", s_fallback[i].before,
+                        s_fallback[i].after);
+        lpg_key_t *key = NULL;
+        uint64_t fast = lpg_count_get(LPG_COUNT_KEY_FAST);
+        int rc = s_fallback[i].private ? lpg_key_load_private(&key, path)
+                                       : lpg_key_load_public(&key, path);
+        if (rc != s_fallback[i].want) {
+            print_message("%s: %d, want %d\n", what, rc, s_fallback[i].want);
+            wrong++;
+        }
+        if (lpg_count_get(LPG_COUNT_KEY_FAST) != fast) {
+            print_message("%s: read by the fast path\n", what);
+            wrong++;
+        }
+        if (rc == LPG_OK)
+            s_assert_pub(key,
+                         s_fallback[i].pub ? s_fallback[i].pub : RFC8410_PUB);
+        else
+            assert_null(key);
+        lpg_key_destroy(&key);
+    }
+    assert_int_equal(wrong, 0);
 }
 
 /* ------------------------------------------------------------ digests */
@@ -1006,6 +1272,9 @@ main(void)
         cmocka_unit_test(test_no_overwrite),
         cmocka_unit_test(test_key_permissions),
         cmocka_unit_test(test_key_file_errors),
+        cmocka_unit_test(test_pem_fast_path),
+        cmocka_unit_test(test_pem_rfc8410),
+        cmocka_unit_test(test_pem_fallback),
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_sha256v),
         cmocka_unit_test(test_hmac_rfc4231),
