@@ -1,7 +1,10 @@
 /*  bench_ledger.c - signed-and-verified appends per second, against this
  *  machine's own limits measured in the same run: single-core Ed25519
  *  verifies/s of the verifier in use (lpg_verify; OpenSSL's figure is
- *  printed beside it), synced LMDB commits/s and raw fdatasync/s.
+ *  printed beside it), synced LMDB commits/s and raw fdatasync/s. The
+ *  pipelined phase is judged against the single-core verifies/s measured
+ *  just before and just after it (their mean; both printed), as the
+ *  machine's speed drifts with others' load.
  *
  *  Events are generated and signed before the timed phase (lib/testing/gen.h),
  *  so the signers' cost is not counted. The timed phase appends them in
@@ -160,6 +163,34 @@ s_verifies_per_sec(void)
     } while (t < 1.0);
     lpg_key_destroy(&k);
     return n / t;
+}
+
+/*  Verifies per second on one core at this moment, to pair with a timed
+ *  phase: the best of three short rounds of S_VERIFY_ROUND verifies (the
+ *  quietest moment of a shared machine), after one untimed round. */
+#define S_VERIFY_ROUND 2000
+
+static double
+s_verifies_now(void)
+{
+    lpg_key_t *k = NULL;
+    if (lpg_key_generate(&k) != LPG_OK)
+        abort();
+    uint8_t msg[200], sig[64];
+    memset(msg, 7, sizeof msg);
+    lpg_sign(k, LPG_CTX_EVENT, msg, sizeof msg, sig);
+    double best = 0;
+    for (int r = 0; r < 4; r++) {
+        double t0 = s_now();
+        for (int i = 0; i < S_VERIFY_ROUND; i++)
+            if (lpg_verify(k, LPG_CTX_EVENT, msg, sizeof msg, sig) != LPG_OK)
+                abort();
+        double rate = S_VERIFY_ROUND / (s_now() - t0);
+        if (r > 0 && rate > best)
+            best = rate;
+    }
+    lpg_key_destroy(&k);
+    return best;
 }
 
 /*  The same message and loop through OpenSSL's Ed25519, the verifier
@@ -371,12 +402,16 @@ s_bench(unsigned events, unsigned batch)
     double seq_secs = s_now() - t0;
     lpg_ledger_stats_t seq_st;
     lpg_ledger_stats(l, &seq_st);
-    /* Second half: pipelined, as the services run it. */
+    /* Second half: pipelined, as the services run it, judged against
+     * the verifies/s of one core measured just before and just after it
+     * (the machine's speed drifts with others' load). */
+    double vps0 = s_verifies_now();
     s_io_t io0 = s_io();
     t0 = s_now();
     ok += s_pipeline(l, in + half, total - half, batch);
     double secs = s_now() - t0;
     s_io_t io1 = s_io();
+    double vps1 = s_verifies_now(), vmean = (vps0 + vps1) / 2;
     if (ok != total) {
         fprintf(stderr, "bench: only %llu of %llu events recorded\n",
                 (unsigned long long)ok, (unsigned long long)total);
@@ -391,12 +426,12 @@ s_bench(unsigned events, unsigned batch)
     double seq_aps = (double)half / seq_secs;
     double aps = (double)(total - half) / secs;
     total -= half;
-    double limit = (double)(cpus < 2 ? cpus : 2) * vps;
+    double cores = (double)(cpus < 2 ? cpus : 2);
     printf("ledger append (%llu signed events per phase, batches of %u, "
            "%ld cores)\n",
            (unsigned long long)total, batch, cpus);
     printf("  machine: Ed25519 verifies/s, one core   %10.0f (libsodium, "
-           "in use)\n",
+           "in use; at the start, beside OpenSSL)\n",
            vps);
     printf("           the same through OpenSSL       %10.0f (in use: %.2f "
            "x)\n",
@@ -405,8 +440,14 @@ s_bench(unsigned events, unsigned batch)
     printf("  machine: synced LMDB commits/s (1 put)  %10.0f\n", cps);
     printf("  appends/s, one batch at a time          %10.0f\n", seq_aps);
     printf("  appends/s, pipelined (verify || commit) %10.0f\n", aps);
-    printf("  = %.0f%% of 2 x single-core verifies/s (target >= 85%%)\n",
-           100.0 * aps / limit);
+    printf("  machine: verifies/s, one core, before the pipelined phase "
+           "%.0f, after %.0f, judged against the mean %.0f\n",
+           vps0, vps1, vmean);
+    printf("  = %.0f%% of 2 x single-core verifies/s (the mean; %.0f%% of "
+           "before, %.0f%% of after) (target >= 85%%): %s\n",
+           100.0 * aps / (cores * vmean), 100.0 * aps / (cores * vps0),
+           100.0 * aps / (cores * vps1),
+           aps >= 0.85 * cores * vmean ? "met" : "NOT met");
     printf("  bytes written per event (pipelined)     %10.0f"
            "  (target <= 2500)\n",
            (double)(io1.wchar - io0.wchar) / (double)total);
@@ -415,7 +456,7 @@ s_bench(unsigned events, unsigned batch)
     printf("  commit per event, write txn + sync, us  %10.1f"
            "  (verify on one core: %.1f us)\n",
            (double)(st.ns_write + st.ns_commit) / 1e3 / (double)total,
-           1e6 / vps);
+           1e6 / vmean);
     double all =
         (double)(st.ns_prepare + st.ns_verify + st.ns_write + st.ns_commit);
     printf("  busy time per pipelined event (phases overlap):\n");

@@ -1,0 +1,29 @@
+# bench_ledger.sh - the ledger benchmark, briefly (4,000 events, batches
+# of 256): its appends/s verdict is judged against the mean of the
+# single-core verifies/s measured just before and just after the
+# pipelined phase, both printed, so that a drift of the machine's speed
+# shows instead of deciding the verdict.
+. "$LPG_ROOT/tests/e2e/lib.sh"
+
+N='[0-9][0-9.]*' # a number
+LPG_BENCH_DIR="$T_DIR" "$LPG_BIN/../bench/bench_ledger" 4000 256 >"$T_DIR/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok "the quick benchmark runs" || { not_ok "bench_ledger exit $rc"; sed 's/^/#   /' "$T_DIR/out" | tail -20; }
+check_out "appends/s, pipelined" "^  appends/s, pipelined (verify || commit)  *$N$"
+check_out "the verifies before and after the pipelined phase, and their mean" \
+    "^  machine: verifies/s, one core, before the pipelined phase $N, after $N, judged against the mean $N$"
+check_out "the verdict against the mean, and against each" \
+    "^  = [0-9][0-9]*% of 2 x single-core verifies/s (the mean; [0-9][0-9]*% of before, [0-9][0-9]*% of after) (target >= 85%): \(met\|NOT met\)$"
+# The mean is the mean of the two, and the verdict's share is taken of it.
+sed -n 's/^ledger append (.*, \([0-9]*\) cores)$/cores \1/p;
+        s/.*pipelined (verify || commit)  *\([0-9.]*\)$/aps \1/p;
+        s/.*before the pipelined phase \([0-9.]*\), after \([0-9.]*\), judged against the mean \([0-9.]*\)$/v \1 \2 \3/p;
+        s/^  = \([0-9]*\)% of 2 x single-core.*/pct \1/p' "$T_DIR/out" >"$T_DIR/fig"
+if awk '$1 == "cores" { c = $2 < 2 ? $2 : 2 } $1 == "aps" { aps = $2 } $1 == "v" { b = $2; a = $3; m = $4 } $1 == "pct" { p = $2 }
+        END { ok = b > 0 && a > 0 && (m - (b + a) / 2) ^ 2 <= 1 &&
+                   c > 0 && (p - 100 * aps / (c * m)) ^ 2 <= 1; exit !ok }' "$T_DIR/fig"; then
+    ok "the mean is of before and after, and the share is of the cores (up to 2) x the mean"
+else
+    not_ok "figures do not agree: $(tr '\n' ' ' <"$T_DIR/fig")"
+fi
+t_done
