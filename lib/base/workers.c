@@ -17,8 +17,9 @@
 
 #define S_MAX_THREADS 63
 /*  How long a nudged thread waits, awake, for the run: more than a
- *  service takes from a request's arrival to its signature checks. */
-#define S_SPIN_NS 200000
+ *  service takes from decoding a request to its signature checks (tens
+ *  of microseconds), and short, since it burns a core meanwhile. */
+#define S_SPIN_NS 100000
 
 struct lpg_workers {
     pthread_mutex_t lock;

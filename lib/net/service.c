@@ -1156,18 +1156,23 @@ lpg_service_run(lpg_service_t *s)
                 lpg_error("%s: out of memory", s->o.name);
                 continue;
             }
-            /* The signature threads wake while the requests are read
-             * and their senders checked, not after. */
-            lpg_ledger_nudge(s->o.ledger);
             /* Answers to queries wait in the unit until it is committed:
              * a unit stops taking requests once they pass unit_bytes. */
             size_t held = 0;
+            bool nudged = false;
             while (u->n < s->max_batch && held < s->unit_bytes &&
                    lpg_transport_recv(s->sock, &u->pend[u->n].m, 0) ==
                        LPG_OK) {
                 s_pending_t *q = &u->pend[u->n++];
                 q->t0 = lpg_metrics_now_ns();
                 s_check(s, q);
+                /* The unit's first submit: the signature threads wake
+                 * while the senders are checked and the events decoded,
+                 * not after. */
+                if (q->sender_later && !nudged) {
+                    lpg_ledger_nudge(s->o.ledger);
+                    nudged = true;
+                }
                 s_handle(s, q);
                 if (q->req && q->answered && !q->droppable)
                     held += lpg__reply__get_packed_size(&q->reply.reply);
