@@ -31,6 +31,7 @@
 #include "ledger/ledger.h"
 #include "net/msg.h"
 #include "net/transport.h"
+#include "testing/machine.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -171,33 +172,9 @@ s_run(void *arg)
     return NULL;
 }
 
-/*  Verifies per second on this thread (one core): the best of three
- *  short rounds of S_VERIFY_ROUND verifies, the quietest moment of a
- *  shared machine, after one untimed round (code and tables cold). */
+/*  Verifies per second on one core at this moment (testing/machine.h):
+ *  rounds of this many. */
 #define S_VERIFY_ROUND 2000
-
-static double
-s_verifies_per_sec(void)
-{
-    lpg_key_t *k = NULL;
-    if (lpg_key_generate(&k) != LPG_OK)
-        return 0;
-    uint8_t msg[300], sig[64];
-    memset(msg, 1, sizeof msg);
-    lpg_sign(k, LPG_CTX_EVENT, msg, sizeof msg, sig);
-    double best = 0;
-    for (int r = 0; r < 4; r++) {
-        double t0 = s_now();
-        for (int i = 0; i < S_VERIFY_ROUND; i++)
-            if (lpg_verify(k, LPG_CTX_EVENT, msg, sizeof msg, sig) != LPG_OK)
-                abort();
-        double rate = S_VERIFY_ROUND / (s_now() - t0);
-        if (r > 0 && rate > best)
-            best = rate;
-    }
-    lpg_key_destroy(&k);
-    return best;
-}
 
 /*  A ROUTER echo over CURVE on loopback, in this process: the transport's
  *  own round trip, without any service work. */
@@ -310,7 +287,7 @@ static s_machine_t
 s_machine(void)
 {
     s_machine_t m;
-    m.vps = s_verifies_per_sec();
+    m.vps = lpg_machine_verifies(S_VERIFY_ROUND);
     m.rtt = s_round_trip_ms();
     m.cps = s_commits_per_sec();
     return m;

@@ -20,6 +20,7 @@
 #include "domain/state.h"
 #include "base/error.h"
 #include "testing/gen.h"
+#include "testing/machine.h"
 #include "ledger/ledger.h"
 
 #include <fcntl.h>
@@ -144,54 +145,9 @@ s_pipeline(lpg_ledger_t *l, const lpg_append_in_t *in, uint64_t total,
     return p.rc ? 0 : p.ok;
 }
 
-static double
-s_verifies_per_sec(void)
-{
-    lpg_key_t *k = NULL;
-    lpg_key_generate(&k);
-    uint8_t msg[200], sig[64];
-    memset(msg, 7, sizeof msg);
-    lpg_sign(k, LPG_CTX_EVENT, msg, sizeof msg, sig);
-    int n = 0;
-    double t0 = s_now(), t;
-    do {
-        for (int i = 0; i < 200; i++)
-            if (lpg_verify(k, LPG_CTX_EVENT, msg, sizeof msg, sig) != LPG_OK)
-                abort();
-        n += 200;
-        t = s_now() - t0;
-    } while (t < 1.0);
-    lpg_key_destroy(&k);
-    return n / t;
-}
-
-/*  Verifies per second on one core at this moment, to pair with a timed
- *  phase: the best of three short rounds of S_VERIFY_ROUND verifies (the
- *  quietest moment of a shared machine), after one untimed round. */
+/*  Verifies per second on one core at this moment (testing/machine.h),
+ *  to pair with a timed phase: rounds of this many. */
 #define S_VERIFY_ROUND 2000
-
-static double
-s_verifies_now(void)
-{
-    lpg_key_t *k = NULL;
-    if (lpg_key_generate(&k) != LPG_OK)
-        abort();
-    uint8_t msg[200], sig[64];
-    memset(msg, 7, sizeof msg);
-    lpg_sign(k, LPG_CTX_EVENT, msg, sizeof msg, sig);
-    double best = 0;
-    for (int r = 0; r < 4; r++) {
-        double t0 = s_now();
-        for (int i = 0; i < S_VERIFY_ROUND; i++)
-            if (lpg_verify(k, LPG_CTX_EVENT, msg, sizeof msg, sig) != LPG_OK)
-                abort();
-        double rate = S_VERIFY_ROUND / (s_now() - t0);
-        if (r > 0 && rate > best)
-            best = rate;
-    }
-    lpg_key_destroy(&k);
-    return best;
-}
 
 /*  The same message and loop through OpenSSL's Ed25519, the verifier
  *  lpgtrace used before, to show what the one in use gains. */
@@ -200,7 +156,7 @@ s_openssl_verifies_per_sec(void)
 {
     lpg_key_t *k = NULL;
     lpg_key_generate(&k);
-    uint8_t msg[200], sig[64];
+    uint8_t msg[300], sig[64];
     memset(msg, 7, sizeof msg);
     lpg_sign(k, LPG_CTX_EVENT, msg, sizeof msg, sig);
     int n = 0;
@@ -346,7 +302,7 @@ s_bench(unsigned events, unsigned batch)
     const char *base = tmp ? dirbuf : dir;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-    double vps = s_verifies_per_sec();
+    double vps = lpg_machine_verifies(S_VERIFY_ROUND);
     double ovps = s_openssl_verifies_per_sec();
     double fps = s_fsyncs_per_sec(base);
     double cps = s_commits_per_sec(base);
@@ -405,13 +361,14 @@ s_bench(unsigned events, unsigned batch)
     /* Second half: pipelined, as the services run it, judged against
      * the verifies/s of one core measured just before and just after it
      * (the machine's speed drifts with others' load). */
-    double vps0 = s_verifies_now();
+    double vps0 = lpg_machine_verifies(S_VERIFY_ROUND);
     s_io_t io0 = s_io();
     t0 = s_now();
     ok += s_pipeline(l, in + half, total - half, batch);
     double secs = s_now() - t0;
     s_io_t io1 = s_io();
-    double vps1 = s_verifies_now(), vmean = (vps0 + vps1) / 2;
+    double vps1 = lpg_machine_verifies(S_VERIFY_ROUND),
+           vmean = (vps0 + vps1) / 2;
     if (ok != total) {
         fprintf(stderr, "bench: only %llu of %llu events recorded\n",
                 (unsigned long long)ok, (unsigned long long)total);

@@ -21,6 +21,7 @@
 #include "ledger/event.h"
 #include "net/client.h"
 #include "net/transport.h"
+#include "testing/machine.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -84,27 +85,6 @@ s_run(void *arg)
         lpg__reply__free_unpacked(r, NULL);
     }
     return NULL;
-}
-
-static double
-s_verifies_per_sec(void)
-{
-    lpg_key_t *k = NULL;
-    if (lpg_key_generate(&k) != LPG_OK)
-        return 0;
-    uint8_t msg[300], sig[64];
-    memset(msg, 1, sizeof msg);
-    lpg_sign(k, LPG_CTX_EVENT, msg, sizeof msg, sig);
-    long n = 0;
-    double t0 = s_now();
-    while (s_now() - t0 < 1.0) {
-        for (int i = 0; i < 100; i++)
-            lpg_verify(k, LPG_CTX_EVENT, msg, sizeof msg, sig);
-        n += 100;
-    }
-    double rate = (double)n / (s_now() - t0);
-    lpg_key_destroy(&k);
-    return rate;
 }
 
 static void
@@ -209,7 +189,7 @@ main(int argc, char **argv)
             s_die("ping lpg-orderd");
         lpg__reply__free_unpacked(r, NULL);
     }
-    double vps = s_verifies_per_sec();
+    double vps = lpg_machine_verifies(2000);
     pthread_t *tid = calloc((size_t)nd, sizeof *tid);
     if (!tid)
         s_die("memory");

@@ -388,6 +388,29 @@ test_key_accessors(void **state)
 
 /* ----------------------------------------------------------- key files */
 
+/*  lpriv and lpub, loaded from files, are key's two halves: the same
+ *  public key, and the private one signs byte for byte what key signs,
+ *  which the public one verifies. */
+static void
+s_same_key(const lpg_key_t *key, const lpg_key_t *lpriv, const lpg_key_t *lpub,
+           lpg_sigctx_t ctx)
+{
+    assert_true(lpg_key_has_private(lpriv));
+    assert_false(lpg_key_has_private(lpub));
+    uint8_t r0[32], r1[32], r2[32];
+    lpg_key_raw_public(key, r0);
+    lpg_key_raw_public(lpriv, r1);
+    lpg_key_raw_public(lpub, r2);
+    assert_memory_equal(r0, r1, 32);
+    assert_memory_equal(r0, r2, 32);
+    const char msg[] = "round trip";
+    uint8_t s0[64], s1[64];
+    assert_int_equal(lpg_sign(key, ctx, msg, sizeof msg, s0), LPG_OK);
+    assert_int_equal(lpg_sign(lpriv, ctx, msg, sizeof msg, s1), LPG_OK);
+    assert_memory_equal(s0, s1, 64);
+    assert_int_equal(lpg_verify(lpub, ctx, msg, sizeof msg, s1), LPG_OK);
+}
+
 static void
 test_pem_round_trip(void **state)
 {
@@ -423,24 +446,7 @@ test_pem_round_trip(void **state)
     lpg_key_t *lpriv = NULL, *lpub = NULL;
     assert_int_equal(lpg_key_load_private(&lpriv, priv), LPG_OK);
     assert_int_equal(lpg_key_load_public(&lpub, pub), LPG_OK);
-    assert_true(lpg_key_has_private(lpriv));
-    assert_false(lpg_key_has_private(lpub));
-    uint8_t r0[32], r1[32], r2[32];
-    lpg_key_raw_public(key, r0);
-    lpg_key_raw_public(lpriv, r1);
-    lpg_key_raw_public(lpub, r2);
-    assert_memory_equal(r0, r1, 32);
-    assert_memory_equal(r0, r2, 32);
-
-    /* the loaded private key signs what the original would */
-    const char msg[] = "round trip";
-    uint8_t s0[64], s1[64];
-    assert_int_equal(lpg_sign(key, LPG_CTX_CERT, msg, sizeof msg, s0), LPG_OK);
-    assert_int_equal(lpg_sign(lpriv, LPG_CTX_CERT, msg, sizeof msg, s1),
-                     LPG_OK);
-    assert_memory_equal(s0, s1, 64);
-    assert_int_equal(lpg_verify(lpub, LPG_CTX_CERT, msg, sizeof msg, s1),
-                     LPG_OK);
+    s_same_key(key, lpriv, lpub, LPG_CTX_CERT);
 
     /* a public key saves as public only */
     char other[256];
@@ -658,23 +664,7 @@ test_pem_fast_path(void **state)
     assert_int_equal(lpg_key_load_public(&lpub, pub), LPG_OK);
     assert_int_equal(lpg_count_get(LPG_COUNT_KEY_FAST) - fast, 2);
 
-    assert_true(lpg_key_has_private(lpriv));
-    assert_false(lpg_key_has_private(lpub));
-    uint8_t r0[32], r1[32], r2[32];
-    lpg_key_raw_public(key, r0);
-    lpg_key_raw_public(lpriv, r1);
-    lpg_key_raw_public(lpub, r2);
-    assert_memory_equal(r0, r1, 32);
-    assert_memory_equal(r0, r2, 32);
-    const char msg[] = "fast path";
-    uint8_t s0[64], s1[64];
-    assert_int_equal(lpg_sign(key, LPG_CTX_EVENT, msg, sizeof msg, s0),
-                     LPG_OK);
-    assert_int_equal(lpg_sign(lpriv, LPG_CTX_EVENT, msg, sizeof msg, s1),
-                     LPG_OK);
-    assert_memory_equal(s0, s1, 64);
-    assert_int_equal(lpg_verify(lpub, LPG_CTX_EVENT, msg, sizeof msg, s1),
-                     LPG_OK);
+    s_same_key(key, lpriv, lpub, LPG_CTX_EVENT);
     /* the other half's file is refused as before */
     assert_int_equal(chmod(pub, 0600), 0);
     lpg_key_t *wrong = NULL;

@@ -65,13 +65,27 @@ s_reset(s_ctx_t *c, size_t n)
 }
 
 static void
+s_ctx_init(s_ctx_t *c, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    pthread_mutex_init(&c->lock, NULL);
+    c->hits = calloc(n, sizeof *c->hits);
+    assert_non_null(c->hits);
+}
+
+static void
+s_ctx_fini(s_ctx_t *c)
+{
+    free(c->hits);
+    pthread_mutex_destroy(&c->lock);
+}
+
+static void
 test_every_index_once(void **state)
 {
     size_t n = 5000;
     s_ctx_t c;
-    memset(&c, 0, sizeof c);
-    pthread_mutex_init(&c.lock, NULL);
-    c.hits = calloc(n, sizeof *c.hits);
+    s_ctx_init(&c, n);
     lpg_workers_t *w = NULL;
     assert_int_equal(lpg_workers_new(&w, 3), LPG_OK);
     assert_non_null(w);
@@ -109,8 +123,7 @@ test_every_index_once(void **state)
     lpg_workers_run_once(4, n, 16, s_job, &c);
     s_check_once(&c, n);
     assert_true(atomic_load(&c.nthreads) > 1);
-    free(c.hits);
-    pthread_mutex_destroy(&c.lock);
+    s_ctx_fini(&c);
 }
 
 /*  start hands a run to the pool and returns; the pool's threads work
@@ -121,9 +134,7 @@ test_start_then_wait(void **state)
 {
     size_t n = 2000;
     s_ctx_t c;
-    memset(&c, 0, sizeof c);
-    pthread_mutex_init(&c.lock, NULL);
-    c.hits = calloc(n, sizeof *c.hits);
+    s_ctx_init(&c, n);
     lpg_workers_t *w = NULL;
     assert_int_equal(lpg_workers_new(&w, 1), LPG_OK);
     assert_non_null(w);
@@ -150,8 +161,7 @@ test_start_then_wait(void **state)
     lpg_workers_start(NULL, n, 8, s_job, &c);
     s_check_once(&c, n);
     lpg_workers_wait(NULL);
-    free(c.hits);
-    pthread_mutex_destroy(&c.lock);
+    s_ctx_fini(&c);
 }
 
 /*  A nudge wakes the sleeping threads to wait for a run; it runs
@@ -163,9 +173,7 @@ test_nudge(void **state)
 {
     size_t n = 2000;
     s_ctx_t c;
-    memset(&c, 0, sizeof c);
-    pthread_mutex_init(&c.lock, NULL);
-    c.hits = calloc(n, sizeof *c.hits);
+    s_ctx_init(&c, n);
     lpg_workers_t *w = NULL;
     assert_int_equal(lpg_workers_new(&w, 2), LPG_OK);
     assert_non_null(w);
@@ -190,8 +198,7 @@ test_nudge(void **state)
     lpg_workers_destroy(&w);
     assert_null(w);
     lpg_workers_nudge(NULL);
-    free(c.hits);
-    pthread_mutex_destroy(&c.lock);
+    s_ctx_fini(&c);
 }
 
 int

@@ -1,0 +1,16 @@
+/*  machine.h - this machine's own limits, as the benchmarks measure them
+ *  in the same run as what they compare with them.
+ */
+#ifndef LPG_MACHINE_H
+#define LPG_MACHINE_H
+
+#include <stddef.h>
+
+/*  Ed25519 verifies per second on the calling thread (one core), by the
+ *  verifier in use: the best of three rounds of `round` verifies of one
+ *  event-sized message (300 bytes, the event context), after one
+ *  untimed round (code and tables cold). The best round is the quietest
+ *  moment of a shared machine. 0 if no key could be made. */
+double lpg_machine_verifies(unsigned round);
+
+#endif
