@@ -466,7 +466,7 @@ s_fill_key(lpg_ledger_t *l, MDB_txn *txn, const MDB_val *k, MDB_val *v,
 {
     (void)v;
     int i = *(const int *)ctx;
-    lpg_txn_t t = {txn, l};
+    lpg_txn_t t = {.txn = txn, .l = l, .write = true};
     size_t klen = k->mv_size; /* marked indexes keep their own heads */
     uint64_t *seqs = NULL;
     size_t n = 0;
@@ -739,7 +739,7 @@ s_open_dbis(lpg_ledger_t *l)
      * says so too). */
     MDB_stat st;
     if (mdb_stat(txn, l->internal[S_ENTRIES], &st) == 0 && st.ms_entries) {
-        lpg_txn_t t = {txn, l};
+        lpg_txn_t t = {.txn = txn, .l = l, .write = true};
         for (int i = 0; i < LPG_TABLE_COUNT; i++) {
             bool done = false;
             rc = fresh[i] && l->proj && l->proj->backfill
