@@ -82,6 +82,7 @@ typedef struct {
     bool proved;
     const lpg_key_t *sig_key; /* NULL: nothing to check */
     bool sig_ok;
+    json_t *json; /* --json: the item as printed, made by its job */
 } s_item_t;
 
 typedef struct {
@@ -779,6 +780,8 @@ s_judge_item(s_trace_t *t, s_item_t *it)
 /*  Checks one item whole (a job of base/workers): decoding, order,
  *  inclusion proof, signer and signature. Items are independent; the
  *  devices were settled before the jobs began. */
+static json_t *s_json_item(const s_trace_t *t, const s_item_t *it);
+
 static void
 s_item_job(void *ctx, size_t i)
 {
@@ -789,6 +792,10 @@ s_item_job(void *ctx, size_t i)
     if (it->sig_key)
         it->sig_ok = s_signed_by(&it->ev, it->sig_key);
     s_judge_item(t, it);
+    /* Its JSON too, on the same core: nothing in it waits for the
+     * other items (jansson values not shared between threads are safe). */
+    if (t->cli->json)
+        it->json = s_json_item(t, it);
 }
 
 static int
@@ -809,6 +816,8 @@ s_check_items(s_trace_t *t)
     }
     /* Every item on every core: the signatures are most of the work, but
      * the decoding and the proofs' hashing are not nothing. */
+    if (t->cli->json)
+        json_object_seed(0); /* before threads make objects */
     lpg_workers_run_once(0, t->nentries, 16, s_item_job, t);
     for (size_t i = 0; i < t->nentries; i++) {
         s_item_t *it = &t->items[i];
@@ -1118,8 +1127,61 @@ s_json_outcome(const s_item_t *it)
     return x;
 }
 
+/*  One entry as `lpgtrace --json trace` prints it. */
+static json_t *
+s_json_item(const s_trace_t *t, const s_item_t *it)
+{
+    s_line_t l;
+    s_describe(t, it, &l);
+    json_t *x = json_object();
+    json_object_set_new(x, "seq", json_integer((json_int_t)it->te->seq));
+    json_object_set_new(x, "verified", json_boolean(it->verified));
+    if (!t->no_verify)
+        json_object_set_new(x, "covered", json_boolean(it->covered));
+    if (*it->why)
+        json_object_set_new(x, "error", json_string(it->why));
+    if (it->decoded) {
+        const Lpg__Event *e = it->ev.event;
+        char when[48];
+        s_local(e->device_time_ms, true, when, sizeof when);
+        json_object_set_new(x, "time", json_string(when));
+        json_object_set_new(x, "device_time_ms",
+                            json_integer((json_int_t)e->device_time_ms));
+        json_object_set_new(
+            x, "recorded_at_ms",
+            json_integer((json_int_t)it->entry->recorded_at_ms));
+        json_object_set_new(x, "kind",
+                            json_string(lpg_kind_name(e->body_case)));
+        json_object_set_new(x, "step", json_string(l.step));
+        if (e->actor)
+            json_object_set_new(x, "actor", json_string(e->actor));
+        if (e->site)
+            json_object_set_new(x, "site", json_string(e->site));
+        char hex[65];
+        lpg_hex(it->ev.signed_event->key_id.data, LPG_KEYID_LEN, hex);
+        json_t *dev = json_object();
+        json_object_set_new(dev, "key_id", json_string(hex));
+        json_object_set_new(dev, "name", json_string(l.who));
+        if (it->device) {
+            json_object_set_new(dev, "role",
+                                json_string(s_role(it->device->role)));
+            if (it->device->site)
+                json_object_set_new(dev, "site",
+                                    json_string(it->device->site));
+            json_object_set_new(
+                dev, "enrolled_seq",
+                json_integer((json_int_t)it->device->enrolled_seq));
+        }
+        json_object_set_new(x, "signer", dev);
+        if (*l.detail)
+            json_object_set_new(x, "detail", json_string(l.detail));
+        json_object_set_new(x, "outcome", s_json_outcome(it));
+    }
+    return x;
+}
+
 static void
-s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
+s_print_json(s_trace_t *t, const s_now_t *now, bool all_ok)
 {
     json_t *doc = json_object();
     json_object_set_new(doc, "cylinder", json_string(t->grai));
@@ -1153,53 +1215,9 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
     json_object_set_new(doc, "checkpoint", cp);
     json_t *arr = json_array();
     for (size_t i = 0; i < t->nentries; i++) {
-        const s_item_t *it = &t->items[i];
-        s_line_t l;
-        s_describe(t, it, &l);
-        json_t *x = json_object();
-        json_object_set_new(x, "seq", json_integer((json_int_t)it->te->seq));
-        json_object_set_new(x, "verified", json_boolean(it->verified));
-        if (!t->no_verify)
-            json_object_set_new(x, "covered", json_boolean(it->covered));
-        if (*it->why)
-            json_object_set_new(x, "error", json_string(it->why));
-        if (it->decoded) {
-            const Lpg__Event *e = it->ev.event;
-            char when[48];
-            s_local(e->device_time_ms, true, when, sizeof when);
-            json_object_set_new(x, "time", json_string(when));
-            json_object_set_new(x, "device_time_ms",
-                                json_integer((json_int_t)e->device_time_ms));
-            json_object_set_new(
-                x, "recorded_at_ms",
-                json_integer((json_int_t)it->entry->recorded_at_ms));
-            json_object_set_new(x, "kind",
-                                json_string(lpg_kind_name(e->body_case)));
-            json_object_set_new(x, "step", json_string(l.step));
-            if (e->actor)
-                json_object_set_new(x, "actor", json_string(e->actor));
-            if (e->site)
-                json_object_set_new(x, "site", json_string(e->site));
-            char hex[65];
-            lpg_hex(it->ev.signed_event->key_id.data, LPG_KEYID_LEN, hex);
-            json_t *dev = json_object();
-            json_object_set_new(dev, "key_id", json_string(hex));
-            json_object_set_new(dev, "name", json_string(l.who));
-            if (it->device) {
-                json_object_set_new(dev, "role",
-                                    json_string(s_role(it->device->role)));
-                if (it->device->site)
-                    json_object_set_new(dev, "site",
-                                        json_string(it->device->site));
-                json_object_set_new(
-                    dev, "enrolled_seq",
-                    json_integer((json_int_t)it->device->enrolled_seq));
-            }
-            json_object_set_new(x, "signer", dev);
-            if (*l.detail)
-                json_object_set_new(x, "detail", json_string(l.detail));
-            json_object_set_new(x, "outcome", s_json_outcome(it));
-        }
+        s_item_t *it = &t->items[i];
+        json_t *x = it->json ? it->json : s_json_item(t, it);
+        it->json = NULL;
         json_array_append_new(arr, x);
     }
     json_object_set_new(doc, "entries", arr);
@@ -1234,9 +1252,14 @@ s_print_json(const s_trace_t *t, const s_now_t *now, bool all_ok)
         json_object_set_new(st, "from_unchecked_entries",
                             json_integer((json_int_t)t->nentries));
     json_object_set_new(doc, "now", st);
-    /* Straight to stdout: a long history is not built as one string. */
-    if (json_dumpf(doc, stdout, JSON_INDENT(2)) == 0)
+    /* One string, written at once: jansson writes a stream a token at a
+     * time, which costs more than the copy. */
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    if (text) {
+        fputs(text, stdout);
         putchar('\n');
+    }
+    free(text);
     json_decref(doc);
 }
 
@@ -1246,6 +1269,7 @@ static void
 s_clear(s_trace_t *t)
 {
     for (size_t i = 0; t->items && i < t->nentries; i++) {
+        json_decref(t->items[i].json);
         lpg_event_clear(&t->items[i].ev);
         if (t->items[i].entry)
             lpg__ledger_entry__free_unpacked(t->items[i].entry, NULL);
