@@ -308,12 +308,13 @@ s_wire_skip(const uint8_t *p, size_t len, size_t *at, unsigned wt)
 }
 
 int
-lpg_event_peek_body(const uint8_t *data, size_t len, int *body)
+lpg_proto_bytes(const uint8_t *data, size_t len, unsigned num,
+                const uint8_t **out, size_t *outlen)
 {
-    *body = LPG__EVENT__BODY__NOT_SET;
-    /* SignedEvent.body (field 1): the Event's bytes */
-    const uint8_t *ev = NULL;
-    size_t evlen = 0, at = 0;
+    *out = NULL;
+    *outlen = 0;
+    bool found = false;
+    size_t at = 0;
     while (at < len) {
         uint64_t tag;
         if (!s_varint(data, len, &at, &tag) || tag >> 32)
@@ -321,19 +322,30 @@ lpg_event_peek_body(const uint8_t *data, size_t len, int *body)
         size_t start = at;
         if (!s_wire_skip(data, len, &at, (unsigned)(tag & 7)))
             return LPG_EMALFORMED;
-        if (tag == ((1u << 3) | 2)) {
-            uint64_t n;
+        if (tag == (((uint64_t)num << 3) | 2)) {
+            uint64_t n = 0;
             size_t q = start;
             (void)s_varint(data, len, &q, &n);
-            ev = data + q;
-            evlen = (size_t)n;
+            *out = data + q;
+            *outlen = (size_t)n;
+            found = true; /* the last one, as protobuf-c keeps */
         }
     }
-    if (!ev)
+    return found ? LPG_OK : LPG_ENOTFOUND;
+}
+
+int
+lpg_event_peek_body(const uint8_t *data, size_t len, int *body)
+{
+    *body = LPG__EVENT__BODY__NOT_SET;
+    /* SignedEvent.body (field 1): the Event's bytes */
+    const uint8_t *ev;
+    size_t evlen;
+    if (lpg_proto_bytes(data, len, 1, &ev, &evlen) != LPG_OK)
         return LPG_EMALFORMED;
     /* Event: the number of its body oneof's field (the last one given,
      * as protobuf-c would keep) is the body case. */
-    at = 0;
+    size_t at = 0;
     while (at < evlen) {
         uint64_t tag;
         if (!s_varint(ev, evlen, &at, &tag) || tag >> 32)

@@ -29,6 +29,14 @@ typedef struct {
     uint8_t body_hash[LPG_SHA256_LEN]; /* SHA-256 of the body bytes */
 } lpg_event_t;
 
+/*  The bytes of field num (length-delimited: bytes, string or message)
+ *  of the encoded message data, found on the wire without unpacking: the
+ *  last one if given more than once, as protobuf-c keeps. Checks only
+ *  that the bytes parse as fields. LPG_OK, LPG_ENOTFOUND (no such
+ *  field) or LPG_EMALFORMED; *out points into data. */
+int lpg_proto_bytes(const uint8_t *data, size_t len, unsigned num,
+                    const uint8_t **out, size_t *outlen);
+
 /*  The body case (Lpg__Event__BodyCase) of the Event inside SignedEvent
  *  bytes, read off the wire without unpacking anything: for routing and
  *  for skipping entries of other kinds. It checks only that the bytes

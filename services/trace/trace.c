@@ -626,20 +626,17 @@ s_entry(lpg_reply_t *r, s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
 static bool
 s_signer_of(const Lpg__TraceEntry *te, uint8_t kid[LPG_KEYID_LEN])
 {
-    Lpg__LedgerEntry *e =
-        lpg__ledger_entry__unpack(NULL, te->entry.len, te->entry.data);
-    Lpg__SignedEvent *se =
-        e ? lpg__signed_event__unpack(NULL, e->signed_event.len,
-                                      e->signed_event.data)
-          : NULL;
-    bool ok = se && se->key_id.len == LPG_KEYID_LEN;
-    if (ok)
-        memcpy(kid, se->key_id.data, LPG_KEYID_LEN);
-    if (se)
-        lpg__signed_event__free_unpacked(se, NULL);
-    if (e)
-        lpg__ledger_entry__free_unpacked(e, NULL);
-    return ok;
+    /* LedgerEntry.signed_event (4), then SignedEvent.key_id (2), read off
+     * the wire: the entry is not unpacked for one field */
+    const uint8_t *se, *k;
+    size_t selen, klen;
+    if (lpg_proto_bytes(te->entry.data, te->entry.len, 4, &se, &selen) !=
+            LPG_OK ||
+        lpg_proto_bytes(se, selen, 2, &k, &klen) != LPG_OK ||
+        klen != LPG_KEYID_LEN)
+        return false;
+    memcpy(kid, k, LPG_KEYID_LEN);
+    return true;
 }
 
 typedef struct {

@@ -282,6 +282,39 @@ test_peek_body(void **state)
         LPG_EMALFORMED);
 }
 
+/*  One field's bytes read off the wire: the key id of a SignedEvent as
+ *  written, the last of a field given twice, none for an absent one,
+ *  and a refusal for a cut inside a field. */
+static void
+test_proto_bytes(void **state)
+{
+    (void)state;
+    s_buf_t body, se;
+    s_fill_check(&body, &(s_opts_t){0});
+    s_signed(&se, &body, &(s_opts_t){0});
+    const uint8_t *p;
+    size_t n;
+    uint8_t kid[LPG_KEYID_LEN];
+    lpg_key_id(s_key, kid);
+    assert_int_equal(lpg_proto_bytes(se.b, se.n, 2, &p, &n), LPG_OK);
+    assert_int_equal(n, LPG_KEYID_LEN);
+    assert_memory_equal(p, kid, LPG_KEYID_LEN);
+    assert_int_equal(lpg_proto_bytes(se.b, se.n, 1, &p, &n), LPG_OK);
+    assert_int_equal(n, body.n);
+    assert_memory_equal(p, body.b, body.n);
+    assert_int_equal(lpg_proto_bytes(se.b, se.n, 9, &p, &n), LPG_ENOTFOUND);
+    assert_null(p);
+    assert_int_equal(lpg_proto_bytes(se.b, se.n - 1, 3, &p, &n),
+                     LPG_EMALFORMED);
+    s_buf_t twice = {.n = 0};
+    s_field_str(&twice, 5, "first");
+    s_field_varint(&twice, 2, 7);
+    s_field_str(&twice, 5, "second");
+    assert_int_equal(lpg_proto_bytes(twice.b, twice.n, 5, &p, &n), LPG_OK);
+    assert_int_equal(n, 6);
+    assert_memory_equal(p, "second", 6);
+}
+
 static void
 test_request_unknown_field(void **state)
 {
@@ -301,6 +334,7 @@ main(void)
         cmocka_unit_test(test_faults_named),
         cmocka_unit_test(test_request_unknown_field),
         cmocka_unit_test(test_peek_body),
+        cmocka_unit_test(test_proto_bytes),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
