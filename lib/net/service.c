@@ -1268,6 +1268,11 @@ lpg_service_main(int argc, char **argv, lpg_service_opts_t *opts)
         }
     }
     lpg_log_set_component(opts->name);
+    /* Replies and messages of up to a few MiB (a trace page, a unit of
+     * submits) come from the heap and go back to it: glibc would map
+     * each one anew, fault it in page by page and unmap it after. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     lpg_config_t *cfg = NULL;
     char why[512] = "";
     int rc = lpg_config_load(&cfg, home, why, sizeof why);
