@@ -701,16 +701,16 @@ lpg_state_digest(lpg_ledger_t *l, uint8_t out[32])
 {
     lpg_txn_t *t = NULL;
     int rc = lpg_ledger_read(l, &t);
-    uint8_t acc[32] = {0};
+    s_digest_t d = {{0}, 0};
     for (int tb = 0; rc == LPG_OK && tb < LPG_TABLE_COUNT; tb++) {
         const char *name = lpg_table_name(tb);
-        lpg_iov_t parts[] = {{acc, 32}, {name, strlen(name) + 1}};
-        lpg_sha256v(parts, 2, acc);
-        rc = lpg_txn_foreach(t, tb, s_hash_row, acc);
+        lpg_iov_t parts[] = {{d.acc, 32}, {name, strlen(name) + 1}};
+        lpg_sha256v(parts, 2, d.acc);
+        rc = lpg_txn_foreach(t, tb, s_hash_row, &d);
     }
     lpg_txn_abort(&t);
     if (rc == LPG_OK)
-        memcpy(out, acc, 32);
+        memcpy(out, d.acc, 32);
     return rc;
 }
 
