@@ -6,6 +6,11 @@
 
 #include <stddef.h>
 
+/*  Seconds on the monotonic clock, and the CPU seconds this process has
+ *  used (every thread): what the benchmarks time with. */
+double lpg_machine_now(void);
+double lpg_machine_cpu(void);
+
 /*  Ed25519 verifies per second on the calling thread (one core), by the
  *  verifier in use: the best of three rounds of `round` verifies of one
  *  event-sized message (300 bytes, the event context), after one

@@ -698,15 +698,17 @@ typedef struct {
     size_t n;
 } s_seen_t;
 
+/*  The entries of te's signer not yet in the answer (add, *nadd: its
+ *  enrolment and revocation); kid is the signer's key id when *nadd > 0,
+ *  for the caller to mark it seen once the entries are in the page. */
 static int
 s_signer_entries(lpg_trace_t *t, lpg_reply_t *r, s_nodes_t *nodes,
                  const Lpg__TraceEntry *te, uint64_t proof_size,
                  s_seen_t *seen, Lpg__TraceEntry *add[2], size_t *nadd,
-                 size_t *cost)
+                 size_t *cost, uint8_t kid[LPG_KEYID_LEN])
 {
     *nadd = 0;
     *cost = 0;
-    uint8_t kid[LPG_KEYID_LEN];
     if (!s_signer_of(te, kid) ||
         memcmp(kid, t->authority_id, LPG_KEYID_LEN) == 0)
         return LPG_OK;
@@ -854,10 +856,11 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         }
         Lpg__TraceEntry *te = NULL, *add[2];
         size_t cost = 0, nadd = 0, addcost = 0;
+        uint8_t kid[LPG_KEYID_LEN];
         rc = s_entry(r, &nodes, seq, seq < prove ? prove : 0, &te, &cost);
         if (rc == LPG_OK && proofs)
             rc = s_signer_entries(t, r, &nodes, te, prove, &seen, add, &nadd,
-                                  &addcost);
+                                  &addcost, kid);
         if (rc != LPG_OK)
             goto cleanup;
         if (a->n_entries > 0 && used + cost + addcost > budget) {
@@ -870,8 +873,8 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         entries[a->n_entries++] = te;
         for (size_t k = 0; k < nadd; k++)
             signers[a->n_signers++] = add[k];
-        if (nadd > 0 && s_signer_of(te, seen.ids[seen.n]))
-            seen.n++;
+        if (nadd > 0) /* its signer's entries are in: not again */
+            memcpy(seen.ids[seen.n++], kid, LPG_KEYID_LEN);
     }
     if (a->n_entries == 0) {
         a->entries = NULL;

@@ -81,24 +81,6 @@ typedef struct {
     int done;
 } s_scanner_t;
 
-static double
-s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/*  CPU seconds this process has used (every thread). */
-static double
-s_cpu(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 static int
 s_cmp(const void *a, const void *b)
 {
@@ -130,13 +112,13 @@ s_run(void *arg)
 {
     s_scanner_t *s = arg;
     for (int i = 0; i < s->fills; i++) {
-        if (s->stop_at > 0 && s_now() > s->stop_at)
+        if (s->stop_at > 0 && lpg_machine_now() > s->stop_at)
             break;
         Lpg__Reply *r = NULL;
-        double t0 = s_now();
+        double t0 = lpg_machine_now();
         int rc =
             lpg_client_submit(s->client, s->check[i], s->check_len[i], &r);
-        double t1 = s_now();
+        double t1 = lpg_machine_now();
         if (rc != LPG_OK) {
             s->failed++;
             if (s_acks)
@@ -167,7 +149,7 @@ s_run(void *arg)
             lpg__reply__free_unpacked(r, NULL);
         } else
             s->ok++;
-        s->lat_fill[s->done++] = (s_now() - t0) * 1000;
+        s->lat_fill[s->done++] = (lpg_machine_now() - t0) * 1000;
     }
     return NULL;
 }
@@ -230,14 +212,14 @@ s_round_trip_ms(void)
     double lat[2000];
     int n = 0;
     for (int i = 0; i < 2000; i++) {
-        double t0 = s_now();
+        double t0 = lpg_machine_now();
         lpg_transport_send(c, &f, 1);
         lpg_wire_msg_t m;
         if (lpg_transport_recv(c, &m, 2000) != LPG_OK)
             break;
         lpg_wire_msg_clear(&m);
         if (i >= 100) /* warm */
-            lat[n++] = (s_now() - t0) * 1000;
+            lat[n++] = (lpg_machine_now() - t0) * 1000;
     }
     e.stop = 1;
     pthread_join(tid, NULL);
@@ -258,8 +240,8 @@ s_commits_per_sec(void)
                         &lpg_domain_projection) != LPG_OK)
         return 0;
     int n = 0;
-    double t0 = s_now();
-    while (s_now() - t0 < 1.0) {
+    double t0 = lpg_machine_now();
+    while (lpg_machine_now() - t0 < 1.0) {
         lpg_txn_t *t;
         if (lpg_ledger_write(l, &t) != LPG_OK)
             break;
@@ -268,7 +250,7 @@ s_commits_per_sec(void)
             break;
         n++;
     }
-    double rate = n / (s_now() - t0);
+    double rate = n / (lpg_machine_now() - t0);
     lpg_ledger_close(&l);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -513,7 +495,8 @@ main(int argc, char **argv)
             lpg__reply__free_unpacked(r, NULL);
     }
     pthread_t *tid = calloc((size_t)nscan, sizeof *tid);
-    double t0 = s_now(), c0 = s_cpu(), d0 = s_proc_cpu(dpid);
+    double t0 = lpg_machine_now(), c0 = lpg_machine_cpu(),
+           d0 = s_proc_cpu(dpid);
     for (int k = 0; k < nscan; k++) {
         if (checks_only)
             sc[k].stop_at = t0 + checks_only;
@@ -521,7 +504,8 @@ main(int argc, char **argv)
     }
     for (int k = 0; k < nscan; k++)
         pthread_join(tid[k], NULL);
-    double secs = s_now() - t0, cpu = s_cpu() - c0, d1 = s_proc_cpu(dpid);
+    double secs = lpg_machine_now() - t0, cpu = lpg_machine_cpu() - c0,
+           d1 = s_proc_cpu(dpid);
     if (!s_acks)
         m1 = s_machine();
     double vps = (m0.vps + m1.vps) / 2, rtt = (m0.rtt + m1.rtt) / 2,

@@ -32,14 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double
-s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*  Bytes written so far, from /proc/self/io: wchar, the bytes this process
  *  handed to write(2) and its kind (in the timed phase, only the pages
  *  the ledger writes), and write_bytes, what it dirtied in the page cache
@@ -160,13 +152,13 @@ s_openssl_verifies_per_sec(void)
     memset(msg, 7, sizeof msg);
     lpg_sign(k, LPG_CTX_EVENT, msg, sizeof msg, sig);
     int n = 0;
-    double t0 = s_now(), t;
+    double t0 = lpg_machine_now(), t;
     do {
         if (lpg_verify_openssl_bench(k, LPG_CTX_EVENT, msg, sizeof msg, sig,
                                      200) != LPG_OK)
             abort();
         n += 200;
-        t = s_now() - t0;
+        t = lpg_machine_now() - t0;
     } while (t < 1.0);
     lpg_key_destroy(&k);
     return n / t;
@@ -182,17 +174,17 @@ s_fsyncs_per_sec(const char *dir)
         return 0;
     char block[4096] = {0};
     int n = 0;
-    double t0 = s_now(), t;
+    double t0 = lpg_machine_now(), t;
     do {
         if (pwrite(fd, block, sizeof block, 0) != (ssize_t)sizeof block ||
             fdatasync(fd) != 0)
             break;
         n++;
-        t = s_now() - t0;
+        t = lpg_machine_now() - t0;
     } while (t < 1.0);
     close(fd);
     unlink(path);
-    return n / (s_now() - t0);
+    return n / (lpg_machine_now() - t0);
 }
 
 static double
@@ -205,7 +197,7 @@ s_commits_per_sec(const char *dir)
                         &lpg_domain_projection) != LPG_OK)
         return 0;
     int n = 0;
-    double t0 = s_now(), t;
+    double t0 = lpg_machine_now(), t;
     do {
         lpg_txn_t *tx;
         if (lpg_ledger_write(l, &tx) != LPG_OK)
@@ -215,10 +207,10 @@ s_commits_per_sec(const char *dir)
         if (lpg_txn_commit(&tx) != LPG_OK)
             break;
         n++;
-        t = s_now() - t0;
+        t = lpg_machine_now() - t0;
     } while (t < 1.0);
     lpg_ledger_close(&l);
-    return n / (s_now() - t0);
+    return n / (lpg_machine_now() - t0);
 }
 
 /*  After the timed phases, S_CENSUS_BATCHES more batches, one at a time,
@@ -346,7 +338,7 @@ s_bench(unsigned events, unsigned batch)
 
     /* First half: one call per batch, prepare then commit. */
     uint64_t half = total / 2 / batch * batch;
-    double t0 = s_now();
+    double t0 = lpg_machine_now();
     uint64_t ok = 0;
     for (uint64_t i = 0; i < half; i += batch) {
         if (lpg_ledger_append(l, "bench", in + i, batch, NULL, NULL, out) !=
@@ -355,7 +347,7 @@ s_bench(unsigned events, unsigned batch)
         for (size_t k = 0; k < batch; k++)
             ok += out[k].status == LPG_OK;
     }
-    double seq_secs = s_now() - t0;
+    double seq_secs = lpg_machine_now() - t0;
     lpg_ledger_stats_t seq_st;
     lpg_ledger_stats(l, &seq_st);
     /* Second half: pipelined, as the services run it, judged against
@@ -363,9 +355,9 @@ s_bench(unsigned events, unsigned batch)
      * (the machine's speed drifts with others' load). */
     double vps0 = lpg_machine_verifies(S_VERIFY_ROUND);
     s_io_t io0 = s_io();
-    t0 = s_now();
+    t0 = lpg_machine_now();
     ok += s_pipeline(l, in + half, total - half, batch);
-    double secs = s_now() - t0;
+    double secs = lpg_machine_now() - t0;
     s_io_t io1 = s_io();
     double vps1 = lpg_machine_verifies(S_VERIFY_ROUND),
            vmean = (vps0 + vps1) / 2;

@@ -40,24 +40,6 @@ typedef struct {
     int ok, denied, failed;
 } s_desk_t;
 
-static double
-s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/*  CPU seconds this process has used (every thread). */
-static double
-s_cpu(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 static int
 s_cmp(const void *a, const void *b)
 {
@@ -71,9 +53,9 @@ s_run(void *arg)
     s_desk_t *d = arg;
     for (int i = 0; i < d->n; i++) {
         Lpg__Reply *r = NULL;
-        double t0 = s_now();
+        double t0 = lpg_machine_now();
         int rc = lpg_client_submit(d->client, d->ev[i], d->len[i], &r);
-        d->lat[i] = (s_now() - t0) * 1000;
+        d->lat[i] = (lpg_machine_now() - t0) * 1000;
         if (rc != LPG_OK) {
             d->failed++;
             continue;
@@ -193,12 +175,12 @@ main(int argc, char **argv)
     pthread_t *tid = calloc((size_t)nd, sizeof *tid);
     if (!tid)
         s_die("memory");
-    double t0 = s_now(), c0 = s_cpu();
+    double t0 = lpg_machine_now(), c0 = lpg_machine_cpu();
     for (int k = 0; k < nd; k++)
         pthread_create(&tid[k], NULL, s_run, &desks[k]);
     for (int k = 0; k < nd; k++)
         pthread_join(tid[k], NULL);
-    double secs = s_now() - t0, cpu = s_cpu() - c0;
+    double secs = lpg_machine_now() - t0, cpu = lpg_machine_cpu() - c0;
     int ok = 0, denied = 0, failed = 0, n = 0;
     double *lat = calloc((size_t)nd * (size_t)each, sizeof *lat);
     if (!lat)
