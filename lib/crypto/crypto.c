@@ -16,7 +16,8 @@
  *    refuses it elsewhere; OpenSSL runs it everywhere;
  *  - random bytes (RAND_bytes), unchanged.
  *  OpenSSL errors are drained here, logged at debug level and turned into
- *  lpg_err_t codes. Both libraries are set up once per process (s_init);
+ *  lpg_err_t codes. Both libraries are set up once per process (s_init,
+ *  and each OpenSSL algorithm when first used: s_fetch_*);
  *  SHA-256 reuses one digest context per thread.
  */
 #include "crypto/crypto.h"
@@ -123,11 +124,6 @@ s_mdctx_free(void *ctx)
 static void
 s_init(void)
 {
-    s_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
-    s_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    s_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
-    if (!s_sha256 || !s_hmac || !s_gcm)
-        s_drain("fetching SHA-256, HMAC or AES-256-GCM");
     s_mdctx_key_ok = pthread_key_create(&s_mdctx_key, s_mdctx_free) == 0;
     /* 1 means someone else in the process (libzmq's CURVE) got there
        first, which is fine: sodium_init is idempotent. */
@@ -140,6 +136,39 @@ static void
 s_ready(void)
 {
     pthread_once(&s_once, s_init);
+}
+
+/*  OpenSSL's algorithms are fetched when first used, each on its own:
+ *  the first fetch starts OpenSSL's provider (about 1 ms, 2 with its
+ *  configuration file), which a command that only reads the ledger,
+ *  such as a recall, never needs; and a process that hashes never
+ *  pays for HMAC or AES-GCM. */
+static pthread_once_t s_sha256_once = PTHREAD_ONCE_INIT;
+static pthread_once_t s_hmac_once = PTHREAD_ONCE_INIT;
+static pthread_once_t s_gcm_once = PTHREAD_ONCE_INIT;
+
+static void
+s_fetch_sha256(void)
+{
+    s_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    if (!s_sha256)
+        s_drain("fetching SHA-256");
+}
+
+static void
+s_fetch_hmac(void)
+{
+    s_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (!s_hmac)
+        s_drain("fetching HMAC");
+}
+
+static void
+s_fetch_gcm(void)
+{
+    s_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    if (!s_gcm)
+        s_drain("fetching AES-256-GCM");
 }
 
 /* ---------------------------------------------------------------- keys */
@@ -567,7 +596,12 @@ void
 lpg_key_id(const lpg_key_t *key, uint8_t out[LPG_KEYID_LEN])
 {
     assert(key && out);
-    lpg_sha256(key->pub, sizeof key->pub, out);
+    /* The same SHA-256 as lpg_sha256's, through libsodium: 32 bytes take
+       it well under a microsecond, and opening a ledger (which names its
+       authority by this id) then needs nothing of OpenSSL. */
+    s_ready();
+    if (!s_sodium_ok || crypto_hash_sha256(out, key->pub, sizeof key->pub))
+        s_fatal("SHA-256 of a key");
 }
 
 bool
@@ -734,6 +768,7 @@ lpg_sha256v(const lpg_iov_t *parts, size_t n, uint8_t out[32])
 {
     assert(out && (parts || n == 0));
     s_ready();
+    pthread_once(&s_sha256_once, s_fetch_sha256);
     if (!s_sha256)
         s_fatal("SHA-256 is not available");
     EVP_MD_CTX *own = NULL;
@@ -779,6 +814,7 @@ lpg_hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t len,
     static char digest[] = "SHA2-256";
     assert(out && (key || keylen == 0) && (msg || len == 0));
     s_ready();
+    pthread_once(&s_hmac_once, s_fetch_hmac);
     if (!s_hmac)
         s_fatal("HMAC is not available");
     OSSL_PARAM params[] = {
@@ -811,6 +847,7 @@ lpg_aead_seal(const uint8_t key[32], const void *aad, size_t aadlen,
     if (outsz < len + S_GCM_NONCE + S_GCM_TAG)
         return LPG_ERANGE;
     s_ready();
+    pthread_once(&s_gcm_once, s_fetch_gcm);
     if (!s_gcm)
         return LPG_ECRYPTO;
     int rc = lpg_random(out, S_GCM_NONCE);
@@ -851,6 +888,7 @@ lpg_aead_open(const uint8_t key[32], const void *aad, size_t aadlen,
     if (outsz < ptlen || (ptlen && !out))
         return LPG_ERANGE;
     s_ready();
+    pthread_once(&s_gcm_once, s_fetch_gcm);
     if (!s_gcm)
         return LPG_ECRYPTO;
     uint8_t tag[S_GCM_TAG];
@@ -1035,6 +1073,7 @@ lpg_sha256_file(const char *path, uint8_t out[32], uint64_t *bytes)
 {
     assert(path && out);
     s_ready();
+    pthread_once(&s_sha256_once, s_fetch_sha256);
     if (!s_sha256)
         s_fatal("SHA-256 is not available");
     int fd = open(path, O_RDONLY | O_CLOEXEC);

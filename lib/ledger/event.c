@@ -335,6 +335,28 @@ lpg_proto_bytes(const uint8_t *data, size_t len, unsigned num,
 }
 
 int
+lpg_proto_varint(const uint8_t *data, size_t len, unsigned num, uint64_t *out)
+{
+    *out = 0;
+    bool found = false;
+    size_t at = 0;
+    while (at < len) {
+        uint64_t tag;
+        if (!s_varint(data, len, &at, &tag) || tag >> 32)
+            return LPG_EMALFORMED;
+        size_t start = at;
+        if (!s_wire_skip(data, len, &at, (unsigned)(tag & 7)))
+            return LPG_EMALFORMED;
+        if (tag == ((uint64_t)num << 3)) {
+            size_t q = start;
+            (void)s_varint(data, len, &q, out);
+            found = true; /* the last one, as protobuf-c keeps */
+        }
+    }
+    return found ? LPG_OK : LPG_ENOTFOUND;
+}
+
+int
 lpg_event_peek_body(const uint8_t *data, size_t len, int *body)
 {
     *body = LPG__EVENT__BODY__NOT_SET;
@@ -535,7 +557,6 @@ lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len, char *why,
         return s_fail(why, whysz,
                       "Event.fill_record.allow_event_id: not 16 bytes", NULL);
     }
-    lpg_sha256(se->body.data, se->body.len, out->body_hash);
     return LPG_OK;
 }
 

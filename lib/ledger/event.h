@@ -26,7 +26,6 @@
 typedef struct {
     Lpg__SignedEvent *signed_event;
     Lpg__Event *event;
-    uint8_t body_hash[LPG_SHA256_LEN]; /* SHA-256 of the body bytes */
 } lpg_event_t;
 
 /*  The bytes of field num (length-delimited: bytes, string or message)
@@ -36,6 +35,11 @@ typedef struct {
  *  field) or LPG_EMALFORMED; *out points into data. */
 int lpg_proto_bytes(const uint8_t *data, size_t len, unsigned num,
                     const uint8_t **out, size_t *outlen);
+
+/*  The same for a varint field (wire type 0: the integer types but the
+ *  zigzag ones, bool, enum): *out its value as encoded. */
+int lpg_proto_varint(const uint8_t *data, size_t len, unsigned num,
+                     uint64_t *out);
 
 /*  The body case (Lpg__Event__BodyCase) of the Event inside SignedEvent
  *  bytes, read off the wire without unpacking anything: for routing and

@@ -2174,8 +2174,10 @@ lpg_txn_secret_del(lpg_txn_t *t, const void *key, size_t klen)
 typedef struct {
     lpg_event_t ev;
     int decode_rc;
-    const lpg_key_t *key; /* signer's key found before the transaction */
-    uint8_t pub[32];      /* its raw bytes, to see it is still the same */
+    uint8_t body_hash[32]; /* SHA-256 of the Event's bytes: what an event
+                              id was used for (S_EVENT_IDS) */
+    const lpg_key_t *key;  /* signer's key found before the transaction */
+    uint8_t pub[32];       /* its raw bytes, to see it is still the same */
     bool is_authority;
     int sig_rc;           /* LPG_OK / LPG_EBADSIG, if key was found */
     void *pre;            /* the precheck's result */
@@ -2302,7 +2304,7 @@ s_append_one(lpg_txn_t *t, const char *service, uint64_t seq, s_item_t *it,
     if (rc == LPG_OK) {
         uint8_t idval[40];
         lpg_be64_put(idval, seq);
-        memcpy(idval + 8, it->ev.body_hash, 32);
+        memcpy(idval + 8, it->body_hash, 32);
         MDB_val ik = {48, (void *)idkey}, iv = {40, idval};
         rc = s_err(mdb_put(t->txn, t->l->internal[S_EVENT_IDS], &ik, &iv, 0),
                    "event id");
@@ -2431,7 +2433,9 @@ lpg_ledger_prepare_in(lpg_ledger_t *l, lpg_txn_t *t, const lpg_append_in_t *in,
         }
         if (it->decode_rc != LPG_OK)
             continue;
-        const uint8_t *kid = it->ev.signed_event->key_id.data;
+        const Lpg__SignedEvent *se = it->ev.signed_event;
+        lpg_sha256(se->body.data, se->body.len, it->body_hash);
+        const uint8_t *kid = se->key_id.data;
         if (s_lookup(l, t, kid, it->pub, &it->is_authority) != LPG_OK)
             continue; /* unknown now; the write phase decides */
         it->key = it->is_authority ? l->authority
@@ -2523,7 +2527,7 @@ s_apply_batch(lpg_ledger_t *l, lpg_txn_t *t, uint64_t *seqp, lpg_batch_t *b,
                 rc = LPG_ECORRUPT;
                 break;
             }
-            if (memcmp((uint8_t *)iv.mv_data + 8, it->ev.body_hash, 32)) {
+            if (memcmp((uint8_t *)iv.mv_data + 8, it->body_hash, 32)) {
                 s_fail(&out[i], LPG_ECONFLICT,
                        "event id already used for a different event");
                 continue;

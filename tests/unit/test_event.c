@@ -315,6 +315,40 @@ test_proto_bytes(void **state)
     assert_memory_equal(p, "second", 6);
 }
 
+/*  One varint field read off the wire: an Event's device time as the
+ *  decode reads it, the last of a field given twice, none for an absent
+ *  one or one of another wire type, all 64 bits, and a refusal for a
+ *  varint cut short. */
+static void
+test_proto_varint(void **state)
+{
+    (void)state;
+    s_buf_t body, se;
+    s_fill_check(&body, &(s_opts_t){0});
+    s_signed(&se, &body, &(s_opts_t){0});
+    lpg_event_t ev;
+    assert_int_equal(lpg_event_decode(&ev, se.b, se.n, NULL, 0), LPG_OK);
+    uint64_t v = 1;
+    assert_int_equal(lpg_proto_varint(body.b, body.n, 2, &v), LPG_OK);
+    assert_true(ev.event->device_time_ms > 0);
+    assert_int_equal(v, ev.event->device_time_ms);
+    lpg_event_clear(&ev);
+    assert_int_equal(lpg_proto_varint(body.b, body.n, 9, &v), LPG_ENOTFOUND);
+    assert_int_equal(v, 0);
+    /* field 1 (the event id) is length-delimited: not a varint */
+    assert_int_equal(lpg_proto_varint(body.b, body.n, 1, &v), LPG_ENOTFOUND);
+
+    s_buf_t twice = {.n = 0};
+    s_field_varint(&twice, 2, 7);
+    s_field_str(&twice, 5, "between");
+    s_field_varint(&twice, 2, UINT64_MAX);
+    assert_int_equal(lpg_proto_varint(twice.b, twice.n, 2, &v), LPG_OK);
+    assert_true(v == UINT64_MAX);
+    /* the last varint's 10th byte cut off */
+    assert_int_equal(lpg_proto_varint(twice.b, twice.n - 1, 2, &v),
+                     LPG_EMALFORMED);
+}
+
 static void
 test_request_unknown_field(void **state)
 {
@@ -335,6 +369,7 @@ main(void)
         cmocka_unit_test(test_request_unknown_field),
         cmocka_unit_test(test_peek_body),
         cmocka_unit_test(test_proto_bytes),
+        cmocka_unit_test(test_proto_varint),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
