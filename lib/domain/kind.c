@@ -331,6 +331,9 @@ s_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
 {
     const Lpg__Event *e = ev->event;
     int rc = s_index_all(t, seq, e);
+    if (rc == LPG_OK && e->body_case == LPG__EVENT__BODY_FILL_RECORD)
+        rc = lpg_state_fill_late_note(t, e->site, e->device_time_ms,
+                                      recorded_at_ms);
     const lpg_kind_t *k = lpg_kind_of(e->body_case);
     if (rc != LPG_OK || !k)
         return rc;

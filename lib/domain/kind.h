@@ -81,8 +81,9 @@ void lpg_kind_describe(const Lpg__Event *e, const Lpg__Outcome *outcome,
  *  open (a service's start) of each ledger. Without it, an upgraded
  *  city's state would miss what the new rules record until someone ran
  *  lpgtrace rebuild.
- *    1  the first kept: OrderState.handed_seq, UserState.door_gas_cert */
-#define LPG_DOMAIN_PROJECTION_VERSION 1
+ *    1  the first kept: OrderState.handed_seq, UserState.door_gas_cert
+ *    2  fill_late: how late each site's fill records came in */
+#define LPG_DOMAIN_PROJECTION_VERSION 2
 
 /*  The projection the services, commands and tools hand to
  *  lpg_ledger_open (ledger/projection.h). A signer's record

@@ -83,3 +83,40 @@ lpg_state_put(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
         free(buf);
     return rc;
 }
+
+int
+lpg_state_fill_late(lpg_txn_t *t, const char *site, uint64_t *ms)
+{
+    *ms = 0;
+    const void *v;
+    size_t vlen;
+    int rc = lpg_txn_get(t, LPG_TABLE_FILL_LATE, site, site ? strlen(site) : 0,
+                         &v, &vlen);
+    if (rc != LPG_OK)
+        return rc;
+    if (vlen != 8)
+        return LPG_ECORRUPT;
+    *ms = lpg_be64_get(v);
+    return LPG_OK;
+}
+
+int
+lpg_state_fill_late_note(lpg_txn_t *t, const char *site, uint64_t device_ms,
+                         uint64_t recorded_ms)
+{
+    if (!site || !*site)
+        return LPG_OK;
+    uint64_t late = recorded_ms > device_ms ? recorded_ms - device_ms : 0;
+    late = (late + LPG_FILL_LATE_STEP_MS - 1) / LPG_FILL_LATE_STEP_MS *
+           LPG_FILL_LATE_STEP_MS;
+    uint64_t had = 0;
+    int rc = lpg_state_fill_late(t, site, &had);
+    if (rc == LPG_OK && had >= late)
+        return LPG_OK;
+    if (rc != LPG_OK && rc != LPG_ENOTFOUND)
+        return rc;
+    uint8_t v[8];
+    lpg_be64_put(v, late);
+    return lpg_txn_put(t, LPG_TABLE_FILL_LATE, site, strlen(site), v,
+                       sizeof v);
+}

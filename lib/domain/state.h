@@ -39,4 +39,20 @@ void lpg_state_free(const void *m);
 int lpg_state_put(lpg_txn_t *t, lpg_table_t table, const void *key,
                   size_t klen, const ProtobufCMessage *m);
 
+/*  How late a site's fill records came in (LPG_TABLE_FILL_LATE): the
+ *  most any of them was recorded after its device time, rounded up to
+ *  LPG_FILL_LATE_STEP_MS (0: never after it). A recall of the site's
+ *  fills in [from, to) finds them all among the entries recorded before
+ *  to + this, however long ago time.max_late_s was raised or lowered.
+ *  Kept by the projection for every fill record with a site, accepted
+ *  or refused; written only when a record comes later than every one
+ *  before (rounded up: rarely once the site has run a while). */
+#define LPG_FILL_LATE_STEP_MS 60000ULL
+/*  *ms for site; LPG_ENOTFOUND if the site has no fill record (or an
+ *  older projection did not keep it: see lpg_txn_state_current). */
+int lpg_state_fill_late(lpg_txn_t *t, const char *site, uint64_t *ms);
+/*  The projection's step: a fill record of site with these times. */
+int lpg_state_fill_late_note(lpg_txn_t *t, const char *site,
+                             uint64_t device_ms, uint64_t recorded_ms);
+
 #endif

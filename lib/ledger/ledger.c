@@ -63,10 +63,20 @@
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
 static const char *s_table_names[LPG_TABLE_COUNT] = {
-    "devices",  "cylinders",   "companies", "sites",      "staff",
-    "vehicles", "users",       "hazards",   "curve_keys", "accounts",
-    "orders",   "by_cylinder", "by_site",   "by_user",    "by_id_hmac",
+    "devices",     "cylinders", "companies", "sites",
+    "staff",       "vehicles",  "users",     "hazards",
+    "curve_keys",  "accounts",  "orders",    "fill_late",
+    "by_cylinder", "by_site",   "by_user",   "by_id_hmac",
 };
+
+/*  Tables a later projection version added: a read-only open of a
+ *  ledger an older lpgtrace wrote finds none, reads them as empty, and
+ *  the first read-write open creates them (and rebuilds the state). */
+static bool
+s_is_added(int table)
+{
+    return table == LPG_TABLE_FILL_LATE;
+}
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "tree", "checkpoints", "event_ids_t", "meta"};
 #define S_OLD_EVENT_IDS "event_ids" /* signer + event id, before */
@@ -134,7 +144,8 @@ struct lpg_ledger {
      * newest seq, chains[i] each seq's previous one under its key. */
     MDB_dbi chains[LPG_TABLE_COUNT];
     bool chained[LPG_TABLE_COUNT];
-    bool hosted[LPG_TABLE_COUNT];    /* heads in another table: s_head_host */
+    bool hosted[LPG_TABLE_COUNT]; /* heads in another table: s_head_host */
+    bool absent[LPG_TABLE_COUNT]; /* read-only, an older ledger: s_is_added */
     bool has_heads[LPG_TABLE_COUNT]; /* holds another index's heads */
     MDB_dbi marks[LPG_TABLE_COUNT];  /* see "marks" above */
     bool has_marks[LPG_TABLE_COUNT];
@@ -683,6 +694,11 @@ s_open_dbis(lpg_ledger_t *l)
             rc = mdb_dbi_open(txn, s_table_names[i], flags | create,
                               &l->tables[i]);
         }
+        if (rc == MDB_NOTFOUND && l->rdonly && s_is_added(i)) {
+            l->absent[i] = true;
+            rc = 0;
+            continue;
+        }
         if (rc == MDB_NOTFOUND && i > 0) {
             /* The ledger has the first tables: an older lpgtrace wrote
              * it, before this table was added. */
@@ -736,7 +752,8 @@ s_open_dbis(lpg_ledger_t *l)
     }
     /* A table new to a ledger that already has entries starts empty: the
      * state is no longer the log's projection until a rebuild (verify
-     * says so too). */
+     * says so too). One a newer projection version added (s_is_added)
+     * is filled by the state upgrade that follows: no warning. */
     MDB_stat st;
     if (mdb_stat(txn, l->internal[S_ENTRIES], &st) == 0 && st.ms_entries) {
         lpg_txn_t t = {.txn = txn, .l = l, .write = true};
@@ -756,7 +773,7 @@ s_open_dbis(lpg_ledger_t *l)
                 lpg_info("ledger: %s: added the table '%s', filled from "
                          "the state",
                          l->dir, s_table_names[i]);
-            else if (fresh[i])
+            else if (fresh[i] && !s_is_added(i))
                 lpg_warn("ledger: %s: added the table '%s', empty: run "
                          "lpgtrace rebuild so that it covers the %llu "
                          "entries already in the log",
@@ -1344,7 +1361,7 @@ int
 lpg_txn_get(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
             const void **val, size_t *vlen)
 {
-    if (klen == 0)
+    if (klen == 0 || t->l->absent[table])
         return LPG_ENOTFOUND; /* no record has an empty id */
     MDB_val k = {klen, (void *)key}, v;
     int rc = mdb_get(t->txn, t->l->tables[table], &k, &v);
@@ -1568,6 +1585,8 @@ lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
 {
     if (t->l->chained[table])
         return s_chain_foreach(t, table, fn, ctx);
+    if (t->l->absent[table])
+        return LPG_OK;
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
     if (rc)
@@ -1786,6 +1805,19 @@ s_why_newer(char *why, size_t whysz, const char *dir, uint32_t stored,
              "lpgtrace wrote this ledger; run the newer programs (going "
              "back to an older version is not supported)",
              dir, (unsigned)stored, (unsigned)want);
+}
+
+bool
+lpg_txn_state_current(lpg_txn_t *t)
+{
+    uint32_t want = t->l->proj ? t->l->proj->version : 0, had = 0;
+    uint64_t n = 0;
+    if (!want)
+        return true;
+    if (s_state_version(t->txn, t->l, &had) != LPG_OK ||
+        lpg_txn_size(t, &n) != LPG_OK)
+        return false;
+    return had == want || (n == 0 && had < want);
 }
 
 int

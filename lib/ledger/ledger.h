@@ -36,6 +36,10 @@ typedef enum {
     LPG_TABLE_CURVE_KEYS, /* transport public key -> signing key id */
     LPG_TABLE_ACCOUNTS,   /* console account name -> AccountState */
     LPG_TABLE_ORDERS,     /* order id -> OrderState */
+    LPG_TABLE_FILL_LATE,  /* site -> how late its fill records came in
+                             (see domain/state.h); since projection
+                             version 2: a read-only open of an older
+                             ledger finds it absent (empty) */
     LPG_TABLE_BY_CYLINDER,
     LPG_TABLE_BY_SITE,
     LPG_TABLE_BY_USER,
@@ -81,6 +85,12 @@ void lpg_ledger_close(lpg_ledger_t **p);
  *  NULL) gets the stored version, 0 if none. */
 int lpg_ledger_state_check(lpg_ledger_t *l, uint32_t *stored, char *why,
                            size_t whysz);
+
+/*  Whether t reads a state the ledger's projection version projected
+ *  (the same answer as lpg_ledger_state_check's LPG_OK, in t's
+ *  snapshot): a reader that relies on a table or record a later version
+ *  added checks it, and reads around it on an older state. */
+bool lpg_txn_state_current(lpg_txn_t *t);
 
 /*  Sets the authority public key and the checkpoint origin, once, when the
  *  ledger is created. LPG_EEXIST if already set to other values. */

@@ -3,13 +3,15 @@
  *  the cylinder after that fill and before its next one), and where the
  *  cylinder is now. Read from the ledger's indexes by_site, by_cylinder
  *  and the state tables: only the station's entries recorded around the
- *  window (a binary search of the log by recorded time, see
- *  lpg_report_recall), so the time follows the answer, not the ledger;
- *  each cylinder followed from its first fill in the window.
+ *  window (a binary search of the log by recorded time, up to as late as
+ *  the station's fills have come in: see lpg_report_recall), so the time
+ *  follows the answer, not the ledger; each cylinder followed from its
+ *  first fill in the window.
  */
 #include "report/report.h"
 #include "base/clock.h"
 #include "base/error.h"
+#include "domain/state.h"
 #include "domain/words.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
@@ -466,9 +468,10 @@ lpg_report_recall(const lpg_report_in_t *in, const char *site, uint64_t from,
                                                     : "plain";
     s_recall_t r = {.t = in->t, .from = from, .to = to, .stop_ms = UINT64_MAX};
     /* Where the window's fills can be in the log: a fill with device
-     * time d was recorded no earlier than d - time.max_skew_s and no
-     * later than d + time.max_late_s (the services refuse it otherwise),
-     * and recorded times do not decrease along the log. So the station's
+     * time d was recorded no earlier than d - time.max_skew_s (the
+     * services refuse it otherwise) and no later than d + the most the
+     * station's fill records have come late (lpg_state_fill_late), and
+     * recorded times do not decrease along the log. So the station's
      * entries are read from the first one recorded at from - skew up to
      * the first recorded at to + late, each filtered on its own time;
      * S_CLOCK_SLACK_MS covers a server clock stepped back a little.
@@ -484,7 +487,20 @@ lpg_report_recall(const lpg_report_in_t *in, const char *site, uint64_t from,
         }
         uint64_t back = cb.ahead_ms + S_CLOCK_SLACK_MS;
         start_ms = from > back ? from - back : 0;
-        r.stop_ms = to + cb.behind_ms + S_CLOCK_SLACK_MS;
+        /* How late the station's fill records have come in so far (the
+         * state keeps it, in the same snapshot as the log): usually
+         * minutes where time.max_late_s allows days, and it holds
+         * whatever the setting was when they were recorded. An older
+         * state without it: the setting. */
+        uint64_t late = cb.behind_ms;
+        if (lpg_txn_state_current(r.t)) {
+            int lrc = lpg_state_fill_late(r.t, site, &late);
+            if (lrc == LPG_ENOTFOUND)
+                late = 0; /* the station never recorded a fill */
+            else if (lrc != LPG_OK)
+                return lrc;
+        }
+        r.stop_ms = to + late + S_CLOCK_SLACK_MS;
     }
     json_t *doc = NULL, *list = NULL;
     uint64_t first = 0, end = 0;

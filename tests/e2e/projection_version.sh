@@ -42,13 +42,25 @@ done
 # The same ledger as an older lpgtrace left it.
 stop registry filling delivery order
 check "the state made as an older lpgtrace left it" ledger_tamper age "$H/ledger" 0
-check_out "an order and both households stripped" "stripped 1 orders, 2 users"
+check_out "an order and both households stripped, no fill_late" "stripped 1 orders, 2 users, dropped fill_late"
 [ "$(show O1)" = "out 0 1" ] && ok "the old state: O1 shows 0 handed over" || not_ok "old O1: $(show O1)"
 lpg order show O1 >/dev/null 2>"$T_DIR/err"
 grep -q "warning: .*projected by no recorded version of the rules, older than this program's version" "$T_DIR/err" &&
     grep -q "next start of any service .* or by 'lpgtrace rebuild'" "$T_DIR/err" &&
     ok "order show warns: an older version's state, and what upgrades it" ||
     { not_ok "order show's warning"; sed 's/^/#   /' "$T_DIR/err"; }
+# A recall reads an older state read-only (no fill_late yet): the
+# window then reaches as far as time.max_late_s, as before.
+DAYS="--from $(date -u -d yesterday +%F) --to $(date -u -d tomorrow +%F)"
+recall_same() { # WHAT: a window recall of S1 answers what --full does
+    lpg --json recall --site S1 $DAYS >"$T_DIR/win" 2>"$T_DIR/err" &&
+        lpg --json recall --site S1 $DAYS --full >"$T_DIR/all" 2>>"$T_DIR/err" &&
+        cmp -s "$T_DIR/win" "$T_DIR/all" &&
+        [ "$(python3 -c 'import json, sys
+print(sum(len(c["fills"]) for c in json.load(open(sys.argv[1]))["cylinders"]))' "$T_DIR/win")" -ge 2 ] &&
+        ok "$1" || { not_ok "$1"; sed 's/^/#   /' "$T_DIR/err"; }
+}
+recall_same "recall of S1 on the old state: C1 and C2, as --full"
 check_status "lpgtrace verify fails on the old state" 1 lpg verify
 check_out "and says so, not a digest" "^STATE OUT OF DATE: .* entries checked .*older than this program's version.* \[ESTALE\]$"
 sed 's/^/# /' "$T_DIR/out"
@@ -96,6 +108,7 @@ lpg order show O1 >/dev/null 2>"$T_DIR/err"
 [ -s "$T_DIR/err" ] && { not_ok "order show still warns"; sed 's/^/#   /' "$T_DIR/err"; } || ok "order show no longer warns"
 check "lpgtrace verify passes" lpg verify
 check_out "state tables match" "^OK: .*state tables match the log"
+recall_same "recall of S1 on the upgraded state (fill_late kept): as --full"
 
 # A newer lpgtrace's ledger: refused.
 stop registry filling delivery order webd

@@ -280,4 +280,27 @@ done
 [ "$fills" -gt 300 ] && ok "the windows hold the station's fills ($fills)" ||
     not_ok "the windows hold only $fills fills"
 
+# The window's end is as late as the station's fills have come in, kept
+# in the state (fill_late), not time.max_late_s: told the fills came in
+# on time, the windows miss the late ones, and verify finds the state
+# that says so does not match the log.
+fills_of() { python3 -c 'import json, sys
+print(sum(len(c["fills"]) for c in json.load(open(sys.argv[1]))["cylinders"]))' "$1"; }
+check "the state says the fills came in on time" ledger_tamper filllate "$G/ledger" 0
+check_out "every station's row" "set 3 sites"
+short=0
+for h in 4 12 20; do
+    w=$(python3 -c 'import sys, datetime
+t = datetime.datetime(2026, 1, 1) + datetime.timedelta(hours=int(sys.argv[1]), minutes=7)
+print(t.strftime("%Y-%m-%dT%H:%M"), (t + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))' "$h")
+    set -- $w
+    lpgtrace --home "$G" --json recall --site "$site" --from "$1" --to "$2" >"$T_DIR/win" 2>&1
+    lpgtrace --home "$G" --json recall --site "$site" --from "$1" --to "$2" --full >"$T_DIR/all" 2>&1
+    [ "$(fills_of "$T_DIR/win")" -lt "$(fills_of "$T_DIR/all")" ] && short=$((short + 1))
+done
+[ "$short" -eq 3 ] && ok "the windows now end too early: 3 of 3 miss late fills" ||
+    not_ok "only $short of 3 windows miss fills: the window does not follow fill_late"
+check_status "verify: the state does not match the log" 1 lpgtrace --home "$G" verify
+check_out "and names the table" "state table 'fill_late' does not match the log"
+
 t_done

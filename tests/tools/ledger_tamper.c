@@ -20,7 +20,11 @@
  *    ledger_tamper age DIR V         make the state as an older lpgtrace
  *                                    left it: orders without handed_seq,
  *                                    users without door_gas_cert(_seq),
- *                                    projection version V stored (0: none)
+ *                                    no fill_late table, projection
+ *                                    version V stored (0: none)
+ *    ledger_tamper filllate DIR MS   every site's fill_late row set to
+ *                                    MS (the state says fills came in
+ *                                    no later than that)
  *    ledger_tamper projver DIR V     store projection version V only (a
  *                                    newer lpgtrace's ledger)
  *
@@ -203,7 +207,8 @@ main(int argc, char **argv)
 {
     if (argc != 4) {
         fprintf(stderr, "usage: ledger_tamper flip|delete|forge|statedel|"
-                        "clearindex|dropindex|truncate|unsign|age|projver "
+                        "clearindex|dropindex|truncate|unsign|age|projver|"
+                        "filllate "
                         "DIR SEQ\n");
         return 2;
     }
@@ -215,8 +220,34 @@ main(int argc, char **argv)
     int rc;
     if (strcmp(op, "age") == 0) {
         int no = s_strip("orders", true), nu = s_strip("users", false);
-        printf("stripped %d orders, %d users\n", no, nu);
+        MDB_dbi fl;
+        int frc = mdb_dbi_open(s_txn, "fill_late", 0, &fl);
+        if (frc == 0)
+            frc = mdb_drop(s_txn, fl, 1);
+        if (frc && frc != MDB_NOTFOUND)
+            s_die("drop fill_late", frc);
+        printf("stripped %d orders, %d users%s\n", no, nu,
+               frc == 0 ? ", dropped fill_late" : "");
         s_set_version(seq);
+    } else if (strcmp(op, "filllate") == 0) {
+        MDB_dbi fl;
+        if ((rc = mdb_dbi_open(s_txn, "fill_late", 0, &fl)))
+            s_die("open fill_late", rc);
+        MDB_cursor *c;
+        mdb_cursor_open(s_txn, fl, &c);
+        uint8_t vb[8];
+        for (int i = 0; i < 8; i++)
+            vb[i] = (uint8_t)(seq >> (56 - 8 * i));
+        int n = 0;
+        for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+            MDB_val nv = {8, vb};
+            if ((rc = mdb_cursor_put(c, &k, &nv, MDB_CURRENT)))
+                s_die("put fill_late", rc);
+            n++;
+        }
+        mdb_cursor_close(c);
+        printf("set %d sites\n", n);
     } else if (strcmp(op, "projver") == 0) {
         s_set_version(seq);
     } else if (strcmp(op, "flip") == 0) {

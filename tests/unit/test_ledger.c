@@ -1760,6 +1760,46 @@ test_stub_projection(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/*  How late a site's fill records came in: rounded up to the minute,
+ *  only ever raised, nothing for a record without a site, and a row of
+ *  the wrong size is a damaged state. */
+static void
+test_fill_late(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_txn_t *t = NULL;
+    uint64_t ms = 1;
+    assert_int_equal(lpg_ledger_write(f->l, &t), LPG_OK);
+    assert_true(lpg_txn_state_current(t));
+    assert_int_equal(lpg_state_fill_late(t, "S1", &ms), LPG_ENOTFOUND);
+    assert_int_equal(lpg_state_fill_late_note(t, "S1", 5000, 5000), LPG_OK);
+    assert_int_equal(lpg_state_fill_late(t, "S1", &ms), LPG_OK);
+    assert_int_equal(ms, 0);
+    /* 61 s late: two minutes */
+    assert_int_equal(lpg_state_fill_late_note(t, "S1", 1000, 62000), LPG_OK);
+    assert_int_equal(lpg_state_fill_late(t, "S1", &ms), LPG_OK);
+    assert_int_equal(ms, 2 * LPG_FILL_LATE_STEP_MS);
+    /* earlier ones, and a device clock ahead, lower nothing */
+    assert_int_equal(lpg_state_fill_late_note(t, "S1", 1000, 31000), LPG_OK);
+    assert_int_equal(lpg_state_fill_late_note(t, "S1", 90000, 1000), LPG_OK);
+    assert_int_equal(lpg_state_fill_late(t, "S1", &ms), LPG_OK);
+    assert_int_equal(ms, 2 * LPG_FILL_LATE_STEP_MS);
+    /* exactly three minutes stays three */
+    assert_int_equal(
+        lpg_state_fill_late_note(t, "S1", 0, 3 * LPG_FILL_LATE_STEP_MS),
+        LPG_OK);
+    assert_int_equal(lpg_state_fill_late(t, "S1", &ms), LPG_OK);
+    assert_int_equal(ms, 3 * LPG_FILL_LATE_STEP_MS);
+    /* another site is its own; no site, no row */
+    assert_int_equal(lpg_state_fill_late(t, "S2", &ms), LPG_ENOTFOUND);
+    assert_int_equal(lpg_state_fill_late_note(t, NULL, 0, 999999), LPG_OK);
+    assert_int_equal(lpg_state_fill_late_note(t, "", 0, 999999), LPG_OK);
+    assert_int_equal(lpg_txn_put(t, LPG_TABLE_FILL_LATE, "S3", 2, "abc", 3),
+                     LPG_OK);
+    assert_int_equal(lpg_state_fill_late(t, "S3", &ms), LPG_ECORRUPT);
+    lpg_txn_abort(&t);
+}
+
 int
 main(void)
 {
@@ -1809,6 +1849,7 @@ main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_newer_layout_refused, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_fill_late, s_setup, s_teardown),
         cmocka_unit_test(test_strings_validated),
         cmocka_unit_test(test_stub_projection),
     };
