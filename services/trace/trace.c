@@ -357,6 +357,9 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg, lpg_ledger_t *ledger,
         return LPG_ECONFIG;
     }
     lpg_key_id(authority, t->authority_id);
+    /* No pool (one core, or no thread started): this thread builds
+     * every page alone, as it would. */
+    (void)lpg_workers_new(&t->pool, 0);
     t->notary = lpg_config_get_int(cfg, "notary.enabled", 1) != 0;
     if (!t->notary)
         return LPG_OK;
@@ -366,6 +369,8 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg, lpg_ledger_t *ledger,
     return rc;
 }
 
+static void s_caches_free(lpg_trace_t *t);
+
 void
 lpg_trace_fini(lpg_trace_t *t)
 {
@@ -374,9 +379,8 @@ lpg_trace_fini(lpg_trace_t *t)
     lpg_transport_context_destroy(&t->zctx);
     lpg_key_destroy(&t->key);
     memset(t->curve_secret, 0, sizeof t->curve_secret);
-    free(t->node_slots);
-    t->node_slots = NULL;
-    t->node_nslots = 0;
+    s_caches_free(t);
+    lpg_workers_destroy(&t->pool);
 }
 
 /*  Is this entry a device's revocation? */
@@ -508,25 +512,56 @@ typedef struct {
     size_t used;
 } s_nodes_t;
 
-/*  The service's table, at least nslots large, for a new request. */
+/*  A page's entries and proofs are built by up to S_PAGE_JOBS jobs on
+ *  every core, each in its own read transaction (the entries and the
+ *  nodes below a checkpoint never change, so any snapshot that holds
+ *  them reads the same), at least S_PAGE_MIN entries a job. */
+#define S_PAGE_JOBS 8
+#define S_PAGE_MIN 32
+
+/*  One table of cached nodes: [0] the request's own, [1 + j] job j's. */
+typedef struct {
+    s_slot_t *slots;
+    size_t nslots;
+    uint32_t gen;
+} s_cache_t;
+
 static void
-s_nodes_begin(lpg_trace_t *t, s_nodes_t *c, size_t nslots)
+s_caches_free(lpg_trace_t *t)
 {
-    if (t->node_nslots < nslots) {
-        free(t->node_slots);
-        t->node_slots = calloc(nslots, sizeof(s_slot_t));
-        t->node_nslots = t->node_slots ? nslots : 0;
-        t->node_gen = 0;
+    s_cache_t *c = t->node_caches;
+    for (size_t i = 0; c && i < 1 + S_PAGE_JOBS; i++)
+        free(c[i].slots);
+    free(c);
+    t->node_caches = NULL;
+}
+
+/*  Table k, at least nslots large, for a new request. Table k is used by
+ *  one thread at a time (the request's, or job k - 1's). */
+static void
+s_nodes_begin(lpg_trace_t *t, size_t k, s_nodes_t *c, size_t nslots)
+{
+    c->slots = NULL;
+    if (!t->node_caches)
+        t->node_caches = calloc(1 + S_PAGE_JOBS, sizeof(s_cache_t));
+    s_cache_t *m = t->node_caches ? &((s_cache_t *)t->node_caches)[k] : NULL;
+    if (!m)
+        return; /* no memory: every node is read */
+    if (m->nslots < nslots) {
+        free(m->slots);
+        m->slots = calloc(nslots, sizeof(s_slot_t));
+        m->nslots = m->slots ? nslots : 0;
+        m->gen = 0;
     }
-    if (!t->node_slots)
-        return;               /* no memory: every node is read */
-    if (++t->node_gen == 0) { /* wrapped: old stamps could match again */
-        memset(t->node_slots, 0, t->node_nslots * sizeof(s_slot_t));
-        t->node_gen = 1;
+    if (!m->slots)
+        return;
+    if (++m->gen == 0) { /* wrapped: old stamps could match again */
+        memset(m->slots, 0, m->nslots * sizeof(s_slot_t));
+        m->gen = 1;
     }
-    c->slots = t->node_slots;
-    c->nslots = t->node_nslots;
-    c->gen = t->node_gen;
+    c->slots = m->slots;
+    c->nslots = m->nslots;
+    c->gen = m->gen;
     c->used = 0;
 }
 
@@ -569,12 +604,12 @@ s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
     return rc;
 }
 
-/*  One TraceEntry in a single block owned by the reply: the message, its
- *  proof hashes and the entry bytes. proof_size 0: no proof. *cost: what
- *  it adds to the packed answer. */
+/*  One TraceEntry in a single malloc'd block: the message, its proof
+ *  hashes and the entry bytes. proof_size 0: no proof. *cost: what it
+ *  adds to the packed answer. */
 static int
-s_entry(lpg_reply_t *r, s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
-        Lpg__TraceEntry **out, size_t *cost)
+s_entry_make(s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
+             Lpg__TraceEntry **out, size_t *cost)
 {
     *out = NULL;
     const uint8_t *data;
@@ -594,7 +629,7 @@ s_entry(lpg_reply_t *r, s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
     }
     size_t sz = sizeof(Lpg__TraceEntry) + n * sizeof(ProtobufCBinaryData) +
                 n * LPG_HASH_LEN + len;
-    uint8_t *block = lpg_reply_keep(r, malloc(sz));
+    uint8_t *block = malloc(sz);
     if (!block)
         return LPG_ENOMEM;
     Lpg__TraceEntry *te = (Lpg__TraceEntry *)block;
@@ -619,6 +654,75 @@ s_entry(lpg_reply_t *r, s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
     *out = te;
     *cost = lpg__trace_entry__get_packed_size(te) + 6;
     return LPG_OK;
+}
+
+/*  The same, owned by the reply. */
+static int
+s_entry(lpg_reply_t *r, s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
+        Lpg__TraceEntry **out, size_t *cost)
+{
+    int rc = s_entry_make(nodes, seq, proof_size, out, cost);
+    if (rc == LPG_OK && !lpg_reply_keep(r, *out)) {
+        *out = NULL;
+        rc = LPG_ENOMEM;
+    }
+    return rc;
+}
+
+/*  A page's entries, built ahead by the jobs (s_page_job). */
+typedef struct {
+    Lpg__TraceEntry *te; /* s_entry_make's block; the caller keeps it */
+    size_t cost;
+    int rc;
+} s_built_t;
+
+typedef struct {
+    lpg_trace_t *t;
+    const uint64_t *seqs; /* the page's seqs, in order */
+    size_t n, per;        /* how many, and how many a job */
+    uint64_t prove, tree;
+    s_built_t *out; /* n */
+} s_page_t;
+
+static void
+s_page_job(void *ctx, size_t j)
+{
+    s_page_t *p = ctx;
+    size_t lo = j * p->per, hi = lo + p->per < p->n ? lo + p->per : p->n;
+    lpg_txn_t *txn = NULL;
+    int rc = lpg_ledger_read(p->t->ledger, &txn);
+    s_nodes_t nodes = {.txn = txn};
+    if (rc == LPG_OK && p->prove)
+        s_nodes_begin(p->t, 1 + j, &nodes, s_node_slots(hi - lo, p->tree));
+    for (size_t i = lo; i < hi; i++) {
+        s_built_t *b = &p->out[i];
+        b->rc = rc != LPG_OK
+                    ? rc
+                    : s_entry_make(&nodes, p->seqs[i],
+                                   p->seqs[i] < p->prove ? p->prove : 0,
+                                   &b->te, &b->cost);
+    }
+    lpg_txn_abort(&txn);
+}
+
+/*  Builds the entries of seqs[0..n) on every core into out. */
+static void
+s_build_page(lpg_trace_t *t, const uint64_t *seqs, size_t n, uint64_t prove,
+             uint64_t tree, s_built_t *out)
+{
+    size_t jobs = (n + S_PAGE_MIN - 1) / S_PAGE_MIN;
+    if (jobs > S_PAGE_JOBS)
+        jobs = S_PAGE_JOBS;
+    if (jobs == 0)
+        return;
+    s_page_t p = {.t = t,
+                  .seqs = seqs,
+                  .n = n,
+                  .per = (n + jobs - 1) / jobs,
+                  .prove = prove,
+                  .tree = tree,
+                  .out = out};
+    lpg_workers_run(t->pool, jobs, 1, s_page_job, &p);
 }
 
 /*  The signing key id of an entry's event; false if it does not decode
@@ -747,6 +851,9 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     s_seen_t seen = {0};
     s_nodes_t nodes = {0};
     char *note = NULL;
+    uint64_t *page = NULL; /* the seqs built ahead, and what was built */
+    s_built_t *built = NULL;
+    size_t nb = 0;
     int rc = lpg_ledger_read(t->ledger, &txn);
     if (rc == LPG_OK)
         rc = lpg_txn_seqs(txn, LPG_TABLE_BY_CYLINDER, grai, strlen(grai),
@@ -783,11 +890,9 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     if (rc != LPG_OK)
         goto cleanup;
     nodes.txn = txn;
-    if (proofs) {
-        /* The page's entries and their signers' entries (a few). */
-        size_t n = seqs.n < LPG_TRACE_PAGE_MAX ? seqs.n : LPG_TRACE_PAGE_MAX;
-        s_nodes_begin(t, &nodes, s_node_slots(n + 64, tree));
-    }
+    if (proofs) /* the signers' entries (a few): the page's are built
+                   by the jobs */
+        s_nodes_begin(t, 0, &nodes, s_node_slots(64, tree));
     if (q->has_size && (q->size == 0 || q->size > tree)) {
         snprintf(why, sizeof why,
                  "no tree of %" PRIu64 " entries to prove "
@@ -838,6 +943,24 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     a->signers = signers;
     size_t used = 0;
     uint64_t from = q->has_from ? q->from : 0;
+    /* The entries the page can hold (from `from` on, below the tree, at
+     * most max), built ahead on every core; the loop below takes them in
+     * order, and stops where the budget does. */
+    size_t cap = seqs.n < max ? seqs.n : max;
+    page = malloc((cap ? cap : 1) * sizeof *page);
+    built = calloc(cap ? cap : 1, sizeof *built);
+    if (!page || !built) {
+        rc = LPG_ENOMEM;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < seqs.n && nb < cap; i++) {
+        if (seqs.v[i] < from)
+            continue;
+        if (seqs.v[i] >= tree)
+            break;
+        page[nb++] = seqs.v[i];
+    }
+    s_build_page(t, page, nb, prove, tree, built);
     for (size_t i = 0; i < seqs.n; i++) {
         uint64_t seq = seqs.v[i];
         if (seq < from)
@@ -857,7 +980,16 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         Lpg__TraceEntry *te = NULL, *add[2];
         size_t cost = 0, nadd = 0, addcost = 0;
         uint8_t kid[LPG_KEYID_LEN];
-        rc = s_entry(r, &nodes, seq, seq < prove ? prove : 0, &te, &cost);
+        size_t at = a->n_entries;
+        if (at < nb && page[at] == seq) { /* built ahead: the reply's now */
+            rc = built[at].rc;
+            te = built[at].te;
+            cost = built[at].cost;
+            built[at].te = NULL;
+            if (rc == LPG_OK && !lpg_reply_keep(r, te))
+                rc = LPG_ENOMEM;
+        } else
+            rc = s_entry(r, &nodes, seq, seq < prove ? prove : 0, &te, &cost);
         if (rc == LPG_OK && proofs)
             rc = s_signer_entries(t, r, &nodes, te, prove, &seen, add, &nadd,
                                   &addcost, kid);
@@ -891,6 +1023,10 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     rc = lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", why);
 cleanup:
     lpg_txn_abort(&txn);
+    for (size_t k = 0; built && k < nb; k++)
+        free(built[k].te); /* past where the page stopped */
+    free(built);
+    free(page);
     free(seqs.v);
     free(seen.ids);
     free(note);

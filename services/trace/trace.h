@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/workers.h"
 #include "crypto/crypto.h"
 #include "net/service.h"
 #include "net/transport.h"
@@ -60,11 +61,13 @@ typedef struct {
     void *pub;
     uint64_t next_pub;        /* next seq to publish */
     uint64_t (*now_ms)(void); /* monotonic clock (tests may replace) */
-    /* tree nodes read while answering GetTrace (trace.c): kept between
-     * requests, emptied by a new generation rather than by clearing */
-    void *node_slots;
-    size_t node_nslots;
-    uint32_t node_gen;
+    /* tree nodes read while answering GetTrace (trace.c): one table for
+     * the request's own reads and one per job building a page's
+     * entries, kept between requests, emptied by a new generation
+     * rather than by clearing */
+    void *node_caches;
+    /* the threads that build a page's entries and proofs with this one */
+    lpg_workers_t *pool;
 } lpg_trace_t;
 
 /*  Reads the configuration; as notary loads the ledger key (ledger.key,
