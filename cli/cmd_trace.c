@@ -82,7 +82,8 @@ typedef struct {
     bool proved;
     const lpg_key_t *sig_key; /* NULL: nothing to check */
     bool sig_ok;
-    json_t *json; /* --json: the item as printed, made by its job */
+    char *text; /* --json: the item as printed (JSON_INDENT(2) at the
+                   top level), made and written out by its job */
 } s_item_t;
 
 typedef struct {
@@ -782,6 +783,17 @@ s_judge_item(s_trace_t *t, s_item_t *it)
  *  devices were settled before the jobs began. */
 static json_t *s_json_item(const s_trace_t *t, const s_item_t *it);
 
+/*  An item's JSON as json_dumps writes it with JSON_INDENT(2) at the top
+ *  level; NULL on ENOMEM. */
+static char *
+s_item_text(const s_trace_t *t, const s_item_t *it)
+{
+    json_t *j = s_json_item(t, it);
+    char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+    json_decref(j);
+    return text;
+}
+
 static void
 s_item_job(void *ctx, size_t i)
 {
@@ -792,10 +804,11 @@ s_item_job(void *ctx, size_t i)
     if (it->sig_key)
         it->sig_ok = s_signed_by(&it->ev, it->sig_key);
     s_judge_item(t, it);
-    /* Its JSON too, on the same core: nothing in it waits for the
-     * other items (jansson values not shared between threads are safe). */
+    /* Its JSON too, on the same core, written out and freed there:
+     * nothing in it waits for the other items (jansson values not shared
+     * between threads are safe), and s_print_json splices the texts. */
     if (t->cli->json)
-        it->json = s_json_item(t, it);
+        it->text = s_item_text(t, it);
 }
 
 static int
@@ -1180,6 +1193,65 @@ s_json_item(const s_trace_t *t, const s_item_t *it)
     return x;
 }
 
+/*  Writes doc, the document json_dumps wrote with JSON_INDENT(2) and an
+ *  empty "entries" array, with the items' texts in that array, as
+ *  json_dumps would have written them there: each line indented two
+ *  levels deeper (a string holds no raw newline: its own are escaped).
+ *  In one buffer, written at once. e2e/trace checks the output against
+ *  a pretty-printer of its own. */
+static void
+s_splice(s_trace_t *t, const char *doc)
+{
+    static const char mark[] = "\n  \"entries\": []";
+    static const char pad[] = "\n    ";
+    const char *at = strstr(doc, mark);
+    if (!at || t->nentries == 0) {
+        fputs(doc, stdout);
+        return;
+    }
+    size_t head = (size_t)(at - doc) + sizeof mark - 2; /* up to "[" */
+    size_t total = strlen(doc) + 4;                     /* "\n  ]" */
+    for (size_t i = 0; i < t->nentries; i++) {
+        s_item_t *it = &t->items[i];
+        if (!it->text)
+            it->text = s_item_text(t, it);
+        const char *p = it->text ? it->text : "null";
+        total += 1 + strlen(p) + sizeof pad - 1; /* ",", pad, the text */
+        for (; (p = strchr(p, '\n')); p++)
+            total += sizeof pad - 2;
+    }
+    char *out = malloc(total + 1), *w = out;
+    if (!out) {
+        fputs(doc, stdout); /* no memory: the entries left out */
+        return;
+    }
+    memcpy(w, doc, head);
+    w += head;
+    for (size_t i = 0; i < t->nentries; i++) {
+        const char *p = t->items[i].text ? t->items[i].text : "null";
+        if (i)
+            *w++ = ',';
+        memcpy(w, pad, sizeof pad - 1);
+        w += sizeof pad - 1;
+        for (const char *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+            memcpy(w, p, (size_t)(nl - p));
+            w += nl - p;
+            memcpy(w, pad, sizeof pad - 1);
+            w += sizeof pad - 1;
+        }
+        size_t rest = strlen(p);
+        memcpy(w, p, rest);
+        w += rest;
+    }
+    memcpy(w, "\n  ]", 4);
+    w += 4;
+    size_t tail = strlen(at + sizeof mark - 1);
+    memcpy(w, at + sizeof mark - 1, tail);
+    w += tail;
+    fwrite(out, 1, (size_t)(w - out), stdout);
+    free(out);
+}
+
 static void
 s_print_json(s_trace_t *t, const s_now_t *now, bool all_ok)
 {
@@ -1213,14 +1285,8 @@ s_print_json(s_trace_t *t, const s_now_t *now, bool all_ok)
     if (t->has_cp && !t->cons_ok)
         json_object_set_new(cp, "consistency_error", json_string(t->cons_why));
     json_object_set_new(doc, "checkpoint", cp);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < t->nentries; i++) {
-        s_item_t *it = &t->items[i];
-        json_t *x = it->json ? it->json : s_json_item(t, it);
-        it->json = NULL;
-        json_array_append_new(arr, x);
-    }
-    json_object_set_new(doc, "entries", arr);
+    /* The entries go in as the text each job wrote (s_splice). */
+    json_object_set_new(doc, "entries", json_array());
     json_t *st = json_object();
     if (now->known) {
         char since[48];
@@ -1256,7 +1322,7 @@ s_print_json(s_trace_t *t, const s_now_t *now, bool all_ok)
      * time, which costs more than the copy. */
     char *text = json_dumps(doc, JSON_INDENT(2));
     if (text) {
-        fputs(text, stdout);
+        s_splice(t, text);
         putchar('\n');
     }
     free(text);
@@ -1269,7 +1335,7 @@ static void
 s_clear(s_trace_t *t)
 {
     for (size_t i = 0; t->items && i < t->nentries; i++) {
-        json_decref(t->items[i].json);
+        free(t->items[i].text);
         lpg_event_clear(&t->items[i].ev);
         if (t->items[i].entry)
             lpg__ledger_entry__free_unpacked(t->items[i].entry, NULL);

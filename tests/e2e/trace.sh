@@ -79,6 +79,18 @@ assert d["entries"][1]["time"].endswith("+08:00"), d["entries"][1]["time"]
 assert d["now"]["custody"] == "full at a station" and d["now"]["fills"] == 1
 assert d["checkpoint"]["consistent"] is True
 ' "$T_DIR/trace.json" "$(grai 1)"
+# The entries are written by the jobs that check them and spliced into
+# the document: the whole is laid out as a pretty-printer would (two
+# spaces a level), byte for byte.
+lpgtrace --home "$H" --json trace "$(code 1)" >"$T_DIR/trace-only.json" 2>/dev/null
+check "--json: laid out as json.dumps(indent=2) lays it out, byte for byte" python3 -c '
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+want = json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+if text != want:
+    i = next((i for i, (a, b) in enumerate(zip(text, want)) if a != b), min(len(text), len(want)))
+    sys.exit("differs at byte %d: %r against %r" % (i, text[i - 40:i + 40], want[i - 40:i + 40]))
+' "$T_DIR/trace-only.json"
 
 # lpgtrace's own clock: a cylinder added with it moved two days back
 # (LPG_NOW_MS, within time.max_late_s) is registered at that time, and
