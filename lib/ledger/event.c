@@ -307,27 +307,24 @@ s_wire_skip(const uint8_t *p, size_t len, size_t *at, unsigned wt)
     }
 }
 
-int
-lpg_proto_bytes(const uint8_t *data, size_t len, unsigned num,
-                const uint8_t **out, size_t *outlen)
+/*  Where the value of the last field num of wire type wt starts in the
+ *  encoded message (*at), checking only that the bytes parse as fields:
+ *  LPG_OK, LPG_ENOTFOUND or LPG_EMALFORMED. */
+static int
+s_field_last(const uint8_t *data, size_t len, unsigned num, unsigned wt,
+             size_t *at)
 {
-    *out = NULL;
-    *outlen = 0;
     bool found = false;
-    size_t at = 0;
-    while (at < len) {
+    size_t pos = 0;
+    while (pos < len) {
         uint64_t tag;
-        if (!s_varint(data, len, &at, &tag) || tag >> 32)
+        if (!s_varint(data, len, &pos, &tag) || tag >> 32)
             return LPG_EMALFORMED;
-        size_t start = at;
-        if (!s_wire_skip(data, len, &at, (unsigned)(tag & 7)))
+        size_t start = pos;
+        if (!s_wire_skip(data, len, &pos, (unsigned)(tag & 7)))
             return LPG_EMALFORMED;
-        if (tag == (((uint64_t)num << 3) | 2)) {
-            uint64_t n = 0;
-            size_t q = start;
-            (void)s_varint(data, len, &q, &n);
-            *out = data + q;
-            *outlen = (size_t)n;
+        if (tag == (((uint64_t)num << 3) | wt)) {
+            *at = start;
             found = true; /* the last one, as protobuf-c keeps */
         }
     }
@@ -335,25 +332,31 @@ lpg_proto_bytes(const uint8_t *data, size_t len, unsigned num,
 }
 
 int
+lpg_proto_bytes(const uint8_t *data, size_t len, unsigned num,
+                const uint8_t **out, size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    size_t at = 0;
+    uint64_t n = 0;
+    int rc = s_field_last(data, len, num, 2, &at);
+    if (rc == LPG_OK) {
+        (void)s_varint(data, len, &at, &n); /* s_wire_skip read it */
+        *out = data + at;
+        *outlen = (size_t)n;
+    }
+    return rc;
+}
+
+int
 lpg_proto_varint(const uint8_t *data, size_t len, unsigned num, uint64_t *out)
 {
     *out = 0;
-    bool found = false;
     size_t at = 0;
-    while (at < len) {
-        uint64_t tag;
-        if (!s_varint(data, len, &at, &tag) || tag >> 32)
-            return LPG_EMALFORMED;
-        size_t start = at;
-        if (!s_wire_skip(data, len, &at, (unsigned)(tag & 7)))
-            return LPG_EMALFORMED;
-        if (tag == ((uint64_t)num << 3)) {
-            size_t q = start;
-            (void)s_varint(data, len, &q, out);
-            found = true; /* the last one, as protobuf-c keeps */
-        }
-    }
-    return found ? LPG_OK : LPG_ENOTFOUND;
+    int rc = s_field_last(data, len, num, 0, &at);
+    if (rc == LPG_OK)
+        (void)s_varint(data, len, &at, out);
+    return rc;
 }
 
 int

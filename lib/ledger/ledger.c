@@ -1807,17 +1807,30 @@ s_why_newer(char *why, size_t whysz, const char *dir, uint32_t stored,
              dir, (unsigned)stored, (unsigned)want);
 }
 
+/*  The stored projection version (0: none) and the log's size, in t. */
+static int
+s_state_read(lpg_txn_t *t, uint32_t *had, uint64_t *n)
+{
+    int rc = s_state_version(t->txn, t->l, had);
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, n);
+    return rc;
+}
+
+/*  Is a state of version had, over a log of n entries, version want's?
+ *  (Nothing is projected from an empty log yet: any older one is.) */
+static bool
+s_state_fits(uint32_t want, uint32_t had, uint64_t n)
+{
+    return !want || had == want || (n == 0 && had < want);
+}
+
 bool
 lpg_txn_state_current(lpg_txn_t *t)
 {
     uint32_t want = t->l->proj ? t->l->proj->version : 0, had = 0;
     uint64_t n = 0;
-    if (!want)
-        return true;
-    if (s_state_version(t->txn, t->l, &had) != LPG_OK ||
-        lpg_txn_size(t, &n) != LPG_OK)
-        return false;
-    return had == want || (n == 0 && had < want);
+    return s_state_read(t, &had, &n) == LPG_OK && s_state_fits(want, had, n);
 }
 
 int
@@ -1834,15 +1847,13 @@ lpg_ledger_state_check(lpg_ledger_t *l, uint32_t *stored, char *why,
     uint64_t n = 0;
     int rc = lpg_ledger_read(l, &t);
     if (rc == LPG_OK)
-        rc = s_state_version(t->txn, l, &had);
-    if (rc == LPG_OK)
-        rc = lpg_txn_size(t, &n);
+        rc = s_state_read(t, &had, &n);
     lpg_txn_abort(&t);
     if (rc != LPG_OK)
         return rc;
     if (stored)
         *stored = had;
-    if (!want || had == want || (n == 0 && had < want))
+    if (s_state_fits(want, had, n))
         return LPG_OK;
     if (had > want) {
         if (why)
@@ -1921,9 +1932,7 @@ s_state_upgrade(lpg_ledger_t *l, bool rebuild)
     if (rc == LPG_OK)
         rc = lpg_ledger_write(l, &t);
     if (rc == LPG_OK)
-        rc = s_state_version(t->txn, l, &had);
-    if (rc == LPG_OK)
-        rc = lpg_txn_size(t, &n);
+        rc = s_state_read(t, &had, &n);
     if (rc != LPG_OK || had == want) {
         lpg_txn_abort(&t);
         return rc;

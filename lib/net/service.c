@@ -663,15 +663,22 @@ static void s_gather_unit(lpg_service_t *s, s_unit_t *u, lpg_txn_t *t);
 /*  Is this SignedEvent of a kind another service records? Then it is
  *  answered at once (EWRONGSERVICE, why says whose it is) and never
  *  reaches the ledger: no signature check, no retry look-up, no rules.
- *  Bytes that do not decode go on, for the ledger to say what is wrong. */
+ *  The kind is read off the wire; bytes that do not decode (a foreign
+ *  kind's among them: the full decode runs only for those) go on, for
+ *  the ledger to say exactly what is wrong. */
 static bool
 s_foreign(const lpg_service_t *s, const uint8_t *data, size_t len, char *why,
           size_t whysz)
 {
     Lpg__Event__BodyCase kind;
-    if (lpg_kind_peek(data, len, &kind) != LPG_OK)
+    if (lpg_kind_peek(data, len, &kind) != LPG_OK ||
+        lpg_kind_check_service(s->o.name, kind, why, whysz) == LPG_OK)
         return false;
-    return lpg_kind_check_service(s->o.name, kind, why, whysz) != LPG_OK;
+    lpg_event_t ev;
+    if (lpg_event_decode(&ev, data, len, NULL, 0) != LPG_OK)
+        return false;
+    lpg_event_clear(&ev);
+    return true;
 }
 
 /*  Checks the senders of the unit's submits, gathers every submitted

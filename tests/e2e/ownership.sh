@@ -104,6 +104,22 @@ for s in filling trace; do
         sed 's/^/#   /' "$T_DIR/m.$s"
     fi
 done
+
+# Bytes of any kind that do not decode (each SignedEvent without its key
+# id and signature) are answered as such by every service, its own kinds
+# and the others': the exact fault, not "send it elsewhere".
+for s in filling order; do
+    kinds bare "$H" "$H/keys/scanner0" $s >"$T_DIR/b.$s" 2>&1
+    st=$?
+    n=$(wc -l <"$T_DIR/b.$s")
+    mal=$(grep -c " INVALID EMALFORMED: .*key_id" "$T_DIR/b.$s")
+    if [ $st -eq 0 ] && [ "$n" -eq 36 ] && [ "$mal" -eq 36 ]; then
+        ok "lpg-${s}d: 36 kinds without key id or signature, each answered malformed, naming the field"
+    else
+        not_ok "lpg-${s}d: exit $st, $n answers, $mal malformed"
+        sed 's/^/#   /' "$T_DIR/b.$s" | head -8
+    fi
+done
 check "nothing recorded so far breaks verify" lpgtrace --home "$H" verify
 
 # Issue 9, appendix: the station's DENY, then the same check sent by a

@@ -256,12 +256,14 @@ check "4,000 fill events, recorded 20 to 36 minutes late" \
     lpgtrace --home "$G" gen --sites 3 --devices 6 --cylinders 60 --fills 2000 --batch 32 \
     --recorded-after 1200 --codes "$T_DIR/gen.codes"
 site=$(awk 'NR == 1 { print $3 }' "$T_DIR/gen.codes")
+window() { # H: the two-hour window from H:07 on 2026-01-01, as --from --to
+    python3 -c 'import sys, datetime
+t = datetime.datetime(2026, 1, 1) + datetime.timedelta(hours=int(sys.argv[1]), minutes=7)
+print(t.strftime("%Y-%m-%dT%H:%M"), (t + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))' "$1"
+}
 same=0 differ=0 fills=0
 for h in $(seq 0 2 36); do
-    w=$(python3 -c 'import sys, datetime
-t = datetime.datetime(2026, 1, 1) + datetime.timedelta(hours=int(sys.argv[1]), minutes=7)
-print(t.strftime("%Y-%m-%dT%H:%M"), (t + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))' "$h")
-    set -- $w
+    set -- $(window "$h")
     lpgtrace --home "$G" --json recall --site "$site" --from "$1" --to "$2" >"$T_DIR/win" 2>&1
     lpgtrace --home "$G" --json recall --site "$site" --from "$1" --to "$2" --full >"$T_DIR/all" 2>&1
     if cmp -s "$T_DIR/win" "$T_DIR/all"; then
@@ -290,10 +292,7 @@ check "the state says the fills came in on time" ledger_tamper filllate "$G/ledg
 check_out "every station's row" "set 3 sites"
 short=0
 for h in 4 12 20; do
-    w=$(python3 -c 'import sys, datetime
-t = datetime.datetime(2026, 1, 1) + datetime.timedelta(hours=int(sys.argv[1]), minutes=7)
-print(t.strftime("%Y-%m-%dT%H:%M"), (t + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))' "$h")
-    set -- $w
+    set -- $(window "$h")
     lpgtrace --home "$G" --json recall --site "$site" --from "$1" --to "$2" >"$T_DIR/win" 2>&1
     lpgtrace --home "$G" --json recall --site "$site" --from "$1" --to "$2" --full >"$T_DIR/all" 2>&1
     [ "$(fills_of "$T_DIR/win")" -lt "$(fills_of "$T_DIR/all")" ] && short=$((short + 1))

@@ -8,6 +8,10 @@
  *    kinds many HOME KEYPREFIX SERVICE
  *        every kind in one SubmitMany: one such line per result, then
  *        "SERVICE * STATUS TOKEN: message" for the whole request
+ *    kinds bare HOME KEYPREFIX SERVICE
+ *        as send, each SignedEvent holding its body only (no key_id,
+ *        no sig): bytes of a kind the service may not own, that do
+ *        not decode
  *    kinds record LEDGER WRITER KEYPREFIX CODE TARE_G SITE ACTOR
  *        appends, bypassing every service, a fill check of CODE (every
  *        visual item ok) recorded as OK under the service name WRITER;
@@ -133,8 +137,33 @@ s_print(const char *service, const char *kind, Lpg__Status status,
            token ? token : "-", message ? message : "");
 }
 
+/*  The SignedEvent's body alone, as a SignedEvent (field 1): *data
+ *  replaced. */
+static void
+s_strip(uint8_t **data, size_t *len)
+{
+    const uint8_t *body;
+    size_t blen;
+    if (lpg_proto_bytes(*data, *len, 1, &body, &blen) != LPG_OK)
+        exit(2);
+    uint8_t *out = malloc(blen + 11), *w = out;
+    if (!out)
+        exit(2);
+    *w++ = 0x0a; /* field 1, length-delimited */
+    for (uint64_t v = blen;; v >>= 7) {
+        *w++ = (uint8_t)(v & 0x7f) | (v >= 0x80 ? 0x80 : 0);
+        if (v < 0x80)
+            break;
+    }
+    memcpy(w, body, blen);
+    w += blen;
+    free(*data);
+    *data = out;
+    *len = (size_t)(w - out);
+}
+
 static int
-s_send(int argc, char **argv, bool many)
+s_send(int argc, char **argv, bool many, bool bare)
 {
     if (argc != 5)
         return 2;
@@ -164,6 +193,8 @@ s_send(int argc, char **argv, bool many)
     size_t len[S_MAX_KINDS];
     const char *names[S_MAX_KINDS];
     size_t n = s_every_kind(signer, data, len, names);
+    for (size_t i = 0; bare && i < n; i++)
+        s_strip(&data[i], &len[i]);
     int rc = 0;
     if (many) {
         lpg_client_blob_t blobs[S_MAX_KINDS];
@@ -272,13 +303,15 @@ main(int argc, char **argv)
 {
     int rc = 2;
     if (argc > 1 && strcmp(argv[1], "send") == 0)
-        rc = s_send(argc, argv, false);
+        rc = s_send(argc, argv, false, false);
     else if (argc > 1 && strcmp(argv[1], "many") == 0)
-        rc = s_send(argc, argv, true);
+        rc = s_send(argc, argv, true, false);
+    else if (argc > 1 && strcmp(argv[1], "bare") == 0)
+        rc = s_send(argc, argv, false, true);
     else if (argc > 1 && strcmp(argv[1], "record") == 0)
         rc = s_record(argc, argv);
     if (rc == 2)
-        fprintf(stderr, "usage: kinds send|many HOME KEYPREFIX SERVICE\n"
+        fprintf(stderr, "usage: kinds send|many|bare HOME KEYPREFIX SERVICE\n"
                         "       kinds record LEDGER WRITER KEYPREFIX CODE "
                         "TARE_G SITE ACTOR\n");
     return rc;
