@@ -22,14 +22,16 @@
 # kept under BUILD_DIR/cache/ for later runs: 10^7 takes long (about
 # 5,000 s at 2,000 entries/s), once, with progress on stderr.
 #   LPG_BENCH_TRACE_MAX=N    largest ledger (default 10000000)
-#   LPG_BENCH_TRACE_RUNS=N   timed runs per measure (default 50)
+#   LPG_BENCH_TRACE_RUNS=N   timed runs per measure (default 100: the p99
+#                            of 100 runs is their second slowest, of 50
+#                            it would be the slowest)
 #   LPG_BENCH_CACHE=DIR      where ledgers are kept (default BUILD_DIR/cache)
 set -eu
 B=${1:?usage: tests/bench/bench_trace.sh BUILD_DIR}
 BIN="$(cd "$B/bin" && pwd)"
 TOOL="$(cd "$B/tests" && pwd)/trace_ledger"
 MAX=${LPG_BENCH_TRACE_MAX:-10000000}
-RUNS=${LPG_BENCH_TRACE_RUNS:-50}
+RUNS=${LPG_BENCH_TRACE_RUNS:-100}
 CACHE=${LPG_BENCH_CACHE:-$B/cache}
 VERSION=3 # bump when the ledger's make-up changes: old caches are rebuilt
 D=$(mktemp -d "${TMPDIR:-/tmp}/lpg-bench-trace-XXXXXX")
