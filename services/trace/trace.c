@@ -536,14 +536,21 @@ s_caches_free(lpg_trace_t *t)
     t->node_caches = NULL;
 }
 
+/*  The tables, made once by the request's thread (s_get_trace) before
+ *  any job runs; without them (no memory) every node is read. */
+static void
+s_caches_make(lpg_trace_t *t)
+{
+    if (!t->node_caches)
+        t->node_caches = calloc(1 + S_PAGE_JOBS, sizeof(s_cache_t));
+}
+
 /*  Table k, at least nslots large, for a new request. Table k is used by
  *  one thread at a time (the request's, or job k - 1's). */
 static void
 s_nodes_begin(lpg_trace_t *t, size_t k, s_nodes_t *c, size_t nslots)
 {
     c->slots = NULL;
-    if (!t->node_caches)
-        t->node_caches = calloc(1 + S_PAGE_JOBS, sizeof(s_cache_t));
     s_cache_t *m = t->node_caches ? &((s_cache_t *)t->node_caches)[k] : NULL;
     if (!m)
         return; /* no memory: every node is read */
@@ -890,6 +897,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     if (rc != LPG_OK)
         goto cleanup;
     nodes.txn = txn;
+    s_caches_make(t);
     if (proofs) /* the signers' entries (a few): the page's are built
                    by the jobs */
         s_nodes_begin(t, 0, &nodes, s_node_slots(64, tree));
