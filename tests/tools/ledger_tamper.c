@@ -236,8 +236,7 @@ main(int argc, char **argv)
         MDB_cursor *c;
         mdb_cursor_open(s_txn, fl, &c);
         uint8_t vb[8];
-        for (int i = 0; i < 8; i++)
-            vb[i] = (uint8_t)(seq >> (56 - 8 * i));
+        lpg_be64_put(vb, seq);
         int n = 0;
         for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
              rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
