@@ -4,6 +4,7 @@
  */
 #include "domain/kind.h"
 #include "base/error.h"
+#include "base/log.h"
 #include "domain/delivery.h"
 #include "domain/fill.h"
 #include "domain/inspection.h"
@@ -344,6 +345,41 @@ s_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
     return rc;
 }
 
+/*  Version 1 to 2 in place: version 2 adds fill_late, which apply
+ *  writes from fill records alone, read here off the wire. */
+static int
+s_step(lpg_txn_t *t, uint32_t from, bool *done)
+{
+    *done = false;
+    if (from != 1)
+        return LPG_OK;
+    uint64_t n = 0;
+    int rc = lpg_txn_size(t, &n);
+    for (uint64_t seq = 0; rc == LPG_OK && seq < n; seq++) {
+        const uint8_t *data;
+        size_t len;
+        lpg_entry_peek_t pk;
+        rc = lpg_txn_entry(t, seq, &data, &len);
+        if (rc == LPG_OK && (lpg_entry_peek(data, len, &pk) != LPG_OK ||
+                             pk.sitelen > LPG_STRING_MAX)) {
+            lpg_error("upgrade: entry %llu does not decode: run lpgtrace "
+                      "verify",
+                      (unsigned long long)seq);
+            rc = LPG_ECORRUPT;
+        }
+        if (rc != LPG_OK || pk.body != LPG__EVENT__BODY_FILL_RECORD ||
+            pk.sitelen == 0)
+            continue;
+        char site[LPG_STRING_MAX + 1];
+        memcpy(site, pk.site, pk.sitelen);
+        site[pk.sitelen] = '\0';
+        rc = lpg_state_fill_late_note(t, site, pk.device_time_ms,
+                                      pk.recorded_at_ms);
+    }
+    *done = rc == LPG_OK;
+    return rc;
+}
+
 /*  Entries written by a service must be of its kinds; other writers
  *  (`lpgtrace gen`, test tools) are not judged. */
 static int
@@ -375,4 +411,5 @@ const lpg_projection_t lpg_domain_projection = {
     .apply = s_apply,
     .recorder = s_recorder,
     .backfill = s_backfill,
+    .step = s_step,
 };

@@ -82,7 +82,8 @@ void lpg_kind_describe(const Lpg__Event *e, const Lpg__Outcome *outcome,
  *  city's state would miss what the new rules record until someone ran
  *  lpgtrace rebuild.
  *    1  the first kept: OrderState.handed_seq, UserState.door_gas_cert
- *    2  fill_late: how late each site's fill records came in */
+ *    2  fill_late: how late each site's fill records came in (from 1:
+ *       in place, reading the log's fill records: kind.c s_step) */
 #define LPG_DOMAIN_PROJECTION_VERSION 2
 
 /*  The projection the services, commands and tools hand to

@@ -310,6 +310,13 @@ s_wire_skip(const uint8_t *p, size_t len, size_t *at, unsigned wt)
 /*  Where the value of the last field num of wire type wt starts in the
  *  encoded message (*at), checking only that the bytes parse as fields:
  *  LPG_OK, LPG_ENOTFOUND or LPG_EMALFORMED. */
+/*  Field numbers read off the wire (proto/event.proto). */
+#define S_ENTRY_RECORDED_AT 2 /* LedgerEntry.recorded_at_ms */
+#define S_ENTRY_SIGNED 4      /* LedgerEntry.signed_event */
+#define S_SIGNED_BODY 1       /* SignedEvent.body */
+#define S_EVENT_DEVICE_TIME 2 /* Event.device_time_ms */
+#define S_EVENT_SITE 4        /* Event.site */
+
 static int
 s_field_last(const uint8_t *data, size_t len, unsigned num, unsigned wt,
              size_t *at)
@@ -359,33 +366,64 @@ lpg_proto_varint(const uint8_t *data, size_t len, unsigned num, uint64_t *out)
     return rc;
 }
 
-int
-lpg_event_peek_body(const uint8_t *data, size_t len, int *body)
+/*  Walks an Event's fields once: its body case (the number of the body
+ *  oneof's field given last, as protobuf-c would keep), and, where out
+ *  is given, its device time and site. */
+static int
+s_event_walk(const uint8_t *ev, size_t evlen, int *body, lpg_entry_peek_t *out)
 {
-    *body = LPG__EVENT__BODY__NOT_SET;
-    /* SignedEvent.body (field 1): the Event's bytes */
-    const uint8_t *ev;
-    size_t evlen;
-    if (lpg_proto_bytes(data, len, 1, &ev, &evlen) != LPG_OK)
-        return LPG_EMALFORMED;
-    /* Event: the number of its body oneof's field (the last one given,
-     * as protobuf-c would keep) is the body case. */
     size_t at = 0;
     while (at < evlen) {
         uint64_t tag;
         if (!s_varint(ev, evlen, &at, &tag) || tag >> 32)
             return LPG_EMALFORMED;
         uint32_t num = (uint32_t)(tag >> 3);
+        unsigned wt = (unsigned)(tag & 7);
+        size_t start = at;
+        if (!s_wire_skip(ev, evlen, &at, wt))
+            return LPG_EMALFORMED;
         const ProtobufCFieldDescriptor *f =
             num ? protobuf_c_message_descriptor_get_field(
                       &lpg__event__descriptor, num)
                 : NULL;
         if (f && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
             *body = (int)num;
-        if (!s_wire_skip(ev, evlen, &at, (unsigned)(tag & 7)))
-            return LPG_EMALFORMED;
+        else if (out && f && f->id == S_EVENT_DEVICE_TIME && wt == 0)
+            (void)s_varint(ev, evlen, &start, &out->device_time_ms);
+        else if (out && f && f->id == S_EVENT_SITE && wt == 2) {
+            uint64_t n = 0;
+            (void)s_varint(ev, evlen, &start, &n); /* s_wire_skip read it */
+            out->site = ev + start;
+            out->sitelen = (size_t)n;
+        }
     }
     return LPG_OK;
+}
+
+int
+lpg_event_peek_body(const uint8_t *data, size_t len, int *body)
+{
+    *body = LPG__EVENT__BODY__NOT_SET;
+    const uint8_t *ev;
+    size_t evlen;
+    if (lpg_proto_bytes(data, len, S_SIGNED_BODY, &ev, &evlen) != LPG_OK)
+        return LPG_EMALFORMED;
+    return s_event_walk(ev, evlen, body, NULL);
+}
+
+int
+lpg_entry_peek(const uint8_t *data, size_t len, lpg_entry_peek_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->body = LPG__EVENT__BODY__NOT_SET;
+    const uint8_t *se, *ev;
+    size_t selen, evlen;
+    if (lpg_proto_varint(data, len, S_ENTRY_RECORDED_AT,
+                         &out->recorded_at_ms) != LPG_OK ||
+        lpg_proto_bytes(data, len, S_ENTRY_SIGNED, &se, &selen) != LPG_OK ||
+        lpg_proto_bytes(se, selen, S_SIGNED_BODY, &ev, &evlen) != LPG_OK)
+        return LPG_EMALFORMED;
+    return s_event_walk(ev, evlen, &out->body, out);
 }
 
 int

@@ -49,6 +49,22 @@ int lpg_proto_varint(const uint8_t *data, size_t len, unsigned num,
  *  LPG_EMALFORMED. */
 int lpg_event_peek_body(const uint8_t *data, size_t len, int *body);
 
+/*  What a stored entry says of itself (LedgerEntry bytes), read off the
+ *  wire without unpacking: when the ledger recorded it, the body case of
+ *  its event (LPG__EVENT__BODY__NOT_SET if none), the event's device time
+ *  (0 if none) and site (pointing into data, not NUL-terminated; NULL
+ *  if none). For scans that keep few of many entries: a recall's window,
+ *  a state upgrade. Checks only that the bytes parse as fields. LPG_OK
+ *  or LPG_EMALFORMED. */
+typedef struct {
+    uint64_t recorded_at_ms;
+    int body;
+    uint64_t device_time_ms;
+    const uint8_t *site;
+    size_t sitelen;
+} lpg_entry_peek_t;
+int lpg_entry_peek(const uint8_t *data, size_t len, lpg_entry_peek_t *out);
+
 /*  Decodes and validates SignedEvent bytes (and the Event inside).
  *  LPG_EMALFORMED with a reason in why (if given) for anything that does
  *  not decode or breaks a bound; the reason starts with the field at

@@ -1958,7 +1958,16 @@ s_state_upgrade(lpg_ledger_t *l, bool rebuild)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = lpg_txn_rebuild_state(t, NULL, NULL, &n);
+    /* Version by version in place where the projection can (a state
+     * with no recorded version is older than any step); else a replay,
+     * which clears whatever the steps wrote. */
+    bool stepped = had > 0 && l->proj->step;
+    for (uint32_t v = had; stepped && rc == LPG_OK && v < want; v++)
+        rc = l->proj->step(t, v, &stepped);
+    if (rc == LPG_OK && stepped)
+        rc = s_state_version_put(t->txn, l, want);
+    else if (rc == LPG_OK)
+        rc = lpg_txn_rebuild_state(t, NULL, NULL, &n);
     if (rc == LPG_OK)
         rc = lpg_txn_commit(&t);
     else
@@ -1971,8 +1980,10 @@ s_state_upgrade(lpg_ledger_t *l, bool rebuild)
         snprintf(from, sizeof from, "version %u", (unsigned)had);
     if (rc == LPG_OK)
         lpg_info("ledger: %s: upgraded the state tables from %s to version "
-                 "%u: rebuilt from %llu entries of the log in %.2f s",
-                 l->dir, from, (unsigned)want, (unsigned long long)n, secs);
+                 "%u: %s %llu entries of the log in %.2f s",
+                 l->dir, from, (unsigned)want,
+                 stepped ? "in place, reading" : "rebuilt from",
+                 (unsigned long long)n, secs);
     else
         lpg_error("ledger: %s: upgrading the state tables from %s to "
                   "version %u failed after %.2f s: %s (they are left as "

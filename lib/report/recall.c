@@ -67,12 +67,6 @@ typedef struct {
  *  window recall missing a fill (see lpg_report_recall). */
 #define S_CLOCK_SLACK_MS (10 * 60 * 1000ULL)
 
-/*  Field numbers read off the wire (proto/event.proto). */
-#define S_ENTRY_RECORDED_AT 2 /* LedgerEntry.recorded_at_ms */
-#define S_ENTRY_SIGNED 4      /* LedgerEntry.signed_event */
-#define S_SIGNED_BODY 1       /* SignedEvent.body */
-#define S_EVENT_DEVICE_TIME 2 /* Event.device_time_ms */
-
 /*  Whether the entry at seq can hold a fill of the window, read off the
  *  wire without decoding: most of what the station recorded around the
  *  window is of other kinds or other days (a week of late records is
@@ -82,26 +76,18 @@ static int
 s_site_peek(s_recall_t *r, uint64_t seq, bool *fill)
 {
     *fill = false;
-    const uint8_t *data, *se, *body;
-    size_t len, selen, bodylen;
-    uint64_t recorded, dt;
-    int kind;
+    const uint8_t *data;
+    size_t len;
+    lpg_entry_peek_t pk;
     int rc = lpg_txn_entry(r->t, seq, &data, &len);
     if (rc != LPG_OK)
         return rc;
-    if (lpg_proto_varint(data, len, S_ENTRY_RECORDED_AT, &recorded) !=
-            LPG_OK ||
-        lpg_proto_bytes(data, len, S_ENTRY_SIGNED, &se, &selen) != LPG_OK ||
-        lpg_event_peek_body(se, selen, &kind) != LPG_OK)
+    if (lpg_entry_peek(data, len, &pk) != LPG_OK)
         return LPG_EMALFORMED;
-    if (recorded >= r->stop_ms)
+    if (pk.recorded_at_ms >= r->stop_ms)
         return S_STOP;
-    if (kind != LPG__EVENT__BODY_FILL_RECORD)
-        return LPG_OK;
-    if (lpg_proto_bytes(se, selen, S_SIGNED_BODY, &body, &bodylen) != LPG_OK ||
-        lpg_proto_varint(body, bodylen, S_EVENT_DEVICE_TIME, &dt) != LPG_OK)
-        return LPG_EMALFORMED;
-    *fill = dt >= r->from && dt < r->to;
+    *fill = pk.body == LPG__EVENT__BODY_FILL_RECORD &&
+            pk.device_time_ms >= r->from && pk.device_time_ms < r->to;
     return LPG_OK;
 }
 

@@ -110,6 +110,21 @@ check "lpgtrace verify passes" lpg verify
 check_out "state tables match" "^OK: .*state tables match the log"
 recall_same "recall of S1 on the upgraded state (fill_late kept): as --full"
 
+# The version before this one (1): the first start brings the state up
+# in place, reading the log's fill records for fill_late (version 2's
+# table), not by a replay; the state then matches a replay.
+stop registry filling delivery order webd
+check "the state as version 1 left it" ledger_tamper age "$H/ledger" 1
+check_out "only fill_late dropped" "stripped 0 orders, 0 users, dropped fill_late"
+t_daemon registry "$H" && ok "lpg-registryd starts" || not_ok "lpg-registryd on version 1"
+grep "upgraded the state tables" "$T_DIR/registry.log" | tail -1 >"$T_DIR/out"
+check_out "its log: from version 1, in place" \
+    "upgraded the state tables from version 1 to version [0-9]*: in place, reading [0-9][0-9]* entries of the log in [0-9.]* s$"
+sed 's/^/# /' "$T_DIR/out"
+check "lpgtrace verify passes after the step" lpg verify
+check_out "state tables match a replay, fill_late too" "^OK: .*state tables match the log"
+recall_same "recall of S1 after the step: as --full"
+
 # A newer lpgtrace's ledger: refused.
 stop registry filling delivery order webd
 check "the state as a newer lpgtrace left it" ledger_tamper projver "$H/ledger" 99

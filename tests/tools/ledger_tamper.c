@@ -18,10 +18,12 @@
  *                                    more than N entries, as an operator
  *                                    hiding what the notary signed would
  *    ledger_tamper age DIR V         make the state as an older lpgtrace
- *                                    left it: orders without handed_seq,
- *                                    users without door_gas_cert(_seq),
- *                                    no fill_late table, projection
- *                                    version V stored (0: none)
+ *                                    left it: projection version V
+ *                                    stored (0: none), no fill_late
+ *                                    table (version 2's), and with V 0
+ *                                    orders without handed_seq, users
+ *                                    without door_gas_cert(_seq)
+ *                                    (version 1's)
  *    ledger_tamper filllate DIR MS   every site's fill_late row set to
  *                                    MS (the state says fills came in
  *                                    no later than that)
@@ -219,7 +221,8 @@ main(int argc, char **argv)
     MDB_val k = s_key(kb, seq), v;
     int rc;
     if (strcmp(op, "age") == 0) {
-        int no = s_strip("orders", true), nu = s_strip("users", false);
+        int no = seq ? 0 : s_strip("orders", true);
+        int nu = seq ? 0 : s_strip("users", false);
         MDB_dbi fl;
         int frc = mdb_dbi_open(s_txn, "fill_late", 0, &fl);
         if (frc == 0)

@@ -282,6 +282,73 @@ test_peek_body(void **state)
         LPG_EMALFORMED);
 }
 
+/*  A stored entry's recorded time, kind, device time and site read off
+ *  the wire as the full decode reads them, whatever the field order; no
+ *  site or time where the event has none; a cut entry refused or short
+ *  of its kind. */
+static void
+test_entry_peek(void **state)
+{
+    (void)state;
+    s_buf_t body, se, entry;
+    lpg_entry_peek_t pk;
+    lpg_entry_peek_t want = {0};
+    /* site before cylinder: the decode refuses it, the peek reads the
+     * same as of the bytes in order */
+    for (int first = 0; first < 2; first++) {
+        s_fill_check(&body, &(s_opts_t){.site_first = first, .site = "S17"});
+        s_signed(&se, &body, &(s_opts_t){0});
+        entry.n = 0;
+        s_field_varint(&entry, 1, 42);            /* seq */
+        s_field_varint(&entry, 2, 1795900060001); /* recorded_at_ms */
+        s_field_str(&entry, 3, "filling");
+        s_field_bytes(&entry, 4, se.b, se.n);
+        assert_int_equal(lpg_entry_peek(entry.b, entry.n, &pk), LPG_OK);
+        if (first) {
+            assert_int_equal(pk.recorded_at_ms, want.recorded_at_ms);
+            assert_int_equal(pk.body, want.body);
+            assert_int_equal(pk.device_time_ms, want.device_time_ms);
+            assert_int_equal(pk.sitelen, want.sitelen);
+            assert_memory_equal(pk.site, "S17", 3);
+            continue;
+        }
+        Lpg__LedgerEntry *e =
+            lpg__ledger_entry__unpack(NULL, entry.n, entry.b);
+        assert_non_null(e);
+        lpg_event_t ev;
+        assert_int_equal(lpg_event_decode(&ev, e->signed_event.data,
+                                          e->signed_event.len, NULL, 0),
+                         LPG_OK);
+        assert_int_equal(pk.recorded_at_ms, e->recorded_at_ms);
+        assert_int_equal(pk.body, (int)ev.event->body_case);
+        assert_int_equal(pk.body, LPG__EVENT__BODY_FILL_CHECK);
+        assert_int_equal(pk.device_time_ms, ev.event->device_time_ms);
+        assert_int_equal(pk.sitelen, strlen(ev.event->site));
+        assert_memory_equal(pk.site, ev.event->site, pk.sitelen);
+        want = pk;
+        lpg_event_clear(&ev);
+        lpg__ledger_entry__free_unpacked(e, NULL);
+    }
+    /* no site, no device time: none read */
+    s_fill_check(&body,
+                 &(s_opts_t){.no_time = true, .site = "", .site_len = 0});
+    s_signed(&se, &body, &(s_opts_t){0});
+    entry.n = 0;
+    s_field_varint(&entry, 2, 7);
+    s_field_bytes(&entry, 4, se.b, se.n);
+    assert_int_equal(lpg_entry_peek(entry.b, entry.n, &pk), LPG_OK);
+    assert_int_equal(pk.device_time_ms, 0);
+    assert_int_equal(pk.sitelen, 0);
+    assert_int_equal(pk.recorded_at_ms, 7);
+    /* every cut: refused, or short of the whole fill check */
+    size_t whole = entry.n;
+    for (size_t cut = 0; cut < whole; cut++) {
+        int rc = lpg_entry_peek(entry.b, cut, &pk);
+        assert_true(rc == LPG_OK || rc == LPG_EMALFORMED);
+        assert_false(rc == LPG_OK && pk.body == LPG__EVENT__BODY_FILL_CHECK);
+    }
+}
+
 /*  One field's bytes read off the wire: the key id of a SignedEvent as
  *  written, the last of a field given twice, none for an absent one,
  *  and a refusal for a cut inside a field. */
@@ -368,6 +435,7 @@ main(void)
         cmocka_unit_test(test_faults_named),
         cmocka_unit_test(test_request_unknown_field),
         cmocka_unit_test(test_peek_body),
+        cmocka_unit_test(test_entry_peek),
         cmocka_unit_test(test_proto_bytes),
         cmocka_unit_test(test_proto_varint),
     };
