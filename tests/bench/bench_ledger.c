@@ -13,7 +13,10 @@
  *    bench_ledger [EVENTS] [BATCH]     (defaults 40000, 256)
  *
  *  LPG_BENCH_DIR: where the ledgers go (default /tmp); LPG_BENCH_KEEP set:
- *  leave them there, to look at with mdb_stat.
+ *  leave them there, to look at with mdb_stat. LPG_BENCH_CYLINDERS: how
+ *  many cylinders the events are spread over (default 2,000, so that a
+ *  batch's events share the cylinders table's pages; a city's batch
+ *  touches a page of it per cylinder).
  */
 #include "crypto/crypto.h"
 #include "domain/kind.h"
@@ -305,8 +308,9 @@ s_bench(unsigned events, unsigned batch)
     lpg_gen_opts_t o = {0};
     o.devices = 64;
     o.sites = 16;
-    o.cylinders = 2000;
-    o.fills = events > 2064 ? (events - 2064) / 2 : 1;
+    const char *cyl = getenv("LPG_BENCH_CYLINDERS");
+    o.cylinders = cyl && atoi(cyl) > 0 ? (unsigned)atoi(cyl) : 2000;
+    o.fills = events > o.cylinders + 64 ? (events - o.cylinders - 64) / 2 : 1;
     o.fills += S_CENSUS_BATCHES * batch / 2; /* kept for the census */
     o.seed = 1;
     lpg_gen_t *g = NULL;
