@@ -70,16 +70,20 @@ typedef struct {
 /*  Whether the entry at seq can hold a fill of the window, read off the
  *  wire without decoding: most of what the station recorded around the
  *  window is of other kinds or other days (a week of late records is
- *  read for one day), and only the window's fills are decoded. S_STOP
- *  once entries are recorded past the reading's end. */
+ *  read for one day), and only the window's fills are decoded, from the
+ *  bytes read here (*datap, *lenp). S_STOP once entries are recorded
+ *  past the reading's end. */
 static int
-s_site_peek(s_recall_t *r, uint64_t seq, bool *fill)
+s_site_peek(s_recall_t *r, uint64_t seq, bool *fill, const uint8_t **datap,
+            size_t *lenp)
 {
     *fill = false;
-    const uint8_t *data;
-    size_t len;
+    const uint8_t *data = NULL;
+    size_t len = 0;
     lpg_entry_peek_t pk;
     int rc = lpg_txn_entry(r->t, seq, &data, &len);
+    *datap = data;
+    *lenp = len;
     if (rc != LPG_OK)
         return rc;
     if (lpg_entry_peek(data, len, &pk) != LPG_OK)
@@ -98,10 +102,12 @@ s_on_site(void *ctx, uint64_t seq)
     Lpg__LedgerEntry *e = NULL;
     lpg_event_t ev;
     bool fill;
-    int rc = s_site_peek(r, seq, &fill);
+    const uint8_t *data;
+    size_t len;
+    int rc = s_site_peek(r, seq, &fill, &data, &len);
     if (rc != LPG_OK || !fill)
         return rc;
-    rc = lpg_report_entry_if(r->t, seq, LPG__EVENT__BODY_FILL_RECORD, &e, &ev,
+    rc = lpg_report_bytes_if(data, len, LPG__EVENT__BODY_FILL_RECORD, &e, &ev,
                              &fill);
     if (rc != LPG_OK)
         return rc;

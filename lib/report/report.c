@@ -495,10 +495,18 @@ lpg_report_entry_if(lpg_txn_t *t, uint64_t seq, int kind,
     int rc = lpg_txn_entry(t, seq, &data, &len);
     if (rc != LPG_OK)
         return rc;
+    return lpg_report_bytes_if(data, len, kind, entry, ev, decoded);
+}
+
+int
+lpg_report_bytes_if(const uint8_t *data, size_t len, int kind,
+                    Lpg__LedgerEntry **entry, lpg_event_t *ev, bool *decoded)
+{
+    *decoded = false;
     Lpg__LedgerEntry *e = lpg__ledger_entry__unpack(NULL, len, data);
     if (!e)
         return LPG_EMALFORMED;
-    int body = LPG__EVENT__BODY__NOT_SET;
+    int rc = LPG_OK, body = LPG__EVENT__BODY__NOT_SET;
     if (kind != LPG__EVENT__BODY__NOT_SET)
         rc = lpg_event_peek_body(e->signed_event.data, e->signed_event.len,
                                  &body);

@@ -161,6 +161,10 @@ int lpg_report_entry(lpg_txn_t *t, uint64_t seq, Lpg__LedgerEntry **entry,
 int lpg_report_entry_if(lpg_txn_t *t, uint64_t seq, int kind,
                         Lpg__LedgerEntry **entry, lpg_event_t *ev,
                         bool *decoded);
+/*  The same for an entry's bytes already read (lpg_txn_entry). */
+int lpg_report_bytes_if(const uint8_t *data, size_t len, int kind,
+                        Lpg__LedgerEntry **entry, lpg_event_t *ev,
+                        bool *decoded);
 
 /*  True when the service accepted the entry (status OK, or no outcome:
  *  an entry written without a service's verdict). */

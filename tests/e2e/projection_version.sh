@@ -51,7 +51,9 @@ grep -q "warning: .*projected by no recorded version of the rules, older than th
     { not_ok "order show's warning"; sed 's/^/#   /' "$T_DIR/err"; }
 # A recall reads an older state read-only (no fill_late yet): the
 # window then reaches as far as time.max_late_s, as before.
-DAYS="--from $(date -u -d yesterday +%F) --to $(date -u -d tomorrow +%F)"
+# The days are the home's (time.zone), as a recall reads them.
+ZONE=$(sed -n 's/^time.zone = //p' "$H/lpgtrace.conf")
+DAYS="--from $(TZ=$ZONE date -d yesterday +%F) --to $(TZ=$ZONE date -d tomorrow +%F)"
 recall_same() { # WHAT: a window recall of S1 answers what --full does
     lpg --json recall --site S1 $DAYS >"$T_DIR/win" 2>"$T_DIR/err" &&
         lpg --json recall --site S1 $DAYS --full >"$T_DIR/all" 2>>"$T_DIR/err" &&
