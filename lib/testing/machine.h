@@ -18,4 +18,12 @@ double lpg_machine_cpu(void);
  *  moment of a shared machine. 0 if no key could be made. */
 double lpg_machine_verifies(unsigned round);
 
+/*  The same with `threads` threads verifying at once (the cores a
+ *  pipeline verifies on): all of them together, per second, the best of
+ *  three timed rounds after an untimed one. Two cores of a shared
+ *  machine need not verify twice what one does: this is the limit
+ *  verification alone reaches on them. 0 if no key or thread could be
+ *  made. */
+double lpg_machine_verifies_at_once(unsigned round, unsigned threads);
+
 #endif

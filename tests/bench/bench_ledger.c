@@ -357,12 +357,16 @@ s_bench(unsigned events, unsigned batch)
     /* Second half: pipelined, as the services run it, judged against
      * the verifies/s of one core measured just before and just after it
      * (the machine's speed drifts with others' load). */
+    unsigned ncores = cpus < 2 ? 1 : 2;
     double vps0 = lpg_machine_verifies(S_VERIFY_ROUND);
+    double all0 = lpg_machine_verifies_at_once(S_VERIFY_ROUND, ncores);
     s_io_t io0 = s_io();
     t0 = lpg_machine_now();
     ok += s_pipeline(l, in + half, total - half, batch);
     double secs = lpg_machine_now() - t0;
     s_io_t io1 = s_io();
+    double all1 = lpg_machine_verifies_at_once(S_VERIFY_ROUND, ncores),
+           amean = (all0 + all1) / 2;
     double vps1 = lpg_machine_verifies(S_VERIFY_ROUND),
            vmean = (vps0 + vps1) / 2;
     if (ok != total) {
@@ -401,6 +405,12 @@ s_bench(unsigned events, unsigned batch)
            100.0 * aps / (cores * vmean), 100.0 * aps / (cores * vps0),
            100.0 * aps / (cores * vps1),
            aps >= 0.85 * cores * vmean ? "met" : "NOT met");
+    printf("  machine: verifies/s, %u cores at once, before %.0f, after "
+           "%.0f, mean %.0f (= %.2f x one core's mean)\n",
+           ncores, all0, all1, amean, amean / vmean);
+    printf("  = %.0f%% of what %u cores verify at once (the mean; "
+           "verification alone would be 100%%)\n",
+           100.0 * aps / amean, ncores);
     printf("  bytes written per event (pipelined)     %10.0f"
            "  (target <= 2500)\n",
            (double)(io1.wchar - io0.wchar) / (double)total);

@@ -2,7 +2,8 @@
 # of 256): its appends/s verdict is judged against the mean of the
 # single-core verifies/s measured just before and just after the
 # pipelined phase, both printed, so that a drift of the machine's speed
-# shows instead of deciding the verdict.
+# shows instead of deciding the verdict; and beside it, against what the
+# same cores verify at once, measured the same way.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 N='[0-9][0-9.]*' # a number
@@ -14,6 +15,19 @@ check_out "the verifies before and after the pipelined phase, and their mean" \
     "^  machine: verifies/s, one core, before the pipelined phase $N, after $N, judged against the mean $N$"
 check_out "the verdict against the mean, and against each" \
     "^  = [0-9][0-9]*% of 2 x single-core verifies/s (the mean; [0-9][0-9]*% of before, [0-9][0-9]*% of after) (target >= 85%): \(met\|NOT met\)$"
+check_out "what the cores verify at once, before and after" \
+    "^  machine: verifies/s, [12] cores at once, before $N, after $N, mean $N (= $N x one core's mean)$"
+check_out "the share of that" \
+    "^  = [0-9][0-9]*% of what [12] cores verify at once (the mean; verification alone would be 100%)$"
+sed -n 's/.*cores at once, before \([0-9.]*\), after \([0-9.]*\), mean \([0-9.]*\) .*/w \1 \2 \3/p;
+        s/.*pipelined (verify || commit)  *\([0-9.]*\)$/aps \1/p;
+        s/^  = \([0-9]*\)% of what.*/pct \1/p' "$T_DIR/out" | head -3 >"$T_DIR/fig2"
+if awk '$1 == "aps" { aps = $2 } $1 == "w" { b = $2; a = $3; m = $4 } $1 == "pct" { p = $2 }
+        END { ok = b > 0 && a > 0 && (m - (b + a) / 2) ^ 2 <= 1 && (p - 100 * aps / m) ^ 2 <= 1; exit !ok }' "$T_DIR/fig2"; then
+    ok "that mean is of before and after, and the share is of it"
+else
+    not_ok "figures at once do not agree: $(tr '\n' ' ' <"$T_DIR/fig2")"
+fi
 # The mean is the mean of the two, and the verdict's share is taken of it.
 sed -n 's/^ledger append (.*, \([0-9]*\) cores)$/cores \1/p;
         s/.*pipelined (verify || commit)  *\([0-9.]*\)$/aps \1/p;
