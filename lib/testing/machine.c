@@ -65,7 +65,7 @@ lpg_machine_verifies(unsigned round)
 double
 lpg_machine_verifies_at_once(unsigned round, unsigned threads)
 {
-    s_probe_t p;
+    s_probe_t p = {0};
     pthread_t tid[64];
     if (threads == 0 || threads > 64 || s_probe_make(&p, round) != LPG_OK) {
         lpg_key_destroy(&p.k);
