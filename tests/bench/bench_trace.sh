@@ -160,7 +160,9 @@ PY
     { cat "$D/verify"; exit 1; }
 "$TOOL" verifies 2000 >"$D/verifies3"
 echo "$(field verifies per_s "$D/verifies2") $(field verifies per_cpu_s "$D/verifies2")" \
-     "$(field verifies per_s "$D/verifies3") $(field verifies per_cpu_s "$D/verifies3")" >>"$D/verify-time"
+     "$(field verifies per_s "$D/verifies3") $(field verifies per_cpu_s "$D/verifies3")" \
+     "$(field verifies at_once_per_s "$D/verifies2") $(field verifies at_once_per_s "$D/verifies3")" \
+     "$(field verifies cores "$D/verifies2")" >>"$D/verify-time"
 
 echo
 python3 - "$D" "$V" $sizes <<'PY'
@@ -255,8 +257,9 @@ print("  target: recall of one station for one day <= 20 ms at %s, judged "
       "station's whole history: %.1f ms): %s" % (
           big, r50, r99, rows[big]["cyl"], rows[big]["rf50"],
           verdict(r50 <= 20)))
-vn, secs, cpu, vps, vcpu, vps2, vcpu2 = open(
+vn, secs, cpu, vps, vcpu, vps2, vcpu2, once, once2, ncores = open(
     "%s/verify-time" % d).read().split()
+once, once2 = float(once), float(once2)
 secs, cpu = float(secs), float(cpu)
 vps, vcpu, vps2, vcpu2 = float(vps), float(vcpu), float(vps2), float(vcpu2)
 vmean, cmean = (vps + vps2) / 2, (vcpu + vcpu2) / 2
@@ -269,6 +272,11 @@ print("  target: full verify of %s entries >= 80 %% of 2 x single-core "
 print("  (against each: %.0f %% of 2 x %.0f/s measured just before, "
       "%.0f %% of 2 x %.0f/s just after)" % (
           100 * eps / (2 * vps), vps, 100 * eps / (2 * vps2), vps2))
+print("  (for information, the machine's own limit: %s cores verified "
+      "%.0f/s at once just before and %.0f/s just after, %.2f x one core; "
+      "the verify reached %.0f %% of their mean)" % (
+          ncores, once, once2, (once + once2) / (vps + vps2),
+          100 * eps / ((once + once2) / 2)))
 print("  (for information, what others' load moves less: the verify used "
       "%.2f cores on average; %.0f entries per CPU-second against %.0f "
       "verifies per CPU-second of one core = %.0f %%: the share of its "

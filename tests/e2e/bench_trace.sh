@@ -26,6 +26,14 @@ check_out "the build time and bytes on disk per entry" "^  10000  *[0-9]*s  *[0-
 check_out "a verdict on a day's recall, with p50 and p99" "target: recall of one station for one day <= 20 ms at 10000, judged on p50: p50 $N ms, p99 $N ms (.*--full.*): \(met\|NOT met\)"
 check_out "a verdict on the full verify" "target: full verify of 10000 entries >= 80 % of 2 x single-core verifies/s ([0-9][0-9]*/s, the mean of before and after): [0-9][0-9]* entries/s in $N s = [0-9][0-9]* %: \(met\|NOT met\)"
 check_out "the full verify against the verifies before and after" "(against each: [0-9][0-9]* % of 2 x [0-9][0-9]*/s measured just before, [0-9][0-9]* % of 2 x [0-9][0-9]*/s just after)"
+check_out "and against what the cores verify at once, before and after" "(for information, the machine's own limit: [12] cores verified [0-9][0-9]*/s at once just before and [0-9][0-9]*/s just after, $N x one core; the verify reached [0-9][0-9]* % of their mean)"
+# That share is of the mean of the two figures at once.
+sed -n "s/.*full verify of [0-9]* entries .*: \([0-9][0-9]*\) entries\/s in .*/eps \1/p;
+        s/.*cores verified \([0-9]*\)\/s at once just before and \([0-9]*\)\/s just after, .* reached \([0-9]*\) % of their mean.*/once \1 \2 \3/p" \
+    "$T_DIR/out" >"$T_DIR/fig"
+awk '$1 == "eps" { e = $2 } $1 == "once" { b = $2; a = $3; p = $4 }
+     END { exit !(b > 0 && a > 0 && (p - 100 * e / ((b + a) / 2)) ^ 2 <= 1) }' "$T_DIR/fig" &&
+    ok "the verify's share of that is of their mean" || not_ok "figures at once do not agree: $(tr '\n' ' ' <"$T_DIR/fig")"
 v=$(sed -n 's/^VERSION=\([0-9]*\).*/\1/p' "$LPG_ROOT/tests/bench/bench_trace.sh")
 [ -n "$v" ] && [ -f "$T_DIR/cache/trace-v$v-10000/complete" ] && ok "the ledger is kept for the next run" || not_ok "no cached ledger"
 LPG_BENCH_TRACE_MAX=10000 LPG_BENCH_TRACE_RUNS=2 LPG_BENCH_CACHE="$T_DIR/cache" \

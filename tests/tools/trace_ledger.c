@@ -14,7 +14,9 @@
  *                                  prints p50/p99 in ms
  *    trace_ledger time RUNS CMD ARGS...  wall time of a command (output
  *                                  discarded), RUNS times; p50/p99 in ms
- *    trace_ledger verifies N       ms for N Ed25519 verifies, one core
+ *    trace_ledger verifies N       ms for N Ed25519 verifies, one core;
+ *                                  and what 2 cores (1 if one) verify
+ *                                  at once, per second
  *    trace_ledger timev RUNS N CMD ARGS...  RUNS times: N verifies on one
  *                                  core, then the command once, and N
  *                                  verifies after the last; the
@@ -39,6 +41,7 @@
 #include "base/error.h"
 #include "ledger/event.h"
 #include "testing/gen.h"
+#include "testing/machine.h"
 #include "ledger/ledger.h"
 
 #include <fcntl.h>
@@ -538,8 +541,13 @@ s_verifies(unsigned n)
     qsort(cpu, 5, sizeof *cpu, s_cmp);
     /* The best round (the quietest moment of a shared machine), and the
      * CPU time a verify takes, which others' load moves less. */
-    printf("verifies n=%u ms=%.2f per_s=%.0f cpu_ms=%.2f per_cpu_s=%.0f\n", n,
-           v[0], (double)n / v[0] * 1e3, cpu[0], (double)n / cpu[0] * 1e3);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned cores = cpus < 2 ? 1 : 2;
+    double at_once = lpg_machine_verifies_at_once(n, cores);
+    printf("verifies n=%u ms=%.2f per_s=%.0f cpu_ms=%.2f per_cpu_s=%.0f "
+           "cores=%u at_once_per_s=%.0f\n",
+           n, v[0], (double)n / v[0] * 1e3, cpu[0], (double)n / cpu[0] * 1e3,
+           cores, at_once);
     return 0;
 }
 
