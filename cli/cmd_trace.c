@@ -1193,12 +1193,24 @@ s_json_item(const s_trace_t *t, const s_item_t *it)
     return x;
 }
 
+/*  Appends n bytes at *w, or writes them out where there is no buffer. */
+static void
+s_put(char **w, const char *p, size_t n)
+{
+    if (*w) {
+        memcpy(*w, p, n);
+        *w += n;
+    } else
+        fwrite(p, 1, n, stdout);
+}
+
 /*  Writes doc, the document json_dumps wrote with JSON_INDENT(2) and an
  *  empty "entries" array, with the items' texts in that array, as
  *  json_dumps would have written them there: each line indented two
  *  levels deeper (a string holds no raw newline: its own are escaped).
- *  In one buffer, written at once. e2e/trace checks the output against
- *  a pretty-printer of its own. */
+ *  In one buffer, written at once; piece by piece if there is no memory
+ *  for it. e2e/trace checks the output against a pretty-printer of its
+ *  own. */
 static void
 s_splice(s_trace_t *t, const char *doc)
 {
@@ -1216,39 +1228,33 @@ s_splice(s_trace_t *t, const char *doc)
         if (!it->text)
             it->text = s_item_text(t, it);
         const char *p = it->text ? it->text : "null";
+        if (!it->text)
+            fprintf(stderr,
+                    "lpgtrace: out of memory: entry %" PRIu64
+                    " is written as null\n",
+                    it->te->seq);
         total += 1 + strlen(p) + sizeof pad - 1; /* ",", pad, the text */
         for (; (p = strchr(p, '\n')); p++)
             total += sizeof pad - 2;
     }
     char *out = malloc(total + 1), *w = out;
-    if (!out) {
-        fputs(doc, stdout); /* no memory: the entries left out */
-        return;
-    }
-    memcpy(w, doc, head);
-    w += head;
+    s_put(&w, doc, head);
     for (size_t i = 0; i < t->nentries; i++) {
         const char *p = t->items[i].text ? t->items[i].text : "null";
         if (i)
-            *w++ = ',';
-        memcpy(w, pad, sizeof pad - 1);
-        w += sizeof pad - 1;
+            s_put(&w, ",", 1);
+        s_put(&w, pad, sizeof pad - 1);
         for (const char *nl; (nl = strchr(p, '\n')); p = nl + 1) {
-            memcpy(w, p, (size_t)(nl - p));
-            w += nl - p;
-            memcpy(w, pad, sizeof pad - 1);
-            w += sizeof pad - 1;
+            s_put(&w, p, (size_t)(nl - p));
+            s_put(&w, pad, sizeof pad - 1);
         }
-        size_t rest = strlen(p);
-        memcpy(w, p, rest);
-        w += rest;
+        s_put(&w, p, strlen(p));
     }
-    memcpy(w, "\n  ]", 4);
-    w += 4;
-    size_t tail = strlen(at + sizeof mark - 1);
-    memcpy(w, at + sizeof mark - 1, tail);
-    w += tail;
-    fwrite(out, 1, (size_t)(w - out), stdout);
+    s_put(&w, "\n  ]", 4);
+    const char *rest = at + sizeof mark - 1;
+    s_put(&w, rest, strlen(rest));
+    if (out)
+        fwrite(out, 1, (size_t)(w - out), stdout);
     free(out);
 }
 

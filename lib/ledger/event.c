@@ -307,9 +307,6 @@ s_wire_skip(const uint8_t *p, size_t len, size_t *at, unsigned wt)
     }
 }
 
-/*  Where the value of the last field num of wire type wt starts in the
- *  encoded message (*at), checking only that the bytes parse as fields:
- *  LPG_OK, LPG_ENOTFOUND or LPG_EMALFORMED. */
 /*  Field numbers read off the wire (proto/event.proto). */
 #define S_ENTRY_RECORDED_AT 2 /* LedgerEntry.recorded_at_ms */
 #define S_ENTRY_SIGNED 4      /* LedgerEntry.signed_event */
@@ -317,6 +314,9 @@ s_wire_skip(const uint8_t *p, size_t len, size_t *at, unsigned wt)
 #define S_EVENT_DEVICE_TIME 2 /* Event.device_time_ms */
 #define S_EVENT_SITE 4        /* Event.site */
 
+/*  Where the value of the last field num of wire type wt starts in the
+ *  encoded message (*at), checking only that the bytes parse as fields:
+ *  LPG_OK, LPG_ENOTFOUND or LPG_EMALFORMED. */
 static int
 s_field_last(const uint8_t *data, size_t len, unsigned num, unsigned wt,
              size_t *at)

@@ -988,16 +988,20 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         Lpg__TraceEntry *te = NULL, *add[2];
         size_t cost = 0, nadd = 0, addcost = 0;
         uint8_t kid[LPG_KEYID_LEN];
+        /* Built ahead, in this same order: the reply's now. */
         size_t at = a->n_entries;
-        if (at < nb && page[at] == seq) { /* built ahead: the reply's now */
-            rc = built[at].rc;
-            te = built[at].te;
-            cost = built[at].cost;
-            built[at].te = NULL;
-            if (rc == LPG_OK && !lpg_reply_keep(r, te))
-                rc = LPG_ENOMEM;
-        } else
-            rc = s_entry(r, &nodes, seq, seq < prove ? prove : 0, &te, &cost);
+        if (at >= nb || page[at] != seq) {
+            lpg_error("trace: entry %" PRIu64 " of %s was not built ahead",
+                      seq, grai);
+            rc = LPG_EINTERNAL;
+            goto cleanup;
+        }
+        rc = built[at].rc;
+        te = built[at].te;
+        cost = built[at].cost;
+        built[at].te = NULL;
+        if (rc == LPG_OK && !lpg_reply_keep(r, te))
+            rc = LPG_ENOMEM;
         if (rc == LPG_OK && proofs)
             rc = s_signer_entries(t, r, &nodes, te, prove, &seen, add, &nadd,
                                   &addcost, kid);
