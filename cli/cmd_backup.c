@@ -16,6 +16,7 @@
 #include "domain/kind.h"
 #include "base/error.h"
 #include "base/clock.h"
+#include "ledger/journal.h"
 #include "ledger/ledger.h"
 #include "domain/state.h"
 #include "base/progress.h"
@@ -548,6 +549,9 @@ s_restore(lpg_cli_t *cli, const char *dir, bool force)
             snprintf(dst, sizeof dst, "%s/data.mdb", ldir);
             unlink(dst);
             snprintf(dst, sizeof dst, "%s/lock.mdb", ldir);
+            unlink(dst);
+            /* the replaced ledger's: nothing in it follows the copy */
+            snprintf(dst, sizeof dst, "%s/" LPG_JOURNAL_FILE, ldir);
             unlink(dst);
         }
     }

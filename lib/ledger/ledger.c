@@ -30,6 +30,7 @@
  *  ledger open (LPG_EUPGRADE otherwise: see s_alone).
  */
 #include "ledger/ledger.h"
+#include "ledger/journal.h"
 #include "base/error.h"
 #include "crypto/keyring.h"
 #include "base/log.h"
@@ -40,6 +41,7 @@
 #include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +173,11 @@ struct lpg_ledger {
     pthread_cond_t txn_cond;
     unsigned txn_open;
     bool resizing;
+    /* See "journal" below. */
+    lpg_journal_t *journal;
+    bool journal_write;  /* this handle writes records and applies them */
+    bool fault_answered; /* LPG_FAULT=answered-uncommitted (tests) */
+    _Atomic uint64_t warned_end; /* a record readers gave up waiting for */
 };
 
 /*  A read transaction reads entries and tree nodes through a cursor
@@ -189,7 +196,76 @@ struct lpg_txn {
     lpg_ledger_t *l;
     bool write;
     s_walk_t entries, nodes;
+    lpg_jbuf_t *jr; /* the writes gathered for a journal record */
 };
+
+/*  Where a write goes, as a journal record names it (journal.h): LMDB's
+ *  handles are this process's own. */
+enum { S_CLS_INTERNAL, S_CLS_TABLE, S_CLS_CHAIN, S_CLS_MARK, S_CLS_SECRETS };
+
+static bool
+s_dbi_of(const lpg_ledger_t *l, unsigned cls, unsigned idx, MDB_dbi *out)
+{
+    switch (cls) {
+    case S_CLS_INTERNAL:
+        if (idx >= S_NINTERNAL)
+            return false;
+        *out = l->internal[idx];
+        return true;
+    case S_CLS_TABLE:
+        if (idx >= LPG_TABLE_COUNT || l->absent[idx])
+            return false;
+        *out = l->tables[idx];
+        return true;
+    case S_CLS_CHAIN:
+        if (idx >= LPG_TABLE_COUNT || !l->chained[idx])
+            return false;
+        *out = l->chains[idx];
+        return true;
+    case S_CLS_MARK:
+        if (idx >= LPG_TABLE_COUNT || !l->has_marks[idx])
+            return false;
+        *out = l->marks[idx];
+        return true;
+    case S_CLS_SECRETS:
+        if (idx != 0 || !l->has_secrets)
+            return false;
+        *out = l->secrets;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*  mdb_put in a write transaction, noted for its journal record when one
+ *  is gathered. An MDB error code. */
+static int
+s_put(lpg_txn_t *t, unsigned cls, unsigned idx, MDB_val *k, MDB_val *v,
+      unsigned flags)
+{
+    MDB_dbi dbi;
+    if (!s_dbi_of(t->l, cls, idx, &dbi))
+        return MDB_BAD_DBI;
+    int rc = mdb_put(t->txn, dbi, k, v, flags);
+    if (rc == 0 && t->jr)
+        lpg_jbuf_add(t->jr, LPG_JOURNAL_PUT, cls, idx, k->mv_data, k->mv_size,
+                     v->mv_data, v->mv_size);
+    return rc;
+}
+
+/*  mdb_del of a key (not of one duplicate), noted the same way. */
+static int
+s_del(lpg_txn_t *t, unsigned cls, unsigned idx, MDB_val *k)
+{
+    MDB_dbi dbi;
+    if (!s_dbi_of(t->l, cls, idx, &dbi))
+        return MDB_BAD_DBI;
+    int rc = mdb_del(t->txn, dbi, k, NULL);
+    if (rc == 0 && t->jr)
+        lpg_jbuf_add(t->jr, LPG_JOURNAL_DEL, cls, idx, k->mv_data, k->mv_size,
+                     NULL, 0);
+    return rc;
+}
 
 const char *
 lpg_table_name(lpg_table_t t)
@@ -450,8 +526,8 @@ s_mark_key(const void *key, size_t klen, uint64_t bucket, uint8_t out[520],
  *  for the key's first): the first of the key in its bucket gets a mark.
  *  An MDB error code. */
 static int
-s_mark(lpg_ledger_t *l, MDB_txn *txn, int i, const void *key, size_t klen,
-       uint64_t seq, const uint8_t *prev)
+s_mark(lpg_ledger_t *l, MDB_txn *txn, lpg_jbuf_t *jr, int i, const void *key,
+       size_t klen, uint64_t seq, const uint8_t *prev)
 {
     if (!l->has_marks[i])
         return 0;
@@ -462,7 +538,11 @@ s_mark(lpg_ledger_t *l, MDB_txn *txn, int i, const void *key, size_t klen,
     MDB_val mk, mv = {prev ? 8 : 0, (void *)prev};
     if (s_mark_key(key, klen, bucket, mb, &mk) != LPG_OK)
         return MDB_BAD_VALSIZE;
-    return mdb_put(txn, l->marks[i], &mk, &mv, 0);
+    int rc = mdb_put(txn, l->marks[i], &mk, &mv, 0);
+    if (rc == 0 && jr)
+        lpg_jbuf_add(jr, LPG_JOURNAL_PUT, S_CLS_MARK, (unsigned)i, mk.mv_data,
+                     mk.mv_size, mv.mv_data, mv.mv_size);
+    return rc;
 }
 
 static int s_chain_get(lpg_txn_t *t, lpg_table_t table, const void *key,
@@ -486,7 +566,8 @@ s_fill_key(lpg_ledger_t *l, MDB_txn *txn, const MDB_val *k, MDB_val *v,
         uint8_t pb[8];
         if (j)
             lpg_be64_put(pb, seqs[j - 1]);
-        int mrc = s_mark(l, txn, i, k->mv_data, klen, seqs[j], j ? pb : NULL);
+        int mrc =
+            s_mark(l, txn, NULL, i, k->mv_data, klen, seqs[j], j ? pb : NULL);
         if (mrc)
             ret = s_err(mrc, "marks");
     }
@@ -557,7 +638,7 @@ s_chain_row(lpg_ledger_t *l, MDB_txn *txn, const MDB_val *k, MDB_val *v,
     MDB_val ck = {8, v->mv_data}, cv = {same ? 8 : 0, u->prev};
     int crc = mdb_put(txn, l->chains[i], &ck, &cv, MDB_NOOVERWRITE);
     if (crc == 0)
-        crc = s_mark(l, txn, i, k->mv_data, k->mv_size,
+        crc = s_mark(l, txn, NULL, i, k->mv_data, k->mv_size,
                      lpg_be64_get(v->mv_data), same ? u->prev : NULL);
     uint8_t hb[512];
     MDB_val hk;
@@ -850,6 +931,32 @@ s_alone(lpg_ledger_t *l, uint64_t map_size)
     return s_env_open(l, map_size);
 }
 
+static int s_txn_begin(lpg_ledger_t *l, bool write, lpg_txn_t **out);
+
+/*  The journal (see "journal"): a read-write handle writes and applies
+ *  records, and applies one left ahead now, before anything else writes;
+ *  a read-only one looks at the header, if there is a journal. */
+static int
+s_open_journal(lpg_ledger_t *l)
+{
+    if (l->scratch)
+        return LPG_OK; /* unsynced anyway */
+    int rc = lpg_journal_open(&l->journal, l->dir, !l->rdonly);
+    if (rc == LPG_ENOTFOUND || (rc == LPG_EPERM && l->rdonly))
+        return LPG_OK;
+    if (rc != LPG_OK)
+        return rc;
+    l->journal_write = !l->rdonly;
+    const char *fault = getenv("LPG_FAULT");
+    l->fault_answered = fault && strcmp(fault, "answered-uncommitted") == 0;
+    if (!l->journal_write)
+        return LPG_OK;
+    lpg_txn_t *w = NULL;
+    rc = s_txn_begin(l, true, &w);
+    lpg_txn_abort(&w);
+    return rc;
+}
+
 int
 lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
                 uint64_t map_size, const lpg_projection_t *proj)
@@ -889,6 +996,8 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
     }
     if (rc == LPG_OK)
         rc = s_open_secrets(l);
+    if (rc == LPG_OK)
+        rc = s_open_journal(l);
     /* From here on every read transaction checks the layout. */
     l->watch = l->rdonly && strcmp(l->format, S_FORMAT) != 0;
     if (rc == LPG_OK) {
@@ -925,6 +1034,7 @@ lpg_ledger_close(lpg_ledger_t **p)
     lpg_ledger_t *l = *p;
     if (l->env)
         mdb_env_close(l->env);
+    lpg_journal_close(&l->journal);
     lpg_workers_destroy(&l->workers);
     lpg_keyring_destroy(&l->keys);
     lpg_key_destroy(&l->authority);
@@ -1205,6 +1315,151 @@ s_walk_get(lpg_txn_t *t, s_walk_t *w, MDB_dbi dbi, uint64_t key, MDB_val *v)
     return rc;
 }
 
+/* ------------------------------------------------------------- journal
+ *
+ *  A small append (a lone fill check, a delivery) used to wait for
+ *  LMDB's synced commit: a score of pages scattered over the file and
+ *  the meta page, two syncs. It now waits for one: the transaction's
+ *  writes go to the journal (journal.h) in one sequential write and one
+ *  fdatasync, the caller answers, and LMDB commits as before, still
+ *  synced, under the same writer lock. An answered transaction is then
+ *  either in LMDB or in the journal, ahead of it:
+ *
+ *  - A writer that died between the two leaves the record ahead. Every
+ *    write transaction, in any process, looks first (one look at the
+ *    mapped header) and applies it in a transaction of its own.
+ *  - A reader must not miss what was answered: a read transaction whose
+ *    snapshot is behind the journal's record waits. A read-write handle
+ *    takes the writer lock for a moment (the commit in flight ends; a
+ *    record a dead writer left is applied); a read-only one looks again
+ *    for up to S_READ_WAIT_MS, then reads what is there and says so.
+ *    A thread inside a write transaction never waits (it would wait for
+ *    itself): what it reads through its own transaction is current.
+ *  - A big transaction (over S_JOURNAL_MAX of writes) commits the usual
+ *    way: it is throughput that counts there, and the journal would
+ *    write it twice. */
+
+#define S_JOURNAL_MAX (256 * 1024)
+#define S_READ_WAIT_MS 500
+
+static _Thread_local int s_writing; /* write transactions of this thread */
+
+static int s_begin_write(lpg_ledger_t *l, lpg_txn_t *t);
+
+static int
+s_replay_op(void *ctx, int op, unsigned cls, unsigned idx, const uint8_t *key,
+            size_t klen, const uint8_t *val, size_t vlen)
+{
+    lpg_txn_t *t = ctx;
+    MDB_dbi dbi;
+    if (!s_dbi_of(t->l, cls, idx, &dbi))
+        return LPG_ECORRUPT;
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    int rc = op == LPG_JOURNAL_PUT ? mdb_put(t->txn, dbi, &k, &v, 0)
+                                   : mdb_del(t->txn, dbi, &k, NULL);
+    if (rc == MDB_KEYEXIST || (op == LPG_JOURNAL_DEL && rc == MDB_NOTFOUND))
+        rc = 0; /* as it was when the record was made */
+    return s_err(rc, "journal");
+}
+
+/*  The leaf hash of the entry before `size` (zero for none). */
+static int
+s_prev_leaf(lpg_txn_t *t, uint64_t size, uint8_t out[32])
+{
+    memset(out, 0, 32);
+    return size ? lpg_txn_node(t, 0, size - 1, out) : LPG_OK;
+}
+
+/*  At a write transaction's start (t, just begun): a record ahead of the
+ *  ledger is applied and committed, *again set if so (the caller begins
+ *  anew). A torn record is dropped; one that does not follow this
+ *  ledger stops every write until someone looks. */
+static int
+s_catch_up(lpg_txn_t *t, bool *again)
+{
+    lpg_ledger_t *l = t->l;
+    *again = false;
+    uint64_t size = 0;
+    int rc = lpg_txn_size(t, &size);
+    if (rc != LPG_OK || !lpg_journal_ahead(l->journal, size, NULL))
+        return rc;
+    lpg_jrecord_t rec;
+    rc = lpg_journal_read(l->journal, &rec);
+    if (rc == LPG_ENOTFOUND) {
+        lpg_warn("ledger: %s: the journal's record was torn by a crash "
+                 "before it was synced, so it was never answered: dropped",
+                 l->dir);
+        return lpg_journal_clear(l->journal);
+    }
+    if (rc != LPG_OK || rec.end <= size)
+        return rc;
+    uint8_t leaf[32];
+    rc = s_prev_leaf(t, rec.base, leaf);
+    if (rc == LPG_OK && rec.base == size && rec.end > rec.base &&
+        strcmp(rec.format, S_FORMAT) == 0 &&
+        memcmp(leaf, rec.prev_leaf, 32) == 0) {
+        rc = lpg_journal_each(rec.ops, rec.ops_len, s_replay_op, t);
+        uint64_t now = 0;
+        if (rc == LPG_OK)
+            rc = lpg_txn_size(t, &now);
+        if (rc == LPG_OK && now != rec.end)
+            rc = LPG_ECORRUPT;
+        if (rc == LPG_OK) {
+            MDB_env *env = l->env;
+            rc = s_err(s_disk_full(mdb_txn_commit(t->txn), env), "commit");
+            t->txn = NULL;
+            s_end(l);
+            *again = true;
+        }
+        if (rc == LPG_OK)
+            lpg_info("ledger: %s: applied the journal's record of entries "
+                     "%llu to %llu, answered by a writer that stopped before "
+                     "its commit",
+                     l->dir, (unsigned long long)rec.base,
+                     (unsigned long long)rec.end - 1);
+        else
+            lpg_error("ledger: %s: cannot apply the journal's record of "
+                      "entries %llu to %llu: %s (nothing is written until it "
+                      "is)",
+                      l->dir, (unsigned long long)rec.base,
+                      (unsigned long long)rec.end - 1, lpg_strerror(rc));
+        return rc;
+    }
+    lpg_error("ledger: %s: the journal holds answered entries %llu to %llu "
+              "(layout %s) that do not follow this ledger (%llu entries, "
+              "layout %s): was the ledger replaced? Nothing is written until "
+              "the file %s/%s is looked at and moved aside",
+              l->dir, (unsigned long long)rec.base,
+              (unsigned long long)rec.end - 1, rec.format,
+              (unsigned long long)size, S_FORMAT, l->dir, LPG_JOURNAL_FILE);
+    return rc == LPG_OK ? LPG_ECORRUPT : rc;
+}
+
+/*  Begins t's write transaction, a journal record left ahead applied
+ *  first. */
+static int
+s_begin_write(lpg_ledger_t *l, lpg_txn_t *t)
+{
+    for (int i = 0; i < 8; i++) {
+        int rc = s_begin(l, 0, &t->txn);
+        if (rc != LPG_OK || !l->journal_write)
+            return rc;
+        bool again;
+        rc = s_catch_up(t, &again);
+        if (rc != LPG_OK) {
+            if (t->txn) {
+                mdb_txn_abort(t->txn);
+                s_end(l);
+            }
+            t->txn = NULL;
+            return rc;
+        }
+        if (!again)
+            return LPG_OK;
+    }
+    return LPG_EDB; /* writers crashing one after another */
+}
+
 static int
 s_txn_begin(lpg_ledger_t *l, bool write, lpg_txn_t **out)
 {
@@ -1216,17 +1471,59 @@ s_txn_begin(lpg_ledger_t *l, bool write, lpg_txn_t **out)
         return LPG_ENOMEM;
     t->l = l;
     t->write = write;
-    int rc = s_begin(l, write ? 0 : MDB_RDONLY, &t->txn);
+    int rc = write ? s_begin_write(l, t) : s_begin(l, MDB_RDONLY, &t->txn);
     if (rc) {
         free(t);
         return rc;
     }
+    if (write)
+        s_writing++;
     *out = t;
     return LPG_OK;
 }
 
+/*  A read transaction that misses nothing answered (see "journal"). */
 int
 lpg_ledger_read(lpg_ledger_t *l, lpg_txn_t **out)
+{
+    uint64_t deadline = 0;
+    for (;;) {
+        int rc = s_txn_begin(l, false, out);
+        uint64_t size = 0, end = 0;
+        if (rc != LPG_OK || !l->journal || s_writing > 0 ||
+            lpg_txn_size(*out, &size) != LPG_OK ||
+            !lpg_journal_ahead(l->journal, size, &end))
+            return rc;
+        uint64_t now = s_mono_ns();
+        if (!deadline)
+            deadline = now + (uint64_t)S_READ_WAIT_MS * 1000000;
+        if (now >= deadline) {
+            if (atomic_exchange(&l->warned_end, end) != end)
+                lpg_warn("ledger: %s: the journal holds answered entries up "
+                         "to %llu that no writer has applied yet: read "
+                         "without them (any service or writing command "
+                         "applies them)",
+                         l->dir, (unsigned long long)end - 1);
+            return LPG_OK;
+        }
+        lpg_txn_abort(out);
+        if (l->journal_write) {
+            lpg_txn_t *w = NULL;
+            rc = s_txn_begin(l, true, &w); /* the commit in flight ends */
+            lpg_txn_abort(&w);
+            if (rc != LPG_OK)
+                deadline = 1; /* said why; read what there is */
+        } else {
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+/*  A read transaction as it comes: for the work a service does before
+ *  its own next write transaction, which sees everything. */
+int
+lpg_ledger_read_now(lpg_ledger_t *l, lpg_txn_t **out)
 {
     return s_txn_begin(l, false, out);
 }
@@ -1245,6 +1542,8 @@ lpg_txn_abort(lpg_txn_t **p)
     s_walk_close(*p);
     mdb_txn_abort((*p)->txn);
     s_end((*p)->l);
+    if ((*p)->write)
+        s_writing--;
     free(*p);
     *p = NULL;
 }
@@ -1256,6 +1555,8 @@ lpg_txn_commit(lpg_txn_t **p)
     s_walk_close(*p);
     int rc = s_err(s_disk_full(mdb_txn_commit((*p)->txn), env), "commit");
     s_end((*p)->l);
+    if ((*p)->write)
+        s_writing--;
     free(*p);
     *p = NULL;
     return rc;
@@ -1351,9 +1652,9 @@ s_node_put(void *ctx, unsigned level, uint64_t index, const uint8_t h[32])
         return rc;
     MDB_val k = {klen, kb}, v = {32, (void *)h};
     /* nodes come in the order of their keys: each goes at the end */
-    int mrc = mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, MDB_APPEND);
+    int mrc = s_put(t, S_CLS_INTERNAL, S_NODES, &k, &v, MDB_APPEND);
     if (mrc == MDB_KEYEXIST)
-        mrc = mdb_put(t->txn, t->l->internal[S_NODES], &k, &v, 0);
+        mrc = s_put(t, S_CLS_INTERNAL, S_NODES, &k, &v, 0);
     return s_err(mrc, "node");
 }
 
@@ -1377,7 +1678,7 @@ lpg_txn_put(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
             const void *val, size_t vlen)
 {
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-    return s_err(mdb_put(t->txn, t->l->tables[table], &k, &v, 0), "put");
+    return s_err(s_put(t, S_CLS_TABLE, table, &k, &v, 0), "put");
 }
 
 /*  Chains: adds seq under key, after the key's newest seq. */
@@ -1406,16 +1707,17 @@ s_chain_add(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     } else if (rc != MDB_NOTFOUND)
         return s_err(rc, "index");
     MDB_val ck = {8, sb}, cv = {plen, prev};
-    rc = mdb_put(txn, t->l->chains[table], &ck, &cv, MDB_APPEND);
+    rc = s_put(t, S_CLS_CHAIN, table, &ck, &cv, MDB_APPEND);
     if (rc == MDB_KEYEXIST) /* not the newest seq: a plain put */
-        rc = mdb_put(txn, t->l->chains[table], &ck, &cv, MDB_NOOVERWRITE);
+        rc = s_put(t, S_CLS_CHAIN, table, &ck, &cv, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST)
         return LPG_ECORRUPT; /* this seq has a key of this index already */
     MDB_val hv = {8, sb};
     if (rc == 0)
-        rc = mdb_put(txn, t->l->tables[table], &k, &hv, 0);
+        rc = s_put(t, S_CLS_TABLE, table, &k, &hv, 0);
     if (rc == 0)
-        rc = s_mark(t->l, txn, table, key, klen, seq, plen ? prev : NULL);
+        rc = s_mark(t->l, txn, t->jr, table, key, klen, seq,
+                    plen ? prev : NULL);
     return s_err(rc, "index");
 }
 
@@ -1576,7 +1878,7 @@ lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     uint8_t sb[8];
     lpg_be64_put(sb, seq);
     MDB_val k = {klen, (void *)key}, v = {8, sb};
-    int rc = mdb_put(t->txn, t->l->tables[table], &k, &v, MDB_NODUPDATA);
+    int rc = s_put(t, S_CLS_TABLE, table, &k, &v, MDB_NODUPDATA);
     return rc == MDB_KEYEXIST ? LPG_OK : s_err(rc, "index");
 }
 
@@ -2193,7 +2495,7 @@ lpg_txn_secret_put(lpg_txn_t *t, const void *key, size_t klen, const void *val,
     if (!t->l->has_secrets)
         return LPG_EPERM;
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-    return s_err(mdb_put(t->txn, t->l->secrets, &k, &v, 0), "secret");
+    return s_err(s_put(t, S_CLS_SECRETS, 0, &k, &v, 0), "secret");
 }
 
 int
@@ -2217,7 +2519,7 @@ lpg_txn_secret_del(lpg_txn_t *t, const void *key, size_t klen)
     if (!t->l->has_secrets)
         return LPG_ENOTFOUND;
     MDB_val k = {klen, (void *)key};
-    int rc = mdb_del(t->txn, t->l->secrets, &k, NULL);
+    int rc = s_del(t, S_CLS_SECRETS, 0, &k);
     return rc == MDB_NOTFOUND ? LPG_ENOTFOUND : s_err(rc, "secret");
 }
 
@@ -2343,9 +2645,8 @@ s_append_one(lpg_txn_t *t, const char *service, uint64_t seq, s_item_t *it,
     uint8_t kb[8];
     lpg_be64_put(kb, seq);
     MDB_val k = {8, kb}, v = {len, buf};
-    int rc =
-        s_err(mdb_put(t->txn, t->l->internal[S_ENTRIES], &k, &v, MDB_APPEND),
-              "append");
+    int rc = s_err(s_put(t, S_CLS_INTERNAL, S_ENTRIES, &k, &v, MDB_APPEND),
+                   "append");
     uint8_t leaf[32];
     if (rc == LPG_OK) {
         lpg_merkle_leaf_hash(buf, len, leaf);
@@ -2358,7 +2659,7 @@ s_append_one(lpg_txn_t *t, const char *service, uint64_t seq, s_item_t *it,
         lpg_be64_put(idval, seq);
         memcpy(idval + 8, it->body_hash, 32);
         MDB_val ik = {48, (void *)idkey}, iv = {40, idval};
-        rc = s_err(mdb_put(t->txn, t->l->internal[S_EVENT_IDS], &ik, &iv, 0),
+        rc = s_err(s_put(t, S_CLS_INTERNAL, S_EVENT_IDS, &ik, &iv, 0),
                    "event id");
     }
     if (rc == LPG_OK)
@@ -2654,6 +2955,29 @@ lpg_ledger_commit_held(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                        const char *service, const lpg_hooks_t *hooks,
                        lpg_append_out_t **outs)
 {
+    return lpg_ledger_commit_answer(l, batches, nb, service, hooks, outs, NULL,
+                                    NULL);
+}
+
+/*  The record of what t gathered, written and synced: the transaction
+ *  may be answered. */
+static int
+s_journal_record(lpg_txn_t *t, uint64_t base, uint64_t end)
+{
+    lpg_jrecord_t rec = {.base = base, .end = end};
+    snprintf(rec.format, sizeof rec.format, "%s", S_FORMAT);
+    int rc = s_prev_leaf(t, base, rec.prev_leaf);
+    if (rc == LPG_OK)
+        rc = lpg_journal_write(t->l->journal, &rec, t->jr);
+    return rc;
+}
+
+int
+lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
+                         const char *service, const lpg_hooks_t *hooks,
+                         lpg_append_out_t **outs, lpg_answer_fn answer,
+                         void *ctx)
+{
     for (size_t k = 0; k < nb; k++) {
         lpg_batch_t *b = batches[k];
         memset(outs[k], 0, b->n * sizeof *outs[k]);
@@ -2662,19 +2986,57 @@ lpg_ledger_commit_held(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                 s_fail(&outs[k][i], b->items[i].decode_rc, b->why[i]);
     }
     /* One write transaction, in arrival order. */
-    uint64_t t2 = s_mono_ns(), t3;
+    uint64_t t2 = s_mono_ns(), t3, t4;
     lpg_txn_t *t = NULL;
     int rc = lpg_ledger_write(l, &t);
-    uint64_t seq = 0;
+    uint64_t seq = 0, base = 0;
+    lpg_jbuf_t jb;
+    lpg_jbuf_init(&jb, S_JOURNAL_MAX);
     if (rc == LPG_OK)
         rc = lpg_txn_size(t, &seq);
+    if (rc == LPG_OK && answer && l->journal_write)
+        t->jr = &jb;
+    base = seq;
     for (size_t k = 0; k < nb && rc == LPG_OK; k++)
         rc = s_apply_batch(l, t, &seq, batches[k], service, hooks, outs[k]);
     t3 = s_mono_ns();
+    bool answered = false;
+    if (rc == LPG_OK && t->jr && !jb.over && seq > base &&
+        s_journal_record(t, base, seq) == LPG_OK) {
+        t->jr = NULL;
+        answer(ctx, t, LPG_OK); /* reads what was recorded through t */
+        answered = true;
+        l->stats.journaled++;
+        if (l->fault_answered) {
+            lpg_warn("ledger: LPG_FAULT=answered-uncommitted: dying before "
+                     "the commit of entries %llu to %llu",
+                     (unsigned long long)base, (unsigned long long)seq - 1);
+            struct timespec ts = {0, 300000000};
+            nanosleep(&ts, NULL);
+            raise(SIGKILL);
+        }
+    }
+    if (t)
+        t->jr = NULL;
+    lpg_jbuf_clear(&jb);
+    t4 = s_mono_ns();
     if (rc == LPG_OK)
         rc = lpg_txn_commit(&t);
     else
         lpg_txn_abort(&t);
+    if (answered && rc != LPG_OK) {
+        /* Answered, and safe in the journal: applied by the next write
+         * transaction, this one first. */
+        lpg_error("ledger: %s: the commit of answered entries %llu to %llu "
+                  "failed (%s): they are in the journal, and go in with the "
+                  "next write",
+                  l->dir, (unsigned long long)base,
+                  (unsigned long long)seq - 1, lpg_strerror(rc));
+        lpg_txn_t *w = NULL;
+        if (lpg_ledger_write(l, &w) == LPG_OK)
+            lpg_txn_abort(&w);
+        rc = LPG_OK;
+    }
     for (size_t k = 0; k < nb; k++) {
         l->stats.events += batches[k]->n;
         if (rc != LPG_OK)
@@ -2684,9 +3046,17 @@ lpg_ledger_commit_held(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                     s_fail(&outs[k][i], rc, "the ledger could not commit");
             }
     }
+    if (answer && !answered) {
+        lpg_txn_t *r = NULL;
+        if (rc != LPG_OK || lpg_ledger_read_now(l, &r) != LPG_OK)
+            r = NULL; /* answered without details */
+        answer(ctx, r, rc);
+        lpg_txn_abort(&r);
+    }
     l->stats.batches++;
     l->stats.ns_write += t3 - t2;
-    l->stats.ns_commit += s_mono_ns() - t3;
+    l->stats.ns_journal += t4 - t3;
+    l->stats.ns_commit += s_mono_ns() - t4;
     return rc;
 }
 

@@ -208,6 +208,18 @@ int lpg_ledger_commit_many(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
 int lpg_ledger_commit_held(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                            const char *service, const lpg_hooks_t *hooks,
                            lpg_append_out_t **outs);
+/*  lpg_ledger_commit_held, answered as soon as what it recorded is
+ *  durable: answer(ctx, t, rc) is called once, t reading what was
+ *  recorded (not to be ended by it; NULL if nothing can be read), rc the
+ *  batches' result. A small transaction is answered once its writes are
+ *  in the journal, before LMDB's commit, t being the write transaction
+ *  itself (read only); a big one after the commit. outs are final when
+ *  answer is called. */
+typedef void (*lpg_answer_fn)(void *ctx, lpg_txn_t *t, int rc);
+int lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
+                             const char *service, const lpg_hooks_t *hooks,
+                             lpg_append_out_t **outs, lpg_answer_fn answer,
+                             void *ctx);
 void lpg_batch_destroy(lpg_batch_t **p);
 /*  Events in a prepared batch. */
 size_t lpg_batch_size(const lpg_batch_t *b);
@@ -233,7 +245,8 @@ void lpg_ledger_nudge(lpg_ledger_t *l);
  *  thread and for any purpose. */
 typedef struct {
     uint64_t batches, events;
-    uint64_t ns_prepare, ns_verify, ns_write, ns_commit;
+    uint64_t ns_prepare, ns_verify, ns_write, ns_journal, ns_commit;
+    uint64_t journaled; /* transactions answered from the journal */
     uint64_t txn_read, txn_write;
 } lpg_ledger_stats_t;
 void lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out);
@@ -279,8 +292,13 @@ const lpg_key_t *lpg_ledger_authority(const lpg_ledger_t *l);
 /*  The projection the ledger was opened with (NULL: read only). */
 const lpg_projection_t *lpg_ledger_projection(const lpg_ledger_t *l);
 
-/*  Read transactions (any thread; several at once). */
+/*  Read transactions (any thread; several at once). One sees every
+ *  transaction already answered: if the journal holds one LMDB has not
+ *  committed yet, it waits for that commit (ledger.c, "journal"). */
 int lpg_ledger_read(lpg_ledger_t *l, lpg_txn_t **out);
+/*  One as LMDB has it now, without that wait: for work that a write
+ *  transaction checks again (a service preparing its next batch). */
+int lpg_ledger_read_now(lpg_ledger_t *l, lpg_txn_t **out);
 /*  Ends a read or write transaction without committing. NULL-safe. */
 void lpg_txn_abort(lpg_txn_t **p);
 

@@ -695,8 +695,10 @@ s_prepare_unit(lpg_service_t *s, s_unit_t *u)
         s_pending_t *p = &u->pend[i];
         if (p->answered || !p->sender_later)
             continue;
+        /* As LMDB has it: the write transaction checks the signers
+         * again, and a commit in flight is not waited for. */
         if (!opened)
-            rc = lpg_ledger_read(s->o.ledger, &t);
+            rc = lpg_ledger_read_now(s->o.ledger, &t);
         opened = true;
         s_sender(s, p, t, rc);
     }
@@ -853,15 +855,49 @@ s_replies_unit(lpg_service_t *s, s_unit_t *u, int rc, lpg_reader_t *rd)
     }
 }
 
-/*  Appends the events of every waiting unit in one transaction (one
- *  synced commit however many units queued up) and builds the replies. */
+/*  What to do with units whose replies are built: send them (the caller
+ *  of s_commit_units says how). The units are then the callee's. */
+typedef void (*s_deliver_fn)(lpg_service_t *s, s_unit_t **units, size_t nu,
+                             void *ctx);
+
+typedef struct {
+    lpg_service_t *s;
+    s_unit_t **units;
+    size_t nu;
+    s_deliver_fn deliver;
+    void *ctx;
+} s_answer_t;
+
+/*  The replies, built from t (what was recorded: the write transaction
+ *  itself when answered from the journal), and handed on. The batches
+ *  stay with s_commit_units, which destroys them after the commit. */
 static void
-s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
+s_answer_units(void *ctx, lpg_txn_t *t, int rc)
+{
+    s_answer_t *a = ctx;
+    lpg_reader_t rd = {NULL, t, true};
+    for (size_t k = 0; k < a->nu; k++) {
+        s_unit_t *u = a->units[k];
+        if (u->total > 0) {
+            s_replies_unit(a->s, u, rc, &rd);
+            u->batch = NULL; /* in the transaction's batches */
+        }
+    }
+    a->deliver(a->s, a->units, a->nu, a->ctx);
+}
+
+/*  Appends the events of every waiting unit in one transaction (one
+ *  synced commit however many units queued up), builds the replies and
+ *  delivers the units: as soon as what they recorded is durable, which
+ *  for a small transaction is before LMDB's commit (ledger.c,
+ *  "journal"). */
+static void
+s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu,
+               s_deliver_fn deliver, void *dctx)
 {
     lpg_batch_t *batches[8];
     lpg_append_out_t *outs[8];
     size_t nb = 0, events = 0;
-    int rc = LPG_OK;
     for (size_t k = 0; k < nu; k++) {
         s_unit_t *u = units[k];
         if (u->total == 0)
@@ -875,27 +911,25 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu)
         outs[nb++] = u->out;
         events += u->total;
     }
-    if (nb > 0) {
-        lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
-        uint64_t w0, s0, w1, s1;
-        lpg_ledger_commit_times(s->o.ledger, &w0, &s0);
-        uint64_t t0 = lpg_metrics_now_ns();
-        rc = lpg_ledger_commit_held(s->o.ledger, batches, nb, s->o.name,
-                                    &hooks, outs);
-        lpg_metrics_stage(s->metrics, LPG_METRICS_COMMIT,
-                          lpg_metrics_now_ns() - t0);
-        lpg_ledger_commit_times(s->o.ledger, &w1, &s1);
-        lpg_metrics_stage(s->metrics, LPG_METRICS_WRITE, w1 - w0);
-        lpg_metrics_stage(s->metrics, LPG_METRICS_SYNC, s1 - s0);
-        lpg_metrics_batch(s->metrics, events);
+    s_answer_t a = {s, units, nu, deliver, dctx};
+    if (nb == 0) {
+        s_answer_units(&a, NULL, LPG_OK);
+        return;
     }
-    lpg_reader_t rd = {rc == LPG_OK ? s->o.ledger : NULL, NULL, false};
-    for (size_t k = 0; k < nu; k++)
-        if (units[k]->total > 0) {
-            s_replies_unit(s, units[k], rc, &rd);
-            lpg_batch_destroy(&units[k]->batch);
-        }
-    lpg_txn_abort(&rd.txn);
+    lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
+    uint64_t w0, s0, w1, s1;
+    lpg_ledger_commit_times(s->o.ledger, &w0, &s0);
+    uint64_t t0 = lpg_metrics_now_ns();
+    lpg_ledger_commit_answer(s->o.ledger, batches, nb, s->o.name, &hooks, outs,
+                             s_answer_units, &a);
+    lpg_metrics_stage(s->metrics, LPG_METRICS_COMMIT,
+                      lpg_metrics_now_ns() - t0);
+    lpg_ledger_commit_times(s->o.ledger, &w1, &s1);
+    lpg_metrics_stage(s->metrics, LPG_METRICS_WRITE, w1 - w0);
+    lpg_metrics_stage(s->metrics, LPG_METRICS_SYNC, s1 - s0);
+    lpg_metrics_batch(s->metrics, events);
+    for (size_t k = 0; k < nb; k++)
+        lpg_batch_destroy(&batches[k]);
 }
 
 static void
@@ -1027,6 +1061,8 @@ s_pop(s_unit_t **head, s_unit_t **tail)
 
 static void s_flush_done(lpg_service_t *s, s_pipe_t *p);
 static void s_send_unit(lpg_service_t *s, s_unit_t **u);
+static void s_deliver_committed(lpg_service_t *s, s_unit_t **units, size_t nu,
+                                void *ctx);
 
 static void *
 s_committer(void *arg)
@@ -1051,27 +1087,47 @@ s_committer(void *arg)
         pthread_mutex_unlock(&p->lock);
         if (nu == 0)
             break; /* quit, and nothing left to commit */
-        s_commit_units(p->s, units, nu);
+        s_commit_units(p->s, units, nu, s_deliver_committed, p);
         pthread_mutex_lock(&p->lock);
         p->busy = false;
         pthread_cond_broadcast(&p->cond); /* a tick may be waiting */
         pthread_mutex_unlock(&p->lock);
-        if (pthread_mutex_trylock(&p->sock_lock) == 0) {
-            /* The receiving thread is preparing: reply now, in order. */
-            s_flush_done(p->s, p);
-            for (size_t k = 0; k < nu; k++)
-                s_send_unit(p->s, &units[k]);
-            pthread_mutex_unlock(&p->sock_lock);
-            continue;
-        }
-        pthread_mutex_lock(&p->lock);
-        for (size_t k = 0; k < nu; k++)
-            s_push(&p->done_head, &p->done_tail, units[k]);
-        pthread_mutex_unlock(&p->lock);
-        lpg_frame_t f = {(uint8_t *)"!", 1};
-        lpg_transport_send(p->notify, &f, 1);
     }
     return NULL;
+}
+
+/*  The committer's units, replies built: sent now if the receiving
+ *  thread is preparing (it lets go of the socket then), else handed to
+ *  it. */
+static void
+s_deliver_committed(lpg_service_t *s, s_unit_t **units, size_t nu, void *ctx)
+{
+    s_pipe_t *p = ctx;
+    if (pthread_mutex_trylock(&p->sock_lock) == 0) {
+        /* The receiving thread is preparing: reply now, in order. */
+        s_flush_done(s, p);
+        for (size_t k = 0; k < nu; k++)
+            s_send_unit(s, &units[k]);
+        pthread_mutex_unlock(&p->sock_lock);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    for (size_t k = 0; k < nu; k++)
+        s_push(&p->done_head, &p->done_tail, units[k]);
+    pthread_mutex_unlock(&p->lock);
+    lpg_frame_t f = {(uint8_t *)"!", 1};
+    lpg_transport_send(p->notify, &f, 1);
+}
+
+/*  A unit committed by the receiving thread itself: sent at once; the
+ *  thread keeps the socket after (as its loop expects). */
+static void
+s_deliver_inline(lpg_service_t *s, s_unit_t **units, size_t nu, void *ctx)
+{
+    s_pipe_t *p = ctx;
+    pthread_mutex_lock(&p->sock_lock);
+    for (size_t k = 0; k < nu; k++)
+        s_send_unit(s, &units[k]);
 }
 
 /*  Sends a committed unit's replies and frees it. The caller holds the
@@ -1200,14 +1256,12 @@ lpg_service_run(lpg_service_t *s)
             if (u->n == 1 && !p.busy && p.todo_n == 0) {
                 p.busy = true;
                 pthread_mutex_unlock(&p.lock);
-                s_commit_units(s, &u, 1);
+                s_commit_units(s, &u, 1, s_deliver_inline, &p);
                 /* No one to wake: the committer waits only for a unit
                  * queued, and only this thread queues one. */
                 pthread_mutex_lock(&p.lock);
                 p.busy = false;
                 pthread_mutex_unlock(&p.lock);
-                pthread_mutex_lock(&p.sock_lock);
-                s_send_unit(s, &u);
                 continue;
             }
             /* At most four units ahead of the committer: backpressure. */
