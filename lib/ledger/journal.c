@@ -31,6 +31,7 @@
 #define S_OP_HEAD 12
 #define S_GROW (64 * 1024)
 #define S_MAP 4096
+_Static_assert(S_MAP >= S_HEAD, "the map holds a header");
 
 struct lpg_journal {
     int fd;
@@ -261,10 +262,10 @@ s_head_ok(const uint8_t h[S_HEAD])
 }
 
 int
-lpg_journal_write(lpg_journal_t *j, const lpg_jrecord_t *rec,
-                  const lpg_jbuf_t *ops)
+lpg_journal_write(lpg_journal_t *j, uint64_t off, const lpg_jrecord_t *rec,
+                  const lpg_jbuf_t *ops, uint64_t *next)
 {
-    if (!j->write || ops->over)
+    if (!j->write || ops->over || off % LPG_JOURNAL_ALIGN)
         return LPG_EPERM;
     size_t total = S_HEAD + ops->len;
     uint8_t stackbuf[16384];
@@ -275,10 +276,10 @@ lpg_journal_write(lpg_journal_t *j, const lpg_jrecord_t *rec,
     if (ops->len)
         memcpy(buf + S_HEAD, ops->buf, ops->len);
     int rc = LPG_OK;
-    if (total > j->size)
-        rc = s_grow(j, total);
+    if (off + total > j->size)
+        rc = s_grow(j, off + total);
     for (size_t at = 0; rc == LPG_OK && at < total;) {
-        ssize_t w = pwrite(j->fd, buf + at, total - at, (off_t)at);
+        ssize_t w = pwrite(j->fd, buf + at, total - at, (off_t)(off + at));
         if (w <= 0)
             rc = errno == ENOSPC ? LPG_ENOSPC : LPG_EIO;
         else
@@ -293,20 +294,26 @@ lpg_journal_write(lpg_journal_t *j, const lpg_jrecord_t *rec,
     if (rc != LPG_OK)
         lpg_error("ledger: journal %s: cannot write a record: %s", j->path,
                   lpg_strerror(rc));
+    if (rc == LPG_OK && next)
+        *next = (off + total + LPG_JOURNAL_ALIGN - 1) / LPG_JOURNAL_ALIGN *
+                LPG_JOURNAL_ALIGN;
     return rc;
 }
 
 int
-lpg_journal_read(lpg_journal_t *j, lpg_jrecord_t *rec)
+lpg_journal_read(lpg_journal_t *j, uint64_t off, lpg_jrecord_t *rec,
+                 uint64_t *next)
 {
     memset(rec, 0, sizeof *rec);
     uint8_t h[S_HEAD];
-    ssize_t r = pread(j->fd, h, S_HEAD, 0);
+    struct stat st;
+    if (fstat(j->fd, &st) != 0 || off + S_HEAD > (uint64_t)st.st_size)
+        return LPG_ENOTFOUND;
+    ssize_t r = pread(j->fd, h, S_HEAD, (off_t)off);
     if (r != S_HEAD || !s_head_ok(h))
         return LPG_ENOTFOUND;
     uint64_t len = s_le_get(h + 24);
-    struct stat st;
-    if (fstat(j->fd, &st) != 0 || len > (uint64_t)st.st_size - S_HEAD)
+    if (len > (uint64_t)st.st_size - off - S_HEAD)
         return LPG_ENOTFOUND;
     if (len > j->rcap) {
         uint8_t *nb = realloc(j->rbuf, len);
@@ -316,7 +323,7 @@ lpg_journal_read(lpg_journal_t *j, lpg_jrecord_t *rec)
         j->rcap = len;
     }
     for (uint64_t at = 0; at < len;) {
-        r = pread(j->fd, j->rbuf + at, len - at, (off_t)(S_HEAD + at));
+        r = pread(j->fd, j->rbuf + at, len - at, (off_t)(off + S_HEAD + at));
         if (r <= 0)
             return LPG_ENOTFOUND;
         at += (uint64_t)r;
@@ -331,6 +338,9 @@ lpg_journal_read(lpg_journal_t *j, lpg_jrecord_t *rec)
     memcpy(rec->format, h + 64, 31);
     rec->ops = j->rbuf;
     rec->ops_len = len;
+    if (next)
+        *next = (off + S_HEAD + len + LPG_JOURNAL_ALIGN - 1) /
+                LPG_JOURNAL_ALIGN * LPG_JOURNAL_ALIGN;
     return LPG_OK;
 }
 

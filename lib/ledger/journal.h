@@ -2,17 +2,19 @@
  *  with one sequential write and one fdatasync, so that it can be
  *  answered before LMDB's own synced commit of its scattered pages.
  *
- *  A record holds every write of one write transaction (the table, the
- *  key, the value), the ledger's size before and after it, and the leaf
- *  hash of the last entry before it. It is written under LMDB's writer
- *  lock, after the transaction's work and before its commit; the
- *  transaction is then answered and committed. If the writer dies in
- *  between, the next write transaction on the ledger, in any process,
- *  finds the record ahead of the ledger and applies it first (see
- *  ledger.c, "journal"). There is one record at a time, at the start of
- *  the file: the next is written only once the last is in LMDB. A record
- *  whose hashes do not match was torn by a crash before it was synced,
- *  so before anyone was answered: it is dropped. */
+ *  A record holds every write of one batch of a write transaction (the
+ *  table, the key, the value), the ledger's size before and after it,
+ *  and the leaf hash of the last entry before it. It is written under
+ *  LMDB's writer lock, after the batch's work and before the commit; the
+ *  batch is then answered. A transaction may take several batches, each
+ *  its record, one after the other from the start of the file, before
+ *  LMDB commits them together; the next transaction's records start at
+ *  the start again. If the writer dies before the commit, the next write
+ *  transaction on the ledger, in any process, finds the records ahead
+ *  of the ledger and applies them first (see ledger.c, "journal"). A
+ *  record whose hashes do not match was torn by a crash before it was
+ *  synced, so before anyone was answered: it is dropped, and what
+ *  follows it with it. */
 
 #ifndef LPG_JOURNAL_H
 #define LPG_JOURNAL_H
@@ -61,21 +63,30 @@ typedef struct lpg_journal lpg_journal_t;
 int lpg_journal_open(lpg_journal_t **out, const char *dir, bool write);
 void lpg_journal_close(lpg_journal_t **p);
 
-/*  Writes the record and syncs it (fdatasync). */
-int lpg_journal_write(lpg_journal_t *j, const lpg_jrecord_t *rec,
-                      const lpg_jbuf_t *ops);
+/*  Records start on LPG_JOURNAL_ALIGN bytes: writing one never rewrites
+ *  a page of the one before, which was answered. */
+#define LPG_JOURNAL_ALIGN 4096
 
-/*  The record in the file, whole and intact: LPG_OK with *rec (its ops
- *  point into memory owned by j, valid until the next call on j);
- *  LPG_ENOTFOUND if there is none or it was torn. */
-int lpg_journal_read(lpg_journal_t *j, lpg_jrecord_t *rec);
+/*  Writes the record at off (0: the first of a transaction; else the
+ *  *next of the record before) and syncs it (fdatasync). *next (may be
+ *  NULL): where a record after it goes. */
+int lpg_journal_write(lpg_journal_t *j, uint64_t off, const lpg_jrecord_t *rec,
+                      const lpg_jbuf_t *ops, uint64_t *next);
+
+/*  The record at off, whole and intact: LPG_OK with *rec (its ops point
+ *  into memory owned by j, valid until the next call on j) and *next;
+ *  LPG_ENOTFOUND if there is none there or it was torn. */
+int lpg_journal_read(lpg_journal_t *j, uint64_t off, lpg_jrecord_t *rec,
+                     uint64_t *next);
 
 /*  Overwrites the record's header, synced: no record. */
 int lpg_journal_clear(lpg_journal_t *j);
 
-/*  A look at the header alone, as another process may be writing it:
- *  true if it is intact and says the ledger will reach *end, beyond
- *  `size`. Cheap: for every read transaction. */
+/*  A look at the first record's header alone, as another process may be
+ *  writing it: true if it is intact and says the ledger will reach *end,
+ *  beyond `size`. Cheap: for every read transaction. A transaction's
+ *  records are committed to LMDB together, so a snapshot behind the
+ *  first is behind them all, and one past it past them all. */
 bool lpg_journal_ahead(lpg_journal_t *j, uint64_t size, uint64_t *end);
 
 /*  Calls fn for each write of a record, in order; stops at the first

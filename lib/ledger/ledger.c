@@ -62,6 +62,12 @@
  *  without marks). "lpgtrace-ledger-3": this layout. */
 #define S_FORMAT "lpgtrace-ledger-3"
 
+/*  The journal (see "journal" below). */
+#define S_JOURNAL_MAX (256 * 1024)
+#define S_JOURNAL_HELD_MAX (4 * 1024 * 1024) /* records of one transaction */
+#define S_HOLD_MAX_NS (3 * 1000000ull)       /* a transaction held at most */
+#define S_READ_WAIT_MS 500
+
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
 static const char *s_table_names[LPG_TABLE_COUNT] = {
@@ -177,7 +183,15 @@ struct lpg_ledger {
     lpg_journal_t *journal;
     bool journal_write;  /* this handle writes records and applies them */
     bool fault_answered; /* LPG_FAULT=answered-uncommitted (tests) */
+    bool fault_slow;     /* LPG_FAULT=slow-commit: 1 s before (tests) */
     _Atomic uint64_t warned_end; /* a record readers gave up waiting for */
+    /* A write transaction answered from the journal and held open for
+     * the next batches (LPG_COMMIT_HOLD): used and committed only by the
+     * thread that committed the batches (lpg_ledger_flush). */
+    lpg_txn_t *held;
+    uint64_t held_first; /* the ledger's size when it began */
+    uint64_t held_off;   /* where its next record goes in the journal */
+    uint64_t held_ns;    /* when it began */
 };
 
 /*  A read transaction reads entries and tree nodes through a cursor
@@ -347,9 +361,10 @@ lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out)
 
 void
 lpg_ledger_commit_times(const lpg_ledger_t *l, uint64_t *write_ns,
-                        uint64_t *sync_ns)
+                        uint64_t *journal_ns, uint64_t *sync_ns)
 {
     *write_ns = l->stats.ns_write;
+    *journal_ns = l->stats.ns_journal;
     *sync_ns = l->stats.ns_commit;
 }
 
@@ -933,6 +948,30 @@ s_alone(lpg_ledger_t *l, uint64_t map_size)
 
 static int s_txn_begin(lpg_ledger_t *l, bool write, lpg_txn_t **out);
 
+/*  lpg_ledger_open's own: no second look at the journal (see below). */
+#define S_OPEN_AS_IS 0x80000000u
+
+/*  A read-only handle's look at the journal as it opens: records ahead
+ *  of the ledger for longer than a commit in flight takes, so left by a
+ *  writer that died. */
+static bool
+s_left_ahead(lpg_ledger_t *l)
+{
+    for (int i = 0; i * 200 < S_READ_WAIT_MS * 1000; i++) {
+        lpg_txn_t *t = NULL;
+        uint64_t size = 0;
+        if (s_txn_begin(l, false, &t) != LPG_OK)
+            return false;
+        int rc = lpg_txn_size(t, &size);
+        lpg_txn_abort(&t);
+        if (rc != LPG_OK || !lpg_journal_ahead(l->journal, size, NULL))
+            return false;
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+    }
+    return true;
+}
+
 /*  The journal (see "journal"): a read-write handle writes and applies
  *  records, and applies one left ahead now, before anything else writes;
  *  a read-only one looks at the header, if there is a journal. */
@@ -949,6 +988,7 @@ s_open_journal(lpg_ledger_t *l)
     l->journal_write = !l->rdonly;
     const char *fault = getenv("LPG_FAULT");
     l->fault_answered = fault && strcmp(fault, "answered-uncommitted") == 0;
+    l->fault_slow = fault && strcmp(fault, "slow-commit") == 0;
     if (!l->journal_write)
         return LPG_OK;
     lpg_txn_t *w = NULL;
@@ -1018,6 +1058,19 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
         else if (rc == LPG_ESTALE)
             rc = LPG_OK; /* read as it is: the caller says so */
     }
+    if (rc == LPG_OK && l->rdonly && !(flags & S_OPEN_AS_IS) &&
+        s_left_ahead(l)) {
+        /* A writer died with answered records: applied by a read-write
+         * open, if this process may write the ledger, then opened again
+         * read-only. Else read as it is (reads say what they lack). */
+        lpg_ledger_close(&l);
+        lpg_ledger_t *w = NULL;
+        if (lpg_ledger_open(
+                &w, dir, (flags & ~LPG_LEDGER_RDONLY) | LPG_LEDGER_NO_UPGRADE,
+                map_size, proj) == LPG_OK)
+            lpg_ledger_close(&w);
+        return lpg_ledger_open(out, dir, flags | S_OPEN_AS_IS, map_size, proj);
+    }
     if (rc != LPG_OK) {
         lpg_ledger_close(&l);
         return rc;
@@ -1032,6 +1085,7 @@ lpg_ledger_close(lpg_ledger_t **p)
     if (!p || !*p)
         return;
     lpg_ledger_t *l = *p;
+    lpg_ledger_flush(l);
     if (l->env)
         mdb_env_close(l->env);
     lpg_journal_close(&l->journal);
@@ -1339,9 +1393,6 @@ s_walk_get(lpg_txn_t *t, s_walk_t *w, MDB_dbi dbi, uint64_t key, MDB_val *v)
  *    way: it is throughput that counts there, and the journal would
  *    write it twice. */
 
-#define S_JOURNAL_MAX (256 * 1024)
-#define S_READ_WAIT_MS 500
-
 static _Thread_local int s_writing; /* write transactions of this thread */
 
 static int s_begin_write(lpg_ledger_t *l, lpg_txn_t *t);
@@ -1370,10 +1421,34 @@ s_prev_leaf(lpg_txn_t *t, uint64_t size, uint8_t out[32])
     return size ? lpg_txn_node(t, 0, size - 1, out) : LPG_OK;
 }
 
-/*  At a write transaction's start (t, just begun): a record ahead of the
- *  ledger is applied and committed, *again set if so (the caller begins
- *  anew). A torn record is dropped; one that does not follow this
- *  ledger stops every write until someone looks. */
+/*  Record rec applied in t, if it follows what t holds (`at` entries,
+ *  the last one's leaf hash as recorded). */
+static int
+s_apply_record(lpg_txn_t *t, const lpg_jrecord_t *rec, uint64_t at)
+{
+    if (rec->base != at || rec->end <= rec->base)
+        return LPG_EINCONSISTENT;
+    uint8_t leaf[32];
+    int rc = s_prev_leaf(t, rec->base, leaf);
+    if (rc != LPG_OK)
+        return rc;
+    if (rec->base != at || rec->end <= rec->base ||
+        strcmp(rec->format, S_FORMAT) != 0 ||
+        memcmp(leaf, rec->prev_leaf, 32) != 0)
+        return LPG_EINCONSISTENT;
+    rc = lpg_journal_each(rec->ops, rec->ops_len, s_replay_op, t);
+    uint64_t now = 0;
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &now);
+    if (rc == LPG_OK && now != rec->end)
+        rc = LPG_ECORRUPT;
+    return rc;
+}
+
+/*  At a write transaction's start (t, just begun): records ahead of the
+ *  ledger are applied and committed, *again set if so (the caller begins
+ *  anew). A torn first record is dropped; records that do not follow
+ *  this ledger stop every write until someone looks. */
 static int
 s_catch_up(lpg_txn_t *t, bool *again)
 {
@@ -1384,55 +1459,59 @@ s_catch_up(lpg_txn_t *t, bool *again)
     if (rc != LPG_OK || !lpg_journal_ahead(l->journal, size, NULL))
         return rc;
     lpg_jrecord_t rec;
-    rc = lpg_journal_read(l->journal, &rec);
-    if (rc == LPG_ENOTFOUND) {
-        lpg_warn("ledger: %s: the journal's record was torn by a crash "
-                 "before it was synced, so it was never answered: dropped",
-                 l->dir);
-        return lpg_journal_clear(l->journal);
-    }
-    if (rc != LPG_OK || rec.end <= size)
-        return rc;
-    uint8_t leaf[32];
-    rc = s_prev_leaf(t, rec.base, leaf);
-    if (rc == LPG_OK && rec.base == size && rec.end > rec.base &&
-        strcmp(rec.format, S_FORMAT) == 0 &&
-        memcmp(leaf, rec.prev_leaf, 32) == 0) {
-        rc = lpg_journal_each(rec.ops, rec.ops_len, s_replay_op, t);
-        uint64_t now = 0;
-        if (rc == LPG_OK)
-            rc = lpg_txn_size(t, &now);
-        if (rc == LPG_OK && now != rec.end)
-            rc = LPG_ECORRUPT;
-        if (rc == LPG_OK) {
-            MDB_env *env = l->env;
-            rc = s_err(s_disk_full(mdb_txn_commit(t->txn), env), "commit");
-            t->txn = NULL;
-            s_end(l);
-            *again = true;
+    uint64_t off = 0, next = 0, at = size;
+    unsigned n = 0;
+    for (;; off = next) {
+        rc = lpg_journal_read(l->journal, off, &rec, &next);
+        if (rc == LPG_ENOTFOUND && n == 0) {
+            lpg_warn("ledger: %s: the journal's record was torn by a crash "
+                     "before it was synced, so it was never answered: "
+                     "dropped",
+                     l->dir);
+            return lpg_journal_clear(l->journal);
         }
-        if (rc == LPG_OK)
-            lpg_info("ledger: %s: applied the journal's record of entries "
-                     "%llu to %llu, answered by a writer that stopped before "
-                     "its commit",
-                     l->dir, (unsigned long long)rec.base,
-                     (unsigned long long)rec.end - 1);
-        else
-            lpg_error("ledger: %s: cannot apply the journal's record of "
-                      "entries %llu to %llu: %s (nothing is written until it "
-                      "is)",
-                      l->dir, (unsigned long long)rec.base,
-                      (unsigned long long)rec.end - 1, lpg_strerror(rc));
-        return rc;
+        if (rc == LPG_ENOTFOUND || (n > 0 && rec.base != at)) {
+            rc = LPG_OK; /* the end, torn (never answered) or an older one's */
+            break;
+        }
+        if (rc != LPG_OK)
+            return rc;
+        if (n == 0 && rec.end <= size)
+            return LPG_OK; /* committed meanwhile */
+        rc = s_apply_record(t, &rec, at);
+        if (rc != LPG_OK)
+            break;
+        at = rec.end;
+        n++;
     }
-    lpg_error("ledger: %s: the journal holds answered entries %llu to %llu "
-              "(layout %s) that do not follow this ledger (%llu entries, "
-              "layout %s): was the ledger replaced? Nothing is written until "
-              "the file %s/%s is looked at and moved aside",
-              l->dir, (unsigned long long)rec.base,
-              (unsigned long long)rec.end - 1, rec.format,
-              (unsigned long long)size, S_FORMAT, l->dir, LPG_JOURNAL_FILE);
-    return rc == LPG_OK ? LPG_ECORRUPT : rc;
+    if (rc == LPG_EINCONSISTENT) {
+        lpg_error("ledger: %s: the journal holds answered entries %llu to "
+                  "%llu (layout %s) that do not follow this ledger (%llu "
+                  "entries, layout %s): was the ledger replaced? Nothing is "
+                  "written until the file %s/%s is looked at and moved aside",
+                  l->dir, (unsigned long long)rec.base,
+                  (unsigned long long)rec.end - 1, rec.format,
+                  (unsigned long long)at, S_FORMAT, l->dir, LPG_JOURNAL_FILE);
+        return LPG_ECORRUPT;
+    }
+    if (rc == LPG_OK) {
+        MDB_env *env = l->env;
+        rc = s_err(s_disk_full(mdb_txn_commit(t->txn), env), "commit");
+        t->txn = NULL;
+        s_end(l);
+        *again = true;
+    }
+    if (rc == LPG_OK)
+        lpg_info("ledger: %s: applied the journal's %u record(s) of entries "
+                 "%llu to %llu, answered by a writer that stopped before its "
+                 "commit",
+                 l->dir, n, (unsigned long long)size,
+                 (unsigned long long)at - 1);
+    else
+        lpg_error("ledger: %s: cannot apply the journal's records of entries "
+                  "from %llu: %s (nothing is written until they are)",
+                  l->dir, (unsigned long long)size, lpg_strerror(rc));
+    return rc;
 }
 
 /*  Begins t's write transaction, a journal record left ahead applied
@@ -2956,27 +3035,56 @@ lpg_ledger_commit_held(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                        lpg_append_out_t **outs)
 {
     return lpg_ledger_commit_answer(l, batches, nb, service, hooks, outs, NULL,
-                                    NULL);
+                                    NULL, 0);
 }
 
-/*  The record of what t gathered, written and synced: the transaction
- *  may be answered. */
+/*  The record of what t gathered since `base`, written and synced after
+ *  the transaction's records before it (l->held_off): it may be
+ *  answered. */
 static int
 s_journal_record(lpg_txn_t *t, uint64_t base, uint64_t end)
 {
+    lpg_ledger_t *l = t->l;
     lpg_jrecord_t rec = {.base = base, .end = end};
     snprintf(rec.format, sizeof rec.format, "%s", S_FORMAT);
     int rc = s_prev_leaf(t, base, rec.prev_leaf);
     if (rc == LPG_OK)
-        rc = lpg_journal_write(t->l->journal, &rec, t->jr);
+        rc = lpg_journal_write(l->journal, l->held_off, &rec, t->jr,
+                               &l->held_off);
     return rc;
+}
+
+/*  Commits t, which holds records already answered from the journal
+ *  (`answered`: from entry `first`): if LMDB fails, they are safe in the
+ *  journal and go in with the next write transaction, tried at once. */
+static int
+s_commit_answered(lpg_ledger_t *l, lpg_txn_t **t, bool answered,
+                  uint64_t first, uint64_t end)
+{
+    if (answered && l->fault_slow) {
+        struct timespec ts = {1, 0};
+        nanosleep(&ts, NULL);
+    }
+    int rc = lpg_txn_commit(t);
+    l->held_off = 0;
+    if (rc == LPG_OK || !answered)
+        return rc;
+    lpg_error("ledger: %s: the commit of answered entries %llu to %llu "
+              "failed (%s): they are in the journal, and go in with the "
+              "next write",
+              l->dir, (unsigned long long)first, (unsigned long long)end - 1,
+              lpg_strerror(rc));
+    lpg_txn_t *w = NULL;
+    if (lpg_ledger_write(l, &w) == LPG_OK)
+        lpg_txn_abort(&w);
+    return LPG_OK;
 }
 
 int
 lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                          const char *service, const lpg_hooks_t *hooks,
                          lpg_append_out_t **outs, lpg_answer_fn answer,
-                         void *ctx)
+                         void *ctx, unsigned flags)
 {
     for (size_t k = 0; k < nb; k++) {
         lpg_batch_t *b = batches[k];
@@ -2985,15 +3093,27 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
             if (b->items[i].decode_rc != LPG_OK)
                 s_fail(&outs[k][i], b->items[i].decode_rc, b->why[i]);
     }
-    /* One write transaction, in arrival order. */
+    /* One write transaction, in arrival order: the one held open since
+     * earlier batches were answered, or a new one. */
     uint64_t t2 = s_mono_ns(), t3, t4;
-    lpg_txn_t *t = NULL;
-    int rc = lpg_ledger_write(l, &t);
+    /* Only the holding thread asks to hold, and sees l->held. */
+    lpg_txn_t *t = (flags & LPG_COMMIT_HOLD) ? l->held : NULL;
+    bool held = t != NULL; /* records of it answered already */
+    if (held)
+        l->held = NULL;
+    int rc = held ? LPG_OK : lpg_ledger_write(l, &t);
+    if (!held) {
+        l->held_first = 0;
+        l->held_off = 0;
+        l->held_ns = t2;
+    }
     uint64_t seq = 0, base = 0;
     lpg_jbuf_t jb;
     lpg_jbuf_init(&jb, S_JOURNAL_MAX);
     if (rc == LPG_OK)
         rc = lpg_txn_size(t, &seq);
+    if (rc == LPG_OK && !held)
+        l->held_first = seq;
     if (rc == LPG_OK && answer && l->journal_write)
         t->jr = &jb;
     base = seq;
@@ -3001,16 +3121,21 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
         rc = s_apply_batch(l, t, &seq, batches[k], service, hooks, outs[k]);
     t3 = s_mono_ns();
     bool answered = false;
-    if (rc == LPG_OK && t->jr && !jb.over && seq > base &&
-        s_journal_record(t, base, seq) == LPG_OK) {
+    if (rc == LPG_OK && t->jr && !jb.over &&
+        (seq == base || (l->held_off + jb.len < S_JOURNAL_HELD_MAX &&
+                         s_journal_record(t, base, seq) == LPG_OK))) {
+        /* Durable (or nothing written): answered from t itself. */
         t->jr = NULL;
-        answer(ctx, t, LPG_OK); /* reads what was recorded through t */
+        l->stats.ns_journal += s_mono_ns() - t3;
+        answer(ctx, t, LPG_OK);
         answered = true;
-        l->stats.journaled++;
-        if (l->fault_answered) {
+        if (seq > base)
+            l->stats.journaled++;
+        if (seq > base && l->fault_answered) {
             lpg_warn("ledger: LPG_FAULT=answered-uncommitted: dying before "
                      "the commit of entries %llu to %llu",
-                     (unsigned long long)base, (unsigned long long)seq - 1);
+                     (unsigned long long)l->held_first,
+                     (unsigned long long)seq - 1);
             struct timespec ts = {0, 300000000};
             nanosleep(&ts, NULL);
             raise(SIGKILL);
@@ -3020,26 +3145,27 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
         t->jr = NULL;
     lpg_jbuf_clear(&jb);
     t4 = s_mono_ns();
-    if (rc == LPG_OK)
-        rc = lpg_txn_commit(&t);
-    else
+    if (rc == LPG_OK && answered && (held || seq > base) &&
+        (flags & LPG_COMMIT_HOLD) && t4 - l->held_ns < S_HOLD_MAX_NS) {
+        l->held = t; /* lpg_ledger_flush, or the next batch, commits */
+    } else if (rc == LPG_OK) {
+        rc = s_commit_answered(l, &t, held || (answered && seq > base),
+                               l->held_first, seq);
+    } else {
+        /* What was answered before is in the journal: the next write
+         * transaction applies it. */
         lpg_txn_abort(&t);
-    if (answered && rc != LPG_OK) {
-        /* Answered, and safe in the journal: applied by the next write
-         * transaction, this one first. */
-        lpg_error("ledger: %s: the commit of answered entries %llu to %llu "
-                  "failed (%s): they are in the journal, and go in with the "
-                  "next write",
-                  l->dir, (unsigned long long)base,
-                  (unsigned long long)seq - 1, lpg_strerror(rc));
-        lpg_txn_t *w = NULL;
-        if (lpg_ledger_write(l, &w) == LPG_OK)
-            lpg_txn_abort(&w);
-        rc = LPG_OK;
+        l->held_off = 0;
+        if (held)
+            lpg_error("ledger: %s: a write transaction holding answered "
+                      "entries from %llu failed (%s): they are in the "
+                      "journal, and go in with the next write",
+                      l->dir, (unsigned long long)l->held_first,
+                      lpg_strerror(rc));
     }
     for (size_t k = 0; k < nb; k++) {
         l->stats.events += batches[k]->n;
-        if (rc != LPG_OK)
+        if (rc != LPG_OK && !answered)
             for (size_t i = 0; i < batches[k]->n; i++) {
                 batches[k]->items[i].recorded = false;
                 if (outs[k][i].status == LPG_OK)
@@ -3055,8 +3181,35 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
     }
     l->stats.batches++;
     l->stats.ns_write += t3 - t2;
-    l->stats.ns_journal += t4 - t3;
     l->stats.ns_commit += s_mono_ns() - t4;
+    return answered ? LPG_OK : rc;
+}
+
+bool
+lpg_ledger_journaled(const lpg_ledger_t *l)
+{
+    return l && l->journal_write;
+}
+
+bool
+lpg_ledger_held(const lpg_ledger_t *l, uint64_t *since_ns)
+{
+    if (l->held && since_ns)
+        *since_ns = l->held_ns;
+    return l->held != NULL;
+}
+
+int
+lpg_ledger_flush(lpg_ledger_t *l)
+{
+    if (!l->held)
+        return LPG_OK;
+    lpg_txn_t *t = l->held;
+    l->held = NULL;
+    uint64_t t0 = s_mono_ns(), size = 0;
+    lpg_txn_size(t, &size);
+    int rc = s_commit_answered(l, &t, true, l->held_first, size);
+    l->stats.ns_commit += s_mono_ns() - t0;
     return rc;
 }
 

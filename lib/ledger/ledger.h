@@ -214,12 +214,28 @@ int lpg_ledger_commit_held(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
  *  batches' result. A small transaction is answered once its writes are
  *  in the journal, before LMDB's commit, t being the write transaction
  *  itself (read only); a big one after the commit. outs are final when
- *  answer is called. */
+ *  answer is called.
+ *
+ *  LPG_COMMIT_HOLD: once answered from the journal, the transaction is
+ *  kept open (for at most a few ms) and the next call on this ledger
+ *  handle adds its batches to it: one LMDB commit for many small
+ *  batches, while each is answered after one sequential fdatasync. The
+ *  calling thread must then call lpg_ledger_flush when no batch comes
+ *  soon, and before any other write of its own: the transaction holds
+ *  LMDB's writer lock, and readers that must see what was answered wait
+ *  for it. Returns as lpg_ledger_commit_held; LPG_OK once answered. */
+#define LPG_COMMIT_HOLD 0x1
 typedef void (*lpg_answer_fn)(void *ctx, lpg_txn_t *t, int rc);
 int lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                              const char *service, const lpg_hooks_t *hooks,
                              lpg_append_out_t **outs, lpg_answer_fn answer,
-                             void *ctx);
+                             void *ctx, unsigned flags);
+/*  Whether this handle writes a journal (read-write, not scratch). */
+bool lpg_ledger_journaled(const lpg_ledger_t *l);
+/*  Whether a transaction is held (and since when, CLOCK_MONOTONIC ns). */
+bool lpg_ledger_held(const lpg_ledger_t *l, uint64_t *since_ns);
+/*  Commits the held transaction, if any (the thread that holds it). */
+int lpg_ledger_flush(lpg_ledger_t *l);
 void lpg_batch_destroy(lpg_batch_t **p);
 /*  Events in a prepared batch. */
 size_t lpg_batch_size(const lpg_batch_t *b);
@@ -245,16 +261,18 @@ void lpg_ledger_nudge(lpg_ledger_t *l);
  *  thread and for any purpose. */
 typedef struct {
     uint64_t batches, events;
+    /* ns_journal: the journal's record written and synced (ledger.c,
+     * "journal"); ns_commit: LMDB's synced commits, wherever they ran */
     uint64_t ns_prepare, ns_verify, ns_write, ns_journal, ns_commit;
     uint64_t journaled; /* transactions answered from the journal */
     uint64_t txn_read, txn_write;
 } lpg_ledger_stats_t;
 void lpg_ledger_stats(const lpg_ledger_t *l, lpg_ledger_stats_t *out);
-/*  Of those, the two a commit adds to (ns_write, ns_commit), for the
- *  thread that commits: read between its own commits, they race with
- *  nothing that prepares meanwhile. */
+/*  Of those, the three a commit adds to (ns_write, ns_journal,
+ *  ns_commit), for the thread that commits: read between its own
+ *  commits, they race with nothing that prepares meanwhile. */
 void lpg_ledger_commit_times(const lpg_ledger_t *l, uint64_t *write_ns,
-                             uint64_t *sync_ns);
+                             uint64_t *journal_ns, uint64_t *sync_ns);
 
 /*  Number of entries (the tree size). */
 int lpg_ledger_size(lpg_ledger_t *l, uint64_t *out);

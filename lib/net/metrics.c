@@ -389,14 +389,17 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
     s_histogram(&b, m, "lpg_commit_batch_events", NULL, NULL, s_batch_le,
                 m->batch_bucket, S_NBATCH, m->batch_count,
                 (double)m->batch_sum);
-    static const char *const stages[LPG_METRICS_STAGES] = {"prepare", "commit",
-                                                           "write", "sync"};
+    static const char *const stages[LPG_METRICS_STAGES] = {
+        "prepare", "commit", "write", "sync", "journal"};
     s_head(&b, "lpg_append_seconds_total", "counter",
            "Time spent appending submitted events, by stage: prepare "
            "(senders and signers read, events decoded, signatures and "
-           "codes checked), commit (the write transaction and its sync), and "
-           "of commit: write (the transaction begun and filled: rules, "
-           "entries, tree, state) and sync (its synced commit).");
+           "codes checked), commit (up to the answer: the write transaction, "
+           "then the journal's record synced, or LMDB's synced commit for a "
+           "big one), write (the transaction begun and filled: rules, "
+           "entries, tree, state), journal (its record written and synced) "
+           "and sync (LMDB's synced commits, after the answer when "
+           "journaled).");
     for (int i = 0; i < LPG_METRICS_STAGES; i++) {
         s_series(&b, m, "lpg_append_seconds_total", "stage", stages[i], NULL,
                  NULL);

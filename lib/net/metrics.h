@@ -67,13 +67,17 @@ void lpg_metrics_batch(lpg_metrics_t *m, size_t events);
 /*  Where the time of appending submitted events goes, summed (served as
  *  lpg_append_seconds_total{stage}): preparing a drained unit of
  *  requests (senders and signers read, events decoded, signatures and
- *  codes checked on every core), and committing (the write transaction:
- *  rules, entries, tree, state, then the synced commit). */
+ *  codes checked on every core), and committing, up to the answer (the
+ *  write transaction: rules, entries, tree, state; then the journal's
+ *  record synced, or for a big transaction LMDB's synced commit). Of
+ *  those: write, journal, and sync: LMDB's synced commits, which for a
+ *  journaled transaction run after the answer. */
 typedef enum {
     LPG_METRICS_PREPARE = 0,
     LPG_METRICS_COMMIT,
-    LPG_METRICS_WRITE, /* of commit: the transaction begun and filled */
-    LPG_METRICS_SYNC,  /* of commit: its synced commit */
+    LPG_METRICS_WRITE,   /* the transaction begun and filled */
+    LPG_METRICS_SYNC,    /* LMDB's synced commits */
+    LPG_METRICS_JOURNAL, /* the journal's records written and synced */
     LPG_METRICS_STAGES
 } lpg_metrics_stage_t;
 void lpg_metrics_stage(lpg_metrics_t *m, lpg_metrics_stage_t stage,

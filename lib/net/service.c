@@ -17,6 +17,7 @@
 #include "base/count.h"
 
 #include <malloc.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -37,6 +38,11 @@ struct lpg_service {
     size_t max_msg;
     int64_t hard_max;
     size_t max_batch;
+    /* Units go to the committer, which holds a transaction answered from
+     * the journal open for the next (LPG_COMMIT_HOLD): no lone unit is
+     * committed by the receiving thread, which would wait for LMDB's
+     * commit before it took the scanner's next step. */
+    bool hold;
     lpg_clock_bounds_t bounds; /* time.max_skew_s, time.max_late_s */
     int send_queue;            /* replies waiting for one client, at most */
     size_t unit_bytes;         /* answers held in one unit, about */
@@ -233,6 +239,7 @@ lpg_service_new(lpg_service_t **out, const lpg_service_opts_t *opts)
     }
     s->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes", 65536);
     s->hard_max = lpg_config_get_int(cfg, "limit.hard_message_bytes", 1048576);
+    s->hold = lpg_ledger_journaled(opts->ledger);
     s->max_batch = (size_t)lpg_config_get_int(cfg, "limit.batch", 256);
     if (s->max_batch < 1 || s->max_batch > 4096)
         s->max_batch = 256;
@@ -866,6 +873,7 @@ typedef struct {
     size_t nu;
     s_deliver_fn deliver;
     void *ctx;
+    uint64_t answered_ns; /* lpg_metrics_now_ns() when answered */
 } s_answer_t;
 
 /*  The replies, built from t (what was recorded: the write transaction
@@ -875,6 +883,7 @@ static void
 s_answer_units(void *ctx, lpg_txn_t *t, int rc)
 {
     s_answer_t *a = ctx;
+    a->answered_ns = lpg_metrics_now_ns();
     lpg_reader_t rd = {NULL, t, true};
     for (size_t k = 0; k < a->nu; k++) {
         s_unit_t *u = a->units[k];
@@ -893,7 +902,7 @@ s_answer_units(void *ctx, lpg_txn_t *t, int rc)
  *  "journal"). */
 static void
 s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu,
-               s_deliver_fn deliver, void *dctx)
+               s_deliver_fn deliver, void *dctx, unsigned flags)
 {
     lpg_batch_t *batches[8];
     lpg_append_out_t *outs[8];
@@ -911,21 +920,22 @@ s_commit_units(lpg_service_t *s, s_unit_t **units, size_t nu,
         outs[nb++] = u->out;
         events += u->total;
     }
-    s_answer_t a = {s, units, nu, deliver, dctx};
+    s_answer_t a = {s, units, nu, deliver, dctx, 0};
     if (nb == 0) {
         s_answer_units(&a, NULL, LPG_OK);
         return;
     }
     lpg_hooks_t hooks = {s->o.rules, s->o.precheck, s->o.ctx, &s->bounds};
-    uint64_t w0, s0, w1, s1;
-    lpg_ledger_commit_times(s->o.ledger, &w0, &s0);
+    uint64_t w0, j0, s0, w1, j1, s1;
+    lpg_ledger_commit_times(s->o.ledger, &w0, &j0, &s0);
     uint64_t t0 = lpg_metrics_now_ns();
     lpg_ledger_commit_answer(s->o.ledger, batches, nb, s->o.name, &hooks, outs,
-                             s_answer_units, &a);
-    lpg_metrics_stage(s->metrics, LPG_METRICS_COMMIT,
-                      lpg_metrics_now_ns() - t0);
-    lpg_ledger_commit_times(s->o.ledger, &w1, &s1);
+                             s_answer_units, &a, flags);
+    /* What the requests waited for: up to their answer. */
+    lpg_metrics_stage(s->metrics, LPG_METRICS_COMMIT, a.answered_ns - t0);
+    lpg_ledger_commit_times(s->o.ledger, &w1, &j1, &s1);
     lpg_metrics_stage(s->metrics, LPG_METRICS_WRITE, w1 - w0);
+    lpg_metrics_stage(s->metrics, LPG_METRICS_JOURNAL, j1 - j0);
     lpg_metrics_stage(s->metrics, LPG_METRICS_SYNC, s1 - s0);
     lpg_metrics_batch(s->metrics, events);
     for (size_t k = 0; k < nb; k++)
@@ -1064,14 +1074,50 @@ static void s_send_unit(lpg_service_t *s, s_unit_t **u);
 static void s_deliver_committed(lpg_service_t *s, s_unit_t **units, size_t nu,
                                 void *ctx);
 
+/*  How long the committer keeps a transaction answered from the journal
+ *  open for the next unit (a scanner's next step comes about one round
+ *  trip and one preparation later), before it commits it. The ledger
+ *  commits one held longer than a few ms anyway. */
+#define S_HOLD_IDLE_US 500
+
+/*  The committer's wait for a unit (p->lock held): with a transaction
+ *  held, for S_HOLD_IDLE_US, then it is committed. */
+static void
+s_committer_wait(s_pipe_t *p)
+{
+    lpg_ledger_t *l = p->s->o.ledger;
+    while (!p->todo_head && !p->quit) {
+        if (!lpg_ledger_held(l, NULL)) {
+            pthread_cond_wait(&p->cond, &p->lock);
+            continue;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += S_HOLD_IDLE_US * 1000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&p->cond, &p->lock, &until) == ETIMEDOUT &&
+            !p->todo_head) {
+            pthread_mutex_unlock(&p->lock);
+            uint64_t w, j, s0, s1;
+            lpg_ledger_commit_times(l, &w, &j, &s0);
+            lpg_ledger_flush(l);
+            lpg_ledger_commit_times(l, &w, &j, &s1);
+            lpg_metrics_stage(p->s->metrics, LPG_METRICS_SYNC, s1 - s0);
+            pthread_mutex_lock(&p->lock);
+        }
+    }
+}
+
 static void *
 s_committer(void *arg)
 {
     s_pipe_t *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        while (!p->todo_head && !p->quit)
-            pthread_cond_wait(&p->cond, &p->lock);
+        s_committer_wait(p);
         /* Everything waiting goes into one transaction. */
         while (p->busy) /* the receiving thread commits one inline */
             pthread_cond_wait(&p->cond, &p->lock);
@@ -1085,9 +1131,12 @@ s_committer(void *arg)
             p->busy = true; /* under the lock: no inline commit meanwhile */
         pthread_cond_broadcast(&p->cond);
         pthread_mutex_unlock(&p->lock);
-        if (nu == 0)
+        if (nu == 0) {
+            lpg_ledger_flush(p->s->o.ledger);
             break; /* quit, and nothing left to commit */
-        s_commit_units(p->s, units, nu, s_deliver_committed, p);
+        }
+        s_commit_units(p->s, units, nu, s_deliver_committed, p,
+                       LPG_COMMIT_HOLD);
         pthread_mutex_lock(&p->lock);
         p->busy = false;
         pthread_cond_broadcast(&p->cond); /* a tick may be waiting */
@@ -1253,10 +1302,10 @@ lpg_service_run(lpg_service_t *s)
             /* A lone request with nothing queued is committed here: two
              * thread hand-overs cost more than they save at low load. */
             pthread_mutex_lock(&p.lock);
-            if (u->n == 1 && !p.busy && p.todo_n == 0) {
+            if (u->n == 1 && !p.busy && p.todo_n == 0 && !s->hold) {
                 p.busy = true;
                 pthread_mutex_unlock(&p.lock);
-                s_commit_units(s, &u, 1, s_deliver_inline, &p);
+                s_commit_units(s, &u, 1, s_deliver_inline, &p, 0);
                 /* No one to wake: the committer waits only for a unit
                  * queued, and only this thread queues one. */
                 pthread_mutex_lock(&p.lock);

@@ -30,7 +30,9 @@ check_out "the lone check's budget, from the means" \
     "^              check p50 budget 3 RTT + 1 commit + 2 verifies = $N ms: \(met\|NOT met\)$"
 check_out "the lone checks' latency" "^  fill checks during the load: [0-9][0-9]* in ${N}s, check p50 $N ms"
 check_out "where a lone check's time goes, against the machine's figures" \
-    "^  its time in the daemon (mean, receipt to reply): $N us = prepare $N us .*one verify here: $N us) .*(a bare synced commit here: $N us) .*one round trip $N us$"
+    "^  its time in the daemon (mean, receipt to reply): $N us = prepare $N us .*one verify here: $N us) .*(a bare synced LMDB commit here: $N us) .*one round trip $N us$"
+check_out "and of its commit, the journal's part and LMDB's after the answer" \
+    "^  of the commit up to the answer: .* filled (rules, entries, tree, state) $N us, the journal's record written and synced $N us; LMDB's synced commit, after the answer and shared by the checks it holds: $N us a check$"
 # Each mean is the mean of its pair, and the daemon did use some CPU
 # (its process was found and read).
 sed -n 's/.*verifies\/s (one core) before \([0-9.]*\), after \([0-9.]*\), judged against the mean \([0-9.]*\)$/\1 \2 \3/p;

@@ -1,5 +1,7 @@
 /*  test_journal.c - the ledger's journal (ledger/journal.h): a record
- *  reads back as written, write by write; any byte of it changed (a torn
+ *  reads back as written, write by write, and the next record of a
+ *  transaction goes on the next page, leaving it whole; any byte of a
+ *  record changed (a torn
  *  write) and it is no record; its writes cut anywhere do not parse; a
  *  record is "ahead" only of a ledger smaller than its end; a big
  *  transaction stops gathering rather than grow without bound.
@@ -71,7 +73,8 @@ test_round_trip(void **state)
     lpg_journal_t *j = NULL;
     assert_int_equal(lpg_journal_open(&j, dir, true), LPG_OK);
     lpg_jrecord_t rec;
-    assert_int_equal(lpg_journal_read(j, &rec), LPG_ENOTFOUND); /* none */
+    assert_int_equal(lpg_journal_read(j, 0, &rec, NULL),
+                     LPG_ENOTFOUND); /* none */
     assert_false(lpg_journal_ahead(j, 0, NULL));
 
     lpg_jbuf_t b;
@@ -80,9 +83,9 @@ test_round_trip(void **state)
     lpg_jrecord_t w = {.base = 7, .end = 9};
     memset(w.prev_leaf, 0xab, 32);
     snprintf(w.format, sizeof w.format, "layout-x");
-    assert_int_equal(lpg_journal_write(j, &w, &b), LPG_OK);
+    assert_int_equal(lpg_journal_write(j, 0, &w, &b, NULL), LPG_OK);
 
-    assert_int_equal(lpg_journal_read(j, &rec), LPG_OK);
+    assert_int_equal(lpg_journal_read(j, 0, &rec, NULL), LPG_OK);
     assert_int_equal(rec.base, 7);
     assert_int_equal(rec.end, 9);
     assert_memory_equal(rec.prev_leaf, w.prev_leaf, 32);
@@ -105,11 +108,27 @@ test_round_trip(void **state)
     lpg_journal_t *r = NULL;
     assert_int_equal(lpg_journal_open(&r, dir, false), LPG_OK);
     assert_true(lpg_journal_ahead(r, 0, NULL));
-    assert_int_equal(lpg_journal_write(r, &w, &b), LPG_EPERM);
+    assert_int_equal(lpg_journal_write(r, 0, &w, &b, NULL), LPG_EPERM);
     lpg_journal_close(&r);
 
+    /* a second record of the same transaction, on the next page */
+    uint64_t next = 0, next2 = 0;
+    assert_int_equal(lpg_journal_read(j, 0, &rec, &next), LPG_OK);
+    assert_int_equal(next, LPG_JOURNAL_ALIGN);
+    lpg_jrecord_t w2 = {.base = 9, .end = 10};
+    assert_int_equal(lpg_journal_write(j, 1, &w2, &b, NULL), LPG_EPERM);
+    assert_int_equal(lpg_journal_write(j, next, &w2, &b, &next2), LPG_OK);
+    assert_int_equal(next2, 2 * LPG_JOURNAL_ALIGN);
+    assert_int_equal(lpg_journal_read(j, next, &rec, NULL), LPG_OK);
+    assert_int_equal(rec.base, 9);
+    assert_int_equal(rec.end, 10);
+    assert_int_equal(lpg_journal_read(j, next2, &rec, NULL), LPG_ENOTFOUND);
+    /* the first is untouched by it */
+    assert_int_equal(lpg_journal_read(j, 0, &rec, NULL), LPG_OK);
+    assert_int_equal(rec.end, 9);
+
     assert_int_equal(lpg_journal_clear(j), LPG_OK);
-    assert_int_equal(lpg_journal_read(j, &rec), LPG_ENOTFOUND);
+    assert_int_equal(lpg_journal_read(j, 0, &rec, NULL), LPG_ENOTFOUND);
     assert_false(lpg_journal_ahead(j, 0, NULL));
     lpg_jbuf_clear(&b);
     lpg_journal_close(&j);
@@ -131,7 +150,7 @@ test_torn(void **state)
     lpg_jbuf_init(&b, 1 << 20);
     s_fill(&b);
     lpg_jrecord_t w = {.base = 1, .end = 2};
-    assert_int_equal(lpg_journal_write(j, &w, &b), LPG_OK);
+    assert_int_equal(lpg_journal_write(j, 0, &w, &b, NULL), LPG_OK);
     size_t total = 160 + b.len;
     int fd = open(path, O_RDWR);
     assert_true(fd >= 0);
@@ -142,14 +161,15 @@ test_torn(void **state)
         uint8_t x = c ^ 0x5a;
         assert_int_equal(pwrite(fd, &x, 1, (off_t)at), 1);
         lpg_jrecord_t rec;
-        if (lpg_journal_read(j, &rec) == LPG_ENOTFOUND)
+        if (lpg_journal_read(j, 0, &rec, NULL) == LPG_ENOTFOUND)
             caught++;
         assert_int_equal(pwrite(fd, &c, 1, (off_t)at), 1);
     }
     close(fd);
     assert_int_equal(caught, (int)total);
     lpg_jrecord_t rec;
-    assert_int_equal(lpg_journal_read(j, &rec), LPG_OK); /* put back */
+    assert_int_equal(lpg_journal_read(j, 0, &rec, NULL),
+                     LPG_OK); /* put back */
     lpg_jbuf_clear(&b);
     lpg_journal_close(&j);
     s_rmdir(dir);
@@ -198,7 +218,7 @@ test_limit(void **state)
     lpg_journal_t *j = NULL;
     assert_int_equal(lpg_journal_open(&j, dir, true), LPG_OK);
     lpg_jrecord_t w = {.base = 0, .end = 1};
-    assert_int_equal(lpg_journal_write(j, &w, &b), LPG_EPERM);
+    assert_int_equal(lpg_journal_write(j, 0, &w, &b, NULL), LPG_EPERM);
     lpg_journal_close(&j);
     lpg_jbuf_clear(&b);
     s_rmdir(dir);
