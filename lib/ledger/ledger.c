@@ -181,9 +181,12 @@ struct lpg_ledger {
     bool resizing;
     /* See "journal" below. */
     lpg_journal_t *journal;
-    bool journal_write;  /* this handle writes records and applies them */
-    bool fault_answered; /* LPG_FAULT=answered-uncommitted (tests) */
-    bool fault_slow;     /* LPG_FAULT=slow-commit: 1 s before (tests) */
+    bool journal_write; /* this handle writes records and applies them */
+    /* LPG_FAULT=answered-uncommitted[:N] (tests): dies once the Nth
+     * record (1 if not said) this handle wrote is answered, before the
+     * commit. */
+    unsigned fault_answered, fault_records;
+    bool fault_slow; /* LPG_FAULT=slow-commit: 1 s before (tests) */
     _Atomic uint64_t warned_end; /* a record readers gave up waiting for */
     /* A write transaction answered from the journal and held open for
      * the next batches (LPG_COMMIT_HOLD): used and committed only by the
@@ -191,6 +194,7 @@ struct lpg_ledger {
     lpg_txn_t *held;
     uint64_t held_first; /* the ledger's size when it began */
     uint64_t held_off;   /* where its next record goes in the journal */
+    uint64_t held_end;   /* the ledger's size after its last record */
     uint64_t held_ns;    /* when it began */
 };
 
@@ -987,7 +991,8 @@ s_open_journal(lpg_ledger_t *l)
         return rc;
     l->journal_write = !l->rdonly;
     const char *fault = getenv("LPG_FAULT");
-    l->fault_answered = fault && strcmp(fault, "answered-uncommitted") == 0;
+    if (fault && strncmp(fault, "answered-uncommitted", 20) == 0)
+        l->fault_answered = fault[20] == ':' ? (unsigned)atoi(fault + 21) : 1;
     l->fault_slow = fault && strcmp(fault, "slow-commit") == 0;
     if (!l->journal_write)
         return LPG_OK;
@@ -3051,6 +3056,8 @@ s_journal_record(lpg_txn_t *t, uint64_t base, uint64_t end)
     if (rc == LPG_OK)
         rc = lpg_journal_write(l->journal, l->held_off, &rec, t->jr,
                                &l->held_off);
+    if (rc == LPG_OK)
+        l->held_end = end;
     return rc;
 }
 
@@ -3077,7 +3084,7 @@ s_commit_answered(lpg_ledger_t *l, lpg_txn_t **t, bool answered,
     lpg_txn_t *w = NULL;
     if (lpg_ledger_write(l, &w) == LPG_OK)
         lpg_txn_abort(&w);
-    return LPG_OK;
+    return rc; /* what was not answered from the journal is not in */
 }
 
 int
@@ -3104,6 +3111,7 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
     int rc = held ? LPG_OK : lpg_ledger_write(l, &t);
     if (!held) {
         l->held_first = 0;
+        l->held_end = 0;
         l->held_off = 0;
         l->held_ns = t2;
     }
@@ -3113,7 +3121,7 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
     if (rc == LPG_OK)
         rc = lpg_txn_size(t, &seq);
     if (rc == LPG_OK && !held)
-        l->held_first = seq;
+        l->held_first = l->held_end = seq;
     if (rc == LPG_OK && answer && l->journal_write)
         t->jr = &jb;
     base = seq;
@@ -3131,7 +3139,8 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
         answered = true;
         if (seq > base)
             l->stats.journaled++;
-        if (seq > base && l->fault_answered) {
+        if (seq > base && l->fault_answered &&
+            ++l->fault_records >= l->fault_answered) {
             lpg_warn("ledger: LPG_FAULT=answered-uncommitted: dying before "
                      "the commit of entries %llu to %llu",
                      (unsigned long long)l->held_first,
@@ -3149,8 +3158,12 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
         (flags & LPG_COMMIT_HOLD) && t4 - l->held_ns < S_HOLD_MAX_NS) {
         l->held = t; /* lpg_ledger_flush, or the next batch, commits */
     } else if (rc == LPG_OK) {
-        rc = s_commit_answered(l, &t, held || (answered && seq > base),
-                               l->held_first, seq);
+        /* Answered from the journal: in, even if LMDB failed (then the
+         * next write applies it). Else: as the commit went. */
+        int crc = s_commit_answered(l, &t, held || (answered && seq > base),
+                                    l->held_first, l->held_end);
+        if (!answered)
+            rc = crc;
     } else {
         /* What was answered before is in the journal: the next write
          * transaction applies it. */
@@ -3206,9 +3219,8 @@ lpg_ledger_flush(lpg_ledger_t *l)
         return LPG_OK;
     lpg_txn_t *t = l->held;
     l->held = NULL;
-    uint64_t t0 = s_mono_ns(), size = 0;
-    lpg_txn_size(t, &size);
-    int rc = s_commit_answered(l, &t, true, l->held_first, size);
+    uint64_t t0 = s_mono_ns();
+    int rc = s_commit_answered(l, &t, true, l->held_first, l->held_end);
     l->stats.ns_commit += s_mono_ns() - t0;
     return rc;
 }

@@ -686,6 +686,69 @@ test_tree_index_checkpoint_verify(void **state)
     assert_true(r.state_rows > 0);
 }
 
+static void
+s_count_answer(void *ctx, lpg_txn_t *t, int rc)
+{
+    int *n = ctx;
+    uint64_t size = 0;
+    /* answered from the write transaction: it reads what was recorded */
+    if (rc == LPG_OK && t && lpg_txn_size(t, &size) == LPG_OK && size > 0)
+        (*n)++;
+}
+
+/*  A writer holding a transaction answered from the journal (three
+ *  batches, three records) dies before its commit: the next reader of
+ *  another handle applies all three, and the ledger verifies. */
+static void
+test_held_crash(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_append_out_t out;
+    size_t len;
+    s_append1(f, s_enroll(f, f->authority, f->dev, "S1", &len), &len, &out);
+    assert_int_equal(out.status, LPG_OK);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* the writer: its own handle, its own process */
+        lpg_ledger_t *c = NULL;
+        int bad = lpg_ledger_open(&c, f->dir, 0, 1ULL << 30,
+                                  &lpg_domain_projection) != LPG_OK;
+        bad = bad || !lpg_ledger_journaled(c);
+        for (int i = 0; i < 3 && !bad; i++) {
+            uint8_t *data = s_fill_check(f->dev, "S1", NULL, 15000, &len);
+            lpg_append_in_t in = {data, len};
+            lpg_batch_t *b = NULL;
+            lpg_append_out_t o, *outs = &o;
+            int answered = 0;
+            bad = lpg_ledger_prepare(c, &in, 1, NULL, &b) != LPG_OK ||
+                  lpg_ledger_commit_answer(c, &b, 1, "test", NULL, &outs,
+                                           s_count_answer, &answered,
+                                           LPG_COMMIT_HOLD) != LPG_OK ||
+                  answered != 1 || o.status != LPG_OK ||
+                  o.seq != S_BASE + 1 + (uint64_t)i ||
+                  !lpg_ledger_held(c, NULL);
+            lpg_batch_destroy(&b);
+            free(data);
+        }
+        _exit(bad ? 1 : 0); /* no commit: as if killed */
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    uint64_t size = 0;
+    assert_int_equal(lpg_ledger_size(f->l, &size), LPG_OK);
+    assert_int_equal(size, S_BASE + 4);
+    lpg_verify_opts_t o = {0};
+    o.ledger_key = f->ledger_key;
+    o.origin = "test.example/ledger";
+    lpg_verify_report_t r;
+    assert_int_equal(lpg_verify_ledger(f->l, &o, &r), LPG_OK);
+    assert_int_equal(r.error, LPG_OK);
+    assert_int_equal(r.entries, S_BASE + 4);
+}
+
 typedef struct {
     uint64_t seq[64];
     int n;
@@ -1850,6 +1913,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_newer_layout_refused, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_fill_late, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_held_crash, s_setup, s_teardown),
         cmocka_unit_test(test_strings_validated),
         cmocka_unit_test(test_stub_projection),
     };
