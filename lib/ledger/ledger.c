@@ -3261,6 +3261,11 @@ lpg_ledger_copy(lpg_ledger_t *l, const char *dir, bool compact)
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path)
         return LPG_ERANGE;
+    /* LMDB's copy reads its own snapshot: first let a commit in flight
+     * end, so that every event answered before now is in the copy. */
+    lpg_txn_t *t = NULL;
+    if (lpg_ledger_read(l, &t) == LPG_OK)
+        lpg_txn_abort(&t);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         lpg_error("ledger: cannot create %s: %s", path, strerror(errno));
