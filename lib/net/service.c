@@ -1302,7 +1302,8 @@ lpg_service_run(lpg_service_t *s)
             /* A lone request with nothing queued is committed here: two
              * thread hand-overs cost more than they save at low load. */
             pthread_mutex_lock(&p.lock);
-            if (u->n == 1 && !p.busy && p.todo_n == 0 && !s->hold) {
+            if (u->n == 1 && !p.busy && p.todo_n == 0 &&
+                (!s->hold || u->total == 0)) {
                 p.busy = true;
                 pthread_mutex_unlock(&p.lock);
                 s_commit_units(s, &u, 1, s_deliver_inline, &p, 0);
@@ -1332,6 +1333,9 @@ lpg_service_run(lpg_service_t *s)
                 pthread_cond_wait(&p.cond, &p.lock);
             p.busy = true;
             pthread_mutex_unlock(&p.lock);
+            /* What the committer answered meanwhile goes out first: a
+             * tick (a notary's checkpoint) may take a while. */
+            s_flush_done(s, &p);
             s->o.tick(s->o.ctx, s);
             pthread_mutex_lock(&p.lock);
             p.busy = false;
