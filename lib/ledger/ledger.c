@@ -192,10 +192,11 @@ struct lpg_ledger {
      * the next batches (LPG_COMMIT_HOLD): used and committed only by the
      * thread that committed the batches (lpg_ledger_flush). */
     lpg_txn_t *held;
-    uint64_t held_first; /* the ledger's size when it began */
-    uint64_t held_off;   /* where its next record goes in the journal */
-    uint64_t held_end;   /* the ledger's size after its last record */
-    uint64_t held_ns;    /* when it began */
+    uint64_t held_first;  /* the ledger's size when it began */
+    uint64_t held_off;    /* where its next record goes in the journal */
+    uint64_t held_end;    /* the ledger's size after its last record */
+    uint64_t held_ns;     /* when it began */
+    uint64_t hold_max_ns; /* held at most (S_HOLD_MAX_NS) */
 };
 
 /*  A read transaction reads entries and tree nodes through a cursor
@@ -1024,6 +1025,7 @@ lpg_ledger_open(lpg_ledger_t **out, const char *dir, unsigned flags,
     pthread_mutex_init(&l->txn_lock, NULL);
     pthread_cond_init(&l->txn_cond, NULL);
     l->rdonly = (flags & LPG_LEDGER_RDONLY) != 0;
+    l->hold_max_ns = S_HOLD_MAX_NS;
     l->scratch = (flags & LPG_LEDGER_SCRATCH) != 0;
     l->proj = proj;
     l->dir = strdup(dir);
@@ -3155,7 +3157,7 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
     lpg_jbuf_clear(&jb);
     t4 = s_mono_ns();
     if (rc == LPG_OK && answered && (held || seq > base) &&
-        (flags & LPG_COMMIT_HOLD) && t4 - l->held_ns < S_HOLD_MAX_NS) {
+        (flags & LPG_COMMIT_HOLD) && t4 - l->held_ns < l->hold_max_ns) {
         l->held = t; /* lpg_ledger_flush, or the next batch, commits */
     } else if (rc == LPG_OK) {
         /* Answered from the journal: in, even if LMDB failed (then the
@@ -3196,6 +3198,12 @@ lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
     l->stats.ns_write += t3 - t2;
     l->stats.ns_commit += s_mono_ns() - t4;
     return answered ? LPG_OK : rc;
+}
+
+void
+lpg_ledger_hold_max(lpg_ledger_t *l, uint64_t ns)
+{
+    l->hold_max_ns = ns ? ns : S_HOLD_MAX_NS;
 }
 
 bool

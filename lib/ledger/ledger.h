@@ -230,6 +230,9 @@ int lpg_ledger_commit_answer(lpg_ledger_t *l, lpg_batch_t **batches, size_t nb,
                              const char *service, const lpg_hooks_t *hooks,
                              lpg_append_out_t **outs, lpg_answer_fn answer,
                              void *ctx, unsigned flags);
+/*  How long a transaction may be held at most (0: the default, 3 ms;
+ *  tests that must hold one across slow steps set more). */
+void lpg_ledger_hold_max(lpg_ledger_t *l, uint64_t ns);
 /*  Whether this handle writes a journal (read-write, not scratch). */
 bool lpg_ledger_journaled(const lpg_ledger_t *l);
 /*  Whether a transaction is held (and since when, CLOCK_MONOTONIC ns). */
