@@ -20,6 +20,8 @@ typedef enum {
     LPG_COUNT_CODE_PARSE,      /* cylinder code texts parsed */
     LPG_COUNT_GASCERT_VERIFY,  /* gas-use certificate signatures checked */
     LPG_COUNT_CODE_VERIFY,     /* cylinder code signatures checked */
+    LPG_COUNT_CODE_ON_RECORD,  /* codes found to be their cylinder's code
+                                  on record, not checked again */
     LPG_COUNT_CHAIN_STEP,      /* seqs read along an index's chain */
     LPG_COUNT_KEY_FAST,        /* key files read without OpenSSL's decoder */
     LPG_COUNT_N

@@ -1,10 +1,14 @@
 /*  cylinder.c - see cylinder.h. */
 #include "domain/cylinder.h"
 #include "base/clock.h"
+#include "base/count.h"
+#include "base/error.h"
+#include "domain/state.h"
 #include "domain/words.h"
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 bool
 lpg_cylinder_scrapped(const Lpg__CylinderState *cyl)
@@ -41,6 +45,22 @@ lpg_cylinder_code(const Lpg__CylinderState *cyl)
     if (cyl->code)
         return cyl->code;
     return cyl->reg ? cyl->reg->code : NULL;
+}
+
+bool
+lpg_cylinder_code_on_record(lpg_txn_t *t, const char *text, size_t len,
+                            const char *resolver, lpg_code_t *out)
+{
+    if (!t || lpg_code_parse(text, len, resolver, out) != LPG_OK)
+        return false;
+    Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, out->grai,
+                                            &lpg__cylinder_state__descriptor);
+    const char *rec = cyl ? lpg_cylinder_code(cyl) : NULL;
+    bool same = rec && strlen(rec) == len && memcmp(rec, text, len) == 0;
+    lpg_state_free(cyl);
+    if (same)
+        lpg_count(LPG_COUNT_CODE_ON_RECORD);
+    return same;
 }
 
 void

@@ -282,6 +282,7 @@ s_register(lpg_gen_t *g, unsigned i, Lpg__Event *ev, uint8_t **data,
     r.insurance_until_ymd = 20271231;
     r.has_code_revision = 1;
     r.code_revision = 0;
+    r.code = c->code; /* as `lpgtrace cylinder add` records it */
     ev->body_case = LPG__EVENT__BODY_CYLINDER_REGISTER;
     ev->cylinder_register = &r;
     ev->cylinder = c->grai;

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "codes/code.h"
 #include "codes/gascert.h"
+#include "domain/cylinder.h"
 #include "domain/household.h"
 #include "domain/state.h"
 #include "base/clock.h"
@@ -102,15 +103,24 @@ lpg_delivery_precheck(void *ctx, const lpg_event_t *ev)
     s_pre_t *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    if (text) {
-        p->coded = true;
-        p->rc = d->codes ? lpg_code_cache_verify(d->codes, text, strlen(text),
-                                                 d->resolver, &p->code)
-                         : lpg_code_verify(text, strlen(text), d->resolver,
-                                           d->authority, &p->code);
-    }
+    /* A snapshot as it comes: what it may lack (a code or a device key
+     * just recorded) is checked in full, here or by the rules, and
+     * waiting for a commit in flight would hold up the batch. */
     lpg_txn_t *t = NULL;
-    if (cert && *cert && d->ledger && lpg_ledger_read(d->ledger, &t) == LPG_OK)
+    if (d->ledger && lpg_ledger_read_now(d->ledger, &t) != LPG_OK)
+        t = NULL;
+    if (text) {
+        size_t len = strlen(text);
+        p->coded = true;
+        if (lpg_cylinder_code_on_record(t, text, len, d->resolver, &p->code))
+            p->rc = LPG_OK;
+        else
+            p->rc = d->codes ? lpg_code_cache_verify(d->codes, text, len,
+                                                     d->resolver, &p->code)
+                             : lpg_code_verify(text, len, d->resolver,
+                                               d->authority, &p->code);
+    }
+    if (cert && *cert && t)
         p->cert_checked =
             lpg_delivery_cert_check(t, cert, d->resolver, d->certs, &p->cert);
     lpg_txn_abort(&t);

@@ -3,6 +3,7 @@
 #include "codes/code.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "domain/cylinder.h"
 #include "domain/reasons.h"
 #include "domain/state.h"
 #include "base/clock.h"
@@ -24,6 +25,7 @@ lpg_filling_init(lpg_filling_t *f, const lpg_config_t *cfg,
     f->zone = lpg_config_get(cfg, "time.zone");
     f->resolver = lpg_config_get(cfg, "code.resolver");
     f->authority = lpg_ledger_authority(ledger);
+    f->ledger = ledger;
     f->now_ms = lpg_clock_now_ms;
     if (!f->authority) {
         snprintf(why, whysz, "the ledger has no authority key");
@@ -206,8 +208,17 @@ lpg_filling_precheck(void *ctx, const lpg_event_t *ev)
     if (!p)
         return NULL;
     const char *text = ev->event->fill_check->code;
-    p->rc = lpg_code_verify(text, strlen(text), f->resolver, f->authority,
-                            &p->code);
+    /* A snapshot as it comes is enough: a code on record stays so, and
+     * waiting here for a commit in flight would hold up the batch. */
+    lpg_txn_t *t = NULL;
+    if (f->ledger && lpg_ledger_read_now(f->ledger, &t) != LPG_OK)
+        t = NULL;
+    size_t len = strlen(text);
+    p->rc =
+        lpg_cylinder_code_on_record(t, text, len, f->resolver, &p->code)
+            ? LPG_OK
+            : lpg_code_verify(text, len, f->resolver, f->authority, &p->code);
+    lpg_txn_abort(&t);
     return p;
 }
 

@@ -21,6 +21,7 @@ typedef struct {
     const char *zone;
     const char *resolver;
     const lpg_key_t *authority; /* owned by the ledger */
+    lpg_ledger_t *ledger;       /* read by the precheck */
     uint64_t (*now_ms)(void);   /* the service clock (tests may replace) */
     lpg_today_t today;          /* the local date, cached; only the
                                    committing thread asks */

@@ -92,10 +92,12 @@ per = {k: ((w["c"][k] - w["b"][k]) - (w["b"][k] - w["a"][k])) / n for k in w["a"
 print("  per lone fill check (%d checks, one connection): LMDB transactions "
       "%.2f (read %.2f, write %.2f); decoded: device records %.2f, cylinder "
       "records %.2f, events %.2f (+ %.2f kind peeks), ledger entries %.2f; "
-      "code parses %.2f" % (n, per["txn_read"] + per["txn_write"],
+      "code parses %.2f, code signatures checked %.2f (%.2f codes found on "
+      "record instead)" % (n, per["txn_read"] + per["txn_write"],
       per["txn_read"], per["txn_write"], per["device_decode"],
       per["cylinder_decode"], per["event_decode"], per["event_peek"],
-      per["entry_decode"], per["code_parse"]))
+      per["entry_decode"], per["code_parse"], per["code_verify"],
+      per.get("code_on_record", 0)))
 # Where its time goes in the daemon (means, from receipt to reply),
 # against the machine's own figures measured in the same run (the means
 # of those taken just before and just after the checks).

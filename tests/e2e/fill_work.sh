@@ -46,16 +46,21 @@ echo "# per lone fill check (with its connection): transactions $txns," \
     "device records $(cost device_decode a b c), cylinder records" \
     "$(cost cylinder_decode a b c), events $(cost event_decode a b c)" \
     "(+$(cost event_peek a b c) kind peeks), entries $(cost entry_decode a b c)," \
-    "code parses $(cost code_parse a b c)"
+    "code parses $(cost code_parse a b c), code signatures checked" \
+    "$(cost code_verify a b c), codes found on record $(cost code_on_record a b c)"
 expect_eq() { if [ "$2" = "$3" ]; then ok "$1: $3"; else not_ok "$1: $3, wanted $2"; fi; }
 expect_eq "one write transaction" 1 "$(cost txn_write a b c)"
-at_most "read transactions: the connection's, then the sender's and the signer's together" 2 "$(cost txn_read a b c)"
+at_most "read transactions: the connection's, then the sender's and the signer's together, the code's record" 3 "$(cost txn_read a b c)"
 at_most "device records: the connection, the sender, the signer before and in the write" 4 "$(cost device_decode a b c)"
-at_most "cylinder records: the rules, the state's step" 2 "$(cost cylinder_decode a b c)"
+at_most "cylinder records: the code's record, the rules, the state's step" 3 "$(cost cylinder_decode a b c)"
 expect_eq "the event decoded once" 1 "$(cost event_decode a b c)"
 expect_eq "its kind peeked once (is it this service's?), not again for the metrics" 1 "$(cost event_peek a b c)"
 expect_eq "no entry read back for the reply" 0 "$(cost entry_decode a b c)"
 at_most "the code parsed once" 1 "$(cost code_parse a b c)"
+# The code is the one the authority recorded for the cylinder: its
+# signature is the authority's word already, and is not checked again.
+expect_eq "the code found on record" 1 "$(cost code_on_record a b c)"
+expect_eq "so its signature not checked again" 0 "$(cost code_verify a b c)"
 
 # Its time, by stage: preparing (decode, signature and code checked) and
 # committing (the write transaction and its sync) both took some, and
@@ -86,6 +91,18 @@ python3 -c 'import sys; w, j, s, c = map(float, sys.argv[1:]); sys.exit(0 if w >
 # A denied check carries its reasons to the reply just the same.
 check_status "a lone fill check, denied" 1 lpg-scan --home "$S" fill-check --code "$(code 2)" --tare-g 100 --check all=ok
 check_out "with its reasons" "TARE"
+
+# A code that is not the one on record is checked in full: one with a
+# signature altered is forged, and denied as such.
+forged=$(python3 -c 'import sys; c = sys.argv[1]; i = len(c) - 20
+print(c[:i] + ("B" if c[i] == "A" else "A") + c[i + 1:])' "$(code 4)")
+scrape f
+scrape g
+check_status "a fill check with a forged code, denied" 1 lpg-scan --home "$S" fill-check --code "$forged" --tare-g "$(tare 4)" --check all=ok
+check_out "as forged" "FORGED"
+scrape h
+expect_eq "the forged code not found on record" 0 "$(cost code_on_record f g h)"
+expect_eq "so its signature checked" 1 "$(cost code_verify f g h)"
 
 # A retry is answered from the stored entry: the same DENY, read back.
 id=0f0e0d0c0b0a09080706050403020101
