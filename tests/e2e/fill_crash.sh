@@ -33,18 +33,7 @@ acked=$(grep -c '^ack ' "$T_DIR/acks")
 [ "$acked" -ge 300 ] && ok "$acked events acknowledged before SIGKILL" || not_ok "only $acked acks"
 check "the ledger verifies after the crash" lpgtrace --home "$H" verify
 lpgtrace --home "$H" --json log >"$T_DIR/log.json"
-cat >"$T_DIR/acked.py" <<'PY'
-import json, sys
-have = {}
-for line in open(sys.argv[2]):
-    o = json.loads(line)
-    have[o["seq"]] = o.get("event_id")
-missing = [l for l in open(sys.argv[1]) if l.startswith("ack ")
-           and have.get(int(l.split()[1])) != l.split()[2]]
-print("acknowledged events missing:", len(missing))
-sys.exit(1 if missing else 0)
-PY
-check "every acknowledged event is in the ledger" python3 "$T_DIR/acked.py" "$T_DIR/acks" "$T_DIR/log.json"
+check "every acknowledged event is in the ledger" python3 "$LPG_ROOT/tests/acked.py" "$T_DIR/acks" "$T_DIR/log.json"
 t_daemon filling "$H" && ok "filling restarts" || not_ok "filling restart"
 code=$(sed -n 790p "$T_DIR/codes.txt" | cut -d' ' -f1)
 tare=$(sed -n 790p "$T_DIR/codes.txt" | cut -d' ' -f2)

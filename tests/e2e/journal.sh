@@ -128,18 +128,7 @@ grep -q "applied the journal's [1-3] record(s)" "$T_DIR/applied" && ok "the rest
     sed 's/^/#   /' "$T_DIR/applied"
 }
 lpgtrace --home "$H" --json log >"$T_DIR/log.json" 2>/dev/null
-cat >"$T_DIR/acked.py" <<'PY'
-import json, sys
-have = {}
-for line in open(sys.argv[2]):
-    o = json.loads(line)
-    have[o["seq"]] = o.get("event_id")
-missing = [l for l in open(sys.argv[1]) if l.startswith("ack ")
-           and have.get(int(l.split()[1])) != l.split()[2]]
-print("acknowledged events missing:", len(missing))
-sys.exit(1 if missing else 0)
-PY
-check "every acknowledged event is in the ledger" python3 "$T_DIR/acked.py" "$T_DIR/acks" "$T_DIR/log.json"
+check "every acknowledged event is in the ledger" python3 "$LPG_ROOT/tests/acked.py" "$T_DIR/acks" "$T_DIR/log.json"
 check "the ledger verifies after them" lpgtrace --home "$H" verify
 
 # A torn record was never answered: dropped, and the ledger goes on.
