@@ -12,9 +12,10 @@ double lpg_machine_now(void);
 double lpg_machine_cpu(void);
 
 /*  Ed25519 verifies per second on the calling thread (one core), by the
- *  verifier in use: the best of three rounds of `round` verifies of one
- *  event-sized message (300 bytes, the event context), after one
- *  untimed round (code and tables cold). The best round is the quietest
+ *  verifier in use: the best of three rounds of `round` verifies of
+ *  event-sized messages (300 bytes, the event context), 256 distinct
+ *  keys and signatures in turn as a ledger has them, after one untimed
+ *  round (code and tables cold). The best round is the quietest
  *  moment of a shared machine. 0 if no key could be made. */
 double lpg_machine_verifies(unsigned round);
 
