@@ -3301,10 +3301,17 @@ lpg_ledger_usage(lpg_ledger_t *l, lpg_ledger_usage_t *out)
     int rc = s_err(mdb_env_info(l->env, &info), "info");
     if (rc == LPG_OK)
         rc = s_err(mdb_env_stat(l->env, &st), "stat");
+    lpg_txn_t *t = NULL;
     if (rc == LPG_OK)
-        rc = lpg_ledger_size(l, &out->entries);
+        rc = lpg_ledger_read_now(l, &t);
+    if (rc == LPG_OK)
+        rc = lpg_txn_size(t, &out->entries);
+    lpg_txn_abort(&t);
     if (rc != LPG_OK)
         return rc;
+    uint64_t end = 0;
+    if (lpg_journal_ahead(l->journal, out->entries, &end))
+        out->journal_ahead = end - out->entries;
     out->map_bytes = info.me_mapsize;
     out->used_bytes = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
     char path[4096];

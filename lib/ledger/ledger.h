@@ -426,14 +426,19 @@ const char *lpg_ledger_dir(const lpg_ledger_t *l);
  *  Open the copy with lpg_ledger_open like any ledger. */
 int lpg_ledger_copy(lpg_ledger_t *l, const char *dir, bool compact);
 
-/*  How big the ledger is: entries, the bytes its pages use (up to the last
- *  page in use), the data file's size and the map size (the most it may
- *  use). For metrics. */
+/*  How big the ledger is: entries in LMDB's last commit, the bytes its
+ *  pages use (up to the last page in use), the data file's size and the
+ *  map size (the most it may use); and the entries the journal's first
+ *  record holds beyond that commit (answered, LMDB's commit of them to
+ *  come: above 0 for a few ms while a transaction is held, and for as
+ *  long as LMDB cannot commit, a full disk say). For metrics: waits for
+ *  nothing. */
 typedef struct {
     uint64_t entries;
     uint64_t used_bytes;
     uint64_t file_bytes;
     uint64_t map_bytes;
+    uint64_t journal_ahead;
 } lpg_ledger_usage_t;
 int lpg_ledger_usage(lpg_ledger_t *l, lpg_ledger_usage_t *out);
 

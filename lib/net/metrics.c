@@ -417,8 +417,14 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
     if (have_ledger) {
         s_gauge(&b, m, "lpg_ledger_entries",
                 "Entries in the ledger "
-                "(the Merkle tree size).",
+                "(the Merkle tree size) as LMDB last committed it.",
                 (double)u.entries);
+        s_gauge(&b, m, "lpg_ledger_journal_ahead_entries",
+                "Entries answered from the journal that LMDB has not "
+                "committed yet (at least): above 0 for a few ms at a "
+                "time under load; for longer, LMDB cannot commit (a full "
+                "disk?).",
+                (double)u.journal_ahead);
         s_gauge(&b, m, "lpg_ledger_file_bytes",
                 "Size of the ledger's "
                 "data file.",

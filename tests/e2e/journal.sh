@@ -36,9 +36,23 @@ export LPG_FAULT=slow-commit
 t_daemon filling "$H" && ok "filling up, committing a second after each answer" || not_ok "filling up (slow)"
 unset LPG_FAULT
 before=$(entries)
+P="python3 $LPG_ROOT/tests/prom_text.py"
+MPORT=$(sed -n 's/^metrics\.filling = //p' "$H/lpgtrace.conf")
+ahead() {
+    $P scrape "http://127.0.0.1:$MPORT/metrics" "$T_DIR/m.json" >/dev/null &&
+        $P value "$T_DIR/m.json" lpg_ledger_journal_ahead_entries
+}
 check "a fill check answered before its commit" lpg-scan --home "$T_DIR/station" fill-check --code "$(code 9)" --tare-g "$(tare 9)" --check all=ok
 check_out "allowed" "^ALLOW"
+# The metric an operator alerts on: answered, LMDB's commit to come.
+[ "$(ahead)" = 1 ] && ok "the metrics show one entry ahead of LMDB's commit" || not_ok "journal ahead: '$(ahead)', wanted 1 (at once after the answer)"
 [ "$(entries)" -eq $((before + 1)) ] && ok "a reader at once has it" || not_ok "$(entries) entries, wanted $((before + 1))"
+i=0
+while [ "$(ahead)" != 0 ] && [ $i -lt 50 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+[ "$(ahead)" = 0 ] && ok "and none once LMDB committed it" || not_ok "journal ahead: '$(ahead)' after 5 s, wanted 0"
 
 # A writer that dies after the answer, before LMDB's commit.
 kill "$T_PID_filling"
