@@ -5,8 +5,10 @@
 #
 # Unit tests (cmocka, TAP output), fuzz-corpus replays and end-to-end
 # scripts all speak TAP ("ok ..." / "not ok ..."). Each program's output is
-# kept in BUILD_DIR/test-logs/; a failing one is shown in full. A program
-# that exits non-zero without a "not ok" line counts as one failure.
+# kept whole in BUILD_DIR/test-logs/, and a failing one's is shown (up to
+# its last 400 lines); an end-to-end script that fails also leaves there
+# the logs its daemons wrote (NAME.daemons/). A program that exits
+# non-zero without a "not ok" line counts as one failure.
 set -u
 B=${1:?usage: tests/run.sh BUILD_DIR [PATTERN]}
 PATTERN=${2:-}
@@ -27,9 +29,10 @@ run_one() {
     name=$1
     shift
     case "$name" in *"$PATTERN"*) ;; *) return 0 ;; esac
-    log="$LOGS/$(echo "$name" | tr / _).log"
+    stem="$LOGS/$(echo "$name" | tr / _)"
+    log="$stem.log"
     start=$(date +%s)
-    "$@" >"$log" 2>&1
+    LPG_TEST_LOG_STEM="$stem" "$@" >"$log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))
     p=$(grep -c '^ok ' "$log")
@@ -47,7 +50,12 @@ run_one() {
     if [ "$f" -gt 0 ]; then
         failed_names="$failed_names $name"
         echo "FAIL $name ($p passed, $f failed, ${secs}s)"
-        sed 's/^/    /' "$log" | tail -n 60
+        sed 's/^/    /' "$log" | tail -n 400
+        if [ -d "$stem.daemons" ]; then
+            echo "    (the whole output: $log; the daemons' logs: $stem.daemons/)"
+        else
+            echo "    (the whole output: $log)"
+        fi
     else
         echo "ok   $name ($p passed, ${secs}s)"
     fi

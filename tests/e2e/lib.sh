@@ -15,8 +15,15 @@ T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lpg-e2e-XXXXXX")
 trap 't_cleanup' EXIT INT TERM
 
 T_PIDS=""
+# On a failure, the logs the daemons wrote into $T_DIR are kept beside
+# the script's own output (tests/run.sh sets LPG_TEST_LOG_STEM).
 t_cleanup() {
     for p in $T_PIDS; do kill -9 "$p" 2>/dev/null; done
+    if [ "$T_FAILED" -gt 0 ] && [ -n "${LPG_TEST_LOG_STEM:-}" ]; then
+        mkdir -p "$LPG_TEST_LOG_STEM.daemons" &&
+            find "$T_DIR" -maxdepth 2 -name '*.log' -type f \
+                -exec cp {} "$LPG_TEST_LOG_STEM.daemons/" \; 2>/dev/null
+    fi
     rm -rf "$T_DIR"
 }
 
