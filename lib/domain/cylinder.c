@@ -47,9 +47,10 @@ lpg_cylinder_code(const Lpg__CylinderState *cyl)
     return cyl->reg ? cyl->reg->code : NULL;
 }
 
-bool
-lpg_cylinder_code_on_record(lpg_txn_t *t, const char *text, size_t len,
-                            const char *resolver, lpg_code_t *out)
+/*  Is text the current code t records for its cylinder (*out parsed)? */
+static bool
+s_on_record(lpg_txn_t *t, const char *text, size_t len, const char *resolver,
+            lpg_code_t *out)
 {
     if (!t || lpg_code_parse(text, len, resolver, out) != LPG_OK)
         return false;
@@ -61,6 +62,17 @@ lpg_cylinder_code_on_record(lpg_txn_t *t, const char *text, size_t len,
     if (same)
         lpg_count(LPG_COUNT_CODE_ON_RECORD);
     return same;
+}
+
+int
+lpg_cylinder_code_verify(lpg_txn_t *t, const char *text, size_t len,
+                         const char *resolver, const lpg_key_t *authority,
+                         lpg_code_cache_t *codes, lpg_code_t *out)
+{
+    if (s_on_record(t, text, len, resolver, out))
+        return LPG_OK;
+    return codes ? lpg_code_cache_verify(codes, text, len, resolver, out)
+                 : lpg_code_verify(text, len, resolver, authority, out);
 }
 
 void

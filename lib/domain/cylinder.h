@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "codes/code.h"
+#include "codes/code_cache.h"
 #include "ledger/ledger.h"
 #include "proto/state.pb-c.h"
 
@@ -38,18 +39,20 @@ uint32_t lpg_cylinder_code_revision(const Lpg__CylinderState *cyl);
  *  registration's), or NULL if none is on record. Points into cyl. */
 const char *lpg_cylinder_code(const Lpg__CylinderState *cyl);
 
-/*  Is text, byte for byte, the current code t records for the cylinder
- *  it names? Then it needs no signature check: only the authority
+/*  lpg_code_verify(text, len, resolver, authority, out), with the same
+ *  answers, but no signature check when the text is, byte for byte, the
+ *  current code t records for the cylinder it names: only the authority
  *  registers cylinders and issues their new labels, in events it signs
  *  and the ledger checks, so a code on record is the authority's word
- *  already. *out is then the code as lpg_code_parse(text, len, resolver)
- *  reads it. Any other text (a forged code, an old label, the letter
- *  case swapped) is not, and must be verified in full
- *  (lpg_code_verify). t may be NULL (never on record) and may be a
- *  snapshot a little behind: a code once on record was the authority's
- *  word, and whether it is still the current label is for the rules. */
-bool lpg_cylinder_code_on_record(lpg_txn_t *t, const char *text, size_t len,
-                                 const char *resolver, lpg_code_t *out);
+ *  already. Any other text (a forged code, an old label, the letter case
+ *  swapped) is verified in full, through codes when it is not NULL
+ *  (lpg_code_cache_verify; its authority is the same). t may be NULL
+ *  (nothing is on record) and may be a snapshot a little behind: a code
+ *  once on record was the authority's word, and whether it is still the
+ *  current label is for the rules. */
+int lpg_cylinder_code_verify(lpg_txn_t *t, const char *text, size_t len,
+                             const char *resolver, const lpg_key_t *authority,
+                             lpg_code_cache_t *codes, lpg_code_t *out);
 
 /*  What the "Now" line says: status, custody, and where: the user who
  *  holds it, the station it was last seen at, the vehicle it rides on. */

@@ -110,15 +110,9 @@ lpg_delivery_precheck(void *ctx, const lpg_event_t *ev)
     if (d->ledger && lpg_ledger_read_now(d->ledger, &t) != LPG_OK)
         t = NULL;
     if (text) {
-        size_t len = strlen(text);
         p->coded = true;
-        if (lpg_cylinder_code_on_record(t, text, len, d->resolver, &p->code))
-            p->rc = LPG_OK;
-        else
-            p->rc = d->codes ? lpg_code_cache_verify(d->codes, text, len,
-                                                     d->resolver, &p->code)
-                             : lpg_code_verify(text, len, d->resolver,
-                                               d->authority, &p->code);
+        p->rc = lpg_cylinder_code_verify(t, text, strlen(text), d->resolver,
+                                         d->authority, d->codes, &p->code);
     }
     if (cert && *cert && t)
         p->cert_checked =

@@ -213,11 +213,8 @@ lpg_filling_precheck(void *ctx, const lpg_event_t *ev)
     lpg_txn_t *t = NULL;
     if (f->ledger && lpg_ledger_read_now(f->ledger, &t) != LPG_OK)
         t = NULL;
-    size_t len = strlen(text);
-    p->rc =
-        lpg_cylinder_code_on_record(t, text, len, f->resolver, &p->code)
-            ? LPG_OK
-            : lpg_code_verify(text, len, f->resolver, f->authority, &p->code);
+    p->rc = lpg_cylinder_code_verify(t, text, strlen(text), f->resolver,
+                                     f->authority, NULL, &p->code);
     lpg_txn_abort(&t);
     return p;
 }
