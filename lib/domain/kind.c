@@ -15,6 +15,7 @@
 #include "ledger/event.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -304,13 +305,10 @@ s_apply_cylinder(lpg_txn_t *t, const lpg_kind_t *k, uint64_t seq,
         k->step(&st, seq, recorded_at_ms, e, outcome);
         st.has_last_event_seq = 1;
         st.last_event_seq = seq;
-        return lpg_state_put(t, LPG_TABLE_CYLINDERS, e->cylinder, klen,
-                             &st.base);
+        return lpg_state_cylinder_new(t, &st);
     }
     Lpg__CylinderState *cyl = NULL;
-    int rc = lpg_state_load(t, LPG_TABLE_CYLINDERS, e->cylinder,
-                            &lpg__cylinder_state__descriptor,
-                            (ProtobufCMessage **)&cyl);
+    int rc = lpg_state_cylinder_moving(t, e->cylinder, &cyl);
     if (rc == LPG_ENOTFOUND)
         return LPG_OK;
     if (rc != LPG_OK)
@@ -345,12 +343,71 @@ s_apply(lpg_txn_t *t, uint64_t seq, uint64_t recorded_at_ms,
     return rc;
 }
 
-/*  Version 1 to 2 in place: version 2 adds fill_late, which apply
- *  writes from fill records alone, read here off the wire. */
+/*  The ids of the cylinders table's records, gathered before any is
+ *  rewritten (a cursor does not walk a table it writes). */
+typedef struct {
+    char **ids;
+    size_t n, cap;
+} s_ids_t;
+
+static int
+s_gather(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    (void)val;
+    (void)vlen;
+    s_ids_t *g = ctx;
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 1024;
+        char **ids = realloc(g->ids, cap * sizeof *ids);
+        if (!ids)
+            return LPG_ENOMEM;
+        g->ids = ids;
+        g->cap = cap;
+    }
+    char *id = malloc(klen + 1);
+    if (!id)
+        return LPG_ENOMEM;
+    memcpy(id, key, klen);
+    id[klen] = '\0';
+    g->ids[g->n++] = id;
+    return LPG_OK;
+}
+
+/*  Version 2 to 3 in place: each cylinder's registration moves out of
+ *  its record into cylinder_regs, as apply now writes it. */
+static int
+s_step_regs(lpg_txn_t *t)
+{
+    s_ids_t g = {0};
+    int rc = lpg_txn_foreach(t, LPG_TABLE_CYLINDERS, s_gather, &g);
+    size_t split = 0;
+    for (size_t i = 0; i < g.n && rc == LPG_OK; i++) {
+        bool did = false;
+        rc = lpg_state_cylinder_split(t, g.ids[i], &did);
+        split += did;
+    }
+    for (size_t i = 0; i < g.n; i++)
+        free(g.ids[i]);
+    free(g.ids);
+    if (rc == LPG_OK)
+        lpg_info("upgrade: moved %zu cylinders' registrations to "
+                 "cylinder_regs",
+                 split);
+    return rc;
+}
+
+/*  In place, version by version: 1 to 2 adds fill_late, which apply
+ *  writes from fill records alone, read here off the wire; 2 to 3
+ *  keeps registrations apart (s_step_regs). */
 static int
 s_step(lpg_txn_t *t, uint32_t from, bool *done)
 {
     *done = false;
+    if (from == 2) {
+        int rc = s_step_regs(t);
+        *done = rc == LPG_OK;
+        return rc;
+    }
     if (from != 1)
         return LPG_OK;
     uint64_t n = 0;

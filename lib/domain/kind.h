@@ -83,8 +83,10 @@ void lpg_kind_describe(const Lpg__Event *e, const Lpg__Outcome *outcome,
  *  lpgtrace rebuild.
  *    1  the first kept: OrderState.handed_seq, UserState.door_gas_cert
  *    2  fill_late: how late each site's fill records came in (from 1:
- *       in place, reading the log's fill records: kind.c s_step) */
-#define LPG_DOMAIN_PROJECTION_VERSION 2
+ *       in place, reading the log's fill records: kind.c s_step)
+ *    3  cylinder_regs: each cylinder's registration apart from its
+ *       record (from 2: in place, moving them out: kind.c s_step_regs) */
+#define LPG_DOMAIN_PROJECTION_VERSION 3
 
 /*  The projection the services, commands and tools hand to
  *  lpg_ledger_open (ledger/projection.h). A signer's record

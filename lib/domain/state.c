@@ -31,8 +31,28 @@ lpg_state_device(lpg_txn_t *t, const uint8_t key_id[LPG_KEYID_LEN],
 }
 
 int
-lpg_state_load(lpg_txn_t *t, lpg_table_t table, const char *key,
-               const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+lpg_state_cylinder_reg(lpg_txn_t *t, Lpg__CylinderState *cyl)
+{
+    if (cyl->reg)
+        return LPG_OK; /* an older projection's record carries it */
+    if (!cyl->grai || !*cyl->grai)
+        return LPG_ECORRUPT;
+    const void *v;
+    size_t vlen;
+    int rc = lpg_txn_get(t, LPG_TABLE_CYLINDER_REGS, cyl->grai,
+                         strlen(cyl->grai), &v, &vlen);
+    if (rc == LPG_ENOTFOUND)
+        return LPG_ECORRUPT; /* every registered cylinder has one */
+    if (rc != LPG_OK)
+        return rc;
+    cyl->reg = lpg__cylinder_register__unpack(NULL, vlen, v);
+    return cyl->reg ? LPG_OK : LPG_ECORRUPT;
+}
+
+static int
+s_load(lpg_txn_t *t, lpg_table_t table, const char *key,
+       const ProtobufCMessageDescriptor *desc, bool whole,
+       ProtobufCMessage **out)
 {
     *out = NULL;
     if (!key || !*key)
@@ -42,10 +62,67 @@ lpg_state_load(lpg_txn_t *t, lpg_table_t table, const char *key,
     int rc = lpg_txn_get(t, table, key, strlen(key), &v, &vlen);
     if (rc != LPG_OK)
         return rc;
-    if (desc == &lpg__cylinder_state__descriptor)
+    bool cylinder = desc == &lpg__cylinder_state__descriptor;
+    if (cylinder)
         lpg_count(LPG_COUNT_CYLINDER_DECODE);
     *out = protobuf_c_message_unpack(desc, NULL, vlen, v);
-    return *out ? LPG_OK : LPG_ECORRUPT;
+    if (!*out)
+        return LPG_ECORRUPT;
+    rc = cylinder && whole && table == LPG_TABLE_CYLINDERS
+             ? lpg_state_cylinder_reg(t, (Lpg__CylinderState *)*out)
+             : LPG_OK;
+    if (rc != LPG_OK) {
+        protobuf_c_message_free_unpacked(*out, NULL);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int
+lpg_state_load(lpg_txn_t *t, lpg_table_t table, const char *key,
+               const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+{
+    return s_load(t, table, key, desc, true, out);
+}
+
+int
+lpg_state_cylinder_moving(lpg_txn_t *t, const char *grai,
+                          Lpg__CylinderState **out)
+{
+    return s_load(t, LPG_TABLE_CYLINDERS, grai,
+                  &lpg__cylinder_state__descriptor, false,
+                  (ProtobufCMessage **)out);
+}
+
+int
+lpg_state_cylinder_new(lpg_txn_t *t, Lpg__CylinderState *cyl)
+{
+    if (!cyl->grai || !*cyl->grai || !cyl->reg)
+        return LPG_EINVAL;
+    size_t klen = strlen(cyl->grai);
+    int rc = lpg_state_put(t, LPG_TABLE_CYLINDER_REGS, cyl->grai, klen,
+                           &cyl->reg->base);
+    if (rc != LPG_OK)
+        return rc;
+    Lpg__CylinderRegister *reg = cyl->reg;
+    cyl->reg = NULL;
+    rc = lpg_state_put(t, LPG_TABLE_CYLINDERS, cyl->grai, klen, &cyl->base);
+    cyl->reg = reg;
+    return rc;
+}
+
+int
+lpg_state_cylinder_split(lpg_txn_t *t, const char *grai, bool *split)
+{
+    *split = false;
+    Lpg__CylinderState *cyl = NULL;
+    int rc = lpg_state_cylinder_moving(t, grai, &cyl);
+    if (rc == LPG_OK && cyl->reg) {
+        rc = lpg_state_cylinder_new(t, cyl);
+        *split = rc == LPG_OK;
+    }
+    lpg_state_free(cyl);
+    return rc;
 }
 
 void *

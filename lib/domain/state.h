@@ -26,6 +26,29 @@ int lpg_state_load(lpg_txn_t *t, lpg_table_t table, const char *key,
                    const ProtobufCMessageDescriptor *desc,
                    ProtobufCMessage **out);
 
+/*  A cylinder's record (LPG_TABLE_CYLINDERS) is stored without its
+ *  registration, which is kept apart (LPG_TABLE_CYLINDER_REGS, the
+ *  CylinderRegister under the same id) since no later event changes it:
+ *  a fill then rewrites only what fills change. lpg_state_load and
+ *  lpg_state_get put it back in reg, as every reader expects; a
+ *  registered cylinder without one is LPG_ECORRUPT. A record an older
+ *  projection wrote (reg inside) is read as it is. */
+
+/*  The record as stored, reg NULL unless it is inside: what a kind's
+ *  step moves (no step reads the registration). */
+int lpg_state_cylinder_moving(lpg_txn_t *t, const char *grai,
+                              Lpg__CylinderState **out);
+/*  Puts the registration in cyl->reg if the record does not carry it:
+ *  for a record a cursor read (lpg_txn_foreach), decoded by the caller,
+ *  once it needs the registration. */
+int lpg_state_cylinder_reg(lpg_txn_t *t, Lpg__CylinderState *cyl);
+/*  Stores a cylinder's first record: cyl->reg apart, the rest under
+ *  cyl->grai. LPG_EINVAL without either. */
+int lpg_state_cylinder_new(lpg_txn_t *t, Lpg__CylinderState *cyl);
+/*  Moves the registration out of grai's record if it is still inside
+ *  (*split then true): the step from projection version 2. */
+int lpg_state_cylinder_split(lpg_txn_t *t, const char *grai, bool *split);
+
 /*  The same for rules that treat a missing record as an answer: NULL if
  *  there is none; a record that cannot be read or decoded is logged as
  *  an error (it means a damaged state, for `lpgtrace rebuild`) and is

@@ -71,10 +71,10 @@
 enum { S_ENTRIES, S_NODES, S_CHECKPOINTS, S_EVENT_IDS, S_META, S_NINTERNAL };
 
 static const char *s_table_names[LPG_TABLE_COUNT] = {
-    "devices",     "cylinders", "companies", "sites",
-    "staff",       "vehicles",  "users",     "hazards",
-    "curve_keys",  "accounts",  "orders",    "fill_late",
-    "by_cylinder", "by_site",   "by_user",   "by_id_hmac",
+    "devices",  "cylinders",  "companies",     "sites",       "staff",
+    "vehicles", "users",      "hazards",       "curve_keys",  "accounts",
+    "orders",   "fill_late",  "cylinder_regs", "by_cylinder", "by_site",
+    "by_user",  "by_id_hmac",
 };
 
 /*  Tables a later projection version added: a read-only open of a
@@ -83,7 +83,7 @@ static const char *s_table_names[LPG_TABLE_COUNT] = {
 static bool
 s_is_added(int table)
 {
-    return table == LPG_TABLE_FILL_LATE;
+    return table == LPG_TABLE_FILL_LATE || table == LPG_TABLE_CYLINDER_REGS;
 }
 static const char *s_internal_names[S_NINTERNAL] = {
     "entries", "tree", "checkpoints", "event_ids_t", "meta"};

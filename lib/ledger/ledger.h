@@ -33,13 +33,16 @@ typedef enum {
     LPG_TABLE_VEHICLES,
     LPG_TABLE_USERS,
     LPG_TABLE_HAZARDS,
-    LPG_TABLE_CURVE_KEYS, /* transport public key -> signing key id */
-    LPG_TABLE_ACCOUNTS,   /* console account name -> AccountState */
-    LPG_TABLE_ORDERS,     /* order id -> OrderState */
-    LPG_TABLE_FILL_LATE,  /* site -> how late its fill records came in
+    LPG_TABLE_CURVE_KEYS,    /* transport public key -> signing key id */
+    LPG_TABLE_ACCOUNTS,      /* console account name -> AccountState */
+    LPG_TABLE_ORDERS,        /* order id -> OrderState */
+    LPG_TABLE_FILL_LATE,     /* site -> how late its fill records came in
                              (see domain/state.h); since projection
                              version 2: a read-only open of an older
                              ledger finds it absent (empty) */
+    LPG_TABLE_CYLINDER_REGS, /* cylinder id -> its CylinderRegister, as
+                                registered (see domain/state.h); since
+                                projection version 3 */
     LPG_TABLE_BY_CYLINDER,
     LPG_TABLE_BY_SITE,
     LPG_TABLE_BY_USER,

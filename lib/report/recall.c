@@ -386,12 +386,8 @@ s_report_cylinder(lpg_txn_t *t, s_out_t *o, s_fill_t *f, size_t n,
     int rc = s_follow(t, f, n);
     if (rc != LPG_OK)
         return rc;
-    const void *v;
-    size_t vlen;
-    Lpg__CylinderState *c = NULL;
-    if (lpg_txn_get(t, LPG_TABLE_CYLINDERS, f->grai, strlen(f->grai), &v,
-                    &vlen) == LPG_OK)
-        c = lpg__cylinder_state__unpack(NULL, vlen, v);
+    Lpg__CylinderState *c = lpg_state_get(t, LPG_TABLE_CYLINDERS, f->grai,
+                                          &lpg__cylinder_state__descriptor);
     o->cyl = c;
     const char *custody, *status;
     s_now(c, &custody, &status);

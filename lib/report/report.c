@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/csv.h"
 #include "base/error.h"
+#include "domain/state.h"
 #include "domain/words.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
@@ -164,12 +165,23 @@ s_on_cylinder(void *ctx, const void *key, size_t klen, const void *val,
     Lpg__CylinderState *c = lpg__cylinder_state__unpack(NULL, vlen, val);
     if (!c)
         return LPG_EMALFORMED;
+    /* the registration (apart: state.h) only where the record lacks a
+     * date, and for the rows listed */
+    int rc = c->has_next_inspection_ymd ? LPG_OK
+                                        : lpg_state_cylinder_reg(rep->t, c);
     uint32_t next = c->has_next_inspection_ymd ? c->next_inspection_ymd
-                    : c->reg->has_next_inspection_ymd
+                    : c->reg && c->reg->has_next_inspection_ymd
                         ? c->reg->next_inspection_ymd
                         : 0;
     Lpg__CylinderStatus st =
         c->has_status ? c->status : LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
+    if (rc == LPG_OK && next && next < rep->today &&
+        st != LPG__CYLINDER_STATUS__CYL_SCRAPPED)
+        rc = lpg_state_cylinder_reg(rep->t, c);
+    if (rc != LPG_OK) {
+        lpg__cylinder_state__free_unpacked(c, NULL);
+        return rc;
+    }
     if (next && next < rep->today &&
         st != LPG__CYLINDER_STATUS__CYL_SCRAPPED) {
         char due[11];

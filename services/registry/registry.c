@@ -295,11 +295,8 @@ s_get_cylinder(lpg_service_t *svc, const Lpg__GetCylinder *q,
     int rc = lpg_ledger_read(lpg_service_ledger(svc), &t);
     if (rc != LPG_OK)
         return rc;
-    const void *v;
-    size_t vlen;
-    rc = lpg_txn_get(t, LPG_TABLE_CYLINDERS, grai, strlen(grai), &v, &vlen);
-    Lpg__CylinderState *cyl =
-        rc == LPG_OK ? lpg__cylinder_state__unpack(NULL, vlen, v) : NULL;
+    Lpg__CylinderState *cyl = lpg_state_get(t, LPG_TABLE_CYLINDERS, grai,
+                                            &lpg__cylinder_state__descriptor);
     lpg_txn_abort(&t);
     if (!cyl)
         return lpg_reply_set(reply, LPG__STATUS__STATUS_NOT_FOUND,

@@ -156,6 +156,7 @@ s_head_json(const s_head_t *h)
 /* ---- which cylinder ---- */
 
 typedef struct {
+    lpg_txn_t *t;
     const char *q;
     char grai[LPG_CODE_GRAI_MAX + 1];
     int found;
@@ -170,6 +171,10 @@ s_find_row(void *ctx, const void *key, size_t klen, const void *val,
     Lpg__CylinderState *cyl = lpg__cylinder_state__unpack(NULL, vlen, val);
     if (!cyl)
         return LPG_OK;
+    if (lpg_state_cylinder_reg(f->t, cyl) != LPG_OK) {
+        lpg__cylinder_state__free_unpacked(cyl, NULL);
+        return LPG_OK; /* as a record that does not decode */
+    }
     bool hit =
         cyl->reg && cyl->reg->serial && strcmp(cyl->reg->serial, f->q) == 0;
     if (!hit) {
@@ -214,7 +219,7 @@ s_find(lpg_txn_t *t, const char *q, char grai[LPG_CODE_GRAI_MAX + 1])
         lpg_txn_get(t, LPG_TABLE_CYLINDERS, grai, strlen(grai), &v, &vlen);
     if (rc != LPG_ENOTFOUND)
         return rc;
-    s_find_t f = {.q = q};
+    s_find_t f = {.t = t, .q = q};
     rc = lpg_txn_foreach(t, LPG_TABLE_CYLINDERS, s_find_row, &f);
     if (rc != LPG_OK && rc != LPG_EEXIST)
         return rc;

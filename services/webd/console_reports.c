@@ -25,6 +25,7 @@
 #include "console.h"
 #include "daemon.h"
 #include "domain/kind.h"
+#include "domain/state.h"
 #include "ledger/event.h"
 #include "report/report.h"
 
@@ -155,8 +156,8 @@ s_may_cylinder(const lpg_console_who_t *who, lpg_txn_t *t, const char *grai)
 {
     if (who->role == LPG_CONSOLE_REGULATOR)
         return true;
-    Lpg__CylinderState *c =
-        S_GET(t, LPG_TABLE_CYLINDERS, grai, lpg__cylinder_state);
+    Lpg__CylinderState *c = lpg_state_get(t, LPG_TABLE_CYLINDERS, grai,
+                                          &lpg__cylinder_state__descriptor);
     if (!c)
         return false;
     char area[64] = "";

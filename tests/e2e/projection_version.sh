@@ -127,6 +127,37 @@ check "lpgtrace verify passes after the step" lpg verify
 check_out "state tables match a replay, fill_late too" "^OK: .*state tables match the log"
 recall_same "recall of S1 after the step: as --full"
 
+# The version before this one (2) kept each cylinder's registration
+# inside its record. Read-only readers read that as it is; the first
+# start moves them out, in place, and the state then matches a replay.
+stop registry filling delivery order webd
+check "the state as version 2 left it" ledger_tamper age "$H/ledger" 2
+check_out "registrations put back in the records, fill_late kept" "stripped 0 orders, 0 users, merged [1-9][0-9]* registrations$"
+n_regs=$(sed -n 's/.*merged \([0-9]*\) registrations$/\1/p' "$T_DIR/out")
+recall_same "recall of S1 on version 2's state: C1 and C2, as --full"
+lpg --json recall --site S1 $DAYS >"$T_DIR/out" 2>&1
+grep -q '"serial": "C1"' "$T_DIR/out" && ok "the recall reads C1's serial from inside its record" ||
+    { not_ok "C1's serial on version 2's state"; sed 's/^/#   /' "$T_DIR/out" | head; }
+t_daemon registry "$H" && ok "lpg-registryd starts" || not_ok "lpg-registryd on version 2"
+grep "upgraded the state tables" "$T_DIR/registry.log" | tail -1 >"$T_DIR/out"
+check_out "its log: from version 2, in place" \
+    "upgraded the state tables from version 2 to version 3: in place, reading [0-9][0-9]* entries of the log in [0-9.]* s$"
+sed 's/^/# /' "$T_DIR/out"
+grep "moved .* cylinders' registrations" "$T_DIR/registry.log" | tail -1 >"$T_DIR/out"
+check_out "every registration moved out" "moved $n_regs cylinders' registrations to cylinder_regs"
+check "lpgtrace verify passes after the step" lpg verify
+check_out "state tables match a replay, cylinder_regs too" "^OK: .*state tables match the log"
+for c in C1 C2; do
+    lpg --json cylinder show "$(cat "$T_DIR/$c")" >"$T_DIR/out" 2>&1
+    python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["serial"] == sys.argv[2] and c["spec"] == "YSP-15", c
+assert c["code"] == open(sys.argv[3]).read().strip(), c' "$T_DIR/out" "$c" "$T_DIR/$c" 2>>"$T_DIR/out" &&
+        ok "$c shown whole after the step: serial, spec, code" ||
+        { not_ok "$c after the step"; sed 's/^/#   /' "$T_DIR/out" | head; }
+done
+recall_same "recall of S1 after the step from 2: as --full"
+
 # A newer lpgtrace's ledger: refused.
 stop registry filling delivery order webd
 check "the state as a newer lpgtrace left it" ledger_tamper projver "$H/ledger" 99

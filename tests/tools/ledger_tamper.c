@@ -19,8 +19,11 @@
  *                                    hiding what the notary signed would
  *    ledger_tamper age DIR V         make the state as an older lpgtrace
  *                                    left it: projection version V
- *                                    stored (0: none), no fill_late
- *                                    table (version 2's), and with V 0
+ *                                    stored (0: none), registrations
+ *                                    inside the cylinders' records
+ *                                    (version 3 keeps them apart), with
+ *                                    V below 2 no fill_late table
+ *                                    (version 2's), and with V 0
  *                                    orders without handed_seq, users
  *                                    without door_gas_cert(_seq)
  *                                    (version 1's)
@@ -204,6 +207,49 @@ s_strip(const char *name, bool orders)
     return changed;
 }
 
+/*  Puts each cylinder's registration back inside its record and drops
+ *  cylinder_regs, as projection versions before 3 kept them; returns the
+ *  records changed (0 if there is no such table). */
+static int
+s_merge_regs(void)
+{
+    MDB_dbi regs, cyls;
+    int rc = mdb_dbi_open(s_txn, "cylinder_regs", 0, &regs);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc || (rc = mdb_dbi_open(s_txn, "cylinders", 0, &cyls)))
+        s_die("open cylinder_regs, cylinders", rc);
+    MDB_cursor *c;
+    mdb_cursor_open(s_txn, regs, &c);
+    MDB_val k, v, cv;
+    int changed = 0;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if ((rc = mdb_get(s_txn, cyls, &k, &cv)))
+            s_die("a registration without its cylinder", rc);
+        Lpg__CylinderState *cyl =
+            lpg__cylinder_state__unpack(NULL, cv.mv_size, cv.mv_data);
+        Lpg__CylinderRegister *reg =
+            lpg__cylinder_register__unpack(NULL, v.mv_size, v.mv_data);
+        if (!cyl || !reg || cyl->reg)
+            s_die("decode cylinder", MDB_CORRUPTED);
+        cyl->reg = reg;
+        size_t len = lpg__cylinder_state__get_packed_size(cyl);
+        uint8_t *buf = malloc(len);
+        lpg__cylinder_state__pack(cyl, buf);
+        lpg__cylinder_state__free_unpacked(cyl, NULL);
+        MDB_val nv = {len, buf};
+        if ((rc = mdb_put(s_txn, cyls, &k, &nv, 0)))
+            s_die("put cylinder", rc);
+        free(buf);
+        changed++;
+    }
+    mdb_cursor_close(c);
+    if ((rc = mdb_drop(s_txn, regs, 1)))
+        s_die("drop cylinder_regs", rc);
+    return changed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -224,13 +270,15 @@ main(int argc, char **argv)
         int no = seq ? 0 : s_strip("orders", true);
         int nu = seq ? 0 : s_strip("users", false);
         MDB_dbi fl;
-        int frc = mdb_dbi_open(s_txn, "fill_late", 0, &fl);
+        int frc =
+            seq >= 2 ? MDB_NOTFOUND : mdb_dbi_open(s_txn, "fill_late", 0, &fl);
         if (frc == 0)
             frc = mdb_drop(s_txn, fl, 1);
         if (frc && frc != MDB_NOTFOUND)
             s_die("drop fill_late", frc);
-        printf("stripped %d orders, %d users%s\n", no, nu,
-               frc == 0 ? ", dropped fill_late" : "");
+        int nr = s_merge_regs();
+        printf("stripped %d orders, %d users%s, merged %d registrations\n", no,
+               nu, frc == 0 ? ", dropped fill_late" : "", nr);
         s_set_version(seq);
     } else if (strcmp(op, "filllate") == 0) {
         MDB_dbi fl;
