@@ -1865,6 +1865,113 @@ test_fill_late(void **state)
     lpg_txn_abort(&t);
 }
 
+/*  A cylinder's record and its registration are stored apart and read
+ *  whole: the record alone for the steps, a record an older projection
+ *  wrote (registration inside) as it is and moved apart once, and a
+ *  record whose registration is missing is a damaged state. */
+static void
+test_cylinder_record_apart(void **state)
+{
+    s_fix_t *f = *state;
+    lpg_txn_t *t = NULL;
+    assert_int_equal(lpg_ledger_write(f->l, &t), LPG_OK);
+    Lpg__CylinderRegister reg = LPG__CYLINDER_REGISTER__INIT;
+    reg.serial = "S-1";
+    reg.owner = "NT";
+    reg.tare_g = 15000;
+    reg.fill_g = 14500;
+    reg.code = "https://id.example/8003/0690000100015S-1";
+    Lpg__CylinderState st = LPG__CYLINDER_STATE__INIT;
+    st.grai = "0690000100015S-1";
+    st.reg = &reg;
+    st.has_fills = 1;
+    st.fills = 3;
+    assert_int_equal(lpg_state_cylinder_new(t, &st), LPG_OK);
+    assert_ptr_equal(st.reg, &reg); /* given back */
+    const void *v;
+    size_t vlen, whole = protobuf_c_message_get_packed_size(&st.base);
+    assert_int_equal(lpg_txn_get(t, LPG_TABLE_CYLINDERS, st.grai,
+                                 strlen(st.grai), &v, &vlen),
+                     LPG_OK);
+    assert_true(vlen + protobuf_c_message_get_packed_size(&reg.base) < whole);
+    assert_int_equal(lpg_txn_get(t, LPG_TABLE_CYLINDER_REGS, st.grai,
+                                 strlen(st.grai), &v, &vlen),
+                     LPG_OK);
+    assert_int_equal(vlen, protobuf_c_message_get_packed_size(&reg.base));
+
+    /* whole for readers, the record alone for steps */
+    Lpg__CylinderState *c = lpg_state_get(t, LPG_TABLE_CYLINDERS, st.grai,
+                                          &lpg__cylinder_state__descriptor);
+    assert_non_null(c);
+    assert_non_null(c->reg);
+    assert_string_equal(c->reg->serial, "S-1");
+    assert_string_equal(c->reg->code, reg.code);
+    assert_int_equal(c->fills, 3);
+    lpg_state_free(c);
+    c = NULL;
+    assert_int_equal(lpg_state_cylinder_moving(t, st.grai, &c), LPG_OK);
+    assert_null(c->reg);
+    assert_int_equal(c->fills, 3);
+    assert_int_equal(lpg_state_cylinder_reg(t, c), LPG_OK);
+    assert_string_equal(c->reg->owner, "NT");
+    lpg_state_free(c);
+
+    /* an older projection's record: read as it is, then moved apart */
+    Lpg__CylinderState old = st;
+    old.grai = "0690000100015S-2";
+    old.fills = 7;
+    assert_int_equal(lpg_state_put(t, LPG_TABLE_CYLINDERS, old.grai,
+                                   strlen(old.grai), &old.base),
+                     LPG_OK);
+    c = lpg_state_get(t, LPG_TABLE_CYLINDERS, old.grai,
+                      &lpg__cylinder_state__descriptor);
+    assert_non_null(c);
+    assert_string_equal(c->reg->serial, "S-1");
+    lpg_state_free(c);
+    assert_int_equal(lpg_txn_get(t, LPG_TABLE_CYLINDER_REGS, old.grai,
+                                 strlen(old.grai), &v, &vlen),
+                     LPG_ENOTFOUND);
+    bool split = false;
+    assert_int_equal(lpg_state_cylinder_split(t, old.grai, &split), LPG_OK);
+    assert_true(split);
+    assert_int_equal(lpg_state_cylinder_split(t, old.grai, &split), LPG_OK);
+    assert_false(split); /* once */
+    c = NULL;
+    assert_int_equal(lpg_state_cylinder_moving(t, old.grai, &c), LPG_OK);
+    assert_null(c->reg);
+    assert_int_equal(c->fills, 7);
+    lpg_state_free(c);
+    c = lpg_state_get(t, LPG_TABLE_CYLINDERS, old.grai,
+                      &lpg__cylinder_state__descriptor);
+    assert_non_null(c);
+    assert_string_equal(c->reg->serial, "S-1");
+    lpg_state_free(c);
+
+    /* a record without its registration, none kept apart: damaged */
+    Lpg__CylinderState lost = st;
+    lost.grai = "0690000100015S-4";
+    lost.reg = NULL;
+    assert_int_equal(lpg_state_put(t, LPG_TABLE_CYLINDERS, lost.grai,
+                                   strlen(lost.grai), &lost.base),
+                     LPG_OK);
+    c = NULL;
+    assert_int_equal(lpg_state_load(t, LPG_TABLE_CYLINDERS, lost.grai,
+                                    &lpg__cylinder_state__descriptor,
+                                    (ProtobufCMessage **)&c),
+                     LPG_ECORRUPT);
+    assert_null(c);
+    assert_null(lpg_state_get(t, LPG_TABLE_CYLINDERS, lost.grai,
+                              &lpg__cylinder_state__descriptor));
+    assert_int_equal(lpg_state_cylinder_moving(t, lost.grai, &c), LPG_OK);
+    assert_null(c->reg); /* the step's read needs none */
+    lpg_state_free(c);
+    /* nothing to store without an id or a registration */
+    Lpg__CylinderState bare = LPG__CYLINDER_STATE__INIT;
+    bare.grai = "0690000100015S-3";
+    assert_int_equal(lpg_state_cylinder_new(t, &bare), LPG_EINVAL);
+    lpg_txn_abort(&t);
+}
+
 int
 main(void)
 {
@@ -1915,6 +2022,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_newer_layout_refused, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_fill_late, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_cylinder_record_apart, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_held_crash, s_setup, s_teardown),
         cmocka_unit_test(test_strings_validated),
         cmocka_unit_test(test_stub_projection),
