@@ -188,12 +188,13 @@ s_bad(lpg_verify_report_t *r, int err, bool has_seq, uint64_t seq,
 }
 
 /*  The signer's key as of entry seq: the authority, or a device enrolled
- *  before seq and not revoked before it. */
+ *  before seq and not revoked before it (*dev: its record, which the
+ *  caller hands to the rules, then releases). */
 static int
 s_signer(const lpg_projection_t *proj, lpg_txn_t *t, lpg_keyring_t *keys,
          const lpg_key_t *authority, const uint8_t authority_id[32],
          const uint8_t kid[32], uint64_t seq, const lpg_key_t **out,
-         bool *is_authority, const char **why)
+         bool *is_authority, lpg_signer_t *dev, const char **why)
 {
     *is_authority = false;
     if (memcmp(kid, authority_id, 32) == 0) {
@@ -201,10 +202,7 @@ s_signer(const lpg_projection_t *proj, lpg_txn_t *t, lpg_keyring_t *keys,
         *is_authority = true;
         return LPG_OK;
     }
-    lpg_signer_t dev = {0};
-    int rc = proj->signer(t, kid, &dev);
-    if (rc == LPG_OK && proj->release)
-        proj->release(&dev); /* verify needs only the key and dates */
+    int rc = proj->signer(t, kid, dev);
     if (rc == LPG_ENOTFOUND) {
         *why = "signed by a key that was not enrolled at that point";
         return LPG_EUNKNOWNKEY;
@@ -214,14 +212,14 @@ s_signer(const lpg_projection_t *proj, lpg_txn_t *t, lpg_keyring_t *keys,
         return rc;
     }
     int ret = LPG_OK;
-    if (dev.enrolled_seq >= seq) {
+    if (dev->enrolled_seq >= seq) {
         *why = "signed by a key enrolled only later";
         ret = LPG_EUNKNOWNKEY;
-    } else if (dev.revoked && dev.revoked_seq < seq) {
+    } else if (dev->revoked && dev->revoked_seq < seq) {
         *why = "signed by a key already revoked at that point";
         ret = LPG_EREVOKED;
     } else {
-        *out = lpg_keyring_get(keys, kid, dev.sign_pub);
+        *out = lpg_keyring_get(keys, kid, dev->sign_pub);
         if (!*out)
             ret = LPG_ENOMEM;
     }
@@ -481,12 +479,14 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
             const lpg_key_t *key = NULL;
             bool is_auth = false;
             const char *kwhy = "";
+            lpg_signer_t dev = {0};
             int krc = s_signer(proj, keyt, keys, authority, authority_id,
                                ev->signed_event->key_id.data, seq, &key,
-                               &is_auth, &kwhy);
+                               &is_auth, &dev, &kwhy);
             if (krc == LPG_OK && scratch) {
-                int arc =
-                    proj->authorize(st, ev, is_auth, NULL, why, sizeof why);
+                /* the signer's record, decoded once for both */
+                int arc = proj->authorize(
+                    st, ev, is_auth, is_auth ? NULL : &dev, why, sizeof why);
                 if (arc != LPG_OK) {
                     char d[200];
                     snprintf(d, sizeof d,
@@ -498,6 +498,8 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                     s_bad(r, krc, true, seq, "", d);
                 }
             }
+            if (proj->release)
+                proj->release(&dev);
             if (krc != LPG_OK) {
                 lpg__ledger_entry__free_unpacked(e, NULL);
                 if (r->error == LPG_OK)
