@@ -732,6 +732,24 @@ s_build_page(lpg_trace_t *t, const uint64_t *seqs, size_t n, uint64_t prove,
     lpg_workers_run(t->pool, jobs, 1, s_page_job, &p);
 }
 
+/*  How many entries the next round builds: the first, enough for every
+ *  job; then what the budget has left at the bytes per entry so far
+ *  (signers' entries included), an eighth more, at least a round's
+ *  worth for every job, and at most the left entries. */
+static size_t
+s_round(size_t used, size_t budget, size_t taken, size_t left)
+{
+    size_t n = S_PAGE_JOBS * S_PAGE_MIN;
+    if (taken > 0 && used > 0) {
+        size_t per = used / taken + 1;
+        size_t fit = budget > used ? (budget - used) / per : 0;
+        fit += fit / 8 + 1;
+        if (fit > n)
+            n = fit;
+    }
+    return n < left ? n : left;
+}
+
 /*  The signing key id of an entry's event; false if it does not decode
  *  (the client will say so). */
 static bool
@@ -858,9 +876,9 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     s_seen_t seen = {0};
     s_nodes_t nodes = {0};
     char *note = NULL;
-    uint64_t *page = NULL; /* the seqs built ahead, and what was built */
-    s_built_t *built = NULL;
-    size_t nb = 0;
+    uint64_t *page = NULL;   /* the seqs the page may hold (np), and the */
+    s_built_t *built = NULL; /* first nb of them built ahead */
+    size_t np = 0, nb = 0;
     int rc = lpg_ledger_read(t->ledger, &txn);
     if (rc == LPG_OK)
         rc = lpg_txn_seqs(txn, LPG_TABLE_BY_CYLINDER, grai, strlen(grai),
@@ -951,9 +969,11 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     a->signers = signers;
     size_t used = 0;
     uint64_t from = q->has_from ? q->from : 0;
-    /* The entries the page can hold (from `from` on, below the tree, at
-     * most max), built ahead on every core; the loop below takes them in
-     * order, and stops where the budget does. */
+    /* The entries the page may hold (from `from` on, below the tree, at
+     * most max), built ahead on every core in rounds (s_round) as the
+     * loop below takes them in order; it stops where the budget does,
+     * and a round is sized to what the budget has left, so a page of a
+     * long history does not build the thousands it cannot send. */
     size_t cap = seqs.n < max ? seqs.n : max;
     page = malloc((cap ? cap : 1) * sizeof *page);
     built = calloc(cap ? cap : 1, sizeof *built);
@@ -966,9 +986,8 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
             continue;
         if (seqs.v[i] >= tree)
             break;
-        page[nb++] = seqs.v[i];
+        page[np++] = seqs.v[i];
     }
-    s_build_page(t, page, nb, prove, tree, built);
     for (size_t i = 0; i < seqs.n; i++) {
         uint64_t seq = seqs.v[i];
         if (seq < from)
@@ -990,6 +1009,11 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         uint8_t kid[LPG_KEYID_LEN];
         /* Built ahead, in this same order: the reply's now. */
         size_t at = a->n_entries;
+        if (at == nb && nb < np) {
+            size_t n = s_round(used, budget, at, np - nb);
+            s_build_page(t, page + nb, n, prove, tree, built + nb);
+            nb += n;
+        }
         if (at >= nb || page[at] != seq) {
             lpg_error("trace: entry %" PRIu64 " of %s was not built ahead",
                       seq, grai);
