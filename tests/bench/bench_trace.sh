@@ -33,7 +33,7 @@ TOOL="$(cd "$B/tests" && pwd)/trace_ledger"
 MAX=${LPG_BENCH_TRACE_MAX:-10000000}
 RUNS=${LPG_BENCH_TRACE_RUNS:-100}
 CACHE=${LPG_BENCH_CACHE:-$B/cache}
-VERSION=3 # bump when the ledger's make-up changes: old caches are rebuilt
+VERSION=4 # bump when the ledger's make-up changes: old caches are rebuilt (4: registrations kept apart)
 D=$(mktemp -d "${TMPDIR:-/tmp}/lpg-bench-trace-XXXXXX")
 pid=""
 cleanup() {
