@@ -879,8 +879,15 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     uint64_t *page = NULL;   /* the seqs the page may hold (np), and the */
     s_built_t *built = NULL; /* first nb of them built ahead */
     size_t np = 0, nb = 0;
+    uint64_t from = q->has_from ? q->from : 0;
+    /* A later page reads the cylinder's seqs from `from` on, not its
+     * whole history again; none there (a from past its last entry)
+     * reads them all, to tell an empty page from an unknown cylinder. */
     int rc = lpg_ledger_read(t->ledger, &txn);
     if (rc == LPG_OK)
+        rc = lpg_txn_seqs_from(txn, LPG_TABLE_BY_CYLINDER, grai, strlen(grai),
+                               from, s_collect, &seqs);
+    if (rc == LPG_OK && seqs.n == 0 && from > 0)
         rc = lpg_txn_seqs(txn, LPG_TABLE_BY_CYLINDER, grai, strlen(grai),
                           s_collect, &seqs);
     lpg_txn_abort(&txn);
@@ -968,7 +975,6 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
     a->entries = entries;
     a->signers = signers;
     size_t used = 0;
-    uint64_t from = q->has_from ? q->from : 0;
     /* The entries the page may hold (from `from` on, below the tree, at
      * most max), built ahead on every core in rounds (s_round) as the
      * loop below takes them in order; it stops where the budget does,

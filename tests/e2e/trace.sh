@@ -339,6 +339,29 @@ BUSY=$T_PID_trace
 grep -q "trace: serving on .* [0-9]* replies queued per client" "$T_DIR/trace.log" \
     && ok "it says how many replies it queues for one client" || not_ok "no send queue in the log"
 
+# A page from a seq on (GetTrace from, no proofs): the entries from
+# there, the service reading the cylinder's seqs from there on; past its
+# last entry an empty page, not an unknown cylinder; an unknown cylinder
+# with a from is still unknown.
+page() { # FROM [GRAI]: "STATUS entries N first F last L more M"
+    wire "$B" trace "$B/keys/admin" trace "${2:-$G}" "$1" 2>&1 |
+        sed -n 's/^\([A-Z_]*\) .*| \(entries .*\)$/\1 \2/p; s/^\(NOT_FOUND\) .*/\1/p'
+}
+all=$(page 0)
+f0=$(echo "$all" | sed -n 's/.* first \([0-9]*\) .*/\1/p')
+l0=$(echo "$all" | sed -n 's/.* last \([0-9]*\) .*/\1/p')
+[ "$(echo "$all" | cut -d' ' -f1-3,8-)" = "OK entries 1000 more 0" ] && [ -n "$f0" ] && [ "$l0" -gt "$f0" ] &&
+    ok "from 0: all 1000 entries in one page, #$f0 to #$l0" || not_ok "from 0: $all"
+p=$(page $((f0 + 1)))
+[ "$(echo "$p" | cut -d' ' -f1-3)" = "OK entries 999" ] && [ "$(echo "$p" | sed -n 's/.* first \([0-9]*\) .*/\1/p')" -gt "$f0" ] &&
+    [ "$(echo "$p" | sed -n 's/.* last \([0-9]*\) .*/\1/p')" = "$l0" ] &&
+    ok "from just past the first: the other 999, to #$l0" || not_ok "from $((f0 + 1)): $p"
+[ "$(page "$l0")" = "OK entries 1 first $l0 last $l0 more 0" ] && ok "from the last: that one" || not_ok "from the last: $(page "$l0")"
+[ "$(page $((l0 + 1)))" = "OK entries 0 first -1 last -1 more 0" ] &&
+    ok "from past the last: an empty page, the cylinder known" || not_ok "from past the last: $(page $((l0 + 1)))"
+[ "$(page 5 06900001000150ZZZZZZ)" = "NOT_FOUND" ] && ok "an unknown cylinder from 5: not found" ||
+    not_ok "unknown from 5: $(page 5 06900001000150ZZZZZZ)"
+
 # A regulator's home that takes in at most 256 KiB: it asks for pages
 # that fit (max_reply_bytes), and the service keeps to them.
 C="$T_DIR/small"

@@ -9,6 +9,9 @@
  *                                             about BYTES bytes
  *    wire HOME SERVICE KEYPREFIX version V    a ping with version V
  *    wire HOME SERVICE KEYPREFIX submit FILE  a SignedEvent from a file
+ *    wire HOME SERVICE KEYPREFIX trace GRAI FROM
+ *        one GetTrace page of GRAI from seq FROM on (no proofs); prints
+ *        the status, then the page's entries, first and last seq, more
  *    wire HOME SERVICE KEYPREFIX flood N GRAI PAUSE_MS
  *        N GetTrace requests for GRAI sent at once, none of the answers
  *        read: prints "sent K", waits PAUSE_MS for them to leave, then
@@ -60,6 +63,13 @@ s_exchange(const lpg_frame_t *frames, size_t n, int timeout_ms)
         if (r->has_seq)
             printf(" seq %llu%s", (unsigned long long)r->seq,
                    r->has_duplicate && r->duplicate ? " duplicate" : "");
+        const Lpg__TraceAnswer *a = r->trace;
+        if (a)
+            printf(" | entries %zu first %lld last %lld more %d", a->n_entries,
+                   a->n_entries ? (long long)a->entries[0]->seq : -1LL,
+                   a->n_entries ? (long long)a->entries[a->n_entries - 1]->seq
+                                : -1LL,
+                   (int)a->more);
         printf("\n");
         lpg__reply__free_unpacked(r, NULL);
     }
@@ -202,6 +212,14 @@ main(int argc, char **argv)
         req.submit = &sub;
         rc = s_request(&req, LPG_PROTOCOL_VERSION);
         free(data);
+    } else if (strcmp(cmd, "trace") == 0 && argc > 6) {
+        Lpg__GetTrace q = LPG__GET_TRACE__INIT;
+        q.cylinder = argv[5];
+        q.has_from = 1;
+        q.from = strtoull(argv[6], NULL, 10);
+        req.body_case = LPG__REQUEST__BODY_GET_TRACE;
+        req.get_trace = &q;
+        rc = s_request(&req, LPG_PROTOCOL_VERSION);
     } else if (strcmp(cmd, "flood") == 0 && argc > 7) {
         long n = strtol(argv[5], NULL, 10);
         long pause = strtol(argv[7], NULL, 10);
