@@ -2370,7 +2370,7 @@ s_state_upgrade(lpg_ledger_t *l, bool rebuild)
         lpg_info("ledger: %s: upgraded the state tables from %s to version "
                  "%u: %s %llu entries of the log in %.2f s",
                  l->dir, from, (unsigned)want,
-                 stepped ? "in place, reading" : "rebuilt from",
+                 stepped ? "in place, over" : "rebuilt from",
                  (unsigned long long)n, secs);
     else
         lpg_error("ledger: %s: upgrading the state tables from %s to "
