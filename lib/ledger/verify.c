@@ -484,9 +484,10 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                                ev->signed_event->key_id.data, seq, &key,
                                &is_auth, &dev, &kwhy);
             if (krc == LPG_OK && scratch) {
-                /* the signer's record, decoded once for both */
-                int arc = proj->authorize(
-                    st, ev, is_auth, is_auth ? NULL : &dev, why, sizeof why);
+                /* the signer's record, decoded once for both (none for
+                 * the authority) */
+                int arc =
+                    proj->authorize(st, ev, is_auth, &dev, why, sizeof why);
                 if (arc != LPG_OK) {
                     char d[200];
                     snprintf(d, sizeof d,

@@ -175,15 +175,15 @@ s_on_cylinder(void *ctx, const void *key, size_t klen, const void *val,
                         : 0;
     Lpg__CylinderStatus st =
         c->has_status ? c->status : LPG__CYLINDER_STATUS__CYL_IN_SERVICE;
-    if (rc == LPG_OK && next && next < rep->today &&
-        st != LPG__CYLINDER_STATUS__CYL_SCRAPPED)
+    bool overdue =
+        next && next < rep->today && st != LPG__CYLINDER_STATUS__CYL_SCRAPPED;
+    if (rc == LPG_OK && overdue)
         rc = lpg_state_cylinder_reg(rep->t, c);
     if (rc != LPG_OK) {
         lpg__cylinder_state__free_unpacked(c, NULL);
         return rc;
     }
-    if (next && next < rep->today &&
-        st != LPG__CYLINDER_STATUS__CYL_SCRAPPED) {
+    if (overdue) {
         char due[11];
         s_ymd_text(next, due);
         Lpg__Custody cu = c->has_custody
