@@ -56,7 +56,7 @@ const char *lpg_table_name(lpg_table_t t);
 #define LPG_LEDGER_CREATE 0x1     /* create the environment if missing */
 #define LPG_LEDGER_RDONLY 0x2     /* read only (audit copies, verify) */
 #define LPG_LEDGER_NO_UPGRADE 0x4 /* keep an older state: caller rebuilds */
-#define LPG_LEDGER_SCRATCH 0x8    /* thrown away after use: commits unsynced */
+#define LPG_LEDGER_SCRATCH 0x8    /* thrown away after use: unsynced */
 
 /*  Opens (or with LPG_LEDGER_CREATE, creates) the ledger in directory
  *  dir. map_size 0 means the default (1 TiB, reserved, not used). proj
@@ -353,6 +353,22 @@ typedef int (*lpg_foreach_fn)(void *ctx, const void *key, size_t klen,
                               const void *val, size_t vlen);
 int lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
                     void *ctx);
+
+/*  Whether an index table is kept as chains (each key's newest seq, and
+ *  each seq's previous one under its key): every index of a ledger in
+ *  this layout; a read-only open of an older ledger reads its own. */
+bool lpg_txn_chained(const lpg_txn_t *t, lpg_table_t table);
+
+/*  The same as lpg_txn_foreach, but a chained index is read as it is
+ *  stored, in two cursor walks: each key with its newest seq (8 bytes),
+ *  one row with an empty key and value, then each seq (8-byte key) with
+ *  the previous seq under its key (8 bytes, or empty for its first).
+ *  Two chained indexes give the same rows exactly when they hold the
+ *  same seqs under the same keys (a chain only grows); the rows come
+ *  from two walks in key order, not a look-up per seq. For comparing
+ *  two states (lpgtrace verify), which must both be chained. */
+int lpg_txn_foreach_stored(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
+                           void *ctx);
 
 /*  Calls fn(ctx, seq) for every seq indexed under key, in order. */
 typedef int (*lpg_seq_fn)(void *ctx, uint64_t seq);

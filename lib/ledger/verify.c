@@ -253,6 +253,7 @@ s_hash_row(void *ctx, const void *key, size_t klen, const void *val,
 typedef struct {
     lpg_txn_t *txn;
     s_digest_t d[LPG_TABLE_COUNT];
+    const bool *stored; /* per table: read as stored (both chained) */
     int rc;
 } s_side_t;
 
@@ -262,7 +263,11 @@ s_side_job(void *ctx, size_t i)
     s_side_t *side = &((s_side_t *)ctx)[i];
     side->rc = LPG_OK;
     for (int tb = 0; tb < LPG_TABLE_COUNT && side->rc == LPG_OK; tb++)
-        side->rc = lpg_txn_foreach(side->txn, tb, s_hash_row, &side->d[tb]);
+        side->rc =
+            side->stored[tb]
+                ? lpg_txn_foreach_stored(side->txn, tb, s_hash_row,
+                                         &side->d[tb])
+                : lpg_txn_foreach(side->txn, tb, s_hash_row, &side->d[tb]);
 }
 
 static int
@@ -272,8 +277,16 @@ s_compare_state(lpg_workers_t *pool, lpg_txn_t *live, lpg_txn_t *replay,
     s_side_t *sides = calloc(2, sizeof *sides);
     if (!sides)
         return LPG_ENOMEM;
+    /* A chained index of both is compared as stored: two walks in key
+     * order rather than a look-up per seq (a third of the comparison's
+     * time at 10^6 entries). A read-only older ledger's own layout is
+     * compared (key, seq) by (key, seq). */
+    bool stored[LPG_TABLE_COUNT];
+    for (int tb = 0; tb < LPG_TABLE_COUNT; tb++)
+        stored[tb] = lpg_txn_chained(live, tb) && lpg_txn_chained(replay, tb);
     sides[0].txn = live;
     sides[1].txn = replay;
+    sides[0].stored = sides[1].stored = stored;
     lpg_workers_run(pool, 2, 1, s_side_job, sides);
     int rc = sides[0].rc != LPG_OK ? sides[0].rc : sides[1].rc;
     for (int tb = 0; tb < LPG_TABLE_COUNT && rc == LPG_OK; tb++) {

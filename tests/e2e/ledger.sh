@@ -114,6 +114,13 @@ check_out "as state not matching the log" "state table 'cylinders' does not matc
 check_status "rebuild says the live state differed" 1 lpgtrace --home "$T_DIR/t" rebuild
 check_out "and rebuilds it" "DIFFERENT: the live state did not match the log; it does now"
 check "after the rebuild the ledger verifies" lpgtrace --home "$T_DIR/t" verify
+# An index kept as chains is compared as stored (its heads, then its
+# links): a site's history that skips an entry is caught there.
+tamper chainskip "$T_DIR/t/ledger" 0
+check_status "a site's history edited in its index is caught" 1 lpgtrace --home "$T_DIR/t" verify
+check_out "as that index not matching the log" "state table 'by_site' does not match the log"
+check_status "rebuild finds the index differed" 1 lpgtrace --home "$T_DIR/t" rebuild
+check "and after it the ledger verifies again" lpgtrace --home "$T_DIR/t" verify
 check "rebuilding an intact ledger" lpgtrace --home "$H" rebuild
 check_out "gives the identical state" "identical: the live state was the log's projection"
 tamper truncate "$T_DIR/t/ledger" 400

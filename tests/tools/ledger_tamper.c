@@ -12,6 +12,9 @@
  *                                    longer the log's)
  *    ledger_tamper dropindex DIR 0   remove the by_id_hmac table, as in a
  *                                    ledger written before it existed
+ *    ledger_tamper chainskip DIR 0   the newest seq of the by_site chains
+ *                                    made to skip the one before it (an
+ *                                    entry gone from its site's history)
  *    ledger_tamper truncate DIR N    drop every entry from N on, and the
  *                                    tree nodes over them
  *    ledger_tamper unsign DIR N      delete every stored checkpoint of
@@ -255,7 +258,8 @@ main(int argc, char **argv)
 {
     if (argc != 4) {
         fprintf(stderr, "usage: ledger_tamper flip|delete|forge|statedel|"
-                        "clearindex|dropindex|truncate|unsign|age|projver|"
+                        "clearindex|dropindex|chainskip|truncate|unsign|"
+                        "age|projver|"
                         "filllate "
                         "DIR SEQ\n");
         return 2;
@@ -328,6 +332,27 @@ main(int argc, char **argv)
             s_die("open by_id_hmac", rc);
         if ((rc = mdb_drop(s_txn, idx, strcmp(op, "dropindex") == 0)))
             s_die("drop by_id_hmac", rc);
+    } else if (strcmp(op, "chainskip") == 0) {
+        MDB_dbi chain;
+        if ((rc = mdb_dbi_open(s_txn, "by_site.chain", 0, &chain)))
+            s_die("open by_site.chain", rc);
+        MDB_val lk, lv, pk, pv;
+        MDB_cursor *c;
+        mdb_cursor_open(s_txn, chain, &c);
+        rc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
+        mdb_cursor_close(c);
+        if (rc || lv.mv_size != 8)
+            s_die("no newest link with one before it", rc ? rc : MDB_NOTFOUND);
+        pk = lv;
+        if ((rc = mdb_get(s_txn, chain, &pk, &pv)))
+            s_die("get the link before", rc);
+        uint8_t key[8], val[8];
+        size_t vlen = pv.mv_size;
+        memcpy(key, lk.mv_data, 8);
+        memcpy(val, pv.mv_data, vlen);
+        MDB_val nk = {8, key}, nv = {vlen, val};
+        if ((rc = mdb_put(s_txn, chain, &nk, &nv, 0)))
+            s_die("put", rc);
     } else if (strcmp(op, "delete") == 0) {
         if ((rc = mdb_del(s_txn, s_entries, &k, NULL)))
             s_die("del", rc);
