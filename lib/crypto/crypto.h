@@ -1,5 +1,5 @@
-/*  crypto.h - keys, context-prefixed Ed25519 signatures (libsodium),
- *  SHA-256, HMAC, AES-256-GCM, randomness and base64 (OpenSSL 3).
+/*  crypto.h - keys, context-prefixed Ed25519 signatures and randomness
+ *  (libsodium), SHA-256, HMAC, AES-256-GCM and base64 (OpenSSL 3).
  *
  *  The only module that includes OpenSSL or libsodium headers (crypto.c
  *  says which library does what, and why). Every signature lpgtrace
@@ -118,7 +118,10 @@ int lpg_aead_open(const uint8_t key[32], const void *aad, size_t aadlen,
                   const uint8_t *in, size_t len, uint8_t *out, size_t outsz,
                   size_t *outlen);
 
-/*  Cryptographically strong random bytes. */
+/*  Cryptographically strong random bytes, from the kernel (libsodium's
+ *  randombytes_buf; it ends the process if the kernel has none to give,
+ *  as no caller could go on without). LPG_ECRYPTO if libsodium could
+ *  not be set up. */
 int lpg_random(void *buf, size_t len);
 
 /*  Base64 (RFC 4648). url=false: standard alphabet with '=' padding;

@@ -161,7 +161,7 @@ struct lpg_ledger {
     bool watch;      /* read only, an older layout: see s_check_format */
     char *dir;
     bool rdonly;
-    bool scratch; /* LPG_LEDGER_SCRATCH: unsynced, written in place */
+    bool scratch; /* LPG_LEDGER_SCRATCH: MDB_NOSYNC, a crash loses it */
     lpg_key_t *authority;
     uint8_t authority_id[LPG_KEYID_LEN];
     lpg_keyring_t *keys;    /* enrolled devices' keys, by key id */
@@ -900,13 +900,13 @@ s_env_open(lpg_ledger_t *l, uint64_t map_size)
             mdb_env_set_mapsize(l->env, map_size ? map_size : S_DEFAULT_MAP),
             "mapsize");
     if (rc == LPG_OK) {
-        /* A scratch ledger is thrown away: never synced, and written
-         * straight into the map (no page copied and written again at
-         * each commit: a full verify's replay costs 1.5 us less an
-         * entry). A stray write could damage it, and only it. */
-        unsigned envflags =
-            MDB_NOTLS | (l->rdonly ? MDB_RDONLY : 0) |
-            (l->scratch ? MDB_NOSYNC | MDB_WRITEMAP | MDB_MAPASYNC : 0);
+        /* A scratch ledger is thrown away: never synced. Not written in
+         * place (MDB_WRITEMAP, 1.5 us less an entry for a verify's
+         * replay): LMDB then sizes the file to the whole map, and a full
+         * disk kills the process with SIGBUS instead of failing a
+         * commit with ENOSPC. */
+        unsigned envflags = MDB_NOTLS | (l->rdonly ? MDB_RDONLY : 0) |
+                            (l->scratch ? MDB_NOSYNC : 0);
         int mrc = mdb_env_open(l->env, l->dir, envflags, 0600);
         if (mrc) {
             lpg_error("ledger: cannot open %s: %s", l->dir, mdb_strerror(mrc));

@@ -56,7 +56,7 @@ const char *lpg_table_name(lpg_table_t t);
 #define LPG_LEDGER_CREATE 0x1     /* create the environment if missing */
 #define LPG_LEDGER_RDONLY 0x2     /* read only (audit copies, verify) */
 #define LPG_LEDGER_NO_UPGRADE 0x4 /* keep an older state: caller rebuilds */
-#define LPG_LEDGER_SCRATCH 0x8    /* thrown away after use: unsynced */
+#define LPG_LEDGER_SCRATCH 0x8    /* thrown away after use: commits unsynced */
 
 /*  Opens (or with LPG_LEDGER_CREATE, creates) the ledger in directory
  *  dir. map_size 0 means the default (1 TiB, reserved, not used). proj
@@ -355,7 +355,7 @@ int lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
                     void *ctx);
 
 /*  Whether an index table is kept as chains (each key's newest seq, and
- *  each seq's previous one under its key): every index of a ledger in
+ *  each seq's previous one under its key): by_cylinder and by_site in
  *  this layout; a read-only open of an older ledger reads its own. */
 bool lpg_txn_chained(const lpg_txn_t *t, lpg_table_t table);
 
@@ -363,8 +363,9 @@ bool lpg_txn_chained(const lpg_txn_t *t, lpg_table_t table);
  *  stored, in two cursor walks: each key with its newest seq (8 bytes),
  *  one row with an empty key and value, then each seq (8-byte key) with
  *  the previous seq under its key (8 bytes, or empty for its first).
- *  Two chained indexes give the same rows exactly when they hold the
- *  same seqs under the same keys (a chain only grows); the rows come
+ *  Two chains this code wrote (a chain only grows) give the same rows
+ *  exactly when they hold the same seqs under the same keys; a damaged
+ *  one (a link no head reaches) shows as different rows. The rows come
  *  from two walks in key order, not a look-up per seq. For comparing
  *  two states (lpgtrace verify), which must both be chained. */
 int lpg_txn_foreach_stored(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,

@@ -230,7 +230,8 @@ s_signer(const lpg_projection_t *proj, lpg_txn_t *t, lpg_keyring_t *keys,
  *  in the same key order, so equal hashes mean equal rows. */
 typedef struct {
     uint8_t acc[32];
-    uint64_t rows;
+    uint64_t rows; /* a chained index read as stored: its links, one per
+                      (key, seq), as when it is read key by key */
 } s_digest_t;
 
 static int
@@ -238,12 +239,13 @@ s_hash_row(void *ctx, const void *key, size_t klen, const void *val,
            size_t vlen)
 {
     s_digest_t *d = ctx;
+    bool heads_end = klen == 0; /* lpg_txn_foreach_stored: links next */
     uint8_t lens[16];
     lpg_be64_put(lens, klen);
     lpg_be64_put(lens + 8, vlen);
     lpg_iov_t parts[] = {{d->acc, 32}, {lens, 16}, {key, klen}, {val, vlen}};
     lpg_sha256v(parts, 4, d->acc);
-    d->rows++;
+    d->rows = heads_end ? 0 : d->rows + 1;
     return LPG_OK;
 }
 

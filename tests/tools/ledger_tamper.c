@@ -338,7 +338,8 @@ main(int argc, char **argv)
             s_die("open by_site.chain", rc);
         MDB_val lk, lv, pk, pv;
         MDB_cursor *c;
-        mdb_cursor_open(s_txn, chain, &c);
+        if ((rc = mdb_cursor_open(s_txn, chain, &c)))
+            s_die("cursor", rc);
         rc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
         mdb_cursor_close(c);
         if (rc || lv.mv_size != 8)
@@ -346,6 +347,8 @@ main(int argc, char **argv)
         pk = lv;
         if ((rc = mdb_get(s_txn, chain, &pk, &pv)))
             s_die("get the link before", rc);
+        if (pv.mv_size != 0 && pv.mv_size != 8)
+            s_die("a link of neither 0 nor 8 bytes", MDB_CORRUPTED);
         uint8_t key[8], val[8];
         size_t vlen = pv.mv_size;
         memcpy(key, lk.mv_data, 8);
