@@ -1926,8 +1926,32 @@ s_chain_each(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
     return rc;
 }
 
-static int s_walk_rows(lpg_txn_t *t, MDB_dbi dbi, int host, lpg_foreach_fn fn,
-                       void *ctx);
+/*  Every record of dbi in key order to fn. An index's heads kept in
+ *  table host's records (s_is_head; host -1: none) are given alone, their
+ *  marker byte cut off, with heads; else they are left out. */
+static int
+s_walk_rows(lpg_txn_t *t, MDB_dbi dbi, int host, bool heads, lpg_foreach_fn fn,
+            void *ctx)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, dbi, &c);
+    if (rc)
+        return s_err(rc, "cursor");
+    MDB_val k, v;
+    int ret = LPG_OK;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && ret == LPG_OK;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        size_t klen = k.mv_size;
+        bool head = host >= 0 && s_is_head(t->l, host, &k);
+        if (head != heads)
+            continue; /* asked for the heads, or for the rest */
+        ret = fn(ctx, k.mv_data, head ? klen - 1 : klen, v.mv_data, v.mv_size);
+    }
+    mdb_cursor_close(c);
+    if (ret == LPG_OK && rc != MDB_NOTFOUND)
+        ret = s_err(rc, "cursor");
+    return ret;
+}
 
 typedef struct {
     lpg_txn_t *t;
@@ -1959,9 +1983,10 @@ static int
 s_chain_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
 {
     s_expand_t x = {t, table, fn, ctx};
+    bool hosted = t->l->hosted[table];
     return s_walk_rows(t, t->l->tables[table],
-                       t->l->hosted[table] ? s_head_host(table) : -1,
-                       s_expand_head, &x);
+                       hosted ? s_head_host(table) : -1, hosted, s_expand_head,
+                       &x);
 }
 
 int
@@ -1983,45 +2008,19 @@ lpg_txn_chained(const lpg_txn_t *t, lpg_table_t table)
     return (unsigned)table < LPG_TABLE_COUNT && t->l->chained[table];
 }
 
-/*  Every record of dbi in key order to fn; with host >= 0, only the
- *  heads that table keeps for another (their marker byte cut off). */
-static int
-s_walk_rows(lpg_txn_t *t, MDB_dbi dbi, int host, lpg_foreach_fn fn, void *ctx)
-{
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(t->txn, dbi, &c);
-    if (rc)
-        return s_err(rc, "cursor");
-    MDB_val k, v;
-    int ret = LPG_OK;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && ret == LPG_OK;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        size_t klen = k.mv_size;
-        if (host >= 0) {
-            if (!s_is_head(t->l, host, &k))
-                continue; /* the host's own record */
-            klen--;
-        }
-        ret = fn(ctx, k.mv_data, klen, v.mv_data, v.mv_size);
-    }
-    mdb_cursor_close(c);
-    if (ret == LPG_OK && rc != MDB_NOTFOUND)
-        ret = s_err(rc, "cursor");
-    return ret;
-}
-
 int
 lpg_txn_foreach_stored(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
                        void *ctx)
 {
     if (!lpg_txn_chained(t, table))
         return lpg_txn_foreach(t, table, fn, ctx);
-    int host = t->l->hosted[table] ? s_head_host(table) : -1;
-    int rc = s_walk_rows(t, t->l->tables[table], host, fn, ctx);
+    bool hosted = t->l->hosted[table];
+    int rc = s_walk_rows(t, t->l->tables[table],
+                         hosted ? s_head_host(table) : -1, hosted, fn, ctx);
     if (rc == LPG_OK) /* no head has an empty key */
         rc = fn(ctx, "", 0, "", 0);
     if (rc == LPG_OK)
-        rc = s_walk_rows(t, t->l->chains[table], -1, fn, ctx);
+        rc = s_walk_rows(t, t->l->chains[table], -1, false, fn, ctx);
     return rc;
 }
 
@@ -2032,24 +2031,8 @@ lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
         return s_chain_foreach(t, table, fn, ctx);
     if (t->l->absent[table])
         return LPG_OK;
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(t->txn, t->l->tables[table], &c);
-    if (rc)
-        return s_err(rc, "cursor");
-    MDB_val k, v;
-    int ret = LPG_OK;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (s_is_head(t->l, table, &k))
-            continue; /* another index's head, kept here */
-        ret = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
-        if (ret != LPG_OK)
-            break;
-    }
-    mdb_cursor_close(c);
-    if (ret == LPG_OK && rc != MDB_NOTFOUND)
-        ret = s_err(rc, "cursor");
-    return ret;
+    /* its own records: another index's heads kept here are left out */
+    return s_walk_rows(t, t->l->tables[table], table, false, fn, ctx);
 }
 
 int
