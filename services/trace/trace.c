@@ -987,7 +987,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         rc = LPG_ENOMEM;
         goto cleanup;
     }
-    for (size_t i = 0; i < seqs.n && nb < cap; i++) {
+    for (size_t i = 0; i < seqs.n && np < cap; i++) {
         if (seqs.v[i] < from)
             continue;
         if (seqs.v[i] >= tree)

@@ -343,8 +343,8 @@ grep -q "trace: serving on .* [0-9]* replies queued per client" "$T_DIR/trace.lo
 # there, the service reading the cylinder's seqs from there on; past its
 # last entry an empty page, not an unknown cylinder; an unknown cylinder
 # with a from is still unknown.
-page() { # FROM [GRAI]: "STATUS entries N first F last L more M"
-    wire "$B" trace "$B/keys/admin" trace "${2:-$G}" "$1" 2>&1 |
+page() { # FROM [GRAI [COUNT]]: "STATUS entries N first F last L more M"
+    wire "$B" trace "$B/keys/admin" trace "${2:-$G}" "$1" ${3:+"$3"} 2>&1 |
         sed -n 's/^\([A-Z_]*\) .*| \(entries .*\)$/\1 \2/p; s/^\(NOT_FOUND\) .*/\1/p'
 }
 all=$(page 0)
@@ -361,6 +361,14 @@ p=$(page $((f0 + 1)))
     ok "from past the last: an empty page, the cylinder known" || not_ok "from past the last: $(page $((l0 + 1)))"
 [ "$(page 5 06900001000150ZZZZZZ)" = "NOT_FOUND" ] && ok "an unknown cylinder from 5: not found" ||
     not_ok "unknown from 5: $(page 5 06900001000150ZZZZZZ)"
+# A page of at most COUNT entries (the console asks for one) holds
+# that many and says there is more.
+p=$(page 0 "$G" 3)
+[ "$(echo "$p" | cut -d' ' -f1-5)" = "OK entries 3 first $f0" ] && [ "$(echo "$p" | sed -n 's/.* more //p')" = 1 ] &&
+    ok "a count of 3 from 0: the first 3, and more" || not_ok "count 3 from 0: $p"
+p=$(page $((f0 + 1)) "$G" 1)
+[ "$(echo "$p" | cut -d' ' -f1-3)" = "OK entries 1" ] && [ "$(echo "$p" | sed -n 's/.* more //p')" = 1 ] &&
+    ok "a count of 1 from just past the first: one entry, and more" || not_ok "count 1 from $((f0 + 1)): $p"
 
 # A regulator's home that takes in at most 256 KiB: it asks for pages
 # that fit (max_reply_bytes), and the service keeps to them.

@@ -9,8 +9,9 @@
  *                                             about BYTES bytes
  *    wire HOME SERVICE KEYPREFIX version V    a ping with version V
  *    wire HOME SERVICE KEYPREFIX submit FILE  a SignedEvent from a file
- *    wire HOME SERVICE KEYPREFIX trace GRAI FROM
- *        one GetTrace page of GRAI from seq FROM on (no proofs); prints
+ *    wire HOME SERVICE KEYPREFIX trace GRAI FROM [COUNT]
+ *        one GetTrace page of GRAI from seq FROM on (no proofs; at most
+ *        COUNT entries when given); prints
  *        the status, then the page's entries, first and last seq, more
  *    wire HOME SERVICE KEYPREFIX flood N GRAI PAUSE_MS
  *        N GetTrace requests for GRAI sent at once, none of the answers
@@ -217,6 +218,8 @@ main(int argc, char **argv)
         q.cylinder = argv[5];
         q.has_from = 1;
         q.from = strtoull(argv[6], NULL, 10);
+        q.has_count = argc > 7;
+        q.count = argc > 7 ? (uint32_t)strtoul(argv[7], NULL, 10) : 0;
         req.body_case = LPG__REQUEST__BODY_GET_TRACE;
         req.get_trace = &q;
         rc = s_request(&req, LPG_PROTOCOL_VERSION);
