@@ -505,11 +505,43 @@ s_canonical(const ProtobufCMessage *m, const uint8_t *data, size_t len)
     return same;
 }
 
+static void *
+s_arena_alloc(void *arena, size_t n)
+{
+    return lpg_arena_alloc(arena, n);
+}
+
+static void
+s_arena_free(void *arena, void *p)
+{
+    (void)arena;
+    (void)p;
+}
+
+void
+lpg_arena_protobuf(lpg_arena_t *arena, ProtobufCAllocator *out)
+{
+    *out = (ProtobufCAllocator){s_arena_alloc, s_arena_free, arena};
+}
+
 int
 lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len, char *why,
                  size_t whysz)
 {
+    return lpg_event_decode_in(out, NULL, data, len, why, whysz);
+}
+
+int
+lpg_event_decode_in(lpg_event_t *out, lpg_arena_t *arena, const uint8_t *data,
+                    size_t len, char *why, size_t whysz)
+{
     memset(out, 0, sizeof *out);
+    ProtobufCAllocator pa, *alloc = NULL;
+    if (arena) {
+        lpg_arena_protobuf(arena, &pa);
+        alloc = &pa;
+        out->in_arena = true;
+    }
     lpg_count(LPG_COUNT_EVENT_DECODE);
     if (len > LPG_EVENT_MAX_BYTES)
         return s_fail(why, whysz, "SignedEvent: larger than 65536 bytes",
@@ -520,7 +552,7 @@ lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len, char *why,
     if (lpg_proto_wire_check(&lpg__signed_event__descriptor, data, len, why,
                              whysz) != LPG_OK)
         return LPG_EMALFORMED;
-    out->signed_event = lpg__signed_event__unpack(NULL, len, data);
+    out->signed_event = lpg__signed_event__unpack(alloc, len, data);
     if (!out->signed_event)
         return s_fail(why, whysz, "SignedEvent: does not decode", NULL);
     /* A canonical encoding only: the stored bytes must be what we would
@@ -549,7 +581,7 @@ lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len, char *why,
         lpg_event_clear(out);
         return LPG_EMALFORMED;
     }
-    out->event = lpg__event__unpack(NULL, se->body.len, se->body.data);
+    out->event = lpg__event__unpack(alloc, se->body.len, se->body.data);
     if (!out->event) {
         lpg_event_clear(out);
         return s_fail(why, whysz, "SignedEvent.body: not an Event", NULL);
@@ -606,6 +638,10 @@ lpg_event_clear(lpg_event_t *ev)
 {
     if (!ev)
         return;
+    if (ev->in_arena) {
+        memset(ev, 0, sizeof *ev);
+        return;
+    }
     if (ev->event)
         lpg__event__free_unpacked(ev->event, NULL);
     if (ev->signed_event)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/text.h"
 #include "crypto/crypto.h"
 #include "proto/event.pb-c.h"
@@ -26,6 +27,7 @@
 typedef struct {
     Lpg__SignedEvent *signed_event;
     Lpg__Event *event;
+    bool in_arena; /* decoded into an arena: its reset frees them */
 } lpg_event_t;
 
 /*  The bytes of field num (length-delimited: bytes, string or message)
@@ -72,7 +74,20 @@ int lpg_entry_peek(const uint8_t *data, size_t len, lpg_entry_peek_t *out);
  *  Caller frees with lpg_event_clear. */
 int lpg_event_decode(lpg_event_t *out, const uint8_t *data, size_t len,
                      char *why, size_t whysz);
+
+/*  The same, decoded into arena (NULL: malloc, as lpg_event_decode). The
+ *  event lives until the arena's next reset; lpg_event_clear only
+ *  forgets it. For a walk that decodes many events and drops them
+ *  together (verify). */
+int lpg_event_decode_in(lpg_event_t *out, lpg_arena_t *arena,
+                        const uint8_t *data, size_t len, char *why,
+                        size_t whysz);
 void lpg_event_clear(lpg_event_t *ev);
+
+/*  *out: a protobuf-c allocator that takes its memory from arena and
+ *  frees nothing (the arena's reset does), for a message of another
+ *  schema unpacked beside the events (a LedgerEntry). */
+void lpg_arena_protobuf(lpg_arena_t *arena, ProtobufCAllocator *out);
 
 /*  Serialises ev, signs it with key and writes the SignedEvent bytes to
  *  *out (caller frees), *outlen their length. */

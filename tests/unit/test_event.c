@@ -22,6 +22,7 @@
 #include "net/msg.h"
 
 static lpg_key_t *s_key;
+static lpg_arena_t *s_arena; /* set: s_decode decodes into it */
 
 static int
 s_setup(void **state)
@@ -152,9 +153,11 @@ s_decode(const s_opts_t *o, char *why, size_t whysz)
     s_signed(&se, &body, o);
     lpg_event_t ev;
     why[0] = '\0';
-    int rc = lpg_event_decode(&ev, se.b, se.n, why, whysz);
+    int rc = lpg_event_decode_in(&ev, s_arena, se.b, se.n, why, whysz);
     if (rc == LPG_OK)
         lpg_event_clear(&ev);
+    if (s_arena)
+        lpg_arena_reset(s_arena);
     return rc;
 }
 
@@ -208,6 +211,67 @@ test_faults_named(void **state)
     s_refused(&(s_opts_t){.site = "S\xff"}, "Event.site: not UTF-8");
     s_refused(&(s_opts_t){.item2 = "pa\x01rts"},
               "Event.fill_check.checks[1].item: not UTF-8");
+}
+
+/*  Decoded into an arena: the same event, the same refusals; clearing
+ *  forgets it, the arena's reset gives the memory back. */
+static void
+test_decoded_in_arena(void **state)
+{
+    (void)state;
+    s_buf_t body, se;
+    s_opts_t o = {0};
+    s_fill_check(&body, &o);
+    s_signed(&se, &body, &o);
+    lpg_event_t heap, in;
+    char why[256] = "";
+    assert_int_equal(lpg_event_decode(&heap, se.b, se.n, why, sizeof why),
+                     LPG_OK);
+    assert_false(heap.in_arena);
+    lpg_arena_t *a = NULL;
+    assert_int_equal(lpg_arena_new(&a, 256), LPG_OK);
+    assert_int_equal(lpg_event_decode_in(&in, a, se.b, se.n, why, sizeof why),
+                     LPG_OK);
+    assert_true(in.in_arena);
+    assert_true(lpg_arena_used(a) > 0);
+    /* Every part of the decoded event lies in the arena's memory. */
+    assert_string_equal(in.event->cylinder, heap.event->cylinder);
+    assert_string_equal(in.event->fill_check->checks[1]->item,
+                        heap.event->fill_check->checks[1]->item);
+    assert_int_equal(in.signed_event->body.len, heap.signed_event->body.len);
+    assert_memory_equal(in.signed_event->body.data,
+                        heap.signed_event->body.data, body.n);
+    assert_memory_equal(in.signed_event->sig.data, heap.signed_event->sig.data,
+                        LPG_ED25519_SIG_LEN);
+    lpg_event_clear(&in);
+    assert_null(in.event);
+    assert_null(in.signed_event);
+    lpg_event_clear(&heap);
+    lpg_arena_reset(a);
+    assert_int_equal(lpg_arena_used(a), 0);
+
+    /* A protobuf-c allocator on the same arena, for other messages. */
+    ProtobufCAllocator pa;
+    lpg_arena_protobuf(a, &pa);
+    Lpg__SignedEvent *m = lpg__signed_event__unpack(&pa, se.n, se.b);
+    assert_non_null(m);
+    assert_int_equal(m->sig.len, LPG_ED25519_SIG_LEN);
+    assert_true(lpg_arena_used(a) >= sizeof *m + se.n);
+    lpg__signed_event__free_unpacked(m, &pa); /* frees nothing */
+    lpg_arena_reset(a);
+
+    /* The refusals are the same, word for word. */
+    s_arena = a;
+    assert_int_equal(s_decode(&o, why, sizeof why), LPG_OK);
+    s_refused(&(s_opts_t){.unknown_ev = 99}, "Event: unknown field number 99");
+    s_refused(&(s_opts_t){.id_len = 15}, "Event.event_id: not 16 bytes");
+    s_refused(&(s_opts_t){.sig_len = 63}, "SignedEvent.sig: not 64 bytes");
+    s_refused(&(s_opts_t){.item2 = "pa\x01rts"},
+              "Event.fill_check.checks[1].item: not UTF-8");
+    assert_int_equal(lpg_arena_used(a), 0);
+    s_arena = NULL;
+    lpg_arena_destroy(&a);
+    assert_null(a);
 }
 
 /*  The request layer too. */
@@ -433,6 +497,7 @@ main(void)
         cmocka_unit_test(test_sound_event_decodes),
         cmocka_unit_test(test_unknown_field_refused),
         cmocka_unit_test(test_faults_named),
+        cmocka_unit_test(test_decoded_in_arena),
         cmocka_unit_test(test_request_unknown_field),
         cmocka_unit_test(test_peek_body),
         cmocka_unit_test(test_entry_peek),
