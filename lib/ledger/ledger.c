@@ -2816,6 +2816,7 @@ struct lpg_batch {
     s_item_t *items;
     char (*why)[128];             /* decode failures */
     const lpg_projection_t *proj; /* frees the signers' records */
+    lpg_arena_t *arena;           /* the decoded events */
 };
 
 void
@@ -2832,6 +2833,7 @@ lpg_batch_destroy(lpg_batch_t **p)
     }
     free(b->items);
     free(b->why);
+    lpg_arena_destroy(&b->arena);
     free(b);
     *p = NULL;
 }
@@ -2891,7 +2893,10 @@ lpg_ledger_prepare_in(lpg_ledger_t *l, lpg_txn_t *t, const lpg_append_in_t *in,
     b->proj = l->proj;
     b->items = calloc(n ? n : 1, sizeof *b->items);
     b->why = calloc(n ? n : 1, sizeof *b->why);
-    if (!b->items || !b->why) {
+    /* The batch's events are decoded into one arena, freed with it: a
+     * fill is about 1.5 KiB in some twenty allocations. */
+    lpg_arena_new(&b->arena, (n ? n : 1) * 2048);
+    if (!b->items || !b->why || !b->arena) {
         lpg_batch_destroy(&b);
         return LPG_ENOMEM;
     }
@@ -2899,8 +2904,9 @@ lpg_ledger_prepare_in(lpg_ledger_t *l, lpg_txn_t *t, const lpg_append_in_t *in,
     uint64_t t0 = s_mono_ns();
     for (size_t i = 0; i < n; i++) {
         s_item_t *it = &b->items[i];
-        it->decode_rc = lpg_event_decode(&it->ev, in[i].data, in[i].len,
-                                         b->why[i], sizeof b->why[i]);
+        it->decode_rc =
+            lpg_event_decode_in(&it->ev, b->arena, in[i].data, in[i].len,
+                                b->why[i], sizeof b->why[i]);
         const char *field = NULL;
         if (it->decode_rc == LPG_OK &&
             lpg_proto_empty_check(&it->ev.event->base, &field) != LPG_OK) {
