@@ -918,6 +918,17 @@ lpg_aead_open(const uint8_t key[32], const void *aad, size_t aadlen,
     return rc;
 }
 
+uint64_t
+lpg_shorthash(const uint8_t key[16], const void *data, size_t len)
+{
+    assert(data || len == 0);
+    uint8_t h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, data, len, key);
+    uint64_t v;
+    memcpy(&v, h, sizeof v);
+    return v;
+}
+
 int
 lpg_random(void *buf, size_t len)
 {
@@ -1062,6 +1073,50 @@ lpg_hex(const void *in, size_t len, char *out)
         out[2 * i + 1] = digits[p[i] & 15];
     }
     out[2 * len] = '\0';
+}
+
+struct lpg_sha256_stream {
+    EVP_MD_CTX *md;
+};
+
+int
+lpg_sha256_stream_new(lpg_sha256_stream_t **out)
+{
+    *out = NULL;
+    s_ready();
+    pthread_once(&s_sha256_once, s_fetch_sha256);
+    if (!s_sha256)
+        s_fatal("SHA-256 is not available");
+    lpg_sha256_stream_t *s = calloc(1, sizeof *s);
+    if (!s || !(s->md = EVP_MD_CTX_new())) {
+        free(s);
+        return LPG_ENOMEM;
+    }
+    if (EVP_DigestInit_ex2(s->md, s_sha256, NULL) != 1)
+        s_fatal("SHA-256");
+    *out = s;
+    return LPG_OK;
+}
+
+void
+lpg_sha256_stream_add(lpg_sha256_stream_t *s, const void *data, size_t len)
+{
+    assert(s && (data || len == 0));
+    if (len && EVP_DigestUpdate(s->md, data, len) != 1)
+        s_fatal("SHA-256");
+}
+
+void
+lpg_sha256_stream_end(lpg_sha256_stream_t **p, uint8_t out[32])
+{
+    if (!*p)
+        return;
+    unsigned int outlen = 0;
+    if (EVP_DigestFinal_ex((*p)->md, out, &outlen) != 1 || outlen != 32)
+        s_fatal("SHA-256");
+    EVP_MD_CTX_free((*p)->md);
+    free(*p);
+    *p = NULL;
 }
 
 int

@@ -96,6 +96,17 @@ typedef struct {
 void lpg_sha256v(const lpg_iov_t *parts, size_t n, uint8_t out[32]);
 void lpg_sha256(const void *data, size_t len, uint8_t out[32]);
 
+/*  SHA-256 of a stream of pieces, added one after another: for many
+ *  small rows, where a hash per row would pay a digest's start and end
+ *  for each. new: LPG_ENOMEM or LPG_OK, caller ends it; end writes the
+ *  hash of everything added and frees the stream (NULL-safe: out is
+ *  left alone). */
+typedef struct lpg_sha256_stream lpg_sha256_stream_t;
+int lpg_sha256_stream_new(lpg_sha256_stream_t **out);
+void lpg_sha256_stream_add(lpg_sha256_stream_t *s, const void *data,
+                           size_t len);
+void lpg_sha256_stream_end(lpg_sha256_stream_t **s, uint8_t out[32]);
+
 /*  SHA-512 (for RFC 9530 digests). */
 #define LPG_SHA512_LEN 64
 void lpg_sha512(const void *data, size_t len, uint8_t out[LPG_SHA512_LEN]);
@@ -123,6 +134,11 @@ int lpg_aead_open(const uint8_t key[32], const void *aad, size_t aadlen,
  *  as no caller could go on without). LPG_ECRYPTO if libsodium could
  *  not be set up. */
 int lpg_random(void *buf, size_t len);
+
+/*  A keyed 64-bit hash of data (SipHash-2-4, libsodium's
+ *  crypto_shorthash) for a hash table whose keys come from outside:
+ *  with a random key, no one can choose keys that collide. */
+uint64_t lpg_shorthash(const uint8_t key[16], const void *data, size_t len);
 
 /*  Base64 (RFC 4648). url=false: standard alphabet with '=' padding;
  *  url=true: URL-safe alphabet, no padding. encode NUL-terminates and

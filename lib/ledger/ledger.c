@@ -162,6 +162,8 @@ struct lpg_ledger {
     char *dir;
     bool rdonly;
     bool scratch; /* LPG_LEDGER_SCRATCH: MDB_NOSYNC, a crash loses it */
+    lpg_index_fn index_hook; /* chained indexes go there, not stored */
+    void *index_ctx;
     lpg_key_t *authority;
     uint8_t authority_id[LPG_KEYID_LEN];
     lpg_keyring_t *keys;    /* enrolled devices' keys, by key id */
@@ -1990,9 +1992,21 @@ s_chain_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn, void *ctx)
 }
 
 int
+lpg_ledger_index_hook(lpg_ledger_t *l, lpg_index_fn fn, void *ctx)
+{
+    if (!l->scratch)
+        return LPG_EPERM; /* a ledger that is kept stores its indexes */
+    l->index_hook = fn;
+    l->index_ctx = ctx;
+    return LPG_OK;
+}
+
+int
 lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
               uint64_t seq)
 {
+    if (t->l->chained[table] && t->l->index_hook)
+        return t->l->index_hook(t->l->index_ctx, table, key, klen, seq);
     if (t->l->chained[table])
         return s_chain_add(t, table, key, klen, seq);
     uint8_t sb[8];

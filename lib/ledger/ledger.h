@@ -346,6 +346,15 @@ int lpg_txn_put(lpg_txn_t *t, lpg_table_t table, const void *key, size_t klen,
 int lpg_txn_index(lpg_txn_t *t, lpg_table_t table, const void *key,
                   size_t klen, uint64_t seq);
 
+/*  A scratch ledger (LPG_LEDGER_SCRATCH) whose chained indexes are not
+ *  stored: lpg_txn_index on one hands (table, key, seq) to fn instead,
+ *  and returns what fn returns. A full verify keeps them in memory and
+ *  compares them with the stored chains; nothing may read them back
+ *  from the scratch. fn NULL: stored again. */
+typedef int (*lpg_index_fn)(void *ctx, lpg_table_t table, const void *key,
+                            size_t klen, uint64_t seq);
+int lpg_ledger_index_hook(lpg_ledger_t *l, lpg_index_fn fn, void *ctx);
+
 /*  Calls fn for every record of a table in key order (for index tables:
  *  once per (key, seq) pair, val = 8 bytes). Stops early and returns
  *  fn's value if it is not LPG_OK. */

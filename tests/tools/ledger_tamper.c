@@ -15,6 +15,13 @@
  *    ledger_tamper chainskip DIR 0   the newest seq of the by_site chains
  *                                    made to skip the one before it (an
  *                                    entry gone from its site's history)
+ *    ledger_tamper headback DIR 0    the first cylinder's chain made to
+ *                                    end one seq early: its head (kept
+ *                                    beside its record) set to the seq
+ *                                    before its newest
+ *    ledger_tamper linkdrop DIR 0    the oldest link of the by_cylinder
+ *                                    chains removed (an entry that no
+ *                                    cylinder's history reaches)
  *    ledger_tamper truncate DIR N    drop every entry from N on, and the
  *                                    tree nodes over them
  *    ledger_tamper unsign DIR N      delete every stored checkpoint of
@@ -258,7 +265,8 @@ main(int argc, char **argv)
 {
     if (argc != 4) {
         fprintf(stderr, "usage: ledger_tamper flip|delete|forge|statedel|"
-                        "clearindex|dropindex|chainskip|truncate|unsign|"
+                        "clearindex|dropindex|chainskip|headback|linkdrop|"
+                        "truncate|unsign|"
                         "age|projver|"
                         "filllate "
                         "DIR SEQ\n");
@@ -356,6 +364,47 @@ main(int argc, char **argv)
         MDB_val nk = {8, key}, nv = {vlen, val};
         if ((rc = mdb_put(s_txn, chain, &nk, &nv, 0)))
             s_die("put", rc);
+    } else if (strcmp(op, "headback") == 0) {
+        MDB_dbi cyls, chain;
+        if ((rc = mdb_dbi_open(s_txn, "cylinders", 0, &cyls)) ||
+            (rc = mdb_dbi_open(s_txn, "by_cylinder.chain", 0, &chain)))
+            s_die("open cylinders, by_cylinder.chain", rc);
+        MDB_cursor *c;
+        if ((rc = mdb_cursor_open(s_txn, cyls, &c)))
+            s_die("cursor", rc);
+        /* the first head (id and a 0 byte) whose newest seq has one
+         * before it */
+        MDB_val hk, hv, lv;
+        for (rc = mdb_cursor_get(c, &hk, &hv, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(c, &hk, &hv, MDB_NEXT)) {
+            if (hk.mv_size < 2 ||
+                ((const uint8_t *)hk.mv_data)[hk.mv_size - 1] != 0 ||
+                hv.mv_size != 8)
+                continue;
+            MDB_val lk = hv;
+            if (mdb_get(s_txn, chain, &lk, &lv) == 0 && lv.mv_size == 8)
+                break;
+        }
+        if (rc)
+            s_die("no cylinder with two seqs", rc);
+        uint8_t prev[8];
+        memcpy(prev, lv.mv_data, 8);
+        MDB_val nv = {8, prev};
+        if ((rc = mdb_cursor_put(c, &hk, &nv, MDB_CURRENT)))
+            s_die("put the head", rc);
+        mdb_cursor_close(c);
+    } else if (strcmp(op, "linkdrop") == 0) {
+        MDB_dbi chain;
+        if ((rc = mdb_dbi_open(s_txn, "by_cylinder.chain", 0, &chain)))
+            s_die("open by_cylinder.chain", rc);
+        MDB_cursor *c;
+        if ((rc = mdb_cursor_open(s_txn, chain, &c)))
+            s_die("cursor", rc);
+        if ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0)
+            rc = mdb_cursor_del(c, 0);
+        mdb_cursor_close(c);
+        if (rc)
+            s_die("delete the oldest link", rc);
     } else if (strcmp(op, "delete") == 0) {
         if ((rc = mdb_del(s_txn, s_entries, &k, NULL)))
             s_die("del", rc);

@@ -887,6 +887,66 @@ test_sha256v(void **state)
     assert_memory_equal(hv, h, 32);
 }
 
+/*  A stream: the hash of its pieces one after another, any cut of them;
+ *  FIPS 180-2's million 'a' in uneven pieces. */
+static void
+test_sha256_stream(void **state)
+{
+    lpg_sha256_stream_t *s = NULL;
+    uint8_t h[32];
+    assert_int_equal(lpg_sha256_stream_new(&s), LPG_OK);
+    lpg_sha256_stream_add(s, "a", 1);
+    lpg_sha256_stream_add(s, NULL, 0);
+    lpg_sha256_stream_add(s, "bc", 2);
+    lpg_sha256_stream_end(&s, h);
+    assert_null(s);
+    s_assert_hex(h, 32,
+                 "ba7816bf8f01cfea414140de5dae2223"
+                 "b00361a396177a9cb410ff61f20015ad");
+    char a[1024]; /* every step below is shorter */
+    memset(a, 'a', sizeof a);
+    assert_int_equal(lpg_sha256_stream_new(&s), LPG_OK);
+    for (size_t done = 0, step = 1; done < 1000000; step = step % 977 + 13) {
+        size_t n = 1000000 - done < step ? 1000000 - done : step;
+        lpg_sha256_stream_add(s, a, n);
+        done += n;
+    }
+    lpg_sha256_stream_end(&s, h);
+    s_assert_hex(h, 32,
+                 "cdc76e5c9914fb9281a1c7e284d73e67"
+                 "f1809a48a497200e046d39ccc7112cd0");
+    /* nothing added: the empty string's; ending none leaves out alone */
+    assert_int_equal(lpg_sha256_stream_new(&s), LPG_OK);
+    lpg_sha256_stream_end(&s, h);
+    s_assert_hex(h, 32,
+                 "e3b0c44298fc1c149afbf4c8996fb924"
+                 "27ae41e4649b934ca495991b7852b855");
+    lpg_sha256_stream_end(&s, h);
+    s_assert_hex(h, 32,
+                 "e3b0c44298fc1c149afbf4c8996fb924"
+                 "27ae41e4649b934ca495991b7852b855");
+}
+
+/*  SipHash-2-4's published vector (key 00..0f, message 00..0e), and a
+ *  hash that moves with its key. */
+static void
+test_shorthash(void **state)
+{
+    uint8_t key[16], msg[15];
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)i;
+    for (int i = 0; i < 15; i++)
+        msg[i] = (uint8_t)i;
+    uint64_t h = lpg_shorthash(key, msg, sizeof msg);
+    uint8_t le[8];
+    memcpy(le, &h, 8);
+    s_assert_hex(le, 8, "e545be4961ca29a1");
+    key[0] ^= 1;
+    assert_true(lpg_shorthash(key, msg, sizeof msg) != h);
+    assert_true(lpg_shorthash(key, msg, sizeof msg) ==
+                lpg_shorthash(key, msg, sizeof msg));
+}
+
 static void
 test_hmac_rfc4231(void **state)
 {
@@ -1263,6 +1323,8 @@ main(void)
         cmocka_unit_test(test_key_permissions),
         cmocka_unit_test(test_key_file_errors),
         cmocka_unit_test(test_pem_fast_path),
+        cmocka_unit_test(test_sha256_stream),
+        cmocka_unit_test(test_shorthash),
         cmocka_unit_test(test_pem_rfc8410),
         cmocka_unit_test(test_pem_fallback),
         cmocka_unit_test(test_sha256),
