@@ -2908,8 +2908,9 @@ lpg_ledger_prepare_in(lpg_ledger_t *l, lpg_txn_t *t, const lpg_append_in_t *in,
     b->items = calloc(n ? n : 1, sizeof *b->items);
     b->why = calloc(n ? n : 1, sizeof *b->why);
     /* The batch's events are decoded into one arena, freed with it: a
-     * fill is about 1.5 KiB in some twenty allocations. */
-    lpg_arena_new(&b->arena, (n ? n : 1) * 2048);
+     * fill is about 1.5 KiB in some twenty allocations. The first block
+     * is at most 1 MiB; the arena doubles from there if it must. */
+    lpg_arena_new(&b->arena, n < 512 ? (n ? n : 1) * 2048 : 1 << 20);
     if (!b->items || !b->why || !b->arena) {
         lpg_batch_destroy(&b);
         return LPG_ENOMEM;

@@ -376,7 +376,8 @@ bool lpg_txn_chained(const lpg_txn_t *t, lpg_table_t table);
  *  exactly when they hold the same seqs under the same keys; a damaged
  *  one (a link no head reaches) shows as different rows. The rows come
  *  from two walks in key order, not a look-up per seq. For comparing
- *  two states (lpgtrace verify), which must both be chained. */
+ *  two chained states (lpgtrace verify reads the stored one so, and
+ *  makes its replay's rows the same way in memory). */
 int lpg_txn_foreach_stored(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
                            void *ctx);
 
