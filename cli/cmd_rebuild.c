@@ -36,12 +36,7 @@ lpg_cmd_rebuild(lpg_cli_t *cli, int argc, char **argv)
         return 2;
     uint8_t before[32], after[32];
     uint64_t size = 0, entries = 0;
-    /* A state damaged so that it cannot be read whole (an index chain
-     * broken) is what a rebuild is for: it is rebuilt all the same. */
-    int rc = lpg_state_digest(l, before);
-    bool unreadable = rc == LPG_ECORRUPT;
-    if (unreadable)
-        rc = LPG_OK;
+    int rc = lpg_state_digest_stored(l, before);
     if (rc == LPG_OK)
         rc = lpg_ledger_size(l, &size);
     lpg_progress_t *bar = NULL;
@@ -50,24 +45,21 @@ lpg_cmd_rebuild(lpg_cli_t *cli, int argc, char **argv)
         rc = lpg_state_rebuild(l, s_progress, bar, &entries);
     lpg_progress_finish(&bar);
     if (rc == LPG_OK)
-        rc = lpg_state_digest(l, after);
+        rc = lpg_state_digest_stored(l, after);
     lpg_ledger_close(&l);
     if (rc != LPG_OK)
         return lpg_cli_fail("rebuild", rc);
     char hb[65], ha[65];
     lpg_hex(before, 32, hb);
     lpg_hex(after, 32, ha);
-    bool same = !unreadable && memcmp(before, after, 32) == 0;
-    printf(
-        "rebuilt the state from %" PRIu64 " entries\n"
-        "  state digest before  %s\n"
-        "  state digest after   %s\n"
-        "%s\n",
-        entries, unreadable ? "(none: the state could not be read)" : hb, ha,
-        same         ? "identical: the live state was the log's projection"
-        : unreadable ? "DIFFERENT: the live state was damaged (an index "
-                       "could not be read); it is the log's projection now"
-                     : "DIFFERENT: the live state did not match the log; it "
-                       "does now");
+    bool same = memcmp(before, after, 32) == 0;
+    printf("rebuilt the state from %" PRIu64 " entries\n"
+           "  state digest before  %s\n"
+           "  state digest after   %s\n"
+           "%s\n",
+           entries, hb, ha,
+           same ? "identical: the live state was the log's projection"
+                : "DIFFERENT: the live state did not match the log; it "
+                  "does now");
     return same ? 0 : 1;
 }

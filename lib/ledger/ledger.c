@@ -2022,6 +2022,27 @@ lpg_txn_chained(const lpg_txn_t *t, lpg_table_t table)
     return (unsigned)table < LPG_TABLE_COUNT && t->l->chained[table];
 }
 
+bool
+lpg_txn_marked(const lpg_txn_t *t, lpg_table_t table)
+{
+    return lpg_txn_chained(t, table) && t->l->has_marks[table];
+}
+
+int
+lpg_index_mark(const void *key, size_t klen, uint64_t seq, bool has_prev,
+               uint64_t prev, uint8_t out[520], size_t *outlen)
+{
+    *outlen = 0;
+    uint64_t bucket = seq >> S_MARK_BITS;
+    if (has_prev && prev >> S_MARK_BITS == bucket)
+        return LPG_OK;
+    MDB_val mk;
+    if (s_mark_key(key, klen, bucket, out, &mk) != LPG_OK)
+        return LPG_ERANGE;
+    *outlen = mk.mv_size;
+    return LPG_OK;
+}
+
 int
 lpg_txn_foreach_stored(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
                        void *ctx)
@@ -2035,6 +2056,11 @@ lpg_txn_foreach_stored(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
         rc = fn(ctx, "", 0, "", 0);
     if (rc == LPG_OK)
         rc = s_walk_rows(t, t->l->chains[table], -1, false, fn, ctx);
+    if (rc == LPG_OK && t->l->has_marks[table]) {
+        rc = fn(ctx, "", 0, "", 0); /* no link has an empty key either */
+        if (rc == LPG_OK)
+            rc = s_walk_rows(t, t->l->marks[table], -1, false, fn, ctx);
+    }
     return rc;
 }
 

@@ -368,10 +368,24 @@ int lpg_txn_foreach(lpg_txn_t *t, lpg_table_t table, lpg_foreach_fn fn,
  *  this layout; a read-only open of an older ledger reads its own. */
 bool lpg_txn_chained(const lpg_txn_t *t, lpg_table_t table);
 
+/*  Whether a chained index has marks: entry points into its chains, one
+ *  per key and bucket of seqs, for reading a window of a long history
+ *  (by_site in this layout). */
+bool lpg_txn_marked(const lpg_txn_t *t, lpg_table_t table);
+
+/*  The mark that adding seq under key (after prev, if has_prev) writes to
+ *  a marked index: *outlen 0 for none, else out holds its key; its value
+ *  is prev (8 bytes BE), or empty without one. LPG_ERANGE: a key no mark
+ *  can hold. */
+int lpg_index_mark(const void *key, size_t klen, uint64_t seq, bool has_prev,
+                   uint64_t prev, uint8_t out[520], size_t *outlen);
+
 /*  The same as lpg_txn_foreach, but a chained index is read as it is
- *  stored, in two cursor walks: each key with its newest seq (8 bytes),
+ *  stored, in cursor walks: each key with its newest seq (8 bytes),
  *  one row with an empty key and value, then each seq (8-byte key) with
- *  the previous seq under its key (8 bytes, or empty for its first).
+ *  the previous seq under its key (8 bytes, or empty for its first);
+ *  for a marked index, another empty row, then each mark (its key, as
+ *  lpg_index_mark makes it, and value).
  *  Two chains this code wrote (a chain only grows) give the same rows
  *  exactly when they hold the same seqs under the same keys; a damaged
  *  one (a link no head reaches) shows as different rows. The rows come

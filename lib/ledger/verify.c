@@ -231,24 +231,25 @@ s_signer(const lpg_projection_t *proj, lpg_txn_t *t, lpg_keyring_t *keys,
 /*  A table's rows, as a count and a hash of them all, each with its
  *  lengths: both sides iterate in the same key order, so equal hashes
  *  mean equal rows. A chained index read as stored
- *  (lpg_txn_foreach_stored) hashes its heads and its links apart, since
- *  the replay makes its links first. */
+ *  (lpg_txn_foreach_stored) hashes its heads, its links and its marks
+ *  apart, since the replay makes its links first. */
+enum { S_HEADS, S_LINKS, S_MARKS, S_PARTS };
 typedef struct {
-    lpg_sha256_stream_t *heads; /* the rows; a chained index's heads */
-    lpg_sha256_stream_t *links; /* a chained index's links */
-    bool in_links;
+    lpg_sha256_stream_t *h[S_PARTS]; /* the rows (S_HEADS) or a chained
+                                        index's heads, links, marks */
+    unsigned part;
     uint64_t rows; /* a chained index read as stored: its links, one per
                       (key, seq), as when it is read key by key */
-    uint8_t heads_hash[32], links_hash[32]; /* once ended */
+    uint8_t hash[S_PARTS][32]; /* once ended */
 } s_digest_t;
 
 static int
 s_digest_begin(s_digest_t *d)
 {
     memset(d, 0, sizeof *d);
-    if (lpg_sha256_stream_new(&d->heads) != LPG_OK ||
-        lpg_sha256_stream_new(&d->links) != LPG_OK)
-        return LPG_ENOMEM;
+    for (int i = 0; i < S_PARTS; i++)
+        if (lpg_sha256_stream_new(&d->h[i]) != LPG_OK)
+            return LPG_ENOMEM;
     return LPG_OK;
 }
 
@@ -257,8 +258,8 @@ s_digest_begin(s_digest_t *d)
 static void
 s_digest_end(s_digest_t *d)
 {
-    lpg_sha256_stream_end(&d->heads, d->heads_hash);
-    lpg_sha256_stream_end(&d->links, d->links_hash);
+    for (int i = 0; i < S_PARTS; i++)
+        lpg_sha256_stream_end(&d->h[i], d->hash[i]);
 }
 
 static int
@@ -266,19 +267,22 @@ s_hash_row(void *ctx, const void *key, size_t klen, const void *val,
            size_t vlen)
 {
     s_digest_t *d = ctx;
-    if (klen == 0) { /* lpg_txn_foreach_stored: the links next */
-        d->in_links = true;
-        d->rows = 0;
+    if (klen == 0) { /* lpg_txn_foreach_stored: the links, the marks next */
+        if (d->part + 1 >= S_PARTS)
+            return LPG_ECORRUPT;
+        if (++d->part == S_LINKS)
+            d->rows = 0;
         return LPG_OK;
     }
-    lpg_sha256_stream_t *h = d->in_links ? d->links : d->heads;
+    lpg_sha256_stream_t *h = d->h[d->part];
     uint8_t lens[16];
     lpg_be64_put(lens, klen);
     lpg_be64_put(lens + 8, vlen);
     lpg_sha256_stream_add(h, lens, 16);
     lpg_sha256_stream_add(h, key, klen);
     lpg_sha256_stream_add(h, val, vlen);
-    d->rows++;
+    if (d->part != S_MARKS) /* a row of the state, as counted before */
+        d->rows++;
     return LPG_OK;
 }
 
@@ -294,7 +298,8 @@ s_hash_row(void *ctx, const void *key, size_t klen, const void *val,
 typedef struct {
     const uint8_t *key; /* in the arena; NULL: a free slot */
     size_t klen;
-    uint64_t seq; /* the key's newest */
+    uint64_t seq; /* the key's newest; a mark's value */
+    bool none;    /* a mark with no seq before it: an empty value */
 } s_head_t;
 
 typedef struct {
@@ -303,6 +308,9 @@ typedef struct {
     s_digest_t d;  /* its links as the walk adds them, then its heads */
     uint64_t last; /* the newest seq linked, if any */
     bool any;
+    bool marked;     /* the stored index has marks: so does this one */
+    s_head_t *marks; /* in the order made: sorted at the end */
+    size_t nmarks, capmarks;
 } s_chain_t;
 
 typedef struct {
@@ -366,6 +374,30 @@ s_chain_index(void *ctx, lpg_table_t table, const void *key, size_t klen,
     if (h->key)
         lpg_be64_put(pb, h->seq);
     s_hash_row(&c->d, sb, 8, pb, h->key ? 8 : 0);
+    if (c->marked) {
+        uint8_t mb[520];
+        size_t mlen;
+        int rc = lpg_index_mark(key, klen, seq, h->key != NULL,
+                                h->key ? h->seq : 0, mb, &mlen);
+        if (rc != LPG_OK)
+            return rc;
+        if (mlen && c->nmarks == c->capmarks) {
+            size_t cap = c->capmarks ? c->capmarks * 2 : 1024;
+            s_head_t *v = realloc(c->marks, cap * sizeof *v);
+            if (!v)
+                return LPG_ENOMEM;
+            c->marks = v;
+            c->capmarks = cap;
+        }
+        uint8_t *mk = mlen ? lpg_arena_alloc(cs->keys, mlen) : NULL;
+        if (mlen && !mk)
+            return LPG_ENOMEM;
+        if (mlen) {
+            memcpy(mk, mb, mlen);
+            c->marks[c->nmarks++] =
+                (s_head_t){mk, mlen, h->key ? h->seq : 0, h->key == NULL};
+        }
+    }
     if (!h->key) {
         uint8_t *k = lpg_arena_alloc(cs->keys, klen);
         if (!k)
@@ -406,12 +438,27 @@ s_chain_digest(s_chain_t *c)
         if (c->v[i].key)
             sorted[n++] = &c->v[i];
     qsort(sorted, n, sizeof *sorted, s_head_cmp);
-    c->d.in_links = false;
     uint64_t links = c->d.rows;
+    c->d.part = S_HEADS;
     for (size_t i = 0; i < n; i++) {
         uint8_t sb[8];
         lpg_be64_put(sb, sorted[i]->seq);
         s_hash_row(&c->d, sorted[i]->key, sorted[i]->klen, sb, 8);
+    }
+    free(sorted);
+    /* The marks, made in seq order, hashed in key order. */
+    sorted = malloc((c->nmarks ? c->nmarks : 1) * sizeof *sorted);
+    if (!sorted)
+        return LPG_ENOMEM;
+    for (size_t i = 0; i < c->nmarks; i++)
+        sorted[i] = &c->marks[i];
+    qsort(sorted, c->nmarks, sizeof *sorted, s_head_cmp);
+    c->d.part = S_MARKS;
+    for (size_t i = 0; i < c->nmarks; i++) {
+        uint8_t sb[8];
+        lpg_be64_put(sb, sorted[i]->seq);
+        s_hash_row(&c->d, sorted[i]->key, sorted[i]->klen, sb,
+                   sorted[i]->none ? 0 : 8);
     }
     c->d.rows = links;
     s_digest_end(&c->d);
@@ -426,6 +473,7 @@ s_chains_free(s_chains_t *cs)
         return;
     for (int tb = 0; tb < LPG_TABLE_COUNT; tb++) {
         free(cs->c[tb].v);
+        free(cs->c[tb].marks);
         s_digest_end(&cs->c[tb].d);
     }
     lpg_arena_destroy(&cs->keys);
@@ -458,7 +506,8 @@ s_chains_new(lpg_ledger_t *scratch, lpg_txn_t *live, s_chains_t **out)
         rc = lpg_random(cs->hkey, sizeof cs->hkey);
     for (int tb = 0; tb < LPG_TABLE_COUNT && rc == LPG_OK; tb++) {
         rc = s_digest_begin(&cs->c[tb].d);
-        cs->c[tb].d.in_links = true;
+        cs->c[tb].d.part = S_LINKS;
+        cs->c[tb].marked = lpg_txn_marked(live, tb);
     }
     if (rc == LPG_OK)
         rc = lpg_ledger_index_hook(scratch, s_chain_index, cs);
@@ -536,8 +585,7 @@ s_compare_state(lpg_workers_t *pool, lpg_txn_t *live, lpg_txn_t *replay,
         const s_digest_t *b = in_mem[tb] ? &mem->c[tb].d : &sides[1].d[tb];
         r->state_rows += a->rows;
         if (a->rows == b->rows &&
-            memcmp(a->heads_hash, b->heads_hash, 32) == 0 &&
-            memcmp(a->links_hash, b->links_hash, 32) == 0)
+            memcmp(a->hash, b->hash, sizeof a->hash) == 0)
             continue;
         char detail[160];
         snprintf(detail, sizeof detail,
@@ -967,25 +1015,46 @@ cleanup:
     return rc;
 }
 
+/*  Both digests: every table's rows under its name; stored, a chained
+ *  index read as stored. */
+static int
+s_state_digest(lpg_ledger_t *l, bool stored, uint8_t out[32])
+{
+    lpg_txn_t *t = NULL;
+    lpg_sha256_stream_t *all = NULL;
+    int rc = lpg_ledger_read(l, &t);
+    if (rc == LPG_OK)
+        rc = lpg_sha256_stream_new(&all);
+    for (int tb = 0; rc == LPG_OK && tb < LPG_TABLE_COUNT; tb++) {
+        s_digest_t d;
+        rc = s_digest_begin(&d);
+        if (rc == LPG_OK)
+            rc = stored && lpg_txn_chained(t, tb)
+                     ? lpg_txn_foreach_stored(t, tb, s_hash_row, &d)
+                     : lpg_txn_foreach(t, tb, s_hash_row, &d);
+        s_digest_end(&d);
+        const char *name = lpg_table_name(tb);
+        lpg_sha256_stream_add(all, name, strlen(name) + 1);
+        lpg_sha256_stream_add(all, d.hash, sizeof d.hash);
+    }
+    lpg_txn_abort(&t);
+    uint8_t h[32];
+    lpg_sha256_stream_end(&all, h);
+    if (rc == LPG_OK)
+        memcpy(out, h, 32);
+    return rc;
+}
+
 int
 lpg_state_digest(lpg_ledger_t *l, uint8_t out[32])
 {
-    lpg_txn_t *t = NULL;
-    int rc = lpg_ledger_read(l, &t);
-    s_digest_t d;
-    memset(&d, 0, sizeof d);
-    if (rc == LPG_OK)
-        rc = s_digest_begin(&d);
-    for (int tb = 0; rc == LPG_OK && tb < LPG_TABLE_COUNT; tb++) {
-        const char *name = lpg_table_name(tb);
-        lpg_sha256_stream_add(d.heads, name, strlen(name) + 1);
-        rc = lpg_txn_foreach(t, tb, s_hash_row, &d);
-    }
-    lpg_txn_abort(&t);
-    s_digest_end(&d);
-    if (rc == LPG_OK)
-        memcpy(out, d.heads_hash, 32);
-    return rc;
+    return s_state_digest(l, false, out);
+}
+
+int
+lpg_state_digest_stored(lpg_ledger_t *l, uint8_t out[32])
+{
+    return s_state_digest(l, true, out);
 }
 
 int

@@ -65,8 +65,15 @@ int lpg_verify_since(lpg_ledger_t *l, uint64_t from, const uint8_t *from_root,
                      uint64_t size, uint8_t root[32], lpg_verify_report_t *r);
 
 /*  SHA-256 over every state table and index (table by table, rows in key
- *  order): equal digests mean equal state. */
+ *  order, an index as (key, seq) pairs): equal digests mean equal state,
+ *  in any layout. */
 int lpg_state_digest(lpg_ledger_t *l, uint8_t out[32]);
+
+/*  The same with each chained index as stored (lpg_txn_foreach_stored:
+ *  heads, links, marks): it also sees a damaged chain or mark, which
+ *  reading key by key cannot, but it differs between layouts. For
+ *  before and after on one ledger (lpgtrace rebuild). */
+int lpg_state_digest_stored(lpg_ledger_t *l, uint8_t out[32]);
 
 /*  Recomputes the state tables and indexes from the log, in one write
  *  transaction (other writers wait until it commits): clears them and

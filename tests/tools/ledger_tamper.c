@@ -22,6 +22,10 @@
  *    ledger_tamper linkdrop DIR 0    the oldest link of the by_cylinder
  *                                    chains removed (an entry that no
  *                                    cylinder's history reaches)
+ *    ledger_tamper markshift DIR 0   the first mark of the by_site chains
+ *                                    (where a recall of a window starts)
+ *                                    given another value: none before
+ *                                    it if it had one, seq 0 if not
  *    ledger_tamper truncate DIR N    drop every entry from N on, and the
  *                                    tree nodes over them
  *    ledger_tamper unsign DIR N      delete every stored checkpoint of
@@ -266,6 +270,7 @@ main(int argc, char **argv)
     if (argc != 4) {
         fprintf(stderr, "usage: ledger_tamper flip|delete|forge|statedel|"
                         "clearindex|dropindex|chainskip|headback|linkdrop|"
+                        "markshift|"
                         "truncate|unsign|"
                         "age|projver|"
                         "filllate "
@@ -405,6 +410,21 @@ main(int argc, char **argv)
         mdb_cursor_close(c);
         if (rc)
             s_die("delete the oldest link", rc);
+    } else if (strcmp(op, "markshift") == 0) {
+        MDB_dbi marks;
+        if ((rc = mdb_dbi_open(s_txn, "by_site.mark", 0, &marks)))
+            s_die("open by_site.mark", rc);
+        MDB_cursor *c;
+        if ((rc = mdb_cursor_open(s_txn, marks, &c)))
+            s_die("cursor", rc);
+        MDB_val mk, mv;
+        if ((rc = mdb_cursor_get(c, &mk, &mv, MDB_FIRST)))
+            s_die("no mark", rc);
+        uint8_t zero[8] = {0};
+        MDB_val nv = {mv.mv_size ? 0 : 8, zero};
+        if ((rc = mdb_cursor_put(c, &mk, &nv, MDB_CURRENT)))
+            s_die("put the mark", rc);
+        mdb_cursor_close(c);
     } else if (strcmp(op, "delete") == 0) {
         if ((rc = mdb_del(s_txn, s_entries, &k, NULL)))
             s_die("del", rc);
