@@ -188,7 +188,8 @@ struct lpg_ledger {
      * record (1 if not said) this handle wrote is answered, before the
      * commit. */
     unsigned fault_answered, fault_records;
-    bool fault_slow; /* LPG_FAULT=slow-commit: 1 s before (tests) */
+    unsigned fault_slow_ms;      /* LPG_FAULT=slow-commit[:MS]: so long before
+                               the commit after an answer (tests) */
     _Atomic uint64_t warned_end; /* a record readers gave up waiting for */
     /* A write transaction answered from the journal and held open for
      * the next batches (LPG_COMMIT_HOLD): used and committed only by the
@@ -1001,7 +1002,10 @@ s_open_journal(lpg_ledger_t *l)
     const char *fault = getenv("LPG_FAULT");
     if (fault && strncmp(fault, "answered-uncommitted", 20) == 0)
         l->fault_answered = fault[20] == ':' ? (unsigned)atoi(fault + 21) : 1;
-    l->fault_slow = fault && strcmp(fault, "slow-commit") == 0;
+    if (fault && strncmp(fault, "slow-commit", 11) == 0 &&
+        (fault[11] == '\0' || fault[11] == ':'))
+        l->fault_slow_ms =
+            fault[11] == ':' ? (unsigned)atoi(fault + 12) : 1000;
     if (!l->journal_write)
         return LPG_OK;
     lpg_txn_t *w = NULL;
@@ -3157,8 +3161,9 @@ static int
 s_commit_answered(lpg_ledger_t *l, lpg_txn_t **t, bool answered,
                   uint64_t first, uint64_t end)
 {
-    if (answered && l->fault_slow) {
-        struct timespec ts = {1, 0};
+    if (answered && l->fault_slow_ms) {
+        struct timespec ts = {l->fault_slow_ms / 1000,
+                              (long)(l->fault_slow_ms % 1000) * 1000000};
         nanosleep(&ts, NULL);
     }
     int rc = lpg_txn_commit(t);

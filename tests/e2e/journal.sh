@@ -53,6 +53,19 @@ while [ "$(ahead)" != 0 ] && [ $i -lt 50 ]; do
     i=$((i + 1))
 done
 [ "$(ahead)" = 0 ] && ok "and none once LMDB committed it" || not_ok "journal ahead: '$(ahead)' after 5 s, wanted 0"
+# A backup taken right after an answer, its commit three seconds away
+# (a writer slowed down on a loaded machine), holds it: the read-only
+# open waits for the writer, past the half second a reader waits.
+kill "$T_PID_filling"
+wait "$T_PID_filling" 2>/dev/null
+export LPG_FAULT=slow-commit:3000
+t_daemon filling "$H" && ok "filling up, committing 3 s after each answer" || not_ok "filling up (3 s)"
+unset LPG_FAULT
+answered=$(($(entries) + 1))
+check "another fill check answered before its commit" lpg-scan --home "$T_DIR/station" fill-check --code "$(code 7)" --tare-g "$(tare 7)" --check all=ok
+check "a backup at once" lpgtrace --home "$H" backup "$T_DIR/bk-answered"
+bt=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["tree_size"])' "$T_DIR/bk-answered/manifest.json" 2>/dev/null)
+[ "$bt" = "$answered" ] && ok "holds the answered entry ($bt entries)" || not_ok "the backup holds $bt entries, $answered were answered"
 
 # A writer that dies after the answer, before LMDB's commit.
 kill "$T_PID_filling"
