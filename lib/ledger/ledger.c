@@ -554,13 +554,14 @@ s_mark(lpg_ledger_t *l, MDB_txn *txn, lpg_jbuf_t *jr, int i, const void *key,
 {
     if (!l->has_marks[i])
         return 0;
-    uint64_t bucket = seq >> S_MARK_BITS;
-    if (prev && lpg_be64_get(prev) >> S_MARK_BITS == bucket)
-        return 0;
     uint8_t mb[520];
-    MDB_val mk, mv = {prev ? 8 : 0, (void *)prev};
-    if (s_mark_key(key, klen, bucket, mb, &mk) != LPG_OK)
+    size_t mlen;
+    if (lpg_index_mark(key, klen, seq, prev != NULL,
+                       prev ? lpg_be64_get(prev) : 0, mb, &mlen) != LPG_OK)
         return MDB_BAD_VALSIZE;
+    if (!mlen)
+        return 0; /* the key's bucket has its mark */
+    MDB_val mk = {mlen, mb}, mv = {prev ? 8 : 0, (void *)prev};
     int rc = mdb_put(txn, l->marks[i], &mk, &mv, 0);
     if (rc == 0 && jr)
         lpg_jbuf_add(jr, LPG_JOURNAL_PUT, S_CLS_MARK, (unsigned)i, mk.mv_data,

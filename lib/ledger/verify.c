@@ -350,6 +350,35 @@ s_heads_grow(s_chains_t *cs, s_chain_t *c)
     return LPG_OK;
 }
 
+/*  The mark, if any, that adding seq under key after its head h (none
+ *  yet: h->key NULL) makes, as the ledger makes it (lpg_index_mark). */
+static int
+s_mark_add(s_chains_t *cs, s_chain_t *c, const void *key, size_t klen,
+           uint64_t seq, const s_head_t *h)
+{
+    uint8_t mb[520];
+    size_t mlen;
+    int rc = lpg_index_mark(key, klen, seq, h->key != NULL,
+                            h->key ? h->seq : 0, mb, &mlen);
+    if (rc != LPG_OK || !mlen)
+        return rc;
+    if (c->nmarks == c->capmarks) {
+        size_t cap = c->capmarks ? c->capmarks * 2 : 1024;
+        s_head_t *v = realloc(c->marks, cap * sizeof *v);
+        if (!v)
+            return LPG_ENOMEM;
+        c->marks = v;
+        c->capmarks = cap;
+    }
+    uint8_t *mk = lpg_arena_alloc(cs->keys, mlen);
+    if (!mk)
+        return LPG_ENOMEM;
+    memcpy(mk, mb, mlen);
+    c->marks[c->nmarks++] =
+        (s_head_t){mk, mlen, h->key ? h->seq : 0, h->key == NULL};
+    return LPG_OK;
+}
+
 /*  lpg_index_fn: seq added under key, as lpg_txn_index would store it
  *  (the same refusals). */
 static int
@@ -374,30 +403,9 @@ s_chain_index(void *ctx, lpg_table_t table, const void *key, size_t klen,
     if (h->key)
         lpg_be64_put(pb, h->seq);
     s_hash_row(&c->d, sb, 8, pb, h->key ? 8 : 0);
-    if (c->marked) {
-        uint8_t mb[520];
-        size_t mlen;
-        int rc = lpg_index_mark(key, klen, seq, h->key != NULL,
-                                h->key ? h->seq : 0, mb, &mlen);
-        if (rc != LPG_OK)
-            return rc;
-        if (mlen && c->nmarks == c->capmarks) {
-            size_t cap = c->capmarks ? c->capmarks * 2 : 1024;
-            s_head_t *v = realloc(c->marks, cap * sizeof *v);
-            if (!v)
-                return LPG_ENOMEM;
-            c->marks = v;
-            c->capmarks = cap;
-        }
-        uint8_t *mk = mlen ? lpg_arena_alloc(cs->keys, mlen) : NULL;
-        if (mlen && !mk)
-            return LPG_ENOMEM;
-        if (mlen) {
-            memcpy(mk, mb, mlen);
-            c->marks[c->nmarks++] =
-                (s_head_t){mk, mlen, h->key ? h->seq : 0, h->key == NULL};
-        }
-    }
+    int rc = c->marked ? s_mark_add(cs, c, key, klen, seq, h) : LPG_OK;
+    if (rc != LPG_OK)
+        return rc;
     if (!h->key) {
         uint8_t *k = lpg_arena_alloc(cs->keys, klen);
         if (!k)
@@ -424,46 +432,43 @@ s_head_cmp(const void *a, const void *b)
     return x->klen < y->klen ? -1 : x->klen > y->klen; /* LMDB's order */
 }
 
+/*  The rows of v (n of them; a NULL key: a free slot, skipped) into d's
+ *  part, in key order. */
+static int
+s_hash_sorted(s_digest_t *d, unsigned part, const s_head_t *v, size_t n)
+{
+    const s_head_t **sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return LPG_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].key)
+            sorted[k++] = &v[i];
+    qsort(sorted, k, sizeof *sorted, s_head_cmp);
+    d->part = part;
+    for (size_t i = 0; i < k; i++) {
+        uint8_t sb[8];
+        lpg_be64_put(sb, sorted[i]->seq);
+        s_hash_row(d, sorted[i]->key, sorted[i]->klen, sb,
+                   sorted[i]->none ? 0 : 8);
+    }
+    free(sorted);
+    return LPG_OK;
+}
+
 /*  The chain's rows as lpg_txn_foreach_stored gives a stored one: its
- *  heads, sorted, into its digest, whose links are in already; then
- *  the digest is ended. */
+ *  heads and its marks (made in seq order), sorted, into its digest,
+ *  whose links are in already; then the digest is ended. */
 static int
 s_chain_digest(s_chain_t *c)
 {
-    const s_head_t **sorted = malloc((c->n ? c->n : 1) * sizeof *sorted);
-    if (!sorted)
-        return LPG_ENOMEM;
-    size_t n = 0;
-    for (size_t i = 0; i < c->cap; i++)
-        if (c->v[i].key)
-            sorted[n++] = &c->v[i];
-    qsort(sorted, n, sizeof *sorted, s_head_cmp);
     uint64_t links = c->d.rows;
-    c->d.part = S_HEADS;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t sb[8];
-        lpg_be64_put(sb, sorted[i]->seq);
-        s_hash_row(&c->d, sorted[i]->key, sorted[i]->klen, sb, 8);
-    }
-    free(sorted);
-    /* The marks, made in seq order, hashed in key order. */
-    sorted = malloc((c->nmarks ? c->nmarks : 1) * sizeof *sorted);
-    if (!sorted)
-        return LPG_ENOMEM;
-    for (size_t i = 0; i < c->nmarks; i++)
-        sorted[i] = &c->marks[i];
-    qsort(sorted, c->nmarks, sizeof *sorted, s_head_cmp);
-    c->d.part = S_MARKS;
-    for (size_t i = 0; i < c->nmarks; i++) {
-        uint8_t sb[8];
-        lpg_be64_put(sb, sorted[i]->seq);
-        s_hash_row(&c->d, sorted[i]->key, sorted[i]->klen, sb,
-                   sorted[i]->none ? 0 : 8);
-    }
+    int rc = s_hash_sorted(&c->d, S_HEADS, c->v, c->cap);
+    if (rc == LPG_OK)
+        rc = s_hash_sorted(&c->d, S_MARKS, c->marks, c->nmarks);
     c->d.rows = links;
     s_digest_end(&c->d);
-    free(sorted);
-    return LPG_OK;
+    return rc;
 }
 
 static void
