@@ -62,6 +62,8 @@ static const s_default_t s_defaults[] = {
     {"notary.enabled", "1"},
     {"notary.interval_ms", "5000"},
     {"notary.every_entries", "1000"},
+    /* lpg-traced: the tree's upper levels kept in memory for proofs */
+    {"trace.node_cache", "32MiB"},
     /* fill rules */
     {"fill.tare_tolerance_g", "300"}, /* above the tare: domain/fill_rules.h */
     {"fill.tare_below_g", "150"},     /* below the tare: the same */

@@ -349,6 +349,24 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg, lpg_ledger_t *ledger,
     int rc = s_reply_limit(t, cfg, why, whysz);
     if (rc != LPG_OK)
         return rc;
+    const char *nc = lpg_config_get(cfg, "trace.node_cache");
+    if (nc && strcmp(nc, "0") == 0)
+        t->upper_bytes = 0;
+    else if (!nc || lpg_config_parse_size(nc, &t->upper_bytes) != LPG_OK) {
+        snprintf(why, whysz,
+                 "trace.node_cache = '%s' must be a size such as 32MiB "
+                 "(B, KiB, MiB or GiB; 0B keeps none)",
+                 nc ? nc : "");
+        return LPG_ECONFIG;
+    }
+    if (t->upper_bytes > 0)
+        lpg_info("trace: proofs read the tree's upper levels from memory, "
+                 "up to %" PRIu64 " bytes (trace.node_cache)",
+                 t->upper_bytes);
+    else
+        lpg_info("trace: proofs read every node from the ledger "
+                 "(trace.node_cache = %s)",
+                 nc);
     const lpg_key_t *authority = lpg_ledger_authority(ledger);
     if (!authority) {
         snprintf(why, whysz,
@@ -370,6 +388,7 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg, lpg_ledger_t *ledger,
 }
 
 static void s_caches_free(lpg_trace_t *t);
+static void s_upper_free(lpg_trace_t *t);
 
 void
 lpg_trace_fini(lpg_trace_t *t)
@@ -380,6 +399,7 @@ lpg_trace_fini(lpg_trace_t *t)
     lpg_key_destroy(&t->key);
     memset(t->curve_secret, 0, sizeof t->curve_secret);
     s_caches_free(t);
+    s_upper_free(t);
     lpg_workers_destroy(&t->pool);
 }
 
@@ -504,12 +524,156 @@ typedef struct {
     uint8_t hash[LPG_HASH_LEN];
 } s_slot_t;
 
+/*  The tree's upper levels, kept for the service's life. A stored node
+ *  is the hash of a complete subtree of the append-only log: it never
+ *  changes, so a node one request read serves every later request. Most
+ *  of a proof's nodes are upper ones (a proof names one node a level,
+ *  and an upper node is shared by many entries), and reading them is
+ *  most of a verified trace's time in the service: at 10^7 entries, a
+ *  cylinder's 1,000 proofs name about 14,000 distinct nodes.
+ *
+ *  Levels from `low` up, each an array by index. The request's thread
+ *  sizes them to the tree before any job runs (s_upper_grow); the jobs
+ *  then fill and read them at once: a slot is claimed (empty -> being
+ *  written), written, then published (kept), and read only once kept.
+ *  The arrays hold at most trace.node_cache bytes (33 a node): as the
+ *  tree grows, the lowest level kept rises (at 32 MiB: at 10^7 entries,
+ *  levels 5 and up; at 10^8, 8 and up). */
+#define S_UPPER_LEVELS 64
+
+enum { S_SLOT_EMPTY, S_SLOT_WRITING, S_SLOT_KEPT };
+
+typedef struct {
+    unsigned low;  /* S_UPPER_LEVELS: nothing kept */
+    uint64_t tree; /* the tree size the arrays were sized for */
+    uint64_t n[S_UPPER_LEVELS];
+    uint8_t (*hash[S_UPPER_LEVELS])[LPG_HASH_LEN];
+    uint8_t *state[S_UPPER_LEVELS];
+} s_upper_t;
+
+static void
+s_upper_level_free(s_upper_t *u, unsigned level)
+{
+    free(u->hash[level]);
+    free(u->state[level]);
+    u->hash[level] = NULL;
+    u->state[level] = NULL;
+    u->n[level] = 0;
+}
+
+static void
+s_upper_free(lpg_trace_t *t)
+{
+    s_upper_t *u = t->upper;
+    for (unsigned l = 0; u && l < S_UPPER_LEVELS; l++)
+        s_upper_level_free(u, l);
+    free(u);
+    t->upper = NULL;
+}
+
+/*  The lowest level whose nodes, with every level above, fit in limit
+ *  bytes for a tree of size leaves; S_UPPER_LEVELS: none. */
+static unsigned
+s_upper_low(uint64_t size, uint64_t limit)
+{
+    for (unsigned l = 0; l < S_UPPER_LEVELS; l++) {
+        uint64_t bytes = 0;
+        for (unsigned k = l; k < S_UPPER_LEVELS && (size >> k) > 0; k++)
+            bytes += (size >> k) * (LPG_HASH_LEN + 1);
+        if (bytes <= limit && (size >> l) > 0)
+            return l;
+    }
+    return S_UPPER_LEVELS;
+}
+
+/*  The arrays sized for a tree of size leaves (the complete nodes of
+ *  each level kept), by the request's thread before any job runs. A
+ *  tree smaller than before (the history changed under the service:
+ *  the notary halts) empties them. Without memory a level is dropped:
+ *  its nodes are read. */
+static s_upper_t *
+s_upper_grow(lpg_trace_t *t, uint64_t size)
+{
+    s_upper_t *u = t->upper;
+    if (u && (size < u->tree || t->halted))
+        s_upper_free(t);
+    if (t->halted || t->upper_bytes == 0)
+        return NULL;
+    if (!t->upper) {
+        t->upper = calloc(1, sizeof(s_upper_t));
+        if (!t->upper)
+            return NULL;
+        ((s_upper_t *)t->upper)->low = S_UPPER_LEVELS;
+    }
+    u = t->upper;
+    if (size == u->tree)
+        return u;
+    unsigned low = s_upper_low(size, t->upper_bytes);
+    for (unsigned l = u->low; l < low && l < S_UPPER_LEVELS; l++)
+        s_upper_level_free(u, l);
+    u->low = low;
+    u->tree = size;
+    for (unsigned l = low; l < S_UPPER_LEVELS; l++) {
+        uint64_t want = size >> l;
+        if (want <= u->n[l])
+            continue;
+        /* room for the tree to grow an eighth before the next copy */
+        uint64_t cap = want + want / 8 + 1;
+        void *h = realloc(u->hash[l], cap * LPG_HASH_LEN);
+        if (h)
+            u->hash[l] = h;
+        uint8_t *st = h ? realloc(u->state[l], cap) : NULL;
+        if (!st) {
+            s_upper_level_free(u, l);
+            continue;
+        }
+        memset(st + u->n[l], S_SLOT_EMPTY, cap - u->n[l]);
+        u->state[l] = st;
+        u->n[l] = cap;
+    }
+    return u;
+}
+
+/*  Node (level, index) if kept. */
+static bool
+s_upper_get(const s_upper_t *u, uint64_t tree, unsigned level, uint64_t index,
+            uint8_t out[LPG_HASH_LEN])
+{
+    if (!u || level < u->low || level >= S_UPPER_LEVELS ||
+        index >= u->n[level] || index >= (tree >> level))
+        return false;
+    if (__atomic_load_n(&u->state[level][index], __ATOMIC_ACQUIRE) !=
+        S_SLOT_KEPT)
+        return false;
+    memcpy(out, u->hash[level][index], LPG_HASH_LEN);
+    return true;
+}
+
+/*  Keeps node (level, index) unless another job is writing it. */
+static void
+s_upper_put(s_upper_t *u, uint64_t tree, unsigned level, uint64_t index,
+            const uint8_t hash[LPG_HASH_LEN])
+{
+    if (!u || level < u->low || level >= S_UPPER_LEVELS ||
+        index >= u->n[level] || index >= (tree >> level))
+        return;
+    uint8_t empty = S_SLOT_EMPTY;
+    if (!__atomic_compare_exchange_n(&u->state[level][index], &empty,
+                                     S_SLOT_WRITING, false, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED))
+        return;
+    memcpy(u->hash[level][index], hash, LPG_HASH_LEN);
+    __atomic_store_n(&u->state[level][index], S_SLOT_KEPT, __ATOMIC_RELEASE);
+}
+
 typedef struct {
     lpg_txn_t *txn;
     s_slot_t *slots; /* NULL: no cache, every node read */
     size_t nslots;   /* a power of two */
     uint32_t gen;
     size_t used;
+    s_upper_t *upper; /* NULL: none */
+    uint64_t tree;    /* what upper was sized for */
 } s_nodes_t;
 
 /*  A page's entries and proofs are built by up to S_PAGE_JOBS jobs on
@@ -590,8 +754,14 @@ static int
 s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 {
     s_nodes_t *c = ctx;
-    if (!c->slots)
-        return lpg_txn_node(c->txn, level, index, out);
+    if (s_upper_get(c->upper, c->tree, level, index, out))
+        return LPG_OK;
+    if (!c->slots) {
+        int rc = lpg_txn_node(c->txn, level, index, out);
+        if (rc == LPG_OK)
+            s_upper_put(c->upper, c->tree, level, index, out);
+        return rc;
+    }
     uint64_t h = (index ^ ((uint64_t)level << 56)) * 0x9e3779b97f4a7c15ULL;
     size_t mask = c->nslots - 1;
     size_t i = (size_t)(h >> 40) & mask;
@@ -601,6 +771,8 @@ s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
             return LPG_OK;
         }
     int rc = lpg_txn_node(c->txn, level, index, out);
+    if (rc == LPG_OK)
+        s_upper_put(c->upper, c->tree, level, index, out);
     if (rc == LPG_OK && c->used < c->nslots / 2) {
         c->slots[i].gen = c->gen;
         c->slots[i].level = level;
@@ -688,7 +860,8 @@ typedef struct {
     const uint64_t *seqs; /* the page's seqs, in order */
     size_t n, per;        /* how many, and how many a job */
     uint64_t prove, tree;
-    s_built_t *out; /* n */
+    s_upper_t *upper; /* sized for tree */
+    s_built_t *out;   /* n */
 } s_page_t;
 
 static void
@@ -698,7 +871,7 @@ s_page_job(void *ctx, size_t j)
     size_t lo = j * p->per, hi = lo + p->per < p->n ? lo + p->per : p->n;
     lpg_txn_t *txn = NULL;
     int rc = lpg_ledger_read(p->t->ledger, &txn);
-    s_nodes_t nodes = {.txn = txn};
+    s_nodes_t nodes = {.txn = txn, .upper = p->upper, .tree = p->tree};
     if (rc == LPG_OK && p->prove)
         s_nodes_begin(p->t, 1 + j, &nodes, s_node_slots(hi - lo, p->tree));
     for (size_t i = lo; i < hi; i++) {
@@ -728,6 +901,7 @@ s_build_page(lpg_trace_t *t, const uint64_t *seqs, size_t n, uint64_t prove,
                   .per = (n + jobs - 1) / jobs,
                   .prove = prove,
                   .tree = tree,
+                  .upper = t->upper,
                   .out = out};
     lpg_workers_run(t->pool, jobs, 1, s_page_job, &p);
 }
@@ -923,6 +1097,10 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
         goto cleanup;
     nodes.txn = txn;
     s_caches_make(t);
+    if (proofs) {
+        nodes.upper = s_upper_grow(t, tree);
+        nodes.tree = tree;
+    }
     if (proofs) /* the signers' entries (a few): the page's are built
                    by the jobs */
         s_nodes_begin(t, 0, &nodes, s_node_slots(64, tree));

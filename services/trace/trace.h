@@ -66,6 +66,10 @@ typedef struct {
      * entries, kept between requests, emptied by a new generation
      * rather than by clearing */
     void *node_caches;
+    /* the tree's upper levels, kept for the service's life (trace.c),
+     * in at most upper_bytes (trace.node_cache) */
+    void *upper;
+    uint64_t upper_bytes;
     /* the threads that build a page's entries and proofs with this one */
     lpg_workers_t *pool;
 } lpg_trace_t;

@@ -9,7 +9,10 @@
 
 H="$T_DIR/home"
 t_home "$H" && ok "home on free ports" || not_ok "home"
-sed -i -e 's/^notary.interval_ms = .*/notary.interval_ms = 200/' "$H/lpgtrace.conf"
+# The tree's upper levels kept in 600 bytes (33 a node): as the ledger
+# grows, the lowest level kept rises, and every proof below still holds.
+sed -i -e 's/^notary.interval_ms = .*/notary.interval_ms = 200/' \
+    -e 's/^trace.node_cache = .*/trace.node_cache = 600B/' "$H/lpgtrace.conf"
 check "a company, a station, 6 cylinders" lpgtrace --home "$H" gen --companies 1 --sites 1 --devices 1 --cylinders 6 --fills 0 --seed 51 --codes "$T_DIR/codes.txt"
 t_daemon registry "$H" && ok "registry up" || not_ok "registry up"
 t_daemon filling "$H" && ok "filling up" || not_ok "filling up"
@@ -17,6 +20,8 @@ t_daemon trace "$H" && ok "trace up (the notary)" || not_ok "trace up"
 NOTARY=$T_PID_trace
 grep -q "notary of lpgtrace.example/ledger: feed on" "$T_DIR/trace.log" \
     && ok "it says it is the notary, and where the feed is" || not_ok "no notary line"
+grep -q "proofs read the tree's upper levels from memory, up to 600 bytes (trace.node_cache)" "$T_DIR/trace.log" \
+    && ok "and how much of the tree it keeps in memory" || not_ok "no node cache line"
 
 # A follower from the start, losing every 4th feed message on purpose.
 follow "$H" "$H/keys/admin" --drop 4 >"$T_DIR/follow.out" 2>"$T_DIR/follow.err" &
@@ -171,6 +176,11 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
     scan fill-check --code "$(code 1)" --tare-g "$(tare 1)" --check all=ok >/dev/null 2>&1
 done
 ok "twelve more refusals for cylinder 1"
+# The notary instance again: the upper nodes it kept for the trace
+# before are still the tree's, now that the tree has grown past them.
+sleep 0.5
+check "cylinder 1 traced again from the notary, the ledger grown" lpgtrace --home "$H" trace "$(code 1)"
+check_out "all 16 entries verified, the nodes it kept before among their proofs" "^✓ all 16 entries verified"
 
 # A read-only instance on the same ledger: no notary, no feed, and
 # answers kept under a small limit.trace_reply_bytes (GetTrace) and
@@ -401,6 +411,47 @@ st=$?
 [ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "limit.trace_reply_bytes = '983040' must be 'auto' or a number of bytes from 4096 to limit.hard_message_bytes (262144) less 4096" "$T_DIR/out" \
     && ok "an explicit limit.trace_reply_bytes above that cap is still refused" \
     || { not_ok "explicit 983040 with a small cap: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
+
+# The busy cylinder's proofs with the tree's upper levels from memory
+# (the default, 32MiB: the whole of this small tree), asked twice, and
+# from an instance that keeps none and reads every node: one verified
+# answer (what differs is only the checkpoint seen before, which the
+# first answer saved).
+same_answer() {
+    python3 -c 'import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (a, b):
+    d["checkpoint"].pop("seen_before_size", None)
+sys.exit(0 if a == b and a["verified"] and len(a["entries"]) == 1000 else 1)' "$1" "$2"
+}
+check "a verified trace of the busy cylinder (JSON)" lpgtrace --home "$B" --json trace "$G"
+cp "$T_DIR/out" "$T_DIR/busy1.json"
+check "and again, its nodes now from memory" lpgtrace --home "$B" --json trace "$G"
+same_answer "$T_DIR/out" "$T_DIR/busy1.json" \
+    && ok "the same verified answer, its 1,000 entries" || not_ok "the second answer differs"
+N="$T_DIR/nocache"
+mkdir -p "$N"
+ln -s "$B/ledger" "$B/keys" "$N/"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^notary.enabled = .*/notary.enabled = 0/' \
+    -e 's/^trace.node_cache = .*/trace.node_cache = 0B/' "$B/lpgtrace.conf" >"$N/lpgtrace.conf"
+cp -r "$B/seen-checkpoints" "$N/"
+: >"$T_DIR/trace.log"
+t_daemon trace "$N" && ok "lpg-traced with trace.node_cache = 0B" || not_ok "no start with no node cache"
+grep -q "proofs read every node from the ledger (trace.node_cache = 0B)" "$T_DIR/trace.log" \
+    && ok "says it reads every node" || not_ok "no line for no node cache"
+check "a verified trace of the busy cylinder from it" lpgtrace --home "$N" --json trace "$G"
+same_answer "$T_DIR/out" "$T_DIR/busy1.json" && ok "the same verified answer" || not_ok "the answer without the node cache differs"
+kill -TERM "$T_PID_trace"
+wait "$T_PID_trace"
+for bad in lots 32MB -1B; do
+    sed -i -e "s/^trace.node_cache = .*/trace.node_cache = $bad/" "$N/lpgtrace.conf"
+    timeout 10 lpg-traced --home "$N" >"$T_DIR/out" 2>&1
+    st=$?
+    [ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "trace.node_cache = '$bad' must be a size such as 32MiB (B, KiB, MiB or GiB; 0B keeps none)" "$T_DIR/out" \
+        && ok "trace.node_cache = $bad is refused at start, saying why" \
+        || { not_ok "trace.node_cache = $bad: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
+done
 
 # A client that sends 800 GetTrace requests and reads none of the
 # answers: the service queues a bounded number of them for it, keeps
