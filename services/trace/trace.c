@@ -571,6 +571,14 @@ s_upper_free(lpg_trace_t *t)
     t->upper = NULL;
 }
 
+/*  Slots for a level of n complete nodes: room for the tree to grow an
+ *  eighth before the level is copied again. */
+static uint64_t
+s_upper_cap(uint64_t n)
+{
+    return n + n / 8 + 1;
+}
+
 /*  The lowest level whose nodes, with every level above, fit in limit
  *  bytes for a tree of size leaves; S_UPPER_LEVELS: none. */
 static unsigned
@@ -579,7 +587,7 @@ s_upper_low(uint64_t size, uint64_t limit)
     for (unsigned l = 0; l < S_UPPER_LEVELS; l++) {
         uint64_t bytes = 0;
         for (unsigned k = l; k < S_UPPER_LEVELS && (size >> k) > 0; k++)
-            bytes += (size >> k) * (LPG_HASH_LEN + 1);
+            bytes += s_upper_cap(size >> k) * (LPG_HASH_LEN + 1);
         if (bytes <= limit && (size >> l) > 0)
             return l;
     }
@@ -617,8 +625,7 @@ s_upper_grow(lpg_trace_t *t, uint64_t size)
         uint64_t want = size >> l;
         if (want <= u->n[l])
             continue;
-        /* room for the tree to grow an eighth before the next copy */
-        uint64_t cap = want + want / 8 + 1;
+        uint64_t cap = s_upper_cap(want);
         void *h = realloc(u->hash[l], cap * LPG_HASH_LEN);
         if (h)
             u->hash[l] = h;
