@@ -393,12 +393,17 @@ grep -q "bounded by limit.trace_reply_bytes or the client's max_reply_bytes" "$T
 
 # A home whose hard cap is 256 KiB starts lpg-traced: the reply bound
 # follows it (auto), where an explicit one too large is refused.
+# instance DIR KEY VALUE: a home on the busy ledger and keys, its own
+# trace endpoint, no notary, and KEY set to VALUE.
+instance() {
+    mkdir -p "$1"
+    ln -s "$B/ledger" "$B/keys" "$1/"
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^notary.enabled = .*/notary.enabled = 0/' \
+        -e "s/^$2 = .*/$2 = $3/" "$B/lpgtrace.conf" >"$1/lpgtrace.conf"
+}
 D="$T_DIR/smallsrv"
-mkdir -p "$D"
-ln -s "$B/ledger" "$B/keys" "$D/"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^notary.enabled = .*/notary.enabled = 0/' \
-    -e 's/^limit.hard_message_bytes = .*/limit.hard_message_bytes = 262144/' "$B/lpgtrace.conf" >"$D/lpgtrace.conf"
+instance "$D" limit.hard_message_bytes 262144
 : >"$T_DIR/trace.log"
 t_daemon trace "$D" && ok "lpg-traced starts with limit.hard_message_bytes = 262144" || not_ok "no start with a small hard cap"
 check "and answers a verified trace of the busy cylinder" lpgtrace --home "$D" trace "$G"
@@ -430,11 +435,7 @@ check "and again, its nodes now from memory" lpgtrace --home "$B" --json trace "
 same_answer "$T_DIR/out" "$T_DIR/busy1.json" \
     && ok "the same verified answer, its 1,000 entries" || not_ok "the second answer differs"
 N="$T_DIR/nocache"
-mkdir -p "$N"
-ln -s "$B/ledger" "$B/keys" "$N/"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^notary.enabled = .*/notary.enabled = 0/' \
-    -e 's/^trace.node_cache = .*/trace.node_cache = 0B/' "$B/lpgtrace.conf" >"$N/lpgtrace.conf"
+instance "$N" trace.node_cache 0B
 cp -r "$B/seen-checkpoints" "$N/"
 : >"$T_DIR/trace.log"
 t_daemon trace "$N" && ok "lpg-traced with trace.node_cache = 0B" || not_ok "no start with no node cache"
