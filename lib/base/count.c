@@ -6,10 +6,10 @@
 static _Atomic uint64_t s_counts[LPG_COUNT_N];
 
 static const char *const s_names[LPG_COUNT_N] = {
-    "txn_read",       "txn_write",   "device_decode",  "cylinder_decode",
-    "event_decode",   "event_peek",  "entry_decode",   "code_parse",
-    "gascert_verify", "code_verify", "code_on_record", "chain_step",
-    "key_fast",
+    "txn_read",       "txn_write",       "device_decode",   "cylinder_decode",
+    "event_decode",   "event_peek",      "entry_decode",    "code_parse",
+    "gascert_verify", "code_verify",     "code_on_record",  "chain_step",
+    "key_fast",       "proof_node_read", "proof_node_kept",
 };
 
 void

@@ -24,6 +24,9 @@ typedef enum {
                                   on record, not checked again */
     LPG_COUNT_CHAIN_STEP,      /* seqs read along an index's chain */
     LPG_COUNT_KEY_FAST,        /* key files read without OpenSSL's decoder */
+    LPG_COUNT_PROOF_NODE_READ, /* tree nodes a proof read from the ledger */
+    LPG_COUNT_PROOF_NODE_KEPT, /* tree nodes a proof took from the trace
+                                  service's memory (trace.node_cache) */
     LPG_COUNT_N
 } lpg_count_t;
 

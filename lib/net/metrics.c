@@ -408,7 +408,8 @@ lpg_metrics_render(lpg_metrics_t *m, char **out, size_t *len)
     pthread_mutex_unlock(&m->lock);
     s_head(&b, "lpg_work_total", "counter",
            "Costly steps the process took: LMDB transactions begun, "
-           "records, events and entries decoded, codes parsed.");
+           "records, events and entries decoded, codes parsed, proof nodes "
+           "read from the ledger or taken from memory.");
     for (int i = 0; i < LPG_COUNT_N; i++) {
         s_series(&b, m, "lpg_work_total", "what",
                  lpg_count_name((lpg_count_t)i), NULL, NULL);

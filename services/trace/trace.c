@@ -18,6 +18,7 @@
 #include "ledger/merkle.h"
 #include "domain/state.h"
 #include "base/clock.h"
+#include "base/count.h"
 #include "ledger/verify.h"
 
 #include <errno.h>
@@ -761,9 +762,12 @@ static int
 s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 {
     s_nodes_t *c = ctx;
-    if (s_upper_get(c->upper, c->tree, level, index, out))
+    if (s_upper_get(c->upper, c->tree, level, index, out)) {
+        lpg_count(LPG_COUNT_PROOF_NODE_KEPT);
         return LPG_OK;
+    }
     if (!c->slots) {
+        lpg_count(LPG_COUNT_PROOF_NODE_READ);
         int rc = lpg_txn_node(c->txn, level, index, out);
         if (rc == LPG_OK)
             s_upper_put(c->upper, c->tree, level, index, out);
@@ -777,6 +781,7 @@ s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
             memcpy(out, c->slots[i].hash, LPG_HASH_LEN);
             return LPG_OK;
         }
+    lpg_count(LPG_COUNT_PROOF_NODE_READ);
     int rc = lpg_txn_node(c->txn, level, index, out);
     if (rc == LPG_OK)
         s_upper_put(c->upper, c->tree, level, index, out);

@@ -393,14 +393,33 @@ grep -q "bounded by limit.trace_reply_bytes or the client's max_reply_bytes" "$T
 
 # A home whose hard cap is 256 KiB starts lpg-traced: the reply bound
 # follows it (auto), where an explicit one too large is refused.
-# instance DIR KEY VALUE: a home on the busy ledger and keys, its own
-# trace endpoint, no notary, and KEY set to VALUE.
+# instance DIR [KEY VALUE]...: a home on the busy ledger and keys, its
+# own trace endpoint and metrics port, no notary, and each KEY set to
+# its VALUE.
 instance() {
-    mkdir -p "$1"
-    ln -s "$B/ledger" "$B/keys" "$1/"
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^notary.enabled = .*/notary.enabled = 0/' \
-        -e "s/^$2 = .*/$2 = $3/" "$B/lpgtrace.conf" >"$1/lpgtrace.conf"
+    d=$1
+    shift
+    mkdir -p "$d"
+    ln -s "$B/ledger" "$B/keys" "$d/"
+    set -- $(python3 -c 'import socket
+s = []
+for i in range(2):
+    x = socket.socket(); x.bind(("127.0.0.1", 0)); s.append(x)
+print(" ".join(str(x.getsockname()[1]) for x in s))') "$@"
+    sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$1|" -e "s/^metrics.trace = .*/metrics.trace = $2/" \
+        -e 's/^notary.enabled = .*/notary.enabled = 0/' "$B/lpgtrace.conf" >"$d/lpgtrace.conf"
+    shift 2
+    while [ $# -ge 2 ]; do
+        sed -i "s/^$1 = .*/$1 = $2/" "$d/lpgtrace.conf"
+        shift 2
+    done
+}
+# proof_nodes HOME: "READ KEPT", the proof nodes its lpg-traced read from
+# the ledger and took from memory so far (lpg_work_total).
+proof_nodes() {
+    python3 "$LPG_ROOT/tests/prom_text.py" scrape "http://127.0.0.1:$(sed -n 's/^metrics\.trace = //p' "$1/lpgtrace.conf")/metrics" "$T_DIR/m.json" >/dev/null &&
+        echo "$(python3 "$LPG_ROOT/tests/prom_text.py" value "$T_DIR/m.json" lpg_work_total what=proof_node_read)" \
+            "$(python3 "$LPG_ROOT/tests/prom_text.py" value "$T_DIR/m.json" lpg_work_total what=proof_node_kept)"
 }
 D="$T_DIR/smallsrv"
 instance "$D" limit.hard_message_bytes 262144
@@ -431,9 +450,14 @@ sys.exit(0 if a == b and a["verified"] and len(a["entries"]) == 1000 else 1)' "$
 }
 check "a verified trace of the busy cylinder (JSON)" lpgtrace --home "$B" --json trace "$G"
 cp "$T_DIR/out" "$T_DIR/busy1.json"
+set -- $(proof_nodes "$B")
 check "and again, its nodes now from memory" lpgtrace --home "$B" --json trace "$G"
 same_answer "$T_DIR/out" "$T_DIR/busy1.json" \
     && ok "the same verified answer, its 1,000 entries" || not_ok "the second answer differs"
+set -- $(proof_nodes "$B") "$@"
+[ -n "$4" ] && [ "$1" -eq "$3" ] && [ "$2" -gt $(($4 + 1000)) ] \
+    && ok "its metrics: no proof node read from the ledger, $(($2 - $4)) taken from memory" \
+    || not_ok "proof nodes read / from memory: $3 / $4 before, $1 / $2 after"
 N="$T_DIR/nocache"
 instance "$N" trace.node_cache 0B
 cp -r "$B/seen-checkpoints" "$N/"
@@ -443,6 +467,10 @@ grep -q "proofs read every node from the ledger (trace.node_cache = 0B)" "$T_DIR
     && ok "says it reads every node" || not_ok "no line for no node cache"
 check "a verified trace of the busy cylinder from it" lpgtrace --home "$N" --json trace "$G"
 same_answer "$T_DIR/out" "$T_DIR/busy1.json" && ok "the same verified answer" || not_ok "the answer without the node cache differs"
+set -- $(proof_nodes "$N")
+[ -n "$2" ] && [ "$1" -gt 1000 ] && [ "$2" -eq 0 ] \
+    && ok "its metrics: $1 proof nodes read from the ledger, none from memory" \
+    || not_ok "proof nodes read / from memory without the cache: $1 / $2"
 kill -TERM "$T_PID_trace"
 wait "$T_PID_trace"
 for bad in lots 32MB -1B; do
