@@ -196,17 +196,24 @@ sed -e "s|^endpoint.trace = .*|endpoint.trace = tcp://127.0.0.1:$port|" -e 's/^n
     "$H/lpgtrace.conf" >"$R/lpgtrace.conf"
 grep -q '^limit.trace_reply_bytes = 4096$' "$R/lpgtrace.conf" \
     && ok "lpgtrace init wrote limit.trace_reply_bytes (set small here)" || not_ok "no limit.trace_reply_bytes in the config"
+# refused_at_start HOME TEXT WHAT: lpg-traced on HOME stops by itself
+# (not at the time-out), saying TEXT; the check is named WHAT.
+refused_at_start() {
+    timeout 10 lpg-traced --home "$1" >"$T_DIR/out" 2>&1
+    st=$?
+    [ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "$2" "$T_DIR/out" \
+        && ok "$3" \
+        || { not_ok "$3: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
+}
 # A reply limit the clients could not take in is refused at start.
 for bad in 1048576 4095 lots; do
     mkdir -p "$T_DIR/bad-$bad"
     ln -sf "$H/ledger" "$H/keys" "$T_DIR/bad-$bad/"
     sed -e "s/^limit.trace_reply_bytes = .*/limit.trace_reply_bytes = $bad/" \
         -e 's/^notary.enabled = .*/notary.enabled = 0/' "$R/lpgtrace.conf" >"$T_DIR/bad-$bad/lpgtrace.conf"
-    timeout 10 lpg-traced --home "$T_DIR/bad-$bad" >"$T_DIR/out" 2>&1
-    st=$?
-    [ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "limit.trace_reply_bytes = '$bad' must be 'auto' or a number of bytes from 4096 to limit.hard_message_bytes (1048576) less 4096" "$T_DIR/out" \
-        && ok "limit.trace_reply_bytes = $bad is refused at start, saying why" \
-        || { not_ok "limit.trace_reply_bytes = $bad: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
+    refused_at_start "$T_DIR/bad-$bad" \
+        "limit.trace_reply_bytes = '$bad' must be 'auto' or a number of bytes from 4096 to limit.hard_message_bytes (1048576) less 4096" \
+        "limit.trace_reply_bytes = $bad is refused at start, saying why"
 done
 t_daemon trace "$R" && ok "a second, read-only trace instance" || not_ok "read-only instance"
 RO=$T_PID_trace
@@ -430,11 +437,9 @@ check_out "all 1000 verified" "^✓ all 1000 entries verified"
 kill -TERM "$T_PID_trace"
 wait "$T_PID_trace"
 sed -i -e 's/^limit.trace_reply_bytes = .*/limit.trace_reply_bytes = 983040/' "$D/lpgtrace.conf"
-timeout 10 lpg-traced --home "$D" >"$T_DIR/out" 2>&1
-st=$?
-[ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "limit.trace_reply_bytes = '983040' must be 'auto' or a number of bytes from 4096 to limit.hard_message_bytes (262144) less 4096" "$T_DIR/out" \
-    && ok "an explicit limit.trace_reply_bytes above that cap is still refused" \
-    || { not_ok "explicit 983040 with a small cap: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
+refused_at_start "$D" \
+    "limit.trace_reply_bytes = '983040' must be 'auto' or a number of bytes from 4096 to limit.hard_message_bytes (262144) less 4096" \
+    "an explicit limit.trace_reply_bytes above that cap is still refused"
 
 # The busy cylinder's proofs with the tree's upper levels from memory
 # (the default, 32MiB: the whole of this small tree), asked twice, and
@@ -475,11 +480,9 @@ kill -TERM "$T_PID_trace"
 wait "$T_PID_trace"
 for bad in lots 32MB -1B; do
     sed -i -e "s/^trace.node_cache = .*/trace.node_cache = $bad/" "$N/lpgtrace.conf"
-    timeout 10 lpg-traced --home "$N" >"$T_DIR/out" 2>&1
-    st=$?
-    [ "$st" -ne 0 ] && [ "$st" -ne 124 ] && grep -q "trace.node_cache = '$bad' must be a size such as 32MiB (B, KiB, MiB or GiB; 0B keeps none)" "$T_DIR/out" \
-        && ok "trace.node_cache = $bad is refused at start, saying why" \
-        || { not_ok "trace.node_cache = $bad: exit $st"; sed 's/^/#   /' "$T_DIR/out" | head -5; }
+    refused_at_start "$N" \
+        "trace.node_cache = '$bad' must be a size such as 32MiB (B, KiB, MiB or GiB; 0B keeps none)" \
+        "trace.node_cache = $bad is refused at start, saying why"
 done
 
 # A client that sends 800 GetTrace requests and reads none of the
