@@ -332,24 +332,11 @@ s_reply_limit(lpg_trace_t *t, const lpg_config_t *cfg, char *why, size_t whysz)
     return LPG_OK;
 }
 
-int
-lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg, lpg_ledger_t *ledger,
-               const uint8_t curve_secret[32], char *why, size_t whysz)
+/*  trace.node_cache: a size (lpg_config_parse_size; "0" or 0B keeps
+ *  none), said in the log. */
+static int
+s_node_cache(lpg_trace_t *t, const lpg_config_t *cfg, char *why, size_t whysz)
 {
-    memset(t, 0, sizeof *t);
-    t->config = cfg;
-    t->ledger = ledger;
-    t->now_ms = lpg_clock_mono_ms;
-    t->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes", 65536);
-    if (t->max_msg < 4096) {
-        snprintf(why, whysz,
-                 "limit.message_bytes must be at least 4096 "
-                 "for the trace service");
-        return LPG_ECONFIG;
-    }
-    int rc = s_reply_limit(t, cfg, why, whysz);
-    if (rc != LPG_OK)
-        return rc;
     const char *nc = lpg_config_get(cfg, "trace.node_cache");
     if (nc && strcmp(nc, "0") == 0)
         t->upper_bytes = 0;
@@ -368,6 +355,30 @@ lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg, lpg_ledger_t *ledger,
         lpg_info("trace: proofs read every node from the ledger "
                  "(trace.node_cache = %s)",
                  nc);
+    return LPG_OK;
+}
+
+int
+lpg_trace_init(lpg_trace_t *t, const lpg_config_t *cfg, lpg_ledger_t *ledger,
+               const uint8_t curve_secret[32], char *why, size_t whysz)
+{
+    memset(t, 0, sizeof *t);
+    t->config = cfg;
+    t->ledger = ledger;
+    t->now_ms = lpg_clock_mono_ms;
+    t->max_msg = (size_t)lpg_config_get_int(cfg, "limit.message_bytes", 65536);
+    if (t->max_msg < 4096) {
+        snprintf(why, whysz,
+                 "limit.message_bytes must be at least 4096 "
+                 "for the trace service");
+        return LPG_ECONFIG;
+    }
+    int rc = s_reply_limit(t, cfg, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
+    rc = s_node_cache(t, cfg, why, whysz);
+    if (rc != LPG_OK)
+        return rc;
     const lpg_key_t *authority = lpg_ledger_authority(ledger);
     if (!authority) {
         snprintf(why, whysz,
@@ -642,16 +653,24 @@ s_upper_grow(lpg_trace_t *t, uint64_t size)
     return u;
 }
 
+/*  The slot's state of node (level, index), complete in a tree of size
+ *  tree; NULL if the node has no slot. */
+static uint8_t *
+s_upper_slot(const s_upper_t *u, uint64_t tree, unsigned level, uint64_t index)
+{
+    if (!u || level < u->low || level >= S_UPPER_LEVELS ||
+        index >= u->n[level] || index >= (tree >> level))
+        return NULL;
+    return &u->state[level][index];
+}
+
 /*  Node (level, index) if kept. */
 static bool
 s_upper_get(const s_upper_t *u, uint64_t tree, unsigned level, uint64_t index,
             uint8_t out[LPG_HASH_LEN])
 {
-    if (!u || level < u->low || level >= S_UPPER_LEVELS ||
-        index >= u->n[level] || index >= (tree >> level))
-        return false;
-    if (__atomic_load_n(&u->state[level][index], __ATOMIC_ACQUIRE) !=
-        S_SLOT_KEPT)
+    uint8_t *st = s_upper_slot(u, tree, level, index);
+    if (!st || __atomic_load_n(st, __ATOMIC_ACQUIRE) != S_SLOT_KEPT)
         return false;
     memcpy(out, u->hash[level][index], LPG_HASH_LEN);
     return true;
@@ -662,16 +681,14 @@ static void
 s_upper_put(s_upper_t *u, uint64_t tree, unsigned level, uint64_t index,
             const uint8_t hash[LPG_HASH_LEN])
 {
-    if (!u || level < u->low || level >= S_UPPER_LEVELS ||
-        index >= u->n[level] || index >= (tree >> level))
-        return;
+    uint8_t *st = s_upper_slot(u, tree, level, index);
     uint8_t empty = S_SLOT_EMPTY;
-    if (!__atomic_compare_exchange_n(&u->state[level][index], &empty,
-                                     S_SLOT_WRITING, false, __ATOMIC_ACQUIRE,
-                                     __ATOMIC_RELAXED))
+    if (!st ||
+        !__atomic_compare_exchange_n(st, &empty, S_SLOT_WRITING, false,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return;
     memcpy(u->hash[level][index], hash, LPG_HASH_LEN);
-    __atomic_store_n(&u->state[level][index], S_SLOT_KEPT, __ATOMIC_RELEASE);
+    __atomic_store_n(st, S_SLOT_KEPT, __ATOMIC_RELEASE);
 }
 
 typedef struct {
