@@ -19,6 +19,13 @@ lpg_count(lpg_count_t c)
         atomic_fetch_add_explicit(&s_counts[c], 1, memory_order_relaxed);
 }
 
+void
+lpg_count_add(lpg_count_t c, uint64_t n)
+{
+    if ((unsigned)c < LPG_COUNT_N && n > 0)
+        atomic_fetch_add_explicit(&s_counts[c], n, memory_order_relaxed);
+}
+
 uint64_t
 lpg_count_get(lpg_count_t c)
 {

@@ -141,17 +141,58 @@ s_reverse(lpg_hash_t *proof, size_t n)
     }
 }
 
-/*  PATH(m, D[n]) of RFC 9162 §2.1.3.1, walked from the root down: each
- *  step keeps the half holding leaf m and records the other half's MTH.
- *  The RFC lists the hashes from the leaf up, hence the final reverse. */
+/*  MTH of the last `count` leaves of the edge's tree (start + count is
+ *  its size): kept in the edge when more than one stored node makes it,
+ *  so the next proof in the same tree reads none of them. */
+static int
+s_edge_hash(lpg_merkle_get_fn get, void *ctx, lpg_merkle_edge_t *edge,
+            uint64_t start, uint64_t count, uint8_t out[LPG_HASH_LEN])
+{
+    if (!edge || s_is_pow2(count) || start + count != edge->size)
+        return s_range_hash(get, ctx, start, count, out);
+    unsigned b = 63 - (unsigned)__builtin_clzll(count);
+    uint64_t bit = (uint64_t)1 << b;
+    if (edge->have & bit) {
+        memcpy(out, edge->hash[b], LPG_HASH_LEN);
+        edge->hits++;
+        return LPG_OK;
+    }
+    int rc = s_range_hash(get, ctx, start, count, out);
+    if (rc == LPG_OK) {
+        memcpy(edge->hash[b], out, LPG_HASH_LEN);
+        edge->have |= bit;
+    }
+    return rc;
+}
+
 int
 lpg_merkle_inclusion_proof(lpg_merkle_get_fn get, void *ctx, uint64_t index,
                            uint64_t size,
                            lpg_hash_t proof[LPG_MERKLE_MAX_PROOF], size_t *n)
 {
+    return lpg_merkle_inclusion_proof_edge(get, ctx, NULL, index, size, proof,
+                                           n);
+}
+
+/*  PATH(m, D[n]) of RFC 9162 §2.1.3.1, walked from the root down: each
+ *  step keeps the half holding leaf m and records the other half's MTH.
+ *  The RFC lists the hashes from the leaf up, hence the final reverse.
+ *  Every right half the walk does not take ends where the tree does: the
+ *  edge's. */
+int
+lpg_merkle_inclusion_proof_edge(lpg_merkle_get_fn get, void *ctx,
+                                lpg_merkle_edge_t *edge, uint64_t index,
+                                uint64_t size,
+                                lpg_hash_t proof[LPG_MERKLE_MAX_PROOF],
+                                size_t *n)
+{
     *n = 0;
     if (index >= size)
         return LPG_ERANGE;
+    if (edge && edge->size != size) {
+        edge->size = size;
+        edge->have = 0;
+    }
     uint64_t lo = 0, count = size, m = index;
     size_t used = 0;
     while (count > 1) {
@@ -160,7 +201,7 @@ lpg_merkle_inclusion_proof(lpg_merkle_get_fn get, void *ctx, uint64_t index,
         /* a tree of < 2^64 leaves is at most 64 levels deep */
         assert(used < LPG_MERKLE_MAX_PROOF);
         if (m < k) {
-            rc = s_range_hash(get, ctx, lo + k, count - k, proof[used]);
+            rc = s_edge_hash(get, ctx, edge, lo + k, count - k, proof[used]);
             count = k;
         } else {
             rc = s_range_hash(get, ctx, lo, k, proof[used]);

@@ -47,6 +47,27 @@ int lpg_merkle_inclusion_proof(lpg_merkle_get_fn get, void *ctx,
                                lpg_hash_t proof[LPG_MERKLE_MAX_PROOF],
                                size_t *n);
 
+/*  The right edge of one tree size, as its inclusion proofs need it. A
+ *  tree whose size is not a power of two ends in incomplete subtrees: a
+ *  proof names at most one a level, each hashed from up to 64 stored
+ *  nodes, and every proof in that tree names the same ones. A caller
+ *  proving many leaves keeps one of these (zeroed at first, one a
+ *  thread) so each is worked out once; another size starts it over. */
+typedef struct {
+    uint64_t size;       /* the tree size the hashes belong to */
+    uint64_t have;       /* bit b: hash[b] is known */
+    lpg_hash_t hash[64]; /* [b]: the last size mod 2^(b + 1) leaves */
+    uint64_t hits;       /* proof hashes taken from here */
+} lpg_merkle_edge_t;
+
+/*  lpg_merkle_inclusion_proof, keeping the edge's hashes in *edge (NULL:
+ *  none kept). The proof is the same either way. */
+int lpg_merkle_inclusion_proof_edge(lpg_merkle_get_fn get, void *ctx,
+                                    lpg_merkle_edge_t *edge, uint64_t index,
+                                    uint64_t size,
+                                    lpg_hash_t proof[LPG_MERKLE_MAX_PROOF],
+                                    size_t *n);
+
 /*  RFC 9162 consistency proof from size1 to size2 (0 < size1 <= size2). */
 int lpg_merkle_consistency_proof(lpg_merkle_get_fn get, void *ctx,
                                  uint64_t size1, uint64_t size2,

@@ -699,6 +699,10 @@ typedef struct {
     size_t used;
     s_upper_t *upper; /* NULL: none */
     uint64_t tree;    /* what upper was sized for */
+    /* the incomplete subtrees at the tree's right edge, hashed once for
+     * every proof of this table's thread */
+    lpg_merkle_edge_t edge;
+    uint64_t read, kept; /* counted here, added once (s_nodes_end) */
 } s_nodes_t;
 
 /*  A page's entries and proofs are built by up to S_PAGE_JOBS jobs on
@@ -775,16 +779,25 @@ s_node_slots(size_t entries, uint64_t size)
     return n;
 }
 
+/*  Adds what the table counted to the process's counters. */
+static void
+s_nodes_end(s_nodes_t *c)
+{
+    lpg_count_add(LPG_COUNT_PROOF_NODE_READ, c->read);
+    lpg_count_add(LPG_COUNT_PROOF_NODE_KEPT, c->kept);
+    c->read = c->kept = 0;
+}
+
 static int
 s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 {
     s_nodes_t *c = ctx;
     if (s_upper_get(c->upper, c->tree, level, index, out)) {
-        lpg_count(LPG_COUNT_PROOF_NODE_KEPT);
+        c->kept++;
         return LPG_OK;
     }
     if (!c->slots) {
-        lpg_count(LPG_COUNT_PROOF_NODE_READ);
+        c->read++;
         int rc = lpg_txn_node(c->txn, level, index, out);
         if (rc == LPG_OK)
             s_upper_put(c->upper, c->tree, level, index, out);
@@ -798,7 +811,7 @@ s_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
             memcpy(out, c->slots[i].hash, LPG_HASH_LEN);
             return LPG_OK;
         }
-    lpg_count(LPG_COUNT_PROOF_NODE_READ);
+    c->read++;
     int rc = lpg_txn_node(c->txn, level, index, out);
     if (rc == LPG_OK)
         s_upper_put(c->upper, c->tree, level, index, out);
@@ -830,8 +843,8 @@ s_entry_make(s_nodes_t *nodes, uint64_t seq, uint64_t proof_size,
     lpg_hash_t proof[LPG_MERKLE_MAX_PROOF];
     size_t n = 0;
     if (proof_size > 0) {
-        rc = lpg_merkle_inclusion_proof(s_node, nodes, seq, proof_size, proof,
-                                        &n);
+        rc = lpg_merkle_inclusion_proof_edge(s_node, nodes, &nodes->edge, seq,
+                                             proof_size, proof, &n);
         if (rc != LPG_OK)
             return rc;
     }
@@ -911,6 +924,7 @@ s_page_job(void *ctx, size_t j)
                                    p->seqs[i] < p->prove ? p->prove : 0,
                                    &b->te, &b->cost);
     }
+    s_nodes_end(&nodes);
     lpg_txn_abort(&txn);
 }
 
@@ -1271,6 +1285,7 @@ s_get_trace(lpg_trace_t *t, const Lpg__GetTrace *q, lpg_reply_t *r)
                      : "");
     rc = lpg_reply_set(r, LPG__STATUS__STATUS_OK, "OK", why);
 cleanup:
+    s_nodes_end(&nodes);
     lpg_txn_abort(&txn);
     for (size_t k = 0; built && k < nb; k++)
         free(built[k].te); /* past where the page stopped */
@@ -1310,10 +1325,10 @@ s_get_range(lpg_trace_t *t, const Lpg__GetRange *q, lpg_reply_t *r)
     a->tree_size = tree;
     a->entries = want ? entries : NULL;
     size_t used = 0, budget = t->max_msg - S_REPLY_SLACK;
+    s_nodes_t nodes = {.txn = txn}; /* no proofs: entries only */
     for (uint64_t k = 0; k < want; k++) {
         Lpg__TraceEntry *te = NULL;
         size_t cost = 0;
-        s_nodes_t nodes = {.txn = txn};
         rc = s_entry(r, &nodes, from + k, 0, &te, &cost);
         if (rc != LPG_OK)
             goto cleanup;

@@ -836,6 +836,71 @@ test_random_trees(void **state)
     s_tree_free(&t);
 }
 
+/*  Proofs that keep the right edge (lpg_merkle_inclusion_proof_edge):
+ *  the same hashes as the model's, one edge carried across sizes, and
+ *  fewer nodes read when one size proves many leaves. */
+static void
+test_edge_proofs(void **state)
+{
+    s_tree_t t;
+    s_tree_init(&t, S_BIG);
+    for (uint64_t i = 0; i < S_BIG; i++)
+        s_tree_add(&t, &i, sizeof i);
+    lpg_merkle_edge_t edge;
+    memset(&edge, 0, sizeof edge);
+    lpg_hash_t proof[S_CAP], model[S_CAP];
+    size_t n;
+    /* one edge for every size in turn, three leaves each: another size
+     * must not be answered from the last one's hashes */
+    for (uint64_t size = 1; size <= S_BIG; size++) {
+        uint64_t idx[3] = {0, size / 2, size - 1};
+        for (int k = 0; k < 3; k++) {
+            assert_int_equal(
+                lpg_merkle_inclusion_proof_edge(
+                    lpg_merkle_mem_get, t.mem, &edge, idx[k], size, proof, &n),
+                LPG_OK);
+            assert_int_equal(n, s_path(idx[k], t.leaves, size, model));
+            assert_memory_equal(proof, model, n * LPG_HASH_LEN);
+        }
+    }
+    /* every leaf of 1,000 (six complete subtrees), then of 999 */
+    static const uint64_t sizes[] = {S_BIG, S_BIG - 1};
+    for (size_t s = 0; s < 2; s++) {
+        uint64_t size = sizes[s];
+        s_counting_t plain = {.mem = t.mem}, kept = {.mem = t.mem};
+        memset(&edge, 0, sizeof edge);
+        for (uint64_t i = 0; i < size; i++) {
+            lpg_hash_t p2[S_CAP];
+            size_t n2;
+            assert_int_equal(lpg_merkle_inclusion_proof(s_counting_get, &plain,
+                                                        i, size, proof, &n),
+                             LPG_OK);
+            assert_int_equal(lpg_merkle_inclusion_proof_edge(s_counting_get,
+                                                             &kept, &edge, i,
+                                                             size, p2, &n2),
+                             LPG_OK);
+            assert_int_equal(n2, n);
+            assert_memory_equal(p2, proof, n * LPG_HASH_LEN);
+        }
+        assert_int_equal(edge.size, size);
+        /* kept: one hash for each set bit of size below its highest
+         * whose suffix (size mod 2^(bit + 1)) is not a whole subtree */
+        int want = 0;
+        for (unsigned b = 0; b < 63 - (unsigned)__builtin_clzll(size); b++) {
+            uint64_t c = size & ((2ULL << b) - 1);
+            if ((size >> b & 1) && (c & (c - 1)) != 0)
+                want++;
+        }
+        assert_int_equal(__builtin_popcountll(edge.have), want);
+        /* each worked out once, then taken from the edge: a hit saves
+         * at least the two nodes it was hashed from */
+        assert_true(edge.hits > size / 2);
+        assert_true((uint64_t)kept.gets + 2 * edge.hits <=
+                    (uint64_t)plain.gets);
+    }
+    s_tree_free(&t);
+}
+
 /*  ---------------------------------------------------------------------
  *  Trees near 2^64 leaves: all leaves equal, so node (level, i) is the
  *  same hash for every i and the store needs only one per level.
@@ -940,6 +1005,7 @@ main(void)
         cmocka_unit_test(test_append_cost),
         cmocka_unit_test(test_store_errors),
         cmocka_unit_test(test_random_trees),
+        cmocka_unit_test(test_edge_proofs),
         cmocka_unit_test(test_huge_trees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
