@@ -32,6 +32,10 @@ static const s_default_t s_defaults[] = {
     {"device.site", ""},     /* the station a scanner is enrolled at */
     {"device.operator", ""}, /* the staff id on shift at this scanner */
     {"client.timeout_ms", "3000"},
+    /* the trace service's answers read a cylinder's whole history: the
+     * first after a restart, from a cold disk, takes seconds at 10^7
+     * entries, and a retry would only ask for the same work again */
+    {"client.trace_timeout_ms", "10000"},
     {"client.retries", "2"},
     /* codes */
     {"code.resolver", "id.lpg.example"},

@@ -113,10 +113,15 @@ lpg_client_from_config(lpg_client_t **out, const lpg_config_t *cfg,
                   lpg_strerror(rc));
         return rc;
     }
+    /* A service with a wait of its own (client.<name>_timeout_ms: the
+     * trace service, whose answers read years of history) uses it. */
+    snprintf(key, sizeof key, "client.%s_timeout_ms", name);
+    if (!lpg_config_get(cfg, key))
+        snprintf(key, sizeof key, "client.timeout_ms");
     rc = s_new(out, NULL, endpoint, server_pub, sec,
                (size_t)lpg_config_get_int(cfg, "limit.message_bytes", 65536),
                lpg_config_get_int(cfg, "limit.hard_message_bytes", 1048576),
-               (int)lpg_config_get_int(cfg, "client.timeout_ms", 3000),
+               (int)lpg_config_get_int(cfg, key, 3000),
                (int)lpg_config_get_int(cfg, "client.retries", 2));
     memset(sec, 0, sizeof sec);
     return rc;

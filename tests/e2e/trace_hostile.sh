@@ -139,4 +139,42 @@ run trace --no-verify "$G"
 status "endless pages are refused with --no-verify too" 1
 check_out "in the same words" "more entries (2100 so far) than its ledger holds (2000)"
 unevil
+
+# A first page that takes 1.5 s (a long history from a cold disk), with
+# every other service's wait at 300 ms: the trace service's own wait
+# (client.trace_timeout_ms, 10 s unless set) lets it come, asked once.
+# Set to 300 ms too, the client gives up on it and asks again.
+printf 'client.timeout_ms = 300\n' >>"$H/lpgtrace.conf"
+evil slow || not_ok "evil_trace slow"
+: >"$T_DIR/evil.log"
+run trace --no-verify "$G"
+if [ "$RC" -eq 0 ] && [ "$MS" -ge 1500 ]; then
+    ok "a first page after 1.5 s is waited for: exit 0 in $MS ms"
+else
+    not_ok "a first page after 1.5 s: exit $RC in $MS ms (wanted 0, after 1500 ms)"
+    sed 's/^/#   /' "$T_DIR/out" | head -10
+fi
+check_status "the first page was asked for once, not again" 0 \
+    test "$(grep -c '^get_trace from 0$' "$T_DIR/evil.log")" -eq 1
+if grep -q "retrying" "$T_DIR/out"; then
+    not_ok "no retry said"
+else
+    ok "no retry said"
+fi
+printf 'client.trace_timeout_ms = 300\n' >>"$H/lpgtrace.conf"
+: >"$T_DIR/evil.log"
+run trace --no-verify "$G"
+check_out "with client.trace_timeout_ms = 300 the client retries" \
+    "no answer from .* in 300 ms: retrying (1 of 2)"
+# (the client gave up before the first answer: the service reads the
+# request sent again once it has answered the first)
+i=0
+while [ $i -lt 50 ] &&
+    [ "$(grep -c '^get_trace from 0$' "$T_DIR/evil.log")" -lt 2 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+check_status "and the first page is asked for again" 0 \
+    test "$(grep -c '^get_trace from 0$' "$T_DIR/evil.log")" -ge 2
+unevil
 t_done

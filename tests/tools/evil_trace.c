@@ -17,6 +17,10 @@
  *    evil_trace HOME bloat     says the ledger holds 2^40 entries and
  *                              sends pages of filler as large as the
  *                              client takes, without end
+ *    evil_trace HOME slow      true pages, the first one after 1.5 s (a
+ *                              long history read from a cold disk); says
+ *                              "get_trace from N" on stderr for each
+ *                              GetTrace, so a retry shows
  *
  *  Answers Ping, so a script can wait for it. Stops on SIGTERM / SIGINT;
  *  exit 0 then, 2 on usage or setup errors.
@@ -33,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define S_PAGE 100         /* entries in a page (lpg-traced: bytes) */
 #define S_BLOAT_ENTRIES 16 /* filler entries in a bloat page */
@@ -43,11 +48,14 @@ typedef enum {
     S_STUCK,
     S_BACK,
     S_EMPTY,
-    S_BLOAT
+    S_BLOAT,
+    S_SLOW
 } s_mode_t;
 
-static const char *s_modes[] = {"honest", "endless", "stuck",
-                                "back",   "empty",   "bloat"};
+static const char *s_modes[] = {"honest", "endless", "stuck", "back",
+                                "empty",  "bloat",   "slow"};
+
+#define S_SLOW_MS 1500 /* the first page's wait in mode slow */
 
 static volatile sig_atomic_t s_stop;
 
@@ -191,6 +199,14 @@ s_get_trace(s_evil_t *e, lpg_txn_t *txn, const Lpg__GetTrace *q,
     }
     uint64_t from = q->has_from ? q->from : 0, next = 0;
     switch (e->mode) {
+    case S_SLOW:
+        fprintf(stderr, "get_trace from %" PRIu64 "\n", from);
+        if (from == 0)
+            nanosleep(&(struct timespec){S_SLOW_MS / 1000,
+                                         S_SLOW_MS % 1000 * 1000000L},
+                      NULL);
+        /* true pages, as honest */
+        /* fall through */
     case S_HONEST:
         rc = s_page(r, a, txn, &s, from, &next);
         if (next)
@@ -386,7 +402,7 @@ main(int argc, char **argv)
         }
     if (!known) {
         fprintf(stderr, "usage: evil_trace HOME honest|endless|stuck|back|"
-                        "empty|bloat\n");
+                        "empty|bloat|slow\n");
         return 2;
     }
     lpg_config_t *cfg = NULL;
