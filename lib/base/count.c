@@ -13,17 +13,16 @@ static const char *const s_names[LPG_COUNT_N] = {
 };
 
 void
-lpg_count(lpg_count_t c)
-{
-    if ((unsigned)c < LPG_COUNT_N)
-        atomic_fetch_add_explicit(&s_counts[c], 1, memory_order_relaxed);
-}
-
-void
 lpg_count_add(lpg_count_t c, uint64_t n)
 {
     if ((unsigned)c < LPG_COUNT_N && n > 0)
         atomic_fetch_add_explicit(&s_counts[c], n, memory_order_relaxed);
+}
+
+void
+lpg_count(lpg_count_t c)
+{
+    lpg_count_add(c, 1);
 }
 
 uint64_t
