@@ -4,7 +4,10 @@
  *  printed beside it), synced LMDB commits/s and raw fdatasync/s. The
  *  pipelined phase is judged against the single-core verifies/s measured
  *  just before and just after it (their mean; both printed), as the
- *  machine's speed drifts with others' load.
+ *  machine's speed drifts with others' load. Beside the verdict, the CPU
+ *  an event cost on every thread, against one verify at one core's rate,
+ *  and the most that CPU allows with every core busy: what the verdict
+ *  could reach if no core ever waited.
  *
  *  Events are generated and signed before the timed phase (lib/testing/gen.h),
  *  so the signers' cost is not counted. The timed phase appends them in
@@ -84,12 +87,23 @@ typedef struct {
     uint64_t ok;
     size_t cap;
     int rc;
+    double cpu; /* the committer thread's CPU seconds */
 } s_pipe_t;
+
+/*  CPU seconds this thread has used. */
+static double
+s_thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void *
 s_committer(void *arg)
 {
     s_pipe_t *p = arg;
+    double c0 = s_thread_cpu();
     lpg_append_out_t *out = calloc(p->cap, sizeof *out);
     for (;;) {
         pthread_mutex_lock(&p->lock);
@@ -108,12 +122,13 @@ s_committer(void *arg)
             p->ok += out[k].status == LPG_OK;
     }
     free(out);
+    p->cpu = s_thread_cpu() - c0;
     return NULL;
 }
 
 static uint64_t
 s_pipeline(lpg_ledger_t *l, const lpg_append_in_t *in, uint64_t total,
-           unsigned batch)
+           unsigned batch, double *committer_cpu)
 {
     s_pipe_t p = {.l = l, .cap = batch};
     pthread_mutex_init(&p.lock, NULL);
@@ -137,6 +152,7 @@ s_pipeline(lpg_ledger_t *l, const lpg_append_in_t *in, uint64_t total,
     pthread_cond_broadcast(&p.cond);
     pthread_mutex_unlock(&p.lock);
     pthread_join(tid, NULL);
+    *committer_cpu = p.cpu;
     return p.rc ? 0 : p.ok;
 }
 
@@ -361,9 +377,11 @@ s_bench(unsigned events, unsigned batch)
     double vps0 = lpg_machine_verifies(S_VERIFY_ROUND);
     double all0 = lpg_machine_verifies_at_once(S_VERIFY_ROUND, ncores);
     s_io_t io0 = s_io();
+    double cpu0 = lpg_machine_cpu(), ccpu = 0;
     t0 = lpg_machine_now();
-    ok += s_pipeline(l, in + half, total - half, batch);
+    ok += s_pipeline(l, in + half, total - half, batch, &ccpu);
     double secs = lpg_machine_now() - t0;
+    double cpu = lpg_machine_cpu() - cpu0;
     s_io_t io1 = s_io();
     double all1 = lpg_machine_verifies_at_once(S_VERIFY_ROUND, ncores),
            amean = (all0 + all1) / 2;
@@ -411,6 +429,21 @@ s_bench(unsigned events, unsigned batch)
     printf("  = %.0f%% of what %u cores verify at once (the mean; "
            "verification alone would be 100%%)\n",
            100.0 * aps / amean, ncores);
+    /* What the phase's CPU allows: with every core busy all the time,
+     * cores / (CPU per event) events a second. Beyond one verify at one
+     * core's quiet rate, an event costs its decoding, its commit, and
+     * any verify's slowing from sharing the cores. */
+    double ev_us = 1e6 * cpu / (double)total, v_us = 1e6 / vmean,
+           need_us = v_us / 0.85 - v_us;
+    printf("  CPU per pipelined event, every thread   %10.1f us (one verify "
+           "at one core's rate %.1f us, the rest %.1f us, %.1f us of it the "
+           "committer's thread); cores busy %.0f%% of the phase\n",
+           ev_us, v_us, ev_us - v_us, 1e6 * ccpu / (double)total,
+           100.0 * cpu / (secs * cores));
+    printf("  = at most %.0f%% of 2 x single-core verifies/s with every core "
+           "busy all the phase, at this CPU per event (85%% needs the rest "
+           "<= %.1f us)\n",
+           100.0 * v_us / ev_us, need_us);
     printf("  bytes written per event (pipelined)     %10.0f"
            "  (target <= 2500)\n",
            (double)(io1.wchar - io0.wchar) / (double)total);

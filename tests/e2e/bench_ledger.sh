@@ -40,4 +40,27 @@ if awk '$1 == "cores" { c = $2 < 2 ? $2 : 2 } $1 == "aps" { aps = $2 } $1 == "v"
 else
     not_ok "figures do not agree: $(tr '\n' ' ' <"$T_DIR/fig")"
 fi
+# The phase's CPU: what an event cost on every thread, against one verify
+# at one core's rate; and the most that CPU allows with every core busy.
+check_out "the CPU an event cost, beside one verify's" \
+    "^  CPU per pipelined event, every thread  *$N us (one verify at one core's rate $N us, the rest $N us, $N us of it the committer's thread); cores busy $N% of the phase$"
+check_out "the most that CPU allows" \
+    "^  = at most $N% of 2 x single-core verifies/s with every core busy all the phase, at this CPU per event (85% needs the rest <= $N us)$"
+sed -n 's/.*before the pipelined phase [0-9.]*, after [0-9.]*, judged against the mean \([0-9.]*\)$/v \1/p;
+        s/^  = \([0-9]*\)% of 2 x single-core.*/pct \1/p;
+        s/^  CPU per pipelined event, every thread  *\([0-9.]*\) us (one verify at one core.s rate \([0-9.]*\) us, the rest \([0-9.]*\) us, \([0-9.]*\) us .*cores busy \([0-9.]*\)% .*/cpu \1 \2 \3 \4 \5/p;
+        s/^  = at most \([0-9.]*\)% .*needs the rest <= \([0-9.]*\) us)$/most \1 \2/p' "$T_DIR/out" >"$T_DIR/fig3"
+# One verify is 1/(the mean); the rest is the CPU less it; 85% leaves
+# one verify/0.85 in all; the most is one verify's share of the CPU, and
+# the verdict's share is the most times how busy the cores were.
+if awk '$1 == "v" { m = $2 } $1 == "pct" { p = $2 }
+        $1 == "cpu" { c = $2; v = $3; r = $4; w = $5; b = $6 } $1 == "most" { most = $2; need = $3 }
+        END { ok = m > 0 && c > 0 && (v - 1e6 / m) ^ 2 <= 0.01 && (r - (c - v)) ^ 2 <= 0.04 &&
+                   w >= 0 && b > 0 && b <= 101 &&
+                   (need - (v / 0.85 - v)) ^ 2 <= 0.04 && (most - 100 * v / c) ^ 2 <= 1 &&
+                   (p - most * b / 100) ^ 2 <= 4; exit !ok }' "$T_DIR/fig3"; then
+    ok "the CPU figures agree: the rest, what 85% needs, the most, and the verdict from them"
+else
+    not_ok "CPU figures do not agree: $(tr '\n' ' ' <"$T_DIR/fig3")"
+fi
 t_done
