@@ -318,9 +318,12 @@ s_nudge_notary(lpg_webd_t *w, const char *grai, uint64_t seq)
         lpg__reply__free_unpacked(r, NULL);
 }
 
-/*  One entry as the browser checks it; NULL if it cannot be read. */
+/*  One entry as the browser checks it; NULL if it cannot be read. The
+ *  answer's proofs share the tree's right edge: *edge keeps its hashes
+ *  from one entry to the next (ledger/merkle.h). */
 static json_t *
-s_entry_json(lpg_txn_t *t, const s_head_t *h, uint64_t seq)
+s_entry_json(lpg_txn_t *t, const s_head_t *h, lpg_merkle_edge_t *edge,
+             uint64_t seq)
 {
     const uint8_t *data;
     size_t len;
@@ -367,8 +370,8 @@ s_entry_json(lpg_txn_t *t, const s_head_t *h, uint64_t seq)
     if (h->opened && seq < h->cp.size && proof) {
         lpg_hash_t p[LPG_MERKLE_MAX_PROOF];
         size_t n = 0;
-        if (lpg_merkle_inclusion_proof(s_node, t, seq, h->cp.size, p, &n) ==
-            LPG_OK)
+        if (lpg_merkle_inclusion_proof_edge(s_node, t, edge, seq, h->cp.size,
+                                            p, &n) == LPG_OK)
             for (size_t i = 0; i < n; i++)
                 json_array_append_new(proof, s_b64(p[i], LPG_HASH_LEN));
     }
@@ -454,8 +457,9 @@ s_entries(lpg_webd_t *w, const lpg_webd_req_t *req, lpg_webd_resp_t *resp,
     json_object_set_new(o, "grai", json_string(grai));
     json_object_set_new(o, "entries", list);
     json_object_set_new(o, "more", json_boolean(seqs.n == S_MAX_ENTRIES));
+    lpg_merkle_edge_t edge = {0};
     for (size_t i = 0; i < seqs.n; i++) {
-        json_t *e = s_entry_json(t, &h, seqs.v[i]);
+        json_t *e = s_entry_json(t, &h, &edge, seqs.v[i]);
         if (!e) {
             lpg_error("console: entry %" PRIu64 " of %s cannot be read",
                       seqs.v[i], grai);
