@@ -46,7 +46,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +183,9 @@ struct lpg_ledger {
     pthread_cond_t txn_cond;
     unsigned txn_open;
     bool resizing;
+    /* Walks in file order now running (lpg_ledger_sequential), under
+     * txn_lock: while any runs, the OS reads the file ahead. */
+    unsigned walkers;
     /* See "journal" below. */
     lpg_journal_t *journal;
     bool journal_write; /* this handle writes records and applies them */
@@ -908,9 +913,18 @@ s_env_open(lpg_ledger_t *l, uint64_t map_size)
          * place (MDB_WRITEMAP, 1.5 us less an entry for a verify's
          * replay): LMDB then sizes the file to the whole map, and a full
          * disk kills the process with SIGBUS instead of failing a
-         * commit with ENOSPC. */
+         * commit with ENOSPC.
+         *
+         * A ledger is read by look-ups at random places of a file that
+         * may be larger than memory: a page fault reads only its own
+         * pages (MDB_NORDAHEAD: MADV_RANDOM on the map, again after a
+         * re-size). With the OS's read-around, one fault read up to the
+         * device's read-ahead (8 MiB on some disks): a day's recall of
+         * a station at 10^7 entries read 2.9 GB from a cold disk, where
+         * 4 MB serve it. Walks in file order ask for read-ahead while
+         * they run (lpg_ledger_sequential). */
         unsigned envflags = MDB_NOTLS | (l->rdonly ? MDB_RDONLY : 0) |
-                            (l->scratch ? MDB_NOSYNC : 0);
+                            (l->scratch ? MDB_NOSYNC : MDB_NORDAHEAD);
         int mrc = mdb_env_open(l->env, l->dir, envflags, 0600);
         if (mrc) {
             lpg_error("ledger: cannot open %s: %s", l->dir, mdb_strerror(mrc));
@@ -2435,12 +2449,14 @@ s_state_upgrade(lpg_ledger_t *l, bool rebuild)
      * with no recorded version is older than any step); else a replay,
      * which clears whatever the steps wrote. */
     bool stepped = had > 0 && l->proj->step;
+    lpg_ledger_sequential(l, true);
     for (uint32_t v = had; stepped && rc == LPG_OK && v < want; v++)
         rc = l->proj->step(t, v, &stepped);
     if (rc == LPG_OK && stepped)
         rc = s_state_version_put(t->txn, l, want);
     else if (rc == LPG_OK)
         rc = lpg_txn_rebuild_state(t, NULL, NULL, &n);
+    lpg_ledger_sequential(l, false);
     if (rc == LPG_OK)
         rc = lpg_txn_commit(&t);
     else
@@ -3356,6 +3372,54 @@ lpg_ledger_append(lpg_ledger_t *l, const char *service,
 
 /* ------------------------------------------------- backups and usage */
 
+/*  The map's advice to the OS (madvise), for every page of it. LMDB
+ *  does not say where its map is (mdb_env_info's address is the one
+ *  asked for with MDB_FIXEDMAP): it is the mapping of its data file in
+ *  /proc/self/maps, found by device and inode. */
+static void
+s_advise(lpg_ledger_t *l, int advice)
+{
+    int fd;
+    struct stat st;
+    if (mdb_env_get_fd(l->env, &fd) != 0 || fstat(fd, &st) != 0)
+        return;
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f)
+        return;
+    char line[4352];
+    bool found = false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi, ino;
+        unsigned maj, min;
+        if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &lo, &hi, &maj, &min,
+                   &ino) != 5 ||
+            ino != (unsigned long)st.st_ino || maj != major(st.st_dev) ||
+            min != minor(st.st_dev))
+            continue;
+        found = true;
+        if (madvise((void *)lo, hi - lo, advice) != 0)
+            lpg_warn("ledger: %s: madvise: %s", l->dir, strerror(errno));
+    }
+    fclose(f);
+    if (!found)
+        lpg_warn("ledger: %s: its map is not in /proc/self/maps: the OS's "
+                 "read-ahead is left as it was",
+                 l->dir);
+}
+
+void
+lpg_ledger_sequential(lpg_ledger_t *l, bool on)
+{
+    if (l->scratch)
+        return; /* never advised: read from the page cache */
+    pthread_mutex_lock(&l->txn_lock);
+    if (on && l->walkers++ == 0)
+        s_advise(l, MADV_NORMAL);
+    else if (!on && l->walkers > 0 && --l->walkers == 0)
+        s_advise(l, MADV_RANDOM);
+    pthread_mutex_unlock(&l->txn_lock);
+}
+
 int
 lpg_ledger_copy(lpg_ledger_t *l, const char *dir, bool compact)
 {
@@ -3372,8 +3436,10 @@ lpg_ledger_copy(lpg_ledger_t *l, const char *dir, bool compact)
         lpg_error("ledger: cannot create %s: %s", path, strerror(errno));
         return errno == EEXIST ? LPG_EEXIST : LPG_EIO;
     }
+    lpg_ledger_sequential(l, true);
     int rc = s_err(mdb_env_copyfd2(l->env, fd, compact ? MDB_CP_COMPACT : 0),
                    "copy");
+    lpg_ledger_sequential(l, false);
     if (rc == LPG_OK && fsync(fd) != 0) {
         lpg_error("ledger: cannot sync %s: %s", path, strerror(errno));
         rc = LPG_EIO;

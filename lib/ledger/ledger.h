@@ -463,6 +463,13 @@ void lpg_ledger_reader_check(lpg_ledger_t *l);
 /*  The ledger's directory. */
 const char *lpg_ledger_dir(const lpg_ledger_t *l);
 
+/*  A walk of the log in file order starts (on) or ends (off): while any
+ *  runs, the OS reads the ledger's file ahead of each page fault. Else
+ *  a fault reads only its own pages, as the look-ups at random places
+ *  of most reads want. A verify, a copy and a rebuild of the state say
+ *  so themselves. Calls nest; any thread. */
+void lpg_ledger_sequential(lpg_ledger_t *l, bool on);
+
 /*  Writes a consistent copy of the ledger, as of one read transaction
  *  (writers in other processes go on meanwhile), to <dir>/data.mdb, mode
  *  0600, synced. dir must exist; an existing data.mdb is LPG_EEXIST.

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #define S_CHUNK 4096
+#define S_WALK_AHEAD \
+    65536 /* entries from which lpg_verify_since reads ahead */
 
 /* ------------------------------------------------------- compact range */
 
@@ -610,6 +612,7 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
                   lpg_verify_report_t *r)
 {
     memset(r, 0, sizeof *r);
+    lpg_ledger_sequential(l, true); /* the log in order: read ahead */
     lpg_keyring_t *keys = NULL;
     lpg_keyring_new(&keys);
     s_range_t *range = calloc(1, sizeof *range);
@@ -919,6 +922,7 @@ cleanup:
     free(range);
     free(jobsv);
     free(evsv);
+    lpg_ledger_sequential(l, false);
     return rc;
 }
 
@@ -942,6 +946,11 @@ lpg_verify_since(lpg_ledger_t *l, uint64_t from, const uint8_t *from_root,
                  uint64_t size, uint8_t root[32], lpg_verify_report_t *r)
 {
     memset(r, 0, sizeof *r);
+    /* A long walk reads ahead; the notary's usual few hundred recent
+     * entries are in memory, and other readers keep their advice. */
+    bool ahead = size > from && size - from >= S_WALK_AHEAD;
+    if (ahead)
+        lpg_ledger_sequential(l, true);
     s_range_t *range = calloc(1, sizeof *range);
     lpg_txn_t *t = NULL;
     int rc = range ? lpg_ledger_read(l, &t) : LPG_ENOMEM;
@@ -1017,6 +1026,8 @@ lpg_verify_since(lpg_ledger_t *l, uint64_t from, const uint8_t *from_root,
 cleanup:
     lpg_txn_abort(&t);
     free(range);
+    if (ahead)
+        lpg_ledger_sequential(l, false);
     return rc;
 }
 
@@ -1073,8 +1084,10 @@ lpg_state_rebuild(lpg_ledger_t *l,
     lpg_txn_t *t = NULL;
     int rc = lpg_ledger_write(l, &t);
     uint64_t n = 0;
+    lpg_ledger_sequential(l, true); /* the whole log, in order */
     if (rc == LPG_OK)
         rc = lpg_txn_rebuild_state(t, progress, ctx, &n);
+    lpg_ledger_sequential(l, false);
     if (rc == LPG_OK) {
         rc = lpg_txn_commit(&t);
         if (rc == LPG_OK)

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <lmdb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1972,6 +1973,69 @@ test_cylinder_record_apart(void **state)
     lpg_txn_abort(&t);
 }
 
+/*  The VmFlags of the mapping of dir/data.mdb in /proc/self/smaps, into
+ *  out ("" if not found). */
+static void
+s_map_flags(const char *dir, char *out, size_t outsz)
+{
+    char path[128], line[4352];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    struct stat st;
+    out[0] = '\0';
+    assert_int_equal(stat(path, &st), 0);
+    FILE *f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    bool in = false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long ino;
+        if (sscanf(line, "%*x-%*x %*s %*s %*s %lu", &ino) == 1)
+            in = ino == (unsigned long)st.st_ino;
+        else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+            size_t n = strlen(line + 8);
+            n = n < outsz ? n : outsz - 1;
+            memcpy(out, line + 8, n);
+            out[n] = '\0';
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/*  The map reads at random (no read-ahead: "rr" in its VmFlags) but while
+ *  a walk in file order runs; walks nest; a verify walks, and leaves the
+ *  map as it found it. */
+static void
+test_readahead_advice(void **state)
+{
+    s_fix_t *f = *state;
+    char fl[256];
+    s_map_flags(f->dir, fl, sizeof fl);
+    assert_non_null(strstr(fl, " rr"));
+    lpg_ledger_sequential(f->l, true);
+    s_map_flags(f->dir, fl, sizeof fl);
+    assert_true(fl[0] != '\0');
+    assert_null(strstr(fl, " rr"));
+    lpg_ledger_sequential(f->l, true);
+    lpg_ledger_sequential(f->l, false);
+    s_map_flags(f->dir, fl, sizeof fl);
+    assert_null(strstr(fl, " rr")); /* one walk still runs */
+    lpg_ledger_sequential(f->l, false);
+    s_map_flags(f->dir, fl, sizeof fl);
+    assert_non_null(strstr(fl, " rr"));
+    lpg_ledger_sequential(f->l, false); /* one too many: no harm */
+    lpg_ledger_sequential(f->l, true);
+    s_map_flags(f->dir, fl, sizeof fl);
+    assert_null(strstr(fl, " rr"));
+    lpg_ledger_sequential(f->l, false);
+    lpg_verify_opts_t o = {0};
+    lpg_verify_report_t r;
+    assert_int_equal(lpg_verify_ledger(f->l, &o, &r), LPG_OK);
+    assert_int_equal(r.error, LPG_OK);
+    assert_true(r.entries > 0);
+    s_map_flags(f->dir, fl, sizeof fl);
+    assert_non_null(strstr(fl, " rr"));
+}
+
 int
 main(void)
 {
@@ -2027,6 +2091,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_held_crash, s_setup, s_teardown),
         cmocka_unit_test(test_strings_validated),
         cmocka_unit_test(test_stub_projection),
+        cmocka_unit_test_setup_teardown(test_readahead_advice, s_setup,
+                                        s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
