@@ -4,7 +4,8 @@
 # prints its table and a verdict on every target (trace, a day's recall,
 # a full verify), the verified trace's judged on runs paired with the
 # verifies timed just before and just after each, the full verify's on
-# the verifies timed before and after it.
+# the verifies timed before and after it; and, for information, the
+# day's recall from a cold disk.
 . "$LPG_ROOT/tests/e2e/lib.sh"
 
 B="$LPG_BIN/.."
@@ -35,6 +36,7 @@ sed -n "s/.*full verify of [0-9]* entries .*: \([0-9][0-9]*\) entries\/s in .*/e
 awk '$1 == "eps" { e = $2 } $1 == "once" { b = $2; a = $3; p = $4 }
      END { exit !(b > 0 && a > 0 && (p - 100 * e / ((b + a) / 2)) ^ 2 <= 1) }' "$T_DIR/fig" &&
     ok "the verify's share of that is of their mean" || not_ok "figures at once do not agree: $(tr '\n' ' ' <"$T_DIR/fig")"
+check_out "the same day's recall from a cold disk, for information" "(for information, the same day's recall at 10000 from a cold disk, the ledger's file dropped from the page cache first: $N ms, [0-9][0-9]* major page faults, $N MB read from the disk)"
 v=$(sed -n 's/^VERSION=\([0-9]*\).*/\1/p' "$LPG_ROOT/tests/bench/bench_trace.sh")
 [ -n "$v" ] && [ -f "$T_DIR/cache/trace-v$v-10000/complete" ] && ok "the ledger is kept for the next run" || not_ok "no cached ledger"
 LPG_BENCH_TRACE_MAX=10000 LPG_BENCH_TRACE_RUNS=2 LPG_BENCH_CACHE="$T_DIR/cache" \
