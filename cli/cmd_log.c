@@ -148,6 +148,7 @@ lpg_cmd_log(lpg_cli_t *cli, int argc, char **argv)
     int rc = lpg_ledger_read(l, &t);
     if (rc == LPG_OK)
         rc = lpg_txn_size(t, &size);
+    lpg_ledger_sequential(l, true); /* entries in order: read ahead */
     for (uint64_t seq = from; rc == LPG_OK && seq < size && limit > 0;
          seq++, limit--) {
         const uint8_t *data;
@@ -175,6 +176,7 @@ lpg_cmd_log(lpg_cli_t *cli, int argc, char **argv)
         if (rc == LPG_OK)
             rc = s_print(cli, seq, data, len, raw);
     }
+    lpg_ledger_sequential(l, false);
     lpg_txn_abort(&t);
     lpg_ledger_close(&l);
     if (damaged)

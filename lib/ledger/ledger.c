@@ -3420,6 +3420,13 @@ lpg_ledger_sequential(lpg_ledger_t *l, bool on)
     pthread_mutex_unlock(&l->txn_lock);
 }
 
+void
+lpg_txn_sequential(lpg_txn_t *t, bool on)
+{
+    if (t)
+        lpg_ledger_sequential(t->l, on);
+}
+
 int
 lpg_ledger_copy(lpg_ledger_t *l, const char *dir, bool compact)
 {

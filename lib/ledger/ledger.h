@@ -466,9 +466,13 @@ const char *lpg_ledger_dir(const lpg_ledger_t *l);
 /*  A walk of the log in file order starts (on) or ends (off): while any
  *  runs, the OS reads the ledger's file ahead of each page fault. Else
  *  a fault reads only its own pages, as the look-ups at random places
- *  of most reads want. A verify, a copy and a rebuild of the state say
- *  so themselves. Calls nest; any thread. */
+ *  of most reads want. A verify, a copy, a rebuild of the state and the
+ *  reports that read every entry say so themselves. Calls nest; any
+ *  thread. */
 void lpg_ledger_sequential(lpg_ledger_t *l, bool on);
+
+/*  The same for t's ledger: a report that reads every entry through t. */
+void lpg_txn_sequential(lpg_txn_t *t, bool on);
 
 /*  Writes a consistent copy of the ledger, as of one read transaction
  *  (writers in other processes go on meanwhile), to <dir>/data.mdb, mode

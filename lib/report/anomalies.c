@@ -340,6 +340,7 @@ s_walk(s_list_t *l)
 {
     uint64_t size = 0;
     int rc = lpg_txn_size(l->in->t, &size);
+    lpg_txn_sequential(l->in->t, true); /* every entry, in order */
     for (uint64_t seq = 0; rc == LPG_OK && seq < size; seq++) {
         Lpg__LedgerEntry *e = NULL;
         lpg_event_t ev;
@@ -350,6 +351,7 @@ s_walk(s_list_t *l)
         lpg_event_clear(&ev);
         lpg__ledger_entry__free_unpacked(e, NULL);
     }
+    lpg_txn_sequential(l->in->t, false);
     return rc;
 }
 

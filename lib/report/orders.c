@@ -223,6 +223,7 @@ s_no_order(s_orders_t *o)
     const char *flag = lpg_reason_by_id(LPG_REASON_NO_ORDER)->token;
     uint64_t size = 0;
     int rc = lpg_txn_size(t, &size);
+    lpg_txn_sequential(t, true); /* every entry, in order */
     for (uint64_t seq = 0; rc == LPG_OK && seq < size; seq++) {
         Lpg__LedgerEntry *e = NULL;
         lpg_event_t ev;
@@ -253,6 +254,7 @@ s_no_order(s_orders_t *o)
         lpg_event_clear(&ev);
         lpg__ledger_entry__free_unpacked(e, NULL);
     }
+    lpg_txn_sequential(t, false);
     return rc;
 }
 

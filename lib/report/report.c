@@ -98,6 +98,7 @@ s_refused(s_report_t *rep)
     s_refused_t r = {0};
     uint64_t size = 0;
     int rc = lpg_txn_size(rep->t, &size);
+    lpg_txn_sequential(rep->t, true); /* every entry, in order */
     for (uint64_t seq = 0; rc == LPG_OK && seq < size; seq++) {
         Lpg__LedgerEntry *e = NULL;
         lpg_event_t ev;
@@ -117,6 +118,7 @@ s_refused(s_report_t *rep)
         lpg_event_clear(&ev);
         lpg__ledger_entry__free_unpacked(e, NULL);
     }
+    lpg_txn_sequential(rep->t, false);
     if (rc == LPG_OK) {
         if (r.n > 1)
             qsort(r.rows, r.n, sizeof *r.rows, s_count_cmp);

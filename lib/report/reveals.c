@@ -156,8 +156,10 @@ lpg_report_reveals(const lpg_report_in_t *in)
     } else {
         uint64_t size = 0;
         rc = lpg_txn_size(in->t, &size);
+        lpg_txn_sequential(in->t, true); /* every entry, in order */
         for (uint64_t seq = 0; rc == LPG_OK && seq < size; seq++)
             rc = s_one(&c, seq);
+        lpg_txn_sequential(in->t, false);
     }
     if (rc == LPG_OK && c.arr) {
         json_t *head = json_object();

@@ -152,6 +152,7 @@ lpg_report_tips(const lpg_report_in_t *in)
     json_t *arr = in->mode == LPG_REPORT_JSON ? json_array() : NULL;
     size_t n = 0;
     s_csv_header(in);
+    lpg_txn_sequential(in->t, true); /* every entry, in order */
     for (uint64_t seq = 0; rc == LPG_OK && seq < size; seq++) {
         Lpg__LedgerEntry *e = NULL;
         lpg_event_t ev = {0};
@@ -165,6 +166,7 @@ lpg_report_tips(const lpg_report_in_t *in)
         if (e)
             lpg__ledger_entry__free_unpacked(e, NULL);
     }
+    lpg_txn_sequential(in->t, false);
     if (rc == LPG_OK && arr) {
         rc = s_json_out(in, arr);
         arr = NULL;

@@ -2027,6 +2027,15 @@ test_readahead_advice(void **state)
     s_map_flags(f->dir, fl, sizeof fl);
     assert_null(strstr(fl, " rr"));
     lpg_ledger_sequential(f->l, false);
+    lpg_txn_t *t = NULL; /* a report's walk, through its transaction */
+    assert_int_equal(lpg_ledger_read(f->l, &t), LPG_OK);
+    lpg_txn_sequential(t, true);
+    s_map_flags(f->dir, fl, sizeof fl);
+    assert_null(strstr(fl, " rr"));
+    lpg_txn_sequential(t, false);
+    lpg_txn_abort(&t);
+    s_map_flags(f->dir, fl, sizeof fl);
+    assert_non_null(strstr(fl, " rr"));
     lpg_verify_opts_t o = {0};
     lpg_verify_report_t r;
     assert_int_equal(lpg_verify_ledger(f->l, &o, &r), LPG_OK);
