@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #define S_CHUNK 4096
-#define S_WALK_AHEAD \
-    65536 /* entries from which lpg_verify_since reads ahead */
+/*  From this many entries on, lpg_verify_since reads the file ahead. */
+#define S_WALK_AHEAD 65536
 
 /* ------------------------------------------------------- compact range */
 
