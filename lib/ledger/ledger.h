@@ -56,7 +56,11 @@ const char *lpg_table_name(lpg_table_t t);
 #define LPG_LEDGER_CREATE 0x1     /* create the environment if missing */
 #define LPG_LEDGER_RDONLY 0x2     /* read only (audit copies, verify) */
 #define LPG_LEDGER_NO_UPGRADE 0x4 /* keep an older state: caller rebuilds */
-#define LPG_LEDGER_SCRATCH 0x8    /* thrown away after use: commits unsynced */
+#define LPG_LEDGER_SCRATCH \
+    0x8 /* thrown away after use: commits unsynced;
+                                     written in place over disk space
+                                     reserved as it grows, map_size the
+                                     most it may grow to */
 
 /*  Opens (or with LPG_LEDGER_CREATE, creates) the ledger in directory
  *  dir. map_size 0 means the default (1 TiB, reserved, not used). proj

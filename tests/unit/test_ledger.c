@@ -2045,6 +2045,111 @@ test_readahead_advice(void **state)
     assert_non_null(strstr(fl, " rr"));
 }
 
+/*  Puts n records of 4,000 bytes (a page each) into a scratch, `per` to
+ *  a transaction, keys from `from`: the first failure's code. */
+static int
+s_scratch_fill(lpg_ledger_t *l, unsigned from, unsigned n, unsigned per)
+{
+    static uint8_t val[4000];
+    for (unsigned i = 0; i < n; i += per) {
+        lpg_txn_t *t = NULL;
+        int rc = lpg_ledger_write(l, &t);
+        for (unsigned j = i; rc == LPG_OK && j < i + per && j < n; j++) {
+            uint8_t key[8];
+            lpg_be64_put(key, from + j);
+            memset(val, (int)(from + j), sizeof val);
+            rc = lpg_txn_put(t, LPG_TABLE_HAZARDS, key, 8, val, sizeof val);
+        }
+        if (rc == LPG_OK)
+            rc = lpg_txn_commit(&t);
+        lpg_txn_abort(&t);
+        if (rc != LPG_OK)
+            return rc;
+    }
+    return LPG_OK;
+}
+
+/*  Every byte of the scratch's file is allocated on the disk: LMDB writes
+ *  it through its map (MDB_WRITEMAP), and a write into a hole on a full
+ *  disk would kill the process with SIGBUS. */
+static void
+s_scratch_allocated(const char *dir, uint64_t *size)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true((uint64_t)st.st_blocks * 512 >= (uint64_t)st.st_size);
+    *size = (uint64_t)st.st_size;
+}
+
+/*  A scratch ledger is written in place over space reserved first: its
+ *  map starts small and grows, reserved, as it fills, up to the size it
+ *  was opened with; past that a commit fails with LPG_EMAPFULL, and the
+ *  process lives. */
+static void
+test_scratch_in_place(void **state)
+{
+    (void)state;
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/lpgtest-scratch-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    lpg_ledger_t *l = NULL;
+    assert_int_equal(lpg_ledger_open(&l, dir,
+                                     LPG_LEDGER_CREATE | LPG_LEDGER_SCRATCH,
+                                     1ULL << 32, &lpg_domain_projection),
+                     LPG_OK);
+    uint64_t size;
+    lpg_ledger_usage_t u;
+    assert_int_equal(lpg_ledger_usage(l, &u), LPG_OK);
+    s_scratch_allocated(dir, &size);
+    assert_int_equal(size, u.map_bytes);     /* the map, reserved whole */
+    assert_true(u.map_bytes < (1ULL << 32)); /* not the most it may be */
+    uint64_t first = u.map_bytes;
+    /* 30,000 pages (117 MiB): past what the first map leaves room for */
+    assert_int_equal(s_scratch_fill(l, 0, 30000, 2000), LPG_OK);
+    assert_int_equal(lpg_ledger_usage(l, &u), LPG_OK);
+    assert_true(u.map_bytes > first);
+    assert_true(u.used_bytes > 30000ULL * 4096);
+    s_scratch_allocated(dir, &size);
+    assert_int_equal(size, u.map_bytes);
+    lpg_txn_t *t = NULL;
+    assert_int_equal(lpg_ledger_read(l, &t), LPG_OK);
+    for (unsigned i = 0; i < 30000; i += 997) {
+        uint8_t key[8];
+        const void *v;
+        size_t vlen;
+        lpg_be64_put(key, i);
+        assert_int_equal(lpg_txn_get(t, LPG_TABLE_HAZARDS, key, 8, &v, &vlen),
+                         LPG_OK);
+        assert_int_equal(vlen, 4000);
+        assert_int_equal(((const uint8_t *)v)[3999], (uint8_t)i);
+    }
+    lpg_txn_abort(&t);
+    lpg_ledger_close(&l);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/lock.mdb", dir);
+    unlink(path);
+
+    /* At most 16 MiB: it fills, and says so */
+    assert_int_equal(lpg_ledger_open(&l, dir,
+                                     LPG_LEDGER_CREATE | LPG_LEDGER_SCRATCH,
+                                     16ULL << 20, &lpg_domain_projection),
+                     LPG_OK);
+    assert_int_equal(s_scratch_fill(l, 0, 6000, 500), LPG_EMAPFULL);
+    assert_int_equal(lpg_ledger_usage(l, &u), LPG_OK);
+    assert_int_equal(u.map_bytes, 16ULL << 20);
+    s_scratch_allocated(dir, &size);
+    assert_int_equal(size, 16ULL << 20);
+    lpg_ledger_close(&l);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    unlink(path);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -2100,6 +2205,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_held_crash, s_setup, s_teardown),
         cmocka_unit_test(test_strings_validated),
         cmocka_unit_test(test_stub_projection),
+        cmocka_unit_test(test_scratch_in_place),
         cmocka_unit_test_setup_teardown(test_readahead_advice, s_setup,
                                         s_teardown),
     };
