@@ -271,6 +271,19 @@ s_dbi_of(const lpg_ledger_t *l, unsigned cls, unsigned idx, MDB_dbi *out)
 
 /*  mdb_put in a write transaction, noted for its journal record when one
  *  is gathered. An MDB error code. */
+/*  A scratch ledger's full map or disk, said in its own words by s_err:
+ *  a full verify's replay ran out of room where it was put, and nothing
+ *  of the ledger itself is full. (LMDB's own codes end at -30780.) */
+#define S_SCRATCH_FULL (-30700)
+
+static int
+s_scratch_full(const lpg_ledger_t *l, int mrc)
+{
+    return l->scratch && (mrc == MDB_MAP_FULL || mrc == ENOSPC)
+               ? S_SCRATCH_FULL
+               : mrc;
+}
+
 static int
 s_put(lpg_txn_t *t, unsigned cls, unsigned idx, MDB_val *k, MDB_val *v,
       unsigned flags)
@@ -282,7 +295,7 @@ s_put(lpg_txn_t *t, unsigned cls, unsigned idx, MDB_val *k, MDB_val *v,
     if (rc == 0 && t->jr)
         lpg_jbuf_add(t->jr, LPG_JOURNAL_PUT, cls, idx, k->mv_data, k->mv_size,
                      v->mv_data, v->mv_size);
-    return rc;
+    return s_scratch_full(t->l, rc);
 }
 
 /*  mdb_del of a key (not of one duplicate), noted the same way. */
@@ -296,7 +309,7 @@ s_del(lpg_txn_t *t, unsigned cls, unsigned idx, MDB_val *k)
     if (rc == 0 && t->jr)
         lpg_jbuf_add(t->jr, LPG_JOURNAL_DEL, cls, idx, k->mv_data, k->mv_size,
                      NULL, 0);
-    return rc;
+    return s_scratch_full(t->l, rc);
 }
 
 const char *
@@ -330,6 +343,12 @@ s_err(int rc, const char *what)
         return LPG_OK;
     if (rc == MDB_NOTFOUND)
         return LPG_ENOTFOUND;
+    if (rc == S_SCRATCH_FULL) {
+        lpg_error("ledger: %s: a scratch ledger ran out of disk space "
+                  "(the ledger itself is not touched)",
+                  what);
+        return LPG_ENOSPC;
+    }
     if (rc == MDB_MAP_FULL) {
         lpg_error("ledger: %s: the ledger map is full: raise "
                   "ledger.map_size (this needs attention now)",
@@ -914,10 +933,11 @@ static int s_state_upgrade(lpg_ledger_t *l, bool rebuild);
  *  it has less than S_SCRATCH_ROOM (or half what it uses) left: ten
  *  times what one transaction of a full verify's replay took at 10^6
  *  entries (6.3 MiB past the last page in use).
- *  Space that cannot be had leaves the map as it is: a commit that
- *  fills it fails with LPG_EMAPFULL, as one on a full disk fails with
- *  LPG_ENOSPC. A file system that cannot reserve (fallocate refused)
- *  gets the scratch written through write(). */
+ *  Space that cannot be had leaves the map as it is: a write that
+ *  fills it fails with LPG_ENOSPC, as one through write() on a full
+ *  disk does (S_SCRATCH_FULL: said as the scratch's, not the ledger's).
+ *  A file system that cannot reserve (fallocate refused) gets the
+ *  scratch written through write(). */
 #define S_SCRATCH_ROOM (64ULL << 20)
 #define S_SCRATCH_STEP (64ULL << 20)
 
@@ -968,6 +988,8 @@ s_scratch_open(lpg_ledger_t *l, uint64_t map_max)
     if (err == 0) {
         l->in_place = true;
         l->map_max = map_max;
+        lpg_debug("ledger: %s: scratch written in place, %llu MiB reserved",
+                  l->dir, (unsigned long long)(first >> 20));
         return true;
     }
     lpg_info("ledger: %s: scratch written through write(), not in place: "
@@ -1005,6 +1027,11 @@ s_scratch_room(lpg_ledger_t *l)
     if (err == 0)
         err = mdb_env_set_mapsize(l->env, want);
     pthread_mutex_unlock(&l->txn_lock);
+    if (err == 0)
+        lpg_debug("ledger: %s: scratch grown to %llu MiB, reserved (%llu "
+                  "MiB in use)",
+                  l->dir, (unsigned long long)(want >> 20),
+                  (unsigned long long)(used >> 20));
     if (err != 0 && !l->room_warned) {
         l->room_warned = true;
         lpg_warn("ledger: %s: scratch cannot grow past %llu MiB (%s): a "
@@ -1765,7 +1792,9 @@ lpg_txn_commit(lpg_txn_t **p)
 {
     MDB_env *env = (*p)->l->env;
     s_walk_close(*p);
-    int rc = s_err(s_disk_full(mdb_txn_commit((*p)->txn), env), "commit");
+    int rc = s_err(
+        s_scratch_full((*p)->l, s_disk_full(mdb_txn_commit((*p)->txn), env)),
+        "commit");
     s_end((*p)->l);
     if ((*p)->write)
         s_writing--;

@@ -896,6 +896,12 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
     }
 
 cleanup:
+    if (rc == LPG_ENOSPC && scratch_dir[0]) /* only the scratch is written */
+        lpg_error("verify: no room left for the state's replay in %s: free "
+                  "space there, or set TMPDIR to a directory with more "
+                  "(it takes about 72 MB for 10^6 entries); nothing was "
+                  "judged",
+                  scratch_dir);
     if (pend.active)
         lpg_workers_wait(pool); /* its jobs use the events freed below */
     lpg_workers_destroy(&pool);

@@ -2085,7 +2085,7 @@ s_scratch_allocated(const char *dir, uint64_t *size)
 
 /*  A scratch ledger is written in place over space reserved first: its
  *  map starts small and grows, reserved, as it fills, up to the size it
- *  was opened with; past that a commit fails with LPG_EMAPFULL, and the
+ *  was opened with; past that a write fails with LPG_ENOSPC, and the
  *  process lives. */
 static void
 test_scratch_in_place(void **state)
@@ -2138,7 +2138,7 @@ test_scratch_in_place(void **state)
                                      LPG_LEDGER_CREATE | LPG_LEDGER_SCRATCH,
                                      16ULL << 20, &lpg_domain_projection),
                      LPG_OK);
-    assert_int_equal(s_scratch_fill(l, 0, 6000, 500), LPG_EMAPFULL);
+    assert_int_equal(s_scratch_fill(l, 0, 6000, 500), LPG_ENOSPC);
     assert_int_equal(lpg_ledger_usage(l, &u), LPG_OK);
     assert_int_equal(u.map_bytes, 16ULL << 20);
     s_scratch_allocated(dir, &size);
