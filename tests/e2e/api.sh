@@ -69,14 +69,9 @@ GC_U1=$(lpg user cert U1 --until 2030-12-31 --as "$T_DIR/nt-admin")
 # lpg-webd on the same home, a device of its own: the role gateway.
 lpgtrace keygen --out "$H/keys/gateway" >/dev/null
 check "the gateway enrolled" lpg device enroll --key "$H/keys/gateway" --company authority --role gateway --name "lpg-webd"
-lpg-webd --home "$H" >>"$T_DIR/webd.log" 2>&1 &
-T_PIDS="$T_PIDS $!"
-i=0
-while [ $i -lt 100 ] && ! curl -s -o /dev/null "$URL/healthz"; do
-    sleep 0.1
-    i=$((i + 1))
-done
-curl -s -o /dev/null "$URL/healthz" && ok "lpg-webd up" || not_ok "lpg-webd up"
+t_webd "$H" && ok "lpg-webd up" || not_ok "lpg-webd up"
+PORT=$T_WEBD_PORT
+URL=http://127.0.0.1:$PORT
 
 # cyl SERIAL: registers a cylinder, its code in $T_DIR/SERIAL.
 cyl() {

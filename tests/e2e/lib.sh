@@ -83,6 +83,50 @@ t_done() {
 # t_home DIR: a fresh home whose services (and their metrics) listen on
 # free loopback ports (so tests never collide with a running system or
 # with each other).
+# t_listens PID PORT: PID holds the socket listening on TCP PORT. A port
+# picked free beforehand may be taken by another test's daemon before
+# ours binds it, and a request to it is then answered by the stranger.
+t_listens() {
+    t_lp=$(printf ':%04X' "$2")
+    for t_ino in $(awk -v p="$t_lp" '$4 == "0A" && substr($2, length($2) - 4) == p { print $10 }' \
+        /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+        ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$t_ino\]" && return 0
+    done
+    return 1
+}
+
+# t_webd HOME: starts lpg-webd on HOME (T_PID_webd), and waits until it
+# answers /healthz on its webd.port, over HTTP, holding that port itself.
+# A port picked free beforehand may be taken before lpg-webd can bind
+# it: it then says so and exits, and another is written into HOME's
+# config. T_WEBD_PORT: the port it serves on.
+t_webd() {
+    t_wtries=0
+    while :; do
+        T_WEBD_PORT=$(sed -n 's/^webd.port = //p' "$1/lpgtrace.conf")
+        lpg-webd --home "$1" >>"$T_DIR/webd.log" 2>&1 &
+        T_PID_webd=$!
+        T_PIDS="$T_PIDS $!"
+        i=0
+        while [ $i -lt 100 ] && kill -0 "$T_PID_webd" 2>/dev/null; do
+            curl -s -o /dev/null "http://127.0.0.1:$T_WEBD_PORT/healthz" &&
+                t_listens "$T_PID_webd" "$T_WEBD_PORT" && return 0
+            sleep 0.1
+            i=$((i + 1))
+        done
+        t_wtries=$((t_wtries + 1))
+        kill -0 "$T_PID_webd" 2>/dev/null && break
+        grep -q "cannot serve HTTP on 127.0.0.1 port $T_WEBD_PORT" "$T_DIR/webd.log" &&
+            [ $t_wtries -lt 3 ] || break
+        t_wfree=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        echo "# lpg-webd's port $T_WEBD_PORT was taken meanwhile: $t_wfree"
+        sed -i "s|^webd.port = .*|webd.port = $t_wfree|" "$1/lpgtrace.conf"
+    done
+    echo "# lpg-webd did not come up"
+    sed 's/^/#   /' "$T_DIR/webd.log"
+    return 1
+}
+
 t_home() {
     lpgtrace --home "$1" init >/dev/null || return 1
     base=$(python3 -c 'import socket
@@ -110,16 +154,33 @@ print(" ".join(str(x.getsockname()[1]) for x in s))')
 # t_daemon NAME HOME: starts lpg-NAMEd in the background, logging to
 # $T_DIR/NAME.log, and waits until it answers a ping.
 t_daemon() {
-    "lpg-$1d" --home "$2" >>"$T_DIR/$1.log" 2>&1 &
-    eval "T_PID_$1=$!"
-    T_PIDS="$T_PIDS $!"
-    i=0
-    while [ $i -lt 100 ]; do
-        if lpgtrace --home "$2" ping "$1" >/dev/null 2>&1; then
-            return 0
+    t_tries=0
+    while :; do
+        t_seen=$(cat "$T_DIR/$1.log" 2>/dev/null | wc -l)
+        "lpg-$1d" --home "$2" >>"$T_DIR/$1.log" 2>&1 &
+        eval "T_PID_$1=$!"
+        T_PIDS="$T_PIDS $!"
+        t_dpid=$!
+        i=0
+        while [ $i -lt 100 ]; do
+            if lpgtrace --home "$2" ping "$1" >/dev/null 2>&1; then
+                return 0
+            fi
+            kill -0 "$t_dpid" 2>/dev/null || break
+            sleep 0.1
+            i=$((i + 1))
+        done
+        # A port t_home picked free was taken before the daemon could bind
+        # it (by another test's daemon): it says so and exits. Another.
+        t_tries=$((t_tries + 1))
+        t_taken=$(tail -n +$((t_seen + 1)) "$T_DIR/$1.log" |
+            sed -n 's|.*cannot bind tcp://127\.0\.0\.1:\([0-9]*\): Address already in use.*|\1|p' | tail -1)
+        if kill -0 "$t_dpid" 2>/dev/null || [ -z "$t_taken" ] || [ $t_tries -ge 3 ]; then
+            break
         fi
-        sleep 0.1
-        i=$((i + 1))
+        t_free=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        echo "# lpg-$1d's port $t_taken was taken meanwhile: $t_free"
+        sed -i "s|tcp://127\.0\.0\.1:$t_taken\$|tcp://127.0.0.1:$t_free|" "$2/lpgtrace.conf"
     done
     echo "# lpg-$1d did not come up"
     cat "$T_DIR/$1.log" | sed 's/^/#   /'

@@ -105,14 +105,9 @@ o_api_world() {
 o_webd() {
     lpgtrace keygen --out "$H/keys/gateway" >/dev/null
     check "the gateway enrolled" lpg device enroll --key "$H/keys/gateway" --company authority --role gateway --name "lpg-webd"
-    lpg-webd --home "$H" >>"$T_DIR/webd.log" 2>&1 &
-    T_PIDS="$T_PIDS $!"
-    i=0
-    while [ $i -lt 100 ] && ! curl -s -o /dev/null "$URL/healthz"; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    curl -s -o /dev/null "$URL/healthz" && ok "lpg-webd up" || not_ok "lpg-webd up"
+    t_webd "$H" && ok "lpg-webd up" || not_ok "lpg-webd up"
+    PORT=$T_WEBD_PORT
+    URL=http://127.0.0.1:$PORT
 }
 api() {
     key=$1

@@ -58,8 +58,10 @@ w_start() {
     T_PID_webd=$!
     T_PIDS="$T_PIDS $!"
     i=0
+    w_port=$(echo "$URL" | sed 's|.*:\([0-9]*\)$|\1|')
     while [ $i -lt 100 ]; do
-        curl -sk -o /dev/null "$URL/healthz" && return 0
+        curl -sk -o /dev/null "$URL/healthz" && t_listens "$T_PID_webd" "$w_port" &&
+            return 0
         sleep 0.1
         i=$((i + 1))
     done

@@ -66,18 +66,9 @@ print(p[:j - 1] + ("A" if c != "A" else "B") + p[j:])' "$W_PATH")
 }
 
 w_start() {
-    lpg-webd --home "$1" >>"$T_DIR/webd.log" 2>&1 &
-    T_PID_webd=$!
-    T_PIDS="$T_PIDS $!"
-    i=0
-    while [ $i -lt 100 ]; do
-        curl -s -o /dev/null "$W_URL/healthz" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    echo "# lpg-webd did not come up"
-    sed 's/^/#   /' "$T_DIR/webd.log"
-    return 1
+    t_webd "$1" || return 1
+    W_PORT=$T_WEBD_PORT
+    W_URL=http://127.0.0.1:$W_PORT
 }
 
 w_node_ready() {
