@@ -269,8 +269,6 @@ s_dbi_of(const lpg_ledger_t *l, unsigned cls, unsigned idx, MDB_dbi *out)
     }
 }
 
-/*  mdb_put in a write transaction, noted for its journal record when one
- *  is gathered. An MDB error code. */
 /*  A scratch ledger's full map or disk, said in its own words by s_err:
  *  a full verify's replay ran out of room where it was put, and nothing
  *  of the ledger itself is full. (LMDB's own codes end at -30780.) */
@@ -284,6 +282,9 @@ s_scratch_full(const lpg_ledger_t *l, int mrc)
                : mrc;
 }
 
+/*  mdb_put in a write transaction, noted for its journal record when one
+ *  is gathered. An MDB error code (S_SCRATCH_FULL for a scratch's full
+ *  map or disk). */
 static int
 s_put(lpg_txn_t *t, unsigned cls, unsigned idx, MDB_val *k, MDB_val *v,
       unsigned flags)
@@ -924,20 +925,20 @@ static int s_state_upgrade(lpg_ledger_t *l, bool rebuild);
 
 /*  A scratch ledger is thrown away: never synced. It is written in
  *  place (MDB_WRITEMAP: a full verify costs 1.4 us less CPU an entry,
- *  3 % of its time at 10^6 entries) where the disk space under the map can be
- *  reserved first. LMDB sizes the file to the whole map, holes and all,
- *  and a write into a hole on a full disk kills the process with
- *  SIGBUS, where a write() fails with ENOSPC. So the map starts small
- *  and every byte of it is allocated (fallocate) before LMDB may write
- *  there; before each write transaction it grows, space first, while
- *  it has less than S_SCRATCH_ROOM (or half what it uses) left: ten
- *  times what one transaction of a full verify's replay took at 10^6
- *  entries (6.3 MiB past the last page in use).
- *  Space that cannot be had leaves the map as it is: a write that
- *  fills it fails with LPG_ENOSPC, as one through write() on a full
- *  disk does (S_SCRATCH_FULL: said as the scratch's, not the ledger's).
- *  A file system that cannot reserve (fallocate refused) gets the
- *  scratch written through write(). */
+ *  3 % of its time at 10^6 entries) where the disk space under the map
+ *  can be reserved first. LMDB sizes the file to the whole map, holes
+ *  and all, and a write into a hole on a full disk kills the process
+ *  with SIGBUS, where a write() fails with ENOSPC. So the map starts
+ *  small and every byte of it is allocated (fallocate) before LMDB may
+ *  write there; before each write transaction it grows, space first,
+ *  while it has less than S_SCRATCH_ROOM (or half what it uses) left:
+ *  ten times what one transaction of a full verify's replay took at
+ *  10^6 entries (6.3 MiB past the last page in use). Space that cannot
+ *  be had leaves the map as it is: a write that fills it fails with
+ *  LPG_ENOSPC, as one through write() on a full disk does
+ *  (S_SCRATCH_FULL: said as the scratch's, not the ledger's). A file
+ *  system that cannot reserve (fallocate refused) gets the scratch
+ *  written through write(). */
 #define S_SCRATCH_ROOM (64ULL << 20)
 #define S_SCRATCH_STEP (64ULL << 20)
 
