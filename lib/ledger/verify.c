@@ -74,6 +74,48 @@ s_range_root(const s_range_t *r, uint8_t out[32])
     memcpy(out, acc, 32);
 }
 
+static void s_bad(lpg_verify_report_t *r, int err, bool has_seq, uint64_t seq,
+                  const char *prefix, const char *detail);
+
+/*  Entry seq of a walk of the log in order: its bytes (*data, *len), its
+ *  leaf hash against the stored one, and the nodes it completes against
+ *  the stored ones (r's range). LPG_ECORRUPT: said in r; another error:
+ *  the ledger could not be read. */
+static int
+s_tree_entry(s_range_t *range, lpg_txn_t *t, uint64_t seq,
+             const uint8_t **data, size_t *len, lpg_verify_report_t *r)
+{
+    int rc = lpg_txn_entry(t, seq, data, len);
+    if (rc == LPG_ENOTFOUND) {
+        s_bad(r, LPG_ECORRUPT, true, seq, "",
+              "entry missing: the sequence has a gap");
+        return LPG_ECORRUPT;
+    }
+    if (rc != LPG_OK)
+        return rc;
+    uint8_t leaf[32], stored[32];
+    lpg_merkle_leaf_hash(*data, *len, leaf);
+    rc = lpg_txn_node(t, 0, seq, stored);
+    if (rc != LPG_OK && rc != LPG_ENOTFOUND)
+        return rc;
+    if (rc == LPG_ENOTFOUND || memcmp(leaf, stored, 32) != 0) {
+        s_bad(r, LPG_ECORRUPT, true, seq, "",
+              "entry bytes do not match their Merkle leaf hash: the "
+              "entry was altered");
+        return LPG_ECORRUPT;
+    }
+    unsigned lvl = 0;
+    if (s_range_add(range, t, leaf, &lvl) != LPG_OK) {
+        char d[96];
+        snprintf(d, sizeof d,
+                 "Merkle node at level %u completed by this entry is wrong",
+                 lvl);
+        s_bad(r, LPG_ECORRUPT, true, seq, "", d);
+        return LPG_ECORRUPT;
+    }
+    return LPG_OK;
+}
+
 static int
 s_range_from_store(s_range_t *r, lpg_txn_t *t, uint64_t size)
 {
@@ -151,9 +193,6 @@ typedef struct {
     size_t n;
     bool active;
 } s_pending_t;
-
-static void s_bad(lpg_verify_report_t *r, int err, bool has_seq, uint64_t seq,
-                  const char *prefix, const char *detail);
 
 /*  Waits for the pending chunk's signatures (this thread checks what is
  *  left of them), reports the first that fails, frees its events. */
@@ -735,38 +774,14 @@ lpg_verify_ledger(lpg_ledger_t *l, const lpg_verify_opts_t *o,
              * checked up to it, as before. */
             for (upto = sb; upto < se; upto++) {
                 uint64_t seq = upto;
-                const uint8_t *data;
-                size_t len;
-                rc = lpg_txn_entry(t, seq, &data, &len);
-                if (rc == LPG_ENOTFOUND) {
+                rc = s_tree_entry(range, t, seq, &datav[seq - sb],
+                                  &lenv[seq - sb], r);
+                if (rc == LPG_ECORRUPT) {
                     rc = LPG_OK;
-                    s_bad(r, LPG_ECORRUPT, true, seq, "",
-                          "entry missing: the sequence has a gap");
                     break;
                 }
                 if (rc != LPG_OK)
                     goto cleanup;
-                datav[seq - sb] = data;
-                lenv[seq - sb] = len;
-                uint8_t leaf[32], stored[32];
-                lpg_merkle_leaf_hash(data, len, leaf);
-                if (lpg_txn_node(t, 0, seq, stored) != LPG_OK ||
-                    memcmp(leaf, stored, 32) != 0) {
-                    s_bad(r, LPG_ECORRUPT, true, seq, "",
-                          "entry bytes do not match their Merkle leaf hash: "
-                          "the entry was altered");
-                    break;
-                }
-                unsigned lvl = 0;
-                if (s_range_add(range, t, leaf, &lvl) != LPG_OK) {
-                    char d[96];
-                    snprintf(d, sizeof d,
-                             "Merkle node at level %u completed "
-                             "by this entry is wrong",
-                             lvl);
-                    s_bad(r, LPG_ECORRUPT, true, seq, "", d);
-                    break;
-                }
                 while (next_cp < cps.n && cps.v[next_cp].size == seq + 1) {
                     lpg_checkpoint_t cp;
                     char why[128] = "";
@@ -1020,36 +1035,13 @@ lpg_verify_since(lpg_ledger_t *l, uint64_t from, const uint8_t *from_root,
     for (uint64_t seq = from; seq < size && r->error == LPG_OK; seq++) {
         const uint8_t *data;
         size_t len;
-        rc = lpg_txn_entry(t, seq, &data, &len);
-        if (rc == LPG_ENOTFOUND) {
-            rc = LPG_OK;
-            s_bad(r, LPG_ECORRUPT, true, seq, "",
-                  "entry missing: the sequence has a gap");
-            break;
-        }
-        if (rc == LPG_OK)
-            rc = lpg_verify_leaf(t, seq, data, len);
+        rc = s_tree_entry(range, t, seq, &data, &len, r);
         if (rc == LPG_ECORRUPT) {
             rc = LPG_OK;
-            s_bad(r, LPG_ECORRUPT, true, seq, "",
-                  "entry bytes do not match their Merkle leaf hash: the "
-                  "entry was altered");
             break;
         }
         if (rc != LPG_OK)
             goto cleanup;
-        uint8_t leaf[32];
-        lpg_merkle_leaf_hash(data, len, leaf);
-        unsigned lvl = 0;
-        if (s_range_add(range, t, leaf, &lvl) != LPG_OK) {
-            char d[96];
-            snprintf(d, sizeof d,
-                     "Merkle node at level %u completed by "
-                     "this entry is wrong",
-                     lvl);
-            s_bad(r, LPG_ECORRUPT, true, seq, "", d);
-            break;
-        }
         r->entries++;
     }
     if (r->error == LPG_OK)
