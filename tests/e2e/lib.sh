@@ -83,6 +83,12 @@ t_done() {
 # t_home DIR: a fresh home whose services (and their metrics) listen on
 # free loopback ports (so tests never collide with a running system or
 # with each other).
+# t_free_port: a TCP port free on loopback now (another process may take
+# it before it is bound: see t_listens).
+t_free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # t_listens PID PORT: PID holds the socket listening on TCP PORT. A port
 # picked free beforehand may be taken by another test's daemon before
 # ours binds it, and a request to it is then answered by the stranger.
@@ -118,7 +124,7 @@ t_webd() {
         kill -0 "$T_PID_webd" 2>/dev/null && break
         grep -q "cannot serve HTTP on 127.0.0.1 port $T_WEBD_PORT" "$T_DIR/webd.log" &&
             [ $t_wtries -lt 3 ] || break
-        t_wfree=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        t_wfree=$(t_free_port)
         echo "# lpg-webd's port $T_WEBD_PORT was taken meanwhile: $t_wfree"
         sed -i "s|^webd.port = .*|webd.port = $t_wfree|" "$1/lpgtrace.conf"
     done
@@ -178,7 +184,7 @@ t_daemon() {
         if kill -0 "$t_dpid" 2>/dev/null || [ -z "$t_taken" ] || [ $t_tries -ge 3 ]; then
             break
         fi
-        t_free=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        t_free=$(t_free_port)
         echo "# lpg-$1d's port $t_taken was taken meanwhile: $t_free"
         sed -i "s|tcp://127\.0\.0\.1:$t_taken\$|tcp://127.0.0.1:$t_free|" "$2/lpgtrace.conf"
     done

@@ -16,13 +16,9 @@
 
 W_WEB="$LPG_ROOT/tests/web"
 
-w_free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 w_home() {
     t_home "$1" || return 1
-    W_PORT=$(w_free_port)
+    W_PORT=$(t_free_port)
     if grep -q '^webd.port = ' "$1/lpgtrace.conf"; then
         sed -i "s|^webd.port = .*|webd.port = $W_PORT|" "$1/lpgtrace.conf"
     else
